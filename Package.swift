@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Strict settings shared by every target: Swift 6 language mode (strict
+// concurrency) plus explicit `any` for existentials.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Fanfare",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "fanfare", targets: ["fanfare"]),
+        .executable(name: "fanfare-bench", targets: ["fanfare-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "FanfareCore",
+            swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .target(
+            name: "FanfareConnectors",
+            dependencies: [
+                "FanfareCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .target(
+            name: "FanfareServer",
+            dependencies: [
+                "FanfareCore",
+                "FanfareConnectors",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fanfare",
+            dependencies: ["FanfareServer"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fanfare-bench",
+            dependencies: ["FanfareCore", "FanfareServer"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FanfareCoreTests",
+            dependencies: ["FanfareCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FanfareConnectorsTests",
+            dependencies: ["FanfareConnectors"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FanfareServerTests",
+            dependencies: [
+                "FanfareServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `fanfare backup --to FILE`: a consistent copy of the embedded database,
+/// taken while the server keeps serving (SQLite's `VACUUM INTO` reads one
+/// snapshot).
+struct BackupCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "to", help: "Where to write the backup; must not exist yet.")
+        var to: String?
+        init() {}
+    }
+
+    var help: String { "Writes a consistent copy of the SQLite database (PostgreSQL: use pg_dump)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard !app.settings.usesPostgres else { throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')") }
+        guard let to = signature.to else { throw CommandLineProblem("--to FILE is required") }
+        let target = URL(fileURLWithPath: to)
+        guard !FileManager.default.fileExists(atPath: target.path) else { throw CommandLineProblem("--to: \(target.path) exists; choose a new file name") }
+        guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else { throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up") }
+        try await Backup.write(from: app.db, to: target)
+        let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
+        context.console.print("Backed up to \(target.path) (\(size) bytes).")
+    }
+}
+
+/// `fanfare restore --from FILE`: replaces the embedded database with a
+/// backup. Refused while a server runs on the data directory; the replaced
+/// database is kept beside it.
+struct RestoreCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "from", help: "A file written by `fanfare backup`.")
+        var from: String?
+        init() {}
+    }
+
+    var help: String { "Replaces the SQLite database with a backup (stop `fanfare serve` first)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard !app.settings.usesPostgres else { throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')") }
+        guard let from = signature.from else { throw CommandLineProblem("--from FILE is required") }
+        let kept = try Backup.restore(from: URL(fileURLWithPath: from), settings: app.settings)
+        context.console.print("Restored \(from). The previous database is kept at \(kept?.path ?? "(there was none)").")
+    }
+}
+
+enum Backup {
+    static func write(from db: any Database, to target: URL) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { throw CommandLineProblem("backup works on the embedded SQLite database only") }
+        let path = target.path.replacingOccurrences(of: "'", with: "''")
+        _ = try await sql.raw("VACUUM INTO '\(unsafeRaw: path)'").all()
+    }
+
+    /// Checks that `source` is a SQLite database with Fanfare's migrations
+    /// table, then swaps it in. Returns where the old database was kept.
+    static func restore(from source: URL, settings: Settings, now: Date = Date()) throws -> URL? {
+        let fm = FileManager.default
+        guard let handle = try? FileHandle(forReadingFrom: source) else { throw CommandLineProblem("--from: cannot read \(source.path)") }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard header == Data("SQLite format 3\0".utf8) else { throw CommandLineProblem("--from: \(source.path) is not a SQLite database written by `fanfare backup`") }
+        let content = (try? Data(contentsOf: source)) ?? Data()
+        guard content.range(of: Data("_fluent_migrations".utf8)) != nil, content.range(of: Data("memberships".utf8)) != nil else {
+            throw CommandLineProblem("--from: \(source.path) is a SQLite database but not a Fanfare backup")
+        }
+        guard !ServeLock.isHeld(in: settings.dataDirectory) else {
+            throw CommandLineProblem("`fanfare serve` is running on \(settings.dataDirectory.path); stop it before restoring")
+        }
+        let live = settings.sqliteFile
+        var kept: URL?
+        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
+        let staging = live.appendingPathExtension("restoring")
+        try? fm.removeItem(at: staging)
+        try fm.copyItem(at: source, to: staging)
+        if fm.fileExists(atPath: live.path) {
+            kept = live.deletingLastPathComponent().appendingPathComponent("fanfare.before-restore-\(stamp).sqlite")
+            try fm.moveItem(at: live, to: kept!)
+        }
+        for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: live.path + suffix) }
+        try fm.moveItem(at: staging, to: live)
+        return kept
+    }
+}

@@ -1,0 +1,96 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// `fanfare serve [--demo]`: prepares the database, prints the first-run
+/// setup link while nobody can sign in, seeds the demo when asked, then
+/// serves HTTP with a job worker in the same process until SIGTERM.
+struct FanfareServeCommand: AsyncCommand {
+    typealias Signature = ServeCommand.Signature
+    let vaporServe: ServeCommand
+    let worker: InProcessWorker?
+    var help: String { "Serves the web application and API (and runs a job worker in the same process)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let settings = app.settings
+        let started = ContinuousClock.now
+        if settings.usesPostgres {
+            let pending = try await app.migrator.previewPrepareBatch().get()
+            guard pending.isEmpty else {
+                throw SettingsProblems(lines: ["the PostgreSQL database needs \(pending.count) migration(s): run `fanfare migrate` once (from one node) before starting `fanfare serve`"])
+            }
+        } else {
+            try ServeLock.acquire(in: settings.dataDirectory)
+            try await Storage.enableWAL(app.db)
+            try await app.autoMigrate()
+        }
+        if settings.demo {
+            let credentials = try await Demo.ensure(app)
+            context.console.print("Demo workspace ready. Sign in as \(credentials.email) with password \(credentials.password)")
+        }
+        let shownHost = ["0.0.0.0", "::"].contains(settings.host) ? "localhost" : settings.host
+        if let link = try await FirstRun.setupLink(on: app.db, base: "http://\(shownHost):\(settings.port)") {
+            context.console.print("No user exists yet. Open this one-time link to create the first administrator (valid 24 hours):")
+            context.console.print("  \(link)")
+        }
+        try await vaporServe.run(using: context, signature: signature)
+        worker?.start(app)
+        let elapsed = started.duration(to: .now)
+        app.logger.info("fanfare serving", metadata: [
+            "address": .string("http://\(settings.host):\(settings.port)"),
+            "database": .string(settings.usesPostgres ? "postgresql" : settings.sqliteFile.path),
+            "startup_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
+        ])
+    }
+}
+
+enum Storage {
+    /// WAL lets readers go on while one writer writes; the mode is stored in
+    /// the database file.
+    static func enableWAL(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+    }
+}
+
+/// The one-time setup link, made while no user exists.
+enum FirstRun {
+    static let lifetime: TimeInterval = 86_400
+
+    static func setupLink(on db: any Database, base: String, now: Date = Date()) async throws -> String? {
+        guard try await User.query(on: db).count() == 0 else { return nil }
+        // Only the newest link works: an old one seen in an old log is void.
+        try await SetupToken.query(on: db).filter(\.$usedAt == nil).delete()
+        let token = Secrets.randomToken()
+        try await SetupToken(tokenHash: Secrets.sha256(token), expiresAt: now.addingTimeInterval(lifetime), now: now).create(on: db)
+        return "\(base)/setup/\(token)"
+    }
+}
+
+/// An exclusive lock on the data directory held while `serve` runs, so
+/// that `restore` cannot replace the database under a running server.
+enum ServeLock {
+    nonisolated(unsafe) private static var descriptor: Int32 = -1
+
+    static func acquire(in dataDirectory: URL) throws {
+        let fd = open(dataDirectory.appendingPathComponent("serve.lock").path, O_CREAT | O_RDWR, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw SettingsProblems(lines: ["FANFARE_DATA_DIR: \(dataDirectory.path) is in use by another `fanfare serve`; stop it or choose another data directory"])
+        }
+        descriptor = fd
+    }
+
+    /// Whether a server holds the lock right now.
+    static func isHeld(in dataDirectory: URL) -> Bool {
+        let fd = open(dataDirectory.appendingPathComponent("serve.lock").path, O_CREAT | O_RDWR, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,67 @@
+import FanfareCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+/// What `configure` needs beyond `Settings`; tests override these.
+public struct RuntimeOptions: Sendable {
+    /// Bcrypt cost: 12 in production; tests use the minimum to stay quick.
+    public var bcryptCost: Int = 12
+    /// Run the job worker inside this process.
+    public var inProcessWorker: Bool = true
+
+    public init(bcryptCost: Int = 12, inProcessWorker: Bool = true) {
+        self.bcryptCost = bcryptCost
+        self.inProcessWorker = inProcessWorker
+    }
+}
+
+/// Sets up an application from settings: database, sessions, middleware,
+/// routes, commands. Tests call this too, with their own settings.
+public func configure(_ app: Application, settings: Settings, options: RuntimeOptions = RuntimeOptions()) async throws {
+    app.storage[SettingsKey.self] = settings
+    app.http.server.configuration.hostname = settings.host
+    app.http.server.configuration.port = settings.port
+    app.http.server.configuration.serverName = "Fanfare"
+    app.routes.defaultMaxBodySize = "1mb"
+
+    if let url = settings.databaseURL {
+        var config = try SQLPostgresConfiguration(url: url)
+        config.searchPath = nil
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10)), as: .psql)
+    } else {
+        // Connections open lazily: `restore` must be able to swap the file
+        // before anything has opened it.
+        app.databases.use(.sqlite(.file(settings.sqliteFile.path)), as: .sqlite)
+    }
+    app.migrations.add(FanfareMigrations.all)
+
+    app.passwords.use(.bcrypt(cost: options.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "fanfare_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(SessionUserMiddleware.maxAge), maxAge: nil,
+                          path: "/", isHTTPOnly: true, sameSite: .lax)
+    }
+
+    ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)
+    ContentConfiguration.global.use(decoder: JSONDecoder.api, for: .json)
+
+    let metrics = RequestMetrics()
+    app.middleware = Middlewares()
+    app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
+    app.middleware.use(FanfareErrorMiddleware())
+
+    try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)
+    registerCommands(app, inProcessWorker: options.inProcessWorker)
+}
+
+struct SettingsKey: StorageKey { typealias Value = Settings }
+
+extension Application {
+    var settings: Settings {
+        guard let settings = storage[SettingsKey.self] else { fatalError("configure(_:settings:) was not called") }
+        return settings
+    }
+}

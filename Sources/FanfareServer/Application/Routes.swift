@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+/// Every route of the application. Pages use cookie sessions with CSRF;
+/// the API uses bearer tokens. Workspace-scoped routes of both pass through
+/// `WorkspaceScopeMiddleware`, the one place where tenants are separated.
+func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) throws {
+    try app.register(collection: OperationsRoutes(metrics: metrics, expectsWorker: expectsWorker))
+
+    // Pages.
+    let pages = app.grouped(app.sessions.middleware, SessionUserMiddleware(), CSRFMiddleware())
+    try pages.register(collection: SessionPages())
+    try pages.register(collection: MemberPages())
+    let signedIn = pages.grouped(RequireSignInMiddleware())
+    try signedIn.register(collection: SettingsPages())
+    try signedIn.register(collection: TokenPages())
+    try signedIn.register(collection: WorkspacePages())
+    let workspacePage = signedIn.grouped("w", ":workspace").grouped(WorkspaceScopeMiddleware())
+    WorkspacePages().bootScoped(workspacePage)
+    MemberPages().bootScoped(workspacePage)
+    AuditPages().bootScoped(workspacePage)
+
+    // API.
+    let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
+    try api.register(collection: AccountAPI())
+    try api.register(collection: WorkspaceAPI())
+    let workspaceAPI = api.grouped("workspaces", ":workspace").grouped(WorkspaceScopeMiddleware())
+    WorkspaceAPI().bootScoped(workspaceAPI)
+    AuditAPI().bootScoped(workspaceAPI)
+}

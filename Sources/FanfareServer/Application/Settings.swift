@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+
+/// Everything Fanfare reads from its environment and flags, read once at
+/// start. A wrong value stops the start with one line per problem, so an
+/// operator fixes them all in one go.
+public struct Settings: Sendable {
+    public var dataDirectory: URL
+    public var databaseURL: String?
+    /// The secret key as given by FANFARE_SECRET_KEY; when nil it is read
+    /// from (or generated into) the data directory by `resolveSecretKey`.
+    public var secretKey: Data?
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var demo: Bool
+
+    public static let secretKeyFileName = "secret.key"
+
+    public var sqliteFile: URL { dataDirectory.appendingPathComponent("fanfare.sqlite") }
+    public var usesPostgres: Bool { databaseURL != nil }
+
+    /// Flags that Fanfare itself reads; they are removed before Vapor's own
+    /// command parser sees the rest.
+    static let valueFlags: [String: String] = [
+        "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
+        "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
+    ]
+
+    /// Parses flags (which win) and environment. Returns the settings and the
+    /// arguments left for the command, or every problem found.
+    public static func parse(
+        environment: [String: String], arguments: [String]
+    ) -> Result<(settings: Settings, remaining: [String]), SettingsProblems> {
+        var values = environment
+        var remaining: [String] = []
+        var problems: [String] = []
+        var demo = false
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let (flag, inline) = argument.split(separator: "=", maxSplits: 1).map(String.init).pairOrSingle
+            if let variable = valueFlags[flag] {
+                if let inline {
+                    values[variable] = inline
+                } else if index + 1 < arguments.count {
+                    values[variable] = arguments[index + 1]
+                    index += 1
+                } else {
+                    problems.append("\(flag): needs a value")
+                }
+            } else if argument == "--demo" {
+                demo = true
+            } else {
+                remaining.append(argument)
+            }
+            index += 1
+        }
+
+        let dataDir = URL(fileURLWithPath: values["FANFARE_DATA_DIR"].nonEmpty ?? "./fanfare-data")
+        var databaseURL: String?
+        if let url = values["DATABASE_URL"].nonEmpty {
+            if let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""), parsed.host?.isEmpty == false {
+                databaseURL = url
+            } else {
+                problems.append("DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/fanfare (leave it unset for the embedded SQLite database)")
+            }
+        }
+        var secretKey: Data?
+        if let raw = values["FANFARE_SECRET_KEY"].nonEmpty {
+            if let key = decodeSecretKey(raw) {
+                secretKey = key
+            } else {
+                problems.append("FANFARE_SECRET_KEY: must be 32 bytes written as 64 hex digits or as base64 (leave it unset to have one generated in the data directory)")
+            }
+        }
+        let host = values["HOST"].nonEmpty ?? "127.0.0.1"
+        if host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            problems.append("HOST: must be an address or host name to listen on, such as 127.0.0.1 or 0.0.0.0")
+        }
+        var port = 8080
+        if let raw = values["PORT"].nonEmpty {
+            if let value = Int(raw), (1...65535).contains(value) {
+                port = value
+            } else {
+                problems.append("PORT: must be a port number from 1 to 65535, not '\(raw)'")
+            }
+        }
+        var logLevel = Logger.Level.info
+        if let raw = values["LOG_LEVEL"].nonEmpty {
+            if let level = Logger.Level(rawValue: raw.lowercased()) {
+                logLevel = level
+            } else {
+                problems.append("LOG_LEVEL: must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
+            }
+        }
+        if databaseURL == nil {
+            problems.append(contentsOf: checkWritable(dataDir))
+        }
+        guard problems.isEmpty else { return .failure(SettingsProblems(lines: problems)) }
+        let settings = Settings(
+            dataDirectory: dataDir, databaseURL: databaseURL, secretKey: secretKey,
+            host: host, port: port, logLevel: logLevel, demo: demo)
+        return .success((settings, remaining))
+    }
+
+    static func decodeSecretKey(_ raw: String) -> Data? {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count == 64, text.allSatisfy(\.isHexDigit) {
+            var bytes: [UInt8] = []
+            var index = text.startIndex
+            while index < text.endIndex {
+                let next = text.index(index, offsetBy: 2)
+                bytes.append(UInt8(text[index..<next], radix: 16)!)
+                index = next
+            }
+            return Data(bytes)
+        }
+        if let data = Data(base64Encoded: text), data.count == 32 { return data }
+        return nil
+    }
+
+    private static func checkWritable(_ dir: URL) -> [String] {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return ["FANFARE_DATA_DIR: \(dir.path) is a file; it must be a directory"] }
+            if !fm.isWritableFile(atPath: dir.path) { return ["FANFARE_DATA_DIR: \(dir.path) is not writable by this user"] }
+            return []
+        }
+        do {
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            return []
+        } catch {
+            return ["FANFARE_DATA_DIR: \(dir.path) does not exist and could not be created"]
+        }
+    }
+
+    /// The secret key from the setting, or from the data directory, where it
+    /// is generated with mode 0600 on first run.
+    public func resolveSecretKey() throws -> Data {
+        if let secretKey { return secretKey }
+        let file = dataDirectory.appendingPathComponent(Self.secretKeyFileName)
+        if let existing = try? String(contentsOf: file, encoding: .utf8) {
+            guard let key = Self.decodeSecretKey(existing) else {
+                throw SettingsProblems(lines: ["\(file.path): does not hold a 32-byte key in hex; restore it from a backup or remove it to generate a new one (sealed credentials would then need reconnecting)"])
+            }
+            return key
+        }
+        var generator = SystemRandomNumberGenerator()
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let hex = key.map { String(format: "%02x", $0) }.joined()
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: file.path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw SettingsProblems(lines: ["\(file.path): could not write the generated secret key"])
+        }
+        return key
+    }
+}
+
+/// The problems that stop a start, one line each.
+public struct SettingsProblems: Error, CustomStringConvertible {
+    public let lines: [String]
+    public var description: String { lines.joined(separator: "\n") }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        guard let self, !self.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return self
+    }
+}
+
+extension Array where Element == String {
+    fileprivate var pairOrSingle: (String, String?) { (self.first ?? "", count > 1 ? self[1] : nil) }
+}

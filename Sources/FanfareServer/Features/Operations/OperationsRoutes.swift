@@ -1,0 +1,79 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the stylesheet.
+struct OperationsRoutes: RouteCollection {
+    let metrics: RequestMetrics
+    /// Whether a worker must be running for this node to be ready (false
+    /// for a web-only node on PostgreSQL, where `fanfare worker` runs apart).
+    let expectsWorker: Bool
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("healthz", use: health)
+        routes.get("readyz", use: ready)
+        routes.get("metrics", use: renderMetrics)
+        routes.get("openapi.yaml", use: openAPI)
+        routes.get("static", "app.css", use: stylesheet)
+    }
+
+    @Sendable func health(req: Request) async throws -> Response {
+        Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"], body: "ok\n")
+    }
+
+    struct Readiness: Content {
+        var status: String
+        var database: String
+        var pendingMigrations: [String]
+        var workers: Int
+    }
+
+    /// Ready when the database answers, every migration has run and (where
+    /// expected) a worker has reported within the last minute.
+    @Sendable func ready(req: Request) async throws -> Response {
+        var readiness = Readiness(status: "ready", database: "ok", pendingMigrations: [], workers: 0)
+        do {
+            _ = try await (req.db as! any SQLDatabase).raw("SELECT 1").all()
+            readiness.pendingMigrations = try await req.application.migrator.previewPrepareBatch().get().map { $0.0.name }
+            readiness.workers = try await WorkerHeartbeat.query(on: req.db).filter(\.$seenAt > Date().addingTimeInterval(-60)).count()
+        } catch {
+            readiness.database = "unreachable"
+        }
+        let ok = readiness.database == "ok" && readiness.pendingMigrations.isEmpty && (!expectsWorker || readiness.workers > 0)
+        if !ok { readiness.status = "not ready" }
+        return try await readiness.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
+    }
+
+    @Sendable func renderMetrics(req: Request) async throws -> Response {
+        var text = metrics.render()
+        text += "# HELP fanfare_jobs Jobs in the durable queue by state.\n# TYPE fanfare_jobs gauge\n"
+        for (state, count) in try await JobQueue(db: req.db).counts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            text += "fanfare_jobs{state=\"\(state.rawValue)\"} \(count)\n"
+        }
+        let workers = try await WorkerHeartbeat.query(on: req.db).filter(\.$seenAt > Date().addingTimeInterval(-60)).count()
+        text += "# HELP fanfare_workers_alive Workers that reported within the last minute.\n# TYPE fanfare_workers_alive gauge\nfanfare_workers_alive \(workers)\n"
+        return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .init(string: text))
+    }
+
+    @Sendable func openAPI(req: Request) async throws -> Response {
+        Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(string: BundledResources.openAPI))
+    }
+
+    @Sendable func stylesheet(req: Request) async throws -> Response {
+        Response(status: .ok, headers: ["Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"],
+                 body: .init(string: BundledResources.stylesheet))
+    }
+}
+
+/// Files shipped inside the binary's resource bundle, read once.
+enum BundledResources {
+    static let openAPI: String = load("openapi", "yaml")
+    static let stylesheet: String = load("app", "css", subdirectory: "Public")
+
+    private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),
+              let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return "" }
+        return text
+    }
+}

@@ -1,0 +1,104 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Creating people, signing them in and changing what they own.
+struct PeopleService {
+    let db: any Database
+    let passwords: AsyncPasswordHasher
+    var throttle = LoginThrottle()
+
+    struct NewUser {
+        var email: String
+        var displayName: String
+        var password: String
+        var locale: String?
+        var timeZone: String?
+        var isAdmin = false
+    }
+
+    func create(_ input: NewUser, actor: Actor, now: Date = Date()) async throws -> User {
+        var errors = ValidationErrors()
+        let email = errors.collect { () throws(ValidationErrors) in try Credentials.email(input.email) }
+        let name = errors.collect { () throws(ValidationErrors) in try Credentials.displayName(input.displayName) }
+        errors.collect { () throws(ValidationErrors) in try Credentials.password(input.password) }
+        let locale = errors.collect { () throws(ValidationErrors) in try UILocale(validating: input.locale ?? UILocale.zhHans.rawValue) }
+        let zone = errors.collect { () throws(ValidationErrors) in try Credentials.timeZone(input.timeZone ?? "Asia/Shanghai") }
+        if let email, try await User.query(on: db).filter(\.$email == email).first() != nil {
+            errors.add("email", "is already registered; sign in instead")
+        }
+        try errors.throwIfAny()
+        let hash = try await passwords.hash(input.password).get()
+        let user = User(email: email!, displayName: name!, passwordHash: hash, locale: locale!, timeZone: zone!, isAdmin: input.isAdmin, now: now)
+        try await db.transaction { tx in
+            try await user.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.created", targetType: "user", targetID: user.id,
+                                      after: ["email": user.email, "display_name": user.displayName, "is_admin": "\(user.isAdmin)"], now: now)
+        }
+        return user
+    }
+
+    enum SignInOutcome {
+        case signedIn(User)
+        case wrongCredentials
+        case locked(until: Date)
+    }
+
+    /// Checks a password under the throttle. Failures are recorded per
+    /// email and per address; refused tries while locked are not recorded.
+    func signIn(email rawEmail: String, password: String, address: String, now: Date = Date()) async throws -> SignInOutcome {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let since = now.addingTimeInterval(-throttle.lookBack)
+        let byEmail = try await LoginFailure.query(on: db).filter(\.$email == email).filter(\.$failedAt > since).all().map(\.failedAt)
+        let byAddress = try await LoginFailure.query(on: db).filter(\.$address == address).filter(\.$failedAt > since).all().map(\.failedAt)
+        let lock = [throttle.lockedUntil(failures: byEmail, now: now), throttle.lockedUntil(failures: byAddress, now: now)].compactMap { $0 }.max()
+        if let lock { return .locked(until: lock) }
+        if let user = try await User.query(on: db).filter(\.$email == email).first(),
+           (try? await passwords.verify(password, created: user.passwordHash).get()) == true {
+            return .signedIn(user)
+        }
+        try await LoginFailure(email: email, address: address, at: now).create(on: db)
+        return .wrongCredentials
+    }
+
+    func changePassword(_ user: User, current: String, new: String, actor: Actor, now: Date = Date()) async throws {
+        var errors = ValidationErrors()
+        if (try? await passwords.verify(current, created: user.passwordHash).get()) != true {
+            errors.add("current_password", "is not your current password")
+        }
+        errors.collect { () throws(ValidationErrors) in try Credentials.password(new, field: "new_password") }
+        if current == new { errors.add("new_password", "must differ from the current password") }
+        try errors.throwIfAny()
+        user.passwordHash = try await passwords.hash(new).get()
+        user.sessionEpoch += 1
+        try await db.transaction { tx in
+            try await user.save(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.password_changed", targetType: "user", targetID: user.id,
+                                      after: ["password": "changed"], now: now)
+        }
+    }
+
+    struct ProfileChange {
+        var displayName: String?
+        var locale: String?
+        var timeZone: String?
+    }
+
+    func updateProfile(_ user: User, _ change: ProfileChange, actor: Actor, now: Date = Date()) async throws {
+        var errors = ValidationErrors()
+        let before = ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone]
+        if let raw = change.displayName, let name = errors.collect({ () throws(ValidationErrors) in try Credentials.displayName(raw) }) { user.displayName = name }
+        if let raw = change.locale, let locale = errors.collect({ () throws(ValidationErrors) in try UILocale(validating: raw) }) { user.locale = locale.rawValue }
+        if let raw = change.timeZone, let zone = errors.collect({ () throws(ValidationErrors) in try Credentials.timeZone(raw) }) { user.timeZone = zone }
+        try errors.throwIfAny()
+        let after = ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone]
+        guard before != after else { return }
+        try await db.transaction { tx in
+            try await user.save(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.updated", targetType: "user", targetID: user.id,
+                                      before: before.filter { after[$0.key] != $0.value }, after: after.filter { before[$0.key] != $0.value }, now: now)
+        }
+    }
+
+    func userCount() async throws -> Int { try await User.query(on: db).count() }
+}

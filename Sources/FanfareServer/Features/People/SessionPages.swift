@@ -1,0 +1,150 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Sign-in, sign-out, first-run setup and the language switch.
+struct SessionPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+        routes.get("sign-in", use: signInForm)
+        routes.post("sign-in", use: signIn)
+        routes.post("sign-out", use: signOut)
+        routes.get("setup", ":token", use: setupForm)
+        routes.post("setup", ":token", use: setup)
+        routes.post("locale", use: switchLocale)
+    }
+
+    @Sendable func home(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: "/sign-in") }
+        let memberships = try await WorkspaceService(db: req.db).memberships(of: user)
+        if memberships.count == 1 { return req.redirect(to: "/w/\(memberships[0].workspace.slug)") }
+        return req.redirect(to: "/workspaces")
+    }
+
+    @Sendable func signInForm(req: Request) async throws -> HTMLResponse {
+        if req.auth.has(User.self) { return try await renderSignedIn(req) }
+        return try await render(req, email: "", next: req.query[String.self, at: "next"], errors: FormErrors())
+    }
+
+    private func renderSignedIn(_ req: Request) async throws -> HTMLResponse {
+        let ctx = try await PageContext.make(req)
+        return Layout.page(ctx, title: ctx.t("signin.title"), """
+        <h1>\(ctx.t("signin.title"))</h1><p>\(ctx.t("signin.already", ctx.user?.email ?? ""))</p><p><a href="/">\(ctx.t("signin.continue"))</a></p>
+        """)
+    }
+
+    private func render(_ req: Request, email: String, next: String?, errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+        let ctx = try await PageContext.make(req)
+        return Layout.page(ctx, title: ctx.t("signin.title"), status: status, """
+        <section class="narrow">
+        <h1>\(ctx.t("signin.title"))</h1>
+        \(Layout.errorSummary(ctx, errors))
+        <form method="post" action="/sign-in" id="sign-in-form">\(ctx.csrfField)
+        <input type="hidden" name="next" value="\(req.safeReturnPath(next))">
+        \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: email, errors: errors, autocomplete: "username"))
+        \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, autocomplete: "current-password"))
+        <button type="submit" class="primary">\(ctx.t("signin.submit"))</button>
+        </form>
+        </section>
+        """)
+    }
+
+    @Sendable func signIn(req: Request) async throws -> Response {
+        let email = req.formValue("email"), password = req.formValue("password")
+        let next = req.safeReturnPath(req.formValueIfPresent("next"))
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let service = PeopleService(db: req.db, passwords: req.password.async)
+        var errors = FormErrors()
+        switch try await service.signIn(email: email, password: password, address: address) {
+        case .signedIn(let user):
+            SessionUserMiddleware.signIn(user, on: req)
+            req.logger.info("signed in", metadata: ["user": .string(user.id!.uuidString)])
+            return req.redirect(to: next)
+        case .wrongCredentials:
+            errors.general = I18n.text("signin.wrong", req.uiLocale)
+            return try await render(req, email: email, next: next, errors: errors, status: .unauthorized).encodeResponse(for: req)
+        case .locked(let until):
+            let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+            errors.general = I18n.text("signin.locked", req.uiLocale, [String(minutes)])
+            return try await render(req, email: email, next: next, errors: errors, status: .tooManyRequests).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func signOut(req: Request) async throws -> Response {
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: "/sign-in")
+    }
+
+    // MARK: First run
+
+    @Sendable func setupForm(req: Request) async throws -> HTMLResponse {
+        _ = try await openSetup(req)
+        return try await renderSetup(req, values: [:], errors: FormErrors())
+    }
+
+    private func openSetup(_ req: Request) async throws -> SetupToken {
+        guard let token = req.parameters.get("token"),
+              let setup = try await SetupToken.query(on: req.db).filter(\.$tokenHash == Secrets.sha256(token)).first(),
+              setup.usedAt == nil, setup.expiresAt > Date(),
+              try await User.query(on: req.db).count() == 0
+        else { throw Problem(.notFound, "This setup link is used, expired or unknown. Run `fanfare serve` again to print a new one while no user exists, or use `fanfare user create`.") }
+        return setup
+    }
+
+    private func renderSetup(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+        let ctx = try await PageContext.make(req)
+        let locale = values["locale"] ?? ctx.locale.rawValue
+        return Layout.page(ctx, title: ctx.t("setup.title"), status: status, """
+        <section class="narrow">
+        <h1>\(ctx.t("setup.title"))</h1>
+        <p>\(ctx.t("setup.intro"))</p>
+        \(Layout.errorSummary(ctx, errors))
+        <form method="post" id="setup-form">\(ctx.csrfField)
+        \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: values["email"] ?? "", errors: errors, autocomplete: "username"))
+        \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors, autocomplete: "name"))
+        \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
+        \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: locale, errors: errors))
+        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "Asia/Shanghai", errors: errors))
+        <button type="submit" class="primary">\(ctx.t("setup.submit"))</button>
+        </form>
+        </section>
+        """)
+    }
+
+    @Sendable func setup(req: Request) async throws -> Response {
+        let setup = try await openSetup(req)
+        let values = ["email": req.formValue("email"), "display_name": req.formValue("display_name"),
+                      "locale": req.formValue("locale"), "time_zone": req.formValue("time_zone")]
+        do {
+            let user = try await req.db.transaction { tx -> User in
+                // Updating the token row first takes its lock, so a racing
+                // submit waits here and then finds a user already made.
+                try await SetupToken.query(on: tx).filter(\.$id == setup.id!).set(\.$usedAt, to: Date()).update()
+                guard try await User.query(on: tx).count() == 0
+                else { throw Problem(.conflict, "Setup has already been completed.") }
+                return try await PeopleService(db: tx, passwords: req.password.async).create(
+                    .init(email: values["email"]!, displayName: values["display_name"]!, password: req.formValue("password"),
+                          locale: values["locale"], timeZone: values["time_zone"], isAdmin: true),
+                    actor: .commandLine("setup-link"))
+            }
+            SessionUserMiddleware.signIn(user, on: req)
+            Flash.add(.notice, I18n.text("setup.done", user.uiLocale), to: req)
+            return req.redirect(to: "/workspaces")
+        } catch let errors as ValidationErrors {
+            return try await renderSetup(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+
+    // MARK: Language
+
+    @Sendable func switchLocale(req: Request) async throws -> Response {
+        let locale = try UILocale(validating: req.formValue("locale"))
+        req.session.data[SessionKey.locale] = locale.rawValue
+        if let user = req.auth.get(User.self) {
+            try await PeopleService(db: req.db, passwords: req.password.async)
+                .updateProfile(user, .init(locale: locale.rawValue), actor: req.actor)
+        }
+        return req.redirect(to: req.safeReturnPath(req.formValueIfPresent("next")))
+    }
+}

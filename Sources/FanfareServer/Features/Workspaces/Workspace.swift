@@ -1,0 +1,89 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// One brand: its accounts, content, fans and people live inside it.
+final class Workspace: Model, @unchecked Sendable {
+    static let schema = "workspaces"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "slug") var slug: String
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(name: String, slug: String, timeZone: String, now: Date) {
+        id = TimeOrderedID.make(at: now)
+        self.name = name
+        self.slug = slug
+        self.timeZone = timeZone
+        createdAt = now
+    }
+}
+
+final class Membership: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "memberships"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "user_id") var user: User
+    @Field(key: "role") var role: String
+    @Field(key: "created_at") var createdAt: Date
+
+    static var workspaceKey: KeyPath<Membership, ParentProperty<Membership, Workspace>> { \.$workspace }
+
+    init() {}
+
+    init(workspaceID: UUID, userID: UUID, role: Role, now: Date) {
+        id = TimeOrderedID.make(at: now)
+        self.$workspace.id = workspaceID
+        self.$user.id = userID
+        self.role = role.rawValue
+        createdAt = now
+    }
+
+    var memberRole: Role { Role(rawValue: role) ?? .viewer }
+}
+
+/// An invitation to join a workspace with a role, passed on as a link.
+final class Invitation: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "invitations"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "role") var role: String
+    @OptionalField(key: "email") var email: String?
+    @Field(key: "token_hash") var tokenHash: String
+    @Parent(key: "invited_by") var invitedBy: User
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalParent(key: "accepted_by") var acceptedBy: User?
+    @OptionalField(key: "accepted_at") var acceptedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    static var workspaceKey: KeyPath<Invitation, ParentProperty<Invitation, Workspace>> { \.$workspace }
+
+    init() {}
+
+    init(workspaceID: UUID, role: Role, email: String?, tokenHash: String, invitedBy: UUID, now: Date, validFor: TimeInterval) {
+        id = TimeOrderedID.make(at: now)
+        self.$workspace.id = workspaceID
+        self.role = role.rawValue
+        self.email = email
+        self.tokenHash = tokenHash
+        self.$invitedBy.id = invitedBy
+        createdAt = now
+        expiresAt = now.addingTimeInterval(validFor)
+    }
+
+    enum State: String, Codable { case pending, accepted, revoked, expired }
+
+    func state(now: Date) -> State {
+        if acceptedAt != nil { return .accepted }
+        if revokedAt != nil { return .revoked }
+        if expiresAt <= now { return .expired }
+        return .pending
+    }
+}

@@ -1,0 +1,114 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// The list of one's workspaces, creating one, its overview and settings.
+struct WorkspacePages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("workspaces", use: list)
+        routes.post("workspaces", use: create)
+    }
+
+    /// Routes under `/w/:workspace`, already scoped to a membership.
+    func bootScoped(_ scoped: any RoutesBuilder) {
+        scoped.get(use: overview)
+        scoped.get("settings", use: settingsForm)
+        scoped.post("settings", use: saveSettings)
+    }
+
+    @Sendable func list(req: Request) async throws -> HTMLResponse {
+        try await renderList(req, values: [:], errors: FormErrors())
+    }
+
+    private func renderList(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+        let ctx = try await PageContext.make(req)
+        let rows = ctx.workspaces.map { entry -> HTML in
+            "<tr><td><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name)</a></td><td><code>\(entry.workspace.slug)</code></td><td>\(ctx.t("role." + entry.role.rawValue))</td></tr>"
+        }
+        let table: HTML = rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("workspaces.none"))</p>"
+            : "<table id=\"workspace-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th><th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return Layout.page(ctx, title: ctx.t("workspaces.title"), status: status, """
+        <h1>\(ctx.t("workspaces.title"))</h1>
+        \(table)
+        <section id="new" class="card narrow">
+        <h2>\(ctx.t("workspaces.new"))</h2>
+        <p>\(ctx.t("workspaces.new_intro"))</p>
+        \(Layout.errorSummary(ctx, errors))
+        <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
+        \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
+        \(Layout.field(ctx, name: "slug", label: ctx.t("field.slug"), value: values["slug"] ?? "", errors: errors, required: false, hint: ctx.t("field.slug_hint")))
+        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
+        <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
+        </form>
+        </section>
+        """)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let user = try req.signedInUser
+        let values = ["name": req.formValue("name"), "slug": req.formValue("slug"), "time_zone": req.formValue("time_zone")]
+        do {
+            let workspace = try await WorkspaceService(db: req.db).create(
+                .init(name: values["name"]!, slug: values["slug"], timeZone: values["time_zone"].nonEmpty), by: user, actor: req.actor)
+            Flash.add(.notice, I18n.text("workspaces.created", req.uiLocale, [workspace.name]), to: req)
+            return req.redirect(to: "/w/\(workspace.slug)")
+        } catch let errors as ValidationErrors {
+            return try await renderList(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func overview(req: Request) async throws -> HTMLResponse {
+        let access = try req.workspaceAccess
+        let ctx = try await PageContext.make(req)
+        let members = try await access.query(Membership.self, on: req.db).count()
+        let now = Date()
+        let pending = try await access.query(Invitation.self, on: req.db).filter(\.$acceptedAt == nil).filter(\.$revokedAt == nil)
+            .filter(\.$expiresAt > now).count()
+        let granted = WorkspaceAction.allCases.filter { access.can($0) }.map { action -> HTML in "<li><code>\(action.rawValue)</code></li>" }
+        return Layout.page(ctx, title: access.workspace.name, """
+        <h1>\(access.workspace.name)</h1>
+        <dl class="facts">
+        <dt>\(ctx.t("field.your_role"))</dt><dd id="your-role">\(ctx.t("role." + access.role.rawValue))</dd>
+        <dt>\(ctx.t("overview.members"))</dt><dd>\(members)</dd>
+        <dt>\(ctx.t("overview.pending_invitations"))</dt><dd>\(pending)</dd>
+        <dt>\(ctx.t("field.time_zone"))</dt><dd>\(access.workspace.timeZone)</dd>
+        <dt>\(ctx.t("field.slug"))</dt><dd><code>\(access.workspace.slug)</code></dd>
+        </dl>
+        <details><summary>\(ctx.t("overview.permissions"))</summary><ul class="columns">\(granted)</ul></details>
+        """)
+    }
+
+    @Sendable func settingsForm(req: Request) async throws -> HTMLResponse {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        return try await renderSettings(req, values: ["name": access.workspace.name, "time_zone": access.workspace.timeZone], errors: FormErrors())
+    }
+
+    private func renderSettings(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+        let ctx = try await PageContext.make(req)
+        return Layout.page(ctx, title: ctx.t("wsettings.title"), status: status, """
+        <section class="narrow">
+        <h1>\(ctx.t("wsettings.title"))</h1>
+        \(Layout.errorSummary(ctx, errors))
+        <form method="post" id="workspace-settings-form">\(ctx.csrfField)
+        \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
+        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
+        <button type="submit" class="primary">\(ctx.t("form.save"))</button>
+        </form>
+        </section>
+        """)
+    }
+
+    @Sendable func saveSettings(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let values = ["name": req.formValue("name"), "time_zone": req.formValue("time_zone")]
+        do {
+            let workspace = try await WorkspaceService(db: req.db).update(access, name: values["name"], timeZone: values["time_zone"], actor: req.actor)
+            Flash.add(.notice, I18n.text("form.saved", req.uiLocale), to: req)
+            return req.redirect(to: "/w/\(workspace.slug)/settings")
+        } catch let errors as ValidationErrors {
+            return try await renderSettings(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import FanfareCore
+import Synchronization
+import Fluent
+import Vapor
+
+/// What runs a job of one kind.
+typealias JobHandler = @Sendable (Job, Application) async throws -> Void
+
+/// The kinds of job Fanfare knows. A feature adds its kinds here.
+enum JobKinds {
+    static func handlers() -> [String: JobHandler] {
+        [Maintenance.kind: Maintenance.run]
+    }
+}
+
+/// Claims and runs jobs until stopped, and writes a heartbeat that
+/// `/readyz` reads. Periodic tasks are enqueued with one unique key per
+/// period, so with many workers each still runs once.
+final class JobWorker: Sendable {
+    let id: String
+    let app: Application
+    let handlers: [String: JobHandler]
+    let idleDelay: Duration
+
+    init(app: Application, handlers: [String: JobHandler] = JobKinds.handlers(), idleDelay: Duration = .seconds(1)) {
+        self.id = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        self.app = app
+        self.handlers = handlers
+        self.idleDelay = idleDelay
+    }
+
+    func run() async {
+        let started = Date()
+        var lastBeat = Date.distantPast
+        var lastSchedule = Date.distantPast
+        app.logger.info("worker started", metadata: ["worker": .string(id)])
+        while !Task.isCancelled {
+            let now = Date()
+            do {
+                if now.timeIntervalSince(lastBeat) >= 10 {
+                    try await heartbeat(started: started, now: now)
+                    lastBeat = now
+                }
+                if now.timeIntervalSince(lastSchedule) >= 60 {
+                    try await Maintenance.schedule(on: app.db, now: now)
+                    lastSchedule = now
+                }
+                if try await runOne() { continue }
+            } catch {
+                app.logger.warning("worker loop error", metadata: ["error": .string(String(describing: error))])
+            }
+            try? await Task.sleep(for: idleDelay)
+        }
+        try? await WorkerHeartbeat.query(on: app.db).filter(\.$id == id).delete()
+        app.logger.info("worker stopped", metadata: ["worker": .string(id)])
+    }
+
+    /// Runs one claimable job, if any. Returns whether one ran.
+    @discardableResult
+    func runOne(now: Date = Date()) async throws -> Bool {
+        let queue = JobQueue(db: app.db)
+        guard let job = try await queue.claim(worker: id, now: now) else { return false }
+        guard let handler = handlers[job.kind] else {
+            try await queue.fail(job, error: "no handler for job kind '\(job.kind)'")
+            return true
+        }
+        do {
+            try await handler(job, app)
+            try await queue.succeed(job)
+        } catch {
+            app.logger.warning("job failed", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(String(describing: error))])
+            try await queue.fail(job, error: String(describing: error))
+        }
+        return true
+    }
+
+    private func heartbeat(started: Date, now: Date) async throws {
+        if let beat = try await WorkerHeartbeat.find(id, on: app.db) {
+            beat.seenAt = now
+            try await beat.save(on: app.db)
+        } else {
+            let beat = WorkerHeartbeat()
+            beat.id = id
+            beat.seenAt = now
+            beat.startedAt = started
+            try await beat.create(on: app.db)
+        }
+    }
+}
+
+/// Runs the worker inside `fanfare serve`: started once the server is up,
+/// stopped (cancelled, then awaited) on shutdown.
+final class InProcessWorker: LifecycleHandler, Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(_ application: Application) {
+        let worker = JobWorker(app: application)
+        task.withLock { $0 = Task { await worker.run() } }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = task.withLock { value -> Task<Void, Never>? in
+            defer { value = nil }
+            return value
+        }
+        running?.cancel()
+        await running?.value
+    }
+}

@@ -1,0 +1,28 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Hourly clean-up of records whose purpose has passed: old sign-in
+/// failures, remembered idempotent responses, used setup links, finished
+/// jobs and heartbeats of workers that are gone.
+enum Maintenance {
+    static let kind = "maintenance.purge"
+    static let period: TimeInterval = 3_600
+
+    static func schedule(on db: any Database, now: Date) async throws {
+        let start = RetryPolicy.periodStart(of: now, every: period)
+        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
+    }
+
+    @Sendable static func run(_ job: Job, _ app: Application) async throws {
+        try await purge(on: app.db, now: Date())
+    }
+
+    static func purge(on db: any Database, now: Date) async throws {
+        try await LoginFailure.query(on: db).filter(\.$failedAt < now.addingTimeInterval(-LoginThrottle().lookBack)).delete()
+        try await IdempotencyRecord.query(on: db).filter(\.$createdAt < now.addingTimeInterval(-IdempotencyMiddleware.lifetime)).delete()
+        try await SetupToken.query(on: db).filter(\.$expiresAt < now).delete()
+        try await Job.query(on: db).filter(\.$state == Job.State.succeeded.rawValue).filter(\.$finishedAt < now.addingTimeInterval(-7 * 86_400)).delete()
+        try await WorkerHeartbeat.query(on: db).filter(\.$seenAt < now.addingTimeInterval(-86_400)).delete()
+    }
+}

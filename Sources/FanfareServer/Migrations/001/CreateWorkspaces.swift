@@ -1,0 +1,18 @@
+import Fluent
+
+struct CreateWorkspaces: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("workspaces")
+            .id()
+            .field("name", .string, .required)
+            .field("slug", .string, .required)
+            .field("time_zone", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "slug")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("workspaces").delete()
+    }
+}

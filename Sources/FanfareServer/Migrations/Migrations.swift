@@ -1,0 +1,21 @@
+import Fluent
+
+/// Every migration in the order it runs. A shipped migration is never
+/// edited: changes are new files in the next numbered folder.
+enum FanfareMigrations {
+    static var all: [any Migration] {
+        [
+            CreateUsers(),
+            CreateWorkspaces(),
+            CreateMemberships(),
+            CreateInvitations(),
+            CreateAPITokens(),
+            CreateAuditEvents(),
+            CreateLoginFailures(),
+            CreateSetupTokens(),
+            CreateIdempotencyRecords(),
+            CreateJobs(),
+            SessionRecord.migration,
+        ]
+    }
+}

@@ -1,0 +1,91 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Session keys, in one place.
+enum SessionKey {
+    static let userID = "user_id"
+    static let epoch = "epoch"
+    static let signedInAt = "signed_in_at"
+    static let csrf = "csrf"
+    static let flash = "flash"
+    static let locale = "locale"
+}
+
+/// Loads the signed-in person from the session cookie. Sessions end after
+/// 14 days, or at once when the password changes (the epoch moves on).
+struct SessionUserMiddleware: AsyncMiddleware {
+    static let maxAge: TimeInterval = 14 * 86_400
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
+           let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
+           Date().timeIntervalSince1970 - signedIn < Self.maxAge,
+           let user = try await User.find(id, on: request.db),
+           request.session.data[SessionKey.epoch] == String(user.sessionEpoch) {
+            request.auth.login(user)
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// Starts a fresh session for `user`; the old session id is dropped so
+    /// that a session fixed before sign-in is worth nothing after it.
+    static func signIn(_ user: User, on request: Request) {
+        let locale = request.session.data[SessionKey.locale]
+        if request.hasSession { request.session.destroy() }
+        request.session.id = nil
+        request.session.data[SessionKey.userID] = user.id!.uuidString
+        request.session.data[SessionKey.epoch] = String(user.sessionEpoch)
+        request.session.data[SessionKey.signedInAt] = String(Date().timeIntervalSince1970)
+        request.session.data[SessionKey.csrf] = Secrets.randomToken()
+        if let locale { request.session.data[SessionKey.locale] = locale }
+        request.auth.login(user)
+    }
+}
+
+/// Sends people who are not signed in to the sign-in page.
+struct RequireSignInMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.auth.has(User.self) else {
+            if request.method == .GET {
+                var target = URLComponents()
+                target.path = "/sign-in"
+                target.queryItems = [URLQueryItem(name: "next", value: request.url.string)]
+                return request.redirect(to: target.string ?? "/sign-in")
+            }
+            throw Abort(.unauthorized)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// `Authorization: Bearer fnf_…` for the API. A token's scopes decide
+/// whether it may change anything.
+struct BearerTokenMiddleware: AsyncMiddleware {
+    private struct TokenKey: StorageKey { typealias Value = APIToken }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization else {
+            throw Problem(.unauthorized, "Send an API token as 'Authorization: Bearer fnf_…'. Create one under Settings → API tokens or with `fanfare token create`.", type: "unauthorized")
+        }
+        guard let (user, token) = try await TokenService(db: request.db).authenticate(bearer.token) else {
+            throw Problem(.unauthorized, "The API token is unknown or revoked.", type: "unauthorized")
+        }
+        let needed: TokenScope = [.GET, .HEAD].contains(request.method) ? .read : .write
+        guard token.scopeSet.contains(needed) else {
+            throw Problem(.forbidden, "This token lacks the '\(needed.rawValue)' scope needed for \(request.method.rawValue) requests.", type: "insufficient-scope")
+        }
+        request.auth.login(user)
+        request.storage[TokenKey.self] = token
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    var signedInUser: User {
+        get throws {
+            guard let user = auth.get(User.self) else { throw Abort(.unauthorized) }
+            return user
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Vapor
+
+/// A fragment of HTML. Interpolated strings are escaped; interpolated
+/// `HTML` is inserted as it is. Views therefore cannot forget to escape.
+struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    private(set) var rendered: String
+
+    init(raw: String) { rendered = raw }
+    init(stringLiteral value: String) { rendered = value }
+    init(stringInterpolation: Interpolation) { rendered = stringInterpolation.output }
+
+    var description: String { rendered }
+
+    static let empty = HTML(raw: "")
+
+    struct Interpolation: StringInterpolationProtocol {
+        var output = ""
+        init(literalCapacity: Int, interpolationCount: Int) { output.reserveCapacity(literalCapacity * 2) }
+        mutating func appendLiteral(_ literal: String) { output += literal }
+        mutating func appendInterpolation(_ value: String) { output += HTML.escape(value) }
+        mutating func appendInterpolation(_ value: Int) { output += String(value) }
+        mutating func appendInterpolation(_ html: HTML) { output += html.rendered }
+        mutating func appendInterpolation(_ parts: [HTML]) { for part in parts { output += part.rendered } }
+        mutating func appendInterpolation(_ html: HTML?) { output += html?.rendered ?? "" }
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
+        HTML(raw: parts.map(\.rendered).joined(separator: separator.rendered))
+    }
+}
+
+/// A rendered page with the status it should be sent with.
+struct HTMLResponse: AsyncResponseEncodable {
+    var status: HTTPStatus = .ok
+    var html: HTML
+
+    func encodeResponse(for request: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: status, headers: headers, body: .init(string: "<!doctype html>\n" + html.rendered))
+    }
+}

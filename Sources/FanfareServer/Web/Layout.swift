@@ -1,0 +1,141 @@
+import FanfareCore
+import Vapor
+
+/// The one layout every page is drawn in.
+enum Layout {
+    static func page(_ ctx: PageContext, title: String, status: HTTPStatus = .ok, _ body: HTML) -> HTMLResponse {
+        HTMLResponse(status: status, html: """
+        <html lang="\(ctx.locale.rawValue)">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · Fanfare</title>
+        <link rel="stylesheet" href="/static/app.css">
+        </head>
+        <body>
+        <header class="topbar">
+          <a class="brand" href="/">Fanfare</a>
+          \(workspaceSwitcher(ctx))
+          <nav class="primary" aria-label="\(ctx.t("nav.label"))">\(navigation(ctx))</nav>
+          <div class="spacer"></div>
+          \(languageSwitcher(ctx))
+          \(userMenu(ctx))
+        </header>
+        <main id="main">
+        \(ctx.flashes.map { flash -> HTML in "<p class=\"flash flash-\(flash.kind.rawValue)\" role=\"status\">\(flash.text)</p>" })
+        \(body)
+        </main>
+        <footer class="footer"><a href="/openapi.yaml">\(ctx.t("footer.api"))</a></footer>
+        </body>
+        </html>
+        """)
+    }
+
+    /// Only areas that work are listed, and only those the role may open.
+    static func navigation(_ ctx: PageContext) -> HTML {
+        guard ctx.user != nil else { return .empty }
+        var items: [(String, String)] = [("/workspaces", ctx.t("nav.workspaces"))]
+        if let access = ctx.access {
+            let base = "/w/\(access.workspace.slug)"
+            items.append((base, ctx.t("nav.overview")))
+            if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
+            if access.can(.auditView) { items.append((base + "/audit", ctx.t("nav.audit"))) }
+            if access.can(.workspaceUpdate) { items.append((base + "/settings", ctx.t("nav.workspace_settings"))) }
+        }
+        return HTML.join(items.map { href, label in
+            let current = ctx.path == href ? HTML(raw: " aria-current=\"page\"") : .empty
+            return "<a href=\"\(href)\"\(current)>\(label)</a>"
+        })
+    }
+
+    static func workspaceSwitcher(_ ctx: PageContext) -> HTML {
+        guard ctx.user != nil, !ctx.workspaces.isEmpty else { return .empty }
+        let current = ctx.access?.workspace.name ?? ctx.t("switcher.choose")
+        let links = ctx.workspaces.map { entry -> HTML in
+            "<li><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name) <span class=\"muted\">\(ctx.t("role." + entry.role.rawValue))</span></a></li>"
+        }
+        return """
+        <details class="menu switcher" id="workspace-switcher"><summary>\(current)</summary>
+        <ul>\(links)<li><a href="/workspaces#new">\(ctx.t("switcher.new"))</a></li></ul></details>
+        """
+    }
+
+    static func languageSwitcher(_ ctx: PageContext) -> HTML {
+        let other: UILocale = ctx.locale == .en ? .zhHans : .en
+        let label = other == .en ? "English" : "简体中文"
+        return """
+        <form method="post" action="/locale" class="inline" id="language-switcher">\(ctx.csrfField)
+        <input type="hidden" name="locale" value="\(other.rawValue)"><input type="hidden" name="next" value="\(ctx.path)">
+        <button type="submit" class="link" lang="\(other.rawValue)" id="switch-language">\(label)</button></form>
+        """
+    }
+
+    static func userMenu(_ ctx: PageContext) -> HTML {
+        guard let user = ctx.user else {
+            return "<a href=\"/sign-in\">\(ctx.t("nav.sign_in"))</a>"
+        }
+        return """
+        <details class="menu user-menu" id="user-menu"><summary>\(user.displayName)</summary>
+        <ul>
+        <li class="muted">\(user.email)</li>
+        <li><a href="/settings/profile">\(ctx.t("nav.profile"))</a></li>
+        <li><a href="/settings/password">\(ctx.t("nav.password"))</a></li>
+        <li><a href="/settings/tokens">\(ctx.t("nav.tokens"))</a></li>
+        <li><form method="post" action="/sign-out">\(ctx.csrfField)<button type="submit" class="link" id="sign-out">\(ctx.t("nav.sign_out"))</button></form></li>
+        </ul></details>
+        """
+    }
+
+    // MARK: Form pieces
+
+    static func field(_ ctx: PageContext, name: String, label: String, type: String = "text", value: String = "",
+                      errors: FormErrors, required: Bool = true, hint: String? = nil, autocomplete: String? = nil) -> HTML {
+        let error = errors[name]
+        let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty
+        return """
+        <div class="field\(error != nil ? " has-error" : "")">
+        <label for="\(name)">\(label)</label>
+        <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(required ? HTML(raw: " required") : .empty)\(autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") })\(describedBy)>
+        \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
+        \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
+        </div>
+        """
+    }
+
+    static func select(_ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
+                       errors: FormErrors, id: String? = nil) -> HTML {
+        let opts = options.map { option -> HTML in
+            "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
+        }
+        let fieldID = id ?? name
+        return """
+        <div class="field\(errors[name] != nil ? " has-error" : "")">
+        <label for="\(fieldID)">\(label)</label>
+        <select id="\(fieldID)" name="\(name)">\(opts)</select>
+        \(errors[name].map { e -> HTML in "<small class=\"error\">\(e)</small>" })
+        </div>
+        """
+    }
+
+    static func roleOptions(_ ctx: PageContext, allowed: [Role] = Role.allCases) -> [(value: String, label: String)] {
+        allowed.map { ($0.rawValue, ctx.t("role." + $0.rawValue)) }
+    }
+
+    static func localeOptions() -> [(value: String, label: String)] {
+        [(UILocale.zhHans.rawValue, "简体中文"), (UILocale.en.rawValue, "English")]
+    }
+
+    static func errorSummary(_ ctx: PageContext, _ errors: FormErrors) -> HTML {
+        guard !errors.isEmpty else { return .empty }
+        return "<p class=\"flash flash-error\" role=\"alert\">\(errors.general ?? ctx.t("form.fix_errors"))</p>"
+    }
+
+    static func time(_ date: Date?, _ ctx: PageContext) -> HTML {
+        guard let date else { return "—" }
+        let zone = TimeZone(identifier: ctx.user?.timeZone ?? "UTC") ?? .gmt
+        var style = Date.FormatStyle(date: .numeric, time: .shortened)
+        style.timeZone = zone
+        style.locale = Locale(identifier: ctx.locale == .en ? "en_GB" : "zh_Hans_CN")
+        return "<time datetime=\"\(date.formatted(.iso8601))\">\(date.formatted(style))</time>"
+    }
+}

@@ -1,0 +1,97 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// What every page needs to draw its frame: language, person, CSRF token,
+/// flash messages, the workspace switcher and the current workspace.
+struct PageContext: Sendable {
+    let locale: UILocale
+    let user: User?
+    let csrf: String
+    let flashes: [Flash]
+    let workspaces: [(workspace: Workspace, role: Role)]
+    let access: WorkspaceAccess?
+    let path: String
+
+    static func make(_ request: Request) async throws -> PageContext {
+        let user = request.auth.get(User.self)
+        var workspaces: [(workspace: Workspace, role: Role)] = []
+        if let user { workspaces = try await WorkspaceService(db: request.db).memberships(of: user) }
+        let access = try? request.workspaceAccess
+        return PageContext(
+            locale: request.uiLocale, user: user, csrf: request.csrfToken, flashes: Flash.take(from: request),
+            workspaces: workspaces, access: access, path: request.url.path)
+    }
+
+    func t(_ key: String, _ arguments: String...) -> String {
+        I18n.text(key, locale, arguments)
+    }
+
+    var csrfField: HTML { "<input type=\"hidden\" name=\"csrf_token\" value=\"\(csrf)\">" }
+}
+
+/// A message shown once on the next page.
+struct Flash: Codable, Sendable {
+    enum Kind: String, Codable, Sendable { case notice, error }
+    var kind: Kind
+    var text: String
+
+    static func add(_ kind: Kind, _ text: String, to request: Request) {
+        var list = peek(request)
+        list.append(Flash(kind: kind, text: text))
+        request.session.data[SessionKey.flash] = (try? JSONEncoder().encode(list)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    static func take(from request: Request) -> [Flash] {
+        let list = peek(request)
+        if !list.isEmpty { request.session.data[SessionKey.flash] = nil }
+        return list
+    }
+
+    private static func peek(_ request: Request) -> [Flash] {
+        guard request.hasSession, let raw = request.session.data[SessionKey.flash] else { return [] }
+        return (try? JSONDecoder().decode([Flash].self, from: Data(raw.utf8))) ?? []
+    }
+}
+
+extension Request {
+    /// The person's chosen language; before sign-in the session's choice,
+    /// then the browser's Accept-Language.
+    var uiLocale: UILocale {
+        if let user = auth.get(User.self) { return user.uiLocale }
+        if hasSession, let raw = session.data[SessionKey.locale], let locale = UILocale(rawValue: raw) { return locale }
+        return UILocale.negotiate(acceptLanguage: headers.first(name: .acceptLanguage))
+    }
+
+    /// A local path to return to, never another site.
+    func safeReturnPath(_ raw: String?, fallback: String = "/") -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return fallback }
+        return raw
+    }
+}
+
+/// Form field errors keyed by field name, for redisplaying a form.
+struct FormErrors: Sendable {
+    var byField: [String: String] = [:]
+    var general: String?
+
+    init() {}
+    init(_ errors: ValidationErrors) {
+        for issue in errors.issues where byField[issue.field] == nil { byField[issue.field] = issue.message }
+    }
+
+    var isEmpty: Bool { byField.isEmpty && general == nil }
+    subscript(_ field: String) -> String? { byField[field] }
+}
+
+extension Request {
+    /// A form field as text, or "" when absent: pages validate the value and
+    /// explain, rather than fail on a missing key.
+    func formValue(_ key: String) -> String {
+        (try? content.get(String.self, at: key)) ?? ""
+    }
+
+    func formValueIfPresent(_ key: String) -> String? {
+        try? content.get(String.self, at: key)
+    }
+}

@@ -1,0 +1,46 @@
+import FanfareCore
+import Vapor
+
+/// One page of a list: `items` and the cursor of the next page.
+struct Page<Item: Content>: Content {
+    var items: [Item]
+    var nextCursor: String?
+}
+
+extension Request {
+    /// `limit` and `cursor` from the query, validated.
+    func pageRequest() throws -> PageQuery {
+        try PageQuery(limit: query[String.self, at: "limit"], cursor: query[String.self, at: "cursor"])
+    }
+
+    /// Decodes a JSON body, naming the field when one is missing or of the
+    /// wrong type. An empty body counts as an empty object.
+    func decodeInput<T: Decodable>(_ type: T.Type) throws -> T {
+        if body.data == nil || body.data?.readableBytes == 0 {
+            return try JSONDecoder.api.decode(T.self, from: Data("{}".utf8))
+        }
+        guard let contentType = headers.contentType, contentType == .json || contentType.subType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, "Send the body as JSON with 'Content-Type: application/json'.")
+        }
+        return try content.decode(T.self)
+    }
+}
+
+extension JSONDecoder {
+    static let api: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
+
+extension JSONEncoder {
+    static let api: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

@@ -1,0 +1,88 @@
+import FanfareCore
+import Vapor
+
+/// An RFC 9457 problem document. Every API error is one of these; pages
+/// render the same facts as an HTML error page with the same status.
+struct Problem: Error, Content, Sendable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String?
+    var errors: [FieldIssue]?
+
+    init(_ status: HTTPStatus, _ detail: String? = nil, errors: [FieldIssue]? = nil, type: String? = nil) {
+        self.status = Int(status.code)
+        self.title = status.reasonPhrase
+        self.detail = detail
+        self.errors = errors
+        self.type = type.map { "https://fanfare.dev/problems/\($0)" } ?? "about:blank"
+    }
+
+    var httpStatus: HTTPStatus { HTTPStatus(statusCode: status) }
+
+    static func notFound(_ what: String) -> Problem { Problem(.notFound, "\(what) was not found", type: "not-found") }
+    static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, detail, type: "forbidden") }
+
+    static func validation(_ errors: ValidationErrors) -> Problem {
+        Problem(.unprocessableEntity, "The request has \(errors.issues.count) invalid field(s).", errors: errors.issues, type: "validation")
+    }
+}
+
+extension Problem {
+    /// Turns any error thrown while handling a request into a problem.
+    /// Internal errors never leak their text: the log has it, the client
+    /// gets an opaque message and the request id.
+    static func from(_ error: any Error, request: Request) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let invalid as ValidationErrors:
+            return .validation(invalid)
+        case let decoding as DecodingError:
+            return .validation(ValidationErrors(decoding.fieldIssues))
+        case let abort as any AbortError:
+            if abort.status == .notFound { return Problem(.notFound, "No such resource: \(request.url.path)", type: "not-found") }
+            if abort.status == .payloadTooLarge { return Problem(.payloadTooLarge, "The request body is too large.") }
+            return Problem(abort.status, abort.reason)
+        default:
+            return Problem(.internalServerError, "An unexpected error occurred; it has been logged.")
+        }
+    }
+}
+
+extension DecodingError {
+    /// Field-level issues in the API's snake_case names.
+    var fieldIssues: [FieldIssue] {
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (key.map { [$0] } ?? [])
+            let joined = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return joined.replacingOccurrences(of: ".[", with: "[").isEmpty ? "body" : joined.replacingOccurrences(of: ".[", with: "[")
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return [FieldIssue(field: path(context.codingPath, key), message: "is required")]
+        case .typeMismatch(let type, let context):
+            return [FieldIssue(field: path(context.codingPath), message: "must be \(Self.describe(type))")]
+        case .valueNotFound(let type, let context):
+            return [FieldIssue(field: path(context.codingPath), message: "must be \(Self.describe(type)), not null")]
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return [FieldIssue(field: field, message: field == "body" ? "must be a JSON object" : "has an invalid value")]
+        @unknown default:
+            return [FieldIssue(field: "body", message: "could not be read")]
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        switch name {
+        case "String": return "a string"
+        case "Int", "Int64", "Int32": return "a whole number"
+        case "Double", "Float": return "a number"
+        case "Bool": return "true or false"
+        case let n where n.hasPrefix("Array"): return "a list"
+        case let n where n.hasPrefix("Dictionary"): return "an object"
+        default: return "a valid \(name)"
+        }
+    }
+}

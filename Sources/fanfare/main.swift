@@ -1,0 +1,4 @@
+import FanfareServer
+import Foundation
+
+exit(await FanfareMain.run())
