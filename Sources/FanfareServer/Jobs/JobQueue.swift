@@ -15,14 +15,14 @@ struct JobQueue {
     /// Adds a job. With a `uniqueKey` a second enqueue is a no-op that
     /// returns false, which is how periodic tasks run once across nodes.
     @discardableResult
-    func enqueue(kind: String, payload: String = "{}", runAt: Date = Date(), uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()) async throws -> Bool {
+    func enqueue(kind: String, payload: String = "{}", runAt: Date? = nil, uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()) async throws -> Bool {
         let job = Job()
         job.id = TimeOrderedID.make(at: now)
         job.kind = kind
         job.payload = payload
         job.uniqueKey = uniqueKey
         job.state = Job.State.queued.rawValue
-        job.runAt = runAt
+        job.runAt = runAt ?? now
         job.attempts = 0
         job.maxAttempts = maxAttempts
         job.createdAt = now

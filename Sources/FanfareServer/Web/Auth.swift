@@ -17,7 +17,12 @@ enum SessionKey {
 struct SessionUserMiddleware: AsyncMiddleware {
     static let maxAge: TimeInterval = 14 * 86_400
 
+    /// Marks requests that went through the page stack (sessions, CSRF);
+    /// only those may touch `request.session`.
+    struct OnPageStack: StorageKey { typealias Value = Bool }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        request.storage[OnPageStack.self] = true
         if let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
            let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
            Date().timeIntervalSince1970 - signedIn < Self.maxAge,
@@ -30,10 +35,15 @@ struct SessionUserMiddleware: AsyncMiddleware {
 
     /// Starts a fresh session for `user`; the old session id is dropped so
     /// that a session fixed before sign-in is worth nothing after it.
-    static func signIn(_ user: User, on request: Request) {
+    static func signIn(_ user: User, on request: Request) async throws {
         let locale = request.session.data[SessionKey.locale]
-        if request.hasSession { request.session.destroy() }
+        // Drop the old record and clear the id: the sessions middleware then
+        // stores the data under a new id and sends a new cookie.
+        if let old = request.session.id {
+            try await request.application.sessions.driver.deleteSession(old, for: request).get()
+        }
         request.session.id = nil
+        request.session.data = SessionData()
         request.session.data[SessionKey.userID] = user.id!.uuidString
         request.session.data[SessionKey.epoch] = String(user.sessionEpoch)
         request.session.data[SessionKey.signedInAt] = String(Date().timeIntervalSince1970)

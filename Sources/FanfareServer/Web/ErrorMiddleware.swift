@@ -37,7 +37,9 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
         }
         var detail = I18n.text(key + ".detail", locale)
         if problem.type.hasSuffix("/csrf") { detail = I18n.text("error.csrf", locale) }
-        if problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 { detail += " " + own }
+        // The problem's own detail is English; Chinese pages keep to the
+        // translated sentence.
+        if locale == .en, problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 { detail += " " + own }
         let body: HTML = """
         <section class="narrow error-page">
         <h1>\(I18n.text(key, locale)) <small class="muted">\(problem.status)</small></h1>
@@ -46,8 +48,11 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
         <p><a href="/">\(I18n.text("error.home", locale))</a></p>
         </section>
         """
-        let ctx = (try? await PageContext.make(request))
-            ?? PageContext(locale: locale, user: nil, csrf: "", flashes: [], workspaces: [], access: nil, path: request.url.path)
+        // Requests outside the page stack (unknown paths, health checks) have
+        // no session: they get the frame without person or forms.
+        let onPageStack = request.storage[SessionUserMiddleware.OnPageStack.self] == true
+        let bare = PageContext(locale: locale, user: nil, csrf: "", flashes: [], workspaces: [], access: nil, path: request.url.path)
+        let ctx = onPageStack ? ((try? await PageContext.make(request)) ?? bare) : bare
         let page = Layout.page(ctx, title: I18n.text(key, locale), status: problem.httpStatus, body)
         return (try? await page.encodeResponse(for: request)) ?? Response(status: problem.httpStatus)
     }

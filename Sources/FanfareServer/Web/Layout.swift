@@ -61,6 +61,7 @@ enum Layout {
     }
 
     static func languageSwitcher(_ ctx: PageContext) -> HTML {
+        guard !ctx.csrf.isEmpty else { return .empty }
         let other: UILocale = ctx.locale == .en ? .zhHans : .en
         let label = other == .en ? "English" : "简体中文"
         return """

@@ -34,6 +34,7 @@ struct AuditPages {
             "<tr><td>\(Layout.time(e.at, ctx))</td><td>\(e.actorLabel)</td><td><code>\(e.action)</code></td><td>\(e.targetType)</td><td class=\"summary\">\(e.before)</td><td class=\"summary\">\(e.after)</td></tr>"
         }
         let more: HTML = nextCursor.map { c in "<p><a href=\"\(base)?\(filterQuery)\(filterQuery.isEmpty ? "" : "&")cursor=\(c)\" id=\"audit-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
+        let auditTable: HTML = rows.isEmpty ? "<p class=\"empty\">\(ctx.t("audit.none"))</p>" : "<table id=\"audit-list\"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th><th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead><tbody>\(rows)</tbody></table>"
         return Layout.page(ctx, title: ctx.t("audit.title"), status: errors.isEmpty ? .ok : .unprocessableEntity, """
         <h1>\(ctx.t("audit.title"))</h1>
         \(Layout.errorSummary(ctx, errors))
@@ -45,7 +46,7 @@ struct AuditPages {
         <button type="submit">\(ctx.t("audit.filter"))</button>
         <a class="button" href="/w/\(access.workspace.slug)/audit.csv?\(filterQuery)" id="audit-csv">\(ctx.t("audit.export"))</a>
         </form>
-        \(rows.isEmpty ? "<p class=\"empty\">\(ctx.t("audit.none"))</p>" : "<table id=\"audit-list\"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th><th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead><tbody>\(rows)</tbody></table>")
+        \(auditTable)
         \(more)
         """)
     }

@@ -57,7 +57,7 @@ struct SessionPages: RouteCollection {
         var errors = FormErrors()
         switch try await service.signIn(email: email, password: password, address: address) {
         case .signedIn(let user):
-            SessionUserMiddleware.signIn(user, on: req)
+            try await SessionUserMiddleware.signIn(user, on: req)
             req.logger.info("signed in", metadata: ["user": .string(user.id!.uuidString)])
             return req.redirect(to: next)
         case .wrongCredentials:
@@ -128,7 +128,7 @@ struct SessionPages: RouteCollection {
                           locale: values["locale"], timeZone: values["time_zone"], isAdmin: true),
                     actor: .commandLine("setup-link"))
             }
-            SessionUserMiddleware.signIn(user, on: req)
+            try await SessionUserMiddleware.signIn(user, on: req)
             Flash.add(.notice, I18n.text("setup.done", user.uiLocale), to: req)
             return req.redirect(to: "/workspaces")
         } catch let errors as ValidationErrors {

@@ -73,7 +73,7 @@ struct SettingsPages: RouteCollection {
             try await PeopleService(db: req.db, passwords: req.password.async).changePassword(
                 user, current: req.formValue("current_password"), new: req.formValue("new_password"), actor: req.actor)
             // Other sessions die with the old epoch; this one starts afresh.
-            SessionUserMiddleware.signIn(user, on: req)
+            try await SessionUserMiddleware.signIn(user, on: req)
             Flash.add(.notice, I18n.text("password.changed", user.uiLocale), to: req)
             return req.redirect(to: "/settings/password")
         } catch let errors as ValidationErrors {

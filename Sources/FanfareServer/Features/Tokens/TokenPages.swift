@@ -29,11 +29,12 @@ struct TokenPages: RouteCollection {
             <section class="card highlight" id="token-created"><h2>\(ctx.t("tokens.created"))</h2>
             <p>\(ctx.t("tokens.copy_now"))</p><input type="text" readonly class="wide" id="new-token" value="\(token)"></section>
             """ } ?? .empty
+        let tokenTable: HTML = rows.isEmpty ? "<p class=\"empty\">\(ctx.t("tokens.none"))</p>" : "<table id=\"token-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("tokens.hint"))</th><th>\(ctx.t("tokens.scopes"))</th><th>\(ctx.t("tokens.created_at"))</th><th>\(ctx.t("tokens.last_used"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
         return Layout.page(ctx, title: ctx.t("tokens.title"), status: status, """
         <h1>\(ctx.t("tokens.title"))</h1>
         <p>\(ctx.t("tokens.intro"))</p>
         \(createdBox)
-        \(rows.isEmpty ? "<p class=\"empty\">\(ctx.t("tokens.none"))</p>" : "<table id=\"token-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("tokens.hint"))</th><th>\(ctx.t("tokens.scopes"))</th><th>\(ctx.t("tokens.created_at"))</th><th>\(ctx.t("tokens.last_used"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>")
+        \(tokenTable)
         <section class="card narrow"><h2>\(ctx.t("tokens.new"))</h2>
         \(Layout.errorSummary(ctx, errors))
         <form method="post" action="/settings/tokens" id="new-token-form">\(ctx.csrfField)

@@ -71,6 +71,7 @@ struct MemberPages: RouteCollection {
             <input type="text" readonly id="invitation-link" value="\(link.url)" class="wide">
             </section>
             """ } ?? .empty
+        let invitationTable: HTML = inviteRows.isEmpty ? "<p class=\"empty\">\(ctx.t("invitations.none"))</p>" : "<table id=\"invitation-list\"><thead><tr><th>\(ctx.t("field.role"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("invitations.expires"))</th><th></th></tr></thead><tbody>\(inviteRows)</tbody></table>"
         return Layout.page(ctx, title: ctx.t("members.title"), status: status, """
         <h1>\(ctx.t("members.title"))</h1>
         \(linkBox)
@@ -78,7 +79,7 @@ struct MemberPages: RouteCollection {
         <tbody>\(rows)</tbody></table>
         \(inviteForm)
         <h2>\(ctx.t("invitations.title"))</h2>
-        \(inviteRows.isEmpty ? "<p class=\"empty\">\(ctx.t("invitations.none"))</p>" : "<table id=\"invitation-list\"><thead><tr><th>\(ctx.t("field.role"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("invitations.expires"))</th><th></th></tr></thead><tbody>\(inviteRows)</tbody></table>")
+        \(invitationTable)
         """)
     }
 
@@ -187,7 +188,7 @@ struct MemberPages: RouteCollection {
                     .init(email: values["email"]!, displayName: values["display_name"]!, password: req.formValue("password"),
                           locale: req.formValueIfPresent("locale"), timeZone: nil),
                     actor: Actor(userID: nil, label: values["email"]!.lowercased(), address: req.remoteAddress?.ipAddress))
-                SessionUserMiddleware.signIn(created, on: req)
+                try await SessionUserMiddleware.signIn(created, on: req)
                 user = created
             }
             let (workspace, _) = try await WorkspaceService(db: req.db).accept(token: token, user: user!, actor: req.actor)

@@ -1,0 +1,142 @@
+@testable import FanfareServer
+import FanfareCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite struct OperationsTests {
+    @Test(arguments: TestDatabase.available)
+    func healthReadinessAndMetrics(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            #expect(try await t.api(.GET, "/healthz", token: nil).status == .ok)
+            let ready = try await t.api(.GET, "/readyz", token: nil)
+            #expect(ready.status == .ok)
+            #expect(ready.json["pending_migrations"] as? [String] == [])
+            _ = try await t.api(.GET, "/api/v1/me", token: nil)
+            try await JobQueue(db: t.db).enqueue(kind: "noop")
+            let metrics = try await t.api(.GET, "/metrics", token: nil)
+            #expect(metrics.body.contains(#"fanfare_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
+            #expect(metrics.body.contains(#"fanfare_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 1"#))
+            #expect(metrics.body.contains(#"fanfare_jobs{state="queued"} 1"#))
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func readinessFailsWhileMigrationsArePending(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            try await t.app.migrator.revertLastBatch().get()
+            let ready = try await t.api(.GET, "/readyz", token: nil)
+            #expect(ready.status == .serviceUnavailable)
+        }
+    }
+}
+
+@Suite struct JobQueueTests {
+    @Test(arguments: TestDatabase.available)
+    func uniqueKeysEnqueueOnceAndEachJobIsClaimedByOneWorker(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let queue = JobQueue(db: t.db)
+            #expect(try await queue.enqueue(kind: "k", uniqueKey: "once"))
+            #expect(try await !queue.enqueue(kind: "k", uniqueKey: "once"))
+            for n in 0..<19 { try await queue.enqueue(kind: "k", payload: "{\"n\":\(n)}") }
+            // act: many workers claim at once
+            let claimed = try await withThrowingTaskGroup(of: [UUID].self) { group in
+                for w in 0..<6 {
+                    group.addTask {
+                        var mine: [UUID] = []
+                        while let job = try await JobQueue(db: t.db).claim(worker: "w\(w)") { mine.append(job.id!) }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: [UUID]()) { $0 += $1 }
+            }
+            // check
+            #expect(claimed.count == 20)
+            #expect(Set(claimed).count == 20, "a job was claimed twice")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func anExpiredLeaseIsClaimedAgainAndFailuresBackOffUntilTheLastAttempt(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let queue = JobQueue(db: t.db)
+            let now = Date()
+            try await queue.enqueue(kind: "flaky", maxAttempts: 2, now: now)
+            let first = try #require(try await queue.claim(worker: "dead", lease: 60, now: now))
+            #expect(try await queue.claim(worker: "other", now: now.addingTimeInterval(30)) == nil, "leased jobs are not handed out")
+            let again = try #require(try await queue.claim(worker: "other", lease: 60, now: now.addingTimeInterval(61)))
+            #expect(again.id == first.id && again.attempts == 2 && again.leaseOwner == "other")
+            try await queue.fail(again, error: "boom", now: now.addingTimeInterval(62))
+            let failed = try #require(try await Job.find(first.id, on: t.db))
+            #expect(failed.state == "failed" && failed.lastError == "boom")
+
+            try await queue.enqueue(kind: "retry", maxAttempts: 3, now: now)
+            let retry = try #require(try await queue.claim(worker: "w", now: now))
+            try await queue.fail(retry, error: "try later", now: now)
+            let requeued = try #require(try await Job.find(retry.id, on: t.db))
+            #expect(requeued.state == "queued")
+            #expect(abs(requeued.runAt.timeIntervalSince(now) - RetryPolicy().delay(afterAttempt: 1)) < 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theWorkerRunsHandlersAndMaintenancePurgesWhatHasExpired(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let old = Date().addingTimeInterval(-3 * 3_600)
+            try await LoginFailure(email: "x@example.com", address: "1.2.3.4", at: old).create(on: t.db)
+            try await LoginFailure(email: "x@example.com", address: "1.2.3.4", at: Date()).create(on: t.db)
+            try await Maintenance.schedule(on: t.db, now: Date())
+            try await Maintenance.schedule(on: t.db, now: Date())
+            #expect(try await Job.query(on: t.db).filter(\.$kind == Maintenance.kind).count() == 1, "one per period, however many nodes")
+            let worker = JobWorker(app: t.app)
+            #expect(try await worker.runOne())
+            #expect(try await LoginFailure.query(on: t.db).count() == 1)
+            #expect(try await Job.query(on: t.db).first()?.state == "succeeded")
+            try await JobQueue(db: t.db).enqueue(kind: "unknown.kind", maxAttempts: 1)
+            #expect(try await worker.runOne())
+            #expect(try await Job.query(on: t.db).filter(\.$kind == "unknown.kind").first()?.lastError?.contains("no handler") == true)
+        }
+    }
+}
+
+@Suite struct BackupTests {
+    @Test func aBackupTakenWhileServingRestoresAndBadFilesAreRefused() async throws {
+        try await withTestApp(.sqlite) { t in
+            // setup
+            try await t.makeUser("kept@example.com")
+            let backup = t.dataDirectory.appendingPathComponent("backup.sqlite")
+            // act
+            try await Backup.write(from: t.db, to: backup)
+            try await t.makeUser("after-backup@example.com")
+            let garbage = t.dataDirectory.appendingPathComponent("garbage.bin")
+            try Data("not a database".utf8).write(to: garbage)
+            // check
+            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: garbage, settings: t.app.settings) }
+            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: t.dataDirectory.appendingPathComponent("missing"), settings: t.app.settings) }
+            try ServeLock.acquire(in: t.dataDirectory)
+            #expect(ServeLock.isHeld(in: t.dataDirectory))
+            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: backup, settings: t.app.settings) }
+        }
+    }
+
+    @Test func restoreSwapsInTheBackupAndKeepsTheOldDatabase() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-restore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var backupFile: URL!
+        var settings: Settings!
+        try await withTestApp(.sqlite) { t in
+            try await t.makeUser("kept@example.com")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            backupFile = dir.appendingPathComponent("b.sqlite")
+            try await Backup.write(from: t.db, to: backupFile)
+            settings = t.app.settings
+            settings.dataDirectory = dir.appendingPathComponent("data")
+            try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+            try Data("old".utf8).write(to: settings.sqliteFile)
+        }
+        let kept = try #require(try Backup.restore(from: backupFile, settings: settings))
+        #expect(try Data(contentsOf: kept) == Data("old".utf8))
+        #expect(try Data(contentsOf: settings.sqliteFile).prefix(15) == Data("SQLite format 3".utf8))
+    }
+}

@@ -1,0 +1,70 @@
+@testable import FanfareServer
+import Foundation
+import Testing
+
+@Suite struct SettingsTests {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-settings-\(UUID().uuidString)").path
+
+    @Test func defaultsNeedNothing() throws {
+        let (settings, remaining) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir], arguments: ["serve"]).get()
+        #expect(settings.port == 8080)
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.databaseURL == nil)
+        #expect(settings.logLevel == .info)
+        #expect(remaining == ["serve"])
+        #expect(settings.sqliteFile.path.hasPrefix(dir))
+    }
+
+    @Test func flagsWinOverEnvironmentAndAreRemovedFromTheCommand() throws {
+        let (settings, remaining) = try Settings.parse(
+            environment: ["FANFARE_DATA_DIR": dir, "PORT": "9000"],
+            arguments: ["serve", "--port", "9100", "--log-level=debug", "--demo", "--hostname", "0.0.0.0"]).get()
+        #expect(settings.port == 9100)
+        #expect(settings.logLevel == .debug)
+        #expect(settings.demo)
+        #expect(settings.host == "0.0.0.0")
+        #expect(remaining == ["serve"])
+    }
+
+    @Test func everyWrongSettingIsReportedOnItsOwnLine() {
+        let result = Settings.parse(environment: [
+            "FANFARE_DATA_DIR": dir, "PORT": "eighty", "LOG_LEVEL": "loud",
+            "DATABASE_URL": "mysql://x", "FANFARE_SECRET_KEY": "short",
+        ], arguments: [])
+        guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
+        #expect(problems.lines.count == 4)
+        for name in ["PORT", "LOG_LEVEL", "DATABASE_URL", "FANFARE_SECRET_KEY"] {
+            #expect(problems.lines.contains { $0.hasPrefix(name + ":") }, "no line for \(name)")
+        }
+    }
+
+    @Test func aDataDirectoryThatIsAFileIsRefused() throws {
+        let file = dir + ".file"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        guard case .failure(let problems) = Settings.parse(environment: ["FANFARE_DATA_DIR": file], arguments: []) else {
+            Issue.record("accepted a file as data directory"); return
+        }
+        #expect(problems.lines == ["FANFARE_DATA_DIR: \(file) is a file; it must be a directory"])
+    }
+
+    @Test func theSecretKeyIsGeneratedOnceWithMode0600AndReused() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (settings, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir], arguments: []).get()
+        let first = try settings.resolveSecretKey()
+        let second = try settings.resolveSecretKey()
+        #expect(first.count == 32)
+        #expect(first == second)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/secret.key")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aGivenSecretKeyIsAcceptedAsHexOrBase64() throws {
+        let hex = String(repeating: "ab", count: 32)
+        let (a, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir, "FANFARE_SECRET_KEY": hex], arguments: []).get()
+        #expect(a.secretKey == Data(repeating: 0xAB, count: 32))
+        let b64 = Data(repeating: 7, count: 32).base64EncodedString()
+        let (b, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir, "FANFARE_SECRET_KEY": b64], arguments: []).get()
+        #expect(b.secretKey == Data(repeating: 7, count: 32))
+    }
+}
