@@ -4,7 +4,7 @@ import PackageDescription
 // Strict settings shared by every target: Swift 6 language mode (strict
 // concurrency) plus explicit `any` for existentials.
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

@@ -16,7 +16,9 @@ import Testing
     @Test func anotherKeyAnotherContextOrATamperedBoxFail() throws {
         let sealer = try CredentialSealer(secretKey: key)
         var sealed = try sealer.seal(Data("x".utf8), context: "a")
-        #expect(throws: CredentialSealer.Failure.wrongKeyOrTampered) { try CredentialSealer(secretKey: Data(repeating: 8, count: 32)).open(sealed, context: "a") }
+        #expect(throws: CredentialSealer.Failure.wrongKeyOrTampered) {
+            try CredentialSealer(secretKey: Data(repeating: 8, count: 32)).open(sealed, context: "a")
+        }
         #expect(throws: CredentialSealer.Failure.wrongKeyOrTampered) { try sealer.open(sealed, context: "b") }
         sealed[sealed.count - 1] ^= 1
         #expect(throws: CredentialSealer.Failure.wrongKeyOrTampered) { try sealer.open(sealed, context: "a") }

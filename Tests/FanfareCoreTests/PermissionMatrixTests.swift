@@ -7,15 +7,15 @@ import Testing
     /// Columns in `WorkspaceAction.allCases` order; X = allowed.
     static let expected: [Role: String] = [
         //         wv wu mv mi mm av ac cv ce cr cl cs iv ir ie ix rm ml fv fp fm an re pm
-        .admin:    "X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X",
-        .manager:  "X  .  X  X  .  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X",
-        .editor:   "X  .  .  .  .  .  .  X  X  .  .  X  X  .  .  .  .  .  X  .  .  X  .  .",
+        .admin: "X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X",
+        .manager: "X  .  X  X  .  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X  X",
+        .editor: "X  .  .  .  .  .  .  X  X  .  .  X  X  .  .  .  .  .  X  .  .  X  .  .",
         .reviewer: "X  .  .  .  .  .  .  X  .  X  .  .  X  .  .  .  .  .  X  .  .  X  .  .",
-        .legal:    "X  .  .  .  .  X  .  X  .  .  X  .  X  .  .  .  .  X  .  .  .  X  .  .",
-        .agent:    "X  .  .  .  .  .  .  X  .  .  .  .  X  X  X  .  .  .  X  X  .  X  .  .",
-        .expert:   "X  .  .  .  .  .  .  X  .  .  .  .  X  X  .  X  .  .  X  .  .  X  .  .",
-        .analyst:  "X  .  .  .  .  .  .  X  .  .  .  .  X  .  .  .  .  .  X  .  .  X  X  .",
-        .viewer:   "X  .  .  .  .  .  .  X  .  .  .  .  .  .  .  .  .  .  .  .  .  X  .  .",
+        .legal: "X  .  .  .  .  X  .  X  .  .  X  .  X  .  .  .  .  X  .  .  .  X  .  .",
+        .agent: "X  .  .  .  .  .  .  X  .  .  .  .  X  X  X  .  .  .  X  X  .  X  .  .",
+        .expert: "X  .  .  .  .  .  .  X  .  .  .  .  X  X  .  X  .  .  X  .  .  X  .  .",
+        .analyst: "X  .  .  .  .  .  .  X  .  .  .  .  X  .  .  .  .  .  X  .  .  X  X  .",
+        .viewer: "X  .  .  .  .  .  .  X  .  .  .  .  .  .  .  .  .  .  .  .  .  X  .  .",
     ]
 
     @Test func everyRoleAndActionMatchesTheTable() {

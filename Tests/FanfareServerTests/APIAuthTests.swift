@@ -1,8 +1,9 @@
-@testable import FanfareServer
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 @Suite struct APIAuthTests {
     @Test(arguments: TestDatabase.available)

@@ -1,9 +1,10 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 @Suite struct AuditTests {
     @Test(arguments: TestDatabase.available)
@@ -39,7 +40,9 @@ import Vapor
             #expect(allEvents.contains { $0.action == "token.created" })
             #expect(allEvents.contains { $0.action == "user.password_changed" })
             let everything = allEvents.map { "\($0.before) \($0.after) \($0.targetID ?? "")" }.joined(separator: "\n") + csv.body
-            for secret in [secretToken, String(inviteLink.split(separator: "/").last!), "correct horse battery", "brand new passphrase", admin.passwordHash] {
+            for secret in [
+                secretToken, String(inviteLink.split(separator: "/").last!), "correct horse battery", "brand new passphrase", admin.passwordHash,
+            ] {
                 #expect(!everything.contains(secret), "a secret reached the audit log")
             }
         }
@@ -55,7 +58,9 @@ import Vapor
             let first = try await browser.get("/w/\(ws.slug)/audit?limit=3")
             #expect(first.status == .ok)
             #expect(first.body.contains("History 4"))
-            let next = try #require(first.body.range(of: "id=\"audit-next\"") != nil ? first.body.components(separatedBy: "href=\"").first { $0.contains("cursor=") }?.components(separatedBy: "\"").first : nil)
+            let next = try #require(
+                first.body.range(of: "id=\"audit-next\"") != nil
+                    ? first.body.components(separatedBy: "href=\"").first { $0.contains("cursor=") }?.components(separatedBy: "\"").first : nil)
             let second = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&") + "&limit=3")
             #expect(second.status == .ok)
             #expect(second.body.contains("workspace.created"))

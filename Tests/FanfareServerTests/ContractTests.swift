@@ -1,7 +1,8 @@
-@testable import FanfareServer
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 /// The OpenAPI description and the routes must agree both ways, and every
 /// page string must exist in both languages.
@@ -32,14 +33,17 @@ import Vapor
     @Test func everyAPIRouteIsDescribedAndEveryDescribedRouteExists() async throws {
         try await withTestApp(.sqlite) { t in
             let documented = Set(["/api", "/healthz", "/readyz", "/metrics", "/openapi.yaml"])
-            let routes = Set(t.app.routes.all.compactMap { route -> String? in
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
-                guard documented.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else { return nil }
-                return "\(route.method.rawValue) \(path)"
-            })
+            let routes = Set(
+                t.app.routes.all.compactMap { route -> String? in
+                    let path =
+                        "/"
+                        + route.path.map { component -> String in
+                            if case .parameter(let name) = component { return "{\(name)}" }
+                            return component.description
+                        }.joined(separator: "/")
+                    guard documented.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else { return nil }
+                    return "\(route.method.rawValue) \(path)"
+                })
             let spec = try Self.specOperations()
             #expect(!spec.isEmpty)
             #expect(routes.subtracting(spec).sorted() == [], "routes missing from openapi.yaml")
@@ -58,7 +62,9 @@ import Vapor
 
     @Test func everyKeyThePagesUseExists() throws {
         let sources = Self.repository.appendingPathComponent("Sources/FanfareServer")
-        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter {
+            $0.pathExtension == "swift"
+        }
         let pattern = try Regex(#"(?:ctx\.t|I18n\.text)\("([a-z0-9_.]+)""#)
         var used: Set<String> = []
         for file in files {

@@ -1,9 +1,10 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 @Suite struct OperationsTests {
     @Test(arguments: TestDatabase.available)
@@ -113,7 +114,9 @@ import Vapor
             try Data("not a database".utf8).write(to: garbage)
             // check
             #expect(throws: CommandLineProblem.self) { try Backup.restore(from: garbage, settings: t.app.settings) }
-            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: t.dataDirectory.appendingPathComponent("missing"), settings: t.app.settings) }
+            #expect(throws: CommandLineProblem.self) {
+                try Backup.restore(from: t.dataDirectory.appendingPathComponent("missing"), settings: t.app.settings)
+            }
             try ServeLock.acquire(in: t.dataDirectory)
             #expect(ServeLock.isHeld(in: t.dataDirectory))
             #expect(throws: CommandLineProblem.self) { try Backup.restore(from: backup, settings: t.app.settings) }

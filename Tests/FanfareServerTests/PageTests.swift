@@ -1,9 +1,10 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 @Suite struct SignInPageTests {
     @Test(arguments: TestDatabase.available)
@@ -22,7 +23,8 @@ import Vapor
             #expect(try await browser.get("/workspaces").status == .seeOther)
             // With it, the person is in, under a new session id.
             let before = browser.cookie
-            let signedIn = try await browser.post("/sign-in", [("email", "PAGE@example.com "), ("password", "correct horse battery"), ("next", "/workspaces")])
+            let signedIn = try await browser.post(
+                "/sign-in", [("email", "PAGE@example.com "), ("password", "correct horse battery"), ("next", "/workspaces")])
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers.first(name: .location) == "/workspaces")
             #expect(browser.cookie != before, "the session id changes at sign-in")
@@ -32,7 +34,8 @@ import Vapor
             // A foreign `next` is ignored.
             try await browser.post("/sign-out", [])
             try await browser.get("/sign-in")
-            let offsite = try await browser.post("/sign-in", [("email", "page@example.com"), ("password", "correct horse battery"), ("next", "//evil.example/")])
+            let offsite = try await browser.post(
+                "/sign-in", [("email", "page@example.com"), ("password", "correct horse battery"), ("next", "//evil.example/")])
             #expect(offsite.headers.first(name: .location) == "/")
             // Sign-in rotates the CSRF token: forms need a page loaded since.
             #expect(try await browser.post("/sign-out", []).status == .forbidden)
@@ -74,9 +77,11 @@ import Vapor
             let short = try await laptop.post("/settings/password", [("current_password", "correct horse battery"), ("new_password", "short")])
             #expect(short.status == .unprocessableEntity)
             #expect(short.body.contains("new_password-error"))
-            let wrong = try await laptop.post("/settings/password", [("current_password", "nope nope nope"), ("new_password", "a new long passphrase")])
+            let wrong = try await laptop.post(
+                "/settings/password", [("current_password", "nope nope nope"), ("new_password", "a new long passphrase")])
             #expect(wrong.status == .unprocessableEntity)
-            let changed = try await laptop.post("/settings/password", [("current_password", "correct horse battery"), ("new_password", "a new long passphrase")])
+            let changed = try await laptop.post(
+                "/settings/password", [("current_password", "correct horse battery"), ("new_password", "a new long passphrase")])
             #expect(changed.status == .seeOther)
             #expect(try await laptop.get("/settings/password").status == .ok)
             #expect(try await phone.get("/settings/password").status == .seeOther, "the other session is signed out")
@@ -96,10 +101,16 @@ import Vapor
             #expect(try await browser.get(path).status == .notFound, "an older link is void once a newer one is printed")
             let newerPath = String(newer.dropFirst("http://localhost:8080".count))
             #expect(try await browser.get(newerPath).status == .ok)
-            let bad = try await browser.post(newerPath, [("email", "nope"), ("display_name", ""), ("password", "x"), ("locale", "en"), ("time_zone", "UTC")])
+            let bad = try await browser.post(
+                newerPath, [("email", "nope"), ("display_name", ""), ("password", "x"), ("locale", "en"), ("time_zone", "UTC")])
             #expect(bad.status == .unprocessableEntity)
             #expect(try await User.query(on: t.db).count() == 0)
-            let done = try await browser.post(newerPath, [("email", "root@example.com"), ("display_name", "Root"), ("password", "a long admin passphrase"), ("locale", "en"), ("time_zone", "UTC")])
+            let done = try await browser.post(
+                newerPath,
+                [
+                    ("email", "root@example.com"), ("display_name", "Root"), ("password", "a long admin passphrase"), ("locale", "en"),
+                    ("time_zone", "UTC"),
+                ])
             #expect(done.status == .seeOther)
             let user = try #require(try await User.query(on: t.db).first())
             #expect(user.isAdmin && user.email == "root@example.com")
@@ -177,10 +188,12 @@ import Vapor
             let newcomer = Browser(t)
             let page = try await newcomer.get(path)
             #expect(page.status == .ok && page.body.contains("Tea House"))
-            let weak = try await newcomer.post(path, [("email", "new@example.com"), ("display_name", "New"), ("password", "short"), ("locale", "en")])
+            let weak = try await newcomer.post(
+                path, [("email", "new@example.com"), ("display_name", "New"), ("password", "short"), ("locale", "en")])
             #expect(weak.status == .unprocessableEntity)
             #expect(try await User.query(on: t.db).filter(\.$email == "new@example.com").count() == 0)
-            let joined = try await newcomer.post(path, [("email", "new@example.com"), ("display_name", "New"), ("password", "a fine passphrase"), ("locale", "en")])
+            let joined = try await newcomer.post(
+                path, [("email", "new@example.com"), ("display_name", "New"), ("password", "a fine passphrase"), ("locale", "en")])
             #expect(joined.headers.first(name: .location) == "/w/tea-house")
             let home = try await newcomer.get("/w/tea-house")
             #expect(home.body.contains("Editor"))

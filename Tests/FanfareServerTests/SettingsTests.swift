@@ -1,6 +1,7 @@
-@testable import FanfareServer
 import Foundation
 import Testing
+
+@testable import FanfareServer
 
 @Suite struct SettingsTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-settings-\(UUID().uuidString)").path
@@ -18,7 +19,8 @@ import Testing
     @Test func flagsWinOverEnvironmentAndAreRemovedFromTheCommand() throws {
         let (settings, remaining) = try Settings.parse(
             environment: ["FANFARE_DATA_DIR": dir, "PORT": "9000"],
-            arguments: ["serve", "--port", "9100", "--log-level=debug", "--demo", "--hostname", "0.0.0.0"]).get()
+            arguments: ["serve", "--port", "9100", "--log-level=debug", "--demo", "--hostname", "0.0.0.0"]
+        ).get()
         #expect(settings.port == 9100)
         #expect(settings.logLevel == .debug)
         #expect(settings.demo)
@@ -27,10 +29,11 @@ import Testing
     }
 
     @Test func everyWrongSettingIsReportedOnItsOwnLine() {
-        let result = Settings.parse(environment: [
-            "FANFARE_DATA_DIR": dir, "PORT": "eighty", "LOG_LEVEL": "loud",
-            "DATABASE_URL": "mysql://x", "FANFARE_SECRET_KEY": "short",
-        ], arguments: [])
+        let result = Settings.parse(
+            environment: [
+                "FANFARE_DATA_DIR": dir, "PORT": "eighty", "LOG_LEVEL": "loud",
+                "DATABASE_URL": "mysql://x", "FANFARE_SECRET_KEY": "short",
+            ], arguments: [])
         guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
         #expect(problems.lines.count == 4)
         for name in ["PORT", "LOG_LEVEL", "DATABASE_URL", "FANFARE_SECRET_KEY"] {

@@ -1,9 +1,10 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 /// Walks every registered route that names a workspace or another
 /// person's resource and proves that a member of workspace A gets 404 for
@@ -52,7 +53,8 @@ import Vapor
             #expect(try await browser.signIn("a@example.com").status == .seeOther)
             for route in t.app.routes.all where route.path.first?.description == "w" {
                 let path = render(route, workspace: wsB.slug, values: valuesOfB)
-                let reply = route.method == .GET ? try await browser.get(path) : try await browser.post(path, [("role", "viewer"), ("name", "Hijacked")])
+                let reply =
+                    route.method == .GET ? try await browser.get(path) : try await browser.post(path, [("role", "viewer"), ("name", "Hijacked")])
                 #expect(reply.status == .notFound, "page \(route.method) \(path) gave \(reply.status.code)")
             }
 
@@ -66,11 +68,12 @@ import Vapor
     }
 
     private func render(_ route: Route, workspace: String, values: [String: String]) -> String {
-        "/" + route.path.map { component -> String in
-            switch component {
-            case .parameter(let name): return name == "workspace" ? workspace : (values[name] ?? UUID().uuidString)
-            default: return component.description
-            }
-        }.joined(separator: "/")
+        "/"
+            + route.path.map { component -> String in
+                switch component {
+                case .parameter(let name): return name == "workspace" ? workspace : (values[name] ?? UUID().uuidString)
+                default: return component.description
+                }
+            }.joined(separator: "/")
     }
 }

@@ -1,9 +1,10 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import FanfareServer
 
 @Suite struct WorkspaceAPITests {
     @Test(arguments: TestDatabase.available)
@@ -80,7 +81,8 @@ import Vapor
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "Race"], headers: [("Idempotency-Key", "race")]).status.code
+                        try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "Race"], headers: [("Idempotency-Key", "race")])
+                            .status.code
                     }
                 }
                 return try await group.reduce(into: [UInt]()) { $0.append($1) }
@@ -100,7 +102,8 @@ import Vapor
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let page = try await t.api(.GET, "/api/v1/workspaces/\(ws.slug)/members?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+                let page = try await t.api(
+                    .GET, "/api/v1/workspaces/\(ws.slug)/members?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
                 #expect(page.status == .ok)
                 seen += page.items.compactMap { $0["email"] as? String }
                 cursor = page.json["next_cursor"] as? String
@@ -113,14 +116,17 @@ import Vapor
             #expect(badCursor.status == .unprocessableEntity && badCursor.problemFields == ["cursor"])
 
             let adminMember = try await Membership.query(on: t.db).filter(\.$user.$id == admin.id!).first()!
-            let demote = try await t.api(.PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(adminMember.id!.uuidString)", token: token, json: ["role": "viewer"])
+            let demote = try await t.api(
+                .PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(adminMember.id!.uuidString)", token: token, json: ["role": "viewer"])
             #expect(demote.status == .conflict)
             let remove = try await t.api(.DELETE, "/api/v1/workspaces/\(ws.slug)/members/\(adminMember.id!.uuidString)", token: token)
             #expect(remove.status == .conflict)
             let editor = try await Membership.query(on: t.db).filter(\.$role == "editor").first()!
-            let promote = try await t.api(.PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(editor.id!.uuidString)", token: token, json: ["role": "manager"])
+            let promote = try await t.api(
+                .PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(editor.id!.uuidString)", token: token, json: ["role": "manager"])
             #expect(promote.status == .ok && promote.json["role"] as? String == "manager")
-            let badRole = try await t.api(.PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(editor.id!.uuidString)", token: token, json: ["role": "owner"])
+            let badRole = try await t.api(
+                .PATCH, "/api/v1/workspaces/\(ws.slug)/members/\(editor.id!.uuidString)", token: token, json: ["role": "owner"])
             #expect(badRole.status == .unprocessableEntity && badRole.problemFields == ["role"])
         }
     }
@@ -134,7 +140,8 @@ import Vapor
             let token = try await t.makeToken(viewer)
             #expect(try await t.api(.GET, "/api/v1/workspaces/\(ws.slug)", token: token).status == .ok)
             for (method, path) in [(HTTPMethod.GET, "members"), (.GET, "invitations"), (.POST, "invitations"), (.GET, "audit-events")] {
-                let reply = try await t.api(method, "/api/v1/workspaces/\(ws.slug)/\(path)", token: token, json: method == .POST ? ["role": "editor"] : nil)
+                let reply = try await t.api(
+                    method, "/api/v1/workspaces/\(ws.slug)/\(path)", token: token, json: method == .POST ? ["role": "editor"] : nil)
                 #expect(reply.status == .forbidden, "\(method) \(path)")
             }
             let rename = try await t.api(.PATCH, "/api/v1/workspaces/\(ws.slug)", token: token, json: ["name": "Mine now"])

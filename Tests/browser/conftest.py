@@ -196,14 +196,12 @@ def fanfare():
 # Browsers
 
 
-def make_driver(block_favicon: bool = True) -> webdriver.Chrome:
+def make_driver(block_favicon: bool = False) -> webdriver.Chrome:
     """A fresh headless Chromium with its own profile (own cookie jar).
 
-    ``block_favicon``: Chromium fetches ``/favicon.ico`` after each page. Fanfare
-    has no such route, and at the time of writing any unrouted path crashes the
-    server (the error page asks for a session outside the sessions middleware;
-    see test_error_pages.py). The journeys block that request so they test what
-    they are about; test_error_pages.py checks unrouted paths on its own server.
+    ``block_favicon``: Chromium fetches ``/favicon.ico`` after each page, which
+    Fanfare answers with its 404 page; blocking it only quiets the server log
+    while debugging.
     """
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -271,7 +269,7 @@ def new_browser(request):
     """Opens further browsers: ``new_browser("member")``. Each is independent."""
     drivers: dict[str, webdriver.Chrome] = {}
 
-    def open_browser(label: str = "browser", block_favicon: bool = True) -> webdriver.Chrome:
+    def open_browser(label: str = "browser", block_favicon: bool = False) -> webdriver.Chrome:
         assert label not in drivers, f"browser {label!r} already open"
         drivers[label] = make_driver(block_favicon=block_favicon)
         return drivers[label]

@@ -7,7 +7,8 @@ public enum Credentials {
     public static func email(_ raw: String, field: String = "email") throws(ValidationErrors) -> String {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        let valid = parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+        let valid =
+            parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
             && email.count <= 254 && !email.contains(where: { $0.isWhitespace })
         guard valid else { throw ValidationErrors(field, "must be an email address such as name@example.com") }
@@ -61,7 +62,8 @@ public enum UILocale: String, CaseIterable, Codable, Sendable {
         let ranked = header.split(separator: ",").map { part -> (String, Double) in
             let pieces = part.split(separator: ";")
             let tag = pieces.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            let q = pieces.dropFirst().first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("q=") }
+            let q =
+                pieces.dropFirst().first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("q=") }
                 .flatMap { Double($0.trimmingCharacters(in: .whitespaces).dropFirst(2)) } ?? 1
             return (tag, q)
         }.sorted { $0.1 > $1.1 }

@@ -41,8 +41,9 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use(.fluent)
     app.sessions.configuration = SessionsConfiguration(cookieName: "fanfare_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(SessionUserMiddleware.maxAge), maxAge: nil,
-                          path: "/", isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: id.string, expires: Date().addingTimeInterval(SessionUserMiddleware.maxAge), maxAge: nil,
+            path: "/", isHTTPOnly: true, sameSite: .lax)
     }
 
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)

@@ -63,7 +63,9 @@ public struct Settings: Sendable {
             if let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""), parsed.host?.isEmpty == false {
                 databaseURL = url
             } else {
-                problems.append("DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/fanfare (leave it unset for the embedded SQLite database)")
+                problems.append(
+                    "DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/fanfare (leave it unset for the embedded SQLite database)"
+                )
             }
         }
         var secretKey: Data?
@@ -71,7 +73,9 @@ public struct Settings: Sendable {
             if let key = decodeSecretKey(raw) {
                 secretKey = key
             } else {
-                problems.append("FANFARE_SECRET_KEY: must be 32 bytes written as 64 hex digits or as base64 (leave it unset to have one generated in the data directory)")
+                problems.append(
+                    "FANFARE_SECRET_KEY: must be 32 bytes written as 64 hex digits or as base64 (leave it unset to have one generated in the data directory)"
+                )
             }
         }
         let host = values["HOST"].nonEmpty ?? "127.0.0.1"
@@ -143,7 +147,9 @@ public struct Settings: Sendable {
         let file = dataDirectory.appendingPathComponent(Self.secretKeyFileName)
         if let existing = try? String(contentsOf: file, encoding: .utf8) {
             guard let key = Self.decodeSecretKey(existing) else {
-                throw SettingsProblems(lines: ["\(file.path): does not hold a 32-byte key in hex; restore it from a backup or remove it to generate a new one (sealed credentials would then need reconnecting)"])
+                throw SettingsProblems(lines: [
+                    "\(file.path): does not hold a 32-byte key in hex; restore it from a backup or remove it to generate a new one (sealed credentials would then need reconnecting)"
+                ])
             }
             return key
         }

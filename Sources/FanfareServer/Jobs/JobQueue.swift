@@ -15,7 +15,9 @@ struct JobQueue {
     /// Adds a job. With a `uniqueKey` a second enqueue is a no-op that
     /// returns false, which is how periodic tasks run once across nodes.
     @discardableResult
-    func enqueue(kind: String, payload: String = "{}", runAt: Date? = nil, uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()) async throws -> Bool {
+    func enqueue(
+        kind: String, payload: String = "{}", runAt: Date? = nil, uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()
+    ) async throws -> Bool {
         let job = Job()
         job.id = TimeOrderedID.make(at: now)
         job.kind = kind
@@ -38,12 +40,14 @@ struct JobQueue {
     func claim(worker: String, lease: TimeInterval = 300, now: Date = Date()) async throws -> Job? {
         guard let sql = db as? any SQLDatabase else { return nil }
         let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             UPDATE jobs SET state = 'running', lease_owner = \(bind: worker), lease_expires_at = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= \(bind: now)) OR (state = 'running' AND lease_expires_at < \(bind: now))
                         ORDER BY run_at LIMIT 1\(lock))
             RETURNING id
-            """).first()
+            """
+        ).first()
         guard let id = try row?.decode(column: "id", as: UUID.self) else { return nil }
         return try await Job.find(id, on: db)
     }

@@ -1,6 +1,6 @@
 import FanfareCore
-import Synchronization
 import Fluent
+import Synchronization
 import Vapor
 
 /// What runs a job of one kind.
@@ -68,7 +68,8 @@ final class JobWorker: Sendable {
             try await handler(job, app)
             try await queue.succeed(job)
         } catch {
-            app.logger.warning("job failed", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(String(describing: error))])
+            app.logger.warning(
+                "job failed", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(String(describing: error))])
             try await queue.fail(job, error: String(describing: error))
         }
         return true

@@ -22,7 +22,8 @@ enum Maintenance {
         try await LoginFailure.query(on: db).filter(\.$failedAt < now.addingTimeInterval(-LoginThrottle().lookBack)).delete()
         try await IdempotencyRecord.query(on: db).filter(\.$createdAt < now.addingTimeInterval(-IdempotencyMiddleware.lifetime)).delete()
         try await SetupToken.query(on: db).filter(\.$expiresAt < now).delete()
-        try await Job.query(on: db).filter(\.$state == Job.State.succeeded.rawValue).filter(\.$finishedAt < now.addingTimeInterval(-7 * 86_400)).delete()
+        try await Job.query(on: db).filter(\.$state == Job.State.succeeded.rawValue).filter(\.$finishedAt < now.addingTimeInterval(-7 * 86_400))
+            .delete()
         try await WorkerHeartbeat.query(on: db).filter(\.$seenAt < now.addingTimeInterval(-86_400)).delete()
     }
 }

@@ -24,10 +24,11 @@ struct SessionUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         request.storage[OnPageStack.self] = true
         if let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
-           let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
-           Date().timeIntervalSince1970 - signedIn < Self.maxAge,
-           let user = try await User.find(id, on: request.db),
-           request.session.data[SessionKey.epoch] == String(user.sessionEpoch) {
+            let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
+            Date().timeIntervalSince1970 - signedIn < Self.maxAge,
+            let user = try await User.find(id, on: request.db),
+            request.session.data[SessionKey.epoch] == String(user.sessionEpoch)
+        {
             request.auth.login(user)
         }
         return try await next.respond(to: request)
@@ -76,14 +77,19 @@ struct BearerTokenMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let bearer = request.headers.bearerAuthorization else {
-            throw Problem(.unauthorized, "Send an API token as 'Authorization: Bearer fnf_…'. Create one under Settings → API tokens or with `fanfare token create`.", type: "unauthorized")
+            throw Problem(
+                .unauthorized,
+                "Send an API token as 'Authorization: Bearer fnf_…'. Create one under Settings → API tokens or with `fanfare token create`.",
+                type: "unauthorized")
         }
         guard let (user, token) = try await TokenService(db: request.db).authenticate(bearer.token) else {
             throw Problem(.unauthorized, "The API token is unknown or revoked.", type: "unauthorized")
         }
         let needed: TokenScope = [.GET, .HEAD].contains(request.method) ? .read : .write
         guard token.scopeSet.contains(needed) else {
-            throw Problem(.forbidden, "This token lacks the '\(needed.rawValue)' scope needed for \(request.method.rawValue) requests.", type: "insufficient-scope")
+            throw Problem(
+                .forbidden, "This token lacks the '\(needed.rawValue)' scope needed for \(request.method.rawValue) requests.",
+                type: "insufficient-scope")
         }
         request.auth.login(user)
         request.storage[TokenKey.self] = token

@@ -39,15 +39,17 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
         if problem.type.hasSuffix("/csrf") { detail = I18n.text("error.csrf", locale) }
         // The problem's own detail is English; Chinese pages keep to the
         // translated sentence.
-        if locale == .en, problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 { detail += " " + own }
+        if locale == .en, problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 {
+            detail += " " + own
+        }
         let body: HTML = """
-        <section class="narrow error-page">
-        <h1>\(I18n.text(key, locale)) <small class="muted">\(problem.status)</small></h1>
-        <p>\(detail)</p>
-        \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape($0.message))</li>" }.joined() + "</ul>") })
-        <p><a href="/">\(I18n.text("error.home", locale))</a></p>
-        </section>
-        """
+            <section class="narrow error-page">
+            <h1>\(I18n.text(key, locale)) <small class="muted">\(problem.status)</small></h1>
+            <p>\(detail)</p>
+            \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape($0.message))</li>" }.joined() + "</ul>") })
+            <p><a href="/">\(I18n.text("error.home", locale))</a></p>
+            </section>
+            """
         // Requests outside the page stack (unknown paths, health checks) have
         // no session: they get the frame without person or forms.
         let onPageStack = request.storage[SessionUserMiddleware.OnPageStack.self] == true

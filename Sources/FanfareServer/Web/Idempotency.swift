@@ -34,7 +34,9 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-            throw Problem(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters.", errors: [FieldIssue(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters")])
+            throw Problem(
+                .badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                errors: [FieldIssue(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters")])
         }
         guard let user = request.auth.get(User.self) else { return try await next.respond(to: request) }
         let body = try await request.body.collect(max: Self.maxBody).get()
@@ -59,7 +61,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         } catch {
             // Another request with this key got there first.
             guard (error as? any DatabaseError)?.isConstraintFailure == true,
-                  let existing = try await find(principal: principal, key: key, on: request.db)
+                let existing = try await find(principal: principal, key: key, on: request.db)
             else { throw error }
             return try replay(existing, fingerprint: fingerprint)
         }
@@ -101,8 +103,10 @@ struct IdempotencyMiddleware: AsyncMiddleware {
 
     private func replay(_ record: IdempotencyRecord, fingerprint: String) throws -> Response {
         guard record.fingerprint == fingerprint else {
-            throw Problem(.unprocessableEntity, "This Idempotency-Key was already used with a different request; use a new key for a new request.",
-                          errors: [FieldIssue(field: "Idempotency-Key", message: "was used before with a different method, path or body")], type: "idempotency-key-reused")
+            throw Problem(
+                .unprocessableEntity, "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+                errors: [FieldIssue(field: "Idempotency-Key", message: "was used before with a different method, path or body")],
+                type: "idempotency-key-reused")
         }
         guard record.completed, let status = record.status else {
             throw Problem(.conflict, "A request with this Idempotency-Key is still being processed; retry shortly.", type: "idempotency-in-progress")

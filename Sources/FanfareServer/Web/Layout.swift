@@ -4,31 +4,33 @@ import Vapor
 /// The one layout every page is drawn in.
 enum Layout {
     static func page(_ ctx: PageContext, title: String, status: HTTPStatus = .ok, _ body: HTML) -> HTMLResponse {
-        HTMLResponse(status: status, html: """
-        <html lang="\(ctx.locale.rawValue)">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title) · Fanfare</title>
-        <link rel="stylesheet" href="/static/app.css">
-        </head>
-        <body>
-        <header class="topbar">
-          <a class="brand" href="/">Fanfare</a>
-          \(workspaceSwitcher(ctx))
-          <nav class="primary" aria-label="\(ctx.t("nav.label"))">\(navigation(ctx))</nav>
-          <div class="spacer"></div>
-          \(languageSwitcher(ctx))
-          \(userMenu(ctx))
-        </header>
-        <main id="main">
-        \(ctx.flashes.map { flash -> HTML in "<p class=\"flash flash-\(flash.kind.rawValue)\" role=\"status\">\(flash.text)</p>" })
-        \(body)
-        </main>
-        <footer class="footer"><a href="/openapi.yaml">\(ctx.t("footer.api"))</a></footer>
-        </body>
-        </html>
-        """)
+        HTMLResponse(
+            status: status,
+            html: """
+                <html lang="\(ctx.locale.rawValue)">
+                <head>
+                <meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>\(title) · Fanfare</title>
+                <link rel="stylesheet" href="/static/app.css">
+                </head>
+                <body>
+                <header class="topbar">
+                  <a class="brand" href="/">Fanfare</a>
+                  \(workspaceSwitcher(ctx))
+                  <nav class="primary" aria-label="\(ctx.t("nav.label"))">\(navigation(ctx))</nav>
+                  <div class="spacer"></div>
+                  \(languageSwitcher(ctx))
+                  \(userMenu(ctx))
+                </header>
+                <main id="main">
+                \(ctx.flashes.map { flash -> HTML in "<p class=\"flash flash-\(flash.kind.rawValue)\" role=\"status\">\(flash.text)</p>" })
+                \(body)
+                </main>
+                <footer class="footer"><a href="/openapi.yaml">\(ctx.t("footer.api"))</a></footer>
+                </body>
+                </html>
+                """)
     }
 
     /// Only areas that work are listed, and only those the role may open.
@@ -42,10 +44,11 @@ enum Layout {
             if access.can(.auditView) { items.append((base + "/audit", ctx.t("nav.audit"))) }
             if access.can(.workspaceUpdate) { items.append((base + "/settings", ctx.t("nav.workspace_settings"))) }
         }
-        return HTML.join(items.map { href, label in
-            let current = ctx.path == href ? HTML(raw: " aria-current=\"page\"") : .empty
-            return "<a href=\"\(href)\"\(current)>\(label)</a>"
-        })
+        return HTML.join(
+            items.map { href, label in
+                let current = ctx.path == href ? HTML(raw: " aria-current=\"page\"") : .empty
+                return "<a href=\"\(href)\"\(current)>\(label)</a>"
+            })
     }
 
     static func workspaceSwitcher(_ ctx: PageContext) -> HTML {
@@ -55,9 +58,9 @@ enum Layout {
             "<li><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name) <span class=\"muted\">\(ctx.t("role." + entry.role.rawValue))</span></a></li>"
         }
         return """
-        <details class="menu switcher" id="workspace-switcher"><summary>\(current)</summary>
-        <ul>\(links)<li><a href="/workspaces#new">\(ctx.t("switcher.new"))</a></li></ul></details>
-        """
+            <details class="menu switcher" id="workspace-switcher"><summary>\(current)</summary>
+            <ul>\(links)<li><a href="/workspaces#new">\(ctx.t("switcher.new"))</a></li></ul></details>
+            """
     }
 
     static func languageSwitcher(_ ctx: PageContext) -> HTML {
@@ -65,10 +68,10 @@ enum Layout {
         let other: UILocale = ctx.locale == .en ? .zhHans : .en
         let label = other == .en ? "English" : "简体中文"
         return """
-        <form method="post" action="/locale" class="inline" id="language-switcher">\(ctx.csrfField)
-        <input type="hidden" name="locale" value="\(other.rawValue)"><input type="hidden" name="next" value="\(ctx.path)">
-        <button type="submit" class="link" lang="\(other.rawValue)" id="switch-language">\(label)</button></form>
-        """
+            <form method="post" action="/locale" class="inline" id="language-switcher">\(ctx.csrfField)
+            <input type="hidden" name="locale" value="\(other.rawValue)"><input type="hidden" name="next" value="\(ctx.path)">
+            <button type="submit" class="link" lang="\(other.rawValue)" id="switch-language">\(label)</button></form>
+            """
     }
 
     static func userMenu(_ ctx: PageContext) -> HTML {
@@ -76,46 +79,50 @@ enum Layout {
             return "<a href=\"/sign-in\">\(ctx.t("nav.sign_in"))</a>"
         }
         return """
-        <details class="menu user-menu" id="user-menu"><summary>\(user.displayName)</summary>
-        <ul>
-        <li class="muted">\(user.email)</li>
-        <li><a href="/settings/profile">\(ctx.t("nav.profile"))</a></li>
-        <li><a href="/settings/password">\(ctx.t("nav.password"))</a></li>
-        <li><a href="/settings/tokens">\(ctx.t("nav.tokens"))</a></li>
-        <li><form method="post" action="/sign-out">\(ctx.csrfField)<button type="submit" class="link" id="sign-out">\(ctx.t("nav.sign_out"))</button></form></li>
-        </ul></details>
-        """
+            <details class="menu user-menu" id="user-menu"><summary>\(user.displayName)</summary>
+            <ul>
+            <li class="muted">\(user.email)</li>
+            <li><a href="/settings/profile">\(ctx.t("nav.profile"))</a></li>
+            <li><a href="/settings/password">\(ctx.t("nav.password"))</a></li>
+            <li><a href="/settings/tokens">\(ctx.t("nav.tokens"))</a></li>
+            <li><form method="post" action="/sign-out">\(ctx.csrfField)<button type="submit" class="link" id="sign-out">\(ctx.t("nav.sign_out"))</button></form></li>
+            </ul></details>
+            """
     }
 
     // MARK: Form pieces
 
-    static func field(_ ctx: PageContext, name: String, label: String, type: String = "text", value: String = "",
-                      errors: FormErrors, required: Bool = true, hint: String? = nil, autocomplete: String? = nil) -> HTML {
+    static func field(
+        _ ctx: PageContext, name: String, label: String, type: String = "text", value: String = "",
+        errors: FormErrors, required: Bool = true, hint: String? = nil, autocomplete: String? = nil
+    ) -> HTML {
         let error = errors[name]
         let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty
         return """
-        <div class="field\(error != nil ? " has-error" : "")">
-        <label for="\(name)">\(label)</label>
-        <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(required ? HTML(raw: " required") : .empty)\(autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") })\(describedBy)>
-        \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-        \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
-        </div>
-        """
+            <div class="field\(error != nil ? " has-error" : "")">
+            <label for="\(name)">\(label)</label>
+            <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(required ? HTML(raw: " required") : .empty)\(autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") })\(describedBy)>
+            \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
+            \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
+            </div>
+            """
     }
 
-    static func select(_ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
-                       errors: FormErrors, id: String? = nil) -> HTML {
+    static func select(
+        _ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
+        errors: FormErrors, id: String? = nil
+    ) -> HTML {
         let opts = options.map { option -> HTML in
             "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
         }
         let fieldID = id ?? name
         return """
-        <div class="field\(errors[name] != nil ? " has-error" : "")">
-        <label for="\(fieldID)">\(label)</label>
-        <select id="\(fieldID)" name="\(name)">\(opts)</select>
-        \(errors[name].map { e -> HTML in "<small class=\"error\">\(e)</small>" })
-        </div>
-        """
+            <div class="field\(errors[name] != nil ? " has-error" : "")">
+            <label for="\(fieldID)">\(label)</label>
+            <select id="\(fieldID)" name="\(name)">\(opts)</select>
+            \(errors[name].map { e -> HTML in "<small class=\"error\">\(e)</small>" })
+            </div>
+            """
     }
 
     static func roleOptions(_ ctx: PageContext, allowed: [Role] = Role.allCases) -> [(value: String, label: String)] {

@@ -24,11 +24,14 @@ final class RequestMetrics: Sendable {
 
     func render() -> String {
         let snapshot = state.withLock { $0 }
-        var out = "# HELP fanfare_http_requests_total HTTP requests by method, route pattern and status.\n# TYPE fanfare_http_requests_total counter\n"
-        for (key, count) in snapshot.counts.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+        var out =
+            "# HELP fanfare_http_requests_total HTTP requests by method, route pattern and status.\n# TYPE fanfare_http_requests_total counter\n"
+        for (key, count) in snapshot.counts.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }
+        ) {
             out += "fanfare_http_requests_total{method=\"\(key.method)\",route=\"\(Self.label(key.route))\",status=\"\(key.status)\"} \(count)\n"
         }
-        out += "# HELP fanfare_http_request_duration_seconds HTTP request latency by method and route pattern.\n# TYPE fanfare_http_request_duration_seconds histogram\n"
+        out +=
+            "# HELP fanfare_http_request_duration_seconds HTTP request latency by method and route pattern.\n# TYPE fanfare_http_request_duration_seconds histogram\n"
         for (name, histogram) in snapshot.latency.sorted(by: { $0.key < $1.key }) {
             let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
             let labels = "method=\"\(parts[0])\",route=\"\(Self.label(parts[1]))\""

@@ -35,7 +35,7 @@ struct WorkspaceAccess: Sendable {
     /// exist or belongs to another workspace: both look the same from here.
     func find<M: WorkspaceOwned>(_ type: M.Type, _ rawID: String?, on db: any Database, what: String) async throws -> M {
         guard let rawID, let id = UUID(uuidString: rawID),
-              let found = try await query(type, on: db).filter(\._$id == id).first()
+            let found = try await query(type, on: db).filter(\._$id == id).first()
         else { throw Problem.notFound(what) }
         return found
     }
@@ -64,11 +64,12 @@ struct WorkspaceScopeMiddleware: AsyncMiddleware {
         let query = Workspace.query(on: request.db)
         if let id = UUID(uuidString: key) { query.filter(\.$id == id) } else { query.filter(\.$slug == key.lowercased()) }
         guard let workspace = try await query.first(), let workspaceID = workspace.id,
-              let membership = try await Membership.query(on: request.db)
+            let membership = try await Membership.query(on: request.db)
                 .filter(\.$workspace.$id == workspaceID).filter(\.$user.$id == userID).first()
         else { throw Problem.notFound("Workspace '\(key)'") }
-        request.setWorkspaceAccess(WorkspaceAccess(
-            workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
+        request.setWorkspaceAccess(
+            WorkspaceAccess(
+                workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
         return try await next.respond(to: request)
     }
 }

@@ -1,4 +1,3 @@
-@testable import FanfareServer
 import FanfareCore
 import Fluent
 import FluentPostgresDriver
@@ -6,6 +5,8 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import FanfareServer
 
 /// A configured application on a fresh database, migrated, with helpers
 /// to act as people through the API and the pages.
@@ -42,19 +43,24 @@ func withTestApp(_ database: TestDatabase, _ body: (TestApp) async throws -> Voi
         try await body(TestApp(app: app, database: database, dataDirectory: dir))
     } catch {
         try? await app.asyncShutdown()
-        if let dropName, let base = try? PostgresCluster.shared.get().baseURL { try? await adminQuery(base, "DROP DATABASE IF EXISTS \(dropName) WITH (FORCE)") }
+        if let dropName, let base = try? PostgresCluster.shared.get().baseURL {
+            try? await adminQuery(base, "DROP DATABASE IF EXISTS \(dropName) WITH (FORCE)")
+        }
         throw error
     }
     try await app.asyncShutdown()
-    if let dropName, let base = try? PostgresCluster.shared.get().baseURL { try? await adminQuery(base, "DROP DATABASE IF EXISTS \(dropName) WITH (FORCE)") }
+    if let dropName, let base = try? PostgresCluster.shared.get().baseURL {
+        try? await adminQuery(base, "DROP DATABASE IF EXISTS \(dropName) WITH (FORCE)")
+    }
 }
 
 /// One statement on the cluster's maintenance database.
 private func adminQuery(_ baseURL: String, _ sql: String) async throws {
     let config = try SQLPostgresConfiguration(url: baseURL + "/postgres")
-    let connection = try await PostgresConnection.connect(configuration: .init(
-        host: config.coreConfiguration.host ?? "127.0.0.1", port: config.coreConfiguration.port ?? 5432,
-        username: "postgres", password: nil, database: "postgres", tls: .disable), id: 1, logger: Logger(label: "test-admin"))
+    let connection = try await PostgresConnection.connect(
+        configuration: .init(
+            host: config.coreConfiguration.host ?? "127.0.0.1", port: config.coreConfiguration.port ?? 5432,
+            username: "postgres", password: nil, database: "postgres", tls: .disable), id: 1, logger: Logger(label: "test-admin"))
     defer { Task { try? await connection.close() } }
     _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-admin"))
 }
@@ -65,7 +71,9 @@ extension TestApp {
     @discardableResult
     func makeUser(_ email: String, password: String = "correct horse battery", admin: Bool = false, locale: String = "en") async throws -> User {
         try await PeopleService(db: db, passwords: app.password.async).create(
-            .init(email: email, displayName: String(email.split(separator: "@")[0]), password: password, locale: locale, timeZone: "Asia/Shanghai", isAdmin: admin),
+            .init(
+                email: email, displayName: String(email.split(separator: "@")[0]), password: password, locale: locale, timeZone: "Asia/Shanghai",
+                isAdmin: admin),
             actor: .system)
     }
 
@@ -105,8 +113,10 @@ struct Reply {
 
 extension TestApp {
     /// A JSON API request with a bearer token.
-    func api(_ method: HTTPMethod, _ path: String, token: String?, json: [String: Any]? = nil, rawBody: String? = nil,
-             headers extra: [(String, String)] = []) async throws -> Reply {
+    func api(
+        _ method: HTTPMethod, _ path: String, token: String?, json: [String: Any]? = nil, rawBody: String? = nil,
+        headers extra: [(String, String)] = []
+    ) async throws -> Reply {
         var headers = HTTPHeaders()
         if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         var body: ByteBuffer?
@@ -154,7 +164,9 @@ final class Browser: @unchecked Sendable {
         if let form {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
-            let encoded = form.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+            let encoded = form.map {
+                "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+            }.joined(separator: "&")
             body = ByteBuffer(string: encoded)
             headers.contentType = .urlEncodedForm
         }

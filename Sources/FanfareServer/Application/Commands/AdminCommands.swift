@@ -56,14 +56,21 @@ struct UserCommands: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             guard let email = signature.email else { throw CommandLineProblem("--email is required") }
-            guard signature.passwordStdin else { throw CommandLineProblem("--password-stdin is required: pipe the password in, e.g. `printf '%s' \"$PW\" | fanfare user create --email \(email) --password-stdin`") }
-            guard let password = readLine(strippingNewline: true), !password.isEmpty else { throw CommandLineProblem("no password on standard input") }
+            guard signature.passwordStdin else {
+                throw CommandLineProblem(
+                    "--password-stdin is required: pipe the password in, e.g. `printf '%s' \"$PW\" | fanfare user create --email \(email) --password-stdin`"
+                )
+            }
+            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw CommandLineProblem("no password on standard input")
+            }
             let app = context.application
             try await ensureMigrated(app)
             do {
                 let user = try await PeopleService(db: app.db, passwords: app.password.async).create(
-                    .init(email: email, displayName: signature.name ?? String(email.split(separator: "@").first ?? ""), password: password,
-                          locale: signature.locale, timeZone: signature.timeZone, isAdmin: signature.admin),
+                    .init(
+                        email: email, displayName: signature.name ?? String(email.split(separator: "@").first ?? ""), password: password,
+                        locale: signature.locale, timeZone: signature.timeZone, isAdmin: signature.admin),
                     actor: .commandLine("user create"))
                 context.console.print("Created user \(user.email)\(user.isAdmin ? " (administrator)" : "").")
             } catch let errors as ValidationErrors {
@@ -100,10 +107,12 @@ struct TokenCommands: AsyncCommandGroup {
             }
             let scopes = signature.scope.map { $0.split(separator: ",").map { String($0) } }
             do {
-                let (_, token) = try await TokenService(db: app.db).create(for: user, name: signature.name ?? "", scopes: scopes, actor: .commandLine("token create"))
+                let (_, token) = try await TokenService(db: app.db).create(
+                    for: user, name: signature.name ?? "", scopes: scopes, actor: .commandLine("token create"))
                 context.console.print(token)
             } catch let errors as ValidationErrors {
-                throw CommandLineProblem(errors.issues.map { "--\($0.field == "scopes" ? "scope" : $0.field): \($0.message)" }.joined(separator: "\n"))
+                throw CommandLineProblem(
+                    errors.issues.map { "--\($0.field == "scopes" ? "scope" : $0.field): \($0.message)" }.joined(separator: "\n"))
             }
         }
     }

@@ -17,11 +17,17 @@ struct BackupCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard !app.settings.usesPostgres else { throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')") }
+        guard !app.settings.usesPostgres else {
+            throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')")
+        }
         guard let to = signature.to else { throw CommandLineProblem("--to FILE is required") }
         let target = URL(fileURLWithPath: to)
-        guard !FileManager.default.fileExists(atPath: target.path) else { throw CommandLineProblem("--to: \(target.path) exists; choose a new file name") }
-        guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else { throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up") }
+        guard !FileManager.default.fileExists(atPath: target.path) else {
+            throw CommandLineProblem("--to: \(target.path) exists; choose a new file name")
+        }
+        guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else {
+            throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up")
+        }
         try await Backup.write(from: app.db, to: target)
         let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
         context.console.print("Backed up to \(target.path) (\(size) bytes).")
@@ -42,7 +48,9 @@ struct RestoreCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard !app.settings.usesPostgres else { throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')") }
+        guard !app.settings.usesPostgres else {
+            throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')")
+        }
         guard let from = signature.from else { throw CommandLineProblem("--from FILE is required") }
         let kept = try Backup.restore(from: URL(fileURLWithPath: from), settings: app.settings)
         context.console.print("Restored \(from). The previous database is kept at \(kept?.path ?? "(there was none)").")
@@ -51,7 +59,9 @@ struct RestoreCommand: AsyncCommand {
 
 enum Backup {
     static func write(from db: any Database, to target: URL) async throws {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { throw CommandLineProblem("backup works on the embedded SQLite database only") }
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            throw CommandLineProblem("backup works on the embedded SQLite database only")
+        }
         let path = target.path.replacingOccurrences(of: "'", with: "''")
         _ = try await sql.raw("VACUUM INTO '\(unsafeRaw: path)'").all()
     }
@@ -63,7 +73,9 @@ enum Backup {
         guard let handle = try? FileHandle(forReadingFrom: source) else { throw CommandLineProblem("--from: cannot read \(source.path)") }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         try? handle.close()
-        guard header == Data("SQLite format 3\0".utf8) else { throw CommandLineProblem("--from: \(source.path) is not a SQLite database written by `fanfare backup`") }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw CommandLineProblem("--from: \(source.path) is not a SQLite database written by `fanfare backup`")
+        }
         let content = (try? Data(contentsOf: source)) ?? Data()
         guard content.range(of: Data("_fluent_migrations".utf8)) != nil, content.range(of: Data("memberships".utf8)) != nil else {
             throw CommandLineProblem("--from: \(source.path) is a SQLite database but not a Fanfare backup")

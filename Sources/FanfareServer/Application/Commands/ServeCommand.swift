@@ -19,7 +19,9 @@ struct FanfareServeCommand: AsyncCommand {
         if settings.usesPostgres {
             let pending = try await app.migrator.previewPrepareBatch().get()
             guard pending.isEmpty else {
-                throw SettingsProblems(lines: ["the PostgreSQL database needs \(pending.count) migration(s): run `fanfare migrate` once (from one node) before starting `fanfare serve`"])
+                throw SettingsProblems(lines: [
+                    "the PostgreSQL database needs \(pending.count) migration(s): run `fanfare migrate` once (from one node) before starting `fanfare serve`"
+                ])
             }
         } else {
             try ServeLock.acquire(in: settings.dataDirectory)
@@ -38,11 +40,13 @@ struct FanfareServeCommand: AsyncCommand {
         try await vaporServe.run(using: context, signature: signature)
         worker?.start(app)
         let elapsed = started.duration(to: .now)
-        app.logger.info("fanfare serving", metadata: [
-            "address": .string("http://\(settings.host):\(settings.port)"),
-            "database": .string(settings.usesPostgres ? "postgresql" : settings.sqliteFile.path),
-            "startup_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
-        ])
+        app.logger.info(
+            "fanfare serving",
+            metadata: [
+                "address": .string("http://\(settings.host):\(settings.port)"),
+                "database": .string(settings.usesPostgres ? "postgresql" : settings.sqliteFile.path),
+                "startup_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
+            ])
     }
 }
 
@@ -77,7 +81,9 @@ enum ServeLock {
     static func acquire(in dataDirectory: URL) throws {
         let fd = open(dataDirectory.appendingPathComponent("serve.lock").path, O_CREAT | O_RDWR, 0o600)
         guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw SettingsProblems(lines: ["FANFARE_DATA_DIR: \(dataDirectory.path) is in use by another `fanfare serve`; stop it or choose another data directory"])
+            throw SettingsProblems(lines: [
+                "FANFARE_DATA_DIR: \(dataDirectory.path) is in use by another `fanfare serve`; stop it or choose another data directory"
+            ])
         }
         descriptor = fd
     }

@@ -10,8 +10,9 @@ struct AuditAPI {
     }
 
     private func filter(_ req: Request) throws -> AuditFilter {
-        try AuditFilter(actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
-                        from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
+        try AuditFilter(
+            actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
+            from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
     }
 
     @Sendable func list(req: Request) async throws -> Page<AuditEventDTO> {

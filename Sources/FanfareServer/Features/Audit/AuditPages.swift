@@ -13,8 +13,10 @@ struct AuditPages {
         let access = try req.workspaceAccess
         try access.require(.auditView)
         let ctx = try await PageContext.make(req)
-        let raw = (actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
-                   from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
+        let raw = (
+            actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
+            from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"]
+        )
         var errors = FormErrors()
         var events: [AuditEvent] = []
         var nextCursor: String?
@@ -33,29 +35,38 @@ struct AuditPages {
         let rows = events.map { e -> HTML in
             "<tr><td>\(Layout.time(e.at, ctx))</td><td>\(e.actorLabel)</td><td><code>\(e.action)</code></td><td>\(e.targetType)</td><td class=\"summary\">\(e.before)</td><td class=\"summary\">\(e.after)</td></tr>"
         }
-        let more: HTML = nextCursor.map { c in "<p><a href=\"\(base)?\(filterQuery)\(filterQuery.isEmpty ? "" : "&")cursor=\(c)\" id=\"audit-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
-        let auditTable: HTML = rows.isEmpty ? "<p class=\"empty\">\(ctx.t("audit.none"))</p>" : "<table id=\"audit-list\"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th><th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        return Layout.page(ctx, title: ctx.t("audit.title"), status: errors.isEmpty ? .ok : .unprocessableEntity, """
-        <h1>\(ctx.t("audit.title"))</h1>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="get" class="filters" id="audit-filter">
-        \(Layout.field(ctx, name: "actor", label: ctx.t("audit.actor"), value: raw.actor ?? "", errors: errors, required: false))
-        \(Layout.field(ctx, name: "action", label: ctx.t("audit.action"), value: raw.action ?? "", errors: errors, required: false))
-        \(Layout.field(ctx, name: "from", label: ctx.t("audit.from"), type: "date", value: raw.from ?? "", errors: errors, required: false))
-        \(Layout.field(ctx, name: "to", label: ctx.t("audit.to"), type: "date", value: raw.to ?? "", errors: errors, required: false))
-        <button type="submit">\(ctx.t("audit.filter"))</button>
-        <a class="button" href="/w/\(access.workspace.slug)/audit.csv?\(filterQuery)" id="audit-csv">\(ctx.t("audit.export"))</a>
-        </form>
-        \(auditTable)
-        \(more)
-        """)
+        let more: HTML =
+            nextCursor.map { c in
+                "<p><a href=\"\(base)?\(filterQuery)\(filterQuery.isEmpty ? "" : "&")cursor=\(c)\" id=\"audit-next\">\(ctx.t("list.next"))</a></p>"
+            } ?? .empty
+        let auditTable: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("audit.none"))</p>"
+            : "<table id=\"audit-list\"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th><th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return Layout.page(
+            ctx, title: ctx.t("audit.title"), status: errors.isEmpty ? .ok : .unprocessableEntity,
+            """
+            <h1>\(ctx.t("audit.title"))</h1>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="get" class="filters" id="audit-filter">
+            \(Layout.field(ctx, name: "actor", label: ctx.t("audit.actor"), value: raw.actor ?? "", errors: errors, required: false))
+            \(Layout.field(ctx, name: "action", label: ctx.t("audit.action"), value: raw.action ?? "", errors: errors, required: false))
+            \(Layout.field(ctx, name: "from", label: ctx.t("audit.from"), type: "date", value: raw.from ?? "", errors: errors, required: false))
+            \(Layout.field(ctx, name: "to", label: ctx.t("audit.to"), type: "date", value: raw.to ?? "", errors: errors, required: false))
+            <button type="submit">\(ctx.t("audit.filter"))</button>
+            <a class="button" href="/w/\(access.workspace.slug)/audit.csv?\(filterQuery)" id="audit-csv">\(ctx.t("audit.export"))</a>
+            </form>
+            \(auditTable)
+            \(more)
+            """)
     }
 
     @Sendable func csv(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         try access.require(.auditView)
-        let filter = try AuditFilter(actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
-                                     from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
+        let filter = try AuditFilter(
+            actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
+            from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
         return try await AuditQuery.csvResponse(access: access, filter: filter, on: req.db)
     }
 }

@@ -21,13 +21,16 @@ enum Demo {
         if user == nil {
             password = Secrets.randomToken(bytes: 12)
             user = try await PeopleService(db: app.db, passwords: app.password.async).create(
-                .init(email: email, displayName: "Demo Admin", password: password!, locale: UILocale.zhHans.rawValue, timeZone: "Asia/Shanghai", isAdmin: true),
+                .init(
+                    email: email, displayName: "Demo Admin", password: password!, locale: UILocale.zhHans.rawValue, timeZone: "Asia/Shanghai",
+                    isAdmin: true),
                 actor: actor)
             try FileManager.default.createDirectory(at: app.settings.dataDirectory, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: file.path, contents: Data((password! + "\n").utf8), attributes: [.posixPermissions: 0o600])
         }
         if try await Workspace.query(on: app.db).filter(\.$slug == workspaceSlug).first() == nil {
-            _ = try await WorkspaceService(db: app.db).create(.init(name: "Fanfare 演示品牌 Demo", slug: workspaceSlug, timeZone: "Asia/Shanghai"), by: user!, actor: actor)
+            _ = try await WorkspaceService(db: app.db).create(
+                .init(name: "Fanfare 演示品牌 Demo", slug: workspaceSlug, timeZone: "Asia/Shanghai"), by: user!, actor: actor)
         }
         return Credentials(email: email, password: password ?? "(see \(file.path))")
     }

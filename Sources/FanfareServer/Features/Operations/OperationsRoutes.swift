@@ -51,7 +51,8 @@ struct OperationsRoutes: RouteCollection {
             text += "fanfare_jobs{state=\"\(state.rawValue)\"} \(count)\n"
         }
         let workers = try await WorkerHeartbeat.query(on: req.db).filter(\.$seenAt > Date().addingTimeInterval(-60)).count()
-        text += "# HELP fanfare_workers_alive Workers that reported within the last minute.\n# TYPE fanfare_workers_alive gauge\nfanfare_workers_alive \(workers)\n"
+        text +=
+            "# HELP fanfare_workers_alive Workers that reported within the last minute.\n# TYPE fanfare_workers_alive gauge\nfanfare_workers_alive \(workers)\n"
         return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .init(string: text))
     }
 
@@ -60,8 +61,9 @@ struct OperationsRoutes: RouteCollection {
     }
 
     @Sendable func stylesheet(req: Request) async throws -> Response {
-        Response(status: .ok, headers: ["Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"],
-                 body: .init(string: BundledResources.stylesheet))
+        Response(
+            status: .ok, headers: ["Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"],
+            body: .init(string: BundledResources.stylesheet))
     }
 }
 
@@ -72,7 +74,7 @@ enum BundledResources {
 
     private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),
-              let text = try? String(contentsOf: url, encoding: .utf8)
+            let text = try? String(contentsOf: url, encoding: .utf8)
         else { return "" }
         return text
     }

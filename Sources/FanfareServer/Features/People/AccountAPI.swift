@@ -54,7 +54,8 @@ struct AccountAPI: RouteCollection {
 
     @Sendable func createToken(req: Request) async throws -> Response {
         let input = try req.decodeInput(TokenInput.self)
-        let (model, token) = try await TokenService(db: req.db).create(for: try req.signedInUser, name: input.name ?? "", scopes: input.scopes, actor: req.actor)
+        let (model, token) = try await TokenService(db: req.db).create(
+            for: try req.signedInUser, name: input.name ?? "", scopes: input.scopes, actor: req.actor)
         return try await APITokenDTO(model, token: token).encodeResponse(status: .created, for: req)
     }
 

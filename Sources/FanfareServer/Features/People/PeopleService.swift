@@ -32,8 +32,9 @@ struct PeopleService {
         let user = User(email: email!, displayName: name!, passwordHash: hash, locale: locale!, timeZone: zone!, isAdmin: input.isAdmin, now: now)
         try await db.transaction { tx in
             try await user.create(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.created", targetType: "user", targetID: user.id,
-                                      after: ["email": user.email, "display_name": user.displayName, "is_admin": "\(user.isAdmin)"], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: nil, action: "user.created", targetType: "user", targetID: user.id,
+                after: ["email": user.email, "display_name": user.displayName, "is_admin": "\(user.isAdmin)"], now: now)
         }
         return user
     }
@@ -54,7 +55,8 @@ struct PeopleService {
         let lock = [throttle.lockedUntil(failures: byEmail, now: now), throttle.lockedUntil(failures: byAddress, now: now)].compactMap { $0 }.max()
         if let lock { return .locked(until: lock) }
         if let user = try await User.query(on: db).filter(\.$email == email).first(),
-           (try? await passwords.verify(password, created: user.passwordHash).get()) == true {
+            (try? await passwords.verify(password, created: user.passwordHash).get()) == true
+        {
             return .signedIn(user)
         }
         try await LoginFailure(email: email, address: address, at: now).create(on: db)
@@ -73,8 +75,9 @@ struct PeopleService {
         user.sessionEpoch += 1
         try await db.transaction { tx in
             try await user.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.password_changed", targetType: "user", targetID: user.id,
-                                      after: ["password": "changed"], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: nil, action: "user.password_changed", targetType: "user", targetID: user.id,
+                after: ["password": "changed"], now: now)
         }
     }
 
@@ -87,16 +90,23 @@ struct PeopleService {
     func updateProfile(_ user: User, _ change: ProfileChange, actor: Actor, now: Date = Date()) async throws {
         var errors = ValidationErrors()
         let before = ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone]
-        if let raw = change.displayName, let name = errors.collect({ () throws(ValidationErrors) in try Credentials.displayName(raw) }) { user.displayName = name }
-        if let raw = change.locale, let locale = errors.collect({ () throws(ValidationErrors) in try UILocale(validating: raw) }) { user.locale = locale.rawValue }
-        if let raw = change.timeZone, let zone = errors.collect({ () throws(ValidationErrors) in try Credentials.timeZone(raw) }) { user.timeZone = zone }
+        if let raw = change.displayName, let name = errors.collect({ () throws(ValidationErrors) in try Credentials.displayName(raw) }) {
+            user.displayName = name
+        }
+        if let raw = change.locale, let locale = errors.collect({ () throws(ValidationErrors) in try UILocale(validating: raw) }) {
+            user.locale = locale.rawValue
+        }
+        if let raw = change.timeZone, let zone = errors.collect({ () throws(ValidationErrors) in try Credentials.timeZone(raw) }) {
+            user.timeZone = zone
+        }
         try errors.throwIfAny()
         let after = ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone]
         guard before != after else { return }
         try await db.transaction { tx in
             try await user.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "user.updated", targetType: "user", targetID: user.id,
-                                      before: before.filter { after[$0.key] != $0.value }, after: after.filter { before[$0.key] != $0.value }, now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: nil, action: "user.updated", targetType: "user", targetID: user.id,
+                before: before.filter { after[$0.key] != $0.value }, after: after.filter { before[$0.key] != $0.value }, now: now)
         }
     }
 

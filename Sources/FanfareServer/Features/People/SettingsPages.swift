@@ -14,23 +14,26 @@ struct SettingsPages: RouteCollection {
 
     @Sendable func profileForm(req: Request) async throws -> HTMLResponse {
         let user = try req.signedInUser
-        return try await renderProfile(req, values: ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone], errors: FormErrors())
+        return try await renderProfile(
+            req, values: ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone], errors: FormErrors())
     }
 
     private func renderProfile(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(ctx, title: ctx.t("profile.title"), status: status, """
-        <section class="narrow">
-        <h1>\(ctx.t("profile.title"))</h1>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="post" id="profile-form">\(ctx.csrfField)
-        \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors))
-        \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: values["locale"] ?? "", errors: errors))
-        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
-        <button type="submit" class="primary">\(ctx.t("form.save"))</button>
-        </form>
-        </section>
-        """)
+        return Layout.page(
+            ctx, title: ctx.t("profile.title"), status: status,
+            """
+            <section class="narrow">
+            <h1>\(ctx.t("profile.title"))</h1>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="post" id="profile-form">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors))
+            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: values["locale"] ?? "", errors: errors))
+            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
+            <button type="submit" class="primary">\(ctx.t("form.save"))</button>
+            </form>
+            </section>
+            """)
     }
 
     @Sendable func saveProfile(req: Request) async throws -> Response {
@@ -53,18 +56,20 @@ struct SettingsPages: RouteCollection {
 
     private func renderPassword(_ req: Request, errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(ctx, title: ctx.t("password.title"), status: status, """
-        <section class="narrow">
-        <h1>\(ctx.t("password.title"))</h1>
-        <p>\(ctx.t("password.intro"))</p>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="post" id="password-form">\(ctx.csrfField)
-        \(Layout.field(ctx, name: "current_password", label: ctx.t("field.current_password"), type: "password", errors: errors, autocomplete: "current-password"))
-        \(Layout.field(ctx, name: "new_password", label: ctx.t("field.new_password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
-        <button type="submit" class="primary">\(ctx.t("password.submit"))</button>
-        </form>
-        </section>
-        """)
+        return Layout.page(
+            ctx, title: ctx.t("password.title"), status: status,
+            """
+            <section class="narrow">
+            <h1>\(ctx.t("password.title"))</h1>
+            <p>\(ctx.t("password.intro"))</p>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="post" id="password-form">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "current_password", label: ctx.t("field.current_password"), type: "password", errors: errors, autocomplete: "current-password"))
+            \(Layout.field(ctx, name: "new_password", label: ctx.t("field.new_password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
+            <button type="submit" class="primary">\(ctx.t("password.submit"))</button>
+            </form>
+            </section>
+            """)
     }
 
     @Sendable func changePassword(req: Request) async throws -> Response {

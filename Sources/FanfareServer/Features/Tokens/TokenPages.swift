@@ -20,38 +20,49 @@ struct TokenPages: RouteCollection {
         let ctx = try await PageContext.make(req)
         let tokens = try await TokenService(db: req.db).list(for: user)
         let rows = tokens.map { t -> HTML in
-            let state: HTML = t.revokedAt == nil
+            let state: HTML =
+                t.revokedAt == nil
                 ? "<form method=\"post\" action=\"/settings/tokens/\(t.id!.uuidString)/revoke\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("tokens.revoke"))</button></form>"
                 : "\(ctx.t("tokens.revoked"))"
-            return "<tr><td>\(t.name)</td><td><code>\(t.hint)…</code></td><td>\(t.scopes)</td><td>\(Layout.time(t.createdAt, ctx))</td><td>\(Layout.time(t.lastUsedAt, ctx))</td><td>\(state)</td></tr>"
+            return
+                "<tr><td>\(t.name)</td><td><code>\(t.hint)…</code></td><td>\(t.scopes)</td><td>\(Layout.time(t.createdAt, ctx))</td><td>\(Layout.time(t.lastUsedAt, ctx))</td><td>\(state)</td></tr>"
         }
-        let createdBox: HTML = created.map { token in """
-            <section class="card highlight" id="token-created"><h2>\(ctx.t("tokens.created"))</h2>
-            <p>\(ctx.t("tokens.copy_now"))</p><input type="text" readonly class="wide" id="new-token" value="\(token)"></section>
-            """ } ?? .empty
-        let tokenTable: HTML = rows.isEmpty ? "<p class=\"empty\">\(ctx.t("tokens.none"))</p>" : "<table id=\"token-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("tokens.hint"))</th><th>\(ctx.t("tokens.scopes"))</th><th>\(ctx.t("tokens.created_at"))</th><th>\(ctx.t("tokens.last_used"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
-        return Layout.page(ctx, title: ctx.t("tokens.title"), status: status, """
-        <h1>\(ctx.t("tokens.title"))</h1>
-        <p>\(ctx.t("tokens.intro"))</p>
-        \(createdBox)
-        \(tokenTable)
-        <section class="card narrow"><h2>\(ctx.t("tokens.new"))</h2>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="post" action="/settings/tokens" id="new-token-form">\(ctx.csrfField)
-        \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), errors: errors))
-        <fieldset><legend>\(ctx.t("tokens.scopes"))</legend>
-        <label><input type="checkbox" name="scopes[]" value="read" checked> read</label>
-        <label><input type="checkbox" name="scopes[]" value="write" checked> write</label></fieldset>
-        <button type="submit" class="primary">\(ctx.t("tokens.create"))</button>
-        </form></section>
-        """)
+        let createdBox: HTML =
+            created.map { token in
+                """
+                <section class="card highlight" id="token-created"><h2>\(ctx.t("tokens.created"))</h2>
+                <p>\(ctx.t("tokens.copy_now"))</p><input type="text" readonly class="wide" id="new-token" value="\(token)"></section>
+                """
+            } ?? .empty
+        let tokenTable: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("tokens.none"))</p>"
+            : "<table id=\"token-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("tokens.hint"))</th><th>\(ctx.t("tokens.scopes"))</th><th>\(ctx.t("tokens.created_at"))</th><th>\(ctx.t("tokens.last_used"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
+        return Layout.page(
+            ctx, title: ctx.t("tokens.title"), status: status,
+            """
+            <h1>\(ctx.t("tokens.title"))</h1>
+            <p>\(ctx.t("tokens.intro"))</p>
+            \(createdBox)
+            \(tokenTable)
+            <section class="card narrow"><h2>\(ctx.t("tokens.new"))</h2>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="post" action="/settings/tokens" id="new-token-form">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), errors: errors))
+            <fieldset><legend>\(ctx.t("tokens.scopes"))</legend>
+            <label><input type="checkbox" name="scopes[]" value="read" checked> read</label>
+            <label><input type="checkbox" name="scopes[]" value="write" checked> write</label></fieldset>
+            <button type="submit" class="primary">\(ctx.t("tokens.create"))</button>
+            </form></section>
+            """)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let user = try req.signedInUser
         let scopes = (try? req.content.get([String].self, at: "scopes")) ?? []
         do {
-            let (_, token) = try await TokenService(db: req.db).create(for: user, name: req.formValue("name"), scopes: scopes.isEmpty ? ["read"] : scopes, actor: req.actor)
+            let (_, token) = try await TokenService(db: req.db).create(
+                for: user, name: req.formValue("name"), scopes: scopes.isEmpty ? ["read"] : scopes, actor: req.actor)
             return try await render(req, errors: FormErrors(), created: token, status: .created).encodeResponse(for: req)
         } catch let errors as ValidationErrors {
             return try await render(req, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)

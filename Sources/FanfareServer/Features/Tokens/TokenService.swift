@@ -25,19 +25,23 @@ struct TokenService {
     static let prefix = "fnf_"
 
     /// Makes a token and returns it once; only its hash is kept.
-    func create(for user: User, name rawName: String, scopes rawScopes: [String]?, actor: Actor, now: Date = Date()) async throws -> (APIToken, String) {
+    func create(
+        for user: User, name rawName: String, scopes rawScopes: [String]?, actor: Actor, now: Date = Date()
+    ) async throws -> (APIToken, String) {
         var errors = ValidationErrors()
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...80).contains(name.count) { errors.add("name", "must be 1 to 80 characters, for example 'CI' or 'Reporting script'") }
         let scopes = errors.collect { () throws(ValidationErrors) in try TokenScope.parse(rawScopes) }
         try errors.throwIfAny()
         let token = Self.prefix + Secrets.randomToken()
-        let model = APIToken(userID: user.id!, name: name, tokenHash: Secrets.sha256(token),
-                             hint: String(token.prefix(Self.prefix.count + 6)), scopes: scopes!, now: now)
+        let model = APIToken(
+            userID: user.id!, name: name, tokenHash: Secrets.sha256(token),
+            hint: String(token.prefix(Self.prefix.count + 6)), scopes: scopes!, now: now)
         try await db.transaction { tx in
             try await model.create(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "token.created", targetType: "api_token", targetID: model.id,
-                                      after: ["name": name, "scopes": model.scopes, "hint": model.hint], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: nil, action: "token.created", targetType: "api_token", targetID: model.id,
+                after: ["name": name, "scopes": model.scopes, "hint": model.hint], now: now)
         }
         return (model, token)
     }
@@ -48,14 +52,15 @@ struct TokenService {
 
     func revoke(_ rawID: String?, of user: User, actor: Actor, now: Date = Date()) async throws {
         guard let rawID, let id = UUID(uuidString: rawID),
-              let token = try await APIToken.query(on: db).filter(\.$id == id).filter(\.$user.$id == user.id!).first()
+            let token = try await APIToken.query(on: db).filter(\.$id == id).filter(\.$user.$id == user.id!).first()
         else { throw Problem.notFound("Token") }
         guard token.revokedAt == nil else { return }
         token.revokedAt = now
         try await db.transaction { tx in
             try await token.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: nil, action: "token.revoked", targetType: "api_token", targetID: token.id,
-                                      before: ["state": "active"], after: ["state": "revoked"], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: nil, action: "token.revoked", targetType: "api_token", targetID: token.id,
+                before: ["state": "active"], after: ["state": "revoked"], now: now)
         }
     }
 
@@ -63,8 +68,8 @@ struct TokenService {
     /// most once a minute so that reads stay reads.
     func authenticate(_ presented: String, now: Date = Date()) async throws -> (User, APIToken)? {
         guard presented.hasPrefix(Self.prefix),
-              let token = try await APIToken.query(on: db).filter(\.$tokenHash == Secrets.sha256(presented)).with(\.$user).first(),
-              token.revokedAt == nil
+            let token = try await APIToken.query(on: db).filter(\.$tokenHash == Secrets.sha256(presented)).with(\.$user).first(),
+            token.revokedAt == nil
         else { return nil }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             token.lastUsedAt = now

@@ -85,7 +85,9 @@ struct WorkspaceAPI: RouteCollection {
         let access = try req.workspaceAccess
         try access.require(.membersManage)
         let input = try req.decodeInput(RoleInput.self)
-        guard let role = input.role else { throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard let role = input.role else {
+            throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let member = try await WorkspaceService(db: req.db).changeRole(access, memberID: req.parameters.get("member_id"), to: role, actor: req.actor)
         try await member.$user.load(on: req.db)
         return MemberDTO(member)
@@ -118,7 +120,9 @@ struct WorkspaceAPI: RouteCollection {
     @Sendable func invite(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         let input = try req.decodeInput(InvitationInput.self)
-        guard let role = input.role else { throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard let role = input.role else {
+            throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let (invitation, token) = try await WorkspaceService(db: req.db).invite(
             access, role: role, email: input.email, inviter: try req.signedInUser, actor: req.actor)
         return try await InvitationDTO(invitation, now: Date(), url: MemberPages.invitationURL(req, token: token))
@@ -126,7 +130,8 @@ struct WorkspaceAPI: RouteCollection {
     }
 
     @Sendable func revokeInvitation(req: Request) async throws -> HTTPStatus {
-        try await WorkspaceService(db: req.db).revokeInvitation(try req.workspaceAccess, invitationID: req.parameters.get("invitation_id"), actor: req.actor)
+        try await WorkspaceService(db: req.db).revokeInvitation(
+            try req.workspaceAccess, invitationID: req.parameters.get("invitation_id"), actor: req.actor)
         return .noContent
     }
 

@@ -25,24 +25,27 @@ struct WorkspacePages: RouteCollection {
         let rows = ctx.workspaces.map { entry -> HTML in
             "<tr><td><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name)</a></td><td><code>\(entry.workspace.slug)</code></td><td>\(ctx.t("role." + entry.role.rawValue))</td></tr>"
         }
-        let table: HTML = rows.isEmpty
+        let table: HTML =
+            rows.isEmpty
             ? "<p class=\"empty\">\(ctx.t("workspaces.none"))</p>"
             : "<table id=\"workspace-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th><th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        return Layout.page(ctx, title: ctx.t("workspaces.title"), status: status, """
-        <h1>\(ctx.t("workspaces.title"))</h1>
-        \(table)
-        <section id="new" class="card narrow">
-        <h2>\(ctx.t("workspaces.new"))</h2>
-        <p>\(ctx.t("workspaces.new_intro"))</p>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
-        \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
-        \(Layout.field(ctx, name: "slug", label: ctx.t("field.slug"), value: values["slug"] ?? "", errors: errors, required: false, hint: ctx.t("field.slug_hint")))
-        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
-        <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
-        </form>
-        </section>
-        """)
+        return Layout.page(
+            ctx, title: ctx.t("workspaces.title"), status: status,
+            """
+            <h1>\(ctx.t("workspaces.title"))</h1>
+            \(table)
+            <section id="new" class="card narrow">
+            <h2>\(ctx.t("workspaces.new"))</h2>
+            <p>\(ctx.t("workspaces.new_intro"))</p>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
+            \(Layout.field(ctx, name: "slug", label: ctx.t("field.slug"), value: values["slug"] ?? "", errors: errors, required: false, hint: ctx.t("field.slug_hint")))
+            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
+            <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
+            </form>
+            </section>
+            """)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
@@ -66,17 +69,19 @@ struct WorkspacePages: RouteCollection {
         let pending = try await access.query(Invitation.self, on: req.db).filter(\.$acceptedAt == nil).filter(\.$revokedAt == nil)
             .filter(\.$expiresAt > now).count()
         let granted = WorkspaceAction.allCases.filter { access.can($0) }.map { action -> HTML in "<li><code>\(action.rawValue)</code></li>" }
-        return Layout.page(ctx, title: access.workspace.name, """
-        <h1>\(access.workspace.name)</h1>
-        <dl class="facts">
-        <dt>\(ctx.t("field.your_role"))</dt><dd id="your-role">\(ctx.t("role." + access.role.rawValue))</dd>
-        <dt>\(ctx.t("overview.members"))</dt><dd>\(members)</dd>
-        <dt>\(ctx.t("overview.pending_invitations"))</dt><dd>\(pending)</dd>
-        <dt>\(ctx.t("field.time_zone"))</dt><dd>\(access.workspace.timeZone)</dd>
-        <dt>\(ctx.t("field.slug"))</dt><dd><code>\(access.workspace.slug)</code></dd>
-        </dl>
-        <details><summary>\(ctx.t("overview.permissions"))</summary><ul class="columns">\(granted)</ul></details>
-        """)
+        return Layout.page(
+            ctx, title: access.workspace.name,
+            """
+            <h1>\(access.workspace.name)</h1>
+            <dl class="facts">
+            <dt>\(ctx.t("field.your_role"))</dt><dd id="your-role">\(ctx.t("role." + access.role.rawValue))</dd>
+            <dt>\(ctx.t("overview.members"))</dt><dd>\(members)</dd>
+            <dt>\(ctx.t("overview.pending_invitations"))</dt><dd>\(pending)</dd>
+            <dt>\(ctx.t("field.time_zone"))</dt><dd>\(access.workspace.timeZone)</dd>
+            <dt>\(ctx.t("field.slug"))</dt><dd><code>\(access.workspace.slug)</code></dd>
+            </dl>
+            <details><summary>\(ctx.t("overview.permissions"))</summary><ul class="columns">\(granted)</ul></details>
+            """)
     }
 
     @Sendable func settingsForm(req: Request) async throws -> HTMLResponse {
@@ -87,24 +92,27 @@ struct WorkspacePages: RouteCollection {
 
     private func renderSettings(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(ctx, title: ctx.t("wsettings.title"), status: status, """
-        <section class="narrow">
-        <h1>\(ctx.t("wsettings.title"))</h1>
-        \(Layout.errorSummary(ctx, errors))
-        <form method="post" id="workspace-settings-form">\(ctx.csrfField)
-        \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
-        \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
-        <button type="submit" class="primary">\(ctx.t("form.save"))</button>
-        </form>
-        </section>
-        """)
+        return Layout.page(
+            ctx, title: ctx.t("wsettings.title"), status: status,
+            """
+            <section class="narrow">
+            <h1>\(ctx.t("wsettings.title"))</h1>
+            \(Layout.errorSummary(ctx, errors))
+            <form method="post" id="workspace-settings-form">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
+            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
+            <button type="submit" class="primary">\(ctx.t("form.save"))</button>
+            </form>
+            </section>
+            """)
     }
 
     @Sendable func saveSettings(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         let values = ["name": req.formValue("name"), "time_zone": req.formValue("time_zone")]
         do {
-            let workspace = try await WorkspaceService(db: req.db).update(access, name: values["name"], timeZone: values["time_zone"], actor: req.actor)
+            let workspace = try await WorkspaceService(db: req.db).update(
+                access, name: values["name"], timeZone: values["time_zone"], actor: req.actor)
             Flash.add(.notice, I18n.text("form.saved", req.uiLocale), to: req)
             return req.redirect(to: "/w/\(workspace.slug)/settings")
         } catch let errors as ValidationErrors {

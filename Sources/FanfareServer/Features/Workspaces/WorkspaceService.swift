@@ -32,8 +32,9 @@ struct WorkspaceService {
         try await db.transaction { tx in
             try await workspace.create(on: tx)
             try await Membership(workspaceID: workspace.id!, userID: user.id!, role: .admin, now: now).create(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: workspace.id, action: "workspace.created", targetType: "workspace",
-                                      targetID: workspace.id, after: ["name": workspace.name, "slug": workspace.slug, "time_zone": workspace.timeZone], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: workspace.id, action: "workspace.created", targetType: "workspace",
+                targetID: workspace.id, after: ["name": workspace.name, "slug": workspace.slug, "time_zone": workspace.timeZone], now: now)
         }
         return workspace
     }
@@ -49,7 +50,9 @@ struct WorkspaceService {
         return candidate
     }
 
-    func update(_ access: WorkspaceAccess, name rawName: String?, timeZone rawZone: String?, actor: Actor, now: Date = Date()) async throws -> Workspace {
+    func update(
+        _ access: WorkspaceAccess, name rawName: String?, timeZone rawZone: String?, actor: Actor, now: Date = Date()
+    ) async throws -> Workspace {
         try access.require(.workspaceUpdate)
         let workspace = access.workspace
         var errors = ValidationErrors()
@@ -61,8 +64,9 @@ struct WorkspaceService {
         if before != after {
             try await db.transaction { tx in
                 try await workspace.save(on: tx)
-                try await AuditLog.record(on: tx, actor: actor, workspaceID: access.workspaceID, action: "workspace.updated", targetType: "workspace",
-                                          targetID: access.workspaceID, before: before, after: after, now: now)
+                try await AuditLog.record(
+                    on: tx, actor: actor, workspaceID: access.workspaceID, action: "workspace.updated", targetType: "workspace",
+                    targetID: access.workspaceID, before: before, after: after, now: now)
             }
         }
         return workspace
@@ -71,7 +75,9 @@ struct WorkspaceService {
     /// The workspaces `user` belongs to, with their role in each, by name.
     func memberships(of user: User) async throws -> [(workspace: Workspace, role: Role)] {
         let rows = try await Membership.query(on: db).filter(\.$user.$id == user.id!).with(\.$workspace).all()
-        return rows.map { ($0.workspace, $0.memberRole) }.sorted { $0.workspace.name.localizedStandardCompare($1.workspace.name) == .orderedAscending }
+        return rows.map { ($0.workspace, $0.memberRole) }.sorted {
+            $0.workspace.name.localizedStandardCompare($1.workspace.name) == .orderedAscending
+        }
     }
 
     // MARK: Members
@@ -89,8 +95,9 @@ struct WorkspaceService {
             }
             member.role = role.rawValue
             try await member.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: access.workspaceID, action: "member.role_changed", targetType: "member",
-                                      targetID: member.id, before: ["role": old.rawValue], after: ["role": role.rawValue], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "member.role_changed", targetType: "member",
+                targetID: member.id, before: ["role": old.rawValue], after: ["role": role.rawValue], now: now)
             return member
         }
     }
@@ -105,8 +112,9 @@ struct WorkspaceService {
             }
             let user = try await member.$user.get(on: tx)
             try await member.delete(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
-                                      targetID: member.id, before: ["email": user.email, "role": member.role], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
+                targetID: member.id, before: ["email": user.email, "role": member.role], now: now)
         }
     }
 
@@ -114,7 +122,9 @@ struct WorkspaceService {
 
     /// Creates an invitation and returns it with its secret token, which is
     /// stored only as a hash and must be passed on now.
-    func invite(_ access: WorkspaceAccess, role rawRole: String, email rawEmail: String?, inviter: User, actor: Actor, now: Date = Date())
+    func invite(
+        _ access: WorkspaceAccess, role rawRole: String, email rawEmail: String?, inviter: User, actor: Actor, now: Date = Date()
+    )
         async throws -> (Invitation, token: String)
     {
         try access.require(.membersInvite)
@@ -128,12 +138,15 @@ struct WorkspaceService {
         try errors.throwIfAny()
         let invitedEmail = email
         let token = "inv_" + Secrets.randomToken()
-        let invitation = Invitation(workspaceID: access.workspaceID, role: role!, email: invitedEmail, tokenHash: Secrets.sha256(token),
-                                    invitedBy: inviter.id!, now: now, validFor: Self.invitationLifetime)
+        let invitation = Invitation(
+            workspaceID: access.workspaceID, role: role!, email: invitedEmail, tokenHash: Secrets.sha256(token),
+            invitedBy: inviter.id!, now: now, validFor: Self.invitationLifetime)
         try await db.transaction { tx in
             try await invitation.create(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: access.workspaceID, action: "invitation.created", targetType: "invitation",
-                                      targetID: invitation.id, after: ["role": invitation.role, "email": invitedEmail ?? "", "expires_at": invitation.expiresAt.formatted(.iso8601)], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "invitation.created", targetType: "invitation",
+                targetID: invitation.id,
+                after: ["role": invitation.role, "email": invitedEmail ?? "", "expires_at": invitation.expiresAt.formatted(.iso8601)], now: now)
         }
         return (invitation, token)
     }
@@ -147,8 +160,9 @@ struct WorkspaceService {
             }
             invitation.revokedAt = now
             try await invitation.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: access.workspaceID, action: "invitation.revoked", targetType: "invitation",
-                                      targetID: invitation.id, before: ["state": "pending"], after: ["state": "revoked"], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "invitation.revoked", targetType: "invitation",
+                targetID: invitation.id, before: ["state": "pending"], after: ["state": "revoked"], now: now)
         }
     }
 
@@ -180,8 +194,10 @@ struct WorkspaceService {
             invitation.acceptedAt = now
             invitation.$acceptedBy.id = user.id
             try await invitation.save(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, workspaceID: workspace.id, action: "member.joined", targetType: "member",
-                                      targetID: membership.id, after: ["email": user.email, "role": role.rawValue, "invitation": invitation.id!.uuidString.lowercased()], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: workspace.id, action: "member.joined", targetType: "member",
+                targetID: membership.id, after: ["email": user.email, "role": role.rawValue, "invitation": invitation.id!.uuidString.lowercased()],
+                now: now)
             return (workspace, membership)
         }
     }

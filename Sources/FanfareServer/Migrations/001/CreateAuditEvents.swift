@@ -17,7 +17,8 @@ struct CreateAuditEvents: AsyncMigration {
             .field("address", .string)
             .field("at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "audit_events_workspace_idx").on("audit_events").column("workspace_id").column("id").run()
+        try await (database as! any SQLDatabase).create(index: "audit_events_workspace_idx").on("audit_events").column("workspace_id").column("id")
+            .run()
     }
 
     func revert(on database: any Database) async throws {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Fuzzes the JSON API from openapi.yaml with schemathesis against a real
+# `fanfare serve` on a fresh SQLite data directory. Fails on any 5xx (and on
+# responses that break the spec's status codes or content types).
+#   FANFARE_BIN   binary under test (default .build/debug/fanfare)
+#   FUZZ_EXAMPLES examples per operation (default 30)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${FANFARE_BIN:-$repo/.build/debug/fanfare}"
+examples="${FUZZ_EXAMPLES:-30}"
+data="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+log="$data/server.log"
+cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+
+export FANFARE_DATA_DIR="$data" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warning
+"$bin" serve --demo >"$data/stdout.log" 2>"$log" &
+pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+token="$("$bin" token create --email demo@fanfare.local --name fuzz)"
+
+status=0
+schemathesis run "http://127.0.0.1:$port/openapi.yaml" \
+  --header "Authorization: Bearer $token" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance \
+  --max-examples "$examples" --seed 20261123 --no-color \
+  || status=$?
+if ! kill -0 "$pid" 2>/dev/null; then
+  echo "fanfare serve died during fuzzing; its log:"; tail -50 "$log"; exit 1
+fi
+if grep -q '"level":"error"' "$log"; then
+  echo "the server logged errors during fuzzing:"; grep '"level":"error"' "$log" | head -20; status=1
+fi
+exit $status
