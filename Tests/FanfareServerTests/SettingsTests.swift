@@ -43,7 +43,7 @@ import Testing
 
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {
         let file = dir + ".file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         defer { try? FileManager.default.removeItem(atPath: file) }
         guard case .failure(let problems) = Settings.parse(environment: ["FANFARE_DATA_DIR": file], arguments: []) else {
             Issue.record("accepted a file as data directory"); return

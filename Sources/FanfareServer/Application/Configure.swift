@@ -39,7 +39,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.migrations.add(FanfareMigrations.all)
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in BrowserSessionDriver() }
     app.sessions.configuration = SessionsConfiguration(cookieName: "fanfare_session") { id in
         HTTPCookies.Value(
             string: id.string, expires: Date().addingTimeInterval(SessionUserMiddleware.maxAge), maxAge: nil,

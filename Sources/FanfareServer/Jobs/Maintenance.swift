@@ -3,8 +3,8 @@ import Fluent
 import Vapor
 
 /// Hourly clean-up of records whose purpose has passed: old sign-in
-/// failures, remembered idempotent responses, used setup links, finished
-/// jobs and heartbeats of workers that are gone.
+/// failures, remembered idempotent responses, used setup links, expired
+/// browser sessions, finished jobs and heartbeats of workers that are gone.
 enum Maintenance {
     static let kind = "maintenance.purge"
     static let period: TimeInterval = 3_600
@@ -22,6 +22,7 @@ enum Maintenance {
         try await LoginFailure.query(on: db).filter(\.$failedAt < now.addingTimeInterval(-LoginThrottle().lookBack)).delete()
         try await IdempotencyRecord.query(on: db).filter(\.$createdAt < now.addingTimeInterval(-IdempotencyMiddleware.lifetime)).delete()
         try await SetupToken.query(on: db).filter(\.$expiresAt < now).delete()
+        try await BrowserSession.query(on: db).filter(\.$expiresAt < now).delete()
         try await Job.query(on: db).filter(\.$state == Job.State.succeeded.rawValue).filter(\.$finishedAt < now.addingTimeInterval(-7 * 86_400))
             .delete()
         try await WorkerHeartbeat.query(on: db).filter(\.$seenAt < now.addingTimeInterval(-86_400)).delete()

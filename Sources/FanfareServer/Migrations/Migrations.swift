@@ -15,7 +15,7 @@ enum FanfareMigrations {
             CreateSetupTokens(),
             CreateIdempotencyRecords(),
             CreateJobs(),
-            SessionRecord.migration,
+            CreateBrowserSessions(),
         ]
     }
 }

@@ -22,8 +22,9 @@ struct FanfareMigrateCommand: AsyncCommand {
             context.console.print("Reverted \(batch.count) migration(s).")
             return
         }
-        let pending = try await app.migrator.previewPrepareBatch().get()
+        // A new database has no migrations table yet; make it first.
         try await app.migrator.setupIfNeeded().get()
+        let pending = try await app.migrator.previewPrepareBatch().get()
         try await app.migrator.prepareBatch().get()
         for (migration, _) in pending { context.console.print("applied \(migration.name)") }
         context.console.print(pending.isEmpty ? "The database is up to date." : "Applied \(pending.count) migration(s).")
@@ -129,6 +130,7 @@ struct CommandLineProblem: Error, CustomStringConvertible {
 /// `fanfare migrate`, which deployments run once.
 func ensureMigrated(_ app: Application) async throws {
     if app.settings.usesPostgres {
+        try await app.migrator.setupIfNeeded().get()
         let pending = try await app.migrator.previewPrepareBatch().get()
         if !pending.isEmpty { throw CommandLineProblem("the database needs migrations: run `fanfare migrate` first") }
     } else {

@@ -17,6 +17,7 @@ struct FanfareServeCommand: AsyncCommand {
         let settings = app.settings
         let started = ContinuousClock.now
         if settings.usesPostgres {
+            try await app.migrator.setupIfNeeded().get()
             let pending = try await app.migrator.previewPrepareBatch().get()
             guard pending.isEmpty else {
                 throw SettingsProblems(lines: [

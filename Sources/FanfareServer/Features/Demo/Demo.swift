@@ -26,7 +26,8 @@ enum Demo {
                     isAdmin: true),
                 actor: actor)
             try FileManager.default.createDirectory(at: app.settings.dataDirectory, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: file.path, contents: Data((password! + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: file.path, contents: Data((password! + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else { throw CommandLineProblem("could not write \(file.path)") }
         }
         if try await Workspace.query(on: app.db).filter(\.$slug == workspaceSlug).first() == nil {
             _ = try await WorkspaceService(db: app.db).create(

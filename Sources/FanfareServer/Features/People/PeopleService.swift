@@ -54,9 +54,11 @@ struct PeopleService {
         let byAddress = try await LoginFailure.query(on: db).filter(\.$address == address).filter(\.$failedAt > since).all().map(\.failedAt)
         let lock = [throttle.lockedUntil(failures: byEmail, now: now), throttle.lockedUntil(failures: byAddress, now: now)].compactMap { $0 }.max()
         if let lock { return .locked(until: lock) }
-        if let user = try await User.query(on: db).filter(\.$email == email).first(),
-            (try? await passwords.verify(password, created: user.passwordHash).get()) == true
-        {
+        let user = try await User.query(on: db).filter(\.$email == email).first()
+        // An unknown email costs the same Bcrypt work as a known one, so
+        // timing does not tell which addresses have accounts.
+        let hash = user?.passwordHash ?? Self.decoyHash
+        if (try? await passwords.verify(password, created: hash).get()) == true, let user {
             return .signedIn(user)
         }
         try await LoginFailure(email: email, address: address, at: now).create(on: db)
@@ -109,6 +111,9 @@ struct PeopleService {
                 before: before.filter { after[$0.key] != $0.value }, after: after.filter { before[$0.key] != $0.value }, now: now)
         }
     }
+
+    /// A Bcrypt hash (cost 12) of a random string nobody knows.
+    static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5Qm7aXwHfO5lO2V3mJrYbq6nQ5Tn0We"
 
     func userCount() async throws -> Int { try await User.query(on: db).count() }
 }

@@ -114,7 +114,9 @@ struct MemberPages: RouteCollection {
 
     static func invitationURL(_ req: Request, token: String) -> String {
         let host = req.headers.first(name: .host) ?? "localhost"
-        return "http://\(host)/invitations/\(token)"
+        // Behind a TLS-terminating proxy the link must say https.
+        let scheme = req.headers.first(name: "X-Forwarded-Proto") == "https" ? "https" : "http"
+        return "\(scheme)://\(host)/invitations/\(token)"
     }
 
     @Sendable func changeRole(req: Request) async throws -> Response {

@@ -1,0 +1,88 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// A browser session in the database. Unlike Vapor's own session record it
+/// expires: anonymous sessions (a visit to the sign-in page) after a day,
+/// signed-in ones after 14 days without use, and the hourly maintenance
+/// job deletes what has expired.
+final class BrowserSession: Model, @unchecked Sendable {
+    static let schema = "browser_sessions"
+
+    @ID(custom: "key", generatedBy: .user) var id: String?
+    @Field(key: "data") var data: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// Vapor's `SessionDriver` over `BrowserSession`. Vapor asks to update the
+/// session after every request that read it; the write is skipped when
+/// nothing changed and the expiry was extended recently, so browsing pages
+/// does not write to the database on every click.
+struct BrowserSessionDriver: SessionDriver {
+    static let anonymousLifetime: TimeInterval = 86_400
+    static let signedInLifetime: TimeInterval = 14 * 86_400
+    /// How stale `updated_at` may get before an unchanged session is
+    /// touched again to slide its expiry.
+    static let touchInterval: TimeInterval = 3_600
+
+    private struct Loaded: StorageKey { typealias Value = (json: String, updatedAt: Date) }
+
+    static func lifetime(for data: SessionData) -> TimeInterval {
+        data[SessionKey.userID] == nil ? anonymousLifetime : signedInLifetime
+    }
+
+    func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        request.eventLoop.makeFutureWithTask {
+            let now = Date()
+            let session = BrowserSession()
+            session.id = Secrets.randomToken()
+            session.data = try Self.encode(data)
+            session.expiresAt = now.addingTimeInterval(Self.lifetime(for: data))
+            session.updatedAt = now
+            try await session.create(on: request.db)
+            return SessionID(string: session.id!)
+        }
+    }
+
+    func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
+        request.eventLoop.makeFutureWithTask {
+            guard
+                let session = try await BrowserSession.query(on: request.db)
+                    .filter(\.$id == sessionID.string).filter(\.$expiresAt > Date()).first()
+            else { return nil }
+            request.storage[Loaded.self] = (session.data, session.updatedAt)
+            return try JSONDecoder().decode(SessionData.self, from: Data(session.data.utf8))
+        }
+    }
+
+    func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        request.eventLoop.makeFutureWithTask {
+            let now = Date()
+            let json = try Self.encode(data)
+            if let loaded = request.storage[Loaded.self], loaded.json == json, now.timeIntervalSince(loaded.updatedAt) < Self.touchInterval {
+                return sessionID
+            }
+            try await BrowserSession.query(on: request.db).filter(\.$id == sessionID.string)
+                .set(\.$data, to: json)
+                .set(\.$expiresAt, to: now.addingTimeInterval(Self.lifetime(for: data)))
+                .set(\.$updatedAt, to: now)
+                .update()
+            return sessionID
+        }
+    }
+
+    func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
+        request.eventLoop.makeFutureWithTask {
+            try await BrowserSession.query(on: request.db).filter(\.$id == sessionID.string).delete()
+        }
+    }
+
+    private static func encode(_ data: SessionData) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(data), as: UTF8.self)
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Exercises the `fanfare` command line as an operator would, on a fresh data
+# directory: settings errors, user and token creation, migrate, backup while
+# serving, restore refused while serving and accepted after, SIGTERM.
+#   FANFARE_BIN  binary under test (default .build/debug/fanfare)
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${FANFARE_BIN:-$repo/.build/debug/fanfare}"
+data="$(mktemp -d)"
+export FANFARE_DATA_DIR="$data/data" LOG_LEVEL=warning HOST=127.0.0.1
+export PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+passed=0 failed=0
+check() { # name, command...
+  local name="$1"; shift
+  if "$@" >"$data/out" 2>"$data/err"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: $name"; cat "$data/out" "$data/err" | head -20; fi
+}
+expect_fail() { # name, expected stderr text, command...
+  local name="$1" text="$2"; shift 2
+  if "$@" >"$data/out" 2>"$data/err"; then failed=$((failed+1)); echo "FAIL (succeeded): $name"
+  elif ! grep -qF -- "$text" "$data/err"; then failed=$((failed+1)); echo "FAIL (message): $name"; cat "$data/err" | head -5
+  else passed=$((passed+1)); fi
+}
+cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+
+# Settings: one line per problem, nothing started.
+PORT=eighty LOG_LEVEL=loud expect_fail "bad settings are listed" "LOG_LEVEL: must be one of" "$bin" serve
+PORT=eighty LOG_LEVEL=loud "$bin" serve 2>"$data/err" >/dev/null; [ "$(wc -l <"$data/err")" -eq 2 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: expected exactly 2 problem lines"; cat "$data/err"; }
+
+# Users and tokens.
+check "migrate" "$bin" migrate
+expect_fail "password must come from stdin" "--password-stdin is required" "$bin" user create --email ops@example.com
+printf 'short' | expect_fail "weak password refused" "password: must be 10 to 72 bytes" "$bin" user create --email ops@example.com --password-stdin
+printf 'a long operator passphrase' | check "user create" "$bin" user create --email ops@example.com --password-stdin --admin
+printf 'a long operator passphrase' | expect_fail "duplicate user refused" "email: is already registered" "$bin" user create --email OPS@example.com --password-stdin
+expect_fail "token for unknown user" "no user with email" "$bin" token create --email nobody@example.com --name x
+expect_fail "bad scope" "--scope: must list scopes from: read, write" "$bin" token create --email ops@example.com --name x --scope root
+check "token create" "$bin" token create --email ops@example.com --name ci --scope read
+token="$(cat "$data/out")"
+[[ "$token" == fnf_* ]] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: token does not start with fnf_: $token"; }
+grep -rqF "$token" "$FANFARE_DATA_DIR" && { failed=$((failed+1)); echo "FAIL: the token is stored in clear"; } || passed=$((passed+1))
+
+# Serve, then back up while serving.
+"$bin" serve >"$data/serve.out" 2>"$data/serve.err" &
+pid=$!
+for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/me")"
+[ "$code" = 200 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: /api/v1/me with the CLI token gave $code"; }
+check "backup while serving" "$bin" backup --to "$data/backup.sqlite"
+expect_fail "backup never overwrites" "exists; choose a new file name" "$bin" backup --to "$data/backup.sqlite"
+expect_fail "restore refused while serving" "is running on" "$bin" restore --from "$data/backup.sqlite"
+printf 'another long passphrase' | check "user added after the backup" "$bin" user create --email late@example.com --password-stdin
+kill -TERM "$pid"; wait "$pid"; status=$?; pid=""
+[ "$status" -eq 0 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: serve exited $status on SIGTERM"; }
+
+# Restore: the user added after the backup is gone, the one before stays.
+echo "not a database" >"$data/junk"
+expect_fail "restore refuses junk" "is not a SQLite database" "$bin" restore --from "$data/junk"
+check "restore" "$bin" restore --from "$data/backup.sqlite"
+printf 'another long passphrase' | check "restored database lacks the later user" "$bin" user create --email late@example.com --password-stdin
+printf 'a long operator passphrase' | expect_fail "restored database has the earlier user" "already registered" "$bin" user create --email ops@example.com --password-stdin
+ls "$FANFARE_DATA_DIR"/fanfare.before-restore-*.sqlite >/dev/null 2>&1 && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the replaced database was not kept"; }
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
