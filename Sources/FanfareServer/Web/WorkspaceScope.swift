@@ -33,6 +33,11 @@ struct WorkspaceAccess: Sendable {
 
     /// The resource with `id` in this workspace, or 404 whether it does not
     /// exist or belongs to another workspace: both look the same from here.
+    /// Members with their people, in one query.
+    func members(on db: any Database) -> QueryBuilder<Membership> {
+        query(Membership.self, on: db).join(User.self, on: \Membership.$user.$id == \User.$id)
+    }
+
     func find<M: WorkspaceOwned>(_ type: M.Type, _ rawID: String?, on db: any Database, what: String) async throws -> M {
         guard let rawID, let id = UUID(uuidString: rawID),
             let found = try await query(type, on: db).filter(\._$id == id).first()
@@ -61,11 +66,18 @@ struct WorkspaceScopeMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let user = request.auth.get(User.self), let userID = user.id else { throw Abort(.unauthorized) }
         guard let key = request.parameters.get("workspace") else { throw Problem.notFound("Workspace") }
-        let query = Workspace.query(on: request.db)
-        if let id = UUID(uuidString: key) { query.filter(\.$id == id) } else { query.filter(\.$slug == key.lowercased()) }
-        guard let workspace = try await query.first(), let workspaceID = workspace.id,
-            let membership = try await Membership.query(on: request.db)
-                .filter(\.$workspace.$id == workspaceID).filter(\.$user.$id == userID).first()
+        // Workspace and membership in one query: this runs on every
+        // workspace request, page or API.
+        let query = Membership.query(on: request.db)
+            .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
+            .filter(\.$user.$id == userID)
+        if let id = UUID(uuidString: key) {
+            query.filter(Workspace.self, \.$id == id)
+        } else {
+            query.filter(Workspace.self, \.$slug == key.lowercased())
+        }
+        guard let membership = try await query.first(), let workspace = try? membership.joined(Workspace.self),
+            let workspaceID = workspace.id
         else { throw Problem.notFound("Workspace '\(key)'") }
         request.setWorkspaceAccess(
             WorkspaceAccess(

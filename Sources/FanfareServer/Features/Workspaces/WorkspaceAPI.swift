@@ -62,11 +62,11 @@ struct WorkspaceAPI: RouteCollection {
         let access = try req.workspaceAccess
         try access.require(.membersView)
         let page = try req.pageRequest()
-        let query = access.query(Membership.self, on: req.db).with(\.$user)
+        let query = access.members(on: req.db)
         if let after = page.after { query.filter(\.$id > after) }
         let rows = try await query.sort(\.$id).range(..<(page.limit + 1)).all()
         let (items, next) = page.page(rows) { $0.id! }
-        return Page(items: items.map(MemberDTO.init), nextCursor: next)
+        return Page(items: try items.map { try MemberDTO($0, user: $0.joined(User.self)) }, nextCursor: next)
     }
 
     @Sendable func member(req: Request) async throws -> MemberDTO {

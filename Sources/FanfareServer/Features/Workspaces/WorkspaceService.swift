@@ -229,11 +229,12 @@ struct MemberDTO: Content {
     var role: String
     var joinedAt: Date
 
-    init(_ m: Membership) {
+    init(_ m: Membership, user: User? = nil) {
+        let user = user ?? m.user
         id = m.id!
-        userId = m.user.id!
-        email = m.user.email
-        displayName = m.user.displayName
+        userId = user.id!
+        email = user.email
+        displayName = user.displayName
         role = m.role
         joinedAt = m.createdAt
     }
