@@ -46,7 +46,7 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
             <section class="narrow error-page">
             <h1>\(I18n.text(key, locale)) <small class="muted">\(problem.status)</small></h1>
             <p>\(detail)</p>
-            \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape($0.message))</li>" }.joined() + "</ul>") })
+            \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape(FieldMessages.text($0.message, locale)))</li>" }.joined() + "</ul>") })
             <p><a href="/">\(I18n.text("error.home", locale))</a></p>
             </section>
             """

@@ -96,7 +96,7 @@ enum Layout {
         _ ctx: PageContext, name: String, label: String, type: String = "text", value: String = "",
         errors: FormErrors, required: Bool = true, hint: String? = nil, autocomplete: String? = nil
     ) -> HTML {
-        let error = errors[name]
+        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
         let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty
         return """
             <div class="field\(error != nil ? " has-error" : "")">
@@ -120,7 +120,7 @@ enum Layout {
             <div class="field\(errors[name] != nil ? " has-error" : "")">
             <label for="\(fieldID)">\(label)</label>
             <select id="\(fieldID)" name="\(name)">\(opts)</select>
-            \(errors[name].map { e -> HTML in "<small class=\"error\">\(e)</small>" })
+            \(errors[name].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })
             </div>
             """
     }

@@ -1,0 +1,51 @@
+import FanfareCore
+import Foundation
+import Testing
+
+@testable import FanfareServer
+
+/// Chinese pages must not show English validation sentences.
+@Suite struct FieldMessagesTests {
+    @Test func everyValidatorSentenceHasAChineseRendering() {
+        var messages: [String] = []
+        func collect(_ check: () throws(ValidationErrors) -> Void) {
+            do { try check() } catch { messages += error.issues.map(\.message) }
+        }
+        collect { () throws(ValidationErrors) in _ = try Credentials.email("x") }
+        collect { () throws(ValidationErrors) in try Credentials.password("x") }
+        collect { () throws(ValidationErrors) in _ = try Credentials.displayName("") }
+        collect { () throws(ValidationErrors) in _ = try Credentials.displayName("a\u{7}") }
+        collect { () throws(ValidationErrors) in _ = try Credentials.timeZone("x") }
+        collect { () throws(ValidationErrors) in _ = try UILocale(validating: "fr") }
+        collect { () throws(ValidationErrors) in _ = try Role(validating: "owner") }
+        collect { () throws(ValidationErrors) in _ = try WorkspaceRules.name("") }
+        collect { () throws(ValidationErrors) in _ = try WorkspaceRules.slug("A") }
+        collect { () throws(ValidationErrors) in _ = try PageQuery(limit: "0", cursor: "zz") }
+        collect { () throws(ValidationErrors) in _ = try TokenScope.parse(["root"]) }
+        collect { () throws(ValidationErrors) in _ = try AuditFilter(actor: nil, action: nil, from: "x", to: nil) }
+        messages += ["must be a@example.com, the address this invitation was made for", "is required: one of admin, viewer"]
+        #expect(messages.count >= 14)
+        for message in messages {
+            let chinese = FieldMessages.text(message, .zhHans)
+            #expect(chinese != message, "no Chinese for: \(message)")
+            #expect(FieldMessages.text(message, .en) == message)
+        }
+        #expect(FieldMessages.text("must be 10 to 72 bytes long (it is 5)", .zhHans) == "长度须为 10 到 72 字节（当前为 5 字节）")
+    }
+
+    @Test func everyLiteralValidationSentenceInTheSourcesIsTranslated() throws {
+        let sources = ContractTests.repository.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        let pattern = try Regex(#"(?:ValidationErrors|errors\.add)\(\s*(?:field|"[a-z_A-Z.-]+"),\s*"([^"\\]+)"\)"#)
+        var found = 0
+        for file in files {
+            for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) {
+                guard let message = match.output[1].substring.map(String.init) else { continue }
+                found += 1
+                #expect(FieldMessages.text(message, .zhHans) != message, "\(file.lastPathComponent): no Chinese for '\(message)'")
+            }
+        }
+        #expect(found >= 10, "the search found \(found) sentences; is the pattern still right?")
+    }
+}
