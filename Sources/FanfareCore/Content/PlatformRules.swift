@@ -1,0 +1,127 @@
+import Foundation
+
+/// How a platform writes a hashtag.
+public enum HashtagStyle: String, Sendable, Equatable, Codable {
+    /// `#tag` inline (Mastodon, Bluesky, Douyin, Sandbox).
+    case inline
+    /// `#话题#`, closed by a second `#` (Weibo).
+    case paired
+    /// Not in the text: a separate tags field (Bilibili).
+    case field
+    /// The platform has no hashtags (WeChat articles, webhooks).
+    case none
+
+    public func render(_ tag: String) -> String {
+        switch self {
+        case .inline: "#\(tag)"
+        case .paired: "#\(tag)#"
+        case .field, .none: tag
+        }
+    }
+}
+
+/// Kinds of media a post can carry.
+public enum MediaKind: String, Sendable, Equatable, Codable, CaseIterable {
+    case image
+    case gif
+    case video
+}
+
+/// A platform's media limits.
+public struct MediaRules: Sendable, Equatable {
+    public var maxCount: Int
+    public var kinds: Set<MediaKind>
+    public var maxBytes: [MediaKind: Int]
+    /// A video must be the only attachment (Mastodon, Bluesky).
+    public var videoAlone: Bool
+    /// At least one attachment of one of these kinds is needed (a cover for
+    /// WeChat, the video for Douyin and Bilibili).
+    public var required: Set<MediaKind>
+
+    public init(maxCount: Int, kinds: Set<MediaKind>, maxBytes: [MediaKind: Int] = [:], videoAlone: Bool = false, required: Set<MediaKind> = []) {
+        self.maxCount = maxCount
+        self.kinds = kinds
+        self.maxBytes = maxBytes
+        self.videoAlone = videoAlone
+        self.required = required
+    }
+}
+
+/// Everything Fanfare checks a variant against for one platform. Values
+/// follow each platform's documentation as collected in PLATFORMS.md; where
+/// a platform makes a value per account or instance (Mastodon's length), the
+/// connector overrides the default when it connects.
+public struct PlatformRules: Sendable, Equatable {
+    public var platform: String
+    public var textLimit: Int?
+    public var counting: LengthCounting
+    /// A second limit counted another way (Bluesky: 3,000 UTF-8 bytes).
+    public var secondLimit: (limit: Int, counting: LengthCounting)?
+    public var titleLimit: Int?
+    public var titleCounting: LengthCounting
+    public var titleRequired: Bool
+    public var hashtags: HashtagStyle
+    public var media: MediaRules
+    /// A length the adapter aims for, shorter than the limit (a Weibo post
+    /// reads best short; a Xiaohongshu note long).
+    public var preferredLength: Int?
+
+    public static func == (lhs: PlatformRules, rhs: PlatformRules) -> Bool {
+        lhs.platform == rhs.platform && lhs.textLimit == rhs.textLimit && lhs.counting == rhs.counting
+            && lhs.secondLimit?.limit == rhs.secondLimit?.limit && lhs.secondLimit?.counting == rhs.secondLimit?.counting
+            && lhs.titleLimit == rhs.titleLimit && lhs.titleCounting == rhs.titleCounting && lhs.titleRequired == rhs.titleRequired
+            && lhs.hashtags == rhs.hashtags && lhs.media == rhs.media && lhs.preferredLength == rhs.preferredLength
+    }
+
+    static let mib = 1 << 20
+
+    /// The rules Fanfare ships, by platform id.
+    public static let standard: [String: PlatformRules] = [
+        "sandbox": PlatformRules(
+            platform: "sandbox", textLimit: 2_000, counting: .graphemes, titleLimit: 60, titleCounting: .graphemes,
+            titleRequired: false, hashtags: .inline,
+            media: MediaRules(maxCount: 9, kinds: [.image, .gif, .video], maxBytes: [.image: 10 * mib, .gif: 10 * mib, .video: 200 * mib]),
+            preferredLength: nil),
+        // 500 by default; the instance says its own (configuration.statuses.max_characters).
+        "mastodon": PlatformRules(
+            platform: "mastodon", textLimit: 500, counting: .mastodon(linkCost: 23), titleLimit: nil, titleCounting: .graphemes,
+            titleRequired: false, hashtags: .inline,
+            media: MediaRules(
+                maxCount: 4, kinds: [.image, .gif, .video], maxBytes: [.image: 16 * mib, .gif: 16 * mib, .video: 99 * mib], videoAlone: true),
+            preferredLength: nil),
+        "bluesky": PlatformRules(
+            platform: "bluesky", textLimit: 300, counting: .graphemes, secondLimit: (3_000, .utf8Bytes), titleLimit: nil,
+            titleCounting: .graphemes, titleRequired: false, hashtags: .inline,
+            media: MediaRules(maxCount: 4, kinds: [.image, .video], maxBytes: [.image: 1_000_000, .video: 50_000_000], videoAlone: true),
+            preferredLength: nil),
+        "webhook": PlatformRules(
+            platform: "webhook", textLimit: nil, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,
+            titleRequired: false, hashtags: .inline, media: MediaRules(maxCount: 20, kinds: Set(MediaKind.allCases)), preferredLength: nil),
+        // statuses/share: 140 汉字, one picture under 5 MB.
+        "weibo": PlatformRules(
+            platform: "weibo", textLimit: 140, counting: .halfWidth(linkCost: 20), titleLimit: nil, titleCounting: .graphemes,
+            titleRequired: false, hashtags: .paired,
+            media: MediaRules(maxCount: 1, kinds: [.image, .gif], maxBytes: [.image: 5 * mib, .gif: 5 * mib]), preferredLength: 120),
+        // Article (图文): title required, kept to 32 in practice (45003 beyond).
+        "wechat": PlatformRules(
+            platform: "wechat", textLimit: 20_000, counting: .graphemes, titleLimit: 32, titleCounting: .graphemes,
+            titleRequired: true, hashtags: .none,
+            media: MediaRules(maxCount: 20, kinds: [.image], maxBytes: [.image: 10 * mib], required: [.image]), preferredLength: nil),
+        "douyin": PlatformRules(
+            platform: "douyin", textLimit: 55, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,
+            titleRequired: false, hashtags: .inline,
+            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 4_096 * mib], required: [.video]), preferredLength: nil),
+        // Note: title ≤ 20 (Chinese 1, Latin ½), body ≤ 1,000, 1–18 pictures.
+        "xiaohongshu": PlatformRules(
+            platform: "xiaohongshu", textLimit: 1_000, counting: .graphemes, titleLimit: 20, titleCounting: .halfWidth(linkCost: nil),
+            titleRequired: true, hashtags: .inline,
+            media: MediaRules(
+                maxCount: 18, kinds: [.image, .video], maxBytes: [.image: 20 * mib, .video: 1_024 * mib], videoAlone: true,
+                required: [.image, .video]),
+            preferredLength: 800),
+        "bilibili": PlatformRules(
+            platform: "bilibili", textLimit: 2_000, counting: .graphemes, titleLimit: 80, titleCounting: .graphemes,
+            titleRequired: true, hashtags: .field,
+            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 8_192 * mib], required: [.video]), preferredLength: nil),
+    ]
+}

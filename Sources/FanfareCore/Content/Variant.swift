@@ -1,0 +1,52 @@
+import Foundation
+
+/// One attachment as the rules see it.
+public struct MediaAttachment: Sendable, Equatable, Codable {
+    public var kind: MediaKind
+    public var bytes: Int
+
+    public init(kind: MediaKind, bytes: Int) {
+        self.kind = kind
+        self.bytes = bytes
+    }
+}
+
+/// What is published to one account: the platform's version of a piece of
+/// content.
+public struct Variant: Sendable, Equatable, Codable {
+    public var title: String?
+    public var text: String
+    /// Tags kept outside the text (platforms with a tags field).
+    public var tags: [String]
+    public var media: [MediaAttachment]
+
+    public init(title: String? = nil, text: String, tags: [String] = [], media: [MediaAttachment] = []) {
+        self.title = title
+        self.text = text
+        self.tags = tags
+        self.media = media
+    }
+}
+
+/// A rule a variant breaks, where, and how badly.
+public struct RuleViolation: Sendable, Equatable, Codable {
+    public enum Severity: String, Sendable, Codable { case error, warning }
+
+    /// A stable identifier of the rule, e.g. `text.too_long`.
+    public var rule: String
+    /// `text`, `title`, `media[2]` or `tags`.
+    public var field: String
+    public var severity: Severity
+    /// What is wrong and what would be accepted, in English.
+    public var message: String
+    /// Where in the field, for text fields.
+    public var span: TextSpan?
+
+    public init(rule: String, field: String, severity: Severity = .error, message: String, span: TextSpan? = nil) {
+        self.rule = rule
+        self.field = field
+        self.severity = severity
+        self.message = message
+        self.span = span
+    }
+}

@@ -1,0 +1,106 @@
+import FanfareCore
+import Foundation
+import Testing
+
+@Suite struct VariantValidatorTests {
+    let weibo = PlatformRules.standard["weibo"]!
+    let mastodon = PlatformRules.standard["mastodon"]!
+
+    @Test func everyBrokenRuleIsListedWithItsPosition() throws {
+        let text = String(repeating: "新品", count: 80) + "#上新"
+        let variant = Variant(
+            title: "标题", text: text,
+            media: [
+                MediaAttachment(kind: .image, bytes: 6 << 20), MediaAttachment(kind: .video, bytes: 1_000),
+            ])
+        let found = VariantValidator.violations(of: variant, against: weibo)
+        #expect(
+            Set(found.map(\.rule)) == [
+                "text.too_long", "title.not_supported", "hashtag.unclosed", "media.too_many", "media.too_large", "media.kind_not_allowed",
+            ])
+        let tooLong = try #require(found.first { $0.rule == "text.too_long" })
+        #expect(tooLong.span?.utf16Start == 140, "the 141st 汉字 is where it stops fitting")
+        #expect(tooLong.message.contains("at most 140"))
+        let unclosed = try #require(found.first { $0.rule == "hashtag.unclosed" })
+        #expect(unclosed.span?.scalarStart == 160)
+        #expect(found.first { $0.field == "media[0]" }?.rule == "media.too_large")
+        #expect(found.first { $0.field == "media[1]" }?.rule == "media.kind_not_allowed")
+    }
+
+    @Test func aValidVariantHasNoViolations() {
+        let variant = Variant(text: "#上新# 春季新品今天开售 https://example.com/spring", media: [MediaAttachment(kind: .image, bytes: 1 << 20)])
+        #expect(VariantValidator.violations(of: variant, against: weibo) == [])
+    }
+
+    @Test func titlesAreRequiredAndCountedThePlatformsWay() throws {
+        let xhs = PlatformRules.standard["xiaohongshu"]!
+        let missing = VariantValidator.violations(of: Variant(text: "笔记", media: [MediaAttachment(kind: .image, bytes: 1)]), against: xhs)
+        #expect(missing.map(\.rule) == ["title.required"])
+        // 18 Chinese characters and 4 Latin letters: 18 + 2 = 20, just fits.
+        let fits = Variant(title: String(repeating: "春", count: 18) + "ABCD", text: "笔记", media: [MediaAttachment(kind: .image, bytes: 1)])
+        #expect(VariantValidator.violations(of: fits, against: xhs) == [])
+        let over = Variant(title: String(repeating: "春", count: 19) + "ABCD", text: "笔记", media: [MediaAttachment(kind: .image, bytes: 1)])
+        let found = try #require(VariantValidator.violations(of: over, against: xhs).first)
+        #expect(found.rule == "title.too_long" && found.span?.scalarStart == 21, "19 汉字 and AB make 20; C is the first that does not fit")
+    }
+
+    @Test func foreignHashtagSyntaxAndMediaMixesAreNamed() {
+        let variant = Variant(text: "New #话题# here", media: [MediaAttachment(kind: .video, bytes: 1), MediaAttachment(kind: .image, bytes: 1)])
+        let found = VariantValidator.violations(of: variant, against: mastodon)
+        #expect(found.map(\.rule) == ["hashtag.foreign_syntax", "media.video_alone"])
+        #expect(found[0].severity == .warning && found[0].span?.scalarStart == 4)
+    }
+
+    @Test func blueskyHasTwoLimits() {
+        let bluesky = PlatformRules.standard["bluesky"]!
+        let manyFamilies = String(repeating: "👨‍👩‍👧‍👦", count: 130)  // 130 graphemes, 3,250 bytes
+        #expect(VariantValidator.violations(of: Variant(text: manyFamilies), against: bluesky).map(\.rule) == ["text.too_long_bytes"])
+    }
+}
+
+@Suite struct VariantAdapterTests {
+    let draft = ContentDraft(
+        title: nil,
+        body: "春季新品今天开售！全场第二件半价，活动持续到周日。" + String(repeating: "详细介绍新品的特点与用法。", count: 30),
+        hashtags: ["春季上新", "#新品"],
+        media: [MediaAttachment(kind: .image, bytes: 2 << 20), MediaAttachment(kind: .video, bytes: 50 << 20)])
+
+    @Test func proposalsRenderHashtagsThePlatformsWayAndFit() throws {
+        let weibo = VariantAdapter.propose(draft, for: PlatformRules.standard["weibo"]!)
+        #expect(weibo.text.hasSuffix("#春季上新# #新品#"))
+        #expect(weibo.text.contains("…"))
+        #expect(LengthCounting.halfWidth(linkCost: 20).count(weibo.text) <= 120, "Weibo aims for its preferred length")
+        #expect(weibo.media == [MediaAttachment(kind: .image, bytes: 2 << 20)])
+
+        let bilibili = VariantAdapter.propose(draft, for: PlatformRules.standard["bilibili"]!)
+        #expect(bilibili.tags == ["春季上新", "新品"])
+        #expect(!bilibili.text.contains("#"))
+        #expect(bilibili.title == "春季新品今天开售", "a required title comes from the first sentence")
+        #expect(bilibili.media.map(\.kind) == [.video])
+
+        let mastodon = VariantAdapter.propose(draft, for: PlatformRules.standard["mastodon"]!)
+        #expect(mastodon.text.hasSuffix("#春季上新 #新品"))
+        #expect(mastodon.media.map(\.kind) == [.image], "pictures win over a video that must stand alone")
+    }
+
+    @Test func everyProposalPassesItsOwnTextAndTitleRules() {
+        for (platform, rules) in PlatformRules.standard {
+            let variant = VariantAdapter.propose(draft, for: rules)
+            let found = VariantValidator.violations(of: variant, against: rules).filter { $0.field == "text" || $0.field == "title" }
+            #expect(found.filter { $0.severity == .error } == [], "\(platform): \(found.map(\.rule))")
+        }
+    }
+
+    @Test func generatedDraftsAlwaysFitAfterAdaptation() {
+        var rng = LengthCountingProperties.SeededGenerator(state: 99)
+        for body in LengthCountingProperties.samples(count: 150) {
+            let repeated = String(repeating: body, count: Int.random(in: 1...40, using: &rng))
+            let draft = ContentDraft(body: repeated.isEmpty ? "x" : repeated, hashtags: ["话题"])
+            for (platform, rules) in PlatformRules.standard {
+                let variant = VariantAdapter.propose(draft, for: rules)
+                let tooLong = VariantValidator.violations(of: variant, against: rules).filter { $0.rule.hasPrefix("text.too_long") }
+                #expect(tooLong.isEmpty, "\(platform) proposal too long for \(repeated.prefix(30).debugDescription)")
+            }
+        }
+    }
+}
