@@ -23,7 +23,10 @@ import Testing
         collect { () throws(ValidationErrors) in _ = try PageQuery(limit: "0", cursor: "zz") }
         collect { () throws(ValidationErrors) in _ = try TokenScope.parse(["root"]) }
         collect { () throws(ValidationErrors) in _ = try AuditFilter(actor: nil, action: nil, from: "x", to: nil) }
-        messages += ["must be a@example.com, the address this invitation was made for", "is required: one of admin, viewer"]
+        messages += [
+            "must be a@example.com, the address this invitation was made for", "is required: one of admin, viewer",
+            "must list 1 to 20 platforms from: weibo", "must be the file size in bytes, 0 or more",
+        ]
         #expect(messages.count >= 14)
         for message in messages {
             let chinese = FieldMessages.text(message, .zhHans)

@@ -24,7 +24,9 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
     try api.register(collection: AccountAPI())
     try api.register(collection: WorkspaceAPI())
+    try api.register(collection: AdaptationAPI())
     let workspaceAPI = api.grouped("workspaces", ":workspace").grouped(WorkspaceScopeMiddleware())
     WorkspaceAPI().bootScoped(workspaceAPI)
     AuditAPI().bootScoped(workspaceAPI)
+    AdaptationAPI().bootScoped(workspaceAPI)
 }
