@@ -1,0 +1,223 @@
+import FanfareCore
+import Foundation
+
+/// What a platform's connector can do. The scheduler and the pages read
+/// these instead of asking which platform it is.
+public struct ConnectorCapabilities: Sendable, Equatable {
+    /// Whether posts can be published without a person; when not, why, and
+    /// the post goes to hand-off (a package and checklist for a person).
+    public var unattendedPublishing: Bool
+    public var handOffReason: String?
+    public var canDelete: Bool
+    public var canReply: Bool
+    public var interactionKinds: Set<InteractionKind>
+    public var postMetrics: Bool
+    public var receivesWebhooks: Bool
+
+    public init(
+        unattendedPublishing: Bool, handOffReason: String? = nil, canDelete: Bool, canReply: Bool,
+        interactionKinds: Set<InteractionKind>, postMetrics: Bool, receivesWebhooks: Bool
+    ) {
+        self.unattendedPublishing = unattendedPublishing
+        self.handOffReason = handOffReason
+        self.canDelete = canDelete
+        self.canReply = canReply
+        self.interactionKinds = interactionKinds
+        self.postMetrics = postMetrics
+        self.receivesWebhooks = receivesWebhooks
+    }
+}
+
+/// What a fan did.
+public enum InteractionKind: String, Sendable, Codable, CaseIterable {
+    case comment
+    case mention
+    case directMessage = "direct_message"
+    case like
+    case share
+    case follow
+}
+
+/// A post as the platform knows it after publishing.
+public struct PublishedPost: Sendable, Equatable, Codable {
+    public var remoteID: String
+    public var url: String
+    public var publishedAt: Date
+
+    public init(remoteID: String, url: String, publishedAt: Date) {
+        self.remoteID = remoteID
+        self.url = url
+        self.publishedAt = publishedAt
+    }
+}
+
+/// One interaction of a fan with an account.
+public struct Interaction: Sendable, Equatable, Codable {
+    public var remoteID: String
+    public var kind: InteractionKind
+    /// The post it is about, if any (a follow is about none).
+    public var postRemoteID: String?
+    public var authorID: String
+    public var authorName: String
+    public var text: String?
+    public var at: Date
+
+    public init(remoteID: String, kind: InteractionKind, postRemoteID: String?, authorID: String, authorName: String, text: String?, at: Date) {
+        self.remoteID = remoteID
+        self.kind = kind
+        self.postRemoteID = postRemoteID
+        self.authorID = authorID
+        self.authorName = authorName
+        self.text = text
+        self.at = at
+    }
+}
+
+/// A batch of interactions and where to continue.
+public struct InteractionPage: Sendable, Equatable {
+    public var interactions: [Interaction]
+    public var nextCursor: String
+
+    public init(interactions: [Interaction], nextCursor: String) {
+        self.interactions = interactions
+        self.nextCursor = nextCursor
+    }
+}
+
+public struct PostMetrics: Sendable, Equatable, Codable {
+    public var impressions: Int?
+    public var likes: Int
+    public var comments: Int
+    public var shares: Int
+    public var at: Date
+
+    public init(impressions: Int?, likes: Int, comments: Int, shares: Int, at: Date) {
+        self.impressions = impressions
+        self.likes = likes
+        self.comments = comments
+        self.shares = shares
+        self.at = at
+    }
+}
+
+public struct AccountStats: Sendable, Equatable, Codable {
+    public var followers: Int
+    public var posts: Int
+    public var at: Date
+
+    public init(followers: Int, posts: Int, at: Date) {
+        self.followers = followers
+        self.posts = posts
+        self.at = at
+    }
+}
+
+/// Why a connector call failed, in terms a person and the scheduler can
+/// act on.
+public enum ConnectorError: Error, Sendable, Equatable {
+    /// The token expired or was revoked: reconnect the account.
+    case expiredCredentials
+    /// Too many calls: try again after the given time.
+    case rateLimited(retryAfter: TimeInterval)
+    /// The platform refused the content; sending it again will not help.
+    case rejected(reason: String)
+    /// The request went out and no answer came: it may have been published.
+    /// Never re-send blindly; reconcile with `findPost` first.
+    case outcomeUnknown(reason: String)
+    /// A passing fault (server error, network): retry with back-off.
+    case temporary(reason: String)
+    case notSupported(String)
+    case notFound
+
+    /// Whether retrying the same call later can succeed.
+    public var isRetriable: Bool {
+        switch self {
+        case .rateLimited, .temporary: true
+        case .expiredCredentials, .rejected, .outcomeUnknown, .notSupported, .notFound: false
+        }
+    }
+}
+
+/// A post to publish: the variant, and the key that makes publishing it
+/// twice publish it once.
+public struct PublishRequest: Sendable, Equatable {
+    public var idempotencyKey: String
+    public var variant: Variant
+
+    public init(idempotencyKey: String, variant: Variant) {
+        self.idempotencyKey = idempotencyKey
+        self.variant = variant
+    }
+}
+
+/// The one protocol every platform implements. A new platform is a new
+/// folder in this module and a registration line.
+public protocol Connector: Sendable {
+    var platform: String { get }
+    var capabilities: ConnectorCapabilities { get }
+
+    func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost
+    /// The post published under `idempotencyKey`, if the platform has it:
+    /// how an unknown outcome is reconciled before anything is re-sent.
+    func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost?
+    func delete(remoteID: String) async throws(ConnectorError)
+    /// Interactions after `cursor` (nil: from the start), oldest first.
+    func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage
+    func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String
+    func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics
+    func accountStats() async throws(ConnectorError) -> AccountStats
+    /// Whether a webhook call really comes from the platform (signature,
+    /// timestamp within 5 minutes).
+    func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool
+    /// New credentials before the old expire; callers store
+    /// `old.updated(with: new)`.
+    func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials
+}
+
+/// An account's secrets as a connector uses them. Sealed at rest with
+/// `CredentialSealer`; never logged, never returned by the API.
+public struct ConnectorCredentials: Sendable, Equatable, Codable {
+    public var accessToken: String
+    public var refreshToken: String?
+    public var expiresAt: Date?
+
+    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil) {
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.expiresAt = expiresAt
+    }
+
+    /// Whether to refresh now: within `margin` of expiry (before, not after).
+    public func needsRefresh(now: Date, margin: TimeInterval = 600) -> Bool {
+        guard let expiresAt else { return false }
+        return expiresAt.timeIntervalSince(now) < margin
+    }
+
+    /// The stored credentials after a refresh: what the platform sent, but
+    /// never an empty token in place of a stored one (platforms that rotate
+    /// only the access token send no refresh token back).
+    public func updated(with refreshed: ConnectorCredentials) -> ConnectorCredentials {
+        ConnectorCredentials(
+            accessToken: refreshed.accessToken.isEmpty ? accessToken : refreshed.accessToken,
+            refreshToken: (refreshed.refreshToken?.isEmpty ?? true) ? refreshToken : refreshed.refreshToken,
+            expiresAt: refreshed.accessToken.isEmpty ? expiresAt : refreshed.expiresAt)
+    }
+}
+
+/// An incoming webhook call as the connector needs to verify it.
+public struct WebhookCall: Sendable {
+    public var headers: [String: String]
+    public var query: [String: String]
+    public var body: Data
+
+    public init(headers: [String: String], query: [String: String] = [:], body: Data) {
+        self.headers = headers
+        self.query = query
+        self.body = body
+    }
+}
+
+extension Connector {
+    /// Connectors whose platform pushes nothing accept no webhook.
+    public func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool { false }
+}

@@ -1,0 +1,174 @@
+import FanfareCore
+import Foundation
+
+/// What the Sandbox platform remembers: the posts it published, by key and
+/// by id, deletions, replies and recent calls for its rate limit. One
+/// ledger stands for one platform; connectors for several accounts may
+/// share it.
+public actor SandboxLedger {
+    var posts: [String: PublishedPost] = [:]
+    var postsByKey: [String: String] = [:]
+    var deleted: Set<String> = []
+    var replies: [String: String] = [:]
+    var calls: [String: [Date]] = [:]
+    var attempts: [String: Int] = [:]
+
+    public init() {}
+
+    func admit(account: String, now: Date, limit: Int, window: TimeInterval) throws(ConnectorError) {
+        var recent = (calls[account] ?? []).filter { now.timeIntervalSince($0) < window }
+        if recent.count >= limit, let oldest = recent.first {
+            throw .rateLimited(retryAfter: window - now.timeIntervalSince(oldest))
+        }
+        recent.append(now)
+        calls[account] = recent
+    }
+
+    func attempt(_ key: String) -> Int {
+        attempts[key, default: 0] += 1
+        return attempts[key]!
+    }
+
+    func record(_ post: PublishedPost, key: String) {
+        posts[post.remoteID] = post
+        postsByKey[key] = post.remoteID
+    }
+
+    func post(forKey key: String) -> PublishedPost? { postsByKey[key].flatMap { posts[$0] } }
+    func post(_ id: String) -> PublishedPost? { deleted.contains(id) ? nil : posts[id] }
+    func livePosts(account: String) -> [PublishedPost] {
+        posts.values.filter { !deleted.contains($0.remoteID) && $0.url.contains("/@\(account)/") }
+    }
+
+    func delete(_ id: String) -> Bool {
+        guard posts[id] != nil, !deleted.contains(id) else { return false }
+        deleted.insert(id)
+        return true
+    }
+
+    func reply(key: String, make: () -> String) -> String {
+        if let existing = replies[key] { return existing }
+        let id = make()
+        replies[key] = id
+        return id
+    }
+}
+
+/// The Sandbox platform: behaves like a real one (ids, links, rate limits,
+/// occasional failures, an audience that reacts over time) without a
+/// network. Content can ask for a fault on purpose, for tests and demos:
+/// `[sandbox:reject]` is refused, `[sandbox:timeout]` is published but
+/// answers with an unknown outcome, `[sandbox:expired]` fails as an expired
+/// token.
+public struct SandboxConnector: Connector {
+    public let platform = "sandbox"
+    public let account: String
+    public let audience: SandboxAudience
+    public let ledger: SandboxLedger
+    /// When the account joined the platform: follows count from here.
+    public let accountCreated: Date
+    public let initialFollowers: Int
+    /// Share of first attempts that fail with a passing fault.
+    public var failureRate: Double
+    public var rateLimit: (calls: Int, window: TimeInterval)
+    public let clock: @Sendable () -> Date
+
+    public init(
+        account: String, audience: SandboxAudience, ledger: SandboxLedger, accountCreated: Date, initialFollowers: Int = 100,
+        failureRate: Double = 0.02, rateLimit: (calls: Int, window: TimeInterval) = (300, 300), clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.account = account
+        self.audience = audience
+        self.ledger = ledger
+        self.accountCreated = accountCreated
+        self.initialFollowers = initialFollowers
+        self.failureRate = failureRate
+        self.rateLimit = rateLimit
+        self.clock = clock
+    }
+
+    public var capabilities: ConnectorCapabilities {
+        ConnectorCapabilities(
+            unattendedPublishing: true, canDelete: true, canReply: true,
+            interactionKinds: [.comment, .like, .share, .follow], postMetrics: true, receivesWebhooks: false)
+    }
+
+    public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
+        let now = clock()
+        try await ledger.admit(account: account, now: now, limit: rateLimit.calls, window: rateLimit.window)
+        if let existing = await ledger.post(forKey: request.idempotencyKey) { return existing }
+        let text = request.variant.text
+        if text.contains("[sandbox:expired]") { throw .expiredCredentials }
+        if text.contains("[sandbox:reject]") { throw .rejected(reason: "the Sandbox refused this content on request ([sandbox:reject])") }
+        let problems = VariantValidator.violations(of: request.variant, against: PlatformRules.standard["sandbox"]!).filter { $0.severity == .error }
+        if !problems.isEmpty {
+            throw .rejected(reason: problems.map { "\($0.field) \($0.message)" }.joined(separator: "; "))
+        }
+        // Occasional passing faults, decided by the key and the attempt so
+        // that a retry can succeed and a run can be repeated.
+        let attempt = await ledger.attempt(request.idempotencyKey)
+        var dice = SplitMix(seed: audience.seed ^ SandboxAudience.hash("\(request.idempotencyKey)#\(attempt)"))
+        if dice.uniform(0, 1) < failureRate { throw .temporary(reason: "Sandbox returned 503 (simulated)") }
+        let id =
+            "sbx_\(String(UInt64(now.timeIntervalSince1970 * 1000), radix: 36))_\(String(SandboxAudience.hash(account + request.idempotencyKey) % 0xFFFF_FFFF, radix: 16))"
+        let post = PublishedPost(remoteID: id, url: "https://sandbox.fanfare.local/@\(account)/\(id)", publishedAt: now)
+        await ledger.record(post, key: request.idempotencyKey)
+        if text.contains("[sandbox:timeout]") { throw .outcomeUnknown(reason: "no answer from the Sandbox within the timeout (simulated)") }
+        return post
+    }
+
+    public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
+        await ledger.post(forKey: idempotencyKey)
+    }
+
+    public func delete(remoteID: String) async throws(ConnectorError) {
+        guard await ledger.delete(remoteID) else { throw .notFound }
+    }
+
+    /// Cursor: `<milliseconds>:<id>` of the last interaction returned.
+    public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
+        let now = clock()
+        var all = audience.follows(account: account, from: accountCreated, to: now)
+        for post in await ledger.livePosts(account: account) {
+            all += audience.interactions(for: post).filter { $0.at <= now }
+        }
+        all.sort { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
+        if let cursor {
+            let parts = cursor.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let millis = Double(parts[0]) else { throw .rejected(reason: "malformed cursor '\(cursor)'") }
+            let after = (Date(timeIntervalSince1970: millis / 1000), parts[1])
+            all = all.filter { (Self.millis($0.at), $0.remoteID) > (millis, after.1) }
+        }
+        let page = Array(all.prefix(max(1, limit)))
+        let next = page.last.map { "\(Int64(Self.millis($0.at))):\($0.remoteID)" } ?? cursor ?? "0:"
+        return InteractionPage(interactions: page, nextCursor: next)
+    }
+
+    private static func millis(_ date: Date) -> Double { (date.timeIntervalSince1970 * 1000).rounded(.down) }
+
+    public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
+        try await ledger.admit(account: account, now: clock(), limit: rateLimit.calls, window: rateLimit.window)
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .rejected(reason: "a reply needs text") }
+        return await ledger.reply(key: idempotencyKey) { "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))" }
+    }
+
+    public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
+        guard let post = await ledger.post(remoteID) else { throw .notFound }
+        let now = clock()
+        let arrived = audience.interactions(for: post).filter { $0.at <= now }
+        let likes = arrived.filter { $0.kind == .like }.count
+        return PostMetrics(
+            impressions: likes * 12 + arrived.count * 3, likes: likes, comments: arrived.filter { $0.kind == .comment }.count,
+            shares: arrived.filter { $0.kind == .share }.count, at: now)
+    }
+
+    public func accountStats() async throws(ConnectorError) -> AccountStats {
+        let now = clock()
+        let follows = audience.follows(account: account, from: accountCreated, to: now).count
+        return AccountStats(followers: initialFollowers + follows, posts: await ledger.livePosts(account: account).count, at: now)
+    }
+
+    public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {
+        ConnectorCredentials(accessToken: "sbx_token_\(Int(now.timeIntervalSince1970))", refreshToken: nil, expiresAt: now.addingTimeInterval(7_200))
+    }
+}
