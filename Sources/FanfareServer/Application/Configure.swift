@@ -37,6 +37,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
         app.databases.use(.sqlite(.file(settings.sqliteFile.path)), as: .sqlite)
     }
     app.migrations.add(FanfareMigrations.all)
+    app.installSandboxLedger()
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use { _ in BrowserSessionDriver() }

@@ -19,6 +19,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     WorkspacePages().bootScoped(workspacePage)
     MemberPages().bootScoped(workspacePage)
     AuditPages().bootScoped(workspacePage)
+    AccountPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
@@ -29,4 +30,5 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     WorkspaceAPI().bootScoped(workspaceAPI)
     AuditAPI().bootScoped(workspaceAPI)
     AdaptationAPI().bootScoped(workspaceAPI)
+    AccountsAPI().bootScoped(workspaceAPI)
 }

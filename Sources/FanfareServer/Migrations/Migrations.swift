@@ -16,6 +16,7 @@ enum FanfareMigrations {
             CreateIdempotencyRecords(),
             CreateJobs(),
             CreateBrowserSessions(),
+            CreateSocialAccounts(),
         ]
     }
 }

@@ -30,8 +30,13 @@ enum Demo {
             else { throw CommandLineProblem("could not write \(file.path)") }
         }
         if try await Workspace.query(on: app.db).filter(\.$slug == workspaceSlug).first() == nil {
-            _ = try await WorkspaceService(db: app.db).create(
+            let workspace = try await WorkspaceService(db: app.db).create(
                 .init(name: "Fanfare 演示品牌 Demo", slug: workspaceSlug, timeZone: "Asia/Shanghai"), by: user!, actor: actor)
+            // A Sandbox account whose audience starts reacting as soon as
+            // posts go out; a fixed seed keeps every demo alike.
+            let access = WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: .admin, matrix: .standard)
+            _ = try await AccountService(db: app.db, app: app).connect(
+                .init(platform: "sandbox", handle: "fanfare_demo", displayName: "Fanfare 官方号", seed: 20_261_123), in: access, actor: actor)
         }
         return Credentials(email: email, password: password ?? "(see \(file.path))")
     }

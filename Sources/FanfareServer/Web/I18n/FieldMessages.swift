@@ -23,6 +23,7 @@ enum FieldMessages {
         "must differ from the current password": "不能与当前密码相同",
         "must not contain control characters": "不能包含控制字符",
         "only an admin can invite another admin": "只有管理员才能邀请管理员",
+        "must be 1 to 64 characters without spaces or slashes, the account's name on the platform": "须为 1 到 64 个字符，不含空格和斜杠，即账号在平台上的名称",
         "must be at most 100,000 characters": "最多 100,000 个字符",
         "must list at most 100 attachments": "最多 100 个附件",
         "must be the file size in bytes, 0 or more": "须为文件大小（字节），不小于 0",
@@ -36,6 +37,8 @@ enum FieldMessages {
         (#"^must be one of: (.+)$"#, "须为以下之一：$1"),
         (#"^is required: one of (.+)$"#, "必填，须为以下之一：$1"),
         (#"^must list 1 to 20 platforms from: (.+)$"#, "须列出 1 到 20 个平台，可选：$1"),
+        (#"^must be one of the platforms that can be connected now: (.+)$"#, "须为目前可以连接的平台之一：$1"),
+        (#"^is already connected to this workspace on (.+)$"#, "已在此工作区连接（$1）"),
         (#"^must be (\S+@\S+), the address this invitation was made for$"#, "须为 $1，即此邀请指定的邮箱"),
         (#"^must list scopes from: read, write \(got '(.*)'\)$"#, "权限范围只能是 read、write（收到「$1」）"),
     ]

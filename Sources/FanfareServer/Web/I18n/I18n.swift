@@ -18,6 +18,8 @@ enum I18n {
     static var dynamicKeys: [String] {
         Role.allCases.map { "role.\($0.rawValue)" }
             + ["pending", "accepted", "revoked", "expired"].map { "invitation.state.\($0)" }
+            + PlatformRules.standard.keys.map { "platform.\($0)" }
+            + SocialAccount.Status.allCases.map { "accounts.status.\($0.rawValue)" }
             + ["400", "401", "403", "404", "409", "410", "413", "415", "422", "429", "500", "other"].flatMap {
                 ["error.\($0)", "error.\($0).detail"]
             }

@@ -1,0 +1,121 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Connecting and disconnecting accounts, and the connector for each.
+struct AccountService {
+    let db: any Database
+    let app: Application
+
+    /// Platforms whose connector is finished. The pages offer only these;
+    /// the others are listed in PLATFORMS.md and arrive with their folder in
+    /// FanfareConnectors.
+    static let connectable = ["sandbox"]
+
+    struct Connection {
+        var platform: String
+        var handle: String
+        var displayName: String?
+        /// Sandbox only: the audience's seed (random when absent).
+        var seed: Int64?
+    }
+
+    func connect(_ input: Connection, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> SocialAccount {
+        try access.require(.accountsConnect)
+        var errors = ValidationErrors()
+        let platform = input.platform.trimmingCharacters(in: .whitespaces).lowercased()
+        if !Self.connectable.contains(platform) {
+            errors.add("platform", "must be one of the platforms that can be connected now: \(Self.connectable.joined(separator: ", "))")
+        }
+        let handle = input.handle.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "@"))
+        if !(1...64).contains(handle.count) || handle.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            errors.add("handle", "must be 1 to 64 characters without spaces or slashes, the account's name on the platform")
+        }
+        let name = errors.collect { () throws(ValidationErrors) in try Credentials.displayName(input.displayName.nonEmpty ?? handle) }
+        if errors.isEmpty,
+            try await access.query(SocialAccount.self, on: db).filter(\.$platform == platform).filter(\.$handle == handle).first() != nil
+        {
+            errors.add("handle", "is already connected to this workspace on \(platform)")
+        }
+        try errors.throwIfAny()
+
+        let account = SocialAccount()
+        account.id = TimeOrderedID.make(at: now)
+        account.$workspace.id = access.workspaceID
+        account.platform = platform
+        account.handle = handle
+        account.displayName = name!
+        account.status = SocialAccount.Status.connected.rawValue
+        account.seed = input.seed ?? Int64.random(in: 1...Int64.max)
+        account.createdAt = now
+        // The Sandbox issues a token like a real platform would; it is
+        // sealed like any other, so the sealing path is the one in use.
+        let credentials = ConnectorCredentials(accessToken: "sbx_" + Secrets.randomToken(), expiresAt: now.addingTimeInterval(7_200))
+        account.sealedCredentials = try seal(credentials, for: account)
+        account.credentialsExpireAt = credentials.expiresAt
+        try await db.transaction { tx in
+            try await account.create(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.connected", targetType: "social_account",
+                targetID: account.id, after: ["platform": platform, "handle": handle, "display_name": account.displayName], now: now)
+        }
+        return account
+    }
+
+    func disconnect(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
+        try access.require(.accountsConnect)
+        try await db.transaction { tx in
+            let account = try await access.find(SocialAccount.self, rawID, on: tx, what: "Account")
+            try await account.delete(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.disconnected", targetType: "social_account",
+                targetID: account.id, before: ["platform": account.platform, "handle": account.handle], now: now)
+        }
+    }
+
+    func seal(_ credentials: ConnectorCredentials, for account: SocialAccount) throws -> Data {
+        try sealer().seal(try JSONEncoder().encode(credentials), context: account.id!.uuidString)
+    }
+
+    func credentials(of account: SocialAccount) throws -> ConnectorCredentials {
+        let data = try sealer().open(account.sealedCredentials, context: account.id!.uuidString)
+        return try JSONDecoder().decode(ConnectorCredentials.self, from: data)
+    }
+
+    private func sealer() throws -> CredentialSealer {
+        guard let key = app.settings.secretKey else { throw Abort(.internalServerError, reason: "no secret key configured") }
+        return try CredentialSealer(secretKey: key)
+    }
+
+    /// The connector that speaks for `account`.
+    func connector(for account: SocialAccount) throws -> any Connector {
+        switch account.platform {
+        case "sandbox":
+            return SandboxConnector(
+                account: account.handle, audience: SandboxAudience(seed: UInt64(bitPattern: account.seed)),
+                ledger: app.sandboxLedger, accountCreated: account.createdAt)
+        default:
+            throw Problem(.conflict, "No connector for \(account.platform) yet.", type: "no-connector")
+        }
+    }
+}
+
+extension Application {
+    private struct SandboxLedgerKey: StorageKey { typealias Value = SandboxLedger }
+
+    /// The Sandbox platform's memory in this process. Its audience is
+    /// computed and the same on every node; the posts it has published are
+    /// remembered here, so on several nodes each node's Sandbox knows the
+    /// posts its own worker published.
+    var sandboxLedger: SandboxLedger {
+        guard let ledger = storage[SandboxLedgerKey.self] else { fatalError("configure(_:settings:) installs the Sandbox ledger") }
+        return ledger
+    }
+
+    /// Called once by `configure`, before any request.
+    func installSandboxLedger() {
+        storage[SandboxLedgerKey.self] = SandboxLedger()
+    }
+}
