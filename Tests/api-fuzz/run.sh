@@ -15,7 +15,7 @@ cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>
 trap cleanup EXIT
 
 export FANFARE_DATA_DIR="$data" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warning
-"$bin" serve --demo >"$data/stdout.log" 2>"$log" &
+SWIFT_BACKTRACE=enable=yes,color=no,interactive=no "$bin" serve --demo >"$data/stdout.log" 2>"$log" &
 pid=$!
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -30,7 +30,11 @@ schemathesis run "http://127.0.0.1:$port/openapi.yaml" \
   --max-examples "$examples" --seed 20261123 --no-color \
   || status=$?
 if ! kill -0 "$pid" 2>/dev/null; then
-  echo "fanfare serve died during fuzzing; its log:"; tail -50 "$log"; exit 1
+  mkdir -p "$repo/Tests/api-fuzz/artifacts" && cp "$log" "$repo/Tests/api-fuzz/artifacts/server.log"
+  echo "fanfare serve died during fuzzing (whole log kept in Tests/api-fuzz/artifacts/server.log); the crash:"
+  grep -n -m1 -B2 -A30 -E "Fatal error|Crash|crashed|Illegal" "$log" | grep -vE "^[0-9]+-? *r[0-9a-z]+ 0x" | head -60
+  echo "the requests it had answered last:"; grep -v '"level":"warning"' "$log" | head -5
+  exit 1
 fi
 if grep -q '"level":"error"' "$log"; then
   echo "the server logged errors during fuzzing:"; grep '"level":"error"' "$log" | head -20; status=1
