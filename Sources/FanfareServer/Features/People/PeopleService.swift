@@ -115,5 +115,4 @@ struct PeopleService {
     /// A Bcrypt hash (cost 12) of a random string nobody knows.
     static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5Qm7aXwHfO5lO2V3mJrYbq6nQ5Tn0We"
 
-    func userCount() async throws -> Int { try await User.query(on: db).count() }
 }
