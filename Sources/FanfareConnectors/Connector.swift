@@ -180,11 +180,24 @@ public struct ConnectorCredentials: Sendable, Equatable, Codable {
     public var accessToken: String
     public var refreshToken: String?
     public var expiresAt: Date?
+    /// Long-lived secrets some platforms need besides the token (an app
+    /// secret to fetch new tokens, a webhook signing secret).
+    public var secrets: [String: String]
 
-    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil) {
+    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, secrets: [String: String] = [:]) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.expiresAt = expiresAt
+        self.secrets = secrets
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        accessToken = try container.decode(String.self, forKey: .accessToken)
+        refreshToken = try container.decodeIfPresent(String.self, forKey: .refreshToken)
+        expiresAt = try container.decodeIfPresent(Date.self, forKey: .expiresAt)
+        // Credentials sealed before `secrets` existed have none.
+        secrets = try container.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:]
     }
 
     /// Whether to refresh now: within `margin` of expiry (before, not after).
@@ -200,7 +213,8 @@ public struct ConnectorCredentials: Sendable, Equatable, Codable {
         ConnectorCredentials(
             accessToken: refreshed.accessToken.isEmpty ? accessToken : refreshed.accessToken,
             refreshToken: (refreshed.refreshToken?.isEmpty ?? true) ? refreshToken : refreshed.refreshToken,
-            expiresAt: refreshed.accessToken.isEmpty ? expiresAt : refreshed.expiresAt)
+            expiresAt: refreshed.accessToken.isEmpty ? expiresAt : refreshed.expiresAt,
+            secrets: secrets.merging(refreshed.secrets.filter { !$0.value.isEmpty }) { _, new in new })
     }
 }
 

@@ -16,7 +16,11 @@ import Vapor
             // act
             let created = try await t.api(.POST, base, token: token, json: ["platform": "sandbox", "handle": "@brand_cn", "display_name": "品牌官方号"])
             let duplicate = try await t.api(.POST, base, token: token, json: ["platform": "sandbox", "handle": "brand_cn"])
-            let notYet = try await t.api(.POST, base, token: token, json: ["platform": "weibo", "handle": "brand"])
+            let notYet = try await t.api(.POST, base, token: token, json: ["platform": "bilibili", "handle": "brand"])
+            let noFields = try await t.api(.POST, base, token: token, json: ["platform": "mastodon"])
+            let unreachable = try await t.api(
+                .POST, base, token: token,
+                json: ["platform": "mastodon", "fields": ["instance_url": "http://127.0.0.1:9", "access_token": "secret-token"]])
             let blank = try await t.api(.POST, base, token: token, json: ["platform": "sandbox", "handle": "a b"])
             // check
             #expect(created.status == .created)
@@ -25,6 +29,9 @@ import Vapor
             #expect(duplicate.status == .unprocessableEntity && duplicate.problemFields == ["handle"])
             #expect(notYet.status == .unprocessableEntity && notYet.problemFields == ["platform"])
             #expect(blank.status == .unprocessableEntity && blank.problemFields == ["handle"])
+            #expect(noFields.status == .unprocessableEntity && Set(noFields.problemFields) == ["fields.instance_url", "fields.access_token"])
+            #expect(unreachable.status == .unprocessableEntity && unreachable.problemFields == ["fields"], "\(unreachable.body)")
+            #expect(!unreachable.body.contains("secret-token"))
             let stored = try #require(try await SocialAccount.query(on: t.db).first())
             let service = AccountService(db: t.db, app: t.app)
             let credentials = try service.credentials(of: stored)

@@ -1,13 +1,33 @@
 import FanfareCore
 import Foundation
 
-/// What the Sandbox platform remembers: the posts it published, by key and
-/// by id, deletions, replies and recent calls for its rate limit. One
-/// ledger stands for one platform; connectors for several accounts may
+/// Where the Sandbox platform keeps what it published. A real platform
+/// remembers its posts whatever happens to the client; so must the Sandbox:
+/// the server keeps them in its database, so that every worker process
+/// (and a worker restarted after a crash) sees the same platform.
+public protocol SandboxStore: Sendable {
+    /// Counts a call against the account's rate limit, or refuses it.
+    func admit(account: String, now: Date, limit: Int, window: TimeInterval) async throws(ConnectorError)
+    /// The number of this attempt to publish under `key` (1 for the first).
+    func attempt(_ key: String) async throws(ConnectorError) -> Int
+    /// Records a post under `key`; when the key already has one, that one
+    /// is kept and returned, so two racing publishes make one post.
+    func record(_ post: PublishedPost, account: String, key: String) async throws(ConnectorError) -> PublishedPost
+    func post(forKey key: String) async throws(ConnectorError) -> PublishedPost?
+    /// A live (not deleted) post.
+    func post(_ id: String) async throws(ConnectorError) -> PublishedPost?
+    func livePosts(account: String) async throws(ConnectorError) -> [PublishedPost]
+    func delete(_ id: String) async throws(ConnectorError) -> Bool
+    func reply(key: String, make: @Sendable () -> String) async throws(ConnectorError) -> String
+}
+
+/// The Sandbox's memory in one process: for tests and single-process use.
+/// One ledger stands for one platform; connectors for several accounts may
 /// share it.
-public actor SandboxLedger {
+public actor SandboxLedger: SandboxStore {
     var posts: [String: PublishedPost] = [:]
     var postsByKey: [String: String] = [:]
+    var accounts: [String: String] = [:]
     var deleted: Set<String> = []
     var replies: [String: String] = [:]
     var calls: [String: [Date]] = [:]
@@ -15,7 +35,7 @@ public actor SandboxLedger {
 
     public init() {}
 
-    func admit(account: String, now: Date, limit: Int, window: TimeInterval) throws(ConnectorError) {
+    public func admit(account: String, now: Date, limit: Int, window: TimeInterval) throws(ConnectorError) {
         var recent = (calls[account] ?? []).filter { now.timeIntervalSince($0) < window }
         if recent.count >= limit, let oldest = recent.first {
             throw .rateLimited(retryAfter: window - now.timeIntervalSince(oldest))
@@ -24,29 +44,32 @@ public actor SandboxLedger {
         calls[account] = recent
     }
 
-    func attempt(_ key: String) -> Int {
+    public func attempt(_ key: String) -> Int {
         attempts[key, default: 0] += 1
         return attempts[key]!
     }
 
-    func record(_ post: PublishedPost, key: String) {
+    public func record(_ post: PublishedPost, account: String, key: String) -> PublishedPost {
+        if let existing = postsByKey[key].flatMap({ posts[$0] }) { return existing }
         posts[post.remoteID] = post
         postsByKey[key] = post.remoteID
+        accounts[post.remoteID] = account
+        return post
     }
 
-    func post(forKey key: String) -> PublishedPost? { postsByKey[key].flatMap { posts[$0] } }
-    func post(_ id: String) -> PublishedPost? { deleted.contains(id) ? nil : posts[id] }
-    func livePosts(account: String) -> [PublishedPost] {
-        posts.values.filter { !deleted.contains($0.remoteID) && $0.url.contains("/@\(account)/") }
+    public func post(forKey key: String) -> PublishedPost? { postsByKey[key].flatMap { posts[$0] } }
+    public func post(_ id: String) -> PublishedPost? { deleted.contains(id) ? nil : posts[id] }
+    public func livePosts(account: String) -> [PublishedPost] {
+        posts.values.filter { !deleted.contains($0.remoteID) && accounts[$0.remoteID] == account }
     }
 
-    func delete(_ id: String) -> Bool {
+    public func delete(_ id: String) -> Bool {
         guard posts[id] != nil, !deleted.contains(id) else { return false }
         deleted.insert(id)
         return true
     }
 
-    func reply(key: String, make: () -> String) -> String {
+    public func reply(key: String, make: @Sendable () -> String) -> String {
         if let existing = replies[key] { return existing }
         let id = make()
         replies[key] = id
@@ -64,7 +87,7 @@ public struct SandboxConnector: Connector {
     public let platform = "sandbox"
     public let account: String
     public let audience: SandboxAudience
-    public let ledger: SandboxLedger
+    public let ledger: any SandboxStore
     /// When the account joined the platform: follows count from here.
     public let accountCreated: Date
     public let initialFollowers: Int
@@ -74,7 +97,7 @@ public struct SandboxConnector: Connector {
     public let clock: @Sendable () -> Date
 
     public init(
-        account: String, audience: SandboxAudience, ledger: SandboxLedger, accountCreated: Date, initialFollowers: Int = 100,
+        account: String, audience: SandboxAudience, ledger: any SandboxStore, accountCreated: Date, initialFollowers: Int = 100,
         failureRate: Double = 0.02, rateLimit: (calls: Int, window: TimeInterval) = (300, 300), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.account = account
@@ -96,7 +119,7 @@ public struct SandboxConnector: Connector {
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
         let now = clock()
         try await ledger.admit(account: account, now: now, limit: rateLimit.calls, window: rateLimit.window)
-        if let existing = await ledger.post(forKey: request.idempotencyKey) { return existing }
+        if let existing = try await ledger.post(forKey: request.idempotencyKey) { return existing }
         let text = request.variant.text
         if text.contains("[sandbox:expired]") { throw .expiredCredentials }
         if text.contains("[sandbox:reject]") { throw .rejected(reason: "the Sandbox refused this content on request ([sandbox:reject])") }
@@ -106,30 +129,30 @@ public struct SandboxConnector: Connector {
         }
         // Occasional passing faults, decided by the key and the attempt so
         // that a retry can succeed and a run can be repeated.
-        let attempt = await ledger.attempt(request.idempotencyKey)
+        let attempt = try await ledger.attempt(request.idempotencyKey)
         var dice = SplitMix(seed: audience.seed ^ SandboxAudience.hash("\(request.idempotencyKey)#\(attempt)"))
         if dice.uniform(0, 1) < failureRate { throw .temporary(reason: "Sandbox returned 503 (simulated)") }
         let id =
             "sbx_\(String(UInt64(now.timeIntervalSince1970 * 1000), radix: 36))_\(String(SandboxAudience.hash(account + request.idempotencyKey) % 0xFFFF_FFFF, radix: 16))"
         let post = PublishedPost(remoteID: id, url: "https://sandbox.fanfare.local/@\(account)/\(id)", publishedAt: now)
-        await ledger.record(post, key: request.idempotencyKey)
+        let kept = try await ledger.record(post, account: account, key: request.idempotencyKey)
         if text.contains("[sandbox:timeout]") { throw .outcomeUnknown(reason: "no answer from the Sandbox within the timeout (simulated)") }
-        return post
+        return kept
     }
 
     public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
-        await ledger.post(forKey: idempotencyKey)
+        try await ledger.post(forKey: idempotencyKey)
     }
 
     public func delete(remoteID: String) async throws(ConnectorError) {
-        guard await ledger.delete(remoteID) else { throw .notFound }
+        guard try await ledger.delete(remoteID) else { throw .notFound }
     }
 
     /// Cursor: `<milliseconds>:<id>` of the last interaction returned.
     public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
         let now = clock()
         var all = audience.follows(account: account, from: accountCreated, to: now)
-        for post in await ledger.livePosts(account: account) {
+        for post in try await ledger.livePosts(account: account) {
             all += audience.interactions(for: post).filter { $0.at <= now }
         }
         all.sort { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
@@ -149,11 +172,11 @@ public struct SandboxConnector: Connector {
     public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
         try await ledger.admit(account: account, now: clock(), limit: rateLimit.calls, window: rateLimit.window)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .rejected(reason: "a reply needs text") }
-        return await ledger.reply(key: idempotencyKey) { "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))" }
+        return try await ledger.reply(key: idempotencyKey) { "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))" }
     }
 
     public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
-        guard let post = await ledger.post(remoteID) else { throw .notFound }
+        guard let post = try await ledger.post(remoteID) else { throw .notFound }
         let now = clock()
         let arrived = audience.interactions(for: post).filter { $0.at <= now }
         let likes = arrived.filter { $0.kind == .like }.count
@@ -165,7 +188,7 @@ public struct SandboxConnector: Connector {
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let now = clock()
         let follows = audience.follows(account: account, from: accountCreated, to: now).count
-        return AccountStats(followers: initialFollowers + follows, posts: await ledger.livePosts(account: account).count, at: now)
+        return AccountStats(followers: initialFollowers + follows, posts: try await ledger.livePosts(account: account).count, at: now)
     }
 
     public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {

@@ -11,10 +11,14 @@ public struct RuntimeOptions: Sendable {
     public var bcryptCost: Int = 12
     /// Run the job worker inside this process.
     public var inProcessWorker: Bool = true
+    /// Share of first publishing attempts the Sandbox fails on purpose, as
+    /// a real platform sometimes does; tests that need a calm platform set 0.
+    public var sandboxFailureRate: Double = 0.02
 
-    public init(bcryptCost: Int = 12, inProcessWorker: Bool = true) {
+    public init(bcryptCost: Int = 12, inProcessWorker: Bool = true, sandboxFailureRate: Double = 0.02) {
         self.bcryptCost = bcryptCost
         self.inProcessWorker = inProcessWorker
+        self.sandboxFailureRate = sandboxFailureRate
     }
 }
 
@@ -37,7 +41,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
         app.databases.use(.sqlite(.file(settings.sqliteFile.path)), as: .sqlite)
     }
     app.migrations.add(FanfareMigrations.all)
-    app.installSandboxLedger()
+    app.installSandboxLedger(failureRate: options.sandboxFailureRate)
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use { _ in BrowserSessionDriver() }

@@ -20,6 +20,9 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     MemberPages().bootScoped(workspacePage)
     AuditPages().bootScoped(workspacePage)
     AccountPages().bootScoped(workspacePage)
+    PostPages().bootScoped(workspacePage)
+    CalendarPages().bootScoped(workspacePage)
+    LibraryPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
@@ -31,4 +34,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     AuditAPI().bootScoped(workspaceAPI)
     AdaptationAPI().bootScoped(workspaceAPI)
     AccountsAPI().bootScoped(workspaceAPI)
+    PostsAPI().bootScoped(workspaceAPI)
+    CalendarAPI().bootScoped(workspaceAPI)
+    LibraryAPI().bootScoped(workspaceAPI)
 }

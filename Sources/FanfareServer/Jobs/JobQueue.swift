@@ -74,6 +74,21 @@ struct JobQueue {
         try await job.save(on: db)
     }
 
+    /// Puts a job back to run at a chosen time (a platform's retry-after,
+    /// a reconciliation check), still bounded by its attempts.
+    func retry(_ job: Job, at runAt: Date, reason: String, now: Date = Date()) async throws {
+        if job.attempts >= job.maxAttempts {
+            try await fail(job, error: reason, now: now)
+            return
+        }
+        job.lastError = String(reason.prefix(2_000))
+        job.leaseOwner = nil
+        job.leaseExpiresAt = nil
+        job.state = Job.State.queued.rawValue
+        job.runAt = runAt
+        try await job.save(on: db)
+    }
+
     func counts() async throws -> [Job.State: Int] {
         var result: [Job.State: Int] = [:]
         for state in Job.State.allCases {

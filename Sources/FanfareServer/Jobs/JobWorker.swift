@@ -9,8 +9,20 @@ typealias JobHandler = @Sendable (Job, Application) async throws -> Void
 /// The kinds of job Fanfare knows. A feature adds its kinds here.
 enum JobKinds {
     static func handlers() -> [String: JobHandler] {
-        [Maintenance.kind: Maintenance.run]
+        [
+            Maintenance.kind: Maintenance.run,
+            PublishRunner.kind: PublishRunner.run,
+            MetricsSnapshotter.kind: MetricsSnapshotter.run,
+            PublishSweep.kind: PublishSweep.run,
+        ]
     }
+}
+
+/// Thrown by a handler that wants its job run again at a given time rather
+/// than on the standard back-off.
+struct JobRetry: Error {
+    var after: TimeInterval
+    var reason: String
 }
 
 /// Claims and runs jobs until stopped, and writes a heartbeat that
@@ -43,6 +55,7 @@ final class JobWorker: Sendable {
                 }
                 if now.timeIntervalSince(lastSchedule) >= 60 {
                     try await Maintenance.schedule(on: app.db, now: now)
+                    try await PublishSweep.schedule(on: app.db, now: now)
                     lastSchedule = now
                 }
                 if try await runOne() { continue }
@@ -67,6 +80,8 @@ final class JobWorker: Sendable {
         do {
             try await handler(job, app)
             try await queue.succeed(job)
+        } catch let retry as JobRetry {
+            try await queue.retry(job, at: Date().addingTimeInterval(retry.after), reason: retry.reason)
         } catch {
             app.logger.warning(
                 "job failed", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(String(describing: error))])

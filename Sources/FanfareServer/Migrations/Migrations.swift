@@ -17,6 +17,15 @@ enum FanfareMigrations {
             CreateJobs(),
             CreateBrowserSessions(),
             CreateSocialAccounts(),
+            // 002: content and publishing.
+            CreateTopics(),
+            CreateAssets(),
+            CreatePosts(),
+            CreatePostVariants(),
+            CreateNotifications(),
+            CreateCalendarSettings(),
+            CreateSandboxPosts(),
+            AddAccountSettings(),
         ]
     }
 }

@@ -40,7 +40,12 @@ enum Layout {
         if let access = ctx.access {
             let base = "/w/\(access.workspace.slug)"
             items.append((base, ctx.t("nav.overview")))
-            if access.can(.contentView) { items.append((base + "/accounts", ctx.t("nav.accounts"))) }
+            if access.can(.contentView) {
+                items.append((base + "/posts", ctx.t("nav.posts")))
+                items.append((base + "/calendar", ctx.t("nav.calendar")))
+                items.append((base + "/library", ctx.t("nav.library")))
+                items.append((base + "/accounts", ctx.t("nav.accounts")))
+            }
             if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
             if access.can(.auditView) { items.append((base + "/audit", ctx.t("nav.audit"))) }
             if access.can(.workspaceUpdate) { items.append((base + "/settings", ctx.t("nav.workspace_settings"))) }

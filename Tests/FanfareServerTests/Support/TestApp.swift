@@ -38,7 +38,7 @@ func withTestApp(_ database: TestDatabase, _ body: (TestApp) async throws -> Voi
         host: "127.0.0.1", port: 0, logLevel: .warning, demo: false)
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false))
+        try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
         try await app.autoMigrate()
         try await body(TestApp(app: app, database: database, dataDirectory: dir))
     } catch {

@@ -12,7 +12,7 @@ struct AccountService {
     /// Platforms whose connector is finished. The pages offer only these;
     /// the others are listed in PLATFORMS.md and arrive with their folder in
     /// FanfareConnectors.
-    static let connectable = ["sandbox"]
+    static var connectable: [String] { ["sandbox"] + ConnectorRegistry.kinds.map(\.platform) }
 
     struct Connection {
         var platform: String
@@ -20,12 +20,20 @@ struct AccountService {
         var displayName: String?
         /// Sandbox only: the audience's seed (random when absent).
         var seed: Int64?
+        /// Sandbox only: the platform whose rules the account's posts
+        /// follow, so a team can rehearse Weibo or WeChat offline.
+        var simulates: String? = nil
+        /// Real platforms: what the person typed (instance, token, …).
+        var fields: [String: String] = [:]
     }
 
     func connect(_ input: Connection, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> SocialAccount {
         try access.require(.accountsConnect)
         var errors = ValidationErrors()
         let platform = input.platform.trimmingCharacters(in: .whitespaces).lowercased()
+        if let kind = ConnectorRegistry.kind(platform) {
+            return try await connect(kind, input, in: access, actor: actor, now: now)
+        }
         if !Self.connectable.contains(platform) {
             errors.add("platform", "must be one of the platforms that can be connected now: \(Self.connectable.joined(separator: ", "))")
         }
@@ -34,6 +42,11 @@ struct AccountService {
             errors.add("handle", "must be 1 to 64 characters without spaces or slashes, the account's name on the platform")
         }
         let name = errors.collect { () throws(ValidationErrors) in try Credentials.displayName(input.displayName.nonEmpty ?? handle) }
+        let simulates = input.simulates.nonEmpty?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let simulates, platform != "sandbox" || PlatformRules.standard[simulates] == nil {
+            errors.add(
+                "simulates", "applies to Sandbox accounts only and must be one of: \(PlatformRules.standard.keys.sorted().joined(separator: ", "))")
+        }
         if errors.isEmpty,
             try await access.query(SocialAccount.self, on: db).filter(\.$platform == platform).filter(\.$handle == handle).first() != nil
         {
@@ -49,6 +62,7 @@ struct AccountService {
         account.displayName = name!
         account.status = SocialAccount.Status.connected.rawValue
         account.seed = input.seed ?? Int64.random(in: 1...Int64.max)
+        account.settings = simulates.map { ["simulates": $0] } ?? [:]
         account.createdAt = now
         // The Sandbox issues a token like a real platform would; it is
         // sealed like any other, so the sealing path is the one in use.
@@ -95,27 +109,35 @@ struct AccountService {
         case "sandbox":
             return SandboxConnector(
                 account: account.handle, audience: SandboxAudience(seed: UInt64(bitPattern: account.seed)),
-                ledger: app.sandboxLedger, accountCreated: account.createdAt)
+                ledger: DatabaseSandboxStore(db: db, local: app.sandboxLedger), accountCreated: account.createdAt,
+                failureRate: app.sandboxFailureRate)
         default:
-            throw Problem(.conflict, "No connector for \(account.platform) yet.", type: "no-connector")
+            guard let kind = ConnectorRegistry.kind(account.platform) else {
+                throw Problem(.conflict, "No connector for \(account.platform) yet.", type: "no-connector")
+            }
+            let connection = AccountConnection(handle: account.handle, settings: account.settings, credentials: try credentials(of: account))
+            return kind.connector(for: connection, transport: app.connectorTransport, clock: { Date() })
         }
     }
 }
 
 extension Application {
     private struct SandboxLedgerKey: StorageKey { typealias Value = SandboxLedger }
+    private struct SandboxFailureRateKey: StorageKey { typealias Value = Double }
 
-    /// The Sandbox platform's memory in this process. Its audience is
-    /// computed and the same on every node; the posts it has published are
-    /// remembered here, so on several nodes each node's Sandbox knows the
-    /// posts its own worker published.
+    var sandboxFailureRate: Double { storage[SandboxFailureRateKey.self] ?? 0.02 }
+
+    /// The Sandbox platform's short-term memory in this process (rate-limit
+    /// counts, replies). Its audience is computed, the same on every node,
+    /// and what it published is in the database (`DatabaseSandboxStore`).
     var sandboxLedger: SandboxLedger {
         guard let ledger = storage[SandboxLedgerKey.self] else { fatalError("configure(_:settings:) installs the Sandbox ledger") }
         return ledger
     }
 
     /// Called once by `configure`, before any request.
-    func installSandboxLedger() {
+    func installSandboxLedger(failureRate: Double) {
         storage[SandboxLedgerKey.self] = SandboxLedger()
+        storage[SandboxFailureRateKey.self] = failureRate
     }
 }

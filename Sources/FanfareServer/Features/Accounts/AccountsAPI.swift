@@ -28,13 +28,18 @@ struct AccountsAPI {
         var platform: String?
         var handle: String?
         var displayName: String?
+        var simulates: String?
+        /// Real platforms: the connection fields the platform lists.
+        var fields: [String: String]?
     }
 
     @Sendable func connect(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         let input = try req.decodeInput(ConnectInput.self)
         let account = try await AccountService(db: req.db, app: req.application).connect(
-            .init(platform: input.platform ?? "", handle: input.handle ?? "", displayName: input.displayName), in: access, actor: req.actor)
+            .init(
+                platform: input.platform ?? "", handle: input.handle ?? "", displayName: input.displayName, simulates: input.simulates,
+                fields: input.fields ?? [:]), in: access, actor: req.actor)
         return try await SocialAccountDTO(account).encodeResponse(status: .created, for: req)
     }
 

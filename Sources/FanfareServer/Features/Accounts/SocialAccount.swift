@@ -21,10 +21,20 @@ final class SocialAccount: Model, @unchecked Sendable, WorkspaceOwned {
     /// Sandbox only: the seed of the simulated audience.
     @Field(key: "seed") var seed: Int64
     @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "settings") var settingsJSON: String?
 
     static var workspaceKey: KeyPath<SocialAccount, ParentProperty<SocialAccount, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// The platform whose content rules this account's variants follow: its
+    /// own, or for a Sandbox account the one it stands in for.
+    var rulesPlatform: String { platform == "sandbox" ? (settings["simulates"] ?? "sandbox") : platform }
+
+    var settings: [String: String] {
+        get { settingsJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
+        set { settingsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("{}".utf8), as: UTF8.self) }
+    }
 }
 
 struct SocialAccountDTO: Content {
@@ -33,6 +43,8 @@ struct SocialAccountDTO: Content {
     var handle: String
     var displayName: String
     var status: String
+    /// Sandbox only: the platform whose rules its posts follow.
+    var simulates: String?
     var credentialsExpireAt: Date?
     var createdAt: Date
 
@@ -42,6 +54,7 @@ struct SocialAccountDTO: Content {
         handle = account.handle
         displayName = account.displayName
         status = account.status
+        simulates = account.platform == "sandbox" ? account.settings["simulates"] : nil
         credentialsExpireAt = account.credentialsExpireAt
         createdAt = account.createdAt
     }

@@ -15,6 +15,8 @@ struct OperationsRoutes: RouteCollection {
         routes.get("metrics", use: renderMetrics)
         routes.get("openapi.yaml", use: openAPI)
         routes.get("static", "app.css", use: stylesheet)
+        routes.get("static", "compose.js", use: script(BundledResources.composeScript))
+        routes.get("static", "calendar.js", use: script(BundledResources.calendarScript))
     }
 
     @Sendable func health(req: Request) async throws -> Response {
@@ -67,10 +69,22 @@ struct OperationsRoutes: RouteCollection {
     }
 }
 
+extension OperationsRoutes {
+    func script(_ text: String) -> @Sendable (Request) async throws -> Response {
+        { _ in
+            Response(
+                status: .ok, headers: ["Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600"],
+                body: .init(string: text))
+        }
+    }
+}
+
 /// Files shipped inside the binary's resource bundle, read once.
 enum BundledResources {
     static let openAPI: String = load("openapi", "yaml")
     static let stylesheet: String = load("app", "css", subdirectory: "Public")
+    static let composeScript: String = load("compose", "js", subdirectory: "Public")
+    static let calendarScript: String = load("calendar", "js", subdirectory: "Public")
 
     private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),

@@ -11,8 +11,14 @@ final class Workspace: Model, @unchecked Sendable {
     @Field(key: "slug") var slug: String
     @Field(key: "time_zone") var timeZone: String
     @Field(key: "created_at") var createdAt: Date
+    /// JSON of the workspace's review chain; nil: the standard chain.
+    @OptionalField(key: "review_chain") var reviewChainJSON: String?
+    /// Share of calendar slots kept free for hot topics; nil: 30 %.
+    @OptionalField(key: "hot_topic_share") var hotTopicShare: Double?
 
     init() {}
+
+    var zone: TimeZone { TimeZone(identifier: timeZone) ?? .gmt }
 
     init(name: String, slug: String, timeZone: String, now: Date) {
         id = TimeOrderedID.make(at: now)

@@ -20,6 +20,13 @@ enum I18n {
             + ["pending", "accepted", "revoked", "expired"].map { "invitation.state.\($0)" }
             + PlatformRules.standard.keys.map { "platform.\($0)" }
             + SocialAccount.Status.allCases.map { "accounts.status.\($0.rawValue)" }
+            + Post.Status.allCases.map { "post.status.\($0.rawValue)" }
+            + PostVariant.State.allCases.map { "variant.state.\($0.rawValue)" }
+            + Pillar.allCases.map { "pillar.\($0.rawValue)" } + ContentFormat.allCases.map { "format.\($0.rawValue)" }
+            + ContentPool.allCases.map { "pool.\($0.rawValue)" } + ReviewDecision.allCases.map { "review.decision.\($0.rawValue)" }
+            + ["running", "published", "reconciled", "retry", "unconfirmed", "failed", "hand_off"].map { "attempt.\($0)" }
+            + MetricsSnapshotter.milestones.map { "metrics.\($0.label)" }
+            + Topic.Status.allCases.map { "topic.status.\($0.rawValue)" } + LicenceKind.allCases.map { "licence.\($0.rawValue)" }
             + ["400", "401", "403", "404", "409", "410", "413", "415", "422", "429", "500", "other"].flatMap {
                 ["error.\($0)", "error.\($0).detail"]
             }

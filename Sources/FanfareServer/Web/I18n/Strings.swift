@@ -1,6 +1,9 @@
 /// The string tables. Keep the two tables in the same order.
 enum Strings {
-    static let en: [String: String] = [
+    static let en = baseEn.merging(postsEn) { base, _ in base }
+    static let zhHans = baseZhHans.merging(postsZhHans) { base, _ in base }
+
+    private static let baseEn: [String: String] = [
         "nav.label": "Main",
         "nav.workspaces": "Workspaces",
         "nav.overview": "Overview",
@@ -176,7 +179,7 @@ enum Strings {
         "error.other.detail": "The request could not be completed.",
     ]
 
-    static let zhHans: [String: String] = [
+    private static let baseZhHans: [String: String] = [
         "nav.label": "主导航",
         "nav.workspaces": "工作区",
         "nav.overview": "概览",

@@ -1,0 +1,161 @@
+import FanfareCore
+import Foundation
+
+/// One Bluesky account, through its PDS with an app-password session.
+public struct BlueskyConnector: Connector {
+    public let platform = "bluesky"
+    let api: BlueskyAPI
+    let did: String
+    let handle: String
+    let accessToken: String
+    let clock: @Sendable () -> Date
+
+    static let postCollection = "app.bsky.feed.post"
+
+    public init(connection: AccountConnection, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+        let service = connection.settings[BlueskyKind.Setting.serviceURL].flatMap(URL.init(string:)) ?? URL(string: BlueskyKind.defaultService)!
+        api = BlueskyAPI(service: service, transport: transport)
+        did = connection.settings[BlueskyKind.Setting.did] ?? ""
+        handle = connection.settings[BlueskyKind.Setting.handle] ?? connection.handle
+        accessToken = connection.credentials.accessToken
+        self.clock = clock
+    }
+
+    public var capabilities: ConnectorCapabilities {
+        ConnectorCapabilities(
+            unattendedPublishing: true, canDelete: true, canReply: true, interactionKinds: [.comment, .mention, .like, .share, .follow],
+            postMetrics: true, receivesWebhooks: false)
+    }
+
+    public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
+        guard request.variant.media.isEmpty else {
+            throw .rejected(reason: "Fanfare cannot upload pictures or videos to Bluesky yet; remove the attachments or post this one by hand.")
+        }
+        // A record holds at most 8 tags besides those in the text.
+        let tags = Array(request.variant.tags.prefix(8))
+        return try await createPost(text: request.variant.text, tags: tags.isEmpty ? nil : tags, reply: nil, idempotencyKey: request.idempotencyKey)
+    }
+
+    public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
+        try await existingPost(rkey: BlueskyRecordKey.tid(for: idempotencyKey), now: clock())
+    }
+
+    public func delete(remoteID: String) async throws(ConnectorError) {
+        guard let uri = ATURI(remoteID), uri.repo == did else { throw .notFound }
+        let now = clock()
+        guard try await existingPost(rkey: uri.rkey, now: now) != nil else { throw .notFound }
+        let body = try BlueskyAPI.json(BlueskyEntity.DeleteRecord(repo: did, collection: uri.collection, rkey: uri.rkey))
+        let response = try await api.send("POST", "com.atproto.repo.deleteRecord", body: body, token: accessToken)
+        guard (200..<300).contains(response.status) else { throw api.error(for: response, now: now) }
+    }
+
+    public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
+        try await BlueskyInbox(api: api, token: accessToken, now: clock()).interactions(since: cursor, limit: limit)
+    }
+
+    /// Replies to the post behind an interaction (a reply, mention or
+    /// quote), in its thread: the parent is that post, the root its root.
+    public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
+        guard let uri = ATURI(interactionID) else { throw .notFound }
+        guard uri.collection == Self.postCollection else {
+            throw .rejected(reason: "This interaction is not a post (it is a like, repost or follow); there is nothing to reply to.")
+        }
+        let posts = try await api.query(
+            BlueskyEntity.Posts.self, "app.bsky.feed.getPosts", params: [("uris", interactionID)], token: accessToken, now: clock())
+        guard let parent = posts.posts.first else { throw .notFound }
+        let parentRef = BlueskyEntity.StrongRef(uri: parent.uri, cid: parent.cid)
+        let reply = BlueskyEntity.ReplyRef(root: parent.record.reply?.root ?? parentRef, parent: parentRef)
+        return try await createPost(text: text, tags: nil, reply: reply, idempotencyKey: idempotencyKey).remoteID
+    }
+
+    public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
+        let now = clock()
+        let posts = try await api.query(
+            BlueskyEntity.Posts.self, "app.bsky.feed.getPosts", params: [("uris", remoteID)], token: accessToken, now: now)
+        guard let post = posts.posts.first else { throw .notFound }
+        return PostMetrics(
+            impressions: nil, likes: post.likeCount ?? 0, comments: post.replyCount ?? 0, shares: (post.repostCount ?? 0) + (post.quoteCount ?? 0),
+            at: now)
+    }
+
+    public func accountStats() async throws(ConnectorError) -> AccountStats {
+        let now = clock()
+        let profile = try await api.query(
+            BlueskyEntity.Profile.self, "app.bsky.actor.getProfile", params: [("actor", did)], token: accessToken, now: now)
+        return AccountStats(followers: profile.followersCount ?? 0, posts: profile.postsCount ?? 0, at: now)
+    }
+
+    /// Both tokens rotate: the old refresh token stops working once used.
+    public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {
+        guard let refreshToken = credentials.refreshToken, !refreshToken.isEmpty else { throw .expiredCredentials }
+        let session = try await api.procedure(
+            BlueskyEntity.Session.self, "com.atproto.server.refreshSession", body: nil, token: refreshToken, now: now)
+        return BlueskyKind.credentials(session, now: now)
+    }
+
+    /// Creates a post under the record key derived from the idempotency
+    /// key. If that key is taken, the post was made by an earlier attempt,
+    /// and that post is the answer: PDSs refuse a taken key with an error
+    /// (a 500 on the reference PDS), so any refusal is checked this way.
+    func createPost(
+        text: String, tags: [String]?, reply: BlueskyEntity.ReplyRef?, idempotencyKey: String
+    ) async throws(ConnectorError)
+        -> PublishedPost
+    {
+        let now = clock()
+        let rkey = BlueskyRecordKey.tid(for: idempotencyKey)
+        let facets = try await BlueskyRichText.facets(in: text, dids: resolveMentions(in: text, now: now)).map { BlueskyEntity.Facet(facet: $0) }
+        let record = BlueskyEntity.NewPost(
+            text: text, createdAt: BlueskyAPI.formatDate(now), facets: facets.isEmpty ? nil : facets, reply: reply, tags: tags)
+        let body = try BlueskyAPI.json(BlueskyEntity.CreateRecord(repo: did, rkey: rkey, record: record))
+        let response = try await api.send("POST", "com.atproto.repo.createRecord", body: body, token: accessToken)
+        guard (200..<300).contains(response.status) else {
+            let error = api.error(for: response, now: now)
+            switch error {
+            case .temporary, .rejected:
+                if let existing = try await existingPost(rkey: rkey, now: now) { return existing }
+            default: break
+            }
+            throw error
+        }
+        let created = try api.decode(BlueskyEntity.RecordOutput.self, response, write: true, now: now)
+        return PublishedPost(remoteID: created.uri, url: webURL(rkey: rkey), publishedAt: now)
+    }
+
+    func existingPost(rkey: String, now: Date) async throws(ConnectorError) -> PublishedPost? {
+        let params = [("repo", did), ("collection", Self.postCollection), ("rkey", rkey)]
+        do {
+            let record = try await api.query(
+                BlueskyEntity.GetRecordOutput.self, "com.atproto.repo.getRecord", params: params, token: accessToken, now: now)
+            return PublishedPost(
+                remoteID: record.uri, url: webURL(rkey: rkey), publishedAt: record.value.createdAt.flatMap(BlueskyAPI.parseDate) ?? now)
+        } catch {
+            if error == .notFound { return nil }
+            throw error
+        }
+    }
+
+    /// DIDs of the mentioned handles that resolve; a handle that does not
+    /// stays plain text rather than failing the post.
+    func resolveMentions(in text: String, now: Date) async throws(ConnectorError) -> [String: String] {
+        var dids: [String: String] = [:]
+        for handle in BlueskyRichText.mentionedHandles(in: text) {
+            do {
+                let resolved = try await api.query(
+                    BlueskyEntity.ResolvedHandle.self, "com.atproto.identity.resolveHandle", params: [("handle", handle)], token: accessToken,
+                    now: now)
+                dids[handle] = resolved.did
+            } catch {
+                switch error {
+                case .rejected, .notFound: continue
+                default: throw error
+                }
+            }
+        }
+        return dids
+    }
+
+    func webURL(rkey: String) -> String {
+        "https://bsky.app/profile/\(handle.isEmpty ? did : handle)/post/\(rkey)"
+    }
+}

@@ -1,0 +1,280 @@
+import FanfareCore
+import Foundation
+
+/// A WeChat Official Account (公众号): publishes articles through the draft
+/// box and the publishing API (draft → submit → poll), receives messages
+/// by push.
+///
+/// Publishing (发布) is not mass-sending (群发): the article gets a link
+/// and a place on the account's page but is not pushed to followers'
+/// chats, and it does not use the mass-send quota.
+public struct WeChatConnector: Connector {
+    public let platform = "wechat"
+    public let appID: String
+    /// The account's own page behind 阅读原文; carries the reconciliation
+    /// marker (see `WeChatArticle`).
+    public let readOriginalURL: URL?
+    /// A permanent image (素材管理) used as every article's cover.
+    public let coverMediaID: String?
+    let credentials: ConnectorCredentials
+    let api: WeChatAPI
+    /// Seconds to wait before each `freepublish/get`; when they run out with
+    /// the job still publishing, the outcome is unknown.
+    public var pollDelays: [TimeInterval]
+    public let clock: @Sendable () -> Date
+
+    /// About two minutes: WeChat's publishing job usually ends within
+    /// seconds, its review sometimes takes longer.
+    public static let defaultPollDelays: [TimeInterval] = [2, 3, 5, 10, 15, 20, 30, 30]
+
+    public init(
+        appID: String, readOriginalURL: URL?, coverMediaID: String?, credentials: ConnectorCredentials, apiBase: URL = WeChatKind.defaultAPIBase,
+        transport: any HTTPTransport, pollDelays: [TimeInterval] = WeChatConnector.defaultPollDelays,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.appID = appID
+        self.readOriginalURL = readOriginalURL
+        self.coverMediaID = coverMediaID
+        self.credentials = credentials
+        self.api = WeChatAPI(base: apiBase, transport: transport)
+        self.pollDelays = pollDelays
+        self.clock = clock
+    }
+
+    public var capabilities: ConnectorCapabilities {
+        ConnectorCapabilities(
+            unattendedPublishing: true, canDelete: true, canReply: false, interactionKinds: [], postMetrics: false, receivesWebhooks: true)
+    }
+
+    var token: String { credentials.accessToken }
+
+    public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
+        let article = try article(for: request)
+        let draft: WeChatMediaID
+        do {
+            draft = try await api.post("cgi-bin/draft/add", token: token, WeChatDraft(articles: [article]), as: WeChatMediaID.self, now: clock())
+        } catch .outcomeUnknown(let reason) {
+            // At worst a draft was saved: nothing is published, so sending
+            // again is safe.
+            throw .temporary(reason: reason)
+        }
+        let submitted = try await api.post(
+            "cgi-bin/freepublish/submit", token: token, draft, as: WeChatSubmitted.self, now: clock())
+        return try await poll(publishID: submitted.publishId.value)
+    }
+
+    func article(for request: PublishRequest) throws(ConnectorError) -> WeChatArticle {
+        let variant = request.variant
+        guard let title = variant.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty else {
+            throw .rejected(reason: "WeChat articles need a title; add one to this variant")
+        }
+        let content = WeChatArticle.html(variant.text)
+        guard !content.isEmpty else { throw .rejected(reason: "The article has no text; write the text of this variant") }
+        guard let cover = coverMediaID?.trimmingCharacters(in: .whitespaces), !cover.isEmpty else {
+            throw .rejected(
+                reason:
+                    "WeChat articles need a cover image: upload one as a permanent image (素材管理) in the WeChat backend and enter its media ID as this account's cover media ID in Fanfare"
+            )
+        }
+        guard let readOriginalURL else {
+            throw .rejected(reason: "This WeChat account has no 阅读原文 link; reconnect it and enter your site's address")
+        }
+        let source = WeChatArticle.sourceURL(readOriginalURL, marker: WeChatArticle.marker(for: request.idempotencyKey))
+        return WeChatArticle(title: title, content: content, contentSourceUrl: source, thumbMediaId: cover)
+    }
+
+    /// Waits for the publishing job. Once it was submitted, anything short
+    /// of WeChat's final word is an unknown outcome: the article may still
+    /// appear, so the scheduler reconciles with `findPost`.
+    func poll(publishID: String) async throws(ConnectorError) -> PublishedPost {
+        var lastProblem = "the job was still publishing"
+        for delay in pollDelays {
+            if delay > 0 {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                } catch {
+                    throw .outcomeUnknown(reason: "Fanfare stopped waiting for WeChat publishing job \(publishID); it may still publish")
+                }
+            }
+            let state: WeChatPublishState
+            do {
+                state = try await api.post(
+                    "cgi-bin/freepublish/get", token: token, WeChatPublishID(publishId: publishID), as: WeChatPublishState.self, now: clock())
+            } catch {
+                lastProblem = "checking it failed (\(error))"
+                continue
+            }
+            switch state.publishStatus {
+            case 0:
+                guard let articleID = state.articleId?.value else {
+                    lastProblem = "WeChat reported success without an article id"
+                    continue
+                }
+                var url = state.articleDetail?.item?.first?.articleUrl
+                if url == nil { url = try? await articleURL(articleID) }
+                return PublishedPost(remoteID: articleID, url: url ?? "", publishedAt: clock())
+            case 1:
+                continue
+            default:
+                throw .rejected(reason: Self.failure(state.publishStatus, failed: state.failIdx ?? []))
+            }
+        }
+        throw .outcomeUnknown(reason: "WeChat publishing job \(publishID) did not finish while Fanfare waited (\(lastProblem)); it may still publish")
+    }
+
+    /// `publish_status` values 2 and above, as the publishing docs define them.
+    static func failure(_ status: Int, failed: [Int]) -> String {
+        let which = failed.isEmpty ? "" : " (article \(failed.map(String.init).joined(separator: ", ")))"
+        switch status {
+        case 2:
+            return
+                "WeChat refused the original-content claim (原创失败)\(which); publish it without claiming originality or check the claim in the WeChat backend"
+        case 3:
+            return "WeChat's publishing job failed (常规失败)\(which); open the draft in the WeChat backend and publish it there to see why"
+        case 4:
+            return "WeChat's review refused the article (审核不通过)\(which); change the content before publishing again"
+        case 5:
+            return "The article was published and then deleted in the WeChat backend"
+        case 6:
+            return "The article was published and then blocked by WeChat (封禁)"
+        default:
+            return "WeChat's publishing job ended with status \(status)\(which)"
+        }
+    }
+
+    func articleURL(_ articleID: String) async throws(ConnectorError) -> String? {
+        let article = try await api.post(
+            "cgi-bin/freepublish/getarticle", token: token, WeChatArticleID(articleId: articleID), as: WeChatArticleContent.self, now: clock())
+        return article.newsItem.first?.url
+    }
+
+    /// Looks for the marker in the 阅读原文 links of the latest published
+    /// articles (40), then in the latest drafts (20): a fresh draft with it
+    /// means the job may still be publishing, which is not yet a "no".
+    public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
+        let marker = WeChatArticle.marker(for: idempotencyKey)
+        for offset in [0, 20] {
+            let page = try await read(
+                "cgi-bin/freepublish/batchget", WeChatListRequest(offset: offset, count: 20), as: WeChatPublishedList.self)
+            let items = page.item ?? []
+            if let item = items.first(where: { $0.content.newsItem.contains { WeChatArticle.carries($0.contentSourceUrl, marker: marker) } }) {
+                let news = item.content.newsItem.first { WeChatArticle.carries($0.contentSourceUrl, marker: marker) }
+                return PublishedPost(
+                    remoteID: item.articleId.value, url: news?.url ?? "",
+                    publishedAt: item.updateTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? clock())
+            }
+            if items.count < 20 { break }
+        }
+        let drafts = try await read("cgi-bin/draft/batchget", WeChatListRequest(offset: 0, count: 20), as: WeChatDraftList.self)
+        let now = clock()
+        if let draft = drafts.item?.first(where: { $0.content.newsItem.contains { WeChatArticle.carries($0.contentSourceUrl, marker: marker) } }),
+            let saved = draft.updateTime, now.timeIntervalSince1970 - TimeInterval(saved) < Self.draftPatience
+        {
+            throw .outcomeUnknown(reason: "WeChat holds a fresh draft of this post that may still be publishing; Fanfare will look again")
+        }
+        return nil
+    }
+
+    /// How long a draft counts as possibly publishing. Jobs end within
+    /// minutes; an older draft is one whose publishing never started or
+    /// failed, and sending again is safe.
+    static let draftPatience: TimeInterval = 30 * 60
+
+    /// A POST that only reads: a lost answer is a passing fault.
+    func read<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, as answer: Answer.Type) async throws(ConnectorError) -> Answer {
+        do {
+            return try await api.post(path, token: token, body, as: answer, now: clock())
+        } catch .outcomeUnknown(let reason) {
+            throw .temporary(reason: reason)
+        }
+    }
+
+    /// Deletes the whole published post (`freepublish/delete` without an
+    /// index); Fanfare publishes one article per post.
+    public func delete(remoteID: String) async throws(ConnectorError) {
+        _ = try await api.post("cgi-bin/freepublish/delete", token: token, WeChatArticleID(articleId: remoteID), as: WeChatEmpty.self, now: clock())
+    }
+
+    /// WeChat pushes messages and events to the server (see
+    /// `verifyWebhook`); there is nothing to pull.
+    public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
+        InteractionPage(interactions: [], nextCursor: cursor ?? "")
+    }
+
+    public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
+        throw .notSupported(
+            "Fanfare cannot reply on WeChat yet: answer messages in the WeChat backend (customer-service messages are allowed only within 48 hours of the follower's message)"
+        )
+    }
+
+    public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
+        // datacube/getarticletotal counts mass-sent (群发) articles by send
+        // date and message id; articles from the publishing API are not
+        // mass-sent and have no entry there.
+        throw .notSupported(
+            "WeChat's statistics API covers only mass-sent articles, not articles published through the publishing API; see reads and shares in the WeChat backend"
+        )
+    }
+
+    public func accountStats() async throws(ConnectorError) -> AccountStats {
+        let followers = try await api.get("cgi-bin/user/get", token: token, as: WeChatFollowers.self, now: clock())
+        let published = try await read("cgi-bin/freepublish/batchget", WeChatListRequest(offset: 0, count: 1), as: WeChatPublishedList.self)
+        return AccountStats(followers: followers.total, posts: published.totalCount ?? 0, at: clock())
+    }
+
+    /// A new stable access token (`/cgi-bin/stable_token`, without forcing a
+    /// new one, so other holders of the current token are not cut off).
+    public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {
+        guard let secret = credentials.secrets[WeChatKind.Key.appSecret], !secret.isEmpty else { throw .expiredCredentials }
+        return try await WeChatKind.stableToken(api: api, appID: appID, secret: secret, now: now)
+    }
+
+    /// Plain mode: `signature = sha1(sort(token, timestamp, nonce))`. Safe
+    /// mode (`msg_signature` in the query): the same over the ciphertext
+    /// too. Both need the timestamp within five minutes of `now`.
+    public func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool {
+        guard let serverToken = credentials.secrets[WeChatKind.Key.serverToken], !serverToken.isEmpty,
+            let timestamp = call.query["timestamp"], let nonce = call.query["nonce"], let seconds = TimeInterval(timestamp),
+            abs(now.timeIntervalSince1970 - seconds) <= 300
+        else { return false }
+        if let given = call.query["msg_signature"] {
+            guard let encrypted = WeChatPush.encryptedPart(of: call.body) else { return false }
+            let expected = WeChatMessageCrypto.signature(token: serverToken, timestamp: timestamp, nonce: nonce, encrypted: encrypted)
+            return WeChatSignature.matches(expected, given)
+        }
+        guard let given = call.query["signature"] else { return false }
+        return WeChatSignature.matches(WeChatSignature.sha1(sorted: [serverToken, timestamp, nonce]), given)
+    }
+
+    /// The message of a verified push: the body as is in plain mode, the
+    /// decrypted `Encrypt` element in safe mode.
+    public func openPush(_ call: WebhookCall) throws(ConnectorError) -> String {
+        guard call.query["msg_signature"] != nil else { return String(decoding: call.body, as: UTF8.self) }
+        guard let key = credentials.secrets[WeChatKind.Key.encodingAESKey], !key.isEmpty else {
+            throw .rejected(reason: "This push is encrypted (safe mode) but the account has no EncodingAESKey; reconnect it with the key")
+        }
+        guard let encrypted = WeChatPush.encryptedPart(of: call.body) else { throw .rejected(reason: "The push has no Encrypt element") }
+        do {
+            return try WeChatMessageCrypto(encodingAESKey: key, appID: appID).decrypt(encrypted)
+        } catch .wrongAppID(let other) {
+            throw .rejected(reason: "The push was encrypted for AppID \(other), not this account's \(appID)")
+        } catch {
+            throw .rejected(reason: "The push could not be decrypted with this account's EncodingAESKey (\(error))")
+        }
+    }
+}
+
+/// Reading a push body without an XML parser: only `Encrypt` is needed,
+/// in the XML form WeChat sends or the JSON form it offers.
+enum WeChatPush {
+    static func encryptedPart(of body: Data) -> String? {
+        let text = String(decoding: body, as: UTF8.self)
+        if let match = text.firstMatch(of: #/<Encrypt>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</Encrypt>/#) {
+            return String(match.output.1 ?? match.output.2 ?? "")
+        }
+        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let encrypted = object["Encrypt"] as? String {
+            return encrypted
+        }
+        return nil
+    }
+}

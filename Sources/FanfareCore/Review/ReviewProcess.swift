@@ -1,0 +1,244 @@
+import Foundation
+
+/// Where a content item stands in its review. Scheduling and publishing
+/// follow `approved` and belong to the publishing workflow, not to review.
+public enum ReviewState: Sendable, Equatable, Codable {
+    case draft
+    /// Waiting for the step at this index of the chain.
+    case inReview(stepIndex: Int)
+    case approved
+    /// Rejected at the step at this index; an edit returns it to draft.
+    case rejected(stepIndex: Int)
+
+    /// The name stored in a database column and shown in the API:
+    /// `draft`, `in_review`, `approved` or `rejected`.
+    public var status: String {
+        switch self {
+        case .draft: "draft"
+        case .inReview: "in_review"
+        case .approved: "approved"
+        case .rejected: "rejected"
+        }
+    }
+
+    public var stepIndex: Int? {
+        switch self {
+        case .inReview(let index), .rejected(let index): index
+        case .draft, .approved: nil
+        }
+    }
+
+    /// Rebuilds a state from its stored columns; nil when they do not fit.
+    public init?(status: String, stepIndex: Int?) {
+        switch (status, stepIndex) {
+        case ("draft", nil): self = .draft
+        case ("approved", nil): self = .approved
+        case ("in_review", let index?) where index >= 0: self = .inReview(stepIndex: index)
+        case ("rejected", let index?) where index >= 0: self = .rejected(stepIndex: index)
+        default: return nil
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case status, stepIndex }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let status = try container.decode(String.self, forKey: .status)
+        let index = try container.decodeIfPresent(Int.self, forKey: .stepIndex)
+        guard let state = ReviewState(status: status, stepIndex: index) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .status, in: container,
+                debugDescription: "status must be draft, in_review, approved or rejected, with stepIndex only for in_review and rejected")
+        }
+        self = state
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(stepIndex, forKey: .stepIndex)
+    }
+}
+
+/// What happened at one moment of a review.
+public enum ReviewDecision: String, Sendable, Equatable, Codable, CaseIterable {
+    case submitted
+    case approved
+    case rejected
+    case returnedByEdit = "returned_by_edit"
+    case autoPassed = "auto_passed"
+    case autoFailed = "auto_failed"
+}
+
+/// One line of the review history: who decided what, when and why
+/// (SPEC §3: "every decision is kept with who, when and why").
+public struct ReviewEntry: Sendable, Equatable, Codable {
+    /// The key of the step concerned; nil for a submission or for an edit
+    /// made while no step was open.
+    public var step: String?
+    public var decision: ReviewDecision
+    /// The member's id; nil for the automatic check.
+    public var actorID: String?
+    public var comment: String?
+    /// What the automatic check found, for `autoFailed`.
+    public var problems: [String]
+    public var at: Date
+
+    public init(
+        step: String?, decision: ReviewDecision, actorID: String?, comment: String? = nil, problems: [String] = [], at: Date
+    ) {
+        self.step = step
+        self.decision = decision
+        self.actorID = actorID
+        self.comment = comment
+        self.problems = problems
+        self.at = at
+    }
+
+    /// `actorId` so that snake_case strategies turn it into `actor_id`
+    /// and back again.
+    private enum CodingKeys: String, CodingKey {
+        case step, decision, problems, at, comment
+        case actorID = "actorId"
+    }
+}
+
+/// The review of one content item as a value: every transition is a
+/// mutating call that either records an entry or throws, so the server
+/// loads it, calls one method and stores it back.
+///
+/// The process keeps the chain it started with: when a workspace changes
+/// its chain, an item already in review finishes under the old one.
+public struct ReviewProcess: Sendable, Equatable, Codable {
+    public let chain: ReviewChain
+    public private(set) var state: ReviewState
+    public private(set) var history: [ReviewEntry]
+
+    public init(chain: ReviewChain = .standard) {
+        self.init(chain: chain, state: .draft, history: [])
+    }
+
+    /// Restores a stored process.
+    public init(chain: ReviewChain, state: ReviewState, history: [ReviewEntry]) {
+        self.chain = chain
+        self.state = state
+        self.history = history
+    }
+
+    /// The step waiting for a decision.
+    public var currentStep: ReviewStep? {
+        guard case .inReview(let index) = state, chain.steps.indices.contains(index) else { return nil }
+        return chain.steps[index]
+    }
+
+    /// Who to notify: the roles that may decide the open step; nil when no
+    /// step is open.
+    public var nextApprovers: Set<Role>? {
+        currentStep?.approvers
+    }
+
+    public var isApproved: Bool { state == .approved }
+
+    /// Sends a draft (or a rejected item) to review. `automaticProblems` are
+    /// the blocking findings of the automatic check (rule violations of
+    /// error severity, blocked sensitive words, unusable assets); with any
+    /// of them the item goes back to draft listing them. They are ignored
+    /// when the chain has no automatic step.
+    public mutating func submit(automaticProblems: [String] = [], by actor: String, at date: Date) throws(ValidationErrors) {
+        switch state {
+        case .draft, .rejected:
+            break
+        case .inReview, .approved:
+            throw ValidationErrors("state", "is \(describe(state)); only a draft or a rejected item can be submitted for review")
+        }
+        history.append(ReviewEntry(step: nil, decision: .submitted, actorID: actor, at: date))
+        var index = 0
+        if let first = chain.steps.first, first.automatic {
+            if !automaticProblems.isEmpty {
+                history.append(
+                    ReviewEntry(
+                        step: first.key, decision: .autoFailed, actorID: nil,
+                        comment: "The automatic check found \(automaticProblems.count) problem(s): " + automaticProblems.joined(separator: "; "),
+                        problems: automaticProblems, at: date))
+                state = .draft
+                return
+            }
+            history.append(ReviewEntry(step: first.key, decision: .autoPassed, actorID: nil, at: date))
+            index = 1
+        }
+        state = index < chain.steps.count ? .inReview(stepIndex: index) : .approved
+    }
+
+    /// Records a person's decision on the open step. Refused when nothing is
+    /// in review, when the role is not one of the step's approvers, when a
+    /// rejection gives no reason, and (with independent approvers) when the
+    /// submitter or an earlier approver of this round tries to approve.
+    public mutating func decide(approve: Bool, comment: String?, by actor: String, role: Role, at date: Date) throws(ValidationErrors) {
+        guard case .inReview(let index) = state else {
+            throw ValidationErrors("state", "is \(describe(state)); only an item in review can be approved or rejected")
+        }
+        guard chain.steps.indices.contains(index) else {
+            throw ValidationErrors("state", "points at review step \(index + 1), which the chain does not have; submit the item again")
+        }
+        let step = chain.steps[index]
+        var errors = ValidationErrors()
+        if !step.approvers.contains(role) {
+            let roles = step.approvers.sorted().map(\.rawValue).joined(separator: ", ")
+            errors.add("role", "is \(role.rawValue); \(step.name) is decided by: \(roles)")
+        }
+        let reason = comment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !approve, reason.isEmpty {
+            errors.add("comment", "is required when rejecting: say what has to change")
+        }
+        if approve, chain.independentApprovers {
+            let round = currentRound
+            if round.contains(where: { $0.decision == .submitted && $0.actorID == actor }) {
+                errors.add("actor", "submitted this item and cannot approve it; another member must approve \(step.name)")
+            } else if let earlier = round.last(where: { $0.decision == .approved && $0.actorID == actor }) {
+                let name = chain.steps.first { $0.key == earlier.step }?.name ?? earlier.step ?? "an earlier step"
+                errors.add("actor", "already approved \(name) in this round; another member must approve \(step.name)")
+            }
+        }
+        try errors.throwIfAny()
+        history.append(
+            ReviewEntry(step: step.key, decision: approve ? .approved : .rejected, actorID: actor, comment: reason.isEmpty ? nil : reason, at: date))
+        if !approve {
+            state = .rejected(stepIndex: index)
+        } else {
+            state = index + 1 < chain.steps.count ? .inReview(stepIndex: index + 1) : .approved
+        }
+    }
+
+    /// An edit to the content: whatever was approved or under review no
+    /// longer describes the text, so the item returns to draft. Editing a
+    /// draft changes nothing here.
+    public mutating func edited(by actor: String, at date: Date) {
+        switch state {
+        case .draft:
+            return
+        case .inReview(let index), .rejected(let index):
+            let key = chain.steps.indices.contains(index) ? chain.steps[index].key : nil
+            history.append(ReviewEntry(step: key, decision: .returnedByEdit, actorID: actor, at: date))
+        case .approved:
+            history.append(ReviewEntry(step: nil, decision: .returnedByEdit, actorID: actor, at: date))
+        }
+        state = .draft
+    }
+
+    /// The entries since the last submission.
+    private var currentRound: ArraySlice<ReviewEntry> {
+        guard let start = history.lastIndex(where: { $0.decision == .submitted }) else { return history[...] }
+        return history[start...]
+    }
+
+    private func describe(_ state: ReviewState) -> String {
+        switch state {
+        case .draft: "a draft"
+        case .approved: "already approved"
+        case .inReview(let index):
+            "in review at \(chain.steps.indices.contains(index) ? chain.steps[index].name : "step \(index + 1)")"
+        case .rejected(let index):
+            "rejected at \(chain.steps.indices.contains(index) ? chain.steps[index].name : "step \(index + 1)")"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Connecting an account on a real platform: the platform's connector
+/// checks what the person typed against the platform itself, and what it
+/// returns is stored (settings in the open, credentials sealed).
+extension AccountService {
+    func connect(_ kind: any ConnectorKind, _ input: Connection, in access: WorkspaceAccess, actor: Actor, now: Date) async throws -> SocialAccount {
+        var errors = ValidationErrors()
+        for field in kind.connectionFields where field.required {
+            if (input.fields[field.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                errors.add("fields.\(field.key)", "is required: \(field.label)")
+            }
+        }
+        try errors.throwIfAny()
+        let connection: AccountConnection
+        do {
+            connection = try await kind.connect(fields: input.fields, transport: app.connectorTransport, now: now)
+        } catch {
+            // Whatever went wrong, it is about what the person typed: the
+            // token, the address, or a platform that does not answer there.
+            if case .rejected(let reason) = error { throw ValidationErrors("fields", reason) }
+            throw ValidationErrors("fields", ConnectorMessages.text(error))
+        }
+        let handle = connection.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
+        if try await access.query(SocialAccount.self, on: db).filter(\.$platform == kind.platform).filter(\.$handle == handle).first() != nil {
+            throw ValidationErrors("handle", "is already connected to this workspace on \(kind.platform)")
+        }
+        let account = SocialAccount()
+        account.id = TimeOrderedID.make(at: now)
+        account.$workspace.id = access.workspaceID
+        account.platform = kind.platform
+        account.handle = String(handle.prefix(200))
+        account.displayName = String((input.displayName.nonEmpty ?? handle).prefix(80))
+        account.status = SocialAccount.Status.connected.rawValue
+        account.seed = 0
+        account.createdAt = now
+        account.settings = connection.settings
+        account.sealedCredentials = try seal(connection.credentials, for: account)
+        account.credentialsExpireAt = connection.credentials.expiresAt
+        try await db.transaction { tx in
+            try await account.create(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.connected", targetType: "social_account",
+                targetID: account.id, after: ["platform": kind.platform, "handle": account.handle], now: now)
+        }
+        return account
+    }
+
+    /// Refreshes the account's token when it is about to expire, storing
+    /// the new one (never an empty one in place of a stored token).
+    func refreshIfNeeded(_ account: SocialAccount, connector: any Connector, now: Date = Date()) async throws {
+        let current = try credentials(of: account)
+        guard current.needsRefresh(now: now) else { return }
+        let refreshed = try await connector.refreshCredentials(current, now: now)
+        let stored = current.updated(with: refreshed)
+        account.sealedCredentials = try seal(stored, for: account)
+        account.credentialsExpireAt = stored.expiresAt
+        try await account.save(on: db)
+    }
+}
+
+extension Application {
+    private struct TransportKey: StorageKey { typealias Value = any HTTPTransport }
+
+    /// How connectors reach platforms: Vapor's shared HTTP client, unless a
+    /// test put a stub in its place.
+    var connectorTransport: any HTTPTransport {
+        get { storage[TransportKey.self] ?? LiveHTTPTransport(client: http.client.shared) }
+        set { storage[TransportKey.self] = newValue }
+    }
+}

@@ -1,0 +1,40 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// An image, video or sound in the asset library, with its entry in the
+/// copyright register: where it came from, under which licence, until when,
+/// and where the proof is kept.
+final class Asset: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "assets"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "name") var name: String
+    /// `image`, `video` or `audio` (MediaKind).
+    @Field(key: "kind") var kind: String
+    @Field(key: "bytes") var bytes: Int64
+    /// Where the file lives (a URL or a path in the team's storage).
+    @Field(key: "location") var location: String
+    @Field(key: "source") var source: String
+    @Field(key: "licence") var licence: String
+    @OptionalField(key: "licence_expires_at") var licenceExpiresAt: Date?
+    @OptionalField(key: "proof") var proof: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    static var workspaceKey: KeyPath<Asset, ParentProperty<Asset, Workspace>> { \.$workspace }
+
+    init() {}
+}
+
+/// Links a post to the assets it uses, in order.
+final class PostAsset: Model, @unchecked Sendable {
+    static let schema = "post_assets"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "post_id") var post: Post
+    @Parent(key: "asset_id") var asset: Asset
+    @Field(key: "position") var position: Int
+
+    init() {}
+}

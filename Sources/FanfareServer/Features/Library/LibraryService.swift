@@ -1,0 +1,146 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// The topic library and the asset library with its copyright register.
+struct LibraryService {
+    let db: any Database
+
+    struct TopicInput {
+        var title: String
+        var notes: String?
+        var hot: Bool
+    }
+
+    func addTopic(_ input: TopicInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Topic {
+        try access.require(.contentEdit)
+        var errors = ValidationErrors()
+        let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...120).contains(title.count) { errors.add("title", "must be 1 to 120 characters") }
+        let notes = (input.notes ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if notes.count > 5_000 { errors.add("notes", "must be at most 5,000 characters") }
+        try errors.throwIfAny()
+        let topic = Topic()
+        topic.id = TimeOrderedID.make(at: now)
+        topic.$workspace.id = access.workspaceID
+        topic.title = title
+        topic.notes = notes
+        topic.hot = input.hot
+        topic.status = Topic.Status.open.rawValue
+        topic.raisedAt = now
+        topic.createdBy = actor.userID
+        try await db.transaction { tx in
+            try await topic.create(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "topic.created", targetType: "topic", targetID: topic.id,
+                after: ["title": title, "hot": String(input.hot)], now: now)
+        }
+        return topic
+    }
+
+    func setTopicStatus(_ rawID: String?, status raw: String, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Topic {
+        try access.require(.contentEdit)
+        _ = try await access.find(Topic.self, rawID, on: db, what: "Topic")
+        guard let status = Topic.Status(rawValue: raw) else {
+            throw ValidationErrors("status", "must be one of: \(Topic.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try await db.transaction { tx in
+            let topic = try await access.find(Topic.self, rawID, on: tx, what: "Topic")
+            let before = topic.status
+            topic.status = status.rawValue
+            try await topic.save(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "topic.status", targetType: "topic", targetID: topic.id,
+                before: ["status": before], after: ["status": status.rawValue], now: now)
+            return topic
+        }
+    }
+
+    struct AssetInput {
+        var name: String
+        var kind: String
+        var bytes: Int64?
+        var location: String
+        var source: String
+        var licence: String
+        var licenceExpiresAt: String?
+        var proof: String?
+    }
+
+    /// An asset enters the library with its register entry. An unknown or
+    /// expired licence is accepted into the library (the register should
+    /// know about it) but such an asset cannot be scheduled.
+    func addAsset(_ input: AssetInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Asset {
+        try access.require(.contentEdit)
+        var errors = ValidationErrors()
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...200).contains(name.count) { errors.add("name", "must be 1 to 200 characters") }
+        let kind = MediaKind(rawValue: input.kind.trimmingCharacters(in: .whitespaces).lowercased())
+        if kind == nil { errors.add("kind", "must be one of: \(MediaKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        let bytes = input.bytes ?? 0
+        if bytes < 0 || bytes > 10 * 1_073_741_824 { errors.add("bytes", "must be a size in bytes from 0 to 10 GiB") }
+        let location = input.location.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...2_000).contains(location.count) { errors.add("location", "must say where the file is (a URL or a path), at most 2,000 characters") }
+        let source = input.source.trimmingCharacters(in: .whitespacesAndNewlines)
+        if source.count > 500 { errors.add("source", "must be at most 500 characters") }
+        let licence = errors.collect { () throws(ValidationErrors) in
+            try LicenceKind(validating: input.licence.isEmpty ? "unknown" : input.licence, field: "licence")
+        }
+        var expires: Date?
+        if let raw = input.licenceExpiresAt?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            expires = ISO8601DateFormatter().date(from: raw) ?? (try? CalendarDate(parsing: raw).start(in: access.workspace.zone))
+            if expires == nil { errors.add("licence_expires_at", "must be a date such as 2027-06-30 or an ISO 8601 time") }
+        }
+        let proof = input.proof?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let proof, proof.count > 2_000 { errors.add("proof", "must be at most 2,000 characters") }
+        try errors.throwIfAny()
+        let asset = Asset()
+        asset.id = TimeOrderedID.make(at: now)
+        asset.$workspace.id = access.workspaceID
+        asset.name = name
+        asset.kind = kind!.rawValue
+        asset.bytes = bytes
+        asset.location = location
+        asset.source = source
+        asset.licence = licence!.rawValue
+        asset.licenceExpiresAt = expires
+        asset.proof = proof?.isEmpty == true ? nil : proof
+        asset.createdAt = now
+        try await db.transaction { tx in
+            try await asset.create(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "asset.registered", targetType: "asset", targetID: asset.id,
+                after: ["name": name, "licence": asset.licence, "source": source], now: now)
+        }
+        return asset
+    }
+}
+
+struct AssetDTO: Content {
+    var id: UUID
+    var name: String
+    var kind: String
+    var bytes: Int64
+    var location: String
+    var source: String
+    var licence: String
+    var licenceExpiresAt: Date?
+    var proof: String?
+    /// Why it cannot be published today, if it cannot.
+    var usable: Bool
+    var problem: String?
+
+    init(_ asset: Asset, now: Date = Date()) {
+        id = asset.id!
+        name = asset.name
+        kind = asset.kind
+        bytes = asset.bytes
+        location = asset.location
+        source = asset.source
+        licence = asset.licence
+        licenceExpiresAt = asset.licenceExpiresAt
+        proof = asset.proof
+        problem = AssetRights.problem(for: asset.licenceEntry, at: now)
+        usable = problem == nil
+    }
+}

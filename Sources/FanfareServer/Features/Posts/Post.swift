@@ -1,0 +1,139 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// One piece of content: written once, published as a variant to each
+/// chosen account. `version` grows with every edit; queued publishing work
+/// carries the version it was queued for and does nothing once it is stale,
+/// which is how an edit cancels what was queued.
+final class Post: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "posts"
+
+    enum Status: String, CaseIterable, Codable {
+        case draft
+        case inReview = "in_review"
+        case approved
+        case rejected
+        case scheduled
+        case publishing
+        case published
+        case failed
+        case handOff = "hand_off"
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @OptionalField(key: "title") var title: String?
+    @Field(key: "body") var body: String
+    @Field(key: "pillar") var pillar: String
+    @Field(key: "format") var format: String
+    @Field(key: "pool") var pool: String
+    @OptionalField(key: "topic_id") var topicID: UUID?
+    @OptionalField(key: "campaign") var campaign: String?
+    /// JSON array of strings.
+    @Field(key: "tags") var tagsJSON: String
+    @Field(key: "status") var status: String
+    /// JSON of the review state and its whole history.
+    @Field(key: "review") var reviewJSON: String
+    @Field(key: "version") var version: Int
+    @OptionalField(key: "scheduled_at") var scheduledAt: Date?
+    @OptionalField(key: "author_id") var authorID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    static var workspaceKey: KeyPath<Post, ParentProperty<Post, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var postStatus: Status { Status(rawValue: status) ?? .draft }
+    var tags: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
+        set { tagsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+}
+
+/// A post as one account publishes it, and how publishing it went.
+final class PostVariant: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "post_variants"
+
+    /// `pending`: not scheduled yet. `queued`: waiting for its minute.
+    /// `publishing`: a worker holds it (until `claim_expires_at`).
+    /// `unconfirmed`: sent, no answer; reconciled before any re-send.
+    enum State: String, CaseIterable, Codable {
+        case pending, queued, publishing, unconfirmed, published, failed
+        case handOff = "hand_off"
+        case cancelled
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "post_id") var post: Post
+    @Parent(key: "account_id") var account: SocialAccount
+    @Field(key: "platform") var platform: String
+    @OptionalField(key: "title") var title: String?
+    @Field(key: "text") var text: String
+    @Field(key: "tags") var tagsJSON: String
+    @Field(key: "state") var state: String
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "claim_expires_at") var claimExpiresAt: Date?
+    @OptionalField(key: "remote_id") var remoteID: String?
+    @OptionalField(key: "url") var url: String?
+    @OptionalField(key: "published_at") var publishedAt: Date?
+    @OptionalField(key: "error_code") var errorCode: String?
+    @OptionalField(key: "last_error") var lastError: String?
+    /// Hand-off only: the package for a person, as JSON.
+    @OptionalField(key: "hand_off") var handOffJSON: String?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    static var workspaceKey: KeyPath<PostVariant, ParentProperty<PostVariant, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var variantState: State { State(rawValue: state) ?? .pending }
+    var tags: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
+        set { tagsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+
+    /// The same key on every attempt: platforms that honour one (and the
+    /// Sandbox) turn a repeated send into the same post.
+    var idempotencyKey: String { "fanfare-\(id!.uuidString.lowercased())" }
+}
+
+/// One try at publishing a variant: the attempt history a person reads
+/// when something went wrong.
+final class PublishAttempt: Model, @unchecked Sendable {
+    static let schema = "publish_attempts"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "variant_id") var variant: PostVariant
+    @Field(key: "number") var number: Int
+    @Field(key: "worker") var worker: String
+    @Field(key: "started_at") var startedAt: Date
+    @OptionalField(key: "finished_at") var finishedAt: Date?
+    /// `published`, `reconciled`, `retry`, `unconfirmed`, `failed`, `hand_off`.
+    @Field(key: "outcome") var outcome: String
+    @OptionalField(key: "message") var message: String?
+
+    init() {}
+}
+
+/// A post's numbers at a moment: `3d`, `7d` and `30d` after publishing,
+/// and `latest`, refreshed on request.
+final class MetricSnapshot: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "metric_snapshots"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "variant_id") var variant: PostVariant
+    @Field(key: "label") var label: String
+    @OptionalField(key: "impressions") var impressions: Int?
+    @Field(key: "likes") var likes: Int
+    @Field(key: "comments") var comments: Int
+    @Field(key: "shares") var shares: Int
+    @Field(key: "taken_at") var takenAt: Date
+
+    static var workspaceKey: KeyPath<MetricSnapshot, ParentProperty<MetricSnapshot, Workspace>> { \.$workspace }
+
+    init() {}
+}

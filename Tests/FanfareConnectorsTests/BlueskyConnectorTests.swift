@@ -1,0 +1,418 @@
+import FanfareConnectors
+import FanfareCore
+import Foundation
+import Synchronization
+import Testing
+
+/// A PDS in memory answering the XRPC calls as the lexicons define them.
+/// Like the reference PDS it answers 500 to a record key already taken.
+final class BlueskyFake: Sendable {
+    static let did = "did:plc:brand"
+    static let handle = "brand.bsky.social"
+    static let password = "abcd-efgh-ijkl-mnop"
+    static let ours = "at://did:plc:brand/app.bsky.feed.post/3kourpost2222"
+    static let fanPost = "at://did:plc:fan/app.bsky.feed.post/3kfanpost2222"
+    /// Notifications hold at most this many per page, whatever is asked.
+    static let pageSize = 2
+
+    struct Record: @unchecked Sendable {
+        var text: String
+        var createdAt: String
+        var body: [String: Any]
+    }
+
+    struct State: @unchecked Sendable {
+        var records: [String: Record] = [:]
+        var generation = 1
+        var forced: [StubResponse] = []
+        var hangAfterCreating = false
+    }
+
+    let state = Mutex(State())
+
+    var records: [String: Record] { state.withLock { $0.records } }
+    func force(_ responses: StubResponse...) { state.withLock { $0.forced += responses } }
+
+    /// An unsigned JWT whose `exp` is `expiry`, as the PDS's carry one.
+    static func jwt(_ name: String, expiry: Int) -> String {
+        func encode(_ json: String) -> String {
+            Data(json.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_")
+        }
+        return encode(#"{"alg":"ES256K","typ":"at+jwt"}"#) + "."
+            + encode(#"{"scope":"com.atproto.appPass","sub":"\#(did)","exp":\#(expiry),"n":"\#(name)"}"#) + ".c2ln"
+    }
+
+    static func access(_ generation: Int) -> String { jwt("access-\(generation)", expiry: 1_772_707_200 + generation) }
+    static func refresh(_ generation: Int) -> String { "refresh-\(generation)" }
+
+    func session() -> StubResponse {
+        let generation = state.withLock { $0.generation }
+        return .json([
+            "accessJwt": Self.access(generation), "refreshJwt": Self.refresh(generation), "handle": Self.handle, "did": Self.did, "active": true,
+        ])
+    }
+
+    static func xrpcError(_ error: String, _ message: String, status: Int = 400) -> StubResponse {
+        .json(["error": error, "message": message], status: status)
+    }
+
+    static var notifications: [[String: Any]] {
+        func item(_ n: Int, _ reason: String, uri: String, subject: String?, record: [String: Any]) -> [String: Any] {
+            var item: [String: Any] = [
+                "uri": uri, "cid": "bafycid\(n)", "reason": reason, "isRead": false, "record": record,
+                "indexedAt": "2026-03-05T10:0\(n):00.000Z",
+                "author": ["did": "did:plc:fan\(n)", "handle": "fan\(n).bsky.social", "displayName": n == 4 ? "" : "Fan \(n)"],
+            ]
+            if let subject { item["reasonSubject"] = subject }
+            return item
+        }
+        return [
+            item(
+                5, "quote", uri: "at://did:plc:fan5/app.bsky.feed.post/5", subject: ours,
+                record: ["$type": "app.bsky.feed.post", "text": "look at this"]),
+            item(4, "follow", uri: "at://did:plc:fan4/app.bsky.graph.follow/4", subject: nil, record: ["$type": "app.bsky.graph.follow"]),
+            item(
+                3, "reply", uri: fanPost, subject: ours,
+                record: [
+                    "$type": "app.bsky.feed.post", "text": "When? 🤔",
+                    "reply": ["root": ["uri": ours, "cid": "bafyours"], "parent": ["uri": ours, "cid": "bafyours"]],
+                ]),
+            item(2, "repost", uri: "at://did:plc:fan2/app.bsky.feed.repost/2", subject: ours, record: ["$type": "app.bsky.feed.repost"]),
+            item(1, "like", uri: "at://did:plc:fan1/app.bsky.feed.like/1", subject: ours, record: ["$type": "app.bsky.feed.like"]),
+            item(0, "starterpack-joined", uri: "at://did:plc:fan0/app.bsky.graph.starterpack/0", subject: nil, record: [:]),
+        ]
+    }
+
+    func handle(_ request: StubRequest) async -> StubResponse {
+        if let forced = state.withLock({ $0.forced.isEmpty ? nil : $0.forced.removeFirst() }) { return forced }
+        let method = String(request.path.dropFirst("/xrpc/".count))
+        let bearer = request.headers["authorization"]?.replacingOccurrences(of: "Bearer ", with: "")
+        let generation = state.withLock { $0.generation }
+        switch method {
+        case "com.atproto.server.createSession":
+            guard request.json?["identifier"] as? String == Self.handle, request.json?["password"] as? String == Self.password else {
+                return Self.xrpcError("AuthenticationRequired", "Invalid identifier or password", status: 401)
+            }
+            return session()
+        case "com.atproto.server.refreshSession":
+            guard bearer == Self.refresh(generation) else { return Self.xrpcError("ExpiredToken", "Token has been revoked") }
+            state.withLock { $0.generation += 1 }
+            return session()
+        default:
+            break
+        }
+        guard bearer == Self.access(generation) else {
+            return bearer?.isEmpty == false ? Self.xrpcError("ExpiredToken", "Token has expired") : Self.xrpcError("AuthRequired", "", status: 401)
+        }
+        switch method {
+        case "com.atproto.identity.resolveHandle":
+            return request.query["handle"] == "alice.bsky.social"
+                ? .json(["did": "did:plc:alice"]) : Self.xrpcError("InvalidRequest", "Unable to resolve handle")
+        case "com.atproto.repo.createRecord":
+            return await create(request)
+        case "com.atproto.repo.getRecord":
+            let rkey = request.query["rkey"] ?? ""
+            guard request.query["repo"] == Self.did, let record = records[rkey] else {
+                return Self.xrpcError("RecordNotFound", "Could not locate record")
+            }
+            return .json(["uri": "at://\(Self.did)/app.bsky.feed.post/\(rkey)", "cid": "bafy\(rkey)", "value": record.body])
+        case "com.atproto.repo.deleteRecord":
+            let rkey = request.json?["rkey"] as? String ?? ""
+            state.withLock { _ = $0.records.removeValue(forKey: rkey) }
+            return .json([:])
+        case "app.bsky.feed.getPosts":
+            let uri = request.query["uris"] ?? ""
+            if uri == Self.fanPost {
+                return .json([
+                    "posts": [
+                        [
+                            "uri": uri, "cid": "bafyfan", "author": ["did": "did:plc:fan3", "handle": "fan3.bsky.social"],
+                            "record": Self.notifications[2]["record"]!, "indexedAt": "2026-03-05T10:03:00.000Z",
+                        ]
+                    ]
+                ])
+            }
+            guard let rkey = uri.split(separator: "/").last.map(String.init), let record = records[rkey] else { return .json(["posts": []]) }
+            return .json([
+                "posts": [
+                    [
+                        "uri": uri, "cid": "bafy\(rkey)", "author": ["did": Self.did, "handle": Self.handle], "record": record.body,
+                        "likeCount": 12, "repostCount": 3, "replyCount": 4, "quoteCount": 2, "indexedAt": record.createdAt,
+                    ]
+                ]
+            ])
+        case "app.bsky.notification.listNotifications":
+            let offset = Int(request.query["cursor"] ?? "0") ?? 0
+            let limit = min(Self.pageSize, Int(request.query["limit"] ?? "50") ?? 50)
+            let page = Array(Self.notifications.dropFirst(offset).prefix(limit))
+            var body: [String: Any] = ["notifications": page]
+            if offset + page.count < Self.notifications.count { body["cursor"] = String(offset + page.count) }
+            return .json(body)
+        case "app.bsky.actor.getProfile":
+            return .json(["did": Self.did, "handle": Self.handle, "followersCount": 1_234, "followsCount": 10, "postsCount": 56])
+        default:
+            return Self.xrpcError("MethodNotImplemented", "Method Not Implemented", status: 501)
+        }
+    }
+
+    private func create(_ request: StubRequest) async -> StubResponse {
+        guard let input = request.json, let rkey = input["rkey"] as? String, let record = input["record"] as? [String: Any] else {
+            return Self.xrpcError("InvalidRequest", "Input must have the property \"record\"")
+        }
+        let (taken, hang) = state.withLock { state in
+            if state.records[rkey] != nil { return (true, false) }
+            state.records[rkey] = Record(text: record["text"] as? String ?? "", createdAt: record["createdAt"] as? String ?? "", body: record)
+            defer { state.hangAfterCreating = false }
+            return (false, state.hangAfterCreating)
+        }
+        if taken { return Self.xrpcError("InternalServerError", "Internal Server Error", status: 500) }
+        if hang { try? await Task.sleep(for: .seconds(30)) }
+        return .json(["uri": "at://\(Self.did)/app.bsky.feed.post/\(rkey)", "cid": "bafy\(rkey)", "validationStatus": "valid"])
+    }
+}
+
+@Suite struct BlueskyConnectorTests {
+    let now = Date(timeIntervalSince1970: 1_772_700_000)
+
+    func connection(_ server: StubServer, generation: Int = 1) -> AccountConnection {
+        AccountConnection(
+            handle: "@\(BlueskyFake.handle)",
+            settings: ["service_url": server.baseURL.absoluteString, "did": BlueskyFake.did, "handle": BlueskyFake.handle],
+            credentials: ConnectorCredentials(accessToken: BlueskyFake.access(generation), refreshToken: BlueskyFake.refresh(generation)))
+    }
+
+    func withBluesky(_ body: (BlueskyFake, StubServer, any Connector) async throws -> Void) async throws {
+        let fake = BlueskyFake()
+        try await StubServer.run(fake.handle) { server in
+            let now = self.now
+            try await body(fake, server, BlueskyKind().connector(for: connection(server), transport: StubTransport(), clock: { now }))
+        }
+    }
+
+    @Test func connectingSignsInAndKeepsTheSession() async throws {
+        let fake = BlueskyFake()
+        try await StubServer.run(fake.handle) { server in
+            let connection = try await BlueskyKind().connect(
+                fields: ["service_url": server.baseURL.absoluteString, "handle": "@Brand.bsky.social ", "app_password": BlueskyFake.password],
+                transport: StubTransport(), now: now)
+            #expect(connection.handle == "@brand.bsky.social")
+            #expect(connection.settings == ["service_url": server.baseURL.absoluteString, "did": BlueskyFake.did, "handle": BlueskyFake.handle])
+            #expect(connection.credentials.accessToken == BlueskyFake.access(1))
+            #expect(connection.credentials.refreshToken == BlueskyFake.refresh(1))
+            #expect(connection.credentials.expiresAt == Date(timeIntervalSince1970: 1_772_707_201), "read from the token's exp")
+            let sent = try #require(server.requests.first)
+            #expect(sent.method == "POST" && sent.path == "/xrpc/com.atproto.server.createSession")
+            #expect(sent.json?["identifier"] as? String == "brand.bsky.social")
+            #expect(sent.json?["password"] as? String == BlueskyFake.password)
+        }
+        #expect(BlueskyKind().connectionFields.map(\.key) == ["service_url", "handle", "app_password"])
+        #expect(BlueskyKind().connectionFields.map(\.secret) == [false, false, true])
+    }
+
+    @Test func badConnectionFieldsAreRefusedNamingTheField() async throws {
+        let fake = BlueskyFake()
+        try await StubServer.run(fake.handle) { server in
+            let service = server.baseURL.absoluteString
+            let cases: [([String: String], String)] = [
+                (["service_url": service, "handle": "", "app_password": "x"], "handle"),
+                (["service_url": service, "handle": "brand", "app_password": "x"], "handle"),
+                (["service_url": service, "handle": BlueskyFake.handle, "app_password": " "], "app password"),
+                (["service_url": service, "handle": BlueskyFake.handle, "app_password": "wrong-password"], "app password"),
+                (["service_url": "not a url", "handle": BlueskyFake.handle, "app_password": "x"], "service address"),
+            ]
+            for (fields, field) in cases {
+                do {
+                    _ = try await BlueskyKind().connect(fields: fields, transport: StubTransport(), now: now)
+                    Issue.record("connected with \(fields)")
+                } catch let error as ConnectorError {
+                    guard case .rejected(let reason) = error else { Issue.record("\(error)"); continue }
+                    #expect(reason.contains(field), "\(reason)")
+                }
+            }
+        }
+    }
+
+    @Test func publishingWritesAPostRecordWithFacetsUnderADerivedKey() async throws {
+        try await withBluesky { fake, server, bluesky in
+            let text = "Hi @alice.bsky.social and @ghost.example.com #新品 https://shop.example/a?b=1."
+            let post = try await bluesky.publish(
+                PublishRequest(idempotencyKey: "variant-9/account-2", variant: Variant(text: text, tags: ["spring"])))
+            let create = try #require(server.requests.first { $0.path.hasSuffix("createRecord") })
+            #expect(create.headers["authorization"] == "Bearer \(BlueskyFake.access(1))")
+            let input = try #require(create.json)
+            let rkey = try #require(input["rkey"] as? String)
+            #expect(input["repo"] as? String == BlueskyFake.did && input["collection"] as? String == "app.bsky.feed.post")
+            #expect(rkey.count == 13 && rkey.allSatisfy { "234567abcdefghijklmnopqrstuvwxyz".contains($0) })
+            #expect(post.remoteID == "at://did:plc:brand/app.bsky.feed.post/\(rkey)")
+            #expect(post.url == "https://bsky.app/profile/brand.bsky.social/post/\(rkey)")
+            let record = try #require(input["record"] as? [String: Any])
+            #expect(record["$type"] as? String == "app.bsky.feed.post")
+            #expect(record["text"] as? String == text)
+            #expect(record["createdAt"] as? String == "2026-03-05T08:40:00.000Z")
+            #expect(record["tags"] as? [String] == ["spring"])
+            let facets = try #require(record["facets"] as? [[String: Any]])
+            let summary = facets.map { facet -> String in
+                let index = facet["index"] as? [String: Int] ?? [:]
+                let feature = (facet["features"] as? [[String: String]])?.first ?? [:]
+                let value = feature["did"] ?? feature["tag"] ?? feature["uri"] ?? "?"
+                return "\(index["byteStart"] ?? -1)-\(index["byteEnd"] ?? -1) \(feature["$type"] ?? "?") \(value)"
+            }
+            #expect(
+                summary == [
+                    "3-21 app.bsky.richtext.facet#mention did:plc:alice", "45-52 app.bsky.richtext.facet#tag 新品",
+                    "53-79 app.bsky.richtext.facet#link https://shop.example/a?b=1",
+                ])
+            #expect(
+                server.requests.filter { $0.path.hasSuffix("resolveHandle") }.compactMap { $0.query["handle"] } == [
+                    "alice.bsky.social", "ghost.example.com",
+                ])
+            #expect(fake.records.count == 1)
+        }
+    }
+
+    @Test func publishingTheSameKeyAgainReturnsTheFirstPost() async throws {
+        try await withBluesky { fake, _, bluesky in
+            let request = PublishRequest(idempotencyKey: "again", variant: Variant(text: "once only"))
+            let first = try await bluesky.publish(request)
+            let second = try await bluesky.publish(request)
+            #expect(first.remoteID == second.remoteID && first.url == second.url)
+            #expect(fake.records.count == 1)
+            let other = try await bluesky.publish(PublishRequest(idempotencyKey: "another", variant: Variant(text: "once only")))
+            #expect(other.remoteID != first.remoteID)
+        }
+    }
+
+    @Test func aTimeoutAfterSendingIsReconciledByFindPost() async throws {
+        try await withBluesky { fake, _, bluesky in
+            fake.state.withLock { $0.hangAfterCreating = true }
+            let request = PublishRequest(idempotencyKey: "slow", variant: Variant(text: "slow PDS"))
+            do {
+                _ = try await bluesky.publish(request)
+                Issue.record("a request without answer succeeded")
+            } catch let error as ConnectorError {
+                guard case .outcomeUnknown = error else { Issue.record("\(error)"); return }
+            }
+            let found = try #require(try await bluesky.findPost(idempotencyKey: "slow"))
+            #expect(found.publishedAt == now)
+            #expect(try await bluesky.publish(request).remoteID == found.remoteID)
+            #expect(fake.records.count == 1)
+            #expect(try await bluesky.findPost(idempotencyKey: "never-sent") == nil)
+        }
+    }
+
+    @Test func platformRefusalsBecomeActionableErrors() async throws {
+        try await withBluesky { fake, _, bluesky in
+            let request = PublishRequest(idempotencyKey: "e", variant: Variant(text: "hello"))
+            fake.force(BlueskyFake.xrpcError("ExpiredToken", "Token has expired"))
+            await #expect(throws: ConnectorError.expiredCredentials) { try await bluesky.publish(request) }
+            fake.force(BlueskyFake.xrpcError("AuthRequired", "Authentication Required", status: 401))
+            await #expect(throws: ConnectorError.expiredCredentials) { try await bluesky.accountStats() }
+
+            var limited = BlueskyFake.xrpcError("RateLimitExceeded", "Rate Limit Exceeded", status: 429)
+            limited.headers["ratelimit-reset"] = String(Int(now.timeIntervalSince1970) + 300)
+            fake.force(limited)
+            await #expect(throws: ConnectorError.rateLimited(retryAfter: 300)) { try await bluesky.publish(request) }
+
+            // Refused, then the key is checked: nothing was made under it.
+            fake.force(
+                BlueskyFake.xrpcError("InvalidRequest", "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"))
+            do {
+                _ = try await bluesky.publish(request)
+                Issue.record("a refused post was published")
+            } catch let error as ConnectorError {
+                guard case .rejected(let reason) = error else { Issue.record("\(error)"); return }
+                #expect(reason.contains("must not be longer than 300 graphemes"))
+            }
+
+            fake.force(BlueskyFake.xrpcError("InternalServerError", "Internal Server Error", status: 502))
+            do {
+                _ = try await bluesky.publish(request)
+                Issue.record("published through a 502")
+            } catch let error as ConnectorError {
+                guard case .temporary = error else { Issue.record("\(error)"); return }
+            }
+            #expect(fake.records.isEmpty)
+            await #expect(throws: ConnectorError.notFound) { try await bluesky.metrics(of: "at://did:plc:brand/app.bsky.feed.post/3kgone222222") }
+        }
+    }
+
+    @Test func refreshingRotatesBothTokensAndTheStoredCredentialsKeepThem() async throws {
+        let fake = BlueskyFake()
+        try await StubServer.run(fake.handle) { server in
+            let stored = connection(server).credentials
+            let bluesky = BlueskyKind().connector(for: connection(server), transport: StubTransport(), clock: { self.now })
+            let refreshed = try await bluesky.refreshCredentials(stored, now: now)
+            let sent = try #require(server.requests.last)
+            #expect(sent.method == "POST" && sent.path == "/xrpc/com.atproto.server.refreshSession")
+            #expect(sent.headers["authorization"] == "Bearer \(BlueskyFake.refresh(1))")
+            #expect(refreshed.accessToken == BlueskyFake.access(2) && refreshed.refreshToken == BlueskyFake.refresh(2))
+            #expect(refreshed.expiresAt == Date(timeIntervalSince1970: 1_772_707_202))
+            let updated = stored.updated(with: refreshed)
+            #expect(updated == refreshed)
+            // The old refresh token is spent; a refresh that gives nothing
+            // back leaves the stored tokens as they are.
+            await #expect(throws: ConnectorError.expiredCredentials) { try await bluesky.refreshCredentials(stored, now: now) }
+            #expect(updated.updated(with: ConnectorCredentials(accessToken: "", refreshToken: "")) == updated)
+            // The connector made from the new credentials works; the old one is expired.
+            let renewed = BlueskyKind().connector(
+                for: AccountConnection(handle: "@brand", settings: connection(server).settings, credentials: updated), transport: StubTransport(),
+                clock: { self.now })
+            #expect(try await renewed.accountStats().followers == 1_234)
+            await #expect(throws: ConnectorError.expiredCredentials) { try await bluesky.accountStats() }
+        }
+    }
+
+    @Test func notificationsArriveOldestFirstAcrossPagesAndOnlyOnce() async throws {
+        try await withBluesky { _, server, bluesky in
+            let first = try await bluesky.interactions(since: nil, limit: 3)
+            #expect(first.interactions.map(\.kind) == [.like, .share])
+            #expect(first.interactions.map(\.remoteID) == ["at://did:plc:fan1/app.bsky.feed.like/1", "at://did:plc:fan2/app.bsky.feed.repost/2"])
+            #expect(first.interactions.allSatisfy { $0.postRemoteID == BlueskyFake.ours })
+            #expect(server.requests.filter { $0.path.hasSuffix("listNotifications") }.count == 3, "read back to the oldest page")
+
+            let second = try await bluesky.interactions(since: first.nextCursor, limit: 50)
+            #expect(second.interactions.map(\.kind) == [.comment, .follow, .share])
+            let reply = second.interactions[0]
+            #expect(reply.text == "When? 🤔" && reply.postRemoteID == BlueskyFake.ours && reply.authorID == "did:plc:fan3")
+            #expect(reply.at == Date(timeIntervalSince1970: 1_772_704_980))
+            #expect(second.interactions[1].authorName == "fan4.bsky.social" && second.interactions[1].postRemoteID == nil)
+            #expect(second.interactions[2].text == "look at this")
+
+            let third = try await bluesky.interactions(since: second.nextCursor, limit: 50)
+            #expect(third.interactions.isEmpty && third.nextCursor == second.nextCursor)
+            await #expect(throws: ConnectorError.self) { try await bluesky.interactions(since: "garbage", limit: 5) }
+        }
+    }
+
+    @Test func aReplyGoesIntoTheThreadOfThePostItAnswers() async throws {
+        try await withBluesky { fake, server, bluesky in
+            let uri = try await bluesky.reply(to: BlueskyFake.fanPost, text: "Next week, @alice.bsky.social knows", idempotencyKey: "reply-3")
+            let create = try #require(server.requests.last { $0.path.hasSuffix("createRecord") })
+            let record = try #require(create.json?["record"] as? [String: Any])
+            let reply = try #require(record["reply"] as? [String: [String: String]])
+            #expect(reply["root"] == ["uri": BlueskyFake.ours, "cid": "bafyours"])
+            #expect(reply["parent"] == ["uri": BlueskyFake.fanPost, "cid": "bafyfan"])
+            #expect((record["facets"] as? [Any])?.count == 1)
+            #expect(try await bluesky.reply(to: BlueskyFake.fanPost, text: "Next week, @alice.bsky.social knows", idempotencyKey: "reply-3") == uri)
+            #expect(fake.records.count == 1)
+            await #expect(throws: ConnectorError.self) {
+                try await bluesky.reply(to: "at://did:plc:fan1/app.bsky.feed.like/1", text: "thanks", idempotencyKey: "r")
+            }
+        }
+    }
+
+    @Test func metricsStatsAndDeletion() async throws {
+        try await withBluesky { fake, server, bluesky in
+            let post = try await bluesky.publish(PublishRequest(idempotencyKey: "m", variant: Variant(text: "count me")))
+            #expect(try await bluesky.metrics(of: post.remoteID) == PostMetrics(impressions: nil, likes: 12, comments: 4, shares: 5, at: now))
+            #expect(server.requests.last?.query["uris"] == post.remoteID)
+            #expect(try await bluesky.accountStats() == AccountStats(followers: 1_234, posts: 56, at: now))
+            #expect(server.requests.last?.query["actor"] == BlueskyFake.did)
+            try await bluesky.delete(remoteID: post.remoteID)
+            #expect(fake.records.isEmpty)
+            #expect(server.requests.last?.json?["rkey"] as? String == String(post.remoteID.split(separator: "/").last!))
+            await #expect(throws: ConnectorError.notFound) { try await bluesky.delete(remoteID: post.remoteID) }
+        }
+    }
+}

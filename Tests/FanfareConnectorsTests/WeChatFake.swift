@@ -1,0 +1,171 @@
+import FanfareConnectors
+import Foundation
+import Synchronization
+
+/// The Official Account API in memory, answering with the shapes of
+/// developers.weixin.qq.com: `{"errcode", "errmsg"}` errors with HTTP 200,
+/// drafts that publishing jobs turn into published articles, and publishing
+/// jobs whose `publish_status` the test scripts.
+final class WeChatFake: Sendable {
+    static let appID = "wx1234567890abcdef"
+    static let secret = "0123456789abcdef0123456789abcdef"
+
+    struct Article {
+        var title: String
+        var content: String
+        var sourceURL: String
+        var thumb: String
+    }
+
+    struct State {
+        var tokens: Set<String> = []
+        var issued = 0
+        var drafts: [(mediaID: String, article: Article, updated: Int)] = []
+        var jobs: [String: String] = [:]
+        var published: [(articleID: String, article: Article, updated: Int)] = []
+        /// `publish_status` answers for the next `freepublish/get` calls;
+        /// 0 when empty.
+        var script: [Int] = []
+        var forced: [StubResponse] = []
+        var hangAfterSubmit = false
+        var counter = 0
+    }
+
+    let state = Mutex(State())
+    let now: Int
+
+    init(now: Date) {
+        self.now = Int(now.timeIntervalSince1970)
+    }
+
+    func force(_ responses: StubResponse...) { state.withLock { $0.forced += responses } }
+
+    static func error(_ code: Int, _ message: String) -> StubResponse {
+        .json(["errcode": code, "errmsg": message])
+    }
+
+    func handle(_ request: StubRequest) async -> StubResponse {
+        if let forced = state.withLock({ $0.forced.isEmpty ? nil : $0.forced.removeFirst() }) { return forced }
+        let body = request.json ?? [:]
+        if request.path == "/cgi-bin/stable_token" {
+            guard request.method == "POST", body["grant_type"] as? String == "client_credential", body["force_refresh"] as? Bool == false
+            else { return Self.error(40002, "invalid grant_type") }
+            guard body["appid"] as? String == Self.appID else { return Self.error(40013, "invalid appid") }
+            guard body["secret"] as? String == Self.secret else { return Self.error(40125, "invalid appsecret") }
+            let token = state.withLock { state -> String in
+                state.issued += 1
+                let token = "ACCESS_TOKEN_\(state.issued)"
+                state.tokens.insert(token)
+                return token
+            }
+            return .json(["access_token": token, "expires_in": 7200])
+        }
+        guard state.withLock({ $0.tokens.contains(request.query["access_token"] ?? "") }) else {
+            return Self.error(40001, "invalid credential, access_token is invalid or not latest")
+        }
+        switch (request.method, request.path) {
+        case ("POST", "/cgi-bin/draft/add"):
+            guard let article = (body["articles"] as? [[String: Any]])?.first, let title = article["title"] as? String,
+                let content = article["content"] as? String, let thumb = article["thumb_media_id"] as? String
+            else { return Self.error(40007, "invalid media_id") }
+            let mediaID = state.withLock { state -> String in
+                state.counter += 1
+                let id = "MEDIA_ID_\(state.counter)"
+                let stored = Article(title: title, content: content, sourceURL: article["content_source_url"] as? String ?? "", thumb: thumb)
+                state.drafts.insert((id, stored, now), at: 0)
+                return id
+            }
+            return .json(["media_id": mediaID])
+        case ("POST", "/cgi-bin/freepublish/submit"):
+            guard let mediaID = body["media_id"] as? String else { return Self.error(40007, "invalid media_id") }
+            let (publishID, hang) = state.withLock { state -> (String, Bool) in
+                state.counter += 1
+                let id = "10000000\(state.counter)"
+                state.jobs[id] = mediaID
+                let hang = state.hangAfterSubmit
+                state.hangAfterSubmit = false
+                return (id, hang)
+            }
+            if hang { try? await Task.sleep(for: .seconds(30)) }
+            return .json(["errcode": 0, "errmsg": "ok", "publish_id": publishID, "msg_data_id": "2247483650"])
+        case ("POST", "/cgi-bin/freepublish/get"):
+            guard let publishID = body["publish_id"] as? String else { return Self.error(40002, "invalid publish_id") }
+            let status = state.withLock { $0.script.isEmpty ? 0 : $0.script.removeFirst() }
+            switch status {
+            case 0:
+                guard let articleID = finish(publishID) else { return Self.error(53600, "Article ID invalid") }
+                return .json([
+                    "publish_id": publishID, "publish_status": 0, "article_id": articleID,
+                    "article_detail": ["count": 1, "item": [["idx": 1, "article_url": Self.url(articleID)]]], "fail_idx": [],
+                ])
+            case 1:
+                return .json(["publish_id": publishID, "publish_status": 1, "fail_idx": []])
+            default:
+                return .json(["publish_id": publishID, "publish_status": status, "fail_idx": [1]])
+            }
+        case ("POST", "/cgi-bin/freepublish/batchget"):
+            let items = state.withLock { $0.published }.map { entry -> [String: Any] in
+                [
+                    "article_id": entry.articleID,
+                    "content": [
+                        "news_item": [Self.newsItem(entry.article, url: Self.url(entry.articleID))], "create_time": entry.updated,
+                        "update_time": entry.updated,
+                    ],
+                    "update_time": entry.updated,
+                ]
+            }
+            let offset = body["offset"] as? Int ?? 0
+            let count = body["count"] as? Int ?? 20
+            let page = Array(items.dropFirst(offset).prefix(count))
+            return .json(["total_count": items.count, "item_count": page.count, "item": page])
+        case ("POST", "/cgi-bin/draft/batchget"):
+            let items = state.withLock { $0.drafts }.map { draft -> [String: Any] in
+                ["media_id": draft.mediaID, "content": ["news_item": [Self.newsItem(draft.article, url: "")]], "update_time": draft.updated]
+            }
+            return .json(["total_count": items.count, "item_count": items.count, "item": items])
+        case ("POST", "/cgi-bin/freepublish/getarticle"):
+            guard let entry = state.withLock({ state in state.published.first { $0.articleID == body["article_id"] as? String } }) else {
+                return Self.error(53600, "Article ID invalid")
+            }
+            return .json(["news_item": [Self.newsItem(entry.article, url: Self.url(entry.articleID))]])
+        case ("POST", "/cgi-bin/freepublish/delete"):
+            let removed = state.withLock { state -> Bool in
+                let before = state.published.count
+                state.published.removeAll { $0.articleID == body["article_id"] as? String }
+                return state.published.count < before
+            }
+            return removed ? .json(["errcode": 0, "errmsg": "ok"]) : Self.error(53600, "Article ID invalid")
+        case ("GET", "/cgi-bin/user/get"):
+            return .json(["total": 23_000, "count": 2, "data": ["openid": ["OPENID1", "OPENID2"]], "next_openid": "OPENID2"])
+        default:
+            return Self.error(40066, "invalid url")
+        }
+    }
+
+    /// Publishes the job's draft (a published draft leaves the draft box).
+    func finish(_ publishID: String) -> String? {
+        state.withLock { state in
+            guard let mediaID = state.jobs.removeValue(forKey: publishID), let index = state.drafts.firstIndex(where: { $0.mediaID == mediaID })
+            else {
+                return nil
+            }
+            let draft = state.drafts.remove(at: index)
+            let articleID = "ARTICLE_ID_\(publishID)"
+            state.published.insert((articleID, draft.article, now + 60), at: 0)
+            return articleID
+        }
+    }
+
+    func finishAll() {
+        for id in state.withLock({ Array($0.jobs.keys) }) { _ = finish(id) }
+    }
+
+    static func url(_ articleID: String) -> String { "https://mp.weixin.qq.com/s/\(articleID)" }
+
+    static func newsItem(_ article: Article, url: String) -> [String: Any] {
+        [
+            "title": article.title, "author": "", "digest": "", "content_source_url": article.sourceURL, "thumb_media_id": article.thumb,
+            "show_cover_pic": 1, "need_open_comment": 0, "only_fans_can_comment": 0, "url": url, "is_deleted": false,
+        ]
+    }
+}
