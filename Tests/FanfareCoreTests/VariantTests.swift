@@ -104,3 +104,18 @@ import Testing
         }
     }
 }
+
+@Suite struct WrittenVariantTests {
+    @Test func theWrittenVariantKeepsEveryCharacterAndStillBreaksTheRule() {
+        let rules = PlatformRules.standard["weibo"]!
+        let body = String(repeating: "春季新品今天上市欢迎光临", count: 15)
+        let draft = ContentDraft(body: body, hashtags: ["新品"])
+        let written = VariantAdapter.written(draft, for: rules)
+        let proposed = VariantAdapter.propose(draft, for: rules)
+        #expect(written.text.hasPrefix(body), "nothing is cut")
+        #expect(written.text.contains("#新品#"), "the platform's hashtag syntax")
+        #expect(VariantValidator.violations(of: written, against: rules).contains { $0.rule == "text.too_long" })
+        #expect(proposed.text.count < written.text.count && proposed.text.contains(VariantAdapter.ellipsis))
+        #expect(!VariantValidator.violations(of: proposed, against: rules).contains { $0.rule == "text.too_long" })
+    }
+}

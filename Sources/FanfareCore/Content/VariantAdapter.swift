@@ -56,7 +56,7 @@ public enum VariantAdapter {
     }
 
     /// `text + suffix` shortened (with an ellipsis) so that it fits `limit`.
-    static func fit(_ text: String, suffix: String, limit: Int, counting: LengthCounting) -> String {
+    public static func fit(_ text: String, suffix: String, limit: Int, counting: LengthCounting) -> String {
         if counting.count(text + suffix) <= limit { return text + suffix }
         var kept = text
         // Cut at the overflow point, then step back until text, ellipsis and
@@ -88,4 +88,19 @@ public enum VariantAdapter {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+extension VariantAdapter {
+    /// The draft as the platform would write it (its hashtag syntax, its
+    /// title field), but not shortened: what the person wrote, so that a
+    /// rule it breaks is shown rather than silently cut away. `propose`
+    /// gives the shortened version to offer as the fix.
+    public static func written(_ draft: ContentDraft, for rules: PlatformRules) -> Variant {
+        var open = rules
+        open.textLimit = nil
+        open.preferredLength = nil
+        open.secondLimit = nil
+        open.titleLimit = rules.titleLimit.map { _ in Int.max }
+        return propose(draft, for: open)
+    }
 }

@@ -41,6 +41,15 @@ struct PostDetailPage {
     }
 
     private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool) -> HTML {
+        // A text that breaks a length rule is offered the adapter's
+        // shortened version; the person reads it before saving.
+        let tooLong = v.violations.contains { $0.rule.hasSuffix("too_long") && $0.field == "text" }
+        let suggested =
+            tooLong
+            ? PlatformRules.standard[v.platform].map {
+                VariantAdapter.fit(v.text, suffix: "", limit: $0.preferredLength ?? $0.textLimit ?? .max, counting: $0.counting)
+            }
+            : nil
         let violations = v.violations.map { violation -> HTML in
             "<li class=\"violation \(violation.severity.rawValue)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(FieldMessages.text(violation.message, ctx.locale))</li>"
         }
@@ -72,7 +81,8 @@ struct PostDetailPage {
             <details class="fix"\(v.violations.contains { $0.severity == .error } ? HTML(raw: " open") : .empty)><summary>\(ctx.t("post.edit_variant"))</summary>
             <form method="post" action="\(base)/variants/\(v.id.uuidString)" class="variant-form">\(ctx.csrfField)
             <div class="field"><label for="title-\(v.id.uuidString)">\(ctx.t("post.title"))</label><input id="title-\(v.id.uuidString)" name="title" value="\(v.title ?? "")"></div>
-            <div class="field"><label for="text-\(v.id.uuidString)">\(ctx.t("post.body"))</label><textarea id="text-\(v.id.uuidString)" name="text" rows="5" data-platform="\(v.platform)">\(v.text)</textarea></div>
+            <div class="field"><label for="text-\(v.id.uuidString)">\(ctx.t("post.body"))</label><textarea id="text-\(v.id.uuidString)" name="text" rows="5" data-platform="\(v.platform)">\(suggested ?? v.text)</textarea>
+            \(suggested != nil ? HTML("<small class=\"hint\">\(ctx.t("post.suggested_fit"))</small>") : .empty)</div>
             <div class="field"><label for="tags-\(v.id.uuidString)">\(ctx.t("post.tags"))</label><input id="tags-\(v.id.uuidString)" name="tags" value="\(v.tags.joined(separator: " "))"></div>
             <button type="submit">\(ctx.t("post.save_variant"))</button></form></details>
             """

@@ -234,6 +234,9 @@ struct PostPages {
         var handle: String
         var title: String?
         var text: String
+        /// When the text breaks the length rule: the adapter's shortened
+        /// version, to offer as the fix.
+        var proposal: String?
         var length: Int
         var limit: Int?
         var counting: String
@@ -261,9 +264,11 @@ struct PostPages {
             hashtags: FormValues.words(input.tags ?? "").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "#")) })
         return accounts.compactMap { account in
             guard let rules = PlatformRules.standard[account.rulesPlatform] else { return nil }
-            let variant = VariantAdapter.propose(draft, for: rules)
+            let variant = VariantAdapter.written(draft, for: rules)
+            let proposal = VariantAdapter.propose(draft, for: rules)
             return PreviewItem(
                 accountId: account.id!.uuidString, platform: account.rulesPlatform, handle: account.handle, title: variant.title, text: variant.text,
+                proposal: proposal.text == variant.text ? nil : proposal.text,
                 length: rules.counting.count(variant.text), limit: rules.textLimit, counting: PlatformRulesDTO.name(rules.counting),
                 violations: VariantValidator.violations(of: variant, against: rules).map {
                     PreviewViolation(

@@ -219,7 +219,9 @@ struct PostService {
                 variants[account.id!] = Variant(
                     title: edited.title.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines), text: text, tags: edited.tags ?? [], media: media)
             } else {
-                variants[account.id!] = VariantAdapter.propose(contentDraft, for: rules)
+                // Kept as written: a rule it breaks is shown, with the
+                // adapter's shortened version offered as the fix.
+                variants[account.id!] = VariantAdapter.written(contentDraft, for: rules)
             }
         }
         try errors.throwIfAny()

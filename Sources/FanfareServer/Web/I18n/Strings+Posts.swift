@@ -2,6 +2,7 @@
 extension Strings {
     static let postsEn: [String: String] = [
         "nav.posts": "Posts",
+        "post.suggested_fit": "A shortened version that fits is filled in; read it before saving.",
         "post.hand_off": "Publish by hand",
         "post.published_link": "Link of the published post",
         "post.record_link": "Record link",
@@ -158,6 +159,7 @@ extension Strings {
 
     static let postsZhHans: [String: String] = [
         "nav.posts": "内容",
+        "post.suggested_fit": "已填入符合长度的缩短版本，保存前请通读。",
         "post.hand_off": "人工发布",
         "post.published_link": "已发布内容的链接",
         "post.record_link": "登记链接",

@@ -1,0 +1,129 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import FanfareServer
+
+/// The content pages as people use them: compose with counters, fix a
+/// variant, review, schedule, the calendar and the library. `Browser`
+/// fails any page that shows escaped markup.
+@Suite struct ContentPagesTests {
+    @Test(arguments: TestDatabase.available)
+    func aPostGoesFromComposeThroughReviewToTheCalendarInThePages(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let base = "/w/\(room.ws.slug)"
+            let weibo = try await t.api(
+                .POST, "/api/v1/workspaces/\(room.ws.slug)/accounts", token: room.admin,
+                json: ["platform": "sandbox", "handle": "weibo_stand_in", "simulates": "weibo"])
+            let weiboID = try #require(weibo.json["id"] as? String)
+            #expect(weibo.json["simulates"] as? String == "weibo")
+            let author = Browser(t)
+            _ = try await author.signIn("author@example.com")
+            let compose = try await author.get("\(base)/posts/new")
+            #expect(compose.status == .ok && compose.body.contains("id=\"compose-form\"") && compose.body.contains("weibo_stand_in"))
+            // The counters' endpoint: Weibo counts the text as too long.
+            let long = String(repeating: "春季新品今天上市欢迎光临", count: 15)
+            let preview = try await author.postJSON(
+                "\(base)/posts/preview", ["body": long, "account_ids": [weiboID, room.accounts[0]]])
+            let items = (try JSONSerialization.jsonObject(with: Data(preview.body.utf8))) as? [[String: Any]] ?? []
+            let weiboItem = items.first { $0["platform"] as? String == "weibo" }
+            #expect((weiboItem?["violations"] as? [[String: Any]])?.contains { $0["rule"] as? String == "text.too_long" } == true, "\(preview.body)")
+            #expect(items.first { $0["platform"] as? String == "sandbox" }.flatMap { ($0["violations"] as? [Any])?.isEmpty } == true)
+            // Saving with nothing chosen names the fields.
+            let empty = try await author.post("\(base)/posts", [("body", "")])
+            #expect(empty.status == .unprocessableEntity)
+            let saved = try await author.post("\(base)/posts", [("body", long), ("account_ids[]", weiboID), ("tags", "新品 春季")])
+            #expect(saved.status == .seeOther)
+            let post = try #require(try await Post.query(on: t.db).first())
+            let page = try await author.get("\(base)/posts/\(post.id!.uuidString)")
+            #expect(page.body.contains("data-rule=\"text.too_long\""))
+            // The author fixes the Weibo variant on the page.
+            let variant = try #require(try await PostVariant.query(on: t.db).first())
+            _ = try await author.post(
+                "\(base)/posts/\(post.id!.uuidString)/variants/\(variant.id!.uuidString)", [("text", "春季新品今天上市！"), ("tags", "")])
+            let fixed = try await author.get("\(base)/posts/\(post.id!.uuidString)")
+            #expect(!fixed.body.contains("data-rule=\"text.too_long\""))
+            _ = try await author.post("\(base)/posts/\(post.id!.uuidString)/submit", [])
+            #expect(try await Post.find(post.id, on: t.db)?.status == "in_review")
+            // The reviewer sees the decision form and the waiting notice.
+            let reviewer = Browser(t)
+            _ = try await reviewer.signIn("reviewer@example.com")
+            let review = try await reviewer.get("\(base)/posts/\(post.id!.uuidString)")
+            #expect(review.body.contains("id=\"review-form\""))
+            _ = try await reviewer.post("\(base)/posts/\(post.id!.uuidString)/review", [("decision", "approve"), ("comment", "")])
+            let lawyer = Browser(t)
+            _ = try await lawyer.signIn("legal@example.com")
+            try await lawyer.get("\(base)/posts/\(post.id!.uuidString)")
+            _ = try await lawyer.post("\(base)/posts/\(post.id!.uuidString)/review", [("decision", "approve"), ("comment", "")])
+            #expect(try await Post.find(post.id, on: t.db)?.status == "approved")
+            // Scheduled for tomorrow 09:30 in the workspace's time zone.
+            let zone = room.ws.zone
+            let tomorrow = CalendarDate(Date().addingTimeInterval(86_400), in: zone)
+            try await author.get("\(base)/posts/\(post.id!.uuidString)")
+            _ = try await author.post("\(base)/posts/\(post.id!.uuidString)/schedule", [("scheduled_at", "\(tomorrow)T09:30")])
+            let scheduled = try #require(try await Post.find(post.id, on: t.db))
+            #expect(scheduled.status == "scheduled")
+            #expect(ScheduleTime.local(scheduled.scheduledAt!, timeZone: zone) == "\(tomorrow)T09:30")
+            for view in ["week", "month"] {
+                let calendar = try await author.get("\(base)/calendar?view=\(view)&date=\(tomorrow)")
+                #expect(calendar.status == .ok && calendar.body.contains("data-post=\"\(post.id!.uuidString)\""), "\(view)")
+                #expect(calendar.body.contains("draggable=\"true\""))
+            }
+            let csv = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/calendar?date=\(tomorrow)&format=csv", token: room.admin)
+            #expect(csv.body.hasPrefix("day,time,account") && csv.body.contains("\(tomorrow),09:30,weibo_stand_in"))
+            let badView = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/calendar?view=year", token: room.admin)
+            #expect(badView.status == .unprocessableEntity && badView.problemFields == ["view"])
+            // Reviewers cannot schedule: no form for them.
+            let seenByReviewer = try await reviewer.get("\(base)/posts/\(post.id!.uuidString)")
+            #expect(!seenByReviewer.body.contains("id=\"schedule-form\""))
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theLibraryKeepsTopicsAndTheCopyrightRegisterAndAnUnlicensedAssetCannotBeScheduled(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let base = "/w/\(room.ws.slug)"
+            let author = Browser(t)
+            _ = try await author.signIn("author@example.com")
+            let library = try await author.get("\(base)/library")
+            #expect(library.status == .ok && library.body.contains("data-code=\"reserve.low\""))
+            _ = try await author.post("\(base)/library/topics", [("title", "双十一预热"), ("notes", ""), ("hot", "1")])
+            let badAsset = try await author.post(
+                "\(base)/library/assets", [("name", ""), ("kind", "image"), ("location", ""), ("licence", "stolen")])
+            #expect(badAsset.status == .unprocessableEntity)
+            _ = try await author.post(
+                "\(base)/library/assets",
+                [("name", "海报"), ("kind", "image"), ("bytes", "2048"), ("location", "s3://brand/poster.jpg"), ("licence", "unknown")])
+            let after = try await author.get("\(base)/library")
+            #expect(after.body.contains("双十一预热") && after.body.contains("海报"))
+            let asset = try #require(try await Asset.query(on: t.db).first())
+            let topic = try #require(try await Topic.query(on: t.db).first())
+            #expect(topic.hot)
+            let id = try await room.create(
+                "带图的内容", accounts: [room.accounts[0]], extra: ["asset_ids": [asset.id!.uuidString], "topic_id": topic.id!.uuidString])
+            // The automatic check refuses the unknown licence.
+            let submitted = try await t.api(.POST, "\(room.posts)/\(id)/submit", token: room.admin)
+            #expect((submitted.json["problems"] as? [String])?.contains { $0.hasPrefix("海报") } == true, "\(submitted.body)")
+            let listed = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/assets", token: room.admin)
+            #expect(listed.items.first?["usable"] as? Bool == false)
+        }
+    }
+}
+
+extension Browser {
+    /// A JSON request from a page's script: session cookie and CSRF header.
+    func postJSON(_ path: String, _ json: [String: Any]) async throws -> Reply {
+        var headers = HTTPHeaders()
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: "fanfare_session=\(cookie)") }
+        if let csrf { headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
+        headers.contentType = .json
+        let response = try await app.testing().sendRequest(
+            .POST, path, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        return Reply(status: response.status, headers: response.headers, body: response.body.string)
+    }
+}
