@@ -244,3 +244,38 @@ struct Newsroom {
         }
     }
 }
+
+@Suite struct PostImportTests {
+    @Test(arguments: TestDatabase.available)
+    func aCSVImportsEveryRowOrNothing(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let url = "\(room.posts)/import"
+            let good = """
+                title,text,accounts,scheduled_at,pillar,tags
+                春季新品,"春季新品上市，欢迎光临",brand_a;@brand_b,2099-03-01 09:30,core,新品;春季
+                ,"Second post, with a comma",brand_b,,basic,
+                """
+            let imported = try await t.api(.POST, url, token: room.admin, json: ["csv": good])
+            #expect(imported.status == .created, "\(imported.body)")
+            #expect(imported.json["imported"] as? Int == 2)
+            let first = try #require(try await Post.query(on: t.db).filter(\.$title == "春季新品").first())
+            #expect(first.status == "draft" && first.scheduledAt != nil && first.tags == ["新品", "春季"])
+            #expect(try await PostVariant.query(on: t.db).filter(\.$post.$id == first.id!).count() == 2)
+            let bad = """
+                title,text,accounts,scheduled_at
+                ok,"fine",brand_a,
+                oops,"",nobody,someday
+                """
+            let refused = try await t.api(.POST, url, token: room.admin, json: ["csv": bad])
+            #expect(refused.status == .unprocessableEntity)
+            let errors = try #require(refused.json["errors"] as? [[String: Any]])
+            #expect(errors.allSatisfy { $0["line"] as? Int == 3 }, "\(refused.body)")
+            #expect(Set(errors.compactMap { $0["field"] as? String }).isSuperset(of: ["text", "scheduled_at"]))
+            #expect(try await Post.query(on: t.db).count() == 2, "nothing of the bad file was imported")
+            let unknownAccount = try await t.api(.POST, url, token: room.admin, json: ["csv": "text,accounts\nhello,ghost\n"])
+            #expect((unknownAccount.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "accounts")
+            #expect(try await t.api(.POST, url, token: room.admin, json: [:]).problemFields == ["csv"])
+        }
+    }
+}

@@ -9,6 +9,8 @@ struct PostPages {
     func bootScoped(_ scoped: any RoutesBuilder) {
         scoped.get("posts", use: list)
         scoped.get("posts", "new", use: new)
+        scoped.get("posts", "import", use: importForm)
+        scoped.post("posts", "import", use: importCSV)
         scoped.post("posts", use: create)
         scoped.post("posts", "preview", use: preview)
         scoped.get("posts", ":post", use: PostDetailPage().show)
@@ -217,6 +219,54 @@ struct PostPages {
             Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
         }
         return req.redirect(to: base + post.id!.uuidString + "#variant-\(variant.id!.uuidString)")
+    }
+
+    // MARK: Import
+
+    @Sendable func importForm(req: Request) async throws -> HTMLResponse {
+        try await renderImport(req, csv: "", report: nil)
+    }
+
+    private func renderImport(_ req: Request, csv: String, report: PostImportService.Report?) async throws -> HTMLResponse {
+        let access = try req.workspaceAccess
+        try access.require(.contentEdit)
+        let ctx = try await PageContext.make(req)
+        let base = "/w/\(access.workspace.slug)"
+        let problems: HTML =
+            report.map { report -> HTML in
+                guard !report.errors.isEmpty else { return .empty }
+                let rows = report.errors.map { e -> HTML in
+                    "<tr><td>\(e.line)</td><td>\(e.field)</td><td>\(FieldMessages.text(e.message, ctx.locale))</td></tr>"
+                }
+                return """
+                    <section class="card" id="import-errors"><h2>\(ctx.t("import.nothing_imported"))</h2>
+                    <table><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("import.field"))</th><th>\(ctx.t("import.problem"))</th></tr></thead><tbody>\(rows)</tbody></table></section>
+                    """
+            } ?? .empty
+        return Layout.page(
+            ctx, title: ctx.t("import.title"), status: report?.errors.isEmpty == false ? .unprocessableEntity : .ok,
+            """
+            <h1>\(ctx.t("import.title"))</h1>
+            <p>\(ctx.t("import.intro"))</p>
+            <pre class="paste">title,text,accounts,scheduled_at,pillar,format,pool,topic,tags,campaign</pre>
+            \(problems)
+            <form method="post" action="\(base)/posts/import" enctype="multipart/form-data" id="import-form" class="stack">\(ctx.csrfField)
+            <label for="file">\(ctx.t("import.file"))</label><input type="file" id="file" name="file" accept=".csv,text/csv">
+            <label for="csv">\(ctx.t("import.paste"))</label><textarea id="csv" name="csv" rows="10">\(csv)</textarea>
+            <button type="submit" class="primary">\(ctx.t("import.run"))</button></form>
+            """)
+    }
+
+    @Sendable func importCSV(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        var csv = req.formValue("csv")
+        if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
+            csv = String(buffer: file.data)
+        }
+        let report = try await PostImportService(db: req.db, app: req.application).run(csv: csv, in: access, actor: req.actor)
+        guard report.errors.isEmpty else { return try await renderImport(req, csv: csv, report: report).encodeResponse(for: req) }
+        Flash.add(.notice, I18n.text("import.done", req.uiLocale, [String(report.imported)]), to: req)
+        return req.redirect(to: "/w/\(access.workspace.slug)/posts?status=draft")
     }
 
     // MARK: Live counters

@@ -9,6 +9,7 @@ struct PostsAPI {
     func bootScoped(_ ws: any RoutesBuilder) {
         ws.get("posts", use: list)
         ws.post("posts", use: create)
+        ws.post("posts", "import", use: importCSV)
         ws.get("posts", ":post_id", use: show)
         ws.put("posts", ":post_id", use: update)
         ws.delete("posts", ":post_id", use: delete)
@@ -183,6 +184,20 @@ struct PostsAPI {
             postID: req.parameters.get("post_id"), variantID: req.parameters.get("variant_id"), url: input.url ?? "", in: access, actor: req.actor,
             db: req.db)
         return try await PostDTO.load(post, on: req.db)
+    }
+
+    struct ImportInput: Content {
+        var csv: String?
+    }
+
+    /// Creates one draft per CSV row, or nothing with every row's problems.
+    @Sendable func importCSV(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.contentEdit)
+        let input = try req.decodeInput(ImportInput.self)
+        guard let csv = input.csv, !csv.isEmpty else { throw ValidationErrors("csv", "must hold the CSV text, a header row and one row per post") }
+        let report = try await PostImportService(db: req.db, app: req.application).run(csv: csv, in: access, actor: req.actor)
+        return try await report.encodeResponse(status: report.errors.isEmpty ? .created : .unprocessableEntity, for: req)
     }
 
     private func service(_ req: Request) -> PostService { PostService(db: req.db, app: req.application) }

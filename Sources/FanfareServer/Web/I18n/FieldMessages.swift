@@ -55,6 +55,7 @@ enum FieldMessages {
         "must list at least one review step": "须至少包含一个审核步骤",
         "must name at least one connected account": "须至少选择一个已连接的账号",
         "must not be empty": "不能为空",
+        "must hold the CSV text, a header row and one row per post": "须包含 CSV 文本：一行表头，每条内容一行",
         "must say where the file is (a URL or a path), at most 2,000 characters": "须写明文件位置（URL 或路径），最多 2,000 个字符",
     ]
 
@@ -66,6 +67,8 @@ enum FieldMessages {
         (#"^is required: one of (.+)$"#, "必填，须为以下之一：$1"),
         (#"^must list 1 to 20 platforms from: (.+)$"#, "须列出 1 到 20 个平台，可选：$1"),
         (#"^must be one of the platforms that can be connected now: (.+)$"#, "须为目前可以连接的平台之一：$1"),
+        (#"^names '(.*)', which is not an account of this workspace$"#, "「$1」不是本工作区的账号"),
+        (#"^names '(.*)', which is not in the topic library$"#, "「$1」不在选题库中"),
         (#"^applies to Sandbox accounts only and must be one of: (.+)$"#, "仅适用于 Sandbox 账号，须为以下之一：$1"),
         (#"^must list ids of (.+) \('(.*)' is not an id\)$"#, "须列出 id（「$2」不是 id）"),
         (#"^must list ids of (.+) of this workspace \(not found: (.+)\)$"#, "须为本工作区的 id（未找到：$2）"),

@@ -2,6 +2,17 @@
 extension Strings {
     static let postsEn: [String: String] = [
         "nav.posts": "Posts",
+        "import.title": "Import from CSV",
+        "import.intro":
+            "One row per post, with this header (only text and accounts are required; accounts by handle, separated by ;). Posts arrive as drafts for review; a row's time is kept as the planned time. If any row has a problem, nothing is imported.",
+        "import.file": "CSV file",
+        "import.paste": "Or paste the CSV",
+        "import.run": "Import",
+        "import.done": "{0} draft(s) imported.",
+        "import.nothing_imported": "Nothing was imported. Fix these rows and try again:",
+        "import.line": "Line",
+        "import.field": "Column",
+        "import.problem": "Problem",
         "post.suggested_fit": "A shortened version that fits is filled in; read it before saving.",
         "post.hand_off": "Publish by hand",
         "post.published_link": "Link of the published post",
@@ -159,6 +170,16 @@ extension Strings {
 
     static let postsZhHans: [String: String] = [
         "nav.posts": "内容",
+        "import.title": "从 CSV 导入",
+        "import.intro": "每行一条内容，使用以下表头（只有 text 和 accounts 必填；账号写账号名，用 ; 分隔）。导入后为草稿，需要审核；行中的时间作为计划时间保留。只要有一行有问题，就一条都不导入。",
+        "import.file": "CSV 文件",
+        "import.paste": "或粘贴 CSV",
+        "import.run": "导入",
+        "import.done": "已导入 {0} 条草稿。",
+        "import.nothing_imported": "没有导入任何内容。请修改以下各行后重试：",
+        "import.line": "行",
+        "import.field": "列",
+        "import.problem": "问题",
         "post.suggested_fit": "已填入符合长度的缩短版本，保存前请通读。",
         "post.hand_off": "人工发布",
         "post.published_link": "已发布内容的链接",
