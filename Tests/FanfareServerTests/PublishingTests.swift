@@ -279,3 +279,51 @@ struct Newsroom {
         }
     }
 }
+
+@Suite struct BestTimeTests {
+    @Test(arguments: TestDatabase.available)
+    func theWorkspacesOwnHistoryGivesTheBestHourOnceThereAreEnoughPosts(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            var ids: [String] = []
+            for n in 1...3 {
+                let id = try await room.create("第 \(n) 条", accounts: [room.accounts[0]])
+                try await room.approve(id)
+                _ = try await t.api(.POST, "\(room.posts)/\(id)/publish-now", token: room.admin)
+                ids.append(id)
+            }
+            try await room.drain()
+            let api = "/api/v1/workspaces/\(room.ws.slug)/best-times"
+            // Published but not measured yet: nothing to suggest.
+            #expect((try await t.api(.GET, api, token: room.admin).json["suggestions"] as? [Any])?.isEmpty == true)
+            for (index, variant) in try await PostVariant.query(on: t.db).all().enumerated() {
+                let snapshot = MetricSnapshot()
+                snapshot.id = UUID()
+                snapshot.$workspace.id = room.ws.id!
+                snapshot.$variant.id = variant.id!
+                snapshot.label = "7d"
+                snapshot.impressions = 1_000
+                snapshot.likes = 40 + index
+                snapshot.comments = 5
+                snapshot.shares = 5
+                snapshot.takenAt = Date()
+                try await snapshot.create(on: t.db)
+            }
+            let map = try await t.api(.GET, api, token: room.admin)
+            let best = try #require((map.json["suggestions"] as? [[String: Any]])?.first)
+            let zone = room.ws.zone
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            #expect(best["hour"] as? Int == calendar.component(.hour, from: Date()))
+            #expect(best["samples"] as? Int == 3)
+            #expect(abs((best["rate"] as? Double ?? 0) - 0.051) < 0.001)
+            // Offered when scheduling, and drawn on the calendar.
+            let id = try await room.create("下一条", accounts: [room.accounts[0]])
+            try await room.approve(id)
+            let browser = Browser(t)
+            _ = try await browser.signIn("author@example.com")
+            #expect(try await browser.get("/w/\(room.ws.slug)/posts/\(id)").body.contains("id=\"schedule-best-time\""))
+            #expect(try await browser.get("/w/\(room.ws.slug)/calendar").body.contains("class=\"heatmap\""))
+        }
+    }
+}

@@ -77,10 +77,12 @@ def own_server():
 
 def click_through(driver: WebDriver, element: WebElement, timeout: float = 20) -> None:
     """Clicks a link or a submit button and waits until the next page has
-    loaded (the old document is gone and the new one is complete). While
-    the page is being replaced, chromedriver may answer with transient
-    errors; they are waited out."""
+    loaded (the old document is gone and the new one is complete); fails if
+    that page is an error page. While the page is being replaced,
+    chromedriver may answer with transient errors; they are waited out."""
     old = driver.find_element(By.TAG_NAME, "html")
+    where = re.sub(r"^https?://[^/]+", "", driver.current_url)
+    action = f"clicking {element_label(element)} on {where}"
     element.click()
     deadline = time.monotonic() + timeout
     while True:
@@ -91,17 +93,22 @@ def click_through(driver: WebDriver, element: WebElement, timeout: float = 20) -
         except WebDriverException:
             pass  # navigating
         if time.monotonic() > deadline:
-            raise AssertionError(f"clicking {element_label(element)} on {driver.current_url} did not load a new page")
+            raise AssertionError(f"{action} did not load a new page")
         time.sleep(0.1)
     while True:
         try:
             if driver.execute_script("return document.readyState") == "complete":
-                return
+                break
         except WebDriverException:
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"the page after {driver.current_url} did not finish loading")
         time.sleep(0.1)
+    # Nothing in this journey should end on an error page: say so plainly.
+    status = driver.find_elements(By.CSS_SELECTOR, "main h1 small.muted")
+    if status and re.fullmatch(r"[45]\d\d", status[0].text.strip()):
+        raise AssertionError(f"{action} ended on the server's {status[0].text.strip()} page at {driver.current_url}: "
+                             f"{driver.find_element(By.ID, 'main').text.strip()!r}")
 
 
 def element_label(element: WebElement) -> str:
@@ -432,8 +439,12 @@ def test_publishing_journey(own_server, new_browser, shot, soft):
         assert day == when.date().isoformat(), f"calendar: the post is on {day}, scheduled for {when.date()}"
         assert "state-queued" in entry.get_attribute("class").split()
         soft.check(entry.get_attribute("draggable") == "true", "calendar: a scheduled entry cannot be dragged")
-    labels = " ".join(e.text for e in entries)
-    assert "微博" in labels and "Mastodon" in labels and TITLE in labels, labels
+    labels = {e.text for e in entries}
+    assert all(TITLE in label for label in labels), labels
+    assert {re.search(r"@(\S+)", label).group(1) for label in labels} == {WEIBO_HANDLE, MASTODON_HANDLE}, labels
+    weibo_entry = next(label for label in labels if "@" + WEIBO_HANDLE in label)
+    soft.check("微博" in weibo_entry, f"calendar: the entry of the Weibo-simulating account does not say Weibo: "
+                                      f"{weibo_entry!r} (the accounts page says 'Sandbox（离线） → 微博')")
     check_no_raw_markup(soft, admin, "calendar")
     shot(admin, "publishing-08-calendar")
 

@@ -37,4 +37,5 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     PostsAPI().bootScoped(workspaceAPI)
     CalendarAPI().bootScoped(workspaceAPI)
     LibraryAPI().bootScoped(workspaceAPI)
+    BestTimesAPI().bootScoped(workspaceAPI)
 }

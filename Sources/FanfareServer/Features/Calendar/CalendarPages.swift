@@ -90,6 +90,7 @@ struct CalendarPages {
             <table class="calendar \(view)" id="calendar" data-schedule="\(base)/posts/" data-csrf="\(ctx.csrf)">
             <thead><tr>\(weekdays)</tr></thead><tbody>\(rows)</tbody></table>
             <p class="muted">\(ctx.t("calendar.drag_hint"))</p>
+            \(access.can(.analyticsView) ? BestTimeViews.heatMap(ctx, try await BestTimes.map(in: access, on: req.db)) : .empty)
             <script src="/static/calendar.js" defer></script>
             """)
     }

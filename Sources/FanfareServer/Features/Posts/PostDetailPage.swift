@@ -24,6 +24,7 @@ struct PostDetailPage {
         }
 
         let variants = dto.variants.map { variant in variantCard(ctx, variant, base: base, editable: editable) }
+        let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: req.db).suggestion(near: Date()) : nil
         return Layout.page(
             ctx, title: PostService.label(post),
             """
@@ -33,7 +34,7 @@ struct PostDetailPage {
             <div class="post-layout">
             <section class="variants" id="variants"><h2>\(ctx.t("post.variants"))</h2>\(variants)</section>
             <aside class="post-side">
-            \(actions(ctx, post: post, access: access, base: base, editable: editable))
+            \(actions(ctx, post: post, access: access, base: base, editable: editable, bestTime: bestTime))
             \(reviewPanel(ctx, process: process, access: access, base: base, names: names))
             </aside>
             </div>
@@ -116,7 +117,7 @@ struct PostDetailPage {
             """
     }
 
-    private func actions(_ ctx: PageContext, post: Post, access: WorkspaceAccess, base: String, editable: Bool) -> HTML {
+    private func actions(_ ctx: PageContext, post: Post, access: WorkspaceAccess, base: String, editable: Bool, bestTime: Date?) -> HTML {
         var parts: [HTML] = []
         func button(_ path: String, _ label: String, id: String, style: String = "") -> HTML {
             "<form method=\"post\" action=\"\(base)/\(path)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" id=\"\(id)\" class=\"\(style)\">\(label)</button></form>"
@@ -134,6 +135,16 @@ struct PostDetailPage {
                 <input type="datetime-local" id="scheduled_at" name="scheduled_at" value="\(value)" required>
                 <button type="submit" class="primary" id="schedule-post">\(ctx.t("posts.schedule"))</button></form>
                 """)
+            if let bestTime {
+                // The workspace's own history's best slot in the coming week.
+                let local = ScheduleTime.local(bestTime, timeZone: access.workspace.zone)
+                parts.append(
+                    """
+                    <form method="post" action="\(base)/schedule" class="inline" id="best-time-form">\(ctx.csrfField)
+                    <input type="hidden" name="scheduled_at" value="\(local)">
+                    <button type="submit" id="schedule-best-time">\(ctx.t("besttime.schedule_at", local.replacingOccurrences(of: "T", with: " ")))</button></form>
+                    """)
+            }
             parts.append(button("publish-now", ctx.t("posts.publish_now"), id: "publish-now"))
         }
         if access.can(.contentSchedule), post.postStatus == .scheduled {

@@ -2,6 +2,11 @@
 extension Strings {
     static let postsEn: [String: String] = [
         "nav.posts": "Posts",
+        "besttime.title": "Best time to post",
+        "besttime.explain":
+            "Engagement rate (%) of this workspace's own published posts by weekday and hour, in the workspace's time zone. An hour shows a rate once it has at least {0} posts.",
+        "besttime.too_few": "{0} post(s): too few to tell",
+        "besttime.schedule_at": "Schedule at the best time: {0}",
         "import.title": "Import from CSV",
         "import.intro":
             "One row per post, with this header (only text and accounts are required; accounts by handle, separated by ;). Posts arrive as drafts for review; a row's time is kept as the planned time. If any row has a problem, nothing is imported.",
@@ -170,6 +175,10 @@ extension Strings {
 
     static let postsZhHans: [String: String] = [
         "nav.posts": "内容",
+        "besttime.title": "最佳发布时间",
+        "besttime.explain": "本工作区已发布内容按星期与小时统计的互动率（%），以工作区时区计。某个小时至少有 {0} 条内容时才显示数值。",
+        "besttime.too_few": "{0} 条内容：样本太少",
+        "besttime.schedule_at": "排在最佳时间：{0}",
         "import.title": "从 CSV 导入",
         "import.intro": "每行一条内容，使用以下表头（只有 text 和 accounts 必填；账号写账号名，用 ; 分隔）。导入后为草稿，需要审核；行中的时间作为计划时间保留。只要有一行有问题，就一条都不导入。",
         "import.file": "CSV 文件",
