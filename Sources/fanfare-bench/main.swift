@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -7,17 +8,38 @@ import FoundationNetworking
 /// `fanfare-bench <benchmark> [options]`: each benchmark prints one JSON
 /// object on standard output. Timed figures live here, never in tests.
 let arguments = Array(CommandLine.arguments.dropFirst())
+// The in-process set-up (migrations, seeding) would otherwise log every
+// step; the report on standard output is what matters.
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .error
+    return handler
+}
 let usage = """
     usage: fanfare-bench serve [--binary PATH] [--seconds N] [--connections N]
+           fanfare-bench publish [--binary PATH] [--posts N] [--accounts N] [--workers N] [--concurrency N]
+                                 [--database-url URL] [--kill-after N] [--timeout SECONDS]
       serve   start-up time (fresh data directory and restart), idle memory, and
               requests/s and latency percentiles under wrk for /healthz and an
               authenticated list endpoint (GET /api/v1/workspaces/demo/members)
+      publish N variants due in the same minute to Sandbox accounts, published by
+              real worker processes: lag after the due time (p50, p99, max),
+              posts/s, lost and duplicates; --kill-after SIGKILLs a worker mid-batch
     """
 
 switch arguments.first {
 case "serve":
     do {
         let report = try await ServeBenchmark(options: Array(arguments.dropFirst())).run()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("fanfare-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "publish":
+    do {
+        let report = try await PublishBenchmark(options: Array(arguments.dropFirst())).run()
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } catch {

@@ -36,11 +36,18 @@ import Vapor
             // Saving with nothing chosen names the fields.
             let empty = try await author.post("\(base)/posts", [("body", "")])
             #expect(empty.status == .unprocessableEntity)
-            let saved = try await author.post("\(base)/posts", [("body", long), ("account_ids[]", weiboID), ("tags", "新品 春季")])
+            let saved = try await author.post(
+                "\(base)/posts", [("title", "春季新品预告"), ("body", long), ("account_ids[]", weiboID), ("tags", "新品 春季")])
             #expect(saved.status == .seeOther)
             let post = try #require(try await Post.query(on: t.db).first())
             let page = try await author.get("\(base)/posts/\(post.id!.uuidString)")
             #expect(page.body.contains("data-rule=\"text.too_long\""))
+            // The offered fix is the adapter's: shortened, the topics kept.
+            let offered = try #require(
+                page.body.range(of: "name=\"text\" rows=\"5\" data-platform=\"weibo\">").map {
+                    String(page.body[$0.upperBound...].prefix { $0 != "<" })
+                })
+            #expect(offered.hasSuffix("#新品# #春季#"), "\(offered)")
             // The author fixes the Weibo variant on the page.
             let variant = try #require(try await PostVariant.query(on: t.db).first())
             _ = try await author.post(

@@ -52,3 +52,26 @@ import Testing
         #expect(found >= 10, "the search found \(found) sentences; is the pattern still right?")
     }
 }
+
+@Suite struct RuleMessageTranslationTests {
+    @Test func everyRuleAVariantCanBreakReadsInChinese() {
+        let long = String(repeating: "春", count: 3_000)
+        var seen = 0
+        for (platform, rules) in PlatformRules.standard {
+            let variants = [
+                Variant(
+                    title: String(repeating: "题", count: 300), text: long + " #话题# #tag",
+                    media: Array(repeating: MediaAttachment(kind: .image, bytes: 1), count: 30)),
+                Variant(text: "#半个话题"),
+            ]
+            for variant in variants {
+                for violation in VariantValidator.violations(of: variant, against: rules) {
+                    let translated = FieldMessages.text(violation.message, .zhHans)
+                    #expect(translated != violation.message, "\(platform): no Chinese for '\(violation.message)'")
+                    seen += 1
+                }
+            }
+        }
+        #expect(seen > 20)
+    }
+}

@@ -143,3 +143,27 @@ import Vapor
         #expect(try Data(contentsOf: settings.sqliteFile).prefix(15) == Data("SQLite format 3".utf8))
     }
 }
+
+@Suite struct DeadWorkerTests {
+    @Test(arguments: TestDatabase.available)
+    func aWorkerThatStoppedReportingLosesItsJobsBeforeTheLeaseRunsOut(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let queue = JobQueue(db: t.db)
+            let now = Date()
+            try await queue.enqueue(kind: "long", now: now)
+            for (id, seen) in [("alive", now), ("dead", now.addingTimeInterval(-JobQueue.deadAfter - 5))] {
+                let beat = WorkerHeartbeat()
+                beat.id = id
+                beat.seenAt = seen
+                beat.startedAt = seen
+                try await beat.create(on: t.db)
+            }
+            let first = try #require(try await queue.claim(worker: "alive", lease: 300, now: now))
+            #expect(try await queue.claim(worker: "other", now: now.addingTimeInterval(1)) == nil, "a reporting worker keeps its job")
+            first.leaseOwner = "dead"
+            try await first.save(on: t.db)
+            let taken = try #require(try await queue.claim(worker: "other", now: now.addingTimeInterval(1)))
+            #expect(taken.id == first.id && taken.leaseOwner == "other", "the dead worker's job is taken over long before its lease ends")
+        }
+    }
+}

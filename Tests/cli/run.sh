@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exercises the `fanfare` command line as an operator would, on a fresh data
 # directory: settings errors, user and token creation, migrate, backup while
-# serving, restore refused while serving and accepted after, SIGTERM.
+# serving, restore refused while serving and accepted after, SIGTERM, and a
+# publishing worker killed with SIGKILL mid-batch.
 #   FANFARE_BIN  binary under test (default .build/debug/fanfare)
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -60,6 +61,21 @@ check "restore" "$bin" restore --from "$data/backup.sqlite"
 printf 'another long passphrase' | check "restored database lacks the later user" "$bin" user create --email late@example.com --password-stdin
 printf 'a long operator passphrase' | expect_fail "restored database has the earlier user" "already registered" "$bin" user create --email ops@example.com --password-stdin
 ls "$FANFARE_DATA_DIR"/fanfare.before-restore-*.sqlite >/dev/null 2>&1 && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the replaced database was not kept"; }
+
+# A worker SIGKILLed in the middle of a batch and started again: every
+# variant is published, none twice (the platform is the Sandbox, whose
+# memory is in the database).
+bench="$(dirname "$bin")/fanfare-bench"
+if [ -x "$bench" ]; then
+  if "$bench" publish --binary "$bin" --posts 200 --accounts 4 --workers 1 --concurrency 4 --kill-after 40 --timeout 240 >"$data/bench.json" 2>"$data/err"; then
+    python3 - "$data/bench.json" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: worker killed mid-batch"; cat "$data/bench.json"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["killed_a_worker"], r
+assert r["published"] == 200 and r["lost"] == 0 and r["duplicates"] == 0, r
+PY
+  else failed=$((failed+1)); echo "FAIL: fanfare-bench publish"; cat "$data/err" | head -5; fi
+else failed=$((failed+1)); echo "FAIL: no fanfare-bench next to $bin"; fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -32,7 +32,7 @@ public enum FanfareMain {
         do {
             let app = try await Application.make(environment)
             do {
-                try await configure(app, settings: settings)
+                try await configure(app, settings: settings, options: RuntimeOptions(sandboxFailureRate: settings.sandboxFailureRate))
                 try await app.execute()
             } catch {
                 try? await app.asyncShutdown()

@@ -14,6 +14,11 @@ public struct Settings: Sendable {
     public var port: Int
     public var logLevel: Logger.Level
     public var demo: Bool
+    /// Share of first publishing attempts the Sandbox fails on purpose
+    /// (FANFARE_SANDBOX_FAILURE_RATE, default 0.02); benchmarks set 0.
+    public var sandboxFailureRate: Double = 0.02
+    /// Jobs one worker process runs at once (FANFARE_WORKER_CONCURRENCY).
+    public var workerConcurrency: Int = 1
 
     public static let secretKeyFileName = "secret.key"
 
@@ -25,6 +30,7 @@ public struct Settings: Sendable {
     static let valueFlags: [String: String] = [
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
+        "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -98,13 +104,31 @@ public struct Settings: Sendable {
                 problems.append("LOG_LEVEL: must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
             }
         }
+        var failureRate = 0.02
+        if let raw = values["FANFARE_SANDBOX_FAILURE_RATE"].nonEmpty {
+            if let value = Double(raw), (0...1).contains(value) {
+                failureRate = value
+            } else {
+                problems.append("FANFARE_SANDBOX_FAILURE_RATE: must be a share from 0 to 1 (0.02 fails 2 % of first attempts), not '\(raw)'")
+            }
+        }
+        var concurrency = 1
+        if let raw = values["FANFARE_WORKER_CONCURRENCY"].nonEmpty {
+            if let value = Int(raw), (1...256).contains(value) {
+                concurrency = value
+            } else {
+                problems.append("FANFARE_WORKER_CONCURRENCY: must be a whole number from 1 to 256, not '\(raw)'")
+            }
+        }
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
         guard problems.isEmpty else { return .failure(SettingsProblems(lines: problems)) }
-        let settings = Settings(
+        var settings = Settings(
             dataDirectory: dataDir, databaseURL: databaseURL, secretKey: secretKey,
             host: host, port: port, logLevel: logLevel, demo: demo)
+        settings.sandboxFailureRate = failureRate
+        settings.workerConcurrency = concurrency
         return .success((settings, remaining))
     }
 

@@ -37,6 +37,13 @@ struct JobQueue {
         }
     }
 
+    /// A worker whose last report is older than this is taken for dead (a
+    /// crash, a SIGKILL): its running jobs are claimable again without
+    /// waiting for their lease. Workers report every 10 seconds and remove
+    /// their report when they stop; a claimant that never reported keeps
+    /// its lease.
+    static let deadAfter: TimeInterval = 30
+
     func claim(worker: String, lease: TimeInterval = 300, now: Date = Date()) async throws -> Job? {
         guard let sql = db as? any SQLDatabase else { return nil }
         let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
@@ -44,6 +51,8 @@ struct JobQueue {
             """
             UPDATE jobs SET state = 'running', lease_owner = \(bind: worker), lease_expires_at = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= \(bind: now)) OR (state = 'running' AND lease_expires_at < \(bind: now))
+                        OR (state = 'running' AND lease_owner IN
+                            (SELECT worker_id FROM worker_heartbeats WHERE seen_at < \(bind: now.addingTimeInterval(-Self.deadAfter))))
                         ORDER BY run_at LIMIT 1\(lock))
             RETURNING id
             """

@@ -34,26 +34,41 @@ final class JobWorker: Sendable {
     let handlers: [String: JobHandler]
     let idleDelay: Duration
 
-    init(app: Application, handlers: [String: JobHandler] = JobKinds.handlers(), idleDelay: Duration = .seconds(1)) {
+    init(app: Application, handlers: [String: JobHandler] = JobKinds.handlers(), idleDelay: Duration = .milliseconds(250)) {
         self.id = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         self.app = app
         self.handlers = handlers
         self.idleDelay = idleDelay
     }
 
-    func run() async {
+    /// Runs until cancelled: one loop that also beats and schedules the
+    /// periodic tasks, and `concurrency - 1` more that only run jobs (each
+    /// claim is atomic, so the loops never share a job).
+    func run(concurrency: Int = 1) async {
+        app.logger.info("worker started", metadata: ["worker": .string(id), "concurrency": .stringConvertible(concurrency)])
+        // Reported before the first claim: a job held by a worker without a
+        // recent report may be taken over (`JobQueue.deadAfter`).
+        try? await heartbeat(started: Date(), now: Date())
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.loop(main: true) }
+            for _ in 1..<max(1, concurrency) { group.addTask { await self.loop(main: false) } }
+        }
+        try? await WorkerHeartbeat.query(on: app.db).filter(\.$id == id).delete()
+        app.logger.info("worker stopped", metadata: ["worker": .string(id)])
+    }
+
+    private func loop(main: Bool) async {
         let started = Date()
         var lastBeat = Date.distantPast
         var lastSchedule = Date.distantPast
-        app.logger.info("worker started", metadata: ["worker": .string(id)])
         while !Task.isCancelled {
             let now = Date()
             do {
-                if now.timeIntervalSince(lastBeat) >= 10 {
+                if main, now.timeIntervalSince(lastBeat) >= 10 {
                     try await heartbeat(started: started, now: now)
                     lastBeat = now
                 }
-                if now.timeIntervalSince(lastSchedule) >= 60 {
+                if main, now.timeIntervalSince(lastSchedule) >= 60 {
                     try await Maintenance.schedule(on: app.db, now: now)
                     try await PublishSweep.schedule(on: app.db, now: now)
                     lastSchedule = now
@@ -64,8 +79,6 @@ final class JobWorker: Sendable {
             }
             try? await Task.sleep(for: idleDelay)
         }
-        try? await WorkerHeartbeat.query(on: app.db).filter(\.$id == id).delete()
-        app.logger.info("worker stopped", metadata: ["worker": .string(id)])
     }
 
     /// Runs one claimable job, if any. Returns whether one ran.

@@ -12,7 +12,8 @@ struct WorkerCommand: AsyncCommand {
         let app = context.application
         try await ensureMigrated(app)
         let worker = JobWorker(app: app)
-        let task = Task { await worker.run() }
+        let concurrency = app.settings.workerConcurrency
+        let task = Task { await worker.run(concurrency: concurrency) }
         let queue = DispatchQueue(label: "fanfare.worker.signals")
         var sources: [any DispatchSourceSignal] = []
         for code in [SIGTERM, SIGINT] {

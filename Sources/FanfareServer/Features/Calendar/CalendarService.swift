@@ -69,7 +69,7 @@ struct CalendarService {
             let at = variant.publishedAt ?? post.scheduledAt ?? post.updatedAt
             entries.append(
                 Entry(
-                    postId: post.id!, variantId: variant.id!, accountId: account.id!, handle: account.handle, platform: account.platform,
+                    postId: post.id!, variantId: variant.id!, accountId: account.id!, handle: account.handle, platform: variant.platform,
                     title: PostService.label(post), text: variant.text, at: at, day: CalendarDate(at, in: zone).description, status: post.status,
                     state: variant.state, url: variant.url, hotTopic: post.topicID.map { hotTopics.contains($0) } ?? false))
         }

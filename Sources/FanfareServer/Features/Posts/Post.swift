@@ -76,6 +76,9 @@ final class PostVariant: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "state") var state: String
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "claim_expires_at") var claimExpiresAt: Date?
+    /// The worker holding the claim; a claim of a worker that stopped
+    /// reporting is void before it expires.
+    @OptionalField(key: "claimed_by") var claimedBy: String?
     @OptionalField(key: "remote_id") var remoteID: String?
     @OptionalField(key: "url") var url: String?
     @OptionalField(key: "published_at") var publishedAt: Date?

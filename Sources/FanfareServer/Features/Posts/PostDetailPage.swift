@@ -23,7 +23,8 @@ struct PostDetailPage {
             if let user = try? member.joined(User.self) { names[user.id!.uuidString] = user.displayName }
         }
 
-        let variants = dto.variants.map { variant in variantCard(ctx, variant, base: base, editable: editable) }
+        let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
+        let variants = dto.variants.map { variant in variantCard(ctx, variant, base: base, editable: editable, draft: draft) }
         let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: req.db).suggestion(near: Date()) : nil
         return Layout.page(
             ctx, title: PostService.label(post),
@@ -41,14 +42,18 @@ struct PostDetailPage {
             """)
     }
 
-    private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool) -> HTML {
+    private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool, draft: ContentDraft) -> HTML {
         // A text that breaks a length rule is offered the adapter's
         // shortened version; the person reads it before saving.
         let tooLong = v.violations.contains { $0.rule.hasSuffix("too_long") && $0.field == "text" }
-        let suggested =
+        // The adapter's proposal keeps the hashtags and shortens the text;
+        // a variant already worded by hand is shortened as it stands.
+        let suggested: String? =
             tooLong
-            ? PlatformRules.standard[v.platform].map {
-                VariantAdapter.fit(v.text, suffix: "", limit: $0.preferredLength ?? $0.textLimit ?? .max, counting: $0.counting)
+            ? PlatformRules.standard[v.platform].map { rules in
+                v.text == VariantAdapter.written(draft, for: rules).text
+                    ? VariantAdapter.propose(draft, for: rules).text
+                    : VariantAdapter.fit(v.text, suffix: "", limit: rules.preferredLength ?? rules.textLimit ?? .max, counting: rules.counting)
             }
             : nil
         let violations = v.violations.map { violation -> HTML in
@@ -160,6 +165,12 @@ struct PostDetailPage {
         return "<section class=\"card\" id=\"post-actions\"><h2>\(ctx.t("post.actions"))</h2>\(when)\(HTML.join(parts))</section>"
     }
 
+    static func stepName(_ ctx: PageContext, _ step: ReviewStep) -> String {
+        let key = "review.step." + step.key
+        let text = ctx.t(key)
+        return text == key ? step.name : text
+    }
+
     private func reviewPanel(_ ctx: PageContext, process: ReviewProcess, access: WorkspaceAccess, base: String, names: [String: String]) -> HTML {
         let current = process.currentStep?.key
         let steps = process.chain.steps.map { step -> HTML in
@@ -174,8 +185,17 @@ struct PostDetailPage {
                 <li data-decision="\(entry.decision.rawValue)">\(Layout.time(entry.at, ctx)) · \(ctx.t("review.decision." + entry.decision.rawValue)) · \(who)\(entry.comment.map { c -> HTML in "<blockquote>\(c)</blockquote>" })</li>
                 """
         }
+        // With independent approvers, whoever submitted this round (or
+        // approved an earlier step of it) leaves the decision to others.
+        let round = process.history.suffix(from: process.history.lastIndex { $0.decision == .submitted } ?? 0)
+        let me = ctx.user?.id?.uuidString
+        let alreadyInvolved =
+            process.chain.independentApprovers && round.contains { ($0.decision == .submitted || $0.decision == .approved) && $0.actorID == me }
+        let waiting: HTML =
+            alreadyInvolved && process.nextApprovers?.contains(access.role) == true
+            ? "<p class=\"muted\" id=\"review-others\">\(ctx.t("review.others_decide"))</p>" : .empty
         let form: HTML =
-            process.nextApprovers?.contains(access.role) == true
+            process.nextApprovers?.contains(access.role) == true && !alreadyInvolved
             ? """
             <form method="post" action="\(base)/review" id="review-form" class="stack">\(ctx.csrfField)
             <label for="comment">\(ctx.t("review.comment"))</label><textarea id="comment" name="comment" rows="3"></textarea>
@@ -185,7 +205,7 @@ struct PostDetailPage {
             : .empty
         return """
             <section class="card" id="review"><h2>\(ctx.t("review.title"))</h2>
-            <ol class="chain">\(steps)</ol>\(form)
+            <ol class="chain">\(steps)</ol>\(form)\(waiting)
             <h3>\(ctx.t("review.history"))</h3><ol class="history" reversed>\(history)</ol></section>
             """
     }

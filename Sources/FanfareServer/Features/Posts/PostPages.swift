@@ -218,7 +218,8 @@ struct PostPages {
         } catch let errors as ValidationErrors {
             Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
         }
-        return req.redirect(to: base + post.id!.uuidString + "#variant-\(variant.id!.uuidString)")
+        // The variants are written anew on every edit: land on the list.
+        return req.redirect(to: base + post.id!.uuidString + "#variants")
     }
 
     // MARK: Import
@@ -281,6 +282,7 @@ struct PostPages {
     struct PreviewItem: Content {
         var accountId: String
         var platform: String
+        var platformName: String
         var handle: String
         var title: String?
         var text: String
@@ -317,7 +319,9 @@ struct PostPages {
             let variant = VariantAdapter.written(draft, for: rules)
             let proposal = VariantAdapter.propose(draft, for: rules)
             return PreviewItem(
-                accountId: account.id!.uuidString, platform: account.rulesPlatform, handle: account.handle, title: variant.title, text: variant.text,
+                accountId: account.id!.uuidString, platform: account.rulesPlatform,
+                platformName: I18n.text("platform." + account.rulesPlatform, req.uiLocale),
+                handle: account.handle, title: variant.title, text: variant.text,
                 proposal: proposal.text == variant.text ? nil : proposal.text,
                 length: rules.counting.count(variant.text), limit: rules.textLimit, counting: PlatformRulesDTO.name(rules.counting),
                 violations: VariantValidator.violations(of: variant, against: rules).map {
@@ -339,7 +343,7 @@ struct PostPages {
         } catch let errors as ValidationErrors {
             Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
         } catch let problem as Problem where problem.status == 409 || problem.status == 502 {
-            Flash.add(.error, problem.detail ?? problem.title, to: req)
+            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
         }
         return req.redirect(to: target)
     }

@@ -127,7 +127,7 @@ struct PostsAPI {
     }
 
     @Sendable func review(req: Request) async throws -> PostDTO {
-        _ = try await try req.workspaceAccess.find(Post.self, req.parameters.get("post_id"), on: req.db, what: "Post")
+        _ = try await req.workspaceAccess.find(Post.self, req.parameters.get("post_id"), on: req.db, what: "Post")
         let input = try req.decodeInput(ReviewInput.self)
         guard let decision = input.decision, ["approve", "reject"].contains(decision) else {
             throw ValidationErrors("decision", "must be approve or reject")

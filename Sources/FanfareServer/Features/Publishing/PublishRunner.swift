@@ -50,12 +50,12 @@ enum PublishRunner {
         switch previous {
         case .queued, .unconfirmed: break
         case .publishing:
-            if let held = variant.claimExpiresAt, held > now {
-                throw JobRetry(after: held.timeIntervalSince(now) + 1, reason: "another worker holds this variant")
+            if let held = variant.claimExpiresAt, held > now, try await alive(variant.claimedBy, now: now, on: db) {
+                throw JobRetry(after: min(held.timeIntervalSince(now) + 1, JobQueue.deadAfter), reason: "another worker holds this variant")
             }
         default: return
         }
-        guard try await claim(variant, from: previous, now: now, on: db) else { return }
+        guard try await claim(variant, from: previous, by: worker, now: now, on: db) else { return }
 
         let attempt = PublishAttempt()
         attempt.id = TimeOrderedID.make(at: now)
@@ -133,12 +133,25 @@ enum PublishRunner {
 
     /// Takes the variant for this worker if nobody changed it since it was
     /// read: the attempt count is the version.
-    private static func claim(_ variant: PostVariant, from state: PostVariant.State, now: Date, on db: any Database) async throws -> Bool {
+    /// Whether the worker that claimed a variant may still be at work.
+    private static func alive(_ worker: String?, now: Date, on db: any Database) async throws -> Bool {
+        // No report at all: nothing says it died, so its claim stands
+        // until it expires.
+        guard let worker, let beat = try await WorkerHeartbeat.find(worker, on: db) else { return true }
+        return beat.seenAt > now.addingTimeInterval(-JobQueue.deadAfter)
+    }
+
+    private static func claim(
+        _ variant: PostVariant, from state: PostVariant.State, by worker: String, now: Date, on db: any Database
+    ) async throws
+        -> Bool
+    {
         guard let sql = db as? any SQLDatabase else { return false }
         let until = now.addingTimeInterval(PublicationRules.claimLease)
         let row = try await sql.raw(
             """
-            UPDATE post_variants SET state = 'publishing', attempts = attempts + 1, claim_expires_at = \(bind: until), updated_at = \(bind: now)
+            UPDATE post_variants SET state = 'publishing', attempts = attempts + 1, claim_expires_at = \(bind: until), claimed_by = \(bind: worker),
+                updated_at = \(bind: now)
             WHERE id = \(bind: variant.id!) AND state = \(bind: state.rawValue) AND attempts = \(bind: variant.attempts)
             RETURNING id
             """
@@ -147,6 +160,7 @@ enum PublishRunner {
         variant.state = PostVariant.State.publishing.rawValue
         variant.attempts += 1
         variant.claimExpiresAt = until
+        variant.claimedBy = worker
         return true
     }
 

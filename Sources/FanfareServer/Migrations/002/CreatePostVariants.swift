@@ -14,6 +14,7 @@ struct CreatePostVariants: AsyncMigration {
             .field("state", .string, .required)
             .field("attempts", .int, .required)
             .field("claim_expires_at", .datetime)
+            .field("claimed_by", .string)
             .field("remote_id", .string)
             .field("url", .string)
             .field("published_at", .datetime)

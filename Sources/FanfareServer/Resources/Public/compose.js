@@ -28,7 +28,7 @@
       card.className = "counter" + (errors.length ? " over" : "");
       card.dataset.platform = item.platform;
       const head = document.createElement("strong");
-      head.textContent = item.platform + " @" + item.handle + " ";
+      head.textContent = item.platform_name + " @" + item.handle + " ";
       const count = document.createElement("span");
       count.className = "count";
       count.textContent = item.limit ? item.length + " / " + item.limit : String(item.length);

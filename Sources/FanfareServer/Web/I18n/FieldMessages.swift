@@ -67,6 +67,28 @@ enum FieldMessages {
         (#"^is required: one of (.+)$"#, "必填，须为以下之一：$1"),
         (#"^must list 1 to 20 platforms from: (.+)$"#, "须列出 1 到 20 个平台，可选：$1"),
         (#"^must be one of the platforms that can be connected now: (.+)$"#, "须为目前可以连接的平台之一：$1"),
+        (#"^is (\d+) characters long; (\S+) accepts at most (\d+) \(each visible character counts 1\)$"#, "共 $1 个字符；$2 最多 $3 个（每个可见字符计 1）"),
+        (
+            #"^is (\d+) characters long; (\S+) accepts at most (\d+) \(each visible character counts 1, each link (\d+)\)$"#,
+            "共 $1 个字符；$2 最多 $3 个（每个可见字符计 1，每个链接计 $4）"
+        ),
+        (
+            #"^is (\d+) 汉字 units long; (\S+) accepts at most (\d+) \(Chinese characters and emoji count 1, Latin letters and digits ½.*\)$"#,
+            "共 $1 个汉字单位；$2 最多 $3 个（汉字和表情计 1，字母和数字计 ½）"
+        ),
+        (#"^is (\d+) bytes long; (\S+) accepts at most (\d+) \(UTF-8 bytes.*\)$"#, "共 $1 字节；$2 最多 $3 字节（UTF-8：汉字计 3，表情计 4 或以上）"),
+        (#"^(\S+) has no title field; the title will not be published$"#, "$1 没有标题字段，标题不会发布"),
+        (#"^is required on (\S+) \(at most (\d+) .+\)$"#, "在 $1 上必填（最多 $2 个）"),
+        (#"^has (\d+) attachments; (\S+) accepts at most (\d+)$"#, "有 $1 个附件；$2 最多 $3 个"),
+        (#"^has a topic without its closing #: (\S+) writes topics as #话题#$"#, "话题缺少结尾的 #：$1 的话题写作 #话题#"),
+        (#"^uses Weibo's #话题# form; (\S+) writes #(.+) without the closing #$"#, "使用了微博的 #话题# 写法；$1 写作 #$2，不带结尾的 #"),
+        (#"^contains a hashtag; (\S+) takes tags in the tags field, not in the text$"#, "正文含话题标签；$1 的标签应放在标签字段，而非正文"),
+        (#"^is ([\d.,]+ ?[KMG]?i?B); (\S+) accepts a (\S+) up to (.+)$"#, "大小为 $1；$2 的 $3 最大 $4"),
+        (#"^is a (\S+); (\S+) accepts (.+)$"#, "是 $1；$2 只接受 $3"),
+        (#"^needs at least one (.+) on (\S+)$"#, "$2 至少需要一个 $1"),
+        (#"^mixes a video with other attachments; (\S+) takes a video on its own$"#, "视频与其他附件混在一起；$1 的视频须单独发布"),
+        (#"^submitted this item and cannot approve it; another member must approve (.+)$"#, "提交了此内容，不能审核通过；「$1」须由其他成员完成"),
+        (#"^already approved (.+) in this round; another member must approve (.+)$"#, "本轮已通过「$1」；「$2」须由其他成员完成"),
         (#"^names '(.*)', which is not an account of this workspace$"#, "「$1」不是本工作区的账号"),
         (#"^names '(.*)', which is not in the topic library$"#, "「$1」不在选题库中"),
         (#"^applies to Sandbox accounts only and must be one of: (.+)$"#, "仅适用于 Sandbox 账号，须为以下之一：$1"),

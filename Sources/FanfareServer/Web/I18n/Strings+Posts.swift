@@ -2,6 +2,10 @@
 extension Strings {
     static let postsEn: [String: String] = [
         "nav.posts": "Posts",
+        "review.others_decide": "You submitted or already approved this round; another member decides this step.",
+        "review.step.automatic": "Automatic check",
+        "review.step.editorial": "Editorial review",
+        "review.step.legal": "Legal review",
         "besttime.title": "Best time to post",
         "besttime.explain":
             "Engagement rate (%) of this workspace's own published posts by weekday and hour, in the workspace's time zone. An hour shows a rate once it has at least {0} posts.",
@@ -71,7 +75,7 @@ extension Strings {
         "posts.no_accounts": "Connect an account first:",
         "posts.save_draft": "Save draft",
         "posts.saved": "The post is saved.",
-        "posts.variant_saved": "The variant is saved; the post is a draft again and needs review.",
+        "posts.variant_saved": "The variant is saved; the post is a draft and goes to review when submitted.",
         "posts.submit": "Submit for review",
         "posts.submitted": "The post is in review.",
         "posts.approved": "The post is approved.",
@@ -175,6 +179,10 @@ extension Strings {
 
     static let postsZhHans: [String: String] = [
         "nav.posts": "内容",
+        "review.others_decide": "本轮由你提交或已由你审核通过；这一级须由其他成员决定。",
+        "review.step.automatic": "自动检查",
+        "review.step.editorial": "编辑审核",
+        "review.step.legal": "法务审核",
         "besttime.title": "最佳发布时间",
         "besttime.explain": "本工作区已发布内容按星期与小时统计的互动率（%），以工作区时区计。某个小时至少有 {0} 条内容时才显示数值。",
         "besttime.too_few": "{0} 条内容：样本太少",
@@ -195,7 +203,7 @@ extension Strings {
         "post.record_link": "登记链接",
         "posts.link_recorded": "链接已登记，Fanfare 将继续跟踪这条内容。",
         "accounts.simulates": "遵循哪个平台的规则（仅 Sandbox）",
-        "nav.library": "素材库",
+        "nav.library": "内容库",
         "library.title": "内容库",
         "library.cadence": "更新节奏",
         "library.cadence_ok": "节奏达标：储备充足，本周深度与轻量内容、支柱配比均在目标内。",
@@ -241,7 +249,7 @@ extension Strings {
         "posts.no_accounts": "请先连接账号：",
         "posts.save_draft": "保存草稿",
         "posts.saved": "内容已保存。",
-        "posts.variant_saved": "版本已保存；内容回到草稿，需要重新审核。",
+        "posts.variant_saved": "版本已保存；内容现为草稿，提交后进入审核。",
         "posts.submit": "提交审核",
         "posts.submitted": "内容已进入审核。",
         "posts.approved": "内容已通过审核。",
