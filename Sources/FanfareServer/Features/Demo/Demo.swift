@@ -76,11 +76,20 @@ enum Demo {
             ("Care guide", "Three ways to keep canvas looking new: brush, air, never the dryer.", .valueAdd, .longArticle, ["care"]),
             ("周末问答", "你最想让我们出什么颜色？留言告诉我们，点赞最高的下季上架。", .basic, .imageText, ["互动"]),
         ]
+        // The two published now go to different accounts, so the calendar
+        // has no two posts to one account within the hour.
+        func targets(_ index: Int) -> [String] {
+            switch index {
+            case 0: [accountIDs[0]]
+            case 1: Array(accountIDs[1...])
+            default: accountIDs
+            }
+        }
         for (index, idea) in ideas.enumerated() {
             let post = try await service.create(
                 .init(
                     title: idea.0, body: idea.1, pillar: idea.2.rawValue, format: idea.3.rawValue, pool: "regular", topicID: nil, campaign: "2026 春季",
-                    tags: idea.4, accountIDs: accountIDs, assetIDs: [], variants: [:]), in: adminAccess, actor: author, now: now)
+                    tags: idea.4, accountIDs: targets(index), assetIDs: [], variants: [:]), in: adminAccess, actor: author, now: now)
             _ = try await service.submit(post.id!.uuidString, in: adminAccess, actor: author, now: now)
             for (reviewer, access) in reviewers {
                 _ = try await service.decide(post.id!.uuidString, approve: true, comment: nil, in: access, actor: reviewer, now: now)
