@@ -23,6 +23,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     PostPages().bootScoped(workspacePage)
     CalendarPages().bootScoped(workspacePage)
     LibraryPages().bootScoped(workspacePage)
+    NotificationPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
@@ -38,4 +39,5 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     CalendarAPI().bootScoped(workspaceAPI)
     LibraryAPI().bootScoped(workspaceAPI)
     BestTimesAPI().bootScoped(workspaceAPI)
+    NotificationsAPI().bootScoped(workspaceAPI)
 }

@@ -47,6 +47,8 @@ enum Layout {
                 items.append((base + "/accounts", ctx.t("nav.accounts")))
             }
             if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
+            items.append(
+                (base + "/notifications", ctx.unread > 0 ? ctx.t("nav.notifications_unread", String(ctx.unread)) : ctx.t("nav.notifications")))
             if access.can(.auditView) { items.append((base + "/audit", ctx.t("nav.audit"))) }
             if access.can(.workspaceUpdate) { items.append((base + "/settings", ctx.t("nav.workspace_settings"))) }
         }

@@ -12,15 +12,21 @@ struct PageContext: Sendable {
     let workspaces: [(workspace: Workspace, role: Role)]
     let access: WorkspaceAccess?
     let path: String
+    /// The person's unread notifications in the current workspace.
+    var unread: Int = 0
 
     static func make(_ request: Request) async throws -> PageContext {
         let user = request.auth.get(User.self)
         var workspaces: [(workspace: Workspace, role: Role)] = []
         if let user { workspaces = try await WorkspaceService(db: request.db).memberships(of: user) }
         let access = try? request.workspaceAccess
+        var unread = 0
+        if let access, let userID = user?.id {
+            unread = try await access.query(UserNotification.self, on: request.db).filter(\.$user.$id == userID).filter(\.$readAt == nil).count()
+        }
         return PageContext(
             locale: request.uiLocale, user: user, csrf: request.csrfToken, flashes: Flash.take(from: request),
-            workspaces: workspaces, access: access, path: request.url.path)
+            workspaces: workspaces, access: access, path: request.url.path, unread: unread)
     }
 
     func t(_ key: String, _ arguments: String...) -> String {

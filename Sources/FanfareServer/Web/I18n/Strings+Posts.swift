@@ -2,6 +2,10 @@
 extension Strings {
     static let postsEn: [String: String] = [
         "nav.posts": "Posts",
+        "nav.notifications": "Notifications",
+        "nav.notifications_unread": "Notifications ({0})",
+        "notifications.none": "Nothing for you yet.",
+        "notifications.mark_read": "Mark all as read",
         "review.others_decide": "You submitted or already approved this round; another member decides this step.",
         "review.step.automatic": "Automatic check",
         "review.step.editorial": "Editorial review",
@@ -179,6 +183,10 @@ extension Strings {
 
     static let postsZhHans: [String: String] = [
         "nav.posts": "内容",
+        "nav.notifications": "通知",
+        "nav.notifications_unread": "通知（{0}）",
+        "notifications.none": "暂无通知。",
+        "notifications.mark_read": "全部标为已读",
         "review.others_decide": "本轮由你提交或已由你审核通过；这一级须由其他成员决定。",
         "review.step.automatic": "自动检查",
         "review.step.editorial": "编辑审核",
