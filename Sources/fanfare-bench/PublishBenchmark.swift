@@ -10,7 +10,8 @@ struct PublishBenchmark {
     var posts = 10_000
     var accounts = 100
     var workers = 1
-    var concurrency = 8
+    var concurrency = 2
+    var batch = 1_000
     var databaseURL: String?
     var killAfter: Int?
     var timeout: TimeInterval = 900
@@ -31,6 +32,7 @@ struct PublishBenchmark {
             case "--accounts": accounts = Int(value) ?? accounts
             case "--workers": workers = Int(value) ?? workers
             case "--concurrency": concurrency = Int(value) ?? concurrency
+            case "--batch": batch = Int(value) ?? batch
             case "--database-url": databaseURL = value
             case "--kill-after": killAfter = Int(value)
             case "--timeout": timeout = TimeInterval(value) ?? timeout
@@ -52,6 +54,7 @@ struct PublishBenchmark {
         environment["LOG_LEVEL"] = "error"
         environment["FANFARE_SANDBOX_FAILURE_RATE"] = "0"
         environment["FANFARE_WORKER_CONCURRENCY"] = String(concurrency)
+        environment["FANFARE_WORKER_BATCH"] = String(batch)
         if let databaseURL { environment["DATABASE_URL"] = databaseURL } else { environment.removeValue(forKey: "DATABASE_URL") }
         let settings: Settings
         switch Settings.parse(environment: environment, arguments: []) {
@@ -69,11 +72,8 @@ struct PublishBenchmark {
         try await PublishLoad.release(settings: settings, at: due)
 
         var killed = false
-        var published = 0
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            published = try await PublishLoad.publishedCount(settings: settings)
+        try await PublishLoad.watch(settings: settings, every: .milliseconds(500)) { published in
             if let killAfter, !killed, published >= killAfter {
                 // A crash in the middle of the batch: no shutdown, no
                 // cleanup; a new process takes its place.
@@ -82,7 +82,7 @@ struct PublishBenchmark {
                 processes[0] = try launch(environment: environment)
                 killed = true
             }
-            if published >= posts { break }
+            return published < posts && Date() < deadline
         }
         for process in processes where process.isRunning {
             process.terminate()
@@ -98,7 +98,7 @@ struct PublishBenchmark {
         return [
             "benchmark": "publish",
             "database": databaseURL == nil ? "sqlite" : "postgresql",
-            "posts": posts, "accounts": accounts, "worker_processes": workers, "concurrency_per_worker": concurrency,
+            "posts": posts, "accounts": accounts, "worker_processes": workers, "concurrency_per_worker": concurrency, "batch": batch,
             "seed_seconds": (seedSeconds * 10).rounded() / 10,
             "published": outcome.published, "lost": outcome.variants - outcome.published, "duplicates": outcome.duplicates,
             "attempts": outcome.attempts,

@@ -86,11 +86,53 @@ struct Newsroom {
             #expect(try await SandboxPostRecord.query(on: t.db).count() == 2, "one post per account on the platform")
             let history = try #require(post.json["review"] as? [String: Any])["history"] as? [[String: Any]]
             #expect(history?.compactMap { $0["decision"] as? String } == ["submitted", "auto_passed", "approved", "approved"])
-            // Metrics are planned at 3, 7 and 30 days, and can be pulled now.
-            #expect(try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind).count() == 8)
+            // The first snapshot is planned per variant; each snapshot plans
+            // the next milestone (3, 7, 30 days) when it runs.
+            let planned = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind).all()
+            #expect(planned.count == 2 && planned.allSatisfy { $0.uniqueKey?.hasSuffix(":latest") == true })
+            for job in planned {
+                job.runAt = Date().addingTimeInterval(-1)
+                try await job.save(on: t.db)
+            }
+            try await room.drain()
+            let next = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind).filter(\.$state == "queued").all()
+            #expect(next.count == 2 && next.allSatisfy { $0.uniqueKey?.hasSuffix(":3d") == true })
+            #expect(try await MetricSnapshot.query(on: t.db).filter(\.$label == "latest").count() == 2)
             let refreshed = try await t.api(.POST, "\(room.posts)/\(id)/metrics/refresh", token: room.admin)
             let metrics = (refreshed.json["variants"] as? [[String: Any]])?.first?["metrics"] as? [[String: Any]]
             #expect(metrics?.first?["label"] as? String == "latest")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func twoWorkersDrainingDuplicatedJobsInBatchesPublishEachVariantOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            var ids: [String] = []
+            for index in 0..<4 {
+                let id = try await room.create("批量发布第\(index)条")
+                try await room.approve(id)
+                ids.append(id)
+            }
+            // A stale job for the first post: it was rescheduled since.
+            _ = try await t.api(.POST, "\(room.posts)/\(ids[0])/publish-now", token: room.admin)
+            for id in ids { _ = try await t.api(.POST, "\(room.posts)/\(id)/publish-now", token: room.admin) }
+            // Every job twice (a sweep and the schedule both queued it).
+            for job in try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).all() {
+                try await JobQueue(db: t.db).enqueue(kind: job.kind, payload: job.payload)
+            }
+            let first = JobWorker(app: t.app, batchSize: 5)
+            let second = JobWorker(app: t.app, batchSize: 7)
+            async let a: Void = { while try await first.runBatch() > 0 {} }()
+            async let b: Void = { while try await second.runBatch() > 0 {} }()
+            _ = try await (a, b)
+            let variants = try await PostVariant.query(on: t.db).all()
+            #expect(variants.count == 8)
+            #expect(variants.allSatisfy { $0.state == "published" && $0.attempts == 1 })
+            #expect(try await SandboxPostRecord.query(on: t.db).count() == 8, "one platform post per variant")
+            #expect(try await PublishAttempt.query(on: t.db).count() == 8)
+            for id in ids { #expect(try await room.post(id).json["status"] as? String == "published") }
+            #expect(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).filter(\.$state != "succeeded").count() == 0)
         }
     }
 

@@ -32,13 +32,15 @@ import Testing
         let result = Settings.parse(
             environment: [
                 "FANFARE_DATA_DIR": dir, "PORT": "eighty", "LOG_LEVEL": "loud",
-                "DATABASE_URL": "mysql://x", "FANFARE_SECRET_KEY": "short",
+                "DATABASE_URL": "mysql://x", "FANFARE_SECRET_KEY": "short", "FANFARE_WORKER_BATCH": "0",
+                "FANFARE_WORKER_CONCURRENCY": "lots",
             ], arguments: [])
         guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
-        #expect(problems.lines.count == 4)
-        for name in ["PORT", "LOG_LEVEL", "DATABASE_URL", "FANFARE_SECRET_KEY"] {
+        #expect(problems.lines.count == 6)
+        for name in ["PORT", "LOG_LEVEL", "DATABASE_URL", "FANFARE_SECRET_KEY", "FANFARE_WORKER_BATCH", "FANFARE_WORKER_CONCURRENCY"] {
             #expect(problems.lines.contains { $0.hasPrefix(name + ":") }, "no line for \(name)")
         }
+        #expect(problems.lines.contains("FANFARE_WORKER_BATCH: must be a whole number from 1 to 5000, not '0'"))
     }
 
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {

@@ -19,6 +19,9 @@ public struct Settings: Sendable {
     public var sandboxFailureRate: Double = 0.02
     /// Jobs one worker process runs at once (FANFARE_WORKER_CONCURRENCY).
     public var workerConcurrency: Int = 1
+    /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
+    /// burst of publishing is written a batch at a time.
+    public var workerBatch: Int = 250
 
     public static let secretKeyFileName = "secret.key"
 
@@ -31,6 +34,7 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
+        "--worker-batch": "FANFARE_WORKER_BATCH",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -88,14 +92,15 @@ public struct Settings: Sendable {
         if host.contains(where: { $0.isWhitespace || $0 == "/" }) {
             problems.append("HOST: must be an address or host name to listen on, such as 127.0.0.1 or 0.0.0.0")
         }
-        var port = 8080
-        if let raw = values["PORT"].nonEmpty {
-            if let value = Int(raw), (1...65535).contains(value) {
-                port = value
-            } else {
-                problems.append("PORT: must be a port number from 1 to 65535, not '\(raw)'")
-            }
+        /// A whole number in `range` under `key`, or the default with a
+        /// problem that says what would be accepted.
+        func wholeNumber(_ key: String, in range: ClosedRange<Int>, default value: Int, what: String) -> Int {
+            guard let raw = values[key].nonEmpty else { return value }
+            if let number = Int(raw), range.contains(number) { return number }
+            problems.append("\(key): must be \(what) from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
+            return value
         }
+        let port = wholeNumber("PORT", in: 1...65535, default: 8080, what: "a port number")
         var logLevel = Logger.Level.info
         if let raw = values["LOG_LEVEL"].nonEmpty {
             if let level = Logger.Level(rawValue: raw.lowercased()) {
@@ -112,14 +117,8 @@ public struct Settings: Sendable {
                 problems.append("FANFARE_SANDBOX_FAILURE_RATE: must be a share from 0 to 1 (0.02 fails 2 % of first attempts), not '\(raw)'")
             }
         }
-        var concurrency = 1
-        if let raw = values["FANFARE_WORKER_CONCURRENCY"].nonEmpty {
-            if let value = Int(raw), (1...256).contains(value) {
-                concurrency = value
-            } else {
-                problems.append("FANFARE_WORKER_CONCURRENCY: must be a whole number from 1 to 256, not '\(raw)'")
-            }
-        }
+        let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
+        let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -129,6 +128,7 @@ public struct Settings: Sendable {
             host: host, port: port, logLevel: logLevel, demo: demo)
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
+        settings.workerBatch = batch
         return .success((settings, remaining))
     }
 

@@ -11,7 +11,7 @@ struct WorkerCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await ensureMigrated(app)
-        let worker = JobWorker(app: app)
+        let worker = JobWorker(app: app, batchSize: app.settings.workerBatch)
         let concurrency = app.settings.workerConcurrency
         let task = Task { await worker.run(concurrency: concurrency) }
         let queue = DispatchQueue(label: "fanfare.worker.signals")

@@ -109,7 +109,7 @@ struct AccountService {
         case "sandbox":
             return SandboxConnector(
                 account: account.handle, audience: SandboxAudience(seed: UInt64(bitPattern: account.seed)),
-                ledger: DatabaseSandboxStore(db: db, local: app.sandboxLedger), accountCreated: account.createdAt,
+                ledger: DatabaseSandboxStore(db: db, local: app.sandboxLedger, writer: app.sandboxPostWriter), accountCreated: account.createdAt,
                 failureRate: app.sandboxFailureRate)
         default:
             guard let kind = ConnectorRegistry.kind(account.platform) else {
@@ -124,6 +124,9 @@ struct AccountService {
 extension Application {
     private struct SandboxLedgerKey: StorageKey { typealias Value = SandboxLedger }
     private struct SandboxFailureRateKey: StorageKey { typealias Value = Double }
+    private struct SandboxPostWriterKey: StorageKey { typealias Value = SandboxPostWriter }
+
+    var sandboxPostWriter: SandboxPostWriter? { storage[SandboxPostWriterKey.self] }
 
     var sandboxFailureRate: Double { storage[SandboxFailureRateKey.self] ?? 0.02 }
 
@@ -138,6 +141,7 @@ extension Application {
     /// Called once by `configure`, before any request.
     func installSandboxLedger(failureRate: Double) {
         storage[SandboxLedgerKey.self] = SandboxLedger()
+        storage[SandboxPostWriterKey.self] = SandboxPostWriter { [unowned self] in self.db }
         storage[SandboxFailureRateKey.self] = failureRate
     }
 }

@@ -91,6 +91,16 @@ extension PostService {
 /// The copyright register's veto: an asset whose licence is unknown or
 /// has expired by the publishing time cannot go out.
 enum AssetRegister {
+    /// The first licence problem of each post that has one.
+    static func problems(for posts: Set<UUID>, at date: Date, on db: any Database) async throws -> [UUID: String] {
+        guard !posts.isEmpty else { return [:] }
+        var found: [UUID: String] = [:]
+        for link in try await PostAsset.query(on: db).filter(\.$post.$id ~~ posts).with(\.$asset).all() where found[link.$post.id] == nil {
+            if let problem = AssetRights.problem(for: link.asset.licenceEntry, at: date) { found[link.$post.id] = "\(link.asset.name): \(problem)" }
+        }
+        return found
+    }
+
     static func problem(for post: Post, at date: Date, on db: any Database) async throws -> String? {
         let links = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).all()
         for link in links {

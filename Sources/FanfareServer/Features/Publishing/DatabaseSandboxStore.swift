@@ -27,6 +27,9 @@ final class SandboxPostRecord: Model, @unchecked Sendable {
 struct DatabaseSandboxStore: SandboxStore {
     let db: any Database
     let local: SandboxLedger
+    /// Writes new posts in groups when the process has one (a worker or a
+    /// server); alone, each post is its own statement.
+    var writer: SandboxPostWriter?
 
     private func run<T>(_ body: () async throws -> T) async throws(ConnectorError) -> T {
         do { return try await body() } catch {
@@ -41,7 +44,8 @@ struct DatabaseSandboxStore: SandboxStore {
     func attempt(_ key: String) async throws(ConnectorError) -> Int { await local.attempt(key) }
 
     func record(_ post: PublishedPost, account: String, key: String) async throws(ConnectorError) -> PublishedPost {
-        try await run {
+        if let writer { return try await run { try await writer.record(post, account: account, key: key) } }
+        return try await run {
             let record = SandboxPostRecord()
             record.id = post.remoteID
             record.account = account
@@ -64,7 +68,12 @@ struct DatabaseSandboxStore: SandboxStore {
     }
 
     func post(forKey key: String) async throws(ConnectorError) -> PublishedPost? {
-        try await run { try await SandboxPostRecord.query(on: db).filter(\.$idempotencyKey == key).first()?.post }
+        // Asked before every publish: grouped like the writes when it can be.
+        try await run {
+            if let writer { return try await writer.post(forKey: key) }
+            guard let sql = db as? any SQLDatabase else { return nil }
+            return try await SandboxPostWriter.posts(forKeys: [key], on: sql)[key]
+        }
     }
 
     func post(_ id: String) async throws(ConnectorError) -> PublishedPost? {
@@ -88,5 +97,118 @@ struct DatabaseSandboxStore: SandboxStore {
 
     func reply(key: String, make: @Sendable () -> String) async throws(ConnectorError) -> String {
         await local.reply(key: key, make: make)
+    }
+}
+
+/// What the Sandbox published, written a group at a time: while one group
+/// is being written the next gathers, so a burst of posts costs a few
+/// transactions instead of one each. Every caller still waits for its own
+/// post to be stored, so accepted means kept. Under one idempotency key the
+/// first post stays, as `record` promises.
+actor SandboxPostWriter {
+    private let database: @Sendable () -> any Database
+    private var pending: [(post: PublishedPost, account: String, key: String, done: CheckedContinuation<PublishedPost, any Error>)] = []
+    private var writing = false
+    private var asked: [(key: String, done: CheckedContinuation<PublishedPost?, any Error>)] = []
+    private var looking = false
+
+    init(database: @escaping @Sendable () -> any Database) {
+        self.database = database
+    }
+
+    func record(_ post: PublishedPost, account: String, key: String) async throws -> PublishedPost {
+        try await withCheckedThrowingContinuation { done in
+            pending.append((post, account, key, done))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// The post kept under `key`, looked up together with the other
+    /// questions asked meanwhile.
+    func post(forKey key: String) async throws -> PublishedPost? {
+        try await withCheckedThrowingContinuation { done in
+            asked.append((key, done))
+            if !looking {
+                looking = true
+                Task { await self.answer() }
+            }
+        }
+    }
+
+    private func answer() async {
+        while !asked.isEmpty {
+            let group = asked
+            asked = []
+            do {
+                guard let sql = database() as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the Sandbox needs an SQL database") }
+                var found: [String: PublishedPost] = [:]
+                for start in stride(from: 0, to: group.count, by: 500) {
+                    found.merge(try await Self.posts(forKeys: group[start..<min(group.count, start + 500)].map(\.key), on: sql)) { $1 }
+                }
+                for item in group { item.done.resume(returning: found[item.key]) }
+            } catch {
+                for item in group { item.done.resume(throwing: error) }
+            }
+        }
+        looking = false
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let group = pending
+            pending = []
+            do {
+                let kept = try await Self.write(group.map { ($0.post, $0.account, $0.key) }, on: database())
+                for item in group {
+                    if let post = kept[item.key] {
+                        item.done.resume(returning: post)
+                    } else {
+                        item.done.resume(throwing: Abort(.internalServerError, reason: "the Sandbox lost a post it was writing"))
+                    }
+                }
+            } catch {
+                for item in group { item.done.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+
+    private static func write(
+        _ posts: [(post: PublishedPost, account: String, key: String)], on db: any Database
+    ) async throws -> [String: PublishedPost] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        return try await db.transaction { tx in
+            var kept: [String: PublishedPost] = [:]
+            let sql = tx as? any SQLDatabase ?? sql
+            for start in stride(from: 0, to: posts.count, by: 200) {
+                let chunk = posts[start..<min(posts.count, start + 200)]
+                let rows: [any SQLExpression] = chunk.map { item in
+                    SQLGroupExpression([
+                        SQLBind(item.post.remoteID), SQLBind(item.account), SQLBind(item.key), SQLBind(item.post.url), SQLBind(item.post.publishedAt),
+                        SQLBind(false),
+                    ])
+                }
+                try await sql.raw(
+                    "INSERT INTO sandbox_posts (remote_id, account, idempotency_key, url, published_at, deleted) VALUES \(SQLList(rows)) ON CONFLICT DO NOTHING"
+                ).run()
+                kept.merge(try await Self.posts(forKeys: chunk.map(\.key), on: sql)) { $1 }
+            }
+            return kept
+        }
+    }
+
+    static func posts(forKeys keys: [String], on sql: any SQLDatabase) async throws -> [String: PublishedPost] {
+        var found: [String: PublishedPost] = [:]
+        let rows = try await sql.select().columns("remote_id", "idempotency_key", "url", "published_at").from(SandboxPostRecord.schema)
+            .where("idempotency_key", .in, keys).all()
+        for row in rows {
+            found[try row.decode(column: "idempotency_key", as: String.self)] = PublishedPost(
+                remoteID: try row.decode(column: "remote_id", as: String.self), url: try row.decode(column: "url", as: String.self),
+                publishedAt: try row.decode(column: "published_at", as: Date.self))
+        }
+        return found
     }
 }

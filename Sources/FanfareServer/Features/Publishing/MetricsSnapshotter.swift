@@ -17,18 +17,35 @@ enum MetricsSnapshotter {
         var label: String
     }
 
-    static func plan(_ variant: PostVariant, publishedAt: Date, on db: any Database, now: Date) async throws {
-        for milestone in milestones {
-            let payload = String(decoding: try JSONEncoder().encode(Payload(variantID: variant.id!, label: milestone.label)), as: UTF8.self)
-            try await JobQueue(db: db).enqueue(
-                kind: kind, payload: payload, runAt: publishedAt.addingTimeInterval(milestone.after),
-                uniqueKey: "\(kind):\(variant.id!.uuidString):\(milestone.label)", now: now)
-        }
+    /// Plans the first snapshot of each newly published variant; each
+    /// snapshot plans the next when it runs, so a busy minute writes one
+    /// job per post, not four.
+    static func plan(_ published: [(variant: PostVariant, at: Date)], on db: any Database, now: Date) async throws {
+        guard let first = milestones.first else { return }
+        try await JobQueue(db: db).enqueueMany(
+            try published.map { variant, at in
+                try snapshotJob(for: variant, label: first.label, publishedAt: at, now: now)
+            }, now: now)
+    }
+
+    private static func snapshotJob(for variant: PostVariant, label: String, publishedAt: Date, now: Date) throws -> JobQueue.NewJob {
+        let after = milestones.first { $0.label == label }?.after ?? 0
+        let payload = String(decoding: try JSONEncoder().encode(Payload(variantID: variant.id!, label: label)), as: UTF8.self)
+        return JobQueue.NewJob(
+            kind: kind, payload: payload, runAt: publishedAt.addingTimeInterval(after), uniqueKey: "\(kind):\(variant.id!.uuidString):\(label)")
     }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
         guard let variant = try await PostVariant.find(payload.variantID, on: app.db) else { return }
+        // The next milestone is queued first: if this run dies half-way it
+        // runs again, and the unique key keeps the next one single.
+        if let index = milestones.firstIndex(where: { $0.label == payload.label }), index + 1 < milestones.count,
+            let publishedAt = variant.publishedAt
+        {
+            try await JobQueue(db: app.db).enqueueMany(
+                [try snapshotJob(for: variant, label: milestones[index + 1].label, publishedAt: publishedAt, now: Date())], now: Date())
+        }
         do {
             try await take(variant, label: payload.label, app: app, now: Date())
         } catch let error as ConnectorError where error.isRetriable {

@@ -127,10 +127,18 @@ public enum PublishLoad {
         }
     }
 
-    /// How many variants are published now (cheap, for polling).
-    public static func publishedCount(settings: Settings) async throws -> Int {
+    /// Counts the published variants every `interval` and hands the count
+    /// to `body` until it returns false. One connection for the whole run:
+    /// the watcher must not take the workers' CPU.
+    public static func watch(
+        settings: Settings, every interval: Duration, _ body: (Int) async throws -> Bool
+    ) async throws {
         try await withApp(settings) { app in
-            try await PostVariant.query(on: app.db).filter(\.$state == PostVariant.State.published.rawValue).count()
+            while true {
+                try await Task.sleep(for: interval)
+                let published = try await PostVariant.query(on: app.db).filter(\.$state == PostVariant.State.published.rawValue).count()
+                if try await !body(published) { return }
+            }
         }
     }
 }

@@ -32,85 +32,160 @@ enum PublishRunner {
         }
     }
 
-    @Sendable static func run(_ job: Job, _ app: Application) async throws {
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
-        try await publish(variantID: payload.variantID, version: payload.version, app: app, worker: job.leaseOwner ?? "worker")
+    /// One claimed variant on its way out.
+    struct Work {
+        let job: Job
+        let variant: PostVariant
+        let post: Post
+        let account: SocialAccount
+        /// The state before this worker claimed it: anything but `queued`
+        /// means an earlier attempt may have reached the platform.
+        let previous: PostVariant.State
     }
 
-    static func publish(variantID: UUID, version: Int, app: Application, worker: String, now: Date = Date()) async throws {
+    /// How one attempt ended, before it is written.
+    enum Ending {
+        case published(PublishedPost, outcome: String)
+        case settled(PublishOutcome)
+    }
+
+    /// Publishes the variants of many jobs: three reads, one conditional
+    /// update that claims them all, the platform calls side by side, and
+    /// one transaction for every outcome. A job whose post changed, whose
+    /// variant is gone or already out does nothing and succeeds.
+    @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
         let db = app.db
-        guard let variant = try await PostVariant.find(variantID, on: db),
-            let post = try await Post.find(variant.$post.id, on: db),
-            let account = try await SocialAccount.find(variant.$account.id, on: db)
-        else { return }  // deleted since: nothing to publish
-        // An edit, an unschedule or a reschedule raised the version: this
-        // job was cancelled by it.
-        guard post.version == version else { return }
-        let previous = variant.variantState
-        switch previous {
-        case .queued, .unconfirmed: break
-        case .publishing:
-            if let held = variant.claimExpiresAt, held > now, try await alive(variant.claimedBy, now: now, on: db) {
-                throw JobRetry(after: min(held.timeIntervalSince(now) + 1, JobQueue.deadAfter), reason: "another worker holds this variant")
+        let now = Date()
+        let worker = jobs.first?.leaseOwner ?? "worker"
+        var results: [UUID: JobResult] = [:]
+        var wanted: [(job: Job, payload: Payload)] = []
+        for job in jobs {
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+                results[job.id!] = .failed("unreadable payload")
+                continue
             }
-        default: return
+            wanted.append((job, payload))
         }
-        guard try await claim(variant, from: previous, by: worker, now: now, on: db) else { return }
+        guard let sql = db as? any SQLDatabase else { return results }
+        let variants = try await PublishRows.variants(wanted.map(\.payload.variantID), on: sql).keyed(by: \.id!)
+        let posts = try await PublishRows.posts(Array(Set(variants.values.map { $0.$post.id })), on: sql).keyed(by: \.id!)
+        let accounts = try await SocialAccount.query(on: db).filter(\.$id ~~ Set(variants.values.map { $0.$account.id })).all().keyed(by: \.id!)
 
-        let attempt = PublishAttempt()
-        attempt.id = TimeOrderedID.make(at: now)
-        attempt.$variant.id = variantID
-        attempt.number = variant.attempts + 1
-        attempt.worker = worker
-        attempt.startedAt = now
-        attempt.outcome = "running"
-        try await attempt.create(on: db)
+        var work: [Work] = []
+        var taken = Set<UUID>()
+        for (job, payload) in wanted {
+            // Deleted since, or cancelled by an edit, an unschedule or a
+            // reschedule (each raises the post's version).
+            guard let variant = variants[payload.variantID], let post = posts[variant.$post.id], let account = accounts[variant.$account.id],
+                post.version == payload.version, !taken.contains(payload.variantID)
+            else { continue }
+            let previous = variant.variantState
+            switch previous {
+            case .queued, .unconfirmed: break
+            case .publishing:
+                if let held = variant.claimExpiresAt, held > now, try await alive(variant.claimedBy, now: now, on: db) {
+                    results[job.id!] = .retry(
+                        after: min(held.timeIntervalSince(now) + 1, JobQueue.deadAfter), reason: "another worker holds this variant")
+                    continue
+                }
+            default: continue
+            }
+            taken.insert(payload.variantID)
+            work.append(Work(job: job, variant: variant, post: post, account: account, previous: previous))
+        }
+        let claimed = try await claim(work.map(\.variant), by: worker, now: now, on: db)
+        work = work.filter { claimed.contains($0.variant.id!) }
+        guard !work.isEmpty else { return results }
 
-        let service = AccountService(db: db, app: app)
+        let problems = try await AssetRegister.problems(for: Set(work.map { $0.post.id! }), at: now, on: db)
+        let endings = await withTaskGroup(of: [(UUID, Ending)].self) { group in
+            for (_, items) in Dictionary(grouping: work, by: { $0.account.id! }) {
+                group.addTask { await attempt(items, problems: problems, app: app, now: now) }
+            }
+            return await group.reduce(into: [UUID: Ending]()) { all, some in
+                for (id, ending) in some { all[id] = ending }
+            }
+        }
+        try await write(work, endings: endings, worker: worker, startedAt: now, on: db)
+
+        for item in work {
+            switch item.variant.variantState {
+            case .queued:
+                let wait = max(1, (item.variant.claimExpiresAt ?? now).timeIntervalSince(Date()))
+                results[item.job.id!] = .retry(after: wait, reason: item.variant.lastError ?? "retry")
+            case .unconfirmed:
+                results[item.job.id!] = .retry(after: PublicationRules.unconfirmedRecheck, reason: item.variant.lastError ?? "unconfirmed")
+            default: break
+            }
+        }
+        return results
+    }
+
+    /// One account's variants through its connector. Faults of the
+    /// platform become outcomes; anything else (the database during a
+    /// token refresh) puts the variant back in the queue, which is safe
+    /// because nothing was sent yet.
+    private static func attempt(_ items: [Work], problems: [UUID: String], app: Application, now: Date) async -> [(UUID, Ending)] {
+        guard let account = items.first?.account else { return [] }
+        let service = AccountService(db: app.db, app: app)
         let connector: any Connector
         do {
             connector = try service.connector(for: account)
         } catch {
-            try await settle(variant, post: post, attempt: attempt, outcome: .failed(code: "no_connector", reason: "\(error)"), on: db)
-            return
+            return items.map { ($0.variant.id!, .settled(.failed(code: "no_connector", reason: "\(error)"))) }
         }
-        let key = variant.idempotencyKey
-        do {
-            // The last attempt may have reached the platform: ask first.
-            if previous != .queued, let found = try await connector.findPost(idempotencyKey: key) {
-                try await published(variant, post: post, attempt: attempt, found, outcome: "reconciled", on: db)
-                return
+        var refreshed = false
+        return await withTaskGroup(of: (UUID, Ending).self) { group in
+            for item in items {
+                let variant = item.variant
+                let key = variant.idempotencyKey
+                // The last attempt may have reached the platform: ask first.
+                if item.previous != .queued {
+                    do throws(ConnectorError) {
+                        if let found = try await connector.findPost(idempotencyKey: key) {
+                            group.addTask { (variant.id!, .published(found, outcome: "reconciled")) }
+                            continue
+                        }
+                    } catch {
+                        group.addTask { (variant.id!, .settled(outcome(of: error, attempts: variant.attempts))) }
+                        continue
+                    }
+                }
+                guard connector.capabilities.unattendedPublishing else {
+                    let rules = PlatformRules.standard[variant.platform] ?? PlatformRules.standard["sandbox"]!
+                    let package = HandOffPackage.build(
+                        from: Variant(title: variant.title, text: variant.text, tags: variant.tags), rules: rules, account: account.handle)
+                    variant.handOffJSON = (try? JSONEncoder().encode(package)).map { String(decoding: $0, as: UTF8.self) }
+                    let reason = connector.capabilities.handOffReason ?? "This platform publishes only by hand."
+                    group.addTask { (variant.id!, .settled(.handOff(reason: reason))) }
+                    continue
+                }
+                if let problem = problems[item.post.id!] {
+                    group.addTask { (variant.id!, .settled(.failed(code: "asset_licence", reason: problem))) }
+                    continue
+                }
+                if !refreshed {
+                    do {
+                        try await service.refreshIfNeeded(account, connector: connector, now: now)
+                        refreshed = true
+                    } catch let error as ConnectorError {
+                        group.addTask { (variant.id!, .settled(outcome(of: error, attempts: variant.attempts))) }
+                        continue
+                    } catch {
+                        group.addTask { (variant.id!, .settled(.retry(after: 30, reason: "\(error)"))) }
+                        continue
+                    }
+                }
+                let request = PublishRequest(idempotencyKey: key, variant: Variant(title: variant.title, text: variant.text, tags: variant.tags))
+                group.addTask {
+                    do throws(ConnectorError) {
+                        return (variant.id!, .published(try await connector.publish(request), outcome: "published"))
+                    } catch {
+                        return (variant.id!, .settled(outcome(of: error, attempts: variant.attempts)))
+                    }
+                }
             }
-            guard connector.capabilities.unattendedPublishing else {
-                let rules = PlatformRules.standard[variant.platform] ?? PlatformRules.standard["sandbox"]!
-                let package = HandOffPackage.build(
-                    from: Variant(title: variant.title, text: variant.text, tags: variant.tags), rules: rules, account: account.handle)
-                variant.handOffJSON = String(decoding: try JSONEncoder().encode(package), as: UTF8.self)
-                try await settle(
-                    variant, post: post, attempt: attempt,
-                    outcome: .handOff(reason: connector.capabilities.handOffReason ?? "This platform publishes only by hand."), on: db)
-                return
-            }
-            if let problem = try await AssetRegister.problem(for: post, at: now, on: db) {
-                try await settle(variant, post: post, attempt: attempt, outcome: .failed(code: "asset_licence", reason: problem), on: db)
-                return
-            }
-            try await service.refreshIfNeeded(account, connector: connector, now: now)
-            let request = PublishRequest(idempotencyKey: key, variant: Variant(title: variant.title, text: variant.text, tags: variant.tags))
-            let result = try await connector.publish(request)
-            try await published(variant, post: post, attempt: attempt, result, outcome: "published", on: db)
-        } catch let error as ConnectorError {
-            try await settle(variant, post: post, attempt: attempt, outcome: outcome(of: error, attempts: variant.attempts + 1), on: db)
-            if error == .expiredCredentials {
-                account.status = SocialAccount.Status.needsReconnect.rawValue
-                try await account.save(on: db)
-            }
-        }
-        if case .queued = variant.variantState {
-            throw JobRetry(after: max(1, (variant.claimExpiresAt ?? now).timeIntervalSince(now)), reason: variant.lastError ?? "retry")
-        }
-        if case .unconfirmed = variant.variantState {
-            throw JobRetry(after: PublicationRules.unconfirmedRecheck, reason: variant.lastError ?? "unconfirmed")
+            return await group.reduce(into: []) { $0.append($1) }
         }
     }
 
@@ -131,8 +206,6 @@ enum PublishRunner {
         }
     }
 
-    /// Takes the variant for this worker if nobody changed it since it was
-    /// read: the attempt count is the version.
     /// Whether the worker that claimed a variant may still be at work.
     private static func alive(_ worker: String?, now: Date, on db: any Database) async throws -> Bool {
         // No report at all: nothing says it died, so its claim stands
@@ -141,95 +214,154 @@ enum PublishRunner {
         return beat.seenAt > now.addingTimeInterval(-JobQueue.deadAfter)
     }
 
-    private static func claim(
-        _ variant: PostVariant, from state: PostVariant.State, by worker: String, now: Date, on db: any Database
-    ) async throws
-        -> Bool
-    {
-        guard let sql = db as? any SQLDatabase else { return false }
+    /// Takes the variants for this worker, each only if nobody changed it
+    /// since it was read (its state and attempt count are its version).
+    /// Returns the ids it took.
+    private static func claim(_ variants: [PostVariant], by worker: String, now: Date, on db: any Database) async throws -> Set<UUID> {
+        guard let sql = db as? any SQLDatabase else { return [] }
         let until = now.addingTimeInterval(PublicationRules.claimLease)
-        let row = try await sql.raw(
-            """
-            UPDATE post_variants SET state = 'publishing', attempts = attempts + 1, claim_expires_at = \(bind: until), claimed_by = \(bind: worker),
-                updated_at = \(bind: now)
-            WHERE id = \(bind: variant.id!) AND state = \(bind: state.rawValue) AND attempts = \(bind: variant.attempts)
-            RETURNING id
-            """
-        ).first()
-        guard row != nil else { return false }
-        variant.state = PostVariant.State.publishing.rawValue
-        variant.attempts += 1
-        variant.claimExpiresAt = until
-        variant.claimedBy = worker
-        return true
-    }
-
-    private static func published(
-        _ variant: PostVariant, post: Post, attempt: PublishAttempt, _ result: PublishedPost, outcome: String, on db: any Database
-    ) async throws {
-        let now = Date()
-        try await db.transaction { tx in
-            variant.state = PostVariant.State.published.rawValue
-            variant.remoteID = result.remoteID
-            variant.url = result.url
-            variant.publishedAt = result.publishedAt
-            variant.errorCode = nil
-            variant.lastError = nil
-            variant.claimExpiresAt = nil
-            variant.updatedAt = now
-            try await variant.save(on: tx)
-            attempt.outcome = outcome
-            attempt.finishedAt = now
-            try await attempt.save(on: tx)
-            try await MetricsSnapshotter.plan(variant, publishedAt: result.publishedAt, on: tx, now: now)
-            try await PostProgress.refresh(post, on: tx, now: now)
+        var taken = Set<UUID>()
+        for start in stride(from: 0, to: variants.count, by: 300) {
+            let chunk = variants[start..<min(variants.count, start + 300)]
+            let read: [any SQLExpression] = chunk.map { SQLGroupExpression([SQLBind($0.id!), SQLBind($0.state), SQLBind($0.attempts)]) }
+            let rows = try await sql.raw(
+                """
+                UPDATE post_variants SET state = 'publishing', attempts = attempts + 1, claim_expires_at = \(bind: until), claimed_by = \(bind: worker),
+                    updated_at = \(bind: now)
+                WHERE (id, state, attempts) IN (VALUES \(SQLList(read)))
+                RETURNING id
+                """
+            ).all()
+            taken.formUnion(try rows.map { try $0.decode(column: "id", as: UUID.self) })
         }
+        for variant in variants where taken.contains(variant.id!) {
+            variant.state = PostVariant.State.publishing.rawValue
+            variant.attempts += 1
+            variant.claimExpiresAt = until
+            variant.claimedBy = worker
+        }
+        return taken
     }
 
-    private static func settle(
-        _ variant: PostVariant, post: Post, attempt: PublishAttempt, outcome: PublishOutcome, on db: any Database
-    )
-        async throws
-    {
+    /// Every outcome of a batch in one transaction: the variants, their
+    /// attempt history, the metrics to take, the posts' status.
+    private static func write(_ work: [Work], endings: [UUID: Ending], worker: String, startedAt: Date, on db: any Database) async throws {
         let now = Date()
-        try await db.transaction { tx in
-            switch outcome {
-            case .retry(let after, let reason):
-                variant.state = PostVariant.State.queued.rawValue
-                variant.claimExpiresAt = now.addingTimeInterval(after)
-                variant.lastError = reason
-                attempt.outcome = "retry"
-                attempt.message = reason
-            case .unconfirmed(_, let reason):
-                variant.state = PostVariant.State.unconfirmed.rawValue
-                variant.claimExpiresAt = nil
-                variant.lastError = reason
-                attempt.outcome = "unconfirmed"
-                attempt.message = reason
-            case .failed(let code, let reason):
-                variant.state = PostVariant.State.failed.rawValue
-                variant.claimExpiresAt = nil
-                variant.errorCode = code
-                variant.lastError = reason
-                attempt.outcome = "failed"
-                attempt.message = reason
-            case .handOff(let reason):
-                variant.state = PostVariant.State.handOff.rawValue
-                variant.claimExpiresAt = nil
-                variant.lastError = reason
-                attempt.outcome = "hand_off"
-                attempt.message = reason
+        let failed = try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return [Work]() }
+            var published: [(variant: PostVariant, at: Date)] = []
+            var failed: [Work] = []
+            var expired: [SocialAccount] = []
+            var attempts: [PublishAttempt] = []
+            var outcomes = RowsUpdate(
+                table: PostVariant.schema,
+                columns: [
+                    .init(name: "state", postgresType: "text"), .init(name: "remote_id", postgresType: "text"),
+                    .init(name: "url", postgresType: "text"),
+                    .init(name: "published_at", postgresType: "timestamptz"), .init(name: "error_code", postgresType: "text"),
+                    .init(name: "last_error", postgresType: "text"), .init(name: "claim_expires_at", postgresType: "timestamptz"),
+                    .init(name: "hand_off", postgresType: "text"), .init(name: "updated_at", postgresType: "timestamptz"),
+                ])
+            for item in work {
+                guard let ending = endings[item.variant.id!] else { continue }
+                let variant = item.variant
+                let attempt = PublishAttempt()
+                attempt.id = TimeOrderedID.make(at: now)
+                attempt.$variant.id = variant.id!
+                attempt.number = variant.attempts
+                attempt.worker = worker
+                attempt.startedAt = startedAt
+                attempt.finishedAt = now
+                switch ending {
+                case .published(let result, let outcome):
+                    variant.state = PostVariant.State.published.rawValue
+                    variant.remoteID = result.remoteID
+                    variant.url = result.url
+                    variant.publishedAt = result.publishedAt
+                    variant.errorCode = nil
+                    variant.lastError = nil
+                    variant.claimExpiresAt = nil
+                    attempt.outcome = outcome
+                    published.append((variant, result.publishedAt))
+                case .settled(let outcome):
+                    apply(outcome, to: variant, attempt: attempt, now: now)
+                    if case .failed(let code, _) = outcome {
+                        failed.append(item)
+                        if code == "expired_credentials", !expired.contains(where: { $0.id == item.account.id }) { expired.append(item.account) }
+                    }
+                }
+                variant.updatedAt = now
+                outcomes.add(
+                    variant.id!,
+                    [
+                        variant.state, variant.remoteID, variant.url, variant.publishedAt, variant.errorCode, variant.lastError,
+                        variant.claimExpiresAt,
+                        variant.handOffJSON, variant.updatedAt,
+                    ])
+                attempts.append(attempt)
             }
-            variant.updatedAt = now
-            attempt.finishedAt = now
-            try await variant.save(on: tx)
-            try await attempt.save(on: tx)
-            try await PostProgress.refresh(post, on: tx, now: now)
+            try await outcomes.run(on: sql)
+            try await insert(attempts, on: sql)
+            try await MetricsSnapshotter.plan(published, on: tx, now: now)
+            try await PostProgress.refresh(Array(work.map(\.post).keyed(by: \.id!).values), on: tx, now: now)
+            for account in expired {
+                account.status = SocialAccount.Status.needsReconnect.rawValue
+                try await account.save(on: tx)
+            }
+            return failed
         }
-        if case .failed = outcome, let author = post.authorID {
+        for item in failed {
+            guard let author = item.post.authorID else { continue }
             try await Notifier.notify(
-                [author], workspaceID: post.$workspace.id, key: "notify.publish_failed", args: [post.title ?? String(post.body.prefix(40))],
-                link: "/posts/\(post.id!.uuidString)", on: db, now: now)
+                [author], workspaceID: item.post.$workspace.id, key: "notify.publish_failed",
+                args: [item.post.title ?? String(item.post.body.prefix(40))],
+                link: "/posts/\(item.post.id!.uuidString)", on: db, now: now)
+        }
+    }
+
+    // A busy minute writes thousands of these: few statements, without
+    // the model layer's reflection on every row.
+    private static func insert(_ attempts: [PublishAttempt], on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: attempts.count, by: 200) {
+            let rows: [any SQLExpression] = attempts[start..<min(attempts.count, start + 200)].map { attempt in
+                SQLGroupExpression([
+                    SQLBind(attempt.id!), SQLBind(attempt.$variant.id), SQLBind(attempt.number), SQLBind(attempt.worker), SQLBind(attempt.startedAt),
+                    SQLBind(attempt.finishedAt), SQLBind(attempt.outcome), SQLBind(attempt.message),
+                ])
+            }
+            try await sql.raw(
+                "INSERT INTO \(ident: PublishAttempt.schema) (id, variant_id, number, worker, started_at, finished_at, outcome, message) VALUES \(SQLList(rows))"
+            ).run()
+        }
+    }
+
+    private static func apply(_ outcome: PublishOutcome, to variant: PostVariant, attempt: PublishAttempt, now: Date) {
+        switch outcome {
+        case .retry(let after, let reason):
+            variant.state = PostVariant.State.queued.rawValue
+            variant.claimExpiresAt = now.addingTimeInterval(after)
+            variant.lastError = reason
+            attempt.outcome = "retry"
+            attempt.message = reason
+        case .unconfirmed(_, let reason):
+            variant.state = PostVariant.State.unconfirmed.rawValue
+            variant.claimExpiresAt = nil
+            variant.lastError = reason
+            attempt.outcome = "unconfirmed"
+            attempt.message = reason
+        case .failed(let code, let reason):
+            variant.state = PostVariant.State.failed.rawValue
+            variant.claimExpiresAt = nil
+            variant.errorCode = code
+            variant.lastError = reason
+            attempt.outcome = "failed"
+            attempt.message = reason
+        case .handOff(let reason):
+            variant.state = PostVariant.State.handOff.rawValue
+            variant.claimExpiresAt = nil
+            variant.lastError = reason
+            attempt.outcome = "hand_off"
+            attempt.message = reason
         }
     }
 }
@@ -237,12 +369,40 @@ enum PublishRunner {
 /// Keeps a post's status in step with its variants.
 enum PostProgress {
     static func refresh(_ post: Post, on db: any Database, now: Date) async throws {
-        let states = try await PostVariant.query(on: db).filter(\.$post.$id == post.id!).all()
-            .map { VariantProgress(rawValue: $0.state) ?? .pending }
-        guard let status = PublicationRules.postStatus(variants: states, scheduled: post.scheduledAt != nil), status != post.status else { return }
-        post.status = status
-        post.updatedAt = now
-        try await post.save(on: db)
+        try await refresh([post], on: db, now: now)
+    }
+
+    static func refresh(_ posts: [Post], on db: any Database, now: Date) async throws {
+        guard !posts.isEmpty, let sql = db as? any SQLDatabase else { return }
+        if sql.dialect.name == "postgresql" {
+            // Two workers finishing two variants of one post at once would
+            // each see the other's as still publishing and leave the post
+            // "publishing" for good. Locking the posts (in id order, so two
+            // batches cannot deadlock) makes the second read after the first
+            // commits. SQLite has one writer at a time already.
+            try await sql.raw(
+                "SELECT id FROM posts WHERE id IN (\(SQLList(posts.map { SQLBind($0.id!) }))) ORDER BY id FOR UPDATE"
+            ).run()
+        }
+        var states: [UUID: [VariantProgress]] = [:]
+        for start in stride(from: 0, to: posts.count, by: 500) {
+            let ids = posts[start..<min(posts.count, start + 500)].map { $0.id! }
+            for row in try await sql.select().column("post_id").column("state").from(PostVariant.schema).where("post_id", .in, ids).all() {
+                states[try row.decode(column: "post_id", as: UUID.self), default: []].append(
+                    VariantProgress(rawValue: try row.decode(column: "state", as: String.self)) ?? .pending)
+            }
+        }
+        var changes = RowsUpdate(
+            table: Post.schema, columns: [.init(name: "status", postgresType: "text"), .init(name: "updated_at", postgresType: "timestamptz")])
+        for post in posts {
+            guard let status = PublicationRules.postStatus(variants: states[post.id!] ?? [], scheduled: post.scheduledAt != nil),
+                status != post.status
+            else { continue }
+            post.status = status
+            post.updatedAt = now
+            changes.add(post.id!, [status, now])
+        }
+        try await changes.run(on: sql)
     }
 }
 
@@ -293,5 +453,65 @@ enum PublishSweep {
             }
         }
         return queued
+    }
+}
+
+/// The columns a publishing batch reads, straight from rows: a burst reads
+/// thousands, and the model layer's reflection on each would be most of
+/// the batch's time. The models built here carry only these fields.
+enum PublishRows {
+    static func variants(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [PostVariant] {
+        var found: [PostVariant] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await sql.select()
+                .columns("id", "workspace_id", "post_id", "account_id", "platform", "title", "text", "tags", "state", "attempts", "claim_expires_at")
+                .columns("claimed_by", "hand_off")
+                .from(PostVariant.schema).where("id", .in, Array(ids[start..<min(ids.count, start + 500)])).all()
+            for row in rows {
+                let variant = PostVariant()
+                variant.id = try row.decode(column: "id", as: UUID.self)
+                variant.$workspace.id = try row.decode(column: "workspace_id", as: UUID.self)
+                variant.$post.id = try row.decode(column: "post_id", as: UUID.self)
+                variant.$account.id = try row.decode(column: "account_id", as: UUID.self)
+                variant.platform = try row.decode(column: "platform", as: String.self)
+                variant.title = try row.decode(column: "title", as: String?.self)
+                variant.text = try row.decode(column: "text", as: String.self)
+                variant.tagsJSON = try row.decode(column: "tags", as: String.self)
+                variant.state = try row.decode(column: "state", as: String.self)
+                variant.attempts = try row.decode(column: "attempts", as: Int.self)
+                variant.claimExpiresAt = try row.decode(column: "claim_expires_at", as: Date?.self)
+                variant.claimedBy = try row.decode(column: "claimed_by", as: String?.self)
+                variant.handOffJSON = try row.decode(column: "hand_off", as: String?.self)
+                variant.remoteID = nil
+                variant.url = nil
+                variant.publishedAt = nil
+                variant.errorCode = nil
+                variant.lastError = nil
+                found.append(variant)
+            }
+        }
+        return found
+    }
+
+    static func posts(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [Post] {
+        var found: [Post] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await sql.select()
+                .columns("id", "workspace_id", "title", "body", "status", "version", "scheduled_at", "author_id")
+                .from(Post.schema).where("id", .in, Array(ids[start..<min(ids.count, start + 500)])).all()
+            for row in rows {
+                let post = Post()
+                post.id = try row.decode(column: "id", as: UUID.self)
+                post.$workspace.id = try row.decode(column: "workspace_id", as: UUID.self)
+                post.title = try row.decode(column: "title", as: String?.self)
+                post.body = try row.decode(column: "body", as: String.self)
+                post.status = try row.decode(column: "status", as: String.self)
+                post.version = try row.decode(column: "version", as: Int.self)
+                post.scheduledAt = try row.decode(column: "scheduled_at", as: Date?.self)
+                post.authorID = try row.decode(column: "author_id", as: UUID?.self)
+                found.append(post)
+            }
+        }
+        return found
     }
 }
