@@ -25,6 +25,10 @@ let usage = """
       publish N variants due in the same minute to Sandbox accounts, published by
               real worker processes: lag after the due time (p50, p99, max),
               posts/s, lost and duplicates; --kill-after SIGKILLs a worker mid-batch
+           fanfare-bench moderation [--lexicon FILE] [--corpus FILE] [--terms N] [--megabytes N]
+                                    [--seed N] [--runs N] [--write-lexicon FILE] [--write-corpus FILE]
+      moderation  sensitive-word automaton build time and memory, and scan MB/s of
+              original text with normalisation, over a given or generated corpus
     """
 
 switch arguments.first {
@@ -40,6 +44,15 @@ case "serve":
 case "publish":
     do {
         let report = try await PublishBenchmark(options: Array(arguments.dropFirst())).run()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("fanfare-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "moderation":
+    do {
+        let report = try ModerationBenchmark(options: Array(arguments.dropFirst())).run()
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } catch {

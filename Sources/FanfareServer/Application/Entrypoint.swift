@@ -7,6 +7,8 @@ import Vapor
 public enum FanfareMain {
     public static func run() async -> Int32 {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // A filter for scripts: no settings, no database, no data folder.
+        if arguments.first == "moderate" { return ModerateCommand.run(Array(arguments.dropFirst())) }
         var settings: Settings
         var remaining: [String]
         switch Settings.parse(environment: ProcessInfo.processInfo.environment, arguments: arguments) {

@@ -1,0 +1,189 @@
+import Foundation
+
+/// A compiled lexicon: terms and allow-list phrases in one automaton over
+/// folded text. Immutable and thread-safe; build a new engine to change
+/// the lexicon and swap it in (see `ModerationEngineCache` on the server).
+///
+/// A term is not reported when
+/// - an allow-list phrase found in the same text covers it (第一 inside
+///   第一次), or
+/// - it starts or ends with a Latin letter or digit and the character
+///   right next to it in the original text is one too (`ban` in `urban`):
+///   English terms stand as whole words, while Chinese terms match
+///   anywhere. Inserted spaces or symbols (`b.a.n`) do not hide a word.
+public final class ModerationEngine: Sendable {
+    private let automaton: Automaton
+    /// Per pattern of the automaton: the term it reports, or nil for an
+    /// allow-list phrase.
+    private let entries: [LexiconTerm?]
+    private let startsWord: [Bool]
+    private let endsWord: [Bool]
+    public let termCount: Int
+    public let allowCount: Int
+
+    /// `terms` are layered: a later term with the same folded form replaces
+    /// an earlier one (a workspace's entry overrides the base lexicon's).
+    /// A term that an allow-list phrase equals is never reported. Terms
+    /// and phrases that fold to nothing are left out; validate them with
+    /// `LexiconTerm.problems` first to tell the user.
+    public init(terms: [LexiconTerm], allow: [String] = []) {
+        var byKey: [String: Int] = [:]
+        var patterns: [[Unicode.Scalar]] = []
+        var entries: [LexiconTerm?] = []
+        for phrase in allow {
+            let folded = TextFolding.fold(phrase)
+            guard !folded.isEmpty, byKey[folded] == nil else { continue }
+            byKey[folded] = patterns.count
+            patterns.append(Array(folded.unicodeScalars))
+            entries.append(nil)
+        }
+        let allowCount = patterns.count
+        for term in terms {
+            let folded = TextFolding.fold(term.term)
+            guard !folded.isEmpty else { continue }
+            if let index = byKey[folded] {
+                if entries[index] != nil { entries[index] = term }
+                continue
+            }
+            byKey[folded] = patterns.count
+            patterns.append(Array(folded.unicodeScalars))
+            entries.append(term)
+        }
+        automaton = Automaton(patterns: patterns)
+        self.entries = entries
+        startsWord = patterns.map { Self.isWordCharacter($0.first) }
+        endsWord = patterns.map { Self.isWordCharacter($0.last) }
+        termCount = patterns.count - allowCount
+        self.allowCount = allowCount
+    }
+
+    public static let empty = ModerationEngine(terms: [])
+
+    public var stateCount: Int { automaton.stateCount }
+    public var memoryBytes: Int { automaton.memoryBytes }
+
+    /// The terms found in `text`, ordered by where they start.
+    public func scan(_ text: String, scope: ModerationScope = .all, policy: MatchPolicy = .leftmostLongest) -> [ModerationMatch] {
+        var copy = text
+        return copy.withUTF8 { scan(utf8: $0, scope: scope, policy: policy) }
+    }
+
+    /// The same over UTF-8 bytes, which must be valid UTF-8.
+    public func scan(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope = .all, policy: MatchPolicy = .leftmostLongest
+    )
+        -> [ModerationMatch]
+    {
+        let hits = reportedHits(in: bytes, scope: scope, policy: policy)
+        if hits.isEmpty { return [] }
+        return Self.offsets(of: hits, in: bytes).map { hit, start, end in
+            let term = entries[Int(hit.pattern)]!
+            let slice = UnsafeBufferPointer(rebasing: bytes[hit.byteStart..<hit.byteEnd])
+            return ModerationMatch(
+                term: term.term, category: term.category, severity: term.severity, start: start.scalars, end: end.scalars,
+                utf16Start: start.utf16, utf16End: end.utf16, text: String(decoding: slice, as: UTF8.self))
+        }
+    }
+
+    /// How many terms a text holds, without building the matches: for
+    /// counting over large corpora.
+    public func count(utf8 bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope = .all, policy: MatchPolicy = .leftmostLongest) -> Int {
+        reportedHits(in: bytes, scope: scope, policy: policy).count
+    }
+
+    private func reportedHits(in bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope, policy: MatchPolicy) -> [Automaton.Hit] {
+        var hits: [Automaton.Hit] = []
+        automaton.hits(in: bytes, into: &hits)
+        if hits.isEmpty { return [] }
+        // Filtered in place: most texts with a hit have one or two, and a
+        // scan per line must not pay for extra arrays.
+        var allowed: [Automaton.Hit] = []
+        if allowCount > 0 {
+            for hit in hits where entries[Int(hit.pattern)] == nil { allowed.append(hit) }
+        }
+        var terms = hits
+        hits = []
+        terms.removeAll { hit in
+            guard let entry = entries[Int(hit.pattern)], entry.scope.covers(scope) else { return true }
+            if startsWord[Int(hit.pattern)], Self.wordCharacter(before: hit.byteStart, in: bytes) { return true }
+            if endsWord[Int(hit.pattern)], Self.wordCharacter(at: hit.byteEnd, in: bytes) { return true }
+            return allowed.contains { $0.unitStart <= hit.unitStart && hit.unitEnd <= $0.unitEnd }
+        }
+        if terms.count < 2 { return terms }
+        terms.sort { ($0.unitStart, $1.unitEnd) < ($1.unitStart, $0.unitEnd) }
+        guard policy == .leftmostLongest else { return terms }
+        var chosen: [Automaton.Hit] = []
+        var reached = 0
+        for hit in terms where hit.unitStart >= reached {
+            chosen.append(hit)
+            reached = hit.unitEnd
+        }
+        return chosen
+    }
+
+    private static func isWordCharacter(_ scalar: Unicode.Scalar?) -> Bool {
+        guard let scalar else { return false }
+        return scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
+    }
+
+    /// Whether the original character ending at `offset` folds to a Latin
+    /// letter or digit.
+    private static func wordCharacter(before offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard offset > 0 else { return false }
+        var start = offset - 1
+        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return wordCharacter(at: start, in: bytes)
+    }
+
+    private static func wordCharacter(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard offset < bytes.count else { return false }
+        var iterator = UnsafeBufferPointer(rebasing: bytes[offset...]).makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return false }
+        return isWordCharacter(TextFolding.fold(scalar).first)
+    }
+
+    struct Offset {
+        var scalars: Int
+        var utf16: Int
+    }
+
+    /// Scalar and UTF-16 offsets of each hit's ends, in one pass over the
+    /// bytes up to the last one.
+    private static func offsets(of hits: [Automaton.Hit], in bytes: UnsafeBufferPointer<UInt8>) -> [(Automaton.Hit, Offset, Offset)] {
+        var wanted: [Int] = []
+        wanted.reserveCapacity(hits.count * 2)
+        for hit in hits {
+            wanted.append(hit.byteStart)
+            wanted.append(hit.byteEnd)
+        }
+        wanted.sort()
+        var found = [Offset](repeating: Offset(scalars: 0, utf16: 0), count: wanted.count)
+        var scalars = 0
+        var utf16 = 0
+        var index = 0
+        var next = 0
+        while next < wanted.count {
+            while next < wanted.count, wanted[next] <= index {
+                found[next] = Offset(scalars: scalars, utf16: utf16)
+                next += 1
+            }
+            guard index < bytes.count else { break }
+            let lead = bytes[index]
+            let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            scalars += 1
+            utf16 += length == 4 ? 2 : 1
+            index += length
+        }
+        func offset(_ byte: Int) -> Offset {
+            var low = 0
+            var high = wanted.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if wanted[middle] < byte { low = middle + 1 } else { high = middle }
+            }
+            return found[low]
+        }
+        return hits.map { ($0, offset($0.byteStart), offset($0.byteEnd)) }
+    }
+}
