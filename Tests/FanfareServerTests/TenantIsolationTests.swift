@@ -36,11 +36,18 @@ import Vapor
                     .POST, "/api/v1/workspaces/\(wsB.slug)/assets", token: tokenB,
                     json: ["name": "logo", "kind": "image", "location": "s3://b/logo.png"]
                 ).json["id"] as? String)
+            let entryID = try #require(
+                try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/lexicon/terms", token: tokenB, json: ["term": "乙方词"]).json["id"] as? String)
+            let feedbackID = try #require(
+                try await t.api(
+                    .POST, "/api/v1/workspaces/\(wsB.slug)/moderation/feedback", token: tokenB, json: ["term": "第一", "phrase": "第一名"]
+                ).json["id"] as? String)
             let valuesOfB: [String: String] = [
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,
                 "invitation_id": invitationID, "invitation": invitationID, "token_id": tokenIDB,
                 "account_id": accountB, "account": accountB, "post_id": postID, "post": postID, "variant": variantID,
                 "topic_id": topicID, "topic": topicID, "asset_id": assetID,
+                "entry_id": entryID, "entry": entryID, "feedback_id": feedbackID, "feedback": feedbackID,
             ]
             // Parameters that are not ids of anything (a week's date).
             let notIDs: Set<String> = ["week_start"]

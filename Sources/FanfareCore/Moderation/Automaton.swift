@@ -194,7 +194,8 @@ final class Automaton: @unchecked Sendable {
         return rootNext[Int(symbol)]
     }
 
-    /// A pattern found in the text: unit positions in the folded text and
+    /// A pattern found in the text: positions among the folded characters
+    /// that belong to some pattern (others take none), and
     /// byte offsets in the original UTF-8.
     struct Hit: Equatable {
         var pattern: Int32
@@ -234,13 +235,22 @@ final class Automaton: @unchecked Sendable {
                         | UInt32(base[index + 3] & 0x3F)
                 }
                 let code = scalar < 0x20000 ? units[Int(scalar)] : slowUnit(scalar)
-                if code != Self.skip {
+                // A character in no pattern ends every partial match. It
+                // takes no unit: no match or allowed phrase can span it,
+                // so positions on either side never meet in one range.
+                if code == 0 {
+                    state = 0
+                } else if code != Self.skip {
                     if code & Self.multiFlag == 0 {
                         ring[unit & ringMask] = index
                         unit += 1
                         state = step(state, code, unit: unit, end: index + length, ring: ring, ringMask: ringMask, hits: &hits)
                     } else {
                         for symbol in multi(code, scalar: scalar) {
+                            if symbol == 0 {
+                                state = 0
+                                continue
+                            }
                             ring[unit & ringMask] = index
                             unit += 1
                             state = step(state, symbol, unit: unit, end: index + length, ring: ring, ringMask: ringMask, hits: &hits)

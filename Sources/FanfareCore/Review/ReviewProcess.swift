@@ -143,8 +143,12 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
     /// the blocking findings of the automatic check (rule violations of
     /// error severity, blocked sensitive words, unusable assets); with any
     /// of them the item goes back to draft listing them. They are ignored
-    /// when the chain has no automatic step.
-    public mutating func submit(automaticProblems: [String] = [], by actor: String, at date: Date) throws(ValidationErrors) {
+    /// when the chain has no automatic step. `automaticWarnings` (terms of
+    /// `warn` or `review` severity) do not stop the item; they are written
+    /// on the passing entry for the reviewers to weigh.
+    public mutating func submit(
+        automaticProblems: [String] = [], automaticWarnings: [String] = [], by actor: String, at date: Date
+    ) throws(ValidationErrors) {
         switch state {
         case .draft, .rejected:
             break
@@ -163,7 +167,8 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
                 state = .draft
                 return
             }
-            history.append(ReviewEntry(step: first.key, decision: .autoPassed, actorID: nil, at: date))
+            let comment = automaticWarnings.isEmpty ? nil : "Check these before approving: " + automaticWarnings.joined(separator: "; ")
+            history.append(ReviewEntry(step: first.key, decision: .autoPassed, actorID: nil, comment: comment, problems: automaticWarnings, at: date))
             index = 1
         }
         state = index < chain.steps.count ? .inReview(stepIndex: index) : .approved

@@ -24,6 +24,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     CalendarPages().bootScoped(workspacePage)
     LibraryPages().bootScoped(workspacePage)
     NotificationPages().bootScoped(workspacePage)
+    ModerationPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
@@ -40,4 +41,5 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     LibraryAPI().bootScoped(workspaceAPI)
     BestTimesAPI().bootScoped(workspaceAPI)
     NotificationsAPI().bootScoped(workspaceAPI)
+    ModerationAPI().bootScoped(workspaceAPI)
 }

@@ -24,6 +24,7 @@ enum JobKinds {
             Maintenance.kind: Maintenance.run,
             MetricsSnapshotter.kind: MetricsSnapshotter.run,
             PublishSweep.kind: PublishSweep.run,
+            MessageIntake.kind: MessageIntake.run,
         ]
     }
 
@@ -94,6 +95,7 @@ final class JobWorker: Sendable {
                 if main, now.timeIntervalSince(lastSchedule) >= 60 {
                     try await Maintenance.schedule(on: app.db, now: now)
                     try await PublishSweep.schedule(on: app.db, now: now)
+                    try await MessageIntake.schedule(on: app.db, now: now)
                     lastSchedule = now
                 }
                 if try await runBatch() > 0 { continue }

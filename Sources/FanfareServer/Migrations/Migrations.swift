@@ -26,6 +26,8 @@ enum FanfareMigrations {
             CreateCalendarSettings(),
             CreateSandboxPosts(),
             AddAccountSettings(),
+            // 003: moderation.
+            CreateModeration(),
         ]
     }
 }

@@ -8,6 +8,9 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
     init(raw: String) { rendered = raw }
     init(stringLiteral value: String) { rendered = value }
     init(stringInterpolation: Interpolation) { rendered = stringInterpolation.output }
+    /// `HTML("…\(value)…")` in an expression: the literal is built as HTML,
+    /// so its interpolations are escaped like any other.
+    init(_ html: HTML) { self = html }
 
     var description: String { rendered }
 

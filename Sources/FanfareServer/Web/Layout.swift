@@ -45,6 +45,7 @@ enum Layout {
                 items.append((base + "/calendar", ctx.t("nav.calendar")))
                 items.append((base + "/library", ctx.t("nav.library")))
                 items.append((base + "/accounts", ctx.t("nav.accounts")))
+                items.append((base + "/moderation", ctx.t("nav.moderation")))
             }
             if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
             items.append(

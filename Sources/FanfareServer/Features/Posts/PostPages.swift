@@ -158,6 +158,7 @@ struct PostPages {
             \(Layout.field(ctx, name: "tags", label: ctx.t("post.tags"), value: v["tags"] ?? "", errors: errors, required: false, hint: ctx.t("post.tags_hint")))
             <fieldset class="field\(errors["account_ids"] != nil ? " has-error" : "")"><legend>\(ctx.t("post.accounts"))</legend>\(accountBoxes)\(noAccounts)
             \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</fieldset>
+            <section id="sensitive" aria-live="polite" class="sensitive" data-check="\(base)/moderation/check" data-none="\(ctx.t("compose.sensitive_none"))" data-blocked="\(ctx.t("compose.sensitive_blocked"))"><h2>\(ctx.t("compose.sensitive_title"))</h2><div class="found"></div></section>
             <section id="counters" aria-live="polite" class="counters"></section>
             </div>
             <div class="compose-side">

@@ -33,9 +33,20 @@ extension Workspace {
 /// check, then each person's decision, with notifications for whoever is
 /// next and for the author.
 extension PostService {
-    /// The automatic check: every rule a variant breaks, and assets that
-    /// may not be used.
-    func automaticProblems(of post: Post, on db: any Database) async throws -> [String] {
+    /// What the automatic check found: `problems` stop the post (rules a
+    /// variant breaks, assets that may not be used, `block` terms);
+    /// `warnings` are `warn` and `review` terms the reviewers should see.
+    struct AutomaticFindings {
+        var problems: [String] = []
+        var warnings: [String] = []
+        var matches: [ModerationMatch] = []
+    }
+
+    /// `engine` is fetched before the caller's transaction: compiling it
+    /// the first time reads the lexicon on another connection, which a
+    /// transaction holding SQLite's only writer would wait for forever.
+    func automaticFindings(of post: Post, engine: ModerationEngine, on db: any Database) async throws -> AutomaticFindings {
+        var findings = AutomaticFindings()
         var problems: [String] = []
         let variants = try await PostVariant.query(on: db).filter(\.$post.$id == post.id!).with(\.$account).all()
         let media = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
@@ -50,11 +61,26 @@ extension PostService {
         if let problem = try await AssetRegister.problem(for: post, at: post.scheduledAt ?? Date(), on: db) {
             problems.append(problem)
         }
-        return problems
+        findings.problems = problems
+        // Each distinct text once: most posts send the same wording to
+        // several accounts.
+        var seen: Set<String> = []
+        for variant in variants {
+            for (field, text) in [("title", variant.title ?? ""), ("text", variant.text), ("tags", variant.tags.joined(separator: " "))]
+            where !text.isEmpty && seen.insert(field + "\u{0}" + text).inserted {
+                for match in engine.scan(text, scope: .content) {
+                    findings.matches.append(match)
+                    let line = "\(field): 「\(match.text)」 matches \(match.term) (\(match.category), \(match.severity.rawValue))"
+                    if match.severity == .block { findings.problems.append(line) } else { findings.warnings.append(line) }
+                }
+            }
+        }
+        return findings
     }
 
     func submit(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> (Post, [String]) {
         try access.require(.contentEdit)
+        let engine = try await app.moderationEngine(for: access.workspace)
         return try await db.transaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             guard [.draft, .rejected].contains(post.postStatus) else {
@@ -62,8 +88,12 @@ extension PostService {
             }
             // Each round of review follows the chain in force when it starts.
             var record = try ReviewProcess(json: post.reviewJSON).adopting(access.workspace.reviewChain)
-            let problems = try await automaticProblems(of: post, on: tx)
-            try record.submit(automaticProblems: problems, by: actor.reviewID, at: now)
+            let findings = try await automaticFindings(of: post, engine: engine, on: tx)
+            let problems = findings.problems
+            try record.submit(automaticProblems: problems, automaticWarnings: findings.warnings, by: actor.reviewID, at: now)
+            for match in findings.matches {
+                try await ModerationHit(workspaceID: access.workspaceID, source: .post, sourceID: post.id!, match: match, at: now).create(on: tx)
+            }
             post.reviewJSON = try record.json()
             post.status = Self.status(of: record).rawValue
             post.updatedAt = now

@@ -15,6 +15,9 @@ final class Workspace: Model, @unchecked Sendable {
     @OptionalField(key: "review_chain") var reviewChainJSON: String?
     /// Share of calendar slots kept free for hot topics; nil: 30 %.
     @OptionalField(key: "hot_topic_share") var hotTopicShare: Double?
+    /// Bumped by every change of the workspace's lexicon; a node whose
+    /// compiled engine is older rebuilds it.
+    @Field(key: "lexicon_version") var lexiconVersion: Int
 
     init() {}
 
@@ -26,6 +29,7 @@ final class Workspace: Model, @unchecked Sendable {
         self.slug = slug
         self.timeZone = timeZone
         createdAt = now
+        lexiconVersion = 0
     }
 }
 

@@ -10,6 +10,16 @@ enum FieldMessages {
     private static let exact: [String: String] = [
         "is already registered; sign in instead": "已注册，请直接登录",
         "is not your current password": "与当前密码不符",
+        "has no letter, digit or character left once spaces, punctuation, symbols and emoji are ignored": "忽略空格、标点、符号和表情后没有剩下任何字母、数字或文字",
+        "is allow; an allow-list phrase has no category or severity to edit, delete it and add another": "是放行短语，没有类别和级别可改；请删除后重新添加",
+        "is required: true adds the phrase to the allow-list, false dismisses": "必填：true 将短语加入放行名单，false 驳回",
+        "must be 1 to 100 characters": "须为 1 到 100 个字符",
+        "must be a whole number from 0 to 10000": "须为 0 到 10000 之间的整数",
+        "must be at most 1,000 characters": "最多 1,000 个字符",
+        "must be at most 5 MB": "最大 5 MB",
+        "must contain the term it allows: an allowed phrase only covers matches inside it": "须包含所放行的词：放行短语只覆盖其中的匹配",
+        "must be 1 to 40 lower-case letters, digits or _ starting with a letter, e.g. advertising_law":
+            "须为 1 到 40 个小写字母、数字或 _，以字母开头，例如 advertising_law",
         "is taken by another workspace; choose another": "已被其他工作区使用，请换一个",
         "must be 1 to 80 characters": "须为 1 到 80 个字符",
         "must be 1 to 80 characters, for example 'CI' or 'Reporting script'": "须为 1 到 80 个字符，例如「CI」或「报表脚本」",

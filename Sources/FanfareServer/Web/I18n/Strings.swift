@@ -1,7 +1,7 @@
 /// The string tables. Keep the two tables in the same order.
 enum Strings {
-    static let en = baseEn.merging(postsEn) { base, _ in base }
-    static let zhHans = baseZhHans.merging(postsZhHans) { base, _ in base }
+    static let en = baseEn.merging(postsEn) { base, _ in base }.merging(moderationEn) { base, _ in base }
+    static let zhHans = baseZhHans.merging(postsZhHans) { base, _ in base }.merging(moderationZhHans) { base, _ in base }
 
     private static let baseEn: [String: String] = [
         "nav.label": "Main",

@@ -1,0 +1,195 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// A fan's comment, mention or direct message as it arrived, checked
+/// against the lexicon on arrival and stored with the graded
+/// recommendation. The inbox builds its conversations on these.
+final class IncomingMessage: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "incoming_messages"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "account_id") var account: SocialAccount
+    /// The platform's id of the message: one row per platform message.
+    @Field(key: "remote_id") var remoteID: String
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "post_remote_id") var postRemoteID: String?
+    @Field(key: "author_id") var authorID: String
+    @Field(key: "author_name") var authorName: String
+    @Field(key: "text") var text: String
+    /// When the fan sent it, by the platform's clock.
+    @Field(key: "sent_at") var sentAt: Date
+    @Field(key: "received_at") var receivedAt: Date
+    /// JSON array of `ModerationMatch`.
+    @Field(key: "moderation") var moderationJSON: String
+    @Field(key: "recommendation") var recommendation: String
+
+    static var workspaceKey: KeyPath<IncomingMessage, ParentProperty<IncomingMessage, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var matches: [ModerationMatch] { (try? JSONDecoder().decode([ModerationMatch].self, from: Data(moderationJSON.utf8))) ?? [] }
+}
+
+struct IncomingMessageDTO: Content {
+    var id: UUID
+    var accountId: UUID
+    var platform: String
+    var handle: String
+    var remoteId: String
+    var kind: String
+    var authorId: String
+    var authorName: String
+    var text: String
+    var sentAt: Date
+    var receivedAt: Date
+    var moderation: Moderation
+
+    struct Moderation: Content {
+        /// none, warn, remind, delete or ban.
+        var recommendation: String
+        var matches: [ModerationMatch]
+    }
+
+    init(_ message: IncomingMessage, account: SocialAccount) {
+        id = message.id!
+        accountId = account.id!
+        platform = account.platform
+        handle = account.handle
+        remoteId = message.remoteID
+        kind = message.kind
+        authorId = message.authorID
+        authorName = message.authorName
+        text = message.text
+        sentAt = message.sentAt
+        receivedAt = message.receivedAt
+        moderation = Moderation(recommendation: message.recommendation, matches: message.matches)
+    }
+}
+
+/// Fetching fans' comments, mentions and messages through each account's
+/// connector, every minute, from where the last fetch stopped.
+enum MessageIntake {
+    static let kind = "inbox.poll"
+    static let period: TimeInterval = 60
+    static let pageSize = 200
+    /// Flagged messages of one fan within this window make them a repeat
+    /// offender: the recommendation moves one grade up.
+    static let offenceWindow: TimeInterval = 30 * 86_400
+
+    static func schedule(on db: any Database, now: Date) async throws {
+        let start = RetryPolicy.periodStart(of: now, every: period)
+        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
+    }
+
+    @Sendable static func run(_ job: Job, _ app: Application) async throws {
+        let accounts = try await SocialAccount.query(on: app.db).filter(\.$status == SocialAccount.Status.connected.rawValue).all()
+        for account in accounts {
+            do {
+                try await poll(account, app: app, now: Date())
+            } catch {
+                app.logger.warning(
+                    "interaction poll failed", metadata: ["account": .string(account.id!.uuidString), "error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Fetches everything new for one account and stores it; returns how
+    /// many messages were new. The cursor moves in the same transaction as
+    /// the messages it covers, so a crash repeats a page, never skips one,
+    /// and the unique (account, remote id) key drops the repeats.
+    @discardableResult
+    static func poll(_ account: SocialAccount, app: Application, now: Date, maxPages: Int = 20) async throws -> Int {
+        let connector = try AccountService(db: app.db, app: app).connector(for: account)
+        guard !connector.capabilities.interactionKinds.isDisjoint(with: [.comment, .mention, .directMessage]) else { return 0 }
+        guard let workspace = try await Workspace.find(account.$workspace.id, on: app.db) else { return 0 }
+        let engine = try await app.moderationEngine(for: workspace)
+        var stored = 0
+        for _ in 0..<maxPages {
+            let cursor = try await InteractionCursor.find(account.id!, on: app.db)
+            let page: InteractionPage
+            do {
+                page = try await connector.interactions(since: cursor?.cursor, limit: pageSize)
+            } catch {
+                throw Problem(.badGateway, "\(account.platform) did not return interactions: \(error)", type: "connector-error")
+            }
+            let messages = page.interactions.filter { [.comment, .mention, .directMessage].contains($0.kind) && !($0.text ?? "").isEmpty }
+            stored += try await store(messages, for: account, engine: engine, cursor: page.nextCursor, now: now, on: app.db)
+            if page.interactions.count < pageSize { break }
+        }
+        return stored
+    }
+
+    static func store(
+        _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, cursor: String, now: Date, on db: any Database
+    ) async throws -> Int {
+        try await db.transaction { tx in
+            let accountID = account.id!
+            let known = Set(
+                try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
+                    .all(\.$remoteID))
+            var offences: [String: Int] = [:]
+            var added = 0
+            for interaction in interactions where !known.contains(interaction.remoteID) {
+                let text = interaction.text ?? ""
+                let matches = engine.scan(text, scope: .incoming)
+                var prior = 0
+                if !matches.isEmpty {
+                    if offences[interaction.authorID] == nil {
+                        offences[interaction.authorID] = try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID)
+                            .filter(\.$authorID == interaction.authorID).filter(\.$recommendation != ModerationAction.none.rawValue)
+                            .filter(\.$receivedAt >= now.addingTimeInterval(-offenceWindow)).count()
+                    }
+                    prior = offences[interaction.authorID]!
+                    offences[interaction.authorID] = prior + 1
+                }
+                let message = IncomingMessage()
+                message.id = TimeOrderedID.make(at: now)
+                message.$workspace.id = account.$workspace.id
+                message.$account.id = accountID
+                message.remoteID = interaction.remoteID
+                message.kind = interaction.kind.rawValue
+                message.postRemoteID = interaction.postRemoteID
+                message.authorID = interaction.authorID
+                message.authorName = interaction.authorName
+                message.text = text
+                message.sentAt = interaction.at
+                message.receivedAt = now
+                message.moderationJSON = String(decoding: try JSONEncoder().encode(matches), as: UTF8.self)
+                message.recommendation = ModerationAction.recommend(for: matches, priorOffences: prior).rawValue
+                try await message.create(on: tx)
+                for match in matches {
+                    try await ModerationHit(workspaceID: account.$workspace.id, source: .message, sourceID: message.id!, match: match, at: now)
+                        .create(on: tx)
+                }
+                added += 1
+            }
+            if let existing = try await InteractionCursor.find(accountID, on: tx) {
+                existing.cursor = cursor
+                existing.polledAt = now
+                try await existing.save(on: tx)
+            } else {
+                let created = InteractionCursor()
+                created.id = accountID
+                created.cursor = cursor
+                created.polledAt = now
+                try await created.create(on: tx)
+            }
+            return added
+        }
+    }
+}
+
+/// Where the last fetch of an account's interactions stopped.
+final class InteractionCursor: Model, @unchecked Sendable {
+    static let schema = "interaction_cursors"
+
+    @ID(custom: "account_id", generatedBy: .user) var id: UUID?
+    @Field(key: "cursor") var cursor: String
+    @Field(key: "polled_at") var polledAt: Date
+
+    init() {}
+}

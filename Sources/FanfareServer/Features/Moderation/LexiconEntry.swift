@@ -1,0 +1,137 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// One line of a workspace's lexicon: a term with its category, severity
+/// and scope, or an allow-list phrase (no category). Layered over the base
+/// lexicon Fanfare ships: a term with the same folded text replaces the
+/// base term.
+final class LexiconEntry: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "lexicon_entries"
+
+    enum Kind: String, CaseIterable, Codable { case term, allow }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "kind") var kind: String
+    @Field(key: "term") var term: String
+    /// The folded form: two spellings of one term are one entry.
+    @Field(key: "folded") var folded: String
+    @OptionalField(key: "category") var category: String?
+    @OptionalField(key: "severity") var severity: String?
+    @OptionalField(key: "scope") var scope: String?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    static var workspaceKey: KeyPath<LexiconEntry, ParentProperty<LexiconEntry, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var lexiconTerm: LexiconTerm? {
+        guard kind == Kind.term.rawValue, let category, let severity = severity.flatMap(ModerationSeverity.init(rawValue:)) else { return nil }
+        return LexiconTerm(term: term, category: category, severity: severity, scope: scope.flatMap(ModerationScope.init(rawValue:)) ?? .all)
+    }
+}
+
+struct LexiconEntryDTO: Content {
+    var id: UUID
+    var kind: String
+    var term: String
+    /// What the engine compares: the term folded (case, width, script,
+    /// punctuation and spaces ignored).
+    var folded: String
+    var category: String?
+    var severity: String?
+    var scope: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ entry: LexiconEntry) {
+        id = entry.id!
+        kind = entry.kind
+        term = entry.term
+        folded = entry.folded
+        category = entry.category
+        severity = entry.severity
+        scope = entry.scope
+        createdAt = entry.createdAt
+        updatedAt = entry.updatedAt
+    }
+}
+
+/// A term found in a draft at submission or in an incoming message, for
+/// the moderation report.
+final class ModerationHit: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "moderation_hits"
+
+    enum Source: String { case post, message }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "source") var source: String
+    @Field(key: "source_id") var sourceID: UUID
+    @Field(key: "term") var term: String
+    @Field(key: "category") var category: String
+    @Field(key: "severity") var severity: String
+    @Field(key: "at") var at: Date
+
+    static var workspaceKey: KeyPath<ModerationHit, ParentProperty<ModerationHit, Workspace>> { \.$workspace }
+
+    init() {}
+
+    init(workspaceID: UUID, source: Source, sourceID: UUID, match: ModerationMatch, at: Date) {
+        id = TimeOrderedID.make(at: at)
+        $workspace.id = workspaceID
+        self.source = source.rawValue
+        self.sourceID = sourceID
+        term = match.term
+        category = match.category
+        severity = match.severity.rawValue
+        self.at = at
+    }
+}
+
+/// A reviewer's word that a match was wrong, with the phrase that should
+/// be allowed; whoever keeps the lexicon accepts it (adding the phrase to
+/// the allow-list) or dismisses it.
+final class ModerationFeedback: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "moderation_feedback"
+
+    enum Status: String, CaseIterable { case open, accepted, dismissed }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "term") var term: String
+    @Field(key: "phrase") var phrase: String
+    @Field(key: "note") var note: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    static var workspaceKey: KeyPath<ModerationFeedback, ParentProperty<ModerationFeedback, Workspace>> { \.$workspace }
+
+    init() {}
+}
+
+struct FeedbackDTO: Content {
+    var id: UUID
+    var term: String
+    var phrase: String
+    var note: String
+    var status: String
+    var createdAt: Date
+    var decidedAt: Date?
+
+    init(_ feedback: ModerationFeedback) {
+        id = feedback.id!
+        term = feedback.term
+        phrase = feedback.phrase
+        note = feedback.note
+        status = feedback.status
+        createdAt = feedback.createdAt
+        decidedAt = feedback.decidedAt
+    }
+}
