@@ -179,6 +179,11 @@ import Vapor
     func sandboxCommentsArriveThroughThePollWithTheirCursor(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await Newsroom.make(t)
+            // An account with nothing yet: the poll keeps its empty cursor
+            // and asks again without error.
+            let quiet = try #require(try await SocialAccount.find(UUID(uuidString: room.accounts[1]), on: t.db))
+            #expect(try await MessageIntake.poll(quiet, app: t.app, now: Date()) == 0)
+            #expect(try await MessageIntake.poll(quiet, app: t.app, now: Date()) == 0)
             let id = try await room.create("春季新品今天上市")
             try await room.approve(id)
             _ = try await t.api(.POST, "\(room.posts)/\(id)/publish-now", token: room.admin)

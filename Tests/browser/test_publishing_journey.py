@@ -288,7 +288,20 @@ def test_publishing_journey(own_server, new_browser, shot, soft):
     assert boxes[MASTODON_HANDLE].get_attribute("data-platform") == "mastodon"
     for box in boxes.values():
         box.click()
-    compose.find_element(By.ID, "body").send_keys(BODY)
+    # 4a. Sensitive words are highlighted as they are typed, even when
+    #     spaces and an emoji are slipped between the characters.
+    body_field = compose.find_element(By.ID, "body")
+    body_field.send_keys("我们是国 ♥ 家级品牌")
+    try:
+        wait(admin).until(lambda d: [m.text for m in d.find_elements(By.CSS_SELECTOR, "#sensitive mark.hit.block")] == ["国 ♥ 家级"])
+    except TimeoutException:
+        raise AssertionError(f"the compose page did not highlight the Advertising-Law term: "
+                             f"{admin.find_element(By.ID, 'sensitive').text!r}") from None
+    assert "国家级" in admin.find_element(By.CSS_SELECTOR, "#sensitive li.hit.block").text
+    shot(admin, "publishing-02a-compose-sensitive")
+    body_field.clear()
+    body_field.send_keys(BODY)
+    wait(admin).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#sensitive mark.hit"))
     try:
         wait(admin).until(lambda d: set(counters(d)) == {"weibo", "mastodon"}
                           and counter_numbers(counters(d)["mastodon"])[0] >= len(BODY))

@@ -77,5 +77,26 @@ PY
   else failed=$((failed+1)); echo "FAIL: fanfare-bench publish"; cat "$data/err" | head -5; fi
 else failed=$((failed+1)); echo "FAIL: no fanfare-bench next to $bin"; fi
 
+# fanfare moderate: one JSON object per input line, scalar offsets,
+# evasions caught, bad lines named on standard error and answered in place.
+printf 'term,category,severity\n最佳,advertising_law,block\nban,risk,warn\n' >"$data/lexicon.csv"
+printf '第一次\n' >"$data/allow.txt"
+printf '这是最 😀 佳的\nurban\n\xff\xfe\nplease ban\n' | "$bin" moderate --lexicon "$data/lexicon.csv" --allow "$data/allow.txt" >"$data/moderate.out" 2>"$data/moderate.err"
+status=$?
+python3 - "$data/moderate.out" "$data/moderate.err" "$status" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: fanfare moderate"; cat "$data/moderate.out" "$data/moderate.err"; }
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+err = open(sys.argv[2], encoding="utf-8").read()
+assert len(lines) == 4, lines
+m = lines[0]["matches"]
+assert m == [{"term": "最佳", "category": "advertising_law", "severity": "block", "start": 2, "end": 7, "text": "最 😀 佳"}], m
+assert lines[1]["matches"] == [], lines[1]
+assert lines[2]["matches"] == [] and "error" in lines[2], lines[2]
+assert "line 3" in err, err
+assert lines[3]["matches"][0]["term"] == "ban" and lines[3]["matches"][0]["start"] == 7, lines[3]
+assert sys.argv[3] == "1", "exit status 1 when a line could not be read"
+PY
+expect_fail "moderate names a missing lexicon" "cannot be read" "$bin" moderate --lexicon "$data/missing.txt"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

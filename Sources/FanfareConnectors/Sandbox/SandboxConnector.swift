@@ -157,7 +157,7 @@ public struct SandboxConnector: Connector {
         }
         all.sort { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
         if let cursor {
-            let parts = cursor.split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = cursor.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, let millis = Double(parts[0]) else { throw .rejected(reason: "malformed cursor '\(cursor)'") }
             let after = (Date(timeIntervalSince1970: millis / 1000), parts[1])
             all = all.filter { (Self.millis($0.at), $0.remoteID) > (millis, after.1) }

@@ -66,6 +66,13 @@ enum Demo {
                     WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: role, matrix: .standard)
                 ))
         }
+        // Legal keeps a competitor list and one allowed phrase of its own,
+        // over the base lexicon.
+        let lexicon = LexiconService(db: app.db, app: app)
+        let legalActor = reviewers[1].0
+        _ = try await lexicon.addTerm(
+            .init(term: "竞品帆布", category: "competitor", severity: "review", scope: "all"), in: adminAccess, actor: legalActor)
+        _ = try await lexicon.addAllowed("第一次见", in: adminAccess, actor: legalActor)
         let author = Actor(userID: admin.id, label: admin.email, address: nil)
         let service = PostService(db: app.db, app: app)
         let ideas: [(String, String, Pillar, ContentFormat, [String])] = [

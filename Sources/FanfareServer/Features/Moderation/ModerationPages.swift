@@ -244,8 +244,9 @@ struct ModerationPages {
             <button type="submit">\(ctx.t("moderation.add_allowed"))</button></form></section>
             <section class="card"><h2>\(ctx.t("moderation.import"))</h2><p>\(ctx.t("moderation.import_intro"))</p>
             <form method="post" action="\(base)/import" enctype="multipart/form-data" id="lexicon-import-form" class="stack">\(ctx.csrfField)
-            <label for="file">\(ctx.t("import.file"))</label><input type="file" id="file" name="file" accept=".csv,.txt,text/csv,text/plain">
-            <label for="content">\(ctx.t("moderation.import_paste"))</label><textarea id="content" name="content" rows="6">\(values["content"] ?? "")</textarea>
+            <div class="field"><label for="file">\(ctx.t("moderation.file"))</label><input type="file" id="file" name="file" accept=".csv,.txt,text/csv,text/plain"></div>
+            <div class="field\(errors["content"] != nil ? " has-error" : "")"><label for="content">\(ctx.t("moderation.import_paste"))</label><textarea id="content" name="content" rows="6">\(values["content"] ?? "")</textarea>
+            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
             \(Layout.select(ctx, name: "format", label: ctx.t("moderation.format"), options: [("csv", "CSV (term,category,severity,scope)"), ("txt", ctx.t("moderation.format_txt"))], selected: values["format"] ?? "csv", errors: errors))
             \(Layout.field(ctx, name: "import_category", label: ctx.t("moderation.default_category"), value: values["import_category"] ?? "risk", errors: errors, required: false))
             \(Layout.select(ctx, name: "import_severity", label: ctx.t("moderation.default_severity"), options: severities, selected: values["import_severity"] ?? "block", errors: errors))
