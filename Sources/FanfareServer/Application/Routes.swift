@@ -25,6 +25,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     LibraryPages().bootScoped(workspacePage)
     NotificationPages().bootScoped(workspacePage)
     ModerationPages().bootScoped(workspacePage)
+    LexiconPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())

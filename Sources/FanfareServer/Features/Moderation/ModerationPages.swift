@@ -3,26 +3,19 @@ import Fluent
 import Vapor
 
 /// `/w/{ws}/moderation`: the report and reviewers' feedback;
-/// `/moderation/lexicon`: the workspace's terms, allow-list, import and
-/// export; `/moderation/messages`: incoming messages with their graded
+/// `/moderation/messages`: incoming messages with their graded
 /// recommendation; `/moderation/check`: the compose page's live check.
+/// The lexicon's pages are `LexiconPages`.
 struct ModerationPages {
     func bootScoped(_ scoped: any RoutesBuilder) {
         scoped.get("moderation", use: report)
         scoped.post("moderation", "feedback", use: addFeedback)
         scoped.post("moderation", "feedback", ":feedback", "decision", use: decide)
         scoped.post("moderation", "check", use: check)
-        scoped.get("moderation", "lexicon", use: lexicon)
-        scoped.post("moderation", "lexicon", "terms", use: addTerm)
-        scoped.get("moderation", "lexicon", ":entry", use: editTerm)
-        scoped.post("moderation", "lexicon", ":entry", use: updateTerm)
-        scoped.post("moderation", "lexicon", ":entry", "delete", use: delete)
-        scoped.post("moderation", "lexicon", "allow", use: addAllowed)
-        scoped.on(.POST, "moderation", "lexicon", "import", body: .collect(maxSize: "6mb"), use: importTerms)
         scoped.get("moderation", "messages", use: messages)
     }
 
-    private func tabs(_ ctx: PageContext, _ access: WorkspaceAccess, current: String) -> HTML {
+    static func tabs(_ ctx: PageContext, _ access: WorkspaceAccess, current: String) -> HTML {
         let base = "/w/\(access.workspace.slug)/moderation"
         var items = [(base, "moderation.tab_report"), (base + "/lexicon", "moderation.tab_lexicon")]
         if access.can(.inboxView) { items.append((base + "/messages", "moderation.tab_messages")) }
@@ -30,7 +23,7 @@ struct ModerationPages {
             "<nav class=\"tabs\">\(HTML.join(items.map { href, key -> HTML in "<a href=\"\(href)\"\(href == current ? HTML(raw: " aria-current=\"page\"") : .empty)>\(ctx.t(key))</a>" }))</nav>"
     }
 
-    private func category(_ ctx: PageContext, _ name: String) -> String {
+    static func category(_ ctx: PageContext, _ name: String) -> String {
         let key = "moderation.category." + name
         let text = ctx.t(key)
         return text == key ? name : text
@@ -74,7 +67,7 @@ struct ModerationPages {
             report.days.isEmpty
             ? "<p class=\"empty\">\(ctx.t("moderation.no_hits"))</p>"
             : """
-            <table id="hits-by-day"><thead><tr><th>\(ctx.t("moderation.date"))</th>\(HTML.join(categories.map { "<th>\(category(ctx, $0)) (\(report.byCategory[$0]!))</th>" }))</tr></thead>
+            <table id="hits-by-day"><thead><tr><th>\(ctx.t("moderation.date"))</th>\(HTML.join(categories.map { "<th>\(Self.category(ctx, $0)) (\(report.byCategory[$0]!))</th>" }))</tr></thead>
             <tbody>\(HTML.join(dayRows))</tbody></table>
             """
         let canReview = access.can(.contentReview) || access.can(.contentLegalReview) || access.can(.moderationLexiconManage)
@@ -84,7 +77,7 @@ struct ModerationPages {
                 ? "<details><summary>\(ctx.t("moderation.false_positive"))</summary><form method=\"post\" action=\"\(base)/feedback\" class=\"stack\">\(ctx.csrfField)<input type=\"hidden\" name=\"term\" value=\"\(term.term)\"><label>\(ctx.t("moderation.allow_phrase"))<input name=\"phrase\" value=\"\(term.term)\" required></label><label>\(ctx.t("moderation.note"))<input name=\"note\"></label><button type=\"submit\">\(ctx.t("moderation.send_feedback"))</button></form></details>"
                 : .empty
             return
-                "<tr><td>\(term.term)</td><td>\(category(ctx, term.category))</td><td>\(term.hits)</td><td>\(term.inPosts)</td><td>\(term.inMessages)</td><td>\(term.falsePositives)</td><td>\(flag)</td></tr>"
+                "<tr><td>\(term.term)</td><td>\(Self.category(ctx, term.category))</td><td>\(term.hits)</td><td>\(term.inPosts)</td><td>\(term.inMessages)</td><td>\(term.falsePositives)</td><td>\(flag)</td></tr>"
         }
         let topTerms: HTML =
             report.topTerms.isEmpty
@@ -116,7 +109,7 @@ struct ModerationPages {
             ctx, title: ctx.t("nav.moderation"),
             """
             <h1>\(ctx.t("nav.moderation"))</h1>
-            \(tabs(ctx, access, current: base))
+            \(Self.tabs(ctx, access, current: base))
             <p>\(ctx.t("moderation.report_intro", String(days)))</p>
             <form method="get" action="\(base)" class="inline"><label>\(ctx.t("moderation.days")) <input type="number" name="days" min="1" max="366" value="\(String(days))"></label> <button type="submit">\(ctx.t("moderation.show"))</button></form>
             <h2>\(ctx.t("moderation.by_category"))</h2>\(byDay)
@@ -187,228 +180,11 @@ struct ModerationPages {
                 let matches = found[field] ?? []
                 return CheckOutput.Field(
                     field: field, matches: matches,
-                    reasons: matches.map { "\($0.term) · \(category(ctx, $0.category)) · \(ctx.t("moderation.severity." + $0.severity.rawValue))" })
+                    reasons: matches.map {
+                        "\($0.term) · \(Self.category(ctx, $0.category)) · \(ctx.t("moderation.severity." + $0.severity.rawValue))"
+                    })
             },
             blocked: found.values.joined().contains { $0.severity == .block })
-    }
-
-    // MARK: Lexicon
-
-    @Sendable func lexicon(req: Request) async throws -> HTMLResponse {
-        try await renderLexicon(req, values: [:], errors: FormErrors(), plan: nil)
-    }
-
-    private func renderLexicon(
-        _ req: Request, values: [String: String], errors: FormErrors, plan: LexiconService.ImportPlan?, status: HTTPStatus = .ok
-    ) async throws -> HTMLResponse {
-        let access = try req.workspaceAccess
-        try access.require(.contentView)
-        let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)/moderation/lexicon"
-        let entries = try await access.query(LexiconEntry.self, on: req.db).sort(\.$id, .descending).limit(2_000).all()
-        let canManage = access.can(.moderationLexiconManage)
-        let severities = ModerationSeverity.allCases.map { ($0.rawValue, ctx.t("moderation.severity." + $0.rawValue)) }
-        let scopes = ModerationScope.allCases.map { ($0.rawValue, ctx.t("moderation.scope." + $0.rawValue)) }
-        let categories = LexiconTerm.baseCategories.map { ($0, category(ctx, $0)) }
-        let termRows = entries.filter { $0.kind == LexiconEntry.Kind.term.rawValue }.map { entry -> HTML in
-            let actions: HTML =
-                canManage
-                ? "<a href=\"\(base)/\(entry.id!.uuidString)\">\(ctx.t("moderation.edit"))</a> <form method=\"post\" action=\"\(base)/\(entry.id!.uuidString)/delete\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.remove"))</button></form>"
-                : .empty
-            return
-                "<tr><td>\(entry.term)</td><td>\(category(ctx, entry.category ?? ""))</td><td><span class=\"badge \(entry.severity ?? "")\">\(ctx.t("moderation.severity." + (entry.severity ?? "block")))</span></td><td>\(ctx.t("moderation.scope." + (entry.scope ?? "all")))</td><td>\(actions)</td></tr>"
-        }
-        let allowRows = entries.filter { $0.kind == LexiconEntry.Kind.allow.rawValue }.map { entry -> HTML in
-            let remove: HTML =
-                canManage
-                ? "<form method=\"post\" action=\"\(base)/\(entry.id!.uuidString)/delete\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.remove"))</button></form>"
-                : .empty
-            return "<li>\(entry.term) \(remove)</li>"
-        }
-        let baseByCategory = Dictionary(grouping: LexiconFile.base, by: \.category).sorted { $0.key < $1.key }.map { name, terms -> HTML in
-            "<details><summary>\(category(ctx, name)) (\(terms.count))</summary><p class=\"terms\">\(terms.map { "\($0.term) [\(ctx.t("moderation.severity." + $0.severity.rawValue))]" }.joined(separator: "、"))</p></details>"
-        }
-        let forms: HTML =
-            canManage
-            ? """
-            <section class="card"><h2>\(ctx.t("moderation.add_term"))</h2>
-            <form method="post" action="\(base)/terms" id="term-form" class="grid-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "term", label: ctx.t("moderation.term"), value: values["term"] ?? "", errors: errors, hint: ctx.t("moderation.term_hint")))
-            \(Layout.field(ctx, name: "category", label: ctx.t("moderation.category"), value: values["category"] ?? "", errors: errors, required: false, hint: ctx.t("moderation.category_hint", categories.map(\.0).joined(separator: ", "))))
-            \(Layout.select(ctx, name: "severity", label: ctx.t("moderation.severity"), options: severities, selected: values["severity"] ?? "block", errors: errors))
-            \(Layout.select(ctx, name: "scope", label: ctx.t("moderation.scope"), options: scopes, selected: values["scope"] ?? "all", errors: errors))
-            <button type="submit" class="primary">\(ctx.t("moderation.add_term"))</button></form></section>
-            <section class="card"><h2>\(ctx.t("moderation.add_allowed"))</h2>
-            <form method="post" action="\(base)/allow" id="allow-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "phrase", label: ctx.t("moderation.allow_phrase"), value: values["phrase"] ?? "", errors: errors, hint: ctx.t("moderation.allow_hint")))
-            <button type="submit">\(ctx.t("moderation.add_allowed"))</button></form></section>
-            <section class="card"><h2>\(ctx.t("moderation.import"))</h2><p>\(ctx.t("moderation.import_intro"))</p>
-            <form method="post" action="\(base)/import" enctype="multipart/form-data" id="lexicon-import-form" class="stack">\(ctx.csrfField)
-            <div class="field"><label for="file">\(ctx.t("moderation.file"))</label><input type="file" id="file" name="file" accept=".csv,.txt,text/csv,text/plain"></div>
-            <div class="field\(errors["content"] != nil ? " has-error" : "")"><label for="content">\(ctx.t("moderation.import_paste"))</label><textarea id="content" name="content" rows="6">\(values["content"] ?? "")</textarea>
-            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
-            \(Layout.select(ctx, name: "format", label: ctx.t("moderation.format"), options: [("csv", "CSV (term,category,severity,scope)"), ("txt", ctx.t("moderation.format_txt"))], selected: values["format"] ?? "csv", errors: errors))
-            \(Layout.field(ctx, name: "import_category", label: ctx.t("moderation.default_category"), value: values["import_category"] ?? "risk", errors: errors, required: false))
-            \(Layout.select(ctx, name: "import_severity", label: ctx.t("moderation.default_severity"), options: severities, selected: values["import_severity"] ?? "block", errors: errors))
-            \(Layout.select(ctx, name: "import_scope", label: ctx.t("moderation.default_scope"), options: scopes, selected: values["import_scope"] ?? "all", errors: errors))
-            <div class="actions"><button type="submit" name="mode" value="preview" id="import-preview">\(ctx.t("moderation.preview"))</button>
-            <button type="submit" name="mode" value="apply" class="primary" id="import-apply">\(ctx.t("moderation.apply"))</button></div></form></section>
-            """
-            : "<p class=\"muted\">\(ctx.t("moderation.read_only"))</p>"
-        return Layout.page(
-            ctx, title: ctx.t("moderation.tab_lexicon"), status: status,
-            """
-            <h1>\(ctx.t("moderation.tab_lexicon"))</h1>
-            \(tabs(ctx, access, current: base))
-            \(Layout.errorSummary(ctx, errors))
-            \(plan.map { planSection(ctx, $0) })
-            <p>\(ctx.t("moderation.lexicon_intro"))</p>
-            <p><a href="/api/v1/workspaces/\(access.workspace.slug)/lexicon/export?format=csv" id="export-csv">\(ctx.t("moderation.export_csv"))</a> · <a href="/api/v1/workspaces/\(access.workspace.slug)/lexicon/export?format=txt">\(ctx.t("moderation.export_txt"))</a></p>
-            \(forms)
-            <h2>\(ctx.t("moderation.own_terms"))</h2>
-            \(termRows.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("moderation.no_terms"))</p>") : HTML("<table id=\"lexicon-terms\"><thead><tr><th>\(ctx.t("moderation.term"))</th><th>\(ctx.t("moderation.category"))</th><th>\(ctx.t("moderation.severity"))</th><th>\(ctx.t("moderation.scope"))</th><th></th></tr></thead><tbody>\(HTML.join(termRows))</tbody></table>"))
-            <h2>\(ctx.t("moderation.allow_list"))</h2>
-            \(allowRows.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("moderation.no_allowed"))</p>") : HTML("<ul id=\"allow-list\">\(HTML.join(allowRows))</ul>"))
-            <h2>\(ctx.t("moderation.base_lexicon", String(LexiconFile.base.count)))</h2>
-            <p>\(ctx.t("moderation.base_intro"))</p>
-            \(HTML.join(baseByCategory))
-            """)
-    }
-
-    private func planSection(_ ctx: PageContext, _ plan: LexiconService.ImportPlan) -> HTML {
-        let rows = (plan.added.map { ("moderation.plan_add", $0) } + plan.updated.map { ("moderation.plan_update", $0) }).map {
-            key, change -> HTML in
-            "<tr><td>\(change.line)</td><td>\(ctx.t(key))</td><td>\(change.term)</td><td>\(category(ctx, change.category))</td><td>\(ctx.t("moderation.severity." + change.severity))</td><td>\(ctx.t("moderation.scope." + change.scope))</td><td>\(change.before ?? "")</td></tr>"
-        }
-        let problems = plan.problems.map { "<tr><td>\($0.line)</td><td>\($0.message)</td></tr>" as HTML }
-        let heading = ctx.t(
-            plan.applied ? "moderation.plan_applied" : "moderation.plan_preview", String(plan.added.count), String(plan.updated.count),
-            String(plan.unchanged))
-        return """
-            <section class="card" id="import-plan"><h2>\(heading)</h2>
-            \(problems.isEmpty ? HTML.empty : HTML("<p class=\"error\">\(ctx.t("moderation.plan_problems"))</p><table id=\"import-problems\"><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("import.problem"))</th></tr></thead><tbody>\(HTML.join(problems))</tbody></table>"))
-            \(rows.isEmpty ? HTML.empty : HTML("<table id=\"import-changes\"><thead><tr><th>\(ctx.t("import.line"))</th><th></th><th>\(ctx.t("moderation.term"))</th><th>\(ctx.t("moderation.category"))</th><th>\(ctx.t("moderation.severity"))</th><th>\(ctx.t("moderation.scope"))</th><th>\(ctx.t("moderation.before"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>"))
-            </section>
-            """
-    }
-
-    private func termInput(_ req: Request) -> LexiconService.TermInput {
-        .init(term: req.formValue("term"), category: req.formValue("category"), severity: req.formValue("severity"), scope: req.formValue("scope"))
-    }
-
-    @Sendable func addTerm(req: Request) async throws -> Response {
-        let access = try req.workspaceAccess
-        do {
-            _ = try await LexiconService(db: req.db, app: req.application).addTerm(termInput(req), in: access, actor: req.actor)
-            Flash.add(.notice, I18n.text("moderation.term_added", req.uiLocale), to: req)
-            return req.redirect(to: "/w/\(access.workspace.slug)/moderation/lexicon")
-        } catch let errors as ValidationErrors {
-            let values = ["term", "category", "severity", "scope"].reduce(into: [String: String]()) { $0[$1] = req.formValue($1) }
-            return try await renderLexicon(req, values: values, errors: FormErrors(errors), plan: nil, status: .unprocessableEntity).encodeResponse(
-                for: req)
-        }
-    }
-
-    @Sendable func addAllowed(req: Request) async throws -> Response {
-        let access = try req.workspaceAccess
-        do {
-            _ = try await LexiconService(db: req.db, app: req.application).addAllowed(req.formValue("phrase"), in: access, actor: req.actor)
-            Flash.add(.notice, I18n.text("moderation.allowed_added", req.uiLocale), to: req)
-            return req.redirect(to: "/w/\(access.workspace.slug)/moderation/lexicon")
-        } catch let errors as ValidationErrors {
-            return try await renderLexicon(
-                req, values: ["phrase": req.formValue("phrase")], errors: FormErrors(errors), plan: nil, status: .unprocessableEntity
-            ).encodeResponse(for: req)
-        }
-    }
-
-    @Sendable func editTerm(req: Request) async throws -> HTMLResponse {
-        let access = try req.workspaceAccess
-        try access.require(.moderationLexiconManage)
-        let entry = try await access.find(LexiconEntry.self, req.parameters.get("entry"), on: req.db, what: "Lexicon entry")
-        return try await renderEdit(
-            req, entry: entry,
-            values: ["term": entry.term, "category": entry.category ?? "", "severity": entry.severity ?? "block", "scope": entry.scope ?? "all"],
-            errors: FormErrors())
-    }
-
-    private func renderEdit(
-        _ req: Request, entry: LexiconEntry, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok
-    ) async throws
-        -> HTMLResponse
-    {
-        let access = try req.workspaceAccess
-        let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)/moderation/lexicon"
-        return Layout.page(
-            ctx, title: ctx.t("moderation.edit_term"), status: status,
-            """
-            <h1>\(ctx.t("moderation.edit_term"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="\(base)/\(entry.id!.uuidString)" id="edit-term-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "term", label: ctx.t("moderation.term"), value: values["term"] ?? "", errors: errors))
-            \(Layout.field(ctx, name: "category", label: ctx.t("moderation.category"), value: values["category"] ?? "", errors: errors, required: false))
-            \(Layout.select(ctx, name: "severity", label: ctx.t("moderation.severity"), options: ModerationSeverity.allCases.map { ($0.rawValue, ctx.t("moderation.severity." + $0.rawValue)) }, selected: values["severity"] ?? "block", errors: errors))
-            \(Layout.select(ctx, name: "scope", label: ctx.t("moderation.scope"), options: ModerationScope.allCases.map { ($0.rawValue, ctx.t("moderation.scope." + $0.rawValue)) }, selected: values["scope"] ?? "all", errors: errors))
-            <div class="actions"><button type="submit" class="primary">\(ctx.t("moderation.save"))</button> <a href="\(base)">\(ctx.t("moderation.cancel"))</a></div></form>
-            """)
-    }
-
-    @Sendable func updateTerm(req: Request) async throws -> Response {
-        let access = try req.workspaceAccess
-        let entry = try await access.find(LexiconEntry.self, req.parameters.get("entry"), on: req.db, what: "Lexicon entry")
-        do {
-            _ = try await LexiconService(db: req.db, app: req.application).updateTerm(
-                entry.id!.uuidString, termInput(req), in: access, actor: req.actor)
-            Flash.add(.notice, I18n.text("moderation.term_saved", req.uiLocale), to: req)
-            return req.redirect(to: "/w/\(access.workspace.slug)/moderation/lexicon")
-        } catch let errors as ValidationErrors {
-            let values = ["term", "category", "severity", "scope"].reduce(into: [String: String]()) { $0[$1] = req.formValue($1) }
-            return try await renderEdit(req, entry: entry, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(
-                for: req)
-        }
-    }
-
-    @Sendable func delete(req: Request) async throws -> Response {
-        let access = try req.workspaceAccess
-        try await LexiconService(db: req.db, app: req.application).delete(req.parameters.get("entry"), in: access, actor: req.actor)
-        Flash.add(.notice, I18n.text("moderation.entry_removed", req.uiLocale), to: req)
-        return req.redirect(to: "/w/\(access.workspace.slug)/moderation/lexicon")
-    }
-
-    /// Preview shows the plan; apply writes it when no line has a problem,
-    /// otherwise shows the plan with the bad lines and writes nothing.
-    @Sendable func importTerms(req: Request) async throws -> Response {
-        let access = try req.workspaceAccess
-        var content = req.formValue("content")
-        if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
-            content = String(buffer: file.data)
-        }
-        var values = ["content": content]
-        for key in ["format", "import_category", "import_severity", "import_scope"] { values[key] = req.formValue(key) }
-        do {
-            let (format, defaults) = try ModerationAPI.importSettings(
-                format: values["format"], category: values["import_category"], severity: values["import_severity"], scope: values["import_scope"])
-            let plan = try await LexiconService(db: req.db, app: req.application).importTerms(
-                content, format: format, defaults: defaults, dryRun: req.formValue("mode") != "apply", in: access, actor: req.actor)
-            if plan.applied {
-                Flash.add(.notice, I18n.text("moderation.imported", req.uiLocale, [String(plan.added.count), String(plan.updated.count)]), to: req)
-                return req.redirect(to: "/w/\(access.workspace.slug)/moderation/lexicon")
-            }
-            return try await renderLexicon(
-                req, values: values, errors: FormErrors(), plan: plan, status: plan.problems.isEmpty ? .ok : .unprocessableEntity
-            )
-            .encodeResponse(for: req)
-        } catch let errors as ValidationErrors {
-            var mapped = errors
-            mapped.issues = errors.issues.map { issue in
-                FieldIssue(
-                    field: ["category": "import_category", "severity": "import_severity", "scope": "import_scope", "term": "content"][issue.field]
-                        ?? issue.field, message: issue.message)
-            }
-            return try await renderLexicon(req, values: values, errors: FormErrors(mapped), plan: nil, status: .unprocessableEntity).encodeResponse(
-                for: req)
-        }
     }
 
     // MARK: Incoming messages
@@ -424,7 +200,7 @@ struct ModerationPages {
         let base = "/w/\(access.workspace.slug)/moderation/messages"
         let rows = messages.map { message -> HTML in
             let matches = message.matches
-            let reasons = matches.map { "\($0.term) (\(category(ctx, $0.category)), \(ctx.t("moderation.severity." + $0.severity.rawValue)))" }
+            let reasons = matches.map { "\($0.term) (\(Self.category(ctx, $0.category)), \(ctx.t("moderation.severity." + $0.severity.rawValue)))" }
                 .joined(
                     separator: "; ")
             return """
@@ -440,7 +216,7 @@ struct ModerationPages {
             ctx, title: ctx.t("moderation.tab_messages"),
             """
             <h1>\(ctx.t("moderation.tab_messages"))</h1>
-            \(tabs(ctx, access, current: base))
+            \(Self.tabs(ctx, access, current: base))
             <p>\(ctx.t("moderation.messages_intro"))</p><p>\(toggle)</p>
             \(messages.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("moderation.no_messages"))</p>") : HTML("<table id=\"incoming-messages\"><thead><tr><th>\(ctx.t("moderation.received"))</th><th>\(ctx.t("moderation.account"))</th><th>\(ctx.t("moderation.author"))</th><th>\(ctx.t("moderation.message"))</th><th>\(ctx.t("moderation.why"))</th><th>\(ctx.t("moderation.recommendation"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>"))
             """)

@@ -1,0 +1,70 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Vapor
+
+/// A fan's comment, mention or direct message as it arrived, checked
+/// against the lexicon on arrival and stored with the graded
+/// recommendation. The inbox builds its conversations on these.
+final class IncomingMessage: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "incoming_messages"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "account_id") var account: SocialAccount
+    /// The platform's id of the message: one row per platform message.
+    @Field(key: "remote_id") var remoteID: String
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "post_remote_id") var postRemoteID: String?
+    @Field(key: "author_id") var authorID: String
+    @Field(key: "author_name") var authorName: String
+    @Field(key: "text") var text: String
+    /// When the fan sent it, by the platform's clock.
+    @Field(key: "sent_at") var sentAt: Date
+    @Field(key: "received_at") var receivedAt: Date
+    /// JSON array of `ModerationMatch`.
+    @Field(key: "moderation") var moderationJSON: String
+    @Field(key: "recommendation") var recommendation: String
+
+    static var workspaceKey: KeyPath<IncomingMessage, ParentProperty<IncomingMessage, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var matches: [ModerationMatch] { (try? JSONDecoder().decode([ModerationMatch].self, from: Data(moderationJSON.utf8))) ?? [] }
+}
+
+struct IncomingMessageDTO: Content {
+    var id: UUID
+    var accountId: UUID
+    var platform: String
+    var handle: String
+    var remoteId: String
+    var kind: String
+    var authorId: String
+    var authorName: String
+    var text: String
+    var sentAt: Date
+    var receivedAt: Date
+    var moderation: Moderation
+
+    struct Moderation: Content {
+        /// none, warn, remind, delete or ban.
+        var recommendation: String
+        var matches: [ModerationMatch]
+    }
+
+    init(_ message: IncomingMessage, account: SocialAccount) {
+        id = message.id!
+        accountId = account.id!
+        platform = account.platform
+        handle = account.handle
+        remoteId = message.remoteID
+        kind = message.kind
+        authorId = message.authorID
+        authorName = message.authorName
+        text = message.text
+        sentAt = message.sentAt
+        receivedAt = message.receivedAt
+        moderation = Moderation(recommendation: message.recommendation, matches: message.matches)
+    }
+}
