@@ -68,6 +68,24 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func changesMadeAtTheSameTimeEachGetTheirOwnVersion(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let path = lexicon(room)
+            let token = room.admin
+            try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 0..<6 {
+                    group.addTask { try await t.api(.POST, "\(path)/terms", token: token, json: ["term": "并发词\(n)号"]).status }
+                }
+                for try await status in group { #expect(status == .created) }
+            }
+            #expect(try await Workspace.find(room.ws.id, on: t.db)?.lexiconVersion == 6)
+            let engine = try await t.app.moderationEngine(for: try #require(try await Workspace.find(room.ws.id, on: t.db)))
+            #expect(engine.scan("并发词0号 并发词5号").count == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func anImportIsPreviewedThenAppliedWholeOrNotAtAllAndExportsBack(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await Newsroom.make(t)

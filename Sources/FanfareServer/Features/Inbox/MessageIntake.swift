@@ -1,6 +1,7 @@
 import FanfareConnectors
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Fetching fans' comments, mentions and messages through each account's
@@ -61,6 +62,15 @@ enum MessageIntake {
     ) async throws -> Int {
         try await db.transaction { tx in
             let accountID = account.id!
+            // The cursor first: on SQLite a transaction must write before it
+            // reads, or a writer committing in between makes it fail.
+            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
+            try await sql.raw(
+                """
+                INSERT INTO interaction_cursors (account_id, cursor, polled_at) VALUES (\(bind: accountID), \(bind: cursor), \(bind: now))
+                ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at
+                """
+            ).run()
             let known = Set(
                 try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
                     .all(\.$remoteID))
@@ -99,17 +109,6 @@ enum MessageIntake {
                         .create(on: tx)
                 }
                 added += 1
-            }
-            if let existing = try await InteractionCursor.find(accountID, on: tx) {
-                existing.cursor = cursor
-                existing.polledAt = now
-                try await existing.save(on: tx)
-            } else {
-                let created = InteractionCursor()
-                created.id = accountID
-                created.cursor = cursor
-                created.polledAt = now
-                try await created.create(on: tx)
             }
             return added
         }

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 extension Application {
@@ -251,10 +252,16 @@ struct LexiconService {
     func change<T: Sendable>(_ access: WorkspaceAccess, now: Date, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let workspaceID = access.workspaceID
         let (result, version) = try await db.transaction { tx -> (T, Int) in
+            // Incremented in SQL, not read and written back: two changes at
+            // once on PostgreSQL must give two versions, or a node that
+            // compiled between them would never see the second. Written
+            // first: on SQLite a transaction that reads before its first
+            // write fails ("database is locked") when another writer
+            // commits in between; writing first makes writers queue.
+            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The lexicon needs an SQL database.") }
+            try await sql.raw("UPDATE workspaces SET lexicon_version = lexicon_version + 1 WHERE id = \(bind: workspaceID)").run()
             let result = try await body(tx)
             guard let workspace = try await Workspace.find(workspaceID, on: tx) else { throw Problem.notFound("Workspace") }
-            workspace.lexiconVersion += 1
-            try await workspace.save(on: tx)
             return (result, workspace.lexiconVersion)
         }
         app.moderationEngines.install(try await Self.compile(workspaceID, on: db), for: workspaceID.uuidString, version: version)
