@@ -123,6 +123,14 @@ import Vapor
             #expect(reread.terms.contains(LexiconTerm(term: "新词一", category: "competitor", severity: .review, scope: .content)))
             let badFormat = try await t.api(.POST, "\(lexicon(room))/import", token: room.admin, json: ["format": "xls", "content": "x"])
             #expect(badFormat.problemFields == ["format"])
+            // The page shows each bad line's problem in the reader's language.
+            let messages =
+                LexiconFile.parse("ab,b,fatal\nab,b,block,x\ncd,risk,block\nCD,risk,warn\n1,2,3,4,5\n", format: .csv).problems
+                + LexiconFile.parse("ok,risk,block\n\"open", format: .csv).problems
+            #expect(messages.count == 5)
+            for problem in messages {
+                #expect(FieldMessages.text(problem.message, .zhHans) != problem.message, "\(problem.message)")
+            }
         }
     }
 

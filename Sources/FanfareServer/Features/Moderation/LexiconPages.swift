@@ -101,7 +101,7 @@ struct LexiconPages {
             key, change -> HTML in
             "<tr><td>\(change.line)</td><td>\(ctx.t(key))</td><td>\(change.term)</td><td>\(ModerationPages.category(ctx, change.category))</td><td>\(ctx.t("moderation.severity." + change.severity))</td><td>\(ctx.t("moderation.scope." + change.scope))</td><td>\(change.before ?? "")</td></tr>"
         }
-        let problems = plan.problems.map { "<tr><td>\($0.line)</td><td>\($0.message)</td></tr>" as HTML }
+        let problems = plan.problems.map { "<tr><td>\($0.line)</td><td>\(FieldMessages.text($0.message, ctx.locale))</td></tr>" as HTML }
         let heading = ctx.t(
             plan.applied ? "moderation.plan_applied" : "moderation.plan_preview", String(plan.added.count), String(plan.updated.count),
             String(plan.unchanged))

@@ -115,6 +115,8 @@ struct LexiconService {
             errors.add("phrase", "has no letter, digit or character left once spaces, punctuation, symbols and emoji are ignored")
         }
         try errors.throwIfAny()
+        // Allowing a phrase twice changes nothing, and bumps no version.
+        if let existing = try await find(.allow, folded: folded, in: access, on: db) { return existing }
         return try await change(access, now: now) { tx in
             if let existing = try await find(.allow, folded: folded, in: access, on: tx) { return existing }
             let entry = LexiconEntry()
