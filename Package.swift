@@ -26,6 +26,7 @@ let package = Package(
     targets: [
         .target(
             name: "FanfareCore",
+            resources: [.copy("Analysis/analysis-model.bin")],
             swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .target(
@@ -68,6 +69,8 @@ let package = Package(
         .testTarget(
             name: "FanfareCoreTests",
             dependencies: ["FanfareCore"],
+            // Read by path: the fixtures are the training script's output.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

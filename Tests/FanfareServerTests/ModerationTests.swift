@@ -198,6 +198,17 @@ import Vapor
             #expect(try await ModerationHit.query(on: t.db).filter(\.$source == "message").count() >= 3)
             let bad = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/messages?recommendation=shout", token: room.admin)
             #expect(bad.problemFields == ["recommendation"])
+
+            // Every message is analysed on arrival: language, sentiment, intent, priority.
+            _ = try await MessageIntake.store(
+                [comment("c6", "发货太慢了，等了一周还没到，客服也不回", by: "fan9")], for: account, engine: engine, cursor: "3", now: now, on: t.db)
+            let negative = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/messages?sentiment=neg&priority=high", token: room.admin)
+            let slow = try #require(negative.items.first { $0["remote_id"] as? String == "c6" }?["analysis"] as? [String: Any])
+            #expect(slow["lang"] as? String == "zh" && slow["sentiment"] as? String == "neg" && (slow["score"] as? Double ?? 0) < 0)
+            let abusive = try #require(try await IncomingMessage.query(on: t.db).filter(\.$remoteID == "c5").first())
+            #expect(abusive.priority == "urgent", "content to remove comes first")
+            let wrong = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/messages?sentiment=angry&intent=x", token: room.admin)
+            #expect(Set(wrong.problemFields) == ["sentiment", "intent"])
         }
     }
 

@@ -98,5 +98,20 @@ assert sys.argv[3] == "1", "exit status 1 when a line could not be read"
 PY
 expect_fail "moderate names a missing lexicon" "cannot be read" "$bin" moderate --lexicon "$data/missing.txt"
 
+# fanfare analyze: one JSON object per line with lang, sentiment, score, intent.
+printf '发货太慢了，等了一周还没到\nLove this! Great quality.\n\xff\n' | "$bin" analyze >"$data/analyze.out" 2>"$data/analyze.err"
+status=$?
+python3 - "$data/analyze.out" "$data/analyze.err" "$status" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: fanfare analyze"; cat "$data/analyze.out" "$data/analyze.err"; }
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(lines) == 3, lines
+assert set(lines[0]) == {"lang", "sentiment", "score", "intent"}, lines[0]
+assert lines[0]["lang"] == "zh" and lines[0]["sentiment"] == "neg" and lines[0]["score"] < 0, lines[0]
+assert lines[1]["lang"] == "en" and lines[1]["sentiment"] == "pos" and lines[1]["score"] > 0, lines[1]
+assert all(l.get("intent") in {"question", "complaint", "praise", "purchase", "spam", "other"} for l in lines[:2])
+assert "error" in lines[2] and "line 3" in open(sys.argv[2], encoding="utf-8").read()
+assert sys.argv[3] == "1"
+PY
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -28,6 +28,8 @@ enum FanfareMigrations {
             AddAccountSettings(),
             // 003: moderation.
             CreateModeration(),
+            // 004: the inbox.
+            AddMessageAnalysis(),
         ]
     }
 }

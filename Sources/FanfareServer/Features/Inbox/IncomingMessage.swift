@@ -25,6 +25,12 @@ final class IncomingMessage: Model, @unchecked Sendable, WorkspaceOwned {
     /// JSON array of `ModerationMatch`.
     @Field(key: "moderation") var moderationJSON: String
     @Field(key: "recommendation") var recommendation: String
+    @OptionalField(key: "lang") var lang: String?
+    @OptionalField(key: "sentiment") var sentiment: String?
+    /// P(positive) − P(negative), −1 to 1.
+    @OptionalField(key: "sentiment_score") var sentimentScore: Double?
+    @OptionalField(key: "intent") var intent: String?
+    @OptionalField(key: "priority") var priority: String?
 
     static var workspaceKey: KeyPath<IncomingMessage, ParentProperty<IncomingMessage, Workspace>> { \.$workspace }
 
@@ -46,6 +52,17 @@ struct IncomingMessageDTO: Content {
     var sentAt: Date
     var receivedAt: Date
     var moderation: Moderation
+    /// Language, sentiment, intent and priority as analysed on arrival;
+    /// nil for messages stored before the analysis existed.
+    var analysis: Analysis?
+
+    struct Analysis: Content {
+        var lang: String
+        var sentiment: String
+        var score: Double
+        var intent: String
+        var priority: String
+    }
 
     struct Moderation: Content {
         /// none, warn, remind, delete or ban.
@@ -66,5 +83,10 @@ struct IncomingMessageDTO: Content {
         sentAt = message.sentAt
         receivedAt = message.receivedAt
         moderation = Moderation(recommendation: message.recommendation, matches: message.matches)
+        if let lang = message.lang, let sentiment = message.sentiment, let score = message.sentimentScore, let intent = message.intent,
+            let priority = message.priority
+        {
+            analysis = Analysis(lang: lang, sentiment: sentiment, score: score, intent: intent, priority: priority)
+        }
     }
 }

@@ -60,7 +60,8 @@ enum MessageIntake {
     static func store(
         _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, cursor: String, now: Date, on db: any Database
     ) async throws -> Int {
-        try await db.transaction { tx in
+        let analyzer = MessageAnalyzer(engine: engine)
+        return try await db.transaction { tx in
             let accountID = account.id!
             // The cursor first: on SQLite a transaction must write before it
             // reads, or a writer committing in between makes it fail.
@@ -78,16 +79,18 @@ enum MessageIntake {
             var added = 0
             for interaction in interactions where !known.contains(interaction.remoteID) {
                 let text = interaction.text ?? ""
-                let matches = engine.scan(text, scope: .incoming)
-                var prior = 0
-                if !matches.isEmpty {
+                var analysis = analyzer.analyze(text)
+                if !analysis.moderation.isEmpty {
                     if offences[interaction.authorID] == nil {
                         offences[interaction.authorID] = try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID)
                             .filter(\.$authorID == interaction.authorID).filter(\.$recommendation != ModerationAction.none.rawValue)
                             .filter(\.$receivedAt >= now.addingTimeInterval(-offenceWindow)).count()
                     }
-                    prior = offences[interaction.authorID]!
+                    let prior = offences[interaction.authorID]!
                     offences[interaction.authorID] = prior + 1
+                    analysis.recommendation = ModerationAction.recommend(for: analysis.moderation, priorOffences: prior)
+                    analysis.priority = MessageAnalyzer.priority(
+                        sentiment: analysis.sentiment, score: analysis.score, intent: analysis.intent, recommendation: analysis.recommendation)
                 }
                 let message = IncomingMessage()
                 message.id = TimeOrderedID.make(at: now)
@@ -101,10 +104,15 @@ enum MessageIntake {
                 message.text = text
                 message.sentAt = interaction.at
                 message.receivedAt = now
-                message.moderationJSON = String(decoding: try JSONEncoder().encode(matches), as: UTF8.self)
-                message.recommendation = ModerationAction.recommend(for: matches, priorOffences: prior).rawValue
+                message.moderationJSON = String(decoding: try JSONEncoder().encode(analysis.moderation), as: UTF8.self)
+                message.recommendation = analysis.recommendation.rawValue
+                message.lang = analysis.lang.rawValue
+                message.sentiment = analysis.sentiment.rawValue
+                message.sentimentScore = analysis.score
+                message.intent = analysis.intent.rawValue
+                message.priority = analysis.priority.rawValue
                 try await message.create(on: tx)
-                for match in matches {
+                for match in analysis.moderation {
                     try await ModerationHit(workspaceID: account.$workspace.id, source: .message, sourceID: message.id!, match: match, at: now)
                         .create(on: tx)
                 }

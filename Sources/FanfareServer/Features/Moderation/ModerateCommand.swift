@@ -92,25 +92,10 @@ enum ModerateCommand {
     private static func warn(_ line: String) {
         FileHandle.standardError.write(Data("fanfare moderate: \(line)\n".utf8))
     }
-
-    /// Streams standard input in blocks, so a pipeline sees answers as
-    /// lines arrive and memory stays flat on large inputs.
     private static func scanStandardInput(_ engine: ModerationEngine, scope: ModerationScope, policy: MatchPolicy) -> Int32 {
-        var pending: [UInt8] = []
-        var output: [UInt8] = []
-        var lineNumber = 0
-        var failed = false
-        func answer(_ line: ArraySlice<UInt8>) {
-            lineNumber += 1
-            var bytes = line
-            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-            guard String(validating: bytes, as: UTF8.self) != nil else {
-                failed = true
-                warn("line \(lineNumber): not valid UTF-8; skipped")
-                output += Array("{\"matches\":[],\"error\":\"line \(lineNumber) is not valid UTF-8\"}\n".utf8)
-                return
-            }
-            let matches = bytes.withUnsafeBufferPointer { engine.scan(utf8: $0, scope: scope, policy: policy) }
+        LineFilter.run(name: "moderate", failure: { "{\"matches\":[],\"error\":\"line \($0) is not valid UTF-8\"}" }) { line in
+            var output: [UInt8] = []
+            let matches = engine.scan(line, scope: scope, policy: policy)
             output += Array("{\"matches\":[".utf8)
             for (index, match) in matches.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
@@ -123,42 +108,7 @@ enum ModerateCommand {
                 output.append(UInt8(ascii: "}"))
             }
             output += Array("]}\n".utf8)
+            return output
         }
-        while true {
-            let block = FileHandle.standardInput.availableData
-            if block.isEmpty { break }
-            pending += block
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                answer(pending[start..<newline])
-                start = newline + 1
-            }
-            pending.removeSubrange(..<start)
-            FileHandle.standardOutput.write(Data(output))
-            output.removeAll(keepingCapacity: true)
-        }
-        if !pending.isEmpty { answer(pending[...]) }
-        FileHandle.standardOutput.write(Data(output))
-        return failed ? 1 : 0
-    }
-}
-
-/// A JSON string literal, escaped by hand: the command line writes one
-/// object per input line and an encoder per line would dominate its time.
-enum JSONText {
-    static func append(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: output += Array(String(format: "\\u%04x", byte).utf8)
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }

@@ -212,6 +212,16 @@ struct ModerationAPI {
             }
             query.filter(\.$recommendation == raw)
         }
+        var errors = ValidationErrors()
+        for (name, field, allowed) in [
+            ("sentiment", \IncomingMessage.$sentiment, MessageSentiment.allCases.map(\.rawValue)),
+            ("intent", \IncomingMessage.$intent, MessageIntent.allCases.map(\.rawValue)),
+            ("priority", \IncomingMessage.$priority, MessagePriority.allCases.map(\.rawValue)),
+        ] {
+            guard let raw = req.query[String.self, at: name] else { continue }
+            if allowed.contains(raw) { query.filter(field == raw) } else { errors.add(name, "must be one of: \(allowed.joined(separator: ", "))") }
+        }
+        try errors.throwIfAny()
         if let after = page.after { query.filter(\.$id < after) }
         let rows = try await query.sort(\.$id, .descending).range(..<(page.limit + 1)).all()
         let (items, next) = page.page(rows) { $0.id! }

@@ -189,6 +189,20 @@ struct ModerationPages {
 
     // MARK: Incoming messages
 
+    /// Language, sentiment with its score, intent and priority, as found
+    /// on arrival.
+    static func analysis(_ message: IncomingMessage, _ ctx: PageContext) -> HTML {
+        guard let lang = message.lang, let sentiment = message.sentiment, let score = message.sentimentScore, let intent = message.intent,
+            let priority = message.priority
+        else { return "—" }
+        return """
+            <span class="badge sentiment \(sentiment)" data-sentiment="\(sentiment)">\(ctx.t("inbox.sentiment." + sentiment)) \(String(format: "%+.2f", score))</span>
+            <span class="badge intent" data-intent="\(intent)">\(ctx.t("inbox.intent." + intent))</span>
+            <span class="badge priority \(priority)" data-priority="\(priority)">\(ctx.t("inbox.priority." + priority))</span>
+            <span class="muted">\(ctx.t("inbox.lang." + lang))</span>
+            """
+    }
+
     @Sendable func messages(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         try access.require(.inboxView)
@@ -206,6 +220,7 @@ struct ModerationPages {
             return """
                 <tr data-recommendation="\(message.recommendation)"><td>\(Layout.time(message.receivedAt, ctx))</td><td>\(ctx.t("platform." + message.account.rulesPlatform)) @\(message.account.handle)</td><td>\(message.authorName)</td>
                 <td class="message-text">\(Self.highlighted(message.text, matches, ctx))</td><td>\(reasons)</td>
+                <td class="analysis">\(Self.analysis(message, ctx))</td>
                 <td><span class="badge recommendation \(message.recommendation)">\(ctx.t("moderation.action." + message.recommendation))</span></td></tr>
                 """
         }
@@ -218,7 +233,7 @@ struct ModerationPages {
             <h1>\(ctx.t("moderation.tab_messages"))</h1>
             \(Self.tabs(ctx, access, current: base))
             <p>\(ctx.t("moderation.messages_intro"))</p><p>\(toggle)</p>
-            \(messages.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("moderation.no_messages"))</p>") : HTML("<table id=\"incoming-messages\"><thead><tr><th>\(ctx.t("moderation.received"))</th><th>\(ctx.t("moderation.account"))</th><th>\(ctx.t("moderation.author"))</th><th>\(ctx.t("moderation.message"))</th><th>\(ctx.t("moderation.why"))</th><th>\(ctx.t("moderation.recommendation"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>"))
+            \(messages.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("moderation.no_messages"))</p>") : HTML("<table id=\"incoming-messages\"><thead><tr><th>\(ctx.t("moderation.received"))</th><th>\(ctx.t("moderation.account"))</th><th>\(ctx.t("moderation.author"))</th><th>\(ctx.t("moderation.message"))</th><th>\(ctx.t("moderation.why"))</th><th>\(ctx.t("inbox.analysis"))</th><th>\(ctx.t("moderation.recommendation"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>"))
             """)
     }
 }
