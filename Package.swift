@@ -63,7 +63,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "fanfare-bench",
-            dependencies: ["FanfareCore", "FanfareServer"],
+            dependencies: [
+                "FanfareCore", "FanfareServer", "FanfareConnectors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

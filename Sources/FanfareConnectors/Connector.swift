@@ -169,6 +169,10 @@ public protocol Connector: Sendable {
     /// Whether a webhook call really comes from the platform (signature,
     /// timestamp within 5 minutes).
     func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool
+    /// The fans' messages in a verified push.
+    func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction]
+    /// A push's unique id (its nonce), which replay protection remembers.
+    func pushID(of call: WebhookCall) -> String?
     /// New credentials before the old expire; callers store
     /// `old.updated(with: new)`.
     func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials
@@ -234,4 +238,13 @@ public struct WebhookCall: Sendable {
 extension Connector {
     /// Connectors whose platform pushes nothing accept no webhook.
     public func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool { false }
+
+    /// The fans' messages in a verified push; only connectors whose
+    /// platform pushes them implement it.
+    public func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction] {
+        throw .notSupported("\(platform) does not push messages.")
+    }
+
+    /// What replay protection remembers of a push: its unique id.
+    public func pushID(of call: WebhookCall) -> String? { nil }
 }

@@ -79,7 +79,7 @@ struct ServeBenchmark {
         return report
     }
 
-    private func launch(_ arguments: [String], environment: [String: String]) throws -> Process {
+    func launch(_ arguments: [String], environment: [String: String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -90,7 +90,7 @@ struct ServeBenchmark {
         return process
     }
 
-    private func output(of arguments: [String], environment: [String: String]) throws -> String {
+    func output(of arguments: [String], environment: [String: String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -104,7 +104,7 @@ struct ServeBenchmark {
     }
 
     /// Milliseconds from now until `/healthz` answers 200.
-    private func timeUntilHealthy(_ base: String) async throws -> Double {
+    func timeUntilHealthy(_ base: String) async throws -> Double {
         let start = ContinuousClock.now
         let url = URL(string: base + "/healthz")!
         while start.duration(to: .now) < .seconds(120) {

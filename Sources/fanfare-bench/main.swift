@@ -29,6 +29,9 @@ let usage = """
                                     [--seed N] [--runs N] [--write-lexicon FILE] [--write-corpus FILE]
       moderation  sensitive-word automaton build time and memory, and scan MB/s of
               original text with normalisation, over a given or generated corpus
+           fanfare-bench ingest [--binary PATH] [--rate N] [--seconds N] [--connections N] [--database-url URL]
+      ingest  signed webhook pushes over loopback at a fixed rate, until stored and
+              analysed: sustained rate, latency p50/p99, losses
            fanfare-bench analyze [--messages N] [--seed N] [--runs N]
       analyze messages per second on one core through the whole on-arrival analysis
     """
@@ -46,6 +49,15 @@ case "serve":
 case "publish":
     do {
         let report = try await PublishBenchmark(options: Array(arguments.dropFirst())).run()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("fanfare-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "ingest":
+    do {
+        let report = try await IngestBenchmark(options: Array(arguments.dropFirst())).run()
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } catch {

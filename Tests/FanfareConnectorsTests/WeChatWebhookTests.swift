@@ -36,6 +36,24 @@ import Testing
         #expect(try wechat.openPush(plainCall()) == Self.message)
     }
 
+    @Test func aPushedTextMessageBecomesADirectMessageAndEventsNothing() throws {
+        let wechat = connector()
+        let messages = try wechat.interactions(inPush: plainCall())
+        #expect(messages.count == 1)
+        let message = try #require(messages.first)
+        #expect(message.kind == .directMessage && message.remoteID == "24000000000000001" && message.authorID == "oFan1")
+        #expect(message.text == "请问几号发货？" && message.at == Self.now)
+        #expect(wechat.pushID(of: plainCall()) == "1795399200:1320562132")
+        // Safe mode: the same message, decrypted first.
+        #expect(try wechat.interactions(inPush: try safeCall()).first?.text == "请问几号发货？")
+        let event = WebhookCall(
+            headers: [:], query: plainCall().query,
+            body: Data(
+                "<xml><FromUserName><![CDATA[oFan1]]></FromUserName><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>"
+                    .utf8))
+        #expect(try wechat.interactions(inPush: event).isEmpty)
+    }
+
     @Test func aStaleOrFutureTimestampIsRefused() {
         let wechat = connector()
         #expect(wechat.verifyWebhook(plainCall(), now: Self.now.addingTimeInterval(299)))

@@ -32,7 +32,7 @@ import Vapor
 
     @Test func everyAPIRouteIsDescribedAndEveryDescribedRouteExists() async throws {
         try await withTestApp(.sqlite) { t in
-            let documented = Set(["/api", "/healthz", "/readyz", "/metrics", "/openapi.yaml"])
+            let documented = Set(["/api", "/hooks", "/healthz", "/readyz", "/metrics", "/openapi.yaml"])
             let routes = Set(
                 t.app.routes.all.compactMap { route -> String? in
                     let path =

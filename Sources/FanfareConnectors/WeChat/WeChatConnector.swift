@@ -266,7 +266,37 @@ public struct WeChatConnector: Connector {
 
 /// Reading a push body without an XML parser: only `Encrypt` is needed,
 /// in the XML form WeChat sends or the JSON form it offers.
+extension WeChatConnector {
+    /// A fan's text message pushed by WeChat (plain or safe mode). Events
+    /// (follow, menu clicks) and other message types carry no text to
+    /// answer and give nothing.
+    public func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction] {
+        let xml = try openPush(call)
+        guard WeChatPush.field("MsgType", in: xml) == "text", let id = WeChatPush.field("MsgId", in: xml),
+            let from = WeChatPush.field("FromUserName", in: xml), let text = WeChatPush.field("Content", in: xml)
+        else { return [] }
+        let at = WeChatPush.field("CreateTime", in: xml).flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) } ?? Date()
+        return [Interaction(remoteID: id, kind: .directMessage, postRemoteID: nil, authorID: from, authorName: from, text: text, at: at)]
+    }
+
+    /// WeChat's nonce with its timestamp: a replayed push repeats both.
+    public func pushID(of call: WebhookCall) -> String? {
+        guard let nonce = call.query["nonce"], let timestamp = call.query["timestamp"] else { return nil }
+        return "\(timestamp):\(nonce)"
+    }
+}
+
 enum WeChatPush {
+    /// One element of a push's XML, with or without CDATA.
+    static func field(_ name: String, in xml: String) -> String? {
+        guard let open = xml.range(of: "<\(name)>"), let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex) else {
+            return nil
+        }
+        var value = xml[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.hasPrefix("<![CDATA["), value.hasSuffix("]]>") { value = String(value.dropFirst(9).dropLast(3)) }
+        return value
+    }
+
     static func encryptedPart(of body: Data) -> String? {
         let text = String(decoding: body, as: UTF8.self)
         if let match = text.firstMatch(of: #/<Encrypt>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</Encrypt>/#) {

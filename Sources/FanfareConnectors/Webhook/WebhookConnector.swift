@@ -90,6 +90,61 @@ public struct WebhookConnector: Connector {
         return StandardWebhooks.verify(headers: call.headers, body: call.body, key: key, now: now)
     }
 
+    /// Fans' messages pushed to `/hooks/{account}` by the system behind
+    /// this webhook, signed with the account's secret:
+    /// `{"interactions":[{"id","kind","post_id","author_id","author_name","text","at"}]}`,
+    /// `kind` one of comment, mention, direct_message; at most 500.
+    public func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction] {
+        struct Push: Decodable {
+            struct Item: Decodable {
+                var id: String
+                var kind: String
+                var postID: String?
+                var authorID: String
+                var authorName: String?
+                var text: String
+                var at: String?
+
+                enum CodingKeys: String, CodingKey {
+                    case id, kind, text, at
+                    case postID = "post_id"
+                    case authorID = "author_id"
+                    case authorName = "author_name"
+                }
+            }
+            var interactions: [Item]
+        }
+        let push: Push
+        do {
+            push = try JSONDecoder().decode(Push.self, from: call.body)
+        } catch {
+            throw .rejected(reason: "The body is not {\"interactions\":[{\"id\",\"kind\",\"author_id\",\"text\",…}]}: \(error)")
+        }
+        guard push.interactions.count <= 500 else { throw .rejected(reason: "A push carries at most 500 interactions") }
+        let formatter = ISO8601DateFormatter()
+        var result: [Interaction] = []
+        for (index, item) in push.interactions.enumerated() {
+            guard let kind = InteractionKind(rawValue: item.kind), [.comment, .mention, .directMessage].contains(kind) else {
+                throw .rejected(reason: "interactions[\(index)].kind must be comment, mention or direct_message")
+            }
+            guard !item.id.isEmpty, item.id.count <= 200, !item.authorID.isEmpty, item.text.count <= 10_000 else {
+                throw .rejected(
+                    reason: "interactions[\(index)] needs an id (at most 200 characters), an author_id and a text of at most 10,000 characters")
+            }
+            let at = item.at.flatMap { formatter.date(from: $0) } ?? clock()
+            result.append(
+                Interaction(
+                    remoteID: item.id, kind: kind, postRemoteID: item.postID, authorID: item.authorID,
+                    authorName: item.authorName ?? item.authorID, text: item.text, at: at))
+        }
+        return result
+    }
+
+    /// Standard Webhooks' `webhook-id`: a retry carries the same one.
+    public func pushID(of call: WebhookCall) -> String? {
+        call.headers.first { $0.key.lowercased() == "webhook-id" }?.value
+    }
+
     struct Message: Encodable {
         var id: String
         var type = "post.published"

@@ -43,6 +43,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.migrations.add(FanfareMigrations.all)
     app.installSandboxLedger(failureRate: options.sandboxFailureRate)
     app.installModerationEngines()
+    app.installPushWriter()
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use { _ in BrowserSessionDriver() }

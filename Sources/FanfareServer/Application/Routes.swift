@@ -6,6 +6,8 @@ import Vapor
 /// `WorkspaceScopeMiddleware`, the one place where tenants are separated.
 func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) throws {
     try app.register(collection: OperationsRoutes(metrics: metrics, expectsWorker: expectsWorker))
+    // Platforms' pushes: signed, neither session nor token.
+    try app.register(collection: PushRoutes())
 
     // Pages.
     let pages = app.grouped(app.sessions.middleware, SessionUserMiddleware(), CSRFMiddleware())

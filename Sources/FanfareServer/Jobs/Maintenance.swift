@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Hourly clean-up of records whose purpose has passed: old sign-in
@@ -26,5 +27,9 @@ enum Maintenance {
         try await Job.query(on: db).filter(\.$state == Job.State.succeeded.rawValue).filter(\.$finishedAt < now.addingTimeInterval(-7 * 86_400))
             .delete()
         try await WorkerHeartbeat.query(on: db).filter(\.$seenAt < now.addingTimeInterval(-86_400)).delete()
+        // A push id only needs remembering while its signature is valid (5 minutes).
+        if let sql = db as? any SQLDatabase {
+            try await sql.delete(from: "push_nonces").where("received_at", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).run()
+        }
     }
 }

@@ -30,6 +30,7 @@ enum FanfareMigrations {
             CreateModeration(),
             // 004: the inbox.
             AddMessageAnalysis(),
+            CreatePushNonces(),
         ]
     }
 }

@@ -72,54 +72,80 @@ enum MessageIntake {
                 ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at
                 """
             ).run()
-            let known = Set(
-                try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
-                    .all(\.$remoteID))
-            var offences: [String: Int] = [:]
-            var added = 0
-            for interaction in interactions where !known.contains(interaction.remoteID) {
-                let text = interaction.text ?? ""
-                var analysis = analyzer.analyze(text)
-                if !analysis.moderation.isEmpty {
-                    if offences[interaction.authorID] == nil {
-                        offences[interaction.authorID] = try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID)
-                            .filter(\.$authorID == interaction.authorID).filter(\.$recommendation != ModerationAction.none.rawValue)
-                            .filter(\.$receivedAt >= now.addingTimeInterval(-offenceWindow)).count()
-                    }
-                    let prior = offences[interaction.authorID]!
-                    offences[interaction.authorID] = prior + 1
-                    analysis.recommendation = ModerationAction.recommend(for: analysis.moderation, priorOffences: prior)
-                    analysis.priority = MessageAnalyzer.priority(
-                        sentiment: analysis.sentiment, score: analysis.score, intent: analysis.intent, recommendation: analysis.recommendation)
-                }
-                let message = IncomingMessage()
-                message.id = TimeOrderedID.make(at: now)
-                message.$workspace.id = account.$workspace.id
-                message.$account.id = accountID
-                message.remoteID = interaction.remoteID
-                message.kind = interaction.kind.rawValue
-                message.postRemoteID = interaction.postRemoteID
-                message.authorID = interaction.authorID
-                message.authorName = interaction.authorName
-                message.text = text
-                message.sentAt = interaction.at
-                message.receivedAt = now
-                message.moderationJSON = String(decoding: try JSONEncoder().encode(analysis.moderation), as: UTF8.self)
-                message.recommendation = analysis.recommendation.rawValue
-                message.lang = analysis.lang.rawValue
-                message.sentiment = analysis.sentiment.rawValue
-                message.sentimentScore = analysis.score
-                message.intent = analysis.intent.rawValue
-                message.priority = analysis.priority.rawValue
-                try await message.create(on: tx)
-                for match in analysis.moderation {
-                    try await ModerationHit(workspaceID: account.$workspace.id, source: .message, sourceID: message.id!, match: match, at: now)
-                        .create(on: tx)
-                }
-                added += 1
-            }
-            return added
+            return try await insert(interactions, for: account, analyzer: analyzer, now: now, in: tx).count
         }
+    }
+
+    /// Stores the messages not stored yet, each analysed, with its
+    /// moderation hits, in two multi-row inserts (a burst of pushes writes
+    /// hundreds at once; Fluent's per-model reflection would dominate).
+    /// Returns the remote ids that were new. Runs inside the caller's
+    /// transaction, after the caller's first write.
+    @discardableResult
+    static func insert(
+        _ interactions: [Interaction], for account: SocialAccount, analyzer: MessageAnalyzer, now: Date, in tx: any Database
+    ) async throws -> Set<String> {
+        guard !interactions.isEmpty else { return [] }
+        guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
+        let accountID = account.id!
+        let workspaceID = account.$workspace.id
+        var known = Set(
+            try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
+                .all(\.$remoteID))
+        var offences: [String: Int] = [:]
+        var messages: [any SQLExpression] = []
+        var hits: [any SQLExpression] = []
+        var added = Set<String>()
+        for interaction in interactions where known.insert(interaction.remoteID).inserted {
+            let text = interaction.text ?? ""
+            var analysis = analyzer.analyze(text)
+            if !analysis.moderation.isEmpty {
+                if offences[interaction.authorID] == nil {
+                    offences[interaction.authorID] = try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID)
+                        .filter(\.$authorID == interaction.authorID).filter(\.$recommendation != ModerationAction.none.rawValue)
+                        .filter(\.$receivedAt >= now.addingTimeInterval(-offenceWindow)).count()
+                }
+                let prior = offences[interaction.authorID]!
+                offences[interaction.authorID] = prior + 1
+                analysis.recommendation = ModerationAction.recommend(for: analysis.moderation, priorOffences: prior)
+                analysis.priority = MessageAnalyzer.priority(
+                    sentiment: analysis.sentiment, score: analysis.score, intent: analysis.intent, recommendation: analysis.recommendation)
+            }
+            let id = TimeOrderedID.make(at: now)
+            let moderation = String(decoding: try JSONEncoder().encode(analysis.moderation), as: UTF8.self)
+            let values: [any Encodable & Sendable] = [
+                id, workspaceID, accountID, interaction.remoteID, interaction.kind.rawValue, interaction.postRemoteID, interaction.authorID,
+                interaction.authorName, text, interaction.at, now, moderation, analysis.recommendation.rawValue, analysis.lang.rawValue,
+                analysis.sentiment.rawValue, analysis.score, analysis.intent.rawValue, analysis.priority.rawValue,
+            ]
+            messages.append(SQLGroupExpression(values.map { SQLBind($0) }))
+            for match in analysis.moderation {
+                let hit: [any Encodable & Sendable] = [
+                    TimeOrderedID.make(at: now), workspaceID, ModerationHit.Source.message.rawValue, id, match.term, match.category,
+                    match.severity.rawValue, now,
+                ]
+                hits.append(SQLGroupExpression(hit.map { SQLBind($0) }))
+            }
+            added.insert(interaction.remoteID)
+        }
+        for start in stride(from: 0, to: messages.count, by: 500) {
+            try await sql.raw(
+                """
+                INSERT INTO incoming_messages (id, workspace_id, account_id, remote_id, kind, post_remote_id, author_id, author_name, text,
+                sent_at, received_at, moderation, recommendation, lang, sentiment, sentiment_score, intent, priority)
+                VALUES \(SQLList(Array(messages[start..<min(start + 500, messages.count)])))
+                """
+            ).run()
+        }
+        for start in stride(from: 0, to: hits.count, by: 500) {
+            try await sql.raw(
+                """
+                INSERT INTO moderation_hits (id, workspace_id, source, source_id, term, category, severity, at)
+                VALUES \(SQLList(Array(hits[start..<min(start + 500, hits.count)])))
+                """
+            ).run()
+        }
+        return added
     }
 }
 

@@ -1,0 +1,236 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// `/hooks/{account_id}`: platforms push fans' messages here. No session
+/// and no token: each push proves itself with the account's signature
+/// scheme (WeChat's sorted SHA-1 over token, timestamp and nonce; Standard
+/// Webhooks' HMAC for the generic webhook), within 5 minutes of the
+/// server's clock, and a push id (nonce) seen before is refused.
+///
+/// Accepted means stored: the answer is sent after the messages, analysed,
+/// are committed. Pushes arriving together are written in one transaction
+/// (`PushWriter`), so a burst costs few commits.
+struct PushRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.POST, "hooks", ":account_id", body: .collect(maxSize: "2mb"), use: receive)
+        routes.get("hooks", ":account_id", use: handshake)
+    }
+
+    private func call(_ req: Request) -> WebhookCall {
+        var headers: [String: String] = [:]
+        for (name, value) in req.headers { headers[name] = value }
+        let query = (try? req.query.decode([String: String].self)) ?? [:]
+        let body = req.body.data.map { Data(buffer: $0) } ?? Data()
+        return WebhookCall(headers: headers, query: query, body: body)
+    }
+
+    private func account(_ req: Request) async throws -> PushAccounts.Entry {
+        guard let id = req.parameters.get("account_id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("Account") }
+        if let cached = req.application.pushAccounts.entry(id, now: Date()) { return cached }
+        guard let account = try await SocialAccount.find(id, on: req.db), let workspace = try await Workspace.find(account.$workspace.id, on: req.db)
+        else { throw Problem.notFound("Account") }
+        let entry = PushAccounts.Entry(
+            account: account, workspace: workspace, connector: try AccountService(db: req.db, app: req.application).connector(for: account))
+        req.application.pushAccounts.remember(entry, now: Date())
+        return entry
+    }
+
+    @Sendable func receive(req: Request) async throws -> Response {
+        let entry = try await account(req)
+        let (account, connector) = (entry.account, entry.connector)
+        let call = call(req)
+        let now = Date()
+        guard connector.verifyWebhook(call, now: now) else {
+            throw Problem(
+                .unauthorized, "The push's signature does not match this account's secret, or its timestamp is more than 5 minutes off.",
+                type: "push-signature")
+        }
+        guard let nonce = connector.pushID(of: call), !nonce.isEmpty, nonce.count <= 200 else {
+            throw Problem(.badRequest, "The push has no id (webhook-id, or WeChat's timestamp and nonce).", type: "push-id")
+        }
+        let interactions: [Interaction]
+        do {
+            interactions = try connector.interactions(inPush: call)
+        } catch {
+            throw Problem(.unprocessableEntity, "\(error)", type: "push-body")
+        }
+        let engine = try await req.application.moderationEngine(for: entry.workspace)
+        let stored = try await req.application.pushWriter.write(
+            PushWriter.Push(account: account, nonce: nonce, interactions: interactions, analyzer: MessageAnalyzer(engine: engine)))
+        guard let stored else {
+            throw Problem(.conflict, "This push (id \(nonce)) was already received; it is not stored twice.", type: "push-replayed")
+        }
+        // WeChat expects the word "success"; others get what was stored.
+        if account.platform == "wechat" { return Response(status: .ok, body: .init(string: "success")) }
+        return try await PushReceipt(received: interactions.count, stored: stored).encodeResponse(for: req)
+    }
+
+    struct PushReceipt: Content {
+        var received: Int
+        /// New messages: a message already stored (by id) is not stored again.
+        var stored: Int
+    }
+
+    /// WeChat's server check when the URL is configured: the same
+    /// signature over a GET, answered with `echostr`.
+    @Sendable func handshake(req: Request) async throws -> Response {
+        let connector = try await account(req).connector
+        let call = call(req)
+        guard connector.verifyWebhook(call, now: Date()), let echo = call.query["echostr"] else {
+            throw Problem(.unauthorized, "The signature does not match this account's token.", type: "push-signature")
+        }
+        return Response(status: .ok, body: .init(string: echo))
+    }
+}
+
+extension Application {
+    private struct PushWriterKey: StorageKey { typealias Value = PushWriter }
+    private struct PushAccountsKey: StorageKey { typealias Value = PushAccounts }
+
+    func installPushWriter() {
+        storage[PushWriterKey.self] = PushWriter(database: { [unowned self] in self.db })
+        storage[PushAccountsKey.self] = PushAccounts()
+    }
+
+    var pushAccounts: PushAccounts {
+        guard let accounts = storage[PushAccountsKey.self] else { fatalError("configure(_:settings:) installs the push writer") }
+        return accounts
+    }
+
+    var pushWriter: PushWriter {
+        guard let writer = storage[PushWriterKey.self] else { fatalError("configure(_:settings:) installs the push writer") }
+        return writer
+    }
+}
+
+/// The accounts pushes arrive for, with their connectors, remembered for
+/// a second: a burst to one account reads the account and decrypts its
+/// credentials once, not per push. A secret rotated or an account removed
+/// therefore takes effect within a second for pushes.
+final class PushAccounts: @unchecked Sendable {
+    struct Entry {
+        var account: SocialAccount
+        var workspace: Workspace
+        var connector: any Connector
+    }
+
+    static let lifetime: TimeInterval = 1
+    private let lock = NSLock()
+    private var entries: [UUID: (entry: Entry, until: Date)] = [:]
+
+    func entry(_ id: UUID, now: Date) -> Entry? {
+        lock.withLock { entries[id].flatMap { $0.until > now ? $0.entry : nil } }
+    }
+
+    func remember(_ entry: Entry, now: Date) {
+        lock.withLock {
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[entry.account.id!] = (entry, now.addingTimeInterval(Self.lifetime))
+        }
+    }
+}
+
+/// Writes pushes that arrive together in one transaction. The first push
+/// of a group waits `gather` for others (up to `limit`), then all are
+/// written; each caller resumes when its push is committed, or with the
+/// error that rolled the group back (and answers 5xx, so the platform
+/// retries: nothing is acknowledged that is not stored).
+actor PushWriter {
+    struct Push: Sendable {
+        var account: SocialAccount
+        var nonce: String
+        var interactions: [Interaction]
+        var analyzer: MessageAnalyzer
+    }
+
+    private let database: @Sendable () -> any Database
+    private var waiting: [(Push, CheckedContinuation<Int?, any Error>)] = []
+    private var flushing = false
+    static let gather: Duration = .milliseconds(2)
+    static let limit = 256
+
+    init(database: @escaping @Sendable () -> any Database) {
+        self.database = database
+    }
+
+    /// The number of new messages stored, or nil when the push id was
+    /// seen before.
+    func write(_ push: Push) async throws -> Int? {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append((push, continuation))
+            if !flushing {
+                flushing = true
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    private func flush() async {
+        try? await Task.sleep(for: Self.gather)
+        while !waiting.isEmpty {
+            let group = Array(waiting.prefix(Self.limit))
+            waiting.removeFirst(group.count)
+            do {
+                let results = try await Self.store(group.map(\.0), on: database(), now: Date())
+                for ((_, continuation), result) in zip(group, results) { continuation.resume(returning: result) }
+            } catch {
+                for (_, continuation) in group { continuation.resume(throwing: error) }
+            }
+        }
+        flushing = false
+    }
+
+    /// One transaction: the nonces first (a write, so SQLite writers
+    /// queue), `RETURNING` the ones that were new; then the messages of
+    /// those pushes.
+    static func store(_ pushes: [Push], on db: any Database, now: Date) async throws -> [Int?] {
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
+            var seen = Set<String>()
+            var rows: [any SQLExpression] = []
+            for push in pushes where seen.insert("\(push.account.id!.uuidString)/\(push.nonce)").inserted {
+                rows.append(SQLGroupExpression([SQLBind(push.account.id!), SQLBind(push.nonce), SQLBind(now)]))
+            }
+            let inserted = try await sql.raw(
+                """
+                INSERT INTO push_nonces (account_id, nonce, received_at) VALUES \(SQLList(rows))
+                ON CONFLICT DO NOTHING RETURNING account_id, nonce
+                """
+            ).all()
+            var fresh = Set<String>()
+            for row in inserted {
+                fresh.insert("\(try row.decode(column: "account_id", as: UUID.self).uuidString)/\(try row.decode(column: "nonce", as: String.self))")
+            }
+            // The new pushes' messages, one insert per account; each push
+            // is answered with how many of its own were new.
+            var accepted: [Bool] = []
+            var byAccount: [UUID: (account: SocialAccount, analyzer: MessageAnalyzer, interactions: [Interaction])] = [:]
+            for push in pushes {
+                // Only the first push with a new id stores; a second copy
+                // in the same group is a replay too.
+                let isNew = fresh.remove("\(push.account.id!.uuidString)/\(push.nonce)") != nil
+                accepted.append(isNew)
+                guard isNew else { continue }
+                byAccount[push.account.id!, default: (push.account, push.analyzer, [])].interactions += push.interactions
+            }
+            var stored: [UUID: Set<String>] = [:]
+            for (id, group) in byAccount {
+                stored[id] = try await MessageIntake.insert(group.interactions, for: group.account, analyzer: group.analyzer, now: now, in: tx)
+            }
+            var results: [Int?] = []
+            for (push, isNew) in zip(pushes, accepted) {
+                guard isNew else {
+                    results.append(nil)
+                    continue
+                }
+                var mine = 0
+                for interaction in push.interactions where stored[push.account.id!]?.remove(interaction.remoteID) != nil { mine += 1 }
+                results.append(mine)
+            }
+            return results
+        }
+    }
+}

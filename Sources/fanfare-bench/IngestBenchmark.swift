@@ -1,0 +1,186 @@
+import AsyncHTTPClient
+import FanfareConnectors
+import FanfareCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `fanfare-bench ingest`: signed webhook pushes over HTTP on loopback at a
+/// fixed offered rate, against a real `fanfare serve` on a fresh data
+/// directory (SQLite) or `--database-url` (PostgreSQL). Each push carries
+/// one comment. Latency runs from the moment a push was due to the answer,
+/// which comes after the message is stored and analysed; a late sender
+/// therefore counts against the server. Lost = answered 200 but not stored.
+struct IngestBenchmark {
+    var serve: ServeBenchmark
+    var rate = 2_000
+    var seconds = 10
+    var connections = 64
+    var databaseURL: String?
+
+    init(options: [String]) throws {
+        var passed: [String] = []
+        var index = 0
+        while index < options.count {
+            let name = options[index]
+            let value = index + 1 < options.count ? options[index + 1] : ""
+            switch name {
+            case "--rate": rate = Int(value) ?? rate
+            case "--seconds": seconds = Int(value) ?? seconds
+            case "--connections": connections = Int(value) ?? connections
+            case "--database-url": databaseURL = value
+            case "--binary": passed += [name, value]
+            default: throw ServeBenchmark.Failure(description: "unknown option \(name)")
+            }
+            index += 2
+        }
+        serve = try ServeBenchmark(options: passed)
+    }
+
+    func run() async throws -> [String: Any] {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-ingest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let port = 20_000 + Int.random(in: 0..<2_000)
+        var environment = ProcessInfo.processInfo.environment
+        environment["FANFARE_DATA_DIR"] = data.path
+        environment["PORT"] = String(port)
+        environment["HOST"] = "127.0.0.1"
+        environment["LOG_LEVEL"] = "warning"
+        if let databaseURL {
+            environment["DATABASE_URL"] = databaseURL
+            // A fresh schema each run: the count of stored messages must
+            // be this run's.
+            _ = try serve.output(of: ["migrate", "--revert"], environment: environment)
+            _ = try serve.output(of: ["migrate"], environment: environment)
+        }
+        let base = "http://127.0.0.1:\(port)"
+        let server = try serve.launch(["serve", "--demo"], environment: environment)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        _ = try await serve.timeUntilHealthy(base)
+        let token = try serve.output(of: ["token", "create", "--email", "demo@fanfare.local", "--name", "ingest"], environment: environment)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
+        do {
+            let report = try await load(client, base: base, token: token)
+            try await client.shutdown()
+            return report
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func load(_ client: HTTPClient, base: String, token: String) async throws -> [String: Any] {
+        let secret = StandardWebhooks.generateSecret()
+        let account = try await json(
+            client, .POST, base + "/api/v1/workspaces/demo/accounts", token: token,
+            body: ["platform": "webhook", "fields": ["url": "https://example.com/receiver", "signing_secret": secret]])
+        guard let accountID = account["id"] as? String else {
+            throw ServeBenchmark.Failure(description: "could not connect a webhook account: \(account)")
+        }
+        let key = StandardWebhooks.key(fromSecret: secret)!
+        let texts = SandboxTexts.all
+
+        let total = rate * seconds
+        let start = ContinuousClock.now
+        let results = await withTaskGroup(of: (Int, Double).self) { group in
+            for index in 0..<total {
+                let due = start.advanced(by: .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
+                try? await Task.sleep(until: due, clock: .continuous)
+                group.addTask {
+                    let body = Data(
+                        (try? JSONSerialization.data(withJSONObject: [
+                            "interactions": [
+                                [
+                                    "id": "bench-\(index)", "kind": "comment", "author_id": "fan\(index % 5_000)",
+                                    "author_name": "Fan \(index % 5_000)",
+                                    "text": texts[index % texts.count], "post_id": "p\(index % 50)",
+                                ]
+                            ]
+                        ])) ?? Data())
+                    let stamp = Int(Date().timeIntervalSince1970)
+                    var request = HTTPClientRequest(url: base + "/hooks/\(accountID)")
+                    request.method = .POST
+                    request.headers.add(name: "content-type", value: "application/json")
+                    request.headers.add(name: "webhook-id", value: "push-\(index)")
+                    request.headers.add(name: "webhook-timestamp", value: String(stamp))
+                    request.headers.add(
+                        name: "webhook-signature", value: StandardWebhooks.signature(id: "push-\(index)", timestamp: stamp, body: body, key: key))
+                    request.body = .bytes(ByteBuffer(data: body))
+                    var status = 0
+                    if let response = try? await client.execute(request, timeout: .seconds(30)) {
+                        status = Int(response.status.code)
+                        _ = try? await response.body.collect(upTo: 1 << 20)
+                    }
+                    let elapsed = due.duration(to: .now)
+                    return (status, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                }
+            }
+            var all: [(Int, Double)] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        let wall = start.duration(to: .now)
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let accepted = results.filter { $0.0 == 200 }
+        let latencies = accepted.map(\.1).sorted()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : (latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 10).rounded() / 10
+        }
+        // Count what was stored, through the API.
+        var stored = 0
+        var cursor: String?
+        repeat {
+            let page = try await json(
+                client, .GET, base + "/api/v1/workspaces/demo/messages?limit=200" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token, body: nil)
+            stored += (page["items"] as? [Any])?.count ?? 0
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        return [
+            "benchmark": "ingest",
+            "database": databaseURL == nil ? "sqlite" : "postgresql",
+            "offered_rate_per_s": rate,
+            "seconds": seconds,
+            "pushes": total,
+            "accepted": accepted.count,
+            "refused_or_failed": total - accepted.count,
+            "statuses": Dictionary(grouping: results.map { $0.0 == 0 ? "no answer" : String($0.0) }, by: { $0 }).mapValues(\.count),
+            "sustained_rate_per_s": Int(Double(accepted.count) / wallSeconds),
+            "latency_ms_p50": percentile(0.5),
+            "latency_ms_p99": percentile(0.99),
+            "latency_ms_max": latencies.last.map { ($0 * 10).rounded() / 10 } ?? 0,
+            "stored": stored,
+            "lost": max(0, accepted.count - stored),
+        ]
+    }
+
+    private func json(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, token: String, body: [String: Any]?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "authorization", value: "Bearer \(token)")
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+    }
+}
+
+/// Comments in the mix an account gets, for the load.
+enum SandboxTexts {
+    static let all = [
+        "太好看了，已经下单！", "请问什么时候补货？", "质量很一般，有点失望", "这个颜色好喜欢 😍", "发货太慢了，等了一周还没到",
+        "How much is shipping to Shanghai?", "Love this! 🔥", "Customer service never answered my email.", "怎么报名活动？",
+        "价格可以再便宜点吗", "已关注，求抽中 🙏", "这个和上一代有什么区别？", "Great quality, buying another one.", "包装破损了，怎么退换？",
+        "加微信 xxx 领福利", "客服态度很好，点赞 👍", "想买，有优惠码吗？", "this is so overpriced lol", "第一次用就坏了，差评",
+    ]
+}

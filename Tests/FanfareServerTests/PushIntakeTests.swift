@@ -1,0 +1,102 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import FanfareServer
+
+@Suite struct PushIntakeTests {
+    static let secret = "whsec_" + Data((0..<24).map { UInt8($0 * 7 % 256) }).base64EncodedString()
+
+    struct Hook {
+        let t: TestApp
+        let path: String
+        let workspace: String
+        let token: String
+
+        func push(_ body: String, id: String = UUID().uuidString, at: Date = Date(), secret: String = PushIntakeTests.secret) async throws -> Reply {
+            let stamp = Int(at.timeIntervalSince1970)
+            let signature = StandardWebhooks.signature(
+                id: id, timestamp: stamp, body: Data(body.utf8), key: StandardWebhooks.key(fromSecret: secret)!)
+            return try await t.api(
+                .POST, path, token: nil, rawBody: body,
+                headers: [("webhook-id", id), ("webhook-timestamp", String(stamp)), ("webhook-signature", signature)])
+        }
+
+        static func make(_ t: TestApp) async throws -> Hook {
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("hooks@example.com", workspace: "Hooks")
+            let account = try await t.api(
+                .POST, "/api/v1/workspaces/\(ws.slug)/accounts", token: token,
+                json: ["platform": "webhook", "fields": ["url": "https://example.com/receiver", "signing_secret": PushIntakeTests.secret]])
+            let id = try #require(account.json["id"] as? String, "\(account.body)")
+            return Hook(t: t, path: "/hooks/\(id)", workspace: ws.slug, token: token)
+        }
+    }
+
+    static func body(_ items: [(id: String, text: String)]) -> String {
+        let list = items.map { item in
+            ["id": item.id, "kind": "comment", "author_id": "fan-\(item.id)", "author_name": "小雨", "text": item.text, "post_id": "p1"]
+        }
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: ["interactions": list])) ?? Data(), as: UTF8.self)
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aSignedPushIsStoredAnalysedAndAcknowledgedOnlyOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            let first = try await hook.push(Self.body([("m1", "发货太慢了，等了一周还没到"), ("m2", "加微信领福利")]), id: "push-1")
+            #expect(first.status == .ok, "\(first.body)")
+            #expect(first.json["received"] as? Int == 2 && first.json["stored"] as? Int == 2)
+            let listed = try await t.api(.GET, "/api/v1/workspaces/\(hook.workspace)/messages", token: hook.token)
+            let slow = try #require(listed.items.first { $0["remote_id"] as? String == "m1" })
+            #expect((slow["analysis"] as? [String: Any])?["sentiment"] as? String == "neg")
+            #expect(
+                listed.items.first { $0["remote_id"] as? String == "m2" }.flatMap {
+                    ($0["moderation"] as? [String: Any])?["recommendation"] as? String
+                } != "none")
+
+            // The same push again (a replay): refused, nothing stored twice.
+            let replay = try await hook.push(Self.body([("m1", "发货太慢了，等了一周还没到")]), id: "push-1")
+            #expect(replay.status == .conflict)
+            // A new push repeating a message id (a platform's retry): accepted, stored once.
+            let retry = try await hook.push(Self.body([("m1", "发货太慢了，等了一周还没到")]), id: "push-2")
+            #expect(retry.status == .ok && retry.json["stored"] as? Int == 0)
+            #expect(try await IncomingMessage.query(on: t.db).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func forgedStaleOrMalformedPushesAreRefusedAndStoreNothing(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            let body = Self.body([("m1", "hello")])
+            let forged = try await hook.push(body, secret: "whsec_" + Data(repeating: 9, count: 24).base64EncodedString())
+            #expect(forged.status == .unauthorized)
+            let stale = try await hook.push(body, at: Date().addingTimeInterval(-6 * 60))
+            #expect(stale.status == .unauthorized, "a timestamp more than 5 minutes old")
+            let malformed = try await hook.push("{\"interactions\":[{\"id\":\"x\",\"kind\":\"like\",\"author_id\":\"a\",\"text\":\"t\"}]}")
+            #expect(malformed.status == .unprocessableEntity, "\(malformed.body)")
+            let unknown = try await t.api(.POST, "/hooks/\(UUID().uuidString)", token: nil, rawBody: body)
+            #expect(unknown.status == .notFound)
+            #expect(try await IncomingMessage.query(on: t.db).count() == 0)
+        }
+    }
+
+    /// A burst: every push that is answered 200 is stored, once.
+    @Test(arguments: TestDatabase.available)
+    func aBurstOfPushesIsStoredWhole(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 0..<60 {
+                    group.addTask { try await hook.push(Self.body([("burst-\(n)", "第\(n)条评论，太好看了")]), id: "burst-push-\(n)").status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(try await IncomingMessage.query(on: t.db).count() == 60)
+        }
+    }
+}
