@@ -80,6 +80,12 @@ import Vapor
             #expect(malformed.status == .unprocessableEntity, "\(malformed.body)")
             let unknown = try await t.api(.POST, "/hooks/\(UUID().uuidString)", token: nil, rawBody: body)
             #expect(unknown.status == .notFound)
+            // Platforms read problems, not pages.
+            for reply in [forged, stale, malformed, unknown] {
+                #expect(reply.headers.contentType?.description.hasPrefix("application/problem+json") == true, "\(reply.status)")
+            }
+            let handshake = try await t.api(.GET, "/hooks/\(UUID().uuidString)?echostr=1", token: nil)
+            #expect(handshake.status == .notFound && handshake.headers.contentType?.description.hasPrefix("application/problem+json") == true)
             #expect(try await IncomingMessage.query(on: t.db).count() == 0)
         }
     }
