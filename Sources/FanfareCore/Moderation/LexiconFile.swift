@@ -78,12 +78,7 @@ public enum LexiconFile {
         }
         switch format {
         case .txt:
-            var number = 0
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                number += 1
-                var term = line.trimmingCharacters(in: .whitespacesAndNewlines)
-                if number == 1, term.hasPrefix("\u{FEFF}") { term.removeFirst() }
-                if term.isEmpty || term.hasPrefix("#") { continue }
+            for (number, term) in entryLines(text) {
                 add(LexiconTerm(term: term, category: defaults.category, severity: defaults.severity, scope: defaults.scope), line: number)
             }
         case .csv:
@@ -134,12 +129,7 @@ public enum LexiconFile {
     public static func parseAllowList(_ text: String) -> (phrases: [String], problems: [LineProblem]) {
         var phrases: [String] = []
         var problems: [LineProblem] = []
-        var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            var phrase = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if number == 1, phrase.hasPrefix("\u{FEFF}") { phrase.removeFirst() }
-            if phrase.isEmpty || phrase.hasPrefix("#") { continue }
+        for (number, phrase) in entryLines(text) {
             if TextFolding.fold(phrase).isEmpty {
                 problems.append(
                     LineProblem(line: number, message: "phrase has no letter, digit or character left once punctuation and symbols are ignored"))
@@ -148,6 +138,19 @@ public enum LexiconFile {
             phrases.append(phrase)
         }
         return (phrases, problems)
+    }
+
+    /// The non-empty lines of a one-entry-a-line file with their numbers
+    /// (1-based), trimmed, without `#` comments or a byte-order mark.
+    static func entryLines(_ text: String) -> [(Int, String)] {
+        var result: [(Int, String)] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var entry = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if index == 0, entry.hasPrefix("\u{FEFF}") { entry.removeFirst() }
+            if entry.isEmpty || entry.hasPrefix("#") { continue }
+            result.append((index + 1, entry))
+        }
+        return result
     }
 
     /// CSV with a header, the format `parse(_:format: .csv)` reads back.

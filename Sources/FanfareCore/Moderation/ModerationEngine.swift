@@ -85,12 +85,6 @@ public final class ModerationEngine: Sendable {
         }
     }
 
-    /// How many terms a text holds, without building the matches: for
-    /// counting over large corpora.
-    public func count(utf8 bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope = .all, policy: MatchPolicy = .leftmostLongest) -> Int {
-        reportedHits(in: bytes, scope: scope, policy: policy).count
-    }
-
     private func reportedHits(in bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope, policy: MatchPolicy) -> [Automaton.Hit] {
         var hits: [Automaton.Hit] = []
         automaton.hits(in: bytes, into: &hits)

@@ -64,7 +64,9 @@ struct PushRoutes: RouteCollection {
             throw Problem(.conflict, "This push (id \(nonce)) was already received; it is not stored twice.", type: "push-replayed")
         }
         // WeChat expects the word "success"; others get what was stored.
-        if account.platform == "wechat" { return Response(status: .ok, body: .init(string: "success")) }
+        if account.platform == "wechat" {
+            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: "success"))
+        }
         return try await PushReceipt(received: interactions.count, stored: stored).encodeResponse(for: req)
     }
 
@@ -82,7 +84,7 @@ struct PushRoutes: RouteCollection {
         guard connector.verifyWebhook(call, now: Date()), let echo = call.query["echostr"] else {
             throw Problem(.unauthorized, "The signature does not match this account's token.", type: "push-signature")
         }
-        return Response(status: .ok, body: .init(string: echo))
+        return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: echo))
     }
 }
 

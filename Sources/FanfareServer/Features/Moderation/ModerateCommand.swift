@@ -92,6 +92,7 @@ enum ModerateCommand {
     private static func warn(_ line: String) {
         FileHandle.standardError.write(Data("fanfare moderate: \(line)\n".utf8))
     }
+
     private static func scanStandardInput(_ engine: ModerationEngine, scope: ModerationScope, policy: MatchPolicy) -> Int32 {
         LineFilter.run(name: "moderate", failure: { "{\"matches\":[],\"error\":\"line \($0) is not valid UTF-8\"}" }) { line in
             var output: [UInt8] = []
