@@ -34,6 +34,10 @@ let usage = """
               analysed: sustained rate, latency p50/p99, losses
            fanfare-bench analyze [--messages N] [--seed N] [--runs N]
       analyze messages per second on one core through the whole on-arrival analysis
+           fanfare-bench fans [--fans N] [--interactions N] [--seed N] [--incremental N] [--database-url URL]
+      fans    full recomputation of every fan's tiers (N interactions generated into
+              the fans' 30-day counters), and the per-interaction update: p50/p99/max
+              of N single-message updates; on PostgreSQL the schema is made afresh
     """
 
 switch arguments.first {
@@ -58,6 +62,15 @@ case "publish":
 case "ingest":
     do {
         let report = try await IngestBenchmark(options: Array(arguments.dropFirst())).run()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("fanfare-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "fans":
+    do {
+        let report = try await FansBenchmark(options: Array(arguments.dropFirst())).run()
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } catch {

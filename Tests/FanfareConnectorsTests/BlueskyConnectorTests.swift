@@ -182,11 +182,11 @@ final class BlueskyFake: Sendable {
             credentials: ConnectorCredentials(accessToken: BlueskyFake.access(generation), refreshToken: BlueskyFake.refresh(generation)))
     }
 
-    func withBluesky(_ body: (BlueskyFake, StubServer, any Connector) async throws -> Void) async throws {
+    func withBluesky(transport: StubTransport = StubTransport(), _ body: (BlueskyFake, StubServer, any Connector) async throws -> Void) async throws {
         let fake = BlueskyFake()
         try await StubServer.run(fake.handle) { server in
             let now = self.now
-            try await body(fake, server, BlueskyKind().connector(for: connection(server), transport: StubTransport(), clock: { now }))
+            try await body(fake, server, BlueskyKind().connector(for: connection(server), transport: transport, clock: { now }))
         }
     }
 
@@ -284,7 +284,7 @@ final class BlueskyFake: Sendable {
     }
 
     @Test func aTimeoutAfterSendingIsReconciledByFindPost() async throws {
-        try await withBluesky { fake, _, bluesky in
+        try await withBluesky(transport: .hanging) { fake, _, bluesky in
             fake.state.withLock { $0.hangAfterCreating = true }
             let request = PublishRequest(idempotencyKey: "slow", variant: Variant(text: "slow PDS"))
             do {

@@ -35,7 +35,7 @@ import Testing
                     HTTPRequestData(
                         method: "POST", url: URL(string: url.absoluteString + "?a=1&b=x%20y")!, headers: [("Authorization", "Bearer t0k")],
                         body: Data("春季 ✓".utf8)),
-                    timeout: 5)
+                    timeout: 30)
                 #expect(response.status == 201)
                 #expect(response.header("x-ratelimit-remaining") == "299")
                 let json = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: String])
@@ -55,7 +55,7 @@ import Testing
         try await server.shutdown()
         try await Self.withClient { client in
             do {
-                _ = try await LiveHTTPTransport(client: client).send(HTTPRequestData(method: "POST", url: url), timeout: 5)
+                _ = try await LiveHTTPTransport(client: client).send(HTTPRequestData(method: "POST", url: url), timeout: 30)
                 Issue.record("a request to a closed port succeeded")
             } catch let error as ConnectorError {
                 guard case .temporary(let reason) = error else { Issue.record("\(error)"); return }
@@ -92,10 +92,10 @@ import Testing
             try await StubServer.run({ _ in StubResponse(status: 200, body: Data(repeating: 0x61, count: 2_048)) }) { server in
                 let transport = LiveHTTPTransport(client: client, maxResponseBytes: 1_024)
                 await #expect(throws: ConnectorError.self) {
-                    try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL), timeout: 5)
+                    try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL), timeout: 30)
                 }
                 let fits = try await LiveHTTPTransport(client: client, maxResponseBytes: 4_096).send(
-                    HTTPRequestData(method: "GET", url: server.baseURL), timeout: 5)
+                    HTTPRequestData(method: "GET", url: server.baseURL), timeout: 30)
                 #expect(fits.body.count == 2_048)
             }
         }

@@ -151,11 +151,12 @@ final class MastodonFake: Sendable {
             credentials: ConnectorCredentials(accessToken: MastodonFake.token))
     }
 
-    func withMastodon(_ body: (MastodonFake, StubServer, any Connector) async throws -> Void) async throws {
+    func withMastodon(transport: StubTransport = StubTransport(), _ body: (MastodonFake, StubServer, any Connector) async throws -> Void) async throws
+    {
         let fake = MastodonFake()
         try await StubServer.run(fake.handle) { server in
             let now = self.now
-            try await body(fake, server, MastodonKind().connector(for: connection(server), transport: StubTransport(), clock: { now }))
+            try await body(fake, server, MastodonKind().connector(for: connection(server), transport: transport, clock: { now }))
         }
     }
 
@@ -252,7 +253,7 @@ final class MastodonFake: Sendable {
     }
 
     @Test func aTimeoutAfterSendingIsReconciledByFindPost() async throws {
-        try await withMastodon { fake, server, mastodon in
+        try await withMastodon(transport: .hanging) { fake, server, mastodon in
             fake.state.withLock { $0.hangAfterCreating = true }
             let request = PublishRequest(idempotencyKey: "slow-1", variant: Variant(text: "slow instance"))
             do {

@@ -15,9 +15,9 @@ import Testing
             credentials: ConnectorCredentials(accessToken: "", secrets: ["signing_secret": secret]))
     }
 
-    func connector(_ server: StubServer) -> any Connector {
+    func connector(_ server: StubServer, transport: StubTransport = StubTransport()) -> any Connector {
         let now = self.now
-        return WebhookKind().connector(for: connection(server), transport: StubTransport(), clock: { now })
+        return WebhookKind().connector(for: connection(server), transport: transport, clock: { now })
     }
 
     /// The vector published with the Standard Webhooks reference libraries.
@@ -173,7 +173,7 @@ import Testing
             }
             return StubResponse(status: 200)
         }) { server in
-            let webhook = connector(server)
+            let webhook = connector(server, transport: .hanging)
             let request = PublishRequest(idempotencyKey: "slow", variant: Variant(text: "x"))
             do {
                 _ = try await webhook.publish(request)

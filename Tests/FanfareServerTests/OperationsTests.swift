@@ -82,6 +82,32 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func jobsSentBackTogetherWaitTogetherAndAnExhaustedOneFails(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let queue = JobQueue(db: t.db)
+            let now = Date(timeIntervalSince1970: 1_800_000_000.25)
+            for n in 0..<4 { try await queue.enqueue(kind: "reply", payload: "{\"n\":\(n)}", maxAttempts: n == 3 ? 1 : 5, now: now) }
+            let jobs = try await queue.claim(worker: "w", limit: 10, now: now)
+            #expect(jobs.count == 4)
+            let results: [(job: Job, result: JobResult)] = jobs.map { job in
+                let n = job.payload.filter(\.isNumber)
+                return (job, n == "0" ? .succeeded : .retry(after: n == "2" ? 99.5 : 12.2, reason: "rate limited"))
+            }
+            try await queue.finish(results, now: now)
+            let after = try await Job.query(on: t.db).all()
+            let exhausted = after.filter { $0.maxAttempts == 1 }
+            let waiting = after.filter { $0.state == "queued" }
+            #expect(after.filter { $0.state == "succeeded" }.count == 1)
+            #expect(exhausted.count == 1 && exhausted[0].state == "failed" && exhausted[0].lastError == "rate limited")
+            #expect(waiting.count == 2 && waiting.allSatisfy { $0.leaseOwner == nil && $0.lastError == "rate limited" })
+            // Each waits at least as long as asked, rounded up to the second.
+            #expect(Set(waiting.map { $0.runAt.timeIntervalSince1970 }) == [1_800_000_013, 1_800_000_100])
+            #expect(try await queue.claim(worker: "w", limit: 10, now: now.addingTimeInterval(12)).isEmpty)
+            #expect(try await queue.claim(worker: "w", limit: 10, now: now.addingTimeInterval(13)).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func theWorkerRunsHandlersAndMaintenancePurgesWhatHasExpired(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let old = Date().addingTimeInterval(-3 * 3_600)

@@ -42,7 +42,45 @@ import Vapor
                 try await t.api(
                     .POST, "/api/v1/workspaces/\(wsB.slug)/moderation/feedback", token: tokenB, json: ["term": "第一", "phrase": "第一名"]
                 ).json["id"] as? String)
+            let inboxB = "/api/v1/workspaces/\(wsB.slug)/inbox"
+            let templateID = try #require(
+                try await t.api(.POST, inboxB + "/templates", token: tokenB, json: ["name": "B", "category": "other", "body": "hi"]).json["id"]
+                    as? String)
+            let ruleID = try #require(
+                try await t.api(.POST, inboxB + "/rules", token: tokenB, json: ["name": "B", "actions": ["tags": ["b"]]]).json["id"] as? String)
+            let ticketID = try #require(
+                try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/feedback", token: tokenB, json: ["body": "B's idea"]).json["id"] as? String)
+            let fanID = try await FanDirectory.fan(
+                workspaceID: wsB.id!, platform: "sandbox", authorID: "b-fan", name: "B's fan", now: Date(), on: t.db)
+            let apiB = "/api/v1/workspaces/\(wsB.slug)"
+            let segmentID = try #require(
+                try await t.api(
+                    .POST, apiB + "/segments", token: tokenB, json: ["name": "B", "rule": ["all": [["field": "points", "op": "gte", "value": 0]]]]
+                ).json["id"] as? String)
+            let activityID = try #require(
+                try await t.api(
+                    .POST, apiB + "/activities", token: tokenB,
+                    json: [
+                        "title": "B's poll", "settings": ["kind": "ugc_challenge", "hashtag": "#B", "featured_picks": 1],
+                        "ends_at": ISO8601DateFormatter().string(from: Date().addingTimeInterval(3_600)),
+                    ]
+                ).json["id"] as? String)
+            #expect(try await t.api(.POST, apiB + "/activities/\(activityID)/status", token: tokenB, json: ["status": "open"]).status == .ok)
+            let activityEntryID =
+                try #require(
+                    try await t.api(
+                        .POST, apiB + "/activities/\(activityID)/entries", token: tokenB, json: ["fan_id": fanID.uuidString, "text": "#B mine"]
+                    )
+                    .json["entry"] as? [String: Any])["id"] as? String
+            let otherFanID = try await FanDirectory.fan(
+                workspaceID: wsB.id!, platform: "sandbox", authorID: "b-fan-2", name: "B's other fan", now: Date(), on: t.db)
+            let mergeID = try #require(
+                try await t.api(
+                    .POST, apiB + "/fan-merges", token: tokenB, json: ["kept_fan_id": fanID.uuidString, "merged_fan_id": otherFanID.uuidString]
+                ).json["id"] as? String)
             let valuesOfB: [String: String] = [
+                "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
+                "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,
                 "invitation_id": invitationID, "invitation": invitationID, "token_id": tokenIDB,
                 "account_id": accountB, "account": accountB, "post_id": postID, "post": postID, "variant": variantID,

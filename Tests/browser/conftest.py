@@ -50,6 +50,8 @@ HEADLESS = os.environ.get("BROWSER_HEADED", "") == ""
 STARTUP_TIMEOUT = 60
 SHUTDOWN_TIMEOUT = 15
 SETUP_LINK = re.compile(r"(http://\S+/setup/[A-Za-z0-9_\-]+)")
+# `serve --demo` prints the demo administrator's password; kept in `setup_link`.
+DEMO_PASSWORD = re.compile(r"Sign in as demo@fanfare\.local with password (\S+)")
 
 
 def _safe(name: str) -> str:
@@ -99,9 +101,10 @@ class ServerStartError(Exception):
     pass
 
 
-def start_server() -> FanfareServer:
+def start_server(demo: bool = False) -> FanfareServer:
     """Starts ``fanfare serve`` on a free port with a fresh data directory and
-    waits for GET /healthz == 200 and the setup link on stdout."""
+    waits for GET /healthz == 200 and the setup link on stdout (with
+    ``demo``: the demo administrator's password instead)."""
     if not FANFARE_BIN.is_file() or not os.access(FANFARE_BIN, os.X_OK):
         raise ServerStartError(f"Fanfare binary not found or not executable: {FANFARE_BIN} (set FANFARE_BIN)")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -115,7 +118,7 @@ def start_server() -> FanfareServer:
     env.pop("FANFARE_SECRET_KEY", None)
     with open(stderr_path, "wb") as stderr_file:
         process = subprocess.Popen(
-            [str(FANFARE_BIN), "serve"], env=env, cwd=str(work),
+            [str(FANFARE_BIN), "serve"] + (["--demo"] if demo else []), env=env, cwd=str(work),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file,
             text=True, encoding="utf-8", errors="replace", bufsize=1,
         )
@@ -126,7 +129,7 @@ def start_server() -> FanfareServer:
     def read_stdout():
         for line in process.stdout:
             server.stdout_lines.append(line.rstrip("\n"))
-            match = SETUP_LINK.search(line)
+            match = (DEMO_PASSWORD if demo else SETUP_LINK).search(line)
             if match and server.setup_link is None:
                 server.setup_link = match.group(1)
                 link_seen.set()
@@ -146,7 +149,7 @@ def start_server() -> FanfareServer:
         # The link is printed before the HTTP server starts, so it is there by now.
         if not link_seen.wait(5):
             raise ServerStartError(f"no setup link on stdout; stdout was: {server.stdout_lines}")
-        if not server.setup_link.startswith(server.base_url + "/setup/"):
+        if not demo and not server.setup_link.startswith(server.base_url + "/setup/"):
             raise ServerStartError(f"setup link {server.setup_link} is not under {server.base_url}")
     except BaseException:
         process.kill()
@@ -190,6 +193,44 @@ def fanfare():
         pytest.fail(str(error))
     yield server
     stop_server(server)
+
+
+@pytest.fixture
+def demo_server(request):
+    """A server of its own started with ``--demo``: the demo workspace made
+    by the product's own code paths; ``setup_link`` holds the password."""
+    journey = request.module.__name__.removeprefix("test_").removesuffix("_journey")
+    try:
+        server = start_server(demo=True)
+    except ServerStartError as error:
+        pytest.fail(str(error))
+    yield server
+    if server.process.poll() is None:
+        stop_server(server, log_name=f"server-{journey}.log")
+    else:
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(server.stderr_path, ARTIFACTS / f"server-{journey}.log")
+        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def own_server(request):
+    """A server of its own for a journey that must start from an empty
+    database (its setup link unused). The log is kept as
+    ``artifacts/server-<journey>.log``, also when the server crashed."""
+    journey = request.module.__name__.removeprefix("test_").removesuffix("_journey")
+    log_name = f"server-{journey}.log"
+    try:
+        server = start_server()
+    except ServerStartError as error:
+        pytest.fail(str(error))
+    yield server
+    if server.process.poll() is None:
+        stop_server(server, log_name=log_name)
+    else:  # it crashed; the test reports that: keep the log, clean up
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(server.stderr_path, ARTIFACTS / log_name)
+        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------

@@ -6,28 +6,13 @@ which would break every other test sharing a server.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
-from conftest import ARTIFACTS, HTTPClient, ServerStartError, start_server, stop_server
-
-
-@pytest.fixture
-def own_server():
-    try:
-        server = start_server()
-    except ServerStartError as error:
-        pytest.fail(str(error))
-    yield server
-    if server.process.poll() is None:
-        stop_server(server, log_name="server-error-pages.log")
-    else:  # it crashed, which the test itself reports: keep its log, clean up
-        shutil.copy(server.stderr_path, ARTIFACTS / "server-error-pages.log")
-        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
+from conftest import HTTPClient
 
 
 def alive(server, seconds: float = 1.0) -> bool:

@@ -264,6 +264,9 @@ def test_foundation_journey(fanfare, new_browser, shot, http_client, soft):
     assert Select(role_form.find_element(By.NAME, "role")).first_selected_option.get_attribute("value") == "editor"
     Select(role_form.find_element(By.NAME, "role")).select_by_value("viewer")
     submit(role_form)
+    # The answer comes back to the same address: wait for the new page, not
+    # only the URL, before reading its notice.
+    wait(admin).until(EC.staleness_of(role_form))
     wait_for_path(admin, base, re.escape(f"/w/{slug_a}/members"))
     soft.check("角色已更改。" in flash_texts(admin), f"after changing the role: no notice; notices: {flash_texts(admin)}")
     row = admin.find_element(By.CSS_SELECTOR, f'#member-list tr[data-email="{MEMBER_EMAIL}"]')

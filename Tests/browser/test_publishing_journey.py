@@ -17,7 +17,6 @@ journey ran before it.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import ARTIFACTS, HTTPClient, ServerStartError, start_server, stop_server
+from conftest import HTTPClient
 from test_foundation_journey import (check_no_raw_markup, create_workspace, expect_signed_in_at, fill, flash_texts,
                                      nav_links, submit, wait, wait_for_lang, wait_for_path)
 
@@ -51,24 +50,6 @@ BODY = (_SENTENCES * 3)[:200]
 WEIBO_FIX = BODY[:100]  # 100 units: well inside Weibo's 140
 UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 PUBLISH_TIMEOUT = 60
-
-
-# --------------------------------------------------------------------------
-# Its own server
-
-
-@pytest.fixture
-def own_server():
-    try:
-        server = start_server()
-    except ServerStartError as error:
-        pytest.fail(str(error))
-    yield server
-    if server.process.poll() is None:
-        stop_server(server, log_name="server-publishing.log")
-    else:  # it crashed; the test reports that: keep the log, clean up
-        shutil.copy(server.stderr_path, ARTIFACTS / "server-publishing.log")
-        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------

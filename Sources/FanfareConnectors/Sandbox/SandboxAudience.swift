@@ -91,7 +91,7 @@ public struct SandboxAudience: Sendable, Equatable {
     }
 
     /// FNV-1a: stable across runs and platforms (Swift's `hashValue` is not).
-    static func hash(_ text: String) -> UInt64 {
+    public static func hash(_ text: String) -> UInt64 {
         text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

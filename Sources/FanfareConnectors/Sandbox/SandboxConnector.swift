@@ -18,7 +18,12 @@ public protocol SandboxStore: Sendable {
     func post(_ id: String) async throws(ConnectorError) -> PublishedPost?
     func livePosts(account: String) async throws(ConnectorError) -> [PublishedPost]
     func delete(_ id: String) async throws(ConnectorError) -> Bool
-    func reply(key: String, make: @Sendable () -> String) async throws(ConnectorError) -> String
+    /// Records a reply under `key`; a second reply under the same key
+    /// returns the first one's id, so a retried send answers once.
+    func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) async throws(ConnectorError) -> String
+    /// What Sandbox fans wrote to an account on purpose (the demo, a person
+    /// trying the inbox), besides what the simulated audience says.
+    func fanMessages(account: String) async throws(ConnectorError) -> [Interaction]
 }
 
 /// The Sandbox's memory in one process: for tests and single-process use.
@@ -30,6 +35,7 @@ public actor SandboxLedger: SandboxStore {
     var accounts: [String: String] = [:]
     var deleted: Set<String> = []
     var replies: [String: String] = [:]
+    var written: [String: [Interaction]] = [:]
     var calls: [String: [Date]] = [:]
     var attempts: [String: Int] = [:]
 
@@ -69,12 +75,20 @@ public actor SandboxLedger: SandboxStore {
         return true
     }
 
-    public func reply(key: String, make: @Sendable () -> String) -> String {
+    public func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) -> String {
         if let existing = replies[key] { return existing }
         let id = make()
         replies[key] = id
         return id
     }
+
+    /// How many replies the platform has received.
+    public var replyCount: Int { replies.count }
+
+    public func fanMessages(account: String) -> [Interaction] { written[account] ?? [] }
+
+    /// A fan writes to `account`: it arrives with the next fetch.
+    public func write(_ message: Interaction, to account: String) { written[account, default: []].append(message) }
 }
 
 /// The Sandbox platform: behaves like a real one (ids, links, rate limits,
@@ -113,7 +127,7 @@ public struct SandboxConnector: Connector {
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: true, canReply: true,
-            interactionKinds: [.comment, .like, .share, .follow], postMetrics: true, receivesWebhooks: false)
+            interactionKinds: [.comment, .directMessage, .like, .share, .follow], postMetrics: true, receivesWebhooks: false)
     }
 
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
@@ -155,6 +169,7 @@ public struct SandboxConnector: Connector {
         for post in try await ledger.livePosts(account: account) {
             all += audience.interactions(for: post).filter { $0.at <= now }
         }
+        all += try await ledger.fanMessages(account: account).filter { $0.at <= now }
         all.sort { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
         if let cursor {
             let parts = cursor.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -172,7 +187,9 @@ public struct SandboxConnector: Connector {
     public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
         try await ledger.admit(account: account, now: clock(), limit: rateLimit.calls, window: rateLimit.window)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .rejected(reason: "a reply needs text") }
-        return try await ledger.reply(key: idempotencyKey) { "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))" }
+        return try await ledger.reply(key: idempotencyKey, account: account, inReplyTo: interactionID, text: text) {
+            "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))"
+        }
     }
 
     public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {

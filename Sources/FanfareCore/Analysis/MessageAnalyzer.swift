@@ -120,3 +120,15 @@ public struct MessageAnalyzer: Sendable {
         return .other
     }
 }
+
+extension MessageAnalysis {
+    /// This analysis for a fan with `priorOffences` flagged messages in the
+    /// offence window: the recommendation moves up, and the priority with
+    /// it. Asked only of flagged messages, where the count is worth a query.
+    public func regraded(priorOffences: Int) -> MessageAnalysis {
+        var copy = self
+        copy.recommendation = ModerationAction.recommend(for: moderation, priorOffences: priorOffences)
+        copy.priority = MessageAnalyzer.priority(sentiment: sentiment, score: score, intent: intent, recommendation: copy.recommendation)
+        return copy
+    }
+}

@@ -10,6 +10,7 @@ public enum FanfareMain {
         // A filter for scripts: no settings, no database, no data folder.
         if arguments.first == "moderate" { return ModerateCommand.run(Array(arguments.dropFirst())) }
         if arguments.first == "analyze" { return AnalyzeCommand.run(Array(arguments.dropFirst())) }
+        if arguments.first == "lottery" { return LotteryCommand.run(Array(arguments.dropFirst())) }
         var settings: Settings
         var remaining: [String]
         switch Settings.parse(environment: ProcessInfo.processInfo.environment, arguments: arguments) {

@@ -13,6 +13,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     let pages = app.grouped(app.sessions.middleware, SessionUserMiddleware(), CSRFMiddleware())
     try pages.register(collection: SessionPages())
     try pages.register(collection: MemberPages())
+    try pages.register(collection: PublicFeedbackPages())
     let signedIn = pages.grouped(RequireSignInMiddleware())
     try signedIn.register(collection: SettingsPages())
     try signedIn.register(collection: TokenPages())
@@ -28,6 +29,14 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     NotificationPages().bootScoped(workspacePage)
     ModerationPages().bootScoped(workspacePage)
     LexiconPages().bootScoped(workspacePage)
+    InboxPages().bootScoped(workspacePage)
+    ReplyTemplatePages().bootScoped(workspacePage)
+    InboxRulePages().bootScoped(workspacePage)
+    FanPages().bootScoped(workspacePage)
+    SegmentPages().bootScoped(workspacePage)
+    ActivityPages().bootScoped(workspacePage)
+    ServiceLevelPages().bootScoped(workspacePage)
+    FeedbackPages().bootScoped(workspacePage)
 
     // API.
     let api = app.grouped("api", "v1").grouped(BearerTokenMiddleware(), IdempotencyMiddleware())
@@ -45,4 +54,9 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     BestTimesAPI().bootScoped(workspaceAPI)
     NotificationsAPI().bootScoped(workspaceAPI)
     ModerationAPI().bootScoped(workspaceAPI)
+    InboxAPI().bootScoped(workspaceAPI)
+    FansAPI().bootScoped(workspaceAPI)
+    SegmentsAPI().bootScoped(workspaceAPI)
+    ActivitiesAPI().bootScoped(workspaceAPI)
+    FeedbackAPI().bootScoped(workspaceAPI)
 }

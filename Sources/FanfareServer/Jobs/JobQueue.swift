@@ -148,11 +148,32 @@ struct JobQueue {
                     .run()
             }
         }
+        // A platform's rate limit sends many jobs back at once with the same
+        // wait: they go back in one statement per second of wait and reason.
+        var retries: [Date: [String: [UUID]]] = [:]
         for (job, result) in results {
             switch result {
             case .succeeded: break
-            case .retry(let after, let reason): try await retry(job, at: now.addingTimeInterval(after), reason: reason, now: now)
+            case .retry(let after, let reason):
+                if job.attempts >= job.maxAttempts || !(db is any SQLDatabase) {
+                    try await retry(job, at: now.addingTimeInterval(after), reason: reason, now: now)
+                } else {
+                    let runAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + after).rounded(.up))
+                    retries[runAt, default: [:]][String(reason.prefix(2_000)), default: []].append(job.id!)
+                }
             case .failed(let error): try await fail(job, error: error, now: now)
+            }
+        }
+        guard let sql = db as? any SQLDatabase else { return }
+        for (runAt, byReason) in retries {
+            for (reason, ids) in byReason {
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    try await sql.update("jobs")
+                        .set("state", to: Job.State.queued.rawValue).set("run_at", to: runAt).set("last_error", to: reason)
+                        .set("lease_owner", to: SQLLiteral.null).set("lease_expires_at", to: SQLLiteral.null)
+                        .where("id", .in, Array(ids[start..<min(ids.count, start + 500)]))
+                        .run()
+                }
             }
         }
     }

@@ -25,11 +25,15 @@ enum JobKinds {
             MetricsSnapshotter.kind: MetricsSnapshotter.run,
             PublishSweep.kind: PublishSweep.run,
             MessageIntake.kind: MessageIntake.run,
+            ServiceLevelWatch.kind: ServiceLevelWatch.run,
+            FanEngagement.kind: FanEngagement.run,
+            FanTiering.kind: FanTiering.run,
+            FanRetention.kind: FanRetention.run,
         ]
     }
 
     static func batchHandlers() -> [String: JobBatchHandler] {
-        [PublishRunner.kind: PublishRunner.runBatch]
+        [PublishRunner.kind: PublishRunner.runBatch, ReplySender.kind: ReplySender.runBatch]
     }
 }
 
@@ -96,6 +100,9 @@ final class JobWorker: Sendable {
                     try await Maintenance.schedule(on: app.db, now: now)
                     try await PublishSweep.schedule(on: app.db, now: now)
                     try await MessageIntake.schedule(on: app.db, now: now)
+                    try await ServiceLevelWatch.schedule(on: app.db, now: now)
+                    try await FanTiering.schedule(on: app.db, now: now)
+                    try await FanRetention.schedule(on: app.db, now: now)
                     lastSchedule = now
                 }
                 if try await runBatch() > 0 { continue }

@@ -31,6 +31,11 @@ enum FanfareMigrations {
             // 004: the inbox.
             AddMessageAnalysis(),
             CreatePushNonces(),
+            // 005: conversations, replies, rules, service levels, tickets.
+            CreateInbox(),
+            // 006: fans.
+            CreateFans(),
+            CreateFanProgramme(),
         ]
     }
 }

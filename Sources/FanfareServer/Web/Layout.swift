@@ -47,6 +47,8 @@ enum Layout {
                 items.append((base + "/accounts", ctx.t("nav.accounts")))
                 items.append((base + "/moderation", ctx.t("nav.moderation")))
             }
+            if access.can(.inboxView) { items.append((base + "/inbox", ctx.t("nav.inbox"))) }
+            if access.can(.fansView) { items.append((base + "/fans", ctx.t("nav.fans"))) }
             if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
             items.append(
                 (base + "/notifications", ctx.unread > 0 ? ctx.t("nav.notifications_unread", String(ctx.unread)) : ctx.t("nav.notifications")))

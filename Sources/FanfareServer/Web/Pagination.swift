@@ -24,9 +24,28 @@ extension Request {
         }
         return try content.decode(T.self)
     }
+
+    /// Decodes a body that carries one of the Core's documents (a segment
+    /// rule, activity settings, a fan profile, the fan programme) with the
+    /// document's own snake_case keys: the API decoder's key conversion
+    /// would look for camelCase ones and quietly find nothing.
+    func decodeDocument<T: Decodable>(_ type: T.Type) throws -> T {
+        guard let buffer = body.data, buffer.readableBytes > 0 else { return try JSONDecoder.document.decode(T.self, from: Data("{}".utf8)) }
+        guard let contentType = headers.contentType, contentType == .json || contentType.subType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, "Send the body as JSON with 'Content-Type: application/json'.")
+        }
+        return try JSONDecoder.document.decode(T.self, from: Data(buffer: buffer))
+    }
 }
 
 extension JSONDecoder {
+    /// Keys as written: for bodies whose types name their snake_case keys themselves.
+    static let document: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
     static let api: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

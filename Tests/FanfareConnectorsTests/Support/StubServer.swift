@@ -232,7 +232,13 @@ extension StubServer {
 /// The production transport on AsyncHTTPClient's shared client, with every
 /// timeout cut to `cap` so that tests of timeouts are quick.
 struct StubTransport: HTTPTransport {
-    var cap: TimeInterval = 5
+    /// Generous, because a loopback answer can wait seconds for a CPU while
+    /// the whole suite runs in parallel on two cores; a test that makes the
+    /// server hang on purpose uses `hanging` so that it does not wait long.
+    var cap: TimeInterval = 30
+
+    /// For tests whose fake never answers: the timeout comes after 5 s.
+    static let hanging = StubTransport(cap: 5)
 
     func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData {
         try await LiveHTTPTransport(client: .shared).send(request, timeout: min(timeout, cap))

@@ -17,6 +17,7 @@ struct OperationsRoutes: RouteCollection {
         routes.get("static", "app.css", use: stylesheet)
         routes.get("static", "compose.js", use: script(BundledResources.composeScript))
         routes.get("static", "calendar.js", use: script(BundledResources.calendarScript))
+        routes.get("static", "inbox.js", use: script(BundledResources.inboxScript))
     }
 
     @Sendable func health(req: Request) async throws -> Response {
@@ -85,6 +86,7 @@ enum BundledResources {
     static let stylesheet: String = load("app", "css", subdirectory: "Public")
     static let composeScript: String = load("compose", "js", subdirectory: "Public")
     static let calendarScript: String = load("calendar", "js", subdirectory: "Public")
+    static let inboxScript: String = load("inbox", "js", subdirectory: "Public")
 
     private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),

@@ -95,8 +95,40 @@ struct DatabaseSandboxStore: SandboxStore {
         }
     }
 
-    func reply(key: String, make: @Sendable () -> String) async throws(ConnectorError) -> String {
-        await local.reply(key: key, make: make)
+    /// Kept in the database, so a reply retried by another worker, or
+    /// after a crash, is still recognised and answered once.
+    func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) async throws(ConnectorError) -> String {
+        let id = make()
+        return try await run {
+            guard let sql = db as? any SQLDatabase else { return id }
+            // One statement whether or not the key was seen: the no-op update
+            // makes RETURNING give the reply kept under it.
+            let row = try await sql.raw(
+                """
+                INSERT INTO sandbox_replies (idempotency_key, remote_id, account, in_reply_to, text, at)
+                VALUES (\(bind: key), \(bind: id), \(bind: account), \(bind: inReplyTo), \(bind: text), \(bind: Date()))
+                ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key RETURNING remote_id
+                """
+            ).first()
+            return try row?.decode(column: "remote_id", as: String.self) ?? id
+        }
+    }
+
+    func fanMessages(account: String) async throws(ConnectorError) -> [Interaction] {
+        try await run {
+            guard let sql = db as? any SQLDatabase else { return [] }
+            return try await sql.raw(
+                "SELECT remote_id, kind, post_remote_id, author_id, author_name, text, at FROM sandbox_fan_messages WHERE account = \(bind: account)"
+            ).all().map { row in
+                Interaction(
+                    remoteID: try row.decode(column: "remote_id", as: String.self),
+                    kind: InteractionKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .comment,
+                    postRemoteID: try row.decode(column: "post_remote_id", as: String?.self),
+                    authorID: try row.decode(column: "author_id", as: String.self),
+                    authorName: try row.decode(column: "author_name", as: String.self),
+                    text: try row.decode(column: "text", as: String.self), at: try row.decode(column: "at", as: Date.self))
+            }
+        }
     }
 }
 

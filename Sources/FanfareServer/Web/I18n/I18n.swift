@@ -27,6 +27,13 @@ enum I18n {
             + ["running", "published", "reconciled", "retry", "unconfirmed", "failed", "hand_off"].map { "attempt.\($0)" }
             + MetricsSnapshotter.milestones.map { "metrics.\($0.label)" }
             + Topic.Status.allCases.map { "topic.status.\($0.rawValue)" } + LicenceKind.allCases.map { "licence.\($0.rawValue)" }
+            + ["running", "warning", "breached", "met", "missed"].map { "inbox.clock.\($0)" }
+            + ["ok", "warning", "breached", "done"].map { "inbox.sla.\($0)" }
+            + Conversation.Status.allCases.map { "inbox.status.\($0.rawValue)" }
+            + InboxReply.Status.allCases.map { "inbox.reply_status.\($0.rawValue)" }
+            + ["comment", "mention", "direct_message"].map { "inbox.kind.\($0)" } + ["post", "dm", "mention"].map { "inbox.thread.\($0)" }
+            + Strings.inboxAdminDynamicKeys + Strings.fansDynamicKeys + ConversationFilterKeys.all.map { "inbox.filter.\($0)" }
+            + ["first_response", "resolution"].flatMap { ["inbox.note_\($0)_warning", "inbox.note_\($0)_breached"] }
             + ["400", "401", "403", "404", "409", "410", "413", "415", "422", "429", "500", "other"].flatMap {
                 ["error.\($0)", "error.\($0).detail"]
             }

@@ -1,7 +1,12 @@
 /// The string tables. Keep the two tables in the same order.
 enum Strings {
-    static let en = baseEn.merging(postsEn) { base, _ in base }.merging(moderationEn) { base, _ in base }
-    static let zhHans = baseZhHans.merging(postsZhHans) { base, _ in base }.merging(moderationZhHans) { base, _ in base }
+    static let en = baseEn.merging(postsEn) { base, _ in base }.merging(moderationEn) { base, _ in base }.merging(inboxEn) { base, _ in base }
+        .merging(inboxAdminEn) { base, _ in base }.merging(fansEn) { base, _ in base }
+    static let zhHans = baseZhHans.merging(postsZhHans) { base, _ in base }.merging(moderationZhHans) { base, _ in base }.merging(inboxAdminZhHans) {
+        base, _ in base
+    }.merging(inboxZhHans) {
+        base, _ in base
+    }.merging(fansZhHans) { base, _ in base }
 
     private static let baseEn: [String: String] = [
         "nav.label": "Main",

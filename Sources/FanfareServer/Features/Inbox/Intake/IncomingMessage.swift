@@ -31,6 +31,8 @@ final class IncomingMessage: Model, @unchecked Sendable, WorkspaceOwned {
     @OptionalField(key: "sentiment_score") var sentimentScore: Double?
     @OptionalField(key: "intent") var intent: String?
     @OptionalField(key: "priority") var priority: String?
+    @OptionalField(key: "conversation_id") var conversationID: UUID?
+    @OptionalField(key: "fan_id") var fanID: UUID?
 
     static var workspaceKey: KeyPath<IncomingMessage, ParentProperty<IncomingMessage, Workspace>> { \.$workspace }
 
@@ -55,6 +57,7 @@ struct IncomingMessageDTO: Content {
     /// Language, sentiment, intent and priority as analysed on arrival;
     /// nil for messages stored before the analysis existed.
     var analysis: Analysis?
+    var conversationId: UUID?
 
     struct Analysis: Content {
         var lang: String
@@ -83,6 +86,7 @@ struct IncomingMessageDTO: Content {
         sentAt = message.sentAt
         receivedAt = message.receivedAt
         moderation = Moderation(recommendation: message.recommendation, matches: message.matches)
+        conversationId = message.conversationID
         if let lang = message.lang, let sentiment = message.sentiment, let score = message.sentimentScore, let intent = message.intent,
             let priority = message.priority
         {

@@ -92,31 +92,39 @@ enum MessageIntake {
         var known = Set(
             try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
                 .all(\.$remoteID))
-        var offences: [String: Int] = [:]
+        var fresh: [(Interaction, MessageAnalysis)] = []
+        for interaction in interactions where known.insert(interaction.remoteID).inserted {
+            fresh.append((interaction, analyzer.analyze(interaction.text ?? "")))
+        }
+        // A flagged message of a fan flagged before is graded one step up.
+        var offences = try await priorOffences(
+            of: Set(fresh.filter { !$0.1.moderation.isEmpty }.map(\.0.authorID)), on: accountID, now: now, in: sql)
+        var arrivals: [ConversationAssembly.Arrival] = []
+        for (interaction, found) in fresh {
+            var analysis = found
+            if !analysis.moderation.isEmpty {
+                let prior = offences[interaction.authorID, default: 0]
+                offences[interaction.authorID] = prior + 1
+                analysis = analysis.regraded(priorOffences: prior)
+            }
+            arrivals.append(.init(id: TimeOrderedID.make(at: now), interaction: interaction, analysis: analysis))
+        }
+        guard !arrivals.isEmpty else { return [] }
+        let fans = try await FanAssembly.assemble(
+            arrivals.map { FanAssembly.Sighting(authorID: $0.interaction.authorID, authorName: $0.interaction.authorName, at: $0.interaction.at) },
+            workspaceID: workspaceID, platform: account.rulesPlatform, now: now, in: sql)
+        let conversations = try await ConversationAssembly.assemble(arrivals, tiers: fans.tiers, for: account, now: now, in: sql)
         var messages: [any SQLExpression] = []
         var hits: [any SQLExpression] = []
         var added = Set<String>()
-        for interaction in interactions where known.insert(interaction.remoteID).inserted {
-            let text = interaction.text ?? ""
-            var analysis = analyzer.analyze(text)
-            if !analysis.moderation.isEmpty {
-                if offences[interaction.authorID] == nil {
-                    offences[interaction.authorID] = try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID)
-                        .filter(\.$authorID == interaction.authorID).filter(\.$recommendation != ModerationAction.none.rawValue)
-                        .filter(\.$receivedAt >= now.addingTimeInterval(-offenceWindow)).count()
-                }
-                let prior = offences[interaction.authorID]!
-                offences[interaction.authorID] = prior + 1
-                analysis.recommendation = ModerationAction.recommend(for: analysis.moderation, priorOffences: prior)
-                analysis.priority = MessageAnalyzer.priority(
-                    sentiment: analysis.sentiment, score: analysis.score, intent: analysis.intent, recommendation: analysis.recommendation)
-            }
-            let id = TimeOrderedID.make(at: now)
+        for arrival in arrivals {
+            let (id, interaction, analysis) = (arrival.id, arrival.interaction, arrival.analysis)
             let moderation = String(decoding: try JSONEncoder().encode(analysis.moderation), as: UTF8.self)
             let values: [any Encodable & Sendable] = [
                 id, workspaceID, accountID, interaction.remoteID, interaction.kind.rawValue, interaction.postRemoteID, interaction.authorID,
-                interaction.authorName, text, interaction.at, now, moderation, analysis.recommendation.rawValue, analysis.lang.rawValue,
-                analysis.sentiment.rawValue, analysis.score, analysis.intent.rawValue, analysis.priority.rawValue,
+                interaction.authorName, interaction.text ?? "", interaction.at, now, moderation, analysis.recommendation.rawValue,
+                analysis.lang.rawValue, analysis.sentiment.rawValue, analysis.score, analysis.intent.rawValue, analysis.priority.rawValue,
+                conversations.ids[arrival.key(account: accountID)], fans.fans[interaction.authorID],
             ]
             messages.append(SQLGroupExpression(values.map { SQLBind($0) }))
             for match in analysis.moderation {
@@ -132,7 +140,7 @@ enum MessageIntake {
             try await sql.raw(
                 """
                 INSERT INTO incoming_messages (id, workspace_id, account_id, remote_id, kind, post_remote_id, author_id, author_name, text,
-                sent_at, received_at, moderation, recommendation, lang, sentiment, sentiment_score, intent, priority)
+                sent_at, received_at, moderation, recommendation, lang, sentiment, sentiment_score, intent, priority, conversation_id, fan_id)
                 VALUES \(SQLList(Array(messages[start..<min(start + 500, messages.count)])))
                 """
             ).run()
@@ -145,7 +153,31 @@ enum MessageIntake {
                 """
             ).run()
         }
+        try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, now: now, in: tx)
+        if let engagement = FanEngagement.job(for: arrivals.map(\.id), at: now) { try await JobQueue(db: tx).enqueueMany([engagement], now: now) }
         return added
+    }
+}
+
+extension MessageIntake {
+    /// Flagged messages of each of these fans within `offenceWindow`, in one
+    /// query per 500 fans.
+    static func priorOffences(of authors: Set<String>, on accountID: UUID, now: Date, in sql: any SQLDatabase) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        let authors = Array(authors)
+        for start in stride(from: 0, to: authors.count, by: 500) {
+            let chunk = authors[start..<min(authors.count, start + 500)]
+            let rows = try await sql.raw(
+                """
+                SELECT author_id, COUNT(*) AS n FROM incoming_messages
+                WHERE account_id = \(bind: accountID) AND author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                AND recommendation <> \(bind: ModerationAction.none.rawValue) AND received_at >= \(bind: now.addingTimeInterval(-offenceWindow))
+                GROUP BY author_id
+                """
+            ).all()
+            for row in rows { counts[try row.decode(column: "author_id", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+        }
+        return counts
     }
 }
 

@@ -1,0 +1,244 @@
+import Foundation
+
+public enum ActivityKind: String, Sendable, Codable, CaseIterable {
+    case checkIn = "check_in"
+    case poll, quiz, lottery
+    case ugcChallenge = "ugc_challenge"
+}
+
+public struct PollSettings: Sendable, Codable, Equatable {
+    public var question: String
+    public var options: [String]
+    public var multipleChoice: Bool
+
+    public init(question: String, options: [String], multipleChoice: Bool = false) {
+        self.question = question
+        self.options = options
+        self.multipleChoice = multipleChoice
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case question, options
+        case multipleChoice = "multiple_choice"
+    }
+
+    // By hand so that a single-choice poll may leave multiple_choice out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        question = try container.decode(String.self, forKey: .question)
+        options = try container.decode([String].self, forKey: .options)
+        multipleChoice = try container.decodeIfPresent(Bool.self, forKey: .multipleChoice) ?? false
+    }
+}
+
+public struct QuizQuestion: Sendable, Codable, Equatable {
+    public var question: String
+    public var options: [String]
+    /// Index into `options`, from 0.
+    public var correctOption: Int
+
+    public init(question: String, options: [String], correctOption: Int) {
+        self.question = question
+        self.options = options
+        self.correctOption = correctOption
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case question, options
+        case correctOption = "correct_option"
+    }
+}
+
+public struct QuizSettings: Sendable, Codable, Equatable {
+    public var questions: [QuizQuestion]
+    public var pointsPerCorrect: Int
+
+    public init(questions: [QuizQuestion], pointsPerCorrect: Int) {
+        self.questions = questions
+        self.pointsPerCorrect = pointsPerCorrect
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case questions
+        case pointsPerCorrect = "points_per_correct"
+    }
+
+    /// Correct answers and the points they earn; `answers[i]` is the option
+    /// chosen for question i (nil or missing: not answered).
+    public func score(answers: [Int?]) -> (correct: Int, points: Int) {
+        let correct = questions.indices.filter { $0 < answers.count && answers[$0] == questions[$0].correctOption }.count
+        return (correct, correct * pointsPerCorrect)
+    }
+}
+
+public struct LotterySettings: Sendable, Codable, Equatable {
+    public var prize: String
+    public var winners: Int
+    public var entriesCloseAt: Date
+    /// Only fans in this segment may enter; nil: every fan.
+    public var segmentID: String?
+    /// Points spent to enter; nil: free.
+    public var entryCostPoints: Int?
+
+    public init(prize: String, winners: Int, entriesCloseAt: Date, segmentID: String? = nil, entryCostPoints: Int? = nil) {
+        self.prize = prize
+        self.winners = winners
+        self.entriesCloseAt = entriesCloseAt
+        self.segmentID = segmentID
+        self.entryCostPoints = entryCostPoints
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case prize, winners
+        case entriesCloseAt = "entries_close_at"
+        case segmentID = "segment_id"
+        case entryCostPoints = "entry_cost_points"
+    }
+}
+
+public struct UGCChallengeSettings: Sendable, Codable, Equatable {
+    public var hashtag: String
+    public var featuredPicks: Int
+
+    public init(hashtag: String, featuredPicks: Int) {
+        self.hashtag = hashtag
+        self.featuredPicks = featuredPicks
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case hashtag
+        case featuredPicks = "featured_picks"
+    }
+}
+
+/// An activity's settings. JSON: the kind beside the kind's own fields,
+/// `{"kind": "poll", "question": "…", "options": […], "multiple_choice": false}`.
+public enum ActivitySettings: Sendable, Equatable, Codable {
+    case checkIn(CheckInPolicy)
+    case poll(PollSettings)
+    case quiz(QuizSettings)
+    case lottery(LotterySettings)
+    case ugcChallenge(UGCChallengeSettings)
+
+    public var kind: ActivityKind {
+        switch self {
+        case .checkIn: .checkIn
+        case .poll: .poll
+        case .quiz: .quiz
+        case .lottery: .lottery
+        case .ugcChallenge: .ugcChallenge
+        }
+    }
+
+    private enum KindKey: String, CodingKey { case kind }
+
+    public init(from decoder: any Decoder) throws {
+        let kind = try decoder.container(keyedBy: KindKey.self).decode(ActivityKind.self, forKey: .kind)
+        switch kind {
+        case .checkIn: self = .checkIn(try CheckInPolicy(from: decoder))
+        case .poll: self = .poll(try PollSettings(from: decoder))
+        case .quiz: self = .quiz(try QuizSettings(from: decoder))
+        case .lottery: self = .lottery(try LotterySettings(from: decoder))
+        case .ugcChallenge: self = .ugcChallenge(try UGCChallengeSettings(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: KindKey.self)
+        try container.encode(kind, forKey: .kind)
+        switch self {
+        case .checkIn(let settings): try settings.encode(to: encoder)
+        case .poll(let settings): try settings.encode(to: encoder)
+        case .quiz(let settings): try settings.encode(to: encoder)
+        case .lottery(let settings): try settings.encode(to: encoder)
+        case .ugcChallenge(let settings): try settings.encode(to: encoder)
+        }
+    }
+
+    /// Problems as (field, English message) for settings being saved; `now`
+    /// is used to refuse a lottery whose entries close in the past.
+    public func problems(now: Date) -> [(field: String, message: String)] {
+        switch self {
+        case .checkIn(let policy): policy.problems()
+        case .poll(let poll): Self.problems(poll)
+        case .quiz(let quiz): Self.problems(quiz)
+        case .lottery(let lottery): Self.problems(lottery, now: now)
+        case .ugcChallenge(let challenge): Self.problems(challenge)
+        }
+    }
+
+    static func problems(_ poll: PollSettings) -> [(field: String, message: String)] {
+        text(poll.question, field: "question", max: 300) + options(poll.options, field: "options")
+    }
+
+    static func problems(_ quiz: QuizSettings) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        if !(1...50).contains(quiz.questions.count) {
+            problems.append(("questions", "must have from 1 to 50 questions"))
+        }
+        for (index, question) in quiz.questions.enumerated() {
+            let field = "questions[\(index)]"
+            problems += text(question.question, field: "\(field).question", max: 300)
+            problems += options(question.options, field: "\(field).options")
+            if !question.options.indices.contains(question.correctOption) {
+                problems.append(
+                    ("\(field).correct_option", "must be the index of one of the options, from 0 to \(max(0, question.options.count - 1))"))
+            }
+        }
+        if !PointsPolicy.pointsRange.contains(quiz.pointsPerCorrect) {
+            problems.append(("points_per_correct", "must be a whole number of points from 1 to 10000"))
+        }
+        return problems
+    }
+
+    static func problems(_ lottery: LotterySettings, now: Date) -> [(field: String, message: String)] {
+        var problems = text(lottery.prize, field: "prize", max: 200)
+        if !(1...1_000).contains(lottery.winners) {
+            problems.append(("winners", "must be a whole number from 1 to 1000"))
+        }
+        if lottery.entriesCloseAt <= now {
+            problems.append(("entries_close_at", "must be in the future; it is \(lottery.entriesCloseAt.formatted(.iso8601))"))
+        }
+        if let segment = lottery.segmentID, segment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            problems.append(("segment_id", "must name a segment, or be empty for every fan"))
+        }
+        if let cost = lottery.entryCostPoints, !PointsPolicy.pointsRange.contains(cost) {
+            problems.append(("entry_cost_points", "must be a whole number of points from 1 to 10000, or empty for free entry"))
+        }
+        return problems
+    }
+
+    static func problems(_ challenge: UGCChallengeSettings) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        let tag = challenge.hashtag
+        if !tag.hasPrefix("#") || tag.count < 2 || tag.count > 50 || tag.dropFirst().contains(where: { $0.isWhitespace || $0 == "#" }) {
+            problems.append(("hashtag", "must start with # followed by 1 to 49 characters without spaces, e.g. #MyBrandChallenge"))
+        }
+        if !(1...100).contains(challenge.featuredPicks) {
+            problems.append(("featured_picks", "must be a whole number from 1 to 100"))
+        }
+        return problems
+    }
+
+    static func text(_ value: String, field: String, max: Int) -> [(field: String, message: String)] {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty || trimmed.count > max ? [(field, "must be from 1 to \(max) characters")] : []
+    }
+
+    static func options(_ options: [String], field: String) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        if !(2...10).contains(options.count) {
+            problems.append((field, "must have from 2 to 10 options"))
+        }
+        var seen: Set<String> = []
+        for (index, option) in options.enumerated() {
+            let trimmed = option.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty || trimmed.count > 100 {
+                problems.append(("\(field)[\(index)]", "must be from 1 to 100 characters"))
+            } else if !seen.insert(trimmed.lowercased()).inserted {
+                problems.append(("\(field)[\(index)]", "repeats the option '\(trimmed)'; options must differ"))
+            }
+        }
+        return problems
+    }
+}

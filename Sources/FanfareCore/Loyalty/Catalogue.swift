@@ -1,0 +1,81 @@
+import Foundation
+
+/// Something fans can redeem points for.
+public struct RedemptionItem: Sendable, Codable, Equatable {
+    public var name: String
+    public var cost: Int
+    /// Units left; nil for unlimited (a digital coupon, say).
+    public var stock: Int?
+    /// How many one fan may redeem in all; nil for no limit.
+    public var perFanLimit: Int?
+    /// The lowest level that may redeem it (1: everyone).
+    public var levelRequired: Int
+
+    public init(name: String, cost: Int, stock: Int? = nil, perFanLimit: Int? = nil, levelRequired: Int = 1) {
+        self.name = name
+        self.cost = cost
+        self.stock = stock
+        self.perFanLimit = perFanLimit
+        self.levelRequired = levelRequired
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, cost, stock
+        case perFanLimit = "per_fan_limit"
+        case levelRequired = "level_required"
+    }
+
+    public static let maximumCost = 1_000_000
+
+    /// Problems as (field, English message) for an item being saved: name
+    /// 1…80 characters, cost 1…1000000, stock 0 or more, per-fan limit 1
+    /// or more, level required between 1 and the ladder's top level.
+    public func problems(ladder: LevelLadder = .standard) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || trimmed.count > 80 {
+            problems.append(("name", "must be from 1 to 80 characters"))
+        }
+        if !(1...Self.maximumCost).contains(cost) {
+            problems.append(("cost", "must be a whole number of points from 1 to \(Self.maximumCost)"))
+        }
+        if let stock, stock < 0 {
+            problems.append(("stock", "must be 0 or more, or empty for unlimited"))
+        }
+        if let perFanLimit, perFanLimit < 1 {
+            problems.append(("per_fan_limit", "must be 1 or more, or empty for no limit"))
+        }
+        let top = max(1, ladder.levels.count)
+        if !(1...top).contains(levelRequired) {
+            problems.append(("level_required", "must be a level from 1 to \(top)"))
+        }
+        return problems
+    }
+}
+
+public enum Redemption {
+    /// Why a fan may not redeem `item` now; empty when they may. Every
+    /// reason is given at once. The server still decrements the stock and
+    /// spends the points with conditional updates (`stock > 0`,
+    /// `balance >= cost`) in one transaction, so this check is advice that
+    /// concurrency may overrule, never the guard itself.
+    public static func canRedeem(
+        item: RedemptionItem, fanLevel: Int, balance: Int, alreadyRedeemedByFan: Int
+    ) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        if let stock = item.stock, stock <= 0 {
+            problems.append(("stock", "'\(item.name)' is out of stock"))
+        }
+        if fanLevel < item.levelRequired {
+            problems.append(("level_required", "'\(item.name)' needs level \(item.levelRequired); the fan is level \(fanLevel)"))
+        }
+        if let limit = item.perFanLimit, alreadyRedeemedByFan >= limit {
+            problems.append(
+                ("per_fan_limit", "'\(item.name)' can be redeemed \(limit) time(s) per fan; this fan has redeemed it \(alreadyRedeemedByFan)"))
+        }
+        if balance < item.cost {
+            problems.append(("cost", "needs \(item.cost) points; the balance is \(max(0, balance))"))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,191 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// A fan taking part: through the API (a mini-program, a form, a person
+/// entering for them) or from their messages (`ActivityIntake`). Either
+/// way the same checks hold: the activity is open and running, the fan is
+/// in its audience, one entry per fan (per day for check-ins, per message
+/// for UGC), and points follow the workspace's rules and caps.
+struct ActivityEntries {
+    let db: any Database
+
+    struct Input: Content {
+        var fanId: UUID?
+        var options: [Int]?
+        var answers: [Int?]?
+        var text: String?
+
+        enum CodingKeys: String, CodingKey {
+            case options, answers, text
+            case fanId = "fan_id"
+        }
+    }
+
+    struct Entered {
+        var entry: ActivityEntry
+        /// Points the entry earned now (0 when capped, repeated or free of points).
+        var points: Int
+        var repeated: Bool
+    }
+
+    func enter(
+        _ activity: Activity, fanID: UUID, answer: EntryAnswer, messageID: UUID? = nil, workspace: Workspace, now: Date = Date()
+    ) async throws -> Entered {
+        guard let settings = activity.settings else { throw Problem(.internalServerError, "The activity's settings cannot be read.") }
+        guard activity.activityStatus == .open, activity.startsAt <= now, now < activity.endsAt else {
+            throw Problem(.conflict, "“\(activity.title)” is not open for entries now (it is \(activity.status)).", type: "activity-not-open")
+        }
+        guard let fan = try await Fan.query(on: db).filter(\.$id == fanID).filter(\.$workspace.$id == workspace.id!).first() else {
+            throw ValidationErrors("fan_id", "is not a fan of this workspace")
+        }
+        if fan.mergedInto != nil || fan.erasedAt != nil { throw ValidationErrors("fan_id", "is a fan that was merged into another or erased") }
+        let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
+        if let segmentID = activity.segmentID, let segment = try await Segment.find(segmentID, on: db) {
+            let members = try await SegmentScan(db, workspaceID: workspace.id!, zone: zone, now: now).membership(
+                of: [fanID], in: [segmentID: segment.rule])
+            guard members[fanID]?.contains(segmentID) == true else {
+                throw Problem(.forbidden, "The fan is not in this activity's audience (the segment “\(segment.name)”).", type: "not-in-audience")
+            }
+        }
+        let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let fanKey = fanID.uuidString.lowercased()
+        var answer = answer
+        var correct: Int? = nil
+        var errors = ValidationErrors()
+        let entryKey: String
+        switch settings {
+        case .checkIn(let milestones):
+            let done = try await CheckIns(db: db).checkIn(fanID: fanID, workspace: workspace, milestones: milestones, now: now)
+            let entry = try await record(activity, fanID: fanID, key: "\(fanKey):\(done.day)", answer: EntryAnswer(), correct: nil, now: now, on: db)
+            return Entered(entry: entry.entry, points: done.points + done.bonus, repeated: entry.repeated)
+        case .poll(let poll):
+            let options = Array(Set(answer.options ?? [])).sorted()
+            if options.isEmpty || options.contains(where: { !poll.options.indices.contains($0) }) {
+                errors.add("options", "must list the chosen options by index, from 0 to \(poll.options.count - 1)")
+            } else if options.count > 1, !poll.multipleChoice {
+                errors.add("options", "must name one option: this poll takes a single choice")
+            }
+            answer = EntryAnswer(options: options)
+            entryKey = fanKey
+        case .quiz(let quiz):
+            let answers = answer.answers ?? []
+            if answers.count != quiz.questions.count {
+                errors.add("answers", "must have one answer per question (\(quiz.questions.count)), null for a question left out")
+            }
+            answer = EntryAnswer(answers: answers)
+            correct = quiz.score(answers: answers).correct
+            entryKey = fanKey
+        case .lottery:
+            // Who may enter is the audience segment's to say ("level ≥ 2" reserves it for the lottery_entry privilege).
+            answer = EntryAnswer()
+            entryKey = fanKey
+        case .ugcChallenge(let challenge):
+            let text = answer.text ?? ""
+            if !TextFolding.fold(text).contains(TextFolding.fold(challenge.hashtag)) {
+                errors.add("text", "must contain the challenge's hashtag \(challenge.hashtag)")
+            }
+            answer = EntryAnswer(messageId: messageID, text: String(text.prefix(2_000)))
+            entryKey = messageID.map { "message:\($0.uuidString.lowercased())" } ?? "\(fanKey):\(TimeOrderedID.make(at: now).uuidString.lowercased())"
+        }
+        try errors.throwIfAny()
+        let settled = (answer: answer, correct: correct)
+        let source = "activity:\(activity.id!.uuidString.lowercased()):\(entryKey)"
+        // The entry and its points together: a refused entry cost leaves no entry behind.
+        return try await db.transaction { tx in
+            let entry = try await record(activity, fanID: fanID, key: entryKey, answer: settled.answer, correct: settled.correct, now: now, on: tx)
+            guard !entry.repeated else { return Entered(entry: entry.entry, points: 0, repeated: true) }
+            var points = 0
+            let ledger = PointsLedger(db: tx)
+            switch settings {
+            case .poll:
+                points +=
+                    try await ledger.earn(
+                        .pollVote, sourceKey: source, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)?.delta
+                    ?? 0
+            case .quiz(let quiz):
+                points +=
+                    try await ledger.earn(
+                        .quizAnswer, sourceKey: source, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)?
+                    .delta ?? 0
+                let bonus = quiz.score(answers: settled.answer.answers ?? []).points
+                if bonus > 0 {
+                    points += try await ledger.bonus(
+                        bonus, sourceKey: "\(source):correct", reason: "\(settled.correct ?? 0) correct answer(s)", fanID: fanID, in: workspace.id!,
+                        now: now,
+                        on: tx
+                    ).delta
+                }
+            case .lottery(let lottery):
+                if let cost = lottery.entryCostPoints {
+                    let entryCost = LedgerEntry(sourceKey: "\(source):cost", delta: -cost, reason: "entry to \(activity.title)", kind: .spend)
+                    _ = try await PointsLedger(db: tx).post(entryCost, to: fanID, in: workspace.id!, actor: .system, now: now)
+                }
+            case .ugcChallenge:
+                points +=
+                    try await ledger.earn(
+                        .ugcEntry, sourceKey: source, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)?.delta
+                    ?? 0
+            case .checkIn: break
+            }
+            try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
+            return Entered(entry: entry.entry, points: points, repeated: false)
+        }
+    }
+
+    /// Inserted under the unique (activity, entry key): a second entry of the same fan finds the first.
+    private func record(
+        _ activity: Activity, fanID: UUID, key: String, answer: EntryAnswer, correct: Int?, now: Date, on db: any Database
+    ) async throws -> (entry: ActivityEntry, repeated: Bool) {
+        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "Activities need an SQL database.") }
+        let id = TimeOrderedID.make(at: now)
+        let json = String(decoding: try JSONEncoder.sortedKeys.encode(answer), as: UTF8.self)
+        let inserted = try await sql.raw(
+            """
+            INSERT INTO activity_entries (id, workspace_id, activity_id, fan_id, entry_key, answer, correct, featured, at)
+            VALUES (\(bind: id), \(bind: activity.$workspace.id), \(bind: activity.id!), \(bind: fanID), \(bind: key), \(bind: json), \(bind: correct),
+            \(bind: false), \(bind: now))
+            ON CONFLICT (activity_id, entry_key) DO NOTHING RETURNING id
+            """
+        ).first()
+        guard let entry = try await ActivityEntry.query(on: db).filter(\.$activity.$id == activity.id!).filter(\.$entryKey == key).first() else {
+            throw Problem(.internalServerError, "The entry vanished while it was being recorded.")
+        }
+        return (entry, inserted == nil)
+    }
+
+    /// A UGC entry picked by the team: marked, paid for, and counted as the fan's contribution (value tier).
+    func feature(
+        _ activity: Activity, entryID rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws -> ActivityEntry {
+        try access.require(.fansManage)
+        guard case .ugcChallenge(let challenge) = activity.settings else {
+            throw Problem(.conflict, "Only entries of a UGC challenge are featured.")
+        }
+        let entry = try await access.find(ActivityEntry.self, rawID, on: db, what: "Entry")
+        guard entry.$activity.id == activity.id else { throw Problem.notFound("Entry") }
+        if entry.featured { return entry }
+        let featured = try await ActivityEntry.query(on: db).filter(\.$activity.$id == activity.id!).filter(\.$featured == true).count()
+        guard featured < challenge.featuredPicks else {
+            throw Problem(.conflict, "This challenge already has its \(challenge.featuredPicks) featured pick(s).")
+        }
+        let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
+        let zone = TimeZone(identifier: access.workspace.timeZone) ?? .gmt
+        try await db.transaction { tx in
+            entry.featured = true
+            try await entry.update(on: tx)
+            guard let sql = tx as? any SQLDatabase else { return }
+            try await sql.raw("UPDATE fans SET contributions = contributions + 1 WHERE id = \(bind: entry.$fan.id)").run()
+            _ = try await PointsLedger(db: tx).earn(
+                .ugcFeatured, sourceKey: "featured:\(entry.id!.uuidString.lowercased())", fanID: entry.$fan.id, in: access.workspaceID,
+                policy: programme.points, zone: zone, now: now, on: tx)
+            try await FanValue.refresh([entry.$fan.id], programme: programme, now: now, on: tx)
+            try await LoyaltyProgress.refresh(entry.$fan.id, programme: programme, now: now, on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "activity.entry_featured", targetType: "activity",
+                targetID: activity.id, after: ["entry": entry.id!.uuidString.lowercased()], now: now)
+        }
+        return entry
+    }
+}

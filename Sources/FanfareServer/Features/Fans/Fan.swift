@@ -1,0 +1,117 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// One person, whatever platforms they write on.
+final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "fans"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "display_name") var displayName: String
+    @Field(key: "attributes") var attributesJSON: String
+    @Field(key: "rolling_activity") var rollingActivity: String
+    @Field(key: "interactions_30d") var interactions30d: Int
+    @Field(key: "activity_tier") var activityTier: String
+    @Field(key: "value_tier") var valueTier: String
+    @Field(key: "stage") var stage: String
+    @Field(key: "points_balance") var pointsBalance: Int
+    @Field(key: "lifetime_points") var lifetimePoints: Int
+    @Field(key: "level") var level: Int
+    @Field(key: "badges") var badgesJSON: String
+    @Field(key: "check_in_streak") var checkInStreak: Int
+    @Field(key: "best_streak") var bestStreak: Int
+    @OptionalField(key: "last_check_in_at") var lastCheckInAt: Date?
+    @Field(key: "spend_fen") var spendFen: Int64
+    @Field(key: "referrals") var referrals: Int
+    @Field(key: "contributions") var contributions: Int
+    @OptionalField(key: "merged_into") var mergedInto: UUID?
+    @OptionalField(key: "erased_at") var erasedAt: Date?
+    @Field(key: "first_seen_at") var firstSeenAt: Date
+    @OptionalField(key: "last_interaction_at") var lastInteractionAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    static var workspaceKey: KeyPath<Fan, ParentProperty<Fan, Workspace>> { \.$workspace }
+
+    init() {}
+
+    /// A profile that cannot be read (it never should) shows as empty rather than failing the page.
+    var attributes: FanAttributes {
+        get { (try? JSONDecoder().decode(FanAttributes.self, from: Data(attributesJSON.utf8))) ?? FanAttributes() }
+        set { attributesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("{}".utf8), as: UTF8.self) }
+    }
+
+    var badges: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(badgesJSON.utf8))) ?? [] }
+        set { badgesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+
+    var tiers: FanTierSnapshot {
+        FanTierSnapshot(
+            activity: ActivityTier(rawValue: activityTier) ?? .silent, value: ValueTier(rawValue: valueTier) ?? .none,
+            stage: LifecycleStage(rawValue: stage) ?? .reach)
+    }
+
+    var valueFacts: ValueFacts {
+        ValueFacts(spend: Decimal(spendFen) / 100, referrals: referrals, contributions: contributions)
+    }
+
+    /// What segment rules test, with the fan's platforms and local days since last seen.
+    func facts(platforms: [String], now: Date, zone: TimeZone) -> FanFacts {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let lastSeenDays = lastInteractionAt.map {
+            calendar.dateComponents([.day], from: calendar.startOfDay(for: $0), to: calendar.startOfDay(for: now)).day ?? 0
+        }
+        return FanFacts(
+            attributes: attributes, tiers: tiers, platforms: platforms, interactions30d: interactions30d, points: pointsBalance, level: level,
+            lastSeenDays: lastSeenDays)
+    }
+}
+
+/// A fan's account on one platform.
+final class FanIdentity: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "fan_identities"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "fan_id") var fan: Fan
+    @Field(key: "platform") var platform: String
+    @Field(key: "author_id") var authorID: String
+    @Field(key: "display_name") var displayName: String
+    @Field(key: "first_seen_at") var firstSeenAt: Date
+
+    static var workspaceKey: KeyPath<FanIdentity, ParentProperty<FanIdentity, Workspace>> { \.$workspace }
+
+    init() {}
+}
+
+/// Finding the fan behind a platform identity, making both the first time
+/// the person is seen. Concurrent first sightings of one identity meet on
+/// the unique (workspace, platform, author) key: one fan is kept.
+enum FanDirectory {
+    static func fan(
+        workspaceID: UUID, platform: String, authorID: String, name: String, now: Date, on db: any Database
+    ) async throws -> UUID {
+        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "Fans need an SQL database.") }
+        if let known = try await identity(workspaceID: workspaceID, platform: platform, authorID: authorID, on: sql) { return known }
+        return try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Fans need an SQL database.") }
+            let made = try await FanAssembly.create(
+                [authorID], names: [authorID: name], workspaceID: workspaceID, platform: platform, now: now, in: sql)
+            guard let fanID = made[authorID] else { throw Problem(.internalServerError, "The fan's identity vanished while it was being recorded.") }
+            return fanID
+        }
+    }
+
+    private static func identity(workspaceID: UUID, platform: String, authorID: String, on sql: any SQLDatabase) async throws -> UUID? {
+        try await sql.raw(
+            """
+            SELECT fan_id FROM fan_identities
+            WHERE workspace_id = \(bind: workspaceID) AND platform = \(bind: platform) AND author_id = \(bind: authorID)
+            """
+        ).first()?.decode(column: "fan_id", as: UUID.self)
+    }
+}

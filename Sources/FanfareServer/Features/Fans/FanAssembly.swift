@@ -1,0 +1,167 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Keeps fans up to date as their messages arrive, in the transaction that
+/// stores the messages: the person behind each platform identity is found
+/// or made, their 30-day activity counted on (`RollingActivity`), their
+/// activity tier moved, and each movement kept as history. Set-based: a
+/// batch of pushes costs a handful of statements whatever its size.
+enum FanAssembly {
+    struct Sighting {
+        var authorID: String
+        var authorName: String
+        var at: Date
+    }
+
+    struct Assembled {
+        /// The fan of each author id.
+        var fans: [String: UUID] = [:]
+        /// Each author's activity tier, counting these sightings: what the
+        /// inbox's rules and conversations see of the fan.
+        var tiers: [String: ActivityTier] = [:]
+    }
+
+    /// Runs inside the caller's transaction, after its first write.
+    static func assemble(
+        _ sightings: [Sighting], workspaceID: UUID, platform: String, now: Date, in sql: any SQLDatabase
+    ) async throws -> Assembled {
+        guard !sightings.isEmpty else { return Assembled() }
+        let zoneName = try await sql.raw("SELECT time_zone FROM workspaces WHERE id = \(bind: workspaceID)").first()?
+            .decode(column: "time_zone", as: String.self)
+        let zone = zoneName.flatMap(TimeZone.init(identifier:)) ?? .gmt
+        var names: [String: String] = [:]
+        for sighting in sightings { names[sighting.authorID] = sighting.authorName }
+        let authors = Array(names.keys)
+        var fans = try await identities(of: authors, workspaceID: workspaceID, platform: platform, in: sql)
+        let unknown = authors.filter { fans[$0] == nil }
+        if !unknown.isEmpty {
+            fans.merge(try await create(unknown, names: names, workspaceID: workspaceID, platform: platform, now: now, in: sql)) { $1 }
+        }
+        let programme = try await FanProgrammeStore.load(workspaceID, on: sql)
+        let tiers = try await count(sightings, fans: fans, workspaceID: workspaceID, programme: programme, zone: zone, now: now, in: sql)
+        return Assembled(fans: fans, tiers: fans.compactMapValues { tiers[$0] })
+    }
+
+    static func identities(of authors: [String], workspaceID: UUID, platform: String, in sql: any SQLDatabase) async throws -> [String: UUID] {
+        var found: [String: UUID] = [:]
+        for start in stride(from: 0, to: authors.count, by: 500) {
+            let chunk = authors[start..<min(authors.count, start + 500)]
+            for row in try await sql.raw(
+                """
+                SELECT author_id, fan_id FROM fan_identities WHERE workspace_id = \(bind: workspaceID) AND platform = \(bind: platform)
+                AND author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                """
+            ).all() {
+                found[try row.decode(column: "author_id", as: String.self)] = try row.decode(column: "fan_id", as: UUID.self)
+            }
+        }
+        return found
+    }
+
+    /// New people: a fan and an identity each. Another node storing the
+    /// same person's first message meets this one on the identity's unique
+    /// key; then its fan is the one, and the fan made here is removed.
+    static func create(
+        _ authors: [String], names: [String: String], workspaceID: UUID, platform: String, now: Date, in sql: any SQLDatabase
+    ) async throws -> [String: UUID] {
+        var made: [String: UUID] = [:]
+        for start in stride(from: 0, to: authors.count, by: 200) {
+            let chunk = Array(authors[start..<min(authors.count, start + 200)])
+            var fanRows: [any SQLExpression] = []
+            var identityRows: [any SQLExpression] = []
+            for author in chunk {
+                let fanID = TimeOrderedID.make(at: now)
+                made[author] = fanID
+                let name = String((names[author] ?? author).prefix(200))
+                let fan: [any Encodable & Sendable] = [
+                    fanID, workspaceID, name, "{}", "", 0, ActivityTier.silent.rawValue, ValueTier.none.rawValue,
+                    LifecycleStage.reach.rawValue, 0, 0, 1, "[]", 0, 0, 0, 0, 0, now, now, now,
+                ]
+                fanRows.append(SQLGroupExpression(fan.map { SQLBind($0) }))
+                let identity: [any Encodable & Sendable] = [TimeOrderedID.make(at: now), workspaceID, fanID, platform, author, name, now]
+                identityRows.append(SQLGroupExpression(identity.map { SQLBind($0) }))
+            }
+            try await sql.raw(
+                """
+                INSERT INTO fans (id, workspace_id, display_name, attributes, rolling_activity, interactions_30d, activity_tier,
+                value_tier, stage, points_balance, lifetime_points, level, badges, check_in_streak, best_streak, spend_fen, referrals,
+                contributions, first_seen_at, created_at, updated_at) VALUES \(SQLList(fanRows))
+                """
+            ).run()
+            let kept = try await sql.raw(
+                """
+                INSERT INTO fan_identities (id, workspace_id, fan_id, platform, author_id, display_name, first_seen_at)
+                VALUES \(SQLList(identityRows)) ON CONFLICT (workspace_id, platform, author_id) DO NOTHING RETURNING author_id
+                """
+            ).all()
+            let ours = Set(try kept.map { try $0.decode(column: "author_id", as: String.self) })
+            let lost = chunk.filter { !ours.contains($0) }
+            if !lost.isEmpty {
+                try await sql.raw("DELETE FROM fans WHERE id IN \(SQLGroupExpression(lost.map { SQLBind(made[$0]!) }))").run()
+                made.merge(try await identities(of: lost, workspaceID: workspaceID, platform: platform, in: sql)) { $1 }
+            }
+        }
+        return made
+    }
+
+    /// Counts the sightings into each fan's rolling activity and moves the
+    /// activity tier, keeping every movement. Returns each fan's tier.
+    static func count(
+        _ sightings: [Sighting], fans: [String: UUID], workspaceID: UUID, programme: FanProgramme, zone: TimeZone, now: Date,
+        in sql: any SQLDatabase
+    ) async throws -> [UUID: ActivityTier] {
+        let ids = Array(Set(fans.values))
+        var state: [UUID: (activity: RollingActivity, tier: String, stage: String, value: ValueFacts, last: Date?)] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(ids.count, start + 500)]
+            for row in try await sql.raw(
+                "SELECT id, rolling_activity, activity_tier, stage, spend_fen, last_interaction_at FROM fans WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))"
+            ).all() {
+                // A counter that cannot be read starts again; the nightly recomputation restores it.
+                let activity = (try? RollingActivity(compact: try row.decode(column: "rolling_activity", as: String.self))) ?? RollingActivity()
+                state[try row.decode(column: "id", as: UUID.self)] = (
+                    activity, try row.decode(column: "activity_tier", as: String.self), try row.decode(column: "stage", as: String.self),
+                    ValueFacts(spend: Decimal(try row.decode(column: "spend_fen", as: Int64.self)) / 100),
+                    try row.decode(column: "last_interaction_at", as: Date?.self)
+                )
+            }
+        }
+        for sighting in sightings {
+            guard let id = fans[sighting.authorID], var fan = state[id] else { continue }
+            fan.activity.record(at: sighting.at, zone: zone)
+            fan.last = max(fan.last ?? sighting.at, sighting.at)
+            state[id] = fan
+        }
+        var updates: [any SQLExpression] = []
+        var changes: [any SQLExpression] = []
+        var tiers: [UUID: ActivityTier] = [:]
+        let today = RollingActivity.day(of: now, in: zone)
+        for (id, fan) in state {
+            // Redemptions only matter once there is no spend; the nightly recomputation counts them.
+            let (interactions, snapshot) = programme.tiers(activity: fan.activity, asOfDay: today, value: fan.value, redemptions: 0)
+            let stage = fan.stage == LifecycleStage.convert.rawValue ? fan.stage : snapshot.stage.rawValue
+            tiers[id] = snapshot.activity
+            let tier = snapshot.activity.rawValue
+            let row: [any Encodable & Sendable] = [id, fan.activity.compact, interactions, tier, stage, fan.last ?? now]
+            updates.append(SQLGroupExpression(row.map { SQLBind($0) }))
+            for (dimension, from, to) in [("activity", fan.tier, tier), ("stage", fan.stage, stage)] where from != to {
+                let change: [any Encodable & Sendable] = [TimeOrderedID.make(at: now), workspaceID, id, dimension, from, to, now]
+                changes.append(SQLGroupExpression(change.map { SQLBind($0) }))
+            }
+        }
+        for start in stride(from: 0, to: updates.count, by: 300) {
+            // VALUES columns are named column1… on both SQLite and PostgreSQL.
+            try await sql.raw(
+                """
+                UPDATE fans SET rolling_activity = v.column2, interactions_30d = v.column3, activity_tier = v.column4, stage = v.column5,
+                last_interaction_at = v.column6, updated_at = \(bind: now)
+                FROM (VALUES \(SQLList(Array(updates[start..<min(updates.count, start + 300)])))) AS v WHERE fans.id = v.column1
+                """
+            ).run()
+        }
+        try await FanTiering.insertChanges(changes, in: sql)
+        return tiers
+    }
+}

@@ -1,0 +1,152 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Reading fans and adjusting their points. Personal data (names and
+/// platform ids) is masked for roles without `fans.personal_data`, and
+/// every unmasked view is audited.
+struct FanService {
+    let db: any Database
+
+    struct Listed {
+        var fan: Fan
+        var identities: [FanIdentity]
+    }
+
+    struct Filter {
+        var tier: ActivityTier?
+        var platform: String?
+
+        init(tier: String?, platform: String?) throws {
+            var errors = ValidationErrors()
+            if let tier, !tier.isEmpty {
+                self.tier = ActivityTier(rawValue: tier)
+                if self.tier == nil {
+                    errors.add("tier", "must be one of \(ActivityTier.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            if let platform, !platform.isEmpty { self.platform = platform }
+            try errors.throwIfAny()
+        }
+    }
+
+    /// Fans newest first.
+    func list(_ filter: Filter, page: PageQuery, in access: WorkspaceAccess, actor: Actor) async throws -> (items: [Listed], next: String?) {
+        try access.require(.fansView)
+        // A fan merged into another is that other fan now.
+        let query = access.query(Fan.self, on: db).filter(\.$mergedInto == nil).sort(\.$id, .descending)
+        if let after = page.after { query.filter(\.$id < after) }
+        if let tier = filter.tier { query.filter(\.$activityTier == tier.rawValue) }
+        if let platform = filter.platform {
+            query.join(FanIdentity.self, on: \Fan.$id == \FanIdentity.$fan.$id).filter(FanIdentity.self, \.$platform == platform).unique()
+        }
+        let fans = try await query.limit(page.limit + 1).all()
+        let (items, next) = page.page(fans) { $0.id! }
+        return (try await listed(items, in: access, actor: actor), next)
+    }
+
+    /// Fans with their identities, the view of unmasked ones audited.
+    func listed(_ fans: [Fan], in access: WorkspaceAccess, actor: Actor) async throws -> [Listed] {
+        let identities = try await identities(of: fans.compactMap(\.id))
+        try await auditUnmasked(fans, in: access, actor: actor)
+        return fans.map { Listed(fan: $0, identities: identities[$0.id!] ?? []) }
+    }
+
+    func find(
+        _ rawID: String?, in access: WorkspaceAccess, actor: Actor
+    ) async throws -> (
+        listed: Listed, lines: [PointsLedgerLine], moves: [FanTierChange]
+    ) {
+        try access.require(.fansView)
+        let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
+        let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id, .descending).limit(50).all()
+        let moves = try await FanTierChange.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id, .descending).limit(50).all()
+        try await auditUnmasked([fan], in: access, actor: actor)
+        return (Listed(fan: fan, identities: try await identities(of: [fan.id!])[fan.id!] ?? []), lines, moves)
+    }
+
+    struct Adjustment: Content {
+        var delta: Int?
+        var reason: String?
+    }
+
+    /// A manual change of a fan's points: a reason is required and the
+    /// change is audited (`PointsLedger`).
+    func adjust(
+        _ rawID: String?, _ input: Adjustment, in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws
+        -> PointsLedger.Posted
+    {
+        try access.require(.fansManage)
+        let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
+        guard let delta = input.delta else { throw ValidationErrors("delta", "is required: the points to add (positive) or take away (negative)") }
+        let entry = LedgerEntry(
+            sourceKey: "adjust:\(TimeOrderedID.make(at: now).uuidString.lowercased())", delta: delta, reason: input.reason ?? "", kind: .adjust)
+        let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
+        return try await db.transaction { tx in
+            let posted = try await PointsLedger(db: tx).post(entry, to: fan.id!, in: access.workspaceID, actor: actor, now: now)
+            try await LoyaltyProgress.refresh(fan.id!, programme: programme, now: now, on: tx)
+            return posted
+        }
+    }
+
+    struct ProfileChange: Content {
+        /// Replaces the whole profile: dimensions, tags and consent.
+        var attributes: FanAttributes?
+    }
+
+    /// A team member corrects or completes the profile. Checked by the
+    /// Core, stored normalised, audited with before and after.
+    func updateProfile(_ rawID: String?, _ input: ProfileChange, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
+        try access.require(.fansManage)
+        let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
+        guard let attributes = input.attributes?.normalized() else {
+            throw ValidationErrors("attributes", "is required: the profile (age_band, gender, region, interests, tags, consent …)")
+        }
+        if fan.erasedAt != nil { throw Problem(.conflict, "This fan's personal data was erased; the profile cannot be filled in again.") }
+        var errors = ValidationErrors()
+        for problem in attributes.problems { errors.add("attributes.\(problem.field)", problem.message) }
+        try errors.throwIfAny()
+        let before = fan.attributesJSON
+        fan.attributes = attributes
+        fan.updatedAt = now
+        try await db.transaction { tx in
+            try await fan.update(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "fan.profile_updated", targetType: "fan", targetID: fan.id,
+                before: ["attributes": before], after: ["attributes": fan.attributesJSON], now: now)
+        }
+    }
+
+    private func identities(of fanIDs: [UUID]) async throws -> [UUID: [FanIdentity]] {
+        guard !fanIDs.isEmpty else { return [:] }
+        return Dictionary(grouping: try await FanIdentity.query(on: db).filter(\.$fan.$id ~~ fanIDs).sort(\.$firstSeenAt).all(), by: { $0.$fan.id })
+    }
+
+    /// Every view of unmasked personal data leaves a trace: who saw which fans.
+    private func auditUnmasked(_ fans: [Fan], in access: WorkspaceAccess, actor: Actor) async throws {
+        guard access.can(.fansPersonalData), !fans.isEmpty else { return }
+        try await AuditLog.record(
+            on: db, actor: actor, workspaceID: access.workspaceID, action: "fans.personal_data_viewed", targetType: "fan",
+            targetID: fans.count == 1 ? fans[0].id : nil,
+            after: ["fans": fans.prefix(100).map { $0.id!.uuidString.lowercased() }.joined(separator: ",")])
+    }
+}
+
+/// A fan's tier movement, as kept.
+final class FanTierChange: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "fan_tier_changes"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Parent(key: "fan_id") var fan: Fan
+    @Field(key: "dimension") var dimension: String
+    @OptionalField(key: "from_tier") var fromTier: String?
+    @Field(key: "to_tier") var toTier: String
+    @Field(key: "at") var at: Date
+
+    static var workspaceKey: KeyPath<FanTierChange, ParentProperty<FanTierChange, Workspace>> { \.$workspace }
+
+    init() {}
+}

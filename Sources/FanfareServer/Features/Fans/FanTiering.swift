@@ -1,0 +1,178 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Fans' tiers from their counters, by `FanProgramme.tiers`: for a few
+/// fans when something about them changes (a featured pick, a merge), and
+/// for every fan in the nightly recomputation, which also lets quiet fans
+/// decay (nobody's message moves them) and writes the day's tier counts
+/// for the distribution report. Every movement is kept as history.
+enum FanTiering {
+    static let kind = "fans.recompute"
+    static let period: TimeInterval = 86_400
+
+    static func schedule(on db: any Database, now: Date) async throws {
+        let start = RetryPolicy.periodStart(of: now, every: period)
+        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
+    }
+
+    @Sendable static func run(_ job: Job, _ app: Application) async throws {
+        for workspace in try await Workspace.query(on: app.db).all() {
+            _ = try await recompute(workspace, now: Date(), on: app.db)
+        }
+    }
+
+    struct Summary: Codable, Equatable {
+        var fans = 0
+        var changed = 0
+    }
+
+    static let chunk = 5_000
+
+    /// Every fan of the workspace, a chunk at a time (each its own
+    /// transaction, so intake waits for one chunk at most).
+    static func recompute(_ workspace: Workspace, now: Date, on db: any Database) async throws -> Summary {
+        guard let sql = db as? any SQLDatabase else { return Summary() }
+        let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
+        let today = RollingActivity.day(of: now, in: zone)
+        var summary = Summary()
+        var after: UUID? = nil
+        while true {
+            let cursor: SQLQueryString = after.map { "AND id > \(bind: $0)" } ?? ""
+            let rows = try await sql.raw(
+                """
+                SELECT id, rolling_activity, interactions_30d, activity_tier, value_tier, stage, spend_fen, referrals, contributions FROM fans
+                WHERE workspace_id = \(bind: workspace.id!) AND merged_into IS NULL \(cursor)
+                ORDER BY id LIMIT \(literal: chunk)
+                """
+            ).all()
+            guard !rows.isEmpty else { break }
+            var counted: [Counted] = []
+            counted.reserveCapacity(rows.count)
+            for row in rows {
+                counted.append(
+                    Counted(
+                        id: try row.decode(column: "id", as: UUID.self),
+                        rolling: (try? RollingActivity(compact: try row.decode(column: "rolling_activity", as: String.self))) ?? RollingActivity(),
+                        interactions: try row.decode(column: "interactions_30d", as: Int.self),
+                        tiers: [
+                            try row.decode(column: "activity_tier", as: String.self), try row.decode(column: "value_tier", as: String.self),
+                            try row.decode(column: "stage", as: String.self),
+                        ],
+                        value: ValueFacts(
+                            spend: Decimal(try row.decode(column: "spend_fen", as: Int64.self)) / 100,
+                            referrals: try row.decode(column: "referrals", as: Int.self),
+                            contributions: try row.decode(column: "contributions", as: Int.self))))
+            }
+            after = counted.last?.id
+            summary.fans += counted.count
+            summary.changed += try await write(counted, programme: programme, today: today, workspaceID: workspace.id!, now: now, on: db)
+            if rows.count < chunk { break }
+        }
+        try await countTiers(workspace.id!, day: CheckInStreak.dayString(now, zone: zone), on: db)
+        return summary
+    }
+
+    struct Counted {
+        var id: UUID
+        var rolling: RollingActivity
+        var interactions: Int
+        /// activity, value, stage as stored.
+        var tiers: [String]
+        var value: ValueFacts
+    }
+
+    /// Computes and writes the tiers that moved; returns how many fans moved.
+    static func write(
+        _ fans: [Counted], programme: FanProgramme, today: Int, workspaceID: UUID, now: Date, redemptions: [UUID: Int] = [:], on db: any Database
+    ) async throws -> Int {
+        var updates: [any SQLExpression] = []
+        var changes: [any SQLExpression] = []
+        for fan in fans {
+            let (interactions, snapshot) = programme.tiers(
+                activity: fan.rolling, asOfDay: today, value: fan.value, redemptions: redemptions[fan.id] ?? 0)
+            let now3 = [snapshot.activity.rawValue, snapshot.value.rawValue, snapshot.stage.rawValue]
+            guard now3 != fan.tiers || interactions != fan.interactions else { continue }
+            let row: [any Encodable & Sendable] = [fan.id, interactions, now3[0], now3[1], now3[2]]
+            updates.append(SQLGroupExpression(row.map { SQLBind($0) }))
+            for (index, dimension) in ["activity", "value", "stage"].enumerated() where now3[index] != fan.tiers[index] {
+                let change: [any Encodable & Sendable] = [
+                    TimeOrderedID.make(at: now), workspaceID, fan.id, dimension, fan.tiers[index], now3[index], now,
+                ]
+                changes.append(SQLGroupExpression(change.map { SQLBind($0) }))
+            }
+        }
+        guard !updates.isEmpty else { return 0 }
+        let (rows, moves) = (updates, changes)
+        try await db.transaction { db in
+            guard let tx = db as? any SQLDatabase else { return }
+            for start in stride(from: 0, to: rows.count, by: 500) {
+                // VALUES columns are named column1… on both SQLite and PostgreSQL.
+                try await tx.raw(
+                    """
+                    UPDATE fans SET interactions_30d = v.column2, activity_tier = v.column3, value_tier = v.column4, stage = v.column5
+                    FROM (VALUES \(SQLList(Array(rows[start..<min(rows.count, start + 500)])))) AS v WHERE fans.id = v.column1
+                    """
+                ).run()
+            }
+            try await insertChanges(moves, in: tx)
+        }
+        return updates.count
+    }
+
+    static func insertChanges(_ changes: [any SQLExpression], in sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: changes.count, by: 300) {
+            try await sql.raw(
+                """
+                INSERT INTO fan_tier_changes (id, workspace_id, fan_id, dimension, from_tier, to_tier, at)
+                VALUES \(SQLList(Array(changes[start..<min(changes.count, start + 300)])))
+                """
+            ).run()
+        }
+    }
+
+    /// The day's count of fans per tier in each dimension, replacing the day's earlier counts.
+    static func countTiers(_ workspaceID: UUID, day: String, on db: any Database) async throws {
+        try await db.transaction { db in
+            guard let tx = db as? any SQLDatabase else { return }
+            try await tx.raw("DELETE FROM fan_tier_counts WHERE workspace_id = \(bind: workspaceID) AND day = \(bind: day)").run()
+            for (dimension, column) in [("activity", "activity_tier"), ("value", "value_tier"), ("stage", "stage")] {
+                let rows = try await tx.raw(
+                    """
+                    SELECT \(ident: column) AS tier, COUNT(*) AS fans FROM fans
+                    WHERE workspace_id = \(bind: workspaceID) AND merged_into IS NULL GROUP BY \(ident: column)
+                    """
+                ).all()
+                for row in rows {
+                    let tier = try row.decode(column: "tier", as: String.self)
+                    let fans = try row.decode(column: "fans", as: Int.self)
+                    try await tx.raw(
+                        """
+                        INSERT INTO fan_tier_counts (id, workspace_id, day, dimension, tier, fans)
+                        VALUES (\(bind: UUID()), \(bind: workspaceID), \(bind: day), \(bind: dimension), \(bind: tier), \(bind: fans))
+                        """
+                    ).run()
+                }
+            }
+        }
+    }
+}
+
+/// A fan's value tier (and the stage, which conversion moves) after their
+/// spend, referrals or contributions changed.
+enum FanValue {
+    static func refresh(_ fanIDs: [UUID], programme: FanProgramme, now: Date, on tx: any Database) async throws {
+        guard !fanIDs.isEmpty else { return }
+        let fans = try await Fan.query(on: tx).filter(\.$id ~~ fanIDs).all()
+        guard let first = fans.first, let workspace = try await Workspace.find(first.$workspace.id, on: tx) else { return }
+        let today = RollingActivity.day(of: now, in: TimeZone(identifier: workspace.timeZone) ?? .gmt)
+        let counted = fans.map {
+            FanTiering.Counted(
+                id: $0.id!, rolling: (try? RollingActivity(compact: $0.rollingActivity)) ?? RollingActivity(), interactions: $0.interactions30d,
+                tiers: [$0.activityTier, $0.valueTier, $0.stage], value: $0.valueFacts)
+        }
+        _ = try await FanTiering.write(counted, programme: programme, today: today, workspaceID: first.$workspace.id, now: now, on: tx)
+    }
+}

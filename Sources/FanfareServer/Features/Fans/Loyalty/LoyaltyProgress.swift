@@ -1,0 +1,89 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Levels and badges follow the ledger: after points are earned the fan's
+/// level is read off the ladder by lifetime points (spending never lowers
+/// it) and badges are added by the programme's rules; a badge once earned
+/// is kept.
+enum LoyaltyProgress {
+    static func refresh(_ fanID: UUID, programme: FanProgramme, now: Date, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, let fan = try await Fan.find(fanID, on: tx) else { return }
+        var counts: [LoyaltyAction: Int] = [:]
+        for row in try await sql.raw(
+            "SELECT action, COUNT(*) AS lines FROM points_ledger WHERE fan_id = \(bind: fanID) AND kind = 'earn' AND action IS NOT NULL GROUP BY action"
+        ).all() {
+            if let action = LoyaltyAction(rawValue: try row.decode(column: "action", as: String.self)) {
+                counts[action] = try row.decode(column: "lines", as: Int.self)
+            }
+        }
+        let featured =
+            try await sql.raw("SELECT COUNT(*) AS featured FROM activity_entries WHERE fan_id = \(bind: fanID) AND featured = \(bind: true)")
+            .first()?.decode(column: "featured", as: Int.self) ?? 0
+        let facts = LoyaltyFacts(bestStreak: fan.bestStreak, lifetimePoints: fan.lifetimePoints, actionCounts: counts, featuredUGC: featured)
+        var badges = fan.badges
+        for rule in LoyaltyBadges.earnedBadges(facts: facts, rules: programme.badges) where !badges.contains(rule.id) { badges.append(rule.id) }
+        let level = max(fan.level, programme.levels.level(forLifetimePoints: fan.lifetimePoints).number)
+        guard level != fan.level || badges != fan.badges else { return }
+        fan.level = level
+        fan.badges = badges
+        fan.updatedAt = now
+        try await fan.update(on: tx)
+    }
+}
+
+/// A fan's daily check-in: one per local day of the workspace, the streak
+/// carried on from yesterday or started again, the check-in's points and
+/// any milestone bonus posted to the ledger under the day's source keys,
+/// so a retried request pays once.
+struct CheckIns {
+    let db: any Database
+
+    struct Done: Content {
+        var day: String
+        var streak: Int
+        var points: Int
+        var bonus: Int
+        var balance: Int
+    }
+
+    /// `milestones`: a check-in activity's own streak bonuses; nil pays the programme's.
+    func checkIn(fanID: UUID, workspace: Workspace, milestones: CheckInPolicy? = nil, now: Date = Date()) async throws -> Done {
+        let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let policy = milestones.flatMap { $0.milestones.isEmpty ? nil : $0 } ?? programme.checkIn
+        let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
+        return try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Check-ins need an SQL database.") }
+            // Written first: a second check-in of the same fan waits here and then sees this one.
+            _ = try await sql.raw("UPDATE fans SET updated_at = \(bind: now) WHERE id = \(bind: fanID)").run()
+            guard let fan = try await Fan.query(on: tx).filter(\.$id == fanID).filter(\.$workspace.$id == workspace.id!).first() else {
+                throw Problem.notFound("Fan")
+            }
+            if fan.mergedInto != nil || fan.erasedAt != nil {
+                throw Problem(.conflict, "This fan was merged into another or erased; check in as the remaining fan.")
+            }
+            switch CheckInStreak.next(after: fan.lastCheckInAt, streak: fan.checkInStreak, now: now, zone: zone, policy: policy) {
+            case .alreadyCheckedInToday(_, let message):
+                throw Problem(.conflict, "The fan has \(message).", type: "already-checked-in")
+            case .checkedIn(let streak, let bonus, let day):
+                fan.checkInStreak = streak
+                fan.bestStreak = max(fan.bestStreak, streak)
+                fan.lastCheckInAt = now
+                try await fan.update(on: tx)
+                let ledger = PointsLedger(db: tx)
+                let key = "check_in:\(fanID.uuidString.lowercased()):\(day)"
+                let earned = try await ledger.earn(
+                    .checkIn, sourceKey: key, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)
+                var balance = earned?.balance ?? fan.pointsBalance
+                if bonus > 0 {
+                    let posted = try await ledger.bonus(
+                        bonus, sourceKey: "\(key):streak", reason: "\(streak)-day streak", fanID: fanID, in: workspace.id!, now: now, on: tx)
+                    balance = posted.balance
+                }
+                try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
+                return Done(day: day, streak: streak, points: earned?.delta ?? 0, bonus: bonus, balance: balance)
+            }
+        }
+    }
+}

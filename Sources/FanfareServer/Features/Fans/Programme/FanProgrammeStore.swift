@@ -1,0 +1,79 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// A workspace's fan programme as stored: one row, absent until changed,
+/// so every workspace starts on `FanProgramme.standard`.
+final class FanProgrammeRecord: Model, @unchecked Sendable {
+    static let schema = "fan_programmes"
+
+    @ID(custom: "workspace_id", generatedBy: .user) var id: UUID?
+    @Field(key: "settings") var settingsJSON: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// Reading and changing the fan programme. Changes are checked as a whole
+/// and audited with the document before and after.
+struct FanProgrammeStore {
+    let db: any Database
+
+    static func load(_ workspaceID: UUID, on db: any Database) async throws -> FanProgramme {
+        guard let sql = db as? any SQLDatabase else { return .standard }
+        return try await load(workspaceID, on: sql)
+    }
+
+    static func load(_ workspaceID: UUID, on sql: any SQLDatabase) async throws -> FanProgramme {
+        guard let row = try await sql.raw("SELECT settings FROM fan_programmes WHERE workspace_id = \(bind: workspaceID)").first() else {
+            return .standard
+        }
+        // A document that cannot be read (it never should) falls back rather than stopping intake.
+        return (try? JSONDecoder().decode(FanProgramme.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))) ?? .standard
+    }
+
+    func get(in access: WorkspaceAccess) async throws -> FanProgramme {
+        try access.require(.fansView)
+        return try await Self.load(access.workspaceID, on: db)
+    }
+
+    func replace(_ programme: FanProgramme, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> FanProgramme {
+        try access.require(.fansManage)
+        var errors = ValidationErrors()
+        for problem in programme.problems() { errors.add(problem.field, problem.message) }
+        try errors.throwIfAny()
+        let json = String(decoding: try JSONEncoder.sortedKeys.encode(programme), as: UTF8.self)
+        try await db.transaction { tx in
+            let record = try await FanProgrammeRecord.find(access.workspaceID, on: tx)
+            let before = record?.settingsJSON
+            if let record {
+                record.settingsJSON = json
+                record.updatedAt = now
+                try await record.update(on: tx)
+            } else {
+                let record = FanProgrammeRecord()
+                record.id = access.workspaceID
+                record.settingsJSON = json
+                record.updatedAt = now
+                try await record.create(on: tx)
+            }
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "fan_programme.updated", targetType: "workspace",
+                targetID: access.workspaceID, before: before.map { ["settings": $0] } ?? [:], after: ["settings": json], now: now)
+        }
+        return programme
+    }
+}
+
+extension JSONEncoder {
+    /// Stable output, so an unchanged document compares equal in the audit log.
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+// Sent and received as the API documents it (snake_case keys of its own).
+extension FanProgramme: Content {}

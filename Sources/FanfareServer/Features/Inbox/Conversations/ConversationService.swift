@@ -1,0 +1,293 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Filters shared by the inbox page and `GET /inbox/conversations`.
+struct ConversationFilter: Sendable {
+    var accountID: UUID?
+    var platform: String?
+    var sentiment: String?
+    var intent: String?
+    var status: String?
+    var queue: String?
+    /// A user, `me`, or `none` (unassigned).
+    var assignee: String?
+    var serviceLevel: String?
+    var tag: String?
+
+    init(
+        account: String?, platform: String?, sentiment: String?, intent: String?, status: String?, queue: String?, assignee: String?,
+        serviceLevel: String?, tag: String?
+    ) throws(ValidationErrors) {
+        var errors = ValidationErrors()
+        func pick(_ raw: String?, _ field: String, _ accepted: [String]) -> String? {
+            guard let value = raw?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            if !accepted.contains(value) { errors.add(field, "must be one of: \(accepted.joined(separator: ", "))") }
+            return value
+        }
+        if let raw = account?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            accountID = UUID(uuidString: raw)
+            if accountID == nil { errors.add("account", "must be an account id") }
+        }
+        self.platform = platform.nonEmpty
+        self.sentiment = pick(sentiment, "sentiment", MessageSentiment.allCases.map(\.rawValue))
+        self.intent = pick(intent, "intent", MessageIntent.allCases.map(\.rawValue))
+        self.status = pick(status, "status", Conversation.Status.allCases.map(\.rawValue) + ["unresolved"])
+        self.queue = pick(queue, "queue", InboxQueue.allCases.map(\.rawValue))
+        if let raw = assignee?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            if raw != "me" && raw != "none" && UUID(uuidString: raw) == nil { errors.add("assignee", "must be me, none or a user id") }
+            self.assignee = raw
+        }
+        self.serviceLevel = pick(serviceLevel, "sla", ["ok", "warning", "breached", "done"])
+        self.tag = tag.nonEmpty
+        try errors.throwIfAny()
+    }
+
+    init() {}
+
+    var isEmpty: Bool {
+        [accountID?.uuidString, platform, sentiment, intent, status, queue, assignee, serviceLevel, tag].allSatisfy { $0 == nil }
+    }
+}
+
+/// The second and third tiers: agents and experts working conversations.
+/// Reading them with their service-level clocks, answering (through the
+/// connector, by `ReplySender`), assigning, escalating, tagging and
+/// resolving, one at a time or in bulk.
+struct ConversationService {
+    let db: any Database
+
+    struct Listed {
+        var conversation: Conversation
+        var account: SocialAccount
+        var clocks: ConversationClocks
+    }
+
+    /// A service-level filter looks at at most this many conversations,
+    /// newest first: the clocks depend on business hours, so they are
+    /// worked out here rather than in SQL.
+    static let clockScanLimit = 5_000
+
+    func list(
+        _ filter: ConversationFilter, page: PageQuery, in access: WorkspaceAccess, user: UUID?, now: Date = Date()
+    ) async throws -> (
+        [Listed], next: String?
+    ) {
+        try access.require(.inboxView)
+        let query = access.query(Conversation.self, on: db).join(SocialAccount.self, on: \Conversation.$account.$id == \SocialAccount.$id)
+        if let id = filter.accountID { query.filter(\.$account.$id == id) }
+        if let platform = filter.platform { query.filter(SocialAccount.self, \.$platform == platform) }
+        if let sentiment = filter.sentiment { query.filter(\.$lastSentiment == sentiment) }
+        if let intent = filter.intent { query.filter(\.$lastIntent == intent) }
+        if let status = filter.status {
+            if status == "unresolved" { query.filter(\.$status != Conversation.Status.resolved.rawValue) } else { query.filter(\.$status == status) }
+        }
+        if let queue = filter.queue { query.filter(\.$queue == queue) }
+        switch filter.assignee {
+        case "me": query.filter(\.$assignee.$id == user)
+        case "none": query.filter(\.$assignee.$id == nil)
+        case let raw?: query.filter(\.$assignee.$id == UUID(uuidString: raw))
+        case nil: break
+        }
+        if let tag = filter.tag {
+            // Tags are a JSON array: match the quoted tag.
+            let quoted = Conversation.json([tag]).dropFirst().dropLast()
+            query.filter(\.$tagsJSON, .custom("LIKE"), "%\(quoted)%")
+        }
+        if let after = page.after { query.filter(\.$id < after) }
+        let settings = try await InboxSettings.of(access.workspaceID, on: db)
+        let policy = settings.policy
+        let zone = access.workspace.zone
+        let limit = filter.serviceLevel == nil ? page.limit + 1 : Self.clockScanLimit
+        var rows: [Listed] = try await query.sort(\.$id, .descending).range(..<limit).all().map { conversation in
+            Listed(
+                conversation: conversation, account: try conversation.joined(SocialAccount.self),
+                clocks: conversation.clocks(policy: policy, zone: zone, now: now))
+        }
+        if let wanted = filter.serviceLevel { rows = Array(rows.filter { $0.clocks.badge.rawValue == wanted }.prefix(page.limit + 1)) }
+        let (items, next) = page.page(rows) { $0.conversation.id! }
+        return (items, next)
+    }
+
+    func find(_ rawID: String?, in access: WorkspaceAccess, now: Date = Date()) async throws -> (Listed, [IncomingMessage], [InboxReply]) {
+        try access.require(.inboxView)
+        let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
+        guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
+        let settings = try await InboxSettings.of(access.workspaceID, on: db)
+        let messages = try await IncomingMessage.query(on: db).filter(\.$conversationID == conversation.id).sort(\.$sentAt).sort(\.$id).all()
+        let replies = try await InboxReply.query(on: db).filter(\.$conversation.$id == conversation.id!).sort(\.$createdAt).all()
+        return (
+            Listed(
+                conversation: conversation, account: account,
+                clocks: conversation.clocks(policy: settings.policy, zone: access.workspace.zone, now: now)),
+            messages, replies
+        )
+    }
+
+    // MARK: Answering
+
+    struct ReplyInput: Content {
+        var text: String?
+        var templateId: UUID?
+        /// Resolve the conversation with this answer.
+        var resolve: Bool?
+    }
+
+    func reply(to rawID: String?, _ input: ReplyInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> InboxReply {
+        try access.require(.inboxReply)
+        let text = (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors = ValidationErrors()
+        if text.isEmpty { errors.add("text", "must not be empty") }
+        let unfilled = ReplyTemplateText.unfilled(in: text)
+        if !unfilled.isEmpty {
+            errors.add("text", "still has \(unfilled.map { "{\($0)}" }.joined(separator: ", ")); fill in every variable before sending")
+        }
+        let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
+        if conversation.queue == InboxQueue.experts.rawValue { try access.require(.inboxExpertAnswer) }
+        guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
+        if let problem = ReplyLimits.problem(with: text, platform: account.rulesPlatform) { errors.add("text", problem) }
+        if let templateID = input.templateId, try await access.query(ReplyTemplate.self, on: db).filter(\.$id == templateID).first() == nil {
+            errors.add("template_id", "is not a reply template of this workspace")
+        }
+        try errors.throwIfAny()
+        guard
+            let message = try await IncomingMessage.query(on: db).filter(\.$conversationID == conversation.id).sort(\.$sentAt, .descending)
+                .sort(\.$id, .descending).first()
+        else { throw Problem(.conflict, "This conversation has no message to answer.", type: "nothing-to-answer") }
+        let resolve = input.resolve ?? false
+        return try await db.transaction { tx in
+            let reply = InboxReply()
+            reply.id = TimeOrderedID.make(at: now)
+            reply.$workspace.id = access.workspaceID
+            reply.$conversation.id = conversation.id!
+            reply.$message.id = message.id!
+            reply.text = text
+            reply.templateID = input.templateId
+            reply.$author.id = actor.userID
+            reply.automatic = false
+            reply.status = InboxReply.Status.queued.rawValue
+            reply.createdAt = now
+            try await reply.create(on: tx)
+            conversation.firstResponseAt = conversation.firstResponseAt ?? now
+            if conversation.$assignee.id == nil { conversation.$assignee.id = actor.userID }
+            if resolve {
+                Self.markResolved(conversation, now: now)
+            } else if conversation.status == Conversation.Status.open.rawValue {
+                conversation.status = Conversation.Status.pending.rawValue
+            }
+            conversation.updatedAt = now
+            try await conversation.update(on: tx)
+            try await JobQueue(db: tx).enqueueMany([ReplySender.job(for: reply.id!, at: now)], now: now)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "conversation.replied", targetType: "conversation",
+                targetID: conversation.id, after: ["reply": reply.id!.uuidString.lowercased(), "resolved": String(resolve)], now: now)
+            return reply
+        }
+    }
+
+    /// A template as it would read in this conversation, with the variables
+    /// the conversation knows filled in and the others left for the agent.
+    func draft(_ rawID: String?, template rawTemplate: String?, in access: WorkspaceAccess, agent: String?, now: Date = Date()) async throws -> String
+    {
+        try access.require(.inboxView)
+        let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
+        let template = try await access.find(ReplyTemplate.self, rawTemplate, on: db, what: "Reply template")
+        guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
+        return try ReplyTemplateService.text(
+            of: template, toFan: conversation.authorName, account: account, agent: agent, zone: access.workspace.zone, strict: false, now: now)
+    }
+
+    // MARK: Working conversations
+
+    /// One change to apply to one or many conversations. Only what is set
+    /// changes.
+    struct Change: Content {
+        /// open, pending or resolved.
+        var status: String?
+        /// agents or experts.
+        var queue: String?
+        /// A member's user id.
+        var assigneeId: UUID?
+        /// True leaves the conversation with nobody.
+        var unassign: Bool?
+        var addTags: [String]?
+        var removeTags: [String]?
+    }
+
+    func change(_ rawIDs: [String], _ change: Change, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> [Conversation] {
+        try access.require(.inboxReply)
+        var errors = ValidationErrors()
+        let status = change.status.map { Conversation.Status(rawValue: $0) }
+        if status == .some(nil) { errors.add("status", "must be one of: open, pending, resolved") }
+        let queue = change.queue.map { InboxQueue(rawValue: $0) }
+        if queue == .some(nil) { errors.add("queue", "must be one of: agents, experts") }
+        for tag in (change.addTags ?? []) where tag.trimmingCharacters(in: .whitespaces).isEmpty || tag.count > 40 {
+            errors.add("add_tags", "must be tags of 1 to 40 characters")
+        }
+        if rawIDs.isEmpty { errors.add("ids", "must name at least one conversation") }
+        if rawIDs.count > 500 { errors.add("ids", "may name at most 500 conversations at once") }
+        try errors.throwIfAny()
+        if queue != nil, !access.can(.inboxEscalate), !access.can(.inboxExpertAnswer) { try access.require(.inboxEscalate) }
+        if let assignee = change.assigneeId {
+            let member = try await access.query(Membership.self, on: db).filter(\.$user.$id == assignee).first()
+            guard let member, access.matrix.allows(member.memberRole, .inboxReply) else {
+                throw ValidationErrors("assignee_id", "must be a member of this workspace who may answer in the inbox")
+            }
+        }
+        return try await db.transaction { tx in
+            var changed: [Conversation] = []
+            for rawID in rawIDs {
+                let conversation = try await access.find(Conversation.self, rawID, on: tx, what: "Conversation \(rawID)")
+                let before = ["status": conversation.status, "queue": conversation.queue, "tags": conversation.tagsJSON]
+                if let queue = queue ?? nil { conversation.queue = queue.rawValue }
+                if let assignee = change.assigneeId { conversation.$assignee.id = assignee }
+                if change.unassign == true { conversation.$assignee.id = nil }
+                var tags = conversation.tags
+                for tag in change.addTags ?? [] where !tags.contains(tag) { tags.append(tag.trimmingCharacters(in: .whitespaces)) }
+                tags.removeAll { (change.removeTags ?? []).contains($0) }
+                conversation.tags = tags
+                if let status = status ?? nil, status.rawValue != conversation.status {
+                    switch status {
+                    case .resolved: Self.markResolved(conversation, now: now)
+                    case .open, .pending:
+                        if conversation.status == Conversation.Status.resolved.rawValue {
+                            let key = Conversation.openKey(
+                                account: conversation.$account.id, author: conversation.authorID, thread: conversation.threadKey)
+                            if try await Conversation.query(on: tx).filter(\.$openKey == key).first() != nil {
+                                throw Problem(
+                                    .conflict, "\(conversation.authorName) has a newer open conversation in this thread; work on that one.",
+                                    type: "conversation-superseded")
+                            }
+                            conversation.openKey = key
+                            conversation.resolvedAt = nil
+                        }
+                        conversation.status = status.rawValue
+                    }
+                }
+                conversation.updatedAt = now
+                try await conversation.update(on: tx)
+                try await AuditLog.record(
+                    on: tx, actor: actor, workspaceID: access.workspaceID, action: "conversation.changed", targetType: "conversation",
+                    targetID: conversation.id, before: before,
+                    after: ["status": conversation.status, "queue": conversation.queue, "tags": conversation.tagsJSON], now: now)
+                changed.append(conversation)
+            }
+            return changed
+        }
+    }
+
+    static func markResolved(_ conversation: Conversation, now: Date) {
+        conversation.status = Conversation.Status.resolved.rawValue
+        conversation.resolvedAt = now
+        // Frees the fan and thread: their next message opens a new
+        // conversation with fresh clocks.
+        conversation.openKey = nil
+    }
+}
+
+/// The query parameters the inbox filters by, page and API alike.
+enum ConversationFilterKeys {
+    static let all = ["account", "platform", "sentiment", "intent", "status", "queue", "assignee", "sla", "tag"]
+}

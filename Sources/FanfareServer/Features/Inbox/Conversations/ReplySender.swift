@@ -1,0 +1,159 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Sends queued replies through the account's connector: one job per
+/// reply, keyed by the reply, so it is queued once. The reply's id is the
+/// idempotency key the platform sees, and a reply already sent is never
+/// sent again, so retries and a second worker answer the fan once.
+enum ReplySender {
+    static let kind = "inbox.reply"
+
+    struct Payload: Codable {
+        var replyID: UUID
+    }
+
+    static func job(for replyID: UUID, at now: Date) -> JobQueue.NewJob {
+        let payload = String(decoding: (try? JSONEncoder().encode(Payload(replyID: replyID))) ?? Data(), as: UTF8.self)
+        return JobQueue.NewJob(kind: kind, payload: payload, runAt: now, uniqueKey: "\(kind):\(replyID.uuidString.lowercased())", maxAttempts: 6)
+    }
+
+    /// Replies sent at the same time to the platforms.
+    static let concurrency = 16
+
+    /// What became of one reply.
+    enum Outcome {
+        case sent(remoteID: String)
+        /// Sent, but nobody knows whether the platform kept it: a person checks.
+        case unknown(String)
+        case failed(String)
+        case retry(after: TimeInterval, reason: String)
+    }
+
+    /// Sends the claimed replies: the replies, their messages and accounts
+    /// read in three queries, the sends side by side, and every result
+    /// written in one transaction, so a burst of automatic answers does
+    /// not cost a transaction each on the database the inbox writes to.
+    @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
+        var results: [UUID: JobResult] = [:]
+        var jobOfReply: [UUID: Job] = [:]
+        for job in jobs {
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+                results[job.id!] = .failed("the job does not name a reply")
+                continue
+            }
+            jobOfReply[payload.replyID] = job
+        }
+        guard !jobOfReply.isEmpty else { return results }
+        // A reply already sent, or gone, is left alone: retries and a second worker answer the fan once.
+        let replies = try await InboxReply.query(on: app.db).filter(\.$id ~~ Array(jobOfReply.keys))
+            .filter(\.$status == InboxReply.Status.queued.rawValue).all()
+        let messages = try await IncomingMessage.query(on: app.db).filter(\.$id ~~ Array(Set(replies.map(\.$message.id)))).all()
+        let messageByID = Dictionary(messages.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+        let accounts = try await SocialAccount.query(on: app.db).filter(\.$id ~~ Array(Set(messages.map(\.$account.id)))).all()
+        var connectors: [UUID: Result<any Connector, Problem>] = [:]
+        for account in accounts {
+            do {
+                connectors[account.id!] = .success(try AccountService(db: app.db, app: app).connector(for: account))
+            } catch let problem as Problem {
+                connectors[account.id!] = .failure(problem)
+            }
+        }
+        var outcomes: [UUID: Outcome] = [:]
+        await withTaskGroup(of: (UUID, Outcome)?.self) { group in
+            var waiting = replies.makeIterator()
+            func next() -> Bool {
+                guard let reply = waiting.next() else { return false }
+                let job = jobOfReply[reply.id!]!
+                let message = messageByID[reply.$message.id]
+                let connector = message.flatMap { connectors[$0.$account.id] }
+                let lastAttempt = job.attempts >= job.maxAttempts
+                let (id, text) = (reply.id!, reply.text)
+                group.addTask {
+                    guard let message, let connector else { return (id, .failed("the message or its account was removed")) }
+                    return (id, await send(text, replying: message.remoteID, key: id, through: connector, lastAttempt: lastAttempt))
+                }
+                return true
+            }
+            for _ in 0..<concurrency where next() {}
+            for await done in group {
+                if let (id, outcome) = done { outcomes[id] = outcome }
+                _ = next()
+            }
+        }
+        try await record(outcomes, of: replies, at: Date(), on: app.db)
+        for (replyID, outcome) in outcomes {
+            if case .retry(let after, let reason) = outcome { results[jobOfReply[replyID]!.id!] = .retry(after: after, reason: reason) }
+        }
+        return results
+    }
+
+    static func send(
+        _ text: String, replying remoteID: String, key: UUID, through connector: Result<any Connector, Problem>, lastAttempt: Bool
+    )
+        async -> Outcome
+    {
+        do {
+            let connector = try connector.get()
+            guard connector.capabilities.canReply else {
+                throw ConnectorError.notSupported("this platform does not let Fanfare reply; answer on the platform")
+            }
+            return .sent(remoteID: try await connector.reply(to: remoteID, text: text, idempotencyKey: key.uuidString.lowercased()))
+        } catch let error as ConnectorError {
+            switch error {
+            case .rateLimited(let after) where !lastAttempt: return .retry(after: max(1, after), reason: "rate limited")
+            case .temporary(let reason) where !lastAttempt: return .retry(after: RetryPolicy().delay(afterAttempt: 1), reason: reason)
+            case .outcomeUnknown(let reason): return .unknown(reason)
+            default: return .failed(String(describing: error))
+            }
+        } catch let problem as Problem {
+            return .failed(problem.detail ?? problem.title)
+        } catch {
+            return .failed(String(describing: error))
+        }
+    }
+
+    /// Every finished reply in one transaction; a reply to be retried stays
+    /// queued. The conversations are touched first: on SQLite a transaction
+    /// writes before it reads, and their pages watch `updated_at`.
+    static func record(_ outcomes: [UUID: Outcome], of replies: [InboxReply], at now: Date, on db: any Database) async throws {
+        var rows: [any SQLExpression] = []
+        var conversations = Set<UUID>()
+        for reply in replies {
+            let (status, remoteID, error): (InboxReply.Status, String?, String?)
+            switch outcomes[reply.id!] {
+            case .sent(let id): (status, remoteID, error) = (.sent, id, nil)
+            case .unknown(let reason): (status, remoteID, error) = (.unknown, nil, reason)
+            case .failed(let reason): (status, remoteID, error) = (.failed, nil, reason)
+            case .retry, nil: continue
+            }
+            conversations.insert(reply.$conversation.id)
+            rows.append(
+                SQLGroupExpression([
+                    SQLBind(reply.id!), SQLBind(status.rawValue), SQLBind(remoteID ?? ""), SQLBind(String((error ?? "").prefix(1_000))),
+                ]))
+        }
+        guard !rows.isEmpty else { return }
+        let (ids, rowsToWrite) = (Array(conversations), rows)
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                try await sql.raw(
+                    "UPDATE conversations SET updated_at = \(bind: now) WHERE id IN \(SQLGroupExpression(ids[start..<min(ids.count, start + 500)].map { SQLBind($0) }))"
+                ).run()
+            }
+            // VALUES columns are named column1… on both SQLite and PostgreSQL; empty strings stand for none, so no column is all NULL.
+            for start in stride(from: 0, to: rowsToWrite.count, by: 300) {
+                try await sql.raw(
+                    """
+                    UPDATE inbox_replies SET status = v.column2, remote_id = NULLIF(v.column3, ''), error = NULLIF(v.column4, ''),
+                    sent_at = CASE WHEN v.column2 = \(bind: InboxReply.Status.sent.rawValue) THEN \(bind: now) ELSE NULL END
+                    FROM (VALUES \(SQLList(Array(rowsToWrite[start..<min(rowsToWrite.count, start + 300)])))) AS v WHERE inbox_replies.id = v.column1
+                    """
+                ).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Speaking as a fan of a Sandbox account: what the demo uses to start
+/// conversations, and what lets a person try the inbox without a real
+/// platform. The message is stored on the Sandbox platform's side and
+/// fetched through the connector like any other, at once (as a platform's
+/// push would bring it), so it takes the whole path a real message takes.
+enum SandboxFans {
+    struct Message {
+        var fanName: String
+        var kind: InteractionKind
+        var text: String
+    }
+
+    static func write(_ message: Message, to account: SocialAccount, app: Application, now: Date = Date()) async throws {
+        var errors = ValidationErrors()
+        guard account.platform == "sandbox" else { throw ValidationErrors("account", "must be a Sandbox account") }
+        let text = message.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.count > 2_000 { errors.add("text", "must be 1 to 2,000 characters") }
+        let name = message.fanName.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty || name.count > 40 { errors.add("fan_name", "must be 1 to 40 characters") }
+        if ![InteractionKind.comment, .directMessage].contains(message.kind) { errors.add("kind", "must be comment or direct_message") }
+        try errors.throwIfAny()
+        guard let sql = app.db as? any SQLDatabase else { return }
+        // A comment goes under the account's latest post, as fans' do.
+        var post: String?
+        if message.kind == .comment {
+            post = try await sql.raw(
+                "SELECT remote_id FROM sandbox_posts WHERE account = \(bind: account.handle) AND deleted = \(bind: false) ORDER BY published_at DESC LIMIT 1"
+            ).first()?.decode(column: "remote_id", as: String.self)
+            if post == nil { throw ValidationErrors("kind", "needs a published post to comment on; send a direct message instead") }
+        }
+        let authorID = "fan_" + String(SandboxAudience.hash(name.lowercased()) % 1_000_000_000, radix: 36)
+        try await sql.raw(
+            """
+            INSERT INTO sandbox_fan_messages (remote_id, account, kind, post_remote_id, author_id, author_name, text, at)
+            VALUES (\(bind: "sbx_fan_\(TimeOrderedID.make(at: now).uuidString.lowercased())"), \(bind: account.handle), \(bind: message.kind.rawValue),
+            \(bind: post), \(bind: authorID), \(bind: name), \(bind: text), \(bind: now))
+            """
+        ).run()
+        try await MessageIntake.poll(account, app: app, now: now)
+    }
+}

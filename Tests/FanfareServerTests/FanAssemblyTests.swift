@@ -1,0 +1,104 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@testable import FanfareServer
+
+@Suite struct FanAssemblyTests {
+    @Test(arguments: TestDatabase.available)
+    func aFansMessagesMakeOnePersonWhoseTierMovesAsTheyWrite(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...11 { try await room.fan("小雨", "第\(n)条：请问什么时候补货？") }
+            try await room.fan("阿杰", "Love this!")
+            let fans = try await Fan.query(on: t.db).filter(\.$workspace.$id == room.ws.id!).sort(\.$displayName).all()
+            #expect(fans.map(\.displayName) == ["小雨", "阿杰"])
+            let rain = try #require(fans.first { $0.displayName == "小雨" })
+            #expect(rain.interactions30d == 11 && rain.activityTier == "active")
+            #expect(fans.first { $0.displayName == "阿杰" }?.activityTier == "potential")
+            // Every message knows its fan; every identity its person.
+            let unassigned = try await IncomingMessage.query(on: t.db).filter(\.$workspace.$id == room.ws.id!).all().filter { $0.fanID == nil }
+            #expect(unassigned.isEmpty)
+            #expect(try await FanIdentity.query(on: t.db).filter(\.$fan.$id == rain.id!).count() == 1)
+            // silent → potential on the first message, potential → active on the eleventh, and the stage reach → activate: all kept.
+            let moves = try await (t.db as! any SQLDatabase).raw(
+                "SELECT from_tier, to_tier FROM fan_tier_changes WHERE fan_id = \(bind: rain.id!) ORDER BY at, to_tier"
+            ).all().map { "\(try $0.decode(column: "from_tier", as: String.self))→\(try $0.decode(column: "to_tier", as: String.self))" }
+            #expect(moves.sorted() == ["potential→active", "reach→activate", "silent→potential"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aMessageStoredTwiceIsCountedOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let engine = try await t.app.moderationEngine(for: room.ws)
+            let interaction = Interaction(
+                remoteID: "dup-1", kind: .comment, postRemoteID: "p1", authorID: "fan-7", authorName: "Mia", text: "hello", at: Date())
+            for cursor in ["1", "2"] {
+                _ = try await MessageIntake.store(
+                    [interaction, interaction], for: room.account, engine: engine, cursor: cursor, now: Date(), on: t.db)
+            }
+            let fan = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "Mia").first())
+            #expect(fan.interactions30d == 1)
+        }
+    }
+}
+
+@Suite struct FansAPITests {
+    @Test(arguments: TestDatabase.available)
+    func namesAreMaskedForRolesWithoutPersonalDataAndEveryUnmaskedViewIsAudited(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...3 { try await room.fan("小雨同学", "第\(n)条留言") }
+            try await room.fan("Mia", "hello")
+            let base = "/api/v1/workspaces/\(room.ws.slug)/fans"
+            let editor = try await t.makeToken(
+                try await t.makeUser("editor@example.com").with { try await t.addMember($0, to: room.ws, as: .editor) })
+
+            let masked = try await t.api(.GET, base, token: editor)
+            #expect(masked.status == .ok, "\(masked.body)")
+            #expect(Set(masked.items.map { $0["display_name"] as? String }) == ["小***", "M***"])
+            #expect(masked.items.allSatisfy { $0["personal_data"] as? Bool == false })
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fans.personal_data_viewed").count() == 0)
+
+            let open = try await t.api(.GET, base + "?tier=potential&platform=sandbox", token: room.admin)
+            #expect(Set(open.items.map { $0["display_name"] as? String }) == ["小雨同学", "Mia"])
+            let rain = try #require(open.items.first { $0["display_name"] as? String == "小雨同学" })
+            #expect(rain["interactions_30d"] as? Int == 3 && rain["activity_tier"] as? String == "potential")
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fans.personal_data_viewed").count() == 1)
+            #expect(try await t.api(.GET, base + "?platform=weibo", token: room.admin).items.isEmpty)
+            let bad = try await t.api(.GET, base + "?tier=vip", token: room.admin)
+            #expect(bad.status == .unprocessableEntity && bad.problemFields == ["tier"], "\(bad.body)")
+
+            let id = try #require(rain["id"] as? String)
+            let refused = try await t.api(.POST, base + "/\(id)/points", token: room.admin, json: ["delta": 50])
+            #expect(refused.status == .unprocessableEntity && refused.problemFields == ["reason"], "\(refused.body)")
+            #expect(try await t.api(.POST, base + "/\(id)/points", token: editor, json: ["delta": 50, "reason": "Prize"]).status == .forbidden)
+            let given = try await t.api(.POST, base + "/\(id)/points", token: room.admin, json: ["delta": 50, "reason": "Prize for the best photo"])
+            #expect(given.status == .created, "\(given.body)")
+            #expect((given.json["fan"] as? [String: Any])?["points_balance"] as? Int == 50)
+            let lines = try #require(given.json["points"] as? [[String: Any]])
+            #expect(lines.count == 1 && lines[0]["kind"] as? String == "adjust" && lines[0]["balance_after"] as? Int == 50)
+            let tooMuch = try await t.api(.POST, base + "/\(id)/points", token: room.admin, json: ["delta": -80, "reason": "Prize withdrawn"])
+            #expect(tooMuch.status == .unprocessableEntity && tooMuch.body.contains("needs 80 points; the balance is 50"), "\(tooMuch.body)")
+            let detail = try await t.api(.GET, base + "/\(id)", token: editor)
+            #expect((detail.json["fan"] as? [String: Any])?["display_name"] as? String == "小***")
+            let moves = try #require(detail.json["tier_changes"] as? [[String: Any]])
+            #expect(moves.first { $0["dimension"] as? String == "activity" }?["to"] as? String == "potential")
+            #expect(moves.first { $0["dimension"] as? String == "stage" }?["to"] as? String == "activate")
+        }
+    }
+}
+
+extension User {
+    /// Runs `body` with the user and returns the user, for setting one up in a line.
+    func with(_ body: (User) async throws -> some Any) async rethrows -> User {
+        _ = try await body(self)
+        return self
+    }
+}

@@ -1,0 +1,203 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@testable import FanfareServer
+
+/// A fan room: the inbox room plus the fans API.
+extension InboxRoom {
+    var fans: String { "/api/v1/workspaces/\(ws.slug)/fans" }
+    var api: String { "/api/v1/workspaces/\(ws.slug)" }
+
+    func fanID(_ name: String) async throws -> String {
+        let fan = try #require(
+            try await Fan.query(on: t.db).filter(\.$workspace.$id == ws.id!).filter(\.$displayName == name).first(), "no fan \(name)")
+        return fan.id!.uuidString
+    }
+
+    func profile(_ name: String, _ attributes: [String: Any]) async throws {
+        let reply = try await t.api(.PATCH, fans + "/\(try await fanID(name))", token: admin, json: ["attributes": attributes])
+        #expect(reply.status == .ok, "\(reply.body)")
+    }
+
+    /// Runs the engagement of every stored message, as the worker does.
+    func engage(now: Date = Date()) async throws {
+        let ids = try await IncomingMessage.query(on: t.db).filter(\.$workspace.$id == ws.id!).all(\.$id)
+        try await FanEngagement.process(ids, now: now, on: t.db)
+    }
+}
+
+@Suite struct SegmentTests {
+    @Test(arguments: TestDatabase.available)
+    func aSegmentCountsListsExportsAndAimsAnInboxRule(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...12 { try await room.fan("小雨", "第\(n)条：什么时候补货？") }
+            try await room.fan("阿杰", "hello")
+            try await room.fan("Mia", "hi")
+            try await room.profile("小雨", ["region": "上海", "tags": ["VIP"]])
+            try await room.profile("阿杰", ["region": "上海"])
+            try await room.profile("Mia", ["region": "北京"])
+            let rule: [String: Any] = [
+                "all": [["field": "region", "op": "eq", "value": "上海"], ["field": "activity_tier", "op": "gte", "value": "active"]]
+            ]
+            let counted = try await t.api(.POST, room.api + "/segments/count", token: room.admin, json: ["rule": rule])
+            #expect(counted.status == .ok && counted.json["fans"] as? Int == 1, "\(counted.body)")
+
+            let made = try await t.api(.POST, room.api + "/segments", token: room.admin, json: ["name": "Active in Shanghai", "rule": rule])
+            #expect(made.status == .created && made.json["fans"] as? Int == 1, "\(made.body)")
+            let id = try #require(made.json["id"] as? String)
+            let again = try await t.api(.POST, room.api + "/segments", token: room.admin, json: ["name": "Active in Shanghai", "rule": rule])
+            #expect(again.status == .unprocessableEntity && again.problemFields == ["name"], "\(again.body)")
+            let bad = try await t.api(
+                .POST, room.api + "/segments", token: room.admin,
+                json: ["name": "Bad", "rule": ["all": [["field": "shoe_size", "op": "eq", "value": 42]]]])
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("shoe_size"), "\(bad.body)")
+            #expect(try await Segment.query(on: t.db).count() == 1, "a refused segment leaves nothing behind")
+
+            let members = try await t.api(.GET, room.api + "/segments/\(id)/fans", token: room.admin)
+            #expect(members.items.map { $0["display_name"] as? String } == ["小雨"])
+            let csv = try await t.api(.GET, room.api + "/segments/\(id)/export", token: room.admin)
+            #expect(csv.status == .ok && csv.body.contains("小雨") && !csv.body.contains("阿杰"), "\(csv.body)")
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "segment.exported").count() == 1)
+
+            // A rule aimed at the segment tags only its members' conversations.
+            try await room.rule(["name": "VIP care", "conditions": ["segment_ids": [id]], "actions": ["tags": ["vip-care"]]])
+            try await room.fan("小雨", "还有一个问题")
+            try await room.fan("Mia", "还有一个问题")
+            #expect((try await room.conversation(of: "小雨")["tags"] as? [String])?.contains("vip-care") == true)
+            #expect((try await room.conversation(of: "Mia")["tags"] as? [String])?.contains("vip-care") != true)
+            let unknown = try await t.api(
+                .POST, room.base + "/rules", token: room.admin,
+                json: ["name": "x", "conditions": ["segment_ids": [UUID().uuidString]], "actions": ["tags": ["x"]]])
+            #expect(unknown.status == .unprocessableEntity && unknown.problemFields == ["conditions.segment_ids"], "\(unknown.body)")
+            let inUse = try await t.api(.DELETE, room.api + "/segments/\(id)", token: room.admin)
+            #expect(inUse.status == .conflict, "\(inUse.body)")
+        }
+    }
+}
+
+@Suite struct ActivityTests {
+    @Test(arguments: TestDatabase.available)
+    func fansCheckInVoteAndEnterALotteryThatAnyoneCanVerify(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let now = Date()
+            func create(_ json: [String: Any]) async throws -> String {
+                let made = try await t.api(.POST, room.api + "/activities", token: room.admin, json: json)
+                #expect(made.status == .created, "\(made.body)")
+                let id = try #require(made.json["id"] as? String)
+                let opened = try await t.api(.POST, room.api + "/activities/\(id)/status", token: room.admin, json: ["status": "open"])
+                #expect(opened.status == .ok, "\(opened.body)")
+                return id
+            }
+            let later = ISO8601DateFormatter().string(from: now.addingTimeInterval(3_600))
+            let checkIn = try await create(["title": "Daily check-in", "settings": ["kind": "check_in", "milestones": []], "ends_at": later])
+            let poll = try await create([
+                "title": "Next colour", "settings": ["kind": "poll", "question": "Which colour next?", "options": ["深蓝", "墨绿"]], "ends_at": later,
+            ])
+            let lotteryMade = try await t.api(
+                .POST, room.api + "/activities", token: room.admin,
+                json: ["title": "Comment to win", "settings": ["kind": "lottery", "prize": "A mug", "winners": 1, "entries_close_at": later]])
+            let lottery = try #require(lotteryMade.json["id"] as? String)
+            let seedHash = try #require(lotteryMade.json["seed_hash"] as? String)
+            #expect(seedHash.count == 64 && lotteryMade.json["seed"] == nil, "the seed stays secret until the draw")
+            #expect(try await t.api(.POST, room.api + "/activities/\(lottery)/status", token: room.admin, json: ["status": "open"]).status == .ok)
+
+            try await room.fan("小雨", "签到")
+            try await room.fan("阿杰", "2")
+            try await room.fan("Mia", "我选深蓝")
+            try await room.engage()
+            try await room.engage()  // a retried job pays nothing twice
+            let rain = try await Fan.find(UUID(uuidString: try await room.fanID("小雨")), on: t.db)!
+            // A comment (2) and a check-in (5).
+            #expect(rain.pointsBalance == 7 && rain.checkInStreak == 1, "\(rain.pointsBalance) \(rain.checkInStreak)")
+            let again = try await t.api(.POST, room.api + "/activities/\(checkIn)/entries", token: room.admin, json: ["fan_id": rain.id!.uuidString])
+            #expect(again.status == .conflict && again.body.contains("already checked in today"), "\(again.body)")
+            let votes = try await t.api(.GET, room.api + "/activities/\(poll)/entries", token: room.admin)
+            #expect(votes.items.compactMap { ($0["answer"] as? [String: Any])?["options"] as? [Int] }.sorted { $0[0] < $1[0] } == [[0], [1]])
+            let badVote = try await t.api(
+                .POST, room.api + "/activities/\(poll)/entries", token: room.admin, json: ["fan_id": rain.id!.uuidString, "options": [5]])
+            #expect(badVote.status == .unprocessableEntity && badVote.problemFields == ["options"], "\(badVote.body)")
+
+            let entries = try await t.api(.GET, room.api + "/activities/\(lottery)", token: room.admin)
+            #expect(entries.json["entries"] as? Int == 3, "\(entries.body)")
+            let early = try await t.api(.POST, room.api + "/activities/\(lottery)/status", token: room.admin, json: ["status": "closed"])
+            #expect(early.status == .ok, "\(early.body)")
+            let tooSoon = try await t.api(.POST, room.api + "/activities/\(lottery)/status", token: room.admin, json: ["status": "drawn"])
+            #expect(tooSoon.status == .unprocessableEntity && tooSoon.body.contains("cannot draw before entries close"), "\(tooSoon.body)")
+            let access = WorkspaceAccess(workspace: room.ws, workspaceID: room.ws.id!, role: .admin, matrix: .standard)
+            let drawn = try await ActivityService(db: t.db).move(lottery, to: "drawn", in: access, actor: .system, now: now.addingTimeInterval(7_200))
+            let result = try #require(drawn.result)
+            #expect(result.winners?.count == 1 && result.entrants?.count == 3)
+            #expect(try LotterySeed.commitment(seedHex: drawn.seed!) == seedHash)
+            let verified = try await t.api(.GET, room.api + "/activities/\(lottery)/verification", token: room.admin)
+            #expect(verified.json["outcome"] as? String == "ok", "\(verified.body)")
+            await #expect(throws: ValidationErrors.self, "a draw is final") {
+                try await ActivityService(db: t.db).move(lottery, to: "drawn", in: access, actor: .system, now: now.addingTimeInterval(7_300))
+            }
+        }
+    }
+}
+
+@Suite struct FanMergeAndPrivacyTests {
+    @Test(arguments: TestDatabase.available)
+    func twoFansMergeIntoOneUndoAndErasureKeepsOnlyCounts(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...3 { try await room.fan("小雨", "留言\(n)") }
+            try await room.fan("Rain", "hello")
+            try await room.profile("小雨", ["verified_phone": "+86 138 0013 8000"])
+            try await room.profile("Rain", ["verified_phone": "8613800138000"])
+            let suggested = try await t.api(.GET, room.api + "/fan-merges/suggestions", token: room.admin)
+            #expect(suggested.items.count == 1 && suggested.items.first?["reason"] as? String == "same_phone", "\(suggested.body)")
+            let (kept, merged) = (try await room.fanID("小雨"), try await room.fanID("Rain"))
+            let bad = try await t.api(.POST, room.api + "/fan-merges", token: room.admin, json: ["kept_fan_id": kept, "merged_fan_id": kept])
+            #expect(bad.status == .unprocessableEntity && bad.problemFields == ["merged_fan_id"], "\(bad.body)")
+            let merge = try await t.api(
+                .POST, room.api + "/fan-merges", token: room.admin, json: ["kept_fan_id": kept, "merged_fan_id": merged, "reason": "same_phone"])
+            #expect(merge.status == .created, "\(merge.body)")
+            let one = try await t.api(.GET, room.fans + "/\(kept)", token: room.admin)
+            let fan = try #require(one.json["fan"] as? [String: Any])
+            #expect(fan["interactions_30d"] as? Int == 4 && (fan["identities"] as? [[String: Any]])?.count == 2, "\(one.body)")
+            #expect(try await t.api(.GET, room.fans, token: room.admin).items.count == 1, "the merged fan is the kept one now")
+            let twice = try await t.api(.POST, room.api + "/fan-merges", token: room.admin, json: ["kept_fan_id": kept, "merged_fan_id": merged])
+            #expect(twice.status == .conflict, "\(twice.body)")
+            let mergeID = try #require(merge.json["id"] as? String)
+            #expect(try await t.api(.POST, room.api + "/fan-merges/\(mergeID)/undo", token: room.admin).status == .ok)
+            #expect(try await t.api(.GET, room.fans, token: room.admin).items.count == 2)
+            let back = try #require(try await t.api(.GET, room.fans + "/\(kept)", token: room.admin).json["fan"] as? [String: Any])
+            #expect(back["interactions_30d"] as? Int == 3 && (back["identities"] as? [[String: Any]])?.count == 1)
+
+            let export = try await t.api(.GET, room.fans + "/\(kept)/export", token: room.admin)
+            #expect(export.status == .ok && (export.json["messages"] as? [[String: Any]])?.count == 3, "\(export.body)")
+            let erased = try await t.api(.POST, room.fans + "/\(kept)/erase", token: room.admin)
+            #expect(erased.status == .ok && erased.json["erased"] as? Bool == true, "\(erased.body)")
+            let texts = try await IncomingMessage.query(on: t.db).filter(\.$fanID == UUID(uuidString: kept)!).all()
+            #expect(texts.count == 3 && texts.allSatisfy { $0.text.isEmpty && !$0.authorName.contains("小雨") }, "counts stay, words go")
+            #expect(try await FanIdentity.query(on: t.db).filter(\.$fan.$id == UUID(uuidString: kept)!).count() == 0)
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fan.erased").count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theNightlyRecomputationLetsQuietFansDecayAndRetentionErasesThem(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("小雨", "hello")
+            let summary = try await FanTiering.recompute(room.ws, now: Date().addingTimeInterval(40 * 86_400), on: t.db)
+            #expect(summary.fans == 1 && summary.changed == 1)
+            let fan = try #require(try await Fan.query(on: t.db).first())
+            #expect(fan.activityTier == "silent" && fan.stage == "reach")
+            let report = try await t.api(.GET, room.api + "/fan-reports?days=60", token: room.admin)
+            #expect(report.status == .ok, "\(report.body)")
+            #expect(try await t.api(.GET, room.api + "/fan-reports?days=0", token: room.admin).problemFields == ["days"])
+            #expect(try await FanRetention.purge(now: Date().addingTimeInterval(800 * 86_400), on: t.db) == 1)
+            #expect(try await Fan.query(on: t.db).first()?.erasedAt != nil)
+        }
+    }
+}
