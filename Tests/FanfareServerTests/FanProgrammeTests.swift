@@ -201,3 +201,103 @@ extension InboxRoom {
         }
     }
 }
+
+@Suite struct FanProgrammeSettingsTests {
+    @Test(arguments: TestDatabase.available)
+    func theProgrammeIsCheckedAsAWholeAndItsThresholdsMoveTiers(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let standard = try await t.api(.GET, room.api + "/fan-programme", token: room.admin)
+            #expect(standard.status == .ok && (standard.json["activity"] as? [String: Any])?["core"] as? Int == 51, "\(standard.body)")
+            let bad = try await t.api(
+                .PUT, room.api + "/fan-programme", token: room.admin,
+                json: [
+                    "activity": ["potential": 1, "active": 0, "core": 3], "retention_days": 5,
+                    "points": ["rules": [["action": "comment", "points": 0]]],
+                ])
+            #expect(bad.status == .unprocessableEntity, "\(bad.body)")
+            #expect(Set(bad.problemFields) == ["activity", "retention_days", "points.rules[0].points"], "\(bad.body)")
+            #expect(try await FanProgrammeRecord.query(on: t.db).count() == 0, "a refused programme changes nothing")
+            let set = try await t.api(
+                .PUT, room.api + "/fan-programme", token: room.admin,
+                json: ["activity": ["potential": 1, "active": 2, "core": 3], "retention_days": nil])
+            #expect(set.status == .ok && set.json["retention_days"] is NSNull, "\(set.body)")
+            for n in 1...3 { try await room.fan("小雨", "第\(n)条") }
+            #expect(try await Fan.query(on: t.db).first()?.activityTier == "core", "the workspace's own thresholds")
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fan_programme.updated").count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aQuizPaysPerCorrectAnswerAndAFeaturedPickCountsAsAContribution(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("小雨", "hello")
+            let fan = try await room.fanID("小雨")
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3_600))
+            func open(_ json: [String: Any]) async throws -> String {
+                let made = try await t.api(.POST, room.api + "/activities", token: room.admin, json: json)
+                let id = try #require(made.json["id"] as? String, "\(made.body)")
+                #expect(try await t.api(.POST, room.api + "/activities/\(id)/status", token: room.admin, json: ["status": "open"]).status == .ok)
+                return id
+            }
+            let quiz = try await open([
+                "title": "Brand quiz", "ends_at": later,
+                "settings": [
+                    "kind": "quiz", "points_per_correct": 10,
+                    "questions": [
+                        ["question": "Founded?", "options": ["2019", "2020"], "correct_option": 1],
+                        ["question": "City?", "options": ["上海", "北京"], "correct_option": 0],
+                    ],
+                ],
+            ])
+            let short = try await t.api(.POST, room.api + "/activities/\(quiz)/entries", token: room.admin, json: ["fan_id": fan, "answers": [1]])
+            #expect(short.status == .unprocessableEntity && short.problemFields == ["answers"], "\(short.body)")
+            let answered = try await t.api(
+                .POST, room.api + "/activities/\(quiz)/entries", token: room.admin, json: ["fan_id": fan, "answers": [1, 1]])
+            #expect(answered.status == .created && answered.json["points"] as? Int == 5 + 10, "\(answered.body)")
+            let again = try await t.api(
+                .POST, room.api + "/activities/\(quiz)/entries", token: room.admin, json: ["fan_id": fan, "answers": [1, 0]])
+            #expect(again.status == .ok && again.json["repeated"] as? Bool == true && again.json["points"] as? Int == 0, "one entry per fan")
+
+            let ugc = try await open([
+                "title": "Show us", "ends_at": later, "settings": ["kind": "ugc_challenge", "hashtag": "#春日穿搭", "featured_picks": 1],
+            ])
+            let missing = try await t.api(
+                .POST, room.api + "/activities/\(ugc)/entries", token: room.admin, json: ["fan_id": fan, "text": "my look"])
+            #expect(missing.status == .unprocessableEntity && missing.problemFields == ["text"], "\(missing.body)")
+            let entry = try await t.api(
+                .POST, room.api + "/activities/\(ugc)/entries", token: room.admin, json: ["fan_id": fan, "text": "#春日穿搭 my look"])
+            let entryID = try #require((entry.json["entry"] as? [String: Any])?["id"] as? String, "\(entry.body)")
+            let featured = try await t.api(.POST, room.api + "/activities/\(ugc)/entries/\(entryID)/feature", token: room.admin)
+            #expect(featured.status == .ok && featured.json["featured"] as? Bool == true, "\(featured.body)")
+            let stored = try #require(try await Fan.find(UUID(uuidString: fan), on: t.db))
+            #expect(stored.contributions == 1 && stored.badges.contains("creator"), "\(stored.badges)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func twoCheckInsAtOnceCountOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("小雨", "hello")
+            let fanID = try #require(UUID(uuidString: try await room.fanID("小雨")))
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await CheckIns(db: t.db).checkIn(fanID: fanID, workspace: room.ws)
+                            return true
+                        } catch let problem as Problem where problem.status == 409 {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1, "\(outcomes)")
+            let fan = try #require(try await Fan.find(fanID, on: t.db))
+            #expect(fan.checkInStreak == 1 && fan.pointsBalance == 5)
+        }
+    }
+}

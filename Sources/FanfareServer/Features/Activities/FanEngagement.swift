@@ -37,16 +37,10 @@ enum FanEngagement {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         try await db.transaction { tx in
-            let ledger = PointsLedger(db: tx)
-            for message in messages {
-                guard let fanID = message.fanID else { continue }
-                _ = try await ledger.earn(
-                    .comment, sourceKey: "message:\(message.id!.uuidString.lowercased())", fanID: fanID, in: workspace.id!, policy: programme.points,
-                    zone: zone, now: message.sentAt, on: tx)
-            }
-            for fanID in Set(messages.compactMap(\.fanID)) {
-                try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
-            }
+            let paid = try await PointsLedger(db: tx).earnForMessages(
+                messages.compactMap { message in message.fanID.map { (fanID: $0, messageID: message.id!, at: message.sentAt) } },
+                action: .comment, in: workspace.id!, policy: programme.points, zone: zone, now: now)
+            try await LoyaltyProgress.refresh(Array(paid), programme: programme, now: now, on: tx)
         }
         let open = try await Activity.query(on: db).filter(\.$workspace.$id == workspace.id!).filter(\.$status == ActivityStatus.open.rawValue).all()
         guard !open.isEmpty else { return }

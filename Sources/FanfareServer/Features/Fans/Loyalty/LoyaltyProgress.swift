@@ -9,27 +9,48 @@ import Vapor
 /// is kept.
 enum LoyaltyProgress {
     static func refresh(_ fanID: UUID, programme: FanProgramme, now: Date, on tx: any Database) async throws {
-        guard let sql = tx as? any SQLDatabase, let fan = try await Fan.find(fanID, on: tx) else { return }
-        var counts: [LoyaltyAction: Int] = [:]
-        for row in try await sql.raw(
-            "SELECT action, COUNT(*) AS lines FROM points_ledger WHERE fan_id = \(bind: fanID) AND kind = 'earn' AND action IS NOT NULL GROUP BY action"
-        ).all() {
-            if let action = LoyaltyAction(rawValue: try row.decode(column: "action", as: String.self)) {
-                counts[action] = try row.decode(column: "lines", as: Int.self)
+        try await refresh([fanID], programme: programme, now: now, on: tx)
+    }
+
+    /// Many fans in a handful of queries: what a batch of messages needs.
+    static func refresh(_ fanIDs: [UUID], programme: FanProgramme, now: Date, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, !fanIDs.isEmpty else { return }
+        for start in stride(from: 0, to: fanIDs.count, by: 500) {
+            let chunk = Array(fanIDs[start..<min(fanIDs.count, start + 500)])
+            let ids = SQLGroupExpression(chunk.map { SQLBind($0) })
+            var counts: [UUID: [LoyaltyAction: Int]] = [:]
+            for row in try await sql.raw(
+                """
+                SELECT fan_id, action, COUNT(*) AS lines FROM points_ledger WHERE fan_id IN \(ids) AND kind = 'earn' AND action IS NOT NULL
+                GROUP BY fan_id, action
+                """
+            ).all() {
+                if let action = LoyaltyAction(rawValue: try row.decode(column: "action", as: String.self)) {
+                    counts[try row.decode(column: "fan_id", as: UUID.self), default: [:]][action] = try row.decode(column: "lines", as: Int.self)
+                }
+            }
+            var featured: [UUID: Int] = [:]
+            for row in try await sql.raw(
+                "SELECT fan_id, COUNT(*) AS featured FROM activity_entries WHERE fan_id IN \(ids) AND featured = \(bind: true) GROUP BY fan_id"
+            ).all() {
+                featured[try row.decode(column: "fan_id", as: UUID.self)] = try row.decode(column: "featured", as: Int.self)
+            }
+            for fan in try await Fan.query(on: tx).filter(\.$id ~~ chunk).all() {
+                let facts = LoyaltyFacts(
+                    bestStreak: fan.bestStreak, lifetimePoints: fan.lifetimePoints, actionCounts: counts[fan.id!] ?? [:],
+                    featuredUGC: featured[fan.id!] ?? 0)
+                var badges = fan.badges
+                for rule in LoyaltyBadges.earnedBadges(facts: facts, rules: programme.badges) where !badges.contains(rule.id) {
+                    badges.append(rule.id)
+                }
+                let level = max(fan.level, programme.levels.level(forLifetimePoints: fan.lifetimePoints).number)
+                guard level != fan.level || badges != fan.badges else { continue }
+                fan.level = level
+                fan.badges = badges
+                fan.updatedAt = now
+                try await fan.update(on: tx)
             }
         }
-        let featured =
-            try await sql.raw("SELECT COUNT(*) AS featured FROM activity_entries WHERE fan_id = \(bind: fanID) AND featured = \(bind: true)")
-            .first()?.decode(column: "featured", as: Int.self) ?? 0
-        let facts = LoyaltyFacts(bestStreak: fan.bestStreak, lifetimePoints: fan.lifetimePoints, actionCounts: counts, featuredUGC: featured)
-        var badges = fan.badges
-        for rule in LoyaltyBadges.earnedBadges(facts: facts, rules: programme.badges) where !badges.contains(rule.id) { badges.append(rule.id) }
-        let level = max(fan.level, programme.levels.level(forLifetimePoints: fan.lifetimePoints).number)
-        guard level != fan.level || badges != fan.badges else { return }
-        fan.level = level
-        fan.badges = badges
-        fan.updatedAt = now
-        try await fan.update(on: tx)
     }
 }
 

@@ -126,6 +126,88 @@ struct PointsLedger {
         return Posted(lineID: lineID, balance: balance, repeated: false, delta: points)
     }
 
+    /// Pays an action for many messages at once, each under its own source
+    /// key ("message:<id>") and within the daily cap of its local day, in a
+    /// few statements whatever the batch's size: what intake's engagement
+    /// job does for every stored batch. The fans' rows are written first, so
+    /// another award to the same fans waits and then sees these lines.
+    /// Returns the fans who earned something.
+    func earnForMessages(
+        _ messages: [(fanID: UUID, messageID: UUID, at: Date)], action: LoyaltyAction, in workspaceID: UUID, policy: PointsPolicy,
+        zone: TimeZone, now: Date
+    ) async throws -> Set<UUID> {
+        guard let sql = db as? any SQLDatabase, !messages.isEmpty, policy.rule(for: action) != nil else { return [] }
+        let fanIDs = Array(Set(messages.map(\.fanID))).sorted()
+        let keys = messages.map { "message:\($0.messageID.uuidString.lowercased())" }
+        var balances: [UUID: Int] = [:]
+        var earned: [UUID: [Int: Int]] = [:]
+        var paid: Set<String> = []
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let since = calendar.startOfDay(for: messages.map(\.at).min()!)
+        for start in stride(from: 0, to: fanIDs.count, by: 500) {
+            let ids = SQLGroupExpression(fanIDs[start..<min(fanIDs.count, start + 500)].map { SQLBind($0) })
+            for row in try await sql.raw("UPDATE fans SET updated_at = \(bind: now) WHERE id IN \(ids) RETURNING id, points_balance").all() {
+                balances[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "points_balance", as: Int.self)
+            }
+            for row in try await sql.raw(
+                """
+                SELECT fan_id, delta, at FROM points_ledger WHERE fan_id IN \(ids) AND action = \(bind: action.rawValue) AND kind = 'earn'
+                AND at >= \(bind: since)
+                """
+            ).all() {
+                let day = RollingActivity.day(of: try row.decode(column: "at", as: Date.self), in: zone)
+                earned[try row.decode(column: "fan_id", as: UUID.self), default: [:]][day, default: 0] += try row.decode(
+                    column: "delta", as: Int.self)
+            }
+        }
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            for row in try await sql.raw(
+                """
+                SELECT source_key FROM points_ledger WHERE workspace_id = \(bind: workspaceID)
+                AND source_key IN \(SQLGroupExpression(keys[start..<min(keys.count, start + 500)].map { SQLBind($0) }))
+                """
+            ).all() {
+                paid.insert(try row.decode(column: "source_key", as: String.self))
+            }
+        }
+        var lines: [any SQLExpression] = []
+        var moved: [UUID: Int] = [:]
+        for (message, key) in zip(messages, keys).sorted(by: { $0.0.at < $1.0.at }) where !paid.contains(key) {
+            guard let balance = balances[message.fanID] else { continue }
+            let day = RollingActivity.day(of: message.at, in: zone)
+            let points = LoyaltyPoints.award(action: action, earnedTodaySoFar: earned[message.fanID]?[day] ?? 0, policy: policy)
+            guard points > 0 else { continue }
+            paid.insert(key)
+            earned[message.fanID, default: [:]][day, default: 0] += points
+            balances[message.fanID] = balance + points
+            moved[message.fanID, default: 0] += points
+            let line: [any Encodable & Sendable] = [
+                TimeOrderedID.make(at: now), workspaceID, message.fanID, key, "earn", action.rawValue, points, action.rawValue, balance + points,
+                message.at,
+            ]
+            lines.append(SQLGroupExpression(line.map { SQLBind($0) }))
+        }
+        for start in stride(from: 0, to: lines.count, by: 300) {
+            try await sql.raw(
+                """
+                INSERT INTO points_ledger (id, workspace_id, fan_id, source_key, kind, action, delta, reason, balance_after, at)
+                VALUES \(SQLList(Array(lines[start..<min(lines.count, start + 300)])))
+                """
+            ).run()
+        }
+        let rows = moved.map { SQLGroupExpression([SQLBind($0.key), SQLBind($0.value)]) as any SQLExpression }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            try await sql.raw(
+                """
+                UPDATE fans SET points_balance = points_balance + v.column2, lifetime_points = lifetime_points + v.column2
+                FROM (VALUES \(SQLList(Array(rows[start..<min(rows.count, start + 500)])))) AS v WHERE fans.id = v.column1
+                """
+            ).run()
+        }
+        return Set(moved.keys)
+    }
+
     /// A bonus the programme grants (a streak milestone, a quiz's correct
     /// answers, a featured pick): earned points outside any daily cap, once per source key.
     func bonus(
