@@ -300,4 +300,44 @@ extension InboxRoom {
             #expect(fan.checkInStreak == 1 && fan.pointsBalance == 5)
         }
     }
+
+    /// A SQLite connection waiting for the write lock holds a blocking thread
+    /// while it waits. On the process-wide pool, shared by every application
+    /// in the process, the waiters once took every thread and left the
+    /// lock's holder none: the test run hung. The application's own threads
+    /// keep SQLite going while that pool is wholly taken.
+    @Test func sqliteGoesOnWhileTheProcessWideThreadPoolIsTaken() async throws {
+        try await withTestApp(.sqlite) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("小雨", "hello")
+            let fanID = try #require(UUID(uuidString: try await room.fanID("小雨")))
+            let gate = DispatchSemaphore(value: 0)
+            let blockers = 64
+            for _ in 0..<blockers { NIOThreadPool.singleton.submit { _ in gate.wait() } }
+            let release: @Sendable () -> Void = { for _ in 0..<blockers { gate.signal() } }
+            let finishedFirst = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await withThrowingTaskGroup(of: Void.self) { checkIns in
+                        for _ in 0..<4 {
+                            checkIns.addTask { _ = try? await CheckIns(db: t.db).checkIn(fanID: fanID, workspace: room.ws) }
+                        }
+                        try await checkIns.waitForAll()
+                    }
+                    return true
+                }
+                group.addTask {
+                    // Without this the check-ins would wait on the taken pool for ever.
+                    do { try await Task.sleep(for: .seconds(120)) } catch { return false }
+                    release()
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if finishedFirst { release() }
+            #expect(finishedFirst, "the check-ins waited for the process-wide thread pool")
+            #expect(try await Fan.find(fanID, on: t.db)?.checkInStreak == 1)
+        }
+    }
 }

@@ -16,6 +16,7 @@ struct FanfareMigrateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await Storage.enableWAL(app.db)
+        try await Storage.tuneSQLite(app)
         if signature.revert {
             let batch = try await app.migrator.previewRevertLastBatch().get()
             try await app.migrator.revertLastBatch().get()
@@ -135,6 +136,7 @@ func ensureMigrated(_ app: Application) async throws {
         if !pending.isEmpty { throw CommandLineProblem("the database needs migrations: run `fanfare migrate` first") }
     } else {
         try await Storage.enableWAL(app.db)
+        try await Storage.tuneSQLite(app)
         try await app.autoMigrate()
     }
 }

@@ -27,6 +27,7 @@ struct FanfareServeCommand: AsyncCommand {
         } else {
             try ServeLock.acquire(in: settings.dataDirectory)
             try await Storage.enableWAL(app.db)
+            try await Storage.tuneSQLite(app)
             try await app.autoMigrate()
         }
         if settings.demo {
@@ -57,6 +58,20 @@ enum Storage {
     static func enableWAL(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+    }
+
+    /// SQLite reads its pages through a memory map and keeps 64 MiB of them
+    /// per connection (the default keeps 2 MB and copies every page read):
+    /// the nightly recomputation of a million fans walks far more than 2 MB.
+    /// These are per connection, so each event loop's connection gets them.
+    static func tuneSQLite(_ app: Application) async throws {
+        guard (app.db as? any SQLDatabase)?.dialect.name == "sqlite" else { return }
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
+                _ = try await sql.raw(SQLQueryString(pragma)).all()
+            }
+        }
     }
 }
 

@@ -48,6 +48,8 @@ public enum FanLoad {
     /// A migrated database with one fresh workspace, for the length of `withSession`.
     public struct Session: Sendable {
         let db: any Database
+        /// Another connection: the recomputation reads its next chunk there while writing.
+        let reader: any Database
         let workspace: Workspace
         public let workspaceID: UUID
         public let zone: TimeZone
@@ -100,7 +102,7 @@ public enum FanLoad {
 
         /// The nightly recomputation of every fan of the workspace.
         public func recompute(now: Date) async throws -> (fans: Int, changed: Int) {
-            let summary = try await FanTiering.recompute(workspace, now: now, on: db)
+            let summary = try await FanTiering.recompute(workspace, now: now, on: db, reader: reader)
             return (summary.fans, summary.changed)
         }
 
@@ -155,14 +157,16 @@ public enum FanLoad {
             try await app.autoMigrate()
             // As `serve` runs it.
             try await Storage.enableWAL(app.db)
+            try await Storage.tuneSQLite(app)
             let owner = try await PeopleService(db: app.db, passwords: app.password.async).create(
                 .init(
                     email: "fans-bench-\(UUID().uuidString.prefix(8))@fanfare.local", displayName: "Fans bench",
                     password: Secrets.randomToken(bytes: 12), locale: "en", timeZone: timeZone, isAdmin: false), actor: .system)
             let workspace = try await WorkspaceService(db: app.db).create(
                 .init(name: "Fans bench", slug: "fans-bench-\(Int.random(in: 1_000...9_999))", timeZone: timeZone), by: owner, actor: .system)
+            let (writer, reader) = FanTiering.connections(app)
             let session = Session(
-                db: app.db, workspace: workspace, workspaceID: workspace.id!, zone: TimeZone(identifier: workspace.timeZone) ?? .gmt,
+                db: writer, reader: reader, workspace: workspace, workspaceID: workspace.id!, zone: TimeZone(identifier: workspace.timeZone) ?? .gmt,
                 usesPostgres: settings.usesPostgres)
             let result = try await body(session)
             try await app.asyncShutdown()

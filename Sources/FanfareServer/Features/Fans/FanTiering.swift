@@ -18,9 +18,19 @@ enum FanTiering {
     }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
+        let (writer, reader) = connections(app)
         for workspace in try await Workspace.query(on: app.db).all() {
-            _ = try await recompute(workspace, now: Date(), on: app.db)
+            _ = try await recompute(workspace, now: Date(), on: writer, reader: reader)
         }
+    }
+
+    /// Two handles on different event loops, so on SQLite (one connection
+    /// per loop) the reads of the next chunk do not wait for the writes.
+    static func connections(_ app: Application) -> (writer: any Database, reader: any Database) {
+        let loops = Array(app.eventLoopGroup.makeIterator())
+        let writer = app.databases.database(logger: app.logger, on: loops[0]) ?? app.db
+        let reader = loops.count > 1 ? app.databases.database(logger: app.logger, on: loops[1]) ?? app.db : writer
+        return (writer, reader)
     }
 
     struct Summary: Codable, Equatable {
@@ -31,48 +41,57 @@ enum FanTiering {
     static let chunk = 5_000
 
     /// Every fan of the workspace, a chunk at a time (each its own
-    /// transaction, so intake waits for one chunk at most).
-    static func recompute(_ workspace: Workspace, now: Date, on db: any Database) async throws -> Summary {
-        guard let sql = db as? any SQLDatabase else { return Summary() }
+    /// transaction, so intake waits for one chunk at most). The next chunk
+    /// is read while this one is written: on `reader`, another connection,
+    /// reading and writing take a core each.
+    static func recompute(_ workspace: Workspace, now: Date, on db: any Database, reader: (any Database)? = nil) async throws -> Summary {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         let today = RollingActivity.day(of: now, in: zone)
+        let source = reader ?? db
         var summary = Summary()
-        var after: UUID? = nil
-        while true {
-            let cursor: SQLQueryString = after.map { "AND id > \(bind: $0)" } ?? ""
-            let rows = try await sql.raw(
-                """
-                SELECT id, rolling_activity, interactions_30d, activity_tier, value_tier, stage, spend_fen, referrals, contributions FROM fans
-                WHERE workspace_id = \(bind: workspace.id!) AND merged_into IS NULL \(cursor)
-                ORDER BY id LIMIT \(literal: chunk)
-                """
-            ).all()
-            guard !rows.isEmpty else { break }
-            var counted: [Counted] = []
-            counted.reserveCapacity(rows.count)
-            for row in rows {
-                counted.append(
-                    Counted(
-                        id: try row.decode(column: "id", as: UUID.self),
-                        rolling: (try? RollingActivity(compact: try row.decode(column: "rolling_activity", as: String.self))) ?? RollingActivity(),
-                        interactions: try row.decode(column: "interactions_30d", as: Int.self),
-                        tiers: [
-                            try row.decode(column: "activity_tier", as: String.self), try row.decode(column: "value_tier", as: String.self),
-                            try row.decode(column: "stage", as: String.self),
-                        ],
-                        value: ValueFacts(
-                            spend: Decimal(try row.decode(column: "spend_fen", as: Int64.self)) / 100,
-                            referrals: try row.decode(column: "referrals", as: Int.self),
-                            contributions: try row.decode(column: "contributions", as: Int.self))))
-            }
-            after = counted.last?.id
+        var next: Task<[Counted], any Error>? = Task { try await read(workspace.id!, after: nil, on: source) }
+        while let pending = next {
+            let counted = try await pending.value
+            guard let last = counted.last else { break }
+            next = counted.count < chunk ? nil : Task { try await read(workspace.id!, after: last.id, on: source) }
             summary.fans += counted.count
             summary.changed += try await write(counted, programme: programme, today: today, workspaceID: workspace.id!, now: now, on: db)
-            if rows.count < chunk { break }
         }
         try await countTiers(workspace.id!, day: CheckInStreak.dayString(now, zone: zone), on: db)
         return summary
+    }
+
+    /// One chunk of fans after `after`, in id order.
+    static func read(_ workspaceID: UUID, after: UUID?, on db: any Database) async throws -> [Counted] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let cursor: SQLQueryString = after.map { "AND id > \(bind: $0)" } ?? ""
+        let rows = try await sql.raw(
+            """
+            SELECT id, rolling_activity, interactions_30d, activity_tier, value_tier, stage, spend_fen, referrals, contributions FROM fans
+            WHERE workspace_id = \(bind: workspaceID) AND merged_into IS NULL \(cursor)
+            ORDER BY id LIMIT \(literal: chunk)
+            """
+        ).all()
+        var counted: [Counted] = []
+        counted.reserveCapacity(rows.count)
+        for row in rows {
+            counted.append(
+                Counted(
+                    id: try row.decode(column: "id", as: UUID.self),
+                    // A counter that cannot be read starts again empty.
+                    rolling: (try? RollingActivity(compact: try row.decode(column: "rolling_activity", as: String.self))) ?? RollingActivity(),
+                    interactions: try row.decode(column: "interactions_30d", as: Int.self),
+                    tiers: [
+                        try row.decode(column: "activity_tier", as: String.self), try row.decode(column: "value_tier", as: String.self),
+                        try row.decode(column: "stage", as: String.self),
+                    ],
+                    value: ValueFacts(
+                        spend: Decimal(try row.decode(column: "spend_fen", as: Int64.self)) / 100,
+                        referrals: try row.decode(column: "referrals", as: Int.self),
+                        contributions: try row.decode(column: "contributions", as: Int.self))))
+        }
+        return counted
     }
 
     struct Counted {

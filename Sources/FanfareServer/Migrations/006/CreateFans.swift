@@ -86,6 +86,8 @@ struct CreateFans: AsyncMigration {
         try await sql.create(index: "incoming_messages_fan_idx").on("incoming_messages").column("fan_id").run()
         try await sql.create(index: "fan_tier_changes_time_idx").on("fan_tier_changes").column("workspace_id").column("at").run()
         try await sql.create(index: "fans_list_idx").on("fans").column("workspace_id").column("last_interaction_at").run()
+        // The nightly recomputation and segment counts walk a workspace's fans in id order, a page at a time.
+        try await sql.create(index: "fans_walk_idx").on("fans").column("workspace_id").column("id").run()
         try await sql.create(index: "fan_identities_fan_idx").on("fan_identities").column("fan_id").run()
         try await sql.create(index: "points_ledger_fan_idx").on("points_ledger").column("fan_id").column("action").column("at").run()
     }
@@ -93,7 +95,8 @@ struct CreateFans: AsyncMigration {
     func revert(on database: any Database) async throws {
         if let sql = database as? any SQLDatabase {
             for index in [
-                "fans_list_idx", "fan_identities_fan_idx", "points_ledger_fan_idx", "incoming_messages_fan_idx", "fan_tier_changes_time_idx",
+                "fans_list_idx", "fans_walk_idx", "fan_identities_fan_idx", "points_ledger_fan_idx", "incoming_messages_fan_idx",
+                "fan_tier_changes_time_idx",
             ] { try await sql.drop(index: index).run() }
         }
         try await database.schema("incoming_messages").deleteField("fan_id").update()
