@@ -251,6 +251,8 @@ import Testing
             ])
         let unlimited = RedemptionItem(name: "Coupon", cost: 100)
         #expect(Redemption.canRedeem(item: unlimited, fanLevel: 1, balance: 100, alreadyRedeemedByFan: 99).isEmpty)
+        let withheld = Redemption.canRedeem(item: unlimited, fanLevel: 1, balance: 100, alreadyRedeemedByFan: 0, grantsRedemption: false)
+        #expect(withheld.map(\.field) == ["fan_id"], "a level without points_redemption may not redeem")
     }
 
     @Test func itemValidation() throws {

@@ -78,7 +78,15 @@ import Vapor
                 try await t.api(
                     .POST, apiB + "/fan-merges", token: tokenB, json: ["kept_fan_id": fanID.uuidString, "merged_fan_id": otherFanID.uuidString]
                 ).json["id"] as? String)
+            _ = try await PointsLedger(db: t.db).post(
+                LedgerEntry(sourceKey: "gift:b", delta: 10, kind: .earn), to: fanID, in: wsB.id!, actor: .system)
+            let rewardID = try #require(
+                try await t.api(.POST, apiB + "/rewards", token: tokenB, json: ["name": "B's pin", "cost": 1]).json["id"] as? String)
+            let redemptionID = try #require(
+                try await t.api(.POST, apiB + "/rewards/\(rewardID)/redemptions", token: tokenB, json: ["fan_id": fanID.uuidString]).json["id"]
+                    as? String)
             let valuesOfB: [String: String] = [
+                "reward_id": rewardID, "redemption_id": redemptionID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,

@@ -59,10 +59,16 @@ public enum Redemption {
     /// spends the points with conditional updates (`stock > 0`,
     /// `balance >= cost`) in one transaction, so this check is advice that
     /// concurrency may overrule, never the guard itself.
+    /// `grantsRedemption`: whether the fan's level carries the
+    /// `points_redemption` privilege (a workspace may keep redemption for
+    /// higher levels by taking it off level 1).
     public static func canRedeem(
-        item: RedemptionItem, fanLevel: Int, balance: Int, alreadyRedeemedByFan: Int
+        item: RedemptionItem, fanLevel: Int, balance: Int, alreadyRedeemedByFan: Int, grantsRedemption: Bool = true
     ) -> [(field: String, message: String)] {
         var problems: [(field: String, message: String)] = []
+        if !grantsRedemption {
+            problems.append(("fan_id", "the fan's level (\(fanLevel)) does not grant the points_redemption privilege"))
+        }
         if let stock = item.stock, stock <= 0 {
             problems.append(("stock", "'\(item.name)' is out of stock"))
         }

@@ -34,6 +34,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     InboxRulePages().bootScoped(workspacePage)
     FanPages().bootScoped(workspacePage)
     SegmentPages().bootScoped(workspacePage)
+    RewardPages().bootScoped(workspacePage)
     ActivityPages().bootScoped(workspacePage)
     ServiceLevelPages().bootScoped(workspacePage)
     FeedbackPages().bootScoped(workspacePage)
@@ -57,6 +58,7 @@ func routes(_ app: Application, metrics: RequestMetrics, expectsWorker: Bool) th
     InboxAPI().bootScoped(workspaceAPI)
     FansAPI().bootScoped(workspaceAPI)
     SegmentsAPI().bootScoped(workspaceAPI)
+    RewardsAPI().bootScoped(workspaceAPI)
     ActivitiesAPI().bootScoped(workspaceAPI)
     FeedbackAPI().bootScoped(workspaceAPI)
 }

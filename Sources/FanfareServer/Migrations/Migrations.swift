@@ -36,6 +36,7 @@ enum FanfareMigrations {
             // 006: fans.
             CreateFans(),
             CreateFanProgramme(),
+            CreateRewards(),
         ]
     }
 }

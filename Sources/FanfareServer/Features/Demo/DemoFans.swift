@@ -5,8 +5,8 @@ import Vapor
 extension Demo {
     /// The Sandbox audience becomes fans through the product's own paths:
     /// a month of messages through intake (tiers and points follow), the
-    /// profiles a team would fill in, two segments, and a running check-in
-    /// and poll that fans answer with their messages.
+    /// profiles a team would fill in, two segments, a running check-in and
+    /// poll that fans answer with their messages, and a rewards catalogue.
     /// A month of the regulars' messages, oldest first: the Sandbox's cursor
     /// moves forward in time, so history is written before anything newer.
     static func seedFanHistory(_ adminAccess: WorkspaceAccess, app: Application, now: Date) async throws {
@@ -68,5 +68,27 @@ extension Demo {
         let messages = try await adminAccess.query(IncomingMessage.self, on: app.db).all(\.$id)
         try await FanEngagement.process(messages, now: now.addingTimeInterval(2), on: app.db)
         _ = try await FanTiering.recompute(workspace, now: now.addingTimeInterval(2), on: app.db)
+        try await seedRewards(adminAccess, author: author, app: app, now: now.addingTimeInterval(3))
+    }
+
+    /// A small catalogue, and the most active fan spending some of what the month earned her.
+    static func seedRewards(_ adminAccess: WorkspaceAccess, author: Actor, app: Application, now: Date) async throws {
+        let catalogue = RewardCatalogue(db: app.db)
+        var made: [Reward] = []
+        for (name, cost, stock, perFan, level) in [
+            ("品牌贴纸", 20, nil, nil, 1), ("帆布袋", 150, 30, 1, 1), ("限量马克杯", 600, 5, 1, 2),
+        ] as [(String, Int, Int?, Int?, Int)] {
+            made.append(
+                try await catalogue.create(
+                    .init(name: name, description: "", cost: cost, stock: stock, perFanLimit: perFan, levelRequired: level, active: true),
+                    in: adminAccess, actor: author, now: now))
+        }
+        guard let fan = try await adminAccess.query(Fan.self, on: app.db).filter(\.$displayName == "小雨").first() else { return }
+        do {
+            _ = try await Redemptions(db: app.db).redeem(
+                made[0].id!.uuidString, .init(fanId: fan.id, note: ""), in: adminAccess, actor: author, now: now)
+        } catch is ValidationErrors {
+            // Fewer points than the sticker costs (a changed points rule): the catalogue still opens.
+        }
     }
 }

@@ -15,6 +15,7 @@ struct FanPages {
         scoped.get("fans", ":fan", use: show)
         scoped.post("fans", ":fan", "profile", use: profile)
         scoped.post("fans", ":fan", "points", use: points)
+        scoped.post("fans", ":fan", "redemptions", use: redeem)
         scoped.get("fans", ":fan", "export", use: export)
         scoped.post("fans", ":fan", "erase", use: erase)
     }
@@ -23,7 +24,8 @@ struct FanPages {
         let base = "/w/\(access.workspace.slug)"
         let tabs = [
             (base + "/fans", ctx.t("fans.tab_fans")), (base + "/segments", ctx.t("fans.tab_segments")),
-            (base + "/activities", ctx.t("fans.tab_activities")), (base + "/fans/report", ctx.t("fans.tab_report")),
+            (base + "/activities", ctx.t("fans.tab_activities")), (base + "/rewards", ctx.t("fans.tab_rewards")),
+            (base + "/fans/report", ctx.t("fans.tab_report")),
         ]
         let links = tabs.map { href, label -> HTML in
             "<a href=\"\(href)\"\(href == current ? HTML(raw: " aria-current=\"page\"") : .empty)>\(label)</a>"
@@ -127,6 +129,23 @@ struct FanPages {
         }
         let attributes = fan.attributes
         let manage = access.can(.fansManage) && !fan.erased
+        let redemptions = try await Redemptions(db: req.db).list(
+            try Redemptions.Filter(status: nil, fanID: id, rewardID: nil), page: PageQuery(limit: 100), in: access
+        ).items
+        let rewards = manage ? try await RewardCatalogue(db: req.db).list(activeOnly: true, in: access) : []
+        let rewardOptions =
+            [("", ctx.t("rewards.choose"))]
+            + rewards.map { ($0.id!.uuidString.lowercased(), "\($0.name) · \(ctx.t("rewards.points_each", String($0.cost)))") }
+        let redeemForm: HTML =
+            rewards.isEmpty
+            ? .empty
+            : """
+            <section class="card"><h2>\(ctx.t("rewards.redeem"))</h2>
+            <form method="post" action="\(base)/\(id)/redemptions" id="redeem-form" class="stack">\(ctx.csrfField)
+            \(Layout.select(ctx, name: "reward_id", label: ctx.t("rewards.reward"), options: rewardOptions, selected: "", errors: errors))
+            \(Layout.field(ctx, name: "note", label: ctx.t("rewards.note"), errors: errors, required: false))
+            <button type="submit" id="redeem-reward">\(ctx.t("rewards.redeem"))</button></form></section>
+            """
         let others =
             manage
             ? try await access.query(Fan.self, on: req.db).filter(\.$mergedInto == nil).filter(\.$erasedAt == nil).filter(\.$id != fan.id)
@@ -152,6 +171,7 @@ struct FanPages {
             \(Layout.field(ctx, name: "delta", label: ctx.t("fans.delta"), type: "number", errors: errors))
             \(Layout.field(ctx, name: "reason", label: ctx.t("fans.reason"), errors: errors))
             <button type="submit" id="adjust-points">\(ctx.t("fans.adjust_points"))</button></form></section>
+            \(redeemForm)
             <section class="card"><h2>\(ctx.t("fans.merge_into_this"))</h2><p class="hint">\(ctx.t("fans.merge_hint"))</p>
             <form method="post" action="\(base)/merges" id="merge-form" class="stack">\(ctx.csrfField)
             <input type="hidden" name="kept_fan_id" value="\(id)"><input type="hidden" name="reason" value="by_hand">
@@ -193,6 +213,8 @@ struct FanPages {
             \(merges.isEmpty ? .empty : HTML("<h2>\(ctx.t("fans.merges"))</h2><ul id=\"merges\">\(mergeRows)</ul>"))
             <h2>\(ctx.t("fans.ledger"))</h2>
             \(lines.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("fans.no_points"))</p>") : HTML("<table id=\"ledger\"><thead><tr><th>\(ctx.t("fans.at"))</th><th>\(ctx.t("fans.kind"))</th><th>\(ctx.t("fans.delta"))</th><th>\(ctx.t("fans.reason"))</th><th>\(ctx.t("fans.balance"))</th></tr></thead><tbody>\(lines)</tbody></table>"))
+            <h2>\(ctx.t("rewards.redemptions"))</h2>
+            \(try await RewardPages.redemptionTable(ctx, req, access, redemptions, id: "fan-redemptions"))
             <h2>\(ctx.t("fans.tier_history"))</h2>
             <table id="tier-history"><thead><tr><th>\(ctx.t("fans.at"))</th><th>\(ctx.t("fans.dimension"))</th><th>\(ctx.t("fans.from"))</th><th>\(ctx.t("fans.to"))</th></tr></thead><tbody>\(moves)</tbody></table>
             \(forms)
@@ -240,6 +262,25 @@ struct FanPages {
             return req.redirect(to: "/w/\(access.workspace.slug)/fans/\(fanID ?? "")")
         } catch let errors as ValidationErrors {
             return try await render(req, fanID: fanID, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func redeem(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.fansManage)
+        let fanID = req.parameters.get("fan")
+        do {
+            let rewardID = req.formValue("reward_id")
+            guard !rewardID.isEmpty else { throw ValidationErrors("reward_id", "is required: choose a reward") }
+            let done = try await Redemptions(db: req.db).redeem(
+                rewardID, .init(fanId: fanID.flatMap(UUID.init(uuidString:)), note: req.formValue("note")), in: access, actor: req.actor)
+            Flash.add(.notice, I18n.text("rewards.redeemed_notice", req.uiLocale, [done.reward.name, String(done.balance)]), to: req)
+            return req.redirect(to: "/w/\(access.workspace.slug)/fans/\(fanID ?? "")")
+        } catch let errors as ValidationErrors {
+            // The reward's problems (stock, level, limit, points) are shown at the one choice the form has.
+            var mapped = errors
+            mapped.issues = errors.issues.map { $0.field == "note" ? $0 : FieldIssue(field: "reward_id", message: $0.message) }
+            return try await render(req, fanID: fanID, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         }
     }
 

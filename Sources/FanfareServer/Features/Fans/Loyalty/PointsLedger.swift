@@ -32,36 +32,10 @@ struct PointsLedger {
         }
         do {
             return try await db.transaction { tx in
-                guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The ledger needs an SQL database.") }
-                let lineID = TimeOrderedID.make(at: now)
-                let inserted = try await sql.raw(
-                    """
-                    INSERT INTO points_ledger (id, workspace_id, fan_id, source_key, kind, delta, reason, actor_id, balance_after, at)
-                    VALUES (\(bind: lineID), \(bind: workspaceID), \(bind: fanID), \(bind: entry.sourceKey), \(bind: entry.kind.rawValue),
-                    \(bind: entry.delta), \(bind: entry.reason), \(bind: actor.userID), 0, \(bind: now))
-                    ON CONFLICT (workspace_id, source_key) DO NOTHING RETURNING id
-                    """
-                ).first()
-                guard inserted != nil else { return try await repeated(entry.sourceKey, in: workspaceID, on: sql) }
-                let earned = (entry.kind == .earn || entry.kind == .adjust) && entry.delta > 0 ? entry.delta : 0
-                let moved = try await sql.raw(
-                    """
-                    UPDATE fans SET points_balance = points_balance + \(bind: entry.delta),
-                    lifetime_points = lifetime_points + \(bind: earned), updated_at = \(bind: now)
-                    WHERE id = \(bind: fanID) AND workspace_id = \(bind: workspaceID) AND points_balance + \(bind: entry.delta) >= 0
-                    RETURNING points_balance
-                    """
-                ).first()
-                guard let balance = try moved?.decode(column: "points_balance", as: Int.self) else {
+                guard let posted = try await append(entry, to: fanID, in: workspaceID, actor: actor, now: now, on: tx) else {
                     throw Refusal.insufficient
                 }
-                try await sql.raw("UPDATE points_ledger SET balance_after = \(bind: balance) WHERE id = \(bind: lineID)").run()
-                if entry.kind == .adjust {
-                    try await AuditLog.record(
-                        on: tx, actor: actor, workspaceID: workspaceID, action: "loyalty.points_adjusted", targetType: "fan", targetID: fanID,
-                        after: ["delta": String(entry.delta), "reason": entry.reason, "balance": String(balance)], now: now)
-                }
-                return Posted(lineID: lineID, balance: balance, repeated: false, delta: entry.delta)
+                return posted
             }
         } catch Refusal.insufficient {
             // Rolled back; the message uses the balance as it is now.
@@ -75,6 +49,40 @@ struct PointsLedger {
             }
             throw Problem(.conflict, "The balance changed while the points were being spent; try again.", type: "points-balance-changed")
         }
+    }
+
+    /// Posts `entry` inside the caller's transaction: nil when the balance
+    /// would go below zero, and then the caller must roll back (the line
+    /// is already inserted).
+    func append(_ entry: LedgerEntry, to fanID: UUID, in workspaceID: UUID, actor: Actor, now: Date, on tx: any Database) async throws -> Posted? {
+        guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The ledger needs an SQL database.") }
+        let lineID = TimeOrderedID.make(at: now)
+        let inserted = try await sql.raw(
+            """
+            INSERT INTO points_ledger (id, workspace_id, fan_id, source_key, kind, delta, reason, actor_id, balance_after, at)
+            VALUES (\(bind: lineID), \(bind: workspaceID), \(bind: fanID), \(bind: entry.sourceKey), \(bind: entry.kind.rawValue),
+            \(bind: entry.delta), \(bind: entry.reason), \(bind: actor.userID), 0, \(bind: now))
+            ON CONFLICT (workspace_id, source_key) DO NOTHING RETURNING id
+            """
+        ).first()
+        guard inserted != nil else { return try await repeated(entry.sourceKey, in: workspaceID, on: sql) }
+        let earned = (entry.kind == .earn || entry.kind == .adjust) && entry.delta > 0 ? entry.delta : 0
+        let moved = try await sql.raw(
+            """
+            UPDATE fans SET points_balance = points_balance + \(bind: entry.delta),
+            lifetime_points = lifetime_points + \(bind: earned), updated_at = \(bind: now)
+            WHERE id = \(bind: fanID) AND workspace_id = \(bind: workspaceID) AND points_balance + \(bind: entry.delta) >= 0
+            RETURNING points_balance
+            """
+        ).first()
+        guard let balance = try moved?.decode(column: "points_balance", as: Int.self) else { return nil }
+        try await sql.raw("UPDATE points_ledger SET balance_after = \(bind: balance) WHERE id = \(bind: lineID)").run()
+        if entry.kind == .adjust {
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: workspaceID, action: "loyalty.points_adjusted", targetType: "fan", targetID: fanID,
+                after: ["delta": String(entry.delta), "reason": entry.reason, "balance": String(balance)], now: now)
+        }
+        return Posted(lineID: lineID, balance: balance, repeated: false, delta: entry.delta)
     }
 
     /// Pays for an action under the workspace's points rule, within its

@@ -37,6 +37,7 @@ struct FanMerges {
         var ledgerLines: [UUID]
         var entries: [UUID]
         var tierChanges: [UUID]
+        var redemptions: [UUID]
         /// The merged fan's counters, added to the kept fan's and taken off again on undo.
         var points: Int
         var lifetimePoints: Int
@@ -73,9 +74,10 @@ struct FanMerges {
                 ledgerLines: try await ids("points_ledger", of: mergedID, on: sql),
                 entries: try await ids("activity_entries", of: mergedID, on: sql),
                 tierChanges: try await ids("fan_tier_changes", of: mergedID, on: sql),
+                redemptions: try await ids("redemptions", of: mergedID, on: sql),
                 points: merged.pointsBalance, lifetimePoints: merged.lifetimePoints, spendFen: merged.spendFen, referrals: merged.referrals,
                 contributions: merged.contributions)
-            for table in ["fan_identities", "incoming_messages", "points_ledger", "activity_entries", "fan_tier_changes"] {
+            for table in ["fan_identities", "incoming_messages", "points_ledger", "activity_entries", "fan_tier_changes", "redemptions"] {
                 try await sql.raw("UPDATE \(ident: table) SET fan_id = \(bind: keptID) WHERE fan_id = \(bind: mergedID)").run()
             }
             kept.pointsBalance += merged.pointsBalance
@@ -140,7 +142,7 @@ struct FanMerges {
             }
             let tables: [(String, [UUID])] = [
                 ("fan_identities", moved.identities), ("incoming_messages", moved.messages), ("points_ledger", moved.ledgerLines),
-                ("activity_entries", moved.entries), ("fan_tier_changes", moved.tierChanges),
+                ("activity_entries", moved.entries), ("fan_tier_changes", moved.tierChanges), ("redemptions", moved.redemptions),
             ]
             for (table, ids) in tables {
                 for start in stride(from: 0, to: ids.count, by: 500) {

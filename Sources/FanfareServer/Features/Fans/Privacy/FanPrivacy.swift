@@ -17,6 +17,7 @@ struct FanPrivacy {
         var points: [PointsLineDTO]
         var tierChanges: [TierChangeDTO]
         var activityEntries: [ActivityEntryDTO]
+        var redemptions: [RedemptionDTO]
 
         struct Message: Content {
             var id: UUID
@@ -35,12 +36,14 @@ struct FanPrivacy {
         let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
         let moves = try await FanTierChange.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
         let entries = try await ActivityEntry.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
+        let redemptions = try await RewardRedemption.query(on: db).filter(\.$fan.$id == fan.id!).with(\.$reward).sort(\.$id).all()
         try await AuditLog.record(
             on: db, actor: actor, workspaceID: access.workspaceID, action: "fan.exported", targetType: "fan", targetID: fan.id, now: now)
         return Export(
             exportedAt: now, fan: FanDTO(fan, identities: identities, unmasked: true),
             messages: messages.map { Export.Message(id: $0.id!, platform: $0.account.platform, kind: $0.kind, text: $0.text, sentAt: $0.sentAt) },
-            points: lines.map(PointsLineDTO.init), tierChanges: moves.map(TierChangeDTO.init), activityEntries: entries.map(ActivityEntryDTO.init))
+            points: lines.map(PointsLineDTO.init), tierChanges: moves.map(TierChangeDTO.init), activityEntries: entries.map(ActivityEntryDTO.init),
+            redemptions: redemptions.map { RedemptionDTO($0, rewardName: $0.reward.name) })
     }
 
     func erase(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Fan {
@@ -77,6 +80,8 @@ struct FanPrivacy {
                 """
             ).run()
             try await sql.raw("UPDATE activity_entries SET answer = '{}' WHERE fan_id = \(bind: fanID)").run()
+            // Notes on redemptions may hold an address or a phone number.
+            try await sql.raw("UPDATE redemptions SET note = '' WHERE fan_id = \(bind: fanID)").run()
             try await sql.raw("DELETE FROM fan_identities WHERE fan_id = \(bind: fanID)").run()
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: workspaceID, action: "fan.erased", targetType: "fan", targetID: fanID, after: ["reason": reason],
