@@ -277,6 +277,44 @@ extension InboxRoom {
     }
 
     @Test(arguments: TestDatabase.available)
+    func aQuizIsWrittenAsTextInThePageAndAnsweredForAFan(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("小雨", "hello")
+            let fan = try await room.fanID("小雨").lowercased()
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let base = "/w/\(room.ws.slug)/activities"
+            let form = try await browser.get(base)
+            #expect(form.body.contains("value=\"quiz\""), "the page offers quizzes")
+            let ends = "2099-01-01T12:00"
+            let unmarked = try await browser.post(
+                base,
+                [("kind", "quiz"), ("title", "Brand quiz"), ("ends_at", ends), ("questions", "Founded?\n2019\n2020"), ("points_per_correct", "10")])
+            #expect(unmarked.status == .unprocessableEntity && unmarked.body.contains("must mark exactly one option as correct"))
+            #expect(try await Activity.query(on: t.db).count() == 0, "a refused quiz is not stored")
+            let made = try await browser.post(
+                base,
+                [
+                    ("kind", "quiz"), ("title", "Brand quiz"), ("ends_at", ends), ("questions", "Founded?\n2019\n*2020\n\nCity?\n*上海\n北京"),
+                    ("points_per_correct", "10"),
+                ])
+            #expect(made.status == .seeOther, "\(made.body.prefix(400))")
+            let quiz = try #require(try await Activity.query(on: t.db).first())
+            let page = base + "/\(quiz.id!.uuidString.lowercased())"
+            _ = try await browser.post(page + "/status", [("status", "open")])
+            let open = try await browser.get(page)
+            #expect(open.body.contains("name=\"answer_0\"") && open.body.contains("name=\"answer_1\""), "one choice per question")
+            let entered = try await browser.post(page + "/entries", [("fan_id", fan), ("answer_0", "1"), ("answer_1", "")])
+            #expect(entered.status == .seeOther)
+            let entry = try #require(try await ActivityEntry.query(on: t.db).first())
+            #expect(entry.answer.answers == [1, nil])
+            let stored = try #require(try await Fan.find(UUID(uuidString: fan), on: t.db))
+            #expect(stored.pointsBalance >= 10, "one correct answer pays 10 on top of taking part")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func twoCheckInsAtOnceCountOnce(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await InboxRoom.make(t)

@@ -34,6 +34,16 @@ import Testing
             #expect(FieldMessages.text(message, .en) == message)
         }
         #expect(FieldMessages.text("must be 10 to 72 bytes long (it is 5)", .zhHans) == "长度须为 10 到 72 字节（当前为 5 字节）")
+        for (message, chinese) in [
+            ("must have one answer per question (2), null for a question left out", "须每题一个答案（共 2 题），未答的题填 null"),
+            ("has 0190-abc, which is not a segment of this workspace", "0190-abc 不是本工作区的分群"),
+            ("must list the chosen options by index, from 0 to 3", "须按序号列出所选选项，取值 0 到 3"),
+            ("question 2 must mark exactly one option as correct with * (it marks 0)", "第 2 题须用 * 标出唯一的正确选项（现在标了 0 个）"),
+            ("'Mug' needs level 2; the fan is level 1", "「Mug」需要等级 2，该粉丝为等级 1"),
+            ("needs 100 points; the balance is 20", "需要 100 积分，当前余额 20"),
+        ] {
+            #expect(FieldMessages.text(message, .zhHans) == chinese, "a pattern that never matches leaves '\(message)' in English")
+        }
     }
 
     @Test func everyLiteralValidationSentenceInTheSourcesIsTranslated() throws {

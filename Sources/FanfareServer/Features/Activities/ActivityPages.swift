@@ -26,6 +26,8 @@ struct ActivityPages {
         var winners = "1"
         var hashtag = ""
         var segmentID = ""
+        var questions = ""
+        var pointsPerCorrect = "10"
     }
 
     @Sendable func list(req: Request) async throws -> HTMLResponse {
@@ -46,7 +48,7 @@ struct ActivityPages {
             """
         }
         let segments = try await access.query(Segment.self, on: req.db).sort(\.$name).all()
-        let kindOptions = ActivityKind.allCases.filter { $0 != .quiz }.map { ($0.rawValue, ctx.t("activities.kind." + $0.rawValue)) }
+        let kindOptions = ActivityKind.allCases.map { ($0.rawValue, ctx.t("activities.kind." + $0.rawValue)) }
         let segmentOptions = [("", ctx.t("activities.every_fan"))] + segments.map { ($0.id!.uuidString.lowercased(), $0.name) }
         let form: HTML =
             access.can(.fansManage)
@@ -62,6 +64,8 @@ struct ActivityPages {
             \(Layout.field(ctx, name: "prize", label: ctx.t("activities.prize"), value: values.prize, errors: errors, required: false))
             \(Layout.field(ctx, name: "winners", label: ctx.t("activities.winners"), type: "number", value: values.winners, errors: errors, required: false))
             \(Layout.field(ctx, name: "hashtag", label: ctx.t("activities.hashtag"), value: values.hashtag, errors: errors, required: false))
+            \(InboxForms.textarea(ctx, name: "questions", label: ctx.t("activities.questions"), value: values.questions, errors: errors, rows: 6, required: false, hint: ctx.t("activities.questions_hint")))
+            \(Layout.field(ctx, name: "points_per_correct", label: ctx.t("activities.points_per_correct"), type: "number", value: values.pointsPerCorrect, errors: errors, required: false))
             <button type="submit" class="primary" id="create-activity">\(ctx.t("activities.create"))</button></form></section>
             """
             : .empty
@@ -90,6 +94,8 @@ struct ActivityPages {
         values.winners = req.formValue("winners")
         values.hashtag = req.formValue("hashtag")
         values.segmentID = req.formValue("segment_id")
+        values.questions = req.formValue("questions")
+        values.pointsPerCorrect = req.formValue("points_per_correct")
         do {
             var errors = ValidationErrors()
             // datetime-local has no zone: it is the workspace's local time.
@@ -106,9 +112,13 @@ struct ActivityPages {
             case .lottery:
                 settings = .lottery(LotterySettings(prize: values.prize, winners: Int(values.winners) ?? 0, entriesCloseAt: endsAt ?? Date()))
             case .ugcChallenge: settings = .ugcChallenge(UGCChallengeSettings(hashtag: values.hashtag, featuredPicks: Int(values.winners) ?? 1))
-            case .quiz, nil:
+            case .quiz:
+                let parsed = QuizText.parse(values.questions)
+                for problem in parsed.problems { errors.add(problem.field, problem.message) }
+                settings = .quiz(QuizSettings(questions: parsed.questions, pointsPerCorrect: Int(values.pointsPerCorrect) ?? 0))
+            case nil:
                 settings = nil
-                errors.add("kind", "must be one of check_in, poll, lottery, ugc_challenge")
+                errors.add("kind", "must be one of \(ActivityKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             try errors.throwIfAny()
             let activity = try await ActivityService(db: req.db).create(
@@ -118,7 +128,12 @@ struct ActivityPages {
             return req.redirect(to: "/w/\(access.workspace.slug)/activities/\(activity.id!.uuidString.lowercased())")
         } catch let errors as ValidationErrors {
             var mapped = errors
-            mapped.issues = errors.issues.map { FieldIssue(field: $0.field.replacingOccurrences(of: "settings.", with: ""), message: $0.message) }
+            mapped.issues = errors.issues.map { issue in
+                let field = issue.field.replacingOccurrences(of: "settings.", with: "")
+                // A question's own problems ("questions[1].options") belong to the one box the quiz is written in.
+                return field.hasPrefix("questions[")
+                    ? FieldIssue(field: "questions", message: "\(field): \(issue.message)") : FieldIssue(field: field, message: issue.message)
+            }
             return try await render(req, values: values, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         }
     }
@@ -191,6 +206,15 @@ struct ActivityPages {
         if case .ugcChallenge = activity.settings {
             optionField = Layout.field(ctx, name: "text", label: ctx.t("activities.ugc_text"), errors: errors)
         }
+        if case .quiz(let quiz) = activity.settings {
+            optionField = HTML.join(
+                quiz.questions.enumerated().map { index, question in
+                    Layout.select(
+                        ctx, name: "answer_\(index)", label: question.question,
+                        options: [("", ctx.t("activities.no_answer"))] + question.options.enumerated().map { (String($0.offset), $0.element) },
+                        selected: "", errors: errors)
+                }, separator: "\n")
+        }
         let enterForm: HTML =
             access.can(.fansManage) && activity.activityStatus == .open
             ? """
@@ -246,8 +270,13 @@ struct ActivityPages {
             guard let fanID = UUID(uuidString: req.formValue("fan_id")) else { throw ValidationErrors("fan_id", "is required: the fan who enters") }
             let option = Int(req.formValue("option"))
             let text = req.formValueIfPresent("text")
+            var answers: [Int?]?
+            if case .quiz(let quiz) = activity.settings {
+                // An empty choice is a question left out.
+                answers = quiz.questions.indices.map { Int(req.formValue("answer_\($0)")) }
+            }
             let entered = try await ActivityEntries(db: req.db).enter(
-                activity, fanID: fanID, answer: EntryAnswer(options: option.map { [$0] }, text: text), workspace: access.workspace)
+                activity, fanID: fanID, answer: EntryAnswer(options: option.map { [$0] }, answers: answers, text: text), workspace: access.workspace)
             Flash.add(.notice, I18n.text("activities.entered", req.uiLocale, [String(entered.points)]), to: req)
             return req.redirect(to: target)
         } catch let errors as ValidationErrors {

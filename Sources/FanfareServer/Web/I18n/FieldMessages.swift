@@ -146,6 +146,8 @@ enum FieldMessages {
         "is already the name of another reward in this workspace": "已是本工作区另一个奖品的名称",
         "must be a whole number, or empty for no limit": "须为整数，留空表示不限",
         "is required: choose a reward": "必填：请选择奖品",
+        "must have at least one question: a line for the question, then a line per option, the correct one starting with *":
+            "至少需要一道题：第一行写题目，之后每行一个选项，正确选项以 * 开头",
         "must be from 1 to 80 characters": "须为 1 到 80 个字符",
         "must be 0 or more, or empty for unlimited": "须为 0 或以上，留空表示不限",
         "must be 1 or more, or empty for no limit": "须为 1 或以上，留空表示不限",
@@ -158,11 +160,12 @@ enum FieldMessages {
 
     /// Compiled when used: only a form with an error reaches this.
     private static let patterns: [(String, String)] = [
-        (#"^has (\\S+), which is not a segment of this workspace$"#, "$1 不是本工作区的分群"),
-        (#"^must list the chosen options by index, from 0 to (\\d+)$"#, "须按序号列出所选选项，取值 0 到 $1"),
-        (#"^must have one answer per question \\((\\d+)\\), null for a question left out$"#, "须每题一个答案（共 $1 题），未答的题填 null"),
+        (#"^has (\S+), which is not a segment of this workspace$"#, "$1 不是本工作区的分群"),
+        (#"^must list the chosen options by index, from 0 to (\d+)$"#, "须按序号列出所选选项，取值 0 到 $1"),
+        (#"^must have one answer per question \((\d+)\), null for a question left out$"#, "须每题一个答案（共 $1 题），未答的题填 null"),
         (#"^must contain the challenge's hashtag (.+)$"#, "须包含挑战的话题标签 $1"),
         (#"^'(.+)' is out of stock$"#, "「$1」已无库存"),
+        (#"^question (\d+) must mark exactly one option as correct with \* \(it marks (\d+)\)$"#, "第 $1 题须用 * 标出唯一的正确选项（现在标了 $2 个）"),
         (#"^'(.+)' needs level (\d+); the fan is level (\d+)$"#, "「$1」需要等级 $2，该粉丝为等级 $3"),
         (#"^'(.+)' can be redeemed (\d+) time\(s\) per fan; this fan has redeemed it (\d+)$"#, "「$1」每人限兑 $2 次，该粉丝已兑换 $3 次"),
         (#"^must be a whole number of points from 1 to (\d+)$"#, "须为 1 到 $1 的整数积分"),

@@ -24,6 +24,11 @@ extension Strings {
         "fans.tab_fans": "Fans",
         "fans.tab_segments": "Segments",
         "fans.tab_activities": "Activities",
+        "activities.questions": "Questions (quiz)",
+        "activities.questions_hint":
+            "One block per question, blocks separated by a blank line: the question on the first line, then one option per line; start the correct option with *.",
+        "activities.points_per_correct": "Points per correct answer (quiz)",
+        "activities.no_answer": "No answer",
         "fans.tab_rewards": "Rewards",
         "rewards.intro":
             "The catalogue fans spend points on. Stock goes down as fans redeem and back up when a redemption is cancelled; the last unit goes to one fan however many ask at once.",
@@ -236,6 +241,10 @@ extension Strings {
         "fans.tab_fans": "粉丝",
         "fans.tab_segments": "分群",
         "fans.tab_activities": "活动",
+        "activities.questions": "题目（答题）",
+        "activities.questions_hint": "每道题一段，段与段之间空一行：第一行写题目，之后每行一个选项；正确选项以 * 开头。",
+        "activities.points_per_correct": "每答对一题的积分（答题）",
+        "activities.no_answer": "不作答",
         "fans.tab_rewards": "积分商城",
         "rewards.intro": "粉丝用积分兑换的奖品。兑换时库存减少，取消兑换时库存返还；最后一件无论多少人同时兑换都只归一人。",
         "rewards.none": "还没有奖品，在下方添加第一个。",
