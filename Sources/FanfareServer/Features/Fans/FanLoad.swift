@@ -106,16 +106,19 @@ public enum FanLoad {
             return (summary.fans, summary.changed)
         }
 
-        /// One message of one fan counted in its own transaction, as intake
-        /// counts a push's messages. Nil when the fan was not found.
-        public func count(fan: UUID, at: Date, programme: FanProgramme) async throws -> ActivityTier? {
+        /// One message of one fan counted in a transaction of its own.
+        /// `inside`: how long the counting took within the transaction,
+        /// which is what it adds to intake, where it runs in the transaction
+        /// that stores the messages. The tier is nil when the fan was not found.
+        public func count(fan: UUID, at: Date, programme: FanProgramme) async throws -> (tier: ActivityTier?, inside: Duration) {
             let (workspaceID, zone) = (self.workspaceID, self.zone)
-            return try await db.transaction { (tx: any Database) async throws -> ActivityTier? in
-                guard let sql = tx as? any SQLDatabase else { return nil }
+            return try await db.transaction { (tx: any Database) async throws -> (tier: ActivityTier?, inside: Duration) in
+                guard let sql = tx as? any SQLDatabase else { return (nil, .zero) }
+                let start = ContinuousClock.now
                 let tiers = try await FanAssembly.count(
                     [FanAssembly.Sighting(authorID: "bench", authorName: "Bench", at: at)], fans: ["bench": fan], workspaceID: workspaceID,
                     programme: programme, zone: zone, now: at, in: sql)
-                return tiers[fan]
+                return (tiers[fan], ContinuousClock.now - start)
             }
         }
 

@@ -107,48 +107,114 @@ enum FanTiering {
     static func write(
         _ fans: [Counted], programme: FanProgramme, today: Int, workspaceID: UUID, now: Date, redemptions: [UUID: Int] = [:], on db: any Database
     ) async throws -> Int {
-        var updates: [any SQLExpression] = []
-        var changes: [any SQLExpression] = []
+        var moved = MovedFans()
+        var moves = TierMoves()
         for fan in fans {
             let (interactions, snapshot) = programme.tiers(
                 activity: fan.rolling, asOfDay: today, value: fan.value, redemptions: redemptions[fan.id] ?? 0)
             let now3 = [snapshot.activity.rawValue, snapshot.value.rawValue, snapshot.stage.rawValue]
             guard now3 != fan.tiers || interactions != fan.interactions else { continue }
-            let row: [any Encodable & Sendable] = [fan.id, interactions, now3[0], now3[1], now3[2]]
-            updates.append(SQLGroupExpression(row.map { SQLBind($0) }))
+            moved.append(fan.id, interactions: interactions, activity: now3[0], value: now3[1], stage: now3[2])
             for (index, dimension) in ["activity", "value", "stage"].enumerated() where now3[index] != fan.tiers[index] {
-                let change: [any Encodable & Sendable] = [
-                    TimeOrderedID.make(at: now), workspaceID, fan.id, dimension, fan.tiers[index], now3[index], now,
-                ]
-                changes.append(SQLGroupExpression(change.map { SQLBind($0) }))
+                moves.append(fan: fan.id, dimension: dimension, from: fan.tiers[index], to: now3[index], at: now)
             }
         }
-        guard !updates.isEmpty else { return 0 }
-        let (rows, moves) = (updates, changes)
+        guard !moved.ids.isEmpty else { return 0 }
+        let (rows, changes) = (moved, moves)
         try await db.transaction { db in
             guard let tx = db as? any SQLDatabase else { return }
-            for start in stride(from: 0, to: rows.count, by: 500) {
-                // VALUES columns are named column1… on both SQLite and PostgreSQL.
-                try await tx.raw(
+            try await rows.update(in: tx)
+            try await changes.insert(workspaceID: workspaceID, at: now, in: tx)
+        }
+        return moved.ids.count
+    }
+
+    /// Fans whose tiers moved, a column each: PostgreSQL takes a column as
+    /// one array (`UNNEST`), which spares it thousands of parameters per
+    /// statement; SQLite takes rows of `VALUES`.
+    struct MovedFans {
+        var ids: [UUID] = []
+        var interactions: [Int] = []
+        var activity: [String] = []
+        var value: [String] = []
+        var stage: [String] = []
+
+        mutating func append(_ id: UUID, interactions count: Int, activity: String, value: String, stage: String) {
+            ids.append(id)
+            interactions.append(count)
+            self.activity.append(activity)
+            self.value.append(value)
+            self.stage.append(stage)
+        }
+
+        func update(in sql: any SQLDatabase) async throws {
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw(
+                    """
+                    UPDATE fans SET interactions_30d = v.n, activity_tier = v.a, value_tier = v.vt, stage = v.s
+                    FROM UNNEST(\(bind: ids)::uuid[], \(bind: interactions)::bigint[], \(bind: activity)::text[], \(bind: value)::text[],
+                    \(bind: stage)::text[]) AS v(id, n, a, vt, s) WHERE fans.id = v.id
+                    """
+                ).run()
+                return
+            }
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let rows: [any SQLExpression] = (start..<min(ids.count, start + 500)).map { i in
+                    let row: [any Encodable & Sendable] = [ids[i], interactions[i], activity[i], value[i], stage[i]]
+                    return SQLGroupExpression(row.map { SQLBind($0) })
+                }
+                // VALUES columns are named column1… in SQLite.
+                try await sql.raw(
                     """
                     UPDATE fans SET interactions_30d = v.column2, activity_tier = v.column3, value_tier = v.column4, stage = v.column5
-                    FROM (VALUES \(SQLList(Array(rows[start..<min(rows.count, start + 500)])))) AS v WHERE fans.id = v.column1
+                    FROM (VALUES \(SQLList(rows))) AS v WHERE fans.id = v.column1
                     """
                 ).run()
             }
-            try await insertChanges(moves, in: tx)
         }
-        return updates.count
     }
 
-    static func insertChanges(_ changes: [any SQLExpression], in sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: changes.count, by: 300) {
-            try await sql.raw(
-                """
-                INSERT INTO fan_tier_changes (id, workspace_id, fan_id, dimension, from_tier, to_tier, at)
-                VALUES \(SQLList(Array(changes[start..<min(changes.count, start + 300)])))
-                """
-            ).run()
+    /// Tier movements to keep (`fan_tier_changes`), a column each, as `MovedFans`.
+    struct TierMoves {
+        var fans: [UUID] = []
+        var dimensions: [String] = []
+        var from: [String] = []
+        var to: [String] = []
+        var ids: [UUID] = []
+
+        mutating func append(fan: UUID, dimension: String, from old: String, to new: String, at now: Date) {
+            ids.append(TimeOrderedID.make(at: now))
+            fans.append(fan)
+            dimensions.append(dimension)
+            from.append(old)
+            to.append(new)
+        }
+
+        func insert(workspaceID: UUID, at now: Date, in sql: any SQLDatabase) async throws {
+            guard !ids.isEmpty else { return }
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw(
+                    """
+                    INSERT INTO fan_tier_changes (id, workspace_id, fan_id, dimension, from_tier, to_tier, at)
+                    SELECT v.id, \(bind: workspaceID), v.fan, v.dimension, v.old, v.new, \(bind: now)
+                    FROM UNNEST(\(bind: ids)::uuid[], \(bind: fans)::uuid[], \(bind: dimensions)::text[], \(bind: from)::text[], \(bind: to)::text[])
+                    AS v(id, fan, dimension, old, new)
+                    """
+                ).run()
+                return
+            }
+            for start in stride(from: 0, to: ids.count, by: 300) {
+                let rows: [any SQLExpression] = (start..<min(ids.count, start + 300)).map { i in
+                    let row: [any Encodable & Sendable] = [ids[i], workspaceID, fans[i], dimensions[i], from[i], to[i], now]
+                    return SQLGroupExpression(row.map { SQLBind($0) })
+                }
+                try await sql.raw(
+                    """
+                    INSERT INTO fan_tier_changes (id, workspace_id, fan_id, dimension, from_tier, to_tier, at)
+                    VALUES \(SQLList(rows))
+                    """
+                ).run()
+            }
         }
     }
 
