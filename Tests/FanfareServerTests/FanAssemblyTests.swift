@@ -49,6 +49,31 @@ import Vapor
     }
 }
 
+@Suite struct FanEngagementBatchTests {
+    /// Every stored batch enqueues its engagement job; the worker takes the
+    /// claimed ones together, a workspace at a time, and pays each comment once.
+    @Test(arguments: TestDatabase.available)
+    func theWorkerPaysManyBatchesOfTwoWorkspacesInOnePass(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let (_, tokenB, wsB) = try await t.makeWorkspaceAdmin("b@example.com", workspace: "Other")
+            let made = try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/accounts", token: tokenB, json: ["platform": "sandbox", "handle": "b"])
+            let accountB = try #require(try await SocialAccount.find(UUID(uuidString: made.json["id"] as? String ?? ""), on: t.db))
+            for n in 1...3 { try await room.fan("小雨", "第\(n)条") }
+            try await SandboxFans.write(.init(fanName: "Bo", kind: .directMessage, text: "hi"), to: accountB, app: t.app, now: Date())
+            let jobs = try await Job.query(on: t.db).filter(\.$kind == FanEngagement.kind).count()
+            #expect(jobs == 4, "one job per stored batch")
+            let worker = JobWorker(app: t.app)
+            #expect(try await worker.runBatch() >= 4)
+            while try await worker.runBatch() > 0 {}
+            let rain = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "小雨").first())
+            let bo = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "Bo").first())
+            #expect(rain.pointsBalance == 6 && bo.pointsBalance == 2, "2 points a comment, each paid once: \(rain.pointsBalance) \(bo.pointsBalance)")
+            #expect(try await PointsLedgerLine.query(on: t.db).count() == 4)
+        }
+    }
+}
+
 @Suite struct FansAPITests {
     @Test(arguments: TestDatabase.available)
     func namesAreMaskedForRolesWithoutPersonalDataAndEveryUnmaskedViewIsAudited(_ database: TestDatabase) async throws {

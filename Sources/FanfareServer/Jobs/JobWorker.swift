@@ -26,14 +26,13 @@ enum JobKinds {
             PublishSweep.kind: PublishSweep.run,
             MessageIntake.kind: MessageIntake.run,
             ServiceLevelWatch.kind: ServiceLevelWatch.run,
-            FanEngagement.kind: FanEngagement.run,
             FanTiering.kind: FanTiering.run,
             FanRetention.kind: FanRetention.run,
         ]
     }
 
     static func batchHandlers() -> [String: JobBatchHandler] {
-        [PublishRunner.kind: PublishRunner.runBatch, ReplySender.kind: ReplySender.runBatch]
+        [PublishRunner.kind: PublishRunner.runBatch, ReplySender.kind: ReplySender.runBatch, FanEngagement.kind: FanEngagement.runBatch]
     }
 }
 

@@ -26,14 +26,29 @@ enum FanEngagement {
     /// Words that check a fan in, compared after folding (case, width, traditional→simplified).
     static let checkInWords = ["签到", "打卡", "check in", "checkin", "check-in"]
 
-    @Sendable static func run(_ job: Job, _ app: Application) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
-        try await process(payload.messageIDs, now: Date(), on: app.db)
+    /// Every claimed job's messages in one pass. A burst of pushes stores
+    /// many small batches; run a job at a time, each would take SQLite's
+    /// writer for itself (a burst of 2,000 pushes a second fell to 1,200
+    /// stored a second); together they are paid in a handful of statements.
+    @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
+        let ids = jobs.flatMap { job in (try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)))?.messageIDs ?? [] }
+        try await process(ids, now: Date(), on: app.db)
+        return [:]
     }
 
     static func process(_ messageIDs: [UUID], now: Date, on db: any Database) async throws {
-        let messages = try await IncomingMessage.query(on: db).filter(\.$id ~~ messageIDs).filter(\.$fanID != nil).sort(\.$sentAt).all()
-        guard let first = messages.first, let workspace = try await Workspace.find(first.$workspace.id, on: db) else { return }
+        var messages: [IncomingMessage] = []
+        for start in stride(from: 0, to: messageIDs.count, by: 500) {
+            let chunk = Array(messageIDs[start..<min(messageIDs.count, start + 500)])
+            messages += try await IncomingMessage.query(on: db).filter(\.$id ~~ chunk).filter(\.$fanID != nil).all()
+        }
+        for (workspaceID, ofWorkspace) in Dictionary(grouping: messages, by: { $0.$workspace.id }) {
+            guard let workspace = try await Workspace.find(workspaceID, on: db) else { continue }
+            try await engage(ofWorkspace.sorted { ($0.sentAt, $0.id!) < ($1.sentAt, $1.id!) }, in: workspace, now: now, on: db)
+        }
+    }
+
+    private static func engage(_ messages: [IncomingMessage], in workspace: Workspace, now: Date, on db: any Database) async throws {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         try await db.transaction { tx in
