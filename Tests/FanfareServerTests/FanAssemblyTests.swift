@@ -74,6 +74,24 @@ import Vapor
     }
 }
 
+extension FanEngagementBatchTests {
+    /// Paid in one pass, a fan's lines get ids of the same moment; the fan's
+    /// page lists them by when they were earned, newest first.
+    @Test(arguments: TestDatabase.available)
+    func aFansLinesAreListedByWhenTheyWereEarned(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            // Oldest first: the Sandbox's cursor only moves forward in time.
+            for hour in (1...6).reversed() { try await room.fan("Mia", "第\(7 - hour)条", now: Date().addingTimeInterval(-Double(hour) * 3_600)) }
+            let worker = JobWorker(app: t.app)
+            while try await worker.runBatch() > 0 {}
+            let detail = try await t.api(.GET, room.fans + "/\(try await room.fanID("Mia"))", token: room.admin)
+            let times = (detail.json["points"] as? [[String: Any]] ?? []).compactMap { $0["at"] as? String }
+            #expect(times.count == 6 && times == times.sorted(by: >), "newest first: \(times)")
+        }
+    }
+}
+
 @Suite struct FansAPITests {
     @Test(arguments: TestDatabase.available)
     func namesAreMaskedForRolesWithoutPersonalDataAndEveryUnmaskedViewIsAudited(_ database: TestDatabase) async throws {

@@ -163,10 +163,12 @@ import Vapor
             let none = try await browser.post(base + "/fans/\(fanID.uuidString.lowercased())/redemptions", [("reward_id", "")])
             #expect(none.status == .unprocessableEntity && none.body.contains("choose a reward"))
             let redeemed = try await browser.post(
-                base + "/fans/\(fanID.uuidString.lowercased())/redemptions", [("reward_id", tote.id!.uuidString.lowercased())])
+                base + "/fans/\(fanID.uuidString.lowercased())/redemptions",
+                [("reward_id", tote.id!.uuidString.lowercased()), ("redemption_note", "到店自提")])
             #expect(redeemed.status == .seeOther)
             let shown = try await browser.get(base + "/fans/\(fanID.uuidString.lowercased())")
             #expect(shown.body.contains("id=\"fan-points\">20<") && shown.body.contains("id=\"fan-redemptions\""))
+            #expect(shown.body.contains("到店自提") && shown.body.components(separatedBy: "id=\"redemption_note\"").count == 2, "one field of that id")
             let broke = try await browser.post(
                 base + "/fans/\(fanID.uuidString.lowercased())/redemptions", [("reward_id", tote.id!.uuidString.lowercased())])
             #expect(broke.status == .unprocessableEntity && broke.body.contains("needs 100 points; the balance is 20"))

@@ -143,7 +143,7 @@ struct FanPages {
             <section class="card"><h2>\(ctx.t("rewards.redeem"))</h2>
             <form method="post" action="\(base)/\(id)/redemptions" id="redeem-form" class="stack">\(ctx.csrfField)
             \(Layout.select(ctx, name: "reward_id", label: ctx.t("rewards.reward"), options: rewardOptions, selected: "", errors: errors))
-            \(Layout.field(ctx, name: "note", label: ctx.t("rewards.note"), errors: errors, required: false))
+            \(Layout.field(ctx, name: "redemption_note", label: ctx.t("rewards.note"), errors: errors, required: false))
             <button type="submit" id="redeem-reward">\(ctx.t("rewards.redeem"))</button></form></section>
             """
         let others =
@@ -273,13 +273,16 @@ struct FanPages {
             let rewardID = req.formValue("reward_id")
             guard !rewardID.isEmpty else { throw ValidationErrors("reward_id", "is required: choose a reward") }
             let done = try await Redemptions(db: req.db).redeem(
-                rewardID, .init(fanId: fanID.flatMap(UUID.init(uuidString:)), note: req.formValue("note")), in: access, actor: req.actor)
+                rewardID, .init(fanId: fanID.flatMap(UUID.init(uuidString:)), note: req.formValue("redemption_note")), in: access,
+                actor: req.actor)
             Flash.add(.notice, I18n.text("rewards.redeemed_notice", req.uiLocale, [done.reward.name, String(done.balance)]), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/fans/\(fanID ?? "")")
         } catch let errors as ValidationErrors {
             // The reward's problems (stock, level, limit, points) are shown at the one choice the form has.
             var mapped = errors
-            mapped.issues = errors.issues.map { $0.field == "note" ? $0 : FieldIssue(field: "reward_id", message: $0.message) }
+            mapped.issues = errors.issues.map {
+                FieldIssue(field: $0.field == "note" ? "redemption_note" : "reward_id", message: $0.message)
+            }
             return try await render(req, fanID: fanID, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         }
     }

@@ -60,7 +60,8 @@ struct FanService {
     ) {
         try access.require(.fansView)
         let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
-        let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id, .descending).limit(50).all()
+        let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$at, .descending).sort(\.$id, .descending).limit(50)
+            .all()
         let moves = try await FanTierChange.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id, .descending).limit(50).all()
         try await auditUnmasked([fan], in: access, actor: actor)
         return (Listed(fan: fan, identities: try await identities(of: [fan.id!])[fan.id!] ?? []), lines, moves)

@@ -33,7 +33,7 @@ struct FanPrivacy {
         let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
         let identities = try await FanIdentity.query(on: db).filter(\.$fan.$id == fan.id!).all()
         let messages = try await IncomingMessage.query(on: db).filter(\.$fanID == fan.id!).sort(\.$sentAt).with(\.$account).all()
-        let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
+        let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$at).sort(\.$id).all()
         let moves = try await FanTierChange.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
         let entries = try await ActivityEntry.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id).all()
         let redemptions = try await RewardRedemption.query(on: db).filter(\.$fan.$id == fan.id!).with(\.$reward).sort(\.$id).all()
