@@ -111,7 +111,7 @@ struct FansBenchmark {
             if counted.tier == nil { notFound += 1 }
             if index >= warmup {
                 latencies.append(elapsed * 1_000)
-                insideLatencies.append(Double(counted.inside.components.attoseconds) / 1e15 + Double(counted.inside.components.seconds) * 1_000)
+                insideLatencies.append(seconds(counted.inside) * 1_000)
             }
         }
         latencies.sort()
@@ -328,9 +328,10 @@ struct FansBenchmark {
         return midnightUTC.addingTimeInterval(43_200 - Double(zone.secondsFromGMT(for: midnightUTC)))
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    private func seconds(since start: ContinuousClock.Instant) -> Double { seconds(start.duration(to: .now)) }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func rounded(_ value: Double, _ scale: Double) -> Double { (value * scale).rounded() / scale }

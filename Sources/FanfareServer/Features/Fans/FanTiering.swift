@@ -131,7 +131,7 @@ enum FanTiering {
 
     /// Fans whose tiers moved, a column each: PostgreSQL takes a column as
     /// one array (`UNNEST`), which spares it thousands of parameters per
-    /// statement; SQLite takes rows of `VALUES`.
+    /// statement; SQLite takes rows of `VALUES` (`RowsUpdate`).
     struct MovedFans {
         var ids: [UUID] = []
         var interactions: [Int] = []
@@ -158,19 +158,14 @@ enum FanTiering {
                 ).run()
                 return
             }
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let rows: [any SQLExpression] = (start..<min(ids.count, start + 500)).map { i in
-                    let row: [any Encodable & Sendable] = [ids[i], interactions[i], activity[i], value[i], stage[i]]
-                    return SQLGroupExpression(row.map { SQLBind($0) })
-                }
-                // VALUES columns are named column1… in SQLite.
-                try await sql.raw(
-                    """
-                    UPDATE fans SET interactions_30d = v.column2, activity_tier = v.column3, value_tier = v.column4, stage = v.column5
-                    FROM (VALUES \(SQLList(rows))) AS v WHERE fans.id = v.column1
-                    """
-                ).run()
-            }
+            var rows = RowsUpdate(
+                table: "fans",
+                columns: [
+                    .init(name: "interactions_30d", postgresType: "bigint"), .init(name: "activity_tier", postgresType: "text"),
+                    .init(name: "value_tier", postgresType: "text"), .init(name: "stage", postgresType: "text"),
+                ])
+            for i in ids.indices { rows.add(ids[i], [interactions[i], activity[i], value[i], stage[i]]) }
+            try await rows.run(on: sql)
         }
     }
 
