@@ -228,6 +228,31 @@ extension InboxRoom {
         }
     }
 
+    /// SQLite begins a transaction as a reader. One that read the programme
+    /// and then wrote it failed at once (a 500) when another save committed in
+    /// between, and waiting could not help: its snapshot was already stale.
+    @Test(arguments: TestDatabase.available)
+    func programmeSavesAtOnceAllLandAndTheLastOneStays(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 1...8 {
+                    group.addTask {
+                        try await t.api(
+                            .PUT, room.api + "/fan-programme", token: room.admin,
+                            json: ["activity": ["potential": 1, "active": 2 + n, "core": 20 + n]]
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fan_programme.updated").count() == 8)
+            let kept = try await t.api(.GET, room.api + "/fan-programme", token: room.admin)
+            #expect((kept.json["activity"] as? [String: Any])?["potential"] as? Int == 1, "\(kept.body)")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aQuizPaysPerCorrectAnswerAndAFeaturedPickCountsAsAContribution(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in

@@ -236,11 +236,26 @@ struct StubTransport: HTTPTransport {
     /// the whole suite runs in parallel on two cores; a test that makes the
     /// server hang on purpose uses `hanging` so that it does not wait long.
     var cap: TimeInterval = 30
+    /// Set on a `hanging` transport: once a request has timed out, the
+    /// generous cap applies again, so the check that follows the hang is not
+    /// cut short on a loaded machine.
+    var hung: HungFlag?
 
-    /// For tests whose fake never answers: the timeout comes after 5 s.
-    static let hanging = StubTransport(cap: 5)
+    final class HungFlag: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// For tests whose fake never answers: the timeout comes after 5 s. A
+    /// new transport on each use, so tests running at once do not share it.
+    static var hanging: StubTransport { StubTransport(cap: 5, hung: HungFlag()) }
 
     func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData {
-        try await LiveHTTPTransport(client: .shared).send(request, timeout: min(timeout, cap))
+        let short = !(hung?.value.withLock { $0 } ?? false)
+        do {
+            return try await LiveHTTPTransport(client: .shared).send(request, timeout: min(timeout, short ? cap : 30))
+        } catch {
+            if case .outcomeUnknown = error { hung?.value.withLock { $0 = true } }
+            throw error
+        }
     }
 }

@@ -69,7 +69,7 @@ struct AccountService {
         let credentials = ConnectorCredentials(accessToken: "sbx_" + Secrets.randomToken(), expiresAt: now.addingTimeInterval(7_200))
         account.sealedCredentials = try seal(credentials, for: account)
         account.credentialsExpireAt = credentials.expiresAt
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await account.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.connected", targetType: "social_account",
@@ -80,7 +80,7 @@ struct AccountService {
 
     func disconnect(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
         try access.require(.accountsConnect)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let account = try await access.find(SocialAccount.self, rawID, on: tx, what: "Account")
             try await account.delete(on: tx)
             try await AuditLog.record(

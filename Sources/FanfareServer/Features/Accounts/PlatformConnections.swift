@@ -40,7 +40,7 @@ extension AccountService {
         account.settings = connection.settings
         account.sealedCredentials = try seal(connection.credentials, for: account)
         account.credentialsExpireAt = connection.credentials.expiresAt
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await account.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.connected", targetType: "social_account",

@@ -93,7 +93,7 @@ struct ActivityEntries {
         let settled = (answer: answer, correct: correct)
         let source = "activity:\(activity.id!.uuidString.lowercased()):\(entryKey)"
         // The entry and its points together: a refused entry cost leaves no entry behind.
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let entry = try await record(activity, fanID: fanID, key: entryKey, answer: settled.answer, correct: settled.correct, now: now, on: tx)
             guard !entry.repeated else { return Entered(entry: entry.entry, points: 0, repeated: true) }
             var points = 0
@@ -172,7 +172,7 @@ struct ActivityEntries {
         }
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
         let zone = TimeZone(identifier: access.workspace.timeZone) ?? .gmt
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             entry.featured = true
             try await entry.update(on: tx)
             guard let sql = tx as? any SQLDatabase else { return }

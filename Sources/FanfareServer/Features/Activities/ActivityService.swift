@@ -89,7 +89,7 @@ struct ActivityService {
         }
         activity.createdAt = now
         activity.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await activity.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "activity.created", targetType: "activity", targetID: activity.id,
@@ -109,7 +109,7 @@ struct ActivityService {
             throw ValidationErrors("status", "must be one of \(ActivityStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let id = rawID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("Activity") }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Activities need an SQL database.") }
             // Written first, so two draws of one lottery queue and the second finds it drawn.
             try await sql.raw("UPDATE activities SET updated_at = \(bind: now) WHERE id = \(bind: id)").run()

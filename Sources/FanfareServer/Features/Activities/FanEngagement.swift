@@ -51,7 +51,7 @@ enum FanEngagement {
     private static func engage(_ messages: [IncomingMessage], in workspace: Workspace, now: Date, on db: any Database) async throws {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let paid = try await PointsLedger(db: tx).earnForMessages(
                 messages.compactMap { message in message.fanID.map { (fanID: $0, messageID: message.id!, at: message.sentAt) } },
                 action: .comment, in: workspace.id!, policy: programme.points, zone: zone, now: now)

@@ -103,7 +103,7 @@ struct CalendarService {
 
     func setTheme(_ theme: WeeklyTheme, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
         try access.require(.planningManage)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let key = theme.weekStart.description
             let record = try await access.query(WeeklyThemeRecord.self, on: tx).filter(\.$weekStart == key).first() ?? WeeklyThemeRecord()
             let before = record.id == nil ? [:] : ["theme": record.theme]

@@ -97,7 +97,7 @@ enum FanDirectory {
     ) async throws -> UUID {
         guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "Fans need an SQL database.") }
         if let known = try await identity(workspaceID: workspaceID, platform: platform, authorID: authorID, on: sql) { return known }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Fans need an SQL database.") }
             let made = try await FanAssembly.create(
                 [authorID], names: [authorID: name], workspaceID: workspaceID, platform: platform, now: now, in: sql)

@@ -79,7 +79,7 @@ public enum FanLoad {
                 statements.append(rows)
             }
             let chunks = statements
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return }
                 for rows in chunks {
                     try await sql.raw(
@@ -112,7 +112,7 @@ public enum FanLoad {
         /// that stores the messages. The tier is nil when the fan was not found.
         public func count(fan: UUID, at: Date, programme: FanProgramme) async throws -> (tier: ActivityTier?, inside: Duration) {
             let (workspaceID, zone) = (self.workspaceID, self.zone)
-            return try await db.transaction { (tx: any Database) async throws -> (tier: ActivityTier?, inside: Duration) in
+            return try await db.writeTransaction { (tx: any Database) async throws -> (tier: ActivityTier?, inside: Duration) in
                 guard let sql = tx as? any SQLDatabase else { return (nil, .zero) }
                 let start = ContinuousClock.now
                 let tiers = try await FanAssembly.count(

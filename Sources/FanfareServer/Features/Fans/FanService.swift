@@ -85,7 +85,7 @@ struct FanService {
         let entry = LedgerEntry(
             sourceKey: "adjust:\(TimeOrderedID.make(at: now).uuidString.lowercased())", delta: delta, reason: input.reason ?? "", kind: .adjust)
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let posted = try await PointsLedger(db: tx).post(entry, to: fan.id!, in: access.workspaceID, actor: actor, now: now)
             try await LoyaltyProgress.refresh(fan.id!, programme: programme, now: now, on: tx)
             return posted
@@ -112,7 +112,7 @@ struct FanService {
         let before = fan.attributesJSON
         fan.attributes = attributes
         fan.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await fan.update(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "fan.profile_updated", targetType: "fan", targetID: fan.id,

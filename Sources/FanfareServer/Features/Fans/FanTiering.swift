@@ -121,7 +121,7 @@ enum FanTiering {
         }
         guard !moved.ids.isEmpty else { return 0 }
         let (rows, changes) = (moved, moves)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             guard let tx = db as? any SQLDatabase else { return }
             try await rows.update(in: tx)
             try await changes.insert(workspaceID: workspaceID, at: now, in: tx)
@@ -215,7 +215,7 @@ enum FanTiering {
 
     /// The day's count of fans per tier in each dimension, replacing the day's earlier counts.
     static func countTiers(_ workspaceID: UUID, day: String, on db: any Database) async throws {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             guard let tx = db as? any SQLDatabase else { return }
             try await tx.raw("DELETE FROM fan_tier_counts WHERE workspace_id = \(bind: workspaceID) AND day = \(bind: day)").run()
             for (dimension, column) in [("activity", "activity_tier"), ("value", "value_tier"), ("stage", "stage")] {

@@ -111,7 +111,7 @@ struct FeedbackService {
             ticket.id = TimeOrderedID.make(at: now)
             ticket.number = (try await FeedbackTicket.query(on: db).filter(\.$workspace.$id == workspaceID).max(\.$number) ?? 0) + 1
             do {
-                try await db.transaction { tx in
+                try await db.writeTransaction { tx in
                     try await ticket.create(on: tx)
                     try await AuditLog.record(
                         on: tx, actor: actor, workspaceID: workspaceID, action: "feedback.created", targetType: "feedback_ticket",
@@ -218,7 +218,7 @@ struct FeedbackService {
         }
         ticket.score = ticket.feedbackScore.value
         ticket.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await ticket.update(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "feedback.updated", targetType: "feedback_ticket", targetID: ticket.id,
@@ -232,7 +232,7 @@ struct FeedbackService {
     func merge(_ rawID: String?, into rawTarget: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> FeedbackTicket
     {
         try access.require(.inboxReply)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let ticket = try await access.find(FeedbackTicket.self, rawID, on: tx, what: "Feedback ticket")
             guard let rawTarget, let targetID = UUID(uuidString: rawTarget), targetID != ticket.id,
                 let target = try await access.query(FeedbackTicket.self, on: tx).filter(\.$id == targetID).first()
@@ -292,7 +292,7 @@ struct FeedbackService {
         }
         let before = ticket.auditFields
         let found = notices
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             ticket.status = FeedbackStatus.closed.rawValue
             ticket.resolution = resolution!.rawValue
             ticket.closingNote = note

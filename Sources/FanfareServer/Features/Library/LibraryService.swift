@@ -29,7 +29,7 @@ struct LibraryService {
         topic.status = Topic.Status.open.rawValue
         topic.raisedAt = now
         topic.createdBy = actor.userID
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await topic.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "topic.created", targetType: "topic", targetID: topic.id,
@@ -44,7 +44,7 @@ struct LibraryService {
         guard let status = Topic.Status(rawValue: raw) else {
             throw ValidationErrors("status", "must be one of: \(Topic.Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let topic = try await access.find(Topic.self, rawID, on: tx, what: "Topic")
             let before = topic.status
             topic.status = status.rawValue
@@ -106,7 +106,7 @@ struct LibraryService {
         asset.licenceExpiresAt = expires
         asset.proof = proof?.isEmpty == true ? nil : proof
         asset.createdAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await asset.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "asset.registered", targetType: "asset", targetID: asset.id,

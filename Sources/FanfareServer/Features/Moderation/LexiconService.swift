@@ -253,7 +253,7 @@ struct LexiconService {
     @discardableResult
     func change<T: Sendable>(_ access: WorkspaceAccess, now: Date, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let workspaceID = access.workspaceID
-        let (result, version) = try await db.transaction { tx -> (T, Int) in
+        let (result, version) = try await db.writeTransaction { tx -> (T, Int) in
             // Incremented in SQL, not read and written back: two changes at
             // once on PostgreSQL must give two versions, or a node that
             // compiled between them would never see the second. Written

@@ -49,7 +49,7 @@ struct ModerationService {
         feedback.status = ModerationFeedback.Status.open.rawValue
         feedback.createdBy = actor.userID
         feedback.createdAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await feedback.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "moderation.false_positive", targetType: "moderation_feedback",
@@ -70,7 +70,7 @@ struct ModerationService {
             throw Problem(.conflict, "This feedback was already \(feedback.status).", type: "feedback-decided")
         }
         if accept { _ = try await LexiconService(db: db, app: app).addAllowed(feedback.phrase, in: access, actor: actor, now: now) }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             feedback.status = (accept ? ModerationFeedback.Status.accepted : .dismissed).rawValue
             feedback.decidedBy = actor.userID
             feedback.decidedAt = now

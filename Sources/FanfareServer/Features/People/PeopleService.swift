@@ -30,7 +30,7 @@ struct PeopleService {
         try errors.throwIfAny()
         let hash = try await passwords.hash(input.password).get()
         let user = User(email: email!, displayName: name!, passwordHash: hash, locale: locale!, timeZone: zone!, isAdmin: input.isAdmin, now: now)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: nil, action: "user.created", targetType: "user", targetID: user.id,
@@ -75,7 +75,7 @@ struct PeopleService {
         try errors.throwIfAny()
         user.passwordHash = try await passwords.hash(new).get()
         user.sessionEpoch += 1
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.save(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: nil, action: "user.password_changed", targetType: "user", targetID: user.id,
@@ -104,7 +104,7 @@ struct PeopleService {
         try errors.throwIfAny()
         let after = ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone]
         guard before != after else { return }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.save(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: nil, action: "user.updated", targetType: "user", targetID: user.id,

@@ -130,7 +130,7 @@ struct SessionPages: RouteCollection {
             "locale": req.formValue("locale"), "time_zone": req.formValue("time_zone"),
         ]
         do {
-            let user = try await req.db.transaction { tx -> User in
+            let user = try await req.db.writeTransaction { tx -> User in
                 // Updating the token row first takes its lock, so a racing
                 // submit waits here and then finds a user already made.
                 try await SetupToken.query(on: tx).filter(\.$id == setup.id!).set(\.$usedAt, to: Date()).update()

@@ -25,7 +25,7 @@ struct PostImportService {
         let accounts = try await access.query(SocialAccount.self, on: db).all()
         let topics = try await access.query(Topic.self, on: db).all()
         do {
-            let ids = try await db.transaction { tx in
+            let ids = try await db.writeTransaction { tx in
                 var errors: [RowError] = []
                 var ids: [UUID] = []
                 let service = PostService(db: tx, app: app)

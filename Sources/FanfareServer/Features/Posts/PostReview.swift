@@ -81,7 +81,7 @@ extension PostService {
     func submit(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> (Post, [String]) {
         try access.require(.contentEdit)
         let engine = try await app.moderationEngine(for: access.workspace)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             guard [.draft, .rejected].contains(post.postStatus) else {
                 throw Problem(.conflict, "Only a draft or a rejected post can be submitted for review.", type: "post-not-draft")
@@ -111,7 +111,7 @@ extension PostService {
         guard access.can(.contentReview) || access.can(.contentLegalReview) else {
             throw Problem.forbidden("Your role (\(access.role.rawValue)) does not review content in this workspace.")
         }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             var record = try ReviewProcess(json: post.reviewJSON)
             do {

@@ -10,7 +10,7 @@ extension PostService {
     /// `at` nil: publish now.
     func schedule(_ rawID: String?, at: Date?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Post {
         try access.require(.contentSchedule)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             switch post.postStatus {
             case .approved, .scheduled, .failed: break
@@ -60,7 +60,7 @@ extension PostService {
 
     func unschedule(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Post {
         try access.require(.contentSchedule)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             guard post.postStatus == .scheduled else {
                 throw Problem(.conflict, "Only a scheduled post that has not started publishing can be unscheduled.", type: "post-not-scheduled")

@@ -46,7 +46,7 @@ struct PostService {
         post.authorID = actor.userID
         post.createdAt = now
         checked.apply(to: post, now: now)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await post.create(on: tx)
             try await writeVariants(checked, for: post, on: tx, now: now)
             try await AuditLog.record(
@@ -64,7 +64,7 @@ struct PostService {
         // A post that is not there is a 404 whatever the draft says.
         _ = try await access.find(Post.self, rawID, on: db, what: "Post")
         let checked = try await check(draft, in: access)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             try Self.requireEditable(post)
             let before = ["status": post.status, "version": String(post.version)]
@@ -107,7 +107,7 @@ struct PostService {
 
     func delete(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
         try access.require(.contentEdit)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let post = try await access.find(Post.self, rawID, on: tx, what: "Post")
             let states = try await PostVariant.query(on: tx).filter(\.$post.$id == post.id!).all().map(\.variantState)
             if states.contains(where: { $0 == .publishing || $0 == .unconfirmed }) {

@@ -212,7 +212,7 @@ actor SandboxPostWriter {
         _ posts: [(post: PublishedPost, account: String, key: String)], on db: any Database
     ) async throws -> [String: PublishedPost] {
         guard let sql = db as? any SQLDatabase else { return [:] }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             var kept: [String: PublishedPost] = [:]
             let sql = tx as? any SQLDatabase ?? sql
             for start in stride(from: 0, to: posts.count, by: 200) {

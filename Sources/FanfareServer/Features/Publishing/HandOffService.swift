@@ -23,7 +23,7 @@ enum HandOffService {
             if case .rejected(let reason) = error { throw ValidationErrors("url", reason) }
             throw ValidationErrors("url", "must be the link of the published post on \(variant.platform)")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             variant.state = PostVariant.State.published.rawValue
             variant.remoteID = link.remoteID
             variant.url = link.url

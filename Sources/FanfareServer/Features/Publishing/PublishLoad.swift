@@ -60,7 +60,7 @@ public enum PublishLoad {
             let later = now.addingTimeInterval(86_400)
             let batch = 500
             for start in stride(from: 0, to: posts, by: batch) {
-                try await app.db.transaction { tx in
+                try await app.db.writeTransaction { tx in
                     for index in start..<min(posts, start + batch) {
                         let post = Post()
                         post.id = TimeOrderedID.make(at: now)

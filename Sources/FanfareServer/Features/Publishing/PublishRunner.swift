@@ -247,7 +247,7 @@ enum PublishRunner {
     /// attempt history, the metrics to take, the posts' status.
     private static func write(_ work: [Work], endings: [UUID: Ending], worker: String, startedAt: Date, on db: any Database) async throws {
         let now = Date()
-        let failed = try await db.transaction { tx in
+        let failed = try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return [Work]() }
             var published: [(variant: PostVariant, at: Date)] = []
             var failed: [Work] = []

@@ -37,7 +37,7 @@ struct TokenService {
         let model = APIToken(
             userID: user.id!, name: name, tokenHash: Secrets.sha256(token),
             hint: String(token.prefix(Self.prefix.count + 6)), scopes: scopes!, now: now)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await model.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: nil, action: "token.created", targetType: "api_token", targetID: model.id,
@@ -56,7 +56,7 @@ struct TokenService {
         else { throw Problem.notFound("Token") }
         guard token.revokedAt == nil else { return }
         token.revokedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await token.save(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: nil, action: "token.revoked", targetType: "api_token", targetID: token.id,

@@ -29,7 +29,7 @@ struct WorkspaceService {
         }
         try errors.throwIfAny()
         let workspace = Workspace(name: name!, slug: slug!, timeZone: zone!, now: now)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await workspace.create(on: tx)
             try await Membership(workspaceID: workspace.id!, userID: user.id!, role: .admin, now: now).create(on: tx)
             try await AuditLog.record(
@@ -62,7 +62,7 @@ struct WorkspaceService {
         try errors.throwIfAny()
         let after = ["name": workspace.name, "time_zone": workspace.timeZone]
         if before != after {
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 try await workspace.save(on: tx)
                 try await AuditLog.record(
                     on: tx, actor: actor, workspaceID: access.workspaceID, action: "workspace.updated", targetType: "workspace",
@@ -85,7 +85,7 @@ struct WorkspaceService {
     func changeRole(_ access: WorkspaceAccess, memberID: String?, to rawRole: String, actor: Actor, now: Date = Date()) async throws -> Membership {
         try access.require(.membersManage)
         let role = try Role(validating: rawRole)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let member = try await access.find(Membership.self, memberID, on: tx, what: "Member")
             let old = member.memberRole
             guard old != role else { return member }
@@ -104,7 +104,7 @@ struct WorkspaceService {
 
     func remove(_ access: WorkspaceAccess, memberID: String?, actor: Actor, now: Date = Date()) async throws {
         try access.require(.membersManage)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let member = try await access.find(Membership.self, memberID, on: tx, what: "Member")
             let admins = try await access.query(Membership.self, on: tx).filter(\.$role == Role.admin.rawValue).count()
             if let refusal = WorkspaceRules.refusal(changing: member.memberRole, to: nil, adminCount: admins) {
@@ -141,7 +141,7 @@ struct WorkspaceService {
         let invitation = Invitation(
             workspaceID: access.workspaceID, role: role!, email: invitedEmail, tokenHash: Secrets.sha256(token),
             invitedBy: inviter.id!, now: now, validFor: Self.invitationLifetime)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await invitation.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "invitation.created", targetType: "invitation",
@@ -153,7 +153,7 @@ struct WorkspaceService {
 
     func revokeInvitation(_ access: WorkspaceAccess, invitationID: String?, actor: Actor, now: Date = Date()) async throws {
         try access.require(.membersInvite)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let invitation = try await access.find(Invitation.self, invitationID, on: tx, what: "Invitation")
             guard invitation.state(now: now) == .pending else {
                 throw Problem(.conflict, "This invitation is already \(invitation.state(now: now).rawValue).", type: "invitation-closed")
@@ -179,7 +179,7 @@ struct WorkspaceService {
     /// Accepts an invitation for `user`. Accepting twice, or when already a
     /// member, is refused without changing anything.
     func accept(token: String, user: User, actor: Actor, now: Date = Date()) async throws -> (Workspace, Membership) {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let service = WorkspaceService(db: tx)
             let (invitation, workspace) = try await service.openInvitation(token: token, now: now)
             if let email = invitation.email, email != user.email {

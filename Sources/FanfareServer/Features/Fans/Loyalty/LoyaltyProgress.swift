@@ -74,7 +74,7 @@ struct CheckIns {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let policy = milestones.flatMap { $0.milestones.isEmpty ? nil : $0 } ?? programme.checkIn
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Check-ins need an SQL database.") }
             // Written first: a second check-in of the same fan waits here and then sees this one.
             _ = try await sql.raw("UPDATE fans SET updated_at = \(bind: now) WHERE id = \(bind: fanID)").run()

@@ -31,7 +31,7 @@ struct PointsLedger {
             throw errors
         }
         do {
-            return try await db.transaction { tx in
+            return try await db.writeTransaction { tx in
                 guard let posted = try await append(entry, to: fanID, in: workspaceID, actor: actor, now: now, on: tx) else {
                     throw Refusal.insufficient
                 }

@@ -58,7 +58,7 @@ struct FanMerges {
         if note.count > 500 { errors.add("note", "must be at most 500 characters") }
         try errors.throwIfAny()
         let (keptID, mergedID) = (input.keptFanId!, input.mergedFanId!)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Merges need an SQL database.") }
             // Both rows written first: a concurrent merge of either fan waits and then sees this one.
             try await sql.raw("UPDATE fans SET updated_at = \(bind: now) WHERE id IN (\(bind: keptID), \(bind: mergedID))").run()
@@ -118,7 +118,7 @@ struct FanMerges {
     /// points the merged fan brought: the balance would go below zero.
     func undo(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> FanMerge {
         try access.require(.fansManage)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Merges need an SQL database.") }
             let record = try await access.find(FanMerge.self, rawID, on: tx, what: "Merge")
             if record.undoneAt != nil { throw Problem(.conflict, "This merge was already undone.") }

@@ -57,7 +57,7 @@ struct FanPrivacy {
 
     /// The erasure itself, in one transaction: shared by requests and the retention job.
     static func erase(_ fanID: UUID, workspaceID: UUID, actor: Actor, reason: String, now: Date, on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             let label = "erased-\(fanID.uuidString.prefix(8).lowercased())"
             try await sql.raw(

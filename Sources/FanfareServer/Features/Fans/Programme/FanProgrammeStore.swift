@@ -44,19 +44,24 @@ struct FanProgrammeStore {
         for problem in programme.problems() { errors.add(problem.field, problem.message) }
         try errors.throwIfAny()
         let json = String(decoding: try JSONEncoder.sortedKeys.encode(programme), as: UTF8.self)
-        try await db.transaction { tx in
-            let record = try await FanProgrammeRecord.find(access.workspaceID, on: tx)
-            let before = record?.settingsJSON
-            if let record {
-                record.settingsJSON = json
-                record.updatedAt = now
-                try await record.update(on: tx)
-            } else {
-                let record = FanProgrammeRecord()
-                record.id = access.workspaceID
-                record.settingsJSON = json
-                record.updatedAt = now
-                try await record.create(on: tx)
+        try await db.writeTransaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            // Inserted when new; otherwise the row is locked before it is read,
+            // so saves at once each audit what the one before them left.
+            let inserted = try await sql.raw(
+                """
+                INSERT INTO fan_programmes (workspace_id, settings, updated_at) VALUES (\(bind: access.workspaceID), \(bind: json), \(bind: now))
+                ON CONFLICT (workspace_id) DO NOTHING RETURNING workspace_id
+                """
+            ).first()
+            var before: String?
+            if inserted == nil {
+                let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+                before = try await sql.raw("SELECT settings FROM fan_programmes WHERE workspace_id = \(bind: access.workspaceID)\(lock)")
+                    .first()?.decode(column: "settings", as: String.self)
+                try await sql.raw(
+                    "UPDATE fan_programmes SET settings = \(bind: json), updated_at = \(bind: now) WHERE workspace_id = \(bind: access.workspaceID)"
+                ).run()
             }
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "fan_programme.updated", targetType: "workspace",

@@ -61,7 +61,7 @@ struct Redemptions {
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if note.count > 500 { throw ValidationErrors("note", "must be at most 500 characters") }
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Rewards need an SQL database.") }
             let locked = try await sql.raw(
                 "UPDATE fans SET updated_at = \(bind: now) WHERE id = \(bind: fanID) AND workspace_id = \(bind: access.workspaceID) RETURNING id"
@@ -137,7 +137,7 @@ struct Redemptions {
         let found = try await access.find(RewardRedemption.self, rawID, on: db, what: "Redemption")
         let note = (closing.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if note.count > 500 { throw ValidationErrors("note", "must be at most 500 characters") }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Rewards need an SQL database.") }
             // Only a pending redemption moves, and only once however many ask at once.
             let moved = try await sql.raw(

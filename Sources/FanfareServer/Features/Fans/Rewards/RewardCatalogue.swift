@@ -60,7 +60,7 @@ struct RewardCatalogue {
         reward.redeemed = 0
         reward.createdAt = now
         reward.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await reward.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "reward.created", targetType: "reward", targetID: reward.id,
@@ -76,7 +76,7 @@ struct RewardCatalogue {
         try access.require(.fansManage)
         let found = try await access.find(Reward.self, rawID, on: db, what: "Reward")
         let item = try await checked(input, in: access, except: found.id)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Rewards need an SQL database.") }
             try await sql.raw("UPDATE rewards SET updated_at = \(bind: now) WHERE id = \(bind: found.id!)").run()
             guard let reward = try await Reward.find(found.id, on: tx) else { throw Problem.notFound("Reward") }

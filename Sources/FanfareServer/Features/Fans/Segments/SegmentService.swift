@@ -73,7 +73,7 @@ struct SegmentService {
         segment.ruleJSON = try json(rule)
         segment.createdAt = now
         segment.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await segment.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "segment.created", targetType: "segment", targetID: segment.id,
@@ -90,7 +90,7 @@ struct SegmentService {
         segment.name = name
         segment.ruleJSON = try json(rule)
         segment.updatedAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await segment.update(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "segment.updated", targetType: "segment", targetID: segment.id,
@@ -107,7 +107,7 @@ struct SegmentService {
         if let rule = users.first {
             throw Problem(.conflict, "The inbox rule “\(rule.name)” uses this segment; change the rule first.")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await segment.delete(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "segment.deleted", targetType: "segment", targetID: segment.id,

@@ -157,7 +157,7 @@ struct ConversationService {
                 .sort(\.$id, .descending).first()
         else { throw Problem(.conflict, "This conversation has no message to answer.", type: "nothing-to-answer") }
         let resolve = input.resolve ?? false
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let reply = InboxReply()
             reply.id = TimeOrderedID.make(at: now)
             reply.$workspace.id = access.workspaceID
@@ -236,7 +236,7 @@ struct ConversationService {
                 throw ValidationErrors("assignee_id", "must be a member of this workspace who may answer in the inbox")
             }
         }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             var changed: [Conversation] = []
             for rawID in rawIDs {
                 let conversation = try await access.find(Conversation.self, rawID, on: tx, what: "Conversation \(rawID)")

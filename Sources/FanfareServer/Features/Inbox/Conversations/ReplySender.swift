@@ -137,7 +137,7 @@ enum ReplySender {
         }
         guard !rows.isEmpty else { return }
         let (ids, rowsToWrite) = (Array(conversations), rows)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             for start in stride(from: 0, to: ids.count, by: 500) {
                 try await sql.raw(

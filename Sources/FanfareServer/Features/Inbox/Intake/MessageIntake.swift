@@ -61,7 +61,7 @@ enum MessageIntake {
         _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, cursor: String, now: Date, on db: any Database
     ) async throws -> Int {
         let analyzer = MessageAnalyzer(engine: engine)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let accountID = account.id!
             // The cursor first: on SQLite a transaction must write before it
             // reads, or a writer committing in between makes it fail.

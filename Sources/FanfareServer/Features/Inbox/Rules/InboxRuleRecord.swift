@@ -121,7 +121,7 @@ struct InboxRuleService {
     func create(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> InboxRuleRecord {
         try access.require(.inboxRulesManage)
         let (name, conditions, actions) = try await validate(input, in: access, on: db)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let last = try await access.query(InboxRuleRecord.self, on: tx).max(\.$position)
             let record = InboxRuleRecord()
             record.id = TimeOrderedID.make(at: now)
@@ -147,7 +147,7 @@ struct InboxRuleService {
         // Another workspace's rule is not found, whatever the input.
         _ = try await access.find(InboxRuleRecord.self, rawID, on: db, what: "Inbox rule")
         let (name, conditions, actions) = try await validate(input, in: access, on: db)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let record = try await access.find(InboxRuleRecord.self, rawID, on: tx, what: "Inbox rule")
             let before = record.auditFields
             record.name = name
@@ -167,7 +167,7 @@ struct InboxRuleService {
 
     func delete(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
         try access.require(.inboxRulesManage)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let record = try await access.find(InboxRuleRecord.self, rawID, on: tx, what: "Inbox rule")
             try await record.delete(on: tx)
             try await AuditLog.record(

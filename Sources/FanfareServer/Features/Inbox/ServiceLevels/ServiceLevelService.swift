@@ -58,7 +58,7 @@ struct ServiceLevelService {
 
     func update(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> InboxSettings {
         try access.require(.inboxRulesManage)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let existing = try await InboxSettings.find(access.workspaceID, on: tx)
             let settings = existing ?? .standard(for: access.workspaceID)
             let before = InboxSettingsDTO(settings)
@@ -219,7 +219,7 @@ enum ServiceLevelWatch {
             guard !events.isEmpty else { continue }
             for event in events { warned.insert("\(event.clock).\(event.state.rawValue)") }
             let (due, sent) = (events, warned)
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 for event in due {
                     if event.state == .breached, let sql = tx as? any SQLDatabase {
                         try await sql.raw(

@@ -111,7 +111,7 @@ struct ReplyTemplateService {
     func create(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> ReplyTemplate {
         try access.require(.inboxRulesManage)
         let valid = try Self.validated(input)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let template = ReplyTemplate()
             template.id = TimeOrderedID.make(at: now)
             template.$workspace.id = access.workspaceID
@@ -134,7 +134,7 @@ struct ReplyTemplateService {
         // Another workspace's template is not found, whatever the input.
         _ = try await access.find(ReplyTemplate.self, rawID, on: db, what: "Reply template")
         let valid = try Self.validated(input)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let template = try await access.find(ReplyTemplate.self, rawID, on: tx, what: "Reply template")
             let before = template.auditFields
             try Self.apply(valid, to: template, now: now)
@@ -152,7 +152,7 @@ struct ReplyTemplateService {
 
     func delete(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
         try access.require(.inboxRulesManage)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let template = try await access.find(ReplyTemplate.self, rawID, on: tx, what: "Reply template")
             let using = try await access.query(InboxRuleRecord.self, on: tx).all().filter { $0.actions.replyTemplateID == template.id }
             if let rule = using.first {

@@ -1,0 +1,70 @@
+import FluentKit
+import Foundation
+import NIOCore
+import SQLKit
+
+extension Database {
+    /// The transaction every writer in Fanfare uses.
+    ///
+    /// SQLite's plain `BEGIN` starts as a reader. A transaction that reads and
+    /// then writes fails at once with "database is locked" when another
+    /// connection committed in between: its snapshot is stale, so waiting for
+    /// the lock cannot help. `BEGIN IMMEDIATE` takes the write lock first, so
+    /// writers queue behind each other instead of failing. PostgreSQL's own
+    /// transactions need nothing of this.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await transaction(body)
+        }
+        return try await withConnection { connection in
+            guard let bound = connection as? any SQLDatabase else { return try await connection.transaction(body) }
+            let tx = SQLiteWriteTransaction(connection: connection, sql: bound)
+            try await bound.raw("BEGIN IMMEDIATE TRANSACTION").run()
+            do {
+                let result = try await body(tx)
+                try await bound.raw("COMMIT TRANSACTION").run()
+                return result
+            } catch {
+                try? await bound.raw("ROLLBACK TRANSACTION").run()
+                throw error
+            }
+        }
+    }
+}
+
+/// One SQLite connection inside `BEGIN IMMEDIATE`: every query goes to that
+/// connection, and a transaction opened within it joins it, as Fluent's own
+/// transactions do.
+private struct SQLiteWriteTransaction: Database, SQLDatabase {
+    let connection: any Database
+    let sql: any SQLDatabase
+
+    var context: DatabaseContext { connection.context }
+    var inTransaction: Bool { true }
+
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
+        connection.execute(query: query, onOutput: onOutput)
+    }
+
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { connection.execute(schema: schema) }
+
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { connection.execute(enum: `enum`) }
+
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        sql.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await sql.execute(sql: query, onRow)
+    }
+}

@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+
+@testable import FanfareServer
+
+@Suite struct WriteTransactionTests {
+    /// Each writer reads the tally and then adds one: on SQLite's plain
+    /// `BEGIN` most of them failed with "database is locked", because another
+    /// writer committed after their read. All eight must land, each once.
+    @Test(arguments: TestDatabase.available)
+    func writersThatReadFirstQueueInsteadOfFailing(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let sql = try #require(t.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE tally (n INTEGER NOT NULL)").run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await t.db.writeTransaction { tx in
+                            let sql = tx as! any SQLDatabase
+                            _ = try await sql.raw("SELECT count(*) AS n FROM tally").all()
+                            try await Task.sleep(for: .milliseconds(20))
+                            try await sql.raw("INSERT INTO tally (n) VALUES (1)").run()
+                            // A transaction opened inside joins this one.
+                            try await tx.writeTransaction { inner in
+                                try await (inner as! any SQLDatabase).raw("INSERT INTO tally (n) VALUES (2)").run()
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let rows = try await sql.raw("SELECT n FROM tally").all().map { try $0.decode(column: "n", as: Int.self) }
+            #expect(rows.filter { $0 == 1 }.count == 8 && rows.filter { $0 == 2 }.count == 8, "\(rows)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aFailedWriterLeavesNothingBehind(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let sql = try #require(t.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE tally (n INTEGER NOT NULL)").run()
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await t.db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO tally (n) VALUES (1)").run()
+                    throw Refused()
+                }
+            }
+            #expect(try await sql.raw("SELECT n FROM tally").all().isEmpty)
+            // The connection went back to the pool usable.
+            try await t.db.writeTransaction { tx in try await (tx as! any SQLDatabase).raw("INSERT INTO tally (n) VALUES (3)").run() }
+            #expect(try await sql.raw("SELECT n FROM tally").all().count == 1)
+        }
+    }
+
+    /// Fluent's own `transaction` is SQLite's plain `BEGIN`; every writer in
+    /// the server goes through `writeTransaction` instead.
+    @Test func theServerOpensNoPlainTransactions() throws {
+        let sources = ContractTests.repository.appendingPathComponent("Sources/FanfareServer")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter {
+            $0.pathExtension == "swift"
+        }
+        var plain: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            if text.contains(".transaction {") || text.contains(".transaction({") { plain.append(file.lastPathComponent) }
+        }
+        #expect(plain == [], "use writeTransaction in \(plain)")
+    }
+}
