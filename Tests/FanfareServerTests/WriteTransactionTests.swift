@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Synchronization
 import Testing
 
 @testable import FanfareServer
@@ -53,6 +54,33 @@ import Testing
             try await t.db.writeTransaction { tx in try await (tx as! any SQLDatabase).raw("INSERT INTO tally (n) VALUES (3)").run() }
             #expect(try await sql.raw("SELECT n FROM tally").all().count == 1)
         }
+    }
+
+    @Test func theGateLetsOneWriterInAtATime() async throws {
+        let gate = WriteGate()
+        final class Log: Sendable { let state = Mutex<(inside: Int, most: Int, order: [Int])>((0, 0, [])) }
+        let log = Log()
+        await gate.enter()
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<50 {
+                group.addTask {
+                    await gate.enter()
+                    log.state.withLock {
+                        $0.inside += 1
+                        $0.most = max($0.most, $0.inside)
+                        $0.order.append(n)
+                    }
+                    try? await Task.sleep(for: .milliseconds(1))
+                    log.state.withLock { $0.inside -= 1 }
+                    gate.leave()
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            #expect(log.state.withLock { $0.order.isEmpty }, "nobody passes while the gate is held")
+            gate.leave()
+        }
+        let (most, order) = log.state.withLock { ($0.most, $0.order) }
+        #expect(most == 1 && order.count == 50)
     }
 
     /// Fluent's own `transaction` is SQLite's plain `BEGIN`; every writer in

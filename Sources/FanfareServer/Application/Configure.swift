@@ -47,7 +47,8 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     } else {
         // Connections open lazily: `restore` must be able to swap the file
         // before anything has opened it.
-        app.databases.use(.sqlite(.file(settings.sqliteFile.path)), as: .sqlite)
+        let sqlite = DatabaseConfigurationFactory.sqlite(.file(settings.sqliteFile.path)).make()
+        app.databases.use(DatabaseConfigurationFactory { GatedSQLiteConfiguration(sqlite: sqlite) }, as: .sqlite)
     }
     app.migrations.add(FanfareMigrations.all)
     app.installSandboxLedger(failureRate: options.sandboxFailureRate)

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import NIOCore
 import SQLKit
+import Synchronization
 
 extension Database {
     /// The transaction every writer in Fanfare uses.
@@ -10,13 +11,23 @@ extension Database {
     /// then writes fails at once with "database is locked" when another
     /// connection committed in between: its snapshot is stale, so waiting for
     /// the lock cannot help. `BEGIN IMMEDIATE` takes the write lock first, so
-    /// writers queue behind each other instead of failing. PostgreSQL's own
+    /// writers queue behind each other instead of failing. Within one
+    /// process they queue at the `WriteGate` first, without a thread: SQLite's
+    /// own wait spins on a thread of the pool, and on two cores the spinning
+    /// writer took CPU from the one holding the lock. PostgreSQL's own
     /// transactions need nothing of this.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await transaction(body)
         }
-        return try await withConnection { connection in
+        guard let gate = (context.configuration as? GatedSQLiteConfiguration)?.gate else { return try await immediateTransaction(body) }
+        await gate.enter()
+        defer { gate.leave() }
+        return try await immediateTransaction(body)
+    }
+
+    private func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withConnection { connection in
             guard let bound = connection as? any SQLDatabase else { return try await connection.transaction(body) }
             let tx = SQLiteWriteTransaction(connection: connection, sql: bound)
             try await bound.raw("BEGIN IMMEDIATE TRANSACTION").run()
@@ -66,5 +77,50 @@ private struct SQLiteWriteTransaction: Database, SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await sql.execute(sql: query, onRow)
+    }
+}
+
+/// SQLite's configuration with the gate its writers queue at in this
+/// process; everything else is SQLite's own.
+struct GatedSQLiteConfiguration: DatabaseConfiguration {
+    var sqlite: any DatabaseConfiguration
+    let gate = WriteGate()
+
+    var middleware: [any AnyModelMiddleware] {
+        get { sqlite.middleware }
+        set { sqlite.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver { sqlite.makeDriver(for: databases) }
+}
+
+/// One writer at a time, first come first served; the others wait as
+/// suspended tasks, not on threads.
+final class WriteGate: Sendable {
+    private let state = Mutex<(held: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func enter() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                guard state.held else {
+                    state.held = true
+                    return true
+                }
+                state.waiting.append(waiter)
+                return false
+            }
+            if now { waiter.resume() }
+        }
+    }
+
+    func leave() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.held = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

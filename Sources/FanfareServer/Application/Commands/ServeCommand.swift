@@ -63,12 +63,15 @@ enum Storage {
     /// SQLite reads its pages through a memory map and keeps 64 MiB of them
     /// per connection (the default keeps 2 MB and copies every page read):
     /// the nightly recomputation of a million fans walks far more than 2 MB.
+    /// A writer from elsewhere (a command beside the server, or a statement
+    /// outside a write transaction) waits with SQLite's own backoff, asleep,
+    /// instead of the driver's handler, which retries without pause.
     /// These are per connection, so each event loop's connection gets them.
     static func tuneSQLite(_ app: Application) async throws {
         guard (app.db as? any SQLDatabase)?.dialect.name == "sqlite" else { return }
         for eventLoop in app.eventLoopGroup.makeIterator() {
             guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
-            for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
+            for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=60000"] {
                 _ = try await sql.raw(SQLQueryString(pragma)).all()
             }
         }
