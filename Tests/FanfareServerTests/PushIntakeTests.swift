@@ -67,6 +67,29 @@ import Vapor
         }
     }
 
+    /// The generic webhook takes no replies from Fanfare: a rule that would
+    /// answer automatically still tags the conversation, and queues nothing
+    /// that could only fail.
+    @Test(arguments: TestDatabase.available)
+    func aRuleQueuesNoAutomaticReplyWhereThePlatformTakesNone(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            let inbox = "/api/v1/workspaces/\(hook.workspace)/inbox"
+            let template = try await t.api(
+                .POST, inbox + "/templates", token: hook.token, json: ["name": "补货", "category": "faq.features", "body": "{fan_name} 你好，每周一补货。"])
+            let templateID = try #require(template.json["id"] as? String, "\(template.body)")
+            let rule = try await t.api(
+                .POST, inbox + "/rules", token: hook.token,
+                json: ["name": "补货", "conditions": ["keywords": ["补货"]], "actions": ["reply_template_id": templateID, "tags": ["restock"]]])
+            #expect(rule.status == .created, "\(rule.body)")
+            let pushed = try await hook.push(Self.body([("q1", "请问什么时候补货？")]))
+            #expect(pushed.status == .ok, "\(pushed.body)")
+            let conversation = try #require(try await Conversation.query(on: t.db).first())
+            #expect(conversation.tags == ["restock"] && conversation.status == "open" && conversation.firstResponseAt == nil)
+            #expect(try await InboxReply.query(on: t.db).count() == 0)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func forgedStaleOrMalformedPushesAreRefusedAndStoreNothing(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in

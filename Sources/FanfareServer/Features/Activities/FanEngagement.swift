@@ -24,7 +24,7 @@ enum FanEngagement {
     }
 
     /// Words that check a fan in, compared after folding (case, width, traditional→simplified).
-    static let checkInWords = ["签到", "打卡", "check in", "checkin", "check-in"]
+    static let checkInWords = ["签到", "打卡", "check in", "checkin", "check-in"].map(TextFolding.fold)
 
     /// Every claimed job's messages in one pass. A burst of pushes stores
     /// many small batches; run a job at a time, each would take SQLite's
@@ -36,37 +36,57 @@ enum FanEngagement {
         return [:]
     }
 
+    /// What engagement reads of a stored message: a burst reads thousands,
+    /// so only these columns, without Fluent's per-model reflection.
+    struct Message {
+        var id: UUID
+        var workspaceID: UUID
+        var fanID: UUID
+        var text: String
+        var sentAt: Date
+    }
+
     static func process(_ messageIDs: [UUID], now: Date, on db: any Database) async throws {
-        var messages: [IncomingMessage] = []
+        guard let sql = db as? any SQLDatabase else { return }
+        var messages: [Message] = []
         for start in stride(from: 0, to: messageIDs.count, by: 500) {
-            let chunk = Array(messageIDs[start..<min(messageIDs.count, start + 500)])
-            messages += try await IncomingMessage.query(on: db).filter(\.$id ~~ chunk).filter(\.$fanID != nil).all()
+            let chunk = SQLGroupExpression(messageIDs[start..<min(messageIDs.count, start + 500)].map { SQLBind($0) })
+            for row in try await sql.raw(
+                "SELECT id, workspace_id, fan_id, text, sent_at FROM incoming_messages WHERE id IN \(chunk) AND fan_id IS NOT NULL"
+            ).all() {
+                messages.append(
+                    Message(
+                        id: try row.decode(column: "id", as: UUID.self), workspaceID: try row.decode(column: "workspace_id", as: UUID.self),
+                        fanID: try row.decode(column: "fan_id", as: UUID.self), text: try row.decode(column: "text", as: String.self),
+                        sentAt: try row.decode(column: "sent_at", as: Date.self)))
+            }
         }
-        for (workspaceID, ofWorkspace) in Dictionary(grouping: messages, by: { $0.$workspace.id }) {
+        for (workspaceID, ofWorkspace) in Dictionary(grouping: messages, by: \.workspaceID) {
             guard let workspace = try await Workspace.find(workspaceID, on: db) else { continue }
-            try await engage(ofWorkspace.sorted { ($0.sentAt, $0.id!) < ($1.sentAt, $1.id!) }, in: workspace, now: now, on: db)
+            try await engage(ofWorkspace.sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }, in: workspace, now: now, on: db)
         }
     }
 
-    private static func engage(_ messages: [IncomingMessage], in workspace: Workspace, now: Date, on db: any Database) async throws {
+    private static func engage(_ messages: [Message], in workspace: Workspace, now: Date, on db: any Database) async throws {
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         try await db.writeTransaction { tx in
             let paid = try await PointsLedger(db: tx).earnForMessages(
-                messages.compactMap { message in message.fanID.map { (fanID: $0, messageID: message.id!, at: message.sentAt) } },
-                action: .comment, in: workspace.id!, policy: programme.points, zone: zone, now: now)
+                messages.map { (fanID: $0.fanID, messageID: $0.id, at: $0.sentAt) }, action: .comment, in: workspace.id!, policy: programme.points,
+                zone: zone, now: now)
             try await LoyaltyProgress.refresh(Array(paid), programme: programme, now: now, on: tx)
         }
         let open = try await Activity.query(on: db).filter(\.$workspace.$id == workspace.id!).filter(\.$status == ActivityStatus.open.rawValue).all()
+            .compactMap { activity in activity.settings.map { (activity: activity, settings: $0) } }
         guard !open.isEmpty else { return }
         let entries = ActivityEntries(db: db)
         for message in messages {
-            guard let fanID = message.fanID else { continue }
-            for activity in open where activity.startsAt <= message.sentAt && message.sentAt < activity.endsAt {
-                guard let answer = answer(of: message, to: activity) else { continue }
+            let folded = TextFolding.fold(message.text)
+            for (activity, settings) in open where activity.startsAt <= message.sentAt && message.sentAt < activity.endsAt {
+                guard let answer = answer(of: message.text, folded: folded, to: settings) else { continue }
                 do {
                     _ = try await entries.enter(
-                        activity, fanID: fanID, answer: answer, messageID: message.id, workspace: workspace, now: message.sentAt)
+                        activity, fanID: message.fanID, answer: answer, messageID: message.id, workspace: workspace, now: message.sentAt)
                 } catch let problem as Problem where problem.status == 409 || problem.status == 403 {
                     // Already checked in today, not in the audience, below the level: the message stays a message.
                 } catch is ValidationErrors {
@@ -77,20 +97,20 @@ enum FanEngagement {
     }
 
     /// What a message says to an activity, or nil when it is not taking part.
-    static func answer(of message: IncomingMessage, to activity: Activity) -> EntryAnswer? {
-        let folded = TextFolding.fold(message.text)
-        switch activity.settings {
-        case .checkIn: return checkInWords.contains { folded.contains(TextFolding.fold($0)) } ? EntryAnswer() : nil
+    /// `folded` is the text through `TextFolding.fold`, done once per message.
+    static func answer(of text: String, folded: String, to settings: ActivitySettings) -> EntryAnswer? {
+        switch settings {
+        case .checkIn: return checkInWords.contains { folded.contains($0) } ? EntryAnswer() : nil
         case .poll(let poll):
-            let trimmed = message.text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
             if let number = Int(trimmed), poll.options.indices.contains(number - 1) { return EntryAnswer(options: [number - 1]) }
             let chosen = poll.options.indices.filter { folded.contains(TextFolding.fold(poll.options[$0])) }
             guard !chosen.isEmpty else { return nil }
             return EntryAnswer(options: poll.multipleChoice ? chosen : [chosen[0]])
         case .lottery: return EntryAnswer()
         case .ugcChallenge(let challenge):
-            return folded.contains(TextFolding.fold(challenge.hashtag)) ? EntryAnswer(text: message.text) : nil
-        case .quiz, .none: return nil
+            return folded.contains(TextFolding.fold(challenge.hashtag)) ? EntryAnswer(text: text) : nil
+        case .quiz: return nil
         }
     }
 }

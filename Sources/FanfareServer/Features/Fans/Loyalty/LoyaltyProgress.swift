@@ -35,20 +35,23 @@ enum LoyaltyProgress {
             ).all() {
                 featured[try row.decode(column: "fan_id", as: UUID.self)] = try row.decode(column: "featured", as: Int.self)
             }
-            for fan in try await Fan.query(on: tx).filter(\.$id ~~ chunk).all() {
+            // Read and written as columns: a burst's batch names hundreds of fans.
+            for row in try await sql.raw("SELECT id, best_streak, lifetime_points, level, badges FROM fans WHERE id IN \(ids)").all() {
+                let id = try row.decode(column: "id", as: UUID.self)
+                let (lifetime, current) = (try row.decode(column: "lifetime_points", as: Int.self), try row.decode(column: "level", as: Int.self))
+                let stored = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "badges", as: String.self).utf8))) ?? []
                 let facts = LoyaltyFacts(
-                    bestStreak: fan.bestStreak, lifetimePoints: fan.lifetimePoints, actionCounts: counts[fan.id!] ?? [:],
-                    featuredUGC: featured[fan.id!] ?? 0)
-                var badges = fan.badges
+                    bestStreak: try row.decode(column: "best_streak", as: Int.self), lifetimePoints: lifetime, actionCounts: counts[id] ?? [:],
+                    featuredUGC: featured[id] ?? 0)
+                var badges = stored
                 for rule in LoyaltyBadges.earnedBadges(facts: facts, rules: programme.badges) where !badges.contains(rule.id) {
                     badges.append(rule.id)
                 }
-                let level = max(fan.level, programme.levels.level(forLifetimePoints: fan.lifetimePoints).number)
-                guard level != fan.level || badges != fan.badges else { continue }
-                fan.level = level
-                fan.badges = badges
-                fan.updatedAt = now
-                try await fan.update(on: tx)
+                let level = max(current, programme.levels.level(forLifetimePoints: lifetime).number)
+                guard level != current || badges != stored else { continue }
+                let json = String(decoding: try JSONEncoder().encode(badges), as: UTF8.self)
+                try await sql.raw("UPDATE fans SET level = \(bind: level), badges = \(bind: json), updated_at = \(bind: now) WHERE id = \(bind: id)")
+                    .run()
             }
         }
     }

@@ -12,7 +12,7 @@ import Vapor
 enum InboxRouter {
     static func route(
         _ arrivals: [ConversationAssembly.Arrival], conversations: ConversationAssembly.Assembled, fans: [String: UUID],
-        for account: SocialAccount, now: Date, in tx: any Database
+        for account: SocialAccount, canReply: Bool, now: Date, in tx: any Database
     ) async throws {
         let workspaceID = account.$workspace.id
         guard let sql = tx as? any SQLDatabase, let setup = try await RoutingSetup.load(workspaceID, on: tx) else { return }
@@ -36,7 +36,9 @@ enum InboxRouter {
             var change = touched[conversationID] ?? ([], nil, false)
             for tag in decision.tags where !change.tags.contains(tag) { change.tags.append(tag) }
             if decision.queue == .experts || change.queue == nil { change.queue = decision.queue }
-            if let templateID = decision.replyTemplateID, !change.replied {
+            // A platform that takes no replies from Fanfare gets none queued: the
+            // rule's tags and queue still bring the conversation to a person.
+            if let templateID = decision.replyTemplateID, canReply, !change.replied {
                 if templates[templateID] == nil {
                     templates[templateID] = try await ReplyTemplate.query(on: tx).filter(\.$id == templateID).filter(\.$workspace.$id == workspaceID)
                         .first()

@@ -51,14 +51,18 @@ enum MessageIntake {
                 throw Problem(.badGateway, "\(account.platform) did not return interactions: \(error)", type: "connector-error")
             }
             let messages = page.interactions.filter { [.comment, .mention, .directMessage].contains($0.kind) && !($0.text ?? "").isEmpty }
-            stored += try await store(messages, for: account, engine: engine, cursor: page.nextCursor, now: now, on: app.db)
+            stored += try await store(
+                messages, for: account, engine: engine, canReply: connector.capabilities.canReply, cursor: page.nextCursor, now: now, on: app.db)
             if page.interactions.count < pageSize { break }
         }
         return stored
     }
 
+    /// `canReply`: whether the account's platform lets Fanfare reply; where it
+    /// does not, rules still tag and queue but queue no automatic reply.
     static func store(
-        _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, cursor: String, now: Date, on db: any Database
+        _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, canReply: Bool = true, cursor: String, now: Date,
+        on db: any Database
     ) async throws -> Int {
         let analyzer = MessageAnalyzer(engine: engine)
         return try await db.writeTransaction { tx in
@@ -72,7 +76,7 @@ enum MessageIntake {
                 ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at
                 """
             ).run()
-            return try await insert(interactions, for: account, analyzer: analyzer, now: now, in: tx).count
+            return try await insert(interactions, for: account, analyzer: analyzer, canReply: canReply, now: now, in: tx).count
         }
     }
 
@@ -83,7 +87,7 @@ enum MessageIntake {
     /// transaction, after the caller's first write.
     @discardableResult
     static func insert(
-        _ interactions: [Interaction], for account: SocialAccount, analyzer: MessageAnalyzer, now: Date, in tx: any Database
+        _ interactions: [Interaction], for account: SocialAccount, analyzer: MessageAnalyzer, canReply: Bool, now: Date, in tx: any Database
     ) async throws -> Set<String> {
         guard !interactions.isEmpty else { return [] }
         guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
@@ -153,7 +157,7 @@ enum MessageIntake {
                 """
             ).run()
         }
-        try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, now: now, in: tx)
+        try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, canReply: canReply, now: now, in: tx)
         if let engagement = FanEngagement.job(for: arrivals.map(\.id), at: now) { try await JobQueue(db: tx).enqueueMany([engagement], now: now) }
         return added
     }

@@ -59,7 +59,9 @@ struct PushRoutes: RouteCollection {
         }
         let engine = try await req.application.moderationEngine(for: entry.workspace)
         let stored = try await req.application.pushWriter.write(
-            PushWriter.Push(account: account, nonce: nonce, interactions: interactions, analyzer: MessageAnalyzer(engine: engine)))
+            PushWriter.Push(
+                account: account, nonce: nonce, interactions: interactions, analyzer: MessageAnalyzer(engine: engine),
+                canReply: connector.capabilities.canReply))
         guard let stored else {
             throw Problem(.conflict, "This push (id \(nonce)) was already received; it is not stored twice.", type: "push-replayed")
         }
@@ -146,6 +148,7 @@ actor PushWriter {
         var nonce: String
         var interactions: [Interaction]
         var analyzer: MessageAnalyzer
+        var canReply: Bool
     }
 
     private let database: @Sendable () -> any Database
@@ -209,18 +212,19 @@ actor PushWriter {
             // The new pushes' messages, one insert per account; each push
             // is answered with how many of its own were new.
             var accepted: [Bool] = []
-            var byAccount: [UUID: (account: SocialAccount, analyzer: MessageAnalyzer, interactions: [Interaction])] = [:]
+            var byAccount: [UUID: (account: SocialAccount, analyzer: MessageAnalyzer, canReply: Bool, interactions: [Interaction])] = [:]
             for push in pushes {
                 // Only the first push with a new id stores; a second copy
                 // in the same group is a replay too.
                 let isNew = fresh.remove("\(push.account.id!.uuidString)/\(push.nonce)") != nil
                 accepted.append(isNew)
                 guard isNew else { continue }
-                byAccount[push.account.id!, default: (push.account, push.analyzer, [])].interactions += push.interactions
+                byAccount[push.account.id!, default: (push.account, push.analyzer, push.canReply, [])].interactions += push.interactions
             }
             var stored: [UUID: Set<String>] = [:]
             for (id, group) in byAccount {
-                stored[id] = try await MessageIntake.insert(group.interactions, for: group.account, analyzer: group.analyzer, now: now, in: tx)
+                stored[id] = try await MessageIntake.insert(
+                    group.interactions, for: group.account, analyzer: group.analyzer, canReply: group.canReply, now: now, in: tx)
             }
             var results: [Int?] = []
             for (push, isNew) in zip(pushes, accepted) {
