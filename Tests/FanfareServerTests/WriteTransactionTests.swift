@@ -83,6 +83,40 @@ import Testing
         #expect(most == 1 && order.count == 50)
     }
 
+    @Test func urgentWritersGoFirstUntilAnotherHasWaitedItsPatience() async throws {
+        final class Log: Sendable { let order = Mutex<[String]>([]) }
+        let log = Log()
+        func writer(_ gate: WriteGate, _ name: String, urgent: Bool) async {
+            await gate.enter(urgent: urgent)
+            log.order.withLock { $0.append(name) }
+            gate.leave()
+        }
+        func until(_ gate: WriteGate, _ urgent: Int, _ others: Int) async throws {
+            while gate.waiting != (urgent, others) { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        let gate = WriteGate(patience: .seconds(60))
+        await gate.enter()
+        async let background: Void = writer(gate, "background", urgent: false)
+        try await until(gate, 0, 1)
+        async let intake: Void = writer(gate, "intake", urgent: true)
+        try await until(gate, 1, 1)
+        gate.leave()
+        _ = await (background, intake)
+        #expect(log.order.withLock { $0 } == ["intake", "background"])
+
+        log.order.withLock { $0 = [] }
+        let impatient = WriteGate(patience: .milliseconds(20))
+        await impatient.enter()
+        async let late: Void = writer(impatient, "background", urgent: false)
+        try await until(impatient, 0, 1)
+        async let urgent: Void = writer(impatient, "intake", urgent: true)
+        try await until(impatient, 1, 1)
+        try await Task.sleep(for: .milliseconds(30))
+        impatient.leave()
+        _ = await (late, urgent)
+        #expect(log.order.withLock { $0 } == ["background", "intake"], "it waited longer than the gate's patience")
+    }
+
     /// Fluent's own `transaction` is SQLite's plain `BEGIN`; every writer in
     /// the server goes through `writeTransaction` instead.
     @Test func theServerOpensNoPlainTransactions() throws {

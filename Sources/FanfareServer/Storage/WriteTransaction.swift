@@ -16,12 +16,14 @@ extension Database {
     /// own wait spins on a thread of the pool, and on two cores the spinning
     /// writer took CPU from the one holding the lock. PostgreSQL's own
     /// transactions need nothing of this.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    ///
+    /// `urgent`: someone is waiting on the answer (a platform's push); see `WriteGate`.
+    func writeTransaction<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await transaction(body)
         }
         guard let gate = (context.configuration as? GatedSQLiteConfiguration)?.gate else { return try await immediateTransaction(body) }
-        await gate.enter()
+        await gate.enter(urgent: urgent)
         defer { gate.leave() }
         return try await immediateTransaction(body)
     }
@@ -94,32 +96,50 @@ struct GatedSQLiteConfiguration: DatabaseConfiguration {
     func makeDriver(for databases: Databases) -> any DatabaseDriver { sqlite.makeDriver(for: databases) }
 }
 
-/// One writer at a time, first come first served; the others wait as
-/// suspended tasks, not on threads.
+/// One writer at a time. Urgent writers (intake, with a platform waiting on
+/// the answer) go before the others, but a writer that has waited
+/// `patience` goes next whatever is waiting, so background work is delayed
+/// by a burst and never stopped by it. The others wait as suspended tasks,
+/// not on threads.
 final class WriteGate: Sendable {
-    private let state = Mutex<(held: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private struct Waiting {
+        var held = false
+        var urgent: [CheckedContinuation<Void, Never>] = []
+        var others: [(waiter: CheckedContinuation<Void, Never>, since: ContinuousClock.Instant)] = []
+    }
 
-    func enter() async {
+    private let state = Mutex(Waiting())
+    let patience: Duration
+
+    init(patience: Duration = .milliseconds(500)) {
+        self.patience = patience
+    }
+
+    func enter(urgent: Bool = false) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
                 guard state.held else {
                     state.held = true
                     return true
                 }
-                state.waiting.append(waiter)
+                if urgent { state.urgent.append(waiter) } else { state.others.append((waiter, .now)) }
                 return false
             }
             if now { waiter.resume() }
         }
     }
 
+    /// How many wait, of each kind (for the tests).
+    var waiting: (urgent: Int, others: Int) { state.withLock { ($0.urgent.count, $0.others.count) } }
+
     func leave() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.held = false
-                return nil
+            if let oldest = state.others.first, state.urgent.isEmpty || oldest.since.duration(to: .now) >= patience {
+                return state.others.removeFirst().waiter
             }
-            return state.waiting.removeFirst()
+            if !state.urgent.isEmpty { return state.urgent.removeFirst() }
+            state.held = false
+            return nil
         }
         next?.resume()
     }

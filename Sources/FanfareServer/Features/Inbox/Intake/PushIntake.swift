@@ -192,7 +192,7 @@ actor PushWriter {
     /// queue), `RETURNING` the ones that were new; then the messages of
     /// those pushes.
     static func store(_ pushes: [Push], on db: any Database, now: Date) async throws -> [Int?] {
-        try await db.writeTransaction { tx in
+        try await db.writeTransaction(urgent: true) { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
             var seen = Set<String>()
             var rows: [any SQLExpression] = []
