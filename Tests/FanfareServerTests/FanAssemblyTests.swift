@@ -75,6 +75,38 @@ import Vapor
 }
 
 extension FanEngagementBatchTests {
+    /// A burst's engagement is paid a slice per transaction; a fan whose
+    /// comments straddle two slices still earns no more than the day's cap
+    /// (comments: 2 points, 20 a day), because each slice reads what the
+    /// ones before it paid.
+    @Test(arguments: TestDatabase.available)
+    func theDailyCapHoldsAcrossTheSlicesOfABurst(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let engine = try await t.app.moderationEngine(for: room.ws)
+            let start = Date().addingTimeInterval(-3_600)
+            let fillers = FanEngagement.ledgerSlice - 2
+            var interactions = (0..<fillers).map { n in
+                Interaction(
+                    remoteID: "f\(n)", kind: .comment, postRemoteID: "p1", authorID: "filler-\(n)", authorName: "Filler \(n)", text: "hi",
+                    at: start.addingTimeInterval(Double(n)))
+            }
+            interactions += (0..<12).map { n in
+                Interaction(
+                    remoteID: "r\(n)", kind: .comment, postRemoteID: "p1", authorID: "rain", authorName: "小雨", text: "第\(n)条",
+                    at: start.addingTimeInterval(Double(fillers + n)))
+            }
+            _ = try await MessageIntake.store(interactions, for: room.account, engine: engine, cursor: "1", now: Date(), on: t.db)
+            try await room.engage()
+            let rain = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "小雨").first())
+            #expect(rain.pointsBalance == 20, "2 in the first slice, then up to the cap in the second: \(rain.pointsBalance)")
+            #expect(try await PointsLedgerLine.query(on: t.db).filter(\.$fan.$id == rain.id!).count() == 10)
+            // Run again (a retried job): nothing is paid twice.
+            try await room.engage()
+            #expect(try await PointsLedgerLine.query(on: t.db).count() == fillers + 10)
+        }
+    }
+
     /// Paid in one pass, a fan's lines get ids of the same moment; the fan's
     /// page lists them by when they were earned, newest first.
     @Test(arguments: TestDatabase.available)

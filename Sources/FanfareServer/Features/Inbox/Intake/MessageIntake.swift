@@ -64,7 +64,7 @@ enum MessageIntake {
         _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, canReply: Bool = true, cursor: String, now: Date,
         on db: any Database
     ) async throws -> Int {
-        let analyzer = MessageAnalyzer(engine: engine)
+        let arriving = Arriving.analysed(interactions, by: MessageAnalyzer(engine: engine))
         return try await db.writeTransaction { tx in
             let accountID = account.id!
             // The cursor first: on SQLite a transaction must write before it
@@ -76,29 +76,40 @@ enum MessageIntake {
                 ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at
                 """
             ).run()
-            return try await insert(interactions, for: account, analyzer: analyzer, canReply: canReply, now: now, in: tx).count
+            return try await insert(arriving, for: account, canReply: canReply, now: now, in: tx).count
         }
     }
 
-    /// Stores the messages not stored yet, each analysed, with its
+    /// A message with its analysis, made before the write transaction:
+    /// analysis is pure computation, and outside the write lock each
+    /// request does its own in parallel instead of every writer waiting
+    /// for the batch's.
+    struct Arriving: Sendable {
+        var interaction: Interaction
+        var analysis: MessageAnalysis
+
+        static func analysed(_ interactions: [Interaction], by analyzer: MessageAnalyzer) -> [Arriving] {
+            interactions.map { Arriving(interaction: $0, analysis: analyzer.analyze($0.text ?? "")) }
+        }
+    }
+
+    /// Stores the messages not stored yet, with their analysis and
     /// moderation hits, in two multi-row inserts (a burst of pushes writes
     /// hundreds at once; Fluent's per-model reflection would dominate).
     /// Returns the remote ids that were new. Runs inside the caller's
     /// transaction, after the caller's first write.
     @discardableResult
     static func insert(
-        _ interactions: [Interaction], for account: SocialAccount, analyzer: MessageAnalyzer, canReply: Bool, now: Date, in tx: any Database
+        _ arriving: [Arriving], for account: SocialAccount, canReply: Bool, now: Date, in tx: any Database
     ) async throws -> Set<String> {
-        guard !interactions.isEmpty else { return [] }
+        guard !arriving.isEmpty else { return [] }
         guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
         let accountID = account.id!
         let workspaceID = account.$workspace.id
-        var known = Set(
-            try await IncomingMessage.query(on: tx).filter(\.$account.$id == accountID).filter(\.$remoteID ~~ interactions.map(\.remoteID))
-                .all(\.$remoteID))
+        var known = try await storedRemoteIDs(arriving.map(\.interaction.remoteID), of: accountID, in: sql)
         var fresh: [(Interaction, MessageAnalysis)] = []
-        for interaction in interactions where known.insert(interaction.remoteID).inserted {
-            fresh.append((interaction, analyzer.analyze(interaction.text ?? "")))
+        for message in arriving where known.insert(message.interaction.remoteID).inserted {
+            fresh.append((message.interaction, message.analysis))
         }
         // A flagged message of a fan flagged before is graded one step up.
         var offences = try await priorOffences(
@@ -164,6 +175,22 @@ enum MessageIntake {
 }
 
 extension MessageIntake {
+    /// Which of these remote ids the account already has, one query per 500.
+    static func storedRemoteIDs(_ remoteIDs: [String], of accountID: UUID, in sql: any SQLDatabase) async throws -> Set<String> {
+        var known = Set<String>()
+        for start in stride(from: 0, to: remoteIDs.count, by: 500) {
+            let chunk = remoteIDs[start..<min(remoteIDs.count, start + 500)]
+            let rows = try await sql.raw(
+                """
+                SELECT remote_id FROM incoming_messages
+                WHERE account_id = \(bind: accountID) AND remote_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                """
+            ).all()
+            for row in rows { known.insert(try row.decode(column: "remote_id", as: String.self)) }
+        }
+        return known
+    }
+
     /// Flagged messages of each of these fans within `offenceWindow`, in one
     /// query per 500 fans.
     static func priorOffences(of authors: Set<String>, on accountID: UUID, now: Date, in sql: any SQLDatabase) async throws -> [String: Int] {

@@ -10,8 +10,8 @@ import Vapor
 /// Webhooks' HMAC for the generic webhook), within 5 minutes of the
 /// server's clock, and a push id (nonce) seen before is refused.
 ///
-/// Accepted means stored: the answer is sent after the messages, analysed,
-/// are committed. Pushes arriving together are written in one transaction
+/// Accepted means stored: the answer is sent after the messages, analysed
+/// by the request before it queues for the writer, are committed. Pushes arriving together are written in one transaction
 /// (`PushWriter`), so a burst costs few commits.
 struct PushRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -60,7 +60,7 @@ struct PushRoutes: RouteCollection {
         let engine = try await req.application.moderationEngine(for: entry.workspace)
         let stored = try await req.application.pushWriter.write(
             PushWriter.Push(
-                account: account, nonce: nonce, interactions: interactions, analyzer: MessageAnalyzer(engine: engine),
+                account: account, nonce: nonce, messages: MessageIntake.Arriving.analysed(interactions, by: MessageAnalyzer(engine: engine)),
                 canReply: connector.capabilities.canReply))
         guard let stored else {
             throw Problem(.conflict, "This push (id \(nonce)) was already received; it is not stored twice.", type: "push-replayed")
@@ -146,8 +146,8 @@ actor PushWriter {
     struct Push: Sendable {
         var account: SocialAccount
         var nonce: String
-        var interactions: [Interaction]
-        var analyzer: MessageAnalyzer
+        /// Analysed by the request, before it queues for the writer.
+        var messages: [MessageIntake.Arriving]
         var canReply: Bool
     }
 
@@ -212,19 +212,18 @@ actor PushWriter {
             // The new pushes' messages, one insert per account; each push
             // is answered with how many of its own were new.
             var accepted: [Bool] = []
-            var byAccount: [UUID: (account: SocialAccount, analyzer: MessageAnalyzer, canReply: Bool, interactions: [Interaction])] = [:]
+            var byAccount: [UUID: (account: SocialAccount, canReply: Bool, messages: [MessageIntake.Arriving])] = [:]
             for push in pushes {
                 // Only the first push with a new id stores; a second copy
                 // in the same group is a replay too.
                 let isNew = fresh.remove("\(push.account.id!.uuidString)/\(push.nonce)") != nil
                 accepted.append(isNew)
                 guard isNew else { continue }
-                byAccount[push.account.id!, default: (push.account, push.analyzer, push.canReply, [])].interactions += push.interactions
+                byAccount[push.account.id!, default: (push.account, push.canReply, [])].messages += push.messages
             }
             var stored: [UUID: Set<String>] = [:]
             for (id, group) in byAccount {
-                stored[id] = try await MessageIntake.insert(
-                    group.interactions, for: group.account, analyzer: group.analyzer, canReply: group.canReply, now: now, in: tx)
+                stored[id] = try await MessageIntake.insert(group.messages, for: group.account, canReply: group.canReply, now: now, in: tx)
             }
             var results: [Int?] = []
             for (push, isNew) in zip(pushes, accepted) {
@@ -233,7 +232,7 @@ actor PushWriter {
                     continue
                 }
                 var mine = 0
-                for interaction in push.interactions where stored[push.account.id!]?.remove(interaction.remoteID) != nil { mine += 1 }
+                for message in push.messages where stored[push.account.id!]?.remove(message.interaction.remoteID) != nil { mine += 1 }
                 results.append(mine)
             }
             return results
