@@ -134,7 +134,7 @@ enum FanAssembly {
             fan.last = max(fan.last ?? sighting.at, sighting.at)
             state[id] = fan
         }
-        var updates: [any SQLExpression] = []
+        var counted = CountedFans()
         var moves = FanTiering.TierMoves()
         var tiers: [UUID: ActivityTier] = [:]
         let today = RollingActivity.day(of: now, in: zone)
@@ -144,23 +144,71 @@ enum FanAssembly {
             let stage = fan.stage == LifecycleStage.convert.rawValue ? fan.stage : snapshot.stage.rawValue
             tiers[id] = snapshot.activity
             let tier = snapshot.activity.rawValue
-            let row: [any Encodable & Sendable] = [id, fan.activity.compact, interactions, tier, stage, fan.last ?? now]
-            updates.append(SQLGroupExpression(row.map { SQLBind($0) }))
+            counted.append(id: id, activity: fan.activity.compact, interactions: interactions, tier: tier, stage: stage, last: fan.last ?? now)
             for (dimension, from, to) in [("activity", fan.tier, tier), ("stage", fan.stage, stage)] where from != to {
                 moves.append(fan: id, dimension: dimension, from: from, to: to, at: now)
             }
         }
-        for start in stride(from: 0, to: updates.count, by: 300) {
-            // VALUES columns are named column1… on both SQLite and PostgreSQL.
-            try await sql.raw(
-                """
-                UPDATE fans SET rolling_activity = v.column2, interactions_30d = v.column3, activity_tier = v.column4, stage = v.column5,
-                last_interaction_at = v.column6, updated_at = \(bind: now)
-                FROM (VALUES \(SQLList(Array(updates[start..<min(updates.count, start + 300)])))) AS v WHERE fans.id = v.column1
-                """
-            ).run()
-        }
-        try await moves.insert(workspaceID: workspaceID, at: now, in: sql)
+        try await counted.write(moves: moves, workspaceID: workspaceID, now: now, in: sql)
         return tiers
+    }
+
+    /// The counted fans, a column each, written with their tier movements.
+    private struct CountedFans {
+        var ids: [UUID] = []
+        var activity: [String] = []
+        var interactions: [Int] = []
+        var tiers: [String] = []
+        var stages: [String] = []
+        var last: [Date] = []
+
+        mutating func append(id: UUID, activity: String, interactions: Int, tier: String, stage: String, last: Date) {
+            ids.append(id)
+            self.activity.append(activity)
+            self.interactions.append(interactions)
+            tiers.append(tier)
+            stages.append(stage)
+            self.last.append(last)
+        }
+
+        func write(moves: FanTiering.TierMoves, workspaceID: UUID, now: Date, in sql: any SQLDatabase) async throws {
+            if sql.dialect.name == "postgresql" {
+                // One statement, the movements in its CTE: on PostgreSQL each
+                // statement is a round trip, and an interaction's update is
+                // read, then this (its p99 was two round trips plus a third
+                // whenever a tier moved).
+                try await sql.raw(
+                    """
+                    WITH moved AS (
+                        INSERT INTO fan_tier_changes (id, workspace_id, fan_id, dimension, from_tier, to_tier, at)
+                        SELECT m.id, \(bind: workspaceID), m.fan, m.dimension, m.old, m.new, \(bind: now)
+                        FROM UNNEST(\(bind: moves.ids)::uuid[], \(bind: moves.fans)::uuid[], \(bind: moves.dimensions)::text[],
+                        \(bind: moves.from)::text[], \(bind: moves.to)::text[]) AS m(id, fan, dimension, old, new)
+                    )
+                    UPDATE fans SET rolling_activity = v.r, interactions_30d = v.n, activity_tier = v.a, stage = v.s,
+                    last_interaction_at = to_timestamp(v.l), updated_at = \(bind: now)
+                    FROM UNNEST(\(bind: ids)::uuid[], \(bind: activity)::text[], \(bind: interactions)::bigint[], \(bind: tiers)::text[],
+                    \(bind: stages)::text[], \(bind: last.map(\.timeIntervalSince1970))::float8[]) AS v(id, r, n, a, s, l)
+                    WHERE fans.id = v.id
+                    """
+                ).run()
+                return
+            }
+            let updates: [any SQLExpression] = ids.indices.map { i in
+                let row: [any Encodable & Sendable] = [ids[i], activity[i], interactions[i], tiers[i], stages[i], last[i]]
+                return SQLGroupExpression(row.map { SQLBind($0) })
+            }
+            for start in stride(from: 0, to: updates.count, by: 300) {
+                // VALUES columns are named column1… on SQLite.
+                try await sql.raw(
+                    """
+                    UPDATE fans SET rolling_activity = v.column2, interactions_30d = v.column3, activity_tier = v.column4, stage = v.column5,
+                    last_interaction_at = v.column6, updated_at = \(bind: now)
+                    FROM (VALUES \(SQLList(Array(updates[start..<min(updates.count, start + 300)])))) AS v WHERE fans.id = v.column1
+                    """
+                ).run()
+            }
+            try await moves.insert(workspaceID: workspaceID, at: now, in: sql)
+        }
     }
 }
