@@ -98,7 +98,13 @@ extension FanEngagementBatchTests {
             }
             _ = try await MessageIntake.store(interactions, for: room.account, engine: engine, cursor: "1", now: Date(), on: t.db)
             try await room.engage()
+            // The batch's fans were counted together, each with its movements.
+            let filler = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "Filler 7").first())
+            #expect(filler.interactions30d == 1 && filler.activityTier == "potential" && filler.lastInteractionAt != nil)
+            let moved = try await (t.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM fan_tier_changes WHERE dimension = 'activity'").first()
+            #expect(try moved?.decode(column: "n", as: Int.self) == fillers + 1, "each fan's first move, out of silent")
             let rain = try #require(try await Fan.query(on: t.db).filter(\.$displayName == "小雨").first())
+            #expect(rain.interactions30d == 12 && rain.activityTier == "active")
             #expect(rain.pointsBalance == 20, "2 in the first slice, then up to the cap in the second: \(rain.pointsBalance)")
             #expect(try await PointsLedgerLine.query(on: t.db).filter(\.$fan.$id == rain.id!).count() == 10)
             // Run again (a retried job): nothing is paid twice.
