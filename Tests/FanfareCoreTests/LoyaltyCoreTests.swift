@@ -130,6 +130,7 @@ import Testing
     @Test func privilegesAccumulateUpTheLadderAcrossTheThreeLayers() {
         #expect(ladder.privileges(forLifetimePoints: 0) == ["check_in_rewards", "points_redemption"])
         #expect(ladder.privileges(forLifetimePoints: 2_000) == ["check_in_rewards", "points_redemption", "lottery_entry", "early_access"])
+        #expect(ladder.grants("lottery_entry", lifetimePoints: 500) && !ladder.grants("lottery_entry", lifetimePoints: 499))
         let top = ladder.privileges(forLifetimePoints: 8_000)
         #expect(Set(top.compactMap(LoyaltyPrivilege.layer(of:))) == [.basic, .advanced, .peak])
         #expect(ladder.problems().isEmpty)

@@ -228,6 +228,33 @@ extension InboxRoom {
         }
     }
 
+    /// A check-in's points belong to the check_in_rewards privilege: below
+    /// the level that grants it, the streak counts and nothing is paid.
+    @Test(arguments: TestDatabase.available)
+    func checkInPointsWaitForTheLevelThatGrantsThem(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let set = try await t.api(
+                .PUT, room.api + "/fan-programme", token: room.admin,
+                json: [
+                    "levels": [
+                        ["number": 1, "name": "Newcomer", "min_lifetime_points": 0, "privileges": ["points_redemption"]],
+                        ["number": 2, "name": "Regular", "min_lifetime_points": 4, "privileges": ["check_in_rewards"]],
+                    ]
+                ])
+            #expect(set.status == .ok, "\(set.body)")
+            for n in 1...2 { try await room.fan("小雨", "第\(n)条") }
+            let fanID = try #require(UUID(uuidString: try await room.fanID("小雨")))
+            let now = Date()
+            let first = try await CheckIns(db: t.db).checkIn(fanID: fanID, workspace: room.ws, now: now)
+            #expect(first.streak == 1 && first.points == 0 && first.bonus == 0 && first.balance == 0)
+            #expect(try await PointsLedgerLine.query(on: t.db).filter(\.$fan.$id == fanID).count() == 0)
+            try await room.engage(now: now)  // two comments, 4 points: level 2
+            let next = try await CheckIns(db: t.db).checkIn(fanID: fanID, workspace: room.ws, now: now.addingTimeInterval(86_400))
+            #expect(next.streak == 2 && next.points == 5 && next.balance == 9, "\(next)")
+        }
+    }
+
     /// SQLite begins a transaction as a reader. One that read the programme
     /// and then wrote it failed at once (a 500) when another save committed in
     /// between, and waiting could not help: its snapshot was already stale.

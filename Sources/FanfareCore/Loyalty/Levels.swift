@@ -78,6 +78,11 @@ public struct LevelLadder: Sendable, Codable, Equatable {
         return result
     }
 
+    /// Whether a fan with these lifetime points holds `privilege`.
+    public func grants(_ privilege: String, lifetimePoints points: Int) -> Bool {
+        privileges(forLifetimePoints: points).contains(privilege)
+    }
+
     /// The next level and the lifetime points still needed for it (nil at the top).
     public func nextLevel(forLifetimePoints points: Int) -> (level: LoyaltyLevel, pointsNeeded: Int)? {
         levels.first { $0.minLifetimePoints > points }.map { ($0, $0.minLifetimePoints - points) }

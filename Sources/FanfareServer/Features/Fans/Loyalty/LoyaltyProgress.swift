@@ -90,23 +90,32 @@ struct CheckIns {
             switch CheckInStreak.next(after: fan.lastCheckInAt, streak: fan.checkInStreak, now: now, zone: zone, policy: policy) {
             case .alreadyCheckedInToday(_, let message):
                 throw Problem(.conflict, "The fan has \(message).", type: "already-checked-in")
-            case .checkedIn(let streak, let bonus, let day):
+            case .checkedIn(let streak, let milestone, let day):
                 fan.checkInStreak = streak
                 fan.bestStreak = max(fan.bestStreak, streak)
                 fan.lastCheckInAt = now
                 try await fan.update(on: tx)
-                let ledger = PointsLedger(db: tx)
-                let key = "check_in:\(fanID.uuidString.lowercased()):\(day)"
-                let earned = try await ledger.earn(
-                    .checkIn, sourceKey: key, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)
-                var balance = earned?.balance ?? fan.pointsBalance
-                if bonus > 0 {
-                    let posted = try await ledger.bonus(
-                        bonus, sourceKey: "\(key):streak", reason: "\(streak)-day streak", fanID: fanID, in: workspace.id!, now: now, on: tx)
-                    balance = posted.balance
+                // The streak (and the badges it earns) counts for every fan;
+                // its points and milestone bonuses are what the
+                // check_in_rewards privilege grants.
+                var done = Done(day: day, streak: streak, points: 0, bonus: 0, balance: fan.pointsBalance)
+                if programme.levels.grants("check_in_rewards", lifetimePoints: fan.lifetimePoints) {
+                    let ledger = PointsLedger(db: tx)
+                    let key = "check_in:\(fanID.uuidString.lowercased()):\(day)"
+                    let earned = try await ledger.earn(
+                        .checkIn, sourceKey: key, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)
+                    done.points = earned?.delta ?? 0
+                    done.balance = earned?.balance ?? done.balance
+                    if milestone > 0 {
+                        let posted = try await ledger.bonus(
+                            milestone, sourceKey: "\(key):streak", reason: "\(streak)-day streak", fanID: fanID, in: workspace.id!, now: now,
+                            on: tx)
+                        done.bonus = milestone
+                        done.balance = posted.balance
+                    }
                 }
                 try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
-                return Done(day: day, streak: streak, points: earned?.delta ?? 0, bonus: bonus, balance: balance)
+                return done
             }
         }
     }

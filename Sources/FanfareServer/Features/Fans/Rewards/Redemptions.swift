@@ -77,7 +77,7 @@ struct Redemptions {
             }
             let already = try await RewardRedemption.query(on: tx).filter(\.$fan.$id == fanID).filter(\.$reward.$id == reward.id!)
                 .filter(\.$status != RewardRedemption.Status.cancelled.rawValue).count()
-            let grants = programme.levels.privileges(forLifetimePoints: fan.lifetimePoints).contains("points_redemption")
+            let grants = programme.levels.grants("points_redemption", lifetimePoints: fan.lifetimePoints)
             var errors = ValidationErrors()
             for problem in Redemption.canRedeem(
                 item: reward.item, fanLevel: fan.level, balance: fan.pointsBalance, alreadyRedeemedByFan: already, grantsRedemption: grants)
