@@ -199,6 +199,7 @@ enum FanAssembly {
                     ).run()
                     return
                 }
+                // Times travel as epoch seconds: an array of numbers binds plainly.
                 try await sql.raw(
                     """
                     \(moved) UPDATE fans SET rolling_activity = v.r, interactions_30d = v.n, activity_tier = v.a, stage = v.s,

@@ -10,9 +10,10 @@ import Vapor
 /// Webhooks' HMAC for the generic webhook), within 5 minutes of the
 /// server's clock, and a push id (nonce) seen before is refused.
 ///
-/// Accepted means stored: the answer is sent after the messages, analysed
-/// by the request before it queues for the writer, are committed. Pushes arriving together are written in one transaction
-/// (`PushWriter`), so a burst costs few commits.
+/// Accepted means stored: the answer is sent after the messages are
+/// committed, analysed by the request before it queues for the writer.
+/// Pushes arriving together are written in one transaction (`PushWriter`),
+/// so a burst costs few commits.
 struct PushRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.POST, "hooks", ":account_id", body: .collect(maxSize: "2mb"), use: receive)
