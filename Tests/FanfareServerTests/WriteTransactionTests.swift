@@ -94,27 +94,25 @@ import Testing
         func until(_ gate: WriteGate, _ urgent: Int, _ others: Int) async throws {
             while gate.waiting != (urgent, others) { try await Task.sleep(for: .milliseconds(1)) }
         }
-        let gate = WriteGate(patience: .seconds(60))
-        await gate.enter()
-        async let background: Void = writer(gate, "background", urgent: false)
-        try await until(gate, 0, 1)
-        async let intake: Void = writer(gate, "intake", urgent: true)
-        try await until(gate, 1, 1)
-        gate.leave()
-        _ = await (background, intake)
-        #expect(log.order.withLock { $0 } == ["intake", "background"])
-
-        log.order.withLock { $0 = [] }
-        let impatient = WriteGate(patience: .milliseconds(20))
-        await impatient.enter()
-        async let late: Void = writer(impatient, "background", urgent: false)
-        try await until(impatient, 0, 1)
-        async let urgent: Void = writer(impatient, "intake", urgent: true)
-        try await until(impatient, 1, 1)
-        try await Task.sleep(for: .milliseconds(30))
-        impatient.leave()
-        _ = await (late, urgent)
-        #expect(log.order.withLock { $0 } == ["background", "intake"], "it waited longer than the gate's patience")
+        /// A background writer queues, then intake; the holder keeps the
+        /// gate for `held` after both wait. Returns who went first.
+        func race(patience: Duration, held: Duration) async throws -> [String] {
+            log.order.withLock { $0 = [] }
+            let gate = WriteGate(patience: patience)
+            await gate.enter()
+            async let background: Void = writer(gate, "background", urgent: false)
+            try await until(gate, 0, 1)
+            async let intake: Void = writer(gate, "intake", urgent: true)
+            try await until(gate, 1, 1)
+            try await Task.sleep(for: held)
+            gate.leave()
+            _ = await (background, intake)
+            return log.order.withLock { $0 }
+        }
+        #expect(try await race(patience: .seconds(60), held: .zero) == ["intake", "background"])
+        #expect(
+            try await race(patience: .milliseconds(20), held: .milliseconds(30)) == ["background", "intake"],
+            "it waited longer than the gate's patience")
     }
 
     /// Fluent's own `transaction` is SQLite's plain `BEGIN`; every writer in
