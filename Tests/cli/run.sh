@@ -147,7 +147,14 @@ hash=$(python3 -c "import hashlib,sys; print(hashlib.sha256(bytes.fromhex(sys.ar
 python3 -c "import json,sys; print('\n'.join(json.load(open(sys.argv[1]))['winners']))" "$data/draw.json" >"$data/claimed.txt"
 "$bin" lottery verify --seed "$seed" --seed-hash "$hash" --entrants "$data/entrants.txt" --winners 3 --claimed "$data/claimed.txt" >"$data/verify.json" \
   && grep -q '"outcome":"ok"' "$data/verify.json" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: lottery verify of an honest draw"; cat "$data/verify.json"; }
-printf 'fan-1\nfan-2\nfan-3\n' >"$data/tampered.txt"
+# Tampered: the first claimed winner swapped for an entrant who did not win,
+# so the list differs from the honest one whatever the random seed drew.
+python3 - "$data/claimed.txt" "$data/entrants.txt" >"$data/tampered.txt" <<'PY'
+import sys
+claimed = open(sys.argv[1], encoding="utf-8").read().split()
+loser = next(e for e in open(sys.argv[2], encoding="utf-8").read().split() if e not in claimed)
+print("\n".join([loser] + claimed[1:]))
+PY
 if "$bin" lottery verify --seed "$seed" --seed-hash "$hash" --entrants "$data/entrants.txt" --winners 3 --claimed "$data/tampered.txt" >"$data/verify.json"; then
   failed=$((failed+1)); echo "FAIL: lottery verify accepted other winners"
 else grep -q '"outcome":"winners_mismatch"' "$data/verify.json" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: verify outcome"; cat "$data/verify.json"; }; fi
