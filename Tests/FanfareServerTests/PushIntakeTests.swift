@@ -128,4 +128,39 @@ import Vapor
             #expect(try await IncomingMessage.query(on: t.db).count() == 60)
         }
     }
+
+    /// SQLite: while the writer is held, a push waits at the gate as the
+    /// urgent writer; background work queues; a second push arrives. When
+    /// the writer is free both pushes are stored before the background
+    /// work, which has not waited the gate's patience. With one flusher the
+    /// second push found no push writer waiting and went after it.
+    @Test func pushesArrivingWhileTheWriterIsHeldGoBeforeBackgroundWorkQueuedAmongThem() async throws {
+        try await withTestApp(.sqlite) { t in
+            let hook = try await Hook.make(t)
+            let gate = try #require((t.db.context.configuration as? GatedSQLiteConfiguration)?.gate)
+            func until(_ urgent: Int, _ others: Int, _ what: String) async throws {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while gate.waiting != (urgent, others) {
+                    guard ContinuousClock.now < deadline else {
+                        Issue.record("\(what): waiting \(gate.waiting), expected (\(urgent), \(others))")
+                        return
+                    }
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            await gate.enter()
+            async let first = hook.push(Self.body([("held-1", "第一条评论")]), id: "held-push-1")
+            try await until(1, 0, "the first push waits at the gate")
+            async let background = t.db.writeTransaction { tx in
+                try await IncomingMessage.query(on: tx).count()
+            }
+            try await until(1, 1, "the background writer queues")
+            async let second = hook.push(Self.body([("held-2", "第二条评论")]), id: "held-push-2")
+            try await until(2, 1, "the second push waits at the gate too")
+            gate.leave()
+            let (one, two, seen) = try await (first, second, background)
+            #expect(one.status == .ok && two.status == .ok, "\(one.body) \(two.body)")
+            #expect(seen == 2, "the background writer went before a push that was waiting")
+        }
+    }
 }

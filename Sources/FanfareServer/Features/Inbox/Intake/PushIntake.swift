@@ -138,11 +138,24 @@ final class PushAccounts: @unchecked Sendable {
     }
 }
 
-/// Writes pushes that arrive together in one transaction. The first push
-/// of a group waits `gather` for others (up to `limit`), then all are
-/// written; each caller resumes when its push is committed, or with the
-/// error that rolled the group back (and answers 5xx, so the platform
-/// retries: nothing is acknowledged that is not stored).
+/// Writes pushes that arrive together in one transaction, each caller
+/// resuming when its push is committed, or with the error that rolled the
+/// group back (and answering 5xx, so the platform retries: nothing is
+/// acknowledged that is not stored).
+///
+/// On SQLite two flushers take turns: while one holds the writer, the
+/// other waits at the `WriteGate` as its urgent writer, and takes its group
+/// when its turn comes, so the group is every push that arrived
+/// meanwhile. With a single flusher no push writer was waiting when a
+/// group committed, so every waiting background transaction (the fans'
+/// engagement, job bookkeeping) went in between, and each push waited
+/// for one of them as well as for the group ahead. Groups grow with the
+/// load by themselves: a quiet minute writes each push at once, a burst
+/// writes hundreds together.
+///
+/// On PostgreSQL there is no gate and transactions run side by side; two
+/// groups counting the same fans in different orders could deadlock, so
+/// one flusher writes there.
 actor PushWriter {
     struct Push: Sendable {
         var account: SocialAccount
@@ -152,10 +165,14 @@ actor PushWriter {
         var canReply: Bool
     }
 
+    private typealias Waiter = (push: Push, done: CheckedContinuation<Int?, any Error>)
+
     private let database: @Sendable () -> any Database
-    private var waiting: [(Push, CheckedContinuation<Int?, any Error>)] = []
-    private var flushing = false
-    static let gather: Duration = .milliseconds(2)
+    private var waiting: [Waiter] = []
+    /// Each flusher's group while its transaction runs.
+    private var taken: [UUID: [Waiter]] = [:]
+    private var flushers = 0
+    private var mostFlushers: Int?
     static let limit = 256
 
     init(database: @escaping @Sendable () -> any Database) {
@@ -165,78 +182,94 @@ actor PushWriter {
     /// The number of new messages stored, or nil when the push id was
     /// seen before.
     func write(_ push: Push) async throws -> Int? {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append((push, continuation))
-            if !flushing {
-                flushing = true
+        try await withCheckedThrowingContinuation { done in
+            waiting.append((push, done))
+            if mostFlushers == nil { mostFlushers = (database() as? any SQLDatabase)?.dialect.name == "sqlite" ? 2 : 1 }
+            if flushers < mostFlushers ?? 1 {
+                flushers += 1
                 Task { await self.flush() }
             }
         }
     }
 
-    private func flush() async {
-        try? await Task.sleep(for: Self.gather)
-        while !waiting.isEmpty {
-            let group = Array(waiting.prefix(Self.limit))
-            waiting.removeFirst(group.count)
-            do {
-                let results = try await Self.store(group.map(\.0), on: database(), now: Date())
-                for ((_, continuation), result) in zip(group, results) { continuation.resume(returning: result) }
-            } catch {
-                for (_, continuation) in group { continuation.resume(throwing: error) }
-            }
-        }
-        flushing = false
+    /// The pushes waiting now, up to `limit`, as `flusher`'s group.
+    private func take(for flusher: UUID) -> [Push] {
+        let group = Array(waiting.prefix(Self.limit))
+        waiting.removeFirst(group.count)
+        taken[flusher] = group
+        return group.map(\.push)
     }
 
-    /// One transaction: the nonces first (a write, so SQLite writers
-    /// queue), `RETURNING` the ones that were new; then the messages of
-    /// those pushes.
-    static func store(_ pushes: [Push], on db: any Database, now: Date) async throws -> [Int?] {
-        try await db.writeTransaction(urgent: true) { tx in
-            guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
-            var seen = Set<String>()
-            var rows: [any SQLExpression] = []
-            for push in pushes where seen.insert("\(push.account.id!.uuidString)/\(push.nonce)").inserted {
-                rows.append(SQLGroupExpression([SQLBind(push.account.id!), SQLBind(push.nonce), SQLBind(now)]))
+    private func flush() async {
+        let flusher = UUID()
+        while !waiting.isEmpty {
+            let outcome: Result<[Int?], any Error>
+            do {
+                // The group is taken once the writer is ours (`take`), not
+                // before: a push arriving while this flusher waited joins it.
+                outcome = .success(
+                    try await database().writeTransaction(urgent: true) { tx in
+                        try await Self.store(await self.take(for: flusher), in: tx, now: Date())
+                    })
+            } catch {
+                outcome = .failure(error)
             }
-            let inserted = try await sql.raw(
-                """
-                INSERT INTO push_nonces (account_id, nonce, received_at) VALUES \(SQLList(rows))
-                ON CONFLICT DO NOTHING RETURNING account_id, nonce
-                """
-            ).all()
-            var fresh = Set<String>()
-            for row in inserted {
-                fresh.insert("\(try row.decode(column: "account_id", as: UUID.self).uuidString)/\(try row.decode(column: "nonce", as: String.self))")
+            let group = taken.removeValue(forKey: flusher) ?? []
+            switch outcome {
+            case .success(let results): for (waiter, result) in zip(group, results) { waiter.done.resume(returning: result) }
+            case .failure(let error): for waiter in group { waiter.done.resume(throwing: error) }
             }
-            // The new pushes' messages, one insert per account; each push
-            // is answered with how many of its own were new.
-            var accepted: [Bool] = []
-            var byAccount: [UUID: (account: SocialAccount, canReply: Bool, messages: [MessageIntake.Arriving])] = [:]
-            for push in pushes {
-                // Only the first push with a new id stores; a second copy
-                // in the same group is a replay too.
-                let isNew = fresh.remove("\(push.account.id!.uuidString)/\(push.nonce)") != nil
-                accepted.append(isNew)
-                guard isNew else { continue }
-                byAccount[push.account.id!, default: (push.account, push.canReply, [])].messages += push.messages
-            }
-            var stored: [UUID: Set<String>] = [:]
-            for (id, group) in byAccount {
-                stored[id] = try await MessageIntake.insert(group.messages, for: group.account, canReply: group.canReply, now: now, in: tx)
-            }
-            var results: [Int?] = []
-            for (push, isNew) in zip(pushes, accepted) {
-                guard isNew else {
-                    results.append(nil)
-                    continue
-                }
-                var mine = 0
-                for message in push.messages where stored[push.account.id!]?.remove(message.interaction.remoteID) != nil { mine += 1 }
-                results.append(mine)
-            }
-            return results
         }
+        flushers -= 1
+    }
+
+    /// Inside the group's transaction: the nonces first (on SQLite a
+    /// transaction writes before it reads), `RETURNING` the ones that were
+    /// new; then the messages of those pushes.
+    static func store(_ pushes: [Push], in tx: any Database, now: Date) async throws -> [Int?] {
+        guard !pushes.isEmpty else { return [] }
+        guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
+        var seen = Set<String>()
+        var rows: [any SQLExpression] = []
+        for push in pushes where seen.insert("\(push.account.id!.uuidString)/\(push.nonce)").inserted {
+            rows.append(SQLGroupExpression([SQLBind(push.account.id!), SQLBind(push.nonce), SQLBind(now)]))
+        }
+        let inserted = try await sql.raw(
+            """
+            INSERT INTO push_nonces (account_id, nonce, received_at) VALUES \(SQLList(rows))
+            ON CONFLICT DO NOTHING RETURNING account_id, nonce
+            """
+        ).all()
+        var fresh = Set<String>()
+        for row in inserted {
+            fresh.insert("\(try row.decode(column: "account_id", as: UUID.self).uuidString)/\(try row.decode(column: "nonce", as: String.self))")
+        }
+        // The new pushes' messages, one insert per account; each push
+        // is answered with how many of its own were new.
+        var accepted: [Bool] = []
+        var byAccount: [UUID: (account: SocialAccount, canReply: Bool, messages: [MessageIntake.Arriving])] = [:]
+        for push in pushes {
+            // Only the first push with a new id stores; a second copy
+            // in the same group is a replay too.
+            let isNew = fresh.remove("\(push.account.id!.uuidString)/\(push.nonce)") != nil
+            accepted.append(isNew)
+            guard isNew else { continue }
+            byAccount[push.account.id!, default: (push.account, push.canReply, [])].messages += push.messages
+        }
+        var stored: [UUID: Set<String>] = [:]
+        for (id, group) in byAccount {
+            stored[id] = try await MessageIntake.insert(group.messages, for: group.account, canReply: group.canReply, now: now, in: tx)
+        }
+        var results: [Int?] = []
+        for (push, isNew) in zip(pushes, accepted) {
+            guard isNew else {
+                results.append(nil)
+                continue
+            }
+            var mine = 0
+            for message in push.messages where stored[push.account.id!]?.remove(message.interaction.remoteID) != nil { mine += 1 }
+            results.append(mine)
+        }
+        return results
     }
 }
