@@ -284,7 +284,7 @@ final class BlueskyFake: Sendable {
     }
 
     @Test func aTimeoutAfterSendingIsReconciledByFindPost() async throws {
-        try await withBluesky(transport: .hanging) { fake, _, bluesky in
+        try await withBluesky(transport: .hanging(on: "com.atproto.repo.createRecord")) { fake, _, bluesky in
             fake.state.withLock { $0.hangAfterCreating = true }
             let request = PublishRequest(idempotencyKey: "slow", variant: Variant(text: "slow PDS"))
             do {

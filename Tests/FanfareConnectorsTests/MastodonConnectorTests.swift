@@ -253,7 +253,7 @@ final class MastodonFake: Sendable {
     }
 
     @Test func aTimeoutAfterSendingIsReconciledByFindPost() async throws {
-        try await withMastodon(transport: .hanging) { fake, server, mastodon in
+        try await withMastodon(transport: .hanging(on: "/api/v1/statuses")) { fake, server, mastodon in
             fake.state.withLock { $0.hangAfterCreating = true }
             let request = PublishRequest(idempotencyKey: "slow-1", variant: Variant(text: "slow instance"))
             do {

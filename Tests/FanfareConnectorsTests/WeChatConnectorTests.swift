@@ -160,7 +160,7 @@ import Testing
         let fake = WeChatFake(now: Self.now)
         fake.state.withLock { $0.hangAfterSubmit = true }
         try await StubServer.run(fake.handle) { server in
-            let wechat = try await connect(server, transport: .hanging)
+            let wechat = try await connect(server, transport: .hanging(on: "/cgi-bin/freepublish/submit"))
             do {
                 _ = try await wechat.publish(PublishRequest(idempotencyKey: "timeout-1", variant: article()))
                 Issue.record("an unanswered submit succeeded")

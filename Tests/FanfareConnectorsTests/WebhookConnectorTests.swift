@@ -173,7 +173,7 @@ import Testing
             }
             return StubResponse(status: 200)
         }) { server in
-            let webhook = connector(server, transport: .hanging)
+            let webhook = connector(server, transport: .hanging(on: ""))
             let request = PublishRequest(idempotencyKey: "slow", variant: Variant(text: "x"))
             do {
                 _ = try await webhook.publish(request)

@@ -156,7 +156,7 @@ import Testing
     @Test func aTimeoutAfterSendingIsReconciledThroughTheShortLink() async throws {
         let fake = WeiboFake()
         try await StubServer.run(fake.handle) { server in
-            let weibo = try await connect(server, transport: .hanging)
+            let weibo = try await connect(server, transport: .hanging(on: "/2/statuses/share.json"))
             _ = try await weibo.publish(PublishRequest(idempotencyKey: "earlier", variant: Variant(text: "上周的帖子")))
             fake.state.withLock { $0.hangAfterSharing = true }
             let request = PublishRequest(idempotencyKey: "variant-9/account-3", variant: Variant(text: "会超时的帖子"))

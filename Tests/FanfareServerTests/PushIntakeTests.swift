@@ -138,6 +138,8 @@ import Vapor
         try await withTestApp(.sqlite) { t in
             let hook = try await Hook.make(t)
             let gate = try #require((t.db.context.configuration as? GatedSQLiteConfiguration)?.gate)
+            // However slow the machine, the background writer must not have waited out its patience.
+            gate.patience = .seconds(600)
             func until(_ urgent: Int, _ others: Int, _ what: String) async throws {
                 let deadline = ContinuousClock.now + .seconds(10)
                 while gate.waiting != (urgent, others) {

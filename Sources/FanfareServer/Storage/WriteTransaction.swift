@@ -106,10 +106,16 @@ final class WriteGate: Sendable {
         var held = false
         var urgent: [CheckedContinuation<Void, Never>] = []
         var others: [(waiter: CheckedContinuation<Void, Never>, since: ContinuousClock.Instant)] = []
+        var patience: Duration
     }
 
-    private let state = Mutex(Waiting())
-    let patience: Duration
+    private let state: Mutex<Waiting>
+
+    /// Settable for tests that need the order not to depend on how fast the machine is.
+    var patience: Duration {
+        get { state.withLock { $0.patience } }
+        set { state.withLock { $0.patience = newValue } }
+    }
 
     /// Background work falls behind during a burst of pushes and catches
     /// up after it: in a 10 s burst at 2,000 pushes a second, the fans'
@@ -117,7 +123,7 @@ final class WriteGate: Sendable {
     /// burst ended. A patience of 100 ms kept that backlog near 100 jobs
     /// but raised the pushes' p99 from 43–79 ms to 70–119 ms.
     init(patience: Duration = .milliseconds(500)) {
-        self.patience = patience
+        state = Mutex(Waiting(patience: patience))
     }
 
     func enter(urgent: Bool = false) async {
@@ -139,7 +145,7 @@ final class WriteGate: Sendable {
 
     func leave() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let oldest = state.others.first, state.urgent.isEmpty || oldest.since.duration(to: .now) >= patience {
+            if let oldest = state.others.first, state.urgent.isEmpty || oldest.since.duration(to: .now) >= state.patience {
                 return state.others.removeFirst().waiter
             }
             if !state.urgent.isEmpty { return state.urgent.removeFirst() }

@@ -240,17 +240,21 @@ struct StubTransport: HTTPTransport {
     /// generous cap applies again, so the check that follows the hang is not
     /// cut short on a loaded machine.
     var hung: HungFlag?
+    /// The path (its end) of the request the fake hangs on: only that one
+    /// is cut short, so the requests before it are not, on a loaded machine.
+    var hangingPath = ""
 
     final class HungFlag: Sendable {
         let value = Mutex(false)
     }
 
-    /// For tests whose fake never answers: the timeout comes after 5 s. A
-    /// new transport on each use, so tests running at once do not share it.
-    static var hanging: StubTransport { StubTransport(cap: 5, hung: HungFlag()) }
+    /// For tests whose fake does not answer the request to a path ending in
+    /// `path`: its timeout comes after 5 s. A new transport on each use, so
+    /// tests running at once do not share it.
+    static func hanging(on path: String) -> StubTransport { StubTransport(cap: 5, hung: HungFlag(), hangingPath: path) }
 
     func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData {
-        let short = !(hung?.value.withLock { $0 } ?? false)
+        let short = hung.map { !$0.value.withLock { $0 } && request.url.path.hasSuffix(hangingPath) } ?? true
         do {
             return try await LiveHTTPTransport(client: .shared).send(request, timeout: min(timeout, short ? cap : 30))
         } catch {

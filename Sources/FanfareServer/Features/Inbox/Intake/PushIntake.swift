@@ -98,6 +98,7 @@ extension Application {
     func installPushWriter() {
         storage[PushWriterKey.self] = PushWriter(database: { [unowned self] in self.db })
         storage[PushAccountsKey.self] = PushAccounts()
+        lifecycle.use(PushWriterShutdown())
     }
 
     var pushAccounts: PushAccounts {
@@ -108,6 +109,15 @@ extension Application {
     var pushWriter: PushWriter {
         guard let writer = storage[PushWriterKey.self] else { fatalError("configure(_:settings:) installs the push writer") }
         return writer
+    }
+}
+
+/// On shutdown the push writer finishes first: a push already in a group
+/// is stored and answered, and no flusher asks for a connection from a
+/// pool that is closing (the database pools close after every handler).
+private struct PushWriterShutdown: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.pushWriter.idle()
     }
 }
 
@@ -172,6 +182,7 @@ actor PushWriter {
     /// Each flusher's group while its transaction runs.
     private var taken: [UUID: [Waiter]] = [:]
     private var flushers = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var mostFlushers: Int?
     static let limit = 256
 
@@ -221,6 +232,15 @@ actor PushWriter {
             }
         }
         flushers -= 1
+        if flushers == 0 {
+            for waiter in idleWaiters { waiter.resume() }
+            idleWaiters = []
+        }
+    }
+
+    /// Returns once no group is being written or waiting to be.
+    func idle() async {
+        while flushers > 0 { await withCheckedContinuation { idleWaiters.append($0) } }
     }
 
     /// Inside the group's transaction: the nonces first (on SQLite a
