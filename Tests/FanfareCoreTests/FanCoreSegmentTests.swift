@@ -23,7 +23,7 @@ private func condition(_ field: String, _ op: String, _ value: SegmentValue) -> 
 private func strings(_ values: String...) -> SegmentValue { .list(values.map { .string($0) }) }
 
 private let allFields =
-    "activity_tier, value_tier, stage, tags, platform, region, age_band, gender, consumption_level, interests, interactions_30d, points, level, consent_marketing, last_seen_days"
+    "activity_tier, value_tier, stage, tags, platform, region, age_band, gender, consumption_level, interests, interactions_30d, points, level, privileges, consent_marketing, last_seen_days"
 
 @Suite struct FanCoreSegmentDecodingTests {
     @Test func nestedGroupsDecodeIntoTheRuleTree() throws {
@@ -214,7 +214,7 @@ private let allFields =
             ageBand: .age25To34, gender: .female, region: "上海", interests: ["护肤", "Travel"], consumptionLevel: .high,
             tags: ["VIP", "新客"], consent: FanConsent(marketing: true)),
         tiers: FanTierSnapshot(activity: .core, value: .silver, stage: .retain), platforms: ["weibo", "douyin"], interactions30d: 64,
-        points: 1_200, level: 4, lastSeenDays: 2)
+        points: 1_200, level: 4, privileges: LevelLadder.standard.privileges(forLifetimePoints: 2_500), lastSeenDays: 2)
 
     func check(_ field: String, _ op: String, _ value: SegmentValue, _ expected: Bool, fan other: FanFacts? = nil) {
         let tested = condition(field, op, value)
@@ -284,6 +284,22 @@ private let allFields =
         check("platform", "contains_all", strings("wechat", "douyin"), false)
     }
 
+    /// The standard ladder at 2,500 lifetime points: up to early access, not yet the VIP event.
+    @Test func privilegesAreWhatTheLevelGrantsAndOnlyKnownOnesAreAccepted() {
+        check("privileges", "contains", .string("early_access"), true)
+        check("privileges", "contains", .string("lottery_entry"), true)
+        check("privileges", "contains", .string("vip_event"), false)
+        check("privileges", "contains_any", strings("vip_event", "meetup"), false)
+        check("privileges", "contains_all", strings("check_in_rewards", "early_access"), true)
+        check(
+            "privileges", "contains", .string("vip_event"), true, fan: FanFacts(privileges: LevelLadder.standard.privileges(forLifetimePoints: 8_000))
+        )
+        #expect(
+            problems(condition("privileges", "contains", .string("vip"))) == [
+                "rule.value: has unknown value 'vip'; accepted: check_in_rewards, points_redemption, lottery_entry, early_access, vip_event, meetup"
+            ])
+    }
+
     @Test func numberFieldsCompareAndBetweenIsInclusive() {
         check("interactions_30d", "eq", .number(64), true)
         check("interactions_30d", "ne", .number(64), false)
@@ -331,7 +347,8 @@ private let allFields =
             "tags": ("contains", .string("VIP")), "platform": ("contains", .string("weibo")), "region": ("eq", .string("上海")),
             "age_band": ("eq", .string("25_34")), "gender": ("eq", .string("female")), "consumption_level": ("eq", .string("high")),
             "interests": ("contains", .string("护肤")), "interactions_30d": ("eq", .number(64)), "points": ("eq", .number(1_200)),
-            "level": ("eq", .number(4)), "consent_marketing": ("eq", .bool(true)), "last_seen_days": ("eq", .number(2)),
+            "level": ("eq", .number(4)), "privileges": ("contains", .string("early_access")), "consent_marketing": ("eq", .bool(true)),
+            "last_seen_days": ("eq", .number(2)),
         ]
         #expect(Set(matching.keys) == Set(SegmentRule.fields.map(\.name)))
         for (field, test) in matching {

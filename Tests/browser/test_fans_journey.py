@@ -123,12 +123,15 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     # 4. They check in and earn points.
     admin.get(f"{base}/w/demo/fans/{kept_id}")
     points_before = int(fact(admin, "fan-points"))
+    privileges = fact(admin, "fan-privileges")
+    assert "check_in_rewards" in privileges, f"the level's privileges, which let a check-in pay: {privileges}"
     open_activity(admin, base, "每日签到")
     notice = enter_fan(admin, kept_id)
     assert "已参与，获得 5 积分。" in notice, f"checking in: {notice}"
     admin.get(f"{base}/w/demo/fans/{kept_id}")
     assert int(fact(admin, "fan-points")) == points_before + 5
     assert fact(admin, "fan-streak") == "1"
+    shot(admin, "fans-checked-in")
     open_activity(admin, base, "每日签到")
     assert "already checked in today" in enter_fan(admin, kept_id), "a second check-in the same day pays nothing"
 

@@ -43,7 +43,8 @@ public struct SegmentField: Codable, Equatable, Sendable {
     public let name: String
     public let type: SegmentFieldType
     public let operators: [SegmentOperator]
-    /// Accepted values of ordinal and enum fields, lowest first for ordinal ones; nil otherwise.
+    /// Accepted values of ordinal and enum fields, lowest first for ordinal
+    /// ones, and of a text list with a fixed vocabulary; nil otherwise.
     public let values: [String]?
     /// Values of an ordinal field that have no place in its order ("unknown"): only eq, ne, in, not_in.
     public let unordered: [String]?
@@ -86,6 +87,10 @@ extension SegmentRule {
         SegmentField("interactions_30d", .number, "Interactions in the last 30 local days."),
         SegmentField("points", .number, "Points balance."),
         SegmentField("level", .number, "Growth level."),
+        SegmentField(
+            "privileges", .textList, values: LoyaltyPrivilege.known,
+            "Privileges the fan's lifetime points reach on the workspace's level ladder: aim an early-access offer, a VIP event or a meet-up at the fans who hold it."
+        ),
         SegmentField("consent_marketing", .boolean, "Whether the fan agreed to marketing."),
         SegmentField(
             "last_seen_days", .number,
@@ -113,12 +118,15 @@ public struct FanFacts: Codable, Equatable, Sendable {
     public var interactions30d: Int
     public var points: Int
     public var level: Int
+    /// What the fan's level grants (`LevelLadder.privileges(forLifetimePoints:)`).
+    public var privileges: [String]
     /// Local days since the last interaction; nil when the fan never interacted.
     public var lastSeenDays: Int?
 
     public init(
         attributes: FanAttributes = FanAttributes(), tiers: FanTierSnapshot = FanTierSnapshot(activity: .silent, value: .none, stage: .reach),
-        platforms: [String] = [], interactions30d: Int = 0, points: Int = 0, level: Int = 0, lastSeenDays: Int? = nil
+        platforms: [String] = [], interactions30d: Int = 0, points: Int = 0, level: Int = 0, privileges: [String] = [],
+        lastSeenDays: Int? = nil
     ) {
         self.attributes = attributes
         self.tiers = tiers
@@ -126,11 +134,12 @@ public struct FanFacts: Codable, Equatable, Sendable {
         self.interactions30d = interactions30d
         self.points = points
         self.level = level
+        self.privileges = privileges
         self.lastSeenDays = lastSeenDays
     }
 
     enum CodingKeys: String, CodingKey {
-        case attributes, tiers, platforms, interactions30d = "interactions_30d", points, level, lastSeenDays = "last_seen_days"
+        case attributes, tiers, platforms, interactions30d = "interactions_30d", points, level, privileges, lastSeenDays = "last_seen_days"
     }
 
     /// What the fan has for a field, in the shape its type compares.
@@ -156,6 +165,7 @@ public struct FanFacts: Codable, Equatable, Sendable {
         case "interactions_30d": .number(Double(interactions30d))
         case "points": .number(Double(points))
         case "level": .number(Double(level))
+        case "privileges": .texts(privileges)
         case "consent_marketing": .boolean(attributes.consent.marketing)
         case "last_seen_days": .number(lastSeenDays.map(Double.init))
         default: nil

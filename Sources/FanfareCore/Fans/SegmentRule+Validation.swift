@@ -109,6 +109,10 @@ enum SegmentMatcher {
             if text.count > SegmentRule.maxTextLength {
                 return [(path, "must be at most \(SegmentRule.maxTextLength) characters (has \(text.count))")]
             }
+            // A list with a vocabulary (privileges) takes only its words.
+            if let values = field.values, !values.contains(text) {
+                return [(path, "has unknown value '\(text)'; accepted: \(values.joined(separator: ", "))")]
+            }
             return []
         case .number:
             guard case .number(let number) = value, number.isFinite else { return [(path, "must be a number")] }
@@ -122,7 +126,7 @@ enum SegmentMatcher {
     private static func example(_ field: SegmentField) -> String {
         switch field.type {
         case .ordinal, .enumeration: (field.values ?? []).prefix(2).map { "\"\($0)\"" }.joined(separator: ", ")
-        case .text, .textList: "\"上海\", \"北京\""
+        case .text, .textList: field.values.map { $0.prefix(2).map { "\"\($0)\"" }.joined(separator: ", ") } ?? "\"上海\", \"北京\""
         case .number: "1, 2"
         case .boolean: "true"
         }

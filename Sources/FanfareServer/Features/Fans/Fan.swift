@@ -59,7 +59,8 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
     }
 
     /// What segment rules test, with the fan's platforms and local days since last seen.
-    func facts(platforms: [String], now: Date, zone: TimeZone) -> FanFacts {
+    /// `ladder`: the workspace's levels, when a rule tests privileges.
+    func facts(platforms: [String], ladder: LevelLadder? = nil, now: Date, zone: TimeZone) -> FanFacts {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let lastSeenDays = lastInteractionAt.map {
@@ -67,7 +68,7 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
         }
         return FanFacts(
             attributes: attributes, tiers: tiers, platforms: platforms, interactions30d: interactions30d, points: pointsBalance, level: level,
-            lastSeenDays: lastSeenDays)
+            privileges: ladder?.privileges(forLifetimePoints: lifetimePoints) ?? [], lastSeenDays: lastSeenDays)
     }
 }
 

@@ -108,6 +108,7 @@ struct FanPages {
         let base = "/w/\(access.workspace.slug)/fans"
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: req.db)
         let level = programme.levels.levels.first { $0.number == fan.level }
+        let privileges = programme.levels.privileges(forLifetimePoints: fan.lifetimePoints)
         let badgeNames = fan.badges.map { badge in programme.badges.first { $0.id == badge }?.name ?? badge }
         let identities = fan.identities.map { identity -> HTML in
             "<tr><td>\(ctx.t("platform." + identity.platform))</td><td class=\"identity-id\">\(identity.authorId)</td><td>\(identity.displayName)</td><td>\(Layout.time(identity.firstSeenAt, ctx))</td></tr>"
@@ -204,6 +205,7 @@ struct FanPages {
             <dt>\(ctx.t("fans.points"))</dt><dd id="fan-points">\(fan.pointsBalance)</dd>
             <dt>\(ctx.t("fans.level"))</dt><dd id="fan-level">\(fan.level) \(level.map { "(\($0.name))" } ?? "")</dd>
             <dt>\(ctx.t("fans.streak"))</dt><dd id="fan-streak">\(fan.checkInStreak)</dd>
+            <dt>\(ctx.t("fans.privileges"))</dt><dd id="fan-privileges">\(privileges.isEmpty ? "—" : privileges.joined(separator: ", "))</dd>
             <dt>\(ctx.t("fans.badges"))</dt><dd id="fan-badges">\(badgeNames.isEmpty ? "—" : badgeNames.joined(separator: ", "))</dd>
             <dt>\(ctx.t("fans.region"))</dt><dd id="fan-region">\(attributes.region ?? "—")</dd>
             <dt>\(ctx.t("fans.tags"))</dt><dd>\(attributes.tags.isEmpty ? "—" : attributes.tags.joined(separator: ", "))</dd>

@@ -98,9 +98,11 @@ struct FansAPI {
     @Sendable func fan(req: Request) async throws -> FanDetailDTO {
         let access = try req.workspaceAccess
         let found = try await FanService(db: req.db).find(req.parameters.get("fan_id"), in: access, actor: req.actor)
+        let ladder = try await FanProgrammeStore.load(access.workspaceID, on: req.db).levels
         return FanDetailDTO(
             fan: FanDTO(found.listed.fan, identities: found.listed.identities, unmasked: access.can(.fansPersonalData)),
-            points: found.lines.map(PointsLineDTO.init), tierChanges: found.moves.map(TierChangeDTO.init))
+            points: found.lines.map(PointsLineDTO.init), tierChanges: found.moves.map(TierChangeDTO.init),
+            privileges: ladder.privileges(forLifetimePoints: found.listed.fan.lifetimePoints))
     }
 
     @Sendable func adjust(req: Request) async throws -> Response {
@@ -221,4 +223,6 @@ struct FanDetailDTO: Content {
     var points: [PointsLineDTO]
     /// The newest 50 tier movements.
     var tierChanges: [TierChangeDTO]
+    /// What the fan's lifetime points reach on the workspace's level ladder.
+    var privileges: [String]
 }

@@ -29,6 +29,7 @@ struct SegmentScan {
     /// Calls `visit` with each page's matching fans, in id order, until it returns false.
     func scan(_ rule: SegmentRule, only fanIDs: [UUID]? = nil, after start: UUID? = nil, visit: ([Fan]) async throws -> Bool) async throws {
         let needsPlatforms = rule.fieldNames.contains("platform")
+        let ladder = rule.fieldNames.contains("privileges") ? try await FanProgrammeStore.load(workspaceID, on: db).levels : nil
         var after = start
         while true {
             let query = Fan.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$mergedInto == nil)
@@ -39,7 +40,7 @@ struct SegmentScan {
             guard let last = fans.last else { return }
             after = last.id
             let platforms = needsPlatforms ? try await platforms(of: fans.compactMap(\.id)) : [:]
-            let matching = fans.filter { rule.matches($0.facts(platforms: platforms[$0.id!] ?? [], now: now, zone: zone)) }
+            let matching = fans.filter { rule.matches($0.facts(platforms: platforms[$0.id!] ?? [], ladder: ladder, now: now, zone: zone)) }
             if !matching.isEmpty, try await !visit(matching) { return }
             if fans.count < Self.page || fanIDs != nil { return }
         }
