@@ -38,7 +38,7 @@ enum FanTiering {
         var changed = 0
     }
 
-    static let chunk = 5_000
+    static let chunk = 20_000
 
     /// Every fan of the workspace, a chunk at a time (each its own
     /// transaction, so intake waits for one chunk at most). The next chunk
