@@ -2,6 +2,7 @@ import FanfareConnectors
 import FanfareCore
 import Fluent
 import Foundation
+import Synchronization
 import Testing
 import Vapor
 
@@ -164,5 +165,45 @@ import Vapor
             #expect(one.status == .ok && two.status == .ok, "\(one.body) \(two.body)")
             #expect(seen == 2, "the background writer went before a push that was waiting")
         }
+    }
+
+    /// A writer that cannot even begin (the database cannot be opened)
+    /// answers its pushes with the error, so each is answered 5xx and
+    /// retried by its platform, instead of retrying them itself without end.
+    @Test func pushesAreFailedWhenTheirTransactionCannotBegin() async throws {
+        let app = try await Application.make(.testing)
+        app.databases.use(.sqlite(.file("/nonexistent-\(UUID().uuidString)/fanfare.sqlite")), as: .sqlite)
+        let writer = PushWriter(database: { app.db })
+        let account = SocialAccount()
+        account.id = UUID()
+        let push = PushWriter.Push(account: account, nonce: "n-1", messages: [], canReply: true)
+        // Unstructured: a writer that never answers must fail the test, not hold it.
+        final class Once: Sendable { let answered = Mutex(false) }
+        let once = Once()
+        let outcome = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            @Sendable func answer(_ outcome: String) {
+                let first = once.answered.withLock { answered in
+                    defer { answered = true }
+                    return !answered
+                }
+                if first { done.resume(returning: outcome) }
+            }
+            Task {
+                do {
+                    _ = try await writer.write(push)
+                    answer("stored")
+                } catch {
+                    answer("failed")
+                }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(30))
+                answer("no answer")
+            }
+        }
+        #expect(outcome == "failed")
+        // Waited for only when the writer gave up: one that retries without end never idles.
+        if outcome == "failed" { await writer.idle() }
+        try await app.asyncShutdown()
     }
 }

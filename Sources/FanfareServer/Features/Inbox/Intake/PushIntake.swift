@@ -228,7 +228,17 @@ actor PushWriter {
             let group = taken.removeValue(forKey: flusher) ?? []
             switch outcome {
             case .success(let results): for (waiter, result) in zip(group, results) { waiter.done.resume(returning: result) }
-            case .failure(let error): for waiter in group { waiter.done.resume(throwing: error) }
+            case .failure(let error):
+                // A transaction that failed before taking its group (no
+                // connection, BEGIN refused) fails the pushes waiting now:
+                // each is answered 5xx and its platform retries, where this
+                // flusher would otherwise retry them without end.
+                var failed = group
+                if failed.isEmpty {
+                    failed = Array(waiting.prefix(Self.limit))
+                    waiting.removeFirst(failed.count)
+                }
+                for waiter in failed { waiter.done.resume(throwing: error) }
             }
         }
         flushers -= 1
