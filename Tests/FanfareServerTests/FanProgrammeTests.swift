@@ -24,6 +24,18 @@ extension InboxRoom {
         #expect(reply.status == .ok, "\(reply.body)")
     }
 
+    /// Replaces the workspace's level ladder: (name, lifetime points, privileges) from level 1 up.
+    func ladder(_ levels: [(String, Int, [String])]) async throws {
+        let reply = try await t.api(
+            .PUT, api + "/fan-programme", token: admin,
+            json: [
+                "levels": levels.enumerated().map { index, level in
+                    ["number": index + 1, "name": level.0, "min_lifetime_points": level.1, "privileges": level.2] as [String: Any]
+                }
+            ])
+        #expect(reply.status == .ok, "\(reply.body)")
+    }
+
     /// Runs the engagement of every stored message, as the worker does.
     func engage(now: Date = Date()) async throws {
         let ids = try await IncomingMessage.query(on: t.db).filter(\.$workspace.$id == ws.id!).all(\.$id)
@@ -32,6 +44,33 @@ extension InboxRoom {
 }
 
 @Suite struct SegmentTests {
+    /// A segment on a privilege follows the workspace's own ladder:
+    /// moving the VIP event down a level moves fans into it, untouched.
+    @Test(arguments: TestDatabase.available)
+    func aPrivilegeSegmentFollowsTheWorkspacesLadder(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...3 { try await room.fan("小雨", "第\(n)条") }
+            try await room.fan("阿杰", "hello")
+            try await room.engage()  // 小雨 6 points, 阿杰 2
+            func count(_ value: String) async throws -> Reply {
+                try await t.api(
+                    .POST, room.api + "/segments/count", token: room.admin, json: ["rule": ["field": "privileges", "op": "contains", "value": value]])
+            }
+            let standard = try await count("vip_event")
+            #expect(standard.status == .ok && standard.json["fans"] as? Int == 0, "the standard ladder grants it at 8,000 points: \(standard.body)")
+            try await room.ladder([("Newcomer", 0, ["check_in_rewards"]), ("Insider", 5, ["vip_event"])])
+            let moved = try await count("vip_event")
+            #expect(moved.json["fans"] as? Int == 1, "\(moved.body)")
+            let detail = try await t.api(.GET, room.fans + "/\(try await room.fanID("小雨"))", token: room.admin)
+            #expect(detail.json["privileges"] as? [String] == ["check_in_rewards", "vip_event"], "\(detail.body)")
+            let everyone = try await count("check_in_rewards")
+            #expect(everyone.json["fans"] as? Int == 2, "\(everyone.body)")
+            let unknown = try await count("vip")
+            #expect(unknown.status == .unprocessableEntity && unknown.body.contains("vip_event"), "\(unknown.body)")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aSegmentCountsListsExportsAndAimsAnInboxRule(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
@@ -82,41 +121,6 @@ extension InboxRoom {
 }
 
 @Suite struct ActivityTests {
-    /// A segment on a privilege follows the workspace's own ladder:
-    /// moving the VIP event down a level moves fans into it, untouched.
-    @Test(arguments: TestDatabase.available)
-    func aPrivilegeSegmentFollowsTheWorkspacesLadder(_ database: TestDatabase) async throws {
-        try await withTestApp(database) { t in
-            let room = try await InboxRoom.make(t)
-            for n in 1...3 { try await room.fan("小雨", "第\(n)条") }
-            try await room.fan("阿杰", "hello")
-            try await room.engage()  // 小雨 6 points, 阿杰 2
-            func count(_ value: String) async throws -> Reply {
-                try await t.api(
-                    .POST, room.api + "/segments/count", token: room.admin, json: ["rule": ["field": "privileges", "op": "contains", "value": value]])
-            }
-            let standard = try await count("vip_event")
-            #expect(standard.status == .ok && standard.json["fans"] as? Int == 0, "the standard ladder grants it at 8,000 points: \(standard.body)")
-            let set = try await t.api(
-                .PUT, room.api + "/fan-programme", token: room.admin,
-                json: [
-                    "levels": [
-                        ["number": 1, "name": "Newcomer", "min_lifetime_points": 0, "privileges": ["check_in_rewards"]],
-                        ["number": 2, "name": "Insider", "min_lifetime_points": 5, "privileges": ["vip_event"]],
-                    ]
-                ])
-            #expect(set.status == .ok, "\(set.body)")
-            let moved = try await count("vip_event")
-            #expect(moved.json["fans"] as? Int == 1, "\(moved.body)")
-            let detail = try await t.api(.GET, room.fans + "/\(try await room.fanID("小雨"))", token: room.admin)
-            #expect(detail.json["privileges"] as? [String] == ["check_in_rewards", "vip_event"], "\(detail.body)")
-            let everyone = try await count("check_in_rewards")
-            #expect(everyone.json["fans"] as? Int == 2, "\(everyone.body)")
-            let unknown = try await count("vip")
-            #expect(unknown.status == .unprocessableEntity && unknown.body.contains("vip_event"), "\(unknown.body)")
-        }
-    }
-
     @Test(arguments: TestDatabase.available)
     func fansCheckInVoteAndEnterALotteryThatAnyoneCanVerify(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
@@ -269,15 +273,7 @@ extension InboxRoom {
     func checkInPointsWaitForTheLevelThatGrantsThem(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await InboxRoom.make(t)
-            let set = try await t.api(
-                .PUT, room.api + "/fan-programme", token: room.admin,
-                json: [
-                    "levels": [
-                        ["number": 1, "name": "Newcomer", "min_lifetime_points": 0, "privileges": ["points_redemption"]],
-                        ["number": 2, "name": "Regular", "min_lifetime_points": 4, "privileges": ["check_in_rewards"]],
-                    ]
-                ])
-            #expect(set.status == .ok, "\(set.body)")
+            try await room.ladder([("Newcomer", 0, ["points_redemption"]), ("Regular", 4, ["check_in_rewards"])])
             for n in 1...2 { try await room.fan("小雨", "第\(n)条") }
             let fanID = try #require(UUID(uuidString: try await room.fanID("小雨")))
             let now = Date()
