@@ -49,6 +49,31 @@ import Testing
         #expect(MessageFeatures.tokens("").isEmpty && MessageFeatures.tokens("。，、").isEmpty)
     }
 
+    @Test func aTypographicApostropheNegatesLikeAPlainOne() {
+        let typed = MessageFeatures.tokens("I don\u{2019}t like it")
+        #expect(typed == MessageFeatures.tokens("I don't like it"))
+        #expect(typed.contains("NEG_like") && typed.contains("don't"))
+        #expect(MessageFeatures.tokens("it ain\u{2019}t good").contains("NEG_good"))
+        #expect(MessageFeatures.tokens("请勿购买").contains("NEG_购"))
+    }
+
+    @Test func emojiAreTokensWhateverTheirToneAndBlock() {
+        #expect(MessageFeatures.tokens("👍🏽👍🏿") == ["👍", "👍"], "skin tones only shape the emoji")
+        #expect(MessageFeatures.tokens("⭐⭐ ⏰ ⬆\u{FE0F} ©") == ["⭐", "⭐", "⏰", "⬆", "©"])
+        #expect(MessageFeatures.tokens("not ⭐ good").contains("NEG_good") == false, "an emoji ends the negation")
+    }
+
+    @Test(arguments: [
+        ("thanks :-)))", ["thanks", ":)"]),
+        ("so slow :(", ["so", "slow", "so slow", ":("]),
+        ("好评：）", ["好", "好评", "评", ":)"]),
+        ("see https://x.example", ["see", "https", "see https", "x", "example"]),
+        ("原因：(1) 太贵", ["原", "原因", "因", "1", "太", "太贵", "贵"]),
+    ])
+    func emoticonsAreReadButNotInURLsOrLists(text: String, expected: [String]) {
+        #expect(MessageFeatures.tokens(text) == expected)
+    }
+
     @Test(arguments: [
         ("发货太慢了，等了一周还没到，客服也不回", MessageSentiment.neg),
         ("质量很好，已经回购三次了，推荐！", .pos),
@@ -114,7 +139,14 @@ import Testing
     @Test func aDamagedModelFileIsRefusedWithAReason() {
         #expect(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: Data("nope".utf8)) }
         var truncated = Data("FFAM".utf8)
-        truncated.append(contentsOf: [1, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0])
+        truncated.append(contentsOf: [2, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0])
         #expect(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: truncated) }
+    }
+
+    @Test func aModelTrainedOnOtherFeaturesIsRefused() throws {
+        var older = Data("FFAM".utf8)
+        older.append(contentsOf: [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+        let error = try #require(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: older) }
+        #expect(error.description.contains("retrain"))
     }
 }

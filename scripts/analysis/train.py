@@ -67,7 +67,9 @@ SENTIMENT_CLASSES = ["pos", "neu", "neg"]
 INTENT_CLASSES = ["question", "complaint", "praise", "purchase", "spam", "other"]
 ALPHAS = [0.1, 0.3, 0.5, 1.0]
 HOLDOUT_PERCENT = 20
-FORMAT_VERSION = 1
+# The model is only valid for the features it was trained on, so the version
+# names both: 2 = typographic apostrophes, the wider emoji ranges, emoticons.
+FORMAT_VERSION = 2
 DEFAULT_SEED = "fanfare-analysis-1"
 
 
@@ -523,7 +525,19 @@ FIXTURE_TEXTS = [
     "✨新品✨",
     "不 😍 好",
     "no 👍 good",
-    "10/10 would buy again ⭐⭐⭐⭐⭐",  # U+2B50 is outside the EMOJI ranges: a hard separator
+    "10/10 would buy again ⭐⭐⭐⭐⭐",
+    "⏰⬆️©® ▶️ 〰",  # emoji outside the two big blocks
+    "👍🏽👍🏿 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F",  # skin tones and flag tags are shaping only
+    "1️⃣ 2\u20e3",  # keycaps
+    # typographic apostrophes and emoticons
+    "It ain\u2019t good, I don\u2018t think",
+    "\u2018quoted\u2019 and it\u02bcs fine",
+    "so slow :( never again",
+    "thanks :-))) ;) =] :|",
+    "see https://example.com :/",
+    "原因：(1) 太贵",
+    "好评：）",
+    "请勿购买，甭想了",
     # more edge cases
     "not not bad",
     "Don't DO it",

@@ -1,19 +1,26 @@
 import Foundation
 
 /// The features the sentiment and intent models read from a message:
-/// Chinese characters and their bigrams, words and word bigrams, emoji,
-/// `!` and `?`, and a `NEG_` twin of the three words or characters after a
+/// Chinese characters and their bigrams, words and word bigrams, emoji and
+/// emoticons, `!` and `?`, and a `NEG_` twin of the three words or characters after a
 /// negation (不好 is not 好). The training script
 /// (`scripts/analysis/features.py`) extracts exactly the same; a fixture
 /// test holds the two together.
 public enum MessageFeatures {
+    /// Bumped whenever the tokens change: a model file carries the version
+    /// it was trained on and is refused by a build that reads another.
+    public static let version: UInt32 = 2
+
     /// Features are hashed into this many buckets (a power of two).
     public static let bucketCount = 65_536
 
-    static let hanNegators: Set<Unicode.Scalar> = ["不", "没", "无", "别", "未", "非"]
+    static let hanNegators: Set<Unicode.Scalar> = ["不", "没", "无", "别", "未", "非", "勿", "甭"]
     static let wordNegators: Set<String> = [
-        "not", "no", "never", "don't", "dont", "can't", "cannot", "won't", "isn't", "didn't", "doesn't", "nothing", "nobody", "neither",
-        "nor", "without",
+        "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without", "cannot",
+        "don't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "didn't", "doesn't",
+        "haven't", "hasn't", "hadn't", "couldn't", "wouldn't", "shouldn't", "ain't",
+        "dont", "cant", "wont", "isnt", "arent", "wasnt", "werent", "didnt", "doesnt",
+        "havent", "hasnt", "hadnt", "couldnt", "wouldnt", "shouldnt",
     ]
     static let negationWindow = 3
 
@@ -25,13 +32,55 @@ public enum MessageFeatures {
         let value = scalar.value
         switch value {
         case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FFFF: return .han
-        case 0x61...0x7A, 0x30...0x39, 0x27, 0x2019: return .word
+        case 0x61...0x7A, 0x30...0x39, 0x27: return .word
         case 0xDF...0x24F where value != 0xF7: return .word
-        case 0x1F000...0x1FAFF, 0x2600...0x27BF: return .emoji
+        case 0x1F000...0x1FBFF, 0x2600...0x27BF, 0x2190...0x21FF, 0x2300...0x23FF, 0x25A0...0x25FF, 0x2B00...0x2BFF,
+            0x2934, 0x2935, 0x3030, 0x303D, 0xA9, 0xAE:
+            return .emoji
         case 0x21, 0x3F: return .mark
         case 0x20, 0x09, 0x0A, 0x0D, 0x3000: return .space
         default: return .hard
         }
+    }
+
+    /// Code points that only shape an emoji (presentation selectors, the
+    /// joiner, the keycap, skin tones, flag tags): read as if absent, so
+    /// 👍🏽 is 👍.
+    static func shapesAnEmoji(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0xFE0E, 0xFE0F, 0x200D, 0x20E3, 0x1F3FB...0x1F3FF, 0xE0020...0xE007F: return true
+        default: return false
+        }
+    }
+
+    /// Phones type ’ for the apostrophe; "don’t" must be the negator "don't".
+    static func plainApostrophe(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar.value {
+        case 0x2018, 0x2019, 0x02BC: return "'"
+        default: return scalar
+        }
+    }
+
+    static let emoticonEyes: Set<Unicode.Scalar> = [":", ";", "="]
+    static let emoticonMouths: Set<Unicode.Scalar> = [")", "(", "/", "\\", "|", "]", "["]
+
+    /// The emoticon (":-)))" read as ":)") starting at `start`, and where it
+    /// ends. Not one when a letter or Han follows ("注意：(1)" is a list) or
+    /// when a slash is followed by another (a URL's "://").
+    static func emoticon(in scalars: [Unicode.Scalar], at start: Int) -> (token: String, end: Int)? {
+        guard emoticonEyes.contains(scalars[start]) else { return nil }
+        var index = start + 1
+        if index < scalars.count, scalars[index] == "-" { index += 1 }
+        guard index < scalars.count, emoticonMouths.contains(scalars[index]) else { return nil }
+        let mouth = scalars[index]
+        if mouth == "/" || mouth == "\\", index + 1 < scalars.count, scalars[index + 1] == "/" { return nil }
+        index += 1
+        while index < scalars.count, scalars[index] == mouth { index += 1 }
+        if index < scalars.count, [.han, .word].contains(kind(scalars[index])) { return nil }
+        var token = String.UnicodeScalarView()
+        token.append(scalars[start])
+        token.append(mouth)
+        return (String(token), index)
     }
 
     /// The tokens in the order they are read (a token may repeat).
@@ -72,8 +121,8 @@ public enum MessageFeatures {
         func flushWord() {
             guard !word.isEmpty else { return }
             var scalars = Substring(String(word)).unicodeScalars[...]
-            while let first = scalars.first, first == "'" || first == "\u{2019}" { scalars = scalars.dropFirst() }
-            while let last = scalars.last, last == "'" || last == "\u{2019}" { scalars = scalars.dropLast() }
+            while scalars.first == "'" { scalars = scalars.dropFirst() }
+            while scalars.last == "'" { scalars = scalars.dropLast() }
             word = String.UnicodeScalarView()
             guard !scalars.isEmpty else { return }
             let token = String(String.UnicodeScalarView(scalars))
@@ -82,10 +131,13 @@ public enum MessageFeatures {
             previousWord = token
         }
 
-        // Variation selector 16 and the zero-width joiner only shape emoji:
-        // they are read as if absent.
-        for scalar in folded.unicodeScalars where scalar != "\u{FE0F}" && scalar != "\u{200D}" {
+        let scalars = folded.unicodeScalars.lazy.filter { !shapesAnEmoji($0) }.map(plainApostrophe)
+        let text = Array(scalars)
+        var index = 0
+        while index < text.count {
+            let scalar = text[index]
             let kind = kind(scalar)
+            index += 1
             if kind == .word {
                 word.append(scalar)
                 previousHan = nil
@@ -99,20 +151,21 @@ public enum MessageFeatures {
                 unigram(character, negator: hanNegators.contains(scalar))
                 previousHan = scalar
                 previousWord = nil
-            case .emoji:
-                emit(String(scalar))
-                negation = 0
-                previousHan = nil
-            case .mark:
+            case .emoji, .mark:
                 emit(String(scalar))
                 negation = 0
                 previousHan = nil
             case .space:
                 previousHan = nil
             case .hard:
-                negation = 0
-                previousWord = nil
                 previousHan = nil
+                negation = 0
+                if let face = emoticon(in: text, at: index - 1) {
+                    emit(face.token)
+                    index = face.end
+                } else {
+                    previousWord = nil
+                }
             case .word:
                 break
             }

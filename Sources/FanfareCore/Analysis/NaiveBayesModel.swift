@@ -38,13 +38,19 @@ public struct AnalysisModels: Sendable {
         public var description: String
     }
 
-    /// Reads the file format `train.py` writes: "FFAM", version 1, bucket
+    /// Reads the file format `train.py` writes: "FFAM", the features version, bucket
     /// count, model count, then per model its name, classes, log-priors
     /// and log-probabilities, all little-endian.
     public init(data: Data) throws {
         var reader = Reader(bytes: [UInt8](data))
         guard try reader.bytes(4) == Array("FFAM".utf8) else { throw FormatError(description: "not a Fanfare analysis model (no FFAM magic)") }
-        guard try reader.u32() == 1 else { throw FormatError(description: "unknown model format version") }
+        let version = try reader.u32()
+        guard version == MessageFeatures.version else {
+            throw FormatError(
+                description:
+                    "model format version \(version) was trained on other features; this build reads version \(MessageFeatures.version) (retrain with scripts/analysis/train.py)"
+            )
+        }
         let buckets = Int(try reader.u32())
         guard buckets == MessageFeatures.bucketCount else {
             throw FormatError(description: "model has \(buckets) buckets; this build hashes into \(MessageFeatures.bucketCount)")
