@@ -153,6 +153,27 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     assert "已参与" in enter_fan(admin, kept_id)
     shot(admin, "fans-lottery-open")
 
+    # 5b. While entries are open: a meet-up reserved for `meetup` holders turns
+    # the core fan away, naming the level that grants it.
+    admin.get(f"{base}/w/demo/activities")
+    form = wait(admin).until(EC.presence_of_element_located((By.ID, "activity-form")))
+    Select(form.find_element(By.NAME, "kind")).select_by_value("sign_up")
+    fill(admin, form, "title", "粉丝见面会")
+    tomorrow = dt.datetime.now(zone) + dt.timedelta(days=1)
+    admin.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "ends_at"), tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    Select(form.find_element(By.NAME, "privilege")).select_by_value("meetup")
+    fill(admin, form, "venue", "上海静安店")
+    fill(admin, form, "places", "2")
+    click_through(admin, form.find_element(By.ID, "create-activity"))
+    assert "meetup" in fact(admin, "reserved-for"), fact(admin, "reserved-for")
+    assert admin.find_element(By.ID, "places-left").get_attribute("data-left") == "2"
+    click_through(admin, admin.find_element(By.ID, "move-open"))
+    refused = enter_fan(admin, kept_id)
+    assert "仅限拥有 meetup 权益的粉丝参与：需等级 4 及以上" in refused, f"a fan below the level: {refused}"
+    assert admin.find_element(By.ID, "places-left").get_attribute("data-left") == "2", "a refused fan takes no place"
+    shot(admin, "fans-meetup-reserved")
+    open_activity(admin, base, "评论抽奖：春季新品")
+
     # 6. Entries close, the draw runs, and it is re-verified from its seed.
     time.sleep(max(0.0, (close - dt.datetime.now(zone)).total_seconds() + 1))
     admin.refresh()

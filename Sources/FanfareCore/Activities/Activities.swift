@@ -4,6 +4,7 @@ public enum ActivityKind: String, Sendable, Codable, CaseIterable {
     case checkIn = "check_in"
     case poll, quiz, lottery
     case ugcChallenge = "ugc_challenge"
+    case signUp = "sign_up"
 }
 
 public struct PollSettings: Sendable, Codable, Equatable {
@@ -111,6 +112,29 @@ public struct UGCChallengeSettings: Sendable, Codable, Equatable {
     }
 }
 
+/// A sign-up with a limited number of places (报名): a VIP event, a fans'
+/// meet-up, an early-access opening. Each entry takes a place; when the
+/// places are gone, further entries are refused.
+public struct SignUpSettings: Sendable, Codable, Equatable {
+    /// Where it happens: an address, a venue, "online", a product page.
+    public var venue: String
+    /// When it happens, if it is an event (shown to the team; not the
+    /// activity's end, which is when sign-ups close).
+    public var happensAt: Date?
+    public var places: Int
+
+    public init(venue: String, happensAt: Date? = nil, places: Int) {
+        self.venue = venue
+        self.happensAt = happensAt
+        self.places = places
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case venue, places
+        case happensAt = "happens_at"
+    }
+}
+
 /// An activity's settings. JSON: the kind beside the kind's own fields,
 /// `{"kind": "poll", "question": "…", "options": […], "multiple_choice": false}`.
 public enum ActivitySettings: Sendable, Equatable, Codable {
@@ -119,6 +143,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
     case quiz(QuizSettings)
     case lottery(LotterySettings)
     case ugcChallenge(UGCChallengeSettings)
+    case signUp(SignUpSettings)
 
     public var kind: ActivityKind {
         switch self {
@@ -127,6 +152,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         case .quiz: .quiz
         case .lottery: .lottery
         case .ugcChallenge: .ugcChallenge
+        case .signUp: .signUp
         }
     }
 
@@ -140,6 +166,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         case .quiz: self = .quiz(try QuizSettings(from: decoder))
         case .lottery: self = .lottery(try LotterySettings(from: decoder))
         case .ugcChallenge: self = .ugcChallenge(try UGCChallengeSettings(from: decoder))
+        case .signUp: self = .signUp(try SignUpSettings(from: decoder))
         }
     }
 
@@ -152,6 +179,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         case .quiz(let settings): try settings.encode(to: encoder)
         case .lottery(let settings): try settings.encode(to: encoder)
         case .ugcChallenge(let settings): try settings.encode(to: encoder)
+        case .signUp(let settings): try settings.encode(to: encoder)
         }
     }
 
@@ -164,6 +192,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         case .quiz(let quiz): Self.problems(quiz)
         case .lottery(let lottery): Self.problems(lottery, now: now)
         case .ugcChallenge(let challenge): Self.problems(challenge)
+        case .signUp(let signUp): Self.problems(signUp)
         }
     }
 
@@ -216,6 +245,14 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         }
         if !(1...100).contains(challenge.featuredPicks) {
             problems.append(("featured_picks", "must be a whole number from 1 to 100"))
+        }
+        return problems
+    }
+
+    static func problems(_ signUp: SignUpSettings) -> [(field: String, message: String)] {
+        var problems = text(signUp.venue, field: "venue", max: 200)
+        if !(1...100_000).contains(signUp.places) {
+            problems.append(("places", "must be a whole number of places from 1 to 100000"))
         }
         return problems
     }

@@ -37,6 +37,8 @@ enum FanfareMigrations {
             CreateFans(),
             CreateFanProgramme(),
             CreateRewards(),
+            // 007: activities reserved for a privilege; sign-ups.
+            AddActivityReservation(),
         ]
     }
 }

@@ -121,7 +121,7 @@ enum Layout {
 
     static func select(
         _ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
-        errors: FormErrors, id: String? = nil
+        errors: FormErrors, id: String? = nil, hint: String? = nil
     ) -> HTML {
         let opts = options.map { option -> HTML in
             "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
@@ -131,6 +131,7 @@ enum Layout {
             <div class="field\(errors[name] != nil ? " has-error" : "")">
             <label for="\(fieldID)">\(label)</label>
             <select id="\(fieldID)" name="\(name)">\(opts)</select>
+            \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
             \(errors[name].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })
             </div>
             """

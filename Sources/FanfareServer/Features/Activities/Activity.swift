@@ -2,7 +2,7 @@ import FanfareCore
 import Fluent
 import Vapor
 
-/// A check-in, poll, quiz, lottery or UGC challenge, with its settings as
+/// A check-in, poll, quiz, lottery, UGC challenge or sign-up, with its settings as
 /// JSON in the format openapi.yaml documents (`ActivitySettings`).
 final class Activity: Model, @unchecked Sendable, WorkspaceOwned {
     static let schema = "activities"
@@ -13,6 +13,10 @@ final class Activity: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "title") var title: String
     @Field(key: "settings") var settingsJSON: String
     @OptionalField(key: "segment_id") var segmentID: UUID?
+    /// Reserved for the fans whose level grants this privilege…
+    @OptionalField(key: "privilege") var privilege: String?
+    /// …until then, when every fan may enter (early access).
+    @OptionalField(key: "open_to_all_at") var openToAllAt: Date?
     @Field(key: "status") var status: String
     @Field(key: "starts_at") var startsAt: Date
     @Field(key: "ends_at") var endsAt: Date
@@ -29,6 +33,7 @@ final class Activity: Model, @unchecked Sendable, WorkspaceOwned {
 
     var settings: ActivitySettings? { try? JSONDecoder().decode(ActivitySettings.self, from: Data(settingsJSON.utf8)) }
     var activityStatus: ActivityStatus { ActivityStatus(rawValue: status) ?? .draft }
+    var reservation: ActivityReservation { ActivityReservation(privilege: privilege, openToAllAt: openToAllAt) }
     var result: ActivityResult? { resultJSON.flatMap { try? JSONDecoder().decode(ActivityResult.self, from: Data($0.utf8)) } }
 }
 
@@ -99,6 +104,8 @@ struct ActivityDTO: Content {
     var title: String
     var settings: ActivitySettings?
     var segmentId: UUID?
+    var privilege: String?
+    var openToAllAt: Date?
     var status: String
     var startsAt: Date
     var endsAt: Date
@@ -108,6 +115,8 @@ struct ActivityDTO: Content {
     var seed: String?
     var result: ActivityResult?
     var entries: Int
+    /// A sign-up's places not yet taken.
+    var placesLeft: Int?
     var createdAt: Date
 
     init(_ activity: Activity, entries: Int) {
@@ -116,6 +125,8 @@ struct ActivityDTO: Content {
         title = activity.title
         settings = activity.settings
         segmentId = activity.segmentID
+        privilege = activity.privilege
+        openToAllAt = activity.openToAllAt
         status = activity.status
         startsAt = activity.startsAt
         endsAt = activity.endsAt
@@ -123,6 +134,7 @@ struct ActivityDTO: Content {
         seed = activity.activityStatus == .drawn ? activity.seed : nil
         result = activity.result
         self.entries = entries
+        if case .signUp(let signUp) = activity.settings { placesLeft = max(0, signUp.places - entries) }
         createdAt = activity.createdAt
     }
 }

@@ -6,8 +6,9 @@ import Vapor
 /// A fan taking part: through the API (a mini-program, a form, a person
 /// entering for them) or from their messages (`ActivityIntake`). Either
 /// way the same checks hold: the activity is open and running, the fan is
-/// in its audience, one entry per fan (per day for check-ins, per message
-/// for UGC), and points follow the workspace's rules and caps.
+/// in its audience and holds the privilege it is reserved for, one entry
+/// per fan (per day for check-ins, per message for UGC), a sign-up's
+/// places are not exceeded, and points follow the workspace's rules and caps.
 struct ActivityEntries {
     let db: any Database
 
@@ -50,6 +51,14 @@ struct ActivityEntries {
             }
         }
         let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let reservation = activity.reservation
+        if let privilege = reservation.privilege, !reservation.admits(lifetimePoints: fan.lifetimePoints, ladder: programme.levels, now: now) {
+            let needed = reservation.lowestLevel(in: programme.levels).map { "level \($0.number) or higher" } ?? "no level grants it yet"
+            let until = reservation.openToAllAt.map { "; every fan may enter from \($0.formatted(.iso8601))" } ?? ""
+            throw Problem(
+                .forbidden, "“\(activity.title)” is reserved for fans whose level grants \(privilege): \(needed)\(until).", type: "privilege-required"
+            )
+        }
         let fanKey = fanID.uuidString.lowercased()
         var answer = answer
         var correct: Int? = nil
@@ -81,6 +90,9 @@ struct ActivityEntries {
             // Who may enter is the audience segment's to say ("level ≥ 2" reserves it for the lottery_entry privilege).
             answer = EntryAnswer()
             entryKey = fanKey
+        case .signUp:
+            answer = EntryAnswer()
+            entryKey = fanKey
         case .ugcChallenge(let challenge):
             let text = answer.text ?? ""
             if !TextFolding.fold(text).contains(TextFolding.fold(challenge.hashtag)) {
@@ -94,8 +106,18 @@ struct ActivityEntries {
         let source = "activity:\(activity.id!.uuidString.lowercased()):\(entryKey)"
         // The entry and its points together: a refused entry cost leaves no entry behind.
         return try await db.writeTransaction { tx in
+            if case .signUp = settings, let sql = tx as? any SQLDatabase {
+                // The activity's row first: simultaneous sign-ups queue on it, so each counts the places the one before it took.
+                try await sql.raw("UPDATE activities SET updated_at = updated_at WHERE id = \(bind: activity.id!)").run()
+            }
             let entry = try await record(activity, fanID: fanID, key: entryKey, answer: settled.answer, correct: settled.correct, now: now, on: tx)
             guard !entry.repeated else { return Entered(entry: entry.entry, points: 0, repeated: true) }
+            if case .signUp(let signUp) = settings {
+                let taken = try await ActivityEntry.query(on: tx).filter(\.$activity.$id == activity.id!).count()
+                if taken > signUp.places {
+                    throw Problem(.conflict, "All \(signUp.places) places of “\(activity.title)” are taken.", type: "activity-full")
+                }
+            }
             var points = 0
             let ledger = PointsLedger(db: tx)
             switch settings {
@@ -127,7 +149,7 @@ struct ActivityEntries {
                     try await ledger.earn(
                         .ugcEntry, sourceKey: source, fanID: fanID, in: workspace.id!, policy: programme.points, zone: zone, now: now, on: tx)?.delta
                     ?? 0
-            case .checkIn: break
+            case .checkIn, .signUp: break
             }
             try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
             return Entered(entry: entry.entry, points: points, repeated: false)

@@ -3,7 +3,8 @@ import Fluent
 import Vapor
 
 /// `/w/{ws}/activities/…`: the activities with their status and entries;
-/// a form to start one of each kind; an activity's page moves it along
+/// a form to start one of each kind, for every fan or reserved for a
+/// privilege; an activity's page moves it along
 /// its lifecycle, enters a fan on their behalf and, for a lottery, shows
 /// the seed hash before the draw and the seed, entrants, winners and the
 /// re-run's verdict after it.
@@ -28,6 +29,11 @@ struct ActivityPages {
         var segmentID = ""
         var questions = ""
         var pointsPerCorrect = "10"
+        var privilege = ""
+        var openToAllAt = ""
+        var venue = ""
+        var happensAt = ""
+        var places = ""
     }
 
     @Sendable func list(req: Request) async throws -> HTMLResponse {
@@ -50,6 +56,17 @@ struct ActivityPages {
         let segments = try await access.query(Segment.self, on: req.db).sort(\.$name).all()
         let kindOptions = ActivityKind.allCases.map { ($0.rawValue, ctx.t("activities.kind." + $0.rawValue)) }
         let segmentOptions = [("", ctx.t("activities.every_fan"))] + segments.map { ($0.id!.uuidString.lowercased(), $0.name) }
+        let ladder = try await FanProgrammeStore.load(access.workspaceID, on: req.db).levels
+        let privilegeOptions =
+            [("", ctx.t("activities.every_fan"))]
+            + LoyaltyPrivilege.known.map { privilege in
+                (
+                    privilege,
+                    ActivityReservation(privilege: privilege).lowestLevel(in: ladder).map {
+                        "\(privilege) (\(ctx.t("activities.level")) \($0.number) \($0.name)+)"
+                    } ?? privilege
+                )
+            }
         let form: HTML =
             access.can(.fansManage)
             ? """
@@ -59,6 +76,8 @@ struct ActivityPages {
             \(Layout.field(ctx, name: "title", label: ctx.t("activities.title_field"), value: values.title, errors: errors))
             \(Layout.field(ctx, name: "ends_at", label: ctx.t("activities.ends_at"), type: "datetime-local", value: values.endsAt, errors: errors, hint: ctx.t("activities.ends_at_hint")))
             \(Layout.select(ctx, name: "segment_id", label: ctx.t("activities.audience"), options: segmentOptions, selected: values.segmentID, errors: errors))
+            \(Layout.select(ctx, name: "privilege", label: ctx.t("activities.privilege"), options: privilegeOptions, selected: values.privilege, errors: errors, hint: ctx.t("activities.privilege_hint")))
+            \(Layout.field(ctx, name: "open_to_all_at", label: ctx.t("activities.open_to_all_at"), type: "datetime-local", value: values.openToAllAt, errors: errors, required: false, hint: ctx.t("activities.open_to_all_at_hint")))
             \(Layout.field(ctx, name: "question", label: ctx.t("activities.question"), value: values.question, errors: errors, required: false))
             \(InboxForms.textarea(ctx, name: "options", label: ctx.t("activities.options"), value: values.options, errors: errors, rows: 3, required: false, hint: ctx.t("activities.options_hint")))
             \(Layout.field(ctx, name: "prize", label: ctx.t("activities.prize"), value: values.prize, errors: errors, required: false))
@@ -66,6 +85,9 @@ struct ActivityPages {
             \(Layout.field(ctx, name: "hashtag", label: ctx.t("activities.hashtag"), value: values.hashtag, errors: errors, required: false))
             \(InboxForms.textarea(ctx, name: "questions", label: ctx.t("activities.questions"), value: values.questions, errors: errors, rows: 6, required: false, hint: ctx.t("activities.questions_hint")))
             \(Layout.field(ctx, name: "points_per_correct", label: ctx.t("activities.points_per_correct"), type: "number", value: values.pointsPerCorrect, errors: errors, required: false))
+            \(Layout.field(ctx, name: "venue", label: ctx.t("activities.venue"), value: values.venue, errors: errors, required: false))
+            \(Layout.field(ctx, name: "places", label: ctx.t("activities.places"), type: "number", value: values.places, errors: errors, required: false))
+            \(Layout.field(ctx, name: "happens_at", label: ctx.t("activities.happens_at"), type: "datetime-local", value: values.happensAt, errors: errors, required: false))
             <button type="submit" class="primary" id="create-activity">\(ctx.t("activities.create"))</button></form></section>
             """
             : .empty
@@ -96,6 +118,11 @@ struct ActivityPages {
         values.segmentID = req.formValue("segment_id")
         values.questions = req.formValue("questions")
         values.pointsPerCorrect = req.formValue("points_per_correct")
+        values.privilege = req.formValue("privilege")
+        values.openToAllAt = req.formValue("open_to_all_at")
+        values.venue = req.formValue("venue")
+        values.happensAt = req.formValue("happens_at")
+        values.places = req.formValue("places")
         do {
             var errors = ValidationErrors()
             // datetime-local has no zone: it is the workspace's local time.
@@ -104,6 +131,17 @@ struct ActivityPages {
             parser.timeZone = TimeZone(identifier: access.workspace.timeZone) ?? .gmt
             let endsAt = parser.date(from: values.endsAt)
             if endsAt == nil { errors.add("ends_at", "is required: when the activity ends (ISO 8601)") }
+            // Optional times: left empty they are absent; typed wrong they are refused, not dropped.
+            func optionalTime(_ value: String, field: String) -> Date? {
+                guard !value.isEmpty else { return nil }
+                guard let date = parser.date(from: value) else {
+                    errors.add(field, "must be a date and time such as 2026-12-01T18:30, or empty")
+                    return nil
+                }
+                return date
+            }
+            let openToAllAt = optionalTime(values.openToAllAt, field: "open_to_all_at")
+            let happensAt = optionalTime(values.happensAt, field: "happens_at")
             let options = values.options.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let settings: ActivitySettings?
             switch ActivityKind(rawValue: values.kind) {
@@ -112,6 +150,7 @@ struct ActivityPages {
             case .lottery:
                 settings = .lottery(LotterySettings(prize: values.prize, winners: Int(values.winners) ?? 0, entriesCloseAt: endsAt ?? Date()))
             case .ugcChallenge: settings = .ugcChallenge(UGCChallengeSettings(hashtag: values.hashtag, featuredPicks: Int(values.winners) ?? 1))
+            case .signUp: settings = .signUp(SignUpSettings(venue: values.venue, happensAt: happensAt, places: Int(values.places) ?? 0))
             case .quiz:
                 let parsed = QuizText.parse(values.questions)
                 for problem in parsed.problems { errors.add(problem.field, problem.message) }
@@ -122,7 +161,9 @@ struct ActivityPages {
             }
             try errors.throwIfAny()
             let activity = try await ActivityService(db: req.db).create(
-                .init(title: values.title, settings: settings, segmentId: UUID(uuidString: values.segmentID), startsAt: nil, endsAt: endsAt),
+                .init(
+                    title: values.title, settings: settings, segmentId: UUID(uuidString: values.segmentID), privilege: values.privilege,
+                    openToAllAt: openToAllAt, startsAt: nil, endsAt: endsAt),
                 in: access,
                 actor: req.actor)
             return req.redirect(to: "/w/\(access.workspace.slug)/activities/\(activity.id!.uuidString.lowercased())")
@@ -168,6 +209,25 @@ struct ActivityPages {
                 <tr class="entry-row\(winners.contains(entryID) ? " winner" : "")" data-entry="\(entryID)"><td>\(fans[entry.$fan.id] ?? "—")</td><td>\(said)</td>
                 <td>\(Layout.time(entry.at, ctx))</td><td>\(winners.contains(entryID) ? HTML(stringLiteral: ctx.t("activities.winner")) : .empty)</td></tr>
                 """
+        }
+        let programme = try await FanProgrammeStore.load(access.workspaceID, on: req.db)
+        var facts: [HTML] = []
+        if let privilege = activity.privilege {
+            let level =
+                activity.reservation.lowestLevel(in: programme.levels).map { "\(ctx.t("activities.level")) \($0.number) \($0.name)+" }
+                ?? ctx.t("activities.no_level")
+            facts.append("<span id=\"reserved-for\">\(ctx.t("activities.reserved_for", privilege, level))</span>")
+            if let openToAllAt = activity.openToAllAt {
+                facts.append("<span id=\"open-to-all\">\(ctx.t("activities.open_to_all_from")) \(Layout.time(openToAllAt, ctx))</span>")
+            }
+        }
+        if case .signUp(let signUp) = activity.settings {
+            let taken = try await ActivityEntry.query(on: req.db).filter(\.$activity.$id == activity.id!).count()
+            facts.append("<span id=\"venue\">\(signUp.venue)</span>")
+            if let happensAt = signUp.happensAt { facts.append("\(ctx.t("activities.happens_at")) \(Layout.time(happensAt, ctx))") }
+            facts.append(
+                "<span id=\"places-left\" data-left=\"\(max(0, signUp.places - taken))\">\(ctx.t("activities.places_left", String(max(0, signUp.places - taken)), String(signUp.places)))</span>"
+            )
         }
         let next = ActivityLifecycle.allowed(from: activity.activityStatus, kind: ActivityKind(rawValue: activity.kind) ?? .poll)
         let moves = next.map { status -> HTML in
@@ -233,6 +293,7 @@ struct ActivityPages {
             \(Layout.errorSummary(ctx, errors))
             \(errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(FieldMessages.text(e, ctx.locale))</p>" })
             <p>\(ctx.t("activities.kind." + activity.kind)) · <span id="activity-status">\(ctx.t("activities.status." + activity.status))</span> · \(ctx.t("activities.until")) \(Layout.time(activity.endsAt, ctx))</p>
+            \(facts.isEmpty ? HTML.empty : HTML("<p id=\"activity-facts\">\(HTML.join(facts, separator: " · "))</p>"))
             \(access.can(.fansManage) ? HTML("<p id=\"moves\">\(moves)</p>") : .empty)
             \(activity.kind == ActivityKind.poll.rawValue ? tally(ctx, activity, entries) : .empty)
             \(draw)
@@ -284,7 +345,7 @@ struct ActivityPages {
             mapped.issues = errors.issues.map { $0.field == "options" ? FieldIssue(field: "option", message: $0.message) : $0 }
             return try await renderActivity(req, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         } catch let problem as Problem where problem.status == 409 || problem.status == 403 {
-            Flash.add(.error, problem.detail ?? problem.title, to: req)
+            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
             return req.redirect(to: target)
         }
     }

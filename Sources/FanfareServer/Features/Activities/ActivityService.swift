@@ -15,12 +15,16 @@ struct ActivityService {
         var settings: ActivitySettings?
         /// The audience: only fans in this segment may enter. Absent: every fan.
         var segmentId: UUID?
+        /// Only fans whose level grants it may enter. Absent: every fan.
+        var privilege: String?
+        /// From then on, fans without the privilege may enter too.
+        var openToAllAt: Date?
         var startsAt: Date?
         var endsAt: Date?
 
         enum CodingKeys: String, CodingKey {
-            case title, settings
-            case segmentId = "segment_id", startsAt = "starts_at", endsAt = "ends_at"
+            case title, settings, privilege
+            case segmentId = "segment_id", startsAt = "starts_at", endsAt = "ends_at", openToAllAt = "open_to_all_at"
         }
     }
 
@@ -51,7 +55,8 @@ struct ActivityService {
         let title = (input.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty || title.count > 100 { errors.add("title", "must be from 1 to 100 characters") }
         guard let settings = input.settings else {
-            errors.add("settings", "is required: an object with \"kind\" (check_in, poll, quiz, lottery, ugc_challenge) and that kind's settings")
+            errors.add(
+                "settings", "is required: an object with \"kind\" (check_in, poll, quiz, lottery, ugc_challenge, sign_up) and that kind's settings")
             throw errors
         }
         for problem in settings.problems(now: now) { errors.add("settings.\(problem.field)", problem.message) }
@@ -68,6 +73,9 @@ struct ActivityService {
         }
         if let endsAt, endsAt <= startsAt { errors.add("ends_at", "must be after starts_at") }
         if endsAt == nil { errors.add("ends_at", "is required: when the activity ends (ISO 8601)") }
+        let privilege = input.privilege.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let reservation = ActivityReservation(privilege: privilege, openToAllAt: input.openToAllAt)
+        for problem in reservation.problems(startsAt: startsAt, endsAt: endsAt ?? .distantFuture) { errors.add(problem.field, problem.message) }
         if let segmentID, try await access.query(Segment.self, on: db).filter(\.$id == segmentID).first() == nil {
             errors.add("segment_id", "is not a segment of this workspace")
         }
@@ -79,6 +87,8 @@ struct ActivityService {
         activity.title = title
         activity.settingsJSON = String(decoding: try JSONEncoder.sortedKeys.encode(settings), as: UTF8.self)
         activity.segmentID = segmentID
+        activity.privilege = reservation.privilege
+        activity.openToAllAt = reservation.openToAllAt
         activity.status = ActivityStatus.draft.rawValue
         activity.startsAt = startsAt
         activity.endsAt = endsAt!
@@ -93,7 +103,10 @@ struct ActivityService {
             try await activity.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "activity.created", targetType: "activity", targetID: activity.id,
-                after: ["title": title, "kind": activity.kind, "settings": activity.settingsJSON, "seed_hash": activity.seedCommitment ?? ""],
+                after: [
+                    "title": title, "kind": activity.kind, "settings": activity.settingsJSON, "seed_hash": activity.seedCommitment ?? "",
+                    "privilege": reservation.privilege ?? "", "open_to_all_at": reservation.openToAllAt.map { $0.formatted(.iso8601) } ?? "",
+                ],
                 now: now)
         }
         return activity

@@ -6,8 +6,9 @@ import Vapor
 /// What fans' messages earn them, after the messages are stored: points
 /// for commenting (within the daily cap), and entries to the workspace's
 /// open activities — "签到" checks in, a poll option's number or words
-/// vote, any comment enters a comment-to-win lottery (转评抽奖), and a
-/// mention with the challenge's hashtag enters a UGC challenge. One job per
+/// vote, any comment enters a comment-to-win lottery (转评抽奖), a
+/// mention with the challenge's hashtag enters a UGC challenge, and "报名"
+/// takes a place at a sign-up. One job per
 /// stored batch keeps this off the intake's transaction; every award is
 /// keyed by its message, so a retried job pays nothing twice.
 enum FanEngagement {
@@ -28,6 +29,8 @@ enum FanEngagement {
 
     /// Words that check a fan in, compared after folding (case, width, traditional→simplified).
     static let checkInWords = ["签到", "打卡", "check in", "checkin", "check-in"].map(TextFolding.fold)
+    /// Words that take a place at a sign-up, compared the same way.
+    static let signUpWords = ["报名", "sign me up", "sign up", "count me in"].map(TextFolding.fold)
 
     /// Every claimed job's messages in one pass. A burst of pushes stores
     /// many small batches; run a job at a time, each would take SQLite's
@@ -99,7 +102,7 @@ enum FanEngagement {
                     _ = try await entries.enter(
                         activity, fanID: message.fanID, answer: answer, messageID: message.id, workspace: workspace, now: message.sentAt)
                 } catch let problem as Problem where problem.status == 409 || problem.status == 403 {
-                    // Already checked in today, not in the audience, below the level: the message stays a message.
+                    // Already checked in today, not in the audience, below the level, no places left: the message stays a message.
                 } catch is ValidationErrors {
                     // Not enough points for a paid entry, an answer that is not one: the same.
                 }
@@ -121,6 +124,7 @@ enum FanEngagement {
         case .lottery: return EntryAnswer()
         case .ugcChallenge(let challenge):
             return folded.contains(TextFolding.fold(challenge.hashtag)) ? EntryAnswer(text: text) : nil
+        case .signUp: return signUpWords.contains { folded.contains($0) } ? EntryAnswer() : nil
         case .quiz: return nil
         }
     }

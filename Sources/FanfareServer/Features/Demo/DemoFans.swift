@@ -57,7 +57,13 @@ extension Demo {
             .init(
                 title: "下一款颜色", settings: .poll(PollSettings(question: "下一季想要什么颜色？", options: ["深蓝", "墨绿", "米白"])),
                 endsAt: now.addingTimeInterval(7 * 86_400)), in: adminAccess, actor: author, now: now)
-        for activity in [checkIn, poll] {
+        // Early access: Insiders (early_access) first, every fan two days later.
+        let preview = try await activities.create(
+            .init(
+                title: "新品抢先购报名", settings: .signUp(SignUpSettings(venue: "品牌小程序", places: 50)), privilege: "early_access",
+                openToAllAt: now.addingTimeInterval(2 * 86_400), endsAt: now.addingTimeInterval(7 * 86_400)), in: adminAccess, actor: author, now: now
+        )
+        for activity in [checkIn, poll, preview] {
             _ = try await activities.move(activity.id!.uuidString, to: ActivityStatus.open.rawValue, in: adminAccess, actor: author, now: now)
         }
         for (index, (fan, text)) in [("Mia", "签到"), ("老王", "打卡"), ("阿杰", "1"), ("晴天", "想要墨绿"), ("小雨", "深蓝！")].enumerated() {

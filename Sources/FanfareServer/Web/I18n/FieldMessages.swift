@@ -133,8 +133,12 @@ enum FieldMessages {
         "must be the id of a segment of this workspace": "须为本工作区分群的 id",
         "must name one option: this poll takes a single choice": "只能选一个选项：该投票为单选",
         "is required: a group {\"all\": […]}, {\"any\": […]} or {\"not\": …} of conditions": "必填：条件组 {\"all\": […]}、{\"any\": […]} 或 {\"not\": …}",
-        "is required: an object with \"kind\" (check_in, poll, quiz, lottery, ugc_challenge) and that kind's settings":
-            "必填：含 \"kind\"（check_in、poll、quiz、lottery、ugc_challenge）及该类型设置的对象",
+        "is required: an object with \"kind\" (check_in, poll, quiz, lottery, ugc_challenge, sign_up) and that kind's settings":
+            "必填：含 \"kind\"（check_in、poll、quiz、lottery、ugc_challenge、sign_up）及该类型设置的对象",
+        "must be a whole number of places from 1 to 100000": "须为 1 到 100000 之间的整数名额",
+        "needs a privilege: it is when fans without the privilege may enter too": "需先选择权益：这是没有该权益的粉丝也能参与的时间",
+        "must be after the activity starts and before it ends": "须晚于活动开始、早于活动结束",
+        "must be a date and time such as 2026-12-01T18:30, or empty": "须为日期时间，例如 2026-12-01T18:30，或留空",
         "must be 6 to 20 digits, country code included": "须为 6 到 20 位数字，含国家代码",
         "must be an email address such as fan@example.com": "须为邮箱地址，例如 fan@example.com",
         "must be 1 to 64 characters as WeChat gave it": "须为微信提供的 1 到 64 个字符",
@@ -174,6 +178,17 @@ enum FieldMessages {
         (#"^the fan's level \((\d+)\) does not grant the points_redemption privilege$"#, "该粉丝的等级（$1）没有积分兑换权益"),
         (#"^is required: a whole number of points from 1 to (\d+)$"#, "必填，须为 1 到 $1 的整数积分"),
         (#"^This redemption is already (\S+); only a pending one can be fulfilled or cancelled\.$"#, "此兑换已是 $1 状态；只有待发放的兑换可以发放或取消。"),
+        (#"^“(.+)” is reserved for fans whose level grants (\S+): level (\d+) or higher\.$"#, "「$1」仅限拥有 $2 权益的粉丝参与：需等级 $3 及以上。"),
+        (
+            #"^“(.+)” is reserved for fans whose level grants (\S+): level (\d+) or higher; every fan may enter from (\S+)\.$"#,
+            "「$1」仅限拥有 $2 权益的粉丝参与：需等级 $3 及以上；$4 起向所有粉丝开放。"
+        ),
+        (#"^“(.+)” is reserved for fans whose level grants (\S+): no level grants it yet\.$"#, "「$1」仅限拥有 $2 权益的粉丝参与：目前没有等级授予该权益。"),
+        (
+            #"^“(.+)” is reserved for fans whose level grants (\S+): no level grants it yet; every fan may enter from (\S+)\.$"#,
+            "「$1」仅限拥有 $2 权益的粉丝参与：目前没有等级授予该权益；$3 起向所有粉丝开放。"
+        ),
+        (#"^All (\d+) places of “(.+)” are taken\.$"#, "「$2」的 $1 个名额已满。"),
         (#"^must be one of (.+)$"#, "须为以下之一：$1"),
         (#"^still has (.+); fill in every variable before sending$"#, "仍含有 $1；发送前请填好所有变量"),
         (#"^has (\S+), which is not an account of this workspace$"#, "$1 不是本工作区的账号"),
