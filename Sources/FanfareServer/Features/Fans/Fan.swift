@@ -102,7 +102,9 @@ enum FanDirectory {
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Fans need an SQL database.") }
             let made = try await FanAssembly.create(
                 [authorID], names: [authorID: name], workspaceID: workspaceID, platform: platform, now: now, in: sql)
-            guard let fanID = made[authorID] else { throw Problem(.internalServerError, "The fan's identity vanished while it was being recorded.") }
+            guard let fanID = made.fans[authorID] else {
+                throw Problem(.internalServerError, "The fan's identity vanished while it was being recorded.")
+            }
             return fanID
         }
     }
