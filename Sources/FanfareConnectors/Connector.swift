@@ -173,6 +173,9 @@ public protocol Connector: Sendable {
     func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction]
     /// A push's unique id (its nonce), which replay protection remembers.
     func pushID(of call: WebhookCall) -> String?
+    /// The answer to a verified push that only checks the address (Douyin's
+    /// `verify_webhook`), or nil for a push of messages.
+    func handshakeAnswer(toPush call: WebhookCall) -> PushHandshake?
     /// New credentials before the old expire; callers store
     /// `old.updated(with: new)`.
     func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials
@@ -233,6 +236,22 @@ public struct WebhookCall: Sendable {
         self.query = query
         self.body = body
     }
+
+    /// A header by name, whatever case the sender wrote it in.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// What a platform expects back from an address check made by push.
+public struct PushHandshake: Sendable, Equatable {
+    public var contentType: String
+    public var body: String
+
+    public init(contentType: String, body: String) {
+        self.contentType = contentType
+        self.body = body
+    }
 }
 
 extension Connector {
@@ -247,4 +266,7 @@ extension Connector {
 
     /// What replay protection remembers of a push: its unique id.
     public func pushID(of call: WebhookCall) -> String? { nil }
+
+    /// Most platforms check the address some other way, or not at all.
+    public func handshakeAnswer(toPush call: WebhookCall) -> PushHandshake? { nil }
 }

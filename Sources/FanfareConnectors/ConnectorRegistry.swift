@@ -52,7 +52,7 @@ public protocol ConnectorKind: Sendable {
 /// wires to its own storage). A new platform is one line here.
 public enum ConnectorRegistry {
     public static let kinds: [any ConnectorKind] = [
-        MastodonKind(), BlueskyKind(), WebhookKind(), WeiboKind(), WeChatKind(), HandOffKind.xiaohongshu, HandOffKind.douyin,
+        MastodonKind(), BlueskyKind(), WebhookKind(), WeiboKind(), WeChatKind(), HandOffKind.xiaohongshu, DouyinKind(),
     ]
 
     public static func kind(_ platform: String) -> (any ConnectorKind)? {

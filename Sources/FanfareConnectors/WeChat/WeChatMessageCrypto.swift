@@ -86,8 +86,16 @@ public struct WeChatMessageCrypto: Sendable {
 /// WeChat's push signatures: SHA-1 hex of the sorted parts concatenated.
 enum WeChatSignature {
     static func sha1(sorted parts: [String]) -> String {
-        let joined = parts.sorted().joined()
-        return Insecure.SHA1.hash(data: Data(joined.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexSignature.sha1(Data(parts.sorted().joined().utf8))
+    }
+
+    static func matches(_ expected: String, _ given: String) -> Bool { HexSignature.matches(expected, given) }
+}
+
+/// Hex digests that platforms put in push headers and queries.
+enum HexSignature {
+    static func sha1(_ data: Data) -> String {
+        Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Compares in time independent of where the strings differ, so a

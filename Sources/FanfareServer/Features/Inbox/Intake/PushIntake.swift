@@ -7,8 +7,9 @@ import Vapor
 /// `/hooks/{account_id}`: platforms push fans' messages here. No session
 /// and no token: each push proves itself with the account's signature
 /// scheme (WeChat's sorted SHA-1 over token, timestamp and nonce; Standard
-/// Webhooks' HMAC for the generic webhook), within 5 minutes of the
-/// server's clock, and a push id (nonce) seen before is refused.
+/// Webhooks' HMAC for the generic webhook; Douyin's SHA-1 over its client
+/// secret and the body), within 5 minutes of the server's clock, and a
+/// push id (nonce) seen before is refused.
 ///
 /// Accepted means stored: the answer is sent after the messages are
 /// committed, analysed by the request before it queues for the writer.
@@ -49,8 +50,11 @@ struct PushRoutes: RouteCollection {
                 .unauthorized, "The push's signature does not match this account's secret, or its timestamp is more than 5 minutes off.",
                 type: "push-signature")
         }
+        if let handshake = connector.handshakeAnswer(toPush: call) {
+            return Response(status: .ok, headers: ["Content-Type": handshake.contentType], body: .init(string: handshake.body))
+        }
         guard let nonce = connector.pushID(of: call), !nonce.isEmpty, nonce.count <= 200 else {
-            throw Problem(.badRequest, "The push has no id (webhook-id, or WeChat's timestamp and nonce).", type: "push-id")
+            throw Problem(.badRequest, "The push has no id (webhook-id, WeChat's timestamp and nonce, or Douyin's Msg-Id).", type: "push-id")
         }
         let interactions: [Interaction]
         do {

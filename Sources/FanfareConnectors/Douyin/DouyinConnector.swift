@@ -1,0 +1,134 @@
+import FanfareCore
+import Foundation
+
+/// A Douyin account: publishing, deleting and statistics as a hand-off
+/// (a person does them in the app); fans' direct messages by push when the
+/// account was connected with its app's client secret.
+///
+/// Douyin signs each push with `X-Douyin-Signature: hex(sha1(client_secret
+/// + body))` and names it with `Msg-Id`, which it repeats when it retries.
+/// The body carries no signed time, so a push is refused when the message's
+/// own `create_time` is more than 5 minutes from the server's clock.
+public struct DouyinConnector: Connector {
+    let handOff: HandOffConnector
+    let clientSecret: String?
+    let openID: String?
+
+    public var platform: String { handOff.platform }
+
+    public var capabilities: ConnectorCapabilities {
+        var capabilities = handOff.capabilities
+        if clientSecret != nil {
+            capabilities.interactionKinds = [.directMessage]
+            capabilities.receivesWebhooks = true
+        }
+        return capabilities
+    }
+
+    public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost { try await handOff.publish(request) }
+    public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
+        try await handOff.findPost(idempotencyKey: idempotencyKey)
+    }
+    public func delete(remoteID: String) async throws(ConnectorError) { try await handOff.delete(remoteID: remoteID) }
+    public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics { try await handOff.metrics(of: remoteID) }
+    public func accountStats() async throws(ConnectorError) -> AccountStats { try await handOff.accountStats() }
+
+    /// Direct messages come by push only; comments stay in the app.
+    public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
+        InteractionPage(interactions: [], nextCursor: cursor ?? "")
+    }
+
+    public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
+        throw .notSupported(
+            "Reply in the Douyin app: sending direct messages needs the enterprise im.direct_message send permission, which Fanfare does not use")
+    }
+
+    public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {
+        credentials
+    }
+
+    public func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool {
+        guard let clientSecret, let given = call.header("X-Douyin-Signature") else { return false }
+        guard HexSignature.matches(HexSignature.sha1(Data(clientSecret.utf8) + call.body), given) else { return false }
+        guard let push = DouyinPush(call.body) else { return false }
+        if let openID, let to = push.toUserID, push.event == DouyinPush.received, to != openID { return false }
+        if let created = push.createdAt, abs(created.timeIntervalSince(now)) > 300 { return false }
+        return true
+    }
+
+    public func interactions(inPush call: WebhookCall) throws(ConnectorError) -> [Interaction] {
+        guard let push = DouyinPush(call.body) else { throw .rejected(reason: "The push is not a Douyin event (a JSON object with \"event\")") }
+        // Messages the account sent (im_send_msg) and other events are not fans' messages.
+        guard push.event == DouyinPush.received, push.messageType == "text", let id = push.messageID, let from = push.fromUserID,
+            from != openID, let text = push.text
+        else { return [] }
+        return [
+            Interaction(
+                remoteID: id, kind: .directMessage, postRemoteID: nil, authorID: from, authorName: push.nickname(of: from) ?? from, text: text,
+                at: push.createdAt ?? Date())
+        ]
+    }
+
+    /// `Msg-Id`, which Douyin repeats on a retry; without it, the message id.
+    public func pushID(of call: WebhookCall) -> String? {
+        call.header("Msg-Id") ?? DouyinPush(call.body)?.messageID
+    }
+
+    /// Douyin checks the address with a signed `verify_webhook` event and
+    /// expects its challenge back as JSON.
+    public func handshakeAnswer(toPush call: WebhookCall) -> PushHandshake? {
+        guard let push = DouyinPush(call.body), push.event == DouyinPush.verify, let challenge = push.challenge else { return nil }
+        return PushHandshake(contentType: "application/json", body: #"{"challenge":\#(challenge)}"#)
+    }
+}
+
+/// The parts of a Douyin event Fanfare reads:
+/// `{"event", "from_user_id", "to_user_id", "client_key", "content": {…}}`.
+struct DouyinPush {
+    static let received = "im_receive_msg"
+    static let verify = "verify_webhook"
+
+    var event: String
+    var fromUserID: String?
+    var toUserID: String?
+    var content: [String: Any]
+
+    init?(_ body: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let event = object["event"] as? String else {
+            return nil
+        }
+        self.event = event
+        fromUserID = object["from_user_id"] as? String
+        toUserID = object["to_user_id"] as? String
+        // Some deliveries carry content as a JSON string rather than an object.
+        if let nested = object["content"] as? [String: Any] {
+            content = nested
+        } else if let text = object["content"] as? String, let nested = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+            content = nested
+        } else {
+            content = [:]
+        }
+    }
+
+    var messageID: String? { content["server_message_id"] as? String }
+    var messageType: String? { content["message_type"] as? String }
+    var text: String? { (content["text"] as? String).flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// `create_time` is a 13-digit millisecond timestamp.
+    var createdAt: Date? {
+        guard let milliseconds = (content["create_time"] as? NSNumber)?.doubleValue else { return nil }
+        return Date(timeIntervalSince1970: milliseconds / 1_000)
+    }
+
+    /// The challenge as it came, a number or a string of digits.
+    var challenge: String? {
+        if let number = content["challenge"] as? NSNumber { return number.stringValue }
+        if let text = content["challenge"] as? String, !text.isEmpty, text.allSatisfy(\.isNumber) { return text }
+        return nil
+    }
+
+    func nickname(of openID: String) -> String? {
+        let users = content["user_infos"] as? [[String: Any]] ?? []
+        return users.first { $0["open_id"] as? String == openID }?["nick_name"] as? String
+    }
+}
