@@ -130,6 +130,42 @@ import Vapor
         }
     }
 
+    /// Four fans write in one conversation each, in 240 pushes of three
+    /// messages arriving over a quarter of a second. Groups are written side by side on PostgreSQL:
+    /// none may fail on a deadlock, and no fan's count may lose an
+    /// increment to the group beside it.
+    @Test(arguments: TestDatabase.available)
+    func groupsWrittenSideBySideCountEveryMessageOfTheFansTheyShare(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            let fans = ["fan-a", "fan-b", "fan-c", "fan-d"]
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 0..<240 {
+                    // Each push carries three fans' messages in a rotating order.
+                    let list = (0..<3).map { k in
+                        let fan = fans[(n + k * (n % 2 == 0 ? 1 : 3)) % fans.count]
+                        return ["id": "shared-\(n)-\(k)", "kind": "direct_message", "author_id": fan, "author_name": fan, "text": "第\(n)条"]
+                    }
+                    let body = String(decoding: try JSONSerialization.data(withJSONObject: ["interactions": list]), as: UTF8.self)
+                    group.addTask {
+                        // Spread over 240 ms, so that groups form one after another and overlap.
+                        try await Task.sleep(for: .milliseconds(n))
+                        return try await hook.push(body, id: "shared-push-\(n)").status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses.filter { $0 != .ok })")
+            let messages = try await IncomingMessage.query(on: t.db).all()
+            #expect(messages.count == 720)
+            for fan in try await Fan.query(on: t.db).all() {
+                let written = messages.filter { $0.authorID == fan.displayName }.count
+                #expect(fan.interactions30d == written, "\(fan.displayName): counted \(fan.interactions30d) of \(written)")
+            }
+            #expect(try await Conversation.query(on: t.db).count() == 4, "one open conversation per fan")
+        }
+    }
+
     /// SQLite: while the writer is held, a push waits at the gate as the
     /// urgent writer; background work queues; a second push arrives. When
     /// the writer is free both pushes are stored before the background

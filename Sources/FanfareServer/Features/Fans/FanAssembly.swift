@@ -93,13 +93,20 @@ enum FanAssembly {
 
     static func identities(of authors: [String], workspaceID: UUID, platform: String, in sql: any SQLDatabase) async throws -> Known {
         var known = Known()
-        for start in stride(from: 0, to: authors.count, by: 500) {
-            let chunk = authors[start..<min(authors.count, start + 500)]
+        // On PostgreSQL, where groups of pushes are written side by side, the
+        // fans are locked as they are read, in id order: counting then reads
+        // what it overwrites (no increment lost to a concurrent group), and
+        // two groups sharing fans wait for each other instead of deadlocking.
+        // SQLite has one writer at a time and no FOR UPDATE.
+        let lock = sql.dialect.name == "postgresql" ? " ORDER BY f.id FOR UPDATE OF f" : ""
+        let sorted = authors.sorted()
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let chunk = sorted[start..<min(sorted.count, start + 500)]
             for row in try await sql.raw(
                 """
                 SELECT i.author_id, i.fan_id, \(unsafeRaw: FanState.columns) FROM fan_identities i JOIN fans f ON f.id = i.fan_id
                 WHERE i.workspace_id = \(bind: workspaceID) AND i.platform = \(bind: platform)
-                AND i.author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                AND i.author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))\(unsafeRaw: lock)
                 """
             ).all() {
                 let fan = try row.decode(column: "fan_id", as: UUID.self)
@@ -133,6 +140,9 @@ enum FanAssembly {
     ) async throws -> Known {
         var made: [String: UUID] = [:]
         var found = Known()
+        // In author order, so two groups meeting one new person on the
+        // identity's unique key wait for each other in one order.
+        let authors = authors.sorted()
         for start in stride(from: 0, to: authors.count, by: 200) {
             let chunk = Array(authors[start..<min(authors.count, start + 200)])
             var fanRows: [any SQLExpression] = []

@@ -44,7 +44,9 @@ enum ConversationAssembly {
             groups[key, default: []].append(arrival)
         }
         var rows: [any SQLExpression] = []
-        for key in order {
+        // In key order: two groups written side by side (PostgreSQL) then
+        // lock the conversations they share in the same order, never in a cycle.
+        for key in order.sorted() {
             let group = groups[key]!.sorted { $0.interaction.at < $1.interaction.at }
             let first = group[0]
             let last = group[group.count - 1]

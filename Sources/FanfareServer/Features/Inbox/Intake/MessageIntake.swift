@@ -129,7 +129,7 @@ enum MessageIntake {
             arrivals.map { FanAssembly.Sighting(authorID: $0.interaction.authorID, authorName: $0.interaction.authorName, at: $0.interaction.at) },
             workspaceID: workspaceID, platform: account.rulesPlatform, now: now, in: sql)
         let conversations = try await ConversationAssembly.assemble(arrivals, tiers: fans.tiers, for: account, now: now, in: sql)
-        var messages: [any SQLExpression] = []
+        var rows: [(remoteID: String, row: any SQLExpression)] = []
         var hits: [any SQLExpression] = []
         var added = Set<String>()
         for arrival in arrivals {
@@ -141,7 +141,7 @@ enum MessageIntake {
                 analysis.lang.rawValue, analysis.sentiment.rawValue, analysis.score, analysis.intent.rawValue, analysis.priority.rawValue,
                 conversations.ids[arrival.key(account: accountID)], fans.fans[interaction.authorID],
             ]
-            messages.append(SQLGroupExpression(values.map { SQLBind($0) }))
+            rows.append((interaction.remoteID, SQLGroupExpression(values.map { SQLBind($0) })))
             for match in analysis.moderation {
                 let hit: [any Encodable & Sendable] = [
                     TimeOrderedID.make(at: now), workspaceID, ModerationHit.Source.message.rawValue, id, match.term, match.category,
@@ -151,6 +151,10 @@ enum MessageIntake {
             }
             added.insert(interaction.remoteID)
         }
+        // In remote-id order: two groups written side by side that both
+        // carry one message wait on its unique key in one order (the second
+        // fails and its platform retries; the retry finds it stored).
+        let messages = rows.sorted { $0.remoteID < $1.remoteID }.map(\.row)
         for start in stride(from: 0, to: messages.count, by: 500) {
             try await sql.raw(
                 """

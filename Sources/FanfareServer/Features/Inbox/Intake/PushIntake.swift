@@ -167,9 +167,12 @@ final class PushAccounts: @unchecked Sendable {
 /// load by themselves: a quiet minute writes each push at once, a burst
 /// writes hundreds together.
 ///
-/// On PostgreSQL there is no gate and transactions run side by side; two
-/// groups counting the same fans in different orders could deadlock, so
-/// one flusher writes there.
+/// On PostgreSQL there is no gate: two flushers write their groups side
+/// by side, so one group's statements overlap the other's round trips (a
+/// single flusher left the machine half idle and fell behind a burst).
+/// Everything two groups can both touch is written in key order (nonces,
+/// new identities, conversations, messages) and the fans are locked in id
+/// order as they are read, so they wait for each other, never in a cycle.
 actor PushWriter {
     struct Push: Sendable {
         var account: SocialAccount
@@ -187,8 +190,8 @@ actor PushWriter {
     private var taken: [UUID: [Waiter]] = [:]
     private var flushers = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    private var mostFlushers: Int?
     static let limit = 256
+    static let flusherCount = 2
 
     init(database: @escaping @Sendable () -> any Database) {
         self.database = database
@@ -199,8 +202,7 @@ actor PushWriter {
     func write(_ push: Push) async throws -> Int? {
         try await withCheckedThrowingContinuation { done in
             waiting.append((push, done))
-            if mostFlushers == nil { mostFlushers = (database() as? any SQLDatabase)?.dialect.name == "sqlite" ? 2 : 1 }
-            if flushers < mostFlushers ?? 1 {
+            if flushers < Self.flusherCount {
                 flushers += 1
                 Task { await self.flush() }
             }
@@ -265,7 +267,10 @@ actor PushWriter {
         guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "The inbox needs an SQL database.") }
         var seen = Set<String>()
         var rows: [any SQLExpression] = []
-        for push in pushes where seen.insert("\(push.account.id!.uuidString)/\(push.nonce)").inserted {
+        // Sorted, so that two groups side by side holding one replayed push
+        // meet on its key in one order.
+        let ordered = pushes.sorted { ($0.account.id!.uuidString, $0.nonce) < ($1.account.id!.uuidString, $1.nonce) }
+        for push in ordered where seen.insert("\(push.account.id!.uuidString)/\(push.nonce)").inserted {
             rows.append(SQLGroupExpression([SQLBind(push.account.id!), SQLBind(push.nonce), SQLBind(now)]))
         }
         let inserted = try await sql.raw(
