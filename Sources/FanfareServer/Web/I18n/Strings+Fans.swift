@@ -179,7 +179,7 @@ extension Strings {
         "segments.saved": "The segment \"{0}\" is saved.",
         "segments.export": "Export as CSV",
         "activities.intro":
-            "Check-ins, polls, quizzes, comment-to-win lotteries and UGC challenges. Fans take part with their messages: \"签到\" checks in, an option's number or words vote, any comment enters an open lottery, and the challenge's hashtag enters a UGC challenge.",
+            "Check-ins, polls, quizzes, comment-to-win lotteries, UGC challenges and sign-ups, for every fan or reserved for a loyalty privilege. Fans take part with their messages: \"签到\" checks in, an option's number or words vote, any comment enters an open lottery, the challenge's hashtag enters a UGC challenge, and \"报名\" takes a place at a sign-up.",
         "activities.none": "No activities yet.",
         "activities.new": "New activity",
         "activities.new_hint":
@@ -407,7 +407,7 @@ extension Strings {
         "segments.fields": "字段与运算符",
         "segments.saved": "分群「{0}」已保存。",
         "segments.export": "导出为 CSV",
-        "activities.intro": "签到、投票、答题、评论抽奖和 UGC 挑战。粉丝用消息参与：发“签到”即签到，发选项序号或内容即投票，抽奖开放期间任何评论即参与，带话题标签即参加 UGC 挑战。",
+        "activities.intro": "签到、投票、答题、评论抽奖、UGC 挑战和报名，可面向全部粉丝，也可仅限某项会员权益。粉丝用消息参与：发“签到”即签到，发选项序号或内容即投票，抽奖开放期间任何评论即参与，带话题标签即参加 UGC 挑战，发“报名”即占一个名额。",
         "activities.none": "还没有活动。",
         "activities.new": "新建活动",
         "activities.new_hint": "按类型填写：投票的问题和选项，抽奖的奖品和中奖人数，挑战的话题标签，答题的题目和每题积分，报名的地点和名额。",
