@@ -85,7 +85,8 @@ import Testing
     @Test func theSecretAndOpenIDGoTogetherAndAreChecked() async throws {
         let profile = ["profileURL": "https://www.douyin.com/user/MS4wLjABAAAAbrand"]
         for (extra, word) in [
-            (["client_secret": Self.secret], "go together"), (["open_id": "brand"], "go together"),
+            (["client_secret": Self.secret], "give it too"), (["open_id": "brand"], "give one of them"),
+            (["access_token": "tok", "open_id": "brand", "refresh_token": "r"], "Client key"),
             (["client_secret": "short", "open_id": "brand"], "16 to 128"),
         ] {
             do {

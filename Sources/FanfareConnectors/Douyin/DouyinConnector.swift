@@ -3,7 +3,9 @@ import Foundation
 
 /// A Douyin account: publishing, deleting and statistics as a hand-off
 /// (a person does them in the app); fans' direct messages by push when the
-/// account was connected with its app's client secret.
+/// account was connected with its app's client secret; comments on its
+/// newest videos polled, and answered, when it was connected with its
+/// access token.
 ///
 /// Douyin signs each push with `X-Douyin-Signature: hex(sha1(client_secret
 /// + body))` and names it with `Msg-Id`, which it repeats when it retries.
@@ -13,14 +15,25 @@ public struct DouyinConnector: Connector {
     let handOff: HandOffConnector
     let clientSecret: String?
     let openID: String?
+    var api: DouyinAPI? = nil
+    var clientKey: String? = nil
+
+    /// Each poll reads the comments of this many newest videos…
+    static let videosPerPoll = 10
+    /// …up to this many comments each (Douyin's page size).
+    static let commentsPerVideo = 50
 
     public var platform: String { handOff.platform }
 
     public var capabilities: ConnectorCapabilities {
         var capabilities = handOff.capabilities
         if clientSecret != nil {
-            capabilities.interactionKinds = [.directMessage]
+            capabilities.interactionKinds.insert(.directMessage)
             capabilities.receivesWebhooks = true
+        }
+        if api != nil {
+            capabilities.interactionKinds.insert(.comment)
+            capabilities.canReply = true
         }
         return capabilities
     }
@@ -33,18 +46,73 @@ public struct DouyinConnector: Connector {
     public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics { try await handOff.metrics(of: remoteID) }
     public func accountStats() async throws(ConnectorError) -> AccountStats { try await handOff.accountStats() }
 
-    /// Direct messages come by push only; comments stay in the app.
+    /// Comments on the newest videos since the cursor (the newest comment's
+    /// time seen, in seconds). A comment of that same second comes again and
+    /// is stored once, by its id. Direct messages come by push only.
     public func interactions(since cursor: String?, limit: Int) async throws(ConnectorError) -> InteractionPage {
-        InteractionPage(interactions: [], nextCursor: cursor ?? "")
+        guard let api else { return InteractionPage(interactions: [], nextCursor: cursor ?? "") }
+        let since: Int64
+        if let cursor, !cursor.isEmpty {
+            guard let seconds = Int64(cursor), seconds >= 0 else {
+                throw .rejected(reason: "'\(cursor)' is not a Douyin comments cursor (expected the newest comment's time in seconds)")
+            }
+            since = seconds
+        } else {
+            since = 0
+        }
+        let videos = try await api.get("video/list/", [("cursor", "0"), ("count", String(Self.videosPerPoll))])
+        var found: [(Interaction, Int64)] = []
+        for video in videos["list"] as? [[String: Any]] ?? [] {
+            guard let item = video["item_id"] as? String, !item.isEmpty else { continue }
+            let page = try await api.get("item/comment/list/", [("item_id", item), ("cursor", "0"), ("count", String(Self.commentsPerVideo))])
+            for comment in page["list"] as? [[String: Any]] ?? [] {
+                guard let id = comment["comment_id"] as? String, let author = comment["comment_user_id"] as? String,
+                    let created = (comment["create_time"] as? NSNumber)?.int64Value, created >= since
+                else { continue }
+                let interaction = Interaction(
+                    remoteID: "comment:\(item):\(id)", kind: .comment, postRemoteID: item, authorID: author,
+                    authorName: comment["nick_name"] as? String ?? author, text: comment["content"] as? String ?? "",
+                    at: Date(timeIntervalSince1970: TimeInterval(created)))
+                found.append((interaction, created))
+            }
+        }
+        found.sort { ($0.1, $0.0.remoteID) < ($1.1, $1.0.remoteID) }
+        let page = found.prefix(max(1, limit))
+        return InteractionPage(interactions: page.map(\.0), nextCursor: String(page.last?.1 ?? since))
     }
 
+    /// Answers a comment under its video (`item/comment/reply/`). Direct
+    /// messages are answered in the app: sending them needs the enterprise
+    /// send permission.
     public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
-        throw .notSupported(
-            "Reply in the Douyin app: sending direct messages needs the enterprise im.direct_message send permission, which Fanfare does not use")
+        guard interactionID.hasPrefix("comment:"), let api else {
+            throw .notSupported(
+                "Reply in the Douyin app: sending direct messages needs the enterprise im.direct_message send permission, which Fanfare does not use")
+        }
+        let parts = interactionID.dropFirst("comment:".count).split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw .rejected(reason: "'\(interactionID)' is not a Douyin comment, so Fanfare cannot reply to it")
+        }
+        let content = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !content.isEmpty else { throw .rejected(reason: "A reply needs text") }
+        let answer = try await api.post("item/comment/reply/", json: ["item_id": parts[0], "comment_id": parts[1], "content": content])
+        guard let id = answer["comment_id"] as? String, !id.isEmpty else {
+            throw .outcomeUnknown(reason: "Douyin accepted the reply without naming it; look under the video before replying again")
+        }
+        return id
     }
 
+    /// A new access token from the refresh token, when the account gave the
+    /// app's client key; otherwise the person authorises again.
     public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {
-        credentials
+        guard let api, let clientKey, let refresh = credentials.refreshToken, !refresh.isEmpty else { throw .expiredCredentials }
+        let answer = try await api.postForm(
+            "oauth/refresh_token/", [("client_key", clientKey), ("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        guard let token = answer["access_token"] as? String, !token.isEmpty else { throw .expiredCredentials }
+        let lifetime = (answer["expires_in"] as? NSNumber)?.doubleValue ?? DouyinKind.tokenLifetime
+        return ConnectorCredentials(
+            accessToken: token, refreshToken: answer["refresh_token"] as? String ?? refresh, expiresAt: now.addingTimeInterval(lifetime),
+            secrets: credentials.secrets)
     }
 
     public func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool {
