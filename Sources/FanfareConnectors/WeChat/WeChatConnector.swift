@@ -240,10 +240,10 @@ public struct WeChatConnector: Connector {
         if let given = call.query["msg_signature"] {
             guard let encrypted = WeChatPush.encryptedPart(of: call.body) else { return false }
             let expected = WeChatMessageCrypto.signature(token: serverToken, timestamp: timestamp, nonce: nonce, encrypted: encrypted)
-            return WeChatSignature.matches(expected, given)
+            return HexSignature.matches(expected, given)
         }
         guard let given = call.query["signature"] else { return false }
-        return WeChatSignature.matches(WeChatSignature.sha1(sorted: [serverToken, timestamp, nonce]), given)
+        return HexSignature.matches(WeChatSignature.sha1(sorted: [serverToken, timestamp, nonce]), given)
     }
 
     /// The message of a verified push: the body as is in plain mode, the
