@@ -18,7 +18,7 @@ import Vapor
             let secretToken = newToken.json["token"] as! String
             _ = try await t.api(.PATCH, "/api/v1/workspaces/\(ws.slug)", token: token, json: ["name": "Audited Brand"])
             try await PeopleService(db: t.db, passwords: t.app.password.async)
-                .changePassword(admin, current: "correct horse battery", new: "brand new passphrase", actor: .system)
+                .changePassword(admin, current: "correct horse battery", new: "brand new passphrase", actor: .system, address: "127.0.0.1")
 
             // act
             let list = try await t.api(.GET, "/api/v1/workspaces/\(ws.slug)/audit-events", token: token)

@@ -133,7 +133,9 @@ extension Browser {
     /// A JSON request from a page's script: session cookie and CSRF header.
     func postJSON(_ path: String, _ json: [String: Any]) async throws -> Reply {
         var headers = HTTPHeaders()
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "fanfare_session=\(cookie)") }
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
         if let csrf { headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
         headers.contentType = .json
         let response = try await app.testing().sendRequest(

@@ -26,6 +26,12 @@ import Vapor
 
     func location(_ reply: Reply) -> String { reply.headers.first(name: .location) ?? "" }
 
+    /// Turns the workspace's public feedback form on, as its admin would.
+    func openPublicForm(_ room: Room) async throws {
+        let access = WorkspaceAccess(workspace: room.ws, workspaceID: room.ws.id!, role: .admin, matrix: .standard)
+        _ = try await ServiceLevelService(db: room.t.db).update(.init(publicFeedbackForm: true), in: access, actor: .system)
+    }
+
     @discardableResult
     func addTemplate(_ room: Room, name: String, body: String, extra: [(String, String)] = []) async throws -> String {
         try await room.admin.get("\(room.base)/inbox/templates")
@@ -246,6 +252,7 @@ import Vapor
             let room = try await room(t)
             let fan = Browser(t)
             #expect(try await fan.get("/p/no-such-brand/feedback").status == .notFound)
+            try await openPublicForm(room)
             let form = try await fan.get("/p/\(room.ws.slug)/feedback")
             #expect(form.status == .ok && form.body.contains("id=\"public-feedback-form\""))
             let empty = try await fan.post("/p/\(room.ws.slug)/feedback", [("name", "Lin"), ("kind", "bug"), ("text", "")])
@@ -313,6 +320,7 @@ import Vapor
             try await addTemplate(room, name: "问候", body: "{fan_name} 您好")
             _ = try await room.admin.post("\(room.base)/feedback", [("title", "深色模式"), ("body", "希望增加深色模式"), ("kind", "suggestion")])
             let ticket = try #require(try await FeedbackTicket.query(on: t.db).first())
+            try await openPublicForm(room)
             let browser = Browser(t)
             browser.acceptLanguage = "zh-Hans"
             _ = try await browser.signIn("zh@example.com")

@@ -111,14 +111,14 @@ import Vapor
     func theWorkerRunsHandlersAndMaintenancePurgesWhatHasExpired(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let old = Date().addingTimeInterval(-3 * 3_600)
-            try await LoginFailure(email: "x@example.com", address: "1.2.3.4", at: old).create(on: t.db)
-            try await LoginFailure(email: "x@example.com", address: "1.2.3.4", at: Date()).create(on: t.db)
+            try await ThrottleEvent(kind: .password, subject: "x@example.com", address: "1.2.3.4", at: old).create(on: t.db)
+            try await ThrottleEvent(kind: .password, subject: "x@example.com", address: "1.2.3.4", at: Date()).create(on: t.db)
             try await Maintenance.schedule(on: t.db, now: Date())
             try await Maintenance.schedule(on: t.db, now: Date())
             #expect(try await Job.query(on: t.db).filter(\.$kind == Maintenance.kind).count() == 1, "one per period, however many nodes")
             let worker = JobWorker(app: t.app)
             #expect(try await worker.runOne())
-            #expect(try await LoginFailure.query(on: t.db).count() == 1)
+            #expect(try await ThrottleEvent.query(on: t.db).count() == 1)
             #expect(try await Job.query(on: t.db).first()?.state == "succeeded")
             try await JobQueue(db: t.db).enqueue(kind: "unknown.kind", maxAttempts: 1)
             #expect(try await worker.runOne())

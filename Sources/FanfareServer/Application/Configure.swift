@@ -69,6 +69,8 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     let metrics = RequestMetrics()
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
+    // Outside the error middleware, so error pages' cookies are seen too.
+    app.middleware.use(BrowserCookiesMiddleware())
     app.middleware.use(FanfareErrorMiddleware())
 
     try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)

@@ -22,6 +22,13 @@ public struct Settings: Sendable {
     /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
     /// burst of publishing is written a batch at a time.
     public var workerBatch: Int = 250
+    /// Where people reach this instance (FANFARE_PUBLIC_URL), such as
+    /// https://fanfare.example.com: every absolute link (invitations, the
+    /// setup link, later short links and OAuth callbacks) starts with it,
+    /// never with a request's Host header, which anyone can set. Unset, it
+    /// is made from HOST and PORT. An https URL also makes every cookie
+    /// Secure.
+    public var publicURL: URL?
 
     public static let secretKeyFileName = "secret.key"
 
@@ -34,7 +41,7 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
-        "--worker-batch": "FANFARE_WORKER_BATCH",
+        "--worker-batch": "FANFARE_WORKER_BATCH", "--public-url": "FANFARE_PUBLIC_URL",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -124,6 +131,16 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
+        var publicURL: URL?
+        if let raw = values["FANFARE_PUBLIC_URL"].nonEmpty {
+            if let url = parsePublicURL(raw) {
+                publicURL = url
+            } else {
+                problems.append(
+                    "FANFARE_PUBLIC_URL: must be the address people open, an http or https URL without query or fragment such as https://fanfare.example.com, not '\(raw)'"
+                )
+            }
+        }
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -134,7 +151,28 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
+        settings.publicURL = publicURL
         return .success((settings, remaining))
+    }
+
+    /// An absolute http(s) URL with a host, no query, fragment or user; a
+    /// trailing slash is dropped so links join with one.
+    static func parsePublicURL(_ raw: String) -> URL? {
+        var text = raw.trimmingCharacters(in: .whitespaces)
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil, components.user == nil,
+            components.password == nil
+        else { return nil }
+        return URL(string: text)
+    }
+
+    /// The base of every absolute link: the public URL, or this server's
+    /// own address when none is set.
+    public var linkBase: String {
+        if let publicURL { return publicURL.absoluteString }
+        let shownHost = ["0.0.0.0", "::", ""].contains(host) ? "localhost" : (host.contains(":") ? "[\(host)]" : host)
+        return "http://\(shownHost):\(port)"
     }
 
     static func decodeSecretKey(_ raw: String) -> Data? {

@@ -3,8 +3,8 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// Hourly clean-up of records whose purpose has passed: old sign-in
-/// failures, remembered idempotent responses, used setup links, expired
+/// Hourly clean-up of records whose purpose has passed: tries that no
+/// limit looks at any more, remembered idempotent responses, used setup links, expired
 /// browser sessions, finished jobs and heartbeats of workers that are gone.
 enum Maintenance {
     static let kind = "maintenance.purge"
@@ -20,7 +20,7 @@ enum Maintenance {
     }
 
     static func purge(on db: any Database, now: Date) async throws {
-        try await LoginFailure.query(on: db).filter(\.$failedAt < now.addingTimeInterval(-LoginThrottle().lookBack)).delete()
+        try await ThrottleEvent.query(on: db).filter(\.$at < now.addingTimeInterval(-ThrottleStore.retention)).delete()
         try await IdempotencyRecord.query(on: db).filter(\.$createdAt < now.addingTimeInterval(-IdempotencyMiddleware.lifetime)).delete()
         try await SetupToken.query(on: db).filter(\.$expiresAt < now).delete()
         try await BrowserSession.query(on: db).filter(\.$expiresAt < now).delete()

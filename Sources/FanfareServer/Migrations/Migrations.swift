@@ -39,6 +39,9 @@ enum FanfareMigrations {
             CreateRewards(),
             // 007: activities reserved for a privilege; sign-ups.
             AddActivityReservation(),
+            // 008: hardening.
+            CreateThrottleEvents(),
+            AddPublicFeedbackForm(),
         ]
     }
 }

@@ -23,7 +23,10 @@ struct SessionUserMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         request.storage[OnPageStack.self] = true
-        if let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
+        // Only a request that brought a session cookie has a session to
+        // read; touching `request.session` otherwise would make one, and an
+        // anonymous visit must write nothing.
+        if request.hasSession, let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
             let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
             Date().timeIntervalSince1970 - signedIn < Self.maxAge,
             let user = try await User.find(id, on: request.db),
@@ -31,13 +34,20 @@ struct SessionUserMiddleware: AsyncMiddleware {
         {
             request.auth.login(user)
         }
-        return try await next.respond(to: request)
+        let response = try await next.respond(to: request)
+        // A session that holds nobody (an unknown or expired cookie, or one
+        // whose person changed their password) is dropped rather than
+        // stored: sessions exist for people who signed in.
+        if request.hasSession, !request.auth.has(User.self) || request.session.data[SessionKey.userID] == nil {
+            request.session.destroy()
+        }
+        return response
     }
 
     /// Starts a fresh session for `user`; the old session id is dropped so
     /// that a session fixed before sign-in is worth nothing after it.
     static func signIn(_ user: User, on request: Request) async throws {
-        let locale = request.session.data[SessionKey.locale]
+        let locale = request.hasSession ? request.session.data[SessionKey.locale] : nil
         // Drop the old record and clear the id: the sessions middleware then
         // stores the data under a new id and sends a new cookie.
         if let old = request.session.id {

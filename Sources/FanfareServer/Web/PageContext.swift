@@ -61,11 +61,11 @@ struct Flash: Codable, Sendable {
 }
 
 extension Request {
-    /// The person's chosen language; before sign-in the session's choice,
-    /// then the browser's Accept-Language.
+    /// The person's chosen language; before sign-in the choice kept in the
+    /// browser's cookie, then the browser's Accept-Language.
     var uiLocale: UILocale {
         if let user = auth.get(User.self) { return user.uiLocale }
-        if hasSession, let raw = session.data[SessionKey.locale], let locale = UILocale(rawValue: raw) { return locale }
+        if let raw = cookies[UILocale.cookieName]?.string, let locale = UILocale(rawValue: raw) { return locale }
         return UILocale.negotiate(acceptLanguage: headers.first(name: .acceptLanguage))
     }
 
@@ -100,4 +100,9 @@ extension Request {
     func formValueIfPresent(_ key: String) -> String? {
         try? content.get(String.self, at: key)
     }
+}
+
+extension UILocale {
+    /// The cookie that keeps a visitor's language before they sign in.
+    static let cookieName = "fanfare_locale"
 }

@@ -40,6 +40,9 @@ extension Problem {
             return .validation(invalid)
         case let decoding as DecodingError:
             return .validation(ValidationErrors(decoding.fieldIssues))
+        case let paused as TooManyTries:
+            return Problem(
+                .tooManyRequests, "Too many tries; wait \(paused.minutes) minute(s) before trying again.", type: "too-many-tries")
         case let abort as any AbortError:
             if abort.status == .notFound { return Problem(.notFound, "No such resource: \(request.url.path)", type: "not-found") }
             if abort.status == .payloadTooLarge { return Problem(.payloadTooLarge, "The request body is too large.") }

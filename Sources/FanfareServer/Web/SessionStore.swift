@@ -2,10 +2,10 @@ import FanfareCore
 import Fluent
 import Vapor
 
-/// A browser session in the database. Unlike Vapor's own session record it
-/// expires: anonymous sessions (a visit to the sign-in page) after a day,
-/// signed-in ones after 14 days without use, and the hourly maintenance
-/// job deletes what has expired.
+/// A browser session in the database: only people who signed in have one
+/// (a visitor's CSRF token and language live in their own cookies, so an
+/// anonymous visit writes nothing). It expires after 14 days without use,
+/// and the hourly maintenance job deletes what has expired.
 final class BrowserSession: Model, @unchecked Sendable {
     static let schema = "browser_sessions"
 
@@ -22,7 +22,6 @@ final class BrowserSession: Model, @unchecked Sendable {
 /// nothing changed and the expiry was extended recently, so browsing pages
 /// does not write to the database on every click.
 struct BrowserSessionDriver: SessionDriver {
-    static let anonymousLifetime: TimeInterval = 86_400
     static let signedInLifetime: TimeInterval = 14 * 86_400
     /// How stale `updated_at` may get before an unchanged session is
     /// touched again to slide its expiry.
@@ -30,12 +29,16 @@ struct BrowserSessionDriver: SessionDriver {
 
     private struct Loaded: StorageKey { typealias Value = (json: String, updatedAt: Date) }
 
-    static func lifetime(for data: SessionData) -> TimeInterval {
-        data[SessionKey.userID] == nil ? anonymousLifetime : signedInLifetime
-    }
+    static func lifetime(for data: SessionData) -> TimeInterval { signedInLifetime }
+
+    /// Thrown when something tries to store a session that holds nobody:
+    /// a bug (SessionUserMiddleware drops such sessions), refused loudly
+    /// rather than written.
+    struct AnonymousSessionRefused: Error {}
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         request.eventLoop.makeFutureWithTask {
+            guard data[SessionKey.userID] != nil else { throw AnonymousSessionRefused() }
             let now = Date()
             let session = BrowserSession()
             session.id = Secrets.randomToken()
@@ -76,6 +79,9 @@ struct BrowserSessionDriver: SessionDriver {
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
         request.eventLoop.makeFutureWithTask {
+            // A cookie that found no record has nothing to delete: say so
+            // without a statement (an unknown cookie must not cause a write).
+            guard request.storage[Loaded.self] != nil else { return }
             try await BrowserSession.query(on: request.db).filter(\.$id == sessionID.string).delete()
         }
     }

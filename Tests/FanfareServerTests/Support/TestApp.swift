@@ -20,7 +20,9 @@ struct TestApp {
 
 /// Runs `body` against a fresh, migrated application on `database`, and
 /// throws the database away afterwards.
-func withTestApp(_ database: TestDatabase, _ body: (TestApp) async throws -> Void) async throws {
+func withTestApp(
+    _ database: TestDatabase, configure tweak: (inout Settings) -> Void = { _ in }, _ body: (TestApp) async throws -> Void
+) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -33,9 +35,10 @@ func withTestApp(_ database: TestDatabase, _ body: (TestApp) async throws -> Voi
         databaseURL = "\(cluster.baseURL)/\(name)"
         dropName = String(name)
     }
-    let settings = Settings(
+    var settings = Settings(
         dataDirectory: dir, databaseURL: databaseURL, secretKey: Data(repeating: 1, count: 32),
         host: "127.0.0.1", port: 0, logLevel: .warning, demo: false)
+    tweak(&settings)
     let app = try await Application.make(.testing)
     do {
         try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
@@ -133,13 +136,22 @@ extension TestApp {
     }
 }
 
-/// A person using the pages: keeps the session cookie and the last CSRF
-/// token seen in a form, as a browser would.
+/// A person using the pages: keeps cookies and the last CSRF token seen in
+/// a form, as a browser would.
 final class Browser: @unchecked Sendable {
     let app: Application
-    var cookie: String?
+    /// Every cookie the server set and did not expire, by name.
+    var cookies: [String: String] = [:]
     var csrf: String?
     var acceptLanguage = "en"
+    /// Extra headers sent with every request (a proxy's, say).
+    var extraHeaders: [(String, String)] = []
+
+    /// The session cookie.
+    var cookie: String? {
+        get { cookies["fanfare_session"] }
+        set { cookies["fanfare_session"] = newValue }
+    }
 
     init(_ testApp: TestApp) { app = testApp.app }
 
@@ -159,7 +171,10 @@ final class Browser: @unchecked Sendable {
     private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> Reply {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage)
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "fanfare_session=\(cookie)") }
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         var body: ByteBuffer?
         if let form {
             var allowed = CharacterSet.alphanumerics
@@ -171,9 +186,12 @@ final class Browser: @unchecked Sendable {
             headers.contentType = .urlEncodedForm
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
-        for value in response.headers[.setCookie] where value.hasPrefix("fanfare_session=") {
-            let raw = value.dropFirst("fanfare_session=".count).prefix { $0 != ";" }
-            cookie = raw.isEmpty ? nil : String(raw)
+        for value in response.headers[.setCookie] {
+            let pair = value.prefix { $0 != ";" }
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<equals]), raw = String(pair[pair.index(after: equals)...])
+            let expired = value.lowercased().contains("max-age=0") || value.contains("1970")
+            cookies[name] = raw.isEmpty || expired ? nil : raw
         }
         let text = response.body.string
         // Our own markup escaped into text means a fragment was typed as a

@@ -34,8 +34,7 @@ struct FanfareServeCommand: AsyncCommand {
             let credentials = try await Demo.ensure(app)
             context.console.print("Demo workspace ready. Sign in as \(credentials.email) with password \(credentials.password)")
         }
-        let shownHost = ["0.0.0.0", "::"].contains(settings.host) ? "localhost" : settings.host
-        if let link = try await FirstRun.setupLink(on: app.db, base: "http://\(shownHost):\(settings.port)") {
+        if let link = try await FirstRun.setupLink(on: app.db, base: settings.linkBase) {
             context.console.print("No user exists yet. Open this one-time link to create the first administrator (valid 24 hours):")
             context.console.print("  \(link)")
         }

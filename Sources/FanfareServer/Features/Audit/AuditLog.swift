@@ -16,7 +16,7 @@ extension Request {
     /// The signed-in person as an audit actor.
     var actor: Actor {
         let user = auth.get(User.self)
-        return Actor(userID: user?.id, label: user?.email ?? "anonymous", address: remoteAddress?.ipAddress)
+        return Actor(userID: user?.id, label: user?.email ?? "anonymous", address: clientAddress)
     }
 }
 

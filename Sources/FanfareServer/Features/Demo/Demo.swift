@@ -165,6 +165,9 @@ enum Demo {
             try await SandboxFans.write(
                 .init(fanName: fan, kind: .directMessage, text: text), to: account, app: app, now: now.addingTimeInterval(Double(index) / 1_000))
         }
+        // The demo brand collects feedback from its fans through the public
+        // form (off for every other workspace until it is turned on).
+        _ = try await ServiceLevelService(db: app.db).update(.init(publicFeedbackForm: true), in: adminAccess, actor: author, now: now)
         // The suggestion becomes a ticket, as an agent would make it.
         if let suggestion = try await adminAccess.query(IncomingMessage.self, on: app.db).filter(\.$authorName == "晴天").first() {
             _ = try await FeedbackService(db: app.db).create(

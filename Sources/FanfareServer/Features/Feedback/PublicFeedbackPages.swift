@@ -6,8 +6,17 @@ import Vapor
 /// suggestion, complaint or bug report and read its state on a receipt
 /// page; `/p/{slug}/adopted` lists the adopted suggestions a workspace
 /// chose to publish.
+///
+/// Each is off until the workspace turns it on (inbox settings), and a page
+/// that is off answers exactly as for a workspace that does not exist, so
+/// the pages do not tell which brands use Fanfare. Sends are limited per
+/// address and per workspace (`ThrottleStore`), and a field people never
+/// see catches the robots that fill in every field.
 struct PublicFeedbackPages: RouteCollection {
     static let kinds: [FeedbackKind] = [.suggestion, .complaint, .bug]
+
+    /// The field people never see: a send that fills it is a robot's.
+    static let trapField = "leave_empty"
 
     func boot(routes: any RoutesBuilder) throws {
         let site = routes.grouped("p", ":slug")
@@ -24,8 +33,16 @@ struct PublicFeedbackPages: RouteCollection {
         return workspace
     }
 
+    /// The workspace of the address if its form is open; otherwise the
+    /// same 404 as for an unknown workspace.
+    private func openForm(_ req: Request) async throws -> Workspace {
+        let workspace = try await workspace(req)
+        guard try await InboxSettings.of(workspace.id!, on: req.db).publicFeedbackForm else { throw Problem.notFound("Page") }
+        return workspace
+    }
+
     @Sendable func form(req: Request) async throws -> HTMLResponse {
-        try await renderForm(req, workspace: try await workspace(req), values: [:], errors: FormErrors())
+        try await renderForm(req, workspace: try await openForm(req), values: [:], errors: FormErrors())
     }
 
     private func renderForm(
@@ -48,13 +65,28 @@ struct PublicFeedbackPages: RouteCollection {
             \(Layout.field(ctx, name: "contact", label: ctx.t("feedback.contact"), value: values["contact"] ?? "", errors: errors, required: false, hint: ctx.t("feedback.contact_hint")))
             \(Layout.select(ctx, name: "kind", label: ctx.t("feedback.kind"), options: kinds, selected: values["kind"] ?? "suggestion", errors: errors))
             \(InboxForms.textarea(ctx, name: "text", label: ctx.t("feedback.text"), value: values["text"] ?? "", errors: errors, rows: 6))
+            <div class="trap" aria-hidden="true"><label for="\(Self.trapField)">\(ctx.t("feedback.trap"))</label><input type="text" id="\(Self.trapField)" name="\(Self.trapField)" value="" tabindex="-1" autocomplete="off"></div>
             <button type="submit" class="primary" id="send-feedback">\(ctx.t("feedback.send"))</button></form>
             </section>
             """)
     }
 
     @Sendable func send(req: Request) async throws -> Response {
-        let workspace = try await workspace(req)
+        let workspace = try await openForm(req)
+        // A robot that filled the invisible field is told nothing useful:
+        // it sees the empty form again, and nothing is stored.
+        if !req.formValue(Self.trapField).isEmpty {
+            return req.redirect(to: "/p/\(workspace.slug)/feedback")
+        }
+        let throttle = ThrottleStore(db: req.db)
+        if let wait = try await throttle.feedbackWait(workspaceID: workspace.id!, address: req.clientAddress) {
+            var errors = FormErrors()
+            errors.general = I18n.text("feedback.too_many", req.uiLocale, [String(max(1, Int((wait / 60).rounded(.up))))])
+            let kept = ["name": req.formValue("name"), "contact": req.formValue("contact"), "kind": req.formValue("kind"), "text": req.formValue("text")]
+            let response = try await renderForm(req, workspace: workspace, values: kept, errors: errors, status: .tooManyRequests).encodeResponse(for: req)
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(wait.rounded(.up))))
+            return response
+        }
         let values = [
             "name": req.formValue("name"), "contact": req.formValue("contact"), "kind": req.formValue("kind"), "text": req.formValue("text"),
         ]
@@ -65,6 +97,7 @@ struct PublicFeedbackPages: RouteCollection {
             let ticket = try await FeedbackService(db: req.db).createFromForm(
                 workspace: workspace, name: values["name"] ?? "", contact: values["contact"] ?? "", kind: values["kind"] ?? "",
                 text: values["text"] ?? "")
+            try await throttle.record(.feedback, subject: workspace.id!.uuidString, address: req.clientAddress)
             return req.redirect(to: "/p/\(workspace.slug)/feedback/\(ticket.receipt)")
         } catch let errors as ValidationErrors {
             // The fan writes one text; the service derives the title from it.

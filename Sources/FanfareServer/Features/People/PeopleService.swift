@@ -6,7 +6,6 @@ import Vapor
 struct PeopleService {
     let db: any Database
     let passwords: AsyncPasswordHasher
-    var throttle = LoginThrottle()
 
     struct NewUser {
         var email: String
@@ -49,11 +48,8 @@ struct PeopleService {
     /// email and per address; refused tries while locked are not recorded.
     func signIn(email rawEmail: String, password: String, address: String, now: Date = Date()) async throws -> SignInOutcome {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let since = now.addingTimeInterval(-throttle.lookBack)
-        let byEmail = try await LoginFailure.query(on: db).filter(\.$email == email).filter(\.$failedAt > since).all().map(\.failedAt)
-        let byAddress = try await LoginFailure.query(on: db).filter(\.$address == address).filter(\.$failedAt > since).all().map(\.failedAt)
-        let lock = [throttle.lockedUntil(failures: byEmail, now: now), throttle.lockedUntil(failures: byAddress, now: now)].compactMap { $0 }.max()
-        if let lock { return .locked(until: lock) }
+        let throttle = ThrottleStore(db: db)
+        if let lock = try await throttle.secretLock(account: email, address: address, now: now) { return .locked(until: lock) }
         let user = try await User.query(on: db).filter(\.$email == email).first()
         // An unknown email costs the same Bcrypt work as a known one, so
         // timing does not tell which addresses have accounts.
@@ -61,14 +57,29 @@ struct PeopleService {
         if (try? await passwords.verify(password, created: hash).get()) == true, let user {
             return .signedIn(user)
         }
-        try await LoginFailure(email: email, address: address, at: now).create(on: db)
+        try await throttle.record(.password, subject: email, address: address, now: now)
         return .wrongCredentials
     }
 
-    func changePassword(_ user: User, current: String, new: String, actor: Actor, now: Date = Date()) async throws {
+    /// Checks that `password` is `user`'s, for forms that ask for it again
+    /// (password change, new API token). Counted with sign-in: ten wrong
+    /// passwords pause every password check of the account, and a try while
+    /// paused is refused without checking.
+    func confirmPassword(_ user: User, _ password: String, address: String, field: String, now: Date = Date()) async throws {
+        let throttle = ThrottleStore(db: db)
+        if let lock = try await throttle.secretLock(account: user.email, address: address, now: now) { throw TooManyTries(until: lock) }
+        guard (try? await passwords.verify(password, created: user.passwordHash).get()) == true else {
+            try await throttle.record(.password, subject: user.email, address: address, now: now)
+            throw ValidationErrors(field, "is not your current password")
+        }
+    }
+
+    func changePassword(_ user: User, current: String, new: String, actor: Actor, address: String, now: Date = Date()) async throws {
         var errors = ValidationErrors()
-        if (try? await passwords.verify(current, created: user.passwordHash).get()) != true {
-            errors.add("current_password", "is not your current password")
+        do {
+            try await confirmPassword(user, current, address: address, field: "current_password", now: now)
+        } catch let wrong as ValidationErrors {
+            errors.issues.append(contentsOf: wrong.issues)
         }
         errors.collect { () throws(ValidationErrors) in try Credentials.password(new, field: "new_password") }
         if current == new { errors.add("new_password", "must differ from the current password") }

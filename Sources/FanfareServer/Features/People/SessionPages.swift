@@ -56,7 +56,7 @@ struct SessionPages: RouteCollection {
     @Sendable func signIn(req: Request) async throws -> Response {
         let email = req.formValue("email"), password = req.formValue("password")
         let next = req.safeReturnPath(req.formValueIfPresent("next"))
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
         let service = PeopleService(db: req.db, passwords: req.password.async)
         var errors = FormErrors()
         switch try await service.signIn(email: email, password: password, address: address) {
@@ -88,6 +88,10 @@ struct SessionPages: RouteCollection {
     }
 
     private func openSetup(_ req: Request) async throws -> SetupToken {
+        try await req.openingSecretLink("setup") { try await findSetup(req) }
+    }
+
+    private func findSetup(_ req: Request) async throws -> SetupToken {
         guard let token = req.parameters.get("token"),
             let setup = try await SetupToken.query(on: req.db).filter(\.$tokenHash == Secrets.sha256(token)).first(),
             setup.usedAt == nil, setup.expiresAt > Date(),
@@ -154,11 +158,15 @@ struct SessionPages: RouteCollection {
 
     @Sendable func switchLocale(req: Request) async throws -> Response {
         let locale = try UILocale(validating: req.formValue("locale"))
-        req.session.data[SessionKey.locale] = locale.rawValue
         if let user = req.auth.get(User.self) {
+            req.session.data[SessionKey.locale] = locale.rawValue
             try await PeopleService(db: req.db, passwords: req.password.async)
                 .updateProfile(user, .init(locale: locale.rawValue), actor: req.actor)
         }
-        return req.redirect(to: req.safeReturnPath(req.formValueIfPresent("next")))
+        let response = req.redirect(to: req.safeReturnPath(req.formValueIfPresent("next")))
+        // A visitor's choice stays in their browser: no session is made for it.
+        response.cookies[UILocale.cookieName] = HTTPCookies.Value(
+            string: locale.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
     }
 }

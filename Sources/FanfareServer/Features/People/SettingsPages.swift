@@ -76,13 +76,18 @@ struct SettingsPages: RouteCollection {
         let user = try req.signedInUser
         do {
             try await PeopleService(db: req.db, passwords: req.password.async).changePassword(
-                user, current: req.formValue("current_password"), new: req.formValue("new_password"), actor: req.actor)
+                user, current: req.formValue("current_password"), new: req.formValue("new_password"), actor: req.actor,
+                address: req.clientAddress)
             // Other sessions die with the old epoch; this one starts afresh.
             try await SessionUserMiddleware.signIn(user, on: req)
             Flash.add(.notice, I18n.text("password.changed", user.uiLocale), to: req)
             return req.redirect(to: "/settings/password")
         } catch let errors as ValidationErrors {
             return try await renderPassword(req, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        } catch let paused as TooManyTries {
+            var errors = FormErrors()
+            errors.general = I18n.text("password.locked", req.uiLocale, [String(paused.minutes)])
+            return try await renderPassword(req, errors: errors, status: .tooManyRequests).encodeResponse(for: req)
         }
     }
 }

@@ -49,6 +49,7 @@ struct TokenPages: RouteCollection {
             \(Layout.errorSummary(ctx, errors))
             <form method="post" action="/settings/tokens" id="new-token-form">\(ctx.csrfField)
             \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), errors: errors))
+            \(Layout.field(ctx, name: "current_password", label: ctx.t("field.current_password"), type: "password", errors: errors, hint: ctx.t("tokens.password_hint"), autocomplete: "current-password"))
             <fieldset><legend>\(ctx.t("tokens.scopes"))</legend>
             <label><input type="checkbox" name="scopes[]" value="read" checked> read</label>
             <label><input type="checkbox" name="scopes[]" value="write" checked> write</label></fieldset>
@@ -61,11 +62,19 @@ struct TokenPages: RouteCollection {
         let user = try req.signedInUser
         let scopes = (try? req.content.get([String].self, at: "scopes")) ?? []
         do {
+            // A token acts as its owner until revoked: whoever holds a
+            // session must also know the password to mint one.
+            try await PeopleService(db: req.db, passwords: req.password.async).confirmPassword(
+                user, req.formValue("current_password"), address: req.clientAddress, field: "current_password")
             let (_, token) = try await TokenService(db: req.db).create(
                 for: user, name: req.formValue("name"), scopes: scopes.isEmpty ? ["read"] : scopes, actor: req.actor)
             return try await render(req, errors: FormErrors(), created: token, status: .created).encodeResponse(for: req)
         } catch let errors as ValidationErrors {
             return try await render(req, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        } catch let paused as TooManyTries {
+            var errors = FormErrors()
+            errors.general = I18n.text("password.locked", req.uiLocale, [String(paused.minutes)])
+            return try await render(req, errors: errors, status: .tooManyRequests).encodeResponse(for: req)
         }
     }
 

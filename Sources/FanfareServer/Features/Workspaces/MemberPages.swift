@@ -112,11 +112,10 @@ struct MemberPages: RouteCollection {
         }
     }
 
+    /// The link to pass on, from the instance's public URL: a Host header
+    /// is the sender's to choose, so it never decides where a link points.
     static func invitationURL(_ req: Request, token: String) -> String {
-        let host = req.headers.first(name: .host) ?? "localhost"
-        // Behind a TLS-terminating proxy the link must say https.
-        let scheme = req.headers.first(name: "X-Forwarded-Proto") == "https" ? "https" : "http"
-        return "\(scheme)://\(host)/invitations/\(token)"
+        "\(req.application.settings.linkBase)/invitations/\(token)"
     }
 
     @Sendable func changeRole(req: Request) async throws -> Response {
@@ -162,7 +161,9 @@ struct MemberPages: RouteCollection {
     private func renderInvitation(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse
     {
         let token = req.parameters.get("token") ?? ""
-        let (invitation, workspace) = try await WorkspaceService(db: req.db).openInvitation(token: token)
+        let (invitation, workspace) = try await req.openingSecretLink("invitation") {
+            try await WorkspaceService(db: req.db).openInvitation(token: token)
+        }
         let ctx = try await PageContext.make(req)
         let role = ctx.t("role." + invitation.role)
         let action: HTML
@@ -203,7 +204,9 @@ struct MemberPages: RouteCollection {
         do {
             if user == nil {
                 // A newcomer registers and joins in one step.
-                let (invitation, _) = try await WorkspaceService(db: req.db).openInvitation(token: token)
+                let (invitation, _) = try await req.openingSecretLink("invitation") {
+                    try await WorkspaceService(db: req.db).openInvitation(token: token)
+                }
                 if let email = invitation.email, (try? Credentials.email(values["email"]!)) != email {
                     throw ValidationErrors("email", "must be \(email), the address this invitation was made for")
                 }
@@ -211,11 +214,13 @@ struct MemberPages: RouteCollection {
                     .init(
                         email: values["email"]!, displayName: values["display_name"]!, password: req.formValue("password"),
                         locale: req.formValueIfPresent("locale"), timeZone: nil),
-                    actor: Actor(userID: nil, label: values["email"]!.lowercased(), address: req.remoteAddress?.ipAddress))
+                    actor: Actor(userID: nil, label: values["email"]!.lowercased(), address: req.clientAddress))
                 try await SessionUserMiddleware.signIn(created, on: req)
                 user = created
             }
-            let (workspace, _) = try await WorkspaceService(db: req.db).accept(token: token, user: user!, actor: req.actor)
+            let (workspace, _) = try await req.openingSecretLink("invitation") {
+                try await WorkspaceService(db: req.db).accept(token: token, user: user!, actor: req.actor)
+            }
             Flash.add(.notice, I18n.text("invitation.joined", req.uiLocale, [workspace.name]), to: req)
             return req.redirect(to: "/w/\(workspace.slug)")
         } catch let errors as ValidationErrors {

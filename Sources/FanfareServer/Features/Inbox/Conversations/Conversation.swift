@@ -128,6 +128,9 @@ final class InboxSettings: Model, @unchecked Sendable {
     @OptionalField(key: "business_hours") var businessHoursJSON: String?
     @Field(key: "auto_reply_cap") var autoReplyCap: Int
     @Field(key: "public_feedback") var publicFeedback: Bool
+    /// Whether fans may send feedback through the public form; off until
+    /// the workspace turns it on (an open form is an open door).
+    @Field(key: "public_feedback_form") var publicFeedbackForm: Bool
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
@@ -141,6 +144,7 @@ final class InboxSettings: Model, @unchecked Sendable {
         settings.businessHoursJSON = nil
         settings.autoReplyCap = InboxRouting.defaultHourlyCap
         settings.publicFeedback = false
+        settings.publicFeedbackForm = false
         settings.updatedAt = Date(timeIntervalSince1970: 0)
         return settings
     }

@@ -34,6 +34,7 @@ struct ServiceLevelPages {
             "first_response_minutes": String(dto.firstResponseMinutes), "resolution_minutes": String(dto.resolutionMinutes),
             "warning_percent": String(dto.warningPercent), "auto_reply_cap": String(dto.autoReplyCap),
             "public_feedback": dto.publicFeedback ? "true" : "",
+            "public_feedback_form": dto.publicFeedbackForm ? "true" : "",
         ]
         if let hours = dto.businessHours {
             values["business_hours_start"] = hours.start
@@ -103,6 +104,8 @@ struct ServiceLevelPages {
         let weekdayOptions = [2, 3, 4, 5, 6, 7, 1].map { (String($0), ctx.t("inbox.weekday.\($0)")) }
         let publicOn = values["public_feedback"] == "true"
         let publicURL = "/p/\(access.workspace.slug)/adopted"
+        let formOn = values["public_feedback_form"] == "true"
+        let formURL = "/p/\(access.workspace.slug)/feedback"
         let hasHours = !(values["business_hours_start"] ?? "").isEmpty
         return """
             <section class="card"><h2>\(ctx.t("inbox.sla_settings"))</h2>
@@ -120,6 +123,8 @@ struct ServiceLevelPages {
             \(Layout.field(ctx, name: "auto_reply_cap", label: ctx.t("inbox.sla_auto_reply_cap"), type: "number", value: values["auto_reply_cap"] ?? "", errors: errors, hint: ctx.t("inbox.sla_auto_reply_cap_hint")))
             \(InboxForms.checkbox(ctx, name: "public_feedback", label: ctx.t("inbox.sla_public_feedback"), checked: publicOn, hint: ctx.t("inbox.sla_public_feedback_hint"), errors: errors))
             \(publicOn ? HTML("<p id=\"public-adopted-url\">\(ctx.t("inbox.sla_public_url")) <a href=\"\(publicURL)\">\(publicURL)</a></p>") : HTML.empty)
+            \(InboxForms.checkbox(ctx, name: "public_feedback_form", label: ctx.t("inbox.sla_public_feedback_form"), checked: formOn, hint: ctx.t("inbox.sla_public_feedback_form_hint"), errors: errors))
+            \(formOn ? HTML("<p id=\"public-form-url\">\(ctx.t("inbox.sla_public_form_url")) <a href=\"\(formURL)\">\(formURL)</a></p>") : HTML.empty)
             <button type="submit" class="primary" id="save-service-levels">\(ctx.t("inbox.save"))</button></form></section>
             """
     }
@@ -134,6 +139,7 @@ struct ServiceLevelPages {
         let weekdays = InboxForms.values(req, "weekdays").compactMap(Int.init)
         values["weekdays"] = weekdays.map(String.init).joined(separator: ",")
         values["public_feedback"] = InboxForms.isOn(req, "public_feedback") ? "true" : ""
+        values["public_feedback_form"] = InboxForms.isOn(req, "public_feedback_form") ? "true" : ""
         let clear = InboxForms.isOn(req, "clear_business_hours")
         do {
             var errors = ValidationErrors()
@@ -150,7 +156,8 @@ struct ServiceLevelPages {
             let input = ServiceLevelService.Input(
                 firstResponseMinutes: numbers["first_response_minutes"], resolutionMinutes: numbers["resolution_minutes"],
                 warningPercent: numbers["warning_percent"], businessHours: hours, clearBusinessHours: clear || (start.isEmpty && end.isEmpty),
-                autoReplyCap: numbers["auto_reply_cap"], publicFeedback: values["public_feedback"] == "true")
+                autoReplyCap: numbers["auto_reply_cap"], publicFeedback: values["public_feedback"] == "true",
+                publicFeedbackForm: values["public_feedback_form"] == "true")
             _ = try await ServiceLevelService(db: req.db).update(input, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("inbox.sla_saved", req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/inbox/service-levels")

@@ -10,6 +10,7 @@ struct InboxSettingsDTO: Content {
     var businessHours: BusinessHoursDTO?
     var autoReplyCap: Int
     var publicFeedback: Bool
+    var publicFeedbackForm: Bool
 
     struct BusinessHoursDTO: Content {
         /// "09:00".
@@ -28,6 +29,7 @@ struct InboxSettingsDTO: Content {
         }
         autoReplyCap = settings.autoReplyCap
         publicFeedback = settings.publicFeedback
+        publicFeedbackForm = settings.publicFeedbackForm
     }
 
     static func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
@@ -54,6 +56,7 @@ struct ServiceLevelService {
         var clearBusinessHours: Bool?
         var autoReplyCap: Int?
         var publicFeedback: Bool?
+        var publicFeedbackForm: Bool?
     }
 
     func update(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> InboxSettings {
@@ -80,6 +83,7 @@ struct ServiceLevelService {
             if let value = input.autoReplyCap { settings.autoReplyCap = value }
             if !(0...100).contains(settings.autoReplyCap) { errors.add("auto_reply_cap", "must be from 0 to 100 replies per fan per hour") }
             if let value = input.publicFeedback { settings.publicFeedback = value }
+            if let value = input.publicFeedbackForm { settings.publicFeedbackForm = value }
             // The API speaks whole percent where the policy speaks a fraction, so the percent is checked here in its own unit.
             if !(50...99).contains(settings.warningPercent) { errors.add("warning_percent", "must be from 50 to 99 percent") }
             for problem in settings.policy.problems where problem.field != "warning_fraction" {
@@ -104,6 +108,7 @@ struct ServiceLevelService {
             "warning_percent": String(dto.warningPercent),
             "business_hours": dto.businessHours.map { "\($0.start)-\($0.end) \($0.weekdays.map(String.init).joined(separator: ","))" } ?? "none",
             "auto_reply_cap": String(dto.autoReplyCap), "public_feedback": String(dto.publicFeedback),
+            "public_feedback_form": String(dto.publicFeedbackForm),
         ]
     }
 
