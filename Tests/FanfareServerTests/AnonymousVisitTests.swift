@@ -75,11 +75,13 @@ import Vapor
             let other = Browser(t)
             try await other.get("/sign-in")
             visitor.csrf = other.csrf
-            #expect(try await visitor.post("/sign-in", [("email", "signed@example.com"), ("password", "correct horse battery")]).status == .forbidden)
+            #expect(
+                try await visitor.post("/sign-in", [("email", "signed@example.com"), ("password", "correct horse battery")]).status == .forbidden)
             // Without the cookie the token is worth nothing.
             visitor.csrf = token
             visitor.cookies["fanfare_csrf"] = nil
-            #expect(try await visitor.post("/sign-in", [("email", "signed@example.com"), ("password", "correct horse battery")]).status == .forbidden)
+            #expect(
+                try await visitor.post("/sign-in", [("email", "signed@example.com"), ("password", "correct horse battery")]).status == .forbidden)
             // With both, the form works and only then is a session stored.
             visitor.cookies["fanfare_csrf"] = nonce
             visitor.csrf = token

@@ -87,7 +87,8 @@ import Vapor
             let without = try await browser.post("/settings/tokens", [("name", "ci"), ("scopes[]", "read")])
             #expect(without.status == .unprocessableEntity && without.body.contains("current_password-error"))
             #expect(try await APIToken.query(on: t.db).count() == 0)
-            let made = try await browser.post("/settings/tokens", [("name", "ci"), ("scopes[]", "read"), ("current_password", "correct horse battery")])
+            let made = try await browser.post(
+                "/settings/tokens", [("name", "ci"), ("scopes[]", "read"), ("current_password", "correct horse battery")])
             #expect(made.status == .created && made.body.contains("id=\"new-token\""))
             for _ in 0..<10 {
                 try await browser.get("/settings/tokens")

@@ -82,8 +82,11 @@ struct PublicFeedbackPages: RouteCollection {
         if let wait = try await throttle.feedbackWait(workspaceID: workspace.id!, address: req.clientAddress) {
             var errors = FormErrors()
             errors.general = I18n.text("feedback.too_many", req.uiLocale, [String(max(1, Int((wait / 60).rounded(.up))))])
-            let kept = ["name": req.formValue("name"), "contact": req.formValue("contact"), "kind": req.formValue("kind"), "text": req.formValue("text")]
-            let response = try await renderForm(req, workspace: workspace, values: kept, errors: errors, status: .tooManyRequests).encodeResponse(for: req)
+            let kept = [
+                "name": req.formValue("name"), "contact": req.formValue("contact"), "kind": req.formValue("kind"), "text": req.formValue("text"),
+            ]
+            let response = try await renderForm(req, workspace: workspace, values: kept, errors: errors, status: .tooManyRequests).encodeResponse(
+                for: req)
             response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(wait.rounded(.up))))
             return response
         }

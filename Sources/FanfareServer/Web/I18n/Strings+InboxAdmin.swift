@@ -155,7 +155,8 @@ extension Strings {
         "inbox.sla_public_feedback_hint": "Lists the adopted tickets marked public on a page anyone can open.",
         "inbox.sla_public_url": "Public page:",
         "inbox.sla_public_feedback_form": "Accept feedback through the public form",
-        "inbox.sla_public_feedback_form_hint": "Anyone with the link can send a suggestion, complaint or bug report; each address may send 5 in 10 minutes and the workspace takes 60 an hour. While off, the form's address answers as if it did not exist.",
+        "inbox.sla_public_feedback_form_hint":
+            "Anyone with the link can send a suggestion, complaint or bug report; each address may send 5 in 10 minutes and the workspace takes 60 an hour. While off, the form's address answers as if it did not exist.",
         "inbox.sla_public_form_url": "Public form:",
         "feedback.trap": "Leave this field empty",
         "feedback.too_many": "Many messages have just been sent from here. Please try again in {0} minute(s).",
