@@ -1,3 +1,4 @@
+import FanfareCore
 import Foundation
 import Logging
 
@@ -22,6 +23,16 @@ public struct Settings: Sendable {
     /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
     /// burst of publishing is written a batch at a time.
     public var workerBatch: Int = 250
+    /// Address blocks the guarded outbound client may reach besides the
+    /// public internet (FANFARE_OUTBOUND_ALLOW): a Mastodon instance on the
+    /// LAN, a test stub on loopback. Empty by default.
+    public var outboundAllow: [IPRange] = []
+    /// Who may create workspaces (FANFARE_WORKSPACE_CREATORS, default
+    /// instance administrators only).
+    public var workspaceCreators: WorkspaceCreators = .admins
+
+    /// What the guarded outbound client refuses.
+    public var outboundPolicy: OutboundAddressPolicy { OutboundAddressPolicy(allowing: outboundAllow) }
 
     public static let secretKeyFileName = "secret.key"
 
@@ -34,7 +45,8 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
-        "--worker-batch": "FANFARE_WORKER_BATCH",
+        "--worker-batch": "FANFARE_WORKER_BATCH", "--outbound-allow": "FANFARE_OUTBOUND_ALLOW",
+        "--workspace-creators": "FANFARE_WORKSPACE_CREATORS",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -124,6 +136,31 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
+        // Each entry is judged on its own, so one typo is named and the
+        // rest still reported in the same run.
+        var outboundAllow: [IPRange] = []
+        if let raw = values["FANFARE_OUTBOUND_ALLOW"].nonEmpty {
+            for entry in raw.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard !entry.isEmpty else {
+                    problems.append("FANFARE_OUTBOUND_ALLOW: has an empty entry; separate addresses and CIDR ranges with single commas")
+                    continue
+                }
+                do {
+                    outboundAllow.append(try IPRange.parse(entry))
+                } catch {
+                    problems.append("FANFARE_OUTBOUND_ALLOW: '\(entry)' \(error.description)")
+                }
+            }
+        }
+        var workspaceCreators = WorkspaceCreators.admins
+        if let raw = values["FANFARE_WORKSPACE_CREATORS"].nonEmpty {
+            if let value = WorkspaceCreators(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) {
+                workspaceCreators = value
+            } else {
+                problems.append(
+                    "FANFARE_WORKSPACE_CREATORS: must be 'admins' (only instance administrators create workspaces) or 'everyone', not '\(raw)'")
+            }
+        }
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -134,6 +171,8 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
+        settings.outboundAllow = outboundAllow
+        settings.workspaceCreators = workspaceCreators
         return .success((settings, remaining))
     }
 
