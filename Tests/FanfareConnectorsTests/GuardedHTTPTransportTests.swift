@@ -5,10 +5,11 @@ import Testing
 
 @testable import FanfareConnectors
 
-/// The production transport against real loopback stub servers. Other
-/// addresses appear only as names a scripted resolver answers or as
-/// addresses the guard refuses before connecting: nothing here reaches
-/// beyond 127.0.0.0/8.
+/// The production transport against real loopback stub servers. Every
+/// address here, literal or a scripted resolver's answer, is a loopback
+/// one, so that even a broken guard would reach nothing beyond this
+/// machine; names are answered by scripted resolvers, never by DNS. The
+/// other blocks are decided in the core's matrix, which connects nowhere.
 @Suite struct GuardedHTTPTransportTests {
     static func allowing(
         _ ranges: String..., resolver: any HostResolver = NoLookups(), maxResponseBytes: Int = 10 * 1_024 * 1_024
@@ -135,14 +136,16 @@ import Testing
     @Test func aNameThatResolvesInsideIsRefusedAndOnlyHttpIsSpoken() async throws {
         try await StubServer.run({ _ in .text("inside") }) { server in
             let port = try #require(server.baseURL.port)
-            let resolver = ScriptedResolver(["metadata.example": [["169.254.169.254", "127.0.0.1", "::1"]]])
+            // Loopback answers only: were the guard broken, the test would
+            // still reach nothing beyond this machine.
+            let resolver = ScriptedResolver(["inside.example": [["127.0.0.1", "::1", "::ffff:127.0.0.1"]]])
             let transport = try Self.allowing(resolver: resolver)
-            await #expect(throws: Self.unreachable("metadata.example")) {
-                try await transport.send(HTTPRequestData(method: "GET", url: try Self.url("http://metadata.example:\(port)/")), timeout: 30)
+            await #expect(throws: Self.unreachable("inside.example")) {
+                try await transport.send(HTTPRequestData(method: "GET", url: try Self.url("http://inside.example:\(port)/")), timeout: 30)
             }
-            #expect(resolver.calls == ["metadata.example"])
+            #expect(resolver.calls == ["inside.example"])
             #expect(throws: Never.self, "a name is only judged by its answers") {
-                try transport.checkDestination(try Self.url("http://metadata.example:\(port)/"))
+                try transport.checkDestination(try Self.url("http://inside.example:\(port)/"))
             }
             for url in ["http+unix://%2Ftmp%2Fsock/x", "ftp://127.0.0.1:\(port)/", "file:///etc/passwd"] {
                 await #expect(throws: ConnectorError.self, "\(url)") {
