@@ -1,5 +1,6 @@
 import FanfareCore
 import Foundation
+import NIOCore
 import Synchronization
 import Testing
 
@@ -254,6 +255,31 @@ import Testing
                 #expect(mixed.status == 200 && inside.requests.isEmpty)
             }
         }
+    }
+
+    /// No test sends a request here: what a hop's client would connect to
+    /// is read from its configuration, so the pinning is checked even on a
+    /// machine where a name could reach a DNS server.
+    @Test func eachHopsClientIsPinnedToTheCheckedAddressAndFollowsNoRedirect() async throws {
+        let resolver = ScriptedResolver(["rebind.test": [["127.0.0.3", "127.0.0.2"]]])
+        let transport = try Self.allowing("127.0.0.1", "127.0.0.2", resolver: resolver)
+        let deadline = NIODeadline.now() + .seconds(5)
+        let named = try #require(await transport.pin(try Self.url("https://rebind.test:8443/x"), deadline: deadline))
+        #expect(named.address == IPAddress("127.0.0.2") && named.name == "rebind.test")
+        let configuration = GuardedHTTPTransport.clientConfiguration(for: named, connectTimeout: 10)
+        #expect(configuration.dnsOverride == ["rebind.test": "127.0.0.2"], "the name is mapped to the checked address")
+        #expect(configuration.proxy == nil)
+        #expect(!configuration.connectionPool.retryConnectionEstablishment)
+        #expect("\(configuration.redirectConfiguration)".contains("disallow"), "\(configuration.redirectConfiguration)")
+        // A spelling AsyncHTTPClient would hand to getaddrinfo is mapped too;
+        // one it reads itself is connected to as written.
+        let numeric = try #require(await transport.pin(try Self.url("http://2130706433:1/"), deadline: deadline))
+        #expect(numeric.address == IPAddress("127.0.0.1") && numeric.name == "2130706433")
+        #expect(GuardedHTTPTransport.clientConfiguration(for: numeric, connectTimeout: 10).dnsOverride == ["2130706433": "127.0.0.1"])
+        let literal = try #require(await transport.pin(try Self.url("http://127.0.0.2:1/"), deadline: deadline))
+        #expect(literal.name == nil && GuardedHTTPTransport.clientConfiguration(for: literal, connectTimeout: 10).dnsOverride.isEmpty)
+        #expect(await transport.pin(try Self.url("http://127.0.0.3:1/"), deadline: deadline) == nil)
+        #expect(resolver.calls == ["rebind.test"])
     }
 
     // MARK: The system resolver

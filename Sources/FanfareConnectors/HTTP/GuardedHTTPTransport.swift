@@ -97,7 +97,7 @@ public struct GuardedHTTPTransport: HTTPTransport {
 
     /// Where one hop connects: the checked address, and the name that
     /// AsyncHTTPClient must map to it (nil when the URL holds the address).
-    struct Pinned {
+    struct Pinned: Equatable {
         var address: IPAddress
         var name: String?
     }
@@ -129,13 +129,7 @@ public struct GuardedHTTPTransport: HTTPTransport {
         // Platform calls come a few a minute per account, so a handshake per
         // request costs little; a connection that dies with its client
         // cannot be reused for another hop's address by mistake either.
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1_000)), read: .seconds(60)))
-        configuration.httpVersion = .automatic
-        // A refused connection fails at once, as a refusal by the policy
-        // does, instead of being tried again until the deadline.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        if let name = pinned.name { configuration.dnsOverride = [name: pinned.address.description] }
+        let configuration = Self.clientConfiguration(for: pinned, connectTimeout: connectTimeout)
         let client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
         let collector = ResponseCollector(maxBytes: maxResponseBytes)
         let task = client.execute(request: prepared, delegate: collector, deadline: deadline)
@@ -171,6 +165,20 @@ public struct GuardedHTTPTransport: HTTPTransport {
                     "The connection to \(shown) broke after the request was sent (\(Self.describe(error))); it may have been carried out, so check before sending again."
             )
         }
+    }
+
+    /// The client for one hop: it connects to the pinned address and nowhere
+    /// else, and follows no redirect by itself.
+    static func clientConfiguration(for pinned: Pinned, connectTimeout: TimeInterval) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1_000)), read: .seconds(60)))
+        configuration.httpVersion = .automatic
+        // A refused connection fails at once, as a refusal by the policy
+        // does, instead of being tried again until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.proxy = nil
+        if let name = pinned.name { configuration.dnsOverride = [name: pinned.address.description] }
+        return configuration
     }
 
     /// The address this hop may connect to, or nil when there is none: not
