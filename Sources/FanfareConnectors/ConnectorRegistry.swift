@@ -46,6 +46,14 @@ public protocol ConnectorKind: Sendable {
     /// `.rejected` with a sentence that names the field.
     func connect(fields: [String: String], transport: any HTTPTransport, now: Date) async throws(ConnectorError) -> AccountConnection
     func connector(for connection: AccountConnection, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date) -> any Connector
+    /// The connection field holding the address Fanfare calls (an instance
+    /// or API address, an endpoint), if the person gives one: where a
+    /// failure to reach it is reported.
+    var addressField: String? { get }
+}
+
+extension ConnectorKind {
+    public var addressField: String? { nil }
 }
 
 /// The platforms Fanfare can connect, besides the Sandbox (which the server

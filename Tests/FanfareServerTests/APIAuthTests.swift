@@ -49,7 +49,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func aReadOnlyTokenCannotChangeAnything(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let user = try await t.makeUser("ro@example.com")
+            let user = try await t.makeUser("ro@example.com", admin: true)
             let token = try await t.makeToken(user, scopes: ["read"])
             #expect(try await t.api(.GET, "/api/v1/workspaces", token: token).status == .ok)
             let create = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "X"])

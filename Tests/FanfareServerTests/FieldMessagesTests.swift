@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Foundation
 import Testing
@@ -41,6 +42,10 @@ import Testing
             ("question 2 must mark exactly one option as correct with * (it marks 0)", "第 2 题须用 * 标出唯一的正确选项（现在标了 0 个）"),
             ("'Mug' needs level 2; the fan is level 1", "「Mug」需要等级 2，该粉丝为等级 1"),
             ("needs 100 points; the balance is 20", "需要 100 积分，当前余额 20"),
+            (
+                GuardedHTTPTransport.unreachable("mastodon.example"),
+                "无法连接 mastodon.example。请检查地址；如果它在你们自己的内网中，需由运维人员放行（FANFARE_OUTBOUND_ALLOW）。"
+            ),
         ] {
             #expect(FieldMessages.text(message, .zhHans) == chinese, "a pattern that never matches leaves '\(message)' in English")
         }

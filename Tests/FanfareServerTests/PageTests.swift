@@ -10,7 +10,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func signingInAndOutWithACSRFProtectedForm(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            try await t.makeUser("page@example.com")
+            try await t.makeUser("page@example.com", admin: true)
             let browser = Browser(t)
             // A protected page sends a stranger to sign in, keeping the target.
             let protected = try await browser.get("/workspaces")
@@ -120,6 +120,35 @@ import Vapor
     }
 }
 
+@Suite struct WorkspaceCreationPageTests {
+    @Test(arguments: TestDatabase.available)
+    func aPersonWhoMayNotCreateWorkspacesIsToldWhyInTheirLanguage(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            try await t.makeUser("member@example.com", locale: "zh-Hans")
+            let browser = Browser(t)
+            _ = try await browser.signIn("member@example.com")
+            // act
+            let page = try await browser.get("/workspaces")
+            let posted = try await browser.post("/workspaces", [("name", "Mine"), ("slug", ""), ("time_zone", "Asia/Shanghai")])
+            // check
+            #expect(page.status == .ok)
+            #expect(!page.body.contains("new-workspace-form"), "no form that would only refuse")
+            #expect(page.body.contains("本实例只有实例管理员可以创建工作区"))
+            #expect(posted.status == .forbidden)
+            #expect(posted.body.contains("id=\"workspaces-admins-only\" class=\"flash flash-error\""))
+            #expect(try await Workspace.query(on: t.db).count() == 0)
+        }
+        try await withTestApp(database, settings: { $0.workspaceCreators = .everyone }) { t in
+            try await t.makeUser("member@example.com")
+            let browser = Browser(t)
+            _ = try await browser.signIn("member@example.com")
+            #expect(try await browser.get("/workspaces").body.contains("new-workspace-form"))
+            let created = try await browser.post("/workspaces", [("name", "Mine"), ("slug", ""), ("time_zone", "Asia/Shanghai")])
+            #expect(created.status == .seeOther && created.headers.first(name: .location) == "/w/mine")
+        }
+    }
+}
+
 @Suite struct LayoutTests {
     @Test(arguments: TestDatabase.available)
     func theLanguageSwitchesAndStaysWithThePerson(_ database: TestDatabase) async throws {
@@ -170,7 +199,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func aNewcomerJoinsThroughAnInvitationLinkAndSeesOnlyThatWorkspace(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            try await t.makeUser("host@example.com")
+            try await t.makeUser("host@example.com", admin: true)
             let host = Browser(t)
             _ = try await host.signIn("host@example.com")
             try await host.get("/workspaces")

@@ -95,7 +95,7 @@ import Vapor
 
     @Test(arguments: TestDatabase.available)
     func invitationLinksIgnoreTheHostHeader(_ database: TestDatabase) async throws {
-        try await withTestApp(database, configure: { $0.publicURL = URL(string: "https://fanfare.example.com") }) { t in
+        try await withTestApp(database, settings: { $0.publicURL = URL(string: "https://fanfare.example.com") }) { t in
             let (_, token, ws) = try await t.makeWorkspaceAdmin("admin@example.com", workspace: "Brand")
             let made = try await t.api(
                 .POST, "/api/v1/workspaces/\(ws.slug)/invitations", token: token, json: ["role": "editor"], headers: [("Host", "evil.example")])

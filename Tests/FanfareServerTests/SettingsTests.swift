@@ -1,3 +1,4 @@
+import FanfareCore
 import Foundation
 import Testing
 
@@ -55,6 +56,41 @@ import Testing
             #expect(problems.lines.contains { $0.hasPrefix(name + ":") }, "no line for \(name)")
         }
         #expect(problems.lines.contains("FANFARE_WORKER_BATCH: must be a whole number from 1 to 5000, not '0'"))
+    }
+
+    @Test func outboundRangesAndWorkspaceCreatorsAreReadAndDefaultClosed() throws {
+        let (defaults, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir], arguments: []).get()
+        #expect(defaults.outboundAllow.isEmpty, "only the public internet unless the operator says otherwise")
+        #expect(defaults.workspaceCreators == .admins)
+        #expect(defaults.outboundPolicy.decide(try #require(IPAddress("10.0.0.5"))) == .refused(.privateUse))
+
+        let (settings, remaining) = try Settings.parse(
+            environment: ["FANFARE_DATA_DIR": dir, "FANFARE_OUTBOUND_ALLOW": "127.0.0.1", "FANFARE_WORKSPACE_CREATORS": "admins"],
+            arguments: ["serve", "--outbound-allow", " 192.168.10.0/24, fd00:1::/32 ,10.1.2.3", "--workspace-creators=Everyone"]
+        ).get()
+        #expect(remaining == ["serve"])
+        #expect(settings.outboundAllow.map(\.description) == ["192.168.10.0/24", "fd00:1::/32", "10.1.2.3/32"], "the flag wins")
+        #expect(settings.workspaceCreators == .everyone)
+        #expect(settings.outboundPolicy.decide(try #require(IPAddress("192.168.10.9"))) == .allowed)
+        #expect(settings.outboundPolicy.decide(try #require(IPAddress("10.1.2.4"))) == .refused(.privateUse))
+    }
+
+    @Test func everyWrongOutboundEntryIsNamedOnItsOwnLine() {
+        let result = Settings.parse(
+            environment: [
+                "FANFARE_DATA_DIR": dir, "FANFARE_OUTBOUND_ALLOW": "10.0.0.0/8,lan,10.1.2.3/8,,192.168.1.0/33,10/8",
+                "FANFARE_WORKSPACE_CREATORS": "anyone",
+            ], arguments: [])
+        guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
+        #expect(
+            problems.lines == [
+                "FANFARE_OUTBOUND_ALLOW: 'lan' is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.20 or fd00::/8",
+                "FANFARE_OUTBOUND_ALLOW: '10.1.2.3/8' has bits set after the prefix; write the block as 10.0.0.0/8, or the one address without a prefix",
+                "FANFARE_OUTBOUND_ALLOW: has an empty entry; separate addresses and CIDR ranges with single commas",
+                "FANFARE_OUTBOUND_ALLOW: '192.168.1.0/33' has a prefix length that is not a whole number from 0 to 32",
+                "FANFARE_OUTBOUND_ALLOW: '10/8' is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.20 or fd00::/8",
+                "FANFARE_WORKSPACE_CREATORS: must be 'admins' (only instance administrators create workspaces) or 'everyone', not 'anyone'",
+            ])
     }
 
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {

@@ -10,7 +10,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func creatingAWorkspaceMakesTheCreatorItsAdmin(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let user = try await t.makeUser("wang@example.com")
+            let user = try await t.makeUser("wang@example.com", admin: true)
             let token = try await t.makeToken(user)
             // act
             let created = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "品牌甲 Alpha", "time_zone": "Asia/Shanghai"])
@@ -26,9 +26,31 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func onlyInstanceAdministratorsCreateWorkspacesUnlessTheInstanceOpensIt(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let token = try await t.makeToken(try await t.makeUser("member@example.com"))
+            // act
+            let refused = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "Mine"])
+            let refusedBadInput = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": 42])
+            // check
+            #expect(refused.status == .forbidden)
+            #expect(refused.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            #expect(refused.json["type"] as? String == "https://fanfare.dev/problems/workspace-creators")
+            #expect((refused.json["detail"] as? String)?.contains("instance administrators") == true, "\(refused.body)")
+            #expect(refusedBadInput.status == .forbidden, "refused before the body is read")
+            #expect(try await Workspace.query(on: t.db).count() == 0)
+        }
+        try await withTestApp(database, settings: { $0.workspaceCreators = .everyone }) { t in
+            let token = try await t.makeToken(try await t.makeUser("member@example.com"))
+            let created = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "Mine"])
+            #expect(created.status == .created && created.json["role"] as? String == "admin", "\(created.body)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func badInputListsEveryFieldAndStoresNothing(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let user = try await t.makeUser("bad@example.com")
+            let user = try await t.makeUser("bad@example.com", admin: true)
             let token = try await t.makeToken(user)
             _ = try await t.api(.POST, "/api/v1/workspaces", token: token, json: ["name": "Taken", "slug": "taken"])
             // act
@@ -52,7 +74,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func theSameIdempotencyKeyReplaysAndADifferentBodyIsRefused(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let user = try await t.makeUser("idem@example.com")
+            let user = try await t.makeUser("idem@example.com", admin: true)
             let token = try await t.makeToken(user)
             let key = [("Idempotency-Key", "create-brand-1")]
             // act
@@ -68,7 +90,7 @@ import Vapor
             #expect(different.problemFields == ["Idempotency-Key"])
             #expect(try await Workspace.query(on: t.db).count() == 1)
             // A key belongs to its caller: another person's same key is theirs.
-            let other = try await t.makeToken(try await t.makeUser("other@example.com"))
+            let other = try await t.makeToken(try await t.makeUser("other@example.com", admin: true))
             #expect(try await t.api(.POST, "/api/v1/workspaces", token: other, json: ["name": "Brand"], headers: key).status == .created)
             #expect(try await Workspace.query(on: t.db).count() == 2)
         }
@@ -77,7 +99,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func concurrentRequestsWithOneKeyCreateOneWorkspace(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let token = try await t.makeToken(try await t.makeUser("race@example.com"))
+            let token = try await t.makeToken(try await t.makeUser("race@example.com", admin: true))
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<8 {
                     group.addTask {

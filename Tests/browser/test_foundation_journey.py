@@ -213,6 +213,11 @@ def test_foundation_journey(fanfare, new_browser, shot, http_client, soft):
               for a in member.find_elements(By.CSS_SELECTOR, "#workspace-list tbody a")]
     assert listed == [f"/w/{slug_a}"], listed
     assert WORKSPACE_B not in member.find_element(By.ID, "main").text
+    # ... and, not being an instance administrator, is told who creates
+    # workspaces instead of being shown a form that would only refuse.
+    assert not member.find_elements(By.ID, "new-workspace-form")
+    soft.check(bool(member.find_elements(By.ID, "workspaces-admins-only")),
+               "the member's workspace list does not say that only administrators create workspaces")
     check_no_raw_markup(soft, member, "workspace list of the member")
     # ... and B is simply not there for them (404, not 403: its existence is not revealed).
     member.get(f"{base}/w/{slug_b}")

@@ -27,6 +27,8 @@ trap cleanup EXIT
 # Settings: one line per problem, nothing started.
 PORT=eighty LOG_LEVEL=loud expect_fail "bad settings are listed" "LOG_LEVEL: must be one of" "$bin" serve
 PORT=eighty LOG_LEVEL=loud "$bin" serve 2>"$data/err" >/dev/null; [ "$(wc -l <"$data/err")" -eq 2 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: expected exactly 2 problem lines"; cat "$data/err"; }
+FANFARE_OUTBOUND_ALLOW="10.0.0.0/8,lan" expect_fail "a wrong outbound range is named" "FANFARE_OUTBOUND_ALLOW: 'lan' is not an IP address" "$bin" serve
+expect_fail "who creates workspaces is admins or everyone" "FANFARE_WORKSPACE_CREATORS: must be 'admins'" "$bin" serve --workspace-creators=all
 
 # Users and tokens.
 check "migrate" "$bin" migrate

@@ -6,6 +6,7 @@ import Foundation
 /// refreshed with the refresh token, which rotates on every refresh.
 public struct BlueskyKind: ConnectorKind {
     public let platform = "bluesky"
+    public var addressField: String? { Field.serviceURL }
     public static let defaultService = "https://bsky.social"
 
     public enum Field {

@@ -27,6 +27,7 @@ public struct DouyinKind: ConnectorKind {
     static let tokenLifetime: TimeInterval = 15 * 86_400
 
     public var platform: String { HandOffPlatform.douyin.rawValue }
+    public var addressField: String? { Key.apiBaseURL }
 
     public var connectionFields: [ConnectionField] {
         HandOffKind.douyin.connectionFields + [

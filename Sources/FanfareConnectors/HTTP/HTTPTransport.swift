@@ -43,4 +43,16 @@ public struct HTTPResponseData: Sendable, Equatable {
 /// have acted on it.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData
+
+    /// Refuses at once, sending nothing, an address that `send` would
+    /// certainly refuse (the guarded transport's policy, decided from the
+    /// host alone), with the same error `send` would throw. For connectors
+    /// that store an address without calling it, so the person hears at
+    /// connect time rather than at the first publish.
+    func checkDestination(_ url: URL) throws(ConnectorError)
+}
+
+extension HTTPTransport {
+    /// Stubs and fakes reach whatever they are given.
+    public func checkDestination(_ url: URL) throws(ConnectorError) {}
 }

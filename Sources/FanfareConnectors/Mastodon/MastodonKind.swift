@@ -6,6 +6,7 @@ import Foundation
 /// tokens do not expire.
 public struct MastodonKind: ConnectorKind {
     public let platform = "mastodon"
+    public var addressField: String? { Field.instanceURL }
 
     public enum Field {
         public static let instanceURL = "instance_url"

@@ -26,6 +26,7 @@ public struct WeChatKind: ConnectorKind, PublishQuotaProviding {
     public init() {}
 
     public var platform: String { "wechat" }
+    public var addressField: String? { Key.apiBaseURL }
 
     public var connectionFields: [ConnectionField] {
         [

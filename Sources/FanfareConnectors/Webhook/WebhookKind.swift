@@ -29,12 +29,16 @@ public struct WebhookKind: ConnectorKind {
         ]
     }
 
+    public var addressField: String? { Field.url }
+
     /// Nothing is sent while connecting: a test message could be taken for
-    /// a real post by a receiver that is already live. A secret left empty
-    /// is generated and returned in the credentials for the server to show
-    /// once.
+    /// a real post by a receiver that is already live. An address the
+    /// transport would refuse anyway is refused now, not at the first post.
+    /// A secret left empty is generated and returned in the credentials for
+    /// the server to show once.
     public func connect(fields: [String: String], transport: any HTTPTransport, now: Date) async throws(ConnectorError) -> AccountConnection {
         let url = try Self.endpoint(fields[Field.url] ?? "")
+        try transport.checkDestination(url)
         var secret = (fields[Field.signingSecret] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if secret.isEmpty {
             secret = StandardWebhooks.generateSecret()

@@ -13,6 +13,7 @@ public struct WeiboKind: ConnectorKind {
     public init() {}
 
     public var platform: String { "weibo" }
+    public var addressField: String? { "apiBaseURL" }
 
     public var connectionFields: [ConnectionField] {
         [

@@ -54,3 +54,24 @@ public enum WorkspaceRules {
         inviterRole == .admin || role != .admin
     }
 }
+
+/// Who may create workspaces on this instance (`FANFARE_WORKSPACE_CREATORS`).
+///
+/// Whoever creates a workspace becomes its admin, and an admin connects
+/// accounts, which makes the server call addresses they type; so by
+/// default only instance administrators create workspaces and hand out
+/// roles in them. An instance where every user runs their own brands opens
+/// it to everyone.
+public enum WorkspaceCreators: String, Sendable, Equatable, CaseIterable {
+    /// Only instance administrators (the default).
+    case admins
+    /// Every signed-in user.
+    case everyone
+
+    public func allows(isInstanceAdmin: Bool) -> Bool {
+        switch self {
+        case .admins: isInstanceAdmin
+        case .everyone: true
+        }
+    }
+}

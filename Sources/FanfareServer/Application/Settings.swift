@@ -1,3 +1,4 @@
+import FanfareCore
 import Foundation
 import Logging
 
@@ -22,6 +23,7 @@ public struct Settings: Sendable {
     /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
     /// burst of publishing is written a batch at a time.
     public var workerBatch: Int = 250
+<<<<<<< HEAD
     /// Where people reach this instance (FANFARE_PUBLIC_URL), such as
     /// https://fanfare.example.com: every absolute link (invitations, the
     /// setup link, later short links and OAuth callbacks) starts with it,
@@ -29,6 +31,18 @@ public struct Settings: Sendable {
     /// is made from HOST and PORT. An https URL also makes every cookie
     /// Secure.
     public var publicURL: URL?
+=======
+    /// Address blocks the guarded outbound client may reach besides the
+    /// public internet (FANFARE_OUTBOUND_ALLOW): a Mastodon instance on the
+    /// LAN, a test stub on loopback. Empty by default.
+    public var outboundAllow: [IPRange] = []
+    /// Who may create workspaces (FANFARE_WORKSPACE_CREATORS, default
+    /// instance administrators only).
+    public var workspaceCreators: WorkspaceCreators = .admins
+
+    /// What the guarded outbound client refuses.
+    public var outboundPolicy: OutboundAddressPolicy { OutboundAddressPolicy(allowing: outboundAllow) }
+>>>>>>> outbound
 
     public static let secretKeyFileName = "secret.key"
 
@@ -41,7 +55,12 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
+<<<<<<< HEAD
         "--worker-batch": "FANFARE_WORKER_BATCH", "--public-url": "FANFARE_PUBLIC_URL",
+=======
+        "--worker-batch": "FANFARE_WORKER_BATCH", "--outbound-allow": "FANFARE_OUTBOUND_ALLOW",
+        "--workspace-creators": "FANFARE_WORKSPACE_CREATORS",
+>>>>>>> outbound
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -131,6 +150,7 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
+<<<<<<< HEAD
         var publicURL: URL?
         if let raw = values["FANFARE_PUBLIC_URL"].nonEmpty {
             if let url = parsePublicURL(raw) {
@@ -139,6 +159,31 @@ public struct Settings: Sendable {
                 problems.append(
                     "FANFARE_PUBLIC_URL: must be the address people open, an http or https URL without query or fragment such as https://fanfare.example.com, not '\(raw)'"
                 )
+=======
+        // Each entry is judged on its own, so one typo is named and the
+        // rest still reported in the same run.
+        var outboundAllow: [IPRange] = []
+        if let raw = values["FANFARE_OUTBOUND_ALLOW"].nonEmpty {
+            for entry in raw.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard !entry.isEmpty else {
+                    problems.append("FANFARE_OUTBOUND_ALLOW: has an empty entry; separate addresses and CIDR ranges with single commas")
+                    continue
+                }
+                do {
+                    outboundAllow.append(try IPRange.parse(entry))
+                } catch {
+                    problems.append("FANFARE_OUTBOUND_ALLOW: '\(entry)' \(error.description)")
+                }
+            }
+        }
+        var workspaceCreators = WorkspaceCreators.admins
+        if let raw = values["FANFARE_WORKSPACE_CREATORS"].nonEmpty {
+            if let value = WorkspaceCreators(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) {
+                workspaceCreators = value
+            } else {
+                problems.append(
+                    "FANFARE_WORKSPACE_CREATORS: must be 'admins' (only instance administrators create workspaces) or 'everyone', not '\(raw)'")
+>>>>>>> outbound
             }
         }
         if databaseURL == nil {
@@ -151,7 +196,12 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
+<<<<<<< HEAD
         settings.publicURL = publicURL
+=======
+        settings.outboundAllow = outboundAllow
+        settings.workspaceCreators = workspaceCreators
+>>>>>>> outbound
         return .success((settings, remaining))
     }
 

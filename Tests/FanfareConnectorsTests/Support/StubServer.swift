@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FanfareConnectors
+import FanfareCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -52,8 +53,9 @@ struct StubResponse: Sendable {
     }
 }
 
-/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, so that
-/// connectors are tested through the same transport as in production.
+/// A real HTTP/1.1 server on 127.0.0.1 (or another loopback address) and an
+/// ephemeral port, so that connectors are tested through the same transport
+/// as in production.
 /// A handler that sleeps longer than the client's timeout makes a request
 /// that is received and never answered; `shutdown` cancels such handlers,
 /// so it completes anyway.
@@ -70,14 +72,19 @@ final class StubServer: Sendable {
         var closed = false
     }
 
-    private init(channel: any Channel, port: Int, handler: @escaping @Sendable (StubRequest) async -> StubResponse) {
+    private init(channel: any Channel, host: String, port: Int, handler: @escaping @Sendable (StubRequest) async -> StubResponse) {
         self.channel = channel
-        self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        self.baseURL = URL(string: "http://\(host):\(port)")!
         self.state = Mutex(State())
         self.handler = handler
     }
 
-    static func start(_ handler: @escaping @Sendable (StubRequest) async -> StubResponse) async throws -> StubServer {
+    /// Linux answers on all of 127.0.0.0/8, so `host` may be 127.0.0.2 or
+    /// 127.0.0.3 to stand for two different machines; `port` 0 picks a free
+    /// one (two hosts may share a port).
+    static func start(
+        host: String = "127.0.0.1", port: Int = 0, _ handler: @escaping @Sendable (StubRequest) async -> StubResponse
+    ) async throws -> StubServer {
         // The server does not exist yet when the bootstrap is made, so
         // connections reach it through this box.
         let box = ServerBox()
@@ -90,13 +97,13 @@ final class StubServer: Sendable {
                     box.server?.track(child)
                 }
             }
-            .bind(host: "127.0.0.1", port: 0)
+            .bind(host: host, port: port)
             .get()
         guard let port = channel.localAddress?.port else {
             try? await channel.close()
             throw StubServerError.noPort
         }
-        let server = StubServer(channel: channel, port: port, handler: handler)
+        let server = StubServer(channel: channel, host: host, port: port, handler: handler)
         box.set(server)
         return server
     }
@@ -215,9 +222,10 @@ extension StubServer {
     /// Starts a server, runs `body` against it and shuts it down, also
     /// when `body` throws.
     static func run<T: Sendable>(
-        _ handler: @escaping @Sendable (StubRequest) async -> StubResponse, _ body: (StubServer) async throws -> T
+        host: String = "127.0.0.1", port: Int = 0, _ handler: @escaping @Sendable (StubRequest) async -> StubResponse,
+        _ body: (StubServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(handler)
+        let server = try await start(host: host, port: port, handler)
         do {
             let result = try await body(server)
             try await server.shutdown()
@@ -229,9 +237,14 @@ extension StubServer {
     }
 }
 
-/// The production transport on AsyncHTTPClient's shared client, with every
-/// timeout cut to `cap` so that tests of timeouts are quick.
+/// The production transport, the guard, with the stub servers' address
+/// allowed explicitly (127.0.0.1 only, as an operator would allow a LAN
+/// instance) and no name lookups, and every timeout cut to `cap` so that
+/// tests of timeouts are quick.
 struct StubTransport: HTTPTransport {
+    static let guarded = GuardedHTTPTransport(
+        policy: OutboundAddressPolicy(allowing: [IPRange(network: .v4(0x7f00_0001), prefixLength: 32)]), resolver: NoLookups())
+
     /// Generous, because a loopback answer can wait seconds for a CPU while
     /// the whole suite runs in parallel on two cores; a test that makes the
     /// server hang on purpose uses `hanging` so that it does not wait long.
@@ -256,10 +269,19 @@ struct StubTransport: HTTPTransport {
     func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData {
         let short = hung.map { !$0.value.withLock { $0 } && request.url.path.hasSuffix(hangingPath) } ?? true
         do {
-            return try await LiveHTTPTransport(client: .shared).send(request, timeout: min(timeout, short ? cap : 30))
+            return try await Self.guarded.send(request, timeout: min(timeout, short ? cap : 30))
         } catch {
             if case .outcomeUnknown = error { hung?.value.withLock { $0 = true } }
             throw error
         }
     }
+
+    func checkDestination(_ url: URL) throws(ConnectorError) { try Self.guarded.checkDestination(url) }
+}
+
+/// A resolver that answers no name: connector tests reach their stubs by
+/// address and ask no DNS server.
+struct NoLookups: HostResolver {
+    struct NoNetwork: Error {}
+    func addresses(of host: String, timeout: TimeInterval) async throws -> [IPAddress] { throw NoNetwork() }
 }

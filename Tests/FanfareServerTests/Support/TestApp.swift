@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import FluentPostgresDriver
@@ -19,9 +20,10 @@ struct TestApp {
 }
 
 /// Runs `body` against a fresh, migrated application on `database`, and
-/// throws the database away afterwards.
+/// throws the database away afterwards. `adjust` changes the settings the
+/// application starts with (the defaults are production's).
 func withTestApp(
-    _ database: TestDatabase, configure tweak: (inout Settings) -> Void = { _ in }, _ body: (TestApp) async throws -> Void
+    _ database: TestDatabase, settings adjust: (inout Settings) -> Void = { _ in }, _ body: (TestApp) async throws -> Void
 ) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -38,10 +40,13 @@ func withTestApp(
     var settings = Settings(
         dataDirectory: dir, databaseURL: databaseURL, secretKey: Data(repeating: 1, count: 32),
         host: "127.0.0.1", port: 0, logLevel: .warning, demo: false)
-    tweak(&settings)
+    adjust(&settings)
     let app = try await Application.make(.testing)
     do {
         try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
+        // The production transport, guard and all, but no name is looked up
+        // on the network: tests talk to loopback only.
+        app.outboundResolver = OfflineResolver()
         try await app.autoMigrate()
         try await body(TestApp(app: app, database: database, dataDirectory: dir))
     } catch {
@@ -210,4 +215,12 @@ final class Browser: @unchecked Sendable {
         try await get("/sign-in")
         return try await post("/sign-in", [("email", email), ("password", password)])
     }
+}
+
+/// Answers no name: the guarded transport in server tests reaches address
+/// literals (loopback stubs the test allowed) and nothing else, and asks no
+/// DNS server.
+struct OfflineResolver: HostResolver {
+    struct NoNetwork: Error {}
+    func addresses(of host: String, timeout: TimeInterval) async throws -> [IPAddress] { throw NoNetwork() }
 }

@@ -47,6 +47,12 @@ struct AccountPages {
             let current = name == platform ? HTML(raw: " aria-current=\"true\"") : .empty
             return "<a href=\"\(base)/accounts?platform=\(name)#connect\"\(current)>\(ctx.t("platform." + name))</a>"
         }
+        // The API names a platform field `fields.instance_url`; the form's
+        // input is `fields[instance_url]`.
+        var errors = errors
+        for (field, message) in errors.byField where field.hasPrefix("fields.") {
+            errors.byField["fields[\(field.dropFirst("fields.".count))]"] = message
+        }
         let platformFields: HTML
         if let kind = ConnectorRegistry.kind(platform) {
             platformFields = HTML.join(

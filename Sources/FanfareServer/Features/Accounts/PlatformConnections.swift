@@ -21,8 +21,21 @@ extension AccountService {
         } catch {
             // Whatever went wrong, it is about what the person typed: the
             // token, the address, or a platform that does not answer there.
-            if case .rejected(let reason) = error { throw ValidationErrors("fields", reason) }
-            throw ValidationErrors("fields", ConnectorMessages.text(error))
+            switch error {
+            case .rejected(let reason):
+                throw ValidationErrors("fields", reason)
+            case .temporary(let reason), .outcomeUnknown(let reason):
+                // Not reaching the address is about the address field, when
+                // the person filled it. The reason is the transport's own
+                // sentence, the same whether the guard refused the address
+                // or nothing answered there.
+                let field = kind.addressField.flatMap { key in
+                    (input.fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : "fields.\(key)"
+                }
+                throw ValidationErrors(field ?? "fields", reason)
+            default:
+                throw ValidationErrors("fields", ConnectorMessages.text(error))
+            }
         }
         let handle = connection.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
         if try await access.query(SocialAccount.self, on: db).filter(\.$platform == kind.platform).filter(\.$handle == handle).first() != nil {
@@ -64,11 +77,26 @@ extension AccountService {
 
 extension Application {
     private struct TransportKey: StorageKey { typealias Value = any HTTPTransport }
+    private struct ResolverKey: StorageKey { typealias Value = any HostResolver }
 
-    /// How connectors reach platforms: Vapor's shared HTTP client, unless a
-    /// test put a stub in its place.
+    /// How connectors reach platforms: the guarded client, which reaches the
+    /// public internet and the ranges the operator allowed
+    /// (`FANFARE_OUTBOUND_ALLOW`) and nothing else, unless a test put a stub
+    /// in its place. Every connector goes through it, also those whose
+    /// platform host is fixed: there the checks cost nothing, and an API
+    /// address "for testing" is an address a person typed all the same.
     var connectorTransport: any HTTPTransport {
-        get { storage[TransportKey.self] ?? LiveHTTPTransport(client: http.client.shared) }
+        get {
+            storage[TransportKey.self]
+                ?? GuardedHTTPTransport(policy: settings.outboundPolicy, resolver: outboundResolver, eventLoopGroup: eventLoopGroup)
+        }
         set { storage[TransportKey.self] = newValue }
+    }
+
+    /// How the guarded client looks names up: the system's resolver, unless
+    /// a test put a scripted one in its place (tests ask no DNS server).
+    var outboundResolver: any HostResolver {
+        get { storage[ResolverKey.self] ?? SystemHostResolver() }
+        set { storage[ResolverKey.self] = newValue }
     }
 }

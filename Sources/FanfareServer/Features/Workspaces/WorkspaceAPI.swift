@@ -35,9 +35,18 @@ struct WorkspaceAPI: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
+        let user = try req.signedInUser
+        // Checked before the body: the answer to someone who may not create
+        // one is the same whatever they sent.
+        guard req.application.settings.workspaceCreators.allows(isInstanceAdmin: user.isAdmin) else {
+            throw Problem(
+                .forbidden,
+                "Only instance administrators create workspaces on this instance (FANFARE_WORKSPACE_CREATORS); ask one to create it and invite you.",
+                type: "workspace-creators")
+        }
         let input = try req.decodeInput(WorkspaceInput.self)
         let workspace = try await WorkspaceService(db: req.db).create(
-            .init(name: input.name ?? "", slug: input.slug, timeZone: input.timeZone), by: try req.signedInUser, actor: req.actor)
+            .init(name: input.name ?? "", slug: input.slug, timeZone: input.timeZone), by: user, actor: req.actor)
         return try await WorkspaceDTO(workspace, role: .admin).encodeResponse(status: .created, for: req)
     }
 

@@ -29,13 +29,11 @@ struct WorkspacePages: RouteCollection {
             rows.isEmpty
             ? "<p class=\"empty\">\(ctx.t("workspaces.none"))</p>"
             : "<table id=\"workspace-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th><th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        return Layout.page(
-            ctx, title: ctx.t("workspaces.title"), status: status,
-            """
-            <h1>\(ctx.t("workspaces.title"))</h1>
-            \(table)
-            <section id="new" class="card narrow">
-            <h2>\(ctx.t("workspaces.new"))</h2>
+        // Who may not create a workspace sees why instead of a form that
+        // would only refuse.
+        let create: HTML =
+            Self.mayCreate(req, ctx.user)
+            ? """
             <p>\(ctx.t("workspaces.new_intro"))</p>
             \(Layout.errorSummary(ctx, errors))
             <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
@@ -44,13 +42,33 @@ struct WorkspacePages: RouteCollection {
             \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
             <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
             </form>
+            """
+            : "<p id=\"workspaces-admins-only\"\(status == .forbidden ? HTML(raw: " class=\"flash flash-error\" role=\"alert\"") : .empty)>\(ctx.t("workspaces.admins_only"))</p>"
+        return Layout.page(
+            ctx, title: ctx.t("workspaces.title"), status: status,
+            """
+            <h1>\(ctx.t("workspaces.title"))</h1>
+            \(table)
+            <section id="new" class="card narrow">
+            <h2>\(ctx.t("workspaces.new"))</h2>
+            \(create)
             </section>
             """)
+    }
+
+    /// Whether this instance lets `user` create workspaces
+    /// (`FANFARE_WORKSPACE_CREATORS`).
+    static func mayCreate(_ req: Request, _ user: User?) -> Bool {
+        guard let user else { return false }
+        return req.application.settings.workspaceCreators.allows(isInstanceAdmin: user.isAdmin)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let user = try req.signedInUser
         let values = ["name": req.formValue("name"), "slug": req.formValue("slug"), "time_zone": req.formValue("time_zone")]
+        guard Self.mayCreate(req, user) else {
+            return try await renderList(req, values: values, errors: FormErrors(), status: .forbidden).encodeResponse(for: req)
+        }
         do {
             let workspace = try await WorkspaceService(db: req.db).create(
                 .init(name: values["name"]!, slug: values["slug"], timeZone: values["time_zone"].nonEmpty), by: user, actor: req.actor)

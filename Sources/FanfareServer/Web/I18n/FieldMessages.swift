@@ -164,6 +164,10 @@ enum FieldMessages {
 
     /// Compiled when used: only a form with an error reaches this.
     private static let patterns: [(String, String)] = [
+        (
+            #"^Could not reach (.+)\. Check the address; if it is inside your own network, the operator must allow it \(FANFARE_OUTBOUND_ALLOW\)\.$"#,
+            "无法连接 $1。请检查地址；如果它在你们自己的内网中，需由运维人员放行（FANFARE_OUTBOUND_ALLOW）。"
+        ),
         (#"^has (\S+), which is not a segment of this workspace$"#, "$1 不是本工作区的分群"),
         (#"^must list the chosen options by index, from 0 to (\d+)$"#, "须按序号列出所选选项，取值 0 到 $1"),
         (#"^must have one answer per question \((\d+)\), null for a question left out$"#, "须每题一个答案（共 $1 题），未答的题填 null"),

@@ -96,6 +96,8 @@ enum Strings {
         "workspaces.new_intro": "One workspace per brand: its accounts, content, fans and team stay inside it.",
         "workspaces.create": "Create workspace",
         "workspaces.created": "Workspace {0} created. You are its admin.",
+        "workspaces.admins_only":
+            "On this instance only instance administrators create workspaces. Ask one to create the workspace and invite you by link.",
         "overview.members": "Members",
         "overview.pending_invitations": "Open invitations",
         "overview.permissions": "What your role may do",
@@ -273,6 +275,7 @@ enum Strings {
         "workspaces.new_intro": "每个品牌一个工作区：账号、内容、粉丝和团队都在其中。",
         "workspaces.create": "创建工作区",
         "workspaces.created": "工作区 {0} 已创建，你是它的管理员。",
+        "workspaces.admins_only": "本实例只有实例管理员可以创建工作区。请让管理员创建工作区，再通过邀请链接邀请你。",
         "overview.members": "成员",
         "overview.pending_invitations": "未接受的邀请",
         "overview.permissions": "你的角色可以做什么",
