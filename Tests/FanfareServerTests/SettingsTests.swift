@@ -93,6 +93,24 @@ import Testing
             ])
     }
 
+    @Test func trustedProxiesAndThePublicURLAreReadAndChecked() throws {
+        let (settings, _) = try Settings.parse(
+            environment: ["FANFARE_DATA_DIR": dir, "FANFARE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"],
+            arguments: ["--public-url", "https://fanfare.example.com/"]
+        ).get()
+        #expect(settings.trustedProxies.ranges.map(\.description) == ["10.0.0.0/8", "127.0.0.1/32"])
+        #expect(settings.linkBase == "https://fanfare.example.com")
+        let result = Settings.parse(
+            environment: ["FANFARE_DATA_DIR": dir, "FANFARE_TRUSTED_PROXIES": "proxy.lan", "FANFARE_PUBLIC_URL": "fanfare.example.com"],
+            arguments: [])
+        guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
+        #expect(
+            problems.lines == [
+                "FANFARE_PUBLIC_URL: must be the address people open, an http or https URL without query or fragment such as https://fanfare.example.com, not 'fanfare.example.com'",
+                "FANFARE_TRUSTED_PROXIES: 'proxy.lan' is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.20 or fd00::/8",
+            ])
+    }
+
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {
         let file = dir + ".file"
         _ = FileManager.default.createFile(atPath: file, contents: Data())

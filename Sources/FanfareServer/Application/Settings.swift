@@ -23,7 +23,6 @@ public struct Settings: Sendable {
     /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
     /// burst of publishing is written a batch at a time.
     public var workerBatch: Int = 250
-<<<<<<< HEAD
     /// Where people reach this instance (FANFARE_PUBLIC_URL), such as
     /// https://fanfare.example.com: every absolute link (invitations, the
     /// setup link, later short links and OAuth callbacks) starts with it,
@@ -31,7 +30,10 @@ public struct Settings: Sendable {
     /// is made from HOST and PORT. An https URL also makes every cookie
     /// Secure.
     public var publicURL: URL?
-=======
+    /// The reverse proxies in front of Fanfare (FANFARE_TRUSTED_PROXIES):
+    /// only requests from these have their `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` believed. Empty by default: nobody's.
+    public var trustedProxies = TrustedProxies()
     /// Address blocks the guarded outbound client may reach besides the
     /// public internet (FANFARE_OUTBOUND_ALLOW): a Mastodon instance on the
     /// LAN, a test stub on loopback. Empty by default.
@@ -42,7 +44,6 @@ public struct Settings: Sendable {
 
     /// What the guarded outbound client refuses.
     public var outboundPolicy: OutboundAddressPolicy { OutboundAddressPolicy(allowing: outboundAllow) }
->>>>>>> outbound
 
     public static let secretKeyFileName = "secret.key"
 
@@ -55,12 +56,9 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
-<<<<<<< HEAD
         "--worker-batch": "FANFARE_WORKER_BATCH", "--public-url": "FANFARE_PUBLIC_URL",
-=======
-        "--worker-batch": "FANFARE_WORKER_BATCH", "--outbound-allow": "FANFARE_OUTBOUND_ALLOW",
+        "--trusted-proxies": "FANFARE_TRUSTED_PROXIES", "--outbound-allow": "FANFARE_OUTBOUND_ALLOW",
         "--workspace-creators": "FANFARE_WORKSPACE_CREATORS",
->>>>>>> outbound
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -150,7 +148,6 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
-<<<<<<< HEAD
         var publicURL: URL?
         if let raw = values["FANFARE_PUBLIC_URL"].nonEmpty {
             if let url = parsePublicURL(raw) {
@@ -159,23 +156,28 @@ public struct Settings: Sendable {
                 problems.append(
                     "FANFARE_PUBLIC_URL: must be the address people open, an http or https URL without query or fragment such as https://fanfare.example.com, not '\(raw)'"
                 )
-=======
-        // Each entry is judged on its own, so one typo is named and the
-        // rest still reported in the same run.
-        var outboundAllow: [IPRange] = []
-        if let raw = values["FANFARE_OUTBOUND_ALLOW"].nonEmpty {
+            }
+        }
+        /// Addresses and CIDR ranges, each entry judged on its own, so one
+        /// typo is named and the rest still reported in the same run.
+        func ranges(_ key: String) -> [IPRange] {
+            guard let raw = values[key].nonEmpty else { return [] }
+            var ranges: [IPRange] = []
             for entry in raw.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard !entry.isEmpty else {
-                    problems.append("FANFARE_OUTBOUND_ALLOW: has an empty entry; separate addresses and CIDR ranges with single commas")
+                    problems.append("\(key): has an empty entry; separate addresses and CIDR ranges with single commas")
                     continue
                 }
                 do {
-                    outboundAllow.append(try IPRange.parse(entry))
+                    ranges.append(try IPRange.parse(entry))
                 } catch {
-                    problems.append("FANFARE_OUTBOUND_ALLOW: '\(entry)' \(error.description)")
+                    problems.append("\(key): '\(entry)' \(error.description)")
                 }
             }
+            return ranges
         }
+        let outboundAllow = ranges("FANFARE_OUTBOUND_ALLOW")
+        let trustedProxies = TrustedProxies(ranges("FANFARE_TRUSTED_PROXIES"))
         var workspaceCreators = WorkspaceCreators.admins
         if let raw = values["FANFARE_WORKSPACE_CREATORS"].nonEmpty {
             if let value = WorkspaceCreators(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) {
@@ -183,7 +185,6 @@ public struct Settings: Sendable {
             } else {
                 problems.append(
                     "FANFARE_WORKSPACE_CREATORS: must be 'admins' (only instance administrators create workspaces) or 'everyone', not '\(raw)'")
->>>>>>> outbound
             }
         }
         if databaseURL == nil {
@@ -196,12 +197,10 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
-<<<<<<< HEAD
         settings.publicURL = publicURL
-=======
+        settings.trustedProxies = trustedProxies
         settings.outboundAllow = outboundAllow
         settings.workspaceCreators = workspaceCreators
->>>>>>> outbound
         return .success((settings, remaining))
     }
 
