@@ -69,6 +69,9 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     let metrics = RequestMetrics()
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
+    // nosniff everywhere, no-store on machine answers, error documents
+    // included (issue 16).
+    app.middleware.use(ResponseHeadersMiddleware())
     app.middleware.use(FanfareErrorMiddleware())
 
     try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)

@@ -39,6 +39,10 @@ enum FanfareMigrations {
             CreateRewards(),
             // 007: activities reserved for a privilege; sign-ups.
             AddActivityReservation(),
+            // 008: lexicon imports written in batches.
+            AddLexiconImports(),
+            // 008: the secret key's fingerprint, for restore.
+            CreateInstallationFacts(),
         ]
     }
 }

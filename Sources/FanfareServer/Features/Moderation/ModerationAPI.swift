@@ -26,7 +26,7 @@ struct ModerationAPI {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let page = try req.pageRequest()
-        let query = access.query(LexiconEntry.self, on: req.db)
+        let query = access.query(LexiconEntry.self, on: req.db).visible()
         if let kind = req.query[String.self, at: "kind"] {
             guard LexiconEntry.Kind(rawValue: kind) != nil else { throw ValidationErrors("kind", "must be one of: term, allow") }
             query.filter(\.$kind == kind)
