@@ -64,6 +64,15 @@ import Vapor
             #expect(try await t.api(.DELETE, "\(lexicon(room))/entries/\(id)", token: room.admin).status == .noContent)
             #expect(try await t.api(.POST, "\(lexicon(room))/terms", token: room.admin, json: ["term": "限五"]).status == .created)
 
+            // A limit lowered below what a lexicon holds stops additions,
+            // not changes.
+            limit(t, to: 3)
+            let lowered = try await t.api(
+                .POST, "\(lexicon(room))/import", token: room.admin, json: ["format": "csv", "content": "限一,risk,review\n"])
+            #expect(lowered.json["applied"] as? Bool == true, "\(lowered.body)")
+            #expect(try await t.api(.POST, "\(lexicon(room))/terms", token: room.admin, json: ["term": "限七"]).status == .unprocessableEntity)
+            limit(t, to: 5)
+
             // The limit is per workspace.
             let (_, other, otherWS) = try await t.makeWorkspaceAdmin("other@example.com", workspace: "Other")
             let elsewhere = try await t.api(
@@ -102,7 +111,8 @@ import Vapor
             #expect(
                 FieldMessages.text(LexiconService.limitMessage(100_001, max: 100_000), .zhHans)
                     == "会使词库达到 100,001 条；每个工作区最多 100,000 条（FANFARE_LEXICON_MAX_TERMS）")
-            let importMessage = "would add 3 entries to the 99,998 the lexicon holds; a workspace may hold at most 100,000 (FANFARE_LEXICON_MAX_TERMS)"
+            let importMessage =
+                "would add 3 entries to the 99,998 the lexicon holds; " + "a workspace may hold at most 100,000 (FANFARE_LEXICON_MAX_TERMS)"
             #expect(FieldMessages.text(importMessage, .zhHans) != importMessage)
         }
     }

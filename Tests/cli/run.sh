@@ -78,7 +78,7 @@ FANFARE_DATA_DIR="$data/elsewhere" expect_fail "restore refuses a backup made un
 grep -qF -- "--accept-other-key" "$data/err" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the refusal does not name --accept-other-key"; }
 [ ! -e "$data/elsewhere/fanfare.sqlite" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: a refused restore left a database"; }
 FANFARE_DATA_DIR="$data/elsewhere" check "restore under another key when accepted" "$bin" restore --from "$data/backup.sqlite" --accept-other-key
-grep -qF "reconnected" "$data/out" "$data/err" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: no warning after an accepted restore"; cat "$data/out" "$data/err"; }
+grep -qF "Restored under another secret key" "$data/out" "$data/err" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: no warning after an accepted restore"; cat "$data/out" "$data/err"; }
 FANFARE_DATA_DIR="$data/elsewhere" check "the restored database now belongs to its new key" "$bin" restore --from "$data/elsewhere/fanfare.sqlite"
 
 # A worker SIGKILLed in the middle of a batch and started again: every

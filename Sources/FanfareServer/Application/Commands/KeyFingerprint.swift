@@ -97,7 +97,7 @@ enum KeyFingerprint {
         guard theirs != ours else { return nil }
         let consequences =
             accounts == 0
-            ? "it holds no connected accounts now, but anything sealed under the old key cannot be opened"
+            ? "it holds no connected account, so no stored credential would be lost now; any account connected after the restore is sealed under this key"
             : "the credentials of its \(accountsPhrase(accounts)) (access and refresh tokens, app secrets, webhook signing secrets, WeChat and Douyin keys) cannot be decrypted: publishing, fetching comments and messages, replies and checking the signatures of pushed messages fail for each of them until it is reconnected"
         guard acceptOtherKey else {
             throw CommandLineProblem(

@@ -358,7 +358,9 @@ struct LexiconService {
                 adding.append((term, folded))
             }
         }
-        if existing.count + adding.count > maxEntries {
+        // Only new entries count against the limit: a lexicon already over
+        // it (the limit lowered since) can still have its terms changed.
+        if !adding.isEmpty, existing.count + adding.count > maxEntries {
             throw ValidationErrors(
                 "content",
                 "would add \(Self.grouped(adding.count)) entries to the \(Self.grouped(existing.count)) the lexicon holds; a workspace may hold at most \(Self.grouped(maxEntries)) (FANFARE_LEXICON_MAX_TERMS)"
@@ -403,7 +405,7 @@ struct LexiconService {
                     try await LexiconImport.query(on: tx).filter(\.$id == importID).delete()
                 }
                 let count = try await Self.entryCount(workspaceID, on: tx)
-                if count > maxEntries {
+                if addedCount > 0, count > maxEntries {
                     throw ValidationErrors(
                         "content",
                         "would make the lexicon \(Self.grouped(count)) entries, with those added while it was imported; a workspace may hold at most \(Self.grouped(maxEntries)) (FANFARE_LEXICON_MAX_TERMS)"
