@@ -24,6 +24,7 @@ struct IngestBenchmark {
     /// own queue instead of the server.
     var connections = 256
     var databaseURL: String?
+    static let metricsToken = "bench-metrics-" + UUID().uuidString
 
     init(options: [String]) throws {
         var passed: [String] = []
@@ -54,6 +55,8 @@ struct IngestBenchmark {
         environment["PORT"] = String(port)
         environment["HOST"] = "127.0.0.1"
         environment["LOG_LEVEL"] = "warning"
+        // /metrics answers only to its token (issue 16).
+        environment["FANFARE_METRICS_TOKEN"] = Self.metricsToken
         if let databaseURL {
             environment["DATABASE_URL"] = databaseURL
             // A fresh schema each run: the count of stored messages must
@@ -197,7 +200,9 @@ struct IngestBenchmark {
 
     /// Queued and running jobs, from `/metrics`.
     private func jobs(_ client: HTTPClient, base: String) async throws -> (queued: Int, running: Int) {
-        let response = try await client.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(60))
+        var request = HTTPClientRequest(url: base + "/metrics")
+        request.headers.add(name: "authorization", value: "Bearer \(Self.metricsToken)")
+        let response = try await client.execute(request, timeout: .seconds(60))
         let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
         func count(_ state: String) -> Int {
             text.split(separator: "\n").first { $0.hasPrefix("fanfare_jobs{state=\"\(state)\"}") }

@@ -29,6 +29,12 @@ let usage = """
                                     [--seed N] [--runs N] [--write-lexicon FILE] [--write-corpus FILE]
       moderation  sensitive-word automaton build time and memory, and scan MB/s of
               original text with normalisation, over a given or generated corpus
+           fanfare-bench lexicon [--binary PATH] [--import-terms N] [--engines N] [--terms-per-engine N] [--seed N]
+                                 [--spread-workspaces N] [--spread-terms N] [--cache-mb N] [--memory-only]
+      lexicon memory of compiled lexicons per 10,000 terms (resident size and the cache's
+              estimate), a 99,000-term import through the API with the worst wait of
+              a concurrent write, read and check, and 60,000 terms into each of 12
+              workspaces with the server's resident size after each
            fanfare-bench ingest [--binary PATH] [--rate N] [--seconds N] [--connections N] [--database-url URL]
       ingest  signed webhook pushes over loopback at a fixed rate, until stored and
               analysed: sustained rate, latency p50/p99, losses
@@ -80,6 +86,15 @@ case "fans":
 case "analyze":
     do {
         let report = try AnalyzeBenchmark(options: Array(arguments.dropFirst())).run()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("fanfare-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "lexicon":
+    do {
+        let report = try await LexiconBenchmark(options: Array(arguments.dropFirst())).run()
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } catch {

@@ -47,6 +47,9 @@ import Vapor
             let unsigned = try await t.api(
                 .POST, path, token: nil, rawBody: check, headers: [("X-Douyin-Signature", String(repeating: "0", count: 40))])
             #expect(unsigned.status == .unauthorized, "an unsigned address check is refused")
+            // Douyin posts JSON; a signed event as text/plain is refused (issue 16).
+            let plain = try await t.api(.POST, path, token: nil, rawBody: check, headers: Self.signed(check) + [("Content-Type", "text/plain")])
+            #expect(plain.status == .unsupportedMediaType && plain.problemFields == ["Content-Type"], "\(plain.body)")
 
             let body = try Self.message(id: "dm-1", text: "请问门店几点开门？", at: Date())
             let stored = try await t.api(.POST, path, token: nil, rawBody: body, headers: Self.signed(body))

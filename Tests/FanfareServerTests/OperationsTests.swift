@@ -16,10 +16,36 @@ import Vapor
             #expect(ready.json["pending_migrations"] as? [String] == [])
             _ = try await t.api(.GET, "/api/v1/me", token: nil)
             try await JobQueue(db: t.db).enqueue(kind: "noop")
-            let metrics = try await t.api(.GET, "/metrics", token: nil)
+            t.app.storage[SettingsKey.self]?.metricsToken = Self.metricsToken
+            let metrics = try await t.api(.GET, "/metrics", token: Self.metricsToken)
             #expect(metrics.body.contains(#"fanfare_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
             #expect(metrics.body.contains(#"fanfare_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 1"#))
             #expect(metrics.body.contains(#"fanfare_jobs{state="queued"} 1"#))
+        }
+    }
+
+    static let metricsToken = "metrics-0123456789abcdef"
+
+    /// Issue 16: `/metrics` needed nothing. Unset, the token keeps it off
+    /// (404); set, it answers only to the token (401 otherwise), and says
+    /// so in a problem document.
+    @Test func metricsAnswerOnlyToTheirToken() async throws {
+        try await withTestApp(.sqlite) { t in
+            let off = try await t.api(.GET, "/metrics", token: nil)
+            #expect(off.status == .notFound)
+            #expect(off.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            #expect(off.body.contains("FANFARE_METRICS_TOKEN"))
+            t.app.storage[SettingsKey.self]?.metricsToken = Self.metricsToken
+            for token in [nil, "wrong-token-0123456789", Self.metricsToken + "x"] {
+                let refused = try await t.api(.GET, "/metrics", token: token)
+                #expect(refused.status == .unauthorized, "\(token ?? "no token")")
+                #expect(refused.headers.first(name: .wwwAuthenticate)?.hasPrefix("Bearer") == true)
+                #expect(!refused.body.contains("fanfare_jobs"))
+            }
+            let served = try await t.api(.GET, "/metrics", token: Self.metricsToken)
+            #expect(served.status == .ok)
+            #expect(served.body.contains("fanfare_engine_cache_budget_bytes \(256 << 20)"))
+            #expect(served.headers.first(name: .cacheControl) == "no-store")
         }
     }
 
@@ -139,13 +165,25 @@ import Vapor
             let garbage = t.dataDirectory.appendingPathComponent("garbage.bin")
             try Data("not a database".utf8).write(to: garbage)
             // check
-            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: garbage, settings: t.app.settings) }
-            #expect(throws: CommandLineProblem.self) {
-                try Backup.restore(from: t.dataDirectory.appendingPathComponent("missing"), settings: t.app.settings)
+            await #expect(throws: CommandLineProblem.self) { _ = try await Backup.restore(from: garbage, settings: t.app.settings) }
+            await #expect(throws: CommandLineProblem.self) {
+                _ = try await Backup.restore(from: t.dataDirectory.appendingPathComponent("missing"), settings: t.app.settings)
             }
             try ServeLock.acquire(in: t.dataDirectory)
             #expect(ServeLock.isHeld(in: t.dataDirectory))
-            #expect(throws: CommandLineProblem.self) { try Backup.restore(from: backup, settings: t.app.settings) }
+            await #expect(throws: CommandLineProblem.self) { _ = try await Backup.restore(from: backup, settings: t.app.settings) }
+        }
+    }
+
+    /// Issue 16: backups were written 0644, readable by every user of the
+    /// machine.
+    @Test func aBackupIsReadableByItsOwnerOnly() async throws {
+        try await withTestApp(.sqlite) { t in
+            let backup = t.dataDirectory.appendingPathComponent("private.sqlite")
+            try await Backup.write(from: t.db, to: backup)
+            let mode = try FileManager.default.attributesOfItem(atPath: backup.path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(try Data(contentsOf: backup).prefix(15) == Data("SQLite format 3".utf8))
         }
     }
 
@@ -158,15 +196,63 @@ import Vapor
             try await t.makeUser("kept@example.com")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             backupFile = dir.appendingPathComponent("b.sqlite")
+            try await KeyFingerprint.recordIfAbsent(t.app.settings.secretKey!, on: t.db)
             try await Backup.write(from: t.db, to: backupFile)
             settings = t.app.settings
             settings.dataDirectory = dir.appendingPathComponent("data")
             try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
             try Data("old".utf8).write(to: settings.sqliteFile)
         }
-        let kept = try #require(try Backup.restore(from: backupFile, settings: settings))
+        let restored = try await Backup.restore(from: backupFile, settings: settings)
+        let kept = try #require(restored.kept)
+        #expect(restored.warning == nil)
         #expect(try Data(contentsOf: kept) == Data("old".utf8))
         #expect(try Data(contentsOf: settings.sqliteFile).prefix(15) == Data("SQLite format 3".utf8))
+    }
+
+    /// Issue 16: a restore into a data directory with another secret key
+    /// (a new directory makes a new one) went ahead, and every stored
+    /// credential failed later. It is refused, naming what would stop
+    /// working, unless the operator accepts it; accepted, the database
+    /// belongs to the new key from then on.
+    @Test func aBackupMadeUnderAnotherKeyIsRefusedUnlessAccepted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-rekey-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let backupFile = dir.appendingPathComponent("b.sqlite")
+        var settings: Settings!
+        try await withTestApp(.sqlite) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("owner@example.com", workspace: "Keys")
+            let connected = try await t.api(
+                .POST, "/api/v1/workspaces/\(ws.slug)/accounts", token: token, json: ["platform": "sandbox", "handle": "brand"])
+            #expect(connected.status == .created)
+            #expect(try await KeyFingerprint.recordIfAbsent(t.app.settings.secretKey!, on: t.db) == KeyFingerprint.of(t.app.settings.secretKey!))
+            try await Backup.write(from: t.db, to: backupFile)
+            settings = t.app.settings
+        }
+        settings.dataDirectory = dir.appendingPathComponent("new-data")
+        settings.secretKey = Data(repeating: 7, count: 32)
+        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        do {
+            _ = try await Backup.restore(from: backupFile, settings: settings)
+            Issue.record("restored a backup made under another key")
+        } catch let problem as CommandLineProblem {
+            #expect(problem.description.contains("another secret key"))
+            #expect(problem.description.contains("1 connected account"))
+            #expect(problem.description.contains("--accept-other-key"))
+            #expect(problem.description.contains(KeyFingerprint.short(KeyFingerprint.of(Data(repeating: 1, count: 32)))))
+        }
+        #expect(!FileManager.default.fileExists(atPath: settings.sqliteFile.path), "nothing restored")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: settings.dataDirectory.path).filter { $0.hasPrefix("fanfare.") }.isEmpty,
+            "no staging copy left")
+
+        let accepted = try await Backup.restore(from: backupFile, settings: settings, acceptOtherKey: true)
+        #expect(accepted.warning?.contains("reconnected") == true)
+        // Restored: the database now records the new key, so the next
+        // restore check and `serve` see it as this key's.
+        let again = try await Backup.restore(from: settings.sqliteFile, settings: settings)
+        #expect(again.warning == nil)
     }
 }
 

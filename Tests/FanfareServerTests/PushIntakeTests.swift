@@ -114,6 +114,56 @@ import Vapor
         }
     }
 
+    /// Issue 16: a signed push sent as `text/plain`, or with no content
+    /// type, was taken. Each platform's pushes must come as that platform
+    /// sends them (415 otherwise, naming `Content-Type` and what is
+    /// accepted), and a body that does not decode is described by its
+    /// field, not by Swift's `DecodingError`.
+    @Test(arguments: TestDatabase.available)
+    func pushesMustComeWithTheirPlatformsContentType(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let hook = try await Hook.make(t)
+            func push(_ body: String, contentType: String, id: String) async throws -> Reply {
+                let stamp = Int(Date().timeIntervalSince1970)
+                let signature = StandardWebhooks.signature(
+                    id: id, timestamp: stamp, body: Data(body.utf8), key: StandardWebhooks.key(fromSecret: Self.secret)!)
+                return try await t.api(
+                    .POST, hook.path, token: nil, rawBody: body,
+                    headers: [
+                        ("webhook-id", id), ("webhook-timestamp", String(stamp)), ("webhook-signature", signature), ("Content-Type", contentType),
+                    ])
+            }
+            let body = Self.body([("ct1", "你好")])
+            for (contentType, id) in [
+                ("text/plain", "p-plain"), ("", "p-none"), ("text/xml", "p-xml"), ("application/x-www-form-urlencoded", "p-form"),
+            ] {
+                let refused = try await push(body, contentType: contentType, id: id)
+                #expect(refused.status == .unsupportedMediaType, "\(contentType): \(refused.status)")
+                #expect(refused.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+                #expect(refused.problemFields == ["Content-Type"])
+                #expect(refused.body.contains("application/json"))
+            }
+            #expect(try await IncomingMessage.query(on: t.db).count() == 0)
+            let accepted = try await push(body, contentType: "application/json; charset=utf-8", id: "p-json")
+            #expect(accepted.status == .ok, "\(accepted.body)")
+
+            let broken = try await push(#"{"interactions":[{"id":"x","kind":"comment","text":"t"}]}"#, contentType: "application/json", id: "p-bad")
+            #expect(broken.status == .unprocessableEntity)
+            let detail = try #require(broken.json["detail"] as? String)
+            #expect(detail.contains("interactions[0].author_id is missing"), "\(detail)")
+            for leak in ["DecodingError", "rejected(", "keyNotFound", "CodingKeys", "Swift."] {
+                #expect(!detail.contains(leak), "\(detail)")
+            }
+        }
+    }
+
+    @Test func eachPlatformNamesTheContentTypesOfItsPushes() {
+        #expect(PushMediaTypes.accepted(byPlatform: "wechat") == ["text/xml", "application/xml", "application/json"])
+        #expect(PushMediaTypes.accepted(byPlatform: "douyin") == ["application/json"])
+        #expect(PushMediaTypes.accepted(byPlatform: "webhook") == ["application/json"])
+        #expect(PushMediaTypes.accepted(byPlatform: "mastodon") == nil)
+    }
+
     /// A burst: every push that is answered 200 is stored, once.
     @Test(arguments: TestDatabase.available)
     func aBurstOfPushesIsStoredWhole(_ database: TestDatabase) async throws {

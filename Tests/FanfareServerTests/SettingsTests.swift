@@ -111,6 +111,33 @@ import Testing
             ])
     }
 
+    /// Issue 16: the lexicon limit, the engine cache's budget and the
+    /// metrics token, each wrong value a line of its own naming what would do.
+    @Test func lexiconLimitEngineCacheAndMetricsTokenSettings() throws {
+        let (defaults, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir], arguments: []).get()
+        #expect(defaults.lexiconMaxTerms == 100_000)
+        #expect(defaults.engineCacheMegabytes == 256)
+        #expect(defaults.metricsToken == nil)
+        let (set, remaining) = try Settings.parse(
+            environment: ["FANFARE_DATA_DIR": dir, "FANFARE_ENGINE_CACHE_MB": "64", "FANFARE_METRICS_TOKEN": "0123456789abcdef0123"],
+            arguments: ["serve", "--lexicon-max-terms", "5000", "--engine-cache-mb=512"]
+        ).get()
+        #expect(set.lexiconMaxTerms == 5_000)
+        #expect(set.engineCacheMegabytes == 512, "the flag wins")
+        #expect(set.metricsToken == "0123456789abcdef0123")
+        #expect(remaining == ["serve"])
+        let result = Settings.parse(
+            environment: [
+                "FANFARE_DATA_DIR": dir, "FANFARE_LEXICON_MAX_TERMS": "0", "FANFARE_ENGINE_CACHE_MB": "lots", "FANFARE_METRICS_TOKEN": "short",
+            ], arguments: [])
+        guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
+        #expect(problems.lines.count == 3)
+        #expect(problems.lines.contains("FANFARE_LEXICON_MAX_TERMS: must be a whole number of entries per workspace from 1 to 10000000, not '0'"))
+        #expect(problems.lines.contains("FANFARE_ENGINE_CACHE_MB: must be a whole number of MiB from 1 to 1048576, not 'lots'"))
+        #expect(
+            problems.lines.contains { $0.hasPrefix("FANFARE_METRICS_TOKEN: must be 16 to 256 visible ASCII characters") && !$0.contains("short") })
+    }
+
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {
         let file = dir + ".file"
         _ = FileManager.default.createFile(atPath: file, contents: Data())

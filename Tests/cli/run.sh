@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exercises the `fanfare` command line as an operator would, on a fresh data
 # directory: settings errors, user and token creation, migrate, backup while
-# serving, restore refused while serving and accepted after, SIGTERM, and a
+# serving (mode 0600), restore refused while serving and accepted after,
+# restore of a backup made under another secret key, SIGTERM, and a
 # publishing worker killed with SIGKILL mid-batch.
 #   FANFARE_BIN  binary under test (default .build/debug/fanfare)
 set -uo pipefail
@@ -50,7 +51,15 @@ for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 
 code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/me")"
 [ "$code" = 200 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: /api/v1/me with the CLI token gave $code"; }
 check "backup while serving" "$bin" backup --to "$data/backup.sqlite"
+mode="$(stat -c %a "$data/backup.sqlite")"
+[ "$mode" = 600 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the backup's mode is $mode, not 600"; }
 expect_fail "backup never overwrites" "exists; choose a new file name" "$bin" backup --to "$data/backup.sqlite"
+# Answers carry nosniff, API answers no-store; /metrics is off without its token.
+curl -s -D "$data/headers" -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/me"
+grep -qi '^x-content-type-options: nosniff' "$data/headers" && grep -qi '^cache-control: no-store' "$data/headers" && passed=$((passed+1)) \
+  || { failed=$((failed+1)); echo "FAIL: API answer headers"; cat "$data/headers"; }
+code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")"
+[ "$code" = 404 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: /metrics without FANFARE_METRICS_TOKEN gave $code"; }
 expect_fail "restore refused while serving" "is running on" "$bin" restore --from "$data/backup.sqlite"
 printf 'another long passphrase' | check "user added after the backup" "$bin" user create --email late@example.com --password-stdin
 kill -TERM "$pid"; wait "$pid"; status=$?; pid=""
@@ -63,6 +72,16 @@ check "restore" "$bin" restore --from "$data/backup.sqlite"
 printf 'another long passphrase' | check "restored database lacks the later user" "$bin" user create --email late@example.com --password-stdin
 printf 'a long operator passphrase' | expect_fail "restored database has the earlier user" "already registered" "$bin" user create --email ops@example.com --password-stdin
 ls "$FANFARE_DATA_DIR"/fanfare.before-restore-*.sqlite >/dev/null 2>&1 && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the replaced database was not kept"; }
+
+# Restore into a new data directory, which gets a new secret key: refused,
+# naming what would stop working, unless accepted.
+FANFARE_DATA_DIR="$data/elsewhere" expect_fail "restore refuses a backup made under another key" "was made under another secret key" \
+  "$bin" restore --from "$data/backup.sqlite"
+grep -qF -- "--accept-other-key" "$data/err" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the refusal does not name --accept-other-key"; }
+[ ! -e "$data/elsewhere/fanfare.sqlite" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: a refused restore left a database"; }
+FANFARE_DATA_DIR="$data/elsewhere" check "restore under another key when accepted" "$bin" restore --from "$data/backup.sqlite" --accept-other-key
+grep -qF "Restored under another secret key" "$data/out" "$data/err" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: no warning after an accepted restore"; cat "$data/out" "$data/err"; }
+FANFARE_DATA_DIR="$data/elsewhere" check "the restored database now belongs to its new key" "$bin" restore --from "$data/elsewhere/fanfare.sqlite"
 
 # A worker SIGKILLed in the middle of a batch and started again: every
 # variant is published, none twice (the platform is the Sandbox, whose

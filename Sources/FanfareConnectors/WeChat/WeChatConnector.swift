@@ -259,7 +259,7 @@ public struct WeChatConnector: Connector {
         } catch .wrongAppID(let other) {
             throw .rejected(reason: "The push was encrypted for AppID \(other), not this account's \(appID)")
         } catch {
-            throw .rejected(reason: "The push could not be decrypted with this account's EncodingAESKey (\(error))")
+            throw .rejected(reason: "The push could not be decrypted with this account's EncodingAESKey; check the key set on the platform.")
         }
     }
 }

@@ -118,7 +118,8 @@ public struct WebhookConnector: Connector {
         do {
             push = try JSONDecoder().decode(Push.self, from: call.body)
         } catch {
-            throw .rejected(reason: "The body is not {\"interactions\":[{\"id\",\"kind\",\"author_id\",\"text\",…}]}: \(error)")
+            throw .rejected(
+                reason: "The body must be {\"interactions\":[{\"id\",\"kind\",\"author_id\",\"text\",…}]}; \(DecodingSentence.of(error)).")
         }
         guard push.interactions.count <= 500 else { throw .rejected(reason: "A push carries at most 500 interactions") }
         let formatter = ISO8601DateFormatter()

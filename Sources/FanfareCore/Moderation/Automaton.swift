@@ -163,10 +163,21 @@ final class Automaton: @unchecked Sendable {
         report.deallocate()
     }
 
-    /// Bytes held by the automaton and its folding table.
+    /// Bytes held by the automaton and its folding table, as the
+    /// allocator hands them out: each buffer with its allocator header and
+    /// rounding, each array with its header, the symbol dictionary at its
+    /// real bucket count. `fanfare-bench lexicon` checks the estimate
+    /// against the process's resident size.
     var memoryBytes: Int {
-        units.count * 4 + rootNext.count * 4 + edgeKeys.count * 12 + stateCount * 12 + patternLength.count * 4
-            + multiUnits.reduce(0) { $0 + 16 + $1.count * 4 }
+        var total = MemoryEstimate.object(fields: 160)
+        total += MemoryEstimate.block(units.count * 4) + MemoryEstimate.block(rootNext.count * 4)
+        total += MemoryEstimate.block(edgeKeys.count * 8) + MemoryEstimate.block(edgeTargets.count * 4)
+        total += 3 * MemoryEstimate.block(stateCount * 4)
+        total += MemoryEstimate.array(count: patternLength.count, stride: 4)
+        total += MemoryEstimate.array(count: multiUnits.count, stride: 8)
+        for unit in multiUnits where !unit.isEmpty { total += MemoryEstimate.array(count: unit.count, stride: 4) }
+        total += MemoryEstimate.dictionary(count: symbolOf.count, keyStride: 4, valueStride: 4)
+        return total
     }
 
     @inline(__always)

@@ -53,28 +53,32 @@ public enum LexiconFile {
         public var terms: [LexiconTerm]
         /// The line each term came from, parallel to `terms`.
         public var lines: [Int]
+        /// Each term's folded form (`LexiconTerm.key`), parallel to `terms`.
+        public var keys: [String]
         public var problems: [LineProblem]
     }
 
     public static func parse(_ text: String, format: Format, defaults: Defaults = Defaults()) -> Parsed {
-        var parsed = Parsed(terms: [], lines: [], problems: [])
+        var parsed = Parsed(terms: [], lines: [], keys: [], problems: [])
         var seen: [String: Int] = [:]
         func add(_ term: LexiconTerm, line: Int) {
-            let problems = term.problems()
+            let key = term.key
+            let problems = term.problems(key: key)
             if !problems.isEmpty {
                 parsed.problems.append(
                     LineProblem(line: line, message: problems.issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")))
                 return
             }
-            if let first = seen[term.key] {
+            if let first = seen[key] {
                 parsed.problems.append(
                     LineProblem(line: line, message: "term \"\(term.term)\" repeats line \(first) (the same once case, width and script are ignored)")
                 )
                 return
             }
-            seen[term.key] = line
+            seen[key] = line
             parsed.terms.append(term)
             parsed.lines.append(line)
+            parsed.keys.append(key)
         }
         switch format {
         case .txt:

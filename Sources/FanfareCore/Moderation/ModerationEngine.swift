@@ -30,6 +30,10 @@ public final class ModerationEngine: Sendable {
         var byKey: [String: Int] = [:]
         var patterns: [[Unicode.Scalar]] = []
         var entries: [LexiconTerm?] = []
+        entries.reserveCapacity(allow.count + terms.count)
+        // Rows read from a database carry a copy of their category each;
+        // one shared string per category is all an engine needs.
+        var categories: [String: String] = [:]
         for phrase in allow {
             let folded = TextFolding.fold(phrase)
             guard !folded.isEmpty, byKey[folded] == nil else { continue }
@@ -41,6 +45,8 @@ public final class ModerationEngine: Sendable {
         for term in terms {
             let folded = TextFolding.fold(term.term)
             guard !folded.isEmpty else { continue }
+            var term = term
+            if let shared = categories[term.category] { term.category = shared } else { categories[term.category] = term.category }
             if let index = byKey[folded] {
                 if entries[index] != nil { entries[index] = term }
                 continue
@@ -55,12 +61,21 @@ public final class ModerationEngine: Sendable {
         endsWord = patterns.map { Self.isWordCharacter($0.last) }
         termCount = patterns.count - allowCount
         self.allowCount = allowCount
+        var bytes = automaton.memoryBytes + MemoryEstimate.object(fields: 72)
+        bytes += MemoryEstimate.array(count: entries.capacity, stride: MemoryLayout<LexiconTerm?>.stride)
+        bytes += 2 * MemoryEstimate.array(count: patterns.count, stride: 1)
+        for case let term? in entries { bytes += MemoryEstimate.string(term.term) }
+        for category in categories.values { bytes += MemoryEstimate.string(category) }
+        memoryBytes = bytes
     }
 
     public static let empty = ModerationEngine(terms: [])
 
     public var stateCount: Int { automaton.stateCount }
-    public var memoryBytes: Int { automaton.memoryBytes }
+    /// An estimate of the heap this engine holds: the automaton, its
+    /// folding table, and the terms with their strings. What the engine
+    /// cache charges it (`SharedEngines`).
+    public let memoryBytes: Int
 
     /// The terms found in `text`, ordered by where they start.
     public func scan(_ text: String, scope: ModerationScope = .all, policy: MatchPolicy = .leftmostLongest) -> [ModerationMatch] {

@@ -71,6 +71,9 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
     // Outside the error middleware, so error pages' cookies are seen too.
     app.middleware.use(BrowserCookiesMiddleware())
+    // nosniff everywhere, no-store on machine answers, error documents
+    // included (issue 16).
+    app.middleware.use(ResponseHeadersMiddleware())
     app.middleware.use(FanfareErrorMiddleware())
 
     try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)

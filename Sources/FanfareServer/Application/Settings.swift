@@ -45,6 +45,19 @@ public struct Settings: Sendable {
     /// What the guarded outbound client refuses.
     public var outboundPolicy: OutboundAddressPolicy { OutboundAddressPolicy(allowing: outboundAllow) }
 
+    // Lexicons, the engine cache and the metrics token (issue 16). Their
+    // flags are in `limitFlags`, their checks in `parseLimits`.
+    /// Entries (terms and allow-list phrases) one workspace's lexicon may
+    /// hold (FANFARE_LEXICON_MAX_TERMS): an add or import beyond it is refused.
+    public var lexiconMaxTerms: Int = Settings.defaultLexiconMaxTerms
+    /// Memory the compiled lexicon engines of this process may hold
+    /// together, in MiB (FANFARE_ENGINE_CACHE_MB); least recently used
+    /// engines are dropped beyond it.
+    public var engineCacheMegabytes: Int = Settings.defaultEngineCacheMegabytes
+    /// The bearer token `/metrics` asks for (FANFARE_METRICS_TOKEN); unset,
+    /// `/metrics` is not served (404).
+    public var metricsToken: String?
+
     public static let secretKeyFileName = "secret.key"
 
     public var sqliteFile: URL { dataDirectory.appendingPathComponent("fanfare.sqlite") }
@@ -74,7 +87,7 @@ public struct Settings: Sendable {
         while index < arguments.count {
             let argument = arguments[index]
             let (flag, inline) = argument.split(separator: "=", maxSplits: 1).map(String.init).pairOrSingle
-            if let variable = valueFlags[flag] {
+            if let variable = valueFlags[flag] ?? limitFlags[flag] {
                 if let inline {
                     values[variable] = inline
                 } else if index + 1 < arguments.count {
@@ -187,6 +200,7 @@ public struct Settings: Sendable {
                     "FANFARE_WORKSPACE_CREATORS: must be 'admins' (only instance administrators create workspaces) or 'everyone', not '\(raw)'")
             }
         }
+        let limits = parseLimits(values, problems: &problems)
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -201,6 +215,7 @@ public struct Settings: Sendable {
         settings.trustedProxies = trustedProxies
         settings.outboundAllow = outboundAllow
         settings.workspaceCreators = workspaceCreators
+        (settings.lexiconMaxTerms, settings.engineCacheMegabytes, settings.metricsToken) = limits
         return .success((settings, remaining))
     }
 
@@ -222,6 +237,47 @@ public struct Settings: Sendable {
         if let publicURL { return publicURL.absoluteString }
         let shownHost = ["0.0.0.0", "::", ""].contains(host) ? "localhost" : (host.contains(":") ? "[\(host)]" : host)
         return "http://\(shownHost):\(port)"
+    }
+
+    // MARK: Lexicons, the engine cache and the metrics token (issue 16)
+
+    public static let defaultLexiconMaxTerms = 100_000
+    public static let defaultEngineCacheMegabytes = 256
+
+    /// No flag for the metrics token: a value on the command line is
+    /// readable by every user of the machine (`ps`).
+    static let limitFlags: [String: String] = [
+        "--lexicon-max-terms": "FANFARE_LEXICON_MAX_TERMS", "--engine-cache-mb": "FANFARE_ENGINE_CACHE_MB",
+    ]
+
+    /// The lexicon limit, the engine cache's budget and the metrics token,
+    /// each wrong value a line of `problems`.
+    private static func parseLimits(
+        _ values: [String: String], problems: inout [String]
+    ) -> (lexiconMaxTerms: Int, engineCacheMegabytes: Int, metricsToken: String?) {
+        func number(_ key: String, in range: ClosedRange<Int>, default value: Int, what: String) -> Int {
+            guard let raw = values[key].nonEmpty else { return value }
+            if let number = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(number) { return number }
+            problems.append("\(key): must be \(what) from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
+            return value
+        }
+        // 10 million entries would compile to an engine of about 2 GB.
+        let maxTerms = number(
+            "FANFARE_LEXICON_MAX_TERMS", in: 1...10_000_000, default: defaultLexiconMaxTerms, what: "a whole number of entries per workspace")
+        let cache = number("FANFARE_ENGINE_CACHE_MB", in: 1...1_048_576, default: defaultEngineCacheMegabytes, what: "a whole number of MiB")
+        var token: String?
+        if let raw = values["FANFARE_METRICS_TOKEN"].nonEmpty {
+            if raw.count >= 16, raw.count <= 256,
+                raw.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0.asciiValue.map { $0 > 32 && $0 < 127 } == true })
+            {
+                token = raw
+            } else {
+                problems.append(
+                    "FANFARE_METRICS_TOKEN: must be 16 to 256 visible ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`), or unset to not serve /metrics"
+                )
+            }
+        }
+        return (maxTerms, cache, token)
     }
 
     static func decodeSecretKey(_ raw: String) -> Data? {

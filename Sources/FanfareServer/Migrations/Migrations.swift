@@ -42,6 +42,8 @@ enum FanfareMigrations {
             // 008: hardening.
             CreateThrottleEvents(),
             AddPublicFeedbackForm(),
+            AddLexiconImports(),
+            CreateInstallationFacts(),
         ]
     }
 }

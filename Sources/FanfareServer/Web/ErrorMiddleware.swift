@@ -2,7 +2,8 @@ import FanfareCore
 import Vapor
 
 /// Turns every error into a response with the right status: problem+json
-/// for machines (`/api`, platforms' pushes under `/hooks`, `/readyz`), an
+/// for machines (`/api`, platforms' pushes under `/hooks`, `/readyz`,
+/// `/metrics`), an
 /// error page in the person's language elsewhere.
 struct FanfareErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -13,7 +14,7 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
             if problem.status >= 500 {
                 request.logger.error("request failed", metadata: ["error": .string(String(reflecting: error)), "path": .string(request.url.path)])
             }
-            if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/hooks/") || request.url.path == "/readyz" {
+            if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/hooks/") || ["/readyz", "/metrics"].contains(request.url.path) {
                 return Self.problemResponse(problem, request: request)
             }
             return await Self.errorPage(problem, request: request)

@@ -70,22 +70,37 @@ extension DecodingError {
             return [FieldIssue(field: path(context.codingPath), message: "must be \(Self.describe(type)), not null")]
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            return [FieldIssue(field: field, message: field == "body" ? "must be a JSON object" : "has an invalid value")]
+            // Our own decoders (dates) say what they accept in a sentence
+            // starting "must"; Foundation's texts name Swift's types.
+            if field != "body", context.debugDescription.hasPrefix("must ") {
+                return [FieldIssue(field: field, message: context.debugDescription)]
+            }
+            return [
+                FieldIssue(
+                    field: field,
+                    message: field == "body" ? "must be a JSON object" : "has a value that cannot be read; see openapi.yaml for its form")
+            ]
         @unknown default:
             return [FieldIssue(field: "body", message: "could not be read")]
         }
     }
 
+    /// What a client should send, in JSON's words: never a Swift type's
+    /// name (issue 16: details said `a valid UUID`, or worse).
     private static func describe(_ type: Any.Type) -> String {
-        let name = String(describing: type)
+        var name = String(describing: type)
+        while name.hasPrefix("Optional<"), name.hasSuffix(">") { name = String(name.dropFirst(9).dropLast()) }
         switch name {
-        case "String": return "a string"
-        case "Int", "Int64", "Int32": return "a whole number"
-        case "Double", "Float": return "a number"
+        case "String", "Substring", "Character": return "a string"
+        case "Int", "Int64", "Int32", "Int16", "Int8", "UInt", "UInt64", "UInt32", "UInt16", "UInt8": return "a whole number"
+        case "Double", "Float", "Decimal": return "a number"
         case "Bool": return "true or false"
-        case let n where n.hasPrefix("Array"): return "a list"
+        case "UUID": return "an id (a UUID string)"
+        case "Date": return APITime.accepted
+        case "URL": return "a URL string"
+        case let n where n.hasPrefix("Array") || n.hasPrefix("Set") || n.hasPrefix("["): return "a list"
         case let n where n.hasPrefix("Dictionary"): return "an object"
-        default: return "a valid \(name)"
+        default: return "a value of the form openapi.yaml gives for it"
         }
     }
 }

@@ -27,6 +27,7 @@ struct FanfareMigrateCommand: AsyncCommand {
         try await app.migrator.setupIfNeeded().get()
         let pending = try await app.migrator.previewPrepareBatch().get()
         try await app.migrator.prepareBatch().get()
+        if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
         for (migration, _) in pending { context.console.print("applied \(migration.name)") }
         context.console.print(pending.isEmpty ? "The database is up to date." : "Applied \(pending.count) migration(s).")
     }

@@ -28,6 +28,7 @@ struct BackupCommand: AsyncCommand {
         guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else {
             throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up")
         }
+        if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
         try await Backup.write(from: app.db, to: target)
         let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
         context.console.print("Backed up to \(target.path) (\(size) bytes).")
@@ -41,6 +42,12 @@ struct RestoreCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "from", help: "A file written by `fanfare backup`.")
         var from: String?
+        @Flag(
+            name: "accept-other-key",
+            help:
+                "Restore a backup made under another secret key; its connected accounts' credentials then cannot be opened and each must be reconnected."
+        )
+        var acceptOtherKey: Bool
         init() {}
     }
 
@@ -52,23 +59,55 @@ struct RestoreCommand: AsyncCommand {
             throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')")
         }
         guard let from = signature.from else { throw CommandLineProblem("--from FILE is required") }
-        let kept = try Backup.restore(from: URL(fileURLWithPath: from), settings: app.settings)
-        context.console.print("Restored \(from). The previous database is kept at \(kept?.path ?? "(there was none)").")
+        let restored = try await Backup.restore(from: URL(fileURLWithPath: from), settings: app.settings, acceptOtherKey: signature.acceptOtherKey)
+        if let warning = restored.warning { context.console.warning(warning) }
+        context.console.print("Restored \(from). The previous database is kept at \(restored.kept?.path ?? "(there was none)").")
     }
 }
 
 enum Backup {
+    /// Writes the backup with mode 0600 (issue 16: backups were 0644,
+    /// readable by every user of the machine, with every person's data and
+    /// the sealed credentials in them). The file is made empty with 0600
+    /// first and SQLite writes into it (`VACUUM INTO` accepts an empty
+    /// file), so it is never readable by others, not even for a moment.
     static func write(from db: any Database, to target: URL) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             throw CommandLineProblem("backup works on the embedded SQLite database only")
         }
+        let descriptor = open(target.path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else { throw CommandLineProblem("--to: \(target.path) cannot be created (\(String(cString: strerror(errno))))") }
+        // The process's umask may have taken bits away, never added any;
+        // set the mode explicitly all the same.
+        fchmod(descriptor, 0o600)
+        close(descriptor)
         let path = target.path.replacingOccurrences(of: "'", with: "''")
-        _ = try await sql.raw("VACUUM INTO '\(unsafeRaw: path)'").all()
+        do {
+            _ = try await sql.raw("VACUUM INTO '\(unsafeRaw: path)'").all()
+        } catch {
+            try? FileManager.default.removeItem(at: target)
+            throw error
+        }
+    }
+
+    struct Restored {
+        /// Where the replaced database was kept.
+        var kept: URL?
+        /// What the operator should know (a backup under another key,
+        /// accepted; or one that cannot tell).
+        var warning: String?
     }
 
     /// Checks that `source` is a SQLite database with Fanfare's migrations
-    /// table, then swaps it in. Returns where the old database was kept.
-    static func restore(from source: URL, settings: Settings, now: Date = Date()) throws -> URL? {
+    /// table and that it was made under this data directory's secret key,
+    /// then swaps it in.
+    ///
+    /// Issue 16: restoring into a new data directory silently made a new
+    /// key, and every stored credential failed later. A backup made under
+    /// another key is refused, naming what would stop working, unless
+    /// `acceptOtherKey`; then the restored database records this key's
+    /// fingerprint, since from now on it is this key's.
+    static func restore(from source: URL, settings: Settings, acceptOtherKey: Bool = false, now: Date = Date()) async throws -> Restored {
         let fm = FileManager.default
         guard let handle = try? FileHandle(forReadingFrom: source) else { throw CommandLineProblem("--from: cannot read \(source.path)") }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
@@ -87,14 +126,26 @@ enum Backup {
         var kept: URL?
         let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
         let staging = live.appendingPathExtension("restoring")
-        try? fm.removeItem(at: staging)
+        func removeStaging() { for suffix in ["", "-wal", "-shm", "-journal"] { try? fm.removeItem(atPath: staging.path + suffix) } }
+        removeStaging()
         try fm.copyItem(at: source, to: staging)
+        try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: staging.path)
+        let warning: String?
+        do {
+            let key = try settings.secretKey ?? settings.resolveSecretKey()
+            warning = try await KeyFingerprint.checkRestore(
+                of: staging, backup: source, key: key, dataDirectory: settings.dataDirectory, acceptOtherKey: acceptOtherKey, now: now)
+        } catch {
+            removeStaging()
+            throw error
+        }
+        for suffix in ["-wal", "-shm", "-journal"] { try? fm.removeItem(atPath: staging.path + suffix) }
         if fm.fileExists(atPath: live.path) {
             kept = live.deletingLastPathComponent().appendingPathComponent("fanfare.before-restore-\(stamp).sqlite")
             try fm.moveItem(at: live, to: kept!)
         }
         for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: live.path + suffix) }
         try fm.moveItem(at: staging, to: live)
-        return kept
+        return Restored(kept: kept, warning: warning)
     }
 }

@@ -30,6 +30,8 @@ struct FanfareServeCommand: AsyncCommand {
             try await Storage.tuneSQLite(app)
             try await app.autoMigrate()
         }
+        // Which secret key this database belongs to (issue 16, restore).
+        try await KeyFingerprint.checkAtStart(app)
         if settings.demo {
             let credentials = try await Demo.ensure(app)
             context.console.print("Demo workspace ready. Sign in as \(credentials.email) with password \(credentials.password)")

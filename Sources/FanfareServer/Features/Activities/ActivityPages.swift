@@ -129,12 +129,14 @@ struct ActivityPages {
             let parser = DateFormatter()
             parser.dateFormat = "yyyy-MM-dd'T'HH:mm"
             parser.timeZone = TimeZone(identifier: access.workspace.timeZone) ?? .gmt
-            let endsAt = parser.date(from: values.endsAt)
+            // Years 1 to 9999, as everywhere (`APITime`).
+            func time(_ text: String) -> Date? { parser.date(from: text).flatMap { APITime.isWritable($0) ? $0 : nil } }
+            let endsAt = time(values.endsAt)
             if endsAt == nil { errors.add("ends_at", "is required: when the activity ends (ISO 8601)") }
             // Optional times: left empty they are absent; typed wrong they are refused, not dropped.
             func optionalTime(_ value: String, field: String) -> Date? {
                 guard !value.isEmpty else { return nil }
-                guard let date = parser.date(from: value) else {
+                guard let date = time(value) else {
                     errors.add(field, "must be a date and time such as 2026-12-01T18:30, or empty")
                     return nil
                 }

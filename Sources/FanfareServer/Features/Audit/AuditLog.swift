@@ -59,11 +59,13 @@ struct AuditFilter: Sendable {
         self.action = action.nonEmpty
         func day(_ raw: String?, field: String, endOfDay: Bool) -> Date? {
             guard let raw = raw.nonEmpty else { return nil }
-            if let date = try? Date(raw, strategy: .iso8601) { return date }
-            if let date = try? Date(raw + "T00:00:00Z", strategy: .iso8601) {
+            // Years 1 to 9999 only (`APITime`): a time outside them cannot
+            // be written back as RFC 3339.
+            if let date = APITime.parse(raw) { return date }
+            if raw.utf8.count == 10, let date = APITime.parse(raw + "T00:00:00Z") {
                 return endOfDay ? date.addingTimeInterval(86_400) : date
             }
-            errors.add(field, "must be a date (2026-11-23) or an ISO-8601 time (2026-11-23T08:00:00Z)")
+            errors.add(field, "must be a date (2026-11-23) or an RFC 3339 time (2026-11-23T08:00:00Z), with a year from 1 to 9999")
             return nil
         }
         self.from = day(from, field: "from", endOfDay: false)

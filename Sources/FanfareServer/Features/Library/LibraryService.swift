@@ -88,7 +88,7 @@ struct LibraryService {
         }
         var expires: Date?
         if let raw = input.licenceExpiresAt?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            expires = ISO8601DateFormatter().date(from: raw) ?? (try? CalendarDate(parsing: raw).start(in: access.workspace.zone))
+            expires = APITime.parse(raw) ?? (try? CalendarDate(parsing: raw).start(in: access.workspace.zone))
             if expires == nil { errors.add("licence_expires_at", "must be a date such as 2027-06-30 or an ISO 8601 time") }
         }
         let proof = input.proof?.trimmingCharacters(in: .whitespacesAndNewlines)

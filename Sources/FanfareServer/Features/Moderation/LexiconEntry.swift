@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import FluentSQL
 import Vapor
 
 /// One line of a workspace's lexicon: a term with its category, severity
@@ -23,15 +24,40 @@ final class LexiconEntry: Model, @unchecked Sendable, WorkspaceOwned {
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The import that wrote this entry; while that import is still being
+    /// written (its row is in `lexicon_imports`) the entry is not shown.
+    @OptionalField(key: "import_id") var importID: UUID?
 
     static var workspaceKey: KeyPath<LexiconEntry, ParentProperty<LexiconEntry, Workspace>> { \.$workspace }
 
     init() {}
 
+    /// The condition that leaves out entries of an import still being
+    /// written, for raw SQL over `lexicon_entries`.
+    static let visibleSQL = "(import_id IS NULL OR import_id NOT IN (SELECT id FROM lexicon_imports))"
+
     var lexiconTerm: LexiconTerm? {
         guard kind == Kind.term.rawValue, let category, let severity = severity.flatMap(ModerationSeverity.init(rawValue:)) else { return nil }
         return LexiconTerm(term: term, category: category, severity: severity, scope: scope.flatMap(ModerationScope.init(rawValue:)) ?? .all)
     }
+}
+
+extension QueryBuilder where Model == LexiconEntry {
+    /// Only entries that are part of the lexicon: not those of an import
+    /// still being written. Every read of the lexicon goes through this.
+    func visible() -> Self { filter(.sql(unsafeRaw: LexiconEntry.visibleSQL)) }
+}
+
+/// An import being written, batch by batch; see `AddLexiconImports`.
+final class LexiconImport: Model, @unchecked Sendable {
+    static let schema = "lexicon_imports"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "started_at") var startedAt: Date
+
+    init() {}
 }
 
 struct LexiconEntryDTO: Content {

@@ -26,7 +26,7 @@ struct LexiconPages {
         try access.require(.contentView)
         let ctx = try await PageContext.make(req)
         let base = "/w/\(access.workspace.slug)/moderation/lexicon"
-        let entries = try await access.query(LexiconEntry.self, on: req.db).sort(\.$id, .descending).limit(2_000).all()
+        let entries = try await access.query(LexiconEntry.self, on: req.db).visible().sort(\.$id, .descending).limit(2_000).all()
         let canManage = access.can(.moderationLexiconManage)
         let severities = ModerationSeverity.allCases.map { ($0.rawValue, ctx.t("moderation.severity." + $0.rawValue)) }
         let scopes = ModerationScope.allCases.map { ($0.rawValue, ctx.t("moderation.scope." + $0.rawValue)) }
@@ -96,19 +96,30 @@ struct LexiconPages {
             """)
     }
 
+    /// Rows of a plan shown on the page: a 99,000-line preview would be a
+    /// page of tens of megabytes. The API returns every line.
+    static let planRowsShown = 1_000
+
     private func planSection(_ ctx: PageContext, _ plan: LexiconService.ImportPlan) -> HTML {
-        let rows = (plan.added.map { ("moderation.plan_add", $0) } + plan.updated.map { ("moderation.plan_update", $0) }).map {
+        let changes = plan.added.map { ("moderation.plan_add", $0) } + plan.updated.map { ("moderation.plan_update", $0) }
+        let hidden = max(0, changes.count - Self.planRowsShown)
+        let problemsHidden = max(0, plan.problems.count - Self.planRowsShown)
+        let rows = changes.prefix(Self.planRowsShown).map {
             key, change -> HTML in
             "<tr><td>\(change.line)</td><td>\(ctx.t(key))</td><td>\(change.term)</td><td>\(ModerationPages.category(ctx, change.category))</td><td>\(ctx.t("moderation.severity." + change.severity))</td><td>\(ctx.t("moderation.scope." + change.scope))</td><td>\(change.before ?? "")</td></tr>"
         }
-        let problems = plan.problems.map { "<tr><td>\($0.line)</td><td>\(FieldMessages.text($0.message, ctx.locale))</td></tr>" as HTML }
+        let problems = plan.problems.prefix(Self.planRowsShown).map {
+            "<tr><td>\($0.line)</td><td>\(FieldMessages.text($0.message, ctx.locale))</td></tr>" as HTML
+        }
         let heading = ctx.t(
             plan.applied ? "moderation.plan_applied" : "moderation.plan_preview", String(plan.added.count), String(plan.updated.count),
             String(plan.unchanged))
         return """
             <section class="card" id="import-plan"><h2>\(heading)</h2>
             \(problems.isEmpty ? HTML.empty : HTML("<p class=\"error\">\(ctx.t("moderation.plan_problems"))</p><table id=\"import-problems\"><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("import.problem"))</th></tr></thead><tbody>\(HTML.join(problems))</tbody></table>"))
+            \(problemsHidden > 0 ? HTML("<p class=\"muted\">\(ctx.t("moderation.plan_more", String(problemsHidden)))</p>") : HTML.empty)
             \(rows.isEmpty ? HTML.empty : HTML("<table id=\"import-changes\"><thead><tr><th>\(ctx.t("import.line"))</th><th></th><th>\(ctx.t("moderation.term"))</th><th>\(ctx.t("moderation.category"))</th><th>\(ctx.t("moderation.severity"))</th><th>\(ctx.t("moderation.scope"))</th><th>\(ctx.t("moderation.before"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>"))
+            \(hidden > 0 ? HTML("<p class=\"muted\" id=\"import-more\">\(ctx.t("moderation.plan_more", String(hidden)))</p>") : HTML.empty)
             </section>
             """
     }

@@ -26,7 +26,7 @@ struct ModerationAPI {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let page = try req.pageRequest()
-        let query = access.query(LexiconEntry.self, on: req.db)
+        let query = access.query(LexiconEntry.self, on: req.db).visible()
         if let kind = req.query[String.self, at: "kind"] {
             guard LexiconEntry.Kind(rawValue: kind) != nil else { throw ValidationErrors("kind", "must be one of: term, allow") }
             query.filter(\.$kind == kind)
@@ -105,14 +105,19 @@ struct ModerationAPI {
     /// 200 with the plan when it was a dry run or applied; 422 listing
     /// the bad lines when any line has a problem (nothing is written).
     @Sendable func importTerms(req: Request) async throws -> Response {
-        let input = try req.decodeInput(ImportInput.self)
+        // A file of 5 MB is read, and its plan written, on the lexicons' own
+        // thread, away from the cooperative pool other requests run on.
+        let input = try await LexiconService.offload { try req.decodeInput(ImportInput.self) }
         let (format, defaults) = try Self.importSettings(format: input.format, category: input.category, severity: input.severity, scope: input.scope)
         let plan = try await LexiconService(db: req.db, app: req.application).importTerms(
             input.content ?? "", format: format, defaults: defaults, dryRun: input.dryRun ?? false, in: try req.workspaceAccess, actor: req.actor)
         if !plan.problems.isEmpty, input.dryRun != true {
             throw ValidationErrors(plan.problems.map { FieldIssue(field: "content", message: "line \($0.line): \($0.message)") })
         }
-        return try await plan.encodeResponse(for: req)
+        let body = try await LexiconService.offload { try JSONEncoder.api.encode(plan) }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: body))
     }
 
     @Sendable func export(req: Request) async throws -> Response {

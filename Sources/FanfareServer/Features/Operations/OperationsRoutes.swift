@@ -1,3 +1,4 @@
+import FanfareCore
 import Fluent
 import SQLKit
 import Vapor
@@ -47,7 +48,23 @@ struct OperationsRoutes: RouteCollection {
         return try await readiness.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 
+    /// `/metrics` answers only to `Authorization: Bearer <FANFARE_METRICS_TOKEN>`
+    /// (issue 16: it needed nothing). Unset, metrics are not served at all
+    /// (404): open on loopback would not do, since a reverse proxy on the
+    /// same machine makes every visitor a loopback one.
+    static func requireMetricsToken(_ req: Request) throws {
+        guard let expected = req.application.settings.metricsToken else {
+            throw Problem(.notFound, "Metrics are not served: set FANFARE_METRICS_TOKEN to serve them to holders of that token.", type: "not-found")
+        }
+        let given = req.headers.bearerAuthorization?.token ?? ""
+        // Compared by hash, so the time taken says nothing about the token.
+        guard Secrets.sha256(Data(given.utf8)) == Secrets.sha256(Data(expected.utf8)) else {
+            throw Problem(.unauthorized, "Send the metrics token as 'Authorization: Bearer <FANFARE_METRICS_TOKEN>'.", type: "metrics-token")
+        }
+    }
+
     @Sendable func renderMetrics(req: Request) async throws -> Response {
+        try Self.requireMetricsToken(req)
         var text = metrics.render()
         text += "# HELP fanfare_jobs Jobs in the durable queue by state.\n# TYPE fanfare_jobs gauge\n"
         for (state, count) in try await JobQueue(db: req.db).counts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -56,7 +73,26 @@ struct OperationsRoutes: RouteCollection {
         let workers = try await WorkerHeartbeat.query(on: req.db).filter(\.$seenAt > Date().addingTimeInterval(-60)).count()
         text +=
             "# HELP fanfare_workers_alive Workers that reported within the last minute.\n# TYPE fanfare_workers_alive gauge\nfanfare_workers_alive \(workers)\n"
+        text += Self.engineCacheMetrics(req.application.moderationEngines)
         return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .init(string: text))
+    }
+
+    /// The compiled lexicons' cache (FANFARE_ENGINE_CACHE_MB).
+    static func engineCacheMetrics(_ engines: SharedEngines) -> String {
+        let stats = engines.statistics
+        var text = "# HELP fanfare_engine_cache_bytes Estimated memory of the compiled lexicons kept.\n# TYPE fanfare_engine_cache_bytes gauge\n"
+        text += "fanfare_engine_cache_bytes \(engines.chargedBytes)\n"
+        text +=
+            "# HELP fanfare_engine_cache_budget_bytes The most they may hold (FANFARE_ENGINE_CACHE_MB).\n# TYPE fanfare_engine_cache_budget_bytes gauge\n"
+        text += "fanfare_engine_cache_budget_bytes \(engines.budgetBytes)\n"
+        text += "# HELP fanfare_engine_cache_events_total Lookups and drops of compiled lexicons.\n# TYPE fanfare_engine_cache_events_total counter\n"
+        for (event, count) in [
+            ("hit", stats.hits), ("stale_hit", stats.staleHits), ("miss", stats.misses), ("build", stats.builds), ("eviction", stats.evictions),
+            ("oversized", stats.oversized),
+        ] {
+            text += "fanfare_engine_cache_events_total{event=\"\(event)\"} \(count)\n"
+        }
+        return text
     }
 
     @Sendable func openAPI(req: Request) async throws -> Response {

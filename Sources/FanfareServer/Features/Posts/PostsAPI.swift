@@ -224,6 +224,12 @@ enum ScheduleTime {
     /// (what a browser's datetime-local field sends) in the workspace's
     /// time zone.
     static func parse(_ raw: String, timeZone: TimeZone) -> Date? {
+        // Years 1 to 9999 only: a time outside them cannot be written back
+        // as RFC 3339 (`APITime`).
+        parseAnyYear(raw, timeZone: timeZone).flatMap { APITime.isWritable($0) ? $0 : nil }
+    }
+
+    private static func parseAnyYear(_ raw: String, timeZone: TimeZone) -> Date? {
         let value = raw.trimmingCharacters(in: .whitespaces)
         let iso = ISO8601DateFormatter()
         if let date = iso.date(from: value) { return date }

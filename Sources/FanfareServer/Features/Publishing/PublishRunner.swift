@@ -132,7 +132,13 @@ enum PublishRunner {
         do {
             connector = try service.connector(for: account)
         } catch {
-            return items.map { ($0.variant.id!, .settled(.failed(code: "no_connector", reason: "\(error)"))) }
+            return items.map {
+                (
+                    $0.variant.id!,
+                    .settled(
+                        .failed(code: "no_connector", reason: ErrorSentence.of(error, otherwise: "This account cannot be reached; reconnect it.")))
+                )
+            }
         }
         var refreshed = false
         return await withTaskGroup(of: (UUID, Ending).self) { group in
@@ -172,7 +178,13 @@ enum PublishRunner {
                         group.addTask { (variant.id!, .settled(outcome(of: error, attempts: variant.attempts))) }
                         continue
                     } catch {
-                        group.addTask { (variant.id!, .settled(.retry(after: 30, reason: "\(error)"))) }
+                        group.addTask {
+                            (
+                                variant.id!,
+                                .settled(
+                                    .retry(after: 30, reason: ErrorSentence.of(error, otherwise: "refreshing the account's authorisation failed")))
+                            )
+                        }
                         continue
                     }
                 }

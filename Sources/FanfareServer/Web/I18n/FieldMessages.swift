@@ -73,7 +73,11 @@ enum FieldMessages {
         "must be 1 to 80 characters, for example 'CI' or 'Reporting script'": "须为 1 到 80 个字符，例如「CI」或「报表脚本」",
         "must be 2 to 40 lower-case letters, digits or hyphens, not starting or ending with a hyphen":
             "须为 2 到 40 个小写字母、数字或连字符，且不能以连字符开头或结尾",
-        "must be a date (2026-11-23) or an ISO-8601 time (2026-11-23T08:00:00Z)": "须为日期（2026-11-23）或 ISO-8601 时间（2026-11-23T08:00:00Z）",
+        "must be a date (2026-11-23) or an RFC 3339 time (2026-11-23T08:00:00Z), with a year from 1 to 9999":
+            "须为日期（2026-11-23）或 RFC 3339 时间（2026-11-23T08:00:00Z），年份在 1 到 9999 之间",
+        "must be a time in RFC 3339 form with a year from 1 to 9999, e.g. 2026-11-23T08:00:00Z":
+            "须为 RFC 3339 格式的时间，年份在 1 到 9999 之间，例如 2026-11-23T08:00:00Z",
+        "has a value that cannot be read; see openapi.yaml for its form": "值无法读取；格式见 openapi.yaml",
         "must be a next_cursor value returned by this list": "须为此列表返回的 next_cursor 值",
         "must be an IANA time zone such as Asia/Shanghai or UTC": "须为 IANA 时区，例如 Asia/Shanghai 或 UTC",
         "must be an email address such as name@example.com": "须为邮箱地址，例如 name@example.com",
@@ -158,6 +162,7 @@ enum FieldMessages {
         "must be a fan id": "须为粉丝 id",
         "must be a reward id": "须为奖品 id",
         "must be true or false": "须为 true 或 false",
+        "is in an import being written right now; wait for the import to finish, then edit that entry": "正在导入的词条中已有此项；请等导入完成后编辑该条目",
         "This reward is not offered now; make it active first.": "此奖品目前未上架，请先上架。",
         "This fan was merged into another or erased; redeem as the remaining fan.": "此粉丝已被合并或删除，请以保留的粉丝兑换。",
     ]
@@ -213,6 +218,19 @@ enum FieldMessages {
         (#"^must be one of: (.+)$"#, "须为以下之一：$1"),
         (#"^is already in the lexicon as "(.+)"; edit that entry instead$"#, "已在词库中（「$1」）；请编辑该条目"),
         (#"^has (\d+) terms; at most 100,000 are accepted$"#, "有 $1 个词；最多接受 100,000 个"),
+        // The workspace's lexicon limit (FANFARE_LEXICON_MAX_TERMS).
+        (
+            #"^would make the lexicon ([\d,]+) entries; a workspace may hold at most ([\d,]+) \(FANFARE_LEXICON_MAX_TERMS\)$"#,
+            "会使词库达到 $1 条；每个工作区最多 $2 条（FANFARE_LEXICON_MAX_TERMS）"
+        ),
+        (
+            #"^would add ([\d,]+) entries to the ([\d,]+) the lexicon holds; a workspace may hold at most ([\d,]+) \(FANFARE_LEXICON_MAX_TERMS\)$"#,
+            "会在词库现有的 $2 条之外新增 $1 条；每个工作区最多 $3 条（FANFARE_LEXICON_MAX_TERMS）"
+        ),
+        (
+            #"^would make the lexicon ([\d,]+) entries, with those added while it was imported; a workspace may hold at most ([\d,]+) \(FANFARE_LEXICON_MAX_TERMS\)$"#,
+            "连同导入期间新增的条目，会使词库达到 $1 条；每个工作区最多 $2 条（FANFARE_LEXICON_MAX_TERMS）"
+        ),
         (#"^severity "(.*)" is not one of: warn, review, block$"#, "级别「$1」须为 warn、review、block 之一"),
         (#"^scope "(.*)" is not one of: all, content, incoming$"#, "范围「$1」须为 all、content、incoming 之一"),
         (#"^term "(.*)" repeats line (\d+) \(the same once case, width and script are ignored\)$"#, "词语「$1」与第 $2 行重复（忽略大小写、全角半角和繁简后相同）"),

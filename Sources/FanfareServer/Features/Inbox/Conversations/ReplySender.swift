@@ -106,12 +106,13 @@ enum ReplySender {
             case .rateLimited(let after) where !lastAttempt: return .retry(after: max(1, after), reason: "rate limited")
             case .temporary(let reason) where !lastAttempt: return .retry(after: RetryPolicy().delay(afterAttempt: 1), reason: reason)
             case .outcomeUnknown(let reason): return .unknown(reason)
-            default: return .failed(String(describing: error))
+            // Shown on the conversation's page: a sentence, not Swift's form of the error.
+            default: return .failed(ErrorSentence.of(error, otherwise: ""))
             }
         } catch let problem as Problem {
             return .failed(problem.detail ?? problem.title)
         } catch {
-            return .failed(String(describing: error))
+            return .failed("The reply could not be sent (an unexpected error; the server's log has it).")
         }
     }
 

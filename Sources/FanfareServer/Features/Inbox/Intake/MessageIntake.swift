@@ -48,7 +48,10 @@ enum MessageIntake {
             do {
                 page = try await connector.interactions(since: cursor?.cursor, limit: pageSize)
             } catch {
-                throw Problem(.badGateway, "\(account.platform) did not return interactions: \(error)", type: "connector-error")
+                throw Problem(
+                    .badGateway,
+                    "\(account.platform) did not return interactions: \(ErrorSentence.of(error, otherwise: "an unexpected error (the server's log has it)"))",
+                    type: "connector-error")
             }
             let messages = page.interactions.filter { [.comment, .mention, .directMessage].contains($0.kind) && !($0.text ?? "").isEmpty }
             stored += try await store(

@@ -43,6 +43,7 @@ struct PushRoutes: RouteCollection {
     @Sendable func receive(req: Request) async throws -> Response {
         let entry = try await account(req)
         let (account, connector) = (entry.account, entry.connector)
+        try Self.requireMediaType(of: req, platform: account.platform)
         let call = call(req)
         let now = Date()
         guard connector.verifyWebhook(call, now: now) else {
@@ -60,7 +61,8 @@ struct PushRoutes: RouteCollection {
         do {
             interactions = try connector.interactions(inPush: call)
         } catch {
-            throw Problem(.unprocessableEntity, "\(error)", type: "push-body")
+            // The connector's own sentence, never the error's Swift form.
+            throw Problem(.unprocessableEntity, ErrorSentence.of(error, otherwise: "The push's body could not be read."), type: "push-body")
         }
         let engine = try await req.application.moderationEngine(for: entry.workspace)
         let stored = try await req.application.pushWriter.write(
@@ -75,6 +77,21 @@ struct PushRoutes: RouteCollection {
             return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: "success"))
         }
         return try await PushReceipt(received: interactions.count, stored: stored).encodeResponse(for: req)
+    }
+
+    /// 415 for a push whose `Content-Type` is not one its platform sends
+    /// (`PushMediaTypes`), or that has none: issue 16 found a signed push
+    /// taken as `text/plain`. Checked before the signature, so a platform
+    /// set up wrongly is told what is wrong.
+    static func requireMediaType(of req: Request, platform: String) throws {
+        guard let accepted = PushMediaTypes.accepted(byPlatform: platform) else { return }
+        let given = req.headers.contentType.map { "\($0.type)/\($0.subType)".lowercased() }
+        if let given, accepted.contains(given) { return }
+        let list = accepted.joined(separator: ", ")
+        throw Problem(
+            .unsupportedMediaType,
+            "A push for a \(platform) account must be sent with Content-Type \(list); this one \(given.map { "was \($0)" } ?? "had none").",
+            errors: [FieldIssue(field: "Content-Type", message: "must be one of: \(list)")], type: "push-media-type")
     }
 
     struct PushReceipt: Content {
