@@ -70,8 +70,11 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
     app.middleware.use(FanfareErrorMiddleware())
+    // Inside the error middleware, so a 413 is answered like any error.
+    app.middleware.use(BodyLimitMiddleware())
 
     try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)
+    await app.useFanfareServer(.init(hostname: settings.host, port: settings.port, limits: settings.connections))
     registerCommands(app, inProcessWorker: options.inProcessWorker)
 }
 

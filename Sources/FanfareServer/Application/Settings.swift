@@ -22,6 +22,10 @@ public struct Settings: Sendable {
     /// Jobs one worker loop claims at a time (FANFARE_WORKER_BATCH): a
     /// burst of publishing is written a batch at a time.
     public var workerBatch: Int = 250
+    /// Timeouts, the connection cap and the head-size limit of the HTTP
+    /// server (FANFARE_HEADER_TIMEOUT, FANFARE_BODY_TIMEOUT,
+    /// FANFARE_IDLE_TIMEOUT, FANFARE_MAX_CONNECTIONS, FANFARE_MAX_HEADER_BYTES).
+    public var connections = ConnectionLimits()
 
     public static let secretKeyFileName = "secret.key"
 
@@ -34,7 +38,9 @@ public struct Settings: Sendable {
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
-        "--worker-batch": "FANFARE_WORKER_BATCH",
+        "--worker-batch": "FANFARE_WORKER_BATCH", "--header-timeout": "FANFARE_HEADER_TIMEOUT",
+        "--body-timeout": "FANFARE_BODY_TIMEOUT", "--idle-timeout": "FANFARE_IDLE_TIMEOUT",
+        "--max-connections": "FANFARE_MAX_CONNECTIONS", "--max-header-bytes": "FANFARE_MAX_HEADER_BYTES",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -124,6 +130,29 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
+        var connections = ConnectionLimits()
+        /// Seconds, fractions allowed, within `ConnectionLimits.timeoutRange`.
+        func seconds(_ key: String, default value: Double) -> Double {
+            guard let raw = values[key].nonEmpty else { return value }
+            if let number = Double(raw), ConnectionLimits.timeoutRange.contains(number) { return number }
+            problems.append("\(key): must be a number of seconds from 0.05 to 86400, not '\(raw)'")
+            return value
+        }
+        connections.headerTimeout = seconds("FANFARE_HEADER_TIMEOUT", default: connections.headerTimeout)
+        connections.bodyTimeout = seconds("FANFARE_BODY_TIMEOUT", default: connections.bodyTimeout)
+        connections.idleTimeout = seconds("FANFARE_IDLE_TIMEOUT", default: connections.idleTimeout)
+        if let raw = values["FANFARE_MAX_CONNECTIONS"].nonEmpty, raw != "auto" {
+            let highest = ConnectionLimits.highestMaxConnections()
+            if let number = Int(raw), (1...highest).contains(number) {
+                connections.maxConnections = number
+            } else {
+                problems.append(
+                    "FANFARE_MAX_CONNECTIONS: must be a whole number from 1 to \(highest) (the open-file limit \(ConnectionLimits.openFileLimit()) less \(ConnectionLimits.descriptorReserve) kept for the database, the worker and files; raise it with `ulimit -n`), or auto, not '\(raw)'"
+                )
+            }
+        }
+        connections.maxHeaderBytes = wholeNumber(
+            "FANFARE_MAX_HEADER_BYTES", in: ConnectionLimits.headerBytesRange, default: connections.maxHeaderBytes, what: "a number of bytes")
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -134,6 +163,7 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
+        settings.connections = connections
         return .success((settings, remaining))
     }
 
