@@ -68,17 +68,19 @@ import Vapor
             await fresh.close()
 
             // The trickling does not extend the header timeout: each slow
-            // client gets 408 and is closed.
+            // client is closed, with 408 (or without a word, on a machine so
+            // busy that its first bytes came after the deadline).
             for client in slow {
                 #expect(await client.wait(upTo: 10) { $0.isClosed }, "a slow-header client was still connected")
-                #expect(client.text.hasPrefix("HTTP/1.1 408"), "a slow-header client got \(client.text.prefix(40))")
+                #expect(client.text.isEmpty || client.text.hasPrefix("HTTP/1.1 408"), "a slow-header client got \(client.text.prefix(40))")
             }
+            #expect(slow.contains { $0.text.hasPrefix("HTTP/1.1 408") })
             #expect(await waitForOpenConnections(t, atMost: 0))
         }
     }
 
     @Test func atTheCapTheOldestWaitingConnectionMakesRoom() async throws {
-        try await withServer(Self.limits(connections: 20)) { t, port in
+        try await withServer(Self.limits(header: 600, connections: 20)) { t, port in
             // 20 silent connections fill the cap (on both event loops).
             var silent: [RawClient] = []
             for _ in 0..<20 { silent.append(try await RawClient.connect(port: port)) }
@@ -221,7 +223,8 @@ import Vapor
             // Within the limits, 100-continue is granted before the body.
             let polite = try await RawClient.connect(port: port)
             await polite.send(
-                "POST /api/v1/workspaces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+                "POST /api/v1/workspaces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+            )
             #expect(await polite.wait(upTo: 10) { $0.text.contains("\r\n\r\n") })
             #expect(polite.text.hasPrefix("HTTP/1.1 100 Continue"))
             await polite.send("{}")
@@ -252,7 +255,9 @@ import Vapor
             let head = responses[2]
             #expect(head.lowercased().contains("content-length: \(getBody.utf8.count)"), "HEAD answered \(head)")
             #expect(head.hasSuffix("\r\n\r\n"), "HEAD carried a body: \(head)")
-            #expect(responses.map { $0.lowercased() }.allSatisfy { $0.contains("connection: keep-alive") && $0.contains("server: fanfare") && $0.contains("date: ") })
+            for response in responses.map({ $0.lowercased() }) {
+                #expect(response.contains("connection: keep-alive") && response.contains("server: fanfare") && response.contains("date: "))
+            }
 
             // `Connection: close` is honoured.
             await client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")

@@ -43,7 +43,15 @@ final class ConnectionGuard: ChannelDuplexHandler {
     private let limits: ConnectionLimits
     private let waiting: WaitingConnections?
     private var phase = Phase.head(sawBytes: false)
-    private var timer: Scheduled<Void>?
+    /// When the current phase runs out; nil while the application works.
+    private var deadline: NIODeadline?
+    /// The next look at the deadline. A phase change only moves `deadline`:
+    /// the check, never more than `checkEvery` ahead, then fires at it (so a
+    /// kept-alive connection under load schedules and cancels nothing per
+    /// request; an idle one is looked at once per `checkEvery`).
+    private var check: Scheduled<Void>?
+    private let checkEvery: TimeAmount
+    private var linger: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     // Its place among the event loop's waiting connections.
     var isWaiting = false
@@ -53,6 +61,9 @@ final class ConnectionGuard: ChannelDuplexHandler {
     init(limits: ConnectionLimits, waiting: WaitingConnections?) {
         self.limits = limits
         self.waiting = waiting
+        // No deadline can be nearer than this, so a pending check always
+        // comes before the deadline of any phase that begins after it.
+        checkEvery = ConnectionLimits.amount(min(limits.headerTimeout, limits.bodyTimeout, limits.idleTimeout))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -66,7 +77,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if timer == nil { start() }
+        if deadline == nil { start() }
         context.fireChannelActive()
     }
 
@@ -81,8 +92,11 @@ final class ConnectionGuard: ChannelDuplexHandler {
     }
 
     private func stop() {
-        timer?.cancel()
-        timer = nil
+        deadline = nil
+        check?.cancel()
+        check = nil
+        linger?.cancel()
+        linger = nil
         waiting?.remove(self)
     }
 
@@ -120,8 +134,7 @@ final class ConnectionGuard: ChannelDuplexHandler {
     /// The whole request is with the application.
     func requestComplete() {
         phase = .busy
-        timer?.cancel()
-        timer = nil
+        deadline = nil
     }
 
     /// The response is about to end and the connection stays open: wait for
@@ -140,8 +153,8 @@ final class ConnectionGuard: ChannelDuplexHandler {
         if case .lingering = phase { return }
         phase = .lingering
         waiting?.remove(self)
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) { [weak self] in
+        deadline = nil
+        linger = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) { [weak self] in
             self?.context?.close(promise: nil)
         }
         context.close(mode: .output, promise: nil)
@@ -150,15 +163,31 @@ final class ConnectionGuard: ChannelDuplexHandler {
     // MARK: Deadlines
 
     private func arm(_ seconds: Double) {
-        guard let context else { return }
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: ConnectionLimits.amount(seconds)) { [weak self] in
-            self?.expired()
+        let now = NIODeadline.now()
+        deadline = now + ConnectionLimits.amount(seconds)
+        if check == nil { scheduleCheck(now: now) }
+    }
+
+    private func scheduleCheck(now: NIODeadline) {
+        guard let context, let deadline else { return }
+        check = context.eventLoop.assumeIsolated().scheduleTask(deadline: min(deadline, now + checkEvery)) { [weak self] in
+            self?.checkDeadline()
+        }
+    }
+
+    private func checkDeadline() {
+        check = nil
+        guard let deadline else { return }
+        let now = NIODeadline.now()
+        if now < deadline {
+            scheduleCheck(now: now)
+        } else {
+            self.deadline = nil
+            expired()
         }
     }
 
     private func expired() {
-        timer = nil
         guard let context else { return }
         switch phase {
         case .idle, .head(sawBytes: false):

@@ -135,9 +135,7 @@ final class FanfareHTTPServer: Server, Sendable {
                     try channel.pipeline.syncOperations.addHandlers([
                         connection,
                         HTTPResponseEncoder(),
-                        ByteToMessageHandler(
-                            HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: decoderLimits)
-                        ),
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)),
                         HTTPServerPipelineHandler(),
                         // gzip and deflate request bodies, as Vapor's server took them.
                         NIOHTTPRequestDecompressor(limit: .ratio(25)),
