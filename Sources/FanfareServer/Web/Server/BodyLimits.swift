@@ -36,16 +36,18 @@ extension RoutesBuilder {
 
 /// Answers 413 for a body larger than its route accepts (or larger than
 /// any route accepts, which the server marks without collecting it).
-struct BodyLimitMiddleware: AsyncMiddleware {
+/// A plain middleware, not an async one: it runs on every request, and an
+/// async middleware costs a task each time.
+struct BodyLimitMiddleware: Middleware {
     struct OversizedKey: StorageKey { typealias Value = Bool }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if request.storage[OversizedKey.self] == true {
-            throw Abort(.payloadTooLarge)
+            return request.eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
         }
         if let size = request.body.data?.readableBytes, size > BodyLimits.limit(of: request.route, in: request.application) {
-            throw Abort(.payloadTooLarge)
+            return request.eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
