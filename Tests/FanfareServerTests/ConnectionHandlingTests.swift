@@ -13,14 +13,24 @@ import Vapor
 /// are behaviour here, never measured.
 @Suite struct ConnectionHandlingTests {
     /// Runs `body` with the application's server listening on a free port.
+    /// With FANFARE_TEST_VAPOR_SERVER=1 the same tests run against Vapor's
+    /// own server instead, to show what they catch (most of them fail there).
     func withServer(
         _ limits: ConnectionLimits, routes: (Application) -> Void = { _ in }, _ body: (TestApp, Int) async throws -> Void
     ) async throws {
         try await withTestApp(.sqlite) { t in
             routes(t.app)
-            await t.app.useFanfareServer(.init(hostname: "127.0.0.1", port: 0, limits: limits, shutdownTimeout: .seconds(5)))
-            try await t.app.server.start(address: .hostname("127.0.0.1", port: 0))
-            let port = try #require(t.app.fanfareServer?.localAddress?.port)
+            let port: Int
+            if ProcessInfo.processInfo.environment["FANFARE_TEST_VAPOR_SERVER"] == "1" {
+                t.app.servers.use(.http)
+                t.app.http.server.configuration.idleTimeout = .milliseconds(Int64(limits.idleTimeout * 1000))
+                try await t.app.server.start(address: .hostname("127.0.0.1", port: 0))
+                port = try #require(t.app.http.server.shared.localAddress?.port)
+            } else {
+                await t.app.useFanfareServer(.init(hostname: "127.0.0.1", port: 0, limits: limits, shutdownTimeout: .seconds(5)))
+                try await t.app.server.start(address: .hostname("127.0.0.1", port: 0))
+                port = try #require(t.app.fanfareServer?.localAddress?.port)
+            }
             do {
                 try await body(t, port)
             } catch {
