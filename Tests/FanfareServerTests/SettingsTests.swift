@@ -138,6 +138,47 @@ import Testing
             problems.lines.contains { $0.hasPrefix("FANFARE_METRICS_TOKEN: must be 16 to 256 visible ASCII characters") && !$0.contains("short") })
     }
 
+    @Test func connectionLimitsHaveDefaultsAndAreReadFromFlagsAndEnvironment() throws {
+        let (defaults, _) = try Settings.parse(environment: ["FANFARE_DATA_DIR": dir], arguments: []).get()
+        #expect(defaults.connections == ConnectionLimits())
+        #expect(defaults.connections.headerTimeout == 15)
+        #expect(defaults.connections.idleTimeout == 75)
+        #expect(defaults.connections.effectiveMaxConnections == ConnectionLimits.openFileLimit() - ConnectionLimits.descriptorReserve)
+
+        let (settings, remaining) = try Settings.parse(
+            environment: [
+                "FANFARE_DATA_DIR": dir, "FANFARE_HEADER_TIMEOUT": "30", "FANFARE_BODY_TIMEOUT": "0.5", "FANFARE_IDLE_TIMEOUT": "20",
+                "FANFARE_MAX_HEADER_BYTES": "16384",
+            ],
+            arguments: ["serve", "--header-timeout", "5", "--max-connections=100"]
+        ).get()
+        #expect(remaining == ["serve"])
+        #expect(settings.connections.headerTimeout == 5)
+        #expect(settings.connections.bodyTimeout == 0.5)
+        #expect(settings.connections.idleTimeout == 20)
+        #expect(settings.connections.maxConnections == 100)
+        #expect(settings.connections.maxHeaderBytes == 16_384)
+    }
+
+    @Test func wrongConnectionLimitsAreReportedWithTheirRange() {
+        let tooMany = String(ConnectionLimits.openFileLimit() + 1)
+        let result = Settings.parse(
+            environment: [
+                "FANFARE_DATA_DIR": dir, "FANFARE_HEADER_TIMEOUT": "0", "FANFARE_BODY_TIMEOUT": "soon", "FANFARE_IDLE_TIMEOUT": "-1",
+                "FANFARE_MAX_CONNECTIONS": tooMany, "FANFARE_MAX_HEADER_BYTES": "100",
+            ], arguments: [])
+        guard case .failure(let problems) = result else { Issue.record("accepted bad settings"); return }
+        #expect(problems.lines.count == 5)
+        #expect(problems.lines.contains("FANFARE_HEADER_TIMEOUT: must be a number of seconds from 0.05 to 86400, not '0'"))
+        #expect(problems.lines.contains("FANFARE_MAX_HEADER_BYTES: must be a number of bytes from 1024 to 1048576, not '100'"))
+        let highest = ConnectionLimits.highestMaxConnections()
+        let cap = "FANFARE_MAX_CONNECTIONS: must be a whole number from 1 to \(highest) "
+        #expect(problems.lines.contains { $0.hasPrefix(cap) && $0.hasSuffix("not '\(tooMany)'") })
+        for name in ["FANFARE_BODY_TIMEOUT", "FANFARE_IDLE_TIMEOUT"] {
+            #expect(problems.lines.contains { $0.hasPrefix(name + ": must be a number of seconds") }, "no line for \(name)")
+        }
+    }
+
     @Test func aDataDirectoryThatIsAFileIsRefused() throws {
         let file = dir + ".file"
         _ = FileManager.default.createFile(atPath: file, contents: Data())

@@ -75,8 +75,11 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     // included (issue 16).
     app.middleware.use(ResponseHeadersMiddleware())
     app.middleware.use(FanfareErrorMiddleware())
+    // Inside the error middleware, so a 413 is answered like any error.
+    app.middleware.use(BodyLimitMiddleware())
 
     try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)
+    await app.useFanfareServer(.init(hostname: settings.host, port: settings.port, limits: settings.connections))
     registerCommands(app, inProcessWorker: options.inProcessWorker)
 }
 

@@ -57,6 +57,10 @@ public struct Settings: Sendable {
     /// The bearer token `/metrics` asks for (FANFARE_METRICS_TOKEN); unset,
     /// `/metrics` is not served (404).
     public var metricsToken: String?
+    /// Timeouts, the connection cap and the head-size limit of the HTTP
+    /// server (FANFARE_HEADER_TIMEOUT, FANFARE_BODY_TIMEOUT,
+    /// FANFARE_IDLE_TIMEOUT, FANFARE_MAX_CONNECTIONS, FANFARE_MAX_HEADER_BYTES).
+    public var connections = ConnectionLimits()
 
     public static let secretKeyFileName = "secret.key"
 
@@ -71,7 +75,9 @@ public struct Settings: Sendable {
         "--sandbox-failure-rate": "FANFARE_SANDBOX_FAILURE_RATE", "--worker-concurrency": "FANFARE_WORKER_CONCURRENCY",
         "--worker-batch": "FANFARE_WORKER_BATCH", "--public-url": "FANFARE_PUBLIC_URL",
         "--trusted-proxies": "FANFARE_TRUSTED_PROXIES", "--outbound-allow": "FANFARE_OUTBOUND_ALLOW",
-        "--workspace-creators": "FANFARE_WORKSPACE_CREATORS",
+        "--workspace-creators": "FANFARE_WORKSPACE_CREATORS", "--header-timeout": "FANFARE_HEADER_TIMEOUT",
+        "--body-timeout": "FANFARE_BODY_TIMEOUT", "--idle-timeout": "FANFARE_IDLE_TIMEOUT",
+        "--max-connections": "FANFARE_MAX_CONNECTIONS", "--max-header-bytes": "FANFARE_MAX_HEADER_BYTES",
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
@@ -201,6 +207,29 @@ public struct Settings: Sendable {
             }
         }
         let limits = parseLimits(values, problems: &problems)
+        var connections = ConnectionLimits()
+        /// Seconds, fractions allowed, within `ConnectionLimits.timeoutRange`.
+        func seconds(_ key: String, default value: Double) -> Double {
+            guard let raw = values[key].nonEmpty else { return value }
+            if let number = Double(raw), ConnectionLimits.timeoutRange.contains(number) { return number }
+            problems.append("\(key): must be a number of seconds from 0.05 to 86400, not '\(raw)'")
+            return value
+        }
+        connections.headerTimeout = seconds("FANFARE_HEADER_TIMEOUT", default: connections.headerTimeout)
+        connections.bodyTimeout = seconds("FANFARE_BODY_TIMEOUT", default: connections.bodyTimeout)
+        connections.idleTimeout = seconds("FANFARE_IDLE_TIMEOUT", default: connections.idleTimeout)
+        if let raw = values["FANFARE_MAX_CONNECTIONS"].nonEmpty, raw != "auto" {
+            let highest = ConnectionLimits.highestMaxConnections()
+            if let number = Int(raw), (1...highest).contains(number) {
+                connections.maxConnections = number
+            } else {
+                problems.append(
+                    "FANFARE_MAX_CONNECTIONS: must be a whole number from 1 to \(highest) (the open-file limit \(ConnectionLimits.openFileLimit()) less \(ConnectionLimits.descriptorReserve) kept for the database, the worker and files; raise it with `ulimit -n`), or auto, not '\(raw)'"
+                )
+            }
+        }
+        connections.maxHeaderBytes = wholeNumber(
+            "FANFARE_MAX_HEADER_BYTES", in: ConnectionLimits.headerBytesRange, default: connections.maxHeaderBytes, what: "a number of bytes")
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
@@ -216,6 +245,7 @@ public struct Settings: Sendable {
         settings.outboundAllow = outboundAllow
         settings.workspaceCreators = workspaceCreators
         (settings.lexiconMaxTerms, settings.engineCacheMegabytes, settings.metricsToken) = limits
+        settings.connections = connections
         return .success((settings, remaining))
     }
 

@@ -163,7 +163,8 @@ struct InboxPages {
     /// Server-sent events: `changed` whenever a conversation of the
     /// workspace changes, on any node (the stream watches the database,
     /// twice a second). The page then fetches its list again. A stream
-    /// ends after 5 minutes; the browser reconnects by itself.
+    /// ends after 5 minutes, or when the server stops; the browser
+    /// reconnects by itself.
     @Sendable func events(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         try access.require(.inboxView)
@@ -172,9 +173,11 @@ struct InboxPages {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "event-stream")
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        let body = Response.Body(managedAsyncStream: { writer in
-            var last = try await Self.lastChange(workspaceID, on: db)
-            try await writer.write(.buffer(ByteBuffer(string: "retry: 2000\n\n")))
+        // A proxy must pass each event on as it comes (nginx buffers otherwise).
+        headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
+        let first = try await Self.lastChange(workspaceID, on: db)
+        return Response.streamed(headers: headers, first: "retry: 2000\n\n") { writer in
+            var last = first
             let until = Date().addingTimeInterval(300)
             var beat = Date()
             while Date() < until {
@@ -182,16 +185,14 @@ struct InboxPages {
                 let now = try await Self.lastChange(workspaceID, on: db)
                 if now != last {
                     last = now
-                    try await writer.write(
-                        .buffer(ByteBuffer(string: "event: changed\ndata: \(now.map { String($0.timeIntervalSince1970) } ?? "")\n\n")))
+                    try await writer.write("event: changed\ndata: \(now.map { String($0.timeIntervalSince1970) } ?? "")\n\n")
                 } else if Date().timeIntervalSince(beat) > 15 {
                     // A comment keeps proxies from closing a quiet stream.
-                    try await writer.write(.buffer(ByteBuffer(string: ": quiet\n\n")))
+                    try await writer.write(": quiet\n\n")
                     beat = Date()
                 }
             }
-        })
-        return Response(status: .ok, headers: headers, body: body)
+        }
     }
 
     static func lastChange(_ workspaceID: UUID, on db: any Database) async throws -> Date? {

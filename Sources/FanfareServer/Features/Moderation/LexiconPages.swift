@@ -12,7 +12,7 @@ struct LexiconPages {
         scoped.post("moderation", "lexicon", ":entry", use: updateTerm)
         scoped.post("moderation", "lexicon", ":entry", "delete", use: delete)
         scoped.post("moderation", "lexicon", "allow", use: addAllowed)
-        scoped.on(.POST, "moderation", "lexicon", "import", body: .collect(maxSize: "6mb"), use: importTerms)
+        scoped.on(.POST, "moderation", "lexicon", "import", maxBody: "6mb", use: importTerms)
     }
 
     @Sendable func lexicon(req: Request) async throws -> HTMLResponse {

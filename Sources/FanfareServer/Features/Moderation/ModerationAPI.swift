@@ -13,7 +13,7 @@ struct ModerationAPI {
         ws.post("lexicon", "allow", use: addAllowed)
         ws.delete("lexicon", "entries", ":entry_id", use: delete)
         // A lexicon file may be larger than the 1 MB other bodies may be.
-        ws.on(.POST, "lexicon", "import", body: .collect(maxSize: "6mb"), use: importTerms)
+        ws.on(.POST, "lexicon", "import", maxBody: "6mb", use: importTerms)
         ws.get("lexicon", "export", use: export)
         ws.post("moderation", "check", use: check)
         ws.get("moderation", "report", use: report)

@@ -17,7 +17,7 @@ import Vapor
 /// so a burst costs few commits.
 struct PushRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.POST, "hooks", ":account_id", body: .collect(maxSize: "2mb"), use: receive)
+        routes.on(.POST, "hooks", ":account_id", maxBody: "2mb", use: receive)
         routes.get("hooks", ":account_id", use: handshake)
     }
 
