@@ -2,6 +2,7 @@ import FanfareCore
 import Fluent
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 import Vapor
 import VaporTesting
@@ -11,6 +12,14 @@ import VaporTesting
 /// `X-Forwarded-For` and `X-Forwarded-Proto` count only from the proxies
 /// the operator named (FANFARE_TRUSTED_PROXIES).
 @Suite struct TrustedProxyTests {
+    /// A port nothing listens on now (VaporTesting's running mode reads
+    /// an ephemeral port from Vapor's own server, which Fanfare replaces).
+    static func freeLoopbackPort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? channel.close().wait() }
+        return try #require(channel.localAddress?.port)
+    }
+
     func request(_ t: TestApp, from peer: String, _ headers: [(String, String)]) throws -> Request {
         Request(
             application: t.app, method: .GET, url: "/", headers: HTTPHeaders(headers),
@@ -39,7 +48,7 @@ import VaporTesting
         try await withTestApp(database, settings: { $0.trustedProxies = TrustedProxies([try! IPRange.parse("127.0.0.1")]) }) { t in
             try await t.makeUser("frank@example.com")
             // Through a real socket on loopback, so the peer is 127.0.0.1.
-            let tester = try t.app.testing(method: .running(hostname: "127.0.0.1", port: 0))
+            let tester = try t.app.testing(method: .running(hostname: "127.0.0.1", port: try Self.freeLoopbackPort()))
             var headers = HTTPHeaders([("X-Forwarded-For", "198.51.100.7"), ("X-Forwarded-Proto", "https")])
             let form = try await tester.sendRequest(.GET, "/sign-in", headers: headers)
             let nonce = try #require(form.headers[.setCookie].first { $0.hasPrefix("fanfare_csrf=") })
