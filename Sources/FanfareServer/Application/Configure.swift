@@ -26,6 +26,7 @@ public struct RuntimeOptions: Sendable {
 /// routes, commands. Tests call this too, with their own settings.
 public func configure(_ app: Application, settings: Settings, options: RuntimeOptions = RuntimeOptions()) async throws {
     app.storage[SettingsKey.self] = settings
+    app.storage[RuntimeOptionsKey.self] = options
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.http.server.configuration.serverName = "Fanfare"
@@ -51,9 +52,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
         app.databases.use(DatabaseConfigurationFactory { GatedSQLiteConfiguration(sqlite: sqlite) }, as: .sqlite)
     }
     app.migrations.add(FanfareMigrations.all)
-    app.installSandboxLedger(failureRate: options.sandboxFailureRate)
-    app.installModerationEngines()
-    app.installPushWriter()
+    for feature in Features.all { try feature.boot(app) }
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use { _ in BrowserSessionDriver() }
@@ -67,6 +66,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     ContentConfiguration.global.use(decoder: JSONDecoder.api, for: .json)
 
     let metrics = RequestMetrics()
+    app.storage[RequestMetricsKey.self] = metrics
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))
     // Outside the error middleware, so error pages' cookies are seen too.
@@ -78,16 +78,28 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     // Inside the error middleware, so a 413 is answered like any error.
     app.middleware.use(BodyLimitMiddleware())
 
-    try routes(app, metrics: metrics, expectsWorker: options.inProcessWorker)
+    try routes(app)
     await app.useFanfareServer(.init(hostname: settings.host, port: settings.port, limits: settings.connections))
     registerCommands(app, inProcessWorker: options.inProcessWorker)
 }
 
 struct SettingsKey: StorageKey { typealias Value = Settings }
+struct RuntimeOptionsKey: StorageKey { typealias Value = RuntimeOptions }
+struct RequestMetricsKey: StorageKey { typealias Value = RequestMetrics }
 
 extension Application {
     var settings: Settings {
         guard let settings = storage[SettingsKey.self] else { fatalError("configure(_:settings:) was not called") }
         return settings
+    }
+
+    var runtimeOptions: RuntimeOptions { storage[RuntimeOptionsKey.self] ?? RuntimeOptions() }
+
+    /// Whether this process runs a worker that `/readyz` should wait for.
+    var expectsWorker: Bool { runtimeOptions.inProcessWorker }
+
+    var requestMetrics: RequestMetrics {
+        guard let metrics = storage[RequestMetricsKey.self] else { fatalError("configure(_:settings:) was not called") }
+        return metrics
     }
 }

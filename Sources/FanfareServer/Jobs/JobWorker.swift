@@ -17,22 +17,27 @@ enum JobResult: Sendable {
     case failed(String)
 }
 
-/// The kinds of job Fanfare knows. A feature adds its kinds here.
+/// The kinds of job Fanfare knows: every feature's, from its declaration.
 enum JobKinds {
-    static func handlers() -> [String: JobHandler] {
-        [
-            Maintenance.kind: Maintenance.run,
-            MetricsSnapshotter.kind: MetricsSnapshotter.run,
-            PublishSweep.kind: PublishSweep.run,
-            MessageIntake.kind: MessageIntake.run,
-            ServiceLevelWatch.kind: ServiceLevelWatch.run,
-            FanTiering.kind: FanTiering.run,
-            FanRetention.kind: FanRetention.run,
-        ]
+    static func handlers(_ features: [any Feature] = Features.all) -> [String: JobHandler] {
+        var handlers: [String: JobHandler] = [:]
+        for registration in features.flatMap(\.jobs) {
+            if case .single(let handler) = registration.run { handlers[registration.kind] = handler }
+        }
+        return handlers
     }
 
-    static func batchHandlers() -> [String: JobBatchHandler] {
-        [PublishRunner.kind: PublishRunner.runBatch, ReplySender.kind: ReplySender.runBatch, FanEngagement.kind: FanEngagement.runBatch]
+    static func batchHandlers(_ features: [any Feature] = Features.all) -> [String: JobBatchHandler] {
+        var handlers: [String: JobBatchHandler] = [:]
+        for registration in features.flatMap(\.jobs) {
+            if case .batch(let handler) = registration.run { handlers[registration.kind] = handler }
+        }
+        return handlers
+    }
+
+    /// Every periodic kind's schedule.
+    static func schedules(_ features: [any Feature] = Features.all) -> [@Sendable (any Database, Date) async throws -> Void] {
+        features.flatMap(\.jobs).compactMap(\.schedule)
     }
 }
 
@@ -51,6 +56,7 @@ final class JobWorker: Sendable {
     let app: Application
     let handlers: [String: JobHandler]
     let batchHandlers: [String: JobBatchHandler]
+    let schedules: [@Sendable (any Database, Date) async throws -> Void] = JobKinds.schedules()
     let idleDelay: Duration
     /// Jobs one loop claims at a time. A publish burst is written a batch
     /// at a time; other kinds run side by side.
@@ -96,12 +102,7 @@ final class JobWorker: Sendable {
                     lastBeat = now
                 }
                 if main, now.timeIntervalSince(lastSchedule) >= 60 {
-                    try await Maintenance.schedule(on: app.db, now: now)
-                    try await PublishSweep.schedule(on: app.db, now: now)
-                    try await MessageIntake.schedule(on: app.db, now: now)
-                    try await ServiceLevelWatch.schedule(on: app.db, now: now)
-                    try await FanTiering.schedule(on: app.db, now: now)
-                    try await FanRetention.schedule(on: app.db, now: now)
+                    for schedule in schedules { try await schedule(app.db, now) }
                     lastSchedule = now
                 }
                 if try await runBatch() > 0 { continue }

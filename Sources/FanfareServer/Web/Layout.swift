@@ -33,33 +33,28 @@ enum Layout {
                 """)
     }
 
-    /// Only areas that work are listed, and only those the role may open.
+    /// The workspace's navigation, grouped the way the team works (工作台 ·
+    /// 内容 · 互动 · 粉丝 · 数据 · 设置), from the features' entries: only
+    /// areas that work are listed, and only those the role may open.
     static func navigation(_ ctx: PageContext) -> HTML {
         guard ctx.user != nil else { return .empty }
-        var items: [(String, String)] = [("/workspaces", ctx.t("nav.workspaces"))]
-        if let access = ctx.access {
-            let base = "/w/\(access.workspace.slug)"
-            items.append((base, ctx.t("nav.overview")))
-            if access.can(.contentView) {
-                items.append((base + "/posts", ctx.t("nav.posts")))
-                items.append((base + "/calendar", ctx.t("nav.calendar")))
-                items.append((base + "/library", ctx.t("nav.library")))
-                items.append((base + "/accounts", ctx.t("nav.accounts")))
-                items.append((base + "/moderation", ctx.t("nav.moderation")))
+        guard let access = ctx.access else { return "<a href=\"/workspaces\">\(ctx.t("nav.workspaces"))</a>" }
+        let base = "/w/\(access.workspace.slug)"
+        let entries = Features.all.flatMap(\.navigation).filter { entry in entry.permission.map { access.can($0) } ?? true }
+        let groups = NavigationGroup.allCases.compactMap { group -> HTML? in
+            let links = entries.filter { $0.group == group }.sorted { $0.order < $1.order }.map { entry -> HTML in
+                let href = base + entry.path
+                let current =
+                    ctx.path == href || (!entry.path.isEmpty && ctx.path.hasPrefix(href + "/")) ? HTML(raw: " aria-current=\"page\"") : .empty
+                return "<a href=\"\(href)\"\(current)>\(ctx.t(entry.label))</a>"
             }
-            if access.can(.inboxView) { items.append((base + "/inbox", ctx.t("nav.inbox"))) }
-            if access.can(.fansView) { items.append((base + "/fans", ctx.t("nav.fans"))) }
-            if access.can(.membersView) { items.append((base + "/members", ctx.t("nav.members"))) }
-            items.append(
-                (base + "/notifications", ctx.unread > 0 ? ctx.t("nav.notifications_unread", String(ctx.unread)) : ctx.t("nav.notifications")))
-            if access.can(.auditView) { items.append((base + "/audit", ctx.t("nav.audit"))) }
-            if access.can(.workspaceUpdate) { items.append((base + "/settings", ctx.t("nav.workspace_settings"))) }
+            guard !links.isEmpty else { return nil }
+            return
+                "<span class=\"nav-group\" data-group=\"\(group.rawValue)\"><span class=\"nav-group-label\">\(ctx.t("nav.group." + group.rawValue))</span>\(HTML.join(links))</span>"
         }
-        return HTML.join(
-            items.map { href, label in
-                let current = ctx.path == href ? HTML(raw: " aria-current=\"page\"") : .empty
-                return "<a href=\"\(href)\"\(current)>\(label)</a>"
-            })
+        let unread = ctx.unread > 0 ? ctx.t("nav.notifications_unread", String(ctx.unread)) : ctx.t("nav.notifications")
+        let notifications: HTML = "<a href=\"\(base)/notifications\" class=\"notifications\">\(unread)</a>"
+        return HTML.join(groups + [notifications])
     }
 
     static func workspaceSwitcher(_ ctx: PageContext) -> HTML {

@@ -1,7 +1,6 @@
-/// Page text of moderation: the report, the lexicon and incoming messages.
-extension Strings {
-    static let moderationEn: [String: String] = [
-        "nav.moderation": "Moderation",
+/// Page text of moderation and the lexicon, in both languages (the same keys in each).
+extension ModerationFeature {
+    static let stringsEn: [String: String] = [
         "moderation.tab_report": "Report",
         "moderation.tab_lexicon": "Lexicon",
         "moderation.tab_messages": "Incoming messages",
@@ -112,30 +111,12 @@ extension Strings {
         "moderation.category.privacy": "privacy",
         "moderation.category.competitor": "competitor",
         "moderation.category.risk": "risk",
-        "inbox.analysis": "Analysis",
-        "inbox.sentiment.pos": "positive",
-        "inbox.sentiment.neu": "neutral",
-        "inbox.sentiment.neg": "negative",
-        "inbox.intent.question": "question",
-        "inbox.intent.complaint": "complaint",
-        "inbox.intent.praise": "praise",
-        "inbox.intent.purchase": "wants to buy",
-        "inbox.intent.spam": "spam",
-        "inbox.intent.other": "other",
-        "inbox.priority.low": "low",
-        "inbox.priority.normal": "normal",
-        "inbox.priority.high": "high",
-        "inbox.priority.urgent": "urgent",
-        "inbox.lang.zh": "Chinese",
-        "inbox.lang.en": "English",
-        "inbox.lang.other": "other language",
         "compose.sensitive_title": "Sensitive words",
         "compose.sensitive_none": "No sensitive words.",
         "compose.sensitive_blocked": "A block term stops this draft at the automatic review step.",
     ]
 
-    static let moderationZhHans: [String: String] = [
-        "nav.moderation": "内容审核",
+    static let stringsZhHans: [String: String] = [
         "moderation.tab_report": "报告",
         "moderation.tab_lexicon": "词库",
         "moderation.tab_messages": "收到的消息",
@@ -242,23 +223,6 @@ extension Strings {
         "moderation.category.privacy": "隐私",
         "moderation.category.competitor": "竞品",
         "moderation.category.risk": "风险",
-        "inbox.analysis": "分析",
-        "inbox.sentiment.pos": "正面",
-        "inbox.sentiment.neu": "中性",
-        "inbox.sentiment.neg": "负面",
-        "inbox.intent.question": "咨询",
-        "inbox.intent.complaint": "投诉",
-        "inbox.intent.praise": "称赞",
-        "inbox.intent.purchase": "购买意向",
-        "inbox.intent.spam": "垃圾信息",
-        "inbox.intent.other": "其他",
-        "inbox.priority.low": "低",
-        "inbox.priority.normal": "普通",
-        "inbox.priority.high": "高",
-        "inbox.priority.urgent": "紧急",
-        "inbox.lang.zh": "中文",
-        "inbox.lang.en": "英文",
-        "inbox.lang.other": "其他语言",
         "compose.sensitive_title": "敏感词",
         "compose.sensitive_none": "没有敏感词。",
         "compose.sensitive_blocked": "含「拦截」级词语：自动审核会退回此草稿。",

@@ -1,0 +1,168 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// A feature of Fanfare: everything it adds to the application, declared
+/// in its own folder (`Features/<Name>/<Name>Feature.swift`) and registered
+/// in one line of `Features.all`. Shared files (routes, the job worker, the
+/// migrations, the string tables, the navigation) read these declarations
+/// and name no feature, so a feature is added, read or removed in one
+/// place. Features call one another only through a feature's service
+/// surface, never through its pages or its models' internals.
+protocol Feature: Sendable {
+    /// A short name for logs and the registry's checks.
+    var name: String { get }
+    /// The migrations this feature owns, each with the release it shipped
+    /// in. All features' migrations run ordered by release, then by the
+    /// features' order in `Features.all`, then in the order listed here; a
+    /// shipped migration is never edited (changes are new migrations).
+    var migrations: [ShippedMigration] { get }
+    /// Its pages and API routes.
+    func routes(_ routes: FeatureRoutes) throws
+    /// The kinds of background job it runs, with their schedules.
+    var jobs: [JobRegistration] { get }
+    /// Its page text in both languages.
+    var strings: StringTable { get }
+    /// Keys it builds at run time from values (states, kinds), which a
+    /// search of the sources for literal keys cannot see.
+    var dynamicKeys: [String] { get }
+    /// Its entries in the navigation.
+    var navigation: [NavigationEntry] { get }
+    /// Puts in place what it keeps for the application's lifetime (caches,
+    /// writers), once, while the application is configured.
+    func boot(_ app: Application) throws
+}
+
+extension Feature {
+    var migrations: [ShippedMigration] { [] }
+    func routes(_ routes: FeatureRoutes) throws {}
+    var jobs: [JobRegistration] { [] }
+    var strings: StringTable { StringTable() }
+    var dynamicKeys: [String] { [] }
+    var navigation: [NavigationEntry] { [] }
+    func boot(_ app: Application) throws {}
+}
+
+/// Where a feature's routes go. Each builder already carries the
+/// middleware its kind of route needs: sessions, CSRF and sign-in for
+/// pages, bearer tokens and idempotency for the API, and the workspace
+/// scope (the one place tenants are separated) for workspace routes.
+struct FeatureRoutes {
+    /// The application, for what routes need of it (settings, metrics).
+    let app: Application
+    /// Outside both stacks: operations endpoints, platforms' signed pushes.
+    let root: any RoutesBuilder
+    /// Pages anyone may open (sign-in, invitations, public forms).
+    let publicPages: any RoutesBuilder
+    /// Pages for people signed in, outside any workspace.
+    let signedInPages: any RoutesBuilder
+    /// `/w/{workspace}/…` pages.
+    let workspacePages: any RoutesBuilder
+    /// `/api/v1/…` outside any workspace.
+    let api: any RoutesBuilder
+    /// `/api/v1/workspaces/{workspace}/…`.
+    let workspaceAPI: any RoutesBuilder
+}
+
+/// A migration and the release (the `00N` it shipped in) that orders it.
+struct ShippedMigration: Sendable {
+    let release: Int
+    let migration: any Migration
+
+    init(_ release: Int, _ migration: any Migration) {
+        self.release = release
+        self.migration = migration
+    }
+}
+
+/// A kind of background job a feature runs: one job at a time, or many of
+/// the kind together; optionally a schedule that enqueues it each period.
+struct JobRegistration: Sendable {
+    enum Run: Sendable {
+        case single(JobHandler)
+        case batch(JobBatchHandler)
+    }
+
+    let kind: String
+    let run: Run
+    /// Enqueues the kind's periodic job for the period `now` is in (one
+    /// unique key per period, so many nodes enqueue it once). Called about
+    /// once a minute by one loop of each worker.
+    let schedule: (@Sendable (any Database, Date) async throws -> Void)?
+
+    init(kind: String, run: Run, schedule: (@Sendable (any Database, Date) async throws -> Void)? = nil) {
+        self.kind = kind
+        self.run = run
+        self.schedule = schedule
+    }
+}
+
+/// A kind of job whose payload is a Codable value: enqueued with one,
+/// handed one back, never a hand-written JSON string.
+struct JobKind<Payload: Codable & Sendable>: Sendable {
+    let name: String
+
+    func encode(_ payload: Payload) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(payload), as: UTF8.self)
+    }
+
+    /// The job's payload, or an error naming the kind (a job written by an
+    /// older version in another shape fails rather than runs wrongly).
+    func payload(of job: Job) throws -> Payload {
+        do {
+            return try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        } catch {
+            throw JobPayloadUnreadable(kind: name)
+        }
+    }
+}
+
+struct JobPayloadUnreadable: Error, CustomStringConvertible {
+    let kind: String
+    var description: String { "the payload of a '\(kind)' job cannot be read" }
+}
+
+/// A feature's text: one table per language, the same keys in both.
+struct StringTable: Sendable {
+    var en: [String: String] = [:]
+    var zhHans: [String: String] = [:]
+}
+
+/// The groups of the navigation, in the order the team works through them.
+enum NavigationGroup: String, CaseIterable, Sendable {
+    /// 工作台: the person's own home.
+    case workbench
+    /// 内容: posts, the calendar, the content library.
+    case content
+    /// 互动: the inbox, moderation, feedback.
+    case engagement
+    /// 粉丝: fans, segments, activities, the rewards shop.
+    case fans
+    /// 数据: analytics.
+    case data
+    /// 设置: accounts, members, the audit log, workspace settings.
+    case settings
+}
+
+/// One link of the navigation: where it goes inside the workspace, its
+/// label's key, who may see it, and its place in its group.
+struct NavigationEntry: Sendable {
+    let group: NavigationGroup
+    /// Its order within the group (lower first).
+    let order: Int
+    /// The path after `/w/{workspace}` ("" for the workspace's home).
+    let path: String
+    let label: String
+    /// Shown only to roles with this permission; nil for everyone.
+    let permission: WorkspaceAction?
+
+    init(_ group: NavigationGroup, order: Int, path: String, label: String, permission: WorkspaceAction? = nil) {
+        self.group = group
+        self.order = order
+        self.path = path
+        self.label = label
+        self.permission = permission
+    }
+}

@@ -1,0 +1,58 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// The inbox: every comment, mention and message of every connected
+/// account, polled or pushed, analysed, routed by rules, answered from the
+/// reply library within the service levels.
+struct InboxFeature: Feature {
+    var name: String { "inbox" }
+
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(4, AddMessageAnalysis()), ShippedMigration(4, CreatePushNonces()), ShippedMigration(5, CreateInbox())]
+    }
+
+    func routes(_ routes: FeatureRoutes) throws {
+        // Platforms' pushes: signed, neither session nor token.
+        try routes.root.register(collection: PushRoutes())
+        InboxPages().bootScoped(routes.workspacePages)
+        ReplyTemplatePages().bootScoped(routes.workspacePages)
+        InboxRulePages().bootScoped(routes.workspacePages)
+        ServiceLevelPages().bootScoped(routes.workspacePages)
+        InboxAPI().bootScoped(routes.workspaceAPI)
+    }
+
+    var jobs: [JobRegistration] {
+        [
+            JobRegistration(kind: MessageIntake.kind, run: .single(MessageIntake.run), schedule: MessageIntake.schedule),
+            JobRegistration(kind: ReplySender.kind, run: .batch(ReplySender.runBatch)),
+            JobRegistration(kind: ServiceLevelWatch.kind, run: .single(ServiceLevelWatch.run), schedule: ServiceLevelWatch.schedule),
+        ]
+    }
+
+    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+
+    var dynamicKeys: [String] {
+        var keys = ["running", "warning", "breached", "met", "missed"].map { "inbox.clock.\($0)" }
+        keys += ["ok", "warning", "breached", "done"].map { "inbox.sla.\($0)" }
+        keys += Conversation.Status.allCases.map { "inbox.status.\($0.rawValue)" }
+        keys += InboxReply.Status.allCases.map { "inbox.reply_status.\($0.rawValue)" }
+        keys += ["comment", "mention", "direct_message"].map { "inbox.kind.\($0)" } + ["post", "dm", "mention"].map { "inbox.thread.\($0)" }
+        keys += ConversationFilterKeys.all.map { "inbox.filter.\($0)" }
+        keys += ["first_response", "resolution"].flatMap { ["inbox.note_\($0)_warning", "inbox.note_\($0)_breached"] }
+        keys += ReplyTemplateCategory.allCases.map { "inbox.template_category.\($0.rawValue)" }
+        keys += ActivityTier.allCases.map { "inbox.tier.\($0.rawValue)" }
+        keys += InboxQueue.allCases.map { "inbox.queue.\($0.rawValue)" }
+        keys += InboxRouting.kinds.map { "inbox.kind.\($0)" }
+        keys += (1...7).map { "inbox.weekday.\($0)" }
+        return keys
+    }
+
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.engagement, order: 10, path: "/inbox", label: "nav.inbox", permission: .inboxView)]
+    }
+
+    func boot(_ app: Application) throws {
+        app.installPushWriter()
+    }
+}

@@ -1,0 +1,26 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// The content library: the topic library and the asset register with
+/// its licences.
+struct LibraryFeature: Feature {
+    var name: String { "library" }
+
+    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateTopics()), ShippedMigration(2, CreateAssets())] }
+
+    func routes(_ routes: FeatureRoutes) throws {
+        LibraryPages().bootScoped(routes.workspacePages)
+        LibraryAPI().bootScoped(routes.workspaceAPI)
+    }
+
+    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+
+    var dynamicKeys: [String] {
+        Topic.Status.allCases.map { "topic.status.\($0.rawValue)" } + LicenceKind.allCases.map { "licence.\($0.rawValue)" }
+    }
+
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.content, order: 30, path: "/library", label: "nav.library", permission: .contentView)]
+    }
+}

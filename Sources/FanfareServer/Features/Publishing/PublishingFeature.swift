@@ -1,0 +1,23 @@
+import Fluent
+import Vapor
+
+/// Publishing: the durable queue that sends each variant exactly once, the
+/// minute sweep, metrics snapshots after publishing, and the Sandbox
+/// platform's store.
+struct PublishingFeature: Feature {
+    var name: String { "publishing" }
+
+    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateSandboxPosts())] }
+
+    var jobs: [JobRegistration] {
+        [
+            JobRegistration(kind: PublishRunner.kind, run: .batch(PublishRunner.runBatch)),
+            JobRegistration(kind: PublishSweep.kind, run: .single(PublishSweep.run), schedule: PublishSweep.schedule),
+            JobRegistration(kind: MetricsSnapshotter.kind, run: .single(MetricsSnapshotter.run)),
+        ]
+    }
+
+    func boot(_ app: Application) throws {
+        app.installSandboxLedger(failureRate: app.runtimeOptions.sandboxFailureRate)
+    }
+}
