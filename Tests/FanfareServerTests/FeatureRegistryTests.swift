@@ -102,4 +102,42 @@ import Vapor
             #expect(named.isEmpty, "\(path) names \(named)")
         }
     }
+
+    /// A feature uses another only through its service surface: no page,
+    /// API, assembly, store, runner or other working part of one feature is
+    /// named in another's files (models and services may be).
+    @Test func featuresUseOneAnotherOnlyThroughTheirServices() throws {
+        let features = ContractTests.repository.appendingPathComponent("Sources/FanfareServer/Features")
+        let declaration = try Regex(#"^\s*(?:(?:public|private|fileprivate|final)\s+)*(?:struct|enum|class|actor|protocol) +([A-Z][A-Za-z0-9]+)"#)
+        var owner: [String: String] = [:]
+        var files: [(feature: String, url: URL, text: String)] = []
+        for folder in try FileManager.default.contentsOfDirectory(atPath: features.path).sorted() {
+            let urls =
+                FileManager.default.enumerator(at: features.appendingPathComponent(folder), includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+            for url in urls {
+                let text = try String(contentsOf: url, encoding: .utf8)
+                files.append((folder, url, text))
+                for line in text.split(separator: "\n") {
+                    if let match = line.firstMatch(of: declaration), let name = match.output[1].substring, owner[String(name)] == nil {
+                        owner[String(name)] = folder
+                    }
+                }
+            }
+        }
+        let workingParts = [
+            "Pages", "API", "Assembly", "Store", "Runner", "Intake", "Writer", "Sweep", "Snapshotter", "Tiering", "Engagement", "Entries",
+            "Router", "Sender", "Watch", "Scan", "Load", "Merges", "Privacy", "Reports",
+        ]
+        var crossings: [String] = []
+        for file in files {
+            let code = file.text.split(separator: "\n").map { $0.replacing(try! Regex(#"//.*$"#), with: "") }.joined(separator: "\n")
+            let words = Set(code.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+            for word in words {
+                guard let home = owner[word], home != file.feature, workingParts.contains(where: { word.hasSuffix($0) }) else { continue }
+                crossings.append("\(file.url.lastPathComponent) (\(file.feature)) uses \(home)'s \(word)")
+            }
+        }
+        #expect(crossings.sorted() == [], "use the feature's service surface instead")
+    }
 }

@@ -107,10 +107,7 @@ struct AccountService {
     func connector(for account: SocialAccount) throws -> any Connector {
         switch account.platform {
         case "sandbox":
-            return SandboxConnector(
-                account: account.handle, audience: SandboxAudience(seed: UInt64(bitPattern: account.seed)),
-                ledger: DatabaseSandboxStore(db: db, local: app.sandboxLedger, writer: app.sandboxPostWriter), accountCreated: account.createdAt,
-                failureRate: app.sandboxFailureRate)
+            return PublishingService.sandboxConnector(for: account, db: db, app: app)
         default:
             guard let kind = ConnectorRegistry.kind(account.platform) else {
                 throw Problem(.conflict, "No connector for \(account.platform) yet.", type: "no-connector")
@@ -118,30 +115,5 @@ struct AccountService {
             let connection = AccountConnection(handle: account.handle, settings: account.settings, credentials: try credentials(of: account))
             return kind.connector(for: connection, transport: app.connectorTransport, clock: { Date() })
         }
-    }
-}
-
-extension Application {
-    private struct SandboxLedgerKey: StorageKey { typealias Value = SandboxLedger }
-    private struct SandboxFailureRateKey: StorageKey { typealias Value = Double }
-    private struct SandboxPostWriterKey: StorageKey { typealias Value = SandboxPostWriter }
-
-    var sandboxPostWriter: SandboxPostWriter? { storage[SandboxPostWriterKey.self] }
-
-    var sandboxFailureRate: Double { storage[SandboxFailureRateKey.self] ?? 0.02 }
-
-    /// The Sandbox platform's short-term memory in this process (rate-limit
-    /// counts, replies). Its audience is computed, the same on every node,
-    /// and what it published is in the database (`DatabaseSandboxStore`).
-    var sandboxLedger: SandboxLedger {
-        guard let ledger = storage[SandboxLedgerKey.self] else { fatalError("configure(_:settings:) installs the Sandbox ledger") }
-        return ledger
-    }
-
-    /// Called once by `configure`, before any request.
-    func installSandboxLedger(failureRate: Double) {
-        storage[SandboxLedgerKey.self] = SandboxLedger()
-        storage[SandboxPostWriterKey.self] = SandboxPostWriter { [unowned self] in self.db }
-        storage[SandboxFailureRateKey.self] = failureRate
     }
 }

@@ -44,13 +44,13 @@ struct ActivityEntries {
         if fan.mergedInto != nil || fan.erasedAt != nil { throw ValidationErrors("fan_id", "is a fan that was merged into another or erased") }
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         if let segmentID = activity.segmentID, let segment = try await Segment.find(segmentID, on: db) {
-            let members = try await SegmentScan(db, workspaceID: workspace.id!, zone: zone, now: now).membership(
-                of: [fanID], in: [segmentID: segment.rule])
+            let members = try await FanService.segmentMembership(
+                of: [fanID], in: [segmentID: segment.rule], workspaceID: workspace.id!, zone: zone, now: now, on: db)
             guard members[fanID]?.contains(segmentID) == true else {
                 throw Problem(.forbidden, "The fan is not in this activity's audience (the segment “\(segment.name)”).", type: "not-in-audience")
             }
         }
-        let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let programme = try await FanService.programme(of: workspace.id!, on: db)
         let reservation = activity.reservation
         if let privilege = reservation.privilege, !reservation.admits(lifetimePoints: fan.lifetimePoints, ladder: programme.levels, now: now) {
             let needed = reservation.lowestLevel(in: programme.levels).map { "level \($0.number) or higher" } ?? "no level grants it yet"
@@ -192,7 +192,7 @@ struct ActivityEntries {
         guard featured < challenge.featuredPicks else {
             throw Problem(.conflict, "This challenge already has its \(challenge.featuredPicks) featured pick(s).")
         }
-        let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
+        let programme = try await FanService.programme(of: access.workspaceID, on: db)
         let zone = TimeZone(identifier: access.workspace.timeZone) ?? .gmt
         try await db.writeTransaction { tx in
             entry.featured = true

@@ -56,7 +56,7 @@ struct ActivityPages {
         let segments = try await access.query(Segment.self, on: req.db).sort(\.$name).all()
         let kindOptions = ActivityKind.allCases.map { ($0.rawValue, ctx.t("activities.kind." + $0.rawValue)) }
         let segmentOptions = [("", ctx.t("activities.every_fan"))] + segments.map { ($0.id!.uuidString.lowercased(), $0.name) }
-        let ladder = try await FanProgrammeStore.load(access.workspaceID, on: req.db).levels
+        let ladder = try await FanService.programme(of: access.workspaceID, on: req.db).levels
         let privilegeOptions =
             [("", ctx.t("activities.every_fan"))]
             + LoyaltyPrivilege.known.map { privilege in
@@ -79,11 +79,11 @@ struct ActivityPages {
             \(Layout.select(ctx, name: "privilege", label: ctx.t("activities.privilege"), options: privilegeOptions, selected: values.privilege, errors: errors, hint: ctx.t("activities.privilege_hint")))
             \(Layout.field(ctx, name: "open_to_all_at", label: ctx.t("activities.open_to_all_at"), type: "datetime-local", value: values.openToAllAt, errors: errors, required: false, hint: ctx.t("activities.open_to_all_at_hint")))
             \(Layout.field(ctx, name: "question", label: ctx.t("activities.question"), value: values.question, errors: errors, required: false))
-            \(InboxForms.textarea(ctx, name: "options", label: ctx.t("activities.options"), value: values.options, errors: errors, rows: 3, required: false, hint: ctx.t("activities.options_hint")))
+            \(Forms.textarea(ctx, name: "options", label: ctx.t("activities.options"), value: values.options, errors: errors, rows: 3, required: false, hint: ctx.t("activities.options_hint")))
             \(Layout.field(ctx, name: "prize", label: ctx.t("activities.prize"), value: values.prize, errors: errors, required: false))
             \(Layout.field(ctx, name: "winners", label: ctx.t("activities.winners"), type: "number", value: values.winners, errors: errors, required: false))
             \(Layout.field(ctx, name: "hashtag", label: ctx.t("activities.hashtag"), value: values.hashtag, errors: errors, required: false))
-            \(InboxForms.textarea(ctx, name: "questions", label: ctx.t("activities.questions"), value: values.questions, errors: errors, rows: 6, required: false, hint: ctx.t("activities.questions_hint")))
+            \(Forms.textarea(ctx, name: "questions", label: ctx.t("activities.questions"), value: values.questions, errors: errors, rows: 6, required: false, hint: ctx.t("activities.questions_hint")))
             \(Layout.field(ctx, name: "points_per_correct", label: ctx.t("activities.points_per_correct"), type: "number", value: values.pointsPerCorrect, errors: errors, required: false))
             \(Layout.field(ctx, name: "venue", label: ctx.t("activities.venue"), value: values.venue, errors: errors, required: false))
             \(Layout.field(ctx, name: "places", label: ctx.t("activities.places"), type: "number", value: values.places, errors: errors, required: false))
@@ -95,7 +95,7 @@ struct ActivityPages {
             ctx, title: ctx.t("fans.tab_activities"), status: status,
             """
             <h1>\(ctx.t("fans.tab_activities"))</h1>
-            \(FanPages.tabs(ctx, access, current: base))
+            \(FanService.areaTabs(ctx, access, current: base))
             \(Layout.errorSummary(ctx, errors))
             <p>\(ctx.t("activities.intro"))</p>
             \(activities.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("activities.none"))</p>") : HTML("<table id=\"activities\"><thead><tr><th>\(ctx.t("activities.title_field"))</th><th>\(ctx.t("activities.kind"))</th><th>\(ctx.t("activities.status"))</th><th>\(ctx.t("activities.entries"))</th><th>\(ctx.t("activities.ends_at"))</th></tr></thead><tbody>\(rows)</tbody></table>"))
@@ -212,7 +212,7 @@ struct ActivityPages {
                 <td>\(Layout.time(entry.at, ctx))</td><td>\(winners.contains(entryID) ? HTML(stringLiteral: ctx.t("activities.winner")) : .empty)</td></tr>
                 """
         }
-        let programme = try await FanProgrammeStore.load(access.workspaceID, on: req.db)
+        let programme = try await FanService.programme(of: access.workspaceID, on: req.db)
         var facts: [HTML] = []
         if let privilege = activity.privilege {
             let level =
@@ -291,7 +291,7 @@ struct ActivityPages {
             ctx, title: activity.title, status: status,
             """
             <h1>\(activity.title)</h1>
-            \(FanPages.tabs(ctx, access, current: "/w/\(access.workspace.slug)/activities"))
+            \(FanService.areaTabs(ctx, access, current: "/w/\(access.workspace.slug)/activities"))
             \(Layout.errorSummary(ctx, errors))
             \(errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(FieldMessages.text(e, ctx.locale))</p>" })
             <p>\(ctx.t("activities.kind." + activity.kind)) · <span id="activity-status">\(ctx.t("activities.status." + activity.status))</span> · \(ctx.t("activities.until")) \(Layout.time(activity.endsAt, ctx))</p>

@@ -74,7 +74,7 @@ enum FanEngagement {
     }
 
     private static func engage(_ messages: [Message], in workspace: Workspace, now: Date, on db: any Database) async throws {
-        let programme = try await FanProgrammeStore.load(workspace.id!, on: db)
+        let programme = try await FanService.programme(of: workspace.id!, on: db)
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
         // A slice per transaction, in order of sending, so each day's cap
         // still counts what the slices before it paid. One transaction for

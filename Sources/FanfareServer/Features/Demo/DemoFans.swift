@@ -72,8 +72,8 @@ extension Demo {
         }
         // What the worker does after intake, done now so the demo opens complete.
         let messages = try await adminAccess.query(IncomingMessage.self, on: app.db).all(\.$id)
-        try await FanEngagement.process(messages, now: now.addingTimeInterval(2), on: app.db)
-        _ = try await FanTiering.recompute(workspace, now: now.addingTimeInterval(2), on: app.db)
+        try await ActivityService.processMessages(messages, now: now.addingTimeInterval(2), on: app.db)
+        try await FanService.recomputeTiers(workspace, now: now.addingTimeInterval(2), on: app.db)
         try await seedRewards(adminAccess, author: author, app: app, now: now.addingTimeInterval(3))
     }
 

@@ -230,12 +230,12 @@ struct FanPages {
         let fan = try await access.find(Fan.self, req.parameters.get("fan"), on: req.db, what: "Fan")
         var attributes = fan.attributes
         attributes.region = req.formValue("region")
-        attributes.tags = InboxForms.list(req.formValue("tags"))
-        attributes.interests = InboxForms.list(req.formValue("interests"))
+        attributes.tags = Forms.list(req.formValue("tags"))
+        attributes.interests = Forms.list(req.formValue("interests"))
         attributes.verifiedPhone = req.formValue("verified_phone")
         attributes.verifiedEmail = req.formValue("verified_email")
         attributes.wechatUnionID = req.formValue("wechat_union_id")
-        attributes.consent.marketing = InboxForms.isOn(req, "consent_marketing")
+        attributes.consent.marketing = Forms.isOn(req, "consent_marketing")
         do {
             try await FanService(db: req.db).updateProfile(fan.id!.uuidString, .init(attributes: attributes), in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("fans.profile_saved", req.uiLocale), to: req)

@@ -77,7 +77,7 @@ struct FeedbackPages {
             <section class="card"><h2>\(ctx.t("feedback.new_ticket"))</h2>
             <form method="post" action="\(base)" id="ticket-form" class="stack">\(ctx.csrfField)
             \(Layout.field(ctx, name: "title", label: ctx.t("feedback.title_field"), value: values["title"] ?? "", errors: errors, required: false, hint: ctx.t("feedback.title_hint")))
-            \(InboxForms.textarea(ctx, name: "body", label: ctx.t("feedback.body"), value: values["body"] ?? "", errors: errors, rows: 4))
+            \(Forms.textarea(ctx, name: "body", label: ctx.t("feedback.body"), value: values["body"] ?? "", errors: errors, rows: 4))
             \(Layout.select(ctx, name: "kind", label: ctx.t("feedback.kind"), options: FeedbackKind.allCases.map { ($0.rawValue, ctx.t("feedback.kind." + $0.rawValue)) }, selected: values["kind"] ?? "suggestion", errors: errors))
             <button type="submit" class="primary" id="create-ticket">\(ctx.t("feedback.create"))</button></form></section>
             """
@@ -90,8 +90,8 @@ struct FeedbackPages {
             \(Layout.errorSummary(ctx, errors))
             <p>\(ctx.t("feedback.intro"))</p>
             <form method="get" action="\(base)" class="inline" id="ticket-filters">
-            <label for="status">\(ctx.t("feedback.status"))</label> <select id="status" name="status">\(InboxRulePages.options(statusOptions, statusFilter))</select>
-            <label for="kind-filter">\(ctx.t("feedback.kind"))</label> <select id="kind-filter" name="kind">\(InboxRulePages.options(kindOptions, kindFilter))</select>
+            <label for="status">\(ctx.t("feedback.status"))</label> <select id="status" name="status">\(Forms.options(statusOptions, statusFilter))</select>
+            <label for="kind-filter">\(ctx.t("feedback.kind"))</label> <select id="kind-filter" name="kind">\(Forms.options(kindOptions, kindFilter))</select>
             <button type="submit">\(ctx.t("inbox.show"))</button></form>
             \(tickets.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("feedback.none"))</p>") : HTML("<table id=\"feedback-tickets\"><thead><tr><th>\(ctx.t("feedback.number"))</th><th>\(ctx.t("feedback.title_field"))</th><th>\(ctx.t("feedback.kind"))</th><th>\(ctx.t("feedback.score"))</th><th>\(ctx.t("feedback.supporters"))</th><th>\(ctx.t("feedback.owner"))</th><th>\(ctx.t("feedback.status"))</th><th>\(ctx.t("feedback.age"))</th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(form)
@@ -216,7 +216,7 @@ struct FeedbackPages {
             <section class="card"><h2>\(ctx.t("feedback.edit"))</h2>
             <form method="post" action="\(path)" id="edit-ticket-form" class="stack">\(ctx.csrfField)
             \(Layout.field(ctx, name: "title", label: ctx.t("feedback.title_field"), value: values["title"] ?? "", errors: errors))
-            \(InboxForms.textarea(ctx, name: "body", label: ctx.t("feedback.body"), value: values["body"] ?? "", errors: errors, rows: 4))
+            \(Forms.textarea(ctx, name: "body", label: ctx.t("feedback.body"), value: values["body"] ?? "", errors: errors, rows: 4))
             \(Layout.select(ctx, name: "kind", label: ctx.t("feedback.kind"), options: FeedbackKind.allCases.map { ($0.rawValue, ctx.t("feedback.kind." + $0.rawValue)) }, selected: values["kind"] ?? "", errors: errors))
             <p class="hint">\(ctx.t("feedback.score_hint"))</p>
             \(Layout.select(ctx, name: "impact", label: ctx.t("feedback.impact"), options: scale, selected: values["impact"] ?? "3", errors: errors))
@@ -224,7 +224,7 @@ struct FeedbackPages {
             \(Layout.select(ctx, name: "cost", label: ctx.t("feedback.cost"), options: scale, selected: values["cost"] ?? "3", errors: errors))
             \(Layout.select(ctx, name: "owner_id", label: ctx.t("feedback.owner"), options: owners, selected: values["owner_id"] ?? "", errors: errors))
             \(Layout.select(ctx, name: "status", label: ctx.t("feedback.status"), options: Self.openStatuses.map { ($0.rawValue, ctx.t("feedback.status." + $0.rawValue)) }, selected: values["status"] ?? "new", errors: errors))
-            \(InboxForms.checkbox(ctx, name: "public", label: ctx.t("feedback.public_label"), checked: values["public"] == "true", hint: ctx.t("feedback.public_hint"), errors: errors))
+            \(Forms.checkbox(ctx, name: "public", label: ctx.t("feedback.public_label"), checked: values["public"] == "true", hint: ctx.t("feedback.public_hint"), errors: errors))
             <button type="submit" class="primary" id="save-ticket">\(ctx.t("inbox.save"))</button></form></section>
             """
     }
@@ -258,7 +258,7 @@ struct FeedbackPages {
         <section class="card"><h2>\(ctx.t("feedback.close"))</h2>
         <form method="post" action="\(path)/close" id="close-ticket-form" class="stack">\(ctx.csrfField)
         \(Layout.select(ctx, name: "resolution", label: ctx.t("feedback.resolution"), options: Self.closingResolutions.map { ($0.rawValue, ctx.t("feedback.resolution." + $0.rawValue)) }, selected: values["resolution"] ?? "adopted", errors: errors))
-        \(InboxForms.textarea(ctx, name: "note", label: ctx.t("feedback.note"), value: values["note"] ?? "", errors: errors, rows: 3, hint: ctx.t("feedback.note_hint")))
+        \(Forms.textarea(ctx, name: "note", label: ctx.t("feedback.note"), value: values["note"] ?? "", errors: errors, rows: 3, hint: ctx.t("feedback.note_hint")))
         <button type="submit" class="primary" id="close-ticket">\(ctx.t("feedback.close"))</button></form></section>
         """
     }
@@ -299,7 +299,7 @@ struct FeedbackPages {
         try access.require(.inboxReply)
         let keys = ["title", "body", "kind", "impact", "urgency", "cost", "owner_id", "status"]
         var values = keys.reduce(into: [String: String]()) { $0[$1] = req.formValue($1) }
-        values["public"] = InboxForms.isOn(req, "public") ? "true" : ""
+        values["public"] = Forms.isOn(req, "public") ? "true" : ""
         do {
             var errors = ValidationErrors()
             var parts: [String: Int] = [:]

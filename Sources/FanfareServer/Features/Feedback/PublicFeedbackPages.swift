@@ -64,7 +64,7 @@ struct PublicFeedbackPages: RouteCollection {
             \(Layout.field(ctx, name: "name", label: ctx.t("feedback.your_name"), value: values["name"] ?? "", errors: errors, required: false, autocomplete: "name"))
             \(Layout.field(ctx, name: "contact", label: ctx.t("feedback.contact"), value: values["contact"] ?? "", errors: errors, required: false, hint: ctx.t("feedback.contact_hint")))
             \(Layout.select(ctx, name: "kind", label: ctx.t("feedback.kind"), options: kinds, selected: values["kind"] ?? "suggestion", errors: errors))
-            \(InboxForms.textarea(ctx, name: "text", label: ctx.t("feedback.text"), value: values["text"] ?? "", errors: errors, rows: 6))
+            \(Forms.textarea(ctx, name: "text", label: ctx.t("feedback.text"), value: values["text"] ?? "", errors: errors, rows: 6))
             <div class="trap" aria-hidden="true"><label for="\(Self.trapField)">\(ctx.t("feedback.trap"))</label><input type="text" id="\(Self.trapField)" name="\(Self.trapField)" value="" tabindex="-1" autocomplete="off"></div>
             <button type="submit" class="primary" id="send-feedback">\(ctx.t("feedback.send"))</button></form>
             </section>

@@ -302,8 +302,8 @@ struct InboxPages {
                     : .empty
                 return """
                     <li class="fan-message" data-message-id="\(message.id!.uuidString.lowercased())"><p><strong>\(message.authorName)</strong> · \(Layout.time(message.sentAt, ctx)) · \(ctx.t("inbox.kind." + message.kind))</p>
-                    <p class="message-text">\(ModerationPages.highlighted(message.text, message.matches, ctx))</p>
-                    <p>\(ModerationPages.analysis(message, ctx)) \(message.recommendation == "none" ? HTML.empty : HTML("<span class=\"badge recommendation \(message.recommendation)\">\(ctx.t("moderation.action." + message.recommendation))</span>")) \(ticket)</p></li>
+                    <p class="message-text">\(ModerationService.highlighted(message.text, message.matches, ctx))</p>
+                    <p>\(ModerationService.analysis(message, ctx)) \(message.recommendation == "none" ? HTML.empty : HTML("<span class=\"badge recommendation \(message.recommendation)\">\(ctx.t("moderation.action." + message.recommendation))</span>")) \(ticket)</p></li>
                     """
             case .reply(let reply):
                 let who = reply.automatic ? ctx.t("inbox.automatic_reply") : (reply.$author.id.flatMap { users[$0] } ?? "—")

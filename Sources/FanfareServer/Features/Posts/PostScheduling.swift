@@ -50,7 +50,7 @@ extension PostService {
                 variant.updatedAt = now
                 try await variant.save(on: tx)
             }
-            try await PublishRunner.enqueue(post, variants: toQueue, on: tx, now: now)
+            try await PublishingService.enqueue(post, variants: toQueue, on: tx, now: now)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: at == nil ? "post.publish_now" : "post.scheduled", targetType: "post",
                 targetID: post.id, before: before, after: ["scheduled_at": ISO8601DateFormatter().string(from: when)], now: now)

@@ -210,7 +210,7 @@ enum MetricsRefresh {
             .all()
         for variant in variants {
             do {
-                try await MetricsSnapshotter.take(variant, label: "latest", app: app, now: Date())
+                try await PublishingService.takeSnapshot(variant, label: "latest", app: app, now: Date())
             } catch let error as ConnectorError {
                 throw Problem(.badGateway, ConnectorMessages.text(error), type: "connector")
             }

@@ -23,7 +23,7 @@ struct PostsFeature: Feature {
             + Pillar.allCases.map { "pillar.\($0.rawValue)" } + ContentFormat.allCases.map { "format.\($0.rawValue)" }
             + ContentPool.allCases.map { "pool.\($0.rawValue)" } + ReviewDecision.allCases.map { "review.decision.\($0.rawValue)" }
             + ["running", "published", "reconciled", "retry", "unconfirmed", "failed", "hand_off"].map { "attempt.\($0)" }
-            + MetricsSnapshotter.milestones.map { "metrics.\($0.label)" }
+            + PublishingService.milestones.map { "metrics.\($0.label)" }
     }
 
     var navigation: [NavigationEntry] {

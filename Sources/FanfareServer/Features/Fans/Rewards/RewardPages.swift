@@ -43,7 +43,7 @@ struct RewardPages {
             stock = req.formValue("stock")
             perFanLimit = req.formValue("per_fan_limit")
             levelRequired = req.formValue("level_required")
-            active = InboxForms.isOn(req, "active")
+            active = Forms.isOn(req, "active")
         }
 
         /// Whole numbers where the form has numbers; an empty stock or limit is unlimited.

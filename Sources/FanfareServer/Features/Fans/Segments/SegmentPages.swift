@@ -50,7 +50,7 @@ struct SegmentPages {
             <section class="card"><h2>\(ctx.t("segments.new"))</h2>
             <form method="post" action="\(base)" id="segment-form" class="stack">\(ctx.csrfField)
             \(Layout.field(ctx, name: "name", label: ctx.t("segments.name"), value: values.name, errors: errors, required: false))
-            \(InboxForms.textarea(ctx, name: "rule", label: ctx.t("segments.rule"), value: values.rule, errors: errors, rows: 5, hint: ctx.t("segments.rule_hint")))
+            \(Forms.textarea(ctx, name: "rule", label: ctx.t("segments.rule"), value: values.rule, errors: errors, rows: 5, hint: ctx.t("segments.rule_hint")))
             \(counted.map { n -> HTML in "<p class=\"flash\" id=\"segment-live-count\">\(ctx.t("segments.counted", String(n)))</p>" })
             <p><button type="submit" name="action" value="count" id="count-segment">\(ctx.t("segments.count"))</button>
             <button type="submit" name="action" value="save" class="primary" id="save-segment">\(ctx.t("segments.save"))</button></p></form>

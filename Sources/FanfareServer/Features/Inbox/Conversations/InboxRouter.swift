@@ -78,7 +78,8 @@ enum InboxRouter {
         guard !asked.isEmpty, !fans.isEmpty else { return [:] }
         let saved = try await Segment.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$id ~~ Array(asked)).all()
         let rules = Dictionary(uniqueKeysWithValues: saved.map { ($0.id!, $0.rule) })
-        return try await SegmentScan(db, workspaceID: workspaceID, zone: zone, now: now).membership(of: Array(Set(fans.values)), in: rules)
+        return try await FanService.segmentMembership(
+            of: Array(Set(fans.values)), in: rules, workspaceID: workspaceID, zone: zone, now: now, on: db)
     }
 
     /// What routing a workspace's messages needs. Rules are read as stored

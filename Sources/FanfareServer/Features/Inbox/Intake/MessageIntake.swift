@@ -128,8 +128,8 @@ enum MessageIntake {
             arrivals.append(.init(id: TimeOrderedID.make(at: now), interaction: interaction, analysis: analysis))
         }
         guard !arrivals.isEmpty else { return [] }
-        let fans = try await FanAssembly.assemble(
-            arrivals.map { FanAssembly.Sighting(authorID: $0.interaction.authorID, authorName: $0.interaction.authorName, at: $0.interaction.at) },
+        let fans = try await FanService.fansOfAuthors(
+            arrivals.map { FanService.Sighting(authorID: $0.interaction.authorID, authorName: $0.interaction.authorName, at: $0.interaction.at) },
             workspaceID: workspaceID, platform: account.rulesPlatform, now: now, in: sql)
         let conversations = try await ConversationAssembly.assemble(arrivals, tiers: fans.tiers, for: account, now: now, in: sql)
         var rows: [(remoteID: String, row: any SQLExpression)] = []
@@ -176,7 +176,9 @@ enum MessageIntake {
             ).run()
         }
         try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, canReply: canReply, now: now, in: tx)
-        if let engagement = FanEngagement.job(for: arrivals.map(\.id), at: now) { try await JobQueue(db: tx).enqueueMany([engagement], now: now) }
+        if let engagement = ActivityService.engagementJob(for: arrivals.map(\.id), at: now) {
+            try await JobQueue(db: tx).enqueueMany([engagement], now: now)
+        }
         return added
     }
 }

@@ -58,18 +58,18 @@ struct InboxRulePages {
         init(_ req: Request) {
             name = req.formValue("name")
             keywords = req.formValue("keywords")
-            intents = Set(InboxForms.values(req, "intents"))
-            sentiments = Set(InboxForms.values(req, "sentiments"))
-            kinds = Set(InboxForms.values(req, "kinds"))
-            tiers = Set(InboxForms.values(req, "tiers"))
-            accountIDs = Set(InboxForms.values(req, "account_ids").map { $0.lowercased() })
+            intents = Set(Forms.values(req, "intents"))
+            sentiments = Set(Forms.values(req, "sentiments"))
+            kinds = Set(Forms.values(req, "kinds"))
+            tiers = Set(Forms.values(req, "tiers"))
+            accountIDs = Set(Forms.values(req, "account_ids").map { $0.lowercased() })
             hoursFrom = req.formValue("hours_from")
             hoursTo = req.formValue("hours_to")
             replyTemplateID = req.formValue("reply_template_id")
             tags = req.formValue("tags")
             queue = req.formValue("queue")
-            escalate = InboxForms.isOn(req, "escalate")
-            answersNegative = InboxForms.isOn(req, "answers_negative")
+            escalate = Forms.isOn(req, "escalate")
+            answersNegative = Forms.isOn(req, "answers_negative")
             position = req.formValue("position").trimmingCharacters(in: .whitespaces)
         }
 
@@ -112,10 +112,10 @@ struct InboxRulePages {
             return InboxRuleService.Input(
                 name: name, position: positionValue, enabled: nil,
                 conditions: InboxRuleConditions(
-                    keywords: InboxForms.list(keywords), intents: Self.ordered(intents, MessageIntent.allCases.map(\.rawValue)),
+                    keywords: Forms.list(keywords), intents: Self.ordered(intents, MessageIntent.allCases.map(\.rawValue)),
                     sentiments: Self.ordered(sentiments, MessageSentiment.allCases.map(\.rawValue)), accountIDs: accounts,
                     tiers: Self.ordered(tiers, ActivityTier.allCases.map(\.rawValue)), kinds: Self.ordered(kinds, InboxRouting.kinds), hours: hours),
-                actions: InboxRuleActions(replyTemplateID: templateID, tags: InboxForms.list(tags), queue: queueValue, escalate: escalate),
+                actions: InboxRuleActions(replyTemplateID: templateID, tags: Forms.list(tags), queue: queueValue, escalate: escalate),
                 answersNegative: answersNegative)
         }
     }
@@ -245,17 +245,17 @@ struct InboxRulePages {
             <fieldset id="rule-conditions"><legend>\(ctx.t("inbox.rule_conditions"))</legend>
             <p class="hint">\(ctx.t("inbox.rule_conditions_hint"))</p>
             \(Layout.field(ctx, name: "keywords", label: ctx.t("inbox.rule_keywords"), value: values.keywords, errors: errors, required: false, hint: ctx.t("inbox.comma_hint")))
-            \(InboxForms.checkboxes(ctx, name: "intents", legend: ctx.t("inbox.rule_intents"), options: MessageIntent.allCases.map { ($0.rawValue, ctx.t("inbox.intent." + $0.rawValue)) }, checked: values.intents, errors: errors))
-            \(InboxForms.checkboxes(ctx, name: "sentiments", legend: ctx.t("inbox.rule_sentiments"), options: MessageSentiment.allCases.map { ($0.rawValue, ctx.t("inbox.sentiment." + $0.rawValue)) }, checked: values.sentiments, errors: errors))
-            \(InboxForms.checkboxes(ctx, name: "kinds", legend: ctx.t("inbox.rule_kinds"), options: InboxRouting.kinds.map { ($0, kind(ctx, $0)) }, checked: values.kinds, errors: errors))
-            \(InboxForms.checkboxes(ctx, name: "tiers", legend: ctx.t("inbox.rule_tiers"), options: ActivityTier.allCases.map { ($0.rawValue, ctx.t("inbox.tier." + $0.rawValue)) }, checked: values.tiers, errors: errors))
+            \(Forms.checkboxes(ctx, name: "intents", legend: ctx.t("inbox.rule_intents"), options: MessageIntent.allCases.map { ($0.rawValue, ctx.t("inbox.intent." + $0.rawValue)) }, checked: values.intents, errors: errors))
+            \(Forms.checkboxes(ctx, name: "sentiments", legend: ctx.t("inbox.rule_sentiments"), options: MessageSentiment.allCases.map { ($0.rawValue, ctx.t("inbox.sentiment." + $0.rawValue)) }, checked: values.sentiments, errors: errors))
+            \(Forms.checkboxes(ctx, name: "kinds", legend: ctx.t("inbox.rule_kinds"), options: InboxRouting.kinds.map { ($0, kind(ctx, $0)) }, checked: values.kinds, errors: errors))
+            \(Forms.checkboxes(ctx, name: "tiers", legend: ctx.t("inbox.rule_tiers"), options: ActivityTier.allCases.map { ($0.rawValue, ctx.t("inbox.tier." + $0.rawValue)) }, checked: values.tiers, errors: errors))
             <div class="field\(errors["account_ids"] != nil ? " has-error" : "")"><label for="account_ids">\(ctx.t("inbox.rule_accounts"))</label>
             <select id="account_ids" name="account_ids" multiple size="\(min(max(lookups.accounts.count, 2), 8))">\(accountOptions)</select>
             <small class="hint">\(ctx.t("inbox.rule_accounts_hint"))</small>
             \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
             <div class="field\(errors["hours"] != nil ? " has-error" : "")"><span class="label">\(ctx.t("inbox.rule_hours"))</span>
-            <label for="hours_from">\(ctx.t("inbox.rule_hours_from"))</label> <select id="hours_from" name="hours_from">\(Self.options(hourOptions, values.hoursFrom))</select>
-            <label for="hours_to">\(ctx.t("inbox.rule_hours_to"))</label> <select id="hours_to" name="hours_to">\(Self.options(hourOptions, values.hoursTo))</select>
+            <label for="hours_from">\(ctx.t("inbox.rule_hours_from"))</label> <select id="hours_from" name="hours_from">\(Forms.options(hourOptions, values.hoursFrom))</select>
+            <label for="hours_to">\(ctx.t("inbox.rule_hours_to"))</label> <select id="hours_to" name="hours_to">\(Forms.options(hourOptions, values.hoursTo))</select>
             <small class="hint">\(ctx.t("inbox.rule_hours_hint"))</small>
             \(errors["hours"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
             </fieldset>
@@ -263,18 +263,11 @@ struct InboxRulePages {
             \(Layout.select(ctx, name: "reply_template_id", label: ctx.t("inbox.rule_template"), options: templateOptions, selected: values.replyTemplateID, errors: errors))
             \(Layout.field(ctx, name: "tags", label: ctx.t("inbox.rule_tags"), value: values.tags, errors: errors, required: false, hint: ctx.t("inbox.comma_hint")))
             \(Layout.select(ctx, name: "queue", label: ctx.t("inbox.rule_queue"), options: queueOptions, selected: values.queue, errors: errors))
-            \(InboxForms.checkbox(ctx, name: "escalate", label: ctx.t("inbox.rule_escalate"), checked: values.escalate, errors: errors))
-            \(InboxForms.checkbox(ctx, name: "answers_negative", label: ctx.t("inbox.rule_answers_negative"), checked: values.answersNegative, hint: ctx.t("inbox.rule_answers_negative_hint"), errors: errors))
+            \(Forms.checkbox(ctx, name: "escalate", label: ctx.t("inbox.rule_escalate"), checked: values.escalate, errors: errors))
+            \(Forms.checkbox(ctx, name: "answers_negative", label: ctx.t("inbox.rule_answers_negative"), checked: values.answersNegative, hint: ctx.t("inbox.rule_answers_negative_hint"), errors: errors))
             </fieldset>
             \(Layout.field(ctx, name: "position", label: ctx.t("inbox.rule_position"), type: "number", value: values.position, errors: errors, required: false, hint: ctx.t("inbox.rule_position_hint")))
             """
-    }
-
-    static func options(_ options: [(String, String)], _ selected: String) -> HTML {
-        HTML.join(
-            options.map { value, label -> HTML in
-                "<option value=\"\(value)\"\(value == selected ? HTML(raw: " selected") : .empty)>\(label)</option>"
-            })
     }
 
     @Sendable func create(req: Request) async throws -> Response {

@@ -117,13 +117,13 @@ struct ServiceLevelPages {
             <p class="hint">\(ctx.t(hasHours ? "inbox.sla_business_hours_set" : "inbox.sla_business_hours_none"))</p>
             \(Layout.field(ctx, name: "business_hours_start", label: ctx.t("inbox.sla_hours_start"), type: "time", value: values["business_hours_start"] ?? "", errors: errors, required: false))
             \(Layout.field(ctx, name: "business_hours_end", label: ctx.t("inbox.sla_hours_end"), type: "time", value: values["business_hours_end"] ?? "", errors: errors, required: false))
-            \(InboxForms.checkboxes(ctx, name: "weekdays", legend: ctx.t("inbox.sla_weekdays"), options: weekdayOptions, checked: hasHours || !weekdays.isEmpty ? weekdays : ["2", "3", "4", "5", "6"], errors: errors))
-            \(InboxForms.checkbox(ctx, name: "clear_business_hours", label: ctx.t("inbox.sla_clear_hours"), checked: false, errors: errors))
+            \(Forms.checkboxes(ctx, name: "weekdays", legend: ctx.t("inbox.sla_weekdays"), options: weekdayOptions, checked: hasHours || !weekdays.isEmpty ? weekdays : ["2", "3", "4", "5", "6"], errors: errors))
+            \(Forms.checkbox(ctx, name: "clear_business_hours", label: ctx.t("inbox.sla_clear_hours"), checked: false, errors: errors))
             </fieldset>
             \(Layout.field(ctx, name: "auto_reply_cap", label: ctx.t("inbox.sla_auto_reply_cap"), type: "number", value: values["auto_reply_cap"] ?? "", errors: errors, hint: ctx.t("inbox.sla_auto_reply_cap_hint")))
-            \(InboxForms.checkbox(ctx, name: "public_feedback", label: ctx.t("inbox.sla_public_feedback"), checked: publicOn, hint: ctx.t("inbox.sla_public_feedback_hint"), errors: errors))
+            \(Forms.checkbox(ctx, name: "public_feedback", label: ctx.t("inbox.sla_public_feedback"), checked: publicOn, hint: ctx.t("inbox.sla_public_feedback_hint"), errors: errors))
             \(publicOn ? HTML("<p id=\"public-adopted-url\">\(ctx.t("inbox.sla_public_url")) <a href=\"\(publicURL)\">\(publicURL)</a></p>") : HTML.empty)
-            \(InboxForms.checkbox(ctx, name: "public_feedback_form", label: ctx.t("inbox.sla_public_feedback_form"), checked: formOn, hint: ctx.t("inbox.sla_public_feedback_form_hint"), errors: errors))
+            \(Forms.checkbox(ctx, name: "public_feedback_form", label: ctx.t("inbox.sla_public_feedback_form"), checked: formOn, hint: ctx.t("inbox.sla_public_feedback_form_hint"), errors: errors))
             \(formOn ? HTML("<p id=\"public-form-url\">\(ctx.t("inbox.sla_public_form_url")) <a href=\"\(formURL)\">\(formURL)</a></p>") : HTML.empty)
             <button type="submit" class="primary" id="save-service-levels">\(ctx.t("inbox.save"))</button></form></section>
             """
@@ -136,11 +136,11 @@ struct ServiceLevelPages {
         for key in Self.numberFields + ["business_hours_start", "business_hours_end"] {
             values[key] = req.formValue(key).trimmingCharacters(in: .whitespaces)
         }
-        let weekdays = InboxForms.values(req, "weekdays").compactMap(Int.init)
+        let weekdays = Forms.values(req, "weekdays").compactMap(Int.init)
         values["weekdays"] = weekdays.map(String.init).joined(separator: ",")
-        values["public_feedback"] = InboxForms.isOn(req, "public_feedback") ? "true" : ""
-        values["public_feedback_form"] = InboxForms.isOn(req, "public_feedback_form") ? "true" : ""
-        let clear = InboxForms.isOn(req, "clear_business_hours")
+        values["public_feedback"] = Forms.isOn(req, "public_feedback") ? "true" : ""
+        values["public_feedback_form"] = Forms.isOn(req, "public_feedback_form") ? "true" : ""
+        let clear = Forms.isOn(req, "clear_business_hours")
         do {
             var errors = ValidationErrors()
             var numbers: [String: Int] = [:]

@@ -89,14 +89,14 @@ struct ReplyTemplatePages {
         let categories = ReplyTemplateCategory.allCases.map { ($0.rawValue, category(ctx, $0.rawValue)) }
         let variables = TemplateVariable.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", ")
         let variants = platforms.map { platform -> HTML in
-            InboxForms.textarea(
+            Forms.textarea(
                 ctx, name: "variant_\(platform)", label: ctx.t("platform." + platform), value: values["variant_\(platform)"] ?? "", errors: errors,
                 rows: 2, required: false)
         }
         return """
             \(Layout.field(ctx, name: "name", label: ctx.t("inbox.template_name"), value: values["name"] ?? "", errors: errors))
             \(Layout.select(ctx, name: "category", label: ctx.t("inbox.template_category"), options: categories, selected: values["category"] ?? ReplyTemplateCategory.faqFeatures.rawValue, errors: errors))
-            \(InboxForms.textarea(ctx, name: "body", label: ctx.t("inbox.template_body"), value: values["body"] ?? "", errors: errors, rows: 5, hint: ctx.t("inbox.template_body_hint", variables)))
+            \(Forms.textarea(ctx, name: "body", label: ctx.t("inbox.template_body"), value: values["body"] ?? "", errors: errors, rows: 5, hint: ctx.t("inbox.template_body_hint", variables)))
             <fieldset id="template-variants"><legend>\(ctx.t("inbox.template_variants"))</legend>
             <p class="hint">\(ctx.t("inbox.template_variants_hint"))</p>
             \(variants)
@@ -201,68 +201,5 @@ struct ReplyTemplatePages {
             Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/inbox/templates/\(raw ?? "")")
         }
-    }
-}
-
-/// Form pieces the inbox's admin pages share: a textarea and a group of
-/// checkboxes, each with its error under it.
-enum InboxForms {
-    static func textarea(
-        _ ctx: PageContext, name: String, label: String, value: String, errors: FormErrors, rows: Int = 4, required: Bool = true,
-        hint: String? = nil
-    ) -> HTML {
-        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
-        let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(name))-error\"") : .empty
-        return """
-            <div class="field\(error != nil ? " has-error" : "")">
-            <label for="\(name)">\(label)</label>
-            <textarea id="\(name)" name="\(name)" rows="\(rows)"\(required ? HTML(raw: " required") : .empty)\(describedBy)>\(value)</textarea>
-            \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-            \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
-            </div>
-            """
-    }
-
-    /// Checkboxes sharing `name`, one per option; `checked` holds the values ticked.
-    static func checkboxes(
-        _ ctx: PageContext, name: String, legend: String, options: [(value: String, label: String)], checked: Set<String>, errors: FormErrors
-    ) -> HTML {
-        let boxes = options.map { option -> HTML in
-            """
-            <label class="check"><input type="checkbox" id="\(name)-\(option.value)" name="\(name)" value="\(option.value)"\(checked.contains(option.value) ? HTML(raw: " checked") : .empty)> \(option.label)</label>
-            """
-        }
-        return """
-            <fieldset class="field checks\(errors[name] != nil ? " has-error" : "")" id="\(name)"><legend>\(legend)</legend>
-            \(HTML.join(boxes, separator: " "))
-            \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(FieldMessages.text(e, ctx.locale))</small>" })
-            </fieldset>
-            """
-    }
-
-    /// One checkbox with its label; sent as `true` when ticked.
-    static func checkbox(_ ctx: PageContext, name: String, label: String, checked: Bool, hint: String? = nil, errors: FormErrors) -> HTML {
-        """
-        <div class="field check\(errors[name] != nil ? " has-error" : "")">
-        <label><input type="checkbox" id="\(name)" name="\(name)" value="true"\(checked ? HTML(raw: " checked") : .empty)> \(label)</label>
-        \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-        \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(FieldMessages.text(e, ctx.locale))</small>" })
-        </div>
-        """
-    }
-
-    /// A form's repeated field (`intents=question&intents=praise`) as a list.
-    static func values(_ req: Request, _ key: String) -> [String] {
-        ((try? req.content.get([String].self, at: key)) ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// A ticked checkbox.
-    static func isOn(_ req: Request, _ key: String) -> Bool {
-        ["true", "on", "1"].contains(req.formValue(key))
-    }
-
-    /// "a, b，c、d" as ["a", "b", "c", "d"]: commas of either width and the enumeration comma.
-    static func list(_ text: String) -> [String] {
-        text.split { $0 == "," || $0 == "，" || $0 == "、" || $0.isNewline }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
