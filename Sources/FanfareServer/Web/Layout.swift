@@ -61,10 +61,10 @@ enum Layout {
         guard ctx.user != nil, !ctx.workspaces.isEmpty else { return .empty }
         let current = ctx.access?.workspace.name ?? ctx.t("switcher.choose")
         let links = ctx.workspaces.map { entry -> HTML in
-            "<li><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name) <span class=\"muted\">\(ctx.t("role." + entry.role.rawValue))</span></a></li>"
+            "<li><a href=\"/w/\(entry.workspace.slug)\"><span translate=\"no\">\(entry.workspace.name)</span> <span class=\"muted\">\(ctx.t("role." + entry.role.rawValue))</span></a></li>"
         }
         return """
-            <details class="menu switcher" id="workspace-switcher"><summary>\(current)</summary>
+            <details class="menu switcher" id="workspace-switcher"><summary translate="no">\(current)</summary>
             <ul>\(links)<li><a href="/workspaces#new">\(ctx.t("switcher.new"))</a></li></ul></details>
             """
     }
@@ -85,9 +85,9 @@ enum Layout {
             return "<a href=\"/sign-in\">\(ctx.t("nav.sign_in"))</a>"
         }
         return """
-            <details class="menu user-menu" id="user-menu"><summary>\(user.displayName)</summary>
+            <details class="menu user-menu" id="user-menu"><summary translate="no">\(user.displayName)</summary>
             <ul>
-            <li class="muted">\(user.email)</li>
+            <li class="muted" translate="no">\(user.email)</li>
             <li><a href="/settings/profile">\(ctx.t("nav.profile"))</a></li>
             <li><a href="/settings/password">\(ctx.t("nav.password"))</a></li>
             <li><a href="/settings/tokens">\(ctx.t("nav.tokens"))</a></li>
