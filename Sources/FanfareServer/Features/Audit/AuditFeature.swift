@@ -12,7 +12,14 @@ struct AuditFeature: Feature {
         AuditAPI().bootScoped(routes.workspaceAPI)
     }
 
-    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+    var strings: StringTable {
+        StringTable(
+            en: Self.stringsEn.merging(AuditVocabulary.stringsEn) { a, _ in a },
+            zhHans: Self.stringsZhHans.merging(AuditVocabulary.stringsZhHans) { a, _ in a })
+    }
+
+    /// Event and object names are looked up by the code stored with each row.
+    var dynamicKeys: [String] { AuditVocabulary.events.map { "audit.event." + $0 } + AuditVocabulary.targets.map { "audit.object." + $0 } }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.settings, order: 30, path: "/audit", label: "nav.audit", permission: .auditView)]

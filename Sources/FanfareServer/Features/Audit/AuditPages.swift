@@ -2,7 +2,11 @@ import FanfareCore
 import Fluent
 import Vapor
 
-/// The workspace's audit log, filterable, exportable as CSV.
+/// The workspace's audit log, filterable, exportable as CSV. The page is
+/// query → model → view: `AuditPage.query` reads, `AuditPage.model` decides
+/// what a reader sees (event names in their language, the actor, the next
+/// page's link), `AuditPage.view` only draws; the last two are tested
+/// without a database.
 struct AuditPages {
     func bootScoped(_ scoped: any RoutesBuilder) {
         scoped.get("audit", use: page)
@@ -13,52 +17,13 @@ struct AuditPages {
         let access = try req.workspaceAccess
         try access.require(.auditView)
         let ctx = try await PageContext.make(req)
-        let raw = (
+        let input = AuditPage.Input(
             actor: req.query[String.self, at: "actor"], action: req.query[String.self, at: "action"],
-            from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"]
-        )
-        var errors = FormErrors()
-        var events: [AuditEvent] = []
-        var nextCursor: String?
-        do {
-            let filter = try AuditFilter(actor: raw.actor, action: raw.action, from: raw.from, to: raw.to)
-            let page = try PageQuery(limit: req.query[String.self, at: "limit"], cursor: req.query[String.self, at: "cursor"])
-            (events, nextCursor) = try await AuditQuery.page(access: access, filter: filter, page: page, on: req.db)
-        } catch let invalid as ValidationErrors {
-            errors = FormErrors(invalid)
-        }
-        var query = URLComponents()
-        query.queryItems = [("actor", raw.actor), ("action", raw.action), ("from", raw.from), ("to", raw.to)]
-            .compactMap { name, value in value.nonEmpty.map { URLQueryItem(name: name, value: $0) } }
-        let filterQuery = query.percentEncodedQuery ?? ""
-        let base = "/w/\(access.workspace.slug)/audit"
-        let rows = events.map { e -> HTML in
-            "<tr><td>\(Layout.time(e.at, ctx))</td><td>\(e.actorLabel)</td><td><code>\(e.action)</code></td><td>\(e.targetType)</td><td class=\"summary\">\(e.before)</td><td class=\"summary\">\(e.after)</td></tr>"
-        }
-        let more: HTML =
-            nextCursor.map { c in
-                "<p><a href=\"\(base)?\(filterQuery)\(filterQuery.isEmpty ? "" : "&")cursor=\(c)\" id=\"audit-next\">\(ctx.t("list.next"))</a></p>"
-            } ?? .empty
-        let auditTable: HTML =
-            rows.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("audit.none"))</p>"
-            : "<table id=\"audit-list\"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th><th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        return Layout.page(
-            ctx, title: ctx.t("audit.title"), status: errors.isEmpty ? .ok : .unprocessableEntity,
-            """
-            <h1>\(ctx.t("audit.title"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="get" class="filters" id="audit-filter">
-            \(Layout.field(ctx, name: "actor", label: ctx.t("audit.actor"), value: raw.actor ?? "", errors: errors, required: false))
-            \(Layout.field(ctx, name: "action", label: ctx.t("audit.action"), value: raw.action ?? "", errors: errors, required: false))
-            \(Layout.field(ctx, name: "from", label: ctx.t("audit.from"), type: "date", value: raw.from ?? "", errors: errors, required: false))
-            \(Layout.field(ctx, name: "to", label: ctx.t("audit.to"), type: "date", value: raw.to ?? "", errors: errors, required: false))
-            <button type="submit">\(ctx.t("audit.filter"))</button>
-            <a class="button" href="/w/\(access.workspace.slug)/audit.csv?\(filterQuery)" id="audit-csv">\(ctx.t("audit.export"))</a>
-            </form>
-            \(auditTable)
-            \(more)
-            """)
+            from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"],
+            limit: req.query[String.self, at: "limit"], cursor: req.query[String.self, at: "cursor"])
+        let found = try await AuditPage.query(input, access: access, on: req.db)
+        let model = AuditPage.model(input, found, base: "/w/\(access.workspace.slug)/audit", locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("audit.title"), status: model.errors.isEmpty ? .ok : .unprocessableEntity, AuditPage.view(model, ctx))
     }
 
     @Sendable func csv(req: Request) async throws -> Response {
@@ -71,30 +36,131 @@ struct AuditPages {
     }
 }
 
-/// The audit queries shared by the page and the API.
-enum AuditQuery {
-    static func base(access: WorkspaceAccess, filter: AuditFilter, on db: any Database) -> QueryBuilder<AuditEvent> {
-        filter.apply(to: AuditEvent.query(on: db).filter(\.$workspaceID == access.workspaceID))
+enum AuditPage {
+    /// What the reader asked for, as typed.
+    struct Input: Sendable {
+        var actor: String?
+        var action: String?
+        var from: String?
+        var to: String?
+        var limit: String?
+        var cursor: String?
+
+        /// The filter as a query string, for the CSV link and the next page.
+        var filterQuery: String {
+            var query = URLComponents()
+            query.queryItems = [("actor", actor), ("action", action), ("from", from), ("to", to)]
+                .compactMap { name, value in value.nonEmpty.map { URLQueryItem(name: name, value: $0) } }
+            return query.percentEncodedQuery ?? ""
+        }
     }
 
-    static func page(access: WorkspaceAccess, filter: AuditFilter, page: PageQuery, on db: any Database) async throws -> ([AuditEvent], String?) {
-        let query = base(access: access, filter: filter, on: db)
-        if let after = page.after { query.filter(\.$id < after) }
-        let rows = try await query.sort(\.$id, .descending).range(..<(page.limit + 1)).all()
-        return page.page(rows) { $0.id! }
+    /// What the database answered: one page of events, or why the filter
+    /// could not be read.
+    struct Found: Sendable {
+        var events: [AuditPageEvent] = []
+        var nextCursor: String?
+        var errors = FormErrors()
     }
 
-    /// Exports are capped so that one click cannot hold the database; the
-    /// file says so in its name when the cap was reached.
-    static let exportCap = 100_000
+    /// One row as it was stored (no model leaves the query).
+    struct AuditPageEvent: Sendable {
+        var at: Date
+        var actor: String
+        var action: String
+        var targetType: String
+        var before: String
+        var after: String
+    }
 
-    static func csvResponse(access: WorkspaceAccess, filter: AuditFilter, on db: any Database) async throws -> Response {
-        let rows = try await base(access: access, filter: filter, on: db).sort(\.$id, .descending).range(..<exportCap).all()
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        let name = "audit-\(access.workspace.slug)\(rows.count == exportCap ? "-first-\(exportCap)" : "").csv"
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-        // A byte-order mark makes Excel read the file as UTF-8 (Chinese names).
-        return Response(status: .ok, headers: headers, body: .init(string: "\u{FEFF}" + AuditFilter.csv(rows)))
+    struct Model: Sendable {
+        struct Row: Sendable, Equatable {
+            var at: Date
+            var actor: String
+            /// The event in the reader's language, and its code for the filter.
+            var event: String
+            var code: String
+            var target: String
+            var before: String
+            var after: String
+        }
+        var input: Input
+        var rows: [Row]
+        var errors: FormErrors
+        var nextHref: String?
+        var csvHref: String
+        /// Every event the filter offers, named in the reader's language.
+        var actions: [(value: String, label: String)]
+    }
+
+    static func query(_ input: Input, access: WorkspaceAccess, on db: any Database) async throws -> Found {
+        do {
+            let filter = try AuditFilter(actor: input.actor, action: input.action, from: input.from, to: input.to)
+            let page = try PageQuery(limit: input.limit, cursor: input.cursor)
+            let (events, next) = try await AuditQuery.page(access: access, filter: filter, page: page, on: db)
+            return Found(
+                events: events.map {
+                    AuditPageEvent(at: $0.at, actor: $0.actorLabel, action: $0.action, targetType: $0.targetType, before: $0.before, after: $0.after)
+                },
+                nextCursor: next)
+        } catch let invalid as ValidationErrors {
+            return Found(errors: FormErrors(invalid))
+        }
+    }
+
+    static func model(_ input: Input, _ found: Found, base: String, locale: UILocale) -> Model {
+        let filterQuery = input.filterQuery
+        let rows = found.events.map { event in
+            Model.Row(
+                at: event.at, actor: actorName(event.actor, locale), event: AuditVocabulary.event(event.action, locale), code: event.action,
+                target: AuditVocabulary.target(event.targetType, locale), before: event.before, after: event.after)
+        }
+        let next = found.nextCursor.map { "\(base)?\(filterQuery)\(filterQuery.isEmpty ? "" : "&")cursor=\($0)" }
+        let actions = AuditVocabulary.events.map { (value: $0, label: AuditVocabulary.event($0, locale)) }
+            .sorted { $0.label.localizedStandardCompare($1.label) == .orderedAscending }
+        return Model(
+            input: input, rows: rows, errors: found.errors, nextHref: next, csvHref: "\(base).csv?\(filterQuery)", actions: actions)
+    }
+
+    /// Fanfare's own work and the command line are named, not shown as codes.
+    static func actorName(_ label: String, _ locale: UILocale) -> String {
+        if label == Actor.system.label { return I18n.text("audit.actor.system", locale, []) }
+        if label.hasPrefix("cli:") { return I18n.text("audit.actor.cli", locale, [String(label.dropFirst(4))]) }
+        if label == "anonymous" { return I18n.text("audit.actor.anonymous", locale, []) }
+        return label
+    }
+
+    static func view(_ model: Model, _ ctx: PageContext) -> HTML {
+        let rows = model.rows.map { row -> HTML in
+            """
+            <tr><td>\(Layout.time(row.at, ctx))</td><td translate="no">\(row.actor)</td>\
+            <td><span class="event" data-code="\(row.code)">\(row.event)</span></td><td>\(row.target)</td>\
+            <td class="summary" translate="no">\(row.before)</td><td class="summary" translate="no">\(row.after)</td></tr>
+            """
+        }
+        let table: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t(model.input.filterQuery.isEmpty ? "audit.none_yet" : "audit.none"))</p>"
+            : """
+            <div class="table-scroll"><table id="audit-list"><thead><tr><th>\(ctx.t("audit.when"))</th><th>\(ctx.t("audit.actor"))</th>\
+            <th>\(ctx.t("audit.action"))</th><th>\(ctx.t("audit.target"))</th><th>\(ctx.t("audit.before"))</th><th>\(ctx.t("audit.after"))</th></tr></thead>\
+            <tbody>\(rows)</tbody></table></div>
+            """
+        let more: HTML = model.nextHref.map { "<p><a href=\"\($0)\" id=\"audit-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
+        let actionOptions = [(value: "", label: ctx.t("audit.any_action"))] + model.actions
+        return """
+            <h1>\(ctx.t("audit.title"))</h1>
+            \(Layout.errorSummary(ctx, model.errors))
+            <form method="get" class="filters" id="audit-filter">
+            \(Layout.field(ctx, name: "actor", label: ctx.t("audit.actor"), value: model.input.actor ?? "", errors: model.errors, required: false))
+            \(Layout.select(ctx, name: "action", label: ctx.t("audit.action"), options: actionOptions, selected: model.input.action ?? "", errors: model.errors))
+            \(Layout.field(ctx, name: "from", label: ctx.t("audit.from"), type: "date", value: model.input.from ?? "", errors: model.errors, required: false))
+            \(Layout.field(ctx, name: "to", label: ctx.t("audit.to"), type: "date", value: model.input.to ?? "", errors: model.errors, required: false))
+            <button type="submit">\(ctx.t("audit.filter"))</button>
+            <a class="button" href="\(model.csvHref)" id="audit-csv">\(ctx.t("audit.export"))</a>
+            </form>
+            \(table)
+            \(more)
+            """
     }
 }
