@@ -139,6 +139,16 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
 
     public var isApproved: Bool { state == .approved }
 
+    /// Whether the open step waits for this person: their role decides it
+    /// and, with independent approvers, they neither submitted this round
+    /// nor approved an earlier step of it (`decide` would refuse them).
+    /// This is what a reviewer's queue and the 工作台 count show.
+    public func awaitsDecision(from role: Role, actor: String) -> Bool {
+        guard let step = currentStep, step.approvers.contains(role) else { return false }
+        guard chain.independentApprovers else { return true }
+        return !currentRound.contains { ($0.decision == .submitted || $0.decision == .approved) && $0.actorID == actor }
+    }
+
     /// Sends a draft (or a rejected item) to review. `automaticProblems` are
     /// the blocking findings of the automatic check (rule violations of
     /// error severity, blocked sensitive words, unusable assets); with any

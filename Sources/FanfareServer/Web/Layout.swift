@@ -13,13 +13,16 @@ enum Layout {
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>\(title) · Fanfare</title>
                 <link rel="stylesheet" href="/static/app.css">
+                <link rel="icon" type="image/svg+xml" href="\(HTML(raw: favicon))">
                 </head>
                 <body>
                 <header class="topbar">
                   <a class="brand" href="/">Fanfare</a>
                   \(workspaceSwitcher(ctx))
-                  <nav class="primary" aria-label="\(ctx.t("nav.label"))">\(navigation(ctx))</nav>
+                  \(menuToggle(ctx))
+                  <nav class="primary" id="primary-nav" aria-label="\(ctx.t("nav.label"))">\(navigation(ctx))</nav>
                   <div class="spacer"></div>
+                  \(notificationsLink(ctx))
                   \(languageSwitcher(ctx))
                   \(userMenu(ctx))
                 </header>
@@ -31,6 +34,22 @@ enum Layout {
                 </body>
                 </html>
                 """)
+    }
+
+    /// The mark in the browser's tab: a trumpet-orange square with an F,
+    /// inline so that no request and no route is needed for it.
+    static let favicon =
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%23c2410c'/%3E%3Cpath d='M11 8h11v3.5h-7v3.5h6v3.5h-6V24h-4z' fill='%23fff'/%3E%3C/svg%3E"
+
+    /// Under 768 px the navigation folds behind this button (a checkbox, so
+    /// it works without script; it is not inside any form, so nothing is
+    /// ever submitted with it).
+    static func menuToggle(_ ctx: PageContext) -> HTML {
+        guard ctx.user != nil else { return .empty }
+        return """
+            <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-controls="primary-nav">\
+            <label for="nav-toggle" class="nav-toggle-label">\(ctx.t("nav.menu"))</label>
+            """
     }
 
     /// The workspace's navigation, grouped the way the team works (工作台 ·
@@ -52,9 +71,17 @@ enum Layout {
             return
                 "<span class=\"nav-group\" data-group=\"\(group.rawValue)\"><span class=\"nav-group-label\">\(ctx.t("nav.group." + group.rawValue))</span>\(HTML.join(links))</span>"
         }
+        return HTML.join(groups)
+    }
+
+    /// The person's notifications in this workspace, in the bar (not the
+    /// navigation) so that it stays in sight when the menu is folded.
+    static func notificationsLink(_ ctx: PageContext) -> HTML {
+        guard ctx.user != nil, let access = ctx.access else { return .empty }
         let unread = ctx.unread > 0 ? ctx.t("nav.notifications_unread", String(ctx.unread)) : ctx.t("nav.notifications")
-        let notifications: HTML = "<a href=\"\(base)/notifications\" class=\"notifications\">\(unread)</a>"
-        return HTML.join(groups + [notifications])
+        let current = ctx.path.hasPrefix("/w/\(access.workspace.slug)/notifications") ? HTML(raw: " aria-current=\"page\"") : .empty
+        return
+            "<a href=\"/w/\(access.workspace.slug)/notifications\" class=\"notifications\(ctx.unread > 0 ? " unread" : "")\"\(current)>\(unread)</a>"
     }
 
     static func workspaceSwitcher(_ ctx: PageContext) -> HTML {

@@ -9,3 +9,38 @@ extension ConversationService {
         ReplySender.job(for: replyID, at: now)
     }
 }
+
+/// One person's inbox work, counted for the 工作台; each count is a filter
+/// of the inbox (`assignee=me`, `sla=warning`, `sla=breached`).
+extension ConversationService {
+    struct Workload: Sendable, Equatable {
+        /// Unresolved conversations assigned to this person.
+        var assignedToMe = 0
+        /// Unresolved conversations whose service level is about to be missed.
+        var aboutToBreach = 0
+        /// …and those already past it.
+        var breached = 0
+    }
+
+    static func workload(of userID: UUID?, in access: WorkspaceAccess, on db: any Database, now: Date = Date()) async throws -> Workload {
+        guard access.can(.inboxView) else { return Workload() }
+        var workload = Workload()
+        if let userID {
+            workload.assignedToMe = try await access.query(Conversation.self, on: db).filter(\.$assignee.$id == userID)
+                .filter(\.$status != Conversation.Status.resolved.rawValue).count()
+        }
+        // The clocks depend on business hours, so they are worked out here
+        // (as the inbox's own filter does), over the newest unresolved ones.
+        let settings = try await InboxSettings.of(access.workspaceID, on: db)
+        let open = try await access.query(Conversation.self, on: db).filter(\.$status != Conversation.Status.resolved.rawValue)
+            .sort(\.$id, .descending).range(..<clockScanLimit).all()
+        for conversation in open {
+            switch conversation.clocks(policy: settings.policy, zone: access.workspace.zone, now: now).badge {
+            case .warning: workload.aboutToBreach += 1
+            case .breached: workload.breached += 1
+            default: break
+            }
+        }
+        return workload
+    }
+}

@@ -82,24 +82,9 @@ struct WorkspacePages: RouteCollection {
     @Sendable func overview(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let members = try await access.query(Membership.self, on: req.db).count()
-        let now = Date()
-        let pending = try await access.query(Invitation.self, on: req.db).filter(\.$acceptedAt == nil).filter(\.$revokedAt == nil)
-            .filter(\.$expiresAt > now).count()
-        let granted = WorkspaceAction.allCases.filter { access.can($0) }.map { action -> HTML in "<li><code>\(action.rawValue)</code></li>" }
-        return Layout.page(
-            ctx, title: access.workspace.name,
-            """
-            <h1>\(access.workspace.name)</h1>
-            <dl class="facts">
-            <dt>\(ctx.t("field.your_role"))</dt><dd id="your-role">\(ctx.t("role." + access.role.rawValue))</dd>
-            <dt>\(ctx.t("overview.members"))</dt><dd>\(members)</dd>
-            <dt>\(ctx.t("overview.pending_invitations"))</dt><dd>\(pending)</dd>
-            <dt>\(ctx.t("field.time_zone"))</dt><dd>\(access.workspace.timeZone)</dd>
-            <dt>\(ctx.t("field.slug"))</dt><dd><code>\(access.workspace.slug)</code></dd>
-            </dl>
-            <details><summary>\(ctx.t("overview.permissions"))</summary><ul class="columns">\(granted)</ul></details>
-            """)
+        let found = try await WorkbenchPage.query(access, actor: req.actor, on: req.db)
+        let model = WorkbenchPage.model(found, base: "/w/\(access.workspace.slug)", locale: ctx.locale)
+        return Layout.page(ctx, title: model.title, WorkbenchPage.view(model, ctx))
     }
 
     @Sendable func settingsForm(req: Request) async throws -> HTMLResponse {

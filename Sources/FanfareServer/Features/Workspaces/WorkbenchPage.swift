@@ -1,0 +1,117 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// 工作台: a person's home in a workspace. What waits for *them* comes
+/// first, each as a count that opens the filtered list behind it; the
+/// workspace's facts come after. Query → model → view; the model and the
+/// view are tested without a database.
+enum WorkbenchPage {
+    struct Found: Sendable {
+        var workspaceName: String
+        var role: Role
+        var timeZone: String
+        var members: Int
+        var openInvitations: Int
+        var mayManageMembers: Bool
+        var mayWrite: Bool
+        var posts: PostService.Workload?
+        var inbox: ConversationService.Workload?
+    }
+
+    struct Tile: Sendable, Equatable {
+        /// Stable id for tests and the browser (`work-review`).
+        var id: String
+        var label: String
+        var count: Int
+        var href: String
+        /// `urgent` when the count is a problem to act on now.
+        var tone: String
+    }
+
+    struct Model: Sendable {
+        var title: String
+        var roleLabel: String
+        var tiles: [Tile]
+        /// True when nothing waits: the page then says what to do next.
+        var allClear: Bool
+        var nextSteps: [(label: String, href: String)]
+        var facts: [(label: String, value: String, id: String?)]
+    }
+
+    static func query(_ access: WorkspaceAccess, actor: Actor, on db: any Database, now: Date = Date()) async throws -> Found {
+        let members = try await access.query(Membership.self, on: db).count()
+        let invitations = try await access.query(Invitation.self, on: db).filter(\.$acceptedAt == nil).filter(\.$revokedAt == nil)
+            .filter(\.$expiresAt > now).count()
+        return Found(
+            workspaceName: access.workspace.name, role: access.role, timeZone: access.workspace.timeZone, members: members,
+            openInvitations: invitations, mayManageMembers: access.can(.membersView), mayWrite: access.can(.contentEdit),
+            posts: access.can(.contentView) ? try await PostService.workload(of: actor, in: access, on: db, now: now) : nil,
+            inbox: access.can(.inboxView) ? try await ConversationService.workload(of: actor.userID, in: access, on: db, now: now) : nil)
+    }
+
+    static func model(_ found: Found, base: String, locale: UILocale) -> Model {
+        func t(_ key: String, _ args: String...) -> String { I18n.text(key, locale, args) }
+        var tiles: [Tile] = []
+        if let posts = found.posts {
+            tiles.append(
+                Tile(id: "work-review", label: t("workbench.review"), count: posts.awaitingMyReview, href: "\(base)/posts?review=mine", tone: "act"))
+            tiles.append(Tile(id: "work-today", label: t("workbench.today"), count: posts.dueToday, href: "\(base)/posts?due=today", tone: "info"))
+            tiles.append(
+                Tile(id: "work-failed", label: t("workbench.failed"), count: posts.failed, href: "\(base)/posts?status=failed", tone: "urgent"))
+        }
+        if let inbox = found.inbox {
+            tiles.append(
+                Tile(id: "work-assigned", label: t("workbench.assigned"), count: inbox.assignedToMe, href: "\(base)/inbox?assignee=me", tone: "act"))
+            tiles.append(
+                Tile(
+                    id: "work-breach-soon", label: t("workbench.breach_soon"), count: inbox.aboutToBreach, href: "\(base)/inbox?sla=warning",
+                    tone: "urgent"))
+            tiles.append(
+                Tile(id: "work-breached", label: t("workbench.breached"), count: inbox.breached, href: "\(base)/inbox?sla=breached", tone: "urgent"))
+        }
+        // What is waiting matters; a zero is shown but not coloured.
+        tiles = tiles.map { tile in
+            var tile = tile; if tile.count == 0 { tile.tone = "calm" }; return tile
+        }
+        var next: [(label: String, href: String)] = []
+        if found.mayWrite { next.append((t("workbench.next.write"), "\(base)/posts/new")) }
+        if found.inbox != nil { next.append((t("workbench.next.inbox"), "\(base)/inbox")) }
+        if found.posts != nil { next.append((t("workbench.next.calendar"), "\(base)/calendar")) }
+        var facts: [(label: String, value: String, id: String?)] = [(t("field.your_role"), t("role." + found.role.rawValue), "your-role")]
+        facts.append((t("overview.members"), String(found.members), nil))
+        if found.mayManageMembers { facts.append((t("overview.pending_invitations"), String(found.openInvitations), nil)) }
+        facts.append((t("field.time_zone"), found.timeZone, nil))
+        return Model(
+            title: found.workspaceName, roleLabel: t("role." + found.role.rawValue), tiles: tiles, allClear: tiles.allSatisfy { $0.count == 0 },
+            nextSteps: next, facts: facts)
+    }
+
+    static func view(_ model: Model, _ ctx: PageContext) -> HTML {
+        let tiles = model.tiles.map { tile -> HTML in
+            """
+            <a class="tile tone-\(tile.tone)" id="\(tile.id)" href="\(tile.href)"><strong class="count">\(tile.count)</strong>\
+            <span class="label">\(tile.label)</span></a>
+            """
+        }
+        let clear: HTML =
+            model.allClear
+            ? """
+            <p class="empty" id="workbench-clear">\(ctx.t("workbench.clear"))</p>
+            <ul class="next-steps">\(model.nextSteps.map { step -> HTML in "<li><a href=\"\(step.href)\">\(step.label)</a></li>" })</ul>
+            """
+            : .empty
+        let facts = model.facts.map { fact -> HTML in
+            "<dt>\(fact.label)</dt><dd\(fact.id.map { HTML(raw: " id=\"\(HTML.escape($0))\"") })>\(fact.value)</dd>"
+        }
+        return """
+            <h1 translate="no">\(model.title)</h1>
+            <section aria-labelledby="workbench-mine"><h2 id="workbench-mine">\(ctx.t("workbench.mine"))</h2>
+            <div class="tiles" id="workbench-tiles">\(tiles)</div>
+            \(clear)
+            </section>
+            <section aria-labelledby="workbench-facts"><h2 id="workbench-facts">\(ctx.t("workbench.workspace"))</h2>
+            <dl class="facts">\(facts)</dl></section>
+            """
+    }
+}
