@@ -69,6 +69,16 @@ import Testing
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
         for case let file as URL in files where file.pathExtension == "swift" {
             let text = try String(contentsOf: file, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("workspaceID:") && line.contains("action: ") {
+                let tail = line[line.range(of: "action: ")!.upperBound...]
+                let expression = tail.prefix { $0 != "," }
+                // Both sides of `approve ? "post.approved" : "post.rejected"`.
+                for match in expression.matches(of: /"([a-z_]+\.[a-z_]+)"/) { actions.insert(String(match.1)) }
+                // Named from a value: the prefix must be one the vocabulary lists.
+                if let prefix = expression.firstMatch(of: /"([a-z_]+\.[a-z_]*)\\\(/) {
+                    #expect(AuditVocabulary.events.contains { $0.hasPrefix(String(prefix.1)) }, "no listed event for \(line)")
+                }
+            }
             for match in text.matches(of: /action: "([a-z_.]+)"/) { actions.insert(String(match.1)) }
             for match in text.matches(of: /targetType: "([a-z_]+)"/) { targets.insert(String(match.1)) }
         }

@@ -143,10 +143,13 @@ enum Layout {
 
     static func select(
         _ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
-        errors: FormErrors, id: String? = nil, hint: String? = nil
+        errors: FormErrors, id: String? = nil, hint: String? = nil, languageNames: Bool = false
     ) -> HTML {
+        // A list of languages names each in itself (简体中文, English):
+        // `lang` says so to the browser, screen readers and the language test.
         let opts = options.map { option -> HTML in
-            "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
+            let lang = languageNames ? HTML(raw: " lang=\"\(HTML.escape(option.value))\"") : .empty
+            return "<option value=\"\(option.value)\"\(lang)\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
         }
         let fieldID = id ?? name
         return """
@@ -155,6 +158,25 @@ enum Layout {
             <select id="\(fieldID)" name="\(name)">\(opts)</select>
             \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
             \(errors[name].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })
+            </div>
+            """
+    }
+
+    /// The time zone as an IANA name, with the common ones offered as
+    /// suggestions; the example name is not translated.
+    static func timeZoneField(_ ctx: PageContext, value: String, errors: FormErrors) -> HTML {
+        let error = errors["time_zone"].map { FieldMessages.text($0, ctx.locale) }
+        let zones = [
+            "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "Europe/Berlin", "America/New_York",
+            "America/Los_Angeles", "UTC",
+        ]
+        return """
+            <div class="field\(error != nil ? " has-error" : "")">
+            <label for="time_zone">\(ctx.t("field.time_zone"))</label>
+            <input id="time_zone" name="time_zone" type="text" value="\(value)" list="time-zone-names" required autocomplete="off" translate="no"\(error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"time_zone-error\"") : .empty)>
+            <datalist id="time-zone-names">\(zones.map { zone -> HTML in "<option value=\"\(zone)\"></option>" })</datalist>
+            <small class="hint">\(ctx.t("field.time_zone_hint")) <code translate="no">Asia/Shanghai</code></small>
+            \(error.map { e -> HTML in "<small class=\"error\" id=\"time_zone-error\">\(e)</small>" })
             </div>
             """
     }

@@ -2,10 +2,27 @@ import FanfareCore
 
 /// The audit log's words: every event and object a feature records, named
 /// in both languages. A test reads the sources for `action:` and
-/// `targetType:` literals and fails on one missing here, so a new event
-/// cannot reach the log as a raw code.
+/// `targetType:` literals (also both sides of a `?:`) and fails on one
+/// missing here, so a new event cannot reach the log as a raw code; events
+/// named from a value (`activity.\(state)`) are listed by hand with those
+/// values, and the test checks every interpolated `action:` is one of them.
 enum AuditVocabulary {
     static let events: [String] = [
+        "post.approved",
+        "post.rejected",
+        "post.publish_now",
+        "post.scheduled",
+        "activity.open",
+        "activity.closed",
+        "activity.drawn",
+        "activity.finished",
+        "reward.redemption_pending",
+        "reward.redemption_fulfilled",
+        "reward.redemption_cancelled",
+        "moderation.feedback_accepted",
+        "moderation.feedback_dismissed",
+        "lexicon.term_removed",
+        "lexicon.allow_removed",
         "account.connected",
         "account.disconnected",
         "activity.created",
@@ -103,6 +120,21 @@ enum AuditVocabulary {
     }
 
     static let stringsEn: [String: String] = [
+        "audit.event.post.approved": "Review step approved",
+        "audit.event.post.rejected": "Review step rejected",
+        "audit.event.post.publish_now": "Sent to publish now",
+        "audit.event.post.scheduled": "Post scheduled",
+        "audit.event.activity.open": "Activity opened",
+        "audit.event.activity.closed": "Activity closed",
+        "audit.event.activity.drawn": "Lottery drawn",
+        "audit.event.activity.finished": "Activity finished",
+        "audit.event.reward.redemption_pending": "Redemption reopened",
+        "audit.event.reward.redemption_fulfilled": "Redemption fulfilled",
+        "audit.event.reward.redemption_cancelled": "Redemption cancelled",
+        "audit.event.moderation.feedback_accepted": "Moderation feedback accepted",
+        "audit.event.moderation.feedback_dismissed": "Moderation feedback dismissed",
+        "audit.event.lexicon.term_removed": "Term removed",
+        "audit.event.lexicon.allow_removed": "Allowed phrase removed",
         "audit.event.account.connected": "Account connected",
         "audit.event.account.disconnected": "Account disconnected",
         "audit.event.activity.created": "Activity created",
@@ -186,6 +218,21 @@ enum AuditVocabulary {
     ]
 
     static let stringsZhHans: [String: String] = [
+        "audit.event.post.approved": "审核通过",
+        "audit.event.post.rejected": "审核退回",
+        "audit.event.post.publish_now": "立即发布",
+        "audit.event.post.scheduled": "定时发布",
+        "audit.event.activity.open": "活动开始",
+        "audit.event.activity.closed": "活动截止",
+        "audit.event.activity.drawn": "抽奖开奖",
+        "audit.event.activity.finished": "活动结束",
+        "audit.event.reward.redemption_pending": "兑换改为待处理",
+        "audit.event.reward.redemption_fulfilled": "兑换已发放",
+        "audit.event.reward.redemption_cancelled": "兑换已取消",
+        "audit.event.moderation.feedback_accepted": "审核反馈已采纳",
+        "audit.event.moderation.feedback_dismissed": "审核反馈已驳回",
+        "audit.event.lexicon.term_removed": "删除敏感词",
+        "audit.event.lexicon.allow_removed": "删除放行词",
         "audit.event.account.connected": "连接账号",
         "audit.event.account.disconnected": "断开账号",
         "audit.event.activity.created": "创建活动",

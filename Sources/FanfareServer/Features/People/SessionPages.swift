@@ -119,7 +119,7 @@ struct SessionPages: RouteCollection {
             \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: values["email"] ?? "", errors: errors, autocomplete: "username"))
             \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors, autocomplete: "name"))
             \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
-            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: locale, errors: errors))
+            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: locale, errors: errors, languageNames: true))
             \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "Asia/Shanghai", errors: errors))
             <button type="submit" class="primary">\(ctx.t("setup.submit"))</button>
             </form>

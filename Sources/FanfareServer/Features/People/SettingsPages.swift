@@ -28,8 +28,8 @@ struct SettingsPages: RouteCollection {
             \(Layout.errorSummary(ctx, errors))
             <form method="post" id="profile-form">\(ctx.csrfField)
             \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors))
-            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: values["locale"] ?? "", errors: errors))
-            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
+            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: values["locale"] ?? "", errors: errors, languageNames: true))
+            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? "", errors: errors))
             <button type="submit" class="primary">\(ctx.t("form.save"))</button>
             </form>
             </section>

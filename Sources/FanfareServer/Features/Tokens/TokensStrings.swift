@@ -2,7 +2,9 @@
 extension TokensFeature {
     static let stringsEn: [String: String] = [
         "tokens.title": "API tokens",
-        "tokens.intro": "Tokens let scripts use the JSON API as you. Send one as 'Authorization: Bearer fnf_…'.",
+        "tokens.intro": "Tokens let scripts use the JSON API as you. Send one in a header:",
+        "tokens.scope.read": "Read",
+        "tokens.scope.write": "Write",
         "tokens.none": "No tokens yet.",
         "tokens.new": "New token",
         "tokens.create": "Create token",
@@ -20,7 +22,9 @@ extension TokensFeature {
 
     static let stringsZhHans: [String: String] = [
         "tokens.title": "API 令牌",
-        "tokens.intro": "令牌让脚本以你的身份使用 JSON API。请以 'Authorization: Bearer fnf_…' 发送。",
+        "tokens.intro": "令牌让脚本以你的身份使用 JSON API。请在请求头中发送：",
+        "tokens.scope.read": "读取",
+        "tokens.scope.write": "写入",
         "tokens.none": "还没有令牌。",
         "tokens.new": "新建令牌",
         "tokens.create": "创建令牌",

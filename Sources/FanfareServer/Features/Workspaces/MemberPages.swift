@@ -45,7 +45,7 @@ struct MemberPages: RouteCollection {
                 ? "<form method=\"post\" action=\"\(base)/members/\(m.id!.uuidString)/remove\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("members.remove"))</button></form>"
                 : .empty
             return
-                "<tr data-email=\"\(m.user.email)\"><td>\(m.user.displayName)</td><td>\(m.user.email)</td><td>\(roleCell)</td><td>\(Layout.time(m.createdAt, ctx))</td><td>\(removeCell)</td></tr>"
+                "<tr data-email=\"\(m.user.email)\"><td translate=\"no\">\(m.user.displayName)</td><td translate=\"no\">\(m.user.email)</td><td>\(roleCell)</td><td>\(Layout.time(m.createdAt, ctx))</td><td>\(removeCell)</td></tr>"
         }
         let now = Date()
         let invitations = try await access.query(Invitation.self, on: req.db).sort(\.$id, .descending).range(..<50).all()
@@ -56,7 +56,7 @@ struct MemberPages: RouteCollection {
                 ? "<form method=\"post\" action=\"\(base)/invitations/\(i.id!.uuidString)/revoke\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\">\(ctx.t("invitations.revoke"))</button></form>"
                 : .empty
             return
-                "<tr><td>\(ctx.t("role." + i.role))</td><td>\(i.email ?? "—")</td><td>\(ctx.t("invitation.state." + state.rawValue))</td><td>\(Layout.time(i.expiresAt, ctx))</td><td>\(revoke)</td></tr>"
+                "<tr><td>\(ctx.t("role." + i.role))</td><td translate=\"no\">\(i.email ?? "—")</td><td>\(ctx.t("invitation.state." + state.rawValue))</td><td>\(Layout.time(i.expiresAt, ctx))</td><td>\(revoke)</td></tr>"
         }
         let allowedRoles = Role.allCases.filter { WorkspaceRules.mayGrant($0, inviterRole: access.role) }
         let inviteForm: HTML =
@@ -86,14 +86,14 @@ struct MemberPages: RouteCollection {
         let invitationTable: HTML =
             inviteRows.isEmpty
             ? "<p class=\"empty\">\(ctx.t("invitations.none"))</p>"
-            : "<table id=\"invitation-list\"><thead><tr><th>\(ctx.t("field.role"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("invitations.expires"))</th><th></th></tr></thead><tbody>\(inviteRows)</tbody></table>"
+            : "<div class=\"table-scroll\"><table id=\"invitation-list\"><thead><tr><th>\(ctx.t("field.role"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("invitations.expires"))</th><th></th></tr></thead><tbody>\(inviteRows)</tbody></table></div>"
         return Layout.page(
             ctx, title: ctx.t("members.title"), status: status,
             """
             <h1>\(ctx.t("members.title"))</h1>
             \(linkBox)
-            <table id="member-list"><thead><tr><th>\(ctx.t("field.display_name"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("field.role"))</th><th>\(ctx.t("members.joined"))</th><th></th></tr></thead>
-            <tbody>\(rows)</tbody></table>
+            <div class="table-scroll"><table id="member-list"><thead><tr><th>\(ctx.t("field.display_name"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("field.role"))</th><th>\(ctx.t("members.joined"))</th><th></th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
             \(inviteForm)
             <h2>\(ctx.t("invitations.title"))</h2>
             \(invitationTable)

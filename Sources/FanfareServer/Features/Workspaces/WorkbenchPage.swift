@@ -36,7 +36,7 @@ enum WorkbenchPage {
         /// True when nothing waits: the page then says what to do next.
         var allClear: Bool
         var nextSteps: [(label: String, href: String)]
-        var facts: [(label: String, value: String, id: String?)]
+        var facts: [(label: String, value: String, id: String?, verbatim: Bool)]
     }
 
     static func query(_ access: WorkspaceAccess, actor: Actor, on db: any Database, now: Date = Date()) async throws -> Found {
@@ -78,10 +78,13 @@ enum WorkbenchPage {
         if found.mayWrite { next.append((t("workbench.next.write"), "\(base)/posts/new")) }
         if found.inbox != nil { next.append((t("workbench.next.inbox"), "\(base)/inbox")) }
         if found.posts != nil { next.append((t("workbench.next.calendar"), "\(base)/calendar")) }
-        var facts: [(label: String, value: String, id: String?)] = [(t("field.your_role"), t("role." + found.role.rawValue), "your-role")]
-        facts.append((t("overview.members"), String(found.members), nil))
-        if found.mayManageMembers { facts.append((t("overview.pending_invitations"), String(found.openInvitations), nil)) }
-        facts.append((t("field.time_zone"), found.timeZone, nil))
+        var facts: [(label: String, value: String, id: String?, verbatim: Bool)] = [
+            (t("field.your_role"), t("role." + found.role.rawValue), "your-role", false)
+        ]
+        facts.append((t("overview.members"), String(found.members), nil, false))
+        if found.mayManageMembers { facts.append((t("overview.pending_invitations"), String(found.openInvitations), nil, false)) }
+        // The zone is an IANA name, the same in every language.
+        facts.append((t("field.time_zone"), found.timeZone, nil, true))
         return Model(
             title: found.workspaceName, roleLabel: t("role." + found.role.rawValue), tiles: tiles, allClear: tiles.allSatisfy { $0.count == 0 },
             nextSteps: next, facts: facts)
@@ -102,7 +105,7 @@ enum WorkbenchPage {
             """
             : .empty
         let facts = model.facts.map { fact -> HTML in
-            "<dt>\(fact.label)</dt><dd\(fact.id.map { HTML(raw: " id=\"\(HTML.escape($0))\"") })>\(fact.value)</dd>"
+            "<dt>\(fact.label)</dt><dd\(fact.id.map { HTML(raw: " id=\"\(HTML.escape($0))\"") })\(fact.verbatim ? HTML(raw: " translate=\"no\"") : .empty)>\(fact.value)</dd>"
         }
         return """
             <h1 translate="no">\(model.title)</h1>

@@ -23,7 +23,7 @@ struct WorkspacePages: RouteCollection {
     private func renderList(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
         let rows = ctx.workspaces.map { entry -> HTML in
-            "<tr><td><a href=\"/w/\(entry.workspace.slug)\">\(entry.workspace.name)</a></td><td><code>\(entry.workspace.slug)</code></td><td>\(ctx.t("role." + entry.role.rawValue))</td></tr>"
+            "<tr><td><a href=\"/w/\(entry.workspace.slug)\" translate=\"no\">\(entry.workspace.name)</a></td><td><code translate=\"no\">\(entry.workspace.slug)</code></td><td>\(ctx.t("role." + entry.role.rawValue))</td></tr>"
         }
         let table: HTML =
             rows.isEmpty
@@ -39,7 +39,7 @@ struct WorkspacePages: RouteCollection {
             <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
             \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
             \(Layout.field(ctx, name: "slug", label: ctx.t("field.slug"), value: values["slug"] ?? "", errors: errors, required: false, hint: ctx.t("field.slug_hint")))
-            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
+            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
             <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
             </form>
             """
@@ -103,7 +103,7 @@ struct WorkspacePages: RouteCollection {
             \(Layout.errorSummary(ctx, errors))
             <form method="post" id="workspace-settings-form">\(ctx.csrfField)
             \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
-            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "", errors: errors, hint: ctx.t("field.time_zone_hint")))
+            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? "", errors: errors))
             <button type="submit" class="primary">\(ctx.t("form.save"))</button>
             </form>
             </section>
