@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import FanfareServer
 import Foundation
@@ -12,11 +13,26 @@ import Foundation
 /// fans say nothing, most a little, a few a great deal) so that fans land
 /// in every activity tier, and every fan is stored with stale tiers, so
 /// that the recomputation has to move everyone who spoke or spent.
-struct FansBenchmark {
+struct FansBenchmark: Benchmark {
+    static let configuration = CommandConfiguration(
+        commandName: "fans",
+        abstract: "The nightly recomputation of every fan's tiers, and the update one interaction costs as it arrives.",
+        discussion: "On PostgreSQL (--database-url) the schema of the database given is dropped and made afresh.")
+    static let sharedOptions: Set<BenchmarkOptions.Shared> = [.databaseURL]
+
+    @OptionGroup(title: "Shared options")
+    var shared: BenchmarkOptions
+
+    @Option(help: "Fans in the workspace.")
     var fans = 1_000_000
+
+    @Option(help: "Interactions generated into their 30-day counters.")
     var interactions = 20_000_000
+
+    @Option(help: "Seed of the generated fans.")
     var seed = 1
-    var databaseURL: String?
+
+    @Option(help: "Single-interaction updates timed after the recomputation.")
     var incremental = 20_000
 
     /// Local days decide the 30-day window; the product's home zone.
@@ -27,56 +43,42 @@ struct FansBenchmark {
     static let targetRecomputeSeconds = 60.0
     static let targetIncrementalP99Milliseconds = 1.0
 
-    init(options: [String]) throws {
-        var index = 0
-        while index < options.count {
-            let name = options[index]
-            guard index + 1 < options.count else { throw ServeBenchmark.Failure(description: "\(name) needs a value") }
-            let value = options[index + 1]
-            func number(atLeast minimum: Int) throws -> Int {
-                guard let parsed = Int(value), parsed >= minimum else {
-                    throw ServeBenchmark.Failure(description: "\(name) must be a whole number of at least \(minimum), not \(value)")
-                }
-                return parsed
-            }
-            switch name {
-            case "--fans": fans = try number(atLeast: 1)
-            case "--interactions": interactions = try number(atLeast: 0)
-            case "--seed": seed = try number(atLeast: 0)
-            case "--incremental": incremental = try number(atLeast: 0)
-            case "--database-url": databaseURL = value
-            default: throw ServeBenchmark.Failure(description: "unknown option \(name)")
-            }
-            index += 2
-        }
+    var settings: [String: Any] {
+        ["fans": fans, "interactions": interactions, "seed": seed, "incremental": incremental, "time_zone": Self.timeZone]
     }
 
-    func run() async throws -> [String: Any] {
+    func validateOptions() throws {
+        try requireAtLeast(1, fans, "--fans")
+        try requireAtLeast(0, interactions, "--interactions")
+        try requireAtLeast(0, seed, "--seed")
+        try requireAtLeast(0, incremental, "--incremental")
+    }
+
+    func measure() async throws -> Measured {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-fans-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: data) }
         var environment = ProcessInfo.processInfo.environment
         environment["FANFARE_DATA_DIR"] = data.path
         environment["LOG_LEVEL"] = "error"
-        if let databaseURL { environment["DATABASE_URL"] = databaseURL } else { environment.removeValue(forKey: "DATABASE_URL") }
+        if let databaseURL = shared.databaseURL { environment["DATABASE_URL"] = databaseURL } else { environment.removeValue(forKey: "DATABASE_URL") }
         let settings: Settings
         switch Settings.parse(environment: environment, arguments: []) {
         case .success(let parsed): settings = parsed.settings
-        case .failure(let problems): throw ServeBenchmark.Failure(description: problems.description)
+        case .failure(let problems): throw ServerUnderTest.Failure(description: problems.description)
         }
-        var report = try await FanLoad.withSession(settings: settings, timeZone: Self.timeZone) { session in
+        var measured = try await FanLoad.withSession(settings: settings, timeZone: Self.timeZone) { session in
             try await measure(session)
         }
-        report["machine"] = machine()
-        if databaseURL == nil {
+        if shared.databaseURL == nil {
             // On tmpfs a commit costs no disk flush, which flatters SQLite;
             // TMPDIR moves the file.
-            report["sqlite_file_system"] = fileSystem(of: data.path)
+            measured.figures["sqlite_file_system"] = fileSystem(of: data.path)
         }
-        return report
+        return measured
     }
 
-    private func measure(_ session: FanLoad.Session) async throws -> [String: Any] {
+    private func measure(_ session: FanLoad.Session) async throws -> Measured {
         let now = Date()
         let programme = try await session.programme()
         let generateStart = ContinuousClock.now
@@ -124,16 +126,10 @@ struct FansBenchmark {
         insideLatencies.sort()
         readLatencies.sort()
         readAndCountLatencies.sort()
-        func percentile(_ p: Double, of values: [Double]) -> Double {
-            guard !values.isEmpty else { return 0 }
-            let rank = Int((p * Double(values.count)).rounded(.up)) - 1
-            return milliseconds(values[min(values.count - 1, max(0, rank))])
-        }
+        func percentile(_ p: Double, of values: [Double]) -> Double { milliseconds(nearestRank(p * 100, ofSorted: values, empty: 0)) }
         func percentile(_ p: Double) -> Double { percentile(p, of: latencies) }
         let incrementalSeconds = latencies.reduce(0, +) / 1_000
         let p99 = percentile(0.99, of: insideLatencies)
-        let incrementalMet: Any
-        if latencies.isEmpty { incrementalMet = NSNull() } else { incrementalMet = p99 < Self.targetIncrementalP99Milliseconds }
 
         let generation: [String: Any] = [
             "insert_seconds": rounded(generated.insertSeconds, 10),
@@ -179,10 +175,6 @@ struct FansBenchmark {
             ] as [String: Any],
             "fans_not_found": notFound,
         ]
-        let targetsMet: [String: Any] = [
-            "recompute_seconds": recomputeSeconds < Self.targetRecomputeSeconds,
-            "incremental_p99_ms": incrementalMet,
-        ]
         let notes = """
             The \(interactions) interactions are generated into the fans' 30-day counters (rolling_activity, \
             RollingActivity's compact form), which is exactly what the nightly recomputation reads; the message rows \
@@ -195,19 +187,18 @@ struct FansBenchmark {
             look up) and that read plus the write, and own_transaction all of it with BEGIN and COMMIT. \
             Fans are picked from a sample of the generated ones in proportion to their interactions + 1.
             """
-        return [
-            "benchmark": "fans",
-            "database": session.usesPostgres ? "postgresql" : "sqlite",
-            "options": ["fans": fans, "interactions": interactions, "seed": seed, "incremental": incremental],
-            "time_zone": Self.timeZone,
-            "generate_seconds": rounded(generateSeconds, 10),
-            "generated": generation,
-            "recompute": recompute,
-            "incremental": updates,
-            "targets": ["recompute_seconds": Self.targetRecomputeSeconds, "incremental_p99_ms": Self.targetIncrementalP99Milliseconds],
-            "targets_met": targetsMet,
-            "notes": notes,
-        ]
+        return Measured(
+            figures: [
+                "generate_seconds": rounded(generateSeconds, 10),
+                "generated": generation,
+                "recompute": recompute,
+                "incremental": updates,
+                "notes": notes,
+            ],
+            targets: [
+                .below("recompute_seconds", Self.targetRecomputeSeconds, recomputeSeconds),
+                .below("incremental_p99_ms", Self.targetIncrementalP99Milliseconds, latencies.isEmpty ? nil : p99),
+            ])
     }
 
     /// What generation leaves for the rest of the run.
@@ -345,13 +336,9 @@ struct FansBenchmark {
         return midnightUTC.addingTimeInterval(43_200 - Double(zone.secondsFromGMT(for: midnightUTC)))
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double { seconds(start.duration(to: .now)) }
+    private func seconds(since start: ContinuousClock.Instant) -> Double { secondsOf(start.duration(to: .now)) }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    private func rounded(_ value: Double, _ scale: Double) -> Double { (value * scale).rounded() / scale }
+    private func seconds(_ duration: Duration) -> Double { secondsOf(duration) }
 
     private func milliseconds(_ value: Double) -> Double { rounded(value, 1_000) }
 
@@ -385,15 +372,6 @@ struct FansBenchmark {
             if holds, point.count >= best.point.count { best = (point: point, type: String(fields[2])) }
         }
         return best.type
-    }
-
-    private func machine() -> String {
-        let cpu =
-            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let gibibytes = Int((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())
-        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(gibibytes) GiB"
     }
 }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import FanfareConnectors
 import FanfareCore
@@ -12,89 +13,74 @@ import NIOPosix
 /// one comment. Latency runs from the moment a push was due to the answer,
 /// which comes after the message is stored and analysed; a late sender
 /// therefore counts against the server. Lost = answered 200 but not stored.
-struct IngestBenchmark {
-    var serve: ServeBenchmark
+struct IngestBenchmark: Benchmark {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Signed webhook pushes over loopback at a fixed rate, until stored and analysed: sustained rate, latency, losses.")
+    static let sharedOptions: Set<BenchmarkOptions.Shared> = [.binary, .databaseURL]
+    /// Pushes are answered within 100 ms at the offered rate, and none lost.
+    static let targetP99Milliseconds = 100.0
+    static let targetSustainedShare = 0.99
+
+    @OptionGroup(title: "Shared options")
+    var shared: BenchmarkOptions
+
+    @Option(help: "Pushes offered per second.")
     var rate = 2_000
+
+    @Option(help: "Seconds of pushes.")
     var seconds = 10
+
     /// Pushes in flight at once. A platform delivers each event on its own
     /// request as it happens; it does not wait for the previous answer. So
     /// the generator must not either: at 2,000/s with answers due within
     /// 100 ms, up to 200 are in flight (Little's law), and a smaller pool
     /// would cap the offered rate at connections ÷ latency and measure its
     /// own queue instead of the server.
+    @Option(help: "Pushes in flight at once (keep-alive connections).")
     var connections = 256
-    var databaseURL: String?
-    static let metricsToken = "bench-metrics-" + UUID().uuidString
 
-    init(options: [String]) throws {
-        var passed: [String] = []
-        var index = 0
-        while index < options.count {
-            let name = options[index]
-            let value = index + 1 < options.count ? options[index + 1] : ""
-            switch name {
-            case "--rate": rate = Int(value) ?? rate
-            case "--seconds": seconds = Int(value) ?? seconds
-            case "--connections": connections = Int(value) ?? connections
-            case "--database-url": databaseURL = value
-            case "--binary": passed += [name, value]
-            default: throw ServeBenchmark.Failure(description: "unknown option \(name)")
-            }
-            index += 2
-        }
-        serve = try ServeBenchmark(options: passed)
+    var settings: [String: Any] { ["offered_rate_per_s": rate, "seconds": seconds, "connections": connections] }
+
+    func validateOptions() throws {
+        try requireAtLeast(1, rate, "--rate")
+        try requireAtLeast(1, seconds, "--seconds")
+        try requireAtLeast(1, connections, "--connections")
     }
 
-    func run() async throws -> [String: Any] {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-ingest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: data) }
-        let port = 20_000 + Int.random(in: 0..<2_000)
-        var environment = ProcessInfo.processInfo.environment
-        environment["FANFARE_DATA_DIR"] = data.path
-        environment["PORT"] = String(port)
-        environment["HOST"] = "127.0.0.1"
-        environment["LOG_LEVEL"] = "warning"
-        // /metrics answers only to its token (issue 16).
-        environment["FANFARE_METRICS_TOKEN"] = Self.metricsToken
-        if let databaseURL {
-            environment["DATABASE_URL"] = databaseURL
+    func measure() async throws -> Measured {
+        let server = try ServerUnderTest(binary: try shared.fanfareBinary(), databaseURL: shared.databaseURL)
+        if shared.databaseURL != nil {
             // A fresh schema each run: the count of stored messages must
             // be this run's.
-            _ = try serve.output(of: ["migrate", "--revert"], environment: environment)
-            _ = try serve.output(of: ["migrate"], environment: environment)
+            try server.run(["migrate", "--revert"])
+            try server.run(["migrate"])
         }
-        let base = "http://127.0.0.1:\(port)"
-        let server = try serve.launch(["serve", "--demo"], environment: environment)
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        _ = try await serve.timeUntilHealthy(base)
-        let token = try serve.output(of: ["token", "create", "--email", "demo@fanfare.local", "--name", "ingest"], environment: environment)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try await server.start()
+        defer { server.stop() }
+        let token = try server.token(name: "ingest")
 
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
         do {
-            let report = try await load(client, port: port, token: token)
+            let measured = try await load(client, port: server.port, token: token, metricsToken: server.metricsToken)
             try await client.shutdown()
-            return report
+            return measured
         } catch {
             try? await client.shutdown()
             throw error
         }
     }
 
-    private func load(_ client: HTTPClient, port: Int, token: String) async throws -> [String: Any] {
+    private func load(_ client: HTTPClient, port: Int, token: String, metricsToken: String) async throws -> Measured {
         let base = "http://127.0.0.1:\(port)"
         let secret = StandardWebhooks.generateSecret()
         let account = try await json(
             client, .POST, base + "/api/v1/workspaces/demo/accounts", token: token,
             body: ["platform": "webhook", "fields": ["url": "https://example.com/receiver", "signing_secret": secret]])
         guard let accountID = account["id"] as? String else {
-            throw ServeBenchmark.Failure(description: "could not connect a webhook account: \(account)")
+            throw ServerUnderTest.Failure(description: "could not connect a webhook account: \(account)")
         }
         let key = StandardWebhooks.key(fromSecret: secret)!
         let texts = SandboxTexts.all
@@ -130,7 +116,7 @@ struct IngestBenchmark {
             return request
         }
         let pushes = try await PushLoad.connect(connections, host: "127.0.0.1", port: port)
-        let jobsBefore = try await jobs(client, base: base)
+        let jobsBefore = try await jobs(client, base: base, token: metricsToken)
         let start = ContinuousClock.now
         let results = await withTaskGroup(of: (Int, Double).self) { group in
             for index in 0..<total {
@@ -151,22 +137,20 @@ struct IngestBenchmark {
         // What the pushes left for the job worker (the fans' engagement,
         // automatic replies), and how long it took to pay: background
         // writers wait behind pushes, and must still keep up.
-        let backlog = try await jobs(client, base: base)
+        let backlog = try await jobs(client, base: base, token: metricsToken)
         var drained: Double?
         while drained == nil, start.duration(to: .now) < wall + .seconds(120) {
-            let now = try await jobs(client, base: base)
+            let now = try await jobs(client, base: base, token: metricsToken)
             if now.queued <= jobsBefore.queued, now.running == 0 {
-                drained = seconds(wall, start.duration(to: .now))
+                drained = secondsOf(start.duration(to: .now) - wall)
             } else {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let wallSeconds = secondsOf(wall)
         let accepted = results.filter { $0.0 == 200 }
         let latencies = accepted.map(\.1).sorted()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : (latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 10).rounded() / 10
-        }
+        func latency(_ p: Double) -> Double { rounded(nearestRank(p, ofSorted: latencies, empty: 0), 10) }
         // Count what was stored, through the API: this run's pushes only,
         // by their ids, not the demo's own messages, which would hide as
         // many losses.
@@ -178,42 +162,42 @@ struct IngestBenchmark {
             stored += ((page["items"] as? [[String: Any]]) ?? []).filter { ($0["remote_id"] as? String)?.hasPrefix("bench-") == true }.count
             cursor = page["next_cursor"] as? String
         } while cursor != nil
-        return [
-            "benchmark": "ingest",
-            "database": databaseURL == nil ? "sqlite" : "postgresql",
-            "offered_rate_per_s": rate,
-            "seconds": seconds,
-            "pushes": total,
-            "accepted": accepted.count,
-            "refused_or_failed": total - accepted.count,
-            "statuses": Dictionary(grouping: results.map { $0.0 == 0 ? "no answer" : String($0.0) }, by: { $0 }).mapValues(\.count),
-            "sustained_rate_per_s": Int(Double(accepted.count) / wallSeconds),
-            "latency_ms_p50": percentile(0.5),
-            "latency_ms_p99": percentile(0.99),
-            "latency_ms_max": latencies.last.map { ($0 * 10).rounded() / 10 } ?? 0,
-            "stored": stored,
-            "lost": accepted.count - stored,
-            "jobs_queued_at_end": backlog.queued + backlog.running - jobsBefore.queued,
-            "jobs_drained_seconds_after_end": drained.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
-        ]
+        let sustained = Int(Double(accepted.count) / wallSeconds)
+        let p99 = latency(99)
+        return Measured(
+            figures: [
+                "pushes": total,
+                "accepted": accepted.count,
+                "refused_or_failed": total - accepted.count,
+                "statuses": Dictionary(grouping: results.map { $0.0 == 0 ? "no answer" : String($0.0) }, by: { $0 }).mapValues(\.count),
+                "sustained_rate_per_s": sustained,
+                "latency_ms_p50": latency(50),
+                "latency_ms_p99": p99,
+                "latency_ms_max": latency(100),
+                "stored": stored,
+                "lost": accepted.count - stored,
+                "jobs_queued_at_end": backlog.queued + backlog.running - jobsBefore.queued,
+                "jobs_drained_seconds_after_end": drained.map { rounded($0, 10) } ?? NSNull(),
+            ],
+            targets: [
+                .atLeast("sustained_rate_per_s", (Double(rate) * Self.targetSustainedShare).rounded(.down), Double(sustained)),
+                .atMost("latency_ms_p99", Self.targetP99Milliseconds, latencies.isEmpty ? nil : p99),
+                .atMost("lost", 0, Double(accepted.count - stored)),
+            ])
     }
 
     /// Queued and running jobs, from `/metrics`.
-    private func jobs(_ client: HTTPClient, base: String) async throws -> (queued: Int, running: Int) {
+    private func jobs(_ client: HTTPClient, base: String, token: String) async throws -> (queued: Int, running: Int) {
         var request = HTTPClientRequest(url: base + "/metrics")
-        request.headers.add(name: "authorization", value: "Bearer \(Self.metricsToken)")
+        request.headers.add(name: "authorization", value: "Bearer \(token)")
         let response = try await client.execute(request, timeout: .seconds(60))
         let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
         func count(_ state: String) -> Int {
             text.split(separator: "\n").first { $0.hasPrefix("fanfare_jobs{state=\"\(state)\"}") }
-                .flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? 0
+                // Prometheus writes every gauge as a float ("3.0").
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) } ?? 0
         }
         return (count("queued"), count("running"))
-    }
-
-    private func seconds(_ from: Duration, _ to: Duration) -> Double {
-        let gap = to - from
-        return Double(gap.components.seconds) + Double(gap.components.attoseconds) / 1e18
     }
 
     private func json(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, token: String, body: [String: Any]?) async throws -> [String: Any] {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import FanfareCore
 import Foundation
@@ -25,21 +26,41 @@ import Glibc
 ///    topics) and a check of text against the importing workspace's
 ///    lexicon. Their worst latency during the import is the wait the
 ///    import causes; the same probes before the import give the baseline.
-struct LexiconBenchmark {
-    var serve: ServeBenchmark
+struct LexiconBenchmark: Benchmark {
+    static let configuration = CommandConfiguration(
+        commandName: "lexicon",
+        abstract: "Memory of compiled lexicons, a 99,000-term import through the API and what it makes others wait, many lexicons at once.",
+        discussion: "Runs on SQLite only (a fresh data directory); --memory-only measures in this process and starts no server.")
+    static let sharedOptions: Set<BenchmarkOptions.Shared> = [.binary]
+
+    @OptionGroup(title: "Shared options")
+    var shared: BenchmarkOptions
+
+    @Option(name: .customLong("import-terms"), help: "Terms in the timed import.")
     var importTerms = 99_000
+
+    @Option(help: "Engines built for the memory figure.")
     var engines = 10
+
+    @Option(name: .customLong("terms-per-engine"), help: "Terms in each of them.")
     var termsPerEngine = 10_000
+
+    @Option(help: "Seed of the generated terms.")
     var seed: UInt64 = 7
+
     /// The probe's case (issue 16): this many new workspaces, this many
     /// terms each.
+    @Option(name: .customLong("spread-workspaces"), help: "New workspaces that each import --spread-terms terms (0 skips it).")
     var spreadWorkspaces = 12
+
+    @Option(name: .customLong("spread-terms"), help: "Terms imported into each of them.")
     var spreadTerms = 60_000
-    /// FANFARE_ENGINE_CACHE_MB for the server; nil keeps its default.
+
+    @Option(name: .customLong("cache-mb"), help: "FANFARE_ENGINE_CACHE_MB for the server (default: its own default).")
     var cacheMegabytes: Int?
-    /// Only the in-process memory figures; no server is started.
+
+    @Flag(name: .customLong("memory-only"), help: "Only the in-process memory figures; no server is started.")
     var memoryOnly = false
-    static let metricsToken = "bench-metrics-" + UUID().uuidString
 
     static let targetImportSeconds = 10.0
     static let targetWorstWriteMilliseconds = 250.0
@@ -50,66 +71,41 @@ struct LexiconBenchmark {
     /// this many full-sized lexicons stay compiled.
     static let targetMebibytesPer10kTerms = 8.0
 
-    init(options: [String]) throws {
-        var passed: [String] = []
-        var index = 0
-        while index < options.count {
-            let name = options[index]
-            let value = index + 1 < options.count ? options[index + 1] : ""
-            func number() throws -> Int {
-                guard let parsed = Int(value), parsed > 0 else {
-                    throw ServeBenchmark.Failure(description: "\(name) must be a positive whole number, not \(value)")
-                }
-                return parsed
-            }
-            switch name {
-            case "--import-terms": importTerms = try number()
-            case "--engines": engines = try number()
-            case "--terms-per-engine": termsPerEngine = try number()
-            case "--seed": seed = UInt64(try number())
-            case "--spread-workspaces": spreadWorkspaces = Int(value) ?? spreadWorkspaces
-            case "--spread-terms": spreadTerms = try number()
-            case "--cache-mb": cacheMegabytes = try number()
-            case "--memory-only":
-                memoryOnly = true
-                index -= 1
-            case "--binary": passed += [name, value]
-            default: throw ServeBenchmark.Failure(description: "unknown option \(name)")
-            }
-            index += 2
-        }
-        serve = try ServeBenchmark(options: passed)
+    var settings: [String: Any] {
+        [
+            "import_terms": importTerms, "engines": engines, "terms_per_engine": termsPerEngine, "seed": seed,
+            "spread_workspaces": spreadWorkspaces, "spread_terms": spreadTerms, "cache_mb": cacheMegabytes.map { $0 as Any } ?? NSNull(),
+            "memory_only": memoryOnly,
+        ]
     }
 
-    func run() async throws -> [String: Any] {
+    func validateOptions() throws {
+        try requireAtLeast(1, importTerms, "--import-terms")
+        try requireAtLeast(1, engines, "--engines")
+        try requireAtLeast(1, termsPerEngine, "--terms-per-engine")
+        try requireAtLeast(0, spreadWorkspaces, "--spread-workspaces")
+        try requireAtLeast(1, spreadTerms, "--spread-terms")
+        if let cacheMegabytes { try requireAtLeast(1, cacheMegabytes, "--cache-mb") }
+    }
+
+    func measure() async throws -> Measured {
         let memory = measureMemory()
-        if memoryOnly { return ["benchmark": "lexicon", "machine": machine(), "memory": memory] }
-        let importing = try await measureImport()
-        let perTenThousand = memory["rss_mib_per_10k_terms"] as? Double ?? .infinity
-        let estimateError = memory["estimate_error_percent"] as? Double ?? .infinity
-        let importSeconds = importing["import_seconds"] as? Double ?? .infinity
-        let worstWrite = (importing["during_import"] as? [String: Any])?["write_max_ms"] as? Double ?? .infinity
-        let worstRead = (importing["during_import"] as? [String: Any])?["read_max_ms"] as? Double ?? .infinity
-        return [
-            "benchmark": "lexicon",
-            "machine": machine(),
-            "memory": memory,
-            "import": importing,
-            "targets": [
-                "rss_mib_per_10k_terms": Self.targetMebibytesPer10kTerms,
-                "estimate_error_percent": Self.targetEstimateErrorPercent,
-                "import_seconds": Self.targetImportSeconds,
-                "write_max_ms_during_import": Self.targetWorstWriteMilliseconds,
-                "read_max_ms_during_import": Self.targetWorstReadMilliseconds,
-            ],
-            "targets_met": [
-                "rss_mib_per_10k_terms": perTenThousand <= Self.targetMebibytesPer10kTerms,
-                "estimate_error_percent": abs(estimateError) <= Self.targetEstimateErrorPercent,
-                "import_seconds": importSeconds <= Self.targetImportSeconds,
-                "write_max_ms_during_import": worstWrite <= Self.targetWorstWriteMilliseconds,
-                "read_max_ms_during_import": worstRead <= Self.targetWorstReadMilliseconds,
-            ],
+        let perTenThousand = memory["rss_mib_per_10k_terms"] as? Double
+        let estimateError = (memory["estimate_error_percent"] as? Double).map(abs)
+        let memoryTargets: [Target] = [
+            .atMost("rss_mib_per_10k_terms", Self.targetMebibytesPer10kTerms, perTenThousand),
+            .atMost("estimate_error_percent", Self.targetEstimateErrorPercent, estimateError),
         ]
+        if memoryOnly { return Measured(figures: ["memory": memory], targets: memoryTargets) }
+        let importing = try await measureImport()
+        let during = importing["during_import"] as? [String: Any]
+        return Measured(
+            figures: ["memory": memory, "import": importing],
+            targets: memoryTargets + [
+                .atMost("import_seconds", Self.targetImportSeconds, importing["import_seconds"] as? Double),
+                .atMost("write_max_ms_during_import", Self.targetWorstWriteMilliseconds, during?["write_max_ms"] as? Double),
+                .atMost("read_max_ms_during_import", Self.targetWorstReadMilliseconds, during?["read_max_ms"] as? Double),
+            ])
     }
 
     // MARK: Memory
@@ -195,47 +191,19 @@ struct LexiconBenchmark {
     // MARK: The import
 
     private func measureImport() async throws -> [String: Any] {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-lexicon-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: data) }
-        let port = 22_000 + Int.random(in: 0..<2_000)
-        var environment = ProcessInfo.processInfo.environment
-        environment["FANFARE_DATA_DIR"] = data.path
-        environment["PORT"] = String(port)
-        environment["HOST"] = "127.0.0.1"
         // Notice: the server's own account of each import ("lexicon imported").
-        environment["LOG_LEVEL"] = "notice"
-        environment["FANFARE_SANDBOX_FAILURE_RATE"] = "0"
-        environment.removeValue(forKey: "DATABASE_URL")
-        environment["FANFARE_METRICS_TOKEN"] = Self.metricsToken
-        if let cacheMegabytes {
-            environment["FANFARE_ENGINE_CACHE_MB"] = String(cacheMegabytes)
-        } else {
-            environment.removeValue(forKey: "FANFARE_ENGINE_CACHE_MB")
-        }
-        let base = "http://127.0.0.1:\(port)"
-        let log = data.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: serve.binary)
-        server.arguments = ["serve", "--demo"]
-        server.environment = environment
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = try FileHandle(forWritingTo: log)
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        _ = try await serve.timeUntilHealthy(base)
-        let token = try serve.output(of: ["token", "create", "--email", "demo@fanfare.local", "--name", "lexicon"], environment: environment)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var settings = ["LOG_LEVEL": "notice"]
+        if let cacheMegabytes { settings["FANFARE_ENGINE_CACHE_MB"] = String(cacheMegabytes) }
+        let server = try ServerUnderTest(binary: try shared.fanfareBinary(), settings: settings, keepLog: true)
+        try await server.start()
+        defer { server.stop() }
+        let token = try server.token(name: "lexicon")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            var report = try await load(client, base: base, token: token, pid: server.processIdentifier)
+            var report = try await load(client, server: server, token: token)
             try await client.shutdown()
             // The first import's own figures, as the server logged them.
-            let lines = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n") ?? []
+            let lines = server.log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }?.split(separator: "\n") ?? []
             if let line = lines.first(where: { $0.contains("lexicon imported") }),
                 let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             {
@@ -248,11 +216,12 @@ struct LexiconBenchmark {
         }
     }
 
-    private func load(_ client: HTTPClient, base: String, token: String, pid: Int32) async throws -> [String: Any] {
+    private func load(_ client: HTTPClient, server: ServerUnderTest, token: String) async throws -> [String: Any] {
+        let base = server.base
         let importing = try await request(client, .POST, base + "/api/v1/workspaces", token: token, body: ["name": "Lexicon bench"])
         let other = try await request(client, .POST, base + "/api/v1/workspaces", token: token, body: ["name": "Bystander"])
         guard let importingSlug = importing.json["slug"] as? String, let otherSlug = other.json["slug"] as? String else {
-            throw ServeBenchmark.Failure(description: "could not make the workspaces: \(importing.json) \(other.json)")
+            throw ServerUnderTest.Failure(description: "could not make the workspaces: \(importing.json) \(other.json)")
         }
         let file = Self.distinctTerms(importTerms, seed: seed &+ 1).map { "\($0),risk,block,all" }.joined(separator: "\n")
         let importURL = base + "/api/v1/workspaces/\(importingSlug)/lexicon/import"
@@ -264,7 +233,7 @@ struct LexiconBenchmark {
             check: base + "/api/v1/workspaces/\(importingSlug)/moderation/check")
         _ = try await probes.round(0)
         let baseline = try await probes.run(for: .seconds(3))
-        let rssBefore = residentKilobytes(pid: pid)
+        let rssBefore = server.statusKilobytes("RssAnon:")
 
         // Serialized before the clock starts: this process shares the two
         // cores with the server, and its own JSON work is not the server's.
@@ -277,16 +246,16 @@ struct LexiconBenchmark {
         stop.raise()
         let during = try await running.value
         guard answer.status == 200, answer.json["applied"] as? Bool == true else {
-            throw ServeBenchmark.Failure(description: "the import failed: \(answer.status) \(String(describing: answer.json).prefix(500))")
+            throw ServerUnderTest.Failure(description: "the import failed: \(answer.status) \(String(describing: answer.json).prefix(500))")
         }
-        let rssAfter = residentKilobytes(pid: pid)
-        let metrics = try await request(client, .GET, base + "/metrics", token: Self.metricsToken, body: nil)
+        let rssAfter = server.statusKilobytes("RssAnon:")
+        let metrics = try await request(client, .GET, base + "/metrics", token: server.metricsToken, body: nil)
         let cached = metrics.text.split(separator: "\n").first { $0.hasPrefix("fanfare_engine_cache_bytes ") }
             .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
         let check = try await request(
             client, .POST, base + "/api/v1/workspaces/\(importingSlug)/moderation/check", token: token,
             body: ["text": String(file.prefix { $0 != "," })])
-        let spread = try await spreadOverWorkspaces(client, base: base, token: token, pid: pid)
+        let spread = try await spreadOverWorkspaces(client, server: server, token: token)
         return [
             "terms": importTerms,
             "import_seconds": rounded(importSeconds, 100),
@@ -308,29 +277,30 @@ struct LexiconBenchmark {
     /// engine is compiled (and, past the cache's budget, evicted and
     /// compiled again). The server's resident size after each step shows
     /// whether it grows with the workspaces or stays within the budget.
-    private func spreadOverWorkspaces(_ client: HTTPClient, base: String, token: String, pid: Int32) async throws -> [String: Any] {
+    private func spreadOverWorkspaces(_ client: HTTPClient, server: ServerUnderTest, token: String) async throws -> [String: Any] {
         guard spreadWorkspaces > 0 else { return [:] }
+        let base = server.base
         var slugs: [String] = []
         var rss: [Double] = []
-        let start = residentKilobytes(pid: pid)
+        let start = server.statusKilobytes("RssAnon:")
         for index in 0..<spreadWorkspaces {
             let made = try await request(client, .POST, base + "/api/v1/workspaces", token: token, body: ["name": "Spread \(index)"])
-            guard let slug = made.json["slug"] as? String else { throw ServeBenchmark.Failure(description: "no workspace: \(made.text)") }
+            guard let slug = made.json["slug"] as? String else { throw ServerUnderTest.Failure(description: "no workspace: \(made.text)") }
             let file = Self.distinctTerms(spreadTerms, seed: seed &+ 100 &+ UInt64(index)).map { "\($0),risk,block,all" }.joined(separator: "\n")
             let answer = try await request(
                 client, .POST, base + "/api/v1/workspaces/\(slug)/lexicon/import", token: token, body: ["format": "txt", "content": file],
                 timeout: .seconds(600))
             guard answer.json["applied"] as? Bool == true else {
-                throw ServeBenchmark.Failure(description: "import \(index): \(answer.status) \(answer.text.prefix(300))")
+                throw ServerUnderTest.Failure(description: "import \(index): \(answer.status) \(answer.text.prefix(300))")
             }
             slugs.append(slug)
-            rss.append(rounded(Double(residentKilobytes(pid: pid)) / 1024, 10))
+            rss.append(rounded(Double(server.statusKilobytes("RssAnon:")) / 1024, 10))
         }
         for slug in slugs {
             _ = try await request(
                 client, .POST, base + "/api/v1/workspaces/\(slug)/moderation/check", token: token, body: ["text": "最佳"])
         }
-        let metrics = try await request(client, .GET, base + "/metrics", token: Self.metricsToken, body: nil).text
+        let metrics = try await request(client, .GET, base + "/metrics", token: server.metricsToken, body: nil).text
         func metric(_ prefix: String) -> Double? {
             metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
         }
@@ -339,8 +309,8 @@ struct LexiconBenchmark {
             "terms_each": spreadTerms,
             "server_anon_rss_at_start_mib": rounded(Double(start) / 1024, 10),
             "server_anon_rss_after_each_import_mib": rss,
-            "server_anon_rss_after_checking_all_mib": rounded(Double(residentKilobytes(pid: pid)) / 1024, 10),
-            "server_anon_rss_file_after_checking_all_mib": rounded(Double(statusKilobytes(pid: pid, "RssFile:")) / 1024, 10),
+            "server_anon_rss_after_checking_all_mib": rounded(Double(server.statusKilobytes("RssAnon:")) / 1024, 10),
+            "server_anon_rss_file_after_checking_all_mib": rounded(Double(server.statusKilobytes("RssFile:")) / 1024, 10),
             "engine_cache_mib": metric("fanfare_engine_cache_bytes ").map { rounded($0 / 1_048_576, 10) } ?? -1,
             "engine_cache_budget_mib": metric("fanfare_engine_cache_budget_bytes ").map { rounded($0 / 1_048_576, 10) } ?? -1,
             "evictions": metric("fanfare_engine_cache_events_total{event=\"eviction\"}") ?? -1,
@@ -368,9 +338,9 @@ struct LexiconBenchmark {
                     let sorted = values.sorted()
                     guard !sorted.isEmpty, let worst = values.indices.max(by: { values[$0] < values[$1] }) else { return ["\(name)_count": 0] }
                     return [
-                        "\(name)_count": sorted.count, "\(name)_p50_ms": rounded(sorted[sorted.count / 2], 10),
-                        "\(name)_p99_ms": rounded(sorted[min(sorted.count - 1, sorted.count * 99 / 100)], 10),
-                        "\(name)_max_ms": rounded(sorted.last!, 10), "\(name)_max_at_s": rounded(began[worst], 100),
+                        "\(name)_count": sorted.count, "\(name)_p50_ms": rounded(nearestRank(50, ofSorted: sorted), 10),
+                        "\(name)_p99_ms": rounded(nearestRank(99, ofSorted: sorted), 10),
+                        "\(name)_max_ms": rounded(nearestRank(100, ofSorted: sorted), 10), "\(name)_max_at_s": rounded(began[worst], 100),
                     ]
                 }
                 return stats(write, "write").merging(stats(read, "read")) { $1 }.merging(stats(check, "check")) { $1 }
@@ -382,7 +352,7 @@ struct LexiconBenchmark {
                 let start = ContinuousClock.now
                 let answer = try await LexiconBenchmark.request(client, method, url, token: token, body: body)
                 guard (200..<300).contains(answer.status) else {
-                    throw ServeBenchmark.Failure(description: "\(method) \(url): \(answer.status) \(answer.text.prefix(300))")
+                    throw ServerUnderTest.Failure(description: "\(method) \(url): \(answer.status) \(answer.text.prefix(300))")
                 }
                 let elapsed = start.duration(to: .now)
                 return Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
@@ -472,31 +442,9 @@ struct LexiconBenchmark {
         try await Self.request(client, method, url, token: token, body: body, timeout: timeout)
     }
 
-    /// The server's anonymous resident memory (its heap: engines, rows,
-    /// buffers), without the pages of the database file SQLite reads
-    /// through its memory map, which the kernel may drop at any time and
-    /// which `RssFile` counts.
-    private func residentKilobytes(pid: Int32) -> Int { statusKilobytes(pid: pid, "RssAnon:") }
-
-    private func statusKilobytes(pid: Int32, _ field: String) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) })
-        else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-
     private func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    private func machine() -> String {
-        let cpu =
-            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)"
-    }
 }
-
-private func rounded(_ value: Double, _ scale: Double) -> Double { (value * scale).rounded() / scale }

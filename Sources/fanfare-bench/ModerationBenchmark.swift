@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Foundation
 
@@ -10,53 +11,66 @@ import Foundation
 /// comment-like lines mixing Chinese, English, numbers, links and emoji,
 /// with lexicon terms hidden in it by the usual tricks. `--write-lexicon`
 /// and `--write-corpus` save them for `scripts/moderation/compare-ahocorasick.py`.
-struct ModerationBenchmark {
-    var lexiconPath: String?
-    var corpusPath: String?
+struct ModerationBenchmark: Benchmark {
+    static let configuration = CommandConfiguration(
+        commandName: "moderation",
+        abstract: "Sensitive-word automaton build time and memory, and scan MB/s with normalisation, over a given or generated corpus.")
+    static let sharedOptions: Set<BenchmarkOptions.Shared> = []
+    static let targetScanMegabytesPerSecond = 100.0
+    static let targetBuildMilliseconds = 1_000.0
+
+    @OptionGroup(title: "Shared options")
+    var shared: BenchmarkOptions
+
+    @Option(help: "A lexicon file (TXT or CSV) instead of a generated one.")
+    var lexicon: String?
+
+    @Option(help: "A UTF-8 corpus instead of a generated one.")
+    var corpus: String?
+
+    @Option(help: "Terms in the generated lexicon.")
     var terms = 20_000
+
+    @Option(help: "Megabytes of generated corpus.")
     var megabytes = 50
+
+    @Option(help: "Seed of the generated lexicon and corpus.")
     var seed: UInt64 = 1
+
+    @Option(help: "Builds and scans; the median build and the best scan are reported.")
     var runs = 3
+
+    @Option(name: .customLong("write-lexicon"), help: "Save the lexicon used here (for scripts/moderation/compare-ahocorasick.py).")
     var writeLexicon: String?
+
+    @Option(name: .customLong("write-corpus"), help: "Save the corpus used here.")
     var writeCorpus: String?
 
     struct Problem: Error, CustomStringConvertible {
         var description: String
     }
 
-    init(options: [String]) throws {
-        var index = 0
-        while index < options.count {
-            let name = options[index]
-            guard index + 1 < options.count else { throw Problem(description: "\(name) needs a value") }
-            let value = options[index + 1]
-            func number() throws -> Int {
-                guard let parsed = Int(value), parsed > 0 else { throw Problem(description: "\(name) must be a positive whole number, not \(value)") }
-                return parsed
-            }
-            switch name {
-            case "--lexicon": lexiconPath = value
-            case "--corpus": corpusPath = value
-            case "--terms": terms = try number()
-            case "--megabytes": megabytes = try number()
-            case "--seed": seed = UInt64(try number())
-            case "--runs": runs = try number()
-            case "--write-lexicon": writeLexicon = value
-            case "--write-corpus": writeCorpus = value
-            default: throw Problem(description: "unknown option \(name)")
-            }
-            index += 2
-        }
+    var settings: [String: Any] {
+        [
+            "lexicon": lexicon ?? "generated", "corpus": corpus ?? "generated", "terms": terms, "megabytes": megabytes, "seed": seed,
+            "runs": runs, "policy": "all", "normalisation": true,
+        ]
     }
 
-    func run() throws -> [String: Any] {
+    func validateOptions() throws {
+        try requireAtLeast(1, terms, "--terms")
+        try requireAtLeast(1, megabytes, "--megabytes")
+        try requireAtLeast(1, runs, "--runs")
+    }
+
+    func measure() async throws -> Measured {
         let foldStart = DispatchTime.now()
         _ = TextFolding.fold("预热")
         let foldTable = seconds(since: foldStart)
 
         var generator = CorpusGenerator(seed: seed)
         let lexicon: [LexiconTerm]
-        if let lexiconPath {
+        if let lexiconPath = self.lexicon {
             guard let text = FileManager.default.contents(atPath: lexiconPath).flatMap({ String(data: $0, encoding: .utf8) }) else {
                 throw Problem(description: "\(lexiconPath): cannot be read as UTF-8 text")
             }
@@ -68,7 +82,7 @@ struct ModerationBenchmark {
             try Data(lexicon.map(\.term).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: writeLexicon))
         }
         let corpus: [UInt8]
-        if let corpusPath {
+        if let corpusPath = self.corpus {
             guard let data = FileManager.default.contents(atPath: corpusPath) else { throw Problem(description: "\(corpusPath): cannot be read") }
             guard String(validating: data, as: UTF8.self) != nil else { throw Problem(description: "\(corpusPath): is not valid UTF-8") }
             corpus = Array(data)
@@ -101,23 +115,26 @@ struct ModerationBenchmark {
             scans.append(seconds(since: start))
         }
         let best = scans.min()!
-        return [
-            "benchmark": "moderation",
-            "terms": engine.termCount,
-            "states": engine.stateCount,
-            "fold_table_once_per_process_ms": (foldTable * 1000).rounded(),
-            "build_ms_median": (builds.sorted()[builds.count / 2] * 1000 * 10).rounded() / 10,
-            "automaton_bytes": engine.memoryBytes,
-            "rss_bytes": residentBytes() ?? -1,
-            "corpus_bytes": corpus.count,
-            "corpus_lines": lines,
-            "scan_seconds_best": (best * 1000).rounded() / 1000,
-            "scan_mb_per_s": (Double(corpus.count) / 1_000_000 / best * 10).rounded() / 10,
-            "matches": matches,
-            "policy": "all",
-            "normalisation": true,
-            "runs": runs,
-        ]
+        let buildMedian = nearestRank(50, ofSorted: builds.sorted()) * 1000
+        let throughput = rounded(Double(corpus.count) / 1_000_000 / best, 10)
+        return Measured(
+            figures: [
+                "terms": engine.termCount,
+                "states": engine.stateCount,
+                "fold_table_once_per_process_ms": (foldTable * 1000).rounded(),
+                "build_ms_median": rounded(buildMedian, 10),
+                "automaton_bytes": engine.memoryBytes,
+                "rss_bytes": residentBytes() ?? -1,
+                "corpus_bytes": corpus.count,
+                "corpus_lines": lines,
+                "scan_seconds_best": rounded(best, 1_000),
+                "scan_mb_per_s": throughput,
+                "matches": matches,
+            ],
+            targets: [
+                .atLeast("scan_mb_per_s", Self.targetScanMegabytesPerSecond, throughput),
+                .below("build_ms_median", Self.targetBuildMilliseconds, buildMedian),
+            ])
     }
 
     private func seconds(since start: DispatchTime) -> Double {

@@ -70,16 +70,6 @@ import Testing
     }
 }
 
-@Suite struct LatencyHistogramTests {
-    @Test func bucketsAreCumulative() {
-        var h = LatencyHistogram(bounds: [0.01, 0.1, 1])
-        for s in [0.005, 0.05, 0.05, 0.5, 5] { h.observe(s) }
-        #expect(h.cumulative.map(\.count) == [1, 3, 4])
-        #expect(h.count == 5)
-        #expect(abs(h.sum - 5.605) < 1e-9)
-    }
-}
-
 @Suite struct RetryPolicyTests {
     @Test func backOffDoublesUpToTheCap() {
         let policy = RetryPolicy(base: 15, cap: 3_600)

@@ -484,22 +484,6 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     }
 }
 
-@Suite struct InboxCorePercentileTests {
-    @Test func nearestRankPicksARealValue() {
-        let values = (1...10).map(Double.init).shuffled()
-        #expect(Percentile.of(values, 50) == 5)
-        #expect(Percentile.of(values, 90) == 9)
-        #expect(Percentile.of(values, 91) == 10)
-        #expect(Percentile.of(values, 100) == 10)
-        #expect(Percentile.of(values, 0) == 1)
-        #expect(Percentile.of([], 50) == nil)
-        #expect(Percentile.of([42], 99) == 42)
-        #expect(Percentile.of((1...100).map(Double.init), 7) == 7, "no floating-point drift into the next rank")
-        #expect(Percentile.of([3, .nan, 1, 2], 100) == 3)
-        #expect(Percentile.of([1, 2], .nan) == nil)
-    }
-}
-
 @Suite struct InboxCoreFeedbackTests {
     @Test func scoresRewardImpactUrgencyAndLowCost() {
         #expect(FeedbackScore(impact: 5, urgency: 5, cost: 1).value == 125)

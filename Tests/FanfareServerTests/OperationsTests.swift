@@ -26,6 +26,68 @@ import Vapor
 
     static let metricsToken = "metrics-0123456789abcdef"
 
+    /// Issue 17: the metrics go through swift-metrics into a Prometheus
+    /// registry, under the names and labels they had, with their help.
+    @Test func metricsKeepTheirNamesLabelsAndHelp() async throws {
+        try await withTestApp(.sqlite) { t in
+            _ = try await t.api(.GET, "/healthz", token: nil)
+            _ = try await t.api(.GET, "/healthz", token: nil)
+            _ = try await t.api(.GET, "/nowhere-\(UUID().uuidString)", token: nil)
+            t.app.storage[SettingsKey.self]?.metricsToken = Self.metricsToken
+            let body = try await t.api(.GET, "/metrics", token: Self.metricsToken).body
+            let lines = Set(body.split(separator: "\n").map(String.init))
+            for line in [
+                "# HELP fanfare_http_requests_total HTTP requests by method, route pattern and status.",
+                "# TYPE fanfare_http_requests_total counter",
+                #"fanfare_http_requests_total{method="GET",route="/healthz",status="200"} 2"#,
+                #"fanfare_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+                "# TYPE fanfare_http_request_duration_seconds histogram",
+                #"fanfare_http_request_duration_seconds_count{method="GET",route="/healthz"} 2"#,
+                #"fanfare_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 2"#,
+                #"fanfare_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="10.0"} 2"#,
+                // Gauges are written as floats, as Prometheus's data model has them.
+                "# TYPE fanfare_jobs gauge", #"fanfare_jobs{state="failed"} 0.0"#, "fanfare_workers_alive 0.0",
+                "fanfare_engine_cache_budget_bytes \(256 << 20).0", #"fanfare_engine_cache_events_total{event="eviction"} 0"#,
+            ] {
+                #expect(lines.contains(line), "no line \(line)")
+            }
+            for bound in ["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0"] {
+                #expect(body.contains(#"fanfare_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="\#(bound)"}"#), "le=\(bound)")
+            }
+        }
+    }
+
+    /// Each application counts its own (tests run many in one process, and
+    /// swift-metrics' global backend can be set once per process).
+    @Test func everyApplicationHasARegistryOfItsOwn() async throws {
+        let one = FanfareMetrics()
+        let other = FanfareMetrics()
+        RequestMetrics(factory: one.factory).observe(route: nil, method: .POST, status: 413, nanoseconds: 2_000_000)
+        #expect(
+            String(decoding: one.render(), as: UTF8.self).contains(#"fanfare_http_requests_total{method="POST",route="unmatched",status="413"} 1"#))
+        #expect(!String(decoding: other.render(), as: UTF8.self).contains("fanfare_http_requests_total"))
+    }
+
+    /// The engine cache keeps cumulative counts; each scrape adds what
+    /// happened since the previous one, so the counter equals the cache's
+    /// own count however often it is scraped.
+    @Test func engineCacheEventsAreCountedOnceAcrossScrapes() async throws {
+        let metrics = FanfareMetrics()
+        let engines = SharedEngines(budgetBytes: 1 << 30)
+        func line(_ event: String) -> String? {
+            String(decoding: metrics.render(), as: UTF8.self).split(separator: "\n").map(String.init)
+                .first { $0.hasPrefix(#"fanfare_engine_cache_events_total{event="\#(event)"}"#) }
+        }
+        _ = try await engines.engine(for: "w", version: 1) { ModerationEngine(terms: []) }
+        OperationsRoutes.recordEngineCache(engines, into: metrics)
+        OperationsRoutes.recordEngineCache(engines, into: metrics)
+        #expect(line("miss") == #"fanfare_engine_cache_events_total{event="miss"} 1"#)
+        for _ in 0..<3 { _ = try await engines.engine(for: "w", version: 1) { ModerationEngine(terms: []) } }
+        OperationsRoutes.recordEngineCache(engines, into: metrics)
+        #expect(line("hit") == #"fanfare_engine_cache_events_total{event="hit"} 3"#)
+        #expect(line("miss") == #"fanfare_engine_cache_events_total{event="miss"} 1"#)
+    }
+
     /// Issue 16: `/metrics` needed nothing. Unset, the token keeps it off
     /// (404); set, it answers only to the token (401 otherwise), and says
     /// so in a problem document.

@@ -259,7 +259,8 @@ import Vapor
     @Test func pushesAreFailedWhenTheirTransactionCannotBegin() async throws {
         let app = try await Application.make(.testing)
         app.databases.use(.sqlite(.file("/nonexistent-\(UUID().uuidString)/fanfare.sqlite")), as: .sqlite)
-        let writer = PushWriter(database: { app.db })
+        let metrics = FanfareMetrics()
+        let writer = PushWriter(database: { app.db }, metrics: .init(factory: metrics.factory))
         let account = SocialAccount()
         account.id = UUID()
         let push = PushWriter.Push(account: account, nonce: "n-1", messages: [], canReply: true)
@@ -290,6 +291,8 @@ import Vapor
         #expect(outcome == "failed")
         // Waited for only when the writer gave up: one that retries without end never idles.
         if outcome == "failed" { await writer.idle() }
+        // The writer counts its own work at /metrics.
+        #expect(String(decoding: metrics.render(), as: UTF8.self).contains(#"fanfare_push_groups_total{outcome="failed"} 1"#))
         try await app.asyncShutdown()
     }
 }

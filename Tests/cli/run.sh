@@ -29,12 +29,54 @@ trap cleanup EXIT
 PORT=eighty LOG_LEVEL=loud expect_fail "bad settings are listed" "LOG_LEVEL: must be one of" "$bin" serve
 PORT=eighty LOG_LEVEL=loud "$bin" serve 2>"$data/err" >/dev/null; [ "$(wc -l <"$data/err")" -eq 2 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: expected exactly 2 problem lines"; cat "$data/err"; }
 FANFARE_OUTBOUND_ALLOW="10.0.0.0/8,lan" expect_fail "a wrong outbound range is named" "FANFARE_OUTBOUND_ALLOW: 'lan' is not an IP address" "$bin" serve
-expect_fail "who creates workspaces is admins or everyone" "FANFARE_WORKSPACE_CREATORS: must be 'admins'" "$bin" serve --workspace-creators=all
+expect_fail "who creates workspaces is admins or everyone" "--workspace-creators: must be 'admins'" "$bin" serve --workspace-creators=all
+
+# The command line (issue 17): --help everywhere, every bad value refused
+# with status 2 naming the option, settings named as the operator gave them.
+expect_status() { # name, status, expected stderr text, command...
+  local name="$1" want="$2" text="$3"; shift 3
+  "$@" >"$data/out" 2>"$data/err"; local got=$?
+  if [ "$got" -ne "$want" ]; then failed=$((failed+1)); echo "FAIL (status $got, not $want): $name"; head -5 "$data/err"
+  elif ! grep -qF -- "$text" "$data/err"; then failed=$((failed+1)); echo "FAIL (message): $name"; head -5 "$data/err"
+  else passed=$((passed+1)); fi
+}
+expect_status "a flag's wrong value names the flag" 2 "--port: must be a port number from 1 to 65535, not 'eighty'" "$bin" serve --port eighty
+PORT=eighty expect_status "a variable's wrong value names the variable" 2 "PORT: must be a port number" "$bin" migrate
+expect_status "an unknown option is named" 2 "--colour" "$bin" migrate --colour
+expect_status "a number that is not one is named" 2 "--winners" "$bin" lottery draw --seed 00 --entrants /dev/null --winners many
+expect_status "moderate names its policy" 2 "--policy must be leftmost_longest or all" "$bin" moderate --lexicon /dev/null --policy some
+expect_status "a missing required option is named" 2 "--email" "$bin" token create --name x
+for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze lottery "lottery draw" "lottery verify"; do
+  # shellcheck disable=SC2086
+  if "$bin" $command --help >"$data/out" 2>"$data/err" && grep -q "USAGE:" "$data/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: fanfare $command --help"; head -5 "$data/out" "$data/err"; fi
+done
+"$bin" serve --help >"$data/out"
+for setting in "--data-dir" "FANFARE_DATA_DIR" "--port" "[env: PORT] (default: 8080)" "--max-connections" "FANFARE_MAX_HEADER_BYTES" "--demo"; do
+  grep -qF -- "$setting" "$data/out" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: serve --help does not show $setting"; }
+done
+grep -qF "FANFARE_METRICS_TOKEN" <("$bin" --help) && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: fanfare --help does not name the environment-only settings"; }
+
+# Commands that need no database create nothing where they run (routes
+# used to leave a fanfare-data/ with a secret key behind).
+mkdir "$data/here"
+printf 'spam\n' >"$data/filter-lexicon.txt"
+(
+  cd "$data/here" && unset FANFARE_DATA_DIR &&
+  "$bin" routes >"$data/routes.out" &&
+  printf 'hello\n' | "$bin" analyze >/dev/null &&
+  printf 'x\n' | "$bin" moderate --lexicon "$data/filter-lexicon.txt" >/dev/null &&
+  "$bin" lottery commit --seed "$(printf 'ab%.0s' $(seq 32))" >/dev/null
+) 2>"$data/err" && [ -z "$(ls -A "$data/here")" ] && grep -qx "GET /healthz" "$data/routes.out" && grep -qx "POST /api/v1/workspaces" "$data/routes.out" \
+  && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: routes, analyze, moderate and lottery left files or failed"; ls -A "$data/here"; head -5 "$data/err" "$data/routes.out"; }
 
 # Users and tokens.
 check "migrate" "$bin" migrate
 expect_fail "password must come from stdin" "--password-stdin is required" "$bin" user create --email ops@example.com
 printf 'short' | expect_fail "weak password refused" "password: must be 10 to 72 bytes" "$bin" user create --email ops@example.com --password-stdin
+printf 'a long operator passphrase' | expect_status "user create names each refused option" 2 "--time-zone: must be an IANA time zone" \
+  "$bin" user create --email ops@example.com --password-stdin --time-zone Mars/Olympus
+printf 'a long operator passphrase' | expect_status "user create names every refused option" 2 "--locale: must be zh-Hans or en" \
+  "$bin" user create --email ops@example.com --password-stdin --locale fr --time-zone Mars/Olympus
 printf 'a long operator passphrase' | check "user create" "$bin" user create --email ops@example.com --password-stdin --admin
 printf 'a long operator passphrase' | expect_fail "duplicate user refused" "email: is already registered" "$bin" user create --email OPS@example.com --password-stdin
 expect_fail "token for unknown user" "no user with email" "$bin" token create --email nobody@example.com --name x
@@ -92,10 +134,31 @@ if [ -x "$bench" ]; then
     python3 - "$data/bench.json" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: worker killed mid-batch"; cat "$data/bench.json"; }
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["killed_a_worker"], r
-assert r["published"] == 200 and r["lost"] == 0 and r["duplicates"] == 0, r
+assert r["name"] == "publish" and r["settings"]["posts"] == 200, r
+f = r["figures"]
+assert f["killed_a_worker"], r
+assert f["published"] == 200 and f["lost"] == 0 and f["duplicates"] == 0, r
+assert r["targets_met"]["lost"] is True and r["targets_met"]["duplicates"] is True, r
 PY
   else failed=$((failed+1)); echo "FAIL: fanfare-bench publish"; cat "$data/err" | head -5; fi
+  # Issue 17: a bad number is refused, naming the option, not replaced by the default.
+  expect_status "fanfare-bench names a bad number" 2 "--posts" "$bench" publish --binary "$bin" --posts abc
+  expect_status "fanfare-bench refuses a count of 0" 2 "--posts: must be a whole number of at least 1" "$bench" publish --binary "$bin" --posts 0
+  expect_status "fanfare-bench refuses an option the benchmark does not use" 2 "--database-url: the moderation benchmark does not use it" \
+    "$bench" moderation --database-url postgres://localhost/x
+  for benchmark in "" serve publish ingest lexicon fans moderation analyze; do
+    # shellcheck disable=SC2086
+    if "$bench" $benchmark --help >"$data/out" 2>"$data/err" && grep -q "USAGE:" "$data/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: fanfare-bench $benchmark --help"; fi
+  done
+  if "$bench" analyze --messages 2000 --runs 1 >"$data/analyze.json" 2>"$data/err"; then
+    python3 - "$data/analyze.json" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: the report's shape"; cat "$data/analyze.json"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert set(r) == {"name", "machine", "command", "settings", "figures", "targets", "targets_met"}, r
+assert r["name"] == "analyze" and r["settings"]["messages"] == 2000 and r["command"].startswith("fanfare-bench analyze"), r
+assert r["figures"]["messages"] == 2000 and set(r["targets"]) == set(r["targets_met"]), r
+PY
+  else failed=$((failed+1)); echo "FAIL: fanfare-bench analyze"; head -5 "$data/err"; fi
 else failed=$((failed+1)); echo "FAIL: no fanfare-bench next to $bin"; fi
 
 # fanfare moderate: one JSON object per input line, scalar offsets,
@@ -180,8 +243,8 @@ if "$bin" lottery verify --seed "$seed" --seed-hash "$hash" --entrants "$data/en
   failed=$((failed+1)); echo "FAIL: lottery verify accepted other winners"
 else grep -q '"outcome":"winners_mismatch"' "$data/verify.json" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: verify outcome"; cat "$data/verify.json"; }; fi
 expect_fail "lottery verify refuses a seed that is not the commitment's" "hash_mismatch" sh -c "\"$bin\" lottery verify --seed $(python3 -c 'print("00"*32)') --seed-hash $hash --entrants $data/entrants.txt --winners 3 --claimed $data/claimed.txt 1>&2"
-expect_fail "lottery names a bad seed" "seed" "$bin" lottery draw --seed xyz --entrants "$data/entrants.txt" --winners 1
-expect_fail "lottery refuses more winners than entrants" "winners" "$bin" lottery draw --seed "$seed" --entrants "$data/entrants.txt" --winners 9
+expect_fail "lottery names a bad seed" "--seed: must be 64 hex characters" "$bin" lottery draw --seed xyz --entrants "$data/entrants.txt" --winners 1
+expect_fail "lottery refuses more winners than entrants" "--winners: must be from 1" "$bin" lottery draw --seed "$seed" --entrants "$data/entrants.txt" --winners 9
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,7 +26,7 @@ one JSON object a line on stdout:
   counts are therefore a lower bound of ours on the same files, and their
   work per byte is smaller.
 - With --ours FILE (a JSON object our benchmark wrote, with a number field
-  `scan_mb_per_s`; a file of JSON lines is read up to the first object that
+  `scan_mb_per_s`, at the top or under `figures`; a file of JSON lines is read up to the first object that
   has one) each line also gets `ratio_ours_to_theirs` = ours / theirs: above
   1 means our engine scans faster.
 
@@ -181,6 +181,9 @@ def read_ours(path: str) -> float:
                 except json.JSONDecodeError:
                     continue
     for candidate in candidates:
+        # fanfare-bench reports keep their measurements under "figures".
+        if isinstance(candidate, dict) and isinstance(candidate.get("figures"), dict):
+            candidate = candidate["figures"]
         if isinstance(candidate, dict) and isinstance(candidate.get("scan_mb_per_s"), (int, float)):
             value = float(candidate["scan_mb_per_s"])
             if value > 0:

@@ -14,11 +14,16 @@ public struct RuntimeOptions: Sendable {
     /// Share of first publishing attempts the Sandbox fails on purpose, as
     /// a real platform sometimes does; tests that need a calm platform set 0.
     public var sandboxFailureRate: Double = 0.02
+    /// Where the application records its metrics. nil gives it a registry
+    /// of its own (tests: many applications in one process, each counting
+    /// its own); the `fanfare` executable passes `FanfareMetrics.process`.
+    public var metrics: FanfareMetrics?
 
-    public init(bcryptCost: Int = 12, inProcessWorker: Bool = true, sandboxFailureRate: Double = 0.02) {
+    public init(bcryptCost: Int = 12, inProcessWorker: Bool = true, sandboxFailureRate: Double = 0.02, metrics: FanfareMetrics? = nil) {
         self.bcryptCost = bcryptCost
         self.inProcessWorker = inProcessWorker
         self.sandboxFailureRate = sandboxFailureRate
+        self.metrics = metrics
     }
 }
 
@@ -27,6 +32,11 @@ public struct RuntimeOptions: Sendable {
 public func configure(_ app: Application, settings: Settings, options: RuntimeOptions = RuntimeOptions()) async throws {
     app.storage[SettingsKey.self] = settings
     app.storage[RuntimeOptionsKey.self] = options
+    app.metrics = options.metrics ?? FanfareMetrics()
+    // Vapor's responder would also record every request through the
+    // global swift-metrics backend under its own names (`http_requests_total`);
+    // RequestMetricsMiddleware records Fanfare's, so that work is not done twice.
+    app.http.server.configuration.reportMetrics = false
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
     app.http.server.configuration.serverName = "Fanfare"
@@ -65,7 +75,7 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)
     ContentConfiguration.global.use(decoder: JSONDecoder.api, for: .json)
 
-    let metrics = RequestMetrics()
+    let metrics = RequestMetrics(factory: app.metrics.factory)
     app.storage[RequestMetricsKey.self] = metrics
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware(metrics: metrics))

@@ -67,8 +67,11 @@ public struct Settings: Sendable {
     public var sqliteFile: URL { dataDirectory.appendingPathComponent("fanfare.sqlite") }
     public var usesPostgres: Bool { databaseURL != nil }
 
-    /// Flags that Fanfare itself reads; they are removed before Vapor's own
-    /// command parser sees the rest.
+    /// The flags of the settings, each standing for an environment
+    /// variable. `SettingsOptions` declares the same flags for the command
+    /// line's parser and hands what it read to `parse`, so a flag and its
+    /// variable are checked by one piece of code (a test keeps the two
+    /// lists equal).
     static let valueFlags: [String: String] = [
         "--data-dir": "FANFARE_DATA_DIR", "--database-url": "DATABASE_URL", "--host": "HOST",
         "--hostname": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL",
@@ -81,7 +84,10 @@ public struct Settings: Sendable {
     ]
 
     /// Parses flags (which win) and environment. Returns the settings and the
-    /// arguments left for the command, or every problem found.
+    /// arguments left for the command, or every problem found. A problem
+    /// with a value given as a flag names the flag (`--port: …`), one given
+    /// in the environment names the variable (`PORT: …`): each names what
+    /// the operator typed.
     public static func parse(
         environment: [String: String], arguments: [String]
     ) -> Result<(settings: Settings, remaining: [String]), SettingsProblems> {
@@ -89,11 +95,13 @@ public struct Settings: Sendable {
         var remaining: [String] = []
         var problems: [String] = []
         var demo = false
+        var givenAs: [String: String] = [:]
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             let (flag, inline) = argument.split(separator: "=", maxSplits: 1).map(String.init).pairOrSingle
             if let variable = valueFlags[flag] ?? limitFlags[flag] {
+                givenAs[variable] = flag
                 if let inline {
                     values[variable] = inline
                 } else if index + 1 < arguments.count {
@@ -233,7 +241,14 @@ public struct Settings: Sendable {
         if databaseURL == nil {
             problems.append(contentsOf: checkWritable(dataDir))
         }
-        guard problems.isEmpty else { return .failure(SettingsProblems(lines: problems)) }
+        guard problems.isEmpty else {
+            return .failure(
+                SettingsProblems(
+                    lines: problems.map { line in
+                        guard let (variable, flag) = givenAs.first(where: { line.hasPrefix($0.key + ":") }) else { return line }
+                        return flag + line.dropFirst(variable.count)
+                    }))
+        }
         var settings = Settings(
             dataDirectory: dataDir, databaseURL: databaseURL, secretKey: secretKey,
             host: host, port: port, logLevel: logLevel, demo: demo)

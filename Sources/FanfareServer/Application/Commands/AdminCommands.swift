@@ -1,130 +1,165 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
 
-/// `fanfare migrate`: runs pending migrations without asking (deployments
-/// script it); `--revert` undoes the last batch.
-struct FanfareMigrateCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Flag(name: "revert", help: "Revert the last batch of migrations instead.")
-        var revert: Bool
-        init() {}
-    }
+extension FanfareCommand {
+    /// `fanfare migrate [--revert]`: runs pending migrations without asking
+    /// (deployments script it); `--revert` undoes the last batch.
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Brings the database schema up to date (run once per deployment, from one node).")
 
-    var help: String { "Brings the database schema up to date (run once per deployment, from one node)." }
+        @ArgumentParser.Flag(help: "Revert the last batch of migrations instead.")
+        var revert = false
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        try await Storage.enableWAL(app.db)
-        try await Storage.tuneSQLite(app)
-        if signature.revert {
-            let batch = try await app.migrator.previewRevertLastBatch().get()
-            try await app.migrator.revertLastBatch().get()
-            context.console.print("Reverted \(batch.count) migration(s).")
-            return
+        @OptionGroup(title: "Settings")
+        var settings: SettingsOptions
+
+        func run() async throws {
+            try await FanfareRuntime.withApplication(settings) { app in
+                try await Storage.enableWAL(app.db)
+                try await Storage.tuneSQLite(app)
+                if revert {
+                    let batch = try await app.migrator.previewRevertLastBatch().get()
+                    try await app.migrator.revertLastBatch().get()
+                    print("Reverted \(batch.count) migration(s).")
+                    return
+                }
+                // A new database has no migrations table yet; make it first.
+                try await app.migrator.setupIfNeeded().get()
+                let pending = try await app.migrator.previewPrepareBatch().get()
+                try await app.migrator.prepareBatch().get()
+                if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
+                for (migration, _) in pending { print("applied \(migration.name)") }
+                print(pending.isEmpty ? "The database is up to date." : "Applied \(pending.count) migration(s).")
+            }
         }
-        // A new database has no migrations table yet; make it first.
-        try await app.migrator.setupIfNeeded().get()
-        let pending = try await app.migrator.previewPrepareBatch().get()
-        try await app.migrator.prepareBatch().get()
-        if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
-        for (migration, _) in pending { context.console.print("applied \(migration.name)") }
-        context.console.print(pending.isEmpty ? "The database is up to date." : "Applied \(pending.count) migration(s).")
     }
-}
 
-/// `fanfare user create --email E --password-stdin [--name N] [--admin]`.
-struct UserCommands: AsyncCommandGroup {
-    var help: String { "Manages users." }
-    var commands: [String: any AnyAsyncCommand] { ["create": CreateUser()] }
+    /// `fanfare user create --email E --password-stdin [--name N] [--admin]`.
+    struct Users: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "user", abstract: "Manages users.", subcommands: [Create.self])
 
-    struct CreateUser: AsyncCommand {
-        struct Signature: CommandSignature {
-            @Option(name: "email", help: "The user's email address (their sign-in name).")
-            var email: String?
-            @Option(name: "name", help: "Display name (defaults to the part of the email before @).")
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Creates a user. The password is read from standard input, never from the command line.")
+
+            @ArgumentParser.Option(help: "The user's email address (their sign-in name).")
+            var email: String
+
+            @ArgumentParser.Option(help: "Display name (default: the part of the email before @).")
             var name: String?
-            @Option(name: "locale", help: "zh-Hans (default) or en.")
+
+            @ArgumentParser.Option(help: "zh-Hans or en (default: zh-Hans).")
             var locale: String?
-            @Option(name: "time-zone", help: "IANA time zone, default Asia/Shanghai.")
+
+            @ArgumentParser.Option(name: .customLong("time-zone"), help: "IANA time zone (default: Asia/Shanghai).")
             var timeZone: String?
-            @Flag(name: "password-stdin", help: "Read the password from the first line of standard input.")
-            var passwordStdin: Bool
-            @Flag(name: "admin", help: "Make the user an instance administrator.")
-            var admin: Bool
-            init() {}
-        }
 
-        var help: String { "Creates a user. The password is read from standard input, never from the command line." }
+            @ArgumentParser.Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.")
+            var passwordStdin = false
 
-        func run(using context: CommandContext, signature: Signature) async throws {
-            guard let email = signature.email else { throw CommandLineProblem("--email is required") }
-            guard signature.passwordStdin else {
-                throw CommandLineProblem(
-                    "--password-stdin is required: pipe the password in, e.g. `printf '%s' \"$PW\" | fanfare user create --email \(email) --password-stdin`"
-                )
+            @ArgumentParser.Flag(help: "Make the user an instance administrator.")
+            var admin = false
+
+            @OptionGroup(title: "Settings")
+            var settings: SettingsOptions
+
+            func validate() throws {
+                guard passwordStdin else {
+                    throw ValidationError(
+                        "--password-stdin is required: pipe the password in, e.g. `printf '%s' \"$PW\" | fanfare user create --email \(email) --password-stdin`"
+                    )
+                }
             }
-            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
-                throw CommandLineProblem("no password on standard input")
+
+            /// The option that gave a field the service refused. The
+            /// password has no option (it comes from standard input) and
+            /// keeps its plain name.
+            static func option(for field: String) -> String {
+                switch field {
+                case "display_name": "--name"
+                case "time_zone": "--time-zone"
+                case "password": "password"
+                default: "--" + field
+                }
             }
-            let app = context.application
-            try await ensureMigrated(app)
-            do {
-                let user = try await PeopleService(db: app.db, passwords: app.password.async).create(
-                    .init(
-                        email: email, displayName: signature.name ?? String(email.split(separator: "@").first ?? ""), password: password,
-                        locale: signature.locale, timeZone: signature.timeZone, isAdmin: signature.admin),
-                    actor: .commandLine("user create"))
-                context.console.print("Created user \(user.email)\(user.isAdmin ? " (administrator)" : "").")
-            } catch let errors as ValidationErrors {
-                throw CommandLineProblem(errors.issues.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+
+            func run() async throws {
+                guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                    throw CommandLineProblem("no password on standard input")
+                }
+                try await FanfareRuntime.withApplication(settings) { app in
+                    try await ensureMigrated(app)
+                    do {
+                        let user = try await PeopleService(db: app.db, passwords: app.password.async).create(
+                            .init(
+                                email: email, displayName: name ?? String(email.split(separator: "@").first ?? ""), password: password,
+                                locale: locale, timeZone: timeZone, isAdmin: admin),
+                            actor: .commandLine("user create"))
+                        print("Created user \(user.email)\(user.isAdmin ? " (administrator)" : "").")
+                    } catch let errors as ValidationErrors {
+                        // A value the service refuses is a wrong option value: named, status 2.
+                        throw CommandLineProblem(
+                            errors.issues.map { "\(Self.option(for: $0.field)): \($0.message)" }.joined(separator: "\n"), usage: true)
+                    }
+                }
             }
         }
     }
-}
 
-/// `fanfare token create --email E --name N [--scope read,write]`.
-struct TokenCommands: AsyncCommandGroup {
-    var help: String { "Manages API tokens." }
-    var commands: [String: any AnyAsyncCommand] { ["create": CreateToken()] }
+    /// `fanfare token create --email E --name N [--scope read,write]`.
+    struct Tokens: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "token", abstract: "Manages API tokens.", subcommands: [Create.self])
 
-    struct CreateToken: AsyncCommand {
-        struct Signature: CommandSignature {
-            @Option(name: "email", help: "Whose token it is.")
-            var email: String?
-            @Option(name: "name", help: "What the token is for, e.g. 'CI'.")
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Creates an API token and prints it once; only its hash is stored.")
+
+            @ArgumentParser.Option(help: "Whose token it is (their email).")
+            var email: String
+
+            @ArgumentParser.Option(help: "What the token is for, e.g. 'CI'.")
             var name: String?
-            @Option(name: "scope", help: "Comma-separated scopes: read, write (default both).")
+
+            @ArgumentParser.Option(help: "Comma-separated scopes: read, write (default: both).")
             var scope: String?
-            init() {}
-        }
 
-        var help: String { "Creates an API token and prints it once; only its hash is stored." }
+            @OptionGroup(title: "Settings")
+            var settings: SettingsOptions
 
-        func run(using context: CommandContext, signature: Signature) async throws {
-            guard let email = signature.email else { throw CommandLineProblem("--email is required") }
-            let app = context.application
-            try await ensureMigrated(app)
-            guard let user = try await User.query(on: app.db).filter(\.$email == email.lowercased()).first() else {
-                throw CommandLineProblem("no user with email \(email); create one with `fanfare user create`")
-            }
-            let scopes = signature.scope.map { $0.split(separator: ",").map { String($0) } }
-            do {
-                let (_, token) = try await TokenService(db: app.db).create(
-                    for: user, name: signature.name ?? "", scopes: scopes, actor: .commandLine("token create"))
-                context.console.print(token)
-            } catch let errors as ValidationErrors {
-                throw CommandLineProblem(
-                    errors.issues.map { "--\($0.field == "scopes" ? "scope" : $0.field): \($0.message)" }.joined(separator: "\n"))
+            func run() async throws {
+                try await FanfareRuntime.withApplication(settings) { app in
+                    try await ensureMigrated(app)
+                    guard let user = try await User.query(on: app.db).filter(\.$email == email.lowercased()).first() else {
+                        throw CommandLineProblem("no user with email \(email); create one with `fanfare user create`")
+                    }
+                    let scopes = scope.map { $0.split(separator: ",").map { String($0) } }
+                    do {
+                        let (_, token) = try await TokenService(db: app.db).create(
+                            for: user, name: name ?? "", scopes: scopes, actor: .commandLine("token create"))
+                        print(token)
+                    } catch let errors as ValidationErrors {
+                        // A value the service refuses is a wrong option value: named, status 2.
+                        throw CommandLineProblem(
+                            errors.issues.map { "--\($0.field == "scopes" ? "scope" : $0.field): \($0.message)" }.joined(separator: "\n"),
+                            usage: true)
+                    }
+                }
             }
         }
     }
 }
 
-/// A command-line mistake: printed as it is, exit status 1.
+/// What stops a command, printed as it is: exit status 1, or 2 when it
+/// is a wrong value on the command line (`usage`).
 struct CommandLineProblem: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let usage: Bool
+    init(_ description: String, usage: Bool = false) {
+        self.description = description
+        self.usage = usage
+    }
 }
 
 /// Commands that write to the database migrate an embedded database

@@ -1,67 +1,79 @@
+import ArgumentParser
 import Fluent
 import Foundation
 import SQLKit
 import Vapor
 
-/// `fanfare backup --to FILE`: a consistent copy of the embedded database,
-/// taken while the server keeps serving (SQLite's `VACUUM INTO` reads one
-/// snapshot).
-struct BackupCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "to", help: "Where to write the backup; must not exist yet.")
-        var to: String?
-        init() {}
+extension FanfareCommand {
+    /// `fanfare backup --to FILE`: a consistent copy of the embedded database,
+    /// taken while the server keeps serving (SQLite's `VACUUM INTO` reads one
+    /// snapshot).
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes a consistent copy of the SQLite database, safe while serving (PostgreSQL: use pg_dump).",
+            discussion: "The file is readable by its owner only (mode 0600). Keep the data directory's secret.key with your backups.")
+
+        @ArgumentParser.Option(help: "Where to write the backup; must not exist yet.")
+        var to: String
+
+        @OptionGroup(title: "Settings")
+        var settings: SettingsOptions
+
+        func run() async throws {
+            try await FanfareRuntime.withApplication(settings) { app in
+                guard !app.settings.usesPostgres else {
+                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')")
+                }
+                let target = URL(fileURLWithPath: to)
+                guard !FileManager.default.fileExists(atPath: target.path) else {
+                    throw CommandLineProblem("--to: \(target.path) exists; choose a new file name", usage: true)
+                }
+                guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else {
+                    throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up")
+                }
+                if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
+                try await FanfareServer.Backup.write(from: app.db, to: target)
+                let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
+                print("Backed up to \(target.path) (\(size) bytes).")
+            }
+        }
     }
 
-    var help: String { "Writes a consistent copy of the SQLite database (PostgreSQL: use pg_dump)." }
+    /// `fanfare restore --from FILE`: replaces the embedded database with a
+    /// backup. Refused while a server runs on the data directory; the replaced
+    /// database is kept beside it.
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replaces the SQLite database with a backup (stop `fanfare serve` first).",
+            discussion: """
+                The replaced database is kept beside it. A backup made under another secret key is refused, naming what \
+                would stop working, unless --accept-other-key.
+                """)
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        guard !app.settings.usesPostgres else {
-            throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')")
-        }
-        guard let to = signature.to else { throw CommandLineProblem("--to FILE is required") }
-        let target = URL(fileURLWithPath: to)
-        guard !FileManager.default.fileExists(atPath: target.path) else {
-            throw CommandLineProblem("--to: \(target.path) exists; choose a new file name")
-        }
-        guard FileManager.default.fileExists(atPath: app.settings.sqliteFile.path) else {
-            throw CommandLineProblem("no database at \(app.settings.sqliteFile.path) to back up")
-        }
-        if let key = app.settings.secretKey { try await KeyFingerprint.recordIfAbsent(key, on: app.db) }
-        try await Backup.write(from: app.db, to: target)
-        let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
-        context.console.print("Backed up to \(target.path) (\(size) bytes).")
-    }
-}
+        @ArgumentParser.Option(help: "A file written by `fanfare backup`.")
+        var from: String
 
-/// `fanfare restore --from FILE`: replaces the embedded database with a
-/// backup. Refused while a server runs on the data directory; the replaced
-/// database is kept beside it.
-struct RestoreCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "from", help: "A file written by `fanfare backup`.")
-        var from: String?
-        @Flag(
-            name: "accept-other-key",
+        @ArgumentParser.Flag(
+            name: .customLong("accept-other-key"),
             help:
                 "Restore a backup made under another secret key; its connected accounts' credentials then cannot be opened and each must be reconnected."
         )
-        var acceptOtherKey: Bool
-        init() {}
-    }
+        var acceptOtherKey = false
 
-    var help: String { "Replaces the SQLite database with a backup (stop `fanfare serve` first)." }
+        @OptionGroup(title: "Settings")
+        var settings: SettingsOptions
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        guard !app.settings.usesPostgres else {
-            throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')")
+        func run() async throws {
+            try await FanfareRuntime.withApplication(settings) { app in
+                guard !app.settings.usesPostgres else {
+                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')")
+                }
+                let restored = try await FanfareServer.Backup.restore(
+                    from: URL(fileURLWithPath: from), settings: app.settings, acceptOtherKey: acceptOtherKey)
+                if let warning = restored.warning { CommandLineRunner.standardError("fanfare: warning: \(warning)") }
+                print("Restored \(from). The previous database is kept at \(restored.kept?.path ?? "(there was none)").")
+            }
         }
-        guard let from = signature.from else { throw CommandLineProblem("--from FILE is required") }
-        let restored = try await Backup.restore(from: URL(fileURLWithPath: from), settings: app.settings, acceptOtherKey: signature.acceptOtherKey)
-        if let warning = restored.warning { context.console.warning(warning) }
-        context.console.print("Restored \(from). The previous database is kept at \(restored.kept?.path ?? "(there was none)").")
     }
 }
 

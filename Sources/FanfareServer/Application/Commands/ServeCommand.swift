@@ -1,11 +1,43 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import SQLKit
 import Vapor
 
-/// `fanfare serve [--demo]`: prepares the database, prints the first-run
-/// setup link while nobody can sign in, seeds the demo when asked, then
-/// serves HTTP with a job worker in the same process until SIGTERM.
+extension FanfareCommand {
+    /// `fanfare serve [--demo]`.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serves the web application and API, with a job worker in the same process.",
+            discussion: """
+                Migrates the embedded database, prints a one-time setup link while no user exists, then serves HTTP until \
+                SIGTERM or SIGINT, after which it finishes the requests and the job in hand and exits 0. On PostgreSQL run \
+                `fanfare migrate` first.
+                """)
+
+        @ArgumentParser.Flag(help: "Seed a demo workspace through the product's own code paths and print its administrator's sign-in.")
+        var demo = false
+
+        @OptionGroup(title: "Settings")
+        var settings: SettingsOptions
+
+        func run() async throws {
+            try await FanfareRuntime.withApplication(settings, demo: demo) { app in
+                // Vapor's command system still starts the server: its
+                // ServeCommand (wrapped by FanfareServeCommand, the only
+                // command registered there) binds the listener and turns
+                // SIGTERM and SIGINT into a graceful stop, which `execute`
+                // waits for.
+                try await app.execute()
+            }
+        }
+    }
+}
+
+/// Inside Vapor's command system, what `fanfare serve` runs: prepares the
+/// database, prints the first-run setup link while nobody can sign in,
+/// seeds the demo when asked, then serves HTTP with a job worker in the
+/// same process until SIGTERM.
 struct FanfareServeCommand: AsyncCommand {
     typealias Signature = ServeCommand.Signature
     let vaporServe: ServeCommand

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Foundation
 
@@ -11,60 +12,99 @@ import Foundation
 ///
 /// Files hold one id a line (`-` reads standard input). Each prints one JSON
 /// object; `verify` exits 1 when the draw does not check out.
-enum LotteryCommand {
-    static let usage = """
-        usage: fanfare lottery commit --seed HEX
-               fanfare lottery draw --seed HEX --entrants FILE --winners N
-               fanfare lottery verify --seed HEX --seed-hash HEX --entrants FILE --winners N --claimed FILE
-        (FILE: one id a line, - for standard input; the algorithm is \(Lottery.algorithm))
-        """
+struct LotteryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lottery",
+        abstract: "The verifiable draw outside the product: commit to a seed, draw, or verify a published draw.",
+        discussion: """
+            Files hold one id a line (- reads standard input); the algorithm is \(Lottery.algorithm). Each action prints one \
+            JSON object; `verify` exits 1 when the draw does not check out. Needs no database.
+            """,
+        subcommands: [Commit.self, Draw.self, Verify.self])
 
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let action = arguments.first, ["commit", "draw", "verify"].contains(action) else {
-            return fail(arguments.first.map { "unknown action \($0)" } ?? "an action is needed")
-        }
-        var options: [String: String] = [:]
-        var rest = arguments.dropFirst()
-        while let name = rest.popFirst() {
-            guard name.hasPrefix("--"), let value = rest.popFirst() else { return fail("\(name) needs a value") }
-            options[String(name.dropFirst(2))] = value
-        }
-        let needed =
-            switch action {
-            case "commit": ["seed"]
-            case "draw": ["seed", "entrants", "winners"]
-            default: ["seed", "seed-hash", "entrants", "winners", "claimed"]
+    struct Commit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prints the commitment (SHA-256) of a seed, to publish before the draw.")
+
+        @Option(help: "The seed, as hex.")
+        var seed: String
+
+        func run() throws {
+            try LotteryCommand.reporting {
+                LotteryCommand.output(["algorithm": Lottery.algorithm, "seed_hash": try LotterySeed.commitment(seedHex: seed)])
             }
-        if let unknown = options.keys.sorted().first(where: { !needed.contains($0) }) { return fail("--\(unknown) is not an option of \(action)") }
-        if let missing = needed.first(where: { options[$0] == nil }) { return fail("--\(missing) is needed") }
-        do {
-            switch action {
-            case "commit":
-                return output(["algorithm": Lottery.algorithm, "seed_hash": try LotterySeed.commitment(seedHex: options["seed"]!)])
-            case "draw":
-                let entrants = try lines(options["entrants"]!)
-                guard let winners = Int(options["winners"]!) else { return fail("--winners must be a whole number") }
-                let drawn = try Lottery.draw(seedHex: options["seed"]!, entrants: entrants, winners: winners)
-                return output([
-                    "algorithm": Lottery.algorithm, "seed_hash": try LotterySeed.commitment(seedHex: options["seed"]!),
+        }
+    }
+
+    struct Draw: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Draws the winners from a seed and an entrant list.")
+
+        @Option(help: "The seed, as hex.")
+        var seed: String
+
+        @Option(help: "The entrants, one id a line (- for standard input).")
+        var entrants: String
+
+        @Option(help: "How many winners to draw.")
+        var winners: Int
+
+        func run() throws {
+            try LotteryCommand.reporting {
+                let entrants = try LotteryCommand.lines(self.entrants, option: "--entrants")
+                let drawn = try Lottery.draw(seedHex: seed, entrants: entrants, winners: winners)
+                LotteryCommand.output([
+                    "algorithm": Lottery.algorithm, "seed_hash": try LotterySeed.commitment(seedHex: seed),
                     "entrants": Lottery.canonicalEntrants(entrants).count, "entrant_list_hash": Lottery.entrantListHash(entrants),
                     "winners": drawn,
                 ])
-            default:
-                guard let winners = Int(options["winners"]!) else { return fail("--winners must be a whole number") }
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-runs a published draw and compares it with the claimed winners; exits 1 when it does not check out.")
+
+        @Option(help: "The published seed, as hex.")
+        var seed: String
+
+        @Option(name: .customLong("seed-hash"), help: "The commitment published before the draw.")
+        var seedHash: String
+
+        @Option(help: "The entrants, one id a line (- for standard input).")
+        var entrants: String
+
+        @Option(help: "How many winners were drawn.")
+        var winners: Int
+
+        @Option(help: "The claimed winners, one id a line, in order.")
+        var claimed: String
+
+        func run() throws {
+            var isOK = false
+            try LotteryCommand.reporting {
                 let result = Lottery.verify(
-                    seedHex: options["seed"]!, seedHash: options["seed-hash"]!, entrants: try lines(options["entrants"]!), winners: winners,
-                    claimed: try lines(options["claimed"]!))
+                    seedHex: seed, seedHash: seedHash, entrants: try LotteryCommand.lines(entrants, option: "--entrants"), winners: winners,
+                    claimed: try LotteryCommand.lines(claimed, option: "--claimed"))
                 var fields: [String: Any] = ["algorithm": Lottery.algorithm, "outcome": result.outcome.rawValue, "message": result.message]
                 if let recomputed = result.recomputed { fields["recomputed"] = recomputed }
-                return output(fields) == 0 && result.isOK ? 0 : 1
+                LotteryCommand.output(fields)
+                isOK = result.isOK
             }
+            if !isOK { throw ExitCode(1) }
+        }
+    }
+
+    /// Refusals of the draw's own rules (a seed that is not hex, more
+    /// winners than entrants) and unreadable files are wrong values on the
+    /// command line: each named by its option, exit status 2. The draw's
+    /// fields (`seed`, `entrants`, `winners`) are the options' names.
+    static func reporting(_ body: () throws -> Void) throws {
+        do {
+            try body()
         } catch let errors as ValidationErrors {
-            return fail(errors.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "), showUsage: false)
+            throw CommandLineProblem("lottery: " + errors.issues.map { "--\($0.field): \($0.message)" }.joined(separator: "; "), usage: true)
         } catch let unreadable as Unreadable {
-            return fail(unreadable.reason, showUsage: false)
-        } catch {
-            return fail("\(error)", showUsage: false)
+            throw CommandLineProblem("lottery: \(unreadable.reason)", usage: true)
         }
     }
 
@@ -73,28 +113,23 @@ enum LotteryCommand {
     }
 
     /// One id a line; blank lines and a trailing carriage return are not ids.
-    static func lines(_ path: String) throws -> [String] {
+    /// A file that cannot be read is named with the option that gave it.
+    static func lines(_ path: String, option: String) throws -> [String] {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let read = FileManager.default.contents(atPath: path) else { throw Unreadable(reason: "\(path) cannot be read") }
+            guard let read = FileManager.default.contents(atPath: path) else { throw Unreadable(reason: "\(option): \(path) cannot be read") }
             data = read
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw Unreadable(reason: "\(path) is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw Unreadable(reason: "\(option): \(path) is not UTF-8 text") }
         return text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
             line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
         }.filter { !$0.isEmpty }
     }
 
-    static func output(_ fields: [String: Any]) -> Int32 {
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return 1 }
+    static func output(_ fields: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         FileHandle.standardOutput.write(data + Data("\n".utf8))
-        return 0
-    }
-
-    static func fail(_ message: String, showUsage: Bool = true) -> Int32 {
-        FileHandle.standardError.write(Data("fanfare lottery: \(message)\n\(showUsage ? usage + "\n" : "")".utf8))
-        return 2
     }
 }

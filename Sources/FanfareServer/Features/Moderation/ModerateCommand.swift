@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Foundation
 
@@ -9,70 +10,57 @@ import Foundation
 /// valid UTF-8 is named on standard error and gets
 /// `{"matches":[],"error":"…"}`, so output line N always answers input
 /// line N. Needs no database and no settings.
-enum ModerateCommand {
-    static let usage = """
-        usage: fanfare moderate --lexicon FILE [--allow FILE] [--policy leftmost_longest|all]
-                                [--scope all|content|incoming] [--with-base]
-          FILE is TXT (one term a line) or CSV (term,category,severity[,scope]); the
-          extension says which. --allow names a file of allowed phrases, one a line.
-        """
+struct ModerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moderate",
+        abstract: "Checks standard input, one item a line, against a lexicon; one JSON object a line.",
+        discussion: """
+            Each output line answers the input line of the same number: \
+            {"matches":[{"term","category","severity","start","end","text"}]}, offsets in Unicode scalars. A line that is \
+            not UTF-8 is named on standard error and answered with an error object; the exit status is then 1. Needs no \
+            database and no settings.
+            """)
 
-    static func run(_ arguments: [String]) -> Int32 {
-        var lexiconPath: String?
-        var allowPath: String?
-        var policy = MatchPolicy.leftmostLongest
-        var scope = ModerationScope.all
-        var withBase = false
-        var index = 0
-        func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(Data("fanfare moderate: \(message)\n\(usage)\n".utf8))
-            return 2
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
-            let value = index + 1 < arguments.count ? arguments[index + 1] : nil
-            switch argument {
-            case "--lexicon", "--allow", "--policy", "--scope":
-                guard let value else { return fail("\(argument) needs a value") }
-                index += 1
-                switch argument {
-                case "--lexicon": lexiconPath = value
-                case "--allow": allowPath = value
-                case "--policy":
-                    guard let parsed = MatchPolicy(rawValue: value) else { return fail("--policy must be leftmost_longest or all, not \(value)") }
-                    policy = parsed
-                default:
-                    guard let parsed = ModerationScope(rawValue: value) else { return fail("--scope must be all, content or incoming, not \(value)") }
-                    scope = parsed
-                }
-            case "--with-base": withBase = true
-            case "-h", "--help":
-                print(usage)
-                return 0
-            default: return fail("unknown argument \(argument)")
-            }
-            index += 1
-        }
-        guard let lexiconPath else { return fail("--lexicon FILE is required") }
+    @Option(help: "TXT (one term a line) or CSV (term,category,severity[,scope]) lexicon; the file's extension says which.")
+    var lexicon: String
+
+    @Option(help: "A file of allowed phrases, one a line.")
+    var allow: String?
+
+    @Option(help: "leftmost_longest or all (every overlapping match).")
+    var policy = MatchPolicy.leftmostLongest.rawValue
+
+    @Option(help: "all, content or incoming: the terms of which scope apply.")
+    var scope = ModerationScope.all.rawValue
+
+    @Flag(name: .customLong("with-base"), help: "Add the built-in base lexicon and allow-list.")
+    var withBase = false
+
+    func validate() throws {
+        guard MatchPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be leftmost_longest or all, not '\(policy)'") }
+        guard ModerationScope(rawValue: scope) != nil else { throw ValidationError("--scope must be all, content or incoming, not '\(scope)'") }
+    }
+
+    func run() throws {
         var terms = withBase ? LexiconFile.base : []
-        var allow = withBase ? LexiconFile.baseAllow : []
+        var allowed = withBase ? LexiconFile.baseAllow : []
         do {
-            let text = try readText(lexiconPath)
-            let format = LexiconFile.Format(fileName: lexiconPath) ?? (text.contains(",") ? .csv : .txt)
+            let text = try Self.readText(lexicon)
+            let format = LexiconFile.Format(fileName: lexicon) ?? (text.contains(",") ? .csv : .txt)
             let parsed = LexiconFile.parse(text, format: format)
-            for problem in parsed.problems { warn("\(lexiconPath):\(problem.line): \(problem.message)") }
+            for problem in parsed.problems { Self.warn("\(lexicon):\(problem.line): \(problem.message)") }
             terms += parsed.terms
-            if let allowPath {
-                let phrases = LexiconFile.parseAllowList(try readText(allowPath))
-                for problem in phrases.problems { warn("\(allowPath):\(problem.line): \(problem.message)") }
-                allow += phrases.phrases
+            if let allow {
+                let phrases = LexiconFile.parseAllowList(try Self.readText(allow))
+                for problem in phrases.problems { Self.warn("\(allow):\(problem.line): \(problem.message)") }
+                allowed += phrases.phrases
             }
-        } catch {
-            FileHandle.standardError.write(Data("fanfare moderate: \(error)\n".utf8))
-            return 2
+        } catch let problem as FileProblem {
+            throw CommandLineProblem("moderate: \(problem.description)", usage: true)
         }
-        let engine = ModerationEngine(terms: terms, allow: allow)
-        return scanStandardInput(engine, scope: scope, policy: policy)
+        let engine = ModerationEngine(terms: terms, allow: allowed)
+        let status = Self.scanStandardInput(engine, scope: ModerationScope(rawValue: scope)!, policy: MatchPolicy(rawValue: policy)!)
+        if status != 0 { throw ExitCode(status) }
     }
 
     struct FileProblem: Error, CustomStringConvertible {

@@ -1,10 +1,13 @@
 import FanfareCore
 import Fluent
+import Metrics
 import SQLKit
 import Vapor
 
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the stylesheet.
 struct OperationsRoutes: RouteCollection {
+    /// Kept for `routes(_:metrics:expectsWorker:)`; `/metrics` reads the
+    /// application's registry (`app.metrics`), which these record into.
     let metrics: RequestMetrics
     /// Whether a worker must be running for this node to be ready (false
     /// for a web-only node on PostgreSQL, where `fanfare worker` runs apart).
@@ -63,36 +66,44 @@ struct OperationsRoutes: RouteCollection {
         }
     }
 
+    /// The application's registry in Prometheus's text format. Requests,
+    /// the push writer and whatever else counts its own work have recorded
+    /// into it as they went; what is a reading of state (jobs by state,
+    /// live workers, the engine cache) is read now and recorded first.
     @Sendable func renderMetrics(req: Request) async throws -> Response {
         try Self.requireMetricsToken(req)
-        var text = metrics.render()
-        text += "# HELP fanfare_jobs Jobs in the durable queue by state.\n# TYPE fanfare_jobs gauge\n"
-        for (state, count) in try await JobQueue(db: req.db).counts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            text += "fanfare_jobs{state=\"\(state.rawValue)\"} \(count)\n"
+        let app = req.application
+        let factory = app.metrics.factory
+        let counts = try await JobQueue(db: req.db).counts()
+        for state in Job.State.allCases {
+            Gauge(label: "fanfare_jobs", dimensions: [("state", state.rawValue)], factory: factory).record(counts[state] ?? 0)
         }
         let workers = try await WorkerHeartbeat.query(on: req.db).filter(\.$seenAt > Date().addingTimeInterval(-60)).count()
-        text +=
-            "# HELP fanfare_workers_alive Workers that reported within the last minute.\n# TYPE fanfare_workers_alive gauge\nfanfare_workers_alive \(workers)\n"
-        text += Self.engineCacheMetrics(req.application.moderationEngines)
-        return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .init(string: text))
+        Gauge(label: "fanfare_workers_alive", factory: factory).record(workers)
+        Self.recordEngineCache(app.moderationEngines, into: app.metrics)
+        return Response(
+            status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .init(data: Data(app.metrics.render())))
     }
 
-    /// The compiled lexicons' cache (FANFARE_ENGINE_CACHE_MB).
-    static func engineCacheMetrics(_ engines: SharedEngines) -> String {
+    /// The compiled lexicons' cache (FANFARE_ENGINE_CACHE_MB). The cache
+    /// lives in FanfareCore and keeps plain cumulative counts; each scrape
+    /// adds to the counters what happened since the previous one.
+    static func recordEngineCache(_ engines: SharedEngines, into metrics: FanfareMetrics) {
         let stats = engines.statistics
-        var text = "# HELP fanfare_engine_cache_bytes Estimated memory of the compiled lexicons kept.\n# TYPE fanfare_engine_cache_bytes gauge\n"
-        text += "fanfare_engine_cache_bytes \(engines.chargedBytes)\n"
-        text +=
-            "# HELP fanfare_engine_cache_budget_bytes The most they may hold (FANFARE_ENGINE_CACHE_MB).\n# TYPE fanfare_engine_cache_budget_bytes gauge\n"
-        text += "fanfare_engine_cache_budget_bytes \(engines.budgetBytes)\n"
-        text += "# HELP fanfare_engine_cache_events_total Lookups and drops of compiled lexicons.\n# TYPE fanfare_engine_cache_events_total counter\n"
-        for (event, count) in [
+        Gauge(label: "fanfare_engine_cache_bytes", factory: metrics.factory).record(engines.chargedBytes)
+        Gauge(label: "fanfare_engine_cache_budget_bytes", factory: metrics.factory).record(engines.budgetBytes)
+        let events = [
             ("hit", stats.hits), ("stale_hit", stats.staleHits), ("miss", stats.misses), ("build", stats.builds), ("eviction", stats.evictions),
             ("oversized", stats.oversized),
-        ] {
-            text += "fanfare_engine_cache_events_total{event=\"\(event)\"} \(count)\n"
+        ]
+        metrics.engineEventsSeen.withLock { seen in
+            for (event, count) in events {
+                let counter = Metrics.Counter(label: "fanfare_engine_cache_events_total", dimensions: [("event", event)], factory: metrics.factory)
+                // Created at zero on the first scrape, so every event is listed.
+                counter.increment(by: max(0, count - seen[event, default: 0]))
+                seen[event] = count
+            }
         }
-        return text
     }
 
     @Sendable func openAPI(req: Request) async throws -> Response {

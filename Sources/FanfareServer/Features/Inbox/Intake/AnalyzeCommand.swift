@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Foundation
 
@@ -6,24 +7,23 @@ import Foundation
 /// `{"lang":"zh","sentiment":"neg","score":-0.83,"intent":"complaint"}`.
 /// `--full` adds the intent's confidence, the moderation recommendation
 /// (base lexicon) and the priority. Needs no database and no settings.
-enum AnalyzeCommand {
-    static let usage = "usage: fanfare analyze [--full]   (messages on standard input, one a line)"
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Analyses standard input, one message a line; one JSON object a line.",
+        discussion: """
+            {"lang":"zh","sentiment":"neg","score":-0.83,"intent":"complaint"} for each line. A line that is not UTF-8 is \
+            named on standard error and answered with an error object; the exit status is then 1. Needs no database and no \
+            settings.
+            """)
 
-    static func run(_ arguments: [String]) -> Int32 {
-        var full = false
-        for argument in arguments {
-            switch argument {
-            case "--full": full = true
-            case "-h", "--help":
-                print(usage)
-                return 0
-            default:
-                FileHandle.standardError.write(Data("fanfare analyze: unknown argument \(argument)\n\(usage)\n".utf8))
-                return 2
-            }
-        }
+    @Flag(help: "Add the intent's confidence, the moderation recommendation (base lexicon) and the priority.")
+    var full = false
+
+    func run() throws {
+        let full = self.full
         let analyzer = MessageAnalyzer(engine: ModerationEngine(terms: LexiconFile.base, allow: LexiconFile.baseAllow))
-        return LineFilter.run(name: "analyze", failure: { "{\"error\":\"line \($0) is not valid UTF-8\"}" }) { line in
+        let status = LineFilter.run(name: "analyze", failure: { "{\"error\":\"line \($0) is not valid UTF-8\"}" }) { line in
             let result = analyzer.analyze(line)
             var output = Array("{\"lang\":\"\(result.lang.rawValue)\",\"sentiment\":\"\(result.sentiment.rawValue)\",\"score\":".utf8)
             output += Array(String(format: "%.2f", result.score).utf8)
@@ -35,5 +35,6 @@ enum AnalyzeCommand {
             output += Array("}\n".utf8)
             return output
         }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,6 +1,7 @@
 import FanfareConnectors
 import FanfareCore
 import Fluent
+import Metrics
 import SQLKit
 import Vapor
 
@@ -117,7 +118,7 @@ extension Application {
     private struct PushAccountsKey: StorageKey { typealias Value = PushAccounts }
 
     func installPushWriter() {
-        storage[PushWriterKey.self] = PushWriter(database: { [unowned self] in self.db })
+        storage[PushWriterKey.self] = PushWriter(database: { [unowned self] in self.db }, metrics: .init(factory: metrics.factory))
         storage[PushAccountsKey.self] = PushAccounts()
         lifecycle.use(PushWriterShutdown())
     }
@@ -201,7 +202,24 @@ actor PushWriter {
 
     private typealias Waiter = (push: Push, done: CheckedContinuation<Int?, any Error>)
 
+    /// What the writer reports at `/metrics`: groups written and failed,
+    /// their sizes and how long each transaction took.
+    struct Metrics: Sendable {
+        let written: CoreMetrics.Counter
+        let failed: CoreMetrics.Counter
+        let size: Recorder
+        let duration: CoreMetrics.Timer
+
+        init(factory: any MetricsFactory) {
+            written = CoreMetrics.Counter(label: "fanfare_push_groups_total", dimensions: [("outcome", "written")], factory: factory)
+            failed = CoreMetrics.Counter(label: "fanfare_push_groups_total", dimensions: [("outcome", "failed")], factory: factory)
+            size = Recorder(label: "fanfare_push_group_size", factory: factory)
+            duration = CoreMetrics.Timer(label: "fanfare_push_group_duration_seconds", factory: factory)
+        }
+    }
+
     private let database: @Sendable () -> any Database
+    private let metrics: Metrics
     private var waiting: [Waiter] = []
     /// Each flusher's group while its transaction runs.
     private var taken: [UUID: [Waiter]] = [:]
@@ -210,8 +228,9 @@ actor PushWriter {
     static let limit = 256
     static let flusherCount = 2
 
-    init(database: @escaping @Sendable () -> any Database) {
+    init(database: @escaping @Sendable () -> any Database, metrics: Metrics) {
         self.database = database
+        self.metrics = metrics
     }
 
     /// The number of new messages stored, or nil when the push id was
@@ -238,6 +257,7 @@ actor PushWriter {
         let flusher = UUID()
         while !waiting.isEmpty {
             let outcome: Result<[Int?], any Error>
+            let started = ContinuousClock.now
             do {
                 // The group is taken once the writer is ours (`take`), not
                 // before: a push arriving while this flusher waited joins it.
@@ -250,8 +270,13 @@ actor PushWriter {
             }
             let group = taken.removeValue(forKey: flusher) ?? []
             switch outcome {
-            case .success(let results): for (waiter, result) in zip(group, results) { waiter.done.resume(returning: result) }
+            case .success(let results):
+                metrics.written.increment()
+                metrics.size.record(group.count)
+                metrics.duration.record(duration: started.duration(to: .now))
+                for (waiter, result) in zip(group, results) { waiter.done.resume(returning: result) }
             case .failure(let error):
+                metrics.failed.increment()
                 // A transaction that failed before taking its group (no
                 // connection, BEGIN refused) fails the pushes waiting now:
                 // each is answered 5xx and its platform retries, where this
