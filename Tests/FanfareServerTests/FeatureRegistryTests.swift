@@ -88,7 +88,8 @@ import Vapor
             }
         }
         let shared = [
-            "Application/Routes.swift", "Application/Migrations.swift", "Application/Configure.swift", "Jobs/JobWorker.swift",
+            "Application/Routes.swift", "Application/Migrations.swift", "Application/Configure.swift", "Application/Entrypoint.swift",
+            "Jobs/JobWorker.swift",
             "Web/I18n/I18n.swift", "Web/I18n/Strings.swift", "Web/Layout.swift",
         ]
         for path in shared {

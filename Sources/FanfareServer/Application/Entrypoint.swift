@@ -102,9 +102,8 @@ struct FanfareCommand: AsyncParsableCommand {
 
             \(SettingsOptions.environmentOnly)
             """,
-        subcommands: [
-            Serve.self, Worker.self, Migrate.self, Users.self, Tokens.self, Backup.self, Restore.self, Routes.self, ModerateCommand.self,
-            AnalyzeCommand.self, LotteryCommand.self,
-        ],
+        // The shared commands, then those the features declare (Feature.commands).
+        subcommands: [Serve.self, Worker.self, Migrate.self, Users.self, Tokens.self, Backup.self, Restore.self, Routes.self]
+            + Features.all.flatMap(\.commands),
         defaultSubcommand: Serve.self)
 }

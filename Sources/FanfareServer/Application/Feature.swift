@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
@@ -31,6 +32,9 @@ protocol Feature: Sendable {
     /// Puts in place what it keeps for the application's lifetime (caches,
     /// writers), once, while the application is configured.
     func boot(_ app: Application) throws
+    /// Its own `fanfare` subcommands (filters for scripts such as
+    /// `fanfare moderate`), listed after the shared ones in `fanfare --help`.
+    var commands: [any ParsableCommand.Type] { get }
 }
 
 extension Feature {
@@ -41,6 +45,7 @@ extension Feature {
     var dynamicKeys: [String] { [] }
     var navigation: [NavigationEntry] { [] }
     func boot(_ app: Application) throws {}
+    var commands: [any ParsableCommand.Type] { [] }
 }
 
 /// Where a feature's routes go. Each builder already carries the

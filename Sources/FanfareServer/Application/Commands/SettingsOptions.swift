@@ -125,10 +125,14 @@ struct SettingsOptions: ParsableArguments {
     }
 
     /// Settings that live only in the environment, said once in `fanfare --help`.
+    /// One paragraph each: the help wraps long lines without keeping an indent.
     static let environmentOnly = """
         Two settings have no flag, since a value on the command line is visible to every user of the machine in `ps`:
-          FANFARE_SECRET_KEY     32 bytes as 64 hex digits or base64; encrypts connector credentials (default: generated into the data directory)
-          FANFARE_METRICS_TOKEN  the bearer token /metrics answers to, 16–256 visible ASCII characters (default: unset, /metrics is not served)
+
+        FANFARE_SECRET_KEY: 32 bytes as 64 hex digits or base64; encrypts connector credentials (default: generated into the data directory).
+
+        FANFARE_METRICS_TOKEN: the bearer token /metrics answers to, 16–256 visible ASCII characters (default: unset, /metrics is not served).
+
         Flags win over the environment. A wrong value stops the command with one line per problem (exit status 2).
         """
 }

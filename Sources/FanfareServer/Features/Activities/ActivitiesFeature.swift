@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
@@ -28,6 +29,8 @@ struct ActivitiesFeature: Feature {
         keys += ["ok", "failed"].map { "activities.verified.\($0)" }
         return keys
     }
+
+    var commands: [any ParsableCommand.Type] { [LotteryCommand.self] }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.fans, order: 30, path: "/activities", label: "nav.activities", permission: .fansView)]

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
@@ -47,6 +48,8 @@ struct InboxFeature: Feature {
         keys += (1...7).map { "inbox.weekday.\($0)" }
         return keys
     }
+
+    var commands: [any ParsableCommand.Type] { [AnalyzeCommand.self] }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.engagement, order: 10, path: "/inbox", label: "nav.inbox", permission: .inboxView)]

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Fluent
 import Vapor
 
@@ -15,6 +16,8 @@ struct ModerationFeature: Feature {
     }
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+
+    var commands: [any ParsableCommand.Type] { [ModerateCommand.self] }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.engagement, order: 20, path: "/moderation", label: "nav.moderation", permission: .contentView)]
