@@ -22,7 +22,7 @@ extension FanfareCommand {
         func run() async throws {
             try await FanfareRuntime.withApplication(settings) { app in
                 guard !app.settings.usesPostgres else {
-                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see README, 'Backups')")
+                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: back it up with pg_dump (see docs/operations.md, 'Backups')")
                 }
                 let target = URL(fileURLWithPath: to)
                 guard !FileManager.default.fileExists(atPath: target.path) else {
@@ -66,7 +66,7 @@ extension FanfareCommand {
         func run() async throws {
             try await FanfareRuntime.withApplication(settings) { app in
                 guard !app.settings.usesPostgres else {
-                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see README, 'Backups')")
+                    throw CommandLineProblem("DATABASE_URL points at PostgreSQL: restore it with pg_restore (see docs/operations.md, 'Backups')")
                 }
                 let restored = try await FanfareServer.Backup.restore(
                     from: URL(fileURLWithPath: from), settings: app.settings, acceptOtherKey: acceptOtherKey)

@@ -294,7 +294,7 @@ struct LexiconService {
     }
 
     /// Entries of an import written per transaction. Measured with
-    /// `fanfare-bench lexicon` (README): a batch of 1,000 holds SQLite's
+    /// `fanfare-bench lexicon` (docs/benchmarks.md): a batch of 1,000 holds SQLite's
     /// writer for a few milliseconds, so a concurrent write waits about
     /// that long, while 99,000 entries still go in about a second.
     static let rowsPerBatch = 1_000
@@ -397,7 +397,7 @@ struct LexiconService {
             throw error
         }
         plan.applied = true
-        // What the import cost, for an operator comparing with the README.
+        // What the import cost, for an operator comparing with docs/benchmarks.md.
         app.logger.notice(
             "lexicon imported",
             metadata: [
