@@ -30,7 +30,8 @@ let package = Package(
     targets: [
         .target(
             name: "FanfareCore",
-            resources: [.copy("Analysis/analysis-model.bin")],
+            // SHA-256 for the verifiable lottery; Core stays free of I/O.
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .target(
@@ -67,7 +68,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public"), .copy("Resources/analysis-model.bin")],
             swiftSettings: strict
         ),
         .executableTarget(

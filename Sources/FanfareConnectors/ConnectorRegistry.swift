@@ -50,6 +50,8 @@ public protocol ConnectorKind: Sendable {
     /// or API address, an endpoint), if the person gives one: where a
     /// failure to reach it is reported.
     var addressField: String? { get }
+    /// How the platform pushes fans' messages, if it does (`PushIntakeStyle`).
+    var pushIntake: PushIntakeStyle? { get }
 }
 
 extension ConnectorKind {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FanfareCore
+import FanfareServer
 import Foundation
 
 /// `fanfare-bench analyze`: messages per second on one core through the
@@ -34,7 +35,7 @@ struct AnalyzeBenchmark: Benchmark {
 
     func measure() async throws -> Measured {
         let loadStart = DispatchTime.now()
-        let models = AnalysisModels.shipped
+        let models = ShippedAnalysisModels.models
         let engine = ModerationEngine(terms: LexiconFile.base, allow: LexiconFile.baseAllow)
         let load = Double(DispatchTime.now().uptimeNanoseconds - loadStart.uptimeNanoseconds) / 1e9
         let analyzer = MessageAnalyzer(models: models, engine: engine)

@@ -42,7 +42,7 @@ final class TestClock: Sendable {
             Issue.record("published an over-long post")
         } catch {
             guard case .rejected(let reason) = error else { Issue.record("\(error)"); return }
-            #expect(reason.contains("at most 2000"))
+            #expect(reason.contains("at most 2,000"))
             #expect(!error.isRetriable)
         }
         await #expect(throws: ConnectorError.expiredCredentials) {

@@ -26,7 +26,7 @@ import Testing
                 _ = try PageQuery(limit: bad, cursor: nil)
                 Issue.record("limit \(bad) was accepted")
             } catch {
-                #expect(error.issues == [FieldIssue(field: "limit", message: "must be a whole number from 1 to 200")])
+                #expect(error.issues == [FieldIssue(field: "limit", .wholeNumberBetween(min: 1, max: 200))])
             }
         }
     }

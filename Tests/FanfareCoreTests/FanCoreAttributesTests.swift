@@ -26,7 +26,10 @@ import Testing
             _ = try JSONDecoder().decode(FanAttributes.self, from: Data(#"{"age_band": "17"}"#.utf8))
             Issue.record("decoded an unknown age band")
         } catch let DecodingError.dataCorrupted(context) {
-            #expect(context.debugDescription == "age_band has unknown value '17'; accepted: under_18, 18_24, 25_34, 35_44, 45_54, 55_plus, unknown")
+            // The path names the field; the coded message says what is accepted.
+            #expect(context.codingPath.map(\.stringValue) == ["age_band"])
+            #expect(context.debugDescription == "has unknown value '17'; accepted: under_18, 18_24, 25_34, 35_44, 45_54, 55_plus, unknown")
+            #expect((context.underlyingError as? CodedDecodingFailure)?.message.code == .unknownValue)
         } catch {
             Issue.record("unexpected error \(error)")
         }
@@ -44,10 +47,10 @@ import Testing
         let problems = profile.problems.map { "\($0.field): \($0.message)" }
         #expect(
             problems == [
-                "tags: must have at most 50 tags (has 51)",
+                "tags: must have at most 50 items (has 51)",
                 "tags[3]: must not be empty",
                 "tags[7]: must be at most 40 characters (has 41)",
-                "interests: must have at most 30 interests (has 31)",
+                "interests: must have at most 30 items (has 31)",
                 "region: must be at most 60 characters (has 61)",
                 "occupation: must not be empty; leave it out when unknown",
             ])

@@ -16,7 +16,7 @@ private func local(_ text: String, _ zone: TimeZone) throws -> Date {
     return try #require(calendar.date(from: components))
 }
 
-private func fields(_ problems: [(field: String, message: String)]) -> [String] { problems.map(\.field) }
+private func fields(_ problems: [FieldIssue]) -> [String] { problems.map(\.field) }
 
 @Suite struct FanCoreValueTierTests {
     let thresholds = ValueThresholds.standard

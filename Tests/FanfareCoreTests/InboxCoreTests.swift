@@ -33,30 +33,30 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     }
 
     @Test func anUnknownVariableIsReportedOnceNamingEveryKnownOne() {
-        let problems = ReplyTemplateText.problems(in: "{foo} and {foo} for {fan_name} via {bar}")
+        let problems = templateProblems("{foo} and {foo} for {fan_name} via {bar}")
         #expect(
             problems == [
                 "uses the unknown variable {foo}; known variables are \(known)",
                 "uses the unknown variable {bar}; known variables are \(known)",
             ])
-        #expect(ReplyTemplateText.problems(in: "您好 {fan_name}，订单 {order_id} 已处理 {{ok}}").isEmpty)
+        #expect(templateProblems("您好 {fan_name}，订单 {order_id} 已处理 {{ok}}").isEmpty)
     }
 
     @Test func anUnclosedBraceIsReportedWhereItStands() throws {
         // Counted in Characters: the emoji before the brace is one.
-        #expect(ReplyTemplateText.problems(in: "👍🏽 {fan_name, thanks") == ["has a { at character 3 that is never closed"])
-        #expect(ReplyTemplateText.problems(in: "ab {fan_name\n}") == ["has a { at character 4 that is never closed"])
+        #expect(templateProblems("👍🏽 {fan_name, thanks") == ["has a { at character 3 that is never closed"])
+        #expect(templateProblems("ab {fan_name\n}") == ["has a { at character 4 that is never closed"])
         #expect(throws: TemplateRenderError.unclosedBrace(position: 2)) {
             try ReplyTemplateText.render("ab{", values: [:])
         }
         // A brace opened inside another is the forgotten one.
-        #expect(ReplyTemplateText.problems(in: "{a {fan_name}") == ["has a { at character 1 that is never closed"])
-        #expect(TemplateRenderError.unclosedBrace(position: 11).message == "has a { at character 12 that is never closed")
+        #expect(templateProblems("{a {fan_name}") == ["has a { at character 1 that is never closed"])
+        #expect(TemplateRenderError.unclosedBrace(position: 11).coded.english == "has a { at character 12 that is never closed")
     }
 
     @Test func anEmptyBodyIsRefused() {
-        #expect(ReplyTemplateText.problems(in: "") == ["must not be empty"])
-        #expect(ReplyTemplateText.problems(in: " \n\t") == ["must not be empty"])
+        #expect(templateProblems("") == ["must not be empty"])
+        #expect(templateProblems(" \n\t") == ["must not be empty"])
     }
 
     @Test func renderingFillsEveryVariableAndUnescapesBraces() throws {
@@ -81,8 +81,8 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
         #expect(throws: TemplateRenderError.missingValue("fan_name")) {
             try ReplyTemplateText.render("Hi {fan_name}", values: ["fan_name": "  "])
         }
-        #expect(TemplateRenderError.missingValue("date").message == "needs a value for {date}")
-        #expect(TemplateRenderError.unknownVariable("x").message.hasSuffix(known))
+        #expect(TemplateRenderError.missingValue("date").coded.english == "needs a value for {date}")
+        #expect(TemplateRenderError.unknownVariable("x").coded.english.hasSuffix(known))
     }
 
     @Test func prefillLeavesWhatItCannotFillForTheAgent() {
@@ -101,24 +101,24 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     @Test func weiboRepliesAreCountedInHalfWidthUnits() throws {
         let weibo = try #require(ReplyLimits.limit(for: "weibo"))
         #expect(weibo.limit == 140 && weibo.counting == .halfWidth(linkCost: 20))
-        #expect(ReplyLimits.problem(with: String(repeating: "好", count: 140), platform: "weibo") == nil)
+        #expect(replyProblem(String(repeating: "好", count: 140), platform: "weibo") == nil)
         #expect(
-            ReplyLimits.problem(with: String(repeating: "好", count: 141), platform: "weibo")
+            replyProblem(String(repeating: "好", count: 141), platform: "weibo")
                 == "is 141 characters as weibo counts them; a reply there may have at most 140")
         // 280 Latin letters are 140 汉字; one more is over.
-        #expect(ReplyLimits.problem(with: String(repeating: "a", count: 280), platform: "weibo") == nil)
-        #expect(ReplyLimits.problem(with: String(repeating: "a", count: 281), platform: "weibo") != nil)
-        #expect(ReplyLimits.problem(with: String(repeating: "a", count: 281), platform: "mastodon") == nil)
+        #expect(replyProblem(String(repeating: "a", count: 280), platform: "weibo") == nil)
+        #expect(replyProblem(String(repeating: "a", count: 281), platform: "weibo") != nil)
+        #expect(replyProblem(String(repeating: "a", count: 281), platform: "mastodon") == nil)
     }
 
     @Test func otherPlatformsUseTheirOwnCounting() throws {
         #expect(ReplyLimits.limit(for: "mastodon")?.limit == 500)
         let link = "https://example.com/" + String(repeating: "x", count: 600)
-        #expect(ReplyLimits.problem(with: link, platform: "mastodon") == nil, "a link counts 23 on Mastodon")
-        #expect(ReplyLimits.problem(with: String(repeating: "好", count: 300), platform: "bluesky") == nil)
-        #expect(ReplyLimits.problem(with: String(repeating: "好", count: 301), platform: "bluesky") != nil)
+        #expect(replyProblem(link, platform: "mastodon") == nil, "a link counts 23 on Mastodon")
+        #expect(replyProblem(String(repeating: "好", count: 300), platform: "bluesky") == nil)
+        #expect(replyProblem(String(repeating: "好", count: 301), platform: "bluesky") != nil)
         let families = String(repeating: "👨‍👩‍👧‍👦", count: 150)
-        #expect(ReplyLimits.problem(with: families, platform: "bluesky") == "is 3750 bytes in UTF-8; a reply on bluesky may have at most 3000")
+        #expect(replyProblem(families, platform: "bluesky") == "is 3,750 bytes in UTF-8; a reply on bluesky may have at most 3,000")
         #expect(ReplyLimits.limit(for: "sandbox")?.limit == 1_000)
         #expect(ReplyLimits.limit(for: "douyin")?.limit == PlatformRules.standard["douyin"]?.textLimit)
         #expect(ReplyLimits.limit(for: "wechat")?.limit == PlatformRules.standard["wechat"]?.textLimit)
@@ -127,10 +127,10 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     @Test func unknownPlatformsOnlyHaveTheSanityCap() {
         #expect(ReplyLimits.limit(for: "myspace") == nil)
         #expect(ReplyLimits.limit(for: "webhook") == nil)
-        #expect(ReplyLimits.problem(with: String(repeating: "a", count: 10_000), platform: "myspace") == nil)
+        #expect(replyProblem(String(repeating: "a", count: 10_000), platform: "myspace") == nil)
         #expect(
-            ReplyLimits.problem(with: String(repeating: "a", count: 10_001), platform: "myspace")
-                == "is 10001 characters; a reply may have at most 10000")
+            replyProblem(String(repeating: "a", count: 10_001), platform: "myspace")
+                == "is 10,001 characters; a reply may have at most 10,000")
     }
 }
 
@@ -156,11 +156,18 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     }
 
     @Test func thresholdsMustBePositiveAndIncreasing() {
-        #expect(ActivityThresholds(potential: 0, active: 11, core: 51).problems == ["potential must be at least 1"])
-        #expect(ActivityThresholds(potential: 5, active: 5, core: 51).problems == ["active must be greater than potential"])
-        #expect(ActivityThresholds(potential: 1, active: 60, core: 51).problems == ["core must be greater than active"])
         #expect(
-            ActivityThresholds(potential: 0, active: 0, core: 0).problems == [
+            ActivityThresholds(potential: 0, active: 11, core: 51).problems.map { "\($0.field) \($0.message)" } == ["potential must be at least 1"])
+        #expect(
+            ActivityThresholds(potential: 5, active: 5, core: 51).problems.map { "\($0.field) \($0.message)" } == [
+                "active must be greater than potential"
+            ])
+        #expect(
+            ActivityThresholds(potential: 1, active: 60, core: 51).problems.map { "\($0.field) \($0.message)" } == [
+                "core must be greater than active"
+            ])
+        #expect(
+            ActivityThresholds(potential: 0, active: 0, core: 0).problems.map { "\($0.field) \($0.message)" } == [
                 "potential must be at least 1", "active must be at least 1", "core must be at least 1",
                 "active must be greater than potential", "core must be greater than active",
             ])
@@ -363,8 +370,8 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
     @Test func aRuleMustDoSomethingAndHaveAShortName() {
         let none = InboxRouting.problems(name: String(repeating: "名", count: 101), conditions: InboxRuleConditions(), actions: InboxRuleActions())
         #expect(none.map(\.field) == ["name", "actions"])
-        #expect(none.last?.message == "must reply, tag, queue or escalate")
-        #expect(none.first?.message == "must be at most 100 characters")
+        #expect(none.last?.coded.english == "must reply, tag, queue or escalate")
+        #expect(none.first?.coded.english == "must be at most 100 characters")
         let hundred = InboxRouting.problems(
             name: String(repeating: "名", count: 100), conditions: InboxRuleConditions(), actions: InboxRuleActions(escalate: true))
         #expect(hundred.isEmpty)
@@ -471,7 +478,7 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
             ])
         let inverted = ServiceLevelPolicy(firstResponse: 4 * 3_600, resolution: 3_600, warningFraction: 0.5)
         #expect(inverted.problems.map(\.field) == ["resolution"])
-        #expect(inverted.problems.first?.message == "must not be shorter than the first response")
+        #expect(inverted.problems.first?.coded.english == "must not be shorter than the first response")
         let noDays = ServiceLevelPolicy(firstResponse: 60, resolution: 60, businessHours: BusinessHours(start: 0, end: 1_440, weekdays: []))
         #expect(noDays.problems.map(\.field) == ["business_hours.weekdays"])
         #expect(ServiceLevelPolicy(firstResponse: .nan, resolution: 3_600).problems.map(\.field) == ["first_response"])
@@ -494,7 +501,7 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
         #expect(FeedbackScore(impact: 3, urgency: 3, cost: 3).problems.isEmpty)
         let bad = FeedbackScore(impact: 0, urgency: 3, cost: 6).problems
         #expect(bad.map(\.field) == ["impact", "cost"])
-        #expect(bad.allSatisfy { $0.message == "must be a whole number from 1 to 5" })
+        #expect(bad.allSatisfy { $0.coded.english == "must be a whole number from 1 to 5" })
     }
 
     @Test func feedbackVocabulariesKeepTheirWireNames() {
@@ -566,3 +573,9 @@ private func wall(_ date: Date, _ zone: TimeZone) -> String {
         #expect(FeedbackSimilarity.nearDuplicates(of: "完全无关的话题", among: candidates).isEmpty)
     }
 }
+
+/// A body's problems in English, as a test states them.
+private func templateProblems(_ body: String) -> [String] { ReplyTemplateText.problems(in: body).map(\.english) }
+
+/// A reply's problem in English, as a test states it.
+private func replyProblem(_ text: String, platform: String) -> String? { ReplyLimits.problem(with: text, platform: platform)?.english }

@@ -10,11 +10,15 @@ import Testing
         #expect(try ContentFormat(validating: "short video") == .shortVideo)
         #expect(try ContentPool(validating: "Reserve") == .reserve)
         #expect(try LicenceKind(validating: "creative-commons") == .creativeCommons)
-        #expect(throws: ValidationErrors("pillar", "is \"promo\"; must be one of: basic, core, value_add")) { try Pillar(validating: "promo") }
-        #expect(throws: ValidationErrors("format", "is \"\"; must be one of: image_text, short_video, live, audio, long_article")) {
+        #expect(throws: ValidationErrors("pillar", .isValueOneOf(value: "promo", choices: ["basic", "core", "value_add"]))) {
+            try Pillar(validating: "promo")
+        }
+        #expect(
+            throws: ValidationErrors("format", .isValueOneOf(value: "", choices: ["image_text", "short_video", "live", "audio", "long_article"]))
+        ) {
             try ContentFormat(validating: "")
         }
-        #expect(throws: ValidationErrors("items[3].pool", "is \"hot\"; must be one of: hit, regular, reserve")) {
+        #expect(throws: ValidationErrors("items[3].pool", .isValueOneOf(value: "hot", choices: ["hit", "regular", "reserve"]))) {
             try ContentPool(validating: "hot", field: "items[3].pool")
         }
     }
@@ -173,15 +177,15 @@ import Testing
 
     @Test func unknownExpiredOrUnprovenAssetsAreRefused() throws {
         let unknown = try #require(AssetRights.problem(for: AssetLicence(source: "web", licence: .unknown), at: publish))
-        #expect(unknown.contains("unknown"))
+        #expect(unknown.english.contains("unknown"))
         let expired = try #require(
             AssetRights.problem(for: AssetLicence(source: "Stock", licence: .licensed, expiresAt: publish, proof: "INV"), at: publish))
-        #expect(expired.contains("licence ends"))
+        #expect(expired.english.contains("licence ends"))
         // Even an owned asset with an end date (e.g. a model release) is refused after it.
         #expect(AssetRights.problem(for: AssetLicence(source: "", licence: .owned, expiresAt: publish.addingTimeInterval(-60)), at: publish) != nil)
         let noProof = try #require(AssetRights.problem(for: AssetLicence(source: "Stock", licence: .licensed, proof: "  "), at: publish))
-        #expect(noProof.contains("proof"))
-        #expect(AssetRights.problem(for: AssetLicence(source: " ", licence: .creativeCommons), at: publish)?.contains("source") == true)
+        #expect(noProof.english.contains("proof"))
+        #expect(AssetRights.problem(for: AssetLicence(source: " ", licence: .creativeCommons), at: publish)?.english.contains("source") == true)
     }
 }
 
@@ -195,6 +199,6 @@ import Testing
         #expect(!HotTopic.meetsDeadline(raisedAt: raised, publishAt: raised.addingTimeInterval(86_401)))
         #expect(HotTopic.problem(raisedAt: raised, publishAt: raised.addingTimeInterval(3600)) == nil)
         let late = try #require(HotTopic.problem(raisedAt: raised, publishAt: raised.addingTimeInterval(86_400 + 90 * 60)))
-        #expect(late.contains("90 minute(s) late"))
+        #expect(late.english.contains("90 minute(s) late"))
     }
 }

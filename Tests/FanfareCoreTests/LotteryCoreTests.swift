@@ -2,30 +2,20 @@ import FanfareCore
 import Foundation
 import Testing
 
+/// SHA-256 comes from swift-crypto; these vectors pin that the lottery
+/// hashes exactly the bytes its published algorithm names.
 @Suite struct LotteryCoreSHA256Tests {
-    @Test func theNISTVectorsHash() {
-        #expect(PlainSHA256.hex(Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(PlainSHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(
-            PlainSHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        let long = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
-        #expect(PlainSHA256.hex(Array(long.utf8)) == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+    @Test func theListFingerprintIsSHA256OfTheLinesAsTheNISTVectorsGiveIt() {
+        // sha256("") and sha256("abc\n") from FIPS 180-4 / coreutils' sha256sum.
+        #expect(Lottery.entrantListHash([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Lottery.entrantListHash(["abc"]) == "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb")
     }
 
-    @Test func lengthsAroundTheBlockBoundariesMatchAReferenceImplementation() {
-        // From Python's hashlib: sha256(b"a" * n).
-        let expected = [
-            55: "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318",
-            56: "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a",
-            63: "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34",
-            64: "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
-            119: "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb",
-            120: "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c",
-        ]
-        for (length, digest) in expected {
-            #expect(PlainSHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: length)) == digest, "\(length) bytes")
-        }
+    @Test func theCommitmentHashesTheSeedBytesNotItsHexText() throws {
+        // Python: hashlib.sha256(bytes.fromhex("00" * 32)).hexdigest()
+        #expect(
+            try LotterySeed.commitment(seedHex: String(repeating: "00", count: 32))
+                == "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925")
     }
 }
 
@@ -81,7 +71,7 @@ import Testing
         let ten = (0..<10).map { "entrant-\($0)" }
         var wins: [String: Int] = [:]
         for i in 0..<10_000 {
-            let seed = PlainSHA256.hex(Array("distribution-\(i)".utf8))
+            let seed = Lottery.entrantListHash(["distribution-\(i)"])
             wins[try Lottery.draw(seedHex: seed, entrants: ten, winners: 1)[0], default: 0] += 1
         }
         for entrant in ten { #expect((800...1200).contains(wins[entrant, default: 0]), "\(entrant) won \(wins[entrant, default: 0]) times") }
@@ -94,13 +84,11 @@ import Testing
                 return []
             } catch { return error.issues }
         }
-        #expect(issues("abc", fans, 1) == [FieldIssue(field: "seed", message: "must be 64 hex characters (32 bytes); this one has 3 characters")])
+        #expect(issues("abc", fans, 1).said == ["seed: must be 64 hex characters (32 bytes); this one has 3 characters"])
         #expect(
-            issues(String(repeating: "g", count: 64), fans, 1) == [
-                FieldIssue(field: "seed", message: "must contain only the hex characters 0-9 and a-f")
-            ])
-        #expect(issues(seed, [], 1) == [FieldIssue(field: "entrants", message: "must list at least one entrant id")])
-        #expect(issues(seed, ["a", "a", "b"], 3) == [FieldIssue(field: "winners", message: "must be from 1 to the number of distinct entrants (2)")])
+            issues(String(repeating: "g", count: 64), fans, 1).said == ["seed: must contain only the hex characters 0-9 and a-f"])
+        #expect(issues(seed, [], 1).said == ["entrants: must list at least one entrant id"])
+        #expect(issues(seed, ["a", "a", "b"], 3).said == ["winners: must be from 1 to the number of distinct entrants (2)"])
         #expect(issues(seed, fans, 0).map(\.field) == ["winners"])
         #expect(issues(seed, ["a", "b\nc"], 1).map(\.field) == ["entrants"])
         #expect(issues("x", [], 1).map(\.field) == ["seed", "entrants"], "every problem at once")

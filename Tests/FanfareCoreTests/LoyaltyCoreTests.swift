@@ -38,7 +38,7 @@ import Testing
         ])
         let problems = bad.problems()
         #expect(problems.map(\.field) == ["rules[0].points", "rules[1].daily_cap", "rules[2].action", "rules[2].points"])
-        #expect(problems[0].message == "must be a whole number from 1 to 10000")
+        #expect(problems[0].message == "must be a whole number from 1 to 10,000")
         #expect(problems[1].message == "must be at least the points for one post (10), or empty for no cap")
         #expect(PointsPolicy(rules: [PointsRule(action: .post, points: 10, dailyCap: 10)]).problems().isEmpty, "a cap equal to the points is fine")
     }
@@ -75,15 +75,14 @@ import Testing
             return
         }
         #expect(day == "2026-11-23")
-        #expect(message == "already checked in today (2026-11-23, Asia/Shanghai); the next check-in opens at local midnight")
+        #expect(message.english == "already checked in today (2026-11-23, Asia/Shanghai); the next check-in opens at local midnight")
     }
 
     @Test func checkingInTwiceOnTheSameDayIsRefused() {
         let result = CheckInStreak.next(after: utc(23, 1), streak: 3, now: utc(23, 12), zone: shanghai)
         #expect(
             result
-                == .alreadyCheckedInToday(
-                    day: "2026-11-23", message: "already checked in today (2026-11-23, Asia/Shanghai); the next check-in opens at local midnight"))
+                == .alreadyCheckedInToday(day: "2026-11-23", message: .alreadyCheckedIn(day: "2026-11-23", zone: "Asia/Shanghai")))
     }
 
     @Test func aMissedDayResetsTheStreakToOne() {
@@ -190,30 +189,30 @@ import Testing
 
     @Test func aSpendThatWouldGoNegativeIsRefusedWithTheAmounts() {
         let spend = LedgerEntry(sourceKey: "redeem:42", delta: -120, reason: "Mug", kind: .spend)
-        #expect(refusal(80, spend) == [FieldIssue(field: "delta", message: "needs 120 points; the balance is 80")])
+        #expect(refusal(80, spend).said == ["delta: needs 120 points; the balance is 80"])
         #expect(LedgerPosting.check(balance: 120, entry: spend) == .accepted(newBalance: 0), "spending down to exactly 0 is fine")
     }
 
     @Test func anAdjustmentNeedsAReasonOfFiveCharacters() {
         let adjust = LedgerEntry(sourceKey: "adjust:7", delta: 50, reason: " oops ", kind: .adjust)
-        #expect(refusal(0, adjust) == [FieldIssue(field: "reason", message: "must say why the points are adjusted, in at least 5 characters")])
+        #expect(refusal(0, adjust).said == ["reason: must say why the points are adjusted, in at least 5 characters"])
         var ok = adjust
         ok.reason = "Goodwill for ticket #88"
         #expect(LedgerPosting.check(balance: 0, entry: ok) == .accepted(newBalance: 50))
         ok.delta = -60
-        #expect(refusal(50, ok) == [FieldIssue(field: "delta", message: "needs 60 points; the balance is 50")])
+        #expect(refusal(50, ok).said == ["delta: needs 60 points; the balance is 50"])
     }
 
     @Test func zeroDeltasWrongSignsAndMissingKeysAreRefused() {
         #expect(
             refusal(10, LedgerEntry(sourceKey: "comment:weibo:123", delta: 0, kind: .earn))
-                == [FieldIssue(field: "delta", message: "must not be zero; a line must add or take away points")])
+                .said == ["delta: must not be zero; a line must add or take away points"])
         #expect(
             refusal(10, LedgerEntry(sourceKey: "comment:weibo:123", delta: -5, kind: .earn))
-                == [FieldIssue(field: "delta", message: "must be positive for earn; use adjust to take points away")])
+                .said == ["delta: must be positive for earn; use adjust to take points away"])
         #expect(
             refusal(10, LedgerEntry(sourceKey: "redeem:1", delta: 5, kind: .spend))
-                == [FieldIssue(field: "delta", message: "must be negative for spend; use adjust or refund to add points")])
+                .said == ["delta: must be negative for spend; use adjust or refund to add points"])
         #expect(refusal(10, LedgerEntry(sourceKey: "", delta: 5, kind: .earn)).map(\.field) == ["source_key"])
         #expect(refusal(10, LedgerEntry(sourceKey: "a b", delta: 5, kind: .earn)).map(\.field) == ["source_key"])
     }

@@ -163,7 +163,7 @@ import Testing
     @Test func limitsOnRowsAndFieldLength() {
         let tooLong = read("text,accounts\n" + String(repeating: "长", count: 10_001) + ",weibo\n")
         #expect(tooLong.errors.map(\.field) == ["text"])
-        #expect(tooLong.errors.first?.message.contains("10001") == true)
+        #expect(tooLong.errors.first?.message.contains("10,001") == true)
         #expect(read("text,accounts\n" + String(repeating: "长", count: 10_000) + ",weibo\n").errors == [])
 
         let rows = (1...1_000).map { "post \($0),weibo" }.joined(separator: "\n")
@@ -171,7 +171,7 @@ import Testing
         let tooMany = read("text,accounts\n" + rows + "\none more,weibo\n")
         #expect(tooMany.rows == [])
         #expect(tooMany.errors.map(\.line) == [1_002])
-        #expect(tooMany.errors.first?.message.contains("at most 1000") == true)
+        #expect(tooMany.errors.first?.message.contains("at most 1,000") == true)
     }
 
     @Test func blankRowsInsideTheFileAreSkipped() {

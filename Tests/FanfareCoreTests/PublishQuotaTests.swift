@@ -23,7 +23,7 @@ import Testing
             return
         }
         #expect(
-            reason == "WeChat subscription accounts can mass-send once a day; this account already has a send on 2026-11-23 (China time)")
+            reason.english == "WeChat subscription accounts can mass-send once a day; this account already has a send on 2026-11-23 (China time)")
         #expect(next == utc(2026, 11, 23, 16), "the next day starts at midnight Beijing time, 16:00 UTC")
     }
 
@@ -38,7 +38,7 @@ import Testing
             Issue.record("two sends on one Beijing day were allowed")
             return
         }
-        #expect(reason.hasSuffix("a send on 2026-11-24 (China time)"))
+        #expect(reason.english.hasSuffix("a send on 2026-11-24 (China time)"))
     }
 
     @Test func aServiceAccountSendsFourTimesACalendarMonth() {
@@ -50,7 +50,7 @@ import Testing
             return
         }
         #expect(
-            reason
+            reason.english
                 == "WeChat service accounts can mass-send four times a calendar month; this account already has 4 sends in 2026-11 (China time: 2026-11-02, 2026-11-09, 2026-11-16, 2026-11-23)"
         )
         #expect(next == utc(2026, 11, 30, 16), "December starts at midnight Beijing time on 1 December")

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func badChainsNameEveryProblem() {
-        #expect(throws: ValidationErrors("steps", "must list at least one review step")) { try ReviewChain(validating: []) }
+        #expect(throws: ValidationErrors("steps", .reviewStepsRequired)) { try ReviewChain(validating: []) }
         do {
             _ = try ReviewChain(validating: [
                 ReviewStep(key: "editorial", name: "Editorial", approvers: [.reviewer]),
@@ -114,7 +114,7 @@ import Testing
     @Test func rejectionNeedsAReasonAndRecordsIt() throws {
         var review = ReviewProcess()
         try review.submit(by: "ed", at: at(0))
-        #expect(throws: ValidationErrors("comment", "is required when rejecting: say what has to change")) {
+        #expect(throws: ValidationErrors("comment", .rejectionReasonRequired)) {
             try review.decide(approve: false, comment: "  \n ", by: "rita", role: .reviewer, at: at(1))
         }
         #expect(throws: ValidationErrors.self) { try review.decide(approve: false, comment: nil, by: "rita", role: .reviewer, at: at(1)) }

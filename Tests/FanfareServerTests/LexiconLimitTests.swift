@@ -109,11 +109,13 @@ import Vapor
             #expect(try await entries(room) == 2)
             // A reader of Chinese pages reads the limit in Chinese.
             #expect(
-                FieldMessages.text(LexiconService.limitMessage(100_001, max: 100_000), .zhHans)
+                CodedMessage.lexiconLimit(total: 100_001, max: 100_000).text(.zhHans)
                     == "会使词库达到 100,001 条；每个工作区最多 100,000 条（FANFARE_LEXICON_MAX_TERMS）")
-            let importMessage =
-                "would add 3 entries to the 99,998 the lexicon holds; " + "a workspace may hold at most 100,000 (FANFARE_LEXICON_MAX_TERMS)"
-            #expect(FieldMessages.text(importMessage, .zhHans) != importMessage)
+            let importMessage = CodedMessage.lexiconLimitAdding(adding: 3, existing: 99_998, max: 100_000)
+            #expect(
+                importMessage.english
+                    == "would add 3 entries to the 99,998 the lexicon holds; a workspace may hold at most 100,000 (FANFARE_LEXICON_MAX_TERMS)")
+            #expect(importMessage.text(.zhHans) == "会在词库现有的 99,998 条之外新增 3 条；每个工作区最多 100,000 条（FANFARE_LEXICON_MAX_TERMS）")
         }
     }
 

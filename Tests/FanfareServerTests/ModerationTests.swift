@@ -129,7 +129,7 @@ import Vapor
                 + LexiconFile.parse("ok,risk,block\n\"open", format: .csv).problems
             #expect(messages.count == 5)
             for problem in messages {
-                #expect(FieldMessages.text(problem.message, .zhHans) != problem.message, "\(problem.message)")
+                #expect(problem.coded.text(.zhHans) != problem.message, "\(problem.message)")
             }
         }
     }

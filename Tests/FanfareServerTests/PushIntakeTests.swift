@@ -158,10 +158,34 @@ import Vapor
     }
 
     @Test func eachPlatformNamesTheContentTypesOfItsPushes() {
-        #expect(PushMediaTypes.accepted(byPlatform: "wechat") == ["text/xml", "application/xml", "application/json"])
-        #expect(PushMediaTypes.accepted(byPlatform: "douyin") == ["application/json"])
-        #expect(PushMediaTypes.accepted(byPlatform: "webhook") == ["application/json"])
-        #expect(PushMediaTypes.accepted(byPlatform: "mastodon") == nil)
+        #expect(ConnectorRegistry.pushIntake(platform: "wechat")?.mediaTypes == ["text/xml", "application/xml", "application/json"])
+        #expect(ConnectorRegistry.pushIntake(platform: "douyin")?.mediaTypes == ["application/json"])
+        #expect(ConnectorRegistry.pushIntake(platform: "webhook")?.mediaTypes == ["application/json"])
+        #expect(ConnectorRegistry.pushIntake(platform: "mastodon") == nil)
+    }
+
+    /// The answer follows the kind's declared acknowledgement, not a branch
+    /// on the platform's name: WeChat's word, everyone else's receipt.
+    @Test func aStoredPushIsAnsweredTheWayItsPlatformAsks() async throws {
+        let app = try await Application.make(.testing)
+        let req = Request(application: app, on: app.eventLoopGroup.next())
+        let receipt = PushRoutes.PushReceipt(received: 2, stored: 1)
+        var answers: [String: Response] = [:]
+        do {
+            for platform in ["wechat", "webhook", "douyin", "sandbox"] {
+                answers[platform] = try await PushRoutes.acknowledge(
+                    receipt, as: ConnectorRegistry.pushIntake(platform: platform)?.acknowledgement, for: req)
+            }
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        #expect(answers["wechat"]?.body.string == "success" && answers["wechat"]?.headers.contentType?.subType == "plain")
+        for platform in ["webhook", "douyin", "sandbox"] {
+            let body = Data((answers[platform]?.body.string ?? "").utf8)
+            #expect((try? JSONSerialization.jsonObject(with: body)) as? [String: Int] == ["received": 2, "stored": 1], "\(platform)")
+        }
     }
 
     /// A burst: every push that is answered 200 is stored, once.

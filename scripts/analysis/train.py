@@ -11,7 +11,7 @@ own labelled set scripts/analysis/fanfare-messages.tsv, trains two
 multinomial Naive Bayes models over hashed features (scripts/analysis/features.py),
 evaluates them on a held-out split, and writes
 
-    Sources/FanfareCore/Analysis/analysis-model.bin        the shipped model
+    Sources/FanfareServer/Resources/analysis-model.bin        the shipped model
     scripts/analysis/metrics.json                          held-out metrics
     Tests/FanfareCoreTests/Fixtures/analysis-fixtures.json  Swift test fixtures
     docs/analysis-model.md                                 (the metrics table between the
@@ -46,7 +46,7 @@ import features  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OWN_TSV = os.path.join(HERE, "fanfare-messages.tsv")
-MODEL_OUT = os.path.join(REPO_ROOT, "Sources", "FanfareCore", "Analysis", "analysis-model.bin")
+MODEL_OUT = os.path.join(REPO_ROOT, "Sources", "FanfareServer", "Resources", "analysis-model.bin")
 METRICS_OUT = os.path.join(HERE, "metrics.json")
 FIXTURES_OUT = os.path.join(REPO_ROOT, "Tests", "FanfareCoreTests", "Fixtures", "analysis-fixtures.json")
 DOC_OUT = os.path.join(REPO_ROOT, "docs", "analysis-model.md")

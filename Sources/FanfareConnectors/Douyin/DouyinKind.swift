@@ -28,6 +28,8 @@ public struct DouyinKind: ConnectorKind {
 
     public var platform: String { HandOffPlatform.douyin.rawValue }
     public var addressField: String? { Key.apiBaseURL }
+    /// Douyin's events are JSON.
+    public var pushIntake: PushIntakeStyle? { PushIntakeStyle(mediaTypes: ["application/json"], acknowledgement: .receipt) }
 
     public var connectionFields: [ConnectionField] {
         HandOffKind.douyin.connectionFields + [

@@ -53,8 +53,10 @@ public struct GuardedHTTPTransport: HTTPTransport {
     /// The one sentence for every failure to reach `host`: it must read the
     /// same whether the policy refused the address, nothing answered there,
     /// or the name does not exist.
+    /// The sentence is the coded message `addressUnreachable`, so a page
+    /// can say it in the reader's language about the address field.
     public static func unreachable(_ host: String) -> String {
-        "Could not reach \(host). Check the address; if it is inside your own network, the operator must allow it (FANFARE_OUTBOUND_ALLOW)."
+        CodedMessage.addressUnreachable(host: host).english
     }
 
     /// Refuses, without any lookup or connection, what the policy can

@@ -80,7 +80,7 @@ struct WeChatAPI: Sendable {
             return .temporary(reason: "WeChat is busy (\(said)); Fanfare will try again")
         case 45009:
             // The daily API quota resets at midnight Beijing time.
-            let quota = PublishQuota(limit: 1, period: .day, timeZone: PublishQuota.chinaTime, rule: "", zoneName: "")
+            let quota = PublishQuota.wechat(accountType: .subscription)
             guard case .refused(_, let midnight) = quota.check(existing: [now], proposed: now) else { return .rateLimited(retryAfter: 3_600) }
             return .rateLimited(retryAfter: max(60, midnight.timeIntervalSince(now)))
         case 45011, 45047:

@@ -27,6 +27,12 @@ public struct WeChatKind: ConnectorKind, PublishQuotaProviding {
 
     public var platform: String { "wechat" }
     public var addressField: String? { Key.apiBaseURL }
+    /// XML (`text/xml`; some gateways say `application/xml`), or JSON when
+    /// the account's server configuration chose the JSON format; answered
+    /// with the word WeChat waits for.
+    public var pushIntake: PushIntakeStyle? {
+        PushIntakeStyle(mediaTypes: ["text/xml", "application/xml", "application/json"], acknowledgement: .plainText("success"))
+    }
 
     public var connectionFields: [ConnectionField] {
         [

@@ -30,6 +30,8 @@ public struct WebhookKind: ConnectorKind {
     }
 
     public var addressField: String? { Field.url }
+    /// Standard Webhooks payloads are JSON.
+    public var pushIntake: PushIntakeStyle? { PushIntakeStyle(mediaTypes: ["application/json"], acknowledgement: .receipt) }
 
     /// Nothing is sent while connecting: a test message could be taken for
     /// a real post by a receiver that is already live. An address the

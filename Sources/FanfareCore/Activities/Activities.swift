@@ -185,7 +185,7 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
 
     /// Problems as (field, English message) for settings being saved; `now`
     /// is used to refuse a lottery whose entries close in the past.
-    public func problems(now: Date) -> [(field: String, message: String)] {
+    public func problems(now: Date) -> [FieldIssue] {
         switch self {
         case .checkIn(let policy): policy.problems()
         case .poll(let poll): Self.problems(poll)
@@ -196,84 +196,83 @@ public enum ActivitySettings: Sendable, Equatable, Codable {
         }
     }
 
-    static func problems(_ poll: PollSettings) -> [(field: String, message: String)] {
+    static func problems(_ poll: PollSettings) -> [FieldIssue] {
         text(poll.question, field: "question", max: 300) + options(poll.options, field: "options")
     }
 
-    static func problems(_ quiz: QuizSettings) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    static func problems(_ quiz: QuizSettings) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         if !(1...50).contains(quiz.questions.count) {
-            problems.append(("questions", "must have from 1 to 50 questions"))
+            problems.append(FieldIssue(field: "questions", .questionsBetween(min: 1, max: 50)))
         }
         for (index, question) in quiz.questions.enumerated() {
             let field = "questions[\(index)]"
             problems += text(question.question, field: "\(field).question", max: 300)
             problems += options(question.options, field: "\(field).options")
             if !question.options.indices.contains(question.correctOption) {
-                problems.append(
-                    ("\(field).correct_option", "must be the index of one of the options, from 0 to \(max(0, question.options.count - 1))"))
+                problems.append(FieldIssue(field: "\(field).correct_option", .correctOptionIndex(max: max(0, question.options.count - 1))))
             }
         }
         if !PointsPolicy.pointsRange.contains(quiz.pointsPerCorrect) {
-            problems.append(("points_per_correct", "must be a whole number of points from 1 to 10000"))
+            problems.append(FieldIssue(field: "points_per_correct", .pointsBetween(min: 1, max: 10_000)))
         }
         return problems
     }
 
-    static func problems(_ lottery: LotterySettings, now: Date) -> [(field: String, message: String)] {
+    static func problems(_ lottery: LotterySettings, now: Date) -> [FieldIssue] {
         var problems = text(lottery.prize, field: "prize", max: 200)
         if !(1...1_000).contains(lottery.winners) {
-            problems.append(("winners", "must be a whole number from 1 to 1000"))
+            problems.append(FieldIssue(field: "winners", .wholeNumberBetween(min: 1, max: 1_000)))
         }
         if lottery.entriesCloseAt <= now {
-            problems.append(("entries_close_at", "must be in the future; it is \(lottery.entriesCloseAt.formatted(.iso8601))"))
+            problems.append(FieldIssue(field: "entries_close_at", .entriesCloseFuture(at: lottery.entriesCloseAt)))
         }
         if let segment = lottery.segmentID, segment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            problems.append(("segment_id", "must name a segment, or be empty for every fan"))
+            problems.append(FieldIssue(field: "segment_id", .segmentOrEveryone))
         }
         if let cost = lottery.entryCostPoints, !PointsPolicy.pointsRange.contains(cost) {
-            problems.append(("entry_cost_points", "must be a whole number of points from 1 to 10000, or empty for free entry"))
+            problems.append(FieldIssue(field: "entry_cost_points", .entryCostPoints(min: 1, max: 10_000)))
         }
         return problems
     }
 
-    static func problems(_ challenge: UGCChallengeSettings) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    static func problems(_ challenge: UGCChallengeSettings) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         let tag = challenge.hashtag
         if !tag.hasPrefix("#") || tag.count < 2 || tag.count > 50 || tag.dropFirst().contains(where: { $0.isWhitespace || $0 == "#" }) {
-            problems.append(("hashtag", "must start with # followed by 1 to 49 characters without spaces, e.g. #MyBrandChallenge"))
+            problems.append(FieldIssue(field: "hashtag", .challengeHashtag))
         }
         if !(1...100).contains(challenge.featuredPicks) {
-            problems.append(("featured_picks", "must be a whole number from 1 to 100"))
+            problems.append(FieldIssue(field: "featured_picks", .wholeNumberBetween(min: 1, max: 100)))
         }
         return problems
     }
 
-    static func problems(_ signUp: SignUpSettings) -> [(field: String, message: String)] {
+    static func problems(_ signUp: SignUpSettings) -> [FieldIssue] {
         var problems = text(signUp.venue, field: "venue", max: 200)
         if !(1...100_000).contains(signUp.places) {
-            problems.append(("places", "must be a whole number of places from 1 to 100000"))
+            problems.append(FieldIssue(field: "places", .placesBetween(min: 1, max: 100_000)))
         }
         return problems
     }
 
-    static func text(_ value: String, field: String, max: Int) -> [(field: String, message: String)] {
+    static func text(_ value: String, field: String, max: Int) -> [FieldIssue] {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty || trimmed.count > max ? [(field, "must be from 1 to \(max) characters")] : []
+        return trimmed.isEmpty || trimmed.count > max ? [FieldIssue(field: field, .lengthBetween(min: 1, max: max))] : []
     }
 
-    static func options(_ options: [String], field: String) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    static func options(_ options: [String], field: String) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         if !(2...10).contains(options.count) {
-            problems.append((field, "must have from 2 to 10 options"))
+            problems.append(FieldIssue(field: field, .optionsBetween(min: 2, max: 10)))
         }
         var seen: Set<String> = []
         for (index, option) in options.enumerated() {
             let trimmed = option.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.count > 100 {
-                problems.append(("\(field)[\(index)]", "must be from 1 to 100 characters"))
+                problems.append(FieldIssue(field: "\(field)[\(index)]", .lengthBetween(min: 1, max: 100)))
             } else if !seen.insert(trimmed.lowercased()).inserted {
-                problems.append(("\(field)[\(index)]", "repeats the option '\(trimmed)'; options must differ"))
+                problems.append(FieldIssue(field: "\(field)[\(index)]", .optionRepeated(option: trimmed)))
             }
         }
         return problems

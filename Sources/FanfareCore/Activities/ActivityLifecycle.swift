@@ -40,40 +40,41 @@ public enum ActivityLifecycle {
         }
     }
 
-    /// Problems as (field, English message) with a status change: a move
+    /// Problems with a status change: a move
     /// the lifecycle does not have (drawing twice, skipping a step, drawing
     /// anything but a lottery); opening a lottery without a published seed
     /// commitment or after its entries close; drawing before entries close.
-    public static func problems(transition t: ActivityTransition) -> [(field: String, message: String)] {
+    public static func problems(transition t: ActivityTransition) -> [FieldIssue] {
         if t.from == .drawn, t.to == .drawn {
-            return [("status", "the lottery has already been drawn; a draw is final and is never run again")]
+            return [FieldIssue(field: "status", .lotteryDrawn)]
         }
         let allowed = allowed(from: t.from, kind: t.kind)
         guard allowed.contains(t.to) else {
             if t.to == .drawn, t.kind != .lottery {
-                return [("status", "only a lottery is drawn; a \(t.kind.rawValue) goes from closed to finished")]
+                return [FieldIssue(field: "status", .onlyLotteryDrawn(kind: t.kind.rawValue))]
             }
-            let next =
+            let move: CodedMessage =
                 allowed.isEmpty
-                ? "\(t.from.rawValue) is final" : "from \(t.from.rawValue) it can move to \(allowed.map(\.rawValue).joined(separator: " or "))"
-            return [("status", "cannot move from \(t.from.rawValue) to \(t.to.rawValue); \(next)")]
+                ? .statusMoveFinal(from: t.from.rawValue, to: t.to.rawValue)
+                : .statusMove(from: t.from.rawValue, to: t.to.rawValue, next: allowed.map(\.rawValue))
+            return [FieldIssue(field: "status", move)]
         }
         guard t.kind == .lottery else { return [] }
-        var problems: [(field: String, message: String)] = []
+        var problems: [FieldIssue] = []
         if t.to == .open || t.to == .drawn {
             let hash = t.seedHash ?? ""
             if hash.utf8.count != 64 || !hash.lowercased().allSatisfy({ $0.isHexDigit }) {
-                problems.append(("seed_hash", "must be published (64 hex characters, SHA-256 of the seed) before the lottery opens"))
+                problems.append(FieldIssue(field: "seed_hash", .seedHashUnpublished))
             }
         }
         guard let close = t.entriesCloseAt else {
-            return problems + [("entries_close_at", "must be set for a lottery")]
+            return problems + [FieldIssue(field: "entries_close_at", .entriesCloseRequired)]
         }
         if t.to == .open, close <= t.now {
-            problems.append(("entries_close_at", "has passed (\(close.formatted(.iso8601))); set a later time before opening the lottery"))
+            problems.append(FieldIssue(field: "entries_close_at", .entriesClosePassed(at: close)))
         }
         if t.to == .drawn, t.now < close {
-            problems.append(("status", "cannot draw before entries close at \(close.formatted(.iso8601))"))
+            problems.append(FieldIssue(field: "status", .drawBeforeClose(at: close)))
         }
         return problems
     }

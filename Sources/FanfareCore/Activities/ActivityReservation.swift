@@ -28,19 +28,19 @@ public struct ActivityReservation: Sendable, Equatable {
         return ladder.levels.first { $0.privileges.contains(privilege) }
     }
 
-    /// Problems as (field, English message): an unknown privilege (naming
+    /// Problems: an unknown privilege (naming
     /// the accepted ones); an opening to all without a privilege to open
     /// from; an opening outside the activity's time.
-    public func problems(startsAt: Date, endsAt: Date) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public func problems(startsAt: Date, endsAt: Date) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         if let privilege, LoyaltyPrivilege.layer(of: privilege) == nil {
-            problems.append(("privilege", "has unknown value '\(privilege)'; accepted: \(LoyaltyPrivilege.known.joined(separator: ", "))"))
+            problems.append(FieldIssue(field: "privilege", .unknownValue(value: privilege, choices: LoyaltyPrivilege.known)))
         }
         if let openToAllAt {
             if privilege == nil {
-                problems.append(("open_to_all_at", "needs a privilege: it is when fans without the privilege may enter too"))
+                problems.append(FieldIssue(field: "open_to_all_at", .openToAllNeedsPrivilege))
             } else if openToAllAt <= startsAt || openToAllAt >= endsAt {
-                problems.append(("open_to_all_at", "must be after the activity starts and before it ends"))
+                problems.append(FieldIssue(field: "open_to_all_at", .withinActivity))
             }
         }
         return problems

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The secret of a lottery draw: 32 random bytes written as 64 lowercase hex
@@ -10,19 +11,19 @@ public enum LotterySeed {
     }
 
     public static func generate(using generator: inout some RandomNumberGenerator) -> String {
-        PlainSHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// The seed's 32 bytes, or the problem with the text ("seed").
     public static func bytes(fromHex hex: String) throws(ValidationErrors) -> [UInt8] {
         let chars = Array(hex.utf8)
         guard chars.count == 64 else {
-            throw ValidationErrors("seed", "must be 64 hex characters (32 bytes); this one has \(hex.count) characters")
+            throw ValidationErrors("seed", .seedLength(count: hex.count))
         }
         var bytes: [UInt8] = []
         for i in stride(from: 0, to: 64, by: 2) {
             guard let high = nibble(chars[i]), let low = nibble(chars[i + 1]) else {
-                throw ValidationErrors("seed", "must contain only the hex characters 0-9 and a-f")
+                throw ValidationErrors("seed", .hexOnly)
             }
             bytes.append(high << 4 | low)
         }
@@ -32,7 +33,16 @@ public enum LotterySeed {
     /// The commitment published before entries close: lowercase hex of
     /// SHA-256 over the seed's 32 bytes (not over its hex text).
     public static func commitment(seedHex: String) throws(ValidationErrors) -> String {
-        PlainSHA256.hex(try bytes(fromHex: seedHex))
+        hex(SHA256.hash(data: try bytes(fromHex: seedHex)))
+    }
+
+    /// Lowercase hex, two characters a byte: how seeds, commitments and
+    /// list fingerprints are published.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
@@ -89,7 +99,7 @@ public enum Lottery {
     /// SHA-256 of the canonical list, one id per line each ending in "\n",
     /// so the list itself can be published as a fingerprint when entries close.
     public static func entrantListHash(_ entrants: [String]) -> String {
-        PlainSHA256.hex(canonicalEntrants(entrants).flatMap { Array($0.utf8) + [0x0A] })
+        LotterySeed.hex(SHA256.hash(data: canonicalEntrants(entrants).flatMap { Array($0.utf8) + [0x0A] }))
     }
 
     /// The winners, in the order drawn. Throws the problems with the input:
@@ -101,11 +111,11 @@ public enum Lottery {
         _ = errors.collect { () throws(ValidationErrors) in try LotterySeed.bytes(fromHex: seedHex) }
         let pool = canonicalEntrants(entrants)
         if pool.isEmpty {
-            errors.add("entrants", "must list at least one entrant id")
+            errors.add("entrants", .entrantsRequired)
         } else if pool.contains(where: { $0.isEmpty || $0.contains(where: \.isNewline) }) {
-            errors.add("entrants", "must not contain empty ids or ids with line breaks")
+            errors.add("entrants", .entrantIds)
         } else if winners < 1 || winners > pool.count {
-            errors.add("winners", "must be from 1 to the number of distinct entrants (\(pool.count))")
+            errors.add("winners", .winnersBetween(count: pool.count))
         }
         try errors.throwIfAny()
 
@@ -177,7 +187,7 @@ public enum Lottery {
     }
 
     private static func describe(_ errors: ValidationErrors) -> String {
-        errors.issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+        errors.joined { .fieldSays(field: $0.field, message: $0.coded) }?.english ?? ""
     }
 }
 
@@ -194,7 +204,7 @@ struct DrawStream {
 
     mutating func next() -> UInt64 {
         if buffer.isEmpty {
-            let block = PlainSHA256.hash(prefix + Array(String(counter).utf8))
+            let block = Array(SHA256.hash(data: prefix + Array(String(counter).utf8)))
             counter += 1
             buffer = stride(from: 0, to: 32, by: 8).map { start in
                 block[start..<start + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

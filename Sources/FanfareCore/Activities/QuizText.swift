@@ -12,7 +12,7 @@ public enum QuizText {
     /// The questions, and the problems only the text form can have (a
     /// block with no options or no single marked answer). Lengths and
     /// counts are checked with the settings (`ActivitySettings.problems`).
-    public static func parse(_ text: String) -> (questions: [QuizQuestion], problems: [(field: String, message: String)]) {
+    public static func parse(_ text: String) -> (questions: [QuizQuestion], problems: [FieldIssue]) {
         var blocks: [[String]] = [[]]
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -24,13 +24,10 @@ public enum QuizText {
         }
         blocks.removeAll { $0.isEmpty }
         guard !blocks.isEmpty else {
-            return (
-                [],
-                [("questions", "must have at least one question: a line for the question, then a line per option, the correct one starting with *")]
-            )
+            return ([], [FieldIssue(field: "questions", .quizNeedsQuestion)])
         }
         var questions: [QuizQuestion] = []
-        var problems: [(field: String, message: String)] = []
+        var problems: [FieldIssue] = []
         for (index, block) in blocks.enumerated() {
             var options: [String] = []
             var marked: [Int] = []
@@ -43,7 +40,7 @@ public enum QuizText {
                 }
             }
             if marked.count != 1 {
-                problems.append(("questions", "question \(index + 1) must mark exactly one option as correct with * (it marks \(marked.count))"))
+                problems.append(FieldIssue(field: "questions", .quizOneCorrect(number: index + 1, marked: marked.count)))
             }
             questions.append(QuizQuestion(question: block[0], options: options, correctOption: marked.first ?? -1))
         }

@@ -42,7 +42,7 @@ public struct MessageAnalyzer: Sendable {
     public let models: AnalysisModels
     public let engine: ModerationEngine
 
-    public init(models: AnalysisModels = .shipped, engine: ModerationEngine) {
+    public init(models: AnalysisModels, engine: ModerationEngine) {
         self.models = models
         self.engine = engine
     }

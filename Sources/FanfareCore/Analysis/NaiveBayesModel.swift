@@ -29,7 +29,9 @@ public struct NaiveBayesModel: Sendable {
     }
 }
 
-/// The two models Fanfare ships, read from one file.
+/// The two models Fanfare ships, read from the bytes of one file. Core
+/// never opens the file itself (it does no I/O): the server reads its
+/// resource (`ShippedAnalysisModels`) and tests read it by path.
 public struct AnalysisModels: Sendable {
     public let sentiment: NaiveBayesModel
     public let intent: NaiveBayesModel
@@ -73,14 +75,6 @@ public struct AnalysisModels: Sendable {
         self.sentiment = sentiment
         self.intent = intent
     }
-
-    /// The models shipped with Fanfare, loaded once per process.
-    public static let shipped: AnalysisModels = {
-        guard let url = Bundle.module.url(forResource: "analysis-model", withExtension: "bin"),
-            let data = try? Data(contentsOf: url), let models = try? AnalysisModels(data: data)
-        else { fatalError("the analysis model resource (analysis-model.bin) is missing or damaged; rebuild or run scripts/analysis/train.py") }
-        return models
-    }()
 
     private struct Reader {
         let bytes: [UInt8]

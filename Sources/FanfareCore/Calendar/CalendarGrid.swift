@@ -16,7 +16,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
             let date = calendar.date(from: components),
             calendar.component(.day, from: date) == day
         else {
-            throw ValidationErrors(field, "is not a real date; use YYYY-MM-DD, e.g. 2025-03-10")
+            throw ValidationErrors(field, .notARealDate)
         }
         self.init(unchecked: year, month, day)
     }
@@ -27,7 +27,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else {
-            throw ValidationErrors(field, "is \"\(text)\"; use YYYY-MM-DD, e.g. 2025-03-10")
+            throw ValidationErrors(field, .dateFormat(value: text))
         }
         try self.init(year: year, month: month, day: day, field: field)
     }
@@ -82,7 +82,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         do {
             try self.init(parsing: text)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(text) is not a date in the form YYYY-MM-DD")
+            throw DecodingError.coded(error.issues.first?.coded ?? .dateFormat(value: text), at: container.codingPath)
         }
     }
 
@@ -148,7 +148,7 @@ public enum CalendarGrid {
 
     /// The same for a month named by number, as a page's query gives it.
     public static func month(year: Int, month: Int, timeZone: TimeZone) throws(ValidationErrors) -> [[CalendarDay]] {
-        guard (1...12).contains(month) else { throw ValidationErrors("month", "is \(month); must be 1 to 12") }
+        guard (1...12).contains(month) else { throw ValidationErrors("month", .monthNumber(value: month)) }
         _ = try CalendarDate(year: year, month: month, day: 1, field: "year")
         return grid(year: year, month: month, timeZone: timeZone)
     }

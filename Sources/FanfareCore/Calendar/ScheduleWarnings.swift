@@ -39,18 +39,36 @@ public struct ScheduleWarning: Sendable, Equatable, Codable {
     public var level: Level
     /// The entries involved, in schedule order.
     public var entryIDs: [String]
-    public var message: String
+    public var coded: CodedMessage
+    /// The warning in English.
+    public var message: String { coded.english }
 
-    public init(code: String, level: Level, entryIDs: [String], message: String) {
+    public init(code: String, level: Level, entryIDs: [String], _ coded: CodedMessage) {
         self.code = code
         self.level = level
         self.entryIDs = entryIDs
-        self.message = message
+        self.coded = coded
     }
 
     private enum CodingKeys: String, CodingKey {
-        case code, level, message
+        case code, level, message, messageCode, messageArguments
         case entryIDs = "entryIds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        level = try container.decode(Level.self, forKey: .level)
+        entryIDs = try container.decode([String].self, forKey: .entryIDs)
+        coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(level, forKey: .level)
+        try container.encode(entryIDs, forKey: .entryIDs)
+        try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
     }
 }
 
@@ -80,10 +98,7 @@ public enum ScheduleWarnings {
                 let minutes = Int(entry.at.timeIntervalSince(previous.at) / 60)
                 found.append(
                     ScheduleWarning(
-                        code: "account.too_close", level: .warning, entryIDs: [previous.id, entry.id],
-                        message:
-                            "Two posts to the same account are \(minutes) minute(s) apart; leave at least 60 minutes between posts to one account"
-                    ))
+                        code: "account.too_close", level: .warning, entryIDs: [previous.id, entry.id], .scheduleTooClose(minutes: minutes)))
             }
             lastByAccount[entry.accountID] = entry
         }
@@ -109,8 +124,7 @@ public enum ScheduleWarnings {
                 let same = byAccount[account]!
                 found.append(
                     ScheduleWarning(
-                        code: "text.duplicate_same_account", level: .error, entryIDs: same.map(\.id),
-                        message: "The same text is scheduled \(same.count) times on one account; change the text or remove the repeats"))
+                        code: "text.duplicate_same_account", level: .error, entryIDs: same.map(\.id), .duplicateSameAccount(count: same.count)))
             }
             guard accountOrder.count > 1 else { continue }
             // Only a text shared by different content items is a slip.
@@ -127,9 +141,7 @@ public enum ScheduleWarnings {
             found.append(
                 ScheduleWarning(
                     code: "text.duplicate_across_accounts", level: .warning, entryIDs: involved.map(\.id),
-                    message:
-                        "The same text is scheduled on \(Set(involved.map(\.accountID)).count) accounts from different content items; check that it is meant to repeat"
-                ))
+                    .duplicateAcrossAccounts(count: Set(involved.map(\.accountID)).count)))
         }
         return found
     }

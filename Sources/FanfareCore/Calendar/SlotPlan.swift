@@ -14,10 +14,10 @@ public struct SlotPlan: Sendable, Equatable, Codable {
     public init(validating slotsPerDay: Int, reservedShare: Double = 0.30) throws(ValidationErrors) {
         var errors = ValidationErrors()
         if !(1...48).contains(slotsPerDay) {
-            errors.add("slots_per_day", "is \(slotsPerDay); must be 1 to 48")
+            errors.add("slots_per_day", .slotsPerDay(value: slotsPerDay))
         }
         if !(reservedShare >= 0 && reservedShare < 1) {
-            errors.add("reserved_share", "must be at least 0 and less than 1 (0.30 keeps 30 % of slots for hot topics)")
+            errors.add("reserved_share", .reservedShare)
         }
         try errors.throwIfAny()
         self.slotsPerDay = slotsPerDay
@@ -44,17 +44,15 @@ public struct SlotPlan: Sendable, Equatable, Codable {
                 found.append(
                     SlotWarning(
                         code: "slots.over_capacity", accountID: booking.accountID, day: booking.day, booked: total, limit: slotsPerDay,
-                        message:
-                            "\(booking.day) has \(total) posts booked on this account; its plan takes at most \(slotsPerDay) a day, hot topics included"
-                    ))
+                        .slotsOverCapacity(day: booking.day.description, count: total, max: slotsPerDay)))
             } else if booking.regular > regularSlots {
                 let reserved = slotsPerDay - regularSlots
                 found.append(
                     SlotWarning(
                         code: "slots.reserve_used", accountID: booking.accountID, day: booking.day, booked: booking.regular,
                         limit: regularSlots,
-                        message:
-                            "\(booking.day) has \(booking.regular) regular posts booked on this account; keep \(reserved) of its \(slotsPerDay) daily slots free for hot topics (at most \(regularSlots) regular posts)"
+                        .slotsReserveUsed(
+                            day: booking.day.description, count: booking.regular, reserved: reserved, slots: slotsPerDay, max: regularSlots)
                     ))
             }
         }
@@ -91,20 +89,42 @@ public struct SlotWarning: Sendable, Equatable, Codable {
     public var day: CalendarDate
     public var booked: Int
     public var limit: Int
-    public var message: String
+    public var coded: CodedMessage
+    /// The warning in English.
+    public var message: String { coded.english }
 
-    public init(code: String, accountID: String, day: CalendarDate, booked: Int, limit: Int, message: String) {
+    public init(code: String, accountID: String, day: CalendarDate, booked: Int, limit: Int, _ coded: CodedMessage) {
         self.code = code
         self.accountID = accountID
         self.day = day
         self.booked = booked
         self.limit = limit
-        self.message = message
+        self.coded = coded
     }
 
     private enum CodingKeys: String, CodingKey {
-        case code, day, booked, limit, message
+        case code, day, booked, limit, message, messageCode, messageArguments
         case accountID = "accountId"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        accountID = try container.decode(String.self, forKey: .accountID)
+        day = try container.decode(CalendarDate.self, forKey: .day)
+        booked = try container.decode(Int.self, forKey: .booked)
+        limit = try container.decode(Int.self, forKey: .limit)
+        coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(accountID, forKey: .accountID)
+        try container.encode(day, forKey: .day)
+        try container.encode(booked, forKey: .booked)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
     }
 }
 
@@ -122,15 +142,15 @@ public struct WeeklyTheme: Sendable, Equatable, Codable {
         var errors = ValidationErrors()
         if weekStart.isoWeekday != 1 {
             let monday = weekStart.adding(days: 1 - weekStart.isoWeekday)
-            errors.add("week_start", "is \(weekStart), not a Monday; a week starts on Monday, e.g. \(monday)")
+            errors.add("week_start", .notAMonday(date: weekStart.description, monday: monday.description))
         }
         let trimmed = theme.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
-            errors.add("theme", "is empty; write the week's theme in at most \(Self.maximumLength) characters")
+            errors.add("theme", .themeEmpty(max: Self.maximumLength))
         } else if trimmed.count > Self.maximumLength {
-            errors.add("theme", "is \(trimmed.count) characters long; at most \(Self.maximumLength) are accepted")
+            errors.add("theme", .lengthIsAtMost(count: trimmed.count, max: Self.maximumLength))
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors.add("theme", "contains a line break or control character; write it on one line")
+            errors.add("theme", .singleLine)
         }
         try errors.throwIfAny()
         self.weekStart = weekStart

@@ -11,8 +11,8 @@ import Foundation
 /// check is on the instant in UTC, since that is how it is written back:
 /// `9999-12-31T23:00:00-05:00` is in year 10000 there.
 public enum APITime {
-    /// What to tell someone who sent something else.
-    public static let accepted = "a time in RFC 3339 form with a year from 1 to 9999, e.g. 2026-11-23T08:00:00Z"
+    // What to tell someone who sent something else is the coded message
+    // `.typeTime`.
 
     /// 0001-01-01T00:00:00Z, the first instant accepted.
     public static let earliest: Date = utc.date(from: DateComponents(year: 1, month: 1, day: 1))!

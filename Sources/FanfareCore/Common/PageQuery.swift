@@ -22,7 +22,7 @@ public struct PageQuery: Sendable, Equatable {
             if let value = Int(rawLimit), (1...Self.maxLimit).contains(value) {
                 limit = value
             } else {
-                errors.add("limit", "must be a whole number from 1 to \(Self.maxLimit)")
+                errors.add("limit", .wholeNumberBetween(min: 1, max: Self.maxLimit))
             }
         }
         var after: UUID?
@@ -30,7 +30,7 @@ public struct PageQuery: Sendable, Equatable {
             if let id = Self.decode(cursor: rawCursor) {
                 after = id
             } else {
-                errors.add("cursor", "must be a next_cursor value returned by this list")
+                errors.add("cursor", .cursor)
             }
         }
         try errors.throwIfAny()

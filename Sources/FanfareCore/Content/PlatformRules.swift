@@ -65,52 +65,65 @@ public struct PlatformRules: Sendable, Equatable {
     /// A length the adapter aims for, shorter than the limit (a Weibo post
     /// reads best short; a Xiaohongshu note long).
     public var preferredLength: Int?
+    /// How long a reply (a comment reply or a direct message) may be,
+    /// counted as the text is and held to the same second limit; nil when
+    /// the platform has nothing to reply to (a webhook). Platforms whose
+    /// documentation is silent on replies hold them to the post limit.
+    public var replyLimit: Int?
 
     public static func == (lhs: PlatformRules, rhs: PlatformRules) -> Bool {
         lhs.platform == rhs.platform && lhs.textLimit == rhs.textLimit && lhs.counting == rhs.counting
             && lhs.secondLimit?.limit == rhs.secondLimit?.limit && lhs.secondLimit?.counting == rhs.secondLimit?.counting
             && lhs.titleLimit == rhs.titleLimit && lhs.titleCounting == rhs.titleCounting && lhs.titleRequired == rhs.titleRequired
             && lhs.hashtags == rhs.hashtags && lhs.media == rhs.media && lhs.preferredLength == rhs.preferredLength
+            && lhs.replyLimit == rhs.replyLimit
     }
 
     static let mib = 1 << 20
 
     /// The rules Fanfare ships, by platform id.
     public static let standard: [String: PlatformRules] = [
+        // Replies kept shorter than posts, so a test meets the reply limit
+        // without a 2,000-character text.
         "sandbox": PlatformRules(
             platform: "sandbox", textLimit: 2_000, counting: .graphemes, titleLimit: 60, titleCounting: .graphemes,
             titleRequired: false, hashtags: .inline,
             media: MediaRules(maxCount: 9, kinds: [.image, .gif, .video], maxBytes: [.image: 10 * mib, .gif: 10 * mib, .video: 200 * mib]),
-            preferredLength: nil),
+            preferredLength: nil, replyLimit: 1_000),
         // 500 by default; the instance says its own (configuration.statuses.max_characters).
+        // A reply is a status with `in_reply_to_id`, held to the same limit.
         "mastodon": PlatformRules(
             platform: "mastodon", textLimit: 500, counting: .mastodon(linkCost: 23), titleLimit: nil, titleCounting: .graphemes,
             titleRequired: false, hashtags: .inline,
             media: MediaRules(
                 maxCount: 4, kinds: [.image, .gif, .video], maxBytes: [.image: 16 * mib, .gif: 16 * mib, .video: 99 * mib], videoAlone: true),
-            preferredLength: nil),
+            preferredLength: nil, replyLimit: 500),
         "bluesky": PlatformRules(
             platform: "bluesky", textLimit: 300, counting: .graphemes, secondLimit: (3_000, .utf8Bytes), titleLimit: nil,
             titleCounting: .graphemes, titleRequired: false, hashtags: .inline,
             media: MediaRules(maxCount: 4, kinds: [.image, .video], maxBytes: [.image: 1_000_000, .video: 50_000_000], videoAlone: true),
-            preferredLength: nil),
+            preferredLength: nil, replyLimit: 300),
         "webhook": PlatformRules(
             platform: "webhook", textLimit: nil, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,
-            titleRequired: false, hashtags: .inline, media: MediaRules(maxCount: 20, kinds: Set(MediaKind.allCases)), preferredLength: nil),
-        // statuses/share: 140 汉字, one picture under 5 MB.
+            titleRequired: false, hashtags: .inline, media: MediaRules(maxCount: 20, kinds: Set(MediaKind.allCases)), preferredLength: nil,
+            replyLimit: nil),
+        // statuses/share: 140 汉字, one picture under 5 MB; comments/create
+        // and comments/reply hold `comment` to the same 140.
         "weibo": PlatformRules(
             platform: "weibo", textLimit: 140, counting: .halfWidth(linkCost: 20), titleLimit: nil, titleCounting: .graphemes,
             titleRequired: false, hashtags: .paired,
-            media: MediaRules(maxCount: 1, kinds: [.image, .gif], maxBytes: [.image: 5 * mib, .gif: 5 * mib]), preferredLength: 120),
+            media: MediaRules(maxCount: 1, kinds: [.image, .gif], maxBytes: [.image: 5 * mib, .gif: 5 * mib]), preferredLength: 120, replyLimit: 140),
         // Article (图文): title required, kept to 32 in practice (45003 beyond).
         "wechat": PlatformRules(
             platform: "wechat", textLimit: 20_000, counting: .graphemes, titleLimit: 32, titleCounting: .graphemes,
             titleRequired: true, hashtags: .none,
-            media: MediaRules(maxCount: 20, kinds: [.image], maxBytes: [.image: 10 * mib], required: [.image]), preferredLength: nil),
+            media: MediaRules(maxCount: 20, kinds: [.image], maxBytes: [.image: 10 * mib], required: [.image]), preferredLength: nil,
+            replyLimit: 20_000),
         "douyin": PlatformRules(
             platform: "douyin", textLimit: 55, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,
             titleRequired: false, hashtags: .inline,
-            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 4_096 * mib], required: [.video]), preferredLength: nil),
+            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 4_096 * mib], required: [.video]), preferredLength: nil, replyLimit: 55
+        ),
         // Note: title ≤ 20 (Chinese 1, Latin ½), body ≤ 1,000, 1–18 pictures.
         "xiaohongshu": PlatformRules(
             platform: "xiaohongshu", textLimit: 1_000, counting: .graphemes, titleLimit: 20, titleCounting: .halfWidth(linkCost: nil),
@@ -118,10 +131,11 @@ public struct PlatformRules: Sendable, Equatable {
             media: MediaRules(
                 maxCount: 18, kinds: [.image, .video], maxBytes: [.image: 20 * mib, .video: 1_024 * mib], videoAlone: true,
                 required: [.image, .video]),
-            preferredLength: 800),
+            preferredLength: 800, replyLimit: 1_000),
         "bilibili": PlatformRules(
             platform: "bilibili", textLimit: 2_000, counting: .graphemes, titleLimit: 80, titleCounting: .graphemes,
             titleRequired: true, hashtags: .field,
-            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 8_192 * mib], required: [.video]), preferredLength: nil),
+            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 8_192 * mib], required: [.video]), preferredLength: nil,
+            replyLimit: 2_000),
     ]
 }

@@ -37,16 +37,38 @@ public struct RuleViolation: Sendable, Equatable, Codable {
     /// `text`, `title`, `media[2]` or `tags`.
     public var field: String
     public var severity: Severity
-    /// What is wrong and what would be accepted, in English.
-    public var message: String
+    /// What is wrong and what would be accepted, as a code and arguments.
+    public var coded: CodedMessage
+    /// The same in English.
+    public var message: String { coded.english }
     /// Where in the field, for text fields.
     public var span: TextSpan?
 
-    public init(rule: String, field: String, severity: Severity = .error, message: String, span: TextSpan? = nil) {
+    public init(rule: String, field: String, severity: Severity = .error, _ coded: CodedMessage, span: TextSpan? = nil) {
         self.rule = rule
         self.field = field
         self.severity = severity
-        self.message = message
+        self.coded = coded
         self.span = span
+    }
+
+    private enum CodingKeys: String, CodingKey { case rule, field, severity, message, messageCode, messageArguments, span }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try container.decode(String.self, forKey: .rule)
+        field = try container.decode(String.self, forKey: .field)
+        severity = try container.decode(Severity.self, forKey: .severity)
+        coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+        span = try container.decodeIfPresent(TextSpan.self, forKey: .span)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rule, forKey: .rule)
+        try container.encode(field, forKey: .field)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
+        try container.encodeIfPresent(span, forKey: .span)
     }
 }

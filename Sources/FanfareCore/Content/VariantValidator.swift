@@ -12,7 +12,7 @@ public enum VariantValidator {
         var found: [RuleViolation] = []
         let text = variant.text
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, variant.media.isEmpty {
-            found.append(RuleViolation(rule: "text.required", field: "text", message: "is empty; write a text or attach media"))
+            found.append(RuleViolation(rule: "text.required", field: "text", .textOrMediaRequired))
         }
         var limits: [(Int, LengthCounting, String)] = []
         if let limit = rules.textLimit { limits.append((limit, rules.counting, "text.too_long")) }
@@ -22,8 +22,7 @@ public enum VariantValidator {
             guard count > limit, let start = counting.overflowStart(text, limit: limit) else { continue }
             found.append(
                 RuleViolation(
-                    rule: rule, field: "text",
-                    message: "is \(count) \(unit(counting)) long; \(rules.platform) accepts at most \(limit) (\(describe(counting)))",
+                    rule: rule, field: "text", tooLong(count: count, limit: limit, counting: counting, platform: rules.platform),
                     span: TextSpan(start..<text.endIndex, in: text)))
         }
         return found
@@ -34,9 +33,7 @@ public enum VariantValidator {
         guard let limit = rules.titleLimit else {
             if !title.isEmpty {
                 return [
-                    RuleViolation(
-                        rule: "title.not_supported", field: "title", severity: .warning,
-                        message: "\(rules.platform) has no title field; the title will not be published")
+                    RuleViolation(rule: "title.not_supported", field: "title", severity: .warning, .titleNotSupported(platform: rules.platform))
                 ]
             }
             return []
@@ -46,7 +43,8 @@ public enum VariantValidator {
                 ? [
                     RuleViolation(
                         rule: "title.required", field: "title",
-                        message: "is required on \(rules.platform) (at most \(limit) \(unit(rules.titleCounting)))")
+                        rules.titleCounting.isHalfWidth
+                            ? .titleRequiredHalfWidth(platform: rules.platform, max: limit) : .titleRequired(platform: rules.platform, max: limit))
                 ]
                 : []
         }
@@ -55,9 +53,7 @@ public enum VariantValidator {
         guard count > limit, let start = rules.titleCounting.overflowStart(raw, limit: limit) else { return [] }
         return [
             RuleViolation(
-                rule: "title.too_long", field: "title",
-                message:
-                    "is \(count) \(unit(rules.titleCounting)) long; \(rules.platform) accepts at most \(limit) (\(describe(rules.titleCounting)))",
+                rule: "title.too_long", field: "title", tooLong(count: count, limit: limit, counting: rules.titleCounting, platform: rules.platform),
                 span: TextSpan(start..<raw.endIndex, in: raw))
         ]
     }
@@ -73,8 +69,7 @@ public enum VariantValidator {
             if outsideLinks.count % 2 == 1, let last = outsideLinks.last {
                 found.append(
                     RuleViolation(
-                        rule: "hashtag.unclosed", field: "text",
-                        message: "has a topic without its closing #: \(rules.platform) writes topics as #话题#",
+                        rule: "hashtag.unclosed", field: "text", .hashtagUnclosed(platform: rules.platform),
                         span: TextSpan(last..<text.index(after: last), in: text)))
             }
         case .inline:
@@ -83,15 +78,14 @@ public enum VariantValidator {
                 found.append(
                     RuleViolation(
                         rule: "hashtag.foreign_syntax", field: "text", severity: .warning,
-                        message: "uses Weibo's #话题# form; \(rules.platform) writes #\(match.output.1) without the closing #",
+                        .hashtagForeignSyntax(platform: rules.platform, tag: String(match.output.1)),
                         span: TextSpan(match.range, in: text)))
             }
         case .field, .none:
             if rules.hashtags == .field, let first = text.firstRange(of: #/(?:^|\s)#[^\s#]+/#) {
                 found.append(
                     RuleViolation(
-                        rule: "hashtag.use_tags_field", field: "text", severity: .warning,
-                        message: "contains a hashtag; \(rules.platform) takes tags in the tags field, not in the text",
+                        rule: "hashtag.use_tags_field", field: "text", severity: .warning, .hashtagUseTagsField(platform: rules.platform),
                         span: TextSpan(first, in: text)))
             }
         }
@@ -104,55 +98,51 @@ public enum VariantValidator {
         if variant.media.count > media.maxCount {
             found.append(
                 RuleViolation(
-                    rule: "media.too_many", field: "media",
-                    message: "has \(variant.media.count) attachments; \(rules.platform) accepts at most \(media.maxCount)"))
+                    rule: "media.too_many", field: "media", .mediaTooMany(count: variant.media.count, platform: rules.platform, max: media.maxCount)))
         }
         if !media.required.isEmpty, !variant.media.contains(where: { media.required.contains($0.kind) }) {
-            let kinds = media.required.map(\.rawValue).sorted().joined(separator: " or ")
-            found.append(RuleViolation(rule: "media.required", field: "media", message: "needs at least one \(kinds) on \(rules.platform)"))
+            let kinds = media.required.map(\.rawValue).sorted()
+            found.append(RuleViolation(rule: "media.required", field: "media", .mediaRequired(kinds: kinds, platform: rules.platform)))
         }
         if media.videoAlone, variant.media.contains(where: { $0.kind == .video }), variant.media.count > 1 {
             found.append(
-                RuleViolation(
-                    rule: "media.video_alone", field: "media",
-                    message: "mixes a video with other attachments; \(rules.platform) takes a video on its own"))
+                RuleViolation(rule: "media.video_alone", field: "media", .mediaVideoAlone(platform: rules.platform)))
         }
         for (index, item) in variant.media.enumerated() {
             if !media.kinds.contains(item.kind) {
-                let kinds = media.kinds.map(\.rawValue).sorted().joined(separator: ", ")
+                let kinds = media.kinds.map(\.rawValue).sorted()
                 found.append(
                     RuleViolation(
                         rule: "media.kind_not_allowed", field: "media[\(index)]",
-                        message: "is a \(item.kind.rawValue); \(rules.platform) accepts \(kinds)"))
+                        .mediaKindNotAllowed(kind: item.kind.rawValue, platform: rules.platform, kinds: kinds)))
             } else if let max = media.maxBytes[item.kind], item.bytes > max {
                 found.append(
                     RuleViolation(
                         rule: "media.too_large", field: "media[\(index)]",
-                        message: "is \(megabytes(item.bytes)); \(rules.platform) accepts a \(item.kind.rawValue) up to \(megabytes(max))"))
+                        .mediaTooLarge(size: item.bytes, platform: rules.platform, kind: item.kind.rawValue, max: max)))
             }
         }
         return found
     }
 
-    static func unit(_ counting: LengthCounting) -> String {
+    /// "is 212 characters long; weibo accepts at most 140 (…)", the unit
+    /// and how it is counted said the platform's way.
+    static func tooLong(count: Int, limit: Int, counting: LengthCounting, platform: String) -> CodedMessage {
         switch counting {
-        case .graphemes, .mastodon: "characters"
-        case .halfWidth: "汉字 units"
-        case .utf8Bytes: "bytes"
+        case .graphemes: .tooLongGraphemes(count: count, platform: platform, max: limit)
+        case .mastodon(let cost): .tooLongMastodon(count: count, platform: platform, max: limit, link: cost)
+        case .halfWidth(let link?): .tooLongHalfWidthLinks(count: count, platform: platform, max: limit, link: link / 2)
+        case .halfWidth(nil): .tooLongHalfWidth(count: count, platform: platform, max: limit)
+        case .utf8Bytes: .tooLongBytes(count: count, platform: platform, max: limit)
         }
     }
+}
 
-    static func describe(_ counting: LengthCounting) -> String {
-        switch counting {
-        case .graphemes: "each visible character counts 1"
-        case .mastodon(let cost): "each visible character counts 1, each link \(cost)"
-        case .halfWidth(let link?): "Chinese characters and emoji count 1, Latin letters and digits ½, each link \(link / 2)"
-        case .halfWidth(nil): "Chinese characters and emoji count 1, Latin letters and digits ½"
-        case .utf8Bytes: "UTF-8 bytes: Chinese characters count 3, emoji 4 or more"
-        }
-    }
-
-    static func megabytes(_ bytes: Int) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_048_576)
+extension LengthCounting {
+    /// Counted in 汉字 units (Chinese 1, Latin ½), as Weibo and
+    /// Xiaohongshu titles count.
+    var isHalfWidth: Bool {
+        if case .halfWidth = self { return true }
+        return false
     }
 }

@@ -141,9 +141,7 @@ public struct FanAttributes: Codable, Equatable, Sendable {
     ) throws -> T? where T.RawValue == String {
         guard let raw = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
         if let value = T(rawValue: raw) { return value }
-        let accepted = T.allCases.map(\.rawValue).joined(separator: ", ")
-        throw DecodingError.dataCorruptedError(
-            forKey: key, in: container, debugDescription: "\(key.rawValue) has unknown value '\(raw)'; accepted: \(accepted)")
+        throw DecodingError.coded(.unknownValue(value: raw, choices: T.allCases.map(\.rawValue)), at: container.codingPath + [key])
     }
 
     /// A copy with text trimmed, empty optional text made nil, and empty or repeated tags and
@@ -165,44 +163,44 @@ public struct FanAttributes: Codable, Equatable, Sendable {
 
     /// Problems as (field, English message), empty when the profile may be saved. Checked on the
     /// text as given, so call it on `normalized()` to forgive stray spaces and repeated tags.
-    public var problems: [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
-        problems += Self.listProblems("tags", tags, maxItems: Self.maxTags, itemName: "tags")
-        problems += Self.listProblems("interests", interests, maxItems: Self.maxInterests, itemName: "interests")
+    public var problems: [FieldIssue] {
+        var problems: [FieldIssue] = []
+        problems += Self.listProblems("tags", tags, maxItems: Self.maxTags)
+        problems += Self.listProblems("interests", interests, maxItems: Self.maxInterests)
         let texts: [(String, String?, Int)] = [
             ("region", region, Self.maxRegionLength), ("occupation", occupation, Self.maxTextLength),
             ("preferred_platform", preferredPlatform, Self.maxTextLength), ("device", device, Self.maxTextLength),
         ]
         if let phone = verifiedPhone, !(6...20).contains(phone.count) || !phone.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            problems.append(("verified_phone", "must be 6 to 20 digits, country code included"))
+            problems.append(FieldIssue(field: "verified_phone", .phoneNumber))
         }
         if let email = verifiedEmail, email.count > 254 || !email.contains("@") || email.hasPrefix("@") || email.hasSuffix("@") {
-            problems.append(("verified_email", "must be an email address such as fan@example.com"))
+            problems.append(FieldIssue(field: "verified_email", .email(example: "fan@example.com")))
         }
         if let union = wechatUnionID, union.isEmpty || union.count > 64 {
-            problems.append(("wechat_union_id", "must be 1 to 64 characters as WeChat gave it"))
+            problems.append(FieldIssue(field: "wechat_union_id", .wechatUnionId))
         }
         for (field, value, limit) in texts {
             guard let value else { continue }
             if Self.isBlank(value) {
-                problems.append((field, "must not be empty; leave it out when unknown"))
+                problems.append(FieldIssue(field: field, .notEmptyOrAbsent))
             } else if value.count > limit {
-                problems.append((field, "must be at most \(limit) characters (has \(value.count))"))
+                problems.append(FieldIssue(field: field, .lengthAtMostHas(max: limit, count: value.count)))
             }
         }
         return problems
     }
 
-    static func listProblems(_ field: String, _ items: [String], maxItems: Int, itemName: String) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    static func listProblems(_ field: String, _ items: [String], maxItems: Int) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         if items.count > maxItems {
-            problems.append((field, "must have at most \(maxItems) \(itemName) (has \(items.count))"))
+            problems.append(FieldIssue(field: field, .itemsAtMost(max: maxItems, count: items.count)))
         }
         for (index, item) in items.enumerated() {
             if isBlank(item) {
-                problems.append(("\(field)[\(index)]", "must not be empty"))
+                problems.append(FieldIssue(field: "\(field)[\(index)]", .notEmpty))
             } else if item.count > maxTagLength {
-                problems.append(("\(field)[\(index)]", "must be at most \(maxTagLength) characters (has \(item.count))"))
+                problems.append(FieldIssue(field: "\(field)[\(index)]", .lengthAtMostHas(max: maxTagLength, count: item.count)))
             }
         }
         return problems

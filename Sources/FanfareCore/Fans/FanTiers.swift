@@ -73,18 +73,18 @@ public struct ValueThresholds: Codable, Equatable, Sendable {
 
     /// Problems as (field, English message), empty when valid: worths ≥ 0, thresholds > 0 and
     /// strictly increasing bronze < silver < gold < platinum.
-    public var problems: [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public var problems: [FieldIssue] {
+        var problems: [FieldIssue] = []
         for (field, value) in [("referral_worth", referralWorth), ("contribution_worth", contributionWorth)] where value < 0 || value.isNaN {
-            problems.append((field, "must be a number of yuan, 0 or more"))
+            problems.append(FieldIssue(field: field, .yuanZeroOrMore))
         }
         let ladder: [(String, Decimal)] = [("bronze", bronze), ("silver", silver), ("gold", gold), ("platinum", platinum)]
         // Zero would put every fan in bronze at least, leaving the none tier unreachable.
         for (field, value) in ladder where value <= 0 || value.isNaN {
-            problems.append((field, "must be a score above 0"))
+            problems.append(FieldIssue(field: field, .scoreAboveZero))
         }
         for (lower, upper) in zip(ladder, ladder.dropFirst()) where upper.1 <= lower.1 {
-            problems.append((upper.0, "must be greater than \(lower.0) (\(lower.1))"))
+            problems.append(FieldIssue(field: upper.0, .greaterThanTier(tier: lower.0, value: "\(lower.1)")))
         }
         return problems
     }
@@ -156,13 +156,13 @@ public struct LifecycleRule: Codable, Equatable, Sendable {
         return .reach
     }
 
-    public var problems: [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public var problems: [FieldIssue] {
+        var problems: [FieldIssue] = []
         if !(1...RollingActivity.days / 7).contains(windowWeeks) {
-            problems.append(("window_weeks", "must be between 1 and \(RollingActivity.days / 7)"))
+            problems.append(FieldIssue(field: "window_weeks", .betweenIntegers(min: 1, max: RollingActivity.days / 7)))
         }
         if retainWeeks < 1 || retainWeeks > max(windowWeeks, 1) {
-            problems.append(("retain_weeks", "must be between 1 and window_weeks (\(windowWeeks))"))
+            problems.append(FieldIssue(field: "retain_weeks", .weeksWithinWindow(weeks: windowWeeks)))
         }
         return problems
     }

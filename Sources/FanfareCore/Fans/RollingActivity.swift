@@ -136,15 +136,14 @@ extension RollingActivity: Codable {
         self.init()
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return }
-        let expected =
-            "must look like '20154:5,0,2': the newest local day since 1970-01-01, a colon, then 1 to \(Self.days) daily counts, newest first"
+        let expected = CodedMessage.activityCounter(days: Self.days)
         let halves = trimmed.split(separator: ":", omittingEmptySubsequences: false)
         guard halves.count == 2, let newest = Int(halves[0]), abs(newest) <= Self.dayLimit else { throw ValidationErrors("activity", expected) }
         let counts = halves[1].split(separator: ",", omittingEmptySubsequences: false).map { Int32($0) }
         guard (1...Self.days).contains(counts.count) else { throw ValidationErrors("activity", expected) }
         newestDay = newest
         for (offset, count) in counts.enumerated() {
-            guard let count, count >= 0 else { throw ValidationErrors("activity", "\(expected); counts must be whole numbers, 0 or more") }
+            guard let count, count >= 0 else { throw ValidationErrors("activity", .activityCounterCounts(days: Self.days)) }
             buckets[Self.slot(newest - offset)] = count
         }
     }
@@ -155,7 +154,7 @@ extension RollingActivity: Codable {
         do {
             try self.init(compact: text)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.issues.first?.message ?? "is not an activity counter")
+            throw DecodingError.coded(error.issues.first?.coded ?? .activityCounter(days: Self.days), at: container.codingPath)
         }
     }
 

@@ -1,22 +1,22 @@
 import Foundation
 
 extension SegmentRule {
-    /// Problems as (path, English message), empty when the rule may be saved. Paths start at "rule"
+    /// Problems by path, empty when the rule may be saved. Paths start at "rule"
     /// and follow the JSON ("rule.all[2].value[0]"); messages name what would be accepted:
     /// - unknown field, operator or value, or an operator the field does not take;
     /// - a value of the wrong shape or type for the operator (a list for in, two numbers for between);
     /// - an empty group; groups nested deeper than `maxDepth`; more than `maxConditions` conditions.
-    public func validate() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public func validate() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         walk(path: "rule", depth: 0, problems: &problems)
         let count = conditionCount
         if count > Self.maxConditions {
-            problems.append(("rule", "has \(count) conditions; at most \(Self.maxConditions) are accepted"))
+            problems.append(FieldIssue(field: "rule", .segmentTooManyConditions(count: count, max: Self.maxConditions)))
         }
         return problems
     }
 
-    private func walk(path: String, depth: Int, problems: inout [(field: String, message: String)]) {
+    private func walk(path: String, depth: Int, problems: inout [FieldIssue]) {
         let group: (name: String, rules: [SegmentRule])
         switch self {
         case .condition(let condition):
@@ -28,14 +28,14 @@ extension SegmentRule {
         }
         let groupPath = "\(path).\(group.name)"
         guard depth < Self.maxDepth else {
-            problems.append((groupPath, "nests groups deeper than \(Self.maxDepth) levels; flatten it or split the segment"))
+            problems.append(FieldIssue(field: groupPath, .segmentTooDeep(max: Self.maxDepth)))
             return
         }
         if case .not(let rule) = self {
             rule.walk(path: groupPath, depth: depth + 1, problems: &problems)
             return
         }
-        if group.rules.isEmpty { problems.append((groupPath, "must have at least one rule")) }
+        if group.rules.isEmpty { problems.append(FieldIssue(field: groupPath, .groupNeedsRule)) }
         for (index, rule) in group.rules.enumerated() {
             rule.walk(path: "\(groupPath)[\(index)]", depth: depth + 1, problems: &problems)
         }
@@ -47,18 +47,17 @@ enum SegmentMatcher {
     static let comparisons: Set<SegmentOperator> = [.gt, .gte, .lt, .lte]
     static let listOperators: Set<SegmentOperator> = [.in, .notIn, .containsAny, .containsAll]
 
-    static func problems(_ condition: SegmentCondition, path: String) -> [(field: String, message: String)] {
+    static func problems(_ condition: SegmentCondition, path: String) -> [FieldIssue] {
         guard let field = SegmentRule.field(named: condition.field) else {
-            let accepted = SegmentRule.fields.map(\.name).joined(separator: ", ")
-            return [("\(path).field", "has unknown field '\(condition.field)'; accepted: \(accepted)")]
+            return [FieldIssue(field: "\(path).field", .segmentUnknownField(value: condition.field, choices: SegmentRule.fields.map(\.name)))]
         }
         guard let op = SegmentOperator(rawValue: condition.op), field.operators.contains(op) else {
-            let accepted = "accepted for \(field.name): " + field.operators.map(\.rawValue).joined(separator: ", ")
-            let message =
+            let accepted = field.operators.map(\.rawValue)
+            let message: CodedMessage =
                 SegmentOperator(rawValue: condition.op) == nil
-                ? "has unknown operator '\(condition.op)'; \(accepted)"
-                : "operator '\(condition.op)' does not apply to \(field.name) (\(field.type.rawValue)); \(accepted)"
-            return [("\(path).op", message)]
+                ? .segmentUnknownOperator(value: condition.op, field: field.name, choices: accepted)
+                : .segmentOperatorNotForField(value: condition.op, field: field.name, type: field.type.rawValue, choices: accepted)
+            return [FieldIssue(field: "\(path).op", message)]
         }
         return valueProblems(condition.value, field: field, op: op, path: "\(path).value")
     }
@@ -66,25 +65,25 @@ enum SegmentMatcher {
     private static func valueProblems(
         _ value: SegmentValue, field: SegmentField, op: SegmentOperator, path: String
     )
-        -> [(field: String, message: String)]
+        -> [FieldIssue]
     {
         if op == .between {
             guard case .list(let bounds) = value, bounds.count == 2, case .number(let low) = bounds[0], case .number(let high) = bounds[1],
                 low.isFinite, high.isFinite
-            else { return [(path, "must be two numbers [low, high] for between, e.g. [10, 50]")] }
-            return low <= high ? [] : [(path, "must have the low bound first: [\(number(low)), \(number(high))] is empty")]
+            else { return [FieldIssue(field: path, .betweenBounds)] }
+            return low <= high ? [] : [FieldIssue(field: path, .betweenOrder(low: number(low), high: number(high)))]
         }
         if listOperators.contains(op) {
-            guard case .list(let items) = value else { return [(path, "must be a list of values for \(op.rawValue), e.g. [\(example(field))]")] }
-            if items.isEmpty { return [(path, "must list at least one value")] }
+            guard case .list(let items) = value else { return [FieldIssue(field: path, .listForOperator(op: op.rawValue, example: example(field)))] }
+            if items.isEmpty { return [FieldIssue(field: path, .valuesRequired)] }
             if items.count > SegmentRule.maxListValues {
-                return [(path, "must list at most \(SegmentRule.maxListValues) values (has \(items.count))")]
+                return [FieldIssue(field: path, .valuesAtMost(max: SegmentRule.maxListValues, count: items.count))]
             }
             return items.enumerated().flatMap { scalarProblems($1, field: field, op: op, path: "\(path)[\($0)]") }
         }
         if case .list = value {
             let instead = op == .contains ? "contains_any or contains_all" : field.operators.contains(.in) ? "in" : "several conditions"
-            return [(path, "must be a single value for \(op.rawValue), not a list; use \(instead) for several")]
+            return [FieldIssue(field: path, .singleForOperator(op: op.rawValue, instead: instead))]
         }
         return scalarProblems(value, field: field, op: op, path: path)
     }
@@ -92,33 +91,33 @@ enum SegmentMatcher {
     private static func scalarProblems(
         _ value: SegmentValue, field: SegmentField, op: SegmentOperator, path: String
     )
-        -> [(field: String, message: String)]
+        -> [FieldIssue]
     {
         switch field.type {
         case .ordinal, .enumeration:
-            let accepted = (field.values ?? []).joined(separator: ", ")
-            guard case .string(let text) = value else { return [(path, "must be a string, one of: \(accepted)")] }
-            guard field.values?.contains(text) == true else { return [(path, "has unknown value '\(text)'; accepted: \(accepted)")] }
+            let accepted = field.values ?? []
+            guard case .string(let text) = value else { return [FieldIssue(field: path, .stringOneOf(choices: accepted))] }
+            guard field.values?.contains(text) == true else { return [FieldIssue(field: path, .unknownValue(value: text, choices: accepted))] }
             if comparisons.contains(op) && field.rank(of: text) == nil {
-                return [(path, "'\(text)' has no order and cannot be compared with \(op.rawValue); use eq, ne, in or not_in")]
+                return [FieldIssue(field: path, .unorderedComparison(value: text, op: op.rawValue))]
             }
             return []
         case .text, .textList:
-            guard case .string(let text) = value else { return [(path, "must be a string")] }
-            if FanAttributes.isBlank(text) { return [(path, "must not be empty")] }
+            guard case .string(let text) = value else { return [FieldIssue(field: path, .typeString)] }
+            if FanAttributes.isBlank(text) { return [FieldIssue(field: path, .notEmpty)] }
             if text.count > SegmentRule.maxTextLength {
-                return [(path, "must be at most \(SegmentRule.maxTextLength) characters (has \(text.count))")]
+                return [FieldIssue(field: path, .lengthAtMostHas(max: SegmentRule.maxTextLength, count: text.count))]
             }
             // A list with a vocabulary (privileges) takes only its words.
             if let values = field.values, !values.contains(text) {
-                return [(path, "has unknown value '\(text)'; accepted: \(values.joined(separator: ", "))")]
+                return [FieldIssue(field: path, .unknownValue(value: text, choices: values))]
             }
             return []
         case .number:
-            guard case .number(let number) = value, number.isFinite else { return [(path, "must be a number")] }
+            guard case .number(let number) = value, number.isFinite else { return [FieldIssue(field: path, .typeNumber)] }
             return []
         case .boolean:
-            guard case .bool = value else { return [(path, "must be true or false")] }
+            guard case .bool = value else { return [FieldIssue(field: path, .typeBoolean)] }
             return []
         }
     }

@@ -10,8 +10,7 @@ public indirect enum SegmentValue: Equatable, Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         let node = try JSONNode(from: decoder)
         guard let value = Self(node) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "must be a string, a number, true or false, or a list of them"))
+            throw DecodingError.coded(.segmentValue, at: decoder.codingPath)
         }
         self = value
     }
@@ -83,13 +82,13 @@ public indirect enum SegmentRule: Equatable, Sendable {
         do {
             node = try JSONDecoder().decode(JSONNode.self, from: data)
         } catch {
-            throw ValidationErrors("rule", "must be valid JSON: an object such as {\"all\": [{\"field\": …, \"op\": …, \"value\": …}]}")
+            throw ValidationErrors("rule", .segmentRuleJson)
         }
         var errors = ValidationErrors()
         let rule = build(node, path: "rule", depth: 0, errors: &errors)
         try errors.throwIfAny()
-        guard let rule else { throw ValidationErrors("rule", "is not a rule") }
-        for problem in rule.validate() { errors.add(problem.field, problem.message) }
+        guard let rule else { throw ValidationErrors("rule", .notARule) }
+        for problem in rule.validate() { errors.add(problem.field, problem.coded) }
         try errors.throwIfAny()
         return rule
     }
@@ -124,8 +123,7 @@ public indirect enum SegmentRule: Equatable, Sendable {
 
     static let groupKeys = ["all", "any", "not"]
     static let conditionKeys = ["field", "op", "value"]
-    static let shape =
-        "must be an object: a group {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or a condition {\"field\": ..., \"op\": ..., \"value\": ...}"
+    static let shape = CodedMessage.segmentRuleShape
 
     /// Reads a node, appending a problem for every part of the wrong shape. Stops below the maximum
     /// depth, so a hostile document cannot make the walk deep.
@@ -137,33 +135,32 @@ public indirect enum SegmentRule: Equatable, Sendable {
         let keys = members.map(\.key)
         let accepted = groupKeys + conditionKeys
         for key in keys where !accepted.contains(key) {
-            errors.add(path, "has unknown key '\(key)'; accepted: \(accepted.joined(separator: ", "))")
+            errors.add(path, .segmentUnknownKey(key: key, choices: accepted))
         }
         let groups = keys.filter { groupKeys.contains($0) }
         let isCondition = keys.contains { conditionKeys.contains($0) }
         guard groups.count + (isCondition ? 1 : 0) == 1 else {
             errors.add(
                 path,
-                groups.isEmpty && !isCondition
-                    ? shape : "must be exactly one of all, any, not, or a condition; has \(keys.sorted().joined(separator: ", "))")
+                groups.isEmpty && !isCondition ? shape : .segmentOneShape(keys: keys.sorted()))
             return nil
         }
         let value = { (key: String) in members.first { $0.key == key }?.value }
         if let group = groups.first {
             let groupPath = "\(path).\(group)"
             guard depth < maxDepth else {
-                errors.add(groupPath, "nests groups deeper than \(maxDepth) levels; flatten it or split the segment")
+                errors.add(groupPath, .segmentTooDeep(max: maxDepth))
                 return nil
             }
             if group == "not" {
                 guard let inner = value("not"), case .object = inner else {
-                    errors.add(groupPath, "must be one rule (an object); put several in all or any")
+                    errors.add(groupPath, .singleRule)
                     return nil
                 }
                 return build(inner, path: groupPath, depth: depth + 1, errors: &errors).map { .not($0) }
             }
             guard case .array(let items) = value(group) else {
-                errors.add(groupPath, "must be a list of rules")
+                errors.add(groupPath, .ruleList)
                 return nil
             }
             let rules = items.enumerated().map { build($1, path: "\(groupPath)[\($0)]", depth: depth + 1, errors: &errors) }
@@ -173,9 +170,11 @@ public indirect enum SegmentRule: Equatable, Sendable {
         }
         var field: String?
         var op: String?
-        for (key, name) in [("field", "a field name"), ("op", "an operator")] {
+        let missing: [String: CodedMessage] = ["field": .conditionFieldRequired, "op": .conditionOpRequired]
+        let notText: [String: CodedMessage] = ["field": .conditionFieldString, "op": .conditionOpString]
+        for key in ["field", "op"] {
             guard case .string(let text) = value(key) else {
-                errors.add("\(path).\(key)", value(key) == nil ? "is required: \(name)" : "must be a string: \(name)")
+                errors.add("\(path).\(key)", (value(key) == nil ? missing : notText)[key]!)
                 continue
             }
             if key == "field" { field = text } else { op = text }
@@ -183,9 +182,9 @@ public indirect enum SegmentRule: Equatable, Sendable {
         var conditionValue: SegmentValue?
         if let raw = value("value") {
             conditionValue = SegmentValue(raw)
-            if conditionValue == nil { errors.add("\(path).value", "must be a string, a number, true or false, or a list of them") }
+            if conditionValue == nil { errors.add("\(path).value", .segmentValue) }
         } else {
-            errors.add("\(path).value", "is required")
+            errors.add("\(path).value", .required)
         }
         guard let field, let op, let conditionValue else { return nil }
         return .condition(SegmentCondition(field: field, op: op, value: conditionValue))
@@ -199,8 +198,8 @@ extension SegmentRule: Codable {
         let prefix = JSONNode.path(decoder.codingPath) ?? "rule"
         var errors = ValidationErrors()
         guard let rule = Self.build(node, path: prefix, depth: 0, errors: &errors), errors.isEmpty else {
-            let message = errors.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: message))
+            let message = errors.joined { .atPath(path: $0.field, message: $0.coded) } ?? .notARule
+            throw DecodingError.coded(message, at: decoder.codingPath)
         }
         self = rule
     }

@@ -11,7 +11,7 @@ public enum Credentials {
             parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
             && email.count <= 254 && !email.contains(where: { $0.isWhitespace })
-        guard valid else { throw ValidationErrors(field, "must be an email address such as name@example.com") }
+        guard valid else { throw ValidationErrors(field, .email(example: "name@example.com")) }
         return email
     }
 
@@ -22,15 +22,15 @@ public enum Credentials {
     public static func password(_ raw: String, field: String = "password") throws(ValidationErrors) {
         let bytes = raw.utf8.count
         guard passwordBytes.contains(bytes) else {
-            throw ValidationErrors(field, "must be \(passwordBytes.lowerBound) to \(passwordBytes.upperBound) bytes long (it is \(bytes))")
+            throw ValidationErrors(field, .passwordLength(min: passwordBytes.lowerBound, max: passwordBytes.upperBound, count: bytes))
         }
     }
 
     public static func displayName(_ raw: String, field: String = "display_name") throws(ValidationErrors) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw ValidationErrors(field, "must be 1 to 80 characters") }
+        guard (1...80).contains(name.count) else { throw ValidationErrors(field, .lengthBetween(min: 1, max: 80)) }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ValidationErrors(field, "must not contain control characters")
+            throw ValidationErrors(field, .controlCharacters)
         }
         return name
     }
@@ -38,7 +38,7 @@ public enum Credentials {
     public static func timeZone(_ raw: String, field: String = "time_zone") throws(ValidationErrors) -> String {
         let id = raw.trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty, TimeZone(identifier: id) != nil else {
-            throw ValidationErrors(field, "must be an IANA time zone such as Asia/Shanghai or UTC")
+            throw ValidationErrors(field, .timeZone)
         }
         return id
     }
@@ -51,7 +51,7 @@ public enum UILocale: String, CaseIterable, Codable, Sendable {
 
     public init(validating raw: String, field: String = "locale") throws(ValidationErrors) {
         guard let locale = UILocale(rawValue: raw.trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationErrors(field, "must be zh-Hans or en")
+            throw ValidationErrors(field, .either(choices: ["zh-Hans", "en"]))
         }
         self = locale
     }

@@ -21,7 +21,7 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     /// Parses a role name as the API and forms accept it.
     public init(validating raw: String, field: String = "role") throws(ValidationErrors) {
         guard let role = Role(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw ValidationErrors(field, "must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationErrors(field, .oneOf(choices: Role.allCases.map(\.rawValue)))
         }
         self = role
     }

@@ -30,8 +30,7 @@ public enum CSVReader {
     }
 
     static func unclosedQuote(at line: Int) -> ValidationErrors {
-        ValidationErrors(
-            "file", "line \(line): a quoted field opens here and is never closed; end it with a double quote (\") and write quotes inside it as \"\"")
+        ValidationErrors("file", .importUnclosedQuoteAt(line: line))
     }
 
     /// The records, or the line of a quote that is never closed.

@@ -42,12 +42,30 @@ public struct RowError: Sendable, Equatable, Codable {
     public var line: Int
     /// A column name, `header` or `file`.
     public var field: String
-    public var message: String
+    public var coded: CodedMessage
+    /// The problem in English.
+    public var message: String { coded.english }
 
-    public init(line: Int, field: String, message: String) {
+    public init(line: Int, field: String, _ coded: CodedMessage) {
         self.line = line
         self.field = field
-        self.message = message
+        self.coded = coded
+    }
+
+    private enum CodingKeys: String, CodingKey { case line, field, message, messageCode, messageArguments }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        line = try container.decode(Int.self, forKey: .line)
+        field = try container.decode(String.self, forKey: .field)
+        coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(line, forKey: .line)
+        try container.encode(field, forKey: .field)
+        try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
     }
 }
 
@@ -79,15 +97,13 @@ public enum PostImport {
         let (records, unclosed) = CSVReader.scan(csv)
         if let unclosed {
             let issue = CSVReader.unclosedQuote(at: unclosed).issues[0]
-            return PostImportResult(rows: [], errors: [RowError(line: unclosed, field: issue.field, message: issue.message)])
+            return PostImportResult(rows: [], errors: [RowError(line: unclosed, field: issue.field, issue.coded)])
         }
         guard let header = records.first else {
             return PostImportResult(
                 rows: [],
                 errors: [
-                    RowError(
-                        line: 1, field: "file",
-                        message: "is empty; the first line must name the columns, at least: \(requiredColumns.joined(separator: ", "))")
+                    RowError(line: 1, field: "file", .importHeaderEmpty(columns: requiredColumns))
                 ])
         }
 
@@ -99,36 +115,32 @@ public enum PostImport {
             if !columns.contains(name) {
                 unknown.append(raw.trimmingCharacters(in: .whitespacesAndNewlines))
             } else if positions[name] != nil {
-                errors.append(RowError(line: header.line, field: "header", message: "names the column \(name) twice; keep one"))
+                errors.append(RowError(line: header.line, field: "header", .importColumnTwice(name: name)))
             } else {
                 positions[name] = index
             }
         }
         if !unknown.isEmpty {
-            let names = unknown.map { $0.isEmpty ? "(empty)" : "\"\($0)\"" }.joined(separator: ", ")
             errors.append(
-                RowError(
-                    line: header.line, field: "header",
-                    message: "has unknown column(s) \(names); the accepted columns are: \(columns.joined(separator: ", "))"))
+                RowError(line: header.line, field: "header", .importUnknownColumns(names: unknown.map { "\"\($0)\"" }, columns: columns)))
         }
         let missing = requiredColumns.filter { positions[$0] == nil }
         if !missing.isEmpty {
             errors.append(
-                RowError(line: header.line, field: "header", message: "lacks the required column(s): \(missing.joined(separator: ", "))"))
+                RowError(line: header.line, field: "header", .importMissingColumns(columns: missing)))
         }
         guard errors.isEmpty else { return PostImportResult(rows: [], errors: errors) }
 
         let data = records.dropFirst().filter { !$0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         if data.isEmpty {
-            return PostImportResult(rows: [], errors: [RowError(line: header.line + 1, field: "file", message: "has no rows after the header")])
+            return PostImportResult(rows: [], errors: [RowError(line: header.line + 1, field: "file", .importNoRows)])
         }
         if data.count > maximumRows {
             return PostImportResult(
                 rows: [],
                 errors: [
                     RowError(
-                        line: data[data.startIndex + maximumRows].line, field: "file",
-                        message: "has \(data.count) rows; at most \(maximumRows) are imported at once, split the file")
+                        line: data[data.startIndex + maximumRows].line, field: "file", .importTooManyRows(count: data.count, max: maximumRows))
                 ])
         }
 
@@ -136,11 +148,7 @@ public enum PostImport {
         for record in data {
             if record.fields.count > header.fields.count {
                 errors.append(
-                    RowError(
-                        line: record.line, field: "file",
-                        message:
-                            "has \(record.fields.count) cells but the header names \(header.fields.count) columns; put a cell with a comma in double quotes"
-                    ))
+                    RowError(line: record.line, field: "file", .importCellCount(cells: record.fields.count, columns: header.fields.count)))
                 continue
             }
             var rowErrors: [RowError] = []
@@ -150,9 +158,7 @@ public enum PostImport {
                 if value.count > maximumFieldLength {
                     // Reported once, however often the cell is read.
                     if rowErrors.contains(where: { $0.field == name }) { return "" }
-                    rowErrors.append(
-                        RowError(
-                            line: record.line, field: name, message: "is \(value.count) characters long; at most \(maximumFieldLength) are accepted"))
+                    rowErrors.append(RowError(line: record.line, field: name, .lengthIsAtMost(count: value.count, max: maximumFieldLength)))
                     return ""
                 }
                 return value
@@ -166,36 +172,30 @@ public enum PostImport {
                 do {
                     return try parse(raw)
                 } catch {
-                    rowErrors += error.issues.map { RowError(line: record.line, field: name, message: $0.message) }
+                    rowErrors += error.issues.map { RowError(line: record.line, field: name, $0.coded) }
                     return nil
                 }
             }
 
             let text = cell("text")
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !rowErrors.contains(where: { $0.field == "text" }) {
-                rowErrors.append(RowError(line: record.line, field: "text", message: "is empty; every post needs a text"))
+                rowErrors.append(RowError(line: record.line, field: "text", .importTextRequired))
             }
             let accounts = list(cell("accounts"))
             if accounts.isEmpty, !rowErrors.contains(where: { $0.field == "accounts" }) {
-                rowErrors.append(
-                    RowError(
-                        line: record.line, field: "accounts",
-                        message: "is empty; name one or more account handles or ids, separated by ; or ,"))
+                rowErrors.append(RowError(line: record.line, field: "accounts", .importAccountsRequired))
             }
             var scheduledAt: Date?
             if let raw = optional("scheduled_at") {
                 do {
                     let at = try parseTime(raw, timeZone: timeZone)
                     if at <= now {
-                        rowErrors.append(
-                            RowError(
-                                line: record.line, field: "scheduled_at",
-                                message: "is \(raw), which is not in the future; give a later time or leave it empty to keep a draft"))
+                        rowErrors.append(RowError(line: record.line, field: "scheduled_at", .importTimePast(value: raw)))
                     } else {
                         scheduledAt = at
                     }
                 } catch {
-                    rowErrors += error.issues.map { RowError(line: record.line, field: "scheduled_at", message: $0.message) }
+                    rowErrors += error.issues.map { RowError(line: record.line, field: "scheduled_at", $0.coded) }
                 }
             }
             let pillar = parsed("pillar") { (raw) throws(ValidationErrors) in try Pillar(validating: raw) }
@@ -227,19 +227,19 @@ public enum PostImport {
         let text = raw.trimmingCharacters(in: .whitespaces)
         let pattern =
             #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/#
-        let accepted = "use 2025-03-10 09:30 (workspace time, \(timeZone.identifier)) or ISO 8601 with an offset, e.g. 2025-03-10T09:30:00+08:00"
+        let accepted = CodedMessage.importTimeAccepted(zone: timeZone.identifier)
         guard let match = try? pattern.wholeMatch(in: text) else {
-            throw ValidationErrors(field, "is \"\(raw)\"; \(accepted)")
+            throw ValidationErrors(field, .timeUnreadable(value: raw, accepted: accepted))
         }
         let out = match.output
         guard let year = Int(out.1), let month = Int(out.2), let day = Int(out.3), let hour = Int(out.4), let minute = Int(out.5),
             (0...23).contains(hour), (0...59).contains(minute)
         else {
-            throw ValidationErrors(field, "is \"\(raw)\"; \(accepted)")
+            throw ValidationErrors(field, .timeUnreadable(value: raw, accepted: accepted))
         }
         let second = out.6.flatMap { Int($0) } ?? 0
         guard (0...59).contains(second), (try? CalendarDate(year: year, month: month, day: day)) != nil else {
-            throw ValidationErrors(field, "is \"\(raw)\", which is not a real date or time; \(accepted)")
+            throw ValidationErrors(field, .timeNotReal(value: raw, accepted: accepted))
         }
         var zone = timeZone
         if let offset = out.7 {
@@ -251,7 +251,7 @@ public enum PostImport {
                 let minutes = Int(digits.suffix(2))!
                 guard hours <= 18, minutes <= 59, let fixed = TimeZone(secondsFromGMT: (offset.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
                 else {
-                    throw ValidationErrors(field, "is \"\(raw)\", whose offset is not a real one; \(accepted)")
+                    throw ValidationErrors(field, .timeOffsetNotReal(value: raw, accepted: accepted))
                 }
                 zone = fixed
             }
@@ -260,15 +260,14 @@ public enum PostImport {
         calendar.timeZone = zone
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let date = calendar.date(from: components) else {
-            throw ValidationErrors(field, "is \"\(raw)\"; \(accepted)")
+            throw ValidationErrors(field, .timeUnreadable(value: raw, accepted: accepted))
         }
         let fraction = fractionalSeconds(text)
         // Calendar moves a time in the summer-time gap forward an hour; the
         // round trip shows it, and the person should pick a real time.
         let check = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         if check.hour != hour || check.minute != minute || check.day != day {
-            throw ValidationErrors(
-                field, "is \"\(raw)\", a time that does not exist in \(zone.identifier) because the clocks change then; pick another time")
+            throw ValidationErrors(field, .timeSkipped(value: raw, zone: zone.identifier))
         }
         return date.addingTimeInterval(fraction)
     }
@@ -278,13 +277,10 @@ public enum PostImport {
         return TimeInterval("0" + match.output.1) ?? 0
     }
 
-    /// Splits a cell on `;` and `,`, trimming and dropping empty parts and
-    /// repeats.
+    /// A cell holding a list (accounts, tags, assets), read like any list
+    /// a person types (`ListText`): commas, semicolons, 、 and line breaks.
     static func list(_ raw: String) -> [String] {
-        unique(
-            raw.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "；" || $0 == "，" })
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                .filter { !$0.isEmpty })
+        ListText.items(raw)
     }
 
     static func unique(_ values: [String]) -> [String] {

@@ -27,15 +27,15 @@ public struct ActivityThresholds: Codable, Equatable, Sendable {
         return .silent
     }
 
-    /// English problems ("active must be greater than potential"), empty when valid; all must be ≥ 1 and strictly increasing.
-    public var problems: [String] {
-        var problems: [String] = []
+    /// Problems by threshold ("active": must be greater than potential), empty when valid; all must be ≥ 1 and strictly increasing.
+    public var problems: [FieldIssue] {
+        var problems: [FieldIssue] = []
         // Zero would make every fan potential at least, leaving the silent tier unreachable.
         for (name, value) in [("potential", potential), ("active", active), ("core", core)] where value < 1 {
-            problems.append("\(name) must be at least 1")
+            problems.append(FieldIssue(field: name, .tierThresholdAtLeastOne))
         }
-        if active <= potential { problems.append("active must be greater than potential") }
-        if core <= active { problems.append("core must be greater than active") }
+        if active <= potential { problems.append(FieldIssue(field: "active", .tierThresholdAbove(lower: "potential"))) }
+        if core <= active { problems.append(FieldIssue(field: "core", .tierThresholdAbove(lower: "active"))) }
         return problems
     }
 }

@@ -27,11 +27,11 @@ public struct FeedbackScore: Codable, Equatable, Sendable {
         return clamp(impact) * clamp(urgency) * (6 - clamp(cost))
     }
 
-    /// ("impact", "must be a whole number from 1 to 5") etc.
-    public var problems: [(field: String, message: String)] {
+    /// impact: must be a whole number from 1 to 5, and so on.
+    public var problems: [FieldIssue] {
         [("impact", impact), ("urgency", urgency), ("cost", cost)]
             .filter { !(1...5).contains($0.1) }
-            .map { (field: $0.0, message: "must be a whole number from 1 to 5") }
+            .map { FieldIssue(field: $0.0, .wholeNumberBetween(min: 1, max: 5)) }
     }
 }
 

@@ -321,16 +321,16 @@ public enum InboxRouting {
     }
 
     /// Problems as (field, English message) for a rule being saved: name empty or > 100 chars ("name": "must not be empty"), unknown intent/sentiment/tier/kind naming the accepted values ("conditions.intents": "has unknown value 'x'; accepted: question, complaint, …"), hours out of 0...23 ("conditions.hours": "must have from and to between 0 and 23"), keywords empty strings, no action at all ("actions": "must reply, tag, queue or escalate").
-    public static func problems(name: String, conditions: InboxRuleConditions, actions: InboxRuleActions) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public static func problems(name: String, conditions: InboxRuleConditions, actions: InboxRuleActions) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
-            problems.append(("name", "must not be empty"))
+            problems.append(FieldIssue(field: "name", .notEmpty))
         } else if trimmed.count > 100 {
-            problems.append(("name", "must be at most 100 characters"))
+            problems.append(FieldIssue(field: "name", .lengthAtMost(max: 100)))
         }
         if conditions.keywords.contains(where: { TextFolding.fold($0).isEmpty }) {
-            problems.append(("conditions.keywords", "must not contain empty keywords or keywords of only spaces and punctuation"))
+            problems.append(FieldIssue(field: "conditions.keywords", .emptyKeywords))
         }
         let vocabularies: [(String, [String], [String])] = [
             ("conditions.intents", conditions.intents, MessageIntent.allCases.map(\.rawValue)),
@@ -341,17 +341,17 @@ public enum InboxRouting {
         for (field, values, accepted) in vocabularies {
             var reported: Set<String> = []
             for value in values where !accepted.contains(value) && reported.insert(value).inserted {
-                problems.append((field, "has unknown value '\(value)'; accepted: \(accepted.joined(separator: ", "))"))
+                problems.append(FieldIssue(field: field, .unknownValue(value: value, choices: accepted)))
             }
         }
         if let hours = conditions.hours, !(0...23).contains(hours.from) || !(0...23).contains(hours.to) {
-            problems.append(("conditions.hours", "must have from and to between 0 and 23"))
+            problems.append(FieldIssue(field: "conditions.hours", .hoursRange))
         }
         if actions.tags.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
-            problems.append(("actions.tags", "must not contain empty tags"))
+            problems.append(FieldIssue(field: "actions.tags", .emptyTags))
         }
         if actions.isEmpty {
-            problems.append(("actions", "must reply, tag, queue or escalate"))
+            problems.append(FieldIssue(field: "actions", .ruleNeedsAction))
         }
         return problems
     }

@@ -22,11 +22,11 @@ public enum TemplateRenderError: Error, Equatable, Sendable {
     /// A `{` that is never closed; `position` is its 0-based offset in Characters.
     case unclosedBrace(position: Int)
 
-    /// The problem as an English sentence about the body, the same wording `ReplyTemplateText.problems` uses.
-    public var message: String {
+    /// The problem with the body, as `ReplyTemplateText.problems` says it.
+    public var coded: CodedMessage {
         switch self {
         case .unknownVariable(let name): ReplyTemplateText.unknownMessage(name)
-        case .missingValue(let name): "needs a value for {\(name)}"
+        case .missingValue(let name): .missingVariable(name: name)
         case .unclosedBrace(let position): ReplyTemplateText.unclosedMessage(position)
         }
     }
@@ -43,12 +43,11 @@ public enum ReplyTemplateText {
         return names
     }
 
-    /// Every problem of a body, as plain English sentences ready for a ValidationErrors message, e.g.
-    /// "uses the unknown variable {foo}; known variables are {fan_name}, {account_name}, …",
+    /// Every problem of a body, e.g. "uses the unknown variable {foo}; known variables are {fan_name}, {account_name}, …",
     /// "has a { at character 12 that is never closed" (counted from 1), "must not be empty". Empty array when fine.
-    public static func problems(in body: String) -> [String] {
-        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ["must not be empty"] }
-        var problems: [String] = []
+    public static func problems(in body: String) -> [CodedMessage] {
+        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [.notEmpty] }
+        var problems: [CodedMessage] = []
         var reported: Set<String> = []
         for piece in parse(body) {
             switch piece {
@@ -113,13 +112,12 @@ public enum ReplyTemplateText {
         return found.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    static func unknownMessage(_ name: String) -> String {
-        let known = TemplateVariable.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", ")
-        return "uses the unknown variable {\(name)}; known variables are \(known)"
+    static func unknownMessage(_ name: String) -> CodedMessage {
+        .unknownVariableKnown(name: name, known: TemplateVariable.allCases.map { "{\($0.rawValue)}" })
     }
 
-    static func unclosedMessage(_ position: Int) -> String {
-        "has a { at character \(position + 1) that is never closed"
+    static func unclosedMessage(_ position: Int) -> CodedMessage {
+        .unclosedBrace(position: position + 1)
     }
 
     /// A value counts only when it shows something: a blank name in a reply reads as a mistake.
@@ -180,64 +178,37 @@ public enum ReplyTemplateText {
     }
 }
 
-/// Platform limits for a reply (a comment reply or direct message), and the check.
+/// Platform limits for a reply (a comment reply or direct message), and the
+/// check. The limits are `PlatformRules.replyLimit`, counted the way the
+/// platform counts its posts and held to the same second limit (Bluesky's
+/// 3,000 bytes): one table of platform facts, not two.
 public enum ReplyLimits {
     /// What any text is held to when its platform is unknown: long enough for
     /// any real reply, short enough to stop a pasted document.
     public static let sanityCap = 10_000
 
-    private struct Rule: Sendable {
-        let limit: Int
-        let counting: LengthCounting
-        var second: (limit: Int, counting: LengthCounting, unit: String)? = nil
-    }
-
-    /// | platform    | limit  | counted as        | source                                                                        |
-    /// |-------------|--------|-------------------|-------------------------------------------------------------------------------|
-    /// | weibo       | 140    | 汉字 (half-width)  | PLATFORMS.md: 2/comments/create and 2/comments/reply, `comment` ≤ 140 [O]      |
-    /// | mastodon    | 500    | mastodon          | PLATFORMS.md: a reply is a status (`in_reply_to_id`), same validator [O]       |
-    /// | bluesky     | 300    | graphemes         | PLATFORMS.md: a reply is a post record, 300 graphemes and 3,000 bytes [O]     |
-    /// | wechat      | 20,000 | graphemes         | PLATFORMS.md silent on custom-message text length: PlatformRules post limit   |
-    /// | douyin      | 55     | graphemes         | PLATFORMS.md silent on comment replies: PlatformRules post limit              |
-    /// | xiaohongshu | 1,000  | graphemes         | PLATFORMS.md: no reply API at all: PlatformRules post (note body) limit       |
-    /// | bilibili    | 2,000  | graphemes         | PLATFORMS.md: comments not exposed [U]: PlatformRules post limit              |
-    /// | sandbox     | 1,000  | graphemes         | Fanfare's own test platform, kept shorter than its posts                      |
-    /// | webhook     | —      | —                 | no interactions to reply to: only the sanity cap                              |
-    private static let rules: [String: Rule] = [
-        "weibo": Rule(limit: 140, counting: .halfWidth(linkCost: 20)),
-        "mastodon": Rule(limit: 500, counting: .mastodon(linkCost: 23)),
-        "bluesky": Rule(limit: 300, counting: .graphemes, second: (3_000, .utf8Bytes, "bytes in UTF-8")),
-        "wechat": fromPostRules("wechat"),
-        "douyin": fromPostRules("douyin"),
-        "xiaohongshu": fromPostRules("xiaohongshu"),
-        "bilibili": fromPostRules("bilibili"),
-        "sandbox": Rule(limit: 1_000, counting: .graphemes),
-    ]
-
-    private static func fromPostRules(_ platform: String) -> Rule {
-        let post = PlatformRules.standard[platform]
-        return Rule(limit: post?.textLimit ?? sanityCap, counting: post?.counting ?? .graphemes)
-    }
-
-    /// The limit and how it is counted for a platform's replies; nil when unknown (then only a 10,000-character sanity cap applies).
+    /// The limit and how it is counted for a platform's replies; nil when
+    /// the platform is unknown or takes no replies (then only the
+    /// 10,000-character sanity cap applies).
     public static func limit(for platform: String) -> (limit: Int, counting: LengthCounting)? {
-        rules[platform.lowercased()].map { ($0.limit, $0.counting) }
+        guard let rules = PlatformRules.standard[platform.lowercased()], let limit = rules.replyLimit else { return nil }
+        return (limit, rules.counting)
     }
 
-    /// nil when it fits, otherwise an English sentence like "is 212 characters as weibo counts them; a reply there may have at most 140".
-    public static func problem(with text: String, platform: String) -> String? {
-        guard let rule = rules[platform.lowercased()] else {
+    /// nil when it fits, otherwise what is wrong, like "is 212 characters as weibo counts them; a reply there may have at most 140".
+    public static func problem(with text: String, platform: String) -> CodedMessage? {
+        guard let rules = PlatformRules.standard[platform.lowercased()], let limit = rules.replyLimit else {
             let length = text.count
-            return length > sanityCap ? "is \(length) characters; a reply may have at most \(sanityCap)" : nil
+            return length > sanityCap ? .replyTooLongAnywhere(count: length, max: sanityCap) : nil
         }
-        let length = rule.counting.count(text)
-        if length > rule.limit {
-            return "is \(length) characters as \(platform) counts them; a reply there may have at most \(rule.limit)"
+        let length = rules.counting.count(text)
+        if length > limit {
+            return .replyTooLong(count: length, platform: platform, max: limit)
         }
-        if let second = rule.second {
+        if let second = rules.secondLimit {
             let size = second.counting.count(text)
             if size > second.limit {
-                return "is \(size) \(second.unit); a reply on \(platform) may have at most \(second.limit)"
+                return .replyTooManyBytes(count: size, platform: platform, max: second.limit)
             }
         }
         return nil

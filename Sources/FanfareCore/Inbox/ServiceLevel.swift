@@ -94,26 +94,25 @@ public struct ServiceLevelPolicy: Codable, Equatable, Sendable {
         return total
     }
 
-    /// ("first_response", "must be between 1 minute and 30 days"), resolution ≥ first response, warningFraction in 0.5..<1, business hours start < end within 0...1440 and weekdays non-empty in 1...7.
-    public var problems: [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    /// first_response between 1 minute and 30 days, resolution ≥ first response, warningFraction in 0.5..<1, business hours start < end within 0...1440 and weekdays non-empty in 1...7.
+    public var problems: [FieldIssue] {
+        var problems: [FieldIssue] = []
         let allowed: ClosedRange<TimeInterval> = 60...(30 * 86_400)
-        let range = "must be between 1 minute and 30 days"
-        if !allowed.contains(firstResponse) { problems.append(("first_response", range)) }
+        if !allowed.contains(firstResponse) { problems.append(FieldIssue(field: "first_response", .serviceTimeRange)) }
         if !allowed.contains(resolution) {
-            problems.append(("resolution", range))
+            problems.append(FieldIssue(field: "resolution", .serviceTimeRange))
         } else if resolution < firstResponse {
-            problems.append(("resolution", "must not be shorter than the first response"))
+            problems.append(FieldIssue(field: "resolution", .resolutionBeforeFirstResponse))
         }
         if !(0.5..<1).contains(warningFraction) {
-            problems.append(("warning_fraction", "must be at least 0.5 and less than 1"))
+            problems.append(FieldIssue(field: "warning_fraction", .atLeastHalfBelowOne))
         }
         if let hours = businessHours {
             if !(0 <= hours.start && hours.start < hours.end && hours.end <= 1_440) {
-                problems.append(("business_hours", "must start before they end, both in minutes from 0 to 1440 after midnight"))
+                problems.append(FieldIssue(field: "business_hours", .businessHours))
             }
             if hours.weekdays.isEmpty || hours.weekdays.contains(where: { !(1...7).contains($0) }) {
-                problems.append(("business_hours.weekdays", "must list at least one weekday, each from 1 (Sunday) to 7 (Saturday)"))
+                problems.append(FieldIssue(field: "business_hours.weekdays", .weekdays))
             }
         }
         return problems

@@ -44,25 +44,23 @@ public enum AssetRights {
     /// - `licensed` needs a proof; `licensed`, `creative_commons` and
     ///   `public_domain` need a source. A licence without expiry is taken as
     ///   perpetual: many stock licences are.
-    public static func problem(for asset: AssetLicence, at date: Date) -> String? {
+    public static func problem(for asset: AssetLicence, at date: Date) -> CodedMessage? {
         let source = asset.source.trimmingCharacters(in: .whitespacesAndNewlines)
         let proof = asset.proof?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         switch asset.licence {
         case .unknown:
-            return
-                "The asset's licence is unknown; record it in the copyright register as owned, licensed, creative_commons or public_domain before publishing"
+            return .assetLicenceUnknown
         case .licensed where proof.isEmpty:
-            return "The asset is licensed but no proof of licence is recorded; add the contract, receipt or licence link to the copyright register"
+            return .assetLicenceNoProof
         case .licensed, .creativeCommons, .publicDomain:
             if source.isEmpty {
-                return "The asset's source is not recorded; add where it came from (author, library or link) to the copyright register"
+                return .assetNoSource
             }
         case .owned:
             break
         }
         if let expiry = asset.expiresAt, expiry <= date {
-            return
-                "The asset's licence ends on \(expiry.formatted(.iso8601)), not after the publish time \(date.formatted(.iso8601)); renew the licence or choose another asset"
+            return .assetLicenceEnds(end: expiry, at: date)
         }
         return nil
     }
@@ -82,11 +80,10 @@ public enum HotTopic {
         publishAt <= deadline(raisedAt: raisedAt)
     }
 
-    /// Nil when the schedule meets the deadline; otherwise a sentence.
-    public static func problem(raisedAt: Date, publishAt: Date) -> String? {
+    /// Nil when the schedule meets the deadline; otherwise what is wrong.
+    public static func problem(raisedAt: Date, publishAt: Date) -> CodedMessage? {
         guard !meetsDeadline(raisedAt: raisedAt, publishAt: publishAt) else { return nil }
         let late = Int((publishAt.timeIntervalSince(deadline(raisedAt: raisedAt)) / 60).rounded(.up))
-        return
-            "A hot topic must go out within 24 hours of being raised, by \(deadline(raisedAt: raisedAt).formatted(.iso8601)); this schedule is \(late) minute(s) late"
+        return .hotTopicLate(deadline: deadline(raisedAt: raisedAt), minutes: late)
     }
 }

@@ -74,16 +74,40 @@ public struct CadenceWarning: Sendable, Equatable, Codable {
     public var measured: Double
     public var targetMin: Double?
     public var targetMax: Double?
-    /// In English, for translation.
-    public var message: String
+    /// What it means, written in the reader's language from its code.
+    public var coded: CodedMessage
+    /// The warning in English.
+    public var message: String { coded.english }
 
-    public init(code: String, pillar: Pillar? = nil, measured: Double, targetMin: Double?, targetMax: Double?, message: String) {
+    public init(code: String, pillar: Pillar? = nil, measured: Double, targetMin: Double?, targetMax: Double?, _ coded: CodedMessage) {
         self.code = code
         self.pillar = pillar
         self.measured = measured
         self.targetMin = targetMin
         self.targetMax = targetMax
-        self.message = message
+        self.coded = coded
+    }
+
+    private enum CodingKeys: String, CodingKey { case code, pillar, measured, targetMin, targetMax, message, messageCode, messageArguments }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        pillar = try container.decodeIfPresent(Pillar.self, forKey: .pillar)
+        measured = try container.decode(Double.self, forKey: .measured)
+        targetMin = try container.decodeIfPresent(Double.self, forKey: .targetMin)
+        targetMax = try container.decodeIfPresent(Double.self, forKey: .targetMax)
+        coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encodeIfPresent(pillar, forKey: .pillar)
+        try container.encode(measured, forKey: .measured)
+        try container.encodeIfPresent(targetMin, forKey: .targetMin)
+        try container.encodeIfPresent(targetMax, forKey: .targetMax)
+        try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
     }
 }
 
@@ -109,9 +133,7 @@ public enum CadenceCheck {
             found.append(
                 CadenceWarning(
                     code: "reserve.low", measured: Double(reserve), targetMin: Double(targets.reserveMinimum), targetMax: nil,
-                    message:
-                        "The reserve pool holds \(reserve) unscheduled item(s); keep at least \(targets.reserveMinimum) ready for quiet days and emergencies"
-                ))
+                    .cadenceReserveLow(count: reserve, min: targets.reserveMinimum)))
         }
 
         let calendar = Calendar.mondayFirst(timeZone)
@@ -120,16 +142,15 @@ public enum CadenceCheck {
         for weight in CadenceWeight.allCases {
             let count = thisWeek.filter { $0.format.map { targets.weight(of: $0) } == weight }.count
             let range = weight == .premium ? targets.premiumPerWeek : targets.lightPerWeek
-            let noun = weight == .premium ? "premium long piece(s)" : "light update(s)"
             if count < range.lowerBound || count > range.upperBound {
                 let low = count < range.lowerBound
                 found.append(
                     CadenceWarning(
                         code: "\(weight.rawValue).weekly_\(low ? "low" : "high")", measured: Double(count),
                         targetMin: Double(range.lowerBound), targetMax: Double(range.upperBound),
-                        message:
-                            "This week has \(count) \(noun) scheduled or published; the target is \(range.lowerBound) to \(range.upperBound) a week"
-                    ))
+                        weight == .premium
+                            ? .cadencePremium(count: count, min: range.lowerBound, max: range.upperBound)
+                            : .cadenceLight(count: count, min: range.lowerBound, max: range.upperBound)))
             }
         }
 
@@ -149,9 +170,9 @@ public enum CadenceCheck {
                 CadenceWarning(
                     code: "pillar_mix.off", pillar: pillar, measured: share,
                     targetMin: max(0, target - targets.mixTolerance), targetMax: min(1, target + targets.mixTolerance),
-                    message:
-                        "The \(pillar.rawValue) pillar makes up \(percent(share)) of the \(recent.count) items of the last \(targets.mixWindowDays) days; the target is \(percent(target)) (±\(percent(targets.mixTolerance)))"
-                ))
+                    .cadencePillarMix(
+                        pillar: pillar.rawValue, share: percent(share), count: recent.count, days: targets.mixWindowDays, target: percent(target),
+                        tolerance: percent(targets.mixTolerance))))
         }
         return found
     }

@@ -75,6 +75,5 @@ func choice<T: RawRepresentable & CaseIterable>(_ raw: String, field: String) th
     let key = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         .replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
     if let value = T(rawValue: key) { return value }
-    let accepted = T.allCases.map(\.rawValue).joined(separator: ", ")
-    throw ValidationErrors(field, "is \"\(raw)\"; must be one of: \(accepted)")
+    throw ValidationErrors(field, .isValueOneOf(value: raw, choices: T.allCases.map(\.rawValue)))
 }

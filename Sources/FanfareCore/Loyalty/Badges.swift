@@ -98,23 +98,23 @@ public enum LoyaltyBadges {
     /// Problems as (field, English message) for a workspace's badge rules:
     /// ids as lowercase slugs and unique, names 1…40 characters, thresholds
     /// of at least 1.
-    public static func problems(rules: [BadgeRule]) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public static func problems(rules: [BadgeRule]) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         var seen: Set<String> = []
         let slug = Set("abcdefghijklmnopqrstuvwxyz0123456789_-")
         for (index, rule) in rules.enumerated() {
             let field = "badges[\(index)]"
             if rule.id.isEmpty || rule.id.count > 40 || !rule.id.allSatisfy(slug.contains) {
-                problems.append(("\(field).id", "must be 1 to 40 lowercase letters, digits, '_' or '-'"))
+                problems.append(FieldIssue(field: "\(field).id", .badgeId(max: 40)))
             } else if !seen.insert(rule.id).inserted {
-                problems.append(("\(field).id", "'\(rule.id)' is already used by another badge"))
+                problems.append(FieldIssue(field: "\(field).id", .badgeIdTaken(id: rule.id)))
             }
             let name = rule.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if name.isEmpty || name.count > 40 {
-                problems.append(("\(field).name", "must be from 1 to 40 characters"))
+                problems.append(FieldIssue(field: "\(field).name", .lengthBetween(min: 1, max: 40)))
             }
             if rule.condition.threshold < 1 {
-                problems.append(("\(field).condition.at_least", "must be a whole number of at least 1"))
+                problems.append(FieldIssue(field: "\(field).condition.at_least", .wholeNumberAtLeast(min: 1)))
             }
         }
         return problems

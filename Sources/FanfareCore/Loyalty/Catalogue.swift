@@ -30,24 +30,24 @@ public struct RedemptionItem: Sendable, Codable, Equatable {
     /// Problems as (field, English message) for an item being saved: name
     /// 1…80 characters, cost 1…1000000, stock 0 or more, per-fan limit 1
     /// or more, level required between 1 and the ladder's top level.
-    public func problems(ladder: LevelLadder = .standard) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public func problems(ladder: LevelLadder = .standard) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.count > 80 {
-            problems.append(("name", "must be from 1 to 80 characters"))
+            problems.append(FieldIssue(field: "name", .lengthBetween(min: 1, max: 80)))
         }
         if !(1...Self.maximumCost).contains(cost) {
-            problems.append(("cost", "must be a whole number of points from 1 to \(Self.maximumCost)"))
+            problems.append(FieldIssue(field: "cost", .pointsBetween(min: 1, max: Self.maximumCost)))
         }
         if let stock, stock < 0 {
-            problems.append(("stock", "must be 0 or more, or empty for unlimited"))
+            problems.append(FieldIssue(field: "stock", .zeroOrMoreOrUnlimited))
         }
         if let perFanLimit, perFanLimit < 1 {
-            problems.append(("per_fan_limit", "must be 1 or more, or empty for no limit"))
+            problems.append(FieldIssue(field: "per_fan_limit", .oneOrMoreOrNoLimit))
         }
         let top = max(1, ladder.levels.count)
         if !(1...top).contains(levelRequired) {
-            problems.append(("level_required", "must be a level from 1 to \(top)"))
+            problems.append(FieldIssue(field: "level_required", .levelBetween(max: top)))
         }
         return problems
     }
@@ -64,23 +64,22 @@ public enum Redemption {
     /// higher levels by taking it off level 1).
     public static func canRedeem(
         item: RedemptionItem, fanLevel: Int, balance: Int, alreadyRedeemedByFan: Int, grantsRedemption: Bool = true
-    ) -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    ) -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         if !grantsRedemption {
-            problems.append(("fan_id", "the fan's level (\(fanLevel)) does not grant the points_redemption privilege"))
+            problems.append(FieldIssue(field: "fan_id", .noRedemptionPrivilege(level: fanLevel)))
         }
         if let stock = item.stock, stock <= 0 {
-            problems.append(("stock", "'\(item.name)' is out of stock"))
+            problems.append(FieldIssue(field: "stock", .rewardOutOfStock(name: item.name)))
         }
         if fanLevel < item.levelRequired {
-            problems.append(("level_required", "'\(item.name)' needs level \(item.levelRequired); the fan is level \(fanLevel)"))
+            problems.append(FieldIssue(field: "level_required", .rewardNeedsLevel(name: item.name, required: item.levelRequired, level: fanLevel)))
         }
         if let limit = item.perFanLimit, alreadyRedeemedByFan >= limit {
-            problems.append(
-                ("per_fan_limit", "'\(item.name)' can be redeemed \(limit) time(s) per fan; this fan has redeemed it \(alreadyRedeemedByFan)"))
+            problems.append(FieldIssue(field: "per_fan_limit", .rewardPerFanLimit(name: item.name, limit: limit, count: alreadyRedeemedByFan)))
         }
         if balance < item.cost {
-            problems.append(("cost", "needs \(item.cost) points; the balance is \(max(0, balance))"))
+            problems.append(FieldIssue(field: "cost", .pointsBalance(cost: item.cost, balance: max(0, balance))))
         }
         return problems
     }

@@ -35,18 +35,18 @@ public struct CheckInPolicy: Sendable, Codable, Equatable {
     /// Problems as (field, English message): days from 2 to 365 (a 1-day
     /// "streak" is every check-in), bonus from 1 to 10000, one milestone per
     /// day count.
-    public func problems() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public func problems() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         var seen: Set<Int> = []
         for (index, milestone) in milestones.enumerated() {
             let field = "milestones[\(index)]"
             if !(2...365).contains(milestone.days) {
-                problems.append(("\(field).days", "must be a whole number of days from 2 to 365"))
+                problems.append(FieldIssue(field: "\(field).days", .daysBetween(min: 2, max: 365)))
             } else if !seen.insert(milestone.days).inserted {
-                problems.append(("\(field).days", "\(milestone.days) days already has a milestone; each streak length may have one"))
+                problems.append(FieldIssue(field: "\(field).days", .milestoneRepeated(days: milestone.days)))
             }
             if !PointsPolicy.pointsRange.contains(milestone.bonus) {
-                problems.append(("\(field).bonus", "must be a whole number of points from 1 to 10000"))
+                problems.append(FieldIssue(field: "\(field).bonus", .pointsBetween(min: 1, max: 10_000)))
             }
         }
         return problems
@@ -64,7 +64,7 @@ public enum CheckInStreak {
         /// as yyyy-MM-dd, the natural source key ("check_in:<fan>:<day>").
         case checkedIn(streak: Int, bonus: Int, day: String)
         /// Refused: the fan already checked in on this local day.
-        case alreadyCheckedInToday(day: String, message: String)
+        case alreadyCheckedInToday(day: String, message: CodedMessage)
     }
 
     public static func next(
@@ -82,8 +82,7 @@ public enum CheckInStreak {
         if gap <= 0 {
             // Also a last check-in dated later than now (a clock running
             // ahead): never a second check-in for a day already counted.
-            return .alreadyCheckedInToday(
-                day: day, message: "already checked in today (\(day), \(zone.identifier)); the next check-in opens at local midnight")
+            return .alreadyCheckedInToday(day: day, message: .alreadyCheckedIn(day: day, zone: zone.identifier))
         }
         let newStreak = gap == 1 ? max(0, streak) + 1 : 1
         return .checkedIn(streak: newStreak, bonus: policy.bonus(forStreak: newStreak), day: day)

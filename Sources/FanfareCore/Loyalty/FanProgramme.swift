@@ -81,21 +81,21 @@ public struct FanProgramme: Codable, Equatable, Sendable {
         try container.encode(pointValueYuan, forKey: .pointValueYuan)
     }
 
-    /// Every part's problems as (field, English message), fields prefixed by the part.
-    public func problems() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
-        problems += activity.problems.map { ("activity", $0) }
-        problems += value.problems.map { ("value.\($0.field)", $0.message) }
-        problems += lifecycle.problems.map { ("lifecycle.\($0.field)", $0.message) }
-        problems += points.problems().map { ("points.\($0.field)", $0.message) }
-        problems += checkIn.problems().map { ("check_in.\($0.field)", $0.message) }
+    /// Every part's problems, fields prefixed by the part.
+    public func problems() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
+        problems += activity.problems.map { FieldIssue(field: "activity", .fieldSays(field: $0.field, message: $0.coded)) }
+        problems += value.problems.map { FieldIssue(field: "value.\($0.field)", $0.coded) }
+        problems += lifecycle.problems.map { FieldIssue(field: "lifecycle.\($0.field)", $0.coded) }
+        problems += points.problems().map { FieldIssue(field: "points.\($0.field)", $0.coded) }
+        problems += checkIn.problems().map { FieldIssue(field: "check_in.\($0.field)", $0.coded) }
         problems += levels.problems()
         problems += LoyaltyBadges.problems(rules: badges)
         if let days = retentionDays, !(30...3_650).contains(days) {
-            problems.append(("retention_days", "must be from 30 to 3650 days, or null to keep personal data until it is erased by hand"))
+            problems.append(FieldIssue(field: "retention_days", .retentionDays(min: 30, max: 3_650)))
         }
         if !(pointValueYuan > 0 && pointValueYuan <= 100) {
-            problems.append(("point_value_yuan", "must be more than 0 and at most 100 yuan"))
+            problems.append(FieldIssue(field: "point_value_yuan", .yuanUpTo(max: 100)))
         }
         return problems
     }

@@ -34,14 +34,14 @@ public struct IncentiveRatio: Sendable, Equatable, Codable {
 
     /// Problems as (field, English message): points issued 0 or more, point
     /// value above 0, value created 0 or more (all finite).
-    public func problems() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
-        if pointsIssued < 0 { problems.append(("points_issued", "must be 0 or more")) }
+    public func problems() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
+        if pointsIssued < 0 { problems.append(FieldIssue(field: "points_issued", .zeroOrMore)) }
         if !pointValueYuan.isFinite || pointValueYuan <= 0 {
-            problems.append(("point_value_yuan", "must be a number of yuan above 0, e.g. 0.01"))
+            problems.append(FieldIssue(field: "point_value_yuan", .yuanAboveZero))
         }
         if !valueCreatedYuan.isFinite || valueCreatedYuan < 0 {
-            problems.append(("value_created_yuan", "must be a number of yuan of 0 or more"))
+            problems.append(FieldIssue(field: "value_created_yuan", .yuanZeroOrMore))
         }
         return problems
     }

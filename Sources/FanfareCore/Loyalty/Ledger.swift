@@ -65,30 +65,26 @@ public enum LedgerPosting {
         var issues: [FieldIssue] = []
         let key = entry.sourceKey
         if key.isEmpty || key.count > maximumSourceKey || key.contains(where: \.isWhitespace) {
-            issues.append(
-                FieldIssue(
-                    field: "source_key",
-                    message: "must be 1 to \(maximumSourceKey) characters without spaces, naming the event (e.g. comment:weibo:123)"))
+            issues.append(FieldIssue(field: "source_key", .sourceKey(max: maximumSourceKey)))
         }
         if entry.delta == 0 {
-            issues.append(FieldIssue(field: "delta", message: "must not be zero; a line must add or take away points"))
+            issues.append(FieldIssue(field: "delta", .pointsNotZero))
         } else if abs(entry.delta) > maximumDelta {
-            issues.append(FieldIssue(field: "delta", message: "must be between -\(maximumDelta) and \(maximumDelta)"))
+            issues.append(FieldIssue(field: "delta", .pointsDeltaRange(max: maximumDelta)))
         } else {
             let adds = entry.kind == .earn || entry.kind == .refund
             let takes = entry.kind == .spend || entry.kind == .expire
             if adds, entry.delta < 0 {
-                issues.append(FieldIssue(field: "delta", message: "must be positive for \(entry.kind.rawValue); use adjust to take points away"))
+                issues.append(FieldIssue(field: "delta", .pointsPositiveFor(kind: entry.kind.rawValue)))
             } else if takes, entry.delta > 0 {
-                issues.append(FieldIssue(field: "delta", message: "must be negative for \(entry.kind.rawValue); use adjust or refund to add points"))
+                issues.append(FieldIssue(field: "delta", .pointsNegativeFor(kind: entry.kind.rawValue)))
             }
         }
         if entry.kind == .adjust, entry.reason.trimmingCharacters(in: .whitespacesAndNewlines).count < minimumAdjustReason {
-            issues.append(
-                FieldIssue(field: "reason", message: "must say why the points are adjusted, in at least \(minimumAdjustReason) characters"))
+            issues.append(FieldIssue(field: "reason", .adjustReason(min: minimumAdjustReason)))
         }
         if issues.isEmpty, entry.delta < 0, balance + entry.delta < 0 {
-            issues.append(FieldIssue(field: "delta", message: "needs \(-entry.delta) points; the balance is \(max(0, balance))"))
+            issues.append(FieldIssue(field: "delta", .pointsBalance(cost: -entry.delta, balance: max(0, balance))))
         }
         return issues.isEmpty ? .accepted(newBalance: balance + entry.delta) : .refused(issues)
     }

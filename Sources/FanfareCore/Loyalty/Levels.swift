@@ -91,30 +91,27 @@ public struct LevelLadder: Sendable, Codable, Equatable {
     /// Problems as (field, English message): no levels; levels not numbered
     /// 1, 2, 3…; level 1 not at 0 points; thresholds not strictly ascending;
     /// empty or long names; unknown privileges (naming the accepted ones).
-    public func problems() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
-        guard !levels.isEmpty else { return [("levels", "must have at least one level, level 1 at 0 points")] }
+    public func problems() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
+        guard !levels.isEmpty else { return [FieldIssue(field: "levels", .levelsRequired)] }
         for (index, level) in levels.enumerated() {
             let field = "levels[\(index)]"
             if level.number != index + 1 {
-                problems.append(("\(field).number", "must be \(index + 1); levels are numbered 1, 2, 3… from the lowest"))
+                problems.append(FieldIssue(field: "\(field).number", .levelNumber(number: index + 1)))
             }
             let name = level.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if name.isEmpty || name.count > 40 {
-                problems.append(("\(field).name", "must be from 1 to 40 characters"))
+                problems.append(FieldIssue(field: "\(field).name", .lengthBetween(min: 1, max: 40)))
             }
             if index == 0, level.minLifetimePoints != 0 {
-                problems.append(("\(field).min_lifetime_points", "must be 0 for level 1, so that every fan has a level"))
+                problems.append(FieldIssue(field: "\(field).min_lifetime_points", .firstLevelAtZero))
             } else if index > 0, level.minLifetimePoints <= levels[index - 1].minLifetimePoints {
                 problems.append(
-                    (
-                        "\(field).min_lifetime_points",
-                        "must be more than level \(index)'s \(levels[index - 1].minLifetimePoints) points; thresholds go up with each level"
-                    ))
+                    FieldIssue(
+                        field: "\(field).min_lifetime_points", .levelThresholdRises(level: index, points: levels[index - 1].minLifetimePoints)))
             }
             for privilege in level.privileges where LoyaltyPrivilege.layer(of: privilege) == nil {
-                problems.append(
-                    ("\(field).privileges", "has unknown value '\(privilege)'; accepted: \(LoyaltyPrivilege.known.joined(separator: ", "))"))
+                problems.append(FieldIssue(field: "\(field).privileges", .unknownValue(value: privilege, choices: LoyaltyPrivilege.known)))
             }
         }
         return problems

@@ -64,21 +64,20 @@ public struct PointsPolicy: Sendable, Codable, Equatable {
     /// Problems as (field, English message): points outside 1…10000, a cap
     /// below the points of one action (the action could never be rewarded),
     /// two rules for one action.
-    public func problems() -> [(field: String, message: String)] {
-        var problems: [(field: String, message: String)] = []
+    public func problems() -> [FieldIssue] {
+        var problems: [FieldIssue] = []
         var seen: Set<LoyaltyAction> = []
         let range = Self.pointsRange
         for (index, rule) in rules.enumerated() {
             let field = "rules[\(index)]"
             if !seen.insert(rule.action).inserted {
-                problems.append(("\(field).action", "'\(rule.action.rawValue)' already has a rule; each action may have one rule"))
+                problems.append(FieldIssue(field: "\(field).action", .pointsRuleRepeated(action: rule.action.rawValue)))
             }
             if !range.contains(rule.points) {
-                problems.append(("\(field).points", "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+                problems.append(FieldIssue(field: "\(field).points", .wholeNumberBetween(min: range.lowerBound, max: range.upperBound)))
             }
             if let cap = rule.dailyCap, cap < max(rule.points, range.lowerBound) {
-                problems.append(
-                    ("\(field).daily_cap", "must be at least the points for one \(rule.action.rawValue) (\(rule.points)), or empty for no cap"))
+                problems.append(FieldIssue(field: "\(field).daily_cap", .dailyCapAtLeast(action: rule.action.rawValue, points: rule.points)))
             }
         }
         return problems

@@ -41,11 +41,13 @@ public enum LexiconFile {
 
     public struct LineProblem: Sendable, Equatable, Error {
         public var line: Int
-        public var message: String
+        public var coded: CodedMessage
+        /// The problem in English (the command line's language).
+        public var message: String { coded.english }
 
-        public init(line: Int, message: String) {
+        public init(line: Int, _ coded: CodedMessage) {
             self.line = line
-            self.message = message
+            self.coded = coded
         }
     }
 
@@ -65,14 +67,11 @@ public enum LexiconFile {
             let key = term.key
             let problems = term.problems(key: key)
             if !problems.isEmpty {
-                parsed.problems.append(
-                    LineProblem(line: line, message: problems.issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")))
+                parsed.problems.append(LineProblem(line: line, problems.joined { .fieldSays(field: $0.field, message: $0.coded) }!))
                 return
             }
             if let first = seen[key] {
-                parsed.problems.append(
-                    LineProblem(line: line, message: "term \"\(term.term)\" repeats line \(first) (the same once case, width and script are ignored)")
-                )
+                parsed.problems.append(LineProblem(line: line, .lexiconTermRepeats(term: term.term, line: first)))
                 return
             }
             seen[key] = line
@@ -92,18 +91,17 @@ public enum LexiconFile {
                 if fields.allSatisfy(\.isEmpty) { continue }
                 if record.line == 1, fields.first?.lowercased() == "term" { continue }
                 if fields.count > 4 {
-                    parsed.problems.append(
-                        LineProblem(line: record.line, message: "has \(fields.count) fields; expected term,category,severity[,scope]"))
+                    parsed.problems.append(LineProblem(line: record.line, .lexiconFieldCount(count: fields.count)))
                     continue
                 }
                 let category = fields.count > 1 && !fields[1].isEmpty ? fields[1] : defaults.category
-                var messages: [String] = []
+                var messages = ValidationErrors()
                 var severity = defaults.severity
                 if fields.count > 2, !fields[2].isEmpty {
                     if let value = ModerationSeverity(rawValue: fields[2].lowercased()) {
                         severity = value
                     } else {
-                        messages.append("severity \"\(fields[2])\" is not one of: warn, review, block")
+                        messages.add("severity", .lexiconSeverity(value: fields[2]))
                     }
                 }
                 var scope = defaults.scope
@@ -111,18 +109,17 @@ public enum LexiconFile {
                     if let value = ModerationScope(rawValue: fields[3].lowercased()) {
                         scope = value
                     } else {
-                        messages.append("scope \"\(fields[3])\" is not one of: all, content, incoming")
+                        messages.add("scope", .lexiconScope(value: fields[3]))
                     }
                 }
-                if !messages.isEmpty {
-                    parsed.problems.append(LineProblem(line: record.line, message: messages.joined(separator: "; ")))
+                if let message = messages.joined(\.coded) {
+                    parsed.problems.append(LineProblem(line: record.line, message))
                     continue
                 }
                 add(LexiconTerm(term: fields[0], category: category, severity: severity, scope: scope), line: record.line)
             }
             if let unclosed {
-                parsed.problems.append(
-                    LineProblem(line: unclosed, message: "a quoted field opens here and is never closed; end it with a double quote (\")"))
+                parsed.problems.append(LineProblem(line: unclosed, .importUnclosedQuote))
             }
         }
         parsed.problems.sort { $0.line < $1.line }
@@ -135,8 +132,7 @@ public enum LexiconFile {
         var problems: [LineProblem] = []
         for (number, phrase) in entryLines(text) {
             if TextFolding.fold(phrase).isEmpty {
-                problems.append(
-                    LineProblem(line: number, message: "phrase has no letter, digit or character left once punctuation and symbols are ignored"))
+                problems.append(LineProblem(line: number, .phraseNothingLeft))
                 continue
             }
             phrases.append(phrase)

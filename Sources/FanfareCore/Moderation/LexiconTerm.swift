@@ -65,14 +65,14 @@ public struct LexiconTerm: Sendable, Equatable, Hashable, Codable {
         var errors = ValidationErrors()
         let trimmed = term.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
-            errors.add(field + "term", "must not be empty")
+            errors.add(field + "term", .notEmpty)
         } else if trimmed.unicodeScalars.count > 100 {
-            errors.add(field + "term", "must be at most 100 characters")
+            errors.add(field + "term", .lengthAtMost(max: 100))
         } else if (known ?? key).isEmpty {
-            errors.add(field + "term", "has no letter, digit or character left once spaces, punctuation, symbols and emoji are ignored")
+            errors.add(field + "term", .termNothingLeft)
         }
         if !Self.isCategory(category) {
-            errors.add(field + "category", "must be 1 to 40 lower-case letters, digits or _ starting with a letter, e.g. advertising_law")
+            errors.add(field + "category", .categoryIdentifier)
         }
         return errors
     }

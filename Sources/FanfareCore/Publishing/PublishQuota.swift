@@ -4,9 +4,9 @@ import Foundation
 /// the next one would.
 public enum QuotaDecision: Sendable, Equatable {
     case allowed
-    /// `reason` is a sentence for a person; `nextAllowed` is the start of
-    /// the next period, where the scheduler can propose to move the send.
-    case refused(reason: String, nextAllowed: Date)
+    /// `reason` says why, for a person; `nextAllowed` is the start of the
+    /// next period, where the scheduler can propose to move the send.
+    case refused(reason: CodedMessage, nextAllowed: Date)
 }
 
 /// A limit on how many sends an account may make per calendar period, as
@@ -20,13 +20,13 @@ public struct PublishQuota: Sendable, Equatable {
     public var limit: Int
     public var period: Period
     public var timeZone: TimeZone
-    /// The rule in words, the start of the refusal sentence ("WeChat
-    /// subscription accounts can mass-send once a day").
-    public var rule: String
+    /// The rule in words, the start of the refusal ("WeChat subscription
+    /// accounts can mass-send once a day").
+    public var rule: CodedMessage
     /// How the time zone is named to a person ("China time").
-    public var zoneName: String
+    public var zoneName: CodedMessage
 
-    public init(limit: Int, period: Period, timeZone: TimeZone, rule: String, zoneName: String) {
+    public init(limit: Int, period: Period, timeZone: TimeZone, rule: CodedMessage, zoneName: CodedMessage) {
         self.limit = limit
         self.period = period
         self.timeZone = timeZone
@@ -50,13 +50,9 @@ public struct PublishQuota: Sendable, Equatable {
     public static func wechat(accountType: WeChatAccountType) -> PublishQuota {
         switch accountType {
         case .subscription:
-            PublishQuota(
-                limit: 1, period: .day, timeZone: chinaTime, rule: "WeChat subscription accounts can mass-send once a day",
-                zoneName: "China time")
+            PublishQuota(limit: 1, period: .day, timeZone: chinaTime, rule: .quotaRuleWechatSubscription, zoneName: .zoneChina)
         case .service:
-            PublishQuota(
-                limit: 4, period: .month, timeZone: chinaTime, rule: "WeChat service accounts can mass-send four times a calendar month",
-                zoneName: "China time")
+            PublishQuota(limit: 4, period: .month, timeZone: chinaTime, rule: .quotaRuleWechatService, zoneName: .zoneChina)
         }
     }
 
@@ -67,13 +63,13 @@ public struct PublishQuota: Sendable, Equatable {
         let period = interval(containing: proposed, calendar)
         let same = existing.filter { period.contains($0) }.sorted()
         guard same.count >= limit else { return .allowed }
-        let reason: String
+        let reason: CodedMessage
         switch self.period {
         case .day:
-            reason = "\(rule); this account already has a send on \(day(same[0], calendar)) (\(zoneName))"
+            reason = .quotaDayTaken(rule: rule, day: day(same[0], calendar), zone: zoneName)
         case .month:
-            let days = same.map { day($0, calendar) }.joined(separator: ", ")
-            reason = "\(rule); this account already has \(same.count) sends in \(month(proposed, calendar)) (\(zoneName): \(days))"
+            reason = .quotaMonthTaken(
+                rule: rule, count: same.count, month: month(proposed, calendar), zone: zoneName, days: same.map { day($0, calendar) })
         }
         return .refused(reason: reason, nextAllowed: period.end)
     }

@@ -74,35 +74,33 @@ public struct ReviewChain: Sendable, Equatable, Codable {
     public init(validating steps: [ReviewStep], independentApprovers: Bool = true) throws(ValidationErrors) {
         var errors = ValidationErrors()
         if steps.isEmpty {
-            errors.add("steps", "must list at least one review step")
+            errors.add("steps", .reviewStepsRequired)
         }
         if steps.count > 10 {
-            errors.add("steps", "has \(steps.count) steps; at most 10 are accepted")
+            errors.add("steps", .reviewStepsAtMost(count: steps.count, max: 10))
         }
         var seen: Set<String> = []
         for (index, step) in steps.enumerated() {
             let field = "steps[\(index)]"
             let key = step.key
             if key.range(of: #"^[a-z][a-z0-9_]{0,39}$"#, options: .regularExpression) == nil {
-                errors.add("\(field).key", "must be 1 to 40 lower-case letters, digits or _ starting with a letter")
+                errors.add("\(field).key", .identifier(max: 40))
             } else if !seen.insert(key).inserted {
-                errors.add("\(field).key", "repeats the key \"\(key)\"; every step needs its own key")
+                errors.add("\(field).key", .reviewKeyRepeated(key: key))
             }
             let name = step.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if name.isEmpty || name.count > 60 {
-                errors.add("\(field).name", "must be 1 to 60 characters")
+                errors.add("\(field).name", .lengthBetween(min: 1, max: 60))
             }
             if step.automatic {
                 if index != 0 {
-                    errors.add("\(field).automatic", "is only accepted on the first step: the automatic check runs before any person reviews")
+                    errors.add("\(field).automatic", .automaticStepFirst)
                 }
                 if !step.approvers.isEmpty {
-                    errors.add("\(field).approvers", "must be empty on the automatic step: no person decides it")
+                    errors.add("\(field).approvers", .automaticStepNoApprovers)
                 }
             } else if step.approvers.isEmpty {
-                errors.add(
-                    "\(field).approvers",
-                    "must name at least one role of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                errors.add("\(field).approvers", .approverRoles(choices: Role.allCases.map(\.rawValue)))
             }
         }
         try errors.throwIfAny()
@@ -118,8 +116,8 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         do {
             try self.init(validating: steps, independentApprovers: independent)
         } catch {
-            let detail = error.issues.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-            throw DecodingError.dataCorruptedError(forKey: .steps, in: container, debugDescription: detail)
+            let detail = error.joined { .fieldSays(field: $0.field, message: $0.coded) } ?? .reviewStepsRequired
+            throw DecodingError.coded(detail, at: container.codingPath + [CodingKeys.steps])
         }
     }
 

@@ -163,7 +163,7 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
         case .draft, .rejected:
             break
         case .inReview, .approved:
-            throw ValidationErrors("state", "is \(describe(state)); only a draft or a rejected item can be submitted for review")
+            throw ValidationErrors("state", .reviewNotSubmittable(state: describe(state)))
         }
         history.append(ReviewEntry(step: nil, decision: .submitted, actorID: actor, at: date))
         var index = 0
@@ -190,28 +190,27 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
     /// submitter or an earlier approver of this round tries to approve.
     public mutating func decide(approve: Bool, comment: String?, by actor: String, role: Role, at date: Date) throws(ValidationErrors) {
         guard case .inReview(let index) = state else {
-            throw ValidationErrors("state", "is \(describe(state)); only an item in review can be approved or rejected")
+            throw ValidationErrors("state", .reviewNotInReview(state: describe(state)))
         }
         guard chain.steps.indices.contains(index) else {
-            throw ValidationErrors("state", "points at review step \(index + 1), which the chain does not have; submit the item again")
+            throw ValidationErrors("state", .reviewStepMissing(step: index + 1))
         }
         let step = chain.steps[index]
         var errors = ValidationErrors()
         if !step.approvers.contains(role) {
-            let roles = step.approvers.sorted().map(\.rawValue).joined(separator: ", ")
-            errors.add("role", "is \(role.rawValue); \(step.name) is decided by: \(roles)")
+            errors.add("role", .reviewWrongRole(role: role.rawValue, step: step.name, roles: step.approvers.sorted().map(\.rawValue)))
         }
         let reason = comment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !approve, reason.isEmpty {
-            errors.add("comment", "is required when rejecting: say what has to change")
+            errors.add("comment", .rejectionReasonRequired)
         }
         if approve, chain.independentApprovers {
             let round = currentRound
             if round.contains(where: { $0.decision == .submitted && $0.actorID == actor }) {
-                errors.add("actor", "submitted this item and cannot approve it; another member must approve \(step.name)")
+                errors.add("actor", .reviewOwnSubmission(step: step.name))
             } else if let earlier = round.last(where: { $0.decision == .approved && $0.actorID == actor }) {
-                let name = chain.steps.first { $0.key == earlier.step }?.name ?? earlier.step ?? "an earlier step"
-                errors.add("actor", "already approved \(name) in this round; another member must approve \(step.name)")
+                let name = chain.steps.first { $0.key == earlier.step }?.name ?? earlier.step ?? "—"
+                errors.add("actor", .reviewAlreadyApproved(approved: name, step: step.name))
             }
         }
         try errors.throwIfAny()
@@ -246,14 +245,13 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
         return history[start...]
     }
 
-    private func describe(_ state: ReviewState) -> String {
+    private func describe(_ state: ReviewState) -> CodedMessage {
+        func name(_ index: Int) -> String { chain.steps.indices.contains(index) ? chain.steps[index].name : "#\(index + 1)" }
         switch state {
-        case .draft: "a draft"
-        case .approved: "already approved"
-        case .inReview(let index):
-            "in review at \(chain.steps.indices.contains(index) ? chain.steps[index].name : "step \(index + 1)")"
-        case .rejected(let index):
-            "rejected at \(chain.steps.indices.contains(index) ? chain.steps[index].name : "step \(index + 1)")"
+        case .draft: return .reviewStateDraft
+        case .approved: return .reviewStateApproved
+        case .inReview(let index): return .reviewStateInReview(step: name(index))
+        case .rejected(let index): return .reviewStateRejected(step: name(index))
         }
     }
 }

@@ -5,7 +5,7 @@ public enum WorkspaceRules {
     /// A workspace name as shown in the switcher.
     public static func name(_ raw: String, field: String = "name") throws(ValidationErrors) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw ValidationErrors(field, "must be 1 to 80 characters") }
+        guard (1...80).contains(name.count) else { throw ValidationErrors(field, .lengthBetween(min: 1, max: 80)) }
         return name
     }
 
@@ -15,7 +15,7 @@ public enum WorkspaceRules {
         let slug = raw.trimmingCharacters(in: .whitespaces)
         let allowed = slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
         guard (2...40).contains(slug.count), allowed, !slug.hasPrefix("-"), !slug.hasSuffix("-") else {
-            throw ValidationErrors(field, "must be 2 to 40 lower-case letters, digits or hyphens, not starting or ending with a hyphen")
+            throw ValidationErrors(field, .slug)
         }
         return slug
     }
@@ -42,9 +42,9 @@ public enum WorkspaceRules {
     /// always keep at least one admin, or nobody could manage it again.
     public static func refusal(
         changing current: Role, to new: Role?, adminCount: Int
-    ) -> String? {
+    ) -> CodedMessage? {
         if current == .admin, new != .admin, adminCount <= 1 {
-            return "a workspace must keep at least one admin; make another member admin first"
+            return .keepOneAdmin
         }
         return nil
     }

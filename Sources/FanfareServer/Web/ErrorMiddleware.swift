@@ -39,16 +39,18 @@ struct FanfareErrorMiddleware: AsyncMiddleware {
         }
         var detail = I18n.text(key + ".detail", locale)
         if problem.type.hasSuffix("/csrf") { detail = I18n.text("error.csrf", locale) }
-        // The problem's own detail is English; Chinese pages keep to the
-        // translated sentence.
-        if locale == .en, problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 {
+        // A coded detail is written in the reader's language; an uncoded
+        // one is English, so Chinese pages keep to the translated sentence.
+        if problem.status < 500, let coded = problem.coded {
+            detail += " " + coded.text(locale)
+        } else if locale == .en, problem.status < 500, let own = problem.detail, !problem.type.hasSuffix("/csrf"), problem.status != 404 {
             detail += " " + own
         }
         let body: HTML = """
             <section class="narrow error-page">
             <h1>\(I18n.text(key, locale)) <small class="muted">\(problem.status)</small></h1>
             <p>\(detail)</p>
-            \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape(FieldMessages.text($0.message, locale)))</li>" }.joined() + "</ul>") })
+            \(problem.errors.map { issues in HTML(raw: "<ul>" + issues.map { "<li><code>\(HTML.escape($0.field))</code> \(HTML.escape($0.text(locale)))</li>" }.joined() + "</ul>") })
             <p><a href="/">\(I18n.text("error.home", locale))</a></p>
             </section>
             """

@@ -8,7 +8,7 @@ enum Forms {
         _ ctx: PageContext, name: String, label: String, value: String, errors: FormErrors, rows: Int = 4, required: Bool = true,
         hint: String? = nil
     ) -> HTML {
-        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
+        let error = errors[name].map { $0.text(ctx.locale) }
         let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(name))-error\"") : .empty
         return """
             <div class="field\(error != nil ? " has-error" : "")">
@@ -32,7 +32,7 @@ enum Forms {
         return """
             <fieldset class="field checks\(errors[name] != nil ? " has-error" : "")" id="\(name)"><legend>\(legend)</legend>
             \(HTML.join(boxes, separator: " "))
-            \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(FieldMessages.text(e, ctx.locale))</small>" })
+            \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e.text(ctx.locale))</small>" })
             </fieldset>
             """
     }
@@ -43,7 +43,7 @@ enum Forms {
         <div class="field check\(errors[name] != nil ? " has-error" : "")">
         <label><input type="checkbox" id="\(name)" name="\(name)" value="true"\(checked ? HTML(raw: " checked") : .empty)> \(label)</label>
         \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-        \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(FieldMessages.text(e, ctx.locale))</small>" })
+        \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e.text(ctx.locale))</small>" })
         </div>
         """
     }
@@ -66,8 +66,8 @@ enum Forms {
         ["true", "on", "1"].contains(req.formValue(key))
     }
 
-    /// "a, b，c、d" as ["a", "b", "c", "d"]: commas of either width and the enumeration comma.
+    /// "a, b，c、d" as ["a", "b", "c", "d"], by the one rule for typed lists (`ListText`).
     static func list(_ text: String) -> [String] {
-        text.split { $0 == "," || $0 == "，" || $0 == "、" || $0.isNewline }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        ListText.items(text)
     }
 }

@@ -36,7 +36,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw Problem(
                 .badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-                errors: [FieldIssue(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters")])
+                errors: [FieldIssue(field: "Idempotency-Key", .visibleAsciiBetween(min: 1, max: 255))])
         }
         guard let user = request.auth.get(User.self) else { return try await next.respond(to: request) }
         let body = try await request.body.collect(max: Self.maxBody).get()
@@ -105,7 +105,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         guard record.fingerprint == fingerprint else {
             throw Problem(
                 .unprocessableEntity, "This Idempotency-Key was already used with a different request; use a new key for a new request.",
-                errors: [FieldIssue(field: "Idempotency-Key", message: "was used before with a different method, path or body")],
+                errors: [FieldIssue(field: "Idempotency-Key", .idempotencyKeyReused)],
                 type: "idempotency-key-reused")
         }
         guard record.completed, let status = record.status else {

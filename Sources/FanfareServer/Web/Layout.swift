@@ -129,7 +129,7 @@ enum Layout {
         _ ctx: PageContext, name: String, label: String, type: String = "text", value: String = "",
         errors: FormErrors, required: Bool = true, hint: String? = nil, autocomplete: String? = nil
     ) -> HTML {
-        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
+        let error = errors[name].map { $0.text(ctx.locale) }
         let describedBy = error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty
         return """
             <div class="field\(error != nil ? " has-error" : "")">
@@ -157,7 +157,7 @@ enum Layout {
             <label for="\(fieldID)">\(label)</label>
             <select id="\(fieldID)" name="\(name)">\(opts)</select>
             \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-            \(errors[name].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })
+            \(errors[name].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })
             </div>
             """
     }
@@ -165,7 +165,7 @@ enum Layout {
     /// The time zone as an IANA name, with the common ones offered as
     /// suggestions; the example name is not translated.
     static func timeZoneField(_ ctx: PageContext, value: String, errors: FormErrors) -> HTML {
-        let error = errors["time_zone"].map { FieldMessages.text($0, ctx.locale) }
+        let error = errors["time_zone"].map { $0.text(ctx.locale) }
         let zones = [
             "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "Europe/Berlin", "America/New_York",
             "America/Los_Angeles", "UTC",

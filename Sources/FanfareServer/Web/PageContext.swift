@@ -78,16 +78,19 @@ extension Request {
 
 /// Form field errors keyed by field name, for redisplaying a form.
 struct FormErrors: Sendable {
-    var byField: [String: String] = [:]
+    /// The first problem of each field, kept coded so the page writes it
+    /// in the reader's language.
+    var byField: [String: CodedMessage] = [:]
+    /// A sentence already in the reader's language (from `I18n`).
     var general: String?
 
     init() {}
     init(_ errors: ValidationErrors) {
-        for issue in errors.issues where byField[issue.field] == nil { byField[issue.field] = issue.message }
+        for issue in errors.issues where byField[issue.field] == nil { byField[issue.field] = issue.coded }
     }
 
     var isEmpty: Bool { byField.isEmpty && general == nil }
-    subscript(_ field: String) -> String? { byField[field] }
+    subscript(_ field: String) -> CodedMessage? { byField[field] }
 }
 
 extension Request {

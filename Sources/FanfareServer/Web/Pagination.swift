@@ -57,12 +57,12 @@ extension JSONDecoder {
 extension JSONDecoder.DateDecodingStrategy {
     /// RFC 3339 with a year from 1 to 9999 (`APITime`). Foundation's
     /// `.iso8601` took a year-99999 time, which could then only be written
-    /// back in a form no RFC 3339 reader accepts. The error's sentence is
-    /// what the problem document tells the client (see `fieldIssues`).
+    /// back in a form no RFC 3339 reader accepts. The error's coded message
+    /// is what the problem document tells the client (see `fieldIssues`).
     static let apiTime = JSONDecoder.DateDecodingStrategy.custom { decoder in
         let container = try decoder.singleValueContainer()
         guard let text = try? container.decode(String.self), let date = APITime.parse(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be " + APITime.accepted)
+            throw DecodingError.coded(.typeTime, at: container.codingPath)
         }
         return date
     }

@@ -9,6 +9,12 @@ struct Problem: Error, Content, Sendable {
     var status: Int
     var detail: String?
     var errors: [FieldIssue]?
+    /// The detail as a code and its arguments, when a page may show it: the
+    /// API sends `detail` in English, a page writes this in the reader's
+    /// language. Not part of the JSON.
+    var coded: CodedMessage?
+
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
     init(_ status: HTTPStatus, _ detail: String? = nil, errors: [FieldIssue]? = nil, type: String? = nil) {
         self.status = Int(status.code)
@@ -16,6 +22,19 @@ struct Problem: Error, Content, Sendable {
         self.detail = detail
         self.errors = errors
         self.type = type.map { "https://fanfare.dev/problems/\($0)" } ?? "about:blank"
+    }
+
+    /// A refusal a person can act on, written from its code: English in
+    /// `detail`, any language on a page.
+    init(_ status: HTTPStatus, _ coded: CodedMessage, errors: [FieldIssue]? = nil, type: String? = nil) {
+        self.init(status, coded.english, errors: errors, type: type)
+        self.coded = coded
+    }
+
+    /// What a page shows: the coded detail in the reader's language, else
+    /// the detail as it is.
+    func text(_ locale: UILocale) -> String {
+        coded?.text(locale) ?? detail ?? title
     }
 
     var httpStatus: HTTPStatus { HTTPStatus(statusCode: status) }
@@ -63,44 +82,40 @@ extension DecodingError {
         }
         switch self {
         case .keyNotFound(let key, let context):
-            return [FieldIssue(field: path(context.codingPath, key), message: "is required")]
+            return [FieldIssue(field: path(context.codingPath, key), .required)]
         case .typeMismatch(let type, let context):
-            return [FieldIssue(field: path(context.codingPath), message: "must be \(Self.describe(type))")]
-        case .valueNotFound(let type, let context):
-            return [FieldIssue(field: path(context.codingPath), message: "must be \(Self.describe(type)), not null")]
+            return [FieldIssue(field: path(context.codingPath), Self.expected(type))]
+        case .valueNotFound(_, let context):
+            return [FieldIssue(field: path(context.codingPath), .notNull)]
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            // Our own decoders (dates) say what they accept in a sentence
-            // starting "must"; Foundation's texts name Swift's types.
-            if field != "body", context.debugDescription.hasPrefix("must ") {
-                return [FieldIssue(field: field, message: context.debugDescription)]
+            // Our own decoders (dates, segment values) attach what they
+            // accept as a coded message; Foundation's texts name Swift's types.
+            if field != "body", let failure = context.underlyingError as? CodedDecodingFailure {
+                return [FieldIssue(field: field, failure.message)]
             }
-            return [
-                FieldIssue(
-                    field: field,
-                    message: field == "body" ? "must be a JSON object" : "has a value that cannot be read; see openapi.yaml for its form")
-            ]
+            return [FieldIssue(field: field, field == "body" ? .jsonObject : .unreadableValue)]
         @unknown default:
-            return [FieldIssue(field: "body", message: "could not be read")]
+            return [FieldIssue(field: "body", .unreadable)]
         }
     }
 
     /// What a client should send, in JSON's words: never a Swift type's
     /// name (issue 16: details said `a valid UUID`, or worse).
-    private static func describe(_ type: Any.Type) -> String {
+    private static func expected(_ type: Any.Type) -> CodedMessage {
         var name = String(describing: type)
         while name.hasPrefix("Optional<"), name.hasSuffix(">") { name = String(name.dropFirst(9).dropLast()) }
         switch name {
-        case "String", "Substring", "Character": return "a string"
-        case "Int", "Int64", "Int32", "Int16", "Int8", "UInt", "UInt64", "UInt32", "UInt16", "UInt8": return "a whole number"
-        case "Double", "Float", "Decimal": return "a number"
-        case "Bool": return "true or false"
-        case "UUID": return "an id (a UUID string)"
-        case "Date": return APITime.accepted
-        case "URL": return "a URL string"
-        case let n where n.hasPrefix("Array") || n.hasPrefix("Set") || n.hasPrefix("["): return "a list"
-        case let n where n.hasPrefix("Dictionary"): return "an object"
-        default: return "a value of the form openapi.yaml gives for it"
+        case "String", "Substring", "Character": return .typeString
+        case "Int", "Int64", "Int32", "Int16", "Int8", "UInt", "UInt64", "UInt32", "UInt16", "UInt8": return .typeWholeNumber
+        case "Double", "Float", "Decimal": return .typeNumber
+        case "Bool": return .typeBoolean
+        case "UUID": return .typeId
+        case "Date": return .typeTime
+        case "URL": return .typeUrl
+        case let n where n.hasPrefix("Array") || n.hasPrefix("Set") || n.hasPrefix("["): return .typeList
+        case let n where n.hasPrefix("Dictionary"): return .typeObject
+        default: return .typeOther
         }
     }
 }

@@ -68,7 +68,7 @@ struct AccountPages {
                 \(Layout.select(ctx, name: "simulates", label: ctx.t("accounts.simulates"), options: [("", "—")] + PlatformRules.standard.keys.sorted().filter { $0 != "sandbox" }.map { ($0, ctx.t("platform." + $0)) }, selected: values["simulates"] ?? "", errors: errors))
                 """
         }
-        let fieldsError: HTML = errors["fields"].map { "<p class=\"flash flash-error\">\(FieldMessages.text($0, ctx.locale))</p>" } ?? .empty
+        let fieldsError: HTML = errors["fields"].map { "<p class=\"flash flash-error\">\($0.text(ctx.locale))</p>" } ?? .empty
         let form: HTML =
             access.can(.accountsConnect)
             ? """

@@ -35,22 +35,21 @@ struct AccountService {
             return try await connect(kind, input, in: access, actor: actor, now: now)
         }
         if !Self.connectable.contains(platform) {
-            errors.add("platform", "must be one of the platforms that can be connected now: \(Self.connectable.joined(separator: ", "))")
+            errors.add("platform", .platformNotConnectable(choices: Self.connectable))
         }
         let handle = input.handle.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "@"))
         if !(1...64).contains(handle.count) || handle.contains(where: { $0.isWhitespace || $0 == "/" }) {
-            errors.add("handle", "must be 1 to 64 characters without spaces or slashes, the account's name on the platform")
+            errors.add("handle", .accountHandle)
         }
         let name = errors.collect { () throws(ValidationErrors) in try Credentials.displayName(input.displayName.nonEmpty ?? handle) }
         let simulates = input.simulates.nonEmpty?.trimmingCharacters(in: .whitespaces).lowercased()
         if let simulates, platform != "sandbox" || PlatformRules.standard[simulates] == nil {
-            errors.add(
-                "simulates", "applies to Sandbox accounts only and must be one of: \(PlatformRules.standard.keys.sorted().joined(separator: ", "))")
+            errors.add("simulates", .simulatesSandboxOnly(choices: PlatformRules.standard.keys.sorted()))
         }
         if errors.isEmpty,
             try await access.query(SocialAccount.self, on: db).filter(\.$platform == platform).filter(\.$handle == handle).first() != nil
         {
-            errors.add("handle", "is already connected to this workspace on \(platform)")
+            errors.add("handle", .accountConnected(platform: platform))
         }
         try errors.throwIfAny()
 

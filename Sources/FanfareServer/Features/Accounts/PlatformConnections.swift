@@ -11,7 +11,7 @@ extension AccountService {
         var errors = ValidationErrors()
         for field in kind.connectionFields where field.required {
             if (input.fields[field.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                errors.add("fields.\(field.key)", "is required: \(field.label)")
+                errors.add("fields.\(field.key)", .connectionFieldRequired(label: field.label))
             }
         }
         try errors.throwIfAny()
@@ -23,23 +23,24 @@ extension AccountService {
             // token, the address, or a platform that does not answer there.
             switch error {
             case .rejected(let reason):
-                throw ValidationErrors("fields", reason)
+                // The connector's own sentence about what was typed.
+                throw ValidationErrors("fields", .platformSaid(text: reason))
             case .temporary(let reason), .outcomeUnknown(let reason):
                 // Not reaching the address is about the address field, when
-                // the person filled it. The reason is the transport's own
-                // sentence, the same whether the guard refused the address
-                // or nothing answered there.
-                let field = kind.addressField.flatMap { key in
-                    (input.fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : "fields.\(key)"
+                // the person filled it: the same message whether the guard
+                // refused the address or nothing answered there, naming the
+                // host as it was typed (as the guarded transport does).
+                if let key = kind.addressField, let typed = input.fields[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !typed.isEmpty {
+                    throw ValidationErrors("fields.\(key)", .addressUnreachable(host: URL(string: typed)?.host ?? typed))
                 }
-                throw ValidationErrors(field ?? "fields", reason)
+                throw ValidationErrors("fields", .platformSaid(text: reason))
             default:
-                throw ValidationErrors("fields", ConnectorMessages.text(error))
+                throw ValidationErrors("fields", .platformSaid(text: ConnectorMessages.text(error)))
             }
         }
         let handle = connection.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
         if try await access.query(SocialAccount.self, on: db).filter(\.$platform == kind.platform).filter(\.$handle == handle).first() != nil {
-            throw ValidationErrors("handle", "is already connected to this workspace on \(kind.platform)")
+            throw ValidationErrors("handle", .accountConnected(platform: kind.platform))
         }
         let account = SocialAccount()
         account.id = TimeOrderedID.make(at: now)

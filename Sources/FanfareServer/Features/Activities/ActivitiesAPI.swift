@@ -73,7 +73,7 @@ struct ActivitiesAPI {
         try access.require(.fansManage)
         let activity = try await ActivityService(db: req.db).find(req.parameters.get("activity_id"), in: access)
         let input = try req.decodeDocument(ActivityEntries.Input.self)
-        guard let fanID = input.fanId else { throw ValidationErrors("fan_id", "is required: the fan who enters") }
+        guard let fanID = input.fanId else { throw ValidationErrors("fan_id", .enteringFanRequired) }
         let entered = try await ActivityEntries(db: req.db).enter(
             activity, fanID: fanID, answer: EntryAnswer(options: input.options, answers: input.answers, text: input.text), workspace: access.workspace
         )

@@ -76,28 +76,6 @@ final class ActivityEntry: Model, @unchecked Sendable, WorkspaceOwned {
 }
 
 /// What a fan answered or sent.
-struct EntryAnswer: Content, Equatable {
-    /// Poll: the chosen option indexes.
-    var options: [Int]?
-    /// Quiz: one option index per question, null for unanswered.
-    var answers: [Int?]?
-    /// UGC: the message that entered, and its text.
-    var messageId: UUID?
-    var text: String?
-
-    init(options: [Int]? = nil, answers: [Int?]? = nil, messageId: UUID? = nil, text: String? = nil) {
-        self.options = options
-        self.answers = answers
-        self.messageId = messageId
-        self.text = text
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case options, answers, text
-        case messageId = "message_id"
-    }
-}
-
 struct ActivityDTO: Content {
     var id: UUID
     var kind: String
@@ -134,7 +112,7 @@ struct ActivityDTO: Content {
         seed = activity.activityStatus == .drawn ? activity.seed : nil
         result = activity.result
         self.entries = entries
-        if case .signUp(let signUp) = activity.settings { placesLeft = max(0, signUp.places - entries) }
+        if case .signUp(let signUp) = activity.settings { placesLeft = ActivityEntryRules.placesLeft(places: signUp.places, taken: entries) }
         createdAt = activity.createdAt
     }
 }

@@ -4,11 +4,11 @@ import SQLKit
 import Vapor
 
 /// A fan taking part: through the API (a mini-program, a form, a person
-/// entering for them) or from their messages (`ActivityIntake`). Either
-/// way the same checks hold: the activity is open and running, the fan is
-/// in its audience and holds the privilege it is reserved for, one entry
-/// per fan (per day for check-ins, per message for UGC), a sign-up's
-/// places are not exceeded, and points follow the workspace's rules and caps.
+/// entering for them) or from their messages (`FanEngagement`). Either way
+/// the same rules hold, and they are `ActivityEntryRules`' (open and
+/// running, the audience, the privilege, one entry per fan, a sign-up's
+/// places, what an answer must be): this reads the facts they need and
+/// records what they decide, with points by the workspace's rules and caps.
 struct ActivityEntries {
     let db: any Database
 
@@ -35,74 +35,33 @@ struct ActivityEntries {
         _ activity: Activity, fanID: UUID, answer: EntryAnswer, messageID: UUID? = nil, workspace: Workspace, now: Date = Date()
     ) async throws -> Entered {
         guard let settings = activity.settings else { throw Problem(.internalServerError, "The activity's settings cannot be read.") }
-        guard activity.activityStatus == .open, activity.startsAt <= now, now < activity.endsAt else {
-            throw Problem(.conflict, "“\(activity.title)” is not open for entries now (it is \(activity.status)).", type: "activity-not-open")
-        }
-        guard let fan = try await Fan.query(on: db).filter(\.$id == fanID).filter(\.$workspace.$id == workspace.id!).first() else {
-            throw ValidationErrors("fan_id", "is not a fan of this workspace")
-        }
-        if fan.mergedInto != nil || fan.erasedAt != nil { throw ValidationErrors("fan_id", "is a fan that was merged into another or erased") }
+        let fan = try await Fan.query(on: db).filter(\.$id == fanID).filter(\.$workspace.$id == workspace.id!).first()
         let zone = TimeZone(identifier: workspace.timeZone) ?? .gmt
-        if let segmentID = activity.segmentID, let segment = try await Segment.find(segmentID, on: db) {
+        let programme = try await FanService.programme(of: workspace.id!, on: db)
+        var refusal =
+            ActivityEntryRules.timing(
+                title: activity.title, status: activity.activityStatus, startsAt: activity.startsAt, endsAt: activity.endsAt, now: now)
+            ?? ActivityEntryRules.fan(found: fan != nil, mergedOrErased: fan?.mergedInto != nil || fan?.erasedAt != nil)
+        if refusal == nil, let segmentID = activity.segmentID, let segment = try await Segment.find(segmentID, on: db) {
             let members = try await FanService.segmentMembership(
                 of: [fanID], in: [segmentID: segment.rule], workspaceID: workspace.id!, zone: zone, now: now, on: db)
-            guard members[fanID]?.contains(segmentID) == true else {
-                throw Problem(.forbidden, "The fan is not in this activity's audience (the segment “\(segment.name)”).", type: "not-in-audience")
-            }
+            refusal = ActivityEntryRules.audience(segmentName: segment.name, isMember: members[fanID]?.contains(segmentID) == true)
         }
-        let programme = try await FanService.programme(of: workspace.id!, on: db)
-        let reservation = activity.reservation
-        if let privilege = reservation.privilege, !reservation.admits(lifetimePoints: fan.lifetimePoints, ladder: programme.levels, now: now) {
-            let needed = reservation.lowestLevel(in: programme.levels).map { "level \($0.number) or higher" } ?? "no level grants it yet"
-            let until = reservation.openToAllAt.map { "; every fan may enter from \($0.formatted(.iso8601))" } ?? ""
-            throw Problem(
-                .forbidden, "“\(activity.title)” is reserved for fans whose level grants \(privilege): \(needed)\(until).", type: "privilege-required"
-            )
+        if refusal == nil, let fan {
+            refusal = ActivityEntryRules.privilege(
+                title: activity.title, reservation: activity.reservation, lifetimePoints: fan.lifetimePoints, ladder: programme.levels, now: now)
         }
-        let fanKey = fanID.uuidString.lowercased()
-        var answer = answer
-        var correct: Int? = nil
-        var errors = ValidationErrors()
-        let entryKey: String
-        switch settings {
-        case .checkIn(let milestones):
+        if let refusal { throw Self.problem(refusal) }
+        if case .checkIn(let milestones) = settings {
+            // The check-in writes the streak and its points; the entry is keyed by the local day it counted.
             let done = try await CheckIns(db: db).checkIn(fanID: fanID, workspace: workspace, milestones: milestones, now: now)
-            let entry = try await record(activity, fanID: fanID, key: "\(fanKey):\(done.day)", answer: EntryAnswer(), correct: nil, now: now, on: db)
+            let key = try ActivityEntryRules.settle(answer, settings: settings, fanID: fanID, messageID: messageID, day: done.day, unique: UUID()).key
+            let entry = try await record(activity, fanID: fanID, key: key, answer: EntryAnswer(), correct: nil, now: now, on: db)
             return Entered(entry: entry.entry, points: done.points + done.bonus, repeated: entry.repeated)
-        case .poll(let poll):
-            let options = Array(Set(answer.options ?? [])).sorted()
-            if options.isEmpty || options.contains(where: { !poll.options.indices.contains($0) }) {
-                errors.add("options", "must list the chosen options by index, from 0 to \(poll.options.count - 1)")
-            } else if options.count > 1, !poll.multipleChoice {
-                errors.add("options", "must name one option: this poll takes a single choice")
-            }
-            answer = EntryAnswer(options: options)
-            entryKey = fanKey
-        case .quiz(let quiz):
-            let answers = answer.answers ?? []
-            if answers.count != quiz.questions.count {
-                errors.add("answers", "must have one answer per question (\(quiz.questions.count)), null for a question left out")
-            }
-            answer = EntryAnswer(answers: answers)
-            correct = quiz.score(answers: answers).correct
-            entryKey = fanKey
-        case .lottery:
-            // Who may enter is the audience segment's to say ("level ≥ 2" reserves it for the lottery_entry privilege).
-            answer = EntryAnswer()
-            entryKey = fanKey
-        case .signUp:
-            answer = EntryAnswer()
-            entryKey = fanKey
-        case .ugcChallenge(let challenge):
-            let text = answer.text ?? ""
-            if !TextFolding.fold(text).contains(TextFolding.fold(challenge.hashtag)) {
-                errors.add("text", "must contain the challenge's hashtag \(challenge.hashtag)")
-            }
-            answer = EntryAnswer(messageId: messageID, text: String(text.prefix(2_000)))
-            entryKey = messageID.map { "message:\($0.uuidString.lowercased())" } ?? "\(fanKey):\(TimeOrderedID.make(at: now).uuidString.lowercased())"
         }
-        try errors.throwIfAny()
-        let settled = (answer: answer, correct: correct)
+        let settled = try ActivityEntryRules.settle(
+            answer, settings: settings, fanID: fanID, messageID: messageID, day: "", unique: TimeOrderedID.make(at: now))
+        let entryKey = settled.key
         let source = "activity:\(activity.id!.uuidString.lowercased()):\(entryKey)"
         // The entry and its points together: a refused entry cost leaves no entry behind.
         return try await db.writeTransaction { tx in
@@ -114,8 +73,8 @@ struct ActivityEntries {
             guard !entry.repeated else { return Entered(entry: entry.entry, points: 0, repeated: true) }
             if case .signUp(let signUp) = settings {
                 let taken = try await ActivityEntry.query(on: tx).filter(\.$activity.$id == activity.id!).count()
-                if taken > signUp.places {
-                    throw Problem(.conflict, "All \(signUp.places) places of “\(activity.title)” are taken.", type: "activity-full")
+                if let full = ActivityEntryRules.signUp(title: activity.title, places: signUp.places, takenWithThisEntry: taken) {
+                    throw Self.problem(full)
                 }
             }
             var points = 0
@@ -153,6 +112,18 @@ struct ActivityEntries {
             }
             try await LoyaltyProgress.refresh(fanID, programme: programme, now: now, on: tx)
             return Entered(entry: entry.entry, points: points, repeated: false)
+        }
+    }
+
+    /// A refusal as the API answers it: 409 for not now (not open, full),
+    /// 403 for not this fan, 422 naming the field for what was sent.
+    static func problem(_ refusal: EntryRefusal) -> any Error {
+        switch refusal {
+        case .notNow(let message):
+            Problem(.conflict, message, type: message.code == .activityFull ? "activity-full" : "activity-not-open")
+        case .notForFan(let message):
+            Problem(.forbidden, message, type: message.code == .notInAudience ? "not-in-audience" : "privilege-required")
+        case .invalid(let errors): errors
         }
     }
 

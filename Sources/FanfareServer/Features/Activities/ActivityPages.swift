@@ -132,19 +132,20 @@ struct ActivityPages {
             // Years 1 to 9999, as everywhere (`APITime`).
             func time(_ text: String) -> Date? { parser.date(from: text).flatMap { APITime.isWritable($0) ? $0 : nil } }
             let endsAt = time(values.endsAt)
-            if endsAt == nil { errors.add("ends_at", "is required: when the activity ends (ISO 8601)") }
+            if endsAt == nil { errors.add("ends_at", .activityEndRequired) }
             // Optional times: left empty they are absent; typed wrong they are refused, not dropped.
             func optionalTime(_ value: String, field: String) -> Date? {
                 guard !value.isEmpty else { return nil }
                 guard let date = time(value) else {
-                    errors.add(field, "must be a date and time such as 2026-12-01T18:30, or empty")
+                    errors.add(field, .optionalLocalDateTime)
                     return nil
                 }
                 return date
             }
             let openToAllAt = optionalTime(values.openToAllAt, field: "open_to_all_at")
             let happensAt = optionalTime(values.happensAt, field: "happens_at")
-            let options = values.options.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // One option a line: an option may hold a comma ("Red, with stripes").
+            let options = ListText.items(values.options, separatedBy: .lines)
             let settings: ActivitySettings?
             switch ActivityKind(rawValue: values.kind) {
             case .checkIn: settings = .checkIn(CheckInPolicy(milestones: []))
@@ -155,11 +156,11 @@ struct ActivityPages {
             case .signUp: settings = .signUp(SignUpSettings(venue: values.venue, happensAt: happensAt, places: Int(values.places) ?? 0))
             case .quiz:
                 let parsed = QuizText.parse(values.questions)
-                for problem in parsed.problems { errors.add(problem.field, problem.message) }
+                for problem in parsed.problems { errors.add(problem.field, problem.coded) }
                 settings = .quiz(QuizSettings(questions: parsed.questions, pointsPerCorrect: Int(values.pointsPerCorrect) ?? 0))
             case nil:
                 settings = nil
-                errors.add("kind", "must be one of \(ActivityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                errors.add("kind", .oneOf(choices: ActivityKind.allCases.map(\.rawValue)))
             }
             try errors.throwIfAny()
             let activity = try await ActivityService(db: req.db).create(
@@ -175,7 +176,7 @@ struct ActivityPages {
                 let field = issue.field.replacingOccurrences(of: "settings.", with: "")
                 // A question's own problems ("questions[1].options") belong to the one box the quiz is written in.
                 return field.hasPrefix("questions[")
-                    ? FieldIssue(field: "questions", message: "\(field): \(issue.message)") : FieldIssue(field: field, message: issue.message)
+                    ? FieldIssue(field: "questions", .atPath(path: field, message: issue.coded)) : FieldIssue(field: field, issue.coded)
             }
             return try await render(req, values: values, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         }
@@ -227,9 +228,9 @@ struct ActivityPages {
             let taken = try await ActivityEntry.query(on: req.db).filter(\.$activity.$id == activity.id!).count()
             facts.append("<span id=\"venue\">\(signUp.venue)</span>")
             if let happensAt = signUp.happensAt { facts.append("\(ctx.t("activities.happens_at")) \(Layout.time(happensAt, ctx))") }
+            let left = ActivityEntryRules.placesLeft(places: signUp.places, taken: taken)
             facts.append(
-                "<span id=\"places-left\" data-left=\"\(max(0, signUp.places - taken))\">\(ctx.t("activities.places_left", String(max(0, signUp.places - taken)), String(signUp.places)))</span>"
-            )
+                "<span id=\"places-left\" data-left=\"\(left)\">\(ctx.t("activities.places_left", String(left), String(signUp.places)))</span>")
         }
         let next = ActivityLifecycle.allowed(from: activity.activityStatus, kind: ActivityKind(rawValue: activity.kind) ?? .poll)
         let moves = next.map { status -> HTML in
@@ -293,7 +294,7 @@ struct ActivityPages {
             <h1>\(activity.title)</h1>
             \(FanService.areaTabs(ctx, access, current: "/w/\(access.workspace.slug)/activities"))
             \(Layout.errorSummary(ctx, errors))
-            \(errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(FieldMessages.text(e, ctx.locale))</p>" })
+            \(errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(e.text(ctx.locale))</p>" })
             <p>\(ctx.t("activities.kind." + activity.kind)) · <span id="activity-status">\(ctx.t("activities.status." + activity.status))</span> · \(ctx.t("activities.until")) \(Layout.time(activity.endsAt, ctx))</p>
             \(facts.isEmpty ? HTML.empty : HTML("<p id=\"activity-facts\">\(HTML.join(facts, separator: " · "))</p>"))
             \(access.can(.fansManage) ? HTML("<p id=\"moves\">\(moves)</p>") : .empty)
@@ -330,7 +331,7 @@ struct ActivityPages {
         let activity = try await ActivityService(db: req.db).find(req.parameters.get("activity"), in: access)
         let target = "/w/\(access.workspace.slug)/activities/\(activity.id!.uuidString.lowercased())"
         do {
-            guard let fanID = UUID(uuidString: req.formValue("fan_id")) else { throw ValidationErrors("fan_id", "is required: the fan who enters") }
+            guard let fanID = UUID(uuidString: req.formValue("fan_id")) else { throw ValidationErrors("fan_id", .enteringFanRequired) }
             let option = Int(req.formValue("option"))
             let text = req.formValueIfPresent("text")
             var answers: [Int?]?
@@ -344,10 +345,10 @@ struct ActivityPages {
             return req.redirect(to: target)
         } catch let errors as ValidationErrors {
             var mapped = errors
-            mapped.issues = errors.issues.map { $0.field == "options" ? FieldIssue(field: "option", message: $0.message) : $0 }
+            mapped.issues = errors.issues.map { $0.field == "options" ? FieldIssue(field: "option", $0.coded) : $0 }
             return try await renderActivity(req, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         } catch let problem as Problem where problem.status == 409 || problem.status == 403 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
             return req.redirect(to: target)
         }
     }

@@ -53,13 +53,12 @@ struct ActivityService {
         try access.require(.fansManage)
         var errors = ValidationErrors()
         let title = (input.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty || title.count > 100 { errors.add("title", "must be from 1 to 100 characters") }
+        if title.isEmpty || title.count > 100 { errors.add("title", .lengthBetween(min: 1, max: 100)) }
         guard let settings = input.settings else {
-            errors.add(
-                "settings", "is required: an object with \"kind\" (check_in, poll, quiz, lottery, ugc_challenge, sign_up) and that kind's settings")
+            errors.add("settings", .activitySettingsRequired)
             throw errors
         }
-        for problem in settings.problems(now: now) { errors.add("settings.\(problem.field)", problem.message) }
+        for problem in settings.problems(now: now) { errors.add("settings.\(problem.field)", problem.coded) }
         let startsAt = input.startsAt ?? now
         var endsAt = input.endsAt
         var segmentID = input.segmentId
@@ -68,16 +67,16 @@ struct ActivityService {
             endsAt = lottery.entriesCloseAt
             if segmentID == nil, let named = lottery.segmentID {
                 segmentID = UUID(uuidString: named)
-                if segmentID == nil { errors.add("settings.segment_id", "must be the id of a segment of this workspace") }
+                if segmentID == nil { errors.add("settings.segment_id", .segmentId) }
             }
         }
-        if let endsAt, endsAt <= startsAt { errors.add("ends_at", "must be after starts_at") }
-        if endsAt == nil { errors.add("ends_at", "is required: when the activity ends (ISO 8601)") }
+        if let endsAt, endsAt <= startsAt { errors.add("ends_at", .afterStart) }
+        if endsAt == nil { errors.add("ends_at", .activityEndRequired) }
         let privilege = input.privilege.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         let reservation = ActivityReservation(privilege: privilege, openToAllAt: input.openToAllAt)
-        for problem in reservation.problems(startsAt: startsAt, endsAt: endsAt ?? .distantFuture) { errors.add(problem.field, problem.message) }
+        for problem in reservation.problems(startsAt: startsAt, endsAt: endsAt ?? .distantFuture) { errors.add(problem.field, problem.coded) }
         if let segmentID, try await access.query(Segment.self, on: db).filter(\.$id == segmentID).first() == nil {
-            errors.add("segment_id", "is not a segment of this workspace")
+            errors.add("segment_id", .notASegment)
         }
         try errors.throwIfAny()
         let activity = Activity()
@@ -119,7 +118,7 @@ struct ActivityService {
         // Another workspace's activity is not found, whatever the body says.
         _ = try await access.find(Activity.self, rawID, on: db, what: "Activity")
         guard let rawStatus, let target = ActivityStatus(rawValue: rawStatus) else {
-            throw ValidationErrors("status", "must be one of \(ActivityStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationErrors("status", .oneOf(choices: ActivityStatus.allCases.map(\.rawValue)))
         }
         guard let id = rawID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("Activity") }
         return try await db.writeTransaction { tx in
@@ -133,7 +132,7 @@ struct ActivityService {
             let transition = ActivityTransition(
                 kind: kind, from: activity.activityStatus, to: target, now: now, entriesCloseAt: closeAt, seedHash: activity.seedCommitment)
             var errors = ValidationErrors()
-            for problem in ActivityLifecycle.problems(transition: transition) { errors.add(problem.field, problem.message) }
+            for problem in ActivityLifecycle.problems(transition: transition) { errors.add(problem.field, problem.coded) }
             try errors.throwIfAny()
             let before = activity.status
             switch target {
@@ -161,7 +160,7 @@ struct ActivityService {
             throw Problem(.internalServerError, "The lottery has no seed.")
         }
         let entries = try await ActivityEntry.query(on: tx).filter(\.$activity.$id == activity.id!).all()
-        guard !entries.isEmpty else { throw ValidationErrors("status", "cannot draw a lottery nobody entered; finish it by closing it") }
+        guard !entries.isEmpty else { throw ValidationErrors("status", .lotteryNoEntries) }
         let entrants = Lottery.canonicalEntrants(entries.map { $0.id!.uuidString.lowercased() })
         let winners = try Lottery.draw(seedHex: seed, entrants: entrants, winners: lottery.winners)
         let result = ActivityResult(

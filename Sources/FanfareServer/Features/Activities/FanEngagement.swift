@@ -5,10 +5,8 @@ import Vapor
 
 /// What fans' messages earn them, after the messages are stored: points
 /// for commenting (within the daily cap), and entries to the workspace's
-/// open activities — "签到" checks in, a poll option's number or words
-/// vote, any comment enters a comment-to-win lottery (转评抽奖), a
-/// mention with the challenge's hashtag enters a UGC challenge, and "报名"
-/// takes a place at a sign-up. One job per
+/// open activities, as `ActivityEntryRules.answer(ofMessage:)` reads a
+/// message ("签到" checks in, "报名" takes a place, …). One job per
 /// stored batch keeps this off the intake's transaction; every award is
 /// keyed by its message, so a retried job pays nothing twice.
 enum FanEngagement {
@@ -26,11 +24,6 @@ enum FanEngagement {
 
     /// Messages paid for in one transaction.
     static let ledgerSlice = 300
-
-    /// Words that check a fan in, compared after folding (case, width, traditional→simplified).
-    static let checkInWords = ["签到", "打卡", "check in", "checkin", "check-in"].map(TextFolding.fold)
-    /// Words that take a place at a sign-up, compared the same way.
-    static let signUpWords = ["报名", "sign me up", "sign up", "count me in"].map(TextFolding.fold)
 
     /// Every claimed job's messages in one pass. A burst of pushes stores
     /// many small batches; run a job at a time, each would take SQLite's
@@ -97,7 +90,7 @@ enum FanEngagement {
         for message in messages {
             let folded = TextFolding.fold(message.text)
             for (activity, settings) in open where activity.startsAt <= message.sentAt && message.sentAt < activity.endsAt {
-                guard let answer = answer(of: message.text, folded: folded, to: settings) else { continue }
+                guard let answer = ActivityEntryRules.answer(ofMessage: message.text, folded: folded, to: settings) else { continue }
                 do {
                     _ = try await entries.enter(
                         activity, fanID: message.fanID, answer: answer, messageID: message.id, workspace: workspace, now: message.sentAt)
@@ -107,25 +100,6 @@ enum FanEngagement {
                     // Not enough points for a paid entry, an answer that is not one: the same.
                 }
             }
-        }
-    }
-
-    /// What a message says to an activity, or nil when it is not taking part.
-    /// `folded` is the text through `TextFolding.fold`, done once per message.
-    static func answer(of text: String, folded: String, to settings: ActivitySettings) -> EntryAnswer? {
-        switch settings {
-        case .checkIn: return checkInWords.contains { folded.contains($0) } ? EntryAnswer() : nil
-        case .poll(let poll):
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
-            if let number = Int(trimmed), poll.options.indices.contains(number - 1) { return EntryAnswer(options: [number - 1]) }
-            let chosen = poll.options.indices.filter { folded.contains(TextFolding.fold(poll.options[$0])) }
-            guard !chosen.isEmpty else { return nil }
-            return EntryAnswer(options: poll.multipleChoice ? chosen : [chosen[0]])
-        case .lottery: return EntryAnswer()
-        case .ugcChallenge(let challenge):
-            return folded.contains(TextFolding.fold(challenge.hashtag)) ? EntryAnswer(text: text) : nil
-        case .signUp: return signUpWords.contains { folded.contains($0) } ? EntryAnswer() : nil
-        case .quiz: return nil
         }
     }
 }

@@ -65,7 +65,7 @@ struct AuditFilter: Sendable {
             if raw.utf8.count == 10, let date = APITime.parse(raw + "T00:00:00Z") {
                 return endOfDay ? date.addingTimeInterval(86_400) : date
             }
-            errors.add(field, "must be a date (2026-11-23) or an RFC 3339 time (2026-11-23T08:00:00Z), with a year from 1 to 9999")
+            errors.add(field, .dateOrTime)
             return nil
         }
         self.from = day(from, field: "from", endOfDay: false)

@@ -37,7 +37,7 @@ struct CalendarAPI {
             response.headers.contentDisposition = .init(.attachment, filename: "calendar-\(range.from)-\(range.to).csv")
             return response
         default:
-            throw ValidationErrors("format", "must be json or csv")
+            throw ValidationErrors("format", .either(choices: ["json", "csv"]))
         }
     }
 

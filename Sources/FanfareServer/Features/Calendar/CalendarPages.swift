@@ -57,8 +57,8 @@ struct CalendarPages {
         let next = view == "month" ? monthShift(anchor, by: 1) : anchor.adding(days: step)
         let other = view == "month" ? "week" : "month"
         let warnings =
-            range.warnings.map { w -> HTML in "<li class=\"\(w.level.rawValue)\">\(FieldMessages.text(w.message, ctx.locale))</li>" }
-            + range.slotWarnings.map { w -> HTML in "<li class=\"warning\">\(FieldMessages.text(w.message, ctx.locale))</li>" }
+            range.warnings.map { w -> HTML in "<li class=\"\(w.level.rawValue)\">\(w.text(ctx.locale))</li>" }
+            + range.slotWarnings.map { w -> HTML in "<li class=\"warning\">\(w.text(ctx.locale))</li>" }
         let warningList: HTML =
             warnings.isEmpty
             ? .empty : "<section class=\"card\" id=\"calendar-warnings\"><h2>\(ctx.t("calendar.warnings"))</h2><ul>\(warnings)</ul></section>"
@@ -116,7 +116,7 @@ struct CalendarPages {
             try await CalendarService(db: req.db).setTheme(theme, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("calendar.theme_saved", req.uiLocale), to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/calendar?date=\(weekStart)")
     }

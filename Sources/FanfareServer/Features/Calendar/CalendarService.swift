@@ -125,7 +125,7 @@ struct CalendarService {
     static func requestedDays(_ req: Request, zone: TimeZone) throws -> (view: String, days: [[CalendarDay]], anchor: CalendarDate) {
         var errors = ValidationErrors()
         let view = req.query[String.self, at: "view"] ?? "week"
-        if !["week", "month"].contains(view) { errors.add("view", "must be week or month") }
+        if !["week", "month"].contains(view) { errors.add("view", .either(choices: ["week", "month"])) }
         var anchor = CalendarDate(Date(), in: zone)
         if let raw = req.query[String.self, at: "date"], !raw.isEmpty {
             if let parsed = errors.collect({ () throws(ValidationErrors) in try CalendarDate(parsing: raw, field: "date") }) { anchor = parsed }

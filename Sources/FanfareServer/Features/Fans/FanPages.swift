@@ -248,7 +248,7 @@ struct FanPages {
 
     static func unprefixed(_ errors: ValidationErrors) -> FormErrors {
         var mapped = errors
-        mapped.issues = errors.issues.map { FieldIssue(field: $0.field.replacingOccurrences(of: "attributes.", with: ""), message: $0.message) }
+        mapped.issues = errors.issues.map { FieldIssue(field: $0.field.replacingOccurrences(of: "attributes.", with: ""), $0.coded) }
         return FormErrors(mapped)
     }
 
@@ -258,7 +258,7 @@ struct FanPages {
         let fanID = req.parameters.get("fan")
         let raw = req.formValue("delta").trimmingCharacters(in: .whitespaces)
         do {
-            guard let delta = Int(raw) else { throw ValidationErrors("delta", "must be a whole number") }
+            guard let delta = Int(raw) else { throw ValidationErrors("delta", .typeWholeNumber) }
             _ = try await FanService(db: req.db).adjust(fanID, .init(delta: delta, reason: req.formValue("reason")), in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("fans.points_adjusted", req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/fans/\(fanID ?? "")")
@@ -273,7 +273,7 @@ struct FanPages {
         let fanID = req.parameters.get("fan")
         do {
             let rewardID = req.formValue("reward_id")
-            guard !rewardID.isEmpty else { throw ValidationErrors("reward_id", "is required: choose a reward") }
+            guard !rewardID.isEmpty else { throw ValidationErrors("reward_id", .rewardRequired) }
             let done = try await Redemptions(db: req.db).redeem(
                 rewardID, .init(fanId: fanID.flatMap(UUID.init(uuidString:)), note: req.formValue("redemption_note")), in: access,
                 actor: req.actor)
@@ -283,7 +283,7 @@ struct FanPages {
             // The reward's problems (stock, level, limit, points) are shown at the one choice the form has.
             var mapped = errors
             mapped.issues = errors.issues.map {
-                FieldIssue(field: $0.field == "note" ? "redemption_note" : "reward_id", message: $0.message)
+                FieldIssue(field: $0.field == "note" ? "redemption_note" : "reward_id", $0.coded)
             }
             return try await render(req, fanID: fanID, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(for: req)
         }
@@ -325,7 +325,7 @@ struct FanPages {
         let fanID = req.parameters.get("fan")
         guard req.formValue("confirm") == "yes" else {
             return try await render(
-                req, fanID: fanID, errors: FormErrors(ValidationErrors("confirm", "must be ticked: erasing cannot be undone")),
+                req, fanID: fanID, errors: FormErrors(ValidationErrors("confirm", .eraseConfirmation)),
                 status: .unprocessableEntity
             ).encodeResponse(for: req)
         }

@@ -23,7 +23,7 @@ struct FanService {
             if let tier, !tier.isEmpty {
                 self.tier = ActivityTier(rawValue: tier)
                 if self.tier == nil {
-                    errors.add("tier", "must be one of \(ActivityTier.allCases.map(\.rawValue).joined(separator: ", "))")
+                    errors.add("tier", .oneOf(choices: ActivityTier.allCases.map(\.rawValue)))
                 }
             }
             if let platform, !platform.isEmpty { self.platform = platform }
@@ -81,7 +81,7 @@ struct FanService {
     {
         try access.require(.fansManage)
         let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
-        guard let delta = input.delta else { throw ValidationErrors("delta", "is required: the points to add (positive) or take away (negative)") }
+        guard let delta = input.delta else { throw ValidationErrors("delta", .pointsDeltaRequired) }
         let entry = LedgerEntry(
             sourceKey: "adjust:\(TimeOrderedID.make(at: now).uuidString.lowercased())", delta: delta, reason: input.reason ?? "", kind: .adjust)
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
@@ -103,11 +103,11 @@ struct FanService {
         try access.require(.fansManage)
         let fan = try await access.find(Fan.self, rawID, on: db, what: "Fan")
         guard let attributes = input.attributes?.normalized() else {
-            throw ValidationErrors("attributes", "is required: the profile (age_band, gender, region, interests, tags, consent …)")
+            throw ValidationErrors("attributes", .fanProfileRequired)
         }
         if fan.erasedAt != nil { throw Problem(.conflict, "This fan's personal data was erased; the profile cannot be filled in again.") }
         var errors = ValidationErrors()
-        for problem in attributes.problems { errors.add("attributes.\(problem.field)", problem.message) }
+        for problem in attributes.problems { errors.add("attributes.\(problem.field)", problem.coded) }
         try errors.throwIfAny()
         let before = fan.attributesJSON
         fan.attributes = attributes

@@ -64,7 +64,7 @@ struct FansAPI {
         let access = try req.workspaceAccess
         let raw: String? = req.query["days"]
         guard let days = raw.map({ Int($0) }) ?? 30, (1...366).contains(days) else {
-            throw ValidationErrors("days", "must be a whole number of days from 1 to 366")
+            throw ValidationErrors("days", .daysBetween(min: 1, max: 366))
         }
         return try await FanReports(db: req.db).report(days: days, in: access)
     }

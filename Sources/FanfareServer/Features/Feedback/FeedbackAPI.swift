@@ -18,7 +18,7 @@ struct FeedbackAPI {
     @Sendable func list(req: Request) async throws -> Page<FeedbackTicketDTO> {
         var owner: UUID?
         if let raw = req.query[String.self, at: "owner"], !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw ValidationErrors("owner", "must be a user id") }
+            guard let id = UUID(uuidString: raw) else { throw ValidationErrors("owner", .userId) }
             owner = id
         }
         let tickets = try await FeedbackService(db: req.db).list(

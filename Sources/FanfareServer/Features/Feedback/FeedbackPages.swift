@@ -106,7 +106,7 @@ struct FeedbackPages {
         let rawMessage = req.formValue("message_id").trimmingCharacters(in: .whitespaces)
         if !rawMessage.isEmpty {
             do {
-                guard let messageID = UUID(uuidString: rawMessage) else { throw ValidationErrors("message_id", "is not a message of this workspace") }
+                guard let messageID = UUID(uuidString: rawMessage) else { throw ValidationErrors("message_id", .notAMessage) }
                 let kind = req.formValue("kind")
                 let ticket = try await service.create(
                     .init(title: req.formValue("title"), body: req.formValue("body"), kind: kind.isEmpty ? nil : kind, messageId: messageID),
@@ -114,7 +114,7 @@ struct FeedbackPages {
                 Flash.add(.notice, I18n.text("feedback.created", req.uiLocale, [String(ticket.number)]), to: req)
                 return req.redirect(to: Self.path(access, ticket))
             } catch let errors as ValidationErrors {
-                Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+                Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
                 return req.redirect(to: "/w/\(access.workspace.slug)/feedback")
             }
         }
@@ -304,12 +304,12 @@ struct FeedbackPages {
             var errors = ValidationErrors()
             var parts: [String: Int] = [:]
             for key in ["impact", "urgency", "cost"] {
-                if let value = Int(values[key] ?? "") { parts[key] = value } else { errors.add(key, "must be a whole number from 1 to 5") }
+                if let value = Int(values[key] ?? "") { parts[key] = value } else { errors.add(key, .wholeNumberBetween(min: 1, max: 5)) }
             }
             var ownerID: UUID?
             if let raw = values["owner_id"], !raw.isEmpty {
                 ownerID = UUID(uuidString: raw)
-                if ownerID == nil { errors.add("owner_id", "must be a member of this workspace who works the inbox") }
+                if ownerID == nil { errors.add("owner_id", .inboxMember) }
             }
             try errors.throwIfAny()
             let ticket = try await FeedbackService(db: req.db).update(
@@ -324,7 +324,7 @@ struct FeedbackPages {
             return try await renderTicket(req, values: values, closing: [:], errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(
                 for: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
             return req.redirect(to: req.url.path)
         }
     }
@@ -338,9 +338,9 @@ struct FeedbackPages {
             Flash.add(.notice, I18n.text("feedback.merged", req.uiLocale, [String(target.number)]), to: req)
             return req.redirect(to: Self.path(access, target))
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/feedback/\(raw ?? "")")
     }
@@ -357,7 +357,7 @@ struct FeedbackPages {
             return try await renderTicket(req, values: nil, closing: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(
                 for: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/feedback/\(req.parameters.get("ticket") ?? "")")
         }
     }

@@ -30,7 +30,7 @@ struct FeedbackService {
         var message: IncomingMessage?
         if let messageID = input.messageId {
             message = try await access.query(IncomingMessage.self, on: db).filter(\.$id == messageID).first()
-            if message == nil { throw ValidationErrors("message_id", "is not a message of this workspace") }
+            if message == nil { throw ValidationErrors("message_id", .notAMessage) }
         }
         let body = (input.body.nonEmpty ?? message?.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let title = (input.title.nonEmpty ?? String(body.prefix(60))).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,8 +71,8 @@ struct FeedbackService {
         ticket.cost = 3
         ticket.isPublic = false
         var errors = ValidationErrors()
-        if (ticket.fanName ?? "").count > 80 { errors.add("name", "must be at most 80 characters") }
-        if (ticket.contact ?? "").count > 200 { errors.add("contact", "must be at most 200 characters") }
+        if (ticket.fanName ?? "").count > 80 { errors.add("name", .lengthAtMost(max: 80)) }
+        if (ticket.contact ?? "").count > 200 { errors.add("contact", .lengthAtMost(max: 200)) }
         do { try Self.check(ticket) } catch { errors.issues += error.issues }
         try errors.throwIfAny()
         return try await insert(ticket, workspaceID: workspace.id!, actor: Actor(userID: nil, label: "public form", address: nil), now: now)
@@ -80,19 +80,19 @@ struct FeedbackService {
 
     static func check(_ ticket: FeedbackTicket) throws(ValidationErrors) {
         var errors = ValidationErrors()
-        if ticket.body.isEmpty || ticket.body.count > 5_000 { errors.add("body", "must be 1 to 5,000 characters") }
-        if ticket.title.isEmpty || ticket.title.count > 120 { errors.add("title", "must be 1 to 120 characters") }
+        if ticket.body.isEmpty || ticket.body.count > 5_000 { errors.add("body", .lengthBetween(min: 1, max: 5_000)) }
+        if ticket.title.isEmpty || ticket.title.count > 120 { errors.add("title", .lengthBetween(min: 1, max: 120)) }
         if FeedbackKind(rawValue: ticket.kind) == nil {
-            errors.add("kind", "must be one of: \(FeedbackKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            errors.add("kind", .oneOf(choices: FeedbackKind.allCases.map(\.rawValue)))
         }
-        for problem in ticket.feedbackScore.problems { errors.add(problem.field, problem.message) }
+        for problem in ticket.feedbackScore.problems { errors.add(problem.field, problem.coded) }
         try errors.throwIfAny()
     }
 
     private func requireOwner(_ userID: UUID, in access: WorkspaceAccess) async throws {
         let member = try await access.query(Membership.self, on: db).filter(\.$user.$id == userID).first()
         guard let member, access.matrix.allows(member.memberRole, .inboxReply) else {
-            throw ValidationErrors("owner_id", "must be a member of this workspace who works the inbox")
+            throw ValidationErrors("owner_id", .inboxMember)
         }
     }
 
@@ -151,12 +151,12 @@ struct FeedbackService {
             } else if FeedbackStatus(rawValue: status) != nil {
                 query.filter(\.$status == status)
             } else {
-                errors.add("status", "must be one of: open, \(FeedbackStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                errors.add("status", .oneOf(choices: ["open"] + FeedbackStatus.allCases.map(\.rawValue)))
             }
         }
         if let kind = kind.nonEmpty {
             if FeedbackKind(rawValue: kind) == nil {
-                errors.add("kind", "must be one of: \(FeedbackKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                errors.add("kind", .oneOf(choices: FeedbackKind.allCases.map(\.rawValue)))
             }
             query.filter(\.$kind == kind)
         }
@@ -207,7 +207,7 @@ struct FeedbackService {
             if let value = FeedbackStatus(rawValue: status), value != .closed {
                 ticket.status = status
             } else {
-                errors.add("status", "must be one of: new, triaged, in_progress (close a ticket with its close action)")
+                errors.add("status", .ticketStatus)
             }
         }
         do { try Self.check(ticket) } catch { errors.issues += error.issues }
@@ -236,7 +236,7 @@ struct FeedbackService {
             let ticket = try await access.find(FeedbackTicket.self, rawID, on: tx, what: "Feedback ticket")
             guard let rawTarget, let targetID = UUID(uuidString: rawTarget), targetID != ticket.id,
                 let target = try await access.query(FeedbackTicket.self, on: tx).filter(\.$id == targetID).first()
-            else { throw ValidationErrors("into", "must be another ticket of this workspace") }
+            else { throw ValidationErrors("into", .otherTicket) }
             guard ticket.status != FeedbackStatus.closed.rawValue, target.status != FeedbackStatus.closed.rawValue else {
                 throw Problem(.conflict, "Only open tickets can be merged.", type: "ticket-closed")
             }
@@ -273,9 +273,9 @@ struct FeedbackService {
         let ticket = try await access.find(FeedbackTicket.self, rawID, on: db, what: "Feedback ticket")
         var errors = ValidationErrors()
         let resolution = FeedbackResolution(rawValue: input.resolution ?? "")
-        if resolution == nil || resolution == .duplicate { errors.add("resolution", "must be one of: adopted, declined, fixed") }
+        if resolution == nil || resolution == .duplicate { errors.add("resolution", .oneOf(choices: ["adopted", "declined", "fixed"])) }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.isEmpty || note.count > 1_000 { errors.add("note", "must be 1 to 1,000 characters: it is what the fan reads") }
+        if note.isEmpty || note.count > 1_000 { errors.add("note", .fanTextLength(max: 1_000)) }
         try errors.throwIfAny()
         guard ticket.status != FeedbackStatus.closed.rawValue else {
             throw Problem(.conflict, "Ticket #\(ticket.number) is already closed.", type: "ticket-closed")

@@ -95,7 +95,7 @@ struct PublicFeedbackPages: RouteCollection {
         ]
         do {
             if !Self.kinds.map(\.rawValue).contains(values["kind"] ?? "") {
-                throw ValidationErrors("kind", "must be one of: suggestion, complaint, bug")
+                throw ValidationErrors("kind", .oneOf(choices: ["suggestion", "complaint", "bug"]))
             }
             let ticket = try await FeedbackService(db: req.db).createFromForm(
                 workspace: workspace, name: values["name"] ?? "", contact: values["contact"] ?? "", kind: values["kind"] ?? "",
@@ -106,7 +106,7 @@ struct PublicFeedbackPages: RouteCollection {
             // The fan writes one text; the service derives the title from it.
             var mapped = ValidationErrors()
             for issue in errors.issues where issue.field != "title" || !errors.issues.contains(where: { $0.field == "body" }) {
-                mapped.add(["body": "text", "title": "text"][issue.field] ?? issue.field, issue.message)
+                mapped.add(["body": "text", "title": "text"][issue.field] ?? issue.field, issue.coded)
             }
             return try await renderForm(req, workspace: workspace, values: values, errors: FormErrors(mapped), status: .unprocessableEntity)
                 .encodeResponse(for: req)

@@ -67,7 +67,7 @@ struct InboxAPI {
 
     @Sendable func bulk(req: Request) async throws -> BulkOutput {
         let input = try req.decodeInput(BulkInput.self)
-        guard let change = input.change else { throw ValidationErrors("change", "is required: what to change in every conversation") }
+        guard let change = input.change else { throw ValidationErrors("change", .bulkChangeRequired) }
         let changed = try await ConversationService(db: req.db).change(input.ids ?? [], change, in: try req.workspaceAccess, actor: req.actor)
         return BulkOutput(changed: changed.count)
     }
@@ -197,7 +197,7 @@ struct InboxAPI {
     @Sendable func report(req: Request) async throws -> ServiceLevelService.Report {
         let days = req.query[String.self, at: "days"]
         let value = days.map { Int($0) } ?? 30
-        guard let value, (1...366).contains(value) else { throw ValidationErrors("days", "must be a whole number from 1 to 366") }
+        guard let value, (1...366).contains(value) else { throw ValidationErrors("days", .wholeNumberBetween(min: 1, max: 366)) }
         return try await ServiceLevelService(db: req.db).report(days: value, in: try req.workspaceAccess)
     }
 }

@@ -38,7 +38,7 @@ struct InboxPages {
                 account: values["account"], platform: values["platform"], sentiment: values["sentiment"], intent: values["intent"],
                 status: values["status"], queue: values["queue"], assignee: values["assignee"], serviceLevel: values["sla"], tag: values["tag"])
         } catch {
-            problems = error.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }
+            problems = error.issues.map { "\($0.field): " + $0.text(req.uiLocale) }
         }
         let (items, next) = try await ConversationService(db: req.db).list(
             filter, page: try req.pageRequest(), in: access, user: req.actor.userID)
@@ -219,7 +219,7 @@ struct InboxPages {
             let changed = try await ConversationService(db: req.db).change(ids, change, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("inbox.bulk_done", req.uiLocale, [String(changed.count)]), to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { "\($0.field): " + $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         } catch let problem as Problem where problem.status == 409 {
             Flash.add(.error, problem.detail ?? problem.title, to: req)
         }
@@ -239,7 +239,7 @@ struct InboxPages {
                 to: account, app: req.application)
             Flash.add(.notice, I18n.text("inbox.sandbox_fan_sent", req.uiLocale), to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { "\($0.field): " + $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         }
         return req.redirect(to: back)
     }
@@ -264,7 +264,7 @@ struct InboxPages {
                 draft = try await service.draft(
                     req.parameters.get("conversation"), template: templateID, in: access, agent: req.auth.get(User.self)?.displayName)
             } catch let errors as ValidationErrors {
-                draftProblem = errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " ")
+                draftProblem = errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " ")
             }
         }
         let view = try await Self.conversationView(
@@ -375,7 +375,7 @@ struct InboxPages {
         do {
             return try await send(req)
         } catch let errors as ValidationErrors {
-            let problem = errors.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " ")
+            let problem = errors.issues.map { "\($0.field): " + $0.text(req.uiLocale) }.joined(separator: " ")
             return try await page(req, draft: req.formValue("text"), draftProblem: problem).encodeResponse(for: req)
         }
     }
@@ -402,7 +402,7 @@ struct InboxPages {
         do {
             _ = try await ConversationService(db: req.db).change([rawID], change, in: access, actor: req.actor)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { "\($0.field): " + $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         } catch let problem as Problem where problem.status == 409 {
             Flash.add(.error, problem.detail ?? problem.title, to: req)
         }

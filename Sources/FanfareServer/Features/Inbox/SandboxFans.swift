@@ -18,12 +18,12 @@ enum SandboxFans {
 
     static func write(_ message: Message, to account: SocialAccount, app: Application, now: Date = Date()) async throws {
         var errors = ValidationErrors()
-        guard account.platform == "sandbox" else { throw ValidationErrors("account", "must be a Sandbox account") }
+        guard account.platform == "sandbox" else { throw ValidationErrors("account", .sandboxAccountRequired) }
         let text = message.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty || text.count > 2_000 { errors.add("text", "must be 1 to 2,000 characters") }
+        if text.isEmpty || text.count > 2_000 { errors.add("text", .lengthBetween(min: 1, max: 2_000)) }
         let name = message.fanName.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name.count > 40 { errors.add("fan_name", "must be 1 to 40 characters") }
-        if ![InteractionKind.comment, .directMessage].contains(message.kind) { errors.add("kind", "must be comment or direct_message") }
+        if name.isEmpty || name.count > 40 { errors.add("fan_name", .lengthBetween(min: 1, max: 40)) }
+        if ![InteractionKind.comment, .directMessage].contains(message.kind) { errors.add("kind", .either(choices: ["comment", "direct_message"])) }
         try errors.throwIfAny()
         guard let sql = app.db as? any SQLDatabase else { return }
         // A comment goes under the account's latest post, as fans' do.
@@ -32,7 +32,7 @@ enum SandboxFans {
             post = try await sql.raw(
                 "SELECT remote_id FROM sandbox_posts WHERE account = \(bind: account.handle) AND deleted = \(bind: false) ORDER BY published_at DESC LIMIT 1"
             ).first()?.decode(column: "remote_id", as: String.self)
-            if post == nil { throw ValidationErrors("kind", "needs a published post to comment on; send a direct message instead") }
+            if post == nil { throw ValidationErrors("kind", .commentNeedsPost) }
         }
         let authorID = "fan_" + String(SandboxAudience.hash(name.lowercased()) % 1_000_000_000, radix: 36)
         try await sql.raw(

@@ -36,7 +36,7 @@ struct LibraryPages {
         let cadenceList: HTML =
             cadence.isEmpty
             ? "<p class=\"ok\">\(ctx.t("library.cadence_ok"))</p>"
-            : "<ul id=\"cadence-warnings\">\(cadence.map { w -> HTML in "<li data-code=\"\(w.code)\">\(FieldMessages.text(w.message, ctx.locale))</li>" })</ul>"
+            : "<ul id=\"cadence-warnings\">\(cadence.map { w -> HTML in "<li data-code=\"\(w.code)\">\(w.text(ctx.locale))</li>" })</ul>"
         let canEdit = access.can(.contentEdit)
         let topicRows = topics.map { topic -> HTML in
             let due: HTML =
@@ -56,7 +56,7 @@ struct LibraryPages {
         let assetRows = assets.map { asset -> HTML in
             let problem = AssetRights.problem(for: asset.licenceEntry, at: now)
             let state: HTML =
-                problem.map { "<span class=\"error\">\(FieldMessages.text($0, ctx.locale))</span>" }
+                problem.map { "<span class=\"error\">\($0.text(ctx.locale))</span>" }
                 ?? "<span class=\"ok\">\(ctx.t("library.usable"))</span>"
             return """
                 <tr><td>\(asset.name)</td><td>\(asset.kind)</td><td>\(asset.source)</td><td>\(ctx.t("licence." + asset.licence))</td><td>\(Layout.time(asset.licenceExpiresAt, ctx))</td><td>\(asset.proof ?? "—")</td><td>\(state)</td></tr>
@@ -129,7 +129,7 @@ struct LibraryPages {
         do {
             var errors = ValidationErrors()
             let bytes = values["bytes"]!.isEmpty ? 0 : Int64(values["bytes"]!)
-            if bytes == nil { errors.add("bytes", "must be a whole number of bytes") }
+            if bytes == nil { errors.add("bytes", .wholeBytes) }
             try errors.throwIfAny()
             _ = try await LibraryService(db: req.db).addAsset(
                 .init(

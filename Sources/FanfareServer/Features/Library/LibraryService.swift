@@ -16,9 +16,9 @@ struct LibraryService {
         try access.require(.contentEdit)
         var errors = ValidationErrors()
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...120).contains(title.count) { errors.add("title", "must be 1 to 120 characters") }
+        if !(1...120).contains(title.count) { errors.add("title", .lengthBetween(min: 1, max: 120)) }
         let notes = (input.notes ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if notes.count > 5_000 { errors.add("notes", "must be at most 5,000 characters") }
+        if notes.count > 5_000 { errors.add("notes", .lengthAtMost(max: 5_000)) }
         try errors.throwIfAny()
         let topic = Topic()
         topic.id = TimeOrderedID.make(at: now)
@@ -42,7 +42,7 @@ struct LibraryService {
         try access.require(.contentEdit)
         _ = try await access.find(Topic.self, rawID, on: db, what: "Topic")
         guard let status = Topic.Status(rawValue: raw) else {
-            throw ValidationErrors("status", "must be one of: \(Topic.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationErrors("status", .oneOf(choices: Topic.Status.allCases.map(\.rawValue)))
         }
         return try await db.writeTransaction { tx in
             let topic = try await access.find(Topic.self, rawID, on: tx, what: "Topic")
@@ -74,25 +74,25 @@ struct LibraryService {
         try access.require(.contentEdit)
         var errors = ValidationErrors()
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...200).contains(name.count) { errors.add("name", "must be 1 to 200 characters") }
+        if !(1...200).contains(name.count) { errors.add("name", .lengthBetween(min: 1, max: 200)) }
         let kind = MediaKind(rawValue: input.kind.trimmingCharacters(in: .whitespaces).lowercased())
-        if kind == nil { errors.add("kind", "must be one of: \(MediaKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if kind == nil { errors.add("kind", .oneOf(choices: MediaKind.allCases.map(\.rawValue))) }
         let bytes = input.bytes ?? 0
-        if bytes < 0 || bytes > 10 * 1_073_741_824 { errors.add("bytes", "must be a size in bytes from 0 to 10 GiB") }
+        if bytes < 0 || bytes > 10 * 1_073_741_824 { errors.add("bytes", .assetSize) }
         let location = input.location.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...2_000).contains(location.count) { errors.add("location", "must say where the file is (a URL or a path), at most 2,000 characters") }
+        if !(1...2_000).contains(location.count) { errors.add("location", .assetLocation) }
         let source = input.source.trimmingCharacters(in: .whitespacesAndNewlines)
-        if source.count > 500 { errors.add("source", "must be at most 500 characters") }
+        if source.count > 500 { errors.add("source", .lengthAtMost(max: 500)) }
         let licence = errors.collect { () throws(ValidationErrors) in
             try LicenceKind(validating: input.licence.isEmpty ? "unknown" : input.licence, field: "licence")
         }
         var expires: Date?
         if let raw = input.licenceExpiresAt?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             expires = APITime.parse(raw) ?? (try? CalendarDate(parsing: raw).start(in: access.workspace.zone))
-            if expires == nil { errors.add("licence_expires_at", "must be a date such as 2027-06-30 or an ISO 8601 time") }
+            if expires == nil { errors.add("licence_expires_at", .dateOrIsoTime) }
         }
         let proof = input.proof?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let proof, proof.count > 2_000 { errors.add("proof", "must be at most 2,000 characters") }
+        if let proof, proof.count > 2_000 { errors.add("proof", .lengthAtMost(max: 2_000)) }
         try errors.throwIfAny()
         let asset = Asset()
         asset.id = TimeOrderedID.make(at: now)
@@ -140,7 +140,7 @@ struct AssetDTO: Content {
         licence = asset.licence
         licenceExpiresAt = asset.licenceExpiresAt
         proof = asset.proof
-        problem = AssetRights.problem(for: asset.licenceEntry, at: now)
+        problem = AssetRights.problem(for: asset.licenceEntry, at: now)?.english
         usable = problem == nil
     }
 }

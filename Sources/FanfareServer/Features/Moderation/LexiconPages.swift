@@ -67,7 +67,7 @@ struct LexiconPages {
             <form method="post" action="\(base)/import" enctype="multipart/form-data" id="lexicon-import-form" class="stack">\(ctx.csrfField)
             <div class="field"><label for="file">\(ctx.t("moderation.file"))</label><input type="file" id="file" name="file" accept=".csv,.txt,text/csv,text/plain"></div>
             <div class="field\(errors["content"] != nil ? " has-error" : "")"><label for="content">\(ctx.t("moderation.import_paste"))</label><textarea id="content" name="content" rows="6">\(values["content"] ?? "")</textarea>
-            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
             \(Layout.select(ctx, name: "format", label: ctx.t("moderation.format"), options: [("csv", "CSV (term,category,severity,scope)"), ("txt", ctx.t("moderation.format_txt"))], selected: values["format"] ?? "csv", errors: errors))
             \(Layout.field(ctx, name: "import_category", label: ctx.t("moderation.default_category"), value: values["import_category"] ?? "risk", errors: errors, required: false))
             \(Layout.select(ctx, name: "import_severity", label: ctx.t("moderation.default_severity"), options: severities, selected: values["import_severity"] ?? "block", errors: errors))
@@ -109,7 +109,7 @@ struct LexiconPages {
             "<tr><td>\(change.line)</td><td>\(ctx.t(key))</td><td>\(change.term)</td><td>\(ModerationPages.category(ctx, change.category))</td><td>\(ctx.t("moderation.severity." + change.severity))</td><td>\(ctx.t("moderation.scope." + change.scope))</td><td>\(change.before ?? "")</td></tr>"
         }
         let problems = plan.problems.prefix(Self.planRowsShown).map {
-            "<tr><td>\($0.line)</td><td>\(FieldMessages.text($0.message, ctx.locale))</td></tr>" as HTML
+            "<tr><td>\($0.line)</td><td>\($0.coded.text(ctx.locale))</td></tr>" as HTML
         }
         let heading = ctx.t(
             plan.applied ? "moderation.plan_applied" : "moderation.plan_preview", String(plan.added.count), String(plan.updated.count),
@@ -236,7 +236,7 @@ struct LexiconPages {
             mapped.issues = errors.issues.map { issue in
                 FieldIssue(
                     field: ["category": "import_category", "severity": "import_severity", "scope": "import_scope", "term": "content"][issue.field]
-                        ?? issue.field, message: issue.message)
+                        ?? issue.field, issue.coded)
             }
             return try await renderLexicon(req, values: values, errors: FormErrors(mapped), plan: nil, status: .unprocessableEntity).encodeResponse(
                 for: req)

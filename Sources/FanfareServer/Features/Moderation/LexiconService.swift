@@ -133,23 +133,8 @@ struct LexiconService {
     private func requireRoom(for adding: Int, field: String, in workspaceID: UUID, on tx: any Database) async throws {
         let count = try await Self.entryCount(workspaceID, on: tx)
         if count + adding > maxEntries {
-            throw ValidationErrors(field, Self.limitMessage(count + adding, max: maxEntries))
+            throw ValidationErrors(field, .lexiconLimit(total: count + adding, max: maxEntries))
         }
-    }
-
-    static func limitMessage(_ total: Int, max: Int) -> String {
-        "would make the lexicon \(grouped(total)) entries; a workspace may hold at most \(grouped(max)) (FANFARE_LEXICON_MAX_TERMS)"
-    }
-
-    /// 100000 as 100,000.
-    static func grouped(_ number: Int) -> String {
-        let digits = Array(String(number.magnitude))
-        var text = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { text.append(",") }
-            text.append(digit)
-        }
-        return (number < 0 ? "-" : "") + text
     }
 
     struct TermInput {
@@ -165,10 +150,10 @@ struct LexiconService {
         var errors = ValidationErrors()
         let severityText = input.severity?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let severity = severityText.isEmpty ? .block : ModerationSeverity(rawValue: severityText)
-        if severity == nil { errors.add("severity", "must be one of: warn, review, block") }
+        if severity == nil { errors.add("severity", .oneOf(choices: ["warn", "review", "block"])) }
         let scopeText = input.scope?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let scope = scopeText.isEmpty ? .all : ModerationScope(rawValue: scopeText)
-        if scope == nil { errors.add("scope", "must be one of: all, content, incoming") }
+        if scope == nil { errors.add("scope", .oneOf(choices: ["all", "content", "incoming"])) }
         let category = input.category?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let term = LexiconTerm(
             term: input.term.trimmingCharacters(in: .whitespacesAndNewlines), category: category.isEmpty ? "risk" : category,
@@ -204,7 +189,7 @@ struct LexiconService {
         return try await change(access, now: now) { tx in
             let entry = try await access.find(LexiconEntry.self, rawID, on: tx, what: "Lexicon entry")
             guard entry.kind == LexiconEntry.Kind.term.rawValue else {
-                throw ValidationErrors("kind", "is allow; an allow-list phrase has no category or severity to edit, delete it and add another")
+                throw ValidationErrors("kind", .allowPhraseNotEditable)
             }
             if let other = try await find(.term, folded: term.key, in: access, on: tx), other.id != entry.id {
                 try await Self.refuseDuplicate(other, field: "term", on: tx)
@@ -225,9 +210,9 @@ struct LexiconService {
         let folded = TextFolding.fold(text)
         var errors = ValidationErrors()
         if text.isEmpty || text.unicodeScalars.count > 100 {
-            errors.add("phrase", "must be 1 to 100 characters")
+            errors.add("phrase", .lengthBetween(min: 1, max: 100))
         } else if folded.isEmpty {
-            errors.add("phrase", "has no letter, digit or character left once spaces, punctuation, symbols and emoji are ignored")
+            errors.add("phrase", .termNothingLeft)
         }
         try errors.throwIfAny()
         // Allowing a phrase twice changes nothing, and bumps no version.
@@ -281,9 +266,31 @@ struct LexiconService {
             var before: String?
         }
 
+        /// A line of the file that cannot be imported: in the API `{line,
+        /// message, message_code, message_arguments}`, on the page in the
+        /// reader's language.
         struct LineProblem: Content {
             var line: Int
-            var message: String
+            var coded: CodedMessage
+
+            init(line: Int, _ coded: CodedMessage) {
+                self.line = line
+                self.coded = coded
+            }
+
+            private enum CodingKeys: String, CodingKey { case line, message, messageCode, messageArguments }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                line = try container.decode(Int.self, forKey: .line)
+                coded = try container.decodeCodedMessage(code: .messageCode, arguments: .messageArguments)
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(line, forKey: .line)
+                try container.encode(coded, message: .message, code: .messageCode, arguments: .messageArguments)
+            }
         }
 
         var added: [Change]
@@ -323,7 +330,7 @@ struct LexiconService {
         now: Date = Date()
     ) async throws -> ImportPlan {
         try access.require(.moderationLexiconManage)
-        if text.utf8.count > 5_000_000 { throw ValidationErrors("file", "must be at most 5 MB") }
+        if text.utf8.count > 5_000_000 { throw ValidationErrors("file", .fileAtMostMegabytes(max: 5)) }
         let workspaceID = access.workspaceID
         // The version first, then the entries: a change committed between
         // the two reads shows up as a newer version at the end, and the
@@ -369,10 +376,7 @@ struct LexiconService {
                 }
                 let count = try await Self.entryCount(workspaceID, on: tx)
                 if addedCount > 0, count > maxEntries {
-                    throw ValidationErrors(
-                        "content",
-                        "would make the lexicon \(Self.grouped(count)) entries, with those added while it was imported; a workspace may hold at most \(Self.grouped(maxEntries)) (FANFARE_LEXICON_MAX_TERMS)"
-                    )
+                    throw ValidationErrors("content", .lexiconLimitAfterImport(total: count, max: maxEntries))
                 }
                 var update = RowsUpdate(
                     table: "lexicon_entries",
@@ -435,13 +439,13 @@ struct LexiconService {
         _ text: String, format: LexiconFile.Format, defaults: LexiconFile.Defaults, existing: [Row], maxEntries: Int, compile: Bool, now: Date
     ) throws -> PreparedImport {
         let parsed = LexiconFile.parse(text, format: format, defaults: defaults)
-        if parsed.terms.count > 100_000 { throw ValidationErrors("file", "has \(parsed.terms.count) terms; at most 100,000 are accepted") }
+        if parsed.terms.count > 100_000 { throw ValidationErrors("file", .fileTermsAtMost(count: parsed.terms.count, max: 100_000)) }
         var byFolded: [String: Int] = [:]
         for (index, row) in existing.enumerated() where row.kind == LexiconEntry.Kind.term.rawValue {
             byFolded[row.folded] = byFolded[row.folded] ?? index
         }
         var plan = ImportPlan(
-            added: [], updated: [], unchanged: 0, problems: parsed.problems.map { .init(line: $0.line, message: $0.message) }, applied: false)
+            added: [], updated: [], unchanged: 0, problems: parsed.problems.map { .init(line: $0.line, $0.coded) }, applied: false)
         var adding: [(term: LexiconTerm, folded: String)] = []
         var updating: [(id: UUID, term: LexiconTerm)] = []
         var after = existing
@@ -471,10 +475,7 @@ struct LexiconService {
         // Only new entries count against the limit: a lexicon already over
         // it (the limit lowered since) can still have its terms changed.
         if !adding.isEmpty, existing.count + adding.count > maxEntries {
-            throw ValidationErrors(
-                "content",
-                "would add \(grouped(adding.count)) entries to the \(grouped(existing.count)) the lexicon holds; a workspace may hold at most \(grouped(maxEntries)) (FANFARE_LEXICON_MAX_TERMS)"
-            )
+            throw ValidationErrors("content", .lexiconLimitAdding(adding: adding.count, existing: existing.count, max: maxEntries))
         }
         let staged = adding.map { term, folded -> Row in
             Row(
@@ -605,9 +606,9 @@ struct LexiconService {
     /// being written is about to add.
     private static func refuseDuplicate(_ existing: LexiconEntry, field: String, on db: any Database) async throws -> Never {
         if try await isPending(existing, on: db) {
-            throw ValidationErrors(field, "is in an import being written right now; wait for the import to finish, then edit that entry")
+            throw ValidationErrors(field, .termBeingImported)
         }
-        throw ValidationErrors(field, "is already in the lexicon as \"\(existing.term)\"; edit that entry instead")
+        throw ValidationErrors(field, .termExists(term: existing.term))
     }
 
     /// Whether the entry belongs to an import still being written.

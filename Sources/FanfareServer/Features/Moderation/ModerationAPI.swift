@@ -28,7 +28,7 @@ struct ModerationAPI {
         let page = try req.pageRequest()
         let query = access.query(LexiconEntry.self, on: req.db).visible()
         if let kind = req.query[String.self, at: "kind"] {
-            guard LexiconEntry.Kind(rawValue: kind) != nil else { throw ValidationErrors("kind", "must be one of: term, allow") }
+            guard LexiconEntry.Kind(rawValue: kind) != nil else { throw ValidationErrors("kind", .oneOf(choices: ["term", "allow"])) }
             query.filter(\.$kind == kind)
         }
         if let category = req.query[String.self, at: "category"], !category.isEmpty { query.filter(\.$category == category) }
@@ -94,7 +94,7 @@ struct ModerationAPI {
     {
         var errors = ValidationErrors()
         let format = LexiconFile.Format(rawValue: (format ?? "").lowercased())
-        if format == nil { errors.add("format", "must be one of: txt, csv") }
+        if format == nil { errors.add("format", .oneOf(choices: ["txt", "csv"])) }
         let defaults = errors.collect { () throws(ValidationErrors) in
             try LexiconService.validated(.init(term: "x", category: category, severity: severity, scope: scope))
         }
@@ -112,7 +112,7 @@ struct ModerationAPI {
         let plan = try await LexiconService(db: req.db, app: req.application).importTerms(
             input.content ?? "", format: format, defaults: defaults, dryRun: input.dryRun ?? false, in: try req.workspaceAccess, actor: req.actor)
         if !plan.problems.isEmpty, input.dryRun != true {
-            throw ValidationErrors(plan.problems.map { FieldIssue(field: "content", message: "line \($0.line): \($0.message)") })
+            throw ValidationErrors(plan.problems.map { FieldIssue(field: "content", .onLine(line: $0.line, message: $0.coded)) })
         }
         let body = try await LexiconService.offload { try JSONEncoder.api.encode(plan) }
         var headers = HTTPHeaders()
@@ -122,7 +122,7 @@ struct ModerationAPI {
 
     @Sendable func export(req: Request) async throws -> Response {
         let raw = req.query[String.self, at: "format"] ?? "csv"
-        guard let format = LexiconFile.Format(rawValue: raw) else { throw ValidationErrors("format", "must be one of: txt, csv") }
+        guard let format = LexiconFile.Format(rawValue: raw) else { throw ValidationErrors("format", .oneOf(choices: ["txt", "csv"])) }
         let access = try req.workspaceAccess
         let text = try await LexiconService(db: req.db, app: req.application).export(format: format, in: access)
         let response = Response(status: .ok, body: .init(string: text))
@@ -154,13 +154,13 @@ struct ModerationAPI {
         let input = try req.decodeInput(CheckInput.self)
         var errors = ValidationErrors()
         let text = input.text ?? ""
-        if text.unicodeScalars.count > 100_000 { errors.add("text", "must be at most 100,000 characters") }
+        if text.unicodeScalars.count > 100_000 { errors.add("text", .lengthAtMost(max: 100_000)) }
         let scope = ModerationScope(rawValue: input.scope ?? "all")
-        if scope == nil { errors.add("scope", "must be one of: all, content, incoming") }
+        if scope == nil { errors.add("scope", .oneOf(choices: ["all", "content", "incoming"])) }
         let policy = MatchPolicy(rawValue: input.policy ?? "leftmost_longest")
-        if policy == nil { errors.add("policy", "must be one of: leftmost_longest, all") }
+        if policy == nil { errors.add("policy", .oneOf(choices: ["leftmost_longest", "all"])) }
         let prior = input.priorOffences ?? 0
-        if !(0...10_000).contains(prior) { errors.add("prior_offences", "must be a whole number from 0 to 10000") }
+        if !(0...10_000).contains(prior) { errors.add("prior_offences", .wholeNumberBetween(min: 0, max: 10_000)) }
         try errors.throwIfAny()
         let matches = try await ModerationService(db: req.db, app: req.application).check(["text": text], scope: scope!, policy: policy!, in: access)[
             "text"]!
@@ -171,7 +171,7 @@ struct ModerationAPI {
 
     @Sendable func report(req: Request) async throws -> ModerationService.Report {
         let days = req.query[Int.self, at: "days"] ?? 30
-        guard (1...366).contains(days) else { throw ValidationErrors("days", "must be a whole number from 1 to 366") }
+        guard (1...366).contains(days) else { throw ValidationErrors("days", .wholeNumberBetween(min: 1, max: 366)) }
         return try await ModerationService(db: req.db, app: req.application).report(days: days, in: try req.workspaceAccess)
     }
 
@@ -198,7 +198,7 @@ struct ModerationAPI {
         _ = try await access.find(ModerationFeedback.self, req.parameters.get("feedback_id"), on: req.db, what: "Feedback")
         let input = try req.decodeInput(DecisionInput.self)
         guard let accept = input.accept else {
-            throw ValidationErrors("accept", "is required: true adds the phrase to the allow-list, false dismisses")
+            throw ValidationErrors("accept", .allowDecisionRequired)
         }
         return FeedbackDTO(
             try await ModerationService(db: req.db, app: req.application).decideFeedback(
@@ -213,7 +213,7 @@ struct ModerationAPI {
         if let flagged = req.query[Bool.self, at: "flagged"], flagged { query.filter(\.$recommendation != ModerationAction.none.rawValue) }
         if let raw = req.query[String.self, at: "recommendation"] {
             guard ModerationAction(rawValue: raw) != nil else {
-                throw ValidationErrors("recommendation", "must be one of: \(ModerationAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationErrors("recommendation", .oneOf(choices: ModerationAction.allCases.map(\.rawValue)))
             }
             query.filter(\.$recommendation == raw)
         }
@@ -224,7 +224,7 @@ struct ModerationAPI {
             ("priority", \IncomingMessage.$priority, MessagePriority.allCases.map(\.rawValue)),
         ] {
             guard let raw = req.query[String.self, at: name] else { continue }
-            if allowed.contains(raw) { query.filter(field == raw) } else { errors.add(name, "must be one of: \(allowed.joined(separator: ", "))") }
+            if allowed.contains(raw) { query.filter(field == raw) } else { errors.add(name, .oneOf(choices: allowed)) }
         }
         try errors.throwIfAny()
         if let after = page.after { query.filter(\.$id < after) }

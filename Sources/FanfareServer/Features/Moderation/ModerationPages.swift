@@ -125,7 +125,7 @@ struct ModerationPages {
                 term: req.formValue("term"), phrase: req.formValue("phrase"), note: req.formValue("note"), in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("moderation.feedback_sent", req.uiLocale), to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { "\($0.field): " + FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { "\($0.field): " + $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/moderation")
     }
@@ -138,7 +138,7 @@ struct ModerationPages {
                 req.parameters.get("feedback"), accept: accept, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text(accept ? "moderation.feedback_accepted" : "moderation.feedback_dismissed", req.uiLocale), to: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/moderation")
     }
@@ -171,7 +171,7 @@ struct ModerationPages {
         let input = try req.decodeInput(CheckInput.self)
         let fields = ["title": input.title ?? "", "body": input.body ?? "", "tags": input.tags ?? ""]
         if fields.values.contains(where: { $0.unicodeScalars.count > 100_000 }) {
-            throw ValidationErrors("body", "must be at most 100,000 characters")
+            throw ValidationErrors("body", .lengthAtMost(max: 100_000))
         }
         let found = try await ModerationService(db: req.db, app: req.application).check(fields, scope: .content, policy: .leftmostLongest, in: access)
         let ctx = try await PageContext.make(req)

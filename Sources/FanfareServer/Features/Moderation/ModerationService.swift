@@ -32,13 +32,13 @@ struct ModerationService {
         let term = term.trimmingCharacters(in: .whitespacesAndNewlines)
         let phrase = phrase.trimmingCharacters(in: .whitespacesAndNewlines)
         let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if term.isEmpty || term.count > 100 { errors.add("term", "must be 1 to 100 characters") }
+        if term.isEmpty || term.count > 100 { errors.add("term", .lengthBetween(min: 1, max: 100)) }
         if phrase.isEmpty || phrase.count > 100 {
-            errors.add("phrase", "must be 1 to 100 characters")
+            errors.add("phrase", .lengthBetween(min: 1, max: 100))
         } else if !term.isEmpty, !TextFolding.fold(phrase).contains(TextFolding.fold(term)) {
-            errors.add("phrase", "must contain the term it allows: an allowed phrase only covers matches inside it")
+            errors.add("phrase", .allowPhraseContainsTerm)
         }
-        if note.count > 1_000 { errors.add("note", "must be at most 1,000 characters") }
+        if note.count > 1_000 { errors.add("note", .lengthAtMost(max: 1_000)) }
         try errors.throwIfAny()
         let feedback = ModerationFeedback()
         feedback.id = TimeOrderedID.make(at: now)

@@ -24,7 +24,7 @@ struct PeopleService {
         let locale = errors.collect { () throws(ValidationErrors) in try UILocale(validating: input.locale ?? UILocale.zhHans.rawValue) }
         let zone = errors.collect { () throws(ValidationErrors) in try Credentials.timeZone(input.timeZone ?? "Asia/Shanghai") }
         if let email, try await User.query(on: db).filter(\.$email == email).first() != nil {
-            errors.add("email", "is already registered; sign in instead")
+            errors.add("email", .emailRegistered)
         }
         try errors.throwIfAny()
         let hash = try await passwords.hash(input.password).get()
@@ -70,7 +70,7 @@ struct PeopleService {
         if let lock = try await throttle.secretLock(account: user.email, address: address, now: now) { throw TooManyTries(until: lock) }
         guard (try? await passwords.verify(password, created: user.passwordHash).get()) == true else {
             try await throttle.record(.password, subject: user.email, address: address, now: now)
-            throw ValidationErrors(field, "is not your current password")
+            throw ValidationErrors(field, .wrongCurrentPassword)
         }
     }
 
@@ -82,7 +82,7 @@ struct PeopleService {
             errors.issues.append(contentsOf: wrong.issues)
         }
         errors.collect { () throws(ValidationErrors) in try Credentials.password(new, field: "new_password") }
-        if current == new { errors.add("new_password", "must differ from the current password") }
+        if current == new { errors.add("new_password", .newPasswordSame) }
         try errors.throwIfAny()
         user.passwordHash = try await passwords.hash(new).get()
         user.sessionEpoch += 1

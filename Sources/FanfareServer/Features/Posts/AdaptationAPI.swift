@@ -46,7 +46,7 @@ struct AdaptationAPI: RouteCollection {
         var errors = ValidationErrors()
         let rules = Self.rules(input.platform, errors: &errors)
         let media = Self.media(input.media, errors: &errors)
-        if (input.text ?? "").unicodeScalars.count > 100_000 { errors.add("text", "must be at most 100,000 characters") }
+        if (input.text ?? "").unicodeScalars.count > 100_000 { errors.add("text", .lengthAtMost(max: 100_000)) }
         try errors.throwIfAny()
         let variant = Variant(title: input.title, text: input.text ?? "", tags: input.tags ?? [], media: media)
         return CheckResult(
@@ -74,10 +74,10 @@ struct AdaptationAPI: RouteCollection {
         let input = try req.decodeInput(ProposeInput.self)
         var errors = ValidationErrors()
         let names = input.platforms ?? []
-        if names.isEmpty || names.count > 20 { errors.add("platforms", "must list 1 to 20 platforms from: \(Self.known)") }
+        if names.isEmpty || names.count > 20 { errors.add("platforms", .platformsList(choices: Self.known)) }
         let rules = names.enumerated().compactMap { index, name in Self.rules(name, field: "platforms[\(index)]", errors: &errors) }
         let media = Self.media(input.media, errors: &errors)
-        if (input.body ?? "").unicodeScalars.count > 100_000 { errors.add("body", "must be at most 100,000 characters") }
+        if (input.body ?? "").unicodeScalars.count > 100_000 { errors.add("body", .lengthAtMost(max: 100_000)) }
         try errors.throwIfAny()
         let draft = ContentDraft(title: input.title, body: input.body ?? "", hashtags: input.hashtags ?? [], media: media)
         return rules.map { rules in
@@ -86,11 +86,11 @@ struct AdaptationAPI: RouteCollection {
         }
     }
 
-    private static var known: String { PlatformRules.standard.keys.sorted().joined(separator: ", ") }
+    private static var known: [String] { PlatformRules.standard.keys.sorted() }
 
     private static func rules(_ name: String?, field: String = "platform", errors: inout ValidationErrors) -> PlatformRules? {
         guard let name, let rules = PlatformRules.standard[name.lowercased()] else {
-            errors.add(field, "must be one of: \(known)")
+            errors.add(field, .oneOf(choices: known))
             return nil
         }
         return rules
@@ -98,14 +98,14 @@ struct AdaptationAPI: RouteCollection {
 
     private static func media(_ input: [MediaInput]?, errors: inout ValidationErrors) -> [MediaAttachment] {
         guard let input else { return [] }
-        if input.count > 100 { errors.add("media", "must list at most 100 attachments") }
+        if input.count > 100 { errors.add("media", .attachmentsAtMost(max: 100)) }
         return input.prefix(100).enumerated().compactMap { index, item in
             guard let raw = item.kind, let kind = MediaKind(rawValue: raw) else {
-                errors.add("media[\(index)].kind", "must be one of: image, gif, video")
+                errors.add("media[\(index)].kind", .oneOf(choices: ["image", "gif", "video"]))
                 return nil
             }
             guard let bytes = item.bytes, bytes >= 0 else {
-                errors.add("media[\(index)].bytes", "must be the file size in bytes, 0 or more")
+                errors.add("media[\(index)].bytes", .fileSize)
                 return nil
             }
             return MediaAttachment(kind: kind, bytes: bytes)

@@ -59,11 +59,8 @@ final class PostVariant: Model, @unchecked Sendable, WorkspaceOwned {
     /// `pending`: not scheduled yet. `queued`: waiting for its minute.
     /// `publishing`: a worker holds it (until `claim_expires_at`).
     /// `unconfirmed`: sent, no answer; reconciled before any re-send.
-    enum State: String, CaseIterable, Codable {
-        case pending, queued, publishing, unconfirmed, published, failed
-        case handOff = "hand_off"
-        case cancelled
-    }
+    /// The moves between them are `VariantLifecycle`'s.
+    typealias State = VariantProgress
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "workspace_id") var workspace: Workspace
@@ -93,6 +90,26 @@ final class PostVariant: Model, @unchecked Sendable, WorkspaceOwned {
     init() {}
 
     var variantState: State { State(rawValue: state) ?? .pending }
+
+    /// The publishing fields as the lifecycle reads and writes them.
+    var status: VariantStatus {
+        get { VariantStatus(progress: variantState, claimExpiresAt: claimExpiresAt, errorCode: errorCode, lastError: lastError) }
+        set {
+            state = newValue.progress.rawValue
+            claimExpiresAt = newValue.claimExpiresAt
+            errorCode = newValue.errorCode
+            lastError = newValue.lastError
+        }
+    }
+
+    /// Moves the variant by `event`; throws for a move the lifecycle does
+    /// not have, leaving it as it was.
+    @discardableResult
+    func move(_ event: VariantEvent) throws(IllegalVariantMove) -> VariantMove {
+        let move = try VariantLifecycle.apply(event, to: status)
+        status = move.status
+        return move
+    }
     var tags: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
         set { tagsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }

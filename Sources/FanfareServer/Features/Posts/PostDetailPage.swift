@@ -57,7 +57,7 @@ struct PostDetailPage {
             }
             : nil
         let violations = v.violations.map { violation -> HTML in
-            "<li class=\"violation \(violation.severity.rawValue)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(FieldMessages.text(violation.message, ctx.locale))</li>"
+            "<li class=\"violation \(violation.severity.rawValue)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(violation.coded.text(ctx.locale))</li>"
         }
         let violationList: HTML = violations.isEmpty ? "<p class=\"ok\">\(ctx.t("post.rules_ok"))</p>" : "<ul class=\"violations\">\(violations)</ul>"
         let link: HTML =

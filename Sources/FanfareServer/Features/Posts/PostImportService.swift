@@ -36,9 +36,7 @@ struct PostImportService {
                         if let account = accounts.first(where: { $0.handle.lowercased() == key || $0.id!.uuidString.lowercased() == key }) {
                             accountIDs.append(account.id!.uuidString)
                         } else {
-                            errors.append(
-                                RowError(
-                                    line: row.line, field: "accounts", message: "names '\(reference)', which is not an account of this workspace"))
+                            errors.append(RowError(line: row.line, field: "accounts", .importUnknownAccount(value: reference)))
                         }
                     }
                     var topicID: String?
@@ -46,7 +44,7 @@ struct PostImportService {
                         if let topic = topics.first(where: { $0.title == title }) {
                             topicID = topic.id!.uuidString
                         } else {
-                            errors.append(RowError(line: row.line, field: "topic", message: "names '\(title)', which is not in the topic library"))
+                            errors.append(RowError(line: row.line, field: "topic", .importUnknownTopic(value: title)))
                         }
                     }
                     guard errors.allSatisfy({ $0.line != row.line }) else { continue }
@@ -64,7 +62,7 @@ struct PostImportService {
                         }
                         ids.append(post.id!)
                     } catch let problems as ValidationErrors {
-                        errors += problems.issues.map { RowError(line: row.line, field: $0.field, message: $0.message) }
+                        errors += problems.issues.map { RowError(line: row.line, field: $0.field, $0.coded) }
                     }
                 }
                 if !errors.isEmpty { throw Rejected(errors: errors) }

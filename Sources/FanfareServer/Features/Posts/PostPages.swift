@@ -110,8 +110,9 @@ struct PostPages {
                 assetIDs: assets.sorted(), variants: [:])
         }
 
+        /// Tags never hold a space, so spaces separate them too (`ListText`).
         static func words(_ text: String) -> [String] {
-            text.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" }).map(String.init)
+            ListText.items(text, separatedBy: .punctuationAndSpaces)
         }
     }
 
@@ -136,7 +137,7 @@ struct PostPages {
             let checked = values.assets.contains(asset.id!.uuidString) ? HTML(raw: " checked") : .empty
             let problem = AssetRights.problem(for: asset.licenceEntry, at: Date())
             return """
-                <label class="check"><input type="checkbox" name="asset_ids[]" value="\(asset.id!.uuidString)"\(checked)> \(asset.name) <span class="muted">\(asset.kind)</span>\(problem.map { p -> HTML in " <small class=\"error\">\(FieldMessages.text(p, ctx.locale))</small>" })</label>
+                <label class="check"><input type="checkbox" name="asset_ids[]" value="\(asset.id!.uuidString)"\(checked)> \(asset.name) <span class="muted">\(asset.kind)</span>\(problem.map { p -> HTML in " <small class=\"error\">\(p.text(ctx.locale))</small>" })</label>
                 """
         }
         let v = values.fields
@@ -154,10 +155,10 @@ struct PostPages {
             \(Layout.field(ctx, name: "title", label: ctx.t("post.title"), value: v["title"] ?? "", errors: errors, required: false, hint: ctx.t("post.title_hint")))
             <div class="field\(errors["body"] != nil ? " has-error" : "")"><label for="body">\(ctx.t("post.body"))</label>
             <textarea id="body" name="body" rows="8" required>\(v["body"] ?? "")</textarea>
-            \(errors["body"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+            \(errors["body"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
             \(Layout.field(ctx, name: "tags", label: ctx.t("post.tags"), value: v["tags"] ?? "", errors: errors, required: false, hint: ctx.t("post.tags_hint")))
             <fieldset class="field\(errors["account_ids"] != nil ? " has-error" : "")"><legend>\(ctx.t("post.accounts"))</legend>\(accountBoxes)\(noAccounts)
-            \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</fieldset>
+            \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</fieldset>
             <section id="sensitive" aria-live="polite" class="sensitive" data-check="\(base)/moderation/check" data-none="\(ctx.t("compose.sensitive_none"))" data-blocked="\(ctx.t("compose.sensitive_blocked"))"><h2>\(ctx.t("compose.sensitive_title"))</h2><div class="found"></div></section>
             <section id="counters" aria-live="polite" class="counters"></section>
             </div>
@@ -168,7 +169,7 @@ struct PostPages {
             \(Layout.select(ctx, name: "topic_id", label: ctx.t("post.topic"), options: [("", "—")] + topics.map { ($0.id!.uuidString, ($0.hot ? "🔥 " : "") + $0.title) }, selected: v["topic_id"] ?? "", errors: errors))
             \(Layout.field(ctx, name: "campaign", label: ctx.t("post.campaign"), value: v["campaign"] ?? "", errors: errors, required: false))
             <fieldset class="field\(errors["asset_ids"] != nil ? " has-error" : "")"><legend>\(ctx.t("post.assets"))</legend>\(assetBoxes)
-            \(errors["asset_ids"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</fieldset>
+            \(errors["asset_ids"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</fieldset>
             </div>
             <div class="actions"><button type="submit" class="primary" id="save-post">\(ctx.t("posts.save_draft"))</button></div>
             </form>
@@ -217,7 +218,7 @@ struct PostPages {
             _ = try await PostService(db: req.db, app: req.application).editVariant(post, variant: variant, edited, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("posts.variant_saved", req.uiLocale), to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         }
         // The variants are written anew on every edit: land on the list.
         return req.redirect(to: base + post.id!.uuidString + "#variants")
@@ -238,7 +239,7 @@ struct PostPages {
             report.map { report -> HTML in
                 guard !report.errors.isEmpty else { return .empty }
                 let rows = report.errors.map { e -> HTML in
-                    "<tr><td>\(e.line)</td><td>\(e.field)</td><td>\(FieldMessages.text(e.message, ctx.locale))</td></tr>"
+                    "<tr><td>\(e.line)</td><td>\(e.field)</td><td>\(e.text(ctx.locale))</td></tr>"
                 }
                 return """
                     <section class="card" id="import-errors"><h2>\(ctx.t("import.nothing_imported"))</h2>
@@ -327,7 +328,7 @@ struct PostPages {
                 length: rules.counting.count(variant.text), limit: rules.textLimit, counting: PlatformRulesDTO.name(rules.counting),
                 violations: VariantValidator.violations(of: variant, against: rules).map {
                     PreviewViolation(
-                        field: $0.field, rule: $0.rule, message: FieldMessages.text($0.message, req.uiLocale), severity: $0.severity.rawValue)
+                        field: $0.field, rule: $0.rule, message: $0.coded.text(req.uiLocale), severity: $0.severity.rawValue)
                 })
         }
     }
@@ -342,9 +343,9 @@ struct PostPages {
             let notice = try await body(PostService(db: req.db, app: req.application), access, id)
             Flash.add(.notice, notice, to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         } catch let problem as Problem where problem.status == 409 || problem.status == 502 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
         }
         return req.redirect(to: target)
     }
@@ -370,7 +371,7 @@ struct PostPages {
     @Sendable func schedule(req: Request) async throws -> Response {
         try await act(req) { service, access, id in
             guard let at = ScheduleTime.parse(req.formValue("scheduled_at"), timeZone: access.workspace.zone) else {
-                throw ValidationErrors("scheduled_at", "must be a date and time")
+                throw ValidationErrors("scheduled_at", .dateTime)
             }
             _ = try await service.schedule(id, at: at, in: access, actor: req.actor)
             return I18n.text("posts.scheduled", req.uiLocale)

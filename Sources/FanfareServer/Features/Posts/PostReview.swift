@@ -58,8 +58,9 @@ extension PostService {
                 problems.append("@\(variant.account.handle) (\(variant.platform)) \(violation.field): \(violation.message)")
             }
         }
+        // The review record keeps its findings as written, in English.
         if let problem = try await AssetRegister.problem(for: post, at: post.scheduledAt ?? Date(), on: db) {
-            problems.append(problem)
+            problems.append(problem.english)
         }
         findings.problems = problems
         // Each distinct text once: most posts send the same wording to
@@ -118,8 +119,10 @@ extension PostService {
                 try record.decide(approve: approve, comment: comment, by: actor.reviewID, role: access.role, at: now)
             } catch let errors as ValidationErrors {
                 if errors.issues.contains(where: { $0.field == "comment" }) { throw errors }
-                if let role = errors.issues.first(where: { $0.field == "role" }) { throw Problem.forbidden("Your role \(role.message).") }
-                throw Problem(.conflict, errors.issues.map(\.message).joined(separator: "; "), type: "review-not-allowed")
+                if let role = errors.issues.first(where: { $0.field == "role" }) {
+                    throw Problem(.forbidden, .yourRole(message: role.coded), type: "forbidden")
+                }
+                throw Problem(.conflict, errors.joined(\.coded)!, type: "review-not-allowed")
             }
             post.reviewJSON = try record.json()
             post.status = Self.status(of: record).rawValue

@@ -22,7 +22,7 @@ extension PostService {
                 throw Problem(.conflict, "This post is already (being) published.", type: "post-published")
             }
             if let at, at < now.addingTimeInterval(-60) {
-                throw ValidationErrors("scheduled_at", "must be in the future (or leave it empty to publish now)")
+                throw ValidationErrors("scheduled_at", .futureOrNow)
             }
             let when = at ?? now
             if let problem = try await AssetRegister.problem(for: post, at: when, on: tx) {
@@ -40,13 +40,11 @@ extension PostService {
             post.status = Post.Status.scheduled.rawValue
             post.updatedAt = now
             try await post.save(on: tx)
-            // A failed variant goes again; a published one stays published.
-            let toQueue = variants.filter { ![.published, .handOff].contains($0.variantState) }
+            // A failed variant goes again; a published one stays published,
+            // and one that may be out already is never queued again.
+            let toQueue = variants.filter { VariantLifecycle.next(from: $0.variantState, on: .scheduled) != nil }
             for variant in toQueue {
-                variant.state = PostVariant.State.queued.rawValue
-                variant.claimExpiresAt = nil
-                variant.errorCode = nil
-                variant.lastError = nil
+                try variant.move(.scheduled)
                 variant.updatedAt = now
                 try await variant.save(on: tx)
             }
@@ -70,7 +68,7 @@ extension PostService {
                 throw Problem(.conflict, "This post is being published right now.", type: "post-publishing")
             }
             for variant in variants where variant.variantState == .queued {
-                variant.state = PostVariant.State.pending.rawValue
+                try variant.move(.unscheduled)
                 variant.updatedAt = now
                 try await variant.save(on: tx)
             }
@@ -91,21 +89,23 @@ extension PostService {
 /// The copyright register's veto: an asset whose licence is unknown or
 /// has expired by the publishing time cannot go out.
 enum AssetRegister {
-    /// The first licence problem of each post that has one.
-    static func problems(for posts: Set<UUID>, at date: Date, on db: any Database) async throws -> [UUID: String] {
+    /// The first licence problem of each post that has one, named by its asset.
+    static func problems(for posts: Set<UUID>, at date: Date, on db: any Database) async throws -> [UUID: CodedMessage] {
         guard !posts.isEmpty else { return [:] }
-        var found: [UUID: String] = [:]
+        var found: [UUID: CodedMessage] = [:]
         for link in try await PostAsset.query(on: db).filter(\.$post.$id ~~ posts).with(\.$asset).all() where found[link.$post.id] == nil {
-            if let problem = AssetRights.problem(for: link.asset.licenceEntry, at: date) { found[link.$post.id] = "\(link.asset.name): \(problem)" }
+            if let problem = AssetRights.problem(for: link.asset.licenceEntry, at: date) {
+                found[link.$post.id] = .atPath(path: link.asset.name, message: problem)
+            }
         }
         return found
     }
 
-    static func problem(for post: Post, at date: Date, on db: any Database) async throws -> String? {
+    static func problem(for post: Post, at date: Date, on db: any Database) async throws -> CodedMessage? {
         let links = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).all()
         for link in links {
             if let problem = AssetRights.problem(for: link.asset.licenceEntry, at: date) {
-                return "\(link.asset.name): \(problem)"
+                return .atPath(path: link.asset.name, message: problem)
             }
         }
         return nil
@@ -122,7 +122,7 @@ extension Asset {
 /// mass sends), checked when scheduling so Fanfare refuses what the
 /// platform would refuse.
 enum PublishQuotas {
-    static func refusal(for variant: PostVariant, at date: Date, excluding postID: UUID, on db: any Database) async throws -> String? {
+    static func refusal(for variant: PostVariant, at date: Date, excluding postID: UUID, on db: any Database) async throws -> CodedMessage? {
         guard let quota = ConnectorRegistry.publishQuota(platform: variant.platform, settings: variant.account.settings) else { return nil }
         let others = try await PostVariant.query(on: db)
             .join(Post.self, on: \PostVariant.$post.$id == \Post.$id)

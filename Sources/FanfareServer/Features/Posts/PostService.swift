@@ -170,43 +170,46 @@ struct PostService {
     private func check(_ draft: Draft, in access: WorkspaceAccess) async throws -> Checked {
         var errors = ValidationErrors()
         let title = draft.title.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let title, title.count > 200 { errors.add("title", "must be at most 200 characters") }
+        if let title, title.count > 200 { errors.add("title", .lengthAtMost(max: 200)) }
         let body = draft.body.trimmingCharacters(in: .whitespacesAndNewlines)
-        if body.isEmpty { errors.add("body", "must not be empty") }
-        if body.count > 50_000 { errors.add("body", "must be at most 50,000 characters") }
+        if body.isEmpty { errors.add("body", .notEmpty) }
+        if body.count > 50_000 { errors.add("body", .lengthAtMost(max: 50_000)) }
         let pillar = errors.collect { () throws(ValidationErrors) in try Pillar(validating: draft.pillar.nonEmpty ?? "basic", field: "pillar") }
         let format = errors.collect { () throws(ValidationErrors) in
             try ContentFormat(validating: draft.format.nonEmpty ?? "image_text", field: "format")
         }
         let pool = errors.collect { () throws(ValidationErrors) in try ContentPool(validating: draft.pool.nonEmpty ?? "regular", field: "pool") }
         let campaign = draft.campaign.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let campaign, campaign.count > 100 { errors.add("campaign", "must be at most 100 characters") }
+        if let campaign, campaign.count > 100 { errors.add("campaign", .lengthAtMost(max: 100)) }
         var tags: [String] = []
         for raw in draft.tags {
             let tag = raw.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "#")))
             if tag.isEmpty { continue }
             if tag.count > 40 || tag.contains(where: \.isWhitespace) {
-                errors.add("tags", "each tag must be 1 to 40 characters without spaces ('\(tag)' is not)")
+                errors.add("tags", .tagWithoutSpaces(tag: tag))
             } else if !tags.contains(tag) {
                 tags.append(tag)
             }
         }
-        if tags.count > 30 { errors.add("tags", "must be at most 30 tags") }
+        if tags.count > 30 { errors.add("tags", .tagsAtMost(max: 30)) }
 
         var topicID: UUID?
         if let raw = draft.topicID.nonEmpty {
             if let id = UUID(uuidString: raw), try await access.query(Topic.self, on: db).filter(\.$id == id).first() != nil {
                 topicID = id
             } else {
-                errors.add("topic_id", "must be the id of a topic in this workspace's topic library")
+                errors.add("topic_id", .topicId)
             }
         }
         let accounts = try await resolve(
-            draft.accountIDs, SocialAccount.self, field: "account_ids", what: "a connected account", in: access, errors: &errors)
+            draft.accountIDs, SocialAccount.self, field: "account_ids", invalid: { .accountIdsInvalid(value: $0) },
+            notFound: { .accountIdsNotFound(missing: $0) }, in: access, errors: &errors)
         if accounts.isEmpty, !errors.issues.contains(where: { $0.field == "account_ids" }) {
-            errors.add("account_ids", "must name at least one connected account")
+            errors.add("account_ids", .accountIdsRequired)
         }
-        let assets = try await resolve(draft.assetIDs, Asset.self, field: "asset_ids", what: "an asset in the library", in: access, errors: &errors)
+        let assets = try await resolve(
+            draft.assetIDs, Asset.self, field: "asset_ids", invalid: { .assetIdsInvalid(value: $0) }, notFound: { .assetIdsNotFound(missing: $0) },
+            in: access, errors: &errors)
 
         var variants: [UUID: Variant] = [:]
         let media = assets.map { MediaAttachment(kind: MediaKind(rawValue: $0.kind) ?? .image, bytes: Int($0.bytes)) }
@@ -215,7 +218,7 @@ struct PostService {
             let rules = PlatformRules.standard[account.rulesPlatform] ?? PlatformRules.standard["sandbox"]!
             if let edited = draft.variants[account.id!.uuidString.lowercased()] ?? draft.variants[account.id!.uuidString] {
                 let text = edited.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.isEmpty { errors.add("variants.\(account.id!.uuidString.lowercased()).text", "must not be empty") }
+                if text.isEmpty { errors.add("variants.\(account.id!.uuidString.lowercased()).text", .notEmpty) }
                 variants[account.id!] = Variant(
                     title: edited.title.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines), text: text, tags: edited.tags ?? [], media: media)
             } else {
@@ -231,12 +234,13 @@ struct PostService {
     }
 
     private func resolve<M: WorkspaceOwned>(
-        _ raw: [String], _ type: M.Type, field: String, what: String, in access: WorkspaceAccess, errors: inout ValidationErrors
+        _ raw: [String], _ type: M.Type, field: String, invalid: (String) -> CodedMessage, notFound: ([String]) -> CodedMessage,
+        in access: WorkspaceAccess, errors: inout ValidationErrors
     ) async throws -> [M] {
         var ids: [UUID] = []
         for value in raw where !value.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let id = UUID(uuidString: value.trimmingCharacters(in: .whitespaces)) else {
-                errors.add(field, "must list ids of \(what) ('\(value)' is not an id)")
+                errors.add(field, invalid(value))
                 continue
             }
             if !ids.contains(id) { ids.append(id) }
@@ -245,7 +249,7 @@ struct PostService {
         let found = try await access.query(type, on: db).filter(\._$id ~~ ids).all()
         if found.count != ids.count {
             let missing = ids.filter { id in !found.contains { $0.id == id } }
-            errors.add(field, "must list ids of \(what) of this workspace (not found: \(missing.map(\.uuidString).joined(separator: ", ")))")
+            errors.add(field, notFound(missing.map(\.uuidString)))
         }
         return ids.compactMap { id in found.first { $0.id == id } }
     }

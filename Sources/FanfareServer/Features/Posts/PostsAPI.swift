@@ -39,7 +39,7 @@ struct PostsAPI {
         let query = access.query(Post.self, on: req.db)
         if let status = req.query[String.self, at: "status"], !status.isEmpty {
             guard Post.Status(rawValue: status) != nil else {
-                throw ValidationErrors("status", "must be one of: \(Post.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationErrors("status", .oneOf(choices: Post.Status.allCases.map(\.rawValue)))
             }
             query.filter(\.$status == status)
         }
@@ -130,7 +130,7 @@ struct PostsAPI {
         _ = try await req.workspaceAccess.find(Post.self, req.parameters.get("post_id"), on: req.db, what: "Post")
         let input = try req.decodeInput(ReviewInput.self)
         guard let decision = input.decision, ["approve", "reject"].contains(decision) else {
-            throw ValidationErrors("decision", "must be approve or reject")
+            throw ValidationErrors("decision", .either(choices: ["approve", "reject"]))
         }
         let post = try await service(req).decide(
             req.parameters.get("post_id"), approve: decision == "approve", comment: input.comment, in: try req.workspaceAccess, actor: req.actor)
@@ -146,8 +146,7 @@ struct PostsAPI {
         _ = try await access.find(Post.self, req.parameters.get("post_id"), on: req.db, what: "Post")
         let input = try req.decodeInput(ScheduleInput.self)
         guard let raw = input.scheduledAt, let at = ScheduleTime.parse(raw, timeZone: access.workspace.zone) else {
-            throw ValidationErrors(
-                "scheduled_at", "must be a time such as 2026-12-01T09:30:00+08:00, or 2026-12-01 09:30 in the workspace's time zone")
+            throw ValidationErrors("scheduled_at", .scheduleTime)
         }
         let post = try await service(req).schedule(req.parameters.get("post_id"), at: at, in: access, actor: req.actor)
         return try await PostDTO.load(post, on: req.db)
@@ -195,7 +194,7 @@ struct PostsAPI {
         let access = try req.workspaceAccess
         try access.require(.contentEdit)
         let input = try req.decodeInput(ImportInput.self)
-        guard let csv = input.csv, !csv.isEmpty else { throw ValidationErrors("csv", "must hold the CSV text, a header row and one row per post") }
+        guard let csv = input.csv, !csv.isEmpty else { throw ValidationErrors("csv", .importCsvRequired) }
         let report = try await PostImportService(db: req.db, app: req.application).run(csv: csv, in: access, actor: req.actor)
         return try await report.encodeResponse(status: report.errors.isEmpty ? .created : .unprocessableEntity, for: req)
     }

@@ -20,15 +20,14 @@ enum HandOffService {
         do {
             link = try HandOffPackage.validatePublishedURL(raw, platform: variant.platform)
         } catch {
-            if case .rejected(let reason) = error { throw ValidationErrors("url", reason) }
-            throw ValidationErrors("url", "must be the link of the published post on \(variant.platform)")
+            if case .rejected(let reason) = error { throw ValidationErrors("url", .platformSaid(text: reason)) }
+            throw ValidationErrors("url", .publishedLink(platform: variant.platform))
         }
         try await db.writeTransaction { tx in
-            variant.state = PostVariant.State.published.rawValue
+            try variant.move(.publishedByHand)
             variant.remoteID = link.remoteID
             variant.url = link.url
             variant.publishedAt = now
-            variant.lastError = nil
             variant.updatedAt = now
             try await variant.save(on: tx)
             try await PostProgress.refresh(post, on: tx, now: now)

@@ -45,7 +45,8 @@ enum PublishRunner {
 
     /// How one attempt ended, before it is written.
     enum Ending {
-        case published(PublishedPost, outcome: String)
+        /// Out; `reconciled` when found on the platform rather than sent.
+        case published(PublishedPost, reconciled: Bool)
         case settled(PublishOutcome)
     }
 
@@ -80,15 +81,15 @@ enum PublishRunner {
                 post.version == payload.version, !taken.contains(payload.variantID)
             else { continue }
             let previous = variant.variantState
-            switch previous {
-            case .queued, .unconfirmed: break
-            case .publishing:
-                if let held = variant.claimExpiresAt, held > now, try await alive(variant.claimedBy, now: now, on: db) {
+            switch VariantLifecycle.claim(variant.status, now: now) {
+            case .claim: break
+            case .heldUntil(let held):
+                if try await alive(variant.claimedBy, now: now, on: db) {
                     results[job.id!] = .retry(
                         after: min(held.timeIntervalSince(now) + 1, JobQueue.deadAfter), reason: "another worker holds this variant")
                     continue
                 }
-            default: continue
+            case .skip: continue
             }
             taken.insert(payload.variantID)
             work.append(Work(job: job, variant: variant, post: post, account: account, previous: previous))
@@ -125,7 +126,7 @@ enum PublishRunner {
     /// platform become outcomes; anything else (the database during a
     /// token refresh) puts the variant back in the queue, which is safe
     /// because nothing was sent yet.
-    private static func attempt(_ items: [Work], problems: [UUID: String], app: Application, now: Date) async -> [(UUID, Ending)] {
+    private static func attempt(_ items: [Work], problems: [UUID: CodedMessage], app: Application, now: Date) async -> [(UUID, Ending)] {
         guard let account = items.first?.account else { return [] }
         let service = AccountService(db: app.db, app: app)
         let connector: any Connector
@@ -146,10 +147,10 @@ enum PublishRunner {
                 let variant = item.variant
                 let key = variant.idempotencyKey
                 // The last attempt may have reached the platform: ask first.
-                if item.previous != .queued {
+                if VariantLifecycle.mustReconcile(before: item.previous) {
                     do throws(ConnectorError) {
                         if let found = try await connector.findPost(idempotencyKey: key) {
-                            group.addTask { (variant.id!, .published(found, outcome: "reconciled")) }
+                            group.addTask { (variant.id!, .published(found, reconciled: true)) }
                             continue
                         }
                     } catch {
@@ -167,7 +168,7 @@ enum PublishRunner {
                     continue
                 }
                 if let problem = problems[item.post.id!] {
-                    group.addTask { (variant.id!, .settled(.failed(code: "asset_licence", reason: problem))) }
+                    group.addTask { (variant.id!, .settled(.failed(code: "asset_licence", reason: problem.english))) }
                     continue
                 }
                 if !refreshed {
@@ -191,7 +192,7 @@ enum PublishRunner {
                 let request = PublishRequest(idempotencyKey: key, variant: Variant(title: variant.title, text: variant.text, tags: variant.tags))
                 group.addTask {
                     do throws(ConnectorError) {
-                        return (variant.id!, .published(try await connector.publish(request), outcome: "published"))
+                        return (variant.id!, .published(try await connector.publish(request), reconciled: false))
                     } catch {
                         return (variant.id!, .settled(outcome(of: error, attempts: variant.attempts)))
                     }
@@ -201,21 +202,19 @@ enum PublishRunner {
         }
     }
 
+    /// What a connector's error means for the variant (`PublicationRules.outcome`).
     static func outcome(of error: ConnectorError, attempts: Int) -> PublishOutcome {
-        let reason = ConnectorMessages.text(error)
-        switch error {
-        case .rateLimited(let wait): return .retry(after: max(1, wait), reason: reason)
-        case .temporary:
-            if attempts >= PublicationRules.maxAttempts {
-                return .failed(code: "platform_unavailable", reason: "\(reason) Gave up after \(attempts) attempts.")
+        let failure: PlatformFailure =
+            switch error {
+            case .rateLimited(let wait): .rateLimited(retryAfter: wait)
+            case .temporary: .temporary
+            case .outcomeUnknown: .outcomeUnknown
+            case .expiredCredentials: .expiredCredentials
+            case .rejected: .rejected
+            case .notSupported(let what): .notSupported(what)
+            case .notFound: .notFound
             }
-            return .retry(after: RetryPolicy().delay(afterAttempt: attempts), reason: reason)
-        case .outcomeUnknown: return .unconfirmed(checkAfter: PublicationRules.unconfirmedRecheck, reason: reason)
-        case .expiredCredentials: return .failed(code: "expired_credentials", reason: reason)
-        case .rejected: return .failed(code: "rejected", reason: reason)
-        case .notSupported(let what): return .handOff(reason: what)
-        case .notFound: return .failed(code: "not_found", reason: reason)
-        }
+        return PublicationRules.outcome(of: failure, reason: ConnectorMessages.text(error), attempts: attempts)
     }
 
     /// Whether the worker that claimed a variant may still be at work.
@@ -238,7 +237,8 @@ enum PublishRunner {
             let read: [any SQLExpression] = chunk.map { SQLGroupExpression([SQLBind($0.id!), SQLBind($0.state), SQLBind($0.attempts)]) }
             let rows = try await sql.raw(
                 """
-                UPDATE post_variants SET state = 'publishing', attempts = attempts + 1, claim_expires_at = \(bind: until), claimed_by = \(bind: worker),
+                UPDATE post_variants SET state = \(bind: VariantProgress.publishing.rawValue), attempts = attempts + 1, claim_expires_at = \(bind: until),
+                    claimed_by = \(bind: worker),
                     updated_at = \(bind: now)
                 WHERE (id, state, attempts) IN (VALUES \(SQLList(read)))
                 RETURNING id
@@ -247,9 +247,9 @@ enum PublishRunner {
             taken.formUnion(try rows.map { try $0.decode(column: "id", as: UUID.self) })
         }
         for variant in variants where taken.contains(variant.id!) {
-            variant.state = PostVariant.State.publishing.rawValue
+            // The row moved; the lifecycle says so for the copy in memory.
+            try variant.move(.claimed(until: until))
             variant.attempts += 1
-            variant.claimExpiresAt = until
             variant.claimedBy = worker
         }
         return taken
@@ -285,18 +285,17 @@ enum PublishRunner {
                 attempt.startedAt = startedAt
                 attempt.finishedAt = now
                 switch ending {
-                case .published(let result, let outcome):
-                    variant.state = PostVariant.State.published.rawValue
+                case .published(let result, let reconciled):
+                    let move = try variant.move(reconciled ? .reconciled : .published)
                     variant.remoteID = result.remoteID
                     variant.url = result.url
                     variant.publishedAt = result.publishedAt
-                    variant.errorCode = nil
-                    variant.lastError = nil
-                    variant.claimExpiresAt = nil
-                    attempt.outcome = outcome
+                    attempt.outcome = move.attemptOutcome ?? "published"
                     published.append((variant, result.publishedAt))
                 case .settled(let outcome):
-                    apply(outcome, to: variant, attempt: attempt, now: now)
+                    let move = try variant.move(VariantLifecycle.event(for: outcome, now: now))
+                    attempt.outcome = move.attemptOutcome ?? "failed"
+                    attempt.message = move.attemptMessage
                     if case .failed(let code, _) = outcome {
                         failed.append(item)
                         if code == "expired_credentials", !expired.contains(where: { $0.id == item.account.id }) { expired.append(item.account) }
@@ -344,36 +343,6 @@ enum PublishRunner {
             try await sql.raw(
                 "INSERT INTO \(ident: PublishAttempt.schema) (id, variant_id, number, worker, started_at, finished_at, outcome, message) VALUES \(SQLList(rows))"
             ).run()
-        }
-    }
-
-    private static func apply(_ outcome: PublishOutcome, to variant: PostVariant, attempt: PublishAttempt, now: Date) {
-        switch outcome {
-        case .retry(let after, let reason):
-            variant.state = PostVariant.State.queued.rawValue
-            variant.claimExpiresAt = now.addingTimeInterval(after)
-            variant.lastError = reason
-            attempt.outcome = "retry"
-            attempt.message = reason
-        case .unconfirmed(_, let reason):
-            variant.state = PostVariant.State.unconfirmed.rawValue
-            variant.claimExpiresAt = nil
-            variant.lastError = reason
-            attempt.outcome = "unconfirmed"
-            attempt.message = reason
-        case .failed(let code, let reason):
-            variant.state = PostVariant.State.failed.rawValue
-            variant.claimExpiresAt = nil
-            variant.errorCode = code
-            variant.lastError = reason
-            attempt.outcome = "failed"
-            attempt.message = reason
-        case .handOff(let reason):
-            variant.state = PostVariant.State.handOff.rawValue
-            variant.claimExpiresAt = nil
-            variant.lastError = reason
-            attempt.outcome = "hand_off"
-            attempt.message = reason
         }
     }
 }

@@ -12,7 +12,7 @@ enum TokenScope: String, CaseIterable, Codable, Sendable {
         var scopes: [TokenScope] = []
         for value in raw {
             guard let scope = TokenScope(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationErrors(field, "must list scopes from: read, write (got '\(value)')")
+                throw ValidationErrors(field, .tokenScopes(value: value))
             }
             scopes.append(scope)
         }
@@ -30,7 +30,7 @@ struct TokenService {
     ) async throws -> (APIToken, String) {
         var errors = ValidationErrors()
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...80).contains(name.count) { errors.add("name", "must be 1 to 80 characters, for example 'CI' or 'Reporting script'") }
+        if !(1...80).contains(name.count) { errors.add("name", .tokenName) }
         let scopes = errors.collect { () throws(ValidationErrors) in try TokenScope.parse(rawScopes) }
         try errors.throwIfAny()
         let token = Self.prefix + Secrets.randomToken()

@@ -208,7 +208,7 @@ struct MemberPages: RouteCollection {
                     try await WorkspaceService(db: req.db).openInvitation(token: token)
                 }
                 if let email = invitation.email, (try? Credentials.email(values["email"]!)) != email {
-                    throw ValidationErrors("email", "must be \(email), the address this invitation was made for")
+                    throw ValidationErrors("email", .invitationEmail(email: email))
                 }
                 let created = try await PeopleService(db: req.db, passwords: req.password.async).create(
                     .init(

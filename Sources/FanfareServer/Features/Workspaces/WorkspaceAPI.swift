@@ -59,7 +59,7 @@ struct WorkspaceAPI: RouteCollection {
         let access = try req.workspaceAccess
         let input = try req.decodeInput(WorkspaceInput.self)
         if input.slug != nil, input.slug != access.workspace.slug {
-            throw ValidationErrors("slug", "cannot be changed after creation, because links and API clients use it")
+            throw ValidationErrors("slug", .immutableAfterCreation)
         }
         let workspace = try await WorkspaceService(db: req.db).update(access, name: input.name, timeZone: input.timeZone, actor: req.actor)
         return WorkspaceDTO(workspace, role: access.role)
@@ -95,7 +95,7 @@ struct WorkspaceAPI: RouteCollection {
         try access.require(.membersManage)
         let input = try req.decodeInput(RoleInput.self)
         guard let role = input.role else {
-            throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationErrors("role", .isRequiredOneOf(choices: Role.allCases.map(\.rawValue)))
         }
         let member = try await WorkspaceService(db: req.db).changeRole(access, memberID: req.parameters.get("member_id"), to: role, actor: req.actor)
         try await member.$user.load(on: req.db)
@@ -130,7 +130,7 @@ struct WorkspaceAPI: RouteCollection {
         let access = try req.workspaceAccess
         let input = try req.decodeInput(InvitationInput.self)
         guard let role = input.role else {
-            throw ValidationErrors("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationErrors("role", .isRequiredOneOf(choices: Role.allCases.map(\.rawValue)))
         }
         let (invitation, token) = try await WorkspaceService(db: req.db).invite(
             access, role: role, email: input.email, inviter: try req.signedInUser, actor: req.actor)

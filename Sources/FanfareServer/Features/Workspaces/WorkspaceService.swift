@@ -22,7 +22,7 @@ struct WorkspaceService {
         if let raw = input.slug.nonEmpty {
             slug = errors.collect { () throws(ValidationErrors) in try WorkspaceRules.slug(raw) }
             if let slug, try await Workspace.query(on: db).filter(\.$slug == slug).first() != nil {
-                errors.add("slug", "is taken by another workspace; choose another")
+                errors.add("slug", .slugTaken)
             }
         } else if let name {
             slug = try await uniqueSlug(WorkspaceRules.proposeSlug(from: name, fallback: "workspace"))
@@ -91,7 +91,7 @@ struct WorkspaceService {
             guard old != role else { return member }
             let admins = try await access.query(Membership.self, on: tx).filter(\.$role == Role.admin.rawValue).count()
             if let refusal = WorkspaceRules.refusal(changing: old, to: role, adminCount: admins) {
-                throw Problem(.conflict, refusal, errors: [FieldIssue(field: "role", message: refusal)], type: "last-admin")
+                throw Problem(.conflict, refusal, errors: [FieldIssue(field: "role", refusal)], type: "last-admin")
             }
             member.role = role.rawValue
             try await member.save(on: tx)
@@ -133,7 +133,7 @@ struct WorkspaceService {
         var email: String?
         if let raw = rawEmail.nonEmpty { email = errors.collect { () throws(ValidationErrors) in try Credentials.email(raw) } }
         if let role, !WorkspaceRules.mayGrant(role, inviterRole: access.role) {
-            errors.add("role", "only an admin can invite another admin")
+            errors.add("role", .adminInvitesAdmin)
         }
         try errors.throwIfAny()
         let invitedEmail = email

@@ -85,11 +85,11 @@ struct CheckIns {
                 throw Problem.notFound("Fan")
             }
             if fan.mergedInto != nil || fan.erasedAt != nil {
-                throw Problem(.conflict, "This fan was merged into another or erased; check in as the remaining fan.")
+                throw Problem(.conflict, .checkinAsRemainingFan)
             }
             switch CheckInStreak.next(after: fan.lastCheckInAt, streak: fan.checkInStreak, now: now, zone: zone, policy: policy) {
             case .alreadyCheckedInToday(_, let message):
-                throw Problem(.conflict, "The fan has \(message).", type: "already-checked-in")
+                throw Problem(.conflict, .fanHas(message: message), type: "already-checked-in")
             case .checkedIn(let streak, let milestone, let day):
                 fan.checkInStreak = streak
                 fan.bestStreak = max(fan.bestStreak, streak)

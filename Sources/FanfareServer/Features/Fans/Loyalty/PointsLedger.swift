@@ -27,7 +27,7 @@ struct PointsLedger {
         // Everything but the balance is checked before anything is written.
         if case .refused(let issues) = LedgerPosting.check(balance: Int.max / 2, entry: entry) {
             var errors = ValidationErrors()
-            for issue in issues { errors.add(issue.field, issue.message) }
+            for issue in issues { errors.add(issue.field, issue.coded) }
             throw errors
         }
         do {
@@ -44,7 +44,7 @@ struct PointsLedger {
             }
             if case .refused(let issues) = LedgerPosting.check(balance: fan.pointsBalance, entry: entry) {
                 var errors = ValidationErrors()
-                for issue in issues { errors.add(issue.field, issue.message) }
+                for issue in issues { errors.add(issue.field, issue.coded) }
                 throw errors
             }
             throw Problem(.conflict, "The balance changed while the points were being spent; try again.", type: "points-balance-changed")

@@ -49,13 +49,13 @@ struct FanMerges {
     func merge(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> FanMerge {
         try access.require(.fansManage)
         var errors = ValidationErrors()
-        if input.keptFanId == nil { errors.add("kept_fan_id", "is required: the fan who remains") }
-        if input.mergedFanId == nil { errors.add("merged_fan_id", "is required: the fan merged into the kept one") }
-        if let kept = input.keptFanId, kept == input.mergedFanId { errors.add("merged_fan_id", "must be another fan than kept_fan_id") }
+        if input.keptFanId == nil { errors.add("kept_fan_id", .keptFanRequired) }
+        if input.mergedFanId == nil { errors.add("merged_fan_id", .mergedFanRequired) }
+        if let kept = input.keptFanId, kept == input.mergedFanId { errors.add("merged_fan_id", .otherFan) }
         let reason = Reason(rawValue: input.reason ?? Reason.byHand.rawValue)
-        if reason == nil { errors.add("reason", "must be one of \(Reason.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if reason == nil { errors.add("reason", .oneOf(choices: Reason.allCases.map(\.rawValue))) }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.count > 500 { errors.add("note", "must be at most 500 characters") }
+        if note.count > 500 { errors.add("note", .lengthAtMost(max: 500)) }
         try errors.throwIfAny()
         let (keptID, mergedID) = (input.keptFanId!, input.mergedFanId!)
         return try await db.writeTransaction { tx in

@@ -41,7 +41,7 @@ struct FanProgrammeStore {
     func replace(_ programme: FanProgramme, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> FanProgramme {
         try access.require(.fansManage)
         var errors = ValidationErrors()
-        for problem in programme.problems() { errors.add(problem.field, problem.message) }
+        for problem in programme.problems() { errors.add(problem.field, problem.coded) }
         try errors.throwIfAny()
         let json = String(decoding: try JSONEncoder.sortedKeys.encode(programme), as: UTF8.self)
         try await db.writeTransaction { tx in

@@ -33,16 +33,16 @@ struct Redemptions {
             if let status, !status.isEmpty {
                 self.status = RewardRedemption.Status(rawValue: status)
                 if self.status == nil {
-                    errors.add("status", "must be one of: \(RewardRedemption.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                    errors.add("status", .oneOf(choices: RewardRedemption.Status.allCases.map(\.rawValue)))
                 }
             }
             if let fanID, !fanID.isEmpty {
                 self.fanID = UUID(uuidString: fanID)
-                if self.fanID == nil { errors.add("fan_id", "must be a fan id") }
+                if self.fanID == nil { errors.add("fan_id", .fanId) }
             }
             if let rewardID, !rewardID.isEmpty {
                 self.rewardID = UUID(uuidString: rewardID)
-                if self.rewardID == nil { errors.add("reward_id", "must be a reward id") }
+                if self.rewardID == nil { errors.add("reward_id", .rewardId) }
             }
             try errors.throwIfAny()
         }
@@ -57,9 +57,9 @@ struct Redemptions {
     func redeem(_ rawRewardID: String?, _ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Redeemed {
         try access.require(.fansManage)
         let found = try await access.find(Reward.self, rawRewardID, on: db, what: "Reward")
-        guard let fanID = input.fanId else { throw ValidationErrors("fan_id", "is required: the id of the fan who redeems") }
+        guard let fanID = input.fanId else { throw ValidationErrors("fan_id", .redeemingFanRequired) }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.count > 500 { throw ValidationErrors("note", "must be at most 500 characters") }
+        if note.count > 500 { throw ValidationErrors("note", .lengthAtMost(max: 500)) }
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
         return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Rewards need an SQL database.") }
@@ -67,13 +67,13 @@ struct Redemptions {
                 "UPDATE fans SET updated_at = \(bind: now) WHERE id = \(bind: fanID) AND workspace_id = \(bind: access.workspaceID) RETURNING id"
             ).first()
             guard locked != nil, let fan = try await Fan.find(fanID, on: tx) else {
-                throw ValidationErrors("fan_id", "must be a fan of this workspace")
+                throw ValidationErrors("fan_id", .workspaceFan)
             }
             if fan.mergedInto != nil || fan.erasedAt != nil {
-                throw Problem(.conflict, "This fan was merged into another or erased; redeem as the remaining fan.")
+                throw Problem(.conflict, .redeemAsRemainingFan)
             }
             guard let reward = try await Reward.find(found.id, on: tx), reward.active else {
-                throw Problem(.conflict, "This reward is not offered now; make it active first.", type: "reward-inactive")
+                throw Problem(.conflict, .rewardInactive, type: "reward-inactive")
             }
             let already = try await RewardRedemption.query(on: tx).filter(\.$fan.$id == fanID).filter(\.$reward.$id == reward.id!)
                 .filter(\.$status != RewardRedemption.Status.cancelled.rawValue).count()
@@ -82,7 +82,7 @@ struct Redemptions {
             for problem in Redemption.canRedeem(
                 item: reward.item, fanLevel: fan.level, balance: fan.pointsBalance, alreadyRedeemedByFan: already, grantsRedemption: grants)
             {
-                errors.add(problem.field, problem.message)
+                errors.add(problem.field, problem.coded)
             }
             try errors.throwIfAny()
             let taken = try await sql.raw(
@@ -91,7 +91,7 @@ struct Redemptions {
                 updated_at = \(bind: now) WHERE id = \(bind: reward.id!) AND (stock IS NULL OR stock > 0) RETURNING id
                 """
             ).first()
-            guard taken != nil else { throw ValidationErrors("stock", "'\(reward.name)' is out of stock") }
+            guard taken != nil else { throw ValidationErrors("stock", .rewardOutOfStock(name: reward.name)) }
             let redemption = RewardRedemption()
             redemption.id = TimeOrderedID.make(at: now)
             redemption.$workspace.id = access.workspaceID
@@ -108,7 +108,7 @@ struct Redemptions {
                 sourceKey: Self.sourceKey(redemption.id!), delta: -reward.cost, reason: "Redeemed \(reward.name)", kind: .spend)
             guard let posted = try await PointsLedger(db: tx).append(entry, to: fanID, in: access.workspaceID, actor: actor, now: now, on: tx)
             else {
-                throw ValidationErrors("cost", "needs \(reward.cost) points; the balance is \(max(0, fan.pointsBalance))")
+                throw ValidationErrors("cost", .pointsBalance(cost: reward.cost, balance: max(0, fan.pointsBalance)))
             }
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "reward.redeemed", targetType: "fan", targetID: fanID,
@@ -136,7 +136,7 @@ struct Redemptions {
         try access.require(.fansManage)
         let found = try await access.find(RewardRedemption.self, rawID, on: db, what: "Redemption")
         let note = (closing.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.count > 500 { throw ValidationErrors("note", "must be at most 500 characters") }
+        if note.count > 500 { throw ValidationErrors("note", .lengthAtMost(max: 500)) }
         return try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "Rewards need an SQL database.") }
             // Only a pending redemption moves, and only once however many ask at once.
@@ -148,7 +148,7 @@ struct Redemptions {
             ).first()
             guard moved != nil, let redemption = try await RewardRedemption.find(found.id, on: tx) else {
                 let current = try await RewardRedemption.find(found.id, on: tx)?.status ?? found.status
-                throw Problem(.conflict, "This redemption is already \(current); only a pending one can be fulfilled or cancelled.")
+                throw Problem(.conflict, .redemptionSettled(status: current))
             }
             if !note.isEmpty { redemption.note = note }
             redemption.updatedAt = now

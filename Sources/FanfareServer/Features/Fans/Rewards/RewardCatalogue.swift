@@ -35,16 +35,16 @@ struct RewardCatalogue {
     private func checked(_ input: Input, in access: WorkspaceAccess, except id: UUID? = nil) async throws -> RedemptionItem {
         let programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
         var errors = ValidationErrors()
-        if input.cost == nil { errors.add("cost", "is required: a whole number of points from 1 to \(RedemptionItem.maximumCost)") }
+        if input.cost == nil { errors.add("cost", .pointsRequiredBetween(min: 1, max: RedemptionItem.maximumCost)) }
         let item = RedemptionItem(
             name: (input.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines), cost: input.cost ?? 1, stock: input.stock,
             perFanLimit: input.perFanLimit, levelRequired: input.levelRequired ?? 1)
-        for problem in item.problems(ladder: programme.levels) { errors.add(problem.field, problem.message) }
-        if (input.description ?? "").count > 500 { errors.add("description", "must be at most 500 characters") }
+        for problem in item.problems(ladder: programme.levels) { errors.add(problem.field, problem.coded) }
+        if (input.description ?? "").count > 500 { errors.add("description", .lengthAtMost(max: 500)) }
         if !item.name.isEmpty {
             let clash = access.query(Reward.self, on: db).filter(\.$name == item.name)
             if let id { clash.filter(\.$id != id) }
-            if try await clash.first() != nil { errors.add("name", "is already the name of another reward in this workspace") }
+            if try await clash.first() != nil { errors.add("name", .rewardNameTaken) }
         }
         try errors.throwIfAny()
         return item

@@ -21,7 +21,7 @@ struct RewardsAPI {
 
     @Sendable func list(req: Request) async throws -> Page<RewardDTO> {
         let raw: String? = req.query["active"]
-        guard raw == nil || raw == "true" || raw == "false" else { throw ValidationErrors("active", "must be true or false") }
+        guard raw == nil || raw == "true" || raw == "false" else { throw ValidationErrors("active", .typeBoolean) }
         let rewards = try await RewardCatalogue(db: req.db).list(activeOnly: raw == "true", in: try req.workspaceAccess)
         return Page(items: rewards.map(RewardDTO.init), nextCursor: nil)
     }

@@ -85,7 +85,9 @@ struct SegmentPages {
         } catch let errors as ValidationErrors {
             // Rule problems are named by their path in the JSON ("rule.all[1].op"); the form has one box for all of them.
             var mapped = errors
-            mapped.issues = errors.issues.map { $0.field.hasPrefix("rule") ? FieldIssue(field: "rule", message: "\($0.field): \($0.message)") : $0 }
+            mapped.issues = errors.issues.map {
+                $0.field.hasPrefix("rule") ? FieldIssue(field: "rule", .atPath(path: $0.field, message: $0.coded)) : $0
+            }
             return try await render(req, values: values, counted: nil, errors: FormErrors(mapped), status: .unprocessableEntity).encodeResponse(
                 for: req)
         }

@@ -34,9 +34,9 @@ struct SegmentService {
     }
 
     static func checked(_ rule: SegmentRule?) throws -> SegmentRule {
-        guard let rule else { throw ValidationErrors("rule", "is required: a group {\"all\": […]}, {\"any\": […]} or {\"not\": …} of conditions") }
+        guard let rule else { throw ValidationErrors("rule", .segmentRuleRequired) }
         var errors = ValidationErrors()
-        for problem in rule.validate() { errors.add(problem.field, problem.message) }
+        for problem in rule.validate() { errors.add(problem.field, problem.coded) }
         try errors.throwIfAny()
         return rule
     }
@@ -44,16 +44,16 @@ struct SegmentService {
     private func validate(_ input: Input, in access: WorkspaceAccess, except id: UUID? = nil) async throws -> (String, SegmentRule) {
         let name = (input.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        if name.isEmpty || name.count > 100 { errors.add("name", "must be from 1 to 100 characters") }
+        if name.isEmpty || name.count > 100 { errors.add("name", .lengthBetween(min: 1, max: 100)) }
         if let rule = input.rule {
-            for problem in rule.validate() { errors.add(problem.field, problem.message) }
+            for problem in rule.validate() { errors.add(problem.field, problem.coded) }
         } else {
-            errors.add("rule", "is required: a group {\"all\": […]}, {\"any\": […]} or {\"not\": …} of conditions")
+            errors.add("rule", .segmentRuleRequired)
         }
         if !name.isEmpty {
             let clash = access.query(Segment.self, on: db).filter(\.$name == name)
             if let id { clash.filter(\.$id != id) }
-            if try await clash.first() != nil { errors.add("name", "is already the name of another segment in this workspace") }
+            if try await clash.first() != nil { errors.add("name", .segmentNameTaken) }
         }
         try errors.throwIfAny()
         return (name, input.rule!)

@@ -24,12 +24,12 @@ struct ConversationFilter: Sendable {
         var errors = ValidationErrors()
         func pick(_ raw: String?, _ field: String, _ accepted: [String]) -> String? {
             guard let value = raw?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-            if !accepted.contains(value) { errors.add(field, "must be one of: \(accepted.joined(separator: ", "))") }
+            if !accepted.contains(value) { errors.add(field, .oneOf(choices: accepted)) }
             return value
         }
         if let raw = account?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             accountID = UUID(uuidString: raw)
-            if accountID == nil { errors.add("account", "must be an account id") }
+            if accountID == nil { errors.add("account", .accountId) }
         }
         self.platform = platform.nonEmpty
         self.sentiment = pick(sentiment, "sentiment", MessageSentiment.allCases.map(\.rawValue))
@@ -37,7 +37,7 @@ struct ConversationFilter: Sendable {
         self.status = pick(status, "status", Conversation.Status.allCases.map(\.rawValue) + ["unresolved"])
         self.queue = pick(queue, "queue", InboxQueue.allCases.map(\.rawValue))
         if let raw = assignee?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            if raw != "me" && raw != "none" && UUID(uuidString: raw) == nil { errors.add("assignee", "must be me, none or a user id") }
+            if raw != "me" && raw != "none" && UUID(uuidString: raw) == nil { errors.add("assignee", .assignee) }
             self.assignee = raw
         }
         self.serviceLevel = pick(serviceLevel, "sla", ["ok", "warning", "breached", "done"])
@@ -139,17 +139,17 @@ struct ConversationService {
         try access.require(.inboxReply)
         let text = (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        if text.isEmpty { errors.add("text", "must not be empty") }
+        if text.isEmpty { errors.add("text", .notEmpty) }
         let unfilled = ReplyTemplateText.unfilled(in: text)
         if !unfilled.isEmpty {
-            errors.add("text", "still has \(unfilled.map { "{\($0)}" }.joined(separator: ", ")); fill in every variable before sending")
+            errors.add("text", .unfilledVariables(variables: unfilled.map { "{\($0)}" }))
         }
         let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
         if conversation.queue == InboxQueue.experts.rawValue { try access.require(.inboxExpertAnswer) }
         guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
         if let problem = ReplyLimits.problem(with: text, platform: account.rulesPlatform) { errors.add("text", problem) }
         if let templateID = input.templateId, try await access.query(ReplyTemplate.self, on: db).filter(\.$id == templateID).first() == nil {
-            errors.add("template_id", "is not a reply template of this workspace")
+            errors.add("template_id", .notAReplyTemplate)
         }
         try errors.throwIfAny()
         guard
@@ -220,20 +220,20 @@ struct ConversationService {
         try access.require(.inboxReply)
         var errors = ValidationErrors()
         let status = change.status.map { Conversation.Status(rawValue: $0) }
-        if status == .some(nil) { errors.add("status", "must be one of: open, pending, resolved") }
+        if status == .some(nil) { errors.add("status", .oneOf(choices: ["open", "pending", "resolved"])) }
         let queue = change.queue.map { InboxQueue(rawValue: $0) }
-        if queue == .some(nil) { errors.add("queue", "must be one of: agents, experts") }
+        if queue == .some(nil) { errors.add("queue", .oneOf(choices: ["agents", "experts"])) }
         for tag in (change.addTags ?? []) where tag.trimmingCharacters(in: .whitespaces).isEmpty || tag.count > 40 {
-            errors.add("add_tags", "must be tags of 1 to 40 characters")
+            errors.add("add_tags", .tagsLength(min: 1, max: 40))
         }
-        if rawIDs.isEmpty { errors.add("ids", "must name at least one conversation") }
-        if rawIDs.count > 500 { errors.add("ids", "may name at most 500 conversations at once") }
+        if rawIDs.isEmpty { errors.add("ids", .conversationsRequired) }
+        if rawIDs.count > 500 { errors.add("ids", .conversationsAtMost(max: 500)) }
         try errors.throwIfAny()
         if queue != nil, !access.can(.inboxEscalate), !access.can(.inboxExpertAnswer) { try access.require(.inboxEscalate) }
         if let assignee = change.assigneeId {
             let member = try await access.query(Membership.self, on: db).filter(\.$user.$id == assignee).first()
             guard let member, access.matrix.allows(member.memberRole, .inboxReply) else {
-                throw ValidationErrors("assignee_id", "must be a member of this workspace who may answer in the inbox")
+                throw ValidationErrors("assignee_id", .inboxAnswerer)
             }
         }
         return try await db.writeTransaction { tx in

@@ -22,7 +22,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let full = self.full
-        let analyzer = MessageAnalyzer(engine: ModerationEngine(terms: LexiconFile.base, allow: LexiconFile.baseAllow))
+        let analyzer = MessageAnalyzer(
+            models: ShippedAnalysisModels.models, engine: ModerationEngine(terms: LexiconFile.base, allow: LexiconFile.baseAllow))
         let status = LineFilter.run(name: "analyze", failure: { "{\"error\":\"line \($0) is not valid UTF-8\"}" }) { line in
             let result = analyzer.analyze(line)
             var output = Array("{\"lang\":\"\(result.lang.rawValue)\",\"sentiment\":\"\(result.sentiment.rawValue)\",\"score\":".utf8)

@@ -67,7 +67,7 @@ enum MessageIntake {
         _ interactions: [Interaction], for account: SocialAccount, engine: ModerationEngine, canReply: Bool = true, cursor: String, now: Date,
         on db: any Database
     ) async throws -> Int {
-        let arriving = Arriving.analysed(interactions, by: MessageAnalyzer(engine: engine))
+        let arriving = Arriving.analysed(interactions, by: MessageAnalyzer(models: ShippedAnalysisModels.models, engine: engine))
         return try await db.writeTransaction { tx in
             let accountID = account.id!
             // The cursor first: on SQLite a transaction must write before it

@@ -68,31 +68,41 @@ struct PushRoutes: RouteCollection {
         let engine = try await req.application.moderationEngine(for: entry.workspace)
         let stored = try await req.application.pushWriter.write(
             PushWriter.Push(
-                account: account, nonce: nonce, messages: MessageIntake.Arriving.analysed(interactions, by: MessageAnalyzer(engine: engine)),
+                account: account, nonce: nonce,
+                messages: MessageIntake.Arriving.analysed(interactions, by: MessageAnalyzer(models: ShippedAnalysisModels.models, engine: engine)),
                 canReply: connector.capabilities.canReply))
         guard let stored else {
             throw Problem(.conflict, "This push (id \(nonce)) was already received; it is not stored twice.", type: "push-replayed")
         }
-        // WeChat expects the word "success"; others get what was stored.
-        if account.platform == "wechat" {
-            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: "success"))
+        return try await Self.acknowledge(
+            PushReceipt(received: interactions.count, stored: stored), as: ConnectorRegistry.pushIntake(platform: account.platform)?.acknowledgement,
+            for: req)
+    }
+
+    /// The answer the platform's kind asks for once a push is stored: its
+    /// exact word (WeChat's "success"), or the receipt.
+    static func acknowledge(_ receipt: PushReceipt, as acknowledgement: PushAcknowledgement?, for req: Request) async throws -> Response {
+        switch acknowledgement {
+        case .plainText(let word):
+            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: word))
+        case .receipt, nil:
+            return try await receipt.encodeResponse(for: req)
         }
-        return try await PushReceipt(received: interactions.count, stored: stored).encodeResponse(for: req)
     }
 
     /// 415 for a push whose `Content-Type` is not one its platform sends
-    /// (`PushMediaTypes`), or that has none: issue 16 found a signed push
+    /// (its kind's `pushIntake`), or that has none: issue 16 found a signed push
     /// taken as `text/plain`. Checked before the signature, so a platform
     /// set up wrongly is told what is wrong.
     static func requireMediaType(of req: Request, platform: String) throws {
-        guard let accepted = PushMediaTypes.accepted(byPlatform: platform) else { return }
+        guard let accepted = ConnectorRegistry.pushIntake(platform: platform)?.mediaTypes else { return }
         let given = req.headers.contentType.map { "\($0.type)/\($0.subType)".lowercased() }
         if let given, accepted.contains(given) { return }
         let list = accepted.joined(separator: ", ")
         throw Problem(
             .unsupportedMediaType,
             "A push for a \(platform) account must be sent with Content-Type \(list); this one \(given.map { "was \($0)" } ?? "had none").",
-            errors: [FieldIssue(field: "Content-Type", message: "must be one of: \(list)")], type: "push-media-type")
+            errors: [FieldIssue(field: "Content-Type", .oneOf(choices: accepted))], type: "push-media-type")
     }
 
     struct PushReceipt: Content {

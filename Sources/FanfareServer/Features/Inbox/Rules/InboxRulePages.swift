@@ -85,28 +85,28 @@ struct InboxRulePages {
             var errors = ValidationErrors()
             var accounts: [UUID] = []
             for raw in accountIDs.sorted() {
-                if let id = UUID(uuidString: raw) { accounts.append(id) } else { errors.add("account_ids", "must list accounts of this workspace") }
+                if let id = UUID(uuidString: raw) { accounts.append(id) } else { errors.add("account_ids", .workspaceAccounts) }
             }
             var hours: HourWindow?
             switch (Int(hoursFrom), Int(hoursTo)) {
             case (let from?, let to?): hours = HourWindow(from: from, to: to)
             case (nil, nil) where hoursFrom.isEmpty && hoursTo.isEmpty: hours = nil
-            default: errors.add("hours", "must have both from and to, or neither")
+            default: errors.add("hours", .bothOrNeither)
             }
             var templateID: UUID?
             if !replyTemplateID.isEmpty {
                 templateID = UUID(uuidString: replyTemplateID)
-                if templateID == nil { errors.add("reply_template_id", "is not a reply template of this workspace") }
+                if templateID == nil { errors.add("reply_template_id", .notAReplyTemplate) }
             }
             var queueValue: InboxQueue?
             if !queue.isEmpty {
                 queueValue = InboxQueue(rawValue: queue)
-                if queueValue == nil { errors.add("queue", "must be one of: agents, experts") }
+                if queueValue == nil { errors.add("queue", .oneOf(choices: ["agents", "experts"])) }
             }
             var positionValue: Int?
             if !position.isEmpty {
                 positionValue = Int(position)
-                if positionValue == nil { errors.add("position", "must be from 0 to 10000") }
+                if positionValue == nil { errors.add("position", .numberBetween(min: 0, max: 10_000)) }
             }
             try errors.throwIfAny()
             return InboxRuleService.Input(
@@ -126,7 +126,7 @@ struct InboxRulePages {
         mapped.issues = errors.issues.map { issue in
             var field = issue.field
             for prefix in ["conditions.", "actions."] where field.hasPrefix(prefix) { field = String(field.dropFirst(prefix.count)) }
-            return FieldIssue(field: field, message: issue.message)
+            return FieldIssue(field: field, issue.coded)
         }
         return FormErrors(mapped)
     }
@@ -241,7 +241,7 @@ struct InboxRulePages {
         }
         return """
             \(Layout.field(ctx, name: "name", label: ctx.t("inbox.rule_name"), value: values.name, errors: errors))
-            \(errors["actions"].map { e -> HTML in "<p class=\"error\" id=\"actions-error\">\(FieldMessages.text(e, ctx.locale))</p>" })
+            \(errors["actions"].map { e -> HTML in "<p class=\"error\" id=\"actions-error\">\(e.text(ctx.locale))</p>" })
             <fieldset id="rule-conditions"><legend>\(ctx.t("inbox.rule_conditions"))</legend>
             <p class="hint">\(ctx.t("inbox.rule_conditions_hint"))</p>
             \(Layout.field(ctx, name: "keywords", label: ctx.t("inbox.rule_keywords"), value: values.keywords, errors: errors, required: false, hint: ctx.t("inbox.comma_hint")))
@@ -252,12 +252,12 @@ struct InboxRulePages {
             <div class="field\(errors["account_ids"] != nil ? " has-error" : "")"><label for="account_ids">\(ctx.t("inbox.rule_accounts"))</label>
             <select id="account_ids" name="account_ids" multiple size="\(min(max(lookups.accounts.count, 2), 8))">\(accountOptions)</select>
             <small class="hint">\(ctx.t("inbox.rule_accounts_hint"))</small>
-            \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+            \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
             <div class="field\(errors["hours"] != nil ? " has-error" : "")"><span class="label">\(ctx.t("inbox.rule_hours"))</span>
             <label for="hours_from">\(ctx.t("inbox.rule_hours_from"))</label> <select id="hours_from" name="hours_from">\(Forms.options(hourOptions, values.hoursFrom))</select>
             <label for="hours_to">\(ctx.t("inbox.rule_hours_to"))</label> <select id="hours_to" name="hours_to">\(Forms.options(hourOptions, values.hoursTo))</select>
             <small class="hint">\(ctx.t("inbox.rule_hours_hint"))</small>
-            \(errors["hours"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+            \(errors["hours"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
             </fieldset>
             <fieldset id="rule-actions"><legend>\(ctx.t("inbox.rule_actions"))</legend>
             \(Layout.select(ctx, name: "reply_template_id", label: ctx.t("inbox.rule_template"), options: templateOptions, selected: values.replyTemplateID, errors: errors))
@@ -343,7 +343,7 @@ struct InboxRulePages {
             Flash.add(.notice, I18n.text(saved.enabled ? "inbox.rule_now_enabled" : "inbox.rule_now_disabled", req.uiLocale, [saved.name]), to: req)
         } catch let errors as ValidationErrors {
             // A rule stored before a template or account went away.
-            Flash.add(.error, errors.issues.map { FieldMessages.text($0.message, req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/inbox/rules")
     }

@@ -95,25 +95,25 @@ struct InboxRuleService {
         let conditions = input.conditions ?? InboxRuleConditions()
         let actions = input.actions ?? InboxRuleActions()
         var errors = ValidationErrors()
-        for problem in InboxRouting.problems(name: name, conditions: conditions, actions: actions) { errors.add(problem.field, problem.message) }
+        for problem in InboxRouting.problems(name: name, conditions: conditions, actions: actions) { errors.add(problem.field, problem.coded) }
         if let templateID = actions.replyTemplateID,
             try await access.query(ReplyTemplate.self, on: db).filter(\.$id == templateID).first() == nil
         {
-            errors.add("actions.reply_template_id", "is not a reply template of this workspace")
+            errors.add("actions.reply_template_id", .notAReplyTemplate)
         }
         if !conditions.accountIDs.isEmpty {
             let known = Set(try await access.query(SocialAccount.self, on: db).filter(\.$id ~~ conditions.accountIDs).all(\.$id))
             for id in conditions.accountIDs where !known.contains(id) {
-                errors.add("conditions.account_ids", "has \(id.uuidString.lowercased()), which is not an account of this workspace")
+                errors.add("conditions.account_ids", .notAWorkspaceAccount(id: id.uuidString.lowercased()))
             }
         }
         if !conditions.segmentIDs.isEmpty {
             let known = Set(try await access.query(Segment.self, on: db).filter(\.$id ~~ conditions.segmentIDs).all(\.$id))
             for id in conditions.segmentIDs where !known.contains(id) {
-                errors.add("conditions.segment_ids", "has \(id.uuidString.lowercased()), which is not a segment of this workspace")
+                errors.add("conditions.segment_ids", .notAWorkspaceSegment(id: id.uuidString.lowercased()))
             }
         }
-        if let position = input.position, position < 0 || position > 10_000 { errors.add("position", "must be from 0 to 10000") }
+        if let position = input.position, position < 0 || position > 10_000 { errors.add("position", .numberBetween(min: 0, max: 10_000)) }
         try errors.throwIfAny()
         return (name, conditions, actions)
     }

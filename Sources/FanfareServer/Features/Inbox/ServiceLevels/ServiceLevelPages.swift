@@ -145,7 +145,7 @@ struct ServiceLevelPages {
             var errors = ValidationErrors()
             var numbers: [String: Int] = [:]
             for key in Self.numberFields {
-                if let number = Int(values[key] ?? "") { numbers[key] = number } else { errors.add(key, "must be a whole number") }
+                if let number = Int(values[key] ?? "") { numbers[key] = number } else { errors.add(key, .typeWholeNumber) }
             }
             var hours: InboxSettingsDTO.BusinessHoursDTO?
             let start = values["business_hours_start"] ?? "", end = values["business_hours_end"] ?? ""
@@ -175,9 +175,9 @@ struct ServiceLevelPages {
         var mapped = errors
         mapped.issues = errors.issues.map { issue in
             switch issue.field {
-            case "business_hours.start": FieldIssue(field: "business_hours_start", message: issue.message)
-            case "business_hours.end", "business_hours": FieldIssue(field: "business_hours_end", message: issue.message)
-            case "business_hours.weekdays": FieldIssue(field: "weekdays", message: issue.message)
+            case "business_hours.start": FieldIssue(field: "business_hours_start", issue.coded)
+            case "business_hours.end", "business_hours": FieldIssue(field: "business_hours_end", issue.coded)
+            case "business_hours.weekdays": FieldIssue(field: "weekdays", issue.coded)
             default: issue
             }
         }

@@ -73,21 +73,21 @@ struct ServiceLevelService {
             if let hours = input.businessHours {
                 let start = InboxSettingsDTO.minutes(hours.start)
                 let end = InboxSettingsDTO.minutes(hours.end)
-                if start == nil { errors.add("business_hours.start", "must be a time like 09:00") }
-                if end == nil { errors.add("business_hours.end", "must be a time like 18:00") }
+                if start == nil { errors.add("business_hours.start", .clockTime(example: "09:00")) }
+                if end == nil { errors.add("business_hours.end", .clockTime(example: "18:00")) }
                 if let start, let end {
                     let value = BusinessHours(start: start, end: end, weekdays: hours.weekdays.sorted())
                     settings.businessHoursJSON = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
                 }
             }
             if let value = input.autoReplyCap { settings.autoReplyCap = value }
-            if !(0...100).contains(settings.autoReplyCap) { errors.add("auto_reply_cap", "must be from 0 to 100 replies per fan per hour") }
+            if !(0...100).contains(settings.autoReplyCap) { errors.add("auto_reply_cap", .repliesPerFanHour(min: 0, max: 100)) }
             if let value = input.publicFeedback { settings.publicFeedback = value }
             if let value = input.publicFeedbackForm { settings.publicFeedbackForm = value }
             // The API speaks whole percent where the policy speaks a fraction, so the percent is checked here in its own unit.
-            if !(50...99).contains(settings.warningPercent) { errors.add("warning_percent", "must be from 50 to 99 percent") }
+            if !(50...99).contains(settings.warningPercent) { errors.add("warning_percent", .percentBetween(min: 50, max: 99)) }
             for problem in settings.policy.problems where problem.field != "warning_fraction" {
-                errors.add(Self.apiField[problem.field] ?? problem.field, problem.message)
+                errors.add(Self.apiField[problem.field] ?? problem.field, problem.coded)
             }
             try errors.throwIfAny()
             settings.updatedAt = now

@@ -76,10 +76,10 @@ struct ReplyTemplateService {
     static func validated(_ input: Input) throws(ValidationErrors) -> (name: String, category: String, body: String, variants: [String: String]) {
         var errors = ValidationErrors()
         let name = (input.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty || name.count > 100 { errors.add("name", "must be 1 to 100 characters") }
+        if name.isEmpty || name.count > 100 { errors.add("name", .lengthBetween(min: 1, max: 100)) }
         let category = (input.category ?? "").trimmingCharacters(in: .whitespaces)
         if ReplyTemplateCategory(rawValue: category) == nil {
-            errors.add("category", "must be one of: \(ReplyTemplateCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            errors.add("category", .oneOf(choices: ReplyTemplateCategory.allCases.map(\.rawValue)))
         }
         let body = (input.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         for problem in ReplyTemplateText.problems(in: body) { errors.add("body", problem) }
@@ -89,8 +89,7 @@ struct ReplyTemplateService {
             let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { continue }
             guard PlatformRules.standard[platform] != nil else {
-                errors.add(
-                    "variants", "has the unknown platform '\(platform)'; accepted: \(PlatformRules.standard.keys.sorted().joined(separator: ", "))")
+                errors.add("variants", .unknownPlatform(value: platform, choices: PlatformRules.standard.keys.sorted()))
                 continue
             }
             for problem in ReplyTemplateText.problems(in: text) { errors.add("variants.\(platform)", problem) }
@@ -120,7 +119,7 @@ struct ReplyTemplateService {
             do {
                 try await template.create(on: tx)
             } catch let error as any DatabaseError where error.isConstraintFailure {
-                throw ValidationErrors("name", "is already used by another template; choose another name")
+                throw ValidationErrors("name", .templateNameTaken)
             }
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "reply_template.created", targetType: "reply_template",
@@ -141,7 +140,7 @@ struct ReplyTemplateService {
             do {
                 try await template.update(on: tx)
             } catch let error as any DatabaseError where error.isConstraintFailure {
-                throw ValidationErrors("name", "is already used by another template; choose another name")
+                throw ValidationErrors("name", .templateNameTaken)
             }
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "reply_template.updated", targetType: "reply_template",
@@ -198,11 +197,7 @@ struct ReplyTemplateService {
         do {
             return try ReplyTemplateText.render(body, values: values)
         } catch {
-            switch error {
-            case .unknownVariable(let name): throw ValidationErrors("template", "uses the unknown variable {\(name)}")
-            case .missingValue(let name): throw ValidationErrors("template", "needs a value for {\(name)}")
-            case .unclosedBrace(let position): throw ValidationErrors("template", "has a { at character \(position) that is never closed")
-            }
+            throw ValidationErrors("template", error.coded)
         }
     }
 }

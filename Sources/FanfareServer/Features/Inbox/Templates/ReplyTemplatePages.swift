@@ -124,7 +124,7 @@ struct ReplyTemplatePages {
         var mapped = errors
         mapped.issues = errors.issues.map { issue in
             let field = issue.field.hasPrefix("variants.") ? "variant_" + issue.field.dropFirst("variants.".count) : issue.field
-            return FieldIssue(field: field == "variants" ? "body" : field, message: issue.message)
+            return FieldIssue(field: field == "variants" ? "body" : field, issue.coded)
         }
         return FormErrors(mapped)
     }
@@ -198,7 +198,7 @@ struct ReplyTemplatePages {
             Flash.add(.notice, I18n.text("inbox.template_deleted", req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/inbox/templates")
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/inbox/templates/\(raw ?? "")")
         }
     }
