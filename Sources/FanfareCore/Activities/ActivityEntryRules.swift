@@ -68,13 +68,6 @@ public enum ActivityEntryRules {
     private static let foldedCheckIn = checkInWords.map(TextFolding.fold)
     private static let foldedSignUp = signUpWords.map(TextFolding.fold)
 
-    /// Whether a message says it checks in, compared after folding (case,
-    /// width, traditional to simplified): "签到", "打卡!", "Check-in".
-    public static func saysCheckIn(_ text: String) -> Bool {
-        let folded = TextFolding.fold(text)
-        return foldedCheckIn.contains { folded.contains($0) }
-    }
-
     // MARK: Who may enter, and when
 
     /// Refused unless the activity is open and `now` is inside its time
