@@ -154,13 +154,15 @@ enum ShippedModelFile {
         #expect(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: Data("nope".utf8)) }
         var truncated = Data("FFAM".utf8)
         truncated.append(contentsOf: [2, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0])
-        #expect(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: truncated) }
+        let early = #expect(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: truncated) }
+        #expect(early?.coded == .modelEndsEarly)
     }
 
     @Test func aModelTrainedOnOtherFeaturesIsRefused() throws {
         var older = Data("FFAM".utf8)
         older.append(contentsOf: [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
         let error = try #require(throws: AnalysisModels.FormatError.self) { try AnalysisModels(data: older) }
+        #expect(error.coded == .modelVersion(version: 1, expected: Int(MessageFeatures.version)))
         #expect(error.description.contains("retrain"))
     }
 }

@@ -129,6 +129,8 @@ func ip(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> IP
         #expect(throws: IPRange.ParseError.badPrefix(maximum: 128)) { try IPRange.parse("fd00::/129") }
         #expect(throws: IPRange.ParseError.hostBitsSet(network: "10.0.0.0/8")) { try IPRange.parse("10.1.2.3/8") }
         #expect(IPRange.ParseError.hostBitsSet(network: "10.0.0.0/8").description.contains("10.0.0.0/8"))
+        #expect(IPRange.ParseError.badPrefix(maximum: 128).coded == .ipPrefix(max: 128))
+        #expect(IPRange.ParseError.badPrefix(maximum: 128).description == "has a prefix length that is not a whole number from 0 to 128")
     }
 }
 

@@ -42,6 +42,7 @@ import Testing
                 } catch {
                     #expect(expected == nil, "\(from.rawValue) on \(name) was refused")
                     #expect(error == IllegalVariantMove(from: from, event: event))
+                    #expect(error.coded == .variantMoveIllegal(from: from.rawValue, event: event.name))
                 }
             }
         }

@@ -19,6 +19,8 @@ import Vapor
         "severity", "scope", "warn", "review", "block", "content", "incoming", "advertising_law", "new", "triaged", "in_progress", "window_weeks",
         "adjust", "refund", "comment", "weibo", "points_redemption", "closed", "finished", "e", "g", "CI", "name", "example", "com", "fan", "a",
         "f", "MyBrandChallenge", "API", "Sandbox", "read", "write", "owned", "licensed", "creative_commons", "public_domain",
+        // Addresses, the model file's marker and path, its class names.
+        "IP", "CIDR", "fd", "FFAM", "Fanfare", "scripts", "analysis", "train", "py", "pos", "neu", "neg",
         // The underscore itself, named as a character a value may hold.
         "_",
     ]

@@ -36,8 +36,11 @@ public struct AnalysisModels: Sendable {
     public let sentiment: NaiveBayesModel
     public let intent: NaiveBayesModel
 
+    /// Why the bytes are not a model this build can read.
     public struct FormatError: Error, CustomStringConvertible {
-        public var description: String
+        public var coded: CodedMessage
+        /// In English, for the log and the start-up failure.
+        public var description: String { coded.english }
     }
 
     /// Reads the file format `train.py` writes: "FFAM", the features version, bucket
@@ -45,17 +48,14 @@ public struct AnalysisModels: Sendable {
     /// and log-probabilities, all little-endian.
     public init(data: Data) throws {
         var reader = Reader(bytes: [UInt8](data))
-        guard try reader.bytes(4) == Array("FFAM".utf8) else { throw FormatError(description: "not a Fanfare analysis model (no FFAM magic)") }
+        guard try reader.bytes(4) == Array("FFAM".utf8) else { throw FormatError(coded: .modelNoMagic) }
         let version = try reader.u32()
         guard version == MessageFeatures.version else {
-            throw FormatError(
-                description:
-                    "model format version \(version) was trained on other features; this build reads version \(MessageFeatures.version) (retrain with scripts/analysis/train.py)"
-            )
+            throw FormatError(coded: .modelVersion(version: Int(version), expected: Int(MessageFeatures.version)))
         }
         let buckets = Int(try reader.u32())
         guard buckets == MessageFeatures.bucketCount else {
-            throw FormatError(description: "model has \(buckets) buckets; this build hashes into \(MessageFeatures.bucketCount)")
+            throw FormatError(coded: .modelBuckets(buckets: buckets, expected: MessageFeatures.bucketCount))
         }
         var models: [String: NaiveBayesModel] = [:]
         for _ in 0..<(try reader.u32()) {
@@ -67,10 +67,10 @@ public struct AnalysisModels: Sendable {
             models[name] = NaiveBayesModel(name: name, classes: classes, logPriors: priors, logProbabilities: table, bucketCount: buckets)
         }
         guard let sentiment = models["sentiment"], sentiment.classes == ["pos", "neu", "neg"] else {
-            throw FormatError(description: "the model file has no sentiment model with classes pos, neu, neg")
+            throw FormatError(coded: .modelSentimentMissing)
         }
         guard let intent = models["intent"], intent.classes == MessageIntent.allCases.map(\.rawValue) else {
-            throw FormatError(description: "the model file has no intent model with classes \(MessageIntent.allCases.map(\.rawValue))")
+            throw FormatError(coded: .modelIntentMissing(classes: MessageIntent.allCases.map(\.rawValue)))
         }
         self.sentiment = sentiment
         self.intent = intent
@@ -81,7 +81,7 @@ public struct AnalysisModels: Sendable {
         var offset = 0
 
         mutating func bytes(_ count: Int) throws -> [UInt8] {
-            guard count >= 0, offset + count <= bytes.count else { throw FormatError(description: "the model file ends early") }
+            guard count >= 0, offset + count <= bytes.count else { throw FormatError(coded: .modelEndsEarly) }
             defer { offset += count }
             return Array(bytes[offset..<(offset + count)])
         }
@@ -97,7 +97,7 @@ public struct AnalysisModels: Sendable {
         }
 
         mutating func floats(_ count: Int) throws -> [Float] {
-            guard count >= 0, offset + count * 4 <= bytes.count else { throw FormatError(description: "the model file ends early") }
+            guard count >= 0, offset + count * 4 <= bytes.count else { throw FormatError(coded: .modelEndsEarly) }
             var result = [Float](repeating: 0, count: count)
             for index in 0..<count {
                 let base = offset + index * 4

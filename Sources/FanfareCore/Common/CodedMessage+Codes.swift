@@ -594,4 +594,24 @@ extension CodedMessage {
     public static func fanHas(message: CodedMessage) -> CodedMessage { CodedMessage(.fanHas, ["message": .message(message)]) }
     public static var checkinAsRemainingFan: CodedMessage { CodedMessage(.checkinAsRemainingFan) }
     public static var keepOneAdmin: CodedMessage { CodedMessage(.keepOneAdmin) }
+
+    // MARK: Operators and builds
+
+    public static var ipNotAnAddress: CodedMessage { CodedMessage(.ipNotAnAddress) }
+    public static func ipPrefix(max: Int) -> CodedMessage { CodedMessage(.ipPrefix, ["max": .int(max)]) }
+    public static func ipHostBits(network: String) -> CodedMessage { CodedMessage(.ipHostBits, ["network": .text(network)]) }
+    public static var modelNoMagic: CodedMessage { CodedMessage(.modelNoMagic) }
+    // Versions and bucket counts are identifiers, written without separators.
+    public static func modelVersion(version: Int, expected: Int) -> CodedMessage {
+        CodedMessage(.modelVersion, ["version": .text(String(version)), "expected": .text(String(expected))])
+    }
+    public static func modelBuckets(buckets: Int, expected: Int) -> CodedMessage {
+        CodedMessage(.modelBuckets, ["buckets": .text(String(buckets)), "expected": .text(String(expected))])
+    }
+    public static var modelSentimentMissing: CodedMessage { CodedMessage(.modelSentimentMissing) }
+    public static func modelIntentMissing(classes: [String]) -> CodedMessage { CodedMessage(.modelIntentMissing, ["classes": .list(classes)]) }
+    public static var modelEndsEarly: CodedMessage { CodedMessage(.modelEndsEarly) }
+    public static func variantMoveIllegal(from: String, event: String) -> CodedMessage {
+        CodedMessage(.variantMoveIllegal, ["from": .text(from), "event": .text(event)])
+    }
 }

@@ -427,6 +427,19 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case fanHas = "fan_has"
     case checkinAsRemainingFan = "checkin_as_remaining_fan"
     case keepOneAdmin = "keep_one_admin"
+
+    // MARK: Operators and builds (settings, the model file, invariants)
+
+    case ipNotAnAddress = "ip_not_an_address"
+    case ipPrefix = "ip_prefix"
+    case ipHostBits = "ip_host_bits"
+    case modelNoMagic = "model_no_magic"
+    case modelVersion = "model_version"
+    case modelBuckets = "model_buckets"
+    case modelSentimentMissing = "model_sentiment_missing"
+    case modelIntentMissing = "model_intent_missing"
+    case modelEndsEarly = "model_ends_early"
+    case variantMoveIllegal = "variant_move_illegal"
 }
 
 extension MessageCode {
@@ -829,6 +842,18 @@ extension MessageCode {
         case .fanHas: "The fan has {message}."
         case .checkinAsRemainingFan: "This fan was merged into another or erased; check in as the remaining fan."
         case .keepOneAdmin: "a workspace must keep at least one admin; make another member admin first"
+        // Operators and builds
+        case .ipNotAnAddress: "is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.20 or fd00::/8"
+        case .ipPrefix: "has a prefix length that is not a whole number from 0 to {max}"
+        case .ipHostBits: "has bits set after the prefix; write the block as {network}, or the one address without a prefix"
+        case .modelNoMagic: "not a Fanfare analysis model (no FFAM magic)"
+        case .modelVersion:
+            "model format version {version} was trained on other features; this build reads version {expected} (retrain with scripts/analysis/train.py)"
+        case .modelBuckets: "model has {buckets} buckets; this build hashes into {expected}"
+        case .modelSentimentMissing: "the model file has no sentiment model with classes pos, neu, neg"
+        case .modelIntentMissing: "the model file has no intent model with classes {classes}"
+        case .modelEndsEarly: "the model file ends early"
+        case .variantMoveIllegal: "a variant that is {from} has no move on {event}"
         }
     }
 }

@@ -244,16 +244,17 @@ public struct IPRange: Hashable, Sendable, CustomStringConvertible {
         /// `10.1.2.3/8`: probably a typo for the block or for one address.
         case hostBitsSet(network: String)
 
-        public var description: String {
+        /// The problem with its code, about the entry as typed.
+        public var coded: CodedMessage {
             switch self {
-            case .notAnAddress:
-                return "is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.20 or fd00::/8"
-            case .badPrefix(let maximum):
-                return "has a prefix length that is not a whole number from 0 to \(maximum)"
-            case .hostBitsSet(let network):
-                return "has bits set after the prefix; write the block as \(network), or the one address without a prefix"
+            case .notAnAddress: .ipNotAnAddress
+            case .badPrefix(let maximum): .ipPrefix(max: maximum)
+            case .hostBitsSet(let network): .ipHostBits(network: network)
             }
         }
+
+        /// In English: settings are read at start-up, before any page.
+        public var description: String { coded.english }
     }
 
     public init(network: IPAddress, prefixLength: Int) {

@@ -45,6 +45,23 @@ public enum VariantEvent: Sendable, Equatable {
     case publishedByHand
     /// Dropped before it went out (its post was deleted or rewritten).
     case cancelled
+
+    /// The event's name without its details, as a log or a refusal says it.
+    public var name: String {
+        switch self {
+        case .scheduled: "scheduled"
+        case .unscheduled: "unscheduled"
+        case .claimed: "claimed"
+        case .published: "published"
+        case .reconciled: "reconciled"
+        case .failedRetryable: "failed_retryable"
+        case .failedFinal: "failed_final"
+        case .outcomeUnknown: "outcome_unknown"
+        case .handedOff: "handed_off"
+        case .publishedByHand: "published_by_hand"
+        case .cancelled: "cancelled"
+        }
+    }
 }
 
 /// A move the lifecycle does not have, such as publishing a variant
@@ -57,6 +74,10 @@ public struct IllegalVariantMove: Error, Equatable, Sendable {
         self.from = from
         self.event = event
     }
+
+    /// The refusal with its code. Callers check a move before they make
+    /// it, so this reaches a person only as a server fault, and the log.
+    public var coded: CodedMessage { .variantMoveIllegal(from: from.rawValue, event: event.name) }
 }
 
 /// What a move writes: the variant's new fields, and how the attempt that

@@ -385,5 +385,16 @@ enum ChineseMessages {
         .fanHas: "该粉丝{message}。",
         .checkinAsRemainingFan: "此粉丝已被合并或删除，请以保留的粉丝签到。",
         .keepOneAdmin: "工作区必须至少保留一名管理员；请先把另一位成员设为管理员",
+        // Operators and builds
+        .ipNotAnAddress: "不是 IP 地址或 CIDR 网段，例如 10.0.0.0/8、192.168.1.20 或 fd00::/8",
+        .ipPrefix: "前缀长度须为 0 到 {max} 的整数",
+        .ipHostBits: "前缀之后的位不为零；请写成网段 {network}，或写单个地址且不带前缀",
+        .modelNoMagic: "不是 Fanfare 分析模型（缺少 FFAM 标识）",
+        .modelVersion: "模型格式版本 {version} 基于其他特征训练；此版本读取版本 {expected}（请用 scripts/analysis/train.py 重新训练）",
+        .modelBuckets: "模型有 {buckets} 个桶；此版本散列到 {expected} 个桶",
+        .modelSentimentMissing: "模型文件中没有类别为 pos、neu、neg 的情感模型",
+        .modelIntentMissing: "模型文件中没有类别为 {classes} 的意图模型",
+        .modelEndsEarly: "模型文件提前结束",
+        .variantMoveIllegal: "处于 {from} 状态的变体不能执行 {event}",
     ]
 }
