@@ -48,7 +48,8 @@ import Testing
         #expect(masked.rows[0].name == .typed("小***") && !masked.searchable)
         let html = FanListPage.view(masked, context(.zhHans)).rendered
         #expect(!html.contains("name=\"q\"") && html.contains("id=\"search-needs-permission\"") && !html.contains("小雨"))
-        let open = FanListPage.view(FanListPage.model(.init(search: "小雨"), found, viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans))
+        let open = FanListPage.view(
+            FanListPage.model(.init(search: "小雨"), found, viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans))
         #expect(open.rendered.contains("name=\"q\" type=\"search\" value=\"小雨\""))
     }
 
@@ -128,12 +129,16 @@ import Testing
         #expect(zh.ledger.map(\.kind) == ["获得", "获得", "消耗", "退回", "调整", "消耗"])
         #expect(zh.ledger[2].reason == Wording(template: "兑换{0}", typed: ["品牌贴纸"]) && zh.ledger[4].reason == .typed("补偿物流延误"))
         let en = FanPage.model(.init(), Self.fan(), viewer: Self.admin, slug: "demo", locale: .en)
-        #expect(en.ledger.map(\.reason.description) == ["Comment", "7-day check-in streak bonus", "Redeemed 品牌贴纸", "Redemption of 品牌贴纸 cancelled, points returned", "补偿物流延误", "Entry to 周末问答"])
+        #expect(
+            en.ledger.map(\.reason.description) == [
+                "Comment", "7-day check-in streak bonus", "Redeemed 品牌贴纸", "Redemption of 品牌贴纸 cancelled, points returned", "补偿物流延误", "Entry to 周末问答",
+            ])
         #expect(en.ledger[0].delta == "+2" && en.ledger[2].delta == "-20")
         // A renamed standard level is the team's name, kept as typed.
         var renamed = Self.fan()
         renamed.programme.levels.levels[0].name = "萌新"
-        #expect(FanPage.model(.init(), renamed, viewer: Self.admin, slug: "demo", locale: .en).level == Wording(template: "Level 1 · {0}", typed: ["萌新"]))
+        #expect(
+            FanPage.model(.init(), renamed, viewer: Self.admin, slug: "demo", locale: .en).level == Wording(template: "Level 1 · {0}", typed: ["萌新"]))
     }
 
     @Test func personalDataIsMaskedForRolesThatMayNotReadIt() {
@@ -153,7 +158,9 @@ import Testing
         errors.byField["delta"] = "must be a whole number"
         let input = FanPage.Input(errors: errors, values: ["delta": "十", "reason": "补偿", "region": "北京"])
         let html = FanPage.view(FanPage.model(input, Self.fan(), viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans)).rendered
-        #expect(html.contains("value=\"十\"") && html.contains("value=\"补偿\"") && html.contains("id=\"region\" name=\"region\" type=\"text\" value=\"北京\""))
+        #expect(
+            html.contains("value=\"十\"") && html.contains("value=\"补偿\"") && html.contains("id=\"region\" name=\"region\" type=\"text\" value=\"北京\"")
+        )
         #expect(html.contains("须为整数"))
         var erased = Self.fan()
         erased.erased = true
@@ -180,7 +187,9 @@ import Testing
         FanReport(
             days: 30,
             distribution: ["activity": [.init(day: "2026-12-04", tier: "core", fans: 3), .init(day: "2026-12-05", tier: "core", fans: 4)]],
-            valueByTier: ActivityTier.allCases.map { .init(tier: $0.rawValue, fans: $0 == .core ? 4 : 0, valueYuan: $0 == .core ? created : 0, lifetimePoints: 0) },
+            valueByTier: ActivityTier.allCases.map {
+                .init(tier: $0.rawValue, fans: $0 == .core ? 4 : 0, valueYuan: $0 == .core ? created : 0, lifetimePoints: 0)
+            },
             incentive: .init(
                 pointsIssued: issued, pointValueYuan: 0.01, costYuan: Double(issued) * 0.01, valueCreatedYuan: created, ratio: nil, target: 4,
                 meetsTarget: false, explanation: ""))
@@ -192,7 +201,9 @@ import Testing
         #expect(below.incentive == "已发放 263 积分，每积分成本 ¥0.01，共计 ¥2.63，创造价值 ¥0.00，投入产出比 1:0.00，低于 1:4 的目标：同样的积分需要创造 ¥10.52 的价值。")
         #expect(!below.meetsTarget && below.latestDay == "12月5日 周六" && below.distribution.last?.fans == "4")
         let meets = FanReportPage.model(Self.report(issued: 12_000, created: 600), slug: "demo", locale: .en, now: now)
-        #expect(meets.incentive == "12,000 points issued at ¥0.01 a point cost ¥120.00 and created ¥600.00 of value, a ratio of 1:5.00, which meets the 1:4 target.")
+        #expect(
+            meets.incentive
+                == "12,000 points issued at ¥0.01 a point cost ¥120.00 and created ¥600.00 of value, a ratio of 1:5.00, which meets the 1:4 target.")
         #expect(meets.history.map(\.label) == ["Fri 4 Dec", "Sat 5 Dec"])
         let none = FanReportPage.model(Self.report(issued: 0, created: 0), slug: "demo", locale: .zhHans, now: now)
         #expect(none.incentive.hasPrefix("尚未发放积分"))
@@ -222,7 +233,8 @@ import Testing
         #expect(sentence.description == "A {0} looks like B (same {x}).")
         #expect(sentence.html.rendered == "<span translate=\"no\">A {0}</span> looks like <span translate=\"no\">B</span> (same {x}).")
         #expect(Wording.typed("<b>").html.rendered == "<span translate=\"no\">&lt;b&gt;</span>")
-        #expect(Formats.count(9_999, .zhHans) == "9,999" && Formats.count(12_345, .zhHans) == "1.2万" && Formats.count(123_456_789, .zhHans) == "1.23亿")
+        #expect(
+            Formats.count(9_999, .zhHans) == "9,999" && Formats.count(12_345, .zhHans) == "1.2万" && Formats.count(123_456_789, .zhHans) == "1.23亿")
         #expect(Formats.count(99_999_999, .zhHans) == "1亿" && Formats.count(12_345, .en) == "12.3K" && Formats.count(123_456_789, .en) == "123.5M")
         #expect(Formats.yuan(1_234.5) == "¥1,234.50" && Formats.yuan(0.004) == "¥0.00")
         let now = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!

@@ -31,7 +31,8 @@ import Testing
         #expect(zh.description == "活跃层级 等于 核心粉丝 且 地区 等于 上海 且 （权益 包含 粉丝见面会 或 排除（积分 小于 100））")
         #expect(zh.typed == ["上海"])
         let en = SegmentWords.describe(Self.rule, .en)
-        #expect(en.description == "Activity tier equals Core and Region equals 上海 and (Privileges includes Meet-ups or not (Points is less than 100))")
+        #expect(
+            en.description == "Activity tier equals Core and Region equals 上海 and (Privileges includes Meet-ups or not (Points is less than 100))")
         let list = SegmentWords.describe(.condition(.init("tags", .containsAny, .list([.string("vip"), .string("老客")]))), .zhHans)
         #expect(list.description == "标签 包含任一 vip、老客" && list.typed == ["vip", "老客"])
         #expect(SegmentWords.describe(.all([]), .zhHans).description == "全部粉丝")
@@ -47,7 +48,8 @@ import Testing
         #expect(html.contains("<td translate=\"no\"><a href=\"/w/demo/segments/01a246c8-0c6a-7037-9178-bfef97933f1b\">上海核心粉丝</a></td>"))
         #expect(html.contains("<textarea id=\"rule\" name=\"rule\" rows=\"5\" class=\"code\" translate=\"no\""))
         #expect(html.contains("<code translate=\"no\">gte</code> 不低于"))
-        let empty = SegmentListPage.view(SegmentListPage.model(.init(), [], viewer: Self.reader, slug: "demo", locale: .en), context(.en, "/w/demo/segments"))
+        let empty = SegmentListPage.view(
+            SegmentListPage.model(.init(), [], viewer: Self.reader, slug: "demo", locale: .en), context(.en, "/w/demo/segments"))
         #expect(empty.rendered.contains("A member who manages fans can save them.") && !empty.rendered.contains("segment-form"))
     }
 
@@ -61,7 +63,9 @@ import Testing
         let html = SegmentPage.view(masked, context(.zhHans, "/w/demo/segments")).rendered
         #expect(html.contains("共 51 位粉丝符合。") && html.contains("<td translate=\"no\">上海</td>") && html.contains("<h1 translate=\"no\">活跃及以上</h1>"))
         let none = SegmentPage.Found(id: Self.id, name: "x", rule: .all([]), ruleJSON: "{}", fans: 0, members: [], nextCursor: nil)
-        #expect(SegmentPage.view(SegmentPage.model(.init(), none, viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans, "/")).rendered.contains("目前没有粉丝符合这条规则"))
+        #expect(
+            SegmentPage.view(SegmentPage.model(.init(), none, viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans, "/")).rendered
+                .contains("目前没有粉丝符合这条规则"))
     }
 
     // MARK: Rewards
@@ -81,7 +85,8 @@ import Testing
         #expect(html.contains("<td translate=\"no\">到店自提</td>") && html.contains("/redemptions/01a246c8-0c6a-7037-9178-bfef97933f1b/fulfil"))
         let viewer = RewardListPage.model(.init(), found, viewer: Self.reader, slug: "demo", locale: .en)
         #expect(viewer.pending[0].fan == .typed("小***") && !viewer.pending[0].closable)
-        let empty = RewardListPage.view(RewardListPage.model(.init(), .init(), viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans, "/"))
+        let empty = RewardListPage.view(
+            RewardListPage.model(.init(), .init(), viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans, "/"))
         #expect(empty.rendered.contains("在下方添加第一个奖品") && empty.rendered.contains("没有待发放的兑换") && empty.rendered.contains("id=\"reward-form\""))
     }
 
@@ -120,7 +125,8 @@ import Testing
 
     static func poll(status: String = "open") -> ActivityPage.Found {
         var found = ActivityPage.Found(
-            id: id, title: "下一款颜色", kind: "poll", status: status, endsAt: at, settings: .poll(PollSettings(question: "下一季想要什么颜色？", options: ["深蓝", "墨绿"])),
+            id: id, title: "下一款颜色", kind: "poll", status: status, endsAt: at,
+            settings: .poll(PollSettings(question: "下一季想要什么颜色？", options: ["深蓝", "墨绿"])),
             privilege: "meetup")
         found.entries = [.init(id: fan, fanID: fan, fanName: "小雨", options: [0], text: nil, at: at)]
         found.fans = [(fan, "小雨")]
@@ -135,18 +141,22 @@ import Testing
         let html = ActivityPage.view(zh, context(.zhHans, "/w/demo/activities")).rendered
         #expect(html.contains("<h2 translate=\"no\">下一季想要什么颜色？</h2>") && html.contains("<td translate=\"no\">深蓝</td>"))
         #expect(html.contains("data-privilege=\"meetup\"") && html.contains("<option value=\"0\" selected translate=\"no\">深蓝</option>"))
-        let draft = ActivityPage.model(.init(), { var f = Self.poll(status: "draft"); f.entries = []; return f }(), access: (false, true, "demo"), locale: .zhHans)
+        let draft = ActivityPage.model(
+            .init(),
+            {
+                var f = Self.poll(status: "draft"); f.entries = []; return f
+            }(), access: (false, true, "demo"), locale: .zhHans)
         #expect(draft.enter == nil && draft.moves.isEmpty)
         #expect(ActivityPage.view(draft, context(.zhHans, "/")).rendered.contains("活动开始后，粉丝的消息会自动计入"))
     }
 
-    static func verification(_ json: String) -> Lottery.VerificationResult {
-        try! JSONDecoder().decode(Lottery.VerificationResult.self, from: Data(json.utf8))
+    static func verification(_ json: String) throws -> Lottery.VerificationResult {
+        try JSONDecoder().decode(Lottery.VerificationResult.self, from: Data(json.utf8))
     }
 
-    @Test func aDrawnLotterysVerdictIsWrittenInTheReadersLanguage() {
+    @Test func aDrawnLotterysVerdictIsWrittenInTheReadersLanguage() throws {
         let seed = String(repeating: "ab", count: 32)
-        let check = Self.verification(#"{"outcome": "ok", "message": "Verified", "recomputed": ["e1"]}"#)
+        let check = try Self.verification(#"{"outcome": "ok", "message": "Verified", "recomputed": ["e1"]}"#)
         var found = ActivityPage.Found(
             id: Self.id, title: "评论抽奖", kind: "lottery", status: "drawn", endsAt: Self.at,
             settings: .lottery(LotterySettings(prize: "新品", winners: 1, entriesCloseAt: Self.at)), seedCommitment: "c0ffee", seed: seed,
@@ -156,8 +166,10 @@ import Testing
         #expect(zh.proof?.verdict == "种子与公布的哈希值一致，1 位中奖者由种子和 2 位参与者推出。" && zh.proof?.seed == seed)
         let html = ActivityPage.view(zh, context(.zhHans, "/")).rendered
         #expect(html.contains("<code id=\"seed\" translate=\"no\">\(seed)</code>") && html.contains("data-outcome=\"ok\"") && html.contains("验证通过"))
-        let wrong = Self.verification(#"{"outcome": "winners_mismatch", "message": "", "recomputed": ["e2"]}"#)
-        #expect(ActivityPage.verdict(wrong, entrants: ["e1", "e2"], claimed: ["e1"], .en) == "from winner 1 on, the published winners differ from the re-run.")
+        let wrong = try Self.verification(#"{"outcome": "winners_mismatch", "message": "", "recomputed": ["e2"]}"#)
+        #expect(
+            ActivityPage.verdict(wrong, entrants: ["e1", "e2"], claimed: ["e1"], .en)
+                == "from winner 1 on, the published winners differ from the re-run.")
         found.status = "open"
         #expect(ActivityPage.model(.init(), found, access: (true, true, "demo"), locale: .zhHans).proof?.seed == nil)
     }

@@ -82,7 +82,8 @@ extension Forms {
     ) -> HTML {
         let opts = options.map { option -> HTML in
             let typed = option.label.typed.isEmpty ? HTML.empty : HTML(raw: " translate=\"no\"")
-            return "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(typed)>\(option.label.description)</option>"
+            return
+                "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(typed)>\(option.label.description)</option>"
         }
         let fieldID = id ?? name
         let error = errors[name].map { FieldMessages.text($0, ctx.locale) }

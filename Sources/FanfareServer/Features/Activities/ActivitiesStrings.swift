@@ -2,13 +2,17 @@
 extension ActivitiesFeature {
     static let stringsEn: [String: String] = [
         "activities.questions": "Questions (quiz)",
-        "activities.questions_hint": "One block per question, blocks separated by a blank line: the question on the first line, then one option per line; start the correct option with *.",
+        "activities.questions_hint":
+            "One block per question, blocks separated by a blank line: the question on the first line, then one option per line; start the correct option with *.",
         "activities.points_per_correct": "Points per correct answer (quiz)",
         "activities.no_answer": "No answer",
-        "activities.intro": "Check-ins, polls, quizzes, comment-to-win lotteries, UGC challenges and sign-ups, for every fan or reserved for a loyalty privilege. Fans take part with their messages: {0} or {1} checks in, an option's number or words vote, any comment enters an open lottery, the challenge's hashtag enters a UGC challenge, and {2} or {3} takes a place at a sign-up.",
-        "activities.none": "No activities yet. Start one below: a daily check-in pays points every day, a poll or a lottery lets fans take part in the comments.",
+        "activities.intro":
+            "Check-ins, polls, quizzes, comment-to-win lotteries, UGC challenges and sign-ups, for every fan or reserved for a loyalty privilege. Fans take part with their messages: {0} or {1} checks in, an option's number or words vote, any comment enters an open lottery, the challenge's hashtag enters a UGC challenge, and {2} or {3} takes a place at a sign-up.",
+        "activities.none":
+            "No activities yet. Start one below: a daily check-in pays points every day, a poll or a lottery lets fans take part in the comments.",
         "activities.new": "New activity",
-        "activities.new_hint": "Fill in what the kind needs: a poll's question and options, a lottery's prize and winners, a challenge's hashtag, a quiz's questions and points per correct answer, a sign-up's venue and places.",
+        "activities.new_hint":
+            "Fill in what the kind needs: a poll's question and options, a lottery's prize and winners, a challenge's hashtag, a quiz's questions and points per correct answer, a sign-up's venue and places.",
         "activities.kind": "Kind",
         "activities.title_field": "Title",
         "activities.ends_at": "Ends at",
@@ -27,7 +31,8 @@ extension ActivitiesFeature {
         "activities.until": "until",
         "activities.winner": "Winner",
         "activities.proof": "Verifiable draw",
-        "activities.proof_intro": "The seed's hash is published when the lottery is created, the seed after the draw. Anyone can re-run the draw from the seed and the entrant list.",
+        "activities.proof_intro":
+            "The seed's hash is published when the lottery is created, the seed after the draw. Anyone can re-run the draw from the seed and the entrant list.",
         "activities.algorithm": "Algorithm",
         "activities.seed_hash": "Seed hash",
         "activities.seed": "Seed",
@@ -49,7 +54,8 @@ extension ActivitiesFeature {
         "activities.kind.ugc_challenge": "UGC challenge",
         "activities.kind.sign_up": "Sign-up",
         "activities.privilege": "Reserved for",
-        "activities.privilege_hint": "Only fans whose loyalty level grants this privilege may enter (a meet-up for holders of Meet-ups, a lottery for holders of Lottery entry).",
+        "activities.privilege_hint":
+            "Only fans whose loyalty level grants this privilege may enter (a meet-up for holders of Meet-ups, a lottery for holders of Lottery entry).",
         "activities.open_to_all_at": "Open to every fan from (early access)",
         "activities.open_to_all_at_hint": "Optional, with a privilege: until then only its holders may enter; from then on everyone.",
         "activities.venue": "Venue (sign-up)",
@@ -92,7 +98,8 @@ extension ActivitiesFeature {
         "activities.questions_hint": "每道题一段，段与段之间空一行：第一行写题目，之后每行一个选项；正确选项以 * 开头。",
         "activities.points_per_correct": "每答对一题的积分（答题）",
         "activities.no_answer": "不作答",
-        "activities.intro": "签到、投票、答题、评论抽奖、UGC 挑战和报名，可面向全部粉丝，也可仅限某项会员权益。粉丝用消息参与：发{0}或{1}即签到，发选项序号或内容即投票，抽奖开放期间任何评论即参与，带话题标签即参加 UGC 挑战，发{2}或{3}即占一个名额。",
+        "activities.intro":
+            "签到、投票、答题、评论抽奖、UGC 挑战和报名，可面向全部粉丝，也可仅限某项会员权益。粉丝用消息参与：发{0}或{1}即签到，发选项序号或内容即投票，抽奖开放期间任何评论即参与，带话题标签即参加 UGC 挑战，发{2}或{3}即占一个名额。",
         "activities.none": "还没有活动。在下方创建第一个：每日签到每天发放积分，投票和抽奖让粉丝在评论里参与。",
         "activities.new": "新建活动",
         "activities.new_hint": "按类型填写：投票的问题和选项，抽奖的奖品和中奖人数，挑战的话题标签，答题的题目和每题积分，报名的地点和名额。",

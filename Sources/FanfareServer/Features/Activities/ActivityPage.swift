@@ -283,7 +283,8 @@ enum ActivityPage {
                 ($0.id!, $0.displayName)
             })
         var found = Found(
-            id: activity.id!, title: activity.title, kind: activity.kind, status: activity.status, endsAt: activity.endsAt, settings: activity.settings,
+            id: activity.id!, title: activity.title, kind: activity.kind, status: activity.status, endsAt: activity.endsAt,
+            settings: activity.settings,
             privilege: activity.privilege, openToAllAt: activity.openToAllAt, seedCommitment: activity.seedCommitment, seed: activity.seed,
             result: activity.result)
         if activity.kind == ActivityKind.lottery.rawValue, activity.activityStatus == .drawn { found.verification = try? service.verify(activity) }
@@ -310,7 +311,11 @@ enum ActivityPage {
         case .winnersMismatch:
             I18n.text(
                 "activities.verdict.winners_mismatch", locale,
-                [String((zip(check.recomputed ?? [], claimed).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(check.recomputed?.count ?? 0, claimed.count)) + 1)])
+                [
+                    String(
+                        (zip(check.recomputed ?? [], claimed).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                            ?? min(check.recomputed?.count ?? 0, claimed.count)) + 1)
+                ])
         case .invalid: I18n.text("activities.verdict.invalid", locale)
         }
     }
@@ -332,7 +337,8 @@ enum ActivityPage {
             }
             let id = entry.id.uuidString.lowercased()
             return Model.EntryRow(
-                id: id, fan: FanService.visibleName(entry.fanName, personalData: access.personalData), said: said, at: entry.at, winner: winners.contains(id))
+                id: id, fan: FanService.visibleName(entry.fanName, personalData: access.personalData), said: said, at: entry.at,
+                winner: winners.contains(id))
         }
         switch found.settings {
         case .poll(let poll):
@@ -358,14 +364,17 @@ enum ActivityPage {
                 quiz = settings.questions.map { question in
                     (
                         question.question,
-                        [("", Wording.ours(I18n.text("activities.no_answer", locale)))] + question.options.enumerated().map { (String($0.offset), Wording.typed($0.element)) }
+                        [("", Wording.ours(I18n.text("activities.no_answer", locale)))]
+                            + question.options.enumerated().map { (String($0.offset), Wording.typed($0.element)) }
                     )
                 }
             default: break
             }
             enter = Model.Enter(
                 fanOptions: [("", Wording.ours(I18n.text("fans.choose_fan", locale)))]
-                    + found.fans.map { ($0.id.uuidString.lowercased(), Wording.typed(FanService.visibleName($0.name, personalData: access.personalData))) },
+                    + found.fans.map {
+                        ($0.id.uuidString.lowercased(), Wording.typed(FanService.visibleName($0.name, personalData: access.personalData)))
+                    },
                 pollOptions: pollOptions, ugc: ugc, quiz: quiz)
         }
         var proof: Model.Proof?
@@ -393,7 +402,8 @@ enum ActivityPage {
         return Model(
             slug: access.slug, base: base, title: found.title, kind: ActivityListPage.kind(found.kind, locale),
             status: ActivityListPage.status(found.status, locale), statusCode: found.status, tone: ActivityListPage.tone(found.status),
-            endsAt: found.endsAt, reservedFor: reservedFor, privilege: found.privilege, openToAllAt: found.privilege != nil ? found.openToAllAt : nil, venue: venue,
+            endsAt: found.endsAt, reservedFor: reservedFor, privilege: found.privilege, openToAllAt: found.privilege != nil ? found.openToAllAt : nil,
+            venue: venue,
             happensAt: happensAt, placesLeft: placesLeft,
             moves: access.manage
                 ? ActivityLifecycle.allowed(from: status, kind: ActivityKind(rawValue: found.kind) ?? .poll).map {
@@ -408,7 +418,9 @@ enum ActivityPage {
         if let reserved = model.reservedFor {
             facts.append("<span id=\"reserved-for\" data-privilege=\"\(model.privilege ?? "")\">\(reserved.html)</span>")
         }
-        if let open = model.openToAllAt { facts.append("<span id=\"open-to-all\">\(ctx.t("activities.open_to_all_from")) \(Layout.time(open, ctx))</span>") }
+        if let open = model.openToAllAt {
+            facts.append("<span id=\"open-to-all\">\(ctx.t("activities.open_to_all_from")) \(Layout.time(open, ctx))</span>")
+        }
         if let venue = model.venue { facts.append("<span id=\"venue\" translate=\"no\">\(venue)</span>") }
         if let happens = model.happensAt { facts.append("\(ctx.t("activities.happens_at_short")) \(Layout.time(happens, ctx))") }
         if let places = model.placesLeft { facts.append("<span id=\"places-left\" data-left=\"\(places.left)\">\(places.text)</span>") }
@@ -480,13 +492,15 @@ enum ActivityPage {
     private static func enterForm(_ model: Model, _ enter: Model.Enter, _ ctx: PageContext) -> HTML {
         var choice: HTML = .empty
         if let options = enter.pollOptions {
-            choice = Forms.select(ctx, name: "option", label: .ours(ctx.t("activities.option")), options: options, selected: "0", errors: model.errors)
+            choice = Forms.select(
+                ctx, name: "option", label: .ours(ctx.t("activities.option")), options: options, selected: "0", errors: model.errors)
         }
         if enter.ugc { choice = Layout.field(ctx, name: "text", label: ctx.t("activities.ugc_text"), errors: model.errors) }
         if !enter.quiz.isEmpty {
             choice = HTML.join(
                 enter.quiz.enumerated().map { index, question in
-                    Forms.select(ctx, name: "answer_\(index)", label: .typed(question.question), options: question.options, selected: "", errors: model.errors)
+                    Forms.select(
+                        ctx, name: "answer_\(index)", label: .typed(question.question), options: question.options, selected: "", errors: model.errors)
                 }, separator: "\n")
         }
         return """

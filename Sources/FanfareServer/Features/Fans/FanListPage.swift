@@ -173,7 +173,8 @@ enum FanListPage {
             let suggestions = try await FanMerges(db: db).suggestions(in: access)
             if !suggestions.isEmpty {
                 let ids = suggestions.flatMap { [$0.keptFanId, $0.mergedFanId] }
-                let names = Dictionary(uniqueKeysWithValues: try await access.query(Fan.self, on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.displayName) })
+                let names = Dictionary(
+                    uniqueKeysWithValues: try await access.query(Fan.self, on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.displayName) })
                 found.suggestions = suggestions.map {
                     Suggestion(
                         keptID: $0.keptFanId, keptName: names[$0.keptFanId] ?? "", mergedID: $0.mergedFanId, mergedName: names[$0.mergedFanId] ?? "",
@@ -206,11 +207,15 @@ enum FanListPage {
                 keptID: suggestion.keptID.uuidString.lowercased(), mergedID: suggestion.mergedID.uuidString.lowercased(), reason: suggestion.reason,
                 sentence: .sentence(
                     "fans.suggestion", locale,
-                    [.typed(viewer.name(suggestion.mergedName)), .typed(viewer.name(suggestion.keptName)), .ours(FanWords.mergeReason(suggestion.reason, locale))]))
+                    [
+                        .typed(viewer.name(suggestion.mergedName)), .typed(viewer.name(suggestion.keptName)),
+                        .ours(FanWords.mergeReason(suggestion.reason, locale)),
+                    ]))
         }
         return Model(
             input: input, slug: slug, base: base, rows: rows, errors: found.errors, searchable: viewer.personalData,
-            tierOptions: [("", I18n.text("fans.all_tiers", locale))] + ActivityTier.allCases.map { ($0.rawValue, FanWords.tier($0.rawValue, locale)) },
+            tierOptions: [("", I18n.text("fans.all_tiers", locale))]
+                + ActivityTier.allCases.map { ($0.rawValue, FanWords.tier($0.rawValue, locale)) },
             platformOptions: [("", I18n.text("fans.all_platforms", locale))]
                 + PlatformRules.standard.keys.sorted().map { ($0, I18n.text("platform." + $0, locale)) },
             nextHref: next, firstHref: first, empty: empty, suggestions: suggestions, manage: viewer.manage)
@@ -233,7 +238,8 @@ enum FanListPage {
                 <p><a class="button" href="\(accounts)">\(ctx.t("fans.none_action"))</a></p></div>
                 """
         case .noMatch(let clear):
-            list = "<div class=\"empty-state\" id=\"fans-empty\"><p>\(ctx.t("fans.no_match"))</p><p><a href=\"\(clear)\">\(ctx.t("fans.clear_filter"))</a></p></div>"
+            list =
+                "<div class=\"empty-state\" id=\"fans-empty\"><p>\(ctx.t("fans.no_match"))</p><p><a href=\"\(clear)\">\(ctx.t("fans.clear_filter"))</a></p></div>"
         case nil:
             list = """
                 <div class="table-scroll"><table id="fans"><thead><tr><th>\(ctx.t("fans.name"))</th><th>\(ctx.t("fans.platforms"))</th>\

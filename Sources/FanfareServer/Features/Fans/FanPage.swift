@@ -171,7 +171,9 @@ enum FanPage {
         result.streak = fan.checkInStreak
         result.attributes = fan.attributes
         result.lines = found.lines.map {
-            Line(at: $0.at, kind: $0.kind, action: $0.action, sourceKey: $0.sourceKey, delta: $0.delta, reason: $0.reason, balanceAfter: $0.balanceAfter)
+            Line(
+                at: $0.at, kind: $0.kind, action: $0.action, sourceKey: $0.sourceKey, delta: $0.delta, reason: $0.reason,
+                balanceAfter: $0.balanceAfter)
         }
         result.moves = found.moves.map { Move(at: $0.at, dimension: $0.dimension, from: $0.fromTier, to: $0.toTier) }
         result.merges = try await FanMerges(db: db).history(of: fan.id!, in: access).map {
@@ -183,7 +185,9 @@ enum FanPage {
         result.redemptions = try await RedemptionTable.query(redemptions, on: db)
         result.programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
         if viewer.manage && !result.erased {
-            result.rewards = try await RewardCatalogue(db: db).list(activeOnly: true, in: access).map { Choice(id: $0.id!, name: $0.name, cost: $0.cost) }
+            result.rewards = try await RewardCatalogue(db: db).list(activeOnly: true, in: access).map {
+                Choice(id: $0.id!, name: $0.name, cost: $0.cost)
+            }
             result.others = try await access.query(Fan.self, on: db).filter(\.$mergedInto == nil).filter(\.$erasedAt == nil).filter(\.$id != fan.id!)
                 .sort(\.$id, .descending).limit(200).all().map { Choice(id: $0.id!, name: $0.displayName) }
         }
@@ -238,13 +242,17 @@ enum FanPage {
                 return Model.MergeRow(
                     at: merge.at, reason: FanWords.mergeReason(merge.reason, locale), otherHref: "\(base)/\(other.uuidString.lowercased())",
                     other: String(other.uuidString.prefix(8)).lowercased(),
-                    undoAction: !merge.undone && viewer.manage ? "\(base)/merges/\(merge.id.uuidString.lowercased())/undo" : nil, undone: merge.undone)
+                    undoAction: !merge.undone && viewer.manage ? "\(base)/merges/\(merge.id.uuidString.lowercased())/undo" : nil, undone: merge.undone
+                )
             },
             redemptions: RedemptionTable.rows(found.redemptions, viewer: viewer, slug: slug, locale: locale), manage: manage,
             personalData: viewer.personalData, profile: attributes,
             rewardOptions: [("", Wording.ours(I18n.text("rewards.choose", locale)))]
                 + found.rewards.map {
-                    ($0.id.uuidString.lowercased(), Wording.sentence("rewards.choice", locale, [.typed($0.name), .ours(Formats.count($0.cost, locale))]))
+                    (
+                        $0.id.uuidString.lowercased(),
+                        Wording.sentence("rewards.choice", locale, [.typed($0.name), .ours(Formats.count($0.cost, locale))])
+                    )
                 },
             otherOptions: [("", Wording.ours(I18n.text("fans.choose_fan", locale)))]
                 + found.others.map { ($0.id.uuidString.lowercased(), Wording.typed(viewer.name($0.name))) })

@@ -58,7 +58,8 @@ struct FanPages {
     private func refused(_ req: Request, fanID: String?, _ errors: FormErrors) async throws -> Response {
         var values: [String: String] = [:]
         for field in FanPage.Input.fields { if let value = req.formValueIfPresent(field) { values[field] = value } }
-        return try await render(req, FanPage.Input(fanID: fanID, errors: errors, values: values), status: .unprocessableEntity).encodeResponse(for: req)
+        return try await render(req, FanPage.Input(fanID: fanID, errors: errors, values: values), status: .unprocessableEntity).encodeResponse(
+            for: req)
     }
 
     @Sendable func profile(req: Request) async throws -> Response {
@@ -176,7 +177,8 @@ struct FanPages {
         let ctx = try await PageContext.make(req)
         let report = try await FanReportPage.query(FanReportPage.Input(), access: access, on: req.db)
         return Layout.page(
-            ctx, title: ctx.t("fans.report_title"), FanReportPage.view(FanReportPage.model(report, slug: access.workspace.slug, locale: ctx.locale), ctx))
+            ctx, title: ctx.t("fans.report_title"),
+            FanReportPage.view(FanReportPage.model(report, slug: access.workspace.slug, locale: ctx.locale), ctx))
     }
 
     @Sendable func programme(req: Request) async throws -> HTMLResponse {

@@ -48,7 +48,8 @@ struct FanService {
             try access.require(.fansPersonalData)
             // A LIKE pattern that finds the text as typed: its own % and _ are literal.
             let pattern =
-                "%" + search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                "%"
+                + search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             query.filter(
                 .sql(

@@ -7,7 +7,8 @@ extension FansFeature {
         "fans.tab_segments": "Segments",
         "fans.tab_activities": "Activities",
         "fans.tab_rewards": "Rewards",
-        "rewards.intro": "The catalogue fans spend points on. Stock goes down as fans redeem and back up when a redemption is cancelled; the last unit goes to one fan however many ask at once.",
+        "rewards.intro":
+            "The catalogue fans spend points on. Stock goes down as fans redeem and back up when a redemption is cancelled; the last unit goes to one fan however many ask at once.",
         "rewards.none": "No rewards yet. Add the first below: fans can redeem it with their points from their own page.",
         "rewards.new": "New reward",
         "rewards.edit": "Change this reward",
@@ -43,10 +44,12 @@ extension FansFeature {
         "rewards.points_each": "{0} points",
         "rewards.redeemed_notice": "Redeemed “{0}”; the balance is now {1}.",
         "fans.tab_report": "Report",
-        "fans.intro": "Each fan is one person across platforms, counted from their messages: the activity tier follows their interactions in the last 30 days.",
+        "fans.intro":
+            "Each fan is one person across platforms, counted from their messages: the activity tier follows their interactions in the last 30 days.",
         "fans.all_tiers": "All tiers",
         "fans.filter": "Filter",
-        "fans.none": "No fans yet. Fans appear by themselves when the comments and messages of a connected account are fetched: connect an account to start.",
+        "fans.none":
+            "No fans yet. Fans appear by themselves when the comments and messages of a connected account are fetched: connect an account to start.",
         "fans.name": "Name",
         "fans.platforms": "Platforms",
         "fans.platform": "Platform",
@@ -139,12 +142,14 @@ extension FansFeature {
         "fans.reason.same_phone": "same verified phone",
         "fans.reason.same_email": "same verified email",
         "fans.reason.same_union_id": "same WeChat unified id",
-        "segments.intro": "A segment is a saved rule over fans' tiers, stage, tags, profile, activity and platforms, counted live whenever it is shown.",
+        "segments.intro":
+            "A segment is a saved rule over fans' tiers, stage, tags, profile, activity and platforms, counted live whenever it is shown.",
         "segments.none": "No segments yet. Write a rule below, press Count to see how many fans match, then save it.",
         "segments.name": "Name",
         "segments.fans": "Fans now",
         "segments.rule": "Rule (JSON)",
-        "segments.rule_hint": "Written as JSON: a condition names a field, an operator and a value; conditions are grouped to hold all together, any one of them, or not. The fields are listed below.",
+        "segments.rule_hint":
+            "Written as JSON: a condition names a field, an operator and a value; conditions are grouped to hold all together, any one of them, or not. The fields are listed below.",
         "segments.new": "New segment",
         "segments.count": "Count",
         "segments.save": "Save segment",
@@ -159,7 +164,8 @@ extension FansFeature {
         "fans.all_platforms": "All platforms",
         "fans.search": "Search",
         "fans.search_placeholder": "Name or platform id",
-        "fans.search_needs_personal_data": "Searching by name or platform id needs the permission to read personal data; filter by tier or platform instead.",
+        "fans.search_needs_personal_data":
+            "Searching by name or platform id needs the permission to read personal data; filter by tier or platform instead.",
         "fans.first_page": "← First page",
         "fans.erased_name": "Erased fan {0}",
         "fans.comma_hint": "Separate several with commas.",
@@ -212,11 +218,13 @@ extension FansFeature {
         "fans.distribution_by_day": "Tiers day by day",
         "fans.incentive_none": "No points have been issued yet, so there is no incentive cost to set against the {0} of value created.",
         "fans.incentive_meets": "{0} points issued at {1} a point cost {2} and created {3} of value, a ratio of 1:{4}, which meets the 1:{5} target.",
-        "fans.incentive_below": "{0} points issued at {1} a point cost {2} and created {3} of value, a ratio of 1:{4}, below the 1:{5} target: the same points would need {6} of value.",
+        "fans.incentive_below":
+            "{0} points issued at {1} a point cost {2} and created {3} of value, a ratio of 1:{4}, below the 1:{5} target: the same points would need {6} of value.",
         "fans.incentive_on_target": "On target",
         "fans.incentive_off_target": "Below target",
         "fans.programme.title": "Loyalty programme",
-        "fans.programme.intro": "How fans earn points, reach levels and badges, and what each level grants. Activities reserved for a privilege and rewards that need a level read this programme.",
+        "fans.programme.intro":
+            "How fans earn points, reach levels and badges, and what each level grants. Activities reserved for a privilege and rewards that need a level read this programme.",
         "fans.programme.levels": "Levels",
         "fans.programme.level_name": "Name",
         "fans.programme.reached_at": "Reached at",
@@ -301,11 +309,13 @@ extension FansFeature {
         "segments.field.level": "Level",
         "segments.field_help.level": "Loyalty level.",
         "segments.field.privileges": "Privileges",
-        "segments.field_help.privileges": "Privileges the fan's lifetime points reach on the level ladder: aim an early-access offer, a VIP event or a meet-up at the fans who hold it.",
+        "segments.field_help.privileges":
+            "Privileges the fan's lifetime points reach on the level ladder: aim an early-access offer, a VIP event or a meet-up at the fans who hold it.",
         "segments.field.consent_marketing": "Agreed to marketing",
         "segments.field_help.consent_marketing": "Whether the fan agreed to marketing.",
         "segments.field.last_seen_days": "Days since last seen",
-        "segments.field_help.last_seen_days": "Local days since the last interaction (0 = today); a fan never seen matches only “not equal” and “not in”.",
+        "segments.field_help.last_seen_days":
+            "Local days since the last interaction (0 = today); a fan never seen matches only “not equal” and “not in”.",
         "segments.op.eq": "equals",
         "segments.op.ne": "does not equal",
         "segments.op.in": "is one of",

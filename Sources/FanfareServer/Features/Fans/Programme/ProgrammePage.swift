@@ -54,7 +54,8 @@ enum ProgrammePage {
         let rules = programme.points.rules.map { rule in
             Model.Rule(
                 action: FanWords.action(rule.action.rawValue, locale), points: Formats.grouped(rule.points),
-                cap: rule.dailyCap.map { I18n.text("fans.programme.cap", locale, [Formats.grouped($0)]) } ?? I18n.text("fans.programme.no_cap", locale))
+                cap: rule.dailyCap.map { I18n.text("fans.programme.cap", locale, [Formats.grouped($0)]) }
+                    ?? I18n.text("fans.programme.no_cap", locale))
         }
         let milestones = programme.checkIn.milestones.map {
             Model.Milestone(days: I18n.text("fans.programme.days", locale, [String($0.days)]), bonus: Formats.grouped($0.bonus))

@@ -22,7 +22,7 @@ enum FanReportPage {
             var label: String
             var counts: [String]
         }
-        struct Value: Sendable, Equatable {
+        struct TierValue: Sendable, Equatable {
             var tier: String
             var fans: String
             var value: String
@@ -34,7 +34,7 @@ enum FanReportPage {
         var distribution: [TierCount]
         var tiers: [String]
         var history: [Day]
-        var values: [Value]
+        var values: [TierValue]
         var incentive: String
         var meetsTarget: Bool
         var target: String
@@ -61,7 +61,7 @@ enum FanReportPage {
                 })
         }
         let values = report.valueByTier.map { row in
-            Model.Value(
+            Model.TierValue(
                 tier: FanWords.tier(row.tier, locale), fans: Formats.count(row.fans, locale), value: Formats.yuan(row.valueYuan),
                 points: Formats.count(row.lifetimePoints, locale))
         }

@@ -40,7 +40,8 @@ enum RedemptionTable {
         return redemptions.map { redemption in
             let fan = byID[redemption.$fan.id]
             return Found(
-                id: redemption.id!, at: redemption.createdAt, fanID: redemption.$fan.id, fanName: fan?.displayName ?? "", fanErased: fan?.erasedAt != nil,
+                id: redemption.id!, at: redemption.createdAt, fanID: redemption.$fan.id, fanName: fan?.displayName ?? "",
+                fanErased: fan?.erasedAt != nil,
                 reward: redemption.reward.name, points: redemption.points, status: redemption.status, note: redemption.note)
         }
     }

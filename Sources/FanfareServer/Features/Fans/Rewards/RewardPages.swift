@@ -46,7 +46,8 @@ struct RewardPages {
         return try await renderReward(req, reward, .init(values: RewardListPage.Values(reward)))
     }
 
-    private func renderReward(_ req: Request, _ reward: Reward, _ input: RewardListPage.Input, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    private func renderReward(_ req: Request, _ reward: Reward, _ input: RewardListPage.Input, status: HTTPStatus = .ok) async throws -> HTMLResponse
+    {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
         let found = try await RewardPage.query(reward, access: access, on: req.db)
@@ -64,8 +65,9 @@ struct RewardPages {
             Flash.add(.notice, I18n.text("rewards.saved", req.uiLocale, [saved.name]), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/rewards/\(saved.id!.uuidString.lowercased())")
         } catch let errors as ValidationErrors {
-            return try await renderReward(req, reward, .init(values: values, errors: FormErrors(errors)), status: .unprocessableEntity).encodeResponse(
-                for: req)
+            return try await renderReward(req, reward, .init(values: values, errors: FormErrors(errors)), status: .unprocessableEntity)
+                .encodeResponse(
+                    for: req)
         }
     }
 

@@ -80,7 +80,8 @@ enum SegmentListPage {
             fields: SegmentRule.fields.map { field in
                 Model.Field(
                     code: field.name, label: SegmentWords.field(field.name, locale), type: SegmentWords.type(field.type, locale),
-                    help: SegmentWords.help(field.name, locale), operators: field.operators.map { ($0.rawValue, SegmentWords.op($0.rawValue, locale)) },
+                    help: SegmentWords.help(field.name, locale),
+                    operators: field.operators.map { ($0.rawValue, SegmentWords.op($0.rawValue, locale)) },
                     values: (field.values ?? []).map { ($0, SegmentWords.value(field.name, $0, locale)) })
             })
     }
@@ -206,7 +207,8 @@ enum SegmentPage {
             id: segment.id!, name: segment.name, rule: rule, ruleJSON: segment.ruleJSON, fans: count,
             members: listed.map {
                 Member(
-                    id: $0.fan.id!, name: $0.fan.displayName, erased: $0.fan.erasedAt != nil, tier: $0.fan.activityTier, region: $0.fan.attributes.region,
+                    id: $0.fan.id!, name: $0.fan.displayName, erased: $0.fan.erasedAt != nil, tier: $0.fan.activityTier,
+                    region: $0.fan.attributes.region,
                     points: $0.fan.pointsBalance)
             }, nextCursor: next)
     }
@@ -218,7 +220,8 @@ enum SegmentPage {
             ruleJSON: found.ruleJSON, exportHref: viewer.export ? base + "/export" : nil,
             rows: found.members.map {
                 Model.Row(
-                    href: "/w/\(slug)/fans/\($0.id.uuidString.lowercased())", name: FanWords.name($0.name, id: $0.id, erased: $0.erased, viewer: viewer, locale),
+                    href: "/w/\(slug)/fans/\($0.id.uuidString.lowercased())",
+                    name: FanWords.name($0.name, id: $0.id, erased: $0.erased, viewer: viewer, locale),
                     tier: FanWords.tier($0.tier, locale), tierCode: $0.tier, tierTone: FanWords.tierTone($0.tier), region: $0.region,
                     points: Formats.count($0.points, locale))
             }, nextHref: found.nextCursor.map { "\(base)?cursor=\($0)" }, firstHref: input.cursor.nonEmpty.map { _ in base })
