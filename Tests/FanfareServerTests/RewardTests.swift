@@ -180,7 +180,7 @@ import Vapor
             #expect(fulfilled.status == .seeOther)
             #expect(try await RewardRedemption.find(redemption.id, on: t.db)?.status == "fulfilled")
             let reward = try await browser.get(base + "/rewards/\(tote.id!.uuidString.lowercased())")
-            #expect(reward.body.contains("id=\"reward-stock\">1<") && reward.body.contains("class=\"redemption-status\">Fulfilled<"))
+            #expect(reward.body.contains("id=\"reward-stock\">1<") && reward.body.contains("data-code=\"fulfilled\">Fulfilled<"))
         }
     }
 

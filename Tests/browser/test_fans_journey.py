@@ -108,7 +108,7 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     assert "粉丝已合并。" in flash_texts(admin), flash_texts(admin)
     platforms = [row.find_elements(By.TAG_NAME, "td")[0].text for row in admin.find_elements(By.CSS_SELECTOR, "#identities tbody tr")]
     assert sorted(platforms) == ["Mastodon", "微博"], f"identities after the merge: {platforms}"
-    assert fact(admin, "fan-tier") == "核心", f"the merged fan's tier: {fact(admin, 'fan-tier')}"
+    assert fact(admin, "fan-tier") == "核心粉丝", f"the merged fan's tier: {fact(admin, 'fan-tier')}"
     assert len(admin.find_elements(By.CSS_SELECTOR, "#merges li.merge")) == 1
     assert len(fan_links(admin, base, FAN)) == 1, "the merged fan is one person in the list"
     shot(admin, "fans-merged")
@@ -124,7 +124,7 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     admin.get(f"{base}/w/demo/fans/{kept_id}")
     points_before = int(fact(admin, "fan-points"))
     privileges = fact(admin, "fan-privileges")
-    assert "check_in_rewards" in privileges, f"the level's privileges, which let a check-in pay: {privileges}"
+    assert "签到奖励" in privileges, f"the level's privileges (check_in_rewards), which let a check-in pay: {privileges}"
     open_activity(admin, base, "每日签到")
     notice = enter_fan(admin, kept_id)
     assert "已参与，获得 5 积分。" in notice, f"checking in: {notice}"
@@ -165,7 +165,8 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     fill(admin, form, "venue", "上海静安店")
     fill(admin, form, "places", "2")
     click_through(admin, form.find_element(By.ID, "create-activity"))
-    assert "meetup" in fact(admin, "reserved-for"), fact(admin, "reserved-for")
+    reserved = admin.find_element(By.ID, "reserved-for")
+    assert reserved.get_attribute("data-privilege") == "meetup" and "粉丝见面会" in reserved.text, reserved.text
     assert admin.find_element(By.ID, "places-left").get_attribute("data-left") == "2"
     click_through(admin, admin.find_element(By.ID, "move-open"))
     refused = enter_fan(admin, kept_id)

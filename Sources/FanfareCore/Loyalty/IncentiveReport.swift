@@ -28,6 +28,13 @@ public struct IncentiveRatio: Sendable, Equatable, Codable {
     /// Value per yuan of cost; nil when nothing was spent.
     public var ratio: Double? { costYuan > 0 ? valueCreatedYuan / costYuan : nil }
 
+    /// The ratio as a report shows it: rounded down to two decimals, so that
+    /// a ratio just under the target never reads as 1:4.00; nil when nothing was spent.
+    public var shownRatio: Double? { ratio.map { ($0 * 100 + 1e-6).rounded(.down) / 100 } }
+
+    /// The value the same points would need to create to meet the target.
+    public var valueNeededYuan: Double { costYuan * Self.target }
+
     /// Whether the ratio reaches the target; a ratio within a billionth of it
     /// counts (0.12 / 0.03 is not exactly 4 in floating point).
     public var meetsTarget: Bool { ratio.map { $0 >= Self.target - 1e-9 } ?? true }
@@ -52,13 +59,13 @@ public struct IncentiveRatio: Sendable, Equatable, Codable {
     /// ratio just under 4 never reads as 1:4.00.
     public var explanation: String {
         let created = Self.yuan(valueCreatedYuan)
-        guard let ratio else {
+        guard let ratio = shownRatio else {
             return "No points were issued, so there is no incentive cost to set against the \(created) of value created."
         }
         let head =
-            "\(Self.grouped(pointsIssued)) points issued at ¥\(Self.plain(pointValueYuan)) a point cost \(Self.yuan(costYuan)) and created \(created) of value, a ratio of 1:\(Self.fixed((ratio * 100 + 1e-6).rounded(.down) / 100, 2))"
+            "\(Self.grouped(pointsIssued)) points issued at ¥\(Self.plain(pointValueYuan)) a point cost \(Self.yuan(costYuan)) and created \(created) of value, a ratio of 1:\(Self.fixed(ratio, 2))"
         if meetsTarget { return head + ", which meets the 1:4 target." }
-        return head + ", below the 1:4 target: the same points would need \(Self.yuan(costYuan * Self.target)) of value."
+        return head + ", below the 1:4 target: the same points would need \(Self.yuan(valueNeededYuan)) of value."
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String {
@@ -66,7 +73,7 @@ public struct IncentiveRatio: Sendable, Equatable, Codable {
     }
 
     /// A point value without trailing zeros beyond two decimals ("0.01", "0.005").
-    static func plain(_ value: Double) -> String {
+    public static func plain(_ value: Double) -> String {
         var text = String(format: "%.4f", value)
         while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 {
             text.removeLast()

@@ -71,3 +71,29 @@ enum Forms {
         ListText.items(text)
     }
 }
+
+extension Forms {
+    /// A select whose options may be what people typed or platforms
+    /// supplied (names, titles, poll options): an option with a typed piece
+    /// is kept out of translation; the page's own options are not.
+    static func select(
+        _ ctx: PageContext, name: String, label: Wording, options: [(value: String, label: Wording)], selected: String, errors: FormErrors,
+        id: String? = nil, hint: String? = nil
+    ) -> HTML {
+        let opts = options.map { option -> HTML in
+            let typed = option.label.typed.isEmpty ? HTML.empty : HTML(raw: " translate=\"no\"")
+            return
+                "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(typed)>\(option.label.description)</option>"
+        }
+        let fieldID = id ?? name
+        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
+        return """
+            <div class="field\(error != nil ? " has-error" : "")">
+            <label for="\(fieldID)">\(label.html)</label>
+            <select id="\(fieldID)" name="\(name)"\(error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(fieldID))-error\"") : .empty)>\(opts)</select>
+            \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
+            \(error.map { e -> HTML in "<small class=\"error\" id=\"\(fieldID)-error\">\(e)</small>" })
+            </div>
+            """
+    }
+}

@@ -3,7 +3,9 @@ import Vapor
 
 /// The one layout every page is drawn in.
 enum Layout {
-    static func page(_ ctx: PageContext, title: String, status: HTTPStatus = .ok, _ body: HTML) -> HTMLResponse {
+    /// `typedTitle`: the title is what someone typed (a fan's or a reward's
+    /// name), kept out of translation like the name on the page.
+    static func page(_ ctx: PageContext, title: String, typedTitle: Bool = false, status: HTTPStatus = .ok, _ body: HTML) -> HTMLResponse {
         HTMLResponse(
             status: status,
             html: """
@@ -11,7 +13,7 @@ enum Layout {
                 <head>
                 <meta charset="utf-8">
                 <meta name="viewport" content="width=device-width, initial-scale=1">
-                <title>\(title) · Fanfare</title>
+                <title\(typedTitle ? HTML(raw: " translate=\"no\"") : .empty)>\(title) · Fanfare</title>
                 <link rel="stylesheet" href="/static/app.css">
                 <link rel="icon" type="image/svg+xml" href="\(HTML(raw: favicon))">
                 </head>
@@ -103,7 +105,7 @@ enum Layout {
         return """
             <form method="post" action="/locale" class="inline" id="language-switcher">\(ctx.csrfField)
             <input type="hidden" name="locale" value="\(other.rawValue)"><input type="hidden" name="next" value="\(ctx.path)">
-            <button type="submit" class="link" lang="\(other.rawValue)" id="switch-language">\(label)</button></form>
+            <button type="submit" class="link" lang="\(other.rawValue)" translate="no" id="switch-language">\(label)</button></form>
             """
     }
 

@@ -38,7 +38,7 @@ final class Activity: Model, @unchecked Sendable, WorkspaceOwned {
 }
 
 /// What an activity ended with: a lottery's published draw, a poll's tally.
-struct ActivityResult: Codable, Equatable {
+struct ActivityResult: Codable, Equatable, Sendable {
     var algorithm: String?
     /// The entrant list the draw ran on: entry ids, in canonical order.
     var entrants: [String]?

@@ -17,8 +17,10 @@ struct FanService {
     struct Filter {
         var tier: ActivityTier?
         var platform: String?
+        /// Part of a name or a platform id, any case; for readers of personal data only.
+        var search: String?
 
-        init(tier: String?, platform: String?) throws {
+        init(tier: String?, platform: String?, search: String? = nil) throws {
             var errors = ValidationErrors()
             if let tier, !tier.isEmpty {
                 self.tier = ActivityTier(rawValue: tier)
@@ -27,6 +29,7 @@ struct FanService {
                 }
             }
             if let platform, !platform.isEmpty { self.platform = platform }
+            if let search = search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty { self.search = search }
             try errors.throwIfAny()
         }
     }
@@ -40,6 +43,21 @@ struct FanService {
         if let tier = filter.tier { query.filter(\.$activityTier == tier.rawValue) }
         if let platform = filter.platform {
             query.join(FanIdentity.self, on: \Fan.$id == \FanIdentity.$fan.$id).filter(FanIdentity.self, \.$platform == platform).unique()
+        }
+        if let search = filter.search {
+            try access.require(.fansPersonalData)
+            // A LIKE pattern that finds the text as typed: its own % and _ are literal.
+            let pattern =
+                "%"
+                + search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            query.filter(
+                .sql(
+                    embed: """
+                        (LOWER(\(ident: "fans").\(ident: "display_name")) LIKE \(bind: pattern) ESCAPE '\\' OR \(ident: "fans").\(ident: "id") IN \
+                        (SELECT fi.fan_id FROM fan_identities fi WHERE LOWER(fi.author_id) LIKE \(bind: pattern) ESCAPE '\\' \
+                        OR LOWER(fi.display_name) LIKE \(bind: pattern) ESCAPE '\\'))
+                        """))
         }
         let fans = try await query.limit(page.limit + 1).all()
         let (items, next) = page.page(fans) { $0.id! }

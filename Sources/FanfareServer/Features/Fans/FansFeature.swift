@@ -37,7 +37,7 @@ struct FansFeature: Feature {
         keys += LifecycleStage.allCases.map { "fans.stage.\($0.rawValue)" }
         keys += FanMerges.Reason.allCases.map { "fans.reason.\($0.rawValue)" }
         keys += RewardRedemption.Status.allCases.map { "rewards.status.\($0.rawValue)" }
-        return keys
+        return keys + FanWords.dynamicKeys + SegmentWords.dynamicKeys
     }
 
     var navigation: [NavigationEntry] {

@@ -39,9 +39,17 @@ extension FanService {
         try await FanTiering.recompute(workspace, now: now, on: db)
     }
 
+    /// Tiers, privileges and level names in the reader's language, for
+    /// pages of other features that show them.
+    static func tierName(_ raw: String, _ locale: UILocale) -> String { FanWords.tier(raw, locale) }
+    static func privilegeName(_ raw: String, _ locale: UILocale) -> String { FanWords.privilege(raw, locale) }
+    static func levelName(_ level: LoyaltyLevel, _ locale: UILocale) -> Wording { FanWords.levelName(level, locale) }
+    /// A fan's name as the reader's role may read it (masked without `fans.personal_data`).
+    static func visibleName(_ name: String, personalData: Bool) -> String { personalData ? name : PersonalDataMask.name(name) }
+
     /// The tabs of the fans area (fans, segments, activities, rewards, the
     /// report), for the pages of each.
-    static func areaTabs(_ ctx: PageContext, _ access: WorkspaceAccess, current: String) -> HTML {
-        FanPages.tabs(ctx, access, current: current)
+    static func areaTabs(_ ctx: PageContext, slug: String, current: String) -> HTML {
+        FanTabs.html(ctx, slug: slug, current: current)
     }
 }
