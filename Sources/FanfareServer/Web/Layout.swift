@@ -103,7 +103,7 @@ enum Layout {
         return """
             <form method="post" action="/locale" class="inline" id="language-switcher">\(ctx.csrfField)
             <input type="hidden" name="locale" value="\(other.rawValue)"><input type="hidden" name="next" value="\(ctx.path)">
-            <button type="submit" class="link" lang="\(other.rawValue)" id="switch-language">\(label)</button></form>
+            <button type="submit" class="link" lang="\(other.rawValue)" translate="no" id="switch-language">\(label)</button></form>
             """
     }
 
