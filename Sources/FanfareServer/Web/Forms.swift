@@ -4,6 +4,7 @@ import Vapor
 /// Form pieces every feature's pages share beyond `Layout`'s fields and
 /// selects: text areas, checkboxes, and reading repeated and ticked fields.
 enum Forms {
+    /// What is in the box is the person's own text: kept out of translation.
     static func textarea(
         _ ctx: PageContext, name: String, label: String, value: String, errors: FormErrors, rows: Int = 4, required: Bool = true,
         hint: String? = nil
@@ -13,7 +14,7 @@ enum Forms {
         return """
             <div class="field\(error != nil ? " has-error" : "")">
             <label for="\(name)">\(label)</label>
-            <textarea id="\(name)" name="\(name)" rows="\(rows)"\(required ? HTML(raw: " required") : .empty)\(describedBy)>\(value)</textarea>
+            <textarea id="\(name)" name="\(name)" rows="\(rows)" translate="no"\(required ? HTML(raw: " required") : .empty)\(describedBy)>\(value)</textarea>
             \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
             \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
             </div>

@@ -51,24 +51,8 @@ struct PublicFeedbackPages: RouteCollection {
         async throws -> HTMLResponse
     {
         let ctx = try await PageContext.make(req)
-        let kinds = Self.kinds.map { ($0.rawValue, ctx.t("feedback.kind." + $0.rawValue)) }
-        let title = ctx.t("feedback.public_title", workspace.name)
-        return Layout.page(
-            ctx, title: title, status: status,
-            """
-            <section class="narrow">
-            <h1>\(title)</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <p>\(ctx.t("feedback.public_intro"))</p>
-            <form method="post" action="/p/\(workspace.slug)/feedback" id="public-feedback-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "name", label: ctx.t("feedback.your_name"), value: values["name"] ?? "", errors: errors, required: false, autocomplete: "name"))
-            \(Layout.field(ctx, name: "contact", label: ctx.t("feedback.contact"), value: values["contact"] ?? "", errors: errors, required: false, hint: ctx.t("feedback.contact_hint")))
-            \(Layout.select(ctx, name: "kind", label: ctx.t("feedback.kind"), options: kinds, selected: values["kind"] ?? "suggestion", errors: errors))
-            \(Forms.textarea(ctx, name: "text", label: ctx.t("feedback.text"), value: values["text"] ?? "", errors: errors, rows: 6))
-            <div class="trap" aria-hidden="true"><label for="\(Self.trapField)">\(ctx.t("feedback.trap"))</label><input type="text" id="\(Self.trapField)" name="\(Self.trapField)" value="" tabindex="-1" autocomplete="off"></div>
-            <button type="submit" class="primary" id="send-feedback">\(ctx.t("feedback.send"))</button></form>
-            </section>
-            """)
+        let model = PublicFeedbackPage.form(brand: workspace.name, slug: workspace.slug, values: values, errors: errors, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("feedback.public_page_title"), status: status, PublicFeedbackPage.formView(model, ctx))
     }
 
     @Sendable func send(req: Request) async throws -> Response {
@@ -127,31 +111,9 @@ struct PublicFeedbackPages: RouteCollection {
             shown = target
         }
         let ctx = try await PageContext.make(req)
-        let title = ctx.t("feedback.receipt_title", String(ticket.number))
-        let closed = shown.status == FeedbackStatus.closed.rawValue
-        let outcome: HTML =
-            closed
-            ? """
-            <dl class="facts"><dt>\(ctx.t("feedback.resolution"))</dt><dd id="receipt-resolution">\(ctx.t("feedback.resolution." + (shown.resolution ?? "declined")))</dd>
-            <dt>\(ctx.t("feedback.closed_at"))</dt><dd>\(Self.day(shown.closedAt, workspace))</dd>
-            <dt>\(ctx.t("feedback.public_note"))</dt><dd id="receipt-note">\(shown.closingNote ?? "—")</dd></dl>
-            """
-            : "<p>\(ctx.t("feedback.receipt_open"))</p>"
-        return Layout.page(
-            ctx, title: title,
-            """
-            <section class="narrow" id="receipt" data-status="\(shown.status)">
-            <h1>\(title)</h1>
-            <p>\(ctx.t("feedback.receipt_intro", workspace.name))</p>
-            <dl class="facts"><dt>\(ctx.t("feedback.number"))</dt><dd id="receipt-number">#\(ticket.number)</dd>
-            <dt>\(ctx.t("feedback.kind"))</dt><dd>\(ctx.t("feedback.kind." + ticket.kind))</dd>
-            <dt>\(ctx.t("feedback.status"))</dt><dd id="receipt-status">\(ctx.t(closed ? "feedback.public_state_closed" : "feedback.public_state_open"))</dd>
-            <dt>\(ctx.t("feedback.sent_at"))</dt><dd>\(Self.day(ticket.createdAt, workspace))</dd></dl>
-            <blockquote class="template-body">\(ticket.body)</blockquote>
-            \(outcome)
-            <p class="muted">\(ctx.t("feedback.receipt_keep"))</p>
-            </section>
-            """)
+        let model = PublicFeedbackPage.receipt(
+            FeedbackTicketDTO(ticket), shown: FeedbackTicketDTO(shown), brand: workspace.name, zone: workspace.zone, locale: ctx.locale)
+        return Layout.page(ctx, title: model.title, PublicFeedbackPage.receiptView(model, ctx))
     }
 
     @Sendable func adopted(req: Request) async throws -> HTMLResponse {
@@ -159,33 +121,17 @@ struct PublicFeedbackPages: RouteCollection {
         guard try await InboxSettings.of(workspace.id!, on: req.db).publicFeedback else { throw Problem.notFound("Page") }
         let tickets = try await FeedbackService.adopted(in: workspace.id!, on: req.db)
         let ctx = try await PageContext.make(req)
-        let title = ctx.t("feedback.adopted_title", workspace.name)
-        let items = tickets.map { ticket -> HTML in
-            """
-            <article class="card adopted" id="adopted-\(ticket.number)"><h2>\(ticket.title)</h2>
-            <p>\(ticket.closingNote ?? "")</p>
-            <p class="muted">\(ctx.t("feedback.adopted_on", Self.day(ticket.closedAt, workspace))) · \(ctx.t("feedback.adopted_supporters", String(ticket.supporters)))</p>
-            </article>
-            """
-        }
-        return Layout.page(
-            ctx, title: title,
-            """
-            <section class="narrow" id="adopted">
-            <h1>\(title)</h1>
-            <p>\(ctx.t("feedback.adopted_intro"))</p>
-            \(items.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("feedback.adopted_none"))</p>") : HTML.join(items))
-            <p><a href="/p/\(workspace.slug)/feedback">\(ctx.t("feedback.adopted_send"))</a></p>
-            </section>
-            """)
+        let model = PublicFeedbackPage.adopted(
+            tickets.map(FeedbackTicketDTO.init), brand: workspace.name, slug: workspace.slug, zone: workspace.zone, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("feedback.adopted_page_title"), PublicFeedbackPage.adoptedView(model, ctx))
     }
 
     /// A date in the workspace's time zone, as a fan reads it.
-    static func day(_ date: Date?, _ workspace: Workspace) -> String {
+    static func day(_ date: Date?, _ zone: TimeZone) -> String {
         guard let date else { return "—" }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = workspace.zone
+        formatter.timeZone = zone
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.string(from: date)
     }

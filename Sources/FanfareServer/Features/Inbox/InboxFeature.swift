@@ -46,6 +46,9 @@ struct InboxFeature: Feature {
         keys += InboxQueue.allCases.map { "inbox.queue.\($0.rawValue)" }
         keys += InboxRouting.kinds.map { "inbox.kind.\($0)" }
         keys += (1...7).map { "inbox.weekday.\($0)" }
+        keys += InboxPages.fields.map { "inbox.field.\($0)" } + TemplateVariable.allCases.map { "inbox.variable.\($0.rawValue)" }
+        keys += MessageSentiment.allCases.map { "inbox.sentiment.\($0.rawValue)" } + MessageIntent.allCases.map { "inbox.intent.\($0.rawValue)" }
+        keys += ["low", "normal", "high", "urgent"].map { "inbox.priority.\($0)" } + ["zh", "en", "other"].map { "inbox.lang.\($0)" }
         return keys
     }
 

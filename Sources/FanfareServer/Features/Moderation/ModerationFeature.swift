@@ -1,4 +1,5 @@
 import ArgumentParser
+import FanfareCore
 import Fluent
 import Vapor
 
@@ -18,6 +19,13 @@ struct ModerationFeature: Feature {
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
 
     var commands: [any ParsableCommand.Type] { [ModerateCommand.self] }
+
+    /// Severities, scopes, actions and base categories are named by the code stored with each term or message.
+    var dynamicKeys: [String] {
+        ModerationSeverity.allCases.map { "moderation.severity.\($0.rawValue)" } + ModerationScope.allCases.map { "moderation.scope.\($0.rawValue)" }
+            + ModerationAction.allCases.map { "moderation.action.\($0.rawValue)" } + LexiconTerm.baseCategories.map { "moderation.category.\($0)" }
+            + ["moderation.not_analysed"]
+    }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.engagement, order: 20, path: "/moderation", label: "nav.moderation", permission: .contentView)]

@@ -12,20 +12,11 @@ struct NotificationPages {
 
     @Sendable func list(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
+        guard let userID = req.auth.get(User.self)?.id else { throw Abort(.unauthorized) }
         let ctx = try await PageContext.make(req)
-        let notes = try await NotificationReader.latest(for: req, in: access)
-        let base = "/w/\(access.workspace.slug)"
-        let rows = notes.map { note -> HTML in
-            let unread = note.readAt == nil ? HTML(raw: " class=\"unread\"") : .empty
-            return
-                "<li\(unread)>\(Layout.time(note.createdAt, ctx)) · <a href=\"\(base)\(note.link)\">\(Notifier.message(of: note, locale: ctx.locale))</a></li>"
-        }
-        let body: HTML = notes.isEmpty ? "<p class=\"empty\">\(ctx.t("notifications.none"))</p>" : "<ul id=\"notification-list\">\(rows)</ul>"
-        let button: HTML =
-            ctx.unread > 0
-            ? "<form method=\"post\" action=\"\(base)/notifications/read\">\(ctx.csrfField)<button type=\"submit\" id=\"mark-read\">\(ctx.t("notifications.mark_read"))</button></form>"
-            : .empty
-        return Layout.page(ctx, title: ctx.t("nav.notifications"), "<h1>\(ctx.t("nav.notifications"))</h1>\(button)\(body)")
+        let found = try await NotificationPage.query(user: userID, access: access, on: req.db)
+        let model = NotificationPage.model(found, workspace: "/w/\(access.workspace.slug)", locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("nav.notifications"), NotificationPage.view(model, ctx))
     }
 
     @Sendable func markRead(req: Request) async throws -> Response {

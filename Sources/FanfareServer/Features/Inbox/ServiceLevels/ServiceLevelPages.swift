@@ -15,11 +15,7 @@ struct ServiceLevelPages {
 
     /// "42 min" below an hour, "3.5 h" above.
     static func duration(_ minutes: Double?, _ ctx: PageContext) -> String {
-        guard let minutes else { return "—" }
-        if minutes < 60 { return ctx.t("inbox.minutes_short", String(Int(minutes.rounded()))) }
-        let hours = (minutes / 6).rounded() / 10
-        let text = hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
-        return ctx.t("inbox.hours_short", text)
+        ServiceLevelPage.duration(minutes, ctx.locale)
     }
 
     @Sendable func page(req: Request) async throws -> HTMLResponse {
@@ -46,87 +42,15 @@ struct ServiceLevelPages {
 
     private func render(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
-        let days = min(max(req.query[Int.self, at: "days"] ?? 30, 1), 366)
-        let report = try await ServiceLevelService(db: req.db).report(days: days, in: access)
-        let settings = try await InboxSettings.of(access.workspaceID, on: req.db)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)/inbox/service-levels"
-        let form: HTML =
-            access.can(.inboxRulesManage)
-            ? settingsForm(ctx, access: access, base: base, values: values, errors: errors)
-            : "<p class=\"muted\">\(ctx.t("inbox.sla_policy_now", Self.duration(Double(settings.firstResponseMinutes), ctx), Self.duration(Double(settings.resolutionMinutes), ctx)))</p>"
-        let overall = report.overall
-        let dayOptions = [7, 30, 90, 365].map { value -> HTML in
-            "<option value=\"\(value)\"\(value == days ? HTML(raw: " selected") : .empty)>\(ctx.t("inbox.sla_days_option", String(value)))</option>"
-        }
+        let input = ServiceLevelPage.Input(days: req.query[String.self, at: "days"], values: values, errors: errors)
+        let found = try await ServiceLevelPage.query(input, access: access, on: req.db)
+        let model = ServiceLevelPage.model(
+            input, found, workspace: "/w/\(access.workspace.slug)", slug: access.workspace.slug, canManage: access.can(.inboxRulesManage),
+            locale: ctx.locale)
         return Layout.page(
             ctx, title: ctx.t("inbox.tab_service_levels"), status: status,
-            """
-            <h1>\(ctx.t("inbox.tab_service_levels"))</h1>
-            \(InboxTabs.html(ctx, access, current: base))
-            \(Layout.errorSummary(ctx, errors))
-            \(form)
-            <section id="sla-report"><h2>\(ctx.t("inbox.sla_report"))</h2>
-            <form method="get" action="\(base)" class="inline" id="sla-days-form"><label for="days">\(ctx.t("inbox.sla_days"))</label> <select id="days" name="days">\(dayOptions)</select> <button type="submit">\(ctx.t("inbox.show"))</button></form>
-            <p id="sla-overall">\(ctx.t("inbox.sla_overall", String(days), String(overall.conversations), String(overall.answered), String(overall.resolved), Self.duration(overall.firstResponseP50, ctx), Self.duration(overall.firstResponseP90, ctx), Self.duration(overall.resolutionP50, ctx), Self.duration(overall.resolutionP90, ctx), String(overall.breaches)))</p>
-            <h3>\(ctx.t("inbox.sla_by_agent"))</h3>\(table(ctx, "sla-by-agent", report.rows.filter { $0.group == "agent" }))
-            <h3>\(ctx.t("inbox.sla_by_account"))</h3>\(table(ctx, "sla-by-account", report.rows.filter { $0.group == "account" }))
-            <h3>\(ctx.t("inbox.sla_by_tier"))</h3>\(table(ctx, "sla-by-tier", report.rows.filter { $0.group == "tier" }))
-            </section>
-            """)
-    }
-
-    private func table(_ ctx: PageContext, _ id: String, _ rows: [ServiceLevelService.Report.Row]) -> HTML {
-        let empty: HTML = "<tr><td colspan=\"9\" class=\"empty\">\(ctx.t("inbox.sla_no_conversations"))</td></tr>"
-        let body = rows.map { row -> HTML in
-            let label: String
-            switch row.group {
-            case "tier": label = ctx.t("inbox.tier." + row.key)
-            case "agent" where row.key == "none": label = ctx.t("inbox.unassigned")
-            default: label = row.label
-            }
-            return """
-                <tr data-key="\(row.key)"><td>\(label)</td><td>\(row.conversations)</td><td>\(row.answered)</td><td>\(row.resolved)</td>
-                <td>\(Self.duration(row.firstResponseP50, ctx))</td><td>\(Self.duration(row.firstResponseP90, ctx))</td>
-                <td>\(Self.duration(row.resolutionP50, ctx))</td><td>\(Self.duration(row.resolutionP90, ctx))</td><td>\(row.breaches)</td></tr>
-                """
-        }
-        return """
-            <table id="\(id)"><thead><tr><th></th><th>\(ctx.t("inbox.sla_conversations"))</th><th>\(ctx.t("inbox.sla_answered"))</th><th>\(ctx.t("inbox.sla_resolved"))</th>
-            <th>\(ctx.t("inbox.sla_first_p50"))</th><th>\(ctx.t("inbox.sla_first_p90"))</th><th>\(ctx.t("inbox.sla_resolution_p50"))</th><th>\(ctx.t("inbox.sla_resolution_p90"))</th><th>\(ctx.t("inbox.sla_breaches"))</th></tr></thead>
-            <tbody>\(rows.isEmpty ? empty : HTML.join(body))</tbody></table>
-            """
-    }
-
-    private func settingsForm(_ ctx: PageContext, access: WorkspaceAccess, base: String, values: [String: String], errors: FormErrors) -> HTML {
-        let weekdays = Set((values["weekdays"] ?? "").split(separator: ",").map(String.init))
-        // 1 is Sunday, as the service counts; the week is shown from Monday.
-        let weekdayOptions = [2, 3, 4, 5, 6, 7, 1].map { (String($0), ctx.t("inbox.weekday.\($0)")) }
-        let publicOn = values["public_feedback"] == "true"
-        let publicURL = "/p/\(access.workspace.slug)/adopted"
-        let formOn = values["public_feedback_form"] == "true"
-        let formURL = "/p/\(access.workspace.slug)/feedback"
-        let hasHours = !(values["business_hours_start"] ?? "").isEmpty
-        return """
-            <section class="card"><h2>\(ctx.t("inbox.sla_settings"))</h2>
-            <form method="post" action="\(base)" id="service-level-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "first_response_minutes", label: ctx.t("inbox.sla_first_response"), type: "number", value: values["first_response_minutes"] ?? "", errors: errors, hint: ctx.t("inbox.sla_minutes_hint")))
-            \(Layout.field(ctx, name: "resolution_minutes", label: ctx.t("inbox.sla_resolution"), type: "number", value: values["resolution_minutes"] ?? "", errors: errors, hint: ctx.t("inbox.sla_minutes_hint")))
-            \(Layout.field(ctx, name: "warning_percent", label: ctx.t("inbox.sla_warning_percent"), type: "number", value: values["warning_percent"] ?? "", errors: errors, hint: ctx.t("inbox.sla_warning_hint")))
-            <fieldset id="business-hours"><legend>\(ctx.t("inbox.sla_business_hours"))</legend>
-            <p class="hint">\(ctx.t(hasHours ? "inbox.sla_business_hours_set" : "inbox.sla_business_hours_none"))</p>
-            \(Layout.field(ctx, name: "business_hours_start", label: ctx.t("inbox.sla_hours_start"), type: "time", value: values["business_hours_start"] ?? "", errors: errors, required: false))
-            \(Layout.field(ctx, name: "business_hours_end", label: ctx.t("inbox.sla_hours_end"), type: "time", value: values["business_hours_end"] ?? "", errors: errors, required: false))
-            \(Forms.checkboxes(ctx, name: "weekdays", legend: ctx.t("inbox.sla_weekdays"), options: weekdayOptions, checked: hasHours || !weekdays.isEmpty ? weekdays : ["2", "3", "4", "5", "6"], errors: errors))
-            \(Forms.checkbox(ctx, name: "clear_business_hours", label: ctx.t("inbox.sla_clear_hours"), checked: false, errors: errors))
-            </fieldset>
-            \(Layout.field(ctx, name: "auto_reply_cap", label: ctx.t("inbox.sla_auto_reply_cap"), type: "number", value: values["auto_reply_cap"] ?? "", errors: errors, hint: ctx.t("inbox.sla_auto_reply_cap_hint")))
-            \(Forms.checkbox(ctx, name: "public_feedback", label: ctx.t("inbox.sla_public_feedback"), checked: publicOn, hint: ctx.t("inbox.sla_public_feedback_hint"), errors: errors))
-            \(publicOn ? HTML("<p id=\"public-adopted-url\">\(ctx.t("inbox.sla_public_url")) <a href=\"\(publicURL)\">\(publicURL)</a></p>") : HTML.empty)
-            \(Forms.checkbox(ctx, name: "public_feedback_form", label: ctx.t("inbox.sla_public_feedback_form"), checked: formOn, hint: ctx.t("inbox.sla_public_feedback_form_hint"), errors: errors))
-            \(formOn ? HTML("<p id=\"public-form-url\">\(ctx.t("inbox.sla_public_form_url")) <a href=\"\(formURL)\">\(formURL)</a></p>") : HTML.empty)
-            <button type="submit" class="primary" id="save-service-levels">\(ctx.t("inbox.save"))</button></form></section>
-            """
+            ServiceLevelPage.view(model, ctx, tabs: InboxTabs.html(ctx, access, current: model.base)))
     }
 
     @Sendable func save(req: Request) async throws -> Response {

@@ -17,12 +17,6 @@ struct ReplyTemplatePages {
     static let fields = ["name", "category", "body"]
     static var platforms: [String] { PlatformRules.standard.keys.sorted() }
 
-    static func category(_ ctx: PageContext, _ raw: String) -> String {
-        let key = "inbox.template_category." + raw
-        let text = ctx.t(key)
-        return text == key ? raw : text
-    }
-
     @Sendable func library(req: Request) async throws -> HTMLResponse {
         try await renderLibrary(req, values: [:], errors: FormErrors())
     }
@@ -33,75 +27,14 @@ struct ReplyTemplatePages {
         -> HTMLResponse
     {
         let access = try req.workspaceAccess
-        let templates = try await ReplyTemplateService(db: req.db).list(in: access)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)/inbox/templates"
-        let canManage = access.can(.inboxRulesManage)
-        let byCategory = Dictionary(grouping: templates, by: \.category)
-        let shelves = ReplyTemplateCategory.allCases.compactMap { category -> HTML? in
-            guard let items = byCategory[category.rawValue], !items.isEmpty else { return nil }
-            let cards = items.map { template -> HTML in
-                let id = template.id!.uuidString.lowercased()
-                let variables = ReplyTemplateDTO(template).variables
-                let variants = template.variants.sorted { $0.key < $1.key }.map { platform, text -> HTML in
-                    "<dt>\(ctx.t("platform." + platform))</dt><dd class=\"template-body\">\(text)</dd>"
-                }
-                let actions: HTML =
-                    canManage
-                    ? "<p><a href=\"\(base)/\(id)\" class=\"edit-template\">\(ctx.t("inbox.edit"))</a></p>"
-                    : .empty
-                return """
-                    <article class="card template" id="template-\(id)" data-category="\(category.rawValue)">
-                    <h3>\(template.name)</h3>
-                    <p class="template-body">\(template.body)</p>
-                    \(variables.isEmpty ? HTML.empty : HTML("<p class=\"muted\">\(ctx.t("inbox.template_variables")): <code>\(variables.map { "{\($0)}" }.joined(separator: " "))</code></p>"))
-                    \(variants.isEmpty ? HTML.empty : HTML("<details><summary>\(ctx.t("inbox.template_variants")) (\(variants.count))</summary><dl>\(variants)</dl></details>"))
-                    \(actions)
-                    </article>
-                    """
-            }
-            return
-                "<section class=\"template-shelf\" id=\"shelf-\(category.rawValue)\"><h2>\(Self.category(ctx, category.rawValue)) (\(items.count))</h2>\(cards)</section>"
-        }
-        let form: HTML =
-            canManage
-            ? """
-            <section class="card"><h2>\(ctx.t("inbox.add_template"))</h2>
-            <form method="post" action="\(base)" id="template-form" class="stack">\(ctx.csrfField)
-            \(Self.formFields(ctx, values: values, errors: errors))
-            <button type="submit" class="primary" id="add-template">\(ctx.t("inbox.add_template"))</button></form></section>
-            """
-            : "<p class=\"muted\">\(ctx.t("inbox.read_only"))</p>"
+        let found = try await ReplyTemplatePage.query(access: access, on: req.db)
+        let model = ReplyTemplatePage.library(
+            found, workspace: "/w/\(access.workspace.slug)", canManage: access.can(.inboxRulesManage), values: values, errors: errors,
+            locale: ctx.locale)
         return Layout.page(
             ctx, title: ctx.t("inbox.tab_templates"), status: status,
-            """
-            <h1>\(ctx.t("inbox.tab_templates"))</h1>
-            \(InboxTabs.html(ctx, access, current: base))
-            \(Layout.errorSummary(ctx, errors))
-            <p>\(ctx.t("inbox.templates_intro"))</p>
-            \(shelves.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("inbox.no_templates"))</p>") : HTML.join(shelves))
-            \(form)
-            """)
-    }
-
-    /// Name, category, body and one optional wording per platform.
-    static func formFields(_ ctx: PageContext, values: [String: String], errors: FormErrors) -> HTML {
-        let categories = ReplyTemplateCategory.allCases.map { ($0.rawValue, category(ctx, $0.rawValue)) }
-        let variables = TemplateVariable.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", ")
-        let variants = platforms.map { platform -> HTML in
-            Forms.textarea(
-                ctx, name: "variant_\(platform)", label: ctx.t("platform." + platform), value: values["variant_\(platform)"] ?? "", errors: errors,
-                rows: 2, required: false)
-        }
-        return """
-            \(Layout.field(ctx, name: "name", label: ctx.t("inbox.template_name"), value: values["name"] ?? "", errors: errors))
-            \(Layout.select(ctx, name: "category", label: ctx.t("inbox.template_category"), options: categories, selected: values["category"] ?? ReplyTemplateCategory.faqFeatures.rawValue, errors: errors))
-            \(Forms.textarea(ctx, name: "body", label: ctx.t("inbox.template_body"), value: values["body"] ?? "", errors: errors, rows: 5, hint: ctx.t("inbox.template_body_hint", variables)))
-            <fieldset id="template-variants"><legend>\(ctx.t("inbox.template_variants"))</legend>
-            <p class="hint">\(ctx.t("inbox.template_variants_hint"))</p>
-            \(variants)
-            </fieldset>
-            """
+            ReplyTemplatePage.libraryView(model, ctx, tabs: InboxTabs.html(ctx, access, current: model.base)))
     }
 
     static func input(_ req: Request) -> ReplyTemplateService.Input {
@@ -158,20 +91,11 @@ struct ReplyTemplatePages {
     {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)/inbox/templates"
-        let path = "\(base)/\(template.id!.uuidString.lowercased())"
+        let model = ReplyTemplatePage.edit(
+            id: template.id!, workspace: "/w/\(access.workspace.slug)", values: values, errors: errors, locale: ctx.locale)
         return Layout.page(
             ctx, title: ctx.t("inbox.edit_template"), status: status,
-            """
-            <h1>\(ctx.t("inbox.edit_template"))</h1>
-            \(InboxTabs.html(ctx, access, current: base))
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="\(path)" id="edit-template-form" class="stack">\(ctx.csrfField)
-            \(Self.formFields(ctx, values: values, errors: errors))
-            <div class="actions"><button type="submit" class="primary" id="save-template">\(ctx.t("inbox.save"))</button> <a href="\(base)">\(ctx.t("inbox.cancel"))</a></div></form>
-            <form method="post" action="\(path)/delete" id="delete-template-form">\(ctx.csrfField)
-            <button type="submit" class="danger" id="delete-template">\(ctx.t("inbox.delete_template"))</button></form>
-            """)
+            ReplyTemplatePage.editView(model, ctx, tabs: InboxTabs.html(ctx, access, current: model.base)))
     }
 
     @Sendable func update(req: Request) async throws -> Response {

@@ -1,0 +1,287 @@
+import FanfareCore
+import Fluent
+import Foundation
+
+/// One conversation as query → model → view: its messages and our replies
+/// in order, its two clocks, what the reader may do with it, and the reply
+/// box with the team's templates. A refused reply comes back with the
+/// agent's text still in the box and the reason above it.
+enum ConversationPage {
+    struct Input: Sendable {
+        var id: String?
+        /// A template chosen to start the reply from.
+        var templateID: String?
+        /// The text of a refused reply, kept for the agent.
+        var typed: String?
+        /// Why the reply was refused.
+        var refused: [FieldIssue] = []
+    }
+
+    struct Template: Sendable, Equatable {
+        var id: UUID
+        var name: String
+        var category: String
+    }
+
+    struct Found: Sendable {
+        var item: InboxListPage.Item
+        var messages: [IncomingMessageDTO]
+        var replies: [InboxReplyDTO]
+        var members: [InboxListPage.Member]
+        var templates: [Template]
+        /// The chosen template filled in for this conversation.
+        var drafted: String?
+        /// Why the chosen template could not be used.
+        var draftProblems: [FieldIssue] = []
+    }
+
+    struct Model: Sendable {
+        struct Clock: Sendable {
+            var name: String
+            var state: InboxVocabulary.Label
+            var due: Date
+        }
+
+        struct Message: Sendable {
+            var id: String
+            var author: String
+            var at: Date
+            var kind: String
+            var text: String
+            var matches: [ModerationMatch]
+            var analysis: IncomingMessageDTO.Analysis?
+            var recommendation: String
+        }
+
+        struct Reply: Sendable {
+            /// Who answered: a member's name as typed, or nil for an automatic reply.
+            var author: String?
+            var automatic: Bool
+            var at: Date
+            var status: InboxVocabulary.Label
+            /// What the platform said when it refused (its own words).
+            var error: String?
+            var text: String
+        }
+
+        enum Entry: Sendable {
+            case message(Message)
+            case reply(Reply)
+        }
+
+        struct Action: Sendable, Equatable {
+            var id: String
+            var field: String
+            var value: String
+            var label: String
+        }
+
+        struct TemplateGroup: Sendable, Equatable {
+            var category: String
+            var templates: [(id: String, name: String)]
+
+            static func == (a: Self, b: Self) -> Bool {
+                a.category == b.category && a.templates.map(\.id) == b.templates.map(\.id) && a.templates.map(\.name) == b.templates.map(\.name)
+            }
+        }
+
+        var id: String
+        var inboxHref: String
+        var path: String
+        var feedbackAction: String
+        var fanName: String
+        var platform: String
+        var handle: String
+        var thread: String
+        var tier: String
+        var status: InboxVocabulary.Label
+        var queue: InboxVocabulary.Label
+        var assignee: String?
+        var tags: [String]
+        var serviceLevel: InboxVocabulary.Label
+        var due: Date?
+        var clocks: [Clock]
+        var entries: [Entry]
+        var canWork: Bool
+        var actions: [Action]
+        /// The reply box: nil when the reader may not answer here.
+        var mayAnswer: Bool
+        var expertsOnly: Bool
+        var templates: [TemplateGroup]
+        var templateID: String
+        var draft: String
+        var problems: [String]
+        var replyHint: String
+    }
+
+    static func query(_ input: Input, access: WorkspaceAccess, agent: String?, on db: any Database) async throws -> Found {
+        let service = ConversationService(db: db)
+        let (listed, messages, replies) = try await service.find(input.id, in: access)
+        let item = InboxListPage.Item(
+            conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks),
+            account: InboxListPage.account(listed.account), clocks: listed.clocks)
+        let templates = try await access.query(ReplyTemplate.self, on: db).sort(\.$category).sort(\.$name).all().map {
+            Template(id: $0.id!, name: $0.name, category: $0.category)
+        }
+        var found = Found(
+            item: item, messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
+            members: try await InboxListPage.members(access, on: db), templates: templates)
+        if input.typed == nil, let templateID = input.templateID, !templateID.isEmpty {
+            do {
+                found.drafted = try await service.draft(input.id, template: templateID, in: access, agent: agent)
+            } catch let errors as ValidationErrors {
+                found.draftProblems = errors.issues
+            }
+        }
+        return found
+    }
+
+    /// `user` is the reader; `can` answers whether the reader's role allows a permission.
+    static func model(
+        _ input: Input, _ found: Found, workspace: String, user: UUID?, can: (WorkspaceAction) -> Bool, locale: UILocale
+    ) -> Model {
+        let c = found.item.conversation
+        let id = c.id.uuidString.lowercased()
+        let path = "\(workspace)/inbox/\(id)"
+        let names = Dictionary(found.members.map { ($0.id, $0.name) }) { first, _ in first }
+        func t(_ key: String) -> String { I18n.text(key, locale) }
+        let clocks = found.item.clocks
+        let messages = found.messages.map { message in
+            (
+                at: message.sentAt,
+                entry: Model.Entry.message(
+                    .init(
+                        id: message.id.uuidString.lowercased(), author: message.authorName, at: message.sentAt,
+                        kind: InboxVocabulary.kind(message.kind, locale), text: message.text, matches: message.moderation.matches,
+                        analysis: message.analysis, recommendation: message.moderation.recommendation))
+            )
+        }
+        let replies = found.replies.map { reply in
+            (
+                at: reply.createdAt,
+                entry: Model.Entry.reply(
+                    .init(
+                        author: reply.automatic ? nil : reply.authorId.flatMap { names[$0] }, automatic: reply.automatic, at: reply.createdAt,
+                        status: InboxVocabulary.replyStatus(reply.status, locale), error: reply.error, text: reply.text))
+            )
+        }
+        let canWork = can(.inboxReply)
+        var actions: [Model.Action] = []
+        if canWork {
+            if c.assigneeId != user { actions.append(.init(id: "assign-me", field: "assign", value: "me", label: t("inbox.assign_me"))) }
+            if can(.inboxEscalate) || can(.inboxExpertAnswer) {
+                actions.append(
+                    c.queue == InboxQueue.experts.rawValue
+                        ? .init(id: "to-agents", field: "queue", value: "agents", label: t("inbox.to_agents"))
+                        : .init(id: "escalate", field: "queue", value: "experts", label: t("inbox.escalate")))
+            }
+            actions.append(
+                c.status == Conversation.Status.resolved.rawValue
+                    ? .init(id: "reopen", field: "status", value: "open", label: t("inbox.reopen"))
+                    : .init(id: "resolve", field: "status", value: "resolved", label: t("inbox.resolve")))
+        }
+        let mayAnswer = canWork && (c.queue != InboxQueue.experts.rawValue || can(.inboxExpertAnswer))
+        let groups = Dictionary(grouping: found.templates, by: \.category).sorted { $0.key < $1.key }.map { category, templates in
+            Model.TemplateGroup(
+                category: InboxVocabulary.templateCategory(category, locale),
+                templates: templates.map { (id: $0.id.uuidString.lowercased(), name: $0.name) })
+        }
+        let problems = (input.refused + found.draftProblems).map { FieldMessages.text($0.message, locale) }
+        let running = clocks.firstResponse.state == .running || clocks.firstResponse.state == .warning
+        return Model(
+            id: id, inboxHref: workspace + "/inbox", path: path, feedbackAction: workspace + "/feedback", fanName: c.authorName,
+            platform: found.item.account.rulesPlatform, handle: found.item.account.handle, thread: InboxVocabulary.thread(c.thread, locale),
+            tier: InboxVocabulary.tier(c.tier, locale), status: InboxVocabulary.status(c.status, locale),
+            queue: InboxVocabulary.queue(c.queue, locale),
+            assignee: c.assigneeId.flatMap { names[$0] }, tags: c.tags, serviceLevel: InboxVocabulary.serviceLevel(clocks.badge, locale),
+            due: clocks.badge == .done ? nil : (running ? clocks.firstResponse.due : clocks.resolution.due),
+            clocks: [
+                .init(
+                    name: t("inbox.first_response"), state: InboxVocabulary.clock(clocks.firstResponse.state.rawValue, locale),
+                    due: clocks.firstResponse.due),
+                .init(
+                    name: t("inbox.resolution"), state: InboxVocabulary.clock(clocks.resolution.state.rawValue, locale), due: clocks.resolution.due),
+            ],
+            entries: (messages + replies).sorted { $0.at < $1.at }.map(\.entry), canWork: canWork, actions: actions, mayAnswer: mayAnswer,
+            expertsOnly: canWork && !mayAnswer, templates: groups, templateID: input.typed == nil ? (input.templateID ?? "") : "",
+            draft: input.typed ?? found.drafted ?? "", problems: problems,
+            replyHint: I18n.text("inbox.reply_hint", locale, [InboxVocabulary.platform(found.item.account.rulesPlatform, locale)]))
+    }
+
+    // MARK: View
+
+    /// The conversation alone: what the live script fetches again.
+    static func view(_ model: Model, _ ctx: PageContext) -> HTML {
+        let timeline = model.entries.map { entry -> HTML in
+            switch entry {
+            case .message(let message):
+                let ticket: HTML =
+                    model.canWork
+                    ? "<form method=\"post\" action=\"\(model.feedbackAction)\" class=\"inline\">\(ctx.csrfField)<input type=\"hidden\" name=\"message_id\" value=\"\(message.id)\"><button type=\"submit\" class=\"link make-ticket\">\(ctx.t("inbox.make_ticket"))</button></form>"
+                    : .empty
+                return """
+                    <li class="fan-message" data-message-id="\(message.id)"><p class="entry-head">\(HTML.typed(message.author, classes: "who")) · \(Layout.time(message.at, ctx)) · \(message.kind)</p>
+                    <p class="message-text" translate="no">\(ModerationService.highlighted(message.text, message.matches, ctx))</p>
+                    <p class="entry-foot">\(ModerationService.analysis(message.analysis, ctx)) \(ModerationService.recommendation(message.recommendation, ctx)) \(ticket)</p></li>
+                    """
+            case .reply(let reply):
+                let who: HTML =
+                    reply.automatic ? "<span class=\"who\">\(ctx.t("inbox.automatic_reply"))</span>" : HTML.typed(reply.author ?? "—", classes: "who")
+                let error: HTML = reply.error.map { "<br><span class=\"muted\" translate=\"no\">\($0)</span>" } ?? .empty
+                return """
+                    <li class="our-reply" data-reply-status="\(reply.status.code)" data-automatic="\(String(reply.automatic))"><p class="entry-head">\(who) · \(Layout.time(reply.at, ctx)) · \(InboxVocabulary.badge(reply.status, classes: "reply-status \(reply.status.code)"))\(error)</p>
+                    <p class="message-text" translate="no">\(reply.text)</p></li>
+                    """
+            }
+        }
+        let clocks = HTML.join(
+            model.clocks.map { clock -> HTML in
+                "<dt>\(clock.name)</dt><dd>\(InboxVocabulary.badge(clock.state, classes: "clock \(clock.state.code)")) · \(ctx.t("inbox.due")) \(Layout.time(clock.due, ctx))</dd>"
+            })
+        let options = HTML.join(
+            model.templates.map { group -> HTML in
+                let items = group.templates.map { template -> HTML in
+                    "<option value=\"\(template.id)\"\(template.id == model.templateID ? HTML(raw: " selected") : .empty) translate=\"no\">\(template.name)</option>"
+                }
+                return "<optgroup label=\"\(group.category)\">\(HTML.join(items))</optgroup>"
+            })
+        let replyForm: HTML =
+            model.mayAnswer
+            ? """
+            <h2>\(ctx.t("inbox.reply"))</h2>
+            <form method="get" action="\(model.path)" class="inline wrap" id="template-form">
+            <label>\(ctx.t("inbox.template")) <select name="template_id" id="template-select"><option value="">\(ctx.t("inbox.no_template"))</option>\(options)</select></label>
+            <button type="submit" id="use-template">\(ctx.t("inbox.use_template"))</button></form>
+            \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"reply-problem\">\(model.problems.joined(separator: " "))</p>"))
+            <form method="post" action="\(model.path)/reply" class="stack" id="reply-form">\(ctx.csrfField)
+            <input type="hidden" name="template_id" value="\(model.templateID)">
+            <label>\(ctx.t("inbox.reply_text")) <textarea name="text" id="reply-text" rows="4" required translate="no">\(model.draft)</textarea></label>
+            <p class="hint">\(model.replyHint)</p>
+            <label><input type="checkbox" name="resolve" value="true" id="reply-resolve"> \(ctx.t("inbox.reply_and_resolve"))</label>
+            <button type="submit" class="primary" id="send-reply">\(ctx.t("inbox.send_reply"))</button></form>
+            """
+            : (model.expertsOnly ? "<p class=\"muted\">\(ctx.t("inbox.experts_only"))</p>" : .empty)
+        var actions = model.actions.map { action -> HTML in
+            "<form method=\"post\" action=\"\(model.path)/change\" class=\"inline\">\(ctx.csrfField)<input type=\"hidden\" name=\"\(action.field)\" value=\"\(action.value)\"><button type=\"submit\" id=\"\(action.id)\">\(action.label)</button></form>"
+        }
+        if model.canWork {
+            actions.append(
+                "<form method=\"post\" action=\"\(model.path)/change\" class=\"inline\">\(ctx.csrfField)<label>\(ctx.t("inbox.tag")) <input name=\"tag\" size=\"10\" required translate=\"no\"></label> <button type=\"submit\" id=\"add-tag\">\(ctx.t("inbox.add_tag"))</button></form>"
+            )
+        }
+        let due = model.due.map {
+            ctx.t("inbox.sla_due", Layout.time($0, ctx).description.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression))
+        }
+        let assignee: HTML = model.assignee.map { HTML.typed($0) } ?? HTML("\(ctx.t("inbox.unassigned"))")
+        let tags = model.tags.map { "<span class=\"badge tag\" translate=\"no\">\($0)</span>" as HTML }
+        return """
+            <h1><span translate="no">\(model.fanName)</span> \(InboxVocabulary.badge(model.serviceLevel, classes: "sla \(model.serviceLevel.code)", id: "sla-badge", title: due, data: "badge"))</h1>
+            <p class="facts-line">\(Badge.platform(model.platform, ctx.locale)) \(HTML.typed("@" + model.handle)) · \(model.thread) · \(model.tier) · <span id="conversation-status" data-status="\(model.status.code)">\(InboxVocabulary.badge(model.status, classes: "status"))</span> · \(model.queue.text) · \(ctx.t("inbox.assignee")): \(assignee)</p>
+            \(tags.isEmpty ? HTML.empty : HTML("<p class=\"tags\">\(HTML.join(tags, separator: " "))</p>"))
+            <dl class="clocks facts">\(clocks)</dl>
+            \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(HTML.join(actions, separator: " "))</div>"))
+            <ol class="timeline" id="timeline">\(HTML.join(timeline))</ol>
+            \(replyForm)
+            """
+    }
+}
