@@ -46,10 +46,11 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     // has one thread per core and is shared by every application in the
     // process (the tests run dozens at once): waiting connections could take
     // every thread and leave the lock's holder none to finish on, for ever.
-    // One thread per connection (one per event loop), plus two for password
-    // hashing and files, means the holder always has one.
+    // One thread per connection (`connectionsPerEventLoop` per event loop),
+    // plus two for password hashing and files, means the holder always has one.
     let eventLoops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
-    app.threadPool = NIOThreadPool(numberOfThreads: eventLoops + 2)
+    let connections = settings.databaseURL == nil ? eventLoops * GatedSQLiteConfiguration.connectionsPerEventLoop : eventLoops
+    app.threadPool = NIOThreadPool(numberOfThreads: connections + 2)
 
     if let url = settings.databaseURL {
         var config = try SQLPostgresConfiguration(url: url)

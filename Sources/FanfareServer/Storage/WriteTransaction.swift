@@ -83,17 +83,71 @@ private struct SQLiteWriteTransaction: Database, SQLDatabase {
 }
 
 /// SQLite's configuration with the gate its writers queue at in this
-/// process; everything else is SQLite's own.
+/// process, and several connections per event loop.
+///
+/// Fluent's SQLite driver keeps one connection per event loop (it ignores
+/// `maxConnectionsPerEventLoop`), so every query of a loop's requests waited
+/// for that one connection, including while it was being handed from the
+/// thread that ran SQLite back to the busy event loop. In WAL mode readers
+/// do not block each other or the writer, so this configuration makes
+/// `connectionsPerEventLoop` of Fluent's drivers, each with its own
+/// connection per loop, and hands each new `Database` to the next of them
+/// in turn. Writers stay one at a time: every write transaction queues at
+/// the one `WriteGate` first, and takes SQLite's write lock with
+/// `BEGIN IMMEDIATE`; a statement written outside a transaction (a session
+/// touched, a token's last use) waits for the lock with `busy_timeout`.
+/// A transaction keeps its one connection throughout, as before.
 struct GatedSQLiteConfiguration: DatabaseConfiguration {
+    /// Measured with `fanfare-bench serve` on two cores (docs/benchmarks.md).
+    static let connectionsPerEventLoop = 3
+
     var sqlite: any DatabaseConfiguration
     let gate = WriteGate()
+    /// The drivers made, so that each connection can be tuned at start.
+    let made = MadeDrivers()
 
     var middleware: [any AnyModelMiddleware] {
         get { sqlite.middleware }
         set { sqlite.middleware = newValue }
     }
 
-    func makeDriver(for databases: Databases) -> any DatabaseDriver { sqlite.makeDriver(for: databases) }
+    func makeDriver(for databases: Databases) -> any DatabaseDriver {
+        let driver = RotatingDriver(drivers: (0..<Self.connectionsPerEventLoop).map { _ in sqlite.makeDriver(for: databases) })
+        made.latest = driver
+        return driver
+    }
+
+    final class MadeDrivers: Sendable {
+        private let driver = Mutex<RotatingDriver?>(nil)
+        var latest: RotatingDriver? {
+            get { driver.withLock { $0 } }
+            set { driver.withLock { $0 = newValue } }
+        }
+    }
+}
+
+/// Several drivers over the same database, each new `Database` from the
+/// next one in turn.
+final class RotatingDriver: DatabaseDriver, Sendable {
+    let drivers: [any DatabaseDriver]
+    private let next = Atomic<Int>(0)
+
+    init(drivers: [any DatabaseDriver]) {
+        self.drivers = drivers
+    }
+
+    func makeDatabase(with context: DatabaseContext) -> any Database {
+        let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return drivers[Int(UInt(bitPattern: turn) % UInt(drivers.count))].makeDatabase(with: context)
+    }
+
+    func shutdown() {
+        for driver in drivers { driver.shutdown() }
+    }
+
+    func shutdownAsync() async {
+        for driver in drivers { await driver.shutdownAsync() }
+    }
 }
 
 /// One writer at a time. Urgent writers (intake, with a platform waiting on

@@ -29,10 +29,13 @@ struct SessionUserMiddleware: AsyncMiddleware {
         if request.hasSession, let raw = request.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
             let signedIn = request.session.data[SessionKey.signedInAt].flatMap(Double.init),
             Date().timeIntervalSince1970 - signedIn < Self.maxAge,
-            let user = try await User.find(id, on: request.db),
+            let (user, access) = try await Self.findUser(id, workspace: request.parameters.get("workspace"), on: request.db),
             request.session.data[SessionKey.epoch] == String(user.sessionEpoch)
         {
             request.auth.login(user)
+            if let access, let key = request.parameters.get("workspace") {
+                request.resolvedWorkspaceScope = .init(key: key, userID: id, access: access)
+            }
         }
         let response = try await next.respond(to: request)
         // A session that holds nobody (an unknown or expired cookie, or one
@@ -42,6 +45,28 @@ struct SessionUserMiddleware: AsyncMiddleware {
             request.session.destroy()
         }
         return response
+    }
+
+    /// The person, and on a workspace page their membership of it, in one
+    /// query (person, membership and workspace joined), read afresh on
+    /// every request: a removed member or a changed password counts at
+    /// once. When the join finds nothing (not a member, or no workspace in
+    /// the path) the person alone is read.
+    static func findUser(_ id: UUID, workspace key: String?, on db: any Database) async throws -> (User, WorkspaceAccess?)? {
+        if let key {
+            let query = User.query(on: db)
+                .join(Membership.self, on: \Membership.$user.$id == \User.$id)
+                .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
+                .filter(\.$id == id)
+            WorkspaceScopeMiddleware.filter(query, key: key)
+            if let user = try await query.first() {
+                let membership = try user.joined(Membership.self)
+                let workspace = try user.joined(Workspace.self)
+                guard let workspaceID = workspace.id else { return (user, nil) }
+                return (user, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
+            }
+        }
+        return try await User.find(id, on: db).map { ($0, nil) }
     }
 
     /// Starts a fresh session for `user`; the old session id is dropped so
@@ -92,8 +117,20 @@ struct BearerTokenMiddleware: AsyncMiddleware {
                 "Send an API token as 'Authorization: Bearer fnf_…'. Create one under Settings → API tokens or with `fanfare token create`.",
                 type: "unauthorized")
         }
-        guard let (user, token) = try await TokenService(db: request.db).authenticate(bearer.token) else {
+        let service = TokenService(db: request.db)
+        let found: (User, APIToken, WorkspaceAccess?)?
+        // Under /workspaces/:workspace the owner's membership comes in the
+        // same query as the token (WorkspaceScopeMiddleware then uses it).
+        if let key = request.parameters.get("workspace") {
+            found = try await service.authenticate(bearer.token, workspace: key)
+        } else {
+            found = try await service.authenticate(bearer.token).map { ($0.0, $0.1, nil) }
+        }
+        guard let (user, token, access) = found else {
             throw Problem(.unauthorized, "The API token is unknown or revoked.", type: "unauthorized")
+        }
+        if let access, let key = request.parameters.get("workspace"), let userID = user.id {
+            request.resolvedWorkspaceScope = .init(key: key, userID: userID, access: access)
         }
         let needed: TokenScope = [.GET, .HEAD].contains(request.method) ? .read : .write
         guard token.scopeSet.contains(needed) else {

@@ -57,6 +57,22 @@ extension Request {
     }
 
     fileprivate func setWorkspaceAccess(_ access: WorkspaceAccess) { storage[AccessKey.self] = access }
+
+    /// The workspace and membership that authentication already read in its
+    /// own query (bearer token or session), for `WorkspaceScopeMiddleware`
+    /// to use instead of asking again within the same request.
+    struct ResolvedWorkspaceScope: Sendable {
+        let key: String
+        let userID: UUID
+        let access: WorkspaceAccess
+    }
+
+    private struct ResolvedKey: StorageKey { typealias Value = ResolvedWorkspaceScope }
+
+    var resolvedWorkspaceScope: ResolvedWorkspaceScope? {
+        get { storage[ResolvedKey.self] }
+        set { storage[ResolvedKey.self] = newValue }
+    }
 }
 
 /// Resolves `:workspace` (slug or id) for the signed-in user. A workspace
@@ -66,16 +82,18 @@ struct WorkspaceScopeMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let user = request.auth.get(User.self), let userID = user.id else { throw Abort(.unauthorized) }
         guard let key = request.parameters.get("workspace") else { throw Problem.notFound("Workspace") }
+        // Authentication read the membership with the person or token, in
+        // the same request, a moment ago.
+        if let resolved = request.resolvedWorkspaceScope, resolved.key == key, resolved.userID == userID {
+            request.setWorkspaceAccess(resolved.access)
+            return try await next.respond(to: request)
+        }
         // Workspace and membership in one query: this runs on every
         // workspace request, page or API.
         let query = Membership.query(on: request.db)
             .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
             .filter(\.$user.$id == userID)
-        if let id = UUID(uuidString: key) {
-            query.filter(Workspace.self, \.$id == id)
-        } else {
-            query.filter(Workspace.self, \.$slug == key.lowercased())
-        }
+        Self.filter(query, key: key)
         guard let membership = try await query.first(), let workspace = try? membership.joined(Workspace.self),
             let workspaceID = workspace.id
         else { throw Problem.notFound("Workspace '\(key)'") }
@@ -83,5 +101,15 @@ struct WorkspaceScopeMiddleware: AsyncMiddleware {
             WorkspaceAccess(
                 workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
         return try await next.respond(to: request)
+    }
+
+    /// Narrows a query that joins `Workspace` to the one named by `key`: its
+    /// id, or else its slug.
+    static func filter<M: Model>(_ query: QueryBuilder<M>, key: String) {
+        if let id = UUID(uuidString: key) {
+            query.filter(Workspace.self, \.$id == id)
+        } else {
+            query.filter(Workspace.self, \.$slug == key.lowercased())
+        }
     }
 }

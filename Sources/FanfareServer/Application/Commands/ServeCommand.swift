@@ -99,13 +99,20 @@ enum Storage {
     /// A writer from elsewhere (a command beside the server, or a statement
     /// outside a write transaction) waits with SQLite's own backoff, asleep,
     /// instead of the driver's handler, which retries without pause.
-    /// These are per connection, so each event loop's connection gets them.
+    /// These are per connection, so every connection of every event loop
+    /// (`GatedSQLiteConfiguration` keeps several per loop) gets them.
     static func tuneSQLite(_ app: Application) async throws {
-        guard (app.db as? any SQLDatabase)?.dialect.name == "sqlite" else { return }
+        guard (app.db as? any SQLDatabase)?.dialect.name == "sqlite",
+            let configuration = app.databases.configuration(for: .sqlite) as? GatedSQLiteConfiguration,
+            let rotating = configuration.made.latest
+        else { return }
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
-            for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=60000"] {
-                _ = try await sql.raw(SQLQueryString(pragma)).all()
+            for driver in rotating.drivers {
+                let context = DatabaseContext(configuration: configuration, logger: app.logger, eventLoop: eventLoop)
+                guard let sql = driver.makeDatabase(with: context) as? any SQLDatabase else { continue }
+                for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=60000"] {
+                    _ = try await sql.raw(SQLQueryString(pragma)).all()
+                }
             }
         }
     }

@@ -76,5 +76,6 @@ enum MetricsSnapshotter {
         snapshot.shares = metrics.shares
         snapshot.takenAt = metrics.at
         try await snapshot.save(on: app.db)
+        BestTimes.cache.forget(variant.$workspace.id)
     }
 }

@@ -70,9 +70,40 @@ struct TokenService {
         guard presented.hasPrefix(Self.prefix),
             // One query for token and owner: this runs on every API request.
             let token = try await APIToken.query(on: db).join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$tokenHash == Secrets.sha256(presented)).first(),
-            token.revokedAt == nil
+                .filter(\.$tokenHash == Secrets.sha256(presented)).first()
         else { return nil }
+        return try await accept(token, now: now)
+    }
+
+    /// The token's owner and their place in the workspace `key` (slug or
+    /// id) when the token is valid, in one query for the usual case: token,
+    /// owner, membership and workspace joined. Nothing is cached: a token
+    /// revoked or a member removed a moment ago is refused by the very next
+    /// request, as before. When that query finds nothing (an unknown or
+    /// revoked token, or someone who is not a member) the token alone is
+    /// looked up, so a stranger to the workspace still gets its 404 and an
+    /// unknown token its 401.
+    func authenticate(_ presented: String, workspace key: String, now: Date = Date()) async throws -> (User, APIToken, WorkspaceAccess?)? {
+        guard presented.hasPrefix(Self.prefix) else { return nil }
+        let query = APIToken.query(on: db)
+            .join(User.self, on: \APIToken.$user.$id == \User.$id)
+            .join(Membership.self, on: \Membership.$user.$id == \User.$id)
+            .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
+            .filter(\.$tokenHash == Secrets.sha256(presented))
+        WorkspaceScopeMiddleware.filter(query, key: key)
+        guard let token = try await query.first() else {
+            return try await authenticate(presented, now: now).map { ($0.0, $0.1, nil) }
+        }
+        guard let (user, accepted) = try await accept(token, now: now) else { return nil }
+        let membership = try accepted.joined(Membership.self)
+        let workspace = try accepted.joined(Workspace.self)
+        guard let workspaceID = workspace.id else { return (user, accepted, nil) }
+        return (user, accepted, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
+    }
+
+    /// A token row found by its hash: refused when revoked, else its owner.
+    private func accept(_ token: APIToken, now: Date) async throws -> (User, APIToken)? {
+        guard token.revokedAt == nil else { return nil }
         let user = try token.joined(User.self)
         token.$user.value = user
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {

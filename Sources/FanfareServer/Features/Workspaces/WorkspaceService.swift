@@ -72,10 +72,12 @@ struct WorkspaceService {
         return workspace
     }
 
-    /// The workspaces `user` belongs to, with their role in each, by name.
+    /// The workspaces `user` belongs to, with their role in each, by name:
+    /// one query (every page's workspace switcher asks).
     func memberships(of user: User) async throws -> [(workspace: Workspace, role: Role)] {
-        let rows = try await Membership.query(on: db).filter(\.$user.$id == user.id!).with(\.$workspace).all()
-        return rows.map { ($0.workspace, $0.memberRole) }.sorted {
+        let rows = try await Membership.query(on: db).join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
+            .filter(\.$user.$id == user.id!).all()
+        return try rows.map { (try $0.joined(Workspace.self), $0.memberRole) }.sorted {
             $0.workspace.name.localizedStandardCompare($1.workspace.name) == .orderedAscending
         }
     }
