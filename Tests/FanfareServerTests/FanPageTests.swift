@@ -155,7 +155,7 @@ import Testing
 
     @Test func aRefusedFormShowsWhatWasTypedAndAnErasedFanIsNamedByFanfare() {
         var errors = FormErrors()
-        errors.byField["delta"] = "must be a whole number"
+        errors.byField["delta"] = .typeWholeNumber
         let input = FanPage.Input(errors: errors, values: ["delta": "十", "reason": "补偿", "region": "北京"])
         let html = FanPage.view(FanPage.model(input, Self.fan(), viewer: Self.admin, slug: "demo", locale: .zhHans), context(.zhHans)).rendered
         #expect(

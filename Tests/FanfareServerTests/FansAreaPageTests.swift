@@ -92,7 +92,7 @@ import Testing
 
     @Test func aRewardsPageShowsItsRedemptionsAndKeepsARefusedFormAsTyped() {
         var errors = FormErrors()
-        errors.byField["cost"] = "must be a whole number"
+        errors.byField["cost"] = .typeWholeNumber
         var values = RewardListPage.Values()
         values.name = "帆布袋"
         values.cost = "很多"

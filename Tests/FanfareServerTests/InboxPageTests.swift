@@ -108,7 +108,7 @@ import Testing
 
     @Test func aFilterThatCannotBeReadIsNamedInTheReadersLanguage() {
         var found = Self.found
-        found.problems = [FieldIssue(field: "sentiment", message: "must be one of: pos, neu, neg")]
+        found.problems = [FieldIssue(field: "sentiment", .oneOf(choices: ["pos", "neu", "neg"]))]
         let zh = InboxListPage.model(
             .init(values: ["sentiment": "x"]), found, workspace: "/w/demo", canWork: false, canConnect: false, locale: .zhHans)
         #expect(zh.problems.count == 1 && zh.problems[0].hasPrefix("情感："))
@@ -185,7 +185,7 @@ import Testing
 
     @Test func aRefusedReplyKeepsTheAgentsText() {
         let input = ConversationPage.Input(
-            id: "x", templateID: Self.templateID.uuidString, typed: "my draft", refused: [FieldIssue(field: "text", message: "must not be empty")])
+            id: "x", templateID: Self.templateID.uuidString, typed: "my draft", refused: [FieldIssue(field: "text", .notEmpty)])
         let model = ConversationPage.model(input, Self.conversationFound(), workspace: "/w/demo", user: nil, can: { _ in true }, locale: .en)
         #expect(model.draft == "my draft" && model.templateID == "" && model.problems.count == 1)
         let html = ConversationPage.view(model, Self.context(.en)).rendered

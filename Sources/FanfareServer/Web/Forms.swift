@@ -87,7 +87,7 @@ extension Forms {
                 "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(typed)>\(option.label.description)</option>"
         }
         let fieldID = id ?? name
-        let error = errors[name].map { FieldMessages.text($0, ctx.locale) }
+        let error = errors[name].map { $0.text(ctx.locale) }
         return """
             <div class="field\(error != nil ? " has-error" : "")">
             <label for="\(fieldID)">\(label.html)</label>

@@ -455,7 +455,7 @@ enum ActivityPage {
             <h1 translate="no">\(model.title)</h1>
             \(FanService.areaTabs(ctx, slug: model.slug, current: "/w/\(model.slug)/activities"))
             \(Layout.errorSummary(ctx, model.errors))
-            \(model.errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(FieldMessages.text(e, ctx.locale))</p>" })
+            \(model.errors["status"].map { e -> HTML in "<p class=\"error\" id=\"status-error\">\(e.text(ctx.locale))</p>" })
             <p>\(model.kind) · <span id="activity-status" data-code="\(model.statusCode)">\(model.status)</span> · \(ctx.t("activities.until")) \(Layout.time(model.endsAt, ctx))</p>
             \(facts.isEmpty ? HTML.empty : HTML("<p id=\"activity-facts\">\(HTML.join(facts, separator: " · "))</p>"))
             \(model.manage && !moves.isEmpty ? HTML("<p id=\"moves\">\(moves)</p>") : .empty)

@@ -158,7 +158,7 @@ enum FanListPage {
         var page = PageQuery()
         switch Result(catching: { () throws(ValidationErrors) -> PageQuery in try PageQuery(limit: input.limit, cursor: input.cursor) }) {
         case .success(let asked): page = asked
-        case .failure(let invalid): for issue in invalid.issues { found.errors.byField[issue.field] = issue.message }
+        case .failure(let invalid): for issue in invalid.issues { found.errors.byField[issue.field] = issue.coded }
         }
         let (items, next) = try await FanService(db: db).list(filter, page: page, in: access, actor: actor)
         found.fans = items.map { listed in

@@ -381,7 +381,7 @@ enum FanPage {
             <form method="post" action="\(model.base)/\(model.id)/erase" id="erase-form">\(ctx.csrfField)\
             <label><input type="checkbox" name="confirm" value="yes" id="erase-confirm" required> \(ctx.t("fans.erase_confirm"))</label> \
             <button type="submit" class="danger" id="erase-fan">\(ctx.t("fans.erase"))</button>\
-            \(model.errors["confirm"].map { e -> HTML in "<small class=\"error\" id=\"confirm-error\">\(FieldMessages.text(e, ctx.locale))</small>" })</form>
+            \(model.errors["confirm"].map { e -> HTML in "<small class=\"error\" id=\"confirm-error\">\(e.text(ctx.locale))</small>" })</form>
             """
             : .empty
         return """

@@ -415,7 +415,7 @@ enum FeedbackPage {
                 </div>
                 <div class="field\(errors["owner_id"] != nil ? " has-error" : "")"><label for="owner_id">\(ctx.t("feedback.owner"))</label>
                 <select id="owner_id" name="owner_id">\(HTML.join(owners))</select>
-                \(errors["owner_id"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+                \(errors["owner_id"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
                 \(Layout.select(ctx, name: "status", label: ctx.t("feedback.status"), options: model.statuses, selected: values["status"] ?? "new", errors: errors))
                 \(Forms.checkbox(ctx, name: "public", label: ctx.t("feedback.public_label"), checked: values["public"] == "true", hint: ctx.t("feedback.public_hint"), errors: errors))
                 <button type="submit" class="primary" id="save-ticket">\(ctx.t("inbox.save"))</button></form></section>

@@ -27,7 +27,7 @@ struct InboxPages {
     /// Refusals in the reader's language, each after the name of the field it concerns.
     static func problems(_ issues: [FieldIssue], _ locale: UILocale) -> String {
         issues.map { issue in
-            let message = FieldMessages.text(issue.message, locale)
+            let message = issue.text(locale)
             guard let field = InboxVocabulary.text("inbox.field." + issue.field, locale) else { return message }
             return I18n.text("inbox.field_problem", locale, [field, message])
         }.joined(separator: " ")
@@ -112,7 +112,7 @@ struct InboxPages {
         } catch let errors as ValidationErrors {
             Flash.add(.error, Self.problems(errors.issues, req.uiLocale), to: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
         }
         return req.redirect(to: back)
     }
@@ -194,7 +194,7 @@ struct InboxPages {
         } catch let errors as ValidationErrors {
             Flash.add(.error, Self.problems(errors.issues, req.uiLocale), to: req)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, FieldMessages.text(problem.detail ?? problem.title, req.uiLocale), to: req)
+            Flash.add(.error, problem.text(req.uiLocale), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/inbox/\(rawID)")
     }

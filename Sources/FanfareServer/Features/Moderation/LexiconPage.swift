@@ -108,7 +108,7 @@ enum LexiconPage {
             heading: I18n.text(
                 plan.applied ? "moderation.plan_applied" : "moderation.plan_preview", locale,
                 [String(plan.added.count), String(plan.updated.count), String(plan.unchanged)]),
-            problems: plan.problems.prefix(planRowsShown).map { ($0.line, FieldMessages.text($0.message, locale)) },
+            problems: plan.problems.prefix(planRowsShown).map { ($0.line, $0.coded.text(locale)) },
             problemsHidden: max(0, plan.problems.count - planRowsShown),
             rows: changes.prefix(planRowsShown).map { label, change in
                 PlanRow(
@@ -161,7 +161,7 @@ enum LexiconPage {
         let options = form.categories.map { option -> HTML in
             "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(option.typed ? HTML(raw: " translate=\"no\"") : .empty)>\(option.label)</option>"
         }
-        let error = form.errors[name].map { FieldMessages.text($0, ctx.locale) }
+        let error = form.errors[name].map { $0.text(ctx.locale) }
         return """
             <div class="field\(error != nil ? " has-error" : "")">
             <label for="\(name)">\(label)</label>
@@ -248,7 +248,7 @@ enum LexiconPage {
             <form method="post" action="\(model.base)/import" enctype="multipart/form-data" id="lexicon-import-form" class="stack">\(ctx.csrfField)
             <div class="field"><label for="file">\(ctx.t("moderation.file"))</label><input type="file" id="file" name="file" accept=".csv,.txt,text/csv,text/plain"></div>
             <div class="field\(errors["content"] != nil ? " has-error" : "")"><label for="content">\(ctx.t("moderation.import_paste"))</label><textarea id="content" name="content" rows="6" translate="no">\(values["content"] ?? "")</textarea>
-            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(FieldMessages.text(e, ctx.locale))</small>" })</div>
+            \(errors["content"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
             \(Layout.select(ctx, name: "format", label: ctx.t("moderation.format"), options: [("csv", ctx.t("moderation.format_csv")), ("txt", ctx.t("moderation.format_txt"))], selected: values["format"] ?? "csv", errors: errors))
             \(categoryField(form, ctx, name: "import_category", label: ctx.t("moderation.default_category"), selected: values["import_category"] ?? "risk"))
             \(Layout.select(ctx, name: "import_severity", label: ctx.t("moderation.default_severity"), options: form.severities, selected: values["import_severity"] ?? "block", errors: errors))

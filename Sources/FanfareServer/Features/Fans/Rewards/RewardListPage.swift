@@ -46,7 +46,7 @@ enum RewardListPage {
                 let trimmed = raw.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty { return nil }
                 guard let value = Int(trimmed) else {
-                    errors.add(field, optional ? "must be a whole number, or empty for no limit" : "must be a whole number")
+                    errors.add(field, optional ? .wholeNumberOrNoLimit : .typeWholeNumber)
                     return nil
                 }
                 return value

@@ -112,7 +112,7 @@ enum SegmentListPage {
 
     private static func builder(_ model: Model, _ ctx: PageContext) -> HTML {
         let errors = model.input.errors
-        let ruleError = errors["rule"].map { FieldMessages.text($0, ctx.locale) }
+        let ruleError = errors["rule"].map { $0.text(ctx.locale) }
         let fields = model.fields.map { field -> HTML in
             let operators = HTML.join(
                 field.operators.map { "<code translate=\"no\">\($0.code)</code> \($0.label)" }, separator: "、")

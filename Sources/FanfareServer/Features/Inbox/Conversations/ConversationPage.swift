@@ -186,7 +186,7 @@ enum ConversationPage {
                 category: InboxVocabulary.templateCategory(category, locale),
                 templates: templates.map { (id: $0.id.uuidString.lowercased(), name: $0.name) })
         }
-        let problems = (input.refused + found.draftProblems).map { FieldMessages.text($0.message, locale) }
+        let problems = (input.refused + found.draftProblems).map { $0.text(locale) }
         let running = clocks.firstResponse.state == .running || clocks.firstResponse.state == .warning
         return Model(
             id: id, inboxHref: workspace + "/inbox", path: path, feedbackAction: workspace + "/feedback", fanName: c.authorName,

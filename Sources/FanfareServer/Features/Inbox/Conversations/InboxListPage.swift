@@ -221,7 +221,7 @@ enum InboxListPage {
         let problems = found.problems.map { issue in
             I18n.text(
                 "inbox.filter_problem", locale,
-                [InboxVocabulary.text("inbox.filter." + issue.field, locale) ?? issue.field, FieldMessages.text(issue.message, locale)])
+                [InboxVocabulary.text("inbox.filter." + issue.field, locale) ?? issue.field, issue.text(locale)])
         }
         let query = input.filterQuery
         let empty: Model.Empty? =

@@ -240,7 +240,7 @@ enum InboxRulePage {
         let values = form.values
         let errors = form.errors
         func error(_ field: String, _ tag: String = "small") -> HTML {
-            errors[field].map { e -> HTML in "<\(tag) class=\"error\" id=\"\(field)-error\">\(FieldMessages.text(e, ctx.locale))</\(tag)>" } ?? .empty
+            errors[field].map { e -> HTML in "<\(tag) class=\"error\" id=\"\(field)-error\">\(e.text(ctx.locale))</\(tag)>" } ?? .empty
         }
         let hourOptions = [("", ctx.t("inbox.rule_any_hour"))] + (0...23).map { (String($0), String(format: "%02d:00", $0)) }
         let queueOptions = [("", ctx.t("inbox.queue_none"))] + InboxQueue.allCases.map { ($0.rawValue, ctx.t("inbox.queue." + $0.rawValue)) }
