@@ -1,3 +1,5 @@
+import FanfareCore
+
 /// Small coloured labels every page shares: a status, whose colour says
 /// what it asks of the reader (the same everywhere: red is something to act
 /// on), and a platform, recognisable by its colour. The label is already in
@@ -15,8 +17,6 @@ enum Badges {
         "<span class=\"badge platform platform-\(platform)\" data-code=\"\(platform)\">\(ctx.t("platform." + platform))</span>"
     }
 }
-
-import FanfareCore
 
 /// Small coloured labels: a status in the colour of what it asks of the
 /// reader (UI.md: success green, warning amber, danger red, neutral grey,
