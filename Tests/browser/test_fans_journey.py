@@ -133,7 +133,8 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     assert fact(admin, "fan-streak") == "1"
     shot(admin, "fans-checked-in")
     open_activity(admin, base, "每日签到")
-    assert "already checked in today" in enter_fan(admin, kept_id), "a second check-in the same day pays nothing"
+    # The refusal is written in the reader's language (a coded message): this page is Chinese.
+    assert "今天已签到" in enter_fan(admin, kept_id), "a second check-in the same day pays nothing"
 
     # 5. A comment-to-win lottery: its seed hash is public before anyone enters.
     zone = ZoneInfo("Asia/Shanghai")
