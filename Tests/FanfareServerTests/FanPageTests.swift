@@ -37,7 +37,7 @@ import Testing
         #expect(en.rows[0].tier == "Core" && en.rows[0].interactions == "12.3K")
         let html = FanListPage.view(zh, context(.zhHans)).rendered
         #expect(html.contains("<span translate=\"no\">小雨</span>"))
-        #expect(html.contains("data-code=\"weibo\">微博</span>"))
+        #expect(html.contains("data-platform=\"weibo\">微博</span>"))
         #expect(html.contains("class=\"badge tone-success\" data-code=\"core\">核心粉丝</span>"))
         #expect(html.contains("<div class=\"table-scroll\"><table id=\"fans\">"))
     }

@@ -56,7 +56,7 @@ enum ActivityListPage {
             var kind: String
             var status: String
             var statusCode: String
-            var tone: Badges.Tone
+            var tone: Badge.Tone
             var entries: String
             var endsAt: Date
         }
@@ -91,7 +91,7 @@ enum ActivityListPage {
         ActivityStatus(rawValue: raw) != nil ? I18n.text("activities.status." + raw, locale) : raw
     }
 
-    static func tone(_ raw: String) -> Badges.Tone {
+    static func tone(_ raw: String) -> Badge.Tone {
         switch ActivityStatus(rawValue: raw) {
         case .open: .success
         case .closed: .warning
@@ -132,7 +132,7 @@ enum ActivityListPage {
         let rows = model.rows.map { row -> HTML in
             """
             <tr class="activity-row"><td translate="no"><a href="\(row.href)">\(row.title)</a></td><td>\(row.kind)</td>\
-            <td class="activity-status">\(Badges.status(row.status, tone: row.tone, code: row.statusCode))</td><td>\(row.entries)</td>\
+            <td class="activity-status">\(Badge.html(row.status, tone: row.tone, data: [("code", row.statusCode)]))</td><td>\(row.entries)</td>\
             <td>\(Layout.time(row.endsAt, ctx))</td></tr>
             """
         }
@@ -246,7 +246,7 @@ enum ActivityPage {
         var kind: String
         var status: String
         var statusCode: String
-        var tone: Badges.Tone
+        var tone: Badge.Tone
         var endsAt: Date
         var reservedFor: Wording?
         var privilege: String?
@@ -441,7 +441,7 @@ enum ActivityPage {
         let entries = model.entries.map { entry -> HTML in
             """
             <tr class="entry-row\(entry.winner ? " winner" : "")" data-entry="\(entry.id)"><td translate="no">\(entry.fan)</td><td translate="no">\(entry.said)</td>\
-            <td>\(Layout.time(entry.at, ctx))</td><td>\(entry.winner ? Badges.status(ctx.t("activities.winner"), tone: .success, code: "winner") : .empty)</td></tr>
+            <td>\(Layout.time(entry.at, ctx))</td><td>\(entry.winner ? Badge.html(ctx.t("activities.winner"), tone: .success, data: [("code", "winner")]) : .empty)</td></tr>
             """
         }
         let entryList: HTML =
@@ -472,7 +472,7 @@ enum ActivityPage {
             proof.verdict.map { text -> HTML in
                 """
                 <p id="verification" data-outcome="\(proof.verdictCode ?? "")">\
-                \(Badges.status(ctx.t(proof.verdictOK ? "activities.verified.ok" : "activities.verified.failed"), tone: proof.verdictOK ? .success : .danger, code: proof.verdictCode ?? "")) \(text)</p>
+                \(Badge.html(ctx.t(proof.verdictOK ? "activities.verified.ok" : "activities.verified.failed"), tone: proof.verdictOK ? .success : .danger, data: [("code", proof.verdictCode ?? "")])) \(text)</p>
                 """
             } ?? .empty
         return """

@@ -108,7 +108,7 @@ enum FanListPage {
             var platforms: [String]
             var tier: String
             var tierCode: String
-            var tierTone: Badges.Tone
+            var tierTone: Badge.Tone
             var interactions: String
             var points: String
             var level: Int
@@ -225,8 +225,8 @@ enum FanListPage {
         let rows = model.rows.map { row -> HTML in
             """
             <tr class="fan-row" data-fan="\(row.id)"><td><a href="\(row.href)">\(row.name.html)</a></td>\
-            <td>\(HTML.join(row.platforms.map { Badges.platform($0, ctx) }, separator: " "))</td>\
-            <td class="fan-tier">\(Badges.status(row.tier, tone: row.tierTone, code: row.tierCode))</td><td>\(row.interactions)</td>\
+            <td>\(HTML.join(row.platforms.map { Badge.platform($0, ctx.locale) }, separator: " "))</td>\
+            <td class="fan-tier">\(Badge.html(row.tier, tone: row.tierTone, data: [("code", row.tierCode)]))</td><td>\(row.interactions)</td>\
             <td>\(row.points)</td><td>\(row.level)</td><td>\(Layout.time(row.lastSeen, ctx))</td></tr>
             """
         }

@@ -124,7 +124,7 @@ enum FanPage {
         var values: [String: String]
         var tier: String
         var tierCode: String
-        var tierTone: Badges.Tone
+        var tierTone: Badge.Tone
         var interactions: String
         var valueTier: String
         var stage: String
@@ -261,7 +261,7 @@ enum FanPage {
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let identities = model.identities.map { identity -> HTML in
             """
-            <tr><td>\(Badges.platform(identity.platform, ctx))</td><td class="identity-id" translate="no">\(identity.handle)</td>\
+            <tr><td>\(Badge.platform(identity.platform, ctx.locale))</td><td class="identity-id" translate="no">\(identity.handle)</td>\
             <td translate="no">\(identity.name)</td><td>\(Layout.time(identity.firstSeen, ctx))</td></tr>
             """
         }
@@ -292,7 +292,7 @@ enum FanPage {
         }
         let facts: HTML = """
             <dl class="facts" id="fan-facts">
-            <dt>\(ctx.t("fans.tier"))</dt><dd id="fan-tier">\(Badges.status(model.tier, tone: model.tierTone, code: model.tierCode))</dd>
+            <dt>\(ctx.t("fans.tier"))</dt><dd id="fan-tier">\(Badge.html(model.tier, tone: model.tierTone, data: [("code", model.tierCode)]))</dd>
             <dt>\(ctx.t("fans.interactions_30d"))</dt><dd id="fan-interactions">\(model.interactions)</dd>
             <dt>\(ctx.t("fans.value_tier"))</dt><dd>\(model.valueTier)</dd>
             <dt>\(ctx.t("fans.stage"))</dt><dd>\(model.stage)</dd>

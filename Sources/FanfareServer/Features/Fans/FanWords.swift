@@ -14,7 +14,7 @@ enum FanWords {
     static func action(_ raw: String, _ locale: UILocale) -> String { known("fans.action.", raw, LoyaltyAction.allCases.map(\.rawValue), locale) }
 
     /// How a tier colours its badge: core and active fans are good news, silent ones need reaching.
-    static func tierTone(_ raw: String) -> Badges.Tone {
+    static func tierTone(_ raw: String) -> Badge.Tone {
         switch ActivityTier(rawValue: raw) {
         case .core: .success
         case .active: .info

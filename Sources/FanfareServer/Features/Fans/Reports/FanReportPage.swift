@@ -14,7 +14,7 @@ enum FanReportPage {
         struct TierCount: Sendable, Equatable {
             var tier: String
             var code: String
-            var tone: Badges.Tone
+            var tone: Badge.Tone
             var fans: String
         }
         struct Day: Sendable, Equatable {
@@ -94,7 +94,7 @@ enum FanReportPage {
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let base = "/w/\(model.slug)/fans/report"
         let distribution = model.distribution.map { row -> HTML in
-            "<tr><td>\(Badges.status(row.tier, tone: row.tone, code: row.code))</td><td>\(row.fans)</td></tr>"
+            "<tr><td>\(Badge.html(row.tier, tone: row.tone, data: [("code", row.code)]))</td><td>\(row.fans)</td></tr>"
         }
         let history = model.history.map { day -> HTML in
             "<tr><td><time datetime=\"\(day.day)\">\(day.label)</time></td>\(day.counts.map { c -> HTML in "<td>\(c)</td>" })</tr>"
@@ -129,7 +129,7 @@ enum FanReportPage {
             <th>\(ctx.t("fans.value"))</th><th>\(ctx.t("fans.lifetime_points"))</th></tr></thead><tbody>\(values)</tbody></table></div>
             <h2>\(ctx.t("fans.incentive"))</h2>
             <p id="incentive" data-meets="\(model.meetsTarget ? "true" : "false")">\
-            \(Badges.status(ctx.t(model.meetsTarget ? "fans.incentive_on_target" : "fans.incentive_off_target"), tone: model.meetsTarget ? .success : .danger, code: model.meetsTarget ? "meets" : "below")) \
+            \(Badge.html(ctx.t(model.meetsTarget ? "fans.incentive_on_target" : "fans.incentive_off_target"), tone: model.meetsTarget ? .success : .danger, data: [("code", model.meetsTarget ? "meets" : "below")])) \
             \(model.incentive)</p>
             """
     }

@@ -26,7 +26,7 @@ enum RedemptionTable {
         var points: String
         var status: String
         var statusCode: String
-        var tone: Badges.Tone
+        var tone: Badge.Tone
         var note: String
         /// Pending, and the reader may fulfil or cancel it.
         var closable: Bool
@@ -46,7 +46,7 @@ enum RedemptionTable {
         }
     }
 
-    static func tone(_ status: String) -> Badges.Tone {
+    static func tone(_ status: String) -> Badge.Tone {
         switch RewardRedemption.Status(rawValue: status) {
         case .pending: .warning
         case .fulfilled: .success
@@ -80,7 +80,7 @@ enum RedemptionTable {
             return """
                 <tr class="redemption-row"><td>\(Layout.time(row.at, ctx))</td><td><a href="\(row.fanHref)">\(row.fan.html)</a></td>\
                 <td translate="no">\(row.reward)</td><td>\(row.points)</td>\
-                <td class="redemption-status">\(Badges.status(row.status, tone: row.tone, code: row.statusCode))</td>\
+                <td class="redemption-status">\(Badge.html(row.status, tone: row.tone, data: [("code", row.statusCode)]))</td>\
                 <td translate="no">\(row.note)</td><td>\(actions)</td></tr>
                 """
         }

@@ -89,12 +89,12 @@ enum RewardListPage {
             var name: String
             var cost: String
             var stock: String
-            var stockTone: Badges.Tone
+            var stockTone: Badge.Tone
             var perFan: String
             var level: Wording
             var redeemed: String
             var offered: String
-            var offeredTone: Badges.Tone
+            var offeredTone: Badge.Tone
         }
 
         var slug: String
@@ -144,9 +144,9 @@ enum RewardListPage {
         let rows = model.rows.map { row -> HTML in
             """
             <tr class="reward-row" data-reward="\(row.id)"><td translate="no"><a href="\(row.href)">\(row.name)</a></td><td>\(row.cost)</td>\
-            <td class="reward-stock">\(row.stockTone == .neutral ? HTML("\(row.stock)") : Badges.status(row.stock, tone: row.stockTone, code: "stock"))</td>\
+            <td class="reward-stock">\(row.stockTone == .neutral ? HTML("\(row.stock)") : Badge.html(row.stock, tone: row.stockTone, data: [("code", "stock")]))</td>\
             <td>\(row.perFan)</td><td>\(row.level.html)</td><td class="reward-redeemed">\(row.redeemed)</td>\
-            <td>\(Badges.status(row.offered, tone: row.offeredTone, code: row.offeredTone == .success ? "active" : "inactive"))</td></tr>
+            <td>\(Badge.html(row.offered, tone: row.offeredTone, data: [("code", row.offeredTone == .success ? "active" : "inactive")]))</td></tr>
             """
         }
         let list: HTML =
@@ -244,7 +244,7 @@ enum RewardPage {
             <dt>\(ctx.t("rewards.per_fan_limit"))</dt><dd>\(row.perFan)</dd>
             <dt>\(ctx.t("rewards.level_required"))</dt><dd>\(row.level.html)</dd>
             <dt>\(ctx.t("rewards.redeemed"))</dt><dd id="reward-redeemed">\(row.redeemed)</dd>
-            <dt>\(ctx.t("rewards.active"))</dt><dd>\(Badges.status(row.offered, tone: row.offeredTone, code: row.offeredTone == .success ? "active" : "inactive"))</dd></dl>
+            <dt>\(ctx.t("rewards.active"))</dt><dd>\(Badge.html(row.offered, tone: row.offeredTone, data: [("code", row.offeredTone == .success ? "active" : "inactive")]))</dd></dl>
             \(model.details.isEmpty ? .empty : HTML("<p translate=\"no\">\(model.details)</p>"))
             <h2>\(ctx.t("rewards.redemptions"))</h2>
             \(RedemptionTable.view(model.redemptions, ctx, id: "reward-redemptions", slug: model.slug, empty: ctx.t("rewards.no_redemptions_reward")))

@@ -179,7 +179,7 @@ enum SegmentPage {
             var name: Wording
             var tier: String
             var tierCode: String
-            var tierTone: Badges.Tone
+            var tierTone: Badge.Tone
             var region: String?
             var points: String
         }
@@ -230,7 +230,7 @@ enum SegmentPage {
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let rows = model.rows.map { row -> HTML in
             """
-            <tr class="member-row"><td><a href="\(row.href)">\(row.name.html)</a></td><td>\(Badges.status(row.tier, tone: row.tierTone, code: row.tierCode))</td>\
+            <tr class="member-row"><td><a href="\(row.href)">\(row.name.html)</a></td><td>\(Badge.html(row.tier, tone: row.tierTone, data: [("code", row.tierCode)]))</td>\
             <td translate="no">\(row.region ?? "—")</td><td>\(row.points)</td></tr>
             """
         }
