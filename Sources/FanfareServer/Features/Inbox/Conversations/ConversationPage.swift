@@ -133,7 +133,7 @@ enum ConversationPage {
                 found.draftProblems = errors.issues
             } catch let problem as Problem where problem.status == 404 {
                 // A template that went away (or a mistyped address): the page still opens.
-                found.draftProblems = [FieldIssue(field: "template_id", message: "is not a reply template of this workspace")]
+                found.draftProblems = [FieldIssue(field: "template_id", .notAReplyTemplate)]
             }
         }
         return found
