@@ -359,6 +359,11 @@ import Vapor
             let message = try #require(try await IncomingMessage.query(on: t.db).first())
             let conversationID = try #require(message.conversationID)
 
+            // The conversation page opens even when its template link names no template of the workspace.
+            let gone = try await room.admin.get("\(room.base)/inbox/\(conversationID.uuidString.lowercased())?template_id=\(UUID().uuidString)")
+            #expect(
+                gone.status == .ok && gone.body.contains("id=\"reply-problem\"") && gone.body.contains("is not a reply template of this workspace"))
+
             _ = try await room.admin.get("\(room.base)/feedback")
             let made = try await room.admin.post("\(room.base)/feedback", [("message_id", message.id!.uuidString.lowercased())])
             #expect(made.status == .seeOther)

@@ -131,6 +131,9 @@ enum ConversationPage {
                 found.drafted = try await service.draft(input.id, template: templateID, in: access, agent: agent)
             } catch let errors as ValidationErrors {
                 found.draftProblems = errors.issues
+            } catch let problem as Problem where problem.status == 404 {
+                // A template that went away (or a mistyped address): the page still opens.
+                found.draftProblems = [FieldIssue(field: "template_id", .notAReplyTemplate)]
             }
         }
         return found

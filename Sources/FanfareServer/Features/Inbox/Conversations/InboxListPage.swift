@@ -342,7 +342,7 @@ enum InboxListPage {
             return """
                 <tr data-conversation-id="\(row.id)" data-sentiment="\(row.sentiment.code)" data-intent="\(row.intent.code)" data-status="\(row.status.code)" data-sla="\(row.serviceLevel.code)">
                 \(check)<td class="sla-cell">\(InboxVocabulary.badge(row.serviceLevel, classes: "sla \(row.serviceLevel.code)", title: due, data: "badge"))</td>
-                <td class="fan-cell"><a href="\(row.href)" class="conversation-link"><strong id="fan-\(row.id)" translate="no">\(row.fanName)</strong></a><br>\(Badge.platform(row.platform, ctx.locale)) \(HTML.typed("@" + row.handle, classes: "muted")) <span class="muted">· \(row.tier)</span></td>
+                <td class="fan-cell"><a href="\(row.href)" class="conversation-link"><strong id="fan-\(row.id)" translate="no">\(row.fanName)</strong></a><br>\(Badge.platform(row.platform, ctx.locale)) \(HTML.typed("@" + row.handle, classes: "muted")) <span class="muted nowrap">· \(row.tier)</span></td>
                 <td class="message-cell"><span class="message-text" translate="no">\(row.lastText)</span>\(row.tags.isEmpty ? HTML.empty : HTML("<br>\(tags)"))</td>
                 <td class="analysis-cell">\(InboxVocabulary.badge(row.sentiment, classes: "sentiment \(row.sentiment.code)")) \(InboxVocabulary.badge(row.intent, classes: "intent")) \(InboxVocabulary.badge(row.priority, classes: "priority \(row.priority.code)"))</td>
                 <td class="status-cell">\(InboxVocabulary.badge(row.status, classes: "status")) <span class="muted">\(row.queue.text)</span></td>
