@@ -113,16 +113,17 @@ import Testing
     @Test func cadenceIsToldFromItsCodesAndTheRegistersKeepTypedTextApart() {
         let found = LibraryPage.Found(
             cadence: [
-                CadenceWarning(code: "reserve.low", measured: 0, targetMin: 15, targetMax: nil, message: "The reserve pool holds 0"),
-                CadenceWarning(code: "light.weekly_low", measured: 2, targetMin: 3, targetMax: 5, message: "This week has 2"),
-                CadenceWarning(code: "pillar_mix.off", pillar: .core, measured: 0.5, targetMin: 0.2, targetMax: 0.4, message: "The core pillar"),
+                CadenceWarning(code: "reserve.low", measured: 0, targetMin: 15, targetMax: nil, .cadenceReserveLow(count: 0, min: 15)),
+                CadenceWarning(code: "light.weekly_low", measured: 2, targetMin: 3, targetMax: 5, .cadenceLight(count: 2, min: 3, max: 5)),
+                CadenceWarning(
+                    code: "pillar_mix.off", pillar: .core, measured: 0.5, targetMin: 0.2, targetMax: 0.4,
+                    .cadencePillarMix(pillar: "core", share: "50 %", count: 12, days: 30, target: "30 %", tolerance: "10 %")),
             ],
             topics: [.init(id: "t", title: "Behind the scenes", notes: "from the studio", hot: true, status: "open", raisedAt: Date())],
             assets: [
                 .init(
                     name: "poster.jpg", kind: "video", source: "studio", licence: "unknown", expiresAt: nil, proof: nil,
-                    problem:
-                        "The asset's licence is unknown; record it in the copyright register as owned, licensed, creative_commons or public_domain before publishing"
+                    problem: .assetLicenceUnknown
                 )
             ])
         let model = LibraryPage.model(found, values: [:], errors: FormErrors(), base: "/w/demo/library", canEdit: true, locale: .zhHans)
@@ -197,9 +198,11 @@ import Testing
 
     @Test func whatConnectingAnsweredIsToldInTheReadersLanguageBesideItsField() {
         var errors = FormErrors()
-        errors.byField["fields.instance_url"] = "The instance address “mastodon” is not a web address; enter it like https://mastodon.social."
-        errors.byField["fields.access_token"] = "is required: Access token"
-        errors.byField["fields"] = "mastodon.example refused the access token; copy it again in full, or create a new one if it was revoked."
+        errors.byField["fields.instance_url"] = .platformSaid(
+            text: "The instance address “mastodon” is not a web address; enter it like https://mastodon.social.")
+        errors.byField["fields.access_token"] = .connectionFieldRequired(label: "Access token")
+        errors.byField["fields"] = .platformSaid(
+            text: "mastodon.example refused the access token; copy it again in full, or create a new one if it was revoked.")
         let model = AccountsPage.model(
             .init(platform: "mastodon", values: ["fields.instance_url": "mastodon"]), .init(), errors: errors, base: "/w/demo", canConnect: true,
             locale: .zhHans)
@@ -218,7 +221,9 @@ import Testing
             "Profile link must be the Xiaohongshu account's profile link, e.g. https://www.xiaohongshu.com/user/profile/1", .zhHans)
         #expect(profile == .init(template: "请粘贴小红书账号的主页链接，例如 {0}", typed: ["https://www.xiaohongshu.com/user/profile/1"]))
         let unknown = AccountsVocabulary.result("Something new went wrong", .zhHans)
-        #expect(unknown == .init(template: "{0}", typed: ["Something new went wrong"]))
+        #expect(unknown == .init(template: "平台答复：{0}", typed: ["Something new went wrong"]))
+        let taken = AccountsVocabulary.result(.accountConnected(platform: "weibo"), .zhHans)
+        #expect(taken.template == "这个账号已连接到本工作区（微博）。")
     }
 
     /// Each connector's first refusal of an empty form is one the page can
@@ -236,7 +241,7 @@ import Testing
             } catch {
                 guard case .rejected(let reason) = error else { continue }
                 let told = AccountsVocabulary.result(reason, .zhHans)
-                #expect(told.template != "{0}", "\(kind.platform): \(reason)")
+                #expect(told.typed != [reason], "\(kind.platform): \(reason)")
             }
         }
     }
@@ -255,11 +260,5 @@ import Testing
         #expect(VisibleText.latinWords(html).isEmpty, "\(VisibleText.latinWords(html))")
         let none = AccountsPage.model(.init(), .init(), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .zhHans)
         #expect(none.empty?.contains("连接品牌的第一个账号") == true)
-    }
-
-    @Test func countsReadAsPeopleWriteThem() {
-        #expect(Numbers.compact(12_345, .zhHans) == "1.2万" && Numbers.compact(123_456_789, .zhHans) == "1.23亿")
-        #expect(Numbers.compact(12_345, .en) == "12.3K" && Numbers.compact(123_456_789, .en) == "123.5M")
-        #expect(Numbers.compact(9_999, .zhHans) == "9,999" && Numbers.compact(20_000, .zhHans) == "2万")
     }
 }

@@ -169,10 +169,10 @@ extension ContentPagesTests {
             // Due today, in the workspace's time zone: the query at 08:00 on the day.
             let access = WorkspaceAccess(workspace: room.ws, workspaceID: room.ws.id!, role: .admin, matrix: .standard)
             let morning = tomorrow.start(in: zone).addingTimeInterval(8 * 3_600)
-            let due = try await PostListPage.query(.init(due: "today"), access: access, now: morning, on: t.db)
+            let due = try await PostListPage.query(.init(due: "today"), access: access, actor: "someone", now: morning, on: t.db)
             #expect(due.items.map(\.id.uuidString).map { $0.lowercased() } == [scheduled[0].lowercased()])
             #expect(due.items.first?.accounts.count == 2)
-            let failed = try await PostListPage.query(.init(status: "failed"), access: access, on: t.db)
+            let failed = try await PostListPage.query(.init(status: "failed"), access: access, actor: "someone", on: t.db)
             #expect(failed.items.isEmpty)
 
             // Search in title and text; paging keeps the filter.

@@ -151,7 +151,7 @@ import Testing
             violations: [
                 RuleViolation(
                     rule: "text.too_long", field: "text", severity: .warning,
-                    message: "is 300 characters long; weibo accepts at most 140 (each visible character counts 1)")
+                    .tooLongGraphemes(count: 300, platform: "weibo", max: 140))
             ],
             metrics: [.init(label: "latest", impressions: 123_456, likes: 12, comments: 3, shares: 0, takenAt: at)],
             attemptHistory: [.init(number: 1, startedAt: at, finishedAt: at, outcome: "published", message: nil)], handOff: nil)
@@ -246,9 +246,9 @@ import Testing
     }
 
     @Test func theImportPageShowsColumnsAsLiteralsAndEveryRowsProblem() {
-        let report = PostImportService.Report(imported: 0, postIds: [], errors: [.init(line: 3, field: "accounts", message: "must not be empty")])
+        let report = PostImportService.Report(imported: 0, postIds: [], errors: [.init(line: 3, field: "accounts", .notEmpty)])
         let model = PostImportPage.model(csv: "title,text\n", report: report, base: "/w/demo", locale: .zhHans)
-        #expect(model.failed && model.problems[0].message != "must not be empty")
+        #expect(model.failed && model.problems[0].message == "不能为空")
         let html = PostImportPage.view(model, context(.zhHans)).rendered
         #expect(html.contains("<td><code translate=\"no\">accounts</code></td>"))
         #expect(html.contains("<pre class=\"paste\" translate=\"no\">title,text,accounts,"))

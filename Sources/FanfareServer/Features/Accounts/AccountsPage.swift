@@ -101,8 +101,8 @@ enum AccountsPage {
                 simulates: account.platform == "sandbox" && account.rulesPlatform != "sandbox" ? account.rulesPlatform : nil, handle: account.handle,
                 status: account.status, statusLabel: PostVocabulary.known("accounts.status." + account.status, locale) ?? account.status,
                 tone: account.status == SocialAccount.Status.connected.rawValue ? .success : .danger,
-                followers: account.followers.map { Numbers.compact($0, locale) } ?? "—",
-                followersExact: account.followers.flatMap { $0 >= 10_000 ? Numbers.full($0) : nil },
+                followers: account.followers.map { Formats.count($0, locale) } ?? "—",
+                followersExact: account.followers.flatMap { $0 >= 10_000 ? Formats.grouped($0) : nil },
                 disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil)
         }
         let chosen = input.platform.nonEmpty ?? "sandbox"

@@ -161,6 +161,7 @@ extension AccountsFeature {
         "accounts.result.no_answer": "No answer from the platform ({0}); Fanfare checks with the platform before trying again.",
         "accounts.result.passing_fault": "The platform had a passing fault ({0}); try again shortly.",
         "accounts.result.not_supported": "The platform does not support this ({0}).",
+        "accounts.result.platform_said": "The platform answered: {0}",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -301,5 +302,6 @@ extension AccountsFeature {
         "accounts.result.no_answer": "平台没有响应（{0}）；Fanfare 会先向平台核实，再决定是否重试。",
         "accounts.result.passing_fault": "平台出现临时故障（{0}）；请稍后再试。",
         "accounts.result.not_supported": "平台不支持此操作（{0}）。",
+        "accounts.result.platform_said": "平台答复：{0}",
     ]
 }

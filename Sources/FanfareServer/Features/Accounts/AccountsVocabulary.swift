@@ -27,7 +27,7 @@ enum AccountsVocabulary {
             kind.connectionFields.flatMap { field in
                 [labelKey(kind.platform, field.key)] + (field.hint.isEmpty ? [] : [hintKey(kind.platform, field.key)])
             }
-        } + platforms.map { "accounts.intro.\($0)" } + results.map(\.key)
+        } + platforms.map { "accounts.intro.\($0)" } + results.map(\.key) + ["accounts.result.required", "accounts.result.already_connected"]
     }
 
     /// A sentence in the reader's language with typed pieces for `{0}`….
@@ -41,8 +41,6 @@ enum AccountsVocabulary {
     /// person typed or an address, kept out of translation. Captures that
     /// are platform names are written in the reader's language.
     private static let results: [(pattern: String, key: String, typed: [Int], platform: Int?)] = [
-        (#"is required: .+"#, "accounts.result.required", [], nil),
-        (#"is already connected to this workspace on (.+)"#, "accounts.result.already_connected", [], 1),
         // Mastodon
         (
             #"The access token is empty; paste the token shown under Preferences → Development on your instance\."#,
@@ -129,12 +127,33 @@ enum AccountsVocabulary {
         (#"The platform does not support (.+)\."#, "accounts.result.not_supported", [1], nil),
     ]
 
-    /// A connect answer in the reader's language. An unknown sentence goes
-    /// through the shared table (the transport's "Could not reach …"), and
-    /// else is shown as it came, out of translation.
-    static func result(_ message: String, _ locale: UILocale) -> Sentence {
+    /// What connecting answered, in the reader's language: what a platform
+    /// said (its connector's sentence) from the table above, a field left
+    /// empty or an account already connected in the page's own words, any
+    /// other answer from its code.
+    static func result(_ message: CodedMessage, _ locale: UILocale) -> Sentence {
+        switch message.code {
+        case .platformSaid:
+            guard case .text(let said)? = message.arguments["text"] else { break }
+            return result(said, locale)
+        case .connectionFieldRequired:
+            return Sentence(template: I18n.text("accounts.result.required", locale))
+        case .accountConnected:
+            guard case .text(let platform)? = message.arguments["platform"] else { break }
+            return Sentence(
+                template: I18n.text("accounts.result.already_connected", locale, [PostVocabulary.known("platform." + platform, locale) ?? platform]))
+        default:
+            break
+        }
+        return Sentence(template: message.text(locale).replacingOccurrences(of: "{", with: "｛"))
+    }
+
+    /// A connector's English sentence in the reader's language. An unknown
+    /// sentence is shown as it came, out of translation, after the page's
+    /// own words saying the platform answered so.
+    static func result(_ said: String, _ locale: UILocale) -> Sentence {
         for entry in results {
-            guard let regex = try? Regex(entry.pattern), let match = message.wholeMatch(of: regex) else { continue }
+            guard let regex = try? Regex(entry.pattern), let match = said.wholeMatch(of: regex) else { continue }
             var arguments: [String] = []
             var typed: [String] = []
             for index in 1..<match.output.count {
@@ -149,11 +168,8 @@ enum AccountsVocabulary {
                     arguments.append(value)
                 }
             }
-            // The typed pieces are numbered after the template is filled, so
-            // a capture's own braces cannot be taken for a placeholder.
             return Sentence(template: I18n.text(entry.key, locale, arguments), typed: typed)
         }
-        let shared = FieldMessages.text(message, locale)
-        return shared == message && locale == .zhHans ? Sentence(template: "{0}", typed: [message]) : Sentence(template: shared)
+        return Sentence(template: I18n.text("accounts.result.platform_said", locale, ["{0}"]), typed: [said])
     }
 }

@@ -70,7 +70,7 @@ enum CalendarVocabulary {
         case "text.duplicate_across_accounts":
             sentence = I18n.text("calendar.warning.duplicate_across_accounts", locale, [String(Set(posts.map(\.handle)).count)])
         default:
-            sentence = FieldMessages.text(warning.message, locale)
+            sentence = PostVocabulary.namingPlatforms(warning.text(locale), locale)
         }
         return Warning(code: warning.code, level: warning.level.rawValue, sentence: sentence, posts: posts)
     }
@@ -79,7 +79,7 @@ enum CalendarVocabulary {
     static func slotWarning(_ warning: SlotWarning, handle: String?, _ locale: UILocale) -> Warning {
         let keys = ["slots.over_capacity": "calendar.warning.over_capacity", "slots.reserve_used": "calendar.warning.reserve_used"]
         guard let key = keys[warning.code] else {
-            return Warning(code: warning.code, level: "warning", sentence: FieldMessages.text(warning.message, locale))
+            return Warning(code: warning.code, level: "warning", sentence: warning.text(locale))
         }
         // `{0}` stays for the handle, which the page keeps out of translation.
         let sentence = I18n.text(key, locale, ["{0}", day(warning.day, locale), String(warning.booked), String(warning.limit)])

@@ -24,8 +24,8 @@ enum LibraryPage {
             var licence: String
             var expiresAt: Date?
             var proof: String?
-            /// Why it may not be published now (English, from the Core).
-            var problem: String?
+            /// Why it may not be published now.
+            var problem: CodedMessage?
         }
         var cadence: [CadenceWarning] = []
         var topics: [TopicRow] = []
@@ -105,7 +105,7 @@ enum LibraryPage {
             return I18n.text(
                 "library.cadence.pillar_mix_off", locale, [pillar, percent(warning.measured), percent(warning.targetMin), percent(warning.targetMax)])
         default:
-            return FieldMessages.text(warning.message, locale)
+            return warning.text(locale)
         }
     }
 

@@ -25,8 +25,8 @@ enum PostComposePage {
             var id: String
             var name: String
             var kind: String
-            /// Why it may not be published now (English, from the Core).
-            var problem: String?
+            /// Why it may not be published now.
+            var problem: CodedMessage?
         }
         var accounts: [Account] = []
         var topics: [TopicChoice] = []
@@ -109,7 +109,7 @@ enum PostComposePage {
         let v = model.values
         let errors = model.errors
         func error(_ field: String) -> HTML {
-            errors[field].map { e -> HTML in "<small class=\"error\" id=\"\(field)-error\">\(FieldMessages.text(e, ctx.locale))</small>" } ?? .empty
+            errors[field].map { e -> HTML in "<small class=\"error\" id=\"\(field)-error\">\(e.text(ctx.locale))</small>" } ?? .empty
         }
         let accountBoxes = model.accounts.map { account -> HTML in
             """

@@ -21,7 +21,7 @@ struct PostDetailPage {
         let found = try await Self.query(req.parameters.get("post"), access: access, on: req.db)
         let model = Self.model(
             found, base: "/w/\(access.workspace.slug)", abilities: .init(access), me: ctx.user?.id?.uuidString, locale: ctx.locale)
-        return Layout.page(ctx, title: found.post.label, Self.view(model, ctx))
+        return Layout.page(ctx, title: found.post.label, typedTitle: true, Self.view(model, ctx))
     }
 }
 
@@ -251,8 +251,10 @@ extension PostDetailPage {
                 step: automatic ? nil : step?.text, stepTyped: step?.typed ?? false, who: person ?? t("review.system"), whoTyped: person != nil,
                 comment: automatic ? nil : entry.comment, findings: findings)
         }
-        let waits = process.awaits(role: abilities.role)
-        let leaves = me.map { process.leavesDecision(toOthers: $0) } ?? false
+        // The step is this person's when Core says it awaits them; their
+        // role's but not theirs when they submitted or approved this round.
+        let mine = process.awaitsDecision(from: abilities.role, actor: me ?? "")
+        let roles = process.nextApprovers?.contains(abilities.role) == true
         var schedule: Model.Schedule?
         if abilities.schedule, [.approved, .scheduled, .failed].contains(status) {
             let zone = TimeZone(identifier: found.timeZone) ?? .gmt
@@ -273,8 +275,8 @@ extension PostDetailPage {
             canEdit: editable, canSubmit: abilities.edit && [.draft, .rejected].contains(status), schedule: schedule,
             canUnschedule: abilities.schedule && status == .scheduled,
             canRefreshMetrics: abilities.analytics && [.published, .publishing, .failed].contains(status),
-            canDelete: abilities.edit && status != .publishing, steps: steps, history: history, canDecide: waits && !leaves,
-            othersDecide: waits && leaves, pacing: found.pacing.map { CalendarVocabulary.warning($0, named: found.pacingNamed, locale) })
+            canDelete: abilities.edit && status != .publishing, steps: steps, history: history, canDecide: mine,
+            othersDecide: roles && !mine, pacing: found.pacing.map { CalendarVocabulary.warning($0, named: found.pacingNamed, locale) })
     }
 
     static func variant(
@@ -299,8 +301,8 @@ extension PostDetailPage {
         let metrics = (milestones + (latest.map { [$0] } ?? [])).map { m in
             Model.Metric(
                 label: PostVocabulary.known("metrics." + m.label, locale) ?? m.label, code: m.label,
-                impressions: m.impressions.map { Numbers.compact($0, locale) } ?? "—", likes: Numbers.compact(m.likes, locale),
-                comments: Numbers.compact(m.comments, locale), shares: Numbers.compact(m.shares, locale))
+                impressions: m.impressions.map { Formats.count($0, locale) } ?? "—", likes: Formats.count(m.likes, locale),
+                comments: Formats.count(m.comments, locale), shares: Formats.count(m.shares, locale))
         }
         let handOff = v.handOff.map { package in
             Model.HandOff(
@@ -313,7 +315,7 @@ extension PostDetailPage {
             violations: v.violations.map {
                 Model.Violation(
                     rule: $0.rule, severity: $0.severity.rawValue, field: PostVocabulary.fieldName($0.field, locale),
-                    message: PostVocabulary.ruleMessage($0.message, locale))
+                    message: PostVocabulary.ruleMessage($0.coded, locale))
             }, error: v.lastError, handOff: v.state == PostVariant.State.handOff.rawValue ? handOff : nil, metrics: metrics,
             attempts: v.attemptHistory.map {
                 Model.Attempt(

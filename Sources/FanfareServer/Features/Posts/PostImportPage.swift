@@ -24,7 +24,7 @@ enum PostImportPage {
     static func model(csv: String, report: PostImportService.Report?, base: String, locale: UILocale) -> Model {
         Model(
             action: "\(base)/posts/import", csv: csv,
-            problems: (report?.errors ?? []).map { Model.Problem(line: $0.line, column: $0.field, message: FieldMessages.text($0.message, locale)) })
+            problems: (report?.errors ?? []).map { Model.Problem(line: $0.line, column: $0.field, message: $0.text(locale)) })
     }
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {

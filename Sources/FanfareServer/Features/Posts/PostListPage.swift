@@ -112,7 +112,8 @@ enum PostListPage {
         var input: Input
         var base: String
         var rows: [Row]
-        var errors: FormErrors
+        /// Filters that could not be read: field → sentence.
+        var errors: [String: String]
         var tabs: [Link]
         var nextHref: String?
         /// What to say when there is no row, and what to do next.
@@ -131,7 +132,9 @@ enum PostListPage {
     /// reader's role (the review state lives in the post's JSON).
     static let reviewBatch = 200
 
-    static func query(_ input: Input, access: WorkspaceAccess, now: Date = Date(), on db: any Database) async throws -> Found {
+    /// `actor` is the reader as the review history names them (`review=mine`
+    /// leaves out the steps they may not decide again in this round).
+    static func query(_ input: Input, access: WorkspaceAccess, actor: String, now: Date = Date(), on db: any Database) async throws -> Found {
         var invalid: [String: String] = [:]
         let status = input.status.nonEmpty
         if let status, Post.Status(rawValue: status) == nil { invalid["status"] = "posts.invalid.status" }
@@ -148,8 +151,8 @@ enum PostListPage {
         guard invalid.isEmpty else { return Found(invalid: invalid) }
 
         let mine = input.review == "mine"
-        let zone = access.workspace.zone
-        let today = CalendarDate(now, in: zone)
+        // Today as the 工作台 counts it (`PostService.today`).
+        let today = PostService.today(in: access.workspace.zone, now: now)
         let text = input.searchText
         func posts(after: UUID?) -> QueryBuilder<Post> {
             let query = access.query(Post.self, on: db)
@@ -157,7 +160,7 @@ enum PostListPage {
             if mine { query.filter(\.$status == Post.Status.inReview.rawValue) }
             if input.due == "today" {
                 query.filter(\.$status == Post.Status.scheduled.rawValue)
-                    .filter(\.$scheduledAt >= today.start(in: zone)).filter(\.$scheduledAt < today.adding(days: 1).start(in: zone))
+                    .filter(\.$scheduledAt >= today.lowerBound).filter(\.$scheduledAt < today.upperBound)
             }
             if !text.isEmpty { query.group(.or) { $0.filter(\.$title ~~ text).filter(\.$body ~~ text) } }
             if let after { query.filter(\.$id < after) }
@@ -170,7 +173,7 @@ enum PostListPage {
             var after = page.after
             while rows.count <= page.limit {
                 let batch = try await posts(after: after).range(..<reviewBatch).all()
-                rows += batch.filter { (try? ReviewProcess(json: $0.reviewJSON))?.awaits(role: access.role) == true }
+                rows += batch.filter { (try? ReviewProcess(json: $0.reviewJSON))?.awaitsDecision(from: access.role, actor: actor) == true }
                 guard batch.count == reviewBatch, let last = batch.last?.id else { break }
                 after = last
             }
@@ -205,8 +208,7 @@ enum PostListPage {
                 stepTyped: step?.typed ?? false, pillar: PostVocabulary.known("pillar." + item.pillar, locale) ?? item.pillar,
                 scheduledAt: item.scheduledAt, updatedAt: item.updatedAt)
         }
-        var errors = FormErrors()
-        for (field, key) in found.invalid { errors.byField[field] = t(key) }
+        let errors = found.invalid.mapValues { t($0) }
         // The tabs keep the search; the search keeps the tab.
         let searchItem = search.isEmpty ? [] : [("q", search)]
         func current(_ filters: [(String, String)]) -> Bool {
@@ -332,7 +334,7 @@ enum PostListPage {
         let searchError: HTML =
             model.errors.isEmpty
             ? .empty
-            : "<p class=\"flash flash-error\" role=\"alert\" id=\"filter-errors\">\(HTML.join(model.errors.byField.sorted { $0.key < $1.key }.map { HTML("\($0.value)") }, separator: " "))</p>"
+            : "<p class=\"flash flash-error\" role=\"alert\" id=\"filter-errors\">\(HTML.join(model.errors.sorted { $0.key < $1.key }.map { HTML("\($0.value)") }, separator: " "))</p>"
         return """
             <div class="heading"><h1>\(ctx.t("posts.title"))</h1><div class="heading-actions">\(importLink) \(newButton)</div></div>
             <form method="get" action="\(model.base)" class="filters" id="post-search" role="search">

@@ -37,7 +37,7 @@ struct PostPages {
         let input = PostListPage.Input(
             status: req.query[String.self, at: "status"], q: req.query[String.self, at: "q"], review: req.query[String.self, at: "review"],
             due: req.query[String.self, at: "due"], limit: req.query[String.self, at: "limit"], cursor: req.query[String.self, at: "cursor"])
-        let found = try await PostListPage.query(input, access: access, on: req.db)
+        let found = try await PostListPage.query(input, access: access, actor: req.actor.reviewID, on: req.db)
         let model = PostListPage.model(
             input, found, base: "/w/\(access.workspace.slug)/posts", abilities: .init(access), locale: ctx.locale)
         return Layout.page(
@@ -104,9 +104,9 @@ struct PostPages {
     static func refusal(_ error: any Error, _ locale: UILocale) -> String {
         switch error {
         case let errors as ValidationErrors:
-            return errors.issues.map { FieldMessages.text($0.message, locale) }.joined(separator: " ")
+            return errors.issues.map { $0.text(locale) }.joined(separator: " ")
         case let problem as Problem:
-            return PostVocabulary.refusal(problemType: problem.type, locale) ?? FieldMessages.text(problem.detail ?? problem.title, locale)
+            return PostVocabulary.refusal(problemType: problem.type, locale) ?? problem.text(locale)
         default:
             return I18n.text("posts.refused.other", locale)
         }
@@ -307,7 +307,7 @@ struct PostPages {
                 violations: VariantValidator.violations(of: variant, against: rules).map {
                     PreviewViolation(
                         field: $0.field, fieldName: PostVocabulary.fieldName($0.field, req.uiLocale), rule: $0.rule,
-                        message: PostVocabulary.ruleMessage($0.message, req.uiLocale), severity: $0.severity.rawValue)
+                        message: PostVocabulary.ruleMessage($0.coded, req.uiLocale), severity: $0.severity.rawValue)
                 })
         }
     }

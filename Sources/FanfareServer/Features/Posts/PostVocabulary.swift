@@ -53,17 +53,62 @@ enum PostVocabulary {
     }
 
     /// A platform rule's message in the reader's language, the platform
-    /// named as the reader knows it (the shared table keeps the code).
-    static func ruleMessage(_ message: String, _ locale: UILocale) -> String {
-        var text = FieldMessages.text(message, locale)
+    /// named as the reader knows it (the message keeps the code).
+    static func ruleMessage(_ message: CodedMessage, _ locale: UILocale) -> String {
+        namingPlatforms(message.text(locale), locale)
+    }
+
+    /// `weibo` → 微博 / Weibo wherever a platform's code stands as a word.
+    static func namingPlatforms(_ text: String, _ locale: UILocale) -> String {
+        var text = text
         for code in PlatformRules.standard.keys.sorted(by: { $0.count > $1.count }) {
-            guard text.contains(code), let name = known("platform." + code, locale),
-                let pattern = try? Regex("\\b\(code)\\b")
-            else { continue }
+            guard text.contains(code), let name = known("platform." + code, locale), let pattern = try? Regex("\\b\(code)\\b") else { continue }
             text = text.replacing(pattern, with: name)
         }
         return text
     }
+
+    /// A coded message that was stored as its English text (the review
+    /// history keeps the automatic check's findings as lines), in the
+    /// reader's language: the English templates are matched and the
+    /// reader's template filled with what they held. A line no template
+    /// matches is returned as it is.
+    static func stored(_ english: String, _ locale: UILocale) -> String {
+        guard locale != .en else { return english }
+        for (code, pattern, names) in storedPatterns {
+            guard let match = english.wholeMatch(of: pattern) else { continue }
+            var text = ChineseMessages.templates[code] ?? code.english
+            for (index, name) in names.enumerated() {
+                let value = match.output[index + 1].substring.map(String.init) ?? ""
+                text = text.replacingOccurrences(of: "{\(name)}", with: value)
+            }
+            return namingPlatforms(text, locale)
+        }
+        return english
+    }
+
+    /// Every code's English template as a pattern, the most specific first.
+    /// Read only (a `Regex` is not `Sendable`, though matching does not mutate it).
+    nonisolated(unsafe) private static let storedPatterns: [(MessageCode, Regex<AnyRegexOutput>, [String])] = {
+        MessageCode.allCases.compactMap { code -> (MessageCode, Regex<AnyRegexOutput>, [String], Int)? in
+            let template = code.english
+            var pattern = ""
+            var names: [String] = []
+            var literal = 0
+            var rest = Substring(template)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                pattern += NSRegularExpression.escapedPattern(for: String(rest[..<open]))
+                literal += rest.distance(from: rest.startIndex, to: open)
+                names.append(String(rest[rest.index(after: open)..<close]))
+                pattern += "(.+?)"
+                rest = rest[rest.index(after: close)...]
+            }
+            pattern += NSRegularExpression.escapedPattern(for: String(rest))
+            literal += rest.count
+            guard let regex = try? Regex(pattern) else { return nil }
+            return (code, regex, names, literal)
+        }.sorted { $0.3 > $1.3 }.map { ($0.0, $0.1, $0.2) }
+    }()
 
     /// One finding of the automatic check, as `PostService.automaticFindings`
     /// writes it, told in the reader's language: a rule a variant breaks
@@ -86,7 +131,7 @@ enum PostVocabulary {
             return Finding(
                 sentence: I18n.text(
                     "post.finding.rule", locale,
-                    ["{0}", platform, fieldName(String(match.output.3), locale), FieldMessages.text(String(match.output.4), locale)]),
+                    ["{0}", platform, fieldName(String(match.output.3), locale), stored(String(match.output.4), locale)]),
                 typed: ["@" + match.output.1])
         }
         if let match = line.wholeMatch(of: /([a-z_]+): 「(.*)」 matches (.+) \(([a-z_]+), ([a-z_]+)\)/) {
@@ -99,7 +144,8 @@ enum PostVocabulary {
         if let colon = line.range(of: ": ") {
             return Finding(
                 sentence: I18n.text(
-                    "post.finding.asset", locale, ["{0}", LibraryVocabulary.rightsProblem(String(line[colon.upperBound...]), locale, in: zone)]),
+                    "post.finding.asset", locale,
+                    ["{0}", LibraryVocabulary.rightsProblem(english: String(line[colon.upperBound...]), locale, in: zone)]),
                 typed: [String(line[..<colon.lowerBound])])
         }
         return Finding(sentence: "{0}", typed: [line])
