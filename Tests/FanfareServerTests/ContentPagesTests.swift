@@ -44,7 +44,7 @@ import Vapor
             #expect(page.body.contains("data-rule=\"text.too_long\""))
             // The offered fix is the adapter's: shortened, the topics kept.
             let offered = try #require(
-                page.body.range(of: "name=\"text\" rows=\"5\" data-platform=\"weibo\">").map {
+                page.body.range(of: "name=\"text\" rows=\"5\" data-platform=\"weibo\" translate=\"no\">").map {
                     String(page.body[$0.upperBound...].prefix { $0 != "<" })
                 })
             #expect(offered.hasSuffix("#新品# #春季#"), "\(offered)")
@@ -125,6 +125,90 @@ import Vapor
             #expect((submitted.json["problems"] as? [String])?.contains { $0.hasPrefix("海报") } == true, "\(submitted.body)")
             let listed = try await t.api(.GET, "/api/v1/workspaces/\(room.ws.slug)/assets", token: room.admin)
             #expect(listed.items.first?["usable"] as? Bool == false)
+        }
+    }
+}
+
+extension ContentPagesTests {
+    /// The work list's filters as the workbench links to them, search,
+    /// paging, and bulk actions with an outcome per post.
+    @Test(arguments: TestDatabase.available)
+    func theListFindsWhatAwaitsMyReviewWhatIsDueTodayAndActsOnSeveralPosts(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let base = "/w/\(room.ws.slug)"
+            let editorial = try await room.create("等待编辑审核的内容")
+            #expect(try await t.api(.POST, "\(room.posts)/\(editorial)/submit", token: room.admin).status == .ok)
+            let legal = try await room.create("等待法务审核的内容")
+            _ = try await t.api(.POST, "\(room.posts)/\(legal)/submit", token: room.admin)
+            _ = try await t.api(.POST, "\(room.posts)/\(legal)/review", token: room.reviewer, json: ["decision": "approve"])
+            let draft = try await room.create("Care guide: keep canvas new")
+            let zone = room.ws.zone
+            let tomorrow = CalendarDate(Date().addingTimeInterval(86_400), in: zone)
+            var scheduled: [String] = []
+            for (index, day) in [tomorrow, tomorrow.adding(days: 1)].enumerated() {
+                let id = try await room.create("排期内容 \(index)")
+                try await room.approve(id)
+                let reply = try await t.api(.POST, "\(room.posts)/\(id)/schedule", token: room.admin, json: ["scheduled_at": "\(day) 10:00"])
+                #expect(reply.status == .ok, "\(reply.body)")
+                scheduled.append(id)
+            }
+
+            // Awaiting my review: the current step's approvers only.
+            let reviewer = Browser(t)
+            _ = try await reviewer.signIn("reviewer@example.com")
+            let mine = try await reviewer.get("\(base)/posts?review=mine")
+            #expect(mine.status == .ok && mine.body.contains(editorial.uppercased()) && !mine.body.contains(legal.uppercased()))
+            #expect(!mine.body.contains(draft.uppercased()) && mine.body.contains("id=\"filter-mine\" aria-current=\"page\""))
+            let lawyer = Browser(t)
+            _ = try await lawyer.signIn("legal@example.com")
+            let legalList = try await lawyer.get("\(base)/posts?review=mine")
+            #expect(legalList.body.contains(legal.uppercased()) && !legalList.body.contains(editorial.uppercased()))
+            #expect(!legalList.body.contains("bulk-form"), "legal may not edit or schedule: no bulk actions")
+
+            // Due today, in the workspace's time zone: the query at 08:00 on the day.
+            let access = WorkspaceAccess(workspace: room.ws, workspaceID: room.ws.id!, role: .admin, matrix: .standard)
+            let morning = tomorrow.start(in: zone).addingTimeInterval(8 * 3_600)
+            let due = try await PostListPage.query(.init(due: "today"), access: access, actor: "someone", now: morning, on: t.db)
+            #expect(due.items.map(\.id.uuidString).map { $0.lowercased() } == [scheduled[0].lowercased()])
+            #expect(due.items.first?.accounts.count == 2)
+            let failed = try await PostListPage.query(.init(status: "failed"), access: access, actor: "someone", on: t.db)
+            #expect(failed.items.isEmpty)
+
+            // Search in title and text; paging keeps the filter.
+            let author = Browser(t)
+            _ = try await author.signIn("author@example.com")
+            let found = try await author.get("\(base)/posts?q=canvas")
+            #expect(found.body.contains(draft.uppercased()) && !found.body.contains(editorial.uppercased()))
+            let first = try await author.get("\(base)/posts?limit=2")
+            #expect(first.body.contains("posts?limit=2&amp;cursor=") && first.body.contains("id=\"posts-next\""))
+            let bad = try await author.get("\(base)/posts?review=everyone")
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("id=\"filter-errors\""))
+
+            // Bulk: each post gets its own outcome; the role is checked.
+            try await author.get("\(base)/posts")
+            let bulk = try await author.post(
+                "\(base)/posts/bulk",
+                [("action", "submit"), ("post_ids[]", draft), ("post_ids[]", editorial), ("return_to", "\(base)/posts?status=draft")])
+            #expect(bulk.status == .seeOther && bulk.headers.first(name: .location) == "\(base)/posts?status=draft")
+            #expect(try await Post.find(UUID(uuidString: draft), on: t.db)?.status == "in_review")
+            #expect(try await Post.find(UUID(uuidString: editorial), on: t.db)?.status == "in_review")
+            let after = try await author.get("\(base)/posts?status=draft")
+            #expect(after.body.contains("Submitted for review (1): “Care guide: keep canvas new”"), "\(after.body)")
+            #expect(after.body.contains("“等待编辑审核的内容” was not changed: only a draft or a rejected post can be submitted for review"))
+            let unscheduled = try await author.post("\(base)/posts/bulk", [("action", "unschedule"), ("post_ids[]", scheduled[1])])
+            #expect(unscheduled.status == .seeOther)
+            #expect(try await Post.find(UUID(uuidString: scheduled[1]), on: t.db)?.status == "approved")
+            try await reviewer.get("\(base)/posts")
+            let refused = try await reviewer.post("\(base)/posts/bulk", [("action", "delete"), ("post_ids[]", scheduled[0])])
+            #expect(refused.status == .forbidden)
+            let forged = try await author.post("\(base)/posts/bulk", [("action", "delete"), ("post_ids[]", scheduled[0])], csrf: false)
+            #expect(forged.status == .forbidden)
+            #expect(try await Post.find(UUID(uuidString: scheduled[0]), on: t.db) != nil)
+            _ = try await author.post("\(base)/posts/bulk", [("action", "delete"), ("post_ids[]", scheduled[0]), ("post_ids[]", UUID().uuidString)])
+            #expect(try await Post.find(UUID(uuidString: scheduled[0]), on: t.db) == nil)
+            let told = try await author.get("\(base)/posts")
+            #expect(told.body.contains("Deleted (1): “排期内容 0”") && told.body.contains("was not changed: the post is not in this workspace"))
         }
     }
 }

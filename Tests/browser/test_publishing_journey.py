@@ -143,7 +143,7 @@ def post_page(driver: WebDriver, base: str, slug: str, post_id: str) -> None:
 
 def review_history(driver: WebDriver) -> list[str]:
     """The decisions of the review history, oldest first."""
-    items = driver.find_elements(By.CSS_SELECTOR, "#review ol.history li")
+    items = driver.find_elements(By.CSS_SELECTOR, "#review ol.history > li")
     return [li.get_attribute("data-decision") for li in reversed(items)]
 
 
@@ -481,7 +481,7 @@ def test_publishing_journey(own_server, new_browser, shot, soft):
             rows = variant_card(admin, platform).find_elements(By.CSS_SELECTOR, 'table.metrics tr[data-label="latest"]')
             assert len(rows) == 1, f"{platform} variant: {len(rows)} 'latest' metrics rows"
             cells = [td.text.strip() for td in rows[0].find_elements(By.TAG_NAME, "td")]
-            assert len(cells) == 4 and all(re.fullmatch(r"\d+|—", c) for c in cells), (platform, cells)
+            assert len(cells) == 4 and all(re.fullmatch(r"[\d,.]+(万|亿|K|M)?|—", c) for c in cells), (platform, cells)
             print(f"metrics of the {platform} variant ({'now' if attempt == 0 else 'later'}): {cells}")
         if attempt == 0:
             time.sleep(5)

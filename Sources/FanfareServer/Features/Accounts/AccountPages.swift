@@ -19,80 +19,13 @@ struct AccountPages {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)"
-        let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$id).all()
-        var rows: [HTML] = []
-        for account in accounts {
-            let followers: String
-            if let stats = try? await AccountStatsReader.read(account, app: req.application, db: req.db) {
-                followers = String(stats.followers)
-            } else {
-                followers = "—"
-            }
-            let disconnect: HTML =
-                access.can(.accountsConnect)
-                ? "<form method=\"post\" action=\"\(base)/accounts/\(account.id!.uuidString)/disconnect\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("accounts.disconnect"))</button></form>"
-                : .empty
-            rows.append(
-                "<tr data-handle=\"\(account.handle)\"><td>\(account.displayName)</td><td>\(ctx.t("platform." + account.platform))\(account.platform == "sandbox" && account.rulesPlatform != "sandbox" ? " → " + ctx.t("platform." + account.rulesPlatform) : "")</td><td>@\(account.handle)</td><td>\(ctx.t("accounts.status." + account.status))</td><td>\(followers)</td><td>\(disconnect)</td></tr>"
-            )
-        }
-        let table: HTML =
-            rows.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("accounts.none"))</p>"
-            : "<table id=\"account-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("accounts.platform"))</th><th>\(ctx.t("accounts.handle"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("accounts.followers"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
-        let chosen = values["platform"] ?? req.query[String.self, at: "platform"] ?? "sandbox"
-        let platform = AccountService.connectable.contains(chosen) ? chosen : "sandbox"
-        let choices = AccountService.connectable.map { name -> HTML in
-            let current = name == platform ? HTML(raw: " aria-current=\"true\"") : .empty
-            return "<a href=\"\(base)/accounts?platform=\(name)#connect\"\(current)>\(ctx.t("platform." + name))</a>"
-        }
-        // The API names a platform field `fields.instance_url`; the form's
-        // input is `fields[instance_url]`.
-        var errors = errors
-        for (field, message) in errors.byField where field.hasPrefix("fields.") {
-            errors.byField["fields[\(field.dropFirst("fields.".count))]"] = message
-        }
-        let platformFields: HTML
-        if let kind = ConnectorRegistry.kind(platform) {
-            platformFields = HTML.join(
-                kind.connectionFields.map { field in
-                    Layout.field(
-                        ctx, name: "fields[\(field.key)]", label: field.label, type: field.secret ? "password" : "text",
-                        value: field.secret ? "" : values["fields." + field.key] ?? "", errors: errors, required: field.required,
-                        hint: field.hint.isEmpty ? nil : field.hint, autocomplete: field.secret ? "off" : nil)
-                })
-        } else {
-            platformFields = """
-                \(Layout.field(ctx, name: "handle", label: ctx.t("accounts.handle"), value: values["handle"] ?? "", errors: errors))
-                \(Layout.select(ctx, name: "simulates", label: ctx.t("accounts.simulates"), options: [("", "—")] + PlatformRules.standard.keys.sorted().filter { $0 != "sandbox" }.map { ($0, ctx.t("platform." + $0)) }, selected: values["simulates"] ?? "", errors: errors))
-                """
-        }
-        let fieldsError: HTML = errors["fields"].map { "<p class=\"flash flash-error\">\($0.text(ctx.locale))</p>" } ?? .empty
-        let form: HTML =
-            access.can(.accountsConnect)
-            ? """
-            <section class="card narrow" id="connect">
-            <h2>\(ctx.t("accounts.connect"))</h2>
-            <p>\(ctx.t("accounts.connect_intro"))</p>
-            <p class="filters" id="platform-choice">\(HTML.join(choices, separator: " · "))</p>
-            \(Layout.errorSummary(ctx, errors))\(fieldsError)
-            <form method="post" action="\(base)/accounts" id="connect-account-form">\(ctx.csrfField)
-            <input type="hidden" name="platform" value="\(platform)">
-            \(platformFields)
-            \(Layout.field(ctx, name: "display_name", label: ctx.t("field.name"), value: values["display_name"] ?? "", errors: errors, required: false))
-            <button type="submit" class="primary">\(ctx.t("accounts.connect"))</button>
-            </form>
-            </section>
-            """
-            : .empty
-        return Layout.page(
-            ctx, title: ctx.t("accounts.title"), status: status,
-            """
-            <h1>\(ctx.t("accounts.title"))</h1>
-            \(table)
-            \(form)
-            """)
+        let found = try await AccountsPage.query(access: access, app: req.application, on: req.db)
+        let input = AccountsPage.Input(
+            platform: values["platform"] ?? req.query[String.self, at: "platform"], simulates: req.query[String.self, at: "simulates"], values: values
+        )
+        let model = AccountsPage.model(
+            input, found, errors: errors, base: "/w/\(access.workspace.slug)", canConnect: access.can(.accountsConnect), locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("accounts.title"), status: status, AccountsPage.view(model, ctx))
     }
 
     @Sendable func connect(req: Request) async throws -> Response {

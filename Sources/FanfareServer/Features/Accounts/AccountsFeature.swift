@@ -17,6 +17,7 @@ struct AccountsFeature: Feature {
 
     var dynamicKeys: [String] {
         PlatformRules.standard.keys.map { "platform.\($0)" } + SocialAccount.Status.allCases.map { "accounts.status.\($0.rawValue)" }
+            + AccountsVocabulary.dynamicKeys
     }
 
     var navigation: [NavigationEntry] {

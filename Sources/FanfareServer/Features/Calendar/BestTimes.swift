@@ -143,29 +143,3 @@ struct BestTimesAPI {
         return BestTimesDTO(timeZone: access.workspace.timeZone, minimumSamples: map.minimumSamples, cells: map.cells, suggestions: map.suggestions())
     }
 }
-
-/// The heat map and the suggestion as page fragments.
-enum BestTimeViews {
-    static func heatMap(_ ctx: PageContext, _ map: BestTimeMap) -> HTML {
-        let best = map.cells.compactMap(\.rate).max() ?? 0
-        let header = (0..<24).map { hour -> HTML in "<th>\(hour)</th>" }
-        let rows = (1...7).map { weekday -> HTML in
-            let cells = (0..<24).map { hour -> HTML in
-                let cell = map.cell(weekday: weekday, hour: hour)
-                guard let cell, let rate = cell.rate else {
-                    let count = cell?.samples ?? 0
-                    return "<td class=\"few\" title=\"\(ctx.t("besttime.too_few", String(count)))\">\(count > 0 ? "·" : "")</td>"
-                }
-                let strength = best > 0 ? Int((rate / best * 100).rounded()) : 0
-                return
-                    "<td style=\"--heat: \(strength)%\" title=\"\(String(format: "%.1f", rate * 100)) % · \(cell.samples)\">\(String(format: "%.1f", rate * 100))</td>"
-            }
-            return "<tr><th>\(ctx.t("weekday.\(weekday)"))</th>\(cells)</tr>"
-        }
-        return """
-            <section class="card" id="best-times"><h2>\(ctx.t("besttime.title"))</h2>
-            <p class="muted">\(ctx.t("besttime.explain", String(map.minimumSamples)))</p>
-            <div class="scroll"><table class="heatmap"><thead><tr><th></th>\(header)</tr></thead><tbody>\(rows)</tbody></table></div></section>
-            """
-    }
-}

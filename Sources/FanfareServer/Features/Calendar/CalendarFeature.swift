@@ -16,6 +16,11 @@ struct CalendarFeature: Feature {
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
 
+    var dynamicKeys: [String] {
+        ["too_close", "duplicate_same_account", "duplicate_across_accounts", "over_capacity", "reserve_used"].map { "calendar.warning.\($0)" }
+            + (1...12).map { "month.\($0)" } + (1...7).map { "weekday.\($0)" } + ["week", "month"].map { "calendar.view.\($0)" }
+    }
+
     var navigation: [NavigationEntry] {
         [NavigationEntry(.content, order: 20, path: "/calendar", label: "nav.calendar", permission: .contentView)]
     }

@@ -123,11 +123,19 @@ struct CalendarService {
     /// The range a request asks for: `view` week or month around `date`
     /// (default today), or explicit `from`/`to` days.
     static func requestedDays(_ req: Request, zone: TimeZone) throws -> (view: String, days: [[CalendarDay]], anchor: CalendarDate) {
+        try requestedDays(view: req.query[String.self, at: "view"], date: req.query[String.self, at: "date"], zone: zone)
+    }
+
+    static func requestedDays(
+        view rawView: String?, date rawDate: String?, zone: TimeZone, now: Date = Date()
+    ) throws -> (
+        view: String, days: [[CalendarDay]], anchor: CalendarDate
+    ) {
         var errors = ValidationErrors()
-        let view = req.query[String.self, at: "view"] ?? "week"
+        let view = rawView.nonEmpty ?? "week"
         if !["week", "month"].contains(view) { errors.add("view", .either(choices: ["week", "month"])) }
-        var anchor = CalendarDate(Date(), in: zone)
-        if let raw = req.query[String.self, at: "date"], !raw.isEmpty {
+        var anchor = CalendarDate(now, in: zone)
+        if let raw = rawDate, !raw.isEmpty {
             if let parsed = errors.collect({ () throws(ValidationErrors) in try CalendarDate(parsing: raw, field: "date") }) { anchor = parsed }
         }
         try errors.throwIfAny()

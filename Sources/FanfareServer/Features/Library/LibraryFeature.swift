@@ -18,6 +18,10 @@ struct LibraryFeature: Feature {
 
     var dynamicKeys: [String] {
         Topic.Status.allCases.map { "topic.status.\($0.rawValue)" } + LicenceKind.allCases.map { "licence.\($0.rawValue)" }
+            + MediaKind.allCases.map { "media.kind.\($0.rawValue)" }
+            + ["reserve_low", "premium_weekly_low", "premium_weekly_high", "light_weekly_low", "light_weekly_high", "pillar_mix_off"].map {
+                "library.cadence.\($0)"
+            }
     }
 
     var navigation: [NavigationEntry] {

@@ -5,49 +5,289 @@ import Vapor
 
 /// A post's own page: each account's variant with the rules it breaks and
 /// a form to fix it, the review chain and its history with the decision
-/// form for whoever is next, scheduling, publishing outcomes in words a
-/// person can act on, the platform's link, and metrics.
+/// form for whoever is next, what the automatic check found, the pacing
+/// warnings of the schedule around it, scheduling, publishing outcomes in
+/// words a person can act on, the platform's link, and metrics.
+///
+/// The page is query → model → view: `query` reads, `model` decides what
+/// a reader sees (every step, decision, state and finding in their
+/// language; what people typed kept apart), `view` only draws; the last
+/// two are tested without a database.
 struct PostDetailPage {
     @Sendable func show(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let ctx = try await PageContext.make(req)
-        let post = try await access.find(Post.self, req.parameters.get("post"), on: req.db, what: "Post")
-        let dto = try await PostDTO.load(post, on: req.db)
-        let process = try ReviewProcess(json: post.reviewJSON)
-        let base = "/w/\(access.workspace.slug)/posts/\(post.id!.uuidString)"
-        let editable = access.can(.contentEdit) && ![.publishing, .published, .handOff].contains(post.postStatus)
-        let people = try await access.members(on: req.db).all()
-        var names: [String: String] = [:]
-        for member in people {
-            if let user = try? member.joined(User.self) { names[user.id!.uuidString] = user.displayName }
+        let found = try await Self.query(req.parameters.get("post"), access: access, on: req.db)
+        let model = Self.model(
+            found, base: "/w/\(access.workspace.slug)", abilities: .init(access), me: ctx.user?.id?.uuidString, locale: ctx.locale)
+        return Layout.page(ctx, title: found.post.label, typedTitle: true, Self.view(model, ctx))
+    }
+}
+
+extension PostDetailPage {
+    /// What the role may do here.
+    struct Abilities: Sendable, Equatable {
+        var role: Role
+        var edit: Bool
+        var schedule: Bool
+        var analytics: Bool
+
+        init(role: Role, edit: Bool, schedule: Bool, analytics: Bool) {
+            self.role = role
+            self.edit = edit
+            self.schedule = schedule
+            self.analytics = analytics
         }
 
-        let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
-        let variants = dto.variants.map { variant in variantCard(ctx, variant, base: base, editable: editable, draft: draft) }
-        let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: req.db).suggestion(near: Date()) : nil
-        return Layout.page(
-            ctx, title: PostService.label(post),
-            """
-            <div class="heading"><h1>\(PostService.label(post))</h1>
-            <span class="badge status-\(post.status)" id="post-status">\(ctx.t("post.status." + post.status))</span></div>
-            <p class="muted">\(ctx.t("pillar." + post.pillar)) · \(ctx.t("format." + post.format)) · \(ctx.t("pool." + post.pool))\(post.campaign.map { " · " + $0 } ?? "")\(post.tags.isEmpty ? "" : " · #" + post.tags.joined(separator: " #"))</p>
-            <div class="post-layout">
-            <section class="variants" id="variants"><h2>\(ctx.t("post.variants"))</h2>\(variants)</section>
-            <aside class="post-side">
-            \(actions(ctx, post: post, access: access, base: base, editable: editable, bestTime: bestTime))
-            \(reviewPanel(ctx, process: process, access: access, base: base, names: names))
-            </aside>
-            </div>
-            """)
+        init(_ access: WorkspaceAccess) {
+            self.init(
+                role: access.role, edit: access.can(.contentEdit), schedule: access.can(.contentSchedule), analytics: access.can(.analyticsView))
+        }
     }
 
-    private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool, draft: ContentDraft) -> HTML {
+    /// The post as stored (no model leaves the query).
+    struct Found: Sendable {
+        struct PostFacts: Sendable, Equatable {
+            var id: String
+            var title: String?
+            var body: String
+            var status: String
+            var pillar: String
+            var format: String
+            var pool: String
+            var campaign: String?
+            var tags: [String]
+            var scheduledAt: Date?
+
+            var label: String { title.nonEmpty ?? String(body.prefix(40)) }
+        }
+        var post: PostFacts
+        var variants: [PostDTO.VariantDTO]
+        /// Variant id → the account's own platform (`sandbox` for a stand-in).
+        var accountPlatforms: [UUID: String] = [:]
+        var review: ReviewProcess
+        /// User id → display name, for the review history.
+        var names: [String: String] = [:]
+        var timeZone: String
+        var bestTime: Date?
+        /// The schedule's warnings that involve this post's variants.
+        var pacing: [ScheduleWarning] = []
+        var pacingNamed: [String: CalendarVocabulary.Named] = [:]
+    }
+
+    static func query(_ rawID: String?, access: WorkspaceAccess, now: Date = Date(), on db: any Database) async throws -> Found {
+        let post = try await access.find(Post.self, rawID, on: db, what: "Post")
+        let dto = try await PostDTO.load(post, on: db)
+        var names: [String: String] = [:]
+        for member in try await access.members(on: db).all() {
+            if let user = try? member.joined(User.self) { names[user.id!.uuidString] = user.displayName }
+        }
+        let accounts = try await SocialAccount.query(on: db).filter(\.$id ~~ dto.variants.map(\.accountId)).all()
+        var platforms: [UUID: String] = [:]
+        for variant in dto.variants { platforms[variant.id] = accounts.first { $0.id == variant.accountId }?.platform }
+        let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: db).suggestion(near: now) : nil
+        // Pacing: the day around the post's time, as the calendar checks it.
+        var pacing: [ScheduleWarning] = []
+        var named: [String: CalendarVocabulary.Named] = [:]
+        if let at = post.scheduledAt, [.scheduled, .failed, .approved].contains(post.postStatus) {
+            let day = CalendarDate(at, in: access.workspace.zone)
+            let range = try await CalendarService(db: db).range(from: day.adding(days: -1), through: day.adding(days: 1), in: access)
+            let mine = Set(dto.variants.map(\.id.uuidString))
+            pacing = range.warnings.filter { !mine.isDisjoint(with: $0.entryIDs) }
+            for entry in range.entries {
+                named[entry.variantId.uuidString] = .init(
+                    postID: entry.postId.uuidString, title: entry.title, platform: entry.platform, handle: entry.handle, at: entry.at)
+            }
+        }
+        return Found(
+            post: .init(
+                id: post.id!.uuidString, title: post.title, body: post.body, status: post.status, pillar: post.pillar, format: post.format,
+                pool: post.pool, campaign: post.campaign, tags: post.tags, scheduledAt: post.scheduledAt),
+            variants: dto.variants, accountPlatforms: platforms, review: try ReviewProcess(json: post.reviewJSON), names: names,
+            timeZone: access.workspace.timeZone, bestTime: bestTime, pacing: pacing, pacingNamed: named)
+    }
+
+    struct Model: Sendable {
+        /// A sentence in the reader's language with typed pieces for `{0}`….
+        struct Sentence: Sendable, Equatable {
+            var template: String
+            var typed: [String] = []
+        }
+        struct Violation: Sendable, Equatable {
+            var rule: String
+            var severity: String
+            var field: String
+            var message: String
+        }
+        struct Metric: Sendable, Equatable {
+            var label: String
+            var code: String
+            var impressions: String
+            var likes: String
+            var comments: String
+            var shares: String
+        }
+        struct Attempt: Sendable, Equatable {
+            var number: Int
+            var at: Date
+            var outcome: String
+            var message: String?
+        }
+        struct HandOff: Sendable, Equatable {
+            var title: String?
+            var body: String
+            var steps: [Sentence]
+            var action: String
+        }
+        struct Variant: Sendable, Equatable {
+            var id: String
+            var platform: String
+            var handle: String
+            var state: String
+            var stateLabel: String
+            var tone: Badge.Tone
+            var link: String?
+            var title: String?
+            var text: String
+            var tags: String
+            var violations: [Violation]
+            var error: String?
+            var handOff: HandOff?
+            var metrics: [Metric]
+            var attempts: [Attempt]
+            var editable: Bool
+            var fixOpen: Bool
+            /// The adapter's shortened text when the text is too long.
+            var suggested: String?
+            var action: String
+        }
+        struct Step: Sendable, Equatable {
+            var name: String
+            var typed: Bool
+            var who: String
+            var current: Bool
+        }
+        struct Entry: Sendable, Equatable {
+            var at: Date
+            var decision: String
+            var decisionLabel: String
+            var step: String?
+            var stepTyped: Bool
+            var who: String
+            var whoTyped: Bool
+            /// A person's comment (typed).
+            var comment: String?
+            /// The automatic check's findings, in the reader's language.
+            var findings: [Sentence]
+        }
+        struct Schedule: Sendable, Equatable {
+            var value: String
+            var timeZone: String
+            var bestTime: String?
+        }
+        var id: String
+        var title: String
+        var status: String
+        var statusLabel: String
+        var tone: Badge.Tone
+        var facts: [String]
+        var campaign: String?
+        var tags: [String]
+        var base: String
+        /// The post list's path, for the posts a warning names.
+        var listBase: String
+        var variants: [Variant]
+        var scheduledAt: Date?
+        var canEdit: Bool
+        var canSubmit: Bool
+        var schedule: Schedule?
+        var canUnschedule: Bool
+        var canRefreshMetrics: Bool
+        var canDelete: Bool
+        var steps: [Step]
+        var history: [Entry]
+        var canDecide: Bool
+        var othersDecide: Bool
+        var pacing: [CalendarVocabulary.Warning]
+    }
+
+    /// `base` is the workspace's path (`/w/{ws}`); `me` the reader's user id.
+    static func model(_ found: Found, base: String, abilities: Abilities, me: String?, locale: UILocale) -> Model {
+        func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
+        let post = found.post
+        let status = Post.Status(rawValue: post.status) ?? .draft
+        let postBase = "\(base)/posts/\(post.id)"
+        let editable = abilities.edit && ![.publishing, .published, .handOff].contains(status)
+        let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
+        let variants = found.variants.map { v in
+            variant(v, accountPlatform: found.accountPlatforms[v.id], postBase: postBase, editable: editable, draft: draft, locale: locale)
+        }
+        let process = found.review
+        let current = process.currentStep?.key
+        let steps = process.chain.steps.map { step -> Model.Step in
+            let name = PostVocabulary.stepName(key: step.key, name: step.name, locale)
+            let who =
+                step.automatic
+                ? t("review.automatic") : step.approvers.sorted().map { t("role." + $0.rawValue) }.joined(separator: t("post.list_separator"))
+            return Model.Step(name: name.text, typed: name.typed, who: who, current: step.key == current)
+        }
+        let history = process.history.reversed().map { entry -> Model.Entry in
+            let step = entry.step.flatMap { key in process.chain.steps.first { $0.key == key } }.map {
+                PostVocabulary.stepName(key: $0.key, name: $0.name, locale)
+            }
+            let automatic = entry.decision == .autoPassed || entry.decision == .autoFailed
+            let person = entry.actorID.map { found.names[$0] ?? $0 }
+            var findings = entry.problems.map { line -> Model.Sentence in
+                let finding = PostVocabulary.finding(line, locale, in: TimeZone(identifier: found.timeZone) ?? .gmt)
+                return Model.Sentence(template: finding.sentence, typed: finding.typed)
+            }
+            if automatic, !findings.isEmpty {
+                let lead = entry.decision == .autoFailed ? "review.found_problems" : "review.found_warnings"
+                findings.insert(Model.Sentence(template: t(lead, String(findings.count))), at: 0)
+            }
+            return Model.Entry(
+                at: entry.at, decision: entry.decision.rawValue, decisionLabel: t("review.decision." + entry.decision.rawValue),
+                step: automatic ? nil : step?.text, stepTyped: step?.typed ?? false, who: person ?? t("review.system"), whoTyped: person != nil,
+                comment: automatic ? nil : entry.comment, findings: findings)
+        }
+        // The step is this person's when Core says it awaits them; their
+        // role's but not theirs when they submitted or approved this round.
+        let mine = process.awaitsDecision(from: abilities.role, actor: me ?? "")
+        let roles = process.nextApprovers?.contains(abilities.role) == true
+        var schedule: Model.Schedule?
+        if abilities.schedule, [.approved, .scheduled, .failed].contains(status) {
+            let zone = TimeZone(identifier: found.timeZone) ?? .gmt
+            schedule = Model.Schedule(
+                value: post.scheduledAt.map { ScheduleTime.local($0, timeZone: zone) } ?? "", timeZone: found.timeZone,
+                bestTime: found.bestTime.map { ScheduleTime.local($0, timeZone: zone) })
+        }
+        var facts = [
+            PostVocabulary.known("pillar." + post.pillar, locale) ?? post.pillar,
+            PostVocabulary.known("format." + post.format, locale) ?? post.format,
+            PostVocabulary.known("pool." + post.pool, locale) ?? post.pool,
+        ]
+        facts = facts.filter { !$0.isEmpty }
+        return Model(
+            id: post.id, title: post.label, status: post.status, statusLabel: t("post.status." + post.status), tone: PostVocabulary.tone(post.status),
+            facts: facts, campaign: post.campaign.nonEmpty, tags: post.tags, base: postBase, listBase: "\(base)/posts", variants: variants,
+            scheduledAt: post.scheduledAt,
+            canEdit: editable, canSubmit: abilities.edit && [.draft, .rejected].contains(status), schedule: schedule,
+            canUnschedule: abilities.schedule && status == .scheduled,
+            canRefreshMetrics: abilities.analytics && [.published, .publishing, .failed].contains(status),
+            canDelete: abilities.edit && status != .publishing, steps: steps, history: history, canDecide: mine,
+            othersDecide: roles && !mine, pacing: found.pacing.map { CalendarVocabulary.warning($0, named: found.pacingNamed, locale) })
+    }
+
+    static func variant(
+        _ v: PostDTO.VariantDTO, accountPlatform: String?, postBase: String, editable: Bool, draft: ContentDraft, locale: UILocale
+    ) -> Model.Variant {
+        func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
         // A text that breaks a length rule is offered the adapter's
-        // shortened version; the person reads it before saving.
+        // shortened version; the person reads it before saving. The
+        // adapter's proposal keeps the hashtags and shortens the text; a
+        // variant already worded by hand is shortened as it stands.
         let tooLong = v.violations.contains { $0.rule.hasSuffix("too_long") && $0.field == "text" }
-        // The adapter's proposal keeps the hashtags and shortens the text;
-        // a variant already worded by hand is shortened as it stands.
         let suggested: String? =
             tooLong
             ? PlatformRules.standard[v.platform].map { rules in
@@ -56,65 +296,182 @@ struct PostDetailPage {
                     : VariantAdapter.fit(v.text, suffix: "", limit: rules.preferredLength ?? rules.textLimit ?? .max, counting: rules.counting)
             }
             : nil
+        let latest = v.metrics.last { $0.label == "latest" }
+        let milestones = v.metrics.filter { $0.label != "latest" }
+        let metrics = (milestones + (latest.map { [$0] } ?? [])).map { m in
+            Model.Metric(
+                label: PostVocabulary.known("metrics." + m.label, locale) ?? m.label, code: m.label,
+                impressions: m.impressions.map { Formats.count($0, locale) } ?? "—", likes: Formats.count(m.likes, locale),
+                comments: Formats.count(m.comments, locale), shares: Formats.count(m.shares, locale))
+        }
+        let handOff = v.handOff.map { package in
+            Model.HandOff(
+                title: package.title, body: package.body, steps: handOffSteps(package, handle: v.handle, locale: locale),
+                action: "\(postBase)/variants/\(v.id.uuidString)/published")
+        }
+        return Model.Variant(
+            id: v.id.uuidString, platform: v.platform, handle: v.handle, state: v.state, stateLabel: t("variant.state." + v.state),
+            tone: PostVocabulary.variantTone(v.state), link: v.url, title: v.title, text: v.text, tags: v.tags.joined(separator: " "),
+            violations: v.violations.map {
+                Model.Violation(
+                    rule: $0.rule, severity: $0.severity.rawValue, field: PostVocabulary.fieldName($0.field, locale),
+                    message: PostVocabulary.ruleMessage($0.coded, locale))
+            }, error: v.lastError, handOff: v.state == PostVariant.State.handOff.rawValue ? handOff : nil, metrics: metrics,
+            attempts: v.attemptHistory.map {
+                Model.Attempt(
+                    number: $0.number, at: $0.startedAt, outcome: PostVocabulary.known("attempt." + $0.outcome, locale) ?? $0.outcome,
+                    message: $0.message)
+            }, editable: editable, fixOpen: v.violations.contains { $0.severity == .error }, suggested: suggested,
+            action: "\(postBase)/variants/\(v.id.uuidString)")
+    }
+
+    /// The steps of publishing by hand, in the reader's language (the
+    /// package's own checklist is the API's English).
+    static func handOffSteps(_ package: HandOffPackage, handle: String, locale: UILocale) -> [Model.Sentence] {
+        func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
+        let platform = HandOffPlatform(rawValue: package.platform)
+        let name = PostVocabulary.known("platform." + package.platform, locale) ?? package.platform
+        let video = package.media.contains { $0.kind == .video }
+        let media = package.media.map { item in
+            t(
+                "handoff.media_item", String(item.position), PostVocabulary.known("media.kind." + item.kind.rawValue, locale) ?? item.kind.rawValue,
+                String(format: "%.1f", Double(item.bytes) / 1_048_576))
+        }.joined(separator: t("post.list_separator"))
+        var steps: [Model.Sentence] = []
+        switch platform {
+        case .xiaohongshu where !video:
+            steps.append(.init(template: t("handoff.open_images", name, "{0}", media.isEmpty ? t("handoff.no_media") : media), typed: ["@" + handle]))
+            steps.append(.init(template: t("handoff.cover_first_image")))
+        case .xiaohongshu, .douyin:
+            steps.append(.init(template: t("handoff.open_video", name, "{0}"), typed: ["@" + handle]))
+            steps.append(.init(template: t("handoff.cover_video")))
+        case nil:
+            steps.append(.init(template: t("handoff.open_other", name, "{0}"), typed: ["@" + handle]))
+            if !package.media.isEmpty { steps.append(.init(template: t("handoff.attach_media", media))) }
+        }
+        if package.title != nil { steps.append(.init(template: t("handoff.paste_title"))) }
+        steps.append(.init(template: t(platform == .douyin ? "handoff.paste_description" : "handoff.paste_body")))
+        if !package.topics.isEmpty {
+            steps.append(.init(template: t("handoff.check_topics", "{0}"), typed: [package.topics.map { "#\($0)" }.joined(separator: " ")]))
+        }
+        switch platform {
+        case .xiaohongshu: steps.append(.init(template: t("handoff.publish_note")))
+        case .douyin: steps.append(.init(template: t("handoff.publish_video")))
+        case nil: steps.append(.init(template: t("handoff.publish_other")))
+        }
+        steps.append(
+            .init(
+                template: t(
+                    "handoff.copy_link",
+                    t(platform == .douyin ? "handoff.what.video" : platform == .xiaohongshu ? "handoff.what.note" : "handoff.what.post"))))
+        return steps
+    }
+
+    // MARK: View
+
+    static func sentence(_ s: Model.Sentence) -> HTML {
+        HTML.sentence(s.template, s.typed.map { HTML.typed($0) })
+    }
+
+    static func view(_ model: Model, _ ctx: PageContext) -> HTML {
+        let facts = HTML.join(
+            model.facts.map { HTML("\($0)") } + (model.campaign.map { [HTML.typed($0)] } ?? [])
+                + (model.tags.isEmpty ? [] : [HTML.typed(model.tags.map { "#" + $0 }.joined(separator: " "))]), separator: " · ")
+        let variants = model.variants.map { variantCard($0, ctx) }
+        let emptyVariants: HTML = model.variants.isEmpty ? "<p class=\"empty\">\(ctx.t("post.no_variants"))</p>" : .empty
+        let pacingItems = model.pacing.map { warning -> HTML in
+            let others = warning.posts.filter { $0.postID != model.id }.map { post -> HTML in
+                """
+                <li><a href="\(model.listBase)/\(post.postID)" translate="no">\(post.title)</a> \(Badge.platform(post.platform, ctx.locale)) \
+                <span translate="no">@\(post.handle)</span> \(Layout.time(post.at, ctx))</li>
+                """
+            }
+            let list: HTML = others.isEmpty ? .empty : "<ul class=\"named-posts\">\(others)</ul>"
+            return
+                "<li class=\"\(warning.level)\" data-code=\"\(warning.code)\">\(HTML.sentence(warning.sentence, warning.typed.map { HTML.typed($0) }))\(list)</li>"
+        }
+        let pacing: HTML =
+            pacingItems.isEmpty ? .empty : "<section class=\"card\" id=\"pacing\"><h2>\(ctx.t("post.pacing"))</h2><ul>\(pacingItems)</ul></section>"
+        return """
+            <div class="heading"><h1 translate="no">\(model.title)</h1>
+            \(Badge.html(model.statusLabel, tone: model.tone, classes: "status-\(model.status)", id: "post-status"))</div>
+            <p class="muted" id="post-facts">\(facts)</p>
+            <div class="post-layout">
+            <section class="variants" id="variants"><h2>\(ctx.t("post.variants"))</h2>\(variants)\(emptyVariants)</section>
+            <aside class="post-side">
+            \(actions(model, ctx))
+            \(pacing)
+            \(reviewPanel(model, ctx))
+            </aside>
+            </div>
+            """
+    }
+
+    static func variantCard(_ v: Model.Variant, _ ctx: PageContext) -> HTML {
         let violations = v.violations.map { violation -> HTML in
-            "<li class=\"violation \(violation.severity.rawValue)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(violation.coded.text(ctx.locale))</li>"
+            "<li class=\"violation \(violation.severity)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(violation.message)</li>"
         }
         let violationList: HTML = violations.isEmpty ? "<p class=\"ok\">\(ctx.t("post.rules_ok"))</p>" : "<ul class=\"violations\">\(violations)</ul>"
         let link: HTML =
-            v.url.map { url -> HTML in
+            v.link.map { url -> HTML in
                 "<a class=\"platform-link\" href=\"\(url)\" rel=\"noopener\" target=\"_blank\">\(ctx.t("post.view_on_platform"))</a>"
             } ?? .empty
-        let error: HTML = v.lastError.map { e -> HTML in "<p class=\"flash flash-error variant-error\">\(e)</p>" } ?? .empty
-        let latest = v.metrics.last { $0.label == "latest" }
-        let milestones = v.metrics.filter { $0.label != "latest" }
-        let metricRows = (milestones + (latest.map { [$0] } ?? [])).map { m -> HTML in
-            "<tr data-label=\"\(m.label)\"><th>\(ctx.t("metrics." + m.label))</th><td>\(m.impressions.map(String.init) ?? "—")</td><td>\(m.likes)</td><td>\(m.comments)</td><td>\(m.shares)</td></tr>"
+        let error: HTML =
+            v.error.map { e -> HTML in
+                "<p class=\"flash flash-error variant-error\">\(ctx.t("post.platform_said")) <span translate=\"no\">\(e)</span></p>"
+            }
+            ?? .empty
+        let metricRows = v.metrics.map { m -> HTML in
+            "<tr data-label=\"\(m.code)\"><th scope=\"row\">\(m.label)</th><td>\(m.impressions)</td><td>\(m.likes)</td><td>\(m.comments)</td><td>\(m.shares)</td></tr>"
         }
         let metrics: HTML =
             metricRows.isEmpty
             ? .empty
-            : "<table class=\"metrics\"><thead><tr><th></th><th>\(ctx.t("metrics.impressions"))</th><th>\(ctx.t("metrics.likes"))</th><th>\(ctx.t("metrics.comments"))</th><th>\(ctx.t("metrics.shares"))</th></tr></thead><tbody>\(metricRows)</tbody></table>"
-        let attempts = v.attemptHistory.map { a -> HTML in
-            "<li>#\(a.number) \(Layout.time(a.startedAt, ctx)) — \(ctx.t("attempt." + a.outcome))\(a.message.map { " · " + $0 } ?? "")</li>"
+            : """
+            <div class="table-scroll"><table class="metrics"><thead><tr><th></th><th>\(ctx.t("metrics.impressions"))</th><th>\(ctx.t("metrics.likes"))</th>\
+            <th>\(ctx.t("metrics.comments"))</th><th>\(ctx.t("metrics.shares"))</th></tr></thead><tbody>\(metricRows)</tbody></table></div>
+            """
+        let attempts = v.attempts.map { a -> HTML in
+            "<li>#\(a.number) \(Layout.time(a.at, ctx)) — \(a.outcome)\(a.message.map { m -> HTML in " · <span translate=\"no\">\(m)</span>" })</li>"
         }
         let history: HTML =
             attempts.isEmpty
             ? .empty
             : "<details class=\"attempts\"><summary>\(ctx.t("post.attempts", String(attempts.count)))</summary><ol>\(attempts)</ol></details>"
         let form: HTML =
-            editable
+            v.editable
             ? """
-            <details class="fix"\(v.violations.contains { $0.severity == .error } ? HTML(raw: " open") : .empty)><summary>\(ctx.t("post.edit_variant"))</summary>
-            <form method="post" action="\(base)/variants/\(v.id.uuidString)" class="variant-form">\(ctx.csrfField)
-            <div class="field"><label for="title-\(v.id.uuidString)">\(ctx.t("post.title"))</label><input id="title-\(v.id.uuidString)" name="title" value="\(v.title ?? "")"></div>
-            <div class="field"><label for="text-\(v.id.uuidString)">\(ctx.t("post.body"))</label><textarea id="text-\(v.id.uuidString)" name="text" rows="5" data-platform="\(v.platform)">\(suggested ?? v.text)</textarea>
-            \(suggested != nil ? HTML("<small class=\"hint\">\(ctx.t("post.suggested_fit"))</small>") : .empty)</div>
-            <div class="field"><label for="tags-\(v.id.uuidString)">\(ctx.t("post.tags"))</label><input id="tags-\(v.id.uuidString)" name="tags" value="\(v.tags.joined(separator: " "))"></div>
+            <details class="fix"\(v.fixOpen ? HTML(raw: " open") : .empty)><summary>\(ctx.t("post.edit_variant"))</summary>
+            <form method="post" action="\(v.action)" class="variant-form">\(ctx.csrfField)
+            <div class="field"><label for="title-\(v.id)">\(ctx.t("post.title"))</label><input id="title-\(v.id)" name="title" value="\(v.title ?? "")"></div>
+            <div class="field"><label for="text-\(v.id)">\(ctx.t("post.body"))</label><textarea id="text-\(v.id)" name="text" rows="5" data-platform="\(v.platform)" translate="no">\(v.suggested ?? v.text)</textarea>
+            \(v.suggested != nil ? HTML("<small class=\"hint\">\(ctx.t("post.suggested_fit"))</small>") : .empty)</div>
+            <div class="field"><label for="tags-\(v.id)">\(ctx.t("post.tags"))</label><input id="tags-\(v.id)" name="tags" value="\(v.tags)"></div>
             <button type="submit">\(ctx.t("post.save_variant"))</button></form></details>
             """
             : .empty
         let handOff: HTML =
             v.handOff.map { package -> HTML in
-                let steps = package.checklist.map { step -> HTML in "<li>\(step)</li>" }
-                return """
-                    <section class="hand-off"><h3>\(ctx.t("post.hand_off"))</h3>
-                    \(package.title.map { t -> HTML in "<p><strong>\(ctx.t("post.title"))</strong></p><pre class=\"paste\">\(t)</pre>" })
-                    <p><strong>\(ctx.t("post.body"))</strong></p><pre class="paste">\(package.body)</pre>
-                    <ol class="checklist">\(steps)</ol>
-                    <form method="post" action="\(base)/variants/\(v.id.uuidString)/published" class="stack">\(ctx.csrfField)
-                    <label for="url-\(v.id.uuidString)">\(ctx.t("post.published_link"))</label>
-                    <input id="url-\(v.id.uuidString)" name="url" type="url" required>
-                    <button type="submit" class="primary">\(ctx.t("post.record_link"))</button></form></section>
-                    """
+                """
+                <section class="hand-off"><h3>\(ctx.t("post.hand_off"))</h3>
+                \(package.title.map { t -> HTML in "<p><strong>\(ctx.t("post.title"))</strong></p><pre class=\"paste\" translate=\"no\">\(t)</pre>" })
+                <p><strong>\(ctx.t("post.body"))</strong></p><pre class="paste" translate="no">\(package.body)</pre>
+                <ol class="checklist">\(package.steps.map { step -> HTML in "<li>\(sentence(step))</li>" })</ol>
+                <form method="post" action="\(package.action)" class="stack">\(ctx.csrfField)
+                <label for="url-\(v.id)">\(ctx.t("post.published_link"))</label>
+                <input id="url-\(v.id)" name="url" type="url" required>
+                <button type="submit" class="primary">\(ctx.t("post.record_link"))</button></form></section>
+                """
             } ?? .empty
         return """
-            <article class="card variant" id="variant-\(v.id.uuidString)" data-platform="\(v.platform)" data-state="\(v.state)">
-            <header><strong>\(ctx.t("platform." + v.platform))</strong> @\(v.handle) <span class="badge state-\(v.state)">\(ctx.t("variant.state." + v.state))</span> \(link)</header>
-            \(v.title.map { t -> HTML in "<h3>\(t)</h3>" })
-            <p class="variant-text">\(v.text)</p>
+            <article class="card variant" id="variant-\(v.id)" data-platform="\(v.platform)" data-state="\(v.state)">
+            <header>\(Badge.platform(v.platform, ctx.locale)) <span translate="no">@\(v.handle)</span> \
+            \(Badge.html(v.stateLabel, tone: v.tone, classes: "state-\(v.state)")) \(link)</header>
+            \(v.title.map { t -> HTML in "<h3 translate=\"no\">\(t)</h3>" })
+            <p class="variant-text" translate="no">\(v.text)</p>
             \(violationList)
             \(error)
-            \(v.state == "hand_off" ? handOff : .empty)
+            \(handOff)
             \(metrics)
             \(history)
             \(form)
@@ -122,91 +479,72 @@ struct PostDetailPage {
             """
     }
 
-    private func actions(_ ctx: PageContext, post: Post, access: WorkspaceAccess, base: String, editable: Bool, bestTime: Date?) -> HTML {
+    static func actions(_ model: Model, _ ctx: PageContext) -> HTML {
         var parts: [HTML] = []
         func button(_ path: String, _ label: String, id: String, style: String = "") -> HTML {
-            "<form method=\"post\" action=\"\(base)/\(path)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" id=\"\(id)\" class=\"\(style)\">\(label)</button></form>"
+            "<form method=\"post\" action=\"\(model.base)/\(path)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" id=\"\(id)\" class=\"\(style)\">\(label)</button></form>"
         }
-        if editable { parts.append("<a class=\"button\" href=\"\(base)/edit\" id=\"edit-post\">\(ctx.t("posts.edit"))</a>") }
-        if access.can(.contentEdit), [.draft, .rejected].contains(post.postStatus) {
-            parts.append(button("submit", ctx.t("posts.submit"), id: "submit-post", style: "primary"))
-        }
-        if access.can(.contentSchedule), [.approved, .scheduled, .failed].contains(post.postStatus) {
-            let value = post.scheduledAt.map { ScheduleTime.local($0, timeZone: access.workspace.zone) } ?? ""
+        if model.canEdit { parts.append("<a class=\"button\" href=\"\(model.base)/edit\" id=\"edit-post\">\(ctx.t("posts.edit"))</a>") }
+        if model.canSubmit { parts.append(button("submit", ctx.t("posts.submit"), id: "submit-post", style: "primary")) }
+        if let schedule = model.schedule {
             parts.append(
                 """
-                <form method="post" action="\(base)/schedule" id="schedule-form" class="stack">\(ctx.csrfField)
-                <label for="scheduled_at">\(ctx.t("post.scheduled_at")) <span class="muted">(\(access.workspace.timeZone))</span></label>
-                <input type="datetime-local" id="scheduled_at" name="scheduled_at" value="\(value)" required>
+                <form method="post" action="\(model.base)/schedule" id="schedule-form" class="stack">\(ctx.csrfField)
+                <label for="scheduled_at">\(ctx.t("post.scheduled_at")) <span class="muted" translate="no">(\(schedule.timeZone))</span></label>
+                <input type="datetime-local" id="scheduled_at" name="scheduled_at" value="\(schedule.value)" required>
                 <button type="submit" class="primary" id="schedule-post">\(ctx.t("posts.schedule"))</button></form>
                 """)
-            if let bestTime {
+            if let best = schedule.bestTime {
                 // The workspace's own history's best slot in the coming week.
-                let local = ScheduleTime.local(bestTime, timeZone: access.workspace.zone)
                 parts.append(
                     """
-                    <form method="post" action="\(base)/schedule" class="inline" id="best-time-form">\(ctx.csrfField)
-                    <input type="hidden" name="scheduled_at" value="\(local)">
-                    <button type="submit" id="schedule-best-time">\(ctx.t("besttime.schedule_at", local.replacingOccurrences(of: "T", with: " ")))</button></form>
+                    <form method="post" action="\(model.base)/schedule" class="inline" id="best-time-form">\(ctx.csrfField)
+                    <input type="hidden" name="scheduled_at" value="\(best)">
+                    <button type="submit" id="schedule-best-time">\(ctx.t("besttime.schedule_at", best.replacingOccurrences(of: "T", with: " ")))</button></form>
                     """)
             }
             parts.append(button("publish-now", ctx.t("posts.publish_now"), id: "publish-now"))
         }
-        if access.can(.contentSchedule), post.postStatus == .scheduled {
-            parts.append(button("unschedule", ctx.t("posts.unschedule"), id: "unschedule-post"))
-        }
-        if access.can(.analyticsView), [.published, .publishing, .failed].contains(post.postStatus) {
-            parts.append(button("metrics", ctx.t("posts.refresh_metrics"), id: "refresh-metrics"))
-        }
-        if access.can(.contentEdit), ![.publishing].contains(post.postStatus) {
-            parts.append(button("delete", ctx.t("posts.delete"), id: "delete-post", style: "danger"))
-        }
-        let when: HTML = post.scheduledAt.map { "<p>\(ctx.t("post.scheduled_at")): \(Layout.time($0, ctx))</p>" } ?? .empty
-        return "<section class=\"card\" id=\"post-actions\"><h2>\(ctx.t("post.actions"))</h2>\(when)\(HTML.join(parts))</section>"
+        if model.canUnschedule { parts.append(button("unschedule", ctx.t("posts.unschedule"), id: "unschedule-post")) }
+        if model.canRefreshMetrics { parts.append(button("metrics", ctx.t("posts.refresh_metrics"), id: "refresh-metrics")) }
+        if model.canDelete { parts.append(button("delete", ctx.t("posts.delete"), id: "delete-post", style: "danger")) }
+        let when: HTML =
+            model.scheduledAt.map { "<p id=\"post-scheduled\">\(HTML.sentence(ctx.t("post.scheduled_for"), [Layout.time($0, ctx)]))</p>" } ?? .empty
+        let nothing: HTML = parts.isEmpty ? "<p class=\"muted\">\(ctx.t("post.no_actions"))</p>" : .empty
+        return "<section class=\"card\" id=\"post-actions\"><h2>\(ctx.t("post.actions"))</h2>\(when)\(HTML.join(parts))\(nothing)</section>"
     }
 
-    static func stepName(_ ctx: PageContext, _ step: ReviewStep) -> String {
-        let key = "review.step." + step.key
-        let text = ctx.t(key)
-        return text == key ? step.name : text
-    }
-
-    private func reviewPanel(_ ctx: PageContext, process: ReviewProcess, access: WorkspaceAccess, base: String, names: [String: String]) -> HTML {
-        let current = process.currentStep?.key
-        let steps = process.chain.steps.map { step -> HTML in
-            let mark = step.key == current ? HTML(raw: " class=\"current\" aria-current=\"step\"") : .empty
-            let who =
-                step.automatic ? ctx.t("review.automatic") : step.approvers.sorted().map { ctx.t("role." + $0.rawValue) }.joined(separator: ", ")
-            return "<li\(mark)>\(step.name) <span class=\"muted\">\(who)</span></li>"
+    static func reviewPanel(_ model: Model, _ ctx: PageContext) -> HTML {
+        let steps = model.steps.map { step -> HTML in
+            let mark = step.current ? HTML(raw: " class=\"current\" aria-current=\"step\"") : .empty
+            let name: HTML = step.typed ? HTML.typed(step.name) : HTML("\(step.name)")
+            return "<li\(mark)>\(name) <span class=\"muted\">\(step.who)</span></li>"
         }
-        let history = process.history.reversed().map { entry -> HTML in
-            let who = entry.actorID.map { names[$0] ?? $0 } ?? ctx.t("review.system")
+        let history = model.history.map { entry -> HTML in
+            let step: HTML = entry.step.map { name -> HTML in " · \(entry.stepTyped ? HTML.typed(name) : HTML("\(name)"))" } ?? .empty
+            let who: HTML = entry.whoTyped ? HTML.typed(entry.who) : HTML("\(entry.who)")
+            let comment: HTML = entry.comment.map { c -> HTML in "<blockquote translate=\"no\">\(c)</blockquote>" } ?? .empty
+            let findings: HTML =
+                entry.findings.isEmpty ? .empty : "<ul class=\"findings\">\(entry.findings.map { f -> HTML in "<li>\(sentence(f))</li>" })</ul>"
             return """
-                <li data-decision="\(entry.decision.rawValue)">\(Layout.time(entry.at, ctx)) · \(ctx.t("review.decision." + entry.decision.rawValue)) · \(who)\(entry.comment.map { c -> HTML in "<blockquote>\(c)</blockquote>" })</li>
+                <li data-decision="\(entry.decision)">\(Layout.time(entry.at, ctx)) · \(entry.decisionLabel)\(step) · \(who)\(comment)\(findings)</li>
                 """
         }
-        // With independent approvers, whoever submitted this round (or
-        // approved an earlier step of it) leaves the decision to others.
-        let round = process.history.suffix(from: process.history.lastIndex { $0.decision == .submitted } ?? 0)
-        let me = ctx.user?.id?.uuidString
-        let alreadyInvolved =
-            process.chain.independentApprovers && round.contains { ($0.decision == .submitted || $0.decision == .approved) && $0.actorID == me }
-        let waiting: HTML =
-            alreadyInvolved && process.nextApprovers?.contains(access.role) == true
-            ? "<p class=\"muted\" id=\"review-others\">\(ctx.t("review.others_decide"))</p>" : .empty
+        let waiting: HTML = model.othersDecide ? "<p class=\"muted\" id=\"review-others\">\(ctx.t("review.others_decide"))</p>" : .empty
         let form: HTML =
-            process.nextApprovers?.contains(access.role) == true && !alreadyInvolved
+            model.canDecide
             ? """
-            <form method="post" action="\(base)/review" id="review-form" class="stack">\(ctx.csrfField)
+            <form method="post" action="\(model.base)/review" id="review-form" class="stack">\(ctx.csrfField)
             <label for="comment">\(ctx.t("review.comment"))</label><textarea id="comment" name="comment" rows="3"></textarea>
             <div><button type="submit" name="decision" value="approve" class="primary" id="approve">\(ctx.t("review.approve"))</button>
             <button type="submit" name="decision" value="reject" class="danger" id="reject">\(ctx.t("review.reject"))</button></div></form>
             """
             : .empty
+        let noHistory: HTML = model.history.isEmpty ? "<p class=\"muted\" id=\"review-none\">\(ctx.t("review.none_yet"))</p>" : .empty
         return """
             <section class="card" id="review"><h2>\(ctx.t("review.title"))</h2>
             <ol class="chain">\(steps)</ol>\(form)\(waiting)
-            <h3>\(ctx.t("review.history"))</h3><ol class="history" reversed>\(history)</ol></section>
+            <h3>\(ctx.t("review.history"))</h3>\(noHistory)<ol class="history" reversed>\(history)</ol></section>
             """
     }
 }

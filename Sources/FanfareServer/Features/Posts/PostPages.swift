@@ -13,6 +13,7 @@ struct PostPages {
         scoped.post("posts", "import", use: importCSV)
         scoped.post("posts", use: create)
         scoped.post("posts", "preview", use: preview)
+        scoped.post("posts", "bulk", use: bulk)
         scoped.get("posts", ":post", use: PostDetailPage().show)
         scoped.get("posts", ":post", "edit", use: edit)
         scoped.post("posts", ":post", use: update)
@@ -33,37 +34,82 @@ struct PostPages {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)"
-        let status = req.query[String.self, at: "status"].flatMap { Post.Status(rawValue: $0) }
-        let query = access.query(Post.self, on: req.db)
-        if let status { query.filter(\.$status == status.rawValue) }
-        let posts = try await query.sort(\.$id, .descending).limit(200).all()
-        let choices: [(String, String)] = [("", ctx.t("posts.all"))] + Post.Status.allCases.map { ($0.rawValue, ctx.t("post.status." + $0.rawValue)) }
-        let filters = HTML.join(
-            choices.map { value, label -> HTML in
-                let current = (status?.rawValue ?? "") == value ? HTML(raw: " aria-current=\"page\"") : .empty
-                return "<a href=\"\(base)/posts\(value.isEmpty ? "" : "?status=" + value)\"\(current)>\(label)</a>"
-            }, separator: " · ")
-        let rows = posts.map { post -> HTML in
-            """
-            <tr data-status="\(post.status)"><td><a href="\(base)/posts/\(post.id!.uuidString)">\(PostService.label(post))</a></td>
-            <td><span class="badge status-\(post.status)">\(ctx.t("post.status." + post.status))</span></td>
-            <td>\(ctx.t("pillar." + post.pillar))</td><td>\(Layout.time(post.scheduledAt, ctx))</td><td>\(Layout.time(post.updatedAt, ctx))</td></tr>
-            """
-        }
-        let table: HTML =
-            posts.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("posts.none"))</p>"
-            : "<table id=\"post-list\"><thead><tr><th>\(ctx.t("post.title"))</th><th>\(ctx.t("post.status"))</th><th>\(ctx.t("post.pillar"))</th><th>\(ctx.t("post.scheduled_at"))</th><th>\(ctx.t("post.updated_at"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        let newButton: HTML =
-            access.can(.contentEdit) ? "<a class=\"button primary\" id=\"new-post\" href=\"\(base)/posts/new\">\(ctx.t("posts.new"))</a>" : .empty
+        let input = PostListPage.Input(
+            status: req.query[String.self, at: "status"], q: req.query[String.self, at: "q"], review: req.query[String.self, at: "review"],
+            due: req.query[String.self, at: "due"], limit: req.query[String.self, at: "limit"], cursor: req.query[String.self, at: "cursor"])
+        let found = try await PostListPage.query(input, access: access, actor: req.actor.reviewID, on: req.db)
+        let model = PostListPage.model(
+            input, found, base: "/w/\(access.workspace.slug)/posts", abilities: .init(access), locale: ctx.locale)
         return Layout.page(
-            ctx, title: ctx.t("posts.title"),
-            """
-            <div class="heading"><h1>\(ctx.t("posts.title"))</h1>\(newButton)</div>
-            <p class="filters">\(filters)</p>
-            \(table)
-            """)
+            ctx, title: ctx.t("posts.title"), status: found.invalid.isEmpty ? .ok : .unprocessableEntity, PostListPage.view(model, ctx))
+    }
+
+    /// Several posts at once: each is submitted, unscheduled or deleted
+    /// through the same service call as on its own page, with the same
+    /// checks, and its outcome is told by name.
+    @Sendable func bulk(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let locale = req.uiLocale
+        let list = "/w/\(access.workspace.slug)/posts"
+        let back = req.safeReturnPath(req.formValueIfPresent("return_to"), fallback: list)
+        guard let action = PostBulk.Action(rawValue: req.formValue("action")) else {
+            Flash.add(.error, I18n.text("posts.bulk.choose_action", locale), to: req)
+            return req.redirect(to: back)
+        }
+        try access.require(action.permission)
+        var ids: [String] = []
+        for id in Forms.values(req, "post_ids") where !ids.contains(id) { ids.append(id) }
+        guard !ids.isEmpty else {
+            Flash.add(.error, I18n.text("posts.bulk.choose_posts", locale), to: req)
+            return req.redirect(to: back)
+        }
+        guard ids.count <= PostBulk.limit else {
+            Flash.add(.error, I18n.text("posts.bulk.too_many", locale, [String(PostBulk.limit)]), to: req)
+            return req.redirect(to: back)
+        }
+        let service = PostService(db: req.db, app: req.application)
+        var outcomes: [PostBulk.Outcome] = []
+        for id in ids {
+            guard let post = try? await access.find(Post.self, id, on: req.db, what: "Post") else {
+                outcomes.append(.init(title: id, result: .refused(I18n.text("posts.refused.not_found", locale))))
+                continue
+            }
+            let title = PostService.label(post)
+            do {
+                switch action {
+                case .submit:
+                    let (after, problems) = try await service.submit(id, in: access, actor: req.actor)
+                    outcomes.append(
+                        .init(
+                            title: title,
+                            result: problems.isEmpty
+                                ? .done(after.postStatus == .approved ? "posts.bulk.done.approved" : "posts.bulk.done.submitted")
+                                : .refused(I18n.text("posts.bulk.check_failed", locale, [String(problems.count)]))))
+                case .unschedule:
+                    _ = try await service.unschedule(id, in: access, actor: req.actor)
+                    outcomes.append(.init(title: title, result: .done("posts.bulk.done.unscheduled")))
+                case .delete:
+                    try await service.delete(id, in: access, actor: req.actor)
+                    outcomes.append(.init(title: title, result: .done("posts.bulk.done.deleted")))
+                }
+            } catch {
+                outcomes.append(.init(title: title, result: .refused(Self.refusal(error, locale))))
+            }
+        }
+        for flash in PostBulk.flashes(outcomes, locale: locale) { Flash.add(flash.kind, flash.text, to: req) }
+        return req.redirect(to: back)
+    }
+
+    /// Why the server refused an action on a post, in the reader's language.
+    static func refusal(_ error: any Error, _ locale: UILocale) -> String {
+        switch error {
+        case let errors as ValidationErrors:
+            return errors.issues.map { $0.text(locale) }.joined(separator: " ")
+        case let problem as Problem:
+            return PostVocabulary.refusal(problemType: problem.type, locale) ?? problem.text(locale)
+        default:
+            return I18n.text("posts.refused.other", locale)
+        }
     }
 
     // MARK: Compose
@@ -123,58 +169,10 @@ struct PostPages {
     {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)"
-        let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$id).all()
-        let topics = try await access.query(Topic.self, on: req.db).filter(\.$status == Topic.Status.open.rawValue).sort(\.$id, .descending).all()
-        let assets = try await access.query(Asset.self, on: req.db).sort(\.$id, .descending).limit(100).all()
-        let accountBoxes = accounts.map { account -> HTML in
-            let checked = values.accounts.contains(account.id!.uuidString) ? HTML(raw: " checked") : .empty
-            return """
-                <label class="check"><input type="checkbox" name="account_ids[]" value="\(account.id!.uuidString)" data-platform="\(account.rulesPlatform)" data-handle="\(account.handle)"\(checked)> \(account.displayName) <span class="muted">\(ctx.t("platform." + account.rulesPlatform)) @\(account.handle)</span></label>
-                """
-        }
-        let assetBoxes = assets.map { asset -> HTML in
-            let checked = values.assets.contains(asset.id!.uuidString) ? HTML(raw: " checked") : .empty
-            let problem = AssetRights.problem(for: asset.licenceEntry, at: Date())
-            return """
-                <label class="check"><input type="checkbox" name="asset_ids[]" value="\(asset.id!.uuidString)"\(checked)> \(asset.name) <span class="muted">\(asset.kind)</span>\(problem.map { p -> HTML in " <small class=\"error\">\(p.text(ctx.locale))</small>" })</label>
-                """
-        }
-        let v = values.fields
-        let action = post.map { "\(base)/posts/\($0.id!.uuidString)" } ?? "\(base)/posts"
-        let noAccounts: HTML =
-            accounts.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("posts.no_accounts")) <a href=\"\(base)/accounts\">\(ctx.t("nav.accounts"))</a></p>" : .empty
-        return Layout.page(
-            ctx, title: post == nil ? ctx.t("posts.new") : ctx.t("posts.edit"), status: status,
-            """
-            <h1>\(post == nil ? ctx.t("posts.new") : ctx.t("posts.edit"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="\(action)" id="compose-form" class="compose" data-preview="\(base)/posts/preview">\(ctx.csrfField)
-            <div class="compose-main">
-            \(Layout.field(ctx, name: "title", label: ctx.t("post.title"), value: v["title"] ?? "", errors: errors, required: false, hint: ctx.t("post.title_hint")))
-            <div class="field\(errors["body"] != nil ? " has-error" : "")"><label for="body">\(ctx.t("post.body"))</label>
-            <textarea id="body" name="body" rows="8" required>\(v["body"] ?? "")</textarea>
-            \(errors["body"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
-            \(Layout.field(ctx, name: "tags", label: ctx.t("post.tags"), value: v["tags"] ?? "", errors: errors, required: false, hint: ctx.t("post.tags_hint")))
-            <fieldset class="field\(errors["account_ids"] != nil ? " has-error" : "")"><legend>\(ctx.t("post.accounts"))</legend>\(accountBoxes)\(noAccounts)
-            \(errors["account_ids"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</fieldset>
-            <section id="sensitive" aria-live="polite" class="sensitive" data-check="\(base)/moderation/check" data-none="\(ctx.t("compose.sensitive_none"))" data-blocked="\(ctx.t("compose.sensitive_blocked"))"><h2>\(ctx.t("compose.sensitive_title"))</h2><div class="found"></div></section>
-            <section id="counters" aria-live="polite" class="counters"></section>
-            </div>
-            <div class="compose-side">
-            \(Layout.select(ctx, name: "pillar", label: ctx.t("post.pillar"), options: Pillar.allCases.map { ($0.rawValue, ctx.t("pillar." + $0.rawValue)) }, selected: v["pillar"] ?? "basic", errors: errors))
-            \(Layout.select(ctx, name: "format", label: ctx.t("post.format"), options: ContentFormat.allCases.map { ($0.rawValue, ctx.t("format." + $0.rawValue)) }, selected: v["format"] ?? "image_text", errors: errors))
-            \(Layout.select(ctx, name: "pool", label: ctx.t("post.pool"), options: ContentPool.allCases.map { ($0.rawValue, ctx.t("pool." + $0.rawValue)) }, selected: v["pool"] ?? "regular", errors: errors))
-            \(Layout.select(ctx, name: "topic_id", label: ctx.t("post.topic"), options: [("", "—")] + topics.map { ($0.id!.uuidString, ($0.hot ? "🔥 " : "") + $0.title) }, selected: v["topic_id"] ?? "", errors: errors))
-            \(Layout.field(ctx, name: "campaign", label: ctx.t("post.campaign"), value: v["campaign"] ?? "", errors: errors, required: false))
-            <fieldset class="field\(errors["asset_ids"] != nil ? " has-error" : "")"><legend>\(ctx.t("post.assets"))</legend>\(assetBoxes)
-            \(errors["asset_ids"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</fieldset>
-            </div>
-            <div class="actions"><button type="submit" class="primary" id="save-post">\(ctx.t("posts.save_draft"))</button></div>
-            </form>
-            <script src="/static/compose.js" defer></script>
-            """)
+        let found = try await PostComposePage.query(access: access, on: req.db)
+        let model = PostComposePage.model(
+            postID: post?.id?.uuidString, values: values, errors: errors, found, base: "/w/\(access.workspace.slug)", locale: ctx.locale)
+        return Layout.page(ctx, title: model.heading, status: status, PostComposePage.view(model, ctx))
     }
 
     @Sendable func create(req: Request) async throws -> Response {
@@ -234,30 +232,8 @@ struct PostPages {
         let access = try req.workspaceAccess
         try access.require(.contentEdit)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)"
-        let problems: HTML =
-            report.map { report -> HTML in
-                guard !report.errors.isEmpty else { return .empty }
-                let rows = report.errors.map { e -> HTML in
-                    "<tr><td>\(e.line)</td><td>\(e.field)</td><td>\(e.text(ctx.locale))</td></tr>"
-                }
-                return """
-                    <section class="card" id="import-errors"><h2>\(ctx.t("import.nothing_imported"))</h2>
-                    <table><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("import.field"))</th><th>\(ctx.t("import.problem"))</th></tr></thead><tbody>\(rows)</tbody></table></section>
-                    """
-            } ?? .empty
-        return Layout.page(
-            ctx, title: ctx.t("import.title"), status: report?.errors.isEmpty == false ? .unprocessableEntity : .ok,
-            """
-            <h1>\(ctx.t("import.title"))</h1>
-            <p>\(ctx.t("import.intro"))</p>
-            <pre class="paste">title,text,accounts,scheduled_at,pillar,format,pool,topic,tags,campaign</pre>
-            \(problems)
-            <form method="post" action="\(base)/posts/import" enctype="multipart/form-data" id="import-form" class="stack">\(ctx.csrfField)
-            <label for="file">\(ctx.t("import.file"))</label><input type="file" id="file" name="file" accept=".csv,text/csv">
-            <label for="csv">\(ctx.t("import.paste"))</label><textarea id="csv" name="csv" rows="10">\(csv)</textarea>
-            <button type="submit" class="primary">\(ctx.t("import.run"))</button></form>
-            """)
+        let model = PostImportPage.model(csv: csv, report: report, base: "/w/\(access.workspace.slug)", locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("import.title"), status: model.failed ? .unprocessableEntity : .ok, PostImportPage.view(model, ctx))
     }
 
     @Sendable func importCSV(req: Request) async throws -> Response {
@@ -299,6 +275,8 @@ struct PostPages {
 
     struct PreviewViolation: Content {
         var field: String
+        /// The field as the reader knows it.
+        var fieldName: String
         var rule: String
         var message: String
         var severity: String
@@ -328,7 +306,8 @@ struct PostPages {
                 length: rules.counting.count(variant.text), limit: rules.textLimit, counting: PlatformRulesDTO.name(rules.counting),
                 violations: VariantValidator.violations(of: variant, against: rules).map {
                     PreviewViolation(
-                        field: $0.field, rule: $0.rule, message: $0.coded.text(req.uiLocale), severity: $0.severity.rawValue)
+                        field: $0.field, fieldName: PostVocabulary.fieldName($0.field, req.uiLocale), rule: $0.rule,
+                        message: PostVocabulary.ruleMessage($0.coded, req.uiLocale), severity: $0.severity.rawValue)
                 })
         }
     }
@@ -343,9 +322,9 @@ struct PostPages {
             let notice = try await body(PostService(db: req.db, app: req.application), access, id)
             Flash.add(.notice, notice, to: req)
         } catch let errors as ValidationErrors {
-            Flash.add(.error, errors.issues.map { $0.text(req.uiLocale) }.joined(separator: " "), to: req)
+            Flash.add(.error, Self.refusal(errors, req.uiLocale), to: req)
         } catch let problem as Problem where problem.status == 409 || problem.status == 502 {
-            Flash.add(.error, problem.text(req.uiLocale), to: req)
+            Flash.add(.error, Self.refusal(problem, req.uiLocale), to: req)
         }
         return req.redirect(to: target)
     }
@@ -414,7 +393,7 @@ struct PostPages {
         do {
             try await PostService(db: req.db, app: req.application).delete(req.parameters.get("post"), in: access, actor: req.actor)
         } catch let problem as Problem where problem.status == 409 {
-            Flash.add(.error, problem.detail ?? problem.title, to: req)
+            Flash.add(.error, Self.refusal(problem, req.uiLocale), to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/posts/\(req.parameters.get("post") ?? "")")
         }
         Flash.add(.notice, I18n.text("posts.deleted", req.uiLocale), to: req)

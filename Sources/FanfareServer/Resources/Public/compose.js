@@ -39,7 +39,7 @@
         const li = document.createElement("li");
         li.className = "violation " + v.severity;
         li.dataset.rule = v.rule;
-        li.textContent = v.field + ": " + v.message;
+        li.textContent = (v.field_name || v.field) + ": " + v.message;
         list.appendChild(li);
       }
       card.appendChild(list);

@@ -1,0 +1,254 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Vapor
+
+/// The connected accounts and the connect form, as query → model → view:
+/// each account with its platform in colour, its state and followers; the
+/// form of the chosen platform with every label, hint and answer in the
+/// reader's language. `model` and `view` are tested without a database.
+enum AccountsPage {
+    struct Found: Sendable {
+        struct Account: Sendable, Equatable {
+            var id: String
+            var name: String
+            var platform: String
+            var rulesPlatform: String
+            var handle: String
+            var status: String
+            var followers: Int?
+        }
+        var accounts: [Account] = []
+    }
+
+    /// What the person asked for or typed.
+    struct Input: Sendable, Equatable {
+        /// The platform tab (`?platform=`), or the one the form was sent for.
+        var platform: String?
+        /// `?simulates=`: the rules a new Sandbox account should follow.
+        var simulates: String?
+        var values: [String: String] = [:]
+    }
+
+    struct Model: Sendable {
+        struct Row: Sendable, Equatable {
+            var id: String
+            var name: String
+            var platform: String
+            var simulates: String?
+            var handle: String
+            var status: String
+            var statusLabel: String
+            var tone: Badge.Tone
+            var followers: String
+            var followersExact: String?
+            var disconnect: String?
+        }
+        struct Field: Sendable, Equatable {
+            /// The form name, `fields[key]` for a connector's field.
+            var name: String
+            /// The field as the server names it in an error (`fields.key`).
+            var errorKey: String
+            var label: String
+            var hint: String?
+            var secret: Bool
+            var required: Bool
+            var value: String
+            var error: AccountsVocabulary.Sentence?
+        }
+        struct Tab: Sendable, Equatable {
+            var platform: String
+            var href: String
+            var current: Bool
+        }
+        var rows: [Row]
+        var empty: String?
+        var canConnect: Bool
+        var action: String
+        var tabs: [Tab]
+        var platform: String
+        var intro: String
+        /// False for a platform whose connector is not finished (Bilibili).
+        var connectable: Bool
+        var rehearseHref: String?
+        var fields: [Field]
+        var simulates: [(value: String, label: String)]
+        var simulated: String
+        var general: [AccountsVocabulary.Sentence]
+        var displayName: String
+        var hasErrors: Bool
+    }
+
+    static func query(access: WorkspaceAccess, app: Application, on db: any Database) async throws -> Found {
+        let accounts = try await access.query(SocialAccount.self, on: db).sort(\.$id).all()
+        var found: [Found.Account] = []
+        for account in accounts {
+            let stats = try? await AccountStatsReader.read(account, app: app, db: db)
+            found.append(
+                .init(
+                    id: account.id!.uuidString, name: account.displayName, platform: account.platform, rulesPlatform: account.rulesPlatform,
+                    handle: account.handle, status: account.status, followers: stats?.followers))
+        }
+        return Found(accounts: found)
+    }
+
+    /// `base` is the workspace's path (`/w/{ws}`).
+    static func model(_ input: Input, _ found: Found, errors: FormErrors, base: String, canConnect: Bool, locale: UILocale) -> Model {
+        func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
+        let rows = found.accounts.map { account in
+            Model.Row(
+                id: account.id, name: account.name, platform: account.platform,
+                simulates: account.platform == "sandbox" && account.rulesPlatform != "sandbox" ? account.rulesPlatform : nil, handle: account.handle,
+                status: account.status, statusLabel: PostVocabulary.known("accounts.status." + account.status, locale) ?? account.status,
+                tone: account.status == SocialAccount.Status.connected.rawValue ? .success : .danger,
+                followers: account.followers.map { Formats.count($0, locale) } ?? "—",
+                followersExact: account.followers.flatMap { $0 >= 10_000 ? Formats.grouped($0) : nil },
+                disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil)
+        }
+        let chosen = input.platform.nonEmpty ?? "sandbox"
+        let platform = AccountsVocabulary.platforms.contains(chosen) ? chosen : "sandbox"
+        let tabs = AccountsVocabulary.platforms.map { name in
+            Model.Tab(platform: name, href: "\(base)/accounts?platform=\(name)#connect", current: name == platform)
+        }
+        // The API names a platform field `fields.instance_url`; the form's
+        // input is `fields[instance_url]`.
+        func error(_ field: String) -> AccountsVocabulary.Sentence? {
+            errors[field].map { AccountsVocabulary.result($0, locale) }
+        }
+        var fields: [Model.Field] = []
+        if let kind = ConnectorRegistry.kind(platform) {
+            fields = kind.connectionFields.map { field in
+                let hint = field.hint.isEmpty ? nil : PostVocabulary.known(AccountsVocabulary.hintKey(platform, field.key), locale) ?? field.hint
+                return Model.Field(
+                    name: "fields[\(field.key)]", errorKey: "fields." + field.key,
+                    label: PostVocabulary.known(AccountsVocabulary.labelKey(platform, field.key), locale) ?? field.label,
+                    hint: hint, secret: field.secret, required: field.required, value: field.secret ? "" : input.values["fields." + field.key] ?? "",
+                    error: error("fields." + field.key))
+            }
+        } else if platform == "sandbox" {
+            fields = [
+                Model.Field(
+                    name: "handle", errorKey: "handle", label: t("accounts.handle"), hint: t("accounts.handle_hint"), secret: false, required: true,
+                    value: input.values["handle"] ?? "", error: error("handle"))
+            ]
+        }
+        let simulated = input.values["simulates"] ?? input.simulates ?? ""
+        let connectable = platform == "sandbox" || ConnectorRegistry.kind(platform) != nil
+        // Errors of no field on the form (the platform, the rules to follow,
+        // the name, or the connection as a whole) are said above it.
+        let general = errors.byField.keys.filter { key in !fields.contains { $0.errorKey == key } }.sorted().compactMap { error($0) }
+        return Model(
+            rows: rows, empty: rows.isEmpty ? t(canConnect ? "accounts.none" : "accounts.none_reader") : nil, canConnect: canConnect,
+            action: "\(base)/accounts", tabs: tabs, platform: platform, intro: t("accounts.intro." + platform), connectable: connectable,
+            rehearseHref: connectable ? nil : "\(base)/accounts?platform=sandbox&simulates=\(platform)#connect", fields: fields,
+            simulates: [(value: "", label: t("accounts.simulates_none"))]
+                + PlatformRules.standard.keys.sorted().filter { $0 != "sandbox" }.map {
+                    (value: $0, label: PostVocabulary.known("platform." + $0, locale) ?? $0)
+                },
+            simulated: simulated, general: general, displayName: input.values["display_name"] ?? "", hasErrors: !errors.isEmpty)
+    }
+
+    /// Text whose backticked parts are literals, shown as code out of
+    /// translation; `{0}`… outside them are the `typed` pieces.
+    static func markup(_ text: String, typed: [String] = []) -> HTML {
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        return HTML.join(
+            parts.enumerated().map { index, part -> HTML in
+                index % 2 == 1
+                    ? "<code translate=\"no\">\(String(part))</code>" : HTML.sentence(String(part), typed.map { HTML.typed($0) })
+            })
+    }
+
+    static func sentence(_ s: AccountsVocabulary.Sentence) -> HTML {
+        markup(s.template, typed: s.typed)
+    }
+
+    static func view(_ model: Model, _ ctx: PageContext) -> HTML {
+        let rows = model.rows.map { row -> HTML in
+            let platform: HTML =
+                row.simulates.map { rules -> HTML in
+                    "\(Badge.platform(row.platform, ctx.locale)) <span class=\"muted\">\(ctx.t("accounts.follows_rules"))</span> \(Badge.platform(rules, ctx.locale))"
+                } ?? Badge.platform(row.platform, ctx.locale)
+            let disconnect: HTML =
+                row.disconnect.map { action -> HTML in
+                    "<form method=\"post\" action=\"\(action)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("accounts.disconnect"))</button></form>"
+                } ?? .empty
+            let followers: HTML =
+                row.followersExact.map { exact -> HTML in "<span title=\"\(exact)\">\(row.followers)</span>" } ?? HTML("\(row.followers)")
+            return """
+                <tr data-handle="\(row.handle)" data-platform="\(row.platform)"><td translate="no">\(row.name)</td><td>\(platform)</td>\
+                <td translate="no">@\(row.handle)</td><td>\(Badge.html(row.statusLabel, tone: row.tone, classes: "status-\(row.status)"))</td>\
+                <td class="number">\(followers)</td><td>\(disconnect)</td></tr>
+                """
+        }
+        let table: HTML =
+            model.empty.map { "<p class=\"empty\" id=\"accounts-empty\">\($0)</p>" }
+                ?? """
+                <div class="table-scroll"><table id="account-list"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("accounts.platform"))</th>\
+                <th>\(ctx.t("accounts.handle"))</th><th>\(ctx.t("accounts.state"))</th><th>\(ctx.t("accounts.followers"))</th><th></th></tr></thead>\
+                <tbody>\(rows)</tbody></table></div>
+                """
+        guard model.canConnect else {
+            return "<h1>\(ctx.t("accounts.title"))</h1>\n\(table)"
+        }
+        let tabs = HTML.join(
+            model.tabs.map { tab -> HTML in
+                "<a href=\"\(tab.href)\" data-platform=\"\(tab.platform)\"\(tab.current ? HTML(raw: " aria-current=\"true\"") : .empty)>\(ctx.t("platform." + tab.platform))</a>"
+            }, separator: " · ")
+        let fields = HTML.join(
+            model.fields.map { field -> HTML in
+                let id = field.name
+                let error: HTML = field.error.map { e -> HTML in "<small class=\"error\" id=\"\(id)-error\">\(sentence(e))</small>" } ?? .empty
+                let described = field.error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(id))-error\"") : .empty
+                return """
+                    <div class="field\(field.error != nil ? " has-error" : "")">
+                    <label for="\(id)">\(markup(field.label))\(field.required ? HTML.empty : HTML(" <span class=\"muted\">\(ctx.t("accounts.optional"))</span>"))</label>
+                    <input id="\(id)" name="\(id)" type="\(field.secret ? "password" : "text")" value="\(field.value)"\(field.required ? HTML(raw: " required") : .empty)\(field.secret ? HTML(raw: " autocomplete=\"off\"") : .empty)\(described)>
+                    \(field.hint.map { h -> HTML in "<small class=\"hint\">\(markup(h))</small>" })
+                    \(error)
+                    </div>
+                    """
+            }, separator: "\n")
+        let simulates: HTML =
+            model.platform == "sandbox"
+            ? Layout.select(
+                ctx, name: "simulates", label: ctx.t("accounts.simulates"), options: model.simulates, selected: model.simulated, errors: FormErrors(),
+                hint: ctx.t("accounts.simulates_hint"))
+            : .empty
+        let general: HTML =
+            model.general.isEmpty
+            ? .empty
+            : "<div class=\"flash flash-error\" role=\"alert\" id=\"connect-error\">\(HTML.join(model.general.map { HTML("<p>\(sentence($0))</p>") }))</div>"
+        let summary: HTML =
+            model.hasErrors && model.general.isEmpty ? "<p class=\"flash flash-error\" role=\"alert\">\(ctx.t("form.fix_errors"))</p>" : .empty
+        let form: HTML =
+            model.connectable
+            ? """
+            <form method="post" action="\(model.action)" id="connect-account-form">\(ctx.csrfField)
+            <input type="hidden" name="platform" value="\(model.platform)">
+            \(fields)
+            \(simulates)
+            \(Layout.field(ctx, name: "display_name", label: ctx.t("accounts.display_name"), value: model.displayName, errors: FormErrors(), required: false, hint: ctx.t("accounts.display_name_hint")))
+            <button type="submit" class="primary" id="connect-submit">\(ctx.t("accounts.connect_platform", ctx.t("platform." + model.platform)))</button>
+            </form>
+            """
+            : """
+            <p id="not-connectable">\(ctx.t("accounts.not_connectable"))</p>
+            \(model.rehearseHref.map { "<p><a class=\"button\" id=\"rehearse\" href=\"\($0)\">\(ctx.t("accounts.rehearse"))</a></p>" })
+            """
+        return """
+            <h1>\(ctx.t("accounts.title"))</h1>
+            \(table)
+            <section class="card" id="connect">
+            <h2>\(ctx.t("accounts.connect"))</h2>
+            <p>\(ctx.t("accounts.connect_intro"))</p>
+            <nav class="filters tabs" id="platform-choice" aria-label="\(ctx.t("accounts.platform"))">\(tabs)</nav>
+            <div class="narrow">
+            <p class="muted" id="platform-intro">\(markup(model.intro))</p>
+            \(summary)\(general)
+            \(form)
+            </div>
+            </section>
+            """
+    }
+}
