@@ -24,7 +24,12 @@ struct PostDetailPage {
         }
 
         let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
-        let variants = dto.variants.map { variant in variantCard(ctx, variant, base: base, editable: editable, draft: draft) }
+        // A Sandbox post's page is this server's own, wherever it is reached.
+        let sandboxAccounts = Set(
+            try await SocialAccount.query(on: req.db).filter(\.$id ~~ dto.variants.map(\.accountId)).filter(\.$platform == "sandbox").all(\.$id))
+        let variants = dto.variants.map { variant in
+            variantCard(ctx, variant, base: base, editable: editable, draft: draft, sandbox: sandboxAccounts.contains(variant.accountId))
+        }
         let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: req.db).suggestion(near: Date()) : nil
         return Layout.page(
             ctx, title: PostService.label(post),
@@ -42,7 +47,7 @@ struct PostDetailPage {
             """)
     }
 
-    private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool, draft: ContentDraft) -> HTML {
+    private func variantCard(_ ctx: PageContext, _ v: PostDTO.VariantDTO, base: String, editable: Bool, draft: ContentDraft, sandbox: Bool) -> HTML {
         // A text that breaks a length rule is offered the adapter's
         // shortened version; the person reads it before saving.
         let tooLong = v.violations.contains { $0.rule.hasSuffix("too_long") && $0.field == "text" }
@@ -60,8 +65,9 @@ struct PostDetailPage {
             "<li class=\"violation \(violation.severity.rawValue)\" data-rule=\"\(violation.rule)\"><strong>\(violation.field)</strong> \(violation.coded.text(ctx.locale))</li>"
         }
         let violationList: HTML = violations.isEmpty ? "<p class=\"ok\">\(ctx.t("post.rules_ok"))</p>" : "<ul class=\"violations\">\(violations)</ul>"
+        let href = sandbox ? v.remoteId.map { PublishingService.sandboxPostLink(handle: v.handle, remoteID: $0) } : v.url
         let link: HTML =
-            v.url.map { url -> HTML in
+            href.map { url -> HTML in
                 "<a class=\"platform-link\" href=\"\(url)\" rel=\"noopener\" target=\"_blank\">\(ctx.t("post.view_on_platform"))</a>"
             } ?? .empty
         let error: HTML = v.lastError.map { e -> HTML in "<p class=\"flash flash-error variant-error\">\(e)</p>" } ?? .empty
