@@ -58,6 +58,8 @@ struct IngestBenchmark: Benchmark {
         }
         try await server.start()
         defer { server.stop() }
+        // The demo (its administrator included) is made after the server answers.
+        try await server.timeUntilReady()
         let token = try server.token(name: "ingest")
 
         let client = HTTPClient(

@@ -197,6 +197,8 @@ struct LexiconBenchmark: Benchmark {
         let server = try ServerUnderTest(binary: try shared.fanfareBinary(), settings: settings, keepLog: true)
         try await server.start()
         defer { server.stop() }
+        // The demo (its administrator included) is made after the server answers.
+        try await server.timeUntilReady()
         let token = try server.token(name: "lexicon")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {

@@ -22,6 +22,8 @@ final class ServerUnderTest {
     /// Where the server's standard error goes, when kept.
     let log: URL?
     private(set) var process: Process?
+    /// When the last start launched the process.
+    private var launched: ContinuousClock.Instant?
 
     var base: String { "http://127.0.0.1:\(port)" }
     var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -59,7 +61,8 @@ final class ServerUnderTest {
     }
 
     /// Starts `fanfare serve --demo` and returns the milliseconds until
-    /// `/healthz` answered.
+    /// `/healthz` answered. The demo is made after that, in the background:
+    /// wait for `timeUntilReady()` before using it (`token(name:)`).
     @discardableResult
     func start(_ arguments: [String] = ["serve", "--demo"]) async throws -> Double {
         let process = Process()
@@ -77,7 +80,16 @@ final class ServerUnderTest {
         }
         try process.run()
         self.process = process
-        return try await timeUntilHealthy()
+        let launched = ContinuousClock.now
+        self.launched = launched
+        return try await timeUntil("/healthz", since: launched, limit: .seconds(120))
+    }
+
+    /// Milliseconds from the last start until `/readyz` answers 200: with
+    /// `--demo`, once the demo is made and the worker runs.
+    @discardableResult
+    func timeUntilReady() async throws -> Double {
+        try await timeUntil("/readyz", since: launched ?? .now, limit: .seconds(300))
     }
 
     /// SIGTERM, as an operator stops it, and waits for the exit.
@@ -117,11 +129,10 @@ final class ServerUnderTest {
         try run(["token", "create", "--email", "demo@fanfare.local", "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Milliseconds from now until `/healthz` answers 200.
-    func timeUntilHealthy() async throws -> Double {
-        let start = ContinuousClock.now
-        let url = URL(string: base + "/healthz")!
-        while start.duration(to: .now) < .seconds(120) {
+    /// Milliseconds from `start` until `path` answers 200.
+    private func timeUntil(_ path: String, since start: ContinuousClock.Instant, limit: Duration) async throws -> Double {
+        let url = URL(string: base + path)!
+        while start.duration(to: .now) < limit {
             if let process, !process.isRunning {
                 throw Failure(description: "fanfare \(process.arguments?.joined(separator: " ") ?? "") exited \(process.terminationStatus)")
             }
@@ -130,7 +141,7 @@ final class ServerUnderTest {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw Failure(description: "fanfare serve did not become healthy within 120 s")
+        throw Failure(description: "fanfare serve's \(path) did not answer 200 within \(limit)")
     }
 
     /// A field of the server's /proc status in KiB (`VmRSS:`, `RssAnon:`, …).

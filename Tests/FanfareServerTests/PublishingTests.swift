@@ -80,7 +80,8 @@ struct Newsroom {
             for variant in variants {
                 #expect(variant["state"] as? String == "published")
                 let url = try #require(variant["url"] as? String)
-                #expect(url.hasPrefix("https://sandbox.fanfare.local/@brand_"))
+                // The Sandbox's post pages are this server's own.
+                #expect(url.hasPrefix(t.app.settings.linkBase + "/sandbox/@brand_"), "\(url)")
                 #expect(variant["attempts"] as? Int == 1)
             }
             #expect(try await SandboxPostRecord.query(on: t.db).count() == 2, "one post per account on the platform")

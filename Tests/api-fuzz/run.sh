@@ -23,8 +23,10 @@ trap cleanup EXIT
 export FANFARE_DATA_DIR="$data" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warning
 SWIFT_BACKTRACE=enable=yes,color=no,interactive=no "$bin" serve --demo >"$data/stdout.log" 2>"$log" &
 pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+# /healthz answers at once; /readyz once the demo (made in the background)
+# is ready and the worker runs.
+for _ in $(seq 1 360); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.5
 done
 token="$("$bin" token create --email demo@fanfare.local --name fuzz)"

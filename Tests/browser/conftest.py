@@ -48,9 +48,14 @@ CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
 HEADLESS = os.environ.get("BROWSER_HEADED", "") == ""
 
 STARTUP_TIMEOUT = 60
+# `serve --demo` answers at once and prepares the demo in the background
+# (a month of history through the product's services: seconds in a release
+# build, longer in a debug one on a busy machine).
+DEMO_TIMEOUT = 180
 SHUTDOWN_TIMEOUT = 15
 SETUP_LINK = re.compile(r"(http://\S+/setup/[A-Za-z0-9_\-]+)")
-# `serve --demo` prints the demo administrator's password; kept in `setup_link`.
+# `serve --demo` prints the demo administrator's password once the demo is
+# ready; kept in `setup_link`.
 DEMO_PASSWORD = re.compile(r"Sign in as demo@fanfare\.local with password (\S+)")
 
 
@@ -146,8 +151,9 @@ def start_server(demo: bool = False) -> FanfareServer:
                 raise ServerStartError(f"GET /healthz did not answer 200 within {STARTUP_TIMEOUT} s.\n"
                                        f"stderr:\n{server.log_tail()}")
             time.sleep(0.2)
-        # The link is printed before the HTTP server starts, so it is there by now.
-        if not link_seen.wait(5):
+        # The setup link is printed before the HTTP server starts, so it is
+        # there by now; the demo's sign-ins come when the demo is ready.
+        if not link_seen.wait(DEMO_TIMEOUT if demo else 5):
             raise ServerStartError(f"no setup link on stdout; stdout was: {server.stdout_lines}")
         if not demo and not server.setup_link.startswith(server.base_url + "/setup/"):
             raise ServerStartError(f"setup link {server.setup_link} is not under {server.base_url}")

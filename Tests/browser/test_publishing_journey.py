@@ -460,18 +460,28 @@ def test_publishing_journey(own_server, new_browser, shot, soft):
     took = wait_until_published(admin, base, slug, post_id)
     print(f"published {took:.1f} s after 'publish now'")
 
-    # 12. Published, with the platform's link on each variant.
+    # 12. Published, with the platform's link on each variant: a Sandbox
+    #     post's page is served by Fanfare itself.
+    hrefs = {}
     for platform, handle in (("weibo", WEIBO_HANDLE), ("mastodon", MASTODON_HANDLE)):
         card = variant_card(admin, platform)
         assert card.get_attribute("data-state") == "published", (platform, card.get_attribute("data-state"))
         links = card.find_elements(By.CSS_SELECTOR, "a.platform-link")
         assert len(links) == 1, f"{platform} variant: {len(links)} platform links"
         href = links[0].get_attribute("href")
-        assert re.fullmatch(r"https://sandbox\.fanfare\.local/@" + re.escape(handle) + r"/sbx_[A-Za-z0-9_]+", href), href
+        assert re.fullmatch(re.escape(base) + r"/sandbox/@" + re.escape(handle) + r"/sbx_[A-Za-z0-9_]+", href), href
         assert links[0].text.strip() == "在平台上查看"
+        hrefs[platform] = href
     assert not admin.find_elements(By.ID, "submit-post") and not admin.find_elements(By.ID, "edit-post")
     assert not admin.find_elements(By.ID, "schedule-form")
     shot(admin, "publishing-09-published")
+    admin.get(hrefs["weibo"])
+    page = wait(admin).until(EC.presence_of_element_located((By.ID, "sandbox-post")))
+    assert admin.find_element(By.ID, "sandbox-text").text.strip(), "the Sandbox page shows the post's text"
+    tiles = admin.find_elements(By.CSS_SELECTOR, "#sandbox-metrics .tile")
+    assert [t.get_attribute("data-metric") for t in tiles] == ["impressions", "likes", "comments", "shares"], page.text
+    shot(admin, "publishing-09b-sandbox-page")
+    post_page(admin, base, slug, post_id)
 
     # 13. Its metrics: the latest snapshot, now and a little later.
     for attempt in range(2):

@@ -368,6 +368,48 @@ def eval_subset(model: NaiveBayes, items: list[dict], key: str, classes: list[st
     return m
 
 
+# The short-message rules MessageAnalyzer.analyze (Swift) applies over the models' output, mirrored
+# here so that their effect on the held-out split is measured by the same run that trains the models
+# (docs/analysis-model.md, "What the analyzer adds"). Keep the two in step.
+SINGLE_TOKEN_LEAN = 0.2
+
+
+def only_numbers(tokens: list[str]) -> bool:
+    """No token, or only numbers ("1", "+1", "1 2" with its bigram): the analyzer reads nothing."""
+    return all(all("0" <= ch <= "9" or ch == " " for ch in t) for t in tokens)
+
+
+def analyzer_sentiment(model: NaiveBayes, it: dict) -> int:
+    toks = it["tokens"]
+    if only_numbers(toks):
+        return SENTIMENT_CLASSES.index("neu")
+    p = model.predict_proba(it["buckets"])
+    label = max(range(len(p)), key=lambda i: p[i])
+    if len(set(toks)) == 1 and abs(p[0] - p[2]) < SINGLE_TOKEN_LEAN:
+        return SENTIMENT_CLASSES.index("neu")
+    return label
+
+
+def analyzer_intent(model: NaiveBayes, it: dict) -> int:
+    toks = it["tokens"]
+    if only_numbers(toks):
+        return INTENT_CLASSES.index("other")
+    label = model.predict(it["buckets"])
+    if len(set(toks)) == 1 and INTENT_CLASSES[label] == "spam":
+        return INTENT_CLASSES.index("other")
+    return label
+
+
+def eval_analyzer(model: NaiveBayes, items: list[dict], key: str, classes: list[str]) -> dict:
+    rule = analyzer_sentiment if key == "sentiment" else analyzer_intent
+    gold = [classes.index(it[key]) for it in items]
+    pred = [rule(model, it) for it in items]
+    m = evaluate(classes, gold, pred)
+    if key == "sentiment":
+        m["neg_recall"] = m["per_class"]["neg"]["recall"]
+    return m
+
+
 def fit(items: list[dict], key: str, classes: list[str], alpha: float, balanced: bool) -> NaiveBayes:
     return NaiveBayes.train([it["buckets"] for it in items],
                             [classes.index(it[key]) for it in items],
@@ -546,6 +588,13 @@ FIXTURE_TEXTS = [
     "ΣΊΣΥΦΟΣ ok",
     "a b",  # NFKC turns NO-BREAK SPACE into U+0020
     "①②③ ﬁne",  # NFKC: circled digits, ligature
+    # check-ins, numbers and single characters: neutral, not spam
+    "签到",
+    "打卡",
+    "1",
+    "+1",
+    "嗯",
+    "check in",
 ]
 
 
@@ -618,6 +667,18 @@ def metrics_markdown(metrics: dict) -> str:
     for name, m in cmp["intent"]["held_out"].items():
         lines.append(f"| intent | {name} | {fmt(m['accuracy'])} | {fmt(m['macro_f1'])} | |")
     lines.append("")
+    an = metrics["analyzer"]
+    lines.append("The same held-out split read by `MessageAnalyzer`, whose short-message rules (numbers only; "
+                 "one token) this script mirrors (model alone → analyzer):\n")
+    lines.append("| model | subset | n | accuracy | macro-F1 | neg recall |")
+    lines.append("| --- | --- | ---: | ---: | ---: | ---: |")
+    for model in ("sentiment", "intent"):
+        for name, m in an[model].items():
+            base = metrics[model]["held_out"][name]
+            recall = (f"{fmt(base['neg_recall'])} → {fmt(m['neg_recall'])}" if model == "sentiment" else "")
+            lines.append(f"| {model} | {name} | {m['n']} | {fmt(base['accuracy'])} → {fmt(m['accuracy'])} "
+                         f"| {fmt(base['macro_f1'])} → {fmt(m['macro_f1'])} | {recall} |")
+    lines.append("")
     for model, subsets in (("sentiment", ("all", "zh", "en", "fanfare")), ("intent", ("all",))):
         for subset in subsets:
             m = metrics[model]["held_out"][subset]
@@ -682,6 +743,7 @@ def main() -> None:
     for name, items in sources.items():
         for it in items:
             it["buckets"] = features.bucket_set(it["text"])
+            it["tokens"] = features.tokens(it["text"])
         tr, ho = stratified_split(items, stratum_of, args.seed, "holdout", HOLDOUT_PERCENT)
         train += tr
         held += ho
@@ -757,6 +819,15 @@ def main() -> None:
             for k, v in cmp_i["held_out"].items()}},
     }
 
+    analyzer = {
+        "note": "the shipped models with MessageAnalyzer's short-message rules (numbers only: neu/other; "
+                "one token: neu unless |P(pos)-P(neg)| >= 0.2, spam read as other)",
+        "sentiment": {k: {m: v[m] for m in ("n", "accuracy", "macro_f1", "neg_recall")}
+                      for k, v in ((k, eval_analyzer(sent, v, "sentiment", SENTIMENT_CLASSES)) for k, v in s_sets.items())},
+        "intent": {k: {m: v[m] for m in ("n", "accuracy", "macro_f1")}
+                   for k, v in ((k, eval_analyzer(intent, v, "intent", INTENT_CLASSES)) for k, v in i_sets.items())},
+    }
+
     metrics = {
         "split": {"seed": args.seed, "held_out_percent": HOLDOUT_PERCENT,
                   "stratified_by": "sentiment label per source; (lang, intent) for the fanfare set",
@@ -767,6 +838,7 @@ def main() -> None:
         "sentiment": sent_metrics,
         "intent": intent_metrics,
         "comparison": comparison,
+        "analyzer": analyzer,
         "model_file": {"path": os.path.relpath(MODEL_OUT, REPO_ROOT), "bytes": len(data),
                        "sha256": hashlib.sha256(data).hexdigest()},
     }

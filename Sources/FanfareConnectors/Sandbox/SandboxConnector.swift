@@ -18,9 +18,12 @@ public protocol SandboxStore: Sendable {
     func post(_ id: String) async throws(ConnectorError) -> PublishedPost?
     func livePosts(account: String) async throws(ConnectorError) -> [PublishedPost]
     func delete(_ id: String) async throws(ConnectorError) -> Bool
-    /// Records a reply under `key`; a second reply under the same key
-    /// returns the first one's id, so a retried send answers once.
-    func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) async throws(ConnectorError) -> String
+    /// Records a reply under `key`, received `at`; a second reply under the
+    /// same key returns the first one's id, so a retried send answers once.
+    func reply(
+        key: String, account: String, inReplyTo: String, text: String, at: Date, make: @Sendable () -> String
+    ) async throws(ConnectorError)
+        -> String
     /// What Sandbox fans wrote to an account on purpose (the demo, a person
     /// trying the inbox), besides what the simulated audience says.
     func fanMessages(account: String) async throws(ConnectorError) -> [Interaction]
@@ -75,7 +78,7 @@ public actor SandboxLedger: SandboxStore {
         return true
     }
 
-    public func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) -> String {
+    public func reply(key: String, account: String, inReplyTo: String, text: String, at: Date, make: @Sendable () -> String) -> String {
         if let existing = replies[key] { return existing }
         let id = make()
         replies[key] = id
@@ -108,11 +111,16 @@ public struct SandboxConnector: Connector {
     /// Share of first attempts that fail with a passing fault.
     public var failureRate: Double
     public var rateLimit: (calls: Int, window: TimeInterval)
+    /// Where the platform's post pages are: a post's link is
+    /// `<postLinkBase>/@<account>/<post id>`. The server passes its own
+    /// address, where it serves each Sandbox post's page.
+    public let postLinkBase: String
     public let clock: @Sendable () -> Date
 
     public init(
         account: String, audience: SandboxAudience, ledger: any SandboxStore, accountCreated: Date, initialFollowers: Int = 100,
-        failureRate: Double = 0.02, rateLimit: (calls: Int, window: TimeInterval) = (300, 300), clock: @escaping @Sendable () -> Date = { Date() }
+        failureRate: Double = 0.02, rateLimit: (calls: Int, window: TimeInterval) = (300, 300),
+        postLinkBase: String = "https://sandbox.fanfare.local", clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.account = account
         self.audience = audience
@@ -121,7 +129,14 @@ public struct SandboxConnector: Connector {
         self.initialFollowers = initialFollowers
         self.failureRate = failureRate
         self.rateLimit = rateLimit
+        self.postLinkBase = postLinkBase
         self.clock = clock
+    }
+
+    /// The page of post `id` of `account` under `base`.
+    public static func postLink(base: String, account: String, id: String) -> String {
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
+        return "\(base)/@\(account.addingPercentEncoding(withAllowedCharacters: allowed) ?? account)/\(id)"
     }
 
     public var capabilities: ConnectorCapabilities {
@@ -148,7 +163,7 @@ public struct SandboxConnector: Connector {
         if dice.uniform(0, 1) < failureRate { throw .temporary(reason: "Sandbox returned 503 (simulated)") }
         let id =
             "sbx_\(String(UInt64(now.timeIntervalSince1970 * 1000), radix: 36))_\(String(SandboxAudience.hash(account + request.idempotencyKey) % 0xFFFF_FFFF, radix: 16))"
-        let post = PublishedPost(remoteID: id, url: "https://sandbox.fanfare.local/@\(account)/\(id)", publishedAt: now)
+        let post = PublishedPost(remoteID: id, url: Self.postLink(base: postLinkBase, account: account, id: id), publishedAt: now)
         let kept = try await ledger.record(post, account: account, key: request.idempotencyKey)
         if text.contains("[sandbox:timeout]") { throw .outcomeUnknown(reason: "no answer from the Sandbox within the timeout (simulated)") }
         return kept
@@ -187,7 +202,7 @@ public struct SandboxConnector: Connector {
     public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
         try await ledger.admit(account: account, now: clock(), limit: rateLimit.calls, window: rateLimit.window)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .rejected(reason: "a reply needs text") }
-        return try await ledger.reply(key: idempotencyKey, account: account, inReplyTo: interactionID, text: text) {
+        return try await ledger.reply(key: idempotencyKey, account: account, inReplyTo: interactionID, text: text, at: clock()) {
             "sbx_reply_\(String(SandboxAudience.hash(idempotencyKey), radix: 16))"
         }
     }

@@ -51,27 +51,45 @@ public struct MessageAnalyzer: Sendable {
     /// positive reading with one of them is taken as negative.
     static let sarcasmMarkers = ["呵呵", "🙃", "🙄", "😒", "yeah right", "/s", "真是服了", "谢谢你全家"]
 
+    /// How far P(positive) − P(negative) must lean for a one-token message
+    /// to be called positive or negative.
+    static let singleTokenLean = 0.2
+
     public func analyze(_ text: String, priorOffences: Int = 0) -> MessageAnalysis {
-        let buckets = MessageFeatures.buckets(text)
+        let tokens = MessageFeatures.tokens(text)
+        let buckets = Set(tokens.map(MessageFeatures.bucket(of:)))
         // Nothing to read (empty, punctuation, a script the models never
-        // saw): the priors would say "positive question"; say nothing.
-        let sentimentP = buckets.isEmpty ? [0, 1, 0] : models.sentiment.probabilities(buckets)
-        let intentP = buckets.isEmpty ? [0, 0, 0, 0, 0, 1] : models.intent.probabilities(buckets)
+        // saw), or only numbers ("1", "+1", "111": a check-in, a poll
+        // answer, 扣1), whose meaning is the context's: the priors would say
+        // "positive question", and a lone number leans negative and spam
+        // only because the review corpora use digits in star ratings; say
+        // nothing.
+        // (A pair of numbers, "1 2", is also read as the bigram "1 2".)
+        let unread = tokens.allSatisfy { token in token.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == " " } }
+        let sentimentP = unread ? [0, 1, 0] : models.sentiment.probabilities(buckets)
+        let intentP = unread ? [0, 0, 0, 0, 0, 1] : models.intent.probabilities(buckets)
         var sentiment = MessageSentiment.allCases[sentimentP.indices.max { sentimentP[$0] < sentimentP[$1] }!]
         var score = Double(sentimentP[0] - sentimentP[2])
+        // One word or character ("嗯", "k", "顶") is too little to call a
+        // mood on a slight lean, and too little to advertise anything: it
+        // is neutral unless the lean is clear (赞, 差, 😡), and never spam.
+        // (docs/analysis-model.md gives the held-out effect of both rules.)
+        let oneToken = !unread && Set(tokens).count == 1
+        if oneToken, sentiment != .neu, abs(score) < Self.singleTokenLean { sentiment = .neu }
         if sentiment == .pos, Self.sarcasmMarkers.contains(where: { text.localizedCaseInsensitiveContains($0) }) {
             sentiment = .neg
             score = -abs(score)
         }
-        let intentIndex = intentP.indices.max { intentP[$0] < intentP[$1] }!
-        let intent = MessageIntent.allCases[intentIndex]
+        var intent = MessageIntent.allCases[intentP.indices.max { intentP[$0] < intentP[$1] }!]
+        if oneToken, intent == .spam { intent = .other }
         let matches = engine.scan(text, scope: .incoming)
         let recommendation = ModerationAction.recommend(for: matches, priorOffences: priorOffences)
         // Rounded to two decimals, and never "-0.00".
         let rounded = (score * 100).rounded() / 100
         return MessageAnalysis(
             lang: Self.language(of: text), sentiment: sentiment, score: rounded == 0 ? 0 : rounded, intent: intent,
-            intentConfidence: (Double(intentP[intentIndex]) * 100).rounded() / 100, moderation: matches, recommendation: recommendation,
+            intentConfidence: (Double(intentP[MessageIntent.allCases.firstIndex(of: intent)!]) * 100).rounded() / 100, moderation: matches,
+            recommendation: recommendation,
             priority: Self.priority(sentiment: sentiment, score: score, intent: intent, recommendation: recommendation))
     }
 

@@ -88,6 +88,8 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
     app.middleware.use(FanfareErrorMiddleware())
     // Inside the error middleware, so a 413 is answered like any error.
     app.middleware.use(BodyLimitMiddleware())
+    // While the server prepares something after it starts (the demo), it says so.
+    app.middleware.use(StartupGateMiddleware(gate: app.startupGate))
 
     try routes(app)
     await app.useFanfareServer(.init(hostname: settings.host, port: settings.port, limits: settings.connections))

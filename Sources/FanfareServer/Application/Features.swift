@@ -20,5 +20,6 @@ enum Features {
         FeedbackFeature(),
         FansFeature(),
         ActivitiesFeature(),
+        DemoFeature(),
     ]
 }

@@ -15,7 +15,10 @@ extension FanfareCommand {
                 `fanfare migrate` first.
                 """)
 
-        @ArgumentParser.Flag(help: "Seed a demo workspace through the product's own code paths and print its administrator's sign-in.")
+        @ArgumentParser.Flag(
+            help:
+                "Make a demo workspace through the product's own code paths, in the background once the server answers, and print a sign-in for every role."
+        )
         var demo = false
 
         @OptionGroup(title: "Settings")
@@ -65,15 +68,23 @@ struct FanfareServeCommand: AsyncCommand {
         // Which secret key this database belongs to (issue 16, restore).
         try await KeyFingerprint.checkAtStart(app)
         if settings.demo {
-            let credentials = try await Demo.ensure(app)
-            context.console.print("Demo workspace ready. Sign in as \(credentials.email) with password \(credentials.password)")
-        }
-        if let link = try await FirstRun.setupLink(on: app.db, base: settings.linkBase) {
+            // Closed before the server listens, so no page is served from
+            // a half-made demo.
+            app.startupGate.begin(Demo.preparation)
+        } else if let link = try await FirstRun.setupLink(on: app.db, base: settings.linkBase) {
             context.console.print("No user exists yet. Open this one-time link to create the first administrator (valid 24 hours):")
             context.console.print("  \(link)")
         }
         try await vaporServe.run(using: context, signature: signature)
-        worker?.start(app)
+        if settings.demo {
+            // Made in the background once the server answers, so nothing it
+            // does delays /healthz (issue 17: under a second); the worker
+            // starts once the demo is ready.
+            let console = context.console
+            Demo.prepareInBackground(app, say: { console.print($0) }) { [worker] in worker?.start(app) }
+        } else {
+            worker?.start(app)
+        }
         let elapsed = started.duration(to: .now)
         app.logger.info(
             "fanfare serving",

@@ -102,17 +102,18 @@ struct AccountService {
         return try CredentialSealer(secretKey: key)
     }
 
-    /// The connector that speaks for `account`.
-    func connector(for account: SocialAccount) throws -> any Connector {
+    /// The connector that speaks for `account`. `clock` is the time it
+    /// works at: the real one, except where the demo replays its history.
+    func connector(for account: SocialAccount, clock: @escaping @Sendable () -> Date = { Date() }) throws -> any Connector {
         switch account.platform {
         case "sandbox":
-            return PublishingService.sandboxConnector(for: account, db: db, app: app)
+            return PublishingService.sandboxConnector(for: account, db: db, app: app, clock: clock)
         default:
             guard let kind = ConnectorRegistry.kind(account.platform) else {
                 throw Problem(.conflict, "No connector for \(account.platform) yet.", type: "no-connector")
             }
             let connection = AccountConnection(handle: account.handle, settings: account.settings, credentials: try credentials(of: account))
-            return kind.connector(for: connection, transport: app.connectorTransport, clock: { Date() })
+            return kind.connector(for: connection, transport: app.connectorTransport, clock: clock)
         }
     }
 }

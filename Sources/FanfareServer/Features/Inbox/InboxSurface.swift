@@ -3,10 +3,29 @@ import Fluent
 import Vapor
 
 /// What other features may ask of the Inbox: the job that sends a stored
-/// reply through its account's connector.
+/// reply through its account's connector; fetching an account's messages
+/// and sending queued replies as of a given moment (the demo's replay).
 extension ConversationService {
     static func replyJob(for replyID: UUID, at now: Date) -> JobQueue.NewJob {
         ReplySender.job(for: replyID, at: now)
+    }
+
+    /// Fetches what `account`'s platform shows as of `now` into the inbox;
+    /// the number of new messages.
+    @discardableResult
+    static func fetchMessages(of account: SocialAccount, app: Application, now: Date) async throws -> Int {
+        try await MessageIntake.poll(account, app: app, now: now)
+    }
+
+    /// Sends every reply queued by `now`, as the worker would then, and
+    /// finishes their jobs. The demo replays its history's answers when
+    /// they were given with it; the worker is not running meanwhile.
+    static func sendQueuedReplies(app: Application, at now: Date) async throws {
+        let jobs = try await Job.query(on: app.db).filter(\.$kind == ReplySender.kind).filter(\.$state == Job.State.queued.rawValue)
+            .filter(\.$runAt <= now).all()
+        guard !jobs.isEmpty else { return }
+        let results = try await ReplySender.runBatch(jobs, app, clock: { now })
+        try await JobQueue(db: app.db).finish(jobs.map { ($0, results[$0.id!] ?? .succeeded) }, now: now)
     }
 }
 

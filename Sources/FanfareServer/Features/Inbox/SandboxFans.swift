@@ -42,6 +42,11 @@ enum SandboxFans {
             \(bind: post), \(bind: authorID), \(bind: name), \(bind: text), \(bind: now))
             """
         ).run()
-        try await MessageIntake.poll(account, app: app, now: now)
+        // Fetched a moment after it was written, as a platform lists a
+        // message once it is stored: the Sandbox lists what was written by
+        // the moment it is asked (`at <= now`), and a time read back from
+        // the database (seconds since 1970) can differ from `now` in its
+        // last bits.
+        try await MessageIntake.poll(account, app: app, now: now.addingTimeInterval(0.001))
     }
 }

@@ -33,10 +33,13 @@ struct OperationsRoutes: RouteCollection {
         var database: String
         var pendingMigrations: [String]
         var workers: Int
+        /// What the server is still preparing after it started (the demo).
+        var preparing: String?
     }
 
-    /// Ready when the database answers, every migration has run and (where
-    /// expected) a worker has reported within the last minute.
+    /// Ready when the database answers, every migration has run, (where
+    /// expected) a worker has reported within the last minute, and nothing
+    /// is still being prepared after the start (`serve --demo`).
     @Sendable func ready(req: Request) async throws -> Response {
         var readiness = Readiness(status: "ready", database: "ok", pendingMigrations: [], workers: 0)
         do {
@@ -46,7 +49,10 @@ struct OperationsRoutes: RouteCollection {
         } catch {
             readiness.database = "unreachable"
         }
-        let ok = readiness.database == "ok" && readiness.pendingMigrations.isEmpty && (!expectsWorker || readiness.workers > 0)
+        readiness.preparing = req.application.startupGate.preparing?.what
+        let ok =
+            readiness.database == "ok" && readiness.pendingMigrations.isEmpty && (!expectsWorker || readiness.workers > 0)
+            && readiness.preparing == nil
         if !ok { readiness.status = "not ready" }
         return try await readiness.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }

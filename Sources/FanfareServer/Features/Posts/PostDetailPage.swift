@@ -309,9 +309,11 @@ extension PostDetailPage {
                 title: package.title, body: package.body, steps: handOffSteps(package, handle: v.handle, locale: locale),
                 action: "\(postBase)/variants/\(v.id.uuidString)/published")
         }
+        // A Sandbox post's page is this server's own, wherever it is reached.
+        let link = accountPlatform == "sandbox" ? v.remoteId.map { PublishingService.sandboxPostLink(handle: v.handle, remoteID: $0) } : v.url
         return Model.Variant(
             id: v.id.uuidString, platform: v.platform, handle: v.handle, state: v.state, stateLabel: t("variant.state." + v.state),
-            tone: PostVocabulary.variantTone(v.state), link: v.url, title: v.title, text: v.text, tags: v.tags.joined(separator: " "),
+            tone: PostVocabulary.variantTone(v.state), link: link, title: v.title, text: v.text, tags: v.tags.joined(separator: " "),
             violations: v.violations.map {
                 Model.Violation(
                     rule: $0.rule, severity: $0.severity.rawValue, field: PostVocabulary.fieldName($0.field, locale),

@@ -97,7 +97,11 @@ struct DatabaseSandboxStore: SandboxStore {
 
     /// Kept in the database, so a reply retried by another worker, or
     /// after a crash, is still recognised and answered once.
-    func reply(key: String, account: String, inReplyTo: String, text: String, make: @Sendable () -> String) async throws(ConnectorError) -> String {
+    func reply(
+        key: String, account: String, inReplyTo: String, text: String, at: Date, make: @Sendable () -> String
+    ) async throws(ConnectorError)
+        -> String
+    {
         let id = make()
         return try await run {
             guard let sql = db as? any SQLDatabase else { return id }
@@ -106,7 +110,7 @@ struct DatabaseSandboxStore: SandboxStore {
             let row = try await sql.raw(
                 """
                 INSERT INTO sandbox_replies (idempotency_key, remote_id, account, in_reply_to, text, at)
-                VALUES (\(bind: key), \(bind: id), \(bind: account), \(bind: inReplyTo), \(bind: text), \(bind: Date()))
+                VALUES (\(bind: key), \(bind: id), \(bind: account), \(bind: inReplyTo), \(bind: text), \(bind: at))
                 ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key RETURNING remote_id
                 """
             ).first()

@@ -55,8 +55,14 @@ enum PublishRunner {
     /// one transaction for every outcome. A job whose post changed, whose
     /// variant is gone or already out does nothing and succeeds.
     @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
+        try await runBatch(jobs, app, clock: { Date() })
+    }
+
+    /// `clock` is the time the batch runs at: the real one for the worker;
+    /// the demo replays its history's publishing at the times it happened.
+    static func runBatch(_ jobs: [Job], _ app: Application, clock: @escaping @Sendable () -> Date) async throws -> [UUID: JobResult] {
         let db = app.db
-        let now = Date()
+        let now = clock()
         let worker = jobs.first?.leaseOwner ?? "worker"
         var results: [UUID: JobResult] = [:]
         var wanted: [(job: Job, payload: Payload)] = []
@@ -101,18 +107,18 @@ enum PublishRunner {
         let problems = try await AssetRegister.problems(for: Set(work.map { $0.post.id! }), at: now, on: db)
         let endings = await withTaskGroup(of: [(UUID, Ending)].self) { group in
             for (_, items) in Dictionary(grouping: work, by: { $0.account.id! }) {
-                group.addTask { await attempt(items, problems: problems, app: app, now: now) }
+                group.addTask { await attempt(items, problems: problems, app: app, now: now, clock: clock) }
             }
             return await group.reduce(into: [UUID: Ending]()) { all, some in
                 for (id, ending) in some { all[id] = ending }
             }
         }
-        try await write(work, endings: endings, worker: worker, startedAt: now, on: db)
+        try await write(work, endings: endings, worker: worker, startedAt: now, on: db, clock: clock)
 
         for item in work {
             switch item.variant.variantState {
             case .queued:
-                let wait = max(1, (item.variant.claimExpiresAt ?? now).timeIntervalSince(Date()))
+                let wait = max(1, (item.variant.claimExpiresAt ?? now).timeIntervalSince(clock()))
                 results[item.job.id!] = .retry(after: wait, reason: item.variant.lastError ?? "retry")
             case .unconfirmed:
                 results[item.job.id!] = .retry(after: PublicationRules.unconfirmedRecheck, reason: item.variant.lastError ?? "unconfirmed")
@@ -126,12 +132,14 @@ enum PublishRunner {
     /// platform become outcomes; anything else (the database during a
     /// token refresh) puts the variant back in the queue, which is safe
     /// because nothing was sent yet.
-    private static func attempt(_ items: [Work], problems: [UUID: CodedMessage], app: Application, now: Date) async -> [(UUID, Ending)] {
+    private static func attempt(
+        _ items: [Work], problems: [UUID: CodedMessage], app: Application, now: Date, clock: @escaping @Sendable () -> Date
+    ) async -> [(UUID, Ending)] {
         guard let account = items.first?.account else { return [] }
         let service = AccountService(db: app.db, app: app)
         let connector: any Connector
         do {
-            connector = try service.connector(for: account)
+            connector = try service.connector(for: account, clock: clock)
         } catch {
             return items.map {
                 (
@@ -257,8 +265,10 @@ enum PublishRunner {
 
     /// Every outcome of a batch in one transaction: the variants, their
     /// attempt history, the metrics to take, the posts' status.
-    private static func write(_ work: [Work], endings: [UUID: Ending], worker: String, startedAt: Date, on db: any Database) async throws {
-        let now = Date()
+    private static func write(
+        _ work: [Work], endings: [UUID: Ending], worker: String, startedAt: Date, on db: any Database, clock: @Sendable () -> Date
+    ) async throws {
+        let now = clock()
         let failed = try await db.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return [Work]() }
             var published: [(variant: PostVariant, at: Date)] = []

@@ -3,11 +3,17 @@ import Vapor
 
 /// Publishing: the durable queue that sends each variant exactly once, the
 /// minute sweep, metrics snapshots after publishing, and the Sandbox
-/// platform's store.
+/// platform's store and its post pages.
 struct PublishingFeature: Feature {
     var name: String { "publishing" }
 
     var migrations: [ShippedMigration] { [ShippedMigration(2, CreateSandboxPosts())] }
+
+    func routes(_ routes: FeatureRoutes) throws {
+        SandboxPostPage.register(routes.signedInPages)
+    }
+
+    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
 
     var jobs: [JobRegistration] {
         [

@@ -4,8 +4,10 @@ import Fluent
 import Vapor
 
 /// What other features may ask of Publishing: queueing a post's variants,
-/// taking a metrics snapshot, the snapshot milestones, and the Sandbox
-/// platform's connector (whose store and writer stay inside Publishing).
+/// sending the queued ones at a given moment (the demo's replay), taking a
+/// metrics snapshot, the snapshot milestones, the Sandbox platform's
+/// connector (whose store and writer stay inside Publishing) and its post
+/// pages' addresses.
 enum PublishingService {
     /// Queues each variant to be sent once at the post's time.
     static func enqueue(_ post: Post, variants: [PostVariant], on db: any Database, now: Date = Date()) async throws {
@@ -20,12 +22,36 @@ enum PublishingService {
     /// When metrics are read after publishing ("latest", "3d", "7d", "30d").
     static var milestones: [(label: String, after: TimeInterval)] { MetricsSnapshotter.milestones }
 
-    /// The Sandbox platform's connector for `account`.
-    static func sandboxConnector(for account: SocialAccount, db: any Database, app: Application) -> any Connector {
+    /// Sends `post`'s queued variants as the worker would at `now`, and
+    /// finishes their jobs; true when one was put back to try again (a
+    /// passing fault of the platform). The demo replays its history's
+    /// publishing at the times it happened with it; the worker is not
+    /// running meanwhile.
+    static func sendQueued(of post: Post, app: Application, at now: Date) async throws -> Bool {
+        let variants = try await PostVariant.query(on: app.db).filter(\.$post.$id == post.id!).all()
+        let keys = variants.map { Optional("\(PublishRunner.kind):\($0.id!.uuidString):v\(post.version)") }
+        let jobs = try await Job.query(on: app.db).filter(\.$uniqueKey ~~ keys).filter(\.$state == Job.State.queued.rawValue).all()
+        guard !jobs.isEmpty else { return false }
+        let results = try await PublishRunner.runBatch(jobs, app, clock: { now })
+        try await JobQueue(db: app.db).finish(jobs.map { ($0, results[$0.id!] ?? .succeeded) }, now: now)
+        return results.values.contains { if case .retry = $0 { true } else { false } }
+    }
+
+    /// The Sandbox platform's connector for `account`, working at `clock`'s
+    /// time (the real one, except in the demo's replay). Its posts' links
+    /// are this server's pages of them.
+    static func sandboxConnector(
+        for account: SocialAccount, db: any Database, app: Application, clock: @escaping @Sendable () -> Date = { Date() }
+    ) -> any Connector {
         SandboxConnector(
             account: account.handle, audience: SandboxAudience(seed: UInt64(bitPattern: account.seed)),
             ledger: DatabaseSandboxStore(db: db, local: app.sandboxLedger, writer: app.sandboxPostWriter), accountCreated: account.createdAt,
-            failureRate: app.sandboxFailureRate)
+            failureRate: app.sandboxFailureRate, postLinkBase: app.settings.linkBase + SandboxPostPage.path, clock: clock)
+    }
+
+    /// The address, on this server, of a Sandbox post's page.
+    static func sandboxPostLink(handle: String, remoteID: String) -> String {
+        SandboxPostPage.link(handle: handle, remoteID: remoteID)
     }
 }
 

@@ -37,6 +37,12 @@ enum ReplySender {
     /// written in one transaction, so a burst of automatic answers does
     /// not cost a transaction each on the database the inbox writes to.
     @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
+        try await runBatch(jobs, app, clock: { Date() })
+    }
+
+    /// `clock` is the time the replies go out at: the real one for the
+    /// worker; the demo replays its history's answers when they were given.
+    static func runBatch(_ jobs: [Job], _ app: Application, clock: @escaping @Sendable () -> Date) async throws -> [UUID: JobResult] {
         var results: [UUID: JobResult] = [:]
         var jobOfReply: [UUID: Job] = [:]
         for job in jobs {
@@ -56,7 +62,7 @@ enum ReplySender {
         var connectors: [UUID: Result<any Connector, Problem>] = [:]
         for account in accounts {
             do {
-                connectors[account.id!] = .success(try AccountService(db: app.db, app: app).connector(for: account))
+                connectors[account.id!] = .success(try AccountService(db: app.db, app: app).connector(for: account, clock: clock))
             } catch let problem as Problem {
                 connectors[account.id!] = .failure(problem)
             }
@@ -83,7 +89,7 @@ enum ReplySender {
                 _ = next()
             }
         }
-        try await record(outcomes, of: replies, at: Date(), on: app.db)
+        try await record(outcomes, of: replies, at: clock(), on: app.db)
         for (replyID, outcome) in outcomes {
             if case .retry(let after, let reason) = outcome { results[jobOfReply[replyID]!.id!] = .retry(after: after, reason: reason) }
         }

@@ -37,7 +37,9 @@ enum MessageIntake {
     /// and the unique (account, remote id) key drops the repeats.
     @discardableResult
     static func poll(_ account: SocialAccount, app: Application, now: Date, maxPages: Int = 20) async throws -> Int {
-        let connector = try AccountService(db: app.db, app: app).connector(for: account)
+        // The platform is asked as of `now`: the real time, except when the
+        // demo replays its history.
+        let connector = try AccountService(db: app.db, app: app).connector(for: account, clock: { now })
         guard !connector.capabilities.interactionKinds.isDisjoint(with: [.comment, .mention, .directMessage]) else { return 0 }
         guard let workspace = try await Workspace.find(account.$workspace.id, on: app.db) else { return 0 }
         let engine = try await app.moderationEngine(for: workspace)
