@@ -56,8 +56,9 @@ def follow_menu(driver: WebDriver, path_end: str) -> None:
 
 
 def page_fits(driver: WebDriver, width: int, where: str) -> None:
-    overflow = driver.execute_script("return document.documentElement.scrollWidth")
-    assert overflow <= width, f"{where} is {overflow} px wide in a {width} px window"
+    # The window's own width less its scroll bar: what the page may use.
+    used, room = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert used <= room, f"{where} is {used} px wide in a {width} px window ({room} px for the page)"
 
 
 def open_from_workbench(driver: WebDriver, base: str, slug: str, title: str, width: int, shot, name: str) -> None:

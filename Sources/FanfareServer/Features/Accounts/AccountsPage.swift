@@ -194,7 +194,7 @@ enum AccountsPage {
         let tabs = HTML.join(
             model.tabs.map { tab -> HTML in
                 "<a href=\"\(tab.href)\" data-platform=\"\(tab.platform)\"\(tab.current ? HTML(raw: " aria-current=\"true\"") : .empty)>\(ctx.t("platform." + tab.platform))</a>"
-            }, separator: " · ")
+            }, separator: " ")
         let fields = HTML.join(
             model.fields.map { field -> HTML in
                 let id = field.name

@@ -297,7 +297,7 @@ enum PostListPage {
         let tabs = HTML.join(
             model.tabs.map { tab -> HTML in
                 "<a href=\"\(tab.href)\" id=\"\(tab.id)\"\(tab.current ? HTML(raw: " aria-current=\"page\"") : .empty)>\(tab.label)</a>"
-            }, separator: " · ")
+            }, separator: " ")
         let hidden = HTML.join(
             model.input.filters.filter { $0.name != "q" }.map { filter -> HTML in
                 "<input type=\"hidden\" name=\"\(filter.name)\" value=\"\(filter.value)\">"
