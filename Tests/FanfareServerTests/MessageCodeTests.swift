@@ -144,6 +144,25 @@ import Vapor
         #expect(seen > 20)
     }
 
+    /// A code nothing makes is a template nobody reads: every code's
+    /// constructor is called somewhere in the sources besides the code
+    /// table itself.
+    @Test func everyCodeIsMadeSomewhere() throws {
+        let sources = ContractTests.repository.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }
+            .filter { $0.pathExtension == "swift" }
+            .filter { !["MessageCode.swift", "CodedMessage+Codes.swift", "MessageTemplates+zh.swift"].contains($0.lastPathComponent) }
+        let text = try files.map { try String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
+        for code in MessageCode.allCases {
+            // `.name(` for a constructor with arguments, `.name` followed by
+            // something other than a letter or digit for one without.
+            let name = "\(code)"
+            let made = try Regex("\\.\(name)(?![A-Za-z0-9_])")
+            #expect(text.contains(made), "\(code.rawValue) is never made")
+        }
+    }
+
     /// The sources hold no English validation sentence outside the code
     /// table: a literal passed where a problem is made would not compile
     /// (problems take a `CodedMessage`), and this catches one written into

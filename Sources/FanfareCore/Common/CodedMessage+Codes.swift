@@ -51,9 +51,6 @@ extension CodedMessage {
     public static func wholeNumberAtLeast(min: Int) -> CodedMessage { CodedMessage(.wholeNumberAtLeast, ["min": .int(min)]) }
     public static func numberBetween(min: Int, max: Int) -> CodedMessage { CodedMessage(.numberBetween, ["min": .int(min), "max": .int(max)]) }
     public static func betweenIntegers(min: Int, max: Int) -> CodedMessage { CodedMessage(.betweenIntegers, ["min": .int(min), "max": .int(max)]) }
-    public static func isNumberBetween(value: Int, min: Int, max: Int) -> CodedMessage {
-        CodedMessage(.isNumberBetween, ["value": .int(value), "min": .int(min), "max": .int(max)])
-    }
     public static var zeroOrMore: CodedMessage { CodedMessage(.zeroOrMore) }
     public static var zeroOrMoreOrUnlimited: CodedMessage { CodedMessage(.zeroOrMoreOrUnlimited) }
     public static var oneOrMoreOrNoLimit: CodedMessage { CodedMessage(.oneOrMoreOrNoLimit) }

@@ -192,7 +192,7 @@ struct FeedbackService {
         try access.require(.inboxReply)
         let ticket = try await access.find(FeedbackTicket.self, rawID, on: db, what: "Feedback ticket")
         guard ticket.status != FeedbackStatus.closed.rawValue else {
-            throw Problem(.conflict, "Ticket #\(ticket.number) is closed.", type: "ticket-closed")
+            throw Problem(.conflict, .ticketClosed(number: String(ticket.number)), type: "ticket-closed")
         }
         let before = ticket.auditFields
         if let title = input.title { ticket.title = title.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -238,7 +238,7 @@ struct FeedbackService {
                 let target = try await access.query(FeedbackTicket.self, on: tx).filter(\.$id == targetID).first()
             else { throw ValidationErrors("into", .otherTicket) }
             guard ticket.status != FeedbackStatus.closed.rawValue, target.status != FeedbackStatus.closed.rawValue else {
-                throw Problem(.conflict, "Only open tickets can be merged.", type: "ticket-closed")
+                throw Problem(.conflict, .onlyOpenTicketsMerge, type: "ticket-closed")
             }
             target.supporters += ticket.supporters
             target.updatedAt = now
@@ -278,7 +278,7 @@ struct FeedbackService {
         if note.isEmpty || note.count > 1_000 { errors.add("note", .fanTextLength(max: 1_000)) }
         try errors.throwIfAny()
         guard ticket.status != FeedbackStatus.closed.rawValue else {
-            throw Problem(.conflict, "Ticket #\(ticket.number) is already closed.", type: "ticket-closed")
+            throw Problem(.conflict, .ticketAlreadyClosed(number: String(ticket.number)), type: "ticket-closed")
         }
         let merged = try await access.query(FeedbackTicket.self, on: db).filter(\.$mergedIntoID == ticket.id).all()
         var notices: [(ticket: FeedbackTicket, message: IncomingMessage, conversation: Conversation, account: SocialAccount)] = []

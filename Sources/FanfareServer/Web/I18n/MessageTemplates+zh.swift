@@ -39,7 +39,6 @@ enum ChineseMessages {
         .wholeNumberAtLeast: "须为不小于 {min} 的整数",
         .numberBetween: "须为 {min} 到 {max}",
         .betweenIntegers: "须在 {min} 到 {max} 之间",
-        .isNumberBetween: "为 {value}；须为 {min} 到 {max}",
         .zeroOrMore: "须为 0 或以上",
         .zeroOrMoreOrUnlimited: "须为 0 或以上，留空表示不限",
         .oneOrMoreOrNoLimit: "须为 1 或以上，留空表示不限",

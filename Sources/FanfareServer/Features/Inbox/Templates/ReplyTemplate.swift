@@ -155,7 +155,7 @@ struct ReplyTemplateService {
             let template = try await access.find(ReplyTemplate.self, rawID, on: tx, what: "Reply template")
             let using = try await access.query(InboxRuleRecord.self, on: tx).all().filter { $0.actions.replyTemplateID == template.id }
             if let rule = using.first {
-                throw Problem(.conflict, "The rule \"\(rule.name)\" replies with this template; change the rule first.", type: "template-in-use")
+                throw Problem(.conflict, .templateUsedByRule(rule: rule.name), type: "template-in-use")
             }
             try await template.delete(on: tx)
             try await AuditLog.record(
