@@ -61,7 +61,7 @@ import Vapor
             let accountB = try #require(try await SocialAccount.find(UUID(uuidString: made.json["id"] as? String ?? ""), on: t.db))
             for n in 1...3 { try await room.fan("小雨", "第\(n)条") }
             try await SandboxFans.write(.init(fanName: "Bo", kind: .directMessage, text: "hi"), to: accountB, app: t.app, now: Date())
-            let jobs = try await Job.query(on: t.db).filter(\.$kind == FanEngagement.kind).count()
+            let jobs = try await Job.query(on: t.db).filter(\.$kind == FanEngagement.kind.name).count()
             #expect(jobs == 4, "one job per stored batch")
             let worker = JobWorker(app: t.app)
             #expect(try await worker.runBatch() >= 4)

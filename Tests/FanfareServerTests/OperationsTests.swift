@@ -15,7 +15,7 @@ import Vapor
             #expect(ready.status == .ok)
             #expect(ready.json["pending_migrations"] as? [String] == [])
             _ = try await t.api(.GET, "/api/v1/me", token: nil)
-            try await JobQueue(db: t.db).enqueue(kind: "noop")
+            try await JobQueue(db: t.db).enqueue(JobKind<NoPayload>("noop"), payload: NoPayload())
             t.app.storage[SettingsKey.self]?.metricsToken = Self.metricsToken
             let metrics = try await t.api(.GET, "/metrics", token: Self.metricsToken)
             #expect(metrics.body.contains(#"fanfare_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
@@ -126,9 +126,10 @@ import Vapor
     func uniqueKeysEnqueueOnceAndEachJobIsClaimedByOneWorker(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let queue = JobQueue(db: t.db)
-            #expect(try await queue.enqueue(kind: "k", uniqueKey: "once"))
-            #expect(try await !queue.enqueue(kind: "k", uniqueKey: "once"))
-            for n in 0..<19 { try await queue.enqueue(kind: "k", payload: "{\"n\":\(n)}") }
+            let kind = JobKind<TestPayload>("k")
+            #expect(try await queue.enqueue(kind, payload: TestPayload(n: -1), uniqueKey: "once"))
+            #expect(try await !queue.enqueue(kind, payload: TestPayload(n: -1), uniqueKey: "once"))
+            for n in 0..<19 { try await queue.enqueue(kind, payload: TestPayload(n: n)) }
             // act: many workers claim at once
             let claimed = try await withThrowingTaskGroup(of: [UUID].self) { group in
                 for w in 0..<6 {
@@ -151,7 +152,7 @@ import Vapor
         try await withTestApp(database) { t in
             let queue = JobQueue(db: t.db)
             let now = Date()
-            try await queue.enqueue(kind: "flaky", maxAttempts: 2, now: now)
+            try await queue.enqueue(JobKind<NoPayload>("flaky"), payload: NoPayload(), maxAttempts: 2, now: now)
             let first = try #require(try await queue.claim(worker: "dead", lease: 60, now: now))
             #expect(try await queue.claim(worker: "other", now: now.addingTimeInterval(30)) == nil, "leased jobs are not handed out")
             let again = try #require(try await queue.claim(worker: "other", lease: 60, now: now.addingTimeInterval(61)))
@@ -160,7 +161,7 @@ import Vapor
             let failed = try #require(try await Job.find(first.id, on: t.db))
             #expect(failed.state == "failed" && failed.lastError == "boom")
 
-            try await queue.enqueue(kind: "retry", maxAttempts: 3, now: now)
+            try await queue.enqueue(JobKind<NoPayload>("retry"), payload: NoPayload(), maxAttempts: 3, now: now)
             let retry = try #require(try await queue.claim(worker: "w", now: now))
             try await queue.fail(retry, error: "try later", now: now)
             let requeued = try #require(try await Job.find(retry.id, on: t.db))
@@ -174,12 +175,13 @@ import Vapor
         try await withTestApp(database) { t in
             let queue = JobQueue(db: t.db)
             let now = Date(timeIntervalSince1970: 1_800_000_000.25)
-            for n in 0..<4 { try await queue.enqueue(kind: "reply", payload: "{\"n\":\(n)}", maxAttempts: n == 3 ? 1 : 5, now: now) }
+            let kind = JobKind<TestPayload>("reply")
+            for n in 0..<4 { try await queue.enqueue(kind, payload: TestPayload(n: n), maxAttempts: n == 3 ? 1 : 5, now: now) }
             let jobs = try await queue.claim(worker: "w", limit: 10, now: now)
             #expect(jobs.count == 4)
-            let results: [(job: Job, result: JobResult)] = jobs.map { job in
-                let n = job.payload.filter(\.isNumber)
-                return (job, n == "0" ? .succeeded : .retry(after: n == "2" ? 99.5 : 12.2, reason: "rate limited"))
+            let results: [(job: Job, result: JobResult)] = try jobs.map { job in
+                let n = try kind.payload(of: job).n
+                return (job, n == 0 ? .succeeded : .retry(after: n == 2 ? 99.5 : 12.2, reason: "rate limited"))
             }
             try await queue.finish(results, now: now)
             let after = try await Job.query(on: t.db).all()
@@ -201,14 +203,14 @@ import Vapor
             let old = Date().addingTimeInterval(-3 * 3_600)
             try await ThrottleEvent(kind: .password, subject: "x@example.com", address: "1.2.3.4", at: old).create(on: t.db)
             try await ThrottleEvent(kind: .password, subject: "x@example.com", address: "1.2.3.4", at: Date()).create(on: t.db)
-            try await Maintenance.schedule(on: t.db, now: Date())
-            try await Maintenance.schedule(on: t.db, now: Date())
-            #expect(try await Job.query(on: t.db).filter(\.$kind == Maintenance.kind).count() == 1, "one per period, however many nodes")
+            try await JobSchedule.every(Maintenance.period).enqueue(Maintenance.kind, on: t.db, now: Date())
+            try await JobSchedule.every(Maintenance.period).enqueue(Maintenance.kind, on: t.db, now: Date())
+            #expect(try await Job.query(on: t.db).filter(\.$kind == Maintenance.kind.name).count() == 1, "one per period, however many nodes")
             let worker = JobWorker(app: t.app)
             #expect(try await worker.runOne())
             #expect(try await ThrottleEvent.query(on: t.db).count() == 1)
             #expect(try await Job.query(on: t.db).first()?.state == "succeeded")
-            try await JobQueue(db: t.db).enqueue(kind: "unknown.kind", maxAttempts: 1)
+            try await JobQueue(db: t.db).enqueue(JobKind<NoPayload>("unknown.kind"), payload: NoPayload(), maxAttempts: 1)
             #expect(try await worker.runOne())
             #expect(try await Job.query(on: t.db).filter(\.$kind == "unknown.kind").first()?.lastError?.contains("no handler") == true)
         }
@@ -324,7 +326,7 @@ import Vapor
         try await withTestApp(database) { t in
             let queue = JobQueue(db: t.db)
             let now = Date()
-            try await queue.enqueue(kind: "long", now: now)
+            try await queue.enqueue(JobKind<NoPayload>("long"), payload: NoPayload(), now: now)
             for (id, seen) in [("alive", now), ("dead", now.addingTimeInterval(-JobQueue.deadAfter - 5))] {
                 let beat = WorkerHeartbeat()
                 beat.id = id

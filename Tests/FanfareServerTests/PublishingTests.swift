@@ -89,14 +89,14 @@ struct Newsroom {
             #expect(history?.compactMap { $0["decision"] as? String } == ["submitted", "auto_passed", "approved", "approved"])
             // The first snapshot is planned per variant; each snapshot plans
             // the next milestone (3, 7, 30 days) when it runs.
-            let planned = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind).all()
+            let planned = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind.name).all()
             #expect(planned.count == 2 && planned.allSatisfy { $0.uniqueKey?.hasSuffix(":latest") == true })
             for job in planned {
                 job.runAt = Date().addingTimeInterval(-1)
                 try await job.save(on: t.db)
             }
             try await room.drain()
-            let next = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind).filter(\.$state == "queued").all()
+            let next = try await Job.query(on: t.db).filter(\.$kind == MetricsSnapshotter.kind.name).filter(\.$state == "queued").all()
             #expect(next.count == 2 && next.allSatisfy { $0.uniqueKey?.hasSuffix(":3d") == true })
             #expect(try await MetricSnapshot.query(on: t.db).filter(\.$label == "latest").count() == 2)
             let refreshed = try await t.api(.POST, "\(room.posts)/\(id)/metrics/refresh", token: room.admin)
@@ -119,8 +119,8 @@ struct Newsroom {
             _ = try await t.api(.POST, "\(room.posts)/\(ids[0])/publish-now", token: room.admin)
             for id in ids { _ = try await t.api(.POST, "\(room.posts)/\(id)/publish-now", token: room.admin) }
             // Every job twice (a sweep and the schedule both queued it).
-            for job in try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).all() {
-                try await JobQueue(db: t.db).enqueue(kind: job.kind, payload: job.payload)
+            for job in try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).all() {
+                try await JobQueue(db: t.db).enqueue(PublishRunner.kind, payload: try PublishRunner.kind.payload(of: job))
             }
             let first = JobWorker(app: t.app, batchSize: 5)
             let second = JobWorker(app: t.app, batchSize: 7)
@@ -135,14 +135,14 @@ struct Newsroom {
             for id in ids { #expect(try await room.post(id).json["status"] as? String == "published") }
             // A duplicate that met its variant held by the other worker waits
             // (queued, not failed); run later, it finds it out and does nothing.
-            let waiting = try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).filter(\.$state != "succeeded").all()
+            let waiting = try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).filter(\.$state != "succeeded").all()
             #expect(waiting.allSatisfy { $0.state == "queued" })
             for job in waiting {
                 job.runAt = Date().addingTimeInterval(-1)
                 try await job.save(on: t.db)
             }
             while try await first.runBatch() > 0 {}
-            #expect(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).filter(\.$state != "succeeded").count() == 0)
+            #expect(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).filter(\.$state != "succeeded").count() == 0)
             #expect(try await SandboxPostRecord.query(on: t.db).count() == 8)
         }
     }
@@ -185,7 +185,7 @@ struct Newsroom {
             #expect(try await t.api(.POST, "\(room.posts)/\(id)/unschedule", token: room.admin).json["status"] as? String == "approved")
             // The queued jobs are still in the table but their version is
             // stale: run them now and nothing is published.
-            for job in try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).all() {
+            for job in try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).all() {
                 job.runAt = Date().addingTimeInterval(-1)
                 try await job.save(on: t.db)
             }
@@ -210,7 +210,7 @@ struct Newsroom {
             #expect(variant?["state"] as? String == "unconfirmed")
             #expect(try await SandboxPostRecord.query(on: t.db).count() == 1, "the platform did publish it")
             // The recheck is due 30 s later; run it now.
-            let job = try #require(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).filter(\.$state == "queued").first())
+            let job = try #require(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).filter(\.$state == "queued").first())
             job.runAt = Date().addingTimeInterval(-1)
             try await job.save(on: t.db)
             try await room.drain()
@@ -233,7 +233,7 @@ struct Newsroom {
             // A worker claimed the job and the variant, reached the platform,
             // and died before writing the outcome.
             let variant = try #require(try await PostVariant.query(on: t.db).first())
-            let job = try #require(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind).first())
+            let job = try #require(try await Job.query(on: t.db).filter(\.$kind == PublishRunner.kind.name).first())
             let sandbox = try AccountService(db: t.db, app: t.app).connector(
                 for: try #require(try await SocialAccount.find(variant.$account.id, on: t.db)))
             _ = try await sandbox.publish(PublishRequest(idempotencyKey: variant.idempotencyKey, variant: Variant(text: variant.text)))

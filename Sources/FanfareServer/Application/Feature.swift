@@ -82,51 +82,65 @@ struct ShippedMigration: Sendable {
 
 /// A kind of background job a feature runs: one job at a time, or many of
 /// the kind together; optionally a schedule that enqueues it each period.
+///
+/// It is built from the typed `JobKind`, never from a bare name, so the
+/// registration is where a job's payload is read: a job whose payload this
+/// version cannot read ends failed at once, naming its kind, before its
+/// handler runs (`JobResult.abandoned`), whether or not the handler looks
+/// at the payload. Handlers still take `Job`s, because the demo calls the
+/// batch handlers directly on jobs it read itself; they read their payload
+/// with `kind.payload(of:)` / `kind.payloads(of:)`.
 struct JobRegistration: Sendable {
     enum Run: Sendable {
         case single(JobHandler)
         case batch(JobBatchHandler)
     }
 
+    /// The kind's name, as stored in `jobs.kind`.
     let kind: String
     let run: Run
-    /// Enqueues the kind's periodic job for the period `now` is in (one
-    /// unique key per period, so many nodes enqueue it once). Called about
+    /// How often the kind's periodic job is enqueued; nil when something
+    /// else enqueues it (an edit, a published post, an arrived message).
+    let schedule: JobSchedule?
+    /// Enqueues the periodic job for the period `now` is in. Called about
     /// once a minute by one loop of each worker.
-    let schedule: (@Sendable (any Database, Date) async throws -> Void)?
+    let enqueueForPeriod: (@Sendable (any Database, Date) async throws -> Void)?
 
-    init(kind: String, run: Run, schedule: (@Sendable (any Database, Date) async throws -> Void)? = nil) {
-        self.kind = kind
-        self.run = run
+    /// A kind enqueued by the code that has work for it.
+    init<Payload>(_ kind: JobKind<Payload>, run: Run) {
+        self.kind = kind.name
+        self.run = Self.checked(run, of: kind)
+        self.schedule = nil
+        self.enqueueForPeriod = nil
+    }
+
+    /// A periodic kind: it has no payload (`NoPayload`), only a period.
+    init(_ kind: JobKind<NoPayload>, run: Run, schedule: JobSchedule) {
+        self.kind = kind.name
+        self.run = Self.checked(run, of: kind)
         self.schedule = schedule
-    }
-}
-
-/// A kind of job whose payload is a Codable value: enqueued with one,
-/// handed one back, never a hand-written JSON string.
-struct JobKind<Payload: Codable & Sendable>: Sendable {
-    let name: String
-
-    func encode(_ payload: Payload) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(payload), as: UTF8.self)
+        self.enqueueForPeriod = { db, now in try await schedule.enqueue(kind, on: db, now: now) }
     }
 
-    /// The job's payload, or an error naming the kind (a job written by an
-    /// older version in another shape fails rather than runs wrongly).
-    func payload(of job: Job) throws -> Payload {
-        do {
-            return try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
-        } catch {
-            throw JobPayloadUnreadable(kind: name)
+    /// `run`, after the payloads of its jobs are read: a single job's
+    /// unreadable payload throws `JobPayloadUnreadable` (the worker ends
+    /// the job failed); a batch's unreadable jobs are left out of the
+    /// batch and end failed, the others run together.
+    private static func checked<Payload>(_ run: Run, of kind: JobKind<Payload>) -> Run {
+        switch run {
+        case .single(let handler):
+            return .single { job, app in
+                _ = try kind.payload(of: job)
+                try await handler(job, app)
+            }
+        case .batch(let handler):
+            return .batch { jobs, app in
+                let (readable, unreadable) = kind.payloads(of: jobs)
+                guard !readable.isEmpty else { return unreadable }
+                return try await handler(readable.map(\.job), app).merging(unreadable) { ran, _ in ran }
+            }
         }
     }
-}
-
-struct JobPayloadUnreadable: Error, CustomStringConvertible {
-    let kind: String
-    var description: String { "the payload of a '\(kind)' job cannot be read" }
 }
 
 /// A feature's text: one table per language, the same keys in both.

@@ -12,16 +12,17 @@ struct JobQueue {
     let db: any Database
     var retry = RetryPolicy()
 
-    /// Adds a job. With a `uniqueKey` a second enqueue is a no-op that
-    /// returns false, which is how periodic tasks run once across nodes.
+    /// Adds a job of `kind` carrying `payload`. With a `uniqueKey` a second
+    /// enqueue is a no-op that returns false, which is how periodic tasks
+    /// run once across nodes.
     @discardableResult
-    func enqueue(
-        kind: String, payload: String = "{}", runAt: Date? = nil, uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()
+    func enqueue<Payload>(
+        _ kind: JobKind<Payload>, payload: Payload, runAt: Date? = nil, uniqueKey: String? = nil, maxAttempts: Int = 5, now: Date = Date()
     ) async throws -> Bool {
         let job = Job()
         job.id = TimeOrderedID.make(at: now)
-        job.kind = kind
-        job.payload = payload
+        job.kind = kind.name
+        job.payload = try kind.encode(payload)
         job.uniqueKey = uniqueKey
         job.state = Job.State.queued.rawValue
         job.runAt = runAt ?? now
@@ -37,12 +38,22 @@ struct JobQueue {
         }
     }
 
+    /// A job to add with `enqueueMany`, its payload already encoded by its
+    /// kind.
     struct NewJob {
-        var kind: String
-        var payload: String
-        var runAt: Date
-        var uniqueKey: String?
-        var maxAttempts = 5
+        let kind: String
+        let payload: String
+        let runAt: Date
+        let uniqueKey: String?
+        let maxAttempts: Int
+
+        init<Payload>(_ kind: JobKind<Payload>, payload: Payload, runAt: Date, uniqueKey: String?, maxAttempts: Int = 5) throws {
+            self.kind = kind.name
+            self.payload = try kind.encode(payload)
+            self.runAt = runAt
+            self.uniqueKey = uniqueKey
+            self.maxAttempts = maxAttempts
+        }
     }
 
     /// Adds many jobs in few statements; one whose unique key is already
@@ -162,6 +173,7 @@ struct JobQueue {
                     retries[runAt, default: [:]][String(reason.prefix(2_000)), default: []].append(job.id!)
                 }
             case .failed(let error): try await fail(job, error: error, now: now)
+            case .abandoned(let error): try await abandon(job, error: error, now: now)
             }
         }
         guard let sql = db as? any SQLDatabase else { return }
@@ -197,6 +209,17 @@ struct JobQueue {
             job.state = Job.State.queued.rawValue
             job.runAt = now.addingTimeInterval(retry.delay(afterAttempt: job.attempts))
         }
+        try await job.save(on: db)
+    }
+
+    /// Ends a job failed now, whatever attempts it has left: one that no
+    /// attempt can run (its payload cannot be read).
+    func abandon(_ job: Job, error: String, now: Date = Date()) async throws {
+        job.lastError = String(error.prefix(2_000))
+        job.leaseOwner = nil
+        job.leaseExpiresAt = nil
+        job.state = Job.State.failed.rawValue
+        job.finishedAt = now
         try await job.save(on: db)
     }
 

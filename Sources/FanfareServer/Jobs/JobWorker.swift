@@ -14,7 +14,12 @@ typealias JobBatchHandler = @Sendable ([Job], Application) async throws -> [UUID
 enum JobResult: Sendable {
     case succeeded
     case retry(after: TimeInterval, reason: String)
+    /// This attempt failed: the job runs again after the standard back-off
+    /// until its attempts are spent.
     case failed(String)
+    /// The job can never run (its payload cannot be read): it ends failed
+    /// now, without the attempts it has left.
+    case abandoned(String)
 }
 
 /// The kinds of job Fanfare knows: every feature's, from its declaration.
@@ -35,9 +40,9 @@ enum JobKinds {
         return handlers
     }
 
-    /// Every periodic kind's schedule.
+    /// Every periodic kind's enqueueing for the current period.
     static func schedules(_ features: [any Feature] = Features.all) -> [@Sendable (any Database, Date) async throws -> Void] {
-        features.flatMap(\.jobs).compactMap(\.schedule)
+        features.flatMap(\.jobs).compactMap(\.enqueueForPeriod)
     }
 }
 
@@ -159,6 +164,10 @@ final class JobWorker: Sendable {
             return .succeeded
         } catch let retry as JobRetry {
             return .retry(after: retry.after, reason: retry.reason)
+        } catch let unreadable as JobPayloadUnreadable {
+            app.logger.warning(
+                "job abandoned", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(unreadable.description)])
+            return .abandoned(unreadable.description)
         } catch {
             app.logger.warning(
                 "job failed", metadata: ["job": .string(job.id!.uuidString), "kind": .string(job.kind), "error": .string(String(describing: error))])

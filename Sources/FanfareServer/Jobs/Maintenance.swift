@@ -7,13 +7,8 @@ import Vapor
 /// limit looks at any more, remembered idempotent responses, used setup links, expired
 /// browser sessions, finished jobs and heartbeats of workers that are gone.
 enum Maintenance {
-    static let kind = "maintenance.purge"
+    static let kind = JobKind<NoPayload>("maintenance.purge")
     static let period: TimeInterval = 3_600
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         try await purge(on: app.db, now: Date())

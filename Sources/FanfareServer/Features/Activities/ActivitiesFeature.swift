@@ -17,7 +17,7 @@ struct ActivitiesFeature: Feature {
     }
 
     var jobs: [JobRegistration] {
-        [JobRegistration(kind: FanEngagement.kind, run: .batch(FanEngagement.runBatch))]
+        [JobRegistration(FanEngagement.kind, run: .batch(FanEngagement.runBatch))]
     }
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }

@@ -6,8 +6,8 @@ import Vapor
 /// messages enter activities and earn points, and running it at once.
 extension ActivityService {
     /// The job for a batch of new messages, or nil when there are none.
-    static func engagementJob(for messageIDs: [UUID], at now: Date) -> JobQueue.NewJob? {
-        FanEngagement.job(for: messageIDs, at: now)
+    static func engagementJob(for messageIDs: [UUID], at now: Date) throws -> JobQueue.NewJob? {
+        try FanEngagement.job(for: messageIDs, at: now)
     }
 
     /// Lets these messages enter activities and earn points now.

@@ -10,16 +10,17 @@ import Vapor
 /// stored batch keeps this off the intake's transaction; every award is
 /// keyed by its message, so a retried job pays nothing twice.
 enum FanEngagement {
-    static let kind = "fans.engagement"
+    static let kind = JobKind<Payload>("fans.engagement")
 
-    struct Payload: Codable {
+    /// Stored as `{"messageIDs": […]}`.
+    struct Payload: Codable, Sendable, Equatable {
         var messageIDs: [UUID]
     }
 
-    static func job(for messageIDs: [UUID], at now: Date) -> JobQueue.NewJob? {
+    static func job(for messageIDs: [UUID], at now: Date) throws -> JobQueue.NewJob? {
         guard let first = messageIDs.first else { return nil }
-        let payload = String(decoding: (try? JSONEncoder().encode(Payload(messageIDs: messageIDs))) ?? Data(), as: UTF8.self)
-        return JobQueue.NewJob(kind: kind, payload: payload, runAt: now, uniqueKey: "\(kind):\(first.uuidString.lowercased())", maxAttempts: 5)
+        return try JobQueue.NewJob(
+            kind, payload: Payload(messageIDs: messageIDs), runAt: now, uniqueKey: "\(kind.name):\(first.uuidString.lowercased())", maxAttempts: 5)
     }
 
     /// Messages paid for in one transaction.
@@ -30,9 +31,10 @@ enum FanEngagement {
     /// writer for itself (a burst of 2,000 pushes a second fell to 1,200
     /// stored a second); together they are paid in a handful of statements.
     @Sendable static func runBatch(_ jobs: [Job], _ app: Application) async throws -> [UUID: JobResult] {
-        let ids = jobs.flatMap { job in (try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)))?.messageIDs ?? [] }
-        try await process(ids, now: Date(), on: app.db)
-        return [:]
+        // An unreadable payload ends its job failed, naming the kind.
+        let (readable, unreadable) = kind.payloads(of: jobs)
+        try await process(readable.flatMap(\.payload.messageIDs), now: Date(), on: app.db)
+        return unreadable
     }
 
     /// What engagement reads of a stored message: a burst reads thousands,

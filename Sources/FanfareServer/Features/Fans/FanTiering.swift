@@ -9,13 +9,8 @@ import Vapor
 /// decay (nobody's message moves them) and writes the day's tier counts
 /// for the distribution report. Every movement is kept as history.
 enum FanTiering {
-    static let kind = "fans.recompute"
+    static let kind = JobKind<NoPayload>("fans.recompute")
     static let period: TimeInterval = 86_400
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         let (writer, reader) = connections(app)

@@ -23,8 +23,8 @@ struct FansFeature: Feature {
 
     var jobs: [JobRegistration] {
         [
-            JobRegistration(kind: FanTiering.kind, run: .single(FanTiering.run), schedule: FanTiering.schedule),
-            JobRegistration(kind: FanRetention.kind, run: .single(FanRetention.run), schedule: FanRetention.schedule),
+            JobRegistration(FanTiering.kind, run: .single(FanTiering.run), schedule: .every(FanTiering.period)),
+            JobRegistration(FanRetention.kind, run: .single(FanRetention.run), schedule: .every(FanRetention.period)),
         ]
     }
 

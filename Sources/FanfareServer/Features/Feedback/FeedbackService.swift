@@ -312,7 +312,7 @@ struct FeedbackService {
                 reply.status = InboxReply.Status.queued.rawValue
                 reply.createdAt = now
                 try await reply.create(on: tx)
-                jobs.append(ConversationService.replyJob(for: reply.id!, at: now))
+                jobs.append(try ConversationService.replyJob(for: reply.id!, at: now))
                 if notice.ticket.id == ticket.id { ticket.noticeReplyID = reply.id }
                 notice.ticket.closingNote = note
                 notice.ticket.noticeReplyID = reply.id

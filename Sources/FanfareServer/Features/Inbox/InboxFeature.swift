@@ -25,9 +25,9 @@ struct InboxFeature: Feature {
 
     var jobs: [JobRegistration] {
         [
-            JobRegistration(kind: MessageIntake.kind, run: .single(MessageIntake.run), schedule: MessageIntake.schedule),
-            JobRegistration(kind: ReplySender.kind, run: .batch(ReplySender.runBatch)),
-            JobRegistration(kind: ServiceLevelWatch.kind, run: .single(ServiceLevelWatch.run), schedule: ServiceLevelWatch.schedule),
+            JobRegistration(MessageIntake.kind, run: .single(MessageIntake.run), schedule: .every(MessageIntake.period)),
+            JobRegistration(ReplySender.kind, run: .batch(ReplySender.runBatch)),
+            JobRegistration(ServiceLevelWatch.kind, run: .single(ServiceLevelWatch.run), schedule: .every(ServiceLevelWatch.period)),
         ]
     }
 

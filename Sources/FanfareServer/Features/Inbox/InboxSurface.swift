@@ -6,8 +6,8 @@ import Vapor
 /// reply through its account's connector; fetching an account's messages
 /// and sending queued replies as of a given moment (the demo's replay).
 extension ConversationService {
-    static func replyJob(for replyID: UUID, at now: Date) -> JobQueue.NewJob {
-        ReplySender.job(for: replyID, at: now)
+    static func replyJob(for replyID: UUID, at now: Date) throws -> JobQueue.NewJob {
+        try ReplySender.job(for: replyID, at: now)
     }
 
     /// Fetches what `account`'s platform shows as of `now` into the inbox;
@@ -21,7 +21,7 @@ extension ConversationService {
     /// finishes their jobs. The demo replays its history's answers when
     /// they were given with it; the worker is not running meanwhile.
     static func sendQueuedReplies(app: Application, at now: Date) async throws {
-        let jobs = try await Job.query(on: app.db).filter(\.$kind == ReplySender.kind).filter(\.$state == Job.State.queued.rawValue)
+        let jobs = try await Job.query(on: app.db).filter(\.$kind == ReplySender.kind.name).filter(\.$state == Job.State.queued.rawValue)
             .filter(\.$runAt <= now).all()
         guard !jobs.isEmpty else { return }
         let results = try await ReplySender.runBatch(jobs, app, clock: { now })

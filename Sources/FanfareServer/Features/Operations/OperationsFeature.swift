@@ -15,6 +15,6 @@ struct OperationsFeature: Feature {
     }
 
     var jobs: [JobRegistration] {
-        [JobRegistration(kind: Maintenance.kind, run: .single(Maintenance.run), schedule: Maintenance.schedule)]
+        [JobRegistration(Maintenance.kind, run: .single(Maintenance.run), schedule: .every(Maintenance.period))]
     }
 }

@@ -7,12 +7,13 @@ import Vapor
 /// them: at 3, 7 and 30 days after publishing (the lifecycle review), and
 /// a `latest` snapshot shortly after publishing and whenever someone asks.
 enum MetricsSnapshotter {
-    static let kind = "metrics.snapshot"
+    static let kind = JobKind<Payload>("metrics.snapshot")
     static let milestones: [(label: String, after: TimeInterval)] = [
         ("latest", 120), ("3d", 3 * 86_400), ("7d", 7 * 86_400), ("30d", 30 * 86_400),
     ]
 
-    struct Payload: Codable {
+    /// Stored as `{"label": …, "variantID": …}`.
+    struct Payload: Codable, Sendable, Equatable {
         var variantID: UUID
         var label: String
     }
@@ -30,13 +31,13 @@ enum MetricsSnapshotter {
 
     private static func snapshotJob(for variant: PostVariant, label: String, publishedAt: Date, now: Date) throws -> JobQueue.NewJob {
         let after = milestones.first { $0.label == label }?.after ?? 0
-        let payload = String(decoding: try JSONEncoder().encode(Payload(variantID: variant.id!, label: label)), as: UTF8.self)
-        return JobQueue.NewJob(
-            kind: kind, payload: payload, runAt: publishedAt.addingTimeInterval(after), uniqueKey: "\(kind):\(variant.id!.uuidString):\(label)")
+        return try JobQueue.NewJob(
+            kind, payload: Payload(variantID: variant.id!, label: label), runAt: publishedAt.addingTimeInterval(after),
+            uniqueKey: "\(kind.name):\(variant.id!.uuidString):\(label)")
     }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        let payload = try kind.payload(of: job)
         guard let variant = try await PostVariant.find(payload.variantID, on: app.db) else { return }
         // The next milestone is queued first: if this run dies half-way it
         // runs again, and the unique key keeps the next one single.

@@ -102,7 +102,7 @@ public enum PublishLoad {
         try await withApp(settings) { app in
             guard let sql = app.db as? any SQLDatabase else { return }
             try await sql.raw("UPDATE posts SET scheduled_at = \(bind: at)").run()
-            try await sql.raw("UPDATE jobs SET run_at = \(bind: at) WHERE kind = \(bind: PublishRunner.kind)").run()
+            try await sql.raw("UPDATE jobs SET run_at = \(bind: at) WHERE kind = \(bind: PublishRunner.kind.name)").run()
         }
     }
 

@@ -14,9 +14,11 @@ import Vapor
 /// answer (a crash, a timeout) is first looked up on the platform with that
 /// key and only re-sent when the platform does not have it.
 enum PublishRunner {
-    static let kind = "publish.variant"
+    static let kind = JobKind<Payload>("publish.variant")
 
-    struct Payload: Codable {
+    /// Stored as `{"variantID": …, "version": …}`; the version is the
+    /// post's when queued, so an edit since makes the job do nothing.
+    struct Payload: Codable, Sendable, Equatable {
         var variantID: UUID
         var version: Int
     }
@@ -25,10 +27,9 @@ enum PublishRunner {
     static func enqueue(_ post: Post, variants: [PostVariant], on db: any Database, now: Date = Date()) async throws {
         let runAt = post.scheduledAt ?? now
         for variant in variants {
-            let payload = String(decoding: try JSONEncoder().encode(Payload(variantID: variant.id!, version: post.version)), as: UTF8.self)
             try await JobQueue(db: db).enqueue(
-                kind: kind, payload: payload, runAt: runAt, uniqueKey: "\(kind):\(variant.id!.uuidString):v\(post.version)", maxAttempts: 40,
-                now: now)
+                kind, payload: Payload(variantID: variant.id!, version: post.version), runAt: runAt,
+                uniqueKey: "\(kind.name):\(variant.id!.uuidString):v\(post.version)", maxAttempts: 40, now: now)
         }
     }
 
@@ -64,15 +65,9 @@ enum PublishRunner {
         let db = app.db
         let now = clock()
         let worker = jobs.first?.leaseOwner ?? "worker"
-        var results: [UUID: JobResult] = [:]
-        var wanted: [(job: Job, payload: Payload)] = []
-        for job in jobs {
-            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
-                results[job.id!] = .failed("unreadable payload")
-                continue
-            }
-            wanted.append((job, payload))
-        }
+        // An unreadable payload ends its job failed, naming the kind.
+        let (wanted, unreadable) = kind.payloads(of: jobs)
+        var results = unreadable
         guard let sql = db as? any SQLDatabase else { return results }
         let variants = try await PublishRows.variants(wanted.map(\.payload.variantID), on: sql).keyed(by: \.id!)
         let posts = try await PublishRows.posts(Array(Set(variants.values.map { $0.$post.id })), on: sql).keyed(by: \.id!)
@@ -402,14 +397,9 @@ enum PostProgress {
 /// Its job has a fresh key per run, and the claim makes an extra job for a
 /// variant that is already being published harmless.
 enum PublishSweep {
-    static let kind = "publish.sweep"
+    static let kind = JobKind<NoPayload>("publish.sweep")
     static let period: TimeInterval = 60
     static let grace: TimeInterval = 120
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         try await sweep(on: app.db, now: Date())
@@ -433,12 +423,10 @@ enum PublishSweep {
         var queued = 0
         for variant in stale {
             let post = try variant.joined(Post.self)
-            let payload = String(
-                decoding: try JSONEncoder().encode(PublishRunner.Payload(variantID: variant.id!, version: post.version)), as: UTF8.self)
             let bucket = Int(RetryPolicy.periodStart(of: now, every: period).timeIntervalSince1970)
             if try await JobQueue(db: db).enqueue(
-                kind: PublishRunner.kind, payload: payload, uniqueKey: "\(PublishRunner.kind):\(variant.id!.uuidString):sweep@\(bucket)",
-                maxAttempts: 40, now: now)
+                PublishRunner.kind, payload: PublishRunner.Payload(variantID: variant.id!, version: post.version),
+                uniqueKey: "\(PublishRunner.kind.name):\(variant.id!.uuidString):sweep@\(bucket)", maxAttempts: 40, now: now)
             {
                 queued += 1
             }

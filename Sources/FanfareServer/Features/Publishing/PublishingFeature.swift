@@ -17,9 +17,9 @@ struct PublishingFeature: Feature {
 
     var jobs: [JobRegistration] {
         [
-            JobRegistration(kind: PublishRunner.kind, run: .batch(PublishRunner.runBatch)),
-            JobRegistration(kind: PublishSweep.kind, run: .single(PublishSweep.run), schedule: PublishSweep.schedule),
-            JobRegistration(kind: MetricsSnapshotter.kind, run: .single(MetricsSnapshotter.run)),
+            JobRegistration(PublishRunner.kind, run: .batch(PublishRunner.runBatch)),
+            JobRegistration(PublishSweep.kind, run: .single(PublishSweep.run), schedule: .every(PublishSweep.period)),
+            JobRegistration(MetricsSnapshotter.kind, run: .single(MetricsSnapshotter.run)),
         ]
     }
 

@@ -29,7 +29,7 @@ enum PublishingService {
     /// running meanwhile.
     static func sendQueued(of post: Post, app: Application, at now: Date) async throws -> Bool {
         let variants = try await PostVariant.query(on: app.db).filter(\.$post.$id == post.id!).all()
-        let keys = variants.map { Optional("\(PublishRunner.kind):\($0.id!.uuidString):v\(post.version)") }
+        let keys = variants.map { Optional("\(PublishRunner.kind.name):\($0.id!.uuidString):v\(post.version)") }
         let jobs = try await Job.query(on: app.db).filter(\.$uniqueKey ~~ keys).filter(\.$state == Job.State.queued.rawValue).all()
         guard !jobs.isEmpty else { return false }
         let results = try await PublishRunner.runBatch(jobs, app, clock: { now })

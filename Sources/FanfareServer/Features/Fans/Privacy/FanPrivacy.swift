@@ -93,13 +93,8 @@ struct FanPrivacy {
 /// The retention period: once a day, fans not heard from for the
 /// workspace's `retention_days` have their personal data erased.
 enum FanRetention {
-    static let kind = "fans.retention"
+    static let kind = JobKind<NoPayload>("fans.retention")
     static let period: TimeInterval = 86_400
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         _ = try await purge(now: Date(), on: app.db)

@@ -179,7 +179,7 @@ struct ConversationService {
             }
             conversation.updatedAt = now
             try await conversation.update(on: tx)
-            try await JobQueue(db: tx).enqueueMany([ReplySender.job(for: reply.id!, at: now)], now: now)
+            try await JobQueue(db: tx).enqueueMany([try ReplySender.job(for: reply.id!, at: now)], now: now)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "conversation.replied", targetType: "conversation",
                 targetID: conversation.id, after: ["reply": reply.id!.uuidString.lowercased(), "resolved": String(resolve)], now: now)

@@ -67,7 +67,7 @@ enum InboxRouter {
         try await apply(touched, now: now, in: sql)
         guard !replies.isEmpty else { return }
         try await replies.create(on: tx)
-        try await JobQueue(db: tx).enqueueMany(replies.map { ReplySender.job(for: $0.id!, at: now) }, now: now)
+        try await JobQueue(db: tx).enqueueMany(try replies.map { try ReplySender.job(for: $0.id!, at: now) }, now: now)
     }
 
     /// The segments each fan of the batch is in, of those the rules ask

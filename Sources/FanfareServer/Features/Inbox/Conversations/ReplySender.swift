@@ -9,15 +9,16 @@ import Vapor
 /// idempotency key the platform sees, and a reply already sent is never
 /// sent again, so retries and a second worker answer the fan once.
 enum ReplySender {
-    static let kind = "inbox.reply"
+    static let kind = JobKind<Payload>("inbox.reply")
 
-    struct Payload: Codable {
+    /// Stored as `{"replyID": …}`.
+    struct Payload: Codable, Sendable, Equatable {
         var replyID: UUID
     }
 
-    static func job(for replyID: UUID, at now: Date) -> JobQueue.NewJob {
-        let payload = String(decoding: (try? JSONEncoder().encode(Payload(replyID: replyID))) ?? Data(), as: UTF8.self)
-        return JobQueue.NewJob(kind: kind, payload: payload, runAt: now, uniqueKey: "\(kind):\(replyID.uuidString.lowercased())", maxAttempts: 6)
+    static func job(for replyID: UUID, at now: Date) throws -> JobQueue.NewJob {
+        try JobQueue.NewJob(
+            kind, payload: Payload(replyID: replyID), runAt: now, uniqueKey: "\(kind.name):\(replyID.uuidString.lowercased())", maxAttempts: 6)
     }
 
     /// Replies sent at the same time to the platforms.
@@ -43,15 +44,11 @@ enum ReplySender {
     /// `clock` is the time the replies go out at: the real one for the
     /// worker; the demo replays its history's answers when they were given.
     static func runBatch(_ jobs: [Job], _ app: Application, clock: @escaping @Sendable () -> Date) async throws -> [UUID: JobResult] {
-        var results: [UUID: JobResult] = [:]
+        // An unreadable payload ends its job failed, naming the kind.
+        let (readable, unreadable) = kind.payloads(of: jobs)
+        var results = unreadable
         var jobOfReply: [UUID: Job] = [:]
-        for job in jobs {
-            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
-                results[job.id!] = .failed("the job does not name a reply")
-                continue
-            }
-            jobOfReply[payload.replyID] = job
-        }
+        for (job, payload) in readable { jobOfReply[payload.replyID] = job }
         guard !jobOfReply.isEmpty else { return results }
         // A reply already sent, or gone, is left alone: retries and a second worker answer the fan once.
         let replies = try await InboxReply.query(on: app.db).filter(\.$id ~~ Array(jobOfReply.keys))

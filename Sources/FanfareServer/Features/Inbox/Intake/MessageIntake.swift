@@ -7,17 +7,12 @@ import Vapor
 /// Fetching fans' comments, mentions and messages through each account's
 /// connector, every minute, from where the last fetch stopped.
 enum MessageIntake {
-    static let kind = "inbox.poll"
+    static let kind = JobKind<NoPayload>("inbox.poll")
     static let period: TimeInterval = 60
     static let pageSize = 200
     /// Flagged messages of one fan within this window make them a repeat
     /// offender: the recommendation moves one grade up.
     static let offenceWindow: TimeInterval = 30 * 86_400
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         let accounts = try await SocialAccount.query(on: app.db).filter(\.$status == SocialAccount.Status.connected.rawValue).all()
@@ -178,7 +173,7 @@ enum MessageIntake {
             ).run()
         }
         try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, canReply: canReply, now: now, in: tx)
-        if let engagement = ActivityService.engagementJob(for: arrivals.map(\.id), at: now) {
+        if let engagement = try ActivityService.engagementJob(for: arrivals.map(\.id), at: now) {
             try await JobQueue(db: tx).enqueueMany([engagement], now: now)
         }
         return added

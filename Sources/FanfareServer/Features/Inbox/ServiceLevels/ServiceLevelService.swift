@@ -184,13 +184,8 @@ struct ServiceLevelService {
 /// once when it runs out, each with a notification to the assignee (or,
 /// for an unassigned conversation, to everyone who answers the inbox).
 enum ServiceLevelWatch {
-    static let kind = "inbox.service_levels"
+    static let kind = JobKind<NoPayload>("inbox.service_levels")
     static let period: TimeInterval = 60
-
-    static func schedule(on db: any Database, now: Date) async throws {
-        let start = RetryPolicy.periodStart(of: now, every: period)
-        try await JobQueue(db: db).enqueue(kind: kind, runAt: start, uniqueKey: "\(kind)@\(Int(start.timeIntervalSince1970))", now: now)
-    }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         try await check(app.db, now: Date())
