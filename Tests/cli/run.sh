@@ -46,7 +46,7 @@ expect_status "an unknown option is named" 2 "--colour" "$bin" migrate --colour
 expect_status "a number that is not one is named" 2 "--winners" "$bin" lottery draw --seed 00 --entrants /dev/null --winners many
 expect_status "moderate names its policy" 2 "--policy must be leftmost_longest or all" "$bin" moderate --lexicon /dev/null --policy some
 expect_status "a missing required option is named" 2 "--email" "$bin" token create --name x
-for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze lottery "lottery draw" "lottery verify"; do
+for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze anomalies lottery "lottery draw" "lottery verify"; do
   # shellcheck disable=SC2086
   if "$bin" $command --help >"$data/out" 2>"$data/err" && grep -q "USAGE:" "$data/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: fanfare $command --help"; head -5 "$data/out" "$data/err"; fi
 done
@@ -65,9 +65,10 @@ printf 'spam\n' >"$data/filter-lexicon.txt"
   "$bin" routes >"$data/routes.out" &&
   printf 'hello\n' | "$bin" analyze >/dev/null &&
   printf 'x\n' | "$bin" moderate --lexicon "$data/filter-lexicon.txt" >/dev/null &&
-  "$bin" lottery commit --seed "$(printf 'ab%.0s' $(seq 32))" >/dev/null
+  "$bin" lottery commit --seed "$(printf 'ab%.0s' $(seq 32))" >/dev/null &&
+  printf '2026-03-02,1\n2026-03-03,2\n' | "$bin" anomalies >/dev/null
 ) 2>"$data/err" && [ -z "$(ls -A "$data/here")" ] && grep -qx "GET /healthz" "$data/routes.out" && grep -qx "POST /api/v1/workspaces" "$data/routes.out" \
-  && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: routes, analyze, moderate and lottery left files or failed"; ls -A "$data/here"; head -5 "$data/err" "$data/routes.out"; }
+  && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: routes, analyze, moderate, lottery and anomalies left files or failed"; ls -A "$data/here"; head -5 "$data/err" "$data/routes.out"; }
 
 # Users and tokens.
 check "migrate" "$bin" migrate
@@ -259,6 +260,51 @@ assert all(l.get("intent") in {"question", "complaint", "praise", "purchase", "s
 assert "error" in lines[2] and "line 3" in open(sys.argv[2], encoding="utf-8").read()
 assert sys.argv[3] == "1"
 PY
+
+# fanfare anomalies (issue 18): ten weeks of daily followers with a small
+# wobble and one spike on 2026-02-24, written newest first as exports often
+# are: exactly that day is flagged, with its band; bad lines are named with
+# status 2; an empty input, or a header alone, flags nothing.
+python3 - >"$data/series.csv" <<'PY'
+import datetime
+rows = []
+for day in range(70):
+    value = 1000 + (day * 37) % 21 - 10 + (500 if day == 50 else 0)
+    rows.append(f"{datetime.date(2026, 1, 5) + datetime.timedelta(days=day)},{value}")
+print("date,followers")
+print("\n".join(reversed(rows)))
+PY
+"$bin" anomalies <"$data/series.csv" >"$data/anomalies.out" 2>"$data/anomalies.err"
+status=$?
+python3 - "$data/anomalies.out" "$status" <<'PY' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: fanfare anomalies flags the spike"; cat "$data/anomalies.out" "$data/anomalies.err"; }
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+lines = [json.loads(l) for l in text.splitlines()]
+assert sys.argv[2] == "0", sys.argv[2]
+assert len(lines) == 1, lines
+flag = lines[0]
+assert list(flag) == ["at", "value", "expected", "low", "high", "score"], flag
+assert flag["at"] == "2026-02-24T00:00:00Z" and flag["value"] == 1000 + (50 * 37) % 21 - 10 + 500, flag
+assert flag["low"] < flag["expected"] < flag["high"] < flag["value"] and abs(flag["expected"] - 1000) <= 10 and flag["score"] > 10, flag
+PY
+# A --min-change above the spike's size silences it.
+"$bin" anomalies --min-change 600 <"$data/series.csv" >"$data/anomalies.out" && [ ! -s "$data/anomalies.out" ] && passed=$((passed+1)) \
+  || { failed=$((failed+1)); echo "FAIL: anomalies --min-change 600 still flags"; cat "$data/anomalies.out"; }
+printf 'timestamp,value\n2026-03-02,5\n2026-03-03,many\n' | expect_status "anomalies names a bad value with its line" 2 'line 3: value is "many"; use a finite decimal number' "$bin" anomalies
+printf '2026-03-02,5\nMonday,6\n' | expect_status "anomalies names a bad timestamp with its line" 2 'line 2: timestamp is "Monday"; use RFC 3339' "$bin" anomalies
+printf '2026-03-02,5\n2026-03-02,5,6\n' | expect_status "anomalies names a line of three fields" 2 "line 2: has 3 fields; a line is timestamp,value" "$bin" anomalies
+printf '2026-03-02T00:00:00Z,1\n2026-03-02T01:00:00Z,1\n2026-03-02T02:30:00Z,1\n' | expect_status "anomalies refuses a point off the grid" 2 \
+  "line 3: 2026-03-02T02:30:00Z is not a whole number of intervals of 3,600 seconds" "$bin" anomalies
+printf '1772442000,1\n1772442030,1\n' | expect_status "anomalies refuses an interval under a minute" 2 "line 2: the points are 30 seconds apart" "$bin" anomalies
+printf '2026-03-02,1\n2026-03-02,2\n' | expect_status "anomalies refuses two points at one time" 2 "line 2: 2026-03-02T00:00:00Z is not after" "$bin" anomalies
+printf '2026-03-02,1\n2026-03-03,1\n2026-03-02,2\n' | expect_status "anomalies names a repeated time and the line it repeats" 2 "line 3: 2026-03-02T00:00:00Z is not after the previous point, 2026-03-02T00:00:00Z (line 1)" "$bin" anomalies
+expect_status "anomalies names a wrong setting by its option" 2 "--seasons: must be a whole number from 3 to 52" "$bin" anomalies --seasons 2
+expect_status "anomalies refuses a minimum change of 0" 2 "--min-change: is 0.0; use a number above 0" "$bin" anomalies --min-change 0
+for input in "" "timestamp,value\n" "2026-03-02,5\n"; do
+  # shellcheck disable=SC2059
+  printf "$input" | "$bin" anomalies >"$data/anomalies.out" 2>"$data/anomalies.err" && [ ! -s "$data/anomalies.out" ] && [ ! -s "$data/anomalies.err" ] \
+    && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: anomalies on '$input'"; cat "$data/anomalies.out" "$data/anomalies.err"; }
+done
 
 # fanfare lottery: the draw re-run from its published seed, checked against
 # an independent implementation of the published algorithm (fanfare-draw-v1).

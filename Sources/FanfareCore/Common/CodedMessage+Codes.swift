@@ -611,4 +611,18 @@ extension CodedMessage {
     public static func variantMoveIllegal(from: String, event: String) -> CodedMessage {
         CodedMessage(.variantMoveIllegal, ["from": .text(from), "event": .text(event)])
     }
+
+    // MARK: Analytics
+
+    public static func seriesInterval(seconds: Int) -> CodedMessage { CodedMessage(.seriesInterval, ["seconds": .int(seconds)]) }
+    public static func seriesOffGrid(value: Date, interval: Int, first: Date) -> CodedMessage {
+        CodedMessage(.seriesOffGrid, ["value": .time(value), "interval": .int(interval), "first": .time(first)])
+    }
+    public static func seriesNotAfter(value: Date, previous: Date) -> CodedMessage {
+        CodedMessage(.seriesNotAfter, ["value": .time(value), "previous": .time(previous)])
+    }
+    public static var seriesTimeAccepted: CodedMessage { CodedMessage(.seriesTimeAccepted) }
+    public static func seriesValue(value: String) -> CodedMessage { CodedMessage(.seriesValue, ["value": .text(value)]) }
+    public static func seriesLine(count: Int) -> CodedMessage { CodedMessage(.seriesLine, ["count": .int(count)]) }
+    public static func seriesMinChange(value: String) -> CodedMessage { CodedMessage(.seriesMinChange, ["value": .text(value)]) }
 }

@@ -439,6 +439,16 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case modelIntentMissing = "model_intent_missing"
     case modelEndsEarly = "model_ends_early"
     case variantMoveIllegal = "variant_move_illegal"
+
+    // MARK: Analytics (series and anomaly detection)
+
+    case seriesInterval = "series_interval"
+    case seriesOffGrid = "series_off_grid"
+    case seriesNotAfter = "series_not_after"
+    case seriesTimeAccepted = "series_time_accepted"
+    case seriesValue = "series_value"
+    case seriesLine = "series_line"
+    case seriesMinChange = "series_min_change"
 }
 
 extension MessageCode {
@@ -852,6 +862,16 @@ extension MessageCode {
         case .modelIntentMissing: "the model file has no intent model with classes {classes}"
         case .modelEndsEarly: "the model file ends early"
         case .variantMoveIllegal: "a variant that is {from} has no move on {event}"
+        // Analytics
+        case .seriesInterval:
+            "the points are {seconds} seconds apart; a series' interval is from 60 seconds (a minute) to 86,400 (a day) and divides a day evenly (60, 300, 900, 3,600, 21,600 …)"
+        case .seriesOffGrid: "{value} is not a whole number of intervals of {interval} seconds after the series' first point, {first}"
+        case .seriesNotAfter: "{value} is not after the previous point, {previous}"
+        case .seriesTimeAccepted:
+            "use RFC 3339 (2026-03-02T09:00:00Z, or with an offset), a date (2026-03-02, midnight UTC) or whole Unix seconds (1772442000)"
+        case .seriesValue: "is \"{value}\"; use a finite decimal number such as 42 or 3.5"
+        case .seriesLine: "has {count} fields; a line is timestamp,value"
+        case .seriesMinChange: "is {value}; use a number above 0 in the series' own units (1 for counts, 0.001 for a rate)"
         }
     }
 }

@@ -20,6 +20,7 @@ enum Features {
         FeedbackFeature(),
         FansFeature(),
         ActivitiesFeature(),
+        AnalyticsFeature(),
         DemoFeature(),
     ]
 }

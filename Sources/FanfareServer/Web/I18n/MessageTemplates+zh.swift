@@ -395,5 +395,13 @@ enum ChineseMessages {
         .modelIntentMissing: "模型文件中没有类别为 {classes} 的意图模型",
         .modelEndsEarly: "模型文件提前结束",
         .variantMoveIllegal: "处于 {from} 状态的变体不能执行 {event}",
+        // Analytics
+        .seriesInterval: "各点相隔 {seconds} 秒；序列的间隔须在 60 秒（1 分钟）到 86,400 秒（1 天）之间，且能整除一天（60、300、900、3,600、21,600……）",
+        .seriesOffGrid: "{value} 与序列第一个点 {first} 的间隔不是 {interval} 秒的整数倍",
+        .seriesNotAfter: "{value} 不晚于上一个点 {previous}",
+        .seriesTimeAccepted: "请使用 RFC 3339（2026-03-02T09:00:00Z 或带时差）、日期（2026-03-02，按 UTC 零点）或自 1970-01-01 UTC 起的整秒数（1772442000）",
+        .seriesValue: "为「{value}」；请使用有限的十进制数，例如 42 或 3.5",
+        .seriesLine: "有 {count} 个字段；每行应为「时间,数值」两个字段",
+        .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
     ]
 }
