@@ -22,35 +22,17 @@ struct SessionPages: RouteCollection {
     }
 
     @Sendable func signInForm(req: Request) async throws -> HTMLResponse {
-        if req.auth.has(User.self) { return try await renderSignedIn(req) }
+        if req.auth.has(User.self) {
+            let ctx = try await PageContext.make(req)
+            return Layout.page(ctx, title: ctx.t("signin.title"), SessionPage.signedInView(email: ctx.user?.email ?? "", ctx))
+        }
         return try await render(req, email: "", next: req.query[String.self, at: "next"], errors: FormErrors())
-    }
-
-    private func renderSignedIn(_ req: Request) async throws -> HTMLResponse {
-        let ctx = try await PageContext.make(req)
-        return Layout.page(
-            ctx, title: ctx.t("signin.title"),
-            """
-            <h1>\(ctx.t("signin.title"))</h1><p>\(ctx.t("signin.already", ctx.user?.email ?? ""))</p><p><a href="/">\(ctx.t("signin.continue"))</a></p>
-            """)
     }
 
     private func render(_ req: Request, email: String, next: String?, errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(
-            ctx, title: ctx.t("signin.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("signin.title"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="/sign-in" id="sign-in-form">\(ctx.csrfField)
-            <input type="hidden" name="next" value="\(req.safeReturnPath(next))">
-            \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: email, errors: errors, autocomplete: "username"))
-            \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, autocomplete: "current-password"))
-            <button type="submit" class="primary">\(ctx.t("signin.submit"))</button>
-            </form>
-            </section>
-            """)
+        let model = SessionPage.signIn(email: email, next: req.safeReturnPath(next), errors: errors)
+        return Layout.page(ctx, title: ctx.t("signin.title"), status: status, SessionPage.signInView(model, ctx))
     }
 
     @Sendable func signIn(req: Request) async throws -> Response {
@@ -87,48 +69,19 @@ struct SessionPages: RouteCollection {
         return try await renderSetup(req, values: [:], errors: FormErrors())
     }
 
-    private func openSetup(_ req: Request) async throws -> SetupToken {
-        try await req.openingSecretLink("setup") { try await findSetup(req) }
-    }
-
-    private func findSetup(_ req: Request) async throws -> SetupToken {
-        guard let token = req.parameters.get("token"),
-            let setup = try await SetupToken.query(on: req.db).filter(\.$tokenHash == Secrets.sha256(token)).first(),
-            setup.usedAt == nil, setup.expiresAt > Date(),
-            try await User.query(on: req.db).count() == 0
-        else {
-            throw Problem(
-                .notFound,
-                "This setup link is used, expired or unknown. Run `fanfare serve` again to print a new one while no user exists, or use `fanfare user create`."
-            )
-        }
-        return setup
+    /// The setup link's row, counted against the secret-link throttle.
+    private func openSetup(_ req: Request) async throws -> UUID {
+        try await req.openingSecretLink("setup") { try await SessionPage.querySetup(token: req.parameters.get("token"), on: req.db) }
     }
 
     private func renderSetup(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        let locale = values["locale"] ?? ctx.locale.rawValue
-        return Layout.page(
-            ctx, title: ctx.t("setup.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("setup.title"))</h1>
-            <p>\(ctx.t("setup.intro"))</p>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" id="setup-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: values["email"] ?? "", errors: errors, autocomplete: "username"))
-            \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors, autocomplete: "name"))
-            \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
-            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: locale, errors: errors, languageNames: true))
-            \(Layout.field(ctx, name: "time_zone", label: ctx.t("field.time_zone"), value: values["time_zone"] ?? "Asia/Shanghai", errors: errors))
-            <button type="submit" class="primary">\(ctx.t("setup.submit"))</button>
-            </form>
-            </section>
-            """)
+        let model = SessionPage.setup(values: values, errors: errors, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("setup.title"), status: status, SessionPage.setupView(model, ctx))
     }
 
     @Sendable func setup(req: Request) async throws -> Response {
-        let setup = try await openSetup(req)
+        let setupID = try await openSetup(req)
         let values = [
             "email": req.formValue("email"), "display_name": req.formValue("display_name"),
             "locale": req.formValue("locale"), "time_zone": req.formValue("time_zone"),
@@ -137,7 +90,7 @@ struct SessionPages: RouteCollection {
             let user = try await req.db.writeTransaction { tx -> User in
                 // Updating the token row first takes its lock, so a racing
                 // submit waits here and then finds a user already made.
-                try await SetupToken.query(on: tx).filter(\.$id == setup.id!).set(\.$usedAt, to: Date()).update()
+                try await SetupToken.query(on: tx).filter(\.$id == setupID).set(\.$usedAt, to: Date()).update()
                 guard try await User.query(on: tx).count() == 0
                 else { throw Problem(.conflict, "Setup has already been completed.") }
                 return try await PeopleService(db: tx, passwords: req.password.async).create(

@@ -14,26 +14,12 @@ struct SettingsPages: RouteCollection {
 
     @Sendable func profileForm(req: Request) async throws -> HTMLResponse {
         let user = try req.signedInUser
-        return try await renderProfile(
-            req, values: ["display_name": user.displayName, "locale": user.locale, "time_zone": user.timeZone], errors: FormErrors())
+        return try await renderProfile(req, SettingsPage.profile(of: user))
     }
 
-    private func renderProfile(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    private func renderProfile(_ req: Request, _ model: SettingsPage.Profile, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(
-            ctx, title: ctx.t("profile.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("profile.title"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" id="profile-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors))
-            \(Layout.select(ctx, name: "locale", label: ctx.t("field.locale"), options: Layout.localeOptions(), selected: values["locale"] ?? "", errors: errors, languageNames: true))
-            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? "", errors: errors))
-            <button type="submit" class="primary">\(ctx.t("form.save"))</button>
-            </form>
-            </section>
-            """)
+        return Layout.page(ctx, title: ctx.t("profile.title"), status: status, SettingsPage.profileView(model, ctx))
     }
 
     @Sendable func saveProfile(req: Request) async throws -> Response {
@@ -46,7 +32,8 @@ struct SettingsPages: RouteCollection {
             Flash.add(.notice, I18n.text("form.saved", user.uiLocale), to: req)
             return req.redirect(to: "/settings/profile")
         } catch let errors as ValidationErrors {
-            return try await renderProfile(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+            return try await renderProfile(req, SettingsPage.profile(values: values, errors: FormErrors(errors)), status: .unprocessableEntity)
+                .encodeResponse(for: req)
         }
     }
 
@@ -56,20 +43,7 @@ struct SettingsPages: RouteCollection {
 
     private func renderPassword(_ req: Request, errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        return Layout.page(
-            ctx, title: ctx.t("password.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("password.title"))</h1>
-            <p>\(ctx.t("password.intro"))</p>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" id="password-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "current_password", label: ctx.t("field.current_password"), type: "password", errors: errors, autocomplete: "current-password"))
-            \(Layout.field(ctx, name: "new_password", label: ctx.t("field.new_password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
-            <button type="submit" class="primary">\(ctx.t("password.submit"))</button>
-            </form>
-            </section>
-            """)
+        return Layout.page(ctx, title: ctx.t("password.title"), status: status, SettingsPage.passwordView(errors: errors, ctx))
     }
 
     @Sendable func changePassword(req: Request) async throws -> Response {

@@ -15,56 +15,12 @@ struct TokenPages: RouteCollection {
         try await render(req, errors: FormErrors())
     }
 
-    /// Scopes are stored as `read write`; each is named in the reader's language.
-    static func scopeLabels(_ stored: String, _ ctx: PageContext) -> String {
-        stored.split(whereSeparator: { $0 == " " || $0 == "," }).map { scope in
-            let key = "tokens.scope." + scope.trimmingCharacters(in: .whitespaces)
-            let text = ctx.t(key)
-            return text == key ? String(scope) : text
-        }.joined(separator: ctx.locale == .en ? ", " : "、")
-    }
-
     private func render(_ req: Request, errors: FormErrors, created: String? = nil, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let user = try req.signedInUser
         let ctx = try await PageContext.make(req)
-        let tokens = try await TokenService(db: req.db).list(for: user)
-        let rows = tokens.map { t -> HTML in
-            let state: HTML =
-                t.revokedAt == nil
-                ? "<form method=\"post\" action=\"/settings/tokens/\(t.id!.uuidString)/revoke\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("tokens.revoke"))</button></form>"
-                : "\(ctx.t("tokens.revoked"))"
-            return
-                "<tr><td translate=\"no\">\(t.name)</td><td><code translate=\"no\">\(t.hint)…</code></td><td>\(Self.scopeLabels(t.scopes, ctx))</td><td>\(Layout.time(t.createdAt, ctx))</td><td>\(Layout.time(t.lastUsedAt, ctx))</td><td>\(state)</td></tr>"
-        }
-        let createdBox: HTML =
-            created.map { token in
-                """
-                <section class="card highlight" id="token-created"><h2>\(ctx.t("tokens.created"))</h2>
-                <p>\(ctx.t("tokens.copy_now"))</p><input type="text" readonly class="wide" id="new-token" value="\(token)"></section>
-                """
-            } ?? .empty
-        let tokenTable: HTML =
-            rows.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("tokens.none"))</p>"
-            : "<div class=\"table-scroll\"><table id=\"token-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("tokens.hint"))</th><th>\(ctx.t("tokens.scopes"))</th><th>\(ctx.t("tokens.created_at"))</th><th>\(ctx.t("tokens.last_used"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table></div>"
-        return Layout.page(
-            ctx, title: ctx.t("tokens.title"), status: status,
-            """
-            <h1>\(ctx.t("tokens.title"))</h1>
-            <p>\(ctx.t("tokens.intro")) <code translate="no">Authorization: Bearer fnf_…</code></p>
-            \(createdBox)
-            \(tokenTable)
-            <section class="card narrow"><h2>\(ctx.t("tokens.new"))</h2>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="/settings/tokens" id="new-token-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), errors: errors))
-            \(Layout.field(ctx, name: "current_password", label: ctx.t("field.current_password"), type: "password", errors: errors, hint: ctx.t("tokens.password_hint"), autocomplete: "current-password"))
-            <fieldset><legend>\(ctx.t("tokens.scopes"))</legend>
-            <label><input type="checkbox" name="scopes[]" value="read" checked> \(ctx.t("tokens.scope.read"))</label>
-            <label><input type="checkbox" name="scopes[]" value="write" checked> \(ctx.t("tokens.scope.write"))</label></fieldset>
-            <button type="submit" class="primary">\(ctx.t("tokens.create"))</button>
-            </form></section>
-            """)
+        let found = try await TokensPage.query(user: user, on: req.db)
+        let model = TokensPage.model(found, created: created, errors: errors, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("tokens.title"), status: status, TokensPage.view(model, ctx))
     }
 
     @Sendable func create(req: Request) async throws -> Response {

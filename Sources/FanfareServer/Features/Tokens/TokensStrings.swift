@@ -5,7 +5,7 @@ extension TokensFeature {
         "tokens.intro": "Tokens let scripts use the JSON API as you. Send one in a header:",
         "tokens.scope.read": "Read",
         "tokens.scope.write": "Write",
-        "tokens.none": "No tokens yet.",
+        "tokens.none": "No tokens yet. Create one below to let a script use the API as you.",
         "tokens.new": "New token",
         "tokens.create": "Create token",
         "tokens.created": "Your new token",
@@ -18,6 +18,8 @@ extension TokensFeature {
         "tokens.revoked": "Revoked",
         "tokens.revoked_notice": "Token revoked.",
         "tokens.password_hint": "A token acts as you until it is revoked, so creating one asks for your password.",
+        "tokens.active": "Active",
+        "tokens.state": "State",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -25,7 +27,7 @@ extension TokensFeature {
         "tokens.intro": "令牌让脚本以你的身份使用 JSON API。请在请求头中发送：",
         "tokens.scope.read": "读取",
         "tokens.scope.write": "写入",
-        "tokens.none": "还没有令牌。",
+        "tokens.none": "还没有令牌。请在下方创建一个，让脚本以你的身份使用 API。",
         "tokens.new": "新建令牌",
         "tokens.create": "创建令牌",
         "tokens.created": "你的新令牌",
@@ -38,5 +40,7 @@ extension TokensFeature {
         "tokens.revoked": "已撤销",
         "tokens.revoked_notice": "令牌已撤销。",
         "tokens.password_hint": "令牌在撤销前都能以你的身份操作，因此创建令牌需要输入密码。",
+        "tokens.active": "有效",
+        "tokens.state": "状态",
     ]
 }

@@ -28,76 +28,10 @@ struct MemberPages: RouteCollection {
         let access = try req.workspaceAccess
         try access.require(.membersView)
         let ctx = try await PageContext.make(req)
-        let base = "/w/\(access.workspace.slug)"
-        let members = try await access.query(Membership.self, on: req.db).with(\.$user).sort(\.$id).all()
-        let manage = access.can(.membersManage)
-        let rows = members.map { m -> HTML in
-            let roleCell: HTML =
-                manage
-                ? """
-                <form method="post" action="\(base)/members/\(m.id!.uuidString)/role" class="inline">\(ctx.csrfField)
-                <select name="role" aria-label="\(ctx.t("field.role"))">\(Layout.roleOptions(ctx).map { o -> HTML in "<option value=\"\(o.value)\"\(o.value == m.role ? HTML(raw: " selected") : .empty)>\(o.label)</option>" })</select>
-                <button type="submit">\(ctx.t("members.change_role"))</button></form>
-                """
-                : "\(ctx.t("role." + m.role))"
-            let removeCell: HTML =
-                manage
-                ? "<form method=\"post\" action=\"\(base)/members/\(m.id!.uuidString)/remove\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("members.remove"))</button></form>"
-                : .empty
-            return
-                "<tr data-email=\"\(m.user.email)\"><td translate=\"no\">\(m.user.displayName)</td><td translate=\"no\">\(m.user.email)</td><td>\(roleCell)</td><td>\(Layout.time(m.createdAt, ctx))</td><td>\(removeCell)</td></tr>"
-        }
-        let now = Date()
-        let invitations = try await access.query(Invitation.self, on: req.db).sort(\.$id, .descending).range(..<50).all()
-        let inviteRows = invitations.map { i -> HTML in
-            let state = i.state(now: now)
-            let revoke: HTML =
-                state == .pending && access.can(.membersInvite)
-                ? "<form method=\"post\" action=\"\(base)/invitations/\(i.id!.uuidString)/revoke\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\">\(ctx.t("invitations.revoke"))</button></form>"
-                : .empty
-            return
-                "<tr><td>\(ctx.t("role." + i.role))</td><td translate=\"no\">\(i.email ?? "—")</td><td>\(ctx.t("invitation.state." + state.rawValue))</td><td>\(Layout.time(i.expiresAt, ctx))</td><td>\(revoke)</td></tr>"
-        }
-        let allowedRoles = Role.allCases.filter { WorkspaceRules.mayGrant($0, inviterRole: access.role) }
-        let inviteForm: HTML =
-            access.can(.membersInvite)
-            ? """
-            <section class="card" id="invite">
-            <h2>\(ctx.t("invitations.new"))</h2>
-            <p>\(ctx.t("invitations.intro"))</p>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="\(base)/invitations" id="invite-form">\(ctx.csrfField)
-            \(Layout.select(ctx, name: "role", label: ctx.t("field.role"), options: Layout.roleOptions(ctx, allowed: allowedRoles), selected: Role.editor.rawValue, errors: errors, id: "invite-role"))
-            \(Layout.field(ctx, name: "email", label: ctx.t("field.email_optional"), type: "email", errors: errors, required: false, hint: ctx.t("invitations.email_hint")))
-            <button type="submit" class="primary">\(ctx.t("invitations.create"))</button>
-            </form>
-            </section>
-            """ : .empty
-        let linkBox: HTML =
-            newLink.map { link in
-                """
-                <section class="card highlight" id="invitation-created">
-                <h2>\(ctx.t("invitations.created", ctx.t("role." + link.role)))</h2>
-                <p>\(ctx.t("invitations.pass_on"))</p>
-                <input type="text" readonly id="invitation-link" value="\(link.url)" class="wide">
-                </section>
-                """
-            } ?? .empty
-        let invitationTable: HTML =
-            inviteRows.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("invitations.none"))</p>"
-            : "<div class=\"table-scroll\"><table id=\"invitation-list\"><thead><tr><th>\(ctx.t("field.role"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("invitations.state"))</th><th>\(ctx.t("invitations.expires"))</th><th></th></tr></thead><tbody>\(inviteRows)</tbody></table></div>"
-        return Layout.page(
-            ctx, title: ctx.t("members.title"), status: status,
-            """
-            <h1>\(ctx.t("members.title"))</h1>
-            \(linkBox)
-            <div class="table-scroll"><table id="member-list"><thead><tr><th>\(ctx.t("field.display_name"))</th><th>\(ctx.t("field.email"))</th><th>\(ctx.t("field.role"))</th><th>\(ctx.t("members.joined"))</th><th></th></tr></thead>
-            <tbody>\(rows)</tbody></table></div>
-            \(inviteForm)
-            <h2>\(ctx.t("invitations.title"))</h2>
-            \(invitationTable)
-            """)
+        let found = try await MembersPage.query(access: access, on: req.db)
+        let model = MembersPage.model(
+            found, abilities: .init(access), base: "/w/\(access.workspace.slug)", newLink: newLink, errors: errors, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("members.title"), status: status, MembersPage.view(model, ctx))
     }
 
     @Sendable func invite(req: Request) async throws -> Response {
@@ -161,40 +95,10 @@ struct MemberPages: RouteCollection {
     private func renderInvitation(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse
     {
         let token = req.parameters.get("token") ?? ""
-        let (invitation, workspace) = try await req.openingSecretLink("invitation") {
-            try await WorkspaceService(db: req.db).openInvitation(token: token)
-        }
+        let found = try await req.openingSecretLink("invitation") { try await InvitationPage.query(token: token, on: req.db) }
         let ctx = try await PageContext.make(req)
-        let role = ctx.t("role." + invitation.role)
-        let action: HTML
-        if let user = ctx.user {
-            action = """
-                <p>\(ctx.t("invitation.signed_in_as", user.email))</p>
-                <form method="post" id="accept-invitation-form">\(ctx.csrfField)<button type="submit" class="primary" id="accept-invitation">\(ctx.t("invitation.accept"))</button></form>
-                """
-        } else {
-            action = """
-                <p>\(ctx.t("invitation.have_account")) <a href="/sign-in?next=\(HTML(raw: "/invitations/" + HTML.escape(token)))" id="invitation-sign-in">\(ctx.t("nav.sign_in"))</a></p>
-                <h2>\(ctx.t("invitation.new_account"))</h2>
-                \(Layout.errorSummary(ctx, errors))
-                <form method="post" id="register-form">\(ctx.csrfField)
-                \(Layout.field(ctx, name: "email", label: ctx.t("field.email"), type: "email", value: values["email"] ?? invitation.email ?? "", errors: errors, autocomplete: "username"))
-                \(Layout.field(ctx, name: "display_name", label: ctx.t("field.display_name"), value: values["display_name"] ?? "", errors: errors, autocomplete: "name"))
-                \(Layout.field(ctx, name: "password", label: ctx.t("field.password"), type: "password", errors: errors, hint: ctx.t("field.password_hint"), autocomplete: "new-password"))
-                <input type="hidden" name="locale" value="\(ctx.locale.rawValue)">
-                <button type="submit" class="primary" id="accept-invitation">\(ctx.t("invitation.register_accept"))</button>
-                </form>
-                """
-        }
-        return Layout.page(
-            ctx, title: ctx.t("invitation.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("invitation.title"))</h1>
-            <p class="lead">\(ctx.t("invitation.summary", workspace.name, role))</p>
-            \(action)
-            </section>
-            """)
+        let model = InvitationPage.model(found, token: token, signedInAs: ctx.user?.email, values: values, errors: errors, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("invitation.title"), status: status, InvitationPage.view(model, ctx))
     }
 
     @Sendable func acceptInvitation(req: Request) async throws -> Response {

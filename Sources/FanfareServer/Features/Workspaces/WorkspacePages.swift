@@ -17,43 +17,15 @@ struct WorkspacePages: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> HTMLResponse {
-        try await renderList(req, values: [:], errors: FormErrors())
+        try await renderList(req, .init())
     }
 
-    private func renderList(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    private func renderList(_ req: Request, _ input: WorkspaceListPage.Input, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let ctx = try await PageContext.make(req)
-        let rows = ctx.workspaces.map { entry -> HTML in
-            "<tr><td><a href=\"/w/\(entry.workspace.slug)\" translate=\"no\">\(entry.workspace.name)</a></td><td><code translate=\"no\">\(entry.workspace.slug)</code></td><td>\(ctx.t("role." + entry.role.rawValue))</td></tr>"
-        }
-        let table: HTML =
-            rows.isEmpty
-            ? "<p class=\"empty\">\(ctx.t("workspaces.none"))</p>"
-            : "<table id=\"workspace-list\"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th><th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table>"
-        // Who may not create a workspace sees why instead of a form that
-        // would only refuse.
-        let create: HTML =
-            Self.mayCreate(req, ctx.user)
-            ? """
-            <p>\(ctx.t("workspaces.new_intro"))</p>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" action="/workspaces" id="new-workspace-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
-            \(Layout.field(ctx, name: "slug", label: ctx.t("field.slug"), value: values["slug"] ?? "", errors: errors, required: false, hint: ctx.t("field.slug_hint")))
-            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? (ctx.user?.timeZone ?? "Asia/Shanghai"), errors: errors))
-            <button type="submit" class="primary">\(ctx.t("workspaces.create"))</button>
-            </form>
-            """
-            : "<p id=\"workspaces-admins-only\"\(status == .forbidden ? HTML(raw: " class=\"flash flash-error\" role=\"alert\"") : .empty)>\(ctx.t("workspaces.admins_only"))</p>"
-        return Layout.page(
-            ctx, title: ctx.t("workspaces.title"), status: status,
-            """
-            <h1>\(ctx.t("workspaces.title"))</h1>
-            \(table)
-            <section id="new" class="card narrow">
-            <h2>\(ctx.t("workspaces.new"))</h2>
-            \(create)
-            </section>
-            """)
+        let found = WorkspaceListPage.query(ctx.workspaces)
+        let model = WorkspaceListPage.model(
+            input, found, mayCreate: Self.mayCreate(req, ctx.user), userTimeZone: ctx.user?.timeZone, locale: ctx.locale)
+        return Layout.page(ctx, title: ctx.t("workspaces.title"), status: status, WorkspaceListPage.view(model, ctx))
     }
 
     /// Whether this instance lets `user` create workspaces
@@ -67,7 +39,7 @@ struct WorkspacePages: RouteCollection {
         let user = try req.signedInUser
         let values = ["name": req.formValue("name"), "slug": req.formValue("slug"), "time_zone": req.formValue("time_zone")]
         guard Self.mayCreate(req, user) else {
-            return try await renderList(req, values: values, errors: FormErrors(), status: .forbidden).encodeResponse(for: req)
+            return try await renderList(req, .init(values: values, refused: true), status: .forbidden).encodeResponse(for: req)
         }
         do {
             let workspace = try await WorkspaceService(db: req.db).create(
@@ -75,7 +47,7 @@ struct WorkspacePages: RouteCollection {
             Flash.add(.notice, I18n.text("workspaces.created", req.uiLocale, [workspace.name]), to: req)
             return req.redirect(to: "/w/\(workspace.slug)")
         } catch let errors as ValidationErrors {
-            return try await renderList(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+            return try await renderList(req, .init(values: values, errors: FormErrors(errors)), status: .unprocessableEntity).encodeResponse(for: req)
         }
     }
 
@@ -94,20 +66,10 @@ struct WorkspacePages: RouteCollection {
     }
 
     private func renderSettings(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+        let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        return Layout.page(
-            ctx, title: ctx.t("wsettings.title"), status: status,
-            """
-            <section class="narrow">
-            <h1>\(ctx.t("wsettings.title"))</h1>
-            \(Layout.errorSummary(ctx, errors))
-            <form method="post" id="workspace-settings-form">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
-            \(Layout.timeZoneField(ctx, value: values["time_zone"] ?? "", errors: errors))
-            <button type="submit" class="primary">\(ctx.t("form.save"))</button>
-            </form>
-            </section>
-            """)
+        let model = WorkspaceSettingsPage.model(values: values, slug: access.workspace.slug, errors: errors)
+        return Layout.page(ctx, title: ctx.t("wsettings.title"), status: status, WorkspaceSettingsPage.view(model, ctx))
     }
 
     @Sendable func saveSettings(req: Request) async throws -> Response {

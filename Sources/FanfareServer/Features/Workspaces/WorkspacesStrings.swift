@@ -2,7 +2,7 @@
 extension WorkspacesFeature {
     static let stringsEn: [String: String] = [
         "workspaces.title": "Workspaces",
-        "workspaces.none": "You are not a member of any workspace yet.",
+        "workspaces.none": "You are not a member of any workspace yet. Ask a colleague in your team for an invitation link.",
         "workspaces.new": "New workspace",
         "workspaces.new_intro": "One workspace per brand: its accounts, content, fans and team stay inside it.",
         "workspaces.create": "Create workspace",
@@ -53,11 +53,14 @@ extension WorkspacesFeature {
         "invitation.new_account": "New to Fanfare? Create your account",
         "invitation.register_accept": "Create account and join",
         "invitation.joined": "Welcome to {0}!",
+        "workspaces.none_create": "You are not a member of any workspace yet. Create the first one below: one workspace per brand.",
+        "wsettings.address": "Its pages are under {0}; that address does not change.",
+        "invitations.none_invite": "No invitations yet. Invite a colleague with the form above: Fanfare makes a link for you to pass on.",
     ]
 
     static let stringsZhHans: [String: String] = [
         "workspaces.title": "工作区",
-        "workspaces.none": "你还不是任何工作区的成员。",
+        "workspaces.none": "你还不是任何工作区的成员。请向团队同事索取邀请链接。",
         "workspaces.new": "新建工作区",
         "workspaces.new_intro": "每个品牌一个工作区：账号、内容、粉丝和团队都在其中。",
         "workspaces.create": "创建工作区",
@@ -107,5 +110,8 @@ extension WorkspacesFeature {
         "invitation.new_account": "第一次使用 Fanfare？创建账号",
         "invitation.register_accept": "创建账号并加入",
         "invitation.joined": "欢迎加入 {0}！",
+        "workspaces.none_create": "你还不是任何工作区的成员。请在下方创建第一个工作区：每个品牌一个。",
+        "wsettings.address": "它的页面位于 {0}，该地址不会改变。",
+        "invitations.none_invite": "还没有邀请。请用上方的表单邀请同事：Fanfare 会生成一个链接供你转发。",
     ]
 }
