@@ -40,7 +40,7 @@ enum SessionPage {
         <section class="narrow">
         <h1>\(ctx.t("signin.title"))</h1>
         <p>\(HTML.sentence(ctx.t("signin.already"), [.typed(email)]))</p>
-        <p><a href="/" class="button primary">\(ctx.t("signin.continue"))</a></p>
+        <p><a href="/" class="button">\(ctx.t("signin.continue"))</a></p>
         </section>
         """
     }

@@ -63,8 +63,8 @@ enum WorkspaceListPage {
         let table: HTML =
             model.empty.map { "<p class=\"empty\" id=\"workspaces-empty\">\($0)</p>" }
                 ?? """
-                <div class="table-scroll"><table id="workspace-list"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th>\
-                <th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
+                <table id="workspace-list"><thead><tr><th>\(ctx.t("field.name"))</th><th>\(ctx.t("field.slug"))</th>\
+                <th>\(ctx.t("field.your_role"))</th></tr></thead><tbody>\(rows)</tbody></table>
                 """
         // Who may not create a workspace sees why instead of a form that
         // would only refuse.
