@@ -129,7 +129,7 @@ import FoundationXML
         let bars = Chart.bars(Self.spec(), categories: ["a", "b"], series: [BarSeries(name: "n", values: [10, 5])]).rendered
         // Ticks 0…10 (labels at most 14.4 wide): the plot runs from 26.4 to 468 in two
         // bands of 220.8; a bar is 80 % of its band, less a unit between neighbours.
-        #expect(bars.contains("<rect class=\"bar s0\" x=\"49\" y=\"12\" width=\"175.6\" height=\"218\">"), "\(bars)")
+        #expect(bars.contains("<rect class=\"bar-mark s0\" x=\"49\" y=\"12\" width=\"175.6\" height=\"218\">"), "\(bars)")
         #expect(bars.contains("x=\"269.8\" y=\"121\" width=\"175.6\" height=\"109\""))
     }
 
@@ -156,7 +156,8 @@ import FoundationXML
         // The page's own empty sentence wins.
         var custom = Self.spec()
         custom.emptyText = "Nothing yet: publish a post."
-        #expect(Chart.funnel(custom, steps: []).rendered.contains(">Nothing yet: publish a post.</text>"))
+        #expect(Chart.funnel(custom, steps: []).rendered.contains("<p class=\"empty\">Nothing yet: publish a post.</p>"))
+        #expect(Chart.funnel(custom, steps: []).rendered.contains("<desc id=\"c-desc\">Summary Nothing yet: publish a post.</desc>"))
     }
 
     @Test func everyDrawingHasItsTitleDescriptionAndViewBox() {
@@ -243,7 +244,7 @@ import FoundationXML
         #expect(line.contains("<a href=\"/w/demo/fans?day=0\"><circle class=\"dot s0\""))
         #expect(line.contains("<td><a href=\"/w/demo/fans?day=1\">4</a></td>"))
         let bars = Chart.bars(Self.spec(), categories: ["a"], series: [BarSeries(name: "n", values: [2], hrefs: ["/w/demo/posts?tag=a&amp=1"])])
-        #expect(bars.rendered.contains("<a href=\"/w/demo/posts?tag=a&amp;amp=1\"><rect class=\"bar s0\""))
+        #expect(bars.rendered.contains("<a href=\"/w/demo/posts?tag=a&amp;amp=1\"><rect class=\"bar-mark s0\""))
         let noLinks = Chart.bars(Self.spec(), categories: ["a"], series: [BarSeries(name: "n", values: [2])])
         #expect(!noLinks.rendered.contains("<a "))
     }
@@ -272,7 +273,7 @@ import FoundationXML
             Self.spec(.zhHans), categories: ["周一"],
             series: [BarSeries(name: "新增粉丝", values: [30], tone: .good), BarSeries(name: "取关", values: [-12], tone: .bad)], stacked: true
         ).rendered
-        #expect(html.contains("class=\"bar good\"") && html.contains("class=\"bar bad\""))
+        #expect(html.contains("class=\"bar-mark good\"") && html.contains("class=\"bar-mark bad\""))
         #expect(html.contains("绿色表示向好，红色表示变差。"))
         // Lost followers stack below zero: the axis goes under it.
         #expect(html.contains(">-20</text>") && html.contains("class=\"grid zero\""), "\(html)")

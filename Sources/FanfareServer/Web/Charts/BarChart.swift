@@ -83,7 +83,7 @@ extension Chart {
                         [
                             ("x", ChartScale.coordinate(barX + 0.5)), ("y", ChartScale.coordinate(Swift.min(y0, y1))),
                             ("width", ChartScale.coordinate(Swift.max(barWidth - 1, 1))), ("height", ChartScale.coordinate(abs(y1 - y0))),
-                        ], classes: "bar \(classes[offset])", tooltip: tooltip, href: line.href(index)))
+                        ], classes: "bar-mark \(classes[offset])", tooltip: tooltip, href: line.href(index)))
             }
         }
         let rows = indices.map { index -> (header: String, cells: [ChartTableCell]) in

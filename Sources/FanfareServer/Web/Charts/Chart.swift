@@ -110,16 +110,18 @@ extension Chart {
         """
     }
 
-    /// A chart with nothing to draw: the frame with its title, and the
-    /// empty-state sentence both drawn and in the description.
+    /// A chart with nothing to draw: the sentence saying so, in the page's
+    /// text (it wraps, which text in a drawing cannot), and a flat baseline
+    /// drawing whose title and description name the chart and repeat the
+    /// sentence for screen readers.
     static func empty(_ spec: ChartSpec, kind: String) -> HTML {
         let sentence = spec.emptyText ?? I18n.text("chart.empty", spec.locale)
         return """
             <figure class="chart chart-\(kind) chart-empty" id="\(spec.id)">\
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart-drawing" viewBox="0 0 \(ChartScale.coordinate(width)) 60" role="img" \
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart-drawing" viewBox="0 0 \(ChartScale.coordinate(width)) 8" role="img" \
             aria-labelledby="\(spec.id)-title \(spec.id)-desc"><title id="\(spec.id)-title">\(spec.title)</title>\
             <desc id="\(spec.id)-desc">\(spec.summary) \(sentence)</desc>\
-            <text class="empty-text" x="\(ChartScale.coordinate(width / 2))" y="34" text-anchor="middle">\(sentence)</text></svg>\
+            <line class="grid zero" x1="0" x2="\(ChartScale.coordinate(width))" y1="4" y2="4"/></svg>\
             <p class="empty">\(sentence)</p></figure>
             """
     }

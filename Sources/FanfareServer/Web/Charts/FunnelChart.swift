@@ -39,7 +39,7 @@ extension Chart {
                     [
                         ("x", ChartScale.coordinate(barLeft)), ("y", ChartScale.coordinate(barY)), ("width", ChartScale.coordinate(barWidth)),
                         ("height", ChartScale.coordinate(barHeight)),
-                    ], classes: "bar s0", tooltip: tooltip, href: step.href))
+                    ], classes: "bar-mark s0", tooltip: tooltip, href: step.href))
             marks.append(label(Formats.count(step.count, locale), x: barRight + 6, y: barY + barHeight / 2 + 4, anchor: "start", classes: "value"))
             if let fromPrevious {
                 marks.append(label("↓ " + fromPrevious, x: barLeft + 4, y: barY - 4, anchor: "start", classes: "conversion"))

@@ -39,8 +39,9 @@ extension Chart {
         let drawnHeight = top + cellHeight * Double(rows.count) + 4
         let centres = columns.indices.map { left + cellWidth * (Double($0) + 0.5) }
         let widths = columns.map { ChartScale.textWidth($0, fontSize: fontSize) }
+        // A wide gap: on a phone the labels are drawn larger (app.css) than measured here.
         let header = HTML.join(
-            ChartScale.thinned(positions: centres, widths: widths, gap: 4).map { label(columns[$0], x: centres[$0], y: 14) })
+            ChartScale.thinned(positions: centres, widths: widths, gap: 8).map { label(columns[$0], x: centres[$0], y: 14) })
         var marks: [HTML] = []
         for (r, rowName) in rows.enumerated() {
             let rowY = top + cellHeight * Double(r)

@@ -56,7 +56,7 @@ extension Chart {
         let positions = time.ticks.map { x($0.timeIntervalSince1970) }
         let widths = tickLabels.map { ChartScale.textWidth($0, fontSize: fontSize) }
         let timeAxis = HTML.join(
-            ChartScale.thinned(positions: positions, widths: widths, gap: 8).map { index -> HTML in
+            ChartScale.thinned(positions: positions, widths: widths, gap: 12).map { index -> HTML in
                 // A label at the edge is moved inwards rather than cut off.
                 let centre = Swift.min(Swift.max(positions[index], widths[index] / 2 + 2), width - widths[index] / 2 - 2)
                 let tick = ChartScale.coordinate(positions[index])
