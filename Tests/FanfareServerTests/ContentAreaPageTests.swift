@@ -100,12 +100,20 @@ import Testing
         }
         let map = BestTimeMap.compute(samples: samples, timeZone: Self.zone)
         let model = CalendarPage.heatMap(map, .zhHans)
-        let cell = model.rows.flatMap(\.cells).first { $0.level != nil }
-        #expect(cell?.level == 10 && cell?.title == "互动率 5.0% · 3 条内容")
+        let cell = model.rows.flatMap(\.cells).first { $0.rate != nil }
+        #expect(cell.map { abs(($0.rate ?? 0) - 0.05) < 1e-9 } == true && cell?.title == "互动率 5.0% · 3 条内容")
         #expect(model.rows[0].weekday == "周一")
         let html = CalendarPage.heatMapView(model, context(.zhHans, path: "/w/demo/calendar")).rendered
-        #expect(html.contains("class=\"heat-10\"") && !html.contains("style="))
-        #expect(html.contains("<div class=\"table-scroll\"><table class=\"heatmap\">"))
+        // Drawn by the shared heat map, its hour coloured in the drawing and in the data table behind it.
+        #expect(html.contains("<rect class=\"cell heat-10\"") && html.contains("<td class=\"heat-10\" title=\"互动率 5.0% · 3 条内容\">5.0</td>"))
+        #expect(!html.contains("style="))
+        #expect(html.contains("<figure class=\"chart chart-heatmap\" id=\"best-times-chart\">") && html.contains("<summary>数据表</summary>"))
+        #expect(html.contains("<table class=\"chart-table heatmap\"><caption>按星期与小时统计的互动率</caption>"))
+        #expect(html.contains("<th scope=\"row\">周一</th>"))
+        // No hour with enough posts: the chart's empty state says so in the page's own words.
+        let none = CalendarPage.heatMap(BestTimeMap.compute(samples: [], timeZone: Self.zone), .zhHans)
+        let empty = CalendarPage.heatMapView(none, context(.zhHans, path: "/w/demo/calendar")).rendered
+        #expect(empty.contains("chart-empty") && empty.contains("还没有哪个小时积累到"))
     }
 
     // MARK: Library

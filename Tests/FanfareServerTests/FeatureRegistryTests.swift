@@ -28,6 +28,11 @@ import Vapor
 
     @Test func noStringKeyIsDeclaredTwice() {
         var owners: [String: String] = Dictionary(uniqueKeysWithValues: Strings.sharedEn.keys.map { ($0, "shared") })
+        for key in ChartStrings.en.keys {
+            #expect(owners[key] == nil, "\(key) is declared by \(owners[key] ?? "") and the charts")
+            owners[key] = "charts"
+        }
+        #expect(Set(ChartStrings.en.keys) == Set(ChartStrings.zhHans.keys), "the charts have keys in one language only")
         for feature in Features.all {
             for key in feature.strings.en.keys {
                 #expect(owners[key] == nil, "\(key) is declared by \(owners[key] ?? "") and \(feature.name)")

@@ -376,7 +376,7 @@ struct Newsroom {
             let browser = Browser(t)
             _ = try await browser.signIn("author@example.com")
             #expect(try await browser.get("/w/\(room.ws.slug)/posts/\(id)").body.contains("id=\"schedule-best-time\""))
-            #expect(try await browser.get("/w/\(room.ws.slug)/calendar").body.contains("class=\"heatmap\""))
+            #expect(try await browser.get("/w/\(room.ws.slug)/calendar").body.contains("<table class=\"chart-table heatmap\">"))
         }
     }
 }

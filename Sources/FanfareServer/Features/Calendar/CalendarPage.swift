@@ -79,18 +79,18 @@ enum CalendarPage {
         var heatMap: HeatMap?
     }
 
-    /// The best-time map as the page draws it: a level from 0 to 10 per
-    /// hour (a class, since the page allows no inline style).
+    /// The best-time map as the page draws it (`Chart.heatMap`): the rate
+    /// of each hour, nil when too few posts tell, with the words of its cell.
     struct HeatMap: Sendable, Equatable {
         struct Cell: Sendable, Equatable {
-            var level: Int?
+            var rate: Double?
             var text: String
             var title: String
         }
         var minimumSamples: Int
         var rows: [(weekday: String, cells: [Cell])]
         /// No hour has enough posts yet to show a rate.
-        var empty: Bool { rows.allSatisfy { $0.cells.allSatisfy { $0.level == nil } } }
+        var empty: Bool { rows.allSatisfy { $0.cells.allSatisfy { $0.rate == nil } } }
 
         static func == (lhs: HeatMap, rhs: HeatMap) -> Bool {
             lhs.minimumSamples == rhs.minimumSamples && lhs.rows.map(\.weekday) == rhs.rows.map(\.weekday)
@@ -173,17 +173,14 @@ enum CalendarPage {
     }
 
     static func heatMap(_ map: BestTimeMap, _ locale: UILocale) -> HeatMap {
-        let best = map.cells.compactMap(\.rate).max() ?? 0
         let rows = (1...7).map { weekday -> (weekday: String, cells: [HeatMap.Cell]) in
             let cells = (0..<24).map { hour -> HeatMap.Cell in
                 guard let cell = map.cell(weekday: weekday, hour: hour), let rate = cell.rate else {
                     let count = map.cell(weekday: weekday, hour: hour)?.samples ?? 0
-                    return HeatMap.Cell(level: nil, text: count > 0 ? "·" : "", title: I18n.text("besttime.too_few", locale, [String(count)]))
+                    return HeatMap.Cell(rate: nil, text: count > 0 ? "·" : "", title: I18n.text("besttime.too_few", locale, [String(count)]))
                 }
                 let percent = String(format: "%.1f", rate * 100)
-                return HeatMap.Cell(
-                    level: best > 0 ? Int((rate / best * 10).rounded()) : 0, text: percent,
-                    title: I18n.text("besttime.cell", locale, [percent, String(cell.samples)]))
+                return HeatMap.Cell(rate: rate, text: percent, title: I18n.text("besttime.cell", locale, [percent, String(cell.samples)]))
             }
             return (I18n.text("weekday.\(weekday)", locale), cells)
         }
@@ -284,22 +281,20 @@ enum CalendarPage {
             """
     }
 
+    /// The map drawn by the shared heat map; its table (the hours' rates,
+    /// as this page showed before the drawing) is the chart's data table.
     static func heatMapView(_ map: HeatMap, _ ctx: PageContext) -> HTML {
-        let header = (0..<24).map { hour -> HTML in "<th scope=\"col\">\(hour)</th>" }
-        let rows = map.rows.map { row -> HTML in
-            let cells = row.cells.map { cell -> HTML in
-                guard let level = cell.level else { return "<td class=\"few\" title=\"\(cell.title)\">\(cell.text)</td>" }
-                return "<td class=\"heat-\(level)\" title=\"\(cell.title)\">\(cell.text)</td>"
-            }
-            return "<tr><th scope=\"row\">\(row.weekday)</th>\(cells)</tr>"
-        }
+        let spec = ChartSpec(
+            id: "best-times-chart", title: ctx.t("besttime.caption"), summary: ctx.t("besttime.explain", String(map.minimumSamples)),
+            locale: ctx.locale, format: .percent, emptyText: ctx.t("besttime.empty", String(map.minimumSamples)))
+        let cells = map.rows.map { row in row.cells.map { HeatCell(value: $0.rate, text: $0.text, note: $0.title) } }
+        let chart = Chart.heatMap(
+            spec, rows: map.rows.map(\.weekday), columns: (0..<24).map(String.init), cells: cells, corner: ctx.t("besttime.hour"))
         return """
             <section class="card" id="best-times"><h2>\(ctx.t("besttime.title"))</h2>
             <p class="muted">\(ctx.t("besttime.explain", String(map.minimumSamples)))</p>
-            \(map.empty ? HTML("<p class=\"empty\" id=\"best-times-empty\">\(ctx.t("besttime.empty", String(map.minimumSamples)))</p>") : .empty)
-            <div class="table-scroll"><table class="heatmap"><caption class="visually-hidden">\(ctx.t("besttime.caption"))</caption>\
-            <thead><tr><th scope="col">\(ctx.t("besttime.hour"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>
-            <p class="muted legend">\(ctx.t("besttime.legend"))</p></section>
+            \(chart)
+            \(map.empty ? HTML.empty : HTML("<p class=\"muted legend\">\(ctx.t("besttime.legend"))</p>"))</section>
             """
     }
 }

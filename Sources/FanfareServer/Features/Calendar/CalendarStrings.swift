@@ -35,7 +35,8 @@ extension CalendarFeature {
         "besttime.cell": "{0}% engagement · {1} post(s)",
         "besttime.caption": "Engagement rate by weekday and hour",
         "besttime.hour": "Hour",
-        "besttime.legend": "The darker the green, the higher the engagement rate; a dot marks an hour with too few posts to tell.",
+        "besttime.legend":
+            "The darker the green, the higher the engagement rate; a grey hour has too few posts to tell (in the table, a dot marks an hour with some).",
         "month.1": "Jan",
         "month.2": "Feb",
         "month.3": "Mar",
@@ -83,7 +84,7 @@ extension CalendarFeature {
         "besttime.cell": "互动率 {0}% · {1} 条内容",
         "besttime.caption": "按星期与小时统计的互动率",
         "besttime.hour": "小时",
-        "besttime.legend": "绿色越深互动率越高；圆点表示该小时内容太少，无法判断。",
+        "besttime.legend": "绿色越深互动率越高；灰色表示该小时内容太少，无法判断（数据表中的圆点表示有少量内容）。",
         "month.1": "1月",
         "month.2": "2月",
         "month.3": "3月",

@@ -1,10 +1,11 @@
 /// The string tables: the text every page shares (the frame, fields, forms,
-/// errors, roles, platforms), then each feature's own (`Feature.strings`).
+/// errors, roles, platforms, the charts' few words), then each feature's own
+/// (`Feature.strings`).
 /// The two tables have the same keys (a test checks it); no key is in two
 /// features (a test checks that too).
 enum Strings {
-    static let en = merged(sharedEn, Features.all.map(\.strings.en))
-    static let zhHans = merged(sharedZhHans, Features.all.map(\.strings.zhHans))
+    static let en = merged(sharedEn, [ChartStrings.en] + Features.all.map(\.strings.en))
+    static let zhHans = merged(sharedZhHans, [ChartStrings.zhHans] + Features.all.map(\.strings.zhHans))
 
     private static func merged(_ shared: [String: String], _ features: [[String: String]]) -> [String: String] {
         features.reduce(shared) { table, feature in table.merging(feature) { first, _ in first } }
