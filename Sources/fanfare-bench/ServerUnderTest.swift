@@ -24,6 +24,9 @@ final class ServerUnderTest {
     private(set) var process: Process?
     /// When the last start launched the process.
     private var launched: ContinuousClock.Instant?
+    /// PostgreSQL is migrated once by `fanfare migrate` before the first
+    /// start, as a deployment does (`serve` refuses an unmigrated one).
+    private var migrated = false
 
     var base: String { "http://127.0.0.1:\(port)" }
     var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -65,6 +68,10 @@ final class ServerUnderTest {
     /// wait for `timeUntilReady()` before using it (`token(name:)`).
     @discardableResult
     func start(_ arguments: [String] = ["serve", "--demo"]) async throws -> Double {
+        if environment["DATABASE_URL"] != nil, !migrated {
+            _ = try run(["migrate"])
+            migrated = true
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
