@@ -15,6 +15,12 @@ final class BrowserSession: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Listed by hand because FluentKit otherwise finds them by reflection
+    /// for every row it reads, the largest single cost of a request (see
+    /// docs/benchmarks.md); `HandListedFieldsTests` holds the list to what
+    /// reflection finds, so a field added above and forgotten here fails.
+    var properties: [any AnyProperty] { [$id, $data, $expiresAt, $updatedAt] }
 }
 
 /// Vapor's `SessionDriver` over `BrowserSession`. Vapor asks to update the

@@ -19,6 +19,12 @@ final class User: Model, @unchecked Sendable, Authenticatable {
 
     init() {}
 
+    /// Listed by hand because FluentKit otherwise finds them by reflection
+    /// for every row it reads, the largest single cost of a request (see
+    /// docs/benchmarks.md); `HandListedFieldsTests` holds the list to what
+    /// reflection finds, so a field added above and forgotten here fails.
+    var properties: [any AnyProperty] { [$id, $email, $displayName, $passwordHash, $locale, $timeZone, $isAdmin, $sessionEpoch, $createdAt] }
+
     init(email: String, displayName: String, passwordHash: String, locale: UILocale, timeZone: String, isAdmin: Bool, now: Date) {
         self.id = TimeOrderedID.make(at: now)
         self.email = email

@@ -20,6 +20,12 @@ final class APIToken: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand because FluentKit otherwise finds them by reflection
+    /// for every row it reads, the largest single cost of a request (see
+    /// docs/benchmarks.md); `HandListedFieldsTests` holds the list to what
+    /// reflection finds, so a field added above and forgotten here fails.
+    var properties: [any AnyProperty] { [$id, $user, $name, $tokenHash, $hint, $scopes, $createdAt, $lastUsedAt, $revokedAt] }
+
     init(userID: UUID, name: String, tokenHash: String, hint: String, scopes: [TokenScope], now: Date) {
         id = TimeOrderedID.make(at: now)
         self.$user.id = userID

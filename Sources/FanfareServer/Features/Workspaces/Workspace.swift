@@ -21,6 +21,12 @@ final class Workspace: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand because FluentKit otherwise finds them by reflection
+    /// for every row it reads, the largest single cost of a request (see
+    /// docs/benchmarks.md); `HandListedFieldsTests` holds the list to what
+    /// reflection finds, so a field added above and forgotten here fails.
+    var properties: [any AnyProperty] { [$id, $name, $slug, $timeZone, $createdAt, $reviewChainJSON, $hotTopicShare, $lexiconVersion] }
+
     var zone: TimeZone { TimeZone(identifier: timeZone) ?? .gmt }
 
     init(name: String, slug: String, timeZone: String, now: Date) {
@@ -45,6 +51,12 @@ final class Membership: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<Membership, ParentProperty<Membership, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand because FluentKit otherwise finds them by reflection
+    /// for every row it reads, the largest single cost of a request (see
+    /// docs/benchmarks.md); `HandListedFieldsTests` holds the list to what
+    /// reflection finds, so a field added above and forgotten here fails.
+    var properties: [any AnyProperty] { [$id, $workspace, $user, $role, $createdAt] }
 
     init(workspaceID: UUID, userID: UUID, role: Role, now: Date) {
         id = TimeOrderedID.make(at: now)

@@ -1,0 +1,50 @@
+import Fluent
+import Testing
+
+@testable import FanfareServer
+
+/// The models read on every request list their properties by hand (no
+/// reflection per row). Each list must be exactly what reflection finds —
+/// the same property objects, in the same order — or a field would silently
+/// stop being read or written.
+@Suite struct HandListedFieldsTests {
+    static let models: [any Fields] = [User(), Workspace(), Membership(), APIToken(), BrowserSession()]
+
+    @Test(arguments: 0..<models.count)
+    func theListIsWhatReflectionFinds(_ index: Int) {
+        let model = Self.models[index]
+        let listed = model.properties
+        let reflected = Mirror(reflecting: model).children.compactMap { $0.value as? any AnyProperty }
+        let name = String(describing: type(of: model))
+        #expect(listed.count == reflected.count, "\(name) lists \(listed.count) properties; reflection finds \(reflected.count)")
+        for (mine, found) in zip(listed, reflected) {
+            #expect((mine as AnyObject) === (found as AnyObject), "\(name): \(type(of: mine)) listed where reflection finds \(type(of: found))")
+        }
+        let keys = { (properties: [any AnyProperty]) in properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys) }
+        #expect(keys(listed) == keys(reflected))
+    }
+
+    /// A model read through the list keeps every column: a joined read of
+    /// person, membership and workspace, as every signed-in request makes.
+    @Test(arguments: TestDatabase.available)
+    func aModelReadThroughTheListHasEveryColumn(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (user, _, workspace) = try await t.makeWorkspaceAdmin("lists@example.com", workspace: "lists")
+            let (found, access) = try #require(try await SessionUserMiddleware.findUser(user.id!, workspace: "lists", on: t.db))
+            #expect(found.email == "lists@example.com")
+            #expect(found.displayName == user.displayName)
+            #expect(found.passwordHash == user.passwordHash)
+            #expect(found.sessionEpoch == user.sessionEpoch)
+            #expect(found.createdAt.timeIntervalSince(user.createdAt).magnitude < 1)
+            let scoped = try #require(access)
+            #expect(scoped.workspace.slug == "lists")
+            #expect(scoped.workspace.timeZone == workspace.timeZone)
+            #expect(scoped.workspace.lexiconVersion == workspace.lexiconVersion)
+            #expect(scoped.role == .admin)
+            // Written through the list too: a change is saved and read back.
+            found.displayName = "Renamed"
+            try await found.save(on: t.db)
+            #expect(try await User.find(user.id!, on: t.db)?.displayName == "Renamed")
+        }
+    }
+}
