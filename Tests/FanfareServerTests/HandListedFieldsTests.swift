@@ -32,6 +32,39 @@ import Testing
         #expect(Self.keys(listed) == Self.keys(reflected))
     }
 
+    /// The hand-written statements (`HandRead`) select every stored column
+    /// of their models: a field added to a model and not to its column list
+    /// fails here rather than reading as missing at run time.
+    @Test func theHandWrittenStatementsSelectEveryColumn() {
+        #expect(User.columns == Self.keys(User().properties))
+        #expect(Workspace.columns == Self.keys(Workspace().properties))
+        #expect(Membership.columns == Self.keys(Membership().properties))
+        #expect(APIToken.columns == Self.keys(APIToken().properties))
+    }
+
+    /// A token read by its hand-written statement is the row Fluent reads,
+    /// stored (an update, not an insert, when saved) and with nothing
+    /// pending; a stranger to the workspace still finds their token.
+    @Test(arguments: TestDatabase.available)
+    func aTokenReadByHandIsTheStoredRow(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (user, secret, _) = try await t.makeWorkspaceAdmin("hand@example.com", workspace: "hand")
+            let (stranger, strangerSecret, _) = try await t.makeWorkspaceAdmin("stranger@example.com", workspace: "elsewhere")
+            let service = TokenService(db: t.db)
+            let (owner, token, access) = try #require(try await service.authenticate(secret, workspace: "hand"))
+            let stored = try #require(try await APIToken.query(on: t.db).filter(\.$tokenHash == Secrets.sha256(secret)).first())
+            #expect(token.id == stored.id && token.name == stored.name && token.tokenHash == stored.tokenHash && token.hint == stored.hint)
+            #expect(token.scopes == stored.scopes && token.revokedAt == nil && token.$id.exists && token.$user.id == user.id)
+            #expect(owner.id == user.id && owner.email == "hand@example.com")
+            #expect(try #require(access).workspace.slug == "hand")
+            // Read as Fluent reads it: nothing pending that a save would write.
+            #expect(!token.hasChanges && !owner.hasChanges)
+            let found = try #require(try await service.authenticate(strangerSecret, workspace: "hand"))
+            #expect(found.0.id == stranger.id && found.2 == nil)
+            #expect(try await service.authenticate("fnf_unknown", workspace: "hand") == nil)
+        }
+    }
+
     /// A model read through the list keeps every column: a joined read of
     /// person, membership and workspace, as every signed-in request makes.
     @Test(arguments: TestDatabase.available)

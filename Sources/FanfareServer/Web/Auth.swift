@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Session keys, in one place.
@@ -48,26 +49,32 @@ struct SessionUserMiddleware: AsyncMiddleware {
     }
 
     /// The person, and on a workspace page their membership of it, in one
-    /// query (person, membership and workspace joined), read afresh on
-    /// every request: a removed member or a changed password counts at
-    /// once. When the join finds nothing (not a member, or no workspace in
-    /// the path) the person alone is read.
+    /// statement (workspace and membership left-joined, `HandRead`), read
+    /// afresh on every request: a removed member or a changed password
+    /// counts at once.
     static func findUser(_ id: UUID, workspace key: String?, on db: any Database) async throws -> (User, WorkspaceAccess?)? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let statement: SQLQueryString
         if let key {
-            let query = User.query(on: db)
-                .join(Membership.self, on: \Membership.$user.$id == \User.$id)
-                .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
-                .filter(\.$id == id)
-            WorkspaceScopeMiddleware.filter(query, key: key)
-            if let user = try await query.first() {
-                let membership = try user.joined(Membership.self)
-                let workspace = try user.joined(Workspace.self)
-                guard let workspaceID = workspace.id else { return (user, nil) }
-                return (user, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
-            }
+            statement = """
+                \(unsafeRaw: Self.personAndPlace) \(WorkspaceScopeMiddleware.matches(key, alias: "w")) \
+                LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = u.id WHERE u.id = \(bind: id)
+                """
+        } else {
+            statement = "\(unsafeRaw: Self.person) WHERE u.id = \(bind: id)"
         }
-        return try await User.find(id, on: db).map { ($0, nil) }
+        guard let row = try await sql.raw(statement).first(), let user = try User.read(row, alias: "u", on: sql) else { return nil }
+        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql), let workspace = try Workspace.read(row, alias: "w", on: sql),
+            let workspaceID = workspace.id
+        else { return (user, nil) }
+        return (user, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
     }
+
+    private static let person = "SELECT \(User.selectList("u")) FROM users u"
+    private static let personAndPlace = """
+        SELECT \(User.selectList("u")), \(Membership.selectList("m")), \(Workspace.selectList("w")) \
+        FROM users u LEFT JOIN workspaces w ON
+        """
 
     /// Starts a fresh session for `user`; the old session id is dropped so
     /// that a session fixed before sign-in is worth nothing after it.

@@ -1,4 +1,5 @@
 import Crypto
+import FanfareCore
 import Foundation
 
 /// Random tokens and their stored form. Tokens are compared by hash, so
@@ -13,11 +14,11 @@ enum Secrets {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: Data(text.utf8)))
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: data))
     }
 
     /// Compares without stopping at the first difference.

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// A model that belongs to one workspace. Every read of such a model goes
@@ -11,6 +12,18 @@ protocol WorkspaceOwned: Model where IDValue == UUID {
 
 /// The workspace a request is about and the caller's role in it, resolved
 /// once by `WorkspaceScopeMiddleware`.
+/// A member of a workspace as lists show them.
+struct MemberRow: Sendable, Equatable {
+    let id: UUID
+    let userID: UUID
+    let email: String
+    let displayName: String
+    let role: String
+    let joinedAt: Date
+
+    var memberRole: Role { Role(rawValue: role) ?? .viewer }
+}
+
 struct WorkspaceAccess: Sendable {
     let workspace: Workspace
     let workspaceID: UUID
@@ -33,10 +46,27 @@ struct WorkspaceAccess: Sendable {
 
     /// The resource with `id` in this workspace, or 404 whether it does not
     /// exist or belongs to another workspace: both look the same from here.
-    /// Members with their people, in one query.
-    func members(on db: any Database) -> QueryBuilder<Membership> {
-        query(Membership.self, on: db).join(User.self, on: \Membership.$user.$id == \User.$id)
+    /// Members with their names in one hand-written statement read into
+    /// plain values (no model is built: this list is on every inbox, post
+    /// and members page and behind the members API), in the order they
+    /// joined (ids are time-ordered); `after` and `limit` page through them.
+    func members(after: UUID? = nil, limit: Int? = nil, on db: any Database) async throws -> [MemberRow] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        var statement: SQLQueryString = "\(unsafeRaw: Self.membersAndNames) WHERE m.workspace_id = \(bind: workspaceID)"
+        if let after { statement.appendInterpolation("\(unsafeRaw: " AND m.id > ")\(bind: after)" as SQLQueryString) }
+        statement.appendInterpolation(unsafeRaw: " ORDER BY m.id")
+        if let limit { statement.appendInterpolation(unsafeRaw: " LIMIT \(max(0, limit))") }
+        let text = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(statement).all().map { row in
+            MemberRow(
+                id: try SQLRows.uuid(row, "id", asText: text), userID: try SQLRows.uuid(row, "user_id", asText: text),
+                email: try row.decode(column: "email", as: String.self), displayName: try row.decode(column: "display_name", as: String.self),
+                role: try row.decode(column: "role", as: String.self), joinedAt: try row.decode(column: "created_at", as: Date.self))
+        }
     }
+
+    private static let membersAndNames =
+        "SELECT m.id, m.user_id, m.role, m.created_at, u.email, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id"
 
     func find<M: WorkspaceOwned>(_ type: M.Type, _ rawID: String?, on db: any Database, what: String) async throws -> M {
         guard let rawID, let id = UUID(uuidString: rawID),
@@ -105,6 +135,13 @@ struct WorkspaceScopeMiddleware: AsyncMiddleware {
 
     /// Narrows a query that joins `Workspace` to the one named by `key`: its
     /// id, or else its slug.
+    /// The same test as `filter` for a hand-written statement: the
+    /// workspace under `alias` is the one `key` names (id or slug).
+    static func matches(_ key: String, alias: String) -> SQLQueryString {
+        if let id = UUID(uuidString: key) { return "\(unsafeRaw: alias).id = \(bind: id)" }
+        return "\(unsafeRaw: alias).slug = \(bind: key.lowercased())"
+    }
+
     static func filter<M: Model>(_ query: QueryBuilder<M>, key: String) {
         if let id = UUID(uuidString: key) {
             query.filter(Workspace.self, \.$id == id)

@@ -57,9 +57,8 @@ enum FeedbackPage {
     }
 
     static func members(_ access: WorkspaceAccess, on db: any Database) async throws -> [Member] {
-        try await access.members(on: db).sort(\.$createdAt).all().compactMap { member in
-            guard let user = try? member.joined(User.self) else { return nil }
-            return Member(id: user.id!, name: user.displayName, replies: access.matrix.allows(member.memberRole, .inboxReply))
+        try await access.members(on: db).sorted { $0.joinedAt < $1.joinedAt }.map { member in
+            Member(id: member.userID, name: member.displayName, replies: access.matrix.allows(member.memberRole, .inboxReply))
         }
     }
 

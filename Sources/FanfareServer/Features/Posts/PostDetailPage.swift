@@ -80,9 +80,7 @@ extension PostDetailPage {
         let post = try await access.find(Post.self, rawID, on: db, what: "Post")
         let dto = try await PostDTO.load(post, on: db)
         var names: [String: String] = [:]
-        for member in try await access.members(on: db).all() {
-            if let user = try? member.joined(User.self) { names[user.id!.uuidString] = user.displayName }
-        }
+        for member in try await access.members(on: db) { names[member.userID.uuidString] = member.displayName }
         let accounts = try await SocialAccount.query(on: db).filter(\.$id ~~ dto.variants.map(\.accountId)).all()
         var platforms: [UUID: String] = [:]
         for variant in dto.variants { platforms[variant.id] = accounts.first { $0.id == variant.accountId }?.platform }

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// What an API token may do: `read` (GET) and `write` (everything else).
@@ -67,49 +68,49 @@ struct TokenService {
     /// The token's owner when the token is valid, touching `last_used_at` at
     /// most once a minute so that reads stay reads.
     func authenticate(_ presented: String, now: Date = Date()) async throws -> (User, APIToken)? {
-        guard presented.hasPrefix(Self.prefix),
-            // One query for token and owner: this runs on every API request.
-            let token = try await APIToken.query(on: db).join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$tokenHash == Secrets.sha256(presented)).first()
-        else { return nil }
-        return try await accept(token, now: now)
+        try await find(presented, workspace: nil, now: now).map { ($0.0, $0.1) }
     }
 
     /// The token's owner and their place in the workspace `key` (slug or
-    /// id) when the token is valid, in one query for the usual case: token,
-    /// owner, membership and workspace joined. Nothing is cached: a token
+    /// id): token, owner, workspace and membership in one statement, the
+    /// workspace and membership left-joined so that a stranger to the
+    /// workspace (or an unknown one) still finds the token — and gets its
+    /// 404 — and an unknown token its 401. Nothing is cached: a token
     /// revoked or a member removed a moment ago is refused by the very next
-    /// request, as before. When that query finds nothing (an unknown or
-    /// revoked token, or someone who is not a member) the token alone is
-    /// looked up, so a stranger to the workspace still gets its 404 and an
-    /// unknown token its 401.
+    /// request.
     func authenticate(_ presented: String, workspace key: String, now: Date = Date()) async throws -> (User, APIToken, WorkspaceAccess?)? {
-        guard presented.hasPrefix(Self.prefix) else { return nil }
-        let query = APIToken.query(on: db)
-            .join(User.self, on: \APIToken.$user.$id == \User.$id)
-            .join(Membership.self, on: \Membership.$user.$id == \User.$id)
-            .join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
-            .filter(\.$tokenHash == Secrets.sha256(presented))
-        WorkspaceScopeMiddleware.filter(query, key: key)
-        guard let token = try await query.first() else {
-            return try await authenticate(presented, now: now).map { ($0.0, $0.1, nil) }
-        }
-        guard let (user, accepted) = try await accept(token, now: now) else { return nil }
-        let membership = try accepted.joined(Membership.self)
-        let workspace = try accepted.joined(Workspace.self)
-        guard let workspaceID = workspace.id else { return (user, accepted, nil) }
-        return (user, accepted, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
+        try await find(presented, workspace: key, now: now)
     }
 
-    /// A token row found by its hash: refused when revoked, else its owner.
-    private func accept(_ token: APIToken, now: Date) async throws -> (User, APIToken)? {
-        guard token.revokedAt == nil else { return nil }
-        let user = try token.joined(User.self)
-        token.$user.value = user
-        if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-            token.lastUsedAt = now
-            try await token.save(on: db)
+    private static let tokenAndOwner =
+        "SELECT \(APIToken.selectList("t")), \(User.selectList("u")) FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    private static let tokenOwnerAndPlace = """
+        SELECT \(APIToken.selectList("t")), \(User.selectList("u")), \(Membership.selectList("m")), \(Workspace.selectList("w")) \
+        FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN workspaces w ON
+        """
+
+    private func find(_ presented: String, workspace key: String?, now: Date) async throws -> (User, APIToken, WorkspaceAccess?)? {
+        guard presented.hasPrefix(Self.prefix), let sql = db as? any SQLDatabase else { return nil }
+        let hash = Secrets.sha256(presented)
+        let statement: SQLQueryString
+        if let key {
+            statement = """
+                \(unsafeRaw: Self.tokenOwnerAndPlace) \(WorkspaceScopeMiddleware.matches(key, alias: "w")) \
+                LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = u.id WHERE t.token_hash = \(bind: hash)
+                """
+        } else {
+            statement = "\(unsafeRaw: Self.tokenAndOwner) WHERE t.token_hash = \(bind: hash)"
         }
-        return (user, token)
+        guard let row = try await sql.raw(statement).first(), let token = try APIToken.read(row, alias: "t", on: sql),
+            let user = try User.read(row, alias: "u", on: sql), token.revokedAt == nil
+        else { return nil }
+        token.$user.value = user
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true, let id = token.id {
+            try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: id)").run()
+        }
+        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql), let workspace = try Workspace.read(row, alias: "w", on: sql),
+            let workspaceID = workspace.id
+        else { return (user, token, nil) }
+        return (user, token, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
     }
 }

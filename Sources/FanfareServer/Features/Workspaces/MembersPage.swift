@@ -79,10 +79,10 @@ enum MembersPage {
     static let stateTones: [String: Badge.Tone] = ["pending": .info, "accepted": .success, "revoked": .neutral, "expired": .warning]
 
     static func query(access: WorkspaceAccess, on db: any Database, now: Date = Date()) async throws -> Found {
-        let members = try await access.query(Membership.self, on: db).with(\.$user).sort(\.$id).all()
+        let members = try await access.members(on: db)
         let invitations = try await access.query(FanfareServer.Invitation.self, on: db).sort(\.$id, .descending).range(..<50).all()
         return Found(
-            members: members.map { .init(id: $0.id!, name: $0.user.displayName, email: $0.user.email, role: $0.role, joined: $0.createdAt) },
+            members: members.map { .init(id: $0.id, name: $0.displayName, email: $0.email, role: $0.role, joined: $0.joinedAt) },
             invitations: invitations.map { .init(id: $0.id!, role: $0.role, email: $0.email, state: $0.state(now: now), expires: $0.expiresAt) })
     }
 

@@ -71,11 +71,9 @@ struct WorkspaceAPI: RouteCollection {
         let access = try req.workspaceAccess
         try access.require(.membersView)
         let page = try req.pageRequest()
-        let query = access.members(on: req.db)
-        if let after = page.after { query.filter(\.$id > after) }
-        let rows = try await query.sort(\.$id).range(..<(page.limit + 1)).all()
-        let (items, next) = page.page(rows) { $0.id! }
-        return Page(items: try items.map { try MemberDTO($0, user: $0.joined(User.self)) }, nextCursor: next)
+        let rows = try await access.members(after: page.after, limit: page.limit + 1, on: req.db)
+        let (items, next) = page.page(rows) { $0.id }
+        return Page(items: items.map(MemberDTO.init), nextCursor: next)
     }
 
     @Sendable func member(req: Request) async throws -> MemberDTO {

@@ -231,6 +231,15 @@ struct MemberDTO: Content {
     var role: String
     var joinedAt: Date
 
+    init(_ row: MemberRow) {
+        id = row.id
+        userId = row.userID
+        email = row.email
+        displayName = row.displayName
+        role = row.role
+        joinedAt = row.joinedAt
+    }
+
     init(_ m: Membership, user: User? = nil) {
         let user = user ?? m.user
         id = m.id!

@@ -163,10 +163,7 @@ enum InboxListPage {
     }
 
     static func members(_ access: WorkspaceAccess, on db: any Database) async throws -> [Member] {
-        try await access.members(on: db).all().compactMap { member -> Member? in
-            guard let user = try? member.joined(User.self) else { return nil }
-            return Member(id: user.id!, name: user.displayName)
-        }
+        try await access.members(on: db).map { Member(id: $0.userID, name: $0.displayName) }
     }
 
     /// `workspace` is the workspace's page path (`/w/demo`).

@@ -148,10 +148,7 @@ struct ServiceLevelService {
         let breachesBy = Dictionary(grouping: breaches, by: { $0.$conversation.id }).mapValues(\.count)
         let accounts = Dictionary(uniqueKeysWithValues: try await access.query(SocialAccount.self, on: db).all().map { ($0.id!, $0) })
         let members = Dictionary(
-            uniqueKeysWithValues: try await access.members(on: db).all().compactMap { m -> (UUID, String)? in
-                guard let user = try? m.joined(User.self) else { return nil }
-                return (user.id!, user.displayName)
-            })
+            uniqueKeysWithValues: try await access.members(on: db).map { ($0.userID, $0.displayName) })
         func row(_ group: String, _ key: String, _ label: String, _ items: [Conversation]) -> Report.Row {
             let first = items.compactMap { c in c.firstResponseAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }
             let resolved = items.compactMap { c in c.resolvedAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }

@@ -1,0 +1,87 @@
+import FanfareCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Reads the models every request needs (person, workspace, membership,
+/// API token) from one hand-written SQL statement. FluentKit's query
+/// builder escapes every identifier of a joined select through a generic
+/// string search, and joined models are built a second time from the row:
+/// together the largest cost of an authenticated request (docs/benchmarks.md).
+/// The statement here is text made once; the models are filled through
+/// FluentKit's own `output(from:)`, so they are exactly what a Fluent
+/// query returns (marked as stored, nothing pending to save).
+protocol HandRead: Model {
+    /// The stored columns, as the model's properties name them.
+    static var columns: [String] { get }
+}
+
+extension HandRead {
+    /// `alias.column AS alias_column, …` for a select list.
+    static func selectList(_ alias: String) -> String {
+        columns.map { "\(alias).\($0) AS \(alias)_\($0)" }.joined(separator: ", ")
+    }
+
+    /// The model from the columns `selectList(alias)` named; nil when a
+    /// left join found no row (its id is null).
+    static func read(_ row: any SQLRow, alias: String, on sql: any SQLDatabase) throws -> Self? {
+        guard try !row.decodeNil(column: "\(alias)_id") else { return nil }
+        let model = Self()
+        try model.output(from: AliasedRowOutput(row: row, prefix: "\(alias)_", uuidsAsText: SQLRows.uuidsAsText(sql)))
+        return model
+    }
+}
+
+/// A row's columns under one alias, as FluentKit reads a model's fields.
+struct AliasedRowOutput: DatabaseOutput {
+    let row: any SQLRow
+    let prefix: String
+    let uuidsAsText: Bool
+
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: prefix + key.description) }
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: prefix + key.description) }
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
+        let column = prefix + key.description
+        if uuidsAsText, T.self == UUID.self { return try SQLRows.uuid(row, column, asText: true) as! T }
+        if uuidsAsText, T.self == UUID?.self { return try SQLRows.optionalUUID(row, column, asText: true) as! T }
+        return try row.decode(column: column, as: T.self)
+    }
+    var description: String { "columns \(prefix)* of \(row.allColumns)" }
+}
+
+/// Column readers for hand-written statements.
+enum SQLRows {
+    /// SQLite keeps UUIDs as text (FluentKit writes `uuidString`); reading
+    /// them through `HexText` skips Foundation's `sscanf`-based parser.
+    static func uuidsAsText(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "sqlite" }
+
+    static func uuid(_ row: any SQLRow, _ column: String, asText: Bool) throws -> UUID {
+        guard asText else { return try row.decode(column: column, as: UUID.self) }
+        let text = try row.decode(column: column, as: String.self)
+        guard let id = HexText.uuid(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Column \(column) holds \(text), not a UUID."))
+        }
+        return id
+    }
+
+    static func optionalUUID(_ row: any SQLRow, _ column: String, asText: Bool) throws -> UUID? {
+        try row.decodeNil(column: column) ? nil : try uuid(row, column, asText: asText)
+    }
+}
+
+extension User: HandRead {
+    static let columns = ["id", "email", "display_name", "password_hash", "locale", "time_zone", "is_admin", "session_epoch", "created_at"]
+}
+
+extension Workspace: HandRead {
+    static let columns = ["id", "name", "slug", "time_zone", "created_at", "review_chain", "hot_topic_share", "lexicon_version"]
+}
+
+extension Membership: HandRead {
+    static let columns = ["id", "workspace_id", "user_id", "role", "created_at"]
+}
+
+extension APIToken: HandRead {
+    static let columns = ["id", "user_id", "name", "token_hash", "hint", "scopes", "created_at", "last_used_at", "revoked_at"]
+}
