@@ -64,8 +64,8 @@ struct SessionUserMiddleware: AsyncMiddleware {
             statement = "\(unsafeRaw: Self.person) WHERE u.id = \(bind: id)"
         }
         guard let row = try await sql.raw(statement).first(), let user = try User.read(row, alias: "u", on: sql) else { return nil }
-        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql), let workspace = try Workspace.read(row, alias: "w", on: sql),
-            let workspaceID = workspace.id
+        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql),
+            let workspace = try Workspace.read(row, alias: "w", on: sql), let workspaceID = workspace.id
         else { return (user, nil) }
         return (user, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
     }

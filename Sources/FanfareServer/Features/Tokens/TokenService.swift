@@ -108,8 +108,8 @@ struct TokenService {
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true, let id = token.id {
             try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: id)").run()
         }
-        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql), let workspace = try Workspace.read(row, alias: "w", on: sql),
-            let workspaceID = workspace.id
+        guard key != nil, let membership = try Membership.read(row, alias: "m", on: sql),
+            let workspace = try Workspace.read(row, alias: "w", on: sql), let workspaceID = workspace.id
         else { return (user, token, nil) }
         return (user, token, WorkspaceAccess(workspace: workspace, workspaceID: workspaceID, role: membership.memberRole, matrix: .standard))
     }
