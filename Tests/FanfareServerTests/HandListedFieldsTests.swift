@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import Testing
 
 @testable import FanfareServer
@@ -8,7 +9,14 @@ import Testing
 /// the same property objects, in the same order — or a field would silently
 /// stop being read or written.
 @Suite struct HandListedFieldsTests {
-    static let models: [any Fields] = [User(), Workspace(), Membership(), APIToken(), BrowserSession()]
+    static let models: [any Fields] = [
+        APIToken(), Activity(), ActivityEntry(), Asset(), AuditEvent(), BrowserSession(), Conversation(), Fan(), FanIdentity(), FanMerge(),
+        FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
+        IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),
+        MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
+        ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(), SocialAccount(),
+        ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(),
+    ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {
         var keys: [String] = []
@@ -30,6 +38,26 @@ import Testing
         }
         #expect(same, "\(name) lists its properties in another order or other objects than reflection finds")
         #expect(Self.keys(listed) == Self.keys(reflected))
+    }
+
+    /// Every model in the sources lists its properties (the test above then
+    /// holds each list to what reflection finds): a new model without its
+    /// list would be read by reflection, row by row.
+    @Test func everyModelListsItsProperties() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/FanfareServer")
+        let listed = Set(Self.models.map { String(describing: type(of: $0)) })
+        var unlisted: [String] = []
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        for file in files where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: /final class (\w+): Model\b/) {
+                let name = String(match.output.1)
+                if !listed.contains(name) { unlisted.append(name) }
+            }
+        }
+        #expect(unlisted.isEmpty, "models missing from HandListedFieldsTests.models (give each `var properties`): \(unlisted)")
+        #expect(listed.count == Self.models.count)
     }
 
     /// The hand-written statements (`HandRead`) select every stored column

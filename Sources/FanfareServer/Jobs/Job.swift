@@ -23,6 +23,16 @@ final class Job: Model, @unchecked Sendable {
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $kind, $payload, $uniqueKey, $state, $runAt, $attempts, $maxAttempts, $leaseOwner, $leaseExpiresAt, $lastError, $createdAt,
+            $finishedAt,
+        ]
+    }
 }
 
 final class WorkerHeartbeat: Model, @unchecked Sendable {
@@ -33,4 +43,9 @@ final class WorkerHeartbeat: Model, @unchecked Sendable {
     @Field(key: "started_at") var startedAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $seenAt, $startedAt] }
 }

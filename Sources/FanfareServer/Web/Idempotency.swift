@@ -17,6 +17,11 @@ final class IdempotencyRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $principal, $key, $fingerprint, $completed, $status, $contentType, $body, $createdAt] }
 }
 
 /// `Idempotency-Key` on POST: the same key with the same request replays

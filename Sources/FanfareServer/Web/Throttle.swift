@@ -28,6 +28,11 @@ final class ThrottleEvent: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $kind, $subject, $address, $at] }
+
     init(kind: Kind, subject: String, address: String, at: Date) {
         id = TimeOrderedID.make(at: at)
         self.kind = kind.rawValue

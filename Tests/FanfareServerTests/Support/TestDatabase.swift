@@ -47,6 +47,7 @@ enum PostgresCluster {
     private static func start() throws -> Running {
         if let url = ProcessInfo.processInfo.environment["FANFARE_TEST_POSTGRES_URL"] { return Running(baseURL: url) }
         guard let bin = binDirectory else { throw ClusterError("no PostgreSQL binaries") }
+        removeAbandonedClusters()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let port = freePort()
@@ -60,10 +61,38 @@ enum PostgresCluster {
             "-p \(port) -k \(dir.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         try run(asUser + ["\(bin)/pg_ctl", "-D", data, "-o", options, "-l", dir.appendingPathComponent("log").path, "-w", "start"])
         stopCommand = asUser + ["\(bin)/pg_ctl", "-D", data, "-m", "immediate", "stop"]
+        clusterDirectory = dir
         atexit {
             _ = try? PostgresCluster.run(PostgresCluster.stopCommand)
+            // Each run's cluster is ~2 GB once the suite has filled it: a
+            // machine that runs the suite all day would fill its disk.
+            if let dir = PostgresCluster.clusterDirectory { try? FileManager.default.removeItem(at: dir) }
         }
         return Running(baseURL: "postgres://postgres@127.0.0.1:\(port)")
+    }
+
+    nonisolated(unsafe) private static var clusterDirectory: URL?
+
+    /// Clusters of runs that were killed before their exit handler ran
+    /// (a timeout, ^C): older than six hours and with no live postmaster.
+    /// Another suite running at the same time keeps its own, alive.
+    private static func removeAbandonedClusters() {
+        let fm = FileManager.default
+        let temporary = fm.temporaryDirectory
+        guard let names = try? fm.contentsOfDirectory(atPath: temporary.path) else { return }
+        for name in names where name.hasPrefix("fanfare-pg-") && !name.hasPrefix("fanfare-pg-cmd-") {
+            let dir = temporary.appendingPathComponent(name)
+            guard let modified = (try? fm.attributesOfItem(atPath: dir.path))?[.modificationDate] as? Date,
+                Date().timeIntervalSince(modified) > 6 * 3_600
+            else { continue }
+            let pidFile = dir.appendingPathComponent("data/postmaster.pid")
+            if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }),
+                kill(pid, 0) == 0
+            {
+                continue
+            }
+            try? fm.removeItem(at: dir)
+        }
     }
 
     /// Runs a command to completion through `/bin/sh`, output to a file

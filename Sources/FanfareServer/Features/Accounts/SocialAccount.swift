@@ -27,6 +27,13 @@ final class SocialAccount: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $platform, $handle, $displayName, $status, $sealedCredentials, $credentialsExpireAt, $seed, $createdAt, $settingsJSON]
+    }
+
     /// The platform whose content rules this account's variants follow: its
     /// own, or for a Sandbox account the one it stands in for.
     var rulesPlatform: String { platform == "sandbox" ? (settings["simulates"] ?? "sandbox") : platform }

@@ -31,6 +31,16 @@ final class Activity: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $kind, $title, $settingsJSON, $segmentID, $privilege, $openToAllAt, $status, $startsAt, $endsAt, $seedCommitment, $seed,
+            $resultJSON, $createdAt, $updatedAt,
+        ]
+    }
+
     var settings: ActivitySettings? { try? JSONDecoder().decode(ActivitySettings.self, from: Data(settingsJSON.utf8)) }
     var activityStatus: ActivityStatus { ActivityStatus(rawValue: status) ?? .draft }
     var reservation: ActivityReservation { ActivityReservation(privilege: privilege, openToAllAt: openToAllAt) }
@@ -71,6 +81,11 @@ final class ActivityEntry: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<ActivityEntry, ParentProperty<ActivityEntry, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $activity, $fan, $entryKey, $answerJSON, $correct, $featured, $at] }
 
     var answer: EntryAnswer { (try? JSONDecoder().decode(EntryAnswer.self, from: Data(answerJSON.utf8))) ?? EntryAnswer() }
 }

@@ -21,6 +21,11 @@ final class AuditEvent: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspaceID, $actorID, $actorLabel, $action, $targetType, $targetID, $before, $after, $address, $at] }
 }
 
 struct AuditEventDTO: Content {

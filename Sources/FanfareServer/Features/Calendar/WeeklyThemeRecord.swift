@@ -15,4 +15,9 @@ final class WeeklyThemeRecord: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<WeeklyThemeRecord, ParentProperty<WeeklyThemeRecord, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $weekStart, $theme] }
 }

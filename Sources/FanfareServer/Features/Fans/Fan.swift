@@ -37,6 +37,17 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $displayName, $attributesJSON, $rollingActivity, $interactions30d, $activityTier, $valueTier, $stage, $pointsBalance,
+            $lifetimePoints, $level, $badgesJSON, $checkInStreak, $bestStreak, $lastCheckInAt, $spendFen, $referrals, $contributions, $mergedInto,
+            $erasedAt, $firstSeenAt, $lastInteractionAt, $createdAt, $updatedAt,
+        ]
+    }
+
     /// A profile that cannot be read (it never should) shows as empty rather than failing the page.
     var attributes: FanAttributes {
         get { (try? JSONDecoder().decode(FanAttributes.self, from: Data(attributesJSON.utf8))) ?? FanAttributes() }
@@ -87,6 +98,11 @@ final class FanIdentity: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<FanIdentity, ParentProperty<FanIdentity, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $fan, $platform, $authorID, $displayName, $firstSeenAt] }
 }
 
 /// Finding the fan behind a platform identity, making both the first time

@@ -168,4 +168,9 @@ final class FanTierChange: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<FanTierChange, ParentProperty<FanTierChange, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $fan, $dimension, $fromTier, $toTier, $at] }
 }

@@ -44,6 +44,17 @@ final class FeedbackTicket: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $number, $title, $body, $kind, $source, $messageID, $conversationID, $fanName, $contact, $receipt, $impact, $urgency,
+            $cost, $score, $owner, $status, $resolution, $closingNote, $isPublic, $mergedIntoID, $supporters, $noticeReplyID, $createdAt, $updatedAt,
+            $closedAt,
+        ]
+    }
+
     var feedbackScore: FeedbackScore { FeedbackScore(impact: impact, urgency: urgency, cost: cost) }
 
     var auditFields: [String: String] {

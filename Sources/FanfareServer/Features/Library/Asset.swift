@@ -25,6 +25,13 @@ final class Asset: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<Asset, ParentProperty<Asset, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $name, $kind, $bytes, $location, $source, $licence, $licenceExpiresAt, $proof, $createdAt]
+    }
 }
 
 /// Links a post to the assets it uses, in order.
@@ -37,4 +44,9 @@ final class PostAsset: Model, @unchecked Sendable {
     @Field(key: "position") var position: Int
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $post, $asset, $position] }
 }

@@ -21,6 +21,11 @@ final class Topic: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<Topic, ParentProperty<Topic, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $title, $notes, $hot, $status, $raisedAt, $createdBy] }
 }
 
 struct TopicDTO: Content {

@@ -32,6 +32,13 @@ final class LexiconEntry: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $kind, $term, $folded, $category, $severity, $scope, $createdBy, $createdAt, $updatedAt, $importID]
+    }
+
     /// The condition that leaves out entries of an import still being
     /// written, for raw SQL over `lexicon_entries`.
     static let visibleSQL = "(import_id IS NULL OR import_id NOT IN (SELECT id FROM lexicon_imports))"
@@ -58,6 +65,11 @@ final class LexiconImport: Model, @unchecked Sendable {
     @Field(key: "started_at") var startedAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspaceID, $createdBy, $startedAt] }
 }
 
 struct LexiconEntryDTO: Content {
@@ -106,6 +118,11 @@ final class ModerationHit: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $source, $sourceID, $term, $category, $severity, $at] }
+
     init(workspaceID: UUID, source: Source, sourceID: UUID, match: ModerationMatch, at: Date) {
         id = TimeOrderedID.make(at: at)
         $workspace.id = workspaceID
@@ -140,6 +157,11 @@ final class ModerationFeedback: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<ModerationFeedback, ParentProperty<ModerationFeedback, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $term, $phrase, $note, $status, $createdBy, $createdAt, $decidedBy, $decidedAt] }
 }
 
 struct FeedbackDTO: Content {

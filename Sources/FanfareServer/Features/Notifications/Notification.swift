@@ -18,4 +18,9 @@ final class UserNotification: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<UserNotification, ParentProperty<UserNotification, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $user, $text, $link, $createdAt, $readAt] }
 }

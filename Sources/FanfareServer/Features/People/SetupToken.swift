@@ -13,6 +13,11 @@ final class SetupToken: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $tokenHash, $expiresAt, $usedAt] }
+
     init(tokenHash: String, expiresAt: Date, now: Date) {
         id = TimeOrderedID.make(at: now)
         self.tokenHash = tokenHash

@@ -45,6 +45,16 @@ final class Post: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $title, $body, $pillar, $format, $pool, $topicID, $campaign, $tagsJSON, $status, $reviewJSON, $version, $scheduledAt,
+            $authorID, $createdAt, $updatedAt,
+        ]
+    }
+
     var postStatus: Status { Status(rawValue: status) ?? .draft }
     var tags: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
@@ -88,6 +98,16 @@ final class PostVariant: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<PostVariant, ParentProperty<PostVariant, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $post, $account, $platform, $title, $text, $tagsJSON, $state, $attempts, $claimExpiresAt, $claimedBy, $remoteID, $url,
+            $publishedAt, $errorCode, $lastError, $handOffJSON, $updatedAt,
+        ]
+    }
 
     var variantState: State { State(rawValue: state) ?? .pending }
 
@@ -136,6 +156,11 @@ final class PublishAttempt: Model, @unchecked Sendable {
     @OptionalField(key: "message") var message: String?
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $variant, $number, $worker, $startedAt, $finishedAt, $outcome, $message] }
 }
 
 /// A post's numbers at a moment: `3d`, `7d` and `30d` after publishing,
@@ -156,4 +181,9 @@ final class MetricSnapshot: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<MetricSnapshot, ParentProperty<MetricSnapshot, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $variant, $label, $impressions, $likes, $comments, $shares, $takenAt] }
 }

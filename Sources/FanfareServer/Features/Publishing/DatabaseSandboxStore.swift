@@ -17,6 +17,11 @@ final class SandboxPostRecord: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $account, $idempotencyKey, $url, $publishedAt, $deleted] }
+
     var post: PublishedPost { PublishedPost(remoteID: id!, url: url, publishedAt: publishedAt) }
 }
 

@@ -89,6 +89,13 @@ final class Invitation: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $role, $email, $tokenHash, $invitedBy, $createdAt, $expiresAt, $acceptedBy, $acceptedAt, $revokedAt]
+    }
+
     init(workspaceID: UUID, role: Role, email: String?, tokenHash: String, invitedBy: UUID, now: Date, validFor: TimeInterval) {
         id = TimeOrderedID.make(at: now)
         self.$workspace.id = workspaceID

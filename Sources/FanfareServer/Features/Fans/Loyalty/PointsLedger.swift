@@ -279,4 +279,9 @@ final class PointsLedgerLine: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<PointsLedgerLine, ParentProperty<PointsLedgerLine, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $fan, $sourceKey, $kind, $action, $delta, $reason, $actorID, $balanceAfter, $at] }
 }

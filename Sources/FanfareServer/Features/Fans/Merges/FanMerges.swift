@@ -245,6 +245,11 @@ final class FanMerge: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<FanMerge, ParentProperty<FanMerge, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $kept, $merged, $reason, $note, $actorID, $movedJSON, $at, $undoneAt] }
 }
 
 struct FanMergeDTO: Content {

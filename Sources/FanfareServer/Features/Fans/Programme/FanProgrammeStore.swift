@@ -13,6 +13,11 @@ final class FanProgrammeRecord: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $settingsJSON, $updatedAt] }
 }
 
 /// Reading and changing the fan programme. Changes are checked as a whole

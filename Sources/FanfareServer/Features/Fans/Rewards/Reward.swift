@@ -23,6 +23,13 @@ final class Reward: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $name, $details, $cost, $stock, $perFanLimit, $levelRequired, $active, $redeemed, $createdAt, $updatedAt]
+    }
+
     var item: RedemptionItem {
         RedemptionItem(name: name, cost: cost, stock: stock, perFanLimit: perFanLimit, levelRequired: levelRequired)
     }
@@ -47,6 +54,11 @@ final class RewardRedemption: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<RewardRedemption, ParentProperty<RewardRedemption, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $reward, $fan, $points, $status, $note, $actorID, $createdAt, $updatedAt] }
 
     enum Status: String, CaseIterable {
         case pending, fulfilled, cancelled

@@ -17,6 +17,11 @@ final class Segment: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $name, $ruleJSON, $createdAt, $updatedAt] }
+
     /// Stored rules were checked when saved; one that no longer parses
     /// (a field retired since) matches nobody rather than everybody.
     var rule: SegmentRule {

@@ -50,6 +50,17 @@ final class Conversation: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $account, $authorID, $authorName, $threadKey, $openKey, $status, $queue, $assignee, $tagsJSON, $tier, $priority,
+            $priorityRank, $lastSentiment, $lastIntent, $lastText, $messageCount, $openedAt, $lastMessageAt, $firstResponseAt, $resolvedAt,
+            $warnedJSON, $updatedAt,
+        ]
+    }
+
     var tags: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
         set { tagsJSON = Self.json(newValue) }
@@ -112,6 +123,13 @@ final class InboxReply: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<InboxReply, ParentProperty<InboxReply, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $conversation, $message, $text, $templateID, $ruleID, $author, $automatic, $status, $remoteID, $error, $createdAt, $sentAt]
+    }
 }
 
 /// A workspace's service levels and inbox settings. A workspace without a
@@ -134,6 +152,16 @@ final class InboxSettings: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $firstResponseMinutes, $resolutionMinutes, $warningPercent, $businessHoursJSON, $autoReplyCap, $publicFeedback, $publicFeedbackForm,
+            $updatedAt,
+        ]
+    }
 
     static func standard(for workspaceID: UUID) -> InboxSettings {
         let settings = InboxSettings()
@@ -179,4 +207,9 @@ final class ServiceLevelBreach: Model, @unchecked Sendable, WorkspaceOwned {
     static var workspaceKey: KeyPath<ServiceLevelBreach, ParentProperty<ServiceLevelBreach, Workspace>> { \.$workspace }
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $conversation, $clock, $dueAt, $recordedAt] }
 }

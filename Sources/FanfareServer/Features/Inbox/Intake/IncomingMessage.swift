@@ -38,6 +38,16 @@ final class IncomingMessage: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $account, $remoteID, $kind, $postRemoteID, $authorID, $authorName, $text, $sentAt, $receivedAt, $moderationJSON,
+            $recommendation, $lang, $sentiment, $sentimentScore, $intent, $priority, $conversationID, $fanID,
+        ]
+    }
+
     var matches: [ModerationMatch] { (try? JSONDecoder().decode([ModerationMatch].self, from: Data(moderationJSON.utf8))) ?? [] }
 }
 

@@ -227,4 +227,9 @@ final class InteractionCursor: Model, @unchecked Sendable {
     @Field(key: "polled_at") var polledAt: Date
 
     init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $cursor, $polledAt] }
 }

@@ -22,6 +22,13 @@ final class InboxRuleRecord: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $name, $position, $enabled, $conditionsJSON, $actionsJSON, $answersNegative, $createdAt, $updatedAt]
+    }
+
     var conditions: InboxRuleConditions {
         get { (try? JSONDecoder().decode(InboxRuleConditions.self, from: Data(conditionsJSON.utf8))) ?? InboxRuleConditions() }
         set { conditionsJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("{}".utf8), as: UTF8.self) }

@@ -21,6 +21,11 @@ final class ReplyTemplate: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
+    /// holds the list to what reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $name, $category, $body, $variantsJSON, $createdAt, $updatedAt] }
+
     var variants: [String: String] {
         get { (try? JSONDecoder().decode([String: String].self, from: Data(variantsJSON.utf8))) ?? [:] }
         set {
