@@ -67,10 +67,12 @@ public func configure(_ app: Application, settings: Settings, options: RuntimeOp
 
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
     app.sessions.use { _ in BrowserSessionDriver() }
+    // Max-Age, not Expires: the cookie is written on every response, and
+    // Vapor formats an Expires date with a DateFormatter made afresh each
+    // time — a sixth of a signed-in page's cost (docs/benchmarks.md).
     app.sessions.configuration = SessionsConfiguration(cookieName: "fanfare_session") { id in
         HTTPCookies.Value(
-            string: id.string, expires: Date().addingTimeInterval(SessionUserMiddleware.maxAge), maxAge: nil,
-            path: "/", isHTTPOnly: true, sameSite: .lax)
+            string: id.string, expires: nil, maxAge: Int(SessionUserMiddleware.maxAge), path: "/", isHTTPOnly: true, sameSite: .lax)
     }
 
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Workspaces, their members and invitations.
@@ -74,13 +75,22 @@ struct WorkspaceService {
 
     /// The workspaces `user` belongs to, with their role in each, by name:
     /// one query (every page's workspace switcher asks).
+    /// Every page's workspace switcher reads this: one hand-written
+    /// statement (`HandRead`).
     func memberships(of user: User) async throws -> [(workspace: Workspace, role: Role)] {
-        let rows = try await Membership.query(on: db).join(Workspace.self, on: \Membership.$workspace.$id == \Workspace.$id)
-            .filter(\.$user.$id == user.id!).all()
-        return try rows.map { (try $0.joined(Workspace.self), $0.memberRole) }.sorted {
+        guard let sql = db as? any SQLDatabase, let userID = user.id else { return [] }
+        let rows = try await sql.raw(
+            "\(unsafeRaw: Self.placesOfPerson) WHERE m.user_id = \(bind: userID)"
+        ).all()
+        return try rows.compactMap { row -> (workspace: Workspace, role: Role)? in
+            guard let workspace = try Workspace.read(row, alias: "w", on: sql) else { return nil }
+            return (workspace, Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .viewer)
+        }.sorted {
             $0.workspace.name.localizedStandardCompare($1.workspace.name) == .orderedAscending
         }
     }
+
+    private static let placesOfPerson = "SELECT m.role, \(Workspace.selectList("w")) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id"
 
     // MARK: Members
 
