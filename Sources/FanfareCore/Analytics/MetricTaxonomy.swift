@@ -241,6 +241,15 @@ public struct SeriesPoint: Sendable, Equatable, Codable {
         self.period = period
         self.value = value
     }
+
+    private enum CodingKeys: String, CodingKey { case period, value }
+
+    /// A period without a value says `"value": null` rather than leaving it out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(period, forKey: .period)
+        if let value { try container.encode(value, forKey: .value) } else { try container.encodeNil(forKey: .value) }
+    }
 }
 
 /// Daily totals into a series (documented in docs/analytics.md).

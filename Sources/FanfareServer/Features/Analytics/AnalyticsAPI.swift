@@ -10,6 +10,13 @@ struct AnalyticsAPI {
     /// The longest period one series query may span.
     static let maxDays = 1_096
 
+    /// A wrong query parameter is a 400 naming each field and what it accepts.
+    static func refuse(_ errors: ValidationErrors) throws {
+        guard !errors.issues.isEmpty else { return }
+        throw Problem(
+            .badRequest, "The query has \(errors.issues.count) invalid parameter(s).", errors: errors.issues, type: "validation")
+    }
+
     func bootScoped(_ ws: any RoutesBuilder) {
         ws.get("analytics", "series", use: series)
         ws.get("analytics", "metrics", use: metrics)
@@ -97,7 +104,7 @@ struct AnalyticsAPI {
             }
         }
         let scope = try await Self.scope(req, access: access, errors: &errors, defaultDays: 30)
-        try errors.throwIfAny()
+        try Self.refuse(errors)
         guard let metric else { throw Abort(.badRequest) }
         let reader = MetricSeriesReader(db: req.db, workspaceID: access.workspaceID, scope: scope)
         let (points, basis) = try await reader.series(metric, granularity: granularity)
@@ -169,7 +176,7 @@ struct AnalyticsAPI {
         try access.require(.analyticsView)
         var errors = ValidationErrors()
         let scope = try await Self.scope(req, access: access, errors: &errors, defaultDays: 90)
-        try errors.throwIfAny()
+        try Self.refuse(errors)
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$id).all()
             .filter { scope.accountIDs?.contains($0.id!) ?? true }
@@ -184,13 +191,15 @@ struct AnalyticsAPI {
         var byAccount: [UUID: [(day: String, followers: Int?, writes: Int)]] = [:]
         for row in rows {
             byAccount[try row.decode(column: "account_id", as: UUID.self), default: []].append(
-                (try row.decode(column: "day", as: String.self), try row.decode(column: "followers", as: Int?.self),
-                    try row.decode(column: "writes", as: Int.self)))
+                (
+                    try row.decode(column: "day", as: String.self), try row.decode(column: "followers", as: Int?.self),
+                    try row.decode(column: "writes", as: Int.self)
+                ))
         }
         let postReplaced =
             try await sql.raw(
                 """
-                SELECT COALESCE(SUM(writes - 1), 0) AS replaced FROM post_metric_days
+                SELECT CAST(COALESCE(SUM(writes - 1), 0) AS BIGINT) AS replaced FROM post_metric_days
                 WHERE workspace_id = \(bind: access.workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to)
                 """
             ).first()?.decode(column: "replaced", as: Int.self) ?? 0

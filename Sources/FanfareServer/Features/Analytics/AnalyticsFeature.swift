@@ -20,6 +20,7 @@ struct AnalyticsFeature: Feature {
         [
             JobRegistration(MetricsPass.kind, run: .single(MetricsPass.run), schedule: .every(MetricsPass.period)),
             JobRegistration(MetricsTake.kind, run: .single(MetricsTake.run)),
+            JobRegistration(MetricsBackfill.kind, run: .single(MetricsBackfill.run)),
             JobRegistration(MetricsRetention.kind, run: .single(MetricsRetention.run), schedule: .every(MetricsRetention.period)),
         ]
     }

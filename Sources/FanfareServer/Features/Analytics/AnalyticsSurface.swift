@@ -122,7 +122,9 @@ enum MetricHistoryService {
     /// them (source `backfill`); returns how many days were written, 0 when
     /// the platform keeps no history (`notSupported`).
     @discardableResult
-    static func backfill(_ account: SocialAccount, days: Int, app: Application, connector: (any Connector)? = nil, now: Date = Date()) async throws
+    static func backfill(
+        _ account: SocialAccount, days: Int, app: Application, connector: (any Connector)? = nil, now: Date = Date()
+    ) async throws
         -> Int
     {
         let connector = try connector ?? AccountService(db: app.db, app: app).connector(for: account)
@@ -148,7 +150,9 @@ enum MetricHistoryService {
 
     /// Each account's stored followers: the latest day with a value, and
     /// the values of the last `days` days up to `today` (oldest first).
-    static func followers(of accountIDs: [UUID], workspaceID: UUID, today: String, days: Int, on db: any Database) async throws
+    static func followers(
+        of accountIDs: [UUID], workspaceID: UUID, today: String, days: Int, on db: any Database
+    ) async throws
         -> [UUID: (latest: Int, day: String, recent: [Double])]
     {
         guard !accountIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
@@ -210,9 +214,25 @@ enum MetricHistoryService {
     /// Takes today's snapshot of every connected account not yet taken
     /// today and of every post due one, at once (the demo, tests; the
     /// worker spreads the same through `analytics.metrics_take` jobs).
+    /// `now` is also the platform's clock (the demo's replay).
     static func takeDueNow(workspaceID: UUID, app: Application, now: Date = Date()) async throws {
         for item in try await MetricsPass.due(workspaceID: workspaceID, on: app.db, now: now) {
-            try await MetricsTake.take(item, app: app)
+            do {
+                try await MetricsTake.take(item, app: app, clock: { now })
+            } catch let error as ConnectorError {
+                app.logger.info("metrics not taken", metadata: ["account": .string(item.accountID.uuidString), "why": .string("\(error)")])
+            }
+        }
+    }
+
+    /// Asks each connected account's platform for its last `days` days
+    /// (the demo's history; the worker does it through `analytics.metrics_backfill`).
+    static func backfillAll(workspaceID: UUID, days: Int, app: Application, now: Date) async throws {
+        let accounts = try await SocialAccount.query(on: app.db).filter(\.$workspace.$id == workspaceID)
+            .filter(\.$status == SocialAccount.Status.connected.rawValue).sort(\.$id).all()
+        for account in accounts {
+            let connector = try AccountService(db: app.db, app: app).connector(for: account, clock: { now })
+            try await backfill(account, days: days, app: app, connector: connector, now: now)
         }
     }
 }

@@ -23,6 +23,12 @@ enum MetricsPass {
         let now = Date()
         for workspaceID in try await Workspace.query(on: app.db).all(\.$id) {
             let due = try await due(workspaceID: workspaceID, on: app.db, now: now)
+            try await JobQueue(db: app.db).enqueueMany(
+                try await unfilled(workspaceID: workspaceID, on: app.db).map { account in
+                    try JobQueue.NewJob(
+                        MetricsBackfill.kind, payload: .init(accountID: account, days: MetricsBackfill.days), runAt: now,
+                        uniqueKey: "\(MetricsBackfill.kind.name):\(account.uuidString)")
+                }, now: now)
             guard !due.isEmpty else { continue }
             var accountCount: [String: Int] = [:]
             var accountStart: [UUID: Date] = [:]
@@ -42,6 +48,20 @@ enum MetricsPass {
             }
             try await JobQueue(db: app.db).enqueueMany(jobs, now: now)
         }
+    }
+
+    /// Connected accounts whose platform keeps history and that have no
+    /// stored day yet: their history is asked for once.
+    static func unfilled(workspaceID: UUID, on db: any Database) async throws -> [UUID] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let accounts = try await SocialAccount.query(on: db).filter(\.$workspace.$id == workspaceID)
+            .filter(\.$status == SocialAccount.Status.connected.rawValue).sort(\.$id).all()
+            .filter { MetricTaxonomy.of($0.platform).history }
+        guard !accounts.isEmpty else { return [] }
+        let stored = Set(
+            try await sql.raw("SELECT DISTINCT account_id FROM account_metric_days WHERE workspace_id = \(bind: workspaceID)").all()
+                .map { try $0.decode(column: "account_id", as: UUID.self) })
+        return accounts.map { $0.id! }.filter { !stored.contains($0) }
     }
 
     /// What is due today in one workspace: accounts first, then posts.
@@ -120,12 +140,12 @@ enum MetricsTake {
     }
 
     /// Reads and stores one account's or post's numbers now.
-    static func take(_ payload: Payload, app: Application) async throws {
+    static func take(_ payload: Payload, app: Application, clock: @escaping @Sendable () -> Date = { Date() }) async throws {
         do {
             guard let account = try await SocialAccount.find(payload.accountID, on: app.db),
                 account.status == SocialAccount.Status.connected.rawValue
             else { return }
-            let connector = try AccountService(db: app.db, app: app).connector(for: account)
+            let connector = try AccountService(db: app.db, app: app).connector(for: account, clock: clock)
             if let variantID = payload.variantID {
                 guard let variant = try await PostVariant.find(variantID, on: app.db), let remoteID = variant.remoteID else { return }
                 let metrics = try await connector.metrics(of: remoteID)
@@ -137,6 +157,32 @@ enum MetricsTake {
             throw error
         } catch {
             throw ConnectorError.temporary(reason: "\(error)")
+        }
+    }
+}
+
+/// Once per account, when it has no stored day: the platform's history
+/// (where its API offers one; see MetricTaxonomy) for the last year.
+enum MetricsBackfill {
+    static let kind = JobKind<Payload>("analytics.metrics_backfill")
+    static let days = 365
+
+    struct Payload: Codable, Sendable, Equatable {
+        var accountID: UUID
+        var days: Int
+    }
+
+    @Sendable static func run(_ job: Job, _ app: Application) async throws {
+        let payload = try kind.payload(of: job)
+        guard let account = try await SocialAccount.find(payload.accountID, on: app.db),
+            account.status == SocialAccount.Status.connected.rawValue
+        else { return }
+        do {
+            try await MetricHistoryService.backfill(account, days: min(max(1, payload.days), 3_650), app: app)
+        } catch let error as ConnectorError where error.isRetriable {
+            throw JobRetry(after: 600, reason: ConnectorMessages.text(error))
+        } catch let error as ConnectorError {
+            app.logger.info("history not taken", metadata: ["account": .string(payload.accountID.uuidString), "why": .string("\(error)")])
         }
     }
 }
