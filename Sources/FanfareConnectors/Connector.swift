@@ -84,31 +84,79 @@ public struct InteractionPage: Sendable, Equatable {
     }
 }
 
+/// A post's numbers as the platform reports them: totals since
+/// publishing, as of `at`. What a platform does not report is nil; the
+/// platform's own names and numbers are kept in `platformValues`.
 public struct PostMetrics: Sendable, Equatable, Codable {
     public var impressions: Int?
     public var likes: Int
     public var comments: Int
     public var shares: Int
     public var at: Date
+    /// Distinct people reached, where the platform counts them.
+    public var reach: Int?
+    public var saves: Int?
+    /// Video plays.
+    public var plays: Int?
+    /// Share of plays watched to the end, 0…1.
+    public var completion: Double?
+    public var linkClicks: Int?
+    /// The platform's own metric names and values, as it sent them.
+    public var platformValues: [String: Double]?
 
-    public init(impressions: Int?, likes: Int, comments: Int, shares: Int, at: Date) {
+    public init(
+        impressions: Int?, likes: Int, comments: Int, shares: Int, at: Date, reach: Int? = nil, saves: Int? = nil, plays: Int? = nil,
+        completion: Double? = nil, linkClicks: Int? = nil, platformValues: [String: Double]? = nil
+    ) {
         self.impressions = impressions
         self.likes = likes
         self.comments = comments
         self.shares = shares
         self.at = at
+        self.reach = reach
+        self.saves = saves
+        self.plays = plays
+        self.completion = completion
+        self.linkClicks = linkClicks
+        self.platformValues = platformValues
     }
 }
 
+/// An account's numbers as the platform reports them, as of `at`.
 public struct AccountStats: Sendable, Equatable, Codable {
     public var followers: Int
     public var posts: Int
     public var at: Date
+    /// Accounts this one follows, where the platform says.
+    public var following: Int?
+    /// The platform's own metric names and values, as it sent them.
+    public var platformValues: [String: Double]?
 
-    public init(followers: Int, posts: Int, at: Date) {
+    public init(followers: Int, posts: Int, at: Date, following: Int? = nil, platformValues: [String: Double]? = nil) {
         self.followers = followers
         self.posts = posts
         self.at = at
+        self.following = following
+        self.platformValues = platformValues
+    }
+}
+
+/// One past day of an account as the platform's history reports it
+/// (`Connector.accountHistory(days:)`): totals at the end of `day`
+/// (`YYYY-MM-DD`, in the time zone the caller asked for).
+public struct AccountHistoryDay: Sendable, Equatable, Codable {
+    public var day: String
+    public var followers: Int?
+    public var following: Int?
+    public var posts: Int?
+    public var platformValues: [String: Double]?
+
+    public init(day: String, followers: Int?, following: Int? = nil, posts: Int? = nil, platformValues: [String: Double]? = nil) {
+        self.day = day
+        self.followers = followers
+        self.following = following
+        self.posts = posts
+        self.platformValues = platformValues
     }
 }
 
@@ -166,6 +214,10 @@ public protocol Connector: Sendable {
     func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String
     func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics
     func accountStats() async throws(ConnectorError) -> AccountStats
+    /// The account's past `days` days (oldest first, ending yesterday) in
+    /// `timeZone`, where the platform's API offers history; the default
+    /// throws `.notSupported` (most platforms report only the present).
+    func accountHistory(days: Int, timeZone: TimeZone) async throws(ConnectorError) -> [AccountHistoryDay]
     /// Whether a webhook call really comes from the platform (signature,
     /// timestamp within 5 minutes).
     func verifyWebhook(_ call: WebhookCall, now: Date) -> Bool
@@ -269,4 +321,17 @@ extension Connector {
 
     /// Most platforms check the address some other way, or not at all.
     public func handshakeAnswer(toPush call: WebhookCall) -> PushHandshake? { nil }
+
+    /// Most platforms' APIs report only today's numbers.
+    public func accountHistory(days: Int, timeZone: TimeZone) async throws(ConnectorError) -> [AccountHistoryDay] {
+        throw .notSupported("\(platform) reports no account history")
+    }
+}
+
+/// The platform's own names and numbers, leaving out what it did not send.
+public enum PlatformValues {
+    public static func of(_ pairs: [(String, Int?)]) -> [String: Double]? {
+        let kept = pairs.compactMap { name, value in value.map { (name, Double($0)) } }
+        return kept.isEmpty ? nil : Dictionary(kept, uniquingKeysWith: { first, _ in first })
+    }
 }

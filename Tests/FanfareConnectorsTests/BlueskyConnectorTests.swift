@@ -405,9 +405,17 @@ final class BlueskyFake: Sendable {
     @Test func metricsStatsAndDeletion() async throws {
         try await withBluesky { fake, server, bluesky in
             let post = try await bluesky.publish(PublishRequest(idempotencyKey: "m", variant: Variant(text: "count me")))
-            #expect(try await bluesky.metrics(of: post.remoteID) == PostMetrics(impressions: nil, likes: 12, comments: 4, shares: 5, at: now))
+            #expect(
+                try await bluesky.metrics(of: post.remoteID)
+                    == PostMetrics(
+                        impressions: nil, likes: 12, comments: 4, shares: 5, at: now,
+                        platformValues: ["likeCount": 12, "replyCount": 4, "repostCount": 3, "quoteCount": 2]))
             #expect(server.requests.last?.query["uris"] == post.remoteID)
-            #expect(try await bluesky.accountStats() == AccountStats(followers: 1_234, posts: 56, at: now))
+            #expect(
+                try await bluesky.accountStats()
+                    == AccountStats(
+                        followers: 1_234, posts: 56, at: now, following: 10,
+                        platformValues: ["followersCount": 1_234, "followsCount": 10, "postsCount": 56]))
             #expect(server.requests.last?.query["actor"] == BlueskyFake.did)
             try await bluesky.delete(remoteID: post.remoteID)
             #expect(fake.records.isEmpty)

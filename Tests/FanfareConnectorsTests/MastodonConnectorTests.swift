@@ -325,8 +325,16 @@ final class MastodonFake: Sendable {
         try await withMastodon { _, _, mastodon in
             let post = try await mastodon.publish(PublishRequest(idempotencyKey: "m", variant: Variant(text: "count me")))
             let metrics = try await mastodon.metrics(of: post.remoteID)
-            #expect(metrics == PostMetrics(impressions: nil, likes: 112, comments: 7, shares: 98, at: now))
-            #expect(try await mastodon.accountStats() == AccountStats(followers: 320, posts: 61, at: now))
+            #expect(
+                metrics
+                    == PostMetrics(
+                        impressions: nil, likes: 112, comments: 7, shares: 98, at: now,
+                        platformValues: ["favourites_count": 112, "replies_count": 7, "reblogs_count": 98]))
+            #expect(
+                try await mastodon.accountStats()
+                    == AccountStats(
+                        followers: 320, posts: 61, at: now, following: 12,
+                        platformValues: ["followers_count": 320, "following_count": 12, "statuses_count": 61]))
             let credentials = ConnectorCredentials(accessToken: MastodonFake.token)
             #expect(try await mastodon.refreshCredentials(credentials, now: now) == credentials)
             await #expect(throws: ConnectorError.self) {

@@ -35,6 +35,23 @@ final class TestClock: Sendable {
         #expect(try await sandbox.accountStats().posts == 1)
     }
 
+    /// The Sandbox keeps every day's followers: the same days on every run,
+    /// ending yesterday, growing, and agreeing with today's count.
+    @Test func accountHistoryIsDeterministicAndEndsYesterday() async throws {
+        let clock = TestClock(start)
+        let sandbox = connector(clock)
+        let utc = TimeZone(identifier: "UTC")!
+        let history = try await sandbox.accountHistory(days: 10, timeZone: utc)
+        let again = try await connector(clock).accountHistory(days: 10, timeZone: utc)
+        #expect(history.count == 10 && history == again)
+        #expect(history.last?.day == MetricDay.adding(-1, to: MetricDay.of(start, in: utc)))
+        let followers = history.compactMap(\.followers)
+        #expect(followers == followers.sorted() && followers.count == 10)
+        let today = try await sandbox.accountStats()
+        #expect((followers.last ?? .max) <= today.followers)
+        #expect(history.last?.platformValues?["followers"] == followers.last.map(Double.init))
+    }
+
     @Test func contentThePlatformWouldRefuseIsRejectedWithTheReason() async {
         let sandbox = connector(TestClock(start))
         do {

@@ -236,7 +236,9 @@ import Testing
         try await StubServer.run(fake.handle) { server in
             let wechat = try await connect(server)
             let post = try await wechat.publish(PublishRequest(idempotencyKey: "d", variant: article()))
-            #expect(try await wechat.accountStats() == AccountStats(followers: 23_000, posts: 1, at: Self.now))
+            #expect(
+                try await wechat.accountStats()
+                    == AccountStats(followers: 23_000, posts: 1, at: Self.now, platformValues: ["total": 23_000, "total_count": 1]))
             try await wechat.delete(remoteID: post.remoteID)
             #expect(server.requests.last?.json?["article_id"] as? String == post.remoteID)
             await #expect(throws: ConnectorError.notFound) { try await wechat.delete(remoteID: post.remoteID) }

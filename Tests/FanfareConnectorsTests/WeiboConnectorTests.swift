@@ -232,10 +232,19 @@ import Testing
             let weibo = try await connect(server)
             let post = try await weibo.publish(PublishRequest(idempotencyKey: "m", variant: Variant(text: "新品")))
             let metrics = try await weibo.metrics(of: post.remoteID)
-            #expect(metrics == PostMetrics(impressions: nil, likes: 48, comments: 12, shares: 5, at: Self.now))
+            #expect(
+                metrics
+                    == PostMetrics(
+                        impressions: nil, likes: 48, comments: 12, shares: 5, at: Self.now,
+                        platformValues: ["attitudes": 48, "comments": 12, "reposts": 5]))
             #expect(server.requests.last?.query["ids"] == post.remoteID)
             await #expect(throws: ConnectorError.notFound) { try await weibo.metrics(of: "1") }
-            #expect(try await weibo.accountStats() == AccountStats(followers: 1204, posts: 2908, at: Self.now))
+            #expect(
+                try await weibo.accountStats()
+                    == AccountStats(
+                        followers: 1204, posts: 2908, at: Self.now, following: 447,
+                        platformValues: ["followers_count": 1204, "friends_count": 447, "statuses_count": 2908]))
+            await #expect(throws: ConnectorError.self) { try await weibo.accountHistory(days: 7, timeZone: .gmt) }
             #expect(!weibo.capabilities.canDelete)
             await #expect(throws: ConnectorError.self) { try await weibo.delete(remoteID: post.remoteID) }
             let credentials = ConnectorCredentials(accessToken: WeiboFake.token, expiresAt: Self.now.addingTimeInterval(300))

@@ -1,6 +1,7 @@
 import FanfareCore
 import Fluent
 import Foundation
+import SQLKit
 import Synchronization
 import Testing
 import Vapor
@@ -141,6 +142,23 @@ import Vapor
             }
             let scheduled = try await Post.query(on: t.db).filter(\.$status == "scheduled").all()
             #expect(!scheduled.isEmpty && scheduled.allSatisfy { ($0.scheduledAt ?? .distantPast) > now })
+
+            // The metric store: 120 days of each account's history from the
+            // Sandbox, the month's evenings read on the day, the posts' days.
+            let sql = t.db as! any SQLDatabase
+            let accountDays = try await sql.raw(
+                "SELECT account_id, day, followers, source FROM account_metric_days ORDER BY account_id, day"
+            ).all()
+            let accounts = Set(try accountDays.map { try $0.decode(column: "account_id", as: UUID.self) })
+            #expect(accounts.count == 3 && accountDays.count >= 3 * 120, "\(accountDays.count) account days")
+            #expect(try accountDays.filter { try $0.decode(column: "source", as: String.self) == "snapshot" }.count >= 3 * 28)
+            for account in accounts {
+                let values = try accountDays.filter { try $0.decode(column: "account_id", as: UUID.self) == account }
+                    .map { try $0.decode(column: "followers", as: Int.self) }
+                #expect(values == values.sorted() && (values.last ?? 0) > (values.first ?? 0), "the Sandbox's followers grow")
+            }
+            let postDays = try await sql.raw("SELECT COUNT(*) AS n FROM post_metric_days").first()?.decode(column: "n", as: Int.self) ?? 0
+            #expect(postDays >= published.count * 2, "\(postDays) post days")
             #expect(try await Post.query(on: t.db).filter(\.$status == "in_review").count() == 1)
 
             // What fans answered the check-in and the poll with.

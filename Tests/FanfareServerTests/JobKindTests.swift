@@ -17,7 +17,8 @@ struct TestPayload: Codable, Sendable, Equatable {
     /// their name is registered: these never change.
     static let storedNames: Set<String> = [
         "publish.variant", "publish.sweep", "metrics.snapshot", "maintenance.purge", "fans.recompute", "fans.retention",
-        "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels",
+        "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
+        "analytics.metrics_backfill", "analytics.metrics_retention",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -25,7 +26,11 @@ struct TestPayload: Codable, Sendable, Equatable {
         #expect(kinds.count == Set(kinds).count, "a kind is registered twice: \(kinds)")
         #expect(Set(kinds) == Self.storedNames)
         let periodic = Features.all.flatMap(\.jobs).filter { $0.schedule != nil }.map(\.kind)
-        #expect(Set(periodic) == ["publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels"])
+        #expect(
+            Set(periodic) == [
+                "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
+                "analytics.metrics_pass", "analytics.metrics_retention",
+            ])
         #expect(JobKinds.schedules().count == periodic.count)
     }
 

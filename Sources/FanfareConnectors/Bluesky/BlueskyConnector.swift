@@ -75,14 +75,21 @@ public struct BlueskyConnector: Connector {
         guard let post = posts.posts.first else { throw .notFound }
         return PostMetrics(
             impressions: nil, likes: post.likeCount ?? 0, comments: post.replyCount ?? 0, shares: (post.repostCount ?? 0) + (post.quoteCount ?? 0),
-            at: now)
+            at: now,
+            platformValues: PlatformValues.of([
+                ("likeCount", post.likeCount), ("replyCount", post.replyCount), ("repostCount", post.repostCount), ("quoteCount", post.quoteCount),
+            ]))
     }
 
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let now = clock()
         let profile = try await api.query(
             BlueskyEntity.Profile.self, "app.bsky.actor.getProfile", params: [("actor", did)], token: accessToken, now: now)
-        return AccountStats(followers: profile.followersCount ?? 0, posts: profile.postsCount ?? 0, at: now)
+        return AccountStats(
+            followers: profile.followersCount ?? 0, posts: profile.postsCount ?? 0, at: now, following: profile.followsCount,
+            platformValues: PlatformValues.of([
+                ("followersCount", profile.followersCount), ("followsCount", profile.followsCount), ("postsCount", profile.postsCount),
+            ]))
     }
 
     /// Both tokens rotate: the old refresh token stops working once used.

@@ -151,6 +151,7 @@ enum BlueskyEntity {
     struct Profile: Decodable {
         var did: String
         var followersCount: Int?
+        var followsCount: Int?
         var postsCount: Int?
     }
 

@@ -119,12 +119,14 @@ enum MastodonEntity {
         var displayName: String?
         var url: String?
         var followersCount: Int?
+        var followingCount: Int?
         var statusesCount: Int?
 
         enum CodingKeys: String, CodingKey {
             case id, username, acct, url
             case displayName = "display_name"
             case followersCount = "followers_count"
+            case followingCount = "following_count"
             case statusesCount = "statuses_count"
         }
     }

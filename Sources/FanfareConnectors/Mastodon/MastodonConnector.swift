@@ -106,13 +106,20 @@ public struct MastodonConnector: Connector {
         let now = clock()
         let status = try await api.call(MastodonEntity.Status.self, "GET", "/api/v1/statuses/\(Self.pathSegment(remoteID))", now: now)
         return PostMetrics(
-            impressions: nil, likes: status.favouritesCount ?? 0, comments: status.repliesCount ?? 0, shares: status.reblogsCount ?? 0, at: now)
+            impressions: nil, likes: status.favouritesCount ?? 0, comments: status.repliesCount ?? 0, shares: status.reblogsCount ?? 0, at: now,
+            platformValues: PlatformValues.of([
+                ("favourites_count", status.favouritesCount), ("replies_count", status.repliesCount), ("reblogs_count", status.reblogsCount),
+            ]))
     }
 
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let now = clock()
         let account = try await api.call(MastodonEntity.Account.self, "GET", "/api/v1/accounts/verify_credentials", now: now)
-        return AccountStats(followers: account.followersCount ?? 0, posts: account.statusesCount ?? 0, at: now)
+        return AccountStats(
+            followers: account.followersCount ?? 0, posts: account.statusesCount ?? 0, at: now, following: account.followingCount,
+            platformValues: PlatformValues.of([
+                ("followers_count", account.followersCount), ("following_count", account.followingCount), ("statuses_count", account.statusesCount),
+            ]))
     }
 
     /// Mastodon tokens do not expire; they stop working only when revoked.

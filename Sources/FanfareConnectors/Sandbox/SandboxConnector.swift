@@ -212,15 +212,52 @@ public struct SandboxConnector: Connector {
         let now = clock()
         let arrived = audience.interactions(for: post).filter { $0.at <= now }
         let likes = arrived.filter { $0.kind == .like }.count
+        let comments = arrived.filter { $0.kind == .comment }.count
+        let shares = arrived.filter { $0.kind == .share }.count
+        let impressions = likes * 12 + arrived.count * 3
         return PostMetrics(
-            impressions: likes * 12 + arrived.count * 3, likes: likes, comments: arrived.filter { $0.kind == .comment }.count,
-            shares: arrived.filter { $0.kind == .share }.count, at: now)
+            impressions: impressions, likes: likes, comments: comments, shares: shares, at: now,
+            platformValues: ["impressions": Double(impressions), "likes": Double(likes), "comments": Double(comments), "shares": Double(shares)])
     }
 
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let now = clock()
-        let follows = audience.follows(account: account, from: accountCreated, to: now).count
-        return AccountStats(followers: initialFollowers + follows, posts: try await ledger.livePosts(account: account).count, at: now)
+        let count = followers(at: now)
+        return AccountStats(
+            followers: count, posts: try await ledger.livePosts(account: account).count, at: now, platformValues: ["followers": Double(count)])
+    }
+
+    /// How long the Sandbox account had been on its platform before
+    /// `accountCreated`: its `initialFollowers` came over this time.
+    public static let priorHistory: TimeInterval = 365 * 86_400
+
+    /// Followers at `time`: from `accountCreated` on, `initialFollowers`
+    /// plus the audience's follows since; before it, the initial followers
+    /// arrived evenly over `priorHistory` (the Sandbox keeps no older
+    /// fans), so a backfill before connecting shows a slow climb.
+    public func followers(at time: Date) -> Int {
+        if time >= accountCreated { return initialFollowers + audience.follows(account: account, from: accountCreated, to: time).count }
+        let before = accountCreated.timeIntervalSince(time)
+        return max(0, Int((Double(initialFollowers) * (1 - before / Self.priorHistory)).rounded(.down)))
+    }
+
+    /// The Sandbox keeps every day's follower count (computed from its
+    /// audience): the end of each of the last `days` days before today.
+    /// Posts are not reported for the past (the Sandbox keeps no deletion
+    /// dates).
+    public func accountHistory(days: Int, timeZone: TimeZone) async throws(ConnectorError) -> [AccountHistoryDay] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let today = calendar.startOfDay(for: clock())
+        return (1...max(1, min(days, 3_650))).reversed().compactMap { back in
+            guard let start = calendar.date(byAdding: .day, value: -back, to: today),
+                let end = calendar.date(byAdding: .day, value: 1, to: start)
+            else { return nil }
+            let parts = calendar.dateComponents([.year, .month, .day], from: start)
+            let day = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            let count = followers(at: end.addingTimeInterval(-1))
+            return AccountHistoryDay(day: day, followers: count, platformValues: ["followers": Double(count)])
+        }
     }
 
     public func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials {

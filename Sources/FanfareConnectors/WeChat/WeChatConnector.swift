@@ -219,7 +219,9 @@ public struct WeChatConnector: Connector {
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let followers = try await api.get("cgi-bin/user/get", token: token, as: WeChatFollowers.self, now: clock())
         let published = try await read("cgi-bin/freepublish/batchget", WeChatListRequest(offset: 0, count: 1), as: WeChatPublishedList.self)
-        return AccountStats(followers: followers.total, posts: published.totalCount ?? 0, at: clock())
+        return AccountStats(
+            followers: followers.total, posts: published.totalCount ?? 0, at: clock(),
+            platformValues: PlatformValues.of([("total", followers.total), ("total_count", published.totalCount)]))
     }
 
     /// A new stable access token (`/cgi-bin/stable_token`, without forcing a

@@ -146,6 +146,7 @@ struct WeiboUser: Decodable {
     let id: LenientID
     let screenName: String?
     let followersCount: Int?
+    let friendsCount: Int?
     let statusesCount: Int?
 }
 

@@ -182,12 +182,18 @@ public struct WeiboConnector: Connector {
     public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
         let counts = try await decode(try await api.get("2/statuses/count.json", [("ids", remoteID)]), as: [WeiboCount].self)
         guard let count = counts.first(where: { $0.id.text == remoteID }) ?? counts.first else { throw .notFound }
-        return PostMetrics(impressions: nil, likes: count.attitudes, comments: count.comments, shares: count.reposts, at: clock())
+        return PostMetrics(
+            impressions: nil, likes: count.attitudes, comments: count.comments, shares: count.reposts, at: clock(),
+            platformValues: PlatformValues.of([("attitudes", count.attitudes), ("comments", count.comments), ("reposts", count.reposts)]))
     }
 
     public func accountStats() async throws(ConnectorError) -> AccountStats {
         let user = try await decode(try await api.get("2/users/show.json", [("uid", uid)]), as: WeiboUser.self)
-        return AccountStats(followers: user.followersCount ?? 0, posts: user.statusesCount ?? 0, at: clock())
+        return AccountStats(
+            followers: user.followersCount ?? 0, posts: user.statusesCount ?? 0, at: clock(), following: user.friendsCount,
+            platformValues: PlatformValues.of([
+                ("followers_count", user.followersCount), ("friends_count", user.friendsCount), ("statuses_count", user.statusesCount),
+            ]))
     }
 
     /// Weibo gives web apps no refresh token (only its mobile SDK gets one),

@@ -625,4 +625,5 @@ extension CodedMessage {
     public static func seriesValue(value: String) -> CodedMessage { CodedMessage(.seriesValue, ["value": .text(value)]) }
     public static func seriesLine(count: Int) -> CodedMessage { CodedMessage(.seriesLine, ["count": .int(count)]) }
     public static func seriesMinChange(value: String) -> CodedMessage { CodedMessage(.seriesMinChange, ["value": .text(value)]) }
+    public static func seriesPeriod(max: Int) -> CodedMessage { CodedMessage(.seriesPeriod, ["max": .int(max)]) }
 }

@@ -449,6 +449,7 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case seriesValue = "series_value"
     case seriesLine = "series_line"
     case seriesMinChange = "series_min_change"
+    case seriesPeriod = "series_period"
 }
 
 extension MessageCode {
@@ -872,6 +873,7 @@ extension MessageCode {
         case .seriesValue: "is \"{value}\"; use a finite decimal number such as 42 or 3.5"
         case .seriesLine: "has {count} fields; a line is timestamp,value"
         case .seriesMinChange: "is {value}; use a number above 0 in the series' own units (1 for counts, 0.001 for a rate)"
+        case .seriesPeriod: "must be a day on or after `from`, at most {max} days after it"
         }
     }
 }

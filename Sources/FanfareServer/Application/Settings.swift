@@ -61,6 +61,10 @@ public struct Settings: Sendable {
     /// server (FANFARE_HEADER_TIMEOUT, FANFARE_BODY_TIMEOUT,
     /// FANFARE_IDLE_TIMEOUT, FANFARE_MAX_CONNECTIONS, FANFARE_MAX_HEADER_BYTES).
     public var connections = ConnectionLimits()
+    /// Days of account and post metrics the metric store keeps
+    /// (FANFARE_METRICS_RETENTION_DAYS, default 3 years).
+    public var metricsRetentionDays: Int = Settings.defaultMetricsRetentionDays
+    public static let defaultMetricsRetentionDays = 1_096
 
     public static let secretKeyFileName = "secret.key"
 
@@ -175,6 +179,8 @@ public struct Settings: Sendable {
         }
         let concurrency = wholeNumber("FANFARE_WORKER_CONCURRENCY", in: 1...256, default: 1, what: "a whole number")
         let batch = wholeNumber("FANFARE_WORKER_BATCH", in: 1...5_000, default: 250, what: "a whole number")
+        let metricsRetention = wholeNumber(
+            "FANFARE_METRICS_RETENTION_DAYS", in: 30...36_500, default: defaultMetricsRetentionDays, what: "a whole number of days")
         var publicURL: URL?
         if let raw = values["FANFARE_PUBLIC_URL"].nonEmpty {
             if let url = parsePublicURL(raw) {
@@ -255,6 +261,7 @@ public struct Settings: Sendable {
         settings.sandboxFailureRate = failureRate
         settings.workerConcurrency = concurrency
         settings.workerBatch = batch
+        settings.metricsRetentionDays = metricsRetention
         settings.publicURL = publicURL
         settings.trustedProxies = trustedProxies
         settings.outboundAllow = outboundAllow

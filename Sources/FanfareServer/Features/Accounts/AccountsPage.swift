@@ -16,7 +16,11 @@ enum AccountsPage {
             var rulesPlatform: String
             var handle: String
             var status: String
+            /// The latest followers in the metric store, the day they were
+            /// taken, and the last 30 days (oldest first) for the sparkline.
             var followers: Int?
+            var followersDay: String? = nil
+            var recentFollowers: [Double] = []
         }
         var accounts: [Account] = []
     }
@@ -42,6 +46,10 @@ enum AccountsPage {
             var tone: Badge.Tone
             var followers: String
             var followersExact: String?
+            /// "as of Sat 5 Dec" / "截至 12月5日 周六", or nil before the first snapshot.
+            var followersAsOf: String? = nil
+            var sparkline: [Double] = []
+            var sparklineLabel: String = ""
             var disconnect: String?
         }
         struct Field: Sendable, Equatable {
@@ -79,17 +87,21 @@ enum AccountsPage {
         var hasErrors: Bool
     }
 
+    /// Followers come from the metric store (the daily snapshot), never
+    /// from the platform: a page view spends no platform quota.
     static func query(access: WorkspaceAccess, app: Application, on db: any Database) async throws -> Found {
         let accounts = try await access.query(SocialAccount.self, on: db).sort(\.$id).all()
-        var found: [Found.Account] = []
-        for account in accounts {
-            let stats = try? await AccountStatsReader.read(account, app: app, db: db)
-            found.append(
-                .init(
+        let zone = TimeZone(identifier: access.workspace.timeZone) ?? TimeZone(identifier: "UTC")!
+        let stored = try await MetricHistoryService.followers(
+            of: accounts.map { $0.id! }, workspaceID: access.workspaceID, today: MetricDay.of(Date(), in: zone), days: 30, on: db)
+        return Found(
+            accounts: accounts.map { account in
+                let history = stored[account.id!]
+                return .init(
                     id: account.id!.uuidString, name: account.displayName, platform: account.platform, rulesPlatform: account.rulesPlatform,
-                    handle: account.handle, status: account.status, followers: stats?.followers))
-        }
-        return Found(accounts: found)
+                    handle: account.handle, status: account.status, followers: history?.latest, followersDay: history?.day,
+                    recentFollowers: history?.recent ?? [])
+            })
     }
 
     /// `base` is the workspace's path (`/w/{ws}`).
@@ -103,6 +115,8 @@ enum AccountsPage {
                 tone: account.status == SocialAccount.Status.connected.rawValue ? .success : .danger,
                 followers: account.followers.map { Formats.count($0, locale) } ?? "—",
                 followersExact: account.followers.flatMap { $0 >= 10_000 ? Formats.grouped($0) : nil },
+                followersAsOf: account.followersDay.map { t("accounts.followers_as_of", Formats.day($0, locale)) },
+                sparkline: account.recentFollowers, sparklineLabel: t("accounts.followers_30_days"),
                 disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil)
         }
         let chosen = input.platform.nonEmpty ?? "sandbox"
@@ -173,8 +187,12 @@ enum AccountsPage {
                 row.disconnect.map { action -> HTML in
                     "<form method=\"post\" action=\"\(action)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\">\(ctx.t("accounts.disconnect"))</button></form>"
                 } ?? .empty
-            let followers: HTML =
+            var followers: HTML =
                 row.followersExact.map { exact -> HTML in "<span title=\"\(exact)\">\(row.followers)</span>" } ?? HTML("\(row.followers)")
+            if let asOf = row.followersAsOf {
+                let line: HTML = row.sparkline.count > 1 ? Chart.sparkline(row.sparkline, label: row.sparklineLabel, locale: ctx.locale) : .empty
+                followers = "\(followers)<br><small class=\"muted followers-as-of\">\(asOf)</small>\(line)"
+            }
             return """
                 <tr data-handle="\(row.handle)" data-platform="\(row.platform)"><td translate="no">\(row.name)</td><td>\(platform)</td>\
                 <td translate="no">@\(row.handle)</td><td>\(Badge.html(row.statusLabel, tone: row.tone, classes: "status-\(row.status)"))</td>\

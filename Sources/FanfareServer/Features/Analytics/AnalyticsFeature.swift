@@ -2,11 +2,28 @@ import ArgumentParser
 import FanfareCore
 import Vapor
 
-/// Analytics: the numbers the team plans with. For now the anomaly
-/// detector outside the product (`fanfare anomalies`); the metric store,
-/// dashboards and reports of issue 18 join this folder.
+/// Analytics: the numbers the team plans with. The metric store (daily
+/// account and post totals written by periodic jobs through the
+/// connectors), its series, metrics and quality API, and the anomaly
+/// detector outside the product (`fanfare anomalies`); dashboards and
+/// reports of issue 18 join this folder.
 struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
+
+    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays())] }
+
+    func routes(_ routes: FeatureRoutes) throws {
+        AnalyticsAPI().bootScoped(routes.workspaceAPI)
+    }
+
+    var jobs: [JobRegistration] {
+        [
+            JobRegistration(MetricsPass.kind, run: .single(MetricsPass.run), schedule: .every(MetricsPass.period)),
+            JobRegistration(MetricsTake.kind, run: .single(MetricsTake.run)),
+            JobRegistration(MetricsBackfill.kind, run: .single(MetricsBackfill.run)),
+            JobRegistration(MetricsRetention.kind, run: .single(MetricsRetention.run), schedule: .every(MetricsRetention.period)),
+        ]
+    }
 
     var commands: [any ParsableCommand.Type] { [AnomaliesCommand.self] }
 }

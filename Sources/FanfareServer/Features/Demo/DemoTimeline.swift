@@ -61,6 +61,7 @@ final class DemoTimeline {
 
     func play() async throws {
         try await setUp()
+        planMetrics()
         planPosts()
         planFanHistory()
         planToday()
@@ -423,6 +424,17 @@ final class DemoTimeline {
 
     // MARK: Numbers
 
+    /// Every evening of the month the metric store's pass runs as the
+    /// worker would (each account's day, each published post's day, read
+    /// from the Sandbox as of that evening).
+    private func planMetrics() {
+        for daysAgo in (1...29).reversed() {
+            at(clock.day(daysAgo, 23, 30)) { now in
+                try await MetricHistoryService.takeDueNow(workspaceID: self.workspace.id!, app: self.app, now: now)
+            }
+        }
+    }
+
     /// The published posts' latest numbers, taken now through the metrics
     /// snapshotter, so the demo opens with what the audience did.
     private func takeMetrics() async throws {
@@ -431,5 +443,9 @@ final class DemoTimeline {
         for variant in published {
             try await PublishingService.takeSnapshot(variant, label: "latest", app: app, now: clock.now)
         }
+        // Today's account days, and 120 days of history the Sandbox keeps
+        // (its backfill never replaces a day read on the day).
+        try await MetricHistoryService.takeDueNow(workspaceID: workspace.id!, app: app, now: clock.now)
+        try await MetricHistoryService.backfillAll(workspaceID: workspace.id!, days: 120, app: app, now: clock.now)
     }
 }

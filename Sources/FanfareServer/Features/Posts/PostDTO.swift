@@ -92,6 +92,12 @@ struct PostDTO: Content {
         let variants = try await PostVariant.query(on: db).filter(\.$post.$id == post.id!).with(\.$account).sort(\.$id).all()
         let ids = variants.map { $0.id! }
         let snapshots = ids.isEmpty ? [] : try await MetricSnapshot.query(on: db).filter(\.$variant.$id ~~ ids).sort(\.$takenAt).all()
+        // The metric store's newest day of each variant stands for "latest"
+        // when it is newer than the snapshot of that name.
+        var stored: [UUID: MetricHistoryService.PostDay] = [:]
+        for variant in variants where variant.remoteID != nil {
+            stored[variant.id!] = try await MetricHistoryService.latestPost(variantID: variant.id!, workspaceID: post.$workspace.id, on: db)
+        }
         let attempts = ids.isEmpty ? [] : try await PublishAttempt.query(on: db).filter(\.$variant.$id ~~ ids).sort(\.$id).all()
         let assets = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
         let media = assets.map { MediaAttachment(kind: MediaKind(rawValue: $0.asset.kind) ?? .image, bytes: Int($0.asset.bytes)) }
@@ -109,10 +115,15 @@ struct PostDTO: Content {
                     url: variant.url,
                     publishedAt: variant.publishedAt, errorCode: variant.errorCode, lastError: variant.lastError,
                     violations: rules.map { VariantValidator.violations(of: candidate, against: $0) } ?? [],
-                    metrics: snapshots.filter { $0.$variant.id == variant.id }.map {
-                        MetricsDTO(
-                            label: $0.label, impressions: $0.impressions, likes: $0.likes, comments: $0.comments, shares: $0.shares,
-                            takenAt: $0.takenAt)
+                    metrics: snapshots.filter { $0.$variant.id == variant.id }.map { snapshot in
+                        if snapshot.label == "latest", let day = stored[variant.id!], day.takenAt > snapshot.takenAt {
+                            return MetricsDTO(
+                                label: "latest", impressions: day.impressions, likes: day.likes ?? 0, comments: day.comments ?? 0,
+                                shares: day.shares ?? 0, takenAt: day.takenAt)
+                        }
+                        return MetricsDTO(
+                            label: snapshot.label, impressions: snapshot.impressions, likes: snapshot.likes, comments: snapshot.comments,
+                            shares: snapshot.shares, takenAt: snapshot.takenAt)
                     },
                     attemptHistory: attempts.filter { $0.$variant.id == variant.id }.map {
                         AttemptDTO(number: $0.number, startedAt: $0.startedAt, finishedAt: $0.finishedAt, outcome: $0.outcome, message: $0.message)

@@ -77,6 +77,8 @@ enum MetricsSnapshotter {
         snapshot.shares = metrics.shares
         snapshot.takenAt = metrics.at
         try await snapshot.save(on: app.db)
+        // The same numbers are the post's day in the metric store.
+        try await MetricHistoryService.recordPost(variant, platform: account.platform, metrics: metrics, on: app.db)
         BestTimes.cache.forget(variant.$workspace.id)
     }
 }

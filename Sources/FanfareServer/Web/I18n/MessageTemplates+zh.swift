@@ -402,6 +402,7 @@ enum ChineseMessages {
         .seriesTimeAccepted: "请使用 RFC 3339（2026-03-02T09:00:00Z 或带时差）、日期（2026-03-02，按 UTC 零点）或自 1970-01-01 UTC 起的整秒数（1772442000）",
         .seriesValue: "为「{value}」；请使用有限的十进制数，例如 42 或 3.5",
         .seriesLine: "有 {count} 个字段；每行应为「时间,数值」两个字段",
+        .seriesPeriod: "须是开始日期当天或之后的日期，且最多晚 {max} 天",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
     ]
 }

@@ -1,0 +1,294 @@
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// `/api/v1/workspaces/{ws}/analytics/…`: series from the metric store, the
+/// metrics' definitions, and the data-quality check. Everything reads the
+/// store (never a platform) and only the workspace's own rows.
+struct AnalyticsAPI {
+    /// The longest period one series query may span.
+    static let maxDays = 1_096
+
+    /// A wrong query parameter is a 400 naming each field and what it accepts.
+    static func refuse(_ errors: ValidationErrors) throws {
+        guard !errors.issues.isEmpty else { return }
+        throw Problem(
+            .badRequest, "The query has \(errors.issues.count) invalid parameter(s).", errors: errors.issues, type: "validation")
+    }
+
+    func bootScoped(_ ws: any RoutesBuilder) {
+        ws.get("analytics", "series", use: series)
+        ws.get("analytics", "metrics", use: metrics)
+        ws.get("analytics", "quality", use: quality)
+    }
+
+    struct SeriesDTO: Content {
+        var metric: String
+        var granularity: String
+        var unit: String
+        var basis: String?
+        var from: String
+        var to: String
+        var points: [SeriesPoint]
+    }
+
+    /// The period and filters of a query, every wrong value named at once.
+    struct Scope {
+        var from: String
+        var to: String
+        var accountIDs: [UUID]?
+        var platform: String?
+    }
+
+    static func scope(_ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors, defaultDays: Int) async throws -> Scope {
+        let zone = try await MetricHistoryService.timeZone(of: access.workspaceID, on: req.db)
+        let today = MetricDay.of(Date(), in: zone)
+        var to = today
+        var from = MetricDay.adding(-(defaultDays - 1), to: today)
+        if let raw = req.query[String.self, at: "to"] {
+            if MetricDay.parse(raw) != nil { to = raw } else { errors.add("to", .dateFormat(value: raw)) }
+        }
+        if let raw = req.query[String.self, at: "from"] {
+            if MetricDay.parse(raw) != nil {
+                from = raw
+            } else {
+                errors.add("from", .dateFormat(value: raw))
+            }
+        } else if req.query[String.self, at: "to"] != nil {
+            from = MetricDay.adding(-(defaultDays - 1), to: to)
+        }
+        let span = MetricDay.distance(from: from, to: to)
+        if errors.issues.isEmpty, span < 0 || span >= maxDays { errors.add("to", .seriesPeriod(max: maxDays - 1)) }
+        var accountIDs: [UUID]?
+        let accounts = try await access.query(SocialAccount.self, on: req.db).all()
+        if let raw = req.query[String.self, at: "account"] {
+            if let id = UUID(uuidString: raw) {
+                if accounts.contains(where: { $0.id == id }) { accountIDs = [id] } else { errors.add("account", .accountIdsNotFound(missing: [raw])) }
+            } else {
+                errors.add("account", .accountIdsInvalid(value: raw))
+            }
+        }
+        var platform: String?
+        if let raw = req.query[String.self, at: "platform"] {
+            let known = Set(accounts.map(\.platform)).union(MetricTaxonomy.platforms.keys).sorted()
+            if known.contains(raw) {
+                platform = raw
+                let ofPlatform = accounts.filter { $0.platform == raw }.map { $0.id! }
+                accountIDs = accountIDs.map { $0.filter(ofPlatform.contains) } ?? ofPlatform
+            } else {
+                errors.add("platform", .unknownValue(value: raw, choices: known))
+            }
+        }
+        return Scope(from: from, to: to, accountIDs: accountIDs, platform: platform)
+    }
+
+    @Sendable func series(req: Request) async throws -> SeriesDTO {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        var errors = ValidationErrors()
+        let metricNames = NormalisedMetric.allCases.map(\.rawValue)
+        var metric: NormalisedMetric?
+        if let raw = req.query[String.self, at: "metric"] {
+            metric = NormalisedMetric(rawValue: raw)
+            if metric == nil { errors.add("metric", .unknownValue(value: raw, choices: metricNames)) }
+        } else {
+            errors.add("metric", .isRequiredOneOf(choices: metricNames))
+        }
+        var granularity = Granularity.day
+        if let raw = req.query[String.self, at: "granularity"] {
+            if let value = Granularity(rawValue: raw) {
+                granularity = value
+            } else {
+                errors.add("granularity", .unknownValue(value: raw, choices: Granularity.allCases.map(\.rawValue)))
+            }
+        }
+        let scope = try await Self.scope(req, access: access, errors: &errors, defaultDays: 30)
+        try Self.refuse(errors)
+        guard let metric else { throw Abort(.badRequest) }
+        let reader = MetricSeriesReader(db: req.db, workspaceID: access.workspaceID, scope: scope)
+        let (points, basis) = try await reader.series(metric, granularity: granularity)
+        return SeriesDTO(
+            metric: metric.rawValue, granularity: granularity.rawValue, unit: metric.unit, basis: basis, from: scope.from, to: scope.to,
+            points: points)
+    }
+
+    struct MetricDTO: Content {
+        var name: String
+        var of: String
+        var unit: String
+        var aggregation: String
+        var definition: String
+    }
+
+    struct PlatformDTO: Content {
+        var platform: String
+        var names: [String: String]
+        var engagement: [String]
+        var history: Bool
+        var exportWindowDays: Int?
+        var note: String
+    }
+
+    struct MetricsDTO: Content {
+        var metrics: [MetricDTO]
+        var platforms: [PlatformDTO]
+    }
+
+    @Sendable func metrics(req: Request) async throws -> MetricsDTO {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        return MetricsDTO(
+            metrics: NormalisedMetric.allCases.map {
+                MetricDTO(
+                    name: $0.rawValue, of: $0.ofAccount ? "account" : "post", unit: $0.unit, aggregation: $0.aggregation.rawValue,
+                    definition: $0.definition)
+            },
+            platforms: MetricTaxonomy.platforms.keys.sorted().map { name in
+                let entry = MetricTaxonomy.platforms[name]!
+                return PlatformDTO(
+                    platform: name, names: entry.names.mapValues(\.rawValue), engagement: entry.engagement.map(\.rawValue), history: entry.history,
+                    exportWindowDays: entry.exportWindowDays, note: entry.note)
+            })
+    }
+
+    struct QualityDTO: Content {
+        struct Account: Content {
+            var accountID: UUID
+            var platform: String
+            var days: Int
+            var missingDays: [String]
+            var jumps: [MetricQuality.Jump]
+            var duplicatesReplaced: Int
+            var olderThanExportWindow: Int
+            var exportWindowDays: Int?
+        }
+        var from: String
+        var to: String
+        var accounts: [Account]
+        var postDuplicatesReplaced: Int
+    }
+
+    /// Gaps, jumps, replaced duplicates and days the platform no longer
+    /// exports, per account over the period (default the last 90 days).
+    @Sendable func quality(req: Request) async throws -> QualityDTO {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        var errors = ValidationErrors()
+        let scope = try await Self.scope(req, access: access, errors: &errors, defaultDays: 90)
+        try Self.refuse(errors)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$id).all()
+            .filter { scope.accountIDs?.contains($0.id!) ?? true }
+        let zone = try await MetricHistoryService.timeZone(of: access.workspaceID, on: req.db)
+        let today = MetricDay.of(Date(), in: zone)
+        let rows = try await sql.raw(
+            """
+            SELECT account_id, day, followers, writes FROM account_metric_days
+            WHERE workspace_id = \(bind: access.workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) ORDER BY account_id, day
+            """
+        ).all()
+        var byAccount: [UUID: [(day: String, followers: Int?, writes: Int)]] = [:]
+        for row in rows {
+            byAccount[try row.decode(column: "account_id", as: UUID.self), default: []].append(
+                (
+                    try row.decode(column: "day", as: String.self), try row.decode(column: "followers", as: Int?.self),
+                    try row.decode(column: "writes", as: Int.self)
+                ))
+        }
+        let postReplaced =
+            try await sql.raw(
+                """
+                SELECT CAST(COALESCE(SUM(writes - 1), 0) AS BIGINT) AS replaced FROM post_metric_days
+                WHERE workspace_id = \(bind: access.workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to)
+                """
+            ).first()?.decode(column: "replaced", as: Int.self) ?? 0
+        return QualityDTO(
+            from: scope.from, to: scope.to,
+            accounts: accounts.map { account in
+                let days = byAccount[account.id!] ?? []
+                let window = MetricTaxonomy.of(account.platform).exportWindowDays
+                let edge = window.map { MetricDay.adding(-$0, to: today) }
+                return QualityDTO.Account(
+                    accountID: account.id!, platform: account.platform, days: days.count,
+                    missingDays: MetricQuality.gaps(days: Set(days.map(\.day)), first: days.first?.day, from: scope.from, to: min(scope.to, today)),
+                    jumps: MetricQuality.jumps(days.compactMap { day in day.followers.map { (day.day, $0) } }),
+                    duplicatesReplaced: days.reduce(0) { $0 + $1.writes - 1 },
+                    olderThanExportWindow: edge.map { edge in days.filter { $0.day < edge }.count } ?? 0, exportWindowDays: window)
+            }, postDuplicatesReplaced: postReplaced)
+    }
+}
+
+/// Reads daily totals from the store and makes a series of them.
+struct MetricSeriesReader {
+    var db: any Database
+    var workspaceID: UUID
+    var scope: AnalyticsAPI.Scope
+
+    /// The points and, for the engagement rate, what it was divided by.
+    func series(_ metric: NormalisedMetric, granularity: Granularity) async throws -> ([SeriesPoint], String?) {
+        switch metric {
+        case .engagementRate:
+            let engagements = try await aggregate(.engagements, granularity: granularity)
+            let impressions = try await aggregate(.impressions, granularity: granularity)
+            if impressions.contains(where: { ($0.value ?? 0) > 0 }) {
+                return (MetricSeries.ratio(engagements, impressions), "impressions")
+            }
+            return (MetricSeries.ratio(engagements, try await aggregate(.followers, granularity: granularity)), "followers")
+        default:
+            return (try await aggregate(metric, granularity: granularity), nil)
+        }
+    }
+
+    func aggregate(_ metric: NormalisedMetric, granularity: Granularity) async throws -> [SeriesPoint] {
+        let totals = try await dailyTotals(metric)
+        let aggregation: NormalisedMetric.Aggregation = metric == .followersNet ? .change : metric.aggregation
+        return MetricSeries.aggregate(
+            totals, from: scope.from, to: scope.to, granularity: granularity, aggregation: aggregation, zeroStart: !metric.ofAccount)
+    }
+
+    /// Each account's or post's totals in the period and its last total
+    /// before it.
+    func dailyTotals(_ metric: NormalisedMetric) async throws -> [DailyTotals] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let table = metric.ofAccount ? "account_metric_days" : "post_metric_days"
+        let entity = metric.ofAccount ? "account_id" : "variant_id"
+        let column = metric.column
+        var filter: SQLQueryString = ""
+        if let accounts = scope.accountIDs {
+            if accounts.isEmpty { return [] }
+            filter = " AND account_id IN (\(SQLList(accounts.map { SQLBind($0) })))"
+        }
+        let rows = try await sql.raw(
+            """
+            SELECT \(ident: entity) AS entity, day, \(ident: column) AS value FROM \(ident: table)
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) AND \(ident: column) IS NOT NULL\(filter)
+            ORDER BY \(ident: entity), day
+            """
+        ).all()
+        let before = try await sql.raw(
+            """
+            SELECT t.\(ident: entity) AS entity, t.\(ident: column) AS value FROM \(ident: table) t
+            JOIN (SELECT \(ident: entity) AS e, MAX(day) AS d FROM \(ident: table)
+                  WHERE workspace_id = \(bind: workspaceID) AND day < \(bind: scope.from) AND \(ident: column) IS NOT NULL\(filter)
+                  GROUP BY \(ident: entity)) l
+            ON t.\(ident: entity) = l.e AND t.day = l.d
+            """
+        ).all()
+        var days: [UUID: [(day: String, value: Double)]] = [:]
+        for row in rows {
+            days[try row.decode(column: "entity", as: UUID.self), default: []].append(
+                (try row.decode(column: "day", as: String.self), try Self.number(row)))
+        }
+        var earlier: [UUID: Double] = [:]
+        for row in before { earlier[try row.decode(column: "entity", as: UUID.self)] = try Self.number(row) }
+        return Set(days.keys).union(earlier.keys).sorted().map { id in
+            DailyTotals(entity: id.uuidString, before: earlier[id], days: days[id] ?? [])
+        }
+    }
+
+    static func number(_ row: any SQLRow) throws -> Double {
+        if let value = try? row.decode(column: "value", as: Int.self) { return Double(value) }
+        return try row.decode(column: "value", as: Double.self)
+    }
+}

@@ -1,0 +1,238 @@
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// What other features may ask of Analytics: writing a day of an account
+/// or a post into the metric store (the snapshotter, the demo), backfilling
+/// an account's history from its platform, and reading what is stored
+/// (the accounts page's followers and sparkline, a post's latest numbers).
+/// Pages read the store, never the platform.
+enum MetricHistoryService {
+    /// One day of an account as stored.
+    struct AccountDay: Sendable, Equatable {
+        var day: String
+        var followers: Int?
+        var following: Int?
+        var posts: Int?
+        var platformValues: [String: Double]?
+        /// `snapshot` (read on the day), `backfill` (the platform's history) or `import`.
+        var source: String
+        var takenAt: Date
+    }
+
+    /// One day of a post as stored: its totals since publishing.
+    struct PostDay: Sendable, Equatable {
+        var day: String
+        var impressions: Int?
+        var reach: Int?
+        var likes: Int?
+        var comments: Int?
+        var shares: Int?
+        var saves: Int?
+        var plays: Int?
+        var completion: Double?
+        var linkClicks: Int?
+        var engagements: Int?
+        var takenAt: Date
+    }
+
+    /// The workspace's time zone (UTC when it names none the system knows).
+    static func timeZone(of workspaceID: UUID, on db: any Database) async throws -> TimeZone {
+        let name = try await Workspace.find(workspaceID, on: db)?.timeZone
+        return name.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+    }
+
+    static func json(_ values: [String: Double]?) -> String? {
+        guard let values, !values.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(values)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    /// Writes one account day. A second write of the same day replaces it
+    /// (and counts in `writes`), except that the platform's history never
+    /// replaces a day read on the day.
+    static func recordAccount(workspaceID: UUID, accountID: UUID, _ day: AccountDay, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let keep: SQLQueryString = day.source == "snapshot" ? "" : " WHERE account_metric_days.source <> 'snapshot'"
+        try await sql.raw(
+            """
+            INSERT INTO account_metric_days (workspace_id, account_id, day, followers, following, posts, platform_values, source, taken_at, writes)
+            VALUES (\(bind: workspaceID), \(bind: accountID), \(bind: day.day), \(bind: day.followers), \(bind: day.following), \(bind: day.posts), \
+            \(bind: json(day.platformValues)), \(bind: day.source), \(bind: day.takenAt), 1)
+            ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, following = excluded.following, posts = excluded.posts,
+            platform_values = excluded.platform_values, source = excluded.source, taken_at = excluded.taken_at,
+            writes = account_metric_days.writes + 1\(keep)
+            """
+        ).run()
+    }
+
+    /// Writes one post day (the day of `metrics.at` in the workspace's time
+    /// zone); the same day again replaces it.
+    static func recordPost(
+        workspaceID: UUID, variantID: UUID, accountID: UUID, platform: String, metrics: PostMetrics, timeZone: TimeZone, on db: any Database
+    ) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let engagements = MetricTaxonomy.engagements(
+            platform: platform,
+            values: [
+                .likes: metrics.likes, .comments: metrics.comments, .shares: metrics.shares, .saves: metrics.saves, .linkClicks: metrics.linkClicks,
+            ])
+        try await sql.raw(
+            """
+            INSERT INTO post_metric_days (workspace_id, variant_id, account_id, day, impressions, reach, likes, comments, shares, saves, plays, \
+            completion, link_clicks, engagements, platform_values, taken_at, writes)
+            VALUES (\(bind: workspaceID), \(bind: variantID), \(bind: accountID), \(bind: MetricDay.of(metrics.at, in: timeZone)), \
+            \(bind: metrics.impressions), \(bind: metrics.reach), \(bind: metrics.likes), \(bind: metrics.comments), \(bind: metrics.shares), \
+            \(bind: metrics.saves), \(bind: metrics.plays), \(bind: metrics.completion), \(bind: metrics.linkClicks), \(bind: engagements), \
+            \(bind: json(metrics.platformValues)), \(bind: metrics.at), 1)
+            ON CONFLICT (variant_id, day) DO UPDATE SET impressions = excluded.impressions, reach = excluded.reach, likes = excluded.likes,
+            comments = excluded.comments, shares = excluded.shares, saves = excluded.saves, plays = excluded.plays, completion = excluded.completion,
+            link_clicks = excluded.link_clicks, engagements = excluded.engagements, platform_values = excluded.platform_values,
+            taken_at = excluded.taken_at, writes = post_metric_days.writes + 1
+            """
+        ).run()
+    }
+
+    /// A published variant's numbers as the snapshotter read them.
+    static func recordPost(_ variant: PostVariant, platform: String, metrics: PostMetrics, on db: any Database) async throws {
+        let zone = try await timeZone(of: variant.$workspace.id, on: db)
+        try await recordPost(
+            workspaceID: variant.$workspace.id, variantID: variant.id!, accountID: variant.$account.id, platform: platform, metrics: metrics,
+            timeZone: zone, on: db)
+    }
+
+    /// Reads the account's numbers from its platform now and stores them as
+    /// today's (in the workspace's time zone).
+    static func snapshotAccount(_ account: SocialAccount, app: Application, connector: (any Connector)? = nil) async throws {
+        let connector = try connector ?? AccountService(db: app.db, app: app).connector(for: account)
+        let stats = try await connector.accountStats()
+        let zone = try await timeZone(of: account.$workspace.id, on: app.db)
+        try await recordAccount(
+            workspaceID: account.$workspace.id, accountID: account.id!,
+            AccountDay(
+                day: MetricDay.of(stats.at, in: zone), followers: stats.followers, following: stats.following, posts: stats.posts,
+                platformValues: stats.platformValues, source: "snapshot", takenAt: stats.at),
+            on: app.db)
+    }
+
+    /// Asks the platform for the account's last `days` days and stores
+    /// them (source `backfill`); returns how many days were written, 0 when
+    /// the platform keeps no history (`notSupported`).
+    @discardableResult
+    static func backfill(
+        _ account: SocialAccount, days: Int, app: Application, connector: (any Connector)? = nil, now: Date = Date()
+    ) async throws
+        -> Int
+    {
+        let connector = try connector ?? AccountService(db: app.db, app: app).connector(for: account)
+        let zone = try await timeZone(of: account.$workspace.id, on: app.db)
+        let fetch: @Sendable () async throws -> [AccountHistoryDay] = { try await connector.accountHistory(days: days, timeZone: zone) }
+        let history: [AccountHistoryDay]
+        do {
+            history = try await fetch()
+        } catch {
+            if let refusal = error as? ConnectorError, case .notSupported = refusal { return 0 }
+            throw error
+        }
+        for day in history where MetricDay.parse(day.day) != nil {
+            try await recordAccount(
+                workspaceID: account.$workspace.id, accountID: account.id!,
+                AccountDay(
+                    day: day.day, followers: day.followers, following: day.following, posts: day.posts, platformValues: day.platformValues,
+                    source: "backfill", takenAt: now),
+                on: app.db)
+        }
+        return history.count
+    }
+
+    /// Each account's stored followers: the latest day with a value, and
+    /// the values of the last `days` days up to `today` (oldest first).
+    static func followers(
+        of accountIDs: [UUID], workspaceID: UUID, today: String, days: Int, on db: any Database
+    ) async throws
+        -> [UUID: (latest: Int, day: String, recent: [Double])]
+    {
+        guard !accountIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let since = MetricDay.adding(-(days - 1), to: today)
+        let rows = try await sql.raw(
+            """
+            SELECT account_id, day, followers FROM account_metric_days
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: since) AND day <= \(bind: today) AND followers IS NOT NULL
+            ORDER BY account_id, day
+            """
+        ).all()
+        var result: [UUID: (latest: Int, day: String, recent: [Double])] = [:]
+        let wanted = Set(accountIDs)
+        for row in rows {
+            let id = try row.decode(column: "account_id", as: UUID.self)
+            guard wanted.contains(id) else { continue }
+            let day = try row.decode(column: "day", as: String.self)
+            let value = try row.decode(column: "followers", as: Int.self)
+            var entry = result[id] ?? (value, day, [])
+            entry.latest = value
+            entry.day = day
+            entry.recent.append(Double(value))
+            result[id] = entry
+        }
+        // An account without a day in the window shows its last stored one.
+        for id in wanted where result[id] == nil {
+            if let row = try await sql.raw(
+                """
+                SELECT day, followers FROM account_metric_days WHERE workspace_id = \(bind: workspaceID) AND account_id = \(bind: id)
+                AND followers IS NOT NULL ORDER BY day DESC LIMIT 1
+                """
+            ).first() {
+                let value = try row.decode(column: "followers", as: Int.self)
+                result[id] = (value, try row.decode(column: "day", as: String.self), [Double(value)])
+            }
+        }
+        return result
+    }
+
+    /// A post's latest stored day, if any.
+    static func latestPost(variantID: UUID, workspaceID: UUID, on db: any Database) async throws -> PostDay? {
+        guard let sql = db as? any SQLDatabase,
+            let row = try await sql.raw(
+                """
+                SELECT day, impressions, reach, likes, comments, shares, saves, plays, completion, link_clicks, engagements, taken_at
+                FROM post_metric_days WHERE workspace_id = \(bind: workspaceID) AND variant_id = \(bind: variantID) ORDER BY day DESC LIMIT 1
+                """
+            ).first()
+        else { return nil }
+        return PostDay(
+            day: try row.decode(column: "day", as: String.self), impressions: try row.decode(column: "impressions", as: Int?.self),
+            reach: try row.decode(column: "reach", as: Int?.self), likes: try row.decode(column: "likes", as: Int?.self),
+            comments: try row.decode(column: "comments", as: Int?.self), shares: try row.decode(column: "shares", as: Int?.self),
+            saves: try row.decode(column: "saves", as: Int?.self), plays: try row.decode(column: "plays", as: Int?.self),
+            completion: try row.decode(column: "completion", as: Double?.self), linkClicks: try row.decode(column: "link_clicks", as: Int?.self),
+            engagements: try row.decode(column: "engagements", as: Int?.self), takenAt: try row.decode(column: "taken_at", as: Date.self))
+    }
+
+    /// Takes today's snapshot of every connected account not yet taken
+    /// today and of every post due one, at once (the demo, tests; the
+    /// worker spreads the same through `analytics.metrics_take` jobs).
+    /// `now` is also the platform's clock (the demo's replay).
+    static func takeDueNow(workspaceID: UUID, app: Application, now: Date = Date()) async throws {
+        for item in try await MetricsPass.due(workspaceID: workspaceID, on: app.db, now: now) {
+            do {
+                try await MetricsTake.take(item, app: app, clock: { now })
+            } catch let error as ConnectorError {
+                app.logger.info("metrics not taken", metadata: ["account": .string(item.accountID.uuidString), "why": .string("\(error)")])
+            }
+        }
+    }
+
+    /// Asks each connected account's platform for its last `days` days
+    /// (the demo's history; the worker does it through `analytics.metrics_backfill`).
+    static func backfillAll(workspaceID: UUID, days: Int, app: Application, now: Date) async throws {
+        let accounts = try await SocialAccount.query(on: app.db).filter(\.$workspace.$id == workspaceID)
+            .filter(\.$status == SocialAccount.Status.connected.rawValue).sort(\.$id).all()
+        for account in accounts {
+            let connector = try AccountService(db: app.db, app: app).connector(for: account, clock: { now })
+            try await backfill(account, days: days, app: app, connector: connector, now: now)
+        }
+    }
+}
