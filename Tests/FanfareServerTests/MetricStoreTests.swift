@@ -117,7 +117,7 @@ import Vapor
             ]
             for (query, fields) in cases {
                 let reply = try await t.api(.GET, series + query, token: token)
-                #expect(reply.status == .badRequest && reply.problemFields == fields, "\(query): \(reply.status) \(reply.body)")
+                #expect(reply.status == .unprocessableEntity && reply.problemFields == fields, "\(query): \(reply.status) \(reply.body)")
             }
             let alpha = try await t.api(.GET, series + "?metric=followers&from=2026-01-05&to=2026-01-05", token: token)
             #expect(!alpha.body.contains("777"), "B's numbers never reach A")

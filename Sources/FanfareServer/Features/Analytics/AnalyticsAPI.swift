@@ -10,11 +10,11 @@ struct AnalyticsAPI {
     /// The longest period one series query may span.
     static let maxDays = 1_096
 
-    /// A wrong query parameter is a 400 naming each field and what it accepts.
+    /// A wrong query parameter is a 422 naming each field and what it
+    /// accepts, as every other list's query values are (docs/api.md).
     static func refuse(_ errors: ValidationErrors) throws {
         guard !errors.issues.isEmpty else { return }
-        throw Problem(
-            .badRequest, "The query has \(errors.issues.count) invalid parameter(s).", errors: errors.issues, type: "validation")
+        throw errors
     }
 
     func bootScoped(_ ws: any RoutesBuilder) {
