@@ -69,13 +69,27 @@ public enum LinkDestination {
     /// same name already there) and then `extra` (the click id).
     public static func withParameters(_ destination: String, utm: UTM, extra: [(String, String)] = []) -> String {
         guard var components = URLComponents(string: destination) else { return destination }
-        let replaced = Set(utm.items.map(\.0) + extra.map(\.0))
-        var items = (components.queryItems ?? []).filter { !replaced.contains($0.name) }
-        items += (utm.items + extra).map { URLQueryItem(name: $0.0, value: $0.1) }
-        components.queryItems = items.isEmpty ? nil : items
-        // `+` in a value would read as a space on many servers.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        let added = utm.items + extra
+        let replaced = Set(added.map(\.0))
+        // The destination's own parameters stay exactly as written (a `+`
+        // stays a `+`); only those of the same names are replaced.
+        var parts = (components.percentEncodedQuery ?? "").split(separator: "&").map(String.init).filter { part in
+            let name = String(part.split(separator: "=", maxSplits: 1).first ?? "")
+            return !replaced.contains(name.removingPercentEncoding ?? name)
+        }
+        parts += added.map { "\(encode($0.0))=\(encode($0.1))" }
+        components.percentEncodedQuery = parts.isEmpty ? nil : parts.joined(separator: "&")
         return components.string ?? destination
+    }
+
+    private static let queryValueAllowed: CharacterSet = {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#?/")
+        return allowed
+    }()
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? text
     }
 }
 
