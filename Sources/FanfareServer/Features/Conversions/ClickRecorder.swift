@@ -95,6 +95,15 @@ final class ClickRecorder: @unchecked Sendable {
         return HMAC<SHA256>.authenticationCode(for: data, using: visitorKey).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The click of a visitor (address and user agent) on `link` at `now`:
+    /// the visitor key, the robot flag and a new click id.
+    func click(on link: CachedLink, address: String, userAgent: String, at now: Date) -> RecordedClick {
+        let day = Self.day(now)
+        return RecordedClick(
+            id: TimeOrderedID.make(at: now), workspaceID: link.workspaceID, linkID: link.id, at: now, day: day,
+            visitorKey: visitor(day: day, address: address, userAgent: userAgent), bot: BotFilter.isBot(userAgent))
+    }
+
     /// Adds a click; true when the buffer is full and the caller must `flush()` before answering.
     func add(_ click: RecordedClick) -> Bool {
         lock.lock()

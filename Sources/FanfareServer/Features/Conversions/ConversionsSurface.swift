@@ -26,3 +26,13 @@ extension EventService {
         return try await EventService(db: db).record(events, issues: issues, workspaceID: workspaceID, now: now)
     }
 }
+
+extension ClickRecorder {
+    /// A click on the link with `code`, as the redirect records it (the
+    /// demo's visitors); false when there is no such enabled link.
+    func recordVisit(code: String, address: String, userAgent: String, at now: Date, on db: any Database) async throws -> Bool {
+        guard let link = try await LinkRedirect.load(code, on: db) else { return false }
+        if add(click(on: link, address: address, userAgent: userAgent, at: now)) { try await flush() }
+        return true
+    }
+}

@@ -46,10 +46,7 @@ struct LinkRedirect {
     private func respond(_ req: Request, _ link: CachedLink, now: Date) -> EventLoopFuture<Response> {
         let recorder = req.application.clickRecorder
         let userAgent = req.headers.first(name: .userAgent) ?? ""
-        let day = ClickRecorder.day(now)
-        let click = RecordedClick(
-            id: TimeOrderedID.make(at: now), workspaceID: link.workspaceID, linkID: link.id, at: now, day: day,
-            visitorKey: recorder.visitor(day: day, address: req.clientAddress, userAgent: userAgent), bot: BotFilter.isBot(userAgent))
+        let click = recorder.click(on: link, address: req.clientAddress, userAgent: userAgent, at: now)
         let location = LinkDestination.withParameters(link.destinationWithUTM, utm: UTM(), extra: [("fnf_click", click.id.uuidString.lowercased())])
         let response = Response(status: .found)
         response.headers.replaceOrAdd(name: .location, value: location)
