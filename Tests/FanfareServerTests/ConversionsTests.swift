@@ -71,7 +71,8 @@ import Vapor
             let first = try await t.api(.GET, "/l/\(code)", token: nil, headers: [("User-Agent", Self.browserAgent)])
             #expect(first.status == .found)
             let location = try #require(first.headers.first(name: .location))
-            #expect(location.hasPrefix("https://shop.example.com/tea?x=1&") && location.contains("utm_source=sandbox") && location.contains("fnf_click="))
+            #expect(
+                location.hasPrefix("https://shop.example.com/tea?x=1&") && location.contains("utm_source=sandbox") && location.contains("fnf_click="))
             #expect(first.headers.first(name: .cacheControl) == "no-store")
             #expect(first.headers.first(name: "Referrer-Policy") != nil)
             _ = try await t.api(.GET, "/l/\(code)", token: nil, headers: [("User-Agent", Self.browserAgent)])
@@ -147,7 +148,9 @@ import Vapor
             let second = try await events(t, ws.slug, token, [Self.event("e2"), Self.event("e3")])
             #expect(second.json["accepted"] as? Int == 1)
             #expect(second.json["duplicates"] as? Int == 1)
-            #expect(try await (t.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM conversion_events").first()?.decode(column: "n", as: Int.self) == 3)
+            #expect(
+                try await (t.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM conversion_events").first()?.decode(column: "n", as: Int.self)
+                    == 3)
             // One fan made for the handle, as the inbox would.
             #expect(try await FanIdentity.query(on: t.db).filter(\.$authorID == "fan-1").count() == 1)
         }
@@ -158,7 +161,8 @@ import Vapor
         try await withTestApp(database) { t in
             let (_, token, ws) = try await t.makeWorkspaceAdmin("a@example.com", workspace: "Alpha")
             let body = String(
-                decoding: try JSONSerialization.data(withJSONObject: ["events": [Self.event("k1", "purchase", amount: 1_000)]], options: [.sortedKeys]),
+                decoding: try JSONSerialization.data(
+                    withJSONObject: ["events": [Self.event("k1", "purchase", amount: 1_000)]], options: [.sortedKeys]),
                 as: UTF8.self)
             let path = "/api/v1/workspaces/\(ws.slug)/events"
             let first = try await t.api(.POST, path, token: token, rawBody: body, headers: [("Idempotency-Key", "batch-1")])
@@ -194,7 +198,9 @@ import Vapor
             // ids c0 … c44: 45 distinct of 120 sent.
             #expect(accepted == 45)
             #expect(duplicates == 75)
-            #expect(try await (t.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM conversion_events").first()?.decode(column: "n", as: Int.self) == 45)
+            #expect(
+                try await (t.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM conversion_events").first()?.decode(column: "n", as: Int.self)
+                    == 45)
             let fan = try #require(try await Fan.query(on: t.db).first())
             #expect(fan.spendFen == 4_500)
         }
@@ -223,7 +229,9 @@ import Vapor
             var noID = Self.event("")
             noID["id"] = nil
             let referral = Self.event("b10", "referral")
-            let reply = try await events(t, ws.slug, token, [noAmount, badType, oldTime, badTime, negative, noFan, unknownFan, bigProperties, noID, referral, Self.event("ok")])
+            let reply = try await events(
+                t, ws.slug, token,
+                [noAmount, badType, oldTime, badTime, negative, noFan, unknownFan, bigProperties, noID, referral, Self.event("ok")])
             #expect(reply.status == .ok)
             #expect(reply.json["accepted"] as? Int == 1)
             let errors = try #require(reply.json["errors"] as? [[String: Any]])

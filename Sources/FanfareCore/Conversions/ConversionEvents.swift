@@ -140,7 +140,11 @@ public enum EventBatchReader {
         var properties: String?
         if let raw = object["properties"], !(raw is NSNull) {
             if let dictionary = raw as? [String: Any], let data = try? JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys]) {
-                if data.count > maxPropertiesBytes { add("properties", .lengthAtMost(max: maxPropertiesBytes)) } else { properties = String(decoding: data, as: UTF8.self) }
+                if data.count > maxPropertiesBytes {
+                    add("properties", .lengthAtMost(max: maxPropertiesBytes))
+                } else {
+                    properties = String(decoding: data, as: UTF8.self)
+                }
             } else {
                 add("properties", .jsonObject)
             }

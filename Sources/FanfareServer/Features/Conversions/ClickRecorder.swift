@@ -186,7 +186,8 @@ final class ClickRecorder: @unchecked Sendable {
                         """
                     ).all() {
                         let link = try row.decode(column: "link_id", as: UUID.self)
-                        seen.insert("\(link)|\(try row.decode(column: "day", as: String.self))|\(try row.decode(column: "visitor_key", as: String.self))")
+                        seen.insert(
+                            "\(link)|\(try row.decode(column: "day", as: String.self))|\(try row.decode(column: "visitor_key", as: String.self))")
                     }
                 }
             }

@@ -2,7 +2,8 @@ extension ConversionsFeature {
     static let stringsEn: [String: String] = [
         "nav.links": "Links",
         "links.title": "Tracked links",
-        "links.intro": "Short links with UTM parameters for a post, a campaign or an account. Each click on one is counted here and on the post's page.",
+        "links.intro":
+            "Short links with UTM parameters for a post, a campaign or an account. Each click on one is counted here and on the post's page.",
         "links.short_url": "Short link",
         "links.destination": "Destination",
         "links.destination_hint": "The page people should land on, starting with https:// or http://.",

@@ -12,7 +12,8 @@ struct EventService {
     let db: any Database
 
     /// The most events one batch may carry (FANFARE_EVENT_BATCH_MAX, default 1,000).
-    static let maxEvents: Int = Environment.get("FANFARE_EVENT_BATCH_MAX").flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+    static let maxEvents: Int =
+        Environment.get("FANFARE_EVENT_BATCH_MAX").flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         ?? EventBatchReader.defaultMaxEvents
 
     struct Outcome: Content, Equatable {

@@ -42,7 +42,9 @@ struct LinksPages {
                     utmCampaign: value("utm_campaign"), utmContent: value("utm_content"), utmTerm: value("utm_term"), postId: value("post_id"),
                     campaign: value("campaign"), accountId: value("account_id")),
                 in: access, by: req.auth.get(User.self)?.id)
-            Flash.add(.notice, I18n.text("links.created", req.uiLocale, [LinkService.shortURL(base: req.application.settings.linkBase, code: link.code)]), to: req)
+            Flash.add(
+                .notice, I18n.text("links.created", req.uiLocale, [LinkService.shortURL(base: req.application.settings.linkBase, code: link.code)]),
+                to: req)
             return req.redirect(to: "/w/\(access.workspace.slug)/links")
         } catch let invalid as ValidationErrors {
             return try await render(req, values: values, errors: FormErrors(invalid), status: .unprocessableEntity).encodeResponse(for: req)

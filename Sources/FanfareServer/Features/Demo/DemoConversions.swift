@@ -60,7 +60,8 @@ enum DemoConversions {
             let start = clock.now.addingTimeInterval(-Double(85 - index % 60) * 86_400)
             func add(_ id: String, _ type: String, _ offsetDays: Double, amount: Int? = nil, extra: [String: Any] = [:]) {
                 var event: [String: Any] = [
-                    "id": "demo-\(id)-\(index)", "type": type, "at": formatter.string(from: min(clock.now, start.addingTimeInterval(offsetDays * 86_400))),
+                    "id": "demo-\(id)-\(index)", "type": type,
+                    "at": formatter.string(from: min(clock.now, start.addingTimeInterval(offsetDays * 86_400))),
                     "fan": fan,
                 ]
                 if let amount { event["amount_fen"] = amount }
