@@ -30,6 +30,16 @@ final class ShortLink: Model, @unchecked Sendable, WorkspaceOwned {
 
     init() {}
 
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads; `HandListedFieldsTests` holds the list to what
+    /// reflection finds.
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $code, $destination, $destinationWithUTM, $utmSource, $utmMedium, $utmCampaign, $utmContent, $utmTerm, $targetKind,
+            $postID, $variantID, $accountID, $campaign, $createdBy, $disabledAt, $createdAt,
+        ]
+    }
+
     var utm: UTM { UTM(source: utmSource, medium: utmMedium, campaign: utmCampaign, content: utmContent, term: utmTerm) }
 }
 
