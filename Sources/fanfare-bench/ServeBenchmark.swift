@@ -146,6 +146,11 @@ struct ServeBenchmark: Benchmark {
     /// Runs wrk and reads requests/s from its totals and latency
     /// percentiles from its histogram.
     private func load(_ wrk: String, script: URL, url: String, headers: [String], seconds: Int) throws -> [String: Any] {
+        try Self.load(wrk, script: script, url: url, headers: headers, seconds: seconds, connections: connections)
+    }
+
+    /// One wrk run (2 threads): requests/s, failures and latency percentiles.
+    static func load(_ wrk: String, script: URL, url: String, headers: [String], seconds: Int, connections: Int) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         // wrk leaves out an answer slower than its timeout (2 s unless

@@ -40,7 +40,7 @@ import Vapor
             for path in [
                 "/", "/sign-in", "/sign-in?next=/workspaces", "/workspaces", "/w/\(ws.slug)", "/p/\(ws.slug)/feedback",
                 "/p/\(ws.slug)/adopted", "/p/no-such/feedback", "/setup/not-a-token", "/invitations/not-a-token", "/no/such/page",
-                "/healthz", "/readyz", "/openapi.yaml",
+                "/healthz", "/readyz", "/openapi.yaml", "/l/abcdefgh", "/l/x",
             ] {
                 for _ in 0..<3 { _ = try await t.app.testing().sendRequest(.GET, path) }
             }

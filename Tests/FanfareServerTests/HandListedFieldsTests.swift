@@ -11,7 +11,7 @@ import Testing
 @Suite struct HandListedFieldsTests {
     static let models: [any Fields] = [
         APIToken(), Activity(), ActivityEntry(), Asset(), AuditEvent(), BrowserSession(), Conversation(), Fan(), FanIdentity(), FanMerge(),
-        FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
+        FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), ShortLink(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
         IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),
         MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
         ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(), SocialAccount(),

@@ -21,6 +21,8 @@ import Vapor
         "f", "MyBrandChallenge", "API", "Sandbox", "read", "write", "owned", "licensed", "creative_commons", "public_domain",
         // Addresses, the model file's marker and path, its class names.
         "IP", "CIDR", "fd", "FFAM", "Fanfare", "scripts", "analysis", "train", "py", "pos", "neu", "neg",
+        // Tracked links' and events' schemes and fields.
+        "http", "https", "post_id", "campaign", "account_id", "CNY", "fnf_click", "fan_id", "external_id", "platform", "handle",
         // The underscore itself, named as a character a value may hold.
         "_",
     ]

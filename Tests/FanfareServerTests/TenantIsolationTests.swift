@@ -29,6 +29,10 @@ import Vapor
                 .POST, "/api/v1/workspaces/\(wsB.slug)/posts", token: tokenB, json: ["body": "B's post", "account_ids": [accountB]])
             let postID = try #require(postB.json["id"] as? String)
             let variantID = try #require((postB.json["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            let linkID = try #require(
+                try await t.api(
+                    .POST, "/api/v1/workspaces/\(wsB.slug)/links", token: tokenB, json: ["destination": "https://b.example/", "post_id": postID]
+                ).json["id"] as? String)
             let topicID = try #require(
                 try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/topics", token: tokenB, json: ["title": "B's idea"]).json["id"] as? String)
             let assetID = try #require(
@@ -86,7 +90,7 @@ import Vapor
                 try await t.api(.POST, apiB + "/rewards/\(rewardID)/redemptions", token: tokenB, json: ["fan_id": fanID.uuidString]).json["id"]
                     as? String)
             let valuesOfB: [String: String] = [
-                "reward_id": rewardID, "redemption_id": redemptionID,
+                "reward_id": rewardID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,
@@ -139,6 +143,7 @@ import Vapor
             let post = try #require(try await Post.find(UUID(uuidString: postID), on: t.db))
             #expect(post.body == "B's post" && post.status == "draft" && post.version == 1)
             #expect(try await Topic.find(UUID(uuidString: topicID), on: t.db)?.status == "open")
+            #expect(try await ShortLink.find(UUID(uuidString: linkID), on: t.db)?.disabledAt == nil)
         }
     }
 

@@ -626,4 +626,14 @@ extension CodedMessage {
     public static func seriesLine(count: Int) -> CodedMessage { CodedMessage(.seriesLine, ["count": .int(count)]) }
     public static func seriesMinChange(value: String) -> CodedMessage { CodedMessage(.seriesMinChange, ["value": .text(value)]) }
     public static func seriesPeriod(max: Int) -> CodedMessage { CodedMessage(.seriesPeriod, ["max": .int(max)]) }
+
+    // MARK: Conversions
+
+    public static var linkDestination: CodedMessage { CodedMessage(.linkDestination) }
+    public static var postId: CodedMessage { CodedMessage(.postId) }
+    public static var linkTargetOne: CodedMessage { CodedMessage(.linkTargetOne) }
+    public static func eventTimeWindow(days: Int) -> CodedMessage { CodedMessage(.eventTimeWindow, ["days": .int(days)]) }
+    public static var currencyCode: CodedMessage { CodedMessage(.currencyCode) }
+    public static var clickId: CodedMessage { CodedMessage(.clickId) }
+    public static var eventFan: CodedMessage { CodedMessage(.eventFan) }
 }

@@ -450,6 +450,16 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case seriesLine = "series_line"
     case seriesMinChange = "series_min_change"
     case seriesPeriod = "series_period"
+
+    // MARK: Conversions (links and events)
+
+    case linkDestination = "link_destination"
+    case postId = "post_id"
+    case linkTargetOne = "link_target_one"
+    case eventTimeWindow = "event_time_window"
+    case currencyCode = "currency_code"
+    case clickId = "click_id"
+    case eventFan = "event_fan"
 }
 
 extension MessageCode {
@@ -874,6 +884,14 @@ extension MessageCode {
         case .seriesLine: "has {count} fields; a line is timestamp,value"
         case .seriesMinChange: "is {value}; use a number above 0 in the series' own units (1 for counts, 0.001 for a rate)"
         case .seriesPeriod: "must be a day on or after `from`, at most {max} days after it"
+        // Conversions
+        case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
+        case .postId: "must be the id of a post (or of one of its variants) of this workspace"
+        case .linkTargetOne: "must name exactly one target: post_id, campaign or account_id"
+        case .eventTimeWindow: "must be a time within the last {days} days and not more than an hour ahead"
+        case .currencyCode: "must be a three-letter ISO 4217 currency code such as CNY"
+        case .clickId: "must be the fnf_click id of a click on one of this workspace's links"
+        case .eventFan: "must be an object with fan_id, external_id, or platform and handle"
         }
     }
 }

@@ -21,6 +21,7 @@ enum Features {
         FansFeature(),
         ActivitiesFeature(),
         AnalyticsFeature(),
+        ConversionsFeature(),
         DemoFeature(),
     ]
 }

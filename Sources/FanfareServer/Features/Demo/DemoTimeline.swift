@@ -75,6 +75,7 @@ final class DemoTimeline {
         }
         try await DemoFans.finish(self)
         try await takeMetrics()
+        try await DemoConversions.play(self)
     }
 
     // MARK: A month ago

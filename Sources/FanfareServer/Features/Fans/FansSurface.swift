@@ -26,6 +26,69 @@ extension FanService {
         try await FanAssembly.assemble(sightings, workspaceID: workspaceID, platform: platform, now: now, in: sql)
     }
 
+    /// The fans behind identities another feature was told about (the event
+    /// API: a platform handle, or the sender's own id on the platform
+    /// "external"): found, or made the way the inbox makes them (a fan and
+    /// an identity, no interaction counted). A merged fan answers as the
+    /// fan it was merged into. Inside the caller's transaction.
+    static func fansOfIdentities(
+        _ authors: [String], platform: String, workspaceID: UUID, now: Date, in sql: any SQLDatabase
+    ) async throws -> [String: UUID] {
+        var known = try await FanAssembly.identities(of: authors, workspaceID: workspaceID, platform: platform, in: sql)
+        let missing = authors.filter { known.fans[$0] == nil }
+        if !missing.isEmpty {
+            known.merge(try await FanAssembly.create(missing, names: [:], workspaceID: workspaceID, platform: platform, now: now, in: sql))
+        }
+        let kept = try await existingFans(Array(Set(known.fans.values)), workspaceID: workspaceID, in: sql)
+        return known.fans.compactMapValues { kept[$0] }
+    }
+
+    /// Of `ids`, the fans of the workspace, each mapped to itself or, when
+    /// merged, to the fan it was merged into.
+    static func existingFans(_ ids: [UUID], workspaceID: UUID, in sql: any SQLDatabase) async throws -> [UUID: UUID] {
+        var found: [UUID: UUID] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(ids.count, start + 500)]
+            for row in try await sql.raw(
+                """
+                SELECT id, merged_into FROM fans
+                WHERE workspace_id = \(bind: workspaceID) AND id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                """
+            ).all() {
+                let id = try row.decode(column: "id", as: UUID.self)
+                found[id] = try row.decode(column: "merged_into", as: UUID?.self) ?? id
+            }
+        }
+        return found
+    }
+
+    /// What conversions add to a fan's value: spend in fen (negative for a
+    /// refund) and referrals.
+    struct ValueChange: Sendable, Equatable {
+        var spendFen: Int64 = 0
+        var referrals = 0
+    }
+
+    /// Adds purchases, refunds and referrals to the fans' value (spend never
+    /// goes below 0), then moves their value tier and lifecycle stage
+    /// ("convert" once they spend) as the programme says, keeping each
+    /// movement. Inside the caller's transaction.
+    static func addValue(_ changes: [UUID: ValueChange], workspaceID: UUID, now: Date, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, !changes.isEmpty else { return }
+        // In id order: two batches touching the same fans wait in one order.
+        for (fan, change) in changes.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            try await sql.raw(
+                """
+                UPDATE fans SET spend_fen = CASE WHEN spend_fen + \(bind: change.spendFen) < 0 THEN 0 ELSE spend_fen + \(bind: change.spendFen) END,
+                referrals = referrals + \(bind: change.referrals), updated_at = \(bind: now)
+                WHERE id = \(bind: fan) AND workspace_id = \(bind: workspaceID)
+                """
+            ).run()
+        }
+        let programme = try await FanProgrammeStore.load(workspaceID, on: tx)
+        try await FanValue.refresh(Array(changes.keys), programme: programme, now: now, on: tx)
+    }
+
     /// Which of `fanIDs` are in each of `segments`, at `now` in `zone`.
     static func segmentMembership(
         of fanIDs: [UUID], in segments: [UUID: SegmentRule], workspaceID: UUID, zone: TimeZone, now: Date, on db: any Database

@@ -21,7 +21,11 @@ struct PostDetailPage {
         let found = try await Self.query(req.parameters.get("post"), access: access, on: req.db)
         let model = Self.model(
             found, base: "/w/\(access.workspace.slug)", abilities: .init(access), me: ctx.user?.id?.uuidString, locale: ctx.locale)
-        return Layout.page(ctx, title: found.post.label, typedTitle: true, Self.view(model, ctx))
+        var links: HTML = .empty
+        if let postID = UUID(uuidString: found.post.id) {
+            links = try await LinkService.postSection(postID: postID, ctx, access: access, shortBase: req.application.settings.linkBase, on: req.db)
+        }
+        return Layout.page(ctx, title: found.post.label, typedTitle: true, "\(Self.view(model, ctx))\(links)")
     }
 }
 

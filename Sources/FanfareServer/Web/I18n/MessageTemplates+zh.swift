@@ -404,5 +404,13 @@ enum ChineseMessages {
         .seriesLine: "有 {count} 个字段；每行应为「时间,数值」两个字段",
         .seriesPeriod: "须是开始日期当天或之后的日期，且最多晚 {max} 天",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
+        // Conversions
+        .linkDestination: "须为带主机名的完整 http 或 https 网址，例如 https://example.com/a",
+        .postId: "须为本工作区某篇内容（或其某个平台版本）的 id",
+        .linkTargetOne: "须且只能指定一个对象：post_id、campaign 或 account_id",
+        .eventTimeWindow: "须为最近 {days} 天内、且不晚于当前时间一小时的时间",
+        .currencyCode: "须为三位 ISO 4217 货币代码，例如 CNY",
+        .clickId: "须为本工作区某个短链接点击的 fnf_click id",
+        .eventFan: "须为包含 fan_id、external_id，或 platform 与 handle 的对象",
     ]
 }

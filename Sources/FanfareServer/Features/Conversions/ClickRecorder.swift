@@ -1,0 +1,241 @@
+import Crypto
+import FanfareCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// What the redirect needs of a link, remembered by code.
+struct CachedLink: Sendable {
+    var id: UUID
+    var workspaceID: UUID
+    var destinationWithUTM: String
+}
+
+/// Links by code, for `/l/{code}`: at most `capacity` codes (unknown codes
+/// included, so a scan of made-up codes costs one read each per lifetime),
+/// each for `lifetime` seconds. Disabling a link forgets it on this node at
+/// once; other nodes see it within the lifetime.
+final class LinkCache: @unchecked Sendable {
+    static let capacity = 50_000
+    static let lifetime: TimeInterval = 30
+    private let lock = NSLock()
+    private var entries: [String: (link: CachedLink?, until: Date)] = [:]
+
+    func lookup(_ code: String, now: Date) -> CachedLink?? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry = entries[code], entry.until > now else { return nil }
+        return .some(entry.link)
+    }
+
+    func remember(_ code: String, _ link: CachedLink?, now: Date) {
+        lock.lock()
+        defer { lock.unlock() }
+        if entries.count >= Self.capacity {
+            entries = entries.filter { $0.value.until > now }
+            // Still full of live entries: start again rather than grow.
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        }
+        entries[code] = (link, now.addingTimeInterval(Self.lifetime))
+    }
+
+    func forget(_ code: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries[code] = nil
+    }
+}
+
+/// One click, as the redirect saw it.
+struct RecordedClick: Sendable {
+    var id: UUID
+    var workspaceID: UUID
+    var linkID: UUID
+    var at: Date
+    var day: String
+    var visitorKey: String
+    var bot: Bool
+}
+
+/// Clicks held in memory and written in batches, one transaction a batch,
+/// by a background task every `interval` and on shutdown. The buffer holds
+/// at most `capacity` clicks; a click arriving at a full buffer makes its
+/// request write the buffer first (inline), so no click is dropped. A
+/// crash loses at most the clicks of one interval.
+final class ClickRecorder: @unchecked Sendable {
+    static let interval: Duration = .milliseconds(250)
+    static let capacity = 20_000
+    private let lock = NSLock()
+    private var buffer: [RecordedClick] = []
+    private let database: @Sendable () -> any Database
+    private let visitorKey: SymmetricKey
+    private var loop: Task<Void, Never>?
+    private let logger: Logger
+
+    init(secretKey: Data, logger: Logger, database: @escaping @Sendable () -> any Database) {
+        // A key of its own, so these MACs can never be confused with another use of the secret key.
+        visitorKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("fanfare visitor v1".utf8), using: SymmetricKey(data: secretKey)))
+        self.database = database
+        self.logger = logger
+        buffer.reserveCapacity(1_024)
+    }
+
+    static func day(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return String(days)
+    }
+
+    /// HMAC(key, daily salt + address + user agent): the same person on the
+    /// same day gets the same key; nobody can read the address back, and
+    /// keys of different days do not match.
+    func visitor(day: String, address: String, userAgent: String) -> String {
+        var data = Data("\(day)\n\(address)\n".utf8)
+        data.append(contentsOf: userAgent.utf8.prefix(512))
+        return HMAC<SHA256>.authenticationCode(for: data, using: visitorKey).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The click of a visitor (address and user agent) on `link` at `now`:
+    /// the visitor key, the robot flag and a new click id.
+    func click(on link: CachedLink, address: String, userAgent: String, at now: Date) -> RecordedClick {
+        let day = Self.day(now)
+        return RecordedClick(
+            id: TimeOrderedID.make(at: now), workspaceID: link.workspaceID, linkID: link.id, at: now, day: day,
+            visitorKey: visitor(day: day, address: address, userAgent: userAgent), bot: BotFilter.isBot(userAgent))
+    }
+
+    /// Adds a click; true when the buffer is full and the caller must `flush()` before answering.
+    func add(_ click: RecordedClick) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if loop == nil, !stopped { startLocked() }
+        buffer.append(click)
+        return buffer.count >= Self.capacity
+    }
+
+    var pending: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return buffer.count
+    }
+
+    private var stopped = false
+
+    /// The flusher starts with the first click.
+    private func startLocked() {
+        loop = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.interval)
+                guard let self else { return }
+                do { try await self.flush() } catch { self.logger.error("Writing link clicks failed: \(error)") }
+            }
+        }
+    }
+
+    func stop() async {
+        let running: Task<Void, Never>? = lock.withLock {
+            stopped = true
+            defer { loop = nil }
+            return loop
+        }
+        running?.cancel()
+        do { try await flush() } catch { logger.error("Writing link clicks at shutdown failed: \(error)") }
+    }
+
+    /// Writes what the buffer holds, in one transaction. A batch that fails
+    /// to write goes back into the buffer for the next flush.
+    func flush() async throws {
+        let batch: [RecordedClick] = {
+            lock.lock()
+            defer { lock.unlock() }
+            let taken = buffer
+            buffer.removeAll(keepingCapacity: true)
+            return taken
+        }()
+        guard !batch.isEmpty else { return }
+        do {
+            try await Self.write(batch, on: database())
+        } catch {
+            lock.withLock {
+                if buffer.count + batch.count <= Self.capacity * 2 { buffer.insert(contentsOf: batch, at: 0) }
+            }
+            throw error
+        }
+    }
+
+    /// Marks repeats (the same visitor key on the same link on the same day
+    /// as an earlier click by a person, in this batch or already stored)
+    /// and inserts the batch.
+    static func write(_ batch: [RecordedClick], on db: any Database) async throws {
+        try await db.writeTransaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            var seen = Set<String>()
+            // Visitor keys already counted for these links today.
+            let people = batch.filter { !$0.bot }
+            let links = Array(Set(people.map(\.linkID)))
+            let keys = Array(Set(people.map(\.visitorKey)))
+            let days = Array(Set(people.map(\.day)))
+            if !links.isEmpty {
+                for start in stride(from: 0, to: keys.count, by: 500) {
+                    let chunk = keys[start..<min(keys.count, start + 500)]
+                    for row in try await sql.raw(
+                        """
+                        SELECT link_id, day, visitor_key FROM link_clicks
+                        WHERE day IN \(SQLGroupExpression(days.map { SQLBind($0) })) AND visitor_key IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                        AND bot = \(bind: false)
+                        """
+                    ).all() {
+                        let link = try row.decode(column: "link_id", as: UUID.self)
+                        seen.insert(
+                            "\(link)|\(try row.decode(column: "day", as: String.self))|\(try row.decode(column: "visitor_key", as: String.self))")
+                    }
+                }
+            }
+            for start in stride(from: 0, to: batch.count, by: 250) {
+                let rows: [any SQLExpression] = batch[start..<min(batch.count, start + 250)].map { click in
+                    var repeated = false
+                    if !click.bot {
+                        repeated = !seen.insert("\(click.linkID)|\(click.day)|\(click.visitorKey)").inserted
+                    }
+                    let values: [any Encodable & Sendable] = [
+                        click.id, click.workspaceID, click.linkID, click.at, click.day, click.visitorKey, click.bot, repeated,
+                    ]
+                    return SQLGroupExpression(values.map { SQLBind($0) })
+                }
+                try await sql.raw(
+                    "INSERT INTO link_clicks (id, workspace_id, link_id, at, day, visitor_key, bot, repeated) VALUES \(SQLList(rows))"
+                ).run()
+            }
+        }
+    }
+}
+
+extension Application {
+    private struct ClickRecorderKey: StorageKey { typealias Value = ClickRecorder }
+    private struct LinkCacheKey: StorageKey { typealias Value = LinkCache }
+
+    func installClickRecorder() {
+        let recorder = ClickRecorder(secretKey: settings.secretKey ?? Data(repeating: 0, count: 32), logger: logger) { [unowned self] in self.db }
+        storage[ClickRecorderKey.self] = recorder
+        storage[LinkCacheKey.self] = LinkCache()
+        lifecycle.use(ClickRecorderLifecycle())
+    }
+
+    var clickRecorder: ClickRecorder {
+        guard let recorder = storage[ClickRecorderKey.self] else { fatalError("the Conversions feature installs the click recorder") }
+        return recorder
+    }
+
+    var linkCache: LinkCache {
+        guard let cache = storage[LinkCacheKey.self] else { fatalError("the Conversions feature installs the link cache") }
+        return cache
+    }
+}
+
+/// The recorder writes the last clicks when the server stops, before the
+/// database pools close.
+private struct ClickRecorderLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.clickRecorder.stop()
+    }
+}
