@@ -58,7 +58,7 @@ enum PostgresCluster {
         let data = dir.appendingPathComponent("data").path
         try run(asUser + ["\(bin)/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"])
         let options =
-            "-p \(port) -k \(dir.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-p \(port) -k \(dir.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000"
         try run(asUser + ["\(bin)/pg_ctl", "-D", data, "-o", options, "-l", dir.appendingPathComponent("log").path, "-w", "start"])
         stopCommand = asUser + ["\(bin)/pg_ctl", "-D", data, "-m", "immediate", "stop"]
         clusterDirectory = dir

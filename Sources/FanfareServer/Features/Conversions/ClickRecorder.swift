@@ -92,7 +92,7 @@ final class ClickRecorder: @unchecked Sendable {
     func visitor(day: String, address: String, userAgent: String) -> String {
         var data = Data("\(day)\n\(address)\n".utf8)
         data.append(contentsOf: userAgent.utf8.prefix(512))
-        return HMAC<SHA256>.authenticationCode(for: data, using: visitorKey).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return HexText.lower(HMAC<SHA256>.authenticationCode(for: data, using: visitorKey).prefix(16))
     }
 
     /// The click of a visitor (address and user agent) on `link` at `now`:
@@ -142,9 +142,27 @@ final class ClickRecorder: @unchecked Sendable {
         do { try await flush() } catch { logger.error("Writing link clicks at shutdown failed: \(error)") }
     }
 
-    /// Writes what the buffer holds, in one transaction. A batch that fails
-    /// to write goes back into the buffer for the next flush.
+    private var lastFlush: Task<Void, any Error>?
+
+    /// Writes what the buffer holds, in one transaction. Flushes run one
+    /// after another (a repeat is judged against what earlier batches
+    /// stored, and a caller's flush returns only once every click added
+    /// before it is written). A batch that fails to write goes back into
+    /// the buffer for the next flush.
     func flush() async throws {
+        let task: Task<Void, any Error> = lock.withLock {
+            let previous = lastFlush
+            let task = Task { [self] in
+                _ = await previous?.result
+                try await writeBuffered()
+            }
+            lastFlush = task
+            return task
+        }
+        try await task.value
+    }
+
+    private func writeBuffered() async throws {
         let batch: [RecordedClick] = {
             lock.lock()
             defer { lock.unlock() }
