@@ -180,11 +180,11 @@ enum LinksPage {
             \(Layout.field(ctx, name: "account_id", label: ctx.t("links.account_id"), value: model.values["account_id"] ?? "", errors: model.errors, required: false))
             </fieldset>
             <details><summary>\(ctx.t("links.utm"))</summary>
-            \(Layout.field(ctx, name: "utm_source", label: "utm_source", value: model.values["utm_source"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_source_hint")))
-            \(Layout.field(ctx, name: "utm_medium", label: "utm_medium", value: model.values["utm_medium"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_medium_hint")))
-            \(Layout.field(ctx, name: "utm_campaign", label: "utm_campaign", value: model.values["utm_campaign"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_campaign_hint")))
-            \(Layout.field(ctx, name: "utm_content", label: "utm_content", value: model.values["utm_content"] ?? "", errors: model.errors, required: false))
-            \(Layout.field(ctx, name: "utm_term", label: "utm_term", value: model.values["utm_term"] ?? "", errors: model.errors, required: false))
+            \(Layout.field(ctx, name: "utm_source", label: ctx.t("links.utm_source"), value: model.values["utm_source"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_source_hint")))
+            \(Layout.field(ctx, name: "utm_medium", label: ctx.t("links.utm_medium"), value: model.values["utm_medium"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_medium_hint")))
+            \(Layout.field(ctx, name: "utm_campaign", label: ctx.t("links.utm_campaign"), value: model.values["utm_campaign"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_campaign_hint")))
+            \(Layout.field(ctx, name: "utm_content", label: ctx.t("links.utm_content"), value: model.values["utm_content"] ?? "", errors: model.errors, required: false))
+            \(Layout.field(ctx, name: "utm_term", label: ctx.t("links.utm_term"), value: model.values["utm_term"] ?? "", errors: model.errors, required: false))
             </details>
             <button type="submit">\(ctx.t("links.create"))</button>
             </form>
