@@ -35,7 +35,9 @@ import Vapor
                 .init(day: day, followers: followers, following: nil, posts: nil, platformValues: nil, source: "snapshot", takenAt: Date()), on: t.db)
         }
         let zone = TimeZone(identifier: "UTC")!
-        for (pillar, campaign, totals) in [("core", "spring", [("2026-01-04", 5), ("2026-01-06", 25), ("2026-01-09", 45)]), ("basic", "", [("2026-01-07", 4)])] {
+        for (pillar, campaign, totals) in [
+            ("core", "spring", [("2026-01-04", 5), ("2026-01-06", 25), ("2026-01-09", 45)]), ("basic", "", [("2026-01-07", 4)]),
+        ] {
             var body: [String: Any] = ["body": "Post \(pillar)", "account_ids": [accountID], "pillar": pillar]
             if !campaign.isEmpty { body["campaign"] = campaign }
             let post = try await t.api(.POST, base + "/posts", token: token, json: body)
@@ -43,7 +45,8 @@ import Vapor
             for (day, likes) in totals {
                 try await MetricHistoryService.recordPost(
                     workspaceID: ws.id!, variantID: variant, accountID: account, platform: "sandbox",
-                    metrics: PostMetrics(impressions: likes * 20, likes: likes, comments: 0, shares: 0, at: MetricDay.parse(day)!.addingTimeInterval(43_200)),
+                    metrics: PostMetrics(
+                        impressions: likes * 20, likes: likes, comments: 0, shares: 0, at: MetricDay.parse(day)!.addingTimeInterval(43_200)),
                     timeZone: zone, on: t.db)
             }
         }
@@ -98,7 +101,9 @@ import Vapor
             #expect(try await browser.signIn("lead@example.com").status == .seeOther)
             let page = try await browser.get("/w/\(ws.slug)/analytics?\(Self.period)")
             #expect(page.status == .ok)
-            #expect(page.body.contains("id=\"kpi-followers\"") && page.body.contains("id=\"chart-followers\"") && page.body.contains("id=\"analytics-top\""))
+            #expect(
+                page.body.contains("id=\"kpi-followers\"") && page.body.contains("id=\"chart-followers\"")
+                    && page.body.contains("id=\"analytics-top\""))
             #expect(page.body.contains("/analytics/rows?metric=sign_ups&amp;from=2026-01-05&amp;to=2026-01-11"))
             let events = try await browser.get("/w/\(ws.slug)/analytics/rows?metric=sign_ups&\(Self.period)")
             #expect(events.status == .ok && events.body.contains("3 events (total) from 2 fans (unique)"), "\(events.body)")

@@ -83,7 +83,8 @@ struct AnalyticsAPI {
         let ranked = result.ranked()
         let post = { (p: AnalyticsOverview.PostPeriod) in
             OverviewDTO.Post(
-                postID: p.postID, variantID: p.variantID, accountID: p.accountID, platform: p.platform, title: p.title, pillar: p.pillar, format: p.format,
+                postID: p.postID, variantID: p.variantID, accountID: p.accountID, platform: p.platform, title: p.title, pillar: p.pillar,
+                format: p.format,
                 campaign: p.campaign, engagements: p.engagements, impressions: p.impressions, engagementRate: p.rate, basis: p.basis.rawValue)
         }
         return OverviewDTO(
@@ -91,7 +92,8 @@ struct AnalyticsAPI {
             comparisonTo: result.comparison.to, basis: result.basis.rawValue,
             kpis: result.kpis.map {
                 OverviewDTO.KPI(
-                    key: $0.key, unit: $0.unit, value: $0.value, previous: $0.previous, changeRatio: $0.change.ratio, direction: $0.change.direction.rawValue)
+                    key: $0.key, unit: $0.unit, value: $0.value, previous: $0.previous, changeRatio: $0.change.ratio,
+                    direction: $0.change.direction.rawValue)
             }, top: ranked.top.map(post), bottom: ranked.bottom.map(post))
     }
 
@@ -158,7 +160,11 @@ struct AnalyticsAPI {
         }
         var scope = Scope(from: from, to: to, accountIDs: accountIDs, platform: platform)
         if let raw = req.query[String.self, at: "pillar"] {
-            if Pillar(rawValue: raw) != nil { scope.pillar = raw } else { errors.add("pillar", .unknownValue(value: raw, choices: Pillar.allCases.map(\.rawValue))) }
+            if Pillar(rawValue: raw) != nil {
+                scope.pillar = raw
+            } else {
+                errors.add("pillar", .unknownValue(value: raw, choices: Pillar.allCases.map(\.rawValue)))
+            }
         }
         if let raw = req.query[String.self, at: "format"] {
             if ContentFormat(rawValue: raw) != nil {

@@ -15,9 +15,11 @@ extension AnalyticsFeature {
         "analytics.apply": "Show",
         "analytics.custom_hint": "Days are the workspace's calendar days. For a custom period choose “Custom” and both dates.",
         "analytics.period_vs": "{0}, compared with {1}",
-        "analytics.empty_connect": "Nothing is stored yet: connect a social account and Fanfare starts keeping its followers and its posts' numbers every day.",
+        "analytics.empty_connect":
+            "Nothing is stored yet: connect a social account and Fanfare starts keeping its followers and its posts' numbers every day.",
         "analytics.empty_connect_action": "Connect an account",
-        "analytics.empty_waiting": "Accounts are connected; the first day's numbers are read within the hour. Come back later, or check the accounts.",
+        "analytics.empty_waiting":
+            "Accounts are connected; the first day's numbers are read within the hour. Come back later, or check the accounts.",
         "analytics.empty_waiting_action": "See the accounts",
         "analytics.kpi.followers": "Followers",
         "analytics.kpi.followers_net": "Net growth",
@@ -88,8 +90,10 @@ extension AnalyticsFeature {
         "analytics.chart.engagement_rate": "Engagement rate",
         "analytics.chart_empty": "Nothing stored for this period.",
         "analytics.anomaly": "Unusual (anomaly)",
-        "analytics.growth_explained": "New = the accounts' daily rises added up; lost = their daily falls. Platforms report totals only, so a day's follows and unfollows on one account net out.",
+        "analytics.growth_explained":
+            "New = the accounts' daily rises added up; lost = their daily falls. Platforms report totals only, so a day's follows and unfollows on one account net out.",
         "analytics.no_posts": "No post gained anything in this period.",
+        "analytics.all_in_top": "Every post of this period is listed above.",
         "analytics.top": "Top posts",
         "analytics.bottom": "Weakest posts",
         "analytics.what_works": "Which content works",
@@ -97,10 +101,12 @@ extension AnalyticsFeature {
         "analytics.rows_count": "{0} rows",
         "analytics.rows_count_events": "{0} events (total) from {1} fans (unique)",
         "analytics.rows_heading": "{0}: {1}",
-        "analytics.rows_explained.account_days": "One row per account per stored day. The changes of a period add up to its net growth; an account's first stored day is its start, not growth.",
+        "analytics.rows_explained.account_days":
+            "One row per account per stored day. The changes of a period add up to its net growth; an account's first stored day is its start, not growth.",
         "analytics.rows_explained.post_days": "One row per post per stored day; the gains of a period add up to its engagements.",
         "analytics.rows_explained.events": "One row per event from the event API; total counts every event, unique counts each fan once.",
-        "analytics.rows_explained.conversations": "Conversations opened in the period whose first reply is decided: answered, or unanswered past the target.",
+        "analytics.rows_explained.conversations":
+            "Conversations opened in the period whose first reply is decided: answered, or unanswered past the target.",
         "analytics.rows_explained.messages": "Inbound messages in the period with the sentiment found on arrival.",
         "analytics.rows_none": "No rows for this period and filter.",
         "analytics.previous_page": "Previous page",
@@ -218,6 +224,7 @@ extension AnalyticsFeature {
         "analytics.anomaly": "异常",
         "analytics.growth_explained": "新增 = 各账号每日增长之和；流失 = 各账号每日减少之和。平台只提供总数，同一账号同一天的关注与取关会相互抵消。",
         "analytics.no_posts": "这个时间段没有内容获得互动。",
+        "analytics.all_in_top": "这个时间段的内容都已列在上面。",
         "analytics.top": "表现最好的内容",
         "analytics.bottom": "表现最弱的内容",
         "analytics.what_works": "哪些内容有效",

@@ -77,7 +77,8 @@ extension ConversationService {
         var byDay: [String: (met: Int, missed: Int)] = [:]
 
         static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.met == rhs.met && lhs.missed == rhs.missed && lhs.byDay.mapValues { [$0.met, $0.missed] } == rhs.byDay.mapValues { [$0.met, $0.missed] }
+            lhs.met == rhs.met && lhs.missed == rhs.missed
+                && lhs.byDay.mapValues { [$0.met, $0.missed] } == rhs.byDay.mapValues { [$0.met, $0.missed] }
         }
     }
 

@@ -166,7 +166,8 @@ enum AnalyticsOverview {
                 previous: comparisonPostDays.contains { $0.withImpressions > 0 } ? comparisonImpressions : nil,
                 daily: daily(postDays) { $0.impressions }),
             KPI(
-                key: "engagements", unit: "count", value: anyPostDay ? engagements : nil, previous: anyComparisonPostDay ? comparisonEngagements : nil,
+                key: "engagements", unit: "count", value: anyPostDay ? engagements : nil,
+                previous: anyComparisonPostDay ? comparisonEngagements : nil,
                 daily: daily(postDays) { $0.engagements }),
             KPI(
                 key: "engagement_rate", unit: "ratio",
@@ -190,7 +191,8 @@ enum AnalyticsOverview {
                     daily: period.allDays.map { day in
                         current.byDay[day].flatMap { ServiceLevelOutcome.share(met: $0.met, missed: $0.missed) }
                     }))
-            let read = try await Self.sentiment(sql, workspaceID: workspaceID, accountFilter: accountFilter, period: period, comparison: comparison, zone: zone)
+            let read = try await Self.sentiment(
+                sql, workspaceID: workspaceID, accountFilter: accountFilter, period: period, comparison: comparison, zone: zone)
             sentiment = read.current
             comparisonSentiment = read.comparison
             kpis.append(
@@ -276,7 +278,8 @@ enum AnalyticsOverview {
                 accountID: try row.decode(column: "account_id", as: UUID.self), platform: try row.decode(column: "platform", as: String.self),
                 title: title ?? body, pillar: try row.decode(column: "pillar", as: String.self),
                 format: try row.decode(column: "format", as: String.self), campaign: try row.decode(column: "campaign", as: String?.self),
-                engagements: DashboardQueries.number(row, "e") ?? 0, impressions: withImpressions ? DashboardQueries.number(row, "i") : nil, rate: nil,
+                engagements: DashboardQueries.number(row, "e") ?? 0, impressions: withImpressions ? DashboardQueries.number(row, "i") : nil,
+                rate: nil,
                 basis: .followers)
         }
     }
@@ -288,9 +291,13 @@ enum AnalyticsOverview {
         var ranges: [(Int, Date, Date)] = days.enumerated().map { index, day in
             (index, DashboardQueries.start(of: day, in: zone), DashboardQueries.start(of: MetricDay.adding(1, to: day), in: zone))
         }
-        ranges.append((days.count, DashboardQueries.start(of: period.from, in: zone), DashboardQueries.start(of: MetricDay.adding(1, to: period.to), in: zone)))
         ranges.append(
-            (days.count + 1, DashboardQueries.start(of: comparison.from, in: zone), DashboardQueries.start(of: MetricDay.adding(1, to: comparison.to), in: zone)))
+            (days.count, DashboardQueries.start(of: period.from, in: zone), DashboardQueries.start(of: MetricDay.adding(1, to: period.to), in: zone)))
+        ranges.append(
+            (
+                days.count + 1, DashboardQueries.start(of: comparison.from, in: zone),
+                DashboardQueries.start(of: MetricDay.adding(1, to: comparison.to), in: zone)
+            ))
         var values: SQLQueryString = ""
         for (index, range) in ranges.enumerated() {
             values = "\(values)\(unsafeRaw: index == 0 ? "" : ", ")(\(literal: range.0), \(bind: range.1), \(bind: range.2))"
@@ -325,7 +332,10 @@ enum AnalyticsOverview {
                 key: key, unit: unit, value: pick(of[days] ?? (0, 0)), previous: pick(of[days + 1] ?? (0, 0)),
                 daily: (0..<days).map { pick(of[$0] ?? (0, 0)) })
         }
-        return [kpi("sign_ups", "sign_up", unit: "count") { $0.n }, kpi("purchases", "purchase", unit: "count") { $0.n }, kpi("purchase_amount", "purchase", unit: "fen") { $0.fen }]
+        return [
+            kpi("sign_ups", "sign_up", unit: "count") { $0.n }, kpi("purchases", "purchase", unit: "count") { $0.n },
+            kpi("purchase_amount", "purchase", unit: "fen") { $0.fen },
+        ]
     }
 
     /// Inbound messages by their sentiment as analysed on arrival.
@@ -366,7 +376,8 @@ enum AnalyticsOverview {
         return checked.accounts.compactMap { account in
             guard !account.missingDays.isEmpty || !account.jumps.isEmpty || account.duplicatesReplaced > 0 else { return nil }
             return QualityNote(
-                accountID: account.accountID, platform: account.platform, handle: handles[account.accountID] ?? "", missingDays: account.missingDays.count,
+                accountID: account.accountID, platform: account.platform, handle: handles[account.accountID] ?? "",
+                missingDays: account.missingDays.count,
                 jumps: account.jumps, duplicatesReplaced: account.duplicatesReplaced)
         }
     }

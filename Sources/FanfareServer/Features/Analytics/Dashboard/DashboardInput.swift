@@ -123,7 +123,11 @@ struct DashboardRequest: Sendable {
             }
         }
         if let raw = value("pillar"), !raw.isEmpty {
-            if Pillar(rawValue: raw) != nil { filter.pillar = raw } else { errors.add("pillar", .unknownValue(value: raw, choices: Pillar.allCases.map(\.rawValue))) }
+            if Pillar(rawValue: raw) != nil {
+                filter.pillar = raw
+            } else {
+                errors.add("pillar", .unknownValue(value: raw, choices: Pillar.allCases.map(\.rawValue)))
+            }
         }
         if let raw = value("format"), !raw.isEmpty {
             if ContentFormat(rawValue: raw) != nil {

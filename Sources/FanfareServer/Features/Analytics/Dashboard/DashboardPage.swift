@@ -28,7 +28,8 @@ struct DashboardPages {
         if !errors.issues.isEmpty {
             let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db)
             let model = DashboardPage.invalid(
-                request, errors: FormErrors(errors), accounts: accounts, campaigns: campaigns, base: base, locale: ctx.locale, zone: access.workspace.zone)
+                request, errors: FormErrors(errors), accounts: accounts, campaigns: campaigns, base: base, locale: ctx.locale,
+                zone: access.workspace.zone)
             return Layout.page(ctx, title: ctx.t("analytics.title"), status: .unprocessableEntity, DashboardPage.view(model, ctx))
         }
         let result = try await AnalyticsOverview.query(access: access, request: request, inbox: access.can(.inboxView), on: req.db)
@@ -120,7 +121,8 @@ struct DashboardPages {
             }
         }
         return Self.csvResponse(
-            ExportName.withBOM(writer), name: ExportName.csv(workspace: access.workspace.slug, what: "\(raw)-\(granularity.rawValue)", period: request.period))
+            ExportName.withBOM(writer),
+            name: ExportName.csv(workspace: access.workspace.slug, what: "\(raw)-\(granularity.rawValue)", period: request.period))
     }
 
     static func csvResponse(_ text: String, name: String) -> Response {
@@ -261,7 +263,8 @@ enum DashboardPage {
         return Model(
             base: base, zone: zone, locale: locale, errors: errors, preset: request.preset, from: request.period.from, to: request.period.to,
             compare: request.comparisonKind.rawValue, filter: request.filter, presetOptions: o.presets, compareOptions: o.compare,
-            accountOptions: o.accounts, platformOptions: o.platforms, pillarOptions: o.pillars, formatOptions: o.formats, campaignOptions: o.campaigns,
+            accountOptions: o.accounts, platformOptions: o.platforms, pillarOptions: o.pillars, formatOptions: o.formats,
+            campaignOptions: o.campaigns,
             periodText: "", empty: nil)
     }
 
@@ -288,7 +291,10 @@ enum DashboardPage {
             return model
         }
         let filterItems = request.queryItems
-        let dayItems = { (day: String) -> [(String, String)] in [("from", day), ("to", day)] + request.filter.queryItems + (request.comparisonKind == .previous ? [] : [("compare", request.comparisonKind.rawValue)]) }
+        let dayItems = { (day: String) -> [(String, String)] in
+            [("from", day), ("to", day)] + request.filter.queryItems
+                + (request.comparisonKind == .previous ? [] : [("compare", request.comparisonKind.rawValue)])
+        }
         // Tiles.
         let order: [(key: String, good: Bool)] = [
             ("followers", true), ("followers_net", true), ("impressions", true), ("engagements", true), ("engagement_rate", true),
@@ -298,7 +304,8 @@ enum DashboardPage {
             guard let kpi = result.kpi(key) else { continue }
             let value = format(kpi.value, unit: kpi.unit, locale)
             let exact: String? =
-                kpi.unit == "count" ? kpi.value.flatMap { v in Formats.grouped(Int(v.rounded())) == value ? nil : Formats.grouped(Int(v.rounded())) } : nil
+                kpi.unit == "count"
+                ? kpi.value.flatMap { v in Formats.grouped(Int(v.rounded())) == value ? nil : Formats.grouped(Int(v.rounded())) } : nil
             let change = kpi.change
             let tone =
                 kpi.previous == nil || change.direction == .flat ? "flat" : ((change.direction == .up) == upIsGood ? "good" : "bad")
@@ -308,7 +315,8 @@ enum DashboardPage {
             if key == "service_level" { note = t("analytics.service_level_note", locale) }
             model.tiles.append(
                 Tile(
-                    key: key, label: t("analytics.kpi.\(key)", locale), value: value, exact: exact, change: Self.change(change, previous: kpi.previous, locale),
+                    key: key, label: t("analytics.kpi.\(key)", locale), value: value, exact: exact,
+                    change: Self.change(change, previous: kpi.previous, locale),
                     tone: tone, previous: t("analytics.previous_value", locale, format(kpi.previous, unit: kpi.unit, locale)), note: note,
                     sparkline: kpi.daily.compactMap { $0 }, format: kpi.unit == "ratio" ? .percent : kpi.unit == "fen" ? .yuan : .count,
                     href: link(base, "/rows", [("metric", key)] + filterItems)))
@@ -329,7 +337,9 @@ enum DashboardPage {
                 name: t("analytics.this_period", locale),
                 points: result.followerDays.compactMap { day in
                     day.followers.map {
-                        ChartPoint(at: instant(day.day, zone), value: $0, href: link(base, "/rows", [("metric", "followers")] + dayItems(day.day)), flagged: netFlags.contains(day.day))
+                        ChartPoint(
+                            at: instant(day.day, zone), value: $0, href: link(base, "/rows", [("metric", "followers")] + dayItems(day.day)),
+                            flagged: netFlags.contains(day.day))
                     }
                 }),
             LineSeries(
@@ -338,7 +348,12 @@ enum DashboardPage {
                 comparison: true, shift: shift),
         ]
         let hasFollowers = result.followerDays.contains { $0.followers != nil }
-        model.growthCategories = hasFollowers ? result.followerDays.map { Formats.day($0.day, locale) } : []
+        model.growthCategories =
+            hasFollowers
+            ? result.followerDays.map { day in
+                let parts = day.day.split(separator: "-").compactMap { Int($0) }
+                return parts.count == 3 ? ChartTime.short(year: nil, month: parts[1], day: parts[2], locale) : day.day
+            } : []
         model.growth =
             hasFollowers
             ? [
@@ -368,7 +383,9 @@ enum DashboardPage {
                 }),
             LineSeries(
                 name: t("analytics.comparison_period", locale),
-                points: zip(result.comparison.allDays, comparisonRate).compactMap { day, value in value.map { ChartPoint(at: instant(day, zone), value: $0) } },
+                points: zip(result.comparison.allDays, comparisonRate).compactMap { day, value in
+                    value.map { ChartPoint(at: instant(day, zone), value: $0) }
+                },
                 comparison: true, shift: shift),
         ]
         // Top and bottom posts.
@@ -393,7 +410,10 @@ enum DashboardPage {
                 }, followers: followers)
             return Table(
                 id: id, title: t("analytics.by.\(id)", locale),
-                columns: [t("analytics.by.\(id)", locale), t("analytics.col.posts", locale), t("analytics.col.engagements", locale), t("analytics.kpi.engagement_rate", locale)],
+                columns: [
+                    t("analytics.by.\(id)", locale), t("analytics.col.posts", locale), t("analytics.col.engagements", locale),
+                    t("analytics.kpi.engagement_rate", locale),
+                ],
                 rows: rows.map { row in
                     [
                         label(row.group), Formats.count(row.posts, locale), Formats.count(Int(row.engagements.rounded()), locale),
@@ -438,16 +458,26 @@ enum DashboardPage {
         }
         if canExport {
             model.exports = [
-                (t("analytics.export.followers", locale), link(base, "/export.csv", [("metric", "followers_flow"), ("granularity", "day")] + filterItems)),
-                (t("analytics.export.engagement_rate", locale), link(base, "/export.csv", [("metric", "engagement_rate"), ("granularity", "day")] + filterItems)),
-                (t("analytics.export.engagements", locale), link(base, "/export.csv", [("metric", "engagements"), ("granularity", "day")] + filterItems)),
+                (
+                    t("analytics.export.followers", locale),
+                    link(base, "/export.csv", [("metric", "followers_flow"), ("granularity", "day")] + filterItems)
+                ),
+                (
+                    t("analytics.export.engagement_rate", locale),
+                    link(base, "/export.csv", [("metric", "engagement_rate"), ("granularity", "day")] + filterItems)
+                ),
+                (
+                    t("analytics.export.engagements", locale),
+                    link(base, "/export.csv", [("metric", "engagements"), ("granularity", "day")] + filterItems)
+                ),
             ]
         }
         return model
     }
 
     /// Follower growth at a granularity: new and lost summed, followers at the period's last day.
-    static func flowPeriods(_ days: [FollowerFlowDay], granularity: Granularity) -> [(period: String, followers: Double?, new: Double, lost: Double)] {
+    static func flowPeriods(_ days: [FollowerFlowDay], granularity: Granularity) -> [(period: String, followers: Double?, new: Double, lost: Double)]
+    {
         var result: [(period: String, followers: Double?, new: Double, lost: Double)] = []
         for day in days {
             let period = granularity.period(of: day.day)
@@ -514,7 +544,8 @@ enum DashboardPage {
             series: model.followerSeries, zone: zone, flagName: ctx.t("analytics.anomaly"))
         let growth = Chart.bars(
             ChartSpec(
-                id: "chart-growth", title: ctx.t("analytics.chart.growth"), summary: ctx.t("analytics.growth_explained"), locale: locale, format: .count,
+                id: "chart-growth", title: ctx.t("analytics.chart.growth"), summary: ctx.t("analytics.growth_explained"), locale: locale,
+                format: .count,
                 emptyText: ctx.t("analytics.chart_empty")),
             categories: model.growthCategories, series: model.growth, stacked: true, categoryName: ctx.t("analytics.col.day"))
         let rate = Chart.line(
@@ -531,7 +562,7 @@ enum DashboardPage {
             }
             return """
                 <section id="\(id)"><h2>\(title)</h2>\
-                \(rows.isEmpty ? HTML("<p class=\"empty\">\(ctx.t("analytics.no_posts"))</p>") : HTML("<div class=\"table-scroll\"><table><thead><tr><th>\(ctx.t("analytics.col.post"))</th><th>\(ctx.t("analytics.col.platform"))</th><th>\(ctx.t("analytics.col.engagements"))</th><th>\(ctx.t("analytics.kpi.engagement_rate"))</th></tr></thead><tbody>\(rows)</tbody></table></div>"))</section>
+                \(rows.isEmpty ? HTML("<p class=\"empty\">\(ctx.t(id == "analytics-bottom" && !model.top.isEmpty ? "analytics.all_in_top" : "analytics.no_posts"))</p>") : HTML("<div class=\"table-scroll\"><table><thead><tr><th>\(ctx.t("analytics.col.post"))</th><th>\(ctx.t("analytics.col.platform"))</th><th>\(ctx.t("analytics.col.engagements"))</th><th>\(ctx.t("analytics.kpi.engagement_rate"))</th></tr></thead><tbody>\(rows)</tbody></table></div>"))</section>
                 """
         }
         let tables = model.tables.map { table -> HTML in
@@ -559,7 +590,10 @@ enum DashboardPage {
             <p class="period" id="analytics-period">\(model.periodText)</p>
             <div class="tiles kpis" id="analytics-kpis">\(tiles)</div>
             \(model.sentimentNote.map { s -> HTML in "<p class=\"hint\" id=\"analytics-sentiment\">\(s)</p>" })
-            <section id="analytics-trends"><h2>\(ctx.t("analytics.trends"))</h2>\(followers)\(growth)\(rate)</section>
+            <section id="analytics-trends"><h2>\(ctx.t("analytics.trends"))</h2>\
+            <h3>\(ctx.t("analytics.chart.followers"))</h3>\(followers)\
+            <h3>\(ctx.t("analytics.chart.growth"))</h3>\(growth)<p class="hint">\(ctx.t("analytics.growth_explained"))</p>\
+            <h3>\(ctx.t("analytics.chart.engagement_rate"))</h3>\(rate)<p class="hint">\(model.basisNote)</p></section>
             \(exports)
             \(posts("analytics-top", ctx.t("analytics.top"), model.top))
             \(posts("analytics-bottom", ctx.t("analytics.bottom"), model.bottom))

@@ -74,7 +74,10 @@ enum DashboardRows {
             guard let filter = DashboardQueries.accountFilter(request.accountIDs, alias: "a") else {
                 return Found(metric: metric, columns: columns, rows: [], total: 0)
             }
-            let total = try await count(sql, "SELECT COUNT(*) AS n FROM account_metric_days a WHERE a.workspace_id = \(bind: ws) AND a.day >= \(bind: period.from) AND a.day <= \(bind: period.to) AND a.followers IS NOT NULL\(filter)")
+            let total = try await count(
+                sql,
+                "SELECT COUNT(*) AS n FROM account_metric_days a WHERE a.workspace_id = \(bind: ws) AND a.day >= \(bind: period.from) AND a.day <= \(bind: period.to) AND a.followers IS NOT NULL\(filter)"
+            )
             let rows = try await sql.raw(
                 """
                 SELECT a.day, a.account_id, s.platform, s.handle, a.followers, a.source,
@@ -99,7 +102,10 @@ enum DashboardRows {
             guard let filter = DashboardQueries.postFilter(request, workspaceID: ws, alias: "m") else {
                 return Found(metric: metric, columns: columns, rows: [], total: 0)
             }
-            let total = try await count(sql, "SELECT COUNT(*) AS n FROM post_metric_days m WHERE m.workspace_id = \(bind: ws) AND m.day >= \(bind: period.from) AND m.day <= \(bind: period.to)\(filter)")
+            let total = try await count(
+                sql,
+                "SELECT COUNT(*) AS n FROM post_metric_days m WHERE m.workspace_id = \(bind: ws) AND m.day >= \(bind: period.from) AND m.day <= \(bind: period.to)\(filter)"
+            )
             let rows = try await sql.raw(
                 """
                 SELECT m.day, v.post_id, v.platform, p.title, SUBSTR(p.body, 1, 80) AS body, m.engagements, m.impressions,
@@ -175,7 +181,10 @@ enum DashboardRows {
                 return Found(metric: metric, columns: columns, rows: [], total: 0)
             }
             let (from, until) = DashboardQueries.instants(period, in: access.workspace.zone)
-            let total = try await count(sql, "SELECT COUNT(*) AS n FROM incoming_messages m WHERE m.workspace_id = \(bind: ws) AND m.sent_at >= \(bind: from) AND m.sent_at < \(bind: until) AND m.sentiment IS NOT NULL\(filter)")
+            let total = try await count(
+                sql,
+                "SELECT COUNT(*) AS n FROM incoming_messages m WHERE m.workspace_id = \(bind: ws) AND m.sent_at >= \(bind: from) AND m.sent_at < \(bind: until) AND m.sentiment IS NOT NULL\(filter)"
+            )
             let rows = try await sql.raw(
                 """
                 SELECT m.sent_at, s.handle, m.kind, m.sentiment FROM incoming_messages m JOIN social_accounts s ON s.id = m.account_id

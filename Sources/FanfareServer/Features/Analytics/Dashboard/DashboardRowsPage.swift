@@ -83,7 +83,9 @@ enum DashboardRowsPage {
             countLine = t("analytics.rows_count_events", locale, Formats.grouped(found.total), Formats.grouped(unique))
         }
         return Model(
-            title: t("analytics.rows_heading", locale, t("analytics.kpi.\(found.metric.rawValue)", locale), DashboardPage.periodText(request.period, locale)),
+            title: t(
+                "analytics.rows_heading", locale, t("analytics.kpi.\(found.metric.rawValue)", locale),
+                DashboardPage.periodText(request.period, locale)),
             errors: FormErrors(), back: DashboardPage.link(base, "", request.queryItems),
             columns: found.columns.map { t("analytics.col.\($0)", locale) },
             rows: found.rows.map { $0.map { cell($0, locale: locale, zone: zone) } }, countLine: countLine,
