@@ -53,7 +53,7 @@ import Testing
         #expect(model.tiles[3].value == "¥123.45" && model.tiles[3].change == "—")
         #expect(model.tiles[4].tone == "bad", "more negative messages is bad news")
         #expect(model.periodText.contains("对比"))
-        #expect(model.quality == ["@品牌（微博）：2 天没有快照；1 天被重复读取（保留后一次）"])
+        #expect(model.quality.map { $0.handle + $0.text } == ["@品牌（微博）：2 天没有快照；1 天被重复读取（保留后一次）"])
         #expect(
             model.exports.first?.href
                 == "/w/demo/analytics/export.csv?metric=followers_flow&granularity=day&from=2026-01-05&to=2026-01-11&pillar=core")

@@ -193,7 +193,8 @@ enum DashboardPage {
         var top: [PostItem] = []
         var bottom: [PostItem] = []
         var tables: [Table] = []
-        var quality: [String] = []
+        /// Per account: its handle (typed) and what the check found.
+        var quality: [(handle: String, text: String)] = []
         var exports: [(label: String, href: String)] = []
         var basisNote: String = ""
         var sentimentNote: String?
@@ -246,7 +247,7 @@ enum DashboardPage {
         return (
             DashboardRequest.presets.map { ($0, t("analytics.period.last", locale, $0)) } + [("custom", t("analytics.period.custom", locale))],
             DashboardComparison.allCases.map { ($0.rawValue, t("analytics.compare.\($0.rawValue)", locale)) },
-            [any] + accounts.map { ($0.id.uuidString.lowercased(), "@\($0.handle) · " + t("platform.\($0.platform)", locale)) },
+            [any] + accounts.map { ($0.id.uuidString.lowercased(), "@" + $0.handle) },
             [any] + Set(accounts.map(\.platform)).sorted().map { ($0, t("platform.\($0)", locale)) },
             [any] + Pillar.allCases.map { ($0.rawValue, t("pillar.\($0.rawValue)", locale)) },
             [any] + ContentFormat.allCases.map { ($0.rawValue, t("format.\($0.rawValue)", locale)) },
@@ -454,7 +455,8 @@ enum DashboardPage {
             if note.duplicatesReplaced > 0 { parts.append(t("analytics.quality.duplicates", locale, String(note.duplicatesReplaced))) }
             let platform = t("platform." + note.platform, locale)
             return locale == .zhHans
-                ? "@\(note.handle)（\(platform)）：" + parts.joined(separator: "；") : "@\(note.handle) (\(platform)): " + parts.joined(separator: "; ")
+                ? ("@" + note.handle, "（\(platform)）：" + parts.joined(separator: "；"))
+                : ("@" + note.handle, " (\(platform)): " + parts.joined(separator: "; "))
         }
         if canExport {
             model.exports = [
@@ -492,6 +494,19 @@ enum DashboardPage {
         return result
     }
 
+    /// A select whose options (but the first, "all") are names people typed: kept out of translation.
+    static func typedSelect(
+        _ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String, errors: FormErrors
+    ) -> HTML {
+        let opts = options.enumerated().map { index, option -> HTML in
+            "<option value=\"\(option.value)\"\(option.value == selected ? HTML(raw: " selected") : .empty)\(index > 0 ? HTML(raw: " translate=\"no\"") : .empty)>\(option.label)</option>"
+        }
+        return """
+            <div class="field\(errors[name] != nil ? " has-error" : "")"><label for="\(name)">\(label)</label><select id="\(name)" name="\(name)">\(opts)</select>\
+            \(errors[name].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
+            """
+    }
+
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let locale = model.locale
         let showCustom = model.preset == "custom"
@@ -505,11 +520,11 @@ enum DashboardPage {
             <input id="to" name="to" type="date" value="\(showCustom ? model.to : "")">\
             \(model.errors["to"].map { e -> HTML in "<small class=\"error\">\(e.text(locale))</small>" })</div>
             \(Layout.select(ctx, name: "compare", label: ctx.t("analytics.compare"), options: model.compareOptions, selected: model.compare, errors: model.errors))
-            \(Layout.select(ctx, name: "account", label: ctx.t("analytics.col.account"), options: model.accountOptions, selected: model.filter.accountID?.uuidString.lowercased() ?? "", errors: model.errors))
+            \(typedSelect(ctx, name: "account", label: ctx.t("analytics.col.account"), options: model.accountOptions, selected: model.filter.accountID?.uuidString.lowercased() ?? "", errors: model.errors))
             \(Layout.select(ctx, name: "platform", label: ctx.t("analytics.col.platform"), options: model.platformOptions, selected: model.filter.platform ?? "", errors: model.errors))
             \(Layout.select(ctx, name: "pillar", label: ctx.t("analytics.by.pillar"), options: model.pillarOptions, selected: model.filter.pillar ?? "", errors: model.errors))
             \(Layout.select(ctx, name: "format", label: ctx.t("analytics.by.format"), options: model.formatOptions, selected: model.filter.format ?? "", errors: model.errors))
-            \(Layout.select(ctx, name: "campaign", label: ctx.t("analytics.by.campaign"), options: model.campaignOptions, selected: model.filter.campaign ?? "", errors: model.errors))
+            \(typedSelect(ctx, name: "campaign", label: ctx.t("analytics.by.campaign"), options: model.campaignOptions, selected: model.filter.campaign ?? "", errors: model.errors))
             <button type="submit">\(ctx.t("analytics.apply"))</button>
             </form>
             <p class="hint">\(ctx.t("analytics.custom_hint"))</p>
@@ -578,7 +593,7 @@ enum DashboardPage {
             model.quality.isEmpty
             ? .empty
             : """
-            <section id="analytics-quality"><h2>\(ctx.t("analytics.quality"))</h2><ul>\(model.quality.map { q -> HTML in "<li>\(q)</li>" })</ul>\
+            <section id="analytics-quality"><h2>\(ctx.t("analytics.quality"))</h2><ul>\(model.quality.map { q -> HTML in "<li>\(HTML.typed(q.handle))\(q.text)</li>" })</ul>\
             <p class="hint">\(ctx.t("analytics.quality_explained"))</p></section>
             """
         let exports: HTML =
