@@ -21,6 +21,9 @@ import Testing
         #expect(due.map(\.kind) == [.weekly], "the week ending the 11th is due; December ended before the 8th")
         #expect(ReportSchedule.due(today: "2026-01-12", createdOn: "2025-06-01").map(\.kind) == [.weekly, .monthly])
         #expect(ReportSchedule.due(today: "2026-01-12", createdOn: "2026-01-12").isEmpty)
+        #expect(
+            ReportSchedule.due(today: "2026-01-12", createdOn: "2026-01-12", firstDataDay: "2025-09-01").map(\.kind) == [.weekly, .monthly],
+            "backfilled history makes the last week and month worth reporting, and only those")
     }
 
     @Test func theCSVKeepsNumbersRawAndNeutralisesFormulas() throws {

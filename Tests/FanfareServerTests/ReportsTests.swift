@@ -49,7 +49,7 @@ import Vapor
             let page = try await browser.get("/w/\(ws.slug)/reports/\(id)")
             #expect(page.status == .ok && page.body.contains("id=\"report-kpis\"") && page.body.contains("id=\"report-print\""))
             #expect(page.body.contains("data-kpi=\"followers\""))
-            #expect(try await browser.get("/w/\(ws.slug)/reports").body.contains("/w/\(ws.slug)/reports/\(id)"))
+            #expect(try await browser.get("/w/\(ws.slug)/reports").body.contains("/w/\(ws.slug)/reports/\(id.lowercased())"))
             let posted = try await browser.post("/w/\(ws.slug)/reports", [("from", "2026-01-01"), ("to", "2026-01-11"), ("compare", "last_year")])
             #expect(posted.status == .seeOther, "\(posted.body)")
             #expect(try await AnalyticsReport.query(on: t.db).count() == 2, "a custom period may be asked for again: numbers change")
@@ -78,6 +78,7 @@ import Vapor
             #expect(try await AnalyticsReport.query(on: t.db).count() == 0)
             let browser = Browser(t)
             #expect(try await browser.signIn("lead@example.com").status == .seeOther)
+            #expect(try await browser.get("/w/\(ws.slug)/reports").body.contains("id=\"reports-empty\""))
             let page = try await browser.post("/w/\(ws.slug)/reports", [("from", "2026-01-10"), ("to", "2026-01-01")])
             #expect(page.status == .unprocessableEntity && page.body.contains("to-error"))
         }

@@ -30,10 +30,14 @@ public enum ReportSchedule {
     }
 
     /// The weekly and monthly periods that should exist on `today` (in the
-    /// workspace's time zone), newest first. A workspace gets no report of
-    /// a period that ended before it was created: there was nothing to say.
-    public static func due(today: String, createdOn: String) -> [(kind: ReportKind, period: DashboardPeriod)] {
-        [(ReportKind.weekly, lastWeek(before: today)), (ReportKind.monthly, lastMonth(before: today))].filter { $0.1.to >= createdOn }
+    /// workspace's time zone). Only the latest of each: a workspace that
+    /// arrives with a year of history is not handed fifty reports. None of a
+    /// period that ended before the workspace existed, unless history
+    /// reaches into it (`firstDataDay`, a backfilled or imported day):
+    /// otherwise there would be nothing to say.
+    public static func due(today: String, createdOn: String, firstDataDay: String? = nil) -> [(kind: ReportKind, period: DashboardPeriod)] {
+        let start = min(createdOn, firstDataDay ?? createdOn)
+        return [(ReportKind.weekly, lastWeek(before: today)), (ReportKind.monthly, lastMonth(before: today))].filter { $0.1.to >= start }
     }
 
     /// The longest custom period a report may cover.

@@ -22,7 +22,6 @@ enum Features {
         ActivitiesFeature(),
         AnalyticsFeature(),
         ConversionsFeature(),
-        ReportsFeature(),
         DemoFeature(),
     ]
 }

@@ -10,17 +10,26 @@ import Vapor
 struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         AnalyticsAPI().bootScoped(routes.workspaceAPI)
         DashboardPages().bootScoped(routes.workspacePages)
+        ReportPages().bootScoped(routes.workspacePages)
+        ReportsAPI().bootScoped(routes.workspaceAPI)
     }
 
-    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+    var strings: StringTable {
+        StringTable(
+            en: Self.stringsEn.merging(Self.reportStringsEn) { _, report in report },
+            zhHans: Self.stringsZhHans.merging(Self.reportStringsZhHans) { _, report in report })
+    }
 
     /// Names looked up from a code (a period, a KPI, a column, a stored value).
-    var dynamicKeys: [String] { Self.stringsEn.keys.filter { key in Self.dynamicPrefixes.contains { key.hasPrefix($0) } }.sorted() }
+    var dynamicKeys: [String] {
+        Self.stringsEn.keys.filter { key in Self.dynamicPrefixes.contains { key.hasPrefix($0) } }.sorted()
+            + ReportKind.allCases.map { "reports.kind.\($0.rawValue)" }
+    }
 
     static let dynamicPrefixes = [
         "analytics.period.", "analytics.compare.", "analytics.kpi.", "analytics.basis.", "analytics.basis_explained.", "analytics.by.",
@@ -29,7 +38,10 @@ struct AnalyticsFeature: Feature {
 
     /// 数据概览 comes first in the 数据 group, before the links.
     var navigation: [NavigationEntry] {
-        [NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView)]
+        [
+            NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView),
+            NavigationEntry(.data, order: 15, path: "/reports", label: "nav.reports", permission: .analyticsView),
+        ]
     }
 
     var jobs: [JobRegistration] {
@@ -38,6 +50,7 @@ struct AnalyticsFeature: Feature {
             JobRegistration(MetricsTake.kind, run: .single(MetricsTake.run)),
             JobRegistration(MetricsBackfill.kind, run: .single(MetricsBackfill.run)),
             JobRegistration(MetricsRetention.kind, run: .single(MetricsRetention.run), schedule: .every(MetricsRetention.period)),
+            JobRegistration(ReportSchedulePass.kind, run: .single(ReportSchedulePass.run), schedule: .every(ReportSchedulePass.period)),
         ]
     }
 

@@ -1,5 +1,5 @@
-extension ReportsFeature {
-    static let stringsEn: [String: String] = [
+extension AnalyticsFeature {
+    static let reportStringsEn: [String: String] = [
         "nav.reports": "Reports",
         "reports.title": "Reports",
         "reports.intro":
@@ -46,7 +46,7 @@ extension ReportsFeature {
         "reports.quality_clean": "Every account has a snapshot for every day of the period.",
     ]
 
-    static let stringsZhHans: [String: String] = [
+    static let reportStringsZhHans: [String: String] = [
         "nav.reports": "报告",
         "reports.title": "报告",
         "reports.intro": "周报在每周一、月报在每月 1 日生成（工作区时区的零点过后），生成后原样存档。也可以在下方为任意时段生成报告。",

@@ -149,7 +149,8 @@ struct ReportService {
         var query = access.query(AnalyticsReport.self, on: db).sort(\.$id, .descending).limit(page.limit + 1)
         if let kind { query = query.filter(\.$kind == kind.rawValue) }
         if let after = page.after { query = query.filter(\.$id < after) }
-        return page.page(try await query.all()) { $0.id! }
+        let (items, next) = page.page(try await query.all()) { $0.id! }
+        return (items, next)
     }
 
     func find(_ rawID: String?, in access: WorkspaceAccess) async throws -> AnalyticsReport {
@@ -169,11 +170,14 @@ enum ReportSchedulePass {
         try await run(app.db, now: Date(), logger: app.logger)
     }
 
-    static func run(_ db: any Database, now: Date, logger: Logger) async throws {
-        for workspace in try await Workspace.query(on: db).all() {
+    static func run(_ db: any Database, now: Date, logger: Logger, only workspaceID: UUID? = nil) async throws {
+        var workspaces = Workspace.query(on: db)
+        if let workspaceID { workspaces = workspaces.filter(\.$id == workspaceID) }
+        for workspace in try await workspaces.all() {
             let zone = workspace.zone
             let today = MetricDay.of(now, in: zone)
-            for (kind, period) in ReportSchedule.due(today: today, createdOn: MetricDay.of(workspace.createdAt, in: zone)) {
+            let firstDay = try await firstDataDay(workspace.requireID(), on: db)
+            for (kind, period) in ReportSchedule.due(today: today, createdOn: MetricDay.of(workspace.createdAt, in: zone), firstDataDay: firstDay) {
                 if try await ReportService(db: db).scheduled(kind, period: period, workspaceID: workspace.requireID()) != nil { continue }
                 do {
                     try await ReportService(db: db).make(kind, period: period, workspace: workspace, by: nil, now: now)
@@ -184,5 +188,20 @@ enum ReportSchedulePass {
                 }
             }
         }
+    }
+
+    /// The workspace's first stored account day, if any.
+    static func firstDataDay(_ workspaceID: UUID, on db: any Database) async throws -> String? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        return try await sql.raw("SELECT MIN(day) AS first FROM account_metric_days WHERE workspace_id = \(bind: workspaceID)").first()?
+            .decode(column: "first", as: String?.self)
+    }
+}
+
+extension MetricHistoryService {
+    /// The weekly and monthly reports due for one workspace, made now (the
+    /// demo, once its history is in).
+    static func makeDueReports(workspaceID: UUID, app: Application, now: Date) async throws {
+        try await ReportSchedulePass.run(app.db, now: now, logger: app.logger, only: workspaceID)
     }
 }
