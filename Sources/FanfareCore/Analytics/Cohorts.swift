@@ -64,6 +64,11 @@ public enum Cohorts {
     public struct Cell: Sendable, Equatable, Codable {
         public var active: Int
         public var share: Double
+
+        public init(active: Int, share: Double) {
+            self.active = active
+            self.share = share
+        }
     }
 
     public struct Row: Sendable, Equatable {
