@@ -49,7 +49,8 @@ import Testing
         #expect(html.contains("<h1>粉丝分析</h1>") && html.contains("复购率") && html.contains("首次购买"))
         #expect(html.contains("id=\"fan-funnel\"") && html.contains("id=\"fan-cohorts\"") && html.contains("id=\"fan-active\""))
         #expect(html.contains("尚未到期"))  // day 30 of the cohort has not come by 20 October
-        #expect(html.contains("50.0% (10/20)"))
+        #expect(html.contains("50.0% (10/20)") && html.contains("9月28日起 · 20人"))
+        #expect(FanAnalyticsPage.weekLabel("2026-09-28", .en) == "28 Sep" || FanAnalyticsPage.weekLabel("2026-09-28", .en) == "28 Sep 2026")
         #expect(!html.contains("fananalytics."))
         #expect(model.platformOptions.map(\.label) == ["全部平台", "微博"])
     }

@@ -264,7 +264,7 @@ enum FanAnalyticsPage {
             id: "fan-cohorts", title: ctx.t("fananalytics.cohorts"), summary: ctx.t("fananalytics.cohorts_summary", model.periodText),
             locale: ctx.locale, format: .percent, emptyText: ctx.t("fananalytics.cohorts_empty"))
         let rows = model.cohortRows.filter { $0.size > 0 }
-        let labels = rows.map { ctx.t("fananalytics.cohort.week", Formats.day($0.week, ctx.locale), Formats.count($0.size, ctx.locale)) }
+        let labels = rows.map { ctx.t("fananalytics.cohort.week", weekLabel($0.week, ctx.locale), Formats.count($0.size, ctx.locale)) }
         let cells = rows.map { row in
             row.cells.map { cell -> HeatCell in
                 guard let cell else {
@@ -275,6 +275,13 @@ enum FanAnalyticsPage {
             }
         }
         return Chart.heatMap(spec, rows: labels, columns: model.cohortLabels, cells: cells, corner: ctx.t("fananalytics.cohort.corner"))
+    }
+
+    /// A week by its Monday, without the weekday (every row is a Monday):
+    /// 9月7日 / 7 Sep, with the year when it is not this year.
+    static func weekLabel(_ monday: String, _ locale: UILocale) -> String {
+        let parts = Formats.day(monday, locale).split(separator: " ")
+        return locale == .zhHans ? String(parts.first ?? "") : parts.dropFirst().joined(separator: " ")
     }
 
     static func active(_ model: Model, _ ctx: PageContext) -> HTML {
