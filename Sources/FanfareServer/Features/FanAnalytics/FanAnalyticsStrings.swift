@@ -37,7 +37,7 @@ extension FanAnalyticsFeature {
         "fananalytics.funnel_empty": "Nobody followed in this period. Choose a longer period, or send follow events to the event API.",
         "fananalytics.step": "Step",
         "fananalytics.step.follow": "Followed",
-        "fananalytics.step.join_community": "Joined the community",
+        "fananalytics.step.join_community": "Joined community",
         "fananalytics.step.first_purchase": "First purchase",
         "fananalytics.step.repurchase": "Bought again",
         "fananalytics.step.referral": "Referred a friend",
