@@ -14,6 +14,22 @@ struct AnalyticsFeature: Feature {
 
     func routes(_ routes: FeatureRoutes) throws {
         AnalyticsAPI().bootScoped(routes.workspaceAPI)
+        DashboardPages().bootScoped(routes.workspacePages)
+    }
+
+    var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
+
+    /// Names looked up from a code (a period, a KPI, a column, a stored value).
+    var dynamicKeys: [String] { Self.stringsEn.keys.filter { key in Self.dynamicPrefixes.contains { key.hasPrefix($0) } }.sorted() }
+
+    static let dynamicPrefixes = [
+        "analytics.period.", "analytics.compare.", "analytics.kpi.", "analytics.basis.", "analytics.basis_explained.", "analytics.by.",
+        "analytics.col.", "analytics.rows_explained.", "analytics.value.",
+    ]
+
+    /// 数据概览 comes first in the 数据 group, before the links.
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView)]
     }
 
     var jobs: [JobRegistration] {
