@@ -70,6 +70,9 @@ enum FanPage {
         var interactions30d = 0
         var valueTier = "none"
         var stage = "reach"
+        /// Lifetime value: net spend in fen, as the event API fed it.
+        var spendFen: Int64 = 0
+        var purchases = FanPurchases.Summary()
         var points = 0
         var lifetimePoints = 0
         var level = 1
@@ -128,6 +131,8 @@ enum FanPage {
         var interactions: String
         var valueTier: String
         var stage: String
+        var lifetimeValue: String
+        var purchases: String
         var points: String
         var level: Wording
         var nextLevel: Wording?
@@ -164,6 +169,8 @@ enum FanPage {
         result.interactions30d = fan.interactions30d
         result.valueTier = fan.valueTier
         result.stage = fan.stage
+        result.spendFen = fan.spendFen
+        result.purchases = try await FanPurchases.of(fan.id!, workspaceID: access.workspaceID, on: db)
         result.points = fan.pointsBalance
         result.lifetimePoints = fan.lifetimePoints
         result.level = fan.level
@@ -216,6 +223,10 @@ enum FanPage {
             errors: input.errors, values: input.values, tier: FanWords.tier(found.activityTier, locale), tierCode: found.activityTier,
             tierTone: FanWords.tierTone(found.activityTier), interactions: Formats.count(found.interactions30d, locale),
             valueTier: FanWords.valueTier(found.valueTier, locale), stage: FanWords.stage(found.stage, locale),
+            lifetimeValue: Formats.yuan(Double(found.spendFen) / 100),
+            purchases: I18n.text(
+                found.purchases.repeatBuyer ? "fans.purchases_repeat" : "fans.purchases_line", locale,
+                [Formats.count(found.purchases.kept, locale), Formats.count(found.purchases.refunds, locale)]),
             points: Formats.count(found.points, locale), level: FanWords.level(found.level, in: ladder, locale), nextLevel: nextLevel,
             streak: found.streak,
             privileges: ladder.privileges(forLifetimePoints: found.lifetimePoints).map { FanWords.privilege($0, locale) },
@@ -296,6 +307,8 @@ enum FanPage {
             <dt>\(ctx.t("fans.interactions_30d"))</dt><dd id="fan-interactions">\(model.interactions)</dd>
             <dt>\(ctx.t("fans.value_tier"))</dt><dd>\(model.valueTier)</dd>
             <dt>\(ctx.t("fans.stage"))</dt><dd>\(model.stage)</dd>
+            <dt>\(ctx.t("fans.lifetime_value"))</dt><dd id="fan-ltv">\(model.lifetimeValue)</dd>
+            <dt>\(ctx.t("fans.purchases"))</dt><dd id="fan-purchases">\(model.purchases)</dd>
             <dt>\(ctx.t("fans.points"))</dt><dd id="fan-points">\(model.points)</dd>
             <dt>\(ctx.t("fans.level"))</dt><dd id="fan-level">\(model.level.html)\(model.nextLevel.map { n -> HTML in " <small class=\"hint\">\(n.html)</small>" })</dd>
             <dt>\(ctx.t("fans.streak"))</dt><dd id="fan-streak">\(model.streak)</dd>

@@ -105,6 +105,7 @@ extension FanService {
     /// Tiers, privileges and level names in the reader's language, for
     /// pages of other features that show them.
     static func tierName(_ raw: String, _ locale: UILocale) -> String { FanWords.tier(raw, locale) }
+    static func valueTierName(_ raw: String, _ locale: UILocale) -> String { FanWords.valueTier(raw, locale) }
     static func privilegeName(_ raw: String, _ locale: UILocale) -> String { FanWords.privilege(raw, locale) }
     static func levelName(_ level: LoyaltyLevel, _ locale: UILocale) -> Wording { FanWords.levelName(level, locale) }
     /// A fan's name as the reader's role may read it (masked without `fans.personal_data`).

@@ -1,0 +1,36 @@
+import FanfareCore
+import Fluent
+import Vapor
+
+/// Reading a fan-analytics question from a request (page or API) and
+/// answering it: the period in the workspace's time zone, the filters
+/// checked against the workspace's own accounts.
+enum FanAnalyticsService {
+    static let fields = ["from", "to", "granularity", "platform", "account"]
+
+    /// The question, its errors, and the scope the queries run in.
+    static func read(
+        _ req: Request, access: WorkspaceAccess, granularities: [Granularity] = Granularity.allCases
+    ) async throws -> (query: FanPeriodQuery, errors: ValidationErrors, scope: FanScope) {
+        var values: [String: String] = [:]
+        for name in fields { values[name] = req.query[String.self, at: name] }
+        let zone = access.workspace.zone
+        let accounts = try await access.query(SocialAccount.self, on: req.db).all()
+        let (query, errors) = FanPeriodQuery.read(
+            values, today: MetricDay.of(Date(), in: zone),
+            accounts: Dictionary(accounts.map { ($0.id!, $0.platform) }, uniquingKeysWith: { a, _ in a }),
+            platforms: PlatformRules.standard.keys.sorted(), granularities: granularities)
+        return (query, errors, scope(query, access: access))
+    }
+
+    static func scope(_ query: FanPeriodQuery, access: WorkspaceAccess) -> FanScope {
+        FanScope(
+            workspaceID: access.workspaceID, from: query.from, to: query.to, zone: access.workspace.zone, platform: query.platform,
+            accountID: query.accountID)
+    }
+
+    /// A workspace's accounts for the filter's choices.
+    static func accounts(_ access: WorkspaceAccess, on db: any Database) async throws -> [(id: UUID, platform: String, handle: String)] {
+        try await access.query(SocialAccount.self, on: db).sort(\.$platform).sort(\.$handle).all().map { ($0.id!, $0.platform, $0.handle) }
+    }
+}
