@@ -29,8 +29,9 @@ ALLOWED = {
     "mastodon", "bluesky", "webhook", "ok", "p50", "p90", "p99", "kb", "mb", "gb", "emoji",
     "english", "sandbox", "ugc", "kol", "koc", "vip", "ab", "ctr", "roi", "sla", "okr", "kpi", "raci",
     "openapi", "yaml", "bearer", "fnf", "rss", "gzip", "iana",
-    # "UTM 参数" is how Chinese marketers name link-tracking parameters.
-    "utm",
+    # "UTM 参数" is how Chinese marketers name link-tracking parameters;
+    # 日活（DAU）, 周活（WAU）, 月活（MAU）: the industry's own abbreviations.
+    "utm", "dau", "wau", "mau",
 }
 
 # Pages that still show the other language, by path pattern, while the

@@ -194,7 +194,7 @@ enum FanAnalyticsPage {
             \(Layout.field(ctx, name: "from", label: ctx.t("fananalytics.from"), type: "date", value: query.from, errors: model.errors, required: false))
             \(Layout.field(ctx, name: "to", label: ctx.t("fananalytics.to"), type: "date", value: query.to, errors: model.errors, required: false))
             \(Layout.select(ctx, name: "platform", label: ctx.t("fananalytics.platform"), options: model.platformOptions, selected: query.platform ?? "", errors: model.errors))
-            \(Layout.select(ctx, name: "account", label: ctx.t("fananalytics.account"), options: model.accountOptions, selected: query.accountID?.uuidString.lowercased() ?? "", errors: model.errors))
+            \(Layout.select(ctx, name: "account", label: ctx.t("fananalytics.account"), options: model.accountOptions, selected: query.accountID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "granularity", label: ctx.t("fananalytics.granularity"), options: model.granularityOptions, selected: query.granularity.rawValue, errors: model.errors))
             <button type="submit">\(ctx.t("fananalytics.apply"))</button>
             </form>

@@ -211,6 +211,7 @@ enum ReportPage {
         var subtitle: String
         var madeLine: String
         var createdAt: Date
+        var zoneName: String
         var csvHref: String
         var listHref: String
         var kpis: [KPIRow] = []
@@ -236,7 +237,8 @@ enum ReportPage {
         var model = Model(
             title: t("reports.kind.\(found.kind.rawValue)") + " · " + periodText(found.period, locale),
             subtitle: t("reports.compared_with", periodText(found.comparison, locale)),
-            madeLine: t(found.scheduled ? "reports.made_line_schedule" : "reports.made_line_person", found.timeZone), createdAt: found.createdAt,
+            madeLine: t(found.scheduled ? "reports.made_line_schedule" : "reports.made_line_person"), createdAt: found.createdAt,
+            zoneName: found.timeZone,
             csvHref: "\(base)/reports/\(id)/csv", listHref: "\(base)/reports", zone: zone)
         guard let content = found.content else {
             model.unreadable = true
@@ -350,7 +352,7 @@ enum ReportPage {
             \(posts("report-bottom", ctx.t("reports.bottom"), model.bottom))
             <section id="report-anomalies"><h2>\(ctx.t("reports.anomalies"))</h2>\(anomalies)</section>
             <section id="report-quality"><h2>\(ctx.t("analytics.quality"))</h2>\(quality)</section>
-            <p class="hint">\(model.madeLine) \(Layout.time(model.createdAt, ctx))</p>
+            <p class="hint">\(model.madeLine) \(Layout.time(model.createdAt, ctx)) · \(ctx.t("reports.zone")) <span translate="no">\(model.zoneName)</span></p>
             </article>
             """
     }
