@@ -10,10 +10,23 @@ import Vapor
 struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnomalies())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         AnalyticsAPI().bootScoped(routes.workspaceAPI)
+        AnomalyAPI().bootScoped(routes.workspaceAPI)
+        AnomalyPages().bootScoped(routes.workspacePages)
+    }
+
+    var strings: StringTable { StringTable(en: Self.anomalyStringsEn, zhHans: Self.anomalyStringsZhHans) }
+
+    var dynamicKeys: [String] {
+        AnomalySeriesKind.allCases.map { "anomalies.series.\($0.rawValue)" } + AnomalySeriesKey.eventTypes.map { "anomalies.event.\($0)" }
+            + ["anomalies.above", "anomalies.below", "anomalies.note_one", "anomalies.note_many"]
+    }
+
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.data, order: 40, path: "/analytics/anomalies", label: "nav.anomalies", permission: .analyticsView)]
     }
 
     var jobs: [JobRegistration] {
@@ -22,6 +35,7 @@ struct AnalyticsFeature: Feature {
             JobRegistration(MetricsTake.kind, run: .single(MetricsTake.run)),
             JobRegistration(MetricsBackfill.kind, run: .single(MetricsBackfill.run)),
             JobRegistration(MetricsRetention.kind, run: .single(MetricsRetention.run), schedule: .every(MetricsRetention.period)),
+            JobRegistration(NightlyAnomalyPass.kind, run: .single(NightlyAnomalyPass.run), schedule: .every(NightlyAnomalyPass.period)),
         ]
     }
 
