@@ -94,3 +94,12 @@ import Testing
         #expect(flags.map(\.day) == [series[65].day])
     }
 }
+
+extension AnomalyPassTests {
+    @Test func epochDaysAgreeWithTheCalendar() {
+        for day in ["1970-01-01", "2000-02-29", "2024-02-29", "2026-03-01", "2026-12-31", "2100-03-01"] {
+            #expect(AnomalyPass.epochDay(day) == Int(MetricDay.parse(day)!.timeIntervalSince1970 / 86_400), "\(day)")
+        }
+        #expect(AnomalyPass.epochDay("2026-02-29") == nil && AnomalyPass.epochDay("2026-13-01") == nil && AnomalyPass.epochDay("26-01-01") == nil)
+    }
+}

@@ -108,7 +108,8 @@ public enum AnomalyPass {
         guard var detector = try? AnomalyDetector(settings: settings, cadence: SeriesCadence(seconds: SeriesCadence.day)) else { return [] }
         var flags: [AnomalyFlag] = []
         for point in days.sorted(by: { $0.day < $1.day }) {
-            guard let at = MetricDay.parse(point.day), point.value.isFinite,
+            guard let number = epochDay(point.day), point.value.isFinite,
+                case let at = Date(timeIntervalSince1970: Double(number) * 86_400),
                 let reading = try? detector.append(at: at, value: point.value)
             else { continue }
             if reading.flagged, point.day >= judgeFrom {
@@ -146,11 +147,38 @@ public enum AnomalyPass {
         let sorted = levels.sorted { $0.day < $1.day }
         var changes: [(day: String, value: Double)] = []
         var before: [String: Double] = [:]
-        for (previous, current) in zip(sorted, sorted.dropFirst()) where MetricDay.adding(1, to: previous.day) == current.day {
+        for (previous, current) in zip(sorted, sorted.dropFirst()) {
+            guard let a = epochDay(previous.day), let b = epochDay(current.day), b == a + 1 else { continue }
             changes.append((current.day, current.value - previous.value))
             before[current.day] = previous.value
         }
         return (changes, before)
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` day (nil when it is not one):
+    /// the pass reads hundreds of thousands of days, and a calendar per
+    /// day is most of its cost.
+    public static func epochDay(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month) else { return nil }
+        let lengths = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...lengths[month - 1]).contains(day) else { return nil }
+        // Days from civil (H. Hinnant): exact for the proleptic Gregorian calendar.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 
     /// Day-to-day changes of many totals (each post's impressions since

@@ -22,6 +22,7 @@ enum Features {
         ActivitiesFeature(),
         AnalyticsFeature(),
         ConversionsFeature(),
+        CompetitorsFeature(),
         DemoFeature(),
     ]
 }

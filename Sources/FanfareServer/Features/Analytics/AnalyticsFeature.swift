@@ -10,7 +10,7 @@ import Vapor
 struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnomalies())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays()), ShippedMigration(10, CreateAnomalies())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         AnalyticsAPI().bootScoped(routes.workspaceAPI)

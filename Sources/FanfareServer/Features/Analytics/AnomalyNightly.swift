@@ -175,14 +175,10 @@ enum NightlyAnomalyPass {
     /// hourly job may run up to an hour late.
     static let localHour = 2
 
-    struct Outcome: Sendable, Equatable {
+    struct Outcome: Sendable {
         var judged: (from: String, to: String)?
         var series: Int
         var found: [AnomalyDTO]
-
-        static func == (a: Outcome, b: Outcome) -> Bool {
-            a.judged?.from == b.judged?.from && a.judged?.to == b.judged?.to && a.series == b.series && a.found == b.found
-        }
     }
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
