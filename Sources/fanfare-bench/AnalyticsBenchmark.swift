@@ -202,20 +202,7 @@ struct AnalyticsBenchmark: Benchmark {
         }
         let load = try await PushLoad.connect(connections, host: "127.0.0.1", port: port)
         let start = ContinuousClock.now
-        let results = await withTaskGroup(of: (Int, Double).self) { group in
-            for index in 0..<total {
-                let due = start.advanced(by: .microseconds(Int64(index) * 1_000_000 / Int64(requestsPerSecond)))
-                try? await Task.sleep(until: due, clock: .continuous)
-                group.addTask {
-                    let status = await load.send(requests[index])
-                    let elapsed = due.duration(to: .now)
-                    return (status, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-                }
-            }
-            var all: [(Int, Double)] = []
-            for await result in group { all.append(result) }
-            return all
-        }
+        let results = await load.paced(requests, rate: requestsPerSecond)
         let wall = secondsOf(start.duration(to: .now))
         await load.close()
         let answered = results.filter { $0.0 == 200 }

@@ -120,20 +120,7 @@ struct IngestBenchmark: Benchmark {
         let pushes = try await PushLoad.connect(connections, host: "127.0.0.1", port: port)
         let jobsBefore = try await jobs(client, base: base, token: metricsToken)
         let start = ContinuousClock.now
-        let results = await withTaskGroup(of: (Int, Double).self) { group in
-            for index in 0..<total {
-                let due = start.advanced(by: .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
-                try? await Task.sleep(until: due, clock: .continuous)
-                group.addTask {
-                    let status = await pushes.send(requests[index])
-                    let elapsed = due.duration(to: .now)
-                    return (status, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-                }
-            }
-            var all: [(Int, Double)] = []
-            for await result in group { all.append(result) }
-            return all
-        }
+        let results = await pushes.paced(requests, rate: rate)
         let wall = start.duration(to: .now)
         await pushes.close()
         // What the pushes left for the job worker (the fans' engagement,

@@ -37,6 +37,29 @@ final class PushLoad: Sendable {
         return status
     }
 
+    /// Sends `requests` open-loop at `rate` a second: request i is due at
+    /// i ÷ rate seconds, and its latency counts from when it was due, not
+    /// from when it was sent, so a server that falls behind is charged for
+    /// the wait (no coordinated omission). Answers (status, milliseconds)
+    /// in completion order.
+    func paced(_ requests: [ByteBuffer], rate: Int) async -> [(status: Int, milliseconds: Double)] {
+        let start = ContinuousClock.now
+        return await withTaskGroup(of: (Int, Double).self) { group in
+            for (index, request) in requests.enumerated() {
+                let due = start.advanced(by: .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
+                try? await Task.sleep(until: due, clock: .continuous)
+                group.addTask {
+                    let status = await self.send(request)
+                    let elapsed = due.duration(to: .now)
+                    return (status, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                }
+            }
+            var all: [(status: Int, milliseconds: Double)] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+    }
+
     func close() async {
         let open = connections.withLock { $0.idle }
         for connection in open { await connection.close() }

@@ -22,7 +22,8 @@ import Vapor
                 "AddAccountSettings", "CreateTopics", "CreateAssets", "CreatePosts", "CreatePostVariants", "CreateCalendarSettings",
                 "CreateNotifications", "CreateSandboxPosts", "CreateModeration", "AddMessageAnalysis", "CreatePushNonces", "CreateInbox",
                 "CreateFans", "CreateFanProgramme", "CreateRewards", "AddActivityReservation", "CreateInstallationFacts", "CreateThrottleEvents",
-                "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateConversions", "CreateAnomalies", "CreateTrackedAccounts",
+                "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions", "CreateAnomalies",
+                "CreateTrackedAccounts",
             ])
     }
 

@@ -15,8 +15,8 @@ import Testing
         IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),
         MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
         ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(), SocialAccount(),
-        ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), AnalyticsAnomaly(), TrackedAccount(), WorkerHeartbeat(),
-        Workspace(),
+        ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
+        AnalyticsAnomaly(), TrackedAccount(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

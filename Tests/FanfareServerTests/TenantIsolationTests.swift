@@ -92,8 +92,10 @@ import Vapor
             let redemptionID = try #require(
                 try await t.api(.POST, apiB + "/rewards/\(rewardID)/redemptions", token: tokenB, json: ["fan_id": fanID.uuidString]).json["id"]
                     as? String)
+            let reportID = try #require(
+                try await t.api(.POST, apiB + "/reports", token: tokenB, json: ["from": "2026-01-01", "to": "2026-01-07"]).json["id"] as? String)
             let valuesOfB: [String: String] = [
-                "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
+                "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,

@@ -626,6 +626,7 @@ extension CodedMessage {
     public static func seriesLine(count: Int) -> CodedMessage { CodedMessage(.seriesLine, ["count": .int(count)]) }
     public static func seriesMinChange(value: String) -> CodedMessage { CodedMessage(.seriesMinChange, ["value": .text(value)]) }
     public static func seriesPeriod(max: Int) -> CodedMessage { CodedMessage(.seriesPeriod, ["max": .int(max)]) }
+    public static func dayNotAfter(day: String) -> CodedMessage { CodedMessage(.dayNotAfter, ["day": .text(day)]) }
 
     // MARK: Conversions
 

@@ -450,6 +450,7 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case seriesLine = "series_line"
     case seriesMinChange = "series_min_change"
     case seriesPeriod = "series_period"
+    case dayNotAfter = "day_not_after"
 
     // MARK: Conversions (links and events)
 
@@ -884,6 +885,7 @@ extension MessageCode {
         case .seriesLine: "has {count} fields; a line is timestamp,value"
         case .seriesMinChange: "is {value}; use a number above 0 in the series' own units (1 for counts, 0.001 for a rate)"
         case .seriesPeriod: "must be a day on or after `from`, at most {max} days after it"
+        case .dayNotAfter: "must be {day} or earlier (today in the workspace's time zone)"
         // Conversions
         case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
         case .postId: "must be the id of a post (or of one of its variants) of this workspace"

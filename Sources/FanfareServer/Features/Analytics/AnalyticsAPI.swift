@@ -21,6 +21,80 @@ struct AnalyticsAPI {
         ws.get("analytics", "series", use: series)
         ws.get("analytics", "metrics", use: metrics)
         ws.get("analytics", "quality", use: quality)
+        ws.get("analytics", "overview", use: overview)
+    }
+
+    struct OverviewDTO: Content {
+        struct KPI: Content {
+            var key: String
+            var unit: String
+            var value: Double?
+            var previous: Double?
+            var changeRatio: Double?
+            var direction: String
+
+            private enum CodingKeys: String, CodingKey { case key, unit, value, previous, changeRatio, direction }
+
+            /// A missing value says `null` rather than leaving the field out.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(key, forKey: .key)
+                try container.encode(unit, forKey: .unit)
+                try container.encode(value, forKey: .value)
+                try container.encode(previous, forKey: .previous)
+                try container.encode(changeRatio, forKey: .changeRatio)
+                try container.encode(direction, forKey: .direction)
+            }
+        }
+        struct Post: Content {
+            var postID: UUID
+            var variantID: UUID
+            var accountID: UUID
+            var platform: String
+            var title: String
+            var pillar: String
+            var format: String
+            var campaign: String?
+            var engagements: Double
+            var impressions: Double?
+            var engagementRate: Double?
+            var basis: String
+        }
+        var from: String
+        var to: String
+        var compare: String
+        var comparisonFrom: String
+        var comparisonTo: String
+        var basis: String
+        var kpis: [KPI]
+        var top: [Post]
+        var bottom: [Post]
+    }
+
+    /// The overview's KPIs against the comparison period and the top and
+    /// bottom posts (the same query as the page).
+    @Sendable func overview(req: Request) async throws -> OverviewDTO {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        var errors = ValidationErrors()
+        let request = try await DashboardRequest.read(req, access: access, errors: &errors)
+        try Self.refuse(errors)
+        let result = try await AnalyticsOverview.query(access: access, request: request, inbox: access.can(.inboxView), on: req.db)
+        let ranked = result.ranked()
+        let post = { (p: AnalyticsOverview.PostPeriod) in
+            OverviewDTO.Post(
+                postID: p.postID, variantID: p.variantID, accountID: p.accountID, platform: p.platform, title: p.title, pillar: p.pillar,
+                format: p.format,
+                campaign: p.campaign, engagements: p.engagements, impressions: p.impressions, engagementRate: p.rate, basis: p.basis.rawValue)
+        }
+        return OverviewDTO(
+            from: result.period.from, to: result.period.to, compare: request.comparisonKind.rawValue, comparisonFrom: result.comparison.from,
+            comparisonTo: result.comparison.to, basis: result.basis.rawValue,
+            kpis: result.kpis.map {
+                OverviewDTO.KPI(
+                    key: $0.key, unit: $0.unit, value: $0.value, previous: $0.previous, changeRatio: $0.change.ratio,
+                    direction: $0.change.direction.rawValue)
+            }, top: ranked.top.map(post), bottom: ranked.bottom.map(post))
     }
 
     struct SeriesDTO: Content {
@@ -39,6 +113,10 @@ struct AnalyticsAPI {
         var to: String
         var accountIDs: [UUID]?
         var platform: String?
+        /// Post metrics only: posts of this content pillar, format or campaign tag.
+        var pillar: String? = nil
+        var format: String? = nil
+        var campaign: String? = nil
     }
 
     static func scope(_ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors, defaultDays: Int) async throws -> Scope {
@@ -80,7 +158,30 @@ struct AnalyticsAPI {
                 errors.add("platform", .unknownValue(value: raw, choices: known))
             }
         }
-        return Scope(from: from, to: to, accountIDs: accountIDs, platform: platform)
+        var scope = Scope(from: from, to: to, accountIDs: accountIDs, platform: platform)
+        if let raw = req.query[String.self, at: "pillar"] {
+            if Pillar(rawValue: raw) != nil {
+                scope.pillar = raw
+            } else {
+                errors.add("pillar", .unknownValue(value: raw, choices: Pillar.allCases.map(\.rawValue)))
+            }
+        }
+        if let raw = req.query[String.self, at: "format"] {
+            if ContentFormat(rawValue: raw) != nil {
+                scope.format = raw
+            } else {
+                errors.add("format", .unknownValue(value: raw, choices: ContentFormat.allCases.map(\.rawValue)))
+            }
+        }
+        if let raw = req.query[String.self, at: "campaign"] {
+            let campaigns = try await DashboardQueries.campaigns(access.workspaceID, on: req.db)
+            if campaigns.contains(raw) {
+                scope.campaign = raw
+            } else {
+                errors.add("campaign", .unknownValue(value: String(raw.prefix(100)), choices: campaigns))
+            }
+        }
+        return scope
     }
 
     @Sendable func series(req: Request) async throws -> SeriesDTO {
@@ -181,11 +282,22 @@ struct AnalyticsAPI {
         let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$id).all()
             .filter { scope.accountIDs?.contains($0.id!) ?? true }
         let zone = try await MetricHistoryService.timeZone(of: access.workspaceID, on: req.db)
-        let today = MetricDay.of(Date(), in: zone)
+        return try await MetricQualityReader.check(
+            sql, workspaceID: access.workspaceID, accounts: accounts.map { ($0.id!, $0.platform) }, from: scope.from, to: scope.to,
+            today: MetricDay.of(Date(), in: zone))
+    }
+}
+
+/// The data-quality check over a period, per account: what the quality
+/// API answers and the dashboard's notes show.
+enum MetricQualityReader {
+    static func check(
+        _ sql: any SQLDatabase, workspaceID: UUID, accounts: [(id: UUID, platform: String)], from: String, to: String, today: String
+    ) async throws -> AnalyticsAPI.QualityDTO {
         let rows = try await sql.raw(
             """
             SELECT account_id, day, followers, writes FROM account_metric_days
-            WHERE workspace_id = \(bind: access.workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) ORDER BY account_id, day
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to) ORDER BY account_id, day
             """
         ).all()
         var byAccount: [UUID: [(day: String, followers: Int?, writes: Int)]] = [:]
@@ -200,18 +312,18 @@ struct AnalyticsAPI {
             try await sql.raw(
                 """
                 SELECT CAST(COALESCE(SUM(writes - 1), 0) AS BIGINT) AS replaced FROM post_metric_days
-                WHERE workspace_id = \(bind: access.workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to)
+                WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to)
                 """
             ).first()?.decode(column: "replaced", as: Int.self) ?? 0
-        return QualityDTO(
-            from: scope.from, to: scope.to,
+        return AnalyticsAPI.QualityDTO(
+            from: from, to: to,
             accounts: accounts.map { account in
-                let days = byAccount[account.id!] ?? []
+                let days = byAccount[account.id] ?? []
                 let window = MetricTaxonomy.of(account.platform).exportWindowDays
                 let edge = window.map { MetricDay.adding(-$0, to: today) }
-                return QualityDTO.Account(
-                    accountID: account.id!, platform: account.platform, days: days.count,
-                    missingDays: MetricQuality.gaps(days: Set(days.map(\.day)), first: days.first?.day, from: scope.from, to: min(scope.to, today)),
+                return AnalyticsAPI.QualityDTO.Account(
+                    accountID: account.id, platform: account.platform, days: days.count,
+                    missingDays: MetricQuality.gaps(days: Set(days.map(\.day)), first: days.first?.day, from: from, to: min(to, today)),
                     jumps: MetricQuality.jumps(days.compactMap { day in day.followers.map { (day.day, $0) } }),
                     duplicatesReplaced: days.reduce(0) { $0 + $1.writes - 1 },
                     olderThanExportWindow: edge.map { edge in days.filter { $0.day < edge }.count } ?? 0, exportWindowDays: window)
@@ -258,6 +370,16 @@ struct MetricSeriesReader {
         if let accounts = scope.accountIDs {
             if accounts.isEmpty { return [] }
             filter = " AND account_id IN (\(SQLList(accounts.map { SQLBind($0) })))"
+        }
+        if !metric.ofAccount, scope.pillar != nil || scope.format != nil || scope.campaign != nil {
+            var content: SQLQueryString = ""
+            if let pillar = scope.pillar { content = "\(content) AND fp.pillar = \(bind: pillar)" }
+            if let format = scope.format { content = "\(content) AND fp.format = \(bind: format)" }
+            if let campaign = scope.campaign { content = "\(content) AND fp.campaign = \(bind: campaign)" }
+            filter = """
+                \(filter) AND variant_id IN (SELECT fv.id FROM post_variants fv JOIN posts fp ON fp.id = fv.post_id \
+                WHERE fv.workspace_id = \(bind: workspaceID)\(content))
+                """
         }
         let rows = try await sql.raw(
             """

@@ -47,7 +47,7 @@ struct LinkRedirect {
         let recorder = req.application.clickRecorder
         let userAgent = req.headers.first(name: .userAgent) ?? ""
         let click = recorder.click(on: link, address: req.clientAddress, userAgent: userAgent, at: now)
-        let location = LinkDestination.withParameters(link.destinationWithUTM, utm: UTM(), extra: [("fnf_click", click.id.uuidString.lowercased())])
+        let location = LinkDestination.appending("fnf_click", click.id.uuidString.lowercased(), to: link.destinationWithUTM)
         let response = Response(status: .found)
         response.headers.replaceOrAdd(name: .location, value: location)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -448,5 +448,8 @@ final class DemoTimeline {
         // (its backfill never replaces a day read on the day).
         try await MetricHistoryService.takeDueNow(workspaceID: workspace.id!, app: app, now: clock.now)
         try await MetricHistoryService.backfillAll(workspaceID: workspace.id!, days: 120, app: app, now: clock.now)
+        // The weekly and monthly reports the schedule makes (as its hourly
+        // pass would once this history is there).
+        try await MetricHistoryService.makeDueReports(workspaceID: workspace.id!, app: app, now: clock.now)
     }
 }

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// What other features may ask of the Inbox: the job that sends a stored
@@ -61,5 +62,81 @@ extension ConversationService {
             }
         }
         return workload
+    }
+}
+
+/// The inbox's service level for the analytics overview: of the
+/// conversations opened in each period, how many met their first-response
+/// target and how many missed it, by the workspace's policy and business
+/// hours (`ServiceLevelOutcome`); still-open ones within their clock count
+/// in neither. Also per opening day, and the rows for the drill-down.
+extension ConversationService {
+    struct ServiceLevelCount: Sendable, Equatable {
+        var met = 0
+        var missed = 0
+        var byDay: [String: (met: Int, missed: Int)] = [:]
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.met == rhs.met && lhs.missed == rhs.missed
+                && lhs.byDay.mapValues { [$0.met, $0.missed] } == rhs.byDay.mapValues { [$0.met, $0.missed] }
+        }
+    }
+
+    struct ServiceLevelRow: Sendable, Equatable {
+        var conversationID: UUID
+        var accountID: UUID
+        var openedAt: Date
+        var firstResponseAt: Date?
+        var outcome: ServiceLevelOutcome
+    }
+
+    static func serviceLevelRows(
+        in access: WorkspaceAccess, from: Date, until: Date, accountIDs: [UUID]?, on db: any Database, now: Date = Date()
+    ) async throws -> [ServiceLevelRow] {
+        guard access.can(.inboxView), let sql = db as? any SQLDatabase, accountIDs?.isEmpty != true else { return [] }
+        let filter: SQLQueryString = accountIDs.map { " AND c.account_id IN \(SQLGroupExpression($0.map { SQLBind($0) }))" } ?? ""
+        let policy = try await InboxSettings.of(access.workspaceID, on: db).policy
+        let zone = access.workspace.zone
+        let rows = try await sql.raw(
+            """
+            SELECT c.id, c.account_id, c.opened_at, c.first_response_at FROM conversations c
+            WHERE c.workspace_id = \(bind: access.workspaceID) AND c.opened_at >= \(bind: from) AND c.opened_at < \(bind: until)\(filter)
+            ORDER BY c.opened_at DESC, c.id
+            """
+        ).all()
+        return try rows.map { row in
+            let opened = try row.decode(column: "opened_at", as: Date.self)
+            let answered = try row.decode(column: "first_response_at", as: Date?.self)
+            return ServiceLevelRow(
+                conversationID: try row.decode(column: "id", as: UUID.self), accountID: try row.decode(column: "account_id", as: UUID.self),
+                openedAt: opened, firstResponseAt: answered,
+                outcome: ServiceLevelOutcome.of(openedAt: opened, firstResponseAt: answered, now: now, policy: policy, zone: zone))
+        }
+    }
+
+    static func serviceLevelOutcomes(
+        in access: WorkspaceAccess, periods: [(from: Date, until: Date)], accountIDs: [UUID]?, on db: any Database, now: Date = Date()
+    ) async throws -> [ServiceLevelCount] {
+        var result: [ServiceLevelCount] = []
+        let zone = access.workspace.zone
+        for period in periods {
+            var count = ServiceLevelCount()
+            for row in try await serviceLevelRows(in: access, from: period.from, until: period.until, accountIDs: accountIDs, on: db, now: now) {
+                let day = MetricDay.of(row.openedAt, in: zone)
+                var entry = count.byDay[day] ?? (0, 0)
+                switch row.outcome {
+                case .met:
+                    count.met += 1
+                    entry.met += 1
+                case .missed:
+                    count.missed += 1
+                    entry.missed += 1
+                case .pending: break
+                }
+                count.byDay[day] = entry
+            }
+            result.append(count)
+        }
+        return result
     }
 }

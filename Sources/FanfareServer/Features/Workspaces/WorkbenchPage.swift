@@ -7,6 +7,23 @@ import Vapor
 /// workspace's facts come after. Query → model → view; the model and the
 /// view are tested without a database.
 enum WorkbenchPage {
+    /// 本周数据: the week's KPI tiles, each opening the rows behind it, and a link to the overview.
+    static func weekStrip(_ model: Model, _ ctx: PageContext) -> HTML {
+        guard !model.week.isEmpty else { return .empty }
+        let tiles = model.week.map { tile -> HTML in
+            """
+            <a class="tile kpi tone-\(tile.tone)" id="week-\(tile.key)" href="\(tile.href)"><span class="label">\(tile.label)</span>\
+            <strong class="count">\(tile.value)</strong><span class="change change-\(tile.tone)">\(tile.change)</span>\
+            \(Chart.sparkline(tile.sparkline, label: tile.label, locale: ctx.locale, format: tile.format))</a>
+            """
+        }
+        return """
+            <section aria-labelledby="workbench-week" id="workbench-week-section"><h2 id="workbench-week">\(ctx.t("analytics.week"))</h2>
+            <div class="tiles kpis" id="workbench-week-tiles">\(tiles)</div>
+            <p><a href="\(model.weekHref)" id="workbench-week-more">\(ctx.t("analytics.week_more"))</a></p></section>
+            """
+    }
+
     struct Found: Sendable {
         var workspaceName: String
         var role: Role
@@ -17,6 +34,8 @@ enum WorkbenchPage {
         var mayWrite: Bool
         var posts: PostService.Workload?
         var inbox: ConversationService.Workload?
+        /// The last 7 days' KPIs, when the person may see analytics.
+        var week: [AnalyticsOverview.KPI]? = nil
     }
 
     struct Tile: Sendable, Equatable {
@@ -37,6 +56,9 @@ enum WorkbenchPage {
         var allClear: Bool
         var nextSteps: [(label: String, href: String)]
         var facts: [(label: String, value: String, id: String?, verbatim: Bool)]
+        /// 本周数据: a few KPI tiles linking to the overview.
+        var week: [DashboardPage.Tile] = []
+        var weekHref: String = ""
     }
 
     static func query(_ access: WorkspaceAccess, actor: Actor, on db: any Database, now: Date = Date()) async throws -> Found {
@@ -47,7 +69,18 @@ enum WorkbenchPage {
             workspaceName: access.workspace.name, role: access.role, timeZone: access.workspace.timeZone, members: members,
             openInvitations: invitations, mayManageMembers: access.can(.membersView), mayWrite: access.can(.contentEdit),
             posts: access.can(.contentView) ? try await PostService.workload(of: actor, in: access, on: db, now: now) : nil,
-            inbox: access.can(.inboxView) ? try await ConversationService.workload(of: actor.userID, in: access, on: db, now: now) : nil)
+            inbox: access.can(.inboxView) ? try await ConversationService.workload(of: actor.userID, in: access, on: db, now: now) : nil,
+            week: access.can(.analyticsView) ? try await weekKPIs(access, on: db, now: now) : nil)
+    }
+
+    /// The last 7 days against the 7 before, through the overview's query.
+    static func weekKPIs(_ access: WorkspaceAccess, on db: any Database, now: Date) async throws -> [AnalyticsOverview.KPI]? {
+        let today = MetricDay.of(now, in: access.workspace.zone)
+        let request = DashboardRequest(
+            preset: "7", period: .last(7, endingOn: today), comparisonKind: .previous, filter: DashboardFilter(), accountIDs: nil)
+        let result = try await AnalyticsOverview.query(access: access, request: request, inbox: false, on: db, now: now)
+        if result.storesNothing { return nil }
+        return ["followers", "followers_net", "engagement_rate", "sign_ups"].compactMap { result.kpi($0) }
     }
 
     static func model(_ found: Found, base: String, locale: UILocale) -> Model {
@@ -85,9 +118,22 @@ enum WorkbenchPage {
         if found.mayManageMembers { facts.append((t("overview.pending_invitations"), String(found.openInvitations), nil, false)) }
         // The zone is an IANA name, the same in every language.
         facts.append((t("field.time_zone"), found.timeZone, nil, true))
-        return Model(
+        var model = Model(
             title: found.workspaceName, roleLabel: t("role." + found.role.rawValue), tiles: tiles, allClear: tiles.allSatisfy { $0.count == 0 },
             nextSteps: next, facts: facts)
+        if let week = found.week {
+            model.weekHref = "\(base)/analytics?period=7"
+            model.week = week.map { kpi in
+                let change = kpi.change
+                return DashboardPage.Tile(
+                    key: kpi.key, label: t("analytics.kpi.\(kpi.key)"), value: DashboardPage.format(kpi.value, unit: kpi.unit, locale), exact: nil,
+                    change: DashboardPage.change(change, previous: kpi.previous, locale),
+                    tone: kpi.previous == nil || change.direction == .flat ? "flat" : change.direction == .up ? "good" : "bad", previous: "",
+                    note: nil, sparkline: kpi.daily.compactMap { $0 }, format: kpi.unit == "ratio" ? .percent : .count,
+                    href: "\(base)/analytics/rows?metric=\(kpi.key)&period=7")
+            }
+        }
+        return model
     }
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
@@ -113,6 +159,7 @@ enum WorkbenchPage {
             <div class="tiles" id="workbench-tiles">\(tiles)</div>
             \(clear)
             </section>
+            \(weekStrip(model, ctx))
             <section aria-labelledby="workbench-facts"><h2 id="workbench-facts">\(ctx.t("workbench.workspace"))</h2>
             <dl class="facts">\(facts)</dl></section>
             """

@@ -403,6 +403,7 @@ enum ChineseMessages {
         .seriesValue: "为「{value}」；请使用有限的十进制数，例如 42 或 3.5",
         .seriesLine: "有 {count} 个字段；每行应为「时间,数值」两个字段",
         .seriesPeriod: "须是开始日期当天或之后的日期，且最多晚 {max} 天",
+        .dayNotAfter: "须不晚于 {day}（工作区时区的今天）",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
         // Conversions
         .linkDestination: "须为带主机名的完整 http 或 https 网址，例如 https://example.com/a",

@@ -143,13 +143,12 @@ struct ServiceLevelService {
         let settings = try await InboxSettings.of(access.workspaceID, on: db)
         let policy = settings.policy
         let zone = access.workspace.zone
-        let conversations = try await access.query(Conversation.self, on: db).filter(\.$openedAt >= from).range(..<50_000).all()
-        let breaches = try await access.query(ServiceLevelBreach.self, on: db).filter(\.$recordedAt >= from).all()
-        let breachesBy = Dictionary(grouping: breaches, by: { $0.$conversation.id }).mapValues(\.count)
+        let conversations = try await Timing.read(access.workspaceID, openedSince: from, on: db)
+        let breachesBy = try await Timing.breaches(access.workspaceID, recordedSince: from, on: db)
         let accounts = Dictionary(uniqueKeysWithValues: try await access.query(SocialAccount.self, on: db).all().map { ($0.id!, $0) })
         let members = Dictionary(
             uniqueKeysWithValues: try await access.members(on: db).map { ($0.userID, $0.displayName) })
-        func row(_ group: String, _ key: String, _ label: String, _ items: [Conversation]) -> Report.Row {
+        func row(_ group: String, _ key: String, _ label: String, _ items: [Timing]) -> Report.Row {
             let first = items.compactMap { c in c.firstResponseAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }
             let resolved = items.compactMap { c in c.resolvedAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }
             func rounded(_ value: Double?) -> Double? { value.map { ($0 * 10).rounded() / 10 } }
@@ -157,15 +156,15 @@ struct ServiceLevelService {
                 group: group, key: key, label: label, conversations: items.count, answered: first.count, resolved: resolved.count,
                 firstResponseP50: rounded(Percentile.of(first, 50)), firstResponseP90: rounded(Percentile.of(first, 90)),
                 resolutionP50: rounded(Percentile.of(resolved, 50)), resolutionP90: rounded(Percentile.of(resolved, 90)),
-                breaches: items.reduce(0) { $0 + (breachesBy[$1.id!] ?? 0) })
+                breaches: items.reduce(0) { $0 + (breachesBy[$1.id] ?? 0) })
         }
         var rows: [Report.Row] = []
-        for (assignee, items) in Dictionary(grouping: conversations, by: { $0.$assignee.id }).sorted(by: {
+        for (assignee, items) in Dictionary(grouping: conversations, by: \.assignee).sorted(by: {
             ($0.key?.uuidString ?? "") < ($1.key?.uuidString ?? "")
         }) {
             rows.append(row("agent", assignee?.uuidString.lowercased() ?? "none", assignee.flatMap { members[$0] } ?? "—", items))
         }
-        for (accountID, items) in Dictionary(grouping: conversations, by: { $0.$account.id }).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+        for (accountID, items) in Dictionary(grouping: conversations, by: \.account).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             let account = accounts[accountID]
             rows.append(row("account", accountID.uuidString.lowercased(), account.map { "\($0.platform) @\($0.handle)" } ?? "—", items))
         }
@@ -174,6 +173,56 @@ struct ServiceLevelService {
             rows.append(row("tier", tier.rawValue, tier.rawValue, byTier[tier.rawValue]!))
         }
         return Report(from: from, to: now, overall: row("all", "all", "all", conversations), rows: rows)
+    }
+}
+
+extension ServiceLevelService {
+    /// The clock times of one conversation, read as plain values: the
+    /// report reads up to 50,000 of them, and filling that many Fluent
+    /// models (reflection per field) was most of the service-level page's
+    /// time.
+    struct Timing: Sendable {
+        var id: UUID
+        var account: UUID
+        var assignee: UUID?
+        var tier: String
+        var openedAt: Date
+        var firstResponseAt: Date?
+        var resolvedAt: Date?
+
+        static func read(_ workspaceID: UUID, openedSince from: Date, on db: any Database) async throws -> [Timing] {
+            guard let sql = db as? any SQLDatabase else { return [] }
+            let text = SQLRows.uuidsAsText(sql)
+            return try await sql.raw(
+                """
+                SELECT id, account_id, assignee_id, tier, opened_at, first_response_at, resolved_at FROM conversations \
+                WHERE workspace_id = \(bind: workspaceID) AND opened_at >= \(bind: from) LIMIT 50000
+                """
+            ).all().map { row in
+                Timing(
+                    id: try SQLRows.uuid(row, "id", asText: text), account: try SQLRows.uuid(row, "account_id", asText: text),
+                    assignee: try SQLRows.optionalUUID(row, "assignee_id", asText: text), tier: try row.decode(column: "tier", as: String.self),
+                    openedAt: try row.decode(column: "opened_at", as: Date.self),
+                    firstResponseAt: try row.decode(column: "first_response_at", as: Date?.self),
+                    resolvedAt: try row.decode(column: "resolved_at", as: Date?.self))
+            }
+        }
+
+        /// Breaches recorded since `from`, counted per conversation.
+        static func breaches(_ workspaceID: UUID, recordedSince from: Date, on db: any Database) async throws -> [UUID: Int] {
+            guard let sql = db as? any SQLDatabase else { return [:] }
+            let text = SQLRows.uuidsAsText(sql)
+            var counts: [UUID: Int] = [:]
+            for row in try await sql.raw(
+                """
+                SELECT conversation_id, COUNT(*) AS n FROM service_level_breaches \
+                WHERE workspace_id = \(bind: workspaceID) AND recorded_at >= \(bind: from) GROUP BY conversation_id
+                """
+            ).all() {
+                counts[try SQLRows.uuid(row, "conversation_id", asText: text)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
     }
 }
 
