@@ -40,7 +40,7 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "Run on this PostgreSQL database (postgres://…) instead of a fresh SQLite file.")
     var databaseURL: String?
 
-    @Option(help: "Accounts in the generated workspace (benchmarks of the metric store).")
+    @Option(help: "Accounts in the generated workspace (analytics: 100, publish: 100 Sandbox accounts the posts are spread over).")
     var accounts: Int?
 
     @Option(help: "Days of daily history generated for each account (benchmarks of the metric store).")
