@@ -30,6 +30,8 @@ struct BenchmarkOptions: ParsableArguments {
     enum Shared: String, CaseIterable {
         case binary = "--binary"
         case databaseURL = "--database-url"
+        case accounts = "--accounts"
+        case days = "--days"
     }
 
     @Option(help: "The fanfare binary to start (default: the one beside fanfare-bench).")
@@ -38,6 +40,12 @@ struct BenchmarkOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "Run on this PostgreSQL database (postgres://…) instead of a fresh SQLite file.")
     var databaseURL: String?
 
+    @Option(help: "Accounts in the generated workspace (analytics: 100, publish: 100 Sandbox accounts the posts are spread over).")
+    var accounts: Int?
+
+    @Option(help: "Days of daily history generated for each account (benchmarks of the metric store).")
+    var days: Int?
+
     @Option(help: "Also write the report to this file.")
     var output: String?
 
@@ -45,11 +53,15 @@ struct BenchmarkOptions: ParsableArguments {
 
     /// Refuses a shared option the benchmark has no use for.
     func check(_ uses: Set<Shared>, benchmark: String) throws {
-        let given: [(Shared, Bool)] = [(.binary, binary != nil), (.databaseURL, databaseURL != nil)]
+        let given: [(Shared, Bool)] = [
+            (.binary, binary != nil), (.databaseURL, databaseURL != nil), (.accounts, accounts != nil), (.days, days != nil),
+        ]
         for (option, isGiven) in given where isGiven && !uses.contains(option) {
             throw ValidationError("\(option.rawValue): the \(benchmark) benchmark does not use it")
         }
         if binary != nil { _ = try fanfareBinary() }
+        if let accounts { try requireAtLeast(1, accounts, "--accounts") }
+        if let days { try requireAtLeast(8, days, "--days") }
         if let databaseURL, !["postgres", "postgresql", "postgres+uds", "postgresql+uds"].contains(URLComponents(string: databaseURL)?.scheme ?? "") {
             throw ValidationError("--database-url: must be a PostgreSQL URL such as postgres://user@localhost:5432/bench, not '\(databaseURL)'")
         }

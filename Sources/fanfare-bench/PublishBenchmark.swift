@@ -12,7 +12,7 @@ struct PublishBenchmark: Benchmark {
         commandName: "publish",
         abstract: "N variants due at the same second, published by real worker processes: lag p50/p99/max, posts/s, lost, duplicates.",
         discussion: "--kill-after N SIGKILLs a worker once N posts are out and starts it again (nothing may be lost or doubled).")
-    static let sharedOptions: Set<BenchmarkOptions.Shared> = [.binary, .databaseURL]
+    static let sharedOptions: Set<BenchmarkOptions.Shared> = [.binary, .databaseURL, .accounts]
     /// The target: p99 under 2 s (on SQLite; PostgreSQL is reported against it too).
     static let targetLagP99Seconds = 2.0
 
@@ -22,8 +22,8 @@ struct PublishBenchmark: Benchmark {
     @Option(help: "Approved variants due at the same second.")
     var posts = 10_000
 
-    @Option(help: "Sandbox accounts they are spread over.")
-    var accounts = 100
+    /// Sandbox accounts the posts are spread over: the shared `--accounts` (default 100).
+    var accounts: Int { shared.accounts ?? 100 }
 
     @Option(help: "Worker processes.")
     var workers = 1
@@ -49,7 +49,6 @@ struct PublishBenchmark: Benchmark {
 
     func validateOptions() throws {
         try requireAtLeast(1, posts, "--posts")
-        try requireAtLeast(1, accounts, "--accounts")
         try requireAtLeast(1, workers, "--workers")
         try requireAtLeast(1, concurrency, "--concurrency")
         try requireAtLeast(1, batch, "--batch")

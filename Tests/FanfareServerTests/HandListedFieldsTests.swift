@@ -16,6 +16,7 @@ import Testing
         MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
         ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(), SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
+        AnalyticsAnomaly(), TrackedAccount(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -18,7 +18,8 @@ struct TestPayload: Codable, Sendable, Equatable {
     static let storedNames: Set<String> = [
         "publish.variant", "publish.sweep", "metrics.snapshot", "maintenance.purge", "fans.recompute", "fans.retention",
         "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
-        "analytics.metrics_backfill", "analytics.metrics_retention",
+        "analytics.metrics_backfill", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
+        "competitors.read_one",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -29,7 +30,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         #expect(
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
-                "analytics.metrics_pass", "analytics.metrics_retention",
+                "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

@@ -33,6 +33,9 @@ import Vapor
                 try await t.api(
                     .POST, "/api/v1/workspaces/\(wsB.slug)/links", token: tokenB, json: ["destination": "https://b.example/", "post_id": postID]
                 ).json["id"] as? String)
+            let trackedID = try #require(
+                try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/competitors", token: tokenB, json: ["platform": "sandbox", "handle": "rival"])
+                    .json["id"] as? String)
             let topicID = try #require(
                 try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/topics", token: tokenB, json: ["title": "B's idea"]).json["id"] as? String)
             let assetID = try #require(
@@ -92,7 +95,7 @@ import Vapor
             let reportID = try #require(
                 try await t.api(.POST, apiB + "/reports", token: tokenB, json: ["from": "2026-01-01", "to": "2026-01-07"]).json["id"] as? String)
             let valuesOfB: [String: String] = [
-                "report_id": reportID, "reward_id": rewardID, "redemption_id": redemptionID, "link_id": linkID,
+                "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
                 "member_id": memberB.id!.uuidString, "member": memberB.id!.uuidString,
@@ -146,6 +149,7 @@ import Vapor
             #expect(post.body == "B's post" && post.status == "draft" && post.version == 1)
             #expect(try await Topic.find(UUID(uuidString: topicID), on: t.db)?.status == "open")
             #expect(try await ShortLink.find(UUID(uuidString: linkID), on: t.db)?.disabledAt == nil)
+            #expect(try await TrackedAccount.find(UUID(uuidString: trackedID), on: t.db) != nil)
         }
     }
 

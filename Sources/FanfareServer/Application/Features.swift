@@ -23,6 +23,7 @@ enum Features {
         AnalyticsFeature(),
         ConversionsFeature(),
         FanAnalyticsFeature(),
+        CompetitorsFeature(),
         DemoFeature(),
     ]
 }

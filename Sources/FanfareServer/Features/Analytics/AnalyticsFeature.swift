@@ -10,25 +10,33 @@ import Vapor
 struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         AnalyticsAPI().bootScoped(routes.workspaceAPI)
         DashboardPages().bootScoped(routes.workspacePages)
         ReportPages().bootScoped(routes.workspacePages)
         ReportsAPI().bootScoped(routes.workspaceAPI)
+        AnomalyAPI().bootScoped(routes.workspaceAPI)
+        AnomalyPages().bootScoped(routes.workspacePages)
     }
 
     var strings: StringTable {
         StringTable(
-            en: Self.stringsEn.merging(Self.reportStringsEn) { _, report in report },
-            zhHans: Self.stringsZhHans.merging(Self.reportStringsZhHans) { _, report in report })
+            en: Self.stringsEn.merging(Self.reportStringsEn) { _, report in report }.merging(Self.anomalyStringsEn) { _, anomaly in anomaly },
+            zhHans: Self.stringsZhHans.merging(Self.reportStringsZhHans) { _, report in report }.merging(Self.anomalyStringsZhHans) { _, anomaly in
+                anomaly
+            })
     }
 
-    /// Names looked up from a code (a period, a KPI, a column, a stored value).
+    /// Names looked up from a code (a period, a KPI, a column, a stored value, an anomaly's series).
     var dynamicKeys: [String] {
         Self.stringsEn.keys.filter { key in Self.dynamicPrefixes.contains { key.hasPrefix($0) } }.sorted()
             + ReportKind.allCases.map { "reports.kind.\($0.rawValue)" }
+            + AnomalySeriesKind.allCases.map { "anomalies.series.\($0.rawValue)" } + AnomalySeriesKey.eventTypes.map { "anomalies.event.\($0)" }
+            + ["anomalies.above", "anomalies.below", "anomalies.note_one", "anomalies.note_many"]
     }
 
     static let dynamicPrefixes = [
@@ -36,11 +44,12 @@ struct AnalyticsFeature: Feature {
         "analytics.col.", "analytics.rows_explained.", "analytics.value.",
     ]
 
-    /// 数据概览 comes first in the 数据 group, before the links.
+    /// 数据概览 comes first in the 数据 group, before the links; anomalies after them.
     var navigation: [NavigationEntry] {
         [
             NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView),
             NavigationEntry(.data, order: 15, path: "/reports", label: "nav.reports", permission: .analyticsView),
+            NavigationEntry(.data, order: 40, path: "/analytics/anomalies", label: "nav.anomalies", permission: .analyticsView),
         ]
     }
 
@@ -50,6 +59,7 @@ struct AnalyticsFeature: Feature {
             JobRegistration(MetricsTake.kind, run: .single(MetricsTake.run)),
             JobRegistration(MetricsBackfill.kind, run: .single(MetricsBackfill.run)),
             JobRegistration(MetricsRetention.kind, run: .single(MetricsRetention.run), schedule: .every(MetricsRetention.period)),
+            JobRegistration(NightlyAnomalyPass.kind, run: .single(NightlyAnomalyPass.run), schedule: .every(NightlyAnomalyPass.period)),
             JobRegistration(ReportSchedulePass.kind, run: .single(ReportSchedulePass.run), schedule: .every(ReportSchedulePass.period)),
         ]
     }

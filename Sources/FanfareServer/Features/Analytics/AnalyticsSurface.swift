@@ -55,18 +55,38 @@ enum MetricHistoryService {
     /// (and counts in `writes`), except that the platform's history never
     /// replaces a day read on the day.
     static func recordAccount(workspaceID: UUID, accountID: UUID, _ day: AccountDay, on db: any Database) async throws {
+        try await recordAccounts(workspaceID: workspaceID, [(accountID, day)], on: db)
+    }
+
+    /// Writes account days with the same statement as `recordAccount`, 500
+    /// rows to a statement (the benchmark's generator; a caller wanting
+    /// them in one transaction opens it). Days of one source only: the
+    /// rule for replacing a snapshot depends on it.
+    static func recordAccounts(workspaceID: UUID, _ days: [(accountID: UUID, day: AccountDay)], on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let keep: SQLQueryString = day.source == "snapshot" ? "" : " WHERE account_metric_days.source <> 'snapshot'"
-        try await sql.raw(
-            """
-            INSERT INTO account_metric_days (workspace_id, account_id, day, followers, following, posts, platform_values, source, taken_at, writes)
-            VALUES (\(bind: workspaceID), \(bind: accountID), \(bind: day.day), \(bind: day.followers), \(bind: day.following), \(bind: day.posts), \
-            \(bind: json(day.platformValues)), \(bind: day.source), \(bind: day.takenAt), 1)
-            ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, following = excluded.following, posts = excluded.posts,
-            platform_values = excluded.platform_values, source = excluded.source, taken_at = excluded.taken_at,
-            writes = account_metric_days.writes + 1\(keep)
-            """
-        ).run()
+        for source in Set(days.map(\.day.source)).sorted() {
+            let ofSource = days.filter { $0.day.source == source }
+            let keep: SQLQueryString = source == "snapshot" ? "" : " WHERE account_metric_days.source <> 'snapshot'"
+            for start in stride(from: 0, to: ofSource.count, by: 500) {
+                let rows = ofSource[start..<min(ofSource.count, start + 500)].map { item -> any SQLExpression in
+                    let day = item.day
+                    return SQLGroupExpression([
+                        SQLBind(workspaceID), SQLBind(item.accountID), SQLBind(day.day), SQLBind(day.followers), SQLBind(day.following),
+                        SQLBind(day.posts),
+                        SQLBind(json(day.platformValues)), SQLBind(day.source), SQLBind(day.takenAt), SQLLiteral.numeric("1"),
+                    ])
+                }
+                try await sql.raw(
+                    """
+                    INSERT INTO account_metric_days (workspace_id, account_id, day, followers, following, posts, platform_values, source, taken_at, writes)
+                    VALUES \(SQLList(rows))
+                    ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, following = excluded.following, posts = excluded.posts,
+                    platform_values = excluded.platform_values, source = excluded.source, taken_at = excluded.taken_at,
+                    writes = account_metric_days.writes + 1\(keep)
+                    """
+                ).run()
+            }
+        }
     }
 
     /// Writes one post day (the day of `metrics.at` in the workspace's time
