@@ -300,8 +300,8 @@ import FoundationXML
             ],
             axes: QuadrantAxes(xName: "声量", yName: "互动率", quadrants: ["明星", "潜力", "待提升", "高声量低互动"])
         ).rendered
-        #expect(quadrant.contains("<th scope=\"row\">甲</th><td>100</td><td>10.0%</td><td>明星</td>"))
-        #expect(quadrant.contains("<th scope=\"row\">乙</th><td>10</td><td>1.0%</td><td>待提升</td>"))
+        #expect(quadrant.contains("<th scope=\"row\" translate=\"no\">甲</th><td>100</td><td>10.0%</td><td>明星</td>"))
+        #expect(quadrant.contains("<th scope=\"row\" translate=\"no\">乙</th><td>10</td><td>1.0%</td><td>待提升</td>"))
         #expect(quadrant.contains("以中位数分界：声量 50，互动率 5.0%。"))
     }
 

@@ -76,7 +76,7 @@ extension CompetitorsFeature {
         "competitors.new": "追踪账号",
         "competitors.platform": "平台",
         "competitors.handle": "账号名",
-        "competitors.handle_hint": "按平台上的写法填写，例如 rival 或 rival@mastodon.example。",
+        "competitors.handle_hint": "按平台上的写法填写账号名，可带或不带 @；Mastodon 账号写全“账号名@实例域名”。",
         "competitors.display_name": "名称（可选）",
         "competitors.add": "追踪",
         "competitors.added": "已开始追踪 {0}，一小时内会读取到数据。",

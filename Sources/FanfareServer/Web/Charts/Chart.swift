@@ -128,7 +128,10 @@ extension Chart {
 
     /// The data table: a caption, the column headers, one row per row
     /// header; cells link where the marks do.
-    static func table(caption: String, columns: [String], rows: [(header: String, cells: [ChartTableCell])], classes: String = "") -> HTML {
+    /// `verbatimHeaders`: the row headers are names (accounts, brands), kept out of translation.
+    static func table(
+        caption: String, columns: [String], rows: [(header: String, cells: [ChartTableCell])], classes: String = "", verbatimHeaders: Bool = false
+    ) -> HTML {
         let head = columns.map { column -> HTML in "<th scope=\"col\">\(column)</th>" }
         let body = rows.map { row -> HTML in
             let cells = row.cells.map { cell -> HTML in
@@ -137,7 +140,8 @@ extension Chart {
                 let title: HTML = cell.title.map { " title=\"\($0)\"" } ?? .empty
                 return "<td\(classes)\(title)>\(text)</td>"
             }
-            return "<tr><th scope=\"row\">\(row.header)</th>\(cells)</tr>"
+            let verbatim: HTML = verbatimHeaders ? HTML(raw: " translate=\"no\"") : .empty
+            return "<tr><th scope=\"row\"\(verbatim)>\(row.header)</th>\(cells)</tr>"
         }
         let tableClass: HTML = " class=\"\(("chart-table " + classes).trimmingCharacters(in: .whitespaces))\""
         return """
@@ -165,8 +169,11 @@ extension Chart {
     }
 
     /// A piece of text in the drawing; shortened to `width` with the whole text as its tooltip.
-    static func label(_ text: String, x: Double, y: Double, anchor: String = "middle", classes: String = "tick", width: Double? = nil) -> HTML {
-        let position: HTML = "x=\"\(ChartScale.coordinate(x))\" y=\"\(ChartScale.coordinate(y))\" text-anchor=\"\(anchor)\""
+    static func label(
+        _ text: String, x: Double, y: Double, anchor: String = "middle", classes: String = "tick", width: Double? = nil, verbatim: Bool = false
+    ) -> HTML {
+        let position: HTML =
+            "x=\"\(ChartScale.coordinate(x))\" y=\"\(ChartScale.coordinate(y))\" text-anchor=\"\(anchor)\"\(verbatim ? HTML(raw: " translate=\"no\"") : .empty)"
         guard let width else { return "<text class=\"\(classes)\" \(position)>\(text)</text>" }
         let fitted = ChartScale.fit(text, width: width, fontSize: fontSize)
         guard fitted.shortened else { return "<text class=\"\(classes)\" \(position)>\(text)</text>" }

@@ -77,7 +77,7 @@ extension Chart {
                 guard named else { return dot }
                 let toLeft = cx > (left + right) / 2
                 return
-                    "\(dot)\(label(point.label, x: cx + (toLeft ? -7 : 7), y: cy + 4, anchor: toLeft ? "end" : "start", classes: "point-label", width: 90))"
+                    "\(dot)\(label(point.label, x: cx + (toLeft ? -7 : 7), y: cy + 4, anchor: toLeft ? "end" : "start", classes: "point-label", width: 90, verbatim: true))"
             })
         let split = I18n.text(
             axes.xSplit == nil && axes.ySplit == nil ? "chart.quadrant.split_median" : "chart.quadrant.split_given", locale,
@@ -104,6 +104,6 @@ extension Chart {
         let columns = [I18n.text("chart.category", locale), axes.xName, axes.yName, I18n.text("chart.quadrant.quadrant", locale)]
         return figure(
             described, kind: "quadrant", marks: marks, legend: "<p class=\"chart-note\">\(split)</p>",
-            table: table(caption: spec.title, columns: columns, rows: rows))
+            table: table(caption: spec.title, columns: columns, rows: rows, verbatimHeaders: true))
     }
 }
