@@ -83,31 +83,11 @@ public enum AnomalyLoad {
     /// schema is dropped and made again first, as the other benchmarks do),
     /// and makes a workspace in `timeZone`.
     public static func withSession<T>(settings: Settings, timeZone: String, _ body: (Session) async throws -> T) async throws -> T {
-        var settings = settings
-        settings.secretKey = try settings.resolveSecretKey()
-        let app = try await Application.make(.init(name: "production", arguments: ["fanfare"]))
-        do {
-            try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
-            if settings.usesPostgres { try await app.autoRevert() }
-            try await app.autoMigrate()
-            try await Storage.enableWAL(app.db)
-            try await Storage.tuneSQLite(app)
-            let owner = try await PeopleService(db: app.db, passwords: app.password.async).create(
-                .init(
-                    email: "anomaly-bench-\(UUID().uuidString.prefix(8))@fanfare.local", displayName: "Anomaly bench",
-                    password: Secrets.randomToken(bytes: 12), locale: "en", timeZone: timeZone, isAdmin: false), actor: .system)
-            let workspace = try await WorkspaceService(db: app.db).create(
-                .init(name: "Analytics bench", slug: "analytics-bench-\(Int.random(in: 1_000...9_999))", timeZone: timeZone), by: owner,
-                actor: .system)
-            let session = Session(
-                app: app, workspaceID: workspace.id!, zone: TimeZone(identifier: workspace.timeZone) ?? .gmt,
-                access: WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: .admin, matrix: .standard))
-            let result = try await body(session)
-            try await app.asyncShutdown()
-            return result
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        try await BenchmarkWorkspace.with(settings: settings, timeZone: timeZone, name: "Analytics bench") { app, workspace in
+            try await body(
+                Session(
+                    app: app, workspaceID: workspace.id!, zone: TimeZone(identifier: workspace.timeZone) ?? .gmt,
+                    access: WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: .admin, matrix: .standard)))
         }
     }
 

@@ -161,32 +161,12 @@ public enum FanLoad {
     /// first, as `fanfare-bench ingest` does: each run counts its own rows
     /// only, and a million fans left by the last run would weigh on this one.
     public static func withSession<T>(settings: Settings, timeZone: String, _ body: (Session) async throws -> T) async throws -> T {
-        var settings = settings
-        settings.secretKey = try settings.resolveSecretKey()
-        let app = try await Application.make(.init(name: "production", arguments: ["fanfare"]))
-        do {
-            try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
-            if settings.usesPostgres { try await app.autoRevert() }
-            try await app.autoMigrate()
-            // As `serve` runs it.
-            try await Storage.enableWAL(app.db)
-            try await Storage.tuneSQLite(app)
-            let owner = try await PeopleService(db: app.db, passwords: app.password.async).create(
-                .init(
-                    email: "fans-bench-\(UUID().uuidString.prefix(8))@fanfare.local", displayName: "Fans bench",
-                    password: Secrets.randomToken(bytes: 12), locale: "en", timeZone: timeZone, isAdmin: false), actor: .system)
-            let workspace = try await WorkspaceService(db: app.db).create(
-                .init(name: "Fans bench", slug: "fans-bench-\(Int.random(in: 1_000...9_999))", timeZone: timeZone), by: owner, actor: .system)
+        try await BenchmarkWorkspace.with(settings: settings, timeZone: timeZone, name: "Fans bench") { app, workspace in
             let (writer, reader) = FanTiering.connections(app)
-            let session = Session(
-                db: writer, reader: reader, workspace: workspace, workspaceID: workspace.id!, zone: TimeZone(identifier: workspace.timeZone) ?? .gmt,
-                usesPostgres: settings.usesPostgres)
-            let result = try await body(session)
-            try await app.asyncShutdown()
-            return result
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+            return try await body(
+                Session(
+                    db: writer, reader: reader, workspace: workspace, workspaceID: workspace.id!,
+                    zone: TimeZone(identifier: workspace.timeZone) ?? .gmt, usesPostgres: settings.usesPostgres))
         }
     }
 }
