@@ -147,15 +147,22 @@ import Vapor
         }
     }
 
-    @Test func silentAndIdleConnectionsAreClosed() async throws {
+    @Test func silentConnectionsAreClosed() async throws {
         try await withServer(Self.limits(header: 0.5, idle: 1)) { _, port in
             let silent = try await RawClient.connect(port: port)
             #expect(await silent.wait(upTo: 10) { $0.isClosed }, "a silent connection stayed open")
             #expect(silent.text.isEmpty, "a silent connection was sent \(silent.text.prefix(40))")
+        }
+    }
 
+    @Test func idleKeepAliveConnectionsAreClosed() async throws {
+        // A long header deadline: on a loaded machine the request may reach
+        // the server well after the connection opened; only idleness is
+        // tested here.
+        try await withServer(Self.limits(header: 30, idle: 1)) { _, port in
             let idle = try await RawClient.connect(port: port)
             await idle.send(Self.healthz)
-            #expect(await idle.wait(upTo: 10) { $0.text.contains("\r\n\r\n") })
+            #expect(await idle.wait(upTo: 30) { $0.text.contains("\r\n\r\n") })
             #expect(idle.text.lowercased().contains("connection: keep-alive"))
             #expect(await idle.wait(upTo: 10) { $0.isClosed }, "an idle keep-alive connection stayed open")
             #expect(idle.text.components(separatedBy: "HTTP/1.1").count == 2, "one response only: \(idle.text)")
