@@ -146,10 +146,15 @@ struct FanService {
     /// Every view of unmasked personal data leaves a trace: who saw which fans.
     private func auditUnmasked(_ fans: [Fan], in access: WorkspaceAccess, actor: Actor) async throws {
         guard access.can(.fansPersonalData), !fans.isEmpty else { return }
-        try await AuditLog.record(
-            on: db, actor: actor, workspaceID: access.workspaceID, action: "fans.personal_data_viewed", targetType: "fan",
-            targetID: fans.count == 1 ? fans[0].id : nil,
-            after: ["fans": fans.prefix(100).map { $0.id!.uuidString.lowercased() }.joined(separator: ",")])
+        let ids = fans.compactMap(\.id)
+        // Through the write queue: many readers at once each write one row,
+        // and SQLite's own wait for the lock spins on a pool thread.
+        try await db.writeTransaction { tx in
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "fans.personal_data_viewed", targetType: "fan",
+                targetID: ids.count == 1 ? ids[0] : nil,
+                after: ["fans": ids.prefix(100).map { $0.uuidString.lowercased() }.joined(separator: ",")])
+        }
     }
 }
 
