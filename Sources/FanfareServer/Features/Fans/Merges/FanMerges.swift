@@ -177,6 +177,22 @@ struct FanMerges {
         }
     }
 
+    /// The display names of these fans of the workspace, as plain values.
+    func names(of ids: [UUID], in access: WorkspaceAccess) async throws -> [UUID: String] {
+        guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let text = SQLRows.uuidsAsText(sql)
+        var names: [UUID: String] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT "id", "display_name" FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) \
+            AND "id" IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
+            """
+        ).all() {
+            names[try SQLRows.uuid(row, "id", asText: text)] = try row.decode(column: "display_name", as: String.self)
+        }
+        return names
+    }
+
     /// Pairs of fans sharing a verified phone, a verified email or a WeChat
     /// union id; the older fan is the one kept. Nothing merges until a person accepts.
     func suggestions(in access: WorkspaceAccess) async throws -> [Suggestion] {
