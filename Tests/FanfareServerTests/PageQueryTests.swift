@@ -98,6 +98,55 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func theFansListsRowsAreTheModelsOfTheSameFilter(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            for n in 1...12 { try await room.fan("小雨", "第\(n)条：什么时候补货？") }
+            for name in ["阿杰", "Mia", "Leo", "mia_2"] { try await room.fan(name, "hello") }
+            let access = WorkspaceAccess(workspace: room.ws, workspaceID: room.ws.id!, role: .admin, matrix: .standard)
+            let service = FanService(db: t.db)
+            let filters = [
+                try FanService.Filter(tier: nil, platform: nil), try FanService.Filter(tier: "silent", platform: nil),
+                try FanService.Filter(tier: nil, platform: "sandbox"), try FanService.Filter(tier: nil, platform: "weibo"),
+                try FanService.Filter(tier: nil, platform: nil, search: "MIA"),
+            ]
+            for filter in filters {
+                var cursor: String?
+                var pages = 0
+                repeat {
+                    let page = try PageQuery(limit: "2", cursor: cursor)
+                    let (models, modelNext) = try await service.list(filter, page: page, in: access, actor: .system)
+                    let (rows, rowNext) = try await service.rows(filter, page: page, in: access, actor: .system)
+                    #expect(
+                        rows
+                            == models.map {
+                                FanService.Row(
+                                    id: $0.fan.id!, name: $0.fan.displayName, platforms: Array(Set($0.identities.map(\.platform))).sorted(),
+                                    tier: $0.fan.activityTier, interactions30d: $0.fan.interactions30d, points: $0.fan.pointsBalance,
+                                    level: $0.fan.level,
+                                    lastInteractionAt: $0.fan.lastInteractionAt, erased: $0.fan.erasedAt != nil)
+                            })
+                    #expect(rowNext == modelNext)
+                    cursor = rowNext
+                    pages += 1
+                } while cursor != nil && pages < 10
+            }
+            #expect(
+                try await service.rows(filters[4], page: PageQuery(limit: 50), in: access, actor: .system).items.map(\.name).sorted() == [
+                    "Mia", "mia_2",
+                ])
+            // Each read of personal data is audited, by rows as by models.
+            let viewed = try await AuditEvent.query(on: t.db).filter(\.$action == "fans.personal_data_viewed").count()
+            _ = try await service.rows(filters[0], page: PageQuery(limit: 50), in: access, actor: .system)
+            #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "fans.personal_data_viewed").count() == viewed + 1)
+            let ids = try await Fan.query(on: t.db).filter(\.$workspace.$id == room.ws.id!).all().map { ($0.id!, $0.displayName) }
+            #expect(try await FanMerges(db: t.db).names(of: ids.map { $0.0 }, in: access) == Dictionary(uniqueKeysWithValues: ids))
+            let stranger = WorkspaceAccess(workspace: room.ws, workspaceID: UUID(), role: .admin, matrix: .standard)
+            #expect(try await FanMerges(db: t.db).names(of: ids.map { $0.0 }, in: stranger).isEmpty, "another workspace's fans have no names here")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func theFanPagesMergeChoicesAreTheOtherLiveFansNewestFirst(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await InboxRoom.make(t)
