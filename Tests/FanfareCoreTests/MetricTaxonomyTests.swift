@@ -16,6 +16,47 @@ import Testing
         #expect(MetricDay.adding(1, to: "2026-02-28") == "2026-03-01" && MetricDay.distance(from: "2026-01-01", to: "2026-12-31") == 364)
     }
 
+    /// Days are counted by arithmetic from 1600 on; Foundation's Gregorian
+    /// calendar is the reference, day by day over four centuries and at the edges.
+    @Test func dayArithmeticAgreesWithTheGregorianCalendar() throws {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = try #require(TimeZone(identifier: "UTC"))
+        func reference(_ date: Date, _ calendar: Calendar) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        }
+        for (from, to) in [(1599, 1601), (1699, 1701), (1899, 1901), (1968, 2102), (2399, 2401), (9998, 9999)] {
+            var day = try #require(utc.date(from: DateComponents(year: from, month: 12, day: 20)))
+            let end = try #require(utc.date(from: DateComponents(year: to, month: 1, day: 10)))
+            var previous: String?
+            while day < end {
+                let text = reference(day, utc)
+                #expect(MetricDay.of(day.addingTimeInterval(43_210.5), in: utc.timeZone) == text)
+                #expect(MetricDay.parse(text) == day, "\(text)")
+                if let previous {
+                    #expect(MetricDay.adding(1, to: previous) == text && MetricDay.adding(-1, to: text) == previous, "\(text)")
+                }
+                previous = text
+                day = day.addingTimeInterval(86_400)
+            }
+        }
+        for invalid in ["1900-02-29", "2100-02-29", "2023-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00", "9999-12-32"] {
+            #expect(MetricDay.parse(invalid) == nil, "\(invalid)")
+        }
+        #expect(MetricDay.parse("2000-02-29") != nil && MetricDay.parse("2024-02-29") != nil)
+        #expect(MetricDay.range("2026-02-27", "2026-03-02") == ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"])
+        #expect(MetricDay.range("2026-03-02", "2026-02-27").isEmpty && MetricDay.range("soon", "2026-02-27") == ["soon"])
+        // Local days in zones with odd offsets, at both sides of midnight.
+        for identifier in ["Asia/Shanghai", "America/St_Johns", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu"] {
+            var zoned = Calendar(identifier: .gregorian)
+            zoned.timeZone = try #require(TimeZone(identifier: identifier))
+            for hours in stride(from: -30.0, to: 24 * 400, by: 7.25) {
+                let instant = Date(timeIntervalSince1970: 1_767_571_200 + hours * 3_600)
+                #expect(MetricDay.of(instant, in: zoned.timeZone) == reference(instant, zoned), "\(identifier) \(instant)")
+            }
+        }
+    }
+
     @Test func weeksStartOnMondayAndMonthsAreNamedByTheirMonth() {
         #expect(Granularity.week.period(of: "2026-01-05") == "2026-01-05")  // a Monday
         #expect(Granularity.week.period(of: "2026-01-11") == "2026-01-05")  // its Sunday

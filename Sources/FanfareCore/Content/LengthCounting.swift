@@ -102,14 +102,18 @@ public enum LengthCounting: Sendable, Equatable {
 
 /// Links, mentions and hashtags as the platforms recognise them.
 public enum TextPatterns {
+    // Compiled once (a literal in the function is parsed on every call).
+    nonisolated(unsafe) private static let link = #/https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+/#
+    nonisolated(unsafe) private static let remoteMention = #/(@[A-Za-z0-9_]+)@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+/#
+
     /// `http(s)://` up to whitespace or the first character outside URL
     /// syntax (Chinese text often runs straight on after a link).
     public static func links(in text: String) -> [Range<String.Index>] {
-        text.ranges(of: #/https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+/#)
+        text.ranges(of: link)
     }
 
     /// `@user@domain` mentions, with the `@user` part.
     public static func remoteMentions(in text: String) -> [(range: Range<String.Index>, localPart: Range<String.Index>)] {
-        text.matches(of: #/(@[A-Za-z0-9_]+)@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+/#).map { ($0.range, $0.output.1.startIndex..<$0.output.1.endIndex) }
+        text.matches(of: remoteMention).map { ($0.range, $0.output.1.startIndex..<$0.output.1.endIndex) }
     }
 }

@@ -45,10 +45,6 @@ extension HTML {
     /// of HTML (typically `HTML.typed`): the sentence is escaped, the
     /// pieces inserted as they are.
     static func sentence(_ template: String, _ pieces: [HTML]) -> HTML {
-        var rendered = HTML.escape(template)
-        for (index, piece) in pieces.enumerated() {
-            rendered = rendered.replacingOccurrences(of: "{\(index)}", with: piece.rendered)
-        }
-        return HTML(raw: rendered)
+        HTML(raw: I18n.fill(HTML.escape(template), pieces.map(\.rendered)))
     }
 }

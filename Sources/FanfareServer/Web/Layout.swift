@@ -202,10 +202,15 @@ enum Layout {
 
     static func time(_ date: Date?, _ ctx: PageContext) -> HTML {
         guard let date else { return "—" }
+        return "<time datetime=\"\(date.formatted(.iso8601))\">\(timeText(date, ctx))</time>"
+    }
+
+    /// What `time` shows, as text (a tooltip, a sentence).
+    static func timeText(_ date: Date, _ ctx: PageContext) -> String {
         let zone = TimeZone(identifier: ctx.user?.timeZone ?? "UTC") ?? .gmt
         var style = Date.FormatStyle(date: .numeric, time: .shortened)
         style.timeZone = zone
         style.locale = Locale(identifier: ctx.locale == .en ? "en_GB" : "zh_Hans_CN")
-        return "<time datetime=\"\(date.formatted(.iso8601))\">\(date.formatted(style))</time>"
+        return date.formatted(style)
     }
 }

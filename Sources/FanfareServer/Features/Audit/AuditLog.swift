@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Who made a change: a person (by session or token), or Fanfare itself.
@@ -30,6 +31,20 @@ enum AuditLog {
         targetType: String, targetID: UUID?, before: [String: String] = [:], after: [String: String] = [:],
         now: Date = Date()
     ) async throws {
+        if let sql = db as? any SQLDatabase {
+            // One hand-written statement: pages that audit every view (a
+            // fan's personal data) write one row per request, and the query
+            // builder's serialisation cost more than the write itself.
+            try await sql.raw(
+                """
+                INSERT INTO "audit_events" ("id", "workspace_id", "actor_id", "actor_label", "action", "target_type", "target_id", \
+                "before", "after", "address", "at") VALUES (\(bind: TimeOrderedID.make(at: now)), \(bind: workspaceID), \(bind: actor.userID), \
+                \(bind: actor.label), \(bind: action), \(bind: targetType), \(bind: targetID.map { $0.uuidString.lowercased() }), \
+                \(bind: AuditRedaction.summary(before)), \(bind: AuditRedaction.summary(after)), \(bind: actor.address), \(bind: now))
+                """
+            ).run()
+            return
+        }
         let event = AuditEvent()
         event.id = TimeOrderedID.make(at: now)
         event.workspaceID = workspaceID

@@ -110,14 +110,20 @@ enum CalendarPage {
             handles: handles, heatMap: analytics ? try await BestTimes.map(in: access, on: db) : nil)
     }
 
+    /// `HH:mm` on the wall clock of `zone`, what a `DateFormatter` with
+    /// that format writes, without making one per page.
+    static func clock(_ date: Date, _ zone: TimeZone) -> String {
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        let minutes = ((local % 86_400 + 86_400) % 86_400) / 60
+        let hour = minutes / 60
+        let minute = minutes % 60
+        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
+    }
+
     /// `base` is the workspace's path (`/w/{ws}`), `api` its API path.
     static func model(_ found: Found, base: String, api: String, abilities: Abilities, locale: UILocale) -> Model {
         func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
         let zone = TimeZone(identifier: found.timeZone) ?? .gmt
-        let time = DateFormatter()
-        time.locale = Locale(identifier: "en_US_POSIX")
-        time.timeZone = zone
-        time.dateFormat = "HH:mm"
         let byDay = Dictionary(grouping: found.range.entries, by: \.day)
         let warned = Set(found.range.warnings.flatMap(\.entryIDs))
         let weeks = found.weeks.map { week -> Model.Week in
@@ -125,7 +131,7 @@ enum CalendarPage {
             let days = week.map { day -> Model.Day in
                 let entries = (byDay[day.date.description] ?? []).map { entry -> Model.Entry in
                     Model.Entry(
-                        postID: entry.postId.uuidString, href: "\(base)/posts/\(entry.postId.uuidString)", time: time.string(from: entry.at),
+                        postID: entry.postId.uuidString, href: "\(base)/posts/\(entry.postId.uuidString)", time: clock(entry.at, zone),
                         platform: entry.platform, handle: entry.handle, title: entry.title, state: entry.state,
                         stateLabel: t("variant.state." + entry.state), tone: PostVocabulary.variantTone(entry.state),
                         movable: abilities.schedule && entry.status == Post.Status.scheduled.rawValue

@@ -59,11 +59,7 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
         set { badgesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
     }
 
-    var tiers: FanTierSnapshot {
-        FanTierSnapshot(
-            activity: ActivityTier(rawValue: activityTier) ?? .silent, value: ValueTier(rawValue: valueTier) ?? .none,
-            stage: LifecycleStage(rawValue: stage) ?? .reach)
-    }
+    var tiers: FanTierSnapshot { Self.tiers(activity: activityTier, value: valueTier, stage: stage) }
 
     var valueFacts: ValueFacts {
         ValueFacts(spend: Decimal(spendFen) / 100, referrals: referrals, contributions: contributions)
@@ -74,12 +70,29 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
     func facts(platforms: [String], ladder: LevelLadder? = nil, now: Date, zone: TimeZone) -> FanFacts {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
+        return Self.facts(
+            attributes: attributes, tiers: tiers, platforms: platforms, interactions30d: interactions30d, points: pointsBalance, level: level,
+            lifetimePoints: lifetimePoints, lastInteractionAt: lastInteractionAt, ladder: ladder, now: now, calendar: calendar)
+    }
+
+    /// The facts from stored values (a model's, or a plain row's in `SegmentScan`).
+    /// `calendar` is Gregorian in the workspace's time zone.
+    static func facts(
+        attributes: FanAttributes, tiers: FanTierSnapshot, platforms: [String], interactions30d: Int, points: Int, level: Int, lifetimePoints: Int,
+        lastInteractionAt: Date?, ladder: LevelLadder?, now: Date, calendar: Calendar
+    ) -> FanFacts {
         let lastSeenDays = lastInteractionAt.map {
             calendar.dateComponents([.day], from: calendar.startOfDay(for: $0), to: calendar.startOfDay(for: now)).day ?? 0
         }
         return FanFacts(
-            attributes: attributes, tiers: tiers, platforms: platforms, interactions30d: interactions30d, points: pointsBalance, level: level,
+            attributes: attributes, tiers: tiers, platforms: platforms, interactions30d: interactions30d, points: points, level: level,
             privileges: ladder?.privileges(forLifetimePoints: lifetimePoints) ?? [], lastSeenDays: lastSeenDays)
+    }
+
+    static func tiers(activity: String, value: String, stage: String) -> FanTierSnapshot {
+        FanTierSnapshot(
+            activity: ActivityTier(rawValue: activity) ?? .silent, value: ValueTier(rawValue: value) ?? .none,
+            stage: LifecycleStage(rawValue: stage) ?? .reach)
     }
 }
 

@@ -160,21 +160,18 @@ enum FanListPage {
         case .success(let asked): page = asked
         case .failure(let invalid): for issue in invalid.issues { found.errors.byField[issue.field] = issue.coded }
         }
-        let (items, next) = try await FanService(db: db).list(filter, page: page, in: access, actor: actor)
-        found.fans = items.map { listed in
-            let fan = listed.fan
-            return ListedFan(
-                id: fan.id!, name: fan.displayName, platforms: Array(Set(listed.identities.map(\.platform))).sorted(), tier: fan.activityTier,
-                interactions30d: fan.interactions30d, points: fan.pointsBalance, level: fan.level, lastInteractionAt: fan.lastInteractionAt,
-                erased: fan.erasedAt != nil)
+        let (items, next) = try await FanService(db: db).rows(filter, page: page, in: access, actor: actor)
+        found.fans = items.map {
+            ListedFan(
+                id: $0.id, name: $0.name, platforms: $0.platforms, tier: $0.tier, interactions30d: $0.interactions30d, points: $0.points,
+                level: $0.level, lastInteractionAt: $0.lastInteractionAt, erased: $0.erased)
         }
         found.nextCursor = next
         if viewer.manage {
             let suggestions = try await FanMerges(db: db).suggestions(in: access)
             if !suggestions.isEmpty {
                 let ids = suggestions.flatMap { [$0.keptFanId, $0.mergedFanId] }
-                let names = Dictionary(
-                    uniqueKeysWithValues: try await access.query(Fan.self, on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.displayName) })
+                let names = try await FanMerges(db: db).names(of: ids, in: access)
                 found.suggestions = suggestions.map {
                     Suggestion(
                         keptID: $0.keptFanId, keptName: names[$0.keptFanId] ?? "", mergedID: $0.mergedFanId, mergedName: names[$0.mergedFanId] ?? "",

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// One fan: who they are on which platform, their tiers, level, points,
@@ -195,10 +196,22 @@ enum FanPage {
             result.rewards = try await RewardCatalogue(db: db).list(activeOnly: true, in: access).map {
                 Choice(id: $0.id!, name: $0.name, cost: $0.cost)
             }
-            result.others = try await access.query(Fan.self, on: db).filter(\.$mergedInto == nil).filter(\.$erasedAt == nil).filter(\.$id != fan.id!)
-                .sort(\.$id, .descending).limit(200).all().map { Choice(id: $0.id!, name: $0.displayName) }
+            result.others = try await otherFans(than: fan.id!, in: access, on: db)
         }
         return result
+    }
+
+    /// The newest 200 other fans one could merge into this one, as names
+    /// only (plain values: filling 200 `Fan` models cost more than the page).
+    static func otherFans(than fanID: UUID, in access: WorkspaceAccess, on db: any Database) async throws -> [Choice] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let text = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(
+            """
+            SELECT "id", "display_name" FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) AND "merged_into" IS NULL \
+            AND "erased_at" IS NULL AND "id" <> \(bind: fanID) ORDER BY "id" DESC LIMIT 200
+            """
+        ).all().map { Choice(id: try SQLRows.uuid($0, "id", asText: text), name: try $0.decode(column: "display_name", as: String.self)) }
     }
 
     static func model(_ input: Input, _ found: Found, viewer: FanViewer, slug: String, locale: UILocale) -> Model {

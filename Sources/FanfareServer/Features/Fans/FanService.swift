@@ -36,6 +36,60 @@ struct FanService {
 
     /// Fans newest first.
     func list(_ filter: Filter, page: PageQuery, in access: WorkspaceAccess, actor: Actor) async throws -> (items: [Listed], next: String?) {
+        let fans = try await filtered(filter, page: page, in: access).limit(page.limit + 1).all()
+        let (items, next) = page.page(fans) { $0.id! }
+        return (try await listed(items, in: access, actor: actor), next)
+    }
+
+    /// What the fans list shows of a fan, as plain values.
+    struct Row: Sendable, Equatable {
+        var id: UUID
+        var name: String
+        var platforms: [String]
+        var tier: String
+        var interactions30d: Int
+        var points: Int
+        var level: Int
+        var lastInteractionAt: Date?
+        var erased: Bool
+    }
+
+    /// The same fans as `list`, as plain rows (the fans page): the filter
+    /// picks the ids, one statement reads the columns the list shows.
+    /// Filling whole `Fan` models was a fifth of the page's time.
+    func rows(_ filter: Filter, page: PageQuery, in access: WorkspaceAccess, actor: Actor) async throws -> (items: [Row], next: String?) {
+        let ids = try await filtered(filter, page: page, in: access).limit(page.limit + 1).all(\.$id)
+        let (shown, next) = page.page(ids) { $0 }
+        guard !shown.isEmpty, let sql = db as? any SQLDatabase else { return ([], next) }
+        let text = SQLRows.uuidsAsText(sql)
+        let group = SQLGroupExpression(shown.map { SQLBind($0) })
+        var platforms: [UUID: Set<String>] = [:]
+        for row in try await sql.raw("SELECT DISTINCT \"fan_id\", \"platform\" FROM \"fan_identities\" WHERE \"fan_id\" IN \(group)").all() {
+            platforms[try SQLRows.uuid(row, "fan_id", asText: text), default: []].insert(try row.decode(column: "platform", as: String.self))
+        }
+        var byID: [UUID: Row] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT "id", "display_name", "activity_tier", "interactions_30d", "points_balance", "level", "last_interaction_at", "erased_at" \
+            FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) AND "id" IN \(group)
+            """
+        ).all() {
+            let id = try SQLRows.uuid(row, "id", asText: text)
+            byID[id] = Row(
+                id: id, name: try row.decode(column: "display_name", as: String.self), platforms: (platforms[id] ?? []).sorted(),
+                tier: try row.decode(column: "activity_tier", as: String.self),
+                interactions30d: try row.decode(column: "interactions_30d", as: Int.self),
+                points: try row.decode(column: "points_balance", as: Int.self), level: try row.decode(column: "level", as: Int.self),
+                lastInteractionAt: try row.decode(column: "last_interaction_at", as: Date?.self),
+                erased: try row.decode(column: "erased_at", as: Date?.self) != nil)
+        }
+        let items = shown.compactMap { byID[$0] }
+        try await auditUnmasked(items.map(\.id), in: access, actor: actor)
+        return (items, next)
+    }
+
+    /// The list's fans newest first, filtered, from the page's cursor.
+    private func filtered(_ filter: Filter, page: PageQuery, in access: WorkspaceAccess) throws -> QueryBuilder<Fan> {
         try access.require(.fansView)
         // A fan merged into another is that other fan now.
         let query = access.query(Fan.self, on: db).filter(\.$mergedInto == nil).sort(\.$id, .descending)
@@ -59,15 +113,13 @@ struct FanService {
                         OR LOWER(fi.display_name) LIKE \(bind: pattern) ESCAPE '\\'))
                         """))
         }
-        let fans = try await query.limit(page.limit + 1).all()
-        let (items, next) = page.page(fans) { $0.id! }
-        return (try await listed(items, in: access, actor: actor), next)
+        return query
     }
 
     /// Fans with their identities, the view of unmasked ones audited.
     func listed(_ fans: [Fan], in access: WorkspaceAccess, actor: Actor) async throws -> [Listed] {
         let identities = try await identities(of: fans.compactMap(\.id))
-        try await auditUnmasked(fans, in: access, actor: actor)
+        try await auditUnmasked(fans.compactMap(\.id), in: access, actor: actor)
         return fans.map { Listed(fan: $0, identities: identities[$0.id!] ?? []) }
     }
 
@@ -81,7 +133,7 @@ struct FanService {
         let lines = try await PointsLedgerLine.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$at, .descending).sort(\.$id, .descending).limit(50)
             .all()
         let moves = try await FanTierChange.query(on: db).filter(\.$fan.$id == fan.id!).sort(\.$id, .descending).limit(50).all()
-        try await auditUnmasked([fan], in: access, actor: actor)
+        try await auditUnmasked([fan.id!], in: access, actor: actor)
         return (Listed(fan: fan, identities: try await identities(of: [fan.id!])[fan.id!] ?? []), lines, moves)
     }
 
@@ -144,12 +196,16 @@ struct FanService {
     }
 
     /// Every view of unmasked personal data leaves a trace: who saw which fans.
-    private func auditUnmasked(_ fans: [Fan], in access: WorkspaceAccess, actor: Actor) async throws {
-        guard access.can(.fansPersonalData), !fans.isEmpty else { return }
-        try await AuditLog.record(
-            on: db, actor: actor, workspaceID: access.workspaceID, action: "fans.personal_data_viewed", targetType: "fan",
-            targetID: fans.count == 1 ? fans[0].id : nil,
-            after: ["fans": fans.prefix(100).map { $0.id!.uuidString.lowercased() }.joined(separator: ",")])
+    private func auditUnmasked(_ ids: [UUID], in access: WorkspaceAccess, actor: Actor) async throws {
+        guard access.can(.fansPersonalData), !ids.isEmpty else { return }
+        // Through the write queue: many readers at once each write one row,
+        // and SQLite's own wait for the lock spins on a pool thread.
+        try await db.writeTransaction { tx in
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "fans.personal_data_viewed", targetType: "fan",
+                targetID: ids.count == 1 ? ids[0] : nil,
+                after: ["fans": ids.prefix(100).map { $0.uuidString.lowercased() }.joined(separator: ",")])
+        }
     }
 }
 

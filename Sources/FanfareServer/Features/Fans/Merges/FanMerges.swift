@@ -177,30 +177,54 @@ struct FanMerges {
         }
     }
 
+    /// The display names of these fans of the workspace, as plain values.
+    func names(of ids: [UUID], in access: WorkspaceAccess) async throws -> [UUID: String] {
+        guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let text = SQLRows.uuidsAsText(sql)
+        var names: [UUID: String] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT "id", "display_name" FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) \
+            AND "id" IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
+            """
+        ).all() {
+            names[try SQLRows.uuid(row, "id", asText: text)] = try row.decode(column: "display_name", as: String.self)
+        }
+        return names
+    }
+
     /// Pairs of fans sharing a verified phone, a verified email or a WeChat
     /// union id; the older fan is the one kept. Nothing merges until a person accepts.
     func suggestions(in access: WorkspaceAccess) async throws -> [Suggestion] {
         try access.require(.fansView)
-        let fans =
-            try await access.query(Fan.self, on: db).filter(\.$mergedInto == nil).filter(\.$erasedAt == nil)
-            .filter(\.$attributesJSON, .custom("LIKE"), "%verified_%").all()
-            + access.query(Fan.self, on: db).filter(\.$mergedInto == nil).filter(\.$erasedAt == nil)
-            .filter(\.$attributesJSON, .custom("LIKE"), "%wechat_union_id%").all()
-        var seen: Set<UUID> = []
-        var byKey: [String: [Fan]] = [:]
-        for fan in fans where seen.insert(fan.id!).inserted {
-            let attributes = fan.attributes
-            if let phone = attributes.verifiedPhone { byKey["\(Reason.samePhone.rawValue):\(phone)", default: []].append(fan) }
-            if let email = attributes.verifiedEmail { byKey["\(Reason.sameEmail.rawValue):\(email)", default: []].append(fan) }
-            if let union = attributes.wechatUnionID { byKey["\(Reason.sameUnionID.rawValue):\(union)", default: []].append(fan) }
+        // Only the id and the profile, as plain values: this runs on every
+        // view of the fans list, and filling whole `Fan` models cost more.
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let text = SQLRows.uuidsAsText(sql)
+        let fans = try await sql.raw(
+            """
+            SELECT "id", "attributes" FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) AND "merged_into" IS NULL \
+            AND "erased_at" IS NULL AND ("attributes" LIKE \(bind: "%verified_%") OR "attributes" LIKE \(bind: "%wechat_union_id%"))
+            """
+        ).all().map { row in
+            (id: try SQLRows.uuid(row, "id", asText: text), attributesJSON: try row.decode(column: "attributes", as: String.self))
+        }
+        let decoder = JSONDecoder()
+        var byKey: [String: [UUID]] = [:]
+        for fan in fans {
+            // A profile that cannot be read counts as empty, as `Fan.attributes` reads it.
+            let attributes = (try? decoder.decode(FanAttributes.self, from: Data(fan.attributesJSON.utf8))) ?? FanAttributes()
+            if let phone = attributes.verifiedPhone { byKey["\(Reason.samePhone.rawValue):\(phone)", default: []].append(fan.id) }
+            if let email = attributes.verifiedEmail { byKey["\(Reason.sameEmail.rawValue):\(email)", default: []].append(fan.id) }
+            if let union = attributes.wechatUnionID { byKey["\(Reason.sameUnionID.rawValue):\(union)", default: []].append(fan.id) }
         }
         var suggestions: [Suggestion] = []
         var paired: Set<[UUID]> = []
         for key in byKey.keys.sorted() {
-            let group = byKey[key]!.sorted { $0.id! < $1.id! }
+            let group = byKey[key]!.sorted()
             guard let first = group.first else { continue }
-            for other in group.dropFirst() where paired.insert([first.id!, other.id!]).inserted {
-                suggestions.append(Suggestion(keptFanId: first.id!, mergedFanId: other.id!, reason: String(key.prefix { $0 != ":" })))
+            for other in group.dropFirst() where paired.insert([first, other]).inserted {
+                suggestions.append(Suggestion(keptFanId: first, mergedFanId: other, reason: String(key.prefix { $0 != ":" })))
             }
         }
         return suggestions

@@ -58,13 +58,9 @@ enum SegmentListPage {
     static func query(access: WorkspaceAccess, on db: any Database) async throws -> [Listed] {
         let service = SegmentService(db: db)
         let segments = try await service.list(in: access)
-        let scan = try service.scan(in: access)
-        var listed: [Listed] = []
-        for segment in segments {
-            let rule = segment.rule
-            listed.append(Listed(id: segment.id!, name: segment.name, rule: rule, fans: try await scan.count(rule)))
-        }
-        return listed
+        let rules = segments.map(\.rule)
+        let counts = try await service.scan(in: access).counts(rules)
+        return segments.indices.map { Listed(id: segments[$0].id!, name: segments[$0].name, rule: rules[$0], fans: counts[$0]) }
     }
 
     static func model(_ input: Input, _ segments: [Listed], viewer: FanViewer, slug: String, locale: UILocale) -> Model {
@@ -199,9 +195,8 @@ enum SegmentPage {
         let service = SegmentService(db: db)
         let segment = try await service.find(input.segmentID, in: access)
         let rule = segment.rule
-        let count = try await service.scan(in: access).count(rule)
         let page = try PageQuery(limit: nil, cursor: input.cursor)
-        let (fans, next) = try await service.members(segment, page: page, in: access)
+        let (count, fans, next) = try await service.countAndMembers(segment, page: page, in: access)
         let listed = try await FanService(db: db).listed(fans, in: access, actor: actor)
         return Found(
             id: segment.id!, name: segment.name, rule: rule, ruleJSON: segment.ruleJSON, fans: count,

@@ -115,15 +115,35 @@ struct SegmentService {
         }
     }
 
+    /// The segment's live count and a page of its fans, in one pass over the fans.
+    func countAndMembers(_ segment: Segment, page: PageQuery, in access: WorkspaceAccess) async throws -> (count: Int, fans: [Fan], next: String?) {
+        let scan = try scan(in: access)
+        if page.after != nil {
+            // A later page starts at the cursor; the count starts at the first fan.
+            let (fans, next) = try await members(segment, page: page, in: access)
+            return (try await scan.count(segment.rule), fans, next)
+        }
+        var count = 0
+        var found: [UUID] = []
+        try await scan.scanIDs([segment.rule]) { matching in
+            count += matching[0].count
+            if found.count <= page.limit { found += matching[0].prefix(page.limit + 1 - found.count) }
+            return true
+        }
+        let (ids, next) = page.page(found) { $0 }
+        return (count, try await scan.fans(ids), next)
+    }
+
     /// A page of the segment's fans, in id order.
     func members(_ segment: Segment, page: PageQuery, in access: WorkspaceAccess) async throws -> (fans: [Fan], next: String?) {
-        var found: [Fan] = []
-        try await scan(in: access).scan(segment.rule, after: page.after) { matching in
-            found += matching
+        let scan = try scan(in: access)
+        var found: [UUID] = []
+        try await scan.scanIDs([segment.rule], after: page.after) { matching in
+            found += matching[0]
             return found.count <= page.limit
         }
-        let (items, next) = page.page(Array(found.prefix(page.limit + 1))) { $0.id! }
-        return (items, next)
+        let (ids, next) = page.page(Array(found.prefix(page.limit + 1))) { $0 }
+        return (try await scan.fans(ids), next)
     }
 
     /// Every member as CSV. Names and platform ids only for roles that may

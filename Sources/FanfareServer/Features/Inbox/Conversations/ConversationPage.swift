@@ -273,7 +273,7 @@ enum ConversationPage {
             )
         }
         let due = model.due.map {
-            ctx.t("inbox.sla_due", Layout.time($0, ctx).description.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression))
+            ctx.t("inbox.sla_due", HTML.escape(Layout.timeText($0, ctx)))
         }
         let assignee: HTML = model.assignee.map { HTML.typed($0) } ?? HTML("\(ctx.t("inbox.unassigned"))")
         let tags = model.tags.map { "<span class=\"badge tag\" translate=\"no\">\($0)</span>" as HTML }

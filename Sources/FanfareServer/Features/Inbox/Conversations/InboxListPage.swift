@@ -333,7 +333,7 @@ enum InboxListPage {
                 : .empty
             let tags = HTML.join(row.tags.map { "<span class=\"badge tag\" translate=\"no\">\($0)</span>" }, separator: " ")
             let due = row.due.map {
-                ctx.t("inbox.sla_due", Layout.time($0, ctx).description.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression))
+                ctx.t("inbox.sla_due", HTML.escape(Layout.timeText($0, ctx)))
             }
             let assignee: HTML = row.assignee.map { HTML.typed($0) } ?? HTML("<span class=\"muted\">\(ctx.t("inbox.unassigned"))</span>")
             return """
