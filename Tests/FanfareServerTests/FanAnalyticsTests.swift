@@ -251,7 +251,8 @@ import Vapor
             let page = try await browser.get("/w/\(ws.slug)/fan-analytics?segment=\(segment)")
             #expect(page.status == .ok && page.body.contains("name=\"segment\"") && page.body.contains("上海粉丝"))
             #expect(
-                page.body.contains("id=\"fan-active-all-fans\"") && page.body.contains("funnel/follow?") && page.body.contains("segment=\(segment.lowercased())"))
+                page.body.contains("id=\"fan-active-all-fans\"") && page.body.contains("funnel/follow?")
+                    && page.body.contains("segment=\(segment.lowercased())"))
             let listed = try await browser.get("/w/\(ws.slug)/fan-analytics/funnel/follow?segment=\(segment)")
             #expect(listed.body.components(separatedBy: "<tr><td><a href=\"/w/\(ws.slug)/fans/").count - 1 == 2)
             let everyone = try await browser.get("/w/\(ws.slug)/fan-analytics/funnel/follow")

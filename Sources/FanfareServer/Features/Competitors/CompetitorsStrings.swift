@@ -30,7 +30,7 @@ extension CompetitorsFeature {
         "competitors.type.link": "Link",
         "competitors.type.audio": "Audio",
         "competitors.none":
-            "No competitor is tracked yet. Add another brand's public account below; Sandbox and Mastodon accounts are read every day, others are filled by CSV import.",
+            "No competitor is tracked yet. Add another brand's public account below; Sandbox, Mastodon and Bluesky accounts are read every day, others are filled by CSV import.",
         "competitors.new": "Track an account",
         "competitors.platform": "Platform",
         "competitors.handle": "Handle",
@@ -74,7 +74,7 @@ extension CompetitorsFeature {
         "competitors.type.video": "视频",
         "competitors.type.link": "链接",
         "competitors.type.audio": "音频",
-        "competitors.none": "还没有追踪竞品。请在下方添加其他品牌的公开账号：Sandbox 和 Mastodon 账号每天自动读取，其他平台通过 CSV 导入。",
+        "competitors.none": "还没有追踪竞品。请在下方添加其他品牌的公开账号：Sandbox、Mastodon 和 Bluesky 账号每天自动读取，其他平台通过 CSV 导入。",
         "competitors.new": "追踪账号",
         "competitors.platform": "平台",
         "competitors.handle": "账号名",
