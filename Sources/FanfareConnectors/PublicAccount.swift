@@ -155,3 +155,109 @@ extension MastodonConnector: PublicAccountReading {
             displayName: account.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? account.acct, days: byDay.keys.sorted().map { byDay[$0]! })
     }
 }
+
+extension BlueskyConnector: PublicAccountReading {
+    /// Bluesky's public AppView, without the account's token (the reads
+    /// need none, and the handle never picks the host):
+    /// `app.bsky.actor.getProfile` for today's totals, then
+    /// `app.bsky.feed.getAuthorFeed` (`posts_no_replies`, 100 a page, at
+    /// most 3 pages) for the posts of the days asked, reposts of others
+    /// left out. Content type from the post's embed: `video`, `image`
+    /// (also a quote with pictures), `link` (an external card), else `text`.
+    public func publicAccount(handle: String, days: Int, timeZone: TimeZone) async throws(ConnectorError) -> PublicAccountSnapshot {
+        struct Profile: Decodable {
+            var did: String
+            var handle: String
+            var displayName: String?
+            var followersCount: Int?
+            var postsCount: Int?
+        }
+        struct Embed: Decodable {
+            var type: String?
+            var media: Media?
+            struct Media: Decodable {
+                var type: String?
+                enum CodingKeys: String, CodingKey { case type = "$type" }
+            }
+            enum CodingKeys: String, CodingKey {
+                case type = "$type"
+                case media
+            }
+        }
+        struct Post: Decodable {
+            struct Author: Decodable { var did: String }
+            struct Record: Decodable { var createdAt: String? }
+            var author: Author
+            var record: Record
+            var embed: Embed?
+            var indexedAt: String?
+            var likeCount: Int?
+            var replyCount: Int?
+            var repostCount: Int?
+            var quoteCount: Int?
+        }
+        struct Item: Decodable {
+            struct Reason: Decodable {}
+            var post: Post
+            var reason: Reason?
+        }
+        struct Feed: Decodable {
+            var feed: [Item]
+            var cursor: String?
+        }
+        let actor = handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
+        guard !actor.isEmpty, !actor.contains("/"), !actor.contains("?") else { throw .notFound }
+        let now = clock()
+        let profile: Profile
+        do {
+            profile = try await appView.query(Profile.self, "app.bsky.actor.getProfile", params: [("actor", actor)], token: nil, now: now)
+        } catch .rejected(let reason) where reason.contains("not found") || reason.contains("InvalidRequest") {
+            // The AppView answers an unknown actor 400 "Profile not found".
+            throw .notFound
+        }
+        let today = PublicAccountDays.day(now, timeZone)
+        let first = PublicAccountDays.day(now.addingTimeInterval(-Double(max(1, days) - 1) * 86_400), timeZone)
+        var byDay: [String: PublicAccountDay] = [:]
+        var cursor: String?
+        pages: for _ in 0..<3 {
+            var params = [("actor", profile.did), ("filter", "posts_no_replies"), ("limit", "100")]
+            if let cursor { params.append(("cursor", cursor)) }
+            let page = try await appView.query(Feed.self, "app.bsky.feed.getAuthorFeed", params: params, token: nil, now: now)
+            for item in page.feed where item.reason == nil && item.post.author.did == profile.did {
+                guard let at = (item.post.record.createdAt ?? item.post.indexedAt).flatMap(BlueskyAPI.parseDate) else { continue }
+                let day = PublicAccountDays.day(at, timeZone)
+                if day < first { break pages }
+                guard day <= today else { continue }
+                let type = Self.contentType(item.post.embed?.type, media: item.post.embed?.media?.type)
+                var entry = byDay[day] ?? PublicAccountDay(day: day, followers: nil, posts: nil, postsThatDay: 0, engagements: 0, contentTypes: [:])
+                entry.postsThatDay += 1
+                let likes: Int = item.post.likeCount ?? 0
+                let replies: Int = item.post.replyCount ?? 0
+                let shares: Int = (item.post.repostCount ?? 0) + (item.post.quoteCount ?? 0)
+                entry.engagements += likes + replies + shares
+                entry.contentTypes[type, default: 0] += 1
+                byDay[day] = entry
+            }
+            guard let next = page.cursor, !next.isEmpty, !page.feed.isEmpty else { break }
+            cursor = next
+        }
+        var todayEntry = byDay[today] ?? PublicAccountDay(day: today, followers: nil, posts: nil, postsThatDay: 0, engagements: 0, contentTypes: [:])
+        todayEntry.followers = profile.followersCount
+        todayEntry.posts = profile.postsCount
+        byDay[today] = todayEntry
+        return PublicAccountSnapshot(
+            displayName: profile.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? profile.handle, days: byDay.keys.sorted().map { byDay[$0]! })
+    }
+
+    /// A post's content type from its embed view's `$type`.
+    static func contentType(_ embed: String?, media: String?) -> String {
+        switch embed {
+        case "app.bsky.embed.video#view": "video"
+        case "app.bsky.embed.images#view": "image"
+        case "app.bsky.embed.external#view": "link"
+        case "app.bsky.embed.recordWithMedia#view":
+            media == "app.bsky.embed.video#view" ? "video" : media == "app.bsky.embed.external#view" ? "link" : "image"
+        default: "text"
+        }
+    }
+}

@@ -18,7 +18,8 @@ import Testing
     }
 
     func connect(
-        _ server: StubServer, transport: StubTransport = StubTransport(), polls: [TimeInterval] = [0, 0, 0], changes: [String: String] = [:]
+        _ server: StubServer, transport: StubTransport = StubTransport(), polls: [TimeInterval] = [0, 0, 0], changes: [String: String] = [:],
+        clock: @escaping @Sendable () -> Date = { WeChatConnectorTests.now }
     )
         async throws -> WeChatConnector
     {
@@ -27,7 +28,7 @@ import Testing
         return WeChatConnector(
             appID: settings["appID"]!, readOriginalURL: settings["readOriginalURL"].flatMap(URL.init(string:)),
             coverMediaID: settings["coverMediaID"],
-            credentials: connection.credentials, apiBase: server.baseURL, transport: transport, pollDelays: polls, clock: { Self.now })
+            credentials: connection.credentials, apiBase: server.baseURL, transport: transport, pollDelays: polls, historySpacing: 0, clock: clock)
     }
 
     func article(_ title: String? = "春季新品上市", _ text: String = "第一段 <b>新品</b> & 更多\n第二行\n\n第二段") -> Variant {
@@ -246,6 +247,70 @@ import Testing
             await #expect(throws: ConnectorError.self) { try await wechat.metrics(of: post.remoteID) }
             await #expect(throws: ConnectorError.self) { try await wechat.reply(to: "x", text: "y", idempotencyKey: "z") }
             #expect(wechat.capabilities.receivesWebhooks && !wechat.capabilities.postMetrics)
+        }
+    }
+
+    @Test func historyReadsTheStatisticsAWeekACallUpToYesterday() async throws {
+        let fake = WeChatFake(now: Self.now)
+        try await StubServer.run(fake.handle) { server in
+            let wechat = try await connect(server)
+            let before = server.requests.count
+            // act: 20 days in UTC; WeChat's days are Beijing's, ending 2026-11-22
+            let history = try await wechat.accountHistory(days: 20, timeZone: .gmt)
+            // check
+            #expect(history.map(\.day) == MetricDay.range("2026-11-03", "2026-11-22"))
+            #expect(history.allSatisfy { $0.followers == WeChatFake.followers($0.day) })
+            #expect(
+                history.first?.platformValues
+                    == ["cumulate_user": Double(WeChatFake.followers("2026-11-03")), "new_user": 5, "cancel_user": 2])
+            let calls = server.requests.dropFirst(before)
+            #expect(calls.count == 6, "three weeks, two interfaces each")
+            for call in calls {
+                let begin = try #require(call.json?["begin_date"] as? String)
+                let end = try #require(call.json?["end_date"] as? String)
+                #expect(call.method == "POST" && call.query["access_token"] == "ACCESS_TOKEN_1")
+                #expect(MetricDay.distance(from: begin, to: end) < 7 && end <= "2026-11-22" && begin >= "2026-11-03", "\(begin)…\(end)")
+            }
+            #expect(calls.first?.path == "/datacube/getusercumulate" && calls.dropFirst().first?.path == "/datacube/getusersummary")
+            #expect(try await wechat.accountHistory(days: 0, timeZone: .gmt).isEmpty)
+        }
+    }
+
+    @Test func historyStopsWhereWeChatsStatisticsEndAndSaysWhatFailed() async throws {
+        let fake = WeChatFake(now: Self.now)
+        fake.state.withLock { $0.statisticsFrom = "2026-11-10" }
+        try await StubServer.run(fake.handle) { server in
+            let wechat = try await connect(server)
+            // act: a year asked, WeChat keeps from 2026-11-10
+            let history = try await wechat.accountHistory(days: 365, timeZone: .gmt)
+            #expect(history.map(\.day) == MetricDay.range("2026-11-10", "2026-11-22"))
+            #expect(server.requests.count < 12, "the walk ends at the first week WeChat does not keep")
+            // Errors become what to do.
+            fake.force(WeChatFake.error(48001, "api unauthorized"))
+            await #expect {
+                _ = try await wechat.accountHistory(days: 7, timeZone: .gmt)
+            } throws: { error in
+                guard case .rejected(let reason) = error as? ConnectorError else { return false }
+                return reason.contains("verified")
+            }
+            fake.force(WeChatFake.error(45009, "reach max api daily quota limit"))
+            await #expect {
+                _ = try await wechat.accountHistory(days: 7, timeZone: .gmt)
+            } throws: { error in
+                guard case .rateLimited(let wait) = error as? ConnectorError else { return false }
+                return wait >= 60
+            }
+            fake.force(WeChatFake.error(40001, "invalid credential"))
+            await #expect(throws: ConnectorError.expiredCredentials) { try await wechat.accountHistory(days: 7, timeZone: .gmt) }
+            fake.force(.json(["errcode": -1, "errmsg": "system error"]))
+            await #expect {
+                _ = try await wechat.accountHistory(days: 7, timeZone: .gmt)
+            } throws: { error in
+                (error as? ConnectorError)?.isRetriable == true
+            }
+            // Only weeks WeChat keeps: a history before it is an error, not an empty success.
+            fake.state.withLock { $0.statisticsFrom = "2026-11-30" }
+            await #expect(throws: ConnectorError.self) { try await wechat.accountHistory(days: 7, timeZone: .gmt) }
         }
     }
 

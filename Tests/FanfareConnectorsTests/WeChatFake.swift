@@ -1,4 +1,5 @@
 import FanfareConnectors
+import FanfareCore
 import Foundation
 import Synchronization
 
@@ -29,6 +30,8 @@ final class WeChatFake: Sendable {
         var forced: [StubResponse] = []
         var hangAfterSubmit = false
         var counter = 0
+        /// The first day the statistics keep (older weeks answer 61501).
+        var statisticsFrom = "2026-01-01"
     }
 
     let state = Mutex(State())
@@ -135,11 +138,43 @@ final class WeChatFake: Sendable {
                 return state.published.count < before
             }
             return removed ? .json(["errcode": 0, "errmsg": "ok"]) : Self.error(53600, "Article ID invalid")
+        case ("POST", "/datacube/getusercumulate"), ("POST", "/datacube/getusersummary"):
+            return datacube(request.path, body)
         case ("GET", "/cgi-bin/user/get"):
             return .json(["total": 23_000, "count": 2, "data": ["openid": ["OPENID1", "OPENID2"]], "next_openid": "OPENID2"])
         default:
             return Self.error(40066, "invalid url")
         }
+    }
+
+    /// Followers at the end of a day: 20,000 on 2026-01-01, 3 more each day
+    /// (5 new, 2 lost: 2 and 2 from 其他, 3 and 0 from scanning a QR code).
+    static func followers(_ day: String) -> Int { 20_000 + 3 * MetricDay.distance(from: "2026-01-01", to: day) }
+
+    /// The statistics interfaces as documented: yyyy-MM-dd dates, at most 7
+    /// days a call, yesterday (Beijing time) at the latest.
+    func datacube(_ path: String, _ body: [String: Any]) -> StubResponse {
+        guard let begin = body["begin_date"] as? String, let end = body["end_date"] as? String, MetricDay.parse(begin) != nil,
+            MetricDay.parse(end) != nil
+        else { return Self.error(61500, "date format error") }
+        let yesterday = MetricDay.adding(
+            -1, to: MetricDay.of(Date(timeIntervalSince1970: TimeInterval(now)), in: TimeZone(identifier: "Asia/Shanghai")!))
+        let from = state.withLock { $0.statisticsFrom }
+        guard begin <= end, MetricDay.distance(from: begin, to: end) < 7, end <= yesterday, end >= from else {
+            return Self.error(61501, "date range error")
+        }
+        let days = MetricDay.range(max(begin, from), end)
+        if path.hasSuffix("getusercumulate") {
+            return .json(["list": days.map { ["ref_date": $0, "user_source": 0, "cumulate_user": Self.followers($0)] as [String: Any] }])
+        }
+        return .json([
+            "list": days.flatMap { day -> [[String: Any]] in
+                [
+                    ["ref_date": day, "user_source": 0, "new_user": 2, "cancel_user": 2],
+                    ["ref_date": day, "user_source": 30, "new_user": 3, "cancel_user": 0],
+                ]
+            }
+        ])
     }
 
     /// Publishes the job's draft (a published draft leaves the draft box).

@@ -109,5 +109,17 @@ import Testing
         let (good, _) = read(["from": "2026-11-01", "to": "2026-11-30", "platform": "weibo", "account": account.uuidString])
         #expect(good.platform == "weibo" && good.accountID == account)
         #expect(good.queryItems().map(\.0) == ["from", "to", "platform", "account"])
+        // A segment: one of the workspace's, named when not; not read where the question takes none.
+        let segment = UUID()
+        func withSegments(_ raw: String) -> (query: FanPeriodQuery, errors: ValidationErrors) {
+            FanPeriodQuery.read(["segment": raw], today: "2026-12-06", accounts: [:], platforms: [], segments: [segment])
+        }
+        #expect(withSegments(segment.uuidString.lowercased()).query.segmentID == segment)
+        #expect(withSegments(segment.uuidString).query.queryItems().last?.1 == segment.uuidString.lowercased())
+        #expect(withSegments("nope").errors.issues.map(\.field) == ["segment"])
+        #expect(withSegments(UUID().uuidString).errors.issues.map(\.field) == ["segment"])
+        #expect(withSegments(" ").errors.issues.isEmpty && withSegments(" ").query.segmentID == nil)
+        let ignored = FanPeriodQuery.read(["segment": "nope"], today: "2026-12-06", accounts: [:], platforms: [])
+        #expect(ignored.errors.issues.isEmpty && ignored.query.segmentID == nil)
     }
 }

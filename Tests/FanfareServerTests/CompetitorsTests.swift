@@ -94,7 +94,8 @@ import Vapor
             rows: [
                 .init(
                     id: UUID(), ours: true, platform: "sandbox", handle: "brand", name: "Brand", readable: true,
-                    followers: [("2026-11-01", 1_000), ("2026-11-28", 1_100)], posts: 8, engagements: 400, contentTypes: [:]),
+                    followers: [("2026-11-01", 1_000), ("2026-11-28", 1_100)], posts: 8, engagements: 400,
+                    contentTypes: [CompetitorContentType.of(format: "image_text"): 5, CompetitorContentType.of(format: "audio"): 3]),
                 .init(
                     id: UUID(), ours: false, platform: "mastodon", handle: "rival", name: "Rival", readable: true,
                     followers: [("2026-11-28", 50_000)], posts: 4, engagements: 40, contentTypes: ["video": 3, "text": 1]),
@@ -105,6 +106,8 @@ import Vapor
         let zh = CompetitorsPage.model(found, base: "/w/demo", canManage: true, values: [:], errors: FormErrors(), locale: .zhHans)
         #expect(zh.items[0].growth == "10.0%" && zh.items[0].cadence == "2.0" && zh.items[0].engagementPerPost == "50")
         #expect(zh.items[1].followers == "5万" && zh.items[1].growth == "未知" && zh.items[1].topTypes == "视频、图文（纯文字）")
+        #expect(zh.items[0].topTypes == "图片、音频", "our own accounts' content types beside theirs")
+        #expect(CompetitorContentType.of(format: "short_video") == "video" && CompetitorContentType.of(format: "long_article") == "text")
         #expect(zh.items[2].source == "仅支持 CSV 导入" && zh.items[0].removeAction == nil && zh.items[1].removeAction != nil)
         #expect(zh.points.map(\.label) == ["Brand", "Rival"])
         let html = CompetitorsPage.view(zh, context(.zhHans)).rendered

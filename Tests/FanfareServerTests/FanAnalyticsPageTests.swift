@@ -55,6 +55,23 @@ import Testing
         #expect(model.platformOptions.map(\.label) == ["全部平台", "微博"])
     }
 
+    @Test func aSegmentIsOfferedCarriedInLinksAndNamedWhereItDoesNotApply() {
+        let segment = UUID(uuidString: "00000000-0000-0000-0000-0000000000AB")!
+        var found = Self.found
+        found.segments = [(segment, "上海 <VIP>")]
+        var query = Self.query
+        query.segmentID = segment
+        let model = FanAnalyticsPage.model(query, found, errors: FormErrors(), slug: "demo", zone: .gmt, canExport: true, locale: .zhHans)
+        #expect(model.segmentOptions.map(\.label) == ["全部粉丝", "上海 <VIP>"] && model.segmentName == "上海 <VIP>")
+        #expect(model.steps[0].href.hasSuffix("&segment=00000000-0000-0000-0000-0000000000ab"))
+        let html = FanAnalyticsPage.view(model, context(.zhHans)).rendered
+        #expect(html.contains("name=\"segment\"") && html.contains("id=\"fan-active-all-fans\"") && html.contains("上海 &lt;VIP&gt;"))
+        #expect(!html.contains("<VIP>") && !html.contains("fananalytics."))
+        // Without segments (none saved, or the reader may not read them) there is no choice.
+        let plain = FanAnalyticsPage.model(Self.query, Self.found, errors: FormErrors(), slug: "demo", zone: .gmt, canExport: true, locale: .en)
+        #expect(plain.segmentOptions.isEmpty && !FanAnalyticsPage.view(plain, context(.en)).rendered.contains("name=\"segment\""))
+    }
+
     @Test func emptyStatesSayWhatToDoNext() {
         let none = FanAnalyticsPage.model(
             Self.query, FanAnalyticsPage.Found(), errors: FormErrors(), slug: "demo", zone: .gmt, canExport: true, locale: .zhHans)

@@ -184,4 +184,83 @@ import Vapor
             #expect((active.json["points"] as? [[String: Any]])?.compactMap { $0["mau"] as? Int }.max() == 1)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func aSavedSegmentRestrictsTheFunnelItsFansAndTheCohorts(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("a@example.com", workspace: "Alpha")
+            let (_, tokenB, wsB) = try await t.makeWorkspaceAdmin("b@example.com", workspace: "Beta")
+            let at = Date().addingTimeInterval(-2 * 86_400)
+            try await send(
+                t, ws.slug, token,
+                [
+                    // A: every step. C: a buyer (refunded in part). B, D: follow and more, outside the segment. E: buys twice, outside.
+                    Self.event("a1", "follow", "a", at: at), Self.event("a2", "join_community", "a", at: at),
+                    Self.event("a3", "purchase", "a", at: at, amount: 10_000), Self.event("a4", "purchase", "a", at: at, amount: 5_000),
+                    Self.event("a5", "referral", "a", at: at),
+                    Self.event("b1", "follow", "b", at: at), Self.event("b2", "join_community", "b", at: at),
+                    Self.event("c1", "follow", "c", at: at), Self.event("c2", "join_community", "c", at: at),
+                    Self.event("c3", "purchase", "c", at: at, amount: 30_000), Self.event("c4", "refund", "c", at: at, amount: 10_000),
+                    Self.event("d1", "follow", "d", at: at),
+                    Self.event("e1", "purchase", "e", at: at, amount: 1_000), Self.event("e2", "purchase", "e", at: at, amount: 1_000),
+                ])
+            let api = "/api/v1/workspaces/\(ws.slug)"
+            for handle in ["a", "c"] {
+                let fan = try #require(
+                    try await FanIdentity.query(on: t.db).filter(\.$platform == "sandbox").filter(\.$authorID == handle).first()?.$fan.id)
+                let patched = try await t.api(
+                    .PATCH, api + "/fans/\(fan.uuidString.lowercased())", token: token, json: ["attributes": ["region": "上海"]])
+                #expect(patched.status == .ok, "\(patched.body)")
+            }
+            let rule: [String: Any] = ["all": [["field": "region", "op": "eq", "value": "上海"]]]
+            let made = try await t.api(.POST, api + "/segments", token: token, json: ["name": "上海粉丝", "rule": rule])
+            let segment = try #require(made.json["id"] as? String, "\(made.body)")
+            let theirs = try #require(
+                try await t.api(.POST, "/api/v1/workspaces/\(wsB.slug)/segments", token: tokenB, json: ["name": "Theirs", "rule": rule])
+                    .json["id"] as? String)
+
+            // act
+            let all = try await t.api(.GET, api + "/analytics/funnel", token: token)
+            let funnel = try await t.api(.GET, api + "/analytics/funnel?segment=\(segment)", token: token)
+            let cohorts = try await t.api(.GET, api + "/analytics/cohorts?segment=\(segment)", token: token)
+            let allCohorts = try await t.api(.GET, api + "/analytics/cohorts", token: token)
+
+            // check: the funnel counts A and C only; repurchase A and C (not E)
+            #expect((all.json["steps"] as? [[String: Any]])?.map { $0["fans"] as? Int } == [4, 3, 2, 1, 1])
+            #expect(funnel.status == .ok && (funnel.json["segment"] as? String)?.lowercased() == segment.lowercased())
+            #expect((funnel.json["steps"] as? [[String: Any]])?.map { $0["fans"] as? Int } == [2, 2, 2, 1, 1], "\(funnel.body)")
+            let repurchase = try #require(funnel.json["repurchase"] as? [String: Any])
+            #expect(repurchase["buyers"] as? Int == 2 && repurchase["repeat_buyers"] as? Int == 1)
+            #expect(repurchase["net_spend_fen"] as? Int == 15_000 + 20_000)
+            func size(_ reply: Reply) -> Int { (reply.json["cohorts"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["size"] as? Int ?? 0) } }
+            #expect(cohorts.status == .ok && size(cohorts) == 2 && size(allCohorts) == 5, "\(cohorts.body)")
+            // DAU / WAU / MAU take no segment: the parameter is not read there.
+            let active = try await t.api(.GET, api + "/analytics/active-fans?segment=nope", token: token)
+            #expect(active.status == .ok)
+            // A wrong segment is named: not an id, unknown, another workspace's.
+            for bad in ["nope", UUID().uuidString, theirs] {
+                for path in ["funnel", "cohorts"] {
+                    let reply = try await t.api(.GET, api + "/analytics/\(path)?segment=\(bad)", token: token)
+                    #expect(reply.status == .unprocessableEntity && reply.problemFields == ["segment"], "\(path) \(bad): \(reply.body)")
+                }
+            }
+
+            // The page: the filter, the restricted funnel, the step's fans and CSV, the DAU note.
+            let browser = Browser(t)
+            #expect(try await browser.signIn("a@example.com").status == .seeOther)
+            let page = try await browser.get("/w/\(ws.slug)/fan-analytics?segment=\(segment)")
+            #expect(page.status == .ok && page.body.contains("name=\"segment\"") && page.body.contains("上海粉丝"))
+            #expect(
+                page.body.contains("id=\"fan-active-all-fans\"") && page.body.contains("funnel/follow?")
+                    && page.body.contains("segment=\(segment.lowercased())"))
+            let listed = try await browser.get("/w/\(ws.slug)/fan-analytics/funnel/follow?segment=\(segment)")
+            #expect(listed.body.components(separatedBy: "<tr><td><a href=\"/w/\(ws.slug)/fans/").count - 1 == 2)
+            let everyone = try await browser.get("/w/\(ws.slug)/fan-analytics/funnel/follow")
+            #expect(everyone.body.components(separatedBy: "<tr><td><a href=\"/w/\(ws.slug)/fans/").count - 1 == 4)
+            let csv = try await browser.get("/w/\(ws.slug)/fan-analytics/funnel/follow/export?segment=\(segment)")
+            #expect(csv.status == .ok && csv.body.split(separator: "\r\n").count == 3)
+            let wrong = try await browser.get("/w/\(ws.slug)/fan-analytics?segment=\(theirs)")
+            #expect(wrong.status == .unprocessableEntity && wrong.body.contains("is not a segment of this workspace"), "\(wrong.body.prefix(0))")
+        }
+    }
 }

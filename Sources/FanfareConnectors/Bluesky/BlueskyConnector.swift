@@ -9,12 +9,21 @@ public struct BlueskyConnector: Connector {
     let handle: String
     let accessToken: String
     let clock: @Sendable () -> Date
+    /// Bluesky's public AppView: other accounts' profiles and feeds, read
+    /// without the account's token (`PublicAccountReading`).
+    let appView: BlueskyAPI
 
     static let postCollection = "app.bsky.feed.post"
+    /// Where public reads go; never a setting a user types.
+    public static let publicAppView = URL(string: "https://public.api.bsky.app")!
 
-    public init(connection: AccountConnection, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        connection: AccountConnection, transport: any HTTPTransport, appView: URL = BlueskyConnector.publicAppView,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         let service = connection.settings[BlueskyKind.Setting.serviceURL].flatMap(URL.init(string:)) ?? URL(string: BlueskyKind.defaultService)!
         api = BlueskyAPI(service: service, transport: transport)
+        self.appView = BlueskyAPI(service: appView, transport: transport)
         did = connection.settings[BlueskyKind.Setting.did] ?? ""
         handle = connection.settings[BlueskyKind.Setting.handle] ?? connection.handle
         accessToken = connection.credentials.accessToken

@@ -111,6 +111,10 @@ struct WeChatAPI: Sendable {
             return .rejected(reason: "The draft did not pass WeChat's publishing check (\(said)); open it in the WeChat backend to see why")
         case 53600:
             return .notFound
+        case 61500:
+            return .rejected(reason: "WeChat did not accept the statistics dates (\(said)); Fanfare sends them as YYYY-MM-DD")
+        case 61501:
+            return .rejected(reason: "WeChat's statistics do not reach back to those dates (\(said))")
         case 45000..<46000:
             return .rejected(reason: "WeChat refused the content (\(said))")
         default:

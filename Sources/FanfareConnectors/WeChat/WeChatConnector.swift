@@ -21,6 +21,9 @@ public struct WeChatConnector: Connector {
     /// Seconds to wait before each `freepublish/get`; when they run out with
     /// the job still publishing, the outcome is unknown.
     public var pollDelays: [TimeInterval]
+    /// Seconds between two statistics calls of a history read, so a
+    /// backfill of weeks never bursts (`accountHistory`).
+    public var historySpacing: TimeInterval
     public let clock: @Sendable () -> Date
 
     /// About two minutes: WeChat's publishing job usually ends within
@@ -29,7 +32,7 @@ public struct WeChatConnector: Connector {
 
     public init(
         appID: String, readOriginalURL: URL?, coverMediaID: String?, credentials: ConnectorCredentials, apiBase: URL = WeChatKind.defaultAPIBase,
-        transport: any HTTPTransport, pollDelays: [TimeInterval] = WeChatConnector.defaultPollDelays,
+        transport: any HTTPTransport, pollDelays: [TimeInterval] = WeChatConnector.defaultPollDelays, historySpacing: TimeInterval = 1,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.appID = appID
@@ -38,6 +41,7 @@ public struct WeChatConnector: Connector {
         self.credentials = credentials
         self.api = WeChatAPI(base: apiBase, transport: transport)
         self.pollDelays = pollDelays
+        self.historySpacing = historySpacing
         self.clock = clock
     }
 

@@ -43,7 +43,7 @@ public enum TrackedAccountRules {
     public static let nameLength = 1...100
     /// Platforms whose API lets one account read another's public numbers
     /// (the others are filled by CSV import).
-    public static let readable: Set<String> = ["sandbox", "mastodon"]
+    public static let readable: Set<String> = ["sandbox", "mastodon", "bluesky"]
 
     /// The handle as stored: without a leading @ and surrounding spaces.
     public static func handle(_ raw: String) -> String {
@@ -65,5 +65,20 @@ public enum TrackedAccountRules {
             errors.add("display_name", .lengthBetween(min: nameLength.lowerBound, max: nameLength.upperBound))
         }
         return errors
+    }
+}
+
+/// The content type a post of ours counts as beside tracked accounts'
+/// (`text`, `image`, `video`, `link`, `audio`), from its content format.
+public enum CompetitorContentType {
+    public static let all = ["text", "image", "video", "link", "audio"]
+
+    public static func of(format raw: String) -> String {
+        switch ContentFormat(rawValue: raw) {
+        case .imageText: "image"
+        case .shortVideo, .live: "video"
+        case .audio: "audio"
+        case .longArticle, nil: "text"
+        }
     }
 }

@@ -15,21 +15,28 @@ public struct FanPeriodQuery: Sendable, Equatable {
     public var granularity: Granularity
     public var platform: String?
     public var accountID: UUID?
+    /// A saved segment of the workspace: only its members count (the
+    /// funnel, repurchase and cohorts; see docs/analytics.md).
+    public var segmentID: UUID?
 
-    public init(from: String, to: String, granularity: Granularity = .day, platform: String? = nil, accountID: UUID? = nil) {
+    public init(
+        from: String, to: String, granularity: Granularity = .day, platform: String? = nil, accountID: UUID? = nil, segmentID: UUID? = nil
+    ) {
         self.from = from
         self.to = to
         self.granularity = granularity
         self.platform = platform
         self.accountID = accountID
+        self.segmentID = segmentID
     }
 
     /// `accounts`: the workspace's accounts and their platforms; `platforms`:
     /// the platforms Fanfare knows; `granularities`: what this question
-    /// accepts (the cohorts are weekly only).
+    /// accepts (the cohorts are weekly only); `segments`: the workspace's
+    /// segments, nil where the question takes none (`segment` is then not read).
     public static func read(
         _ values: [String: String], today: String, accounts: [UUID: String], platforms: [String],
-        granularities: [Granularity] = Granularity.allCases
+        granularities: [Granularity] = Granularity.allCases, segments: Set<UUID>? = nil
     ) -> (query: FanPeriodQuery, errors: ValidationErrors) {
         var errors = ValidationErrors()
         func value(_ name: String) -> String? {
@@ -69,7 +76,13 @@ public struct FanPeriodQuery: Sendable, Equatable {
                 errors.add("account", .accountIdsInvalid(value: raw))
             }
         }
-        return (FanPeriodQuery(from: from, to: to, granularity: granularity, platform: platform, accountID: accountID), errors)
+        var segmentID: UUID?
+        if let segments, let raw = value("segment") {
+            if let id = UUID(uuidString: raw), segments.contains(id) { segmentID = id } else { errors.add("segment", .notASegment) }
+        }
+        return (
+            FanPeriodQuery(from: from, to: to, granularity: granularity, platform: platform, accountID: accountID, segmentID: segmentID), errors
+        )
     }
 
     /// The query as a query string (what a link to the same view carries),
@@ -79,6 +92,7 @@ public struct FanPeriodQuery: Sendable, Equatable {
         if includeGranularity { items.append(("granularity", granularity.rawValue)) }
         if let platform { items.append(("platform", platform)) }
         if let accountID { items.append(("account", accountID.uuidString.lowercased())) }
+        if let segmentID { items.append(("segment", segmentID.uuidString.lowercased())) }
         return items
     }
 }

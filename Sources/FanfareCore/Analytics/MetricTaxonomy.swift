@@ -117,9 +117,11 @@ public enum MetricTaxonomy {
             ], engagement: [.likes, .comments, .shares], history: false, exportWindowDays: nil,
             note: "Open API reports counts only (statuses/count); reads (阅读数) only in the account's own export."),
         "wechat": PlatformMetricNames(
-            names: ["total": .followers, "total_count": .posts], engagement: [.likes, .comments, .shares, .saves], history: false,
-            exportWindowDays: 90,
-            note: "Followers (user/get total) and published count; articles from the publishing API have no statistics."),
+            names: ["total": .followers, "total_count": .posts, "cumulate_user": .followers], engagement: [.likes, .comments, .shares, .saves],
+            history: true, exportWindowDays: 90,
+            note:
+                "Followers (user/get total, datacube getusercumulate for past days with new_user and cancel_user) and published count; articles from the publishing API have no statistics."
+        ),
         "xiaohongshu": PlatformMetricNames(
             names: [:], engagement: [.likes, .comments, .shares, .saves], history: false, exportWindowDays: nil,
             note: "Hand-off platform: no statistics API."),

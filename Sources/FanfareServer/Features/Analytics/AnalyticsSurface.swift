@@ -138,9 +138,10 @@ enum MetricHistoryService {
             on: app.db)
     }
 
-    /// Asks the platform for the account's last `days` days and stores
-    /// them (source `backfill`); returns how many days were written, 0 when
-    /// the platform keeps no history (`notSupported`).
+    /// Asks the platform for the account's last `days` days (no further
+    /// back than it keeps) and stores those not stored yet (source
+    /// `backfill`); returns how many days the platform returned, 0 when it
+    /// keeps no history (`notSupported`).
     @discardableResult
     static func backfill(
         _ account: SocialAccount, days: Int, app: Application, connector: (any Connector)? = nil, now: Date = Date()
@@ -149,6 +150,9 @@ enum MetricHistoryService {
     {
         let connector = try connector ?? AccountService(db: app.db, app: app).connector(for: account)
         let zone = try await timeZone(of: account.$workspace.id, on: app.db)
+        // No further back than the platform keeps (WeChat's statistics: the
+        // window in MetricTaxonomy): fewer calls, the same days.
+        let days = min(days, MetricTaxonomy.of(account.platform).exportWindowDays ?? days)
         let fetch: @Sendable () async throws -> [AccountHistoryDay] = { try await connector.accountHistory(days: days, timeZone: zone) }
         let history: [AccountHistoryDay]
         do {
@@ -157,7 +161,19 @@ enum MetricHistoryService {
             if let refusal = error as? ConnectorError, case .notSupported = refusal { return 0 }
             throw error
         }
-        for day in history where MetricDay.parse(day.day) != nil {
+        // Days already stored stay as they are: a second run (or a gap
+        // fill) writes only the missing days, never a day twice.
+        var stored: Set<String> = []
+        if let sql = app.db as? any SQLDatabase, let oldest = history.map(\.day).min() {
+            stored = Set(
+                try await sql.raw(
+                    """
+                    SELECT day FROM account_metric_days WHERE workspace_id = \(bind: account.$workspace.id) AND account_id = \(bind: account.id!)
+                    AND day >= \(bind: oldest)
+                    """
+                ).all().map { try $0.decode(column: "day", as: String.self) })
+        }
+        for day in history where MetricDay.parse(day.day) != nil && !stored.contains(day.day) {
             try await recordAccount(
                 workspaceID: account.$workspace.id, accountID: account.id!,
                 AccountDay(

@@ -29,6 +29,15 @@ enum MetricsPass {
                         MetricsBackfill.kind, payload: .init(accountID: account, days: MetricsBackfill.days), runAt: now,
                         uniqueKey: "\(MetricsBackfill.kind.name):\(account.uuidString)")
                 }, now: now)
+            // Days missing since an account's first stored day, within
+            // what its platform keeps: asked for again once a day.
+            let today = MetricDay.of(now, in: try await MetricHistoryService.timeZone(of: workspaceID, on: app.db))
+            try await JobQueue(db: app.db).enqueueMany(
+                try await gaps(workspaceID: workspaceID, on: app.db, now: now).map { account, days in
+                    try JobQueue.NewJob(
+                        MetricsBackfill.kind, payload: .init(accountID: account, days: days), runAt: now,
+                        uniqueKey: "\(MetricsBackfill.kind.name):\(account.uuidString):gaps:\(today)")
+                }, now: now)
             guard !due.isEmpty else { continue }
             var accountCount: [String: Int] = [:]
             var accountStart: [UUID: Date] = [:]
@@ -62,6 +71,44 @@ enum MetricsPass {
             try await sql.raw("SELECT DISTINCT account_id FROM account_metric_days WHERE workspace_id = \(bind: workspaceID)").all()
                 .map { try $0.decode(column: "account_id", as: UUID.self) })
         return accounts.map { $0.id! }.filter { !stored.contains($0) }
+    }
+
+    /// Connected accounts whose platform keeps history and that miss a
+    /// day between their first stored day and yesterday, within the days
+    /// the platform keeps (`exportWindowDays`, else `MetricsBackfill.days`):
+    /// each with the days to ask for (from the day before its oldest
+    /// missing day to yesterday). Accounts with no stored day are `unfilled`'s.
+    static func gaps(workspaceID: UUID, on db: any Database, now: Date) async throws -> [(account: UUID, days: Int)] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let accounts = try await SocialAccount.query(on: db).filter(\.$workspace.$id == workspaceID)
+            .filter(\.$status == SocialAccount.Status.connected.rawValue).sort(\.$id).all()
+            .filter { MetricTaxonomy.of($0.platform).history }
+        guard !accounts.isEmpty else { return [] }
+        let zone = try await MetricHistoryService.timeZone(of: workspaceID, on: db)
+        let today = MetricDay.of(now, in: zone)
+        let yesterday = MetricDay.adding(-1, to: today)
+        var result: [(account: UUID, days: Int)] = []
+        for account in accounts {
+            let window = MetricTaxonomy.of(account.platform).exportWindowDays ?? MetricsBackfill.days
+            let since = MetricDay.adding(-window, to: today)
+            guard
+                let first = try await sql.raw(
+                    "SELECT MIN(day) AS first FROM account_metric_days WHERE workspace_id = \(bind: workspaceID) AND account_id = \(bind: account.id!)"
+                ).first()?.decode(column: "first", as: String?.self)
+            else { continue }
+            let stored = Set(
+                try await sql.raw(
+                    """
+                    SELECT day FROM account_metric_days WHERE workspace_id = \(bind: workspaceID) AND account_id = \(bind: account.id!)
+                    AND day >= \(bind: since) AND day <= \(bind: yesterday)
+                    """
+                ).all().map { try $0.decode(column: "day", as: String.self) })
+            if let oldest = MetricQuality.gaps(days: stored, first: first, from: since, to: yesterday).first {
+                // One day more: the platform's days may be another zone's (WeChat's are Beijing's).
+                result.append((account.id!, MetricDay.distance(from: oldest, to: today) + 1))
+            }
+        }
+        return result
     }
 
     /// What is due today in one workspace: accounts first, then posts.
@@ -180,7 +227,10 @@ enum MetricsBackfill {
         do {
             try await MetricHistoryService.backfill(account, days: min(max(1, payload.days), 3_650), app: app)
         } catch let error as ConnectorError where error.isRetriable {
-            throw JobRetry(after: 600, reason: ConnectorMessages.text(error))
+            // A spent daily quota (WeChat's 45009) waits for its reset.
+            var wait: TimeInterval = 600
+            if case .rateLimited(let asked) = error { wait = max(wait, asked) }
+            throw JobRetry(after: wait, reason: ConnectorMessages.text(error))
         } catch let error as ConnectorError {
             app.logger.info("history not taken", metadata: ["account": .string(payload.accountID.uuidString), "why": .string("\(error)")])
         }

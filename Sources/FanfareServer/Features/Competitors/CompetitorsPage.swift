@@ -112,12 +112,26 @@ enum CompetitorsPage {
                 try row.decode(column: "posts", as: Int.self), try row.decode(column: "engagements", as: Int.self)
             )
         }
+        // Ours: the content types of the posts published in the period, from their format.
+        var types: [UUID: [String: Int]] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT v.account_id AS account_id, p.format AS format, COUNT(*) AS posts FROM post_variants v JOIN posts p ON p.id = v.post_id
+            WHERE v.workspace_id = \(bind: access.workspaceID) AND v.state = 'published'
+            AND v.published_at >= \(bind: CoreSeries.dayStart(from, zone)) AND v.published_at < \(bind: CoreSeries.dayStart(MetricDay.adding(1, to: to), zone))
+            GROUP BY v.account_id, p.format
+            """
+        ).all() {
+            let type = CompetitorContentType.of(format: try row.decode(column: "format", as: String.self))
+            types[try row.decode(column: "account_id", as: UUID.self), default: [:]][type, default: 0] += try row.decode(
+                column: "posts", as: Int.self)
+        }
         for account in accounts {
             rows.append(
                 Row(
                     id: account.id!, ours: true, platform: account.platform, handle: account.handle, name: account.displayName, readable: true,
                     followers: followers[account.id!] ?? [], posts: posting[account.id!]?.posts ?? 0,
-                    engagements: posting[account.id!]?.engagements ?? 0, contentTypes: [:]))
+                    engagements: posting[account.id!]?.engagements ?? 0, contentTypes: types[account.id!] ?? [:]))
         }
         // Tracked: their stored days.
         var stored: [UUID: [(day: String, followers: Int?, posts: Int, engagements: Int, types: [String: Int])]] = [:]
@@ -192,10 +206,8 @@ enum CompetitorsPage {
                 growth: figures.growthRate.map { ChartValueFormat.percent.exact($0, locale) } ?? unknown,
                 cadence: String(format: "%.1f", figures.postsPerWeek),
                 engagementPerPost: figures.engagementPerPost.map { Formats.count(Int($0.rounded()), locale) } ?? unknown,
-                topTypes: row.ours
-                    ? unknown
-                    : figures.topContentTypes.prefix(3).map { I18n.text("competitors.type.\($0.type)", locale) }.joined(separator: "、").nonEmptyOr(
-                        unknown),
+                topTypes: figures.topContentTypes.prefix(3).map { I18n.text("competitors.type.\($0.type)", locale) }.joined(separator: "、")
+                    .nonEmptyOr(unknown),
                 source: I18n.text(row.ours ? "competitors.ours" : (row.readable ? "competitors.read_by" : "competitors.import_only"), locale),
                 removeAction: canManage && !row.ours ? "\(base)/competitors/\(row.id.uuidString.lowercased())/delete" : nil)
         }

@@ -14,6 +14,10 @@ struct FanScope: Sendable, Equatable {
     var zone: TimeZone
     var platform: String?
     var accountID: UUID?
+    /// A saved segment: only its members (as of now) count in the funnel,
+    /// its fans, repurchase and the cohorts.
+    var segmentID: UUID?
+    var segmentRule: SegmentRule?
 
     var fromDay: Int { LocalDays.number(from) ?? 0 }
     var toDay: Int { LocalDays.number(to) ?? 0 }
@@ -29,13 +33,25 @@ struct FanScope: Sendable, Equatable {
 /// handful of rows; no fan is loaded to be counted. A merged fan's facts
 /// count for the fan it was merged into.
 struct FanActivityQueries {
+    let db: any Database
     let sql: any SQLDatabase
     let scope: FanScope
 
     init(_ db: any Database, scope: FanScope) throws {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Fan analytics needs an SQL database.") }
+        self.db = db
         self.sql = sql
         self.scope = scope
+    }
+
+    /// Which of `fanIDs` the scope's segment holds now (all of them without
+    /// one). Segment rules are evaluated by the Core over the fans, as the
+    /// segment's count and members are, so the SQL returns one row per fan
+    /// and the figures are counted here.
+    func members(_ fanIDs: [UUID]) async throws -> Set<UUID> {
+        guard let id = scope.segmentID, let rule = scope.segmentRule else { return Set(fanIDs) }
+        return Set(
+            try await FanService.segmentMembership(of: fanIDs, in: [id: rule], workspaceID: ws, zone: scope.zone, now: Date(), on: db).keys)
     }
 
     var postgres: Bool { sql.dialect.name == "postgresql" }
@@ -139,9 +155,18 @@ struct FanActivityQueries {
     /// Unique fans at each step (each counted at every step up to the one it reached).
     func funnel() async throws -> FanFunnel {
         var atStep = [Int](repeating: 0, count: FunnelStepKind.allCases.count)
-        for row in try await sql.raw("\(reached) SELECT step, COUNT(*) AS fans FROM reached GROUP BY step").all() {
-            let step = try row.decode(column: "step", as: Int.self)
-            atStep[max(0, min(atStep.count - 1, step))] += try row.decode(column: "fans", as: Int.self)
+        if scope.segmentRule != nil {
+            let asText = SQLRows.uuidsAsText(sql)
+            let rows = try await sql.raw("\(reached) SELECT fan_id, step FROM reached").all().map { row in
+                (try SQLRows.uuid(row, "fan_id", asText: asText), try row.decode(column: "step", as: Int.self))
+            }
+            let kept = try await members(rows.map(\.0))
+            for (fan, step) in rows where kept.contains(fan) { atStep[max(0, min(atStep.count - 1, step))] += 1 }
+        } else {
+            for row in try await sql.raw("\(reached) SELECT step, COUNT(*) AS fans FROM reached GROUP BY step").all() {
+                let step = try row.decode(column: "step", as: Int.self)
+                atStep[max(0, min(atStep.count - 1, step))] += try row.decode(column: "fans", as: Int.self)
+            }
         }
         let counts = atStep.indices.map { index in atStep[index...].reduce(0, +) }
         return FanFunnel(counts: counts)
@@ -156,8 +181,24 @@ struct FanActivityQueries {
         var erased: Bool
     }
 
-    /// The fans who reached `step`, in id order after `after`, at most `limit`.
+    /// The fans who reached `step`, in id order after `after`, at most `limit`
+    /// (of the segment's members, when the scope has one).
     func fans(at step: FunnelStepKind, after: UUID?, limit: Int) async throws -> [StepFan] {
+        guard scope.segmentRule != nil else { return try await allFans(at: step, after: after, limit: limit) }
+        var result: [StepFan] = []
+        var cursor = after
+        let batch = max(limit, 500)
+        while result.count < limit {
+            let page = try await allFans(at: step, after: cursor, limit: batch)
+            let kept = try await members(page.map(\.id))
+            result += page.filter { kept.contains($0.id) }
+            guard page.count == batch, let last = page.last else { break }
+            cursor = last.id
+        }
+        return Array(result.prefix(limit))
+    }
+
+    func allFans(at step: FunnelStepKind, after: UUID?, limit: Int) async throws -> [StepFan] {
         let asText = SQLRows.uuidsAsText(sql)
         var query: SQLQueryString = """
             \(reached) SELECT f.id, f.display_name, f.spend_fen, f.value_tier, f.erased_at FROM reached r JOIN fans f ON f.id = r.fan_id
@@ -177,14 +218,31 @@ struct FanActivityQueries {
 
     /// Buyers, repeat buyers and net spend over the period's purchases and refunds.
     func repurchase() async throws -> RepurchaseSummary {
-        let query: SQLQueryString = """
+        let perFan: SQLQueryString = """
             WITH acts AS (\(facts(from: scope.start, to: scope.end, types: ["purchase", "refund"], messages: .none))),
             per AS (
                 SELECT fan_id, SUM(CASE WHEN kind = 'purchase' THEN 1 ELSE 0 END) AS purchases,
                 SUM(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END) AS refunds,
                 CAST(COALESCE(SUM(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) AS BIGINT) AS net
                 FROM acts WHERE \(fanFilter("fan_id")) GROUP BY fan_id),
-            k AS (SELECT net, \(Self.kept) AS kept FROM per)
+            k AS (SELECT fan_id, net, \(Self.kept) AS kept FROM per)
+            """
+        if scope.segmentRule != nil {
+            let asText = SQLRows.uuidsAsText(sql)
+            let rows = try await sql.raw("\(perFan) SELECT fan_id, net, kept FROM k").all().map { row in
+                (
+                    fan: try SQLRows.uuid(row, "fan_id", asText: asText), net: try row.decode(column: "net", as: Int64.self),
+                    kept: try row.decode(column: "kept", as: Int.self)
+                )
+            }
+            let members = try await members(rows.map(\.fan))
+            let counted = rows.filter { members.contains($0.fan) }
+            return RepurchaseSummary(
+                buyers: counted.filter { $0.kept >= 1 }.count, repeatBuyers: counted.filter { $0.kept >= 2 }.count,
+                netSpendFen: counted.reduce(0) { $0 + $1.net }, buyersNetSpendFen: counted.filter { $0.kept >= 1 }.reduce(0) { $0 + $1.net })
+        }
+        let query: SQLQueryString = """
+            \(perFan)
             SELECT CAST(COALESCE(SUM(CASE WHEN kept >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS buyers,
             CAST(COALESCE(SUM(CASE WHEN kept >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS repeat_buyers,
             CAST(COALESCE(SUM(net), 0) AS BIGINT) AS net, CAST(COALESCE(SUM(CASE WHEN kept >= 1 THEN net ELSE 0 END), 0) AS BIGINT) AS buyers_net
@@ -207,7 +265,7 @@ struct FanActivityQueries {
         let until = min(now, scope.end.addingTimeInterval(31 * 86_400))
         let dayOf = day("at", from: scope.start, to: until)
         let types = ConversionType.allCases.map(\.rawValue)
-        let query: SQLQueryString = """
+        let newcomers: SQLQueryString = """
             WITH acts AS (\(facts(from: scope.start, to: until, types: types, messages: .all))),
             days AS (SELECT DISTINCT fan_id, \(dayOf) AS d FROM acts WHERE \(fanFilter("fan_id"))),
             firsts AS (SELECT fan_id, MIN(d) AS first_day FROM days GROUP BY fan_id),
@@ -215,6 +273,37 @@ struct FanActivityQueries {
                 SELECT fan_id, first_day FROM firsts f WHERE f.first_day >= \(bind: scope.fromDay) AND f.first_day <= \(bind: scope.toDay)
                 AND NOT EXISTS (SELECT 1 FROM conversion_events e WHERE e.workspace_id = \(bind: ws) AND e.fan_id = f.fan_id AND e.at < \(bind: scope.start))
                 AND NOT EXISTS (SELECT 1 FROM incoming_messages m WHERE m.fan_id = f.fan_id AND m.sent_at < \(bind: scope.start)))
+            """
+        if scope.segmentRule != nil {
+            // One row per newcomer: counted here after the segment check.
+            let asText = SQLRows.uuidsAsText(sql)
+            let rows = try await sql.raw(
+                """
+                \(newcomers) SELECT n.fan_id AS fan_id, n.first_day AS first_day,
+                MAX(CASE WHEN d.d = n.first_day + 1 THEN 1 ELSE 0 END) AS d1, MAX(CASE WHEN d.d = n.first_day + 7 THEN 1 ELSE 0 END) AS d7,
+                MAX(CASE WHEN d.d = n.first_day + 30 THEN 1 ELSE 0 END) AS d30
+                FROM newcomers n LEFT JOIN days d ON d.fan_id = n.fan_id AND d.d IN (n.first_day + 1, n.first_day + 7, n.first_day + 30)
+                GROUP BY n.fan_id, n.first_day
+                """
+            ).all().map { row in
+                (
+                    fan: try SQLRows.uuid(row, "fan_id", asText: asText), first: try row.decode(column: "first_day", as: Int.self),
+                    active: try ["d1", "d7", "d30"].map { try row.decode(column: $0, as: Int.self) }
+                )
+            }
+            let members = try await members(rows.map(\.fan))
+            var weeks: [Int: Cohorts.Counted] = [:]
+            for row in rows where members.contains(row.fan) {
+                let monday = row.first - ((row.first + 3) % 7)
+                var week = weeks[monday] ?? Cohorts.Counted(monday: monday, size: 0, active: [0, 0, 0])
+                week.size += 1
+                week.active = zip(week.active, row.active).map { $0 + $1 }
+                weeks[monday] = week
+            }
+            return weeks.keys.sorted().map { weeks[$0]! }
+        }
+        let query: SQLQueryString = """
+            \(newcomers)
             SELECT n.first_day - ((n.first_day + 3) % 7) AS monday, COUNT(DISTINCT n.fan_id) AS size,
             COUNT(DISTINCT CASE WHEN d.d = n.first_day + 1 THEN n.fan_id END) AS d1,
             COUNT(DISTINCT CASE WHEN d.d = n.first_day + 7 THEN n.fan_id END) AS d7,

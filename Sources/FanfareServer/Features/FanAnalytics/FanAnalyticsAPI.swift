@@ -35,16 +35,20 @@ struct FanAnalyticsAPI {
         var timeZone: String
         var platform: String?
         var account: UUID?
+        /// The saved segment the fans were restricted to, if any.
+        var segment: UUID?
         /// What `fans` counts: each fan once.
         var counting: String
         var steps: [StepDTO]
         var repurchase: RepurchaseDTO
     }
 
-    static func read(_ req: Request, granularities: [Granularity] = Granularity.allCases) async throws -> (FanPeriodQuery, FanScope) {
+    static func read(
+        _ req: Request, granularities: [Granularity] = Granularity.allCases, segments: Bool = true
+    ) async throws -> (FanPeriodQuery, FanScope) {
         let access = try req.workspaceAccess
         try access.require(.analyticsView)
-        let (query, errors, scope) = try await FanAnalyticsService.read(req, access: access, granularities: granularities)
+        let (query, errors, scope) = try await FanAnalyticsService.read(req, access: access, granularities: granularities, segments: segments)
         if !errors.issues.isEmpty { throw errors }
         return (query, scope)
     }
@@ -56,7 +60,7 @@ struct FanAnalyticsAPI {
         let repurchase = try await queries.repurchase()
         return FunnelDTO(
             from: query.from, to: query.to, timeZone: scope.zone.identifier, platform: query.platform, account: query.accountID,
-            counting: "unique_fans",
+            segment: query.segmentID, counting: "unique_fans",
             steps: funnel.steps.map {
                 StepDTO(step: $0.kind.rawValue, fans: $0.fans, stepConversion: $0.stepConversion, overallConversion: $0.overallConversion)
             },
@@ -80,6 +84,7 @@ struct FanAnalyticsAPI {
         var granularity: String
         var platform: String?
         var account: UUID?
+        var segment: UUID?
         var cohorts: [CohortDTO]
     }
 
@@ -88,7 +93,7 @@ struct FanAnalyticsAPI {
         let rows = try await Self.cohortRows(scope, on: req.db)
         return CohortsDTO(
             from: query.from, to: query.to, timeZone: scope.zone.identifier, granularity: "week", platform: query.platform,
-            account: query.accountID,
+            account: query.accountID, segment: query.segmentID,
             cohorts: rows.map { CohortDTO(week: $0.week, size: $0.size, day1: $0.cells[0], day7: $0.cells[1], day30: $0.cells[2]) })
     }
 
@@ -120,7 +125,8 @@ struct FanAnalyticsAPI {
     }
 
     @Sendable func activeFans(req: Request) async throws -> ActiveFansDTO {
-        let (query, scope) = try await Self.read(req)
+        // DAU / WAU / MAU take no segment (docs/analytics.md, "Filters").
+        let (query, scope) = try await Self.read(req, segments: false)
         let days = try await FanActivityQueries(req.db, scope: scope).activeFans()
         return ActiveFansDTO(
             from: query.from, to: query.to, timeZone: scope.zone.identifier, granularity: query.granularity.rawValue, platform: query.platform,

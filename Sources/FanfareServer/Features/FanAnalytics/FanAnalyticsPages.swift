@@ -83,12 +83,15 @@ enum FanAnalyticsPage {
         var cohorts: [Cohorts.Row] = []
         var active: [ActiveFans.Day] = []
         var accounts: [(id: UUID, platform: String, handle: String)] = []
+        /// The saved segments the reader may filter by (none without `fans.view`).
+        var segments: [(id: UUID, name: String)] = []
     }
 
     /// Nil scope (the question had errors): only the accounts, for the form.
     static func query(_ scope: FanScope?, access: WorkspaceAccess, on db: any Database) async throws -> Found {
         var found = Found()
         found.accounts = try await FanAnalyticsService.accounts(access, on: db)
+        found.segments = try await FanAnalyticsService.segments(access, on: db)
         guard let scope else { return found }
         let queries = try FanActivityQueries(db, scope: scope)
         found.anyFacts = try await queries.anyFacts()
@@ -123,6 +126,10 @@ enum FanAnalyticsPage {
         var errors: FormErrors
         var platformOptions: [(value: String, label: String)]
         var accountOptions: [(value: String, label: String)]
+        /// Empty when the workspace has no segment or the reader may not read them.
+        var segmentOptions: [(value: String, label: String)]
+        /// The chosen segment's name (the DAU / WAU / MAU note says it does not apply there).
+        var segmentName: String?
         var granularityOptions: [(value: String, label: String)]
         /// The workspace has no fact of any fan yet: say where they come from.
         var empty: Bool
@@ -181,6 +188,9 @@ enum FanAnalyticsPage {
             platformOptions: [("", t("fananalytics.all_platforms"))] + platforms.map { ($0, t("platform.\($0)")) },
             accountOptions: [("", t("fananalytics.all_accounts"))]
                 + found.accounts.map { ($0.id.uuidString.lowercased(), "\(t("platform.\($0.platform)")) · \($0.handle)") },
+            segmentOptions: found.segments.isEmpty
+                ? [] : [("", t("fananalytics.all_fans"))] + found.segments.map { ($0.id.uuidString.lowercased(), $0.name) },
+            segmentName: query.segmentID.flatMap { id in found.segments.first { $0.id == id }?.name },
             granularityOptions: [Granularity.day, .week, .month].map { ($0.rawValue, t("fananalytics.granularity.\($0.rawValue)")) },
             empty: !found.anyFacts && errors.isEmpty, accountsHref: "/w/\(slug)/accounts", periodText: periodText, tiles: tiles, steps: steps,
             cohortRows: found.cohorts, cohortLabels: Cohorts.offsets.map { t("fananalytics.cohort.day_n", String($0)) }, active: found.active,
@@ -195,6 +205,7 @@ enum FanAnalyticsPage {
             \(Layout.field(ctx, name: "to", label: ctx.t("fananalytics.to"), type: "date", value: query.to, errors: model.errors, required: false))
             \(Layout.select(ctx, name: "platform", label: ctx.t("fananalytics.platform"), options: model.platformOptions, selected: query.platform ?? "", errors: model.errors))
             \(Layout.select(ctx, name: "account", label: ctx.t("fananalytics.account"), options: model.accountOptions, selected: query.accountID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true))
+            \(model.segmentOptions.isEmpty ? HTML.empty : Layout.select(ctx, name: "segment", label: ctx.t("fananalytics.segment"), options: model.segmentOptions, selected: query.segmentID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "granularity", label: ctx.t("fananalytics.granularity"), options: model.granularityOptions, selected: query.granularity.rawValue, errors: model.errors))
             <button type="submit">\(ctx.t("fananalytics.apply"))</button>
             </form>
@@ -232,6 +243,7 @@ enum FanAnalyticsPage {
             \(cohorts(model, ctx))
             <h2>\(ctx.t("fananalytics.active"))</h2>
             <p class="hint">\(ctx.t("fananalytics.active_explained"))</p>
+            \(model.segmentName.map { name -> HTML in "<p class=\"hint\" id=\"fan-active-all-fans\">\(ctx.t("fananalytics.active_all_fans", name))</p>" })
             \(active(model, ctx))
             """
     }

@@ -96,6 +96,12 @@ extension FanService {
         try await SegmentScan(db, workspaceID: workspaceID, zone: zone, now: now).membership(of: fanIDs, in: segments)
     }
 
+    /// The workspace's saved segments (id, name, rule), by name: what fan
+    /// analytics offers as a filter.
+    static func savedSegments(in access: WorkspaceAccess, on db: any Database) async throws -> [(id: UUID, name: String, rule: SegmentRule)] {
+        try await access.query(Segment.self, on: db).sort(\.$name).all().map { ($0.id!, $0.name, $0.rule) }
+    }
+
     /// Recomputes every fan's tiers now (the nightly job does it too).
     @discardableResult
     static func recomputeTiers(_ workspace: Workspace, now: Date, on db: any Database) async throws -> FanTiering.Summary {
