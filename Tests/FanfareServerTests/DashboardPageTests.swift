@@ -69,7 +69,9 @@ import Testing
         #expect(model.tables.map(\.id) == ["accounts", "pillar", "format", "campaign", "platform"], "one table per account, not two")
         let accounts = try #require(model.tables.first)
         #expect(accounts.columns == ["Account", "Platform", "Followers", "Net growth", "Posts", "Engagements", "Engagement rate"])
-        #expect(accounts.rows.count == 1 && accounts.rows[0].count == 7 && accounts.rows[0][2] == Formats.count(12_345, .en) && accounts.rows[0][3] == "+70")
+        #expect(
+            accounts.rows.count == 1 && accounts.rows[0].count == 7 && accounts.rows[0][2] == Formats.count(12_345, .en)
+                && accounts.rows[0][3] == "+70")
     }
 
     @Test func theViewEscapesTypedTextAndDrawsChartsWithTheirTables() {
