@@ -52,6 +52,29 @@ final class TestClock: Sendable {
         #expect(history.last?.platformValues?["followers"] == followers.last.map(Double.init))
     }
 
+    /// Connected a month ago: the 150 days of history grow at one pace
+    /// before and after connecting (no bend where connecting began), and
+    /// the nightly pass's rules find no anomaly in them. Before this the
+    /// account arrived with 100 followers gained over a year and then grew
+    /// ~36 a day, and every demo flagged its first weeks.
+    @Test func theBackfillContinuesTheConnectedCurveWithoutAnAnomaly() async throws {
+        let clock = TestClock(start)
+        let utc = TimeZone(identifier: "UTC")!
+        let sandbox = SandboxConnector(
+            account: "brand", audience: SandboxAudience(seed: 42), ledger: SandboxLedger(), accountCreated: start.addingTimeInterval(-30 * 86_400),
+            failureRate: 0, clock: { clock.now })
+        let history = try await sandbox.accountHistory(days: 150, timeZone: utc)
+        let levels = history.map { (day: $0.day, value: Double($0.followers ?? 0)) }
+        let gains = zip(levels, levels.dropFirst()).map { $1.value - $0.value }
+        let before = gains.prefix(100).reduce(0, +) / 100
+        let after = gains.suffix(28).reduce(0, +) / 28
+        #expect(before > 25 && abs(before - after) < 0.15 * after, "one pace: \(before) a day before, \(after) after")
+        #expect(levels.first!.value > 5_000, "the account had followers before: \(levels.first!.value)")
+        #expect(AnomalyPass.judgeLevels(levels, judgeFrom: levels[35].day).isEmpty)
+        let today = try await sandbox.accountStats().followers
+        #expect(sandbox.followers(at: sandbox.accountCreated) == sandbox.initialFollowers && today >= Int(levels.last!.value))
+    }
+
     @Test func contentThePlatformWouldRefuseIsRejectedWithTheReason() async {
         let sandbox = connector(TestClock(start))
         do {

@@ -43,6 +43,32 @@ import Testing
         #expect(AnomalyPass.judgeLevels(series, judgeFrom: series[101].day).isEmpty)
     }
 
+    /// The demo's old history, constructed: three accounts of 100 followers
+    /// gained over a year (under one a day between them), then about 110 a
+    /// day from the day they were connected. The detector flags net growth
+    /// on every day of the new pace until it fills most of the four weeks it
+    /// looks at: a bend in the data, so the Sandbox was changed (one pace
+    /// before and after connecting; see SandboxConnectorTests), not the
+    /// detector. The same pace throughout, with the same noise, flags nothing.
+    @Test func aPaceThatBendsWhereTheHistoryBeganIsFlaggedAndOnePaceIsNot() {
+        var noise = AnomalyDetectorTests.Noise(seed: 18)
+        var bent: [Double] = []
+        var steady: [Double] = []
+        var (bentLevel, steadyLevel) = (200.0, 30_000.0)
+        for day in 0..<150 {
+            let gain = 108 + noise.normal(sigma: 8)
+            bentLevel += day < 120 ? (day % 3 == 0 ? 1 : 0) : gain
+            steadyLevel += gain
+            bent.append(bentLevel.rounded())
+            steady.append(steadyLevel.rounded())
+        }
+        let bentDays = Self.days(bent)
+        let flagged = AnomalyPass.judgeLevels(bentDays, judgeFrom: bentDays[90].day).map(\.day)
+        #expect(flagged.count >= 7 && flagged.first == bentDays[120].day, "the bend, flagged day after day: \(flagged)")
+        let steadyDays = Self.days(steady)
+        #expect(AnomalyPass.judgeLevels(steadyDays, judgeFrom: steadyDays[30].day).isEmpty)
+    }
+
     @Test func aChangeIsKnownOnlyBetweenConsecutiveDays() {
         let (changes, before) = AnomalyPass.changes([("2026-01-05", 10), ("2026-01-06", 15), ("2026-01-08", 30), ("2026-01-09", 31)])
         #expect(changes.map(\.day) == ["2026-01-06", "2026-01-09"] && changes.map(\.value) == [5, 1])

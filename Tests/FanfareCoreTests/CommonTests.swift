@@ -60,6 +60,44 @@ import Testing
         csv.append(["@cmd", "普通"])
         #expect(csv.text == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n'=SUM(A1),\"line\nbreak\"\r\n'@cmd,普通\r\n")
     }
+
+    /// The one way exports write numbers: whole ones bare, fractions as
+    /// they are, nothing for a missing or non-finite value; a negative
+    /// number stays a number (no formula guard).
+    @Test func numbersAreWrittenOnceTheSameWayForEveryExport() {
+        #expect(CSVWriter.number(12) == "12" && CSVWriter.number(-3) == "-3" && CSVWriter.number(0) == "0")
+        #expect(CSVWriter.number(0.0234) == "0.0234" && CSVWriter.number(-0.5) == "-0.5" && CSVWriter.number(123_456_789) == "123456789")
+        #expect(
+            CSVWriter.number(nil) == "" && CSVWriter.number(.nan) == "" && CSVWriter.number(.infinity) == "" && CSVWriter.number(-.infinity) == "")
+        #expect(CSVWriter.number(1e16) == "1e+16", "beyond Int's exact range: as Swift writes it, not a wrapped integer")
+        #expect(CSVWriter.cell(CSVWriter.number(-12)) == "-12" && CSVWriter.cell(CSVWriter.number(-0.25)) == "-0.25")
+    }
+
+    /// A report's CSV writes its numbers through the writer's rule.
+    @Test func aReportsCSVWritesNumbersThroughTheWriter() {
+        let content = ReportContent(
+            kpis: [
+                .init(key: "followers", unit: "count", value: 125, previous: 100),
+                .init(key: "engagement_rate", unit: "ratio", value: 0.0234, previous: nil),
+                .init(key: "purchase_amount", unit: "fen", value: .nan, previous: -1_250),
+            ],
+            basis: "impressions",
+            top: [
+                .init(
+                    postID: UUID(uuidString: "00000000-0000-0000-0000-0000000000B1")!, title: "=春季", platform: "weibo", engagements: 40, rate: 0.5,
+                    basis: "impressions")
+            ],
+            bottom: [], anomalies: [.init(series: "followers_net", day: "2026-03-02", value: -7)], quality: [], postsCounted: 1)
+        let csv = content.csv(
+            kind: .weekly, period: DashboardPeriod(from: "2026-03-02", to: "2026-03-08"),
+            comparison: DashboardPeriod(from: "2026-02-23", to: "2026-03-01"))
+        #expect(csv.hasPrefix("\u{FEFF}report,from,to,compared_from,compared_to\r\nweekly,2026-03-02,2026-03-08,2026-02-23,2026-03-01\r\n"))
+        #expect(csv.contains("\r\nfollowers,count,125,100,0.25\r\n"), "\(csv)")
+        #expect(csv.contains("\r\nengagement_rate,ratio,0.0234,,\r\n"), "\(csv)")
+        #expect(csv.contains("\r\npurchase_amount,fen,,-1250,\r\n"), "\(csv)")
+        #expect(csv.contains("\r\ntop,00000000-0000-0000-0000-0000000000b1,'=春季,weibo,40,0.5,impressions\r\n"), "\(csv)")
+        #expect(csv.contains("\r\nfollowers_net,2026-03-02,-7\r\n"), "\(csv)")
+    }
 }
 
 @Suite struct AuditRedactionTests {

@@ -305,6 +305,43 @@ import FoundationXML
         #expect(quadrant.contains("以中位数分界：声量 50，互动率 5.0%。"))
     }
 
+    /// The tick labels of a drawing's bottom axis (y beyond the plot), with their x.
+    static func bottomLabels(_ html: String) -> [(x: Double, text: String)] {
+        let pattern = /<text class="tick" x="([0-9.\-]+)" y="248" text-anchor="middle">(?:<title>[^<]*<\/title>)?([^<]*)<\/text>/
+        return html.matches(of: pattern).map { (Double($0.output.1) ?? -1, String($0.output.2)) }
+    }
+
+    /// Four weeks of daily bars (the overview's growth chart): every k-th
+    /// day's label whole, none cut to "11…", none overlapping, evenly
+    /// spaced, all inside the drawing; in both languages.
+    @Test(arguments: [UILocale.zhHans, .en])
+    func aDailyCategoryAxisIsThinnedNotCut(_ locale: UILocale) {
+        let days = (0..<28).map {
+            $0 < 22 ? ChartTime.short(year: nil, month: 11, day: 9 + $0, locale) : ChartTime.short(year: nil, month: 12, day: $0 - 21, locale)
+        }
+        let html = Chart.bars(
+            Self.spec(locale), categories: days,
+            series: [
+                BarSeries(name: "new", values: Array(repeating: 100, count: 28)), BarSeries(name: "lost", values: Array(repeating: -3, count: 28)),
+            ],
+            stacked: true
+        ).rendered
+        let labels = Self.bottomLabels(html)
+        #expect(labels.count >= 4 && labels.count < 28, "thinned: \(labels.map(\.text))")
+        #expect(labels.allSatisfy { !$0.text.contains("…") && days.contains($0.text) }, "whole labels: \(labels.map(\.text))")
+        #expect(labels.first?.text == days[0])
+        let widths = labels.map { ChartScale.textWidth($0.text, fontSize: Chart.fontSize) }
+        for index in labels.indices.dropFirst() {
+            let space = labels[index].x - labels[index - 1].x
+            #expect(space >= (widths[index] + widths[index - 1]) / 2, "\(labels[index - 1].text) and \(labels[index].text) overlap")
+        }
+        #expect(labels.indices.allSatisfy { labels[$0].x - widths[$0] / 2 >= 0 && labels[$0].x + widths[$0] / 2 <= Chart.width })
+        // Seven days fit whole without thinning.
+        #expect(
+            Self.bottomLabels(Chart.bars(Self.spec(locale), categories: Array(days.prefix(7)), series: [BarSeries(name: "n", values: [1])]).rendered)
+                .count == 7)
+    }
+
     @Test func longLabelsAreShortenedWithTheWholeTextInTheirTitle() {
         let long = "这是一个非常非常长的账号名称用于测试截断效果"
         let html = Chart.bars(

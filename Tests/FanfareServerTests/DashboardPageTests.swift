@@ -60,13 +60,18 @@ import Testing
         #expect(DashboardPage.model(Self.result(), campaigns: [], base: "/w/demo", canExport: false, locale: .en, zone: .gmt).exports.isEmpty)
     }
 
-    @Test func chartPointsOpenTheirDaysRowsAndTheComparisonIsMovedOntoThePeriod() {
+    @Test func chartPointsOpenTheirDaysRowsAndTheComparisonIsMovedOntoThePeriod() throws {
         let model = DashboardPage.model(Self.result(), campaigns: [], base: "/w/demo", canExport: true, locale: .en, zone: .gmt)
         #expect(model.followerSeries.count == 2 && model.followerSeries[1].comparison && model.followerSeries[1].shift == 7 * 86_400)
         #expect(model.followerSeries[0].points.first?.href == "/w/demo/analytics/rows?metric=followers&from=2026-01-05&to=2026-01-05&pillar=core")
         #expect(model.growth.map(\.name) == ["New", "Lost"] && model.growth[1].values.allSatisfy { $0 == -2 }, "lost stacks below 0")
         #expect(model.top.first?.href == "/w/demo/posts/00000000-0000-0000-0000-0000000000B1" && model.top.first?.engagements == "1,234")
-        #expect(model.tables.map(\.id) == ["accounts", "pillar", "format", "campaign", "platform", "account"])
+        #expect(model.tables.map(\.id) == ["accounts", "pillar", "format", "campaign", "platform"], "one table per account, not two")
+        let accounts = try #require(model.tables.first)
+        #expect(accounts.columns == ["Account", "Platform", "Followers", "Net growth", "Posts", "Engagements", "Engagement rate"])
+        #expect(
+            accounts.rows.count == 1 && accounts.rows[0].count == 7 && accounts.rows[0][2] == Formats.count(12_345, .en)
+                && accounts.rows[0][3] == "+70")
     }
 
     @Test func theViewEscapesTypedTextAndDrawsChartsWithTheirTables() {

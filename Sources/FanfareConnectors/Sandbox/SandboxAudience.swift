@@ -46,8 +46,29 @@ public struct SandboxAudience: Sendable, Equatable {
 
     /// New followers between two instants, one hour at a time.
     public func follows(account: String, from: Date, to: Date) -> [Interaction] {
-        guard to > from else { return [] }
         var result: [Interaction] = []
+        eachFollow(account: account, from: from, to: to) { hour, n, at, rng in
+            let fan = fanIndex(&rng)
+            result.append(
+                Interaction(
+                    remoteID: "sbx_follow_\(account)_\(hour)_\(n)", kind: .follow, postRemoteID: nil,
+                    authorID: "fan\(fan)", authorName: Self.name(fan), text: nil, at: at))
+        }
+        return result.sorted { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
+    }
+
+    /// How many `follows` there are between two instants, without making them.
+    public func followCount(account: String, from: Date, to: Date) -> Int {
+        var count = 0
+        eachFollow(account: account, from: from, to: to) { _, _, _, _ in count += 1 }
+        return count
+    }
+
+    /// Follows between two instants, hour by hour: each hour's count and
+    /// times come from the account and the hour alone, so any window agrees
+    /// with any other on the follows they share.
+    private func eachFollow(account: String, from: Date, to: Date, _ body: (Int, Int, Date, inout SplitMix) -> Void) {
+        guard to > from else { return }
         let firstHour = Int((from.timeIntervalSince1970 / 3_600).rounded(.down))
         let lastHour = Int((to.timeIntervalSince1970 / 3_600).rounded(.down))
         for hour in firstHour...lastHour {
@@ -56,14 +77,9 @@ public struct SandboxAudience: Sendable, Equatable {
             for n in 0..<count {
                 let at = Date(timeIntervalSince1970: Double(hour) * 3_600 + rng.uniform(0, 3_600))
                 guard at >= from, at < to else { continue }
-                let fan = fanIndex(&rng)
-                result.append(
-                    Interaction(
-                        remoteID: "sbx_follow_\(account)_\(hour)_\(n)", kind: .follow, postRemoteID: nil,
-                        authorID: "fan\(fan)", authorName: Self.name(fan), text: nil, at: at))
+                body(hour, n, at, &rng)
             }
         }
-        return result.sorted { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
     }
 
     /// A few fans do most of the talking, as on real accounts.

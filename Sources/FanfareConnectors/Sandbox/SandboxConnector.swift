@@ -118,7 +118,7 @@ public struct SandboxConnector: Connector {
     public let clock: @Sendable () -> Date
 
     public init(
-        account: String, audience: SandboxAudience, ledger: any SandboxStore, accountCreated: Date, initialFollowers: Int = 100,
+        account: String, audience: SandboxAudience, ledger: any SandboxStore, accountCreated: Date, initialFollowers: Int? = nil,
         failureRate: Double = 0.02, rateLimit: (calls: Int, window: TimeInterval) = (300, 300),
         postLinkBase: String = "https://sandbox.fanfare.local", clock: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -126,7 +126,7 @@ public struct SandboxConnector: Connector {
         self.audience = audience
         self.ledger = ledger
         self.accountCreated = accountCreated
-        self.initialFollowers = initialFollowers
+        self.initialFollowers = initialFollowers ?? Self.followersBefore(audience)
         self.failureRate = failureRate
         self.rateLimit = rateLimit
         self.postLinkBase = postLinkBase
@@ -228,17 +228,27 @@ public struct SandboxConnector: Connector {
     }
 
     /// How long the Sandbox account had been on its platform before
-    /// `accountCreated`: its `initialFollowers` came over this time.
+    /// `accountCreated`, gaining followers at its audience's pace.
     public static let priorHistory: TimeInterval = 365 * 86_400
 
+    /// The followers an account has when it is connected, unless told: what
+    /// its audience's pace gives over `priorHistory` (about 13,000 at 1.5 an
+    /// hour).
+    public static func followersBefore(_ audience: SandboxAudience) -> Int {
+        Int((audience.followsPerHour * priorHistory / 3_600).rounded())
+    }
+
     /// Followers at `time`: from `accountCreated` on, `initialFollowers`
-    /// plus the audience's follows since; before it, the initial followers
-    /// arrived evenly over `priorHistory` (the Sandbox keeps no older
-    /// fans), so a backfill before connecting shows a slow climb.
+    /// plus the audience's follows since; before it, `initialFollowers` less
+    /// the same audience's follows between `time` and `accountCreated`,
+    /// never below 0. The account grew at one pace before and after it was
+    /// connected, so a backfill continues the curve the snapshots draw
+    /// rather than bending where connecting began (a bend the anomaly
+    /// detector would rightly flag as a jump in net growth every day for
+    /// weeks).
     public func followers(at time: Date) -> Int {
-        if time >= accountCreated { return initialFollowers + audience.follows(account: account, from: accountCreated, to: time).count }
-        let before = accountCreated.timeIntervalSince(time)
-        return max(0, Int((Double(initialFollowers) * (1 - before / Self.priorHistory)).rounded(.down)))
+        if time >= accountCreated { return initialFollowers + audience.followCount(account: account, from: accountCreated, to: time) }
+        return max(0, initialFollowers - audience.followCount(account: account, from: time, to: accountCreated))
     }
 
     /// The Sandbox keeps every day's follower count (computed from its

@@ -140,10 +140,7 @@ public struct ReportContent: Sendable, Equatable, Codable {
     /// header line, numbers unformatted (a ratio as 0.0234, money in fen)
     /// so a spreadsheet can compute with them.
     public func csv(kind: ReportKind, period: DashboardPeriod, comparison: DashboardPeriod) -> String {
-        func number(_ value: Double?) -> String {
-            guard let value, value.isFinite else { return "" }
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-        }
+        let number = CSVWriter.number
         var out = CSVWriter(header: ["report", "from", "to", "compared_from", "compared_to"])
         out.append([kind.rawValue, period.from, period.to, comparison.from, comparison.to])
         out.append([])

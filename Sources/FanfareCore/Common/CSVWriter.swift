@@ -16,6 +16,16 @@ public struct CSVWriter: Sendable {
         text += row.map(Self.cell).joined(separator: ",") + "\r\n"
     }
 
+    /// A number in a cell, ready for a spreadsheet to compute with: whole
+    /// numbers without a decimal point (`12`, `-3`), others as Swift writes
+    /// them (`0.0234`), never thousands separators, 万 or a unit; empty for
+    /// no value or one that is not finite. Every CSV export writes its
+    /// numbers through this.
+    public static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "" }
+        return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     public static func cell(_ raw: String) -> String {
         var value = raw
         if let first = value.first, "=+-@\t\r".contains(first), !isPlainNumber(value) { value = "'" + value }

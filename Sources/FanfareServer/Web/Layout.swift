@@ -62,11 +62,11 @@ enum Layout {
         guard let access = ctx.access else { return "<a href=\"/workspaces\">\(ctx.t("nav.workspaces"))</a>" }
         let base = "/w/\(access.workspace.slug)"
         let entries = Features.all.flatMap(\.navigation).filter { entry in entry.permission.map { access.can($0) } ?? true }
+        let currentPath = current(ctx.path, among: entries.map(\.path), base: base)
         let groups = NavigationGroup.allCases.compactMap { group -> HTML? in
             let links = entries.filter { $0.group == group }.sorted { $0.order < $1.order }.map { entry -> HTML in
                 let href = base + entry.path
-                let current =
-                    ctx.path == href || (!entry.path.isEmpty && ctx.path.hasPrefix(href + "/")) ? HTML(raw: " aria-current=\"page\"") : .empty
+                let current = entry.path == currentPath ? HTML(raw: " aria-current=\"page\"") : .empty
                 return "<a href=\"\(href)\"\(current)>\(ctx.t(entry.label))</a>"
             }
             guard !links.isEmpty else { return nil }
@@ -74,6 +74,13 @@ enum Layout {
                 "<span class=\"nav-group\" data-group=\"\(group.rawValue)\"><span class=\"nav-group-label\">\(ctx.t("nav.group." + group.rawValue))</span>\(HTML.join(links))</span>"
         }
         return HTML.join(groups)
+    }
+
+    /// The one entry (by its path under `base`) the page at `path` belongs
+    /// to: its own, or the longest that contains it (/analytics/anomalies is
+    /// 异常's page, not also 数据概览's); the workbench ("") only for itself.
+    static func current(_ path: String, among paths: [String], base: String) -> String? {
+        paths.filter { path == base + $0 || (!$0.isEmpty && path.hasPrefix(base + $0 + "/")) }.max { $0.count < $1.count }
     }
 
     /// The person's notifications in this workspace, in the bar (not the

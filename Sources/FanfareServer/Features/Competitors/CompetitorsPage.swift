@@ -237,27 +237,33 @@ enum CompetitorsPage {
             axes: QuadrantAxes(
                 xName: ctx.t("competitors.volume"), yName: ctx.t("competitors.engagement_per_post"), xFormat: .count, yFormat: .count,
                 quadrants: quadrantKeys.map { ctx.t($0) }))
-        let periods = [30, 90].map { days -> HTML in
-            "<option value=\"\(days)\"\(days == model.days ? HTML(raw: " selected") : .empty)>\(ctx.t("competitors.days", String(days)))</option>"
-        }
+        let period = FormPage.filters(
+            id: "competitors-period",
+            fields: [
+                Layout.select(
+                    ctx, name: "days", label: ctx.t("competitors.period"),
+                    options: [30, 90].map { (String($0), ctx.t("competitors.days", String($0))) }, selected: String(model.days), errors: FormErrors())
+            ], submit: ctx.t("competitors.show"))
         let form: HTML =
             model.canManage
-            ? """
-            <h2>\(ctx.t("competitors.new"))</h2>
-            \(Layout.errorSummary(ctx, model.errors))
-            <form method="post" action="\(model.formAction)" id="competitor-form" class="stack">\(ctx.csrfField)
-            \(Layout.select(ctx, name: "platform", label: ctx.t("competitors.platform"), options: model.platforms, selected: model.values["platform"] ?? "sandbox", errors: model.errors))
-            \(Layout.field(ctx, name: "handle", label: ctx.t("competitors.handle"), value: model.values["handle"] ?? "", errors: model.errors, hint: ctx.t("competitors.handle_hint")))
-            \(Layout.field(ctx, name: "display_name", label: ctx.t("competitors.display_name"), value: model.values["display_name"] ?? "", errors: model.errors, required: false))
-            <button type="submit">\(ctx.t("competitors.add"))</button>
-            </form>
-            """
+            ? FormPage.post(
+                ctx, id: "competitor-form", heading: ctx.t("competitors.new"), action: model.formAction, errors: model.errors,
+                fields: [
+                    Layout.select(
+                        ctx, name: "platform", label: ctx.t("competitors.platform"), options: model.platforms,
+                        selected: model.values["platform"] ?? "sandbox", errors: model.errors),
+                    Layout.field(
+                        ctx, name: "handle", label: ctx.t("competitors.handle"), value: model.values["handle"] ?? "", errors: model.errors,
+                        hint: ctx.t("competitors.handle_hint")),
+                    Layout.field(
+                        ctx, name: "display_name", label: ctx.t("competitors.display_name"), value: model.values["display_name"] ?? "",
+                        errors: model.errors, required: false),
+                ], submit: ctx.t("competitors.add"))
             : .empty
         return """
             <h1>\(ctx.t("competitors.title"))</h1>
             <p>\(ctx.t("competitors.intro"))</p>
-            <form method="get" class="filters" id="competitors-period"><div class="field"><label for="days">\(ctx.t("competitors.period"))</label>\
-            <select id="days" name="days">\(periods)</select></div><button type="submit">\(ctx.t("competitors.show"))</button></form>
+            \(period)
             \(model.hasTracked ? .empty : HTML("<p class=\"empty\">\(ctx.t("competitors.none"))</p>"))
             \(chart)
             <div class="table-scroll"><table id="competitors-list"><thead><tr><th>\(ctx.t("competitors.account"))</th><th></th>\

@@ -166,29 +166,37 @@ enum LinksPage {
             <p class="hint">\(ctx.t("links.counts_explained"))</p>
             """
         let more: HTML = model.nextHref.map { "<p><a href=\"\($0)\" id=\"links-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
+        func field(_ name: String, _ label: String, hint: String? = nil) -> HTML {
+            Layout.field(
+                ctx, name: name, label: ctx.t(label), value: model.values[name] ?? "", errors: model.errors, required: false,
+                hint: hint.map { ctx.t($0) })
+        }
         let form: HTML =
             model.canEdit
-            ? """
-            <h2>\(ctx.t("links.new"))</h2>
-            \(Layout.errorSummary(ctx, model.errors))
-            <form method="post" action="\(model.formAction)" id="link-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "destination", label: ctx.t("links.destination"), type: "url", value: model.values["destination"] ?? "", errors: model.errors, hint: ctx.t("links.destination_hint")))
-            <fieldset><legend>\(ctx.t("links.target"))</legend>
-            \(model.errors["target"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })
-            \(Layout.field(ctx, name: "post_id", label: ctx.t("links.post_id"), value: model.values["post_id"] ?? "", errors: model.errors, required: false))
-            \(Layout.field(ctx, name: "campaign", label: ctx.t("links.campaign"), value: model.values["campaign"] ?? "", errors: model.errors, required: false))
-            \(Layout.field(ctx, name: "account_id", label: ctx.t("links.account_id"), value: model.values["account_id"] ?? "", errors: model.errors, required: false))
-            </fieldset>
-            <details><summary>\(ctx.t("links.utm"))</summary>
-            \(Layout.field(ctx, name: "utm_source", label: ctx.t("links.utm_source"), value: model.values["utm_source"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_source_hint")))
-            \(Layout.field(ctx, name: "utm_medium", label: ctx.t("links.utm_medium"), value: model.values["utm_medium"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_medium_hint")))
-            \(Layout.field(ctx, name: "utm_campaign", label: ctx.t("links.utm_campaign"), value: model.values["utm_campaign"] ?? "", errors: model.errors, required: false, hint: ctx.t("links.utm_campaign_hint")))
-            \(Layout.field(ctx, name: "utm_content", label: ctx.t("links.utm_content"), value: model.values["utm_content"] ?? "", errors: model.errors, required: false))
-            \(Layout.field(ctx, name: "utm_term", label: ctx.t("links.utm_term"), value: model.values["utm_term"] ?? "", errors: model.errors, required: false))
-            </details>
-            <button type="submit">\(ctx.t("links.create"))</button>
-            </form>
-            """
+            ? FormPage.post(
+                ctx, id: "link-form", heading: ctx.t("links.new"), action: model.formAction, errors: model.errors,
+                fields: [
+                    Layout.field(
+                        ctx, name: "destination", label: ctx.t("links.destination"), type: "url", value: model.values["destination"] ?? "",
+                        errors: model.errors, hint: ctx.t("links.destination_hint")),
+                    """
+                    <fieldset><legend>\(ctx.t("links.target"))</legend>
+                    \(model.errors["target"].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })
+                    \(field("post_id", "links.post_id"))
+                    \(field("campaign", "links.campaign"))
+                    \(field("account_id", "links.account_id"))
+                    </fieldset>
+                    """,
+                    """
+                    <details><summary>\(ctx.t("links.utm"))</summary>
+                    \(field("utm_source", "links.utm_source", hint: "links.utm_source_hint"))
+                    \(field("utm_medium", "links.utm_medium", hint: "links.utm_medium_hint"))
+                    \(field("utm_campaign", "links.utm_campaign", hint: "links.utm_campaign_hint"))
+                    \(field("utm_content", "links.utm_content"))
+                    \(field("utm_term", "links.utm_term"))
+                    </details>
+                    """,
+                ], submit: ctx.t("links.create"))
             : .empty
         return """
             <h1>\(ctx.t("links.title"))</h1>

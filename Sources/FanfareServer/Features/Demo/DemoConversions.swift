@@ -57,12 +57,15 @@ enum DemoConversions {
         let formatter = ISO8601DateFormatter()
         for (index, identity) in identities.enumerated() {
             let fan: [String: Any] = ["platform": identity.platform, "handle": identity.authorID]
-            let start = clock.now.addingTimeInterval(-Double(85 - index % 60) * 86_400)
+            // The fans' first steps spread over the three months, so every
+            // four weeks (the overview's period) has its sign-ups and
+            // purchases; a step that would come after now has not happened.
+            let start = clock.now.addingTimeInterval(-Double(85 - index * 80 / max(1, identities.count)) * 86_400)
             func add(_ id: String, _ type: String, _ offsetDays: Double, amount: Int? = nil, extra: [String: Any] = [:]) {
+                let at = start.addingTimeInterval(offsetDays * 86_400)
+                guard at <= clock.now else { return }
                 var event: [String: Any] = [
-                    "id": "demo-\(id)-\(index)", "type": type,
-                    "at": formatter.string(from: min(clock.now, start.addingTimeInterval(offsetDays * 86_400))),
-                    "fan": fan,
+                    "id": "demo-\(id)-\(index)", "type": type, "at": formatter.string(from: at), "fan": fan,
                 ]
                 if let amount { event["amount_fen"] = amount }
                 for (key, value) in extra { event[key] = value }

@@ -199,17 +199,27 @@ enum FanAnalyticsPage {
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let query = model.query
-        let form: HTML = """
-            <form method="get" action="\(model.base)" id="fan-analytics-filter" class="filters">
-            \(Layout.field(ctx, name: "from", label: ctx.t("fananalytics.from"), type: "date", value: query.from, errors: model.errors, required: false))
-            \(Layout.field(ctx, name: "to", label: ctx.t("fananalytics.to"), type: "date", value: query.to, errors: model.errors, required: false))
-            \(Layout.select(ctx, name: "platform", label: ctx.t("fananalytics.platform"), options: model.platformOptions, selected: query.platform ?? "", errors: model.errors))
-            \(Layout.select(ctx, name: "account", label: ctx.t("fananalytics.account"), options: model.accountOptions, selected: query.accountID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true))
-            \(model.segmentOptions.isEmpty ? HTML.empty : Layout.select(ctx, name: "segment", label: ctx.t("fananalytics.segment"), options: model.segmentOptions, selected: query.segmentID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true))
-            \(Layout.select(ctx, name: "granularity", label: ctx.t("fananalytics.granularity"), options: model.granularityOptions, selected: query.granularity.rawValue, errors: model.errors))
-            <button type="submit">\(ctx.t("fananalytics.apply"))</button>
-            </form>
-            """
+        let form = FormPage.filters(
+            id: "fan-analytics-filter", action: model.base,
+            fields: [
+                Layout.field(
+                    ctx, name: "from", label: ctx.t("fananalytics.from"), type: "date", value: query.from, errors: model.errors, required: false),
+                Layout.field(ctx, name: "to", label: ctx.t("fananalytics.to"), type: "date", value: query.to, errors: model.errors, required: false),
+                Layout.select(
+                    ctx, name: "platform", label: ctx.t("fananalytics.platform"), options: model.platformOptions, selected: query.platform ?? "",
+                    errors: model.errors),
+                Layout.select(
+                    ctx, name: "account", label: ctx.t("fananalytics.account"), options: model.accountOptions,
+                    selected: query.accountID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true),
+                model.segmentOptions.isEmpty
+                    ? HTML.empty
+                    : Layout.select(
+                        ctx, name: "segment", label: ctx.t("fananalytics.segment"), options: model.segmentOptions,
+                        selected: query.segmentID?.uuidString.lowercased() ?? "", errors: model.errors, verbatimAfterFirst: true),
+                Layout.select(
+                    ctx, name: "granularity", label: ctx.t("fananalytics.granularity"), options: model.granularityOptions,
+                    selected: query.granularity.rawValue, errors: model.errors),
+            ], submit: ctx.t("fananalytics.apply"))
         let header: HTML = """
             <h1>\(ctx.t("fananalytics.title"))</h1>
             <p>\(ctx.t("fananalytics.intro"))</p>

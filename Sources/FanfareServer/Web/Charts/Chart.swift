@@ -202,12 +202,27 @@ extension Chart {
         (ticks.map { ChartScale.textWidth(format.axis($0, locale), fontSize: fontSize) }.max() ?? 0) + 12
     }
 
-    /// Category labels along the bottom, thinned so they do not collide and
-    /// each shortened to its band.
+    /// The widest a category label may be before it is shortened: names
+    /// longer than this (an account's, a pillar's) are cut with "…" and
+    /// their whole text kept as the tooltip; dates and short words never are.
+    static let categoryLabelMaximum = 96.0
+
+    /// Category labels along the bottom: thinned to every k-th so that the
+    /// labels kept never overlap at their full width (a daily axis of four
+    /// weeks shows every fourth day, whole, rather than every day cut to
+    /// "11…"); only labels wider than `categoryLabelMaximum` are shortened.
+    /// A label at either end is moved inwards rather than cut off.
     static func categoryAxis(_ labels: [String], centres: [Double], band: Double, y: Double) -> HTML {
-        let widths = labels.map { Swift.min(ChartScale.textWidth($0, fontSize: fontSize), Swift.max(band - 4, fontSize * 2)) }
-        let kept = ChartScale.thinned(positions: centres, widths: widths, gap: 4)
-        let room = kept.count > 1 ? Swift.max(band * Double(labels.count) / Double(kept.count) - 4, fontSize * 2) : Chart.width / 2
-        return HTML.join(kept.map { label(labels[$0], x: centres[$0], y: y, width: room) })
+        let gap = 6.0
+        let widths = labels.map { Swift.min(ChartScale.textWidth($0, fontSize: fontSize), categoryLabelMaximum) }
+        let kept = ChartScale.thinned(positions: centres, widths: widths, gap: gap)
+        let step = kept.count > 1 ? centres[kept[1]] - centres[kept[0]] : Chart.width
+        let room = Swift.min(Swift.max(step - gap, fontSize * 2), categoryLabelMaximum)
+        return HTML.join(
+            kept.map { index in
+                let shown = Swift.min(widths[index], room)
+                let centre = Swift.min(Swift.max(centres[index], shown / 2 + 2), Chart.width - shown / 2 - 2)
+                return label(labels[index], x: centre, y: y, width: room)
+            })
     }
 }

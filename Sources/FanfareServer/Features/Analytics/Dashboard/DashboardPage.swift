@@ -107,7 +107,7 @@ struct DashboardPages {
             let (points, basis) = try await reader.series(metric, granularity: granularity)
             writer = CSVWriter(header: ["period", metric.rawValue] + (basis == nil ? [] : ["basis"]))
             for point in points {
-                writer.append([point.period, point.value.map(DashboardPage.csvNumber) ?? ""] + (basis.map { [$0] } ?? []))
+                writer.append([point.period, CSVWriter.number(point.value)] + (basis.map { [$0] } ?? []))
             }
         } else {
             let scope = request.scope
@@ -115,8 +115,8 @@ struct DashboardPages {
             writer = CSVWriter(header: ["period", "followers", "new", "lost", "net"])
             for row in DashboardPage.flowPeriods(FollowerFlow.days(totals, period: request.period), granularity: granularity) {
                 writer.append([
-                    row.period, row.followers.map(DashboardPage.csvNumber) ?? "", DashboardPage.csvNumber(row.new), DashboardPage.csvNumber(row.lost),
-                    DashboardPage.csvNumber(row.new - row.lost),
+                    row.period, CSVWriter.number(row.followers), CSVWriter.number(row.new), CSVWriter.number(row.lost),
+                    CSVWriter.number(row.new - row.lost),
                 ])
             }
         }
@@ -201,12 +201,6 @@ enum DashboardPage {
     }
 
     static func t(_ key: String, _ locale: UILocale, _ args: String...) -> String { I18n.text(key, locale, args) }
-
-    /// A number in a CSV cell: whole numbers without a decimal point, others as they are (0.0234).
-    static func csvNumber(_ value: Double) -> String {
-        guard value.isFinite else { return "" }
-        return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
 
     /// A value in its unit: 1.2万 / 12.3% / ¥1,234.56.
     static func format(_ value: Double?, unit: String, _ locale: UILocale) -> String {
@@ -402,24 +396,26 @@ enum DashboardPage {
         // Which content works.
         let followers = Dictionary(uniqueKeysWithValues: result.accountFollowers.map { ($0.key.uuidString, $0.value.end ?? 0) })
         let handles = Dictionary(uniqueKeysWithValues: result.accounts.map { ($0.id.uuidString, "@" + $0.handle) })
-        func table(_ id: String, _ group: (AnalyticsOverview.PostPeriod) -> String?, _ label: (String) -> String) -> Table {
-            let rows = ContentBreakdown.group(
+        func breakdown(_ group: (AnalyticsOverview.PostPeriod) -> String?) -> [BreakdownRow] {
+            ContentBreakdown.group(
                 result.posts.compactMap { post in
                     group(post).map {
                         BreakdownPost(group: $0, account: post.accountID.uuidString, engagements: post.engagements, impressions: post.impressions)
                     }
                 }, followers: followers)
-            return Table(
+        }
+        func rateText(_ row: BreakdownRow) -> String {
+            row.rate.map { percent($0) + " · " + t("analytics.basis.\(row.basis.rawValue)", locale) } ?? "—"
+        }
+        func table(_ id: String, _ group: (AnalyticsOverview.PostPeriod) -> String?, _ label: (String) -> String) -> Table {
+            Table(
                 id: id, title: t("analytics.by.\(id)", locale),
                 columns: [
                     t("analytics.by.\(id)", locale), t("analytics.col.posts", locale), t("analytics.col.engagements", locale),
                     t("analytics.kpi.engagement_rate", locale),
                 ],
-                rows: rows.map { row in
-                    [
-                        label(row.group), Formats.count(row.posts, locale), Formats.count(Int(row.engagements.rounded()), locale),
-                        row.rate.map { percent($0) + " · " + t("analytics.basis.\(row.basis.rawValue)", locale) } ?? "—",
-                    ]
+                rows: breakdown(group).map { row in
+                    [label(row.group), Formats.count(row.posts, locale), Formats.count(Int(row.engagements.rounded()), locale), rateText(row)]
                 })
         }
         model.tables = [
@@ -427,14 +423,17 @@ enum DashboardPage {
             table("format", { $0.format }) { PostVocabulary.known("format." + $0, locale) ?? $0 },
             table("campaign", { $0.campaign }) { $0 },
             table("platform", { $0.platform }) { t("platform." + $0, locale) },
-            table("account", { $0.accountID.uuidString }) { handles[$0] ?? $0 },
         ].filter { !$0.rows.isEmpty }
-        // Accounts: followers and growth.
-        let accountRows = result.accounts.filter { result.accountFollowers[$0.id] != nil }.map { account -> [String] in
-            let numbers = result.accountFollowers[account.id]!
+        // Accounts, once: followers and growth beside what their posts did.
+        let content = Dictionary(breakdown { $0.accountID.uuidString }.map { ($0.group, $0) }) { first, _ in first }
+        let accountRows = result.accounts.filter { result.accountFollowers[$0.id] != nil || content[$0.id.uuidString] != nil }.map {
+            account -> [String] in
+            let numbers = result.accountFollowers[account.id]
+            let posts = content[account.id.uuidString]
             return [
-                "@" + account.handle, t("platform." + account.platform, locale), format(numbers.end, unit: "count", locale),
-                (numbers.net > 0 ? "+" : "") + Formats.count(Int(numbers.net.rounded()), locale),
+                "@" + account.handle, t("platform." + account.platform, locale), format(numbers?.end, unit: "count", locale),
+                numbers.map { ($0.net > 0 ? "+" : "") + Formats.count(Int($0.net.rounded()), locale) } ?? "—",
+                Formats.count(posts?.posts ?? 0, locale), Formats.count(Int((posts?.engagements ?? 0).rounded()), locale), posts.map(rateText) ?? "—",
             ]
         }
         if !accountRows.isEmpty {
@@ -443,7 +442,8 @@ enum DashboardPage {
                     id: "accounts", title: t("analytics.accounts", locale),
                     columns: [
                         t("analytics.col.account", locale), t("analytics.col.platform", locale), t("analytics.kpi.followers", locale),
-                        t("analytics.kpi.followers_net", locale),
+                        t("analytics.kpi.followers_net", locale), t("analytics.col.posts", locale), t("analytics.col.engagements", locale),
+                        t("analytics.kpi.engagement_rate", locale),
                     ], rows: accountRows), at: 0)
         }
         model.quality = result.quality.map { note in
@@ -583,7 +583,7 @@ enum DashboardPage {
         let tables = model.tables.map { table -> HTML in
             let head = table.columns.map { c -> HTML in "<th>\(c)</th>" }
             let rows = table.rows.map { row -> HTML in
-                "<tr>\(row.enumerated().map { index, cell -> HTML in index == 0 ? "<th scope=\"row\" translate=\"\(table.id == "campaign" || table.id == "account" || table.id == "accounts" ? "no" : "yes")\">\(cell)</th>" : "<td class=\"num\">\(cell)</td>" })</tr>"
+                "<tr>\(row.enumerated().map { index, cell -> HTML in index == 0 ? "<th scope=\"row\" translate=\"\(table.id == "campaign" || table.id == "accounts" ? "no" : "yes")\">\(cell)</th>" : "<td class=\"num\">\(cell)</td>" })</tr>"
             }
             return """
                 <section id="breakdown-\(table.id)"><h3>\(table.title)</h3><div class="table-scroll"><table><thead><tr>\(head)</tr></thead><tbody>\(rows)</tbody></table></div></section>

@@ -61,8 +61,7 @@ enum DashboardRowsPage {
     static func csvCell(_ cell: DashboardRows.Cell, locale: UILocale) -> String {
         switch cell {
         case .text(let text), .typed(let text): return text
-        case .number(let value): return value.map(DashboardPage.csvNumber) ?? ""
-        case .fen(let value): return value.map { DashboardPage.csvNumber($0) } ?? ""
+        case .number(let value), .fen(let value): return CSVWriter.number(value)
         case .day(let day): return day
         case .time(let date): return date.map { ISO8601DateFormatter().string(from: $0) } ?? ""
         case .platform(let code): return code
@@ -102,10 +101,12 @@ enum DashboardRowsPage {
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         if !model.errors.isEmpty {
+            // The address was refused: say what in it, and where the rows open from (no form to mark here).
+            let problems = model.errors.byField.sorted { $0.key < $1.key }.map { _, problem -> HTML in "<li>\(problem.text(ctx.locale))</li>" }
             return """
                 <h1>\(ctx.t("analytics.rows_title"))</h1>
-                \(Layout.errorSummary(ctx, model.errors))
-                <p><a href="\(model.back)">\(ctx.t("analytics.back"))</a></p>
+                <div class="flash flash-error" role="alert" id="rows-refused"><p>\(ctx.t("analytics.rows_refused"))</p><ul>\(problems)</ul></div>
+                <p><a class="button" href="\(model.back)">\(ctx.t("analytics.back"))</a></p>
                 """
         }
         let head = model.columns.map { c -> HTML in "<th>\(c)</th>" }

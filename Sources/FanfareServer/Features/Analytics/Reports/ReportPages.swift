@@ -136,19 +136,21 @@ enum ReportListPage {
             <th>\(ctx.t("reports.col.made_by"))</th><th>\(ctx.t("reports.col.created_at"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """
         let more: HTML = model.nextHref.map { "<p><a href=\"\($0)\" id=\"reports-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
+        let form = FormPage.post(
+            ctx, id: "report-form", heading: ctx.t("reports.new"), action: model.formAction, errors: model.errors,
+            fields: [
+                Layout.field(ctx, name: "from", label: ctx.t("reports.from"), type: "date", value: model.values["from"] ?? "", errors: model.errors),
+                Layout.field(ctx, name: "to", label: ctx.t("reports.to"), type: "date", value: model.values["to"] ?? "", errors: model.errors),
+                Layout.select(
+                    ctx, name: "compare", label: ctx.t("reports.compare"), options: model.compareOptions,
+                    selected: model.values["compare"] ?? "previous", errors: model.errors),
+            ], submit: ctx.t("reports.create"))
         return """
             <h1>\(ctx.t("reports.title"))</h1>
             <p>\(ctx.t("reports.intro"))</p>
             \(table)
             \(more)
-            <h2>\(ctx.t("reports.new"))</h2>
-            \(Layout.errorSummary(ctx, model.errors))
-            <form method="post" action="\(model.formAction)" id="report-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "from", label: ctx.t("reports.from"), type: "date", value: model.values["from"] ?? "", errors: model.errors))
-            \(Layout.field(ctx, name: "to", label: ctx.t("reports.to"), type: "date", value: model.values["to"] ?? "", errors: model.errors))
-            \(Layout.select(ctx, name: "compare", label: ctx.t("reports.compare"), options: model.compareOptions, selected: model.values["compare"] ?? "previous", errors: model.errors))
-            <button type="submit">\(ctx.t("reports.create"))</button>
-            </form>
+            \(form)
             """
     }
 }
