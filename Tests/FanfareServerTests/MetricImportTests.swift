@@ -160,9 +160,9 @@ import Vapor
             let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
             let account = try await Self.account(t, ws)
             let base = "/api/v1/workspaces/\(ws.slug)/analytics/imports"
-            let body: [String: Any] = ["account_id": account.id!.uuidString, "csv": Self.file]
-            async let one = t.api(.POST, base, token: token, json: body)
-            async let two = t.api(.POST, base, token: token, json: body)
+            let id = account.id!.uuidString
+            async let one = t.api(.POST, base, token: token, json: ["account_id": id, "csv": Self.file])
+            async let two = t.api(.POST, base, token: token, json: ["account_id": id, "csv": Self.file])
             let replies = try await [one, two]
             #expect(replies.allSatisfy { $0.status == .created }, "\(replies.map(\.body))")
             #expect(Set(replies.compactMap { $0.json["added"] as? Int }) == [0, 3])
