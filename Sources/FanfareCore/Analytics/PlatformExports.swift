@@ -226,7 +226,7 @@ public enum PlatformExports {
         case .ratio:
             guard factor == 1 else { return nil }
             let ratio = percent || value > 1 ? value / 100 : value
-            return (0...1).contains(ratio) ? ratio : nil
+            return (0...1).contains(ratio) ? (ratio * 1_000_000).rounded() / 1_000_000 : nil
         case .count, .signedCount:
             guard !percent else { return nil }
             return (value * factor).rounded()

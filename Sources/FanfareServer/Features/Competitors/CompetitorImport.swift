@@ -7,6 +7,9 @@ import Vapor
 /// platforms Fanfare cannot read): `POST …/competitors/{id}/import` and the
 /// form on 竞品对标. Columns and rules in FanfareCore `CompetitorCSV`.
 enum CompetitorImport {
+    /// The largest file accepted.
+    static let maxBody: ByteCount = "4mb"
+
     struct Input: Content {
         var csv: String?
         var fileBase64: String?

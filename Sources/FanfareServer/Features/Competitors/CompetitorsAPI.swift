@@ -10,7 +10,7 @@ struct CompetitorsAPI {
         ws.get("competitors", use: list)
         ws.post("competitors", use: create)
         ws.delete("competitors", ":tracked_account_id", use: delete)
-        ws.on(.POST, "competitors", ":tracked_account_id", "import", maxBody: MetricImportsAPI.maxBody, use: importDays)
+        ws.on(.POST, "competitors", ":tracked_account_id", "import", maxBody: CompetitorImport.maxBody, use: importDays)
     }
 
     @Sendable func list(req: Request) async throws -> Page<TrackedAccountDTO> {

@@ -11,7 +11,7 @@ struct CompetitorsPages {
         scoped.get("competitors", use: page)
         scoped.post("competitors", use: create)
         scoped.post("competitors", ":tracked_account_id", "delete", use: delete)
-        scoped.on(.POST, "competitors", "import", maxBody: MetricImportsAPI.maxBody, use: importDays)
+        scoped.on(.POST, "competitors", "import", maxBody: CompetitorImport.maxBody, use: importDays)
     }
 
     @Sendable func page(req: Request) async throws -> HTMLResponse {
