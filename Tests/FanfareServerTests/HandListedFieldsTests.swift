@@ -14,7 +14,8 @@ import Testing
         FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), ShortLink(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
         IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),
         MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
-        ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(), SocialAccount(),
+        MetricImport(), ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(),
+        SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
         AnalyticsAnomaly(), TrackedAccount(),
     ]

@@ -128,6 +128,12 @@ import Vapor
                 }
             }
             #expect(walked >= 15, "the walk must cover the workspace routes (walked \(walked))")
+            // A's import naming B's account finds no such account in A's workspace.
+            let crossed = try await t.api(
+                .POST, "/api/v1/workspaces/\(wsA.slug)/analytics/imports", token: tokenA,
+                json: ["account_id": accountB, "csv": "日期,粉丝数\n2026-11-03,1\n"])
+            #expect(crossed.status == .unprocessableEntity && crossed.problemFields == ["account_id"], "\(crossed.body)")
+            #expect(try await MetricImport.query(on: t.db).count() == 0)
 
             // act + check: the pages
             let browser = Browser(t)

@@ -637,4 +637,23 @@ extension CodedMessage {
     public static var currencyCode: CodedMessage { CodedMessage(.currencyCode) }
     public static var clickId: CodedMessage { CodedMessage(.clickId) }
     public static var eventFan: CodedMessage { CodedMessage(.eventFan) }
+    public static var importMetricsWorkbook: CodedMessage { CodedMessage(.importMetricsWorkbook) }
+    public static var importMetricsEncoding: CodedMessage { CodedMessage(.importMetricsEncoding) }
+    public static func importMetricsHeader(lines: Int, days: [String], columns: [String]) -> CodedMessage {
+        CodedMessage(.importMetricsHeader, ["lines": .int(lines), "days": .choices(days), "columns": .list(columns)])
+    }
+    public static func importMetricsDate(value: String) -> CodedMessage { CodedMessage(.importMetricsDate, ["value": .text(value)]) }
+    public static func importMetricsDayTwice(day: String, line: Int) -> CodedMessage {
+        CodedMessage(.importMetricsDayTwice, ["day": .text(day), "line": .int(line)])
+    }
+    public static func importMetricsNumber(value: String) -> CodedMessage { CodedMessage(.importMetricsNumber, ["value": .text(value)]) }
+    public static func importMetricsRatio(value: String) -> CodedMessage { CodedMessage(.importMetricsRatio, ["value": .text(value)]) }
+    public static func importMetricsNegative(value: String) -> CodedMessage { CodedMessage(.importMetricsNegative, ["value": .text(value)]) }
+    public static func importMetricsAccount(platforms: [String]) -> CodedMessage {
+        CodedMessage(.importMetricsAccount, ["platforms": .choices(platforms)])
+    }
+    public static func importMetricsKind(choices: [String], platform: String) -> CodedMessage {
+        CodedMessage(.importMetricsKind, ["choices": .choices(choices), "platform": .text(platform)])
+    }
+    public static var importMetricsFile: CodedMessage { CodedMessage(.importMetricsFile) }
 }

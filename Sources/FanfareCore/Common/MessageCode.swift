@@ -461,6 +461,20 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case currencyCode = "currency_code"
     case clickId = "click_id"
     case eventFan = "event_fan"
+
+    // MARK: Platform export imports
+
+    case importMetricsWorkbook = "import_metrics_workbook"
+    case importMetricsEncoding = "import_metrics_encoding"
+    case importMetricsHeader = "import_metrics_header"
+    case importMetricsDate = "import_metrics_date"
+    case importMetricsDayTwice = "import_metrics_day_twice"
+    case importMetricsNumber = "import_metrics_number"
+    case importMetricsRatio = "import_metrics_ratio"
+    case importMetricsNegative = "import_metrics_negative"
+    case importMetricsAccount = "import_metrics_account"
+    case importMetricsKind = "import_metrics_kind"
+    case importMetricsFile = "import_metrics_file"
 }
 
 extension MessageCode {
@@ -894,6 +908,19 @@ extension MessageCode {
         case .currencyCode: "must be a three-letter ISO 4217 currency code such as CNY"
         case .clickId: "must be the fnf_click id of a click on one of this workspace's links"
         case .eventFan: "must be an object with fan_id, external_id, or platform and handle"
+        // Platform export imports
+        case .importMetricsWorkbook: "is an Excel workbook; open it in Excel or WPS, save it as CSV (UTF-8) and import that file"
+        case .importMetricsEncoding: "is not text in UTF-8, UTF-16 or GB18030; save it as CSV (UTF-8)"
+        case .importMetricsHeader:
+            "has no header in its first {lines} lines naming a date column ({days}) and at least one figure of this platform's exports: {columns}"
+        case .importMetricsDate: "is \"{value}\"; use a date such as 2026-11-03, 2026/11/3, 20261103 or 2026年11月3日"
+        case .importMetricsDayTwice: "{day} is already on line {line}; keep one row per day (export the total of all channels)"
+        case .importMetricsNumber: "is \"{value}\"; use a number such as 1234, 1,234, 1.2万 or 3亿"
+        case .importMetricsRatio: "is \"{value}\"; use a percentage such as 35.2% or a share from 0 to 1 such as 0.352"
+        case .importMetricsNegative: "is \"{value}\"; this figure cannot be negative"
+        case .importMetricsAccount: "must be the id of one of this workspace's accounts on {platforms}"
+        case .importMetricsKind: "must be one of {choices} for a {platform} account"
+        case .importMetricsFile: "must hold the export file: csv as text, or file_base64 as the file's bytes in base64"
         }
     }
 }

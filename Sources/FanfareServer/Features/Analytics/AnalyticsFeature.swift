@@ -11,7 +11,10 @@ struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
     var migrations: [ShippedMigration] {
-        [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies())]
+        [
+            ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies()),
+            ShippedMigration(11, CreateMetricImports()),
+        ]
     }
 
     func routes(_ routes: FeatureRoutes) throws {
@@ -21,14 +24,17 @@ struct AnalyticsFeature: Feature {
         ReportsAPI().bootScoped(routes.workspaceAPI)
         AnomalyAPI().bootScoped(routes.workspaceAPI)
         AnomalyPages().bootScoped(routes.workspacePages)
+        MetricImportsAPI().bootScoped(routes.workspaceAPI)
+        MetricImportsPages().bootScoped(routes.workspacePages)
     }
 
     var strings: StringTable {
         StringTable(
-            en: Self.stringsEn.merging(Self.reportStringsEn) { _, report in report }.merging(Self.anomalyStringsEn) { _, anomaly in anomaly },
+            en: Self.stringsEn.merging(Self.reportStringsEn) { _, report in report }.merging(Self.anomalyStringsEn) { _, anomaly in anomaly }
+                .merging(Self.importStringsEn) { _, imported in imported },
             zhHans: Self.stringsZhHans.merging(Self.reportStringsZhHans) { _, report in report }.merging(Self.anomalyStringsZhHans) { _, anomaly in
                 anomaly
-            })
+            }.merging(Self.importStringsZhHans) { _, imported in imported })
     }
 
     /// Names looked up from a code (a period, a KPI, a column, a stored value, an anomaly's series).
@@ -37,6 +43,8 @@ struct AnalyticsFeature: Feature {
             + ReportKind.allCases.map { "reports.kind.\($0.rawValue)" }
             + AnomalySeriesKind.allCases.map { "anomalies.series.\($0.rawValue)" } + AnomalySeriesKey.eventTypes.map { "anomalies.event.\($0)" }
             + ["anomalies.above", "anomalies.below", "anomalies.note_one", "anomalies.note_many"]
+            + Self.importValueNames.keys.sorted().map { "imports.value.\($0)" } + Self.importKindNames.keys.sorted().map { "imports.kind.\($0)" }
+            + MetricImportPlan.Action.allCases.map { "imports.action.\($0.rawValue)" }
     }
 
     static let dynamicPrefixes = [
@@ -50,6 +58,7 @@ struct AnalyticsFeature: Feature {
             NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView),
             NavigationEntry(.data, order: 15, path: "/reports", label: "nav.reports", permission: .analyticsView),
             NavigationEntry(.data, order: 40, path: "/analytics/anomalies", label: "nav.anomalies", permission: .analyticsView),
+            NavigationEntry(.data, order: 60, path: "/analytics/imports", label: "nav.imports", permission: .analyticsView),
         ]
     }
 

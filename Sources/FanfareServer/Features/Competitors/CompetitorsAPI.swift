@@ -10,6 +10,7 @@ struct CompetitorsAPI {
         ws.get("competitors", use: list)
         ws.post("competitors", use: create)
         ws.delete("competitors", ":tracked_account_id", use: delete)
+        ws.on(.POST, "competitors", ":tracked_account_id", "import", maxBody: CompetitorImport.maxBody, use: importDays)
     }
 
     @Sendable func list(req: Request) async throws -> Page<TrackedAccountDTO> {
@@ -26,6 +27,18 @@ struct CompetitorsAPI {
         let account = try await CompetitorService(db: req.db).create(input, in: access, by: req.auth.get(User.self)?.id)
         try await CompetitorsFeature.readSoon(account, on: req.db)
         return try await TrackedAccountDTO(account).encodeResponse(status: .created, for: req)
+    }
+
+    /// A tracked account's days from CSV: 201 with how many, or 422 with
+    /// each problem's line and column, nothing written.
+    @Sendable func importDays(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.accountsConnect)
+        let tracked = try await CompetitorService(db: req.db).find(req.parameters.get("tracked_account_id"), in: access)
+        let input = try req.decodeInput(CompetitorImport.Input.self)
+        let (result, errors) = try await CompetitorImport.run(try CompetitorImport.bytes(input), into: tracked, on: req.db)
+        guard errors.isEmpty else { throw CompetitorImport.problem(errors, field: input.csv?.isEmpty == false ? "csv" : "file_base64") }
+        return try await result.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {

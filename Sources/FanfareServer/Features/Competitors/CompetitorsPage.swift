@@ -11,6 +11,7 @@ struct CompetitorsPages {
         scoped.get("competitors", use: page)
         scoped.post("competitors", use: create)
         scoped.post("competitors", ":tracked_account_id", "delete", use: delete)
+        scoped.on(.POST, "competitors", "import", maxBody: CompetitorImport.maxBody, use: importDays)
     }
 
     @Sendable func page(req: Request) async throws -> HTMLResponse {
@@ -44,6 +45,33 @@ struct CompetitorsPages {
             return try await render(req, values: values, errors: FormErrors(invalid), status: .unprocessableEntity).encodeResponse(for: req)
         } catch let problem as Problem where problem.status == Int(HTTPStatus.conflict.code) {
             Flash.add(.error, I18n.text("competitors.duplicate", req.uiLocale), to: req)
+        }
+        return req.redirect(to: "/w/\(access.workspace.slug)/competitors")
+    }
+
+    /// A tracked account's days from a CSV file: a notice with how many, or
+    /// the file's first problems (line, column, what would be accepted).
+    @Sendable func importDays(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.accountsConnect)
+        let tracked = try await CompetitorService(db: req.db).find(req.formValueIfPresent("tracked_account_id"), in: access)
+        var input = CompetitorImport.Input(csv: req.formValueIfPresent("csv"))
+        if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
+            input = CompetitorImport.Input(fileBase64: Data(buffer: file.data).base64EncodedString())
+        }
+        let locale = req.uiLocale
+        do {
+            let (result, errors) = try await CompetitorImport.run(try CompetitorImport.bytes(input), into: tracked, on: req.db)
+            if errors.isEmpty {
+                Flash.add(.notice, I18n.text("competitors.imported", locale, [String(result.days), tracked.displayName]), to: req)
+            } else {
+                let lines = errors.prefix(5).map {
+                    I18n.text("competitors.import_problem", locale, [String($0.line), $0.field, $0.coded.text(locale)])
+                }
+                Flash.add(.error, I18n.text("competitors.import_failed", locale, [lines.joined(separator: " ")]), to: req)
+            }
+        } catch let invalid as ValidationErrors {
+            Flash.add(.error, I18n.text("competitors.import_failed", locale, [invalid.issues.first?.coded.text(locale) ?? ""]), to: req)
         }
         return req.redirect(to: "/w/\(access.workspace.slug)/competitors")
     }
@@ -189,6 +217,8 @@ enum CompetitorsPage {
         var values: [String: String]
         var errors: FormErrors
         var hasTracked: Bool
+        var importAction: String
+        var tracked: [(value: String, label: String)]
     }
 
     static func model(
@@ -214,7 +244,10 @@ enum CompetitorsPage {
         return Model(
             days: found.days, items: items, points: points, canManage: canManage, formAction: "\(base)/competitors",
             platforms: CompetitorService.platforms.map { ($0, I18n.text("platform.\($0)", locale)) }, values: values, errors: errors,
-            hasTracked: found.rows.contains { !$0.ours })
+            hasTracked: found.rows.contains { !$0.ours }, importAction: "\(base)/competitors/import",
+            tracked: found.rows.filter { !$0.ours }.map {
+                ($0.id.uuidString.lowercased(), "\($0.name) · \(I18n.text("platform.\($0.platform)", locale))")
+            })
     }
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
@@ -237,6 +270,18 @@ enum CompetitorsPage {
             axes: QuadrantAxes(
                 xName: ctx.t("competitors.volume"), yName: ctx.t("competitors.engagement_per_post"), xFormat: .count, yFormat: .count,
                 quadrants: quadrantKeys.map { ctx.t($0) }))
+        let importForm: HTML =
+            model.tracked.isEmpty
+            ? .empty
+            : """
+            <h2>\(ctx.t("competitors.import_title"))</h2><p>\(ctx.t("competitors.import_intro"))</p>
+            <pre class="paste" translate="no">日期,粉丝数,发帖数,互动数</pre>
+            <form method="post" action="\(model.importAction)" enctype="multipart/form-data" id="competitor-import" class="stack">\(ctx.csrfField)
+            \(Layout.select(ctx, name: "tracked_account_id", label: ctx.t("competitors.account"), options: model.tracked, selected: "", errors: FormErrors(), verbatimAfterFirst: false))
+            <div class="field"><label for="competitor-file">\(ctx.t("competitors.import_file"))</label>\
+            <input type="file" id="competitor-file" name="file" accept=".csv,text/csv" required></div>
+            <button type="submit">\(ctx.t("competitors.import_run"))</button></form>
+            """
         let period = FormPage.filters(
             id: "competitors-period",
             fields: [
@@ -244,22 +289,20 @@ enum CompetitorsPage {
                     ctx, name: "days", label: ctx.t("competitors.period"),
                     options: [30, 90].map { (String($0), ctx.t("competitors.days", String($0))) }, selected: String(model.days), errors: FormErrors())
             ], submit: ctx.t("competitors.show"))
-        let form: HTML =
-            model.canManage
-            ? FormPage.post(
-                ctx, id: "competitor-form", heading: ctx.t("competitors.new"), action: model.formAction, errors: model.errors,
-                fields: [
-                    Layout.select(
-                        ctx, name: "platform", label: ctx.t("competitors.platform"), options: model.platforms,
-                        selected: model.values["platform"] ?? "sandbox", errors: model.errors),
-                    Layout.field(
-                        ctx, name: "handle", label: ctx.t("competitors.handle"), value: model.values["handle"] ?? "", errors: model.errors,
-                        hint: ctx.t("competitors.handle_hint")),
-                    Layout.field(
-                        ctx, name: "display_name", label: ctx.t("competitors.display_name"), value: model.values["display_name"] ?? "",
-                        errors: model.errors, required: false),
-                ], submit: ctx.t("competitors.add"))
-            : .empty
+        let addForm = FormPage.post(
+            ctx, id: "competitor-form", heading: ctx.t("competitors.new"), action: model.formAction, errors: model.errors,
+            fields: [
+                Layout.select(
+                    ctx, name: "platform", label: ctx.t("competitors.platform"), options: model.platforms,
+                    selected: model.values["platform"] ?? "sandbox", errors: model.errors),
+                Layout.field(
+                    ctx, name: "handle", label: ctx.t("competitors.handle"), value: model.values["handle"] ?? "", errors: model.errors,
+                    hint: ctx.t("competitors.handle_hint")),
+                Layout.field(
+                    ctx, name: "display_name", label: ctx.t("competitors.display_name"), value: model.values["display_name"] ?? "",
+                    errors: model.errors, required: false),
+            ], submit: ctx.t("competitors.add"))
+        let form: HTML = model.canManage ? "\(addForm)\n\(importForm)" : .empty
         return """
             <h1>\(ctx.t("competitors.title"))</h1>
             <p>\(ctx.t("competitors.intro"))</p>

@@ -1,6 +1,14 @@
 extension CompetitorsFeature {
     static let stringsEn: [String: String] = [
         "nav.competitors": "Competitors",
+        "competitors.import_title": "Import a tracked account's days (CSV)",
+        "competitors.import_intro":
+            "For platforms Fanfare cannot read: one row a day with the date and any of followers, posts that day and engagements (or likes, comments and shares, which are added up). The same file again changes nothing.",
+        "competitors.import_file": "CSV file",
+        "competitors.import_run": "Import",
+        "competitors.imported": "Imported {0} days for {1}.",
+        "competitors.import_failed": "Nothing was imported: {0}",
+        "competitors.import_problem": "line {0}, {1}: {2}.",
         "competitors.title": "Competitor benchmark",
         "competitors.intro":
             "Other brands' public accounts beside yours over the period: growth, how often they post, what they post, and how much each post gets.",
@@ -47,6 +55,13 @@ extension CompetitorsFeature {
 
     static let stringsZhHans: [String: String] = [
         "nav.competitors": "竞品对标",
+        "competitors.import_title": "导入竞品账号的每日数据（CSV）",
+        "competitors.import_intro": "适用于 Fanfare 无法读取的平台：每天一行，包含日期，以及粉丝数、当天发帖数、互动数（或点赞、评论、转发，将相加为互动数）中的任意几项。同一文件再次导入不会改变数据。",
+        "competitors.import_file": "CSV 文件",
+        "competitors.import_run": "导入",
+        "competitors.imported": "已为 {1} 导入 {0} 天的数据。",
+        "competitors.import_failed": "未导入任何数据：{0}",
+        "competitors.import_problem": "第 {0} 行「{1}」：{2}。",
         "competitors.title": "竞品对标",
         "competitors.intro": "把其他品牌的公开账号与我方账号放在一起比较：增长、发布频率、内容类型，以及每条内容获得的互动。",
         "competitors.period": "时间段",

@@ -413,5 +413,17 @@ enum ChineseMessages {
         .currencyCode: "须为三位 ISO 4217 货币代码，例如 CNY",
         .clickId: "须为本工作区某个短链接点击的 fnf_click id",
         .eventFan: "须为包含 fan_id、external_id，或 platform 与 handle 的对象",
+        // Platform export imports
+        .importMetricsWorkbook: "是电子表格工作簿；请用表格软件打开，另存为 CSV（UTF-8）后导入该文件",
+        .importMetricsEncoding: "不是 UTF-8、UTF-16 或国标（18030）编码的文本；请另存为 CSV（UTF-8）",
+        .importMetricsHeader: "前 {lines} 行中没有表头同时包含日期列（{days}）和本平台导出的至少一个指标列：{columns}",
+        .importMetricsDate: "为「{value}」；请使用 2026-11-03、2026/11/3、20261103 或 2026年11月3日 这样的日期",
+        .importMetricsDayTwice: "{day} 已在第 {line} 行出现；每天只保留一行（请导出全部渠道的合计）",
+        .importMetricsNumber: "为「{value}」；请使用 1234、1,234、1.2万 或 3亿 这样的数字",
+        .importMetricsRatio: "为「{value}」；请使用 35.2% 这样的百分比或 0 到 1 之间的小数，例如 0.352",
+        .importMetricsNegative: "为「{value}」；该指标不能为负数",
+        .importMetricsAccount: "须为本工作区在{platforms}上的某个账号的 id",
+        .importMetricsKind: "对{platform}账号须为 {choices} 之一",
+        .importMetricsFile: "须包含导出文件：以文本或文件内容的编码形式提供",
     ]
 }
