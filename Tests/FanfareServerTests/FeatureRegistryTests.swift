@@ -23,7 +23,7 @@ import Vapor
                 "CreateNotifications", "CreateSandboxPosts", "CreateModeration", "AddMessageAnalysis", "CreatePushNonces", "CreateInbox",
                 "CreateFans", "CreateFanProgramme", "CreateRewards", "AddActivityReservation", "CreateInstallationFacts", "CreateThrottleEvents",
                 "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions",
-                "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateConversionSlots",
+                "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "AddOverviewIndexes", "CreateConversionSlots",
             ])
     }
 

@@ -11,7 +11,10 @@ struct AnalyticsFeature: Feature {
     var name: String { "analytics" }
 
     var migrations: [ShippedMigration] {
-        [ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies())]
+        [
+            ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies()),
+            ShippedMigration(11, AddOverviewIndexes()),
+        ]
     }
 
     func routes(_ routes: FeatureRoutes) throws {
