@@ -126,6 +126,7 @@ struct AnalyticsBenchmark: Benchmark {
         try await server.start(["serve"])
         defer { server.stop() }
         try await server.timeUntilReady()
+        FileHandle.standardError.write(Data("measuring the server\n".utf8))
         var measured = try await serverLoad(server)
         measured.figures["generated"] = generated.figures
         measured.targets += generated.targets
@@ -381,6 +382,7 @@ struct AnalyticsBenchmark: Benchmark {
                 let start = ContinuousClock.now
                 let result = try await work()
                 seconds[name] = rounded(secondsOf(start.duration(to: .now)), 10)
+                FileHandle.standardError.write(Data("generated \(name) in \(seconds[name] ?? 0) s\n".utf8))
                 return result
             }
             let generated = try await clocked("accounts") { try await session.generate(accounts: accounts, days: days, through: through, seed: 18) }
