@@ -71,23 +71,24 @@ import Vapor
         }
     }
 
+    static func batch(_ ids: Range<Int>, now: Date) -> [[String: Any]] {
+        let formatter = ISO8601DateFormatter()
+        return ids.map { index in
+            [
+                "id": "e\(index)", "type": index % 3 == 0 ? "sign_up" : "purchase", "amount_fen": index,
+                "at": formatter.string(from: now.addingTimeInterval(-Double(index) * 600)), "fan": ["external_id": "c\(index % 5)"],
+            ]
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func concurrentBatchesSharingEventsCountEachOnce(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let (_, token, ws) = try await t.makeWorkspaceAdmin("a@example.com", workspace: "Alpha")
             let now = Date()
-            let formatter = ISO8601DateFormatter()
-            func batch(_ ids: Range<Int>) -> [[String: Any]] {
-                ids.map { index in
-                    [
-                        "id": "e\(index)", "type": index % 3 == 0 ? "sign_up" : "purchase", "amount_fen": index,
-                        "at": formatter.string(from: now.addingTimeInterval(-Double(index) * 600)), "fan": ["external_id": "c\(index % 5)"],
-                    ]
-                }
-            }
             let base = "/api/v1/workspaces/\(ws.slug)/events"
-            async let one = t.api(.POST, base, token: token, json: ["events": batch(0..<60)])
-            async let two = t.api(.POST, base, token: token, json: ["events": batch(30..<90)])
+            async let one = t.api(.POST, base, token: token, json: ["events": Self.batch(0..<60, now: now)])
+            async let two = t.api(.POST, base, token: token, json: ["events": Self.batch(30..<90, now: now)])
             let (a, b) = try await (one, two)
             #expect((a.json["accepted"] as? Int ?? 0) + (b.json["accepted"] as? Int ?? 0) == 90, "\(a.body) \(b.body)")
             let kept = try await Self.slots(t, ws.id!)
@@ -100,7 +101,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func theOverviewCountsTheSameFromSlotsAsFromEvents(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
-            let (_, _, ws) = try await DashboardTests.seed(t)
+            let (_, ws, _) = try await DashboardTests.seed(t)
             let sql = try #require(t.db as? any SQLDatabase)
             let period = DashboardPeriod(from: "2026-01-05", to: "2026-01-11")
             let comparison = DashboardPeriod(from: "2025-12-29", to: "2026-01-04")

@@ -134,28 +134,31 @@ extension AnomalyLoad.Session {
     }
 
     /// `count` fans, first seen over the last 400 days in id order, stale
-    /// tiers (as `fanfare-bench fans` writes them). Returns their ids.
+    /// tiers, the columns the fans benchmark writes (the same values).
+    /// writes. Returns their ids.
     public func fans(count: Int, now: Date) async throws -> [UUID] {
         let start = now.addingTimeInterval(-400 * 86_400)
         let step = 400 * 86_400 / Double(max(1, count))
         var ids: [UUID] = []
         ids.reserveCapacity(count)
         let empty = RollingActivity().compact
-        let session = FanLoad.Session(
-            db: app.db, reader: app.db, workspace: access.workspace, workspaceID: workspaceID, zone: zone, usesPostgres: false)
+        let columns = [
+            "id", "workspace_id", "display_name", "attributes", "rolling_activity", "interactions_30d", "activity_tier", "value_tier", "stage",
+            "points_balance", "lifetime_points", "level", "badges", "check_in_streak", "best_streak", "spend_fen", "referrals", "contributions",
+            "first_seen_at", "created_at", "updated_at", "last_interaction_at",
+        ]
         for round in stride(from: 0, to: count, by: Self.rowsPerTransaction) {
-            var rows: [FanLoad.Row] = []
+            var rows: [[any Encodable & Sendable]] = []
             for index in round..<min(count, round + Self.rowsPerTransaction) {
                 let firstSeen = start.addingTimeInterval(Double(index) * step)
                 let id = TimeOrderedID.make(at: firstSeen)
                 ids.append(id)
-                rows.append(
-                    FanLoad.Row(
-                        id: id, displayName: "Fan \(index + 1)", rollingActivity: empty, interactions30d: 0, activityTier: .silent,
-                        valueTier: .none, stage: .reach, spendFen: 0, referrals: 0, contributions: 0, firstSeenAt: firstSeen,
-                        lastInteractionAt: nil))
+                rows.append([
+                    id, workspaceID, "Fan \(index + 1)", "{}", empty, 0, ActivityTier.silent.rawValue, ValueTier.none.rawValue,
+                    LifecycleStage.reach.rawValue, 0, 0, 1, "[]", 0, 0, Int64(0), 0, 0, firstSeen, firstSeen, now, nil as Date?,
+                ])
             }
-            try await session.insert(rows, now: now)
+            try await insert("fans", columns: columns, rows)
         }
         return ids
     }
