@@ -75,7 +75,7 @@ import Vapor
         let formatter = ISO8601DateFormatter()
         return ids.map { index in
             [
-                "id": "e\(index)", "type": index % 3 == 0 ? "sign_up" : "purchase", "amount_fen": index,
+                "id": "e\(index)", "type": index % 3 == 0 ? "sign_up" : "purchase", "amount_fen": 100 + index,
                 "at": formatter.string(from: now.addingTimeInterval(-Double(index) * 600)), "fan": ["external_id": "c\(index % 5)"],
             ]
         }

@@ -135,7 +135,7 @@ extension AnomalyLoad.Session {
 
     /// `count` fans, first seen over the last 400 days in id order, stale
     /// tiers, the columns the fans benchmark writes (the same values).
-    /// writes. Returns their ids.
+    /// Returns their ids.
     public func fans(count: Int, now: Date) async throws -> [UUID] {
         let start = now.addingTimeInterval(-400 * 86_400)
         let step = 400 * 86_400 / Double(max(1, count))
