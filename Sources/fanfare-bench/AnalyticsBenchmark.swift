@@ -20,7 +20,7 @@ import NIOPosix
 ///   none lost: every batch is sent again afterwards and each stored event
 ///   must come back as a duplicate.
 /// The metric store's parts (dashboard page, series query, monthly report,
-/// nightly anomaly pass on the generated workspace) go in `metricStore` and `anomalyPass`.
+/// nightly anomaly pass on the generated workspace) are `metricStore` and `generate`.
 struct AnalyticsBenchmark: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "analytics",
@@ -58,11 +58,33 @@ struct AnalyticsBenchmark: Benchmark {
     @Option(help: "Event requests in flight at once (keep-alive connections).")
     var connections = 32
 
+    @Option(help: "Published posts generated in the workspace (one variant each), spread over --days.")
+    var posts = 50_000
+
+    @Option(help: "Daily snapshots each generated post has (from its day on).")
+    var postDays = 30
+
+    @Option(help: "Conversion events generated, spread over --days.")
+    var events = 10_000_000
+
+    @Option(help: "Fans generated (the events name them).")
+    var fans = 1_000_000
+
+    @Option(help: "Requests timed one after another for the overview page and each series query.")
+    var requests = 100
+
+    @Option(help: "Monthly reports made one after another (the slowest is the figure).")
+    var reports = 3
+
+    @Flag(help: "Keep the data directory (its path is printed on standard error) to look at the database afterwards.")
+    var keepData = false
+
     var settings: [String: Any] {
         [
             "seconds": seconds, "wrk_connections": wrkConnections, "wrk_threads": 2, "offered_events_per_s": eventRate, "batch": batch,
             "connections": connections, "load_average": ServeBenchmark.loadAverage,
-            "accounts": shared.accounts ?? Self.defaultAccounts, "days": shared.days ?? Self.defaultDays,
+            "accounts": shared.accounts ?? Self.defaultAccounts, "days": shared.days ?? Self.defaultDays, "posts": posts,
+            "post_days": postDays, "events": events, "fans": fans, "requests": requests, "reports": reports,
         ]
     }
 
@@ -73,28 +95,45 @@ struct AnalyticsBenchmark: Benchmark {
         try requireAtLeast(1, batch, "--batch")
         if batch > 1_000 { throw ValidationError("--batch: must be at most 1000 (the event API's default cap)") }
         try requireAtLeast(1, connections, "--connections")
+        try requireAtLeast(0, posts, "--posts")
+        try requireAtLeast(1, postDays, "--post-days")
+        try requireAtLeast(0, events, "--events")
+        try requireAtLeast(0, fans, "--fans")
+        try requireAtLeast(1, requests, "--requests")
+        try requireAtLeast(1, reports, "--reports")
     }
 
+    /// The server is started once with `--demo` (on PostgreSQL after
+    /// `migrate --revert` and `migrate`) and stopped; the demo workspace is
+    /// then loaded in process (accounts' history, posts, fans, events) and
+    /// the nightly anomaly pass timed on it; the server is started again
+    /// on that data and measured from outside.
     func measure() async throws -> Measured {
         _ = ServeBenchmark.loadAverage
-        // In process, before the server starts: on PostgreSQL it drops and
-        // makes the schema, which the server then migrates afresh.
-        let anomalies = try await anomalyPass()
-        var measured = try await serverLoad()
-        measured.figures["anomaly_pass"] = anomalies.figures
-        measured.targets += anomalies.targets
-        return measured
-    }
-
-    private func serverLoad() async throws -> Measured {
         let server = try ServerUnderTest(binary: try shared.fanfareBinary(), databaseURL: shared.databaseURL)
+        if keepData {
+            server.keepData = true
+            FileHandle.standardError.write(Data("data directory: \(server.dataDirectory.path)\n".utf8))
+        }
         if shared.databaseURL != nil {
             try server.run(["migrate", "--revert"])
             try server.run(["migrate"])
         }
         try await server.start()
+        try await server.timeUntilReady()
+        server.stop()
+        let generated = try await generate(server)
+        try await server.start(["serve"])
         defer { server.stop() }
         try await server.timeUntilReady()
+        FileHandle.standardError.write(Data("measuring the server\n".utf8))
+        var measured = try await serverLoad(server)
+        measured.figures["generated"] = generated.figures
+        measured.targets += generated.targets
+        return measured
+    }
+
+    private func serverLoad(_ server: ServerUnderTest) async throws -> Measured {
         let token = try server.token(name: "analytics")
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
@@ -102,15 +141,15 @@ struct AnalyticsBenchmark: Benchmark {
         do {
             var figures: [String: Any] = [:]
             var targets: [Target] = []
+            let store = try await metricStore(client, server: server, token: token)
+            figures["metric_store"] = store.figures
+            targets += store.targets
             let redirects = try await redirectLoad(client, server: server, token: token)
             figures["redirect"] = redirects.figures
             targets += redirects.targets
             let events = try await eventLoad(client, server: server, token: token)
             figures["events"] = events.figures
             targets += events.targets
-            let store = try await metricStore(client, server: server, token: token)
-            figures["metric_store"] = store.figures
-            targets += store.targets
             try await client.shutdown()
             return Measured(figures: figures, targets: targets)
         } catch {
@@ -232,42 +271,129 @@ struct AnalyticsBenchmark: Benchmark {
 
     // MARK: The metric store
 
-    /// The metric store's figures (issue 18 scope 1): the overview
-    /// dashboard warm p99, a year's series query p99 and the monthly
-    /// report, on the generated workspace. Not built yet (other parts of
-    /// the issue): reported as unmeasured (null) rather than left out.
+    /// The metric store's figures on the loaded demo workspace: the
+    /// overview page (`/w/demo/analytics`, signed in, default period)
+    /// warm, a year's daily series of followers and of engagements
+    /// through the API, each `--requests` times one after another after
+    /// three untimed; and `--reports` monthly reports (last month, made
+    /// through the API as the 报告 page makes a custom one).
     private func metricStore(_ client: HTTPClient, server: ServerUnderTest, token: String) async throws -> Measured {
-        Measured(
-            figures: ["status": "not measured yet: the dashboard and reports are built separately"],
-            targets: [.below("overview_page_p99_ms", 150, nil), .below("series_query_p99_ms", 50, nil), .below("monthly_report_seconds", 5, nil)])
+        let cookie = try await SignedInPages.signIn(server)
+        func timed(
+            _ url: String, headers: [(String, String)], method: HTTPMethod = .GET, body: Data? = nil, times: Int, warm: Int
+        ) async throws -> (latencies: [Double], bytes: Int) {
+            var latencies: [Double] = []
+            var bytes = 0
+            for index in 0..<(warm + times) {
+                var request = HTTPClientRequest(url: url)
+                request.method = method
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
+                if let body {
+                    request.headers.add(name: "content-type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(data: body))
+                }
+                let start = ContinuousClock.now
+                let response = try await client.execute(request, timeout: .seconds(300))
+                let collected = try await response.body.collect(upTo: 64 << 20)
+                let elapsed = secondsOf(start.duration(to: .now)) * 1_000
+                guard (200..<300).contains(Int(response.status.code)) else {
+                    throw ServerUnderTest.Failure(
+                        description: "\(method) \(url) answered \(response.status.code): \(String(buffer: collected).prefix(300))")
+                }
+                bytes = collected.readableBytes
+                if index >= warm { latencies.append(elapsed) }
+            }
+            return (latencies.sorted(), bytes)
+        }
+        func summary(_ latencies: [Double], bytes: Int) -> [String: Any] {
+            [
+                "requests": latencies.count, "p50_ms": rounded(nearestRank(50, ofSorted: latencies, empty: 0), 10),
+                "p99_ms": rounded(nearestRank(99, ofSorted: latencies, empty: 0), 10),
+                "max_ms": rounded(nearestRank(100, ofSorted: latencies, empty: 0), 10), "bytes": bytes,
+            ]
+        }
+        let overview = try await timed(server.base + "/w/demo/analytics", headers: [("cookie", cookie)], times: requests, warm: 3)
+        // The demo's days (Asia/Shanghai): a year ending yesterday.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let today = calendar.startOfDay(for: Date())
+        let yearTo = formatter.string(from: calendar.date(byAdding: .day, value: -1, to: today)!)
+        let yearFrom = formatter.string(from: calendar.date(byAdding: .day, value: -365, to: today)!)
+        var seriesFigures: [String: Any] = [:]
+        var seriesTargets: [Target] = []
+        // An account metric (100 accounts' days) and a post metric (every post's snapshots in the year).
+        for metric in ["followers", "engagements"] {
+            let url = server.base + "/api/v1/workspaces/demo/analytics/series?metric=\(metric)&from=\(yearFrom)&to=\(yearTo)"
+            let series = try await timed(url, headers: [("authorization", "Bearer \(token)")], times: requests, warm: 3)
+            seriesFigures[metric] = summary(series.latencies, bytes: series.bytes)
+            seriesTargets.append(.below("series_year_\(metric)_p99_ms", 50, nearestRank(99, ofSorted: series.latencies, empty: 0)))
+        }
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: today))!
+        let monthStart = calendar.date(byAdding: .month, value: -1, to: thisMonth)!
+        let monthEnd = calendar.date(byAdding: .day, value: -1, to: thisMonth)!
+        let body = try JSONSerialization.data(withJSONObject: ["from": formatter.string(from: monthStart), "to": formatter.string(from: monthEnd)])
+        let report = try await timed(
+            server.base + "/api/v1/workspaces/demo/reports", headers: [("authorization", "Bearer \(token)")], method: .POST, body: body,
+            times: reports, warm: 0)
+        let reportSeconds = (report.latencies.last ?? 0) / 1_000
+        return Measured(
+            figures: [
+                "overview_page": summary(overview.latencies, bytes: overview.bytes), "series_year": seriesFigures, "series_from": yearFrom,
+                "series_to": yearTo,
+                "monthly_report": [
+                    "from": formatter.string(from: monthStart), "to": formatter.string(from: monthEnd),
+                    "seconds": report.latencies.map { rounded($0 / 1_000, 1000) },
+                ] as [String: Any],
+            ],
+            targets: [
+                .below("overview_page_p99_ms", 150, nearestRank(99, ofSorted: overview.latencies, empty: 0)),
+                .below("monthly_report_seconds", 5, reportSeconds),
+            ] + seriesTargets)
     }
 
-    // MARK: The nightly anomaly pass
+    // MARK: Generating the workspace and the nightly anomaly pass
 
-    /// `--accounts` Sandbox accounts with `--days` days of followers each,
-    /// written with the metric store's upsert in a transaction per account;
-    /// then the nightly pass over every series as the job runs it (the
-    /// target), and a replay of every series over the whole history.
-    private func anomalyPass() async throws -> Measured {
+    /// In process, on the server's data (stopped): `--accounts` Sandbox
+    /// accounts with `--days` days of followers (the metric store's upsert,
+    /// a transaction per account), `--posts` posts with `--post-days` daily
+    /// snapshots, `--fans` fans and `--events` events (rows written in
+    /// bulk); then the nightly pass over every series as the job runs it
+    /// (the target), and a replay of every series over the whole history.
+    private func generate(_ server: ServerUnderTest) async throws -> Measured {
         let accounts = shared.accounts ?? Self.defaultAccounts
         let days = shared.days ?? Self.defaultDays
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-anomalies-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: data) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["FANFARE_DATA_DIR"] = data.path
+        var environment = server.environment
         environment["LOG_LEVEL"] = "error"
-        if let databaseURL = shared.databaseURL { environment["DATABASE_URL"] = databaseURL } else { environment.removeValue(forKey: "DATABASE_URL") }
         let settings: Settings
         switch Settings.parse(environment: environment, arguments: []) {
         case .success(let parsed): settings = parsed.settings
         case .failure(let problems): throw ServerUnderTest.Failure(description: problems.description)
         }
-        return try await AnomalyLoad.withSession(settings: settings, timeZone: "Asia/Shanghai") { session in
+        let (posts, postDays, events, fans) = (self.posts, self.postDays, self.events, self.fans)
+        return try await AnomalyLoad.withWorkspace(settings: settings, slug: "demo") { session in
             let through = MetricDay.adding(-1, to: MetricDay.of(Date(), in: session.zone))
-            let generateStart = ContinuousClock.now
-            let generated = try await session.generate(accounts: accounts, days: days, through: through, seed: 18)
-            let generateSeconds = secondsOf(generateStart.duration(to: .now))
+            var seconds: [String: Double] = [:]
+            func clocked<T>(_ name: String, _ work: () async throws -> T) async throws -> T {
+                let start = ContinuousClock.now
+                let result = try await work()
+                seconds[name] = rounded(secondsOf(start.duration(to: .now)), 10)
+                FileHandle.standardError.write(Data("generated \(name) in \(seconds[name] ?? 0) s\n".utf8))
+                return result
+            }
+            let generated = try await clocked("accounts") { try await session.generate(accounts: accounts, days: days, through: through, seed: 18) }
+            let written = try await clocked("posts") {
+                try await session.posts(count: posts, snapshotDays: postDays, days: days, through: through, seed: 19)
+            }
+            let fanIDs = try await clocked("fans") { try await session.fans(count: fans, now: Date()) }
+            let eventCount = try await clocked("events") {
+                try await session.events(count: events, days: days, through: through, fans: fanIDs, seed: 20)
+            }
+            try await clocked("analyze") { try await session.analyzeLoaded() }
             let passStart = ContinuousClock.now
             let nightly = try await session.nightly(through: through)
             let passSeconds = secondsOf(passStart.duration(to: .now))
@@ -276,11 +402,14 @@ struct AnalyticsBenchmark: Benchmark {
             let replaySeconds = secondsOf(replayStart.duration(to: .now))
             return Measured(
                 figures: [
-                    "accounts": accounts, "days": days, "account_days_written": generated.rows, "generate_seconds": rounded(generateSeconds, 10),
-                    "bursts_and_losses_generated": generated.unusual, "nightly_series": nightly.series, "nightly_anomalies_stored": nightly.found,
-                    "nightly_pass_seconds": rounded(passSeconds, 1000), "replay_series": replay.series, "replay_flags": replay.flags,
-                    "replay_whole_history_seconds": rounded(replaySeconds, 1000),
-                    "posts": "none generated: the workspace series (impressions, engagements, rate) are empty here",
+                    "accounts": accounts, "days": days, "account_days_written": generated.rows, "bursts_and_losses_generated": generated.unusual,
+                    "posts": written.posts, "post_days_written": written.snapshots, "fans": fanIDs.count, "events": eventCount,
+                    "generate_seconds": seconds, "generate_seconds_total": rounded(seconds.values.reduce(0, +), 10),
+                    "anomaly_pass": [
+                        "nightly_series": nightly.series, "nightly_anomalies_stored": nightly.found,
+                        "nightly_pass_seconds": rounded(passSeconds, 1000),
+                        "replay_series": replay.series, "replay_flags": replay.flags, "replay_whole_history_seconds": rounded(replaySeconds, 1000),
+                    ] as [String: Any],
                 ],
                 targets: [.below("anomaly_pass_seconds", Self.anomalyPassGoal, passSeconds)])
         }

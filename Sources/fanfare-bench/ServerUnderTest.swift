@@ -58,9 +58,13 @@ final class ServerUnderTest {
         log = keepLog ? dataDirectory.appendingPathComponent("server.log") : nil
     }
 
+    /// Leaves the data directory in place after the run (for a look at
+    /// the database the run made).
+    var keepData = false
+
     deinit {
         stop()
-        try? FileManager.default.removeItem(at: dataDirectory)
+        if !keepData { try? FileManager.default.removeItem(at: dataDirectory) }
     }
 
     /// Starts `fanfare serve --demo` and returns the milliseconds until

@@ -36,19 +36,7 @@ struct SignedInPages {
 
     static func open(_ server: ServerUnderTest) async throws -> SignedInPages {
         let client = Client(base: server.base)
-        let password = try String(contentsOf: server.dataDirectory.appendingPathComponent("demo-password"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let form = try await client.get("/sign-in", cookie: nil)
-        guard form.status == 200, let token = form.body.firstMatch(of: #/name="csrf_token" value="([^"]+)"/#)?.output.1,
-            let nonce = form.cookies["fanfare_csrf"]
-        else { throw Failure(description: "the sign-in form answered \(form.status) without its CSRF token and cookie") }
-        let body = [("csrf_token", String(token)), ("email", "demo@fanfare.local"), ("password", password), ("next", workspace)]
-            .map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        let signedIn = try await client.post("/sign-in", body: body, cookie: "fanfare_csrf=\(nonce)")
-        guard signedIn.status == 303 || signedIn.status == 302, let session = signedIn.cookies["fanfare_session"] else {
-            throw Failure(description: "signing in as demo@fanfare.local answered \(signedIn.status) without a session cookie")
-        }
-        let cookie = "fanfare_session=\(session); fanfare_csrf=\(nonce)"
+        let cookie = try await signIn(server)
         var paths = lists.map { (name: $0.0, path: workspace + $0.1) }
         for (name, list) in details {
             let page = try await client.get(workspace + list, cookie: cookie)
@@ -61,6 +49,25 @@ struct SignedInPages {
         let pages = SignedInPages(cookie: cookie, paths: paths)
         try await pages.check(server)
         return pages
+    }
+
+    /// Signs in as the demo administrator through the sign-in form and
+    /// returns the `Cookie` header that carries the session.
+    static func signIn(_ server: ServerUnderTest) async throws -> String {
+        let client = Client(base: server.base)
+        let password = try String(contentsOf: server.dataDirectory.appendingPathComponent("demo-password"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let form = try await client.get("/sign-in", cookie: nil)
+        guard form.status == 200, let token = form.body.firstMatch(of: #/name="csrf_token" value="([^"]+)"/#)?.output.1,
+            let nonce = form.cookies["fanfare_csrf"]
+        else { throw Failure(description: "the sign-in form answered \(form.status) without its CSRF token and cookie") }
+        let body = [("csrf_token", String(token)), ("email", "demo@fanfare.local"), ("password", password), ("next", workspace)]
+            .map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        let signedIn = try await client.post("/sign-in", body: body, cookie: "fanfare_csrf=\(nonce)")
+        guard signedIn.status == 303 || signedIn.status == 302, let session = signedIn.cookies["fanfare_session"] else {
+            throw Failure(description: "signing in as demo@fanfare.local answered \(signedIn.status) without a session cookie")
+        }
+        return "fanfare_session=\(session); fanfare_csrf=\(nonce)"
     }
 
     /// Every page answers 200 to the session (not a redirect to sign in).

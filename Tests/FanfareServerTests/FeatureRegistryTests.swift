@@ -23,7 +23,8 @@ import Vapor
                 "CreateNotifications", "CreateSandboxPosts", "CreateModeration", "AddMessageAnalysis", "CreatePushNonces", "CreateInbox",
                 "CreateFans", "CreateFanProgramme", "CreateRewards", "AddActivityReservation", "CreateInstallationFacts", "CreateThrottleEvents",
                 "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions",
-                "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports",
+                "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports", "AddOverviewIndexes",
+                "CreateConversionSlots",
             ])
     }
 

@@ -36,4 +36,27 @@ enum BenchmarkWorkspace {
             throw error
         }
     }
+
+    /// The application booted on `settings` over a database a server made
+    /// and migrated (nothing dropped, nothing migrated), on its workspace
+    /// `slug`; shut down when `body` returns or throws.
+    static func existing<T>(settings: Settings, slug: String, _ body: (Application, Workspace) async throws -> T) async throws -> T {
+        var settings = settings
+        settings.secretKey = try settings.resolveSecretKey()
+        let app = try await Application.make(.init(name: "production", arguments: ["fanfare"]))
+        do {
+            try await configure(app, settings: settings, options: RuntimeOptions(bcryptCost: 4, inProcessWorker: false, sandboxFailureRate: 0))
+            try await Storage.enableWAL(app.db)
+            try await Storage.tuneSQLite(app)
+            guard let workspace = try await Workspace.query(on: app.db).filter(\.$slug == slug).first() else {
+                throw Abort(.notFound, reason: "no workspace \(slug)")
+            }
+            let result = try await body(app, workspace)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
 }

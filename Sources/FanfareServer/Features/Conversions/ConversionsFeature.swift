@@ -8,7 +8,7 @@ import Vapor
 struct ConversionsFeature: Feature {
     var name: String { "conversions" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateConversions())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateConversions()), ShippedMigration(11, CreateConversionSlots())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         LinkRedirect().boot(routes.root)

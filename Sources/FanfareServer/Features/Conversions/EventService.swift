@@ -164,6 +164,15 @@ struct EventService {
         }
         duplicates += rows.count - inserted.count
 
+        // The quarter-hour counts the overview reads, in the same transaction.
+        var slots: [ConversionSlots.Key: ConversionSlots.Count] = [:]
+        for row in rows where inserted.contains(row.event.eventID) {
+            let key = ConversionSlots.Key(slot: ConversionSlots.slot(of: row.event.at), type: row.event.type.rawValue)
+            slots[key, default: .init()].events += 1
+            slots[key, default: .init()].amountFen += row.event.amountFen ?? 0
+        }
+        if !slots.isEmpty { try await ConversionSlots.add(slots, workspaceID: workspaceID, on: sql) }
+
         // Only what was stored just now feeds the fans: a duplicate never counts twice.
         var value: [UUID: FanService.ValueChange] = [:]
         for row in rows where inserted.contains(row.event.eventID) {
