@@ -303,6 +303,15 @@ enum MetricImportPreview {
             csv: outcome.upload.text ?? "", commitLabel: t("imports.commit", [count(rows)]))
     }
 
+    /// One problem; on a phone each is a card whose cells say what they are,
+    /// so a long message wraps instead of scrolling sideways.
+    static func problemRow(_ problem: Model.Problem, _ ctx: PageContext) -> HTML {
+        """
+        <tr><td class="num" data-label="\(ctx.t("import.line"))">\(problem.line)</td>\
+        <td translate="no" data-label="\(ctx.t("imports.column"))">\(problem.column)</td><td>\(problem.message)</td></tr>
+        """
+    }
+
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         // The account's name is the first fact: a name, not words to translate.
         let facts = model.facts.enumerated().map { index, fact -> HTML in
@@ -314,8 +323,8 @@ enum MetricImportPreview {
             ? .empty
             : """
             <section class="card" id="import-errors"><h2>\(ctx.t("imports.problems"))</h2><p>\(ctx.t("imports.problems_intro"))</p>
-            <div class="table-scroll"><table><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("imports.column"))</th><th>\(ctx.t("import.problem"))</th></tr></thead>
-            <tbody>\(model.problems.map { p -> HTML in "<tr><td class=\"num\">\(p.line)</td><td translate=\"no\">\(p.column)</td><td>\(p.message)</td></tr>" })</tbody></table></div></section>
+            <table class="cards-on-phone"><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("imports.column"))</th><th>\(ctx.t("import.problem"))</th></tr></thead>
+            <tbody>\(model.problems.map { p -> HTML in problemRow(p, ctx) })</tbody></table></section>
             """
         let head = model.columns.map { c -> HTML in "<th>\(c)</th>" }
         let days = model.days.map { day -> HTML in
