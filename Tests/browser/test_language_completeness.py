@@ -32,6 +32,10 @@ ALLOWED = {
     # "UTM 参数" is how Chinese marketers name link-tracking parameters;
     # 日活（DAU）, 周活（WAU）, 月活（MAU）: the industry's own abbreviations.
     "utm", "dau", "wau", "mau",
+    # The import form's hint names the programs (Excel, WPS), the workbook
+    # format (.xlsx) and the text encodings (UTF-8, GB18030) as their own
+    # Chinese menus do.
+    "excel", "wps", "xlsx", "utf-8", "gb18030",
 }
 
 # Pages that still show the other language, by path pattern, while the

@@ -177,7 +177,7 @@ enum MetricImportsPage {
             <h2>\(ctx.t("imports.new"))</h2>
             \(Layout.errorSummary(ctx, model.errors))
             <form method="post" action="\(model.formAction)" enctype="multipart/form-data" id="import-form" class="stack">\(ctx.csrfField)
-            \(Layout.select(ctx, name: "account_id", label: ctx.t("imports.account"), options: model.accounts, selected: model.values["account_id"] ?? "", errors: model.errors))
+            \(Layout.select(ctx, name: "account_id", label: ctx.t("imports.account"), options: [("", ctx.t("imports.choose_account"))] + model.accounts, selected: model.values["account_id"] ?? "", errors: model.errors, verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "kind", label: ctx.t("imports.kind"), options: model.kinds, selected: model.values["kind"] ?? "", errors: model.errors, hint: ctx.t("imports.kind_hint")))
             <div class="field\(model.errors["csv"] != nil || model.errors["file_base64"] != nil ? " has-error" : "")"><label for="file">\(ctx.t("imports.file"))</label>\
             <input type="file" id="file" name="file" accept=".csv,text/csv" required><small class="hint">\(ctx.t("imports.file_hint"))</small>\
