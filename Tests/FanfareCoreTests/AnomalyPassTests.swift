@@ -75,18 +75,6 @@ import Testing
         #expect(before == ["2026-01-06": 10, "2026-01-09": 30])
     }
 
-    @Test func postTotalsBecomeSummedDailyChanges() {
-        let a = UUID()
-        let b = UUID()
-        let rows: [(entity: UUID, day: String, total: Double)] = [
-            (a, "2026-01-06", 150), (b, "2026-01-05", 40), (a, "2026-01-05", 120), (b, "2026-01-07", 100),
-        ]
-        let sums = AnomalyPass.summedChanges(rows, before: [a: 100])
-        // a: 100 before → 120 (+20) → 150 (+30); b starts from 0: 40, then +60 on the 7th.
-        #expect(sums.map(\.day) == ["2026-01-05", "2026-01-06", "2026-01-07"])
-        #expect(sums.map(\.value) == [60, 30, 60])
-    }
-
     @Test func countsHaveZerosFromTheirFirstDay() {
         let counts = AnomalyPass.counts(["2026-01-06": 3, "2026-01-08": 1], through: "2026-01-09")
         #expect(counts.map(\.day) == ["2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"] && counts.map(\.value) == [3, 0, 1, 0])

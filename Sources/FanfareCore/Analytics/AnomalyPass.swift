@@ -181,21 +181,6 @@ public enum AnomalyPass {
         return era * 146_097 + doe - 719_468
     }
 
-    /// Day-to-day changes of many totals (each post's impressions since
-    /// publishing), summed per day: `rows` are (entity, day, total) in any
-    /// order, `before` each entity's last total before the window (an
-    /// entity without one starts from 0, as a post does at publishing). A
-    /// day on which no entity has a stored total is missing, not 0.
-    public static func summedChanges(_ rows: [(entity: UUID, day: String, total: Double)], before: [UUID: Double]) -> [(day: String, value: Double)] {
-        var sums: [String: Double] = [:]
-        var last = before
-        for row in rows.sorted(by: { ($0.entity.uuidString, $0.day) < ($1.entity.uuidString, $1.day) }) {
-            sums[row.day, default: 0] += row.total - (last[row.entity] ?? 0)
-            last[row.entity] = row.total
-        }
-        return sums.keys.sorted().map { ($0, sums[$0]!) }
-    }
-
     /// Counts per day from `first` to `through`, 0 on a day without any:
     /// for events and clicks, where nothing happening is a real value.
     public static func counts(_ perDay: [String: Double], through: String) -> [(day: String, value: Double)] {

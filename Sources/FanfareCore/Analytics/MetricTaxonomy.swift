@@ -378,6 +378,22 @@ public enum MetricSeries {
         return periods.enumerated().map { SeriesPoint(period: $1.period, value: sums[$0]) }
     }
 
+    /// A gained metric's series from its daily gains summed over entities
+    /// (`PostGainChange`): each period's sum, 0 where nothing was gained;
+    /// nil for periods that end before `first`, the first day any entity
+    /// reported the metric. The same as `aggregate(.change, zeroStart: true)`
+    /// over the totals the gains came from.
+    public static func fromGains(
+        _ days: [(day: String, value: Double)], first: String?, from: String, to: String, granularity: Granularity
+    ) -> [SeriesPoint] {
+        let byDay = Dictionary(days.map { ($0.day, $0.value) }, uniquingKeysWith: +)
+        return periods(from: from, to: to, granularity: granularity).map { period in
+            guard let first, first <= period.last else { return SeriesPoint(period: period.period, value: nil) }
+            let sum = MetricDay.range(period.first, period.last).reduce(0.0) { $0 + (byDay[$1] ?? 0) }
+            return SeriesPoint(period: period.period, value: sum)
+        }
+    }
+
     /// Each period's numerator divided by its denominator; nil where the
     /// denominator is missing or 0.
     public static func ratio(_ numerator: [SeriesPoint], _ denominator: [SeriesPoint]) -> [SeriesPoint] {

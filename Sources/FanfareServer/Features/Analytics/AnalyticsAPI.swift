@@ -353,25 +353,25 @@ struct MetricSeriesReader {
     }
 
     func aggregate(_ metric: NormalisedMetric, granularity: Granularity) async throws -> [SeriesPoint] {
+        if let gained = try await fromGains(metric, granularity: granularity) { return gained }
         let totals = try await dailyTotals(metric)
         let aggregation: NormalisedMetric.Aggregation = metric == .followersNet ? .change : metric.aggregation
         return MetricSeries.aggregate(
             totals, from: scope.from, to: scope.to, granularity: granularity, aggregation: aggregation, zeroStart: !metric.ofAccount)
     }
 
-    /// Each account's or post's totals in the period and its last total
-    /// before it.
-    func dailyTotals(_ metric: NormalisedMetric) async throws -> [DailyTotals] {
-        guard let sql = db as? any SQLDatabase else { return [] }
-        let table = metric.ofAccount ? "account_metric_days" : "post_metric_days"
-        let entity = metric.ofAccount ? "account_id" : "variant_id"
-        let column = metric.column
+    /// Whether the scope narrows posts by what they are (not only by account).
+    var narrowsPosts: Bool { scope.pillar != nil || scope.format != nil || scope.campaign != nil }
+
+    /// The scope's conditions on a metric table's rows (`post`: also the
+    /// posts' pillar, format and campaign); nil when no account is in scope.
+    func filter(post: Bool) -> SQLQueryString? {
         var filter: SQLQueryString = ""
         if let accounts = scope.accountIDs {
-            if accounts.isEmpty { return [] }
+            if accounts.isEmpty { return nil }
             filter = " AND account_id IN (\(SQLList(accounts.map { SQLBind($0) })))"
         }
-        if !metric.ofAccount, scope.pillar != nil || scope.format != nil || scope.campaign != nil {
+        if post, narrowsPosts {
             var content: SQLQueryString = ""
             if let pillar = scope.pillar { content = "\(content) AND fp.pillar = \(bind: pillar)" }
             if let format = scope.format { content = "\(content) AND fp.format = \(bind: format)" }
@@ -381,6 +381,51 @@ struct MetricSeriesReader {
                 WHERE fv.workspace_id = \(bind: workspaceID)\(content))
                 """
         }
+        return filter
+    }
+
+    /// A gained post metric's series from the kept gains (`PostGainStore`):
+    /// the accounts' daily sums, or, when the scope narrows posts, the
+    /// posts' own gains (kept for engagements and impressions). Nil when
+    /// the metric has to be read from the totals.
+    func fromGains(_ metric: NormalisedMetric, granularity: Granularity) async throws -> [SeriesPoint]? {
+        guard !metric.ofAccount, PostGainStore.summed.contains(metric.column), let sql = db as? any SQLDatabase else { return nil }
+        let column = metric.column
+        guard let filter = filter(post: true) else { return [] }
+        let table: String
+        let value: SQLQueryString
+        if !narrowsPosts {
+            table = "post_gain_days"
+            value = "SUM(\(ident: column))"
+        } else if metric == .engagements || metric == .impressions {
+            table = "post_metric_days"
+            value = "SUM(COALESCE(\(ident: "gain_" + column), 0))"
+        } else {
+            return nil
+        }
+        let rows = try await sql.raw(
+            """
+            SELECT day, CAST(\(value) AS BIGINT) AS value FROM \(ident: table)
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to)\(filter) GROUP BY day
+            """
+        ).all()
+        let first = try await sql.raw(
+            """
+            SELECT MIN(day) AS first FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND \(ident: column) IS NOT NULL\(filter)
+            """
+        ).first()?.decode(column: "first", as: String?.self)
+        let days = try rows.map { (day: try $0.decode(column: "day", as: String.self), value: DashboardQueries.number($0, "value") ?? 0) }
+        return MetricSeries.fromGains(days, first: first, from: scope.from, to: scope.to, granularity: granularity)
+    }
+
+    /// Each account's or post's totals in the period and its last total
+    /// before it.
+    func dailyTotals(_ metric: NormalisedMetric) async throws -> [DailyTotals] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let table = metric.ofAccount ? "account_metric_days" : "post_metric_days"
+        let entity = metric.ofAccount ? "account_id" : "variant_id"
+        let column = metric.column
+        guard let filter = filter(post: !metric.ofAccount) else { return [] }
         let rows = try await sql.raw(
             """
             SELECT \(ident: entity) AS entity, day, \(ident: column) AS value FROM \(ident: table)

@@ -13,7 +13,7 @@ struct AnalyticsFeature: Feature {
     var migrations: [ShippedMigration] {
         [
             ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies()),
-            ShippedMigration(11, CreateMetricImports()), ShippedMigration(11, AddOverviewIndexes()),
+            ShippedMigration(11, CreateMetricImports()), ShippedMigration(11, AddOverviewIndexes()), ShippedMigration(12, AddPostGains()),
         ]
     }
 

@@ -93,6 +93,7 @@ extension AnomalyLoad.Session {
                 ])
                 let reach = 200 + Double(random.next() % 20_000)
                 let rate = 0.01 + random.unit() * 0.08
+                var previous: (impressions: Int, engagements: Int) = (0, 0)
                 for age in 0..<snapshotDays {
                     let snapshotDay = MetricDay.adding(age, to: day)
                     if snapshotDay > through { break }
@@ -107,7 +108,9 @@ extension AnomalyLoad.Session {
                         workspaceID, variantID, account, snapshotDay, impressions, Int(Double(impressions) * 0.8), likes, comments, shares, 0,
                         nil as Int?, nil as Double?, 0, engagements, nil as String?,
                         DashboardQueries.start(of: snapshotDay, in: zone).addingTimeInterval(20 * 3_600), 1,
+                        engagements - previous.engagements, impressions - previous.impressions,
                     ])
+                    previous = (impressions, engagements)
                 }
             }
             try await insert(
@@ -126,9 +129,15 @@ extension AnomalyLoad.Session {
                 "post_metric_days",
                 columns: [
                     "workspace_id", "variant_id", "account_id", "day", "impressions", "reach", "likes", "comments", "shares", "saves", "plays",
-                    "completion", "link_clicks", "engagements", "platform_values", "taken_at", "writes",
+                    "completion", "link_clicks", "engagements", "platform_values", "taken_at", "writes", "gain_engagements", "gain_impressions",
                 ], days)
             snapshots += days.count
+        }
+        // The accounts' daily sums, made from the days just written (the
+        // posts' own gains were written with them).
+        try await app.db.writeTransaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            try await PostGainStore.rebuildSums(workspaceID: workspaceID, on: sql)
         }
         return (count, snapshots)
     }

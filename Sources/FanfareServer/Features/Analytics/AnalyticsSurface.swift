@@ -94,26 +94,37 @@ enum MetricHistoryService {
     static func recordPost(
         workspaceID: UUID, variantID: UUID, accountID: UUID, platform: String, metrics: PostMetrics, timeZone: TimeZone, on db: any Database
     ) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
         let engagements = MetricTaxonomy.engagements(
             platform: platform,
             values: [
                 .likes: metrics.likes, .comments: metrics.comments, .shares: metrics.shares, .saves: metrics.saves, .linkClicks: metrics.linkClicks,
             ])
-        try await sql.raw(
-            """
-            INSERT INTO post_metric_days (workspace_id, variant_id, account_id, day, impressions, reach, likes, comments, shares, saves, plays, \
-            completion, link_clicks, engagements, platform_values, taken_at, writes)
-            VALUES (\(bind: workspaceID), \(bind: variantID), \(bind: accountID), \(bind: MetricDay.of(metrics.at, in: timeZone)), \
-            \(bind: metrics.impressions), \(bind: metrics.reach), \(bind: metrics.likes), \(bind: metrics.comments), \(bind: metrics.shares), \
-            \(bind: metrics.saves), \(bind: metrics.plays), \(bind: metrics.completion), \(bind: metrics.linkClicks), \(bind: engagements), \
-            \(bind: json(metrics.platformValues)), \(bind: metrics.at), 1)
-            ON CONFLICT (variant_id, day) DO UPDATE SET impressions = excluded.impressions, reach = excluded.reach, likes = excluded.likes,
-            comments = excluded.comments, shares = excluded.shares, saves = excluded.saves, plays = excluded.plays, completion = excluded.completion,
-            link_clicks = excluded.link_clicks, engagements = excluded.engagements, platform_values = excluded.platform_values,
-            taken_at = excluded.taken_at, writes = post_metric_days.writes + 1
-            """
-        ).run()
+        let day = MetricDay.of(metrics.at, in: timeZone)
+        let totals: PostGainStore.Totals = [
+            "impressions": metrics.impressions, "reach": metrics.reach, "likes": metrics.likes, "comments": metrics.comments,
+            "shares": metrics.shares, "saves": metrics.saves, "plays": metrics.plays, "link_clicks": metrics.linkClicks,
+            "engagements": engagements,
+        ]
+        let values = json(metrics.platformValues)
+        try await PostGainStore.record(
+            workspaceID: workspaceID, variantID: variantID, accountID: accountID, day: day, totals: totals, on: db
+        ) { sql, gainEngagements, gainImpressions in
+            try await sql.raw(
+                """
+                INSERT INTO post_metric_days (workspace_id, variant_id, account_id, day, impressions, reach, likes, comments, shares, saves, plays, \
+                completion, link_clicks, engagements, platform_values, taken_at, writes, gain_engagements, gain_impressions)
+                VALUES (\(bind: workspaceID), \(bind: variantID), \(bind: accountID), \(bind: day), \
+                \(bind: metrics.impressions), \(bind: metrics.reach), \(bind: metrics.likes), \(bind: metrics.comments), \(bind: metrics.shares), \
+                \(bind: metrics.saves), \(bind: metrics.plays), \(bind: metrics.completion), \(bind: metrics.linkClicks), \(bind: engagements), \
+                \(bind: values), \(bind: metrics.at), 1, \(bind: gainEngagements), \(bind: gainImpressions))
+                ON CONFLICT (variant_id, day) DO UPDATE SET impressions = excluded.impressions, reach = excluded.reach, likes = excluded.likes,
+                comments = excluded.comments, shares = excluded.shares, saves = excluded.saves, plays = excluded.plays, completion = excluded.completion,
+                link_clicks = excluded.link_clicks, engagements = excluded.engagements, platform_values = excluded.platform_values,
+                taken_at = excluded.taken_at, writes = post_metric_days.writes + 1, gain_engagements = excluded.gain_engagements,
+                gain_impressions = excluded.gain_impressions
+                """
+            ).run()
+        }
     }
 
     /// A published variant's numbers as the snapshotter read them.

@@ -54,33 +54,20 @@ struct CoreSeries: Sendable {
             result.append(CoreSeries(key: AnomalySeriesKey(.followersNet), accountID: id, points: levels[id]!))
         }
 
-        // Posts: each post's totals in the window and its last before it.
-        var impressions: [(entity: UUID, day: String, total: Double)] = []
-        var engagements: [(entity: UUID, day: String, total: Double)] = []
-        var impressionsBefore: [UUID: Double] = [:]
-        var engagementsBefore: [UUID: Double] = [:]
+        // Posts: what they gained each day, from the accounts' kept sums
+        // (`PostGainStore`): days where some post reported the metric.
+        var impressionSeries: [(day: String, value: Double)] = []
+        var engagementSeries: [(day: String, value: Double)] = []
         for row in try await sql.raw(
             """
-            SELECT variant_id, day, impressions, engagements, 0 AS earlier FROM post_metric_days
-            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to)
-            UNION ALL
-            SELECT t.variant_id, t.day, t.impressions, t.engagements, 1 AS earlier FROM post_metric_days t
-            JOIN (SELECT variant_id AS v, MAX(day) AS d FROM post_metric_days WHERE workspace_id = \(bind: workspaceID) AND day < \(bind: from)
-                  GROUP BY variant_id) l ON t.variant_id = l.v AND t.day = l.d
+            SELECT day, CAST(SUM(impressions) AS BIGINT) AS i, CAST(SUM(engagements) AS BIGINT) AS e FROM post_gain_days
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to) GROUP BY day ORDER BY day
             """
         ).all() {
-            let id = try row.decode(column: "variant_id", as: UUID.self)
             let day = try row.decode(column: "day", as: String.self)
-            let earlier = try row.decode(column: "earlier", as: Int.self) == 1
-            if let value = try row.decode(column: "impressions", as: Int?.self) {
-                if earlier { impressionsBefore[id] = Double(value) } else { impressions.append((id, day, Double(value))) }
-            }
-            if let value = try row.decode(column: "engagements", as: Int?.self) {
-                if earlier { engagementsBefore[id] = Double(value) } else { engagements.append((id, day, Double(value))) }
-            }
+            if let value = DashboardQueries.number(row, "i") { impressionSeries.append((day, value)) }
+            if let value = DashboardQueries.number(row, "e") { engagementSeries.append((day, value)) }
         }
-        let impressionSeries = AnomalyPass.summedChanges(impressions, before: impressionsBefore)
-        let engagementSeries = AnomalyPass.summedChanges(engagements, before: engagementsBefore)
         if !impressionSeries.isEmpty { result.append(CoreSeries(key: AnomalySeriesKey(.impressions), points: impressionSeries)) }
         if !engagementSeries.isEmpty {
             result.append(CoreSeries(key: AnomalySeriesKey(.engagements), points: engagementSeries))
@@ -116,10 +103,13 @@ struct CoreSeries: Sendable {
         let clickSeries = AnomalyPass.counts(clicks, through: to)
         if !clickSeries.isEmpty { result.append(CoreSeries(key: AnomalySeriesKey(.linkClicks), points: clickSeries)) }
         var events: [String: [String: Double]] = [:]
+        // Events from their quarter-hour counts (`ConversionSlots`), the same
+        // quarter hours as the events' own.
         for row in try await sql.raw(
             """
-            SELECT type, \(bucket) AS bucket, COUNT(*) AS n FROM conversion_events
-            WHERE workspace_id = \(bind: workspaceID) AND at >= \(bind: start) AND at < \(bind: end) GROUP BY type, \(bucket)
+            SELECT type, slot AS bucket, CAST(SUM(events) AS BIGINT) AS n FROM conversion_event_slots
+            WHERE workspace_id = \(bind: workspaceID) AND slot >= \(bind: ConversionSlots.slot(of: start))
+            AND slot < \(bind: ConversionSlots.slot(of: end) + (ConversionSlots.starting(at: end) == nil ? 1 : 0)) GROUP BY type, slot
             """
         ).all() {
             events[try row.decode(column: "type", as: String.self), default: [:]][try day(row), default: 0] += Double(

@@ -254,5 +254,8 @@ enum MetricsRetention {
         let cutoff = MetricDay.of(now.addingTimeInterval(-Double(days) * 86_400), in: TimeZone(identifier: "UTC")!)
         try await sql.raw("DELETE FROM account_metric_days WHERE day < \(bind: cutoff)").run()
         try await sql.raw("DELETE FROM post_metric_days WHERE day < \(bind: cutoff)").run()
+        // The sums keep the gains of the days left (a remaining day's gain
+        // is still over the deleted one before it).
+        try await sql.raw("DELETE FROM post_gain_days WHERE day < \(bind: cutoff)").run()
     }
 }

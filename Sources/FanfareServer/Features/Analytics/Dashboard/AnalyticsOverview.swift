@@ -220,53 +220,52 @@ enum AnalyticsOverview {
         }
     }
 
-    /// The posts' rows in the period, each with its row before the period,
-    /// and each row's gain over the one before it (a post starts from 0).
-    /// The row before is found per post through the (variant, day) key:
-    /// a variant's rows are all its workspace's, and naming the workspace
-    /// there led SQLite to walk every earlier day of the workspace instead
-    /// (1.4 million rows on the benchmark's workspace, 3.3 s of 3.4 s).
-    static func gains(workspaceID: UUID, filter: SQLQueryString, range: DashboardPeriod) -> SQLQueryString {
-        """
-        WITH w AS (SELECT m.variant_id, m.day, m.engagements AS e, m.impressions AS i FROM post_metric_days m
-          WHERE m.workspace_id = \(bind: workspaceID) AND m.day >= \(bind: range.from) AND m.day <= \(bind: range.to)\(filter)),
-        b AS (SELECT t.variant_id, t.day, t.engagements AS e, t.impressions AS i FROM (SELECT DISTINCT variant_id AS vid FROM w) l
-          JOIN post_metric_days t ON t.variant_id = l.vid
-            AND t.day = (SELECT MAX(p.day) FROM post_metric_days p WHERE p.variant_id = l.vid AND p.day < \(bind: range.from))),
-        u AS (SELECT variant_id, day, e, i FROM w UNION ALL SELECT variant_id, day, e, i FROM b),
-        c AS (SELECT variant_id, day,
-          COALESCE(e, 0) - COALESCE(LAG(e) OVER (PARTITION BY variant_id ORDER BY day), 0) AS de,
-          COALESCE(i, 0) - COALESCE(LAG(i) OVER (PARTITION BY variant_id ORDER BY day), 0) AS di,
-          CASE WHEN i IS NULL THEN 0 ELSE 1 END AS hi FROM u)
-        """
-    }
-
+    /// Each day's gains over the posts in scope: from the accounts' daily
+    /// sums (`post_gain_days`) when only accounts narrow it, else from the
+    /// gains kept on the posts' days (`PostGainStore`).
     static func postDays(_ sql: any SQLDatabase, workspaceID: UUID, request: DashboardRequest, range: DashboardPeriod) async throws -> [PostDay] {
-        guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "m") else { return [] }
-        let rows = try await sql.raw(
-            """
-            \(gains(workspaceID: workspaceID, filter: filter, range: range))
-            SELECT day, CAST(SUM(de) AS BIGINT) AS e, CAST(SUM(di) AS BIGINT) AS i, CAST(SUM(hi) AS BIGINT) AS hi
-            FROM c WHERE day >= \(bind: range.from) GROUP BY day ORDER BY day
-            """
-        ).all()
+        let rows: [any SQLRow]
+        if !request.filter.narrowsPosts {
+            guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "g") else { return [] }
+            rows = try await sql.raw(
+                """
+                SELECT day, CAST(SUM(g.engagements) AS BIGINT) AS e, CAST(SUM(g.impressions) AS BIGINT) AS i,
+                  CAST(SUM(g.reporting_impressions) AS BIGINT) AS hi
+                FROM post_gain_days g WHERE g.workspace_id = \(bind: workspaceID) AND g.day >= \(bind: range.from) AND g.day <= \(bind: range.to)\(filter)
+                GROUP BY day ORDER BY day
+                """
+            ).all()
+        } else {
+            guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "m") else { return [] }
+            rows = try await sql.raw(
+                """
+                SELECT day, CAST(SUM(COALESCE(m.gain_engagements, 0)) AS BIGINT) AS e, CAST(SUM(COALESCE(m.gain_impressions, 0)) AS BIGINT) AS i,
+                  CAST(SUM(CASE WHEN m.impressions IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS hi
+                FROM post_metric_days m WHERE m.workspace_id = \(bind: workspaceID) AND m.day >= \(bind: range.from) AND m.day <= \(bind: range.to)\(filter)
+                GROUP BY day ORDER BY day
+                """
+            ).all()
+        }
         return try rows.map {
             PostDay(
                 day: try $0.decode(column: "day", as: String.self), engagements: DashboardQueries.number($0, "e") ?? 0,
-                impressions: DashboardQueries.number($0, "i") ?? 0, withImpressions: try $0.decode(column: "hi", as: Int.self))
+                impressions: DashboardQueries.number($0, "i") ?? 0, withImpressions: Int(DashboardQueries.number($0, "hi") ?? 0))
         }
     }
 
+    /// Each post's gains in the period, from the gains kept on its days.
     static func posts(_ sql: any SQLDatabase, workspaceID: UUID, request: DashboardRequest) async throws -> [PostPeriod] {
         guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "m") else { return [] }
         let range = request.period
         let rows = try await sql.raw(
             """
-            \(gains(workspaceID: workspaceID, filter: filter, range: range))
             SELECT s.variant_id, s.e, s.i, s.hi, v.post_id, v.account_id, v.platform, p.title, SUBSTR(p.body, 1, 80) AS body,
               p.pillar, p.format, p.campaign
-            FROM (SELECT variant_id, CAST(SUM(de) AS BIGINT) AS e, CAST(SUM(di) AS BIGINT) AS i, MAX(hi) AS hi
-                  FROM c WHERE day >= \(bind: range.from) GROUP BY variant_id) s
+            FROM (SELECT m.variant_id, CAST(SUM(COALESCE(m.gain_engagements, 0)) AS BIGINT) AS e,
+                    CAST(SUM(COALESCE(m.gain_impressions, 0)) AS BIGINT) AS i, MAX(CASE WHEN m.impressions IS NULL THEN 0 ELSE 1 END) AS hi
+                  FROM post_metric_days m
+                  WHERE m.workspace_id = \(bind: workspaceID) AND m.day >= \(bind: range.from) AND m.day <= \(bind: range.to)\(filter)
+                  GROUP BY m.variant_id) s
             JOIN post_variants v ON v.id = s.variant_id JOIN posts p ON p.id = v.post_id
             WHERE v.workspace_id = \(bind: workspaceID)
             """
