@@ -2,6 +2,8 @@ import FanfareCore
 import Fluent
 import Foundation
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 
 /// Reads the models every request needs (person, workspace, membership,
 /// API token) from one hand-written SQL statement. FluentKit's query
@@ -67,6 +69,43 @@ enum SQLRows {
 
     static func optionalUUID(_ row: any SQLRow, _ column: String, asText: Bool) throws -> UUID? {
         try row.decodeNil(column: column) ? nil : try uuid(row, column, asText: asText)
+    }
+}
+
+/// A statement's rows as SQLite's own values (`SQLiteRow.column(_:)`), for
+/// reads of tens of thousands of rows: SQLKit decodes each column through
+/// `Decodable` (about a microsecond a column), which was most of a year's
+/// followers series (36,500 rows, 100 ms). Nil on PostgreSQL and inside a
+/// write transaction; the caller then reads through SQLKit.
+enum SQLiteRows {
+    static func all(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> [SQLiteRow]? {
+        guard let lite = sql as? any SQLiteDatabase else { return nil }
+        var serializer = SQLSerializer(database: sql)
+        query.serialize(to: &serializer)
+        // The encoder SQLKit's own SQLite statements bind with, so values
+        // (UUIDs as text, dates as seconds) compare as they do there.
+        let encoder = SQLiteDataEncoder()
+        return try await lite.query(serializer.sql, try serializer.binds.map { try encoder.encode($0) })
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        var column: String
+        var description: String { "The statement's rows have no readable \(column) column." }
+    }
+
+    static func text(_ row: SQLiteRow, _ column: String) throws -> String {
+        guard let value = row.column(column)?.string else { throw Missing(column: column) }
+        return value
+    }
+
+    static func uuid(_ row: SQLiteRow, _ column: String) throws -> UUID {
+        guard let text = row.column(column)?.string, let id = HexText.uuid(text) else { throw Missing(column: column) }
+        return id
+    }
+
+    static func double(_ row: SQLiteRow, _ column: String) throws -> Double {
+        guard let value = row.column(column)?.double else { throw Missing(column: column) }
+        return value
     }
 }
 

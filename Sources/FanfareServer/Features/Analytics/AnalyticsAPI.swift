@@ -426,29 +426,54 @@ struct MetricSeriesReader {
         let entity = metric.ofAccount ? "account_id" : "variant_id"
         let column = metric.column
         guard let filter = filter(post: !metric.ofAccount) else { return [] }
-        let rows = try await sql.raw(
-            """
+        // In index order ((workspace_id, day), whose covering form holds
+        // followers): `DailyTotals` orders each entity's days itself.
+        let query: SQLQueryString = """
             SELECT \(ident: entity) AS entity, day, \(ident: column) AS value FROM \(ident: table)
             WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) AND \(ident: column) IS NOT NULL\(filter)
-            ORDER BY \(ident: entity), day
             """
-        ).all()
-        let before = try await sql.raw(
-            """
-            SELECT t.\(ident: entity) AS entity, t.\(ident: column) AS value FROM \(ident: table) t
-            JOIN (SELECT \(ident: entity) AS e, MAX(day) AS d FROM \(ident: table)
-                  WHERE workspace_id = \(bind: workspaceID) AND day < \(bind: scope.from) AND \(ident: column) IS NOT NULL\(filter)
-                  GROUP BY \(ident: entity)) l
-            ON t.\(ident: entity) = l.e AND t.day = l.d
-            """
-        ).all()
         var days: [UUID: [(day: String, value: Double)]] = [:]
-        for row in rows {
-            days[try row.decode(column: "entity", as: UUID.self), default: []].append(
-                (try row.decode(column: "day", as: String.self), try Self.number(row)))
+        if let plain = try await SQLiteRows.all(sql, query) {
+            for row in plain {
+                days[try SQLiteRows.uuid(row, "entity"), default: []].append((try SQLiteRows.text(row, "day"), try SQLiteRows.double(row, "value")))
+            }
+        } else {
+            let asText = SQLRows.uuidsAsText(sql)
+            for row in try await sql.raw(query).all() {
+                days[try SQLRows.uuid(row, "entity", asText: asText), default: []].append(
+                    (try row.decode(column: "day", as: String.self), try Self.number(row)))
+            }
         }
+        let before: [any SQLRow]
+        if metric.ofAccount {
+            // Each account's last day before the period through its own
+            // (account, day) key: asking the workspace's rows for their
+            // latest day per account read every earlier day (two years of
+            // 100 accounts: 50 ms a period on the overview).
+            var accounts: SQLQueryString = ""
+            if let ids = scope.accountIDs { accounts = " AND a.id IN (\(SQLList(ids.map { SQLBind($0) })))" }
+            before = try await sql.raw(
+                """
+                SELECT entity, value FROM (SELECT a.id AS entity,
+                  (SELECT t.\(ident: column) FROM account_metric_days t WHERE t.account_id = a.id AND t.day < \(bind: scope.from)
+                   AND t.\(ident: column) IS NOT NULL ORDER BY t.day DESC LIMIT 1) AS value
+                FROM social_accounts a WHERE a.workspace_id = \(bind: workspaceID)\(accounts)) l WHERE value IS NOT NULL
+                """
+            ).all()
+        } else {
+            before = try await sql.raw(
+                """
+                SELECT t.\(ident: entity) AS entity, t.\(ident: column) AS value FROM \(ident: table) t
+                JOIN (SELECT \(ident: entity) AS e, MAX(day) AS d FROM \(ident: table)
+                      WHERE workspace_id = \(bind: workspaceID) AND day < \(bind: scope.from) AND \(ident: column) IS NOT NULL\(filter)
+                      GROUP BY \(ident: entity)) l
+                ON t.\(ident: entity) = l.e AND t.day = l.d
+                """
+            ).all()
+        }
+        let asText = SQLRows.uuidsAsText(sql)
         var earlier: [UUID: Double] = [:]
-        for row in before { earlier[try row.decode(column: "entity", as: UUID.self)] = try Self.number(row) }
+        for row in before { earlier[try SQLRows.uuid(row, "entity", asText: asText)] = try Self.number(row) }
         return Set(days.keys).union(earlier.keys).sorted().map { id in
             DailyTotals(entity: id.uuidString, before: earlier[id], days: days[id] ?? [])
         }

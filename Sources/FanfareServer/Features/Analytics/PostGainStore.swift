@@ -91,7 +91,7 @@ enum PostGainStore {
             """
             INSERT INTO post_gain_days (workspace_id, account_id, day, \(unsafeRaw: summed.joined(separator: ", ")), reporting_impressions)
             VALUES (\(bind: workspaceID), \(bind: accountID), \(bind: day), \(SQLList(values)), \(bind: reporting))
-            ON CONFLICT (account_id, day) DO UPDATE SET \(unsafeRaw: updates), \
+            ON CONFLICT (workspace_id, day, account_id) DO UPDATE SET \(unsafeRaw: updates), \
             reporting_impressions = post_gain_days.reporting_impressions + excluded.reporting_impressions
             """
         ).run()

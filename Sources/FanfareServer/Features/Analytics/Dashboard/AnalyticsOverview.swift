@@ -270,13 +270,14 @@ enum AnalyticsOverview {
             WHERE v.workspace_id = \(bind: workspaceID)
             """
         ).all()
+        let asText = SQLRows.uuidsAsText(sql)
         return try rows.map { row in
             let title = (try row.decode(column: "title", as: String?.self)).flatMap { $0.isEmpty ? nil : $0 }
             let withImpressions = (try row.decode(column: "hi", as: Int.self)) > 0
             let body = try row.decode(column: "body", as: String.self)
             return PostPeriod(
-                variantID: try row.decode(column: "variant_id", as: UUID.self), postID: try row.decode(column: "post_id", as: UUID.self),
-                accountID: try row.decode(column: "account_id", as: UUID.self), platform: try row.decode(column: "platform", as: String.self),
+                variantID: try SQLRows.uuid(row, "variant_id", asText: asText), postID: try SQLRows.uuid(row, "post_id", asText: asText),
+                accountID: try SQLRows.uuid(row, "account_id", asText: asText), platform: try row.decode(column: "platform", as: String.self),
                 title: title ?? body, pillar: try row.decode(column: "pillar", as: String.self),
                 format: try row.decode(column: "format", as: String.self), campaign: try row.decode(column: "campaign", as: String?.self),
                 engagements: DashboardQueries.number(row, "e") ?? 0, impressions: withImpressions ? DashboardQueries.number(row, "i") : nil,

