@@ -72,20 +72,35 @@ enum SQLRows {
     }
 }
 
-/// A statement's rows as SQLite's own values (`SQLiteRow.column(_:)`), for
-/// reads of tens of thousands of rows: SQLKit decodes each column through
-/// `Decodable` (about a microsecond a column), which was most of a year's
-/// followers series (36,500 rows, 100 ms). Nil on PostgreSQL and inside a
-/// write transaction; the caller then reads through SQLKit.
-enum SQLiteRows {
-    static func all(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> [SQLiteRow]? {
-        guard let lite = sql as? any SQLiteDatabase else { return nil }
-        var serializer = SQLSerializer(database: sql)
-        query.serialize(to: &serializer)
-        // The encoder SQLKit's own SQLite statements bind with, so values
-        // (UUIDs as text, dates as seconds) compare as they do there.
-        let encoder = SQLiteDataEncoder()
-        return try await lite.query(serializer.sql, try serializer.binds.map { try encoder.encode($0) })
+/// One row of a hand-written statement, read without SQLKit's per-column
+/// `Decodable` machinery where the database allows it.
+protocol PlainRow {
+    func text(_ column: String) throws -> String
+    /// Nil for NULL.
+    func optionalText(_ column: String) throws -> String?
+    func uuid(_ column: String) throws -> UUID
+    /// Nil for NULL (or a value that is not a number).
+    func number(_ column: String) -> Double?
+}
+
+/// A statement's rows as `PlainRow`s: on SQLite its own values
+/// (`SQLiteRow.column(_:)`), for reads of thousands of rows. SQLKit decodes
+/// each column through `Decodable` (about a microsecond a column), which was
+/// most of a year's followers series (36,500 rows, 100 ms) and of the
+/// overview's posts. On PostgreSQL, and inside a write transaction, SQLKit's
+/// rows.
+enum PlainRows {
+    static func all(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> [any PlainRow] {
+        if let lite = sql as? any SQLiteDatabase {
+            var serializer = SQLSerializer(database: sql)
+            query.serialize(to: &serializer)
+            // The encoder SQLKit's own SQLite statements bind with, so values
+            // (UUIDs as text, dates as seconds) compare as they do there.
+            let encoder = SQLiteDataEncoder()
+            return try await lite.query(serializer.sql, try serializer.binds.map { try encoder.encode($0) })
+        }
+        let asText = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(query).all().map { KitRow(row: $0, asText: asText) }
     }
 
     struct Missing: Error, CustomStringConvertible {
@@ -93,20 +108,36 @@ enum SQLiteRows {
         var description: String { "The statement's rows have no readable \(column) column." }
     }
 
-    static func text(_ row: SQLiteRow, _ column: String) throws -> String {
-        guard let value = row.column(column)?.string else { throw Missing(column: column) }
+    struct KitRow: PlainRow {
+        var row: any SQLRow
+        var asText: Bool
+        func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
+        func optionalText(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
+        func uuid(_ column: String) throws -> UUID { try SQLRows.uuid(row, column, asText: asText) }
+        func number(_ column: String) -> Double? {
+            if let value = try? row.decode(column: column, as: Int.self) { return Double(value) }
+            return try? row.decode(column: column, as: Double.self)
+        }
+    }
+}
+
+extension SQLiteRow: PlainRow {
+    func text(_ column: String) throws -> String {
+        guard let value = self.column(column)?.string else { throw PlainRows.Missing(column: column) }
         return value
     }
 
-    static func uuid(_ row: SQLiteRow, _ column: String) throws -> UUID {
-        guard let text = row.column(column)?.string, let id = HexText.uuid(text) else { throw Missing(column: column) }
+    func optionalText(_ column: String) throws -> String? {
+        guard let value = self.column(column) else { throw PlainRows.Missing(column: column) }
+        return value.isNull ? nil : value.string
+    }
+
+    func uuid(_ column: String) throws -> UUID {
+        guard let text = self.column(column)?.string, let id = HexText.uuid(text) else { throw PlainRows.Missing(column: column) }
         return id
     }
 
-    static func double(_ row: SQLiteRow, _ column: String) throws -> Double {
-        guard let value = row.column(column)?.double else { throw Missing(column: column) }
-        return value
-    }
+    func number(_ column: String) -> Double? { self.column(column)?.double }
 }
 
 extension User: HandRead {

@@ -433,16 +433,9 @@ struct MetricSeriesReader {
             WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) AND \(ident: column) IS NOT NULL\(filter)
             """
         var days: [UUID: [(day: String, value: Double)]] = [:]
-        if let plain = try await SQLiteRows.all(sql, query) {
-            for row in plain {
-                days[try SQLiteRows.uuid(row, "entity"), default: []].append((try SQLiteRows.text(row, "day"), try SQLiteRows.double(row, "value")))
-            }
-        } else {
-            let asText = SQLRows.uuidsAsText(sql)
-            for row in try await sql.raw(query).all() {
-                days[try SQLRows.uuid(row, "entity", asText: asText), default: []].append(
-                    (try row.decode(column: "day", as: String.self), try Self.number(row)))
-            }
+        for row in try await PlainRows.all(sql, query) {
+            guard let value = row.number("value") else { throw PlainRows.Missing(column: "value") }
+            days[try row.uuid("entity"), default: []].append((try row.text("day"), value))
         }
         let before: [any SQLRow]
         if metric.ofAccount {

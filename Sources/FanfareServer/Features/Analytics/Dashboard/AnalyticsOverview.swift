@@ -257,7 +257,8 @@ enum AnalyticsOverview {
     static func posts(_ sql: any SQLDatabase, workspaceID: UUID, request: DashboardRequest) async throws -> [PostPeriod] {
         guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "m") else { return [] }
         let range = request.period
-        let rows = try await sql.raw(
+        let rows = try await PlainRows.all(
+            sql,
             """
             SELECT s.variant_id, s.e, s.i, s.hi, v.post_id, v.account_id, v.platform, p.title, SUBSTR(p.body, 1, 80) AS body,
               p.pillar, p.format, p.campaign
@@ -268,21 +269,15 @@ enum AnalyticsOverview {
                   GROUP BY m.variant_id) s
             JOIN post_variants v ON v.id = s.variant_id JOIN posts p ON p.id = v.post_id
             WHERE v.workspace_id = \(bind: workspaceID)
-            """
-        ).all()
-        let asText = SQLRows.uuidsAsText(sql)
+            """)
         return try rows.map { row in
-            let title = (try row.decode(column: "title", as: String?.self)).flatMap { $0.isEmpty ? nil : $0 }
-            let withImpressions = (try row.decode(column: "hi", as: Int.self)) > 0
-            let body = try row.decode(column: "body", as: String.self)
+            let title = try row.optionalText("title").flatMap { $0.isEmpty ? nil : $0 }
+            let withImpressions = (row.number("hi") ?? 0) > 0
             return PostPeriod(
-                variantID: try SQLRows.uuid(row, "variant_id", asText: asText), postID: try SQLRows.uuid(row, "post_id", asText: asText),
-                accountID: try SQLRows.uuid(row, "account_id", asText: asText), platform: try row.decode(column: "platform", as: String.self),
-                title: title ?? body, pillar: try row.decode(column: "pillar", as: String.self),
-                format: try row.decode(column: "format", as: String.self), campaign: try row.decode(column: "campaign", as: String?.self),
-                engagements: DashboardQueries.number(row, "e") ?? 0, impressions: withImpressions ? DashboardQueries.number(row, "i") : nil,
-                rate: nil,
-                basis: .followers)
+                variantID: try row.uuid("variant_id"), postID: try row.uuid("post_id"), accountID: try row.uuid("account_id"),
+                platform: try row.text("platform"), title: try title ?? row.text("body"), pillar: try row.text("pillar"),
+                format: try row.text("format"), campaign: try row.optionalText("campaign"), engagements: row.number("e") ?? 0,
+                impressions: withImpressions ? row.number("i") : nil, rate: nil, basis: .followers)
         }
     }
 
