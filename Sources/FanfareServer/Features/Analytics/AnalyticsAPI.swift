@@ -294,20 +294,19 @@ enum MetricQualityReader {
     static func check(
         _ sql: any SQLDatabase, workspaceID: UUID, accounts: [(id: UUID, platform: String)], from: String, to: String, today: String
     ) async throws -> AnalyticsAPI.QualityDTO {
-        let rows = try await sql.raw(
+        // In the covering index's order, (day, account); each account's days are put in order below.
+        let rows = try await PlainRows.all(
+            sql,
             """
             SELECT account_id, day, followers, writes FROM account_metric_days
-            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to) ORDER BY account_id, day
-            """
-        ).all()
+            WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to)
+            """)
         var byAccount: [UUID: [(day: String, followers: Int?, writes: Int)]] = [:]
         for row in rows {
-            byAccount[try row.decode(column: "account_id", as: UUID.self), default: []].append(
-                (
-                    try row.decode(column: "day", as: String.self), try row.decode(column: "followers", as: Int?.self),
-                    try row.decode(column: "writes", as: Int.self)
-                ))
+            byAccount[try row.uuid("account_id"), default: []].append(
+                (try row.text("day"), row.number("followers").map { Int($0) }, Int(row.number("writes") ?? 1)))
         }
+        for id in byAccount.keys { byAccount[id]!.sort { $0.day < $1.day } }
         let postReplaced =
             try await sql.raw(
                 """
@@ -429,13 +428,20 @@ struct MetricSeriesReader {
         // In index order ((workspace_id, day), whose covering form holds
         // followers): `DailyTotals` orders each entity's days itself.
         let query: SQLQueryString = """
-            SELECT \(ident: entity) AS entity, day, \(ident: column) AS value FROM \(ident: table)
+            SELECT CAST(\(ident: entity) AS TEXT) AS entity, day, \(ident: column) AS value FROM \(ident: table)
             WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: scope.from) AND day <= \(bind: scope.to) AND \(ident: column) IS NOT NULL\(filter)
             """
-        var days: [UUID: [(day: String, value: Double)]] = [:]
+        var days: [String: [(day: String, value: Double)]] = [:]
         for row in try await PlainRows.all(sql, query) {
             guard let value = row.number("value") else { throw PlainRows.Missing(column: "value") }
-            days[try row.uuid("entity"), default: []].append((try row.text("day"), value))
+            // Keyed by the id as stored: a few hundred entities over tens of
+            // thousands of rows, each id read once below.
+            days[try row.text("entity"), default: []].append((try row.text("day"), value))
+        }
+        var byEntity: [UUID: [(day: String, value: Double)]] = [:]
+        for (text, entityDays) in days {
+            guard let id = HexText.uuid(text) else { throw PlainRows.Missing(column: "entity") }
+            byEntity[id] = entityDays
         }
         let before: [any SQLRow]
         if metric.ofAccount {
@@ -467,8 +473,8 @@ struct MetricSeriesReader {
         let asText = SQLRows.uuidsAsText(sql)
         var earlier: [UUID: Double] = [:]
         for row in before { earlier[try SQLRows.uuid(row, "entity", asText: asText)] = try Self.number(row) }
-        return Set(days.keys).union(earlier.keys).sorted().map { id in
-            DailyTotals(entity: id.uuidString, before: earlier[id], days: days[id] ?? [])
+        return Set(byEntity.keys).union(earlier.keys).sorted().map { id in
+            DailyTotals(entity: id.uuidString, before: earlier[id], days: byEntity[id] ?? [])
         }
     }
 
