@@ -116,6 +116,9 @@ struct AnalyticsBenchmark: Benchmark {
             FileHandle.standardError.write(Data("data directory: \(server.dataDirectory.path)\n".utf8))
         }
         if shared.databaseURL != nil {
+            // Migrated first: reverting needs the migrations table, which an
+            // empty database lacks.
+            try server.run(["migrate"])
             try server.run(["migrate", "--revert"])
             try server.run(["migrate"])
         }
