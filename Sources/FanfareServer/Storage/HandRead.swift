@@ -68,6 +68,12 @@ enum SQLRows {
         return id
     }
 
+    /// A number column as Double (integers and reals both); nil for NULL.
+    static func number(_ row: any SQLRow, _ column: String) -> Double? {
+        if let value = try? row.decode(column: column, as: Int.self) { return Double(value) }
+        return try? row.decode(column: column, as: Double.self)
+    }
+
     static func optionalUUID(_ row: any SQLRow, _ column: String, asText: Bool) throws -> UUID? {
         try row.decodeNil(column: column) ? nil : try uuid(row, column, asText: asText)
     }
@@ -123,10 +129,7 @@ enum PlainRows {
         func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
         func optionalText(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
         func uuid(_ column: String) throws -> UUID { try SQLRows.uuid(row, column, asText: asText) }
-        func number(_ column: String) -> Double? {
-            if let value = try? row.decode(column: column, as: Int.self) { return Double(value) }
-            return try? row.decode(column: column, as: Double.self)
-        }
+        func number(_ column: String) -> Double? { SQLRows.number(row, column) }
     }
 }
 

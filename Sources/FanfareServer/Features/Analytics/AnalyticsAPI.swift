@@ -472,14 +472,13 @@ struct MetricSeriesReader {
         }
         let asText = SQLRows.uuidsAsText(sql)
         var earlier: [UUID: Double] = [:]
-        for row in before { earlier[try SQLRows.uuid(row, "entity", asText: asText)] = try Self.number(row) }
+        for row in before {
+            guard let value = SQLRows.number(row, "value") else { throw PlainRows.Missing(column: "value") }
+            earlier[try SQLRows.uuid(row, "entity", asText: asText)] = value
+        }
         return Set(byEntity.keys).union(earlier.keys).sorted().map { id in
             DailyTotals(entity: id.uuidString, before: earlier[id], days: byEntity[id] ?? [])
         }
     }
 
-    static func number(_ row: any SQLRow) throws -> Double {
-        if let value = try? row.decode(column: "value", as: Int.self) { return Double(value) }
-        return try row.decode(column: "value", as: Double.self)
-    }
 }

@@ -226,8 +226,5 @@ enum DashboardQueries {
     }
 
     /// A number column as Double (integers and reals both).
-    static func number(_ row: any SQLRow, _ column: String) -> Double? {
-        if let value = try? row.decode(column: column, as: Int.self) { return Double(value) }
-        return try? row.decode(column: column, as: Double.self)
-    }
+    static func number(_ row: any SQLRow, _ column: String) -> Double? { SQLRows.number(row, column) }
 }
