@@ -72,6 +72,54 @@ import Vapor
         }
     }
 
+    /// The account levels' series (sums by day and each account's edges)
+    /// equal the series made from every account's every day: accounts with
+    /// totals before the period, one starting inside it, one stopping, one
+    /// with holes, one with nothing in it, over day, week and month, for
+    /// the workspace and for one account.
+    @Test(arguments: TestDatabase.available)
+    func accountLevelsFromSumsMatchEveryDay(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let base = "/api/v1/workspaces/\(ws.slug)"
+            var accounts: [UUID] = []
+            for handle in ["steady", "late", "stopped", "holey", "quiet"] {
+                let id = try #require(
+                    try await t.api(.POST, base + "/accounts", token: token, json: ["platform": "sandbox", "handle": handle]).json["id"] as? String)
+                accounts.append(try #require(UUID(uuidString: id)))
+            }
+            // (first offset, last offset, skipped offsets) from 2026-02-20; the period is March.
+            let shapes: [(Int, Int, Set<Int>)] = [(0, 45, []), (20, 45, []), (0, 25, []), (0, 45, [12, 13, 30]), (0, 5, [])]
+            for (index, shape) in shapes.enumerated() {
+                for offset in shape.0...shape.1 where !shape.2.contains(offset) {
+                    try await MetricHistoryService.recordAccount(
+                        workspaceID: ws.id!, accountID: accounts[index],
+                        Self.day(MetricDay.adding(offset, to: "2026-02-20"), followers: 1_000 * (index + 1) + offset * (index % 2 == 0 ? 7 : -3)),
+                        on: t.db)
+                }
+            }
+            for (granularity, metric, account) in [
+                (Granularity.day, NormalisedMetric.followers, nil), (.week, .followers, nil), (.month, .followersNet, nil),
+                (.day, .followersNet, nil),
+                (.week, .followersNet, accounts[3]), (.day, .followers, accounts[1]), (.day, .posts, nil),
+            ] as [(Granularity, NormalisedMetric, UUID?)] {
+                var query = "metric=\(metric.rawValue)&granularity=\(granularity.rawValue)&from=2026-03-01&to=2026-03-31"
+                if let account { query += "&account=\(account)" }
+                let answer = try await t.api(.GET, base + "/analytics/series?" + query, token: token)
+                #expect(answer.status == .ok, "\(answer.body)")
+                let scope = AnalyticsAPI.Scope(from: "2026-03-01", to: "2026-03-31", accountIDs: account.map { [$0] }, platform: nil)
+                let reader = MetricSeriesReader(db: t.db, workspaceID: ws.id!, scope: scope)
+                let everyDay = MetricSeries.aggregate(
+                    try await reader.dailyTotals(metric), from: scope.from, to: scope.to, granularity: granularity,
+                    aggregation: metric == .followersNet ? .change : metric.aggregation, zeroStart: false)
+                let values = (answer.json["points"] as? [[String: Any]])?.map { $0["value"] as? Double }
+                #expect(values == everyDay.map(\.value), "\(query)")
+                #expect(values?.contains { $0 != nil } == true)
+                #expect(try await reader.fromLevels(metric, granularity: granularity) == everyDay, "\(query)")
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func postDaysMakeChangesAndAnEngagementRateThatSaysItsBasis(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
