@@ -311,7 +311,7 @@ enum MetricQualityReader {
             try await sql.raw(
                 """
                 SELECT CAST(COALESCE(SUM(writes - 1), 0) AS BIGINT) AS replaced FROM post_metric_days
-                WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to)
+                WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to) AND writes > 1
                 """
             ).first()?.decode(column: "replaced", as: Int.self) ?? 0
         return AnalyticsAPI.QualityDTO(

@@ -14,6 +14,7 @@ struct AnalyticsFeature: Feature {
         [
             ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies()),
             ShippedMigration(11, CreateMetricImports()), ShippedMigration(11, AddOverviewIndexes()), ShippedMigration(12, AddPostGains()),
+            ShippedMigration(13, AddSlotTypeAndRewriteIndexes()),
         ]
     }
 

@@ -78,7 +78,7 @@ enum WorkbenchPage {
         let today = MetricDay.of(now, in: access.workspace.zone)
         let request = DashboardRequest(
             preset: "7", period: .last(7, endingOn: today), comparisonKind: .previous, filter: DashboardFilter(), accountIDs: nil)
-        let result = try await AnalyticsOverview.query(access: access, request: request, inbox: false, on: db, now: now)
+        let result = try await AnalyticsOverview.query(access: access, request: request, inbox: false, kpisOnly: true, on: db, now: now)
         if result.storesNothing { return nil }
         return ["followers", "followers_net", "engagement_rate", "sign_ups"].compactMap { result.kpi($0) }
     }

@@ -102,8 +102,10 @@ enum AnalyticsOverview {
 
     /// The period's numbers. `inbox` says whether the person may see the
     /// inbox's service level and sentiment (they are left out otherwise).
+    /// `kpisOnly` leaves out what only the overview page shows (each post's
+    /// gains, the data-quality notes): the 工作台's week tiles need neither.
     static func query(
-        access: WorkspaceAccess, request: DashboardRequest, inbox: Bool, on db: any Database, now: Date = Date()
+        access: WorkspaceAccess, request: DashboardRequest, inbox: Bool, kpisOnly: Bool = false, on db: any Database, now: Date = Date()
     ) async throws -> Result {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let workspaceID = access.workspaceID
@@ -130,7 +132,7 @@ enum AnalyticsOverview {
         // Posts: the daily gains of each period, and each post's gains in this one.
         let postDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: period)
         let comparisonPostDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: comparison)
-        var posts = try await Self.posts(sql, workspaceID: workspaceID, request: request)
+        var posts = kpisOnly ? [] : try await Self.posts(sql, workspaceID: workspaceID, request: request)
         let followersAtEnd = followerDays.last?.followers
         let comparisonFollowersAtEnd = comparisonDays.last?.followers
         let impressions = postDays.reduce(0) { $0 + $1.impressions }
@@ -200,7 +202,9 @@ enum AnalyticsOverview {
                     key: "sentiment_negative", unit: "ratio", value: read.current.share(read.current.negative),
                     previous: read.comparison.share(read.comparison.negative), daily: read.daily.map { $0.share($0.negative) }))
         }
-        let quality = try await Self.quality(sql, workspaceID: workspaceID, accounts: accounts, request: request, today: MetricDay.of(now, in: zone))
+        let quality =
+            kpisOnly
+            ? [] : try await Self.quality(sql, workspaceID: workspaceID, accounts: accounts, request: request, today: MetricDay.of(now, in: zone))
         var storesNothing = false
         if currentTotals.isEmpty, !anyPostDay { storesNothing = try await Self.storesNothing(sql, workspaceID: workspaceID) }
         return Result(
@@ -321,9 +325,12 @@ enum AnalyticsOverview {
             ConversionSlots.starting(at: range.from).flatMap { from in ConversionSlots.starting(at: range.until).map { (range.key, from, $0) } }
         }
         let rows: [any SQLRow]
-        if slots.count == ranges.count {
+        let fromSlots = slots.count == ranges.count
+        if fromSlots {
+            // The whole period is the sum of its days (added below): asked
+            // for, it would read the period's slots twice.
             var values: SQLQueryString = ""
-            for (index, slot) in slots.enumerated() {
+            for (index, slot) in slots.filter({ $0.0 != days }).enumerated() {
                 values = "\(values)\(unsafeRaw: index == 0 ? "" : ", ")(\(literal: slot.0), \(literal: Int(slot.1)), \(literal: Int(slot.2)))"
             }
             rows = try await sql.raw(
@@ -342,6 +349,14 @@ enum AnalyticsOverview {
             counts[try row.decode(column: "type", as: String.self), default: [:]][try row.decode(column: "k", as: Int.self)] = (
                 DashboardQueries.number(row, "n") ?? 0, DashboardQueries.number(row, "fen") ?? 0
             )
+        }
+        if fromSlots {
+            for type in counts.keys {
+                counts[type]![days] = (0..<days).reduce((n: 0.0, fen: 0.0)) { sum, day in
+                    let of = counts[type]![day] ?? (0, 0)
+                    return (sum.n + of.n, sum.fen + of.fen)
+                }
+            }
         }
         func kpi(_ key: String, _ type: String, unit: String, _ pick: ((n: Double, fen: Double)) -> Double) -> KPI {
             let of = counts[type] ?? [:]
