@@ -22,12 +22,14 @@ struct SignedInPages {
         ("inbox_service_levels", "/inbox/service-levels"), ("moderation", "/moderation"), ("moderation_messages", "/moderation/messages"),
         ("moderation_lexicon", "/moderation/lexicon"), ("feedback", "/feedback"), ("fans", "/fans"), ("fans_report", "/fans/report"),
         ("segments", "/segments"), ("activities", "/activities"), ("rewards", "/rewards"), ("accounts", "/accounts"),
+        ("analytics", "/analytics"), ("reports", "/reports"), ("links", "/links"), ("fan_analytics", "/fan-analytics"),
+        ("competitors", "/competitors"), ("anomalies", "/analytics/anomalies"), ("imports", "/analytics/imports"),
         ("members", "/members"), ("audit", "/audit"), ("notifications", "/notifications"), ("settings", "/settings"),
     ]
     /// Detail pages: the first link to one from its list page.
     static let details: [(name: String, list: String)] = [
         ("post", "/posts"), ("conversation", "/inbox"), ("feedback_ticket", "/feedback"), ("fan", "/fans"), ("segment", "/segments"),
-        ("activity", "/activities"), ("reward", "/rewards"),
+        ("activity", "/activities"), ("reward", "/rewards"), ("report", "/reports"),
     ]
 
     struct Failure: Error, CustomStringConvertible {

@@ -113,6 +113,13 @@ enum AnalyticsOverview {
         let period = request.period
         let comparison = request.comparison
         let accounts = try await DashboardQueries.accounts(workspaceID, on: db)
+        // Each post's gains are the longest read (every post day of the
+        // period, sorted by post) and the quality check the next: both start
+        // now, on connections of their own, while the rest is read beside
+        // them, so a view waits for the longest read rather than for all.
+        async let postsRead: [PostPeriod] = kpisOnly ? [] : Self.posts(sql, workspaceID: workspaceID, request: request)
+        async let qualityRead: [QualityNote] =
+            kpisOnly ? [] : Self.quality(sql, workspaceID: workspaceID, accounts: accounts, request: request, today: MetricDay.of(now, in: zone))
 
         // Followers: each account's days in each period and its last day before it.
         func followers(_ range: DashboardPeriod) async throws -> [DailyTotals] {
@@ -132,7 +139,7 @@ enum AnalyticsOverview {
         // Posts: the daily gains of each period, and each post's gains in this one.
         let postDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: period)
         let comparisonPostDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: comparison)
-        var posts = kpisOnly ? [] : try await Self.posts(sql, workspaceID: workspaceID, request: request)
+        var posts = try await postsRead
         let followersAtEnd = followerDays.last?.followers
         let comparisonFollowersAtEnd = comparisonDays.last?.followers
         let impressions = postDays.reduce(0) { $0 + $1.impressions }
@@ -202,9 +209,7 @@ enum AnalyticsOverview {
                     key: "sentiment_negative", unit: "ratio", value: read.current.share(read.current.negative),
                     previous: read.comparison.share(read.comparison.negative), daily: read.daily.map { $0.share($0.negative) }))
         }
-        let quality =
-            kpisOnly
-            ? [] : try await Self.quality(sql, workspaceID: workspaceID, accounts: accounts, request: request, today: MetricDay.of(now, in: zone))
+        let quality = try await qualityRead
         var storesNothing = false
         if currentTotals.isEmpty, !anyPostDay { storesNothing = try await Self.storesNothing(sql, workspaceID: workspaceID) }
         return Result(
