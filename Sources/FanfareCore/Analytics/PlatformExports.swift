@@ -348,12 +348,10 @@ public enum PlatformExports {
 
     /// Reads `text` as a file of one of `candidates`.
     public static func parse(_ text: String, candidates: [ExportKind], today: String) -> Parsed {
-        let (records, unclosed) = CSVReader.scan(text)
-        if let unclosed {
-            return Parsed(header: nil, days: [], errors: [RowError(line: unclosed, field: "file", .importUnclosedQuote)], skippedLines: [])
-        }
-        guard !records.isEmpty else {
-            return Parsed(header: nil, days: [], errors: [RowError(line: 1, field: "file", .importNoRows)], skippedLines: [])
+        let records: [CSVRecord]
+        switch Self.records(text) {
+        case .success(let read): records = read
+        case .failure(let error): return Parsed(header: nil, days: [], errors: [error], skippedLines: [])
         }
         guard let header = findHeader(records, kinds: candidates) else {
             let names = candidates.flatMap { $0.columns.map { $0.aliases[0] } }
@@ -434,6 +432,13 @@ public enum PlatformExports {
             if let key { values[key] = value } else { followers = Int(value) }
         }
         return (followers, values)
+    }
+
+    /// The file's records, or its one problem: a quote left open, or no rows at all.
+    static func records(_ text: String) -> Result<[CSVRecord], RowError> {
+        let (records, unclosed) = CSVReader.scan(text)
+        if let unclosed { return .failure(RowError(line: unclosed, field: "file", .importUnclosedQuote)) }
+        return records.isEmpty ? .failure(RowError(line: 1, field: "file", .importNoRows)) : .success(records)
     }
 
     static func accepted(_ unit: ExportColumn.Unit, _ cell: String) -> CodedMessage {

@@ -82,12 +82,10 @@ extension PlatformExports {
     /// Reads `text` as a per-post export of one of `candidates`: rows with a
     /// problem are not in `rows`; the server imports nothing while there is one.
     public static func parsePosts(_ text: String, candidates: [ExportKind], today: String) -> ParsedPosts {
-        let (records, unclosed) = CSVReader.scan(text)
-        if let unclosed {
-            return ParsedPosts(header: nil, rows: [], errors: [RowError(line: unclosed, field: "file", .importUnclosedQuote)], skippedLines: [])
-        }
-        guard !records.isEmpty else {
-            return ParsedPosts(header: nil, rows: [], errors: [RowError(line: 1, field: "file", .importNoRows)], skippedLines: [])
+        let records: [CSVRecord]
+        switch Self.records(text) {
+        case .success(let read): records = read
+        case .failure(let error): return ParsedPosts(header: nil, rows: [], errors: [error], skippedLines: [])
         }
         guard let header = findHeader(records, kinds: candidates.filter(\.perPost)) else {
             let identity = candidates.flatMap { $0.columns.filter { identityKeys.contains($0.key) }.map { $0.aliases[0] } }

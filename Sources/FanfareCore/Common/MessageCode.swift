@@ -478,6 +478,7 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case importPostsHeader = "import_posts_header"
     case importPostsIdentity = "import_posts_identity"
     case importAsOf = "import_as_of"
+    case importPostsNoneMatched = "import_posts_none_matched"
 }
 
 extension MessageCode {
@@ -928,6 +929,8 @@ extension MessageCode {
             "has no header in its first {lines} lines naming the post ({names}) and at least one figure of this platform's per-post exports: {columns}"
         case .importPostsIdentity: "is empty; each row must name its post by {names}"
         case .importAsOf: "is \"{value}\"; use a date such as 2026-11-03, not after {day}"
+        case .importPostsNoneMatched:
+            "has {rows} rows and none names exactly one published post of this account; a preview (dry_run) lists each with why"
         }
     }
 }
