@@ -153,6 +153,13 @@ import Vapor
             try await PostGainStore.rebuild(workspaceID: ws.id!, on: sql)
             #expect(kept == (try await MetricStoreTests.keptGains(sql)))
 
+            // A snapshot stored after the plan was made still wins: the write path checks the source under the post's lock.
+            let late = try await MetricHistoryService.writePost(
+                workspaceID: ws.id!, variantID: posts["B"]!.id!, accountID: account.id!, day: asOf,
+                .init(totals: ["impressions": 1], completion: nil, platformValues: nil, takenAt: Date(), source: "import"), keepLive: true, on: t.db)
+            let afterLate = try await Self.days(t)
+            #expect(!late && afterLate == stored)
+
             // act + check: the same file again changes nothing
             let again = try await t.api(.POST, base, token: token, json: body)
             #expect(again.status == .created && again.json["imported_before"] != nil, "\(again.body)")
