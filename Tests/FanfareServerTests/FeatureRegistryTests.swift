@@ -24,7 +24,7 @@ import Vapor
                 "CreateFans", "CreateFanProgramme", "CreateRewards", "AddActivityReservation", "CreateInstallationFacts", "CreateThrottleEvents",
                 "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions",
                 "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports", "AddOverviewIndexes",
-                "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes",
+                "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
             ])
     }
 

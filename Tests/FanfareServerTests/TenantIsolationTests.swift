@@ -133,6 +133,11 @@ import Vapor
                 .POST, "/api/v1/workspaces/\(wsA.slug)/analytics/imports", token: tokenA,
                 json: ["account_id": accountB, "csv": "日期,粉丝数\n2026-11-03,1\n"])
             #expect(crossed.status == .unprocessableEntity && crossed.problemFields == ["account_id"], "\(crossed.body)")
+            // The same for a per-post export: B's account (and so its posts) are not A's to match.
+            let crossedPosts = try await t.api(
+                .POST, "/api/v1/workspaces/\(wsA.slug)/analytics/imports", token: tokenA,
+                json: ["account_id": accountB, "kind": "wechat.article_list", "csv": "标题,阅读次数\n周报,1\n"])
+            #expect(crossedPosts.status == .unprocessableEntity && crossedPosts.problemFields == ["account_id"], "\(crossedPosts.body)")
             #expect(try await MetricImport.query(on: t.db).count() == 0)
 
             // act + check: the pages

@@ -14,6 +14,15 @@ public enum ExportTarget: Sendable, Equatable, Hashable {
     case followers
     /// A figure kept under the platform's own name (`platform_values`).
     case value(String)
+    // Of a per-post export: what names the post a row is about.
+    /// The post's title (or its text, where the platform shows no title).
+    case title
+    /// The post's address on the platform.
+    case link
+    /// The platform's id of the post.
+    case postID
+    /// When the post was published (a row is matched within a day of it).
+    case published
 }
 
 /// One column of an export: what it becomes and the header names it is
@@ -45,6 +54,10 @@ public struct ExportColumn: Sendable, Equatable {
         case .day: "day"
         case .followers: "followers"
         case .value(let name): name
+        case .title: "title"
+        case .link: "link"
+        case .postID: "post_id"
+        case .published: "published"
         }
     }
 }
@@ -56,15 +69,24 @@ public struct ExportKind: Sendable, Equatable {
     public var id: String
     public var platform: String
     public var columns: [ExportColumn]
+    /// A row per post (stored as the post's day, `post_metric_days`), not per day of the account.
+    public var perPost: Bool
+    /// Of a per-post kind: the figures (by stored name) that fill a normalised post metric.
+    public var postMetrics: [String: NormalisedMetric]
 
-    public init(id: String, platform: String, columns: [ExportColumn]) {
+    public init(id: String, platform: String, columns: [ExportColumn], perPost: Bool = false, postMetrics: [String: NormalisedMetric] = [:]) {
         self.id = id
         self.platform = platform
         self.columns = columns
+        self.perPost = perPost
+        self.postMetrics = postMetrics
     }
 
     /// The day column's names, the same for every kind.
     static let dayAliases = ["日期", "时间", "统计日期", "数据日期", "日期时间", "date", "day", "ref_date", "p_date"]
+    /// A per-post file's own date column (the day its totals are as of).
+    /// Not `时间`: in a per-post file that is the publishing time.
+    static let postDayAliases = ["日期", "统计日期", "数据日期", "截止日期", "date", "day", "stat_date", "as of"]
 }
 
 /// The column maps (docs/analytics.md, "Importing platform exports").
@@ -133,7 +155,10 @@ public enum PlatformExports {
     /// The kinds of `platform`'s exports, in the order above.
     public static func kinds(of platform: String) -> [ExportKind] { kinds.filter { $0.platform == platform } }
 
-    public static func kind(_ id: String) -> ExportKind? { kinds.first { $0.id == id } }
+    public static func kind(_ id: String) -> ExportKind? { (kinds + postKinds).first { $0.id == id } }
+
+    /// Every kind of `platform`'s exports: the daily ones, then the per-post ones.
+    public static func allKinds(of platform: String) -> [ExportKind] { (kinds + postKinds).filter { $0.platform == platform } }
 
     /// Platforms whose exports are imported.
     public static var platforms: [String] {
@@ -248,17 +273,22 @@ public enum PlatformExports {
     }
 
     static let dayColumn = ExportColumn(.day, .count, ExportKind.dayAliases)
+    static let postDayColumn = ExportColumn(.day, .count, ExportKind.postDayAliases)
+    /// The columns that name a post rather than hold a figure.
+    static let identityKeys: Set<String> = ["title", "link", "post_id"]
 
-    /// Matches one header row against a kind: nil unless it has a day
-    /// column and at least one of the kind's figures.
+    /// Matches one header row against a kind: nil unless it has at least
+    /// one of the kind's figures and a day column (a daily kind) or a
+    /// column naming the post (a per-post kind; its date is optional).
     static func match(_ fields: [String], line: Int, kind: ExportKind) -> Header? {
         var columns: [Int: ExportColumn] = [:]
         var ignored: [String] = []
         var taken: Set<String> = []
+        let known = [kind.perPost ? postDayColumn : dayColumn] + kind.columns
         for (index, name) in fields.enumerated() {
             let key = headerKey(name)
             guard !key.isEmpty else { continue }
-            let column = ([dayColumn] + kind.columns).first { $0.aliases.contains { headerKey($0) == key } }
+            let column = known.first { $0.aliases.contains { headerKey($0) == key } }
             if let column, !taken.contains(column.key) {
                 columns[index] = column
                 taken.insert(column.key)
@@ -266,16 +296,19 @@ public enum PlatformExports {
                 ignored.append(name.trimmingCharacters(in: .whitespaces))
             }
         }
-        guard taken.contains("day"), taken.count >= 2 else { return nil }
+        let figures = taken.subtracting(identityKeys.union(["day", "published"]))
+        guard !figures.isEmpty, kind.perPost ? !taken.isDisjoint(with: identityKeys) : taken.contains("day") else { return nil }
         return Header(kind: kind, line: line, columns: columns, names: fields, ignored: ignored)
     }
 
     /// The header among the first lines: the first line that names a day
     /// column and a figure of one of `kinds`; where it matches several, the
-    /// kind it names most columns of (then the first).
+    /// kind it names most columns of (then the first). A per-post kind wins
+    /// over a daily one: a daily file has no column naming a post.
     public static func findHeader(_ records: [CSVRecord], kinds: [ExportKind]) -> Header? {
         for record in records.prefix(headerSearchLines) {
-            let found = kinds.compactMap { match(record.fields, line: record.line, kind: $0) }
+            var found = kinds.compactMap { match(record.fields, line: record.line, kind: $0) }
+            if found.contains(where: \.kind.perPost) { found.removeAll { !$0.kind.perPost } }
             if let best = found.max(by: { $0.columns.count < $1.columns.count }) {
                 return found.first { $0.columns.count == best.columns.count }
             }
@@ -315,12 +348,10 @@ public enum PlatformExports {
 
     /// Reads `text` as a file of one of `candidates`.
     public static func parse(_ text: String, candidates: [ExportKind], today: String) -> Parsed {
-        let (records, unclosed) = CSVReader.scan(text)
-        if let unclosed {
-            return Parsed(header: nil, days: [], errors: [RowError(line: unclosed, field: "file", .importUnclosedQuote)], skippedLines: [])
-        }
-        guard !records.isEmpty else {
-            return Parsed(header: nil, days: [], errors: [RowError(line: 1, field: "file", .importNoRows)], skippedLines: [])
+        let records: [CSVRecord]
+        switch Self.records(text) {
+        case .success(let read): records = read
+        case .failure(let error): return Parsed(header: nil, days: [], errors: [error], skippedLines: [])
         }
         guard let header = findHeader(records, kinds: candidates) else {
             let names = candidates.flatMap { $0.columns.map { $0.aliases[0] } }
@@ -358,25 +389,8 @@ public enum PlatformExports {
             } else {
                 seen[day] = record.line
             }
-            var imported = ImportedAccountDay(line: record.line, day: day)
-            for (index, column) in header.columns.sorted(by: { $0.key < $1.key }) where column.target != .day {
-                let cell = index < cells.count ? cells[index] : ""
-                if isBlank(cell) { continue }
-                let name = header.names[index].trimmingCharacters(in: .whitespaces)
-                guard let value = number(cell, unit: column.unit) else {
-                    rowErrors.append(RowError(line: record.line, field: name, Self.accepted(column.unit, cell)))
-                    continue
-                }
-                if column.unit == .count, value < 0 {
-                    rowErrors.append(RowError(line: record.line, field: name, .importMetricsNegative(value: cell)))
-                    continue
-                }
-                switch column.target {
-                case .followers: imported.followers = Int(value)
-                case .value(let key): imported.values[key] = value
-                case .day: break
-                }
-            }
+            let (followers, values) = figures(cells, header: header, line: record.line, errors: &rowErrors)
+            let imported = ImportedAccountDay(line: record.line, day: day, followers: followers, values: values)
             errors += rowErrors
             if rowErrors.isEmpty {
                 if imported.isEmpty { skipped.append(record.line) } else { days.append(imported) }
@@ -389,6 +403,42 @@ public enum PlatformExports {
             errors.append(RowError(line: header.line, field: "file", .importNoRows))
         }
         return Parsed(header: header, days: days.sorted { $0.day < $1.day }, errors: errors, skippedLines: skipped.sorted())
+    }
+
+    /// The figures of one row (followers, and the other values by their
+    /// stored names); a cell that is no number of its column's unit, or a
+    /// negative count, is a problem naming the line and the column.
+    static func figures(_ cells: [String], header: Header, line: Int, errors: inout [RowError]) -> (followers: Int?, values: [String: Double]) {
+        var followers: Int?
+        var values: [String: Double] = [:]
+        for (index, column) in header.columns.sorted(by: { $0.key < $1.key }) {
+            let key: String?
+            switch column.target {
+            case .followers: key = nil
+            case .value(let name): key = name
+            case .day, .title, .link, .postID, .published: continue
+            }
+            let cell = index < cells.count ? cells[index] : ""
+            if isBlank(cell) { continue }
+            let name = header.names[index].trimmingCharacters(in: .whitespaces)
+            guard let value = number(cell, unit: column.unit) else {
+                errors.append(RowError(line: line, field: name, Self.accepted(column.unit, cell)))
+                continue
+            }
+            if column.unit == .count, value < 0 {
+                errors.append(RowError(line: line, field: name, .importMetricsNegative(value: cell)))
+                continue
+            }
+            if let key { values[key] = value } else { followers = Int(value) }
+        }
+        return (followers, values)
+    }
+
+    /// The file's records, or its one problem: a quote left open, or no rows at all.
+    static func records(_ text: String) -> Result<[CSVRecord], RowError> {
+        let (records, unclosed) = CSVReader.scan(text)
+        if let unclosed { return .failure(RowError(line: unclosed, field: "file", .importUnclosedQuote)) }
+        return records.isEmpty ? .failure(RowError(line: 1, field: "file", .importNoRows)) : .success(records)
     }
 
     static func accepted(_ unit: ExportColumn.Unit, _ cell: String) -> CodedMessage {

@@ -656,4 +656,12 @@ extension CodedMessage {
         CodedMessage(.importMetricsKind, ["choices": .choices(choices), "platform": .text(platform)])
     }
     public static var importMetricsFile: CodedMessage { CodedMessage(.importMetricsFile) }
+    public static func importPostsHeader(lines: Int, names: [String], columns: [String]) -> CodedMessage {
+        CodedMessage(.importPostsHeader, ["lines": .int(lines), "names": .choices(names), "columns": .list(columns)])
+    }
+    public static func importPostsIdentity(names: [String]) -> CodedMessage { CodedMessage(.importPostsIdentity, ["names": .choices(names)]) }
+    public static func importPostsNoneMatched(rows: Int) -> CodedMessage { CodedMessage(.importPostsNoneMatched, ["rows": .int(rows)]) }
+    public static func importAsOf(value: String, day: String) -> CodedMessage {
+        CodedMessage(.importAsOf, ["value": .text(value), "day": .text(day)])
+    }
 }

@@ -475,6 +475,10 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case importMetricsAccount = "import_metrics_account"
     case importMetricsKind = "import_metrics_kind"
     case importMetricsFile = "import_metrics_file"
+    case importPostsHeader = "import_posts_header"
+    case importPostsIdentity = "import_posts_identity"
+    case importAsOf = "import_as_of"
+    case importPostsNoneMatched = "import_posts_none_matched"
 }
 
 extension MessageCode {
@@ -921,6 +925,12 @@ extension MessageCode {
         case .importMetricsAccount: "must be the id of one of this workspace's accounts on {platforms}"
         case .importMetricsKind: "must be one of {choices} for a {platform} account"
         case .importMetricsFile: "must hold the export file: csv as text, or file_base64 as the file's bytes in base64"
+        case .importPostsHeader:
+            "has no header in its first {lines} lines naming the post ({names}) and at least one figure of this platform's per-post exports: {columns}"
+        case .importPostsIdentity: "is empty; each row must name its post by {names}"
+        case .importAsOf: "is \"{value}\"; use a date such as 2026-11-03, not after {day}"
+        case .importPostsNoneMatched:
+            "has {rows} rows and none names exactly one published post of this account; a preview (dry_run) lists each with why"
         }
     }
 }

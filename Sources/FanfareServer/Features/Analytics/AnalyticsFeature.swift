@@ -15,6 +15,7 @@ struct AnalyticsFeature: Feature {
             ShippedMigration(9, CreateMetricDays()), ShippedMigration(9, CreateAnalyticsReports()), ShippedMigration(10, CreateAnomalies()),
             ShippedMigration(11, CreateMetricImports()), ShippedMigration(11, AddOverviewIndexes()), ShippedMigration(12, AddPostGains()),
             ShippedMigration(13, AddSlotTypeAndRewriteIndexes()),
+            ShippedMigration(13, AddImportedPostDays()),
         ]
     }
 
@@ -45,7 +46,7 @@ struct AnalyticsFeature: Feature {
             + AnomalySeriesKind.allCases.map { "anomalies.series.\($0.rawValue)" } + AnomalySeriesKey.eventTypes.map { "anomalies.event.\($0)" }
             + ["anomalies.above", "anomalies.below", "anomalies.note_one", "anomalies.note_many"]
             + Self.importValueNames.keys.sorted().map { "imports.value.\($0)" } + Self.importKindNames.keys.sorted().map { "imports.kind.\($0)" }
-            + MetricImportPlan.Action.allCases.map { "imports.action.\($0.rawValue)" }
+            + MetricImportPlan.Action.allCases.map { "imports.action.\($0.rawValue)" } + Self.importReasonCodes.map { "imports.reason.\($0)" }
     }
 
     static let dynamicPrefixes = [

@@ -105,23 +105,49 @@ enum MetricHistoryService {
             "shares": metrics.shares, "saves": metrics.saves, "plays": metrics.plays, "link_clicks": metrics.linkClicks,
             "engagements": engagements,
         ]
-        let values = json(metrics.platformValues)
-        try await PostGainStore.record(
-            workspaceID: workspaceID, variantID: variantID, accountID: accountID, day: day, totals: totals, on: db
+        try await writePost(
+            workspaceID: workspaceID, variantID: variantID, accountID: accountID, day: day,
+            PostDayRow(
+                totals: totals, completion: metrics.completion, platformValues: metrics.platformValues, takenAt: metrics.at, source: "snapshot"),
+            on: db)
+    }
+
+    /// One post day as written: the summed columns (`PostGainStore.summed`),
+    /// completion, the platform's own values, when and from where
+    /// (`snapshot` read by a connector, `import` from a per-post export).
+    struct PostDayRow: Sendable {
+        var totals: PostGainStore.Totals
+        var completion: Double?
+        var platformValues: [String: Double]?
+        var takenAt: Date
+        var source: String
+    }
+
+    /// Writes one post day through `PostGainStore.record` (its gains kept
+    /// in the same transaction): the snapshot job's path and an import's.
+    /// The same day again replaces it; with `keepLive` a day read from the
+    /// platform is kept and nothing is written (returns false).
+    @discardableResult
+    static func writePost(
+        workspaceID: UUID, variantID: UUID, accountID: UUID, day: String, _ row: PostDayRow, keepLive: Bool = false, on db: any Database
+    ) async throws -> Bool {
+        let values = json(row.platformValues)
+        let columns = PostGainStore.summed
+        let names = SQLList(columns.map { SQLIdentifier($0) as any SQLExpression })
+        let totals = SQLList(columns.map { SQLBind(row.totals[$0] ?? nil) as any SQLExpression })
+        let replace = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return try await PostGainStore.record(
+            workspaceID: workspaceID, variantID: variantID, accountID: accountID, day: day, totals: row.totals, keepLive: keepLive, on: db
         ) { sql, gainEngagements, gainImpressions in
             try await sql.raw(
                 """
-                INSERT INTO post_metric_days (workspace_id, variant_id, account_id, day, impressions, reach, likes, comments, shares, saves, plays, \
-                completion, link_clicks, engagements, platform_values, taken_at, writes, gain_engagements, gain_impressions)
-                VALUES (\(bind: workspaceID), \(bind: variantID), \(bind: accountID), \(bind: day), \
-                \(bind: metrics.impressions), \(bind: metrics.reach), \(bind: metrics.likes), \(bind: metrics.comments), \(bind: metrics.shares), \
-                \(bind: metrics.saves), \(bind: metrics.plays), \(bind: metrics.completion), \(bind: metrics.linkClicks), \(bind: engagements), \
-                \(bind: values), \(bind: metrics.at), 1, \(bind: gainEngagements), \(bind: gainImpressions))
-                ON CONFLICT (variant_id, day) DO UPDATE SET impressions = excluded.impressions, reach = excluded.reach, likes = excluded.likes,
-                comments = excluded.comments, shares = excluded.shares, saves = excluded.saves, plays = excluded.plays, completion = excluded.completion,
-                link_clicks = excluded.link_clicks, engagements = excluded.engagements, platform_values = excluded.platform_values,
-                taken_at = excluded.taken_at, writes = post_metric_days.writes + 1, gain_engagements = excluded.gain_engagements,
-                gain_impressions = excluded.gain_impressions
+                INSERT INTO post_metric_days (workspace_id, variant_id, account_id, day, \(names), completion, platform_values, taken_at, source, \
+                writes, gain_engagements, gain_impressions)
+                VALUES (\(bind: workspaceID), \(bind: variantID), \(bind: accountID), \(bind: day), \(totals), \(bind: row.completion), \
+                \(bind: values), \(bind: row.takenAt), \(bind: row.source), 1, \(bind: gainEngagements), \(bind: gainImpressions))
+                ON CONFLICT (variant_id, day) DO UPDATE SET \(unsafeRaw: replace), completion = excluded.completion, \
+                platform_values = excluded.platform_values, taken_at = excluded.taken_at, source = excluded.source, \
+                writes = post_metric_days.writes + 1, gain_engagements = excluded.gain_engagements, gain_impressions = excluded.gain_impressions
                 """
             ).run()
         }

@@ -19,16 +19,29 @@ enum PostGainStore {
 
     /// Stores the day (`upsert` writes the post_metric_days row and is given
     /// its two gains) and the gains around it, in one write transaction.
+    /// `keepLive`: a day a connector read from the platform (source
+    /// `snapshot`) stays as it is and nothing is written (an import's
+    /// precedence, checked here under the post's lock so a snapshot stored
+    /// since the import read the day still wins); returns whether the day
+    /// was written.
+    @discardableResult
     static func record(
-        workspaceID: UUID, variantID: UUID, accountID: UUID, day: String, totals: Totals, on db: any Database,
+        workspaceID: UUID, variantID: UUID, accountID: UUID, day: String, totals: Totals, keepLive: Bool = false, on db: any Database,
         upsert: @escaping @Sendable (any SQLDatabase, _ gainEngagements: Int, _ gainImpressions: Int) async throws -> Void
-    ) async throws {
+    ) async throws -> Bool {
         try await db.writeTransaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
+            guard let sql = tx as? any SQLDatabase else { return false }
             if sql.dialect.name == "postgresql" {
                 // Two writers of one post's days would each read the other's
                 // neighbours stale; the post's variant row orders them.
                 try await sql.raw("SELECT id FROM post_variants WHERE id = \(bind: variantID) FOR UPDATE").run()
+            }
+            if keepLive,
+                try await sql.raw(
+                    "SELECT source FROM post_metric_days WHERE variant_id = \(bind: variantID) AND day = \(bind: day) AND source = 'snapshot'"
+                ).first() != nil
+            {
+                return false
             }
             let columns = summed.map { SQLIdentifier($0) as any SQLExpression }
             func read(_ condition: SQLQueryString, _ order: String) async throws -> (day: String, values: Totals)? {
@@ -74,6 +87,7 @@ enum PostGainStore {
                     workspaceID: workspaceID, accountID: accountID, day: next.day, deltas: changes.mapValues { $0.delta.map { -$0 } },
                     reporting: 0, on: sql)
             }
+            return true
         }
     }
 

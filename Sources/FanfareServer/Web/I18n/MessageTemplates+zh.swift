@@ -425,5 +425,9 @@ enum ChineseMessages {
         .importMetricsAccount: "须为本工作区在{platforms}上的某个账号的 id",
         .importMetricsKind: "对{platform}账号须为 {choices} 之一",
         .importMetricsFile: "须包含导出文件：以文本或文件内容的编码形式提供",
+        .importPostsHeader: "前 {lines} 行中没有表头同时包含标明内容的列（{names}）和本平台单篇导出的至少一个指标列：{columns}",
+        .importPostsIdentity: "为空；每行须用{names}标明是哪篇内容",
+        .importPostsNoneMatched: "共 {rows} 行，没有任何一行恰好对应该账号的一篇已发布内容；预览会逐行说明原因",
+        .importAsOf: "为「{value}」；请使用 2026-11-03 这样的日期，且不晚于 {day}",
     ]
 }

@@ -21,6 +21,8 @@ final class MetricImport: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "added") var added: Int
     @Field(key: "updated") var updated: Int
     @Field(key: "unchanged") var unchanged: Int
+    /// Rows of a per-post export that matched no published post (or more than one); 0 for a daily export.
+    @Field(key: "unmatched") var unmatched: Int
     @Field(key: "first_day") var firstDay: String
     @Field(key: "last_day") var lastDay: String
 
@@ -33,8 +35,8 @@ final class MetricImport: Model, @unchecked Sendable, WorkspaceOwned {
     /// reflection finds.
     var properties: [any AnyProperty] {
         [
-            $id, $workspace, $accountID, $kind, $fileName, $fileSHA256, $importedBy, $createdAt, $rows, $added, $updated, $unchanged, $firstDay,
-            $lastDay,
+            $id, $workspace, $accountID, $kind, $fileName, $fileSHA256, $importedBy, $createdAt, $rows, $added, $updated, $unchanged, $unmatched,
+            $firstDay, $lastDay,
         ]
     }
 }
@@ -50,6 +52,7 @@ struct MetricImportDTO: Content, Equatable {
     var added: Int
     var updated: Int
     var unchanged: Int
+    var unmatched: Int
     var firstDay: String
     var lastDay: String
 
@@ -64,6 +67,7 @@ struct MetricImportDTO: Content, Equatable {
         added = record.added
         updated = record.updated
         unchanged = record.unchanged
+        unmatched = record.unmatched
         firstDay = record.firstDay
         lastDay = record.lastDay
     }

@@ -37,9 +37,13 @@ struct MetricImportsAPI {
         let outcome = try await service.commit(upload, in: access, by: req.auth.get(User.self)?.id)
         guard outcome.record != nil else {
             let field = input.csv?.isEmpty == false ? "csv" : "file_base64"
+            if outcome.errors.isEmpty, let posts = outcome.posts {
+                // Read without a problem, but no row names one of the account's posts.
+                throw ValidationErrors(field, .importPostsNoneMatched(rows: posts.parsed.rows.count))
+            }
             throw Problem(
-                .unprocessableEntity, "The file has \(outcome.parsed.errors.count) problem(s); nothing was imported.",
-                errors: outcome.parsed.errors.map {
+                .unprocessableEntity, "The file has \(outcome.errors.count) problem(s); nothing was imported.",
+                errors: outcome.errors.map {
                     FieldIssue(field: field, .onLine(line: $0.line, message: .fieldSays(field: $0.field, message: $0.coded)))
                 },
                 type: "validation")
@@ -47,7 +51,8 @@ struct MetricImportsAPI {
         return try await PreviewDTO(outcome).encodeResponse(status: .created, for: req)
     }
 
-    /// What an import does (or would do), day by day.
+    /// What an import does (or would do), day by day; for a per-post
+    /// export, post by post (`posts`), with the rows not imported and why.
     struct PreviewDTO: Content {
         struct Day: Content {
             var line: Int
@@ -56,6 +61,40 @@ struct MetricImportsAPI {
             var followers: Int?
             var values: [String: Double]
             var snapshotKept: Bool
+        }
+        struct Candidate: Content {
+            var variantId: UUID?
+            var title: String
+            var publishedDay: String
+
+            init(_ post: PostCandidate) {
+                (variantId, title, publishedDay) = (UUID(uuidString: post.id), post.name, post.publishedDay)
+            }
+        }
+        struct PostDay: Content {
+            var line: Int
+            var variantId: UUID?
+            var title: String
+            var day: String
+            var action: String
+            /// The stored columns (`impressions`, `likes`, …) after the import.
+            var metrics: [String: Double]
+            var values: [String: Double]
+            /// A day a connector read from the platform: kept as it was.
+            var liveKept: Bool
+        }
+        struct NotImported: Content {
+            var line: Int
+            /// The row's title (else its link or id), as the file writes it.
+            var title: String
+            var day: String
+            /// `unmatched`, `ambiguous`, `before_published` or `twice`.
+            var reason: String
+            var candidates: [Candidate]
+            /// `before_published`: the post's publishing day.
+            var publishedDay: String?
+            /// `twice`: the line the same post and day are first on.
+            var firstLine: Int?
         }
         var accountId: UUID
         var platform: String
@@ -77,29 +116,56 @@ struct MetricImportsAPI {
         var importable: Bool
         var errors: [RowError]
         var days: [Day]
+        /// Whether the file has a row per post (stored as the posts' days).
+        var perPost: Bool
+        /// A per-post file without a date per row: the day its rows are stored as.
+        var asOf: String?
+        var posts: [PostDay]
+        var notImported: [NotImported]
         var `import`: MetricImportDTO?
 
         init(_ outcome: MetricImportService.Outcome) {
             let plan = outcome.plan
             accountId = outcome.upload.accountID
             platform = outcome.upload.platform
-            kind = outcome.parsed.kind?.id
+            kind = outcome.kind?.id
             fileName = outcome.upload.fileName
-            headerLine = outcome.parsed.header?.line
-            ignoredColumns = outcome.parsed.header?.ignored ?? []
-            skippedLines = outcome.parsed.skippedLines
-            rows = outcome.parsed.days.count
-            from = outcome.parsed.days.first?.day
-            to = outcome.parsed.days.last?.day
-            added = plan?.count(.add) ?? 0
-            updated = plan?.count(.update) ?? 0
-            unchanged = plan?.count(.unchanged) ?? 0
-            snapshotKept = plan?.snapshotKept ?? 0
+            headerLine = outcome.header?.line
+            ignoredColumns = outcome.header?.ignored ?? []
+            skippedLines = outcome.skippedLines
+            rows = outcome.rows
+            let postPlan = outcome.posts?.plan
+            from = postPlan?.first ?? outcome.parsed.days.first?.day
+            to = postPlan?.last ?? outcome.parsed.days.last?.day
+            added = postPlan?.count(.add) ?? plan?.count(.add) ?? 0
+            updated = postPlan?.count(.update) ?? plan?.count(.update) ?? 0
+            unchanged = postPlan?.count(.unchanged) ?? plan?.count(.unchanged) ?? 0
+            snapshotKept = postPlan?.liveKept ?? plan?.snapshotKept ?? 0
             olderThanExportWindow = plan?.olderThanExportWindow ?? 0
             exportWindowDays = plan?.exportWindowDays
             importedBefore = outcome.importedBefore
             importable = outcome.importable
-            errors = outcome.parsed.errors
+            errors = outcome.errors
+            perPost = outcome.posts != nil
+            asOf = outcome.posts.flatMap { $0.parsed.hasDayColumn ? nil : outcome.upload.asOf }
+            posts = (postPlan?.matched ?? []).map { row in
+                PostDay(
+                    line: row.line, variantId: row.post.flatMap { UUID(uuidString: $0.id) }, title: row.post?.name ?? row.label, day: row.day,
+                    action: row.action?.rawValue ?? "", metrics: row.result?.columns ?? [:], values: row.result?.values ?? [:], liveKept: row.liveKept
+                )
+            }
+            notImported = (postPlan?.notWritten ?? []).map { row in
+                var item = NotImported(
+                    line: row.line, title: row.label, day: row.day, reason: row.problem?.code ?? "", candidates: [], publishedDay: nil, firstLine: nil
+                )
+                switch row.problem {
+                case .ambiguous(let found): item.candidates = found.map(Candidate.init)
+                case .beforePublished(let day): item.publishedDay = day
+                case .twice(let line): item.firstLine = line
+                case .unmatched, nil: break
+                }
+                return item
+            }
             days = (plan?.days ?? []).map {
                 Day(
                     line: $0.line, day: $0.day, action: $0.action.rawValue, followers: $0.result.followers, values: $0.result.values,

@@ -25,7 +25,7 @@ struct MetricImportsPages {
     static func input(_ req: Request) -> MetricImportService.Input {
         var input = MetricImportService.Input(
             accountId: req.formValueIfPresent("account_id"), kind: req.formValueIfPresent("kind"), fileName: req.formValueIfPresent("file_name"),
-            csv: req.formValueIfPresent("csv"))
+            csv: req.formValueIfPresent("csv"), asOf: req.formValueIfPresent("as_of"))
         if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
             input.fileBase64 = Data(buffer: file.data).base64EncodedString()
             input.fileName = file.filename
@@ -49,7 +49,7 @@ struct MetricImportsPages {
             ).encodeResponse(for: req)
         } catch let invalid as ValidationErrors {
             let found = try await MetricImportsPage.query(access: access, on: req.db)
-            let values = ["account_id": input.accountId ?? "", "kind": input.kind ?? ""]
+            let values = ["account_id": input.accountId ?? "", "kind": input.kind ?? "", "as_of": input.asOf ?? ""]
             let model = MetricImportsPage.model(
                 found, base: "/w/\(access.workspace.slug)", canImport: true, values: values, errors: FormErrors(invalid), locale: ctx.locale)
             return try await Layout.page(ctx, title: ctx.t("imports.title"), status: .unprocessableEntity, MetricImportsPage.view(model, ctx))
@@ -70,10 +70,8 @@ struct MetricImportsPages {
             )
             .encodeResponse(for: req)
         }
-        Flash.add(
-            .notice,
-            I18n.text("imports.done", req.uiLocale, [String(record.rows), String(record.added), String(record.updated), String(record.unchanged)]),
-            to: req)
+        let counts = [record.rows, record.added, record.updated, record.unchanged, record.unmatched].map(String.init)
+        Flash.add(.notice, I18n.text(outcome.posts == nil ? "imports.done" : "imports.done_posts", req.uiLocale, counts), to: req)
         return req.redirect(to: "/w/\(access.workspace.slug)/analytics/imports")
     }
 }
@@ -96,6 +94,7 @@ enum MetricImportsPage {
         var added: Int
         var updated: Int
         var unchanged: Int
+        var unmatched: Int = 0
         var first: String
         var last: String
         var by: String?
@@ -104,6 +103,8 @@ enum MetricImportsPage {
     struct Found: Sendable {
         var accounts: [Account] = []
         var imports: [Row] = []
+        /// The workspace's today: the form's "as of" day unless one is chosen.
+        var today: String = ""
     }
 
     /// The importable accounts and the last 50 imports.
@@ -124,8 +125,9 @@ enum MetricImportsPage {
                 Row(
                     at: record.createdAt, account: names[record.accountID]?.0 ?? "—", platform: names[record.accountID]?.1 ?? "",
                     kind: record.kind, fileName: record.fileName, rows: record.rows, added: record.added, updated: record.updated,
-                    unchanged: record.unchanged, first: record.firstDay, last: record.lastDay, by: record.importedBy.flatMap { users[$0] })
-            })
+                    unchanged: record.unchanged, unmatched: record.unmatched, first: record.firstDay, last: record.lastDay,
+                    by: record.importedBy.flatMap { users[$0] })
+            }, today: MetricDay.of(Date(), in: access.workspace.zone))
     }
 
     struct Model: Sendable {
@@ -154,18 +156,16 @@ enum MetricImportsPage {
         Model(
             canImport: canImport && !found.accounts.isEmpty, formAction: "\(base)/analytics/imports/preview",
             accounts: found.accounts.map { ($0.id.uuidString.lowercased(), "\($0.name) · \(I18n.text("platform.\($0.platform)", locale))") },
-            kinds: [("", I18n.text("imports.kind_auto", locale))] + PlatformExports.kinds.map { ($0.id, kindName($0.id, locale)) }, values: values,
-            errors: errors,
+            kinds: [("", I18n.text("imports.kind_auto", locale))]
+                + (PlatformExports.kinds + PlatformExports.postKinds).map { ($0.id, kindName($0.id, locale)) },
+            values: ["as_of": found.today].merging(values) { today, chosen in chosen.isEmpty ? today : chosen }, errors: errors,
             items: found.imports.map { row in
                 Model.Item(
                     at: row.at, account: "\(row.account) · \(I18n.text("platform.\(row.platform)", locale))", kind: kindName(row.kind, locale),
                     fileName: row.fileName,
                     counts: I18n.text(
-                        "imports.counts", locale,
-                        [
-                            Formats.count(row.rows, locale), Formats.count(row.added, locale), Formats.count(row.updated, locale),
-                            Formats.count(row.unchanged, locale),
-                        ]),
+                        PlatformExports.kind(row.kind)?.perPost == true ? "imports.counts_posts" : "imports.counts", locale,
+                        [row.rows, row.added, row.updated, row.unchanged, row.unmatched].map { Formats.count($0, locale) }),
                     range: "\(Formats.day(row.first, locale)) – \(Formats.day(row.last, locale))", by: row.by ?? "—")
             }, accountsPage: "\(base)/accounts")
     }
@@ -182,6 +182,7 @@ enum MetricImportsPage {
             <div class="field\(model.errors["csv"] != nil || model.errors["file_base64"] != nil ? " has-error" : "")"><label for="file">\(ctx.t("imports.file"))</label>\
             <input type="file" id="file" name="file" accept=".csv,text/csv" required><small class="hint">\(ctx.t("imports.file_hint"))</small>\
             \((model.errors["csv"] ?? model.errors["file_base64"]).map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })</div>
+            \(Layout.field(ctx, name: "as_of", label: ctx.t("imports.as_of"), type: "date", value: model.values["as_of"] ?? "", errors: model.errors, required: false, hint: ctx.t("imports.as_of_hint")))
             <button type="submit" class="primary">\(ctx.t("imports.preview"))</button>
             </form>
             """
@@ -223,9 +224,18 @@ enum MetricImportPreview {
         }
         struct Day: Sendable, Equatable {
             var line: Int
+            /// The post the row was matched to (a per-post export).
+            var post: String? = nil
             var day: String
             var action: String
             var cells: [String]
+        }
+        /// A row of a per-post export that is not imported, and why.
+        struct NotImported: Sendable, Equatable {
+            var line: Int
+            var title: String
+            var day: String
+            var reason: String
         }
         var account: String
         var fileName: String
@@ -236,6 +246,11 @@ enum MetricImportPreview {
         var columns: [String]
         var days: [Day]
         var hiddenDays: Int
+        var notImported: [NotImported] = []
+        /// The rows are posts' days (a per-post export), not the account's.
+        var perPost = false
+        /// A per-post export read without problems whose rows matched no post.
+        var noneMatched = false
         var importable: Bool
         var commitAction: String
         var backAction: String
@@ -250,57 +265,100 @@ enum MetricImportPreview {
     static func model(_ outcome: MetricImportService.Outcome, base: String, locale: UILocale) -> Model {
         let t = { (key: String, args: [String]) in I18n.text(key, locale, args) }
         let count = { (value: Int) in Formats.count(value, locale) }
-        let kind = outcome.parsed.kind
+        let kind = outcome.kind
         let plan = outcome.plan
+        let postPlan = outcome.posts?.plan
         var facts: [(label: String, value: String)] = [
             (t("imports.account", []), "\(outcome.upload.accountName) · \(t("platform.\(outcome.upload.platform)", []))"),
             (t("imports.kind", []), kind.map { MetricImportsPage.kindName($0.id, locale) } ?? t("imports.kind_none", [])),
         ]
-        if let header = outcome.parsed.header { facts.append((t("imports.header_line", []), count(header.line))) }
-        facts.append((t("imports.rows", []), count(outcome.parsed.days.count)))
-        if let first = outcome.parsed.days.first?.day, let last = outcome.parsed.days.last?.day {
+        if let header = outcome.header { facts.append((t("imports.header_line", []), count(header.line))) }
+        if let posts = outcome.posts {
+            facts.append((t("imports.post_rows", []), count(posts.parsed.rows.count)))
+            if !posts.parsed.hasDayColumn, posts.parsed.header != nil {
+                facts.append((t("imports.as_of", []), Formats.day(outcome.upload.asOf, locale)))
+            }
+            if let postPlan {
+                facts.append((t("imports.matched", []), count(postPlan.matched.count)))
+                facts.append((t("imports.not_matched", []), count(postPlan.notWritten.count)))
+            }
+        } else {
+            facts.append((t("imports.rows", []), count(outcome.parsed.days.count)))
+        }
+        if let first = postPlan?.first ?? outcome.parsed.days.first?.day, let last = postPlan?.last ?? outcome.parsed.days.last?.day {
             facts.append((t("imports.range", []), "\(Formats.day(first, locale)) – \(Formats.day(last, locale))"))
         }
-        if let plan {
-            facts.append((t("imports.will_add", []), count(plan.count(.add))))
-            facts.append((t("imports.will_update", []), count(plan.count(.update))))
-            facts.append((t("imports.will_keep", []), count(plan.count(.unchanged))))
+        if let counts = postPlan.map({ plan in MetricImportPlan.Action.allCases.map(plan.count) })
+            ?? plan.map({ plan in MetricImportPlan.Action.allCases.map(plan.count) })
+        {
+            for (key, value) in zip(["imports.will_add", "imports.will_update", "imports.will_keep"], counts) {
+                facts.append((t(key, []), count(value)))
+            }
         }
         var notes: [String] = []
         if let before = outcome.importedBefore {
             notes.append(t("imports.note_before", [Formats.day(MetricDay.of(before, in: .gmt), locale)]))
         }
         if let plan, plan.snapshotKept > 0 { notes.append(t("imports.note_snapshot", [count(plan.snapshotKept)])) }
+        if let postPlan, postPlan.liveKept > 0 { notes.append(t("imports.note_live", [count(postPlan.liveKept)])) }
         if let plan, plan.olderThanExportWindow > 0, let window = plan.exportWindowDays {
             notes.append(t("imports.note_window", [count(plan.olderThanExportWindow), count(window)]))
         }
-        if let ignored = outcome.parsed.header?.ignored, !ignored.isEmpty {
+        if let ignored = outcome.header?.ignored, !ignored.isEmpty {
             notes.append(t("imports.note_ignored", [ignored.joined(separator: locale == .zhHans ? "、" : ", ")]))
         }
-        if !outcome.parsed.skippedLines.isEmpty { notes.append(t("imports.note_skipped", [count(outcome.parsed.skippedLines.count)])) }
-        let valueKeys = (kind?.columns ?? []).map(\.key).filter { $0 != "followers" }
+        if !outcome.skippedLines.isEmpty { notes.append(t("imports.note_skipped", [count(outcome.skippedLines.count)])) }
+        let valueKeys = (kind?.columns ?? []).compactMap { column -> String? in
+            if case .value(let key) = column.target { return key }
+            return nil
+        }
         let hasFollowers = kind?.columns.contains { $0.target == .followers } ?? false
         let columns = (hasFollowers ? [t("imports.value.followers", [])] : []) + valueKeys.map { t("imports.value.\($0)", []) }
         let units = Dictionary((kind?.columns ?? []).map { ($0.key, $0.unit) }) { a, _ in a }
-        let days = (plan?.days ?? []).prefix(shownDays).map { day -> Model.Day in
-            let followers = hasFollowers ? [day.result.followers.map { count($0) } ?? "—"] : []
-            let values = valueKeys.map { key -> String in
-                guard let value = day.result.values[key] else { return "—" }
+        func cells(_ values: [String: Double]) -> [String] {
+            valueKeys.map { key -> String in
+                guard let value = values[key] else { return "—" }
                 return units[key] == .ratio ? ChartValueFormat.percent.exact(value, locale) : count(Int(value))
             }
-            let action = t("imports.action.\(day.action.rawValue)", []) + (day.snapshotKept ? t("imports.snapshot_kept", []) : "")
-            return Model.Day(line: day.line, day: Formats.day(day.day, locale), action: action, cells: followers + values)
         }
-        let rows = plan?.days.count ?? 0
+        var days = (plan?.days ?? []).prefix(shownDays).map { day -> Model.Day in
+            let followers = hasFollowers ? [day.result.followers.map { count($0) } ?? "—"] : []
+            let action = t("imports.action.\(day.action.rawValue)", []) + (day.snapshotKept ? t("imports.snapshot_kept", []) : "")
+            return Model.Day(line: day.line, day: Formats.day(day.day, locale), action: action, cells: followers + cells(day.result.values))
+        }
+        days += (postPlan?.matched ?? []).prefix(shownDays).map { row -> Model.Day in
+            let action = t("imports.action.\(row.action?.rawValue ?? "")", []) + (row.liveKept ? t("imports.live_kept", []) : "")
+            return Model.Day(
+                line: row.line, post: row.post?.name ?? row.label, day: Formats.day(row.day, locale), action: action,
+                cells: cells(row.result?.values ?? [:]))
+        }
+        let notImported = (postPlan?.notWritten ?? []).map { row -> Model.NotImported in
+            let reason: String
+            switch row.problem {
+            case .ambiguous(let found):
+                let names = found.map { post in
+                    let day = Formats.day(post.publishedDay, locale)
+                    return locale == .zhHans ? "\(post.name)（\(day)）" : "\(post.name) (\(day))"
+                }
+                reason = t("imports.reason.ambiguous", [names.joined(separator: locale == .zhHans ? "、" : "; ")])
+            case .beforePublished(let day): reason = t("imports.reason.before_published", [Formats.day(day, locale)])
+            case .twice(let line): reason = t("imports.reason.twice", [count(line)])
+            case .unmatched, nil: reason = t("imports.reason.unmatched", [])
+            }
+            return Model.NotImported(line: row.line, title: row.label, day: Formats.day(row.day, locale), reason: reason)
+        }
+        let rows = postPlan?.matched.count ?? plan?.days.count ?? 0
+        var hidden = [
+            ("account_id", outcome.upload.accountID.uuidString.lowercased()), ("kind", kind?.id ?? ""), ("file_name", outcome.upload.fileName),
+        ]
+        if outcome.posts != nil { hidden.append(("as_of", outcome.upload.asOf)) }
         return Model(
             account: outcome.upload.accountName, fileName: outcome.upload.fileName, kind: kind?.id, facts: facts, notes: notes,
-            problems: outcome.parsed.errors.map { Model.Problem(line: $0.line, column: $0.field, message: $0.coded.text(locale)) },
-            columns: columns, days: Array(days), hiddenDays: max(0, rows - shownDays), importable: outcome.importable,
-            commitAction: "\(base)/analytics/imports", backAction: "\(base)/analytics/imports",
-            hidden: [
-                ("account_id", outcome.upload.accountID.uuidString.lowercased()), ("kind", kind?.id ?? ""), ("file_name", outcome.upload.fileName),
-            ],
-            csv: outcome.upload.text ?? "", commitLabel: t("imports.commit", [count(rows)]))
+            problems: outcome.errors.map { Model.Problem(line: $0.line, column: $0.field, message: $0.coded.text(locale)) },
+            columns: columns, days: Array(days), hiddenDays: max(0, rows - shownDays), notImported: notImported, perPost: outcome.posts != nil,
+            noneMatched: postPlan.map { $0.matched.isEmpty } ?? false, importable: outcome.importable,
+            commitAction: "\(base)/analytics/imports", backAction: "\(base)/analytics/imports", hidden: hidden,
+            csv: outcome.upload.text ?? "", commitLabel: t(outcome.posts == nil ? "imports.commit" : "imports.commit_posts", [count(rows)]))
     }
 
     /// One problem; on a phone each is a card whose cells say what they are,
@@ -328,16 +386,36 @@ enum MetricImportPreview {
             """
         let head = model.columns.map { c -> HTML in "<th>\(c)</th>" }
         let days = model.days.map { day -> HTML in
-            "<tr><td class=\"num\">\(day.line)</td><td>\(day.day)</td><td>\(day.action)</td>\(day.cells.map { c -> HTML in "<td class=\"num\">\(c)</td>" })</tr>"
+            let post: HTML = model.perPost ? "<td translate=\"no\">\(day.post ?? "")</td>" : .empty
+            return
+                "<tr><td class=\"num\">\(day.line)</td>\(post)<td>\(day.day)</td><td>\(day.action)</td>\(day.cells.map { c -> HTML in "<td class=\"num\">\(c)</td>" })</tr>"
         }
         let table: HTML =
             model.days.isEmpty
             ? .empty
             : """
-            <h2>\(ctx.t("imports.days"))</h2>
-            <div class="table-scroll"><table id="import-days"><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("imports.day"))</th>\
+            <h2>\(ctx.t(model.perPost ? "imports.posts" : "imports.days"))</h2>
+            <div class="table-scroll"><table id="import-days"><thead><tr><th>\(ctx.t("import.line"))</th>\
+            \(model.perPost ? HTML("<th>\(ctx.t("imports.post"))</th>") : .empty)<th>\(ctx.t("imports.day"))</th>\
             <th>\(ctx.t("imports.action"))</th>\(head)</tr></thead><tbody>\(days)</tbody></table></div>
-            \(model.hiddenDays > 0 ? HTML("<p>\(ctx.t("imports.more_days", Formats.count(model.hiddenDays, ctx.locale)))</p>") : .empty)
+            \(model.hiddenDays > 0 ? HTML("<p>\(ctx.t(model.perPost ? "imports.more_rows" : "imports.more_days", Formats.count(model.hiddenDays, ctx.locale)))</p>") : .empty)
+            """
+        // Rows of a per-post export that name no post (or several), with their lines.
+        let notImported: HTML =
+            model.notImported.isEmpty && !model.noneMatched
+            ? .empty
+            : """
+            <section class="card" id="import-unmatched"><h2>\(ctx.t("imports.not_imported"))</h2>\
+            <p>\(ctx.t(model.noneMatched ? "imports.none_matched" : "imports.not_imported_intro"))</p>
+            \(model.notImported.isEmpty ? .empty : HTML("""
+            <table class="cards-on-phone"><thead><tr><th>\(ctx.t("import.line"))</th><th>\(ctx.t("imports.title_in_file"))</th>\
+            <th>\(ctx.t("imports.day"))</th><th>\(ctx.t("imports.reason"))</th></tr></thead><tbody>\(model.notImported.map { row -> HTML in
+                """
+                <tr><td class="num" data-label="\(ctx.t("import.line"))">\(row.line)</td><td translate="no" data-label="\(ctx.t("imports.title_in_file"))">\(row.title)</td>\
+                <td data-label="\(ctx.t("imports.day"))">\(row.day)</td><td>\(row.reason)</td></tr>
+                """
+            })</tbody></table>
+            """))</section>
             """
         let hidden = model.hidden.map { field -> HTML in "<input type=\"hidden\" name=\"\(field.name)\" value=\"\(field.value)\">" }
         let commit: HTML =
@@ -354,6 +432,7 @@ enum MetricImportPreview {
             <dl class="facts" id="import-facts">\(facts)</dl>
             \(model.notes.isEmpty ? .empty : HTML("<ul id=\"import-notes\">\(notes)</ul>"))
             \(problems)
+            \(notImported)
             \(table)
             \(commit)
             <p><a href="\(model.backAction)">\(ctx.t("imports.back"))</a></p>

@@ -34,6 +34,18 @@ extension AnalyticsFeature {
         "new_fans": ("New followers", "新增粉丝"),
         "lost_fans": ("Lost followers", "取关粉丝"),
         "net_fans": ("Net followers", "净增粉丝"),
+        // Per-post exports
+        "like_count": ("Likes", "点赞数"),
+        "zaikan_count": ("Wows", "在看数"),
+        "comment_count": ("Comments", "评论数"),
+        "target_user": ("Recipients", "送达人数"),
+        "read_complete_rate": ("Read-through rate", "阅读完成率"),
+        "interactions": ("Interactions", "互动数"),
+        "play_count": ("Plays", "播放量"),
+        "exposure_count": ("Impressions", "曝光量"),
+        "digg_count": ("Likes", "点赞量"),
+        "collect_count": ("Saves", "收藏量"),
+        "completion_rate_5s": ("5-second completion rate", "5秒完播率"),
     ]
 
     static let importKindNames: [String: (en: String, zh: String)] = [
@@ -42,14 +54,20 @@ extension AnalyticsFeature {
         "weibo.overview": ("Weibo · Data centre (daily overview)", "微博 · 数据中心（每日概况）"),
         "douyin.works": ("Douyin · Works data (daily)", "抖音 · 作品数据（每日）"),
         "douyin.fans": ("Douyin · Follower data (daily)", "抖音 · 粉丝数据（每日）"),
+        "wechat.article_list": ("WeChat · Content analysis (per article)", "微信公众号 · 图文分析（单篇图文）"),
+        "weibo.post_list": ("Weibo · Data centre (per post)", "微博 · 数据中心（博文列表）"),
+        "douyin.video_list": ("Douyin · Works list (per video)", "抖音 · 作品列表（单个作品）"),
     ]
+
+    /// Why a row of a per-post export is not imported, one per `PostImportPlan.Problem` code.
+    static let importReasonCodes = ["unmatched", "ambiguous", "before_published", "twice"]
 
     static var importStringsEn: [String: String] {
         var table: [String: String] = [
             "nav.imports": "Import exports",
             "imports.title": "Import platform exports",
             "imports.intro":
-                "Bring in the daily figures Weibo, WeChat Official Accounts and Douyin let you export: save the export as CSV and choose the account it belongs to. You see what will be added or overwritten before anything is stored; importing the same file again changes nothing.",
+                "Bring in the figures Weibo, WeChat Official Accounts and Douyin let you export: the account's daily figures, or each post's totals (per-article, per-video and post lists, matched to the posts published from Fanfare by link or title). Save the export as CSV and choose the account it belongs to. You see what will be added or overwritten before anything is stored; importing the same file again changes nothing.",
             "imports.new": "Import a file",
             "imports.account": "Account",
             "imports.choose_account": "Choose an account",
@@ -95,6 +113,31 @@ extension AnalyticsFeature {
             "imports.more_days": "and {0} more days.",
             "imports.commit": "Import {0} days",
             "imports.back": "Back to imports",
+            "imports.as_of": "Totals as of",
+            "imports.as_of_hint":
+                "For a per-post export without a date on each row: the day its totals were exported (today unless you choose another). A file with a date on each row is stored by those dates.",
+            "imports.post_rows": "Post rows",
+            "imports.matched": "Rows matched to a post",
+            "imports.not_matched": "Rows not imported",
+            "imports.posts": "Posts in the file",
+            "imports.post": "Post",
+            "imports.more_rows": "and {0} more rows.",
+            "imports.live_kept": " (read from the platform on the day: kept)",
+            "imports.note_live":
+                "On {0} rows Fanfare already read the post's figures from the platform that day; those readings are kept and the rows are not written.",
+            "imports.not_imported": "Rows not imported",
+            "imports.not_imported_intro":
+                "These rows name no published post of this account, or more than one; they are not imported. Add the post's link or publishing time to the file, or correct the title, and import it again.",
+            "imports.none_matched": "No row names a post published from Fanfare on this account, so there is nothing to import.",
+            "imports.title_in_file": "Title in the file",
+            "imports.reason": "Why",
+            "imports.reason.unmatched": "No published post of this account has this link, id or title",
+            "imports.reason.ambiguous": "Several published posts match: {0}. Add the post's link or publishing time",
+            "imports.reason.before_published": "The date is before the post was published ({0})",
+            "imports.reason.twice": "The same post and date are on line {0}",
+            "imports.counts_posts": "{0} posts: {1} added, {2} overwritten, {3} unchanged, {4} rows not matched",
+            "imports.done_posts": "Imported {0} posts' days: {1} added, {2} overwritten, {3} unchanged; {4} rows not matched.",
+            "imports.commit_posts": "Import {0} posts' days",
         ]
         for (key, name) in importValueNames { table["imports.value.\(key)"] = name.en }
         for (key, name) in importKindNames { table["imports.kind.\(key)"] = name.en }
@@ -105,7 +148,8 @@ extension AnalyticsFeature {
         var table: [String: String] = [
             "nav.imports": "导入平台数据",
             "imports.title": "导入平台数据",
-            "imports.intro": "导入微博、微信公众号和抖音后台可导出的每日数据：把导出文件另存为 CSV，并选择它所属的账号。保存前会先预览将新增或覆盖的内容；同一文件再次导入不会改变任何数据。",
+            "imports.intro":
+                "导入微博、微信公众号和抖音后台可导出的数据：账号的每日数据，或每篇内容的累计数据（单篇图文、作品列表、博文列表，按链接或标题匹配到通过 Fanfare 发布的内容）。把导出文件另存为 CSV，并选择它所属的账号。保存前会先预览将新增或覆盖的内容；同一文件再次导入不会改变任何数据。",
             "imports.new": "导入文件",
             "imports.account": "账号",
             "imports.choose_account": "选择账号",
@@ -149,6 +193,28 @@ extension AnalyticsFeature {
             "imports.more_days": "另有 {0} 天。",
             "imports.commit": "导入 {0} 天",
             "imports.back": "返回导入页",
+            "imports.as_of": "数据截至",
+            "imports.as_of_hint": "单篇导出的各行没有日期时：数据导出的日期（默认今天，可另选）。每行带日期的文件按各行日期保存。",
+            "imports.post_rows": "内容行数",
+            "imports.matched": "匹配到内容的行",
+            "imports.not_matched": "未导入的行",
+            "imports.posts": "文件中的内容",
+            "imports.post": "内容",
+            "imports.more_rows": "另有 {0} 行。",
+            "imports.live_kept": "（当天已从平台读取：保留）",
+            "imports.note_live": "有 {0} 行对应的内容当天已由 Fanfare 从平台读取；这些读数保留，这些行不写入。",
+            "imports.not_imported": "未导入的行",
+            "imports.not_imported_intro": "以下各行找不到该账号已发布的对应内容，或对应多篇内容，因此不导入。请在文件中补充内容链接或发表时间，或更正标题后重新导入。",
+            "imports.none_matched": "没有任何一行对应该账号通过 Fanfare 发布的内容，没有可导入的数据。",
+            "imports.title_in_file": "文件中的标题",
+            "imports.reason": "原因",
+            "imports.reason.unmatched": "该账号没有链接、编号或标题与此相符的已发布内容",
+            "imports.reason.ambiguous": "有多篇已发布内容相符：{0}。请补充内容链接或发表时间",
+            "imports.reason.before_published": "日期早于内容的发布日期（{0}）",
+            "imports.reason.twice": "同一内容同一日期已在第 {0} 行出现",
+            "imports.counts_posts": "{0} 篇内容：新增 {1}，覆盖 {2}，未变 {3}，未匹配 {4} 行",
+            "imports.done_posts": "已导入 {0} 篇内容的数据：新增 {1}，覆盖 {2}，未变 {3}；{4} 行未匹配。",
+            "imports.commit_posts": "导入 {0} 篇内容的数据",
         ]
         for (key, name) in importValueNames { table["imports.value.\(key)"] = name.zh }
         for (key, name) in importKindNames { table["imports.kind.\(key)"] = name.zh }
