@@ -108,6 +108,9 @@ enum PlainRows {
             let encoder = SQLiteDataEncoder()
             let binds = try serializer.binds.map { try encoder.encode($0) }
             let text = serializer.sql
+            // Logged as SQLKit logs its statements, so LOG_LEVEL=debug shows
+            // every statement a request ran.
+            sql.logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .string("\(binds)")])
             return try await lite.withConnection { connection in
                 let rows = NIOLockedValueBox<[SQLiteRow]>([])
                 try await connection.query(text, binds) { row in rows.withLockedValue { $0.append(row) } }

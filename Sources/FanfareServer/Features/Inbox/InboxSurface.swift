@@ -64,7 +64,8 @@ extension ConversationService {
         ).all()
         for row in open {
             let clocks = ConversationClocks.make(
-                openedAt: try row.decode(column: "opened_at", as: Date.self), firstResponseAt: try row.decode(column: "first_response_at", as: Date?.self),
+                openedAt: try row.decode(column: "opened_at", as: Date.self),
+                firstResponseAt: try row.decode(column: "first_response_at", as: Date?.self),
                 resolvedAt: try row.decode(column: "resolved_at", as: Date?.self), now: now, policy: settings.policy, zone: access.workspace.zone)
             switch clocks.badge {
             case .warning: workload.aboutToBreach += 1

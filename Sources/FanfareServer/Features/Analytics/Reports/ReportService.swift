@@ -9,9 +9,6 @@ import Vapor
 struct ReportService {
     let db: any Database
 
-    /// How many posts a report names at each end of the ranking.
-    static let ranked = 5
-
     struct Input: Content {
         var from: String?
         var to: String?
@@ -103,7 +100,7 @@ struct ReportService {
 
     /// What a report keeps of the overview's numbers.
     static func content(_ result: AnalyticsOverview.Result) -> ReportContent {
-        let (top, bottom) = result.ranked(limit: ranked)
+        let (top, bottom) = result.ranked()
         func post(_ item: AnalyticsOverview.PostPeriod) -> ReportContent.Post {
             ReportContent.Post(
                 postID: item.postID, title: item.title, platform: item.platform, engagements: item.engagements, rate: item.rate,
