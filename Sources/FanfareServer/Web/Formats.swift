@@ -69,7 +69,7 @@ enum Formats {
     }()
 
     private static func trimmed(_ value: Double, digits: Int) -> String {
-        var text = String(format: "%.\(digits)f", value)
+        var text = DecimalText.fixed(value, digits: digits)
         while text.contains("."), text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text

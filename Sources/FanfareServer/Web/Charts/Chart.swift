@@ -44,7 +44,7 @@ enum ChartValueFormat: Sendable, Equatable {
     func exact(_ value: Double, _ locale: UILocale) -> String {
         switch self {
         case .count: return Formats.grouped(Self.whole(value))
-        case .percent: return String(format: "%.1f%%", value.isFinite ? value * 100 : 0)
+        case .percent: return DecimalText.fixed(value.isFinite ? value * 100 : 0, digits: 1) + "%"
         case .yuan: return Formats.yuan(value.isFinite ? value / 100 : 0)
         }
     }
@@ -57,7 +57,7 @@ enum ChartValueFormat: Sendable, Equatable {
 
     static func trimmed(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
-        var text = String(format: "%.1f", value)
+        var text = DecimalText.fixed(value, digits: 1)
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text == "-0" ? "0" : text
     }

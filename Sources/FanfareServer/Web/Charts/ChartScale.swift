@@ -1,3 +1,4 @@
+import FanfareCore
 import Foundation
 
 /// The arithmetic under every chart: round tick values for a value axis,
@@ -159,7 +160,7 @@ enum ChartScale {
         guard value.isFinite else { return "0" }
         let rounded = (value * 10).rounded() / 10
         if rounded == rounded.rounded() { return String(Int(rounded)) }
-        return String(format: "%.1f", rounded)
+        return DecimalText.fixed(rounded, digits: 1)
     }
 
     /// The median of finite values (0 when there are none).

@@ -23,7 +23,7 @@ extension Chart {
         let barRight = width - countWidth
         let largest = Double(steps.map(\.count).max() ?? 0)
         func rate(_ part: Int, of whole: Int) -> String {
-            whole > 0 ? String(format: "%.1f%%", Double(part) / Double(whole) * 100) : "—"
+            whole > 0 ? DecimalText.fixed(Double(part) / Double(whole) * 100, digits: 1) + "%" : "—"
         }
         var marks: [HTML] = []
         for (index, step) in steps.enumerated() {

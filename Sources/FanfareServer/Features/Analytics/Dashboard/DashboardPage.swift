@@ -214,7 +214,7 @@ enum DashboardPage {
 
     static func percent(_ ratio: Double) -> String {
         let shown = ratio * 100
-        return String(format: abs(shown) < 10 ? "%.2f%%" : "%.1f%%", shown)
+        return DecimalText.fixed(shown, digits: abs(shown) < 10 ? 2 : 1) + "%"
     }
 
     /// ▲ 12.3% / ▼ 4.0%; "—" with nothing to compare with; ▲ alone for a rise from 0.
