@@ -73,7 +73,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "fanfare",
-            dependencies: ["FanfareServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "FanfareServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
