@@ -104,9 +104,14 @@ enum Storage {
         _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
     }
 
-    /// SQLite reads its pages through a memory map and keeps 64 MiB of them
-    /// per connection (the default keeps 2 MB and copies every page read):
+    /// SQLite keeps 64 MiB of pages per connection (the default keeps 2 MB):
     /// the nightly recomputation of a million fans walks far more than 2 MB.
+    /// No memory map: in WAL mode every commit by one connection makes each
+    /// other connection drop its map at its next read (`munmap` of the whole
+    /// mapping and a TLB shootdown on every core), which under pages that
+    /// audit each view was a tenth of the server's CPU; without it the
+    /// recomputation took as long and peaked at 430 MiB instead of 1.1 GiB
+    /// (docs/benchmarks.md).
     /// A writer from elsewhere (a command beside the server, or a statement
     /// outside a write transaction) waits with SQLite's own backoff, asleep,
     /// instead of the driver's handler, which retries without pause.
@@ -121,7 +126,7 @@ enum Storage {
             for driver in rotating.drivers {
                 let context = DatabaseContext(configuration: configuration, logger: app.logger, eventLoop: eventLoop)
                 guard let sql = driver.makeDatabase(with: context) as? any SQLDatabase else { continue }
-                for pragma in ["PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=60000"] {
+                for pragma in ["PRAGMA mmap_size=0", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA busy_timeout=60000"] {
                     _ = try await sql.raw(SQLQueryString(pragma)).all()
                 }
             }
