@@ -18,6 +18,16 @@ public final class ModerationEngine: Sendable {
     private let entries: [LexiconTerm?]
     private let startsWord: [Bool]
     private let endsWord: [Bool]
+    /// A pattern that ends with a Latin letter may be followed by digits
+    /// (`spam123`); one that ends with a digit may not (`iphone 15` is not
+    /// in `iphone150`).
+    private let endsWithLetter: [Bool]
+    /// Whether some term has a Latin letter (else `LeetView` is skipped).
+    private let readsLeet: Bool
+    /// How far around a word with symbols its view is scanned, in bytes:
+    /// room for the longest term with a character inserted between each
+    /// of its letters.
+    private let viewMargin: Int
     public let termCount: Int
     public let allowCount: Int
 
@@ -55,10 +65,31 @@ public final class ModerationEngine: Sendable {
             patterns.append(Array(folded.unicodeScalars))
             entries.append(term)
         }
+        // A one-word English term is also a stem (`scam` → `scams`,
+        // `scammed`, `scamming`), added after every listed term so that a
+        // form listed in its own right (or allowed) keeps its own entry.
+        for index in allowCount..<entries.count {
+            guard let term = entries[index] else { continue }
+            for form in EnglishInflections.forms(of: term.term.trimmingCharacters(in: .whitespaces)) {
+                let folded = TextFolding.fold(form)
+                guard byKey[folded] == nil else { continue }
+                byKey[folded] = patterns.count
+                patterns.append(Array(folded.unicodeScalars))
+                entries.append(term)
+            }
+        }
         automaton = Automaton(patterns: patterns)
         self.entries = entries
         startsWord = patterns.map { Self.isWordCharacter($0.first) }
         endsWord = patterns.map { Self.isWordCharacter($0.last) }
+        endsWithLetter = patterns.map { $0.last.map { $0.isASCII && $0.properties.isAlphabetic } ?? false }
+        // A view only replaces symbols with Latin letters, and its matches
+        // must cover one: without a Latin letter in any term there is
+        // nothing it could add.
+        readsLeet = zip(patterns, entries).contains { pattern, entry in
+            entry != nil && pattern.contains { $0.isASCII && $0.properties.isAlphabetic }
+        }
+        viewMargin = 16 * (patterns.map(\.count).max() ?? 0)
         termCount = patterns.count - allowCount
         self.allowCount = allowCount
         var bytes = automaton.memoryBytes + MemoryEstimate.object(fields: 72)
@@ -89,7 +120,30 @@ public final class ModerationEngine: Sendable {
     )
         -> [ModerationMatch]
     {
-        let hits = reportedHits(in: bytes, scope: scope, policy: policy)
+        var hits = filteredHits(in: bytes, scope: scope)
+        // Digits and symbols read as letters inside Latin words (`sp4m`):
+        // a match found only that way counts when it covers a symbol that
+        // was read; the views keep the text's byte offsets.
+        var fromViews: [Automaton.Hit] = []
+        for view in readsLeet ? LeetView.views(of: bytes) : [] {
+            view.bytes.withUnsafeBufferPointer { copy in
+                // Only around the replaced symbols: a match from the view
+                // must cover one, and a line rarely has more than one word
+                // with them.
+                let window = Self.window(around: view.replaced, margin: viewMargin, in: copy)
+                for hit in filteredHits(in: copy, scope: scope, window: window)
+                where view.replaced.contains(where: { hit.byteStart <= $0.lowerBound && $0.lowerBound < hit.byteEnd })
+                    && !(hits + fromViews).contains(where: { Self.sameSpan($0, hit) })
+                {
+                    fromViews.append(hit)
+                }
+            }
+        }
+        if fromViews.isEmpty {
+            hits = Self.select(hits, policy: policy)
+        } else {
+            hits = Self.selectByBytes(hits + fromViews, policy: policy)
+        }
         if hits.isEmpty { return [] }
         return Self.offsets(of: hits, in: bytes).map { hit, start, end in
             let term = entries[Int(hit.pattern)]!
@@ -100,9 +154,21 @@ public final class ModerationEngine: Sendable {
         }
     }
 
-    private func reportedHits(in bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope, policy: MatchPolicy) -> [Automaton.Hit] {
+    /// Every term's hit that the scope, the whole-word rule and the
+    /// allow-list leave, in no particular order.
+    /// The automaton reads `window` (all of `bytes` by default); the
+    /// whole-word rule looks at the characters around a hit in `bytes`.
+    private func filteredHits(in bytes: UnsafeBufferPointer<UInt8>, scope: ModerationScope, window: Range<Int>? = nil) -> [Automaton.Hit] {
         var hits: [Automaton.Hit] = []
-        automaton.hits(in: bytes, into: &hits)
+        if let window, window != 0..<bytes.count {
+            automaton.hits(in: UnsafeBufferPointer(rebasing: bytes[window]), into: &hits)
+            for index in hits.indices {
+                hits[index].byteStart += window.lowerBound
+                hits[index].byteEnd += window.lowerBound
+            }
+        } else {
+            automaton.hits(in: bytes, into: &hits)
+        }
         if hits.isEmpty { return [] }
         // Filtered in place: most texts with a hit have one or two, and a
         // scan per line must not pay for extra arrays.
@@ -115,9 +181,35 @@ public final class ModerationEngine: Sendable {
         terms.removeAll { hit in
             guard let entry = entries[Int(hit.pattern)], entry.scope.covers(scope) else { return true }
             if startsWord[Int(hit.pattern)], Self.wordCharacter(before: hit.byteStart, in: bytes) { return true }
-            if endsWord[Int(hit.pattern)], Self.wordCharacter(at: hit.byteEnd, in: bytes) { return true }
+            if endsWord[Int(hit.pattern)], Self.wordCharacter(at: hit.byteEnd, in: bytes),
+                !(endsWithLetter[Int(hit.pattern)] && Self.onlyDigitsToWordEnd(from: hit.byteEnd, in: bytes))
+            {
+                return true
+            }
             return allowed.contains { $0.unitStart <= hit.unitStart && hit.unitEnd <= $0.unitEnd }
         }
+        return terms
+    }
+
+    /// From `margin` bytes before the first replaced byte to `margin`
+    /// after the last, moved outwards to whole characters.
+    private static func window(around replaced: [Range<Int>], margin: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        guard let first = replaced.first?.lowerBound, let last = replaced.last?.upperBound else { return 0..<bytes.count }
+        var start = max(0, first - margin)
+        var end = min(bytes.count, last + margin)
+        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        return start..<end
+    }
+
+    private static func sameSpan(_ a: Automaton.Hit, _ b: Automaton.Hit) -> Bool {
+        a.pattern == b.pattern && a.byteStart == b.byteStart && a.byteEnd == b.byteEnd
+    }
+
+    /// Ordered by where they start in the folded text; leftmost-longest
+    /// keeps the longest at each start and what does not overlap it.
+    private static func select(_ hits: [Automaton.Hit], policy: MatchPolicy) -> [Automaton.Hit] {
+        var terms = hits
         if terms.count < 2 { return terms }
         terms.sort { ($0.unitStart, $1.unitEnd) < ($1.unitStart, $0.unitEnd) }
         guard policy == .leftmostLongest else { return terms }
@@ -128,6 +220,44 @@ public final class ModerationEngine: Sendable {
             reached = hit.unitEnd
         }
         return chosen
+    }
+
+    /// The same by byte offsets, for hits of several views of one text
+    /// (their folded positions differ, their bytes do not).
+    private static func selectByBytes(_ hits: [Automaton.Hit], policy: MatchPolicy) -> [Automaton.Hit] {
+        var terms = hits
+        terms.sort { ($0.byteStart, $1.byteEnd) < ($1.byteStart, $0.byteEnd) }
+        guard policy == .leftmostLongest else { return terms }
+        var chosen: [Automaton.Hit] = []
+        var reached = 0
+        for hit in terms where hit.byteStart >= reached {
+            chosen.append(hit)
+            reached = hit.byteEnd
+        }
+        return chosen
+    }
+
+    /// Whether what follows `offset` up to the end of the word is one or
+    /// more digits (`spam` in `spam123`, not in `spam12a`).
+    private static func onlyDigitsToWordEnd(from offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = offset
+        var digits = 0
+        while index < bytes.count {
+            // A decoder of its own each time: one keeps what it read ahead.
+            var decoder = UTF8()
+            var iterator = UnsafeBufferPointer(rebasing: bytes[index...]).makeIterator()
+            guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return false }
+            let folded = TextFolding.fold(scalar).first
+            if let folded, ("0"..."9").contains(folded) {
+                digits += 1
+            } else if isWordCharacter(folded) {
+                return false
+            } else {
+                break
+            }
+            index += UTF8.width(scalar)
+        }
+        return digits > 0
     }
 
     private static func isWordCharacter(_ scalar: Unicode.Scalar?) -> Bool {

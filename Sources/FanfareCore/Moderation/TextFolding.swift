@@ -11,9 +11,10 @@ import Foundation
 /// - accents are dropped (é → e) and case is folded (A → a, ß → ss);
 /// - traditional Chinese becomes simplified (萬 → 万, OpenCC's table);
 /// - Cyrillic and Greek letters that look like Latin ones become Latin
-///   (а → a, Ρ → p). Digits are *not* read as letters (0 ≠ o, 1 ≠ l):
-///   numbers carry meaning (prices, order numbers) and reading them as
-///   letters would flag innocent text;
+///   (а → a, Ρ → p). Digits are *not* folded to letters (0 ≠ o, 1 ≠ l):
+///   numbers carry meaning (prices, order numbers). Digits written for
+///   letters inside an English word (`sp4m`) are read by `LeetView`, in a
+///   second look at the text, not here;
 /// - skipped: spaces, punctuation, symbols (emoji among them), combining
 ///   marks, control and format characters (zero-width space and joiner,
 ///   bidi marks), private-use characters and every default-ignorable code
