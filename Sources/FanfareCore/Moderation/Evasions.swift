@@ -127,7 +127,8 @@ public enum LeetView {
     public static func views(of bytes: UnsafeBufferPointer<UInt8>) -> [(bytes: [UInt8], replaced: [Range<Int>])] {
         // Most texts have no symbol from the table in a Latin word: one pass
         // to find out before copying anything.
-        guard bytes.contains(where: { wordBytes[Int($0)] == 2 }) else { return [] }
+        let hasSymbol = wordBytes.withUnsafeBufferPointer { table in bytes.contains { table[Int($0)] == 2 } }
+        guard hasSymbol else { return [] }
         var index = 0
         var words: [(range: Range<Int>, finalDigits: Int)] = []
         var ambiguous = false
