@@ -68,6 +68,29 @@ import Testing
         #expect(en.filters.first { $0.name == "sla" }!.options.map(\.label) == ["any", "on time", "due soon", "overdue", "done"])
     }
 
+    @Test func aSearchShowsTheMessageThatHoldsTheWordsMarkedAndKeepsTheOtherFilters() {
+        var found = Self.found
+        found.search = "<b>RESET"
+        found.matches = [Self.conversationID: "Please <b>reset my password, reset it"]
+        let input = InboxListPage.Input(values: ["q": "<b>RESET", "status": "open"])
+        let model = InboxListPage.model(input, found, workspace: "/w/demo", canWork: true, canConnect: true, locale: .zhHans)
+        #expect(model.rows[0].lastText == "Please <b>reset my password, reset it" && model.rows[0].highlight == "<b>RESET")
+        let html = InboxListPage.view(model, Self.context(.zhHans), tabs: .empty).rendered
+        #expect(html.contains("Please <mark>&lt;b&gt;reset</mark> my password, reset it"), "\(html)")
+        #expect(html.contains("<input type=\"hidden\" name=\"status\" value=\"open\">"))
+        #expect(html.contains("name=\"q\" value=\"&lt;b&gt;RESET\""))
+        #expect(html.contains("placeholder=\"搜索留言、回复或粉丝名称\""))
+        #expect(HTML.marking("reset", in: "Reset, RESET & reset").rendered == "<mark>Reset</mark>, <mark>RESET</mark> &amp; <mark>reset</mark>")
+        #expect(HTML.marking("发货", in: "订单一直没发货").rendered == "订单一直没<mark>发货</mark>")
+
+        var none = found
+        none.items = []
+        let empty = InboxListPage.model(input, none, workspace: "/w/demo", canWork: true, canConnect: true, locale: .zhHans)
+        #expect(empty.empty == .noSearchMatch)
+        let emptyHTML = InboxListPage.view(empty, Self.context(.zhHans), tabs: .empty).rendered
+        #expect(emptyHTML.contains("data-empty=\"noSearchMatch\"><p>没有留言、回复或粉丝名称包含这些字词。</p>"), "\(emptyHTML)")
+    }
+
     @Test func theViewKeepsTypedTextOutOfTranslationAndShowsBadgesInColour() {
         let zh = Self.context(.zhHans)
         let model = InboxListPage.model(.init(), Self.found, workspace: "/w/demo", canWork: true, canConnect: true, locale: .zhHans)

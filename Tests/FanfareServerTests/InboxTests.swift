@@ -168,6 +168,57 @@ struct InboxRoom {
         }
     }
 
+    /// Search reads every message and reply of a conversation and the
+    /// fan's name, in any case, the typed `%` and `_` literally, in this
+    /// workspace only; the page marks what it found.
+    @Test(arguments: TestDatabase.available)
+    func searchFindsWordsInEveryMessageReplyAndNameOfThisWorkspaceOnly(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("阿杰", "订单一直没发货，太差了")
+            try await room.fan("阿杰", "好的谢谢")
+            try await room.fan("Mia", "My ORDER 50%_off never arrived")
+            try await room.fan("小雨", "hi")
+            let xiaoyu = try #require(try await room.conversation(of: "小雨")["id"] as? String)
+            let sent = try await t.api(.POST, "\(room.base)/conversations/\(xiaoyu)/replies", token: room.admin, json: ["text": "退款已经处理"])
+            #expect(sent.status == .accepted, "\(sent.body)")
+            try await room.work()
+            // Another workspace's fan says the same words.
+            let (_, otherAdmin, other) = try await t.makeWorkspaceAdmin("other@example.com", workspace: "Other")
+            let made = try await t.api(
+                .POST, "/api/v1/workspaces/\(other.slug)/accounts", token: otherAdmin, json: ["platform": "sandbox", "handle": "o"])
+            let otherAccount = try #require(try await SocialAccount.find(UUID(uuidString: made.json["id"] as? String ?? ""), on: t.db))
+            try await SandboxFans.write(.init(fanName: "路人", kind: .directMessage, text: "发货 order 退款"), to: otherAccount, app: t.app)
+
+            func names(_ q: String, _ more: String = "") async throws -> [String] {
+                let query = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                return try await room.conversations("?q=\(query)\(more)").compactMap { $0["author_name"] as? String }.sorted()
+            }
+            #expect(try await names("发货") == ["阿杰"])  // the first message, not the last
+            #expect(try await names("order") == ["Mia"])
+            #expect(try await names("50%_OFF") == ["Mia"])
+            #expect(try await names("%") == ["Mia"])
+            #expect(try await names("_") == ["Mia"])
+            #expect(try await names("退款") == ["小雨"])  // the team's reply
+            #expect(try await names("mia") == ["Mia"])  // the fan's name
+            #expect(try await names("  发货  ") == ["阿杰"])
+            #expect(try await names("不存在的词").isEmpty)
+            #expect(try await names("发货", "&status=resolved").isEmpty)
+            let long = try await t.api(.GET, room.base + "/conversations?q=" + String(repeating: "a", count: 101), token: room.admin)
+            #expect(long.status == .unprocessableEntity && long.problemFields == ["q"], "\(long.body)")
+
+            // The page: the message that holds the words, marked.
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let page = try await browser.get("/w/\(room.ws.slug)/inbox?q=%E5%8F%91%E8%B4%A7")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("订单一直没<mark>发货</mark>，太差了"), "\(page.body)")
+            #expect(!page.body.contains("路人") && !page.body.contains(">Mia<"))
+            let nothing = try await browser.get("/w/\(room.ws.slug)/inbox?q=zzzz")
+            #expect(nothing.body.contains("data-empty=\"noSearchMatch\""))
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func anAgentAnswersFromATemplateAndEveryVariableMustBeFilled(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in

@@ -27,6 +27,19 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         mutating func appendInterpolation(_ html: HTML?) { output += html?.rendered ?? "" }
     }
 
+    /// `text` escaped, with each occurrence of `words` (any case) in
+    /// `<mark>`: what a search found, shown where it is.
+    static func marking(_ words: String?, in text: String) -> HTML {
+        guard let words, !words.isEmpty else { return HTML(raw: escape(text)) }
+        var output = ""
+        var rest = text[...]
+        while let found = rest.range(of: words, options: [.caseInsensitive]) {
+            output += escape(String(rest[..<found.lowerBound])) + "<mark>" + escape(String(rest[found])) + "</mark>"
+            rest = rest[found.upperBound...]
+        }
+        return HTML(raw: output + escape(String(rest)))
+    }
+
     static func escape(_ text: String) -> String {
         // Most text has nothing to escape: handed back as it is. Otherwise
         // the bytes are rewritten at once (the five characters are ASCII, so

@@ -100,11 +100,7 @@ struct FanService {
         }
         if let search = filter.search {
             try access.require(.fansPersonalData)
-            // A LIKE pattern that finds the text as typed: its own % and _ are literal.
-            let pattern =
-                "%"
-                + search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = LikePattern.contains(search)
             query.filter(
                 .sql(
                     embed: """

@@ -32,7 +32,7 @@ struct InboxAPI {
         try ConversationFilter(
             account: req.query["account"], platform: req.query["platform"], sentiment: req.query["sentiment"], intent: req.query["intent"],
             status: req.query["status"], queue: req.query["queue"], assignee: req.query["assignee"], serviceLevel: req.query["sla"],
-            tag: req.query["tag"])
+            tag: req.query["tag"], search: req.query["q"])
     }
 
     @Sendable func conversations(req: Request) async throws -> Page<ConversationDTO> {

@@ -16,10 +16,16 @@ struct ConversationFilter: Sendable {
     var assignee: String?
     var serviceLevel: String?
     var tag: String?
+    /// Words to find in the fans' messages, the team's replies or the
+    /// fan's name (`q`): any case, as typed.
+    var search: String?
+
+    /// The longest search accepted, in characters.
+    static let searchLimit = 100
 
     init(
         account: String?, platform: String?, sentiment: String?, intent: String?, status: String?, queue: String?, assignee: String?,
-        serviceLevel: String?, tag: String?
+        serviceLevel: String?, tag: String?, search: String? = nil
     ) throws(ValidationErrors) {
         var errors = ValidationErrors()
         func pick(_ raw: String?, _ field: String, _ accepted: [String]) -> String? {
@@ -42,13 +48,17 @@ struct ConversationFilter: Sendable {
         }
         self.serviceLevel = pick(serviceLevel, "sla", ["ok", "warning", "breached", "done"])
         self.tag = tag.nonEmpty
+        if let raw = search?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty {
+            if raw.count > Self.searchLimit { errors.add("q", .lengthAtMost(max: Self.searchLimit)) }
+            self.search = raw
+        }
         try errors.throwIfAny()
     }
 
     init() {}
 
     var isEmpty: Bool {
-        [accountID?.uuidString, platform, sentiment, intent, status, queue, assignee, serviceLevel, tag].allSatisfy { $0 == nil }
+        [accountID?.uuidString, platform, sentiment, intent, status, queue, assignee, serviceLevel, tag, search].allSatisfy { $0 == nil }
     }
 }
 
@@ -96,6 +106,22 @@ struct ConversationService {
             let quoted = Conversation.json([tag]).dropFirst().dropLast()
             query.filter(\.$tagsJSON, .custom("LIKE"), "%\(quoted)%")
         }
+        if let search = filter.search {
+            // Every message of the conversation and every reply, not only
+            // the last: a plain scan of the workspace's messages (LIKE),
+            // which reads a hundred thousand messages in tens of
+            // milliseconds; docs/inbox.md § Search.
+            let pattern = LikePattern.contains(search)
+            query.filter(
+                .sql(
+                    embed: """
+                        (LOWER(\(ident: "conversations").\(ident: "author_name")) LIKE \(bind: pattern) ESCAPE '\\' \
+                        OR \(ident: "conversations").\(ident: "id") IN (SELECT im.conversation_id FROM incoming_messages im \
+                        WHERE im.workspace_id = \(bind: access.workspaceID) AND LOWER(im.text) LIKE \(bind: pattern) ESCAPE '\\') \
+                        OR \(ident: "conversations").\(ident: "id") IN (SELECT ir.conversation_id FROM inbox_replies ir \
+                        WHERE ir.workspace_id = \(bind: access.workspaceID) AND LOWER(ir.text) LIKE \(bind: pattern) ESCAPE '\\'))
+                        """))
+        }
         if let after = page.after { query.filter(\.$id < after) }
         let settings = try await InboxSettings.of(access.workspaceID, on: db)
         let policy = settings.policy
@@ -109,6 +135,29 @@ struct ConversationService {
         if let wanted = filter.serviceLevel { rows = Array(rows.filter { $0.clocks.badge.rawValue == wanted }.prefix(page.limit + 1)) }
         let (items, next) = page.page(rows) { $0.conversation.id! }
         return (items, next)
+    }
+
+    /// For each conversation listed by a search, the newest message or
+    /// reply that holds the words (none when only the fan's name matched).
+    func matches(of search: String, in conversations: [UUID], access: WorkspaceAccess) async throws -> [UUID: String] {
+        guard !conversations.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let pattern = LikePattern.contains(search)
+        let rows = try await sql.raw(
+            """
+            SELECT conversation_id, text, at FROM (\
+            SELECT conversation_id, text, sent_at AS at FROM incoming_messages WHERE workspace_id = \(bind: access.workspaceID) \
+            AND conversation_id IN (\(binds: conversations)) AND LOWER(text) LIKE \(bind: pattern) ESCAPE '\\' \
+            UNION ALL SELECT conversation_id, text, created_at AS at FROM inbox_replies WHERE workspace_id = \(bind: access.workspaceID) \
+            AND conversation_id IN (\(binds: conversations)) AND LOWER(text) LIKE \(bind: pattern) ESCAPE '\\') found ORDER BY at DESC
+            """
+        ).all()
+        let text = SQLRows.uuidsAsText(sql)
+        var found: [UUID: String] = [:]
+        for row in rows {
+            let id = try SQLRows.uuid(row, "conversation_id", asText: text)
+            if found[id] == nil { found[id] = try row.decode(column: "text", as: String.self) }
+        }
+        return found
     }
 
     func find(_ rawID: String?, in access: WorkspaceAccess, now: Date = Date()) async throws -> (Listed, [IncomingMessage], [InboxReply]) {
@@ -289,5 +338,5 @@ struct ConversationService {
 
 /// The query parameters the inbox filters by, page and API alike.
 enum ConversationFilterKeys {
-    static let all = ["account", "platform", "sentiment", "intent", "status", "queue", "assignee", "sla", "tag"]
+    static let all = ["account", "platform", "sentiment", "intent", "status", "queue", "assignee", "sla", "tag", "q"]
 }

@@ -65,6 +65,11 @@ enum InboxListPage {
         var members: [Member] = []
         /// Filters that could not be read (the list then shows everything).
         var problems: [FieldIssue] = []
+        /// With a search: the newest message or reply of each listed
+        /// conversation that holds the words.
+        var matches: [UUID: String] = [:]
+        /// The search as understood (trimmed), when there is one.
+        var search: String?
     }
 
     struct Model: Sendable {
@@ -76,6 +81,9 @@ enum InboxListPage {
             var handle: String
             var tier: String
             var lastText: String
+            /// The words searched for, to mark in `lastText` (a message
+            /// that holds them, when the search found one).
+            var highlight: String?
             var tags: [String]
             var sentiment: InboxVocabulary.Label
             var intent: InboxVocabulary.Label
@@ -114,6 +122,8 @@ enum InboxListPage {
             case nothingWaiting
             /// The filters match nothing.
             case noMatch
+            /// Nothing holds the words searched for.
+            case noSearchMatch
             /// Accounts are connected but nobody has written yet.
             case noConversations
         }
@@ -141,12 +151,17 @@ enum InboxListPage {
             filter = try ConversationFilter(
                 account: input.values["account"], platform: input.values["platform"], sentiment: input.values["sentiment"],
                 intent: input.values["intent"], status: input.values["status"], queue: input.values["queue"], assignee: input.values["assignee"],
-                serviceLevel: input.values["sla"], tag: input.values["tag"])
+                serviceLevel: input.values["sla"], tag: input.values["tag"], search: input.values["q"])
         } catch {
             found.problems = error.issues
         }
         let page = try PageQuery(limit: input.limit, cursor: input.cursor)
-        let (items, next) = try await ConversationService(db: db).list(filter, page: page, in: access, user: user)
+        let service = ConversationService(db: db)
+        let (items, next) = try await service.list(filter, page: page, in: access, user: user)
+        if let search = filter.search {
+            found.search = search
+            found.matches = try await service.matches(of: search, in: items.compactMap(\.conversation.id), access: access)
+        }
         found.items = items.map {
             Item(
                 conversation: ConversationDTO($0.conversation, account: $0.account, clocks: $0.clocks), account: account($0.account),
@@ -176,8 +191,9 @@ enum InboxListPage {
             let running = clocks.firstResponse.state == .running || clocks.firstResponse.state == .warning
             return Model.Row(
                 id: c.id.uuidString.lowercased(), href: "\(base)/\(c.id.uuidString.lowercased())", fanName: c.authorName,
-                platform: item.account.rulesPlatform, handle: item.account.handle, tier: InboxVocabulary.tier(c.tier, locale), lastText: c.lastText,
-                tags: c.tags, sentiment: InboxVocabulary.sentiment(c.lastSentiment, locale), intent: InboxVocabulary.intent(c.lastIntent, locale),
+                platform: item.account.rulesPlatform, handle: item.account.handle, tier: InboxVocabulary.tier(c.tier, locale),
+                lastText: found.matches[c.id] ?? c.lastText, highlight: found.search, tags: c.tags,
+                sentiment: InboxVocabulary.sentiment(c.lastSentiment, locale), intent: InboxVocabulary.intent(c.lastIntent, locale),
                 priority: InboxVocabulary.priority(c.priority, locale), status: InboxVocabulary.status(c.status, locale),
                 queue: InboxVocabulary.queue(c.queue, locale), assignee: c.assigneeId.flatMap { names[$0] }, messages: c.messageCount,
                 lastAt: c.lastMessageAt, serviceLevel: InboxVocabulary.serviceLevel(clocks.badge, locale),
@@ -228,7 +244,7 @@ enum InboxListPage {
                 ? .noAccounts
                 : input.defaulted
                     ? .nothingWaiting
-                    : input.narrows ? .noMatch : .noConversations
+                    : found.search != nil ? .noSearchMatch : input.narrows ? .noMatch : .noConversations
         return Model(
             base: base, input: input, rows: rows, filters: filters, tag: input.values["tag"] ?? "", problems: problems,
             nextHref: found.nextCursor.map { "\(base)?\(query)\(query.isEmpty ? "" : "&")cursor=\($0)" },
@@ -273,6 +289,7 @@ enum InboxListPage {
             \(tabs)
             <p class="muted">\(ctx.t("inbox.intro"))</p>
             \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"filter-problems\">\(model.problems.joined(separator: " "))</p>"))
+            \(searchForm(model, ctx))
             <details class="filter-box" id="inbox-filter-box"\(model.input.narrows && !model.input.defaulted ? HTML(raw: " open") : .empty)><summary>\(ctx.t("inbox.filters"))</summary>
             <form method="get" action="\(model.base)" class="filters" id="inbox-filters">
             \(filters)
@@ -285,6 +302,18 @@ enum InboxListPage {
             <p class="muted live-status" id="live-status" hidden>\(ctx.t("inbox.live"))</p>
             \(tryIt)
             <script src="/static/inbox.js" defer></script>
+            """
+    }
+
+    /// Search the messages, keeping the other filters chosen.
+    static func searchForm(_ model: Model, _ ctx: PageContext) -> HTML {
+        let kept = model.input.values.filter { $0.key != "q" }.sorted { $0.key < $1.key }
+            .map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\($0.value)\">" as HTML }
+        return """
+            <form method="get" action="\(model.base)" class="filters inbox-search" role="search" id="inbox-search">\(HTML.join(kept))
+            <label class="visually-hidden" for="inbox-q">\(ctx.t("inbox.filter.q"))</label>\
+            <input type="search" id="inbox-q" name="q" value="\(model.input.values["q"] ?? "")" maxlength="\(ConversationFilter.searchLimit)" placeholder="\(ctx.t("inbox.search_placeholder"))">
+            <button type="submit" id="inbox-search-go">\(ctx.t("inbox.search"))</button></form>
             """
     }
 
@@ -313,7 +342,7 @@ enum InboxListPage {
                 switch empty {
                 case .noAccounts: "<a href=\"\(model.accountsHref)\">\(ctx.t("inbox.empty_connect"))</a>"
                 case .nothingWaiting: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.show_everything"))</a>"
-                case .noMatch: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.clear_filters"))</a>"
+                case .noMatch, .noSearchMatch: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.clear_filters"))</a>"
                 case .noConversations: model.sandboxAccounts.isEmpty ? .empty : "<a href=\"#sandbox-fan\">\(ctx.t("inbox.sandbox_fan"))</a>"
                 }
             let key =
@@ -321,6 +350,7 @@ enum InboxListPage {
                 case .noAccounts: "inbox.empty_no_accounts"
                 case .nothingWaiting: "inbox.empty_nothing_waiting"
                 case .noMatch: "inbox.no_conversations"
+                case .noSearchMatch: "inbox.no_search_match"
                 case .noConversations: "inbox.empty_no_conversations"
                 }
             return
@@ -340,7 +370,7 @@ enum InboxListPage {
                 <tr data-conversation-id="\(row.id)" data-sentiment="\(row.sentiment.code)" data-intent="\(row.intent.code)" data-status="\(row.status.code)" data-sla="\(row.serviceLevel.code)">
                 \(check)<td class="sla-cell">\(InboxVocabulary.badge(row.serviceLevel, classes: "sla \(row.serviceLevel.code)", title: due, data: "badge"))</td>
                 <td class="fan-cell"><a href="\(row.href)" class="conversation-link"><strong id="fan-\(row.id)" translate="no">\(row.fanName)</strong></a><br>\(Badge.platform(row.platform, ctx.locale)) \(HTML.typed("@" + row.handle, classes: "muted")) <span class="muted nowrap">· \(row.tier)</span></td>
-                <td class="message-cell"><span class="message-text" translate="no">\(row.lastText)</span>\(row.tags.isEmpty ? HTML.empty : HTML("<br>\(tags)"))</td>
+                <td class="message-cell"><span class="message-text" translate="no">\(HTML.marking(row.highlight, in: row.lastText))</span>\(row.tags.isEmpty ? HTML.empty : HTML("<br>\(tags)"))</td>
                 <td class="analysis-cell">\(InboxVocabulary.badge(row.sentiment, classes: "sentiment \(row.sentiment.code)")) \(InboxVocabulary.badge(row.intent, classes: "intent")) \(InboxVocabulary.badge(row.priority, classes: "priority \(row.priority.code)"))</td>
                 <td class="status-cell">\(InboxVocabulary.badge(row.status, classes: "status")) <span class="muted">\(row.queue.text)</span></td>
                 <td class="assignee-cell" data-label="\(ctx.t("inbox.assignee"))">\(assignee)</td>
