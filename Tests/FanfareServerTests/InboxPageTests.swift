@@ -89,6 +89,13 @@ import Testing
         #expect(empty.empty == .noSearchMatch)
         let emptyHTML = InboxListPage.view(empty, Self.context(.zhHans), tabs: .empty).rendered
         #expect(emptyHTML.contains("data-empty=\"noSearchMatch\"><p>没有留言、回复或粉丝名称包含这些字词。</p>"), "\(emptyHTML)")
+        #expect(emptyHTML.contains(">清除搜索</a>"))
+        // The filter box stays closed for a search alone, open for a filter.
+        let searched = InboxListPage.model(.init(values: ["q": "x"]), none, workspace: "/w/demo", canWork: true, canConnect: true, locale: .zhHans)
+        #expect(!InboxListPage.view(searched, Self.context(.zhHans), tabs: .empty).rendered.contains("id=\"inbox-filter-box\" open"))
+        let filtered = InboxListPage.model(
+            .init(values: ["q": "x", "sentiment": "neg"]), none, workspace: "/w/demo", canWork: true, canConnect: true, locale: .zhHans)
+        #expect(InboxListPage.view(filtered, Self.context(.zhHans), tabs: .empty).rendered.contains("id=\"inbox-filter-box\" open"))
     }
 
     @Test func theViewKeepsTypedTextOutOfTranslationAndShowsBadgesInColour() {

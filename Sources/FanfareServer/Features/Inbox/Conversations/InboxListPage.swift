@@ -35,6 +35,9 @@ enum InboxListPage {
 
         /// Filters that narrow the list (an empty value, as `status=` for "everything", does not).
         var narrows: Bool { values.values.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        /// The same without the search box, which has its own place: the
+        /// filter box opens only for its own filters.
+        var narrowsBesidesSearch: Bool { values.contains { $0.key != "q" && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty } }
     }
 
     struct Account: Sendable, Equatable {
@@ -290,7 +293,7 @@ enum InboxListPage {
             <p class="muted">\(ctx.t("inbox.intro"))</p>
             \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"filter-problems\">\(model.problems.joined(separator: " "))</p>"))
             \(searchForm(model, ctx))
-            <details class="filter-box" id="inbox-filter-box"\(model.input.narrows && !model.input.defaulted ? HTML(raw: " open") : .empty)><summary>\(ctx.t("inbox.filters"))</summary>
+            <details class="filter-box" id="inbox-filter-box"\(model.input.narrowsBesidesSearch && !model.input.defaulted ? HTML(raw: " open") : .empty)><summary>\(ctx.t("inbox.filters"))</summary>
             <form method="get" action="\(model.base)" class="filters" id="inbox-filters">
             \(filters)
             <label>\(ctx.t("inbox.filter.tag")) <input name="tag" value="\(model.tag)" size="10" translate="no"></label>
@@ -342,7 +345,8 @@ enum InboxListPage {
                 switch empty {
                 case .noAccounts: "<a href=\"\(model.accountsHref)\">\(ctx.t("inbox.empty_connect"))</a>"
                 case .nothingWaiting: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.show_everything"))</a>"
-                case .noMatch, .noSearchMatch: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.clear_filters"))</a>"
+                case .noMatch: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.clear_filters"))</a>"
+                case .noSearchMatch: "<a href=\"\(model.base)?status=\">\(ctx.t("inbox.clear_search"))</a>"
                 case .noConversations: model.sandboxAccounts.isEmpty ? .empty : "<a href=\"#sandbox-fan\">\(ctx.t("inbox.sandbox_fan"))</a>"
                 }
             let key =
