@@ -219,6 +219,33 @@ struct InboxRoom {
         }
     }
 
+    /// The reply box's script asks the page for a template filled in for
+    /// the conversation, as JSON, with the agent's session; a stranger
+    /// gets nothing.
+    @Test(arguments: TestDatabase.available)
+    func thePageFillsATemplateForTheReplyBoxAsJSON(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let template = try await room.template("致歉", "{fan_name} 您好，订单 {order_id} 我们马上处理。", category: "crisis.apology")
+            try await room.fan("阿杰", "订单一直没发货")
+            let id = try #require(try await room.conversation(of: "阿杰")["id"] as? String).lowercased()
+            let path = "/w/\(room.ws.slug)/inbox/\(id)/draft?template_id=\(template)"
+            let anonymous = try await Browser(t).get(path)
+            #expect(anonymous.status != .ok && !anonymous.body.contains("阿杰 您好"))
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let page = try await browser.get("/w/\(room.ws.slug)/inbox/\(id)")
+            #expect(page.body.contains("data-draft=\"/w/\(room.ws.slug)/inbox/\(id)/draft\"") && page.body.contains("id=\"template-note\" hidden"))
+            let draft = try await browser.get(path)
+            #expect(draft.status == .ok && draft.headers.contentType == .json, "\(draft.body)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(draft.body.utf8)) as? [String: Any])
+            #expect(json["text"] as? String == "阿杰 您好，订单 {order_id} 我们马上处理。")
+            #expect(json["unfilled"] as? [String] == ["order_id"])
+            let unknown = try await browser.get("/w/\(room.ws.slug)/inbox/\(id)/draft?template_id=\(UUID().uuidString)")
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func anAgentAnswersFromATemplateAndEveryVariableMustBeFilled(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in

@@ -185,18 +185,33 @@ def sla_badge(driver: WebDriver) -> str:
     return driver.find_element(By.ID, "sla-badge").get_attribute("data-badge")
 
 
-def use_template(driver: WebDriver, base: str, slug: str, conversation_id: str, template_name: str) -> WebElement:
-    """Picks a template in the reply box and presses "use" (a GET that
-    pre-fills the reply); returns the reply textarea, focused as an agent's
-    would be (the live refresh leaves a reply box alone while it has focus)."""
+def use_template(driver: WebDriver, base: str, slug: str, conversation_id: str, template_name: str,
+                 typed: tuple[str, str] = ("", "")) -> WebElement:
+    """Types `typed[0] + typed[1]` in the reply box with the cursor between
+    them, picks a template and presses "use": the page's script puts the
+    template, filled in for this fan, at the cursor without reloading, so
+    the typed text stays around it. Returns the reply textarea, focused as
+    an agent's would be (the live refresh leaves a reply box alone while it
+    has focus or holds an unsent reply)."""
+    text = driver.find_element(By.ID, "reply-text")
+    before, after = typed
+    if before or after:
+        text.clear()
+        text.send_keys(before + after)
+        driver.execute_script("arguments[0].focus(); arguments[0].setSelectionRange(arguments[1], arguments[1]);", text, len(before))
+    page = driver.current_url
+    form = driver.find_element(By.ID, "template-form")
+    inserted = int(form.get_attribute("data-inserted") or "0")
     select = Select(driver.find_element(By.ID, "template-select"))
     options = [o for o in select.options if template_name in o.text]
     assert len(options) == 1, f"template select: {[o.text for o in select.options]}, looking for {template_name!r}"
     select.select_by_visible_text(options[0].text)
-    click_through(driver, driver.find_element(By.ID, "use-template"))
-    wait_for_path(driver, base, re.escape(f"/w/{slug}/inbox/{conversation_id}") + r"\?template_id=" + UUID)
-    text = driver.find_element(By.ID, "reply-text")
-    text.click()
+    driver.find_element(By.ID, "use-template").click()
+    wait(driver).until(lambda d: int(d.find_element(By.ID, "template-form").get_attribute("data-inserted") or "0") > inserted)
+    assert driver.current_url == page, f"using a template reloaded the page: {page} → {driver.current_url}"
+    value = text.get_attribute("value")
+    assert value.startswith(before) and value.endswith(after) and len(value) > len(before) + len(after), \
+        f"the template was not put between {before!r} and {after!r}: the reply box holds {value!r}"
     return text
 
 
@@ -404,10 +419,14 @@ def test_inbox_journey(own_server, new_browser, shot, soft):
                                     f"though the workspace warns at 50 %")
     shot(admin, "inbox-05-complaint-amber")
 
-    # 6. The agent answers from a template, filling in the order number.
-    text = use_template(admin, base, slug, complaint_id, APOLOGY_TEMPLATE[0])
+    # 6. The agent starts typing, then puts the apology template mid-sentence
+    #    (no reload, nothing typed lost), and fills in the order number.
+    text = use_template(admin, base, slug, complaint_id, APOLOGY_TEMPLATE[0], typed=("抱歉久等。", "我们会跟进。"))
     draft = text.get_attribute("value")
     assert f"{COMPLAINT[0]} 您好" in draft and "{order_id}" in draft, f"the template's draft: {draft!r}"
+    note = admin.find_element(By.ID, "template-note")
+    soft.check(note.is_displayed() and "{order_id}" in note.text and "发送前请填写" in note.text,
+               f"conversation page: the variable left to fill is not named under the reply box: {note.text!r}")
     shot(admin, "inbox-06-template-draft")
     # Sent with the placeholder still in: refused, saying what is missing.
     click_through(admin, admin.find_element(By.ID, "send-reply"))

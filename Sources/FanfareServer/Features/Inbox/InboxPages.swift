@@ -15,6 +15,7 @@ struct InboxPages {
         scoped.post("inbox", "bulk", use: bulk)
         scoped.post("inbox", "sandbox-fan", use: sandboxFan)
         scoped.get("inbox", ":conversation", use: show)
+        scoped.get("inbox", ":conversation", "draft", use: draft)
         scoped.post("inbox", ":conversation", "reply", use: reply)
         scoped.post("inbox", ":conversation", "change", use: change)
     }
@@ -139,6 +140,16 @@ struct InboxPages {
 
     @Sendable func show(req: Request) async throws -> HTMLResponse {
         try await page(req, typed: nil, refused: [])
+    }
+
+    /// A template filled in for this conversation, as JSON: `inbox.js`
+    /// puts it where the cursor is in the reply box, so nothing typed is
+    /// lost (without the script, the form reloads the page with it).
+    @Sendable func draft(req: Request) async throws -> InboxAPI.DraftOutput {
+        let text = try await ConversationService(db: req.db).draft(
+            req.parameters.get("conversation"), template: req.query[String.self, at: "template_id"], in: try req.workspaceAccess,
+            agent: req.auth.get(User.self)?.displayName)
+        return InboxAPI.DraftOutput(text: text, unfilled: ReplyTemplateText.unfilled(in: text))
     }
 
     /// The conversation page; a refused reply comes back with the agent's

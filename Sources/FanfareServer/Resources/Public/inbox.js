@@ -11,10 +11,12 @@
 
   async function refresh() {
     if (fetching) { again = true; return; }
-    // Never replace the reply box while someone is typing in it.
+    // Never replace the reply box while someone is typing in it, nor a
+    // reply written but not sent.
     const typing = document.activeElement && box.contains(document.activeElement) &&
       (document.activeElement.tagName === "TEXTAREA" || document.activeElement.tagName === "INPUT" || document.activeElement.tagName === "SELECT");
-    if (typing) return;
+    const reply = box.querySelector("#reply-text");
+    if (typing || (reply && reply.value !== reply.defaultValue)) return;
     fetching = true;
     try {
       const response = await fetch(box.dataset.fragment, { credentials: "same-origin" });
@@ -34,4 +36,46 @@
   events.addEventListener("open", () => { if (status) status.hidden = false; });
   events.addEventListener("changed", refresh);
   events.addEventListener("error", () => { if (status) status.hidden = true; });
+})();
+
+// A template goes where the cursor is in the reply box (replacing a
+// selection), filled in for this fan, without reloading the page: what the
+// agent typed stays. Variables only a person knows ({order_id}) are named
+// under the box; sending still refuses them. Without the script the form
+// reloads the page with the template, as before.
+(function () {
+  const form = document.getElementById("template-form");
+  const select = document.getElementById("template-select");
+  const text = document.getElementById("reply-text");
+  const reply = document.getElementById("reply-form");
+  const note = document.getElementById("template-note");
+  if (!form || !select || !text || !reply || !window.fetch) return;
+  form.addEventListener("submit", async (event) => {
+    if (!select.value) return;
+    event.preventDefault();
+    let draft;
+    try {
+      const response = await fetch(form.dataset.draft + "?template_id=" + encodeURIComponent(select.value),
+        { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      draft = await response.json();
+    } catch (error) {
+      form.submit();
+      return;
+    }
+    const start = typeof text.selectionStart === "number" ? text.selectionStart : text.value.length;
+    const end = typeof text.selectionEnd === "number" ? text.selectionEnd : start;
+    text.value = text.value.slice(0, start) + draft.text + text.value.slice(end);
+    const caret = start + draft.text.length;
+    text.focus();
+    text.setSelectionRange(caret, caret);
+    const chosen = reply.querySelector("input[name=template_id]");
+    if (chosen) chosen.value = select.value;
+    if (note) {
+      const unfilled = (draft.unfilled || []).map((name) => "{" + name + "}");
+      note.textContent = unfilled.length ? form.dataset.unfilled.replace("{0}", unfilled.join(" ")) : "";
+      note.hidden = unfilled.length === 0;
+    }
+    form.dataset.inserted = String(Number(form.dataset.inserted || "0") + 1);
+  });
 })();

@@ -252,9 +252,10 @@ enum ConversationPage {
             model.mayAnswer
             ? """
             <h2>\(ctx.t("inbox.reply"))</h2>
-            <form method="get" action="\(model.path)" class="inline wrap" id="template-form">
+            <form method="get" action="\(model.path)" class="inline wrap" id="template-form" data-draft="\(model.path)/draft" data-unfilled="\(ctx.t("inbox.template_unfilled"))">
             <label>\(ctx.t("inbox.template")) <select name="template_id" id="template-select"><option value="">\(ctx.t("inbox.no_template"))</option>\(options)</select></label>
             <button type="submit" id="use-template">\(ctx.t("inbox.use_template"))</button></form>
+            <p class="hint" id="template-note" hidden></p>
             \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"reply-problem\">\(model.problems.joined(separator: " "))</p>"))
             <form method="post" action="\(model.path)/reply" class="stack" id="reply-form">\(ctx.csrfField)
             <input type="hidden" name="template_id" value="\(model.templateID)">
