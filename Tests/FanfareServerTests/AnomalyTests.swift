@@ -128,6 +128,10 @@ import Vapor
             #expect(try await browser.signIn("lead@example.com").status == .seeOther)
             let empty = try await browser.get("/w/\(ws.slug)/analytics/anomalies")
             #expect(empty.status == .ok && empty.body.contains("No anomalies yet"))
+            // Reached from 数据概览's tabs, not the main navigation (which must fit one line).
+            #expect(empty.body.contains("<a href=\"/w/\(ws.slug)/analytics/anomalies\" aria-current=\"page\">"))
+            #expect(empty.body.contains("id=\"analytics-tabs\"") && empty.body.contains("<a href=\"/w/\(ws.slug)/analytics/imports\">"))
+            #expect(empty.body.components(separatedBy: "href=\"/w/\(ws.slug)/analytics/anomalies\"").count == 2)  // once: the tab
             _ = try await NightlyAnomalyPass.pass(workspaceID: ws.id!, zone: zone, through: through, now: Date(), on: t.db)
 
             let page = try await browser.get("/w/\(ws.slug)/analytics/anomalies")

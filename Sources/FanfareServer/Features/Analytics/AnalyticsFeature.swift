@@ -54,13 +54,13 @@ struct AnalyticsFeature: Feature {
         "analytics.col.", "analytics.rows_explained.", "analytics.value.",
     ]
 
-    /// 数据概览 comes first in the 数据 group, before the links; anomalies after them.
+    /// 数据概览 comes first in the 数据 group, before the links. Anomalies
+    /// and imports are tabs of 数据概览 (`AnalyticsTabs`), so that the
+    /// navigation fits on one line at 1366 px.
     var navigation: [NavigationEntry] {
         [
             NavigationEntry(.data, order: 10, path: "/analytics", label: "nav.analytics_overview", permission: .analyticsView),
             NavigationEntry(.data, order: 15, path: "/reports", label: "nav.reports", permission: .analyticsView),
-            NavigationEntry(.data, order: 40, path: "/analytics/anomalies", label: "nav.anomalies", permission: .analyticsView),
-            NavigationEntry(.data, order: 60, path: "/analytics/imports", label: "nav.imports", permission: .analyticsView),
         ]
     }
 

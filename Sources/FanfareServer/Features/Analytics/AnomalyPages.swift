@@ -213,6 +213,7 @@ enum AnomalyPage {
         let more: HTML = model.nextHref.map { "<p><a href=\"\($0)\" id=\"anomalies-next\">\(ctx.t("list.next"))</a></p>" } ?? .empty
         return """
             <h1>\(ctx.t("anomalies.title"))</h1>
+            \(AnalyticsTabs.html(ctx, current: "/w/\(ctx.access?.workspace.slug ?? "")/analytics/anomalies"))
             <p>\(ctx.t("anomalies.intro"))</p>
             \(Layout.errorSummary(ctx, model.errors))
             <form method="get" class="filters" id="anomalies-filter">

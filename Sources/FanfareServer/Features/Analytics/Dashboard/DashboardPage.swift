@@ -531,6 +531,7 @@ enum DashboardPage {
             """
         let header: HTML = """
             <h1>\(ctx.t("analytics.title"))</h1>
+            \(AnalyticsTabs.html(ctx, current: "/w/\(ctx.access?.workspace.slug ?? "")/analytics"))
             \(Layout.errorSummary(ctx, model.errors))
             \(form)
             """

@@ -205,6 +205,7 @@ enum MetricImportsPage {
             """
         return """
             <h1>\(ctx.t("imports.title"))</h1>
+            \(AnalyticsTabs.html(ctx, current: "/w/\(ctx.access?.workspace.slug ?? "")/analytics/imports"))
             <p>\(ctx.t("imports.intro"))</p>
             \(form)
             <h2>\(ctx.t("imports.history"))</h2>
