@@ -246,6 +246,44 @@ struct InboxRoom {
         }
     }
 
+    /// Two agents on one conversation: the one who sends second is told
+    /// what the first answered, keeps their text, and may send it again.
+    @Test(arguments: TestDatabase.available)
+    func anAnswerSentMeanwhileByAnotherAgentIsShownBeforeASecondGoesOut(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let agentUser = try await t.makeUser("agent@example.com")
+            _ = try await t.addMember(agentUser, to: room.ws, as: .agent)
+            let agent = try await t.makeToken(agentUser)
+            try await room.fan("阿杰", "订单一直没发货")
+            let id = try #require(try await room.conversation(of: "阿杰")["id"] as? String).lowercased()
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let page = try await browser.get("/w/\(room.ws.slug)/inbox/\(id)")
+            #expect(page.body.contains("name=\"seen_replies\" value=\"0\""))
+
+            // The agent answers first, through the API.
+            let first = try await t.api(
+                .POST, "\(room.base)/conversations/\(id)/replies", token: agent, json: ["text": "已经在查了，稍等", "seen_replies": 0])
+            #expect(first.status == .accepted, "\(first.body)")
+            // The admin's reply, written on the page opened before: refused, text kept, the other answer quoted.
+            let second = try await browser.post("/w/\(room.ws.slug)/inbox/\(id)/reply", [("text", "马上处理"), ("seen_replies", "0")])
+            #expect(second.status == .unprocessableEntity)
+            #expect(second.body.contains("answered this conversation while you were writing") && second.body.contains("已经在查了，稍等"), "\(second.body)")
+            #expect(second.body.contains(">马上处理</textarea>") && second.body.contains("name=\"seen_replies\" value=\"1\""))
+            let detail = try await t.api(.GET, "\(room.base)/conversations/\(id)", token: room.admin)
+            #expect((detail.json["replies"] as? [Any])?.count == 1)
+            // Sent again after reading it: it goes.
+            let again = try await browser.post("/w/\(room.ws.slug)/inbox/\(id)/reply", [("text", "马上处理"), ("seen_replies", "1")])
+            #expect(again.status == .seeOther || again.status == .found, "\(again.body)")
+            // The API: the same check when `seen_replies` is given, in its code; none without it.
+            let stale = try await t.api(.POST, "\(room.base)/conversations/\(id)/replies", token: agent, json: ["text": "再补充一句", "seen_replies": 1])
+            #expect(stale.status == .unprocessableEntity && stale.body.contains("answered_meanwhile"), "\(stale.body)")
+            let unchecked = try await t.api(.POST, "\(room.base)/conversations/\(id)/replies", token: agent, json: ["text": "再补充一句"])
+            #expect(unchecked.status == .accepted)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func anAgentAnswersFromATemplateAndEveryVariableMustBeFilled(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in

@@ -319,6 +319,12 @@ extension CodedMessage {
     public static func conversationsAtMost(max: Int) -> CodedMessage { CodedMessage(.conversationsAtMost, ["max": .int(max)]) }
     public static func tagsLength(min: Int, max: Int) -> CodedMessage { CodedMessage(.tagsLength, ["min": .int(min), "max": .int(max)]) }
     public static func unfilledVariables(variables: [String]) -> CodedMessage { CodedMessage(.unfilledVariables, ["variables": .list(variables)]) }
+    public static func answeredMeanwhile(by: String, answer: String) -> CodedMessage {
+        CodedMessage(.answeredMeanwhile, ["by": .text(by), "answer": .text(answer)])
+    }
+    public static func answeredMeanwhileAutomatically(answer: String) -> CodedMessage {
+        CodedMessage(.answeredMeanwhileAutomatically, ["answer": .text(answer)])
+    }
     public static func fanTextLength(max: Int) -> CodedMessage { CodedMessage(.fanTextLength, ["max": .int(max)]) }
     public static var commentNeedsPost: CodedMessage { CodedMessage(.commentNeedsPost) }
     public static func unknownVariableKnown(name: String, known: [String]) -> CodedMessage {

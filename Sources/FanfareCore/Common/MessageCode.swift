@@ -240,6 +240,8 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case conversationsAtMost = "conversations_at_most"
     case tagsLength = "tags_length"
     case unfilledVariables = "unfilled_variables"
+    case answeredMeanwhile = "answered_meanwhile"
+    case answeredMeanwhileAutomatically = "answered_meanwhile_automatically"
     case fanTextLength = "fan_text_length"
     case commentNeedsPost = "comment_needs_post"
     case unknownVariableKnown = "unknown_variable_known"
@@ -698,6 +700,10 @@ extension MessageCode {
         case .conversationsAtMost: "may name at most {max} conversations at once"
         case .tagsLength: "must be tags of {min} to {max} characters"
         case .unfilledVariables: "still has {variables}; fill in every variable before sending"
+        case .answeredMeanwhile:
+            "was not sent: {by} answered this conversation while you were writing (“{answer}”); read it, then send yours if it still helps"
+        case .answeredMeanwhileAutomatically:
+            "was not sent: a rule answered this conversation while you were writing (“{answer}”); read it, then send yours if it still helps"
         case .fanTextLength: "must be 1 to {max} characters: it is what the fan reads"
         case .commentNeedsPost: "needs a published post to comment on; send a direct message instead"
         case .unknownVariableKnown: "uses the unknown variable {{name}}; known variables are {known}"

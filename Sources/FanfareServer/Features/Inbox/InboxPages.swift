@@ -186,7 +186,8 @@ struct InboxPages {
         let rawID = req.parameters.get("conversation")
         let base = "/w/\(access.workspace.slug)/inbox/\(rawID ?? "")"
         let input = ConversationService.ReplyInput(
-            text: req.formValue("text"), templateId: UUID(uuidString: req.formValue("template_id")), resolve: req.formValue("resolve") == "true")
+            text: req.formValue("text"), templateId: UUID(uuidString: req.formValue("template_id")), resolve: req.formValue("resolve") == "true",
+            seenReplies: Int(req.formValue("seen_replies")))
         _ = try await ConversationService(db: req.db).reply(to: rawID, input, in: access, actor: req.actor)
         Flash.add(.notice, I18n.text(input.resolve == true ? "inbox.replied_resolved" : "inbox.replied", req.uiLocale), to: req)
         return req.redirect(to: base)

@@ -212,6 +212,8 @@ enum ChineseMessages {
         .conversationsAtMost: "一次最多 {max} 个会话",
         .tagsLength: "每个标签须为 {min} 到 {max} 个字符",
         .unfilledVariables: "仍含有 {variables}；发送前请填好所有变量",
+        .answeredMeanwhile: "未发送：你撰写时 {by} 已回复了这个会话（“{answer}”）；请先阅读，如仍有必要再发送你的回复",
+        .answeredMeanwhileAutomatically: "未发送：你撰写时规则已自动回复了这个会话（“{answer}”）；请先阅读，如仍有必要再发送你的回复",
         .fanTextLength: "须为 1 到 {max} 个字符：这是粉丝会读到的内容",
         .commentNeedsPost: "需要一条已发布的帖子才能评论；请改发私信",
         .unknownVariableKnown: "使用了未知变量 {{name}}；可用的变量有 {known}",

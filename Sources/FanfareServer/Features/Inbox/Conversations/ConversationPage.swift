@@ -112,6 +112,9 @@ enum ConversationPage {
         var draft: String
         var problems: [String]
         var replyHint: String
+        /// The replies shown: sent back with the reply, so that one sent
+        /// meanwhile by someone else is noticed (`ConversationService.reply`).
+        var seenReplies: Int = 0
     }
 
     static func query(_ input: Input, access: WorkspaceAccess, agent: String?, on db: any Database) async throws -> Found {
@@ -208,7 +211,8 @@ enum ConversationPage {
             entries: (messages + replies).sorted { $0.at < $1.at }.map(\.entry), canWork: canWork, actions: actions, mayAnswer: mayAnswer,
             expertsOnly: canWork && !mayAnswer, templates: groups, templateID: input.typed == nil ? (input.templateID ?? "") : "",
             draft: input.typed ?? found.drafted ?? "", problems: problems,
-            replyHint: I18n.text("inbox.reply_hint", locale, [InboxVocabulary.platform(found.item.account.rulesPlatform, locale)]))
+            replyHint: I18n.text("inbox.reply_hint", locale, [InboxVocabulary.platform(found.item.account.rulesPlatform, locale)]),
+            seenReplies: found.replies.count)
     }
 
     // MARK: View
@@ -258,7 +262,7 @@ enum ConversationPage {
             <p class="hint" id="template-note" hidden></p>
             \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"reply-problem\">\(model.problems.joined(separator: " "))</p>"))
             <form method="post" action="\(model.path)/reply" class="stack" id="reply-form">\(ctx.csrfField)
-            <input type="hidden" name="template_id" value="\(model.templateID)">
+            <input type="hidden" name="template_id" value="\(model.templateID)"><input type="hidden" name="seen_replies" value="\(model.seenReplies)">
             <label>\(ctx.t("inbox.reply_text")) <textarea name="text" id="reply-text" rows="4" required translate="no">\(model.draft)</textarea></label>
             <p class="hint">\(model.replyHint)</p>
             <label><input type="checkbox" name="resolve" value="true" id="reply-resolve"> \(ctx.t("inbox.reply_and_resolve"))</label>

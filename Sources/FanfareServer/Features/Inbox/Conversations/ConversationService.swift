@@ -181,6 +181,11 @@ struct ConversationService {
         var templateId: UUID?
         /// Resolve the conversation with this answer.
         var resolve: Bool?
+        /// How many replies the conversation had when the agent started
+        /// writing. When there are more by the time this one is sent,
+        /// someone else answered meanwhile: refused (422 on `text`) so the
+        /// fan is not answered twice; sent again, it goes. Left out, no check.
+        var seenReplies: Int?
     }
 
     func reply(to rawID: String?, _ input: ReplyInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> InboxReply {
@@ -206,6 +211,7 @@ struct ConversationService {
         else { throw Problem(.conflict, "This conversation has no message to answer.", type: "nothing-to-answer") }
         let resolve = input.resolve ?? false
         return try await db.writeTransaction { tx in
+            if let seen = input.seenReplies { try await Self.refuseIfAnsweredMeanwhile(conversation.id!, seen: seen, in: tx) }
             let reply = InboxReply()
             reply.id = TimeOrderedID.make(at: now)
             reply.$workspace.id = access.workspaceID
@@ -233,6 +239,31 @@ struct ConversationService {
                 targetID: conversation.id, after: ["reply": reply.id!.uuidString.lowercased(), "resolved": String(resolve)], now: now)
             return reply
         }
+    }
+
+    /// Two agents answering one conversation: the second is told, inside
+    /// the transaction that would store the reply (the conversation's row
+    /// locked on PostgreSQL; SQLite has one writer), so two replies sent at
+    /// the same moment cannot both pass.
+    static func refuseIfAnsweredMeanwhile(_ conversationID: UUID, seen: Int, in tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT id FROM conversations WHERE id = \(bind: conversationID) FOR UPDATE").run()
+        }
+        let rows = try await sql.raw(
+            """
+            SELECT r.text, r.automatic, u.display_name, (SELECT COUNT(*) FROM inbox_replies c WHERE c.conversation_id = \(bind: conversationID)) AS total \
+            FROM inbox_replies r LEFT JOIN users u ON u.id = r.author_id WHERE r.conversation_id = \(bind: conversationID) \
+            ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+            """
+        ).all()
+        guard let newest = rows.first, try newest.decode(column: "total", as: Int.self) > seen else { return }
+        let answer = String(try newest.decode(column: "text", as: String.self).prefix(80))
+        let author = try newest.decode(column: "display_name", as: String?.self)
+        if try newest.decode(column: "automatic", as: Bool.self) || author == nil {
+            throw ValidationErrors("text", .answeredMeanwhileAutomatically(answer: answer))
+        }
+        throw ValidationErrors("text", .answeredMeanwhile(by: author ?? "", answer: answer))
     }
 
     /// A template as it would read in this conversation, with the variables
