@@ -246,6 +246,30 @@ struct InboxRoom {
         }
     }
 
+    /// "Next" on a conversation goes to the unresolved conversation below
+    /// it in the inbox (newest first), skipping resolved ones; the keys
+    /// are named beside it.
+    @Test(arguments: TestDatabase.available)
+    func nextLeadsToTheWaitingConversationBelowThisOne(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            try await room.fan("一号", "第一条")
+            try await room.fan("二号", "第二条")
+            try await room.fan("三号", "第三条")
+            var ids: [String] = []
+            for fan in ["一号", "二号", "三号"] { ids.append(try #require(try await room.conversation(of: fan)["id"] as? String).lowercased()) }
+            let resolved = try await t.api(.PATCH, "\(room.base)/conversations/\(ids[1])", token: room.admin, json: ["status": "resolved"])
+            #expect(resolved.status == .ok, "\(resolved.body)")
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let newest = try await browser.get("/w/\(room.ws.slug)/inbox/\(ids[2])")
+            #expect(newest.body.contains("href=\"/w/\(room.ws.slug)/inbox/\(ids[0])\" id=\"next-conversation\""), "\(newest.body)")
+            #expect(newest.body.contains("id=\"keys-hint\">Keys: J next"))
+            let oldest = try await browser.get("/w/\(room.ws.slug)/inbox/\(ids[0])")
+            #expect(!oldest.body.contains("id=\"next-conversation\""))
+        }
+    }
+
     /// Two agents on one conversation: the one who sends second is told
     /// what the first answered, keeps their text, and may send it again.
     @Test(arguments: TestDatabase.available)

@@ -468,6 +468,11 @@ def test_inbox_journey(own_server, new_browser, shot, soft):
     write_as_fan(fan, base, slug, *SUGGESTION)
     row_of(admin, base, slug, SUGGESTION[0])
     suggestion_id = open_conversation(admin, base, slug, SUGGESTION[0])
+    # The keys an agent works with: A assigns the conversation to oneself.
+    assert admin.find_elements(By.ID, "assign-me"), "the new suggestion's conversation offers no 'assign to me'"
+    assert ADMIN[1] not in admin.find_element(By.CSS_SELECTOR, "p.facts-line").text
+    admin.find_element(By.TAG_NAME, "body").send_keys("a")
+    wait(admin).until(lambda d: ADMIN[1] in d.find_element(By.CSS_SELECTOR, "p.facts-line").text)
     messages = admin.find_elements(By.CSS_SELECTOR, "#timeline li.fan-message")
     assert len(messages) == 1 and SUGGESTION[1] in messages[0].text, [m.text for m in messages]
     click_through(admin, messages[0].find_element(By.CSS_SELECTOR, "button.make-ticket"))

@@ -79,3 +79,26 @@
     form.dataset.inserted = String(Number(form.dataset.inserted || "0") + 1);
   });
 })();
+
+// Keys for people who work the inbox all day: J the next waiting
+// conversation, A assign to me, R resolve, / the search box. They do
+// nothing while typing in a field or with a modifier held, and each only
+// presses a link or button that is on the page anyway.
+(function () {
+  const keys = { j: "next-conversation", a: "assign-me", r: "resolve" };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const target = event.target;
+    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+    const key = event.key.toLowerCase();
+    if (key === "/") {
+      const search = document.getElementById("inbox-q");
+      if (search) { event.preventDefault(); search.focus(); }
+      return;
+    }
+    const element = keys[key] && document.getElementById(keys[key]);
+    if (!element) return;
+    event.preventDefault();
+    element.click();
+  });
+})();

@@ -1,6 +1,7 @@
 import FanfareCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// One conversation as query → model → view: its messages and our replies
 /// in order, its two clocks, what the reader may do with it, and the reply
@@ -33,6 +34,9 @@ enum ConversationPage {
         var drafted: String?
         /// Why the chosen template could not be used.
         var draftProblems: [FieldIssue] = []
+        /// The unresolved conversation after this one in the inbox's own
+        /// order (newest first), for "next" and the J key.
+        var nextID: UUID?
     }
 
     struct Model: Sendable {
@@ -112,6 +116,8 @@ enum ConversationPage {
         var draft: String
         var problems: [String]
         var replyHint: String
+        /// The next unresolved conversation's page.
+        var nextHref: String? = nil
         /// The replies shown: sent back with the reply, so that one sent
         /// meanwhile by someone else is noticed (`ConversationService.reply`).
         var seenReplies: Int = 0
@@ -129,6 +135,14 @@ enum ConversationPage {
         var found = Found(
             item: item, messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
             members: try await InboxListPage.members(access, on: db), templates: templates)
+        if let sql = db as? any SQLDatabase, let id = listed.conversation.id {
+            found.nextID = try await sql.raw(
+                """
+                SELECT id FROM conversations WHERE workspace_id = \(bind: access.workspaceID) AND status <> \(bind: Conversation.Status.resolved.rawValue) \
+                AND id < \(bind: id) ORDER BY id DESC LIMIT 1
+                """
+            ).first().map { try SQLRows.uuid($0, "id", asText: SQLRows.uuidsAsText(sql)) }
+        }
         if input.typed == nil, let templateID = input.templateID, !templateID.isEmpty {
             do {
                 found.drafted = try await service.draft(input.id, template: templateID, in: access, agent: agent)
@@ -212,7 +226,7 @@ enum ConversationPage {
             expertsOnly: canWork && !mayAnswer, templates: groups, templateID: input.typed == nil ? (input.templateID ?? "") : "",
             draft: input.typed ?? found.drafted ?? "", problems: problems,
             replyHint: I18n.text("inbox.reply_hint", locale, [InboxVocabulary.platform(found.item.account.rulesPlatform, locale)]),
-            seenReplies: found.replies.count)
+            nextHref: found.nextID.map { workspace + "/inbox/" + $0.uuidString.lowercased() }, seenReplies: found.replies.count)
     }
 
     // MARK: View
@@ -288,6 +302,8 @@ enum ConversationPage {
             \(tags.isEmpty ? HTML.empty : HTML("<p class=\"tags\">\(HTML.join(tags, separator: " "))</p>"))
             <dl class="clocks facts">\(clocks)</dl>
             \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(HTML.join(actions, separator: " "))</div>"))
+            <p class="conversation-nav">\(model.nextHref.map { "<a href=\"\($0)\" id=\"next-conversation\" rel=\"next\">\(ctx.t("inbox.next_conversation"))</a>" as HTML } ?? .empty) \
+            <span class="hint keys-hint" id="keys-hint">\(ctx.t("inbox.shortcuts"))</span></p>
             <ol class="timeline" id="timeline">\(HTML.join(timeline))</ol>
             \(replyForm)
             """
