@@ -264,7 +264,7 @@ struct InboxRoom {
             _ = try await browser.signIn("inbox@example.com")
             let newest = try await browser.get("/w/\(room.ws.slug)/inbox/\(ids[2])")
             #expect(newest.body.contains("href=\"/w/\(room.ws.slug)/inbox/\(ids[0])\" id=\"next-conversation\""), "\(newest.body)")
-            #expect(newest.body.contains("id=\"keys-hint\">Keys: J next"))
+            #expect(newest.body.contains("id=\"keys-hint\">Keys: <kbd translate=\"no\">J</kbd> next"), "\(newest.body)")
             let oldest = try await browser.get("/w/\(room.ws.slug)/inbox/\(ids[0])")
             #expect(!oldest.body.contains("id=\"next-conversation\""))
         }

@@ -303,7 +303,9 @@ enum ConversationPage {
             <dl class="clocks facts">\(clocks)</dl>
             \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(HTML.join(actions, separator: " "))</div>"))
             <p class="conversation-nav">\(model.nextHref.map { "<a href=\"\($0)\" id=\"next-conversation\" rel=\"next\">\(ctx.t("inbox.next_conversation"))</a>" as HTML } ?? .empty) \
-            <span class="hint keys-hint" id="keys-hint">\(ctx.t("inbox.shortcuts"))</span></p>
+            <span class="hint keys-hint" id="keys-hint">\(ctx.t("inbox.shortcuts")) <kbd translate="no">J</kbd> \(ctx.t("inbox.key_next")) · \
+            <kbd translate="no">A</kbd> \(ctx.t("inbox.assign_me")) · <kbd translate="no">R</kbd> \(ctx.t("inbox.resolve")) · \
+            <kbd translate="no">/</kbd> \(ctx.t("inbox.search"))</span></p>
             <ol class="timeline" id="timeline">\(HTML.join(timeline))</ol>
             \(replyForm)
             """
