@@ -318,7 +318,7 @@ enum ReportPage {
             guard !rows.isEmpty else { return .empty }
             let body = rows.map { row -> HTML in
                 """
-                <tr><td class="summary"><a href="\(row.href)">\(row.title)</a></td><td>\(row.platform)</td><td class="num">\(row.engagements)</td>\
+                <tr><td class="summary"><a href="\(row.href)" translate="no">\(row.title)</a></td><td>\(row.platform)</td><td class="num">\(row.engagements)</td>\
                 <td class="num">\(row.rate)</td></tr>
                 """
             }
