@@ -209,30 +209,26 @@ public final class ModerationEngine: Sendable {
     /// Ordered by where they start in the folded text; leftmost-longest
     /// keeps the longest at each start and what does not overlap it.
     private static func select(_ hits: [Automaton.Hit], policy: MatchPolicy) -> [Automaton.Hit] {
-        var terms = hits
-        if terms.count < 2 { return terms }
-        terms.sort { ($0.unitStart, $1.unitEnd) < ($1.unitStart, $0.unitEnd) }
-        guard policy == .leftmostLongest else { return terms }
-        var chosen: [Automaton.Hit] = []
-        var reached = 0
-        for hit in terms where hit.unitStart >= reached {
-            chosen.append(hit)
-            reached = hit.unitEnd
-        }
-        return chosen
+        hits.count < 2 ? hits : select(hits, policy: policy, start: \.unitStart, end: \.unitEnd)
     }
 
     /// The same by byte offsets, for hits of several views of one text
     /// (their folded positions differ, their bytes do not).
     private static func selectByBytes(_ hits: [Automaton.Hit], policy: MatchPolicy) -> [Automaton.Hit] {
+        select(hits, policy: policy, start: \.byteStart, end: \.byteEnd)
+    }
+
+    private static func select(
+        _ hits: [Automaton.Hit], policy: MatchPolicy, start: KeyPath<Automaton.Hit, Int>, end: KeyPath<Automaton.Hit, Int>
+    ) -> [Automaton.Hit] {
         var terms = hits
-        terms.sort { ($0.byteStart, $1.byteEnd) < ($1.byteStart, $0.byteEnd) }
+        terms.sort { ($0[keyPath: start], $1[keyPath: end]) < ($1[keyPath: start], $0[keyPath: end]) }
         guard policy == .leftmostLongest else { return terms }
         var chosen: [Automaton.Hit] = []
         var reached = 0
-        for hit in terms where hit.byteStart >= reached {
+        for hit in terms where hit[keyPath: start] >= reached {
             chosen.append(hit)
-            reached = hit.byteEnd
+            reached = hit[keyPath: end]
         }
         return chosen
     }
