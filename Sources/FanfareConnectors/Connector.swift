@@ -191,11 +191,44 @@ public enum ConnectorError: Error, Sendable, Equatable {
 public struct PublishRequest: Sendable, Equatable {
     public var idempotencyKey: String
     public var variant: Variant
+    /// The files of `variant.media`, in the same order. Connectors upload
+    /// them first and publish the post only once every upload is done:
+    /// an upload repeated after a fault makes at most an unattached copy
+    /// on the platform, never a second post.
+    public var media: [MediaUpload]
 
-    public init(idempotencyKey: String, variant: Variant) {
+    public init(idempotencyKey: String, variant: Variant, media: [MediaUpload] = []) {
         self.idempotencyKey = idempotencyKey
         self.variant = variant
+        self.media = media
     }
+}
+
+/// One picture or video to upload with a post: the file and what the
+/// library knows of it.
+public struct MediaUpload: Sendable, Equatable {
+    public var name: String
+    public var format: MediaFormat
+    public var width: Int?
+    public var height: Int?
+    /// Alt text, for platforms that take one.
+    public var altText: String?
+    public var sha256: String
+    public var data: Data
+
+    public init(name: String, format: MediaFormat, width: Int?, height: Int?, altText: String?, sha256: String, data: Data) {
+        self.name = name
+        self.format = format
+        self.width = width
+        self.height = height
+        self.altText = altText
+        self.sha256 = sha256
+        self.data = data
+    }
+
+    /// The file name platforms see: the checksum and the format's extension
+    /// (the name people gave it may be anything, in any script).
+    public var fileName: String { "\(sha256.prefix(16)).\(format.fileExtension)" }
 }
 
 /// The one protocol every platform implements. A new platform is a new

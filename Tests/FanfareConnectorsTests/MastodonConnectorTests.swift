@@ -15,10 +15,23 @@ final class MastodonFake: Sendable {
         var spoiler: String
         var inReplyTo: String?
         var visibility: String
+        var mediaIDs: [String] = []
+    }
+
+    struct Media {
+        var id: String
+        var bytes: Int
+        var description: String?
+        var contentType: String
+        /// GETs still to answer with `url: null` (processing).
+        var processingPolls: Int
     }
 
     struct State {
         var statuses: [String: Status] = [:]
+        var media: [String: Media] = [:]
+        /// How many polls a new upload stays unprocessed (0: 200 at once).
+        var processingPolls = 0
         var keys: [String: String] = [:]
         var nextID = 110_000_000_000_000_000
         /// Answers given instead of the normal ones, first to last.
@@ -92,6 +105,8 @@ final class MastodonFake: Sendable {
             ])
         case ("POST", "/api/v1/statuses"):
             return await post(request)
+        case ("POST", "/api/v2/media"):
+            return upload(request)
         case ("GET", "/api/v1/notifications"):
             let minID = Int(request.query["min_id"] ?? "") ?? 0
             let limit = Int(request.query["limit"] ?? "") ?? 40
@@ -108,6 +123,16 @@ final class MastodonFake: Sendable {
             }
             return .json(found)
         }
+        if parts.count == 4, parts[2] == "media", request.method == "GET" {
+            let media: Media? = state.withLock { state in
+                guard var media = state.media[parts[3]] else { return nil }
+                media.processingPolls -= 1
+                state.media[parts[3]] = media
+                return media
+            }
+            guard let media else { return .json(["error": "Record not found"], status: 404) }
+            return .json(Self.mediaJSON(media), status: media.processingPolls >= 0 ? 206 : 200)
+        }
         if parts.count == 4, parts[2] == "statuses" {
             let status = state.withLock { state in
                 let found = state.statuses[parts[3]]
@@ -120,6 +145,34 @@ final class MastodonFake: Sendable {
         return .json(["error": "no route \(request.method) \(request.path)"], status: 404)
     }
 
+    static func mediaJSON(_ media: Media) -> [String: Any] {
+        [
+            "id": media.id, "type": media.contentType.hasPrefix("video/") ? "video" : "image",
+            "url": media.processingPolls >= 0 ? NSNull() : "https://files.mastodon.example/\(media.id)" as Any,
+        ]
+    }
+
+    /// `POST /api/v2/media`: multipart with `file` and `description`; 202
+    /// while the file is processed, 200 when it is ready at once.
+    private func upload(_ request: StubRequest) -> StubResponse {
+        guard let type = request.headers["content-type"], type.hasPrefix("multipart/form-data; boundary=") else {
+            return .json(["error": "Validation failed: File can't be blank"], status: 422)
+        }
+        let text = String(decoding: request.body, as: UTF8.self)
+        let fileType = text.firstMatch(of: #/name="file"; filename="[^"]+"\r\nContent-Type: ([a-z/]+)/#).map { String($0.1) }
+        guard let fileType else { return .json(["error": "Validation failed: File can't be blank"], status: 422) }
+        let description = text.firstMatch(of: #/name="description"\r\n\r\n([^\r]*)\r\n/#).map { String($0.1) }
+        let media = state.withLock { state in
+            state.nextID += 1
+            let media = Media(
+                id: String(state.nextID), bytes: request.body.count, description: description, contentType: fileType,
+                processingPolls: state.processingPolls - 1)
+            state.media[media.id] = media
+            return media
+        }
+        return .json(Self.mediaJSON(media), status: media.processingPolls >= 0 ? 202 : 200)
+    }
+
     private func post(_ request: StubRequest) async -> StubResponse {
         let form = request.form
         let key = request.headers["idempotency-key"]
@@ -129,7 +182,7 @@ final class MastodonFake: Sendable {
             state.nextID += 1
             let status = Status(
                 id: String(state.nextID), text: text, spoiler: form["spoiler_text"] ?? "", inReplyTo: form["in_reply_to_id"],
-                visibility: form["visibility"] ?? "public")
+                visibility: form["visibility"] ?? "public", mediaIDs: form["media_ids[]"].map { $0.split(separator: ",").map(String.init) } ?? [])
             state.statuses[status.id] = status
             if let key { state.keys[key] = status.id }
             defer { state.hangAfterCreating = false }
@@ -201,6 +254,61 @@ final class MastodonFake: Sendable {
         }
         #expect(kind.connectionFields.map(\.key) == ["instance_url", "access_token"])
         #expect(kind.connectionFields[1].secret)
+    }
+
+    static let png = Data(
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 4, 0, 0, 0, 3, 0, 8, 6, 0, 0, 0, 0, 0, 0, 0])
+
+    func upload(_ name: String, alt: String? = nil) -> MediaUpload {
+        MediaUpload(name: name, format: .png, width: 1024, height: 768, altText: alt, sha256: String(repeating: "ab", count: 32), data: Self.png)
+    }
+
+    @Test func picturesAreUploadedProcessedAndAttachedAndARetryStillPublishesOnce() async throws {
+        try await withMastodon { fake, server, connector in
+            fake.state.withLock { $0.processingPolls = 1 }
+            let variant = Variant(
+                text: "新品上市", media: [MediaAttachment(kind: .image, bytes: 37, format: .png), MediaAttachment(kind: .image, bytes: 37, format: .png)])
+            let request = PublishRequest(
+                idempotencyKey: "k-media", variant: variant, media: [upload("a.png", alt: "A red bottle on a desk"), upload("b.png")])
+            let first = try await connector.publish(request)
+            let again = try await connector.publish(request)
+            #expect(first == again)
+            #expect(fake.statuses.count == 1)
+            let status = try #require(fake.statuses.first)
+            #expect(status.mediaIDs.count == 2)
+            let media = fake.state.withLock { $0.media }
+            #expect(status.mediaIDs.allSatisfy { media[$0] != nil })
+            #expect(media[status.mediaIDs[0]]?.description == "A red bottle on a desk")
+            #expect(media[status.mediaIDs[0]]?.contentType == "image/png")
+            // Each file was waited for until the instance had processed it.
+            #expect(server.requests.filter { $0.method == "GET" && $0.path.hasPrefix("/api/v1/media/") }.count >= 2)
+            let statusCalls = server.requests.filter { $0.path == "/api/v1/statuses" }
+            #expect(statusCalls.allSatisfy { $0.headers["idempotency-key"] == "k-media" })
+        }
+    }
+
+    @Test func aPostWhoseFilesAreMissingIsRefusedBeforeAnythingIsSent() async throws {
+        try await withMastodon { fake, server, connector in
+            let variant = Variant(text: "x", media: [MediaAttachment(kind: .image, bytes: 37)])
+            await #expect(throws: ConnectorError.self) { try await connector.publish(PublishRequest(idempotencyKey: "k", variant: variant)) }
+            #expect(server.requests.isEmpty)
+            #expect(fake.statuses.isEmpty)
+        }
+    }
+
+    @Test func anUploadTheInstanceRefusesStopsThePost() async throws {
+        try await withMastodon { fake, server, connector in
+            fake.force(.json(["error": "Validation failed: File content type is invalid"], status: 422))
+            let variant = Variant(text: "x", media: [MediaAttachment(kind: .image, bytes: 37, format: .png)])
+            do {
+                _ = try await connector.publish(PublishRequest(idempotencyKey: "k", variant: variant, media: [upload("a.png")]))
+                Issue.record("published")
+            } catch let error as ConnectorError {
+                guard case .rejected(let reason) = error else { Issue.record("\(error)"); return }
+                #expect(reason.contains("content type"))
+            }
+            #expect(fake.statuses.isEmpty)
+        }
     }
 
     @Test func publishingSendsTheStatusWithItsKeyAndRepeatingItPublishesOnce() async throws {

@@ -36,6 +36,8 @@ ALLOWED = {
     # format (.xlsx) and the text encodings (UTF-8, GB18030) as their own
     # Chinese menus do.
     "excel", "wps", "xlsx", "utf-8", "gb18030",
+    # Picture and video formats, as upload dialogs name them.
+    "jpeg", "png", "gif", "webp", "mp4", "mov",
 }
 
 # Pages that still show the other language, by path pattern, while the

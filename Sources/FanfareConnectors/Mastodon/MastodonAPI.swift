@@ -11,7 +11,8 @@ struct MastodonAPI: Sendable {
     var host: String { instance.host ?? instance.absoluteString }
 
     func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], form: [(String, String)]? = nil, idempotencyKey: String? = nil
+        _ method: String, _ path: String, query: [(String, String)] = [], form: [(String, String)]? = nil, multipart: MultipartBody? = nil,
+        idempotencyKey: String? = nil
     ) async throws(ConnectorError) -> HTTPResponseData {
         var components = URLComponents(url: instance, resolvingAgainstBaseURL: false)!
         components.percentEncodedPath = instance.path.trimmingSuffix("/") + path
@@ -21,6 +22,10 @@ struct MastodonAPI: Sendable {
         if let form {
             headers.append(("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"))
             body = Data(Self.formEncode(form).utf8)
+        }
+        if let multipart {
+            headers.append(("Content-Type", multipart.contentType))
+            body = multipart.body
         }
         if let idempotencyKey { headers.append(("Idempotency-Key", idempotencyKey)) }
         let request = HTTPRequestData(method: method, url: components.url!, headers: headers, body: body)
@@ -37,9 +42,9 @@ struct MastodonAPI: Sendable {
     /// Sends and requires a 2xx answer decoding as `T`.
     func call<T: Decodable>(
         _ type: T.Type, _ method: String, _ path: String, query: [(String, String)] = [], form: [(String, String)]? = nil,
-        idempotencyKey: String? = nil, now: Date
+        multipart: MultipartBody? = nil, idempotencyKey: String? = nil, now: Date
     ) async throws(ConnectorError) -> T {
-        let response = try await send(method, path, query: query, form: form, idempotencyKey: idempotencyKey)
+        let response = try await send(method, path, query: query, form: form, multipart: multipart, idempotencyKey: idempotencyKey)
         guard (200..<300).contains(response.status) else { throw error(for: response, now: now) }
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
@@ -152,6 +157,14 @@ enum MastodonEntity {
             case reblogsCount = "reblogs_count"
             case favouritesCount = "favourites_count"
         }
+    }
+
+    /// `POST /api/v2/media` and `GET /api/v1/media/:id`: `url` stays null
+    /// while the instance is still processing the file.
+    struct Attachment: Decodable {
+        var id: String
+        var type: String?
+        var url: String?
     }
 
     struct Notification: Decodable {

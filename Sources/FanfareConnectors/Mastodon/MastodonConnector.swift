@@ -23,13 +23,22 @@ public struct MastodonConnector: Connector {
 
     /// The instance keeps an `Idempotency-Key` for one hour: within it, a
     /// repeated request returns the status already made instead of a second.
+    ///
+    /// Pictures and videos are uploaded first (`POST /api/v2/media`, then
+    /// waited for while the instance processes them) and the status is
+    /// made once with their ids. Uploading again after a fault only leaves
+    /// an unattached file, which the instance removes; the status itself
+    /// carries the key, so it is made once.
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
-        guard request.variant.media.isEmpty else {
-            throw .rejected(reason: "Fanfare cannot upload pictures or videos to Mastodon yet; remove the attachments or post this one by hand.")
+        guard request.media.count == request.variant.media.count else {
+            throw .rejected(reason: "A picture or video of this post has no file in the library; upload it and try again.")
         }
         var form = [("status", request.variant.text)]
         if let title = request.variant.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty {
             form.append(("spoiler_text", title))
+        }
+        for upload in request.media {
+            form.append(("media_ids[]", try await self.upload(upload)))
         }
         let now = clock()
         let status = try await api.call(
@@ -63,6 +72,41 @@ public struct MastodonConnector: Connector {
         case 400, 404, 422: return nil
         default: throw api.error(for: response, now: now)
         }
+    }
+
+    /// How long to wait for the instance to process one upload.
+    var processingWait: TimeInterval { 120 }
+
+    /// Uploads one file and returns its id once the instance has processed
+    /// it (202 means still processing; the status would be refused until
+    /// the file has a URL).
+    func upload(_ upload: MediaUpload) async throws(ConnectorError) -> String {
+        var fields: [(String, String)] = []
+        if let alt = upload.altText, !alt.isEmpty { fields.append(("description", String(alt.prefix(1_500)))) }
+        let body = MultipartBody(
+            fields: fields, files: [.init(field: "file", fileName: upload.fileName, contentType: upload.format.mimeType, data: upload.data)])
+        let uploaded: MastodonEntity.Attachment
+        do {
+            uploaded = try await api.call(MastodonEntity.Attachment.self, "POST", "/api/v2/media", multipart: body, now: clock())
+        } catch {
+            // An upload publishes nothing: one that got no answer is only a
+            // passing fault, and the post is retried whole.
+            if case .outcomeUnknown(let reason) = error { throw .temporary(reason: reason) }
+            throw error
+        }
+        var attachment = uploaded
+        let started = clock()
+        var delay: UInt64 = 500_000_000
+        while attachment.url == nil {
+            guard clock().timeIntervalSince(started) < processingWait else {
+                throw .temporary(reason: "\(api.host) is still processing an uploaded file; Fanfare will try the post again.")
+            }
+            try? await Task.sleep(nanoseconds: delay)
+            delay = min(delay * 2, 5_000_000_000)
+            attachment = try await api.call(
+                MastodonEntity.Attachment.self, "GET", "/api/v1/media/\(Self.pathSegment(attachment.id))", now: clock())
+        }
+        return attachment.id
     }
 
     public func delete(remoteID: String) async throws(ConnectorError) {

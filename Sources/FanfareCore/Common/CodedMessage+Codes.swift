@@ -191,6 +191,22 @@ extension CodedMessage {
     public static func mediaTooLarge(size: Int, platform: String, kind: String, max: Int) -> CodedMessage {
         CodedMessage(.mediaTooLarge, ["size": .bytes(size), "platform": .text(platform), "kind": .text(kind), "max": .bytes(max)])
     }
+    public static func mediaFormatNotAccepted(format: MediaFormat, platform: String, formats: Set<MediaFormat>) -> CodedMessage {
+        CodedMessage(
+            .mediaFormatNotAccepted,
+            [
+                "format": .text(format.displayName), "platform": .text(platform),
+                "formats": .list(formats.sorted { $0.rawValue < $1.rawValue }.map(\.displayName)),
+            ])
+    }
+    public static func mediaScaledDown(width: Int, height: Int, platform: String, max: Int) -> CodedMessage {
+        CodedMessage(.mediaScaledDown, ["width": .int(width), "height": .int(height), "platform": .text(platform), "max": .int(max)])
+    }
+    public static var mediaUnreadable: CodedMessage { CodedMessage(.mediaUnreadable) }
+    public static func uploadTooLarge(size: Int, max: Int) -> CodedMessage {
+        CodedMessage(.uploadTooLarge, ["size": .bytes(size), "max": .bytes(max)])
+    }
+    public static func thumbnailInvalid(max: Int) -> CodedMessage { CodedMessage(.thumbnailInvalid, ["max": .bytes(max)]) }
     public static var quotaRuleWechatSubscription: CodedMessage { CodedMessage(.quotaRuleWechatSubscription) }
     public static var quotaRuleWechatService: CodedMessage { CodedMessage(.quotaRuleWechatService) }
     public static var zoneChina: CodedMessage { CodedMessage(.zoneChina) }

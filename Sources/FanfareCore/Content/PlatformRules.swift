@@ -37,13 +37,23 @@ public struct MediaRules: Sendable, Equatable {
     /// At least one attachment of one of these kinds is needed (a cover for
     /// WeChat, the video for Douyin and Bilibili).
     public var required: Set<MediaKind>
+    /// The file formats the platform takes (nil: any Fanfare reads).
+    public var formats: Set<MediaFormat>?
+    /// Pixels above which the platform scales a picture or video down:
+    /// accepted, but what fans see is smaller (a warning, not an error).
+    public var scaledAbove: [MediaKind: Int]
 
-    public init(maxCount: Int, kinds: Set<MediaKind>, maxBytes: [MediaKind: Int] = [:], videoAlone: Bool = false, required: Set<MediaKind> = []) {
+    public init(
+        maxCount: Int, kinds: Set<MediaKind>, maxBytes: [MediaKind: Int] = [:], videoAlone: Bool = false, required: Set<MediaKind> = [],
+        formats: Set<MediaFormat>? = nil, scaledAbove: [MediaKind: Int] = [:]
+    ) {
         self.maxCount = maxCount
         self.kinds = kinds
         self.maxBytes = maxBytes
         self.videoAlone = videoAlone
         self.required = required
+        self.formats = formats
+        self.scaledAbove = scaledAbove
     }
 }
 
@@ -96,12 +106,15 @@ public struct PlatformRules: Sendable, Equatable {
             platform: "mastodon", textLimit: 500, counting: .mastodon(linkCost: 23), titleLimit: nil, titleCounting: .graphemes,
             titleRequired: false, hashtags: .inline,
             media: MediaRules(
-                maxCount: 4, kinds: [.image, .gif, .video], maxBytes: [.image: 16 * mib, .gif: 16 * mib, .video: 99 * mib], videoAlone: true),
+                maxCount: 4, kinds: [.image, .gif, .video], maxBytes: [.image: 16 * mib, .gif: 16 * mib, .video: 99 * mib], videoAlone: true,
+                formats: [.jpeg, .png, .gif, .webp, .mp4, .quicktime], scaledAbove: [.image: 3_840 * 2_160, .video: 1_920 * 1_200]),
             preferredLength: nil, replyLimit: 500),
         "bluesky": PlatformRules(
             platform: "bluesky", textLimit: 300, counting: .graphemes, secondLimit: (3_000, .utf8Bytes), titleLimit: nil,
             titleCounting: .graphemes, titleRequired: false, hashtags: .inline,
-            media: MediaRules(maxCount: 4, kinds: [.image, .video], maxBytes: [.image: 1_000_000, .video: 50_000_000], videoAlone: true),
+            media: MediaRules(
+                maxCount: 4, kinds: [.image, .video], maxBytes: [.image: 1_000_000, .video: 50_000_000], videoAlone: true,
+                formats: [.jpeg, .png, .webp, .mp4], scaledAbove: [.image: 2_000 * 2_000]),
             preferredLength: nil, replyLimit: 300),
         "webhook": PlatformRules(
             platform: "webhook", textLimit: nil, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,
@@ -112,12 +125,14 @@ public struct PlatformRules: Sendable, Equatable {
         "weibo": PlatformRules(
             platform: "weibo", textLimit: 140, counting: .halfWidth(linkCost: 20), titleLimit: nil, titleCounting: .graphemes,
             titleRequired: false, hashtags: .paired,
-            media: MediaRules(maxCount: 1, kinds: [.image, .gif], maxBytes: [.image: 5 * mib, .gif: 5 * mib]), preferredLength: 120, replyLimit: 140),
+            media: MediaRules(maxCount: 1, kinds: [.image, .gif], maxBytes: [.image: 5 * mib, .gif: 5 * mib], formats: [.jpeg, .png, .gif]),
+            preferredLength: 120, replyLimit: 140),
         // Article (图文): title required, kept to 32 in practice (45003 beyond).
         "wechat": PlatformRules(
             platform: "wechat", textLimit: 20_000, counting: .graphemes, titleLimit: 32, titleCounting: .graphemes,
             titleRequired: true, hashtags: .none,
-            media: MediaRules(maxCount: 20, kinds: [.image], maxBytes: [.image: 10 * mib], required: [.image]), preferredLength: nil,
+            media: MediaRules(maxCount: 20, kinds: [.image], maxBytes: [.image: 10 * mib], required: [.image], formats: [.jpeg, .png, .gif]),
+            preferredLength: nil,
             replyLimit: 20_000),
         "douyin": PlatformRules(
             platform: "douyin", textLimit: 55, counting: .graphemes, titleLimit: nil, titleCounting: .graphemes,

@@ -4,10 +4,19 @@ import Foundation
 public struct MediaAttachment: Sendable, Equatable, Codable {
     public var kind: MediaKind
     public var bytes: Int
+    /// What the file really is and its size in pixels, when it was
+    /// uploaded into the library (an asset registered by its address only
+    /// has a kind and a size in bytes).
+    public var format: MediaFormat?
+    public var width: Int?
+    public var height: Int?
 
-    public init(kind: MediaKind, bytes: Int) {
+    public init(kind: MediaKind, bytes: Int, format: MediaFormat? = nil, width: Int? = nil, height: Int? = nil) {
         self.kind = kind
         self.bytes = bytes
+        self.format = format
+        self.width = width
+        self.height = height
     }
 }
 

@@ -127,6 +127,16 @@ public enum VariantValidator {
                     RuleViolation(
                         rule: "media.too_large", field: "media[\(index)]",
                         .mediaTooLarge(size: item.bytes, platform: rules.platform, kind: item.kind.rawValue, max: max)))
+            } else if let format = item.format, let formats = media.formats, !formats.contains(format) {
+                found.append(
+                    RuleViolation(
+                        rule: "media.format_not_accepted", field: "media[\(index)]",
+                        .mediaFormatNotAccepted(format: format, platform: rules.platform, formats: formats)))
+            } else if let width = item.width, let height = item.height, let max = media.scaledAbove[item.kind], width * height > max {
+                found.append(
+                    RuleViolation(
+                        rule: "media.scaled_down", field: "media[\(index)]", severity: .warning,
+                        .mediaScaledDown(width: width, height: height, platform: rules.platform, max: max)))
             }
         }
         return found

@@ -21,6 +21,16 @@ final class Asset: Model, @unchecked Sendable, WorkspaceOwned {
     @OptionalField(key: "licence_expires_at") var licenceExpiresAt: Date?
     @OptionalField(key: "proof") var proof: String?
     @Field(key: "created_at") var createdAt: Date
+    /// Where an uploaded file is kept in the media store (nil for an asset
+    /// registered by its address only), what it really is (`MediaFormat`),
+    /// its pixels, its SHA-256, its thumbnail and its alt text.
+    @OptionalField(key: "storage_key") var storageKey: String?
+    @OptionalField(key: "format") var format: String?
+    @OptionalField(key: "width") var width: Int?
+    @OptionalField(key: "height") var height: Int?
+    @OptionalField(key: "sha256") var sha256: String?
+    @OptionalField(key: "thumbnail_key") var thumbnailKey: String?
+    @OptionalField(key: "alt_text") var altText: String?
 
     static var workspaceKey: KeyPath<Asset, ParentProperty<Asset, Workspace>> { \.$workspace }
 
@@ -30,7 +40,19 @@ final class Asset: Model, @unchecked Sendable, WorkspaceOwned {
     /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
     /// holds the list to what reflection finds.
     var properties: [any AnyProperty] {
-        [$id, $workspace, $name, $kind, $bytes, $location, $source, $licence, $licenceExpiresAt, $proof, $createdAt]
+        [
+            $id, $workspace, $name, $kind, $bytes, $location, $source, $licence, $licenceExpiresAt, $proof, $createdAt, $storageKey, $format,
+            $width, $height, $sha256, $thumbnailKey, $altText,
+        ]
+    }
+}
+
+extension Asset {
+    /// The asset as the platform rules see it.
+    var attachment: MediaAttachment {
+        MediaAttachment(
+            kind: MediaKind(rawValue: kind) ?? .image, bytes: Int(bytes), format: format.flatMap(MediaFormat.init(rawValue:)), width: width,
+            height: height)
     }
 }
 

@@ -7,7 +7,9 @@ import Vapor
 struct LibraryFeature: Feature {
     var name: String { "library" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateTopics()), ShippedMigration(2, CreateAssets())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(2, CreateTopics()), ShippedMigration(2, CreateAssets()), ShippedMigration(14, AddAssetFiles())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         LibraryPages().bootScoped(routes.workspacePages)

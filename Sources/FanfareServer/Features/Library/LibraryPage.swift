@@ -18,6 +18,7 @@ enum LibraryPage {
             var raisedAt: Date
         }
         struct AssetRow: Sendable, Equatable {
+            var id: String = ""
             var name: String
             var kind: String
             var source: String
@@ -26,6 +27,12 @@ enum LibraryPage {
             var proof: String?
             /// Why it may not be published now.
             var problem: CodedMessage?
+            /// Uploaded files only.
+            var format: MediaFormat? = nil
+            var width: Int? = nil
+            var height: Int? = nil
+            var hasThumbnail = false
+            var altText: String? = nil
         }
         var cadence: [CadenceWarning] = []
         var topics: [TopicRow] = []
@@ -47,6 +54,12 @@ enum LibraryPage {
         }
         struct Asset: Sendable, Equatable {
             var name: String
+            /// A picture to show in the register (uploaded files), the file
+            /// itself, and what it is: "PNG · 1200 × 800".
+            var preview: String? = nil
+            var fileHref: String? = nil
+            var fileFacts: String? = nil
+            var altText: String? = nil
             var kind: String
             var source: String
             var licence: String
@@ -84,8 +97,12 @@ enum LibraryPage {
             },
             assets: assets.map {
                 .init(
-                    name: $0.name, kind: $0.kind, source: $0.source, licence: $0.licence, expiresAt: $0.licenceExpiresAt, proof: $0.proof,
-                    problem: AssetRights.problem(for: $0.licenceEntry, at: now))
+                    id: $0.id!.uuidString.lowercased(), name: $0.name, kind: $0.kind, source: $0.source, licence: $0.licence,
+                    expiresAt: $0.licenceExpiresAt, proof: $0.proof,
+                    problem: AssetRights.problem(for: $0.licenceEntry, at: now),
+                    format: $0.storageKey == nil ? nil : $0.format.flatMap { MediaFormat(rawValue: $0) },
+                    width: $0.width, height: $0.height, hasThumbnail: $0.thumbnailKey != nil || ($0.storageKey != nil && $0.kind != "video"),
+                    altText: $0.altText)
             }, timeZone: access.workspace.zone)
     }
 
@@ -126,7 +143,11 @@ enum LibraryPage {
         }
         let assets = found.assets.map { asset in
             Model.Asset(
-                name: asset.name, kind: known("media.kind." + asset.kind, asset.kind), source: asset.source,
+                name: asset.name, preview: asset.hasThumbnail ? "\(base)/assets/\(asset.id)/thumbnail" : nil,
+                fileHref: asset.format == nil ? nil : "\(base)/assets/\(asset.id)/file",
+                fileFacts: asset.format.map { format in
+                    [format.displayName, asset.width.flatMap { w in asset.height.map { "\(w) × \($0)" } }].compactMap { $0 }.joined(separator: " · ")
+                }, altText: asset.altText, kind: known("media.kind." + asset.kind, asset.kind), source: asset.source,
                 licence: known("licence." + asset.licence, asset.licence), expiresAt: asset.expiresAt, proof: asset.proof.nonEmpty,
                 usable: asset.problem == nil, problem: asset.problem.map { LibraryVocabulary.rightsProblem($0, locale, in: found.timeZone) })
         }
@@ -173,8 +194,16 @@ enum LibraryPage {
                     "\(Badge.html(ctx.t("library.not_usable"), tone: .danger)) <small class=\"error\">\(problem)</small>"
                 }
                 ?? Badge.html(ctx.t("library.usable"), tone: .success)
+            let thumbnail: HTML =
+                asset.preview.map { src -> HTML in
+                    "<img class=\"asset-thumb\" src=\"\(src)\" alt=\"\(asset.altText ?? "")\" loading=\"lazy\" width=\"64\" height=\"64\">"
+                } ?? (asset.fileHref != nil ? "<span class=\"asset-thumb asset-thumb-video\" aria-hidden=\"true\">▶</span>" : .empty)
+            let name: HTML =
+                asset.fileHref.map { href -> HTML in
+                    "<a href=\"\(href)\" translate=\"no\">\(asset.name)</a>\(asset.fileFacts.map { f -> HTML in "<br><small class=\"muted\" translate=\"no\">\(f)</small>" })"
+                } ?? "<span translate=\"no\">\(asset.name)</span>"
             return """
-                <tr><td translate="no">\(asset.name)</td><td>\(asset.kind)</td><td translate="no">\(asset.source)</td><td>\(asset.licence)</td>\
+                <tr><td class="asset-name">\(thumbnail)\(name)</td><td>\(asset.kind)</td><td translate="no">\(asset.source)</td><td>\(asset.licence)</td>\
                 <td>\(Layout.time(asset.expiresAt, ctx))</td><td translate="no">\(asset.proof ?? "—")</td><td>\(state)</td></tr>
                 """
         }
@@ -196,9 +225,27 @@ enum LibraryPage {
             <button type="submit">\(ctx.t("library.add_topic"))</button></form>
             """
             : .empty
+        let uploadForm: HTML =
+            model.canEdit
+            ? """
+            <form method="post" action="\(model.base)/assets/upload" id="upload-form" class="grid-form" enctype="multipart/form-data">\(ctx.csrfField)
+            <div class="field\(errors["file"] != nil ? " has-error" : "")"><label for="upload-file">\(ctx.t("library.file"))</label>\
+            <input type="file" id="upload-file" name="file" required accept="image/jpeg,image/png,image/gif,image/webp,video/mp4,video/quicktime">\
+            <small class="hint">\(ctx.t("library.file_hint"))</small>\(errors["file"].map { e -> HTML in "<small class=\"error\" id=\"file-error\">\(e.text(ctx.locale))</small>" })</div>
+            <input type="file" name="thumbnail" id="upload-thumbnail" hidden>
+            \(Layout.field(ctx, name: "alt_text", label: ctx.t("library.alt_text"), value: values["alt_text"] ?? "", errors: errors, required: false, hint: ctx.t("library.alt_text_hint")))
+            \(Layout.field(ctx, name: "source", label: ctx.t("library.source"), value: values["upload"] == "1" ? values["source"] ?? "" : "", errors: errors, required: false))
+            \(Layout.select(ctx, name: "licence", label: ctx.t("library.licence"), options: model.licences, selected: values["licence"] ?? "unknown", errors: errors))
+            \(Layout.field(ctx, name: "licence_expires_at", label: ctx.t("library.expires"), type: "date", value: values["licence_expires_at"] ?? "", errors: errors, required: false))
+            \(Layout.field(ctx, name: "proof", label: ctx.t("library.proof"), value: values["proof"] ?? "", errors: errors, required: false))
+            <button type="submit">\(ctx.t("library.upload"))</button></form>
+            <script src="/static/library.js" defer></script>
+            """
+            : .empty
         let assetForm: HTML =
             model.canEdit
             ? """
+            <details id="register-by-address"\(values["upload"] != "1" && !errors.isEmpty ? HTML(raw: " open") : .empty)><summary>\(ctx.t("library.register_by_address"))</summary>
             <form method="post" action="\(model.base)/assets" id="asset-form" class="grid-form">\(ctx.csrfField)
             \(Layout.field(ctx, name: "name", label: ctx.t("field.name"), value: values["name"] ?? "", errors: errors))
             \(Layout.select(ctx, name: "kind", label: ctx.t("library.kind"), options: model.kinds, selected: values["kind"] ?? "image", errors: errors))
@@ -208,7 +255,7 @@ enum LibraryPage {
             \(Layout.select(ctx, name: "licence", label: ctx.t("library.licence"), options: model.licences, selected: values["licence"] ?? "unknown", errors: errors))
             \(Layout.field(ctx, name: "licence_expires_at", label: ctx.t("library.expires"), type: "date", value: values["licence_expires_at"] ?? "", errors: errors, required: false))
             \(Layout.field(ctx, name: "proof", label: ctx.t("library.proof"), value: values["proof"] ?? "", errors: errors, required: false))
-            <button type="submit">\(ctx.t("library.add_asset"))</button></form>
+            <button type="submit">\(ctx.t("library.add_asset"))</button></form></details>
             """
             : .empty
         return """
@@ -220,6 +267,7 @@ enum LibraryPage {
             \(topicForm)</section>
             <section class="card" id="assets"><h2>\(ctx.t("library.assets"))</h2>
             \(assetTable)
+            \(uploadForm)
             \(assetForm)</section>
             """
     }

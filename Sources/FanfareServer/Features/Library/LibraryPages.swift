@@ -10,6 +10,34 @@ struct LibraryPages {
         scoped.post("library", "topics", use: addTopic)
         scoped.post("library", "topics", ":topic", "status", use: setTopicStatus)
         scoped.post("library", "assets", use: addAsset)
+        scoped.on(.POST, "library", "assets", "upload", maxBody: LibraryAPI.uploadBody, use: upload)
+        scoped.get("library", "assets", ":asset", "file", use: file)
+        scoped.get("library", "assets", ":asset", "thumbnail", use: thumbnail)
+    }
+
+    @Sendable func upload(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let form = try? req.content.decode(LibraryAPI.UploadForm.self)
+        var values: [String: String] = [:]
+        for key in ["alt_text", "source", "licence", "licence_expires_at", "proof"] { values[key] = req.formValue(key) }
+        do {
+            _ = try await LibraryService(db: req.db).upload(
+                form?.input ?? LibraryService.UploadInput(name: "", data: Data(), source: "", licence: ""), in: access, actor: req.actor,
+                store: req.application.mediaStore)
+            Flash.add(.notice, I18n.text("library.asset_uploaded", req.uiLocale), to: req)
+            return req.redirect(to: "/w/\(access.workspace.slug)/library#assets")
+        } catch let errors as ValidationErrors {
+            values["upload"] = "1"
+            return try await render(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func file(req: Request) async throws -> Response {
+        try await LibraryAPI.serve(req, assetID: req.parameters.get("asset"), thumbnail: false)
+    }
+
+    @Sendable func thumbnail(req: Request) async throws -> Response {
+        try await LibraryAPI.serve(req, assetID: req.parameters.get("asset"), thumbnail: true)
     }
 
     @Sendable func show(req: Request) async throws -> HTMLResponse {

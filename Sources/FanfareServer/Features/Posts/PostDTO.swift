@@ -100,7 +100,7 @@ struct PostDTO: Content {
         }
         let attempts = ids.isEmpty ? [] : try await PublishAttempt.query(on: db).filter(\.$variant.$id ~~ ids).sort(\.$id).all()
         let assets = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
-        let media = assets.map { MediaAttachment(kind: MediaKind(rawValue: $0.asset.kind) ?? .image, bytes: Int($0.asset.bytes)) }
+        let media = assets.map(\.asset.attachment)
         let record = try ReviewProcess(json: post.reviewJSON)
         return PostDTO(
             id: post.id!, title: post.title, body: post.body, pillar: post.pillar, format: post.format, pool: post.pool, topicId: post.topicID,

@@ -50,7 +50,7 @@ extension PostService {
         var problems: [String] = []
         let variants = try await PostVariant.query(on: db).filter(\.$post.$id == post.id!).with(\.$account).all()
         let media = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
-            .map { MediaAttachment(kind: MediaKind(rawValue: $0.asset.kind) ?? .image, bytes: Int($0.asset.bytes)) }
+            .map(\.asset.attachment)
         for variant in variants {
             guard let rules = PlatformRules.standard[variant.platform] else { continue }
             let candidate = Variant(title: variant.title, text: variant.text, tags: variant.tags, media: media)

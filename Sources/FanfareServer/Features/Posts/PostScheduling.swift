@@ -101,6 +101,13 @@ enum AssetRegister {
         return found
     }
 
+    /// Each post's assets in the order the post shows them.
+    static func media(for posts: Set<UUID>, on db: any Database) async throws -> [UUID: [Asset]] {
+        guard !posts.isEmpty else { return [:] }
+        let links = try await PostAsset.query(on: db).filter(\.$post.$id ~~ posts).with(\.$asset).sort(\.$position).all()
+        return Dictionary(grouping: links, by: { $0.$post.id }).mapValues { $0.map(\.asset) }
+    }
+
     static func problem(for post: Post, at date: Date, on db: any Database) async throws -> CodedMessage? {
         let links = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).all()
         for link in links {

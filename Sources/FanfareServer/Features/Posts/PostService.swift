@@ -212,7 +212,7 @@ struct PostService {
             in: access, errors: &errors)
 
         var variants: [UUID: Variant] = [:]
-        let media = assets.map { MediaAttachment(kind: MediaKind(rawValue: $0.kind) ?? .image, bytes: Int($0.bytes)) }
+        let media = assets.map(\.attachment)
         let contentDraft = ContentDraft(title: title, body: body, hashtags: tags, media: media)
         for account in accounts {
             let rules = PlatformRules.standard[account.rulesPlatform] ?? PlatformRules.standard["sandbox"]!

@@ -100,9 +100,10 @@ enum PublishRunner {
         guard !work.isEmpty else { return results }
 
         let problems = try await AssetRegister.problems(for: Set(work.map { $0.post.id! }), at: now, on: db)
+        let media = try await AssetRegister.media(for: Set(work.map { $0.post.id! }), on: db)
         let endings = await withTaskGroup(of: [(UUID, Ending)].self) { group in
             for (_, items) in Dictionary(grouping: work, by: { $0.account.id! }) {
-                group.addTask { await attempt(items, problems: problems, app: app, now: now, clock: clock) }
+                group.addTask { await attempt(items, problems: problems, media: media, app: app, now: now, clock: clock) }
             }
             return await group.reduce(into: [UUID: Ending]()) { all, some in
                 for (id, ending) in some { all[id] = ending }
@@ -128,7 +129,8 @@ enum PublishRunner {
     /// token refresh) puts the variant back in the queue, which is safe
     /// because nothing was sent yet.
     private static func attempt(
-        _ items: [Work], problems: [UUID: CodedMessage], app: Application, now: Date, clock: @escaping @Sendable () -> Date
+        _ items: [Work], problems: [UUID: CodedMessage], media: [UUID: [Asset]], app: Application, now: Date,
+        clock: @escaping @Sendable () -> Date
     ) async -> [(UUID, Ending)] {
         guard let account = items.first?.account else { return [] }
         let service = AccountService(db: app.db, app: app)
@@ -192,7 +194,29 @@ enum PublishRunner {
                         continue
                     }
                 }
-                let request = PublishRequest(idempotencyKey: key, variant: Variant(title: variant.title, text: variant.text, tags: variant.tags))
+                let assets = media[item.post.id!] ?? []
+                if let missing = assets.first(where: { $0.storageKey == nil }) {
+                    let reason = "“\(missing.name)” is registered by its address only; upload the file into the library so Fanfare can publish it."
+                    group.addTask { (variant.id!, .settled(.failed(code: "media_not_uploaded", reason: reason))) }
+                    continue
+                }
+                var uploads: [MediaUpload] = []
+                do {
+                    for asset in assets {
+                        let data = try await app.mediaStore.get(asset.storageKey!)
+                        uploads.append(
+                            MediaUpload(
+                                name: asset.name, format: MediaFormat(rawValue: asset.format ?? "") ?? .jpeg, width: asset.width,
+                                height: asset.height, altText: asset.altText, sha256: asset.sha256 ?? MediaKeys.sha256(data), data: data))
+                    }
+                } catch {
+                    let reason = ErrorSentence.of(error, otherwise: "a file of this post could not be read from the media store")
+                    group.addTask { (variant.id!, .settled(.retry(after: 60, reason: reason))) }
+                    continue
+                }
+                let request = PublishRequest(
+                    idempotencyKey: key,
+                    variant: Variant(title: variant.title, text: variant.text, tags: variant.tags, media: assets.map(\.attachment)), media: uploads)
                 group.addTask {
                     do throws(ConnectorError) {
                         return (variant.id!, .published(try await connector.publish(request), reconciled: false))
