@@ -173,7 +173,12 @@ final class Browser: @unchecked Sendable {
         return try await send(.POST, path, form: fields)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> Reply {
+    /// Sends a body of any type (a multipart upload), with the cookies.
+    func send(_ method: HTTPMethod, _ path: String, body: Data, contentType: String) async throws -> Reply {
+        try await send(method, path, form: nil, raw: (body, contentType))
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?, raw: (Data, String)? = nil) async throws -> Reply {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage)
         if !cookies.isEmpty {
@@ -189,6 +194,10 @@ final class Browser: @unchecked Sendable {
             }.joined(separator: "&")
             body = ByteBuffer(string: encoded)
             headers.contentType = .urlEncodedForm
+        }
+        if let (data, contentType) = raw {
+            body = ByteBuffer(data: data)
+            headers.replaceOrAdd(name: .contentType, value: contentType)
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         for value in response.headers[.setCookie] {

@@ -1,7 +1,8 @@
 import Vapor
 
 /// Request body limits per route. Fanfare's server collects a body before
-/// routing (up to the largest limit any route declares), and Vapor does not
+/// routing (up to the largest ordinary limit, or a large route's own limit
+/// for that route's path: `BodyLimitTable`), and Vapor does not
 /// check a route's `.collect(maxSize:)` against a body that is already
 /// collected: so the limit is recorded on the route, and
 /// `BodyLimitMiddleware` answers 413 for a body over its route's limit.
@@ -13,9 +14,53 @@ enum BodyLimits {
         (route?.userInfo[userInfoKey] as? Int) ?? app.routes.defaultMaxBodySize.value
     }
 
-    /// The largest body any route accepts: what the server collects at most.
-    static func largest(in app: Application) -> Int {
-        app.routes.all.reduce(app.routes.defaultMaxBodySize.value) { max($0, ($1.userInfo[userInfoKey] as? Int) ?? 0) }
+    /// Bodies above this are "large": collected only for the routes that
+    /// declare them (uploads), decided from the request line before any of
+    /// the body is read, so no other address can be made to hold 100 MB.
+    static let largeAbove = 8 * 1_048_576
+
+    static func table(in app: Application) -> BodyLimitTable {
+        var base = app.routes.defaultMaxBodySize.value
+        var large: [BodyLimitTable.Entry] = []
+        for route in app.routes.all {
+            guard let limit = route.userInfo[userInfoKey] as? Int else { continue }
+            if limit <= largeAbove {
+                base = max(base, limit)
+            } else {
+                large.append(
+                    .init(
+                        method: route.method.rawValue,
+                        path: route.path.map {
+                            if case .constant(let text) = $0 { text } else { nil }
+                        }, limit: limit))
+            }
+        }
+        return BodyLimitTable(base: base, large: large)
+    }
+}
+
+/// How much body the server collects for a request, from its method and
+/// path: `base` (the largest limit of ordinary routes) unless the path is
+/// one of the few that take large bodies.
+struct BodyLimitTable: Sendable {
+    struct Entry: Sendable {
+        var method: String
+        /// Constant segments, nil where the route has a parameter.
+        var path: [String?]
+        var limit: Int
+    }
+
+    let base: Int
+    let large: [Entry]
+
+    func limit(method: String, uri: String) -> Int {
+        guard !large.isEmpty else { return base }
+        let path = uri.prefix { $0 != "?" && $0 != "#" }.split(separator: "/", omittingEmptySubsequences: true)
+        var found = base
+        for entry in large where entry.method == method && entry.path.count == path.count {
+            if zip(entry.path, path).allSatisfy({ $0 == nil || $0! == $1 }) { found = max(found, entry.limit) }
+        }
+        return found
     }
 }
 

@@ -106,7 +106,7 @@ final class FanfareHTTPServer: Server, Sendable {
         let registry = ConnectionRegistry(limit: limits.effectiveMaxConnections)
         let waiting = WaitingConnectionsByLoop(group: application.eventLoopGroup)
         let shared = HTTPRequestHandler.Shared(
-            application: application, responder: application.responder.current, maxBody: BodyLimits.largest(in: application),
+            application: application, responder: application.responder.current, bodyLimits: BodyLimits.table(in: application),
             maxHeaderBytes: limits.maxHeaderBytes, serverName: configuration.serverName)
         let decoderLimits = {
             var decoder = NIOHTTPDecoderLimitConfiguration()

@@ -6,7 +6,8 @@ import Vapor
 /// Turns the decoded parts of each request into a `Vapor.Request` with its
 /// body collected, has the application answer it, and writes the answer.
 ///
-/// Bodies are collected up to the largest limit any route declares; a body
+/// Bodies are collected up to the limit `BodyLimitTable` gives the request's
+/// method and path (uploads alone take large ones); a body
 /// declared or found to be larger is answered (413, through the
 /// application's error handling) without reading it, and the connection
 /// closes. Each route's own limit is checked by `BodyLimitMiddleware`.
@@ -18,7 +19,7 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     struct Shared: Sendable {
         let application: Application
         let responder: any Responder
-        let maxBody: Int
+        let bodyLimits: BodyLimitTable
         let maxHeaderBytes: Int
         let serverName: String?
     }
@@ -40,6 +41,8 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     private var stopping = false
     private var streamTask: Task<Void, Never>?
     private var dates = HTTPDateCache()
+    /// The body limit of the request being received.
+    private var maxBody = 0
 
     init(shared: Shared, connection: ConnectionGuard) {
         self.shared = shared
@@ -51,7 +54,8 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         case .head(let head):
             guard case .waiting = state else { return }
             connection.headReceived()
-            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > shared.maxBody {
+            maxBody = shared.bodyLimits.limit(method: head.method.rawValue, uri: head.uri)
+            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > maxBody {
                 dispatch(context: context, head: head, body: nil, oversized: true)
                 return
             }
@@ -67,7 +71,7 @@ final class HTTPRequestHandler: ChannelInboundHandler {
             } else {
                 body!.writeBuffer(&chunk)
             }
-            if body!.readableBytes > shared.maxBody {
+            if body!.readableBytes > maxBody {
                 dispatch(context: context, head: head, body: nil, oversized: true)
             } else {
                 state = .receiving(head, body)
