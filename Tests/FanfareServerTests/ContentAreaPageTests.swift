@@ -144,7 +144,7 @@ import Testing
         #expect(model.topics[0].statusLabel == "待用" && model.topics[0].deadline != nil)
         let html = LibraryPage.view(model, context(.zhHans, path: "/w/demo/library")).rendered
         #expect(html.contains("data-code=\"reserve.low\""))
-        #expect(html.contains("<td translate=\"no\">poster.jpg</td>") && html.contains("<td translate=\"no\">from the studio</td>"))
+        #expect(html.contains("<span translate=\"no\">poster.jpg</span>") && html.contains("<td translate=\"no\">from the studio</td>"))
         #expect(html.contains("<option value=\"gif\">动图</option>"))
         #expect(VisibleText.latinWords(html).isEmpty, "\(VisibleText.latinWords(html))")
         let en = LibraryPage.model(found, values: [:], errors: FormErrors(), base: "/w/demo/library", canEdit: true, locale: .en)

@@ -262,7 +262,7 @@ import Testing
 enum VisibleText {
     static let allowed: Set<String> = [
         "fanfare", "api", "csv", "json", "url", "id", "ip", "utc", "http", "https", "html", "mastodon", "bluesky", "webhook", "ok", "mb",
-        "sandbox", "ugc", "kb", "gb",
+        "sandbox", "ugc", "kb", "gb", "jpeg", "png", "gif", "webp", "mp4", "mov",
     ]
 
     static func text(_ html: String) -> String {
