@@ -12,7 +12,8 @@ import Vapor
     /// Tokens a Chinese template may keep in Latin letters: values the
     /// reader types or the API names, and names of standards.
     static let latinAllowed: Set<String> = [
-        "JPEG", "PNG", "GIF", "WebP", "MP", "MOV", "Fanfare", "RFC", "ISO", "UTF", "IANA", "ASCII", "CSV", "JSON", "URL", "ID", "UUID", "SHA", "MB", "GiB", "YYYY", "MM", "DD", "Z", "T",
+        "JPEG", "PNG", "GIF", "WebP", "MP", "MOV", "Fanfare", "RFC", "ISO", "UTF", "IANA", "ASCII", "CSV", "JSON", "URL", "ID", "UUID", "SHA", "MB",
+        "GiB", "YYYY", "MM", "DD", "Z", "T",
         "FANFARE_OUTBOUND_ALLOW", "FANFARE_LEXICON_MAX_TERMS", "openapi", "yaml", "next_cursor", "Asia", "Shanghai", "UTC", "true", "false",
         "null", "me", "none", "id", "kind", "check_in", "poll", "quiz", "lottery", "ugc_challenge", "sign_up", "age_band", "gender", "region",
         "interests", "tags", "consent", "all", "any", "not", "field", "op", "value", "between", "eq", "ne", "in", "not_in", "term", "category",
