@@ -26,6 +26,8 @@ final class BlueskyFake: Sendable {
         var generation = 1
         var forced: [StubResponse] = []
         var hangAfterCreating = false
+        /// Blobs uploaded: content type and size, in order.
+        var blobs: [(type: String, size: Int)] = []
     }
 
     let state = Mutex(State())
@@ -111,6 +113,13 @@ final class BlueskyFake: Sendable {
                 ? .json(["did": "did:plc:alice"]) : Self.xrpcError("InvalidRequest", "Unable to resolve handle")
         case "com.atproto.repo.createRecord":
             return await create(request)
+        case "com.atproto.repo.uploadBlob":
+            let type = request.headers["content-type"] ?? ""
+            let count = state.withLock { state in
+                state.blobs.append((type, request.body.count))
+                return state.blobs.count
+            }
+            return .json(["blob": ["$type": "blob", "ref": ["$link": "bafkblob\(count)"], "mimeType": type, "size": request.body.count]])
         case "com.atproto.repo.getRecord":
             let rkey = request.query["rkey"] ?? ""
             guard request.query["repo"] == Self.did, let record = records[rkey] else {
@@ -174,6 +183,32 @@ final class BlueskyFake: Sendable {
 
 @Suite struct BlueskyConnectorTests {
     let now = Date(timeIntervalSince1970: 1_772_700_000)
+
+    @Test func picturesAreUploadedAsBlobsAndEmbeddedWithAltTextAndAspectRatioOnce() async throws {
+        try await withBluesky { fake, server, connector in
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+            let uploads = ["瓶子", ""].map {
+                MediaUpload(name: "a.png", format: .png, width: 1200, height: 800, altText: $0, sha256: String(repeating: "c", count: 64), data: png)
+            }
+            let variant = Variant(
+                text: "新品", media: uploads.map { MediaAttachment(kind: .image, bytes: $0.data.count, format: .png, width: 1200, height: 800) })
+            let request = PublishRequest(idempotencyKey: "k-pics", variant: variant, media: uploads)
+            let first = try await connector.publish(request)
+            let again = try await connector.publish(request)
+            #expect(first == again)
+            let blobs = fake.state.withLock { $0.blobs }
+            // The second publish found the post and uploaded nothing.
+            #expect(blobs.count == 2 && blobs.allSatisfy { $0.type == "image/png" && $0.size == png.count })
+            let record = try #require(fake.records.values.first)
+            let embed = try #require(record.body["embed"] as? [String: Any])
+            #expect(embed["$type"] as? String == "app.bsky.embed.images")
+            let images = try #require(embed["images"] as? [[String: Any]])
+            #expect(images.count == 2 && images[0]["alt"] as? String == "瓶子" && images[1]["alt"] as? String == "")
+            #expect((images[0]["image"] as? [String: Any])?["ref"] as? [String: String] == ["$link": "bafkblob1"])
+            #expect(images[0]["aspectRatio"] as? [String: Int] == ["width": 1200, "height": 800])
+            #expect(server.requests.filter { $0.path.hasSuffix("createRecord") }.count == 1)
+        }
+    }
 
     func connection(_ server: StubServer, generation: Int = 1) -> AccountConnection {
         AccountConnection(

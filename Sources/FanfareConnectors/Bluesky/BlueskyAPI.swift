@@ -11,7 +11,8 @@ struct BlueskyAPI: Sendable {
     var host: String { service.host ?? service.absoluteString }
 
     func send(
-        _ method: String, _ nsid: String, params: [(String, String)] = [], body: Data? = nil, token: String?
+        _ method: String, _ nsid: String, params: [(String, String)] = [], body: Data? = nil, contentType: String = "application/json",
+        token: String?
     ) async throws(ConnectorError) -> HTTPResponseData {
         var components = URLComponents(url: service, resolvingAgainstBaseURL: false)!
         components.path = (service.path.hasSuffix("/") ? String(service.path.dropLast()) : service.path) + "/xrpc/" + nsid
@@ -20,7 +21,7 @@ struct BlueskyAPI: Sendable {
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if body != nil { headers.append(("Content-Type", contentType)) }
         let request = HTTPRequestData(method: method, url: components.url!, headers: headers, body: body)
         do {
             return try await transport.send(request, timeout: timeout)

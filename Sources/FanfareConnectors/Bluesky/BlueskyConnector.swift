@@ -36,13 +36,50 @@ public struct BlueskyConnector: Connector {
             postMetrics: true, receivesWebhooks: false)
     }
 
+    ///
+    /// Pictures and a video are uploaded as blobs first
+    /// (`com.atproto.repo.uploadBlob`) and embedded in the post record; a
+    /// blob no record uses is dropped by the PDS, so uploading again after
+    /// a fault costs nothing, and the record key keeps the post single.
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
-        guard request.variant.media.isEmpty else {
-            throw .rejected(reason: "Fanfare cannot upload pictures or videos to Bluesky yet; remove the attachments or post this one by hand.")
+        guard request.media.count == request.variant.media.count else {
+            throw .rejected(reason: "A picture or video of this post has no file in the library; upload it and try again.")
+        }
+        // If the post exists already (an earlier attempt made it), nothing is uploaded again.
+        if !request.media.isEmpty, let existing = try await existingPost(rkey: BlueskyRecordKey.tid(for: request.idempotencyKey), now: clock()) {
+            return existing
+        }
+        var embed: BlueskyEntity.Embed?
+        if !request.media.isEmpty {
+            var images: [BlueskyEntity.Embed.Image] = []
+            for upload in request.media {
+                let blob = try await uploadBlob(upload)
+                let ratio = upload.width.flatMap { w in upload.height.map { BlueskyEntity.AspectRatio(width: w, height: $0) } }
+                if upload.format.kind == .video {
+                    embed = .video(blob, alt: upload.altText, aspectRatio: ratio)
+                } else {
+                    images.append(.init(alt: upload.altText ?? "", image: blob, aspectRatio: ratio))
+                }
+            }
+            if !images.isEmpty { embed = .images(Array(images.prefix(4))) }
         }
         // A record holds at most 8 tags besides those in the text.
         let tags = Array(request.variant.tags.prefix(8))
-        return try await createPost(text: request.variant.text, tags: tags.isEmpty ? nil : tags, reply: nil, idempotencyKey: request.idempotencyKey)
+        return try await createPost(
+            text: request.variant.text, tags: tags.isEmpty ? nil : tags, reply: nil, embed: embed, idempotencyKey: request.idempotencyKey)
+    }
+
+    func uploadBlob(_ upload: MediaUpload) async throws(ConnectorError) -> BlueskyEntity.Blob {
+        let now = clock()
+        do {
+            let response = try await api.send(
+                "POST", "com.atproto.repo.uploadBlob", body: upload.data, contentType: upload.format.mimeType, token: accessToken)
+            return try api.decode(BlueskyEntity.UploadedBlob.self, response, write: false, now: now).blob
+        } catch {
+            // A blob publishes nothing: an upload without answer is retried whole.
+            if case .outcomeUnknown(let reason) = error { throw .temporary(reason: reason) }
+            throw error
+        }
     }
 
     public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
@@ -114,7 +151,7 @@ public struct BlueskyConnector: Connector {
     /// and that post is the answer: PDSs refuse a taken key with an error
     /// (a 500 on the reference PDS), so any refusal is checked this way.
     func createPost(
-        text: String, tags: [String]?, reply: BlueskyEntity.ReplyRef?, idempotencyKey: String
+        text: String, tags: [String]?, reply: BlueskyEntity.ReplyRef?, embed: BlueskyEntity.Embed? = nil, idempotencyKey: String
     ) async throws(ConnectorError)
         -> PublishedPost
     {
@@ -122,7 +159,7 @@ public struct BlueskyConnector: Connector {
         let rkey = BlueskyRecordKey.tid(for: idempotencyKey)
         let facets = try await BlueskyRichText.facets(in: text, dids: resolveMentions(in: text, now: now)).map { BlueskyEntity.Facet(facet: $0) }
         let record = BlueskyEntity.NewPost(
-            text: text, createdAt: BlueskyAPI.formatDate(now), facets: facets.isEmpty ? nil : facets, reply: reply, tags: tags)
+            text: text, createdAt: BlueskyAPI.formatDate(now), facets: facets.isEmpty ? nil : facets, reply: reply, tags: tags, embed: embed)
         let body = try BlueskyAPI.json(BlueskyEntity.CreateRecord(repo: did, rkey: rkey, record: record))
         let response = try await api.send("POST", "com.atproto.repo.createRecord", body: body, token: accessToken)
         guard (200..<300).contains(response.status) else {

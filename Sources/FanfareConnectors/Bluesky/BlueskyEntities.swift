@@ -27,16 +27,74 @@ enum BlueskyEntity {
     }
 
     /// An `app.bsky.feed.post` record to write.
+    /// A blob as `com.atproto.repo.uploadBlob` returns it, put into the
+    /// record as it came.
+    struct Blob: Codable, Equatable {
+        struct Link: Codable, Equatable {
+            var link: String
+            enum CodingKeys: String, CodingKey { case link = "$link" }
+        }
+        var type: String?
+        var ref: Link
+        var mimeType: String
+        var size: Int
+
+        enum CodingKeys: String, CodingKey {
+            case type = "$type"
+            case ref, mimeType, size
+        }
+    }
+
+    struct UploadedBlob: Decodable {
+        var blob: Blob
+    }
+
+    struct AspectRatio: Encodable {
+        var width: Int
+        var height: Int
+    }
+
+    /// `app.bsky.embed.images` (up to 4 pictures) or `app.bsky.embed.video`.
+    enum Embed: Encodable {
+        struct Image: Encodable {
+            var alt: String
+            var image: Blob
+            var aspectRatio: AspectRatio?
+        }
+        case images([Image])
+        case video(Blob, alt: String?, aspectRatio: AspectRatio?)
+
+        enum CodingKeys: String, CodingKey {
+            case type = "$type"
+            case images, video, alt, aspectRatio
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .images(let images):
+                try container.encode("app.bsky.embed.images", forKey: .type)
+                try container.encode(images, forKey: .images)
+            case .video(let blob, let alt, let ratio):
+                try container.encode("app.bsky.embed.video", forKey: .type)
+                try container.encode(blob, forKey: .video)
+                try container.encodeIfPresent(alt, forKey: .alt)
+                try container.encodeIfPresent(ratio, forKey: .aspectRatio)
+            }
+        }
+    }
+
     struct NewPost: Encodable {
         var text: String
         var createdAt: String
         var facets: [Facet]?
         var reply: ReplyRef?
         var tags: [String]?
+        var embed: Embed? = nil
 
         enum CodingKeys: String, CodingKey {
             case type = "$type"
-            case text, createdAt, facets, reply, tags
+            case text, createdAt, facets, reply, tags, embed
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -47,6 +105,7 @@ enum BlueskyEntity {
             try container.encodeIfPresent(facets, forKey: .facets)
             try container.encodeIfPresent(reply, forKey: .reply)
             try container.encodeIfPresent(tags, forKey: .tags)
+            try container.encodeIfPresent(embed, forKey: .embed)
         }
     }
 
