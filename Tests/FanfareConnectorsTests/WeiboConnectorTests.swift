@@ -86,13 +86,41 @@ import Testing
         }
     }
 
+    @Test func aPictureIsSentWithTheTextInOneShareCall() async throws {
+        let fake = WeiboFake()
+        try await StubServer.run(fake.handle) { server in
+            let weibo = try await connect(server)
+            let picture = MediaUpload(
+                name: "海报.png", format: .png, width: 800, height: 600, altText: nil, sha256: String(repeating: "d", count: 64),
+                data: Data([0x89, 0x50, 0x4E, 0x47, 9, 9]))
+            let variant = Variant(text: "春季新品", media: [MediaAttachment(kind: .image, bytes: 6, format: .png)])
+            let posted = try await weibo.publish(PublishRequest(idempotencyKey: "pic-1", variant: variant, media: [picture]))
+            let stored = try #require(fake.state.withLock { $0.posts }.last)
+            #expect(posted.remoteID == stored.id)
+            #expect(stored.picture == "image/png")
+            #expect(stored.text.hasPrefix("春季新品"))
+            let share = try #require(server.requests.last { $0.path == "/2/statuses/share.json" })
+            #expect(share.headers["content-type"]?.hasPrefix("multipart/form-data; boundary=") == true)
+            // Two pictures, or a WebP, are refused before anything is sent.
+            let before = server.requests.count
+            for uploads in [[picture, picture], [MediaUpload(name: "a", format: .webp, width: nil, height: nil, altText: nil, sha256: "e", data: Data([1]))]]
+            {
+                let media = uploads.map { MediaAttachment(kind: .image, bytes: $0.data.count, format: $0.format) }
+                await #expect(throws: ConnectorError.self) {
+                    try await weibo.publish(PublishRequest(idempotencyKey: "pic-2", variant: Variant(text: "x", media: media), media: uploads))
+                }
+            }
+            #expect(server.requests.count == before)
+        }
+    }
+
     @Test func whatShareRefusesIsRejectedBeforeSending() async throws {
         try await StubServer.run(WeiboFake().handle) { server in
             let weibo = try await connect(server)
             let before = server.requests.count
             for (variant, words) in [
                 (Variant(text: "#上新# 春季新品"), "#上新#"), (Variant(text: String(repeating: "长", count: 135)), "shorten the text by 6"),
-                (Variant(text: "图", media: [MediaAttachment(kind: .image, bytes: 1_000)]), "pictures"),
+                (Variant(text: "图", media: [MediaAttachment(kind: .image, bytes: 1_000)]), "no file"),
             ] {
                 do {
                     _ = try await weibo.publish(PublishRequest(idempotencyKey: "r", variant: variant))

@@ -14,6 +14,8 @@ final class WeiboFake: Sendable {
         var id: String
         var text: String
         var createdAt: String
+        /// The content type of the `pic` sent with it.
+        var picture: String? = nil
     }
 
     struct State {
@@ -54,7 +56,14 @@ final class WeiboFake: Sendable {
 
     func handle(_ request: StubRequest) async -> StubResponse {
         if let forced = state.withLock({ $0.forced.isEmpty ? nil : $0.forced.removeFirst() }) { return forced }
-        let fields = request.method == "POST" ? request.form : request.query
+        var fields = request.method == "POST" ? request.form : request.query
+        var picture: String?
+        if request.headers["content-type"]?.hasPrefix("multipart/form-data") == true {
+            let text = String(decoding: request.body, as: UTF8.self)
+            fields = Dictionary(
+                text.matches(of: #/name="([a-z_]+)"\r\n\r\n([^\r]*)\r\n/#).map { (String($0.1), String($0.2)) }, uniquingKeysWith: { a, _ in a })
+            picture = text.firstMatch(of: #/name="pic"; filename="[^"]+"\r\nContent-Type: ([a-z/]+)/#).map { String($0.1) }
+        }
         if request.path == "/oauth2/get_token_info" {
             guard request.method == "POST", fields["access_token"] == Self.token else {
                 return Self.error(21327, "expired_token", request.path)
@@ -67,7 +76,7 @@ final class WeiboFake: Sendable {
             guard request.query["uid"] == Self.uid else { return Self.error(20003, "User does not exists!", request.path) }
             return .json(Self.user)
         case ("POST", "/2/statuses/share.json"):
-            return await share(fields["status"] ?? "")
+            return await share(fields["status"] ?? "", picture: picture)
         case ("GET", "/2/statuses/user_timeline.json"):
             let posts = state.withLock { $0.posts }.reversed().map { Self.statusJSON($0, user: ["id": Int64(Self.uid)!]) }
             return .json(["statuses": Array(posts), "total_number": posts.count])
@@ -110,7 +119,7 @@ final class WeiboFake: Sendable {
         }
     }
 
-    func share(_ text: String) async -> StubResponse {
+    func share(_ text: String, picture: String? = nil) async -> StubResponse {
         let (post, hang) = state.withLock { state -> (Post, Bool) in
             var stored = text
             for match in text.matches(of: #/https?://[^\s]+/#).reversed() {
@@ -118,7 +127,7 @@ final class WeiboFake: Sendable {
                 state.shortLinks[short] = String(match.output)
                 stored.replaceSubrange(match.range, with: short)
             }
-            let post = Post(id: String(state.nextID), text: stored, createdAt: "Mon Nov 23 10:00:00 +0800 2026")
+            let post = Post(id: String(state.nextID), text: stored, createdAt: "Mon Nov 23 10:00:00 +0800 2026", picture: picture)
             state.nextID += 1
             state.posts.append(post)
             let hang = state.hangAfterSharing

@@ -43,6 +43,13 @@ struct WeiboAPI: Sendable {
         return Self.reply(try await transport.send(request, timeout: Self.timeout))
     }
 
+    /// A write with a file (`statuses/share`'s `pic`), as multipart.
+    func post(_ path: String, _ form: [(String, String)], file: MultipartBody.File) async throws(ConnectorError) -> WeiboReply {
+        let body = MultipartBody(fields: [("access_token", token)] + form, files: [file])
+        let request = HTTPRequestData(method: "POST", url: url(path, []), headers: [("Content-Type", body.contentType)], body: body.body)
+        return Self.reply(try await transport.send(request, timeout: Self.timeout))
+    }
+
     static func reply(_ response: HTTPResponseData) -> WeiboReply {
         if let failure = try? JSONDecoder().decode(WeiboFailure.self, from: response.body), failure.errorCode != nil || response.status >= 400 {
             return .failed(code: failure.errorCode?.value, message: failure.error ?? "", status: response.status)

@@ -39,7 +39,16 @@ public struct WeiboConnector: Connector {
 
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
         let status = try shareText(for: request)
-        let reply = try await api.post("2/statuses/share.json", [("status", status), ("rip", rip)])
+        let reply: WeiboReply
+        if let picture = request.media.first {
+            // The picture goes in the same call as the text (`pic`): one
+            // request, so the post cannot be made without its picture.
+            reply = try await api.post(
+                "2/statuses/share.json", [("status", status), ("rip", rip)],
+                file: .init(field: "pic", fileName: picture.fileName, contentType: picture.format.mimeType, data: picture.data))
+        } else {
+            reply = try await api.post("2/statuses/share.json", [("status", status), ("rip", rip)])
+        }
         // 20032: "update success, while server slow now" — accepted but not
         // yet visible; reconcile instead of sending again.
         if case .failed(20032, _, _) = reply {
@@ -64,9 +73,12 @@ public struct WeiboConnector: Connector {
                     "Weibo's share API does not accept topics (\(names)) in the text; remove the # marks and publish again, or post it by hand on weibo.com"
             )
         }
-        if !request.variant.media.isEmpty {
+        if request.media.count != request.variant.media.count {
+            throw .rejected(reason: "A picture of this post has no file in the library; upload it and try again.")
+        }
+        if request.media.count > 1 || request.media.contains(where: { ![.jpeg, .png, .gif].contains($0.format) || $0.data.count >= 5 * 1_048_576 }) {
             throw .rejected(
-                reason: "Fanfare cannot upload pictures to Weibo yet; remove the picture from this variant, or post it by hand on weibo.com")
+                reason: "Weibo's share API takes one JPEG, PNG or GIF picture under 5 MB; keep one such picture, or post it by hand on weibo.com")
         }
         let status = WeiboShareText.compose(text, safeDomain: safeDomainURL, marker: WeiboShareText.marker(for: request.idempotencyKey))
         let length = Self.counting.count(status)
