@@ -103,8 +103,9 @@ import Testing
             #expect(share.headers["content-type"]?.hasPrefix("multipart/form-data; boundary=") == true)
             // Two pictures, or a WebP, are refused before anything is sent.
             let before = server.requests.count
-            for uploads in [[picture, picture], [MediaUpload(name: "a", format: .webp, width: nil, height: nil, altText: nil, sha256: "e", data: Data([1]))]]
-            {
+            for uploads in [
+                [picture, picture], [MediaUpload(name: "a", format: .webp, width: nil, height: nil, altText: nil, sha256: "e", data: Data([1]))],
+            ] {
                 let media = uploads.map { MediaAttachment(kind: .image, bytes: $0.data.count, format: $0.format) }
                 await #expect(throws: ConnectorError.self) {
                     try await weibo.publish(PublishRequest(idempotencyKey: "pic-2", variant: Variant(text: "x", media: media), media: uploads))
