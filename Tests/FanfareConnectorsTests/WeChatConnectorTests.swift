@@ -114,6 +114,33 @@ import Testing
         }
     }
 
+    @Test func thePicturesBecomeThePermanentCoverAndImagesInTheArticle() async throws {
+        let fake = WeChatFake(now: Self.now)
+        try await StubServer.run(fake.handle) { server in
+            let wechat = try await connect(server, changes: ["coverMediaID": ""])
+            let pictures = [MediaFormat.jpeg, .png].map {
+                MediaUpload(name: "p", format: $0, width: 900, height: 383, altText: nil, sha256: String(repeating: "f", count: 64), data: Data([1, 2, 3]))
+            }
+            var variant = article()
+            variant.media = pictures.map { MediaAttachment(kind: .image, bytes: 3, format: $0.format) }
+            _ = try await wechat.publish(PublishRequest(idempotencyKey: "variant-9/account-2", variant: variant, media: pictures))
+            let uploads = fake.state.withLock { $0.uploads }
+            #expect(uploads.map(\.call) == ["material", "uploadimg"] && uploads.map(\.type) == ["image/jpeg", "image/png"])
+            let add = try #require(server.requests.first { $0.path == "/cgi-bin/draft/add" })
+            let sent = try #require((add.json?["articles"] as? [[String: Any]])?.first)
+            #expect(sent["thumb_media_id"] as? String == "PERM_1")
+            #expect((sent["content"] as? String)?.hasSuffix("<p><img src=\"http://mmbiz.qpic.cn/img_2\"/></p>") == true)
+            // A missing title is refused before any picture is uploaded.
+            var untitled = variant
+            untitled.title = nil
+            let before = server.requests.count
+            await #expect(throws: ConnectorError.self) {
+                try await wechat.publish(PublishRequest(idempotencyKey: "variant-10/account-2", variant: untitled, media: pictures))
+            }
+            #expect(server.requests.count == before)
+        }
+    }
+
     @Test func aFailedJobIsRejectedWithWeChatsReason() async throws {
         let fake = WeChatFake(now: Self.now)
         try await StubServer.run(fake.handle) { server in

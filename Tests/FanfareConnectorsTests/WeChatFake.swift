@@ -29,6 +29,8 @@ final class WeChatFake: Sendable {
         var script: [Int] = []
         var forced: [StubResponse] = []
         var hangAfterSubmit = false
+        /// Pictures uploaded: which call and content type.
+        var uploads: [(call: String, type: String)] = []
         var counter = 0
         /// The first day the statistics keep (older weeks answer 61501).
         var statisticsFrom = "2026-01-01"
@@ -67,6 +69,20 @@ final class WeChatFake: Sendable {
             return Self.error(40001, "invalid credential, access_token is invalid or not latest")
         }
         switch (request.method, request.path) {
+        case ("POST", "/cgi-bin/material/add_material"), ("POST", "/cgi-bin/media/uploadimg"):
+            let text = String(decoding: request.body, as: UTF8.self)
+            guard request.headers["content-type"]?.hasPrefix("multipart/form-data") == true,
+                let type = text.firstMatch(of: #/name="media"; filename="[^"]+"\r\nContent-Type: (image/[a-z]+)/#)
+            else { return Self.error(40005, "invalid file type") }
+            let permanent = request.path.hasSuffix("add_material")
+            if permanent, request.query["type"] != "image" { return Self.error(40004, "invalid media type") }
+            let id = state.withLock { state -> Int in
+                state.counter += 1
+                state.uploads.append((permanent ? "material" : "uploadimg", String(type.1)))
+                return state.counter
+            }
+            return permanent
+                ? .json(["media_id": "PERM_\(id)", "url": "http://mmbiz.qpic.cn/perm_\(id)"]) : .json(["url": "http://mmbiz.qpic.cn/img_\(id)"])
         case ("POST", "/cgi-bin/draft/add"):
             guard let article = (body["articles"] as? [[String: Any]])?.first, let title = article["title"] as? String,
                 let content = article["content"] as? String, let thumb = article["thumb_media_id"] as? String

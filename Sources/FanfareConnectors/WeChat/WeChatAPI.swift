@@ -39,6 +39,21 @@ struct WeChatAPI: Sendable {
         return try Self.decode(try await transport.send(request, timeout: Self.timeout), as: answer, now: now)
     }
 
+    /// A file upload (`media` part, multipart). Uploads publish nothing, so
+    /// one whose answer was lost is only a passing fault.
+    func upload<Answer: Decodable>(
+        _ path: String, token: String, query: [(String, String)] = [], file: MultipartBody.File, as answer: Answer.Type, now: Date
+    ) async throws(ConnectorError) -> Answer {
+        let body = MultipartBody(fields: [], files: [file])
+        let request = HTTPRequestData(
+            method: "POST", url: url(path, token: token, query: query), headers: [("Content-Type", body.contentType)], body: body.body)
+        do {
+            return try Self.decode(try await transport.send(request, timeout: Self.timeout), as: answer, now: now)
+        } catch .outcomeUnknown(let reason) {
+            throw .temporary(reason: reason)
+        }
+    }
+
     /// A GET: reads only, so a lost answer is a passing fault.
     func get<Answer: Decodable>(
         _ path: String, token: String, query: [(String, String)] = [], as answer: Answer.Type, now: Date
@@ -195,6 +210,17 @@ struct WeChatListRequest: Encodable {
 
 struct WeChatMediaID: Codable {
     let mediaId: String
+}
+
+/// `material/add_material`: the permanent material's ID (and its link).
+struct WeChatMaterial: Decodable {
+    let mediaId: String
+    let url: String?
+}
+
+/// `media/uploadimg`: a picture's link for use inside an article.
+struct WeChatImageURL: Decodable {
+    let url: String
 }
 
 struct WeChatSubmitted: Decodable {

@@ -52,8 +52,31 @@ public struct WeChatConnector: Connector {
 
     var token: String { credentials.accessToken }
 
+    ///
+    /// The variant's first picture becomes the cover: uploaded as permanent
+    /// material (`material/add_material`, type image), whose media ID the
+    /// draft names; the other pictures are uploaded for use inside articles
+    /// (`media/uploadimg`) and follow the text. Without pictures the
+    /// account's cover media ID is used. Uploads repeated after a fault
+    /// leave a spare material in the account's library, never a second
+    /// article.
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
-        let article = try article(for: request)
+        // Everything but the uploads is checked before anything is sent
+        // (the cover stands in for the one about to be uploaded).
+        _ = try article(for: request, cover: request.media.isEmpty ? nil : "to-upload")
+        var cover: String?
+        var images: [String] = []
+        for (index, upload) in request.media.enumerated() {
+            let file = MultipartBody.File(field: "media", fileName: upload.fileName, contentType: upload.format.mimeType, data: upload.data)
+            if index == 0 {
+                cover = try await api.upload(
+                    "cgi-bin/material/add_material", token: token, query: [("type", "image")], file: file, as: WeChatMaterial.self, now: clock()
+                ).mediaId
+            } else {
+                images.append(try await api.upload("cgi-bin/media/uploadimg", token: token, file: file, as: WeChatImageURL.self, now: clock()).url)
+            }
+        }
+        let article = try article(for: request, cover: cover, images: images)
         let draft: WeChatMediaID
         do {
             draft = try await api.post("cgi-bin/draft/add", token: token, WeChatDraft(articles: [article]), as: WeChatMediaID.self, now: clock())
@@ -67,14 +90,15 @@ public struct WeChatConnector: Connector {
         return try await poll(publishID: submitted.publishId.value)
     }
 
-    func article(for request: PublishRequest) throws(ConnectorError) -> WeChatArticle {
+    func article(for request: PublishRequest, cover uploaded: String? = nil, images: [String] = []) throws(ConnectorError) -> WeChatArticle {
         let variant = request.variant
         guard let title = variant.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty else {
             throw .rejected(reason: "WeChat articles need a title; add one to this variant")
         }
-        let content = WeChatArticle.html(variant.text)
-        guard !content.isEmpty else { throw .rejected(reason: "The article has no text; write the text of this variant") }
-        guard let cover = coverMediaID?.trimmingCharacters(in: .whitespaces), !cover.isEmpty else {
+        let text = WeChatArticle.html(variant.text)
+        guard !text.isEmpty else { throw .rejected(reason: "The article has no text; write the text of this variant") }
+        let content = text + images.map { "<p><img src=\"\(WeChatArticle.escape($0))\"/></p>" }.joined()
+        guard let cover = uploaded ?? coverMediaID?.trimmingCharacters(in: .whitespaces), !cover.isEmpty else {
             throw .rejected(
                 reason:
                     "WeChat articles need a cover image: upload one as a permanent image (素材管理) in the WeChat backend and enter its media ID as this account's cover media ID in Fanfare"
