@@ -22,6 +22,7 @@ struct OperationsRoutes: RouteCollection {
         routes.get("static", "compose.js", use: script(BundledResources.composeScript))
         routes.get("static", "calendar.js", use: script(BundledResources.calendarScript))
         routes.get("static", "inbox.js", use: script(BundledResources.inboxScript))
+        routes.get("static", "segments.js", use: script(BundledResources.segmentsScript))
     }
 
     @Sendable func health(req: Request) async throws -> Response {
@@ -140,6 +141,7 @@ enum BundledResources {
     static let composeScript: String = load("compose", "js", subdirectory: "Public")
     static let calendarScript: String = load("calendar", "js", subdirectory: "Public")
     static let inboxScript: String = load("inbox", "js", subdirectory: "Public")
+    static let segmentsScript: String = load("segments", "js", subdirectory: "Public")
 
     private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),
