@@ -119,7 +119,8 @@ import Testing
         try await StubServer.run(fake.handle) { server in
             let wechat = try await connect(server, changes: ["coverMediaID": ""])
             let pictures = [MediaFormat.jpeg, .png].map {
-                MediaUpload(name: "p", format: $0, width: 900, height: 383, altText: nil, sha256: String(repeating: "f", count: 64), data: Data([1, 2, 3]))
+                MediaUpload(
+                    name: "p", format: $0, width: 900, height: 383, altText: nil, sha256: String(repeating: "f", count: 64), data: Data([1, 2, 3]))
             }
             var variant = article()
             variant.media = pictures.map { MediaAttachment(kind: .image, bytes: 3, format: $0.format) }

@@ -116,7 +116,7 @@ def test_a_fan_is_merged_counted_rewarded_drawn_exported_and_erased(demo_server,
     # 3. The segment counts them.
     admin.get(f"{base}/w/demo/segments")
     click_through(admin, wait(admin).until(EC.presence_of_element_located((By.LINK_TEXT, SEGMENT))))
-    assert fact(admin, "segment-count") == "共 1 位粉丝符合。", fact(admin, "segment-count")
+    assert fact(admin, "segment-count") == "匹配 1 位粉丝", fact(admin, "segment-count")
     members = [a.text for a in admin.find_elements(By.CSS_SELECTOR, "#segment-members tr.member-row a")]
     assert members == [FAN], f"members of {SEGMENT}: {members}"
 

@@ -263,6 +263,7 @@ extension CodedMessage {
     public static func reviewKeyRepeated(key: String) -> CodedMessage { CodedMessage(.reviewKeyRepeated, ["key": .text(key)]) }
     public static var automaticStepFirst: CodedMessage { CodedMessage(.automaticStepFirst) }
     public static var automaticStepNoApprovers: CodedMessage { CodedMessage(.automaticStepNoApprovers) }
+    public static var automaticStepNotSkipped: CodedMessage { CodedMessage(.automaticStepNotSkipped) }
     public static func approverRoles(choices: [String]) -> CodedMessage { CodedMessage(.approverRoles, ["choices": .list(choices)]) }
     public static func reviewNotSubmittable(state: CodedMessage) -> CodedMessage { CodedMessage(.reviewNotSubmittable, ["state": .message(state)]) }
     public static func reviewNotInReview(state: CodedMessage) -> CodedMessage { CodedMessage(.reviewNotInReview, ["state": .message(state)]) }

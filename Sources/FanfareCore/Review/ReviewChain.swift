@@ -9,32 +9,57 @@ public struct ReviewStep: Sendable, Equatable, Codable {
     public var name: String
     public var approvers: Set<Role>
     public var automatic: Bool
+    /// How many different people (each with one of `approvers`) must approve
+    /// before the item moves on: 1 to `ReviewChain.maxApprovals`.
+    public var requiredApprovals: Int
+    /// Post formats (`ContentFormat` raw values: `image_text`, `live` …)
+    /// that pass this step without it being asked: a short video may skip
+    /// legal review where a long article may not. The automatic step is
+    /// never skipped.
+    public var skipFor: Set<String>
 
-    public init(key: String, name: String, approvers: Set<Role> = [], automatic: Bool = false) {
+    public init(
+        key: String, name: String, approvers: Set<Role> = [], automatic: Bool = false, requiredApprovals: Int = 1, skipFor: Set<String> = []
+    ) {
         self.key = key
         self.name = name
         self.approvers = approvers
         self.automatic = automatic
+        self.requiredApprovals = requiredApprovals
+        self.skipFor = skipFor
     }
 
-    private enum CodingKeys: String, CodingKey { case key, name, approvers, automatic }
+    /// Whether an item of this format passes the step without a decision.
+    public func isSkipped(for postType: String?) -> Bool {
+        guard !automatic, let postType else { return false }
+        return skipFor.contains(postType)
+    }
 
+    private enum CodingKeys: String, CodingKey { case key, name, approvers, automatic, requiredApprovals, skipFor }
+
+    /// A chain stored before approvals and skips existed reads with one
+    /// approval and no skip.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         key = try container.decode(String.self, forKey: .key)
         name = try container.decode(String.self, forKey: .name)
         approvers = try container.decodeIfPresent(Set<Role>.self, forKey: .approvers) ?? []
         automatic = try container.decodeIfPresent(Bool.self, forKey: .automatic) ?? false
+        requiredApprovals = try container.decodeIfPresent(Int.self, forKey: .requiredApprovals) ?? 1
+        skipFor = try container.decodeIfPresent(Set<String>.self, forKey: .skipFor) ?? []
     }
 
-    /// Roles are written in a fixed order so that the stored JSON of an
-    /// unchanged chain never changes.
+    /// Roles and formats are written in a fixed order, and the defaults (one
+    /// approval, no skip) not at all, so that the stored JSON of an
+    /// unchanged chain never changes, also from before they existed.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(key, forKey: .key)
         try container.encode(name, forKey: .name)
         try container.encode(approvers.sorted(), forKey: .approvers)
         try container.encode(automatic, forKey: .automatic)
+        if requiredApprovals != 1 { try container.encode(requiredApprovals, forKey: .requiredApprovals) }
+        if !skipFor.isEmpty { try container.encode(skipFor.sorted(), forKey: .skipFor) }
     }
 }
 
@@ -68,16 +93,24 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         self.independentApprovers = independentApprovers
     }
 
+    /// At most this many approvals may a step ask for.
+    public static let maxApprovals = 5
+    /// At most this many steps.
+    public static let maxSteps = 10
+    /// What `skipFor` may name: the post formats.
+    public static let skippableTypes = ContentFormat.allCases.map(\.rawValue)
+
     /// Accepts a chain that is not empty, has unique non-empty keys, at most
-    /// one automatic step and only in first place, and a named approver role
-    /// on every human step.
+    /// one automatic step and only in first place, a named approver role
+    /// on every human step, 1 to 5 required approvals, and only known post
+    /// formats to skip (never on the automatic step).
     public init(validating steps: [ReviewStep], independentApprovers: Bool = true) throws(ValidationErrors) {
         var errors = ValidationErrors()
         if steps.isEmpty {
             errors.add("steps", .reviewStepsRequired)
         }
-        if steps.count > 10 {
-            errors.add("steps", .reviewStepsAtMost(count: steps.count, max: 10))
+        if steps.count > Self.maxSteps {
+            errors.add("steps", .reviewStepsAtMost(count: steps.count, max: Self.maxSteps))
         }
         var seen: Set<String> = []
         for (index, step) in steps.enumerated() {
@@ -99,8 +132,17 @@ public struct ReviewChain: Sendable, Equatable, Codable {
                 if !step.approvers.isEmpty {
                     errors.add("\(field).approvers", .automaticStepNoApprovers)
                 }
+                if !step.skipFor.isEmpty {
+                    errors.add("\(field).skipFor", .automaticStepNotSkipped)
+                }
             } else if step.approvers.isEmpty {
                 errors.add("\(field).approvers", .approverRoles(choices: Role.allCases.map(\.rawValue)))
+            }
+            if !(1...Self.maxApprovals).contains(step.requiredApprovals) {
+                errors.add("\(field).requiredApprovals", .wholeNumberBetween(min: 1, max: Self.maxApprovals))
+            }
+            if let unknown = step.skipFor.sorted().first(where: { !Self.skippableTypes.contains($0) }) {
+                errors.add("\(field).skipFor", .unknownValue(value: unknown, choices: Self.skippableTypes))
             }
         }
         try errors.throwIfAny()

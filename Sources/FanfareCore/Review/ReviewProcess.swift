@@ -68,6 +68,8 @@ public enum ReviewDecision: String, Sendable, Equatable, Codable, CaseIterable {
     case returnedByEdit = "returned_by_edit"
     case autoPassed = "auto_passed"
     case autoFailed = "auto_failed"
+    /// The step does not apply to this post's format (`ReviewStep.skipFor`).
+    case skipped
 }
 
 /// One line of the review history: who decided what, when and why
@@ -109,20 +111,53 @@ public struct ReviewEntry: Sendable, Equatable, Codable {
 ///
 /// The process keeps the chain it started with: when a workspace changes
 /// its chain, an item already in review finishes under the old one.
+///
+/// A step passes once `requiredApprovals` different people with one of
+/// its roles approved it in the current round; a step whose `skipFor`
+/// names the item's format is passed over (and written in the history as
+/// `skipped`), decided at submission from the format given then.
 public struct ReviewProcess: Sendable, Equatable, Codable {
     public let chain: ReviewChain
     public private(set) var state: ReviewState
     public private(set) var history: [ReviewEntry]
+    /// The item's format when it was last submitted (`ContentFormat` raw
+    /// value); nil before, or for a process stored before formats counted.
+    public private(set) var postType: String?
 
     public init(chain: ReviewChain = .standard) {
         self.init(chain: chain, state: .draft, history: [])
     }
 
     /// Restores a stored process.
-    public init(chain: ReviewChain, state: ReviewState, history: [ReviewEntry]) {
+    public init(chain: ReviewChain, state: ReviewState, history: [ReviewEntry], postType: String? = nil) {
         self.chain = chain
         self.state = state
         self.history = history
+        self.postType = postType
+    }
+
+    /// Approvals the open step has in this round, and how many it needs.
+    public var approvals: (have: Int, need: Int)? {
+        guard let step = currentStep else { return nil }
+        return (approvers(of: step).count, step.requiredApprovals)
+    }
+
+    /// The people who approved `step` in the current round.
+    private func approvers(of step: ReviewStep) -> Set<String> {
+        Set(currentRound.filter { $0.step == step.key && $0.decision == .approved }.compactMap(\.actorID))
+    }
+
+    /// From `index` on, the first step this item's format does not skip,
+    /// writing a `skipped` entry for each one passed over; nil past the end.
+    private mutating func firstStep(from index: Int, at date: Date) -> Int? {
+        var index = index
+        while index < chain.steps.count {
+            let step = chain.steps[index]
+            guard step.isSkipped(for: postType) else { return index }
+            history.append(ReviewEntry(step: step.key, decision: .skipped, actorID: nil, at: date))
+            index += 1
+        }
+        return nil
     }
 
     /// The step waiting for a decision.
@@ -145,6 +180,7 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
     /// This is what a reviewer's queue and the 工作台 count show.
     public func awaitsDecision(from role: Role, actor: String) -> Bool {
         guard let step = currentStep, step.approvers.contains(role) else { return false }
+        if approvers(of: step).contains(actor) { return false }
         guard chain.independentApprovers else { return true }
         return !currentRound.contains { ($0.decision == .submitted || $0.decision == .approved) && $0.actorID == actor }
     }
@@ -155,9 +191,10 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
     /// of them the item goes back to draft listing them. They are ignored
     /// when the chain has no automatic step. `automaticWarnings` (terms of
     /// `warn` or `review` severity) do not stop the item; they are written
-    /// on the passing entry for the reviewers to weigh.
+    /// on the passing entry for the reviewers to weigh. `postType` (the
+    /// item's format) decides which steps `skipFor` passes over.
     public mutating func submit(
-        automaticProblems: [String] = [], automaticWarnings: [String] = [], by actor: String, at date: Date
+        automaticProblems: [String] = [], automaticWarnings: [String] = [], postType: String? = nil, by actor: String, at date: Date
     ) throws(ValidationErrors) {
         switch state {
         case .draft, .rejected:
@@ -166,6 +203,7 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
             throw ValidationErrors("state", .reviewNotSubmittable(state: describe(state)))
         }
         history.append(ReviewEntry(step: nil, decision: .submitted, actorID: actor, at: date))
+        self.postType = postType
         var index = 0
         if let first = chain.steps.first, first.automatic {
             if !automaticProblems.isEmpty {
@@ -181,7 +219,7 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
             history.append(ReviewEntry(step: first.key, decision: .autoPassed, actorID: nil, comment: comment, problems: automaticWarnings, at: date))
             index = 1
         }
-        state = index < chain.steps.count ? .inReview(stepIndex: index) : .approved
+        state = firstStep(from: index, at: date).map { .inReview(stepIndex: $0) } ?? .approved
     }
 
     /// Records a person's decision on the open step. Refused when nothing is
@@ -204,7 +242,10 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
         if !approve, reason.isEmpty {
             errors.add("comment", .rejectionReasonRequired)
         }
-        if approve, chain.independentApprovers {
+        if approve, approvers(of: step).contains(actor) {
+            // One person is one approval, however the chain is set.
+            errors.add("actor", .reviewAlreadyApproved(approved: step.name, step: step.name))
+        } else if approve, chain.independentApprovers {
             let round = currentRound
             if round.contains(where: { $0.decision == .submitted && $0.actorID == actor }) {
                 errors.add("actor", .reviewOwnSubmission(step: step.name))
@@ -218,8 +259,8 @@ public struct ReviewProcess: Sendable, Equatable, Codable {
             ReviewEntry(step: step.key, decision: approve ? .approved : .rejected, actorID: actor, comment: reason.isEmpty ? nil : reason, at: date))
         if !approve {
             state = .rejected(stepIndex: index)
-        } else {
-            state = index + 1 < chain.steps.count ? .inReview(stepIndex: index + 1) : .approved
+        } else if approvers(of: step).count >= step.requiredApprovals {
+            state = firstStep(from: index + 1, at: date).map { .inReview(stepIndex: $0) } ?? .approved
         }
     }
 

@@ -84,6 +84,7 @@ enum AuditVocabulary {
         "user.updated",
         "workspace.created",
         "workspace.updated",
+        "workspace.review_chain_updated",
     ]
 
     static let targets: [String] = [
@@ -197,6 +198,7 @@ enum AuditVocabulary {
         "audit.event.user.updated": "Profile updated",
         "audit.event.workspace.created": "Workspace created",
         "audit.event.workspace.updated": "Workspace updated",
+        "audit.event.workspace.review_chain_updated": "Review chain changed",
         "audit.object.activity": "Activity",
         "audit.object.api_token": "API token",
         "audit.object.asset": "Asset",
@@ -296,6 +298,7 @@ enum AuditVocabulary {
         "audit.event.user.updated": "更新个人资料",
         "audit.event.workspace.created": "创建工作区",
         "audit.event.workspace.updated": "更新工作区",
+        "audit.event.workspace.review_chain_updated": "修改审核流程",
         "audit.object.activity": "活动",
         "audit.object.api_token": "API 令牌",
         "audit.object.asset": "素材",

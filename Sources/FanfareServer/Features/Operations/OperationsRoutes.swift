@@ -23,6 +23,7 @@ struct OperationsRoutes: RouteCollection {
         routes.get("static", "calendar.js", use: script(BundledResources.calendarScript))
         routes.get("static", "inbox.js", use: script(BundledResources.inboxScript))
         routes.get("static", "library.js", use: script(BundledResources.libraryScript))
+        routes.get("static", "segments.js", use: script(BundledResources.segmentsScript))
     }
 
     @Sendable func health(req: Request) async throws -> Response {
@@ -142,6 +143,7 @@ enum BundledResources {
     static let calendarScript: String = load("calendar", "js", subdirectory: "Public")
     static let inboxScript: String = load("inbox", "js", subdirectory: "Public")
     static let libraryScript: String = load("library", "js", subdirectory: "Public")
+    static let segmentsScript: String = load("segments", "js", subdirectory: "Public")
 
     private static func load(_ name: String, _ ext: String, subdirectory: String? = nil) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: subdirectory),

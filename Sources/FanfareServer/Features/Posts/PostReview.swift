@@ -91,7 +91,7 @@ extension PostService {
             var record = try ReviewProcess(json: post.reviewJSON).adopting(access.workspace.reviewChain)
             let findings = try await automaticFindings(of: post, engine: engine, on: tx)
             let problems = findings.problems
-            try record.submit(automaticProblems: problems, automaticWarnings: findings.warnings, by: actor.reviewID, at: now)
+            try record.submit(automaticProblems: problems, automaticWarnings: findings.warnings, postType: post.format, by: actor.reviewID, at: now)
             for match in findings.matches {
                 try await ModerationHit(workspaceID: access.workspaceID, source: .post, sourceID: post.id!, match: match, at: now).create(on: tx)
             }

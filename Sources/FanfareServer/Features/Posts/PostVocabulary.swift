@@ -41,7 +41,11 @@ enum PostVocabulary {
     /// A review step's name: the standard steps in the reader's language,
     /// a step the workspace named itself as it was named (`typed`).
     static func stepName(key: String, name: String, _ locale: UILocale) -> (text: String, typed: Bool) {
-        known("review.step." + key, locale).map { ($0, false) } ?? (name, true)
+        // Fanfare's own step names are translated; a name the workspace
+        // gave a step in its settings is shown as it was typed.
+        let own = UILocale.allCases.compactMap { known("review.step." + key, $0) }
+        guard own.contains(name) else { return (name, true) }
+        return known("review.step." + key, locale).map { ($0, false) } ?? (name, true)
     }
 
     /// `text`, `title`, `media[2]`, `tags` as the reader knows them.

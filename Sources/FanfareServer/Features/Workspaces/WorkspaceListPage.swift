@@ -92,13 +92,15 @@ enum WorkspaceListPage {
     }
 }
 
-/// `/w/{ws}/settings`: the workspace's name and time zone.
+/// `/w/{ws}/settings`: the workspace's name and time zone, and its review
+/// chain (`ReviewChainEditor`).
 enum WorkspaceSettingsPage {
     struct Model: Sendable {
         var name: String
         var slug: String
         var timeZone: String
         var errors: FormErrors
+        var chain: ReviewChainEditor.Model?
     }
 
     static func model(values: [String: String], slug: String, errors: FormErrors = FormErrors()) -> Model {
@@ -117,6 +119,7 @@ enum WorkspaceSettingsPage {
         <button type="submit" class="primary">\(ctx.t("form.save"))</button>
         </form>
         </section>
+        \(model.chain.map { ReviewChainEditor.view($0, ctx) })
         """
     }
 }

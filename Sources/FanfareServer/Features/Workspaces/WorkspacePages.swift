@@ -14,6 +14,7 @@ struct WorkspacePages: RouteCollection {
         scoped.get(use: overview)
         scoped.get("settings", use: settingsForm)
         scoped.post("settings", use: saveSettings)
+        scoped.post("settings", "review-chain", use: saveReviewChain)
     }
 
     @Sendable func list(req: Request) async throws -> HTMLResponse {
@@ -65,11 +66,49 @@ struct WorkspacePages: RouteCollection {
         return try await renderSettings(req, values: ["name": access.workspace.name, "time_zone": access.workspace.timeZone], errors: FormErrors())
     }
 
-    private func renderSettings(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    private func renderSettings(
+        _ req: Request, values: [String: String], errors: FormErrors, chain: ReviewChainEditor.Model? = nil, status: HTTPStatus = .ok
+    ) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let model = WorkspaceSettingsPage.model(values: values, slug: access.workspace.slug, errors: errors)
+        var model = WorkspaceSettingsPage.model(values: values, slug: access.workspace.slug, errors: errors)
+        let saved = ReviewChainEditor.input(access.workspace.reviewChain, ctx.locale)
+        model.chain =
+            chain
+            ?? ReviewChainEditor.Model(
+                action: "/w/\(access.workspace.slug)/settings/review-chain", steps: saved.steps ?? [],
+                independent: saved.independentApprovers ?? true,
+                errors: FormErrors(), problems: [])
         return Layout.page(ctx, title: ctx.t("wsettings.title"), status: status, WorkspaceSettingsPage.view(model, ctx))
+    }
+
+    /// The review chain's form: a move, add or remove draws it again
+    /// unsaved; "Save" checks and keeps it (`ReviewChainService`).
+    @Sendable func saveReviewChain(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        let pairs = req.formPairs()
+        var (input, _) = ReviewChainEditor.read(pairs)
+        let action = pairs.first { $0.0 == "action" }?.1 ?? "save"
+        let values = ["name": access.workspace.name, "time_zone": access.workspace.timeZone]
+        var model = ReviewChainEditor.Model(
+            action: "/w/\(access.workspace.slug)/settings/review-chain", steps: input.steps ?? [], independent: input.independentApprovers ?? false,
+            errors: FormErrors(), problems: [])
+        if let change = ReviewChainEditor.Change(action) {
+            ReviewChainEditor.apply(change, to: &model.steps)
+            return try await renderSettings(req, values: values, errors: FormErrors(), chain: model).encodeResponse(for: req)
+        }
+        input.steps = model.steps
+        do {
+            _ = try await ReviewChainService(db: req.db).save(input, in: access, actor: req.actor)
+            Flash.add(.notice, I18n.text("chain.saved", req.uiLocale), to: req)
+            return req.redirect(to: "/w/\(access.workspace.slug)/settings#review-chain")
+        } catch let errors as ValidationErrors {
+            model.errors = FormErrors(errors)
+            model.problems = ReviewChainEditor.lines(errors, steps: model.steps, req.uiLocale)
+            return try await renderSettings(req, values: values, errors: FormErrors(), chain: model, status: .unprocessableEntity)
+                .encodeResponse(for: req)
+        }
     }
 
     @Sendable func saveSettings(req: Request) async throws -> Response {

@@ -18,6 +18,7 @@ struct WorkspacesFeature: Feature {
         WorkspacePages().bootScoped(routes.workspacePages)
         try routes.api.register(collection: WorkspaceAPI())
         WorkspaceAPI().bootScoped(routes.workspaceAPI)
+        ReviewChainAPI().bootScoped(routes.workspaceAPI)
     }
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }

@@ -171,6 +171,7 @@ enum ChineseMessages {
         .reviewKeyRepeated: "重复了键「{key}」；每个步骤须有自己的键",
         .automaticStepFirst: "只能用于第一步：自动检查在任何人审核之前进行",
         .automaticStepNoApprovers: "自动步骤须留空：不由任何人决定",
+        .automaticStepNotSkipped: "自动步骤不可设置：每条内容都须经过自动检查",
         .approverRoles: "须至少指定以下角色之一：{choices}",
         .reviewNotSubmittable: "当前为{state}；只有草稿或被驳回的内容可以提交审核",
         .reviewNotInReview: "当前为{state}；只有审核中的内容可以通过或驳回",

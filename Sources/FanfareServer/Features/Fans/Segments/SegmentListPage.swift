@@ -3,20 +3,42 @@ import Fluent
 import Vapor
 
 /// The saved segments with their live counts and their rules in words, the
-/// builder (a rule counted before it is saved: "Count" draws the page again
-/// with the number), and the fields a rule may test, named.
+/// builder (groups of field / operator / value rows; "Count" draws the page
+/// again with the number, `segments.js` counts as the rule changes), the
+/// same rule as JSON for those who prefer it (a `<details>`), and the
+/// fields a rule may test, named. `?edit={id}` opens a saved segment in
+/// the builder.
 enum SegmentListPage {
     struct Input: Sendable {
         var name = ""
+        var builder = SegmentListPage.exampleBuilder
+        /// The JSON box of the advanced form.
         var rule = SegmentListPage.example
         /// The count of the rule in the builder, when "Count" was pressed.
         var counted: Int?
         var errors = FormErrors()
+        /// Every problem of the builder as a line naming its place.
+        var problems: [String] = []
+        /// The saved segment being changed, when opened with `?edit=`.
+        var editing: UUID?
+        /// A saved rule the builder cannot show (`not`, deeper groups): edited as JSON only.
+        var jsonOnly = false
     }
 
     static let example = """
         {"all": [{"field": "activity_tier", "op": "eq", "value": "core"}, {"field": "region", "op": "eq", "value": "上海"}]}
         """
+
+    static var exampleBuilder: SegmentBuilder {
+        SegmentBuilder(groups: [
+            SegmentBuilder.Group(
+                join: .all,
+                rows: [
+                    SegmentBuilder.Row(field: "activity_tier", op: "eq", choices: ["core"]),
+                    SegmentBuilder.Row(field: "region", op: "eq", text: "上海"),
+                ])
+        ])
+    }
 
     struct Listed: Sendable, Equatable {
         var id: UUID
@@ -107,37 +129,61 @@ enum SegmentListPage {
     }
 
     private static func builder(_ model: Model, _ ctx: PageContext) -> HTML {
-        let errors = model.input.errors
-        let ruleError = errors["rule"].map { $0.text(ctx.locale) }
+        let input = model.input
+        let errors = input.errors
+        let ruleError = errors["json"].map { $0.text(ctx.locale) }
         let fields = model.fields.map { field -> HTML in
-            let operators = HTML.join(
-                field.operators.map { "<code translate=\"no\">\($0.code)</code> \($0.label)" }, separator: "、")
+            let operators = HTML.join(field.operators.map { "\($0.label)" }, separator: "、")
             let values: HTML =
                 field.values.isEmpty
                 ? .empty
-                : "<br>\(ctx.t("segments.values")) \(HTML.join(field.values.map { "<code translate=\"no\">\($0.code)</code> \($0.label.html)" }, separator: "、"))"
+                : "<br>\(ctx.t("segments.values")) \(HTML.join(field.values.map { "\($0.label.html)" }, separator: "、"))"
             return """
-                <tr><td><code translate="no">\(field.code)</code><br>\(field.label)</td><td>\(field.type)</td>\
+                <tr><td>\(field.label)</td><td>\(field.type)</td>\
                 <td>\(field.help)<br>\(ctx.t("segments.operators")) \(operators)\(values)</td></tr>
                 """
         }
+        let editing = input.editing.map { $0.uuidString.lowercased() }
+        let action = editing.map { "\(model.base)/\($0)" } ?? model.base
+        let problems: HTML =
+            input.problems.isEmpty
+            ? .empty : "<ul class=\"segment-problems error\" id=\"segment-problems\">\(input.problems.map { p -> HTML in "<li>\(p)</li>" })</ul>"
+        let counted = input.counted.map { n -> HTML in HTML(raw: HTML.escape(ctx.t("segments.counted", Formats.count(n, ctx.locale)))) }
+        let builder: HTML =
+            input.jsonOnly
+            ? "<p class=\"hint\" id=\"json-only\">\(ctx.t("segments.json_only"))</p>"
+            : """
+            <form method="post" action="\(action)" id="segment-form" class="stack" data-count="\(model.base)/count" \
+            data-counting="\(ctx.t("segments.counting"))" data-incomplete="\(ctx.t("segments.incomplete"))">\(ctx.csrfField)
+            \(Layout.field(ctx, name: "name", label: ctx.t("segments.name"), value: input.name, errors: errors, required: false))
+            \(SegmentBuilderForm.html(input.builder, errors: errors, ctx))
+            \(problems)
+            <p class="segment-live" id="segment-live-count" aria-live="polite">\(counted)</p>
+            <p><button type="submit" name="action" value="count" id="count-segment">\(ctx.t("segments.count"))</button>
+            <button type="submit" name="action" value="save" class="primary" id="save-segment">\(ctx.t(editing == nil ? "segments.save" : "segments.save_changes"))</button>\
+            \(editing == nil ? HTML.empty : HTML(" <a href=\"\(model.base)\">\(ctx.t("segments.cancel_edit"))</a>"))</p></form>
+            """
         return """
-            <section class="card" id="segment-builder"><h2>\(ctx.t("segments.new"))</h2>
-            <form method="post" action="\(model.base)" id="segment-form" class="stack">\(ctx.csrfField)
-            \(Layout.field(ctx, name: "name", label: ctx.t("segments.name"), value: model.input.name, errors: errors, required: false))
+            <section class="card" id="segment-builder"><h2>\(ctx.t(editing == nil ? "segments.new" : "segments.edit"))</h2>
+            \(builder)
+            <details id="segment-json"\(input.jsonOnly || ruleError != nil ? HTML(raw: " open") : .empty)><summary>\(ctx.t("segments.json_advanced"))</summary>
+            <form method="post" action="\(action)" id="segment-json-form" class="stack">\(ctx.csrfField)
+            <input type="hidden" name="source" value="json">
+            \(Layout.field(ctx, name: "json_name", label: ctx.t("segments.name"), value: input.name, errors: errors, required: false))
             <div class="field\(ruleError != nil ? " has-error" : "")">
             <label for="rule">\(ctx.t("segments.rule"))</label>
             <textarea id="rule" name="rule" rows="5" class="code" translate="no" spellcheck="false"\
-            \(ruleError != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"rule-error\"") : .empty)>\(model.input.rule)</textarea>
+            \(ruleError != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"rule-error\"") : .empty)>\(input.rule)</textarea>
             <small class="hint">\(ctx.t("segments.rule_hint")) \(ctx.t("segments.example_reads")) <span class="rule-text">\(model.example.html)</span></small>
             \(ruleError.map { e -> HTML in "<small class=\"error\" id=\"rule-error\">\(e)</small>" })
             </div>
-            \(model.input.counted.map { n -> HTML in "<p class=\"flash\" id=\"segment-live-count\">\(ctx.t("segments.counted", Formats.count(n, ctx.locale)))</p>" })
-            <p><button type="submit" name="action" value="count" id="count-segment">\(ctx.t("segments.count"))</button>
-            <button type="submit" name="action" value="save" class="primary" id="save-segment">\(ctx.t("segments.save"))</button></p></form>
+            <p><button type="submit" name="action" value="count" id="count-segment-json">\(ctx.t("segments.count"))</button>
+            <button type="submit" name="action" value="save" id="save-segment-json">\(ctx.t(editing == nil ? "segments.save" : "segments.save_changes"))</button></p></form>
+            </details>
             <details><summary>\(ctx.t("segments.fields"))</summary>
             <div class="table-scroll"><table id="segment-fields"><thead><tr><th>\(ctx.t("segments.field"))</th><th>\(ctx.t("segments.type"))</th>\
             <th>\(ctx.t("segments.field_use"))</th></tr></thead><tbody>\(fields)</tbody></table></div></details></section>
+            <script src="/static/segments.js" defer></script>
             """
     }
 }
@@ -186,6 +232,8 @@ enum SegmentPage {
         var rule: Wording
         var ruleJSON: String
         var exportHref: String?
+        /// The list page with this segment in the builder, for those who manage fans.
+        var editHref: String?
         var rows: [Row]
         var nextHref: String?
         var firstHref: String?
@@ -213,6 +261,7 @@ enum SegmentPage {
         return Model(
             slug: slug, name: found.name, count: Formats.count(found.fans, locale), rule: SegmentWords.describe(found.rule, locale),
             ruleJSON: found.ruleJSON, exportHref: viewer.export ? base + "/export" : nil,
+            editHref: viewer.manage ? "/w/\(slug)/segments?edit=\(found.id.uuidString.lowercased())#segment-builder" : nil,
             rows: found.members.map {
                 Model.Row(
                     href: "/w/\(slug)/fans/\($0.id.uuidString.lowercased())",
@@ -245,6 +294,7 @@ enum SegmentPage {
             <p id="segment-count">\(ctx.t("segments.counted", model.count))</p>
             <p class="rule-text" id="segment-rule">\(ctx.t("segments.rule_is")) \(model.rule.html)</p>
             <details><summary>\(ctx.t("segments.rule"))</summary><pre><code translate="no">\(model.ruleJSON)</code></pre></details>
+            \(model.editHref.map { h -> HTML in "<p><a href=\"\(h)\" id=\"edit-segment\">\(ctx.t("segments.edit"))</a></p>" })
             \(model.exportHref.map { h -> HTML in "<p><a href=\"\(h)\" id=\"export-segment\" download>\(ctx.t("segments.export"))</a></p>" })
             \(members)
             \(pager.isEmpty ? HTML.empty : HTML("<p class=\"pager\">\(HTML.join(pager, separator: " "))</p>"))
