@@ -203,6 +203,8 @@ extension CodedMessage {
         CodedMessage(.mediaScaledDown, ["width": .int(width), "height": .int(height), "platform": .text(platform), "max": .int(max)])
     }
     public static var mediaUnreadable: CodedMessage { CodedMessage(.mediaUnreadable) }
+    public static var signInExpired: CodedMessage { CodedMessage(.signInExpired) }
+    public static func signInRefused(platform: String) -> CodedMessage { CodedMessage(.signInRefused, ["platform": .text(platform)]) }
     public static func uploadTooLarge(size: Int, max: Int) -> CodedMessage {
         CodedMessage(.uploadTooLarge, ["size": .bytes(size), "max": .bytes(max)])
     }

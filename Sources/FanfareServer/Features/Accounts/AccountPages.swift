@@ -15,7 +15,7 @@ struct AccountPages {
         try await render(req, values: [:], errors: FormErrors())
     }
 
-    private func render(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    func render(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         try access.require(.contentView)
         let ctx = try await PageContext.make(req)

@@ -6,10 +6,15 @@ import Vapor
 struct AccountsFeature: Feature {
     var name: String { "accounts" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(1, CreateSocialAccounts()), ShippedMigration(2, AddAccountSettings())] }
+    var migrations: [ShippedMigration] {
+        [
+            ShippedMigration(1, CreateSocialAccounts()), ShippedMigration(2, AddAccountSettings()), ShippedMigration(14, CreateOAuthSignIns()),
+        ]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         AccountPages().bootScoped(routes.workspacePages)
+        SignInPages().boot(routes)
         AccountsAPI().bootScoped(routes.workspaceAPI)
     }
 

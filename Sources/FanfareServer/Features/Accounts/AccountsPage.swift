@@ -85,6 +85,13 @@ enum AccountsPage {
         var general: [AccountsVocabulary.Sentence]
         var displayName: String
         var hasErrors: Bool
+        /// Connecting by signing in on the platform, where Fanfare can.
+        struct SignIn: Sendable, Equatable {
+            var action: String
+            var instance: String
+            var error: AccountsVocabulary.Sentence?
+        }
+        var signIn: SignIn? = nil
     }
 
     /// Followers come from the metric store (the daily snapshot), never
@@ -150,7 +157,13 @@ enum AccountsPage {
         let connectable = platform == "sandbox" || ConnectorRegistry.kind(platform) != nil
         // Errors of no field on the form (the platform, the rules to follow,
         // the name, or the connection as a whole) are said above it.
-        let general = errors.byField.keys.filter { key in !fields.contains { $0.errorKey == key } }.sorted().compactMap { error($0) }
+        let signIn =
+            connectable && SignInService.platforms.contains(platform)
+            ? Model.SignIn(
+                action: "\(base)/accounts/sign-in/\(platform)", instance: input.values["sign_in.instance_url"] ?? "", error: error("instance_url"))
+            : nil
+        let general = errors.byField.keys.filter { key in !fields.contains { $0.errorKey == key } && !(signIn != nil && key == "instance_url") }
+            .sorted().compactMap { error($0) }
         return Model(
             rows: rows, empty: rows.isEmpty ? t(canConnect ? "accounts.none" : "accounts.none_reader") : nil, canConnect: canConnect,
             action: "\(base)/accounts", tabs: tabs, platform: platform, intro: t("accounts.intro." + platform), connectable: connectable,
@@ -159,7 +172,7 @@ enum AccountsPage {
                 + PlatformRules.standard.keys.sorted().filter { $0 != "sandbox" }.map {
                     (value: $0, label: PostVocabulary.known("platform." + $0, locale) ?? $0)
                 },
-            simulated: simulated, general: general, displayName: input.values["display_name"] ?? "", hasErrors: !errors.isEmpty)
+            simulated: simulated, general: general, displayName: input.values["display_name"] ?? "", hasErrors: !errors.isEmpty, signIn: signIn)
     }
 
     /// Text whose backticked parts are literals, shown as code out of
@@ -239,7 +252,20 @@ enum AccountsPage {
             : "<div class=\"flash flash-error\" role=\"alert\" id=\"connect-error\">\(HTML.join(model.general.map { HTML("<p>\(sentence($0))</p>") }))</div>"
         let summary: HTML =
             model.hasErrors && model.general.isEmpty ? "<p class=\"flash flash-error\" role=\"alert\">\(ctx.t("form.fix_errors"))</p>" : .empty
-        let form: HTML =
+        let signIn: HTML =
+            model.signIn.map { signIn -> HTML in
+                let error: HTML =
+                    signIn.error.map { e -> HTML in "<small class=\"error\" id=\"sign-in-instance-error\">\(sentence(e))</small>" } ?? .empty
+                return """
+                    <form method="post" action="\(signIn.action)" id="sign-in-form">\(ctx.csrfField)
+                    <div class="field\(signIn.error != nil ? " has-error" : "")"><label for="sign-in-instance">\(ctx.t("accounts.sign_in_instance"))</label>
+                    <input id="sign-in-instance" name="instance_url" type="text" inputmode="url" required placeholder="mastodon.social" value="\(signIn.instance)"\(signIn.error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"sign-in-instance-error\"") : .empty)>
+                    <small class="hint">\(ctx.t("accounts.sign_in_hint"))</small>\(error)</div>
+                    <button type="submit" class="primary" id="sign-in-submit">\(ctx.t("accounts.sign_in_platform", ctx.t("platform." + model.platform)))</button>
+                    </form>
+                    """
+            } ?? .empty
+        let tokenForm: HTML =
             model.connectable
             ? """
             <form method="post" action="\(model.action)" id="connect-account-form">\(ctx.csrfField)
@@ -247,13 +273,17 @@ enum AccountsPage {
             \(fields)
             \(simulates)
             \(Layout.field(ctx, name: "display_name", label: ctx.t("accounts.display_name"), value: model.displayName, errors: FormErrors(), required: false, hint: ctx.t("accounts.display_name_hint")))
-            <button type="submit" class="primary" id="connect-submit">\(ctx.t("accounts.connect_platform", ctx.t("platform." + model.platform)))</button>
+            <button type="submit" class="\(model.signIn == nil ? "primary" : "secondary")" id="connect-submit">\(ctx.t("accounts.connect_platform", ctx.t("platform." + model.platform)))</button>
             </form>
             """
             : """
             <p id="not-connectable">\(ctx.t("accounts.not_connectable"))</p>
             \(model.rehearseHref.map { "<p><a class=\"button\" id=\"rehearse\" href=\"\($0)\">\(ctx.t("accounts.rehearse"))</a></p>" })
             """
+        let form: HTML =
+            model.signIn != nil
+            ? "<details id=\"connect-by-token\"\(model.hasErrors && model.signIn?.error == nil ? HTML(raw: " open") : .empty)><summary>\(ctx.t("accounts.or_token"))</summary>\(tokenForm)</details>"
+            : tokenForm
         return """
             <h1>\(ctx.t("accounts.title"))</h1>
             \(table)
@@ -264,6 +294,7 @@ enum AccountsPage {
             <div class="narrow">
             <p class="muted" id="platform-intro">\(markup(model.intro))</p>
             \(summary)\(general)
+            \(signIn)
             \(form)
             </div>
             </section>

@@ -38,16 +38,23 @@ extension AccountService {
                 throw ValidationErrors("fields", .platformSaid(text: ConnectorMessages.text(error)))
             }
         }
+        return try await store(connection, platform: kind.platform, displayName: input.displayName, in: access, actor: actor, now: now)
+    }
+
+    /// Stores an account the platform confirmed (by token or by sign-in).
+    func store(
+        _ connection: AccountConnection, platform: String, displayName: String?, in access: WorkspaceAccess, actor: Actor, now: Date
+    ) async throws -> SocialAccount {
         let handle = connection.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
-        if try await access.query(SocialAccount.self, on: db).filter(\.$platform == kind.platform).filter(\.$handle == handle).first() != nil {
-            throw ValidationErrors("handle", .accountConnected(platform: kind.platform))
+        if try await access.query(SocialAccount.self, on: db).filter(\.$platform == platform).filter(\.$handle == handle).first() != nil {
+            throw ValidationErrors("handle", .accountConnected(platform: platform))
         }
         let account = SocialAccount()
         account.id = TimeOrderedID.make(at: now)
         account.$workspace.id = access.workspaceID
-        account.platform = kind.platform
+        account.platform = platform
         account.handle = String(handle.prefix(200))
-        account.displayName = String((input.displayName.nonEmpty ?? handle).prefix(80))
+        account.displayName = String((displayName.nonEmpty ?? handle).prefix(80))
         account.status = SocialAccount.Status.connected.rawValue
         account.seed = 0
         account.createdAt = now
@@ -58,7 +65,7 @@ extension AccountService {
             try await account.create(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.connected", targetType: "social_account",
-                targetID: account.id, after: ["platform": kind.platform, "handle": account.handle], now: now)
+                targetID: account.id, after: ["platform": platform, "handle": account.handle], now: now)
         }
         return account
     }

@@ -135,6 +135,8 @@ enum ChineseMessages {
         .mediaScaledDown: "为 {width} × {height} 像素；{platform} 会把超过 {max} 像素的缩小",
         .mediaUnreadable: "不是 Fanfare 能识别的图片或视频；请上传 JPEG、PNG、GIF、WebP、MP4 或 MOV",
         .uploadTooLarge: "大小为 {size}；上传文件最大 {max}",
+        .signInExpired: "未在时限内完成，或已使用过；请重新登录授权",
+        .signInRefused: "在 {platform} 上未获授权；账号没有连接",
         .thumbnailInvalid: "须为不超过 {max} 的 JPEG 或 PNG 图片",
         .quotaRuleWechatSubscription: "微信订阅号每天只能群发一次",
         .quotaRuleWechatService: "微信服务号每个自然月只能群发四次",
