@@ -13,11 +13,15 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     public var interactionKinds: Set<InteractionKind>
     public var postMetrics: Bool
     public var receivesWebhooks: Bool
+    /// What the account may do to fans' messages and fans through the
+    /// platform's API (moderation that acts); empty where it can do nothing.
+    public var moderation: Set<ModerationMove>
 
     public init(
         unattendedPublishing: Bool, handOffReason: String? = nil, canDelete: Bool, canReply: Bool,
-        interactionKinds: Set<InteractionKind>, postMetrics: Bool, receivesWebhooks: Bool
+        interactionKinds: Set<InteractionKind>, postMetrics: Bool, receivesWebhooks: Bool, moderation: Set<ModerationMove> = []
     ) {
+        self.moderation = moderation
         self.unattendedPublishing = unattendedPublishing
         self.handOffReason = handOffReason
         self.canDelete = canDelete
@@ -25,6 +29,27 @@ public struct ConnectorCapabilities: Sendable, Equatable {
         self.interactionKinds = interactionKinds
         self.postMetrics = postMetrics
         self.receivesWebhooks = receivesWebhooks
+    }
+}
+
+/// What an account can do, through its platform, about a fan's message or
+/// the fan: hide or delete the message, block the author, and undo what
+/// the platform lets it undo.
+public enum ModerationMove: String, Sendable, Codable, CaseIterable {
+    case hide
+    case unhide
+    case delete
+    case block
+    case unblock
+
+    /// The move that takes this one back, where there is one (a deleted
+    /// message is gone).
+    public var undo: ModerationMove? {
+        switch self {
+        case .hide: .unhide
+        case .block: .unblock
+        case .unhide, .unblock, .delete: nil
+        }
     }
 }
 
@@ -264,6 +289,10 @@ public protocol Connector: Sendable {
     /// New credentials before the old expire; callers store
     /// `old.updated(with: new)`.
     func refreshCredentials(_ credentials: ConnectorCredentials, now: Date) async throws(ConnectorError) -> ConnectorCredentials
+    /// Carries out `move` on the message `interactionID` (hide, delete) or
+    /// on its author `authorID` (block), where `capabilities.moderation`
+    /// says the platform allows it. Doing it twice is harmless.
+    func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError)
 }
 
 /// An account's secrets as a connector uses them. Sealed at rest with
@@ -354,6 +383,11 @@ extension Connector {
 
     /// Most platforms check the address some other way, or not at all.
     public func handshakeAnswer(toPush call: WebhookCall) -> PushHandshake? { nil }
+
+    /// Platforms whose API lets an account act on nothing.
+    public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
+        throw .notSupported("\(platform) does not let an account \(move.rawValue) through its API")
+    }
 
     /// Most platforms' APIs report only today's numbers.
     public func accountHistory(days: Int, timeZone: TimeZone) async throws(ConnectorError) -> [AccountHistoryDay] {

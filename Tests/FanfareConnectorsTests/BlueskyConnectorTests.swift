@@ -184,6 +184,17 @@ final class BlueskyFake: Sendable {
 @Suite struct BlueskyConnectorTests {
     let now = Date(timeIntervalSince1970: 1_772_700_000)
 
+    @Test func blockingWritesOneBlockRecordAndUnblockingRemovesIt() async throws {
+        try await withBluesky { fake, _, connector in
+            try await connector.moderate(.block, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            try await connector.moderate(.block, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            let blocks = fake.records.values.filter { $0.body["$type"] as? String == "app.bsky.graph.block" }
+            #expect(blocks.count == 1 && blocks.first?.body["subject"] as? String == "did:plc:fan3")
+            try await connector.moderate(.unblock, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            #expect(fake.records.values.filter { $0.body["$type"] as? String == "app.bsky.graph.block" }.isEmpty)
+        }
+    }
+
     @Test func picturesAreUploadedAsBlobsAndEmbeddedWithAltTextAndAspectRatioOnce() async throws {
         try await withBluesky { fake, server, connector in
             let png = Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])

@@ -30,6 +30,7 @@ final class MastodonFake: Sendable {
     struct State {
         var statuses: [String: Status] = [:]
         var media: [String: Media] = [:]
+        var blocked: [String: Bool] = [:]
         /// How many polls a new upload stays unprocessed (0: 200 at once).
         var processingPolls = 0
         var keys: [String: String] = [:]
@@ -122,6 +123,10 @@ final class MastodonFake: Sendable {
                 return .json(["error": "Record not found"], status: 404)
             }
             return .json(found)
+        }
+        if parts.count == 5, parts[2] == "accounts", request.method == "POST", ["block", "unblock"].contains(parts[4]) {
+            state.withLock { $0.blocked[parts[3]] = parts[4] == "block" }
+            return .json(["id": parts[3], "blocking": parts[4] == "block"])
         }
         if parts.count == 4, parts[2] == "media", request.method == "GET" {
             let media: Media? = state.withLock { state in
@@ -284,6 +289,19 @@ final class MastodonFake: Sendable {
             #expect(server.requests.filter { $0.method == "GET" && $0.path.hasPrefix("/api/v1/media/") }.count >= 2)
             let statusCalls = server.requests.filter { $0.path == "/api/v1/statuses" }
             #expect(statusCalls.allSatisfy { $0.headers["idempotency-key"] == "k-media" })
+        }
+    }
+
+    @Test func aFanIsBlockedAndUnblockedAndRepliesCannotBeHidden() async throws {
+        try await withMastodon { fake, server, connector in
+            #expect(connector.capabilities.moderation == [.block, .unblock])
+            try await connector.moderate(.block, interactionID: "126", authorID: "9126")
+            #expect(fake.state.withLock { $0.blocked } == ["9126": true])
+            try await connector.moderate(.unblock, interactionID: "126", authorID: "9126")
+            #expect(fake.state.withLock { $0.blocked } == ["9126": false])
+            let before = server.requests.count
+            await #expect(throws: ConnectorError.self) { try await connector.moderate(.hide, interactionID: "126", authorID: "9126") }
+            #expect(server.requests.count == before)
         }
     }
 

@@ -210,6 +210,24 @@ import Testing
         }
     }
 
+    @Test func aCommentOnOurPostIsDeletedOnceAndAMentionCannotBe() async throws {
+        let fake = WeiboFake()
+        fake.state.withLock {
+            $0.comments = [["id": "5001", "text": "刷单", "at": "Mon Nov 23 09:00:00 +0800 2026", "user": "2001", "name": "小号", "post": "4900"]]
+        }
+        try await StubServer.run(fake.handle) { server in
+            let weibo = try await connect(server)
+            #expect(weibo.capabilities.moderation == [.delete])
+            try await weibo.moderate(.delete, interactionID: "comment:5001:4900", authorID: "2001")
+            #expect(fake.state.withLock { $0.comments }.isEmpty)
+            // Deleting again: already gone, done.
+            try await weibo.moderate(.delete, interactionID: "comment:5001:4900", authorID: "2001")
+            await #expect(throws: ConnectorError.self) { try await weibo.moderate(.delete, interactionID: "mention:6002", authorID: "2003") }
+            await #expect(throws: ConnectorError.self) { try await weibo.moderate(.block, interactionID: "comment:5001:4900", authorID: "2001") }
+            #expect(server.requests.filter { $0.path == "/2/comments/destroy.json" }.count == 2)
+        }
+    }
+
     @Test func commentsAndMentionsAreMergedOldestFirstWithOneCursor() async throws {
         let fake = WeiboFake()
         fake.state.withLock {

@@ -98,6 +98,15 @@ final class WeiboFake: Sendable {
                     user: ["id": Int64($0["user"]!)!, "idstr": $0["user"]!, "screen_name": $0["name"]!])
             }
             return .json(["statuses": Array(mentions), "total_number": mentions.count])
+        case ("POST", "/2/comments/destroy.json"):
+            let cid = fields["cid"] ?? ""
+            let removed = state.withLock { state in
+                let before = state.comments.count
+                state.comments.removeAll { $0["id"] == cid }
+                return before != state.comments.count
+            }
+            guard removed else { return Self.error(20101, "target weibo does not exist!", request.path) }
+            return .json(["id": Int64(cid) ?? 0, "idstr": cid, "text": "deleted", "created_at": "Wed Oct 24 23:49:17 +0800 2012"])
         case ("POST", "/2/comments/reply.json"), ("POST", "/2/comments/create.json"):
             guard let comment = fields["comment"], fields["rip"] != nil else { return Self.error(10016, "miss required parameter", request.path) }
             return .json([

@@ -10,7 +10,8 @@ import Testing
 /// stop being read or written.
 @Suite struct HandListedFieldsTests {
     static let models: [any Fields] = [
-        APIToken(), Activity(), ActivityEntry(), Asset(), AuditEvent(), OAuthClient(), OAuthSignIn(), BrowserSession(), Conversation(), Fan(),
+        APIToken(), Activity(), ActivityEntry(), Asset(), AuditEvent(), MessageAction(), OAuthClient(), OAuthSignIn(), BrowserSession(),
+        Conversation(), Fan(),
         FanIdentity(), FanMerge(),
         FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), ShortLink(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
         IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),

@@ -33,7 +33,34 @@ public struct BlueskyConnector: Connector {
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: true, canReply: true, interactionKinds: [.comment, .mention, .like, .share, .follow],
-            postMetrics: true, receivesWebhooks: false)
+            postMetrics: true, receivesWebhooks: false, moderation: [.block, .unblock])
+    }
+
+    /// A block is a record in the account's repository
+    /// (`app.bsky.graph.block`); its key is derived from the fan's DID, so
+    /// blocking twice writes one record and unblocking deletes it.
+    public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
+        guard move == .block || move == .unblock else {
+            throw .notSupported("Fanfare blocks fans on Bluesky; hiding replies (thread gates) is not offered yet")
+        }
+        guard authorID.hasPrefix("did:") else { throw .notFound }
+        let now = clock()
+        let rkey = BlueskyRecordKey.tid(for: "block:" + authorID)
+        if move == .unblock {
+            let body = try BlueskyAPI.json(BlueskyEntity.DeleteRecord(repo: did, collection: "app.bsky.graph.block", rkey: rkey))
+            let response = try await api.send("POST", "com.atproto.repo.deleteRecord", body: body, token: accessToken)
+            guard (200..<300).contains(response.status) else { throw api.error(for: response, now: now) }
+            return
+        }
+        let body = try BlueskyAPI.json(
+            BlueskyEntity.CreateBlock(repo: did, rkey: rkey, record: .init(subject: authorID, createdAt: BlueskyAPI.formatDate(now))))
+        let response = try await api.send("POST", "com.atproto.repo.createRecord", body: body, token: accessToken)
+        guard (200..<300).contains(response.status) else {
+            // The key is taken: the block exists already.
+            let params = [("repo", did), ("collection", "app.bsky.graph.block"), ("rkey", rkey)]
+            if (try? await api.send("GET", "com.atproto.repo.getRecord", params: params, token: accessToken))?.status == 200 { return }
+            throw api.error(for: response, now: now)
+        }
     }
 
     ///

@@ -155,6 +155,28 @@ enum BlueskyEntity {
         var record: NewPost
     }
 
+    /// `app.bsky.graph.block`: the account blocks `subject` (a DID).
+    struct CreateBlock: Encodable {
+        struct Block: Encodable {
+            var subject: String
+            var createdAt: String
+            enum CodingKeys: String, CodingKey {
+                case type = "$type"
+                case subject, createdAt
+            }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode("app.bsky.graph.block", forKey: .type)
+                try container.encode(subject, forKey: .subject)
+                try container.encode(createdAt, forKey: .createdAt)
+            }
+        }
+        var repo: String
+        var collection = "app.bsky.graph.block"
+        var rkey: String
+        var record: Block
+    }
+
     struct DeleteRecord: Encodable {
         var repo: String
         var collection: String

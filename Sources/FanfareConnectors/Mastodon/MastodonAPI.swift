@@ -167,6 +167,12 @@ enum MastodonEntity {
         var url: String?
     }
 
+    /// `POST /api/v1/accounts/:id/block`'s answer.
+    struct Relationship: Decodable {
+        var id: String
+        var blocking: Bool?
+    }
+
     struct Notification: Decodable {
         var id: String
         var type: String

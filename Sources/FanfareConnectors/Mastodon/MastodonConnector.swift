@@ -18,7 +18,19 @@ public struct MastodonConnector: Connector {
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: true, canReply: true, interactionKinds: [.comment, .mention, .like, .share, .follow],
-            postMetrics: true, receivesWebhooks: false)
+            postMetrics: true, receivesWebhooks: false, moderation: [.block, .unblock])
+    }
+
+    /// Mastodon lets an account block another (`POST /api/v1/accounts/:id/block`,
+    /// undone by `/unblock`); only the instance's moderators can remove
+    /// someone else's reply, so hiding and deleting are not offered.
+    public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
+        guard move == .block || move == .unblock else {
+            throw .notSupported("Mastodon lets an account block a fan, not hide or delete their replies")
+        }
+        guard !authorID.isEmpty else { throw .notFound }
+        _ = try await api.call(
+            MastodonEntity.Relationship.self, "POST", "/api/v1/accounts/\(Self.pathSegment(authorID))/\(move.rawValue)", now: clock())
     }
 
     /// The instance keeps an `Idempotency-Key` for one hour: within it, a

@@ -27,6 +27,25 @@ public protocol SandboxStore: Sendable {
     /// What Sandbox fans wrote to an account on purpose (the demo, a person
     /// trying the inbox), besides what the simulated audience says.
     func fanMessages(account: String) async throws(ConnectorError) -> [Interaction]
+    /// Records what the account did to a message or a fan: `target` is
+    /// the message's id (hide, delete) or the author's (block); an undo
+    /// clears it.
+    func moderate(account: String, target: String, move: ModerationMove, at: Date) async throws(ConnectorError)
+    /// The state of each target the account acted on (`hidden`,
+    /// `deleted`, `blocked`).
+    func moderation(account: String) async throws(ConnectorError) -> [String: String]
+}
+
+extension ModerationMove {
+    /// The state a target is left in (nil: cleared).
+    public var sandboxState: String? {
+        switch self {
+        case .hide: "hidden"
+        case .delete: "deleted"
+        case .block: "blocked"
+        case .unhide, .unblock: nil
+        }
+    }
 }
 
 /// The Sandbox's memory in one process: for tests and single-process use.
@@ -41,8 +60,15 @@ public actor SandboxLedger: SandboxStore {
     var written: [String: [Interaction]] = [:]
     var calls: [String: [Date]] = [:]
     var attempts: [String: Int] = [:]
+    var acted: [String: [String: String]] = [:]
 
     public init() {}
+
+    public func moderate(account: String, target: String, move: ModerationMove, at: Date) {
+        acted[account, default: [:]][target] = move.sandboxState
+    }
+
+    public func moderation(account: String) -> [String: String] { acted[account] ?? [:] }
 
     public func admit(account: String, now: Date, limit: Int, window: TimeInterval) throws(ConnectorError) {
         var recent = (calls[account] ?? []).filter { now.timeIntervalSince($0) < window }
@@ -142,7 +168,17 @@ public struct SandboxConnector: Connector {
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: true, canReply: true,
-            interactionKinds: [.comment, .directMessage, .like, .share, .follow], postMetrics: true, receivesWebhooks: false)
+            interactionKinds: [.comment, .directMessage, .like, .share, .follow], postMetrics: true, receivesWebhooks: false,
+            moderation: Set(ModerationMove.allCases))
+    }
+
+    /// The Sandbox lets an account do everything a platform might: the
+    /// moves are recorded, and a hidden or deleted message, or one by a
+    /// blocked fan, is no longer among the account's interactions.
+    public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
+        let target = move == .block || move == .unblock ? authorID : interactionID
+        guard !target.isEmpty else { throw .notFound }
+        try await ledger.moderate(account: account, target: target, move: move, at: clock())
     }
 
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
@@ -185,6 +221,8 @@ public struct SandboxConnector: Connector {
             all += audience.interactions(for: post).filter { $0.at <= now }
         }
         all += try await ledger.fanMessages(account: account).filter { $0.at <= now }
+        let acted = try await ledger.moderation(account: account)
+        if !acted.isEmpty { all = all.filter { acted[$0.remoteID] == nil && acted[$0.authorID] != "blocked" } }
         all.sort { ($0.at, $0.remoteID) < ($1.at, $1.remoteID) }
         if let cursor {
             let parts = cursor.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)

@@ -34,7 +34,22 @@ public struct WeiboConnector: Connector {
         // not open to ordinary apps.
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: false, canReply: true, interactionKinds: [.comment, .mention], postMetrics: true,
-            receivesWebhooks: false)
+            receivesWebhooks: false, moderation: [.delete])
+    }
+
+    /// Weibo lets the author of a post delete comments on it
+    /// (`2/comments/destroy.json`, `cid`); there is no hiding, undoing or
+    /// blocking in the open API, and a mention (a fan's own post) is theirs.
+    public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
+        guard move == .delete else { throw .notSupported("Weibo's open API lets an account delete comments on its posts, nothing else") }
+        let parts = interactionID.split(separator: ":")
+        guard parts.count >= 2, parts[0] == "comment" else {
+            throw .rejected(reason: "Only comments on the account's own posts can be deleted on Weibo; this is a mention in a fan's post")
+        }
+        let reply = try await api.post("2/comments/destroy.json", [("cid", String(parts[1]))])
+        // 20101: already deleted; deleting twice is done.
+        if case .failed(20101, _, _) = reply { return }
+        _ = try WeiboAPI.decode(reply, as: WeiboComment.self)
     }
 
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {

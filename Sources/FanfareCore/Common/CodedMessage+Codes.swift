@@ -204,6 +204,10 @@ extension CodedMessage {
     }
     public static var mediaUnreadable: CodedMessage { CodedMessage(.mediaUnreadable) }
     public static var signInExpired: CodedMessage { CodedMessage(.signInExpired) }
+    public static func moveNotOffered(move: String, platform: String, moves: [String]) -> CodedMessage {
+        CodedMessage(.moveNotOffered, ["move": .text(move), "platform": .text(platform), "moves": .list(moves.isEmpty ? ["—"] : moves)])
+    }
+    public static func moveCannotBeUndone(move: String) -> CodedMessage { CodedMessage(.moveCannotBeUndone, ["move": .text(move)]) }
     public static func signInRefused(platform: String) -> CodedMessage { CodedMessage(.signInRefused, ["platform": .text(platform)]) }
     public static func uploadTooLarge(size: Int, max: Int) -> CodedMessage {
         CodedMessage(.uploadTooLarge, ["size": .bytes(size), "max": .bytes(max)])

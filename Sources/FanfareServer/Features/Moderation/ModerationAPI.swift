@@ -20,6 +20,8 @@ struct ModerationAPI {
         ws.post("moderation", "feedback", use: addFeedback)
         ws.post("moderation", "feedback", ":feedback_id", "decision", use: decide)
         ws.get("messages", use: messages)
+        ws.post("messages", ":message_id", "actions", use: act)
+        ws.post("message-actions", ":action_id", "undo", use: undo)
     }
 
     @Sendable func entries(req: Request) async throws -> Page<LexiconEntryDTO> {
@@ -203,6 +205,23 @@ struct ModerationAPI {
         return FeedbackDTO(
             try await ModerationService(db: req.db, app: req.application).decideFeedback(
                 req.parameters.get("feedback_id"), accept: accept, in: access, actor: req.actor))
+    }
+
+    struct ActInput: Content {
+        var move: String?
+    }
+
+    @Sendable func act(req: Request) async throws -> Response {
+        let input = try req.decodeInput(ActInput.self)
+        let action = try await PlatformModeration(db: req.db, app: req.application).act(
+            messageID: req.parameters.get("message_id"), move: input.move ?? "", in: try req.workspaceAccess, actor: req.actor)
+        return try await MessageActionDTO(action).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func undo(req: Request) async throws -> MessageActionDTO {
+        MessageActionDTO(
+            try await PlatformModeration(db: req.db, app: req.application).undo(
+                actionID: req.parameters.get("action_id"), in: try req.workspaceAccess, actor: req.actor))
     }
 
     @Sendable func messages(req: Request) async throws -> Page<IncomingMessageDTO> {

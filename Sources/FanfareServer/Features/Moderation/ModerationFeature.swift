@@ -1,4 +1,5 @@
 import ArgumentParser
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import Vapor
@@ -8,7 +9,11 @@ import Vapor
 struct ModerationFeature: Feature {
     var name: String { "moderation" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(3, CreateModeration()), ShippedMigration(8, AddLexiconImports())] }
+    var migrations: [ShippedMigration] {
+        [
+            ShippedMigration(3, CreateModeration()), ShippedMigration(8, AddLexiconImports()), ShippedMigration(14, CreateMessageActions()),
+        ]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         ModerationPages().bootScoped(routes.workspacePages)
@@ -23,7 +28,8 @@ struct ModerationFeature: Feature {
     /// Severities, scopes, actions and base categories are named by the code stored with each term or message.
     var dynamicKeys: [String] {
         ModerationSeverity.allCases.map { "moderation.severity.\($0.rawValue)" } + ModerationScope.allCases.map { "moderation.scope.\($0.rawValue)" }
-            + ModerationAction.allCases.map { "moderation.action.\($0.rawValue)" } + LexiconTerm.baseCategories.map { "moderation.category.\($0)" }
+            + ModerationAction.allCases.map { "moderation.action.\($0.rawValue)" }
+            + Self.moveKeys + LexiconTerm.baseCategories.map { "moderation.category.\($0)" }
             + ["moderation.not_analysed"]
     }
 
@@ -33,5 +39,14 @@ struct ModerationFeature: Feature {
 
     func boot(_ app: Application) throws {
         app.installModerationEngines()
+    }
+
+    /// The words of each move a person can make on the platform.
+    static var moveKeys: [String] {
+        var keys: [String] = []
+        for move in PlatformModeration.offered {
+            for prefix in ["moderation.move.", "moderation.done.", "moderation.acted."] { keys.append(prefix + move.rawValue) }
+        }
+        return keys
     }
 }

@@ -1,6 +1,8 @@
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import Foundation
+import Vapor
 
 /// The moderation report and the incoming messages (the moderation queue)
 /// as query → model → view. Terms, phrases, notes and messages are what
@@ -164,6 +166,10 @@ enum ModerationPage {
             var messages: [IncomingMessageDTO] = []
             /// The platform whose rules each account follows, by account.
             var platforms: [UUID: String] = [:]
+            /// What each account can do through its platform.
+            var moves: [UUID: Set<ModerationMove>] = [:]
+            /// What was done and not undone, by message.
+            var actions: [UUID: [MessageAction]] = [:]
         }
 
         struct Row: Sendable {
@@ -176,6 +182,13 @@ enum ModerationPage {
             var reasons: [(term: String, why: String)]
             var analysis: IncomingMessageDTO.Analysis?
             var recommendation: String
+            /// Buttons for what the platform allows and was not done yet,
+            /// the recommended one first.
+            var offers: [(move: String, label: String, recommended: Bool)] = []
+            /// What was done: its label and, where it can be undone, the undo's action.
+            var done: [(label: String, actor: String, undo: String?)] = []
+            var actBase: String = ""
+            var canAct = false
         }
 
         struct Model: Sendable {
@@ -185,18 +198,47 @@ enum ModerationPage {
             var inboxHref: String
         }
 
-        static func query(flaggedOnly: Bool, access: WorkspaceAccess, on db: any Database) async throws -> Found {
+        static func query(flaggedOnly: Bool, access: WorkspaceAccess, app: Application, on db: any Database) async throws -> Found {
             let query = access.query(IncomingMessage.self, on: db).with(\.$account)
             if flaggedOnly { query.filter(\.$recommendation != ModerationAction.none.rawValue) }
             let messages = try await query.sort(\.$id, .descending).limit(200).all()
             var platforms: [UUID: String] = [:]
-            for message in messages { platforms[message.account.id!] = message.account.rulesPlatform }
-            return Found(messages: messages.map { IncomingMessageDTO($0, account: $0.account) }, platforms: platforms)
+            var moves: [UUID: Set<ModerationMove>] = [:]
+            let acting = PlatformModeration(db: db, app: app)
+            for message in messages where platforms[message.account.id!] == nil {
+                platforms[message.account.id!] = message.account.rulesPlatform
+                moves[message.account.id!] = acting.moves(for: message.account)
+            }
+            let ids = messages.map { $0.id! }
+            let actions =
+                ids.isEmpty
+                ? []
+                : try await access.query(MessageAction.self, on: db).filter(\.$messageID ~~ ids).filter(\.$undoneAt == nil).sort(\.$at).all()
+            return Found(
+                messages: messages.map { IncomingMessageDTO($0, account: $0.account) }, platforms: platforms, moves: moves,
+                actions: Dictionary(grouping: actions, by: \.messageID))
         }
 
-        static func model(flaggedOnly: Bool, _ found: Found, workspace: String, locale: UILocale) -> Model {
+        /// The recommendation's move on the platform: delete → delete (or
+        /// hide where deleting is not allowed), ban → block.
+        static func recommendedMove(_ recommendation: String, allowed: Set<ModerationMove>) -> ModerationMove? {
+            switch ModerationAction(rawValue: recommendation) {
+            case .delete: allowed.contains(.delete) ? .delete : allowed.contains(.hide) ? .hide : nil
+            case .ban: allowed.contains(.block) ? .block : nil
+            default: nil
+            }
+        }
+
+        static func model(flaggedOnly: Bool, _ found: Found, workspace: String, canAct: Bool = false, locale: UILocale) -> Model {
             let rows = found.messages.map { message in
-                Row(
+                let allowed = found.moves[message.accountId] ?? []
+                let done = found.actions[message.id] ?? []
+                let doneMoves = Set(done.map(\.move))
+                let recommended = recommendedMove(message.moderation.recommendation, allowed: allowed)
+                let offers = PlatformModeration.offered.filter { allowed.contains($0) && !doneMoves.contains($0.rawValue) }
+                    .sorted { ($0 == recommended ? 0 : 1) < ($1 == recommended ? 0 : 1) }
+                    .map { (move: $0.rawValue, label: I18n.text("moderation.move.\($0.rawValue)", locale), recommended: $0 == recommended) }
+                var row = Row(
                     receivedAt: message.receivedAt, platform: found.platforms[message.accountId] ?? message.platform, handle: message.handle,
                     author: message.authorName, text: message.text, matches: message.moderation.matches,
                     reasons: message.moderation.matches.map { match in
@@ -210,8 +252,43 @@ enum ModerationPage {
                                 ])
                         )
                     }, analysis: message.analysis, recommendation: message.moderation.recommendation)
+                row.offers = offers
+                row.done = done.map { action in
+                    (
+                        I18n.text("moderation.done.\(action.move)", locale), action.actor,
+                        ModerationMove(rawValue: action.move)?.undo == nil
+                            ? nil : "\(workspace)/moderation/actions/\(action.id!.uuidString.lowercased())/undo"
+                    )
+                }
+                row.actBase = "\(workspace)/moderation/messages/\(message.id.uuidString.lowercased())/act"
+                row.canAct = canAct
+                return row
             }
             return Model(base: workspace + "/moderation/messages", flaggedOnly: flaggedOnly, rows: rows, inboxHref: workspace + "/inbox")
+        }
+
+        /// What was done on the platform, with its undo, and buttons for
+        /// what may still be done.
+        static func actions(_ row: Row, _ ctx: PageContext) -> HTML {
+            let done = HTML.join(
+                row.done.map { item -> HTML in
+                    let undo: HTML =
+                        row.canAct
+                        ? item.undo.map { href -> HTML in
+                            " <form method=\"post\" action=\"\(href)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.undo"))</button></form>"
+                        } ?? .empty : .empty
+                    return
+                        "<p class=\"done\">\(Badge.html(item.label, tone: .neutral)) <small class=\"muted\" translate=\"no\">\(item.actor)</small>\(undo)</p>"
+                })
+            guard row.canAct, !row.offers.isEmpty else {
+                return row.done.isEmpty && row.offers.isEmpty
+                    ? HTML("<span class=\"muted\">\(ctx.t("moderation.platform_allows_nothing"))</span>") : done
+            }
+            let buttons = HTML.join(
+                row.offers.map { offer -> HTML in
+                    "<button type=\"submit\" name=\"move\" value=\"\(offer.move)\" class=\"\(offer.recommended ? "danger" : "secondary")\" data-move=\"\(offer.move)\">\(offer.label)</button>"
+                }, separator: " ")
+            return "\(done)<form method=\"post\" action=\"\(row.actBase)\" class=\"inline act-form\">\(ctx.csrfField)\(buttons)</form>"
         }
 
         static func view(_ model: Model, _ ctx: PageContext, tabs: HTML) -> HTML {
@@ -222,7 +299,7 @@ enum ModerationPage {
                     <tr data-recommendation="\(row.recommendation)"><td>\(Layout.time(row.receivedAt, ctx))</td><td>\(Badge.platform(row.platform, ctx.locale)) \(HTML.typed("@" + row.handle))</td><td translate="no">\(row.author)</td>
                     <td class="message-text" translate="no">\(ModerationVocabulary.highlighted(row.text, row.matches, ctx.locale))</td><td>\(reasons)</td>
                     <td class="analysis">\(ModerationVocabulary.analysis(row.analysis, ctx.locale))</td>
-                    <td>\(ModerationVocabulary.recommendation(row.recommendation, ctx.locale))</td></tr>
+                    <td>\(ModerationVocabulary.recommendation(row.recommendation, ctx.locale))</td><td class="platform-actions">\(actions(row, ctx))</td></tr>
                     """
             }
             let toggle: HTML =
@@ -236,7 +313,7 @@ enum ModerationPage {
                 <p>\(model.flaggedOnly ? toggle : HTML("<a href=\"\(model.inboxHref)\">\(ctx.t("nav.inbox"))</a>"))</p></div>
                 """
                 : """
-                <div class="table-scroll"><table id="incoming-messages"><thead><tr><th>\(ctx.t("moderation.received"))</th><th>\(ctx.t("moderation.account"))</th><th>\(ctx.t("moderation.author"))</th><th>\(ctx.t("moderation.message"))</th><th>\(ctx.t("moderation.why"))</th><th>\(ctx.t("inbox.analysis"))</th><th>\(ctx.t("moderation.recommendation"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
+                <div class="table-scroll"><table id="incoming-messages"><thead><tr><th>\(ctx.t("moderation.received"))</th><th>\(ctx.t("moderation.account"))</th><th>\(ctx.t("moderation.author"))</th><th>\(ctx.t("moderation.message"))</th><th>\(ctx.t("moderation.why"))</th><th>\(ctx.t("inbox.analysis"))</th><th>\(ctx.t("moderation.recommendation"))</th><th>\(ctx.t("moderation.on_platform"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
                 """
             return """
                 <h1>\(ctx.t("moderation.tab_messages"))</h1>

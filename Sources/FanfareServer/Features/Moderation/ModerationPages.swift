@@ -13,6 +13,33 @@ struct ModerationPages {
         scoped.post("moderation", "feedback", ":feedback", "decision", use: decide)
         scoped.post("moderation", "check", use: check)
         scoped.get("moderation", "messages", use: messages)
+        scoped.post("moderation", "messages", ":message", "act", use: act)
+        scoped.post("moderation", "actions", ":action", "undo", use: undo)
+    }
+
+    @Sendable func act(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let back = "/w/\(access.workspace.slug)/moderation/messages"
+        do {
+            let action = try await PlatformModeration(db: req.db, app: req.application).act(
+                messageID: req.parameters.get("message"), move: req.formValue("move"), in: access, actor: req.actor)
+            Flash.add(.notice, I18n.text("moderation.acted.\(action.move)", req.uiLocale), to: req)
+        } catch let errors as ValidationErrors {
+            Flash.add(.error, errors.issues.first.map { $0.coded.text(req.uiLocale) } ?? "", to: req)
+        }
+        return req.redirect(to: back)
+    }
+
+    @Sendable func undo(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        do {
+            _ = try await PlatformModeration(db: req.db, app: req.application).undo(
+                actionID: req.parameters.get("action"), in: access, actor: req.actor)
+            Flash.add(.notice, I18n.text("moderation.undone", req.uiLocale), to: req)
+        } catch let errors as ValidationErrors {
+            Flash.add(.error, errors.issues.first.map { $0.coded.text(req.uiLocale) } ?? "", to: req)
+        }
+        return req.redirect(to: "/w/\(access.workspace.slug)/moderation/messages")
     }
 
     static func tabs(_ ctx: PageContext, _ access: WorkspaceAccess, current: String) -> HTML {
@@ -108,8 +135,9 @@ struct ModerationPages {
         try access.require(.inboxView)
         let ctx = try await PageContext.make(req)
         let flaggedOnly = req.query[String.self, at: "all"] == nil
-        let found = try await ModerationPage.Messages.query(flaggedOnly: flaggedOnly, access: access, on: req.db)
-        let model = ModerationPage.Messages.model(flaggedOnly: flaggedOnly, found, workspace: "/w/\(access.workspace.slug)", locale: ctx.locale)
+        let found = try await ModerationPage.Messages.query(flaggedOnly: flaggedOnly, access: access, app: req.application, on: req.db)
+        let model = ModerationPage.Messages.model(
+            flaggedOnly: flaggedOnly, found, workspace: "/w/\(access.workspace.slug)", canAct: access.can(.inboxReply), locale: ctx.locale)
         return Layout.page(
             ctx, title: ctx.t("moderation.tab_messages"), ModerationPage.Messages.view(model, ctx, tabs: Self.tabs(ctx, access, current: model.base)))
     }

@@ -123,6 +123,32 @@ struct DatabaseSandboxStore: SandboxStore {
         }
     }
 
+    func moderate(account: String, target: String, move: ModerationMove, at: Date) async throws(ConnectorError) {
+        try await run {
+            guard let sql = db as? any SQLDatabase else { return }
+            guard let state = move.sandboxState else {
+                try await sql.raw("DELETE FROM sandbox_moderation WHERE account = \(bind: account) AND target = \(bind: target)").run()
+                return
+            }
+            try await sql.raw(
+                """
+                INSERT INTO sandbox_moderation (id, account, target, state, at) VALUES (\(bind: UUID()), \(bind: account), \(bind: target), \(bind: state), \(bind: at))
+                ON CONFLICT (account, target) DO UPDATE SET state = excluded.state, at = excluded.at
+                """
+            ).run()
+        }
+    }
+
+    func moderation(account: String) async throws(ConnectorError) -> [String: String] {
+        try await run {
+            guard let sql = db as? any SQLDatabase else { return [:] }
+            let rows = try await sql.raw("SELECT target, state FROM sandbox_moderation WHERE account = \(bind: account)").all()
+            return Dictionary(
+                try rows.map { (try $0.decode(column: "target", as: String.self), try $0.decode(column: "state", as: String.self)) },
+                uniquingKeysWith: { _, last in last })
+        }
+    }
+
     func fanMessages(account: String) async throws(ConnectorError) -> [Interaction] {
         try await run {
             guard let sql = db as? any SQLDatabase else { return [] }

@@ -7,7 +7,7 @@ import Vapor
 struct PublishingFeature: Feature {
     var name: String { "publishing" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateSandboxPosts())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateSandboxPosts()), ShippedMigration(14, CreateSandboxModeration())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         SandboxPostPage.register(routes.signedInPages)

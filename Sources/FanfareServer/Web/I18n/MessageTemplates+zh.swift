@@ -136,6 +136,8 @@ enum ChineseMessages {
         .mediaUnreadable: "不是 Fanfare 能识别的图片或视频；请上传 JPEG、PNG、GIF、WebP、MP4 或 MOV",
         .uploadTooLarge: "大小为 {size}；上传文件最大 {max}",
         .signInExpired: "未在时限内完成，或已使用过；请重新登录授权",
+        .moveNotOffered: "{platform} 不允许账号通过接口执行 {move}；可执行：{moves}",
+        .moveCannotBeUndone: "{move} 在平台上无法撤销",
         .signInRefused: "在 {platform} 上未获授权；账号没有连接",
         .thumbnailInvalid: "须为不超过 {max} 的 JPEG 或 PNG 图片",
         .quotaRuleWechatSubscription: "微信订阅号每天只能群发一次",
