@@ -88,3 +88,28 @@ import Testing
         #expect(VariantValidator.violations(of: Variant(text: "新品", media: [unknown]), against: PlatformRules.standard["weibo"]!).isEmpty)
     }
 }
+
+/// What each platform shows of a variant before anything is published.
+@Suite struct VariantPreviewTests {
+    let picture = MediaAttachment(kind: .image, bytes: 1_000, format: .jpeg, width: 800, height: 600)
+
+    @Test func titlesAreHeadlinesWarningsOrDroppedByPlatform() {
+        let variant = Variant(title: "新品发布", text: "春季新品今天上市", media: [picture, picture])
+        let mastodon = VariantPreview(variant: variant, rules: PlatformRules.standard["mastodon"]!)
+        #expect(mastodon.titleRole == .contentWarning && mastodon.title == "新品发布" && mastodon.layout == .grid && mastodon.shownMedia == 2)
+        let weibo = VariantPreview(variant: variant, rules: PlatformRules.standard["weibo"]!)
+        #expect(weibo.titleRole == .dropped && weibo.title == nil && weibo.shownMedia == 1)
+        let wechat = VariantPreview(variant: variant, rules: PlatformRules.standard["wechat"]!)
+        #expect(wechat.titleRole == .headline && wechat.layout == .cover)
+        let plain = VariantPreview(variant: Variant(text: "hi"), rules: PlatformRules.standard["bluesky"]!)
+        #expect(plain.layout == .none && plain.shownMedia == 0 && plain.titleRole == .dropped)
+    }
+
+    @Test func longTextIsFoldedWhereTheFeedFoldsIt() {
+        let long = String(repeating: "好", count: 200)
+        let weibo = VariantPreview(variant: Variant(text: long), rules: PlatformRules.standard["weibo"]!)
+        #expect(weibo.folded && weibo.text.count == 140)
+        let mastodon = VariantPreview(variant: Variant(text: long), rules: PlatformRules.standard["mastodon"]!)
+        #expect(!mastodon.folded && mastodon.text.count == 200)
+    }
+}

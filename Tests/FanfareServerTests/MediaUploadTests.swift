@@ -151,6 +151,23 @@ import Vapor
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func thePostPageShowsHowEachPlatformWillShowThePicture(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Newsroom.make(t)
+            let uploaded = try await Self.upload(t, room.ws.slug, token: room.admin, file: Self.png(800, 600), fields: [("licence", "owned")])
+            let assetID = try #require(uploaded.json["id"] as? String)
+            let id = try await room.create("春季新品今天上市", extra: ["asset_ids": [assetID], "title": "新品"])
+            let author = Browser(t)
+            _ = try await author.signIn("author@example.com")
+            let page = try await author.get("/w/\(room.ws.slug)/posts/\(id)")
+            #expect(page.body.contains("id=\"previews\""))
+            #expect(page.body.components(separatedBy: "<article class=\"preview\"").count == 3)
+            #expect(page.body.contains("class=\"preview-image\" src=\"/w/\(room.ws.slug)/library/assets/\(assetID.lowercased())/thumbnail\""))
+            #expect(page.body.contains("class=\"preview-text\""))
+        }
+    }
+
     /// A Mastodon instance on loopback: media uploads and statuses.
     static func mastodon(_ hit: LoopbackStub.Hit) -> (status: HTTPStatus, json: String) {
         switch (hit.method, hit.path) {

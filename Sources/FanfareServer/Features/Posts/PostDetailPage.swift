@@ -78,6 +78,10 @@ extension PostDetailPage {
         /// The schedule's warnings that involve this post's variants.
         var pacing: [ScheduleWarning] = []
         var pacingNamed: [String: CalendarVocabulary.Named] = [:]
+        /// The post's pictures and videos in order: the asset and whether
+        /// the library has a picture to show for it.
+        var media: [(id: String, kind: String, picture: Bool, alt: String?)] = []
+        var mediaAttachments: [MediaAttachment] = []
     }
 
     static func query(_ rawID: String?, access: WorkspaceAccess, now: Date = Date(), on db: any Database) async throws -> Found {
@@ -102,7 +106,24 @@ extension PostDetailPage {
                     postID: entry.postId.uuidString, title: entry.title, platform: entry.platform, handle: entry.handle, at: entry.at)
             }
         }
-        return Found(
+        let links = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
+        var found = try await found(post, dto: dto, names: names, platforms: platforms, bestTime: bestTime, pacing: pacing, named: named, access)
+        found.media = links.map {
+            (
+                $0.asset.id!.uuidString.lowercased(), $0.asset.kind,
+                $0.asset.thumbnailKey != nil || ($0.asset.storageKey != nil && $0.asset.kind != "video"),
+                $0.asset.altText
+            )
+        }
+        found.mediaAttachments = links.map(\.asset.attachment)
+        return found
+    }
+
+    private static func found(
+        _ post: Post, dto: PostDTO, names: [String: String], platforms: [UUID: String], bestTime: Date?, pacing: [ScheduleWarning],
+        named: [String: CalendarVocabulary.Named], _ access: WorkspaceAccess
+    ) async throws -> Found {
+        Found(
             post: .init(
                 id: post.id!.uuidString, title: post.title, body: post.body, status: post.status, pillar: post.pillar, format: post.format,
                 pool: post.pool, campaign: post.campaign, tags: post.tags, scheduledAt: post.scheduledAt),
@@ -212,6 +233,15 @@ extension PostDetailPage {
         var canDecide: Bool
         var othersDecide: Bool
         var pacing: [CalendarVocabulary.Warning]
+        /// How each platform will show its variant.
+        struct Preview: Sendable {
+            var platform: String
+            var handle: String
+            var shape: VariantPreview
+            var pictures: [(src: String, alt: String)]
+            var videos: Int
+        }
+        var previews: [Preview] = []
     }
 
     /// `base` is the workspace's path (`/w/{ws}`); `me` the reader's user id.
@@ -224,6 +254,16 @@ extension PostDetailPage {
         let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
         let variants = found.variants.map { v in
             variant(v, accountPlatform: found.accountPlatforms[v.id], postBase: postBase, editable: editable, draft: draft, locale: locale)
+        }
+        let previews = found.variants.map { v -> Model.Preview in
+            let rules = PlatformRules.standard[v.platform] ?? PlatformRules.standard["sandbox"]!
+            let shape = VariantPreview(
+                variant: Variant(title: v.title, text: v.text, tags: v.tags, media: found.mediaAttachments), rules: rules)
+            let shown = found.media.prefix(shape.shownMedia)
+            return Model.Preview(
+                platform: v.platform, handle: v.handle, shape: shape,
+                pictures: shown.filter(\.picture).map { ("\(base)/library/assets/\($0.id)/thumbnail", $0.alt ?? "") },
+                videos: shown.filter { !$0.picture }.count)
         }
         let process = found.review
         let current = process.currentStep?.key
@@ -278,7 +318,8 @@ extension PostDetailPage {
             canUnschedule: abilities.schedule && status == .scheduled,
             canRefreshMetrics: abilities.analytics && [.published, .publishing, .failed].contains(status),
             canDelete: abilities.edit && status != .publishing, steps: steps, history: history, canDecide: mine,
-            othersDecide: roles && !mine, pacing: found.pacing.map { CalendarVocabulary.warning($0, named: found.pacingNamed, locale) })
+            othersDecide: roles && !mine, pacing: found.pacing.map { CalendarVocabulary.warning($0, named: found.pacingNamed, locale) },
+            previews: previews)
     }
 
     static func variant(
@@ -377,6 +418,36 @@ extension PostDetailPage {
         HTML.sentence(s.template, s.typed.map { HTML.typed($0) })
     }
 
+    /// One card per account, drawn the way its platform will show the post.
+    static func previews(_ model: Model, _ ctx: PageContext) -> HTML {
+        guard !model.previews.isEmpty else { return .empty }
+        let cards = model.previews.map { preview -> HTML in
+            let shape = preview.shape
+            let title: HTML =
+                preview.shape.title.map { title -> HTML in
+                    shape.titleRole == .contentWarning
+                        ? "<p class=\"preview-warning\"><span class=\"muted\">\(ctx.t("post.preview_content_warning"))</span> <span class=\"preview-title\" translate=\"no\">\(title)</span></p>"
+                        : "<h3 class=\"preview-title\" translate=\"no\">\(title)</h3>"
+                } ?? .empty
+            let pictures = HTML.join(
+                preview.pictures.map { picture -> HTML in
+                    "<img class=\"preview-image\" src=\"\(picture.src)\" alt=\"\(picture.alt)\" loading=\"lazy\">"
+                })
+            let videos: HTML = preview.videos > 0 ? "<span class=\"preview-video\" aria-label=\"\(ctx.t("media.kind.video"))\">▶</span>" : .empty
+            let media: HTML =
+                shape.layout == .none ? .empty : "<div class=\"preview-media preview-\(shape.layout.rawValue)\">\(pictures)\(videos)</div>"
+            let more: HTML = shape.folded ? " <span class=\"preview-more\">\(ctx.t("post.preview_more"))</span>" : .empty
+            let text: HTML = "<p class=\"preview-text\"><span translate=\"no\">\(shape.text)</span>\(more)</p>"
+            let body: HTML = shape.layout == .cover ? "\(media)\(title)\(text)" : "\(title)\(text)\(media)"
+            return """
+                <article class="preview" data-platform="\(preview.platform)"><header>\(Badge.platform(preview.platform, ctx.locale)) \
+                <span class="muted" translate="no">@\(preview.handle)</span></header>\(body)</article>
+                """
+        }
+        return
+            "<section id=\"previews\"><h2>\(ctx.t("post.previews"))</h2><p class=\"muted\">\(ctx.t("post.previews_intro"))</p><div class=\"preview-list\">\(HTML.join(cards))</div></section>"
+    }
+
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let facts = HTML.join(
             model.facts.map { HTML("\($0)") } + (model.campaign.map { [HTML.typed($0)] } ?? [])
@@ -401,7 +472,7 @@ extension PostDetailPage {
             \(Badge.html(model.statusLabel, tone: model.tone, classes: "status-\(model.status)", id: "post-status"))</div>
             <p class="muted" id="post-facts">\(facts)</p>
             <div class="post-layout">
-            <section class="variants" id="variants"><h2>\(ctx.t("post.variants"))</h2>\(variants)\(emptyVariants)</section>
+            <section class="variants" id="variants"><h2>\(ctx.t("post.variants"))</h2>\(variants)\(emptyVariants)\(previews(model, ctx))</section>
             <aside class="post-side">
             \(actions(model, ctx))
             \(pacing)
