@@ -399,7 +399,7 @@ enum ConversationPage {
             let others = fan.others.map { other -> HTML in
                 """
                 <li><a href="\(other.href)">\(Badge.platform(other.platform, ctx.locale)) \(other.thread)</a> \
-                \(InboxVocabulary.badge(other.status, classes: "status")) <span class="muted">\(Layout.time(other.at, ctx))</span></li>
+                \(InboxVocabulary.badge(other.status, classes: "status")) <span class="muted other-time">\(Layout.time(other.at, ctx))</span></li>
                 """
             }
             body = """
@@ -435,7 +435,7 @@ enum ConversationPage {
                 return """
                     <li class="bubble fan-message" data-message-id="\(message.id)"><p class="entry-head">\(HTML.typed(message.author, classes: "who")) · \(Layout.time(message.at, ctx)) · \(message.kind)</p>
                     <p class="message-text" translate="no">\(ModerationService.highlighted(message.text, message.matches, ctx))</p>
-                    <p class="entry-foot">\(ModerationService.analysis(message.analysis, ctx)) \(ModerationService.recommendation(message.recommendation, ctx)) \(ticket)</p></li>
+                    <div class="entry-foot">\(ModerationService.analysis(message.analysis, ctx)) \(ModerationService.recommendation(message.recommendation, ctx)) \(ticket)</div></li>
                     """
             case .reply(let reply):
                 let who: HTML =
