@@ -94,9 +94,12 @@ extension InboxPageTests {
         #expect(html.contains("<span translate=\"no\">Mia Chen</span>") && html.contains("<span class=\"badge tag\" translate=\"no\">VIP</span>"))
         #expect(html.contains("id=\"fan-tier\" data-tier=\"core\">核心粉丝</dd>") && html.contains("id=\"fan-points\">1.2万</dd>"))
         #expect(html.contains(">查看粉丝详情 →</a>"))
+        #expect(VisibleText.latinWords(html).isEmpty, "\(VisibleText.latinWords(html))")
         let en = ConversationPage.model(.init(id: "x"), Self.chatFound(), workspace: "/w/demo", user: nil, can: everything, locale: .en)
         guard case .fan(let english) = en.panel else { return }
         #expect(english.tier == "Core" && english.points == "12.3K")
+        let englishPanel = ConversationPage.panel(en.panel, Self.context(.en)).rendered
+        #expect(VisibleText.chinese(englishPanel).isEmpty, "\(VisibleText.chinese(englishPanel))")
 
         let expert = ConversationPage.model(
             .init(id: "x"), Self.chatFound(), workspace: "/w/demo", user: nil, can: { $0 != .fansPersonalData }, locale: .zhHans)
