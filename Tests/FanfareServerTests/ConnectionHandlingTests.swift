@@ -206,6 +206,40 @@ import Vapor
         }
     }
 
+    @Test func aFileFromDiskIsWrittenWholeAndOnlyUploadAddressesTakeLargeBodies() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-file-\(UUID().uuidString).bin")
+        let content = Data((0..<300_000).map { UInt8($0 % 251) })
+        try content.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await withServer(
+            Self.limits(),
+            routes: { app in
+                app.get("test-file") { req in try await req.fileio.asyncStreamFile(at: file.path) }
+            }
+        ) { _, port in
+            let client = try await RawClient.connect(port: port)
+            await client.send("GET /test-file HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(await client.wait(upTo: 10) { $0.data.count >= 300_000 })
+            #expect(client.text.hasPrefix("HTTP/1.1 200"))
+            #expect(client.data.suffix(300_000) == content)
+            await client.close()
+            // 20 MB declared: refused at once on an ordinary address; the
+            // upload address waits for the body instead.
+            for (path, refused) in [("/api/v1/workspaces", true), ("/api/v1/workspaces/x/assets/upload", false)] {
+                let big = try await RawClient.connect(port: port)
+                await big.send(
+                    "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 20000000\r\n\r\n")
+                if refused {
+                    #expect(await big.wait(upTo: 10) { $0.isClosed })
+                    #expect(big.text.hasPrefix("HTTP/1.1 413"), "\(path): \(big.text.prefix(40))")
+                } else {
+                    #expect(await big.wait(upTo: 1.5) { !$0.text.isEmpty } == false, "\(path) answered before its body: \(big.text.prefix(40))")
+                }
+                await big.close()
+            }
+        }
+    }
+
     @Test func bodiesOverTheirRoutesLimitGet413() async throws {
         try await withServer(Self.limits()) { _, port in
             // 1.5 MB to an API route (1 MiB): collected, then refused by route.

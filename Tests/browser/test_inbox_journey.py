@@ -46,6 +46,7 @@ QUESTION = ("小雨", "请问春季新品什么时候补货？")
 COMPLAINT = ("阿杰", "发货太慢了，等了两周还没到，非常失望，差评！")
 SUGGESTION = ("晴天", "建议出一个深蓝色款，希望下季能看到")
 ORDER_ID = "A1029"
+INTERNAL_NOTE = "这位粉丝上周投诉过一次物流，下次先道歉再给单号"
 CLOSING_NOTE = "深蓝色款已排进下季新品，谢谢你的建议！"
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -462,6 +463,24 @@ def test_inbox_journey(own_server, new_browser, shot, soft):
     assert "{" not in sent.find_element(By.CSS_SELECTOR, ".message-text").text
     check_no_raw_markup(soft, admin, "complaint answered from a template")
     shot(admin, "inbox-08-complaint-resolved")
+
+    # 6b. An internal note for the team: shown in the thread as a note,
+    #     never sent; the fan's panel stands beside the thread.
+    sent_before = replies(admin)
+    panel = admin.find_element(By.ID, "fan-panel")
+    soft.check(panel.find_elements(By.ID, "fan-points") and panel.find_elements(By.ID, "fan-page-link"),
+               f"the complaint's page has no fan panel with points and a link to the fan: {panel.text!r}")
+    admin.find_element(By.CSS_SELECTOR, "#note-box summary").click()
+    set_text(admin, admin.find_element(By.ID, "note-text"), INTERNAL_NOTE)
+    click_through(admin, admin.find_element(By.ID, "add-note"))
+    wait_for_path(admin, base, re.escape(f"{inbox}/{complaint_id}"))
+    soft.check("备注已保存，只有团队成员能看到。" in flash_texts(admin), f"after the note: notices {flash_texts(admin)}")
+    notes = admin.find_elements(By.CSS_SELECTOR, "#timeline li.internal-note")
+    assert len(notes) == 1 and INTERNAL_NOTE in notes[0].text, [n.text for n in notes]
+    assert "内部备注，不会发送" in notes[0].text, notes[0].text
+    assert [r["text"] for r in replies(admin)] == [r["text"] for r in sent_before], "the note was listed as a reply"
+    check_translated(soft, admin, "conversation with a note")
+    shot(admin, "inbox-08b-internal-note")
 
     # 7. A suggestion becomes a feedback ticket, closed with a notice the
     #    fan receives as a reply.

@@ -58,6 +58,9 @@ final class RawClient: Sendable {
         }
     }
 
+    /// Everything received so far, as bytes.
+    var data: Data { collector.received.withLockedValue { Data($0.readableBytesView) } }
+
     /// Everything received so far, as text.
     var text: String { collector.received.withLockedValue { String(buffer: $0) } }
     var isClosed: Bool { collector.closed.withLockedValue { $0 } }

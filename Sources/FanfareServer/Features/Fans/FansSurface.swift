@@ -117,6 +117,60 @@ extension FanService {
     /// A fan's name as the reader's role may read it (masked without `fans.personal_data`).
     static func visibleName(_ name: String, personalData: Bool) -> String { personalData ? name : PersonalDataMask.name(name) }
 
+    /// What the inbox shows beside a conversation: one fan as stored
+    /// (names and platform ids unmasked: the caller masks them for readers
+    /// without `fans.personal_data`, with `visibleName` and `visibleHandle`).
+    struct Card: Sendable, Equatable {
+        struct Identity: Sendable, Equatable {
+            var platform: String
+            var authorID: String
+        }
+
+        var id: UUID
+        var name: String
+        var erased: Bool
+        var identities: [Identity]
+        /// silent, potential, active or core (`tierName` words it).
+        var activityTier: String
+        var points: Int
+        var tags: [String]
+        var firstSeenAt: Date
+        var lastSeenAt: Date?
+        /// This fan and the fans merged into it: whose messages are theirs.
+        var fanIDs: [UUID]
+    }
+
+    /// The fan `fanID` of the workspace, or the fan it was merged into;
+    /// nil when there is none.
+    static func card(of fanID: UUID, workspaceID: UUID, on db: any Database) async throws -> Card? {
+        var id = fanID
+        var fan: Fan?
+        // A merge chain is short; five steps guard against a loop.
+        for _ in 0..<5 {
+            guard let found = try await Fan.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$id == id).first() else { return nil }
+            fan = found
+            guard let next = found.mergedInto, next != id else { break }
+            id = next
+        }
+        guard let fan, let keptID = fan.id else { return nil }
+        let identities = try await FanIdentity.query(on: db).filter(\.$fan.$id == keptID).sort(\.$firstSeenAt).all()
+        let merged = try await Fan.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$mergedInto == keptID).all().compactMap(\.id)
+        return Card(
+            id: keptID, name: fan.displayName, erased: fan.erasedAt != nil,
+            identities: identities.map { Card.Identity(platform: $0.platform, authorID: $0.authorID) }, activityTier: fan.activityTier,
+            points: fan.pointsBalance, tags: fan.attributes.tags, firstSeenAt: fan.firstSeenAt, lastSeenAt: fan.lastInteractionAt,
+            fanIDs: [keptID] + merged)
+    }
+
+    /// A fan's name as the reader may read it: masked without
+    /// `fans.personal_data`, a placeholder once the fan was erased.
+    static func visibleName(of card: Card, personalData: Bool, _ locale: UILocale) -> Wording {
+        FanWords.name(card.name, id: card.id, erased: card.erased, viewer: FanViewer(personalData: personalData, manage: false), locale)
+    }
+
+    /// A platform id as the reader may read it (masked without `fans.personal_data`).
+    static func visibleHandle(_ handle: String, personalData: Bool) -> String { personalData ? handle : PersonalDataMask.handle(handle) }
+
     /// The tabs of the fans area (fans, segments, activities, rewards, the
     /// report), for the pages of each.
     static func areaTabs(_ ctx: PageContext, slug: String, current: String) -> HTML {

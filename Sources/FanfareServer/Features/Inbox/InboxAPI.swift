@@ -12,6 +12,7 @@ struct InboxAPI {
         inbox.patch("conversations", ":conversation_id", use: change)
         inbox.post("conversations", "bulk", use: bulk)
         inbox.post("conversations", ":conversation_id", "replies", use: reply)
+        inbox.post("conversations", ":conversation_id", "notes", use: note)
         inbox.get("conversations", ":conversation_id", "draft", use: draft)
         inbox.get("templates", use: templates)
         inbox.post("templates", use: createTemplate)
@@ -44,9 +45,11 @@ struct InboxAPI {
     @Sendable func conversation(req: Request) async throws -> ConversationDetailDTO {
         let (listed, messages, replies) = try await ConversationService(db: req.db).find(
             req.parameters.get("conversation_id"), in: try req.workspaceAccess)
+        let notes = try await ConversationNotes(db: req.db).notes(of: listed.conversation.id!)
         return ConversationDetailDTO(
             conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks),
-            messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init))
+            messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
+            notes: notes.map(ConversationNoteDTO.init))
     }
 
     @Sendable func change(req: Request) async throws -> ConversationDetailDTO {
@@ -77,6 +80,14 @@ struct InboxAPI {
         let reply = try await ConversationService(db: req.db).reply(
             to: req.parameters.get("conversation_id"), input, in: try req.workspaceAccess, actor: req.actor)
         return try await InboxReplyDTO(reply).encodeResponse(status: .accepted, for: req)
+    }
+
+    /// An internal note: stored, shown in the thread, never sent (201).
+    @Sendable func note(req: Request) async throws -> Response {
+        let input = try req.decodeInput(ConversationNotes.Input.self)
+        let note = try await ConversationNotes(db: req.db).add(
+            to: req.parameters.get("conversation_id"), input, in: try req.workspaceAccess, actor: req.actor)
+        return try await ConversationNoteDTO(note).encodeResponse(status: .created, for: req)
     }
 
     struct DraftOutput: Content {

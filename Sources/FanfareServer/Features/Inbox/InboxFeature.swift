@@ -10,7 +10,10 @@ struct InboxFeature: Feature {
     var name: String { "inbox" }
 
     var migrations: [ShippedMigration] {
-        [ShippedMigration(4, AddMessageAnalysis()), ShippedMigration(4, CreatePushNonces()), ShippedMigration(5, CreateInbox())]
+        [
+            ShippedMigration(4, AddMessageAnalysis()), ShippedMigration(4, CreatePushNonces()), ShippedMigration(5, CreateInbox()),
+            ShippedMigration(15, CreateConversationNotes()),
+        ]
     }
 
     func routes(_ routes: FeatureRoutes) throws {

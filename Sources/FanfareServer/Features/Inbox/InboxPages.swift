@@ -18,6 +18,7 @@ struct InboxPages {
         scoped.get("inbox", ":conversation", "draft", use: draft)
         scoped.post("inbox", ":conversation", "reply", use: reply)
         scoped.post("inbox", ":conversation", "change", use: change)
+        scoped.post("inbox", ":conversation", "notes", use: note)
     }
 
     static let filterKeys = ConversationFilterKeys.all
@@ -154,18 +155,23 @@ struct InboxPages {
 
     /// The conversation page; a refused reply comes back with the agent's
     /// text still in the box and the reason above it.
-    func page(_ req: Request, typed: String?, refused: [FieldIssue]) async throws -> HTMLResponse {
+    func page(
+        _ req: Request, typed: String?, refused: [FieldIssue], noteTyped: String? = nil, noteRefused: [FieldIssue] = []
+    ) async throws
+        -> HTMLResponse
+    {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
         let input = ConversationPage.Input(
-            id: req.parameters.get("conversation"), templateID: req.query[String.self, at: "template_id"], typed: typed, refused: refused)
+            id: req.parameters.get("conversation"), templateID: req.query[String.self, at: "template_id"], typed: typed, refused: refused,
+            noteTyped: noteTyped, noteRefused: noteRefused)
         let found = try await ConversationPage.query(input, access: access, agent: req.auth.get(User.self)?.displayName, on: req.db)
         let model = ConversationPage.model(
             input, found, workspace: "/w/\(access.workspace.slug)", user: req.actor.userID, can: access.can, locale: ctx.locale)
         let view = ConversationPage.view(model, ctx)
         if req.query[String.self, at: "fragment"] != nil { return HTMLResponse(html: view) }
         return Layout.page(
-            ctx, title: ctx.t("inbox.conversation_title"), status: refused.isEmpty ? .ok : .unprocessableEntity,
+            ctx, title: ctx.t("inbox.conversation_title"), status: refused.isEmpty && noteRefused.isEmpty ? .ok : .unprocessableEntity,
             """
             <p><a href="\(model.inboxHref)">← \(ctx.t("nav.inbox"))</a></p>
             <div id="conversation-view" data-events="\(model.inboxHref)/events" data-fragment="\(model.path)?fragment=1">\(view)</div>
@@ -191,6 +197,20 @@ struct InboxPages {
         _ = try await ConversationService(db: req.db).reply(to: rawID, input, in: access, actor: req.actor)
         Flash.add(.notice, I18n.text(input.resolve == true ? "inbox.replied_resolved" : "inbox.replied", req.uiLocale), to: req)
         return req.redirect(to: base)
+    }
+
+    /// An internal note: stored and shown in the thread, never sent. A
+    /// refused note comes back with its text in the note box.
+    @Sendable func note(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let rawID = req.parameters.get("conversation")
+        do {
+            _ = try await ConversationNotes(db: req.db).add(to: rawID, .init(text: req.formValue("text")), in: access, actor: req.actor)
+        } catch let errors as ValidationErrors {
+            return try await page(req, typed: nil, refused: [], noteTyped: req.formValue("text"), noteRefused: errors.issues).encodeResponse(for: req)
+        }
+        Flash.add(.notice, I18n.text("inbox.noted", req.uiLocale), to: req)
+        return req.redirect(to: "/w/\(access.workspace.slug)/inbox/\(rawID ?? "")")
     }
 
     @Sendable func change(req: Request) async throws -> Response {

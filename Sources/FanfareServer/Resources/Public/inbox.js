@@ -12,11 +12,12 @@
   async function refresh() {
     if (fetching) { again = true; return; }
     // Never replace the reply box while someone is typing in it, nor a
-    // reply written but not sent.
+    // reply or note written but not sent.
     const typing = document.activeElement && box.contains(document.activeElement) &&
       (document.activeElement.tagName === "TEXTAREA" || document.activeElement.tagName === "INPUT" || document.activeElement.tagName === "SELECT");
     const reply = box.querySelector("#reply-text");
-    if (typing || (reply && reply.value !== reply.defaultValue)) return;
+    const note = box.querySelector("#note-text");
+    if (typing || (reply && reply.value !== reply.defaultValue) || (note && note.value !== note.defaultValue)) return;
     fetching = true;
     try {
       const response = await fetch(box.dataset.fragment, { credentials: "same-origin" });

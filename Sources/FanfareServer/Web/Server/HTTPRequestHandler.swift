@@ -149,8 +149,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         case .success(let response):
             if let streamed = response.streamedBody, head.method != .HEAD {
                 stream(context: context, head: head, response: response, streamed: streamed, keepAlive: keepAlive)
-            } else if response.body.count < 0 {
-                // A finite stream of Vapor's own: collected, then written.
+            } else if response.body.count < 0 || (response.body.buffer == nil && response.body.count > 0) {
+                // A finite stream of Vapor's own (a file from `fileio`, of
+                // known or unknown length): collected, then written.
                 response.body.collect(on: context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete { collected in
                     guard case .responding = self.state, context.channel.isActive else { return }
                     let buffer = (try? collected.get()) ?? nil

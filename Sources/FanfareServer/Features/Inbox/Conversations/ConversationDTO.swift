@@ -106,4 +106,6 @@ struct ConversationDetailDTO: Content {
     var conversation: ConversationDTO
     var messages: [IncomingMessageDTO]
     var replies: [InboxReplyDTO]
+    /// Internal notes, oldest first: never sent to the platform.
+    var notes: [ConversationNoteDTO]
 }
