@@ -405,8 +405,10 @@ def test_daily_work_journey(journey_server, stub_mastodon, picture, new_browser,
             console = [e.get("message") for e in admin.get_log("browser")]
         except Exception:
             console = ["(unavailable)"]
-        soft.check(False, f"accounts page: the Mastodon sign-in form does not leave for the instance in Chromium: "
-                          f"{error}; browser console: {console}")
+        soft.check(False, f"accounts page: the Mastodon sign-in form does not leave for the instance in Chromium "
+                          f"(Fanfare got the POST: the stub saw {len(stub.calls('POST', '/api/v1/apps'))} app "
+                          f"registration; the redirect to the instance was blocked): {error}; "
+                          f"browser console: {console}")
         client = HTTPClient(base)
         client.copy_cookies_from(admin)
         started = client.post(urllib.parse.urlsplit(action).path, {"csrf_token": csrf, "instance_url": stub.base})
@@ -549,6 +551,9 @@ def test_daily_work_journey(journey_server, stub_mastodon, picture, new_browser,
     mastodon_link = admin.find_elements(By.CSS_SELECTOR, '#variants article.variant[data-platform="mastodon"] a.platform-link')
     soft.check(mastodon_link and mastodon_link[0].get_attribute("href") == f"{stub.base}/@brand/{STATUS_ID}",
                f"the Mastodon variant's link: {[a.get_attribute('href') for a in mastodon_link]}")
+    weibo_link = admin.find_elements(By.CSS_SELECTOR, '#variants article.variant[data-platform="weibo"] a.platform-link')
+    assert weibo_link, "the published Weibo-like variant has no link to the Sandbox's post"
+    weibo_href = weibo_link[0].get_attribute("href")
     shot(admin, "daily-06-published")
 
     uploads = stub.calls("POST", "/api/v2/media")
@@ -619,6 +624,17 @@ def test_daily_work_journey(journey_server, stub_mastodon, picture, new_browser,
     assert undo and undo[0].text.strip() == "撤销", f"the hidden row offers no undo: {row.text!r}"
     check_no_raw_markup(soft, admin, "moderation queue")
     shot(admin, "daily-10-spam-hidden")
+    # On the platform (the Sandbox's own page of the post) the question and
+    # its answer are there; the hidden comment should no longer be shown.
+    admin.get(weibo_href)
+    wait(admin).until(EC.presence_of_element_located((By.ID, "sandbox-post")))
+    comments = [c.text for c in admin.find_elements(By.CSS_SELECTOR, "li.comment")]
+    assert any(QUESTION[1] in c and "每周一补货" in c for c in comments), \
+        f"the Sandbox post page does not show the question with its answer: {comments}"
+    soft.check(not any(SPAM[1] in c for c in comments),
+               f"the Sandbox post page still shows the comment hidden on the platform: "
+               f"{[c for c in comments if SPAM[1] in c]}")
+    shot(admin, "daily-10b-sandbox-post")
 
     # 11. A segment of two rule groups, counted live, saved.
     admin.get(f"{base}/w/{slug}/segments")
