@@ -19,7 +19,7 @@ import Testing
     {
         GuardedHTTPTransport(
             policy: OutboundAddressPolicy(allowing: try ranges.map { try IPRange.parse($0) }), resolver: resolver,
-            maxResponseBytes: maxResponseBytes)
+            eventLoopGroup: StubServer.loops, maxResponseBytes: maxResponseBytes)
     }
 
     static func url(_ text: String) throws -> URL { try #require(URL(string: text)) }

@@ -60,6 +60,11 @@ struct StubResponse: Sendable {
 /// that is received and never answered; `shutdown` cancels such handlers,
 /// so it completes anyway.
 final class StubServer: Sendable {
+    /// The stubs' own event loops, and their clients': the whole suite's
+    /// servers share the singleton loops, and on two busy cores a stub
+    /// queued behind them answered after the client's 15–30 s timeout.
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
     let baseURL: URL
     private let channel: any Channel
     private let state: Mutex<State>
@@ -88,7 +93,7 @@ final class StubServer: Sendable {
         // The server does not exist yet when the bootstrap is made, so
         // connections reach it through this box.
         let box = ServerBox()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ServerBootstrap(group: StubServer.loops)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
@@ -243,7 +248,8 @@ extension StubServer {
 /// tests of timeouts are quick.
 struct StubTransport: HTTPTransport {
     static let guarded = GuardedHTTPTransport(
-        policy: OutboundAddressPolicy(allowing: [IPRange(network: .v4(0x7f00_0001), prefixLength: 32)]), resolver: NoLookups())
+        policy: OutboundAddressPolicy(allowing: [IPRange(network: .v4(0x7f00_0001), prefixLength: 32)]), resolver: NoLookups(),
+        eventLoopGroup: StubServer.loops)
 
     /// Generous, because a loopback answer can wait seconds for a CPU while
     /// the whole suite runs in parallel on two cores; a test that makes the

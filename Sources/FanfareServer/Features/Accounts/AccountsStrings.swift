@@ -14,6 +14,9 @@ extension AccountsFeature {
         "accounts.disconnect": "Disconnect",
         "accounts.connected": "{0} is connected.",
         "accounts.reconnected": "{0} is connected again.",
+        "accounts.sign_in_leaving": "Signing in on your instance",
+        "accounts.sign_in_leaving_to": "Taking you to {0} to sign in and allow Fanfare; you come back here afterwards.",
+        "accounts.sign_in_continue": "Continue to sign in",
         "accounts.sign_in_instance": "Your instance",
         "accounts.sign_in_hint":
             "Fanfare sends you to your instance to sign in and allow it to post and read for this account; nothing is typed here but the address.",
@@ -48,7 +51,8 @@ extension AccountsFeature {
             "Xiaohongshu has no interface for publishing from a server: Fanfare prepares each note to paste and a person publishes it in the app, then pastes the link back.",
         "accounts.intro.bilibili":
             "Bilibili is planned: its rules are known (titles up to 80 characters, text up to 2,000), its connector is not finished.",
-        "accounts.intro.mastodon": "Publishes, replies and reads statistics on any Mastodon instance with an access token.",
+        "accounts.intro.mastodon":
+            "Publishes (pictures included), replies, blocks spammers and reads statistics on any Mastodon instance: sign in there, or paste an access token.",
         "accounts.intro.bluesky": "Publishes and replies with an app password; the account's own password is never asked for.",
         "accounts.intro.webhook":
             "Sends each post as a signed message (Standard Webhooks) to an address of your own, for systems Fanfare does not know.",
@@ -187,6 +191,9 @@ extension AccountsFeature {
         "accounts.disconnect": "断开",
         "accounts.connected": "{0} 已连接。",
         "accounts.reconnected": "{0} 已重新连接。",
+        "accounts.sign_in_leaving": "前往实例登录授权",
+        "accounts.sign_in_leaving_to": "正在前往 {0} 登录并授权 Fanfare，完成后会回到这里。",
+        "accounts.sign_in_continue": "继续登录授权",
         "accounts.sign_in_instance": "你的实例地址",
         "accounts.sign_in_hint": "Fanfare 会带你到实例上登录，并授权它为这个账号发布和读取；这里只需填写地址。",
         "accounts.sign_in_platform": "在 {0} 登录并授权",
@@ -214,7 +221,7 @@ extension AccountsFeature {
         "accounts.intro.douyin": "抖音只允许人工在抖音手机应用中发布：Fanfare 为每条内容准备好可粘贴的发布包。填写下面的开放平台信息后，私信和评论会进入互动收件箱。",
         "accounts.intro.xiaohongshu": "小红书没有供服务器发布的接口：Fanfare 为每篇笔记准备好可粘贴的发布包，由人在小红书手机应用中发布，再把链接贴回来。",
         "accounts.intro.bilibili": "哔哩哔哩已在计划中：其规则已知（标题最多 80 字，正文最多 2,000 字），连接器尚未完成。",
-        "accounts.intro.mastodon": "使用访问令牌在任意 Mastodon 实例上发布、回复并读取数据。",
+        "accounts.intro.mastodon": "在任意 Mastodon 实例上发布（含图片）、回复、拉黑广告号并读取数据：到实例上登录授权，或粘贴访问令牌。",
         "accounts.intro.bluesky": "使用应用专用密码发布和回复；不需要账号本身的密码。",
         "accounts.intro.webhook": "把每条内容作为签名消息（`Standard Webhooks` 标准）发到你自己的地址，用于 Fanfare 尚不支持的系统。",
         "accounts.intro.sandbox": "本服务器上的离线平台：不连接任何真实平台，也能试用发布、回复和数据的全部流程。可以让它遵循某个真实平台的规则。",

@@ -278,7 +278,7 @@ enum ModerationPage {
                             " <form method=\"post\" action=\"\(href)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.undo"))</button></form>"
                         } ?? .empty : .empty
                     return
-                        "<p class=\"done\">\(Badge.html(item.label, tone: .neutral)) <small class=\"muted\" translate=\"no\">\(item.actor)</small>\(undo)</p>"
+                        "<div class=\"done\">\(Badge.html(item.label, tone: .neutral)) <small class=\"muted\" translate=\"no\">\(item.actor)</small>\(undo)</div>"
                 })
             guard row.canAct, !row.offers.isEmpty else {
                 return row.done.isEmpty && row.offers.isEmpty

@@ -195,18 +195,25 @@ enum SandboxPostPage {
     /// audience's and those people wrote as Sandbox fans, each with the
     /// brand's replies to it.
     static func comments(on post: PublishedPost, account: SocialAccount, db: any Database, now: Date) async throws -> [Comment] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        // What the account hid, deleted or blocked is no longer shown, as a
+        // platform would not show it.
+        var acted: [String: String] = [:]
+        for row in try await sql.raw("SELECT target, state FROM sandbox_moderation WHERE account = \(bind: account.handle)").all() {
+            acted[try row.decode(column: "target", as: String.self)] = try row.decode(column: "state", as: String.self)
+        }
         var comments = SandboxAudience(seed: UInt64(bitPattern: account.seed)).interactions(for: post)
-            .filter { $0.kind == .comment && $0.at <= now }
+            .filter { $0.kind == .comment && $0.at <= now && acted[$0.remoteID] == nil && acted[$0.authorID] != "blocked" }
             .map { Comment(id: $0.remoteID, author: $0.authorName, text: $0.text ?? "", at: $0.at, replies: []) }
-        guard let sql = db as? any SQLDatabase else { return comments }
         for row in try await sql.raw(
             """
-            SELECT remote_id, author_name, text, at FROM sandbox_fan_messages
+            SELECT remote_id, author_id, author_name, text, at FROM sandbox_fan_messages
             WHERE account = \(bind: account.handle) AND post_remote_id = \(bind: post.remoteID) AND kind = \(bind: InteractionKind.comment.rawValue)
             """
         ).all() {
             let at = try row.decode(column: "at", as: Date.self)
-            guard at <= now else { continue }
+            let id = try row.decode(column: "remote_id", as: String.self)
+            guard at <= now, acted[id] == nil, acted[try row.decode(column: "author_id", as: String.self)] != "blocked" else { continue }
             comments.append(
                 Comment(
                     id: try row.decode(column: "remote_id", as: String.self), author: try row.decode(column: "author_name", as: String.self),

@@ -22,9 +22,23 @@ struct SignInPages {
         let typed = req.formValue("instance_url")
         do {
             let url = try await SignInService(db: req.db, app: req.application).start(instance: typed, in: access, actor: req.actor)
-            // Leaving for the platform the person chose: the only redirect
-            // to another site, to the instance they typed.
-            return req.redirect(to: url.absoluteString)
+            // Leaving for the instance the person typed. Not a redirect from
+            // the form's POST: the pages' CSP (`form-action 'self'`) rightly
+            // stops a form whose answer leads to another site. A page that
+            // moves on by itself (Refresh) and a link do not submit a form.
+            let ctx = try await PageContext.make(req)
+            let host = url.host ?? url.absoluteString
+            let page = Layout.page(
+                ctx, title: ctx.t("accounts.sign_in_leaving"),
+                """
+                <h1>\(ctx.t("accounts.sign_in_leaving"))</h1>
+                <p>\(HTML.sentence(ctx.t("accounts.sign_in_leaving_to"), [HTML.typed(host)]))</p>
+                <p><a class="button primary" id="sign-in-continue" href="\(url.absoluteString)" rel="noreferrer">\(ctx.t("accounts.sign_in_continue"))</a></p>
+                """)
+            let response = try await page.encodeResponse(for: req)
+            response.headers.replaceOrAdd(name: "Refresh", value: "0; url=\(url.absoluteString)")
+            response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+            return response
         } catch let errors as ValidationErrors {
             let page = try await AccountPages().render(
                 req, values: ["platform": platform, "sign_in.instance_url": typed], errors: FormErrors(errors), status: .unprocessableEntity)
