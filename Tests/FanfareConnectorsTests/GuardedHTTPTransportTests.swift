@@ -72,7 +72,6 @@ import Testing
             try? await Task.sleep(for: .seconds(30))
             return .text("too late")
         }) { server in
-            let started = ContinuousClock.now
             do {
                 _ = try await Self.allowing("127.0.0.1").send(
                     HTTPRequestData(method: "POST", url: server.baseURL.appendingPathComponent("slow"), body: Data("x".utf8)), timeout: 3)
@@ -82,10 +81,9 @@ import Testing
                 #expect(reason.contains("may have been carried out"))
                 #expect(!error.isRetriable)
             }
-            // The stub answers after 30 s; ending well before that shows the
-            // 3 s timeout cut the wait (the margin is for a busy machine: this
-            // checks that the timeout works, not how fast).
-            #expect(ContinuousClock.now - started < .seconds(25))
+            // The stub answers after 30 s with a success: an unknown outcome
+            // (above) can only come from the 3 s timeout cutting the wait. No
+            // clock is read here: on a busy machine this test may resume late.
             #expect(server.requests.count == 1, "the request reached the server")
         }
     }

@@ -143,7 +143,7 @@ final class StubServer: Sendable {
             state.requests.append(request)
             guard !state.closed else { return }
             state.tasks.append(
-                Task {
+                Task(executorPreference: StubHandlerExecutor.shared) {
                     let response = await handler(request)
                     // A handler cancelled by `shutdown` answers nothing: the
                     // client is meant to see a request that got no answer.
@@ -290,4 +290,19 @@ struct StubTransport: HTTPTransport {
 struct NoLookups: HostResolver {
     struct NoNetwork: Error {}
     func addresses(of host: String, timeout: TimeInterval) async throws -> [IPAddress] { throw NoNetwork() }
+}
+
+/// Where the stubs' handlers run: threads of their own, outside Swift's
+/// cooperative pool. The whole suite shares that pool's two threads, and a
+/// test busy computing held them long enough that a stub's answer came after
+/// the client's timeout; the client itself waits on NIO's loops, so an
+/// answer written here arrives in time.
+final class StubHandlerExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = StubHandlerExecutor()
+    private let queue = DispatchQueue(label: "stub-handlers", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }
