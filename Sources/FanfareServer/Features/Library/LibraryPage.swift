@@ -200,7 +200,7 @@ enum LibraryPage {
                 } ?? (asset.fileHref != nil ? "<span class=\"asset-thumb asset-thumb-video\" aria-hidden=\"true\">▶</span>" : .empty)
             let name: HTML =
                 asset.fileHref.map { href -> HTML in
-                    "<a href=\"\(href)\" translate=\"no\">\(asset.name)</a>\(asset.fileFacts.map { f -> HTML in "<br><small class=\"muted\" translate=\"no\">\(f)</small>" })"
+                    "<span class=\"asset-label\"><a href=\"\(href)\" translate=\"no\">\(asset.name)</a>\(asset.fileFacts.map { f -> HTML in "<small class=\"muted\" translate=\"no\">\(f)</small>" })</span>"
                 } ?? "<span translate=\"no\">\(asset.name)</span>"
             return """
                 <tr><td class="asset-name">\(thumbnail)\(name)</td><td>\(asset.kind)</td><td translate="no">\(asset.source)</td><td>\(asset.licence)</td>\
