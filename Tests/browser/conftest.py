@@ -225,7 +225,13 @@ def own_server(request):
     database (its setup link unused). The log is kept as
     ``artifacts/server-<journey>.log``, also when the server crashed."""
     journey = request.module.__name__.removeprefix("test_").removesuffix("_journey")
-    log_name = f"server-{journey}.log"
+    yield from serve_own(f"server-{journey}.log")
+
+
+def serve_own(log_name: str):
+    """Starts a server for one test and stops it afterwards, keeping its log
+    as ``artifacts/<log_name>`` (also when it crashed): the body of a
+    fixture, for fixtures that set the environment first."""
     try:
         server = start_server()
     except ServerStartError as error:

@@ -42,11 +42,11 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import ARTIFACTS, HTTPClient, ServerStartError, start_server, stop_server
-from test_foundation_journey import (check_no_raw_markup, create_workspace, expect_signed_in_at, fill, flash_texts,
-                                     submit, wait, wait_for_lang, wait_for_path)
+from conftest import HTTPClient, serve_own
+from steps import join_by_invitation, live_count, set_up_first_administrator
+from test_foundation_journey import check_no_raw_markup, fill, flash_texts, wait, wait_for_path
 from test_inbox_journey import (add_template, conversation_page, form_errors, replies, row_of, sign_in, use_template,
                                 wait_for_reply)
 from test_publishing_journey import (click_through, connect_sandbox, invite, post_page, status_text,
@@ -249,18 +249,7 @@ def journey_server(stub_mastodon, monkeypatch):
     """Like conftest's own_server, with the outbound guard opened for
     127.0.0.1 (the stub) only."""
     monkeypatch.setenv("FANFARE_OUTBOUND_ALLOW", "127.0.0.1/32")
-    log_name = "server-daily_work.log"
-    try:
-        server = start_server()
-    except ServerStartError as error:
-        pytest.fail(str(error))
-    yield server
-    if server.process.poll() is None:
-        stop_server(server, log_name=log_name)
-    else:
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(server.stderr_path, ARTIFACTS / log_name)
-        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
+    yield from serve_own("server-daily_work.log")
 
 
 @pytest.fixture
@@ -274,22 +263,6 @@ def picture():
 
 # --------------------------------------------------------------------------
 # Helpers
-
-
-def join_by_invitation(new_browser, base: str, slug: str, link: str, person: tuple[str, str, str], role_label: str,
-                       label: str) -> WebDriver:
-    email, name, password = person
-    driver = new_browser(label)
-    driver.get(link)
-    wait_for_lang(driver, "zh-Hans")
-    form = driver.find_element(By.ID, "register-form")
-    fill(driver, form, "email", email)
-    fill(driver, form, "display_name", name)
-    fill(driver, form, "password", password)
-    click_through(driver, form.find_element(By.ID, "accept-invitation"))
-    expect_signed_in_at(driver, base, re.escape(f"/w/{slug}"), after=f"the {label} registering through the invitation")
-    assert driver.find_element(By.ID, "your-role").text.strip() == role_label
-    return driver
 
 
 def fetch_facts(driver: WebDriver, base: str, url: str) -> str:
@@ -337,23 +310,6 @@ def write_comment_as_fan(fan: WebDriver, base: str, slug: str, name: str, text: 
     assert "粉丝消息已发到沙盒并已拉取。" in flash_texts(fan), f"commenting as the fan {name}: notices {flash_texts(fan)}"
 
 
-def live_count(driver: WebDriver, expect=lambda text: True) -> str:
-    """The segment builder's live count once it settles on a text `expect`
-    accepts (as in test_segment_builder_journey); the last text seen otherwise."""
-    box = driver.find_element(By.ID, "segment-live-count")
-    seen = {"text": ""}
-
-    def settled(_):
-        seen["text"] = box.text.strip()
-        return seen["text"] and seen["text"] != "正在计数…" and expect(seen["text"])
-
-    try:
-        WebDriverWait(driver, 15).until(settled)
-    except TimeoutException:
-        pass
-    return seen["text"]
-
-
 def moderation_row(driver: WebDriver, text: str):
     rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#incoming-messages tbody tr")
             if text in r.find_element(By.CSS_SELECTOR, ".message-text").text]
@@ -369,16 +325,7 @@ def test_daily_work_journey(journey_server, stub_mastodon, picture, new_browser,
     base = server.base_url
 
     # 1. The administrator sets Fanfare up (setup link) and creates the workspace.
-    admin = new_browser("admin")
-    admin.get(server.setup_link)
-    wait_for_lang(admin, "zh-Hans")
-    form = admin.find_element(By.ID, "setup-form")
-    fill(admin, form, "email", ADMIN[0])
-    fill(admin, form, "display_name", ADMIN[1])
-    fill(admin, form, "password", ADMIN[2])
-    submit(form)
-    expect_signed_in_at(admin, base, r"/workspaces", after="completing the setup form")
-    slug = create_workspace(admin, base, WORKSPACE)
+    admin, slug = set_up_first_administrator(new_browser, server, ADMIN, WORKSPACE)
 
     # 2. Connect Mastodon by signing in on the (stub) instance: Fanfare
     #    registers itself, sends the browser to the consent page, which sends

@@ -29,8 +29,9 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from test_foundation_journey import (check_no_raw_markup, create_workspace, expect_signed_in_at, fill, flash_texts,
-                                     submit, wait, wait_for_lang, wait_for_path)
+from steps import set_up_first_administrator
+from test_foundation_journey import (check_no_raw_markup, expect_signed_in_at, fill, flash_texts, submit, wait,
+                                     wait_for_lang, wait_for_path)
 from test_publishing_journey import click_through, connect_sandbox
 
 ADMIN = ("admin@fanfare.test", "王管理 Admin", "correct horse battery")
@@ -295,16 +296,7 @@ def test_inbox_journey(own_server, new_browser, shot, soft):
 
     # 1. The administrator sets Fanfare up, creates the workspace and
     #    connects one Sandbox account (following Weibo's rules).
-    admin = new_browser("admin")
-    admin.get(server.setup_link)
-    wait_for_lang(admin, "zh-Hans")
-    form = admin.find_element(By.ID, "setup-form")
-    fill(admin, form, "email", ADMIN[0])
-    fill(admin, form, "display_name", ADMIN[1])
-    fill(admin, form, "password", ADMIN[2])
-    submit(form)
-    expect_signed_in_at(admin, base, r"/workspaces", after="completing the setup form")
-    slug = create_workspace(admin, base, WORKSPACE)
+    admin, slug = set_up_first_administrator(new_browser, server, ADMIN, WORKSPACE)
     connect_sandbox(admin, base, slug, HANDLE, ACCOUNT_NAME, "weibo")
     handles = [r.get_attribute("data-handle") for r in admin.find_elements(By.CSS_SELECTOR, "#account-list tbody tr")]
     assert handles == [HANDLE], handles

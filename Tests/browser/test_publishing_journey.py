@@ -30,8 +30,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from conftest import HTTPClient
-from test_foundation_journey import (check_no_raw_markup, create_workspace, expect_signed_in_at, fill, flash_texts,
-                                     nav_links, submit, wait, wait_for_lang, wait_for_path)
+from steps import join_by_invitation, set_up_first_administrator
+from test_foundation_journey import check_no_raw_markup, fill, flash_texts, nav_links, wait, wait_for_path
 
 ADMIN = ("admin@fanfare.test", "王管理 Admin", "correct horse battery")
 REVIEWER = ("reviewer@fanfare.test", "赵审核 Reviewer", "review-the-copy-77")
@@ -151,24 +151,6 @@ def csrf_token(driver: WebDriver) -> str:
     return driver.find_element(By.CSS_SELECTOR, "input[name=csrf_token]").get_attribute("value")
 
 
-def join_by_invitation(new_browser, base: str, slug: str, link: str, person: tuple[str, str, str], role_label: str,
-                       label: str) -> WebDriver:
-    email, name, password = person
-    driver = new_browser(label)
-    driver.get(link)
-    wait_for_lang(driver, "zh-Hans")
-    lead = driver.find_element(By.CSS_SELECTOR, "main .lead").text
-    assert WORKSPACE in lead and role_label in lead, f"invitation page for the {label}: {lead!r}"
-    form = driver.find_element(By.ID, "register-form")
-    fill(driver, form, "email", email)
-    fill(driver, form, "display_name", name)
-    fill(driver, form, "password", password)
-    click_through(driver, form.find_element(By.ID, "accept-invitation"))
-    expect_signed_in_at(driver, base, re.escape(f"/w/{slug}"), after=f"the {label} registering through the invitation")
-    assert driver.find_element(By.ID, "your-role").text.strip() == role_label
-    return driver
-
-
 def invite(admin: WebDriver, base: str, slug: str, role: str) -> str:
     """Creates an invitation on the members page; returns its link."""
     admin.get(f"{base}/w/{slug}/members")
@@ -223,22 +205,14 @@ def test_publishing_journey(own_server, new_browser, shot, soft):
     base = server.base_url
 
     # 1. The administrator sets Fanfare up and creates the workspace.
-    admin = new_browser("admin")
-    admin.get(server.setup_link)
-    wait_for_lang(admin, "zh-Hans")
-    form = admin.find_element(By.ID, "setup-form")
-    fill(admin, form, "email", ADMIN[0])
-    fill(admin, form, "display_name", ADMIN[1])
-    fill(admin, form, "password", ADMIN[2])
-    submit(form)
-    expect_signed_in_at(admin, base, r"/workspaces", after="completing the setup form")
-    slug = create_workspace(admin, base, WORKSPACE)
+    admin, slug = set_up_first_administrator(new_browser, server, ADMIN, WORKSPACE)
 
     # 2. A reviewer and a legal reviewer join, each in their own browser.
     reviewer_link = invite(admin, base, slug, "reviewer")
     legal_link = invite(admin, base, slug, "legal")
-    reviewer = join_by_invitation(new_browser, base, slug, reviewer_link, REVIEWER, "审核员", "reviewer")
-    legal = join_by_invitation(new_browser, base, slug, legal_link, LEGAL, "法务", "legal")
+    reviewer = join_by_invitation(new_browser, base, slug, reviewer_link, REVIEWER, "审核员", "reviewer",
+                                  workspace=WORKSPACE)
+    legal = join_by_invitation(new_browser, base, slug, legal_link, LEGAL, "法务", "legal", workspace=WORKSPACE)
     admin.get(f"{base}/w/{slug}/members")
     emails = [r.get_attribute("data-email") for r in admin.find_elements(By.CSS_SELECTOR, "#member-list tbody tr")]
     assert sorted(emails) == sorted([ADMIN[0], REVIEWER[0], LEGAL[0]]), emails

@@ -12,30 +12,14 @@ import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
+from steps import live_count
 from test_fans_journey import sign_in
 from test_foundation_journey import wait
 from test_publishing_journey import click_through
 
 COUNT = re.compile(r"^匹配 ([\d,.万]+) 位粉丝$")
-
-
-def live_count(driver, expect=lambda text: True) -> str:
-    """The live count's text once it settles (the count runs 400 ms after the
-    last change) on a text `expect` accepts; the last text seen if it never does."""
-    box = driver.find_element(By.ID, "segment-live-count")
-    seen = {"text": ""}
-
-    def settled(_):
-        seen["text"] = box.text.strip()
-        return seen["text"] and seen["text"] != "正在计数…" and expect(seen["text"])
-
-    try:
-        WebDriverWait(driver, 15).until(settled)
-    except Exception:
-        pass
-    return seen["text"]
 
 
 def rows(group):
