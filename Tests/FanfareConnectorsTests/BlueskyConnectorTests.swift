@@ -12,6 +12,9 @@ final class BlueskyFake: Sendable {
     static let password = "abcd-efgh-ijkl-mnop"
     static let ours = "at://did:plc:brand/app.bsky.feed.post/3kourpost2222"
     static let fanPost = "at://did:plc:fan/app.bsky.feed.post/3kfanpost2222"
+    /// A fan's reply in a thread another account started.
+    static let fanPostElsewhere = "at://did:plc:fan/app.bsky.feed.post/3kelsewhere22"
+    static let threadgate = "app.bsky.feed.threadgate"
     /// Notifications hold at most this many per page, whatever is asked.
     static let pageSize = 2
 
@@ -28,11 +31,19 @@ final class BlueskyFake: Sendable {
         var hangAfterCreating = false
         /// Blobs uploaded: content type and size, in order.
         var blobs: [(type: String, size: Int)] = []
+        /// Thread gates by their root post's key, with a version that
+        /// changes on every write (`swapRecord` compares it).
+        var gates: [String: (cid: String, body: [String: Any])] = [:]
+        var gateWrites = 0
+        /// Written into the gate just before the next put is looked at, as
+        /// if the app changed it between Fanfare's read and write.
+        var meanwhile: [String]? = nil
     }
 
     let state = Mutex(State())
 
     var records: [String: Record] { state.withLock { $0.records } }
+    func gate(_ rkey: String) -> [String: Any]? { state.withLock { $0.gates[rkey]?.body } }
     func force(_ responses: StubResponse...) { state.withLock { $0.forced += responses } }
 
     /// An unsigned JWT whose `exp` is `expiry`, as the PDS's carry one.
@@ -111,6 +122,9 @@ final class BlueskyFake: Sendable {
         case "com.atproto.identity.resolveHandle":
             return request.query["handle"] == "alice.bsky.social"
                 ? .json(["did": "did:plc:alice"]) : Self.xrpcError("InvalidRequest", "Unable to resolve handle")
+        case "com.atproto.repo.createRecord" where request.json?["collection"] as? String == Self.threadgate,
+            "com.atproto.repo.putRecord" where request.json?["collection"] as? String == Self.threadgate:
+            return writeGate(request, create: method.hasSuffix("createRecord"))
         case "com.atproto.repo.createRecord":
             return await create(request)
         case "com.atproto.repo.uploadBlob":
@@ -120,6 +134,10 @@ final class BlueskyFake: Sendable {
                 return state.blobs.count
             }
             return .json(["blob": ["$type": "blob", "ref": ["$link": "bafkblob\(count)"], "mimeType": type, "size": request.body.count]])
+        case "com.atproto.repo.getRecord" where request.query["collection"] == Self.threadgate:
+            let rkey = request.query["rkey"] ?? ""
+            guard let gate = state.withLock({ $0.gates[rkey] }) else { return Self.xrpcError("RecordNotFound", "Could not locate record") }
+            return .json(["uri": "at://\(Self.did)/\(Self.threadgate)/\(rkey)", "cid": gate.cid, "value": gate.body])
         case "com.atproto.repo.getRecord":
             let rkey = request.query["rkey"] ?? ""
             guard request.query["repo"] == Self.did, let record = records[rkey] else {
@@ -132,6 +150,18 @@ final class BlueskyFake: Sendable {
             return .json([:])
         case "app.bsky.feed.getPosts":
             let uri = request.query["uris"] ?? ""
+            if uri == Self.fanPostElsewhere {
+                let other = ["uri": "at://did:plc:other/app.bsky.feed.post/3kother222222", "cid": "bafyother"]
+                return .json([
+                    "posts": [
+                        [
+                            "uri": uri, "cid": "bafyelse", "author": ["did": "did:plc:fan3", "handle": "fan3.bsky.social"],
+                            "record": ["$type": "app.bsky.feed.post", "text": "spam", "reply": ["root": other, "parent": other]],
+                            "indexedAt": "2026-03-05T10:03:00.000Z",
+                        ]
+                    ]
+                ])
+            }
             if uri == Self.fanPost {
                 return .json([
                     "posts": [
@@ -165,6 +195,30 @@ final class BlueskyFake: Sendable {
         }
     }
 
+    /// createRecord and putRecord of a thread gate, as the reference PDS
+    /// answers them: a create of an existing key fails, a put whose
+    /// `swapRecord` is not the current version fails with InvalidSwap.
+    private func writeGate(_ request: StubRequest, create: Bool) -> StubResponse {
+        guard let input = request.json, let rkey = input["rkey"] as? String, let record = input["record"] as? [String: Any] else {
+            return Self.xrpcError("InvalidRequest", "Input must have the property \"record\"")
+        }
+        return state.withLock { state in
+            if let meanwhile = state.meanwhile, var gate = state.gates[rkey] {
+                gate.body["hiddenReplies"] = meanwhile
+                state.gateWrites += 1
+                state.gates[rkey] = ("bafygate\(state.gateWrites)", gate.body)
+                state.meanwhile = nil
+            }
+            if create, state.gates[rkey] != nil { return Self.xrpcError("InternalServerError", "Internal Server Error", status: 500) }
+            if !create, let swap = input["swapRecord"] as? String, swap != state.gates[rkey]?.cid {
+                return Self.xrpcError("InvalidSwap", "Record was at bafy…")
+            }
+            state.gateWrites += 1
+            state.gates[rkey] = ("bafygate\(state.gateWrites)", record)
+            return .json(["uri": "at://\(Self.did)/\(Self.threadgate)/\(rkey)", "cid": "bafygate\(state.gateWrites)"])
+        }
+    }
+
     private func create(_ request: StubRequest) async -> StubResponse {
         guard let input = request.json, let rkey = input["rkey"] as? String, let record = input["record"] as? [String: Any] else {
             return Self.xrpcError("InvalidRequest", "Input must have the property \"record\"")
@@ -192,6 +246,76 @@ final class BlueskyFake: Sendable {
             #expect(blocks.count == 1 && blocks.first?.body["subject"] as? String == "did:plc:fan3")
             try await connector.moderate(.unblock, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
             #expect(fake.records.values.filter { $0.body["$type"] as? String == "app.bsky.graph.block" }.isEmpty)
+        }
+    }
+
+    @Test func hidingAReplyListsItInTheThreadGateOnceAndKeepsTheGatesOwnRules() async throws {
+        try await withBluesky { fake, _, connector in
+            let root = "3kourpost2222"
+            let rules: [[String: String]] = [["$type": "app.bsky.feed.threadgate#mentionRule"]]
+            fake.state.withLock {
+                $0.gates[root] = (
+                    "bafygate0",
+                    ["$type": BlueskyFake.threadgate, "post": BlueskyFake.ours, "allow": rules, "createdAt": "2026-03-05T09:00:00.000Z"]
+                )
+            }
+            try await connector.moderate(.hide, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            try await connector.moderate(.hide, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            let hidden = try #require(fake.gate(root))
+            #expect(hidden["hiddenReplies"] as? [String] == [BlueskyFake.fanPost])
+            #expect((hidden["allow"] as? [[String: String]]) == rules, "the account's reply rules survive")
+            #expect(fake.state.withLock { $0.gateWrites } == 1, "hiding twice writes once")
+            try await connector.moderate(.unhide, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            let shown = try #require(fake.gate(root))
+            #expect((shown["hiddenReplies"] as? [String])?.isEmpty == true)
+            #expect((shown["allow"] as? [[String: String]]) == rules)
+        }
+    }
+
+    @Test func aNewThreadGateHidesTheReplyButLeavesTheThreadOpen() async throws {
+        try await withBluesky { fake, _, connector in
+            try await connector.moderate(.hide, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            let gate = try #require(fake.gate("3kourpost2222"))
+            #expect(gate["hiddenReplies"] as? [String] == [BlueskyFake.fanPost])
+            #expect(gate["post"] as? String == BlueskyFake.ours)
+            // An `allow` list, even empty, would close the thread to replies.
+            #expect(gate["allow"] == nil)
+        }
+    }
+
+    @Test func aGateChangedBetweenReadingAndWritingIsNotOverwritten() async throws {
+        try await withBluesky { fake, _, connector in
+            let other = "at://did:plc:fan9/app.bsky.feed.post/3kother999999"
+            fake.state.withLock {
+                $0.gates["3kourpost2222"] = ("bafygate0", ["$type": BlueskyFake.threadgate, "post": BlueskyFake.ours, "hiddenReplies": [String]()])
+                $0.meanwhile = [other]
+            }
+            try await connector.moderate(.hide, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            #expect(fake.gate("3kourpost2222")?["hiddenReplies"] as? [String] == [other, BlueskyFake.fanPost])
+        }
+    }
+
+    @Test func whatBlueskyDoesNotAllowIsRefusedWithTheReason() async throws {
+        try await withBluesky { _, _, connector in
+            #expect(connector.capabilities.moderation == [.hide, .unhide, .block, .unblock])
+            await #expect {
+                try await connector.moderate(.hide, interactionID: BlueskyFake.fanPostElsewhere, authorID: "did:plc:fan3")
+            } throws: { error in
+                guard case ConnectorError.rejected(let reason) = error else { return false }
+                return reason.contains("another account started")
+            }
+            await #expect {
+                try await connector.moderate(.hide, interactionID: "at://did:plc:fan1/app.bsky.feed.like/1", authorID: "did:plc:fan1")
+            } throws: { error in
+                guard case ConnectorError.rejected = error else { return false }
+                return true
+            }
+            await #expect {
+                try await connector.moderate(.delete, interactionID: BlueskyFake.fanPost, authorID: "did:plc:fan3")
+            } throws: { error in
+                guard case ConnectorError.notSupported = error else { return false }
+                return true
+            }
         }
     }
 

@@ -33,15 +33,22 @@ public struct BlueskyConnector: Connector {
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
             unattendedPublishing: true, canDelete: true, canReply: true, interactionKinds: [.comment, .mention, .like, .share, .follow],
-            postMetrics: true, receivesWebhooks: false, moderation: [.block, .unblock])
+            postMetrics: true, receivesWebhooks: false, moderation: [.hide, .unhide, .block, .unblock])
     }
 
-    /// A block is a record in the account's repository
-    /// (`app.bsky.graph.block`); its key is derived from the fan's DID, so
-    /// blocking twice writes one record and unblocking deletes it.
+    /// Hiding a reply goes through the thread's gate (`BlueskyThreadgate`);
+    /// a post cannot be deleted by anyone but its author. A block is a
+    /// record in the account's repository (`app.bsky.graph.block`); its key
+    /// is derived from the fan's DID, so blocking twice writes one record
+    /// and unblocking deletes it.
     public func moderate(_ move: ModerationMove, interactionID: String, authorID: String) async throws(ConnectorError) {
-        guard move == .block || move == .unblock else {
-            throw .notSupported("Fanfare blocks fans on Bluesky; hiding replies (thread gates) is not offered yet")
+        switch move {
+        case .hide, .unhide:
+            return try await BlueskyThreadgate(api: api, did: did, token: accessToken).set(hidden: move == .hide, reply: interactionID, now: clock())
+        case .delete:
+            throw .notSupported("Bluesky lets only a post's author delete it; hide the reply or block its author instead")
+        case .block, .unblock:
+            break
         }
         guard authorID.hasPrefix("did:") else { throw .notFound }
         let now = clock()

@@ -116,7 +116,7 @@ enum Demo {
         let prepared = directory.appendingPathComponent(preparedFile)
         if making {
             try await DemoTimeline(app: app, workspace: workspace!, members: members, clock: clock).play()
-            FileManager.default.createFile(atPath: prepared.path, contents: Data((now.formatted(.iso8601) + "\n").utf8))
+            _ = FileManager.default.createFile(atPath: prepared.path, contents: Data((now.formatted(.iso8601) + "\n").utf8))
         } else if !FileManager.default.fileExists(atPath: prepared.path),
             FileManager.default.fileExists(atPath: directory.appendingPathComponent(signInsFile).path)
         {

@@ -395,7 +395,6 @@ enum DashboardPage {
         model.bottom = ranked.bottom.map(item)
         // Which content works.
         let followers = Dictionary(uniqueKeysWithValues: result.accountFollowers.map { ($0.key.uuidString, $0.value.end ?? 0) })
-        let handles = Dictionary(uniqueKeysWithValues: result.accounts.map { ($0.id.uuidString, "@" + $0.handle) })
         func breakdown(_ group: (AnalyticsOverview.PostPeriod) -> String?) -> [BreakdownRow] {
             ContentBreakdown.group(
                 result.posts.compactMap { post in
