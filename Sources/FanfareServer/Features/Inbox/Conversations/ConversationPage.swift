@@ -442,6 +442,9 @@ enum ConversationPage {
             model.window = Self.window(window, now: found.now, locale: locale)
             if window.state != .open {
                 model.replyBlocked = t(window.state == .closed ? "inbox.wechat_reply_blocked_closed" : "inbox.wechat_reply_blocked_full")
+                // A reply refused for the window (sent from an older page) is said once, by the box.
+                let windowCodes: Set<MessageCode> = [.wechatWindowClosed, .wechatWindowFull]
+                model.problems = (input.refused + found.draftProblems).filter { !windowCodes.contains($0.code) }.map { $0.text(locale) }
                 if mayAnswer {
                     model.templateMessages = templateMessages(
                         input, found.wechatTemplates, path: path, setUp: can(.inboxRulesManage) ? workspace + "/inbox/wechat-templates" : nil,

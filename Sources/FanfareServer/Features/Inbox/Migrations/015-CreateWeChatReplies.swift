@@ -20,7 +20,12 @@ struct CreateWeChatReplies: AsyncMigration {
             .unique(on: "account_id", "template_id")
             .create()
         try await database.schema("inbox_replies").field("template_message", .string).update()
-        let sql = database as! any SQLDatabase
+        try await Self.renameStoredMessages(on: database as! any SQLDatabase)
+    }
+
+    /// WeChat direct messages stored under their bare MsgId get the fan's
+    /// OpenID in front; those already named so are left alone.
+    static func renameStoredMessages(on sql: any SQLDatabase) async throws {
         try await sql.raw(
             """
             UPDATE incoming_messages SET remote_id = 'dm:' || author_id || ':' || remote_id
