@@ -331,8 +331,29 @@ import Vapor
             let settings = try await browser.get("/w/\(room.ws.slug)/inbox/wechat-templates")
             #expect(
                 settings.body.contains("id=\"wechat-template-\(template)\"") && settings.body.contains("TPL_SHIPPED_0000000000000000000000000000001"))
+            #expect(settings.body.contains("<code translate=\"no\">character_string2</code> (letters, digits or symbols, at most 32)"))
+            #expect(settings.body.contains("A field written <code translate=\"no\">{{thing1.DATA}}</code> in the template&#39;s content is named"))
+            #expect(
+                settings.body.contains("id=\"wechat-template-form\"")
+                    && settings.body.contains("<option value=\"\(account)\" translate=\"no\" selected>"))
+            // Set up through the page: a bad key is named beside the field and what was typed stays.
+            let badForm = try await browser.post(
+                "/w/\(room.ws.slug)/inbox/wechat-templates",
+                [("account_id", account), ("template_id", "TPL_REFUND"), ("title", "退款通知"), ("fields", "thing1 Amount2")])
+            #expect(badForm.status == .unprocessableEntity)
+            #expect(
+                badForm.body.contains("must be the field keys of the template") && badForm.body.contains("value=\"thing1 Amount2\""),
+                "\(badForm.body)")
+            let goodForm = try await browser.post(
+                "/w/\(room.ws.slug)/inbox/wechat-templates",
+                [("account_id", account), ("template_id", "TPL_REFUND"), ("title", "退款通知"), ("fields", "thing1，amount2")])
+            #expect(goodForm.status == .seeOther || goodForm.status == .found, "\(goodForm.body)")
+            #expect((try await room.t.api(.GET, templates + "?account=\(account)", token: room.admin)).items.count == 2)
+            let removable = try #require(try await WeChatTemplate.query(on: room.t.db).filter(\.$templateID == "TPL_REFUND").first()?.id)
+            let removed = try await browser.post("/w/\(room.ws.slug)/inbox/wechat-templates/\(removable.uuidString.lowercased())/remove", [])
+            #expect(removed.status == .seeOther || removed.status == .found)
             #expect(try await room.t.api(.DELETE, templates + "/\(template)", token: room.admin).status == .noContent)
-            #expect(try await AuditEvent.query(on: room.t.db).filter(\.$action == "wechat_template.removed").count() == 1)
+            #expect(try await AuditEvent.query(on: room.t.db).filter(\.$action == "wechat_template.removed").count() == 2)
             #expect((try await room.t.api(.GET, templates, token: room.admin)).items.isEmpty)
         }
     }
@@ -379,6 +400,33 @@ import Vapor
             // WeChat repeating that push is still recognised as stored.
             try await room.fan("oFan1", "旧消息", at: Date(), msgID: "24000000000000001")
             #expect(try await IncomingMessage.query(on: room.t.db).filter(\.$account.$id == room.account).count() == 1)
+        }
+    }
+
+    /// A token about to expire is renewed and stored before the reply goes
+    /// out (WeChat's tokens last two hours; nothing else may have renewed it).
+    @Test(arguments: TestDatabase.available)
+    func aTokenAboutToExpireIsRenewedBeforeTheReply(_ database: TestDatabase) async throws {
+        try await withRoom(database) { room in
+            let service = AccountService(db: room.t.db, app: room.t.app)
+            let account = try #require(try await SocialAccount.find(room.account, on: room.t.db))
+            var credentials = try service.credentials(of: account)
+            credentials.expiresAt = Date().addingTimeInterval(60)
+            account.sealedCredentials = try service.seal(credentials, for: account)
+            account.credentialsExpireAt = credentials.expiresAt
+            try await account.save(on: room.t.db)
+            try await room.fan("oFan1", "在吗", at: Date())
+            let id = try #require(try await room.conversation(of: "oFan1")["id"] as? String)
+            let tokensBefore = room.platform.state.withLock { $0 }.filter { $0.path == "/cgi-bin/stable_token" }.count
+            // act
+            #expect(try await room.reply(id, "在的").status == .accepted)
+            try await room.work()
+            // check
+            let hits = room.platform.state.withLock { $0 }.map(\.path)
+            #expect(hits.filter { $0 == "/cgi-bin/stable_token" }.count == tokensBefore + 1, "\(hits)")
+            #expect(room.platform.sends.count == 1)
+            let stored = try service.credentials(of: try #require(try await SocialAccount.find(room.account, on: room.t.db)))
+            #expect((stored.expiresAt ?? .distantPast) > Date().addingTimeInterval(7_000), "the renewed token is kept")
         }
     }
 

@@ -145,6 +145,8 @@ enum WeChatTemplatePage {
                 \(Layout.field(ctx, name: "template_id", label: ctx.t("inbox.wechat_template_id"), value: model.values["template_id"] ?? "", errors: model.errors, hint: ctx.t("inbox.wechat_template_id_hint")))
                 \(Layout.field(ctx, name: "title", label: ctx.t("inbox.wechat_template_title"), value: model.values["title"] ?? "", errors: model.errors))
                 \(Layout.field(ctx, name: "fields", label: ctx.t("inbox.wechat_template_fields"), value: model.values["fields"] ?? "", errors: model.errors, hint: ctx.t("inbox.wechat_template_fields_hint")))
+                <p class="hint" id="wechat-template-fields-example">\(HTML.sentence(ctx.t("inbox.wechat_template_fields_example"), ["<code translate=\"no\">{{thing1.DATA}}</code>", "<code translate=\"no\">thing1</code>"])) \
+                <code translate="no">thing1 time2 character_string3</code></p>
                 <button type="submit" class="primary" id="add-wechat-template">\(ctx.t("inbox.wechat_template_add"))</button></form></section>
                 """
         }
