@@ -562,7 +562,7 @@ enum ConversationPage {
             <section class="wechat-window" id="wechat-window" data-state="\(window.state)" aria-labelledby="wechat-window-title">
             <h2 id="wechat-window-title" class="visually-hidden">\(ctx.t("inbox.wechat_window_title"))</h2>
             <p>\(Badge.html(window.sentence, tone: window.tone, classes: "window-state", id: "wechat-window-state", data: [("state", window.state)]))</p>
-            <p class="hint">\(ctx.t(window.state == "closed" ? "inbox.wechat_window_closed_at" : "inbox.wechat_window_closes_at", HTML.escape(Layout.timeText(window.closesAt, ctx)))) \
+            <p class="hint">\(ctx.t(window.state == "closed" ? "inbox.wechat_window_closed_at" : "inbox.wechat_window_closes_at", Layout.timeText(window.closesAt, ctx))) \
             \(ctx.t("inbox.wechat_window_rule"))</p></section>
             """
     }
