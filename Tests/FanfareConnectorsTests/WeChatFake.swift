@@ -34,6 +34,14 @@ final class WeChatFake: Sendable {
         var counter = 0
         /// The first day the statistics keep (older weeks answer 61501).
         var statisticsFrom = "2026-01-01"
+        /// Customer-service messages delivered: to whom, what.
+        var messages: [(touser: String, content: String)] = []
+        /// Template messages delivered: to whom, which template, the fields' values.
+        var templates: [(touser: String, templateID: String, url: String?, data: [String: String], clientMsgID: String?)] = []
+        /// Fans who follow the account (others answer 40003).
+        var fans: Set<String> = ["oFan1", "oFan2"]
+        /// Template ids the account chose (others answer 40037).
+        var templateIDs: Set<String> = ["TPL_SHIPPED_0000000000000000000000000000001"]
     }
 
     let state = Mutex(State())
@@ -156,6 +164,36 @@ final class WeChatFake: Sendable {
             return removed ? .json(["errcode": 0, "errmsg": "ok"]) : Self.error(53600, "Article ID invalid")
         case ("POST", "/datacube/getusercumulate"), ("POST", "/datacube/getusersummary"):
             return datacube(request.path, body)
+        case ("POST", "/cgi-bin/message/custom/send"):
+            // As documented: {touser, msgtype: "text", text: {content}}.
+            guard let touser = body["touser"] as? String, state.withLock({ $0.fans.contains(touser) }) else {
+                return Self.error(40003, "invalid openid")
+            }
+            guard body["msgtype"] as? String == "text", let content = (body["text"] as? [String: Any])?["content"] as? String, !content.isEmpty
+            else { return Self.error(44004, "empty content") }
+            state.withLock { $0.messages.append((touser, content)) }
+            return .json(["errcode": 0, "errmsg": "ok"])
+        case ("POST", "/cgi-bin/message/template/send"):
+            guard let touser = body["touser"] as? String, state.withLock({ $0.fans.contains(touser) }) else {
+                return Self.error(40003, "invalid openid")
+            }
+            guard let templateID = body["template_id"] as? String, state.withLock({ $0.templateIDs.contains(templateID) }) else {
+                return Self.error(40037, "invalid template_id")
+            }
+            guard let data = body["data"] as? [String: Any] else { return Self.error(47001, "data format error") }
+            var values: [String: String] = [:]
+            for (key, field) in data {
+                guard let value = (field as? [String: Any])?["value"] as? String else {
+                    return Self.error(47003, "argument invalid! data.\(key).value invalid")
+                }
+                values[key] = value
+            }
+            let id = state.withLock { state -> Int in
+                state.counter += 1
+                state.templates.append((touser, templateID, body["url"] as? String, values, body["client_msg_id"] as? String))
+                return state.counter
+            }
+            return .json(["errcode": 0, "errmsg": "ok", "msgid": 200_228_332 + id])
         case ("GET", "/cgi-bin/user/get"):
             return .json(["total": 23_000, "count": 2, "data": ["openid": ["OPENID1", "OPENID2"]], "next_openid": "OPENID2"])
         default:

@@ -41,7 +41,7 @@ import Testing
         let messages = try wechat.interactions(inPush: plainCall())
         #expect(messages.count == 1)
         let message = try #require(messages.first)
-        #expect(message.kind == .directMessage && message.remoteID == "24000000000000001" && message.authorID == "oFan1")
+        #expect(message.kind == .directMessage && message.remoteID == "dm:oFan1:24000000000000001" && message.authorID == "oFan1")
         #expect(message.text == "请问几号发货？" && message.at == Self.now)
         #expect(wechat.pushID(of: plainCall()) == "1795399200:1320562132")
         // Safe mode: the same message, decrypted first.

@@ -26,6 +26,7 @@ import Vapor
                 "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports", "AddOverviewIndexes",
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "CreateConversationNotes",
+                "CreateWeChatReplies",
             ])
     }
 

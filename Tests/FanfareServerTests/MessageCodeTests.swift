@@ -24,6 +24,8 @@ import Vapor
         "IP", "CIDR", "fd", "FFAM", "Fanfare", "scripts", "analysis", "train", "py", "pos", "neu", "neg",
         // Tracked links' and events' schemes and fields.
         "http", "https", "post_id", "campaign", "account_id", "CNY", "fnf_click", "fan_id", "external_id", "platform", "handle",
+        // WeChat template field keys as the template's content writes them ({{thing1.DATA}}).
+        "DATA", "thing", "time",
         // The underscore itself, named as a character a value may hold.
         "_",
     ]

@@ -15,7 +15,7 @@ import Testing
             remoteID: "sbx_1", handle: "fanfare_weibo", displayName: "Fanfare 微博（演示）", simulates: "weibo", title: nil,
             text: "春季新品今天上市！<b>三款配色</b>", tags: ["新品", "春季"], publishedAt: at,
             metrics: PostMetrics(impressions: 12_345, likes: 74, comments: comments, shares: 2, at: at),
-            comments: (0..<comments).map { index in
+            comments: (0..<comments).map { (index: Int) -> SandboxPostPage.Comment in
                 SandboxPostPage.Comment(
                     id: "c\(index)", author: "fan\(index)", text: index == 0 ? "<script>alert(1)</script>好看" : "好看",
                     at: at.addingTimeInterval(Double(-index)), replies: index == 0 ? [.init(text: "谢谢喜欢！", at: at)] : [])

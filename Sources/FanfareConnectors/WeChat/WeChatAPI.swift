@@ -20,9 +20,14 @@ struct WeChatAPI: Sendable {
     }
 
     /// A POST with a JSON body. A lost answer stays `.outcomeUnknown`; the
-    /// caller decides whether the call was safe to repeat.
+    /// caller decides whether the call was safe to repeat. `delivers` marks a
+    /// call that puts something in front of a fan (a message): then a server
+    /// error or an unreadable answer is an unknown outcome too, since WeChat
+    /// may have delivered it, and `errors` may say what an errcode means for
+    /// that call before the global meaning applies.
     func post<Body: Encodable, Answer: Decodable>(
-        _ path: String, token: String?, _ body: Body, as answer: Answer.Type, now: Date
+        _ path: String, token: String?, _ body: Body, as answer: Answer.Type, now: Date, delivers: Bool = false,
+        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil
     ) async throws(ConnectorError) -> Answer {
         let encoder = JSONEncoder()
         // WeChat stores what it is sent: no `\/` in links, no `\u` escapes.
@@ -36,7 +41,7 @@ struct WeChatAPI: Sendable {
         }
         let request = HTTPRequestData(
             method: "POST", url: url(path, token: token), headers: [("Content-Type", "application/json; charset=utf-8")], body: data)
-        return try Self.decode(try await transport.send(request, timeout: Self.timeout), as: answer, now: now)
+        return try Self.decode(try await transport.send(request, timeout: Self.timeout), as: answer, now: now, delivers: delivers, errors: errors)
     }
 
     /// A file upload (`media` part, multipart). Uploads publish nothing, so
@@ -68,18 +73,27 @@ struct WeChatAPI: Sendable {
         }
     }
 
-    static func decode<Answer: Decodable>(_ response: HTTPResponseData, as answer: Answer.Type, now: Date) throws(ConnectorError) -> Answer {
+    static func decode<Answer: Decodable>(
+        _ response: HTTPResponseData, as answer: Answer.Type, now: Date, delivers: Bool = false,
+        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil
+    ) throws(ConnectorError) -> Answer {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         if let status = try? decoder.decode(WeChatStatus.self, from: response.body), let code = status.errcode, code != 0 {
-            throw error(errcode: code, errmsg: status.errmsg ?? "", now: now)
+            throw errors?(code, status.errmsg ?? "") ?? error(errcode: code, errmsg: status.errmsg ?? "", now: now)
         }
-        if response.status >= 500 { throw .temporary(reason: "WeChat answered HTTP \(response.status); Fanfare will try again") }
+        if response.status >= 500 {
+            if delivers {
+                throw .outcomeUnknown(reason: "WeChat answered HTTP \(response.status) after the message was sent; it may have reached the fan")
+            }
+            throw .temporary(reason: "WeChat answered HTTP \(response.status); Fanfare will try again")
+        }
         if response.status == 429 { throw .rateLimited(retryAfter: 60) }
         if response.status >= 400 { throw .rejected(reason: "WeChat refused the request with HTTP \(response.status)") }
         do {
             return try decoder.decode(Answer.self, from: response.body)
         } catch {
+            if delivers { throw .outcomeUnknown(reason: "WeChat answered the message in an unexpected form; it may have reached the fan") }
             throw .temporary(reason: "WeChat answered in an unexpected form (\(error)); Fanfare will try again")
         }
     }
@@ -258,3 +272,30 @@ struct WeChatFollowers: Decodable {
 }
 
 struct WeChatEmpty: Decodable {}
+
+/// `message/custom/send` with a text message.
+struct WeChatCustomText: Encodable {
+    struct Text: Encodable {
+        let content: String
+    }
+    let touser: String
+    let msgtype = "text"
+    let text: Text
+}
+
+/// `message/template/send`: the fan, the template, an optional link, the
+/// fields' values, and the id WeChat deduplicates by (10 minutes).
+struct WeChatTemplateSend: Encodable {
+    struct Value: Encodable {
+        let value: String
+    }
+    let touser: String
+    let templateId: String
+    let url: String?
+    let clientMsgId: String
+    let data: [String: Value]
+}
+
+struct WeChatTemplateSent: Decodable {
+    let msgid: WeChatText?
+}

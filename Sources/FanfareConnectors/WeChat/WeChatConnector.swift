@@ -8,7 +8,7 @@ import Foundation
 /// Publishing (发布) is not mass-sending (群发): the article gets a link
 /// and a place on the account's page but is not pushed to followers'
 /// chats, and it does not use the mass-send quota.
-public struct WeChatConnector: Connector {
+public struct WeChatConnector: Connector, TemplateMessaging {
     public let platform = "wechat"
     public let appID: String
     /// The account's own page behind 阅读原文; carries the reconciliation
@@ -47,7 +47,8 @@ public struct WeChatConnector: Connector {
 
     public var capabilities: ConnectorCapabilities {
         ConnectorCapabilities(
-            unattendedPublishing: true, canDelete: true, canReply: false, interactionKinds: [], postMetrics: false, receivesWebhooks: true)
+            unattendedPublishing: true, canDelete: true, canReply: true, interactionKinds: [.directMessage], postMetrics: false,
+            receivesWebhooks: true)
     }
 
     var token: String { credentials.accessToken }
@@ -229,10 +230,133 @@ public struct WeChatConnector: Connector {
         InteractionPage(interactions: [], nextCursor: cursor ?? "")
     }
 
+    /// A customer-service text message (客服消息, `message/custom/send`) to
+    /// the fan who wrote `interactionID`. WeChat takes them only within 48
+    /// hours of the fan's latest message, 5 per message (the server checks
+    /// `WeChatServiceWindow` before queueing one; WeChat's 45015 and 45047
+    /// say the same if it is asked anyway).
+    ///
+    /// The call takes no idempotency key and answers with no message id: a
+    /// message is sent once because the reply is recorded before the job
+    /// sends it and a sent reply is never sent again; an answer that never
+    /// came is an unknown outcome a person checks, never re-sent blindly.
+    /// An expired or replaced token is renewed once and the message sent
+    /// with the new one (WeChat refused the first call, so nothing went out).
     public func reply(to interactionID: String, text: String, idempotencyKey: String) async throws(ConnectorError) -> String {
-        throw .notSupported(
-            "Fanfare cannot reply on WeChat yet: answer messages in the WeChat backend (customer-service messages are allowed only within 48 hours of the follower's message)"
-        )
+        guard let openID = Self.fan(of: interactionID) else {
+            throw .rejected(
+                reason:
+                    "This WeChat message was stored before Fanfare could answer WeChat messages and does not name the fan; answer it in the WeChat backend"
+            )
+        }
+        let message = WeChatCustomText(touser: openID, text: .init(content: text))
+        _ = try await withFreshToken { token async throws(ConnectorError) in
+            try await api.post(
+                "cgi-bin/message/custom/send", token: token, message, as: WeChatEmpty.self, now: clock(), delivers: true,
+                errors: Self.customMessageError)
+        }
+        // WeChat gives customer-service messages no id.
+        return ""
+    }
+
+    /// A template message (模板消息, `message/template/send`) to the fan who
+    /// wrote `interactionID`: allowed outside the 48-hour window, for the
+    /// templates the account chose in the WeChat backend. The reply's id
+    /// goes as `client_msg_id`, which WeChat uses to send a message once
+    /// per fan within 10 minutes.
+    public func sendTemplate(
+        _ message: TemplateMessage, replyingTo interactionID: String, idempotencyKey: String
+    ) async throws(ConnectorError)
+        -> String
+    {
+        guard let openID = Self.fan(of: interactionID) else {
+            throw .rejected(
+                reason:
+                    "This WeChat message was stored before Fanfare could answer WeChat messages and does not name the fan; send the template message in the WeChat backend"
+            )
+        }
+        let body = WeChatTemplateSend(
+            touser: openID, templateId: message.templateID, url: message.url, clientMsgId: String(idempotencyKey.prefix(64)),
+            data: Dictionary(message.fields.map { ($0.key, WeChatTemplateSend.Value(value: $0.value)) }, uniquingKeysWith: { _, last in last }))
+        let sent = try await withFreshToken { token async throws(ConnectorError) in
+            try await api.post(
+                "cgi-bin/message/template/send", token: token, body, as: WeChatTemplateSent.self, now: clock(), delivers: true,
+                errors: Self.templateMessageError)
+        }
+        return sent.msgid.map { $0.value } ?? ""
+    }
+
+    /// Runs `call` with the account's token; when WeChat says the token is
+    /// expired or no longer the latest (40001, 42001 …), fetches the
+    /// current stable token once and runs it again.
+    func withFreshToken<Answer>(_ call: (String) async throws(ConnectorError) -> Answer) async throws(ConnectorError) -> Answer {
+        do {
+            return try await call(token)
+        } catch .expiredCredentials {
+            guard let secret = credentials.secrets[WeChatKind.Key.appSecret], !secret.isEmpty else { throw .expiredCredentials }
+            let fresh = try await WeChatKind.stableToken(api: api, appID: appID, secret: secret, now: clock())
+            return try await call(fresh.accessToken)
+        }
+    }
+
+    /// What the errcodes of `message/custom/send` mean for the message
+    /// (the global meanings, `WeChatAPI.error`, for the rest). Sources:
+    /// developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage
+    /// and the global return codes (全局返回码).
+    @Sendable static func customMessageError(_ errcode: Int, _ errmsg: String) -> ConnectorError? {
+        let said = "errcode \(errcode)\(errmsg.isEmpty ? "" : ": \(errmsg)")"
+        switch errcode {
+        case 45015:
+            return .rejected(
+                reason:
+                    "WeChat refused the message: more than 48 hours have passed since the fan's latest message, or the fan unfollowed the account (\(said)); send a template message instead, or answer when the fan writes again"
+            )
+        case 45047:
+            return .rejected(
+                reason:
+                    "WeChat refused the message: the 5 customer-service messages allowed after the fan's latest message have been sent (\(said)); answer when the fan writes again"
+            )
+        case 40003:
+            return .rejected(reason: "WeChat does not know this fan on this account (invalid OpenID, \(said))")
+        case 43004:
+            return .rejected(reason: "The fan no longer follows the account, so WeChat does not deliver the message (\(said))")
+        case 43019:
+            return .rejected(reason: "The fan is on the account's blacklist in the WeChat backend (\(said)); remove them there to write to them")
+        case 45002:
+            return .rejected(reason: "WeChat says the message is too long (\(said)); shorten it")
+        case 48001:
+            return .rejected(
+                reason: "This account may not send customer-service messages (\(said)); WeChat grants the 客服消息 interface to verified accounts")
+        default:
+            return nil
+        }
+    }
+
+    /// What the errcodes of `message/template/send` mean for the message.
+    /// Source: developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.
+    @Sendable static func templateMessageError(_ errcode: Int, _ errmsg: String) -> ConnectorError? {
+        let said = "errcode \(errcode)\(errmsg.isEmpty ? "" : ": \(errmsg)")"
+        switch errcode {
+        case 40037:
+            return .rejected(
+                reason: "WeChat does not know this template ID (\(said)); check it under 模板消息 → 我的模板 in the WeChat backend and correct it in Fanfare")
+        case 47003:
+            // WeChat names the field: "argument invalid! data.thing2.value invalid".
+            let field = errmsg.firstMatch(of: #/data\.([A-Za-z_0-9]+)\.value/#).map { " \($0.1)" } ?? ""
+            return .rejected(reason: "WeChat refused the value of the field\(field) (\(said)); keep it to what that field's type allows")
+        case 43101:
+            return .rejected(reason: "The fan has turned off this account's template messages (\(said))")
+        case 43004:
+            return .rejected(reason: "The fan no longer follows the account, so WeChat does not deliver the message (\(said))")
+        case 40003:
+            return .rejected(reason: "WeChat does not know this fan on this account (invalid OpenID, \(said))")
+        case 45009, 45047:
+            return nil
+        case 48001:
+            return .rejected(reason: "This account may not send template messages (\(said)); WeChat grants them to verified service accounts")
+        default:
+            return nil
+        }
     }
 
     public func metrics(of remoteID: String) async throws(ConnectorError) -> PostMetrics {
@@ -306,7 +430,24 @@ extension WeChatConnector {
             let from = WeChatPush.field("FromUserName", in: xml), let text = WeChatPush.field("Content", in: xml)
         else { return [] }
         let at = WeChatPush.field("CreateTime", in: xml).flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) } ?? Date()
-        return [Interaction(remoteID: id, kind: .directMessage, postRemoteID: nil, authorID: from, authorName: from, text: text, at: at)]
+        return [
+            Interaction(
+                remoteID: Self.messageID(fan: from, msgID: id), kind: .directMessage, postRemoteID: nil, authorID: from, authorName: from, text: text,
+                at: at)
+        ]
+    }
+
+    /// A fan's message as Fanfare names it: `dm:<OpenID>:<MsgId>`. WeChat's
+    /// MsgId alone is unique but does not say whom to answer; the reply
+    /// (`message/custom/send`) needs the fan's OpenID, so it travels in the
+    /// id the inbox hands back (as Weibo's comment ids carry their post).
+    public static func messageID(fan openID: String, msgID: String) -> String { "dm:\(openID):\(msgID)" }
+
+    /// The OpenID in a message id made by `messageID`; nil for anything else.
+    public static func fan(of interactionID: String) -> String? {
+        let parts = interactionID.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "dm", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+        return String(parts[1])
     }
 
     /// WeChat's nonce with its timestamp: a replayed push repeats both.

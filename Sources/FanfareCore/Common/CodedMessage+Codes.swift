@@ -386,6 +386,28 @@ extension CodedMessage {
     public static func tierThresholdAbove(lower: String) -> CodedMessage { CodedMessage(.tierThresholdAbove, ["lower": .text(lower)]) }
     public static var ticketStatus: CodedMessage { CodedMessage(.ticketStatus) }
     public static var otherTicket: CodedMessage { CodedMessage(.otherTicket) }
+    public static func wechatWindowClosed(hours: Int) -> CodedMessage { CodedMessage(.wechatWindowClosed, ["hours": .int(hours)]) }
+    public static func wechatWindowFull(max: Int) -> CodedMessage { CodedMessage(.wechatWindowFull, ["max": .int(max)]) }
+    public static var wechatTemplateId: CodedMessage { CodedMessage(.wechatTemplateId) }
+    public static var wechatTemplateKey: CodedMessage { CodedMessage(.wechatTemplateKey) }
+    public static func wechatTemplateKeyCount(max: Int) -> CodedMessage { CodedMessage(.wechatTemplateKeyCount, ["max": .int(max)]) }
+    public static func wechatTemplateKeyRepeated(key: String) -> CodedMessage { CodedMessage(.wechatTemplateKeyRepeated, ["key": .text(key)]) }
+    public static var wechatTemplateTaken: CodedMessage { CodedMessage(.wechatTemplateTaken) }
+    public static func wechatTemplateUnknownField(fields: [String]) -> CodedMessage {
+        CodedMessage(.wechatTemplateUnknownField, ["fields": .list(fields)])
+    }
+    public static var notAWechatTemplate: CodedMessage { CodedMessage(.notAWechatTemplate) }
+    public static var wechatAccountRequired: CodedMessage { CodedMessage(.wechatAccountRequired) }
+    public static var wechatTemplateNotHere: CodedMessage { CodedMessage(.wechatTemplateNotHere) }
+    public static func wechatFieldNumber(max: Int) -> CodedMessage { CodedMessage(.wechatFieldNumber, ["max": .int(max)]) }
+    public static func wechatFieldLetters(max: Int) -> CodedMessage { CodedMessage(.wechatFieldLetters, ["max": .int(max)]) }
+    public static func wechatFieldSymbols(max: Int) -> CodedMessage { CodedMessage(.wechatFieldSymbols, ["max": .int(max)]) }
+    public static func wechatFieldCharacterString(max: Int) -> CodedMessage { CodedMessage(.wechatFieldCharacterString, ["max": .int(max)]) }
+    public static var wechatFieldAmount: CodedMessage { CodedMessage(.wechatFieldAmount) }
+    public static func wechatFieldPhone(max: Int) -> CodedMessage { CodedMessage(.wechatFieldPhone, ["max": .int(max)]) }
+    public static func wechatFieldCarNumber(max: Int) -> CodedMessage { CodedMessage(.wechatFieldCarNumber, ["max": .int(max)]) }
+    public static var wechatFieldName: CodedMessage { CodedMessage(.wechatFieldName) }
+    public static func wechatFieldPhrase(max: Int) -> CodedMessage { CodedMessage(.wechatFieldPhrase, ["max": .int(max)]) }
 
     // MARK: Fans
 

@@ -14,6 +14,10 @@ struct InboxAPI {
         inbox.post("conversations", ":conversation_id", "replies", use: reply)
         inbox.post("conversations", ":conversation_id", "notes", use: note)
         inbox.get("conversations", ":conversation_id", "draft", use: draft)
+        inbox.post("conversations", ":conversation_id", "template-messages", use: sendTemplate)
+        inbox.get("wechat-templates", use: wechatTemplates)
+        inbox.post("wechat-templates", use: addWeChatTemplate)
+        inbox.delete("wechat-templates", ":template_id", use: removeWeChatTemplate)
         inbox.get("templates", use: templates)
         inbox.post("templates", use: createTemplate)
         inbox.put("templates", ":template_id", use: updateTemplate)
@@ -37,17 +41,23 @@ struct InboxAPI {
     }
 
     @Sendable func conversations(req: Request) async throws -> Page<ConversationDTO> {
+        let now = Date()
         let (items, next) = try await ConversationService(db: req.db).list(
-            try Self.filter(req), page: try req.pageRequest(), in: try req.workspaceAccess, user: req.actor.userID)
-        return Page(items: items.map { ConversationDTO($0.conversation, account: $0.account, clocks: $0.clocks) }, nextCursor: next)
+            try Self.filter(req), page: try req.pageRequest(), in: try req.workspaceAccess, user: req.actor.userID, now: now)
+        let windows = try await WeChatWindows.windows(of: items.map { ($0.conversation, $0.account) }, now: now, on: req.db)
+        return Page(
+            items: items.map { ConversationDTO($0.conversation, account: $0.account, clocks: $0.clocks, window: windows[$0.conversation.id!]) },
+            nextCursor: next)
     }
 
     @Sendable func conversation(req: Request) async throws -> ConversationDetailDTO {
+        let now = Date()
         let (listed, messages, replies) = try await ConversationService(db: req.db).find(
-            req.parameters.get("conversation_id"), in: try req.workspaceAccess)
+            req.parameters.get("conversation_id"), in: try req.workspaceAccess, now: now)
         let notes = try await ConversationNotes(db: req.db).notes(of: listed.conversation.id!)
+        let window = try await WeChatWindows.window(of: listed.conversation, account: listed.account, now: now, on: req.db)
         return ConversationDetailDTO(
-            conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks),
+            conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks, window: window),
             messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
             notes: notes.map(ConversationNoteDTO.init))
     }
@@ -101,6 +111,39 @@ struct InboxAPI {
         let text = try await ConversationService(db: req.db).draft(
             req.parameters.get("conversation_id"), template: req.query["template_id"], in: try req.workspaceAccess, agent: agent)
         return DraftOutput(text: text, unfilled: ReplyTemplateText.unfilled(in: text))
+    }
+
+    /// A WeChat template message to the conversation's fan (202 with the
+    /// reply it is recorded as; sent by the worker).
+    @Sendable func sendTemplate(req: Request) async throws -> Response {
+        let input = try req.decodeInput(WeChatTemplateService.SendInput.self)
+        let reply = try await WeChatTemplateService(db: req.db).send(
+            to: req.parameters.get("conversation_id"), input, in: try req.workspaceAccess, actor: req.actor)
+        return try await InboxReplyDTO(reply).encodeResponse(status: .accepted, for: req)
+    }
+
+    // MARK: WeChat template messages
+
+    @Sendable func wechatTemplates(req: Request) async throws -> Page<WeChatTemplateDTO> {
+        let access = try req.workspaceAccess
+        var account: UUID?
+        if let raw = req.query[String.self, at: "account"], !raw.isEmpty {
+            guard let id = UUID(uuidString: raw) else { throw ValidationErrors("account", .accountId) }
+            account = id
+        }
+        return Page(
+            items: try await WeChatTemplateService(db: req.db).list(in: access, account: account).map(WeChatTemplateDTO.init), nextCursor: nil)
+    }
+
+    @Sendable func addWeChatTemplate(req: Request) async throws -> Response {
+        let input = try req.decodeInput(WeChatTemplateService.Input.self)
+        let template = try await WeChatTemplateService(db: req.db).add(input, in: try req.workspaceAccess, actor: req.actor)
+        return try await WeChatTemplateDTO(template).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func removeWeChatTemplate(req: Request) async throws -> HTTPStatus {
+        try await WeChatTemplateService(db: req.db).remove(req.parameters.get("template_id"), in: try req.workspaceAccess, actor: req.actor)
+        return .noContent
     }
 
     // MARK: Templates

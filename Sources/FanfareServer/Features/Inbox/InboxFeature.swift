@@ -12,7 +12,7 @@ struct InboxFeature: Feature {
     var migrations: [ShippedMigration] {
         [
             ShippedMigration(4, AddMessageAnalysis()), ShippedMigration(4, CreatePushNonces()), ShippedMigration(5, CreateInbox()),
-            ShippedMigration(15, CreateConversationNotes()),
+            ShippedMigration(15, CreateConversationNotes()), ShippedMigration(15, CreateWeChatReplies()),
         ]
     }
 
@@ -23,6 +23,7 @@ struct InboxFeature: Feature {
         ReplyTemplatePages().bootScoped(routes.workspacePages)
         InboxRulePages().bootScoped(routes.workspacePages)
         ServiceLevelPages().bootScoped(routes.workspacePages)
+        WeChatTemplatePages().bootScoped(routes.workspacePages)
         InboxAPI().bootScoped(routes.workspaceAPI)
     }
 
@@ -52,6 +53,9 @@ struct InboxFeature: Feature {
         keys += InboxPages.fields.map { "inbox.field.\($0)" } + TemplateVariable.allCases.map { "inbox.variable.\($0.rawValue)" }
         keys += MessageSentiment.allCases.map { "inbox.sentiment.\($0.rawValue)" } + MessageIntent.allCases.map { "inbox.intent.\($0.rawValue)" }
         keys += ["low", "normal", "high", "urgent"].map { "inbox.priority.\($0)" } + ["zh", "en", "other"].map { "inbox.lang.\($0)" }
+        keys += WeChatTemplateRules.FieldKind.allCases.map { "inbox.wechat_field_rule.\($0.rawValue)" }
+        keys += ["inbox.duration_hour", "inbox.duration_hours", "inbox.duration_minute", "inbox.duration_minutes"]
+        keys += ["closed", "full"].map { "inbox.wechat_reply_blocked_\($0)" } + ["closes_at", "closed_at"].map { "inbox.wechat_window_\($0)" }
         return keys
     }
 

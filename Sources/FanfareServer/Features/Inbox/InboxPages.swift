@@ -19,12 +19,16 @@ struct InboxPages {
         scoped.post("inbox", ":conversation", "reply", use: reply)
         scoped.post("inbox", ":conversation", "change", use: change)
         scoped.post("inbox", ":conversation", "notes", use: note)
+        scoped.post("inbox", ":conversation", "template-message", use: templateMessage)
     }
 
     static let filterKeys = ConversationFilterKeys.all
 
     /// Fields a refusal may name, by the name the service gives them.
-    static let fields = ["text", "template_id", "account", "status", "queue", "add_tags", "ids", "assignee_id", "assignee", "fan_name", "kind"]
+    static let fields = [
+        "text", "template_id", "account", "status", "queue", "add_tags", "ids", "assignee_id", "assignee", "fan_name", "kind", "url", "title",
+        "fields", "account_id",
+    ]
 
     /// Refusals in the reader's language, each after the name of the field it concerns.
     static func problems(_ issues: [FieldIssue], _ locale: UILocale) -> String {
@@ -156,15 +160,23 @@ struct InboxPages {
     /// The conversation page; a refused reply comes back with the agent's
     /// text still in the box and the reason above it.
     func page(
-        _ req: Request, typed: String?, refused: [FieldIssue], noteTyped: String? = nil, noteRefused: [FieldIssue] = []
+        _ req: Request, typed: String?, refused: [FieldIssue], noteTyped: String? = nil, noteRefused: [FieldIssue] = [],
+        template: (chosen: String, typed: [String: String], url: String, refused: [FieldIssue])? = nil
     ) async throws
         -> HTMLResponse
     {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let input = ConversationPage.Input(
+        var input = ConversationPage.Input(
             id: req.parameters.get("conversation"), templateID: req.query[String.self, at: "template_id"], typed: typed, refused: refused,
             noteTyped: noteTyped, noteRefused: noteRefused)
+        if let template {
+            input.templateChosen = template.chosen
+            input.templateTyped = template.typed
+            input.templateURL = template.url
+            input.templateRefused = template.refused
+        }
+        let refused = refused + (template?.refused ?? [])
         let found = try await ConversationPage.query(input, access: access, agent: req.auth.get(User.self)?.displayName, on: req.db)
         let model = ConversationPage.model(
             input, found, workspace: "/w/\(access.workspace.slug)", user: req.actor.userID, can: access.can, locale: ctx.locale)
@@ -197,6 +209,25 @@ struct InboxPages {
         _ = try await ConversationService(db: req.db).reply(to: rawID, input, in: access, actor: req.actor)
         Flash.add(.notice, I18n.text(input.resolve == true ? "inbox.replied_resolved" : "inbox.replied", req.uiLocale), to: req)
         return req.redirect(to: base)
+    }
+
+    /// A WeChat template message: recorded and sent like a reply; a refused
+    /// one comes back with what was typed in its form and the reason beside
+    /// each field.
+    @Sendable func templateMessage(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let rawID = req.parameters.get("conversation")
+        let chosen = req.formValue("template_id").lowercased()
+        let data = (try? req.content.get([String: String].self, at: "data")) ?? [:]
+        let url = req.formValue("url")
+        do {
+            _ = try await WeChatTemplateService(db: req.db).send(
+                to: rawID, .init(templateId: UUID(uuidString: chosen), data: data, url: url), in: access, actor: req.actor)
+        } catch let errors as ValidationErrors {
+            return try await page(req, typed: nil, refused: [], template: (chosen, data, url, errors.issues)).encodeResponse(for: req)
+        }
+        Flash.add(.notice, I18n.text("inbox.template_message_sent", req.uiLocale), to: req)
+        return req.redirect(to: "/w/\(access.workspace.slug)/inbox/\(rawID ?? "")")
     }
 
     /// An internal note: stored and shown in the thread, never sent. A

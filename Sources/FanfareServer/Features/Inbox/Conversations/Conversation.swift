@@ -119,6 +119,9 @@ final class InboxReply: Model, @unchecked Sendable, WorkspaceOwned {
     @OptionalField(key: "error") var error: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// JSON `TemplateMessage` when the reply is a template message (WeChat's
+    /// 模板消息) rather than text; `text` then says it for people.
+    @OptionalField(key: "template_message") var templateMessageJSON: String?
 
     static var workspaceKey: KeyPath<InboxReply, ParentProperty<InboxReply, Workspace>> { \.$workspace }
 
@@ -128,7 +131,16 @@ final class InboxReply: Model, @unchecked Sendable, WorkspaceOwned {
     /// every row it reads (docs/benchmarks.md); `HandListedFieldsTests`
     /// holds the list to what reflection finds.
     var properties: [any AnyProperty] {
-        [$id, $workspace, $conversation, $message, $text, $templateID, $ruleID, $author, $automatic, $status, $remoteID, $error, $createdAt, $sentAt]
+        [
+            $id, $workspace, $conversation, $message, $text, $templateID, $ruleID, $author, $automatic, $status, $remoteID, $error, $createdAt,
+            $sentAt,
+            $templateMessageJSON,
+        ]
+    }
+
+    var templateMessage: TemplateMessage? {
+        get { templateMessageJSON.flatMap { try? JSONDecoder().decode(TemplateMessage.self, from: Data($0.utf8)) } }
+        set { templateMessageJSON = newValue.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } }
     }
 }
 

@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import Vapor
@@ -44,8 +45,11 @@ struct ConversationDTO: Content {
     var firstResponseAt: Date?
     var resolvedAt: Date?
     var serviceLevel: ServiceLevelDTO
+    /// WeChat conversations only: the customer-service window (48 hours
+    /// after the fan's latest message, 5 messages in it).
+    var wechatWindow: WeChatWindowDTO?
 
-    init(_ conversation: Conversation, account: SocialAccount, clocks: ConversationClocks) {
+    init(_ conversation: Conversation, account: SocialAccount, clocks: ConversationClocks, window: WeChatServiceWindow? = nil) {
         id = conversation.id!
         accountId = account.id!
         platform = account.platform
@@ -68,6 +72,7 @@ struct ConversationDTO: Content {
         firstResponseAt = conversation.firstResponseAt
         resolvedAt = conversation.resolvedAt
         serviceLevel = ServiceLevelDTO(clocks)
+        wechatWindow = window.map(WeChatWindowDTO.init)
     }
 }
 
@@ -85,6 +90,9 @@ struct InboxReplyDTO: Content {
     var error: String?
     var createdAt: Date
     var sentAt: Date?
+    /// A template message (WeChat's 模板消息): the template and the fields'
+    /// values; nil for a text reply.
+    var templateMessage: TemplateMessageDTO?
 
     init(_ reply: InboxReply) {
         id = reply.id!
@@ -99,6 +107,25 @@ struct InboxReplyDTO: Content {
         error = reply.error
         createdAt = reply.createdAt
         sentAt = reply.sentAt
+        templateMessage = reply.templateMessage.map(TemplateMessageDTO.init)
+    }
+}
+
+struct TemplateMessageDTO: Content, Equatable {
+    struct Field: Content, Equatable {
+        var key: String
+        var value: String
+    }
+
+    /// WeChat's template id.
+    var templateId: String
+    var url: String?
+    var fields: [Field]
+
+    init(_ message: TemplateMessage) {
+        templateId = message.templateID
+        url = message.url
+        fields = message.fields.map { Field(key: $0.key, value: $0.value) }
     }
 }
 

@@ -24,6 +24,12 @@ enum ConversationPage {
         var noteTyped: String? = nil
         /// Why the note was refused.
         var noteRefused: [FieldIssue] = []
+        /// A refused template message: which template (its id in Fanfare),
+        /// what was typed in its fields and link, and why.
+        var templateChosen: String? = nil
+        var templateTyped: [String: String] = [:]
+        var templateURL: String = ""
+        var templateRefused: [FieldIssue] = []
     }
 
     /// Another conversation of the same fan.
@@ -62,6 +68,11 @@ enum ConversationPage {
         var fan: FanService.Card? = nil
         /// The fan's other conversations, newest message first, at most 5.
         var others: [Other] = []
+        /// WeChat conversations: the customer-service window, as of `now`.
+        var window: WeChatServiceWindow? = nil
+        /// WeChat conversations: the template messages set up for the account.
+        var wechatTemplates: [WeChatTemplateDTO] = []
+        var now = Date()
     }
 
     /// How many of the fan's other conversations the panel lists.
@@ -94,6 +105,8 @@ enum ConversationPage {
             /// What the platform said when it refused (its own words).
             var error: String?
             var text: String
+            /// A template message (WeChat's 模板消息) rather than a text reply.
+            var template: Bool = false
         }
 
         struct Note: Sendable, Equatable {
@@ -206,11 +219,52 @@ enum ConversationPage {
         var mayNote: Bool = false
         var noteDraft: String = ""
         var noteProblems: [String] = []
+        /// WeChat conversations: the customer-service window.
+        var window: Window? = nil
+        /// Why the reply box is off (the window is closed or full); nil when it works.
+        var replyBlocked: String? = nil
+        /// WeChat conversations whose window is closed or full: the template messages that may be sent instead.
+        var templateMessages: TemplateMessages? = nil
+    }
+
+    /// The customer-service window as the reader sees it.
+    struct Window: Sendable, Equatable {
+        /// open, full or closed.
+        var state: String
+        /// "客服消息窗口：还剩 31 小时，可再发 4 条", or what to do when it is closed.
+        var sentence: String
+        var closesAt: Date
+        var tone: Badge.Tone
+    }
+
+    struct TemplateMessages: Sendable, Equatable {
+        struct Field: Sendable, Equatable {
+            var key: String
+            /// What the field takes, from its type ("事物，最多 20 个字").
+            var rule: String
+            var value: String
+            var problem: String?
+        }
+
+        struct Form: Sendable, Equatable {
+            var id: String
+            var title: String
+            var fields: [Field]
+            var url: String
+            var open: Bool
+        }
+
+        var action: String
+        var forms: [Form]
+        var problems: [String]
+        /// Where templates are set up, for a reader who may; nil otherwise.
+        var setUpHref: String?
     }
 
     static func query(_ input: Input, access: WorkspaceAccess, agent: String?, on db: any Database) async throws -> Found {
         let service = ConversationService(db: db)
-        let (listed, messages, replies) = try await service.find(input.id, in: access)
+        let now = Date()
+        let (listed, messages, replies) = try await service.find(input.id, in: access, now: now)
         let item = InboxListPage.Item(
             conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks),
             account: InboxListPage.account(listed.account), clocks: listed.clocks)
@@ -220,6 +274,7 @@ enum ConversationPage {
         var found = Found(
             item: item, messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
             members: try await InboxListPage.members(access, on: db), templates: templates)
+        found.now = now
         if let sql = db as? any SQLDatabase, let id = listed.conversation.id {
             found.nextID = try await sql.raw(
                 """
@@ -234,6 +289,10 @@ enum ConversationPage {
         if let fanID, access.can(.fansView), let card = try await FanService.card(of: fanID, workspaceID: access.workspaceID, on: db) {
             found.fan = card
             found.others = try await others(of: card, besides: listed.conversation.id!, access: access, on: db)
+        }
+        if WeChatWindows.applies(platform: listed.account.platform, thread: listed.conversation.threadKey) {
+            found.window = try await WeChatWindows.window(of: listed.conversation, account: listed.account, now: found.now, on: db)
+            found.wechatTemplates = try await WeChatTemplateService(db: db).list(in: access, account: listed.account.id!).map(WeChatTemplateDTO.init)
         }
         if input.typed == nil, let templateID = input.templateID, !templateID.isEmpty {
             do {
@@ -327,7 +386,8 @@ enum ConversationPage {
             Model.Entry.reply(
                 .init(
                     author: reply.automatic ? nil : reply.authorId.flatMap { names[$0] }, automatic: reply.automatic, at: reply.createdAt,
-                    status: InboxVocabulary.replyStatus(reply.status, locale), error: reply.error, text: reply.text))
+                    status: InboxVocabulary.replyStatus(reply.status, locale), error: reply.error, text: reply.text,
+                    template: reply.templateMessage != nil))
         }
         let notes = found.notes.map { note in
             Model.Entry.note(.init(author: note.authorId.flatMap { names[$0] }, at: note.createdAt, text: note.text))
@@ -355,7 +415,7 @@ enum ConversationPage {
         }
         let problems = (input.refused + found.draftProblems).map { $0.text(locale) }
         let running = clocks.firstResponse.state == .running || clocks.firstResponse.state == .warning
-        return Model(
+        var model = Model(
             id: id, inboxHref: workspace + "/inbox", path: path, feedbackAction: workspace + "/feedback", fanName: c.authorName,
             platform: found.item.account.rulesPlatform, handle: found.item.account.handle, thread: InboxVocabulary.thread(c.thread, locale),
             tier: InboxVocabulary.tier(c.tier, locale), status: InboxVocabulary.status(c.status, locale),
@@ -378,6 +438,78 @@ enum ConversationPage {
             noteProblems: input.noteRefused.map { issue in
                 issue.field == "text" ? I18n.text("inbox.field_problem", locale, [t("inbox.note_text"), issue.text(locale)]) : issue.text(locale)
             })
+        if let window = found.window {
+            model.window = Self.window(window, now: found.now, locale: locale)
+            if window.state != .open {
+                model.replyBlocked = t(window.state == .closed ? "inbox.wechat_reply_blocked_closed" : "inbox.wechat_reply_blocked_full")
+                // A reply refused for the window (sent from an older page) is said once, by the box.
+                let windowCodes: Set<MessageCode> = [.wechatWindowClosed, .wechatWindowFull]
+                model.problems = (input.refused + found.draftProblems).filter { !windowCodes.contains($0.code) }.map { $0.text(locale) }
+                if mayAnswer {
+                    model.templateMessages = templateMessages(
+                        input, found.wechatTemplates, path: path, setUp: can(.inboxRulesManage) ? workspace + "/inbox/wechat-templates" : nil,
+                        locale: locale)
+                }
+            }
+        }
+        return model
+    }
+
+    /// "客服消息窗口：还剩 31 小时，可再发 4 条"; full and closed say what to do instead.
+    static func window(_ window: WeChatServiceWindow, now: Date, locale: UILocale) -> Window {
+        let left = duration(window.remainingTime(at: now), locale)
+        let max = String(WeChatServiceWindow.messagesPerWindow)
+        switch window.state {
+        case .open:
+            return .init(
+                state: "open", sentence: I18n.text("inbox.wechat_window_open", locale, [left, String(window.remainingMessages)]),
+                closesAt: window.closesAt, tone: window.remainingMessages <= 1 ? .warning : .success)
+        case .full:
+            return .init(
+                state: "full", sentence: I18n.text("inbox.wechat_window_full", locale, [max, left]), closesAt: window.closesAt, tone: .warning)
+        case .closed:
+            return .init(
+                state: "closed", sentence: I18n.text("inbox.wechat_window_closed", locale, [String(Int(WeChatServiceWindow.length / 3_600))]),
+                closesAt: window.closesAt, tone: .danger)
+        }
+    }
+
+    /// Whole hours left, or minutes in the last hour ("31 小时", "1 hour", "12 minutes").
+    static func duration(_ seconds: TimeInterval, _ locale: UILocale) -> String {
+        let hours = Int(seconds / 3_600)
+        if hours >= 1 { return I18n.text(hours == 1 ? "inbox.duration_hour" : "inbox.duration_hours", locale, [String(hours)]) }
+        let minutes = max(1, Int((seconds / 60).rounded(.up)))
+        return I18n.text(minutes == 1 ? "inbox.duration_minute" : "inbox.duration_minutes", locale, [String(minutes)])
+    }
+
+    /// One form per template set up for the account; a refused one comes
+    /// back open with what was typed and the reason beside each field.
+    static func templateMessages(
+        _ input: Input, _ templates: [WeChatTemplateDTO], path: String, setUp: String?, locale: UILocale
+    ) -> TemplateMessages {
+        let chosen = input.templateChosen
+        var general: [String] = []
+        var byField: [String: String] = [:]
+        for issue in input.templateRefused {
+            if issue.field.hasPrefix("data.") {
+                byField[String(issue.field.dropFirst(5))] = issue.text(locale)
+            } else {
+                let name = InboxVocabulary.text("inbox.field." + issue.field, locale)
+                general.append(name.map { I18n.text("inbox.field_problem", locale, [$0, issue.text(locale)]) } ?? issue.text(locale))
+            }
+        }
+        let forms = templates.map { template -> TemplateMessages.Form in
+            let id = template.id.uuidString.lowercased()
+            let refused = chosen == id
+            return .init(
+                id: id, title: template.title,
+                fields: template.fields.map { key in
+                    .init(
+                        key: key, rule: I18n.text("inbox.wechat_field_rule." + WeChatTemplateRules.FieldKind.of(key: key).rawValue, locale),
+                        value: refused ? input.templateTyped[key] ?? "" : "", problem: refused ? byField[key] : nil)
+                }, url: refused ? input.templateURL : "", open: refused || templates.count == 1)
+        }
+        return .init(action: path + "/template-message", forms: forms, problems: general, setUpHref: setUp)
     }
 
     // MARK: View
@@ -423,6 +555,57 @@ enum ConversationPage {
             """
     }
 
+    /// The customer-service window of a WeChat conversation.
+    static func window(_ window: Window?, _ ctx: PageContext) -> HTML {
+        guard let window else { return .empty }
+        return """
+            <section class="wechat-window" id="wechat-window" data-state="\(window.state)" aria-labelledby="wechat-window-title">
+            <h2 id="wechat-window-title" class="visually-hidden">\(ctx.t("inbox.wechat_window_title"))</h2>
+            <p>\(Badge.html(window.sentence, tone: window.tone, classes: "window-state", id: "wechat-window-state", data: [("state", window.state)]))</p>
+            <p class="hint">\(ctx.t(window.state == "closed" ? "inbox.wechat_window_closed_at" : "inbox.wechat_window_closes_at", Layout.timeText(window.closesAt, ctx))) \
+            \(ctx.t("inbox.wechat_window_rule"))</p></section>
+            """
+    }
+
+    /// The template messages that may be sent instead of a reply, one form each.
+    static func templateMessages(_ model: TemplateMessages?, _ ctx: PageContext) -> HTML {
+        guard let model else { return .empty }
+        let problems: HTML =
+            model.problems.isEmpty
+            ? .empty : "<p class=\"flash flash-error\" id=\"template-message-problem\">\(model.problems.joined(separator: " "))</p>"
+        let forms = model.forms.map { form -> HTML in
+            let fields = form.fields.map { field -> HTML in
+                let name = "data[\(field.key)]"
+                let error: HTML = field.problem.map { "<span class=\"error\" id=\"template-\(form.id)-\(field.key)-error\">\($0)</span>" } ?? .empty
+                return """
+                    <div class="field\(field.problem == nil ? "" : " has-error")"><label><code translate="no">\(field.key)</code> \(field.rule) \
+                    <input name="\(name)" value="\(field.value)" required translate="no"\(field.problem == nil ? HTML.empty : HTML(raw: " aria-invalid=\"true\""))></label>\(error)</div>
+                    """
+            }
+            return """
+                <details class="template-message" id="template-message-\(form.id)"\(form.open ? HTML(raw: " open") : .empty)>
+                <summary translate="no">\(form.title)</summary>
+                <form method="post" action="\(model.action)" class="stack">\(ctx.csrfField)
+                <input type="hidden" name="template_id" value="\(form.id)">
+                \(HTML.join(fields))
+                <label>\(ctx.t("inbox.template_message_url")) <input name="url" type="url" value="\(form.url)" translate="no"></label>
+                <button type="submit" class="primary send-template-message">\(ctx.t("inbox.send_template_message"))</button></form></details>
+                """
+        }
+        let none: HTML =
+            model.forms.isEmpty
+            ? """
+            <p class="muted" id="no-template-messages">\(ctx.t("inbox.no_template_messages"))\
+            \(model.setUpHref.map { " <a href=\"\($0)\" id=\"set-up-template-messages\">\(ctx.t("inbox.set_up_template_messages"))</a>" as HTML } ?? .empty)</p>
+            """
+            : .empty
+        return """
+            <section class="template-messages" id="template-messages"><h3>\(ctx.t("inbox.template_message"))</h3>
+            <p class="hint">\(ctx.t("inbox.template_message_hint"))</p>
+            \(problems)\(HTML.join(forms))\(none)</section>
+            """
+    }
+
     /// The conversation alone: what the live script fetches again.
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let timeline = model.entries.map { entry -> HTML in
@@ -442,7 +625,7 @@ enum ConversationPage {
                     reply.automatic ? "<span class=\"who\">\(ctx.t("inbox.automatic_reply"))</span>" : HTML.typed(reply.author ?? "—", classes: "who")
                 let error: HTML = reply.error.map { "<br><span class=\"muted\" translate=\"no\">\($0)</span>" } ?? .empty
                 return """
-                    <li class="bubble our-reply" data-reply-status="\(reply.status.code)" data-automatic="\(String(reply.automatic))"><p class="entry-head">\(who) · \(Layout.time(reply.at, ctx)) · \(InboxVocabulary.badge(reply.status, classes: "reply-status \(reply.status.code)"))\(error)</p>
+                    <li class="bubble our-reply" data-reply-status="\(reply.status.code)" data-automatic="\(String(reply.automatic))"><p class="entry-head">\(who) · \(Layout.time(reply.at, ctx)) · \(reply.template ? HTML("<span class=\"template-mark\">\(ctx.t("inbox.template_message"))</span> · ") : .empty)\(InboxVocabulary.badge(reply.status, classes: "reply-status \(reply.status.code)"))\(error)</p>
                     <p class="message-text" translate="no">\(reply.text)</p></li>
                     """
             case .note(let note):
@@ -464,10 +647,13 @@ enum ConversationPage {
                 }
                 return "<optgroup label=\"\(group.category)\">\(HTML.join(items))</optgroup>"
             })
+        let blocked: HTML = model.replyBlocked.map { "<p class=\"flash flash-error\" id=\"reply-blocked\">\($0)</p>" } ?? .empty
+        let off: HTML = model.replyBlocked == nil ? .empty : HTML(raw: " disabled")
         let replyForm: HTML =
             model.mayAnswer
             ? """
             <h2>\(ctx.t("inbox.reply"))</h2>
+            \(blocked)
             <form method="get" action="\(model.path)" class="inline wrap" id="template-form" data-draft="\(model.path)/draft" data-unfilled="\(ctx.t("inbox.template_unfilled"))">
             <label>\(ctx.t("inbox.template")) <select name="template_id" id="template-select"><option value="">\(ctx.t("inbox.no_template"))</option>\(options)</select></label>
             <button type="submit" id="use-template">\(ctx.t("inbox.use_template"))</button></form>
@@ -475,10 +661,11 @@ enum ConversationPage {
             \(model.problems.isEmpty ? HTML.empty : HTML("<p class=\"flash flash-error\" id=\"reply-problem\">\(model.problems.joined(separator: " "))</p>"))
             <form method="post" action="\(model.path)/reply" class="stack" id="reply-form">\(ctx.csrfField)
             <input type="hidden" name="template_id" value="\(model.templateID)"><input type="hidden" name="seen_replies" value="\(model.seenReplies)">
-            <label>\(ctx.t("inbox.reply_text")) <textarea name="text" id="reply-text" rows="4" required translate="no">\(model.draft)</textarea></label>
+            <label>\(ctx.t("inbox.reply_text")) <textarea name="text" id="reply-text" rows="4" required translate="no"\(off)>\(model.draft)</textarea></label>
             <p class="hint">\(model.replyHint)</p>
-            <label><input type="checkbox" name="resolve" value="true" id="reply-resolve"> \(ctx.t("inbox.reply_and_resolve"))</label>
-            <button type="submit" class="primary" id="send-reply">\(ctx.t("inbox.send_reply"))</button></form>
+            <label><input type="checkbox" name="resolve" value="true" id="reply-resolve"\(off)> \(ctx.t("inbox.reply_and_resolve"))</label>
+            <button type="submit" class="primary" id="send-reply"\(off)>\(ctx.t("inbox.send_reply"))</button></form>
+            \(templateMessages(model.templateMessages, ctx))
             """
             : (model.expertsOnly ? "<p class=\"muted\">\(ctx.t("inbox.experts_only"))</p>" : .empty)
         let noteForm: HTML =
@@ -512,6 +699,7 @@ enum ConversationPage {
             <p class="facts-line">\(Badge.platform(model.platform, ctx.locale)) \(HTML.typed("@" + model.handle)) · \(model.thread) · \(model.tier) · <span id="conversation-status" data-status="\(model.status.code)">\(InboxVocabulary.badge(model.status, classes: "status"))</span> · \(model.queue.text) · \(ctx.t("inbox.assignee")): \(assignee)</p>
             \(tags.isEmpty ? HTML.empty : HTML("<p class=\"tags\">\(HTML.join(tags, separator: " "))</p>"))
             <dl class="clocks facts">\(clocks)</dl>
+            \(window(model.window, ctx))
             \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(HTML.join(actions, separator: " "))</div>"))
             <p class="conversation-nav">\(model.nextHref.map { "<a href=\"\($0)\" id=\"next-conversation\" rel=\"next\">\(ctx.t("inbox.next_conversation"))</a>" as HTML } ?? .empty) \
             <span class="hint keys-hint" id="keys-hint">\(ctx.t("inbox.shortcuts")) <kbd translate="no">J</kbd> \(ctx.t("inbox.key_next")) · \

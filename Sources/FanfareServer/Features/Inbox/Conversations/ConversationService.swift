@@ -212,6 +212,8 @@ struct ConversationService {
         let resolve = input.resolve ?? false
         return try await db.writeTransaction { tx in
             if let seen = input.seenReplies { try await Self.refuseIfAnsweredMeanwhile(conversation.id!, seen: seen, in: tx) }
+            // WeChat takes customer-service messages only in the window: refused here, not by the platform.
+            try await WeChatWindows.refuseIfClosed(conversation, account: account, now: now, in: tx)
             let reply = InboxReply()
             reply.id = TimeOrderedID.make(at: now)
             reply.$workspace.id = access.workspaceID

@@ -7,7 +7,11 @@ import Vapor
 /// Sends queued replies through the account's connector: one job per
 /// reply, keyed by the reply, so it is queued once. The reply's id is the
 /// idempotency key the platform sees, and a reply already sent is never
-/// sent again, so retries and a second worker answer the fan once.
+/// sent again, so retries and a second worker answer the fan once. Where
+/// the platform takes no key (WeChat's customer-service messages), the
+/// same holds because the reply is recorded before it is sent, only a
+/// queued reply is sent, and an answer that never came leaves it
+/// `unknown` for a person, never re-sent.
 enum ReplySender {
     static let kind = JobKind<Payload>("inbox.reply")
 
@@ -57,9 +61,17 @@ enum ReplySender {
         let messageByID = Dictionary(messages.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
         let accounts = try await SocialAccount.query(on: app.db).filter(\.$id ~~ Array(Set(messages.map(\.$account.id)))).all()
         var connectors: [UUID: Result<any Connector, Problem>] = [:]
+        let service = AccountService(db: app.db, app: app)
         for account in accounts {
             do {
-                connectors[account.id!] = .success(try AccountService(db: app.db, app: app).connector(for: account, clock: clock))
+                var connector = try service.connector(for: account, clock: clock)
+                // A token about to expire is renewed and stored first, as
+                // publishing does (WeChat's last two hours). Best effort: when
+                // renewing fails, the send says what is wrong.
+                if (try? await service.refreshIfNeeded(account, connector: connector, now: clock())) != nil {
+                    connector = try service.connector(for: account, clock: clock)
+                }
+                connectors[account.id!] = .success(connector)
             } catch let problem as Problem {
                 connectors[account.id!] = .failure(problem)
             }
@@ -73,10 +85,13 @@ enum ReplySender {
                 let message = messageByID[reply.$message.id]
                 let connector = message.flatMap { connectors[$0.$account.id] }
                 let lastAttempt = job.attempts >= job.maxAttempts
-                let (id, text) = (reply.id!, reply.text)
+                let (id, text, template) = (reply.id!, reply.text, reply.templateMessage)
                 group.addTask {
                     guard let message, let connector else { return (id, .failed("the message or its account was removed")) }
-                    return (id, await send(text, replying: message.remoteID, key: id, through: connector, lastAttempt: lastAttempt))
+                    return (
+                        id,
+                        await send(text, template: template, replying: message.remoteID, key: id, through: connector, lastAttempt: lastAttempt)
+                    )
                 }
                 return true
             }
@@ -93,13 +108,22 @@ enum ReplySender {
         return results
     }
 
+    /// One reply through the connector: its text, or the template message
+    /// it is (WeChat's 模板消息) where the platform sends those.
     static func send(
-        _ text: String, replying remoteID: String, key: UUID, through connector: Result<any Connector, Problem>, lastAttempt: Bool
+        _ text: String, template: TemplateMessage? = nil, replying remoteID: String, key: UUID, through connector: Result<any Connector, Problem>,
+        lastAttempt: Bool
     )
         async -> Outcome
     {
         do {
             let connector = try connector.get()
+            if let template {
+                guard let sender = connector as? any TemplateMessaging else {
+                    throw ConnectorError.notSupported("this platform has no template messages; answer on the platform")
+                }
+                return .sent(remoteID: try await sender.sendTemplate(template, replyingTo: remoteID, idempotencyKey: key.uuidString.lowercased()))
+            }
             guard connector.capabilities.canReply else {
                 throw ConnectorError.notSupported("this platform does not let Fanfare reply; answer on the platform")
             }
