@@ -26,6 +26,11 @@ struct LibraryFeature: Feature {
             }
     }
 
+    /// The media store the settings name (docs/media.md).
+    func boot(_ app: Application) throws {
+        app.installMediaStore()
+    }
+
     var navigation: [NavigationEntry] {
         [NavigationEntry(.content, order: 30, path: "/library", label: "nav.library", permission: .contentView)]
     }
