@@ -109,6 +109,7 @@ import Vapor
                 try await t.addMember(user, to: room.ws, as: .editor)
                 let browser = Browser(t)
                 _ = try await browser.signIn("zh@example.com")
+                _ = try await browser.get("/w/\(slug)/library")
                 let form = MultipartBody(
                     fields: [("csrf_token", browser.csrf ?? ""), ("licence", "owned"), ("source", "设计部")],
                     files: [.init(field: "file", fileName: "p.png", contentType: "image/png", data: Self.picture)])
