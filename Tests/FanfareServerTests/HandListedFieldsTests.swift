@@ -15,7 +15,7 @@ import Testing
         FanIdentity(), FanMerge(),
         FanProgrammeRecord(), FanTierChange(), FeedbackTicket(), ShortLink(), IdempotencyRecord(), InboxReply(), InboxRuleRecord(), InboxSettings(),
         IncomingMessage(), InteractionCursor(), FanfareServer.Invitation(), FanfareServer.Job(), LexiconEntry(), LexiconImport(), Membership(),
-        MetricSnapshot(), ModerationFeedback(), ModerationHit(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
+        MetricSnapshot(), ModerationFeedback(), ModerationHit(), ModerationRuleRecord(), PointsLedgerLine(), Post(), PostAsset(), PostVariant(), PublishAttempt(),
         MetricImport(), ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(),
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),

@@ -123,6 +123,28 @@ import Vapor
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func aMoveInterruptedWhileThePlatformWasAskedIsShownAsUnknownAndNotAskedAgain(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Self.room(t)
+            _ = try await Self.setRules(t, room.ws.slug, token: room.admin, ["delete": ["message": "hide"]])
+            try await room.fan("小号", "加我刷单返利")
+            let spam = try #require(try await IncomingMessage.query(on: t.db).first())
+            // A worker claimed the move and stopped before the platform answered.
+            let claim = try #require(
+                try await ModerationByRule.claim(.hide, for: spam, outcome: .pending, reason: nil, now: Date(), on: t.db))
+            try await room.work()
+            let action = try #require(try await MessageAction.find(claim.id, on: t.db))
+            #expect(action.settled == .unknown)
+            #expect(try await MessageAction.query(on: t.db).count() == 1)
+            #expect(try await Self.sandboxState(t).isEmpty, "not asked again")
+            let browser = Browser(t)
+            _ = try await browser.signIn("inbox@example.com")
+            let page = try await browser.get("/w/\(room.ws.slug)/moderation/messages")
+            #expect(page.body.contains("Outcome unknown") && page.body.contains("data-move=\"hide\""), "a person can still hide it")
+        }
+    }
+
     /// A Mastodon instance on loopback that refuses blocks.
     static func mastodon(_ hit: LoopbackStub.Hit) -> (status: HTTPStatus, json: String) {
         switch (hit.method, hit.path) {

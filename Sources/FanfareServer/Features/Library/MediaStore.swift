@@ -200,9 +200,7 @@ struct S3MediaStore: MediaStore {
 }
 
 extension Application {
-    private struct MediaStoreKey: StorageKey {
-        typealias Value = any MediaStore
-    }
+    private struct MediaStoreKey: StorageKey { typealias Value = any MediaStore }
 
     /// The media store the settings name: an S3-compatible bucket, or the
     /// data directory's `media/`. Installed at start by the library

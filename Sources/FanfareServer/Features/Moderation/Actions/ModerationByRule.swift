@@ -9,8 +9,9 @@ import Vapor
 /// outside any transaction, where the platform allows them
 /// (docs/moderation-engine.md § Acting by rule).
 ///
-/// Every move is first claimed as a `MessageAction` under a unique
-/// `<message>:<move>` key, then asked of the platform, then settled (done,
+/// Every move is first claimed as a `MessageAction` under a unique key
+/// (per message and move; per author for a block), then asked of the
+/// platform, then settled (done,
 /// failed with the platform's words, or not possible on this platform). A
 /// claim that exists already means the move was handled: no move is made
 /// twice for a message, whatever re-runs (a repeated intake stores no
@@ -111,6 +112,16 @@ enum ModerationByRule {
             .filter(\.$outcome == MessageAction.Outcome.done.rawValue).filter(\.$undoneAt == nil).first() != nil
     }
 
+    /// The claim's key: per message for what is done to the message; per
+    /// author on the account for a block, so two of a fan's messages
+    /// handled at once block them once, and a block a person undid is not
+    /// made again by the rule.
+    static func ruleKey(_ move: ModerationMove, for message: IncomingMessage) -> String {
+        move == .block
+            ? "author:\(message.$account.id.uuidString.lowercased()):\(message.authorID):block"
+            : "message:\(message.id!.uuidString.lowercased()):\(move.rawValue)"
+    }
+
     /// Records the rule's move for the message under its unique key, or
     /// nil when it was recorded before (by an earlier run).
     static func claim(
@@ -126,7 +137,7 @@ enum ModerationByRule {
         action.at = now
         action.outcome = outcome.rawValue
         action.reason = reason
-        action.ruleKey = "\(message.id!.uuidString.lowercased()):\(move.rawValue)"
+        action.ruleKey = ruleKey(move, for: message)
         do {
             try await action.create(on: db)
             return action
