@@ -15,7 +15,9 @@ import Testing
     static let s3Key = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     static let s3Scope = AWSSignatureV4.Scope(date: Date(timeIntervalSince1970: 1_369_353_600), region: "us-east-1", service: "s3")
 
-    func suiteRequest(_ method: String = "GET", path: String = "/", query: [(name: String, value: String)] = [], headers: [(String, String)] = [])
+    func suiteRequest(
+        _ method: String = "GET", path: String = "/", query: [(name: String, value: String)] = [], headers: [(String, String)] = []
+    )
         -> AWSSignatureV4.Request
     {
         AWSSignatureV4.Request(

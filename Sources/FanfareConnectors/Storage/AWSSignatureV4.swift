@@ -86,7 +86,8 @@ public enum AWSSignatureV4 {
     /// `x-amz-date`.
     public static func authorization(_ request: Request, credentials: AWSCredentials, scope: Scope) -> String {
         let (canonical, signedHeaders) = canonicalRequest(request)
-        let signature = signature(stringToSign: stringToSign(canonicalRequest: canonical, scope: scope), secret: credentials.secretAccessKey, scope: scope)
+        let signature = signature(
+            stringToSign: stringToSign(canonicalRequest: canonical, scope: scope), secret: credentials.secretAccessKey, scope: scope)
         return "\(algorithm) Credential=\(credentials.accessKeyID)/\(scope.credentialScope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 

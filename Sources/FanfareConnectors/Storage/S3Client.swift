@@ -76,7 +76,8 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let host, let detail):
             return "The media store at \(host) could not be reached (\(detail)); check FANFARE_S3_ENDPOINT and that the store is running."
         case .timedOut(let host, let seconds, let sent):
-            return "The media store at \(host) did not answer within \(seconds) s\(sent ? " after the request was sent" : ""); check the store, or raise FANFARE_S3_TIMEOUT."
+            return
+                "The media store at \(host) did not answer within \(seconds) s\(sent ? " after the request was sent" : ""); check the store, or raise FANFARE_S3_TIMEOUT."
         case .refused(let status, let code, let message):
             let said = [code, message].compactMap { $0 }.joined(separator: ": ")
             return "The media store refused the request (HTTP \(status)\(said.isEmpty ? "" : ", \(said)")). \(hint)"

@@ -355,7 +355,9 @@ public struct Settings: Sendable {
         let others = ["FANFARE_S3_ENDPOINT", "FANFARE_S3_ACCESS_KEY_ID", "FANFARE_S3_SECRET_ACCESS_KEY", "FANFARE_S3_PATH_STYLE"]
         guard let bucket = values["FANFARE_S3_BUCKET"].nonEmpty?.trimmingCharacters(in: .whitespaces) else {
             if let given = others.first(where: { values[$0].nonEmpty != nil }) {
-                problems.append("FANFARE_S3_BUCKET: must name the bucket when \(given) is set (or unset the FANFARE_S3_ settings to keep files in the data directory)")
+                problems.append(
+                    "FANFARE_S3_BUCKET: must name the bucket when \(given) is set (or unset the FANFARE_S3_ settings to keep files in the data directory)"
+                )
             }
             return nil
         }

@@ -182,7 +182,8 @@ final class S3Stub: Sendable {
             return Self.error(.badRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
         }
         guard payloadHash == AWSSignatureV4.payloadHash(body) else {
-            return Self.error(.badRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            return Self.error(
+                .badRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
         let names = signedNames.split(separator: ";").map(String.init)
         guard names.contains("host"), names.contains("x-amz-date"), names.contains("x-amz-content-sha256"),

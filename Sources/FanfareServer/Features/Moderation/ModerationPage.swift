@@ -316,7 +316,8 @@ enum ModerationPage {
                             " <form method=\"post\" action=\"\(href)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.undo"))</button></form>"
                         } ?? .empty : .empty
                     let actor: HTML =
-                        item.byRule ? "<small class=\"muted by-rule\">\(item.actor)</small>" : "<small class=\"muted\" translate=\"no\">\(item.actor)</small>"
+                        item.byRule
+                        ? "<small class=\"muted by-rule\">\(item.actor)</small>" : "<small class=\"muted\" translate=\"no\">\(item.actor)</small>"
                     let note: HTML = item.note.map { "<br><small class=\"note\">\($0)</small>" } ?? .empty
                     return "<div class=\"done\">\(Badge.html(item.label, tone: item.tone)) \(actor)\(undo)\(note)</div>"
                 })

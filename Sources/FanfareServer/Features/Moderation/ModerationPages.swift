@@ -25,7 +25,9 @@ struct ModerationPages {
         try await renderRules(req)
     }
 
-    private func renderRules(_ req: Request, rules: ModerationRules? = nil, errors: FormErrors = FormErrors(), status: HTTPStatus = .ok)
+    private func renderRules(
+        _ req: Request, rules: ModerationRules? = nil, errors: FormErrors = FormErrors(), status: HTTPStatus = .ok
+    )
         async throws -> HTMLResponse
     {
         let access = try req.workspaceAccess

@@ -23,7 +23,9 @@ extension ModerationService {
     /// messages, just stored with their grades; nil when the rules ask
     /// nothing of any of them. Queued in the intake's transaction, so a
     /// message stored is a message the rules will see.
-    static func ruleJob(for arrivals: [(id: UUID, grade: ModerationAction)], workspaceID: UUID, at now: Date, in db: any Database) async throws
+    static func ruleJob(
+        for arrivals: [(id: UUID, grade: ModerationAction)], workspaceID: UUID, at now: Date, in db: any Database
+    ) async throws
         -> JobQueue.NewJob?
     {
         try await ModerationByRule.job(for: arrivals, workspaceID: workspaceID, at: now, in: db)

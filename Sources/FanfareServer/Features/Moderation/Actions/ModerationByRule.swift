@@ -28,7 +28,9 @@ enum ModerationByRule {
     /// The job for messages just stored, when the workspace's rules ask the
     /// platform for something at any of their grades; nil otherwise (most
     /// messages are not flagged, most workspaces act by hand).
-    static func job(for arrivals: [(id: UUID, grade: ModerationAction)], workspaceID: UUID, at now: Date, in db: any Database) async throws
+    static func job(
+        for arrivals: [(id: UUID, grade: ModerationAction)], workspaceID: UUID, at now: Date, in db: any Database
+    ) async throws
         -> JobQueue.NewJob?
     {
         let flagged = arrivals.filter { $0.grade != .none }

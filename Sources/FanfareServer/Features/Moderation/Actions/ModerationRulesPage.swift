@@ -58,7 +58,9 @@ enum ModerationRulesPage {
         FormErrors(ValidationErrors(errors.issues.map { FieldIssue(field: $0.field.replacingOccurrences(of: ".", with: "_"), $0.coded) }))
     }
 
-    static func model(_ found: Found, rules shown: ModerationRules? = nil, workspace: String, canEdit: Bool, errors: FormErrors = FormErrors(), locale: UILocale)
+    static func model(
+        _ found: Found, rules shown: ModerationRules? = nil, workspace: String, canEdit: Bool, errors: FormErrors = FormErrors(), locale: UILocale
+    )
         -> Model
     {
         let rules = shown ?? found.current.rules
