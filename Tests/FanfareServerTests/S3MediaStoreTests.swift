@@ -156,6 +156,29 @@ import Vapor
         }
     }
 
+    @Test func mediaCheckStoresReadsAndRemovesATestObjectAndNamesWhatIsWrong() async throws {
+        try await withS3Stub { stub in
+            var settings = Settings(
+                dataDirectory: FileManager.default.temporaryDirectory, databaseURL: nil, secretKey: nil, host: "127.0.0.1", port: 0,
+                logLevel: .warning, demo: false)
+            settings.s3 = stub.configuration()
+            var lines: [String] = []
+            let client = stub.client()
+            #expect(await MediaCheckCommand.check(settings, client: client) { lines.append($0) }, "\(lines)")
+            #expect(lines.last == "ok: removed it; the media store works")
+            #expect(stub.requests.map { $0.split(separator: " ")[0] } == ["PUT", "HEAD", "GET", "DELETE", "HEAD"], "\(stub.requests)")
+            #expect(stub.keys.isEmpty)
+            let wrong = stub.client(secret: "wrong-secret-value")
+            lines = []
+            #expect(!(await MediaCheckCommand.check(settings, client: wrong) { lines.append($0) }))
+            #expect(lines.last?.contains("FANFARE_S3_SECRET_ACCESS_KEY") == true, "\(lines)")
+            #expect(!lines.joined().contains("wrong-secret-value") && !lines.joined().contains(stub.credentials.secretAccessKey))
+            try await client.shutdown()
+            try await wrong.shutdown()
+            #expect(FanfareCommand.helpMessage(columns: 400).contains("media-check"))
+        }
+    }
+
     @Test func theSettingsNameTheStoreAndEveryWrongValueWithoutRepeatingTheSecret() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fanfare-s3-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

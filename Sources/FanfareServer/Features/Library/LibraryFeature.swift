@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
@@ -30,6 +31,8 @@ struct LibraryFeature: Feature {
     func boot(_ app: Application) throws {
         app.installMediaStore()
     }
+
+    var commands: [any ParsableCommand.Type] { [MediaCheckCommand.self] }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.content, order: 30, path: "/library", label: "nav.library", permission: .contentView)]
