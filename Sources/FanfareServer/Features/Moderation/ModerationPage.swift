@@ -203,7 +203,8 @@ enum ModerationPage {
             var tone: Badge.Tone
             var actor: String
             var byRule: Bool
-            var note: String?
+            /// The platform's own words stay out of translation.
+            var note: Wording?
             var undo: String?
         }
 
@@ -248,22 +249,23 @@ enum ModerationPage {
             case .pending:
                 done.label = I18n.text("moderation.move.\(move)", locale)
                 done.tone = .info
-                done.note = I18n.text("moderation.outcome.pending", locale)
+                done.note = .ours(I18n.text("moderation.outcome.pending", locale))
             case .failed:
                 done.label = I18n.text("moderation.failed.\(move)", locale)
                 done.tone = .danger
-                done.note = action.reason.map { CodedMessage.platformSaid(text: $0).text(locale) }
+                done.note = action.reason.map { Wording.sentence("moderation.platform_said", locale, [.typed($0)]) }
             case .notPossible:
                 done.label = I18n.text("moderation.impossible.\(move)", locale)
                 done.tone = .warning
-                done.note = CodedMessage.moveNotOffered(
-                    move: I18n.text("moderation.move.\(move)", locale), platform: platform,
-                    moves: ModerationMove.offered.filter { allowed.contains($0) }.map { I18n.text("moderation.move.\($0.rawValue)", locale) }
-                ).text(locale)
+                done.note = .ours(
+                    CodedMessage.moveNotOffered(
+                        move: I18n.text("moderation.move.\(move)", locale), platform: platform,
+                        moves: ModerationMove.offered.filter { allowed.contains($0) }.map { I18n.text("moderation.move.\($0.rawValue)", locale) }
+                    ).text(locale))
             case .unknown:
                 done.label = I18n.text("moderation.move.\(move)", locale)
                 done.tone = .warning
-                done.note = I18n.text("moderation.outcome.unknown", locale)
+                done.note = .ours(I18n.text("moderation.outcome.unknown", locale))
             }
             return done
         }
@@ -318,7 +320,7 @@ enum ModerationPage {
                     let actor: HTML =
                         item.byRule
                         ? "<small class=\"muted by-rule\">\(item.actor)</small>" : "<small class=\"muted\" translate=\"no\">\(item.actor)</small>"
-                    let note: HTML = item.note.map { "<br><small class=\"note\">\($0)</small>" } ?? .empty
+                    let note: HTML = item.note.map { "<br><small class=\"note\">\($0.html)</small>" } ?? .empty
                     return "<div class=\"done\">\(Badge.html(item.label, tone: item.tone)) \(actor)\(undo)\(note)</div>"
                 })
             guard row.canAct, !row.offers.isEmpty else {

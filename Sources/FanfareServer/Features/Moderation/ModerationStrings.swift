@@ -123,6 +123,7 @@ extension ModerationFeature {
         "moderation.outcome.failed": "Failed", "moderation.outcome.not_possible": "Not possible on this platform",
         "moderation.outcome.unknown": "Outcome unknown: the work stopped while the platform was asked. Check on the platform.",
         "moderation.by_rule": "Rule",
+        "moderation.platform_said": "The platform said: {0}",
         "moderation.tab_rules": "Rules",
         "moderation.rules_title": "Acting by rule",
         "moderation.rules_intro":
@@ -280,6 +281,7 @@ extension ModerationFeature {
         "moderation.outcome.failed": "失败", "moderation.outcome.not_possible": "此平台不支持",
         "moderation.outcome.unknown": "结果未知：向平台请求时处理中断，请到平台上查看。",
         "moderation.by_rule": "自动规则",
+        "moderation.platform_said": "平台的答复：{0}",
         "moderation.tab_rules": "自动规则",
         "moderation.rules_title": "按规则自动处理",
         "moderation.rules_intro":
