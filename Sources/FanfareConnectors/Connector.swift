@@ -32,27 +32,6 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     }
 }
 
-/// What an account can do, through its platform, about a fan's message or
-/// the fan: hide or delete the message, block the author, and undo what
-/// the platform lets it undo.
-public enum ModerationMove: String, Sendable, Codable, CaseIterable {
-    case hide
-    case unhide
-    case delete
-    case block
-    case unblock
-
-    /// The move that takes this one back, where there is one (a deleted
-    /// message is gone).
-    public var undo: ModerationMove? {
-        switch self {
-        case .hide: .unhide
-        case .block: .unblock
-        case .unhide, .unblock, .delete: nil
-        }
-    }
-}
-
 /// What a fan did.
 public enum InteractionKind: String, Sendable, Codable, CaseIterable {
     case comment

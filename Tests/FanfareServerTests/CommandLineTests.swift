@@ -14,7 +14,9 @@ import Testing
     /// handed over under its own name, and `--help` shows its variable.
     @Test func everySettingsFlagIsAnOptionWithItsVariableInTheHelp() throws {
         let help = FanfareCommand.Serve.helpMessage(columns: 400)
-        for (flag, variable) in Settings.valueFlags.merging(Settings.limitFlags, uniquingKeysWith: { $1 }) {
+        for (flag, variable) in Settings.valueFlags.merging(Settings.limitFlags, uniquingKeysWith: { $1 }).merging(
+            Settings.mediaFlags, uniquingKeysWith: { $1 })
+        {
             let options = try SettingsOptions.parse([flag, "value"])
             let given = flag == "--hostname" ? "--host" : flag
             #expect(options.arguments == ["\(given)=value"], "\(flag)")

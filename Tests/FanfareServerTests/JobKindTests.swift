@@ -19,7 +19,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         "publish.variant", "publish.sweep", "metrics.snapshot", "maintenance.purge", "fans.recompute", "fans.retention",
         "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
         "analytics.metrics_backfill", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-        "competitors.read_one",
+        "competitors.read_one", "moderation.by_rule",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {

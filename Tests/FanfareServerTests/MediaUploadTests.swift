@@ -8,8 +8,44 @@ import Vapor
 @testable import FanfareServer
 
 /// Pictures and videos uploaded into the library (API and page), served
-/// back to members only, and published with a post (docs/media.md).
+/// back to members only, and published with a post (docs/media.md); the
+/// main paths run with the data directory and with an S3-compatible store.
 @Suite struct MediaUploadTests {
+    /// Where the files go: the data directory, or an S3 stub named by the
+    /// settings (FANFARE_S3_*) as an operator would.
+    enum Store: String, CaseIterable, Sendable {
+        case directory, s3
+    }
+
+    static func withStore(
+        _ store: Store, _ database: TestDatabase, settings adjust: (inout Settings) -> Void = { _ in },
+        _ body: (TestApp, S3Stub?) async throws -> Void
+    ) async throws {
+        guard store == .s3 else {
+            try await withTestApp(database, settings: adjust) { try await body($0, nil) }
+            return
+        }
+        try await withS3Stub { stub in
+            try await withTestApp(
+                database,
+                settings: {
+                    adjust(&$0)
+                    $0.s3 = stub.configuration()
+                }
+            ) { t in
+                #expect(t.app.mediaStore is S3MediaStore)
+                try await body(t, stub)
+            }
+        }
+    }
+
+    /// The stored files' names, wherever they are kept.
+    static func stored(_ t: TestApp, _ s3: S3Stub?) -> [String] {
+        if let s3 { return s3.keys }
+        let media = t.dataDirectory.appendingPathComponent("media")
+        return ((try? FileManager.default.subpathsOfDirectory(atPath: media.path)) ?? []).filter { $0.contains(".") && !$0.hasPrefix(".") }
+    }
+
     static func png(_ width: Int, _ height: Int, salt: UInt8 = 0) -> Data {
         func be(_ value: Int) -> [UInt8] { (0..<4).reversed().map { UInt8((value >> ($0 * 8)) & 0xFF) } }
         return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be(13) + Array("IHDR".utf8) + be(width) + be(height) + [8, 6, 0, 0, 0, salt])
@@ -36,9 +72,9 @@ import Vapor
         return (response.status, response.headers, Data(buffer: response.body))
     }
 
-    @Test(arguments: TestDatabase.available)
-    func anUploadIsKnownByItsBytesStoredOnceAndServedOnlyToMembers(_ database: TestDatabase) async throws {
-        try await withTestApp(database) { t in
+    @Test(arguments: TestDatabase.available, Store.allCases)
+    func anUploadIsKnownByItsBytesStoredOnceAndServedOnlyToMembers(_ database: TestDatabase, _ store: Store) async throws {
+        try await Self.withStore(store, database) { t, s3 in
             let room = try await Newsroom.make(t)
             let slug = room.ws.slug
             let picture = Self.png(1200, 800)
@@ -55,8 +91,14 @@ import Vapor
             #expect(first.json["alt_text"] as? String == "红色瓶子" && first.json["uploaded"] as? Bool == true)
             #expect(first.json["name"] as? String == "海报.jpg")
             #expect(second.json["sha256"] as? String == first.json["sha256"] as? String)
-            let stored = try FileManager.default.subpathsOfDirectory(atPath: t.dataDirectory.appendingPathComponent("media").path)
+            let stored = Self.stored(t, s3)
             #expect(stored.filter { $0.hasSuffix(".png") }.count == 1, "\(stored)")
+            if let s3 {
+                // Stored once, with its type; the second upload only asked whether it was there.
+                #expect(s3.requests.filter { $0.hasPrefix("PUT ") }.count == 1, "\(s3.requests)")
+                #expect(!s3.requests.contains { $0.hasSuffix("refused") })
+                #expect(s3.contentType(stored[0]) == "image/png")
+            }
             let id = try #require(first.json["id"] as? String)
             let served = try await Self.fetch(t, "/api/v1/workspaces/\(slug)/assets/\(id)/file", token: room.admin)
             #expect(served.status == .ok && served.body == picture)
@@ -73,9 +115,9 @@ import Vapor
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func whatIsNotAPictureOrVideoIsRefusedNamingTheFieldAndNothingIsStored(_ database: TestDatabase) async throws {
-        try await withTestApp(database) { t in
+    @Test(arguments: TestDatabase.available, Store.allCases)
+    func whatIsNotAPictureOrVideoIsRefusedNamingTheFieldAndNothingIsStored(_ database: TestDatabase, _ store: Store) async throws {
+        try await Self.withStore(store, database) { t, s3 in
             let room = try await Newsroom.make(t)
             let slug = room.ws.slug
             let page = try await Self.upload(
@@ -100,8 +142,8 @@ import Vapor
             let json = try await t.api(.POST, "/api/v1/workspaces/\(slug)/assets/upload", token: room.admin, json: ["file": "x"])
             #expect(json.status == .unsupportedMediaType)
             #expect(try await Asset.query(on: t.db).count() == 0)
-            let media = t.dataDirectory.appendingPathComponent("media")
-            #expect((try? FileManager.default.subpathsOfDirectory(atPath: media.path))?.filter { !$0.hasSuffix("/") && $0.contains(".") } ?? [] == [])
+            #expect(Self.stored(t, s3) == [])
+            #expect(s3?.requests ?? [] == [], "nothing refused reaches the store")
             // A reader may look but not upload.
             let readerUser = try await t.makeUser("reader@example.com")
             try await t.addMember(readerUser, to: room.ws, as: .viewer)
@@ -111,9 +153,9 @@ import Vapor
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func theLibraryPageUploadsWithAThumbnailAndShowsIt(_ database: TestDatabase) async throws {
-        try await withTestApp(database) { t in
+    @Test(arguments: TestDatabase.available, Store.allCases)
+    func theLibraryPageUploadsWithAThumbnailAndShowsIt(_ database: TestDatabase, _ store: Store) async throws {
+        try await Self.withStore(store, database) { t, s3 in
             let room = try await Newsroom.make(t)
             let base = "/w/\(room.ws.slug)/library"
             let author = Browser(t)
@@ -136,6 +178,7 @@ import Vapor
             #expect(library.body.contains("PNG · 2000 × 1000"))
             let thumbnail = try await author.get("\(base)/assets/\(id)/thumbnail")
             #expect(thumbnail.status == .ok && thumbnail.headers.contentType?.description == "image/png")
+            #expect(Self.stored(t, s3).count == 2, "the picture and its thumbnail")
             // Without the CSRF token nothing is stored.
             let forged = MultipartBody(
                 fields: [("licence", "owned")], files: [.init(field: "file", fileName: "p.png", contentType: "image/png", data: Self.png(5, 5))])
@@ -180,10 +223,10 @@ import Vapor
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aPostWithAnUploadedPictureIsPublishedWithItAndOneRegisteredByAddressOnlyIsNot(_ database: TestDatabase) async throws {
+    @Test(arguments: TestDatabase.available, Store.allCases)
+    func aPostWithAnUploadedPictureIsPublishedWithItAndOneRegisteredByAddressOnlyIsNot(_ database: TestDatabase, _ store: Store) async throws {
         try await withLoopbackStub(Self.mastodon) { stub in
-            try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
+            try await Self.withStore(store, database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t, s3 in
                 let room = try await Newsroom.make(t)
                 let slug = room.ws.slug
                 let connected = try await OutboundGuardTests.connect(
@@ -205,6 +248,10 @@ import Vapor
                 #expect(uploads.first?.body.contains("瓶子") == true)
                 let status = try #require(stub.hits.first { $0.path == "/x/api/v1/statuses" })
                 #expect(status.body.contains("media_ids%5B%5D=m1"), "\(status.body)")
+                if let s3 {
+                    // The publisher read the file from the store.
+                    #expect(s3.requests.contains { $0.hasPrefix("GET ") && $0.hasSuffix(".png") }, "\(s3.requests)")
+                }
 
                 // An asset known only by its address cannot be sent: the
                 // variant fails saying so, and nothing reaches the platform.

@@ -99,12 +99,4 @@ import Vapor
         }
     }
 
-    @Test func theRecommendationPicksThePlatformsMove() {
-        typealias Messages = ModerationPage.Messages
-        #expect(Messages.recommendedMove("delete", allowed: [.delete, .hide, .block]) == .delete)
-        #expect(Messages.recommendedMove("delete", allowed: [.hide, .block]) == .hide)
-        #expect(Messages.recommendedMove("delete", allowed: [.block]) == nil)
-        #expect(Messages.recommendedMove("ban", allowed: [.block, .unblock]) == .block)
-        #expect(Messages.recommendedMove("remind", allowed: Set(ModerationMove.allCases)) == nil)
-    }
 }

@@ -208,11 +208,13 @@ extension CodedMessage {
         CodedMessage(.moveNotOffered, ["move": .text(move), "platform": .text(platform), "moves": .list(moves.isEmpty ? ["—"] : moves)])
     }
     public static func moveCannotBeUndone(move: String) -> CodedMessage { CodedMessage(.moveCannotBeUndone, ["move": .text(move)]) }
+    public static func moveNotDone(move: String) -> CodedMessage { CodedMessage(.moveNotDone, ["move": .text(move)]) }
     public static func signInRefused(platform: String) -> CodedMessage { CodedMessage(.signInRefused, ["platform": .text(platform)]) }
     public static func uploadTooLarge(size: Int, max: Int) -> CodedMessage {
         CodedMessage(.uploadTooLarge, ["size": .bytes(size), "max": .bytes(max)])
     }
     public static func thumbnailInvalid(max: Int) -> CodedMessage { CodedMessage(.thumbnailInvalid, ["max": .bytes(max)]) }
+    public static var mediaStoreFailed: CodedMessage { CodedMessage(.mediaStoreFailed) }
     public static var quotaRuleWechatSubscription: CodedMessage { CodedMessage(.quotaRuleWechatSubscription) }
     public static var quotaRuleWechatService: CodedMessage { CodedMessage(.quotaRuleWechatService) }
     public static var zoneChina: CodedMessage { CodedMessage(.zoneChina) }

@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Foundation
 import Logging
@@ -65,6 +66,10 @@ public struct Settings: Sendable {
     /// (FANFARE_METRICS_RETENTION_DAYS, default 3 years).
     public var metricsRetentionDays: Int = Settings.defaultMetricsRetentionDays
     public static let defaultMetricsRetentionDays = 1_096
+    /// An S3-compatible store for uploaded pictures and videos
+    /// (FANFARE_S3_*); nil: the data directory's `media/`. Its flags are
+    /// in `mediaFlags`, its checks in `parseMediaStore`.
+    public var s3: S3Configuration?
 
     public static let secretKeyFileName = "secret.key"
 
@@ -104,7 +109,7 @@ public struct Settings: Sendable {
         while index < arguments.count {
             let argument = arguments[index]
             let (flag, inline) = argument.split(separator: "=", maxSplits: 1).map(String.init).pairOrSingle
-            if let variable = valueFlags[flag] ?? limitFlags[flag] {
+            if let variable = valueFlags[flag] ?? limitFlags[flag] ?? mediaFlags[flag] {
                 givenAs[variable] = flag
                 if let inline {
                     values[variable] = inline
@@ -221,6 +226,7 @@ public struct Settings: Sendable {
             }
         }
         let limits = parseLimits(values, problems: &problems)
+        let s3 = parseMediaStore(values, problems: &problems)
         var connections = ConnectionLimits()
         /// Seconds, fractions allowed, within `ConnectionLimits.timeoutRange`.
         func seconds(_ key: String, default value: Double) -> Double {
@@ -268,6 +274,7 @@ public struct Settings: Sendable {
         settings.workspaceCreators = workspaceCreators
         (settings.lexiconMaxTerms, settings.engineCacheMegabytes, settings.metricsToken) = limits
         settings.connections = connections
+        settings.s3 = s3
         return .success((settings, remaining))
     }
 
@@ -330,6 +337,85 @@ public struct Settings: Sendable {
             }
         }
         return (maxTerms, cache, token)
+    }
+
+    // MARK: The media store (issue 19)
+
+    /// No flag for the secret access key: a value on the command line is
+    /// readable by every user of the machine (`ps`).
+    static let mediaFlags: [String: String] = [
+        "--s3-endpoint": "FANFARE_S3_ENDPOINT", "--s3-region": "FANFARE_S3_REGION", "--s3-bucket": "FANFARE_S3_BUCKET",
+        "--s3-access-key-id": "FANFARE_S3_ACCESS_KEY_ID", "--s3-path-style": "FANFARE_S3_PATH_STYLE", "--s3-timeout": "FANFARE_S3_TIMEOUT",
+    ]
+
+    /// The S3-compatible store, when FANFARE_S3_BUCKET names one; every
+    /// wrong or missing value a line of `problems`. The secret is never
+    /// repeated in a problem.
+    static func parseMediaStore(_ values: [String: String], problems: inout [String]) -> S3Configuration? {
+        let others = ["FANFARE_S3_ENDPOINT", "FANFARE_S3_ACCESS_KEY_ID", "FANFARE_S3_SECRET_ACCESS_KEY", "FANFARE_S3_PATH_STYLE"]
+        guard let bucket = values["FANFARE_S3_BUCKET"].nonEmpty?.trimmingCharacters(in: .whitespaces) else {
+            if let given = others.first(where: { values[$0].nonEmpty != nil }) {
+                problems.append(
+                    "FANFARE_S3_BUCKET: must name the bucket when \(given) is set (or unset the FANFARE_S3_ settings to keep files in the data directory)"
+                )
+            }
+            return nil
+        }
+        var valid = true
+        if !S3Configuration.isValidBucket(bucket) {
+            problems.append(
+                "FANFARE_S3_BUCKET: must be a bucket name of 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, not '\(bucket)'"
+            )
+            valid = false
+        }
+        let region = values["FANFARE_S3_REGION"].nonEmpty?.trimmingCharacters(in: .whitespaces) ?? "us-east-1"
+        if region.wholeMatch(of: #/[a-z0-9][a-z0-9\-]{0,62}/#) == nil {
+            problems.append("FANFARE_S3_REGION: must be a region name such as us-east-1, eu-central-1, cn-hangzhou or ap-guangzhou, not '\(region)'")
+            valid = false
+        }
+        var endpoint = URL(string: "https://s3.\(region).amazonaws.com")!
+        if let raw = values["FANFARE_S3_ENDPOINT"].nonEmpty {
+            var text = raw.trimmingCharacters(in: .whitespaces)
+            while text.hasSuffix("/") { text.removeLast() }
+            if let parsed = URLComponents(string: text), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                let host = parsed.host, !host.isEmpty, parsed.path.isEmpty, parsed.query == nil, parsed.fragment == nil, parsed.user == nil,
+                let url = URL(string: text)
+            {
+                endpoint = url
+            } else {
+                problems.append(
+                    "FANFARE_S3_ENDPOINT: must be the store's address with scheme, host and port only, such as https://s3.eu-central-1.amazonaws.com or http://minio.internal:9000, not '\(raw)'"
+                )
+                valid = false
+            }
+        }
+        let accessKey = values["FANFARE_S3_ACCESS_KEY_ID"].nonEmpty?.trimmingCharacters(in: .whitespaces)
+        if accessKey == nil { problems.append("FANFARE_S3_ACCESS_KEY_ID: must be set when FANFARE_S3_BUCKET is") }
+        let secret = values["FANFARE_S3_SECRET_ACCESS_KEY"].nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if secret == nil { problems.append("FANFARE_S3_SECRET_ACCESS_KEY: must be set when FANFARE_S3_BUCKET is") }
+        var pathStyle = false
+        if let raw = values["FANFARE_S3_PATH_STYLE"].nonEmpty {
+            switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "yes": pathStyle = true
+            case "false", "0", "no": pathStyle = false
+            default:
+                problems.append("FANFARE_S3_PATH_STYLE: must be true (endpoint/bucket/key, as MinIO) or false (bucket.endpoint/key), not '\(raw)'")
+                valid = false
+            }
+        }
+        var timeout: TimeInterval = 30
+        if let raw = values["FANFARE_S3_TIMEOUT"].nonEmpty {
+            if let number = Double(raw.trimmingCharacters(in: .whitespaces)), (1...600).contains(number) {
+                timeout = number
+            } else {
+                problems.append("FANFARE_S3_TIMEOUT: must be a number of seconds from 1 to 600, not '\(raw)'")
+                valid = false
+            }
+        }
+        guard valid, let accessKey, let secret else { return nil }
+        return S3Configuration(
+            endpoint: endpoint, region: region, bucket: bucket, credentials: AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret),
+            pathStyle: pathStyle, timeout: timeout)
     }
 
     static func decodeSecretKey(_ raw: String) -> Data? {

@@ -98,6 +98,32 @@ struct SettingsOptions: ParsableArguments {
         help: setting("Request line and headers together, in bytes (1024–1048576).", "FANFARE_MAX_HEADER_BYTES", "32768"))
     var maxHeaderBytes: String?
 
+    @Option(
+        name: .customLong("s3-bucket"),
+        help: setting("Keep uploaded files in this bucket of an S3-compatible store.", "FANFARE_S3_BUCKET", "unset: the data directory"))
+    var s3Bucket: String?
+
+    @Option(
+        name: .customLong("s3-endpoint"),
+        help: setting("The store's address: scheme, host and port.", "FANFARE_S3_ENDPOINT", "https://s3.REGION.amazonaws.com"))
+    var s3Endpoint: String?
+
+    @Option(name: .customLong("s3-region"), help: setting("The region the requests are signed for.", "FANFARE_S3_REGION", "us-east-1"))
+    var s3Region: String?
+
+    @Option(
+        name: .customLong("s3-access-key-id"),
+        help: setting("The access key; its secret is FANFARE_S3_SECRET_ACCESS_KEY (environment only).", "FANFARE_S3_ACCESS_KEY_ID", "unset"))
+    var s3AccessKeyID: String?
+
+    @Option(
+        name: .customLong("s3-path-style"),
+        help: setting("true: endpoint/bucket/key (MinIO); false: bucket.endpoint/key.", "FANFARE_S3_PATH_STYLE", "false"))
+    var s3PathStyle: String?
+
+    @Option(name: .customLong("s3-timeout"), help: setting("Seconds any call to the store may wait (1–600).", "FANFARE_S3_TIMEOUT", "30"))
+    var s3Timeout: String?
+
     init() {}
 
     /// "… [env: NAME] (default: …)", as every option's help says it.
@@ -113,7 +139,9 @@ struct SettingsOptions: ParsableArguments {
             ("--outbound-allow", outboundAllow), ("--workspace-creators", workspaceCreators), ("--public-url", publicURL),
             ("--trusted-proxies", trustedProxies), ("--lexicon-max-terms", lexiconMaxTerms), ("--engine-cache-mb", engineCacheMegabytes),
             ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
-            ("--max-connections", maxConnections), ("--max-header-bytes", maxHeaderBytes),
+            ("--max-connections", maxConnections), ("--max-header-bytes", maxHeaderBytes), ("--s3-bucket", s3Bucket),
+            ("--s3-endpoint", s3Endpoint), ("--s3-region", s3Region), ("--s3-access-key-id", s3AccessKeyID), ("--s3-path-style", s3PathStyle),
+            ("--s3-timeout", s3Timeout),
         ]
         return given.compactMap { flag, value in value.map { "\(flag)=\($0)" } }
     }
@@ -127,11 +155,13 @@ struct SettingsOptions: ParsableArguments {
     /// Settings that live only in the environment, said once in `fanfare --help`.
     /// One paragraph each: the help wraps long lines without keeping an indent.
     static let environmentOnly = """
-        Two settings have no flag, since a value on the command line is visible to every user of the machine in `ps`:
+        Three settings have no flag, since a value on the command line is visible to every user of the machine in `ps`:
 
         FANFARE_SECRET_KEY: 32 bytes as 64 hex digits or base64; encrypts connector credentials (default: generated into the data directory).
 
         FANFARE_METRICS_TOKEN: the bearer token /metrics answers to, 16–256 visible ASCII characters (default: unset, /metrics is not served).
+
+        FANFARE_S3_SECRET_ACCESS_KEY: the secret of FANFARE_S3_ACCESS_KEY_ID, for an S3-compatible media store (default: unset).
 
         Flags win over the environment. A wrong value stops the command with one line per problem (exit status 2).
         """

@@ -10,6 +10,8 @@ struct Actor: Sendable {
     var address: String?
 
     static let system = Actor(userID: nil, label: "system", address: nil)
+    /// A workspace's moderation rule acting by itself (shown as 自动规则 / Rule).
+    static let rule = Actor(userID: nil, label: "rule", address: nil)
     static func commandLine(_ what: String) -> Actor { Actor(userID: nil, label: "cli:\(what)", address: nil) }
 }
 

@@ -145,6 +145,7 @@ enum AuditPage {
     /// Fanfare's own work and the command line are named, not shown as codes.
     static func actorName(_ label: String, _ locale: UILocale) -> String {
         if label == Actor.system.label { return I18n.text("audit.actor.system", locale, []) }
+        if label == Actor.rule.label { return I18n.text("audit.actor.rule", locale, []) }
         if label.hasPrefix("cli:") { return I18n.text("audit.actor.cli", locale, [String(label.dropFirst(4))]) }
         if label == "anonymous" { return I18n.text("audit.actor.anonymous", locale, []) }
         return label

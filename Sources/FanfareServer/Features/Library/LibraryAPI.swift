@@ -54,7 +54,7 @@ struct LibraryAPI {
         } catch {
             throw ValidationErrors("file", .unreadable)
         }
-        let asset = try await LibraryService(db: req.db).upload(
+        let asset = try await LibraryService(db: req.db, logger: req.logger).upload(
             form.input, in: try req.workspaceAccess, actor: req.actor, store: req.application.mediaStore)
         return try await AssetDTO(asset).encodeResponse(status: .created, for: req)
     }
@@ -71,11 +71,12 @@ struct LibraryAPI {
         try access.require(.contentView)
         let asset = try await access.find(Asset.self, assetID, on: req.db, what: "Asset")
         let key = thumbnail ? (asset.thumbnailKey ?? (asset.kind == MediaKind.video.rawValue ? nil : asset.storageKey)) : asset.storageKey
-        guard let key, let path = req.application.mediaStore.localPath(key),
+        guard let key, MediaKeys.isValid(key),
             let format = MediaFormat(rawValue: thumbnail && asset.thumbnailKey != nil ? Self.format(ofKey: key) : asset.format ?? "")
         else { throw Abort(.notFound) }
         let parts = format.mimeType.split(separator: "/").map(String.init)
-        let response = try await req.fileio.asyncStreamFile(at: path, mediaType: HTTPMediaType(type: parts[0], subType: parts[1]))
+        let response = try await req.application.mediaStore.response(
+            for: key, as: HTTPMediaType(type: parts[0], subType: parts[1]), to: req)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=31536000, immutable")
@@ -84,8 +85,7 @@ struct LibraryAPI {
 
     /// The format a stored key's extension names.
     static func format(ofKey key: String) -> String {
-        let ext = key.split(separator: ".").last.map(String.init) ?? ""
-        return MediaFormat.allCases.first { $0.fileExtension == ext }?.rawValue ?? ""
+        MediaKeys.format(ofKey: key)?.rawValue ?? ""
     }
 
     @Sendable func topics(req: Request) async throws -> Page<TopicDTO> {

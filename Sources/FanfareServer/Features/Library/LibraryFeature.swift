@@ -1,3 +1,4 @@
+import ArgumentParser
 import FanfareCore
 import Fluent
 import Vapor
@@ -25,6 +26,13 @@ struct LibraryFeature: Feature {
                 "library.cadence.\($0)"
             }
     }
+
+    /// The media store the settings name (docs/media.md).
+    func boot(_ app: Application) throws {
+        app.installMediaStore()
+    }
+
+    var commands: [any ParsableCommand.Type] { [MediaCheckCommand.self] }
 
     var navigation: [NavigationEntry] {
         [NavigationEntry(.content, order: 30, path: "/library", label: "nav.library", permission: .contentView)]

@@ -21,7 +21,7 @@ struct LibraryPages {
         var values: [String: String] = [:]
         for key in ["alt_text", "source", "licence", "licence_expires_at", "proof"] { values[key] = req.formValue(key) }
         do {
-            _ = try await LibraryService(db: req.db).upload(
+            _ = try await LibraryService(db: req.db, logger: req.logger).upload(
                 form?.input ?? LibraryService.UploadInput(name: "", data: Data(), source: "", licence: ""), in: access, actor: req.actor,
                 store: req.application.mediaStore)
             Flash.add(.notice, I18n.text("library.asset_uploaded", req.uiLocale), to: req)
@@ -29,6 +29,11 @@ struct LibraryPages {
         } catch let errors as ValidationErrors {
             values["upload"] = "1"
             return try await render(req, values: values, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        } catch let problem as Problem where problem.errors?.isEmpty == false {
+            // The media store refused the file: the form stays as typed.
+            values["upload"] = "1"
+            return try await render(req, values: values, errors: FormErrors(ValidationErrors(problem.errors ?? [])), status: problem.httpStatus)
+                .encodeResponse(for: req)
         }
     }
 

@@ -5,6 +5,8 @@ import Vapor
 /// The topic library and the asset library with its copyright register.
 struct LibraryService {
     let db: any Database
+    /// Where a refused upload's cause is written for the operator.
+    var logger: Logger?
 
     struct TopicInput {
         var title: String
@@ -175,14 +177,21 @@ extension LibraryService {
         let found = probe!
         let sha = MediaKeys.sha256(input.data)
         let key = MediaKeys.key(workspace: access.workspaceID, sha256: sha, format: found.format)
-        // Files first, then the row: a crash between leaves an unreferenced
-        // file (harmless, and reused by the next upload of it), never a row
-        // without its file.
-        try await store.put(input.data, key: key)
+        // Files first, then the row: a crash or a refusal between leaves an
+        // unreferenced file (harmless, and reused by the next upload of
+        // it), never a row without its file.
         var thumbnailKey: String?
-        if let thumbnail = input.thumbnail, let format = thumbnailFormat {
-            thumbnailKey = MediaKeys.key(workspace: access.workspaceID, sha256: MediaKeys.sha256(thumbnail), format: format, thumbnail: true)
-            try await store.put(thumbnail, key: thumbnailKey!)
+        do {
+            try await store.put(input.data, key: key)
+            if let thumbnail = input.thumbnail, let format = thumbnailFormat {
+                thumbnailKey = MediaKeys.key(workspace: access.workspaceID, sha256: MediaKeys.sha256(thumbnail), format: format, thumbnail: true)
+                try await store.put(thumbnail, key: thumbnailKey!)
+            }
+        } catch let problem as Problem where problem.type.hasSuffix("/media-store") {
+            // The operator's reason (which setting to check) goes to the
+            // log; the member hears that nothing was kept, in their language.
+            logger?.error("upload not stored", metadata: ["workspace": .string(access.workspace.slug), "error": .string(problem.detail ?? "")])
+            throw Problem(.badGateway, .mediaStoreFailed, errors: [FieldIssue(field: "file", .mediaStoreFailed)], type: "media-store")
         }
         let asset = try await addAsset(
             AssetInput(

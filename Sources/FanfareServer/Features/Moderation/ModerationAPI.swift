@@ -22,6 +22,21 @@ struct ModerationAPI {
         ws.get("messages", use: messages)
         ws.post("messages", ":message_id", "actions", use: act)
         ws.post("message-actions", ":action_id", "undo", use: undo)
+        ws.get("moderation", "rules", use: rules)
+        ws.put("moderation", "rules", use: setRules)
+    }
+
+    @Sendable func rules(req: Request) async throws -> ModerationRulesDTO {
+        ModerationRulesDTO(try await ModerationRuleService(db: req.db).current(in: try req.workspaceAccess))
+    }
+
+    /// Replaces the rules: a grade left out is off.
+    @Sendable func setRules(req: Request) async throws -> ModerationRulesDTO {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        let input = try req.decodeInput(ModerationRulesDTO.self)
+        let rules = try ModerationRules.parse(input.input)
+        return ModerationRulesDTO(try await ModerationRuleService(db: req.db).update(rules, in: access, actor: req.actor))
     }
 
     @Sendable func entries(req: Request) async throws -> Page<LexiconEntryDTO> {

@@ -12,8 +12,12 @@ struct ModerationFeature: Feature {
     var migrations: [ShippedMigration] {
         [
             ShippedMigration(3, CreateModeration()), ShippedMigration(8, AddLexiconImports()), ShippedMigration(14, CreateMessageActions()),
+            ShippedMigration(15, AddModerationRules()),
         ]
     }
+
+    /// Acting by rule on messages as they arrive.
+    var jobs: [JobRegistration] { [JobRegistration(ModerationByRule.kind, run: .single(ModerationByRule.run))] }
 
     func routes(_ routes: FeatureRoutes) throws {
         ModerationPages().bootScoped(routes.workspacePages)
@@ -29,7 +33,7 @@ struct ModerationFeature: Feature {
     var dynamicKeys: [String] {
         ModerationSeverity.allCases.map { "moderation.severity.\($0.rawValue)" } + ModerationScope.allCases.map { "moderation.scope.\($0.rawValue)" }
             + ModerationAction.allCases.map { "moderation.action.\($0.rawValue)" }
-            + Self.moveKeys + LexiconTerm.baseCategories.map { "moderation.category.\($0)" }
+            + Self.moveKeys + Self.ruleKeys + LexiconTerm.baseCategories.map { "moderation.category.\($0)" }
             + ["moderation.not_analysed"]
     }
 
@@ -45,8 +49,16 @@ struct ModerationFeature: Feature {
     static var moveKeys: [String] {
         var keys: [String] = []
         for move in PlatformModeration.offered {
-            for prefix in ["moderation.move.", "moderation.done.", "moderation.acted."] { keys.append(prefix + move.rawValue) }
+            for prefix in ["moderation.move.", "moderation.done.", "moderation.acted.", "moderation.failed.", "moderation.impossible."] {
+                keys.append(prefix + move.rawValue)
+            }
         }
         return keys
+    }
+
+    /// The words of the rules' choices and of how a rule's move went.
+    static var ruleKeys: [String] {
+        ModerationRules.MessageMove.allCases.map { "moderation.rule_message.\($0.rawValue)" }
+            + MessageAction.Outcome.allCases.map { "moderation.outcome.\($0.rawValue)" }
     }
 }

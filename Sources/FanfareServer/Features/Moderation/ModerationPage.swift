@@ -12,7 +12,10 @@ enum ModerationPage {
     static func tabs(_ ctx: PageContext, _ access: WorkspaceAccess, current: String) -> HTML {
         let base = "/w/\(access.workspace.slug)/moderation"
         var items = [(base, "moderation.tab_report"), (base + "/lexicon", "moderation.tab_lexicon")]
-        if access.can(.inboxView) { items.append((base + "/messages", "moderation.tab_messages")) }
+        if access.can(.inboxView) {
+            items.append((base + "/messages", "moderation.tab_messages"))
+            items.append((base + "/rules", "moderation.tab_rules"))
+        }
         return
             "<nav class=\"tabs\">\(HTML.join(items.map { href, key -> HTML in "<a href=\"\(href)\"\(href == current ? HTML(raw: " aria-current=\"page\"") : .empty)>\(ctx.t(key))</a>" }))</nav>"
     }
@@ -185,10 +188,24 @@ enum ModerationPage {
             /// Buttons for what the platform allows and was not done yet,
             /// the recommended one first.
             var offers: [(move: String, label: String, recommended: Bool)] = []
-            /// What was done: its label and, where it can be undone, the undo's action.
-            var done: [(label: String, actor: String, undo: String?)] = []
+            /// What was done or tried, by a person or the rule.
+            var done: [Done] = []
             var actBase: String = ""
             var canAct = false
+        }
+
+        /// One move on the platform: its label and tone, who made it (a
+        /// person's address, or the rule in the reader's language), the
+        /// platform's words or why it was not possible, and, where it can
+        /// be undone, the undo's action.
+        struct Done: Sendable {
+            var label: String
+            var tone: Badge.Tone
+            var actor: String
+            var byRule: Bool
+            /// The platform's own words stay out of translation.
+            var note: Wording?
+            var undo: String?
         }
 
         struct Model: Sendable {
@@ -219,22 +236,50 @@ enum ModerationPage {
                 actions: Dictionary(grouping: actions, by: \.messageID))
         }
 
-        /// The recommendation's move on the platform: delete → delete (or
-        /// hide where deleting is not allowed), ban → block.
-        static func recommendedMove(_ recommendation: String, allowed: Set<ModerationMove>) -> ModerationMove? {
-            switch ModerationAction(rawValue: recommendation) {
-            case .delete: allowed.contains(.delete) ? .delete : allowed.contains(.hide) ? .hide : nil
-            case .ban: allowed.contains(.block) ? .block : nil
-            default: nil
+        /// How one recorded move reads on the page.
+        static func done(_ action: MessageAction, platform: String, allowed: Set<ModerationMove>, workspace: String, locale: UILocale) -> Done {
+            let move = action.move
+            let actor = action.byRule ? I18n.text("moderation.by_rule", locale) : action.actor
+            var done = Done(label: I18n.text("moderation.done.\(move)", locale), tone: .neutral, actor: actor, byRule: action.byRule)
+            switch action.settled {
+            case .done:
+                done.undo =
+                    ModerationMove(rawValue: move)?.undo == nil
+                    ? nil : "\(workspace)/moderation/actions/\(action.id!.uuidString.lowercased())/undo"
+            case .pending:
+                done.label = I18n.text("moderation.move.\(move)", locale)
+                done.tone = .info
+                done.note = .ours(I18n.text("moderation.outcome.pending", locale))
+            case .failed:
+                done.label = I18n.text("moderation.failed.\(move)", locale)
+                done.tone = .danger
+                done.note = action.reason.map { Wording.sentence("moderation.platform_said", locale, [.typed($0)]) }
+            case .notPossible:
+                done.label = I18n.text("moderation.impossible.\(move)", locale)
+                done.tone = .warning
+                done.note = .ours(
+                    CodedMessage.moveNotOffered(
+                        move: I18n.text("moderation.move.\(move)", locale), platform: platform,
+                        moves: ModerationMove.offered.filter { allowed.contains($0) }.map { I18n.text("moderation.move.\($0.rawValue)", locale) }
+                    ).text(locale))
+            case .unknown:
+                done.label = I18n.text("moderation.move.\(move)", locale)
+                done.tone = .warning
+                done.note = .ours(I18n.text("moderation.outcome.unknown", locale))
             }
+            return done
         }
 
         static func model(flaggedOnly: Bool, _ found: Found, workspace: String, canAct: Bool = false, locale: UILocale) -> Model {
             let rows = found.messages.map { message in
                 let allowed = found.moves[message.accountId] ?? []
                 let done = found.actions[message.id] ?? []
-                let doneMoves = Set(done.map(\.move))
-                let recommended = recommendedMove(message.moderation.recommendation, allowed: allowed)
+                // What is in effect is not offered again; what a rule tried
+                // and could not do still is, for a person to try.
+                let doneMoves = Set(done.filter(\.inEffect).map(\.move))
+                let recommended = ModerationAction(rawValue: message.moderation.recommendation).flatMap {
+                    ModerationMove.recommended(for: $0, allowed: allowed)
+                }
                 let offers = PlatformModeration.offered.filter { allowed.contains($0) && !doneMoves.contains($0.rawValue) }
                     .sorted { ($0 == recommended ? 0 : 1) < ($1 == recommended ? 0 : 1) }
                     .map { (move: $0.rawValue, label: I18n.text("moderation.move.\($0.rawValue)", locale), recommended: $0 == recommended) }
@@ -253,13 +298,8 @@ enum ModerationPage {
                         )
                     }, analysis: message.analysis, recommendation: message.moderation.recommendation)
                 row.offers = offers
-                row.done = done.map { action in
-                    (
-                        I18n.text("moderation.done.\(action.move)", locale), action.actor,
-                        ModerationMove(rawValue: action.move)?.undo == nil
-                            ? nil : "\(workspace)/moderation/actions/\(action.id!.uuidString.lowercased())/undo"
-                    )
-                }
+                let platform = found.platforms[message.accountId] ?? message.platform
+                row.done = done.map { Self.done($0, platform: platform, allowed: allowed, workspace: workspace, locale: locale) }
                 row.actBase = "\(workspace)/moderation/messages/\(message.id.uuidString.lowercased())/act"
                 row.canAct = canAct
                 return row
@@ -277,8 +317,11 @@ enum ModerationPage {
                         ? item.undo.map { href -> HTML in
                             " <form method=\"post\" action=\"\(href)\" class=\"inline\">\(ctx.csrfField)<button type=\"submit\" class=\"link\">\(ctx.t("moderation.undo"))</button></form>"
                         } ?? .empty : .empty
-                    return
-                        "<div class=\"done\">\(Badge.html(item.label, tone: .neutral)) <small class=\"muted\" translate=\"no\">\(item.actor)</small>\(undo)</div>"
+                    let actor: HTML =
+                        item.byRule
+                        ? "<small class=\"muted by-rule\">\(item.actor)</small>" : "<small class=\"muted\" translate=\"no\">\(item.actor)</small>"
+                    let note: HTML = item.note.map { "<br><small class=\"note\">\($0.html)</small>" } ?? .empty
+                    return "<div class=\"done\">\(Badge.html(item.label, tone: item.tone)) \(actor)\(undo)\(note)</div>"
                 })
             guard row.canAct, !row.offers.isEmpty else {
                 return row.done.isEmpty && row.offers.isEmpty

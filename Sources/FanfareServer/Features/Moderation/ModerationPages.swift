@@ -15,6 +15,49 @@ struct ModerationPages {
         scoped.get("moderation", "messages", use: messages)
         scoped.post("moderation", "messages", ":message", "act", use: act)
         scoped.post("moderation", "actions", ":action", "undo", use: undo)
+        scoped.get("moderation", "rules", use: rules)
+        scoped.post("moderation", "rules", use: saveRules)
+    }
+
+    // MARK: Acting by rule
+
+    @Sendable func rules(req: Request) async throws -> HTMLResponse {
+        try await renderRules(req)
+    }
+
+    private func renderRules(
+        _ req: Request, rules: ModerationRules? = nil, errors: FormErrors = FormErrors(), status: HTTPStatus = .ok
+    )
+        async throws -> HTMLResponse
+    {
+        let access = try req.workspaceAccess
+        let ctx = try await PageContext.make(req)
+        let found = try await ModerationRulesPage.query(access: access, app: req.application, on: req.db)
+        let model = ModerationRulesPage.model(
+            found, rules: rules, workspace: "/w/\(access.workspace.slug)", canEdit: access.can(.workspaceUpdate), errors: errors, locale: ctx.locale)
+        return Layout.page(
+            ctx, title: ctx.t("moderation.rules_title"), status: status,
+            ModerationRulesPage.view(model, ctx, tabs: Self.tabs(ctx, access, current: model.action)))
+    }
+
+    @Sendable func saveRules(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        var input: [ModerationAction: (message: String?, blockAuthor: Bool?)] = [:]
+        for grade in ModerationRules.grades {
+            input[grade] = (
+                req.formValue(ModerationRulesPage.messageField(grade)), Forms.isOn(req, ModerationRulesPage.blockField(grade))
+            )
+        }
+        let rules: ModerationRules
+        do {
+            rules = try ModerationRules.parse(input)
+        } catch {
+            return try await renderRules(req, errors: ModerationRulesPage.formErrors(error), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+        _ = try await ModerationRuleService(db: req.db).update(rules, in: access, actor: req.actor)
+        Flash.add(.notice, I18n.text("moderation.rules_saved", req.uiLocale), to: req)
+        return req.redirect(to: "/w/\(access.workspace.slug)/moderation/rules")
     }
 
     @Sendable func act(req: Request) async throws -> Response {

@@ -176,6 +176,11 @@ enum MessageIntake {
         if let engagement = try ActivityService.engagementJob(for: arrivals.map(\.id), at: now) {
             try await JobQueue(db: tx).enqueueMany([engagement], now: now)
         }
+        if let acting = try await ModerationService.ruleJob(
+            for: arrivals.map { ($0.id, $0.analysis.recommendation) }, workspaceID: workspaceID, at: now, in: tx)
+        {
+            try await JobQueue(db: tx).enqueueMany([acting], now: now)
+        }
         return added
     }
 }

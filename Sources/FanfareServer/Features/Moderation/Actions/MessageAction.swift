@@ -3,10 +3,30 @@ import FanfareCore
 import Fluent
 import Vapor
 
-/// One thing the team did through the platform about a fan's message:
-/// hid or deleted it, or blocked its author; and whether it was undone.
+/// One thing done through the platform about a fan's message, by a person
+/// or by the workspace's rule: hid or deleted it, or blocked its author;
+/// whether it was undone; and, for a rule's, whether it could be done.
 final class MessageAction: Model, @unchecked Sendable, WorkspaceOwned {
     static let schema = "message_actions"
+
+    /// How the move went. A person's click is recorded only once the
+    /// platform did it; a rule's move is recorded before it is tried (the
+    /// claim that keeps it from being made twice) and then settled.
+    enum Outcome: String, Sendable, Codable, CaseIterable {
+        /// Claimed by a rule, the platform not answered yet.
+        case pending
+        case done
+        /// The platform refused or failed; `reason` has its words.
+        case failed
+        /// The account's platform does not allow the move.
+        case notPossible = "not_possible"
+        /// The work stopped while the platform was asked: whether it was
+        /// done is unknown, so it is not asked again.
+        case unknown
+    }
+
+    /// The audit actor of a rule's moves.
+    static let ruleActor = "rule"
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "workspace_id") var workspace: Workspace
@@ -19,12 +39,24 @@ final class MessageAction: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "at") var at: Date
     @OptionalField(key: "undone_at") var undoneAt: Date?
     @OptionalField(key: "undone_by") var undoneBy: String?
+    @Field(key: "outcome") var outcome: String
+    /// What the platform said when it refused or failed.
+    @OptionalField(key: "reason") var reason: String?
+    /// `<message id>:<move>` for a rule's move (unique), nil for a person's.
+    @OptionalField(key: "rule_key") var ruleKey: String?
 
     static var workspaceKey: KeyPath<MessageAction, ParentProperty<MessageAction, Workspace>> { \.$workspace }
 
     init() {}
 
-    var properties: [any AnyProperty] { [$id, $workspace, $messageID, $move, $byRule, $actor, $at, $undoneAt, $undoneBy] }
+    var properties: [any AnyProperty] {
+        [$id, $workspace, $messageID, $move, $byRule, $actor, $at, $undoneAt, $undoneBy, $outcome, $reason, $ruleKey]
+    }
+
+    var settled: Outcome { Outcome(rawValue: outcome) ?? .done }
+
+    /// Carried out and not taken back.
+    var inEffect: Bool { settled == .done && undoneAt == nil }
 }
 
 struct MessageActionDTO: Content {
@@ -35,6 +67,10 @@ struct MessageActionDTO: Content {
     var actor: String
     var at: Date
     var undoneAt: Date?
+    /// done, failed, not_possible, unknown, or pending while a rule asks.
+    var outcome: String
+    /// The platform's words when it refused or failed.
+    var reason: String?
     /// Whether the platform lets it be taken back now.
     var undoable: Bool
 
@@ -46,6 +82,8 @@ struct MessageActionDTO: Content {
         actor = action.actor
         at = action.at
         undoneAt = action.undoneAt
-        undoable = action.undoneAt == nil && ModerationMove(rawValue: action.move)?.undo != nil
+        outcome = action.outcome
+        reason = action.reason
+        undoable = action.inEffect && ModerationMove(rawValue: action.move)?.undo != nil
     }
 }

@@ -7,12 +7,13 @@ import Vapor
 /// the account's connector where the platform allows it — hide or delete
 /// the message, block its author — by a person's click, audited, and
 /// undone where the platform can undo (docs/moderation-engine.md § Acting).
+/// What a rule does by itself is `ModerationByRule`.
 struct PlatformModeration {
     let db: any Database
     let app: Application
 
     /// The moves a person may ask for; undoing has its own call.
-    static let offered: [ModerationMove] = [.hide, .delete, .block]
+    static let offered = ModerationMove.offered
 
     /// The audit log's event for each move and its undoing.
     static let events: [ModerationMove: String] = [
@@ -33,7 +34,7 @@ struct PlatformModeration {
             throw ValidationErrors("move", .oneOf(choices: Self.offered.map(\.rawValue)))
         }
         if let done = try await access.query(MessageAction.self, on: db).filter(\.$messageID == message.id!).filter(\.$move == move.rawValue)
-            .filter(\.$undoneAt == nil).first()
+            .filter(\.$undoneAt == nil).filter(\.$outcome == MessageAction.Outcome.done.rawValue).first()
         {
             return done
         }
@@ -47,6 +48,7 @@ struct PlatformModeration {
         action.byRule = false
         action.actor = actor.label
         action.at = now
+        action.outcome = MessageAction.Outcome.done.rawValue
         try await db.writeTransaction { tx in
             try await action.create(on: tx)
             try await AuditLog.record(
@@ -60,6 +62,8 @@ struct PlatformModeration {
         try access.require(.inboxReply)
         let action = try await access.find(MessageAction.self, actionID, on: db, what: "Action")
         guard action.undoneAt == nil else { return action }
+        // A rule's move that failed or could not be made left nothing to take back.
+        guard action.settled == .done else { throw ValidationErrors("move", .moveNotDone(move: action.move)) }
         guard let undo = ModerationMove(rawValue: action.move)?.undo else {
             throw ValidationErrors("move", .moveCannotBeUndone(move: action.move))
         }
