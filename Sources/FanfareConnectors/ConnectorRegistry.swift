@@ -52,10 +52,15 @@ public protocol ConnectorKind: Sendable {
     var addressField: String? { get }
     /// How the platform pushes fans' messages, if it does (`PushIntakeStyle`).
     var pushIntake: PushIntakeStyle? { get }
+    /// How long before an access token runs out the token watch refreshes
+    /// it: a day for tokens that last days (Douyin's 15), less for
+    /// sessions of hours (Bluesky's two).
+    var refreshAhead: TimeInterval { get }
 }
 
 extension ConnectorKind {
     public var addressField: String? { nil }
+    public var refreshAhead: TimeInterval { 86_400 }
 }
 
 /// The platforms Fanfare can connect, besides the Sandbox (which the server
