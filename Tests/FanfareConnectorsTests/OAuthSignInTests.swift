@@ -250,7 +250,7 @@ final class DouyinOAuthFake: Sendable {
         try await StubServer.run(fake.handle) { server in
             let app = try douyinApp(server)
             let url = flow.authorizeURL(app: app, redirectURI: "https://fanfare.example/oauth/douyin/callback", state: "st-2", challenge: nil)
-            #expect(url.path == "/platform/oauth/connect/")
+            #expect(url.absoluteString.hasPrefix(server.baseURL.absoluteString + "/platform/oauth/connect/?"))
             let items = Dictionary(uniqueKeysWithValues: URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value!) })
             #expect(items["client_key"] == DouyinOAuthFake.clientKey && items["response_type"] == "code" && items["state"] == "st-2")
             #expect(items["scope"] == DouyinSignIn.defaultScope && items["code_challenge"] == nil)

@@ -637,7 +637,7 @@ extension MessageCode {
         case .moveCannotBeUndone: "{move} cannot be undone on the platform"
         case .signInRefused: "was not allowed on {platform}; the account is not connected"
         case .signInAppMissing: "needs the workspace's own app on this platform: an admin enters its key and secret on the accounts page first"
-        case .otherAccount: "names {handle}, not {expected}, the account being reconnected; use the authorisation of {expected}"
+        case .otherAccount: "the authorisation names {handle}, not {expected}, the account being reconnected; use {expected}'s authorisation"
         case .thumbnailInvalid: "must be a JPEG or PNG picture of at most {max}"
         case .quotaRuleWechatSubscription: "WeChat subscription accounts can mass-send once a day"
         case .quotaRuleWechatService: "WeChat service accounts can mass-send four times a calendar month"

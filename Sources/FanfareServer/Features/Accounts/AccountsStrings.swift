@@ -27,7 +27,7 @@ extension AccountsFeature {
         "accounts.sign_in_with.weibo": "Sign in with Weibo",
         "accounts.sign_in_with.douyin": "Sign in with Douyin",
         "accounts.sign_in_leaving_platform": "Signing in on {0}",
-        "accounts.sign_in_refused": "the sign-in was not allowed on {0}, so no account was connected.",
+        "accounts.sign_in_refused": "The sign-in was not allowed on {0}, so no account was connected.",
         "accounts.sign_in_app_hint":
             "Fanfare sends you to {0} to sign in as the brand's account and allow the workspace's app; you come back here afterwards.",
         "accounts.app_settings_link": "App settings",

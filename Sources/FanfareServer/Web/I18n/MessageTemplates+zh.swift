@@ -140,7 +140,7 @@ enum ChineseMessages {
         .moveCannotBeUndone: "{move} 在平台上无法撤销",
         .signInRefused: "在 {platform} 上未获授权；账号没有连接",
         .signInAppMissing: "需要本工作区在该平台上的应用：请管理员先在账号页填写应用的密钥",
-        .otherAccount: "对应的是 {handle}，不是正在重新连接的 {expected}；请使用 {expected} 的授权",
+        .otherAccount: "授权对应的是 {handle}，不是正在重新连接的 {expected}；请使用 {expected} 的授权",
         .thumbnailInvalid: "须为不超过 {max} 的 JPEG 或 PNG 图片",
         .quotaRuleWechatSubscription: "微信订阅号每天只能群发一次",
         .quotaRuleWechatService: "微信服务号每个自然月只能群发四次",

@@ -86,13 +86,12 @@ struct SignInPages {
             }
         } catch let errors as ValidationErrors {
             let locale = req.uiLocale
-            let message: String
             if let issue = errors.issues.first, issue.coded.code == .signInRefused {
-                message = I18n.text("accounts.sign_in_refused", locale, [I18n.text("platform." + platform, locale)])
+                Flash.add(.error, I18n.text("accounts.sign_in_refused", locale, [I18n.text("platform." + platform, locale)]), to: req)
             } else {
-                message = errors.issues.first.map { Self.plain(AccountsVocabulary.result($0.coded, locale)) } ?? ""
+                let message = errors.issues.first.map { Self.plain(AccountsVocabulary.result($0.coded, locale)) } ?? ""
+                Flash.add(.error, I18n.text("accounts.sign_in_failed", locale, [message]), to: req)
             }
-            Flash.add(.error, I18n.text("accounts.sign_in_failed", locale, [message]), to: req)
         }
         return req.redirect(to: base)
     }
