@@ -19,7 +19,7 @@ import Testing
         MetricImport(), ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(),
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
-        AnalyticsAnomaly(), TrackedAccount(), ConversationNote(),
+        AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), PlatformApp(), AccountNotice(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -199,7 +199,7 @@ final class OpenPlatforms: Sendable {
                 #expect(reconnected.status == "connected")
                 #expect(try await SocialAccount.query(on: t.db).filter(\.$platform == "weibo").count() == 1)
                 let audit = try #require(try await AuditEvent.query(on: t.db).filter(\.$action == "account.reconnected").first())
-                #expect(audit.targetID == account.id?.uuidString)
+                #expect(audit.targetID?.lowercased() == account.id?.uuidString.lowercased())
 
                 // Reconnecting it as somebody else's account is refused; the row stays.
                 platforms.state.withLock { $0.weiboUID = "5000000001" }

@@ -70,7 +70,15 @@ struct PlatformApps {
         let checked: OAuthApp
         do {
             checked = try flow.app(fields: fields)
+        } catch {
+            throw Self.fieldError(error, flow: flow, fields: fields)
+        }
+        do {
             try await flow.verify(checked, transport: app.connectorTransport, now: now)
+        } catch .rejected(let reason) {
+            // The platform does not know the key with this secret: said on
+            // the secret, the one of the two a person mistypes unseen.
+            throw ValidationErrors("fields.\(secretKey)", .platformSaid(text: reason))
         } catch {
             throw Self.fieldError(error, flow: flow, fields: fields)
         }
