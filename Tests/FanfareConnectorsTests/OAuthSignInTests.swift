@@ -33,7 +33,10 @@ final class WeiboOAuthFake: Sendable {
         case ("POST", "/oauth2/get_token_info"):
             let token = request.form["access_token"] ?? ""
             guard issued.withLock({ $0.contains(token) }) else { return .json(["error": "expired_token", "error_code": 21327], status: 400) }
-            return .json(["uid": 1_404_376_560, "appkey": token == "2.00other-app" ? "999" : Self.appKey, "scope": "", "create_at": 1_779_000_000, "expire_in": 604_000])
+            return .json([
+                "uid": 1_404_376_560, "appkey": token == "2.00other-app" ? "999" : Self.appKey, "scope": "", "create_at": 1_779_000_000,
+                "expire_in": 604_000,
+            ])
         case ("GET", "/2/users/show.json"):
             return .json(["id": 1_404_376_560, "idstr": "1404376560", "screen_name": "品牌官方微博"])
         default:
@@ -93,14 +96,18 @@ final class DouyinOAuthFake: Sendable {
                 ], "message": "success",
             ])
         case ("POST", "/oauth/renew_refresh_token/"):
-            guard form["client_key"] == Self.clientKey, form["refresh_token"] == "rft.signed-in" else { return Self.failure(10010, "refresh_token过期") }
+            guard form["client_key"] == Self.clientKey, form["refresh_token"] == "rft.signed-in" else {
+                return Self.failure(10010, "refresh_token过期")
+            }
             let allowed = state.withLock { state -> Bool in
                 guard state.renewals < state.renewLimit else { return false }
                 state.renewals += 1
                 return true
             }
             guard allowed else { return Self.failure(10020, "超过刷新次数限制") }
-            return .json(["data": ["description": "", "error_code": 0, "expires_in": "2592000", "refresh_token": "rft.signed-in"], "message": "success"])
+            return .json([
+                "data": ["description": "", "error_code": 0, "expires_in": "2592000", "refresh_token": "rft.signed-in"], "message": "success",
+            ])
         default:
             return Self.failure(2_100_005, "Parameter error")
         }
@@ -127,7 +134,8 @@ final class DouyinOAuthFake: Sendable {
         let app = try flow.app(fields: good)
         #expect(app.clientID == "3107116953" && app.server.absoluteString == "https://api.weibo.com" && app.scope.isEmpty)
         #expect(app.settings == ["safeDomainURL": "https://brand.example/", "rip": "203.0.113.7"])
-        #expect(try flow.app(fields: good.merging(["scope": "email， direct_messages_write"]) { _, new in new }).scope == "email,direct_messages_write")
+        #expect(
+            try flow.app(fields: good.merging(["scope": "email， direct_messages_write"]) { _, new in new }).scope == "email,direct_messages_write")
         let bad: [([String: String], String)] = [
             (["client_id": "abc123"], "App Key must be digits only"),
             (["client_id": ""], "App Key is required"),
@@ -155,7 +163,8 @@ final class DouyinOAuthFake: Sendable {
         #expect(!flow.usesPKCE && flow.registration == .perWorkspace && flow.identitySetting == "uid")
         let app = OAuthApp(clientID: "3107116953", clientSecret: "s", server: URL(string: "https://api.weibo.com")!)
         let url = flow.authorizeURL(app: app, redirectURI: redirect, state: "st-1", challenge: nil)
-        let items = Dictionary(uniqueKeysWithValues: URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value!) })
+        let items = Dictionary(
+            uniqueKeysWithValues: URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value!) })
         #expect(url.absoluteString.hasPrefix("https://api.weibo.com/oauth2/authorize?"))
         #expect(items == ["client_id": "3107116953", "redirect_uri": redirect, "response_type": "code", "state": "st-1"])
         var scoped = app
@@ -203,7 +212,9 @@ final class DouyinOAuthFake: Sendable {
             let app = try weiboApp(server)
             guard case .rejected(let used)? = await refusal("used-code", app: app) else { Issue.record("a used code"); return }
             #expect(used.contains("error 21325") && used.contains("sign in again"))
-            guard case .rejected(let client)? = await refusal(WeiboOAuthFake.code, app: try weiboApp(server, ["client_secret": String(repeating: "9", count: 32)]))
+            guard
+                case .rejected(let client)? = await refusal(
+                    WeiboOAuthFake.code, app: try weiboApp(server, ["client_secret": String(repeating: "9", count: 32)]))
             else { Issue.record("a wrong secret"); return }
             #expect(client.contains("21324") && client.contains("App Key and App Secret"))
             guard case .rejected(let mismatch)? = await refusal(WeiboOAuthFake.code, app: app, redirect: "https://elsewhere.example/cb") else {
@@ -234,9 +245,12 @@ final class DouyinOAuthFake: Sendable {
             #expect(app.settings == ["apiBaseURL": server.baseURL.absoluteString])
             try await flow.verify(app, transport: StubTransport(), now: now)
             #expect(server.requests.last?.path == "/oauth/client_token/")
-            await #expect(throws: ConnectorError.rejected(
-                reason: "Douyin does not accept this client key and client secret; copy both again from the app's page")) {
-                try await flow.verify(try douyinApp(server, ["client_secret": String(repeating: "0", count: 32)]), transport: StubTransport(), now: now)
+            await #expect(
+                throws: ConnectorError.rejected(
+                    reason: "Douyin does not accept this client key and client secret; copy both again from the app's page")
+            ) {
+                try await flow.verify(
+                    try douyinApp(server, ["client_secret": String(repeating: "0", count: 32)]), transport: StubTransport(), now: now)
             }
             #expect(throws: ConnectorError.self) { _ = try douyinApp(server, ["scope": "video.list.bind"]) }
             #expect(throws: ConnectorError.self) { _ = try douyinApp(server, ["client_key": "a b"]) }
@@ -251,7 +265,8 @@ final class DouyinOAuthFake: Sendable {
             let app = try douyinApp(server)
             let url = flow.authorizeURL(app: app, redirectURI: "https://fanfare.example/oauth/douyin/callback", state: "st-2", challenge: nil)
             #expect(url.absoluteString.hasPrefix(server.baseURL.absoluteString + "/platform/oauth/connect/?"))
-            let items = Dictionary(uniqueKeysWithValues: URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value!) })
+            let items = Dictionary(
+                uniqueKeysWithValues: URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value!) })
             #expect(items["client_key"] == DouyinOAuthFake.clientKey && items["response_type"] == "code" && items["state"] == "st-2")
             #expect(items["scope"] == DouyinSignIn.defaultScope && items["code_challenge"] == nil)
             let grant = try await flow.exchange(

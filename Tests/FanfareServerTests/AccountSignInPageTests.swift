@@ -44,9 +44,11 @@ import Testing
                 expectOneLanguage(html, locale, "\(platform) with app")
             }
         }
-        let zh = AccountsPage.model(.init(platform: "weibo"), .init(apps: ["weibo"]), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .zhHans)
+        let zh = AccountsPage.model(
+            .init(platform: "weibo"), .init(apps: ["weibo"]), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .zhHans)
         #expect(zh.signIn?.label == "用微博登录")
-        let en = AccountsPage.model(.init(platform: "douyin"), .init(apps: ["douyin"]), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .en)
+        let en = AccountsPage.model(
+            .init(platform: "douyin"), .init(apps: ["douyin"]), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .en)
         #expect(en.signIn?.label == "Sign in with Douyin")
         // Mastodon still asks for the instance.
         let mastodon = AccountsPage.model(.init(platform: "mastodon"), .init(), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .en)
@@ -98,7 +100,8 @@ import Testing
                     errors: FormErrors(), base: "/w/demo", locale: locale)
                 #expect(empty.fields.first { $0.secret }?.required == true && empty.remove == nil)
                 let stored = PlatformAppPage.model(
-                    .init(platform: platform, stored: ["client_id": "3107116953", "client_key": "awx1y2z3", "rip": "203.0.113.7"],
+                    .init(
+                        platform: platform, stored: ["client_id": "3107116953", "client_key": "awx1y2z3", "rip": "203.0.113.7"],
                         redirectURI: "https://fanfare.example/oauth/\(platform)/callback"), values: [:], errors: FormErrors(), base: "/w/demo",
                     locale: locale)
                 let secret = try! #require(stored.fields.first { $0.secret })

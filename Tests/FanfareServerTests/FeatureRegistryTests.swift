@@ -25,7 +25,8 @@ import Vapor
                 "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions",
                 "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports", "AddOverviewIndexes",
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
-                "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps", "CreateConversationNotes",
+                "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
+                "CreateConversationNotes",
             ])
     }
 

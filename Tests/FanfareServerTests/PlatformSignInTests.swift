@@ -56,7 +56,10 @@ final class OpenPlatforms: Sendable {
                 return (.badRequest, #"{"error":"redirect_uri_mismatch","error_code":21322}"#)
             }
             guard form["code"] == "weibo-code" else { return (.badRequest, #"{"error":"invalid_grant","error_code":21325}"#) }
-            return (.ok, #"{"access_token":"2.00weibo-\#(now.weiboUID)","remind_in":"\#(now.weiboLifetime)","expires_in":"\#(now.weiboLifetime)","uid":"\#(now.weiboUID)"}"#)
+            return (
+                .ok,
+                #"{"access_token":"2.00weibo-\#(now.weiboUID)","remind_in":"\#(now.weiboLifetime)","expires_in":"\#(now.weiboLifetime)","uid":"\#(now.weiboUID)"}"#
+            )
         case ("POST", "/oauth2/get_token_info"):
             let uid = (form["access_token"] ?? "").replacingOccurrences(of: "2.00weibo-", with: "")
             return (.ok, #"{"uid":\#(uid),"appkey":"\#(Self.weiboKey)","scope":"","create_at":1779000000,"expire_in":\#(now.weiboLifetime)}"#)
@@ -245,7 +248,8 @@ final class OpenPlatforms: Sendable {
                 // Someone else's state: refused, and used up.
                 let mine = try await Self.start(admin, slug, "weibo")
                 _ = try await Self.comeBack(colleague, "weibo", "code=weibo-code&state=\(mine["state"] ?? "")")
-                #expect(try await admin.get("/w/\(slug)/accounts/sign-in/weibo/finish?code=weibo-code&state=\(mine["state"] ?? "")").status == .seeOther)
+                #expect(
+                    try await admin.get("/w/\(slug)/accounts/sign-in/weibo/finish?code=weibo-code&state=\(mine["state"] ?? "")").status == .seeOther)
                 // Finished in another workspace of the same person: refused.
                 let elsewhere = try await Self.start(admin, slug, "weibo")
                 _ = try await admin.get("/w/\(otherWS.slug)/accounts/sign-in/weibo/finish?code=weibo-code&state=\(elsewhere["state"] ?? "")")
@@ -288,15 +292,22 @@ final class OpenPlatforms: Sendable {
                 let apps = "/api/v1/workspaces/\(slug)/platform-apps/douyin"
                 let wrong = try await t.api(
                     .PUT, apps, token: room.admin,
-                    json: ["fields": ["client_key": OpenPlatforms.douyinKey, "client_secret": String(repeating: "0", count: 32), "api_base_url": stub.baseURL]])
+                    json: [
+                        "fields": [
+                            "client_key": OpenPlatforms.douyinKey, "client_secret": String(repeating: "0", count: 32), "api_base_url": stub.baseURL,
+                        ]
+                    ])
                 #expect(wrong.status == .unprocessableEntity && wrong.problemFields == ["fields.client_secret"], "\(wrong.body)")
                 let saved = try await t.api(
                     .PUT, apps, token: room.admin,
-                    json: ["fields": ["client_key": OpenPlatforms.douyinKey, "client_secret": OpenPlatforms.douyinSecret, "api_base_url": stub.baseURL]])
+                    json: [
+                        "fields": ["client_key": OpenPlatforms.douyinKey, "client_secret": OpenPlatforms.douyinSecret, "api_base_url": stub.baseURL]
+                    ])
                 #expect(saved.status == .ok, "\(saved.body)")
                 // Saving again without the secret keeps it.
                 let kept = try await t.api(
-                    .PUT, apps, token: room.admin, json: ["fields": ["client_key": OpenPlatforms.douyinKey, "api_base_url": stub.baseURL, "scope": "user_info"]])
+                    .PUT, apps, token: room.admin,
+                    json: ["fields": ["client_key": OpenPlatforms.douyinKey, "api_base_url": stub.baseURL, "scope": "user_info"]])
                 #expect(kept.status == .ok && (kept.json["settings"] as? [String: String])?["scope"] == "user_info", "\(kept.body)")
 
                 let admin = Browser(t)
@@ -371,7 +382,9 @@ final class OpenPlatforms: Sendable {
                 let account = try #require(try await SocialAccount.query(on: t.db).filter(\.$platform == "weibo").first())
                 let end = try #require(account.credentialsExpireAt)
 
-                func sweep(daysLeft: Double) async throws -> Int { try await TokenWatch.sweep(app: t.app, now: end.addingTimeInterval(-daysLeft * 86_400)).notices }
+                func sweep(daysLeft: Double) async throws -> Int {
+                    try await TokenWatch.sweep(app: t.app, now: end.addingTimeInterval(-daysLeft * 86_400)).notices
+                }
                 #expect(try await sweep(daysLeft: 8) == 0)
                 #expect(try await sweep(daysLeft: 6.9) == 1)
                 #expect(try await sweep(daysLeft: 6.9) == 0)
@@ -383,10 +396,14 @@ final class OpenPlatforms: Sendable {
                 let notes = try await UserNotification.query(on: t.db).sort(\.$id).all()
                 // Three notices, each to the admin and the manager, not the editor.
                 #expect(notes.count == 6)
-                #expect(Set(notes.map { $0.$user.id }) == [try #require(try await User.query(on: t.db).filter(\.$email == "author@example.com").first()?.id), managerUser.id!])
-                #expect(Set(notes.compactMap { try? JSONDecoder().decode(Notifier.Message.self, from: Data($0.text.utf8)).key }) == [
-                    "notify.account_expires_7d", "notify.account_expires_1d", "notify.account_expired",
-                ])
+                #expect(
+                    Set(notes.map { $0.$user.id }) == [
+                        try #require(try await User.query(on: t.db).filter(\.$email == "author@example.com").first()?.id), managerUser.id!,
+                    ])
+                #expect(
+                    Set(notes.compactMap { try? JSONDecoder().decode(Notifier.Message.self, from: Data($0.text.utf8)).key }) == [
+                        "notify.account_expires_7d", "notify.account_expires_1d", "notify.account_expired",
+                    ])
                 #expect(try await AuditEvent.query(on: t.db).filter(\.$action == "account.expiry_notice").count() == 3)
                 #expect(try await SocialAccount.find(account.id, on: t.db)?.status == "needs_reconnect")
                 // The manager reads it in Chinese, and the account shows 需要重新连接 with a button.

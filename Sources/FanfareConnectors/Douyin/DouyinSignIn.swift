@@ -41,7 +41,8 @@ public struct DouyinSignIn: OAuthSignInFlow {
             ConnectionField(
                 key: AppField.scope, label: "Scope", required: false,
                 hint: "\(Self.defaultScope) when empty: the scopes the app was granted, comma-separated, user_info among them"),
-            ConnectionField(key: AppField.apiBaseURL, label: "API address", required: false, hint: "https://open.douyin.com (change only for testing)"),
+            ConnectionField(
+                key: AppField.apiBaseURL, label: "API address", required: false, hint: "https://open.douyin.com (change only for testing)"),
         ]
     }
 
@@ -50,7 +51,8 @@ public struct DouyinSignIn: OAuthSignInFlow {
         let secret = try OAuthText.credential(fields[AppField.clientSecret], field: "Client secret", lengths: 16...128)
         let scope = try Self.scope(fields[AppField.scope])
         let server =
-            try OAuthText.testingAddress(fields[AppField.apiBaseURL], field: "API address", example: "https://open.douyin.com") ?? DouyinAPI.defaultBase
+            try OAuthText.testingAddress(fields[AppField.apiBaseURL], field: "API address", example: "https://open.douyin.com")
+            ?? DouyinAPI.defaultBase
         var settings: [String: String] = [:]
         if server != DouyinAPI.defaultBase { settings[DouyinKind.Key.apiBaseURL] = server.absoluteString }
         return OAuthApp(clientID: key, clientSecret: secret, server: server, scope: scope, settings: settings)
@@ -92,7 +94,9 @@ public struct DouyinSignIn: OAuthSignInFlow {
             ])
     }
 
-    public func exchange(code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date)
+    public func exchange(
+        code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date
+    )
         async throws(ConnectorError) -> OAuthGrant
     {
         let api = DouyinAPI(base: app.server, token: "", openID: "", transport: transport)
@@ -124,7 +128,9 @@ public struct DouyinSignIn: OAuthSignInFlow {
     }
 
     /// The account's nickname (`/oauth/userinfo/`, scope user_info).
-    public func connection(for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    public func connection(
+        for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> AccountConnection
     {
         guard let openID = grant.accountID, !openID.isEmpty else {

@@ -127,7 +127,9 @@ public struct MastodonSignInFlow: OAuthSignInFlow {
 
     public func server(of settings: [String: String]) -> String? { settings[MastodonKind.Setting.instanceURL] }
 
-    public func register(server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    public func register(
+        server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> OAuthApp
     {
         let client = try await MastodonSignIn(checked: server, transport: transport).register(redirectURI: redirectURI, website: website, now: now)
@@ -140,7 +142,9 @@ public struct MastodonSignInFlow: OAuthSignInFlow {
             challenge: challenge ?? "")
     }
 
-    public func exchange(code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date)
+    public func exchange(
+        code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date
+    )
         async throws(ConnectorError) -> OAuthGrant
     {
         let signIn = try MastodonSignIn(instance: app.server.absoluteString, transport: transport)
@@ -150,7 +154,9 @@ public struct MastodonSignInFlow: OAuthSignInFlow {
         return OAuthGrant(accessToken: token)
     }
 
-    public func connection(for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    public func connection(
+        for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> AccountConnection
     {
         try await MastodonSignIn(instance: app.server.absoluteString, transport: transport).connection(token: grant.accessToken, now: now)

@@ -95,15 +95,21 @@ public protocol OAuthSignInFlow: Sendable {
     /// its settings, to reconnect it there.
     func server(of settings: [String: String]) -> String?
     /// `.perServer`: registers Fanfare on the server for `redirectURI`.
-    func register(server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    func register(
+        server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> OAuthApp
     /// The platform's consent page. `challenge` is nil when `usesPKCE` is false.
     func authorizeURL(app: OAuthApp, redirectURI: String, state: String, challenge: String?) -> URL
     /// The token for the code the platform sent back; a code is good once.
-    func exchange(code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date)
+    func exchange(
+        code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date
+    )
         async throws(ConnectorError) -> OAuthGrant
     /// The account behind the grant, as connecting stores it.
-    func connection(for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    func connection(
+        for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> AccountConnection
 }
 
@@ -119,7 +125,9 @@ extension OAuthSignInFlow {
         throw .notSupported("\(platform) signs in on its own address")
     }
     public func server(of settings: [String: String]) -> String? { nil }
-    public func register(server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    public func register(
+        server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> OAuthApp
     {
         throw .notSupported("\(platform) apps are registered by hand on the platform")

@@ -31,7 +31,8 @@ public struct WeiboSignIn: OAuthSignInFlow {
     public var appFields: [ConnectionField] {
         [
             ConnectionField(key: AppField.clientID, label: "App Key", hint: "我的应用 → 应用信息 → 基本信息 on open.weibo.com, e.g. 1234567890"),
-            ConnectionField(key: AppField.clientSecret, label: "App Secret", secret: true, hint: "shown beside the App Key; kept sealed, never shown again"),
+            ConnectionField(
+                key: AppField.clientSecret, label: "App Secret", secret: true, hint: "shown beside the App Key; kept sealed, never shown again"),
             ConnectionField(
                 key: AppField.safeDomainURL, label: "Safe-domain URL",
                 hint: "https://brand.example/ — a page on the app's 安全域名; every post links to it"),
@@ -57,7 +58,8 @@ public struct WeiboSignIn: OAuthSignInFlow {
         }
         let scope = try Self.scope(fields[AppField.scope])
         let server =
-            try OAuthText.testingAddress(fields[AppField.apiBaseURL], field: "API address", example: "https://api.weibo.com") ?? WeiboKind.defaultAPIBase
+            try OAuthText.testingAddress(fields[AppField.apiBaseURL], field: "API address", example: "https://api.weibo.com")
+            ?? WeiboKind.defaultAPIBase
         // What each account signed in through the app inherits, by the
         // Weibo connector's own setting names.
         var settings = ["safeDomainURL": safeDomain.absoluteString, "rip": rip]
@@ -80,7 +82,9 @@ public struct WeiboSignIn: OAuthSignInFlow {
         return OAuthText.url(app.server, "oauth2/authorize", query: query)
     }
 
-    public func exchange(code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date)
+    public func exchange(
+        code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date
+    )
         async throws(ConnectorError) -> OAuthGrant
     {
         let form = [
@@ -123,8 +127,11 @@ public struct WeiboSignIn: OAuthSignInFlow {
     /// Weibo's OAuth error numbers (the wiki's OAuth2.0 错误码 table).
     static func error(code: Int, name: String, status: Int) -> ConnectorError {
         switch code {
-        case 21322: .rejected(reason: "Weibo says the return address does not match the app's 授权回调页; register the address shown in Fanfare's Weibo app settings")
-        case 21324: .rejected(reason: "Weibo does not know this App Key and App Secret (error 21324); check them in the workspace's Weibo app settings")
+        case 21322:
+            .rejected(
+                reason: "Weibo says the return address does not match the app's 授权回调页; register the address shown in Fanfare's Weibo app settings")
+        case 21324:
+            .rejected(reason: "Weibo does not know this App Key and App Secret (error 21324); check them in the workspace's Weibo app settings")
         case 21325, 21327: .rejected(reason: "Weibo did not accept the sign-in (error \(code)): it expired or was already used; sign in again")
         case 21326: .rejected(reason: "Weibo says the app may not sign accounts in (error 21326); check the app's status on open.weibo.com")
         case 21330: .rejected(reason: "The sign-in was not allowed on Weibo (error 21330); the account is not connected")
@@ -137,7 +144,9 @@ public struct WeiboSignIn: OAuthSignInFlow {
     }
 
     /// Checks the token belongs to this app, then reads the account.
-    public func connection(for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date) async throws(ConnectorError)
+    public func connection(
+        for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
         -> AccountConnection
     {
         let api = WeiboAPI(base: app.server, token: grant.accessToken, transport: transport)
@@ -166,6 +175,7 @@ public struct WeiboSignIn: OAuthSignInFlow {
         // the same or a moment older.
         let expiresAt = OAuthText.number(info["expire_in"]).map { now.addingTimeInterval($0) } ?? grant.expiresAt
         return AccountConnection(
-            handle: user.screenName ?? uid, settings: settings, credentials: ConnectorCredentials(accessToken: grant.accessToken, expiresAt: expiresAt))
+            handle: user.screenName ?? uid, settings: settings,
+            credentials: ConnectorCredentials(accessToken: grant.accessToken, expiresAt: expiresAt))
     }
 }

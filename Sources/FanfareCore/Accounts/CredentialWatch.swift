@@ -23,7 +23,8 @@ public enum CredentialWatch {
         /// How long ahead of expiry the access token is refreshed.
         public var refreshAhead: TimeInterval
 
-        public init(expiresAt: Date?, refreshable: Bool, refreshExpiresAt: Date? = nil, renewable: Bool = false, refreshAhead: TimeInterval = 86_400) {
+        public init(expiresAt: Date?, refreshable: Bool, refreshExpiresAt: Date? = nil, renewable: Bool = false, refreshAhead: TimeInterval = 86_400)
+        {
             self.expiresAt = expiresAt
             self.refreshable = refreshable
             self.refreshExpiresAt = refreshExpiresAt

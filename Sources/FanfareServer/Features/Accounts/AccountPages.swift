@@ -63,7 +63,8 @@ struct AccountPages {
         let ctx = try await PageContext.make(req)
         let apps = try await PlatformApps(db: req.db, app: req.application).all(in: access.workspaceID)
         let model = ReconnectPage.model(
-            account: .init(id: account.id!.uuidString, name: account.displayName, platform: account.platform, handle: account.handle, settings: account.settings),
+            account: .init(
+                id: account.id!.uuidString, name: account.displayName, platform: account.platform, handle: account.handle, settings: account.settings),
             values: values, errors: errors, base: "/w/\(access.workspace.slug)", appReady: apps.contains { $0.platform == account.platform },
             locale: ctx.locale)
         return Layout.page(ctx, title: model.title, status: status, ReconnectPage.view(model, ctx))

@@ -64,7 +64,8 @@ struct AccountsAPI {
         let access = try req.workspaceAccess
         guard let flow = PlatformApps.flow(req.parameters.get("platform")) else { throw Abort(.notFound) }
         let input = try req.decodeInput(AppInput.self)
-        let row = try await PlatformApps(db: req.db, app: req.application).save(flow.platform, fields: input.fields ?? [:], in: access, actor: req.actor)
+        let row = try await PlatformApps(db: req.db, app: req.application).save(
+            flow.platform, fields: input.fields ?? [:], in: access, actor: req.actor)
         return PlatformAppDTO(row, redirectURI: SignInService(db: req.db, app: req.application).redirectURI(flow.platform))
     }
 

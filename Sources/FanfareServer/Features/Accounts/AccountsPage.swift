@@ -141,8 +141,10 @@ enum AccountsPage {
                 // cannot be opened show none (the watch logs them).
                 let credentials = account.platform == "sandbox" ? nil : try? service.credentials(of: account)
                 let endsAt = credentials.flatMap { c in
-                    CredentialWatch.Credential(expiresAt: c.expiresAt, refreshable: !(c.refreshToken ?? "").isEmpty, refreshExpiresAt: c.refreshExpiresAt)
-                        .endsAt
+                    CredentialWatch.Credential(
+                        expiresAt: c.expiresAt, refreshable: !(c.refreshToken ?? "").isEmpty, refreshExpiresAt: c.refreshExpiresAt
+                    )
+                    .endsAt
                 }
                 return .init(
                     id: account.id!.uuidString, name: account.displayName, platform: account.platform, rulesPlatform: account.rulesPlatform,
@@ -184,7 +186,8 @@ enum AccountsPage {
                 sparkline: account.recentFollowers, sparklineLabel: t("accounts.followers_30_days"),
                 disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil,
                 expiry: ended
-                    ? t("accounts.authorisation_ended") : ending ? account.endsDay.map { t("accounts.authorisation_ends", Formats.day($0, locale)) } : nil,
+                    ? t("accounts.authorisation_ended")
+                    : ending ? account.endsDay.map { t("accounts.authorisation_ends", Formats.day($0, locale)) } : nil,
                 reconnect: reconnect(account, found, base: base, canConnect: canConnect))
         }
         let chosen = input.platform.nonEmpty ?? "sandbox"
@@ -369,7 +372,8 @@ enum AccountsPage {
                     """
                     : "<p class=\"hint\">\(ctx.t("accounts.sign_in_app_hint", ctx.t("platform." + model.platform)))</p>"
                 let appLink: HTML =
-                    signIn.appHref.map { href -> HTML in "<a href=\"\(href)\" id=\"app-settings\">\(ctx.t("accounts.app_settings_link"))</a>" } ?? .empty
+                    signIn.appHref.map { href -> HTML in "<a href=\"\(href)\" id=\"app-settings\">\(ctx.t("accounts.app_settings_link"))</a>" }
+                    ?? .empty
                 return """
                     <form method="post" action="\(signIn.action)" id="sign-in-form">\(ctx.csrfField)
                     \(server)
@@ -378,7 +382,8 @@ enum AccountsPage {
                     """
             } ?? model.appSetup.map { setup -> HTML in
                 let link: HTML =
-                    setup.href.map { href -> HTML in "<a class=\"button\" id=\"app-setup\" href=\"\(href)\">\(ctx.t("accounts.app_setup"))</a>" } ?? .empty
+                    setup.href.map { href -> HTML in "<a class=\"button\" id=\"app-setup\" href=\"\(href)\">\(ctx.t("accounts.app_setup"))</a>" }
+                    ?? .empty
                 return "<div class=\"notice\" id=\"sign-in-setup\"><p>\(setup.text)</p>\(link)</div>"
             } ?? .empty
         let tokenForm: HTML =

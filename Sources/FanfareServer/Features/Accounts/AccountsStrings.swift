@@ -51,13 +51,14 @@ extension AccountsFeature {
         "accounts.app_save": "Save the app",
         "accounts.app_update": "Save changes",
         "accounts.app_remove": "Remove the app",
-        "accounts.app_remove_hint": "Accounts already connected keep working until their authorisation ends; no new sign-ins until an app is entered again.",
+        "accounts.app_remove_hint":
+            "Accounts already connected keep working until their authorisation ends; no new sign-ins until an app is entered again.",
         "accounts.app_saved": "The {0} app is saved; accounts can now sign in with it.",
         "accounts.app_removed": "The {0} app is removed.",
         "accounts.app_intro.weibo":
-            "Create a website app (网页应用) on open.weibo.com under the brand's company, then copy its App Key and App Secret here. Every Weibo account of this workspace signs in through it; Weibo's tokens last 1 to 90 days by the app's level and cannot be refreshed, so Fanfare reminds whoever can reconnect them 7 days and 1 day before.",
+            "Create a website app (`网页应用`) on open.weibo.com under the brand's company, then copy its App Key and App Secret here. Every Weibo account of this workspace signs in through it; Weibo's tokens last 1 to 90 days by the app's level and cannot be refreshed, so Fanfare reminds whoever can reconnect them 7 days and 1 day before.",
         "accounts.app_intro.douyin":
-            "Create a website app (网站应用) on open.douyin.com, apply for the scopes below, then copy its Client Key and Client Secret here. Fanfare refreshes the 15-day tokens by itself and renews the 30-day refresh token where the app has that permission.",
+            "Create a website app (`网站应用`) on open.douyin.com, apply for the scopes below, then copy its Client Key and Client Secret here. Fanfare refreshes the 15-day tokens by itself and renews the 30-day refresh token where the app has that permission.",
         "accounts.app_register.weibo":
             "Enter this address on open.weibo.com under `我的应用 → 应用信息 → 高级信息 → 授权回调页`; Weibo sends people back only to the address registered there.",
         "accounts.app_register.douyin":

@@ -49,7 +49,9 @@ extension AccountService {
     /// Reconnects an account with what its platform's fields confirm (a
     /// new token or app password): the same row, so its posts, messages
     /// and numbers stay; the platform must name that same account.
-    func reconnect(_ rawID: String?, fields: [String: String], in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws
+    func reconnect(
+        _ rawID: String?, fields: [String: String], in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws
         -> SocialAccount
     {
         let account = try await access.find(SocialAccount.self, rawID, on: db, what: "Account")
@@ -81,7 +83,9 @@ extension AccountService {
     /// the platform confirmed replace the old ones of the same name, the
     /// account is connected again, and the token watch starts over (its
     /// notices were about the old authorisation).
-    func reconnect(_ account: SocialAccount, with connection: AccountConnection, by how: String, actor: Actor, now: Date) async throws
+    func reconnect(
+        _ account: SocialAccount, with connection: AccountConnection, by how: String, actor: Actor, now: Date
+    ) async throws
         -> SocialAccount
     {
         account.settings = account.settings.merging(connection.settings) { _, new in new }

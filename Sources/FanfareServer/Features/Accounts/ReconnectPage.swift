@@ -52,7 +52,8 @@ enum ReconnectPage {
         return Model(
             title: t("accounts.reconnect_title", account.name), name: account.name, intro: t("accounts.reconnect_intro", t("platform." + platform)),
             action: "\(base)/accounts/\(account.id)/reconnect", fields: fields, general: general, signIn: signIn,
-            signInLabel: PostVocabulary.known("accounts.sign_in_with.\(platform)", locale) ?? t("accounts.sign_in_platform", t("platform." + platform)),
+            signInLabel: PostVocabulary.known("accounts.sign_in_with.\(platform)", locale)
+                ?? t("accounts.sign_in_platform", t("platform." + platform)),
             back: "\(base)/accounts#account-\(account.id)")
     }
 

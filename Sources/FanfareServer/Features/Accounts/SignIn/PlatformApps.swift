@@ -48,7 +48,9 @@ struct PlatformApps {
 
     /// Saves what the admin typed. An empty secret keeps the stored one;
     /// every field is checked, then the platform is asked where it can be.
-    func save(_ platform: String?, fields typed: [String: String], in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws
+    func save(
+        _ platform: String?, fields typed: [String: String], in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws
         -> PlatformApp
     {
         guard let flow = Self.flow(platform) else { throw Abort(.notFound) }
