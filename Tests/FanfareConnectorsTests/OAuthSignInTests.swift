@@ -310,6 +310,19 @@ final class DouyinOAuthFake: Sendable {
         #expect(OAuthSignInRegistry.flow("sandbox") == nil)
     }
 
+    /// What the token watch may renew without a person, by platform.
+    @Test func eachPlatformSaysWhetherItsCredentialsRenewUnattended() {
+        let token = ConnectorCredentials(accessToken: "a", expiresAt: now)
+        let refreshable = ConnectorCredentials(accessToken: "a", refreshToken: "r", expiresAt: now)
+        #expect(!WeiboKind().renewsUnattended(token), "Weibo: sign in again")
+        #expect(DouyinKind().renewsUnattended(refreshable) && !DouyinKind().renewsUnattended(token))
+        #expect(BlueskyKind().renewsUnattended(refreshable) && BlueskyKind().refreshAhead == 1_800)
+        // WeChat's two-hour token comes again from the AppSecret it holds.
+        #expect(WeChatKind().renewsUnattended(ConnectorCredentials(accessToken: "a", expiresAt: now, secrets: [WeChatKind.Key.appSecret: "s"])))
+        #expect(!WeChatKind().renewsUnattended(token) && WeChatKind().refreshAhead == 1_800)
+        #expect(DouyinKind().refreshAhead == 86_400)
+    }
+
     @Test func refreshedCredentialsKeepTheRefreshTokensEndWithItsToken() throws {
         let old = ConnectorCredentials(
             accessToken: "a", refreshToken: "r", expiresAt: now, refreshExpiresAt: now.addingTimeInterval(100), secrets: ["k": "v"])

@@ -142,9 +142,9 @@ enum AccountsPage {
                 let credentials = account.platform == "sandbox" ? nil : try? service.credentials(of: account)
                 let endsAt = credentials.flatMap { c in
                     CredentialWatch.Credential(
-                        expiresAt: c.expiresAt, refreshable: !(c.refreshToken ?? "").isEmpty, refreshExpiresAt: c.refreshExpiresAt
-                    )
-                    .endsAt
+                        expiresAt: c.expiresAt, refreshable: ConnectorRegistry.kind(account.platform)?.renewsUnattended(c) ?? false,
+                        refreshExpiresAt: c.refreshExpiresAt
+                    ).endsAt
                 }
                 return .init(
                     id: account.id!.uuidString, name: account.displayName, platform: account.platform, rulesPlatform: account.rulesPlatform,

@@ -51,7 +51,7 @@ enum TokenWatch {
         let connector = try service.connector(for: account)
         func state() -> CredentialWatch.Credential {
             CredentialWatch.Credential(
-                expiresAt: credentials.expiresAt, refreshable: !(credentials.refreshToken ?? "").isEmpty,
+                expiresAt: credentials.expiresAt, refreshable: kind.renewsUnattended(credentials),
                 refreshExpiresAt: credentials.refreshExpiresAt, renewable: connector is any RefreshTokenRenewing, refreshAhead: kind.refreshAhead)
         }
         if CredentialWatch.shouldRefresh(state(), now: now) {
