@@ -82,7 +82,7 @@ struct PlatformApps {
             // the secret, the one of the two a person mistypes unseen.
             throw ValidationErrors("fields.\(secretKey)", .platformSaid(text: reason))
         } catch {
-            throw Self.fieldError(error, flow: flow, fields: fields)
+            throw Self.fieldError(error, flow: flow, fields: fields, server: checked.server)
         }
         let row = existing ?? PlatformApp()
         let secretChanged = existing == nil || !(typed[secretKey] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
@@ -121,14 +121,14 @@ struct PlatformApps {
 
     /// A connector's sentence on the field it names (its label starts the
     /// sentence); an address that cannot be reached on the address field.
-    static func fieldError(_ error: ConnectorError, flow: any OAuthSignInFlow, fields: [String: String]) -> ValidationErrors {
+    static func fieldError(_ error: ConnectorError, flow: any OAuthSignInFlow, fields: [String: String], server: URL? = nil) -> ValidationErrors {
         switch error {
         case .rejected(let reason):
             let field = flow.appFields.first { reason.hasPrefix($0.label + " ") }
             return ValidationErrors(field.map { "fields.\($0.key)" } ?? "fields", .platformSaid(text: reason))
         case .temporary, .outcomeUnknown:
             let typed = fields["api_base_url", default: ""]
-            let host = typed.isEmpty ? (flow.platform == "weibo" ? "api.weibo.com" : "open.douyin.com") : (URL(string: typed)?.host ?? typed)
+            let host = typed.isEmpty ? (server?.host ?? flow.platform) : (URL(string: typed)?.host ?? typed)
             return ValidationErrors(typed.isEmpty ? "fields" : "fields.api_base_url", .addressUnreachable(host: host))
         default:
             return ValidationErrors("fields", .platformSaid(text: ConnectorMessages.text(error)))
