@@ -280,14 +280,20 @@ public struct ConnectorCredentials: Sendable, Equatable, Codable {
     public var accessToken: String
     public var refreshToken: String?
     public var expiresAt: Date?
+    /// When the refresh token itself stops working, where the platform
+    /// says (Douyin's 30 days); nil: it lasts, or nobody knows.
+    public var refreshExpiresAt: Date?
     /// Long-lived secrets some platforms need besides the token (an app
     /// secret to fetch new tokens, a webhook signing secret).
     public var secrets: [String: String]
 
-    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, secrets: [String: String] = [:]) {
+    public init(
+        accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, refreshExpiresAt: Date? = nil, secrets: [String: String] = [:]
+    ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.expiresAt = expiresAt
+        self.refreshExpiresAt = refreshExpiresAt
         self.secrets = secrets
     }
 
@@ -296,6 +302,7 @@ public struct ConnectorCredentials: Sendable, Equatable, Codable {
         accessToken = try container.decode(String.self, forKey: .accessToken)
         refreshToken = try container.decodeIfPresent(String.self, forKey: .refreshToken)
         expiresAt = try container.decodeIfPresent(Date.self, forKey: .expiresAt)
+        refreshExpiresAt = try container.decodeIfPresent(Date.self, forKey: .refreshExpiresAt)
         // Credentials sealed before `secrets` existed have none.
         secrets = try container.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:]
     }
@@ -308,12 +315,15 @@ public struct ConnectorCredentials: Sendable, Equatable, Codable {
 
     /// The stored credentials after a refresh: what the platform sent, but
     /// never an empty token in place of a stored one (platforms that rotate
-    /// only the access token send no refresh token back).
+    /// only the access token send no refresh token back). A refresh token's
+    /// expiry goes with the refresh token it was sent with.
     public func updated(with refreshed: ConnectorCredentials) -> ConnectorCredentials {
-        ConnectorCredentials(
+        let newRefresh = !(refreshed.refreshToken?.isEmpty ?? true)
+        return ConnectorCredentials(
             accessToken: refreshed.accessToken.isEmpty ? accessToken : refreshed.accessToken,
-            refreshToken: (refreshed.refreshToken?.isEmpty ?? true) ? refreshToken : refreshed.refreshToken,
+            refreshToken: newRefresh ? refreshed.refreshToken : refreshToken,
             expiresAt: refreshed.accessToken.isEmpty ? expiresAt : refreshed.expiresAt,
+            refreshExpiresAt: newRefresh ? (refreshed.refreshExpiresAt ?? refreshExpiresAt) : refreshExpiresAt,
             secrets: secrets.merging(refreshed.secrets.filter { !$0.value.isEmpty }) { _, new in new })
     }
 }

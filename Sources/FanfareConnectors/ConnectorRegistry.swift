@@ -52,10 +52,21 @@ public protocol ConnectorKind: Sendable {
     var addressField: String? { get }
     /// How the platform pushes fans' messages, if it does (`PushIntakeStyle`).
     var pushIntake: PushIntakeStyle? { get }
+    /// How long before an access token runs out the token watch refreshes
+    /// it: a day for tokens that last days (Douyin's 15), less for
+    /// sessions of hours (Bluesky's two).
+    var refreshAhead: TimeInterval { get }
+    /// Whether the connector can renew these credentials without a person:
+    /// with a refresh token (the default), or with an app secret the
+    /// account holds (WeChat). When not, the authorisation ends at its
+    /// expiry and someone signs in again.
+    func renewsUnattended(_ credentials: ConnectorCredentials) -> Bool
 }
 
 extension ConnectorKind {
     public var addressField: String? { nil }
+    public var refreshAhead: TimeInterval { 86_400 }
+    public func renewsUnattended(_ credentials: ConnectorCredentials) -> Bool { !(credentials.refreshToken ?? "").isEmpty }
 }
 
 /// The platforms Fanfare can connect, besides the Sandbox (which the server

@@ -25,8 +25,8 @@ import Vapor
                 "AddLexiconImports", "AddPublicFeedbackForm", "CreateMetricDays", "CreateAnalyticsReports", "CreateConversions",
                 "AddFanAnalyticsIndexes", "CreateAnomalies", "CreateTrackedAccounts", "CreateMetricImports", "AddOverviewIndexes",
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
-                "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddModerationRules",
-                "CreateConversationNotes", "CreateWeChatReplies",
+                "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
+                "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
             ])
     }
 

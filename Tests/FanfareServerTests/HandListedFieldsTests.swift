@@ -20,7 +20,7 @@ import Testing
         MetricImport(), ReplyTemplate(), Reward(), RewardRedemption(), SandboxPostRecord(), Segment(), ServiceLevelBreach(), SetupToken(),
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
-        AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(),
+        AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

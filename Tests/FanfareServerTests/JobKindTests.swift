@@ -19,7 +19,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         "publish.variant", "publish.sweep", "metrics.snapshot", "maintenance.purge", "fans.recompute", "fans.retention",
         "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
         "analytics.metrics_backfill", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-        "competitors.read_one", "moderation.by_rule",
+        "competitors.read_one", "moderation.by_rule", "accounts.token_watch",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -31,6 +31,7 @@ struct TestPayload: Codable, Sendable, Equatable {
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
+                "accounts.token_watch",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

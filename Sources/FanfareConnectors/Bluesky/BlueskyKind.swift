@@ -24,6 +24,10 @@ public struct BlueskyKind: ConnectorKind {
 
     public init() {}
 
+    /// Sessions last two hours: refreshed half an hour ahead, so the inbox
+    /// and the metrics, which do not refresh, always find a live one.
+    public var refreshAhead: TimeInterval { 30 * 60 }
+
     public var connectionFields: [ConnectionField] {
         [
             ConnectionField(

@@ -56,11 +56,13 @@ struct DouyinAPI: Sendable {
     static func payload(_ response: HTTPResponseData) throws(ConnectorError) -> [String: Any] {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         let data = object?["data"] as? [String: Any]
-        let code = (data?["error_code"] as? NSNumber)?.intValue ?? 0
+        // Douyin sends the code as a number, or as a string in some answers.
+        let code = OAuthText.number(data?["error_code"]).map { Int($0) } ?? 0
         let said = (data?["description"] as? String).map { $0.isEmpty ? "" : " (\($0))" } ?? ""
         if let data, code == 0, response.status < 400 { return data }
         switch code {
-        case 2_190_002, 2_190_008, 10_008, 28_001_003, 28_001_008:
+        // 10010: the refresh token has expired.
+        case 2_190_002, 2_190_008, 10_008, 10_010, 28_001_003, 28_001_008:
             throw .expiredCredentials
         case 2_100_004, 2_100_005:
             throw .rateLimited(retryAfter: 60)

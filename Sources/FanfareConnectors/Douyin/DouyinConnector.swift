@@ -109,9 +109,12 @@ public struct DouyinConnector: Connector {
         let answer = try await api.postForm(
             "oauth/refresh_token/", [("client_key", clientKey), ("grant_type", "refresh_token"), ("refresh_token", refresh)])
         guard let token = answer["access_token"] as? String, !token.isEmpty else { throw .expiredCredentials }
-        let lifetime = (answer["expires_in"] as? NSNumber)?.doubleValue ?? DouyinKind.tokenLifetime
+        let lifetime = OAuthText.number(answer["expires_in"]) ?? DouyinKind.tokenLifetime
+        // Refreshing leaves the refresh token's own expiry where it was;
+        // Douyin says how long it has left.
         return ConnectorCredentials(
             accessToken: token, refreshToken: answer["refresh_token"] as? String ?? refresh, expiresAt: now.addingTimeInterval(lifetime),
+            refreshExpiresAt: OAuthText.number(answer["refresh_expires_in"]).map { now.addingTimeInterval($0) } ?? credentials.refreshExpiresAt,
             secrets: credentials.secrets)
     }
 

@@ -33,6 +33,12 @@ public struct MastodonSignIn: Sendable {
         try transport.checkDestination(instance)
     }
 
+    /// An instance address already checked when the sign-in began.
+    init(checked instance: URL, transport: any HTTPTransport) {
+        self.instance = instance
+        self.transport = transport
+    }
+
     var api: MastodonAPI { MastodonAPI(instance: instance, token: "", transport: transport) }
 
     /// Registers Fanfare on the instance, for `redirectURI`.
@@ -101,6 +107,66 @@ public struct MastodonSignIn: Sendable {
     public func connection(token: String, now: Date) async throws(ConnectorError) -> AccountConnection {
         try await MastodonKind().connect(
             fields: [MastodonKind.Field.instanceURL: instance.absoluteString, MastodonKind.Field.accessToken: token], transport: transport, now: now)
+    }
+}
+
+/// Mastodon's pieces of the sign-in flow: Fanfare registers itself on each
+/// instance (`.perServer`, done by the server with `MastodonSignIn.register`
+/// before the flow starts), PKCE, and the account named by its handle
+/// (`@name@instance`). Tokens do not expire, so nothing is refreshed.
+public struct MastodonSignInFlow: OAuthSignInFlow {
+    public init() {}
+
+    public var platform: String { "mastodon" }
+    public var registration: OAuthRegistration { .perServer }
+    public var usesPKCE: Bool { true }
+
+    public func server(typed: String, transport: any HTTPTransport) throws(ConnectorError) -> URL {
+        try MastodonSignIn(instance: typed, transport: transport).instance
+    }
+
+    public func server(of settings: [String: String]) -> String? { settings[MastodonKind.Setting.instanceURL] }
+
+    public func register(
+        server: URL, redirectURI: String, website: String, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
+        -> OAuthApp
+    {
+        let client = try await MastodonSignIn(checked: server, transport: transport).register(redirectURI: redirectURI, website: website, now: now)
+        return OAuthApp(clientID: client.clientID, clientSecret: client.clientSecret, server: server, scope: MastodonSignIn.scopes)
+    }
+
+    public func authorizeURL(app: OAuthApp, redirectURI: String, state: String, challenge: String?) -> URL {
+        MastodonSignIn(checked: app.server, transport: NoTransport()).authorizeURL(
+            client: .init(clientID: app.clientID, clientSecret: app.clientSecret), redirectURI: redirectURI, state: state,
+            challenge: challenge ?? "")
+    }
+
+    public func exchange(
+        code: String, verifier: String?, app: OAuthApp, redirectURI: String, transport: any HTTPTransport, now: Date
+    )
+        async throws(ConnectorError) -> OAuthGrant
+    {
+        let signIn = try MastodonSignIn(instance: app.server.absoluteString, transport: transport)
+        let token = try await signIn.exchange(
+            code: code, verifier: verifier ?? "", client: .init(clientID: app.clientID, clientSecret: app.clientSecret), redirectURI: redirectURI,
+            now: now)
+        return OAuthGrant(accessToken: token)
+    }
+
+    public func connection(
+        for grant: OAuthGrant, app: OAuthApp, transport: any HTTPTransport, now: Date
+    ) async throws(ConnectorError)
+        -> AccountConnection
+    {
+        try await MastodonSignIn(instance: app.server.absoluteString, transport: transport).connection(token: grant.accessToken, now: now)
+    }
+
+    /// Building the consent page's address sends nothing.
+    struct NoTransport: HTTPTransport {
+        func send(_ request: HTTPRequestData, timeout: TimeInterval) async throws(ConnectorError) -> HTTPResponseData {
+            throw .temporary(reason: "nothing is sent while building an address")
+        }
     }
 }
 

@@ -210,6 +210,10 @@ extension CodedMessage {
     public static func moveCannotBeUndone(move: String) -> CodedMessage { CodedMessage(.moveCannotBeUndone, ["move": .text(move)]) }
     public static func moveNotDone(move: String) -> CodedMessage { CodedMessage(.moveNotDone, ["move": .text(move)]) }
     public static func signInRefused(platform: String) -> CodedMessage { CodedMessage(.signInRefused, ["platform": .text(platform)]) }
+    public static var signInAppMissing: CodedMessage { CodedMessage(.signInAppMissing) }
+    public static func otherAccount(handle: String, expected: String) -> CodedMessage {
+        CodedMessage(.otherAccount, ["handle": .text(handle), "expected": .text(expected)])
+    }
     public static func uploadTooLarge(size: Int, max: Int) -> CodedMessage {
         CodedMessage(.uploadTooLarge, ["size": .bytes(size), "max": .bytes(max)])
     }

@@ -156,6 +156,8 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case moveCannotBeUndone = "move_cannot_be_undone"
     case moveNotDone = "move_not_done"
     case signInRefused = "sign_in_refused"
+    case signInAppMissing = "sign_in_app_missing"
+    case otherAccount = "other_account"
     case thumbnailInvalid = "thumbnail_invalid"
     case mediaStoreFailed = "media_store_failed"
     case quotaRuleWechatSubscription = "quota_rule_wechat_subscription"
@@ -657,6 +659,8 @@ extension MessageCode {
         case .moveCannotBeUndone: "{move} cannot be undone on the platform"
         case .moveNotDone: "{move} was not carried out on the platform, so there is nothing to undo"
         case .signInRefused: "was not allowed on {platform}; the account is not connected"
+        case .signInAppMissing: "needs the workspace's own app on this platform: an admin enters its key and secret on the accounts page first"
+        case .otherAccount: "the authorisation names {handle}, not {expected}, the account being reconnected; use {expected}'s authorisation"
         case .thumbnailInvalid: "must be a JPEG or PNG picture of at most {max}"
         case .mediaStoreFailed:
             "could not be stored: the media store did not take the file and nothing was saved; try again, and if it keeps failing ask the operator to check the media store (the server's log says why)"

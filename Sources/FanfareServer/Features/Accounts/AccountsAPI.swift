@@ -11,6 +11,67 @@ struct AccountsAPI {
         ws.get("accounts", ":account_id", use: show)
         ws.delete("accounts", ":account_id", use: disconnect)
         ws.get("accounts", ":account_id", "stats", use: stats)
+        ws.post("accounts", ":account_id", "reconnect", use: reconnect)
+        ws.get("platform-apps", use: listApps)
+        ws.get("platform-apps", ":platform", use: showApp)
+        ws.put("platform-apps", ":platform", use: saveApp)
+        ws.delete("platform-apps", ":platform", use: removeApp)
+    }
+
+    struct ReconnectInput: Content {
+        /// The platform's connection fields, as when connecting.
+        var fields: [String: String]?
+    }
+
+    /// New credentials for the same account (its history stays); the
+    /// platform must name that same account.
+    @Sendable func reconnect(req: Request) async throws -> SocialAccountDTO {
+        let access = try req.workspaceAccess
+        let rawID = req.parameters.get("account_id")
+        // Another workspace's account is 404 before the body is read.
+        _ = try await access.find(SocialAccount.self, rawID, on: req.db, what: "Account")
+        let input = try req.decodeInput(ReconnectInput.self)
+        return SocialAccountDTO(
+            try await AccountService(db: req.db, app: req.application).reconnect(rawID, fields: input.fields ?? [:], in: access, actor: req.actor))
+    }
+
+    @Sendable func listApps(req: Request) async throws -> [PlatformAppDTO] {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        let service = SignInService(db: req.db, app: req.application)
+        return try await PlatformApps(db: req.db, app: req.application).all(in: access.workspaceID).map {
+            PlatformAppDTO($0, redirectURI: service.redirectURI($0.platform))
+        }
+    }
+
+    @Sendable func showApp(req: Request) async throws -> PlatformAppDTO {
+        let access = try req.workspaceAccess
+        guard let flow = PlatformApps.flow(req.parameters.get("platform")) else { throw Abort(.notFound) }
+        try access.require(.workspaceUpdate)
+        guard let row = try await PlatformApps(db: req.db, app: req.application).find(flow.platform, in: access.workspaceID) else {
+            throw Problem(.notFound, "This workspace has no \(flow.platform) app yet.")
+        }
+        return PlatformAppDTO(row, redirectURI: SignInService(db: req.db, app: req.application).redirectURI(flow.platform))
+    }
+
+    struct AppInput: Content {
+        /// The app's fields by key (`client_id`, `client_secret`, …); an
+        /// absent or empty secret keeps the stored one.
+        var fields: [String: String]?
+    }
+
+    @Sendable func saveApp(req: Request) async throws -> PlatformAppDTO {
+        let access = try req.workspaceAccess
+        guard let flow = PlatformApps.flow(req.parameters.get("platform")) else { throw Abort(.notFound) }
+        let input = try req.decodeInput(AppInput.self)
+        let row = try await PlatformApps(db: req.db, app: req.application).save(
+            flow.platform, fields: input.fields ?? [:], in: access, actor: req.actor)
+        return PlatformAppDTO(row, redirectURI: SignInService(db: req.db, app: req.application).redirectURI(flow.platform))
+    }
+
+    @Sendable func removeApp(req: Request) async throws -> HTTPStatus {
+        try await PlatformApps(db: req.db, app: req.application).remove(req.parameters.get("platform"), in: try req.workspaceAccess, actor: req.actor)
+        return .noContent
     }
 
     @Sendable func list(req: Request) async throws -> Page<SocialAccountDTO> {

@@ -9,6 +9,7 @@ struct AccountsFeature: Feature {
     var migrations: [ShippedMigration] {
         [
             ShippedMigration(1, CreateSocialAccounts()), ShippedMigration(2, AddAccountSettings()), ShippedMigration(14, CreateOAuthSignIns()),
+            ShippedMigration(15, AddPlatformApps()),
         ]
     }
 
@@ -18,11 +19,16 @@ struct AccountsFeature: Feature {
         AccountsAPI().bootScoped(routes.workspaceAPI)
     }
 
+    var jobs: [JobRegistration] {
+        [JobRegistration(TokenWatch.kind, run: .single(TokenWatch.run), schedule: .every(TokenWatch.period))]
+    }
+
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
 
     var dynamicKeys: [String] {
         PlatformRules.standard.keys.map { "platform.\($0)" } + SocialAccount.Status.allCases.map { "accounts.status.\($0.rawValue)" }
-            + AccountsVocabulary.dynamicKeys
+            + AccountsVocabulary.dynamicKeys + PlatformAppPage.dynamicKeys + CredentialWatch.Notice.allCases.map { "notify.account_\($0.rawValue)" }
+            + PlatformApps.platforms.map { "accounts.sign_in_with.\($0)" }
     }
 
     var navigation: [NavigationEntry] {

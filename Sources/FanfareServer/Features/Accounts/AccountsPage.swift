@@ -21,8 +21,17 @@ enum AccountsPage {
             var followers: Int?
             var followersDay: String? = nil
             var recentFollowers: [Double] = []
+            /// When its authorisation ends unless someone signs in again
+            /// (`CredentialWatch`), and that day in the workspace's zone.
+            var endsAt: Date? = nil
+            var endsDay: String? = nil
+            /// The server it lives on, for platforms with many (a Mastodon instance).
+            var server: String? = nil
         }
         var accounts: [Account] = []
+        /// Platforms whose app the workspace has entered (Weibo, Douyin).
+        var apps: Set<String> = []
+        var now = Date()
     }
 
     /// What the person asked for or typed.
@@ -51,6 +60,15 @@ enum AccountsPage {
             var sparkline: [Double] = []
             var sparklineLabel: String = ""
             var disconnect: String?
+            /// "ends Sat 5 Dec" / "已到期", for an authorisation ending within 7 days.
+            var expiry: String? = nil
+            var reconnect: Reconnect? = nil
+        }
+        /// How an account is reconnected: by signing in again (the same
+        /// row is kept), or on a page with its platform's fields.
+        enum Reconnect: Sendable, Equatable {
+            case signIn(action: String, server: String?, account: String)
+            case page(href: String)
         }
         struct Field: Sendable, Equatable {
             /// The form name, `fields[key]` for a connector's field.
@@ -90,41 +108,87 @@ enum AccountsPage {
             var action: String
             var instance: String
             var error: AccountsVocabulary.Sentence?
+            /// Whether the person types a server (a Mastodon instance).
+            var asksServer: Bool = true
+            /// The button: "Sign in with Weibo" / "用微博登录".
+            var label: String = ""
+            /// Admins: the workspace app's settings.
+            var appHref: String? = nil
         }
         var signIn: SignIn? = nil
+        /// A platform whose sign-in needs the workspace's app, not entered
+        /// yet: what to do, and for admins the form to do it.
+        struct AppSetup: Sendable, Equatable {
+            var text: String
+            var href: String?
+        }
+        var appSetup: AppSetup? = nil
     }
 
     /// Followers come from the metric store (the daily snapshot), never
     /// from the platform: a page view spends no platform quota.
-    static func query(access: WorkspaceAccess, app: Application, on db: any Database) async throws -> Found {
+    static func query(access: WorkspaceAccess, app: Application, on db: any Database, now: Date = Date()) async throws -> Found {
         let accounts = try await access.query(SocialAccount.self, on: db).sort(\.$id).all()
         let zone = TimeZone(identifier: access.workspace.timeZone) ?? TimeZone(identifier: "UTC")!
         let stored = try await MetricHistoryService.followers(
-            of: accounts.map { $0.id! }, workspaceID: access.workspaceID, today: MetricDay.of(Date(), in: zone), days: 30, on: db)
+            of: accounts.map { $0.id! }, workspaceID: access.workspaceID, today: MetricDay.of(now, in: zone), days: 30, on: db)
+        let service = AccountService(db: db, app: app)
+        let apps = try await PlatformApps(db: db, app: app).all(in: access.workspaceID)
         return Found(
             accounts: accounts.map { account in
                 let history = stored[account.id!]
+                // The end the token watch works towards; credentials that
+                // cannot be opened show none (the watch logs them).
+                let credentials = account.platform == "sandbox" ? nil : try? service.credentials(of: account)
+                let endsAt = credentials.flatMap { c in
+                    CredentialWatch.Credential(
+                        expiresAt: c.expiresAt, refreshable: ConnectorRegistry.kind(account.platform)?.renewsUnattended(c) ?? false,
+                        refreshExpiresAt: c.refreshExpiresAt
+                    ).endsAt
+                }
                 return .init(
                     id: account.id!.uuidString, name: account.displayName, platform: account.platform, rulesPlatform: account.rulesPlatform,
                     handle: account.handle, status: account.status, followers: history?.latest, followersDay: history?.day,
-                    recentFollowers: history?.recent ?? [])
-            })
+                    recentFollowers: history?.recent ?? [], endsAt: endsAt, endsDay: endsAt.map { MetricDay.of($0, in: zone) },
+                    server: OAuthSignInRegistry.flow(account.platform)?.server(of: account.settings))
+            }, apps: Set(apps.map(\.platform)), now: now)
+    }
+
+    /// How `account` is reconnected from the list, or nil when it needs
+    /// nothing or the reader may not.
+    static func reconnect(_ account: Found.Account, _ found: Found, base: String, canConnect: Bool) -> Model.Reconnect? {
+        guard canConnect, account.platform != "sandbox" else { return nil }
+        let ending = account.endsAt.map { $0.timeIntervalSince(found.now) <= 7 * 86_400 } ?? false
+        guard account.status == SocialAccount.Status.needsReconnect.rawValue || ending else { return nil }
+        if let flow = OAuthSignInRegistry.flow(account.platform), flow.registration == .perServer || found.apps.contains(account.platform) {
+            return .signIn(action: "\(base)/accounts/sign-in/\(account.platform)", server: account.server, account: account.id)
+        }
+        return ConnectorRegistry.kind(account.platform) == nil ? nil : .page(href: "\(base)/accounts/\(account.id)/reconnect")
     }
 
     /// `base` is the workspace's path (`/w/{ws}`).
-    static func model(_ input: Input, _ found: Found, errors: FormErrors, base: String, canConnect: Bool, locale: UILocale) -> Model {
+    static func model(
+        _ input: Input, _ found: Found, errors: FormErrors, base: String, canConnect: Bool, locale: UILocale, canManageApps: Bool = false
+    ) -> Model {
         func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
         let rows = found.accounts.map { account in
-            Model.Row(
+            let ended = account.endsAt.map { $0 <= found.now } ?? false
+            let ending = account.endsAt.map { $0.timeIntervalSince(found.now) <= 7 * 86_400 } ?? false
+            let status = ended ? SocialAccount.Status.needsReconnect.rawValue : account.status
+            return Model.Row(
                 id: account.id, name: account.name, platform: account.platform,
                 simulates: account.platform == "sandbox" && account.rulesPlatform != "sandbox" ? account.rulesPlatform : nil, handle: account.handle,
-                status: account.status, statusLabel: PostVocabulary.known("accounts.status." + account.status, locale) ?? account.status,
-                tone: account.status == SocialAccount.Status.connected.rawValue ? .success : .danger,
+                status: status, statusLabel: PostVocabulary.known("accounts.status." + status, locale) ?? status,
+                tone: status != SocialAccount.Status.connected.rawValue ? .danger : ending ? .warning : .success,
                 followers: account.followers.map { Formats.count($0, locale) } ?? "—",
                 followersExact: account.followers.flatMap { $0 >= 10_000 ? Formats.grouped($0) : nil },
                 followersAsOf: account.followersDay.map { t("accounts.followers_as_of", Formats.day($0, locale)) },
                 sparkline: account.recentFollowers, sparklineLabel: t("accounts.followers_30_days"),
-                disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil)
+                disconnect: canConnect ? "\(base)/accounts/\(account.id)/disconnect" : nil,
+                expiry: ended
+                    ? t("accounts.authorisation_ended")
+                    : ending ? account.endsDay.map { t("accounts.authorisation_ends", Formats.day($0, locale)) } : nil,
+                reconnect: reconnect(account, found, base: base, canConnect: canConnect))
         }
         let chosen = input.platform.nonEmpty ?? "sandbox"
         let platform = AccountsVocabulary.platforms.contains(chosen) ? chosen : "sandbox"
@@ -138,14 +202,9 @@ enum AccountsPage {
         }
         var fields: [Model.Field] = []
         if let kind = ConnectorRegistry.kind(platform) {
-            fields = kind.connectionFields.map { field in
-                let hint = field.hint.isEmpty ? nil : PostVocabulary.known(AccountsVocabulary.hintKey(platform, field.key), locale) ?? field.hint
-                return Model.Field(
-                    name: "fields[\(field.key)]", errorKey: "fields." + field.key,
-                    label: PostVocabulary.known(AccountsVocabulary.labelKey(platform, field.key), locale) ?? field.label,
-                    hint: hint, secret: field.secret, required: field.required, value: field.secret ? "" : input.values["fields." + field.key] ?? "",
-                    error: error("fields." + field.key))
-            }
+            fields = fieldModels(
+                kind.connectionFields, values: input.values, errors: errors, locale: locale,
+                label: { AccountsVocabulary.labelKey(platform, $0) }, hint: { AccountsVocabulary.hintKey(platform, $0) })
         } else if platform == "sandbox" {
             fields = [
                 Model.Field(
@@ -157,10 +216,19 @@ enum AccountsPage {
         let connectable = platform == "sandbox" || ConnectorRegistry.kind(platform) != nil
         // Errors of no field on the form (the platform, the rules to follow,
         // the name, or the connection as a whole) are said above it.
-        let signIn =
-            connectable && SignInService.platforms.contains(platform)
-            ? Model.SignIn(
-                action: "\(base)/accounts/sign-in/\(platform)", instance: input.values["sign_in.instance_url"] ?? "", error: error("instance_url"))
+        let flow = connectable ? OAuthSignInRegistry.flow(platform) : nil
+        let appHref = canManageApps && flow?.registration == .perWorkspace ? "\(base)/accounts/apps/\(platform)" : nil
+        let signIn = flow.flatMap { flow -> Model.SignIn? in
+            guard flow.registration == .perServer || found.apps.contains(platform) else { return nil }
+            return Model.SignIn(
+                action: "\(base)/accounts/sign-in/\(platform)", instance: input.values["sign_in.instance_url"] ?? "", error: error("instance_url"),
+                asksServer: flow.registration == .perServer,
+                label: PostVocabulary.known("accounts.sign_in_with.\(platform)", locale) ?? t("accounts.sign_in_platform", t("platform." + platform)),
+                appHref: appHref)
+        }
+        let appSetup =
+            flow?.registration == .perWorkspace && signIn == nil
+            ? Model.AppSetup(text: t(appHref == nil ? "accounts.app_missing_ask" : "accounts.app_missing", t("platform." + platform)), href: appHref)
             : nil
         let general = errors.byField.keys.filter { key in !fields.contains { $0.errorKey == key } && !(signIn != nil && key == "instance_url") }
             .sorted().compactMap { error($0) }
@@ -172,7 +240,28 @@ enum AccountsPage {
                 + PlatformRules.standard.keys.sorted().filter { $0 != "sandbox" }.map {
                     (value: $0, label: PostVocabulary.known("platform." + $0, locale) ?? $0)
                 },
-            simulated: simulated, general: general, displayName: input.values["display_name"] ?? "", hasErrors: !errors.isEmpty, signIn: signIn)
+            simulated: simulated, general: general, displayName: input.values["display_name"] ?? "", hasErrors: !errors.isEmpty, signIn: signIn,
+            appSetup: appSetup)
+    }
+
+    /// A platform's fields for a form: labels and hints in the reader's
+    /// language where the vocabulary has them (`label`, `hint` give the
+    /// keys by field), the platform's English otherwise; typed values kept,
+    /// secrets never. `keepSecret`: a stored secret stays when the box is
+    /// left empty, so it is not required.
+    static func fieldModels(
+        _ list: [ConnectionField], values: [String: String], errors: FormErrors, locale: UILocale, label: (String) -> String,
+        hint: (String) -> String, keepSecret: Bool = false
+    ) -> [Model.Field] {
+        list.map { field in
+            let shown = field.hint.isEmpty ? nil : PostVocabulary.known(hint(field.key), locale) ?? field.hint
+            return Model.Field(
+                name: "fields[\(field.key)]", errorKey: "fields." + field.key, label: PostVocabulary.known(label(field.key), locale) ?? field.label,
+                hint: field.secret && keepSecret ? I18n.text("accounts.secret_kept", locale) : shown,
+                secret: field.secret, required: field.required && !(field.secret && keepSecret),
+                value: field.secret ? "" : values["fields." + field.key] ?? "",
+                error: errors["fields." + field.key].map { AccountsVocabulary.result($0, locale) })
+        }
     }
 
     /// Text whose backticked parts are literals, shown as code out of
@@ -188,6 +277,25 @@ enum AccountsPage {
 
     static func sentence(_ s: AccountsVocabulary.Sentence) -> HTML {
         markup(s.template, typed: s.typed)
+    }
+
+    /// A platform's fields as form rows: label, input (a password box for
+    /// a secret, never prefilled), hint and the error on it.
+    static func fieldsHTML(_ fields: [Model.Field], _ ctx: PageContext) -> HTML {
+        HTML.join(
+            fields.map { field -> HTML in
+                let id = field.name
+                let error: HTML = field.error.map { e -> HTML in "<small class=\"error\" id=\"\(id)-error\">\(sentence(e))</small>" } ?? .empty
+                let described = field.error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(id))-error\"") : .empty
+                return """
+                    <div class="field\(field.error != nil ? " has-error" : "")">
+                    <label for="\(id)">\(markup(field.label))\(field.required ? HTML.empty : HTML(" <span class=\"muted\">\(ctx.t("accounts.optional"))</span>"))</label>
+                    <input id="\(id)" name="\(id)" type="\(field.secret ? "password" : "text")" value="\(field.value)"\(field.required ? HTML(raw: " required") : .empty)\(field.secret ? HTML(raw: " autocomplete=\"off\"") : .empty)\(described)>
+                    \(field.hint.map { h -> HTML in "<small class=\"hint\">\(markup(h))</small>" })
+                    \(error)
+                    </div>
+                    """
+            }, separator: "\n")
     }
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
@@ -206,10 +314,22 @@ enum AccountsPage {
                 let line: HTML = row.sparkline.count > 1 ? Chart.sparkline(row.sparkline, label: row.sparklineLabel, locale: ctx.locale) : .empty
                 followers = "\(followers)<br><small class=\"muted followers-as-of\">\(asOf)</small>\(line)"
             }
+            let expiry: HTML = row.expiry.map { text -> HTML in "<br><small class=\"muted authorisation-ends\">\(text)</small>" } ?? .empty
+            let reconnect: HTML =
+                switch row.reconnect {
+                case .signIn(let action, let server, let account):
+                    """
+                    <form method="post" action="\(action)" class="inline reconnect">\(ctx.csrfField)<input type="hidden" name="account" value="\(account)">\
+                    \(server.map { s -> HTML in "<input type=\"hidden\" name=\"instance_url\" value=\"\(s)\">" })\
+                    <button type="submit" class="primary">\(ctx.t("accounts.reconnect"))</button></form>
+                    """
+                case .page(let href): "<a class=\"button primary reconnect\" href=\"\(href)\">\(ctx.t("accounts.reconnect"))</a>"
+                case nil: .empty
+                }
             return """
-                <tr data-handle="\(row.handle)" data-platform="\(row.platform)"><td translate="no">\(row.name)</td><td>\(platform)</td>\
-                <td translate="no">@\(row.handle)</td><td>\(Badge.html(row.statusLabel, tone: row.tone, classes: "status-\(row.status)"))</td>\
-                <td class="number">\(followers)</td><td>\(disconnect)</td></tr>
+                <tr id="account-\(row.id)" data-handle="\(row.handle)" data-platform="\(row.platform)"><td translate="no">\(row.name)</td><td>\(platform)</td>\
+                <td translate="no">@\(row.handle)</td><td>\(Badge.html(row.statusLabel, tone: row.tone, classes: "status-\(row.status)"))\(expiry)</td>\
+                <td class="number">\(followers)</td><td>\(reconnect) \(disconnect)</td></tr>
                 """
         }
         let table: HTML =
@@ -226,20 +346,7 @@ enum AccountsPage {
             model.tabs.map { tab -> HTML in
                 "<a href=\"\(tab.href)\" data-platform=\"\(tab.platform)\"\(tab.current ? HTML(raw: " aria-current=\"true\"") : .empty)>\(ctx.t("platform." + tab.platform))</a>"
             }, separator: " ")
-        let fields = HTML.join(
-            model.fields.map { field -> HTML in
-                let id = field.name
-                let error: HTML = field.error.map { e -> HTML in "<small class=\"error\" id=\"\(id)-error\">\(sentence(e))</small>" } ?? .empty
-                let described = field.error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(id))-error\"") : .empty
-                return """
-                    <div class="field\(field.error != nil ? " has-error" : "")">
-                    <label for="\(id)">\(markup(field.label))\(field.required ? HTML.empty : HTML(" <span class=\"muted\">\(ctx.t("accounts.optional"))</span>"))</label>
-                    <input id="\(id)" name="\(id)" type="\(field.secret ? "password" : "text")" value="\(field.value)"\(field.required ? HTML(raw: " required") : .empty)\(field.secret ? HTML(raw: " autocomplete=\"off\"") : .empty)\(described)>
-                    \(field.hint.map { h -> HTML in "<small class=\"hint\">\(markup(h))</small>" })
-                    \(error)
-                    </div>
-                    """
-            }, separator: "\n")
+        let fields = fieldsHTML(model.fields, ctx)
         let simulates: HTML =
             model.platform == "sandbox"
             ? Layout.select(
@@ -256,14 +363,28 @@ enum AccountsPage {
             model.signIn.map { signIn -> HTML in
                 let error: HTML =
                     signIn.error.map { e -> HTML in "<small class=\"error\" id=\"sign-in-instance-error\">\(sentence(e))</small>" } ?? .empty
-                return """
-                    <form method="post" action="\(signIn.action)" id="sign-in-form">\(ctx.csrfField)
+                let server: HTML =
+                    signIn.asksServer
+                    ? """
                     <div class="field\(signIn.error != nil ? " has-error" : "")"><label for="sign-in-instance">\(ctx.t("accounts.sign_in_instance"))</label>
                     <input id="sign-in-instance" name="instance_url" type="text" inputmode="url" required placeholder="mastodon.social" value="\(signIn.instance)"\(signIn.error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"sign-in-instance-error\"") : .empty)>
                     <small class="hint">\(ctx.t("accounts.sign_in_hint"))</small>\(error)</div>
-                    <button type="submit" class="primary" id="sign-in-submit">\(ctx.t("accounts.sign_in_platform", ctx.t("platform." + model.platform)))</button>
+                    """
+                    : "<p class=\"hint\">\(ctx.t("accounts.sign_in_app_hint", ctx.t("platform." + model.platform)))</p>"
+                let appLink: HTML =
+                    signIn.appHref.map { href -> HTML in "<a href=\"\(href)\" id=\"app-settings\">\(ctx.t("accounts.app_settings_link"))</a>" }
+                    ?? .empty
+                return """
+                    <form method="post" action="\(signIn.action)" id="sign-in-form">\(ctx.csrfField)
+                    \(server)
+                    <button type="submit" class="primary" id="sign-in-submit">\(signIn.label)</button> \(appLink)
                     </form>
                     """
+            } ?? model.appSetup.map { setup -> HTML in
+                let link: HTML =
+                    setup.href.map { href -> HTML in "<a class=\"button\" id=\"app-setup\" href=\"\(href)\">\(ctx.t("accounts.app_setup"))</a>" }
+                    ?? .empty
+                return "<div class=\"notice\" id=\"sign-in-setup\"><p>\(setup.text)</p>\(link)</div>"
             } ?? .empty
         let tokenForm: HTML =
             model.connectable
@@ -282,7 +403,7 @@ enum AccountsPage {
             """
         let form: HTML =
             model.signIn != nil
-            ? "<details id=\"connect-by-token\"\(model.hasErrors && model.signIn?.error == nil ? HTML(raw: " open") : .empty)><summary>\(ctx.t("accounts.or_token"))</summary>\(tokenForm)</details>"
+            ? "<details id=\"connect-by-token\"\(model.hasErrors && model.signIn?.error == nil ? HTML(raw: " open") : .empty)><summary>\(ctx.t(model.platform == "mastodon" ? "accounts.or_token" : "accounts.or_by_hand"))</summary>\(tokenForm)</details>"
             : tokenForm
         return """
             <h1>\(ctx.t("accounts.title"))</h1>

@@ -118,6 +118,20 @@ enum AccountsVocabulary {
             "accounts.result.douyin_token_refused", [1], nil
         ),
         (#"Profile link must be the (Xiaohongshu|Douyin) account's profile link, e\.g\. (.+)"#, "accounts.result.profile_link", [2], 1),
+        // A workspace's own app on Weibo or Douyin (the key names are the
+        // platforms' own, shown as they are)
+        (#"(App Key|App Secret|Client key|Client secret) is required"#, "accounts.result.app_required", [1], nil),
+        (
+            #"(App Key|App Secret|Client key|Client secret) must be (\d+) to (\d+) letters and digits as the platform shows it"#,
+            "accounts.result.app_credential_form", [1], nil
+        ),
+        (#"(App Key) must be digits only, as the platform shows it"#, "accounts.result.app_key_digits", [1], nil),
+        (#"Scope must be the scope names (Weibo|Douyin) granted the app, separated by commas, e\.g\. (\S+)"#, "accounts.result.app_scope", [2], 1),
+        (#"Scope must include user_info: Fanfare reads the signed-in account's name with it"#, "accounts.result.app_scope_user_info", [], nil),
+        (
+            #"Douyin does not accept this client key and client secret; copy both again from the app's page"#, "accounts.result.douyin_app_refused",
+            [], nil
+        ),
         // The connector's general answers
         (#"The platform no longer accepts this account's authorisation: reconnect the account\."#, "accounts.result.expired", [], nil),
         (#"The platform asks to slow down: try again in (\d+) seconds\."#, "accounts.result.rate_limited", [], nil),

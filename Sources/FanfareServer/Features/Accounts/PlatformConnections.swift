@@ -8,16 +8,22 @@ import Vapor
 /// returns is stored (settings in the open, credentials sealed).
 extension AccountService {
     func connect(_ kind: any ConnectorKind, _ input: Connection, in access: WorkspaceAccess, actor: Actor, now: Date) async throws -> SocialAccount {
+        let connection = try await confirm(kind, fields: input.fields, now: now)
+        return try await store(connection, platform: kind.platform, displayName: input.displayName, in: access, actor: actor, now: now)
+    }
+
+    /// Asks the platform about what the person typed; what went wrong is
+    /// said on the field it is about.
+    func confirm(_ kind: any ConnectorKind, fields: [String: String], now: Date) async throws -> AccountConnection {
         var errors = ValidationErrors()
         for field in kind.connectionFields where field.required {
-            if (input.fields[field.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if (fields[field.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 errors.add("fields.\(field.key)", .connectionFieldRequired(label: field.label))
             }
         }
         try errors.throwIfAny()
-        let connection: AccountConnection
         do {
-            connection = try await kind.connect(fields: input.fields, transport: app.connectorTransport, now: now)
+            return try await kind.connect(fields: fields, transport: app.connectorTransport, now: now)
         } catch {
             // Whatever went wrong, it is about what the person typed: the
             // token, the address, or a platform that does not answer there.
@@ -30,7 +36,7 @@ extension AccountService {
                 // the person filled it: the same message whether the guard
                 // refused the address or nothing answered there, naming the
                 // host as it was typed (as the guarded transport does).
-                if let key = kind.addressField, let typed = input.fields[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !typed.isEmpty {
+                if let key = kind.addressField, let typed = fields[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !typed.isEmpty {
                     throw ValidationErrors("fields.\(key)", .addressUnreachable(host: URL(string: typed)?.host ?? typed))
                 }
                 throw ValidationErrors("fields", .platformSaid(text: reason))
@@ -38,7 +44,62 @@ extension AccountService {
                 throw ValidationErrors("fields", .platformSaid(text: ConnectorMessages.text(error)))
             }
         }
-        return try await store(connection, platform: kind.platform, displayName: input.displayName, in: access, actor: actor, now: now)
+    }
+
+    /// Reconnects an account with what its platform's fields confirm (a
+    /// new token or app password): the same row, so its posts, messages
+    /// and numbers stay; the platform must name that same account.
+    func reconnect(
+        _ rawID: String?, fields: [String: String], in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws
+        -> SocialAccount
+    {
+        let account = try await access.find(SocialAccount.self, rawID, on: db, what: "Account")
+        try access.require(.accountsConnect)
+        guard let kind = ConnectorRegistry.kind(account.platform) else {
+            throw Problem(.conflict, "A \(account.platform) account has no authorisation to renew.", type: "nothing-to-reconnect")
+        }
+        let connection = try await confirm(kind, fields: fields, now: now)
+        guard Self.sameAccount(account, connection) else {
+            throw ValidationErrors("fields", .otherAccount(handle: connection.handle, expected: account.handle))
+        }
+        return try await reconnect(account, with: connection, by: "token", actor: actor, now: now)
+    }
+
+    /// Whether a confirmed connection names this account: by the
+    /// platform's lasting id where both have one (Weibo's uid, Douyin's
+    /// open_id, Bluesky's DID, Mastodon's id on its instance), else by handle.
+    static func sameAccount(_ account: SocialAccount, _ connection: AccountConnection) -> Bool {
+        for key in ["uid", "open_id", "did", "account_id"] {
+            if let mine = account.settings[key], let theirs = connection.settings[key] {
+                return mine == theirs && account.settings["instance_url"] == connection.settings["instance_url"]
+            }
+        }
+        func plain(_ handle: String) -> String { handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ ")).lowercased() }
+        return plain(account.handle) == plain(connection.handle)
+    }
+
+    /// Stores new credentials on an account that keeps its row: settings
+    /// the platform confirmed replace the old ones of the same name, the
+    /// account is connected again, and the token watch starts over (its
+    /// notices were about the old authorisation).
+    func reconnect(
+        _ account: SocialAccount, with connection: AccountConnection, by how: String, actor: Actor, now: Date
+    ) async throws
+        -> SocialAccount
+    {
+        account.settings = account.settings.merging(connection.settings) { _, new in new }
+        account.sealedCredentials = try seal(connection.credentials, for: account)
+        account.credentialsExpireAt = connection.credentials.expiresAt
+        account.status = SocialAccount.Status.connected.rawValue
+        try await db.writeTransaction { tx in
+            try await account.save(on: tx)
+            try await AccountNotice.query(on: tx).filter(\.$accountID == account.id!).delete()
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: account.$workspace.id, action: "account.reconnected", targetType: "social_account",
+                targetID: account.id, after: ["platform": account.platform, "handle": account.handle, "by": how], now: now)
+        }
+        return account
     }
 
     /// Stores an account the platform confirmed (by token or by sign-in).

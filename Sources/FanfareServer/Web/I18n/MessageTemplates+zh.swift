@@ -140,6 +140,8 @@ enum ChineseMessages {
         .moveCannotBeUndone: "{move} 在平台上无法撤销",
         .moveNotDone: "{move} 没有在平台上执行，无需撤销",
         .signInRefused: "在 {platform} 上未获授权；账号没有连接",
+        .signInAppMissing: "需要本工作区在该平台上的应用：请管理员先在账号页填写应用的密钥",
+        .otherAccount: "授权对应的是 {handle}，不是正在重新连接的 {expected}；请使用 {expected} 的授权",
         .thumbnailInvalid: "须为不超过 {max} 的 JPEG 或 PNG 图片",
         .mediaStoreFailed: "未能保存：媒体存储没有接收这个文件，什么也没有保存；请重试，若一直失败请联系运维人员检查媒体存储（服务器日志写明了原因）",
         .quotaRuleWechatSubscription: "微信订阅号每天只能群发一次",

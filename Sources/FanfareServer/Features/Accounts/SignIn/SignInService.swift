@@ -5,7 +5,12 @@ import Foundation
 import Vapor
 
 /// Connecting (or reconnecting) an account by signing in on the platform
-/// (docs/accounts.md § Signing in). Today: Mastodon, on any instance.
+/// (docs/content.md § Signing in): one flow for every platform in
+/// `OAuthSignInRegistry`, which supplies only its protocol pieces. The
+/// flow keeps the state (a hash of it, single use, 15 minutes, bound to
+/// the workspace and the person), the PKCE verifier where the platform
+/// takes one, the app (registered on the server as people sign in, or the
+/// workspace's own), and what happens to the account.
 struct SignInService {
     let db: any Database
     let app: Application
@@ -13,41 +18,57 @@ struct SignInService {
     /// How long a person has to sign in on the platform and come back.
     static let lifetime: TimeInterval = 15 * 60
 
-    static let platforms = ["mastodon"]
+    static var platforms: [String] { OAuthSignInRegistry.flows.map(\.platform) }
 
     /// The one address platforms send people back to, from the configured
     /// link base (never from the request's headers).
     func redirectURI(_ platform: String) -> String { "\(app.settings.linkBase)/oauth/\(platform)/callback" }
 
-    /// Registers Fanfare on the instance if needed, records the sign-in
-    /// and returns the platform's consent page to send the person to.
-    func start(instance typed: String, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> URL {
+    /// Checks the platform, the app and (to reconnect) the account, records
+    /// the sign-in and returns the platform's consent page to send the
+    /// person to. `typed` is the server the person typed, for platforms
+    /// with one (a Mastodon instance).
+    func start(
+        platform: String, typed: String = "", reconnect rawAccount: String? = nil, in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+    ) async throws -> URL {
+        guard let flow = OAuthSignInRegistry.flow(platform) else { throw Abort(.notFound) }
         try access.require(.accountsConnect)
         guard let userID = actor.userID else { throw Abort(.unauthorized) }
-        let signIn: MastodonSignIn
-        do {
-            signIn = try MastodonSignIn(instance: typed, transport: app.connectorTransport)
-        } catch {
-            throw Self.fieldError(error, typed: typed)
+        var target: SocialAccount?
+        if let rawAccount, !rawAccount.isEmpty {
+            let account = try await access.find(SocialAccount.self, rawAccount, on: db, what: "Account")
+            guard account.platform == platform else { throw Abort(.notFound) }
+            target = account
         }
-        let issuer = signIn.instance.absoluteString
-        let redirect = redirectURI("mastodon")
-        let client: MastodonSignIn.Client
-        do {
-            client = try await registeredClient(signIn, issuer: issuer, redirect: redirect, now: now)
-        } catch let error as ConnectorError {
-            throw Self.fieldError(error, typed: typed)
+        let redirect = redirectURI(platform)
+        let oauthApp: OAuthApp
+        switch flow.registration {
+        case .perServer:
+            let typed = typed.isEmpty ? target.flatMap { flow.server(of: $0.settings) } ?? "" : typed
+            let server: URL
+            do {
+                server = try flow.server(typed: typed, transport: app.connectorTransport)
+                oauthApp = try await registeredClient(flow, server: server, redirect: redirect, now: now)
+            } catch let error as ConnectorError {
+                throw Self.fieldError(error, typed: typed)
+            }
+        case .perWorkspace:
+            guard let stored = try await PlatformApps(db: db, app: app).find(platform, in: access.workspaceID) else {
+                throw ValidationErrors("sign_in", .signInAppMissing)
+            }
+            oauthApp = try PlatformApps(db: db, app: app).oauthApp(stored, flow: flow)
         }
         let state = Secrets.randomToken()
-        let verifier = PKCE.verifier()
+        let verifier = flow.usesPKCE ? PKCE.verifier() : ""
         let record = OAuthSignIn()
         record.id = TimeOrderedID.make(at: now)
         record.stateHash = Secrets.sha256(state)
         record.workspaceID = access.workspaceID
         record.userID = userID
-        record.platform = "mastodon"
-        record.issuer = issuer
+        record.platform = platform
+        record.issuer = oauthApp.server.absoluteString
         record.verifier = verifier
+        record.accountID = target?.id
         record.expiresAt = now.addingTimeInterval(Self.lifetime)
         record.createdAt = now
         try await db.writeTransaction { tx in
@@ -55,14 +76,16 @@ struct SignInService {
             try await OAuthSignIn.query(on: tx).filter(\.$expiresAt < now).delete()
             try await record.create(on: tx)
         }
-        return signIn.authorizeURL(client: client, redirectURI: redirect, state: state, challenge: PKCE.challenge(for: verifier))
+        return flow.authorizeURL(
+            app: oauthApp, redirectURI: redirect, state: state, challenge: flow.usesPKCE ? PKCE.challenge(for: verifier) : nil)
     }
 
     /// The workspace a returning sign-in belongs to, for the callback to
     /// send the person on to it; nil for a state Fanfare did not make.
-    func workspaceSlug(state: String, now: Date = Date()) async throws -> String? {
+    func workspaceSlug(state: String, platform: String, now: Date = Date()) async throws -> String? {
         guard !state.isEmpty, state.count <= 200,
-            let record = try await OAuthSignIn.query(on: db).filter(\.$stateHash == Secrets.sha256(state)).filter(\.$expiresAt > now).first()
+            let record = try await OAuthSignIn.query(on: db).filter(\.$stateHash == Secrets.sha256(state)).filter(\.$expiresAt > now).first(),
+            record.platform == platform
         else { return nil }
         return try await Workspace.find(record.workspaceID, on: db)?.slug
     }
@@ -73,11 +96,13 @@ struct SignInService {
     }
 
     /// Finishes a sign-in: the state must be this person's, in this
-    /// workspace, unexpired and unused (it is used up here, whatever
-    /// happens next); the code is exchanged for a token and the account is
-    /// connected, or reconnected when the workspace has it already.
+    /// workspace, for this platform, unexpired and unused (it is used up
+    /// here, whatever happens next); the code is exchanged for a token and
+    /// the account is connected — or reconnected in place when the
+    /// workspace has it already, or when the sign-in began from its
+    /// Reconnect button (then it must be that same account).
     func finish(
-        state: String, code: String, refusal: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()
+        platform: String, state: String, code: String, refusal: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()
     ) async throws
         -> Outcome
     {
@@ -88,70 +113,87 @@ struct SignInService {
             try await found.delete(on: tx)
             return found
         }
-        guard let record, record.userID == actor.userID, record.workspaceID == access.workspaceID, record.expiresAt > now else {
+        guard let record, record.userID == actor.userID, record.workspaceID == access.workspaceID, record.platform == platform,
+            record.expiresAt > now, let flow = OAuthSignInRegistry.flow(record.platform)
+        else {
             throw ValidationErrors("sign_in", .signInExpired)
         }
         if let refusal, !refusal.isEmpty { throw ValidationErrors("sign_in", .signInRefused(platform: record.platform)) }
         guard !code.isEmpty, code.count <= 2_000 else { throw ValidationErrors("sign_in", .signInExpired) }
-        let signIn = try MastodonSignIn(instance: record.issuer, transport: app.connectorTransport)
-        guard let stored = try await OAuthClient.query(on: db).filter(\.$platform == record.platform).filter(\.$issuer == record.issuer).first()
-        else { throw ValidationErrors("sign_in", .signInExpired) }
-        let client = MastodonSignIn.Client(clientID: stored.clientID, clientSecret: try openSecret(stored))
+        let oauthApp: OAuthApp
+        let redirect: String
+        switch flow.registration {
+        case .perServer:
+            guard let stored = try await OAuthClient.query(on: db).filter(\.$platform == record.platform).filter(\.$issuer == record.issuer).first(),
+                let server = URL(string: record.issuer)
+            else { throw ValidationErrors("sign_in", .signInExpired) }
+            oauthApp = OAuthApp(clientID: stored.clientID, clientSecret: try openSecret(stored), server: server)
+            redirect = stored.redirectURI
+        case .perWorkspace:
+            // The app as it is now: an admin who changed it meanwhile made
+            // this code one its new app cannot use, and the platform says so.
+            guard let stored = try await PlatformApps(db: db, app: app).find(record.platform, in: access.workspaceID) else {
+                throw ValidationErrors("sign_in", .signInAppMissing)
+            }
+            oauthApp = try PlatformApps(db: db, app: app).oauthApp(stored, flow: flow)
+            redirect = redirectURI(record.platform)
+        }
         let connection: AccountConnection
         do {
-            let token = try await signIn.exchange(
-                code: code, verifier: record.verifier, client: client, redirectURI: stored.redirectURI, now: now)
-            connection = try await signIn.connection(token: token, now: now)
+            let grant = try await flow.exchange(
+                code: code, verifier: record.verifier.isEmpty ? nil : record.verifier, app: oauthApp, redirectURI: redirect,
+                transport: app.connectorTransport, now: now)
+            connection = try await flow.connection(for: grant, app: oauthApp, transport: app.connectorTransport, now: now)
         } catch {
             throw ValidationErrors("sign_in", .platformSaid(text: ConnectorMessages.text(error)))
         }
         let service = AccountService(db: db, app: app)
-        let handle = connection.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
-        if let existing = try await access.query(SocialAccount.self, on: db).filter(\.$platform == record.platform).filter(\.$handle == handle)
-            .first()
-        {
-            existing.settings = connection.settings
-            existing.sealedCredentials = try service.seal(connection.credentials, for: existing)
-            existing.credentialsExpireAt = connection.credentials.expiresAt
-            existing.status = SocialAccount.Status.connected.rawValue
-            try await db.writeTransaction { tx in
-                try await existing.save(on: tx)
-                try await AuditLog.record(
-                    on: tx, actor: actor, workspaceID: access.workspaceID, action: "account.reconnected", targetType: "social_account",
-                    targetID: existing.id, after: ["platform": record.platform, "handle": handle, "by": "sign_in"], now: now)
+        let signedIn = flow.identity(of: connection)
+        let accounts = try await access.query(SocialAccount.self, on: db).filter(\.$platform == record.platform).all()
+        func known(_ account: SocialAccount) -> String {
+            flow.identitySetting.flatMap { account.settings[$0] } ?? account.handle
+        }
+        if let targetID = record.accountID, let target = accounts.first(where: { $0.id == targetID }) {
+            guard known(target) == signedIn else {
+                throw ValidationErrors("sign_in", .otherAccount(handle: connection.handle, expected: target.handle))
             }
-            return .reconnected(existing)
+            return .reconnected(try await service.reconnect(target, with: connection, by: "sign_in", actor: actor, now: now))
+        }
+        if let existing = accounts.first(where: { known($0) == signedIn }) {
+            return .reconnected(try await service.reconnect(existing, with: connection, by: "sign_in", actor: actor, now: now))
         }
         return .connected(try await service.store(connection, platform: record.platform, displayName: nil, in: access, actor: actor, now: now))
     }
 
-    /// The application registered on this instance for this address, or a
+    /// The application registered on this server for this address, or a
     /// new registration.
-    private func registeredClient(_ signIn: MastodonSignIn, issuer: String, redirect: String, now: Date) async throws -> MastodonSignIn.Client {
-        let existing = try await OAuthClient.query(on: db).filter(\.$platform == "mastodon").filter(\.$issuer == issuer).first()
+    private func registeredClient(_ flow: any OAuthSignInFlow, server: URL, redirect: String, now: Date) async throws -> OAuthApp {
+        let issuer = server.absoluteString
+        let existing = try await OAuthClient.query(on: db).filter(\.$platform == flow.platform).filter(\.$issuer == issuer).first()
         if let existing, existing.redirectURI == redirect {
-            return MastodonSignIn.Client(clientID: existing.clientID, clientSecret: try openSecret(existing))
+            return OAuthApp(clientID: existing.clientID, clientSecret: try openSecret(existing), server: server)
         }
-        let client = try await signIn.register(redirectURI: redirect, website: app.settings.linkBase, now: now)
+        let registered = try await flow.register(
+            server: server, redirectURI: redirect, website: app.settings.linkBase, transport: app.connectorTransport, now: now)
         let row = existing ?? OAuthClient()
         if row.id == nil { row.id = TimeOrderedID.make(at: now) }
-        row.platform = "mastodon"
+        row.platform = flow.platform
         row.issuer = issuer
         row.redirectURI = redirect
-        row.clientID = client.clientID
-        row.sealedSecret = try sealer().seal(Data(client.clientSecret.utf8), context: "oauth_client:\(issuer)")
+        row.clientID = registered.clientID
+        row.sealedSecret = try sealer().seal(Data(registered.clientSecret.utf8), context: "oauth_client:\(issuer)")
         row.createdAt = now
         do {
             try await row.save(on: db)
         } catch {
             // Another sign-in registered at the same moment: use theirs.
             guard (error as? any DatabaseError)?.isConstraintFailure == true else { throw error }
-            if let theirs = try await OAuthClient.query(on: db).filter(\.$platform == "mastodon").filter(\.$issuer == issuer).first() {
-                return MastodonSignIn.Client(clientID: theirs.clientID, clientSecret: try openSecret(theirs))
+            if let theirs = try await OAuthClient.query(on: db).filter(\.$platform == flow.platform).filter(\.$issuer == issuer).first() {
+                return OAuthApp(clientID: theirs.clientID, clientSecret: try openSecret(theirs), server: server)
             }
             throw error
         }
-        return client
+        return registered
     }
 
     private func openSecret(_ client: OAuthClient) throws -> String {
