@@ -142,7 +142,7 @@ import Testing
                 do {
                     _ = try await BilibiliKind().connect(fields: fields(server, change), transport: StubTransport(), now: Self.now)
                     Issue.record("\(change) was accepted")
-                } catch {
+                } catch let error as ConnectorError {
                     guard case .rejected(let reason) = error else {
                         Issue.record("\(error)")
                         continue
@@ -167,7 +167,7 @@ import Testing
                 _ = try await BilibiliKind().connect(
                     fields: fields(server, ["client_secret": "wrong-secret"]), transport: StubTransport(), now: Self.now)
                 Issue.record("a wrong secret was accepted")
-            } catch {
+            } catch let error as ConnectorError {
                 guard case .rejected(let reason) = error else { throw error }
                 #expect(reason.contains("error 127012") && reason.contains("app secret"), "\(reason)")
             }
@@ -224,7 +224,7 @@ import Testing
             do {
                 _ = try await connector(server).publish(Self.request())
                 Issue.record("published through a failing upload")
-            } catch {
+            } catch let error as ConnectorError {
                 guard case .temporary(let reason) = error else { throw error }
                 #expect(reason.contains("uploading part 1 of the video 3 times") && reason.contains("nothing was submitted"), "\(reason)")
             }
@@ -243,12 +243,12 @@ import Testing
             do {
                 _ = try await hanging.publish(Self.request("fanfare-lost"))
                 Issue.record("the lost answer was taken for one")
-            } catch {
+            } catch let error as ConnectorError {
                 guard case .outcomeUnknown = error else { throw error }
             }
             do {
                 _ = try await hanging.publish(Self.request("fanfare-other"))
-            } catch {
+            } catch let error as ConnectorError {
                 Issue.record("\(error)")
             }
             let bilibili = connector(server)
@@ -283,7 +283,7 @@ import Testing
                 do {
                     _ = try await bilibili.publish(request)
                     Issue.record("accepted: \(words)")
-                } catch {
+                } catch let error as ConnectorError {
                     guard case .rejected(let reason) = error else {
                         Issue.record("\(error)")
                         continue
@@ -331,7 +331,7 @@ import Testing
             for _ in 0..<8 {
                 do {
                     _ = try await bilibili.accountStats()
-                } catch {
+                } catch let error as ConnectorError {
                     seen.append(error)
                 }
             }
