@@ -257,6 +257,15 @@ import Testing
             #expect(found.publishedAt == Date(timeIntervalSince1970: 1_795_000_100))
             #expect(try await bilibili.findPost(idempotencyKey: "fanfare-never") == nil)
             #expect(fake.archives.count == 2, "one 稿件 each, none repeated")
+            // Many videos since: the list is read page by page.
+            fake.state.withLock { state in
+                state.archives += (1...25).map {
+                    BilibiliFake.Archive(
+                        id: "BV1later\($0)", title: "later", desc: "", tag: "a", tid: 21, cover: "", video: Data(), copyright: 1)
+                }
+            }
+            #expect(try await bilibili.findPost(idempotencyKey: "fanfare-lost")?.remoteID == fake.archives[0].id)
+            #expect(server.requests.last { $0.path.hasSuffix("viewlist") }?.query["pn"] == "2")
             // A list without descriptions: each 稿件's own page is read.
             fake.state.withLock { $0.listHasDescriptions = false }
             #expect(try await bilibili.findPost(idempotencyKey: "fanfare-lost")?.remoteID == fake.archives[0].id)

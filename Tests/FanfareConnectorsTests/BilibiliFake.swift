@@ -144,12 +144,14 @@ final class BilibiliFake: Sendable {
             return await submit(request)
         case ("GET", "/arcopen/fn/archive/viewlist"):
             let (archives, descriptions) = state.withLock { ($0.archives, $0.listHasDescriptions) }
-            let list = archives.reversed().map { archive -> [String: Any] in
+            let (number, size) = (Int(request.query["pn"] ?? "") ?? 1, Int(request.query["ps"] ?? "") ?? 20)
+            let newestFirst = Array(archives.reversed())
+            let page = newestFirst.dropFirst((number - 1) * size).prefix(size).map { archive -> [String: Any] in
                 var item = Self.json(archive)
                 if !descriptions { item["desc"] = nil }
                 return item
             }
-            return Self.ok(["page": ["pn": 1, "ps": 50, "total": list.count], "list": list])
+            return Self.ok(["page": ["pn": number, "ps": size, "total": archives.count], "list": Array(page)])
         case ("GET", "/arcopen/fn/archive/view"):
             guard let archive = archives.first(where: { $0.id == request.query["resource_id"] }) else { return Self.failure(127_124, "不存在该稿件") }
             return Self.ok(Self.json(archive))

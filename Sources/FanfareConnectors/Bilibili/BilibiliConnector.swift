@@ -114,23 +114,32 @@ public struct BilibiliConnector: Connector {
 
     /// The 稿件 whose description carries the key's marker, among the
     /// account's newest (`archive/viewlist`, every state: a new 稿件 waits
-    /// in review).
+    /// in review), 20 a page as the official demo asks, three pages deep.
     public func findPost(idempotencyKey: String) async throws(ConnectorError) -> PublishedPost? {
         let marker = BilibiliSubmission.marker(for: idempotencyKey)
-        let page = try await api.get("/arcopen/fn/archive/viewlist", [("pn", "1"), ("ps", "50"), ("status", "all")]) as? [String: Any]
-        for item in page?["list"] as? [[String: Any]] ?? [] {
-            guard let id = BilibiliValue.string(item["resource_id"]) else { continue }
-            var description = item["desc"] as? String
-            if description == nil {
-                // A list without descriptions: the 稿件's own page has it.
-                description = (try await api.get("/arcopen/fn/archive/view", [("resource_id", id)]) as? [String: Any])?["desc"] as? String
+        for number in 1...Self.pagesSearched {
+            let page =
+                try await api.get(
+                    "/arcopen/fn/archive/viewlist", [("pn", String(number)), ("ps", String(Self.pageSize)), ("status", "all")]) as? [String: Any]
+            let list = page?["list"] as? [[String: Any]] ?? []
+            for item in list {
+                guard let id = BilibiliValue.string(item["resource_id"]) else { continue }
+                var description = item["desc"] as? String
+                if description == nil {
+                    // A list without descriptions: the 稿件's own page has it.
+                    description = (try await api.get("/arcopen/fn/archive/view", [("resource_id", id)]) as? [String: Any])?["desc"] as? String
+                }
+                guard BilibiliSubmission.carries(description ?? "", marker: marker) else { continue }
+                let seconds = BilibiliValue.int(item["ctime"]) ?? BilibiliValue.int(item["ptime"])
+                return Self.post(id: id, at: seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? api.clock())
             }
-            guard BilibiliSubmission.carries(description ?? "", marker: marker) else { continue }
-            let seconds = BilibiliValue.int(item["ctime"]) ?? BilibiliValue.int(item["ptime"])
-            return Self.post(id: id, at: seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? api.clock())
+            if list.count < Self.pageSize { break }
         }
         return nil
     }
+
+    static let pageSize = 20
+    static let pagesSearched = 3
 
     static func post(id: String, at: Date) -> PublishedPost {
         PublishedPost(remoteID: id, url: "https://www.bilibili.com/video/\(id)", publishedAt: at)
