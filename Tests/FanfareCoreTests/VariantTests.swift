@@ -77,6 +77,12 @@ import Testing
             of: Variant(title: String(repeating: "长", count: 81), text: "x", media: [video, cover]), against: bilibili)
         #expect(titled.map(\.rule) == ["title.too_long"])
         #expect(bilibili.replyLimit == nil, "nothing on Bilibili is answered through its open platform")
+        // Proposed from a draft with two pictures before its video: the
+        // video and one picture for the cover.
+        let draft = ContentDraft(
+            title: "开箱", body: "全场第二件半价", hashtags: ["开箱"],
+            media: [MediaAttachment(kind: .image, bytes: 1), MediaAttachment(kind: .image, bytes: 2), video])
+        #expect(VariantAdapter.propose(draft, for: bilibili).media == [MediaAttachment(kind: .image, bytes: 1), video])
     }
 
     @Test func blueskyHasTwoLimits() {
