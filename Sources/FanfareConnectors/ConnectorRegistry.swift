@@ -74,6 +74,7 @@ extension ConnectorKind {
 public enum ConnectorRegistry {
     public static let kinds: [any ConnectorKind] = [
         MastodonKind(), BlueskyKind(), WebhookKind(), WeiboKind(), WeChatKind(), HandOffKind.xiaohongshu, DouyinKind(),
+        BilibiliKind(),
     ]
 
     public static func kind(_ platform: String) -> (any ConnectorKind)? {

@@ -51,6 +51,40 @@ import Testing
         #expect(found[0].severity == .warning && found[0].span?.scalarStart == 4)
     }
 
+    /// A Bilibili 稿件 is a video with its cover beside it, a title and
+    /// tags (PLATFORMS.md, Bilibili).
+    @Test func aBilibiliVideoNeedsItsCoverAndATitle() throws {
+        let bilibili = PlatformRules.standard["bilibili"]!
+        let video = MediaAttachment(kind: .video, bytes: 50 << 20, format: .mp4, width: 1920, height: 1080)
+        let cover = MediaAttachment(kind: .image, bytes: 1 << 20, format: .png, width: 1146, height: 717)
+        let full = Variant(title: "春季新品开箱", text: "全场第二件半价", tags: ["开箱"], media: [video, cover])
+        #expect(VariantValidator.violations(of: full, against: bilibili) == [])
+        let noCover = VariantValidator.violations(of: Variant(title: "开箱", text: "x", media: [video]), against: bilibili)
+        #expect(noCover.map(\.rule) == ["media.required"] && noCover[0].coded == .mediaRequired(kinds: ["image"], platform: "bilibili"))
+        let nothing = VariantValidator.violations(of: Variant(text: "只有文字"), against: bilibili)
+        #expect(nothing.map(\.rule) == ["title.required", "media.required", "media.required"])
+        #expect(
+            nothing.dropFirst().map(\.coded) == [
+                .mediaRequired(kinds: ["video"], platform: "bilibili"), .mediaRequired(kinds: ["image"], platform: "bilibili"),
+            ])
+        let webp = MediaAttachment(kind: .image, bytes: 1 << 20, format: .webp)
+        let large = MediaAttachment(kind: .image, bytes: 6 << 20, format: .jpeg)
+        for (picture, rule) in [(webp, "media.format_not_accepted"), (large, "media.too_large")] {
+            let found = VariantValidator.violations(of: Variant(title: "开箱", text: "x", media: [video, picture]), against: bilibili)
+            #expect(found.map(\.rule) == [rule] && found.first?.field == "media[1]")
+        }
+        let titled = VariantValidator.violations(
+            of: Variant(title: String(repeating: "长", count: 81), text: "x", media: [video, cover]), against: bilibili)
+        #expect(titled.map(\.rule) == ["title.too_long"])
+        #expect(bilibili.replyLimit == nil, "nothing on Bilibili is answered through its open platform")
+        // Proposed from a draft with two pictures before its video: the
+        // video and one picture for the cover.
+        let draft = ContentDraft(
+            title: "开箱", body: "全场第二件半价", hashtags: ["开箱"],
+            media: [MediaAttachment(kind: .image, bytes: 1), MediaAttachment(kind: .image, bytes: 2), video])
+        #expect(VariantAdapter.propose(draft, for: bilibili).media == [MediaAttachment(kind: .image, bytes: 1), video])
+    }
+
     @Test func blueskyHasTwoLimits() {
         let bluesky = PlatformRules.standard["bluesky"]!
         let manyFamilies = String(repeating: "👨‍👩‍👧‍👦", count: 130)  // 130 graphemes, 3,250 bytes
@@ -76,7 +110,7 @@ import Testing
         #expect(bilibili.tags == ["春季上新", "新品"])
         #expect(!bilibili.text.contains("#"))
         #expect(bilibili.title == "春季新品今天开售", "a required title comes from the first sentence")
-        #expect(bilibili.media.map(\.kind) == [.video])
+        #expect(Set(bilibili.media.map(\.kind)) == [.video, .image], "the video and a picture for its cover")
 
         let mastodon = VariantAdapter.propose(draft, for: PlatformRules.standard["mastodon"]!)
         #expect(mastodon.text.hasSuffix("#春季上新 #新品"))

@@ -16,7 +16,8 @@ import Vapor
             // act
             let created = try await t.api(.POST, base, token: token, json: ["platform": "sandbox", "handle": "@brand_cn", "display_name": "品牌官方号"])
             let duplicate = try await t.api(.POST, base, token: token, json: ["platform": "sandbox", "handle": "brand_cn"])
-            let notYet = try await t.api(.POST, base, token: token, json: ["platform": "bilibili", "handle": "brand"])
+            let notYet = try await t.api(.POST, base, token: token, json: ["platform": "myspace", "handle": "brand"])
+            let bilibiliBare = try await t.api(.POST, base, token: token, json: ["platform": "bilibili", "handle": "brand"])
             let noFields = try await t.api(.POST, base, token: token, json: ["platform": "mastodon"])
             let unreachable = try await t.api(
                 .POST, base, token: token,
@@ -28,6 +29,10 @@ import Vapor
             #expect(created.json["credentials"] == nil && !created.body.contains("sbx_"))
             #expect(duplicate.status == .unprocessableEntity && duplicate.problemFields == ["handle"])
             #expect(notYet.status == .unprocessableEntity && notYet.problemFields == ["platform"])
+            #expect(
+                bilibiliBare.status == .unprocessableEntity
+                    && Set(bilibiliBare.problemFields) == ["fields.client_id", "fields.client_secret", "fields.access_token", "fields.tid"],
+                "\(bilibiliBare.body)")
             #expect(blank.status == .unprocessableEntity && blank.problemFields == ["handle"])
             #expect(noFields.status == .unprocessableEntity && Set(noFields.problemFields) == ["fields.instance_url", "fields.access_token"])
             #expect(unreachable.status == .unprocessableEntity && unreachable.problemFields == ["fields.instance_url"], "\(unreachable.body)")

@@ -194,11 +194,27 @@ import Testing
         }
     }
 
-    @Test func bilibiliSaysItCannotBeConnectedYetAndOffersTheSandboxRehearsal() {
+    @Test func bilibiliIsConnectedWithItsAppsTokensAndACategory() {
         let model = AccountsPage.model(.init(platform: "bilibili"), .init(), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .zhHans)
-        #expect(!model.connectable && model.rehearseHref == "/w/demo/accounts?platform=sandbox&simulates=bilibili#connect")
+        #expect(model.connectable && model.rehearseHref == nil)
+        #expect(
+            model.fields.map(\.name) == [
+                "fields[client_id]", "fields[client_secret]", "fields[access_token]", "fields[refresh_token]", "fields[tid]", "fields[apiBaseURL]",
+            ])
+        #expect(model.fields.filter(\.secret).map(\.label) == ["应用密钥", "访问令牌", "刷新令牌"], "the secrets are password fields")
+        #expect(model.fields.filter { !$0.required }.map(\.name) == ["fields[refresh_token]", "fields[apiBaseURL]"])
+        #expect(model.fields.first { $0.name == "fields[tid]" }?.label == "分区 ID")
         let html = AccountsPage.view(model, context(.zhHans, path: "/w/demo/accounts")).rendered
-        #expect(html.contains("id=\"not-connectable\"") && !html.contains("connect-account-form"))
+        #expect(html.contains("id=\"connect-account-form\"") && !html.contains("id=\"not-connectable\""))
+        #expect(html.contains("不向其他应用开放评论和私信"), "the intro says what does not reach the inbox")
+        // What Bilibili answered, in the reader's language.
+        let unknown = AccountsVocabulary.result(
+            "Category (分区) id 999 is not one Bilibili takes submissions in; the 分区 list (archive/type/list) has the ids", .zhHans)
+        #expect(unknown.template.hasPrefix("哔哩哔哩的分区 {0} 不接受投稿") && unknown.typed == ["999"])
+        let signature = AccountsVocabulary.result(
+            "Bilibili refused the app's signature (error 127012) (鉴权错误); check the client ID and the app secret of the open-platform app", .zhHans)
+        #expect(signature.template.hasPrefix("哔哩哔哩不接受应用的签名（错误 127012）{0}") && signature.typed == [" (鉴权错误)"])
+        // The Sandbox still rehearses Bilibili's rules.
         let sandbox = AccountsPage.model(
             .init(platform: "sandbox", simulates: "bilibili"), .init(), errors: FormErrors(), base: "/w/demo", canConnect: true, locale: .zhHans)
         #expect(sandbox.simulated == "bilibili" && sandbox.simulates.contains { $0.value == "bilibili" && $0.label == "哔哩哔哩" })

@@ -37,6 +37,9 @@ public struct MediaRules: Sendable, Equatable {
     /// At least one attachment of one of these kinds is needed (a cover for
     /// WeChat, the video for Douyin and Bilibili).
     public var required: Set<MediaKind>
+    /// Kinds of which each must be there: Bilibili's video and the cover
+    /// picture its submission takes beside it.
+    public var requiredEach: Set<MediaKind>
     /// The file formats the platform takes (nil: any Fanfare reads).
     public var formats: Set<MediaFormat>?
     /// Pixels above which the platform scales a picture or video down:
@@ -45,8 +48,9 @@ public struct MediaRules: Sendable, Equatable {
 
     public init(
         maxCount: Int, kinds: Set<MediaKind>, maxBytes: [MediaKind: Int] = [:], videoAlone: Bool = false, required: Set<MediaKind> = [],
-        formats: Set<MediaFormat>? = nil, scaledAbove: [MediaKind: Int] = [:]
+        requiredEach: Set<MediaKind> = [], formats: Set<MediaFormat>? = nil, scaledAbove: [MediaKind: Int] = [:]
     ) {
+        self.requiredEach = requiredEach
         self.maxCount = maxCount
         self.kinds = kinds
         self.maxBytes = maxBytes
@@ -147,10 +151,17 @@ public struct PlatformRules: Sendable, Equatable {
                 maxCount: 18, kinds: [.image, .video], maxBytes: [.image: 20 * mib, .video: 1_024 * mib], videoAlone: true,
                 required: [.image, .video]),
             preferredLength: 800, replyLimit: 1_000),
+        // A video 稿件 (open.bilibili.com 视频稿件投递): title required, ≤ 80
+        // [3P]; the description as text, ≤ 2,000 [3P; 250 in some 分区];
+        // tags in their own field; the video (≤ 4 GB, MP4 recommended) and a
+        // JPEG or PNG cover ≤ 5 MB, both required. Comments cannot be read
+        // or answered through the open platform: nothing to reply to.
         "bilibili": PlatformRules(
             platform: "bilibili", textLimit: 2_000, counting: .graphemes, titleLimit: 80, titleCounting: .graphemes,
             titleRequired: true, hashtags: .field,
-            media: MediaRules(maxCount: 1, kinds: [.video], maxBytes: [.video: 8_192 * mib], required: [.video]), preferredLength: nil,
-            replyLimit: 2_000),
+            media: MediaRules(
+                maxCount: 2, kinds: [.video, .image], maxBytes: [.video: 4_096 * mib, .image: 5 * mib], requiredEach: [.video, .image],
+                formats: [.mp4, .quicktime, .jpeg, .png]),
+            preferredLength: nil, replyLimit: nil),
     ]
 }

@@ -78,6 +78,13 @@ public enum VariantAdapter {
 
     static func pickMedia(_ media: [MediaAttachment], _ rules: MediaRules) -> [MediaAttachment] {
         let usable = media.filter { rules.kinds.contains($0.kind) && $0.bytes <= (rules.maxBytes[$0.kind] ?? .max) }
+        if !rules.requiredEach.isEmpty {
+            // One of each kind the platform needs (Bilibili's video and its
+            // cover) before any other, kept in the draft's order.
+            var picked = Set(rules.requiredEach.compactMap { kind in usable.firstIndex { $0.kind == kind } })
+            for index in usable.indices where picked.count < rules.maxCount { picked.insert(index) }
+            return picked.sorted().prefix(rules.maxCount).map { usable[$0] }
+        }
         guard rules.videoAlone else { return Array(usable.prefix(rules.maxCount)) }
         // Pictures win over a video that would have to stand alone.
         let pictures = usable.filter { $0.kind != .video }

@@ -111,6 +111,9 @@ public enum VariantValidator {
             let kinds = media.required.map(\.rawValue).sorted()
             found.append(RuleViolation(rule: "media.required", field: "media", .mediaRequired(kinds: kinds, platform: rules.platform)))
         }
+        for kind in media.requiredEach.sorted(by: { $0.rawValue > $1.rawValue }) where !variant.media.contains(where: { $0.kind == kind }) {
+            found.append(RuleViolation(rule: "media.required", field: "media", .mediaRequired(kinds: [kind.rawValue], platform: rules.platform)))
+        }
         if media.videoAlone, variant.media.contains(where: { $0.kind == .video }), variant.media.count > 1 {
             found.append(
                 RuleViolation(rule: "media.video_alone", field: "media", .mediaVideoAlone(platform: rules.platform)))

@@ -112,7 +112,7 @@ extension AccountsFeature {
         "accounts.display_name_hint": "How the team sees the account here; the account name when left empty.",
         "accounts.connect_platform": "Connect {0} account",
         "accounts.not_connectable":
-            "Bilibili's connector is not finished yet, so a Bilibili account cannot be connected. Rehearse with a Sandbox account that follows Bilibili's rules meanwhile.",
+            "This platform's connector is not finished yet, so its accounts cannot be connected. Rehearse with a Sandbox account that follows its rules meanwhile.",
         "accounts.rehearse": "Rehearse with the Sandbox",
         "accounts.intro.weibo": "Publishes and replies through a Weibo open-platform app that the account has authorised.",
         "accounts.intro.wechat":
@@ -122,7 +122,7 @@ extension AccountsFeature {
         "accounts.intro.xiaohongshu":
             "Xiaohongshu has no interface for publishing from a server: Fanfare prepares each note to paste and a person publishes it in the app, then pastes the link back.",
         "accounts.intro.bilibili":
-            "Bilibili is planned: its rules are known (titles up to 80 characters, text up to 2,000), its connector is not finished.",
+            "Submits videos with their cover through a Bilibili open-platform app the account has authorised, and reads the numbers of each video and of the account. Bilibili's open platform gives other applications no comments or messages, so nothing from Bilibili reaches the inbox.",
         "accounts.intro.mastodon":
             "Publishes (pictures included), replies, blocks spammers and reads statistics on any Mastodon instance: sign in there, or paste an access token.",
         "accounts.intro.bluesky": "Publishes and replies with an app password; the account's own password is never asked for.",
@@ -193,6 +193,19 @@ extension AccountsFeature {
         "accounts.hint.douyin.refresh_token": "Renews the access token before its 15 days run out.",
         "accounts.field.douyin.apibaseurl": "API address",
         "accounts.hint.douyin.apibaseurl": "`https://open.douyin.com`; change it only for testing.",
+        "accounts.field.bilibili.client_id": "Client ID",
+        "accounts.hint.bilibili.client_id": "The open-platform app's `client_id`, under `管理中心` on `open.bilibili.com`.",
+        "accounts.field.bilibili.client_secret": "App secret",
+        "accounts.hint.bilibili.client_secret": "The app's secret: it signs every call, and is stored sealed.",
+        "accounts.field.bilibili.access_token": "Access token",
+        "accounts.hint.bilibili.access_token": "The account's `access_token` from authorising the app (`x/account-oauth2/v1/token`).",
+        "accounts.field.bilibili.refresh_token": "Refresh token",
+        "accounts.hint.bilibili.refresh_token": "Renews the access token before it expires; Fanfare renews it at once to learn when.",
+        "accounts.field.bilibili.tid": "Category (`分区`) id",
+        "accounts.hint.bilibili.tid":
+            "e.g. `21`: the category the account's videos are submitted to, from Bilibili's category list (`archive/type/list`).",
+        "accounts.field.bilibili.apibaseurl": "API address",
+        "accounts.hint.bilibili.apibaseurl": "`https://member.bilibili.com`; change it only for testing.",
         "accounts.result.required": "Required.",
         "accounts.result.already_connected": "This account is already connected to this workspace on {0}.",
         "accounts.result.mastodon_token_empty": "The access token is empty; paste the token shown under Preferences → Development on your instance.",
@@ -241,6 +254,28 @@ extension AccountsFeature {
         "accounts.result.douyin_token_refused":
             "Douyin refused the access token ({0}); check that it belongs to this open_id and has the `video.list` and `item.comment` scopes.",
         "accounts.result.profile_link": "Paste the {0} account's profile link, e.g. {1}",
+        "accounts.result.bilibili_client_id":
+            "The client ID is the open-platform app's `client_id` as `open.bilibili.com` shows it: letters and digits only.",
+        "accounts.result.bilibili_secret":
+            "The app secret is the open-platform app's secret as `open.bilibili.com` shows it: at most 128 characters, no spaces.",
+        "accounts.result.bilibili_token_form":
+            "The access token and the refresh token are at most 512 characters without spaces, as Bilibili gives them.",
+        "accounts.result.bilibili_tid": "The category id is a whole number such as `21`: the category (`分区`) the account's videos are submitted to.",
+        "accounts.result.bilibili_tid_unknown":
+            "Bilibili takes no submissions in category {0}; its category list (`archive/type/list`) has the ids that it does.",
+        "accounts.result.bilibili_token_expired":
+            "Bilibili says the access token has expired or was revoked; authorise the app again and paste the new token.",
+        "accounts.result.bilibili_refresh_refused":
+            "Bilibili does not accept the refresh token (each one works once); authorise the app again and paste the new tokens.",
+        "accounts.result.bilibili_signature":
+            "Bilibili refused the app's signature (error {0}){1}; check the client ID and the app secret of the open-platform app.",
+        "accounts.result.bilibili_not_granted":
+            "The account has not granted the app this permission (error 127011); authorise the app again and allow everything it asks for.",
+        "accounts.result.bilibili_no_permission":
+            "The open-platform app has no permission for this call (error 127007); apply for it on `open.bilibili.com`.",
+        "accounts.result.bilibili_not_approved":
+            "Bilibili has not approved the app or its company yet (error {0}); see `管理中心` on `open.bilibili.com`.",
+        "accounts.result.bilibili_refused": "Bilibili refused: error {0}{1}",
         "accounts.result.expired": "The platform no longer accepts this account's authorisation: reconnect the account.",
         "accounts.result.rate_limited": "The platform asks to slow down: try again in {0} seconds.",
         "accounts.result.refused": "The platform refused: {0}",
@@ -349,13 +384,13 @@ extension AccountsFeature {
         "accounts.display_name": "在 Fanfare 中的名称",
         "accounts.display_name_hint": "团队在这里看到的账号名称；留空则使用平台上的账号名。",
         "accounts.connect_platform": "连接{0}账号",
-        "accounts.not_connectable": "哔哩哔哩的连接器尚未完成，暂时不能连接哔哩哔哩账号。在此之前，可以用遵循哔哩哔哩规则的 Sandbox 账号演练。",
+        "accounts.not_connectable": "这个平台的连接器尚未完成，暂时不能连接它的账号。在此之前，可以用遵循其规则的 Sandbox 账号演练。",
         "accounts.rehearse": "用 Sandbox 演练",
         "accounts.intro.weibo": "通过账号已授权的微博开放平台应用发布内容、回复评论。",
         "accounts.intro.wechat": "通过公众号的开发者接口发布文章、接收消息。订阅号每天可群发一次，服务号每月可群发四次。",
         "accounts.intro.douyin": "抖音只允许人工在抖音手机应用中发布：Fanfare 为每条内容准备好可粘贴的发布包。填写下面的开放平台信息后，私信和评论会进入互动收件箱。",
         "accounts.intro.xiaohongshu": "小红书没有供服务器发布的接口：Fanfare 为每篇笔记准备好可粘贴的发布包，由人在小红书手机应用中发布，再把链接贴回来。",
-        "accounts.intro.bilibili": "哔哩哔哩已在计划中：其规则已知（标题最多 80 字，正文最多 2,000 字），连接器尚未完成。",
+        "accounts.intro.bilibili": "通过账号已授权的哔哩哔哩开放平台应用投稿视频（含封面），并读取每个视频和账号的数据。哔哩哔哩开放平台不向其他应用开放评论和私信，因此哔哩哔哩上的互动不会进入互动收件箱。",
         "accounts.intro.mastodon": "在任意 Mastodon 实例上发布（含图片）、回复、拉黑广告号并读取数据：到实例上登录授权，或粘贴访问令牌。",
         "accounts.intro.bluesky": "使用应用专用密码发布和回复；不需要账号本身的密码。",
         "accounts.intro.webhook": "把每条内容作为签名消息（`Standard Webhooks` 标准）发到你自己的地址，用于 Fanfare 尚不支持的系统。",
@@ -420,6 +455,18 @@ extension AccountsFeature {
         "accounts.hint.douyin.refresh_token": "在访问令牌 15 天有效期届满前为其续期。",
         "accounts.field.douyin.apibaseurl": "API 地址",
         "accounts.hint.douyin.apibaseurl": "`https://open.douyin.com`；仅在测试时修改。",
+        "accounts.field.bilibili.client_id": "应用标识（`client_id`）",
+        "accounts.hint.bilibili.client_id": "开放平台应用的 `client_id`，在 `open.bilibili.com` 的「管理中心」查看。",
+        "accounts.field.bilibili.client_secret": "应用密钥",
+        "accounts.hint.bilibili.client_secret": "应用的密钥：用于为每次调用签名，加密保存。",
+        "accounts.field.bilibili.access_token": "访问令牌",
+        "accounts.hint.bilibili.access_token": "账号授权应用后获得的 `access_token`（`x/account-oauth2/v1/token`）。",
+        "accounts.field.bilibili.refresh_token": "刷新令牌",
+        "accounts.hint.bilibili.refresh_token": "在访问令牌到期前为其续期；Fanfare 会立即续期一次，以得知到期时间。",
+        "accounts.field.bilibili.tid": "分区 ID",
+        "accounts.hint.bilibili.tid": "例如 `21`：账号视频投稿到的分区，见哔哩哔哩的分区列表（`archive/type/list`）。",
+        "accounts.field.bilibili.apibaseurl": "API 地址",
+        "accounts.hint.bilibili.apibaseurl": "`https://member.bilibili.com`；仅在测试时修改。",
         "accounts.result.required": "必填。",
         "accounts.result.already_connected": "这个账号已连接到本工作区（{0}）。",
         "accounts.result.mastodon_token_empty": "访问令牌为空；请粘贴实例「偏好设置 → 开发」中显示的令牌。",
@@ -457,6 +504,18 @@ extension AccountsFeature {
         "accounts.result.douyin_token_expired": "抖音提示访问令牌已过期或已撤销；请重新授权应用，并粘贴新令牌。",
         "accounts.result.douyin_token_refused": "抖音不接受这个访问令牌（{0}）；请确认它属于这个 `open_id`，并带有 `video.list` 和 `item.comment` 权限。",
         "accounts.result.profile_link": "请粘贴{0}账号的主页链接，例如 {1}",
+        "accounts.result.bilibili_client_id": "应用标识须为 `open.bilibili.com` 上显示的应用 `client_id`：只含字母和数字。",
+        "accounts.result.bilibili_secret": "应用密钥须为 `open.bilibili.com` 上显示的应用密钥：最多 128 个字符，不含空格。",
+        "accounts.result.bilibili_token_form": "访问令牌和刷新令牌最多 512 个字符且不含空格，请按哔哩哔哩提供的原样填写。",
+        "accounts.result.bilibili_tid": "分区 ID 须为整数，例如 `21`：账号视频投稿到的分区。",
+        "accounts.result.bilibili_tid_unknown": "哔哩哔哩的分区 {0} 不接受投稿；可投稿的分区 ID 见分区列表（`archive/type/list`）。",
+        "accounts.result.bilibili_token_expired": "哔哩哔哩提示访问令牌已过期或已撤销；请重新授权应用，并粘贴新令牌。",
+        "accounts.result.bilibili_refresh_refused": "哔哩哔哩不接受这个刷新令牌（每个只能使用一次）；请重新授权应用，并粘贴新的令牌。",
+        "accounts.result.bilibili_signature": "哔哩哔哩不接受应用的签名（错误 {0}）{1}；请核对开放平台应用的 `client_id` 和应用密钥。",
+        "accounts.result.bilibili_not_granted": "账号没有授予应用这项权限（错误 127011）；请重新授权应用，并同意它申请的全部权限。",
+        "accounts.result.bilibili_no_permission": "开放平台应用没有这个接口的权限（错误 127007）；请在 `open.bilibili.com` 申请。",
+        "accounts.result.bilibili_not_approved": "哔哩哔哩尚未通过应用或其企业的认证（错误 {0}）；请查看 `open.bilibili.com` 的「管理中心」。",
+        "accounts.result.bilibili_refused": "哔哩哔哩拒绝了：错误 {0}{1}",
         "accounts.result.expired": "平台已不再接受这个账号的授权：请重新连接账号。",
         "accounts.result.rate_limited": "平台要求放慢速度：请 {0} 秒后再试。",
         "accounts.result.refused": "平台拒绝了：{0}",

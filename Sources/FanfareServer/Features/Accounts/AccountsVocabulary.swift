@@ -10,8 +10,8 @@ import Foundation
 /// platform): the page shows it as code, out of translation.
 enum AccountsVocabulary {
     /// The platforms the connect form offers, in the order a Chinese team
-    /// meets them. Bilibili has no connector yet: its tab says so and
-    /// offers the Sandbox that follows Bilibili's rules.
+    /// meets them. A platform without a connector would say so on its tab
+    /// and offer the Sandbox that follows its rules.
     static let platforms = ["weibo", "wechat", "douyin", "xiaohongshu", "bilibili", "mastodon", "bluesky", "webhook", "sandbox"]
 
     /// The key part of a connection field (`accessToken` → `accesstoken`).
@@ -132,6 +132,52 @@ enum AccountsVocabulary {
             #"Douyin does not accept this client key and client secret; copy both again from the app's page"#, "accounts.result.douyin_app_refused",
             [], nil
         ),
+        // Bilibili
+        (
+            #"Client ID must be the open-platform app's client_id as open\.bilibili\.com shows it \(letters and digits only\)"#,
+            "accounts.result.bilibili_client_id", [], nil
+        ),
+        (
+            #"App secret must be the open-platform app's secret as open\.bilibili\.com shows it \(at most 128 characters, no spaces\)"#,
+            "accounts.result.bilibili_secret", [], nil
+        ),
+        (
+            #"Access token and Refresh token must be at most 512 characters without spaces, as Bilibili gives them"#,
+            "accounts.result.bilibili_token_form", [], nil
+        ),
+        (
+            #"Category \(分区\) id must be a whole number such as 21: the 分区 the account's videos are submitted to"#, "accounts.result.bilibili_tid",
+            [], nil
+        ),
+        (
+            #"Category \(分区\) id (\d+) is not one Bilibili takes submissions in; the 分区 list \(archive/type/list\) has the ids"#,
+            "accounts.result.bilibili_tid_unknown", [1], nil
+        ),
+        (
+            #"Access token: Bilibili says it has expired or was revoked; authorise the app again and paste the new token"#,
+            "accounts.result.bilibili_token_expired", [], nil
+        ),
+        (
+            #"Refresh token: Bilibili does not accept it \(each one works once\); authorise the app again and paste the new tokens"#,
+            "accounts.result.bilibili_refresh_refused", [], nil
+        ),
+        (
+            #"Bilibili refused the app's signature \(error (-?\d+)\)(.*); check the client ID and the app secret of the open-platform app"#,
+            "accounts.result.bilibili_signature", [2], nil
+        ),
+        (
+            #"The account has not granted the open-platform app this permission \(error 127011\); authorise the app again and allow everything it asks for"#,
+            "accounts.result.bilibili_not_granted", [], nil
+        ),
+        (
+            #"The open-platform app has no permission for this call \(error 127007\); apply for it on open\.bilibili\.com"#,
+            "accounts.result.bilibili_no_permission", [], nil
+        ),
+        (
+            #"Bilibili has not approved the app or its company yet \(error (\d+)\); see 管理中心 on open\.bilibili\.com"#,
+            "accounts.result.bilibili_not_approved", [], nil
+        ),
+        (#"Bilibili refused the request: error (-?\d+)(.*)"#, "accounts.result.bilibili_refused", [2], nil),
         // The connector's general answers
         (#"The platform no longer accepts this account's authorisation: reconnect the account\."#, "accounts.result.expired", [], nil),
         (#"The platform asks to slow down: try again in (\d+) seconds\."#, "accounts.result.rate_limited", [], nil),
