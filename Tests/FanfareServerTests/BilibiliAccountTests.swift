@@ -24,6 +24,16 @@ import Vapor
     static func bilibili(_ hit: LoopbackStub.Hit) -> (status: HTTPStatus, json: String) {
         func ok(_ data: String) -> (HTTPStatus, String) { (.ok, #"{"code":0,"message":"0","ttl":1,"data":\#(data)}"#) }
         if hit.path == "/video/v2/part/upload" { return (.ok, #"{"code":0,"message":"0"}"#) }
+        // The sign-in's code exchange is a plain form post (not signed).
+        if hit.method == "POST", hit.path == "/x/account-oauth2/v1/token" {
+            let form = OpenPlatforms.form(hit.body)
+            guard form["client_secret"] == secret, form["grant_type"] == "authorization_code", form["code"] == "bili-code" else {
+                return (.ok, #"{"code":-400,"message":"code错误","ttl":1}"#)
+            }
+            // Bilibili's `expires_in` is the expiry itself (Unix seconds).
+            let expiry = Int(Date().timeIntervalSince1970) + 30 * 86_400
+            return ok(#"{"access_token":"token-1","refresh_token":"refresh-1","expires_in":\#(expiry)}"#)
+        }
         guard signed(hit) else { return (.ok, #"{"code":127012,"message":"鉴权错误","ttl":1}"#) }
         guard hit.headers["access-token"] == "token-1" else { return (.ok, #"{"code":127001,"message":"access_token验证错误","ttl":1}"#) }
         switch (hit.method, hit.path) {
@@ -45,6 +55,47 @@ import Vapor
 
     /// The smallest file the library takes as an MP4: an `ftyp` box.
     static let mp4 = Data([0, 0, 0, 20] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("mp41".utf8) + Array(repeating: 7, count: 40))
+
+    /// Bilibili in the one sign-in flow: the workspace's app entered once,
+    /// the consent page asked with `gourl` and `state`, the code exchanged,
+    /// the account read and its 分区 checked; a refused code connects nothing.
+    @Test(arguments: TestDatabase.available)
+    func aBilibiliAccountSignsInWithTheWorkspacesApp(_ database: TestDatabase) async throws {
+        try await withLoopbackStub(Self.bilibili) { stub in
+            try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
+                let room = try await Newsroom.make(t)
+                let slug = room.ws.slug
+                let admin = Browser(t)
+                _ = try await admin.signIn("author@example.com")
+                let apps = "/api/v1/workspaces/\(slug)/platform-apps/bilibili"
+                let app: [String: Any] = [
+                    "fields": ["client_id": "34c0f583f0414123", "client_secret": Self.secret, "tid": "21", "api_base_url": stub.baseURL]
+                ]
+                let bad = try await t.api(
+                    .PUT, apps, token: room.admin, json: ["fields": ["client_id": "34c0f583f0414123", "client_secret": Self.secret, "tid": "x"]])
+                #expect(bad.status == .unprocessableEntity && bad.problemFields == ["fields.tid"], "\(bad.body)")
+                let saved = try await t.api(.PUT, apps, token: room.admin, json: app)
+                #expect(saved.status == .ok && !saved.body.contains(Self.secret), "\(saved.body)")
+                let page = try await admin.get("/w/\(slug)/accounts?platform=bilibili")
+                #expect(page.body.contains("Sign in with Bilibili") && page.body.contains("id=\"sign-in-form\""))
+
+                let asked = try await PlatformSignInTests.start(admin, slug, "bilibili")
+                #expect(asked["client_id"] == "34c0f583f0414123" && asked["gourl"] == "\(t.app.settings.linkBase)/oauth/bilibili/callback")
+                let state = try #require(asked["state"])
+                _ = try await PlatformSignInTests.comeBack(admin, "bilibili", "code=bili-code&state=\(state)")
+                let account = try #require(try await SocialAccount.query(on: t.db).filter(\.$platform == "bilibili").first())
+                #expect(account.handle == "品牌官方" && account.settings["open_id"] == "open-1" && account.settings["tid"] == "21")
+                let credentials = try AccountService(db: t.db, app: t.app).credentials(of: account)
+                #expect(credentials.accessToken == "token-1" && credentials.refreshToken == "refresh-1" && credentials.expiresAt != nil)
+
+                // A code Bilibili refuses connects nothing more.
+                let refused = try await PlatformSignInTests.start(admin, slug, "bilibili")
+                _ = try await PlatformSignInTests.comeBack(admin, "bilibili", "code=stale&state=\(refused["state"] ?? "")")
+                #expect(try await admin.get("/w/\(slug)/accounts").body.contains("The account was not connected"))
+                #expect(try await SocialAccount.query(on: t.db).filter(\.$platform == "bilibili").count() == 1)
+            }
+        }
+    }
 
     @Test(arguments: TestDatabase.available)
     func aBilibiliAccountIsConnectedWithItsAppsTokensAndAVideoPublishedToIt(_ database: TestDatabase) async throws {

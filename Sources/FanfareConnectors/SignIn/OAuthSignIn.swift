@@ -142,7 +142,7 @@ extension OAuthSignInFlow {
 /// The platforms whose accounts connect by signing in. A new platform is
 /// one line here.
 public enum OAuthSignInRegistry {
-    public static let flows: [any OAuthSignInFlow] = [MastodonSignInFlow(), WeiboSignIn(), DouyinSignIn()]
+    public static let flows: [any OAuthSignInFlow] = [MastodonSignInFlow(), WeiboSignIn(), DouyinSignIn(), BilibiliSignInFlow()]
 
     public static func flow(_ platform: String) -> (any OAuthSignInFlow)? {
         flows.first { $0.platform == platform }

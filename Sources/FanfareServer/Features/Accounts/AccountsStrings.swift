@@ -26,6 +26,19 @@ extension AccountsFeature {
         // Signing in with the workspace's own app; reconnecting; the token watch
         "accounts.sign_in_with.weibo": "Sign in with Weibo",
         "accounts.sign_in_with.douyin": "Sign in with Douyin",
+        "accounts.sign_in_with.bilibili": "Sign in with Bilibili",
+        "accounts.app_intro.bilibili":
+            "Create an app on open.bilibili.com (an approved company's open-platform app with video submission and data permissions), then copy its client ID and secret here and choose the 分区 the accounts' videos go to. Fanfare renews the tokens by itself before they expire.",
+        "accounts.app_register.bilibili":
+            "Enter this address as the app's return address (回调地址) on open.bilibili.com; Bilibili sends people back only to it.",
+        "accounts.app_field.bilibili.client_id": "Client ID",
+        "accounts.app_hint.bilibili.client_id": "The app's `client_id`, in `管理中心` on open.bilibili.com.",
+        "accounts.app_field.bilibili.client_secret": "App secret",
+        "accounts.app_hint.bilibili.client_secret": "Signs every call to Bilibili; kept sealed, never shown again.",
+        "accounts.app_field.bilibili.tid": "Category (分区) id",
+        "accounts.app_hint.bilibili.tid": "e.g. 21: the 分区 the accounts' videos are submitted to.",
+        "accounts.app_field.bilibili.api_base_url": "API address",
+        "accounts.app_hint.bilibili.api_base_url": "https://member.bilibili.com (change only for testing)",
         "accounts.sign_in_leaving_platform": "Signing in on {0}",
         "accounts.sign_in_refused": "The sign-in was not allowed on {0}, so no account was connected.",
         "accounts.sign_in_app_hint":
@@ -309,6 +322,18 @@ extension AccountsFeature {
         // 用工作区自己的应用登录授权；重新连接；授权到期提醒
         "accounts.sign_in_with.weibo": "用微博登录",
         "accounts.sign_in_with.douyin": "用抖音登录",
+        "accounts.sign_in_with.bilibili": "用哔哩哔哩登录",
+        "accounts.app_intro.bilibili":
+            "请在 `open.bilibili.com` 创建开放平台应用（企业认证并获批视频投稿和数据权限），把它的 `client_id` 和密钥填在这里，并选择账号视频投稿的分区。Fanfare 会在授权到期前自动续期。",
+        "accounts.app_register.bilibili": "请在 `open.bilibili.com` 把这个地址填为应用的回调地址；哔哩哔哩只会把人送回这个地址。",
+        "accounts.app_field.bilibili.client_id": "应用标识（`client_id`）",
+        "accounts.app_hint.bilibili.client_id": "见 `open.bilibili.com` 的 `管理中心`。",
+        "accounts.app_field.bilibili.client_secret": "应用密钥",
+        "accounts.app_hint.bilibili.client_secret": "用于为每次调用签名；加密保存，之后不再显示。",
+        "accounts.app_field.bilibili.tid": "分区 ID",
+        "accounts.app_hint.bilibili.tid": "例如 21：账号视频投稿到的分区。",
+        "accounts.app_field.bilibili.api_base_url": "API 地址",
+        "accounts.app_hint.bilibili.api_base_url": "`https://member.bilibili.com`（仅测试时修改）",
         "accounts.sign_in_leaving_platform": "前往{0}登录授权",
         "accounts.sign_in_refused": "在{0}上未获授权，没有连接账号。",
         "accounts.sign_in_app_hint": "Fanfare 会带你到{0}，以品牌账号登录并授权本工作区的应用，完成后会回到这里。",

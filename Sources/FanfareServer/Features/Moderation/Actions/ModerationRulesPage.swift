@@ -118,7 +118,7 @@ enum ModerationRulesPage {
             \(Layout.errorSummary(ctx, model.errors))
             <p>\(ctx.t("moderation.rules_intro"))</p>
             <p class="muted">\(ctx.t("moderation.rules_example"))</p>
-            \(model.off ? HTML("<p id=\"rules-off\">\(Badge.html(ctx.t("moderation.rules_off"), tone: .neutral))</p>") : HTML.empty)
+            \(model.off ? HTML("<p id=\"rules-off\" class=\"muted\">\(ctx.t("moderation.rules_off"))</p>") : HTML.empty)
             <form method="post" action="\(model.action)" id="moderation-rules-form">\(ctx.csrfField)
             <fieldset\(disabled)><div class="table-scroll"><table id="moderation-rules"><thead><tr><th>\(ctx.t("moderation.rules_grade"))</th><th>\(ctx.t("moderation.rules_message"))</th><th>\(ctx.t("moderation.rules_block"))</th></tr></thead>
             <tbody>\(HTML.join(rows))</tbody></table></div>
