@@ -128,7 +128,7 @@ enum WeChatTemplatePage {
         }
         let empty: HTML = """
             <div class="empty-state" id="no-wechat-templates"><p>\(ctx.t("inbox.wechat_templates_empty"))</p>\
-            <p>\(model.canManage && !model.accounts.isEmpty ? HTML("<a href=\"#wechat-template-form\">\(ctx.t("inbox.wechat_template_add_first"))</a>") : HTML("\(ctx.t("inbox.read_only"))"))</p></div>
+            \(model.canManage ? (model.accounts.isEmpty ? HTML.empty : HTML("<p><a href=\"#wechat-template-form\">\(ctx.t("inbox.wechat_template_add_first"))</a></p>")) : HTML("<p>\(ctx.t("inbox.read_only"))</p>"))</div>
             """
         let form: HTML
         if !model.canManage {
