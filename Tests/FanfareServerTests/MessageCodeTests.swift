@@ -26,6 +26,8 @@ import Vapor
         "http", "https", "post_id", "campaign", "account_id", "CNY", "fnf_click", "fan_id", "external_id", "platform", "handle",
         // WeChat template field keys as the template's content writes them ({{thing1.DATA}}).
         "DATA", "thing", "time",
+        // A monitor query's operators, typed as they are.
+        "AND", "OR", "NOT",
         // The underscore itself, named as a character a value may hold.
         "_",
     ]

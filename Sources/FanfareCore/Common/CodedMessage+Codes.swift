@@ -721,4 +721,21 @@ extension CodedMessage {
     public static func importAsOf(value: String, day: String) -> CodedMessage {
         CodedMessage(.importAsOf, ["value": .text(value), "day": .text(day)])
     }
+
+    // MARK: Listening
+
+    public static func monitorQueryQuote(position: Int) -> CodedMessage { CodedMessage(.monitorQueryQuote, ["position": .int(position)]) }
+    public static func monitorQueryParenthesis(position: Int) -> CodedMessage {
+        CodedMessage(.monitorQueryParenthesis, ["position": .int(position)])
+    }
+    public static func monitorQueryExpected(position: Int) -> CodedMessage { CodedMessage(.monitorQueryExpected, ["position": .int(position)]) }
+    public static func monitorQueryPhraseEmpty(phrase: String, position: Int) -> CodedMessage {
+        CodedMessage(.monitorQueryPhraseEmpty, ["phrase": .text(phrase), "position": .int(position)])
+    }
+    public static func monitorQueryDepth(max: Int) -> CodedMessage { CodedMessage(.monitorQueryDepth, ["max": .int(max)]) }
+    public static func decimalBetween(min: String, max: String) -> CodedMessage {
+        CodedMessage(.decimalBetween, ["min": .text(min), "max": .text(max)])
+    }
+    public static var alertGradeOrder: CodedMessage { CodedMessage(.alertGradeOrder) }
+    public static var monitorQueryNegativeOnly: CodedMessage { CodedMessage(.monitorQueryNegativeOnly) }
 }

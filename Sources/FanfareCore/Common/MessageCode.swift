@@ -486,6 +486,17 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case seriesLine = "series_line"
     case seriesMinChange = "series_min_change"
     case seriesPeriod = "series_period"
+
+    // MARK: Listening
+
+    case monitorQueryQuote = "monitor_query_quote"
+    case monitorQueryParenthesis = "monitor_query_parenthesis"
+    case monitorQueryExpected = "monitor_query_expected"
+    case monitorQueryPhraseEmpty = "monitor_query_phrase_empty"
+    case monitorQueryDepth = "monitor_query_depth"
+    case monitorQueryNegativeOnly = "monitor_query_negative_only"
+    case alertGradeOrder = "alert_grade_order"
+    case decimalBetween = "decimal_between"
     case dayNotAfter = "day_not_after"
 
     // MARK: Conversions (links and events)
@@ -980,6 +991,14 @@ extension MessageCode {
         case .seriesLine: "has {count} fields; a line is timestamp,value"
         case .seriesMinChange: "is {value}; use a number above 0 in the series' own units (1 for counts, 0.001 for a rate)"
         case .seriesPeriod: "must be a day on or after `from`, at most {max} days after it"
+        case .monitorQueryQuote: "has a quotation mark at character {position} that is never closed"
+        case .monitorQueryParenthesis: "has a parenthesis at character {position} without its pair"
+        case .monitorQueryExpected: "needs a phrase at character {position} (after AND, OR, NOT or an opening parenthesis, and not before a closing one)"
+        case .monitorQueryPhraseEmpty: "has the phrase \"{phrase}\" at character {position}, which is only spaces or symbols and can never be heard"
+        case .monitorQueryDepth: "nests parentheses more than {max} deep"
+        case .decimalBetween: "must be a number from {min} to {max}"
+        case .alertGradeOrder: "must ask at least as much as the grade below it in every number (volume ratio, mentions, negative share, negatives)"
+        case .monitorQueryNegativeOnly: "would match messages that contain none of its phrases; add a phrase that must appear (NOT only excludes)"
         case .dayNotAfter: "must be {day} or earlier (today in the workspace's time zone)"
         // Conversions
         case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
