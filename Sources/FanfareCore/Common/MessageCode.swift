@@ -993,8 +993,10 @@ extension MessageCode {
         case .seriesPeriod: "must be a day on or after `from`, at most {max} days after it"
         case .monitorQueryQuote: "has a quotation mark at character {position} that is never closed"
         case .monitorQueryParenthesis: "has a parenthesis at character {position} without its pair"
-        case .monitorQueryExpected: "needs a phrase at character {position} (after AND, OR, NOT or an opening parenthesis, and not before a closing one)"
-        case .monitorQueryPhraseEmpty: "has the phrase \"{phrase}\" at character {position}, which is only spaces or symbols and can never be heard"
+        case .monitorQueryExpected:
+            "needs a phrase at character {position} (after AND, OR, NOT or an opening parenthesis, and not before a closing one)"
+        case .monitorQueryPhraseEmpty:
+            "has the phrase \"{phrase}\" at character {position}, which is only spaces or symbols and can never be heard"
         case .monitorQueryDepth: "nests parentheses more than {max} deep"
         case .decimalBetween: "must be a number from {min} to {max}"
         case .alertGradeOrder: "must ask at least as much as the grade below it in every number (volume ratio, mentions, negative share, negatives)"
