@@ -28,6 +28,8 @@ import Vapor
         "DATA", "thing", "time",
         // A monitor query's operators, typed as they are.
         "AND", "OR", "NOT",
+        // Notification channels: the webhook standard and its secret's form.
+        "Webhook", "Standard", "Webhooks", "whsec_", "base",
         // The underscore itself, named as a character a value may hold.
         "_",
     ]

@@ -733,6 +733,8 @@ extension CodedMessage {
         CodedMessage(.monitorQueryPhraseEmpty, ["phrase": .text(phrase), "position": .int(position)])
     }
     public static func monitorQueryDepth(max: Int) -> CodedMessage { CodedMessage(.monitorQueryDepth, ["max": .int(max)]) }
+    public static func channelAddress(prefixes: [String]) -> CodedMessage { CodedMessage(.channelAddress, ["prefixes": .choices(prefixes)]) }
+    public static var channelSecretWebhook: CodedMessage { CodedMessage(.channelSecretWebhook) }
     public static func decimalBetween(min: String, max: String) -> CodedMessage {
         CodedMessage(.decimalBetween, ["min": .text(min), "max": .text(max)])
     }

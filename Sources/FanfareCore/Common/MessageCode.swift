@@ -497,6 +497,8 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case monitorQueryNegativeOnly = "monitor_query_negative_only"
     case alertGradeOrder = "alert_grade_order"
     case decimalBetween = "decimal_between"
+    case channelAddress = "channel_address"
+    case channelSecretWebhook = "channel_secret_webhook"
     case dayNotAfter = "day_not_after"
 
     // MARK: Conversions (links and events)
@@ -998,6 +1000,8 @@ extension MessageCode {
         case .monitorQueryPhraseEmpty:
             "has the phrase \"{phrase}\" at character {position}, which is only spaces or symbols and can never be heard"
         case .monitorQueryDepth: "nests parentheses more than {max} deep"
+        case .channelAddress: "must be the robot's webhook address as the platform gives it, starting with {prefixes}"
+        case .channelSecretWebhook: "must be a Standard Webhooks secret (whsec_ followed by base64 of at least 16 bytes), or empty to have one made"
         case .decimalBetween: "must be a number from {min} to {max}"
         case .alertGradeOrder: "must ask at least as much as the grade below it in every number (volume ratio, mentions, negative share, negatives)"
         case .monitorQueryNegativeOnly: "would match messages that contain none of its phrases; add a phrase that must appear (NOT only excludes)"

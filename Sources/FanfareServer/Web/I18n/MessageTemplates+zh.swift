@@ -444,6 +444,8 @@ enum ChineseMessages {
         .monitorQueryExpected: "第 {position} 个字处缺少词语（AND、OR、NOT 或左括号之后须有词语，右括号之前也须有）",
         .monitorQueryPhraseEmpty: "第 {position} 个字处的词语「{phrase}」只有空格或符号，永远无法匹配",
         .monitorQueryDepth: "括号嵌套超过 {max} 层",
+        .channelAddress: "须是平台给出的机器人 Webhook 地址，以 {prefixes} 开头",
+        .channelSecretWebhook: "须是 Standard Webhooks 密钥（whsec_ 后接至少 16 字节的 base64），留空则自动生成",
         .decimalBetween: "须是 {min} 到 {max} 之间的数",
         .alertGradeOrder: "每一项（音量倍数、提及数、负面占比、负面数）都不得低于下一级",
         .monitorQueryNegativeOnly: "不含任何词语的消息也会匹配；请至少加一个必须出现的词语（NOT 只用于排除）",
