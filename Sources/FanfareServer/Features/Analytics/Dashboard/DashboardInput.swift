@@ -148,10 +148,21 @@ struct DashboardRequest: Sendable {
 
     /// Reads a request's query with the workspace's accounts and campaigns.
     static func read(_ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors) async throws -> DashboardRequest {
+        try await readWithLists(req, access: access, errors: &errors).request
+    }
+
+    /// `read`, handing back the accounts and campaigns it checked the
+    /// query against, so a page that shows them does not read them again.
+    static func readWithLists(
+        _ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors
+    ) async throws -> (request: DashboardRequest, accounts: [DashboardQueries.Account], campaigns: [String]) {
         let today = MetricDay.of(Date(), in: access.workspace.zone)
-        let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db).map { (id: $0.id, platform: $0.platform) }
+        let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db)
         let campaigns = try await DashboardQueries.campaigns(access.workspaceID, on: req.db)
-        return parse({ req.query[String.self, at: $0] }, today: today, accounts: accounts, campaigns: campaigns, errors: &errors)
+        let request = parse(
+            { req.query[String.self, at: $0] }, today: today, accounts: accounts.map { (id: $0.id, platform: $0.platform) }, campaigns: campaigns,
+            errors: &errors)
+        return (request, accounts, campaigns)
     }
 }
 
