@@ -87,4 +87,19 @@ import Testing
             }
         }
     }
+
+    /// The first instant of a day in a zone, as the calendar answers it, across daylight-saving changes.
+    @Test func dayStartsAsTheCalendarAnswers() {
+        let zones = ["Asia/Shanghai", "America/New_York", "America/Santiago", "Asia/Beirut", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]
+        for name in zones {
+            let zone = TimeZone(identifier: name)!
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            for day in MetricDay.range("2025-01-01", "2027-12-31") + ["1500-03-01", "2026-1-5"] {
+                let parts = day.split(separator: "-").compactMap { Int($0) }
+                let expected = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
+                #expect(DashboardQueries.start(of: day, in: zone) == expected, "\(day) \(name)")
+            }
+        }
+    }
 }

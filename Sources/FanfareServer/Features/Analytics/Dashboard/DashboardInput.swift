@@ -224,6 +224,19 @@ enum DashboardQueries {
 
     /// The first instant of `day` in `zone`.
     static func start(of day: String, in zone: TimeZone) -> Date {
+        // A view asks this for every day of its charts and buckets: when
+        // the zone's offset is the same a day either side, the local
+        // midnight is the UTC one moved by that offset (what the calendar
+        // answers), found without making a calendar.
+        if let utc = MetricDay.parse(day) {
+            let offset = zone.secondsFromGMT(for: utc)
+            let candidate = utc.addingTimeInterval(-Double(offset))
+            if zone.secondsFromGMT(for: candidate) == offset, zone.secondsFromGMT(for: candidate.addingTimeInterval(-86_400)) == offset,
+                zone.secondsFromGMT(for: candidate.addingTimeInterval(86_400)) == offset
+            {
+                return candidate
+            }
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = day.split(separator: "-").compactMap { Int($0) }
