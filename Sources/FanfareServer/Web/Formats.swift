@@ -54,12 +54,39 @@ enum Formats {
             return text
         }
         let weekday = gregorian.component(.weekday, from: date) - 1
-        let thisYear = gregorian.component(.year, from: now) == parts[0]
+        return written(year: parts[0], month: parts[1], day: parts[2], weekday: weekday, locale, thisYear: year(of: now))
+    }
+
+    /// `day(_:_:now:)` of a day given by its numbers (a real day), for a
+    /// chart's table writing one per row: no text to split, no calendar
+    /// asked for the weekday from 1600 on (the Gregorian rule Foundation's
+    /// calendar follows there). `thisYear`: `year(of: now)`.
+    static func day(year: Int, month: Int, day: Int, _ locale: UILocale, thisYear: Int) -> String {
+        guard (1600...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else {
+            let date = DateComponents(calendar: gregorian, year: year, month: month, day: day).date
+            let weekday = date.map { gregorian.component(.weekday, from: $0) - 1 } ?? 0
+            return written(year: year, month: month, day: day, weekday: weekday, locale, thisYear: thisYear)
+        }
+        // Sakamoto's method: 0 is Sunday, as `.weekday` - 1.
+        let offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4]
+        let y = month < 3 ? year - 1 : year
+        let weekday = (y + y / 4 - y / 100 + y / 400 + offsets[month - 1] + day) % 7
+        return written(year: year, month: month, day: day, weekday: weekday, locale, thisYear: thisYear)
+    }
+
+    /// The year of `now` as `day(_:_:now:)` compares it (UTC).
+    static func year(of now: Date) -> Int { gregorian.component(.year, from: now) }
+
+    /// "05" for 5: two digits at least.
+    static func twoDigits(_ value: Int) -> String { value >= 0 && value < 10 ? "0" + String(value) : String(value) }
+
+    private static func written(year: Int, month: Int, day: Int, weekday: Int, _ locale: UILocale, thisYear: Int) -> String {
+        let sameYear = thisYear == year
         if locale == .zhHans {
-            return (thisYear ? "" : "\(parts[0])年") + "\(parts[1])月\(parts[2])日 " + ["周日", "周一", "周二", "周三", "周四", "周五", "周六"][weekday]
+            return (sameYear ? "" : "\(year)年") + "\(month)月\(day)日 " + ["周日", "周一", "周二", "周三", "周四", "周五", "周六"][weekday]
         }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][weekday] + " \(parts[2]) \(months[parts[1] - 1])" + (thisYear ? "" : " \(parts[0])")
+        return ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][weekday] + " \(day) \(months[month - 1])" + (sameYear ? "" : " \(year)")
     }
 
     private static let gregorian: Calendar = {

@@ -17,8 +17,9 @@ struct FanAnalyticsPages {
         let access = try req.workspaceAccess
         try access.require(.analyticsView)
         let ctx = try await PageContext.make(req)
-        let (query, errors, scope) = try await FanAnalyticsService.read(req, access: access, granularities: [.day, .week, .month])
-        let found = try await FanAnalyticsPage.query(errors.issues.isEmpty ? scope : nil, access: access, on: req.db)
+        let (query, errors, scope, accounts) = try await FanAnalyticsService.readWithAccounts(
+            req, access: access, granularities: [.day, .week, .month])
+        let found = try await FanAnalyticsPage.query(errors.issues.isEmpty ? scope : nil, access: access, accounts: accounts, on: req.db)
         let model = FanAnalyticsPage.model(
             query, found, errors: FormErrors(errors), slug: access.workspace.slug, zone: scope.zone, canExport: access.can(.reportsExport),
             locale: ctx.locale)
@@ -88,9 +89,12 @@ enum FanAnalyticsPage {
     }
 
     /// Nil scope (the question had errors): only the accounts, for the form.
-    static func query(_ scope: FanScope?, access: WorkspaceAccess, on db: any Database) async throws -> Found {
+    /// `accounts`: the workspace's accounts when the request has read them already.
+    static func query(
+        _ scope: FanScope?, access: WorkspaceAccess, accounts: [(id: UUID, platform: String, handle: String)]? = nil, on db: any Database
+    ) async throws -> Found {
         var found = Found()
-        found.accounts = try await FanAnalyticsService.accounts(access, on: db)
+        if let accounts { found.accounts = accounts } else { found.accounts = try await FanAnalyticsService.accounts(access, on: db) }
         found.segments = try await FanAnalyticsService.segments(access, on: db)
         guard let scope else { return found }
         let queries = try FanActivityQueries(db, scope: scope)
@@ -316,10 +320,12 @@ enum FanAnalyticsPage {
             let day = period.count == 7 ? period + "-01" : period
             return LocalDays.start(of: day, in: model.zone) ?? Date(timeIntervalSince1970: 0)
         }
+        // Each period's moment once, for the three series (a calendar is asked per moment).
+        let moments = points.map { at($0.period) }
         let series = [
-            LineSeries(name: ctx.t("fananalytics.dau"), points: points.map { ChartPoint(at: at($0.period), value: $0.dau) }),
-            LineSeries(name: ctx.t("fananalytics.wau"), points: points.map { ChartPoint(at: at($0.period), value: Double($0.wau)) }),
-            LineSeries(name: ctx.t("fananalytics.mau"), points: points.map { ChartPoint(at: at($0.period), value: Double($0.mau)) }),
+            LineSeries(name: ctx.t("fananalytics.dau"), points: zip(moments, points).map { ChartPoint(at: $0, value: $1.dau) }),
+            LineSeries(name: ctx.t("fananalytics.wau"), points: zip(moments, points).map { ChartPoint(at: $0, value: Double($1.wau)) }),
+            LineSeries(name: ctx.t("fananalytics.mau"), points: zip(moments, points).map { ChartPoint(at: $0, value: Double($1.mau)) }),
         ]
         return Chart.line(spec, series: series, zone: model.zone)
     }

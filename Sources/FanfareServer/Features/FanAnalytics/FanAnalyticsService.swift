@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Reading a fan-analytics question from a request (page or API) and
@@ -15,23 +16,34 @@ enum FanAnalyticsService {
     static func read(
         _ req: Request, access: WorkspaceAccess, granularities: [Granularity] = Granularity.allCases, segments: Bool = true
     ) async throws -> (query: FanPeriodQuery, errors: ValidationErrors, scope: FanScope) {
+        let read = try await readWithAccounts(req, access: access, granularities: granularities, segments: segments)
+        return (read.query, read.errors, read.scope)
+    }
+
+    /// `read`, handing back the accounts it checked the question against
+    /// (as `accounts` reads them), so the page's form does not read them again.
+    static func readWithAccounts(
+        _ req: Request, access: WorkspaceAccess, granularities: [Granularity] = Granularity.allCases, segments: Bool = true
+    ) async throws -> (
+        query: FanPeriodQuery, errors: ValidationErrors, scope: FanScope, accounts: [(id: UUID, platform: String, handle: String)]
+    ) {
         var values: [String: String] = [:]
         for name in fields { values[name] = req.query[String.self, at: name] }
         let zone = access.workspace.zone
-        let accounts = try await access.query(SocialAccount.self, on: req.db).all()
+        let accounts = try await Self.accounts(access, on: req.db)
         let asked = segments && !(values["segment"]?.trimmingCharacters(in: .whitespaces).isEmpty ?? true)
         if asked { try access.require(.fansView) }
         let saved = asked ? try await FanService.savedSegments(in: access, on: req.db) : []
         let (query, errors) = FanPeriodQuery.read(
             values, today: MetricDay.of(Date(), in: zone),
-            accounts: Dictionary(accounts.map { ($0.id!, $0.platform) }, uniquingKeysWith: { a, _ in a }),
+            accounts: Dictionary(accounts.map { ($0.id, $0.platform) }, uniquingKeysWith: { a, _ in a }),
             platforms: PlatformRules.standard.keys.sorted(), granularities: granularities, segments: segments ? Set(saved.map(\.id)) : nil)
         var scope = Self.scope(query, access: access)
         if let id = query.segmentID, let segment = saved.first(where: { $0.id == id }) {
             scope.segmentID = id
             scope.segmentRule = segment.rule
         }
-        return (query, errors, scope)
+        return (query, errors, scope, accounts)
     }
 
     static func scope(_ query: FanPeriodQuery, access: WorkspaceAccess) -> FanScope {
@@ -47,7 +59,13 @@ enum FanAnalyticsService {
     }
 
     /// A workspace's accounts for the filter's choices.
+    /// Read as plain rows, in the order Fluent's sort by platform, then handle gave (no model is filled).
     static func accounts(_ access: WorkspaceAccess, on db: any Database) async throws -> [(id: UUID, platform: String, handle: String)] {
-        try await access.query(SocialAccount.self, on: db).sort(\.$platform).sort(\.$handle).all().map { ($0.id!, $0.platform, $0.handle) }
+        guard let sql = db as? any SQLDatabase else {
+            return try await access.query(SocialAccount.self, on: db).sort(\.$platform).sort(\.$handle).all().map { ($0.id!, $0.platform, $0.handle) }
+        }
+        return try await PlainRows.all(
+            sql, "SELECT id, platform, handle FROM social_accounts WHERE workspace_id = \(bind: access.workspaceID) ORDER BY platform, handle"
+        ).map { row in (try row.uuid("id"), try row.text("platform"), try row.text("handle")) }
     }
 }

@@ -129,25 +129,55 @@ extension Chart {
     /// The data table: a caption, the column headers, one row per row
     /// header; cells link where the marks do.
     /// `verbatimHeaders`: the row headers are names (accounts, brands), kept out of translation.
+    /// Written into one string (a line chart's table has a row per day and
+    /// a cell per series), each text escaped as it goes in.
     static func table(
         caption: String, columns: [String], rows: [(header: String, cells: [ChartTableCell])], classes: String = "", verbatimHeaders: Bool = false
     ) -> HTML {
-        let head = columns.map { column -> HTML in "<th scope=\"col\">\(column)</th>" }
-        let body = rows.map { row -> HTML in
-            let cells = row.cells.map { cell -> HTML in
-                let text: HTML = cell.href.map { "<a href=\"\($0)\">\(cell.text)</a>" } ?? "\(cell.text)"
-                let classes: HTML = cell.classes.isEmpty ? .empty : " class=\"\(cell.classes)\""
-                let title: HTML = cell.title.map { " title=\"\($0)\"" } ?? .empty
-                return "<td\(classes)\(title)>\(text)</td>"
-            }
-            let verbatim: HTML = verbatimHeaders ? HTML(raw: " translate=\"no\"") : .empty
-            return "<tr><th scope=\"row\"\(verbatim)>\(row.header)</th>\(cells)</tr>"
+        var out = "<div class=\"table-scroll\"><table class=\""
+        out.reserveCapacity(256 + rows.count * (48 + 40 * columns.count))
+        out += HTML.escape(("chart-table " + classes).trimmingCharacters(in: .whitespaces))
+        out += "\"><caption>"
+        out += HTML.escape(caption)
+        out += "</caption><thead><tr>"
+        for column in columns {
+            out += "<th scope=\"col\">"
+            out += HTML.escape(column)
+            out += "</th>"
         }
-        let tableClass: HTML = " class=\"\(("chart-table " + classes).trimmingCharacters(in: .whitespaces))\""
-        return """
-            <div class="table-scroll"><table\(tableClass)><caption>\(caption)</caption>\
-            <thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
-            """
+        out += "</tr></thead><tbody>"
+        for row in rows {
+            out += verbatimHeaders ? "<tr><th scope=\"row\" translate=\"no\">" : "<tr><th scope=\"row\">"
+            out += HTML.escape(row.header)
+            out += "</th>"
+            for cell in row.cells {
+                out += "<td"
+                if !cell.classes.isEmpty {
+                    out += " class=\""
+                    out += HTML.escape(cell.classes)
+                    out += "\""
+                }
+                if let title = cell.title {
+                    out += " title=\""
+                    out += HTML.escape(title)
+                    out += "\""
+                }
+                out += ">"
+                if let href = cell.href {
+                    out += "<a href=\""
+                    out += HTML.escape(href)
+                    out += "\">"
+                    out += HTML.escape(cell.text)
+                    out += "</a>"
+                } else {
+                    out += HTML.escape(cell.text)
+                }
+                out += "</td>"
+            }
+            out += "</tr>"
+        }
+        out += "</tbody></table></div>"
+        return HTML(raw: out)
     }
 
     /// A legend entry per series, its swatch in the series' class, and the
@@ -162,10 +192,35 @@ extension Chart {
     }
 
     /// A mark (a dot, a bar, a cell) with its tooltip, inside a link when it has one.
+    /// Written into one string: a chart draws one per point or bar.
     static func mark(_ element: String, _ attributes: [(String, String)], classes: String, tooltip: String, href: String?) -> HTML {
-        let attributeText = HTML.join(attributes.map { name, value in HTML(" \(name)=\"\(value)\"") })
-        let shape: HTML = "<\(element) class=\"\(classes)\"\(attributeText)><title>\(tooltip)</title></\(element)>"
-        return href.map { "<a href=\"\($0)\">\(shape)</a>" } ?? shape
+        var out = ""
+        out.reserveCapacity(96 + tooltip.utf8.count + (href?.utf8.count ?? 0))
+        if let href {
+            out += "<a href=\""
+            out += HTML.escape(href)
+            out += "\">"
+        }
+        let name = HTML.escape(element)
+        out += "<"
+        out += name
+        out += " class=\""
+        out += HTML.escape(classes)
+        out += "\""
+        for (attribute, value) in attributes {
+            out += " "
+            out += HTML.escape(attribute)
+            out += "=\""
+            out += HTML.escape(value)
+            out += "\""
+        }
+        out += "><title>"
+        out += HTML.escape(tooltip)
+        out += "</title></"
+        out += name
+        out += ">"
+        if href != nil { out += "</a>" }
+        return HTML(raw: out)
     }
 
     /// A piece of text in the drawing; shortened to `width` with the whole text as its tooltip.

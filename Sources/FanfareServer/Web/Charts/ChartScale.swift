@@ -158,9 +158,33 @@ enum ChartScale {
     /// A coordinate for the drawing: one decimal, never NaN or infinity.
     static func coordinate(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
-        let rounded = (value * 10).rounded() / 10
+        // Written from the whole tenths: what the general path below writes
+        // for any drawing-sized value, without its intermediate strings (a
+        // chart writes a few hundred coordinates per view).
+        let tenths = (value * 10).rounded()
+        if abs(tenths) < 1e12 {
+            let whole = Int(tenths)
+            if whole % 10 == 0 { return String(whole / 10) }
+            let magnitude = whole.magnitude
+            return (whole < 0 ? "-" : "") + String(magnitude / 10) + "." + String(magnitude % 10)
+        }
+        let rounded = tenths / 10
         if rounded == rounded.rounded() { return String(Int(rounded)) }
         return DecimalText.fixed(rounded, digits: 1)
+    }
+
+    /// An SVG path through `points` ("M x y L x y …"), written into one string.
+    static func path(_ points: [(x: Double, y: Double)]) -> String {
+        var out = ""
+        out.reserveCapacity(points.count * 14)
+        for (index, point) in points.enumerated() {
+            if index > 0 { out += " " }
+            out += index == 0 ? "M" : "L"
+            out += coordinate(point.x)
+            out += " "
+            out += coordinate(point.y)
+        }
+        return out
     }
 
     /// The median of finite values (0 when there are none).

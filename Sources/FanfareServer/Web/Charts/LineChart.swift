@@ -48,7 +48,11 @@ extension Chart {
         let y = ChartScale.Linear(domain: (ticks.first ?? 0, ticks.last ?? 1), range: (bottom, top))
         let flagWord = flagName ?? I18n.text("chart.flagged", locale)
         let calendar = ChartTime.calendar(zone)
-        let hourly = all.contains { calendar.component(.hour, from: $0.at) != 0 || calendar.component(.minute, from: $0.at) != 0 }
+        let hourly = all.contains {
+            let parts = ChartTime.parts($0.at, zone: zone, calendar: calendar)
+            return parts.hour != 0 || parts.minute != 0
+        }
+        var when = ChartTime.TableLabels(hourly: hourly, zone: zone, locale: locale, now: spec.now)
 
         // The time axis: calendar ticks, labelled in the reader's way, thinned until none collide.
         let time = ChartScale.timeTicks(from: first, to: last, zone: zone, maxTicks: 6, daily: !hourly)
@@ -83,16 +87,15 @@ extension Chart {
             legendEntries.append((line.name, classes))
             let points = drawn[index]
             guard !points.isEmpty else { continue }
-            let path = points.enumerated().map { offset, point in
-                (offset == 0 ? "M" : "L") + ChartScale.coordinate(x(point.at.timeIntervalSince1970)) + " " + ChartScale.coordinate(y(point.value))
-            }.joined(separator: " ")
+            let path = ChartScale.path(points.map { (x($0.at.timeIntervalSince1970), y($0.value)) })
             lines.append("<path class=\"line \(classes)\" d=\"\(path)\"/>")
             let dense = points.count > 62
             for point in points where !dense || point.href != nil || point.flagged || points.count == 1 {
                 let cx = ChartScale.coordinate(x(point.at.timeIntervalSince1970))
                 let cy = ChartScale.coordinate(y(point.value))
-                let when = ChartTime.tableLabel(point.at.addingTimeInterval(-line.shift), hourly: hourly, zone: zone, locale: locale, now: spec.now)
-                let tooltip = "\(line.name) · \(when) · \(format.exact(point.value, locale))" + (point.flagged ? " · \(flagWord)" : "")
+                let tooltip =
+                    line.name + " · " + when(point.at.addingTimeInterval(-line.shift)) + " · " + format.exact(point.value, locale)
+                    + (point.flagged ? " · " + flagWord : "")
                 if point.flagged {
                     dots.append(mark("circle", [("cx", cx), ("cy", cy), ("r", "7")], classes: "flag", tooltip: tooltip, href: point.href))
                 }
@@ -104,13 +107,15 @@ extension Chart {
 
         // The table: one row per moment of the main axis, one column per series.
         let moments = Array(Set(all.map(\.at))).sorted()
+        // Each series' first point at a moment, found by the moment rather than by a walk along the series per row.
+        let byMoment = drawn.map { points in Dictionary(points.map { ($0.at, $0) }, uniquingKeysWith: { first, _ in first }) }
         let rows = moments.map { moment -> (header: String, cells: [ChartTableCell]) in
-            let cells = drawn.map { points -> ChartTableCell in
-                guard let point = points.first(where: { $0.at == moment }) else { return ChartTableCell(text: "") }
+            let cells = byMoment.map { points -> ChartTableCell in
+                guard let point = points[moment] else { return ChartTableCell(text: "") }
                 let text = format.exact(point.value, locale) + (point.flagged ? " · \(flagWord)" : "")
                 return ChartTableCell(text: text, href: point.href, classes: point.flagged ? "flagged" : "")
             }
-            return (ChartTime.tableLabel(moment, hourly: hourly, zone: zone, locale: locale, now: spec.now), cells)
+            return (when(moment), cells)
         }
         let data = table(caption: spec.title, columns: [I18n.text("chart.date", locale)] + series.map(\.name), rows: rows)
         let marks: HTML = """

@@ -24,9 +24,7 @@ extension Chart {
             [name, format.axis(first, locale), format.axis(last, locale), format.axis(low, locale), format.axis(high, locale)])
         let x = ChartScale.Linear(domain: (0, Double(Swift.max(shown.count - 1, 0))), range: (2, boxWidth - 2))
         let y = ChartScale.Linear(domain: (low, high), range: (boxHeight - 2, 2))
-        let path = shown.enumerated().map { index, value in
-            (index == 0 ? "M" : "L") + ChartScale.coordinate(x(Double(index))) + " " + ChartScale.coordinate(y(value))
-        }.joined(separator: " ")
+        let path = ChartScale.path(shown.enumerated().map { index, value in (x(Double(index)), y(value)) })
         let classes = tone?.rawValue ?? "s0"
         return """
             <svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 100 24" role="img" aria-label="\(text)"><title>\(text)</title>\

@@ -99,15 +99,18 @@ enum AnalyticsOverview {
     /// inbox's service level and sentiment (they are left out otherwise).
     /// `kpisOnly` leaves out what only the overview page shows (each post's
     /// gains, the data-quality notes): the 工作台's week tiles need neither.
+    /// `accounts`: the workspace's accounts when the caller has read them already.
     static func query(
-        access: WorkspaceAccess, request: DashboardRequest, inbox: Bool, kpisOnly: Bool = false, on db: any Database, now: Date = Date()
+        access: WorkspaceAccess, request: DashboardRequest, inbox: Bool, kpisOnly: Bool = false, accounts known: [DashboardQueries.Account]? = nil,
+        on db: any Database, now: Date = Date()
     ) async throws -> Result {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let workspaceID = access.workspaceID
         let zone = access.workspace.zone
         let period = request.period
         let comparison = request.comparison
-        let accounts = try await DashboardQueries.accounts(workspaceID, on: db)
+        let accounts: [DashboardQueries.Account]
+        if let known { accounts = known } else { accounts = try await DashboardQueries.accounts(workspaceID, on: db) }
         // Each post's gains are the longest read (every post day of the
         // period, sorted by post) and the quality check the next: both start
         // now, on connections of their own, while the rest is read beside
@@ -132,8 +135,9 @@ enum AnalyticsOverview {
         }
 
         // Posts: the daily gains of each period, and each post's gains in this one.
-        let postDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: period)
-        let comparisonPostDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, range: comparison)
+        let bothPostDays = try await Self.postDays(sql, workspaceID: workspaceID, request: request, ranges: [period, comparison])
+        let postDays = bothPostDays[0]
+        let comparisonPostDays = bothPostDays[1]
         var posts = try await postsRead
         let followersAtEnd = followerDays.last?.followers
         let comparisonFollowersAtEnd = comparisonDays.last?.followers
@@ -229,33 +233,48 @@ enum AnalyticsOverview {
     /// sums (`post_gain_days`) when only accounts narrow it, else from the
     /// gains kept on the posts' days (`PostGainStore`).
     static func postDays(_ sql: any SQLDatabase, workspaceID: UUID, request: DashboardRequest, range: DashboardPeriod) async throws -> [PostDay] {
-        let rows: [any SQLRow]
-        if !request.filter.narrowsPosts {
-            guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "g") else { return [] }
-            rows = try await sql.raw(
-                """
-                SELECT day, CAST(SUM(g.engagements) AS BIGINT) AS e, CAST(SUM(g.impressions) AS BIGINT) AS i,
-                  CAST(SUM(g.reporting_impressions) AS BIGINT) AS hi
-                FROM post_gain_days g WHERE g.workspace_id = \(bind: workspaceID) AND g.day >= \(bind: range.from) AND g.day <= \(bind: range.to)\(filter)
-                GROUP BY day ORDER BY day
-                """
-            ).all()
-        } else {
-            guard let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: "m") else { return [] }
-            rows = try await sql.raw(
-                """
-                SELECT day, CAST(SUM(COALESCE(m.gain_engagements, 0)) AS BIGINT) AS e, CAST(SUM(COALESCE(m.gain_impressions, 0)) AS BIGINT) AS i,
-                  CAST(SUM(CASE WHEN m.impressions IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS hi
-                FROM post_metric_days m WHERE m.workspace_id = \(bind: workspaceID) AND m.day >= \(bind: range.from) AND m.day <= \(bind: range.to)\(filter)
-                GROUP BY day ORDER BY day
-                """
-            ).all()
+        try await postDays(sql, workspaceID: workspaceID, request: request, ranges: [range])[0]
+    }
+
+    /// `postDays` of each range (the period and its comparison), in one
+    /// statement: a select per range, told apart by `k`, under UNION ALL.
+    static func postDays(_ sql: any SQLDatabase, workspaceID: UUID, request: DashboardRequest, ranges: [DashboardPeriod]) async throws -> [[PostDay]]
+    {
+        var result = [[PostDay]](repeating: [], count: ranges.count)
+        let narrows = request.filter.narrowsPosts
+        guard !ranges.isEmpty, let filter = DashboardQueries.postFilter(request, workspaceID: workspaceID, alias: narrows ? "m" : "g") else {
+            return result
         }
-        return try rows.map {
-            PostDay(
-                day: try $0.decode(column: "day", as: String.self), engagements: DashboardQueries.number($0, "e") ?? 0,
-                impressions: DashboardQueries.number($0, "i") ?? 0, withImpressions: Int(DashboardQueries.number($0, "hi") ?? 0))
+        var selects: SQLQueryString = ""
+        for (index, range) in ranges.enumerated() {
+            let select: SQLQueryString
+            if !narrows {
+                select = """
+                    SELECT \(literal: index) AS k, day, CAST(SUM(g.engagements) AS BIGINT) AS e, CAST(SUM(g.impressions) AS BIGINT) AS i,
+                      CAST(SUM(g.reporting_impressions) AS BIGINT) AS hi
+                    FROM post_gain_days g WHERE g.workspace_id = \(bind: workspaceID) AND g.day >= \(bind: range.from) AND g.day <= \(bind: range.to)\(filter)
+                    GROUP BY day
+                    """
+            } else {
+                select = """
+                    SELECT \(literal: index) AS k, day, CAST(SUM(COALESCE(m.gain_engagements, 0)) AS BIGINT) AS e,
+                      CAST(SUM(COALESCE(m.gain_impressions, 0)) AS BIGINT) AS i, CAST(SUM(CASE WHEN m.impressions IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS hi
+                    FROM post_metric_days m WHERE m.workspace_id = \(bind: workspaceID) AND m.day >= \(bind: range.from) AND m.day <= \(bind: range.to)\(filter)
+                    GROUP BY day
+                    """
+            }
+            selects = index == 0 ? select : "\(selects) UNION ALL \(select)"
         }
+        let rows = try await sql.raw("\(selects) ORDER BY k, day").all()
+        for row in rows {
+            let key = try row.decode(column: "k", as: Int.self)
+            guard result.indices.contains(key) else { continue }
+            result[key].append(
+                PostDay(
+                    day: try row.decode(column: "day", as: String.self), engagements: DashboardQueries.number(row, "e") ?? 0,
+                    impressions: DashboardQueries.number(row, "i") ?? 0, withImpressions: Int(DashboardQueries.number(row, "hi") ?? 0)))
+        }
+        return result
     }
 
     /// Each post's gains in the period, from the gains kept on its days.

@@ -148,10 +148,21 @@ struct DashboardRequest: Sendable {
 
     /// Reads a request's query with the workspace's accounts and campaigns.
     static func read(_ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors) async throws -> DashboardRequest {
+        try await readWithLists(req, access: access, errors: &errors).request
+    }
+
+    /// `read`, handing back the accounts and campaigns it checked the
+    /// query against, so a page that shows them does not read them again.
+    static func readWithLists(
+        _ req: Request, access: WorkspaceAccess, errors: inout ValidationErrors
+    ) async throws -> (request: DashboardRequest, accounts: [DashboardQueries.Account], campaigns: [String]) {
         let today = MetricDay.of(Date(), in: access.workspace.zone)
-        let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db).map { (id: $0.id, platform: $0.platform) }
+        let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db)
         let campaigns = try await DashboardQueries.campaigns(access.workspaceID, on: req.db)
-        return parse({ req.query[String.self, at: $0] }, today: today, accounts: accounts, campaigns: campaigns, errors: &errors)
+        let request = parse(
+            { req.query[String.self, at: $0] }, today: today, accounts: accounts.map { (id: $0.id, platform: $0.platform) }, campaigns: campaigns,
+            errors: &errors)
+        return (request, accounts, campaigns)
     }
 }
 
@@ -213,6 +224,19 @@ enum DashboardQueries {
 
     /// The first instant of `day` in `zone`.
     static func start(of day: String, in zone: TimeZone) -> Date {
+        // A view asks this for every day of its charts and buckets: when
+        // the zone's offset is the same a day either side, the local
+        // midnight is the UTC one moved by that offset (what the calendar
+        // answers), found without making a calendar.
+        if let utc = MetricDay.parse(day) {
+            let offset = zone.secondsFromGMT(for: utc)
+            let candidate = utc.addingTimeInterval(-Double(offset))
+            if zone.secondsFromGMT(for: candidate) == offset, zone.secondsFromGMT(for: candidate.addingTimeInterval(-86_400)) == offset,
+                zone.secondsFromGMT(for: candidate.addingTimeInterval(86_400)) == offset
+            {
+                return candidate
+            }
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = day.split(separator: "-").compactMap { Int($0) }

@@ -22,17 +22,17 @@ struct DashboardPages {
         try access.require(.analyticsView)
         let ctx = try await PageContext.make(req)
         var errors = ValidationErrors()
-        let request = try await DashboardRequest.read(req, access: access, errors: &errors)
+        // The accounts and campaigns the request was checked against are the ones shown and read from.
+        let (request, accounts, campaigns) = try await DashboardRequest.readWithLists(req, access: access, errors: &errors)
         let base = "/w/\(access.workspace.slug)"
-        let campaigns = try await DashboardQueries.campaigns(access.workspaceID, on: req.db)
         if !errors.issues.isEmpty {
-            let accounts = try await DashboardQueries.accounts(access.workspaceID, on: req.db)
             let model = DashboardPage.invalid(
                 request, errors: FormErrors(errors), accounts: accounts, campaigns: campaigns, base: base, locale: ctx.locale,
                 zone: access.workspace.zone)
             return Layout.page(ctx, title: ctx.t("analytics.title"), status: .unprocessableEntity, DashboardPage.view(model, ctx))
         }
-        let result = try await AnalyticsOverview.query(access: access, request: request, inbox: access.can(.inboxView), on: req.db)
+        let result = try await AnalyticsOverview.query(
+            access: access, request: request, inbox: access.can(.inboxView), accounts: accounts, on: req.db)
         let model = DashboardPage.model(
             result, campaigns: campaigns, base: base, canExport: access.can(.reportsExport), locale: ctx.locale, zone: access.workspace.zone)
         return Layout.page(ctx, title: ctx.t("analytics.title"), DashboardPage.view(model, ctx))
