@@ -134,11 +134,17 @@ extension PostDetailPage {
         var pacing: [ScheduleWarning] = []
         var named: [String: CalendarVocabulary.Named] = [:]
         if let at = scheduledAt, [.scheduled, .failed, .approved].contains(Post.Status(rawValue: status) ?? .draft) {
-            let day = CalendarDate(at, in: access.workspace.zone)
-            let range = try await CalendarService(db: db).range(from: day.adding(days: -1), through: day.adding(days: 1), in: access)
+            // The calendar's entries and warnings of those three days, in
+            // one statement (its themes and hot topics are not shown here).
+            let zone = access.workspace.zone
+            let day = CalendarDate(at, in: zone)
+            var entries = try await CalendarService.entries(
+                from: day.adding(days: -1).start(in: zone), until: day.adding(days: 2).start(in: zone), zone: zone, in: access, on: db
+            ).map(\.entry)
+            entries.sort { ($0.at, $0.handle) < ($1.at, $1.handle) }
             let mine = Set(variants.map(\.id.uuidString))
-            pacing = range.warnings.filter { !mine.isDisjoint(with: $0.entryIDs) }
-            for entry in range.entries {
+            pacing = CalendarService.warnings(entries).filter { !mine.isDisjoint(with: $0.entryIDs) }
+            for entry in entries {
                 named[entry.variantId.uuidString] = .init(
                     postID: entry.postId.uuidString, title: entry.title, platform: entry.platform, handle: entry.handle, at: entry.at)
             }
