@@ -85,8 +85,8 @@ extension PostDetailPage {
         var mediaAttachments: [MediaAttachment] = []
     }
 
-    /// The post, its variants with their accounts, their metrics, their
-    /// attempts and the post's media as plain rows in five hand-written
+    /// The post with its media, its variants with their accounts, their
+    /// metrics and their attempts as plain rows in four hand-written
     /// statements (before: `PostDTO.load`'s Fluent queries, a statement per
     /// published variant, and the media and accounts read twice), then the
     /// names its review history needs, the best time and the pacing around it.
@@ -94,14 +94,18 @@ extension PostDetailPage {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         guard let rawID, let postID = UUID(uuidString: rawID) else { throw Problem.notFound("Post") }
         let text = SQLRows.uuidsAsText(sql)
-        guard
-            let row = try await sql.raw(
-                """
-                SELECT id, title, body, status, pillar, format, pool, campaign, tags, review, scheduled_at FROM posts \
-                WHERE workspace_id = \(bind: access.workspaceID) AND id = \(bind: postID)
-                """
-            ).first()
-        else { throw Problem.notFound("Post") }
+        // The post once per picture or video it uses (its media in order).
+        let rows = try await sql.raw(
+            """
+            SELECT p.id, p.title, p.body, p.status, p.pillar, p.format, p.pool, p.campaign, p.tags, p.review, p.scheduled_at, \
+            a.id AS a_id, a.kind AS a_kind, a.bytes AS a_bytes, a.format AS a_format, a.width AS a_width, a.height AS a_height, \
+            a.storage_key AS a_storage_key, a.thumbnail_key AS a_thumbnail_key, a.alt_text AS a_alt_text \
+            FROM posts p LEFT JOIN post_assets l ON l.post_id = p.id LEFT JOIN assets a ON a.id = l.asset_id \
+            WHERE p.workspace_id = \(bind: access.workspaceID) AND p.id = \(bind: postID) ORDER BY l.position
+            """
+        ).all()
+        guard let row = rows.first else { throw Problem.notFound("Post") }
+        let media = try rows.compactMap { try Self.medium($0, asText: text) }
         let status = try row.decode(column: "status", as: String.self)
         let scheduledAt = try row.decode(column: "scheduled_at", as: Date?.self)
         let tagsJSON = try row.decode(column: "tags", as: String.self)
@@ -113,7 +117,6 @@ extension PostDetailPage {
             tags: (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [], scheduledAt: scheduledAt)
         let review = try ReviewProcess(json: try row.decode(column: "review", as: String.self))
 
-        let media = try await Self.media(postID, sql)
         let (variants, platforms) = try await Self.variants(
             postID, workspaceID: access.workspaceID, media: media.map(\.attachment), sql)
         // Only the names the history shows, of people still members.
@@ -165,25 +168,19 @@ extension PostDetailPage {
         var attachment: MediaAttachment
     }
 
-    static func media(_ postID: UUID, _ sql: any SQLDatabase) async throws -> [Medium] {
-        let text = SQLRows.uuidsAsText(sql)
-        return try await sql.raw(
-            """
-            SELECT a.id, a.kind, a.bytes, a.format, a.width, a.height, a.storage_key, a.thumbnail_key, a.alt_text \
-            FROM post_assets l JOIN assets a ON a.id = l.asset_id WHERE l.post_id = \(bind: postID) ORDER BY l.position
-            """
-        ).all().map { row in
-            let kind = try row.decode(column: "kind", as: String.self)
-            let stored = try row.decode(column: "storage_key", as: String?.self) != nil
-            return Medium(
-                id: try SQLRows.uuid(row, "id", asText: text).uuidString.lowercased(), kind: kind,
-                picture: try row.decode(column: "thumbnail_key", as: String?.self) != nil || (stored && kind != "video"),
-                alt: try row.decode(column: "alt_text", as: String?.self),
-                attachment: MediaAttachment(
-                    kind: MediaKind(rawValue: kind) ?? .image, bytes: Int(try row.decode(column: "bytes", as: Int64.self)),
-                    format: try row.decode(column: "format", as: String?.self).flatMap(MediaFormat.init(rawValue:)),
-                    width: try row.decode(column: "width", as: Int?.self), height: try row.decode(column: "height", as: Int?.self)))
-        }
+    /// The medium of a row of the post's statement; nil for none.
+    static func medium(_ row: any SQLRow, asText text: Bool) throws -> Medium? {
+        guard let id = try SQLRows.optionalUUID(row, "a_id", asText: text) else { return nil }
+        let kind = try row.decode(column: "a_kind", as: String.self)
+        let stored = try row.decode(column: "a_storage_key", as: String?.self) != nil
+        return Medium(
+            id: id.uuidString.lowercased(), kind: kind,
+            picture: try row.decode(column: "a_thumbnail_key", as: String?.self) != nil || (stored && kind != "video"),
+            alt: try row.decode(column: "a_alt_text", as: String?.self),
+            attachment: MediaAttachment(
+                kind: MediaKind(rawValue: kind) ?? .image, bytes: Int(try row.decode(column: "a_bytes", as: Int64.self)),
+                format: try row.decode(column: "a_format", as: String?.self).flatMap(MediaFormat.init(rawValue:)),
+                width: try row.decode(column: "a_width", as: Int?.self), height: try row.decode(column: "a_height", as: Int?.self)))
     }
 
     /// The post's variants as `PostDTO.load` makes them, and each one's
