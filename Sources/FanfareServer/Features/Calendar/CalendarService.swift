@@ -59,11 +59,7 @@ struct CalendarService {
         }
         var entries = read.map(\.entry)
         entries.sort { ($0.at, $0.handle) < ($1.at, $1.handle) }
-        let warnings = ScheduleWarnings.check(
-            entries: entries.map {
-                ScheduleEntry(
-                    id: $0.variantId.uuidString, accountID: $0.accountId.uuidString, at: $0.at, text: $0.text, contentID: $0.postId.uuidString)
-            })
+        let warnings = Self.warnings(entries)
         let share = access.workspace.hotTopicShare ?? 0.30
         var slotWarnings: [SlotWarning] = []
         if let plan = try? SlotPlan(validating: Self.slotsPerDay, reservedShare: share) {
@@ -84,6 +80,15 @@ struct CalendarService {
         return Range(
             from: from.description, to: last.description, timeZone: access.workspace.timeZone, entries: entries,
             themes: themes.map { ThemeDTO(weekStart: $0.weekStart, theme: $0.theme) }, warnings: warnings, slotWarnings: slotWarnings)
+    }
+
+    /// The pacing warnings of `entries` (sorted by time, then handle).
+    static func warnings(_ entries: [Entry]) -> [ScheduleWarning] {
+        ScheduleWarnings.check(
+            entries: entries.map {
+                ScheduleEntry(
+                    id: $0.variantId.uuidString, accountID: $0.accountId.uuidString, at: $0.at, text: $0.text, contentID: $0.postId.uuidString)
+            })
     }
 
     /// The variants scheduled in [start, end) that are neither pending nor

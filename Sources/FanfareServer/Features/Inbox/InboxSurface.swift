@@ -45,24 +45,28 @@ extension ConversationService {
     static func workload(of userID: UUID?, in access: WorkspaceAccess, on db: any Database, now: Date = Date()) async throws -> Workload {
         guard access.can(.inboxView) else { return Workload() }
         var workload = Workload()
-        if let userID {
-            workload.assignedToMe = try await access.query(Conversation.self, on: db).filter(\.$assignee.$id == userID)
-                .filter(\.$status != Conversation.Status.resolved.rawValue).count()
-        }
         // The clocks depend on business hours, so they are worked out here
         // (as the inbox's own filter does), over the newest unresolved ones.
         // Only the three times a clock reads, as plain values: filling up to
-        // 5,000 conversation models was most of the 工作台's cost.
+        // 5,000 conversation models was most of the 工作台's cost. The
+        // count assigned to the person comes on each row (conversations
+        // assigned to them are unresolved ones, so none when no row).
         let settings = try await InboxSettings.of(access.workspaceID, on: db)
         guard let sql = db as? any SQLDatabase else { return workload }
+        let unresolved = Conversation.Status.resolved.rawValue
+        let assigned: SQLQueryString =
+            userID.map {
+                "(SELECT COUNT(*) FROM conversations WHERE workspace_id = \(bind: access.workspaceID) AND assignee_id = \(bind: $0) AND status <> \(bind: unresolved))"
+            } ?? "0"
         let open = try await sql.raw(
             """
-            SELECT opened_at, first_response_at, resolved_at FROM conversations
-            WHERE workspace_id = \(bind: access.workspaceID) AND status <> \(bind: Conversation.Status.resolved.rawValue)
+            SELECT opened_at, first_response_at, resolved_at, \(assigned) AS assigned FROM conversations
+            WHERE workspace_id = \(bind: access.workspaceID) AND status <> \(bind: unresolved)
             ORDER BY id DESC LIMIT \(literal: clockScanLimit)
             """
         ).all()
         for row in open {
+            workload.assignedToMe = try row.decode(column: "assigned", as: Int.self)
             let clocks = ConversationClocks.make(
                 openedAt: try row.decode(column: "opened_at", as: Date.self),
                 firstResponseAt: try row.decode(column: "first_response_at", as: Date?.self),

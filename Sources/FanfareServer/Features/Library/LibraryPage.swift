@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// The content library as query → model → view: the cadence against its
@@ -79,31 +80,65 @@ enum LibraryPage {
         var licences: [(value: String, label: String)]
     }
 
+    /// Three hand-written statements into plain values: the topics, the
+    /// assets, and the last 120 days' posts with each one's first
+    /// publication (before: four Fluent queries filling every topic, asset,
+    /// post and every published variant of the workspace as models).
     static func query(access: WorkspaceAccess, now: Date = Date(), on db: any Database) async throws -> Found {
-        let topics = try await access.query(Topic.self, on: db).sort(\.$id, .descending).limit(200).all()
-        let assets = try await access.query(Asset.self, on: db).sort(\.$id, .descending).limit(200).all()
-        let posts = try await access.query(Post.self, on: db).filter(\.$createdAt >= now.addingTimeInterval(-120 * 86_400)).all()
-        let published = try await access.query(PostVariant.self, on: db).filter(\.$state == PostVariant.State.published.rawValue).all()
-        let publishedAt = Dictionary(published.compactMap { v in v.publishedAt.map { (v.$post.id, $0) } }, uniquingKeysWith: min)
-        let items = posts.map {
+        guard let sql = db as? any SQLDatabase else { return Found(timeZone: access.workspace.zone) }
+        let text = SQLRows.uuidsAsText(sql)
+        let workspaceID = access.workspaceID
+        let topics = try await sql.raw(
+            """
+            SELECT id, title, notes, hot, status, raised_at FROM topics WHERE workspace_id = \(bind: workspaceID) ORDER BY id DESC LIMIT 200
+            """
+        ).all().map { row in
+            Found.TopicRow(
+                id: try SQLRows.uuid(row, "id", asText: text).uuidString, title: try row.decode(column: "title", as: String.self),
+                notes: try row.decode(column: "notes", as: String.self), hot: try row.decode(column: "hot", as: Bool.self),
+                status: try row.decode(column: "status", as: String.self), raisedAt: try row.decode(column: "raised_at", as: Date.self))
+        }
+        let assets = try await sql.raw(
+            """
+            SELECT id, name, kind, source, licence, licence_expires_at, proof, storage_key, format, width, height, thumbnail_key, alt_text \
+            FROM assets WHERE workspace_id = \(bind: workspaceID) ORDER BY id DESC LIMIT 200
+            """
+        ).all().map { row in
+            let kind = try row.decode(column: "kind", as: String.self)
+            let source = try row.decode(column: "source", as: String.self)
+            let licence = try row.decode(column: "licence", as: String.self)
+            let expiresAt = try row.decode(column: "licence_expires_at", as: Date?.self)
+            let proof = try row.decode(column: "proof", as: String?.self)
+            let stored = try row.decode(column: "storage_key", as: String?.self) != nil
+            let entry = AssetLicence(source: source, licence: LicenceKind(rawValue: licence) ?? .unknown, expiresAt: expiresAt, proof: proof)
+            return Found.AssetRow(
+                id: try SQLRows.uuid(row, "id", asText: text).uuidString.lowercased(), name: try row.decode(column: "name", as: String.self),
+                kind: kind, source: source, licence: licence, expiresAt: expiresAt, proof: proof,
+                problem: AssetRights.problem(for: entry, at: now),
+                format: stored ? try row.decode(column: "format", as: String?.self).flatMap { MediaFormat(rawValue: $0) } : nil,
+                width: try row.decode(column: "width", as: Int?.self), height: try row.decode(column: "height", as: Int?.self),
+                hasThumbnail: try row.decode(column: "thumbnail_key", as: String?.self) != nil || (stored && kind != "video"),
+                altText: try row.decode(column: "alt_text", as: String?.self))
+        }
+        // Each post's earliest publication among its published variants.
+        let items = try await sql.raw(
+            """
+            SELECT p.pillar, p.format, p.pool, p.scheduled_at, \
+            (SELECT MIN(v.published_at) FROM post_variants v WHERE v.post_id = p.id AND v.workspace_id = \(bind: workspaceID) \
+            AND v.state = \(bind: PostVariant.State.published.rawValue)) AS published_at \
+            FROM posts p WHERE p.workspace_id = \(bind: workspaceID) AND p.created_at >= \(bind: now.addingTimeInterval(-120 * 86_400))
+            """
+        ).all().map { row in
             CadenceItem(
-                pillar: Pillar(rawValue: $0.pillar), format: ContentFormat(rawValue: $0.format), pool: ContentPool(rawValue: $0.pool) ?? .regular,
-                scheduledAt: $0.scheduledAt, publishedAt: publishedAt[$0.id!])
+                pillar: Pillar(rawValue: try row.decode(column: "pillar", as: String.self)),
+                format: ContentFormat(rawValue: try row.decode(column: "format", as: String.self)),
+                pool: ContentPool(rawValue: try row.decode(column: "pool", as: String.self)) ?? .regular,
+                scheduledAt: try row.decode(column: "scheduled_at", as: Date?.self),
+                publishedAt: try row.decode(column: "published_at", as: Date?.self))
         }
         return Found(
-            cadence: CadenceCheck.warnings(items: items, weekOf: now, timeZone: access.workspace.zone),
-            topics: topics.map {
-                .init(id: $0.id!.uuidString, title: $0.title, notes: $0.notes, hot: $0.hot, status: $0.status, raisedAt: $0.raisedAt)
-            },
-            assets: assets.map {
-                .init(
-                    id: $0.id!.uuidString.lowercased(), name: $0.name, kind: $0.kind, source: $0.source, licence: $0.licence,
-                    expiresAt: $0.licenceExpiresAt, proof: $0.proof,
-                    problem: AssetRights.problem(for: $0.licenceEntry, at: now),
-                    format: $0.storageKey == nil ? nil : $0.format.flatMap { MediaFormat(rawValue: $0) },
-                    width: $0.width, height: $0.height, hasThumbnail: $0.thumbnailKey != nil || ($0.storageKey != nil && $0.kind != "video"),
-                    altText: $0.altText)
-            }, timeZone: access.workspace.zone)
+            cadence: CadenceCheck.warnings(items: items, weekOf: now, timeZone: access.workspace.zone), topics: topics, assets: assets,
+            timeZone: access.workspace.zone)
     }
 
     /// A cadence warning from its code and numbers; an unknown code keeps

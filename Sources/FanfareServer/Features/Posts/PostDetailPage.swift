@@ -1,6 +1,7 @@
 import FanfareConnectors
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// A post's own page: each account's variant with the rules it breaks and
@@ -84,51 +85,197 @@ extension PostDetailPage {
         var mediaAttachments: [MediaAttachment] = []
     }
 
+    /// The post with its media, its variants with their accounts, their
+    /// metrics and their attempts as plain rows in four hand-written
+    /// statements (before: `PostDTO.load`'s Fluent queries, a statement per
+    /// published variant, and the media and accounts read twice), then the
+    /// names its review history needs, the best time and the pacing around it.
     static func query(_ rawID: String?, access: WorkspaceAccess, now: Date = Date(), on db: any Database) async throws -> Found {
-        let post = try await access.find(Post.self, rawID, on: db, what: "Post")
-        let dto = try await PostDTO.load(post, on: db)
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        guard let rawID, let postID = UUID(uuidString: rawID) else { throw Problem.notFound("Post") }
+        let text = SQLRows.uuidsAsText(sql)
+        // The post once per picture or video it uses (its media in order).
+        let rows = try await sql.raw(
+            """
+            SELECT p.id, p.title, p.body, p.status, p.pillar, p.format, p.pool, p.campaign, p.tags, p.review, p.scheduled_at, \
+            a.id AS a_id, a.kind AS a_kind, a.bytes AS a_bytes, a.format AS a_format, a.width AS a_width, a.height AS a_height, \
+            a.storage_key AS a_storage_key, a.thumbnail_key AS a_thumbnail_key, a.alt_text AS a_alt_text \
+            FROM posts p LEFT JOIN post_assets l ON l.post_id = p.id LEFT JOIN assets a ON a.id = l.asset_id \
+            WHERE p.workspace_id = \(bind: access.workspaceID) AND p.id = \(bind: postID) ORDER BY l.position
+            """
+        ).all()
+        guard let row = rows.first else { throw Problem.notFound("Post") }
+        let media = try rows.compactMap { try Self.medium($0, asText: text) }
+        let status = try row.decode(column: "status", as: String.self)
+        let scheduledAt = try row.decode(column: "scheduled_at", as: Date?.self)
+        let tagsJSON = try row.decode(column: "tags", as: String.self)
+        let post = Found.PostFacts(
+            id: try SQLRows.uuid(row, "id", asText: text).uuidString, title: try row.decode(column: "title", as: String?.self),
+            body: try row.decode(column: "body", as: String.self), status: status, pillar: try row.decode(column: "pillar", as: String.self),
+            format: try row.decode(column: "format", as: String.self), pool: try row.decode(column: "pool", as: String.self),
+            campaign: try row.decode(column: "campaign", as: String?.self),
+            tags: (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [], scheduledAt: scheduledAt)
+        let review = try ReviewProcess(json: try row.decode(column: "review", as: String.self))
+
+        let (variants, platforms) = try await Self.variants(
+            postID, workspaceID: access.workspaceID, media: media.map(\.attachment), sql)
+        // Only the names the history shows, of people still members.
         var names: [String: String] = [:]
-        for member in try await access.members(on: db) { names[member.userID.uuidString] = member.displayName }
-        let accounts = try await SocialAccount.query(on: db).filter(\.$id ~~ dto.variants.map(\.accountId)).all()
-        var platforms: [UUID: String] = [:]
-        for variant in dto.variants { platforms[variant.id] = accounts.first { $0.id == variant.accountId }?.platform }
+        let actors = Set(review.history.compactMap(\.actorID).compactMap { UUID(uuidString: $0) })
+        if !actors.isEmpty {
+            for row in try await sql.raw(
+                """
+                SELECT m.user_id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id \
+                WHERE m.workspace_id = \(bind: access.workspaceID) AND m.user_id IN (\(SQLList(actors.sorted().map { SQLBind($0) })))
+                """
+            ).all() {
+                names[try SQLRows.uuid(row, "user_id", asText: text).uuidString] = try row.decode(column: "display_name", as: String.self)
+            }
+        }
         let bestTime = access.can(.contentSchedule) ? try await BestTimes.map(in: access, on: db).suggestion(near: now) : nil
         // Pacing: the day around the post's time, as the calendar checks it.
         var pacing: [ScheduleWarning] = []
         var named: [String: CalendarVocabulary.Named] = [:]
-        if let at = post.scheduledAt, [.scheduled, .failed, .approved].contains(post.postStatus) {
-            let day = CalendarDate(at, in: access.workspace.zone)
-            let range = try await CalendarService(db: db).range(from: day.adding(days: -1), through: day.adding(days: 1), in: access)
-            let mine = Set(dto.variants.map(\.id.uuidString))
-            pacing = range.warnings.filter { !mine.isDisjoint(with: $0.entryIDs) }
-            for entry in range.entries {
+        if let at = scheduledAt, [.scheduled, .failed, .approved].contains(Post.Status(rawValue: status) ?? .draft) {
+            // The calendar's entries and warnings of those three days, in
+            // one statement (its themes and hot topics are not shown here).
+            let zone = access.workspace.zone
+            let day = CalendarDate(at, in: zone)
+            var entries = try await CalendarService.entries(
+                from: day.adding(days: -1).start(in: zone), until: day.adding(days: 2).start(in: zone), zone: zone, in: access, on: db
+            ).map(\.entry)
+            entries.sort { ($0.at, $0.handle) < ($1.at, $1.handle) }
+            let mine = Set(variants.map(\.id.uuidString))
+            pacing = CalendarService.warnings(entries).filter { !mine.isDisjoint(with: $0.entryIDs) }
+            for entry in entries {
                 named[entry.variantId.uuidString] = .init(
                     postID: entry.postId.uuidString, title: entry.title, platform: entry.platform, handle: entry.handle, at: entry.at)
             }
         }
-        let links = try await PostAsset.query(on: db).filter(\.$post.$id == post.id!).with(\.$asset).sort(\.$position).all()
-        var found = try await found(post, dto: dto, names: names, platforms: platforms, bestTime: bestTime, pacing: pacing, named: named, access)
-        found.media = links.map {
-            (
-                $0.asset.id!.uuidString.lowercased(), $0.asset.kind,
-                $0.asset.thumbnailKey != nil || ($0.asset.storageKey != nil && $0.asset.kind != "video"),
-                $0.asset.altText
-            )
-        }
-        found.mediaAttachments = links.map(\.asset.attachment)
-        return found
+        return Found(
+            post: post, variants: variants, accountPlatforms: platforms, review: review, names: names, timeZone: access.workspace.timeZone,
+            bestTime: bestTime, pacing: pacing, pacingNamed: named,
+            media: media.map { ($0.id, $0.kind, $0.picture, $0.alt) },
+            mediaAttachments: media.map(\.attachment))
     }
 
-    private static func found(
-        _ post: Post, dto: PostDTO, names: [String: String], platforms: [UUID: String], bestTime: Date?, pacing: [ScheduleWarning],
-        named: [String: CalendarVocabulary.Named], _ access: WorkspaceAccess
-    ) async throws -> Found {
-        Found(
-            post: .init(
-                id: post.id!.uuidString, title: post.title, body: post.body, status: post.status, pillar: post.pillar, format: post.format,
-                pool: post.pool, campaign: post.campaign, tags: post.tags, scheduledAt: post.scheduledAt),
-            variants: dto.variants, accountPlatforms: platforms, review: try ReviewProcess(json: post.reviewJSON), names: names,
-            timeZone: access.workspace.timeZone, bestTime: bestTime, pacing: pacing, pacingNamed: named)
+    /// One of the post's pictures or videos, in order.
+    struct Medium: Sendable {
+        var id: String
+        var kind: String
+        var picture: Bool
+        var alt: String?
+        var attachment: MediaAttachment
+    }
+
+    /// The medium of a row of the post's statement; nil for none.
+    static func medium(_ row: any SQLRow, asText text: Bool) throws -> Medium? {
+        guard let id = try SQLRows.optionalUUID(row, "a_id", asText: text) else { return nil }
+        let kind = try row.decode(column: "a_kind", as: String.self)
+        let stored = try row.decode(column: "a_storage_key", as: String?.self) != nil
+        return Medium(
+            id: id.uuidString.lowercased(), kind: kind,
+            picture: try row.decode(column: "a_thumbnail_key", as: String?.self) != nil || (stored && kind != "video"),
+            alt: try row.decode(column: "a_alt_text", as: String?.self),
+            attachment: MediaAttachment(
+                kind: MediaKind(rawValue: kind) ?? .image, bytes: Int(try row.decode(column: "a_bytes", as: Int64.self)),
+                format: try row.decode(column: "a_format", as: String?.self).flatMap(MediaFormat.init(rawValue:)),
+                width: try row.decode(column: "a_width", as: Int?.self), height: try row.decode(column: "a_height", as: Int?.self)))
+    }
+
+    /// The post's variants as `PostDTO.load` makes them, and each one's
+    /// account's own platform: the variants with their accounts (one
+    /// statement), their snapshots beside each published one's newest
+    /// stored day (one), and their attempts (one).
+    static func variants(
+        _ postID: UUID, workspaceID: UUID, media: [MediaAttachment], _ sql: any SQLDatabase
+    ) async throws -> ([PostDTO.VariantDTO], [UUID: String]) {
+        let text = SQLRows.uuidsAsText(sql)
+        var variants: [PostDTO.VariantDTO] = []
+        var platforms: [UUID: String] = [:]
+        var remote: [UUID] = []
+        for row in try await sql.raw(
+            """
+            SELECT v.id, v.account_id, v.platform, v.title, v.text, v.tags, v.state, v.attempts, v.remote_id, v.url, v.published_at, \
+            v.error_code, v.last_error, v.hand_off, a.handle, a.platform AS account_platform \
+            FROM post_variants v JOIN social_accounts a ON a.id = v.account_id WHERE v.post_id = \(bind: postID) ORDER BY v.id
+            """
+        ).all() {
+            let id = try SQLRows.uuid(row, "id", asText: text)
+            let platform = try row.decode(column: "platform", as: String.self)
+            let title = try row.decode(column: "title", as: String?.self)
+            let body = try row.decode(column: "text", as: String.self)
+            let tags = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "tags", as: String.self).utf8))) ?? []
+            let remoteID = try row.decode(column: "remote_id", as: String?.self)
+            if remoteID != nil { remote.append(id) }
+            let candidate = Variant(title: title, text: body, tags: tags, media: media)
+            platforms[id] = try row.decode(column: "account_platform", as: String.self)
+            variants.append(
+                PostDTO.VariantDTO(
+                    id: id, accountId: try SQLRows.uuid(row, "account_id", asText: text), platform: platform,
+                    handle: try row.decode(column: "handle", as: String.self), title: title, text: body, tags: tags,
+                    state: try row.decode(column: "state", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
+                    remoteId: remoteID, url: try row.decode(column: "url", as: String?.self),
+                    publishedAt: try row.decode(column: "published_at", as: Date?.self),
+                    errorCode: try row.decode(column: "error_code", as: String?.self),
+                    lastError: try row.decode(column: "last_error", as: String?.self),
+                    violations: PlatformRules.standard[platform].map { VariantValidator.violations(of: candidate, against: $0) } ?? [],
+                    metrics: [], attemptHistory: [],
+                    handOff: try row.decode(column: "hand_off", as: String?.self).flatMap {
+                        try? JSONDecoder().decode(HandOffPackage.self, from: Data($0.utf8))
+                    }))
+        }
+        guard !variants.isEmpty else { return (variants, platforms) }
+        let ids = SQLList(variants.map { SQLBind($0.id) })
+        // The metric store's newest day of each published variant stands
+        // for "latest" when it is newer than the snapshot of that name.
+        var statement: SQLQueryString = """
+            SELECT 's' AS source, s.variant_id, s.label, s.impressions, s.likes, s.comments, s.shares, s.taken_at FROM metric_snapshots s \
+            WHERE s.variant_id IN (\(ids))
+            """
+        if !remote.isEmpty {
+            let published = SQLList(remote.map { SQLBind($0) })
+            statement.appendInterpolation(
+                """
+                 UNION ALL SELECT 'd' AS source, m.variant_id, m.day AS label, m.impressions, m.likes, m.comments, m.shares, m.taken_at \
+                FROM post_metric_days m WHERE m.workspace_id = \(bind: workspaceID) AND m.variant_id IN (\(published)) \
+                AND m.day = (SELECT MAX(d.day) FROM post_metric_days d WHERE d.workspace_id = \(bind: workspaceID) AND d.variant_id = m.variant_id)
+                """ as SQLQueryString)
+        }
+        statement.appendInterpolation(" ORDER BY 8" as SQLQueryString)
+        var snapshots: [UUID: [PostDTO.MetricsDTO]] = [:]
+        var stored: [UUID: PostDTO.MetricsDTO] = [:]
+        for row in try await sql.raw(statement).all() {
+            let id = try SQLRows.uuid(row, "variant_id", asText: text)
+            let source = try row.decode(column: "source", as: String.self)
+            let metrics = PostDTO.MetricsDTO(
+                label: source == "d" ? "latest" : try row.decode(column: "label", as: String.self),
+                impressions: try row.decode(column: "impressions", as: Int?.self), likes: try row.decode(column: "likes", as: Int?.self) ?? 0,
+                comments: try row.decode(column: "comments", as: Int?.self) ?? 0, shares: try row.decode(column: "shares", as: Int?.self) ?? 0,
+                takenAt: try row.decode(column: "taken_at", as: Date.self))
+            if source == "d" { stored[id] = metrics } else { snapshots[id, default: []].append(metrics) }
+        }
+        var attempts: [UUID: [PostDTO.AttemptDTO]] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT variant_id, number, started_at, finished_at, outcome, message FROM publish_attempts WHERE variant_id IN (\(ids)) ORDER BY id
+            """
+        ).all() {
+            attempts[try SQLRows.uuid(row, "variant_id", asText: text), default: []].append(
+                PostDTO.AttemptDTO(
+                    number: try row.decode(column: "number", as: Int.self), startedAt: try row.decode(column: "started_at", as: Date.self),
+                    finishedAt: try row.decode(column: "finished_at", as: Date?.self), outcome: try row.decode(column: "outcome", as: String.self),
+                    message: try row.decode(column: "message", as: String?.self)))
+        }
+        for index in variants.indices {
+            let id = variants[index].id
+            variants[index].metrics = (snapshots[id] ?? []).map { snapshot in
+                if snapshot.label == "latest", let day = stored[id], day.takenAt > snapshot.takenAt { return day }
+                return snapshot
+            }
+            variants[index].attemptHistory = attempts[id] ?? []
+        }
+        return (variants, platforms)
     }
 
     struct Model: Sendable {

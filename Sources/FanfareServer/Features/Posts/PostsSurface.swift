@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// What other features may ask of Posts: one person's content work, counted
@@ -25,21 +26,30 @@ extension PostService {
         return start..<end
     }
 
+    /// One statement: the two counts, and beside them the stored review of
+    /// each post in review (one row each, or one row with none). Posts in
+    /// review are few (a team reviews dozens, not thousands), so their
+    /// stored processes are read and asked in Core.
     static func workload(of actor: Actor, in access: WorkspaceAccess, on db: any Database, now: Date = Date()) async throws -> Workload {
-        guard access.can(.contentView) else { return Workload() }
-        var workload = Workload()
-        // Posts in review are few (a team reviews dozens, not thousands), so
-        // their stored processes are read and asked in Core.
-        let inReview = try await access.query(Post.self, on: db).filter(\.$status == Post.Status.inReview.rawValue).field(\.$id).field(\.$reviewJSON)
-            .all()
-        workload.awaitingMyReview =
-            inReview.filter { post in
-                (try? ReviewProcess(json: post.reviewJSON))?.awaitsDecision(from: access.role, actor: actor.reviewID) ?? false
-            }.count
+        guard access.can(.contentView), let sql = db as? any SQLDatabase else { return Workload() }
+        let id = access.workspaceID
         let day = today(in: access.workspace.zone, now: now)
-        workload.dueToday = try await access.query(Post.self, on: db).filter(\.$status == Post.Status.scheduled.rawValue)
-            .filter(\.$scheduledAt >= day.lowerBound).filter(\.$scheduledAt < day.upperBound).count()
-        workload.failed = try await access.query(Post.self, on: db).filter(\.$status == Post.Status.failed.rawValue).count()
+        let rows = try await sql.raw(
+            """
+            SELECT c.due, c.failed, p.review FROM (SELECT \
+            (SELECT COUNT(*) FROM posts WHERE workspace_id = \(bind: id) AND status = \(bind: Post.Status.scheduled.rawValue) \
+            AND scheduled_at >= \(bind: day.lowerBound) AND scheduled_at < \(bind: day.upperBound)) AS due, \
+            (SELECT COUNT(*) FROM posts WHERE workspace_id = \(bind: id) AND status = \(bind: Post.Status.failed.rawValue)) AS failed) c \
+            LEFT JOIN posts p ON p.workspace_id = \(bind: id) AND p.status = \(bind: Post.Status.inReview.rawValue)
+            """
+        ).all()
+        var workload = Workload()
+        for row in rows {
+            workload.dueToday = try row.decode(column: "due", as: Int.self)
+            workload.failed = try row.decode(column: "failed", as: Int.self)
+            guard let json = try row.decode(column: "review", as: String?.self) else { continue }
+            if (try? ReviewProcess(json: json))?.awaitsDecision(from: access.role, actor: actor.reviewID) == true { workload.awaitingMyReview += 1 }
+        }
         return workload
     }
 }
