@@ -49,13 +49,21 @@ final class Fan: Model, @unchecked Sendable, WorkspaceOwned {
     }
 
     /// A profile that cannot be read (it never should) shows as empty rather than failing the page.
+    /// The stored profile document; an unreadable one is an empty profile.
+    static func attributes(json: String) -> FanAttributes {
+        (try? JSONDecoder().decode(FanAttributes.self, from: Data(json.utf8))) ?? FanAttributes()
+    }
+
+    /// The stored badge list; an unreadable one is no badges.
+    static func badges(json: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? [] }
+
     var attributes: FanAttributes {
-        get { (try? JSONDecoder().decode(FanAttributes.self, from: Data(attributesJSON.utf8))) ?? FanAttributes() }
+        get { Self.attributes(json: attributesJSON) }
         set { attributesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("{}".utf8), as: UTF8.self) }
     }
 
     var badges: [String] {
-        get { (try? JSONDecoder().decode([String].self, from: Data(badgesJSON.utf8))) ?? [] }
+        get { Self.badges(json: badgesJSON) }
         set { badgesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
     }
 

@@ -157,61 +157,168 @@ enum FanPage {
         func value(_ field: String, _ stored: String) -> String { values[field] ?? stored }
     }
 
+    /// The page's reads as four plain-row statements (the fan with the
+    /// programme and purchases; the fan's lists; the form's choices) and the
+    /// audit of an unmasked view. Before, twelve statements through the
+    /// query builder filled `Fan`, ledger, tier, merge, redemption and reward
+    /// models: most of the page's time (docs/benchmarks.md).
     static func query(_ input: Input, viewer: FanViewer, access: WorkspaceAccess, actor: Actor, on db: any Database) async throws -> Found {
-        let service = FanService(db: db)
-        let found = try await service.find(input.fanID, in: access, actor: actor)
-        let fan = found.listed.fan
-        var result = Found(id: fan.id!, name: fan.displayName)
-        result.erased = fan.erasedAt != nil
-        result.identities = found.listed.identities.map {
-            Identity(platform: $0.platform, authorID: $0.authorID, name: $0.displayName, firstSeenAt: $0.firstSeenAt)
-        }
-        result.activityTier = fan.activityTier
-        result.interactions30d = fan.interactions30d
-        result.valueTier = fan.valueTier
-        result.stage = fan.stage
-        result.spendFen = fan.spendFen
-        result.purchases = try await FanPurchases.of(fan.id!, workspaceID: access.workspaceID, on: db)
-        result.points = fan.pointsBalance
-        result.lifetimePoints = fan.lifetimePoints
-        result.level = fan.level
-        result.badges = fan.badges
-        result.streak = fan.checkInStreak
-        result.attributes = fan.attributes
-        result.lines = found.lines.map {
-            Line(
-                at: $0.at, kind: $0.kind, action: $0.action, sourceKey: $0.sourceKey, delta: $0.delta, reason: $0.reason,
-                balanceAfter: $0.balanceAfter)
-        }
-        result.moves = found.moves.map { Move(at: $0.at, dimension: $0.dimension, from: $0.fromTier, to: $0.toTier) }
-        result.merges = try await FanMerges(db: db).history(of: fan.id!, in: access).map {
-            Merge(id: $0.id!, at: $0.at, reason: $0.reason, keptID: $0.$kept.id, mergedID: $0.$merged.id, undone: $0.undoneAt != nil)
-        }
-        let redemptions = try await Redemptions(db: db).list(
-            try Redemptions.Filter(status: nil, fanID: fan.id!.uuidString, rewardID: nil), page: PageQuery(limit: 100), in: access
-        ).items
-        result.redemptions = try await RedemptionTable.query(redemptions, on: db)
-        result.programme = try await FanProgrammeStore.load(access.workspaceID, on: db)
+        try access.require(.fansView)
+        guard let raw = input.fanID, let fanID = UUID(uuidString: raw), let sql = db as? any SQLDatabase else { throw Problem.notFound("Fan") }
+        var result = try await fan(fanID, in: access, on: sql)
+        try await FanService(db: db).auditUnmasked([fanID], in: access, actor: actor)
+        try await lists(of: &result, in: access, on: sql)
         if viewer.manage && !result.erased {
-            result.rewards = try await RewardCatalogue(db: db).list(activeOnly: true, in: access).map {
-                Choice(id: $0.id!, name: $0.name, cost: $0.cost)
-            }
-            result.others = try await otherFans(than: fan.id!, in: access, on: db)
+            (result.rewards, result.others) = try await choices(for: fanID, in: access, on: sql)
         }
         return result
     }
 
-    /// The newest 200 other fans one could merge into this one, as names
-    /// only (plain values: filling 200 `Fan` models cost more than the page).
+    /// The fan's own row, the workspace's programme and the fan's purchases
+    /// (with those of the fans merged into it, as `FanPurchases.of` counts
+    /// them) in one statement; no row is a fan of no such id here.
+    static func fan(_ fanID: UUID, in access: WorkspaceAccess, on sql: any SQLDatabase) async throws -> Found {
+        let ws = access.workspaceID
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT f.display_name, f.erased_at, f.activity_tier, f.interactions_30d, f.value_tier, f.stage, f.spend_fen, f.points_balance, \
+                f.lifetime_points, f.level, f.badges, f.check_in_streak, f.attributes, fp.settings, p.purchases, p.refunds, p.net \
+                FROM fans f CROSS JOIN ( \
+                SELECT CAST(COALESCE(SUM(CASE WHEN type = 'purchase' THEN 1 ELSE 0 END), 0) AS BIGINT) AS purchases, \
+                CAST(COALESCE(SUM(CASE WHEN type = 'refund' THEN 1 ELSE 0 END), 0) AS BIGINT) AS refunds, \
+                CAST(COALESCE(SUM(CASE WHEN type = 'purchase' THEN amount_fen ELSE -amount_fen END), 0) AS BIGINT) AS net \
+                FROM conversion_events WHERE workspace_id = \(bind: ws) AND type IN ('purchase', 'refund') \
+                AND (fan_id = \(bind: fanID) OR fan_id IN (SELECT id FROM fans WHERE workspace_id = \(bind: ws) AND merged_into = \(bind: fanID))) \
+                ) p LEFT JOIN fan_programmes fp ON fp.workspace_id = f.workspace_id \
+                WHERE f.workspace_id = \(bind: ws) AND f.id = \(bind: fanID)
+                """
+            ).first()
+        else { throw Problem.notFound("Fan") }
+        var result = Found(id: fanID, name: try row.decode(column: "display_name", as: String.self))
+        result.erased = try row.decode(column: "erased_at", as: Date?.self) != nil
+        result.activityTier = try row.decode(column: "activity_tier", as: String.self)
+        result.interactions30d = try row.decode(column: "interactions_30d", as: Int.self)
+        result.valueTier = try row.decode(column: "value_tier", as: String.self)
+        result.stage = try row.decode(column: "stage", as: String.self)
+        result.spendFen = try row.decode(column: "spend_fen", as: Int64.self)
+        result.points = try row.decode(column: "points_balance", as: Int.self)
+        result.lifetimePoints = try row.decode(column: "lifetime_points", as: Int.self)
+        result.level = try row.decode(column: "level", as: Int.self)
+        result.badges = Fan.badges(json: try row.decode(column: "badges", as: String.self))
+        result.streak = try row.decode(column: "check_in_streak", as: Int.self)
+        result.attributes = Fan.attributes(json: try row.decode(column: "attributes", as: String.self))
+        result.programme = FanProgrammeStore.programme(settings: try row.decode(column: "settings", as: String?.self))
+        result.purchases = FanPurchases.Summary(
+            purchases: try row.decode(column: "purchases", as: Int.self), refunds: try row.decode(column: "refunds", as: Int.self),
+            netFen: try row.decode(column: "net", as: Int64.self))
+        return result
+    }
+
+    /// The fan's identities, newest 50 ledger lines and tier movements,
+    /// merges and newest 100 redemptions in one statement: each list is one
+    /// branch of a `UNION ALL` (`k` names it, `r` keeps its order), its
+    /// values in shared columns (ids as text, numbers never NULL, so that
+    /// PostgreSQL finds one type per column).
+    static func lists(of result: inout Found, in access: WorkspaceAccess, on sql: any SQLDatabase) async throws {
+        let (ws, fanID) = (access.workspaceID, result.id)
+        let rows = try await sql.raw(
+            """
+            SELECT * FROM (SELECT 'a' AS k, ROW_NUMBER() OVER (ORDER BY first_seen_at) AS r, first_seen_at AS at, \
+            CAST(NULL AS TEXT) AS u1, CAST(NULL AS TEXT) AS u2, CAST(NULL AS TEXT) AS u3, platform AS t1, author_id AS t2, display_name AS t3, \
+            CAST(NULL AS TEXT) AS t4, 0 AS n1, 0 AS n2 FROM fan_identities WHERE fan_id = \(bind: fanID)) AS a \
+            UNION ALL SELECT * FROM (SELECT 'b' AS k, ROW_NUMBER() OVER (ORDER BY at DESC, id DESC) AS r, at, CAST(NULL AS TEXT), \
+            CAST(NULL AS TEXT), CAST(NULL AS TEXT), kind, action, source_key, reason, delta, balance_after FROM points_ledger \
+            WHERE fan_id = \(bind: fanID) ORDER BY at DESC, id DESC LIMIT 50) AS b \
+            UNION ALL SELECT * FROM (SELECT 'c' AS k, ROW_NUMBER() OVER (ORDER BY id DESC) AS r, at, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+            CAST(NULL AS TEXT), dimension, from_tier, to_tier, CAST(NULL AS TEXT), 0, 0 FROM fan_tier_changes WHERE fan_id = \(bind: fanID) \
+            ORDER BY id DESC LIMIT 50) AS c \
+            UNION ALL SELECT * FROM (SELECT 'd' AS k, ROW_NUMBER() OVER (ORDER BY id DESC) AS r, at, CAST(id AS TEXT), \
+            CAST(kept_fan_id AS TEXT), CAST(merged_fan_id AS TEXT), reason, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+            CASE WHEN undone_at IS NULL THEN 0 ELSE 1 END, 0 FROM fan_merges \
+            WHERE workspace_id = \(bind: ws) AND (kept_fan_id = \(bind: fanID) OR merged_fan_id = \(bind: fanID))) AS d \
+            UNION ALL SELECT * FROM (SELECT 'e' AS k, ROW_NUMBER() OVER (ORDER BY x.id DESC) AS r, x.created_at, CAST(x.id AS TEXT), \
+            CAST(NULL AS TEXT), CAST(NULL AS TEXT), w.name, x.status, x.note, CAST(NULL AS TEXT), x.points, 0 \
+            FROM redemptions x JOIN rewards w ON w.id = x.reward_id WHERE x.workspace_id = \(bind: ws) AND x.fan_id = \(bind: fanID) \
+            ORDER BY x.id DESC LIMIT 100) AS e \
+            ORDER BY k, r
+            """
+        ).all()
+        func id(_ row: any SQLRow, _ column: String) throws -> UUID {
+            let text = try row.decode(column: column, as: String.self)
+            guard let id = HexText.uuid(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Column \(column) holds \(text), not a UUID."))
+            }
+            return id
+        }
+        for row in rows {
+            let at = try row.decode(column: "at", as: Date.self)
+            switch try row.decode(column: "k", as: String.self) {
+            case "a":
+                result.identities.append(
+                    Identity(
+                        platform: try row.decode(column: "t1", as: String.self), authorID: try row.decode(column: "t2", as: String.self),
+                        name: try row.decode(column: "t3", as: String.self), firstSeenAt: at))
+            case "b":
+                result.lines.append(
+                    Line(
+                        at: at, kind: try row.decode(column: "t1", as: String.self), action: try row.decode(column: "t2", as: String?.self),
+                        sourceKey: try row.decode(column: "t3", as: String.self), delta: try row.decode(column: "n1", as: Int.self),
+                        reason: try row.decode(column: "t4", as: String.self), balanceAfter: try row.decode(column: "n2", as: Int.self)))
+            case "c":
+                result.moves.append(
+                    Move(
+                        at: at, dimension: try row.decode(column: "t1", as: String.self), from: try row.decode(column: "t2", as: String?.self),
+                        to: try row.decode(column: "t3", as: String.self)))
+            case "d":
+                result.merges.append(
+                    Merge(
+                        id: try id(row, "u1"), at: at, reason: try row.decode(column: "t1", as: String.self), keptID: try id(row, "u2"),
+                        mergedID: try id(row, "u3"), undone: try row.decode(column: "n1", as: Int.self) != 0))
+            default:
+                // The fan's own redemptions: the fan is the one this page reads.
+                result.redemptions.append(
+                    RedemptionTable.Found(
+                        id: try id(row, "u1"), at: at, fanID: fanID, fanName: result.name, fanErased: result.erased,
+                        reward: try row.decode(column: "t1", as: String.self), points: try row.decode(column: "n1", as: Int.self),
+                        status: try row.decode(column: "t2", as: String.self), note: try row.decode(column: "t3", as: String.self)))
+            }
+        }
+    }
+
+    /// The form's choices in one statement: the active rewards by cost and
+    /// name, and the newest 200 other fans one could merge into this one
+    /// (names only: filling 200 `Fan` models cost more than the page).
+    static func choices(for fanID: UUID, in access: WorkspaceAccess, on sql: any SQLDatabase) async throws -> (rewards: [Choice], others: [Choice]) {
+        let ws = access.workspaceID
+        let text = SQLRows.uuidsAsText(sql)
+        var rewards: [Choice] = []
+        var others: [Choice] = []
+        for row in try await sql.raw(
+            """
+            SELECT * FROM (SELECT 'r' AS k, ROW_NUMBER() OVER (ORDER BY cost, name) AS r, id, name, cost FROM rewards \
+            WHERE workspace_id = \(bind: ws) AND active = \(bind: true)) AS a \
+            UNION ALL SELECT * FROM (SELECT 'o' AS k, ROW_NUMBER() OVER (ORDER BY id DESC) AS r, id, display_name, 0 FROM fans \
+            WHERE workspace_id = \(bind: ws) AND merged_into IS NULL AND erased_at IS NULL AND id <> \(bind: fanID) ORDER BY id DESC LIMIT 200) AS b \
+            ORDER BY k DESC, r
+            """
+        ).all() {
+            let choice = Choice(
+                id: try SQLRows.uuid(row, "id", asText: text), name: try row.decode(column: "name", as: String.self),
+                cost: try row.decode(column: "cost", as: Int.self))
+            if try row.decode(column: "k", as: String.self) == "r" {
+                rewards.append(choice)
+            } else {
+                others.append(Choice(id: choice.id, name: choice.name))
+            }
+        }
+        return (rewards, others)
+    }
+
+    /// The newest 200 other fans one could merge into this one (the page reads them with its rewards, `choices`).
     static func otherFans(than fanID: UUID, in access: WorkspaceAccess, on db: any Database) async throws -> [Choice] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        let text = SQLRows.uuidsAsText(sql)
-        return try await sql.raw(
-            """
-            SELECT "id", "display_name" FROM "fans" WHERE "workspace_id" = \(bind: access.workspaceID) AND "merged_into" IS NULL \
-            AND "erased_at" IS NULL AND "id" <> \(bind: fanID) ORDER BY "id" DESC LIMIT 200
-            """
-        ).all().map { Choice(id: try SQLRows.uuid($0, "id", asText: text), name: try $0.decode(column: "display_name", as: String.self)) }
+        return try await choices(for: fanID, in: access, on: sql).others
     }
 
     static func model(_ input: Input, _ found: Found, viewer: FanViewer, slug: String, locale: UILocale) -> Model {

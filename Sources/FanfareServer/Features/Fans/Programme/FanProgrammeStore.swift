@@ -34,8 +34,14 @@ struct FanProgrammeStore {
         guard let row = try await sql.raw("SELECT settings FROM fan_programmes WHERE workspace_id = \(bind: workspaceID)").first() else {
             return .standard
         }
+        return programme(settings: try row.decode(column: "settings", as: String.self))
+    }
+
+    /// The programme of a stored document; no row is the standard one.
+    static func programme(settings: String?) -> FanProgramme {
+        guard let settings else { return .standard }
         // A document that cannot be read (it never should) falls back rather than stopping intake.
-        return (try? JSONDecoder().decode(FanProgramme.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))) ?? .standard
+        return (try? JSONDecoder().decode(FanProgramme.self, from: Data(settings.utf8))) ?? .standard
     }
 
     func get(in access: WorkspaceAccess) async throws -> FanProgramme {

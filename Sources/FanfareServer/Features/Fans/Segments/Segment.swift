@@ -24,9 +24,9 @@ final class Segment: Model, @unchecked Sendable, WorkspaceOwned {
 
     /// Stored rules were checked when saved; one that no longer parses
     /// (a field retired since) matches nobody rather than everybody.
-    var rule: SegmentRule {
-        (try? SegmentRule.parse(Data(ruleJSON.utf8))) ?? .any([])
-    }
+    var rule: SegmentRule { Self.rule(json: ruleJSON) }
+
+    static func rule(json: String) -> SegmentRule { (try? SegmentRule.parse(Data(json.utf8))) ?? .any([]) }
 }
 
 struct SegmentDTO: Content {

@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// The saved segments with their live counts and their rules in words, the
@@ -239,21 +240,44 @@ enum SegmentPage {
         var firstHref: String?
     }
 
+    /// The segment and its members' columns as plain rows: filling whole
+    /// `Fan` models (and reading identities the page does not show) was
+    /// most of the page's own time (docs/benchmarks.md).
     static func query(_ input: Input, access: WorkspaceAccess, actor: Actor, on db: any Database) async throws -> Found {
-        let service = SegmentService(db: db)
-        let segment = try await service.find(input.segmentID, in: access)
-        let rule = segment.rule
+        try access.require(.fansView)
+        guard let raw = input.segmentID, let segmentID = UUID(uuidString: raw), let sql = db as? any SQLDatabase,
+            let row = try await sql.raw(
+                "SELECT name, rule FROM segments WHERE workspace_id = \(bind: access.workspaceID) AND id = \(bind: segmentID)"
+            ).first()
+        else { throw Problem.notFound("Segment") }
+        let ruleJSON = try row.decode(column: "rule", as: String.self)
+        let rule = Segment.rule(json: ruleJSON)
         let page = try PageQuery(limit: nil, cursor: input.cursor)
-        let (count, fans, next) = try await service.countAndMembers(segment, page: page, in: access)
-        let listed = try await FanService(db: db).listed(fans, in: access, actor: actor)
+        let (count, ids, next) = try await SegmentService(db: db).countAndMemberIDs(rule, page: page, in: access)
+        var members: [Member] = []
+        if !ids.isEmpty {
+            let text = SQLRows.uuidsAsText(sql)
+            // Still neither merged away nor erased, as `SegmentScan.fans` reads them.
+            for row in try await sql.raw(
+                """
+                SELECT id, display_name, erased_at, activity_tier, attributes, points_balance FROM fans \
+                WHERE workspace_id = \(bind: access.workspaceID) AND id IN \(SQLGroupExpression(ids.map { SQLBind($0) })) \
+                AND merged_into IS NULL AND erased_at IS NULL ORDER BY id
+                """
+            ).all() {
+                members.append(
+                    Member(
+                        id: try SQLRows.uuid(row, "id", asText: text), name: try row.decode(column: "display_name", as: String.self),
+                        erased: try row.decode(column: "erased_at", as: Date?.self) != nil,
+                        tier: try row.decode(column: "activity_tier", as: String.self),
+                        region: Fan.attributes(json: try row.decode(column: "attributes", as: String.self)).region,
+                        points: try row.decode(column: "points_balance", as: Int.self)))
+            }
+        }
+        try await FanService(db: db).auditUnmasked(members.map(\.id), in: access, actor: actor)
         return Found(
-            id: segment.id!, name: segment.name, rule: rule, ruleJSON: segment.ruleJSON, fans: count,
-            members: listed.map {
-                Member(
-                    id: $0.fan.id!, name: $0.fan.displayName, erased: $0.fan.erasedAt != nil, tier: $0.fan.activityTier,
-                    region: $0.fan.attributes.region,
-                    points: $0.fan.pointsBalance)
-            }, nextCursor: next)
+            id: segmentID, name: try row.decode(column: "name", as: String.self), rule: rule, ruleJSON: ruleJSON, fans: count, members: members,
+            nextCursor: next)
     }
 
     static func model(_ input: Input, _ found: Found, viewer: FanViewer, slug: String, locale: UILocale) -> Model {

@@ -26,6 +26,13 @@ struct SegmentScan {
 
     static let page = 2_000
 
+    /// The fields `FanFacts.reading` answers from the fan's columns and
+    /// identities, not from the profile document (a field not listed here,
+    /// a new one included, has the profile decoded).
+    static let notFromProfile: Set<String> = [
+        "activity_tier", "value_tier", "stage", "platform", "interactions_30d", "points", "level", "privileges", "last_seen_days",
+    ]
+
     /// The columns a rule can test, read as plain values: filling `Fan`
     /// models (reflection per field) for every fan was most of a segment
     /// page's time. Models are read only for the fans a caller keeps.
@@ -41,9 +48,10 @@ struct SegmentScan {
         var lifetimePoints: Int
         var lastInteractionAt: Date?
 
-        func facts(platforms: [String], ladder: LevelLadder?, now: Date, calendar: Calendar, decoder: JSONDecoder) -> FanFacts {
+        /// `decoder` nil: no rule reads the profile, so it is not decoded.
+        func facts(platforms: [String], ladder: LevelLadder?, now: Date, calendar: Calendar, decoder: JSONDecoder?) -> FanFacts {
             Fan.facts(
-                attributes: (try? decoder.decode(FanAttributes.self, from: Data(attributesJSON.utf8))) ?? FanAttributes(),
+                attributes: decoder.flatMap { try? $0.decode(FanAttributes.self, from: Data(attributesJSON.utf8)) } ?? FanAttributes(),
                 tiers: Fan.tiers(activity: activityTier, value: valueTier, stage: stage), platforms: platforms, interactions30d: interactions30d,
                 points: points, level: level, lifetimePoints: lifetimePoints, lastInteractionAt: lastInteractionAt, ladder: ladder, now: now,
                 calendar: calendar)
@@ -61,7 +69,9 @@ struct SegmentScan {
         let ladder = fieldNames.contains("privileges") ? try await FanProgrammeStore.load(workspaceID, on: db).levels : nil
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let decoder = JSONDecoder()
+        // Decoding each fan's profile document was the scan's largest cost;
+        // a rule that tests none of the profile's fields does without it.
+        let decoder = fieldNames.isSubset(of: Self.notFromProfile) ? nil : JSONDecoder()
         let text = SQLRows.uuidsAsText(sql)
         var after = start
         while true {

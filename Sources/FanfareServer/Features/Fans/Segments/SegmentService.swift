@@ -115,35 +115,49 @@ struct SegmentService {
         }
     }
 
-    /// The segment's live count and a page of its fans, in one pass over the fans.
-    func countAndMembers(_ segment: Segment, page: PageQuery, in access: WorkspaceAccess) async throws -> (count: Int, fans: [Fan], next: String?) {
+    /// The segment's live count and a page of its fans' ids, in one pass
+    /// over the fans (the page reads what it shows of them as plain rows).
+    func countAndMemberIDs(_ rule: SegmentRule, page: PageQuery, in access: WorkspaceAccess) async throws -> (count: Int, ids: [UUID], next: String?)
+    {
         let scan = try scan(in: access)
         if page.after != nil {
             // A later page starts at the cursor; the count starts at the first fan.
-            let (fans, next) = try await members(segment, page: page, in: access)
-            return (try await scan.count(segment.rule), fans, next)
+            let (ids, next) = try await memberIDs(rule, page: page, in: access)
+            return (try await scan.count(rule), ids, next)
         }
         var count = 0
         var found: [UUID] = []
-        try await scan.scanIDs([segment.rule]) { matching in
+        try await scan.scanIDs([rule]) { matching in
             count += matching[0].count
             if found.count <= page.limit { found += matching[0].prefix(page.limit + 1 - found.count) }
             return true
         }
         let (ids, next) = page.page(found) { $0 }
-        return (count, try await scan.fans(ids), next)
+        return (count, ids, next)
+    }
+
+    /// The segment's live count and a page of its fans as models.
+    func countAndMembers(_ segment: Segment, page: PageQuery, in access: WorkspaceAccess) async throws -> (count: Int, fans: [Fan], next: String?) {
+        let (count, ids, next) = try await countAndMemberIDs(segment.rule, page: page, in: access)
+        return (count, try await scan(in: access).fans(ids), next)
     }
 
     /// A page of the segment's fans, in id order.
     func members(_ segment: Segment, page: PageQuery, in access: WorkspaceAccess) async throws -> (fans: [Fan], next: String?) {
+        let (ids, next) = try await memberIDs(segment.rule, page: page, in: access)
+        return (try await scan(in: access).fans(ids), next)
+    }
+
+    /// The ids of a page of a rule's fans, in id order.
+    func memberIDs(_ rule: SegmentRule, page: PageQuery, in access: WorkspaceAccess) async throws -> (ids: [UUID], next: String?) {
         let scan = try scan(in: access)
         var found: [UUID] = []
-        try await scan.scanIDs([segment.rule], after: page.after) { matching in
+        try await scan.scanIDs([rule], after: page.after) { matching in
             found += matching[0]
             return found.count <= page.limit
         }
         let (ids, next) = page.page(Array(found.prefix(page.limit + 1))) { $0 }
-        return (try await scan.fans(ids), next)
+        return (ids, next)
     }
 
     /// Every member as CSV. Names and platform ids only for roles that may
