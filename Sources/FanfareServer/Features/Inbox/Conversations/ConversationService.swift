@@ -161,8 +161,12 @@ struct ConversationService {
 
     func find(_ rawID: String?, in access: WorkspaceAccess, now: Date = Date()) async throws -> (Listed, [IncomingMessage], [InboxReply]) {
         try access.require(.inboxView)
-        let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
-        guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
+        // The conversation and its account in one statement; either missing is the same 404.
+        guard let rawID, let id = UUID(uuidString: rawID),
+            let conversation = try await access.query(Conversation.self, on: db)
+                .join(SocialAccount.self, on: \Conversation.$account.$id == \SocialAccount.$id).filter(\.$id == id).first()
+        else { throw Problem.notFound("Conversation") }
+        let account = try conversation.joined(SocialAccount.self)
         let settings = try await InboxSettings.of(access.workspaceID, on: db)
         let messages = try await IncomingMessage.query(on: db).filter(\.$conversationID == conversation.id).sort(\.$sentAt).sort(\.$id).all()
         let replies = try await InboxReply.query(on: db).filter(\.$conversation.$id == conversation.id!).sort(\.$createdAt).all()
