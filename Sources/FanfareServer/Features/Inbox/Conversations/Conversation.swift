@@ -62,7 +62,8 @@ final class Conversation: Model, @unchecked Sendable, WorkspaceOwned {
     }
 
     var tags: [String] {
-        get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
+        // Most conversations carry no tag: no decoder for those (each list row reads this).
+        get { tagsJSON == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
         set { tagsJSON = Self.json(newValue) }
     }
 

@@ -126,10 +126,15 @@ struct ConversationService {
         let policy = settings.policy
         let zone = access.workspace.zone
         let limit = filter.serviceLevel == nil ? page.limit + 1 : Self.clockScanLimit
+        // A page's conversations come from a handful of accounts: each
+        // account's joined columns are filled into a model once, not once
+        // per row (the rows of one statement hold the same values for it).
+        var accounts: [UUID: SocialAccount] = [:]
         var rows: [Listed] = try await query.sort(\.$id, .descending).range(..<limit).all().map { conversation in
-            Listed(
-                conversation: conversation, account: try conversation.joined(SocialAccount.self),
-                clocks: conversation.clocks(policy: policy, zone: zone, now: now))
+            let accountID = conversation.$account.id
+            let account = try accounts[accountID] ?? conversation.joined(SocialAccount.self)
+            accounts[accountID] = account
+            return Listed(conversation: conversation, account: account, clocks: conversation.clocks(policy: policy, zone: zone, now: now))
         }
         if let wanted = filter.serviceLevel { rows = Array(rows.filter { $0.clocks.badge.rawValue == wanted }.prefix(page.limit + 1)) }
         let (items, next) = page.page(rows) { $0.conversation.id! }
