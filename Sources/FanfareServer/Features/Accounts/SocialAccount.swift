@@ -36,7 +36,14 @@ final class SocialAccount: Model, @unchecked Sendable, WorkspaceOwned {
 
     /// The platform whose content rules this account's variants follow: its
     /// own, or for a Sandbox account the one it stands in for.
-    var rulesPlatform: String { platform == "sandbox" ? (settings["simulates"] ?? "sandbox") : platform }
+    var rulesPlatform: String { Self.rulesPlatform(platform: platform, settingsJSON: settingsJSON) }
+
+    /// The same from the two columns, for pages that read accounts as plain
+    /// rows; only a Sandbox account's settings are decoded.
+    static func rulesPlatform(platform: String, settingsJSON: String?) -> String {
+        guard platform == "sandbox" else { return platform }
+        return settingsJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["simulates"] ?? "sandbox"
+    }
 
     var settings: [String: String] {
         get { settingsJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }

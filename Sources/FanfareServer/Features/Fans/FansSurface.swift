@@ -142,24 +142,57 @@ extension FanService {
 
     /// The fan `fanID` of the workspace, or the fan it was merged into;
     /// nil when there is none.
+    ///
+    /// The fan, its identities (oldest first) and the fans merged into it
+    /// are one statement of plain rows (one more per step of a merge chain).
     static func card(of fanID: UUID, workspaceID: UUID, on db: any Database) async throws -> Card? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let text = SQLRows.uuidsAsText(sql)
         var id = fanID
-        var fan: Fan?
+        var found: [any SQLRow] = []
         // A merge chain is short; five steps guard against a loop.
         for _ in 0..<5 {
-            guard let found = try await Fan.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$id == id).first() else { return nil }
-            fan = found
-            guard let next = found.mergedInto, next != id else { break }
+            // The fan's own rows (one per identity) come first (merged = 0),
+            // then one row per fan merged into it (merged = 1).
+            let rows = try await sql.raw(
+                """
+                SELECT f.id, f.display_name, f.erased_at, f.merged_into, f.activity_tier, f.points_balance, f.attributes, f.first_seen_at, \
+                f.last_interaction_at, i.platform, i.author_id, i.first_seen_at AS seen, i.id AS identity_id, 0 AS merged \
+                FROM fans f LEFT JOIN fan_identities i ON i.fan_id = f.id WHERE f.workspace_id = \(bind: workspaceID) AND f.id = \(bind: id) \
+                UNION ALL SELECT m.id, m.display_name, m.erased_at, m.merged_into, m.activity_tier, m.points_balance, m.attributes, \
+                m.first_seen_at, m.last_interaction_at, NULL, NULL, NULL, NULL, 1 FROM fans m \
+                WHERE m.workspace_id = \(bind: workspaceID) AND m.merged_into = \(bind: id) ORDER BY merged, seen, identity_id
+                """
+            ).all()
+            guard let first = rows.first, try first.decode(column: "merged", as: Int.self) == 0 else { return nil }
+            found = rows
+            guard let next = try SQLRows.optionalUUID(first, "merged_into", asText: text), next != id else { break }
             id = next
         }
-        guard let fan, let keptID = fan.id else { return nil }
-        let identities = try await FanIdentity.query(on: db).filter(\.$fan.$id == keptID).sort(\.$firstSeenAt).all()
-        let merged = try await Fan.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$mergedInto == keptID).all().compactMap(\.id)
+        guard let first = found.first else { return nil }
+        return try card(found, first, asText: text)
+    }
+
+    private static func card(_ rows: [any SQLRow], _ first: any SQLRow, asText text: Bool) throws -> Card {
+        let attributes = try first.decode(column: "attributes", as: String.self)
+        let keptID = try SQLRows.uuid(first, "id", asText: text)
+        var identities: [Card.Identity] = []
+        var merged: [UUID] = []
+        for row in rows {
+            if try row.decode(column: "merged", as: Int.self) != 0 {
+                merged.append(try SQLRows.uuid(row, "id", asText: text))
+            } else if let platform = try row.decode(column: "platform", as: String?.self) {
+                identities.append(Card.Identity(platform: platform, authorID: try row.decode(column: "author_id", as: String.self)))
+            }
+        }
         return Card(
-            id: keptID, name: fan.displayName, erased: fan.erasedAt != nil,
-            identities: identities.map { Card.Identity(platform: $0.platform, authorID: $0.authorID) }, activityTier: fan.activityTier,
-            points: fan.pointsBalance, tags: fan.attributes.tags, firstSeenAt: fan.firstSeenAt, lastSeenAt: fan.lastInteractionAt,
-            fanIDs: [keptID] + merged)
+            id: keptID, name: try first.decode(column: "display_name", as: String.self),
+            erased: try first.decode(column: "erased_at", as: Date?.self) != nil, identities: identities,
+            activityTier: try first.decode(column: "activity_tier", as: String.self),
+            points: try first.decode(column: "points_balance", as: Int.self),
+            tags: ((try? JSONDecoder().decode(FanAttributes.self, from: Data(attributes.utf8))) ?? FanAttributes()).tags,
+            firstSeenAt: try first.decode(column: "first_seen_at", as: Date.self),
+            lastSeenAt: try first.decode(column: "last_interaction_at", as: Date?.self), fanIDs: [keptID] + merged)
     }
 
     /// A fan's name as the reader may read it: masked without

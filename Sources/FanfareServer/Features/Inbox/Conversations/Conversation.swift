@@ -1,6 +1,7 @@
 import FanfareConnectors
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// One fan's exchange with one account in one thread (a post's comments,
@@ -62,7 +63,8 @@ final class Conversation: Model, @unchecked Sendable, WorkspaceOwned {
     }
 
     var tags: [String] {
-        get { (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
+        // Most conversations carry no tag: no decoder for those (each list row reads this).
+        get { tagsJSON == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? [] }
         set { tagsJSON = Self.json(newValue) }
     }
 
@@ -189,8 +191,32 @@ final class InboxSettings: Model, @unchecked Sendable {
         return settings
     }
 
+    /// The workspace's settings, or the defaults without a row: for
+    /// reading only (the inbox, a conversation and the service levels read
+    /// them on every view, so the row is read as plain values rather than
+    /// through the query builder); changes go through
+    /// `ServiceLevelService.update`, which reads the model itself.
     static func of(_ workspaceID: UUID, on db: any Database) async throws -> InboxSettings {
-        try await InboxSettings.find(workspaceID, on: db) ?? .standard(for: workspaceID)
+        guard let sql = db as? any SQLDatabase else { return try await InboxSettings.find(workspaceID, on: db) ?? .standard(for: workspaceID) }
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT first_response_minutes, resolution_minutes, warning_percent, business_hours, auto_reply_cap, public_feedback, \
+                public_feedback_form, updated_at FROM inbox_settings WHERE workspace_id = \(bind: workspaceID)
+                """
+            ).first()
+        else { return .standard(for: workspaceID) }
+        let settings = InboxSettings()
+        settings.id = workspaceID
+        settings.firstResponseMinutes = try row.decode(column: "first_response_minutes", as: Int.self)
+        settings.resolutionMinutes = try row.decode(column: "resolution_minutes", as: Int.self)
+        settings.warningPercent = try row.decode(column: "warning_percent", as: Int.self)
+        settings.businessHoursJSON = try row.decode(column: "business_hours", as: String?.self)
+        settings.autoReplyCap = try row.decode(column: "auto_reply_cap", as: Int.self)
+        settings.publicFeedback = try row.decode(column: "public_feedback", as: Bool.self)
+        settings.publicFeedbackForm = try row.decode(column: "public_feedback_form", as: Bool.self)
+        settings.updatedAt = try row.decode(column: "updated_at", as: Date.self)
+        return settings
     }
 
     var businessHours: BusinessHours? {

@@ -32,6 +32,13 @@ struct ConversationNoteDTO: Content, Equatable {
     var text: String
     var createdAt: Date
 
+    init(id: UUID, authorId: UUID?, text: String, createdAt: Date) {
+        self.id = id
+        self.authorId = authorId
+        self.text = text
+        self.createdAt = createdAt
+    }
+
     init(_ note: ConversationNote) {
         id = note.id!
         authorId = note.$author.id

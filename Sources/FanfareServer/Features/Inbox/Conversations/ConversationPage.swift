@@ -268,9 +268,7 @@ enum ConversationPage {
         let item = InboxListPage.Item(
             conversation: ConversationDTO(listed.conversation, account: listed.account, clocks: listed.clocks),
             account: InboxListPage.account(listed.account), clocks: listed.clocks)
-        let templates = try await access.query(ReplyTemplate.self, on: db).sort(\.$category).sort(\.$name).all().map {
-            Template(id: $0.id!, name: $0.name, category: $0.category)
-        }
+        let templates = try await templates(access.workspaceID, on: db)
         var found = Found(
             item: item, messages: messages.map { IncomingMessageDTO($0, account: listed.account) }, replies: replies.map(InboxReplyDTO.init),
             members: try await InboxListPage.members(access, on: db), templates: templates)
@@ -283,7 +281,7 @@ enum ConversationPage {
                 """
             ).first().map { try SQLRows.uuid($0, "id", asText: SQLRows.uuidsAsText(sql)) }
         }
-        found.notes = try await ConversationNotes(db: db).notes(of: listed.conversation.id!).map(ConversationNoteDTO.init)
+        found.notes = try await notes(of: listed.conversation.id!, on: db)
         let fanID = messages.last { $0.fanID != nil }?.fanID
         found.fanLinked = fanID != nil
         if let fanID, access.can(.fansView), let card = try await FanService.card(of: fanID, workspaceID: access.workspaceID, on: db) {
@@ -307,23 +305,62 @@ enum ConversationPage {
         return found
     }
 
-    /// The fan's other conversations (any account, any thread), newest message first.
+    /// The team's templates for the reply box (names only), by category
+    /// and name, as plain rows.
+    static func templates(_ workspaceID: UUID, on db: any Database) async throws -> [Template] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let text = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(
+            "SELECT id, name, category FROM reply_templates WHERE workspace_id = \(bind: workspaceID) ORDER BY category, name"
+        ).all().map { row in
+            Template(
+                id: try SQLRows.uuid(row, "id", asText: text), name: try row.decode(column: "name", as: String.self),
+                category: try row.decode(column: "category", as: String.self))
+        }
+    }
+
+    /// The conversation's internal notes in the order `ConversationNotes.notes` gives, as plain rows.
+    static func notes(of conversationID: UUID, on db: any Database) async throws -> [ConversationNoteDTO] {
+        guard let sql = db as? any SQLDatabase else {
+            return try await ConversationNotes(db: db).notes(of: conversationID).map(ConversationNoteDTO.init)
+        }
+        let text = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(
+            """
+            SELECT id, author_id, text, created_at FROM conversation_notes WHERE conversation_id = \(bind: conversationID) \
+            ORDER BY created_at, id
+            """
+        ).all().map { row in
+            ConversationNoteDTO(
+                id: try SQLRows.uuid(row, "id", asText: text), authorId: try SQLRows.optionalUUID(row, "author_id", asText: text),
+                text: try row.decode(column: "text", as: String.self), createdAt: try row.decode(column: "created_at", as: Date.self))
+        }
+    }
+
+    /// The fan's other conversations (any account, any thread), newest
+    /// message first: those with a message from the fan or from a fan
+    /// merged into it, as plain rows.
     static func others(of card: FanService.Card, besides id: UUID, access: WorkspaceAccess, on db: any Database) async throws -> [Other] {
-        try await access.query(Conversation.self, on: db).join(SocialAccount.self, on: \Conversation.$account.$id == \SocialAccount.$id)
-            .filter(\.$id != id)
-            .filter(
-                .sql(
-                    embed: """
-                        \(ident: "conversations").\(ident: "id") IN (SELECT im.conversation_id FROM incoming_messages im \
-                        WHERE im.workspace_id = \(bind: access.workspaceID) AND im.fan_id IN (\(binds: card.fanIDs)))
-                        """)
-            )
-            .sort(\.$lastMessageAt, .descending).sort(\.$id, .descending).range(..<othersShown).all()
-            .map { conversation in
-                Other(
-                    id: conversation.id!, status: conversation.status, thread: conversation.threadKey,
-                    platform: try conversation.joined(SocialAccount.self).rulesPlatform, lastMessageAt: conversation.lastMessageAt)
-            }
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let text = SQLRows.uuidsAsText(sql)
+        let workspaceID = access.workspaceID
+        return try await sql.raw(
+            """
+            SELECT c.id, c.status, c.thread_key, c.last_message_at, a.platform, a.settings FROM conversations c \
+            JOIN social_accounts a ON a.id = c.account_id \
+            WHERE c.workspace_id = \(bind: workspaceID) AND c.id <> \(bind: id) AND c.id IN (SELECT im.conversation_id FROM incoming_messages im \
+            WHERE im.workspace_id = \(bind: workspaceID) AND im.fan_id IN (\(binds: card.fanIDs))) \
+            ORDER BY c.last_message_at DESC, c.id DESC LIMIT \(unsafeRaw: String(othersShown))
+            """
+        ).all().map { row in
+            let platform = try row.decode(column: "platform", as: String.self)
+            return Other(
+                id: try SQLRows.uuid(row, "id", asText: text), status: try row.decode(column: "status", as: String.self),
+                thread: try row.decode(column: "thread_key", as: String.self),
+                platform: SocialAccount.rulesPlatform(
+                    platform: platform, settingsJSON: platform == "sandbox" ? try row.decode(column: "settings", as: String?.self) : nil),
+                lastMessageAt: try row.decode(column: "last_message_at", as: Date.self))
+        }
     }
 
     /// The thread in time order: at the same moment the fan's message

@@ -126,10 +126,15 @@ struct ConversationService {
         let policy = settings.policy
         let zone = access.workspace.zone
         let limit = filter.serviceLevel == nil ? page.limit + 1 : Self.clockScanLimit
+        // A page's conversations come from a handful of accounts: each
+        // account's joined columns are filled into a model once, not once
+        // per row (the rows of one statement hold the same values for it).
+        var accounts: [UUID: SocialAccount] = [:]
         var rows: [Listed] = try await query.sort(\.$id, .descending).range(..<limit).all().map { conversation in
-            Listed(
-                conversation: conversation, account: try conversation.joined(SocialAccount.self),
-                clocks: conversation.clocks(policy: policy, zone: zone, now: now))
+            let accountID = conversation.$account.id
+            let account = try accounts[accountID] ?? conversation.joined(SocialAccount.self)
+            accounts[accountID] = account
+            return Listed(conversation: conversation, account: account, clocks: conversation.clocks(policy: policy, zone: zone, now: now))
         }
         if let wanted = filter.serviceLevel { rows = Array(rows.filter { $0.clocks.badge.rawValue == wanted }.prefix(page.limit + 1)) }
         let (items, next) = page.page(rows) { $0.conversation.id! }
@@ -161,8 +166,12 @@ struct ConversationService {
 
     func find(_ rawID: String?, in access: WorkspaceAccess, now: Date = Date()) async throws -> (Listed, [IncomingMessage], [InboxReply]) {
         try access.require(.inboxView)
-        let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
-        guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
+        // The conversation and its account in one statement; either missing is the same 404.
+        guard let rawID, let id = UUID(uuidString: rawID),
+            let conversation = try await access.query(Conversation.self, on: db)
+                .join(SocialAccount.self, on: \Conversation.$account.$id == \SocialAccount.$id).filter(\.$id == id).first()
+        else { throw Problem.notFound("Conversation") }
+        let account = try conversation.joined(SocialAccount.self)
         let settings = try await InboxSettings.of(access.workspaceID, on: db)
         let messages = try await IncomingMessage.query(on: db).filter(\.$conversationID == conversation.id).sort(\.$sentAt).sort(\.$id).all()
         let replies = try await InboxReply.query(on: db).filter(\.$conversation.$id == conversation.id!).sort(\.$createdAt).all()

@@ -1,6 +1,7 @@
 import FanfareCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// The inbox list as query → model → view: `query` reads the page of
 /// conversations, the accounts and the members; `model` names every value
@@ -165,15 +166,40 @@ enum InboxListPage {
             found.search = search
             found.matches = try await service.matches(of: search, in: items.compactMap(\.conversation.id), access: access)
         }
+        found.accounts = try await accounts(access.workspaceID, on: db)
+        // Each row's account comes from the list just read: working out a
+        // Sandbox account's stand-in platform decodes its settings, once
+        // per account rather than once per row.
+        let byID = Dictionary(found.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         found.items = items.map {
             Item(
-                conversation: ConversationDTO($0.conversation, account: $0.account, clocks: $0.clocks), account: account($0.account),
-                clocks: $0.clocks)
+                conversation: ConversationDTO($0.conversation, account: $0.account, clocks: $0.clocks),
+                account: $0.account.id.flatMap { byID[$0] } ?? account($0.account), clocks: $0.clocks)
         }
         found.nextCursor = next
-        found.accounts = try await access.query(SocialAccount.self, on: db).sort(\.$handle).all().map(account)
         found.members = try await members(access, on: db)
         return found
+    }
+
+    /// The workspace's accounts by handle (or by platform, then handle),
+    /// read as plain rows: the inbox, the service levels and the rules
+    /// list them, and no model is built.
+    static func accounts(_ workspaceID: UUID, byPlatform: Bool = false, on db: any Database) async throws -> [Account] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let text = SQLRows.uuidsAsText(sql)
+        return try await sql.raw(
+            """
+            SELECT id, platform, handle, settings FROM social_accounts WHERE workspace_id = \(bind: workspaceID) \
+            ORDER BY \(unsafeRaw: byPlatform ? "platform, handle" : "handle")
+            """
+        ).all().map { row in
+            let platform = try row.decode(column: "platform", as: String.self)
+            return Account(
+                id: try SQLRows.uuid(row, "id", asText: text), platform: platform,
+                rulesPlatform: SocialAccount.rulesPlatform(
+                    platform: platform, settingsJSON: platform == "sandbox" ? try row.decode(column: "settings", as: String?.self) : nil),
+                handle: try row.decode(column: "handle", as: String.self))
+        }
     }
 
     static func account(_ account: SocialAccount) -> Account {

@@ -64,9 +64,12 @@ enum InboxRulePage {
     static func query(access: WorkspaceAccess, on db: any Database) async throws -> Found {
         Found(
             rules: try await InboxRuleService(db: db).list(in: access).map(InboxRuleDTO.init),
-            accounts: try await access.query(SocialAccount.self, on: db).sort(\.$platform).sort(\.$handle).all().map(InboxListPage.account),
-            templates: try await ReplyTemplateService(db: db).list(in: access).map { .init(id: $0.id!, name: $0.name, category: $0.category) })
+            accounts: try await InboxListPage.accounts(access.workspaceID, byPlatform: true, on: db),
+            templates: try await ConversationPage.templates(access.workspaceID, on: db))
     }
+
+    /// "09:00" for 9, written without printf.
+    static func hourText(_ hour: Int) -> String { (0..<10).contains(hour) ? "0\(hour):00" : "\(hour):00" }
 
     /// "When … then …" in the reader's language.
     static func summary(_ rule: InboxRuleDTO, _ found: Found, _ locale: UILocale) -> Summary {
@@ -94,7 +97,7 @@ enum InboxRulePage {
         if let hours = c.hours {
             when.append(
                 Clause(
-                    phrase: I18n.text("inbox.rule_when_hours", locale, [String(format: "%02d:00", hours.from), String(format: "%02d:00", hours.to)]),
+                    phrase: I18n.text("inbox.rule_when_hours", locale, [hourText(hours.from), hourText(hours.to)]),
                     pieces: []))
         }
         var then: [Clause] = []
@@ -242,7 +245,7 @@ enum InboxRulePage {
         func error(_ field: String, _ tag: String = "small") -> HTML {
             errors[field].map { e -> HTML in "<\(tag) class=\"error\" id=\"\(field)-error\">\(e.text(ctx.locale))</\(tag)>" } ?? .empty
         }
-        let hourOptions = [("", ctx.t("inbox.rule_any_hour"))] + (0...23).map { (String($0), String(format: "%02d:00", $0)) }
+        let hourOptions = [("", ctx.t("inbox.rule_any_hour"))] + (0...23).map { (String($0), hourText($0)) }
         let queueOptions = [("", ctx.t("inbox.queue_none"))] + InboxQueue.allCases.map { ($0.rawValue, ctx.t("inbox.queue." + $0.rawValue)) }
         func choices(_ codes: [String], _ label: (String) -> String) -> [(value: String, label: String)] { codes.map { ($0, label($0)) } }
         return """

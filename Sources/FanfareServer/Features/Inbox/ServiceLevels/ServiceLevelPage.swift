@@ -65,19 +65,24 @@ enum ServiceLevelPage {
         var formURL: String
     }
 
-    static func query(_ input: Input, access: WorkspaceAccess, on db: any Database) async throws -> Found {
-        Found(
-            settings: InboxSettingsDTO(try await InboxSettings.of(access.workspaceID, on: db)),
-            report: try await ServiceLevelService(db: db).report(days: input.period, in: access),
-            accounts: try await access.query(SocialAccount.self, on: db).all().map(InboxListPage.account))
+    /// `settings`: the workspace's settings when the request read them
+    /// already (the page fills its form from them); each is read once.
+    static func query(_ input: Input, access: WorkspaceAccess, settings: InboxSettings? = nil, on db: any Database) async throws -> Found {
+        let settings = if let settings { settings } else { try await InboxSettings.of(access.workspaceID, on: db) }
+        let accounts = try await InboxListPage.accounts(access.workspaceID, on: db)
+        return Found(
+            settings: InboxSettingsDTO(settings),
+            report: try await ServiceLevelService(db: db).report(days: input.period, in: access, settings: settings, accounts: accounts),
+            accounts: accounts)
     }
 
     /// "42 min" below an hour, "3.5 h" above; "—" when nothing was measured.
     static func duration(_ minutes: Double?, _ locale: UILocale) -> String {
         guard let minutes else { return "—" }
         if minutes < 60 { return I18n.text("inbox.minutes_short", locale, [String(Int(minutes.rounded()))]) }
-        let hours = (minutes / 6).rounded() / 10
-        let text = hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
+        // Tenths of an hour, written by hand (no printf per cell).
+        let tenths = Int((minutes / 6).rounded())
+        let text = tenths % 10 == 0 ? String(tenths / 10) : "\(tenths / 10).\(tenths % 10)"
         return I18n.text("inbox.hours_short", locale, [text])
     }
 

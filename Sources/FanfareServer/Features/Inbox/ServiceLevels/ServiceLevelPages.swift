@@ -21,7 +21,7 @@ struct ServiceLevelPages {
     @Sendable func page(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let settings = try await InboxSettings.of(access.workspaceID, on: req.db)
-        return try await render(req, values: Self.values(settings), errors: FormErrors())
+        return try await render(req, values: Self.values(settings), errors: FormErrors(), settings: settings)
     }
 
     static func values(_ settings: InboxSettings) -> [String: String] {
@@ -40,11 +40,13 @@ struct ServiceLevelPages {
         return values
     }
 
-    private func render(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> HTMLResponse {
+    private func render(
+        _ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok, settings: InboxSettings? = nil
+    ) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
         let input = ServiceLevelPage.Input(days: req.query[String.self, at: "days"], values: values, errors: errors)
-        let found = try await ServiceLevelPage.query(input, access: access, on: req.db)
+        let found = try await ServiceLevelPage.query(input, access: access, settings: settings, on: req.db)
         let model = ServiceLevelPage.model(
             input, found, workspace: "/w/\(access.workspace.slug)", slug: access.workspace.slug, canManage: access.can(.inboxRulesManage),
             locale: ctx.locale)

@@ -32,7 +32,10 @@ struct InboxSettingsDTO: Content {
         publicFeedbackForm = settings.publicFeedbackForm
     }
 
-    static func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+    static func clock(_ minutes: Int) -> String {
+        func two(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : String(n) }
+        return two(minutes / 60) + ":" + two(minutes % 60)
+    }
 
     static func minutes(_ clock: String) -> Int? {
         let parts = clock.split(separator: ":")
@@ -137,42 +140,63 @@ struct ServiceLevelService {
         var rows: [Row]
     }
 
-    func report(days: Int, in access: WorkspaceAccess, now: Date = Date()) async throws -> Report {
+    /// `settings` and `accounts`: what the caller read already (the page
+    /// reads each once); read here otherwise.
+    func report(
+        days: Int, in access: WorkspaceAccess, now: Date = Date(), settings: InboxSettings? = nil, accounts: [InboxListPage.Account]? = nil
+    ) async throws -> Report {
         try access.require(.inboxView)
         let from = now.addingTimeInterval(-Double(days) * 86_400)
-        let settings = try await InboxSettings.of(access.workspaceID, on: db)
-        let policy = settings.policy
+        let policy = if let settings { settings.policy } else { try await InboxSettings.of(access.workspaceID, on: db).policy }
         let zone = access.workspace.zone
-        let conversations = try await Timing.read(access.workspaceID, openedSince: from, on: db)
-        let breachesBy = try await Timing.breaches(access.workspaceID, recordedSince: from, on: db)
-        let accounts = Dictionary(uniqueKeysWithValues: try await access.query(SocialAccount.self, on: db).all().map { ($0.id!, $0) })
+        let timings = try await Timing.read(access.workspaceID, since: from, on: db)
+        let listed = if let accounts { accounts } else { try await InboxListPage.accounts(access.workspaceID, on: db) }
+        let accounts = Dictionary(listed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let members = Dictionary(
             uniqueKeysWithValues: try await access.members(on: db).map { ($0.userID, $0.displayName) })
-        func row(_ group: String, _ key: String, _ label: String, _ items: [Timing]) -> Report.Row {
-            let first = items.compactMap { c in c.firstResponseAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }
-            let resolved = items.compactMap { c in c.resolvedAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 } }
+        // Each conversation's service times are worked out once (business
+        // hours make them costly), not once per table it counts in.
+        let measured = timings.map { c in
+            Measured(
+                timing: c, first: c.firstResponseAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 },
+                resolution: c.resolvedAt.map { policy.serviceTime(from: c.openedAt, to: $0, zone: zone) / 60 })
+        }
+        func row(_ group: String, _ key: String, _ label: String, _ items: [Measured]) -> Report.Row {
+            let first = items.compactMap(\.first)
+            let resolved = items.compactMap(\.resolution)
+            // Sorted once for both percentiles (`Percentile.of` sorts per call).
+            let firstSorted = first.filter { !$0.isNaN }.sorted()
+            let resolvedSorted = resolved.filter { !$0.isNaN }.sorted()
             func rounded(_ value: Double?) -> Double? { value.map { ($0 * 10).rounded() / 10 } }
             return Report.Row(
                 group: group, key: key, label: label, conversations: items.count, answered: first.count, resolved: resolved.count,
-                firstResponseP50: rounded(Percentile.of(first, 50)), firstResponseP90: rounded(Percentile.of(first, 90)),
-                resolutionP50: rounded(Percentile.of(resolved, 50)), resolutionP90: rounded(Percentile.of(resolved, 90)),
-                breaches: items.reduce(0) { $0 + (breachesBy[$1.id] ?? 0) })
+                firstResponseP50: rounded(Percentile.ofSorted(firstSorted, 50)), firstResponseP90: rounded(Percentile.ofSorted(firstSorted, 90)),
+                resolutionP50: rounded(Percentile.ofSorted(resolvedSorted, 50)),
+                resolutionP90: rounded(Percentile.ofSorted(resolvedSorted, 90)),
+                breaches: items.reduce(0) { $0 + $1.timing.breaches })
         }
         var rows: [Report.Row] = []
-        for (assignee, items) in Dictionary(grouping: conversations, by: \.assignee).sorted(by: {
+        for (assignee, items) in Dictionary(grouping: measured, by: \.timing.assignee).sorted(by: {
             ($0.key?.uuidString ?? "") < ($1.key?.uuidString ?? "")
         }) {
             rows.append(row("agent", assignee?.uuidString.lowercased() ?? "none", assignee.flatMap { members[$0] } ?? "—", items))
         }
-        for (accountID, items) in Dictionary(grouping: conversations, by: \.account).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+        for (accountID, items) in Dictionary(grouping: measured, by: \.timing.account).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             let account = accounts[accountID]
             rows.append(row("account", accountID.uuidString.lowercased(), account.map { "\($0.platform) @\($0.handle)" } ?? "—", items))
         }
-        let byTier = Dictionary(grouping: conversations, by: \.tier)
+        let byTier = Dictionary(grouping: measured, by: \.timing.tier)
         for tier in ActivityTier.allCases.reversed() where byTier[tier.rawValue] != nil {
             rows.append(row("tier", tier.rawValue, tier.rawValue, byTier[tier.rawValue]!))
         }
-        return Report(from: from, to: now, overall: row("all", "all", "all", conversations), rows: rows)
+        return Report(from: from, to: now, overall: row("all", "all", "all", measured), rows: rows)
+    }
+
+    /// A conversation's timing with its service times in minutes.
+    private struct Measured {
+        var timing: Timing
+        var first: Double?
+        var resolution: Double?
     }
 }
 
@@ -182,46 +206,35 @@ extension ServiceLevelService {
     /// models (reflection per field) was most of the service-level page's
     /// time.
     struct Timing: Sendable {
-        var id: UUID
         var account: UUID
         var assignee: UUID?
         var tier: String
         var openedAt: Date
         var firstResponseAt: Date?
         var resolvedAt: Date?
+        /// Breaches recorded for it since the period began.
+        var breaches: Int
 
-        static func read(_ workspaceID: UUID, openedSince from: Date, on db: any Database) async throws -> [Timing] {
+        /// The conversations opened since `from`, each with the breaches
+        /// recorded since `from` counted in the same statement.
+        static func read(_ workspaceID: UUID, since from: Date, on db: any Database) async throws -> [Timing] {
             guard let sql = db as? any SQLDatabase else { return [] }
             let text = SQLRows.uuidsAsText(sql)
             return try await sql.raw(
                 """
-                SELECT id, account_id, assignee_id, tier, opened_at, first_response_at, resolved_at FROM conversations \
-                WHERE workspace_id = \(bind: workspaceID) AND opened_at >= \(bind: from) LIMIT 50000
+                SELECT c.account_id, c.assignee_id, c.tier, c.opened_at, c.first_response_at, c.resolved_at, COALESCE(b.n, 0) AS breaches \
+                FROM conversations c LEFT JOIN (SELECT conversation_id, COUNT(*) AS n FROM service_level_breaches \
+                WHERE workspace_id = \(bind: workspaceID) AND recorded_at >= \(bind: from) GROUP BY conversation_id) b ON b.conversation_id = c.id \
+                WHERE c.workspace_id = \(bind: workspaceID) AND c.opened_at >= \(bind: from) LIMIT 50000
                 """
             ).all().map { row in
                 Timing(
-                    id: try SQLRows.uuid(row, "id", asText: text), account: try SQLRows.uuid(row, "account_id", asText: text),
+                    account: try SQLRows.uuid(row, "account_id", asText: text),
                     assignee: try SQLRows.optionalUUID(row, "assignee_id", asText: text), tier: try row.decode(column: "tier", as: String.self),
                     openedAt: try row.decode(column: "opened_at", as: Date.self),
                     firstResponseAt: try row.decode(column: "first_response_at", as: Date?.self),
-                    resolvedAt: try row.decode(column: "resolved_at", as: Date?.self))
+                    resolvedAt: try row.decode(column: "resolved_at", as: Date?.self), breaches: try row.decode(column: "breaches", as: Int.self))
             }
-        }
-
-        /// Breaches recorded since `from`, counted per conversation.
-        static func breaches(_ workspaceID: UUID, recordedSince from: Date, on db: any Database) async throws -> [UUID: Int] {
-            guard let sql = db as? any SQLDatabase else { return [:] }
-            let text = SQLRows.uuidsAsText(sql)
-            var counts: [UUID: Int] = [:]
-            for row in try await sql.raw(
-                """
-                SELECT conversation_id, COUNT(*) AS n FROM service_level_breaches \
-                WHERE workspace_id = \(bind: workspaceID) AND recorded_at >= \(bind: from) GROUP BY conversation_id
-                """
-            ).all() {
-                counts[try SQLRows.uuid(row, "conversation_id", asText: text)] = try row.decode(column: "n", as: Int.self)
-            }
-            return counts
         }
     }
 }
