@@ -209,15 +209,46 @@ enum Layout {
 
     static func time(_ date: Date?, _ ctx: PageContext) -> HTML {
         guard let date else { return "—" }
-        return "<time datetime=\"\(date.formatted(.iso8601))\">\(timeText(date, ctx))</time>"
+        return "<time datetime=\"\(iso8601(date))\">\(timeText(date, ctx))</time>"
     }
 
     /// What `time` shows, as text (a tooltip, a sentence).
     static func timeText(_ date: Date, _ ctx: PageContext) -> String {
-        let zone = TimeZone(identifier: ctx.user?.timeZone ?? "UTC") ?? .gmt
-        var style = Date.FormatStyle(date: .numeric, time: .shortened)
-        style.timeZone = zone
-        style.locale = Locale(identifier: ctx.locale == .en ? "en_GB" : "zh_Hans_CN")
-        return date.formatted(style)
+        timeText(date, zone: TimeZone(identifier: ctx.user?.timeZone ?? "UTC") ?? .gmt, locale: ctx.locale)
+    }
+
+    /// `2026/3/5 16:40` in Chinese, `05/03/2026, 16:40` in English: what
+    /// Foundation's `.numeric` date with `.shortened` time writes for
+    /// zh_Hans_CN and en_GB, written here from the zone's offset because a
+    /// list page prints one per row and Foundation's formatter was 2-3 % of
+    /// such a page (docs/benchmarks.md, session 12). Dates outside years
+    /// 1600-9999 go through Foundation. `LayoutTimeTests` holds the two equal.
+    static func timeText(_ date: Date, zone: TimeZone, locale: UILocale) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down) + Double(zone.secondsFromGMT(for: date))
+        let days = Int((seconds / 86_400).rounded(.down))
+        let (year, month, day) = MetricDay.civilFromDays(days)
+        guard (1600...9999).contains(year) else {
+            var style = Date.FormatStyle(date: .numeric, time: .shortened)
+            style.timeZone = zone
+            style.locale = Locale(identifier: locale == .en ? "en_GB" : "zh_Hans_CN")
+            return date.formatted(style)
+        }
+        let inDay = Int(seconds - Double(days) * 86_400)
+        let clock = String(inDay / 3_600) + ":" + Formats.twoDigits(inDay % 3_600 / 60)
+        switch locale {
+        case .zhHans: return String(year) + "/" + String(month) + "/" + String(day) + " " + clock
+        case .en: return Formats.twoDigits(day) + "/" + Formats.twoDigits(month) + "/" + String(year) + ", " + clock
+        }
+    }
+
+    /// `2026-03-05T08:40:00Z`, as `Date.formatted(.iso8601)` writes it.
+    static func iso8601(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let days = Int((seconds / 86_400).rounded(.down))
+        let (year, month, day) = MetricDay.civilFromDays(days)
+        guard (1600...9999).contains(year) else { return date.formatted(.iso8601) }
+        let inDay = Int(seconds - Double(days) * 86_400)
+        return String(year) + "-" + Formats.twoDigits(month) + "-" + Formats.twoDigits(day) + "T" + Formats.twoDigits(inDay / 3_600) + ":"
+            + Formats.twoDigits(inDay % 3_600 / 60) + ":" + Formats.twoDigits(inDay % 60) + "Z"
     }
 }
