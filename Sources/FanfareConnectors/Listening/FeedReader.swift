@@ -76,8 +76,9 @@ public enum FeedReader {
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = reader
-        guard parser.parse() else {
-            let line = parser.lineNumber
+        guard !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { throw .rejected(reason: "the feed is empty") }
+        guard parser.parse(), reader.failedLine == nil else {
+            let line = reader.failedLine ?? parser.lineNumber
             throw .rejected(reason: "the feed is not well-formed XML (line \(line))")
         }
         guard reader.kind != nil else { throw .rejected(reason: "the document is neither RSS nor Atom") }
@@ -185,6 +186,11 @@ public enum FeedReader {
         var entry: [String: String]?
         var entryLink: String?
         var buffer = ""
+        var failedLine: Int?
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+            if failedLine == nil { failedLine = parser.lineNumber }
+        }
 
         func parser(
             _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
@@ -229,7 +235,7 @@ public enum FeedReader {
             if var fields = entry {
                 // Only an entry's direct children count (not an Atom author's <name> or a media group's <title>).
                 let depth = path.count - (path.lastIndex(where: { $0 == "item" || $0 == "entry" }) ?? path.count)
-                if depth == 1 || element == "name" || element == "dc:creator" {
+                if depth == 2 || element == "name" || element == "dc:creator" {
                     let key = element == "name" ? "author" : element
                     if fields[key] == nil || (fields[key]?.isEmpty ?? true) { fields[key] = buffer }
                     if element == "link", entryLink == nil, !buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
