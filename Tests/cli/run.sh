@@ -46,7 +46,7 @@ expect_status "an unknown option is named" 2 "--colour" "$bin" migrate --colour
 expect_status "a number that is not one is named" 2 "--winners" "$bin" lottery draw --seed 00 --entrants /dev/null --winners many
 expect_status "moderate names its policy" 2 "--policy must be leftmost_longest or all" "$bin" moderate --lexicon /dev/null --policy some
 expect_status "a missing required option is named" 2 "--email" "$bin" token create --name x
-for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze anomalies lottery "lottery draw" "lottery verify"; do
+for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze anomalies lottery "lottery draw" "lottery verify" demo "demo storm"; do
   # shellcheck disable=SC2086
   if "$bin" $command --help >"$data/out" 2>"$data/err" && grep -q "USAGE:" "$data/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: fanfare $command --help"; head -5 "$data/out" "$data/err"; fi
 done
@@ -354,6 +354,12 @@ else grep -q '"outcome":"winners_mismatch"' "$data/verify.json" && passed=$((pas
 expect_fail "lottery verify refuses a seed that is not the commitment's" "hash_mismatch" sh -c "\"$bin\" lottery verify --seed $(python3 -c 'print("00"*32)') --seed-hash $hash --entrants $data/entrants.txt --winners 3 --claimed $data/claimed.txt 1>&2"
 expect_fail "lottery names a bad seed" "--seed: must be 64 hex characters" "$bin" lottery draw --seed xyz --entrants "$data/entrants.txt" --winners 1
 expect_fail "lottery refuses more winners than entrants" "--winners: must be from 1" "$bin" lottery draw --seed "$seed" --entrants "$data/entrants.txt" --winners 9
+
+# fanfare demo storm (issue 20): a bad peak is named before anything opens;
+# a data directory without the demo says how to make one.
+expect_status "demo storm names a bad peak" 2 "--peak" "$bin" demo storm --peak 0
+expect_fail "demo storm without the demo says what to do" "serve --demo" env FANFARE_DATA_DIR="$data/no-demo" "$bin" demo storm
+[ -z "$(ls -A "$data/no-demo" 2>/dev/null)" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: demo storm without the demo left files"; ls -A "$data/no-demo"; }
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

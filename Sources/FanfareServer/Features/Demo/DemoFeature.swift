@@ -1,9 +1,12 @@
+import ArgumentParser
 import Vapor
 
 /// The demo `serve --demo` makes: its people, its month of history and
 /// the page shown while it is being prepared.
 struct DemoFeature: Feature {
     var name: String { "demo" }
+
+    var commands: [any ParsableCommand.Type] { [DemoCommand.self] }
 
     var strings: StringTable {
         StringTable(

@@ -49,4 +49,34 @@ enum SandboxFans {
         // last bits.
         try await MessageIntake.poll(account, app: app, now: now.addingTimeInterval(0.001))
     }
+
+    /// Fans' messages that the Sandbox lists as each one's time comes
+    /// (`at` may be ahead): a storm told in advance reaches the inbox as
+    /// the intake fetches it, minute by minute, the way a real one would.
+    /// Comments go under the account's latest post; without a post they
+    /// are direct messages. Written in one statement, so a storm is there
+    /// whole or not at all.
+    static func schedule(_ messages: [SandboxChatter.Message], to account: SocialAccount, app: Application) async throws -> Int {
+        guard account.platform == "sandbox" else { throw ValidationErrors("account", .sandboxAccountRequired) }
+        guard !messages.isEmpty, let sql = app.db as? any SQLDatabase else { return 0 }
+        let post = try await sql.raw(
+            "SELECT remote_id FROM sandbox_posts WHERE account = \(bind: account.handle) AND deleted = \(bind: false) ORDER BY published_at DESC LIMIT 1"
+        ).first()?.decode(column: "remote_id", as: String.self)
+        let kind = post == nil ? InteractionKind.directMessage : .comment
+        var rows: [SQLQueryString] = []
+        for message in messages {
+            let authorID = "fan_" + String(SandboxAudience.hash(message.fanName.lowercased()) % 1_000_000_000, radix: 36)
+            rows.append(
+                "(\(bind: "sbx_fan_\(TimeOrderedID.make(at: message.at).uuidString.lowercased())"), \(bind: account.handle), \(bind: kind.rawValue), \(bind: post), \(bind: authorID), \(bind: message.fanName), \(bind: message.text), \(bind: message.at))"
+            )
+        }
+        var statement: SQLQueryString =
+            "INSERT INTO sandbox_fan_messages (remote_id, account, kind, post_remote_id, author_id, author_name, text, at) VALUES "
+        for (index, row) in rows.enumerated() {
+            if index > 0 { statement.appendLiteral(", ") }
+            statement.appendInterpolation(row)
+        }
+        try await sql.raw(statement).run()
+        return messages.count
+    }
 }

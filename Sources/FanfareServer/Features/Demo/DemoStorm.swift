@@ -1,0 +1,87 @@
+import ArgumentParser
+import FanfareConnectors
+import FanfareCore
+import Fluent
+import Vapor
+
+/// A storm on the demo brand, on demand: Sandbox fans start complaining
+/// about 演示品牌 now, half the peak in the first minute, ebbing over
+/// twenty (`SandboxChatter.storm`). The messages sit on the Sandbox
+/// platform's side, each listed from its own time, so the inbox fetches
+/// them minute by minute and listening hears them the way it would hear a
+/// real one.
+enum DemoStorm {
+    /// The brand the demo's monitor listens for.
+    static let brand = "演示品牌"
+
+    static let noDemo = "there is no demo workspace here; start `fanfare serve --demo` on this data directory first"
+
+    struct Started: Sendable, Equatable {
+        var account: String
+        var messages: Int
+        var from: Date
+        var to: Date
+    }
+
+    /// Starts a storm on the demo workspace's first Sandbox account (or the
+    /// one named by its handle).
+    static func start(app: Application, peakPerMinute: Int, account handle: String? = nil, now: Date = Date()) async throws -> Started {
+        guard (1...100).contains(peakPerMinute) else { throw ValidationErrors("peak", .wholeNumberBetween(min: 1, max: 100)) }
+        guard let workspace = try await Workspace.query(on: app.db).filter(\.$slug == Demo.workspaceSlug).first() else {
+            throw CommandLineProblem(noDemo)
+        }
+        var accounts = SocialAccount.query(on: app.db).filter(\.$workspace.$id == workspace.id!).filter(\.$platform == "sandbox")
+        if let handle { accounts = accounts.filter(\.$handle == handle) }
+        guard let account = try await accounts.sort(\.$createdAt).first() else {
+            throw ValidationErrors("account", .sandboxAccountRequired)
+        }
+        let seed = UInt64(bitPattern: Int64(now.timeIntervalSince1970.rounded(.down)))
+        let messages = SandboxChatter(seed: seed, brand: brand).storm(start: now, peakPerMinute: peakPerMinute)
+        let written = try await SandboxFans.schedule(messages, to: account, app: app)
+        return Started(account: account.handle, messages: written, from: messages.first?.at ?? now, to: messages.last?.at ?? now)
+    }
+}
+
+/// `fanfare demo storm [--peak N] [--account HANDLE]`.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Things to show in the demo workspace.", subcommands: [Storm.self])
+
+    struct Storm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Starts a storm of complaints about the demo brand on a Sandbox account, from now over twenty minutes.",
+            discussion: """
+                Sandbox fans write about 演示品牌 — often spelled to slip past filters — starting now, half the peak in the \
+                first minute and ebbing over twenty. The inbox fetches them each minute; listening hears them, grades the \
+                spike and raises an alert. Run it against the data directory of a `fanfare serve --demo`.
+                """)
+
+        @ArgumentParser.Option(help: "Messages in the storm's busiest minutes, 1 to 100.")
+        var peak = 12
+
+        @ArgumentParser.Option(help: "The Sandbox account's handle (default: the demo's first Sandbox account).")
+        var account: String?
+
+        @OptionGroup(title: "Settings")
+        var settings: SettingsOptions
+
+        func run() async throws {
+            guard (1...100).contains(peak) else { throw ValidationError("--peak: \(CodedMessage.wholeNumberBetween(min: 1, max: 100).english)") }
+            // Before anything is opened: a directory `serve --demo` never
+            // prepared may have no tables at all, and is left as it was.
+            let prepared = try settings.settings(demo: false).dataDirectory.appendingPathComponent(Demo.preparedFile).path
+            guard FileManager.default.fileExists(atPath: prepared) else { throw CommandLineProblem(DemoStorm.noDemo) }
+            try await FanfareRuntime.withApplication(settings, inProcessWorker: false) { app in
+                let started: DemoStorm.Started
+                do {
+                    started = try await DemoStorm.start(app: app, peakPerMinute: peak, account: account)
+                } catch let errors as ValidationErrors {
+                    throw CommandLineProblem(errors.issues.map { "--\($0.field): \($0.message)" }.joined(separator: "; "))
+                }
+                print(
+                    "Storm started on @\(started.account): \(started.messages) messages about \(DemoStorm.brand) from \(started.from.formatted(.iso8601)) to \(started.to.formatted(.iso8601))."
+                )
+            }
+        }
+    }
+}
