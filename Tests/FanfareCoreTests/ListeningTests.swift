@@ -146,7 +146,13 @@ import Testing
     }
 
     @Test func exclusionListsAreChecked() {
-        #expect(throws: ValidationErrors.self) { try MonitorDefinition.exclusions(["ok", "!!!"]) }
+        do {
+            _ = try MonitorDefinition.exclusions(["ok", "!!!"])
+            Issue.record("an exclusion of symbols only should be refused")
+        } catch {
+            #expect(error.issues.map(\.field) == ["exclusions[1]"])
+            #expect(error.issues.map(\.coded) == [.monitorExclusionEmpty(phrase: "!!!")])
+        }
         #expect((try? MonitorDefinition.exclusions([" 招聘 ", "", "兼职"])) == ["招聘", "兼职"])
         #expect(throws: ValidationErrors.self) { try MonitorDefinition.exclusions((0...50).map { "w\($0)" }) }
     }

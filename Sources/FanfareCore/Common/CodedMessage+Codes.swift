@@ -729,6 +729,7 @@ extension CodedMessage {
         CodedMessage(.monitorQueryParenthesis, ["position": .int(position)])
     }
     public static func monitorQueryExpected(position: Int) -> CodedMessage { CodedMessage(.monitorQueryExpected, ["position": .int(position)]) }
+    public static func monitorExclusionEmpty(phrase: String) -> CodedMessage { CodedMessage(.monitorExclusionEmpty, ["phrase": .text(phrase)]) }
     public static func monitorQueryPhraseEmpty(phrase: String, position: Int) -> CodedMessage {
         CodedMessage(.monitorQueryPhraseEmpty, ["phrase": .text(phrase), "position": .int(position)])
     }

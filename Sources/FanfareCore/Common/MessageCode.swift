@@ -493,6 +493,7 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case monitorQueryParenthesis = "monitor_query_parenthesis"
     case monitorQueryExpected = "monitor_query_expected"
     case monitorQueryPhraseEmpty = "monitor_query_phrase_empty"
+    case monitorExclusionEmpty = "monitor_exclusion_empty"
     case monitorQueryDepth = "monitor_query_depth"
     case monitorQueryNegativeOnly = "monitor_query_negative_only"
     case alertGradeOrder = "alert_grade_order"
@@ -999,6 +1000,7 @@ extension MessageCode {
             "needs a phrase at character {position} (after AND, OR, NOT or an opening parenthesis, and not before a closing one)"
         case .monitorQueryPhraseEmpty:
             "has the phrase \"{phrase}\" at character {position}, which is only spaces or symbols and can never be heard"
+        case .monitorExclusionEmpty: "\"{phrase}\" is only spaces or symbols and can never be heard"
         case .monitorQueryDepth: "nests parentheses more than {max} deep"
         case .channelAddress: "must be the robot's webhook address as the platform gives it, starting with {prefixes}"
         case .channelSecretWebhook: "must be a Standard Webhooks secret (whsec_ followed by base64 of at least 16 bytes), or empty to have one made"

@@ -28,7 +28,7 @@ public struct MonitorDefinition: Sendable, Equatable {
         guard phrases.count <= maxExclusions else { throw ValidationErrors(field, .itemsAtMost(max: maxExclusions, count: phrases.count)) }
         var errors = ValidationErrors()
         for (index, phrase) in phrases.enumerated() where TextFolding.fold(phrase).isEmpty {
-            errors.add("\(field)[\(index)]", .monitorQueryPhraseEmpty(phrase: phrase, position: 1))
+            errors.add("\(field)[\(index)]", .monitorExclusionEmpty(phrase: phrase))
         }
         try errors.throwIfAny()
         return phrases

@@ -442,6 +442,7 @@ enum ChineseMessages {
         .monitorQueryQuote: "第 {position} 个字处的引号没有闭合",
         .monitorQueryParenthesis: "第 {position} 个字处的括号没有配对",
         .monitorQueryExpected: "第 {position} 个字处缺少词语（AND、OR、NOT 或左括号之后须有词语，右括号之前也须有）",
+        .monitorExclusionEmpty: "「{phrase}」只有空格或符号，永远无法匹配",
         .monitorQueryPhraseEmpty: "第 {position} 个字处的词语「{phrase}」只有空格或符号，永远无法匹配",
         .monitorQueryDepth: "括号嵌套超过 {max} 层",
         .channelAddress: "须是平台给出的机器人 Webhook 地址，以 {prefixes} 开头",
