@@ -22,7 +22,7 @@ import Testing
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
         // Notification channels (issue 20, channels)
-        NotifyChannelRecord(), NotifyDelivery(),
+        NotifyChannelRecord(), NotifyDelivery(), NotifySMTPSettings(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -289,6 +289,64 @@ import Vapor
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func emailChannelsSendThroughTheWorkspacesMailServer(_ database: TestDatabase) async throws {
+        try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
+            let stub = try await SMTPLoopbackStub.start()
+            defer { Task { await stub.shutdown() } }
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let api = "/api/v1/workspaces/\(ws.slug)"
+            #expect(try await t.api(.GET, api + "/notify-smtp", token: token).status == .notFound)
+            let bad = try await t.api(
+                .PUT, api + "/notify-smtp", token: token, json: ["host": "10.0.0.1", "security": "starttls", "from_address": "nobody"])
+            #expect(Set(bad.problemFields) == ["host", "from_address"], "\(bad.body)")
+            let notLoopback = try await t.api(
+                .PUT, api + "/notify-smtp", token: token, json: ["host": "93.184.216.34", "security": "plain", "from_address": "a@b.example"])
+            #expect(notLoopback.problemFields == ["host"], "plain only to a loopback relay")
+            #expect(try await t.api(.PUT, api + "/notify-smtp", token: token, json: ["security": "ssl"]).problemFields.contains("security"))
+            let saved = try await t.api(
+                .PUT, api + "/notify-smtp", token: token,
+                json: [
+                    "host": "127.0.0.1", "port": stub.port, "security": "plain", "username": "robot", "password": "mail-pa55",
+                    "from_address": "alerts@brand.example",
+                ])
+            #expect(saved.status == .ok && saved.json["password_set"] as? Bool == true && !saved.body.contains("mail-pa55"), "\(saved.body)")
+
+            let badRecipients = try await t.api(
+                .POST, api + "/notify-channels", token: token, json: ["kind": "email", "name": "Ops", "address": "ops@brand.example, not an address"])
+            #expect(badRecipients.problemFields == ["address"])
+            let made = try await t.api(
+                .POST, api + "/notify-channels", token: token,
+                json: ["kind": "email", "name": "Ops", "address": "ops@brand.example, pr@brand.example", "event_kinds": ["anomaly"]])
+            #expect(made.status == .created && made.json["secret_set"] as? Bool == false, "\(made.body)")
+
+            let event = OutboundEvent(
+                kind: .anomaly, workspaceID: ws.id!, key: "notify.test_message", args: ["Ops"], link: "/analytics", dedupeKey: "mail-1")
+            try await Notifier.announce(event, to: [], on: t.db)
+            try await Self.drain(t)
+            #expect(stub.commands.contains("RCPT TO:<ops@brand.example>") && stub.commands.contains("RCPT TO:<pr@brand.example>"))
+            #expect(stub.commands.contains("AUTH PLAIN \(Data("\0robot\0mail-pa55".utf8).base64EncodedString())"))
+            let message = try #require(stub.messages.first)
+            #expect(message.contains("Subject: =?UTF-8?B?\(Data("数据异常".utf8).base64EncodedString())?="))
+            let delivery = try #require(try await NotifyDelivery.query(on: t.db).first())
+            #expect(delivery.state == "sent" && delivery.attempts == 1 && delivery.httpStatus == nil)
+
+            // A workspace without a mail server: the delivery is given up, said so.
+            let (_, otherToken, other) = try await t.makeWorkspaceAdmin("other@example.com", workspace: "Other")
+            let otherChannel = try await t.api(
+                .POST, "/api/v1/workspaces/\(other.slug)/notify-channels", token: otherToken,
+                json: ["kind": "email", "name": "Ops", "address": "ops@other.example"])
+            #expect(otherChannel.status == .created)
+            var otherEvent = event
+            otherEvent.workspaceID = other.id!
+            try await Notifier.announce(otherEvent, to: [], on: t.db)
+            try await Self.drain(t)
+            let unsent = try #require(try await NotifyDelivery.query(on: t.db).filter(\.$workspace.$id == other.id!).first())
+            #expect(unsent.state == "gave_up" && unsent.errorCode == "smtp_not_set")
+            #expect(stub.messages.count == 1)
+        }
+    }
+
     @Test func theMessageIsInTheChannelsLanguageWithALinkOnlyFromThePublicAddress() {
         let event = ChannelDelivery.StoredEvent(
             kind: "alert", grade: .red, monitorID: nil, key: "notify.test_message", args: ["A"], link: "/alerts/9")

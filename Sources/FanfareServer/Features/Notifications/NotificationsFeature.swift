@@ -27,7 +27,7 @@ struct NotificationsFeature: Feature {
     var dynamicKeys: [String] {
         ChannelService.kinds.map { "notify.kind.\($0)" } + (ChannelService.eventKinds + ["test"]).map { "notify.event.\($0)" }
             + ChannelService.grades.map { "notify.grade.\($0)" } + NotifyDelivery.State.allCases.map { "notify.state.\($0.rawValue)" }
-            + ChannelDelivery.errorCodes.map { "notify.error.\($0)" }
+            + ChannelDelivery.errorCodes.map { "notify.error.\($0)" } + ChannelService.securities.map { "notify.smtp.security.\($0)" }
     }
 
     var navigation: [NavigationEntry] {

@@ -101,13 +101,28 @@ enum ChannelDelivery {
             return try await finish(delivery, .gaveUp, code: "channel_disabled", text: "The channel was turned off.", on: db)
         }
         let stored = try JSONDecoder().decode(StoredEvent.self, from: Data(delivery.event.utf8))
-        let channel = try ChannelService(db: db, app: app).channel(row)
+        let service = ChannelService(db: db, app: app)
         let slug = try await Workspace.find(row.$workspace.id, on: db)?.slug ?? ""
         let message = render(stored, locale: UILocale(rawValue: row.locale) ?? .zhHans, workspaceSlug: slug, publicURL: app.settings.publicURL)
+        var mail: (server: SMTPServer, mail: SMTPMail)?
+        if row.kind == ChannelService.email {
+            guard let settings = try await service.smtp(in: row.$workspace.id) else {
+                return try await finish(delivery, .gaveUp, code: "smtp_not_set", text: "The workspace has no mail server set.", on: db)
+            }
+            let recipients = ListText.items(try service.open(row).address)
+            let body = (message.lines + (message.link.map { ["", $0.absoluteString] } ?? [])).joined(separator: "\n")
+            mail = (try service.smtpServer(settings), SMTPMail(from: settings.fromAddress, to: recipients, subject: message.title, body: body))
+        }
+        let channel = mail == nil ? try service.channel(row) : nil
         do throws(ConnectorError) {
-            let response = try await app.connectorTransport.send(channel.request(message, id: deliveryID.uuidString, now: now), timeout: timeout)
-            delivery.httpStatus = response.status
-            if let failure = channel.failure(of: response) { throw failure }
+            if let mail {
+                let client = SMTPClient(policy: app.settings.outboundPolicy, resolver: app.outboundResolver, eventLoopGroup: app.eventLoopGroup)
+                try await client.send(mail.mail, via: mail.server, now: now)
+            } else if let channel {
+                let response = try await app.connectorTransport.send(channel.request(message, id: deliveryID.uuidString, now: now), timeout: timeout)
+                delivery.httpStatus = response.status
+                if let failure = channel.failure(of: response) { throw failure }
+            }
         } catch {
             let (code, text) = describe(error)
             let retryAfter: TimeInterval? = if case .rateLimited(let wait) = error { wait } else { nil }
@@ -151,7 +166,7 @@ enum ChannelDelivery {
         }
     }
 
-    static let errorCodes = ["rate_limited", "unreachable", "no_answer", "refused", "failed", "channel_disabled"]
+    static let errorCodes = ["rate_limited", "unreachable", "no_answer", "refused", "failed", "channel_disabled", "smtp_not_set"]
 
     // MARK: The message
 

@@ -9,6 +9,7 @@ struct ChannelPages {
     func bootScoped(_ scoped: any RoutesBuilder) {
         scoped.get("settings", "channels", use: list)
         scoped.post("settings", "channels", use: create)
+        scoped.post("settings", "channels", "smtp", use: saveSMTP)
         scoped.get("settings", "channels", ":notify_channel_id", use: show)
         scoped.post("settings", "channels", ":notify_channel_id", use: update)
         scoped.post("settings", "channels", ":notify_channel_id", "delete", use: delete)
@@ -22,11 +23,13 @@ struct ChannelPages {
     }
 
     private func renderList(
-        _ req: Request, typed: ChannelsPage.Model.Form?, errors: FormErrors, generatedSecret: String? = nil, status: HTTPStatus = .ok
+        _ req: Request, typed: ChannelsPage.Model.Form?, errors: FormErrors, smtp: ChannelsPage.SMTPForm? = nil, generatedSecret: String? = nil,
+        status: HTTPStatus = .ok
     ) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let found = try await ChannelsPage.query(access: access, service: ChannelService(db: req.db, app: req.application))
+        var found = try await ChannelsPage.query(access: access, service: ChannelService(db: req.db, app: req.application))
+        if let smtp { found.smtp = smtp }
         let model = ChannelsPage.model(found, base: base(access), typed: typed, errors: errors, generatedSecret: generatedSecret, locale: ctx.locale)
         return Layout.page(ctx, title: ctx.t("notify.title"), status: status, ChannelsPage.view(model, ctx))
     }
@@ -71,6 +74,29 @@ struct ChannelPages {
             return req.redirect(to: "\(base(access))/settings/channels/\(saved.row.id!.uuidString)")
         } catch let errors as ValidationErrors {
             return try await renderList(req, typed: form, errors: FormErrors(errors), status: .unprocessableEntity).encodeResponse(for: req)
+        }
+    }
+
+    /// The mail server's form, under the list.
+    @Sendable func saveSMTP(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        let input = ChannelService.SMTPInput(
+            host: req.formValue("smtp_host"), port: Int(req.formValue("smtp_port").trimmingCharacters(in: .whitespaces)),
+            security: req.formValue("smtp_security"), username: req.formValue("smtp_username"), password: req.formValue("smtp_password"),
+            fromAddress: req.formValue("smtp_from_address"))
+        do {
+            _ = try await ChannelService(db: req.db, app: req.application).saveSMTP(input, in: access, actor: req.actor)
+            Flash.add(.notice, I18n.text("notify.smtp_saved", req.uiLocale), to: req)
+            return req.redirect(to: "\(base(access))/settings/channels")
+        } catch let errors as ValidationErrors {
+            // The form's fields are named `smtp_<field>`.
+            let renamed = ValidationErrors(errors.issues.map { FieldIssue(field: "smtp_" + $0.field, $0.coded) })
+            let typed = ChannelsPage.SMTPForm(
+                host: input.host ?? "", port: req.formValue("smtp_port"), security: input.security ?? "", username: input.username ?? "",
+                passwordSet: false, fromAddress: input.fromAddress ?? "")
+            return try await renderList(req, typed: nil, errors: FormErrors(renamed), smtp: typed, status: .unprocessableEntity)
+                .encodeResponse(for: req)
         }
     }
 

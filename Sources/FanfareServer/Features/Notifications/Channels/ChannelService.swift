@@ -22,7 +22,12 @@ struct ChannelService {
         var locale: String?
     }
 
-    static var kinds: [String] { NotifyChannelKind.allCases.map(\.rawValue) }
+    /// The robots and the webhook, and `email` (sent through the
+    /// workspace's own mail server, `NotifySMTPSettings`).
+    static var kinds: [String] { NotifyChannelKind.allCases.map(\.rawValue) + [email] }
+    static let email = "email"
+    static let maxRecipients = 20
+    static var securities: [String] { SMTPServer.Security.allCases.map(\.rawValue) }
     static var eventKinds: [String] { OutboundEvent.Kind.allCases.map(\.rawValue) }
     static var grades: [String] { AlertGrade.allCases.map(\.rawValue) }
     static let maxMonitors = 50
@@ -66,7 +71,8 @@ struct ChannelService {
         let stored = try existing.map { try open($0) }
         let kindText = existing?.kind ?? (input.kind ?? "").trimmingCharacters(in: .whitespaces)
         let kind = NotifyChannelKind(rawValue: kindText)
-        if kind == nil { errors.add("kind", .isRequiredOneOf(choices: Self.kinds)) }
+        let isEmail = kindText == Self.email
+        if kind == nil, !isEmail { errors.add("kind", .isRequiredOneOf(choices: Self.kinds)) }
         let name = (input.name ?? existing?.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 100 { errors.add("name", .lengthBetween(min: 1, max: 100)) }
         let typedAddress = (input.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -74,7 +80,18 @@ struct ChannelService {
         let address = typedAddress.isEmpty ? (stored?.address ?? "") : typedAddress
         let secret = typedSecret.isEmpty ? stored?.secret : typedSecret
         var checked: NotifyChannel?
-        if let kind {
+        var recipients: [String] = []
+        if isEmail {
+            // An email channel's address is its recipients, one a line or separated by commas.
+            recipients = ListText.items(address)
+            if recipients.isEmpty {
+                errors.add("address", .required)
+            } else if recipients.count > Self.maxRecipients {
+                errors.add("address", .itemsAtMost(max: Self.maxRecipients, count: recipients.count))
+            } else if !recipients.allSatisfy(SMTPMail.isAddress) {
+                errors.add("address", .email(example: "ops@example.com"))
+            }
+        } else if let kind {
             if address.isEmpty {
                 errors.add("address", .required)
             } else {
@@ -114,26 +131,32 @@ struct ChannelService {
             try UILocale(validating: input.locale ?? existing?.locale ?? UILocale.zhHans.rawValue)
         }
         try errors.throwIfAny()
-        guard let checked, let locale else { throw errors }
+        guard checked != nil || isEmail, let locale else { throw errors }
 
         let row = existing ?? NotifyChannelRecord()
         let before = existing.map(Self.auditFacts) ?? [:]
         if row.id == nil {
             row.id = TimeOrderedID.make(at: now)
             row.$workspace.id = access.workspaceID
-            row.kind = checked.kind.rawValue
+            row.kind = kindText
             row.createdAt = now
         }
         row.name = name
-        row.addressHint = Self.hint(of: checked.address, kind: checked.kind)
-        row.sealed = try seal(NotifyChannelRecord.Sealed(address: checked.address.absoluteString, secret: checked.secret), for: row)
+        if let checked {
+            row.addressHint = Self.hint(of: checked.address, kind: checked.kind)
+            row.sealed = try seal(NotifyChannelRecord.Sealed(address: checked.address.absoluteString, secret: checked.secret), for: row)
+        } else {
+            // Recipients are not secret; sealed all the same, like every address.
+            row.addressHint = String(recipients.joined(separator: ", ").prefix(200))
+            row.sealed = try seal(NotifyChannelRecord.Sealed(address: recipients.joined(separator: ", "), secret: nil), for: row)
+        }
         row.enabled = input.enabled ?? existing?.enabled ?? true
         row.eventKinds = Set(eventKinds).sorted().joined(separator: " ")
         row.minGrade = gradeText.isEmpty ? nil : gradeText
         row.monitorIDs = monitors.map(\.uuidString).joined(separator: " ")
         row.locale = locale.rawValue
         row.updatedAt = now
-        let generated = checked.kind == .webhook && (secret ?? "").isEmpty ? checked.secret : nil
+        let generated = checked?.kind == .webhook && (secret ?? "").isEmpty ? checked?.secret : nil
         var facts = Self.auditFacts(row)
         facts["secret"] = existing == nil || !typedSecret.isEmpty || generated != nil ? "replaced" : "kept"
         let after = facts
@@ -155,6 +178,85 @@ struct ChannelService {
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "notify_channel.deleted", targetType: "notify_channel",
                 targetID: row.id, before: Self.auditFacts(row), now: now)
         }
+    }
+
+    // MARK: The mail server
+
+    struct SMTPInput: Content {
+        var host: String?
+        var port: Int?
+        var security: String?
+        var username: String?
+        var password: String?
+        var fromAddress: String?
+    }
+
+    func smtp(in workspaceID: UUID) async throws -> NotifySMTPSettings? {
+        try await NotifySMTPSettings.query(on: db).filter(\.$workspace.$id == workspaceID).first()
+    }
+
+    /// Saves the workspace's mail server. An empty password keeps the
+    /// stored one. The host must be one the guarded policy lets Fanfare
+    /// reach (and `plain` a relay on loopback), decided now as at each send.
+    func saveSMTP(_ input: SMTPInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> NotifySMTPSettings {
+        try access.require(.workspaceUpdate)
+        let existing = try await smtp(in: access.workspaceID)
+        var errors = ValidationErrors()
+        let host = (input.host ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let securities = SMTPServer.Security.allCases.map(\.rawValue)
+        let security = SMTPServer.Security(rawValue: (input.security ?? "").trimmingCharacters(in: .whitespaces))
+        if security == nil { errors.add("security", .isRequiredOneOf(choices: securities)) }
+        let port = input.port ?? (security == .tls ? 465 : 587)
+        if !(1...65_535).contains(port) { errors.add("port", .wholeNumberBetween(min: 1, max: 65_535)) }
+        if host.isEmpty || host.count > 253 || host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            errors.add("host", .lengthBetween(min: 1, max: 253))
+        } else if let security {
+            let policy = app.settings.outboundPolicy
+            var answers: [IPAddress]?
+            if case .resolve(let name) = policy.decide(host: host) { answers = try? await app.outboundResolver.addresses(of: name, timeout: 5) }
+            if SMTPClient.destination(host: host, security: security, policy: policy, answers: answers) == nil {
+                errors.add("host", .addressUnreachable(host: host))
+            }
+        }
+        let from = (input.fromAddress ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !SMTPMail.isAddress(from) { errors.add("from_address", .email(example: "alerts@example.com")) }
+        let username = (input.username ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if username.count > 200 { errors.add("username", .lengthAtMost(max: 200)) }
+        let typedPassword = input.password ?? ""
+        if typedPassword.count > 200 { errors.add("password", .lengthAtMost(max: 200)) }
+        try errors.throwIfAny()
+        let row = existing ?? NotifySMTPSettings()
+        if row.id == nil {
+            row.id = TimeOrderedID.make(at: now)
+            row.$workspace.id = access.workspaceID
+            row.sealedPassword = Data()
+        }
+        row.host = host
+        row.port = port
+        row.security = security!.rawValue
+        row.username = username
+        row.fromAddress = from
+        row.updatedAt = now
+        if !typedPassword.isEmpty { row.sealedPassword = try sealer().seal(Data(typedPassword.utf8), context: row.sealingContext) }
+        let facts = [
+            "host": host, "port": String(port), "security": row.security, "username": username, "from_address": from,
+            "password": typedPassword.isEmpty ? "kept" : "replaced",
+        ]
+        try await db.writeTransaction { tx in
+            try await row.save(on: tx)
+            try await AuditLog.record(
+                on: tx, actor: actor, workspaceID: access.workspaceID, action: "notify_smtp.saved", targetType: "notify_smtp", targetID: row.id,
+                after: facts, now: now)
+        }
+        return row
+    }
+
+    func smtpServer(_ row: NotifySMTPSettings) throws -> SMTPServer {
+        let password =
+            row.sealedPassword.isEmpty ? nil : String(decoding: try sealer().open(row.sealedPassword, context: row.sealingContext), as: UTF8.self)
+        return SMTPServer(
+            host: row.host, port: row.port, security: SMTPServer.Security(rawValue: row.security) ?? .starttls,
+            username: row.username.isEmpty ? nil : row.username, password: password)
     }
 
     /// What the audit log keeps of a channel: never the address or secret.

@@ -17,7 +17,8 @@ extension NotificationsFeature {
         "notify.field.kind": "Kind",
         "notify.field.name": "Name",
         "notify.field.address": "Address",
-        "notify.field.address_hint": "The robot's webhook address from the group's settings; for a webhook, any https address.",
+        "notify.field.address_hint":
+            "The robot's webhook address from the group's settings; for a webhook, any https address; for email, the recipients, separated by commas.",
         "notify.field.address_keep": "Leave empty to keep the stored address.",
         "notify.field.secret": "Signing secret",
         "notify.field.secret_hint":
@@ -80,6 +81,22 @@ extension NotificationsFeature {
         "notify.test_message": "This is a test from Fanfare: the channel {0} works.",
         "notify.route.grade_from": "from {0}",
         "notify.route.monitors": "{0} monitors",
+        "notify.kind.email": "Email",
+        "notify.error.smtp_not_set": "No mail server set",
+        "notify.smtp": "Mail server",
+        "notify.smtp_intro":
+            "Email channels send through your own mail server. Its address must be reachable from the internet (or allowed by the operator); no encryption only for a relay on this machine.",
+        "notify.smtp_saved": "Mail server saved.",
+        "notify.smtp.host": "Server",
+        "notify.smtp.port": "Port",
+        "notify.smtp.security": "Encryption",
+        "notify.smtp.security.starttls": "STARTTLS (port 587)",
+        "notify.smtp.security.tls": "TLS (port 465)",
+        "notify.smtp.security.plain": "None (relay on this machine only)",
+        "notify.smtp.username": "User name",
+        "notify.smtp.password": "Password",
+        "notify.smtp.password_keep": "A password is set. Leave empty to keep it.",
+        "notify.smtp.from_address": "Sender address",
     ]
 
     static let channelStringsZhHans: [String: String] = [
@@ -97,7 +114,7 @@ extension NotificationsFeature {
         "notify.field.kind": "类型",
         "notify.field.name": "名称",
         "notify.field.address": "地址",
-        "notify.field.address_hint": "群设置中机器人的回调地址；通用回调可填任意 https 地址。",
+        "notify.field.address_hint": "群设置中机器人的回调地址；通用回调可填任意 https 地址；电子邮件填收件人，用逗号分隔。",
         "notify.field.address_keep": "留空则保留已保存的地址。",
         "notify.field.secret": "签名密钥",
         "notify.field.secret_hint": "钉钉“加签”和飞书“签名校验”的密钥必填；通用回调可留空，系统会生成一个（只显示一次）。",
@@ -159,5 +176,20 @@ extension NotificationsFeature {
         "notify.test_message": "这是一条测试通知：渠道“{0}”工作正常。",
         "notify.route.grade_from": "{0}及以上",
         "notify.route.monitors": "{0} 个监测",
+        "notify.kind.email": "电子邮件",
+        "notify.error.smtp_not_set": "未设置发信服务器",
+        "notify.smtp": "发信服务器",
+        "notify.smtp_intro": "邮件渠道通过你们自己的发信服务器发送。服务器地址须可从公网访问（或由运维人员放行）；不加密只适用于本机上的转发服务。",
+        "notify.smtp_saved": "发信服务器已保存。",
+        "notify.smtp.host": "服务器",
+        "notify.smtp.port": "端口",
+        "notify.smtp.security": "加密方式",
+        "notify.smtp.security.starttls": "STARTTLS（端口 587）",
+        "notify.smtp.security.tls": "TLS（端口 465）",
+        "notify.smtp.security.plain": "不加密（仅限本机转发）",
+        "notify.smtp.username": "用户名",
+        "notify.smtp.password": "密码",
+        "notify.smtp.password_keep": "已设置密码，留空则保留。",
+        "notify.smtp.from_address": "发件地址",
     ]
 }

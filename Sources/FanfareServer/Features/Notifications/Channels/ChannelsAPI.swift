@@ -14,6 +14,25 @@ struct ChannelsAPI {
         ws.delete("notify-channels", ":notify_channel_id", use: delete)
         ws.post("notify-channels", ":notify_channel_id", "test", use: test)
         ws.get("notify-channels", ":notify_channel_id", "deliveries", use: deliveries)
+        ws.get("notify-smtp", use: showSMTP)
+        ws.put("notify-smtp", use: saveSMTP)
+    }
+
+    /// The workspace's mail server for email channels; 404 when none is set.
+    @Sendable func showSMTP(req: Request) async throws -> NotifySMTPDTO {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        guard let row = try await ChannelService(db: req.db, app: req.application).smtp(in: access.workspaceID) else {
+            throw Problem.notFound("Mail server")
+        }
+        return NotifySMTPDTO(row)
+    }
+
+    @Sendable func saveSMTP(req: Request) async throws -> NotifySMTPDTO {
+        let access = try req.workspaceAccess
+        try access.require(.workspaceUpdate)
+        let input = try req.decodeInput(ChannelService.SMTPInput.self)
+        return NotifySMTPDTO(try await ChannelService(db: req.db, app: req.application).saveSMTP(input, in: access, actor: req.actor))
     }
 
     @Sendable func list(req: Request) async throws -> Page<NotifyChannelDTO> {

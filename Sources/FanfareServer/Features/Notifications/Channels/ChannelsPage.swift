@@ -6,6 +6,16 @@ import Foundation
 /// one, and each channel's page (its form, the test button, its delivery
 /// log). Addresses show only their hint; secrets only "set".
 enum ChannelsPage {
+    /// The mail server's form (the password only "set").
+    struct SMTPForm: Sendable, Equatable {
+        var host = ""
+        var port = "587"
+        var security = "starttls"
+        var username = ""
+        var passwordSet = false
+        var fromAddress = ""
+    }
+
     struct Found: Sendable {
         struct Channel: Sendable, Equatable {
             var id: UUID
@@ -29,6 +39,8 @@ enum ChannelsPage {
             var errorText: String?
         }
         var channels: [Channel] = []
+        /// The workspace's mail server, on the list page.
+        var smtp: SMTPForm?
         /// On a channel's own page: it, and its log's page.
         var channel: Channel?
         var deliveries: [Delivery] = []
@@ -45,7 +57,12 @@ enum ChannelsPage {
     }
 
     static func query(access: WorkspaceAccess, service: ChannelService) async throws -> Found {
-        Found(channels: try await service.list(in: access).map(channel))
+        let smtp = try await service.smtp(in: access.workspaceID).map {
+            SMTPForm(
+                host: $0.host, port: String($0.port), security: $0.security, username: $0.username, passwordSet: !$0.sealedPassword.isEmpty,
+                fromAddress: $0.fromAddress)
+        }
+        return Found(channels: try await service.list(in: access).map(channel), smtp: smtp)
     }
 
     static func query(channel row: NotifyChannelRecord, page: PageQuery, service: ChannelService) async throws -> Found {
@@ -106,6 +123,8 @@ enum ChannelsPage {
         var deleteAction: String?
         var log: [LogRow]
         var logMore: String?
+        var smtp: SMTPForm
+        var smtpAction: String
     }
 
     static func routeText(_ channel: Found.Channel, _ locale: UILocale) -> String {
@@ -160,7 +179,8 @@ enum ChannelsPage {
             base: base, rows: rows, empty: rows.isEmpty && found.channel == nil, form: form, errors: errors, generatedSecret: generatedSecret,
             channelName: found.channel?.name, testAction: channelBase.map { $0 + "/test" }, deleteAction: channelBase.map { $0 + "/delete" },
             log: log,
-            logMore: found.nextCursor.flatMap { cursor in channelBase.map { "\($0)?cursor=\(cursor)" } })
+            logMore: found.nextCursor.flatMap { cursor in channelBase.map { "\($0)?cursor=\(cursor)" } }, smtp: found.smtp ?? SMTPForm(),
+            smtpAction: "\(base)/settings/channels/smtp")
     }
 
     static func newForm(base: String) -> Model.Form {
@@ -202,7 +222,33 @@ enum ChannelsPage {
             \(secretBox)
             \(list)
             <section class="card narrow">\(form(model, heading: ctx.t("notify.new"), submit: ctx.t("notify.create"), id: "new-channel-form", ctx))</section>
+            <section class="card narrow">\(smtpForm(model, ctx))</section>
             """
+    }
+
+    /// The mail server email channels send through.
+    private static func smtpForm(_ model: Model, _ ctx: PageContext) -> HTML {
+        let smtp = model.smtp
+        let errors = model.errors
+        let fields: [HTML] = [
+            "<p>\(ctx.t("notify.smtp_intro"))</p>",
+            Layout.field(ctx, name: "smtp_host", label: ctx.t("notify.smtp.host"), value: smtp.host, errors: errors),
+            Layout.field(ctx, name: "smtp_port", label: ctx.t("notify.smtp.port"), type: "number", value: smtp.port, errors: errors),
+            Layout.select(
+                ctx, name: "smtp_security", label: ctx.t("notify.smtp.security"),
+                options: ChannelService.securities.map { ($0, ctx.t("notify.smtp.security.\($0)")) }, selected: smtp.security, errors: errors),
+            Layout.field(
+                ctx, name: "smtp_username", label: ctx.t("notify.smtp.username"), value: smtp.username, errors: errors, required: false,
+                autocomplete: "off"),
+            Layout.field(
+                ctx, name: "smtp_password", label: ctx.t("notify.smtp.password"), type: "password", errors: errors, required: false,
+                hint: smtp.passwordSet ? ctx.t("notify.smtp.password_keep") : nil, autocomplete: "new-password"),
+            Layout.field(
+                ctx, name: "smtp_from_address", label: ctx.t("notify.smtp.from_address"), type: "email", value: smtp.fromAddress, errors: errors),
+        ]
+        return FormPage.post(
+            ctx, id: "smtp-form", heading: ctx.t("notify.smtp"), action: model.smtpAction, errors: errors, fields: fields,
+            submit: ctx.t("notify.save"))
     }
 
     private static func channelView(_ model: Model, name: String, secretBox: HTML, _ ctx: PageContext) -> HTML {

@@ -58,6 +58,54 @@ final class NotifyChannelRecord: Model, @unchecked Sendable, WorkspaceOwned {
     var channelKind: NotifyChannelKind? { NotifyChannelKind(rawValue: kind) }
 }
 
+/// A workspace's mail server for its email channels.
+final class NotifySMTPSettings: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "notify_smtp_settings"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "host") var host: String
+    @Field(key: "port") var port: Int
+    @Field(key: "security") var security: String
+    @Field(key: "username") var username: String
+    /// Sealed like the channels' secrets, bound to the workspace; empty: none.
+    @Field(key: "sealed_password") var sealedPassword: Data
+    @Field(key: "from_address") var fromAddress: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    static var workspaceKey: KeyPath<NotifySMTPSettings, ParentProperty<NotifySMTPSettings, Workspace>> { \.$workspace }
+
+    init() {}
+
+    /// Listed by hand: FluentKit otherwise finds them by reflection for
+    /// every row it reads; `HandListedFieldsTests` holds the list to what
+    /// reflection finds.
+    var properties: [any AnyProperty] { [$id, $workspace, $host, $port, $security, $username, $sealedPassword, $fromAddress, $updatedAt] }
+
+    var sealingContext: String { "notify_smtp:\($workspace.id.uuidString)" }
+}
+
+/// The mail server as the API shows it: never the password.
+struct NotifySMTPDTO: Content, Equatable {
+    var host: String
+    var port: Int
+    var security: String
+    var username: String
+    var passwordSet: Bool
+    var fromAddress: String
+    var updatedAt: Date
+
+    init(_ row: NotifySMTPSettings) {
+        host = row.host
+        port = row.port
+        security = row.security
+        username = row.username
+        passwordSet = !row.sealedPassword.isEmpty
+        fromAddress = row.fromAddress
+        updatedAt = row.updatedAt
+    }
+}
+
 /// One notice's delivery to one channel, and how it went.
 final class NotifyDelivery: Model, @unchecked Sendable, WorkspaceOwned {
     static let schema = "notify_deliveries"

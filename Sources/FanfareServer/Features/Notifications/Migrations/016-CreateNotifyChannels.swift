@@ -1,7 +1,7 @@
 import Fluent
 import SQLKit
 
-/// Outbound channels (企业微信, DingTalk, Feishu, webhooks) with their
+/// Outbound channels (企业微信, DingTalk, Feishu, webhooks, email) with their
 /// routes, and each notice's delivery to each of them (issue 20, scope 3).
 struct CreateNotifyChannels: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -43,11 +43,25 @@ struct CreateNotifyChannels: AsyncMigration {
             .field("sent_at", .datetime)
             .unique(on: "channel_id", "dedupe_key")
             .create()
+        // The workspace's mail server for email channels; the password sealed.
+        try await database.schema("notify_smtp_settings")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("host", .string, .required)
+            .field("port", .int, .required)
+            .field("security", .string, .required)
+            .field("username", .string, .required)
+            .field("sealed_password", .data, .required)
+            .field("from_address", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "workspace_id")
+            .create()
         let sql = database as! any SQLDatabase
         try await sql.create(index: "notify_channels_workspace_idx").on("notify_channels").column("workspace_id").run()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("notify_smtp_settings").delete()
         try await database.schema("notify_deliveries").delete()
         try await database.schema("notify_channels").delete()
     }
