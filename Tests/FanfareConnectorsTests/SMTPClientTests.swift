@@ -133,8 +133,13 @@ final class SMTPStub: Sendable {
     static let mail = SMTPMail(
         from: "alerts@brand.example", to: ["ops@brand.example", "pr@brand.example"], subject: "【红色】舆情预警", body: "星巴克\n.leading dot")
 
+    /// A generous limit: the whole test suite shares two cores, and only
+    /// the timeout test is about the limit.
     func client(_ resolver: any HostResolver = Answers(answers: [])) -> SMTPClient {
-        SMTPClient(policy: Self.loopbackPolicy, resolver: resolver)
+        var client = SMTPClient(policy: Self.loopbackPolicy, resolver: resolver)
+        client.timeout = 600
+        client.connectTimeout = 120
+        return client
     }
 
     @Test func aMessageIsSentWithPlainSignInToALoopbackRelay() async throws {

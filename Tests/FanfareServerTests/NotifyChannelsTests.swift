@@ -270,8 +270,18 @@ import Vapor
                 let path = "/api/v1/workspaces/\(ws.slug)/notify-channels/\(hook.id!.uuidString)/test"
                 let sent = try await t.api(.POST, path, token: token)
                 #expect(sent.status == .ok && sent.json["state"] as? String == "sent" && sent.json["http_status"] as? Int == 200, "\(sent.body)")
-                #expect(try await t.api(.POST, path, token: token).status == .tooManyRequests)
                 #expect(stub.hits.count == 1 && stub.hits[0].body.contains("channel.test"))
+                // Within 10 s of the last test (set, not waited for: no timing in tests).
+                try await NotifyChannelRecord.query(on: t.db).set(\.$lastTestedAt, to: Date().addingTimeInterval(3_600)).update()
+                #expect(try await t.api(.POST, path, token: token).status == .tooManyRequests)
+                #expect(stub.hits.count == 1)
+                // The window, at given moments: 5 s after a test is refused, 10 s after is not.
+                let row = try #require(try await NotifyChannelRecord.find(hook.id, on: t.db))
+                let later = Date().addingTimeInterval(7_200)
+                #expect(try await ChannelDelivery.test(row, app: t.app, actor: .system, now: later) != nil)
+                #expect(try await ChannelDelivery.test(row, app: t.app, actor: .system, now: later.addingTimeInterval(5)) == nil)
+                #expect(try await ChannelDelivery.test(row, app: t.app, actor: .system, now: later.addingTimeInterval(10)) != nil)
+                #expect(stub.hits.count == 3)
                 // From the page: the result is said at the top of the channel's page.
                 try await NotifyChannelRecord.query(on: t.db).set(\.$lastTestedAt, to: nil).update()
                 let browser = Browser(t)
@@ -282,9 +292,9 @@ import Vapor
                 #expect(tested.status == .seeOther)
                 let after = try await browser.get("/w/\(ws.slug)/settings/channels/\(hook.id!.uuidString)")
                 #expect(after.body.contains("Test sent: the receiver answered 200.") && after.body.contains("id=\"delivery-log\""))
-                #expect(stub.hits.count == 2)
+                #expect(stub.hits.count == 4)
                 let actions = try await AuditEvent.query(on: t.db).filter(\.$workspaceID == ws.id!).all().map(\.action)
-                #expect(actions.filter { $0 == "notify_channel.tested" }.count == 2)
+                #expect(actions.filter { $0 == "notify_channel.tested" }.count == 4)
             }
         }
     }
