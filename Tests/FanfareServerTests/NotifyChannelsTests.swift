@@ -357,6 +357,32 @@ import Vapor
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func theNightsAnomaliesReachTheChannelsOnceAndThePeopleAsBefore(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (admin, _, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let hook = try await Self.channel(t, ws, kind: .webhook, address: "https://93.184.216.34/hook", secret: nil, kinds: ["anomaly"])
+            let other = try await Self.channel(t, ws, kind: .webhook, address: "https://93.184.216.34/other", secret: nil, kinds: ["alert"])
+            let anomaly = AnalyticsAnomaly()
+            anomaly.id = UUID()
+            anomaly.$workspace.id = ws.id!
+            anomaly.series = "followers"
+            anomaly.scopeID = ws.id!
+            anomaly.day = "2026-12-01"
+            (anomaly.value, anomaly.expected, anomaly.low, anomaly.high, anomaly.score) = (10, 100, 80, 120, 5)
+            anomaly.detectedAt = Date()
+            let found = [AnomalyDTO(anomaly)]
+            try await NightlyAnomalyPass.notify(found, workspaceID: ws.id!, on: t.db, now: Date())
+            try await NightlyAnomalyPass.notify(found, workspaceID: ws.id!, on: t.db, now: Date())
+            let deliveries = try await Self.deliveries(t, hook)
+            #expect(deliveries.count == 1 && deliveries[0].eventKind == "anomaly" && deliveries[0].state == "queued")
+            #expect(try await Self.deliveries(t, other).isEmpty)
+            // In the app, as before: the readers, with the same key (nothing was sent: no job ran).
+            let notes = try await UserNotification.query(on: t.db).filter(\.$user.$id == admin.id!).all()
+            #expect(notes.count == 2 && notes.allSatisfy { $0.text.contains("anomalies.note_one") })
+        }
+    }
+
     @Test func theMessageIsInTheChannelsLanguageWithALinkOnlyFromThePublicAddress() {
         let event = ChannelDelivery.StoredEvent(
             kind: "alert", grade: .red, monitorID: nil, key: "notify.test_message", args: ["A"], link: "/alerts/9")
