@@ -27,6 +27,8 @@ import Vapor
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
+                // Release 16 (issue 20): notification channels.
+                "CreateNotifyChannels",
             ])
     }
 

@@ -21,6 +21,8 @@ import Testing
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
+        // Notification channels (issue 20, channels)
+        NotifyChannelRecord(), NotifyDelivery(), NotifySMTPSettings(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

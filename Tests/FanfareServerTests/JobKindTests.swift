@@ -20,6 +20,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
         "analytics.metrics_backfill", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
         "competitors.read_one", "moderation.by_rule", "accounts.token_watch",
+        // Notification channels (issue 20, channels)
+        "notify.deliver",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {

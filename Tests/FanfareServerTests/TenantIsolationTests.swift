@@ -94,7 +94,13 @@ import Vapor
                     as? String)
             let reportID = try #require(
                 try await t.api(.POST, apiB + "/reports", token: tokenB, json: ["from": "2026-01-01", "to": "2026-01-07"]).json["id"] as? String)
+            let channelID = try #require(
+                try await t.api(
+                    .POST, apiB + "/notify-channels", token: tokenB,
+                    json: ["kind": "wecom_robot", "name": "B", "address": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b-key"]
+                ).json["id"] as? String)
             let valuesOfB: [String: String] = [
+                "notify_channel_id": channelID,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
@@ -161,6 +167,7 @@ import Vapor
             #expect(try await Topic.find(UUID(uuidString: topicID), on: t.db)?.status == "open")
             #expect(try await ShortLink.find(UUID(uuidString: linkID), on: t.db)?.disabledAt == nil)
             #expect(try await TrackedAccount.find(UUID(uuidString: trackedID), on: t.db) != nil)
+            #expect(try await NotifyChannelRecord.find(UUID(uuidString: channelID), on: t.db)?.name == "B")
         }
     }
 

@@ -11,6 +11,8 @@ final class LoopbackStub: Sendable {
         var path: String
         var headers: [String: String]
         var body: String
+        /// The query string, as sent (a DingTalk robot's signature is there).
+        var query: String = ""
     }
 
     let port: Int
@@ -62,7 +64,7 @@ final class LoopbackStub: Sendable {
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             var headers: [String: String] = [:]
             for (name, value) in request.headers { headers[name.lowercased()] = value }
-            let hit = Hit(method: request.method.rawValue, path: request.url.path, headers: headers, body: body)
+            let hit = Hit(method: request.method.rawValue, path: request.url.path, headers: headers, body: body, query: request.url.query ?? "")
             box.stub.withLock { $0 }?.record(hit)
             let (status, json) = handler(hit)
             var responseHeaders = HTTPHeaders()

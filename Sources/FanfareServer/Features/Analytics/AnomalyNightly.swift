@@ -267,8 +267,12 @@ enum NightlyAnomalyPass {
         let days = found.map(\.day)
         let (first, last) = (days.min()!, days.max()!)
         let people = try await Notifier.members(with: readers, in: workspaceID, on: db)
-        try await Notifier.notify(
-            people, workspaceID: workspaceID, key: found.count == 1 ? "anomalies.note_one" : "anomalies.note_many",
-            args: [String(found.count), first, last], link: "/analytics/anomalies?from=\(first)&to=\(last)", on: db, now: now)
+        // Also to the outbound channels that take anomalies; the night's
+        // first new anomaly names the notice, so a rerun sends nothing new.
+        let event = OutboundEvent(
+            kind: .anomaly, workspaceID: workspaceID, key: found.count == 1 ? "anomalies.note_one" : "anomalies.note_many",
+            args: [String(found.count), first, last], link: "/analytics/anomalies?from=\(first)&to=\(last)",
+            dedupeKey: "anomaly:\(found.map(\.id.uuidString).min()!)")
+        try await Notifier.announce(event, to: people, on: db, now: now)
     }
 }

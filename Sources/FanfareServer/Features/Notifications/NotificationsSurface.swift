@@ -32,8 +32,13 @@ struct OutboundEvent: Sendable, Codable, Equatable {
 }
 
 extension Notifier {
-    /// Tells `userIDs` in the app about `event`.
+    /// Tells `userIDs` in the app about `event`, and queues one delivery
+    /// to each of the workspace's enabled channels whose route takes it
+    /// (once per channel and `dedupeKey`, docs/listening.md § Channels).
+    /// Called inside the caller's transaction, the deliveries are queued
+    /// only if the rest of it is written.
     static func announce(_ event: OutboundEvent, to userIDs: [UUID], on db: any Database, now: Date = Date()) async throws {
         try await notify(userIDs, workspaceID: event.workspaceID, key: event.key, args: event.args, link: event.link, on: db, now: now)
+        try await ChannelDelivery.route(event, on: db, now: now)
     }
 }

@@ -350,12 +350,14 @@ enum PublishRunner {
             }
             return failed
         }
+        // The author in the app, and the workspace's outbound channels that
+        // take failed publishes: one notice per variant and job.
         for item in failed {
-            guard let author = item.post.authorID else { continue }
-            try await Notifier.notify(
-                [author], workspaceID: item.post.$workspace.id, key: "notify.publish_failed",
-                args: [item.post.title ?? String(item.post.body.prefix(40))],
-                link: "/posts/\(item.post.id!.uuidString)", on: db, now: now)
+            let event = OutboundEvent(
+                kind: .publishFailed, workspaceID: item.post.$workspace.id, key: "notify.publish_failed",
+                args: [item.post.title ?? String(item.post.body.prefix(40))], link: "/posts/\(item.post.id!.uuidString)",
+                dedupeKey: "publish_failed:\(item.variant.id!.uuidString):\(item.job.id!.uuidString)")
+            try await Notifier.announce(event, to: item.post.authorID.map { [$0] } ?? [], on: db, now: now)
         }
     }
 

@@ -299,9 +299,19 @@ enum ServiceLevelWatch {
                             with: Set(Role.allCases.filter { PermissionMatrix.standard.allows($0, .inboxReply) }), in: workspaceID, on: tx)
                     }
                 for event in due {
-                    try await Notifier.notify(
-                        people, workspaceID: workspaceID, key: "inbox.note_\(event.clock)_\(event.state.rawValue)", args: [conversation.authorName],
-                        link: "/inbox/\(conversation.id!.uuidString.lowercased())", on: tx, now: now)
+                    let key = "inbox.note_\(event.clock)_\(event.state.rawValue)"
+                    let link = "/inbox/\(conversation.id!.uuidString.lowercased())"
+                    if event.state == .breached {
+                        // A breach also goes to the outbound channels that
+                        // take service-level breaches: once per conversation and clock.
+                        let notice = OutboundEvent(
+                            kind: .serviceLevelBreach, workspaceID: workspaceID, key: key, args: [conversation.authorName], link: link,
+                            dedupeKey: "service_level_breach:\(conversation.id!.uuidString):\(event.clock)")
+                        try await Notifier.announce(notice, to: people, on: tx, now: now)
+                    } else {
+                        try await Notifier.notify(
+                            people, workspaceID: workspaceID, key: key, args: [conversation.authorName], link: link, on: tx, now: now)
+                    }
                 }
             }
         }
