@@ -111,5 +111,13 @@ import Testing
         let wecom = try NotifyChannel.checked(
             kind: .wecomRobot, address: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1", secret: "ignored")
         #expect(wecom.secret == nil)
+        // http: refused, unless the server allows it for this address, and
+        // for a webhook only (a robot's address is the platform's https one).
+        #expect(codes(.webhook, "http://127.0.0.1:9000/hook", nil) == ["address": .typeUrl])
+        let local = try NotifyChannel.checked(kind: .webhook, address: "http://127.0.0.1:9000/hook", secret: nil) { $0.host == "127.0.0.1" }
+        #expect(local.address.absoluteString == "http://127.0.0.1:9000/hook")
+        #expect(throws: ValidationErrors.self) {
+            try NotifyChannel.checked(kind: .feishuBot, address: "http://open.feishu.cn/open-apis/bot/v2/hook/x", secret: "s") { _ in true }
+        }
     }
 }

@@ -150,6 +150,29 @@ import Vapor
         #expect(await ChannelService.reachable(URL(string: "http://127.0.0.1:8080/x")!, policy: loopback, resolver: offline))
     }
 
+    /// A receiver beside the server (the listening benchmark's, a team's
+    /// own relay) may take plain http only when the operator allowed its
+    /// address by name; a public address never may.
+    @Test func plainHTTPOnlyToAnAddressTheOperatorAllowed() async throws {
+        try await withTestApp(.sqlite, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let base = "/api/v1/workspaces/\(ws.slug)/notify-channels"
+            let local = try await t.api(
+                .POST, base, token: token, json: ["kind": "webhook", "name": "本机接收", "address": "http://127.0.0.1:9/hook", "event_kinds": ["alert"]])
+            #expect(local.status == .created, "\(local.body)")
+            let internet = try await t.api(
+                .POST, base, token: token, json: ["kind": "webhook", "name": "公网", "address": "http://93.184.216.34/hook", "event_kinds": ["alert"]])
+            #expect(internet.status == .unprocessableEntity && internet.body.contains("address"), "\(internet.body)")
+        }
+        try await withTestApp(.sqlite) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let refused = try await t.api(
+                .POST, "/api/v1/workspaces/\(ws.slug)/notify-channels", token: token,
+                json: ["kind": "webhook", "name": "本机接收", "address": "http://127.0.0.1:9/hook", "event_kinds": ["alert"]])
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("address"), "\(refused.body)")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func noticesAreRoutedByKindGradeAndMonitorAndDeliveredSignedOncePerStory(_ database: TestDatabase) async throws {
         try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in

@@ -84,11 +84,18 @@ public struct NotifyChannel: Sendable {
 
     /// Checks a channel as a form gives it: the address (https, the
     /// robot's official one for robots) and the secret where one is needed.
-    public static func checked(kind: NotifyChannelKind, address text: String, secret: String?) throws(ValidationErrors) -> NotifyChannel {
+    /// `plainHTTPAllowed` lets a webhook use http: the server allows it
+    /// only for an address literal the operator allowed on purpose
+    /// (`FANFARE_OUTBOUND_ALLOW`, a receiver on the same machine or network).
+    public static func checked(
+        kind: NotifyChannelKind, address text: String, secret: String?, plainHTTPAllowed: (URL) -> Bool = { _ in false }
+    ) throws(ValidationErrors) -> NotifyChannel {
         var errors = ValidationErrors()
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let url = URL(string: trimmed)
-        if url == nil || url?.scheme?.lowercased() != "https" || (url?.host ?? "").isEmpty {
+        let scheme = url?.scheme?.lowercased()
+        let plain = kind == .webhook && scheme == "http" && url.map(plainHTTPAllowed) == true
+        if url == nil || (scheme != "https" && !plain) || (url?.host ?? "").isEmpty {
             errors.add("address", .typeUrl)
         } else if !kind.officialPrefixes.isEmpty, !kind.officialPrefixes.contains(where: { trimmed.hasPrefix($0) && trimmed.count > $0.count }) {
             errors.add("address", .channelAddress(prefixes: kind.officialPrefixes))

@@ -95,7 +95,17 @@ struct ChannelService {
             if address.isEmpty {
                 errors.add("address", .required)
             } else {
-                checked = errors.collect { () throws(ValidationErrors) in try NotifyChannel.checked(kind: kind, address: address, secret: secret) }
+                let policy = app.settings.outboundPolicy
+                checked = errors.collect { () throws(ValidationErrors) in
+                    try NotifyChannel.checked(kind: kind, address: address, secret: secret) { url in
+                        // http only to an address the operator allowed by name (a
+                        // receiver beside the server), never to the public internet.
+                        guard let host = url.host.map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }),
+                            let ip = IPAddress(host)
+                        else { return false }
+                        return policy.allowedRanges.contains { $0.contains(ip) }
+                    }
+                }
             }
         }
         // A robot's host is the platform's own (checked by its prefix); a
