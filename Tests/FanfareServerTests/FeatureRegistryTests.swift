@@ -27,6 +27,8 @@ import Vapor
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
+                // Listening
+                "CreateListening",
             ])
     }
 

@@ -21,6 +21,7 @@ import Testing
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
+        ListeningMonitor(), ListeningAlert(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -76,7 +76,8 @@ import Vapor
             #expect(try await t.api(.POST, room.base + "/monitors", token: viewerToken, json: ["name": "V", "query": "v"]).status == .forbidden)
             #expect(try await t.api(.DELETE, room.base + "/monitors/\(id)", token: room.token).status == .noContent)
             #expect(try await t.api(.DELETE, room.base + "/monitors/\(id)", token: room.token).status == .notFound)
-            let audit = try await AuditEvent.query(on: t.db).filter(\.$workspaceID == room.ws.id!).filter(\.$targetType == "listening_monitor").count()
+            let audit = try await AuditEvent.query(on: t.db).filter(\.$workspaceID == room.ws.id!).filter(\.$targetType == "listening_monitor")
+                .count()
             #expect(audit == 3)
         }
     }
@@ -90,12 +91,15 @@ import Vapor
             let feedsOnly = try await room.monitor(["name": "Feeds", "query": "星巴克", "sources": ["feeds"]])
             let otherAccount = try await room.monitor(["name": "Other", "query": "星巴克"])
             // Scoped to no account of this message: moved to a second account.
-            let second = try await t.api(.POST, room.base.replacingOccurrences(of: "/listening", with: "/accounts"), token: room.token,
+            let second = try await t.api(
+                .POST, room.base.replacingOccurrences(of: "/listening", with: "/accounts"), token: room.token,
                 json: ["platform": "sandbox", "handle": "second"])
             let secondID = try #require(second.json["id"] as? String)
             #expect(
-                try await t.api(.PUT, room.base + "/monitors/\(otherAccount)", token: room.token,
-                    json: ["name": "Other", "query": "星巴克", "account_ids": [secondID]]).status == .ok)
+                try await t.api(
+                    .PUT, room.base + "/monitors/\(otherAccount)", token: room.token,
+                    json: ["name": "Other", "query": "星巴克", "account_ids": [secondID]]
+                ).status == .ok)
 
             try await room.fan("小王", "我在星*巴*克 排了一小时，太慢了")
             try await room.fan("Lee", "ＳＴＡＲＢＵＣＫＳ new cup")
@@ -161,12 +165,15 @@ import Vapor
             #expect(try await notes() == 1)
             // It grows to 112: red.
             try await storm(100, from: 12, at: now.addingTimeInterval(60))
-            #expect(try await AlertEvaluation.run(workspaceID: room.ws.id!, on: t.db, now: now.addingTimeInterval(120))[id] == .escalate(from: .yellow, to: .red))
+            #expect(
+                try await AlertEvaluation.run(workspaceID: room.ws.id!, on: t.db, now: now.addingTimeInterval(120))[id]
+                    == .escalate(from: .yellow, to: .red))
             #expect(try await notes() == 2)
             #expect(try await AlertEvaluation.run(workspaceID: room.ws.id!, on: t.db, now: now.addingTimeInterval(180))[id] == .absorb)
             #expect(try await notes() == 2)
             let note = try #require(try await UserNotification.query(on: t.db).sort(\.$id, .descending).first())
-            #expect(Notifier.message(of: note, locale: .zhHans).contains("红色预警") == false && Notifier.message(of: note, locale: .zhHans).contains("红色"))
+            #expect(
+                Notifier.message(of: note, locale: .zhHans).contains("红色预警") == false && Notifier.message(of: note, locale: .zhHans).contains("红色"))
 
             // Snoozed by a person: recorded, nobody told.
             let alert = try #require(try await ListeningAlert.query(on: t.db).first())
@@ -184,7 +191,8 @@ import Vapor
             #expect(listed.items.count == 1 && listed.items.first?["grade"] as? String == "red")
             // Closed: the next spike is a new story.
             #expect(try await t.api(.POST, room.base + "/alerts/\(alert.id!)/actions", token: room.token, json: ["action": "close"]).status == .ok)
-            #expect(try await t.api(.POST, room.base + "/alerts/\(alert.id!)/actions", token: room.token, json: ["action": "close"]).status == .conflict)
+            #expect(
+                try await t.api(.POST, room.base + "/alerts/\(alert.id!)/actions", token: room.token, json: ["action": "close"]).status == .conflict)
             _ = monitor
             // The grading rule: refused with each field named, then kept.
             var rule = try await t.api(.GET, room.base + "/grading", token: room.token).json
@@ -201,6 +209,78 @@ import Vapor
             let kept = try await t.api(.PUT, room.base + "/grading", token: room.token, json: rule)
             #expect(kept.status == .ok && kept.json["window_minutes"] as? Int == 30, "\(kept.body)")
             #expect(try await ListeningSettings.grading(room.ws.id!, on: t.db).yellow.mentions == 40)
+        }
+    }
+
+    static func ctx(_ locale: UILocale) -> PageContext {
+        PageContext(locale: locale, user: nil, csrf: "tok", flashes: [], workspaces: [], access: nil, path: "/w/demo/listening")
+    }
+
+    @Test func theAlertPageShowsItsGradeChartMentionsAndActionsInBothLanguages() {
+        let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let alert = ListeningAlert()
+        alert.id = UUID()
+        alert.monitorID = UUID()
+        (alert.grade, alert.state, alert.openedAt, alert.lastSpikeAt) = ("orange", "open", now, now)
+        (alert.mentions, alert.negative, alert.expected, alert.usualNegativeShare, alert.previous) = (120, 80, 4.5, 0.1, 3)
+        (alert.byVolume, alert.byShare, alert.bySpeed, alert.escalations) = (true, true, false, 1)
+        let mention = MentionDTO(
+            id: UUID(), source: "inbox", platform: "weibo", accountId: nil, externalId: "1", author: "<b>fan</b>", text: "星巴克 <script>", url: nil,
+            publishedAt: now, receivedAt: now, lang: "zh", sentiment: "neg", intent: "complaint", monitorIds: [alert.monitorID])
+        let buckets = (0..<8).map { ListeningSeries.Bucket(start: now.addingTimeInterval(Double($0) * 900), mentions: $0 * 10, negative: $0) }
+        let model = ListeningPage.AlertModel(
+            base: "/w/demo", alert: AlertDTO(alert), monitorName: "Brand", series: buckets,
+            baseline: buckets.map {
+                var b = $0; b.mentions = 2; return b
+            },
+            mentions: [mention], canAct: true, zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let zh = ListeningPage.alertView(model, Self.ctx(.zhHans)).description
+        #expect(zh.contains("data-grade=\"orange\"") && zh.contains("橙色") && zh.contains("id=\"alert-chart\""))
+        #expect(zh.contains("id=\"acknowledge\"") && zh.contains("id=\"snooze\"") && zh.contains("id=\"alert-incident\""))
+        #expect(zh.contains("负面") && zh.contains("基线预计 4.5 条") && !zh.contains("<script>") && zh.contains("&lt;script&gt;"))
+        let en = ListeningPage.alertView(model, Self.ctx(.en)).description
+        #expect(en.contains("Orange") && en.contains("the baseline expects 4.5"))
+        var readOnly = model
+        readOnly.canAct = false
+        #expect(!ListeningPage.alertView(readOnly, Self.ctx(.zhHans)).description.contains("id=\"acknowledge\""))
+    }
+
+    @Test func theMonitorFormShowsItsHelpErrorsAndTheLiveCheck() throws {
+        var errors = ValidationErrors()
+        _ = errors.collect { () throws(ValidationErrors) in try MonitorQuery("星巴克 AND (", field: "query") }
+        let model = ListeningPage.MonitorsModel(
+            base: "/w/demo", monitors: [], canManage: true, editing: nil, values: ["name": "B", "query": "星巴克 AND (", "enabled": "true"],
+            sources: ["inbox"], errors: FormErrors(errors), check: true)
+        let zh = ListeningPage.monitorsView(model, Self.ctx(.zhHans)).description
+        #expect(zh.contains("id=\"monitor-form\"") && zh.contains("全角字母") && zh.contains("has-error") && zh.contains("data-matches=\"true\""))
+        #expect(zh.contains("还没有监测"))
+        // The grading form: unreadable numbers are named.
+        var values = ListeningPage.gradingValues(AlertGradingRule())
+        values["red.mentions"] = "many"
+        #expect(throws: ValidationErrors.self) { try ListeningPage.gradingRule(values) }
+        values["red.mentions"] = "1e300"
+        #expect(throws: ValidationErrors.self) { try ListeningPage.gradingRule(values).validated() }
+        #expect(try ListeningPage.gradingRule(ListeningPage.gradingValues(AlertGradingRule())) == AlertGradingRule())
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func thePagesAnswerAndTheFormsWork(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Room.make(t)
+            let browser = Browser(t)
+            #expect(try await browser.signIn("listen@example.com").status == .seeOther)
+            let base = "/w/\(room.ws.slug)/listening"
+            for path in ["", "/alerts", "/monitors", "/grading"] {
+                let page = try await browser.get(base + path)
+                #expect(page.status == .ok && page.body.contains("id=\"listening-tabs\""), "\(path)")
+            }
+            let bad = try await browser.post(base + "/monitors", [("name", "B"), ("query", "\"星巴克"), ("intent", "save")])
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("has-error"))
+            let checked = try await browser.post(base + "/monitors", [("name", "B"), ("query", "星巴克"), ("check_text", "星 巴 克"), ("intent", "check")])
+            #expect(checked.status == .ok && checked.body.contains("data-matches=\"true\""), "\(checked.body.prefix(300))")
+            let saved = try await browser.post(base + "/monitors", [("name", "B"), ("query", "星巴克"), ("enabled", "true"), ("intent", "save")])
+            #expect(saved.status == .seeOther)
+            #expect(try await browser.get(base + "/monitors").body.contains("星巴克"))
         }
     }
 }

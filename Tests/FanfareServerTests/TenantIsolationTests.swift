@@ -94,7 +94,20 @@ import Vapor
                     as? String)
             let reportID = try #require(
                 try await t.api(.POST, apiB + "/reports", token: tokenB, json: ["from": "2026-01-01", "to": "2026-01-07"]).json["id"] as? String)
+            // Listening: B's monitor and an alert of it.
+            let monitorID = try #require(
+                try await t.api(.POST, apiB + "/listening/monitors", token: tokenB, json: ["name": "B", "query": "乙方"]).json["id"] as? String)
+            let alertB = ListeningAlert()
+            alertB.id = UUID()
+            alertB.$workspace.id = wsB.id!
+            alertB.monitorID = try #require(UUID(uuidString: monitorID))
+            alertB.openKey = alertB.monitorID
+            (alertB.grade, alertB.state, alertB.openedAt, alertB.lastSpikeAt) = ("blue", "open", Date(), Date())
+            (alertB.mentions, alertB.negative, alertB.expected, alertB.usualNegativeShare, alertB.previous) = (10, 0, 0, 0, 0)
+            (alertB.byVolume, alertB.byShare, alertB.bySpeed, alertB.escalations) = (true, false, false, 0)
+            try await alertB.create(on: t.db)
             let valuesOfB: [String: String] = [
+                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,

@@ -164,7 +164,9 @@ enum AlertEvaluation {
     }
 
     static func window(of monitorID: UUID, rule: AlertGradingRule, now: Date, on db: any Database) async throws -> ListeningWindow {
-        guard let sql = db as? any SQLDatabase else { return ListeningWindow(mentions: 0, negative: 0, expected: 0, usualNegativeShare: 0, previous: 0) }
+        guard let sql = db as? any SQLDatabase else {
+            return ListeningWindow(mentions: 0, negative: 0, expected: 0, usualNegativeShare: 0, previous: 0)
+        }
         let length = TimeInterval(rule.windowMinutes * 60)
         let start = now.addingTimeInterval(-length)
         let week: TimeInterval = 7 * 86_400
@@ -186,17 +188,19 @@ enum AlertEvaluation {
         func value(_ column: String) throws -> Int { try row?.decode(column: column, as: Int?.self) ?? 0 }
         let counts = try ["w1", "w2", "w3", "w4"].map { try value($0) }.sorted()
         let median = Double(counts[counts.count / 2 - 1] + counts[counts.count / 2]) / 2
-        let history_ = try value("hist")
+        let heard = try value("hist")
         return ListeningWindow(
             mentions: try value("n"), negative: try value("neg"), expected: median,
-            usualNegativeShare: history_ == 0 ? 0 : Double(try value("hist_neg")) / Double(history_), previous: try value("prev"))
+            usualNegativeShare: heard == 0 ? 0 : Double(try value("hist_neg")) / Double(heard), previous: try value("prev"))
     }
 
     /// Applies the decision for one monitor. Raising relies on the alerts'
     /// unique open key, escalating on a conditional update: when two
     /// evaluations run at once, one raises (or escalates) and tells people,
     /// the other finds it done and absorbs.
-    static func act(on monitor: ListeningMonitor, reading: AlertGradingRule.Reading?, window: ListeningWindow, now: Date, on db: any Database)
+    static func act(
+        on monitor: ListeningMonitor, reading: AlertGradingRule.Reading?, window: ListeningWindow, now: Date, on db: any Database
+    )
         async throws -> AlertDecision
     {
         guard let reading else { return .none }
@@ -261,7 +265,9 @@ enum AlertEvaluation {
         }
     }
 
-    static func announce(_ alertID: UUID, monitor: ListeningMonitor, grade: AlertGrade, escalated: Bool, mentions: Int, now: Date, on db: any Database)
+    static func announce(
+        _ alertID: UUID, monitor: ListeningMonitor, grade: AlertGrade, escalated: Bool, mentions: Int, now: Date, on db: any Database
+    )
         async throws
     {
         let event = OutboundEvent(

@@ -86,7 +86,8 @@ struct ListeningAPI {
             if let id = UUID(uuidString: raw), try await access.query(ListeningMonitor.self, on: req.db).filter(\.$id == id).first() != nil {
                 query.monitorID = id
             } else {
-                errors.add("monitor_id", .oneOf(choices: try await MonitorService(db: req.db).list(in: access).map { $0.id!.uuidString.lowercased() }))
+                errors.add(
+                    "monitor_id", .oneOf(choices: try await MonitorService(db: req.db).list(in: access).map { $0.id!.uuidString.lowercased() }))
             }
         }
         if let raw = req.query[String.self, at: "source"], !raw.isEmpty {

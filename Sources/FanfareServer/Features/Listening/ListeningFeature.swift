@@ -12,6 +12,7 @@ struct ListeningFeature: Feature {
 
     func routes(_ routes: FeatureRoutes) throws {
         ListeningAPI().bootScoped(routes.workspaceAPI)
+        ListeningPages().bootScoped(routes.workspacePages)
     }
 
     var jobs: [JobRegistration] {
@@ -23,7 +24,16 @@ struct ListeningFeature: Feature {
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
 
-    var dynamicKeys: [String] { AlertEvaluation.notificationKeys }
+    var dynamicKeys: [String] {
+        AlertEvaluation.notificationKeys + ListeningPage.Tab.allCases.map { "listening.tab_\($0.rawValue)" }
+            + AlertGrade.allCases.map { "listening.grade.\($0.rawValue)" } + ListeningSource.allCases.map { "listening.source.\($0.rawValue)" }
+            + MessageSentiment.allCases.map { "listening.sentiment.\($0.rawValue)" }
+            + ListeningAlert.State.allCases.map { "listening.state.\($0.rawValue)" }
+    }
+
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.engagement, order: 15, path: "/listening", label: "nav.listening", permission: .inboxView)]
+    }
 
     var messageObservers: [any InboxMessageObserver] { [ListeningInboxObserver()] }
 }

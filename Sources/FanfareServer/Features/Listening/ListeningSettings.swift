@@ -54,7 +54,9 @@ enum ListeningSettings {
     }
 
     static func summary(_ rule: AlertGradingRule) -> [String: String] {
-        var out: [String: String] = ["window_minutes": "\(rule.windowMinutes)", "speed_ratio": "\(rule.speedRatio)", "share_rise": "\(rule.shareRise)"]
+        var out: [String: String] = [
+            "window_minutes": "\(rule.windowMinutes)", "speed_ratio": "\(rule.speedRatio)", "share_rise": "\(rule.shareRise)",
+        ]
         for grade in AlertGrade.allCases {
             let step = rule.step(grade)
             out[grade.rawValue] = "×\(step.volumeRatio) ≥\(step.mentions) neg≥\(step.negativeShare) (\(step.negatives))"

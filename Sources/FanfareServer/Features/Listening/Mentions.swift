@@ -31,7 +31,9 @@ enum MentionStore {
         guard !mentions.isEmpty, let sql = db as? any SQLDatabase else { return [] }
         // In key order: two writers carrying the same mentions wait on the
         // unique key in one order.
-        let sorted = mentions.map { (TimeOrderedID.make(at: now), $0) }.sorted { ($0.1.sourceKey, $0.1.externalID) < ($1.1.sourceKey, $1.1.externalID) }
+        let sorted = mentions.map { (TimeOrderedID.make(at: now), $0) }.sorted {
+            ($0.1.sourceKey, $0.1.externalID) < ($1.1.sourceKey, $1.1.externalID)
+        }
         var written = Set<UUID>()
         for start in stride(from: 0, to: sorted.count, by: 300) {
             let chunk = sorted[start..<min(sorted.count, start + 300)]
@@ -150,7 +152,8 @@ struct MentionQuery: Sendable {
                     platform: try row.decode(column: "platform", as: String.self), accountId: try row.decode(column: "account_id", as: UUID?.self),
                     externalId: try row.decode(column: "external_id", as: String.self), author: try row.decode(column: "author", as: String.self),
                     text: try row.decode(column: "text", as: String.self), url: try row.decode(column: "url", as: String?.self),
-                    publishedAt: try row.decode(column: "published_at", as: Date.self), receivedAt: try row.decode(column: "received_at", as: Date.self),
+                    publishedAt: try row.decode(column: "published_at", as: Date.self),
+                    receivedAt: try row.decode(column: "received_at", as: Date.self),
                     lang: try row.decode(column: "lang", as: String.self), sentiment: try row.decode(column: "sentiment", as: String.self),
                     intent: try row.decode(column: "intent", as: String.self), monitorIds: []))
         }
@@ -162,7 +165,9 @@ struct MentionQuery: Sendable {
             """
         ).all()
         var byMention: [UUID: [UUID]] = [:]
-        for row in links { byMention[try row.decode(column: "mention_id", as: UUID.self), default: []].append(try row.decode(column: "monitor_id", as: UUID.self)) }
+        for row in links {
+            byMention[try row.decode(column: "mention_id", as: UUID.self), default: []].append(try row.decode(column: "monitor_id", as: UUID.self))
+        }
         for index in mentions.indices { mentions[index].monitorIds = (byMention[mentions[index].id] ?? []).sorted { $0.uuidString < $1.uuidString } }
         return mentions
     }

@@ -176,7 +176,8 @@ enum MessageIntake {
         if !InboxMessageObservers.all.isEmpty {
             let stored = arrivals.map { arrival in
                 StoredInboxMessage(
-                    id: arrival.id, workspaceID: workspaceID, accountID: accountID, platform: account.platform, kind: arrival.interaction.kind.rawValue,
+                    id: arrival.id, workspaceID: workspaceID, accountID: accountID, platform: account.platform,
+                    kind: arrival.interaction.kind.rawValue,
                     remoteID: arrival.interaction.remoteID, authorID: arrival.interaction.authorID, authorName: arrival.interaction.authorName,
                     text: arrival.interaction.text ?? "", sentAt: arrival.interaction.at, analysis: arrival.analysis)
             }
