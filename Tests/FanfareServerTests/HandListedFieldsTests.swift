@@ -21,7 +21,7 @@ import Testing
         SocialAccount(),
         ThrottleEvent(), Topic(), User(), UserNotification(), WeeklyThemeRecord(), WorkerHeartbeat(), Workspace(), AnalyticsReport(),
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
-        ListeningMonitor(), ListeningAlert(),
+        ListeningMonitor(), ListeningAlert(), ListeningFeed(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

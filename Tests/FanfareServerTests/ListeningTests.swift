@@ -147,7 +147,7 @@ import Vapor
                         source: .import, sourceKey: "import", externalID: "m\(number)", platform: "weibo", author: "fan\(number)",
                         text: "星巴克 退款太慢了", publishedAt: at, analysis: analyzer.analyze("星巴克 退款太慢了"), monitorIDs: [id])
                 }
-                try await t.db.writeTransaction { tx in try await MentionStore.insert(mentions, workspaceID: room.ws.id!, now: at, in: tx) }
+                _ = try await t.db.writeTransaction { tx in try await MentionStore.insert(mentions, workspaceID: room.ws.id!, now: at, in: tx) }
             }
             func notes() async throws -> Int {
                 try await UserNotification.query(on: t.db).filter(\.$workspace.$id == room.ws.id!).count()
@@ -281,6 +281,78 @@ import Vapor
             let saved = try await browser.post(base + "/monitors", [("name", "B"), ("query", "星巴克"), ("enabled", "true"), ("intent", "save")])
             #expect(saved.status == .seeOther)
             #expect(try await browser.get(base + "/monitors").body.contains("星巴克"))
+        }
+    }
+
+    static let rss = """
+        <?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
+        <item><guid>n1</guid><title>星巴克 门店排队</title><description>顾客抱怨太慢了</description><pubDate>Mon, 07 Dec 2026 01:00:00 GMT</pubDate></item>
+        <item><guid>n2</guid><title>天气</title><description>晴</description></item>
+        </channel></rss>
+        """
+
+    @Test(arguments: TestDatabase.available)
+    func aFeedIsPolledThroughTheGuardStoredOnceAndItsValidatorsSent(_ database: TestDatabase) async throws {
+        let stub = try await LoopbackStub.start(headers: ["ETag": "\"v1\""]) { hit in
+            hit.headers["if-none-match"] == "\"v1\"" ? (.notModified, "") : (.ok, ListeningTests.rss)
+        }
+        do {
+            try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
+                let room = try await Room.make(t)
+                let brand = try await room.monitor(["name": "Brand", "query": "星巴克"])
+                let inboxOnly = try await room.monitor(["name": "Inbox", "query": "星巴克", "sources": ["inbox"]])
+                let refused = try await t.api(
+                    .POST, room.base + "/feeds", token: room.token, json: ["url": "http://10.0.0.5/feed", "interval_minutes": 1])
+                #expect(Set(refused.problemFields) == ["url", "interval_minutes"], "\(refused.body)")
+                #expect(refused.body.contains("address_unreachable"))
+                let notURL = try await t.api(.POST, room.base + "/feeds", token: room.token, json: ["url": "ftp://x"])
+                #expect(notURL.problemFields == ["url"])
+                let made = try await t.api(.POST, room.base + "/feeds", token: room.token, json: ["url": stub.baseURL + "/rss", "name": "News"])
+                #expect(made.status == .created, "\(made.body)")
+                #expect(try await t.api(.POST, room.base + "/feeds", token: room.token, json: ["url": stub.baseURL + "/rss"]).status == .conflict)
+                let feed = try #require(try await ListeningFeed.find(UUID(uuidString: made.json["id"] as? String ?? ""), on: t.db))
+
+                try await FeedPolling.poll(feed, app: t.app, now: Date())
+                let again = try #require(try await ListeningFeed.find(feed.id!, on: t.db))
+                #expect(again.etag == "\"v1\"" && again.lastError == nil && again.nextPollAt > Date().addingTimeInterval(14 * 60))
+                // The second poll sends the validator and gets a 304; the entry is stored once whatever happens.
+                try await FeedPolling.poll(again, app: t.app, now: Date())
+                #expect(stub.hits.count == 2 && stub.hits.last?.headers["if-none-match"] == "\"v1\"")
+                let mentions = try await t.api(.GET, room.base + "/mentions?source=feeds", token: room.token)
+                #expect(mentions.items.count == 1, "\(mentions.body)")
+                #expect(
+                    mentions.items.first?["monitor_ids"] as? [String] == [brand.uuidString] && mentions.items.first?["platform"] as? String == "rss")
+                _ = inboxOnly
+                #expect(try await t.api(.GET, room.base + "/feeds", token: room.token).items.count == 1)
+                #expect(try await t.api(.DELETE, room.base + "/feeds/\(feed.id!)", token: room.token).status == .noContent)
+            }
+        } catch {
+            try? await stub.shutdown()
+            throw error
+        }
+        try await stub.shutdown()
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aListeningExportIsImportedOnceAndItsErrorsNamedByLineAndColumn(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await Room.make(t)
+            let brand = try await room.monitor(["name": "Brand", "query": "星巴克"])
+            let bad = try await t.api(
+                .POST, room.base + "/imports", token: room.token,
+                json: ["csv": "发布时间,平台,作者,内容,链接,ID\n2026-12-07 10:00,微博,a,星巴克,https://w.example/1,1\nyesterday,微博,b,,https://w.example/2,2\n"])
+            #expect(bad.status == .unprocessableEntity, "\(bad.body)")
+            #expect(bad.body.contains("3") && bad.body.contains("time") && bad.body.contains("text"))
+            let noHeader = try await t.api(.POST, room.base + "/imports", token: room.token, json: ["csv": "a,b\n1,2\n"])
+            #expect(noHeader.status == .unprocessableEntity && noHeader.body.contains("import_missing_columns"), "\(noHeader.body)")
+            #expect(try await room.count("listening_mentions") == 0)
+            let csv =
+                "发布时间,平台,作者,内容,链接,ID\n2026-12-07 10:00,微博,a,星巴克 太慢了,https://w.example/1,1\n2026/12/07 10:05:00,抖音,b,今天天气,https://d.example/2,2\n"
+            let done = try await t.api(.POST, room.base + "/imports", token: room.token, json: ["csv": csv])
+            #expect(done.status == .created && done.json["rows"] as? Int == 2 && done.json["heard"] as? Int == 1, "\(done.body)")
+            _ = try await t.api(.POST, room.base + "/imports", token: room.token, json: ["csv": csv])
+            let mentions = try await t.api(.GET, room.base + "/mentions?source=import&monitor_id=\(brand)", token: room.token)
+            #expect(mentions.items.count == 1 && mentions.items.first?["platform"] as? String == "weibo", "\(mentions.body)")
         }
     }
 }

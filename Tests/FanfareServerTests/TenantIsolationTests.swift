@@ -106,8 +106,13 @@ import Vapor
             (alertB.mentions, alertB.negative, alertB.expected, alertB.usualNegativeShare, alertB.previous) = (10, 0, 0, 0, 0)
             (alertB.byVolume, alertB.byShare, alertB.bySpeed, alertB.escalations) = (true, false, false, 0)
             try await alertB.create(on: t.db)
+            let feedB = ListeningFeed()
+            feedB.id = UUID()
+            feedB.$workspace.id = wsB.id!
+            (feedB.name, feedB.url, feedB.intervalMinutes, feedB.nextPollAt, feedB.createdAt) = ("B", "https://b.example/feed", 15, Date(), Date())
+            try await feedB.create(on: t.db)
             let valuesOfB: [String: String] = [
-                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString,
+                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,

@@ -110,6 +110,8 @@ enum AuditVocabulary {
         "listening_alert.acknowledge",
         "listening_alert.snooze",
         "listening_alert.close",
+        "listening_feed.created",
+        "listening_feed.deleted",
     ]
 
     static let targets: [String] = [
@@ -140,6 +142,7 @@ enum AuditVocabulary {
         "listening_monitor",
         "listening_alert",
         "listening_grading",
+        "listening_feed",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -282,6 +285,9 @@ enum AuditVocabulary {
         "audit.object.listening_monitor": "Monitor",
         "audit.object.listening_alert": "Alert",
         "audit.object.listening_grading": "Alert grading",
+        "audit.event.listening_feed.created": "Feed added",
+        "audit.event.listening_feed.deleted": "Feed removed",
+        "audit.object.listening_feed": "Feed",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -413,5 +419,8 @@ enum AuditVocabulary {
         "audit.object.listening_monitor": "监测",
         "audit.object.listening_alert": "预警",
         "audit.object.listening_grading": "预警分级规则",
+        "audit.event.listening_feed.created": "添加订阅源",
+        "audit.event.listening_feed.deleted": "移除订阅源",
+        "audit.object.listening_feed": "订阅源",
     ]
 }

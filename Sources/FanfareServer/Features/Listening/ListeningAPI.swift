@@ -19,6 +19,10 @@ struct ListeningAPI {
         listening.get("alerts", use: alerts)
         listening.get("alerts", ":alert_id", use: getAlert)
         listening.post("alerts", ":alert_id", "actions", use: changeAlert)
+        listening.get("feeds", use: feeds)
+        listening.post("feeds", use: createFeed)
+        listening.delete("feeds", ":feed_id", use: deleteFeed)
+        listening.on(.POST, "imports", maxBody: MentionImport.maxBody, use: importMentions)
         listening.get("grading", use: grading)
         listening.put("grading", use: setGrading)
     }
@@ -141,6 +145,34 @@ struct ListeningAPI {
         let access = try req.workspaceAccess
         let input = try req.decodeInput(AlertService.Input.self)
         return AlertDTO(try await AlertService(db: req.db).change(req.parameters.get("alert_id"), input, in: access, actor: req.actor))
+    }
+
+    @Sendable func feeds(req: Request) async throws -> Page<FeedDTO> {
+        let access = try req.workspaceAccess
+        try access.require(.inboxView)
+        return Page(items: try await access.query(ListeningFeed.self, on: req.db).sort(\.$name).all().map(FeedDTO.init), nextCursor: nil)
+    }
+
+    @Sendable func createFeed(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let feed = try await FeedService.create(
+            try req.decodeInput(FeedService.Input.self), in: access, actor: req.actor, policy: req.application.settings.outboundPolicy, on: req.db)
+        return try await FeedDTO(feed).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func deleteFeed(req: Request) async throws -> HTTPStatus {
+        try await FeedService.delete(req.parameters.get("feed_id"), in: try req.workspaceAccess, actor: req.actor, on: req.db)
+        return .noContent
+    }
+
+    /// 201 with how many rows were read and heard, or 422 naming each
+    /// problem's line and column, nothing written.
+    @Sendable func importMentions(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.inboxRulesManage)
+        let input = try req.decodeInput(MentionImport.Input.self)
+        let imported = try await MentionImport.run(input, in: access, app: req.application, db: req.db)
+        return try await imported.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func grading(req: Request) async throws -> AlertGradingRule {

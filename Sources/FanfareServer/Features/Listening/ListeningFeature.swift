@@ -19,6 +19,7 @@ struct ListeningFeature: Feature {
         [
             JobRegistration(AlertEvaluation.evaluate, run: .single(AlertEvaluation.runOne)),
             JobRegistration(AlertEvaluation.sweep, run: .single(AlertEvaluation.runSweep), schedule: .every(AlertEvaluation.sweepPeriod)),
+            JobRegistration(FeedPolling.kind, run: .single(FeedPolling.run), schedule: .every(FeedPolling.period)),
         ]
     }
 

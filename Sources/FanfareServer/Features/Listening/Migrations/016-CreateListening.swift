@@ -90,6 +90,22 @@ struct CreateListening: AsyncMigration {
             .field("monitors_version", .int, .required)
             .field("updated_at", .datetime, .required)
             .create()
+        // RSS and Atom feeds a workspace listens to, with the validators of
+        // the last poll (an unchanged feed costs a 304).
+        try await database.schema("listening_feeds")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("url", .string, .required)
+            .field("interval_minutes", .int, .required)
+            .field("etag", .string)
+            .field("last_modified", .string)
+            .field("next_poll_at", .datetime, .required)
+            .field("last_polled_at", .datetime)
+            .field("last_error", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "workspace_id", "url")
+            .create()
         let sql = database as! any SQLDatabase
         try await sql.create(index: "listening_mention_monitors_monitor_at_idx").on("listening_mention_monitors").column("monitor_id").column("at")
             .run()
@@ -100,6 +116,7 @@ struct CreateListening: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("listening_feeds").delete()
         try await database.schema("listening_settings").delete()
         try await database.schema("listening_alerts").delete()
         try await database.schema("listening_mention_monitors").delete()
