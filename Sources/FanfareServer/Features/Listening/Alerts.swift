@@ -155,8 +155,25 @@ enum AlertEvaluation {
     static func run(workspaceID: UUID, on db: any Database, now: Date) async throws -> [UUID: AlertDecision] {
         let rule = try await ListeningSettings.grading(workspaceID, on: db)
         let monitors = try await ListeningMonitor.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$enabled == true).all()
+        // A window without a mention reaches no grade, so only the monitors
+        // that heard something in it are read (one query, not one per
+        // monitor, for a workspace with a thousand monitors).
+        var active = Set<UUID>()
+        if let sql = db as? any SQLDatabase {
+            let rows = try await sql.raw(
+                """
+                SELECT DISTINCT monitor_id FROM listening_mention_monitors
+                WHERE workspace_id = \(bind: workspaceID) AND at >= \(bind: now.addingTimeInterval(-TimeInterval(rule.windowMinutes * 60))) AND at <= \(bind: now)
+                """
+            ).all()
+            for row in rows { active.insert(try row.decode(column: "monitor_id", as: UUID.self)) }
+        }
         var done: [UUID: AlertDecision] = [:]
         for monitor in monitors {
+            guard active.contains(monitor.id!) else {
+                done[monitor.id!] = AlertDecision.none
+                continue
+            }
             let window = try await window(of: monitor.id!, rule: rule, now: now, on: db)
             done[monitor.id!] = try await act(on: monitor, reading: rule.grade(window), window: window, now: now, on: db)
         }

@@ -109,6 +109,10 @@ struct CreateListening: AsyncMigration {
         let sql = database as! any SQLDatabase
         try await sql.create(index: "listening_mention_monitors_monitor_at_idx").on("listening_mention_monitors").column("monitor_id").column("at")
             .run()
+        try await sql.create(index: "listening_mention_monitors_workspace_at_idx").on("listening_mention_monitors").column("workspace_id").column(
+            "at"
+        )
+        .run()
         try await sql.create(index: "listening_mentions_workspace_published_idx").on("listening_mentions").column("workspace_id").column(
             "published_at"
         ).run()
