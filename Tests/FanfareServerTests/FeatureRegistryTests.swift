@@ -29,6 +29,8 @@ import Vapor
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
                 // Release 16 (issue 20): notification channels.
                 "CreateNotifyChannels",
+                // Listening
+                "CreateListening",
             ])
     }
 

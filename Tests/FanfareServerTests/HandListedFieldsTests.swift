@@ -23,6 +23,7 @@ import Testing
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
         // Notification channels (issue 20, channels)
         NotifyChannelRecord(), NotifyDelivery(), NotifySMTPSettings(),
+        ListeningMonitor(), ListeningAlert(), ListeningFeed(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

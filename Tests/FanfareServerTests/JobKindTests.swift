@@ -22,6 +22,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "competitors.read_one", "moderation.by_rule", "accounts.token_watch",
         // Notification channels (issue 20, channels)
         "notify.deliver",
+        // Listening
+        "listening.evaluate", "listening.sweep", "listening.feeds",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -33,7 +35,7 @@ struct TestPayload: Codable, Sendable, Equatable {
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-                "accounts.token_watch",
+                "accounts.token_watch", "listening.sweep", "listening.feeds",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

@@ -99,7 +99,25 @@ import Vapor
                     .POST, apiB + "/notify-channels", token: tokenB,
                     json: ["kind": "wecom_robot", "name": "B", "address": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b-key"]
                 ).json["id"] as? String)
+            // Listening: B's monitor and an alert of it.
+            let monitorID = try #require(
+                try await t.api(.POST, apiB + "/listening/monitors", token: tokenB, json: ["name": "B", "query": "乙方"]).json["id"] as? String)
+            let alertB = ListeningAlert()
+            alertB.id = UUID()
+            alertB.$workspace.id = wsB.id!
+            alertB.monitorID = try #require(UUID(uuidString: monitorID))
+            alertB.openKey = alertB.monitorID
+            (alertB.grade, alertB.state, alertB.openedAt, alertB.lastSpikeAt) = ("blue", "open", Date(), Date())
+            (alertB.mentions, alertB.negative, alertB.expected, alertB.usualNegativeShare, alertB.previous) = (10, 0, 0, 0, 0)
+            (alertB.byVolume, alertB.byShare, alertB.bySpeed, alertB.escalations) = (true, false, false, 0)
+            try await alertB.create(on: t.db)
+            let feedB = ListeningFeed()
+            feedB.id = UUID()
+            feedB.$workspace.id = wsB.id!
+            (feedB.name, feedB.url, feedB.intervalMinutes, feedB.nextPollAt, feedB.createdAt) = ("B", "https://b.example/feed", 15, Date(), Date())
+            try await feedB.create(on: t.db)
             let valuesOfB: [String: String] = [
+                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,

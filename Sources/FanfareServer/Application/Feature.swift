@@ -35,6 +35,10 @@ protocol Feature: Sendable {
     /// Its own `fanfare` subcommands (filters for scripts such as
     /// `fanfare moderate`), listed after the shared ones in `fanfare --help`.
     var commands: [any ParsableCommand.Type] { get }
+    /// What it does with every message the inbox stores (Listening matches
+    /// them against monitors); run inside the inbox's write transaction,
+    /// once per stored batch.
+    var messageObservers: [any InboxMessageObserver] { get }
 }
 
 extension Feature {
@@ -46,6 +50,7 @@ extension Feature {
     var navigation: [NavigationEntry] { [] }
     func boot(_ app: Application) throws {}
     var commands: [any ParsableCommand.Type] { [] }
+    var messageObservers: [any InboxMessageObserver] { [] }
 }
 
 /// Where a feature's routes go. Each builder already carries the

@@ -24,6 +24,7 @@ enum Features {
         ConversionsFeature(),
         FanAnalyticsFeature(),
         CompetitorsFeature(),
+        ListeningFeature(),
         DemoFeature(),
     ]
 }

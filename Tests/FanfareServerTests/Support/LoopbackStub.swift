@@ -27,11 +27,16 @@ final class LoopbackStub: Sendable {
         self.port = port
     }
 
-    static func start(_ handler: @escaping @Sendable (Hit) -> (status: HTTPStatus, json: String)) async throws -> LoopbackStub {
+    /// `headers`: sent with every answer (a feed's ETag, say).
+    static func start(
+        headers: [String: String] = [:], _ handler: @escaping @Sendable (Hit) -> (status: HTTPStatus, json: String)
+    ) async throws
+        -> LoopbackStub
+    {
         let app = try await Application.make(.testing)
         let box = HitBox()
         app.middleware = Middlewares()
-        app.middleware.use(Responder(box: box, handler: handler))
+        app.middleware.use(Responder(box: box, headers: headers, handler: handler))
         do {
             try await app.server.start(address: .hostname("127.0.0.1", port: 0))
             guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
@@ -58,6 +63,7 @@ final class LoopbackStub: Sendable {
     /// Answers every request itself; no route is ever reached.
     private struct Responder: AsyncMiddleware {
         let box: HitBox
+        let headers: [String: String]
         let handler: @Sendable (Hit) -> (status: HTTPStatus, json: String)
 
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -69,6 +75,7 @@ final class LoopbackStub: Sendable {
             let (status, json) = handler(hit)
             var responseHeaders = HTTPHeaders()
             responseHeaders.contentType = .json
+            for (name, value) in self.headers { responseHeaders.replaceOrAdd(name: name, value: value) }
             return Response(status: status, headers: responseHeaders, body: .init(string: json))
         }
     }

@@ -108,6 +108,16 @@ enum AuditVocabulary {
         "workspace.created",
         "workspace.updated",
         "workspace.review_chain_updated",
+        // Listening
+        "listening_monitor.created",
+        "listening_monitor.updated",
+        "listening_monitor.deleted",
+        "listening.grading_updated",
+        "listening_alert.acknowledge",
+        "listening_alert.snooze",
+        "listening_alert.close",
+        "listening_feed.created",
+        "listening_feed.deleted",
     ]
 
     static let targets: [String] = [
@@ -136,6 +146,11 @@ enum AuditVocabulary {
         "user",
         "weekly_theme",
         "workspace",
+        // Listening
+        "listening_monitor",
+        "listening_alert",
+        "listening_grading",
+        "listening_feed",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -274,6 +289,20 @@ enum AuditVocabulary {
         "audit.object.user": "Person",
         "audit.object.weekly_theme": "Weekly theme",
         "audit.object.workspace": "Workspace",
+        // Listening
+        "audit.event.listening_monitor.created": "Monitor created",
+        "audit.event.listening_monitor.updated": "Monitor changed",
+        "audit.event.listening_monitor.deleted": "Monitor deleted",
+        "audit.event.listening.grading_updated": "Alert grading changed",
+        "audit.event.listening_alert.acknowledge": "Alert acknowledged",
+        "audit.event.listening_alert.snooze": "Alert snoozed",
+        "audit.event.listening_alert.close": "Alert closed",
+        "audit.object.listening_monitor": "Monitor",
+        "audit.object.listening_alert": "Alert",
+        "audit.object.listening_grading": "Alert grading",
+        "audit.event.listening_feed.created": "Feed added",
+        "audit.event.listening_feed.deleted": "Feed removed",
+        "audit.object.listening_feed": "Feed",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -401,5 +430,19 @@ enum AuditVocabulary {
         "audit.object.user": "用户",
         "audit.object.weekly_theme": "每周主题",
         "audit.object.workspace": "工作区",
+        // Listening
+        "audit.event.listening_monitor.created": "创建监测",
+        "audit.event.listening_monitor.updated": "修改监测",
+        "audit.event.listening_monitor.deleted": "删除监测",
+        "audit.event.listening.grading_updated": "修改预警分级规则",
+        "audit.event.listening_alert.acknowledge": "认领预警",
+        "audit.event.listening_alert.snooze": "暂停预警提醒",
+        "audit.event.listening_alert.close": "关闭预警",
+        "audit.object.listening_monitor": "监测",
+        "audit.object.listening_alert": "预警",
+        "audit.object.listening_grading": "预警分级规则",
+        "audit.event.listening_feed.created": "添加订阅源",
+        "audit.event.listening_feed.deleted": "移除订阅源",
+        "audit.object.listening_feed": "订阅源",
     ]
 }

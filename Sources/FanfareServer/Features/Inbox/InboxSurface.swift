@@ -156,3 +156,42 @@ extension ConversationService {
         return result
     }
 }
+
+/// A message the inbox has just stored, as other features see it: no
+/// model, only what a watcher of the inbox needs.
+struct StoredInboxMessage: Sendable {
+    var id: UUID
+    var workspaceID: UUID
+    var accountID: UUID
+    var platform: String
+    /// `comment`, `mention` or `direct_message`.
+    var kind: String
+    var remoteID: String
+    var authorID: String
+    var authorName: String
+    var text: String
+    var sentAt: Date
+    /// Language, sentiment, intent and moderation, as the inbox found them.
+    var analysis: MessageAnalysis
+}
+
+/// Something done with every batch of messages the inbox stores, inside
+/// the same write transaction (so a message and what is made of it commit
+/// together). A feature lists its observers in `Feature.messageObservers`;
+/// the inbox knows none of them. An observer is called once per batch and
+/// must stay cheap: one pass over the batch and batched writes.
+protocol InboxMessageObserver: Sendable {
+    func inboxStored(_ messages: [StoredInboxMessage], now: Date, in tx: any Database) async throws
+}
+
+enum InboxMessageObservers {
+    static let all: [any InboxMessageObserver] = Features.all.flatMap(\.messageObservers)
+}
+
+extension ConversationService {
+    /// The analyser the inbox reads messages with (language, sentiment,
+    /// intent, moderation), for text that arrives by other ways.
+    static func analyzer(for workspace: Workspace, app: Application) async throws -> MessageAnalyzer {
+        MessageAnalyzer(models: ShippedAnalysisModels.models, engine: try await app.moderationEngine(for: workspace))
+    }
+}

@@ -173,6 +173,16 @@ enum MessageIntake {
             ).run()
         }
         try await InboxRouter.route(arrivals, conversations: conversations, fans: fans.fans, for: account, canReply: canReply, now: now, in: tx)
+        if !InboxMessageObservers.all.isEmpty {
+            let stored = arrivals.map { arrival in
+                StoredInboxMessage(
+                    id: arrival.id, workspaceID: workspaceID, accountID: accountID, platform: account.platform,
+                    kind: arrival.interaction.kind.rawValue,
+                    remoteID: arrival.interaction.remoteID, authorID: arrival.interaction.authorID, authorName: arrival.interaction.authorName,
+                    text: arrival.interaction.text ?? "", sentAt: arrival.interaction.at, analysis: arrival.analysis)
+            }
+            for observer in InboxMessageObservers.all { try await observer.inboxStored(stored, now: now, in: tx) }
+        }
         if let engagement = try ActivityService.engagementJob(for: arrivals.map(\.id), at: now) {
             try await JobQueue(db: tx).enqueueMany([engagement], now: now)
         }
