@@ -27,6 +27,8 @@ import Vapor
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
+                // Release 16 (issue 20): incidents (the publishing hold is Publishing's).
+                "CreatePublishingHolds", "CreateIncidents",
             ])
     }
 

@@ -94,7 +94,17 @@ import Vapor
                     as? String)
             let reportID = try #require(
                 try await t.api(.POST, apiB + "/reports", token: tokenB, json: ["from": "2026-01-01", "to": "2026-01-07"]).json["id"] as? String)
+            // Incidents (issue 20): an incident, a holding statement, a publishing hold.
+            let incidentID = try #require(
+                try await t.api(.POST, apiB + "/incidents", token: tokenB, json: ["title": "B's incident", "severity": "blue"]).json["id"] as? String)
+            let statementID = try #require(
+                try await t.api(.POST, apiB + "/incidents/\(incidentID)/statements", token: tokenB, json: ["text": "B's statement"]).json["id"]
+                    as? String)
+            let holdID = try #require(
+                (try await t.api(.POST, apiB + "/publishing-holds", token: tokenB, json: ["account_id": accountB]).json["hold"] as? [String: Any])?[
+                    "id"] as? String)
             let valuesOfB: [String: String] = [
+                "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
@@ -161,6 +171,9 @@ import Vapor
             #expect(try await Topic.find(UUID(uuidString: topicID), on: t.db)?.status == "open")
             #expect(try await ShortLink.find(UUID(uuidString: linkID), on: t.db)?.disabledAt == nil)
             #expect(try await TrackedAccount.find(UUID(uuidString: trackedID), on: t.db) != nil)
+            #expect(try await Incident.find(UUID(uuidString: incidentID), on: t.db)?.state == "open")
+            #expect(try await IncidentStatement.find(UUID(uuidString: statementID), on: t.db)?.state == "pending")
+            #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
         }
     }
 

@@ -24,6 +24,8 @@ enum Features {
         ConversionsFeature(),
         FanAnalyticsFeature(),
         CompetitorsFeature(),
+        // Issue 20: incidents (the lead orders it after ListeningFeature at merge).
+        IncidentsFeature(),
         DemoFeature(),
     ]
 }
