@@ -206,6 +206,11 @@ import Vapor
             var post = try await room.post(id)
             #expect((post.json["variants"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "queued" } == true, "\(post.body)")
             #expect(try await SandboxPostRecord.query(on: t.db).count() == 0)
+            // The post page shows its variants as held.
+            let browser = Browser(t)
+            #expect(try await browser.signIn("author@example.com").status == .seeOther)
+            let page = try await browser.get("/w/\(room.ws.slug)/posts/\(id)")
+            #expect(page.body.contains("Held (publishing paused)"), "\(page.body)")
             // The sweep's extra jobs are kept back too.
             try await PublishSweep.sweep(on: t.db, now: Date().addingTimeInterval(600))
             try await room.drain()
