@@ -297,6 +297,11 @@ import Vapor
             let approved = try await t.api(.POST, "\(statements)/\(statementID)/approve", token: agentToken)
             #expect(approved.status == .ok && approved.json["state"] as? String == "approved", "\(approved.body)")
             #expect(try await t.api(.POST, "\(statements)/\(statementID)/approve", token: token).json["state"] as? String == "approved")
+            // The inbox's template picker offers it (only the approved one).
+            let offered = try await IncidentService.approvedStatements(in: ws.id!, on: t.db)
+            #expect(offered.map(\.id.uuidString) == [statementID] && offered.first?.text == "非常抱歉给您带来不便，我们正在处理。")
+            let picker = try await ConversationPage.templates(ws.id!, on: t.db)
+            #expect(picker.filter { $0.category == "incident_statement" }.map(\.id.uuidString) == [statementID])
             let kinds = (try await t.api(.GET, "\(api)/incidents/\(id)", token: token).json["timeline"] as? [[String: Any]] ?? []).compactMap {
                 $0["kind"] as? String
             }
