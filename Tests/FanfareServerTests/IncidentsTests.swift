@@ -345,6 +345,9 @@ import Vapor
             #expect(try await browser.post(location + "/hold", [("account_id", "all")]).status == .seeOther)
             let held = try await browser.get("/w/\(ws.slug)/publishing-holds")
             #expect(held.body.contains("id=\"holds-list\"") && !held.body.contains("id=\"holds-none\""))
+            // An approved statement's text starts a new post.
+            let compose = try await browser.get("/w/\(ws.slug)/posts/new?body=%E6%88%91%E4%BB%AC%E6%AD%A3%E5%9C%A8%E5%A4%84%E7%90%86")
+            #expect(compose.status == .ok && compose.body.contains("我们正在处理"))
             let review = try await browser.get(location + "/review")
             #expect(review.status == .ok && review.body.contains("id=\"incident-review-form\""))
         }
