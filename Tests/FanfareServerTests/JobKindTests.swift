@@ -20,6 +20,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "fans.engagement", "inbox.poll", "inbox.reply", "inbox.service_levels", "analytics.metrics_pass", "analytics.metrics_take",
         "analytics.metrics_backfill", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
         "competitors.read_one", "moderation.by_rule", "accounts.token_watch",
+        // Issue 20
+        "incidents.reminders",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -31,7 +33,7 @@ struct TestPayload: Codable, Sendable, Equatable {
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-                "accounts.token_watch",
+                "accounts.token_watch", "incidents.reminders",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

@@ -207,12 +207,20 @@ extension IncidentService {
             targetID: started.hold.id,
             after: ["account": accountID?.uuidString ?? "all", "incident": incident?.id?.uuidString ?? "", "in_flight": String(started.inFlight)],
             now: now)
-        if let incident {
+        // On the incident it was started for; one started from the holds page
+        // is on every active incident's timeline.
+        var targets: [Incident] = []
+        if let incident { targets = [incident] } else { targets = try await activeIncidents(access) }
+        for incident in targets {
             try await Self.record(
                 incident, .holdStarted, by: actor.userID, detail: accountID?.uuidString ?? "all", body: String(started.held),
                 refs: [started.hold.id!.uuidString], at: now, on: db)
         }
         return started
+    }
+
+    func activeIncidents(_ access: WorkspaceAccess) async throws -> [Incident] {
+        try await access.query(Incident.self, on: db).filter(\.$state ~~ IncidentState.allCases.filter(\.isActive).map(\.rawValue)).all()
     }
 
     /// Releases a hold of the workspace; its posts go back to the queue
@@ -223,8 +231,7 @@ extension IncidentService {
         try await AuditLog.record(
             on: db, actor: actor, workspaceID: access.workspaceID, action: "publishing.hold_released", targetType: "publishing_hold",
             targetID: hold.id, after: ["account": hold.accountID?.uuidString ?? "all", "queued": String(queued)], now: now)
-        let active = try await access.query(Incident.self, on: db).filter(\.$state ~~ IncidentState.allCases.filter(\.isActive).map(\.rawValue)).all()
-        for incident in active where incident.id == hold.incidentID || hold.incidentID == nil || active.count <= 5 {
+        for incident in try await activeIncidents(access) where hold.incidentID == nil || incident.id == hold.incidentID {
             try await Self.record(
                 incident, .holdReleased, by: actor.userID, detail: hold.accountID?.uuidString ?? "all", body: String(queued),
                 refs: [hold.id!.uuidString], at: now, on: db)

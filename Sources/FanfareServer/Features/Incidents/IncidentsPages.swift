@@ -54,7 +54,10 @@ struct IncidentsPages {
             }, filtered: filter.active || filter.state != nil || filter.severity != nil, stateFilter: stateRaw, severityFilter: severityRaw,
             newHref: "\(base)/incidents/new", reviewsHref: "\(base)/incidents/reviews", holdsHref: "\(base)/publishing-holds",
             canOpen: access.can(.inboxReply),
-            nextHref: next.map { "\(base)/incidents?state=\(stateRaw)&severity=\(severityRaw)&after=\($0)" })
+            nextHref: next.map {
+                "\(base)/incidents?state=\(stateRaw)&severity=\(severityRaw)&cursor="
+                    + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            })
         return Layout.page(ctx, title: ctx.t("incidents.title"), IncidentsPage.listView(model, ctx))
     }
 
