@@ -187,6 +187,43 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func aReplyWithAnApprovedStatementPickedInTheInboxIsTheFirstResponseAndAnOrdinaryReplyIsNot(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let room = try await InboxRoom.make(t)
+            let api = "/api/v1/workspaces/\(room.ws.slug)"
+            let made = try await t.api(.POST, "\(api)/incidents", token: room.admin, json: ["title": "发货延迟", "severity": "orange"])
+            let id = try #require(made.json["id"] as? String)
+            let statement = try await t.api(.POST, "\(api)/incidents/\(id)/statements", token: room.admin, json: ["text": "我们已查明原因，正在加急发货。"])
+            let statementID = try #require(statement.json["id"] as? String)
+            #expect(try await t.api(.POST, "\(api)/incidents/\(id)/statements/\(statementID)/approve", token: room.admin).status == .ok)
+            try await room.fan("小雨", "我的订单怎么还没发？")
+            let conversation = try #require(try await room.conversation(of: "小雨")["id"] as? String)
+
+            // An ordinary answer is on the timeline and leaves the clock running.
+            #expect(
+                try await t.api(.POST, "\(room.base)/conversations/\(conversation)/replies", token: room.admin, json: ["text": "稍等，马上帮您查"])
+                    .status == .accepted)
+            try await room.work()
+            let incident = try #require(try await Incident.find(UUID(uuidString: id), on: t.db))
+            var timeline = try await IncidentTimeline.read(incident, on: t.db)
+            #expect(timeline.items.contains { $0.kind == "reply_published" && $0.detail == nil } && timeline.firstResponse == nil)
+
+            // The statement picked in the reply box's template picker, sent as it is.
+            let access = Self.access(room.ws)
+            let drafted = try await ConversationService(db: t.db).draft(conversation, template: statementID, in: access, agent: "客服")
+            #expect(drafted == "我们已查明原因，正在加急发货。")
+            #expect(
+                try await t.api(.POST, "\(room.base)/conversations/\(conversation)/replies", token: room.admin, json: ["text": drafted]).status
+                    == .accepted)
+            try await room.work()
+            timeline = try await IncidentTimeline.read(incident, on: t.db)
+            #expect(timeline.items.contains { $0.kind == "reply_published" && $0.detail == "statement" })
+            #expect(timeline.firstResponse != nil)
+            #expect(timeline.clocks(of: incident, now: Date()).first { $0.clock == .firstResponse }?.state == .met)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func aHoldKeepsDuePostsBackAndItsReleaseQueuesThemAgain(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
             let room = try await Newsroom.make(t)
