@@ -28,7 +28,7 @@ import Vapor
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
                 // Release 16 (issue 20): incidents (the publishing hold is Publishing's).
-                "CreatePublishingHolds", "CreateIncidents",
+                "CreatePublishingHolds", "AddReplySentIndex", "CreateIncidents",
             ])
     }
 

@@ -17,9 +17,14 @@ struct CreatePublishingHolds: AsyncMigration {
         let sql = database as! any SQLDatabase
         // The claim's NOT EXISTS reads the active holds of a workspace.
         try await sql.create(index: "publishing_holds_workspace_idx").on("publishing_holds").column("workspace_id").column("released_at").run()
+        // What went out when, per workspace: an incident's timeline and its
+        // first-response clock read it every minute (`PublishingService.published`).
+        try await sql.create(index: "post_variants_workspace_published_idx").on("post_variants").column("workspace_id").column("published_at").run()
     }
 
     func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.drop(index: "post_variants_workspace_published_idx").run()
         try await database.schema("publishing_holds").delete()
     }
 }
