@@ -27,10 +27,9 @@ import Vapor
                 "CreateConversionSlots", "AddPostGains", "AddSlotTypeAndRewriteIndexes", "AddImportedPostDays",
                 "CreateOAuthSignIns", "AddAssetFiles", "CreateSandboxModeration", "CreateMessageActions", "AddPlatformApps",
                 "AddModerationRules", "CreateConversationNotes", "CreateWeChatReplies",
-                // Release 16 (issue 20): notification channels.
-                "CreateNotifyChannels",
-                // Listening
-                "CreateListening",
+                // Release 16 (issue 20): notification channels, the publishing
+                // hold (Publishing's), the inbox's sent-reply index, listening, incidents.
+                "CreateNotifyChannels", "CreatePublishingHolds", "AddReplySentIndex", "CreateListening", "CreateIncidents",
             ])
     }
 

@@ -24,6 +24,8 @@ import Testing
         // Notification channels (issue 20, channels)
         NotifyChannelRecord(), NotifyDelivery(), NotifySMTPSettings(),
         ListeningMonitor(), ListeningAlert(), ListeningFeed(),
+        // Incidents (issue 20)
+        Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

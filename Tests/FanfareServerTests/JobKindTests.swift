@@ -24,6 +24,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "notify.deliver",
         // Listening
         "listening.evaluate", "listening.sweep", "listening.feeds",
+        // Issue 20
+        "incidents.reminders",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -35,7 +37,7 @@ struct TestPayload: Codable, Sendable, Equatable {
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-                "accounts.token_watch", "listening.sweep", "listening.feeds",
+                "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

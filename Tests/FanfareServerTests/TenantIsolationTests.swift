@@ -116,9 +116,19 @@ import Vapor
             feedB.$workspace.id = wsB.id!
             (feedB.name, feedB.url, feedB.intervalMinutes, feedB.nextPollAt, feedB.createdAt) = ("B", "https://b.example/feed", 15, Date(), Date())
             try await feedB.create(on: t.db)
+            // Incidents (issue 20): an incident, a holding statement, a publishing hold.
+            let incidentID = try #require(
+                try await t.api(.POST, apiB + "/incidents", token: tokenB, json: ["title": "B's incident", "severity": "blue"]).json["id"] as? String)
+            let statementID = try #require(
+                try await t.api(.POST, apiB + "/incidents/\(incidentID)/statements", token: tokenB, json: ["text": "B's statement"]).json["id"]
+                    as? String)
+            let holdID = try #require(
+                (try await t.api(.POST, apiB + "/publishing-holds", token: tokenB, json: ["account_id": accountB]).json["hold"] as? [String: Any])?[
+                    "id"] as? String)
             let valuesOfB: [String: String] = [
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString,
                 "notify_channel_id": channelID,
+                "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,
                 "segment_id": segmentID, "activity_id": activityID, "activity_entry_id": try #require(activityEntryID), "merge_id": mergeID,
                 "fan_id": fanID.uuidString, "template_id": templateID, "rule_id": ruleID, "ticket_id": ticketID,
@@ -186,6 +196,9 @@ import Vapor
             #expect(try await ShortLink.find(UUID(uuidString: linkID), on: t.db)?.disabledAt == nil)
             #expect(try await TrackedAccount.find(UUID(uuidString: trackedID), on: t.db) != nil)
             #expect(try await NotifyChannelRecord.find(UUID(uuidString: channelID), on: t.db)?.name == "B")
+            #expect(try await Incident.find(UUID(uuidString: incidentID), on: t.db)?.state == "open")
+            #expect(try await IncidentStatement.find(UUID(uuidString: statementID), on: t.db)?.state == "pending")
+            #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
         }
     }
 

@@ -741,4 +741,8 @@ extension CodedMessage {
     }
     public static var alertGradeOrder: CodedMessage { CodedMessage(.alertGradeOrder) }
     public static var monitorQueryNegativeOnly: CodedMessage { CodedMessage(.monitorQueryNegativeOnly) }
+
+    // Incidents (issue 20)
+    public static func statementBlocked(term: String) -> CodedMessage { CodedMessage(.statementBlocked, ["term": .text(term)]) }
+    public static var workspaceMember: CodedMessage { CodedMessage(.workspaceMember) }
 }

@@ -529,6 +529,11 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case importPostsIdentity = "import_posts_identity"
     case importAsOf = "import_as_of"
     case importPostsNoneMatched = "import_posts_none_matched"
+
+    // MARK: Incidents (issue 20)
+
+    case statementBlocked = "statement_blocked"
+    case workspaceMember = "workspace_member"
 }
 
 extension MessageCode {
@@ -1035,6 +1040,9 @@ extension MessageCode {
         case .importAsOf: "is \"{value}\"; use a date such as 2026-11-03, not after {day}"
         case .importPostsNoneMatched:
             "has {rows} rows and none names exactly one published post of this account; a preview (dry_run) lists each with why"
+        // Incidents
+        case .statementBlocked: "contains \"{term}\", which the moderation lexicon blocks; change the wording before it is approved"
+        case .workspaceMember: "must be the user id of a member of this workspace"
         }
     }
 }

@@ -25,6 +25,7 @@ enum Features {
         FanAnalyticsFeature(),
         CompetitorsFeature(),
         ListeningFeature(),
+        IncidentsFeature(),
         DemoFeature(),
     ]
 }

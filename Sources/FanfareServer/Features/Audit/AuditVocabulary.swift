@@ -118,6 +118,16 @@ enum AuditVocabulary {
         "listening_alert.close",
         "listening_feed.created",
         "listening_feed.deleted",
+        // Incidents (issue 20)
+        "incident.opened",
+        "incident.state_changed",
+        "incident.severity_changed",
+        "incident.role_assigned",
+        "incident.role_removed",
+        "incident.statement_approved",
+        "incident.review_saved",
+        "publishing.hold_started",
+        "publishing.hold_released",
     ]
 
     static let targets: [String] = [
@@ -151,6 +161,9 @@ enum AuditVocabulary {
         "listening_alert",
         "listening_grading",
         "listening_feed",
+        // Incidents (issue 20)
+        "incident",
+        "publishing_hold",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -303,6 +316,18 @@ enum AuditVocabulary {
         "audit.event.listening_feed.created": "Feed added",
         "audit.event.listening_feed.deleted": "Feed removed",
         "audit.object.listening_feed": "Feed",
+        // Incidents (issue 20)
+        "audit.event.incident.opened": "Incident opened",
+        "audit.event.incident.state_changed": "Incident state changed",
+        "audit.event.incident.severity_changed": "Incident severity changed",
+        "audit.event.incident.role_assigned": "Incident role given",
+        "audit.event.incident.role_removed": "Incident role removed",
+        "audit.event.incident.statement_approved": "Holding statement approved",
+        "audit.event.incident.review_saved": "Incident review saved",
+        "audit.event.publishing.hold_started": "Publishing held",
+        "audit.event.publishing.hold_released": "Publishing hold released",
+        "audit.object.incident": "Incident",
+        "audit.object.publishing_hold": "Publishing hold",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -444,5 +469,17 @@ enum AuditVocabulary {
         "audit.event.listening_feed.created": "添加订阅源",
         "audit.event.listening_feed.deleted": "移除订阅源",
         "audit.object.listening_feed": "订阅源",
+        // Incidents (issue 20)
+        "audit.event.incident.opened": "危机事件已开启",
+        "audit.event.incident.state_changed": "危机事件状态变更",
+        "audit.event.incident.severity_changed": "危机事件级别变更",
+        "audit.event.incident.role_assigned": "指定危机事件角色",
+        "audit.event.incident.role_removed": "移除危机事件角色",
+        "audit.event.incident.statement_approved": "回应声明已批准",
+        "audit.event.incident.review_saved": "事后复盘已保存",
+        "audit.event.publishing.hold_started": "暂停发布",
+        "audit.event.publishing.hold_released": "解除发布暂停",
+        "audit.object.incident": "危机事件",
+        "audit.object.publishing_hold": "发布暂停",
     ]
 }

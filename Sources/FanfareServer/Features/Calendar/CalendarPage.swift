@@ -25,6 +25,9 @@ enum CalendarPage {
         /// Account id → handle, for the slot warnings.
         var handles: [String: String] = [:]
         var heatMap: BestTimeMap?
+        /// Accounts an active publishing hold covers (issue 20); `holdAll`: every one.
+        var heldAccounts: Set<UUID> = []
+        var holdAll = false
     }
 
     struct Abilities: Sendable, Equatable {
@@ -105,9 +108,11 @@ enum CalendarPage {
         let range = try await CalendarService(db: db).range(from: flat.first!.date, through: flat.last!.date, in: access)
         var handles: [String: String] = [:]
         for entry in range.entries { handles[entry.accountId.uuidString] = entry.handle }
+        let holds = try await PublishingService.activeHolds(in: access.workspaceID, on: db)
         return Found(
             view: view, anchor: anchor, today: CalendarDate(now, in: zone), weeks: weeks, timeZone: access.workspace.timeZone, range: range,
-            handles: handles, heatMap: analytics ? try await BestTimes.map(in: access, on: db) : nil)
+            handles: handles, heatMap: analytics ? try await BestTimes.map(in: access, on: db) : nil,
+            heldAccounts: Set(holds.compactMap(\.accountID)), holdAll: holds.contains { $0.accountID == nil })
     }
 
     /// `HH:mm` on the wall clock of `zone`, what a `DateFormatter` with
@@ -130,10 +135,14 @@ enum CalendarPage {
             let monday = week[0].date.description
             let days = week.map { day -> Model.Day in
                 let entries = (byDay[day.date.description] ?? []).map { entry -> Model.Entry in
-                    Model.Entry(
+                    // A queued variant a publishing hold keeps back shows as held.
+                    let held =
+                        entry.state == PostVariant.State.queued.rawValue && (found.holdAll || found.heldAccounts.contains(entry.accountId))
+                    return Model.Entry(
                         postID: entry.postId.uuidString, href: "\(base)/posts/\(entry.postId.uuidString)", time: clock(entry.at, zone),
                         platform: entry.platform, handle: entry.handle, title: entry.title, state: entry.state,
-                        stateLabel: t("variant.state." + entry.state), tone: PostVocabulary.variantTone(entry.state),
+                        stateLabel: t(held ? "variant.state.held" : "variant.state." + entry.state),
+                        tone: held ? .warning : PostVocabulary.variantTone(entry.state),
                         movable: abilities.schedule && entry.status == Post.Status.scheduled.rawValue
                             && entry.state == PostVariant.State.queued.rawValue,
                         warned: warned.contains(entry.variantId.uuidString), hot: entry.hotTopic)

@@ -13,6 +13,7 @@ struct InboxFeature: Feature {
         [
             ShippedMigration(4, AddMessageAnalysis()), ShippedMigration(4, CreatePushNonces()), ShippedMigration(5, CreateInbox()),
             ShippedMigration(15, CreateConversationNotes()), ShippedMigration(15, CreateWeChatReplies()),
+            ShippedMigration(16, AddReplySentIndex()),
         ]
     }
 

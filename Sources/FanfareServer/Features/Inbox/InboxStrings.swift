@@ -299,6 +299,7 @@ extension InboxFeature {
         "inbox.template_category.crisis.apology": "Crisis: apology",
         "inbox.template_category.crisis.cause": "Crisis: cause",
         "inbox.template_category.crisis.compensation": "Crisis: compensation",
+        "inbox.template_category.incident_statement": "Incident: approved holding statement",
         "inbox.template_category.other": "Other",
         // Rules
         "inbox.rules_intro":
@@ -687,6 +688,7 @@ extension InboxFeature {
         "inbox.template_category.crisis.apology": "危机声明：致歉",
         "inbox.template_category.crisis.cause": "危机声明：原因说明",
         "inbox.template_category.crisis.compensation": "危机声明：补偿方案",
+        "inbox.template_category.incident_statement": "危机事件：已批准的回应声明",
         "inbox.template_category.other": "其他",
         // Rules
         "inbox.rules_intro": "每条新消息按以下顺序逐条匹配规则。所有命中的规则都会为它打标签、分配队列；第一条允许回复的规则用其模板自动回复。",

@@ -195,3 +195,34 @@ extension ConversationService {
         MessageAnalyzer(models: ShippedAnalysisModels.models, engine: try await app.moderationEngine(for: workspace))
     }
 }
+
+/// Incidents (issue 20): the crisis wordings of the reply library, for
+/// holding statements, and the replies sent while an incident was active.
+extension ConversationService {
+    struct CrisisTemplate: Sendable, Equatable {
+        var id: UUID
+        var name: String
+        var category: String
+        var body: String
+    }
+
+    static func crisisTemplates(in workspaceID: UUID, on db: any Database) async throws -> [CrisisTemplate] {
+        try await ReplyTemplate.query(on: db).filter(\.$workspace.$id == workspaceID)
+            .filter(\.$category ~~ ReplyTemplateCategory.allCases.map(\.rawValue).filter { $0.hasPrefix("crisis.") }).sort(\.$name).all()
+            .map { CrisisTemplate(id: $0.id!, name: $0.name, category: $0.category, body: $0.body) }
+    }
+
+    struct SentReply: Sendable, Equatable {
+        var replyID: UUID
+        var conversationID: UUID
+        var text: String
+        var at: Date
+    }
+
+    /// Replies of the workspace sent in `from...until`, oldest first (at most `limit`).
+    static func repliesSent(in workspaceID: UUID, from: Date, until: Date, limit: Int = 200, on db: any Database) async throws -> [SentReply] {
+        try await InboxReply.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$status == InboxReply.Status.sent.rawValue)
+            .filter(\.$sentAt >= from).filter(\.$sentAt <= until).sort(\.$sentAt).limit(limit).all()
+            .map { SentReply(replyID: $0.id!, conversationID: $0.$conversation.id, text: $0.text, at: $0.sentAt ?? from) }
+    }
+}

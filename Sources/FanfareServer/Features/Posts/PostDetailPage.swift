@@ -71,6 +71,9 @@ extension PostDetailPage {
         var variants: [PostDTO.VariantDTO]
         /// Variant id → the account's own platform (`sandbox` for a stand-in).
         var accountPlatforms: [UUID: String] = [:]
+        /// Accounts an active publishing hold covers (issue 20); `holdAll`: every one.
+        var heldAccounts: Set<UUID> = []
+        var holdAll = false
         var review: ReviewProcess
         /// User id → display name, for the review history.
         var names: [String: String] = [:]
@@ -152,8 +155,10 @@ extension PostDetailPage {
                     postID: entry.postId.uuidString, title: entry.title, platform: entry.platform, handle: entry.handle, at: entry.at)
             }
         }
+        let holds = try await PublishingService.activeHolds(in: access.workspaceID, on: db)
         return Found(
-            post: post, variants: variants, accountPlatforms: platforms, review: review, names: names, timeZone: access.workspace.timeZone,
+            post: post, variants: variants, accountPlatforms: platforms, heldAccounts: Set(holds.compactMap(\.accountID)),
+            holdAll: holds.contains { $0.accountID == nil }, review: review, names: names, timeZone: access.workspace.timeZone,
             bestTime: bestTime, pacing: pacing, pacingNamed: named,
             media: media.map { ($0.id, $0.kind, $0.picture, $0.alt) },
             mediaAttachments: media.map(\.attachment))
@@ -400,7 +405,9 @@ extension PostDetailPage {
         let editable = abilities.edit && ![.publishing, .published, .handOff].contains(status)
         let draft = ContentDraft(title: post.title, body: post.body, hashtags: post.tags)
         let variants = found.variants.map { v in
-            variant(v, accountPlatform: found.accountPlatforms[v.id], postBase: postBase, editable: editable, draft: draft, locale: locale)
+            variant(
+                v, accountPlatform: found.accountPlatforms[v.id], postBase: postBase, editable: editable, draft: draft, locale: locale,
+                held: v.state == PostVariant.State.queued.rawValue && (found.holdAll || found.heldAccounts.contains(v.accountId)))
         }
         let previews = found.variants.map { v -> Model.Preview in
             let rules = PlatformRules.standard[v.platform] ?? PlatformRules.standard["sandbox"]!
@@ -470,7 +477,8 @@ extension PostDetailPage {
     }
 
     static func variant(
-        _ v: PostDTO.VariantDTO, accountPlatform: String?, postBase: String, editable: Bool, draft: ContentDraft, locale: UILocale
+        _ v: PostDTO.VariantDTO, accountPlatform: String?, postBase: String, editable: Bool, draft: ContentDraft, locale: UILocale,
+        held: Bool = false
     ) -> Model.Variant {
         func t(_ key: String, _ arguments: String...) -> String { I18n.text(key, locale, arguments) }
         // A text that breaks a length rule is offered the adapter's
@@ -502,8 +510,10 @@ extension PostDetailPage {
         // A Sandbox post's page is this server's own, wherever it is reached.
         let link = accountPlatform == "sandbox" ? v.remoteId.map { PublishingService.sandboxPostLink(handle: v.handle, remoteID: $0) } : v.url
         return Model.Variant(
-            id: v.id.uuidString, platform: v.platform, handle: v.handle, state: v.state, stateLabel: t("variant.state." + v.state),
-            tone: PostVocabulary.variantTone(v.state), link: link, title: v.title, text: v.text, tags: v.tags.joined(separator: " "),
+            // A queued variant a publishing hold keeps back says so (issue 20).
+            id: v.id.uuidString, platform: v.platform, handle: v.handle, state: v.state,
+            stateLabel: held ? t("variant.state.held") : t("variant.state." + v.state), tone: held ? .warning : PostVocabulary.variantTone(v.state),
+            link: link, title: v.title, text: v.text, tags: v.tags.joined(separator: " "),
             violations: v.violations.map {
                 Model.Violation(
                     rule: $0.rule, severity: $0.severity.rawValue, field: PostVocabulary.fieldName($0.field, locale),

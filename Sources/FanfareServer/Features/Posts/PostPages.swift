@@ -117,7 +117,10 @@ struct PostPages {
     @Sendable func new(req: Request) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         try access.require(.contentEdit)
-        return try await composeForm(req, post: nil, values: FormValues(), errors: FormErrors())
+        // `?body=`: a text to start from (an incident's approved holding statement).
+        var values = FormValues()
+        if let body = req.query[String.self, at: "body"] { values.fields["body"] = String(body.prefix(5000)) }
+        return try await composeForm(req, post: nil, values: values, errors: FormErrors())
     }
 
     @Sendable func edit(req: Request) async throws -> HTMLResponse {

@@ -253,7 +253,9 @@ enum PublishRunner {
     }
 
     /// Takes the variants for this worker, each only if nobody changed it
-    /// since it was read (its state and attempt count are its version).
+    /// since it was read (its state and attempt count are its version) and
+    /// no publishing hold covers it (`PublishingHolds`: a held variant's
+    /// job ends doing nothing; the hold's release queues it again).
     /// Returns the ids it took.
     private static func claim(_ variants: [PostVariant], by worker: String, now: Date, on db: any Database) async throws -> Set<UUID> {
         guard let sql = db as? any SQLDatabase else { return [] }
@@ -267,7 +269,7 @@ enum PublishRunner {
                 UPDATE post_variants SET state = \(bind: VariantProgress.publishing.rawValue), attempts = attempts + 1, claim_expires_at = \(bind: until),
                     claimed_by = \(bind: worker),
                     updated_at = \(bind: now)
-                WHERE (id, state, attempts) IN (VALUES \(SQLList(read)))
+                WHERE (id, state, attempts) IN (VALUES \(SQLList(read))) AND \(PublishingHolds.notHeld)
                 RETURNING id
                 """
             ).all()

@@ -7,7 +7,9 @@ import Vapor
 struct PublishingFeature: Feature {
     var name: String { "publishing" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(2, CreateSandboxPosts()), ShippedMigration(14, CreateSandboxModeration())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(2, CreateSandboxPosts()), ShippedMigration(14, CreateSandboxModeration()), ShippedMigration(16, CreatePublishingHolds())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         SandboxPostPage.register(routes.signedInPages)

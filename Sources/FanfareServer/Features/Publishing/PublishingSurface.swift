@@ -79,3 +79,42 @@ extension Application {
         storage[SandboxFailureRateKey.self] = failureRate
     }
 }
+
+/// Incidents (issue 20): the publishing hold and what went out while an
+/// incident was active, read for its timeline and its first-response clock.
+extension PublishingService {
+    struct Publication: Sendable, Equatable {
+        var variantID: UUID
+        var postID: UUID
+        var accountID: UUID
+        var platform: String
+        var text: String
+        var url: String?
+        var at: Date
+    }
+
+    /// Variants of the workspace published in `from...until`, oldest first (at most `limit`).
+    static func published(in workspaceID: UUID, from: Date, until: Date, limit: Int = 200, on db: any Database) async throws -> [Publication] {
+        try await PostVariant.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$publishedAt >= from)
+            .filter(\.$publishedAt <= until).sort(\.$publishedAt).limit(limit).all()
+            .map {
+                Publication(
+                    variantID: $0.id!, postID: $0.$post.id, accountID: $0.$account.id, platform: $0.platform, text: $0.text, url: $0.url,
+                    at: $0.publishedAt ?? from)
+            }
+    }
+
+    static func startHold(
+        workspaceID: UUID, accountID: UUID?, incidentID: UUID?, by userID: UUID?, on db: any Database, now: Date = Date()
+    ) async throws -> (started: PublishingHolds.Started, created: Bool) {
+        try await PublishingHolds.start(workspaceID: workspaceID, accountID: accountID, incidentID: incidentID, by: userID, on: db, now: now)
+    }
+
+    static func releaseHold(_ hold: PublishingHold, by userID: UUID?, on db: any Database, now: Date = Date()) async throws -> Int? {
+        try await PublishingHolds.release(hold, by: userID, on: db, now: now)
+    }
+
+    static func activeHolds(in workspaceID: UUID, on db: any Database) async throws -> [PublishingHold] {
+        try await PublishingHolds.active(in: workspaceID, on: db)
+    }
+}

@@ -476,5 +476,8 @@ enum ChineseMessages {
         .importPostsIdentity: "为空；每行须用{names}标明是哪篇内容",
         .importPostsNoneMatched: "共 {rows} 行，没有任何一行恰好对应该账号的一篇已发布内容；预览会逐行说明原因",
         .importAsOf: "为「{value}」；请使用 2026-11-03 这样的日期，且不晚于 {day}",
+        // Incidents (issue 20)
+        .statementBlocked: "含有审核词库禁止的「{term}」；请修改措辞后再批准",
+        .workspaceMember: "须为本工作区成员的用户 id",
     ]
 }

@@ -310,13 +310,18 @@ enum ConversationPage {
     static func templates(_ workspaceID: UUID, on db: any Database) async throws -> [Template] {
         guard let sql = db as? any SQLDatabase else { return [] }
         let text = SQLRows.uuidsAsText(sql)
-        return try await sql.raw(
+        let library = try await sql.raw(
             "SELECT id, name, category FROM reply_templates WHERE workspace_id = \(bind: workspaceID) ORDER BY category, name"
         ).all().map { row in
             Template(
                 id: try SQLRows.uuid(row, "id", asText: text), name: try row.decode(column: "name", as: String.self),
                 category: try row.decode(column: "category", as: String.self))
         }
+        // Active incidents' approved holding statements (issue 20).
+        let statements = try await IncidentService.approvedStatements(in: workspaceID, on: db).map {
+            Template(id: $0.id, name: $0.name, category: "incident_statement")
+        }
+        return library + statements
     }
 
     /// The conversation's internal notes in the order `ConversationNotes.notes` gives, as plain rows.

@@ -283,6 +283,9 @@ struct ConversationService {
     {
         try access.require(.inboxView)
         let conversation = try await access.find(Conversation.self, rawID, on: db, what: "Conversation")
+        // An approved holding statement of an active incident, offered in the
+        // same picker (issue 20): its text as approved, never filled in.
+        if let statement = try await IncidentService.approvedStatementText(rawTemplate, in: access.workspaceID, on: db) { return statement }
         let template = try await access.find(ReplyTemplate.self, rawTemplate, on: db, what: "Reply template")
         guard let account = try await SocialAccount.find(conversation.$account.id, on: db) else { throw Problem.notFound("Conversation") }
         return try ReplyTemplateService.text(
