@@ -165,7 +165,7 @@ final class ServerUnderTest {
 
     /// A port nothing listens on now: bound on loopback with port 0, read
     /// back and released (a fixed range could collide with another run).
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "no socket for a free port") }
         defer { close(descriptor) }

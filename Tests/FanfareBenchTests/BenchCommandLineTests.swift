@@ -20,6 +20,9 @@ import Testing
         (["analyze", "--seed", "-1"], "--seed"),
         (["fans", "--colour", "red"], "--colour"),
         (["lexicon", "--binary", "/nonexistent/fanfare"], "--binary: no fanfare binary at /nonexistent/fanfare"),
+        (["listening", "--monitors", "1001"], "--monitors: must be from 1 to 1000"),
+        (["listening", "--storms", "-1"], "--storms"),
+        (["listening", "--accounts", "3"], "--accounts: the listening benchmark does not use it"),
     ])
     func badValuesAreRefusedNamingTheOption(arguments: [String], message: String) {
         do {

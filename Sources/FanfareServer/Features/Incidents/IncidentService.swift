@@ -87,6 +87,32 @@ struct IncidentService {
         }
     }
 
+    /// The incident of Listening's alert `raw`: the one already opened
+    /// from it, or a new one with the alert's grade, monitor and first
+    /// mention (its clocks start there). `created` says which.
+    func open(
+        fromAlert raw: String?, title: String?, severity: String? = nil, by actor: Actor, in access: WorkspaceAccess, now: Date = Date()
+    ) async throws -> (incident: Incident, created: Bool) {
+        let alert = try await ListeningService.alert(raw, in: access, on: db)
+        func existing() async throws -> Incident? {
+            try await access.query(Incident.self, on: db).filter(\.$alertID == alert.id).first()
+        }
+        if let found = try await existing() { return (found, false) }
+        let given = title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let opening = IncidentOpening(
+            title: given.isEmpty ? String(alert.monitorName.prefix(Self.titleRange.upperBound)) : given, severity: severity,
+            alert: .init(
+                id: alert.id, grade: alert.grade, monitorName: alert.monitorName, firstMentionAt: alert.firstMentionAt, mentionCount: alert.mentions,
+                raisedAt: alert.raisedAt))
+        do {
+            return (try await open(opening, by: actor, in: access, now: now), true)
+        } catch {
+            // Opened by someone else a moment ago: theirs is the one.
+            guard (error as? any DatabaseError)?.isConstraintFailure == true, let found = try await existing() else { throw error }
+            return (found, false)
+        }
+    }
+
     func find(_ raw: String?, in access: WorkspaceAccess) async throws -> Incident {
         try await access.find(Incident.self, raw, on: db, what: "Incident")
     }

@@ -164,12 +164,20 @@ struct IncidentsAPI {
     struct CreateInput: Content {
         var title: String?
         var severity: String?
+        /// Listening's alert: the incident takes its grade, monitor and
+        /// first mention; an alert already opened answers its incident (200).
+        var alertId: String?
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let access = try req.workspaceAccess
         try access.require(.inboxReply)
         let input = try req.decodeInput(CreateInput.self)
+        if let alertID = input.alertId {
+            let (incident, created) = try await IncidentService(db: req.db).open(
+                fromAlert: alertID, title: input.title, severity: input.severity, by: req.actor, in: access)
+            return try await IncidentDTO(incident).encodeResponse(status: created ? .created : .ok, for: req)
+        }
         let incident = try await IncidentService(db: req.db).open(
             IncidentOpening(title: input.title, severity: input.severity), by: req.actor, in: access)
         return try await IncidentDTO(incident).encodeResponse(status: .created, for: req)

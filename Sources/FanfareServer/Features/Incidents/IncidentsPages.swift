@@ -10,6 +10,7 @@ struct IncidentsPages {
         scoped.get("incidents", use: list)
         scoped.get("incidents", "new", use: newForm)
         scoped.post("incidents", use: create)
+        scoped.post("incidents", "from-alert", ":alert_id", use: fromAlert)
         scoped.get("incidents", "reviews", use: reviews)
         scoped.get("incidents", ":incident_id", use: detail)
         scoped.post("incidents", ":incident_id", "state", use: move)
@@ -84,6 +85,16 @@ struct IncidentsPages {
                 IncidentsPage.newView(action: "\(base(access))/incidents", values: values, errors: FormErrors(invalid), ctx)
             ).encodeResponse(for: req)
         }
+    }
+
+    /// The alert page's "open an incident": the alert's incident, opened
+    /// now or already.
+    @Sendable func fromAlert(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        try access.require(.inboxReply)
+        let (incident, _) = try await IncidentService(db: req.db).open(
+            fromAlert: req.parameters.get("alert_id"), title: nil, by: req.actor, in: access)
+        return req.redirect(to: "\(base(access))/incidents/\(incident.id!.uuidString)")
     }
 
     // MARK: One incident

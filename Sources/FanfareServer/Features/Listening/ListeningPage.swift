@@ -107,6 +107,8 @@ enum ListeningPage {
         var mentions: [MentionDTO]
         var canAct: Bool
         var zone: TimeZone
+        /// Whether the reader may open an incident from this alert.
+        var canOpenIncident = false
     }
 
     static func alertView(_ model: AlertModel, _ ctx: PageContext) -> HTML {
@@ -138,6 +140,15 @@ enum ListeningPage {
             </div>
             """
             : .empty
+        // Incidents opens (or finds) the incident of this alert; its clocks
+        // start from the alert's first mention.
+        let incident: HTML =
+            model.canOpenIncident
+            ? """
+            <div id="alert-incident" class="actions"><form method="post" action="\(model.base)/incidents/from-alert/\(alert.id.uuidString.lowercased())" class="inline">\(ctx.csrfField)<button type="submit" id="open-incident">\(ctx.t("listening.open_incident"))</button></form>
+            <p class="hint">\(ctx.t("listening.open_incident_hint"))</p></div>
+            """
+            : .empty
         let rows = model.mentions.map { mention -> HTML in
             """
             <tr data-sentiment="\(mention.sentiment)"><td>\(Layout.time(mention.publishedAt, ctx))</td><td>\(Badge.platform(mention.platform, ctx.locale))</td>
@@ -153,8 +164,7 @@ enum ListeningPage {
             \(alert.acknowledgedAt.map { at -> HTML in "<p id=\"acknowledged\">\(ctx.t("listening.acknowledged_at")) \(Layout.time(at, ctx))</p>" })
             \(alert.snoozedUntil.map { at -> HTML in "<p id=\"snoozed\">\(ctx.t("listening.snoozed_until")) \(Layout.time(at, ctx))</p>" })
             \(actions)
-            <!-- Incidents: the lead wires "open an incident" from this alert here when merging. -->
-            <div id="alert-incident" class="actions"></div>
+            \(incident)
             </section>
             \(chart)
             <h2>\(ctx.t("listening.alert_mentions"))</h2>

@@ -85,7 +85,8 @@ struct ListeningPages {
             series: try await ListeningSeries.buckets(alert.monitorID, from: start, to: end, on: req.db),
             baseline: try await ListeningSeries.buckets(
                 alert.monitorID, from: start.addingTimeInterval(-week), to: end.addingTimeInterval(-week), on: req.db),
-            mentions: try await mentions.run(access.workspaceID, on: req.db), canAct: access.can(.inboxEscalate), zone: access.workspace.zone)
+            mentions: try await mentions.run(access.workspaceID, on: req.db), canAct: access.can(.inboxEscalate), zone: access.workspace.zone,
+            canOpenIncident: access.can(.inboxReply))
         return try await frame(req, .alerts, title: monitor.name, typed: true, ListeningPage.alertView(model, ctx))
     }
 

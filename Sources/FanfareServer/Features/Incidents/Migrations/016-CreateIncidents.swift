@@ -25,6 +25,9 @@ struct CreateIncidents: AsyncMigration {
             .field("resolved_at", .datetime)
             .field("closed_at", .datetime)
             .field("updated_at", .datetime, .required)
+            // One incident per alert: two people clicking "open an
+            // incident" on the same alert open one.
+            .unique(on: "workspace_id", "alert_id")
             .create()
         try await database.schema("incident_members")
             .id()
