@@ -313,7 +313,8 @@ final class StormPushes: Sendable {
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "webhook-id", value: id)
         request.headers.add(name: "webhook-timestamp", value: String(stamp))
-        request.headers.add(name: "webhook-signature", value: StandardWebhooks.signature(id: id, timestamp: stamp, body: body, key: StandardWebhooks.key(fromSecret: secret)!))
+        let key = StandardWebhooks.key(fromSecret: secret)!
+        request.headers.add(name: "webhook-signature", value: StandardWebhooks.signature(id: id, timestamp: stamp, body: body, key: key))
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await client.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 20)
