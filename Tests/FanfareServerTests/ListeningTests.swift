@@ -233,10 +233,10 @@ import Vapor
             baseline: buckets.map {
                 var b = $0; b.mentions = 2; return b
             },
-            mentions: [mention], canAct: true, zone: TimeZone(identifier: "Asia/Shanghai")!)
+            mentions: [mention], canAct: true, zone: TimeZone(identifier: "Asia/Shanghai")!, canOpenIncident: true)
         let zh = ListeningPage.alertView(model, Self.ctx(.zhHans)).description
         #expect(zh.contains("data-grade=\"orange\"") && zh.contains("橙色") && zh.contains("id=\"alert-chart\""))
-        #expect(zh.contains("id=\"acknowledge\"") && zh.contains("id=\"snooze\"") && zh.contains("id=\"alert-incident\""))
+        #expect(zh.contains("id=\"acknowledge\"") && zh.contains("id=\"snooze\"") && zh.contains("id=\"open-incident\"") && zh.contains("开启危机事件"))
         #expect(zh.contains("负面") && zh.contains("基线预计 4.5 条") && !zh.contains("<script>") && zh.contains("&lt;script&gt;"))
         let en = ListeningPage.alertView(model, Self.ctx(.en)).description
         #expect(en.contains("Orange") && en.contains("the baseline expects 4.5"))
