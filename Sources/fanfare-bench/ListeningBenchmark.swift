@@ -267,7 +267,7 @@ struct ListeningBenchmark: Benchmark {
         return Measured(
             figures: [
                 "messages": outcome.messages, "mentions": outcome.mentions, "evaluations": outcome.evaluations,
-                "alerts_raised": outcome.alerts, "weeks_of_history": calmWeeks, "mentions_per_hour": 8,
+                "alerts_raised": outcome.alerts, "weeks_of_history": calmWeeks, "mentions_per_hour": 8, "alerts": outcome.raised,
             ],
             targets: [.atMost("calm_week.alerts_raised", 0, Double(outcome.alerts))])
     }

@@ -169,10 +169,27 @@ import Testing
         #expect(rule.grade(window(8)) == nil)
         // Twice the usual but too few mentions to matter.
         #expect(rule.grade(window(9, expected: 2)) == nil)
+        // A quiet Friday evening (the benchmark's calm week): ten where four
+        // and a half are usual happens in one window of sixty by chance.
+        #expect(rule.grade(window(10, expected: 4.5)) == nil)
+        #expect(rule.grade(window(12)) == nil)
+        // A new monitor expects nothing: ten at once is news.
+        #expect(rule.grade(window(10, expected: 0))?.grade == .blue)
+    }
+
+    @Test func poissonTailMatchesKnownValues() {
+        // scipy.stats.poisson.sf(k - 1, mean)
+        #expect(abs(AlertGradingRule.poissonTail(atLeast: 10, mean: 4.5) - 0.017_093) < 1e-5)
+        #expect(abs(AlertGradingRule.poissonTail(atLeast: 14, mean: 5) - 0.000_698) < 1e-5)
+        #expect(AlertGradingRule.poissonTail(atLeast: 0, mean: 3) == 1)
+        #expect(AlertGradingRule.poissonTail(atLeast: 1, mean: 0) == 0)
+        // Above 500 the normal approximation: the median is about the mean.
+        #expect(abs(AlertGradingRule.poissonTail(atLeast: 1_000, mean: 1_000) - 0.5) < 0.02)
+        #expect(AlertGradingRule.poissonTail(atLeast: 1_200, mean: 1_000) < 1e-8)
     }
 
     @Test func volumeGradesByRatioAndCount() {
-        #expect(rule.grade(window(12))?.grade == .blue)
+        #expect(rule.grade(window(14))?.grade == .blue)
         #expect(rule.grade(window(40, expected: 10))?.grade == .yellow)
         #expect(rule.grade(window(120, expected: 20))?.grade == .orange)
         #expect(rule.grade(window(400, expected: 30))?.grade == .red)

@@ -153,13 +153,39 @@ public struct AlertGradingRule: Sendable, Equatable, Codable {
         public var raisedBySpeed: Bool
     }
 
+    /// How unlikely, by chance alone, a window's volume must be at the
+    /// baseline's rate before it counts as a spike: a quiet brand that
+    /// usually hears four or five mentions in a quarter of an hour hears
+    /// ten in about one of every sixty such windows, which over a week of
+    /// evenings would raise false alerts; at one in a thousand (Poisson)
+    /// it takes fourteen. A new monitor (nothing expected) is not held back.
+    public static let chance = 0.001
+
+    /// P(X ≥ k) for X ~ Poisson(mean): summed term by term below 500 (no
+    /// factorials), the normal approximation with continuity correction
+    /// above (where e^-mean underflows).
+    public static func poissonTail(atLeast k: Int, mean: Double) -> Double {
+        guard k > 0 else { return 1 }
+        guard mean > 0 else { return 0 }
+        if mean > 500 { return 0.5 * erfc((Double(k) - 0.5 - mean) / (2 * mean).squareRoot()) }
+        var term = exp(-mean)
+        var below = 0.0
+        for i in 0..<k {
+            below += term
+            term *= mean / Double(i + 1)
+        }
+        return max(0, 1 - below)
+    }
+
     /// The window's grade, or nil when it reaches none.
     public func grade(_ window: ListeningWindow) -> Reading? {
         let expected = max(window.expected, 1)
+        let surprising = Self.poissonTail(atLeast: window.mentions, mean: window.expected) < Self.chance
         var reached: (grade: AlertGrade, volume: Bool, share: Bool)?
         for grade in AlertGrade.allCases {
             let step = step(grade)
-            let volume = window.mentions >= step.mentions && Double(window.mentions) >= step.volumeRatio * expected
+            let volume =
+                window.mentions >= step.mentions && Double(window.mentions) >= step.volumeRatio * expected && surprising
             let share =
                 window.negative >= step.negatives && window.negativeShare >= step.negativeShare
                 && window.negativeShare - window.usualNegativeShare >= shareRise

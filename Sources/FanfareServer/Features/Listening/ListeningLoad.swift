@@ -15,6 +15,9 @@ public enum ListeningLoad {
         public let mentions: Int
         public let evaluations: Int
         public let alerts: Int
+        /// Each alert raised, for a reader to see why: when, its grade,
+        /// what the window held and what the baseline expected.
+        public let raised: [[String: String]]
     }
 
     /// `weeksBefore` weeks of history, then the week judged: the
@@ -47,8 +50,15 @@ public enum ListeningLoad {
                 evaluations += 1
                 at = at.addingTimeInterval(step)
             }
-            let alerts = try await ListeningAlert.query(on: app.db).filter(\.$workspace.$id == workspace.id!).count()
-            return CalmWeek(messages: messages.count, mentions: mentions, evaluations: evaluations, alerts: alerts)
+            let alerts = try await ListeningAlert.query(on: app.db).filter(\.$workspace.$id == workspace.id!).sort(\.$openedAt).all()
+            let raised = alerts.map { alert -> [String: String] in
+                [
+                    "opened_at": alert.openedAt.formatted(.iso8601), "grade": alert.grade, "mentions": String(alert.mentions),
+                    "negative": String(alert.negative), "expected": String(alert.expected), "previous": String(alert.previous),
+                    "usual_negative_share": String(alert.usualNegativeShare),
+                ]
+            }
+            return CalmWeek(messages: messages.count, mentions: mentions, evaluations: evaluations, alerts: alerts.count, raised: raised)
         }
     }
 }
