@@ -31,6 +31,8 @@ import Vapor
         func monitor(_ json: [String: Any]) async throws -> UUID {
             let reply = try await t.api(.POST, base + "/monitors", token: token, json: json)
             #expect(reply.status == .created, "\(reply.body)")
+            // The wire's names are openapi.yaml's (`account_ids`, never `account_i_ds`).
+            #expect(reply.json["account_ids"] is [Any] && reply.json["account_i_ds"] == nil, "\(reply.body)")
             return try #require(UUID(uuidString: reply.json["id"] as? String ?? ""))
         }
 

@@ -78,7 +78,9 @@ struct MonitorDTO: Content, Equatable {
     var query: String
     var exclusions: [String]
     var platforms: [String]
-    var accountIDs: [UUID]
+    /// `account_ids` on the wire (the encoder's snake case would write
+    /// `account_i_ds` for `accountIDs`).
+    var accountIds: [UUID]
     var sources: [String]
     var enabled: Bool
     var snoozedUntil: Date?
@@ -91,7 +93,7 @@ struct MonitorDTO: Content, Equatable {
         query = monitor.query
         exclusions = monitor.exclusions
         platforms = monitor.platforms
-        accountIDs = monitor.accountIDs
+        accountIds = monitor.accountIDs
         sources = monitor.sourceKinds.map(\.rawValue)
         enabled = monitor.enabled
         snoozedUntil = monitor.snoozedUntil
