@@ -47,12 +47,7 @@ enum ListeningPage {
         let sentimentOptions =
             [("", ctx.t("listening.all_sentiments"))] + MessageSentiment.allCases.map { ($0.rawValue, ctx.t("listening.sentiment.\($0.rawValue)")) }
         let rows = model.mentions.map { mention -> HTML in
-            let names = mention.monitorIds.compactMap { model.monitorNames[$0] }.joined(separator: "、")
-            return """
-                <tr data-sentiment="\(mention.sentiment)"><td>\(Layout.time(mention.publishedAt, ctx))</td><td>\(Badge.platform(mention.platform, ctx.locale))</td>
-                <td>\(ctx.t("listening.source.\(mention.source)"))</td><td>\(HTML.typed(mention.author))</td><td>\(HTML.typed(mention.text))</td>
-                <td>\(ctx.t("listening.sentiment.\(mention.sentiment)"))</td><td>\(HTML.typed(names))</td></tr>
-                """
+            mentionRow(mention, monitors: mention.monitorIds.compactMap { model.monitorNames[$0] }.joined(separator: "、"), ctx)
         }
         return """
             <form method="get" action="\(model.base)/listening" class="inline wrap" id="mention-filters">
@@ -64,10 +59,20 @@ enum ListeningPage {
             """
     }
 
+    /// One mention as a table row; on a phone the row is a card, each
+    /// cell under its label.
+    static func mentionRow(_ mention: MentionDTO, monitors names: String, _ ctx: PageContext) -> HTML {
+        """
+        <tr data-sentiment="\(mention.sentiment)"><td class="inline-on-phone">\(Layout.time(mention.publishedAt, ctx))</td><td class="inline-on-phone">\(Badge.platform(mention.platform, ctx.locale))</td>
+        <td data-label="\(ctx.t("listening.source"))">\(ctx.t("listening.source.\(mention.source)"))</td><td data-label="\(ctx.t("listening.author"))">\(HTML.typed(mention.author))</td><td>\(HTML.typed(mention.text))</td>
+        <td data-label="\(ctx.t("listening.sentiment"))">\(ctx.t("listening.sentiment.\(mention.sentiment)"))</td><td data-label="\(ctx.t("listening.monitors"))">\(HTML.typed(names))</td></tr>
+        """
+    }
+
     static func mentionTable(_ rows: [HTML], _ ctx: PageContext) -> HTML {
         let empty: HTML = "<tr><td colspan=\"7\" class=\"empty\">\(ctx.t("listening.no_mentions"))</td></tr>"
         return """
-            <div class="table-scroll"><table id="mentions"><thead><tr><th>\(ctx.t("listening.published"))</th><th>\(ctx.t("listening.platform"))</th>
+            <div class="table-scroll"><table id="mentions" class="cards-on-phone"><thead><tr><th>\(ctx.t("listening.published"))</th><th>\(ctx.t("listening.platform"))</th>
             <th>\(ctx.t("listening.source"))</th><th>\(ctx.t("listening.author"))</th><th>\(ctx.t("listening.text"))</th><th>\(ctx.t("listening.sentiment"))</th>
             <th>\(ctx.t("listening.monitors"))</th></tr></thead><tbody>\(rows.isEmpty ? empty : HTML.join(rows))</tbody></table></div>
             """
@@ -149,13 +154,7 @@ enum ListeningPage {
             <p class="hint">\(ctx.t("listening.open_incident_hint"))</p></div>
             """
             : .empty
-        let rows = model.mentions.map { mention -> HTML in
-            """
-            <tr data-sentiment="\(mention.sentiment)"><td>\(Layout.time(mention.publishedAt, ctx))</td><td>\(Badge.platform(mention.platform, ctx.locale))</td>
-            <td>\(ctx.t("listening.source.\(mention.source)"))</td><td>\(HTML.typed(mention.author))</td><td>\(HTML.typed(mention.text))</td>
-            <td>\(ctx.t("listening.sentiment.\(mention.sentiment)"))</td><td>\(HTML.typed(model.monitorName))</td></tr>
-            """
-        }
+        let rows = model.mentions.map { mentionRow($0, monitors: model.monitorName, ctx) }
         return """
             <section class="card" id="alert-summary" data-grade="\(alert.grade)" data-state="\(alert.state)">
             <p>\(gradeBadge(alert.grade, ctx)) \(ctx.t("listening.state.\(alert.state)"))</p>
