@@ -19,23 +19,30 @@ import Vapor
     func putHeadGetRangeAndDeleteAreSignedAsTheStoreChecks(pathStyle: Bool) async throws {
         try await withS3Stub { stub in
             let client = stub.client(pathStyle: pathStyle)
-            let key = "ws/\(MediaKeys.sha256(Self.picture)).png"
-            #expect(try await client.head(key) == nil)
-            try await client.put(Self.picture, key: key, contentType: "image/png")
-            #expect(stub.object(key) == Self.picture && stub.contentType(key) == "image/png")
-            #expect(try await client.head(key) != nil)
-            #expect(try await client.get(key, maxBytes: 1 << 20) == Self.picture)
-            let part = try #require(try await client.open(key, range: "bytes=0-7"))
-            #expect(part.status == 206 && part.contentRange == "bytes 0-7/\(Self.picture.count)")
-            var bytes = Data()
-            for try await piece in part.body { bytes.append(contentsOf: piece.readableBytesView) }
-            #expect(bytes == Self.picture.prefix(8))
-            #expect(try await client.get("ws/missing.png", maxBytes: 10) == nil)
-            try await client.delete(key)
-            try await client.delete(key)
-            #expect(stub.keys.isEmpty)
-            #expect(!stub.requests.contains { $0.hasSuffix("refused") }, "\(stub.requests)")
-            #expect(stub.requests.first == "HEAD \(key)")
+            // Shut down also when a step throws: a client dropped open ends
+            // the whole test process (AsyncHTTPClient's check), hiding the error.
+            do {
+                let key = "ws/\(MediaKeys.sha256(Self.picture)).png"
+                #expect(try await client.head(key) == nil)
+                try await client.put(Self.picture, key: key, contentType: "image/png")
+                #expect(stub.object(key) == Self.picture && stub.contentType(key) == "image/png")
+                #expect(try await client.head(key) != nil)
+                #expect(try await client.get(key, maxBytes: 1 << 20) == Self.picture)
+                let part = try #require(try await client.open(key, range: "bytes=0-7"))
+                #expect(part.status == 206 && part.contentRange == "bytes 0-7/\(Self.picture.count)")
+                var bytes = Data()
+                for try await piece in part.body { bytes.append(contentsOf: piece.readableBytesView) }
+                #expect(bytes == Self.picture.prefix(8))
+                #expect(try await client.get("ws/missing.png", maxBytes: 10) == nil)
+                try await client.delete(key)
+                try await client.delete(key)
+                #expect(stub.keys.isEmpty)
+                #expect(!stub.requests.contains { $0.hasSuffix("refused") }, "\(stub.requests)")
+                #expect(stub.requests.first == "HEAD \(key)")
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
             try await client.shutdown()
         }
     }
