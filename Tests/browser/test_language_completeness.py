@@ -38,6 +38,10 @@ ALLOWED = {
     "excel", "wps", "xlsx", "utf-8", "gb18030",
     # Picture and video formats, as upload dialogs name them.
     "jpeg", "png", "gif", "webp", "mp4", "mov",
+    # A monitor's query operators, typed as they are whatever the language
+    # (the query help names them), and the mail protocols as Chinese mail
+    # clients' settings name them.
+    "and", "or", "not", "starttls", "tls",
 }
 
 # Pages that still show the other language, by path pattern, while the

@@ -257,10 +257,14 @@ enum ListeningPage {
     }
 
     static func gradingView(base: String, values: [String: String], errors: FormErrors, canManage: Bool, _ ctx: PageContext) -> HTML {
-        func cell(_ name: String) -> HTML {
+        let columns = ["listening.volume_ratio", "listening.min_mentions", "listening.negative_share", "listening.min_negatives"]
+        func cell(_ grade: AlertGrade, _ index: Int) -> HTML {
+            let name = "\(grade.rawValue).\(gradingNumbers[index])"
+            // Read aloud as "蓝色 最少提及数", in the reader's language.
+            let label = "\(ctx.t("listening.grade.\(grade.rawValue)")) \(ctx.t(columns[index]))"
             let error = errors[name].map { $0.text(ctx.locale) }
             return """
-                <td class="\(error != nil ? "has-error" : "")"><input id="\(name)" name="\(name)" type="number" step="any" value="\(values[name] ?? "")"\(canManage ? HTML.empty : HTML(raw: " disabled")) aria-label="\(name)">\(error.map { e -> HTML in "<small class=\"error\">\(e)</small>" })</td>
+                <td class="\(error != nil ? "has-error" : "")"><input id="\(name)" name="\(name)" type="number" step="any" value="\(values[name] ?? "")"\(canManage ? HTML.empty : HTML(raw: " disabled")) aria-label="\(label)">\(error.map { e -> HTML in "<small class=\"error\">\(e)</small>" })</td>
                 """
         }
         let rows = AlertGrade.allCases.map { grade -> HTML in
@@ -268,7 +272,7 @@ enum ListeningPage {
                 "<small class=\"error\" id=\"\(grade.rawValue)-error\">\(e.text(ctx.locale))</small>"
             }
             return
-                "<tr><th>\(gradeBadge(grade.rawValue, ctx))\(rowError)</th>\(HTML.join(gradingNumbers.map { cell("\(grade.rawValue).\($0)") }))</tr>"
+                "<tr><th>\(gradeBadge(grade.rawValue, ctx))\(rowError)</th>\(HTML.join(gradingNumbers.indices.map { cell(grade, $0) }))</tr>"
         }
         return """
             <p class="hint">\(ctx.t("listening.grading_help"))</p>

@@ -31,7 +31,7 @@ extension NotificationsFeature {
         "notify.field.monitor_ids": "Only these monitors",
         "notify.field.monitor_ids_hint": "Monitor ids, one a line; empty: every monitor.",
         "notify.field.locale": "Language of the messages",
-        "notify.locale.zh-Hans": "简体中文",
+        "notify.locale.zh-Hans": "Simplified Chinese",
         "notify.locale.en": "English",
         "notify.col.channel": "Channel",
         "notify.col.route": "Route",
