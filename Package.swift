@@ -96,6 +96,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            // Loopback stub servers shared by the connector and server
+            // tests (the SMTP relay, with STARTTLS and TLS).
+            name: "FanfareTestStubs",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/Stubs",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FanfareCoreTests",
             dependencies: ["FanfareCore"],
@@ -106,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "FanfareConnectorsTests",
             dependencies: [
-                "FanfareConnectors",
+                "FanfareConnectors", "FanfareTestStubs",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -125,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "FanfareServerTests",
             dependencies: [
-                "FanfareServer",
+                "FanfareServer", "FanfareTestStubs",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,10 +1,11 @@
 import Crypto
+import FanfareCore
 import Foundation
 
 /// Hex digests that platforms put in push headers and queries.
 enum HexSignature {
     static func sha1(_ data: Data) -> String {
-        Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(Insecure.SHA1.hash(data: data))
     }
 
     /// Compares in time independent of where the strings differ, so a

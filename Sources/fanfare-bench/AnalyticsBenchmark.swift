@@ -115,13 +115,7 @@ struct AnalyticsBenchmark: Benchmark {
             server.keepData = true
             FileHandle.standardError.write(Data("data directory: \(server.dataDirectory.path)\n".utf8))
         }
-        if shared.databaseURL != nil {
-            // Migrated first: reverting needs the migrations table, which an
-            // empty database lacks.
-            try server.run(["migrate"])
-            try server.run(["migrate", "--revert"])
-            try server.run(["migrate"])
-        }
+        try server.emptyDatabase()
         try await server.start()
         try await server.timeUntilReady()
         server.stop()

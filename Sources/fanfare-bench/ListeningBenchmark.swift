@@ -117,11 +117,7 @@ struct ListeningBenchmark: Benchmark {
 
     private func ingest(monitors count: Int) async throws -> Measured {
         let server = try ServerUnderTest(binary: try shared.fanfareBinary(), databaseURL: shared.databaseURL)
-        if shared.databaseURL != nil {
-            try server.run(["migrate"])
-            try server.run(["migrate", "--revert"])
-            try server.run(["migrate"])
-        }
+        try server.emptyDatabase()
         try await server.start()
         defer { server.stop() }
         try await server.timeUntilReady()
@@ -166,11 +162,7 @@ struct ListeningBenchmark: Benchmark {
         let receiver = try await WebhookReceiver.start()
         let server = try ServerUnderTest(
             binary: try shared.fanfareBinary(), databaseURL: shared.databaseURL, settings: ["FANFARE_OUTBOUND_ALLOW": "127.0.0.1/32"])
-        if shared.databaseURL != nil {
-            try server.run(["migrate"])
-            try server.run(["migrate", "--revert"])
-            try server.run(["migrate"])
-        }
+        try server.emptyDatabase()
         try await server.start()
         defer { server.stop() }
         try await server.timeUntilReady()

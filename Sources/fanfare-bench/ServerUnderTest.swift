@@ -67,6 +67,18 @@ final class ServerUnderTest {
         if !keepData { try? FileManager.default.removeItem(at: dataDirectory) }
     }
 
+    /// On PostgreSQL, empties the benchmark's database so that what a run
+    /// counts is that run's own: migrated first (reverting needs the
+    /// migrations table, which an empty database lacks), reverted, migrated
+    /// again. SQLite starts empty in its fresh data directory.
+    func emptyDatabase() throws {
+        guard environment["DATABASE_URL"] != nil else { return }
+        try run(["migrate"])
+        try run(["migrate", "--revert"])
+        try run(["migrate"])
+        migrated = true
+    }
+
     /// Starts `fanfare serve --demo` and returns the milliseconds until
     /// `/healthz` answered. The demo is made after that, in the background:
     /// wait for `timeUntilReady()` before using it (`token(name:)`).

@@ -1,124 +1,12 @@
 import FanfareConnectors
 import FanfareCore
+import FanfareTestStubs
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import Testing
-
-/// A mail server on 127.0.0.1 speaking just enough ESMTP for the client:
-/// it records every command and message and answers from a script.
-final class SMTPStub: Sendable {
-    let port: Int
-    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
-    private let recorded = Mutex<(commands: [String], messages: [String])>(([], []))
-    var commands: [String] { recorded.withLock { $0.commands } }
-    var messages: [String] { recorded.withLock { $0.messages } }
-
-    struct Script: Sendable {
-        var greet = true
-        var offerStartTLS = false
-        var auth = "PLAIN LOGIN"
-        var user = "robot"
-        var password = "pa55 word"
-        var refuseRecipient = "nobody@example.com"
-    }
-
-    private init(port: Int, server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) {
-        self.port = port
-        self.server = server
-    }
-
-    static func start(_ script: Script = Script()) async throws -> SMTPStub {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0) { child in
-                child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
-            }
-        let stub = SMTPStub(port: server.channel.localAddress!.port!, server: server)
-        Task {
-            try? await server.executeThenClose { inbound in
-                for try await connection in inbound {
-                    Task { try? await stub.serve(connection, script) }
-                }
-            }
-        }
-        return stub
-    }
-
-    func shutdown() async {
-        try? await server.channel.close()
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ script: Script) async throws {
-        try await connection.executeThenClose { inbound, outbound in
-            func say(_ text: String) async throws { try await outbound.write(ByteBuffer(string: text + "\r\n")) }
-            guard script.greet else {
-                for try await _ in inbound {}
-                return
-            }
-            try await say("220 stub.example ESMTP")
-            var pending = ""
-            var data: String?
-            var login = 0
-            for try await var buffer in inbound {
-                pending += buffer.readString(length: buffer.readableBytes) ?? ""
-                while let end = pending.range(of: "\r\n") {
-                    let line = String(pending[..<end.lowerBound])
-                    pending.removeSubrange(..<end.upperBound)
-                    if var message = data {
-                        if line == "." {
-                            recorded.withLock { $0.messages.append(message) }
-                            data = nil
-                            try await say("250 2.0.0 queued")
-                        } else {
-                            message += line + "\r\n"
-                            data = message
-                        }
-                        continue
-                    }
-                    recorded.withLock { $0.commands.append(line) }
-                    let verb = line.split(separator: " ").first.map { $0.uppercased() } ?? ""
-                    if login == 1 {
-                        login = Data(base64Encoded: line).map { String(decoding: $0, as: UTF8.self) } == script.user ? 2 : -1
-                        try await say("334 UGFzc3dvcmQ6")
-                        continue
-                    }
-                    if login == 2 || login == -1 {
-                        let ok = login == 2 && Data(base64Encoded: line).map { String(decoding: $0, as: UTF8.self) } == script.password
-                        login = 0
-                        try await say(ok ? "235 2.7.0 ok" : "535 5.7.8 authentication failed")
-                        continue
-                    }
-                    switch verb {
-                    case "EHLO":
-                        try await say("250-stub.example")
-                        if script.offerStartTLS { try await say("250-STARTTLS") }
-                        try await say("250-AUTH \(script.auth)")
-                        try await say("250 8BITMIME")
-                    case "AUTH":
-                        let parts = line.split(separator: " ")
-                        if parts.count == 3, parts[1].uppercased() == "PLAIN" {
-                            let decoded = Data(base64Encoded: String(parts[2])).map { String(decoding: $0, as: UTF8.self) }
-                            try await say(decoded == "\0\(script.user)\0\(script.password)" ? "235 2.7.0 ok" : "535 5.7.8 authentication failed")
-                        } else {
-                            login = 1
-                            try await say("334 VXNlcm5hbWU6")
-                        }
-                    case "MAIL": try await say("250 ok")
-                    case "RCPT": try await say(line.contains(script.refuseRecipient) ? "550 5.1.1 no such user" : "250 ok")
-                    case "DATA":
-                        data = ""
-                        try await say("354 go ahead")
-                    case "QUIT":
-                        try await say("221 bye")
-                        return
-                    default: try await say("502 5.5.2 not implemented")
-                    }
-                }
-            }
-        }
-    }
-}
 
 /// The email channel's SMTP client against a loopback stub (no real
 /// server): the conversation, sign-in, refusals, the address decisions,
@@ -209,6 +97,57 @@ final class SMTPStub: Sendable {
             #expect(reason.contains("STARTTLS"))
         }
         #expect(stub.commands == ["EHLO fanfare.localhost"], "no sign-in, no password on a plain connection")
+    }
+
+    /// The stub's name answered with loopback, and only its certificate trusted.
+    func tlsClient() throws -> SMTPClient {
+        var client = client(Answers(answers: [IPAddress("127.0.0.1")!]))
+        client.tlsConfiguration = try SMTPStub.trustingStub()
+        return client
+    }
+
+    @Test func startTLSEncryptsTheSignInAndTheMessage() async throws {
+        var script = SMTPStub.Script()
+        script.offerStartTLS = true
+        let stub = try await SMTPStub.start(script)
+        defer { Task { await stub.shutdown() } }
+        let server = SMTPServer(host: SMTPStub.hostName, port: stub.port, security: .starttls, username: "robot", password: "pa55 word")
+        try await tlsClient().send(Self.mail, via: server)
+        #expect(stub.commands.prefix(3) == ["EHLO fanfare.localhost", "STARTTLS", "EHLO fanfare.localhost"])
+        #expect(stub.encrypted.prefix(3) == [false, false, true], "EHLO is said again inside TLS")
+        let signIn = try #require(stub.commands.firstIndex { $0.hasPrefix("AUTH PLAIN ") })
+        #expect(stub.encrypted[signIn...].allSatisfy { $0 }, "the password and the message only inside TLS")
+        #expect(stub.messages.count == 1)
+    }
+
+    @Test func implicitTLSIsEncryptedFromTheFirstByte() async throws {
+        var script = SMTPStub.Script()
+        script.implicitTLS = true
+        let stub = try await SMTPStub.start(script)
+        defer { Task { await stub.shutdown() } }
+        let server = SMTPServer(host: SMTPStub.hostName, port: stub.port, security: .tls, username: "robot", password: "pa55 word")
+        try await tlsClient().send(Self.mail, via: server)
+        #expect(stub.encrypted.allSatisfy { $0 } && stub.commands.first == "EHLO fanfare.localhost" && stub.messages.count == 1)
+    }
+
+    @Test(arguments: [SMTPServer.Security.starttls, .tls])
+    func anUntrustedCertificateSendsNothing(_ security: SMTPServer.Security) async throws {
+        var script = SMTPStub.Script()
+        script.offerStartTLS = security == .starttls
+        script.implicitTLS = security == .tls
+        let stub = try await SMTPStub.start(script)
+        defer { Task { await stub.shutdown() } }
+        // The system's trust roots: the stub's self-made certificate is not among them.
+        let client = client(Answers(answers: [IPAddress("127.0.0.1")!]))
+        let server = SMTPServer(host: SMTPStub.hostName, port: stub.port, security: security, username: "robot", password: "pa55 word")
+        do {
+            try await client.send(Self.mail, via: server)
+            Issue.record("sent over a connection whose certificate is not trusted")
+        } catch {
+            guard case .rejected(let reason) = error else { Issue.record("\(error)"); return }
+            #expect(reason.contains("certificate") && reason.contains(SMTPStub.hostName), "\(reason)")
+        }
+        #expect(!stub.commands.contains { $0.hasPrefix("AUTH") } && stub.messages.isEmpty, "no password, no message")
     }
 
     @Test func aServerThatNeverAnswersTimesOut() async throws {

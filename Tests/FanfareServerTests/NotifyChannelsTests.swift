@@ -1,5 +1,6 @@
 import FanfareConnectors
 import FanfareCore
+import FanfareTestStubs
 import Fluent
 import Foundation
 import Synchronization
@@ -325,7 +326,7 @@ import Vapor
     @Test(arguments: TestDatabase.available)
     func emailChannelsSendThroughTheWorkspacesMailServer(_ database: TestDatabase) async throws {
         try await withTestApp(database, settings: { $0.outboundAllow = OutboundGuardTests.loopbackAllowed }) { t in
-            let stub = try await SMTPLoopbackStub.start()
+            let stub = try await SMTPStub.start(.acceptingAll)
             defer { Task { await stub.shutdown() } }
             let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
             let api = "/api/v1/workspaces/\(ws.slug)"

@@ -283,7 +283,7 @@ struct BilibiliSubmission {
     static let prefix = "ref: ff-"
 
     static func marker(for idempotencyKey: String) -> String {
-        SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6))
     }
 
     static func compose(_ text: String, marker: String) -> String {

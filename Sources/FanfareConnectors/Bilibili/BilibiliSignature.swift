@@ -1,4 +1,5 @@
 import Crypto
+import FanfareCore
 import Foundation
 
 /// Bilibili's open-platform request signature, version 2.0
@@ -45,11 +46,11 @@ public enum BilibiliSignature {
 
     public static func signature(of stringToSign: String, secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(code).map { String(format: "%02x", $0) }.joined()
+        return HexText.lower(Data(code))
     }
 
     public static func md5(_ body: Data) -> String {
-        Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(Insecure.MD5.hash(data: body))
     }
 
     /// Whether a request's headers carry a valid signature of `body` by

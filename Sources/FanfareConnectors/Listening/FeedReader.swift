@@ -1,6 +1,7 @@
 import Crypto
 import FanfareCore
 import Foundation
+import Synchronization
 
 #if canImport(FoundationXML)
 import FoundationXML
@@ -162,18 +163,23 @@ public enum FeedReader {
     public static func date(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let date = APITime.parse(trimmed) { return date }
-        for format in [
+        return rfc822.withLock { formatters in formatters.lazy.compactMap { $0.date(from: trimmed) }.first }
+    }
+
+    /// Made once: a feed of a hundred items would otherwise build up to
+    /// five formatters per item. Behind a lock because a formatter is not
+    /// Sendable and polls run concurrently.
+    private static let rfc822 = Mutex(
+        [
             "EEE, dd MMM yyyy HH:mm:ss Z", "EEE, dd MMM yyyy HH:mm:ss zzz", "dd MMM yyyy HH:mm:ss Z", "EEE, dd MMM yyyy HH:mm Z",
             "EEE, d MMM yyyy HH:mm:ss Z",
-        ] {
+        ].map { format in
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = format
-            if let date = formatter.date(from: trimmed) { return date }
-        }
-        return nil
-    }
+            return formatter
+        })
 
     // MARK: The parser's delegate
 
@@ -261,7 +267,7 @@ public enum FeedReader {
                 id = url.absoluteString
             } else {
                 let digest = SHA256.hash(data: Data((title + "\u{1f}" + (fields["pubdate"] ?? fields["updated"] ?? "") + "\u{1f}" + body).utf8))
-                id = "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+                id = "sha256:" + HexText.lower(digest)
             }
             let author = (fields["author"] ?? fields["dc:creator"]).map { FeedReader.text(ofHTML: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             return FeedItem(id: id, link: url, title: title, text: FeedReader.text(ofHTML: body), published: published, author: author)

@@ -146,7 +146,7 @@ public struct NotifyChannel: Sendable {
             let stamp = Int(now.timeIntervalSince1970)
             var data: [String: Any] = ["title": message.title, "lines": message.lines, "facts": message.facts]
             if let link = message.link { data["link"] = link.absoluteString }
-            let body = Self.json(["type": message.event, "timestamp": ISO8601DateFormatter().string(from: now), "data": data])
+            let body = Self.json(["type": message.event, "timestamp": now.formatted(.iso8601), "data": data])
             var headers = json.map { ($0.0, $0.1) }
             headers.append(("webhook-id", id))
             headers.append(("webhook-timestamp", String(stamp)))

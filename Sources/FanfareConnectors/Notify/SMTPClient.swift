@@ -195,6 +195,15 @@ public struct SMTPClient: Sendable {
             if progress.dataSent {
                 throw .outcomeUnknown(reason: "\(server.host) did not confirm the mail; it may have been sent, so check before sending again.")
             }
+            if error is NIOSSLError || error is BoringSSLError {
+                // Not worth retrying: a certificate for another name, one
+                // no trusted authority signed, or no TLS in common. Said
+                // before any password or message went out.
+                throw .rejected(
+                    reason:
+                        "The encrypted connection with \(server.host) failed: its certificate is not trusted for that name, or it offers no TLS Fanfare accepts. Nothing was sent."
+                )
+            }
             throw error is SMTPTimeout ? .temporary(reason: "\(server.host) did not answer in time.") : unreachable
         }
     }

@@ -1,4 +1,5 @@
 import Crypto
+import FanfareCore
 import Foundation
 
 /// An access key pair for an S3-compatible store. The secret never appears
@@ -113,7 +114,7 @@ public enum AWSSignatureV4 {
     }
 
     public static func stringToSign(canonicalRequest: String, scope: Scope) -> String {
-        [algorithm, scope.timestamp, scope.credentialScope, hex(SHA256.hash(data: Data(canonicalRequest.utf8)))].joined(separator: "\n")
+        [algorithm, scope.timestamp, scope.credentialScope, HexText.lower(SHA256.hash(data: Data(canonicalRequest.utf8)))].joined(separator: "\n")
     }
 
     /// The key derived for one day, region and service.
@@ -126,11 +127,11 @@ public enum AWSSignatureV4 {
     }
 
     public static func signature(stringToSign: String, secret: String, scope: Scope) -> String {
-        hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(secret: secret, scope: scope)))
+        HexText.lower(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(secret: secret, scope: scope)))
     }
 
     /// Hex SHA-256 of a payload, for `x-amz-content-sha256`.
-    public static func payloadHash(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+    public static func payloadHash(_ data: Data) -> String { HexText.lower(SHA256.hash(data: data)) }
 
     // MARK: Encoding
 
@@ -154,10 +155,6 @@ public enum AWSSignatureV4 {
     /// The path encoded once, slashes kept: what is sent and what is signed.
     public static func encodePath(_ path: String) -> String {
         path.isEmpty ? "/" : encode(path, keepingSlash: true)
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
     }
 
     static func format(_ date: Date, time: Bool) -> String {

@@ -22,7 +22,7 @@ struct WeChatArticle: Encodable, Equatable {
     static let parameter = "fanfare"
 
     static func marker(for idempotencyKey: String) -> String {
-        SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6))
     }
 
     static func sourceURL(_ readOriginal: URL, marker: String) -> String {

@@ -28,7 +28,7 @@ public struct WebhookConnector: Connector {
     /// `msg_` and 32 hex digits of a hash of the key: stable across sends,
     /// and it does not show the key itself.
     public static func messageID(forIdempotencyKey key: String) -> String {
-        "msg_" + SHA256.hash(data: Data("fanfare-webhook:\(key)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        "msg_" + HexText.lower(SHA256.hash(data: Data("fanfare-webhook:\(key)".utf8)).prefix(16))
     }
 
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {

@@ -20,7 +20,7 @@ enum WeiboShareText {
     static let parameter = "fanfare"
 
     static func marker(for idempotencyKey: String) -> String {
-        SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(6))
     }
 
     /// The text with the safe-domain link carrying the marker: the first

@@ -11,7 +11,7 @@ public enum LotterySeed {
     }
 
     public static func generate(using generator: inout some RandomNumberGenerator) -> String {
-        hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        HexText.lower((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// The seed's 32 bytes, or the problem with the text ("seed").
@@ -33,16 +33,7 @@ public enum LotterySeed {
     /// The commitment published before entries close: lowercase hex of
     /// SHA-256 over the seed's 32 bytes (not over its hex text).
     public static func commitment(seedHex: String) throws(ValidationErrors) -> String {
-        hex(SHA256.hash(data: try bytes(fromHex: seedHex)))
-    }
-
-    /// Lowercase hex, two characters a byte: how seeds, commitments and
-    /// list fingerprints are published.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
-        return String(decoding: text, as: UTF8.self)
+        HexText.lower(SHA256.hash(data: try bytes(fromHex: seedHex)))
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
@@ -99,7 +90,7 @@ public enum Lottery {
     /// SHA-256 of the canonical list, one id per line each ending in "\n",
     /// so the list itself can be published as a fingerprint when entries close.
     public static func entrantListHash(_ entrants: [String]) -> String {
-        LotterySeed.hex(SHA256.hash(data: canonicalEntrants(entrants).flatMap { Array($0.utf8) + [0x0A] }))
+        HexText.lower(SHA256.hash(data: canonicalEntrants(entrants).flatMap { Array($0.utf8) + [0x0A] }))
     }
 
     /// The winners, in the order drawn. Throws the problems with the input:

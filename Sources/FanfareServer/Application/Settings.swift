@@ -465,7 +465,7 @@ public struct Settings: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let hex = key.map { String(format: "%02x", $0) }.joined()
+        let hex = HexText.lower(key)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: file.path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw SettingsProblems(lines: ["\(file.path): could not write the generated secret key"])

@@ -1,4 +1,5 @@
 import Crypto
+import FanfareCore
 import Fluent
 import Foundation
 import SQLKit
@@ -17,7 +18,7 @@ enum KeyFingerprint {
 
     /// The hex fingerprint of `key`.
     static func of(_ key: Data) -> String {
-        HMAC<SHA256>.authenticationCode(for: label, using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(HMAC<SHA256>.authenticationCode(for: label, using: SymmetricKey(data: key)))
     }
 
     /// The first 12 hex digits, to show.

@@ -35,7 +35,7 @@ enum MediaKeys {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexText.lower(SHA256.hash(data: data))
     }
 
     /// Only keys this code makes are ever read: a stored key that does not
