@@ -117,7 +117,7 @@ extension ListeningFeature {
         "listening.add_search": "Add search",
         "listening.search_query": "Query or hashtag",
         "listening.search_query_help":
-            "Bluesky: any search, such as 星巴克 退款. Mastodon: #tag follows a hashtag; other words search posts and need a connected account.",
+            "Bluesky: any search, such as brand refund. Mastodon: #tag follows a hashtag; other words search posts and need a connected account.",
         "listening.instance": "Instance",
         "listening.instance_help":
             "Mastodon: the instance to ask, such as mastodon.social (the account's own when one is chosen). Bluesky: leave empty for the public AppView.",
