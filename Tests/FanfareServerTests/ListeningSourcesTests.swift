@@ -182,6 +182,26 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.available)
+    func twoNodesPollingOneSearchAtOnceStoreEachPostOnce(_ database: TestDatabase) async throws {
+        try await Self.withStub(database) { t, stub in
+            let room = try await Room.make(t)
+            _ = try await room.monitor(["name": "Brand", "query": "星巴克"])
+            let made = try await t.api(
+                .POST, room.base + "/searches", token: room.token, json: ["platform": "bluesky", "query": "星巴克", "instance": stub.baseURL])
+            let id = try #require(UUID(uuidString: made.json["id"] as? String ?? ""))
+            let one = try #require(try await ListeningSearch.find(id, on: t.db))
+            let other = try #require(try await ListeningSearch.find(id, on: t.db))
+            let now = Date()
+            async let first: Void = SearchPolling.poll(one, app: t.app, now: now)
+            async let second: Void = SearchPolling.poll(other, app: t.app, now: now)
+            _ = try await (first, second)
+            #expect(stub.hits.count == 2)
+            #expect(try await room.count("listening_mentions WHERE source_kind = 'search'") == 1)
+            #expect(try await room.count("listening_mention_monitors") == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func aRateLimitedSearchWaitsAsLongAsThePlatformAsks(_ database: TestDatabase) async throws {
         let busy = try await LoopbackStub.start(headers: ["Retry-After": "7200"]) { _ in (.tooManyRequests, "{}") }
         do {
