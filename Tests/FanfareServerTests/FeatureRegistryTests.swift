@@ -30,6 +30,8 @@ import Vapor
                 // Release 16 (issue 20): notification channels, the publishing
                 // hold (Publishing's), the inbox's sent-reply index, listening, incidents.
                 "CreateNotifyChannels", "CreatePublishingHolds", "AddReplySentIndex", "CreateListening", "CreateIncidents",
+                // Release 17: listening's search sources.
+                "CreateListeningSearches",
             ])
     }
 

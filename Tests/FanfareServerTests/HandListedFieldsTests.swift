@@ -23,7 +23,7 @@ import Testing
         AnalyticsAnomaly(), TrackedAccount(), ConversationNote(), WeChatTemplate(), PlatformApp(), AccountNotice(),
         // Notification channels (issue 20, channels)
         NotifyChannelRecord(), NotifyDelivery(), NotifySMTPSettings(),
-        ListeningMonitor(), ListeningAlert(), ListeningFeed(),
+        ListeningMonitor(), ListeningAlert(), ListeningFeed(), ListeningSearch(),
         // Incidents (issue 20)
         Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
     ]

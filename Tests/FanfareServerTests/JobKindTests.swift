@@ -23,7 +23,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         // Notification channels (issue 20, channels)
         "notify.deliver",
         // Listening
-        "listening.evaluate", "listening.sweep", "listening.feeds",
+        "listening.evaluate", "listening.sweep", "listening.feeds", "listening.searches",
         // Issue 20
         "incidents.reminders",
     ]
@@ -37,7 +37,7 @@ struct TestPayload: Codable, Sendable, Equatable {
             Set(periodic) == [
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
-                "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders",
+                "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders", "listening.searches",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

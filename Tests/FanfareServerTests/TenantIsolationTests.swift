@@ -116,6 +116,12 @@ import Vapor
             feedB.$workspace.id = wsB.id!
             (feedB.name, feedB.url, feedB.intervalMinutes, feedB.nextPollAt, feedB.createdAt) = ("B", "https://b.example/feed", 15, Date(), Date())
             try await feedB.create(on: t.db)
+            let searchB = ListeningSearch()
+            searchB.id = UUID()
+            searchB.$workspace.id = wsB.id!
+            (searchB.platform, searchB.query, searchB.instance) = ("mastodon", "#乙方", "https://b.example")
+            (searchB.intervalMinutes, searchB.nextPollAt, searchB.createdAt) = (15, Date(), Date())
+            try await searchB.create(on: t.db)
             // Incidents (issue 20): an incident, a holding statement, a publishing hold.
             let incidentID = try #require(
                 try await t.api(.POST, apiB + "/incidents", token: tokenB, json: ["title": "B's incident", "severity": "blue"]).json["id"] as? String)
@@ -126,7 +132,7 @@ import Vapor
                 (try await t.api(.POST, apiB + "/publishing-holds", token: tokenB, json: ["account_id": accountB]).json["hold"] as? [String: Any])?[
                     "id"] as? String)
             let valuesOfB: [String: String] = [
-                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString,
+                "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
                 "report_id": reportID, "reward_id": rewardID, "tracked_account_id": trackedID, "redemption_id": redemptionID, "link_id": linkID,

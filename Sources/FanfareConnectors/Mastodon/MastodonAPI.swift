@@ -17,7 +17,10 @@ struct MastodonAPI: Sendable {
         var components = URLComponents(url: instance, resolvingAgainstBaseURL: false)!
         components.percentEncodedPath = instance.path.trimmingSuffix("/") + path
         if !query.isEmpty { components.percentEncodedQuery = Self.formEncode(query) }
-        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
+        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        // Without a token only public reads work (a tag's timeline); an
+        // empty bearer would be refused as a bad token.
+        if !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
         var body: Data?
         if let form {
             headers.append(("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"))

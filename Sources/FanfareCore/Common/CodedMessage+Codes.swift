@@ -741,6 +741,8 @@ extension CodedMessage {
     }
     public static var alertGradeOrder: CodedMessage { CodedMessage(.alertGradeOrder) }
     public static var monitorQueryNegativeOnly: CodedMessage { CodedMessage(.monitorQueryNegativeOnly) }
+    public static var searchHashtag: CodedMessage { CodedMessage(.searchHashtag) }
+    public static var searchNeedsAccount: CodedMessage { CodedMessage(.searchNeedsAccount) }
 
     // Incidents (issue 20)
     public static func statementBlocked(term: String) -> CodedMessage { CodedMessage(.statementBlocked, ["term": .text(term)]) }

@@ -497,6 +497,8 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case monitorQueryDepth = "monitor_query_depth"
     case monitorQueryNegativeOnly = "monitor_query_negative_only"
     case alertGradeOrder = "alert_grade_order"
+    case searchHashtag = "search_hashtag"
+    case searchNeedsAccount = "search_needs_account"
     case decimalBetween = "decimal_between"
     case channelAddress = "channel_address"
     case channelSecretWebhook = "channel_secret_webhook"
@@ -1011,6 +1013,9 @@ extension MessageCode {
         case .channelSecretWebhook: "must be a Standard Webhooks secret (whsec_ followed by base64 of at least 16 bytes), or empty to have one made"
         case .decimalBetween: "must be a number from {min} to {max}"
         case .alertGradeOrder: "must ask at least as much as the grade below it in every number (volume ratio, mentions, negative share, negatives)"
+        case .searchHashtag: "must be one hashtag such as #brand: a # followed by letters, digits or _, at most 100"
+        case .searchNeedsAccount:
+            "searches a Mastodon instance's posts, which needs a connected Mastodon account (account_id); without one, follow a hashtag such as #brand"
         case .monitorQueryNegativeOnly: "would match messages that contain none of its phrases; add a phrase that must appear (NOT only excludes)"
         case .dayNotAfter: "must be {day} or earlier (today in the workspace's time zone)"
         // Conversions

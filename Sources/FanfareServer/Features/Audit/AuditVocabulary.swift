@@ -118,6 +118,8 @@ enum AuditVocabulary {
         "listening_alert.close",
         "listening_feed.created",
         "listening_feed.deleted",
+        "listening_search.created",
+        "listening_search.deleted",
         // Incidents (issue 20)
         "incident.opened",
         "incident.state_changed",
@@ -161,6 +163,7 @@ enum AuditVocabulary {
         "listening_alert",
         "listening_grading",
         "listening_feed",
+        "listening_search",
         // Incidents (issue 20)
         "incident",
         "publishing_hold",
@@ -316,6 +319,9 @@ enum AuditVocabulary {
         "audit.event.listening_feed.created": "Feed added",
         "audit.event.listening_feed.deleted": "Feed removed",
         "audit.object.listening_feed": "Feed",
+        "audit.event.listening_search.created": "Search source added",
+        "audit.event.listening_search.deleted": "Search source removed",
+        "audit.object.listening_search": "Search source",
         // Incidents (issue 20)
         "audit.event.incident.opened": "Incident opened",
         "audit.event.incident.state_changed": "Incident state changed",
@@ -469,6 +475,9 @@ enum AuditVocabulary {
         "audit.event.listening_feed.created": "添加订阅源",
         "audit.event.listening_feed.deleted": "移除订阅源",
         "audit.object.listening_feed": "订阅源",
+        "audit.event.listening_search.created": "添加搜索来源",
+        "audit.event.listening_search.deleted": "移除搜索来源",
+        "audit.object.listening_search": "搜索来源",
         // Incidents (issue 20)
         "audit.event.incident.opened": "危机事件已开启",
         "audit.event.incident.state_changed": "危机事件状态变更",

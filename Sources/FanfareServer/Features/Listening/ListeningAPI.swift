@@ -22,6 +22,9 @@ struct ListeningAPI {
         listening.get("feeds", use: feeds)
         listening.post("feeds", use: createFeed)
         listening.delete("feeds", ":feed_id", use: deleteFeed)
+        listening.get("searches", use: searches)
+        listening.post("searches", use: createSearch)
+        listening.delete("searches", ":search_id", use: deleteSearch)
         listening.on(.POST, "imports", maxBody: MentionImport.maxBody, use: importMentions)
         listening.get("grading", use: grading)
         listening.put("grading", use: setGrading)
@@ -162,6 +165,26 @@ struct ListeningAPI {
 
     @Sendable func deleteFeed(req: Request) async throws -> HTTPStatus {
         try await FeedService.delete(req.parameters.get("feed_id"), in: try req.workspaceAccess, actor: req.actor, on: req.db)
+        return .noContent
+    }
+
+    @Sendable func searches(req: Request) async throws -> Page<SearchSourceDTO> {
+        let access = try req.workspaceAccess
+        try access.require(.inboxView)
+        let found = try await access.query(ListeningSearch.self, on: req.db).sort(\.$platform).sort(\.$query).all()
+        return Page(items: found.map(SearchSourceDTO.init), nextCursor: nil)
+    }
+
+    @Sendable func createSearch(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let search = try await SearchSourceService.create(
+            try req.decodeInput(SearchSourceService.Input.self), in: access, actor: req.actor, policy: req.application.settings.outboundPolicy,
+            on: req.db)
+        return try await SearchSourceDTO(search).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func deleteSearch(req: Request) async throws -> HTTPStatus {
+        try await SearchSourceService.delete(req.parameters.get("search_id"), in: try req.workspaceAccess, actor: req.actor, on: req.db)
         return .noContent
     }
 

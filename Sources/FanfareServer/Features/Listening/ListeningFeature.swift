@@ -8,7 +8,7 @@ import Vapor
 struct ListeningFeature: Feature {
     var name: String { "listening" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(16, CreateListening())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(16, CreateListening()), ShippedMigration(17, CreateListeningSearches())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         ListeningAPI().bootScoped(routes.workspaceAPI)
@@ -20,6 +20,7 @@ struct ListeningFeature: Feature {
             JobRegistration(AlertEvaluation.evaluate, run: .single(AlertEvaluation.runOne)),
             JobRegistration(AlertEvaluation.sweep, run: .single(AlertEvaluation.runSweep), schedule: .every(AlertEvaluation.sweepPeriod)),
             JobRegistration(FeedPolling.kind, run: .single(FeedPolling.run), schedule: .every(FeedPolling.period)),
+            JobRegistration(SearchPolling.kind, run: .single(SearchPolling.run), schedule: .every(SearchPolling.period)),
         ]
     }
 

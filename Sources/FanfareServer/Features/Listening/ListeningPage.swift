@@ -6,7 +6,7 @@ import Foundation
 /// alert with its chart), monitors (list and form), the grading rule.
 enum ListeningPage {
     enum Tab: String, CaseIterable, Sendable {
-        case mentions, alerts, monitors, grading
+        case mentions, alerts, monitors, sources, grading
 
         var path: String { self == .mentions ? "/listening" : "/listening/\(rawValue)" }
     }
@@ -189,6 +189,11 @@ enum ListeningPage {
         var errors: FormErrors
         /// The live check's answer, when one was asked.
         var check: Bool?
+        /// The platforms and accounts ticked (none: every one), and the
+        /// workspace's accounts to choose from.
+        var platforms: Set<String> = []
+        var accountIDs: Set<String> = []
+        var accountOptions: [(id: String, label: String)] = []
     }
 
     static func monitorsView(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
@@ -226,6 +231,9 @@ enum ListeningPage {
             \(Forms.textarea(ctx, name: "query", label: ctx.t("listening.query"), value: values["query"] ?? "", errors: model.errors, rows: 2, hint: ctx.t("listening.query_help")))
             \(Forms.textarea(ctx, name: "exclusions", label: ctx.t("listening.exclusions"), value: values["exclusions"] ?? "", errors: model.errors, rows: 3, required: false, hint: ctx.t("listening.exclusions_help")))
             \(Forms.checkboxes(ctx, name: "sources", legend: ctx.t("listening.sources"), options: ListeningSource.allCases.map { ($0.rawValue, ctx.t("listening.source.\($0.rawValue)")) }, checked: model.sources, errors: model.errors))
+            \(Forms.checkboxes(ctx, name: "platforms", legend: ctx.t("listening.platforms"), options: MonitorService.platforms.map { ($0, ctx.t("platform.\($0)")) }, checked: model.platforms, errors: model.errors))
+            \(accountBoxes(model, ctx))
+            <p class="hint">\(ctx.t("listening.scope_help"))</p>
             \(Forms.checkbox(ctx, name: "enabled", label: ctx.t("listening.enabled"), checked: values["enabled"] != "", errors: model.errors))
             \(Forms.textarea(ctx, name: "check_text", label: ctx.t("listening.check_text"), value: values["check_text"] ?? "", errors: model.errors, rows: 2, required: false, hint: ctx.t("listening.check_help")))
             \(checkLine)
@@ -234,6 +242,24 @@ enum ListeningPage {
             </form>
             \(model.editing.map { id -> HTML in "<form method=\"post\" action=\"\(model.base)/listening/monitors/\(id.uuidString.lowercased())/delete\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\" id=\"delete-monitor\">\(ctx.t("listening.delete"))</button></form>" })
             </section>
+            """
+    }
+
+    /// The workspace's accounts to tick, like `Forms.checkboxes` but with
+    /// each handle kept out of translation (it is the account's own name).
+    static func accountBoxes(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
+        guard !model.accountOptions.isEmpty else { return .empty }
+        let boxes = model.accountOptions.map { option -> HTML in
+            """
+            <label class="check"><input type="checkbox" id="account_ids-\(option.id)" name="account_ids" value="\(option.id)"\(model.accountIDs.contains(option.id) ? HTML(raw: " checked") : .empty)> \(HTML.typed(option.label))</label>
+            """
+        }
+        let error = model.errors["account_ids"]
+        return """
+            <fieldset class="field checks\(error != nil ? " has-error" : "")" id="account_ids"><legend>\(ctx.t("listening.accounts"))</legend>
+            \(HTML.join(boxes, separator: " "))
+            \(error.map { e -> HTML in "<small class=\"error\" id=\"account_ids-error\">\(e.text(ctx.locale))</small>" })
+            </fieldset>
             """
     }
 

@@ -14,11 +14,17 @@ struct ListeningPages {
         scoped.get("listening", "monitors", ":monitor_id", use: monitors)
         scoped.post("listening", "monitors", ":monitor_id", use: saveMonitor)
         scoped.post("listening", "monitors", ":monitor_id", "delete", use: deleteMonitor)
+        scoped.get("listening", "sources", use: sources)
+        scoped.post("listening", "sources", "feeds", use: addFeed)
+        scoped.post("listening", "sources", "feeds", ":feed_id", "delete", use: removeFeed)
+        scoped.post("listening", "sources", "searches", use: addSearch)
+        scoped.post("listening", "sources", "searches", ":search_id", "delete", use: removeSearch)
+        scoped.on(.POST, "listening", "sources", "import", maxBody: MentionImport.maxBody, use: importFile)
         scoped.get("listening", "grading", use: grading)
         scoped.post("listening", "grading", use: saveGrading)
     }
 
-    private func frame(
+    func frame(
         _ req: Request, _ tab: ListeningPage.Tab, status: HTTPStatus = .ok, title: String? = nil, typed: Bool = false, _ body: HTML
     )
         async throws -> HTMLResponse
@@ -105,6 +111,7 @@ struct ListeningPages {
         try access.require(.inboxView)
         var values: [String: String] = ["enabled": "true"]
         var sources: Set<String> = []
+        var scope = MonitorScope()
         var editing: UUID?
         if let raw = req.parameters.get("monitor_id") {
             let monitor = try await access.find(ListeningMonitor.self, raw, on: req.db, what: "Monitor")
@@ -114,18 +121,31 @@ struct ListeningPages {
                 "enabled": monitor.enabled ? "true" : "",
             ]
             sources = Set(monitor.sourceKinds.map(\.rawValue))
+            scope = MonitorScope(platforms: Set(monitor.platforms), accountIDs: Set(monitor.accountIDs.map { $0.uuidString.lowercased() }))
         }
-        return try await renderMonitors(req, editing: editing, values: values, sources: sources, errors: FormErrors(), check: nil)
+        return try await renderMonitors(req, editing: editing, values: values, sources: sources, scope: scope, errors: FormErrors(), check: nil)
+    }
+
+    /// The platforms and accounts a monitor hears, as the form ticks them.
+    struct MonitorScope {
+        var platforms: Set<String> = []
+        var accountIDs: Set<String> = []
     }
 
     private func renderMonitors(
-        _ req: Request, editing: UUID?, values: [String: String], sources: Set<String>, errors: FormErrors, check: Bool?, status: HTTPStatus = .ok
+        _ req: Request, editing: UUID?, values: [String: String], sources: Set<String>, scope: MonitorScope, errors: FormErrors, check: Bool?,
+        status: HTTPStatus = .ok
     ) async throws -> HTMLResponse {
         let access = try req.workspaceAccess
         let ctx = try await PageContext.make(req)
-        let model = ListeningPage.MonitorsModel(
+        let accounts = try await access.query(SocialAccount.self, on: req.db).sort(\.$platform).sort(\.$handle).all()
+        var model = ListeningPage.MonitorsModel(
             base: "/w/\(access.workspace.slug)", monitors: try await MonitorService(db: req.db).list(in: access).map(MonitorDTO.init),
             canManage: access.can(.inboxRulesManage), editing: editing, values: values, sources: sources, errors: errors, check: check)
+        model.platforms = scope.platforms
+        model.accountIDs = scope.accountIDs
+        // The handle is the account's own name; the platform says which it is.
+        model.accountOptions = accounts.map { ($0.id!.uuidString.lowercased(), "\($0.handle) (\($0.platform))") }
         return try await frame(req, .monitors, status: status, ListeningPage.monitorsView(model, ctx))
     }
 
@@ -141,6 +161,7 @@ struct ListeningPages {
             "enabled": Forms.isOn(req, "enabled") ? "true" : "", "check_text": req.formValue("check_text"),
         ]
         let sources = Forms.values(req, "sources")
+        let scope = MonitorScope(platforms: Set(Forms.values(req, "platforms")), accountIDs: Set(Forms.values(req, "account_ids")))
         let exclusions = (values["exclusions"] ?? "").split(whereSeparator: \.isNewline).map(String.init)
         do throws(any Error) {
             if req.formValue("intent") == "check" {
@@ -151,13 +172,14 @@ struct ListeningPages {
                 if text.isEmpty || text.count > 5_000 { errors.add("check_text", .lengthBetween(min: 1, max: 5_000)) }
                 try errors.throwIfAny()
                 let matches = MonitorService.wouldMatch(text, query: query!, exclusions: excluded)
-                return try await renderMonitors(req, editing: editing, values: values, sources: Set(sources), errors: FormErrors(), check: matches)
-                    .encodeResponse(for: req)
+                return try await renderMonitors(
+                    req, editing: editing, values: values, sources: Set(sources), scope: scope, errors: FormErrors(), check: matches
+                )
+                .encodeResponse(for: req)
             }
             let input = MonitorService.Input(
                 name: values["name"], query: values["query"], exclusions: exclusions,
-                // The page does not edit these scopes yet (the API does): kept as they are.
-                platforms: existing?.platforms, accountIds: existing?.accountIDs.map(\.uuidString), sources: sources,
+                platforms: Forms.values(req, "platforms"), accountIds: Forms.values(req, "account_ids"), sources: sources,
                 enabled: values["enabled"] == "true", snoozedUntil: existing?.snoozedUntil)
             let service = MonitorService(db: req.db)
             if let raw {
@@ -169,13 +191,14 @@ struct ListeningPages {
             return req.redirect(to: "/w/\(access.workspace.slug)/listening/monitors")
         } catch let errors as ValidationErrors {
             return try await renderMonitors(
-                req, editing: editing, values: values, sources: Set(sources), errors: FormErrors(errors), check: nil, status: .unprocessableEntity
+                req, editing: editing, values: values, sources: Set(sources), scope: scope, errors: FormErrors(errors), check: nil,
+                status: .unprocessableEntity
             ).encodeResponse(for: req)
         } catch let problem as Problem where problem.status == 409 {
             var errors = FormErrors()
             errors.general = I18n.text("listening.monitor_name_taken", req.uiLocale)
             return try await renderMonitors(
-                req, editing: editing, values: values, sources: Set(sources), errors: errors, check: nil, status: .conflict
+                req, editing: editing, values: values, sources: Set(sources), scope: scope, errors: errors, check: nil, status: .conflict
             )
             .encodeResponse(for: req)
         }

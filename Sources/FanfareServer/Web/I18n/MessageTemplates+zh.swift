@@ -449,6 +449,8 @@ enum ChineseMessages {
         .channelSecretWebhook: "须是 Standard Webhooks 密钥（whsec_ 后接至少 16 字节的 base64），留空则自动生成",
         .decimalBetween: "须是 {min} 到 {max} 之间的数",
         .alertGradeOrder: "每一项（音量倍数、提及数、负面占比、负面数）都不得低于下一级",
+        .searchHashtag: "须是一个话题标签，例如 #品牌：# 后接字母、数字或下划线，最多 100 个字",
+        .searchNeedsAccount: "要搜索该实例上的嘟文，须选择一个已连接的该平台账号；未连接时只能关注话题标签，例如 #品牌",
         .monitorQueryNegativeOnly: "不含任何词语的消息也会匹配；请至少加一个必须出现的词语（NOT 只用于排除）",
         .dayNotAfter: "须不晚于 {day}（工作区时区的今天）",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
