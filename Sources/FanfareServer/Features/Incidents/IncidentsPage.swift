@@ -161,6 +161,55 @@ enum IncidentsPage {
         var reviewHref: String
         var errors: FormErrors
         var values: [String: String]
+        /// Mentions to attach: the alert's monitor's newest, or those found.
+        var mentions: [MentionPick] = []
+        var mentionSearch = ""
+        /// The alert's monitor, when the list is its mentions.
+        var mentionMonitor: String?
+    }
+
+    struct MentionPick: Sendable {
+        var id: String
+        var author: String
+        var text: String
+        var time: String
+        var negative: Bool
+        var attached: Bool
+    }
+
+    /// The 关联提及 section: a search (GET, the page again) and the
+    /// mentions with a box each; attached ones say so.
+    static func mentionsSection(_ m: DetailModel, act: Bool, _ ctx: PageContext) -> HTML {
+        let rows = m.mentions.map { p -> HTML in
+            let box: HTML =
+                p.attached
+                ? "<span class=\"badge\">\(ctx.t("incidents.mentions.attached"))</span>"
+                : act
+                    ? "<input type=\"checkbox\" name=\"mention_ids[]\" value=\"\(p.id)\" id=\"mention-\(p.id)\" aria-label=\"\(p.author)\">" : .empty
+            return
+                "<li data-mention=\"\(p.id)\" data-attached=\"\(p.attached ? "true" : "false")\"\(p.negative ? HTML(raw: " class=\"negative\"") : .empty)>\(box) <strong>\(p.author)</strong> <small>\(p.time)</small><p class=\"entry-body\">\(p.text)</p></li>"
+        }
+        let intro = m.mentionMonitor.map { ctx.t("incidents.mentions.of_monitor", $0) } ?? ctx.t("incidents.mentions.recent")
+        let list: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("incidents.mentions.none"))</p>"
+            : "<ul class=\"plain\" id=\"incident-mention-list\">\(HTML.join(rows))</ul>"
+        let attach: HTML =
+            act && m.mentions.contains(where: { !$0.attached })
+            ? """
+            <form method="post" action="\(m.base)/mentions" id="incident-mentions-form">\(ctx.csrfField)
+            \(list)
+            \(m.errors["mention_ids"].map { HTML("<small class=\"error\">\($0.text(ctx.locale))</small>") } ?? .empty)
+            <button type="submit" id="attach-mentions">\(ctx.t("incidents.mentions.attach"))</button></form>
+            """ : list
+        return """
+            <h2>\(ctx.t("incidents.mentions.title"))</h2>
+            <p>\(ctx.t("incidents.mentions.intro")) \(intro)</p>
+            <form method="get" action="\(m.base)" class="filters" id="incident-mention-search">
+            <div class="field"><label for="mention_q">\(ctx.t("incidents.mentions.search"))</label><input type="search" id="mention_q" name="mention_q" value="\(m.mentionSearch)" maxlength="100"></div>
+            <button type="submit" class="secondary">\(ctx.t("incidents.mentions.search_button"))</button></form>
+            \(attach)
+            """
     }
 
     static func detailView(_ m: DetailModel, _ ctx: PageContext) -> HTML {
@@ -285,6 +334,7 @@ enum IncidentsPage {
             \(holdForm)
             <h2>\(ctx.t("incidents.playbook"))</h2>
             <ol id="incident-playbook">\(phases)</ol>
+            \(mentionsSection(m, act: act, ctx))
             <h2>\(ctx.t("incidents.statements"))</h2>
             <p>\(ctx.t("incidents.statements.intro"))</p>
             <ul id="incident-statements">\(statements)</ul>
