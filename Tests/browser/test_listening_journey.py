@@ -5,9 +5,10 @@ test on 127.0.0.1, routed to that monitor's alerts → starts a Sandbox storm
 with the demo's button on the 舆情 pages (a second press is refused while it
 lasts) → the alert appears on the alerts page, graded → the receiver got a
 delivery signed as Standard Webhooks says → an incident is opened from the
-alert → publishing is held → a holding statement passes its fast review and
-is sent as a reply to one of the storm's fans → the incident is resolved →
-its review page shows the timeline and every clock met.
+alert → publishing is held → a holding statement passes its fast review →
+two of the storm's mentions are attached from the incident page → the
+statement is sent as a reply to one of the storm's fans → the incident is
+resolved → its review page shows the timeline and every clock met.
 
 The server is `serve --demo` (the storm button shows only there) started
 with FANFARE_OUTBOUND_ALLOW=127.0.0.1, so it may deliver to the receiver
@@ -21,7 +22,6 @@ import hashlib
 import hmac
 import json
 import re
-import shutil
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +31,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
 
-from conftest import ARTIFACTS, ServerStartError, start_server, stop_server
+from conftest import serve_own
 from test_foundation_journey import check_no_raw_markup, fill, flash_texts, wait, wait_for_path
 from test_inbox_journey import conversation_page, row_of, set_text, sign_in, wait_for_reply
 from test_publishing_journey import click_through
@@ -142,18 +142,7 @@ def receiver():
 def listening_server(monkeypatch):
     """`serve --demo` that may deliver to a receiver on 127.0.0.1."""
     monkeypatch.setenv("FANFARE_OUTBOUND_ALLOW", "127.0.0.1")
-    log_name = "server-listening.log"
-    try:
-        server = start_server(demo=True)
-    except ServerStartError as error:
-        pytest.fail(str(error))
-    yield server
-    if server.process.poll() is None:
-        stop_server(server, log_name=log_name)
-    else:  # it crashed; the test reports that: keep the log, clean up
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(server.stderr_path, ARTIFACTS / log_name)
-        shutil.rmtree(server.stderr_path.parent, ignore_errors=True)
+    yield from serve_own("server-listening.log", demo=True)
 
 
 # --------------------------------------------------------------------------
@@ -314,6 +303,21 @@ def test_listening_journey(listening_server, receiver, new_browser, shot, soft):
     wait(admin).until(EC.presence_of_element_located((By.CSS_SELECTOR, '#incident-statements li[data-approved="true"]')))
     shot(admin, "listening-05-statement-approved")
 
+    # 8b. Two of the alert's mentions attached from the incident page; the
+    #     timeline says so once, and the attached ones are marked.
+    boxes = admin.find_elements(By.CSS_SELECTOR, '#incident-mentions-form input[name="mention_ids[]"]')
+    assert len(boxes) >= 2, f"the incident page offers {len(boxes)} mentions to attach"
+    chosen = [box.get_attribute("value") for box in boxes[:2]]
+    for box in boxes[:2]:
+        box.click()
+    incident_action(admin, "#attach-mentions", "attaching mentions")
+    soft.check(any("已关联 2 条提及" in text for text in flash_texts(admin)), f"after attaching: {flash_texts(admin)}")
+    for mention in chosen:
+        soft.check(admin.find_elements(By.CSS_SELECTOR, f'li[data-mention="{mention}"][data-attached="true"]'),
+                   f"the attached mention {mention} is not marked attached")
+    attached = admin.find_elements(By.CSS_SELECTOR, '#incident-timeline li[data-kind="mentions_attached"]')
+    assert len(attached) == 1 and "2" in attached[0].text, f"the timeline's attached mentions: {[a.text for a in attached]}"
+
     # 9. Sent as the answer to one of the storm's fans (one the alert heard).
     admin.get(f"{base}/w/{SLUG}/listening/alerts/{alert_id}")
     # A mention's row: time, platform, source, author, text, sentiment, monitors.
@@ -332,7 +336,7 @@ def test_listening_journey(listening_server, receiver, new_browser, shot, soft):
     states = clock_states(admin)
     assert states.get("首次回应") == "met", f"the incident's clocks after the statement went out: {states}"
     kinds = [li.get_attribute("data-kind") for li in admin.find_elements(By.CSS_SELECTOR, "#incident-timeline li")]
-    for kind in ("opened", "hold_started", "statement_submitted", "statement_approved", "reply_published"):
+    for kind in ("opened", "hold_started", "statement_submitted", "statement_approved", "mentions_attached", "reply_published"):
         soft.check(kind in kinds, f"the incident's timeline has no {kind}: {kinds}")
     incident_action(admin, '#main form[action$="/state"] input[value=resolved] ~ button', "resolving the incident")
     assert admin.find_element(By.ID, "incident-state").text.strip() == "已解决", admin.find_element(By.ID, "incident-state").text

@@ -49,7 +49,7 @@ enum DemoSurface {
             <form method="post" action="/w/\(access.workspace.slug)/demo/storm" class="inline" id="demo-storm">\(ctx.csrfField)\
             <input type="hidden" name="return_to" value="\(returnTo)">\
             <button type="submit" class="secondary" id="start-storm">\(ctx.t("demo.storm.start"))</button> \
-            <small class="hint">\(ctx.t("demo.storm.hint", DemoStorm.brand))</small></form>
+            <small class="hint">\(ctx.t("demo.storm.hint"))</small></form>
             """
     }
 }

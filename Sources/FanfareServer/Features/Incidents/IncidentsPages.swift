@@ -138,10 +138,14 @@ struct IncidentsPages {
         let canAct = access.can(.inboxReply)
         let statements = try await service.statements(of: incident).map { s -> IncidentsPage.StatementRow in
             let approved = s.state == IncidentStatement.State.approved.rawValue
+            // The person's name is theirs, not words to translate.
             let meta =
                 approved
-                ? ctx.t("incidents.statement.approved_by", s.approvedBy.flatMap { names[$0] } ?? "—", s.approvedAt.map(time) ?? "")
-                : ctx.t("incidents.statement.pending", s.submittedBy.flatMap { names[$0] } ?? "—", time(s.submittedAt))
+                ? HTML.sentence(
+                    ctx.t("incidents.statement.approved_by"),
+                    [HTML.typed(s.approvedBy.flatMap { names[$0] } ?? "—"), HTML("\(s.approvedAt.map(time) ?? "")")])
+                : HTML.sentence(
+                    ctx.t("incidents.statement.pending"), [HTML.typed(s.submittedBy.flatMap { names[$0] } ?? "—"), HTML("\(time(s.submittedAt))")])
             return IncidentsPage.StatementRow(
                 id: s.id!.uuidString, text: s.text, approved: approved, meta: meta,
                 approveAction: !approved && mayApprove && canAct ? "\(base)/statements/\(s.id!.uuidString)/approve" : nil,
@@ -161,9 +165,12 @@ struct IncidentsPages {
         }
         let next = timeline.nextStatusUpdate(of: incident)
         let alertLine = incident.alertID.map { _ in
-            ctx.t(
-                "incidents.alert_line", incident.alertMonitor ?? "—", String(incident.alertMentions ?? 0),
-                incident.firstMentionAt.map(time) ?? "—")
+            HTML.sentence(
+                ctx.t("incidents.alert_line"),
+                [
+                    HTML.typed(incident.alertMonitor ?? "—"), HTML("\(String(incident.alertMentions ?? 0))"),
+                    HTML("\(incident.firstMentionAt.map(time) ?? "—")"),
+                ])
         }
         // The alert's monitor's newest mentions, or (searching) any monitor's.
         let search = String((mentionSearch ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(100))
