@@ -228,12 +228,13 @@ def own_server(request):
     yield from serve_own(f"server-{journey}.log")
 
 
-def serve_own(log_name: str):
-    """Starts a server for one test and stops it afterwards, keeping its log
-    as ``artifacts/<log_name>`` (also when it crashed): the body of a
-    fixture, for fixtures that set the environment first."""
+def serve_own(log_name: str, demo: bool = False):
+    """Starts a server for one test (with ``demo``: ``serve --demo``) and
+    stops it afterwards, keeping its log as ``artifacts/<log_name>`` (also
+    when it crashed): the body of a fixture, for fixtures that set the
+    environment first."""
     try:
-        server = start_server()
+        server = start_server(demo=demo)
     except ServerStartError as error:
         pytest.fail(str(error))
     yield server

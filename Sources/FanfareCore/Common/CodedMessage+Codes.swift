@@ -376,6 +376,7 @@ extension CodedMessage {
     }
     public static func notAWorkspaceAccount(id: String) -> CodedMessage { CodedMessage(.notAWorkspaceAccount, ["id": .text(id)]) }
     public static func notAWorkspaceSegment(id: String) -> CodedMessage { CodedMessage(.notAWorkspaceSegment, ["id": .text(id)]) }
+    public static func notAWorkspaceMention(id: String) -> CodedMessage { CodedMessage(.notAWorkspaceMention, ["id": .text(id)]) }
     public static var workspaceAccounts: CodedMessage { CodedMessage(.workspaceAccounts) }
     public static var emptyKeywords: CodedMessage { CodedMessage(.emptyKeywords) }
     public static var hoursRange: CodedMessage { CodedMessage(.hoursRange) }

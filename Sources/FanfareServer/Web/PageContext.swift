@@ -57,11 +57,18 @@ struct Flash: Codable, Sendable {
         request.session.data[SessionKey.flash] = (try? JSONEncoder().encode(list)).flatMap { String(data: $0, encoding: .utf8) }
     }
 
+    /// The request's messages, taken from the session once: a page that
+    /// makes its context twice (the 舆情 pages' frame around a view made
+    /// with its own) shows them, rather than the second take finding none.
     static func take(from request: Request) -> [Flash] {
+        if let taken = request.storage[Taken.self] { return taken }
         let list = peek(request)
         if !list.isEmpty { request.session.data[SessionKey.flash] = nil }
+        request.storage[Taken.self] = list
         return list
     }
+
+    private struct Taken: StorageKey { typealias Value = [Flash] }
 
     private static func peek(_ request: Request) -> [Flash] {
         guard request.hasSession, let raw = request.session.data[SessionKey.flash] else { return [] }

@@ -2,6 +2,8 @@ import ArgumentParser
 import FanfareConnectors
 import FanfareCore
 import Fluent
+import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// A storm on the demo brand, on demand: Sandbox fans start complaining
@@ -23,22 +25,52 @@ enum DemoStorm {
         var to: Date
     }
 
+    /// A storm refused because one is still arriving in the workspace.
+    struct Underway: Error, Sendable {
+        /// When its last message is due.
+        var until: Date
+    }
+
+    /// Workspaces whose storm is being started this moment: a second start
+    /// waits for nothing and is refused (two clicks at once make one storm).
+    private static let starting = NIOLockedValueBox<Set<UUID>>([])
+
     /// Starts a storm on the demo workspace's first Sandbox account (or the
-    /// one named by its handle).
+    /// one named by its handle). One storm at a time per workspace: while
+    /// one is still arriving (a message of its accounts is due later than
+    /// now) another is refused with `Underway`.
     static func start(app: Application, peakPerMinute: Int, account handle: String? = nil, now: Date = Date()) async throws -> Started {
         guard (1...100).contains(peakPerMinute) else { throw ValidationErrors("peak", .wholeNumberBetween(min: 1, max: 100)) }
         guard let workspace = try await Workspace.query(on: app.db).filter(\.$slug == Demo.workspaceSlug).first() else {
             throw CommandLineProblem(noDemo)
         }
-        var accounts = SocialAccount.query(on: app.db).filter(\.$workspace.$id == workspace.id!).filter(\.$platform == "sandbox")
-        if let handle { accounts = accounts.filter(\.$handle == handle) }
-        guard let account = try await accounts.sort(\.$createdAt).first() else {
+        let workspaceID = workspace.id!
+        let sandbox = try await SocialAccount.query(on: app.db).filter(\.$workspace.$id == workspaceID).filter(\.$platform == "sandbox")
+            .sort(\.$createdAt).all()
+        guard let account = handle.map({ handle in sandbox.first { $0.handle == handle } }) ?? sandbox.first else {
             throw ValidationErrors("account", .sandboxAccountRequired)
         }
+        // Another start this moment: its storm lasts twenty minutes from now.
+        guard starting.withLockedValue({ $0.insert(workspaceID).inserted }) else { throw Underway(until: now.addingTimeInterval(20 * 60)) }
+        defer { _ = starting.withLockedValue { $0.remove(workspaceID) } }
+        if let until = try await underway(on: sandbox.map(\.handle), now: now, db: app.db) { throw Underway(until: until) }
         let seed = UInt64(bitPattern: Int64(now.timeIntervalSince1970.rounded(.down)))
         let messages = SandboxChatter(seed: seed, brand: brand).storm(start: now, peakPerMinute: peakPerMinute)
         let written = try await SandboxFans.schedule(messages, to: account, app: app)
         return Started(account: account.handle, messages: written, from: messages.first?.at ?? now, to: messages.last?.at ?? now)
+    }
+
+    /// When the last message still to arrive on `handles` is due, if any:
+    /// fans' messages are only ever told in advance by a storm.
+    static func underway(on handles: [String], now: Date, db: any Database) async throws -> Date? {
+        guard !handles.isEmpty, let sql = db as? any SQLDatabase else { return nil }
+        let row = try await sql.raw(
+            """
+            SELECT MAX(at) AS last FROM sandbox_fan_messages
+            WHERE account IN \(SQLGroupExpression(handles.map { SQLBind($0) })) AND at > \(bind: now)
+            """
+        ).first()
+        return try row?.decode(column: "last", as: Date?.self)
     }
 }
 
@@ -77,6 +109,9 @@ struct DemoCommand: AsyncParsableCommand {
                     started = try await DemoStorm.start(app: app, peakPerMinute: peak, account: account)
                 } catch let errors as ValidationErrors {
                     throw CommandLineProblem(errors.issues.map { "--\($0.field): \($0.message)" }.joined(separator: "; "))
+                } catch let underway as DemoStorm.Underway {
+                    throw CommandLineProblem(
+                        "a storm is still arriving in the demo workspace until \(underway.until.formatted(.iso8601)); start the next one after it")
                 }
                 print(
                     "Storm started on @\(started.account): \(started.messages) messages about \(DemoStorm.brand) from \(started.from.formatted(.iso8601)) to \(started.to.formatted(.iso8601))."

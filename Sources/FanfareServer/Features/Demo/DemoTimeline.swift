@@ -48,6 +48,9 @@ final class DemoTimeline {
         WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: role, matrix: .standard)
     }
 
+    /// One of the demo's Sandbox accounts, by handle (once connected).
+    func account(_ handle: String) -> SocialAccount? { accounts[handle] }
+
     func actor(_ role: Role) -> Actor {
         let user = members[role]!
         return Actor(userID: user.id, label: user.email, address: nil)
@@ -67,6 +70,7 @@ final class DemoTimeline {
         planToday()
         planFeedback()
         try await DemoFans.plan(self)
+        try await DemoListening.plan(self)
         while let next = steps.indices.min(by: { (steps[$0].at, steps[$0].order) < (steps[$1].at, steps[$1].order) }) {
             let step = steps.remove(at: next)
             try await step.run(step.at)

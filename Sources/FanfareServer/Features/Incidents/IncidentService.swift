@@ -295,21 +295,46 @@ struct IncidentService {
         return try await Self.record(incident, .note, by: actor.userID, body: text, at: now, on: db)
     }
 
-    /// Listening's mentions attached to the incident (the lead wires the
-    /// button on the mentions list): their ids and an excerpt.
+    /// Listening's mentions attached to the incident, with an excerpt:
+    /// each must be a mention of the incident's workspace (one that is not
+    /// is named); a mention already attached is attached once, so nil when
+    /// every one of them already was.
+    @discardableResult
     func attachMentions(
         _ incident: Incident, ids raw: [String]?, excerpt: String?, by actor: Actor, now: Date = Date()
     ) async throws
-        -> IncidentEntry
+        -> IncidentEntry?
     {
-        let ids = (raw ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !ids.isEmpty else { throw ValidationErrors("mention_ids", .valuesRequired) }
-        guard ids.count <= 100 else { throw ValidationErrors("mention_ids", .itemsAtMost(max: 100, count: ids.count)) }
-        guard ids.allSatisfy({ UUID(uuidString: $0) != nil }) else { throw ValidationErrors("mention_ids", .typeId) }
-        let excerpt = excerpt.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)) }
+        let given = (raw ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !given.isEmpty else { throw ValidationErrors("mention_ids", .valuesRequired) }
+        guard given.count <= 100 else { throw ValidationErrors("mention_ids", .itemsAtMost(max: 100, count: given.count)) }
+        var ids: [UUID] = []
+        for text in given {
+            guard let id = UUID(uuidString: text) else { throw ValidationErrors("mention_ids", .typeId) }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        let known = try await ListeningService.mentionIDs(ids, in: incident.$workspace.id, on: db)
+        if let stranger = ids.first(where: { !known.contains($0) }) {
+            throw ValidationErrors("mention_ids", .notAWorkspaceMention(id: stranger.uuidString.lowercased()))
+        }
+        let excerpt = excerpt.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)) }.flatMap { $0.isEmpty ? nil : $0 }
         try Self.requireActive(incident)
-        return try await Self.record(
-            incident, .mentionsAttached, by: actor.userID, detail: String(ids.count), body: excerpt, refs: ids, at: now, on: db)
+        let chosen = ids
+        return try await db.writeTransaction { tx in
+            // The incident's row is written first: on PostgreSQL it stays
+            // locked to the end, so two people attaching the same mention at
+            // once take turns and the second sees what the first attached.
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+            try await sql.raw("UPDATE incidents SET updated_at = \(bind: now) WHERE id = \(bind: incident.id!)").run()
+            let attached = Set(
+                try await IncidentEntry.query(on: tx).filter(\.$incident.$id == incident.id!)
+                    .filter(\.$kind == IncidentEntry.Kind.mentionsAttached.rawValue).all().flatMap(\.refs).compactMap(UUID.init(uuidString:)))
+            let new = chosen.filter { !attached.contains($0) }
+            guard !new.isEmpty else { return nil }
+            return try await Self.record(
+                incident, .mentionsAttached, by: actor.userID, detail: String(new.count), body: excerpt, refs: new.map(\.uuidString),
+                at: now, on: tx)
+        }
     }
 
     /// Ticks a playbook step (once; a second tick changes nothing).

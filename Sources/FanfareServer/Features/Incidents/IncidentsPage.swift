@@ -46,7 +46,7 @@ enum IncidentsPage {
             ], submit: ctx.t("incidents.filter.show"))
         let rows = m.rows.map { row -> HTML in
             """
-            <tr><td><a href="\(row.href)">\(row.title)</a>\(row.fromAlert ? HTML(" <small>\(ctx.t("incidents.from_alert"))</small>") : .empty)</td>\
+            <tr><td><a href="\(row.href)">\(HTML.typed(row.title))</a>\(row.fromAlert ? HTML(" <small>\(ctx.t("incidents.from_alert"))</small>") : .empty)</td>\
             <td><span class="badge grade-\(row.severity)">\(row.severityLabel)</span></td><td>\(row.stateLabel)</td><td>\(row.opened)</td></tr>
             """
         }
@@ -113,11 +113,11 @@ enum IncidentsPage {
         var role: String
     }
 
-    struct StatementRow: Sendable, Equatable {
+    struct StatementRow: Sendable {
         var id: String
         var text: String
         var approved: Bool
-        var meta: String
+        var meta: HTML
         var approveAction: String?
         var draftHref: String?
     }
@@ -141,7 +141,7 @@ enum IncidentsPage {
         var severity: String
         var severityLabel: String
         var stateLabel: String
-        var alertLine: String?
+        var alertLine: HTML?
         var base: String
         var moves: [(state: String, label: String)]
         var clocks: [ClockRow]
@@ -161,6 +161,57 @@ enum IncidentsPage {
         var reviewHref: String
         var errors: FormErrors
         var values: [String: String]
+        /// Mentions to attach: the alert's monitor's newest, or those found.
+        var mentions: [MentionPick] = []
+        var mentionSearch = ""
+        /// The alert's monitor, when the list is its mentions.
+        var mentionMonitor: String?
+    }
+
+    struct MentionPick: Sendable {
+        var id: String
+        var author: String
+        var text: String
+        var time: String
+        var negative: Bool
+        var attached: Bool
+    }
+
+    /// The 关联提及 section: a search (GET, the page again) and the
+    /// mentions with a box each; attached ones say so.
+    static func mentionsSection(_ m: DetailModel, act: Bool, _ ctx: PageContext) -> HTML {
+        let rows = m.mentions.map { p -> HTML in
+            let box: HTML =
+                p.attached
+                ? "<span class=\"badge\">\(ctx.t("incidents.mentions.attached"))</span>"
+                : act
+                    ? "<input type=\"checkbox\" name=\"mention_ids[]\" value=\"\(p.id)\" id=\"mention-\(p.id)\" aria-label=\"\(p.author)\">" : .empty
+            return
+                "<li data-mention=\"\(p.id)\" data-attached=\"\(p.attached ? "true" : "false")\"\(p.negative ? HTML(raw: " class=\"negative\"") : .empty)>\(box) <strong translate=\"no\">\(p.author)</strong> <small>\(p.time)</small><p class=\"entry-body\" translate=\"no\">\(p.text)</p></li>"
+        }
+        let intro =
+            m.mentionMonitor.map { HTML.sentence(ctx.t("incidents.mentions.of_monitor"), [HTML.typed($0)]) }
+            ?? HTML("\(ctx.t("incidents.mentions.recent"))")
+        let list: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("incidents.mentions.none"))</p>"
+            : "<ul class=\"plain\" id=\"incident-mention-list\">\(HTML.join(rows))</ul>"
+        let attach: HTML =
+            act && m.mentions.contains(where: { !$0.attached })
+            ? """
+            <form method="post" action="\(m.base)/mentions" id="incident-mentions-form">\(ctx.csrfField)
+            \(list)
+            \(m.errors["mention_ids"].map { HTML("<small class=\"error\">\($0.text(ctx.locale))</small>") } ?? .empty)
+            <button type="submit" id="attach-mentions">\(ctx.t("incidents.mentions.attach"))</button></form>
+            """ : list
+        return """
+            <h2>\(ctx.t("incidents.mentions.title"))</h2>
+            <p>\(ctx.t("incidents.mentions.intro")) \(intro)</p>
+            <form method="get" action="\(m.base)" class="filters" id="incident-mention-search">
+            <div class="field"><label for="mention_q">\(ctx.t("incidents.mentions.search"))</label><input type="search" id="mention_q" name="mention_q" value="\(m.mentionSearch)" maxlength="100"></div>
+            <button type="submit" class="secondary">\(ctx.t("incidents.mentions.search_button"))</button></form>
+            \(attach)
+            """
     }
 
     static func detailView(_ m: DetailModel, _ ctx: PageContext) -> HTML {
@@ -189,20 +240,22 @@ enum IncidentsPage {
                     "<p id=\"incident-next-update\"\(m.updateOverdue ? HTML(raw: " class=\"flash flash-error\"") : .empty)>\(ctx.t(m.updateOverdue ? "incidents.update_overdue" : "incidents.update_due", $0))</p>"
                 )
             } ?? .empty
-        let members = m.members.map { HTML("<li>\($0.name) — \($0.role)</li>") }
+        let members = m.members.map { HTML("<li>\(HTML.typed($0.name)) — \($0.role)</li>") }
         let roles = IncidentRole.allCases.map { ($0.rawValue, ctx.t("incidents.role.\($0.rawValue)")) } + [("none", ctx.t("incidents.role.none"))]
         let roleForm: HTML =
             act
             ? """
             <form method="post" action="\(m.base)/roles" class="filters" id="incident-role-form">\(csrf)
-            \(Layout.select(ctx, name: "user_id", label: ctx.t("incidents.person"), options: m.people, selected: "", errors: m.errors, verbatimAfterFirst: false))
+            \(Layout.select(ctx, name: "user_id", label: ctx.t("incidents.person"), options: [("", ctx.t("incidents.person_choose"))] + m.people, selected: "", errors: m.errors, verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "role", label: ctx.t("incidents.role"), options: roles, selected: "observer", errors: m.errors))
             <button type="submit" class="secondary">\(ctx.t("incidents.assign"))</button></form>
             """ : .empty
         var phases: [HTML] = []
         for phase in IncidentPlaybook.Phase.allCases {
             let items = m.steps.filter { $0.phase == phase.rawValue }.map { step -> HTML in
-                if let done = step.done { return "<li class=\"done\" data-step=\"\(step.id)\">✓ \(step.label) <small>\(done)</small></li>" }
+                if let done = step.done {
+                    return "<li class=\"done\" data-step=\"\(step.id)\">✓ \(step.label) <small translate=\"no\">\(done)</small></li>"
+                }
                 let button: HTML =
                     act
                     ? "<form method=\"post\" action=\"\(m.base)/playbook\" class=\"inline\">\(csrf)<input type=\"hidden\" name=\"step\" value=\"\(step.id)\"><button type=\"submit\" class=\"link\">\(ctx.t("incidents.check"))</button></form>"
@@ -218,8 +271,8 @@ enum IncidentsPage {
                 } ?? .empty
             let use: HTML =
                 s.approved
-                ? "<textarea readonly rows=\"3\" aria-label=\"\(ctx.t("incidents.statement.copy"))\">\(s.text)</textarea><small class=\"hint\">\(ctx.t("incidents.statement.use_hint"))</small>\(s.draftHref.map { HTML(" <a href=\"\($0)\">\(ctx.t("incidents.statement.as_post"))</a>") } ?? .empty)"
-                : "<p>\(s.text)</p>"
+                ? "<textarea readonly rows=\"3\" translate=\"no\" aria-label=\"\(ctx.t("incidents.statement.copy"))\">\(s.text)</textarea><small class=\"hint\">\(ctx.t("incidents.statement.use_hint"))</small>\(s.draftHref.map { HTML(" <a href=\"\($0)\">\(ctx.t("incidents.statement.as_post"))</a>") } ?? .empty)"
+                : "<p translate=\"no\">\(s.text)</p>"
             return "<li data-statement=\"\(s.id)\" data-approved=\"\(s.approved ? "true" : "false")\"><small>\(s.meta)</small>\(use) \(approve)</li>"
         }
         let statementForm: HTML =
@@ -261,11 +314,11 @@ enum IncidentsPage {
             <button type="submit" class="secondary">\(ctx.t("incidents.note.add"))</button></form>
             """ : .empty
         let entries = m.entries.map { e -> HTML in
-            "<li data-kind=\"\(e.kind)\"><time>\(e.time)</time> \(e.label)\(e.who.map { HTML(" · \($0)") } ?? .empty)\(e.body.map { HTML("<p class=\"entry-body\">\($0)</p>") } ?? .empty)</li>"
+            "<li data-kind=\"\(e.kind)\"><time>\(e.time)</time> \(e.label)\(e.who.map { HTML(" · \(HTML.typed($0))") } ?? .empty)\(e.body.map { HTML("<p class=\"entry-body\" translate=\"no\">\($0)</p>") } ?? .empty)</li>"
         }
         return """
             <p><a href="\(m.base.components(separatedBy: "/").dropLast().joined(separator: "/"))">\(ctx.t("incidents.back"))</a></p>
-            <h1>\(m.title) <span class="badge grade-\(m.severity)">\(m.severityLabel)</span> <span class="badge" id="incident-state">\(m.stateLabel)</span></h1>
+            <h1>\(HTML.typed(m.title)) <span class="badge grade-\(m.severity)">\(m.severityLabel)</span> <span class="badge" id="incident-state">\(m.stateLabel)</span></h1>
             \(m.alertLine.map { HTML("<p>\($0)</p>") } ?? .empty)
             \(Layout.errorSummary(ctx, m.errors))
             <p class="actions">\(moves) <a href="\(m.reviewHref)">\(ctx.t("incidents.review.open"))</a></p>
@@ -285,6 +338,7 @@ enum IncidentsPage {
             \(holdForm)
             <h2>\(ctx.t("incidents.playbook"))</h2>
             <ol id="incident-playbook">\(phases)</ol>
+            \(mentionsSection(m, act: act, ctx))
             <h2>\(ctx.t("incidents.statements"))</h2>
             <p>\(ctx.t("incidents.statements.intro"))</p>
             <ul id="incident-statements">\(statements)</ul>
@@ -353,7 +407,7 @@ enum IncidentsPage {
         <form method="post" action="\(action)" class="stack" id="incident-review-form">\(ctx.csrfField)
         \(Layout.field(ctx, name: "title", label: ctx.t("incidents.field.title"), value: title, errors: errors))
         <div class="field\(errors["body"] != nil ? " has-error" : "")"><label for="body">\(ctx.t("incidents.review.body"))</label>\
-        <textarea id="body" name="body" rows="24" required>\(body)</textarea>\
+        <textarea id="body" name="body" rows="24" translate="no" required>\(body)</textarea>\
         \(errors["body"].map { HTML("<small class=\"error\">\($0.text(ctx.locale))</small>") } ?? .empty)</div>
         <button type="submit">\(ctx.t("incidents.review.save"))</button></form>
         """
@@ -364,7 +418,7 @@ enum IncidentsPage {
             id: "review-search",
             fields: [Layout.field(ctx, name: "q", label: ctx.t("incidents.reviews.search"), value: query, errors: FormErrors(), required: false)],
             submit: ctx.t("incidents.filter.show"))
-        let items = rows.map { HTML("<li><a href=\"\($0.href)\">\($0.title)</a> <small>\($0.updated)</small></li>") }
+        let items = rows.map { HTML("<li><a href=\"\($0.href)\">\(HTML.typed($0.title))</a> <small>\($0.updated)</small></li>") }
         return """
             <h1>\(ctx.t("incidents.reviews.title"))</h1>
             <p>\(ctx.t("incidents.reviews.intro"))</p>

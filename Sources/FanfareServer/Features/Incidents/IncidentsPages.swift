@@ -19,6 +19,7 @@ struct IncidentsPages {
         scoped.post("incidents", ":incident_id", "notes", use: note)
         scoped.post("incidents", ":incident_id", "status-updates", use: statusUpdate)
         scoped.post("incidents", ":incident_id", "playbook", use: playbook)
+        scoped.post("incidents", ":incident_id", "mentions", use: attachMentions)
         scoped.post("incidents", ":incident_id", "statements", use: statement)
         scoped.post("incidents", ":incident_id", "statements", ":statement_id", "approve", use: approve)
         scoped.post("incidents", ":incident_id", "hold", use: hold)
@@ -109,7 +110,9 @@ struct IncidentsPages {
         let ctx = try await PageContext.make(req)
         let service = IncidentService(db: req.db)
         let incident = try await service.find(req.parameters.get("incident_id"), in: access)
-        let model = try await Self.detailModel(incident, access: access, ctx: ctx, userID: req.auth.get(User.self)?.id, on: req.db, now: Date())
+        let model = try await Self.detailModel(
+            incident, access: access, ctx: ctx, userID: req.auth.get(User.self)?.id, mentionSearch: req.query[String.self, at: "mention_q"],
+            on: req.db, now: Date())
         var withInput = model
         withInput.values = values
         withInput.errors = errors
@@ -117,7 +120,7 @@ struct IncidentsPages {
     }
 
     static func detailModel(
-        _ incident: Incident, access: WorkspaceAccess, ctx: PageContext, userID: UUID?, on db: any Database, now: Date
+        _ incident: Incident, access: WorkspaceAccess, ctx: PageContext, userID: UUID?, mentionSearch: String? = nil, on db: any Database, now: Date
     )
         async throws -> IncidentsPage.DetailModel
     {
@@ -135,10 +138,14 @@ struct IncidentsPages {
         let canAct = access.can(.inboxReply)
         let statements = try await service.statements(of: incident).map { s -> IncidentsPage.StatementRow in
             let approved = s.state == IncidentStatement.State.approved.rawValue
+            // The person's name is theirs, not words to translate.
             let meta =
                 approved
-                ? ctx.t("incidents.statement.approved_by", s.approvedBy.flatMap { names[$0] } ?? "—", s.approvedAt.map(time) ?? "")
-                : ctx.t("incidents.statement.pending", s.submittedBy.flatMap { names[$0] } ?? "—", time(s.submittedAt))
+                ? HTML.sentence(
+                    ctx.t("incidents.statement.approved_by"),
+                    [HTML.typed(s.approvedBy.flatMap { names[$0] } ?? "—"), HTML("\(s.approvedAt.map(time) ?? "")")])
+                : HTML.sentence(
+                    ctx.t("incidents.statement.pending"), [HTML.typed(s.submittedBy.flatMap { names[$0] } ?? "—"), HTML("\(time(s.submittedAt))")])
             return IncidentsPage.StatementRow(
                 id: s.id!.uuidString, text: s.text, approved: approved, meta: meta,
                 approveAction: !approved && mayApprove && canAct ? "\(base)/statements/\(s.id!.uuidString)/approve" : nil,
@@ -158,11 +165,24 @@ struct IncidentsPages {
         }
         let next = timeline.nextStatusUpdate(of: incident)
         let alertLine = incident.alertID.map { _ in
-            ctx.t(
-                "incidents.alert_line", incident.alertMonitor ?? "—", String(incident.alertMentions ?? 0),
-                incident.firstMentionAt.map(time) ?? "—")
+            HTML.sentence(
+                ctx.t("incidents.alert_line"),
+                [
+                    HTML.typed(incident.alertMonitor ?? "—"), HTML("\(String(incident.alertMentions ?? 0))"),
+                    HTML("\(incident.firstMentionAt.map(time) ?? "—")"),
+                ])
         }
-        return IncidentsPage.DetailModel(
+        // The alert's monitor's newest mentions, or (searching) any monitor's.
+        let search = String((mentionSearch ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(100))
+        let attached = Set(timeline.items.filter { $0.kind == IncidentEntry.Kind.mentionsAttached.rawValue }.flatMap(\.refs).map { $0.lowercased() })
+        let picks = try await ListeningService.recentMentions(
+            alertID: search.isEmpty ? incident.alertID : nil, search: search, in: access.workspaceID, limit: 30, on: db
+        ).map {
+            IncidentsPage.MentionPick(
+                id: $0.id.uuidString.lowercased(), author: $0.author, text: $0.text, time: time($0.publishedAt),
+                negative: $0.sentiment == MessageSentiment.neg.rawValue, attached: attached.contains($0.id.uuidString.lowercased()))
+        }
+        var model = IncidentsPage.DetailModel(
             title: incident.title, severity: incident.severity, severityLabel: ctx.t("incidents.severity.\(incident.severity)"),
             stateLabel: ctx.t("incidents.state.\(incident.state)"), alertLine: alertLine, base: base,
             moves: incident.incidentState.next.map { ($0.rawValue, ctx.t("incidents.move.\($0.rawValue)")) },
@@ -185,6 +205,10 @@ struct IncidentsPages {
                     kind: item.kind, time: time(item.at), label: IncidentsPage.entryLabel(item, locale: ctx.locale),
                     who: item.actorID.flatMap { names[$0] }, body: item.body.flatMap { Int($0) == nil ? $0 : nil })
             }, reviewHref: "\(base)/review", errors: FormErrors(), values: [:])
+        model.mentions = picks
+        model.mentionSearch = search
+        model.mentionMonitor = search.isEmpty ? incident.alertMonitor : nil
+        return model
     }
 
     /// Runs an action on the incident and goes back to its page; refused
@@ -260,6 +284,16 @@ struct IncidentsPages {
         return try await act(req) { service, incident, _ in
             try await service.checkStep(incident, step: step, by: actor)
             return nil
+        }
+    }
+
+    @Sendable func attachMentions(req: Request) async throws -> Response {
+        let ids = (try? req.content.get([String].self, at: "mention_ids")) ?? []
+        let actor = req.actor
+        let locale = req.uiLocale
+        return try await act(req) { service, incident, _ in
+            let entry = try await service.attachMentions(incident, ids: ids, excerpt: nil, by: actor)
+            return entry.map { I18n.text("incidents.mentions.done", locale, [$0.detail ?? ""]) } ?? I18n.text("incidents.mentions.already", locale)
         }
     }
 

@@ -35,10 +35,12 @@ enum ListeningPage {
     }
 
     static func mentionsView(_ model: MentionsModel, _ ctx: PageContext) -> HTML {
-        func options(_ values: [(String, String)], selected: String) -> HTML {
+        // `verbatim`: the labels after "all" are names people gave (monitors).
+        func options(_ values: [(String, String)], selected: String, verbatim: Bool = false) -> HTML {
             HTML.join(
                 values.map { value, label -> HTML in
-                    "<option value=\"\(value)\"\(value == selected ? HTML(raw: " selected") : .empty)>\(label)</option>"
+                    let typed = verbatim && !value.isEmpty ? HTML(raw: " translate=\"no\"") : .empty
+                    return "<option value=\"\(value)\"\(typed)\(value == selected ? HTML(raw: " selected") : .empty)>\(label)</option>"
                 })
         }
         let monitorOptions = [("", ctx.t("listening.all_monitors"))] + model.monitors.map { ($0.id, $0.name) }
@@ -51,7 +53,7 @@ enum ListeningPage {
         }
         return """
             <form method="get" action="\(model.base)/listening" class="inline wrap" id="mention-filters">
-            <label for="monitor_id">\(ctx.t("listening.monitor"))</label> <select id="monitor_id" name="monitor_id">\(options(monitorOptions, selected: model.monitor))</select>
+            <label for="monitor_id">\(ctx.t("listening.monitor"))</label> <select id="monitor_id" name="monitor_id">\(options(monitorOptions, selected: model.monitor, verbatim: true))</select>
             <label for="source">\(ctx.t("listening.source"))</label> <select id="source" name="source">\(options(sourceOptions, selected: model.source))</select>
             <label for="sentiment">\(ctx.t("listening.sentiment"))</label> <select id="sentiment" name="sentiment">\(options(sentimentOptions, selected: model.sentiment))</select>
             <button type="submit">\(ctx.t("listening.filter"))</button></form>

@@ -37,6 +37,7 @@ struct ListeningPages {
             """
             <h1>\(typed ? HTML.typed(heading) : HTML("\(heading)"))</h1>
             \(ListeningPage.tabs(ctx, base: "/w/\(access.workspace.slug)", current: tab))
+            \(try DemoSurface.stormButton(req, ctx, returnTo: req.url.path))
             \(body)
             """)
     }

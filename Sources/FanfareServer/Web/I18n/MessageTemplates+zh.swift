@@ -240,6 +240,7 @@ enum ChineseMessages {
         .unknownPlatform: "含有未知平台「{value}」；可选：{choices}",
         .notAWorkspaceAccount: "{id} 不是本工作区的账号",
         .notAWorkspaceSegment: "{id} 不是本工作区的分群",
+        .notAWorkspaceMention: "{id} 不是本工作区监测到的提及",
         .workspaceAccounts: "须选择本工作区的账号",
         .emptyKeywords: "不能包含空关键词，或只由空格和标点组成的关键词",
         .hoursRange: "起止小时须在 0 到 23 之间",
