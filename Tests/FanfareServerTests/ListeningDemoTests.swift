@@ -212,6 +212,17 @@ import Vapor
                 #expect(kinds.contains(kind), "\(kind) not in \(kinds.sorted())")
             }
             #expect(timeline.items.contains { $0.kind == "reply_published" && $0.detail == "statement" })
+            // The monitor's own series, a day at a time from the workspace's
+            // midnight: the storm's day stands out.
+            let days = try await ListeningSeries.buckets(
+                monitor.id!, from: now.addingTimeInterval(-29 * 86_400), to: now, step: 86_400, zone: workspace.zone, on: t.db)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = workspace.zone
+            #expect(
+                days.count == 30
+                    && days.allSatisfy { calendar.dateComponents([.hour, .minute], from: $0.start) == DateComponents(hour: 0, minute: 0) })
+            let peak = try #require(days.max { $0.mentions < $1.mentions })
+            #expect(peak.mentions > 10 && peak.negative > 0 && abs(peak.start.timeIntervalSince(incident.openedAt)) < 86_400, "\(peak)")
             let review = try #require(try await IncidentService(db: t.db).review(of: incident))
             #expect(review.body.contains("首次回应：达标") && review.body.contains("以回应声明回复"), "\(review.body)")
             #expect(try await PublishingService.activeHolds(in: workspace.id!, on: t.db).isEmpty)

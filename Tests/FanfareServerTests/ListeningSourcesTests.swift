@@ -351,7 +351,7 @@ import Vapor
             #expect(monitor.platforms == ["weibo"] && monitor.accountIDs == [room.account.id!])
             let editing = try await browser.get(base + "/\(monitor.id!)")
             #expect(
-                editing.body.contains("value=\"weibo\" checked")
+                editing.body.contains("id=\"monitor-chart\"") && editing.body.contains("value=\"weibo\" checked")
                     && editing.body.contains("value=\"\(room.account.id!.uuidString.lowercased())\" checked"))
             // Saved again with nothing ticked: every platform and account again.
             #expect(try await browser.post(base + "/\(monitor.id!)", [("name", "B"), ("query", "星巴克"), ("intent", "save")]).status == .seeOther)

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+from urllib.parse import quote
 import subprocess
 import tempfile
 import time
@@ -47,8 +48,9 @@ def sign_in(driver: WebDriver, base: str, password: str) -> None:
 
 
 def fan_links(driver: WebDriver, base: str, name: str) -> list[str]:
-    """The fans list's links to fans called `name`."""
-    driver.get(f"{base}/w/demo/fans")
+    """The fans list's links to fans called `name`, found with the list's
+    search (the demo's storm brings enough fans to push them off page one)."""
+    driver.get(f"{base}/w/demo/fans?q={quote(name)}")
     wait(driver).until(EC.presence_of_element_located((By.ID, "fans")))
     return [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#fans tr.fan-row a") if a.text.strip() == name]
 

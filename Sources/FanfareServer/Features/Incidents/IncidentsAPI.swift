@@ -62,6 +62,11 @@ struct IncidentsAPI {
     struct MemberDTO: Content {
         var userId: UUID
         var role: String
+
+        init(_ member: IncidentMember) {
+            userId = member.userID
+            role = member.role
+        }
     }
 
     struct StepDTO: Content {
@@ -134,6 +139,19 @@ struct IncidentsAPI {
         /// False while it is the unsaved draft written from the timeline.
         var saved: Bool
         var updatedAt: Date?
+
+        init(incidentId: UUID, title: String, body: String, saved: Bool, updatedAt: Date?) {
+            self.incidentId = incidentId
+            self.title = title
+            self.body = body
+            self.saved = saved
+            self.updatedAt = updatedAt
+        }
+
+        /// A saved review.
+        init(_ review: IncidentReview) {
+            self.init(incidentId: review.$incident.id, title: review.title, body: review.body, saved: true, updatedAt: review.updatedAt)
+        }
     }
 
     // MARK: Incidents
@@ -194,7 +212,7 @@ struct IncidentsAPI {
     func detail(_ incident: Incident, service: IncidentService, now: Date = Date()) async throws -> DetailDTO {
         let timeline = try await IncidentTimeline.read(incident, on: service.db, now: now)
         return DetailDTO(
-            incident: IncidentDTO(incident), members: try await service.members(of: incident).map { MemberDTO(userId: $0.userID, role: $0.role) },
+            incident: IncidentDTO(incident), members: try await service.members(of: incident).map(MemberDTO.init),
             clocks: timeline.clocks(of: incident, now: now).map {
                 ClockDTO(clock: $0.clock.rawValue, state: $0.state.rawValue, started: $0.started, due: $0.due, stopped: $0.stopped)
             }, nextStatusUpdate: timeline.nextStatusUpdate(of: incident), firstResponseAt: timeline.firstResponse,
@@ -234,7 +252,7 @@ struct IncidentsAPI {
         let incident = try await service.find(req.parameters.get("incident_id"), in: access)
         let input = try req.decodeInput(RoleInput.self)
         try await service.assign(input.userId, role: input.role, in: incident, access: access, by: req.actor)
-        return try await service.members(of: incident).map { MemberDTO(userId: $0.userID, role: $0.role) }
+        return try await service.members(of: incident).map(MemberDTO.init)
     }
 
     struct EntryInput: Content {
@@ -301,7 +319,7 @@ struct IncidentsAPI {
         let service = IncidentService(db: req.db)
         let incident = try await service.find(req.parameters.get("incident_id"), in: access)
         if let saved = try await service.review(of: incident) {
-            return ReviewDTO(incidentId: incident.id!, title: saved.title, body: saved.body, saved: true, updatedAt: saved.updatedAt)
+            return ReviewDTO(saved)
         }
         return ReviewDTO(
             incidentId: incident.id!, title: incident.title, body: try await draft(incident, access: access, req: req), saved: false, updatedAt: nil)
@@ -327,7 +345,7 @@ struct IncidentsAPI {
         let input = try req.decodeInput(ReviewInput.self)
         let draft = input.body == nil ? try await draft(incident, access: access, req: req) : ""
         let saved = try await service.saveReview(incident, title: input.title, body: input.body, draft: draft, access: access, by: req.actor)
-        return ReviewDTO(incidentId: incident.id!, title: saved.title, body: saved.body, saved: true, updatedAt: saved.updatedAt)
+        return ReviewDTO(saved)
     }
 
     @Sendable func reviews(req: Request) async throws -> [ReviewDTO] {
@@ -335,9 +353,7 @@ struct IncidentsAPI {
         try access.require(.inboxView)
         let q = req.query[String.self, at: "q"]
         if let q, q.count > 200 { throw ValidationErrors("q", .lengthAtMost(max: 200)) }
-        return try await IncidentService(db: req.db).searchReviews(q, in: access).map {
-            ReviewDTO(incidentId: $0.$incident.id, title: $0.title, body: $0.body, saved: true, updatedAt: $0.updatedAt)
-        }
+        return try await IncidentService(db: req.db).searchReviews(q, in: access).map(ReviewDTO.init)
     }
 
     // MARK: Holds

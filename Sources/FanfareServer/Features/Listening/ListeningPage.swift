@@ -196,6 +196,9 @@ enum ListeningPage {
         var platforms: Set<String> = []
         var accountIDs: Set<String> = []
         var accountOptions: [(id: String, label: String)] = []
+        /// The monitor being edited: its mentions per day over 30 days.
+        var series: [ListeningSeries.Bucket] = []
+        var zone: TimeZone = .gmt
     }
 
     static func monitorsView(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
@@ -214,8 +217,23 @@ enum ListeningPage {
             <div class="table-scroll"><table id="monitors"><thead><tr><th>\(ctx.t("listening.name"))</th><th>\(ctx.t("listening.query"))</th>
             <th>\(ctx.t("listening.sources"))</th><th>\(ctx.t("listening.status"))</th></tr></thead>
             <tbody>\(rows.isEmpty ? empty : HTML.join(rows))</tbody></table></div>
+            \(model.editing == nil ? HTML.empty : monitorChart(model, ctx))
             \(model.canManage ? monitorForm(model, ctx) : HTML.empty)
             """
+    }
+
+    /// The edited monitor's own series: volume and negatives per day.
+    static func monitorChart(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
+        Chart.line(
+            ChartSpec(
+                id: "monitor-chart", title: ctx.t("listening.monitor_chart_title"), summary: ctx.t("listening.monitor_chart_summary"),
+                locale: ctx.locale, emptyText: ctx.t("listening.no_mentions")),
+            series: [
+                LineSeries(name: ctx.t("listening.series_volume"), points: model.series.map { ChartPoint(at: $0.start, value: Double($0.mentions)) }),
+                LineSeries(
+                    name: ctx.t("listening.series_negative"), points: model.series.map { ChartPoint(at: $0.start, value: Double($0.negative)) },
+                    tone: .bad),
+            ], zone: model.zone)
     }
 
     static func monitorForm(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {

@@ -147,6 +147,12 @@ struct ListeningPages {
         model.accountIDs = scope.accountIDs
         // The handle is the account's own name; the platform says which it is.
         model.accountOptions = accounts.map { ($0.id!.uuidString.lowercased(), "\($0.handle) (\($0.platform))") }
+        if let editing {
+            let now = Date()
+            model.zone = access.workspace.zone
+            model.series = try await ListeningSeries.buckets(
+                editing, from: now.addingTimeInterval(-29 * 86_400), to: now, step: 86_400, zone: model.zone, on: req.db)
+        }
         return try await frame(req, .monitors, status: status, ListeningPage.monitorsView(model, ctx))
     }
 

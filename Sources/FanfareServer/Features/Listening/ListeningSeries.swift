@@ -14,11 +14,15 @@ enum ListeningSeries {
         var negative: Int
     }
 
-    /// Buckets of `step` seconds from `from` (aligned down to `step`) to
-    /// `to`, empty ones included.
-    static func buckets(_ monitorID: UUID, from: Date, to: Date, step: TimeInterval = 900, on db: any Database) async throws -> [Bucket] {
+    /// Buckets of `step` seconds from `from` (aligned down to `step` in
+    /// `zone`: a day step starts at the workspace's midnight) to `to`,
+    /// empty ones included.
+    static func buckets(
+        _ monitorID: UUID, from: Date, to: Date, step: TimeInterval = 900, zone: TimeZone = .gmt, on db: any Database
+    ) async throws -> [Bucket] {
         guard let sql = db as? any SQLDatabase, to > from else { return [] }
-        let first = (from.timeIntervalSince1970 / step).rounded(.down) * step
+        let offset = Double(zone.secondsFromGMT(for: from))
+        let first = ((from.timeIntervalSince1970 + offset) / step).rounded(.down) * step - offset
         let count = Int(((to.timeIntervalSince1970 - first) / step).rounded(.up))
         guard count > 0, count <= 5_000 else { return [] }
         var buckets = (0..<count).map { Bucket(start: Date(timeIntervalSince1970: first + Double($0) * step), mentions: 0, negative: 0) }
