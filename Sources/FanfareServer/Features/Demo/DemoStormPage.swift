@@ -46,7 +46,7 @@ enum DemoSurface {
         let access = try req.workspaceAccess
         guard DemoStormPage.shown(req, access) else { return .empty }
         return """
-            <form method="post" action="/w/\(access.workspace.slug)/demo/storm" class="inline" id="demo-storm">\(ctx.csrfField)\
+            <form method="post" action="/w/\(access.workspace.slug)/demo/storm" class="inline wrap" id="demo-storm">\(ctx.csrfField)\
             <input type="hidden" name="return_to" value="\(returnTo)">\
             <button type="submit" class="secondary" id="start-storm">\(ctx.t("demo.storm.start"))</button> \
             <small class="hint">\(ctx.t("demo.storm.hint"))</small></form>

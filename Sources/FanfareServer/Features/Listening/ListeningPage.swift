@@ -195,7 +195,7 @@ enum ListeningPage {
         /// workspace's accounts to choose from.
         var platforms: Set<String> = []
         var accountIDs: Set<String> = []
-        var accountOptions: [(id: String, label: String)] = []
+        var accountOptions: [(id: String, handle: String, platform: String)] = []
         /// The monitor being edited: its mentions per day over 30 days.
         var series: [ListeningSeries.Bucket] = []
         var zone: TimeZone = .gmt
@@ -224,7 +224,7 @@ enum ListeningPage {
 
     /// The edited monitor's own series: volume and negatives per day.
     static func monitorChart(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
-        Chart.line(
+        let chart = Chart.line(
             ChartSpec(
                 id: "monitor-chart", title: ctx.t("listening.monitor_chart_title"), summary: ctx.t("listening.monitor_chart_summary"),
                 locale: ctx.locale, emptyText: ctx.t("listening.no_mentions")),
@@ -234,6 +234,7 @@ enum ListeningPage {
                     name: ctx.t("listening.series_negative"), points: model.series.map { ChartPoint(at: $0.start, value: Double($0.negative)) },
                     tone: .bad),
             ], zone: model.zone)
+        return "<h2>\(ctx.t("listening.monitor_chart_title"))</h2>\(chart)"
     }
 
     static func monitorForm(_ model: MonitorsModel, _ ctx: PageContext) -> HTML {
@@ -271,7 +272,7 @@ enum ListeningPage {
         guard !model.accountOptions.isEmpty else { return .empty }
         let boxes = model.accountOptions.map { option -> HTML in
             """
-            <label class="check"><input type="checkbox" id="account_ids-\(option.id)" name="account_ids" value="\(option.id)"\(model.accountIDs.contains(option.id) ? HTML(raw: " checked") : .empty)> \(HTML.typed(option.label))</label>
+            <label class="check"><input type="checkbox" id="account_ids-\(option.id)" name="account_ids" value="\(option.id)"\(model.accountIDs.contains(option.id) ? HTML(raw: " checked") : .empty)> \(HTML.typed(option.handle)) · \(ctx.t("platform.\(option.platform)"))</label>
             """
         }
         let error = model.errors["account_ids"]

@@ -146,7 +146,7 @@ struct ListeningPages {
         model.platforms = scope.platforms
         model.accountIDs = scope.accountIDs
         // The handle is the account's own name; the platform says which it is.
-        model.accountOptions = accounts.map { ($0.id!.uuidString.lowercased(), "\($0.handle) (\($0.platform))") }
+        model.accountOptions = accounts.map { ($0.id!.uuidString.lowercased(), $0.handle, $0.platform) }
         if let editing {
             let now = Date()
             model.zone = access.workspace.zone
