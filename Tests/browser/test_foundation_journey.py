@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
@@ -37,7 +38,13 @@ def wait(driver: WebDriver, timeout: float = WAIT) -> WebDriverWait:
 
 
 def html_lang(driver: WebDriver) -> str:
-    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+    # One script call: finding the element and then reading it raced a
+    # navigation in CI ("Node with given id does not belong to the document").
+    # Mid-navigation the old document may be gone: not this language yet.
+    try:
+        return driver.execute_script("return document.documentElement.lang")
+    except WebDriverException:
+        return ""
 
 
 def wait_for_lang(driver: WebDriver, lang: str) -> None:
