@@ -157,6 +157,7 @@ public struct SMTPClient: Sendable {
                 : unreachable
         }
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let progress = DataProgress()
         do {
             let tls = server.security == .tls ? try NIOSSLContext(configuration: tlsConfiguration) : nil
             let hostname = server.host
@@ -164,14 +165,16 @@ public struct SMTPClient: Sendable {
                 .connectTimeout(.milliseconds(Int64(connectTimeout * 1_000)))
                 .connect(to: try SocketAddress(ipAddress: address.description, port: server.port)) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: hostname)) }
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: hostname))
+                            try channel.pipeline.syncOperations.addHandler(TLSFailureRecorder(progress))
+                        }
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
             throw unreachable
         }
-        let progress = DataProgress()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -187,7 +190,7 @@ public struct SMTPClient: Sendable {
                 defer { group.cancelAll() }
                 try await group.next()
             }
-        } catch let error as ConnectorError {
+        } catch let error as ConnectorError where !progress.tlsFailed {
             try? await channel.channel.close()
             throw error
         } catch {
@@ -195,7 +198,10 @@ public struct SMTPClient: Sendable {
             if progress.dataSent {
                 throw .outcomeUnknown(reason: "\(server.host) did not confirm the mail; it may have been sent, so check before sending again.")
             }
-            if error is NIOSSLError || error is BoringSSLError {
+            // A failed handshake closes the channel; whichever of our reads
+            // or writes notices first may see only "closed", so the
+            // recorder's word decides, not the error that reached us.
+            if progress.tlsFailed || error is NIOSSLError || error is BoringSSLError {
                 // Not worth retrying: a certificate for another name, one
                 // no trusted authority signed, or no TLS in common. Said
                 // before any password or message went out.
@@ -210,9 +216,35 @@ public struct SMTPClient: Sendable {
 
     private struct SMTPTimeout: Error {}
 
-    /// Whether DATA's final dot went out (a failure after it may have sent the mail).
+    /// Whether DATA's final dot went out (a failure after it may have sent
+    /// the mail), and whether the TLS layer reported a failure. Written on
+    /// the channel's event loop and read after the conversation ended.
     private final class DataProgress: @unchecked Sendable {
-        var dataSent = false
+        private let lock = NSLock()
+        private var _dataSent = false
+        private var _tlsFailed = false
+        var dataSent: Bool {
+            get { lock.withLock { _dataSent } }
+            set { lock.withLock { _dataSent = newValue } }
+        }
+        var tlsFailed: Bool {
+            get { lock.withLock { _tlsFailed } }
+            set { lock.withLock { _tlsFailed = newValue } }
+        }
+    }
+
+    /// Sits right after the TLS handler and notes any TLS error passing
+    /// inbound, then passes it on unchanged.
+    private final class TLSFailureRecorder: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias InboundOut = ByteBuffer
+        let progress: DataProgress
+        init(_ progress: DataProgress) { self.progress = progress }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.fireChannelRead(data) }
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if error is NIOSSLError || error is BoringSSLError { progress.tlsFailed = true }
+            context.fireErrorCaught(error)
+        }
     }
 
     private struct Session {
@@ -269,7 +301,9 @@ public struct SMTPClient: Sendable {
             let hostname = server.host
             let channel = session.channel
             try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: hostname), position: .first)
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                try channel.pipeline.syncOperations.addHandler(TLSFailureRecorder(progress), position: .after(handler))
             }.get()
             session.pending = ""
             capabilities = try await session.command("EHLO \(helloName)", expect: [250], what: "EHLO").dropFirst().map { $0.uppercased() }
