@@ -20,9 +20,12 @@ import Vapor
             let account = try #require(try await SocialAccount.find(UUID(uuidString: made.json["id"] as? String ?? ""), on: t.db))
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
 
-            let started = try await DemoStorm.start(app: t.app, peakPerMinute: 12, now: now)
+            let started = try await DemoStorm.start(app: t.app, peakPerMinute: 12, actor: .commandLine("demo storm"), now: now)
             let storm = SandboxChatter(seed: UInt64(now.timeIntervalSince1970), brand: DemoStorm.brand).storm(start: now, peakPerMinute: 12)
             #expect(started == DemoStorm.Started(account: "brand", messages: storm.count, from: now, to: storm.last!.at))
+            // Who started it is in the audit log, on the account.
+            let audited = try await AuditEvent.query(on: t.db).filter(\.$action == "demo.storm_started").all()
+            #expect(audited.map(\.actorLabel) == ["cli:demo storm"] && audited.first?.targetID == account.id?.uuidString.lowercased())
 
             func stored() async throws -> Int { try await IncomingMessage.query(on: t.db).filter(\.$workspace.$id == ws.id!).count() }
             // The first minute's messages only, then the rest as time goes by.
@@ -35,9 +38,9 @@ import Vapor
             #expect(Set(texts) == Set(storm.map(\.text)))
 
             // Bad input names the field; a workspace without Sandbox accounts is refused.
-            await #expect(throws: ValidationErrors.self) { try await DemoStorm.start(app: t.app, peakPerMinute: 0, now: now) }
+            await #expect(throws: ValidationErrors.self) { try await DemoStorm.start(app: t.app, peakPerMinute: 0, actor: .system, now: now) }
             do {
-                _ = try await DemoStorm.start(app: t.app, peakPerMinute: 12, account: "nobody", now: now)
+                _ = try await DemoStorm.start(app: t.app, peakPerMinute: 12, account: "nobody", actor: .system, now: now)
                 Issue.record("an unknown account should be refused")
             } catch let errors as ValidationErrors {
                 #expect(errors.issues.map(\.field) == ["account"])
@@ -48,7 +51,7 @@ import Vapor
     @Test func withoutADemoWorkspaceItSaysWhatToDo() async throws {
         try await withTestApp(.sqlite) { t in
             do {
-                _ = try await DemoStorm.start(app: t.app, peakPerMinute: 12)
+                _ = try await DemoStorm.start(app: t.app, peakPerMinute: 12, actor: .system)
                 Issue.record("no demo workspace should be refused")
             } catch let problem as CommandLineProblem {
                 #expect("\(problem)".contains("serve --demo"))

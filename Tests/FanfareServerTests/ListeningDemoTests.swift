@@ -147,7 +147,7 @@ import Vapor
             #expect(again.status == .seeOther && again.headers.first(name: .location) == "/w/demo/listening/alerts")
             #expect(try await admin.get("/w/demo/listening/alerts").body.contains("A storm is still arriving in this workspace"))
             #expect(try await told() == count)
-            await #expect(throws: DemoStorm.Underway.self) { try await DemoStorm.start(app: t.app, peakPerMinute: 12) }
+            await #expect(throws: DemoStorm.Underway.self) { try await DemoStorm.start(app: t.app, peakPerMinute: 12, actor: .system) }
             // Without the form's token: refused, nothing told.
             #expect(try await admin.post("/w/demo/demo/storm", [], csrf: false).status == .forbidden)
 
@@ -165,8 +165,8 @@ import Vapor
         try await withTestApp(database, settings: { $0.demo = true }) { t in
             let (_, token, ws) = try await t.makeWorkspaceAdmin("storm@example.com", workspace: "Demo")
             _ = try await t.api(.POST, "/api/v1/workspaces/\(ws.slug)/accounts", token: token, json: ["platform": "sandbox", "handle": "brand"])
-            async let a: DemoStorm.Started? = try? DemoStorm.start(app: t.app, peakPerMinute: 12)
-            async let b: DemoStorm.Started? = try? DemoStorm.start(app: t.app, peakPerMinute: 12)
+            async let a: DemoStorm.Started? = try? DemoStorm.start(app: t.app, peakPerMinute: 12, actor: .system)
+            async let b: DemoStorm.Started? = try? DemoStorm.start(app: t.app, peakPerMinute: 12, actor: .system)
             let both = await [a, b]
             #expect(both.compactMap { $0 }.count == 1)
             let sql = t.db as! any SQLDatabase

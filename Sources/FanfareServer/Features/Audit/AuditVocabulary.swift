@@ -130,6 +130,8 @@ enum AuditVocabulary {
         "incident.review_saved",
         "publishing.hold_started",
         "publishing.hold_released",
+        // Demo
+        "demo.storm_started",
     ]
 
     static let targets: [String] = [
@@ -317,6 +319,7 @@ enum AuditVocabulary {
         "audit.object.listening_alert": "Alert",
         "audit.object.listening_grading": "Alert grading",
         "audit.event.listening_feed.created": "Feed added",
+        "audit.event.demo.storm_started": "Demo storm started",
         "audit.event.listening_feed.deleted": "Feed removed",
         "audit.object.listening_feed": "Feed",
         "audit.event.listening_search.created": "Search source added",
@@ -473,6 +476,7 @@ enum AuditVocabulary {
         "audit.object.listening_alert": "预警",
         "audit.object.listening_grading": "预警分级规则",
         "audit.event.listening_feed.created": "添加订阅源",
+        "audit.event.demo.storm_started": "发起演示舆情风暴",
         "audit.event.listening_feed.deleted": "移除订阅源",
         "audit.object.listening_feed": "订阅源",
         "audit.event.listening_search.created": "添加搜索来源",

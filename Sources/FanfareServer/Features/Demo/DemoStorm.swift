@@ -39,7 +39,12 @@ enum DemoStorm {
     /// one named by its handle). One storm at a time per workspace: while
     /// one is still arriving (a message of its accounts is due later than
     /// now) another is refused with `Underway`.
-    static func start(app: Application, peakPerMinute: Int, account handle: String? = nil, now: Date = Date()) async throws -> Started {
+    /// Audited as `demo.storm_started` on the account, with who asked.
+    static func start(
+        app: Application, peakPerMinute: Int, account handle: String? = nil, actor: Actor, now: Date = Date()
+    ) async throws
+        -> Started
+    {
         guard (1...100).contains(peakPerMinute) else { throw ValidationErrors("peak", .wholeNumberBetween(min: 1, max: 100)) }
         guard let workspace = try await Workspace.query(on: app.db).filter(\.$slug == Demo.workspaceSlug).first() else {
             throw CommandLineProblem(noDemo)
@@ -57,6 +62,9 @@ enum DemoStorm {
         let seed = UInt64(bitPattern: Int64(now.timeIntervalSince1970.rounded(.down)))
         let messages = SandboxChatter(seed: seed, brand: brand).storm(start: now, peakPerMinute: peakPerMinute)
         let written = try await SandboxFans.schedule(messages, to: account, app: app)
+        try await AuditLog.record(
+            on: app.db, actor: actor, workspaceID: workspaceID, action: "demo.storm_started", targetType: "social_account", targetID: account.id,
+            after: ["messages": "\(written)", "peak_per_minute": "\(peakPerMinute)"], now: now)
         return Started(account: account.handle, messages: written, from: messages.first?.at ?? now, to: messages.last?.at ?? now)
     }
 
@@ -106,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await FanfareRuntime.withApplication(settings, inProcessWorker: false) { app in
                 let started: DemoStorm.Started
                 do {
-                    started = try await DemoStorm.start(app: app, peakPerMinute: peak, account: account)
+                    started = try await DemoStorm.start(app: app, peakPerMinute: peak, account: account, actor: .commandLine("demo storm"))
                 } catch let errors as ValidationErrors {
                     throw CommandLineProblem(errors.issues.map { "--\($0.field): \($0.message)" }.joined(separator: "; "))
                 } catch let underway as DemoStorm.Underway {

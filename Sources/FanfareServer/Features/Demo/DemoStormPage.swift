@@ -25,7 +25,7 @@ struct DemoStormPage {
         let locale = req.uiLocale
         let back = req.safeReturnPath(req.formValueIfPresent("return_to"), fallback: "/w/\(access.workspace.slug)/listening/alerts")
         do {
-            let started = try await DemoStorm.start(app: req.application, peakPerMinute: 12)
+            let started = try await DemoStorm.start(app: req.application, peakPerMinute: 12, actor: req.actor)
             Flash.add(
                 .notice, I18n.text("demo.storm.started", locale, [String(started.messages), "@" + started.account, DemoStorm.brand]), to: req)
         } catch let underway as DemoStorm.Underway {

@@ -41,22 +41,40 @@ extension ListeningPages {
         let values = ["url": req.formValue("url"), "name": req.formValue("name"), "interval_minutes": req.formValue("interval_minutes")]
         var model = try await sourcesModel(req)
         model.feedValues = values
-        // A number that does not read is refused as the range, not taken as the default.
-        let interval = values["interval_minutes"].flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
-        let minutes = interval.map { Int($0) ?? 0 }
-        do {
+        return try await submit(req, model, errors: \.feedErrors, taken: "listening.feed_taken", added: "listening.feed_added") {
             _ = try await FeedService.create(
-                FeedService.Input(name: values["name"], url: values["url"], intervalMinutes: minutes), in: access, actor: req.actor,
-                policy: req.application.settings.outboundPolicy, on: req.db)
-        } catch let errors as ValidationErrors {
-            model.feedErrors = FormErrors(errors)
+                FeedService.Input(name: values["name"], url: values["url"], intervalMinutes: Self.minutes(values["interval_minutes"])), in: access,
+                actor: req.actor, policy: req.application.settings.outboundPolicy, on: req.db)
+        }
+    }
+
+    /// A typed poll interval: empty is the default; a number that does not
+    /// read is refused with the range (which says "whole number"), never
+    /// taken as the default.
+    static func minutes(_ typed: String?) -> Int? {
+        guard let typed = typed?.trimmingCharacters(in: .whitespaces), !typed.isEmpty else { return nil }
+        return Int(typed) ?? -1
+    }
+
+    /// A source form through its service: back to the tab with a notice,
+    /// or the page again with the errors next to their fields (422) or a
+    /// duplicate said above the form (409).
+    private func submit(
+        _ req: Request, _ model: ListeningPage.SourcesModel, errors: WritableKeyPath<ListeningPage.SourcesModel, FormErrors>, taken: String,
+        added: String, create: () async throws -> Void
+    ) async throws -> Response {
+        var model = model
+        do {
+            try await create()
+        } catch let refused as ValidationErrors {
+            model[keyPath: errors] = FormErrors(refused)
             return try await renderSources(req, model, status: .unprocessableEntity)
         } catch let problem as Problem where problem.status == 409 {
-            model.feedErrors = FormErrors()
-            model.feedErrors.general = I18n.text("listening.feed_taken", req.uiLocale)
+            model[keyPath: errors] = FormErrors()
+            model[keyPath: errors].general = I18n.text(taken, req.uiLocale)
             return try await renderSources(req, model, status: .conflict)
         }
-        Flash.add(.notice, I18n.text("listening.feed_added", req.uiLocale), to: req)
+        Flash.add(.notice, I18n.text(added, req.uiLocale), to: req)
         return try back(req)
     }
 
@@ -73,22 +91,12 @@ extension ListeningPages {
         for key in ["platform", "query", "instance", "account_id", "interval_minutes"] { values[key] = req.formValue(key) }
         var model = try await sourcesModel(req)
         model.searchValues = values
-        let interval = values["interval_minutes"].flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
         let input = SearchSourceService.Input(
             platform: values["platform"], query: values["query"], instance: values["instance"], accountId: values["account_id"],
-            intervalMinutes: interval.map { Int($0) ?? 0 })
-        do {
+            intervalMinutes: Self.minutes(values["interval_minutes"]))
+        return try await submit(req, model, errors: \.searchErrors, taken: "listening.search_taken", added: "listening.search_added") {
             _ = try await SearchSourceService.create(input, in: access, actor: req.actor, policy: req.application.settings.outboundPolicy, on: req.db)
-        } catch let errors as ValidationErrors {
-            model.searchErrors = FormErrors(errors)
-            return try await renderSources(req, model, status: .unprocessableEntity)
-        } catch let problem as Problem where problem.status == 409 {
-            model.searchErrors = FormErrors()
-            model.searchErrors.general = I18n.text("listening.search_taken", req.uiLocale)
-            return try await renderSources(req, model, status: .conflict)
         }
-        Flash.add(.notice, I18n.text("listening.search_added", req.uiLocale), to: req)
-        return try back(req)
     }
 
     @Sendable func removeSearch(req: Request) async throws -> Response {
