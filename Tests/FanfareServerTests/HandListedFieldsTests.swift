@@ -26,6 +26,8 @@ import Testing
         ListeningMonitor(), ListeningAlert(), ListeningFeed(), ListeningSearch(),
         // Incidents (issue 20)
         Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
+        // Experiments (issue 21)
+        Experiment(), ExperimentArm(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

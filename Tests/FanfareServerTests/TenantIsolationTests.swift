@@ -131,7 +131,17 @@ import Vapor
             let holdID = try #require(
                 (try await t.api(.POST, apiB + "/publishing-holds", token: tokenB, json: ["account_id": accountB]).json["hold"] as? [String: Any])?[
                     "id"] as? String)
+            // Experiments (issue 21): a draft on B's link.
+            let experimentID = try #require(
+                try await t.api(
+                    .POST, apiB + "/experiments", token: tokenB,
+                    json: [
+                        "name": "B's test", "hypothesis": "B", "varies": "title", "link_id": linkID,
+                        "arms": [["name": "A", "destination": "https://b.example/a"], ["name": "B", "destination": "https://b.example/b"]],
+                    ]
+                ).json["id"] as? String)
             let valuesOfB: [String: String] = [
+                "experiment_id": experimentID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,

@@ -744,6 +744,11 @@ extension CodedMessage {
     public static var monitorQueryNegativeOnly: CodedMessage { CodedMessage(.monitorQueryNegativeOnly) }
     public static var searchHashtag: CodedMessage { CodedMessage(.searchHashtag) }
     public static var searchNeedsAccount: CodedMessage { CodedMessage(.searchNeedsAccount) }
+    public static func experimentArmCount(min: Int, max: Int) -> CodedMessage {
+        CodedMessage(.experimentArmCount, ["min": .int(min), "max": .int(max)])
+    }
+    public static var experimentArmNameTaken: CodedMessage { CodedMessage(.experimentArmNameTaken) }
+    public static var experimentLink: CodedMessage { CodedMessage(.experimentLink) }
 
     // Incidents (issue 20)
     public static func statementBlocked(term: String) -> CodedMessage { CodedMessage(.statementBlocked, ["term": .text(term)]) }

@@ -504,6 +504,9 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case channelAddress = "channel_address"
     case channelSecretWebhook = "channel_secret_webhook"
     case dayNotAfter = "day_not_after"
+    case experimentArmCount = "experiment_arm_count"
+    case experimentArmNameTaken = "experiment_arm_name_taken"
+    case experimentLink = "experiment_link"
 
     // MARK: Conversions (links and events)
 
@@ -1020,6 +1023,9 @@ extension MessageCode {
             "searches a Mastodon instance's posts, which needs a connected Mastodon account (account_id); without one, follow a hashtag such as #brand"
         case .monitorQueryNegativeOnly: "would match messages that contain none of its phrases; add a phrase that must appear (NOT only excludes)"
         case .dayNotAfter: "must be {day} or earlier (today in the workspace's time zone)"
+        case .experimentArmCount: "must list from {min} to {max} arms: the control first, then one to four variants"
+        case .experimentArmNameTaken: "is the name of another arm of this experiment; give each arm its own"
+        case .experimentLink: "must be the id of one of this workspace's links that is switched on and not split by another running experiment"
         // Conversions
         case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
         case .postId: "must be the id of a post (or of one of its variants) of this workspace"

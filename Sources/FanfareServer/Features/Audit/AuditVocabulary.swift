@@ -132,6 +132,11 @@ enum AuditVocabulary {
         "publishing.hold_released",
         // Demo
         "demo.storm_started",
+        // Experiments (issue 21)
+        "experiment.created",
+        "experiment.started",
+        "experiment.ended",
+        "experiment.deleted",
     ]
 
     static let targets: [String] = [
@@ -169,6 +174,7 @@ enum AuditVocabulary {
         // Incidents (issue 20)
         "incident",
         "publishing_hold",
+        "experiment",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -320,6 +326,11 @@ enum AuditVocabulary {
         "audit.object.listening_grading": "Alert grading",
         "audit.event.listening_feed.created": "Feed added",
         "audit.event.demo.storm_started": "Demo storm started",
+        "audit.event.experiment.created": "Experiment planned",
+        "audit.event.experiment.started": "Experiment started",
+        "audit.event.experiment.ended": "Experiment ended",
+        "audit.event.experiment.deleted": "Experiment deleted",
+        "audit.object.experiment": "Experiment",
         "audit.event.listening_feed.deleted": "Feed removed",
         "audit.object.listening_feed": "Feed",
         "audit.event.listening_search.created": "Search source added",
@@ -477,6 +488,11 @@ enum AuditVocabulary {
         "audit.object.listening_grading": "预警分级规则",
         "audit.event.listening_feed.created": "添加订阅源",
         "audit.event.demo.storm_started": "发起演示舆情风暴",
+        "audit.event.experiment.created": "规划实验",
+        "audit.event.experiment.started": "开始实验",
+        "audit.event.experiment.ended": "结束实验",
+        "audit.event.experiment.deleted": "删除实验",
+        "audit.object.experiment": "实验",
         "audit.event.listening_feed.deleted": "移除订阅源",
         "audit.object.listening_feed": "订阅源",
         "audit.event.listening_search.created": "添加搜索来源",

@@ -9,6 +9,30 @@ struct CachedLink: Sendable {
     var id: UUID
     var workspaceID: UUID
     var destinationWithUTM: String
+    /// The arms its visitors are split between, while an experiment runs on it.
+    var split: LinkSplit? = nil
+}
+
+/// A link's visitors split between destinations by weight (an
+/// experiment's arms): stored on the link as JSON while the split runs.
+struct LinkSplit: Codable, Sendable, Equatable {
+    struct Arm: Codable, Sendable, Equatable {
+        var id: UUID
+        var weight: Double
+        var destinationWithUTM: String
+    }
+
+    /// Salts the visitors' assignment (the experiment's id), so a new
+    /// experiment on the same link draws its arms afresh.
+    var key: String
+    var arms: [Arm]
+
+    static let cookie = "fnf_v"
+
+    /// A visitor's own identifier as the cookie carries it: 32 lowercase hex digits.
+    static func isVisitorID(_ value: String) -> Bool {
+        value.utf8.count == 32 && value.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
 }
 
 /// Links by code, for `/l/{code}`: at most `capacity` codes (unknown codes
@@ -55,6 +79,10 @@ struct RecordedClick: Sendable {
     var day: String
     var visitorKey: String
     var bot: Bool
+    /// The arm a split link sent the visitor to, and the visitor's unit
+    /// (a MAC of their own identifier), which the experiment counts.
+    var armID: UUID? = nil
+    var unit: String? = nil
 }
 
 /// Clicks held in memory and written in batches, one transaction a batch,
@@ -93,6 +121,17 @@ final class ClickRecorder: @unchecked Sendable {
         var data = Data("\(day)\n\(address)\n".utf8)
         data.append(contentsOf: userAgent.utf8.prefix(512))
         return HexText.lower(HMAC<SHA256>.authenticationCode(for: data, using: visitorKey).prefix(16))
+    }
+
+    /// Where a split link sends the visitor whose own identifier is
+    /// `visitorID`: the same arm every time (the MAC of the split's key and
+    /// the identifier, read as a point in [0, 1) cut by the weights), and
+    /// the unit the experiment counts the visitor by.
+    func arm(of split: LinkSplit, visitorID: String) -> (arm: LinkSplit.Arm, unit: String) {
+        let mac = Array(HMAC<SHA256>.authenticationCode(for: Data("\(split.key)\n\(visitorID)".utf8), using: visitorKey))
+        let hash = mac.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let index = ArmAssignment.pick(hash: hash, weights: split.arms.map(\.weight))
+        return (split.arms[index], HexText.lower(mac[8..<24]))
     }
 
     /// The click of a visitor (address and user agent) on `link` at `now`:
@@ -221,12 +260,13 @@ final class ClickRecorder: @unchecked Sendable {
                         repeated = !seen.insert("\(click.linkID)|\(click.day)|\(click.visitorKey)").inserted
                     }
                     let values: [any Encodable & Sendable] = [
-                        click.id, click.workspaceID, click.linkID, click.at, click.day, click.visitorKey, click.bot, repeated,
+                        click.id, click.workspaceID, click.linkID, click.at, click.day, click.visitorKey, click.bot, repeated, click.armID,
+                        click.unit,
                     ]
                     return SQLGroupExpression(values.map { SQLBind($0) })
                 }
                 try await sql.raw(
-                    "INSERT INTO link_clicks (id, workspace_id, link_id, at, day, visitor_key, bot, repeated) VALUES \(SQLList(rows))"
+                    "INSERT INTO link_clicks (id, workspace_id, link_id, at, day, visitor_key, bot, repeated, arm_id, unit) VALUES \(SQLList(rows))"
                 ).run()
             }
         }

@@ -8,7 +8,9 @@ import Vapor
 struct ConversionsFeature: Feature {
     var name: String { "conversions" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(9, CreateConversions()), ShippedMigration(11, CreateConversionSlots())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(9, CreateConversions()), ShippedMigration(11, CreateConversionSlots()), ShippedMigration(19, AddLinkSplits())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         LinkRedirect().boot(routes.root)

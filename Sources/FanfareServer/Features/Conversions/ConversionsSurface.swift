@@ -1,5 +1,6 @@
 import FanfareCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// What other features may ask of Conversions: a post's links with their
@@ -34,5 +35,97 @@ extension ClickRecorder {
         guard let link = try await LinkRedirect.load(code, on: db) else { return false }
         if add(click(on: link, address: address, userAgent: userAgent, at: now)) { try await flush() }
         return true
+    }
+}
+
+/// What Experiments asks of a link (issue 21): split its visitors between
+/// arms by weight, end the split on one destination, and count each arm's
+/// visitors and conversions.
+extension LinkService {
+    /// One arm's visitors (units) and, of them, those who converted, with
+    /// the sum and sum of squares of each visitor's converted amount in fen
+    /// (zero for those who did not), for means such as revenue per visitor.
+    struct ArmTally: Sendable, Equatable {
+        var visitors = 0
+        var converted = 0
+        var sum = 0.0
+        var sumOfSquares = 0.0
+    }
+
+    enum DestinationCheck: Sendable, Equatable {
+        case success(String)
+        case failure(CodedMessage)
+    }
+
+    /// `destination` with the link's own UTM parameters, or why it cannot be one.
+    static func destinationWithUTM(_ destination: String?, of link: ShortLink) -> DestinationCheck {
+        switch LinkDestination.validate(destination) {
+        case .success(let url): .success(LinkDestination.withParameters(url.absoluteString, utm: link.utm))
+        case .failure(let coded): .failure(coded)
+        }
+    }
+
+    /// An enabled link of the workspace, or a 422 naming `field`.
+    func enabledLink(_ rawID: String?, field: String, in access: WorkspaceAccess) async throws -> ShortLink {
+        guard let id = rawID.flatMap({ UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }),
+            let link = try await access.query(ShortLink.self, on: db).filter(\.$id == id).filter(\.$disabledAt == nil).first()
+        else { throw ValidationErrors(field, .experimentLink) }
+        return link
+    }
+
+    /// Starts splitting the link's visitors; this node forgets the link at
+    /// once, the others within the link cache's lifetime (30 s).
+    func startSplit(_ link: ShortLink, _ split: LinkSplit, cache: LinkCache) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let json = String(decoding: try JSONEncoder().encode(split), as: UTF8.self)
+        try await sql.raw("UPDATE short_links SET split = \(bind: json) WHERE id = \(bind: link.id!)").run()
+        cache.forget(link.code)
+    }
+
+    /// Ends the split: every visitor goes to `destination` from now on (the
+    /// winner's), or to the link's own destination when nil.
+    func endSplit(_ link: ShortLink, destination: String?, cache: LinkCache) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        if let destination, let url = URL(string: destination) {
+            let withUTM = LinkDestination.withParameters(url.absoluteString, utm: link.utm)
+            try await sql.raw(
+                "UPDATE short_links SET split = NULL, destination = \(bind: destination), destination_with_utm = \(bind: withUTM) WHERE id = \(bind: link.id!)"
+            ).run()
+        } else {
+            try await sql.raw("UPDATE short_links SET split = NULL WHERE id = \(bind: link.id!)").run()
+        }
+        cache.forget(link.code)
+    }
+
+    /// Each arm's tally on the link from `since` to `until`: people's
+    /// clicks only (robots never count), conversions of `type` whose
+    /// click was one of those.
+    func armTallies(linkID: UUID, workspaceID: UUID, since: Date, until: Date, type: ConversionType) async throws -> [UUID: ArmTally] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var tallies: [UUID: ArmTally] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT arm_id, CAST(COUNT(DISTINCT unit) AS BIGINT) AS visitors FROM link_clicks
+            WHERE workspace_id = \(bind: workspaceID) AND link_id = \(bind: linkID) AND arm_id IS NOT NULL AND bot = \(bind: false)
+            AND at >= \(bind: since) AND at < \(bind: until) GROUP BY arm_id
+            """
+        ).all() {
+            tallies[try row.decode(column: "arm_id", as: UUID.self), default: ArmTally()].visitors = try row.decode(column: "visitors", as: Int.self)
+        }
+        for row in try await sql.raw(
+            """
+            SELECT c.arm_id, c.unit, CAST(SUM(e.amount_fen) AS BIGINT) AS amount FROM conversion_events e JOIN link_clicks c ON c.id = e.click_id
+            WHERE e.workspace_id = \(bind: workspaceID) AND c.link_id = \(bind: linkID) AND c.arm_id IS NOT NULL AND c.bot = \(bind: false)
+            AND e.type = \(bind: type.rawValue) AND c.at >= \(bind: since) AND c.at < \(bind: until)
+            GROUP BY c.arm_id, c.unit
+            """
+        ).all() {
+            let arm = try row.decode(column: "arm_id", as: UUID.self)
+            let amount = Double(try row.decode(column: "amount", as: Int?.self) ?? 0)
+            tallies[arm, default: ArmTally()].converted += 1
+            tallies[arm, default: ArmTally()].sum += amount
+            tallies[arm, default: ArmTally()].sumOfSquares += amount * amount
+        }
+        return tallies
     }
 }

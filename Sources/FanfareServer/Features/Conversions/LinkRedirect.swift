@@ -7,8 +7,11 @@ import Vapor
 /// code answers 302 to its destination with the UTM parameters and
 /// `fnf_click=<click id>`, and the click goes into the recorder's buffer;
 /// anything else is the 404 page in the visitor's language. No session,
-/// no cookie, nothing read from the request but the code, the client
-/// address (through the trusted proxies) and the user agent.
+/// nothing read from the request but the code, the client address
+/// (through the trusted proxies) and the user agent — and, on a link split
+/// by an experiment only, the visitor's own random identifier in the
+/// `fnf_v` cookie (set on the first visit, scoped to `/l/`), which keeps
+/// each visitor in one arm.
 struct LinkRedirect {
     func boot(_ root: any RoutesBuilder) {
         root.get("l", ":code", use: redirect)
@@ -35,20 +38,38 @@ struct LinkRedirect {
     static func load(_ code: String, on db: any Database) async throws -> CachedLink? {
         guard let sql = db as? any SQLDatabase,
             let row = try await sql.raw(
-                "SELECT id, workspace_id, destination_with_utm FROM short_links WHERE code = \(bind: code) AND disabled_at IS NULL"
+                "SELECT id, workspace_id, destination_with_utm, split FROM short_links WHERE code = \(bind: code) AND disabled_at IS NULL"
             ).first()
         else { return nil }
+        let split = try row.decode(column: "split", as: String?.self).flatMap { try? JSONDecoder().decode(LinkSplit.self, from: Data($0.utf8)) }
         return CachedLink(
             id: try row.decode(column: "id", as: UUID.self), workspaceID: try row.decode(column: "workspace_id", as: UUID.self),
-            destinationWithUTM: try row.decode(column: "destination_with_utm", as: String.self))
+            destinationWithUTM: try row.decode(column: "destination_with_utm", as: String.self), split: split?.arms.isEmpty == false ? split : nil)
     }
 
     private func respond(_ req: Request, _ link: CachedLink, now: Date) -> EventLoopFuture<Response> {
         let recorder = req.application.clickRecorder
         let userAgent = req.headers.first(name: .userAgent) ?? ""
-        let click = recorder.click(on: link, address: req.clientAddress, userAgent: userAgent, at: now)
-        let location = LinkDestination.appending("fnf_click", click.id.uuidString.lowercased(), to: link.destinationWithUTM)
+        var click = recorder.click(on: link, address: req.clientAddress, userAgent: userAgent, at: now)
+        var destination = link.destinationWithUTM
+        var newVisitor: String?
+        if let split = link.split {
+            let known = req.cookies[LinkSplit.cookie]?.string
+            let visitorID = known.flatMap { LinkSplit.isVisitorID($0) ? $0 : nil } ?? HexText.lower((0..<16).map { _ in UInt8.random(in: 0...255) })
+            if visitorID != known { newVisitor = visitorID }
+            let (arm, unit) = recorder.arm(of: split, visitorID: visitorID)
+            destination = arm.destinationWithUTM
+            click.armID = arm.id
+            click.unit = unit
+        }
+        let location = LinkDestination.appending("fnf_click", click.id.uuidString.lowercased(), to: destination)
         let response = Response(status: .found)
+        if let newVisitor {
+            // Only an assignment, not a credential: no Secure flag is
+            // needed, and scripts on the destination never see it.
+            response.cookies[LinkSplit.cookie] = HTTPCookies.Value(
+                string: newVisitor, maxAge: 180 * 86_400, path: "/l/", isHTTPOnly: true, sameSite: .lax)
+        }
         response.headers.replaceOrAdd(name: .location, value: location)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "strict-origin-when-cross-origin")

@@ -454,6 +454,9 @@ enum ChineseMessages {
         .searchNeedsAccount: "要搜索该实例上的嘟文，须选择一个已连接的该平台账号；未连接时只能关注话题标签，例如 #品牌",
         .monitorQueryNegativeOnly: "不含任何词语的消息也会匹配；请至少加一个必须出现的词语（NOT 只用于排除）",
         .dayNotAfter: "须不晚于 {day}（工作区时区的今天）",
+        .experimentArmCount: "须有 {min} 到 {max} 个组：先列对照组，再列一到四个实验组",
+        .experimentArmNameTaken: "与本实验的另一个组重名；每个组须有自己的名称",
+        .experimentLink: "须是本工作区一条已启用、且未被其他进行中实验分流的链接的 id",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
         // Conversions
         .linkDestination: "须为带主机名的完整 http 或 https 网址，例如 https://example.com/a",

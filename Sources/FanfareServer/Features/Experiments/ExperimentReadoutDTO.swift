@@ -1,0 +1,183 @@
+import FanfareCore
+import Foundation
+import Vapor
+
+/// An experiment's read-out as the API and the page show it: each arm's
+/// sample, the sample-ratio check over all arms, and each variant against
+/// the control by every method (docs/experiments.md), relative and
+/// absolute. A method that cannot give numbers says why in `error`
+/// (gbstats' names) and gives none.
+struct ReadoutDTO: Content, Equatable {
+    struct Arm: Content, Equatable {
+        var id: UUID
+        var name: String
+        var control: Bool
+        var weight: Double
+        var visitors: Int
+        var converted: Int
+        /// The conversion rate, or the mean amount per visitor in yuan.
+        var mean: Double
+        /// The sample standard deviation behind `mean`.
+        var stddev: Double
+    }
+
+    struct Method: Content, Equatable {
+        var expected: Double?
+        var ciLower: Double?
+        var ciUpper: Double?
+        var upliftStddev: Double?
+        var pValue: Double?
+        var chanceToWin: Double?
+        var riskControl: Double?
+        var riskVariant: Double?
+        var error: String?
+    }
+
+    struct Difference: Content, Equatable {
+        var frequentist: Method
+        var sequential: Method
+        var bayesian: Method
+        var bayesianProper: Method
+    }
+
+    struct Comparison: Content, Equatable {
+        var armId: UUID
+        var relative: Difference
+        var absolute: Difference
+    }
+
+    var at: Date
+    var metric: String
+    var inverse: Bool
+    var arms: [Arm]
+    /// Chi-square p-value of the arms' visitors against their weights (nil before any visitor).
+    var srmPValue: Double?
+    /// True when the split looks broken (p below 0.001): no result should be trusted.
+    var srmWarning: Bool
+    var comparisons: [Comparison]
+
+    /// Below this the observed split is too unlikely under the weights.
+    static let srmThreshold = 0.001
+
+    static func empty(_ arms: [ExperimentArm]) -> ReadoutDTO {
+        ReadoutDTO(
+            at: Date(), metric: "", inverse: false,
+            arms: arms.map {
+                Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, visitors: 0, converted: 0, mean: 0, stddev: 0)
+            },
+            srmPValue: nil, srmWarning: false, comparisons: [])
+    }
+
+    static func make(
+        arms: [ExperimentArm], tallies: [UUID: LinkService.ArmTally], metric: Experiment.Metric, inverse: Bool, at: Date
+    ) -> ReadoutDTO {
+        var rows: [Arm] = []
+        var samples: [ArmSample] = []
+        for arm in arms {
+            let tally = tallies[arm.id!] ?? LinkService.ArmTally()
+            let n = Double(tally.visitors)
+            switch metric {
+            case .conversion:
+                let sample = ArmSample.binomial(users: tally.visitors, conversions: tally.converted)
+                samples.append(sample)
+                rows.append(
+                    Arm(
+                        id: arm.id!, name: arm.name, control: arm.position == 0, weight: arm.weight, visitors: tally.visitors,
+                        converted: tally.converted, mean: sample.mean, stddev: sample.variance.squareRoot()))
+            case .revenuePerVisitor:
+                // Amounts in fen, read in yuan; visitors who bought nothing count as 0.
+                let mean = n == 0 ? 0 : tally.sum / n / 100
+                let variance = n < 2 ? 0 : max(0, (tally.sumOfSquares - tally.sum * tally.sum / n) / (n - 1)) / 10_000
+                samples.append(ArmSample.mean(n: tally.visitors, mean: mean, stddev: variance.squareRoot()))
+                rows.append(
+                    Arm(
+                        id: arm.id!, name: arm.name, control: arm.position == 0, weight: arm.weight, visitors: tally.visitors,
+                        converted: tally.converted, mean: mean, stddev: variance.squareRoot()))
+            }
+        }
+        let visitors = rows.map(\.visitors)
+        let srm = visitors.reduce(0, +) == 0 ? nil : ExperimentStatistics.sampleRatioPValue(units: visitors, weights: rows.map(\.weight))
+        var comparisons: [Comparison] = []
+        if let control = samples.first {
+            for (index, variant) in samples.enumerated().dropFirst() {
+                let readout = ExperimentStatistics.readout(
+                    control: control, variant: variant, weights: [rows[0].weight, rows[index].weight], inverse: inverse)
+                comparisons.append(Comparison(armId: rows[index].id, relative: difference(readout.relative), absolute: difference(readout.absolute)))
+            }
+        }
+        return ReadoutDTO(
+            at: at, metric: metric.rawValue, inverse: inverse, arms: rows, srmPValue: srm, srmWarning: (srm ?? 1) < srmThreshold,
+            comparisons: comparisons)
+    }
+
+    static func difference(_ readout: DifferenceReadout) -> Difference {
+        func frequentist(_ result: Result<FrequentistReadout, ReadoutError>) -> Method {
+            switch result {
+            case .success(let r):
+                Method(expected: r.expected, ciLower: r.ciLower, ciUpper: r.ciUpper, upliftStddev: r.upliftStddev, pValue: r.pValue)
+            case .failure(let error): Method(error: error.rawValue)
+            }
+        }
+        func bayesian(_ result: Result<BayesianReadout, ReadoutError>) -> Method {
+            switch result {
+            case .success(let r):
+                Method(
+                    expected: r.expected, ciLower: r.ciLower, ciUpper: r.ciUpper, upliftStddev: r.upliftStddev, chanceToWin: r.chanceToWin,
+                    riskControl: r.riskControl, riskVariant: r.riskVariant)
+            case .failure(let error): Method(error: error.rawValue)
+            }
+        }
+        return Difference(
+            frequentist: frequentist(readout.frequentist), sequential: frequentist(readout.sequential), bayesian: bayesian(readout.bayesian),
+            bayesianProper: bayesian(readout.bayesianProper))
+    }
+}
+
+/// An experiment as the API shows it, with its arms.
+struct ExperimentDTO: Content, Equatable {
+    struct Arm: Content, Equatable {
+        var id: UUID
+        var name: String
+        var control: Bool
+        var weight: Double
+        var destination: String
+    }
+
+    var id: UUID
+    var name: String
+    var hypothesis: String
+    var varies: String
+    var assignment: String
+    var randomised: Bool
+    var metric: String
+    var conversionType: String
+    var inverse: Bool
+    var state: String
+    var linkId: UUID
+    var startedAt: Date?
+    var endedAt: Date?
+    var winnerArmId: UUID?
+    var decision: String?
+    var arms: [Arm]
+    var createdAt: Date
+
+    init(_ experiment: Experiment, arms: [ExperimentArm]) {
+        id = experiment.id!
+        name = experiment.name
+        hypothesis = experiment.hypothesis
+        varies = experiment.varies
+        assignment = experiment.assignment
+        randomised = experiment.assignment == Experiment.Assignment.link.rawValue
+        metric = experiment.metric
+        conversionType = experiment.conversionType
+        inverse = experiment.inverse
+        state = experiment.state
+        linkId = experiment.linkID
+        startedAt = experiment.startedAt
+        endedAt = experiment.endedAt
+        winnerArmId = experiment.winnerArmID
+        decision = experiment.decision
+        self.arms = arms.map { Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, destination: $0.destination) }
+        createdAt = experiment.createdAt
+    }
+}
