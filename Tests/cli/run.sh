@@ -46,7 +46,7 @@ expect_status "an unknown option is named" 2 "--colour" "$bin" migrate --colour
 expect_status "a number that is not one is named" 2 "--winners" "$bin" lottery draw --seed 00 --entrants /dev/null --winners many
 expect_status "moderate names its policy" 2 "--policy must be leftmost_longest or all" "$bin" moderate --lexicon /dev/null --policy some
 expect_status "a missing required option is named" 2 "--email" "$bin" token create --name x
-for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze anomalies lottery "lottery draw" "lottery verify" demo "demo storm"; do
+for command in "" serve worker migrate "user create" "token create" backup restore routes moderate analyze anomalies lottery "lottery draw" "lottery verify" demo "demo storm" experiment "experiment analyze"; do
   # shellcheck disable=SC2086
   if "$bin" $command --help >"$data/out" 2>"$data/err" && grep -q "USAGE:" "$data/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: fanfare $command --help"; head -5 "$data/out" "$data/err"; fi
 done
@@ -66,7 +66,8 @@ printf 'spam\n' >"$data/filter-lexicon.txt"
   printf 'hello\n' | "$bin" analyze >/dev/null &&
   printf 'x\n' | "$bin" moderate --lexicon "$data/filter-lexicon.txt" >/dev/null &&
   "$bin" lottery commit --seed "$(printf 'ab%.0s' $(seq 32))" >/dev/null &&
-  printf '2026-03-02,1\n2026-03-03,2\n' | "$bin" anomalies >/dev/null
+  printf '2026-03-02,1\n2026-03-03,2\n' | "$bin" anomalies >/dev/null &&
+  printf '{"experiments": []}' | "$bin" experiment analyze >/dev/null
 ) 2>"$data/err" && [ -z "$(ls -A "$data/here")" ] && grep -qx "GET /healthz" "$data/routes.out" && grep -qx "POST /api/v1/workspaces" "$data/routes.out" \
   && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: routes, analyze, moderate, lottery and anomalies left files or failed"; ls -A "$data/here"; head -5 "$data/err" "$data/routes.out"; }
 
@@ -305,6 +306,45 @@ for input in "" "timestamp,value\n" "2026-03-02,5\n"; do
   printf "$input" | "$bin" anomalies >"$data/anomalies.out" 2>"$data/anomalies.err" && [ ! -s "$data/anomalies.out" ] && [ ! -s "$data/anomalies.err" ] \
     && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: anomalies on '$input'"; cat "$data/anomalies.out" "$data/anomalies.err"; }
 done
+
+# fanfare experiment analyze (issue 21): a sample of the gbstats vectors
+# (binomial, mean, inverse, unequal weights, a sample-ratio mismatch and
+# error cases) through the binary, every value within the agreement target.
+python3 - "$repo/Tests/FanfareCoreTests/Fixtures/gbstats-vectors.json" >"$data/experiments.json" <<'PY'
+import json, sys
+vectors = json.load(open(sys.argv[1]))["experiments"]
+picked = vectors[::10] + [v for v in vectors if any(a.get("error") for d in ("relative", "absolute") for a in v["expected"][d].values())]
+print(json.dumps({"experiments": [v["input"] for v in picked]}))
+PY
+"$bin" experiment analyze <"$data/experiments.json" >"$data/experiments.out" 2>"$data/experiments.err"
+python3 - "$repo/Tests/FanfareCoreTests/Fixtures/gbstats-vectors.json" "$data/experiments.json" "$data/experiments.out" <<'PY' \
+  && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: fanfare experiment analyze against the gbstats vectors"; head -c 600 "$data/experiments.out" "$data/experiments.err"; }
+import json, sys
+expected = {v["input"]["id"]: v["expected"] for v in json.load(open(sys.argv[1]))["experiments"]}
+asked = [e["id"] for e in json.load(open(sys.argv[2]))["experiments"]]
+results = json.load(open(sys.argv[3]))["results"]
+assert sorted(results) == sorted(asked) and len(asked) > 40, (len(results), len(asked))
+close = lambda ours, theirs: abs(ours - theirs) <= 1e-6 + 1e-4 * abs(theirs)
+for id in asked:
+    want, got = expected[id], results[id]
+    assert close(got["srm_p_value"], want["srm_p_value"]), (id, "srm")
+    for difference in ("relative", "absolute"):
+        assert set(got[difference]) == {"frequentist", "sequential", "bayesian", "bayesian_proper"}, (id, got[difference].keys())
+        for name, fields in want[difference].items():
+            ours = got[difference][name]
+            assert ours["error"] == fields["error"], (id, difference, name, ours["error"], fields["error"])
+            for field, value in fields.items():
+                if field in ("error", "gbstats_raised"):
+                    continue
+                assert close(ours[field], value), (id, difference, name, field, ours[field], value)
+            if fields["error"]:
+                assert all(v is None for k, v in ours.items() if k != "error"), (id, difference, name, ours)
+PY
+printf '{"experiments": [{"id": "a", "metric_type": "binomial", "weights": [0.5, 0.5], "control": {"users": 10, "conversions": 11}, "variant": {"users": 10, "conversions": 1}}]}' \
+  | expect_status "experiment analyze names a wrong field" 2 "experiments[0].control.conversions: is 11, more than users (10)" "$bin" experiment analyze
+printf '{"experiments": [' | expect_status "experiment analyze refuses text that is not JSON" 2 "standard input is not JSON" "$bin" experiment analyze
+printf '{"experiments": []}' | "$bin" experiment analyze >"$data/experiments.out" && [ "$(cat "$data/experiments.out")" = '{"results":{}}' ] \
+  && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL: experiment analyze of no experiments"; cat "$data/experiments.out"; }
 
 # fanfare lottery: the draw re-run from its published seed, checked against
 # an independent implementation of the published algorithm (fanfare-draw-v1).
