@@ -196,6 +196,25 @@ import Vapor
             }
             #expect(tickets.contains { $0.mergedIntoID != nil })
             #expect(Set(tickets.map(\.kind)).isSuperset(of: ["suggestion", "bug", "complaint"]))
+
+            // Experiments: one ended with a clear winner sent all traffic, one still running with both arms visited.
+            let experiments = try await Experiment.query(on: t.db).sort(\.$createdAt).all()
+            #expect(experiments.map(\.state) == ["finished", "running"])
+            let manager = Browser(t)
+            let managerPassword = try #require(Demo.readSignIns(in: t.dataDirectory)[Demo.person(.manager).email])
+            try await manager.signIn(Demo.person(.manager).email, password: managerPassword)
+            for experiment in experiments {
+                let page = try await manager.get("/w/demo/experiments/\(experiment.id!.uuidString.lowercased())")
+                #expect(page.status == .ok && page.body.contains("chart-interval") && !page.body.contains("id=\"srm-warning\""), "\(experiment.name)")
+                let readout = try await ExperimentService(db: t.db).readout(
+                    experiment, arms: try await ExperimentService(db: t.db).arms(of: experiment))
+                #expect(readout.arms.allSatisfy { $0.visitors > 50 && $0.converted > 0 }, "\(readout.arms)")
+                if experiment.state == "finished" {
+                    #expect((readout.comparisons.first?.relative.bayesian.chanceToWin ?? 0) > 0.95 && experiment.winnerArmID != nil)
+                    let link = try #require(try await ShortLink.find(experiment.linkID, on: t.db))
+                    #expect(link.destination.hasSuffix("/b"), "the winner's page is the link's destination now")
+                }
+            }
         }
     }
 

@@ -29,6 +29,9 @@ struct LinkSplit: Codable, Sendable, Equatable {
 
     static let cookie = "fnf_v"
 
+    /// A new visitor's identifier: 16 random bytes from the system's generator.
+    static func newVisitorID() -> String { HexText.lower((0..<16).map { _ in UInt8.random(in: 0...255) }) }
+
     /// A visitor's own identifier as the cookie carries it: 32 lowercase hex digits.
     static func isVisitorID(_ value: String) -> Bool {
         value.utf8.count == 32 && value.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
@@ -132,6 +135,21 @@ final class ClickRecorder: @unchecked Sendable {
         let hash = mac.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let index = ArmAssignment.pick(hash: hash, weights: split.arms.map(\.weight))
         return (split.arms[index], HexText.lower(mac[8..<24]))
+    }
+
+    /// A visit to `link`: the click, and where it goes. A split link sends
+    /// the visitor whose own random identifier is `visitorID` to their arm
+    /// (and the click records arm and unit); any other link, or a visitor
+    /// without an identifier, goes to the link's destination.
+    func visit(
+        _ link: CachedLink, address: String, userAgent: String, visitorID: String?, at now: Date
+    ) -> (click: RecordedClick, destination: String) {
+        var click = click(on: link, address: address, userAgent: userAgent, at: now)
+        guard let split = link.split, let visitorID else { return (click, link.destinationWithUTM) }
+        let (arm, unit) = arm(of: split, visitorID: visitorID)
+        click.armID = arm.id
+        click.unit = unit
+        return (click, arm.destinationWithUTM)
     }
 
     /// The click of a visitor (address and user agent) on `link` at `now`:

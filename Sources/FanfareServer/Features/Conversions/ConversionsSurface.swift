@@ -30,11 +30,19 @@ extension EventService {
 
 extension ClickRecorder {
     /// A click on the link with `code`, as the redirect records it (the
-    /// demo's visitors); false when there is no such enabled link.
-    func recordVisit(code: String, address: String, userAgent: String, at now: Date, on db: any Database) async throws -> Bool {
-        guard let link = try await LinkRedirect.load(code, on: db) else { return false }
-        if add(click(on: link, address: address, userAgent: userAgent, at: now)) { try await flush() }
-        return true
+    /// demo's visitors; `visitorID` plays the visitor's cookie on a split
+    /// link): the click's id and where the visitor was sent, or nil when
+    /// there is no such enabled link.
+    @discardableResult
+    func recordVisit(
+        code: String, address: String, userAgent: String, visitorID: String? = nil, at now: Date, on db: any Database
+    ) async throws
+        -> (click: UUID, destination: String)?
+    {
+        guard let link = try await LinkRedirect.load(code, on: db) else { return nil }
+        let (click, destination) = visit(link, address: address, userAgent: userAgent, visitorID: visitorID, at: now)
+        if add(click) { try await flush() }
+        return (click.id, destination)
     }
 }
 

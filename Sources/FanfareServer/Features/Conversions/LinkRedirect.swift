@@ -50,18 +50,14 @@ struct LinkRedirect {
     private func respond(_ req: Request, _ link: CachedLink, now: Date) -> EventLoopFuture<Response> {
         let recorder = req.application.clickRecorder
         let userAgent = req.headers.first(name: .userAgent) ?? ""
-        var click = recorder.click(on: link, address: req.clientAddress, userAgent: userAgent, at: now)
-        var destination = link.destinationWithUTM
+        var visitorID: String?
         var newVisitor: String?
-        if let split = link.split {
+        if link.split != nil {
             let known = req.cookies[LinkSplit.cookie]?.string
-            let visitorID = known.flatMap { LinkSplit.isVisitorID($0) ? $0 : nil } ?? HexText.lower((0..<16).map { _ in UInt8.random(in: 0...255) })
+            visitorID = known.flatMap { LinkSplit.isVisitorID($0) ? $0 : nil } ?? LinkSplit.newVisitorID()
             if visitorID != known { newVisitor = visitorID }
-            let (arm, unit) = recorder.arm(of: split, visitorID: visitorID)
-            destination = arm.destinationWithUTM
-            click.armID = arm.id
-            click.unit = unit
         }
+        let (click, destination) = recorder.visit(link, address: req.clientAddress, userAgent: userAgent, visitorID: visitorID, at: now)
         let location = LinkDestination.appending("fnf_click", click.id.uuidString.lowercased(), to: destination)
         let response = Response(status: .found)
         if let newVisitor {

@@ -80,6 +80,7 @@ final class DemoTimeline {
         try await DemoFans.finish(self)
         try await takeMetrics()
         try await DemoConversions.play(self)
+        try await DemoExperiments.play(self)
     }
 
     // MARK: A month ago
