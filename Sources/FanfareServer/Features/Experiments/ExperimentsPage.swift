@@ -201,7 +201,7 @@ enum ExperimentsPage {
             <p>\(Badge.html(ctx.t("experiments.state.\(e.state)"), tone: Badge.tone(e.state, stateTones), classes: "state", id: "experiment-state"))
             \(ctx.t("experiments.varies.\(e.varies)")) · \(ctx.t("experiments.metric.\(e.metric)")) · \(ctx.t("experiments.conversion.\(e.conversionType)"))</p>
             <section class="card"><h2>\(ctx.t("experiments.hypothesis"))</h2><p translate="no">\(e.hypothesis)</p>
-            <p class="hint" id="assignment">\(ctx.t("experiments.assignment.link", model.shortURL))</p>
+            <p class="hint" id="assignment" data-short-url="\(model.shortURL)">\(ctx.t("experiments.assignment.link", model.shortURL))</p>
             \(e.decision.map { d -> HTML in "<p id=\"decision\"><strong>\(ctx.t("experiments.decision"))</strong> <span translate=\"no\">\(d)</span></p>" } ?? .empty)
             </section>
             \(quasi)
