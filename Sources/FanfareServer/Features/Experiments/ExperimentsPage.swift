@@ -62,7 +62,7 @@ enum ExperimentsPage {
         let varies = Experiment.Varies.allCases.map { ($0.rawValue, ctx.t("experiments.varies.\($0.rawValue)")) }
         let metrics = Experiment.Metric.allCases.map { ($0.rawValue, ctx.t("experiments.metric.\($0.rawValue)")) }
         let types = ConversionType.allCases.filter { $0 != .refund }.map { ($0.rawValue, ctx.t("experiments.conversion.\($0.rawValue)")) }
-        let arms = HTML.join(
+        let fieldsets =
             (0..<ExperimentArms.count.upperBound).map { i -> HTML in
                 let optional = i >= 2
                 return """
@@ -72,7 +72,16 @@ enum ExperimentsPage {
                     \(Layout.field(ctx, name: "arm\(i)_weight", label: ctx.t("experiments.weight"), type: "number", value: v["arm\(i)_weight"] ?? "", errors: e, required: false, hint: i == 0 ? ctx.t("experiments.weight_help") : nil))
                     </fieldset>
                     """
-            })
+            }
+        // Variants 2 to 4 are folded away until wanted (or filled in).
+        let extraTyped = (2..<ExperimentArms.count.upperBound).contains { i in
+            ["name", "destination", "weight"].contains { !(v["arm\(i)_\($0)"] ?? "").isEmpty } || e.byField.keys.contains { $0.hasPrefix("arm\(i)_") }
+        }
+        let arms: HTML = """
+            \(HTML.join(Array(fieldsets.prefix(2))))
+            <details class="more-arms" id="more-arms"\(extraTyped ? HTML(raw: " open") : .empty)><summary>\(ctx.t("experiments.more_arms"))</summary>
+            \(HTML.join(Array(fieldsets.dropFirst(2))))</details>
+            """
         return """
             <section class="card" id="new-experiment"><h2>\(ctx.t("experiments.new"))</h2>
             \(Layout.errorSummary(ctx, e))
