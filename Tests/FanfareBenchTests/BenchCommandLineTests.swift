@@ -23,6 +23,9 @@ import Testing
         (["listening", "--monitors", "1001"], "--monitors: must be from 1 to 1000"),
         (["listening", "--storms", "-1"], "--storms"),
         (["listening", "--accounts", "3"], "--accounts: the listening benchmark does not use it"),
+        (["experiments", "--experiments", "0"], "--experiments: must be a whole number of at least 1, not 0"),
+        (["experiments", "--part", "goals"], "--part"),
+        (["experiments", "--days", "30"], "--days: the experiments benchmark does not use it"),
     ])
     func badValuesAreRefusedNamingTheOption(arguments: [String], message: String) {
         do {
@@ -65,6 +68,22 @@ import Testing
         #expect(targets == ["messages_per_second_one_core": 20_000])
         #expect(Set(met.keys) == Set(targets.keys))
         #expect(met["messages_per_second_one_core"] is Bool)
+    }
+
+    /// The experiments benchmark reads out what it generated: every
+    /// experiment, some with an error read-out, some significant.
+    @Test func experimentsReportsItsReadouts() async throws {
+        let arguments = ["experiments", "--experiments", "400", "--runs", "1"]
+        let command = try #require(try FanfareBench.parseAsRoot(arguments) as? ExperimentsBenchmark)
+        let data = try command.report(try await command.measure(), command: ["fanfare-bench"] + arguments)
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let readouts = try #require((report["figures"] as? [String: Any])?["readouts"] as? [String: Any])
+        #expect(readouts["experiments"] as? Int == 400)
+        let errors = try #require(readouts["frequentist_errors"] as? Int)
+        #expect(errors > 0 && errors < 40, "about one in a hundred has a control without conversions")
+        #expect((readouts["significant_relative_share"] as? Double ?? 0) > 0)
+        #expect(report["targets"] as? [String: Double] == ["readouts.seconds_best": 2])
+        #expect((report["settings"] as? [String: Any])?["parts"] as? [String] == ["readouts"])
     }
 
     @Test func targetsSayWhetherTheyWereMet() {

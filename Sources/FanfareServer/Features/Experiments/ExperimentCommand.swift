@@ -62,13 +62,13 @@ enum AnalyzeInput {
     }
 
     /// Any JSON value: the input is walked by hand for the error messages.
-    enum Value: Decodable {
+    enum InputValue: Decodable {
         case null
         case bool(Bool)
         case number(Double)
         case string(String)
-        case array([Value])
-        case object([String: Value])
+        case array([InputValue])
+        case object([String: InputValue])
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -80,10 +80,10 @@ enum AnalyzeInput {
                 self = .number(number)
             } else if let string = try? container.decode(String.self) {
                 self = .string(string)
-            } else if let array = try? container.decode([Value].self) {
+            } else if let array = try? container.decode([InputValue].self) {
                 self = .array(array)
             } else {
-                self = .object(try container.decode([String: Value].self))
+                self = .object(try container.decode([String: InputValue].self))
             }
         }
 
@@ -100,9 +100,9 @@ enum AnalyzeInput {
     }
 
     static func parse(_ data: Data) throws -> [Experiment] {
-        let root: Value
+        let root: InputValue
         do {
-            root = try JSONDecoder().decode(Value.self, from: data)
+            root = try JSONDecoder().decode(InputValue.self, from: data)
         } catch {
             throw Problem(field: "", message: "standard input is not JSON; expected {\"experiments\": [...]}")
         }
@@ -119,7 +119,7 @@ enum AnalyzeInput {
         }
     }
 
-    private static func experiment(_ value: Value, at path: String) throws -> Experiment {
+    private static func experiment(_ value: InputValue, at path: String) throws -> Experiment {
         let fields = try object(value, at: path, allowed: ["id", "metric_type", "inverse", "weights", "control", "variant"])
         guard case .string(let id) = fields["id"] ?? .null, !id.isEmpty else {
             throw Problem(field: "\(path).id", message: "must be a non-empty string")
@@ -151,7 +151,7 @@ enum AnalyzeInput {
             variant: try arm(fields["variant"], metricType: metricType, at: "\(path).variant"), weights: weights, inverse: inverse)
     }
 
-    private static func arm(_ value: Value?, metricType: String, at path: String) throws -> ArmSample {
+    private static func arm(_ value: InputValue?, metricType: String, at path: String) throws -> ArmSample {
         if metricType == "binomial" {
             let fields = try object(value ?? .null, at: path, allowed: ["users", "conversions"])
             let users = try count(fields["users"], at: "\(path).users")
@@ -172,7 +172,7 @@ enum AnalyzeInput {
         return .mean(n: n, mean: mean, stddev: stddev)
     }
 
-    private static func object(_ value: Value, at path: String, allowed: Set<String>) throws -> [String: Value] {
+    private static func object(_ value: InputValue, at path: String, allowed: Set<String>) throws -> [String: InputValue] {
         guard case .object(let fields) = value else {
             throw Problem(field: path, message: "is \(value.kind); give an object with \(allowed.sorted().joined(separator: ", "))")
         }
@@ -185,7 +185,7 @@ enum AnalyzeInput {
 
     /// A whole number of units, 0 up to 2^53 (where a JSON number stops
     /// being exact).
-    private static func count(_ value: Value?, at path: String) throws -> Int {
+    private static func count(_ value: InputValue?, at path: String) throws -> Int {
         guard case .number(let number) = value ?? .null, number >= 0, number <= 9_007_199_254_740_992, number == number.rounded() else {
             throw Problem(field: path, message: "must be a whole number, 0 or above")
         }
