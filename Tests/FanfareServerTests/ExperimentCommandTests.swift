@@ -19,18 +19,18 @@ import Testing
         (#"{}"#, "experiments: is missing"),
         (#"{"experiments": {}}"#, "experiments: is an object; give an array"),
         (#"{"experiments": [], "extra": 1}"#, "extra: is not a field here; use experiments"),
-        (#"{"experiments": [{"metric_type": "binomial"}]}"#, "experiments[0].id: must be a non-empty string"),
+        (#"{"experiments": [{"metric_type": "binomial"}]}"#, "experiments[0].id: is required"),
         (#"{"experiments": [{"id": "a", "metric_type": "ratio"}]}"#, #"experiments[0].metric_type: is "ratio"; use "binomial" or "mean""#),
         (#"{"experiments": [{"id": "a", "metric_type": "mean", "inverse": "no"}]}"#, "experiments[0].inverse: is a string; use true or false"),
-        (#"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [0.5]}]}"#, "experiments[0].weights: must be two numbers above 0"),
-        (#"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [0.5, 0]}]}"#, "experiments[0].weights[1]: must be two numbers"),
+        (#"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [0.5]}]}"#, "experiments[0].weights: is not two numbers above 0"),
+        (#"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [0.5, 0]}]}"#, "experiments[0].weights[1]: is not two numbers"),
         (
             #"{"experiments": [{"id": "a", "metric_type": "binomial", "weights": [1, 1], "control": {"users": 10, "conversions": 11}}]}"#,
             "experiments[0].control.conversions: is 11, more than users (10)"
         ),
         (
             #"{"experiments": [{"id": "a", "metric_type": "binomial", "weights": [1, 1], "control": {"users": 10.5, "conversions": 1}}]}"#,
-            "experiments[0].control.users: must be a whole number, 0 or above"
+            "experiments[0].control.users: must be a whole number of at least 0"
         ),
         (
             #"{"experiments": [{"id": "a", "metric_type": "binomial", "weights": [1, 1], "control": {"users": 10, "conversion": 1}}]}"#,
@@ -38,7 +38,7 @@ import Testing
         ),
         (
             #"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [1, 1], "control": {"n": 10, "mean": 1, "stddev": -1}}]}"#,
-            "experiments[0].control.stddev: must be a finite number, 0 or above"
+            "experiments[0].control.stddev: must be 0 or more"
         ),
         (
             #"{"experiments": [{"id": "a", "metric_type": "mean", "weights": [1, 1], "control": {"n": 10, "mean": 1, "stddev": 1}}]}"#,

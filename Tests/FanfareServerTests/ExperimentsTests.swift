@@ -75,6 +75,9 @@ import Vapor
             let before = try await t.api(.GET, "/l/\(room.code)", token: nil, headers: [("User-Agent", Self.agent)])
             #expect(before.headers.first(name: .location)?.hasPrefix("https://shop.example.com/a?") == true && before.headers[.setCookie].isEmpty)
 
+            // Before it starts: no tracked link had visitors yet, so nothing can be planned from history.
+            let nothing = try await t.api(.GET, room.api + "/experiments/\(id)/power", token: room.token)
+            #expect(nothing.json["basis"] as? String == "none" && nothing.json["mde14_days"] == nil, "\(nothing.body)")
             #expect(try await t.api(.POST, room.api + "/experiments/\(id)/start", token: room.token).json["state"] as? String == "running")
             // A second experiment on the same link cannot start while this one runs.
             let other = try #require(try await room.create(["name": "另一个"]).json["id"] as? String)
@@ -141,6 +144,12 @@ import Vapor
             let kept = try await t.api(.GET, room.api + "/experiments/\(id)/readout", token: room.token)
             #expect((kept.json["arms"] as? [[String: Any]])?.map { $0["visitors"] as? Int } == [landed["a"], landed["b"]])
             #expect(try await t.api(.POST, room.api + "/experiments/\(id)/end", token: room.token, json: [:]).status == .conflict)
+            // Planning the next test on the link reads the link's own history: its people a day and their conversion rate.
+            let plan = try await t.api(.GET, room.api + "/experiments/\(other)/power", token: room.token)
+            #expect(plan.json["basis"] as? String == "link" && (plan.json["visitors_per_day"] as? Double).map { $0 > 1 } == true, "\(plan.body)")
+            // A couple of people a day: finding +10 % takes years, which is what the page should say.
+            #expect((plan.json["days_for10_percent"] as? Int).map { $0 > 365 } == true, "\(plan.body)")
+            #expect((plan.json["baseline"] as? Double).map { $0 > 0 && $0 < 1 } == true)
             // Now the other experiment may start on the link.
             #expect(try await t.api(.POST, room.api + "/experiments/\(other)/start", token: room.token).status == .ok)
         }

@@ -137,3 +137,43 @@ extension LinkService {
         return tallies
     }
 }
+
+extension LinkService {
+    /// What a link's visitors did before: people per day (a split link's
+    /// visitor once, any other one per visitor key a day; robots never) and, of them, those with a conversion of
+    /// `type`, with the sum and sum of squares of their amounts in fen;
+    /// over every link of the workspace when `linkID` is nil.
+    struct History: Sendable, Equatable {
+        var days: Double
+        var visitors = 0
+        var tally = ArmTally()
+    }
+
+    func history(linkID: UUID?, workspaceID: UUID, since: Date, until: Date, type: ConversionType) async throws -> History {
+        var history = History(days: until.timeIntervalSince(since) / 86_400)
+        guard let sql = db as? any SQLDatabase else { return history }
+        let onLink: SQLQueryString = linkID.map { "AND c.link_id = \(bind: $0)" } ?? ""
+        history.visitors =
+            try await sql.raw(
+                """
+                SELECT CAST(COUNT(DISTINCT COALESCE(c.unit, c.day || c.visitor_key)) AS BIGINT) AS n FROM link_clicks c
+                WHERE c.workspace_id = \(bind: workspaceID) \(onLink) AND c.bot = \(bind: false) AND c.at >= \(bind: since) AND c.at < \(bind: until)
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        for row in try await sql.raw(
+            """
+            SELECT COALESCE(c.unit, c.day || c.visitor_key) AS person, CAST(SUM(e.amount_fen) AS BIGINT) AS amount
+            FROM conversion_events e JOIN link_clicks c ON c.id = e.click_id
+            WHERE e.workspace_id = \(bind: workspaceID) \(onLink) AND c.bot = \(bind: false) AND e.type = \(bind: type.rawValue)
+            AND c.at >= \(bind: since) AND c.at < \(bind: until) GROUP BY COALESCE(c.unit, c.day || c.visitor_key)
+            """
+        ).all() {
+            let amount = Double(try row.decode(column: "amount", as: Int?.self) ?? 0)
+            history.tally.converted += 1
+            history.tally.sum += amount
+            history.tally.sumOfSquares += amount * amount
+        }
+        history.tally.visitors = history.visitors
+        return history
+    }
+}

@@ -122,7 +122,7 @@ enum AnalyzeInput {
     private static func experiment(_ value: InputValue, at path: String) throws -> Experiment {
         let fields = try object(value, at: path, allowed: ["id", "metric_type", "inverse", "weights", "control", "variant"])
         guard case .string(let id) = fields["id"] ?? .null, !id.isEmpty else {
-            throw Problem(field: "\(path).id", message: "must be a non-empty string")
+            throw Problem(field: "\(path).id", message: CodedMessage.required.english)
         }
         let metricType: String
         switch fields["metric_type"] ?? .null {
@@ -136,7 +136,7 @@ enum AnalyzeInput {
         case .bool(let flag): inverse = flag
         case let other?: throw Problem(field: "\(path).inverse", message: "is \(other.kind); use true or false")
         }
-        let weightsMessage = "must be two numbers above 0, the control's share first (e.g. [0.5, 0.5])"
+        let weightsMessage = "is not two numbers above 0; give the control's share first (e.g. [0.5, 0.5])"
         guard case .array(let weightValues) = fields["weights"] ?? .null, weightValues.count == 2 else {
             throw Problem(field: "\(path).weights", message: weightsMessage)
         }
@@ -164,10 +164,10 @@ enum AnalyzeInput {
         let fields = try object(value ?? .null, at: path, allowed: ["n", "mean", "stddev"])
         let n = try count(fields["n"], at: "\(path).n")
         guard case .number(let mean) = fields["mean"] ?? .null, mean.isFinite else {
-            throw Problem(field: "\(path).mean", message: "must be a finite number")
+            throw Problem(field: "\(path).mean", message: CodedMessage.typeNumber.english)
         }
         guard case .number(let stddev) = fields["stddev"] ?? .null, stddev.isFinite, stddev >= 0 else {
-            throw Problem(field: "\(path).stddev", message: "must be a finite number, 0 or above (the sample standard deviation)")
+            throw Problem(field: "\(path).stddev", message: CodedMessage.zeroOrMore.english + " (the sample standard deviation)")
         }
         return .mean(n: n, mean: mean, stddev: stddev)
     }
@@ -187,7 +187,7 @@ enum AnalyzeInput {
     /// being exact).
     private static func count(_ value: InputValue?, at path: String) throws -> Int {
         guard case .number(let number) = value ?? .null, number >= 0, number <= 9_007_199_254_740_992, number == number.rounded() else {
-            throw Problem(field: path, message: "must be a whole number, 0 or above")
+            throw Problem(field: path, message: CodedMessage.wholeNumberAtLeast(min: 0).english)
         }
         return Int(number)
     }

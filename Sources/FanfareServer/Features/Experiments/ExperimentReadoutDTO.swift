@@ -181,3 +181,26 @@ struct ExperimentDTO: Content, Equatable {
         createdAt = experiment.createdAt
     }
 }
+
+/// What the traffic allows before (or while) an experiment runs: from the
+/// 28 days before it started (or before now, for a draft), the link's
+/// people per day and its baseline — or the workspace's links' when the
+/// link has too little history — the smallest relative change found at
+/// power 0.8 in 14 and 28 days, and the days needed to find +10 % and +20 %
+/// (`PowerPlan`, docs/experiments.md).
+struct PowerDTO: Content, Equatable {
+    /// `link`, `workspace`, or `none` when no tracked link had visitors.
+    var basis: String
+    var historyDays: Int
+    var visitorsPerDay: Double
+    /// The conversion rate, or the mean amount per visitor in yuan.
+    var baseline: Double?
+    var mde14Days: Double?
+    var mde28Days: Double?
+    var daysFor10Percent: Int?
+    var daysFor20Percent: Int?
+
+    static let historyDays = 28
+    /// Fewer people than this over the history: the link's own is too thin to plan with.
+    static let minimumVisitors = 28
+}

@@ -253,4 +253,44 @@ struct ExperimentService {
         let metric = Experiment.Metric(rawValue: experiment.metric) ?? .conversion
         return ReadoutDTO.make(arms: arms, tallies: tallies, metric: metric, inverse: experiment.inverse, at: now)
     }
+
+    /// The power plan from the traffic the link (or the workspace's links) really had.
+    func power(_ experiment: Experiment, arms: [ExperimentArm], now: Date = Date()) async throws -> PowerDTO {
+        let until = experiment.startedAt ?? now
+        let since = until.addingTimeInterval(-Double(PowerDTO.historyDays) * 86_400)
+        let type = ConversionType(rawValue: experiment.conversionType) ?? .purchase
+        let links = LinkService(db: db)
+        let workspaceID = experiment.$workspace.id
+        var basis = "link"
+        var history = try await links.history(linkID: experiment.linkID, workspaceID: workspaceID, since: since, until: until, type: type)
+        if history.visitors < PowerDTO.minimumVisitors {
+            basis = "workspace"
+            history = try await links.history(linkID: nil, workspaceID: workspaceID, since: since, until: until, type: type)
+        }
+        var power = PowerDTO(basis: history.visitors == 0 ? "none" : basis, historyDays: PowerDTO.historyDays, visitorsPerDay: 0)
+        guard history.visitors > 0, history.days > 0, arms.count >= 2 else { return power }
+        let n = Double(history.visitors)
+        let total = arms.map(\.weight).reduce(0, +)
+        // The control and the first variant get their weights' share of the traffic.
+        let share = (arms[0].weight + arms[1].weight) / total
+        power.visitorsPerDay = n / history.days
+        let baseline: PowerPlan.Baseline
+        switch Experiment.Metric(rawValue: experiment.metric) ?? .conversion {
+        case .conversion:
+            let rate = Double(history.tally.converted) / n
+            power.baseline = rate
+            baseline = .binomial(rate: rate)
+        case .revenuePerVisitor:
+            let mean = history.tally.sum / n / 100
+            let variance = n < 2 ? 0 : max(0, (history.tally.sumOfSquares - history.tally.sum * history.tally.sum / n) / (n - 1)) / 10_000
+            power.baseline = mean
+            baseline = .mean(mean: mean, stddev: variance.squareRoot())
+        }
+        let plan = PowerPlan(baseline: baseline, unitsPerDay: power.visitorsPerDay * share, weights: [arms[0].weight, arms[1].weight])
+        power.mde14Days = plan.minimumDetectableEffect(days: 14)
+        power.mde28Days = plan.minimumDetectableEffect(days: 28)
+        power.daysFor10Percent = plan.daysNeeded(effect: 0.1)
+        power.daysFor20Percent = plan.daysNeeded(effect: 0.2)
+        return power
+    }
 }

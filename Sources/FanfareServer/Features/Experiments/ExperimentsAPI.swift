@@ -12,6 +12,7 @@ struct ExperimentsAPI {
         experiments.get(":experiment_id", use: show)
         experiments.delete(":experiment_id", use: delete)
         experiments.get(":experiment_id", "readout", use: readout)
+        experiments.get(":experiment_id", "power", use: power)
         experiments.post(":experiment_id", "start", use: start)
         experiments.post(":experiment_id", "end", use: end)
     }
@@ -34,6 +35,12 @@ struct ExperimentsAPI {
         let service = ExperimentService(db: req.db)
         let experiment = try await service.find(req.parameters.get("experiment_id"), in: try req.workspaceAccess)
         return try await service.readout(experiment, arms: try await service.arms(of: experiment))
+    }
+
+    @Sendable func power(req: Request) async throws -> PowerDTO {
+        let service = ExperimentService(db: req.db)
+        let experiment = try await service.find(req.parameters.get("experiment_id"), in: try req.workspaceAccess)
+        return try await service.power(experiment, arms: try await service.arms(of: experiment))
     }
 
     @Sendable func create(req: Request) async throws -> Response {

@@ -23,6 +23,7 @@ struct ExperimentsFeature: Feature {
             + Experiment.Metric.allCases.map { "experiments.metric.\($0.rawValue)" }
             + ConversionType.allCases.map { "experiments.conversion.\($0.rawValue)" }
             + ReadoutError.allCases.map { "experiments.error.\($0.rawValue)" }
+            + ["link", "workspace"].map { "experiments.power_basis.\($0)" }
     }
 
     var navigation: [NavigationEntry] {

@@ -105,6 +105,8 @@ enum ExperimentsPage {
         var base: String
         var experiment: ExperimentDTO
         var readout: ReadoutDTO
+        /// Before it ends: what the traffic allows.
+        var power: PowerDTO? = nil
         var shortURL: String
         var canEdit: Bool
         var errors = FormErrors()
@@ -219,8 +221,29 @@ enum ExperimentsPage {
             <th>\(ctx.t("experiments.arm_name"))</th><th>\(ctx.t("experiments.role"))</th><th>\(ctx.t("experiments.weight"))</th>
             <th>\(ctx.t("experiments.visitors"))</th><th>\(ctx.t("experiments.converted"))</th><th>\(ctx.t("experiments.metric_value"))</th></tr></thead>
             <tbody>\(HTML.join(armRows))</tbody></table></div>\(readoutEmpty)</section>
+            \(model.power.map { powerCard($0, metric: e.metric, ctx) } ?? .empty)
             \(HTML.join(sections))
             \(model.canEdit ? actions(model, id: id, ctx) : .empty)
+            """
+    }
+
+    /// What the traffic allows: the history it is read from, the smallest
+    /// change found in two and four weeks, the days for +10 % and +20 %.
+    static func powerCard(_ power: PowerDTO, metric: String, _ ctx: PageContext) -> HTML {
+        guard power.basis != "none", let baseline = power.baseline else {
+            return
+                "<section class=\"card\" id=\"power\"><h2>\(ctx.t("experiments.power"))</h2><p class=\"empty\">\(ctx.t("experiments.power_none"))</p></section>"
+        }
+        func days(_ value: Int?) -> String { value.map { ctx.t("experiments.days", Formats.grouped($0)) } ?? "—" }
+        return """
+            <section class="card" id="power" data-basis="\(power.basis)"><h2>\(ctx.t("experiments.power"))</h2>
+            <p class="hint">\(ctx.t("experiments.power_basis.\(power.basis)", String(power.historyDays), number(power.visitorsPerDay, digits: 1), metricText(baseline, metric: metric)))</p>
+            <dl class="facts">
+            <dt>\(ctx.t("experiments.mde", "14"))</dt><dd id="mde-14">\(percent(power.mde14Days))</dd>
+            <dt>\(ctx.t("experiments.mde", "28"))</dt><dd>\(percent(power.mde28Days))</dd>
+            <dt>\(ctx.t("experiments.days_for", "10%"))</dt><dd id="days-10">\(days(power.daysFor10Percent))</dd>
+            <dt>\(ctx.t("experiments.days_for", "20%"))</dt><dd>\(days(power.daysFor20Percent))</dd>
+            </dl></section>
             """
     }
 

@@ -83,6 +83,7 @@ struct ExperimentsPages {
         return ExperimentsPage.ShowModel(
             base: "/w/\(access.workspace.slug)", experiment: ExperimentDTO(experiment, arms: arms),
             readout: try await service.readout(experiment, arms: arms),
+            power: experiment.state == Experiment.State.finished.rawValue ? nil : try await service.power(experiment, arms: arms),
             shortURL: link.map { LinkService.shortURL(base: req.application.settings.linkBase, code: $0.code) } ?? "",
             canEdit: access.can(.contentEdit))
     }
