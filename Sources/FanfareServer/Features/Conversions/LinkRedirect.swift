@@ -61,8 +61,8 @@ struct LinkRedirect {
         let location = LinkDestination.appending("fnf_click", click.id.uuidString.lowercased(), to: destination)
         let response = Response(status: .found)
         if let newVisitor {
-            // Only an assignment, not a credential: no Secure flag is
-            // needed, and scripts on the destination never see it.
+            // An assignment, not a credential; scripts never see it, and
+            // BrowserCookiesMiddleware marks it Secure under HTTPS like every cookie.
             response.cookies[LinkSplit.cookie] = HTTPCookies.Value(
                 string: newVisitor, maxAge: 180 * 86_400, path: "/l/", isHTTPOnly: true, sameSite: .lax)
         }
