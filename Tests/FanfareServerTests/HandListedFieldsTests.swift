@@ -26,6 +26,8 @@ import Testing
         ListeningMonitor(), ListeningAlert(), ListeningFeed(), ListeningSearch(),
         // Incidents (issue 20)
         Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
+        // Goals (issue 21)
+        Goal(), GoalObjective(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {
