@@ -321,8 +321,12 @@ struct ObjectiveService {
             try errors.throwIfAny()
             throw Abort(.badRequest)
         }
-        if MetricDay.parse(start) == nil { errors.add("start_day", .dateFormat(value: String(start.prefix(40)))) }
-        try errors.throwIfAny()
+        if MetricDay.parse(start) == nil {
+            errors.add("start_day", .dateFormat(value: String(start.prefix(40))))
+            try errors.throwIfAny()
+        }
+        // The edited targets are checked too before anything is refused,
+        // so one reply names every wrong item.
         let objectives = ThreePhasePlan.apply(start: start, edits: edits, ownerID: owner, platform: platform) { item in
             I18n.text("goals.template.\(item.key)", locale)
         }
