@@ -32,6 +32,8 @@ import Vapor
                 "CreateNotifyChannels", "CreatePublishingHolds", "AddReplySentIndex", "CreateListening", "CreateIncidents",
                 // Release 17: listening's search sources.
                 "CreateListeningSearches",
+                // Release 18: goals.
+                "CreateGoals",
                 // Release 19 (issue 21): links that split their visitors, experiments.
                 "AddLinkSplits", "CreateExperiments",
             ])

@@ -28,6 +28,8 @@ import Testing
         Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
         // Experiments (issue 21)
         Experiment(), ExperimentArm(),
+        // Goals (issue 21)
+        Goal(), GoalObjective(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -26,6 +26,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "listening.evaluate", "listening.sweep", "listening.feeds", "listening.searches",
         // Issue 20
         "incidents.reminders",
+        // Issue 21
+        "goals.check",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -38,6 +40,7 @@ struct TestPayload: Codable, Sendable, Equatable {
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
                 "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders", "listening.searches",
+                "goals.check",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

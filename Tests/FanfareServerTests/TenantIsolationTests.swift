@@ -140,8 +140,20 @@ import Vapor
                         "arms": [["name": "A", "destination": "https://b.example/a"], ["name": "B", "destination": "https://b.example/b"]],
                     ]
                 ).json["id"] as? String)
+            // Goals (issue 21): a goal and an objective.
+            let goalID = try #require(
+                try await t.api(
+                    .POST, apiB + "/goals", token: tokenB,
+                    json: ["title": "B's goal", "metric": "likes", "target": 10, "start_day": "2027-01-01", "deadline": "2027-12-31"]
+                ).json["id"] as? String)
+            let objectiveID = try #require(
+                try await t.api(
+                    .POST, apiB + "/goals/objectives", token: tokenB,
+                    json: ["title": "B's objective", "start_day": "2027-01-01", "deadline": "2027-12-31"]
+                ).json["id"] as? String)
             let valuesOfB: [String: String] = [
                 "experiment_id": experimentID,
+                "goal_id": goalID, "objective_id": objectiveID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -215,6 +227,8 @@ import Vapor
             #expect(try await Incident.find(UUID(uuidString: incidentID), on: t.db)?.state == "open")
             #expect(try await IncidentStatement.find(UUID(uuidString: statementID), on: t.db)?.state == "pending")
             #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
+            #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.title == "B's goal")
+            #expect(try await GoalObjective.find(UUID(uuidString: objectiveID), on: t.db)?.title == "B's objective")
         }
     }
 

@@ -753,4 +753,13 @@ extension CodedMessage {
     // Incidents (issue 20)
     public static func statementBlocked(term: String) -> CodedMessage { CodedMessage(.statementBlocked, ["term": .text(term)]) }
     public static var workspaceMember: CodedMessage { CodedMessage(.workspaceMember) }
+
+    // Goals (issue 21)
+    public static var goalTargetAboveZero: CodedMessage { CodedMessage(.goalTargetAboveZero) }
+    public static var goalRatioTarget: CodedMessage { CodedMessage(.goalRatioTarget) }
+    public static var goalIncreasePercent: CodedMessage { CodedMessage(.goalIncreasePercent) }
+    public static func goalDeadlineAfterStart(start: String) -> CodedMessage { CodedMessage(.goalDeadlineAfterStart, ["start": .text(start)]) }
+    public static func goalSpanAtMost(days: Int, max: Int) -> CodedMessage { CodedMessage(.goalSpanAtMost, ["days": .int(days), "max": .int(max)]) }
+    public static func goalMonthWeights(months: Int) -> CodedMessage { CodedMessage(.goalMonthWeights, ["months": .int(months)]) }
+    public static var goalTolerance: CodedMessage { CodedMessage(.goalTolerance) }
 }

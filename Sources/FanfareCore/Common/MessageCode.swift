@@ -540,6 +540,16 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
 
     case statementBlocked = "statement_blocked"
     case workspaceMember = "workspace_member"
+
+    // MARK: Goals (issue 21)
+
+    case goalTargetAboveZero = "goal_target_above_zero"
+    case goalRatioTarget = "goal_ratio_target"
+    case goalIncreasePercent = "goal_increase_percent"
+    case goalDeadlineAfterStart = "goal_deadline_after_start"
+    case goalSpanAtMost = "goal_span_at_most"
+    case goalMonthWeights = "goal_month_weights"
+    case goalTolerance = "goal_tolerance"
 }
 
 extension MessageCode {
@@ -1056,6 +1066,13 @@ extension MessageCode {
         // Incidents
         case .statementBlocked: "contains \"{term}\", which the moderation lexicon blocks; change the wording before it is approved"
         case .workspaceMember: "must be the user id of a member of this workspace"
+        case .goalTargetAboveZero: "must be a number above 0"
+        case .goalRatioTarget: "is a share: use a number above 0 and at most 1, e.g. 0.1 for 10 %"
+        case .goalIncreasePercent: "is a rise in percent: use a number above 0 and at most 10000, e.g. 40 for +40 %"
+        case .goalDeadlineAfterStart: "must be a day after the start day ({start})"
+        case .goalSpanAtMost: "makes the goal {days} days long; a goal may span at most {max} days"
+        case .goalMonthWeights: "must list one weight for each of the goal's {months} months, each 0 or more and not all 0"
+        case .goalTolerance: "must be a share from 0.01 to 0.9 (0.2 flags a goal whose projection misses by more than 20 %)"
         }
     }
 }

@@ -26,6 +26,7 @@ enum Features {
         CompetitorsFeature(),
         ListeningFeature(),
         IncidentsFeature(),
+        GoalsFeature(),
         ExperimentsFeature(),
         DemoFeature(),
     ]

@@ -309,3 +309,19 @@ enum MetricHistoryService {
         }
     }
 }
+
+extension MetricHistoryService {
+    /// A metric's daily series over `from`…`to`, as the analytics API's
+    /// `series` answers it at day granularity (Goals' progress reads live
+    /// metrics through this): day → value, days without a value absent.
+    /// `accountIDs` nil reads every account, empty reads none.
+    static func dailySeries(
+        _ metric: NormalisedMetric, workspaceID: UUID, accountIDs: [UUID]?, from: String, to: String, on db: any Database
+    ) async throws -> [String: Double] {
+        let scope = AnalyticsAPI.Scope(from: from, to: to, accountIDs: accountIDs, platform: nil)
+        let (points, _) = try await MetricSeriesReader(db: db, workspaceID: workspaceID, scope: scope).series(metric, granularity: .day)
+        var out: [String: Double] = [:]
+        for point in points { if let value = point.value { out[point.period] = value } }
+        return out
+    }
+}

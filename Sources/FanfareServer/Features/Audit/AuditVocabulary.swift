@@ -137,6 +137,15 @@ enum AuditVocabulary {
         "experiment.started",
         "experiment.ended",
         "experiment.deleted",
+        // Goals (issue 21)
+        "goal.created",
+        "goal.updated",
+        "goal.deleted",
+        "goal.settings_updated",
+        "goal_objective.created",
+        "goal_objective.updated",
+        "goal_objective.deleted",
+        "goal_objective.template_applied",
     ]
 
     static let targets: [String] = [
@@ -175,6 +184,10 @@ enum AuditVocabulary {
         "incident",
         "publishing_hold",
         "experiment",
+        // Goals (issue 21)
+        "goal",
+        "goal_objective",
+        "goal_settings",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -348,6 +361,17 @@ enum AuditVocabulary {
         "audit.event.publishing.hold_released": "Publishing hold released",
         "audit.object.incident": "Incident",
         "audit.object.publishing_hold": "Publishing hold",
+        "audit.event.goal.created": "Goal written",
+        "audit.event.goal.updated": "Goal changed",
+        "audit.event.goal.deleted": "Goal removed",
+        "audit.event.goal.settings_updated": "Off-track tolerance changed",
+        "audit.event.goal_objective.created": "Objective written",
+        "audit.event.goal_objective.updated": "Objective changed",
+        "audit.event.goal_objective.deleted": "Objective removed",
+        "audit.event.goal_objective.template_applied": "Three-phase plan applied",
+        "audit.object.goal": "Goal",
+        "audit.object.goal_objective": "Objective",
+        "audit.object.goal_settings": "Goal settings",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -510,5 +534,16 @@ enum AuditVocabulary {
         "audit.event.publishing.hold_released": "解除发布暂停",
         "audit.object.incident": "危机事件",
         "audit.object.publishing_hold": "发布暂停",
+        "audit.event.goal.created": "创建目标",
+        "audit.event.goal.updated": "修改目标",
+        "audit.event.goal.deleted": "删除目标",
+        "audit.event.goal.settings_updated": "修改偏离容差",
+        "audit.event.goal_objective.created": "创建目标（OKR）",
+        "audit.event.goal_objective.updated": "修改目标（OKR）",
+        "audit.event.goal_objective.deleted": "删除目标（OKR）",
+        "audit.event.goal_objective.template_applied": "套用三阶段规划",
+        "audit.object.goal": "目标",
+        "audit.object.goal_objective": "目标（OKR）",
+        "audit.object.goal_settings": "目标设置",
     ]
 }

@@ -177,3 +177,46 @@ extension LinkService {
         return history
     }
 }
+
+/// Daily counts of conversions and of tracked-link clicks, for Goals'
+/// conversion targets (the workspace's whole stream: events are not tied
+/// to an account).
+enum ConversionCounts {
+    /// Events of `type` (all types when nil) per day of `timeZone`.
+    static func daily(
+        workspaceID: UUID, type: String?, from: String, to: String, timeZone: TimeZone, on db: any Database
+    ) async throws -> [String: Double] {
+        guard let sql = db as? any SQLDatabase, let first = MetricDay.parse(from), let last = MetricDay.parse(to) else { return [:] }
+        // A day's UTC bounds widened by a day each side; each event's own
+        // day in the workspace's zone decides.
+        let lower = first.addingTimeInterval(-86_400)
+        let upper = last.addingTimeInterval(2 * 86_400)
+        var filter: SQLQueryString = ""
+        if let type { filter = " AND type = \(bind: type)" }
+        let rows = try await sql.raw(
+            """
+            SELECT at FROM conversion_events WHERE workspace_id = \(bind: workspaceID) AND at >= \(bind: lower) AND at < \(bind: upper)\(filter)
+            """
+        ).all()
+        var out: [String: Double] = [:]
+        for row in rows {
+            let day = MetricDay.of(try row.decode(column: "at", as: Date.self), in: timeZone)
+            if day >= from && day <= to { out[day, default: 0] += 1 }
+        }
+        return out
+    }
+
+    /// Clicks on the workspace's tracked links per day (bots left out).
+    static func dailyClicks(workspaceID: UUID, from: String, to: String, on db: any Database) async throws -> [String: Double] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.raw(
+            """
+            SELECT day, COUNT(*) AS n FROM link_clicks WHERE workspace_id = \(bind: workspaceID) AND day >= \(bind: from) AND day <= \(bind: to)
+            AND bot = \(bind: false) GROUP BY day
+            """
+        ).all()
+        var out: [String: Double] = [:]
+        for row in rows { out[try row.decode(column: "day", as: String.self)] = Double(try row.decode(column: "n", as: Int.self)) }
+        return out
+    }
+}

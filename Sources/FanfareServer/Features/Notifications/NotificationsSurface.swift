@@ -13,6 +13,7 @@ struct OutboundEvent: Sendable, Codable, Equatable {
         case serviceLevelBreach = "service_level_breach"
         case publishFailed = "publish_failed"
         case anomaly
+        case goalOffTrack = "goal_off_track"
     }
 
     var kind: Kind

@@ -485,5 +485,13 @@ enum ChineseMessages {
         // Incidents (issue 20)
         .statementBlocked: "含有审核词库禁止的「{term}」；请修改措辞后再批准",
         .workspaceMember: "须为本工作区成员的用户 id",
+        // Goals (issue 21)
+        .goalTargetAboveZero: "须为大于 0 的数",
+        .goalRatioTarget: "为比例：请填写大于 0 且不超过 1 的数，例如 10% 填 0.1",
+        .goalIncreasePercent: "为提升百分比：请填写大于 0 且不超过 10000 的数，例如提升 40% 填 40",
+        .goalDeadlineAfterStart: "须晚于开始日期（{start}）",
+        .goalSpanAtMost: "使目标跨度为 {days} 天；目标最长 {max} 天",
+        .goalMonthWeights: "须为目标涉及的 {months} 个月各填一个权重，每个不小于 0，且不能全为 0",
+        .goalTolerance: "须为 0.01 到 0.9 之间的比例（0.2 表示预测值比目标低 20% 以上即标为偏离）",
     ]
 }
