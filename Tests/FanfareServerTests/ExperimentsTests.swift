@@ -71,13 +71,13 @@ import Vapor
             let arms = try #require(made.json["arms"] as? [[String: Any]])
             #expect(made.json["state"] as? String == "draft" && arms.count == 2 && arms[0]["control"] as? Bool == true)
 
+            // Before it starts: no tracked link had visitors yet, so nothing can be planned from history.
+            let nothing = try await t.api(.GET, room.api + "/experiments/\(id)/power", token: room.token)
+            #expect(nothing.json["basis"] as? String == "none" && nothing.json["mde14_days"] == nil, "\(nothing.body)")
             // A draft does not split: the link goes where it always went, without a cookie.
             let before = try await t.api(.GET, "/l/\(room.code)", token: nil, headers: [("User-Agent", Self.agent)])
             #expect(before.headers.first(name: .location)?.hasPrefix("https://shop.example.com/a?") == true && before.headers[.setCookie].isEmpty)
 
-            // Before it starts: no tracked link had visitors yet, so nothing can be planned from history.
-            let nothing = try await t.api(.GET, room.api + "/experiments/\(id)/power", token: room.token)
-            #expect(nothing.json["basis"] as? String == "none" && nothing.json["mde14_days"] == nil, "\(nothing.body)")
             #expect(try await t.api(.POST, room.api + "/experiments/\(id)/start", token: room.token).json["state"] as? String == "running")
             // A second experiment on the same link cannot start while this one runs.
             let other = try #require(try await room.create(["name": "另一个"]).json["id"] as? String)
