@@ -115,8 +115,8 @@ extension ExperimentsFeature {
     ]
 
     static let stringsZhHans: [String: String] = [
-        "nav.experiments": "A/B 测试",
-        "experiments.title": "A/B 测试",
+        "nav.experiments": "AB 测试",
+        "experiments.title": "AB 测试",
         "experiments.intro": "在真实访客上测试两个或多个版本（标题、封面、文案或发布时间），得到可靠的结论：好多少、有多确定、选它要承担多大风险。",
         "experiments.empty": "还没有实验。",
         "experiments.empty_edit": "还没有实验。用下面的表单规划第一个：选一条短链接，填写对照组和一个实验组。",
