@@ -204,7 +204,9 @@ final class Browser: @unchecked Sendable {
             let pair = value.prefix { $0 != ";" }
             guard let equals = pair.firstIndex(of: "=") else { continue }
             let name = String(pair[..<equals]), raw = String(pair[pair.index(after: equals)...])
-            let expired = value.lowercased().contains("max-age=0") || value.contains("1970")
+            // Expired: Max-Age=0 or an Expires date in 1970 (not "1970" anywhere: a random cookie value may hold it).
+            let lower = value.lowercased()
+            let expired = lower.contains("max-age=0") || (lower.contains("expires=") && lower.contains(" 1970 "))
             cookies[name] = raw.isEmpty || expired ? nil : raw
         }
         let text = response.body.string

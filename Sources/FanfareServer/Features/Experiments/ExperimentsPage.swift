@@ -143,8 +143,10 @@ enum ExperimentsPage {
         }
         let srm: HTML =
             r.srmWarning
-            ? "<p class=\"flash flash-error\" id=\"srm-warning\">\(ctx.t("experiments.srm_warning", number(r.srmPValue, digits: 4)))</p>"
-            : r.srmPValue.map { p -> HTML in "<p class=\"hint\" id=\"srm-ok\">\(ctx.t("experiments.srm_ok", number(p, digits: 3)))</p>" } ?? .empty
+            ? "<p class=\"flash flash-error\" id=\"srm-warning\">\(HTML.sentence(ctx.t("experiments.srm_warning"), [HTML.typed("p = " + number(r.srmPValue, digits: 4))]))</p>"
+            : r.srmPValue.map { p -> HTML in
+                "<p class=\"hint\" id=\"srm-ok\">\(HTML.sentence(ctx.t("experiments.srm_ok"), [HTML.typed("p = " + number(p, digits: 3))]))</p>"
+            } ?? .empty
         let quasi: HTML = e.randomised ? .empty : "<p class=\"flash flash-warning\" id=\"quasi\">\(ctx.t("experiments.quasi"))</p>"
         var sections: [HTML] = []
         for comparison in r.comparisons {
@@ -167,7 +169,7 @@ enum ExperimentsPage {
             let armID = comparison.armId.uuidString.lowercased()
             let intervals = Chart.intervals(
                 ChartSpec(
-                    id: "intervals-\(armID)", title: ctx.t("experiments.uplift_chart", name), summary: ctx.t("experiments.uplift_summary", name),
+                    id: "intervals-\(armID)", title: ctx.t("experiments.uplift_chart"), summary: ctx.t("experiments.uplift_summary"),
                     locale: ctx.locale, format: .percent, emptyText: ctx.t("experiments.no_result")),
                 rows: rows, columns: [ctx.t("experiments.expected"), ctx.t("experiments.ci_lower"), ctx.t("experiments.ci_upper")])
             let chance = ctx.t("experiments.chance_label", percent(bayes.chanceToWin))
@@ -187,7 +189,7 @@ enum ExperimentsPage {
             sections.append(
                 """
                 <section class="card comparison" id="comparison-\(armID)" data-chance="\(bayes.chanceToWin.map { DecimalText.fixed($0, digits: 4) } ?? "")">
-                <h2>\(ctx.t("experiments.versus", name))</h2>
+                <h2>\(HTML.sentence(ctx.t("experiments.versus"), [HTML.typed(name)]))</h2>
                 <dl class="facts">
                 <dt>\(ctx.t("experiments.chance_to_win"))</dt><dd class="chance">\(percent(bayes.chanceToWin))\(errorText(bayes))</dd>
                 <dt>\(ctx.t("experiments.expected_uplift"))</dt><dd>\(percent(bayes.expected)) (\(percent(bayes.ciLower)) … \(percent(bayes.ciUpper)))</dd>
@@ -204,7 +206,7 @@ enum ExperimentsPage {
         }
         let readoutEmpty: HTML =
             r.comparisons.isEmpty || r.arms.allSatisfy({ $0.visitors == 0 })
-            ? "<p class=\"empty\" id=\"no-visitors\">\(ctx.t(e.state == "draft" ? "experiments.not_started" : "experiments.no_visitors", model.shortURL))</p>"
+            ? "<p class=\"empty\" id=\"no-visitors\">\(HTML.sentence(ctx.t(e.state == "draft" ? "experiments.not_started" : "experiments.no_visitors"), [HTML.typed(model.shortURL)]))</p>"
             : .empty
         return """
             <p><a href="\(model.base)/experiments">\(ctx.t("experiments.back"))</a></p>
@@ -212,7 +214,7 @@ enum ExperimentsPage {
             <p>\(Badge.html(ctx.t("experiments.state.\(e.state)"), tone: Badge.tone(e.state, stateTones), classes: "state", id: "experiment-state"))
             \(ctx.t("experiments.varies.\(e.varies)")) · \(ctx.t("experiments.metric.\(e.metric)")) · \(ctx.t("experiments.conversion.\(e.conversionType)"))</p>
             <section class="card"><h2>\(ctx.t("experiments.hypothesis"))</h2><p translate="no">\(e.hypothesis)</p>
-            <p class="hint" id="assignment" data-short-url="\(model.shortURL)">\(ctx.t("experiments.assignment.link", model.shortURL))</p>
+            <p class="hint" id="assignment" data-short-url="\(model.shortURL)">\(HTML.sentence(ctx.t("experiments.assignment.link"), [HTML.typed(model.shortURL)]))</p>
             \(e.decision.map { d -> HTML in "<p id=\"decision\"><strong>\(ctx.t("experiments.decision"))</strong> <span translate=\"no\">\(d)</span></p>" } ?? .empty)
             </section>
             \(quasi)
