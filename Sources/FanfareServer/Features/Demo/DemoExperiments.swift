@@ -53,7 +53,8 @@ enum DemoExperiments {
             ]
         for (index, plan) in plans.enumerated() {
             let link = try await links.create(
-                .init(destination: "https://shop.fanfare.example/test-\(index + 1)/a", campaign: index == 0 ? "标题测试" : "封面测试"), in: access, by: nil,
+                .init(destination: "https://shop.fanfare.example/test-\(index + 1)/a", campaign: index == 0 ? "2026-11" : "2026-12"), in: access,
+                by: nil,
                 now: plan.start.addingTimeInterval(-3_600))
             let arms = plan.arms.enumerated().map { arm, pair in
                 ExperimentService.ArmInput(
