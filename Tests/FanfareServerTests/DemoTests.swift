@@ -219,6 +219,23 @@ import Vapor
                     #expect(link.destination.hasSuffix("/b"), "the winner's page is the link's destination now")
                 }
             }
+
+            // Goals: the seeds' three-phase plan, its first phase two months
+            // in and read from the demo's own numbers; the later phases wait.
+            let objectives = try await GoalObjective.query(on: t.db).sort(\.$startDay).all()
+            #expect(objectives.map(\.phase) == ["foundation", "deep_operation", "monetisation"])
+            let goals = try await Goal.query(on: t.db).all()
+            #expect(goals.count == 9)
+            let reader = try await GoalReader.make(try #require(objectives.first?.$workspace.id), on: t.db)
+            let followers = try #require(goals.first { $0.templateKey == "follower_growth" })
+            let reading = try await reader.read(try #require(followers.definition))
+            #expect(followers.target == DemoGoals.followerTarget)
+            #expect((reading.progress.actual ?? 0) > 0 && reading.progress.state != .noData, "\(reading.progress)")
+            let comments = try #require(goals.first { $0.templateKey == "comment_rate" })
+            let commentState = try await reader.read(try #require(comments.definition)).progress.state
+            // The hourly check has judged every tracked goal once already.
+            #expect(comments.lastState == commentState.rawValue)
+            #expect(goals.filter { $0.objectiveID == objectives[1].id }.allSatisfy { $0.lastState == nil || $0.lastState == "not_started" })
         }
     }
 

@@ -14,11 +14,17 @@ public struct GoalSettings: Sendable, Equatable {
     /// Days a goal must have run before it can be flagged off track: a
     /// projection from two days of data says little.
     public var minimumDays: Int
+    /// Values a level's trend needs in the window: a line through three
+    /// days of a noisy rate can point anywhere (the demo's comment rate,
+    /// 0 % → 0.3 % → 0.75 %, read at 12 % a month later), so with fewer
+    /// the current value is held instead.
+    public var minimumTrendPoints: Int
 
-    public init(tolerance: Double = GoalRules.defaultTolerance, window: Int = 28, minimumDays: Int = 7) {
+    public init(tolerance: Double = GoalRules.defaultTolerance, window: Int = 28, minimumDays: Int = 7, minimumTrendPoints: Int = 7) {
         self.tolerance = tolerance
         self.window = window
         self.minimumDays = minimumDays
+        self.minimumTrendPoints = minimumTrendPoints
     }
 }
 
@@ -52,6 +58,9 @@ public enum GoalProjectionMethod: String, Sendable, Codable {
     /// Levels: the least-squares line through the recent window's daily
     /// values, read at the deadline.
     case trend
+    /// Levels with fewer than `GoalSettings.minimumTrendPoints` values in
+    /// the window: the current value, held to the deadline.
+    case held
 }
 
 /// A goal's computed standing on one day.
@@ -184,7 +193,12 @@ public enum GoalProgressRule {
             }
             let points = recent.map { (x: Double(MetricDay.distance(from: asOf, to: $0.key)), y: $0.value) }
             let atDeadline = Double(MetricDay.distance(from: asOf, to: goal.deadline))
-            var projected = LeastSquares.fit(points).map { $0.intercept + $0.slope * atDeadline } ?? result.actual!
+            var projected = result.actual!
+            if points.count >= settings.minimumTrendPoints, let line = LeastSquares.fit(points) {
+                projected = line.intercept + line.slope * atDeadline
+            } else {
+                result.method = .held
+            }
             projected = max(0, projected)
             if goal.metric.unit == "ratio" { projected = min(1, projected) }
             result.projected = projected

@@ -75,6 +75,23 @@ import Testing
         #expect(flat.state == .offTrack)
     }
 
+    @Test func aLevelWithFewerThanAWeekOfValuesHoldsItsCurrentValue() {
+        // The demo's comment rate: three days of post metrics, rising from
+        // 0 to 0.75 %; a line through them would read 12 % a month later.
+        let rate = GoalDefinition(
+            title: "Comment rate", metric: .rate(.comments, per: .impressions), target: 0.1, startDay: "2026-10-08", deadline: "2027-01-07")
+        let three = ["2026-12-05": 0, "2026-12-06": 0.003, "2026-12-07": 0.0075]
+        let held = GoalProgressRule.progress(rate, series: three, today: "2026-12-07")
+        #expect(held.method == .held)
+        #expect(abs((held.projected ?? 0) - 0.0105 / 3) < 1e-12)
+        #expect(held.state == .offTrack)
+        // A week of the same climb is a trend again.
+        let week = (0..<7).reduce(into: [String: Double]()) { $0[MetricDay.adding($1 - 6, to: "2026-12-07")] = 0.003 * Double($1) }
+        let trend = GoalProgressRule.progress(rate, series: week, today: "2026-12-07")
+        #expect(trend.method == .trend)
+        #expect((trend.projected ?? 0) > 0.1)
+    }
+
     @Test func theTrendIgnoresNoiseAroundTheLine() {
         let followers = GoalDefinition(title: "Followers", metric: .store(.followers), target: 20_000, startDay: "2027-01-01", deadline: "2027-04-10")
         // 100 a day with ±30 alternating around the line.

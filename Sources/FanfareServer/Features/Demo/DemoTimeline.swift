@@ -81,6 +81,7 @@ final class DemoTimeline {
         try await takeMetrics()
         try await DemoConversions.play(self)
         try await DemoExperiments.play(self)
+        try await DemoGoals.play(self)
     }
 
     // MARK: A month ago
