@@ -11,6 +11,9 @@ struct GoalReader {
     let workspaceID: UUID
     let timeZone: TimeZone
     let settings: GoalSettings
+    /// Series already read by this reader (one request or one pass of the
+    /// hourly check): goals of one plan share metrics, scopes and days.
+    let memo = GoalSeriesMemo()
 
     static func make(_ workspaceID: UUID, on db: any Database) async throws -> GoalReader {
         GoalReader(
@@ -24,9 +27,14 @@ struct GoalReader {
     /// of its platform (empty when none is left).
     func accounts(_ goal: GoalDefinition) async throws -> [UUID]? {
         guard goal.platform != nil || !goal.accountIDs.isEmpty else { return nil }
-        var query = SocialAccount.query(on: db).filter(\.$workspace.$id == workspaceID)
-        if let platform = goal.platform { query = query.filter(\.$platform == platform) }
-        let ids = try await query.all().compactMap(\.id)
+        let all: [(id: UUID, platform: String)]
+        if let known = await memo.accounts {
+            all = known
+        } else {
+            all = try await SocialAccount.query(on: db).filter(\.$workspace.$id == workspaceID).sort(\.$id).all().map { ($0.id!, $0.platform) }
+            await memo.keep(accounts: all)
+        }
+        let ids = all.filter { goal.platform == nil || $0.platform == goal.platform }.map(\.id)
         return goal.accountIDs.isEmpty ? ids : ids.filter { goal.accountIDs.contains($0) }
     }
 
@@ -38,8 +46,24 @@ struct GoalReader {
         let to = GoalProgressRule.readTo(goal, today: today)
         guard from <= to else { return [:] }
         let accounts = try await accounts(goal)
+        let scope = accounts.map { $0.map(\.uuidString).joined(separator: ",") } ?? "*"
+        func memoised(_ what: String, scoped: Bool = false, _ read: () async throws -> [String: Double]) async throws -> [String: Double] {
+            let key = "\(what)|\(scoped ? scope : "*")|\(from)|\(to)"
+            if let known = await memo.series[key] { return known }
+            let series = try await read()
+            await memo.keep(key, series)
+            return series
+        }
         func store(_ metric: NormalisedMetric) async throws -> [String: Double] {
-            try await MetricHistoryService.dailySeries(metric, workspaceID: workspaceID, accountIDs: accounts, from: from, to: to, on: db)
+            try await memoised("store:\(metric.rawValue)", scoped: true) {
+                try await MetricHistoryService.dailySeries(metric, workspaceID: workspaceID, accountIDs: accounts, from: from, to: to, on: db)
+            }
+        }
+        // Conversions are the workspace's whole stream: not narrowed by accounts.
+        func conversions(_ event: String?) async throws -> [String: Double] {
+            try await memoised("conversions:\(event ?? "*")") {
+                try await ConversionCounts.daily(workspaceID: workspaceID, type: event, from: from, to: to, timeZone: timeZone, on: db)
+            }
         }
         switch goal.metric {
         case .store(let metric):
@@ -47,13 +71,14 @@ struct GoalReader {
         case .rate(let numerator, let denominator):
             return Self.ratio(try await store(numerator), try await store(denominator))
         case .conversions(let event):
-            return try await ConversionCounts.daily(workspaceID: workspaceID, type: event, from: from, to: to, timeZone: timeZone, on: db)
+            return try await conversions(event)
         case .conversionRate(let event):
-            let conversions = try await ConversionCounts.daily(
-                workspaceID: workspaceID, type: event, from: from, to: to, timeZone: timeZone, on: db)
-            let clicks = try await ConversionCounts.dailyClicks(workspaceID: workspaceID, from: from, to: to, on: db)
+            let converted = try await conversions(event)
+            let clicks = try await memoised("clicks") {
+                try await ConversionCounts.dailyClicks(workspaceID: workspaceID, from: from, to: to, on: db)
+            }
             // A day with clicks and no conversion converted 0 %.
-            return Self.ratio(clicks.mapValues { _ in 0 }.merging(conversions) { _, counted in counted }, clicks)
+            return Self.ratio(clicks.mapValues { _ in 0 }.merging(converted) { _, counted in counted }, clicks)
         case .untracked:
             return [:]
         }
@@ -78,6 +103,21 @@ struct GoalReader {
         let series = try await series(goal, today: day)
         return Reading(progress: GoalProgressRule.progress(goal, series: series, today: day, settings: settings), series: series)
     }
+}
+
+/// What one `GoalReader` has read. Bounded: past `limit` series it keeps
+/// no more (a pass over the workspace's cap of 1,000 goals reads at most
+/// two series a goal, so the bound is never the common case).
+actor GoalSeriesMemo {
+    static let limit = 2_048
+    private(set) var series: [String: [String: Double]] = [:]
+    private(set) var accounts: [(id: UUID, platform: String)]?
+
+    func keep(_ key: String, _ value: [String: Double]) {
+        if series.count < Self.limit { series[key] = value }
+    }
+
+    func keep(accounts: [(id: UUID, platform: String)]) { self.accounts = accounts }
 }
 
 /// Each workspace's off-track tolerance (0.2 unless set).
