@@ -46,6 +46,39 @@ import Testing
         }
     }
 
+    /// With a connected account's session the PDS is asked, the cursor is
+    /// followed while pages are full (at most three), and an expired
+    /// session is the account's credentials, not a passing refusal.
+    @Test func blueskyWithAnAccountPagesOnWithTheCursorThroughItsPDS() async throws {
+        try await StubServer.run({ request in
+            guard request.path == "/xrpc/app.bsky.feed.searchPosts" else { return StubResponse(status: 404) }
+            guard request.headers["authorization"] == "Bearer pds-access" else { return .json(["error": "ExpiredToken"], status: 400) }
+            let page = ["p2": 1, "p3": 2, "p4": 3][request.query["cursor"] ?? ""] ?? 0
+            let full = (0..<BlueskySearch.pageSize).map { n in
+                Self.blueskyPost(page * 1_000 + n, indexedAt: "2026-12-07T0\(4 - page):00:00.000Z")
+            }
+            return .json(["posts": full, "cursor": "p\(page + 2)"])
+        }) { server in
+            // The first poll reads one page, as anonymously.
+            let first = try await BlueskySearch.poll("星巴克", since: nil, appView: server.baseURL, token: "pds-access", transport: StubTransport())
+            #expect(server.requests.count == 1 && first.posts.count == BlueskySearch.pageSize)
+            #expect(server.requests[0].headers["authorization"] == "Bearer pds-access")
+            // Later polls follow the cursor, three pages at most.
+            let later = try await BlueskySearch.poll(
+                "星巴克", since: "2026-12-06T00:00:00.000Z", appView: server.baseURL, token: "pds-access", transport: StubTransport())
+            #expect(server.requests.count == 4 && later.posts.count == 3 * BlueskySearch.pageSize)
+            #expect(server.requests[1...].map { $0.query["cursor"] } == [nil, "p2", "p3"])
+            #expect(server.requests[1...].allSatisfy { $0.query["since"] == "2026-12-06T00:00:00.000Z" })
+            #expect(later.marker == "2026-12-07T04:00:00.000Z")
+            do {
+                _ = try await BlueskySearch.poll("星巴克", since: nil, appView: server.baseURL, token: "stale", transport: StubTransport())
+                Issue.record("an expired session was accepted")
+            } catch {
+                #expect(error as? ConnectorError == .expiredCredentials, "\(error)")
+            }
+        }
+    }
+
     @Test func blueskyErrorsAreTypedAndItsRateLimitRespected() async throws {
         let reset = Int(Date().timeIntervalSince1970) + 90
         try await StubServer.run({ request in

@@ -178,6 +178,25 @@ import Vapor
             try await SearchPolling.poll(orphan, app: t.app, now: now)
             let said = try #require(try await ListeningSearch.find(search.id!, on: t.db))
             #expect(said.lastError?.isEmpty == false, "a search without a token says so")
+
+            // A connected Bluesky account: its PDS is asked with its session
+            // (the stub answers with or without; the header is what counts).
+            let sky = try await Self.mastodonAccount(t, room.ws, instance: stub.baseURL)
+            (sky.platform, sky.handle) = ("bluesky", "brand.bsky.social")
+            sky.settings = [BlueskyKind.Setting.serviceURL: stub.baseURL]
+            sky.sealedCredentials = try AccountService(db: t.db, app: t.app).seal(ConnectorCredentials(accessToken: "sky-session"), for: sky)
+            try await sky.save(on: t.db)
+            let withAccount = try await add(["platform": "bluesky", "query": "星巴克 退款", "account_id": sky.id!.uuidString])
+            #expect(withAccount.instance == stub.baseURL && withAccount.accountID == sky.id)
+            try await SearchPolling.poll(withAccount, app: t.app, now: now)
+            #expect(stub.hits.last?.path == "/xrpc/app.bsky.feed.searchPosts" && stub.hits.last?.headers["authorization"] == "Bearer sky-session")
+            #expect(try await ListeningSearch.find(withAccount.id!, on: t.db)?.lastError == nil)
+            // A Mastodon account lends no session to a Bluesky search.
+            let mastodon = try await Self.mastodonAccount(t, room.ws, instance: stub.baseURL)
+            let refused = try await t.api(
+                .POST, room.base + "/searches", token: room.token,
+                json: ["platform": "bluesky", "query": "星巴克", "account_id": mastodon.id!.uuidString])
+            #expect(refused.problemFields == ["account_id"], "\(refused.body)")
         }
     }
 
@@ -238,7 +257,7 @@ import Vapor
         var errors = ValidationErrors()
         errors.add("query", .searchNeedsAccount)
         var model = ListeningPage.SourcesModel(
-            base: "/w/demo", feeds: [FeedDTO(feed)], searches: [SearchSourceDTO(search)], mastodonAccounts: [("a1", "Brand (brand)")],
+            base: "/w/demo", feeds: [FeedDTO(feed)], searches: [SearchSourceDTO(search)], searchAccounts: [("a1", "Brand (brand)")],
             accountNames: [:], canManage: true)
         model.searchErrors = FormErrors(errors)
         model.imported = MentionImport.Imported(rows: 5, heard: 3, monitors: 1)

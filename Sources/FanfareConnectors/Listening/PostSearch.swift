@@ -31,16 +31,22 @@ public struct SearchPoll: Sendable, Equatable {
     public var marker: String?
 }
 
-/// Bluesky's post search, `app.bsky.feed.searchPosts` on an AppView asked
-/// without an account. A poll asks for one page of the latest 100 posts
-/// since the newest one the last poll saw: the public AppView refuses a
-/// `cursor` from anonymous callers (bluesky-social/bsky-docs#296), and has
-/// at times refused anonymous search altogether (bluesky-social/atproto#3423),
-/// which a poll reports as its error. More than 100 posts between two polls
-/// keeps the newest 100 (docs/listening.md § Public search).
+/// Bluesky's post search, `app.bsky.feed.searchPosts`, asked of the public
+/// AppView without an account, or of a connected account's PDS with its
+/// session (the PDS forwards `app.bsky.*` reads to the AppView).
+/// Anonymously a poll asks for one page of the latest 100 posts since the
+/// newest one the last poll saw: the public AppView refuses a `cursor` from
+/// anonymous callers (bluesky-social/bsky-docs#296), and has at times
+/// refused anonymous search altogether (bluesky-social/atproto#3423), which
+/// a poll reports as its error; more than 100 posts between two polls keeps
+/// the newest 100. With an account's session a poll pages on with the
+/// cursor, up to `maxPages` pages (docs/listening.md § Public search).
 public enum BlueskySearch {
     public static let publicAppView = URL(string: "https://public.api.bsky.app")!
     public static let pageSize = 100
+    /// Pages a poll with an account reads at most (the same three calls a
+    /// Mastodon poll may make).
+    public static let maxPages = 3
 
     struct Answer: Decodable {
         struct Post: Decodable {
@@ -63,24 +69,37 @@ public enum BlueskySearch {
     }
 
     /// `since` is the marker of the last poll (an `indexedAt`); nil on the
-    /// first poll, which reads the latest posts.
+    /// first poll, which reads the latest posts (one page). `appView` is
+    /// the AppView asked anonymously, or with `token` (an account's access
+    /// token) the account's PDS.
     public static func poll(
-        _ query: String, since: String?, appView: URL = publicAppView, transport: any HTTPTransport, now: Date = Date()
+        _ query: String, since: String?, appView: URL = publicAppView, token: String? = nil, transport: any HTTPTransport,
+        now: Date = Date()
     ) async throws(ConnectorError) -> SearchPoll {
         let api = BlueskyAPI(service: appView, transport: transport, timeout: 20)
-        var params = [("q", query), ("sort", "latest"), ("limit", String(pageSize))]
-        // `since` is inclusive: the newest post of the last poll comes again
-        // and is dropped by its key.
-        if let since { params.append(("since", since)) }
-        let response = try await api.send("GET", "app.bsky.feed.searchPosts", params: params, token: nil)
-        if response.status == 403 || response.status == 401 {
-            // Passing: Bluesky turns anonymous search off under load and on again.
-            throw .temporary(
-                reason:
-                    "\(api.host) refused to search without an account (HTTP \(response.status)); Bluesky turns anonymous search off at times. Fanfare will try again at the next poll."
-            )
+        var posts: [FoundPost] = []
+        var cursor: String?
+        for _ in 0..<(token == nil || since == nil ? 1 : maxPages) {
+            var params = [("q", query), ("sort", "latest"), ("limit", String(pageSize))]
+            // `since` is inclusive: the newest post of the last poll comes
+            // again and is dropped by its key.
+            if let since { params.append(("since", since)) }
+            if let cursor { params.append(("cursor", cursor)) }
+            let response = try await api.send("GET", "app.bsky.feed.searchPosts", params: params, token: token)
+            if token == nil, response.status == 403 || response.status == 401 {
+                // Passing: Bluesky turns anonymous search off under load and on again.
+                throw .temporary(
+                    reason:
+                        "\(api.host) refused to search without an account (HTTP \(response.status)); Bluesky turns anonymous search off at times. Fanfare will try again at the next poll."
+                )
+            }
+            // With an account, 401 is its session (expired credentials), as everywhere.
+            let answer = try api.decode(Answer.self, response, write: false, now: now)
+            posts += answer.posts.map(post)
+            // A short page is the last; every page is after `since`.
+            guard let next = answer.cursor, !next.isEmpty, answer.posts.count >= pageSize else { break }
+            cursor = next
         }
-        let posts = try api.decode(Answer.self, response, write: false, now: now).posts.map(post)
         let newest = posts.map(\.marker).max()
         return SearchPoll(posts: posts, marker: newest ?? since)
     }

@@ -9,9 +9,9 @@ extension ListeningPage {
         var base: String
         var feeds: [FeedDTO]
         var searches: [SearchSourceDTO]
-        /// The workspace's connected Mastodon accounts (id, label), whose
-        /// token a Mastodon search may use.
-        var mastodonAccounts: [(id: String, label: String)]
+        /// The workspace's connected Mastodon and Bluesky accounts (id,
+        /// label): a search of their platform may use them.
+        var searchAccounts: [(id: String, label: String)]
         /// Every account's label by id, for the searches' table.
         var accountNames: [UUID: String]
         var canManage: Bool
@@ -94,7 +94,7 @@ extension ListeningPage {
         let empty: HTML = "<tr><td colspan=\"8\" class=\"empty\">\(ctx.t("listening.no_searches"))</td></tr>"
         let values = model.searchValues
         let platforms = SearchSourceService.platforms.map { ($0, ctx.t("platform.\($0)")) }
-        let accounts = [("", ctx.t("listening.no_account"))] + model.mastodonAccounts.map { ($0.id, $0.label) }
+        let accounts = [("", ctx.t("listening.no_account"))] + model.searchAccounts.map { ($0.id, $0.label) }
         let form: HTML =
             model.canManage
             ? """

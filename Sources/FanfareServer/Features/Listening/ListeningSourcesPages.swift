@@ -17,7 +17,9 @@ extension ListeningPages {
             base: "/w/\(access.workspace.slug)",
             feeds: try await access.query(ListeningFeed.self, on: req.db).sort(\.$name).all().map(FeedDTO.init),
             searches: try await access.query(ListeningSearch.self, on: req.db).sort(\.$platform).sort(\.$query).all().map(SearchSourceDTO.init),
-            mastodonAccounts: accounts.filter { $0.platform == "mastodon" }.map { ($0.id!.uuidString.lowercased(), label($0)) },
+            searchAccounts: accounts.filter { SearchSourceService.platforms.contains($0.platform) }.map {
+                ($0.id!.uuidString.lowercased(), "\(label($0)) · \($0.platform == "bluesky" ? "Bluesky" : "Mastodon")")
+            },
             accountNames: Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, label($0)) }), canManage: access.can(.inboxRulesManage))
     }
 

@@ -125,7 +125,8 @@ extension ListeningFeature {
         "listening.instance_help":
             "Mastodon: the instance to ask, such as mastodon.social (the account's own when one is chosen). Bluesky: leave empty for the public AppView.",
         "listening.search_account": "Account",
-        "listening.search_account_help": "A connected Mastodon account whose instance and token are used.",
+        "listening.search_account_help":
+            "A connected Mastodon or Bluesky account of the search's platform: Mastodon searches its instance with its token; Bluesky asks its server with its session (never switched off, more posts a poll).",
         "listening.import_title": "Import an export",
         "listening.import_help":
             "A CSV file from a listening service: time, text and id or link columns, optionally platform and author. Rows no monitor hears are not stored; importing a file again adds nothing.",
@@ -264,7 +265,7 @@ extension ListeningFeature {
         "listening.instance": "实例",
         "listening.instance_help": "Mastodon：要查询的实例地址（选了账号时用账号所在实例）。Bluesky：留空即用官方公开服务。",
         "listening.search_account": "账号",
-        "listening.search_account_help": "已连接的 Mastodon 账号，用它的实例和授权搜索。",
+        "listening.search_account_help": "与搜索同一平台的已连接 Mastodon 或 Bluesky 账号：Mastodon 用它的实例和授权搜索；Bluesky 经它所在的服务器以它的身份搜索（不受匿名搜索关闭影响，每次可取更多帖子）。",
         "listening.import_title": "导入舆情导出文件",
         "listening.import_help": "舆情服务导出的 CSV 文件：须有发布时间、内容，以及 ID 或链接列，可选平台和作者。没有监测命中的行不保存；重复导入同一文件不会重复添加。",
         "listening.import_file": "CSV 文件",

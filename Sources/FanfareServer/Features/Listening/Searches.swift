@@ -101,10 +101,10 @@ enum SearchSourceService {
         }
         var account: SocialAccount?
         let named = input.accountId?.trimmingCharacters(in: .whitespaces) ?? ""
-        if !named.isEmpty, platform == "mastodon" {
+        if !named.isEmpty, platforms.contains(platform) {
             // Another workspace's account, or one of another platform, is refused alike.
             if let id = UUID(uuidString: named), let found = try await access.query(SocialAccount.self, on: db).filter(\.$id == id).first(),
-                found.platform == "mastodon"
+                found.platform == platform
             {
                 account = found
             } else {
@@ -113,8 +113,13 @@ enum SearchSourceService {
         }
         var instance = ""
         if let account {
-            instance = account.settings[MastodonKind.Setting.instanceURL] ?? ""
-        } else if platform == "mastodon", !named.isEmpty {
+            // Asked where the account lives: its Mastodon instance, its
+            // Bluesky PDS (which forwards the search with the account's session).
+            instance =
+                platform == "mastodon"
+                ? account.settings[MastodonKind.Setting.instanceURL] ?? ""
+                : account.settings[BlueskyKind.Setting.serviceURL] ?? BlueskyKind.defaultService
+        } else if !named.isEmpty {
             // The account named was refused: its instance is the one meant.
         } else if platform == "mastodon" || !(input.instance ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             switch address(input.instance ?? "", policy: policy) {
@@ -268,19 +273,26 @@ enum SearchPolling {
         guard let instance = URL(string: search.instance) else { throw ConnectorError.rejected(reason: "\(search.instance) is not an address") }
         switch search.platform {
         case "bluesky":
-            return try await BlueskySearch.poll(search.query, since: search.marker, appView: instance, transport: app.connectorTransport, now: now)
+            let token = try await accountToken(search, app: app)
+            return try await BlueskySearch.poll(
+                search.query, since: search.marker, appView: instance, token: token, transport: app.connectorTransport, now: now)
         default:
-            var token = ""
-            if let accountID = search.accountID {
-                // The account was removed or its workspace changed: its token is no longer ours to use.
-                guard let account = try await SocialAccount.find(accountID, on: app.db), account.$workspace.id == search.$workspace.id else {
-                    throw ConnectorError.expiredCredentials
-                }
-                token = try AccountService(db: app.db, app: app).credentials(of: account).accessToken
-            }
+            let token = try await accountToken(search, app: app) ?? ""
             let query: MastodonSearch.Query = search.hashtag.map { .hashtag($0) } ?? .statuses(search.query)
             return try await MastodonSearch.poll(
                 query, instance: instance, token: token, since: search.marker, transport: app.connectorTransport, now: now)
         }
+    }
+
+    /// The access token of the account the search uses (nil: none). The
+    /// account was removed, or its workspace changed: its token is no
+    /// longer ours to use. Its session is kept fresh by the token watch
+    /// (Bluesky's two-hour sessions are refreshed half an hour ahead).
+    static func accountToken(_ search: ListeningSearch, app: Application) async throws -> String? {
+        guard let accountID = search.accountID else { return nil }
+        guard let account = try await SocialAccount.find(accountID, on: app.db), account.$workspace.id == search.$workspace.id,
+            account.platform == search.platform
+        else { throw ConnectorError.expiredCredentials }
+        return try AccountService(db: app.db, app: app).credentials(of: account).accessToken
     }
 }
