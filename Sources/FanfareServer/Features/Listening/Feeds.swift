@@ -148,18 +148,17 @@ enum FeedPolling {
     /// the feed is tried again at its next time, or when the site asks.
     static func poll(_ feed: ListeningFeed, app: Application, now: Date) async throws {
         guard let url = URL(string: feed.url) else { return }
-        var next = now.addingTimeInterval(TimeInterval(feed.intervalMinutes * 60))
         let fetched: FeedFetch
         do {
             fetched = try await FeedReader.fetch(url, etag: feed.etag, lastModified: feed.lastModified, transport: app.connectorTransport)
         } catch {
-            if case .rateLimited(let after) = error { next = max(next, now.addingTimeInterval(after)) }
-            feed.lastError = ConnectorMessages.text(error)
+            feed.lastError = PolledSource.failureText(error)
             feed.lastPolledAt = now
-            feed.nextPollAt = next
+            feed.nextPollAt = PolledSource.nextPoll(intervalMinutes: feed.intervalMinutes, now: now, failure: error)
             try await feed.update(on: app.db)
             return
         }
+        let next = PolledSource.nextPoll(intervalMinutes: feed.intervalMinutes, now: now)
         guard case .feed(let document, let etag, let lastModified) = fetched else {
             feed.lastPolledAt = now
             feed.nextPollAt = next
@@ -167,34 +166,18 @@ enum FeedPolling {
             try await feed.update(on: app.db)
             return
         }
-        var mentions: [NewMention] = []
-        if let workspace = try await Workspace.find(feed.$workspace.id, on: app.db),
-            let compiled = try await MonitorMatcherCache.shared.compiled(for: workspace.id!, on: app.db)
-        {
-            let analyzer = try await ConversationService.analyzer(for: workspace, app: app)
-            for item in document.items {
-                let text = [item.title, item.text].filter { !$0.isEmpty }.joined(separator: "\n")
-                let heard = compiled.match(text, platform: "rss", source: nil, kind: .feeds)
-                guard !heard.isEmpty else { continue }
-                mentions.append(
-                    NewMention(
-                        source: .feeds, sourceKey: feed.id!.uuidString.lowercased(), externalID: String(item.id.prefix(500)), platform: "rss",
-                        author: item.author ?? feed.name, text: String(text.prefix(5_000)), url: item.link?.absoluteString,
-                        publishedAt: item.published ?? now, analysis: analyzer.analyze(text), monitorIDs: heard))
-            }
+        let origin = PolledSource.Origin(source: .feeds, key: feed.id!, workspaceID: feed.$workspace.id, platform: "rss")
+        let found = document.items.map { item in
+            PolledSource.Found(
+                externalID: item.id, text: [item.title, item.text].filter { !$0.isEmpty }.joined(separator: "\n"), author: item.author ?? feed.name,
+                url: item.link?.absoluteString, published: item.published)
         }
-        let feedID = feed.id!
-        let workspaceID = feed.$workspace.id
-        let (heard, nextPoll) = (mentions, next)
-        try await app.db.writeTransaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
-            try await sql.raw(
-                """
+        let mentions = try await PolledSource.heard(found, from: origin, app: app, now: now)
+        try await PolledSource.store(
+            mentions, from: origin,
+            update: """
                 UPDATE listening_feeds SET etag = \(bind: etag), last_modified = \(bind: lastModified), last_polled_at = \(bind: now),
-                next_poll_at = \(bind: nextPoll), last_error = NULL WHERE id = \(bind: feedID)
-                """
-            ).run()
-            try await MentionStore.insert(heard, workspaceID: workspaceID, now: now, in: tx)
-        }
+                next_poll_at = \(bind: next), last_error = NULL WHERE id = \(bind: feed.id!)
+                """, app: app, now: now)
     }
 }

@@ -226,47 +226,29 @@ enum SearchPolling {
     /// Polls one search; a failure is kept on the search (shown to people)
     /// and it is tried again at its next time, or when the platform asks.
     static func poll(_ search: ListeningSearch, app: Application, now: Date) async throws {
-        var next = now.addingTimeInterval(TimeInterval(search.intervalMinutes * 60))
         let found: SearchPoll
         do {
             found = try await fetch(search, app: app, now: now)
         } catch {
-            if case .rateLimited(let after) = error as? ConnectorError { next = max(next, now.addingTimeInterval(after)) }
-            search.lastError = (error as? ConnectorError).map(ConnectorMessages.text) ?? "\(error)"
+            search.lastError = PolledSource.failureText(error)
             search.lastPolledAt = now
-            search.nextPollAt = next
+            search.nextPollAt = PolledSource.nextPoll(intervalMinutes: search.intervalMinutes, now: now, failure: error as? ConnectorError)
             try await search.update(on: app.db)
             return
         }
-        var mentions: [NewMention] = []
-        if let workspace = try await Workspace.find(search.$workspace.id, on: app.db),
-            let compiled = try await MonitorMatcherCache.shared.compiled(for: workspace.id!, on: app.db)
-        {
-            let analyzer = try await ConversationService.analyzer(for: workspace, app: app)
-            for post in found.posts where !post.text.isEmpty {
-                let heard = compiled.match(post.text, platform: search.platform, source: search.accountID, kind: .search)
-                guard !heard.isEmpty else { continue }
-                mentions.append(
-                    NewMention(
-                        source: .search, sourceKey: search.id!.uuidString.lowercased(), externalID: String(post.id.prefix(500)),
-                        platform: search.platform, accountID: search.accountID, author: String(post.author.prefix(200)),
-                        text: String(post.text.prefix(5_000)), url: post.link?.absoluteString, publishedAt: post.published ?? now,
-                        analysis: analyzer.analyze(post.text), monitorIDs: heard))
-            }
+        let next = PolledSource.nextPoll(intervalMinutes: search.intervalMinutes, now: now)
+        let origin = PolledSource.Origin(
+            source: .search, key: search.id!, workspaceID: search.$workspace.id, platform: search.platform, accountID: search.accountID)
+        let posts = found.posts.map {
+            PolledSource.Found(externalID: $0.id, text: $0.text, author: $0.author, url: $0.link?.absoluteString, published: $0.published)
         }
-        let searchID = search.id!
-        let workspaceID = search.$workspace.id
-        let (heard, nextPoll, marker) = (mentions, next, found.marker)
-        try await app.db.writeTransaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
-            try await sql.raw(
-                """
-                UPDATE listening_searches SET marker = \(bind: marker), last_polled_at = \(bind: now), next_poll_at = \(bind: nextPoll),
-                last_error = NULL WHERE id = \(bind: searchID)
-                """
-            ).run()
-            try await MentionStore.insert(heard, workspaceID: workspaceID, now: now, in: tx)
-        }
+        let mentions = try await PolledSource.heard(posts, from: origin, app: app, now: now)
+        try await PolledSource.store(
+            mentions, from: origin,
+            update: """
+                UPDATE listening_searches SET marker = \(bind: found.marker), last_polled_at = \(bind: now), next_poll_at = \(bind: next),
+                last_error = NULL WHERE id = \(bind: search.id!)
+                """, app: app, now: now)
     }
 
     static func fetch(_ search: ListeningSearch, app: Application, now: Date) async throws -> SearchPoll {
