@@ -171,11 +171,14 @@ import Vapor
 
             // The winner's post is a hit (爆款) in the library, with what the experiment found.
             let hits = try #require(try await t.api(.GET, lab.api + "/hits", token: lab.token).json["items"] as? [[String: Any]])
-            #expect(hits.count == 1 && hits[0]["post_id"] as? String == tuesday && hits[0]["experiment_id"] as? String == id, "\(hits)")
+            #expect(
+                hits.count == 1 && (hits[0]["post_id"] as? String)?.lowercased() == tuesday
+                    && (hits[0]["experiment_id"] as? String)?.lowercased() == id.lowercased(), "\(hits)")
             #expect(abs((hits[0]["chance_to_win"] as? Double ?? 0) - r.chanceToWin) < 1e-12 && hits[0]["quasi_experiment"] as? Bool == true)
             #expect(abs((hits[0]["uplift"] as? Double ?? 0) - r.expected) < 1e-12)
             let library = try await zh.get("/w/\(lab.ws.slug)/library/hits")
-            #expect(library.status == .ok && library.body.contains("爆款") && library.body.contains("周二：问句") && library.body.contains(page))
+            #expect(
+                library.status == .ok && library.body.contains("爆款") && library.body.contains("周二：问句") && library.body.contains(page.lowercased()))
             #expect(try await zh.get("/w/\(lab.ws.slug)/library").body.contains("id=\"hits-tab\""))
             let marked = try await AuditEvent.query(on: t.db).filter(\.$action == "library.hit_marked").count()
             #expect(marked == 1)
@@ -248,7 +251,9 @@ import Vapor
                 ids.append(id)
             }
             let hits = try await ContentHit.query(on: t.db).all()
-            #expect(hits.map { $0.postID.uuidString.lowercased() } == [promoted] && hits.map { $0.experimentID.uuidString.lowercased() } == [ids[0]])
+            #expect(
+                hits.map { $0.postID.uuidString.lowercased() } == [promoted]
+                    && hits.map { $0.experimentID.uuidString.lowercased() } == [ids[0].lowercased()])
             #expect(hits.first?.quasiExperiment == false)
         }
     }
