@@ -211,8 +211,8 @@ import Vapor
         let control = UUID()
         let variant = UUID()
         let arms = [
-            ExperimentDTO.Arm(id: control, name: "陈述句", control: true, weight: 1, destination: "https://a.example"),
-            ExperimentDTO.Arm(id: variant, name: "问句", control: false, weight: 1, destination: "https://b.example"),
+            ExperimentDTO.Arm(id: control, name: "陈述句", control: true, weight: 1, destination: "https://a.example", postIds: []),
+            ExperimentDTO.Arm(id: variant, name: "问句", control: false, weight: 1, destination: "https://b.example", postIds: []),
         ]
         func readout(_ c: (Int, Int), _ v: (Int, Int)) -> ReadoutDTO {
             let samples = [ArmSample.binomial(users: c.0, conversions: c.1), .binomial(users: v.0, conversions: v.1)]
@@ -223,7 +223,8 @@ import Vapor
                     .init(id: control, name: "陈述句", control: true, weight: 1, visitors: c.0, converted: c.1, mean: samples[0].mean, stddev: 0),
                     .init(id: variant, name: "问句", control: false, weight: 1, visitors: v.0, converted: v.1, mean: samples[1].mean, stddev: 0),
                 ], srmPValue: ExperimentStatistics.sampleRatioPValue(units: [c.0, v.0], weights: [1, 1]), srmWarning: false,
-                comparisons: [.init(armId: variant, relative: ReadoutDTO.difference(r.relative), absolute: ReadoutDTO.difference(r.absolute))])
+                comparisons: [.init(armId: variant, relative: ReadoutDTO.difference(r.relative), absolute: ReadoutDTO.difference(r.absolute))],
+                quasiExperiment: false, srmApplies: true, warning: nil)
         }
         var experiment = ExperimentDTO.sample(arms: arms)
         experiment.state = "running"

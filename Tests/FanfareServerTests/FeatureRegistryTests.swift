@@ -36,6 +36,8 @@ import Vapor
                 "CreateGoals",
                 // Release 19 (issue 21): links that split their visitors, experiments.
                 "AddLinkSplits", "CreateExperiments",
+                // Release 20 (issue 21): the library's hits, experiments whose arms are posts.
+                "CreateContentHits", "AddPostArms",
             ])
     }
 

@@ -151,8 +151,16 @@ import Vapor
                     .POST, apiB + "/goals/objectives", token: tokenB,
                     json: ["title": "B's objective", "start_day": "2027-01-01", "deadline": "2027-12-31"]
                 ).json["id"] as? String)
+            // The library's hits (issue 21): a post of B marked by B's experiment.
+            let hitB = ContentHit()
+            hitB.$workspace.id = wsB.id!
+            (hitB.postID, hitB.experimentID, hitB.experimentName, hitB.armName) = (
+                UUID(uuidString: postID)!, UUID(uuidString: experimentID)!, "B's test", "B"
+            )
+            (hitB.quasiExperiment, hitB.markedAt) = (false, Date())
+            try await hitB.create(on: t.db)
             let valuesOfB: [String: String] = [
-                "experiment_id": experimentID,
+                "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
                 "goal_id": goalID, "objective_id": objectiveID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,

@@ -749,6 +749,10 @@ extension CodedMessage {
     }
     public static var experimentArmNameTaken: CodedMessage { CodedMessage(.experimentArmNameTaken) }
     public static var experimentLink: CodedMessage { CodedMessage(.experimentLink) }
+    public static func experimentArmPosts(min: Int, max: Int) -> CodedMessage {
+        CodedMessage(.experimentArmPosts, ["min": .int(min), "max": .int(max)])
+    }
+    public static var experimentAudience: CodedMessage { CodedMessage(.experimentAudience) }
 
     // Incidents (issue 20)
     public static func statementBlocked(term: String) -> CodedMessage { CodedMessage(.statementBlocked, ["term": .text(term)]) }

@@ -507,6 +507,8 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case experimentArmCount = "experiment_arm_count"
     case experimentArmNameTaken = "experiment_arm_name_taken"
     case experimentLink = "experiment_link"
+    case experimentArmPosts = "experiment_arm_posts"
+    case experimentAudience = "experiment_audience"
 
     // MARK: Conversions (links and events)
 
@@ -1036,6 +1038,9 @@ extension MessageCode {
         case .experimentArmCount: "must list from {min} to {max} arms: the control first, then one to four variants"
         case .experimentArmNameTaken: "is the name of another arm of this experiment; give each arm its own"
         case .experimentLink: "must be the id of one of this workspace's links that is switched on and not split by another running experiment"
+        case .experimentArmPosts: "must list from {min} to {max} ids of this workspace's posts, each post in one arm only"
+        case .experimentAudience:
+            "randomised by audience needs a platform that mass-sends to fan groups (WeChat Official Accounts' tags) and is not available yet; use link or alternation"
         // Conversions
         case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
         case .postId: "must be the id of a post (or of one of its variants) of this workspace"

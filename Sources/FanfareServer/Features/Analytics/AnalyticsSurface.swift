@@ -325,3 +325,42 @@ extension MetricHistoryService {
         return out
     }
 }
+
+extension MetricHistoryService {
+    /// A post's numbers summed over its variants (its accounts), each at its
+    /// latest stored day (the totals since publishing).
+    struct PostTotals: Sendable, Equatable {
+        var impressions = 0
+        var engagements = 0
+        var linkClicks = 0
+        /// Variants with a stored day.
+        var variants = 0
+    }
+
+    /// The stored totals of the workspace's posts `postIDs` (Experiments'
+    /// post arms read these), in one query; a post without a stored day is
+    /// absent. A missing value counts as 0.
+    static func postTotals(_ postIDs: [UUID], workspaceID: UUID, on db: any Database) async throws -> [UUID: PostTotals] {
+        guard !postIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let ids = SQLList(postIDs.map { SQLBind($0) as any SQLExpression })
+        let rows = try await sql.raw(
+            """
+            SELECT v.post_id, d.impressions, d.engagements, d.link_clicks FROM post_metric_days d
+            JOIN post_variants v ON v.id = d.variant_id AND v.workspace_id = d.workspace_id
+            WHERE d.workspace_id = \(bind: workspaceID) AND v.post_id IN (\(ids))
+            AND d.day = (SELECT MAX(l.day) FROM post_metric_days l WHERE l.variant_id = d.variant_id AND l.workspace_id = d.workspace_id)
+            """
+        ).all()
+        var result: [UUID: PostTotals] = [:]
+        for row in rows {
+            let id = try row.decode(column: "post_id", as: UUID.self)
+            var totals = result[id] ?? PostTotals()
+            totals.impressions += try row.decode(column: "impressions", as: Int?.self) ?? 0
+            totals.engagements += try row.decode(column: "engagements", as: Int?.self) ?? 0
+            totals.linkClicks += try row.decode(column: "link_clicks", as: Int?.self) ?? 0
+            totals.variants += 1
+            result[id] = totals
+        }
+        return result
+    }
+}

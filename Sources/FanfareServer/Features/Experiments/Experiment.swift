@@ -17,17 +17,34 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
         case title, cover, copy, time
     }
 
-    /// How visitors reach an arm. Only the tracked link's random split is
-    /// built; the others are refused by name (docs/experiments.md).
+    /// How people reach an arm: a tracked link's random split, or posts
+    /// alternated by time or account (not randomised: a quasi-experiment).
+    /// Randomising by audience is refused by name (docs/experiments.md).
     enum Assignment: String, Codable, CaseIterable, Sendable {
         case link
+        case alternation
+
+        /// Only a random split lets a difference be read as caused by the arm.
+        var randomised: Bool { self == .link }
     }
 
     /// What the arms are compared on: the share of visitors who converted
     /// (a proportion), or the mean converted amount per visitor in yuan.
+    /// Post arms are read from the posts' stored numbers: engagements per
+    /// impression, or link clicks per impression.
     enum Metric: String, Codable, CaseIterable, Sendable {
         case conversion
         case revenuePerVisitor = "revenue_per_visitor"
+        case engagementRate = "engagement_rate"
+        case clickThrough = "click_through"
+
+        /// The metrics each assignment can be read by.
+        static func of(_ assignment: Assignment) -> [Metric] {
+            switch assignment {
+            case .link: [.conversion, .revenuePerVisitor]
+            case .alternation: [.engagementRate, .clickThrough]
+            }
+        }
     }
 
     @ID(key: .id) var id: UUID?
@@ -40,7 +57,8 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "conversion_type") var conversionType: String
     @Field(key: "inverse") var inverse: Bool
     @Field(key: "state") var state: String
-    @Field(key: "link_id") var linkID: UUID
+    /// The link a link experiment splits; none for post arms.
+    @OptionalField(key: "link_id") var linkID: UUID?
     @OptionalField(key: "running_link") var runningLink: UUID?
     @OptionalField(key: "started_at") var startedAt: Date?
     @OptionalField(key: "ended_at") var endedAt: Date?
@@ -76,11 +94,20 @@ final class ExperimentArm: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "position") var position: Int
     @Field(key: "name") var name: String
     @Field(key: "weight") var weight: Double
+    /// A link arm's page; empty for a post arm.
     @Field(key: "destination") var destination: String
+    /// The workspace's posts the arm stands for (JSON array of ids): a post
+    /// arm's posts, or the post a link arm's page promotes (optional).
+    @OptionalField(key: "post_ids") var postIDsJSON: String?
 
     static var workspaceKey: KeyPath<ExperimentArm, ParentProperty<ExperimentArm, Workspace>> { \.$workspace }
 
     init() {}
 
-    var properties: [any AnyProperty] { [$id, $workspace, $experimentID, $position, $name, $weight, $destination] }
+    var properties: [any AnyProperty] { [$id, $workspace, $experimentID, $position, $name, $weight, $destination, $postIDsJSON] }
+
+    var postIDs: [UUID] {
+        get { postIDsJSON.flatMap { try? JSONDecoder().decode([UUID].self, from: Data($0.utf8)) } ?? [] }
+        set { postIDsJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
 }

@@ -55,21 +55,35 @@ struct ReadoutDTO: Content, Equatable {
     /// True when the split looks broken (p below 0.001): no result should be trusted.
     var srmWarning: Bool
     var comparisons: [Comparison]
+    /// The arms were not assigned at random (alternated by time or
+    /// account): the differences may come from the time or the account, not
+    /// the arm. Every read-out says so.
+    var quasiExperiment: Bool
+    /// Whether the sample-ratio check applies: only a random split has
+    /// intended weights to check against.
+    var srmApplies: Bool
+    /// In plain English for API readers; the pages say it in the reader's language.
+    var warning: String?
+
+    static let quasiWarning =
+        "Quasi-experiment: the arms were alternated by time or account, not assigned at random, so differences in time or account may explain the result. No sample-ratio check applies (there are no intended weights)."
 
     /// Below this the observed split is too unlikely under the weights.
     static let srmThreshold = 0.001
 
-    static func empty(_ arms: [ExperimentArm]) -> ReadoutDTO {
+    static func empty(_ arms: [ExperimentArm], assignment: Experiment.Assignment) -> ReadoutDTO {
         ReadoutDTO(
             at: Date(), metric: "", inverse: false,
             arms: arms.map {
                 Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, visitors: 0, converted: 0, mean: 0, stddev: 0)
             },
-            srmPValue: nil, srmWarning: false, comparisons: [])
+            srmPValue: nil, srmWarning: false, comparisons: [], quasiExperiment: !assignment.randomised, srmApplies: assignment.randomised,
+            warning: assignment.randomised ? nil : quasiWarning)
     }
 
     static func make(
-        arms: [ExperimentArm], tallies: [UUID: LinkService.ArmTally], metric: Experiment.Metric, inverse: Bool, at: Date
+        arms: [ExperimentArm], tallies: [UUID: LinkService.ArmTally], metric: Experiment.Metric, inverse: Bool,
+        assignment: Experiment.Assignment = .link, at: Date
     ) -> ReadoutDTO {
         var rows: [Arm] = []
         var samples: [ArmSample] = []
@@ -77,7 +91,7 @@ struct ReadoutDTO: Content, Equatable {
             let tally = tallies[arm.id!] ?? LinkService.ArmTally()
             let n = Double(tally.visitors)
             switch metric {
-            case .conversion:
+            case .conversion, .engagementRate, .clickThrough:
                 let sample = ArmSample.binomial(users: tally.visitors, conversions: tally.converted)
                 samples.append(sample)
                 rows.append(
@@ -96,7 +110,10 @@ struct ReadoutDTO: Content, Equatable {
             }
         }
         let visitors = rows.map(\.visitors)
-        let srm = visitors.reduce(0, +) == 0 ? nil : ExperimentStatistics.sampleRatioPValue(units: visitors, weights: rows.map(\.weight))
+        // Alternated arms have no intended split, so nothing to check it against.
+        let srm =
+            visitors.reduce(0, +) == 0 || !assignment.randomised
+            ? nil : ExperimentStatistics.sampleRatioPValue(units: visitors, weights: rows.map(\.weight))
         var comparisons: [Comparison] = []
         if let control = samples.first {
             for (index, variant) in samples.enumerated().dropFirst() {
@@ -107,7 +124,8 @@ struct ReadoutDTO: Content, Equatable {
         }
         return ReadoutDTO(
             at: at, metric: metric.rawValue, inverse: inverse, arms: rows, srmPValue: srm, srmWarning: (srm ?? 1) < srmThreshold,
-            comparisons: comparisons)
+            comparisons: comparisons, quasiExperiment: !assignment.randomised, srmApplies: assignment.randomised,
+            warning: assignment.randomised ? nil : quasiWarning)
     }
 
     static func difference(_ readout: DifferenceReadout) -> Difference {
@@ -141,6 +159,7 @@ struct ExperimentDTO: Content, Equatable {
         var control: Bool
         var weight: Double
         var destination: String
+        var postIds: [UUID]
     }
 
     var id: UUID
@@ -153,7 +172,7 @@ struct ExperimentDTO: Content, Equatable {
     var conversionType: String
     var inverse: Bool
     var state: String
-    var linkId: UUID
+    var linkId: UUID?
     var startedAt: Date?
     var endedAt: Date?
     var winnerArmId: UUID?
@@ -167,7 +186,7 @@ struct ExperimentDTO: Content, Equatable {
         hypothesis = experiment.hypothesis
         varies = experiment.varies
         assignment = experiment.assignment
-        randomised = experiment.assignment == Experiment.Assignment.link.rawValue
+        randomised = Experiment.Assignment(rawValue: experiment.assignment)?.randomised ?? false
         metric = experiment.metric
         conversionType = experiment.conversionType
         inverse = experiment.inverse
@@ -177,7 +196,9 @@ struct ExperimentDTO: Content, Equatable {
         endedAt = experiment.endedAt
         winnerArmId = experiment.winnerArmID
         decision = experiment.decision
-        self.arms = arms.map { Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, destination: $0.destination) }
+        self.arms = arms.map {
+            Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, destination: $0.destination, postIds: $0.postIDs)
+        }
         createdAt = experiment.createdAt
     }
 }

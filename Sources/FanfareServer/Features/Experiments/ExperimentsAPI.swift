@@ -20,9 +20,9 @@ struct ExperimentsAPI {
     @Sendable func list(req: Request) async throws -> Page<ExperimentDTO> {
         let access = try req.workspaceAccess
         let service = ExperimentService(db: req.db)
-        var items: [ExperimentDTO] = []
-        for experiment in try await service.list(in: access) { items.append(ExperimentDTO(experiment, arms: try await service.arms(of: experiment))) }
-        return Page(items: items, nextCursor: nil)
+        let experiments = try await service.list(in: access)
+        let arms = try await service.arms(of: experiments)
+        return Page(items: experiments.map { ExperimentDTO($0, arms: arms[$0.id!] ?? []) }, nextCursor: nil)
     }
 
     @Sendable func show(req: Request) async throws -> ExperimentDTO {

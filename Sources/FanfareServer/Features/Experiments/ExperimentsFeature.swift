@@ -9,7 +9,7 @@ import Vapor
 struct ExperimentsFeature: Feature {
     var name: String { "experiments" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(19, CreateExperiments())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(19, CreateExperiments()), ShippedMigration(20, AddPostArms())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         ExperimentsAPI().bootScoped(routes.workspaceAPI)
@@ -24,6 +24,7 @@ struct ExperimentsFeature: Feature {
             + ConversionType.allCases.map { "experiments.conversion.\($0.rawValue)" }
             + ReadoutError.allCases.map { "experiments.error.\($0.rawValue)" }
             + ["link", "workspace"].map { "experiments.power_basis.\($0)" }
+            + Experiment.Assignment.allCases.map { "experiments.assignment_name.\($0.rawValue)" }
     }
 
     var navigation: [NavigationEntry] {

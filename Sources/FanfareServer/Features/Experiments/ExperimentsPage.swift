@@ -13,9 +13,12 @@ enum ExperimentsPage {
         var experiments: [ExperimentDTO]
         /// The workspace's enabled links (id, label) an experiment may split.
         var links: [(id: String, label: String)]
+        /// The workspace's published posts (id, label) a post arm may name.
+        var posts: [(id: String, label: String)] = []
         var canEdit: Bool
         var values: [String: String] = [
-            "varies": "title", "metric": "conversion", "conversion_type": "purchase", "arm0_name": "", "arm0_weight": "1", "arm1_weight": "1",
+            "varies": "title", "assignment": "link", "metric": "conversion", "conversion_type": "purchase", "arm0_name": "", "arm0_weight": "1",
+            "arm1_weight": "1",
         ]
         var errors = FormErrors()
     }
@@ -24,7 +27,8 @@ enum ExperimentsPage {
     static func formField(_ field: String) -> String {
         guard field.hasPrefix("arms["), let close = field.firstIndex(of: "]") else { return field }
         let index = field[field.index(field.startIndex, offsetBy: 5)..<close]
-        let rest = field[field.index(after: close)...].drop { $0 == "." }
+        // `arms[1].post_ids[0]` is the arm's post list.
+        let rest = field[field.index(after: close)...].drop { $0 == "." }.prefix { $0 != "[" }
         return rest.isEmpty ? "arms" : "arm\(index)_\(rest)"
     }
 
@@ -53,12 +57,13 @@ enum ExperimentsPage {
     static func form(_ model: ListModel, _ ctx: PageContext) -> HTML {
         let v = model.values
         let e = model.errors
-        guard !model.links.isEmpty else {
+        guard !model.links.isEmpty || !model.posts.isEmpty else {
             return """
                 <section class="card" id="new-experiment"><h2>\(ctx.t("experiments.new"))</h2>
-                <p class="empty" id="no-links">\(ctx.t("experiments.needs_link")) <a href="\(model.base)/links">\(ctx.t("experiments.make_link"))</a></p></section>
+                <p class="empty" id="no-links">\(ctx.t("experiments.needs_link_or_post")) <a href="\(model.base)/links">\(ctx.t("experiments.make_link"))</a></p></section>
                 """
         }
+        let assignments = Experiment.Assignment.allCases.map { ($0.rawValue, ctx.t("experiments.assignment_name.\($0.rawValue)")) }
         let varies = Experiment.Varies.allCases.map { ($0.rawValue, ctx.t("experiments.varies.\($0.rawValue)")) }
         let metrics = Experiment.Metric.allCases.map { ($0.rawValue, ctx.t("experiments.metric.\($0.rawValue)")) }
         let types = ConversionType.allCases.filter { $0 != .refund }.map { ($0.rawValue, ctx.t("experiments.conversion.\($0.rawValue)")) }
@@ -68,14 +73,16 @@ enum ExperimentsPage {
                 return """
                     <fieldset class="arm" id="arm-\(i)"><legend>\(ctx.t(i == 0 ? "experiments.control" : "experiments.variant_n", String(i)))</legend>
                     \(Layout.field(ctx, name: "arm\(i)_name", label: ctx.t("experiments.arm_name"), value: v["arm\(i)_name"] ?? "", errors: e, required: !optional))
-                    \(Layout.field(ctx, name: "arm\(i)_destination", label: ctx.t("experiments.destination"), type: "url", value: v["arm\(i)_destination"] ?? "", errors: e, required: !optional))
+                    \(Layout.field(ctx, name: "arm\(i)_destination", label: ctx.t("experiments.destination"), type: "url", value: v["arm\(i)_destination"] ?? "", errors: e, required: false, hint: ctx.t("experiments.link_posts_only")))
+                    \(postPicker(model, arm: i, ctx))
                     \(Layout.field(ctx, name: "arm\(i)_weight", label: ctx.t("experiments.weight"), type: "number", value: v["arm\(i)_weight"] ?? "", errors: e, required: false, hint: i == 0 ? ctx.t("experiments.weight_help") : nil))
                     </fieldset>
                     """
             }
         // Variants 2 to 4 are folded away until wanted (or filled in).
         let extraTyped = (2..<ExperimentArms.count.upperBound).contains { i in
-            ["name", "destination", "weight"].contains { !(v["arm\(i)_\($0)"] ?? "").isEmpty } || e.byField.keys.contains { $0.hasPrefix("arm\(i)_") }
+            ["name", "destination", "weight", "post_ids"].contains { !(v["arm\(i)_\($0)"] ?? "").isEmpty }
+                || e.byField.keys.contains { $0.hasPrefix("arm\(i)_") }
         }
         let arms: HTML = """
             \(HTML.join(Array(fieldsets.prefix(2))))
@@ -89,13 +96,37 @@ enum ExperimentsPage {
             \(Layout.field(ctx, name: "name", label: ctx.t("experiments.name"), value: v["name"] ?? "", errors: e))
             \(Layout.field(ctx, name: "hypothesis", label: ctx.t("experiments.hypothesis"), value: v["hypothesis"] ?? "", errors: e, hint: ctx.t("experiments.hypothesis_help")))
             \(Layout.select(ctx, name: "varies", label: ctx.t("experiments.varies"), options: varies, selected: v["varies"] ?? "title", errors: e))
-            \(Layout.select(ctx, name: "link_id", label: ctx.t("experiments.link"), options: [("", ctx.t("experiments.choose_link"))] + model.links.map { ($0.id, $0.label) }, selected: v["link_id"] ?? "", errors: e, hint: ctx.t("experiments.link_help"), verbatimAfterFirst: true))
+            \(Layout.select(ctx, name: "assignment", label: ctx.t("experiments.assignment"), options: assignments, selected: v["assignment"] ?? "link", errors: e))
+            <ul class="hint" id="assignment-note"><li>\(ctx.t("experiments.assignment.link_help"))</li><li>\(ctx.t("experiments.assignment.alternation_help"))</li>
+            <li>\(ctx.t("experiments.assignment.audience_help"))</li></ul>
+            \(Layout.select(ctx, name: "link_id", label: ctx.t("experiments.link"), options: [("", ctx.t("experiments.choose_link"))] + model.links.map { ($0.id, $0.label) }, selected: v["link_id"] ?? "", errors: e, hint: ctx.t("experiments.link_help") + " " + ctx.t("experiments.link_posts_only"), verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "metric", label: ctx.t("experiments.metric"), options: metrics, selected: v["metric"] ?? "conversion", errors: e))
             \(Layout.select(ctx, name: "conversion_type", label: ctx.t("experiments.conversion_type"), options: types, selected: v["conversion_type"] ?? "purchase", errors: e))
-            <p class="hint" id="assignment-note">\(ctx.t("experiments.assignment.link_help"))</p>
             \(arms)
             <button type="submit" class="primary" id="create-experiment">\(ctx.t("experiments.create"))</button>
             </form></section>
+            """
+    }
+
+    /// The arm's posts: a multiple choice of the workspace's published posts
+    /// (their titles are typed text, kept out of translation).
+    static func postPicker(_ model: ListModel, arm i: Int, _ ctx: PageContext) -> HTML {
+        let name = "arm\(i)_post_ids"
+        guard !model.posts.isEmpty else {
+            return "<p class=\"hint\" id=\"\(name)\">\(ctx.t("experiments.posts")): \(ctx.t("experiments.no_posts"))</p>"
+        }
+        let chosen = Set((model.values[name] ?? "").split(separator: ",").map(String.init))
+        let error = model.errors[name].map { $0.text(ctx.locale) }
+        let options = model.posts.map { post -> HTML in
+            "<option value=\"\(post.id)\" translate=\"no\"\(chosen.contains(post.id) ? HTML(raw: " selected") : .empty)>\(post.label)</option>"
+        }
+        return """
+            <div class="field\(error != nil ? " has-error" : "")">
+            <label for="\(name)">\(ctx.t("experiments.posts"))</label>
+            <select id="\(name)" name="\(name)" multiple size="4"\(error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty)>\(HTML.join(options))</select>
+            <small class="hint">\(ctx.t("experiments.posts_help"))</small>
+            \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })
+            </div>
             """
     }
 
@@ -110,6 +141,8 @@ enum ExperimentsPage {
         var shortURL: String
         var canEdit: Bool
         var errors = FormErrors()
+        /// The arms' posts by id: their titles (typed text).
+        var postLabels: [UUID: String] = [:]
     }
 
     static func percent(_ value: Double?) -> String {
@@ -132,10 +165,15 @@ enum ExperimentsPage {
         let r = model.readout
         let id = e.id.uuidString.lowercased()
         let names = Dictionary(uniqueKeysWithValues: e.arms.map { ($0.id, $0.name) })
+        let postsOfArm = Dictionary(uniqueKeysWithValues: e.arms.map { ($0.id, $0.postIds) })
+        let byPosts = e.linkId == nil
         let armRows = r.arms.map { arm -> HTML in
             let winner = e.winnerArmId == arm.id
+            let posts = (postsOfArm[arm.id] ?? []).compactMap { model.postLabels[$0] }
+            let postList: HTML =
+                posts.isEmpty ? .empty : "<br><small class=\"arm-posts\" translate=\"no\">\(posts.joined(separator: " · "))</small>"
             return """
-                <tr data-arm="\(arm.id.uuidString.lowercased())"><th scope="row" translate="no">\(arm.name)\(winner ? HTML(" \(Badge.html(ctx.t("experiments.winner"), tone: .success, classes: "winner"))") : .empty)</th>
+                <tr data-arm="\(arm.id.uuidString.lowercased())"><th scope="row"><span translate="no">\(arm.name)</span>\(winner ? HTML(" \(Badge.html(ctx.t("experiments.winner"), tone: .success, classes: "winner"))") : .empty)\(postList)</th>
                 <td>\(ctx.t(arm.control ? "experiments.control" : "experiments.variant"))</td><td>\(number(arm.weight, digits: 2))</td>
                 <td class="num visitors">\(Formats.grouped(arm.visitors))</td><td class="num">\(Formats.grouped(arm.converted))</td>
                 <td class="num mean">\(metricText(arm.mean, metric: e.metric))</td></tr>
@@ -147,7 +185,12 @@ enum ExperimentsPage {
             : r.srmPValue.map { p -> HTML in
                 "<p class=\"hint\" id=\"srm-ok\">\(HTML.sentence(ctx.t("experiments.srm_ok"), [HTML.typed("p = " + number(p, digits: 3))]))</p>"
             } ?? .empty
-        let quasi: HTML = e.randomised ? .empty : "<p class=\"flash flash-warning\" id=\"quasi\">\(ctx.t("experiments.quasi"))</p>"
+        let quasi: HTML =
+            r.quasiExperiment || !e.randomised
+            ? """
+            <div class="flash flash-warning" id="quasi" data-quasi-experiment="true"><p>\(ctx.t("experiments.quasi"))</p>
+            <p id="srm-not-applicable">\(ctx.t("experiments.srm_not_applicable"))</p></div>
+            """ : .empty
         var sections: [HTML] = []
         for comparison in r.comparisons {
             let name = names[comparison.armId] ?? ""
@@ -190,6 +233,7 @@ enum ExperimentsPage {
                 """
                 <section class="card comparison" id="comparison-\(armID)" data-chance="\(bayes.chanceToWin.map { DecimalText.fixed($0, digits: 4) } ?? "")">
                 <h2>\(HTML.sentence(ctx.t("experiments.versus"), [HTML.typed(name)]))</h2>
+                \(r.quasiExperiment ? HTML("<p class=\"hint quasi-note\">\(ctx.t("experiments.quasi_short"))</p>") : .empty)
                 <dl class="facts">
                 <dt>\(ctx.t("experiments.chance_to_win"))</dt><dd class="chance">\(percent(bayes.chanceToWin))\(errorText(bayes))</dd>
                 <dt>\(ctx.t("experiments.expected_uplift"))</dt><dd>\(percent(bayes.expected)) (\(percent(bayes.ciLower)) … \(percent(bayes.ciUpper)))</dd>
@@ -204,24 +248,40 @@ enum ExperimentsPage {
                 </section>
                 """)
         }
-        let readoutEmpty: HTML =
-            r.comparisons.isEmpty || r.arms.allSatisfy({ $0.visitors == 0 })
-            ? "<p class=\"empty\" id=\"no-visitors\">\(HTML.sentence(ctx.t(e.state == "draft" ? "experiments.not_started" : "experiments.no_visitors"), [HTML.typed(model.shortURL)]))</p>"
-            : .empty
+        let readoutEmpty: HTML
+        if !(r.comparisons.isEmpty || r.arms.allSatisfy({ $0.visitors == 0 })) {
+            readoutEmpty = .empty
+        } else if byPosts {
+            readoutEmpty =
+                "<p class=\"empty\" id=\"no-visitors\">\(ctx.t(e.state == "draft" ? "experiments.not_started_posts" : "experiments.no_impressions"))</p>"
+        } else {
+            readoutEmpty =
+                "<p class=\"empty\" id=\"no-visitors\">\(HTML.sentence(ctx.t(e.state == "draft" ? "experiments.not_started" : "experiments.no_visitors"), [HTML.typed(model.shortURL)]))</p>"
+        }
+        let unitsHeader = ctx.t(byPosts ? "experiments.impressions" : "experiments.visitors")
+        let convertedHeader = ctx.t(
+            byPosts
+                ? (e.metric == Experiment.Metric.clickThrough.rawValue ? "experiments.link_clicks" : "experiments.engagements")
+                : "experiments.converted")
+        let assignmentNote: HTML =
+            byPosts
+            ? "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\">\(ctx.t("experiments.assignment.alternation"))</p>"
+            : "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\" data-short-url=\"\(model.shortURL)\">\(HTML.sentence(ctx.t("experiments.assignment.link"), [HTML.typed(model.shortURL)]))</p>"
+        let conversionText: HTML = byPosts ? .empty : HTML(" · \(ctx.t("experiments.conversion.\(e.conversionType)"))")
         return """
             <p><a href="\(model.base)/experiments">\(ctx.t("experiments.back"))</a></p>
             <h1 translate="no">\(e.name)</h1>
             <p>\(Badge.html(ctx.t("experiments.state.\(e.state)"), tone: Badge.tone(e.state, stateTones), classes: "state", id: "experiment-state"))
-            \(ctx.t("experiments.varies.\(e.varies)")) · \(ctx.t("experiments.metric.\(e.metric)")) · \(ctx.t("experiments.conversion.\(e.conversionType)"))</p>
+            \(ctx.t("experiments.varies.\(e.varies)")) · \(ctx.t("experiments.metric.\(e.metric)"))\(conversionText)</p>
             <section class="card"><h2>\(ctx.t("experiments.hypothesis"))</h2><p translate="no">\(e.hypothesis)</p>
-            <p class="hint" id="assignment" data-short-url="\(model.shortURL)">\(HTML.sentence(ctx.t("experiments.assignment.link"), [HTML.typed(model.shortURL)]))</p>
+            \(assignmentNote)
             \(e.decision.map { d -> HTML in "<p id=\"decision\"><strong>\(ctx.t("experiments.decision"))</strong> <span translate=\"no\">\(d)</span></p>" } ?? .empty)
             </section>
             \(quasi)
             \(srm)
             <section class="card"><h2>\(ctx.t("experiments.arms"))</h2><div class="table-scroll"><table id="arms"><thead><tr>
             <th>\(ctx.t("experiments.arm_name"))</th><th>\(ctx.t("experiments.role"))</th><th>\(ctx.t("experiments.weight"))</th>
-            <th>\(ctx.t("experiments.visitors"))</th><th>\(ctx.t("experiments.converted"))</th><th>\(ctx.t("experiments.metric_value"))</th></tr></thead>
+            <th>\(unitsHeader)</th><th>\(convertedHeader)</th><th>\(ctx.t("experiments.metric_value"))</th></tr></thead>
             <tbody>\(HTML.join(armRows))</tbody></table></div>\(readoutEmpty)</section>
             \(model.power.map { powerCard($0, metric: e.metric, ctx) } ?? .empty)
             \(HTML.join(sections))
@@ -272,7 +332,7 @@ enum ExperimentsPage {
             let choices = [("", ctx.t("experiments.no_winner"))] + e.arms.map { ($0.id.uuidString.lowercased(), $0.name) }
             return """
                 <section class="card" id="experiment-actions"><h2>\(ctx.t("experiments.end"))</h2>
-                <p class="hint">\(ctx.t("experiments.end_help"))</p>
+                <p class="hint">\(ctx.t(e.linkId == nil ? "experiments.end_help_posts" : "experiments.end_help"))</p>
                 \(Layout.errorSummary(ctx, model.errors))
                 <form method="post" action="\(path)/end" id="end-form" class="stack">\(ctx.csrfField)
                 \(Layout.select(ctx, name: "winner_arm_id", label: ctx.t("experiments.winner"), options: choices, selected: "", errors: model.errors, verbatimAfterFirst: true))

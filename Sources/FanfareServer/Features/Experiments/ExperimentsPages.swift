@@ -17,16 +17,16 @@ struct ExperimentsPages {
     private func listModel(_ req: Request) async throws -> ExperimentsPage.ListModel {
         let access = try req.workspaceAccess
         let service = ExperimentService(db: req.db)
-        var experiments: [ExperimentDTO] = []
-        for experiment in try await service.list(in: access) {
-            experiments.append(ExperimentDTO(experiment, arms: try await service.arms(of: experiment)))
-        }
+        let listed = try await service.list(in: access)
+        let armsByExperiment = try await service.arms(of: listed)
+        let experiments = listed.map { ExperimentDTO($0, arms: armsByExperiment[$0.id!] ?? []) }
+        let posts = try await PostService.recentPublished(in: access, limit: 200, on: req.db)
         let links = try await access.query(ShortLink.self, on: req.db).filter(\.$disabledAt == nil).sort(\.$id, .descending).limit(200).all()
         let base = req.application.settings.linkBase
         return ExperimentsPage.ListModel(
             base: "/w/\(access.workspace.slug)", experiments: experiments,
             links: links.map { ($0.id!.uuidString.lowercased(), "\(LinkService.shortURL(base: base, code: $0.code)) → \($0.destination)") },
-            canEdit: access.can(.contentEdit))
+            posts: posts.map { ($0.id.uuidString.lowercased(), $0.label) }, canEdit: access.can(.contentEdit))
     }
 
     private func render(_ req: Request, _ model: ExperimentsPage.ListModel, status: HTTPStatus = .ok) async throws -> HTMLResponse {
@@ -43,19 +43,23 @@ struct ExperimentsPages {
         let access = try req.workspaceAccess
         try access.require(.contentEdit)
         var values: [String: String] = [:]
-        for key in ["name", "hypothesis", "varies", "link_id", "metric", "conversion_type"] { values[key] = req.formValue(key) }
+        for key in ["name", "hypothesis", "varies", "assignment", "link_id", "metric", "conversion_type"] { values[key] = req.formValue(key) }
         var arms: [ExperimentService.ArmInput] = []
         for i in 0..<ExperimentArms.count.upperBound {
             for part in ["name", "destination", "weight"] { values["arm\(i)_\(part)"] = req.formValue("arm\(i)_\(part)") }
             let name = values["arm\(i)_name"] ?? ""
             let destination = values["arm\(i)_destination"] ?? ""
+            let posts = Forms.values(req, "arm\(i)_post_ids")
+            values["arm\(i)_post_ids"] = posts.joined(separator: ",")
             // The optional arms left empty are not arms.
-            if i >= 2, name.isEmpty, destination.isEmpty { continue }
+            if i >= 2, name.isEmpty, destination.isEmpty, posts.isEmpty { continue }
             let typed = (values["arm\(i)_weight"] ?? "").trimmingCharacters(in: .whitespaces)
-            arms.append(ExperimentService.ArmInput(name: name, weight: typed.isEmpty ? 1 : Double(typed) ?? -1, destination: destination))
+            arms.append(
+                ExperimentService.ArmInput(name: name, weight: typed.isEmpty ? 1 : Double(typed) ?? -1, destination: destination, postIds: posts))
         }
         let input = ExperimentService.Input(
-            name: values["name"], hypothesis: values["hypothesis"], varies: values["varies"], metric: values["metric"],
+            name: values["name"], hypothesis: values["hypothesis"], varies: values["varies"], assignment: values["assignment"],
+            metric: values["metric"],
             conversionType: values["conversion_type"], linkId: values["link_id"], arms: arms)
         do {
             let experiment = try await ExperimentService(db: req.db).create(input, in: access, actor: req.actor)
@@ -79,13 +83,15 @@ struct ExperimentsPages {
         let service = ExperimentService(db: req.db)
         let experiment = try await service.find(req.parameters.get("experiment_id"), in: access)
         let arms = try await service.arms(of: experiment)
-        let link = try await ShortLink.find(experiment.linkID, on: req.db)
+        var link: ShortLink?
+        if let linkID = experiment.linkID { link = try await ShortLink.find(linkID, on: req.db) }
+        let posts = try await PostService.labels(Array(Set(arms.flatMap(\.postIDs))), in: access, on: req.db)
         return ExperimentsPage.ShowModel(
             base: "/w/\(access.workspace.slug)", experiment: ExperimentDTO(experiment, arms: arms),
             readout: try await service.readout(experiment, arms: arms),
             power: experiment.state == Experiment.State.finished.rawValue ? nil : try await service.power(experiment, arms: arms),
             shortURL: link.map { LinkService.shortURL(base: req.application.settings.linkBase, code: $0.code) } ?? "",
-            canEdit: access.can(.contentEdit))
+            canEdit: access.can(.contentEdit), postLabels: posts.mapValues(\.label))
     }
 
     @Sendable func show(req: Request) async throws -> HTMLResponse {
@@ -101,9 +107,10 @@ struct ExperimentsPages {
 
     @Sendable func start(req: Request) async throws -> Response {
         do {
-            _ = try await ExperimentService(db: req.db).start(
+            let started = try await ExperimentService(db: req.db).start(
                 req.parameters.get("experiment_id"), in: try req.workspaceAccess, actor: req.actor, cache: req.application.linkCache)
-            Flash.add(.notice, I18n.text("experiments.started_notice", req.uiLocale), to: req)
+            Flash.add(
+                .notice, I18n.text(started.linkID == nil ? "experiments.started_notice_posts" : "experiments.started_notice", req.uiLocale), to: req)
         } catch let problem as Problem where problem.status == 409 {
             Flash.add(.error, I18n.text("experiments.link_busy", req.uiLocale), to: req)
         } catch let refused as ValidationErrors where refused.issues.first?.field == "link_id" {
@@ -115,9 +122,9 @@ struct ExperimentsPages {
     @Sendable func end(req: Request) async throws -> Response {
         let input = ExperimentService.EndInput(winnerArmId: req.formValue("winner_arm_id"), decision: req.formValue("decision"))
         do {
-            _ = try await ExperimentService(db: req.db).end(
+            let ended = try await ExperimentService(db: req.db).end(
                 req.parameters.get("experiment_id"), input, in: try req.workspaceAccess, actor: req.actor, cache: req.application.linkCache)
-            Flash.add(.notice, I18n.text("experiments.ended_notice", req.uiLocale), to: req)
+            Flash.add(.notice, I18n.text(ended.linkID == nil ? "experiments.ended_notice_posts" : "experiments.ended_notice", req.uiLocale), to: req)
         } catch let refused as ValidationErrors {
             var model = try await showModel(req)
             model.errors = FormErrors(refused)

@@ -9,12 +9,17 @@ struct LibraryFeature: Feature {
     var name: String { "library" }
 
     var migrations: [ShippedMigration] {
-        [ShippedMigration(2, CreateTopics()), ShippedMigration(2, CreateAssets()), ShippedMigration(14, AddAssetFiles())]
+        [
+            ShippedMigration(2, CreateTopics()), ShippedMigration(2, CreateAssets()), ShippedMigration(14, AddAssetFiles()),
+            ShippedMigration(20, CreateContentHits()),
+        ]
     }
 
     func routes(_ routes: FeatureRoutes) throws {
         LibraryPages().bootScoped(routes.workspacePages)
         LibraryAPI().bootScoped(routes.workspaceAPI)
+        ContentHitsPages().bootScoped(routes.workspacePages)
+        ContentHitsAPI().bootScoped(routes.workspaceAPI)
     }
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }

@@ -295,6 +295,7 @@ enum LibraryPage {
             : .empty
         return """
             <h1>\(ctx.t("library.title"))</h1>
+            <p id="library-tabs"><a href="\(model.base)/hits" id="hits-tab">\(ctx.t("library.hits_tab"))</a></p>
             \(Layout.errorSummary(ctx, errors))
             <section class="card" id="cadence"><h2>\(ctx.t("library.cadence"))</h2>\(cadenceList)</section>
             <section class="card" id="topics"><h2>\(ctx.t("library.topics"))</h2>

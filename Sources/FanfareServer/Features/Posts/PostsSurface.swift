@@ -53,3 +53,29 @@ extension PostService {
         return workload
     }
 }
+
+extension PostService {
+    /// A post as other features name it (Experiments' post arms, the
+    /// library's hits): its title or the start of its text.
+    struct PostLabel: Sendable, Equatable {
+        var id: UUID
+        var title: String?
+        var body: String
+        var status: String
+        var label: String { (title?.isEmpty == false ? title! : String(body.prefix(40))) }
+    }
+
+    /// The workspace's own posts among `ids` (another workspace's are not
+    /// found), by id.
+    static func labels(_ ids: [UUID], in access: WorkspaceAccess, on db: any Database) async throws -> [UUID: PostLabel] {
+        guard !ids.isEmpty else { return [:] }
+        let posts = try await access.query(Post.self, on: db).filter(\.$id ~~ ids).all()
+        return Dictionary(uniqueKeysWithValues: posts.map { ($0.id!, PostLabel(id: $0.id!, title: $0.title, body: $0.body, status: $0.status)) })
+    }
+
+    /// The workspace's latest published posts (what a post arm may name), newest first.
+    static func recentPublished(in access: WorkspaceAccess, limit: Int, on db: any Database) async throws -> [PostLabel] {
+        try await access.query(Post.self, on: db).filter(\.$status == Post.Status.published.rawValue).sort(\.$updatedAt, .descending).limit(limit)
+            .all().map { PostLabel(id: $0.id!, title: $0.title, body: $0.body, status: $0.status) }
+    }
+}

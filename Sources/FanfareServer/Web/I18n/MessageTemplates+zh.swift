@@ -457,6 +457,8 @@ enum ChineseMessages {
         .experimentArmCount: "须有 {min} 到 {max} 个组：先列对照组，再列一到四个实验组",
         .experimentArmNameTaken: "与本实验的另一个组重名；每个组须有自己的名称",
         .experimentLink: "须是本工作区一条已启用、且未被其他进行中实验分流的链接的 id",
+        .experimentArmPosts: "须列出 {min} 到 {max} 篇本工作区内容的 id，每篇内容只属于一个组",
+        .experimentAudience: "按受众随机分组需要能按粉丝分组群发的平台（微信公众号按标签群发），目前尚不可用；请选择按链接分流或按时间、账号轮换",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
         // Conversions
         .linkDestination: "须为带主机名的完整 http 或 https 网址，例如 https://example.com/a",
