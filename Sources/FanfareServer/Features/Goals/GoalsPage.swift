@@ -56,7 +56,8 @@ enum GoalsPage {
         guard let value, value.isFinite else { return "—" }
         if unit == "ratio" { return percent(value) }
         if abs(value) >= 1e15 { return DecimalText.fixed(value, digits: 0) }
-        if value.rounded() != value, abs(value) < 10_000 { return DecimalText.fixed(value, digits: 2) }
+        // Counts are whole; a small number such as an ROI of 3.5 keeps one decimal.
+        if value.rounded() != value, abs(value) < 10 { return DecimalText.fixed(value, digits: 1) }
         return Formats.count(Int(value.rounded()), locale)
     }
 
@@ -70,13 +71,18 @@ enum GoalsPage {
     /// The progress bar: a track with the share filled (held to 0…100 %),
     /// coloured by the state; none for an untracked goal.
     static func bar(_ fraction: Double?, state: String, _ ctx: PageContext) -> HTML {
-        guard state != "untracked" else { return "<span class=\"goal-untracked\">\(ctx.t("goals.state.untracked"))</span>" }
-        guard let fraction, fraction.isFinite else { return "<span class=\"goal-bar empty-bar\" aria-hidden=\"true\"></span>" }
+        // Untracked: no bar at all; the state's badge beside it says so.
+        guard state != "untracked" else { return .empty }
+        guard let fraction, fraction.isFinite else {
+            return
+                "<svg class=\"goal-bar\" viewBox=\"0 0 100 8\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" width=\"100\" height=\"8\" rx=\"4\"/></svg>"
+        }
         let shown = min(max(fraction, 0), 1)
-        let width = DecimalText.fixed(shown * 100, digits: 1)
+        // Drawn, not styled: the pages' policy allows no inline style.
         return """
-            <span class="goal-bar tone-\(Badge.tone(state, stateTones).rawValue)" role="progressbar" aria-valuemin="0" aria-valuemax="100" \
-            aria-valuenow="\(DecimalText.fixed(shown * 100, digits: 0))" aria-label="\(ctx.t("goals.progress"))"><span style="width: \(width)%"></span></span>\
+            <svg class="goal-bar tone-\(Badge.tone(state, stateTones).rawValue)" viewBox="0 0 100 8" preserveAspectRatio="none" role="progressbar" \
+            aria-valuemin="0" aria-valuemax="100" aria-valuenow="\(DecimalText.fixed(shown * 100, digits: 0))" aria-label="\(ctx.t("goals.progress"))">\
+            <rect class="track" width="100" height="8" rx="4"/><rect class="fill" width="\(DecimalText.fixed(shown * 100, digits: 2))" height="8" rx="4"/></svg>\
             <span class="goal-percent">\(percent(fraction))</span>
             """
     }
@@ -118,7 +124,7 @@ enum GoalsPage {
         return """
             <tr data-goal="\(id)" data-state="\(state)"><th scope="row"><a href="\(model.base)/goals/\(id)">\(HTML.typed(goal.title))</a>\
             <small class="hint metric">\(metricLabel(goal.metric, ctx))</small></th>
-            <td class="progress-cell">\(bar(tracked ? goal.progress?.fraction : nil, state: state, ctx))</td>
+            <td class="progress-cell">\(tracked ? bar(goal.progress?.fraction, state: state, ctx) : "—")</td>
             <td class="num">\(tracked ? value(goal.progress?.actual, unit: goal.unit, ctx.locale) : "—") / \(targetText(goal, ctx))</td>
             <td class="num">\(tracked ? value(goal.progress?.projected, unit: goal.unit, ctx.locale) : "—")</td>
             <td>\(badge(state, ctx))</td><td>\(Formats.day(goal.deadline, ctx.locale))</td><td>\(owner)</td></tr>
@@ -374,7 +380,7 @@ enum GoalsPage {
     }
 
     static func platformOptions(_ ctx: PageContext) -> [(value: String, label: String)] {
-        [("", ctx.t("goals.scope.all"))] + GoalService.platforms.sorted().map { ($0, ctx.t("platform.\($0)")) }
+        [("", ctx.t("goals.platform.all"))] + GoalService.platforms.sorted().map { ($0, ctx.t("platform.\($0)")) }
     }
 
     static func goalForm(_ model: GoalFormModel, _ ctx: PageContext) -> HTML {
