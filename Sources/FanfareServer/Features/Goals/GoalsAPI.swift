@@ -203,6 +203,10 @@ struct PeriodTargetDTO: Content, Equatable {
     init(_ period: PeriodTarget) {
         (self.period, from, to, target, toDate) = (period.period, period.from, period.to, period.target, period.toDate)
     }
+
+    init(period: String, from: String, to: String, target: Double?, toDate: Double?) {
+        (self.period, self.from, self.to, self.target, self.toDate) = (period, from, to, target, toDate)
+    }
 }
 
 struct GoalDTO: Content, Equatable {

@@ -12,6 +12,7 @@ struct GoalsFeature: Feature {
 
     func routes(_ routes: FeatureRoutes) throws {
         GoalsAPI().bootScoped(routes.workspaceAPI)
+        GoalsPages().bootScoped(routes.workspacePages)
     }
 
     var jobs: [JobRegistration] {
@@ -22,6 +23,14 @@ struct GoalsFeature: Feature {
 
     var dynamicKeys: [String] {
         ThreePhasePlan.items.map { "goals.template.\($0.key)" } + ThreePhasePlan.Phase.allCases.map { "goals.phase.\($0.rawValue)" }
-            + ["goals.notice.off_track"]
+            + ["goals.notice.off_track"] + GoalsPage.metricChoices.map(GoalsPage.metricKey)
+            + GoalState.allCases.map { "goals.state.\($0.rawValue)" } + GoalState.allCases.map { "goals.explain.\($0.rawValue)" }
+            + ["goals.explain.on_track_plain", "goals.explain.off_track_plain"]
+            + GoalTargetMode.allCases.map { "goals.mode.\($0.rawValue)" } + GoalDirection.allCases.map { "goals.direction.\($0.rawValue)" }
+            + ["run_rate", "trend"].map { "goals.method.\($0)" }
+    }
+
+    var navigation: [NavigationEntry] {
+        [NavigationEntry(.data, order: 24, path: "/goals", label: "nav.goals", permission: .analyticsView)]
     }
 }

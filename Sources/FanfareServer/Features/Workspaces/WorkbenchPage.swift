@@ -37,6 +37,8 @@ enum WorkbenchPage {
         var inbox: ConversationService.Workload?
         /// The last 7 days' KPIs, when the person may see analytics.
         var week: [AnalyticsOverview.KPI]? = nil
+        /// The goals card, when the person may see analytics.
+        var goals: GoalsSurface.Card? = nil
     }
 
     struct Tile: Sendable, Equatable {
@@ -60,12 +62,15 @@ enum WorkbenchPage {
         /// 本周数据: a few KPI tiles linking to the overview.
         var week: [DashboardPage.Tile] = []
         var weekHref: String = ""
+        var goals: GoalsSurface.Card? = nil
     }
 
     /// The workspace's own counts in one statement; the week's KPIs are
     /// read beside the person's work (on connections of their own), so a
     /// view waits for the longer of the two rather than for both.
     static func query(_ access: WorkspaceAccess, actor: Actor, on db: any Database, now: Date = Date()) async throws -> Found {
+        // Read before the week's KPIs start on their own connection.
+        let goals = try await GoalsSurface.card(access, base: "/w/\(access.workspace.slug)", on: db)
         async let week = access.can(.analyticsView) ? weekKPIs(access, on: db, now: now) : nil
         var members = 0
         var invitations = 0
@@ -86,7 +91,7 @@ enum WorkbenchPage {
             openInvitations: invitations, mayManageMembers: access.can(.membersView), mayWrite: access.can(.contentEdit),
             posts: access.can(.contentView) ? try await PostService.workload(of: actor, in: access, on: db, now: now) : nil,
             inbox: access.can(.inboxView) ? try await ConversationService.workload(of: actor.userID, in: access, on: db, now: now) : nil,
-            week: try await week)
+            week: try await week, goals: goals)
     }
 
     /// The last 7 days against the 7 before, through the overview's query.
@@ -137,6 +142,7 @@ enum WorkbenchPage {
         var model = Model(
             title: found.workspaceName, roleLabel: t("role." + found.role.rawValue), tiles: tiles, allClear: tiles.allSatisfy { $0.count == 0 },
             nextSteps: next, facts: facts)
+        model.goals = found.goals
         if let week = found.week {
             model.weekHref = "\(base)/analytics?period=7"
             model.week = week.map { kpi in
@@ -176,6 +182,7 @@ enum WorkbenchPage {
             \(clear)
             </section>
             \(weekStrip(model, ctx))
+            \(model.goals.map { GoalsSurface.cardView($0, ctx) })
             <section aria-labelledby="workbench-facts"><h2 id="workbench-facts">\(ctx.t("workbench.workspace"))</h2>
             <dl class="facts">\(facts)</dl></section>
             """
