@@ -3,10 +3,30 @@ import Fluent
 import Vapor
 
 /// What `fanfare-bench experiments --part goals` needs from inside the
-/// server: goals written into the analytics benchmark's workspace through
-/// the product's own service (validated as the API validates them), and
-/// the hourly check's pass over them as the job runs it.
-extension AnomalyLoad.Session {
+/// server: goals written into the analytics benchmark's workspace (made
+/// by Analytics' own load first) through the product's own service,
+/// validated as the API validates them, and the hourly check's pass over
+/// them as the job runs it.
+public enum GoalScaleLoad {
+    public struct Session: Sendable {
+        let app: Application
+        let access: WorkspaceAccess
+        public let timeZone: TimeZone
+    }
+
+    /// Opens the application on a database `fanfare serve --demo` made, on
+    /// the workspace `slug` (nothing is dropped or migrated).
+    public static func withWorkspace<T>(settings: Settings, slug: String, _ body: (Session) async throws -> T) async throws -> T {
+        try await BenchmarkWorkspace.existing(settings: settings, slug: slug) { app, workspace in
+            try await body(
+                Session(
+                    app: app, access: WorkspaceAccess(workspace: workspace, workspaceID: workspace.id!, role: .admin, matrix: .standard),
+                    timeZone: TimeZone(identifier: workspace.timeZone) ?? .gmt))
+        }
+    }
+}
+
+extension GoalScaleLoad.Session {
     /// Metrics the generated goals measure, with a target of the right
     /// size for a year of the benchmark's accounts: every kind the check
     /// reads (account levels and gains, post metrics, a rate of two,
@@ -27,8 +47,9 @@ extension AnomalyLoad.Session {
     /// an objective (OKR). Returns how many were written and how many the
     /// workspace has.
     public func goals(count: Int, through: String, seed: UInt64) async throws -> (written: Int, inWorkspace: Int) {
-        let accounts = try await benchAccounts()
-        var random = AnomalyLoad.SplitMix(seed: seed)
+        // The generated accounts (Sandbox, `bench…`), oldest first.
+        let accounts = try await access.query(SocialAccount.self, on: app.db).filter(\.$platform == "sandbox").sort(\.$handle).all()
+            .filter { $0.handle.hasPrefix("bench") }.compactMap(\.id)
         let service = GoalService(db: app.db)
         let objectives = ObjectiveService(db: app.db)
         let spans: [(before: Int, after: Int)] = [(180, 185), (45, 45), (15, 15)]
@@ -44,10 +65,12 @@ extension AnomalyLoad.Session {
                     in: access, actor: .system)
                 objectiveID = objective.id
             }
-            let metric = Self.benchGoalMetrics[Int(random.next() % UInt64(Self.benchGoalMetrics.count))]
+            // Metrics, spans and scopes cycle at different paces, so every
+            // pairing occurs; `seed` shifts where the metrics start.
+            let metric = Self.benchGoalMetrics[(index * 7 + Int(seed % 13)) % Self.benchGoalMetrics.count]
             let span = spans[index % spans.count]
             var scope: [String] = []
-            switch index % 3 {
+            switch (index / 3) % 3 {
             case 1 where !accounts.isEmpty: scope = [accounts[index % accounts.count].uuidString]
             case 2 where accounts.count >= 5: scope = (0..<5).map { accounts[(index + $0 * 7) % accounts.count].uuidString }
             default: break

@@ -27,7 +27,7 @@ struct GoalsFeature: Feature {
             + GoalState.allCases.map { "goals.state.\($0.rawValue)" } + GoalState.allCases.map { "goals.explain.\($0.rawValue)" }
             + ["goals.explain.on_track_plain", "goals.explain.off_track_plain"]
             + GoalTargetMode.allCases.map { "goals.mode.\($0.rawValue)" } + GoalDirection.allCases.map { "goals.direction.\($0.rawValue)" }
-            + ["run_rate", "trend"].map { "goals.method.\($0)" }
+            + ["run_rate", "trend", "held"].map { "goals.method.\($0)" }
     }
 
     var navigation: [NavigationEntry] {
