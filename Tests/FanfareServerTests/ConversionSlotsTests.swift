@@ -81,6 +81,35 @@ import Vapor
         }
     }
 
+    /// The goals' daily conversion counts come from the slots: in zones a
+    /// quarter-hour off the hour (Kathmandu, +5:45) and half a day away,
+    /// each day's count is that of the events whose own local day it is.
+    @Test(arguments: TestDatabase.available)
+    func dailyCountsFromTheSlotsAreTheEventsByTheirLocalDay(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("a@example.com", workspace: "Alpha")
+            let now = Date()
+            let events = Self.batch(0..<400, now: now)
+            let answer = try await t.api(.POST, "/api/v1/workspaces/\(ws.slug)/events", token: token, json: ["events": events])
+            #expect(answer.json["accepted"] as? Int == 400, "\(answer.body)")
+            let formatter = ISO8601DateFormatter()
+            for zone in ["Asia/Kathmandu", "America/Los_Angeles", "UTC"].compactMap(TimeZone.init(identifier:)) {
+                let to = MetricDay.of(now, in: zone)
+                let from = MetricDay.adding(-1, to: to)
+                for type in [nil, "sign_up"] as [String?] {
+                    var expected: [String: Double] = [:]
+                    for event in events where type == nil || event["type"] as? String == type {
+                        let day = MetricDay.of(formatter.date(from: event["at"] as! String)!, in: zone)
+                        if day >= from && day <= to { expected[day, default: 0] += 1 }
+                    }
+                    let counted = try await ConversionCounts.daily(
+                        workspaceID: ws.id!, type: type, from: from, to: to, timeZone: zone, on: t.db)
+                    #expect(counted == expected && !expected.isEmpty, "\(zone.identifier) \(type ?? "all"): \(counted) vs \(expected)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func concurrentBatchesSharingEventsCountEachOnce(_ database: TestDatabase) async throws {
         try await withTestApp(database) { t in
