@@ -24,8 +24,10 @@ import Testing
         (["listening", "--storms", "-1"], "--storms"),
         (["listening", "--accounts", "3"], "--accounts: the listening benchmark does not use it"),
         (["experiments", "--experiments", "0"], "--experiments: must be a whole number of at least 1, not 0"),
-        (["experiments", "--part", "goals"], "--part"),
-        (["experiments", "--days", "30"], "--days: the experiments benchmark does not use it"),
+        (["experiments", "--part", "nope"], "--part"),
+        (["experiments", "--goals", "1001"], "--goals: must be at most 1000"),
+        (["experiments", "--days", "3"], "--days"),
+        (["experiments", "--events", "-5"], "--events"),
     ])
     func badValuesAreRefusedNamingTheOption(arguments: [String], message: String) {
         do {
@@ -73,7 +75,7 @@ import Testing
     /// The experiments benchmark reads out what it generated: every
     /// experiment, some with an error read-out, some significant.
     @Test func experimentsReportsItsReadouts() async throws {
-        let arguments = ["experiments", "--experiments", "400", "--runs", "1"]
+        let arguments = ["experiments", "--part", "readouts", "--experiments", "400", "--runs", "1"]
         let command = try #require(try FanfareBench.parseAsRoot(arguments) as? ExperimentsBenchmark)
         let data = try command.report(try await command.measure(), command: ["fanfare-bench"] + arguments)
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -24,8 +24,17 @@ struct AddPostArms: AsyncMigration {
         guard changed != statement, changed.contains("\"experiments_v20\""), !changed.contains("\"link_id\" UUID NOT NULL") else {
             throw MigrationShapeError(table: "experiments", statement: statement)
         }
-        try await database.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
+        // One transaction on one connection, begun as every writer's is
+        // (writeTransaction's gate is not set up while migrations run).
+        try await database.withConnection { connection in
+            guard let sql = connection as? any SQLDatabase else { return }
+            try await Self.rebuild(sql, changed: changed)
+        }
+    }
+
+    static func rebuild(_ sql: any SQLDatabase, changed: String) async throws {
+        try await sql.raw("BEGIN IMMEDIATE TRANSACTION").run()
+        do {
             try await sql.raw("CREATE TABLE experiment_arms_v20 AS SELECT * FROM experiment_arms").run()
             try await sql.raw(SQLQueryString(changed)).run()
             try await sql.raw("INSERT INTO experiments_v20 SELECT * FROM experiments").run()
@@ -34,6 +43,10 @@ struct AddPostArms: AsyncMigration {
             try await sql.create(index: "experiments_workspace").on("experiments").column("workspace_id").column("created_at").run()
             try await sql.raw("INSERT INTO experiment_arms SELECT * FROM experiment_arms_v20").run()
             try await sql.raw("DROP TABLE experiment_arms_v20").run()
+            try await sql.raw("COMMIT TRANSACTION").run()
+        } catch {
+            try? await sql.raw("ROLLBACK TRANSACTION").run()
+            throw error
         }
     }
 
