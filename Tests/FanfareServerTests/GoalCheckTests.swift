@@ -20,7 +20,7 @@ import Vapor
             let viewer = try await t.makeUser("viewer@example.com")
             try await t.addMember(viewer, to: ws, as: .viewer)
             _ = try await GoalsTests.account(t, token: token, ws: ws, handle: "brand", start: 10_000, perDay: 100, days: 40)
-            let today = GoalsTests.utcToday()
+            let today = GoalsTests.today(in: ws)
             let start = MetricDay.adding(-29, to: today)
             let deadline = MetricDay.adding(70, to: today)
             // 20,900 projected: 30,000 is off track, 22,000 on track.

@@ -10,7 +10,10 @@ import Vapor
 /// store, validation, objectives with at most six key results, the
 /// three-phase template and the workspace's tolerance.
 @Suite struct GoalsTests {
-    static func utcToday() -> String { MetricDay.of(Date(), in: TimeZone(identifier: "UTC")!) }
+    /// Today in the workspace's own time zone: goals read days there, so a
+    /// test written in UTC days would be a day off for the hours when the
+    /// two calendars differ (16:00–24:00 UTC for Asia/Shanghai).
+    static func today(in ws: Workspace) -> String { MetricDay.of(Date(), in: ws.zone) }
 
     /// A Sandbox account whose followers rose by `perDay` from `start` for
     /// `days` days up to today (each day's snapshot written to the store).
@@ -18,7 +21,7 @@ import Vapor
         let base = "/api/v1/workspaces/\(ws.slug)"
         let id = try #require(
             try await t.api(.POST, base + "/accounts", token: token, json: ["platform": "sandbox", "handle": handle]).json["id"] as? String)
-        let today = utcToday()
+        let today = Self.today(in: ws)
         for offset in 0..<days {
             let day = MetricDay.adding(-(days - 1 - offset), to: today)
             try await MetricHistoryService.recordAccount(
@@ -37,7 +40,7 @@ import Vapor
             let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
             let base = "/api/v1/workspaces/\(ws.slug)"
             let account = try await Self.account(t, token: token, ws: ws, handle: "brand", start: 10_000, perDay: 100, days: 40)
-            let today = Self.utcToday()
+            let today = Self.today(in: ws)
             let start = MetricDay.adding(-29, to: today)
             let deadline = MetricDay.adding(70, to: today)
             // Followers rising 100 a day reach about 10,000 + 100 × 109 by the deadline.
