@@ -56,3 +56,10 @@ public protocol AudienceSending: Sendable {
     /// fan use them; WeChat does not).
     func reach(of send: AudienceSend, fanIDs: [String], now: Date) async throws(ConnectorError) -> AudienceReach?
 }
+
+extension ConnectorRegistry {
+    /// The platforms whose connectors are `AudienceSending`: what a form
+    /// may offer before any connector is made (credentials are opened only
+    /// to send). `AudienceSendingTests` holds it to the connectors.
+    public static let audienceSendingPlatforms: Set<String> = ["sandbox", "wechat"]
+}

@@ -83,10 +83,10 @@ import Vapor
             #expect(
                 Set(bad.problemFields) == ["metric", "arms[1].post_ids[0]", "arms[1].post_ids[1]", "arms[1].post_ids[2]", "arms[2].post_ids"],
                 "\(bad.body)")
-            // Randomising by audience is refused with its own reason, not as an unknown word.
+            // Randomising by audience needs an account that sends to groups of fans, named with its own reason.
             let audience = try await lab.create([["name": "A", "post_ids": [mine]], ["name": "B", "post_ids": [mine]]], ["assignment": "audience"])
             let errors = try #require(audience.json["errors"] as? [[String: Any]])
-            #expect(errors.contains { $0["field"] as? String == "assignment" && $0["code"] as? String == "experiment_audience" }, "\(audience.body)")
+            #expect(errors.contains { $0["field"] as? String == "account_id" && $0["code"] as? String == "experiment_audience" }, "\(audience.body)")
             // A link arm may name at most one post (the one its page promotes).
             let link = try #require(
                 try await t.api(

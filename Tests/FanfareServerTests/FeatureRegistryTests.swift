@@ -38,6 +38,8 @@ import Vapor
                 "AddLinkSplits", "CreateExperiments",
                 // Release 20 (issue 21): the library's hits, experiments whose arms are posts.
                 "CreateContentHits", "AddPostArms",
+                // Release 21 (issue 21): experiments randomised by audience.
+                "AddAudienceArms",
             ])
     }
 

@@ -27,7 +27,7 @@ import Testing
         // Incidents (issue 20)
         Incident(), IncidentMember(), IncidentEntry(), IncidentStatement(), IncidentReview(), PublishingHold(),
         // Experiments (issue 21)
-        Experiment(), ExperimentArm(), ContentHit(),
+        Experiment(), ExperimentArm(), ExperimentSend(), ContentHit(),
         // Goals (issue 21)
         Goal(), GoalObjective(),
     ]

@@ -27,7 +27,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         // Issue 20
         "incidents.reminders",
         // Issue 21
-        "goals.check",
+        "goals.check", "experiments.audience_send", "experiments.audience_count",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -40,7 +40,7 @@ struct TestPayload: Codable, Sendable, Equatable {
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
                 "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders", "listening.searches",
-                "goals.check",
+                "goals.check", "experiments.audience_count",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

@@ -1040,7 +1040,7 @@ extension MessageCode {
         case .experimentLink: "must be the id of one of this workspace's links that is switched on and not split by another running experiment"
         case .experimentArmPosts: "must list from {min} to {max} ids of this workspace's posts, each post in one arm only"
         case .experimentAudience:
-            "randomised by audience needs a platform that mass-sends to fan groups (WeChat Official Accounts' tags) and is not available yet; use link or alternation"
+            "must be the id of one of this workspace's accounts on a platform that sends to groups of fans (WeChat Official Accounts by tag, or the Sandbox)"
         // Conversions
         case .linkDestination: "must be an absolute http or https URL with a host, such as https://shop.example.com/item/42"
         case .postId: "must be the id of a post (or of one of its variants) of this workspace"

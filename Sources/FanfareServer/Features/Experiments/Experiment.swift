@@ -17,15 +17,17 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
         case title, cover, copy, time
     }
 
-    /// How people reach an arm: a tracked link's random split, or posts
-    /// alternated by time or account (not randomised: a quasi-experiment).
-    /// Randomising by audience is refused by name (docs/experiments.md).
+    /// How people reach an arm: a tracked link's random split, the
+    /// account's fans split at random into one group per arm (each group
+    /// sent its arm's post by a tag mass-send), or posts alternated by time
+    /// or account (not randomised: a quasi-experiment).
     enum Assignment: String, Codable, CaseIterable, Sendable {
         case link
+        case audience
         case alternation
 
         /// Only a random split lets a difference be read as caused by the arm.
-        var randomised: Bool { self == .link }
+        var randomised: Bool { self != .alternation }
     }
 
     /// What the arms are compared on: the share of visitors who converted
@@ -37,11 +39,14 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
         case revenuePerVisitor = "revenue_per_visitor"
         case engagementRate = "engagement_rate"
         case clickThrough = "click_through"
+        /// Fans who opened a group send per fan it was delivered to.
+        case readRate = "read_rate"
 
         /// The metrics each assignment can be read by.
         static func of(_ assignment: Assignment) -> [Metric] {
             switch assignment {
             case .link: [.conversion, .revenuePerVisitor]
+            case .audience: [.readRate]
             case .alternation: [.engagementRate, .clickThrough]
             }
         }
@@ -68,6 +73,11 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
     @OptionalField(key: "readout") var readout: String?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_at") var createdAt: Date
+    /// The account whose fans an audience experiment splits and sends to.
+    @OptionalField(key: "audience_account_id") var audienceAccountID: UUID?
+    /// The seed the audience was split with (`AudienceSplit`): with it and
+    /// the members, anyone can check the split.
+    @OptionalField(key: "audience_seed") var audienceSeed: String?
 
     static var workspaceKey: KeyPath<Experiment, ParentProperty<Experiment, Workspace>> { \.$workspace }
 
@@ -79,7 +89,7 @@ final class Experiment: Model, @unchecked Sendable, WorkspaceOwned {
     var properties: [any AnyProperty] {
         [
             $id, $workspace, $name, $hypothesis, $varies, $assignment, $metric, $conversionType, $inverse, $state, $linkID, $runningLink,
-            $startedAt, $endedAt, $winnerArmID, $decision, $readout, $createdBy, $createdAt,
+            $startedAt, $endedAt, $winnerArmID, $decision, $readout, $createdBy, $createdAt, $audienceAccountID, $audienceSeed,
         ]
     }
 }
@@ -109,5 +119,44 @@ final class ExperimentArm: Model, @unchecked Sendable, WorkspaceOwned {
     var postIDs: [UUID] {
         get { postIDsJSON.flatMap { try? JSONDecoder().decode([UUID].self, from: Data($0.utf8)) } ?? [] }
         set { postIDsJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+}
+
+/// One arm's group send in an experiment randomised by audience: made
+/// `pending` when the experiment starts, `sent` once the platform took it,
+/// `failed` when the platform refused it for good; its delivered and read
+/// counts are read from the platform afterwards.
+final class ExperimentSend: Model, @unchecked Sendable, WorkspaceOwned {
+    static let schema = "experiment_sends"
+
+    enum State: String, Codable, CaseIterable, Sendable {
+        case pending, sent, failed
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "workspace_id") var workspace: Workspace
+    @Field(key: "experiment_id") var experimentID: UUID
+    @Field(key: "arm_id") var armID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "state") var state: String
+    /// Fans in the arm's group.
+    @Field(key: "addressed") var addressed: Int
+    @OptionalField(key: "message_id") var messageID: String?
+    @OptionalField(key: "data_id") var dataID: String?
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "delivered") var delivered: Int?
+    @OptionalField(key: "readers") var readers: Int?
+    @OptionalField(key: "counted_at") var countedAt: Date?
+    @OptionalField(key: "failure") var failure: String?
+
+    static var workspaceKey: KeyPath<ExperimentSend, ParentProperty<ExperimentSend, Workspace>> { \.$workspace }
+
+    init() {}
+
+    var properties: [any AnyProperty] {
+        [
+            $id, $workspace, $experimentID, $armID, $position, $state, $addressed, $messageID, $dataID, $sentAt, $delivered, $readers, $countedAt,
+            $failure,
+        ]
     }
 }

@@ -91,7 +91,7 @@ struct ReadoutDTO: Content, Equatable {
             let tally = tallies[arm.id!] ?? LinkService.ArmTally()
             let n = Double(tally.visitors)
             switch metric {
-            case .conversion, .engagementRate, .clickThrough:
+            case .conversion, .engagementRate, .clickThrough, .readRate:
                 let sample = ArmSample.binomial(users: tally.visitors, conversions: tally.converted)
                 samples.append(sample)
                 rows.append(
@@ -179,8 +179,39 @@ struct ExperimentDTO: Content, Equatable {
     var decision: String?
     var arms: [Arm]
     var createdAt: Date
+    /// An audience experiment's account.
+    var accountId: UUID?
+    /// An audience experiment's group sends, once it started (nil otherwise).
+    var sends: [Send]?
 
-    init(_ experiment: Experiment, arms: [ExperimentArm]) {
+    /// One arm's group send and what the platform counted of it.
+    struct Send: Content, Equatable {
+        var armId: UUID
+        /// `pending`, `sent` or `failed`.
+        var state: String
+        /// Fans in the group.
+        var addressed: Int
+        var sentAt: Date?
+        /// Fans the platform delivered it to, and those who opened it (nil until counted).
+        var delivered: Int?
+        var readers: Int?
+        var countedAt: Date?
+        /// The platform's reason, when it refused the send.
+        var failure: String?
+
+        init(_ send: ExperimentSend) {
+            armId = send.armID
+            state = send.state
+            addressed = send.addressed
+            sentAt = send.sentAt
+            delivered = send.delivered
+            readers = send.readers
+            countedAt = send.countedAt
+            failure = send.failure
+        }
+    }
+
+    init(_ experiment: Experiment, arms: [ExperimentArm], sends: [ExperimentSend]? = nil) {
         id = experiment.id!
         name = experiment.name
         hypothesis = experiment.hypothesis
@@ -200,6 +231,8 @@ struct ExperimentDTO: Content, Equatable {
             Arm(id: $0.id!, name: $0.name, control: $0.position == 0, weight: $0.weight, destination: $0.destination, postIds: $0.postIDs)
         }
         createdAt = experiment.createdAt
+        accountId = experiment.audienceAccountID
+        self.sends = sends.map { $0.map(Send.init) }
     }
 }
 

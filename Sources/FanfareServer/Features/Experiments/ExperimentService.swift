@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import SQLKit
@@ -27,8 +28,9 @@ struct ExperimentService {
     /// workspace's are not found), each post in one arm only; required for
     /// post arms, at most one for a link arm. Problems are named by path
     /// (`arms[1].post_ids[0]`).
-    private func posts(of arms: [ArmInput], required: Bool, in access: WorkspaceAccess, errors: inout ValidationErrors) async throws -> [[UUID]] {
-        let most = required ? Self.maxPostsPerArm : 1
+    private func posts(
+        of arms: [ArmInput], required: Bool, most: Int, in access: WorkspaceAccess, errors: inout ValidationErrors
+    ) async throws -> [[UUID]] {
         let coded = CodedMessage.experimentArmPosts(min: required ? 1 : 0, max: most)
         // Each id with its position as given, so a problem names the right one.
         var parsed: [[(position: Int, id: UUID)]] = []
@@ -64,6 +66,8 @@ struct ExperimentService {
         var conversionType: String?
         var inverse: Bool?
         var linkId: String?
+        /// An audience experiment's account: its fans are split and sent to.
+        var accountId: String?
         var arms: [ArmInput]?
     }
 
@@ -98,6 +102,15 @@ struct ExperimentService {
         return Dictionary(grouping: rows, by: \.experimentID)
     }
 
+    /// The experiment as the API shows it: its arms, and an audience
+    /// experiment's group sends once it started.
+    func dto(_ experiment: Experiment) async throws -> ExperimentDTO {
+        let sends: [ExperimentSend]? =
+            experiment.assignment == Experiment.Assignment.audience.rawValue && experiment.startedAt != nil
+            ? try await AudienceSends.sends(of: experiment.id!, workspaceID: experiment.$workspace.id, on: db) : nil
+        return ExperimentDTO(experiment, arms: try await arms(of: experiment), sends: sends)
+    }
+
     func create(_ input: Input, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Experiment {
         try access.require(.contentEdit)
         var errors = ValidationErrors()
@@ -119,14 +132,7 @@ struct ExperimentService {
             return value
         }
         let varies = choice("varies", input.varies, Experiment.Varies.self)
-        // Randomising by audience is named in the issue but not built: refused with its own reason.
-        let assignment: Experiment.Assignment?
-        if input.assignment == "audience" {
-            errors.add("assignment", .experimentAudience)
-            assignment = nil
-        } else {
-            assignment = choice("assignment", input.assignment, Experiment.Assignment.self, default: .link)
-        }
+        let assignment = choice("assignment", input.assignment, Experiment.Assignment.self, default: .link)
         let metricChoices = Experiment.Metric.of(assignment ?? .link)
         var metric = choice("metric", input.metric, Experiment.Metric.self, default: metricChoices[0])
         if let chosen = metric, assignment != nil, !metricChoices.contains(chosen) {
@@ -138,7 +144,21 @@ struct ExperimentService {
         _ = errors.collect { () throws(ValidationErrors) in
             try ExperimentArms.validate(names: arms.map { $0.name ?? "" }, weights: arms.map { $0.weight ?? 1 })
         }
-        let armPosts = try await posts(of: arms, required: assignment == .alternation, in: access, errors: &errors)
+        // Post arms name the posts alternated; an audience arm the one post its group is sent.
+        let armPosts = try await posts(
+            of: arms, required: assignment == .alternation || assignment == .audience,
+            most: assignment == .alternation ? Self.maxPostsPerArm : 1, in: access, errors: &errors)
+        var audienceAccount: UUID?
+        if assignment == .audience {
+            let raw = (input.accountId ?? "").trimmingCharacters(in: .whitespaces)
+            var account: SocialAccount?
+            if let id = UUID(uuidString: raw) { account = try await access.query(SocialAccount.self, on: db).filter(\.$id == id).first() }
+            if let account, ConnectorRegistry.audienceSendingPlatforms.contains(account.platform) {
+                audienceAccount = account.id
+            } else {
+                errors.add("account_id", .experimentAudience)
+            }
+        }
         var link: ShortLink?
         var destinations: [String] = Array(repeating: "", count: arms.count)
         if assignment == .link {
@@ -176,6 +196,7 @@ struct ExperimentService {
         experiment.inverse = input.inverse ?? false
         experiment.state = Experiment.State.draft.rawValue
         experiment.linkID = link?.id
+        experiment.audienceAccountID = audienceAccount
         experiment.createdBy = actor.userID
         experiment.createdAt = now
         try await db.writeTransaction { tx in
@@ -208,8 +229,23 @@ struct ExperimentService {
         guard experiment.state == Experiment.State.draft.rawValue else {
             throw Problem(.conflict, "Only a draft experiment can be started; this one is \(experiment.state).", type: "conflict")
         }
+        var audience: [AudienceSends.Member] = []
+        let seed = Self.newSeed()
+        let arms = try await arms(of: experiment)
+        if let accountID = experiment.audienceAccountID {
+            audience = try await AudienceSends.audience(accountID: accountID, workspaceID: access.workspaceID, on: db)
+            let fewest = AudienceSplit.sizes(total: audience.count, weights: arms.map(\.weight)).min() ?? 0
+            guard fewest >= AudienceSends.minimumPerGroup else {
+                throw Problem(
+                    .conflict,
+                    "Each group needs at least \(AudienceSends.minimumPerGroup) fans; the account's \(audience.count) fans split by these weights leave \(fewest) in the smallest. Wait for more fans or use fewer arms.",
+                    type: AudienceSends.tooFewType)
+            }
+        }
+        let members = audience
         guard let linkID = experiment.linkID else {
             // Post arms: nothing to split; the arms' posts go out as planned.
+            // Audience arms: the fans are split now, and a job sends each group its post.
             try await db.writeTransaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return }
                 let started = try await sql.raw(
@@ -219,15 +255,18 @@ struct ExperimentService {
                     """
                 ).first()
                 guard started != nil else { throw Problem(.conflict, "The experiment was started or ended meanwhile.", type: "conflict") }
+                if experiment.audienceAccountID != nil {
+                    try await sql.raw("UPDATE experiments SET audience_seed = \(bind: seed) WHERE id = \(bind: experiment.id!)").run()
+                    try await AudienceSends.store(experiment, arms: arms, members: members, seed: seed, on: tx, now: now)
+                }
                 try await AuditLog.record(
                     on: tx, actor: actor, workspaceID: access.workspaceID, action: "experiment.started", targetType: "experiment",
-                    targetID: experiment.id, now: now)
+                    targetID: experiment.id, after: experiment.audienceAccountID == nil ? [:] : ["fans": "\(members.count)"], now: now)
             }
             return try await find(rawID, in: access)
         }
         let links = LinkService(db: db)
         let link = try await links.enabledLink(linkID.uuidString, field: "link_id", in: access)
-        let arms = try await arms(of: experiment)
         var split = LinkSplit(key: experiment.id!.uuidString.lowercased(), arms: [])
         for arm in arms {
             guard case .success(let withUTM) = LinkService.destinationWithUTM(arm.destination, of: link) else { continue }
@@ -323,6 +362,10 @@ struct ExperimentService {
             throw Problem(.conflict, "A running experiment cannot be deleted; end it first.", type: "conflict")
         }
         try await db.writeTransaction { tx in
+            try await ExperimentSend.query(on: tx).filter(\.$experimentID == experiment.id!).delete()
+            if let sql = tx as? any SQLDatabase {
+                try await sql.raw("DELETE FROM experiment_audience_members WHERE experiment_id = \(bind: experiment.id!)").run()
+            }
             try await ExperimentArm.query(on: tx).filter(\.$experimentID == experiment.id!).delete()
             try await experiment.delete(on: tx)
             try await AuditLog.record(
@@ -343,6 +386,17 @@ struct ExperimentService {
         let assignment = Experiment.Assignment(rawValue: experiment.assignment) ?? .link
         guard let started = experiment.startedAt else { return ReadoutDTO.empty(arms, assignment: assignment) }
         let metric = Experiment.Metric(rawValue: experiment.metric) ?? .conversion
+        if assignment == .audience {
+            // Each group: the fans its send was delivered to, and those who opened it.
+            var tallies: [UUID: LinkService.ArmTally] = [:]
+            for send in try await AudienceSends.sends(of: experiment.id!, workspaceID: experiment.$workspace.id, on: db) {
+                var tally = LinkService.ArmTally()
+                tally.visitors = send.delivered ?? 0
+                tally.converted = send.readers ?? 0
+                tallies[send.armID] = tally
+            }
+            return ReadoutDTO.make(arms: arms, tallies: tallies, metric: metric, inverse: experiment.inverse, assignment: assignment, at: now)
+        }
         guard let linkID = experiment.linkID else {
             // Post arms: each arm's posts' stored totals (impressions as users,
             // engagements or link clicks as conversions).
@@ -370,6 +424,11 @@ struct ExperimentService {
         return ReadoutDTO.make(arms: arms, tallies: tallies, metric: metric, inverse: experiment.inverse, assignment: assignment, at: now)
     }
 
+    /// A fresh seed for an audience split: 128 random bits, hex.
+    static func newSeed() -> String {
+        (0..<2).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
+    }
+
     /// The power plan from the traffic the link (or the workspace's links) really had.
     func power(_ experiment: Experiment, arms: [ExperimentArm], now: Date = Date()) async throws -> PowerDTO {
         // Post arms have no link history to plan from (docs/experiments.md, "Not done yet").
@@ -394,7 +453,7 @@ struct ExperimentService {
         power.visitorsPerDay = n / history.days
         let baseline: PowerPlan.Baseline
         switch Experiment.Metric(rawValue: experiment.metric) ?? .conversion {
-        case .conversion, .engagementRate, .clickThrough:
+        case .conversion, .engagementRate, .clickThrough, .readRate:
             let rate = Double(history.tally.converted) / n
             power.baseline = rate
             baseline = .binomial(rate: rate)

@@ -28,7 +28,7 @@ struct ExperimentsAPI {
     @Sendable func show(req: Request) async throws -> ExperimentDTO {
         let service = ExperimentService(db: req.db)
         let experiment = try await service.find(req.parameters.get("experiment_id"), in: try req.workspaceAccess)
-        return ExperimentDTO(experiment, arms: try await service.arms(of: experiment))
+        return try await service.dto(experiment)
     }
 
     @Sendable func readout(req: Request) async throws -> ReadoutDTO {
@@ -46,14 +46,14 @@ struct ExperimentsAPI {
     @Sendable func create(req: Request) async throws -> Response {
         let service = ExperimentService(db: req.db)
         let experiment = try await service.create(try req.decodeInput(ExperimentService.Input.self), in: try req.workspaceAccess, actor: req.actor)
-        return try await ExperimentDTO(experiment, arms: try await service.arms(of: experiment)).encodeResponse(status: .created, for: req)
+        return try await service.dto(experiment).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func start(req: Request) async throws -> ExperimentDTO {
         let service = ExperimentService(db: req.db)
         let experiment = try await service.start(
             req.parameters.get("experiment_id"), in: try req.workspaceAccess, actor: req.actor, cache: req.application.linkCache)
-        return ExperimentDTO(experiment, arms: try await service.arms(of: experiment))
+        return try await service.dto(experiment)
     }
 
     @Sendable func end(req: Request) async throws -> ExperimentDTO {
@@ -61,7 +61,7 @@ struct ExperimentsAPI {
         let experiment = try await service.end(
             req.parameters.get("experiment_id"), try req.decodeInput(ExperimentService.EndInput.self), in: try req.workspaceAccess, actor: req.actor,
             cache: req.application.linkCache)
-        return ExperimentDTO(experiment, arms: try await service.arms(of: experiment))
+        return try await service.dto(experiment)
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {

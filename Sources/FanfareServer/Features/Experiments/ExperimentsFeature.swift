@@ -9,11 +9,20 @@ import Vapor
 struct ExperimentsFeature: Feature {
     var name: String { "experiments" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(19, CreateExperiments()), ShippedMigration(20, AddPostArms())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(19, CreateExperiments()), ShippedMigration(20, AddPostArms()), ShippedMigration(21, AddAudienceArms())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         ExperimentsAPI().bootScoped(routes.workspaceAPI)
         ExperimentsPages().bootScoped(routes.workspacePages)
+    }
+
+    var jobs: [JobRegistration] {
+        [
+            JobRegistration(AudienceSends.sendKind, run: .single(AudienceSends.runSend)),
+            JobRegistration(AudienceSends.countKind, run: .single(AudienceSends.runCount), schedule: .every(AudienceSends.countPeriod)),
+        ]
     }
 
     var strings: StringTable { StringTable(en: Self.stringsEn, zhHans: Self.stringsZhHans) }
@@ -25,6 +34,7 @@ struct ExperimentsFeature: Feature {
             + ReadoutError.allCases.map { "experiments.error.\($0.rawValue)" }
             + ["link", "workspace"].map { "experiments.power_basis.\($0)" }
             + Experiment.Assignment.allCases.map { "experiments.assignment_name.\($0.rawValue)" }
+            + ExperimentSend.State.allCases.map { "experiments.send_state.\($0.rawValue)" }
     }
 
     var navigation: [NavigationEntry] {

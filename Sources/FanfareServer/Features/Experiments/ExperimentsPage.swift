@@ -15,6 +15,8 @@ enum ExperimentsPage {
         var links: [(id: String, label: String)]
         /// The workspace's published posts (id, label) a post arm may name.
         var posts: [(id: String, label: String)] = []
+        /// The workspace's accounts (id, label) whose platform sends to groups of fans.
+        var accounts: [(id: String, label: String)] = []
         var canEdit: Bool
         var values: [String: String] = [
             "varies": "title", "assignment": "link", "metric": "conversion", "conversion_type": "purchase", "arm0_name": "", "arm0_weight": "1",
@@ -99,6 +101,7 @@ enum ExperimentsPage {
             \(Layout.select(ctx, name: "assignment", label: ctx.t("experiments.assignment"), options: assignments, selected: v["assignment"] ?? "link", errors: e))
             <ul class="hint" id="assignment-note"><li>\(ctx.t("experiments.assignment.link_help"))</li><li>\(ctx.t("experiments.assignment.alternation_help"))</li>
             <li>\(ctx.t("experiments.assignment.audience_help"))</li></ul>
+            \(Layout.select(ctx, name: "account_id", label: ctx.t("experiments.account"), options: [("", ctx.t(model.accounts.isEmpty ? "experiments.no_audience_accounts" : "experiments.choose_account"))] + model.accounts.map { ($0.id, $0.label) }, selected: v["account_id"] ?? "", errors: e, hint: ctx.t("experiments.account_help"), verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "link_id", label: ctx.t("experiments.link"), options: [("", ctx.t("experiments.choose_link"))] + model.links.map { ($0.id, $0.label) }, selected: v["link_id"] ?? "", errors: e, hint: ctx.t("experiments.link_help") + " " + ctx.t("experiments.link_posts_only"), verbatimAfterFirst: true))
             \(Layout.select(ctx, name: "metric", label: ctx.t("experiments.metric"), options: metrics, selected: v["metric"] ?? "conversion", errors: e))
             \(Layout.select(ctx, name: "conversion_type", label: ctx.t("experiments.conversion_type"), options: types, selected: v["conversion_type"] ?? "purchase", errors: e))
@@ -143,6 +146,8 @@ enum ExperimentsPage {
         var errors = FormErrors()
         /// The arms' posts by id: their titles (typed text).
         var postLabels: [UUID: String] = [:]
+        /// An audience experiment's account, as the accounts page names it (typed).
+        var accountLabel: String = ""
     }
 
     static func percent(_ value: Double?) -> String {
@@ -166,7 +171,8 @@ enum ExperimentsPage {
         let id = e.id.uuidString.lowercased()
         let names = Dictionary(uniqueKeysWithValues: e.arms.map { ($0.id, $0.name) })
         let postsOfArm = Dictionary(uniqueKeysWithValues: e.arms.map { ($0.id, $0.postIds) })
-        let byPosts = e.linkId == nil
+        let byAudience = e.assignment == Experiment.Assignment.audience.rawValue
+        let byPosts = e.linkId == nil && !byAudience
         let armRows = r.arms.map { arm -> HTML in
             let winner = e.winnerArmId == arm.id
             let posts = (postsOfArm[arm.id] ?? []).compactMap { model.postLabels[$0] }
@@ -251,6 +257,9 @@ enum ExperimentsPage {
         let readoutEmpty: HTML
         if !(r.comparisons.isEmpty || r.arms.allSatisfy({ $0.visitors == 0 })) {
             readoutEmpty = .empty
+        } else if byAudience {
+            readoutEmpty =
+                "<p class=\"empty\" id=\"no-visitors\">\(ctx.t(e.state == "draft" ? "experiments.not_started_audience" : "experiments.not_counted"))</p>"
         } else if byPosts {
             readoutEmpty =
                 "<p class=\"empty\" id=\"no-visitors\">\(ctx.t(e.state == "draft" ? "experiments.not_started_posts" : "experiments.no_impressions"))</p>"
@@ -258,16 +267,20 @@ enum ExperimentsPage {
             readoutEmpty =
                 "<p class=\"empty\" id=\"no-visitors\">\(HTML.sentence(ctx.t(e.state == "draft" ? "experiments.not_started" : "experiments.no_visitors"), [HTML.typed(model.shortURL)]))</p>"
         }
-        let unitsHeader = ctx.t(byPosts ? "experiments.impressions" : "experiments.visitors")
+        let unitsHeader = ctx.t(byAudience ? "experiments.delivered" : byPosts ? "experiments.impressions" : "experiments.visitors")
         let convertedHeader = ctx.t(
-            byPosts
-                ? (e.metric == Experiment.Metric.clickThrough.rawValue ? "experiments.link_clicks" : "experiments.engagements")
-                : "experiments.converted")
+            byAudience
+                ? "experiments.readers"
+                : byPosts
+                    ? (e.metric == Experiment.Metric.clickThrough.rawValue ? "experiments.link_clicks" : "experiments.engagements")
+                    : "experiments.converted")
         let assignmentNote: HTML =
-            byPosts
-            ? "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\">\(ctx.t("experiments.assignment.alternation"))</p>"
-            : "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\" data-short-url=\"\(model.shortURL)\">\(HTML.sentence(ctx.t("experiments.assignment.link"), [HTML.typed(model.shortURL)]))</p>"
-        let conversionText: HTML = byPosts ? .empty : HTML(" · \(ctx.t("experiments.conversion.\(e.conversionType)"))")
+            byAudience
+            ? "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\">\(HTML.sentence(ctx.t("experiments.assignment.audience"), [HTML.typed(model.accountLabel)]))</p>"
+            : byPosts
+                ? "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\">\(ctx.t("experiments.assignment.alternation"))</p>"
+                : "<p class=\"hint\" id=\"assignment\" data-assignment=\"\(e.assignment)\" data-short-url=\"\(model.shortURL)\">\(HTML.sentence(ctx.t("experiments.assignment.link"), [HTML.typed(model.shortURL)]))</p>"
+        let conversionText: HTML = e.linkId == nil ? .empty : HTML(" · \(ctx.t("experiments.conversion.\(e.conversionType)"))")
         return """
             <p><a href="\(model.base)/experiments">\(ctx.t("experiments.back"))</a></p>
             <h1 translate="no">\(e.name)</h1>
@@ -283,9 +296,35 @@ enum ExperimentsPage {
             <th>\(ctx.t("experiments.arm_name"))</th><th>\(ctx.t("experiments.role"))</th><th>\(ctx.t("experiments.weight"))</th>
             <th>\(unitsHeader)</th><th>\(convertedHeader)</th><th>\(ctx.t("experiments.metric_value"))</th></tr></thead>
             <tbody>\(HTML.join(armRows))</tbody></table></div>\(readoutEmpty)</section>
+            \(e.sends.map { sendsCard($0, names: names, ctx) } ?? .empty)
             \(model.power.map { powerCard($0, metric: e.metric, ctx) } ?? .empty)
             \(HTML.join(sections))
             \(model.canEdit ? actions(model, id: id, ctx) : .empty)
+            """
+    }
+
+    static let sendTones: [String: Badge.Tone] = ["pending": .neutral, "sent": .success, "failed": .danger]
+
+    /// An audience experiment's group sends: each group's size, when it was
+    /// sent, and what the platform counted of it (or why it refused it).
+    static func sendsCard(_ sends: [ExperimentDTO.Send], names: [UUID: String], _ ctx: PageContext) -> HTML {
+        let rows = sends.map { send -> HTML in
+            let counted: HTML =
+                send.delivered == nil
+                ? "<td class=\"num\" colspan=\"2\">\(ctx.t("experiments.not_counted_short"))</td>"
+                : "<td class=\"num delivered\">\(Formats.grouped(send.delivered ?? 0))</td><td class=\"num readers\">\(Formats.grouped(send.readers ?? 0))</td>"
+            let failure: HTML = send.failure.map { "<br><small class=\"error send-failure\">\(HTML.typed($0))</small>" } ?? .empty
+            return """
+                <tr data-send="\(send.armId.uuidString.lowercased())" data-state="\(send.state)"><th scope="row" translate="no">\(names[send.armId] ?? "")</th>
+                <td>\(Badge.html(ctx.t("experiments.send_state.\(send.state)"), tone: Badge.tone(send.state, sendTones), classes: "send-state"))\(failure)</td>
+                <td class="num addressed">\(Formats.grouped(send.addressed))</td><td>\(Layout.time(send.sentAt, ctx))</td>\(counted)</tr>
+                """
+        }
+        return """
+            <section class="card" id="sends"><h2>\(ctx.t("experiments.sends"))</h2><p class="hint">\(ctx.t("experiments.sends_help"))</p>
+            <div class="table-scroll"><table id="sends-table"><thead><tr><th>\(ctx.t("experiments.arm_name"))</th><th>\(ctx.t("experiments.send_state"))</th>
+            <th>\(ctx.t("experiments.addressed"))</th><th>\(ctx.t("experiments.sent_at"))</th><th>\(ctx.t("experiments.delivered"))</th>
+            <th>\(ctx.t("experiments.readers"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div></section>
             """
     }
 

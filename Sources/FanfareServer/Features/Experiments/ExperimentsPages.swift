@@ -1,3 +1,4 @@
+import FanfareConnectors
 import FanfareCore
 import Fluent
 import Vapor
@@ -23,10 +24,16 @@ struct ExperimentsPages {
         let posts = try await PostService.recentPublished(in: access, limit: 200, on: req.db)
         let links = try await access.query(ShortLink.self, on: req.db).filter(\.$disabledAt == nil).sort(\.$id, .descending).limit(200).all()
         let base = req.application.settings.linkBase
+        let accounts = try await access.query(SocialAccount.self, on: req.db).filter(
+            \.$platform ~~ ConnectorRegistry.audienceSendingPlatforms.sorted()
+        )
+        .sort(\.$handle).all()
         return ExperimentsPage.ListModel(
             base: "/w/\(access.workspace.slug)", experiments: experiments,
             links: links.map { ($0.id!.uuidString.lowercased(), "\(LinkService.shortURL(base: base, code: $0.code)) → \($0.destination)") },
-            posts: posts.map { ($0.id.uuidString.lowercased(), $0.label) }, canEdit: access.can(.contentEdit))
+            posts: posts.map { ($0.id.uuidString.lowercased(), $0.label) },
+            accounts: accounts.map { ($0.id!.uuidString.lowercased(), "\(I18n.text("platform.\($0.platform)", req.uiLocale)) · \($0.handle)") },
+            canEdit: access.can(.contentEdit))
     }
 
     private func render(_ req: Request, _ model: ExperimentsPage.ListModel, status: HTTPStatus = .ok) async throws -> HTMLResponse {
@@ -43,7 +50,9 @@ struct ExperimentsPages {
         let access = try req.workspaceAccess
         try access.require(.contentEdit)
         var values: [String: String] = [:]
-        for key in ["name", "hypothesis", "varies", "assignment", "link_id", "metric", "conversion_type"] { values[key] = req.formValue(key) }
+        for key in ["name", "hypothesis", "varies", "assignment", "link_id", "account_id", "metric", "conversion_type"] {
+            values[key] = req.formValue(key)
+        }
         var arms: [ExperimentService.ArmInput] = []
         for i in 0..<ExperimentArms.count.upperBound {
             for part in ["name", "destination", "weight"] { values["arm\(i)_\(part)"] = req.formValue("arm\(i)_\(part)") }
@@ -60,7 +69,7 @@ struct ExperimentsPages {
         let input = ExperimentService.Input(
             name: values["name"], hypothesis: values["hypothesis"], varies: values["varies"], assignment: values["assignment"],
             metric: values["metric"],
-            conversionType: values["conversion_type"], linkId: values["link_id"], arms: arms)
+            conversionType: values["conversion_type"], linkId: values["link_id"], accountId: values["account_id"], arms: arms)
         do {
             let experiment = try await ExperimentService(db: req.db).create(input, in: access, actor: req.actor)
             Flash.add(.notice, I18n.text("experiments.created", req.uiLocale), to: req)
@@ -86,12 +95,18 @@ struct ExperimentsPages {
         var link: ShortLink?
         if let linkID = experiment.linkID { link = try await ShortLink.find(linkID, on: req.db) }
         let posts = try await PostService.labels(Array(Set(arms.flatMap(\.postIDs))), in: access, on: req.db)
+        var accountLabel = ""
+        if let accountID = experiment.audienceAccountID,
+            let account = try await access.query(SocialAccount.self, on: req.db).filter(\.$id == accountID).first()
+        {
+            accountLabel = "\(I18n.text("platform.\(account.platform)", req.uiLocale)) · \(account.handle)"
+        }
         return ExperimentsPage.ShowModel(
-            base: "/w/\(access.workspace.slug)", experiment: ExperimentDTO(experiment, arms: arms),
+            base: "/w/\(access.workspace.slug)", experiment: try await service.dto(experiment),
             readout: try await service.readout(experiment, arms: arms),
             power: experiment.state == Experiment.State.finished.rawValue ? nil : try await service.power(experiment, arms: arms),
             shortURL: link.map { LinkService.shortURL(base: req.application.settings.linkBase, code: $0.code) } ?? "",
-            canEdit: access.can(.contentEdit), postLabels: posts.mapValues(\.label))
+            canEdit: access.can(.contentEdit), postLabels: posts.mapValues(\.label), accountLabel: accountLabel)
     }
 
     @Sendable func show(req: Request) async throws -> HTMLResponse {
@@ -109,8 +124,12 @@ struct ExperimentsPages {
         do {
             let started = try await ExperimentService(db: req.db).start(
                 req.parameters.get("experiment_id"), in: try req.workspaceAccess, actor: req.actor, cache: req.application.linkCache)
-            Flash.add(
-                .notice, I18n.text(started.linkID == nil ? "experiments.started_notice_posts" : "experiments.started_notice", req.uiLocale), to: req)
+            let notice =
+                started.audienceAccountID != nil
+                ? "experiments.started_notice_audience" : started.linkID == nil ? "experiments.started_notice_posts" : "experiments.started_notice"
+            Flash.add(.notice, I18n.text(notice, req.uiLocale), to: req)
+        } catch let problem as Problem where problem.status == 409 && problem.type.hasSuffix("/" + AudienceSends.tooFewType) {
+            Flash.add(.error, I18n.text("experiments.audience_too_few", req.uiLocale, [String(AudienceSends.minimumPerGroup)]), to: req)
         } catch let problem as Problem where problem.status == 409 {
             Flash.add(.error, I18n.text("experiments.link_busy", req.uiLocale), to: req)
         } catch let refused as ValidationErrors where refused.issues.first?.field == "link_id" {

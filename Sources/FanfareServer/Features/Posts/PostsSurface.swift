@@ -73,6 +73,20 @@ extension PostService {
         return Dictionary(uniqueKeysWithValues: posts.map { ($0.id!, PostLabel(id: $0.id!, title: $0.title, body: $0.body, status: $0.status)) })
     }
 
+    /// What `accountID` would send of the post: its variant for that account
+    /// when it has one, else the post's own title and body (a post written
+    /// for other accounts). Pictures stay out: a group send carries the
+    /// account's cover (docs/experiments.md, "Randomised by audience").
+    static func content(of postID: UUID, for accountID: UUID, workspaceID: UUID, on db: any Database) async throws -> Variant? {
+        guard let post = try await Post.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$id == postID).first() else { return nil }
+        if let variant = try await PostVariant.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$post.$id == postID)
+            .filter(\.$account.$id == accountID).first()
+        {
+            return Variant(title: variant.title ?? post.title, text: variant.text, tags: variant.tags)
+        }
+        return Variant(title: post.title, text: post.body)
+    }
+
     /// The workspace's latest published posts (what a post arm may name), newest first.
     static func recentPublished(in access: WorkspaceAccess, limit: Int, on db: any Database) async throws -> [PostLabel] {
         try await access.query(Post.self, on: db).filter(\.$status == Post.Status.published.rawValue).sort(\.$updatedAt, .descending).limit(limit)

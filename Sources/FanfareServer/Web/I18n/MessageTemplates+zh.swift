@@ -458,7 +458,7 @@ enum ChineseMessages {
         .experimentArmNameTaken: "与本实验的另一个组重名；每个组须有自己的名称",
         .experimentLink: "须是本工作区一条已启用、且未被其他进行中实验分流的链接的 id",
         .experimentArmPosts: "须列出 {min} 到 {max} 篇本工作区内容的 id，每篇内容只属于一个组",
-        .experimentAudience: "按受众随机分组需要能按粉丝分组群发的平台（微信公众号按标签群发），目前尚不可用；请选择按链接分流或按时间、账号轮换",
+        .experimentAudience: "必须是本工作区中能按粉丝分组群发的平台上的账号（微信公众号按标签群发，或 Sandbox）",
         .seriesMinChange: "为 {value}；请使用大于 0 的数，单位与序列相同（计数用 1，比率用 0.001）",
         // Conversions
         .linkDestination: "须为带主机名的完整 http 或 https 网址，例如 https://example.com/a",
