@@ -157,6 +157,18 @@ import Vapor
             let shown = try await t.api(.GET, lab.api + "/experiments/\(id)", token: lab.token)
             #expect((shown.json["sends"] as? [[String: Any]])?.allSatisfy { $0["delivered"] as? Int != nil } == true)
 
+            // Planning the next test: the account's 60 fans at the read rate the counted sends had.
+            let next = try #require(try await lab.create([["name": "A", "post_ids": [a]], ["name": "B", "post_ids": [b]]]).json["id"] as? String)
+            let plan = try await t.api(.GET, lab.api + "/experiments/\(next)/power", token: lab.token)
+            #expect(plan.json["basis"] as? String == "audience" && plan.json["audience_fans"] as? Int == 60, "\(plan.body)")
+            let rate = Double(after.compactMap(\.readers).reduce(0, +)) / Double(after.compactMap(\.delivered).reduce(0, +))
+            #expect(abs((plan.json["baseline"] as? Double ?? -1) - rate) < 1e-9)
+            // Core's plan for 60 fans split evenly at that rate (nil: no change up to a 100 % read rate could show).
+            let expected = PowerPlan(baseline: .binomial(rate: rate), unitsPerDay: 60, weights: [1, 1]).minimumDetectableEffect(days: 1)
+            #expect(plan.json["mde_audience"] as? Double == expected)
+            let firstPlan = try await t.api(.GET, lab.api + "/experiments/\(id)/power", token: lab.token)
+            #expect(firstPlan.json["basis"] as? String == "none" && firstPlan.json["audience_fans"] as? Int == 60, "\(firstPlan.body)")
+
             // Ending with B as the winner marks its post a hit; deleting takes the split away.
             let armB = try #require((created.json["arms"] as? [[String: Any]])?.last?["id"] as? String)
             let ended = try await t.api(.POST, lab.api + "/experiments/\(id)/end", token: lab.token, json: ["winner_arm_id": armB])

@@ -243,7 +243,8 @@ struct ExperimentDTO: Content, Equatable {
 /// power 0.8 in 14 and 28 days, and the days needed to find +10 % and +20 %
 /// (`PowerPlan`, docs/experiments.md).
 struct PowerDTO: Content, Equatable {
-    /// `link`, `workspace`, or `none` when no tracked link had visitors.
+    /// `link`, `workspace`, `audience` (the account's fans and its earlier
+    /// group sends' read rate), or `none` when there is nothing to plan from.
     var basis: String
     var historyDays: Int
     var visitorsPerDay: Double
@@ -253,6 +254,10 @@ struct PowerDTO: Content, Equatable {
     var mde28Days: Double?
     var daysFor10Percent: Int?
     var daysFor20Percent: Int?
+    /// An audience experiment: the fans split (or to be split now) and the
+    /// smallest relative change in read rate one send to them can find.
+    var audienceFans: Int?
+    var mdeAudience: Double?
 
     static let historyDays = 28
     /// Fewer people than this over the history: the link's own is too thin to plan with.

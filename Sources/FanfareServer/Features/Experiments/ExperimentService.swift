@@ -424,6 +424,41 @@ struct ExperimentService {
         return ReadoutDTO.make(arms: arms, tallies: tallies, metric: metric, inverse: experiment.inverse, assignment: assignment, at: now)
     }
 
+    /// An audience experiment's plan: one send to a known number of fans,
+    /// so the question is the smallest change in read rate that audience
+    /// can show, at the read rate the account's earlier group sends had.
+    /// Without an earlier counted send there is no baseline: said, not guessed.
+    func audiencePower(_ experiment: Experiment, accountID: UUID, arms: [ExperimentArm]) async throws -> PowerDTO {
+        var power = PowerDTO(basis: "none", historyDays: 0, visitorsPerDay: 0)
+        let workspaceID = experiment.$workspace.id
+        let sends = try await AudienceSends.sends(of: experiment.id!, workspaceID: workspaceID, on: db)
+        let fans =
+            sends.isEmpty
+            ? try await AudienceSends.audience(accountID: accountID, workspaceID: workspaceID, on: db).count : sends.map(\.addressed).reduce(0, +)
+        power.audienceFans = fans
+        guard let sql = db as? any SQLDatabase, arms.count >= 2, fans > 0 else { return power }
+        let row = try await sql.raw(
+            """
+            SELECT CAST(SUM(s.delivered) AS BIGINT) AS delivered, CAST(SUM(s.readers) AS BIGINT) AS readers FROM experiment_sends s
+            JOIN experiments e ON e.id = s.experiment_id
+            WHERE s.workspace_id = \(bind: workspaceID) AND e.audience_account_id = \(bind: accountID) AND s.experiment_id <> \(bind: experiment.id!)
+            AND s.delivered IS NOT NULL
+            """
+        ).first()
+        let delivered = try row?.decode(column: "delivered", as: Int64?.self) ?? 0
+        let readers = try row?.decode(column: "readers", as: Int64?.self) ?? 0
+        guard delivered > 0 else { return power }
+        let rate = Double(readers) / Double(delivered)
+        let total = arms.map(\.weight).reduce(0, +)
+        let share = (arms[0].weight + arms[1].weight) / total
+        power.basis = "audience"
+        power.baseline = rate
+        // The whole audience at once: one "day" of all its fans.
+        power.mdeAudience = PowerPlan(baseline: .binomial(rate: rate), unitsPerDay: Double(fans) * share, weights: [arms[0].weight, arms[1].weight])
+            .minimumDetectableEffect(days: 1)
+        return power
+    }
+
     /// A fresh seed for an audience split: 128 random bits, hex.
     static func newSeed() -> String {
         (0..<2).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
@@ -431,6 +466,7 @@ struct ExperimentService {
 
     /// The power plan from the traffic the link (or the workspace's links) really had.
     func power(_ experiment: Experiment, arms: [ExperimentArm], now: Date = Date()) async throws -> PowerDTO {
+        if let accountID = experiment.audienceAccountID { return try await audiencePower(experiment, accountID: accountID, arms: arms) }
         // Post arms have no link history to plan from (docs/experiments.md, "Not done yet").
         guard let linkID = experiment.linkID else { return PowerDTO(basis: "none", historyDays: PowerDTO.historyDays, visitorsPerDay: 0) }
         let until = experiment.startedAt ?? now

@@ -331,6 +331,19 @@ enum ExperimentsPage {
     /// What the traffic allows: the history it is read from, the smallest
     /// change found in two and four weeks, the days for +10 % and +20 %.
     static func powerCard(_ power: PowerDTO, metric: String, _ ctx: PageContext) -> HTML {
+        if let fans = power.audienceFans {
+            guard power.basis == "audience", let baseline = power.baseline else {
+                return """
+                    <section class="card" id="power" data-basis="none"><h2>\(ctx.t("experiments.power"))</h2>
+                    <p class="empty">\(ctx.t("experiments.power_audience_none", Formats.grouped(fans)))</p></section>
+                    """
+            }
+            return """
+                <section class="card" id="power" data-basis="audience"><h2>\(ctx.t("experiments.power"))</h2>
+                <p class="hint">\(ctx.t("experiments.power_basis.audience", Formats.grouped(fans), percent(baseline)))</p>
+                <dl class="facts"><dt>\(ctx.t("experiments.mde_audience"))</dt><dd id="mde-audience">\(percent(power.mdeAudience))</dd></dl></section>
+                """
+        }
         guard power.basis != "none", let baseline = power.baseline else {
             return
                 "<section class=\"card\" id=\"power\"><h2>\(ctx.t("experiments.power"))</h2><p class=\"empty\">\(ctx.t("experiments.power_none"))</p></section>"

@@ -111,6 +111,11 @@ extension ExperimentsFeature {
         "experiments.power_basis.workspace":
             "This link has too little history; from all the workspace's links over the last {0} days: {1} visitors a day, baseline {2}. At power 0.8 and 95 % confidence:",
         "experiments.mde": "Smallest uplift found in {0} days",
+        "experiments.power_basis.audience":
+            "One send to {0} fans, at the read rate of this account's earlier group sends ({1}). At power 0.8 and 95 % confidence:",
+        "experiments.power_audience_none":
+            "{0} fans can be split. No earlier group send of this account has been counted, so there is no read rate to plan from yet.",
+        "experiments.mde_audience": "Smallest change in read rate this audience can show",
         "experiments.days_for": "Days needed to find +{0}",
         "experiments.days": "{0} days",
         "experiments.created": "The experiment is saved as a draft. Start it when the post with the link is ready.",
@@ -268,6 +273,9 @@ extension ExperimentsFeature {
         "experiments.power_basis.link": "按该链接过去 {0} 天：每天 {1} 位访客，基准 {2}。在检验力 0.8、置信度 95% 下：",
         "experiments.power_basis.workspace": "该链接的历史数据太少；按本工作区全部短链接过去 {0} 天：每天 {1} 位访客，基准 {2}。在检验力 0.8、置信度 95% 下：",
         "experiments.mde": "{0} 天可发现的最小提升",
+        "experiments.power_basis.audience": "向 {0} 位粉丝群发一次，按该账号以往分组群发的阅读率（{1}）。在检验力 0.8、置信度 95% 下：",
+        "experiments.power_audience_none": "可分组的粉丝有 {0} 位。该账号以往的分组群发尚无统计数据，暂时没有可用于估算的阅读率。",
+        "experiments.mde_audience": "这批粉丝可发现的阅读率最小相对变化",
         "experiments.days_for": "发现 +{0} 提升所需天数",
         "experiments.days": "{0} 天",
         "experiments.created": "实验已保存为草稿。带链接的内容准备好后即可开始。",
