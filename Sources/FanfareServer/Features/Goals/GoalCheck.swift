@@ -12,6 +12,8 @@ enum GoalCheck {
     static let period: TimeInterval = 3_600
     /// Told besides the goal's owner (or, without one, its writer).
     static let recipients: Set<Role> = [.admin, .manager]
+    /// Goals read at once by the hourly check.
+    static let concurrentReads = 4
 
     @Sendable static func run(_ job: Job, _ app: Application) async throws {
         try await check(on: app.db, now: Date())
@@ -23,6 +25,7 @@ enum GoalCheck {
         var wentOff: [UUID] = []
         let goals = try await Goal.query(on: db).sort(\.$workspace.$id).sort(\.$id).all()
         var readers: [UUID: GoalReader] = [:]
+        var due: [(goal: Goal, definition: GoalDefinition, reader: GoalReader, today: String)] = []
         for goal in goals {
             guard let definition = goal.definition, definition.metric.isTracked else { continue }
             let workspaceID = goal.$workspace.id
@@ -31,7 +34,29 @@ enum GoalCheck {
             let today = MetricDay.of(now, in: reader.timeZone)
             // A goal judged after its deadline does not change any more.
             if let last = goal.lastState, ["achieved", "missed"].contains(last), today > goal.deadline { continue }
-            let state = try await reader.read(definition, today: today).progress.state
+            due.append((goal, definition, reader, today))
+        }
+        // The goals are read a few at a time (reading is most of the pass and
+        // the database serves reads side by side); the states are then
+        // written one by one, each by compare-and-set.
+        var states: [Int: GoalState] = [:]
+        try await withThrowingTaskGroup(of: (Int, GoalState).self) { group in
+            var next = 0
+            func add() {
+                guard next < due.count else { return }
+                let (index, item) = (next, due[next])
+                next += 1
+                group.addTask { (index, try await item.reader.read(item.definition, today: item.today).progress.state) }
+            }
+            for _ in 0..<Self.concurrentReads { add() }
+            while let (index, state) = try await group.next() {
+                states[index] = state
+                add()
+            }
+        }
+        for (index, item) in due.enumerated() {
+            let goal = item.goal
+            guard let state = states[index] else { continue }
             let previous = goal.lastState.flatMap(GoalState.init(rawValue:))
             guard state != previous else { continue }
             let changed = try await db.writeTransaction { tx -> Bool in
