@@ -187,6 +187,19 @@ import Vapor
                 [("title", "曝光两百万"), ("metric", "impressions"), ("target", "2000000"), ("start_day", "2026-01-01"), ("deadline", "2026-12-31")])
             #expect(changed.status == .seeOther)
             #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.target == 2_000_000)
+            // Month weights: a word among them, or too few for the year's twelve months, named next to the field; nothing changes.
+            let goalFields: [(String, String)] = [
+                ("title", "曝光两百万"), ("metric", "impressions"), ("target", "2000000"), ("start_day", "2026-01-01"), ("deadline", "2026-12-31"),
+            ]
+            let notNumbers = try await browser.post(page, goalFields + [("month_weights", "1, 2, 很多")])
+            #expect(notNumbers.status == .unprocessableEntity && notNumbers.body.contains("id=\"month_weights-error\"") && notNumbers.body.contains("须为数字"))
+            let tooFew = try await browser.post(page, goalFields + [("month_weights", "1，2，3")])
+            #expect(tooFew.status == .unprocessableEntity && tooFew.body.contains("id=\"month_weights-error\""))
+            #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.monthWeights == nil)
+            let weighted = try await browser.post(page, goalFields + [("month_weights", "1,1,1,1,1,1,1,1,1,1,2、3")])
+            #expect(weighted.status == .seeOther)
+            #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.monthWeights == [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3])
+            #expect(try await browser.get(page + "/edit").body.contains("value=\"1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3\""))
 
             // The tolerance: out of range is refused next to the field.
             let tolerance = try await browser.post(base + "/goals/settings", [("off_track_tolerance", "2")])

@@ -431,6 +431,9 @@ enum GoalsPage {
                     errors: e),
                 Layout.field(ctx, name: "start_day", label: ctx.t("goals.field.start_day"), type: "date", value: v["start_day"] ?? "", errors: e),
                 Layout.field(ctx, name: "deadline", label: ctx.t("goals.field.deadline"), type: "date", value: v["deadline"] ?? "", errors: e),
+                Layout.field(
+                    ctx, name: "month_weights", label: ctx.t("goals.field.month_weights"), value: v["month_weights"] ?? "", errors: e,
+                    required: false, hint: ctx.t("goals.field.month_weights_help")),
                 Layout.select(
                     ctx, name: "owner_id", label: ctx.t("goals.col.owner"), options: ownerOptions(model.members, ctx), selected: v["owner_id"] ?? "",
                     errors: e, verbatimAfterFirst: true),
@@ -465,6 +468,9 @@ enum GoalsPage {
                 Layout.field(ctx, name: "title", label: ctx.t("goals.field.title"), value: v["title"] ?? "", errors: e),
                 Layout.field(ctx, name: "start_day", label: ctx.t("goals.field.start_day"), type: "date", value: v["start_day"] ?? "", errors: e),
                 Layout.field(ctx, name: "deadline", label: ctx.t("goals.field.deadline"), type: "date", value: v["deadline"] ?? "", errors: e),
+                Layout.field(
+                    ctx, name: "month_weights", label: ctx.t("goals.field.month_weights"), value: v["month_weights"] ?? "", errors: e,
+                    required: false, hint: ctx.t("goals.field.month_weights_help")),
                 Layout.select(
                     ctx, name: "owner_id", label: ctx.t("goals.col.owner"), options: ownerOptions(model.members, ctx), selected: v["owner_id"] ?? "",
                     errors: e, verbatimAfterFirst: true),

@@ -115,7 +115,17 @@ struct GoalsPages {
 
     static let goalFields = [
         "title", "metric", "target", "target_mode", "direction", "start_day", "deadline", "owner_id", "platform", "objective_id",
+        "month_weights",
     ]
+
+    /// Month weights as typed: numbers separated by commas (either width),
+    /// 顿号 or spaces; nil when empty; `bad` when one is not a number.
+    static func monthWeights(_ typed: String) -> (weights: [Double]?, bad: Bool) {
+        let parts = typed.split { ",，、 ".contains($0) }.map(String.init)
+        guard !parts.isEmpty else { return (nil, false) }
+        let numbers = parts.map(number)
+        return numbers.contains(nil) ? (nil, true) : (numbers.compactMap { $0 }, false)
+    }
 
     private func goalFormModel(
         _ req: Request, goalID: UUID?, values: [String: String], accountIDs: Set<String>
@@ -155,6 +165,7 @@ struct GoalsPages {
             "direction": goal.direction, "start_day": goal.startDay, "deadline": goal.deadline,
             "owner_id": goal.ownerID?.uuidString.lowercased() ?? "", "platform": goal.platform ?? "",
             "objective_id": goal.objectiveID?.uuidString.lowercased() ?? "",
+            "month_weights": goal.monthWeights?.map(Goal.text).joined(separator: ", ") ?? "",
         ]
         let accounts = Set(goal.accountIDs.map { $0.uuidString.lowercased() })
         return try await renderGoalForm(req, try await goalFormModel(req, goalID: goal.id, values: values, accountIDs: accounts))
@@ -162,27 +173,36 @@ struct GoalsPages {
 
     /// The form as the service's input; a target that is not a number is
     /// named by its own message (the service would only say "required").
-    private func goalInput(_ req: Request) -> (GoalService.Input, values: [String: String], accounts: [String], badTarget: Bool) {
+    private func goalInput(_ req: Request) -> (GoalService.Input, values: [String: String], accounts: [String], bad: [String]) {
         var values: [String: String] = [:]
         for key in Self.goalFields { values[key] = req.formValue(key).trimmingCharacters(in: .whitespaces) }
         let accounts = Forms.values(req, "account_ids")
         let typed = values["target"] ?? ""
         let target = Self.number(typed)
         func optional(_ key: String) -> String? { (values[key] ?? "").isEmpty ? nil : values[key] }
+        let weights = Self.monthWeights(values["month_weights"] ?? "")
         let input = GoalService.Input(
             title: values["title"], metric: optional("metric"), target: target, targetMode: optional("target_mode"),
             direction: optional("direction"), startDay: optional("start_day"), deadline: optional("deadline"), ownerId: optional("owner_id"),
-            platform: optional("platform"), accountIds: accounts, monthWeights: nil, objectiveId: optional("objective_id"))
-        return (input, values, accounts, !typed.isEmpty && target == nil)
+            platform: optional("platform"), accountIds: accounts,
+            // A weight that is not a number is passed as one the rules refuse, so
+            // nothing is written; the refusal is then named as "not a number".
+            monthWeights: weights.bad ? [.nan] : weights.weights, objectiveId: optional("objective_id"))
+        // Fields typed but not numbers: named by their own message (the
+        // service would only see them missing).
+        var bad: [String] = []
+        if !typed.isEmpty && target == nil { bad.append("target") }
+        if weights.bad { bad.append("month_weights") }
+        return (input, values, accounts, bad)
     }
 
     private func refusedGoal(
-        _ req: Request, goalID: UUID?, _ refused: ValidationErrors, form: (values: [String: String], accounts: [String], badTarget: Bool)
+        _ req: Request, goalID: UUID?, _ refused: ValidationErrors, form: (values: [String: String], accounts: [String], bad: [String])
     ) async throws
         -> Response
     {
         var issues = refused.issues
-        if form.badTarget { issues = [FieldIssue(field: "target", .typeNumber)] + issues.filter { $0.field != "target" } }
+        for field in form.bad.reversed() { issues = [FieldIssue(field: field, .typeNumber)] + issues.filter { $0.field != field } }
         var model = try await goalFormModel(req, goalID: goalID, values: form.values, accountIDs: Set(form.accounts))
         model.errors = FormErrors(ValidationErrors(issues))
         return try await renderGoalForm(req, model, status: .unprocessableEntity).encodeResponse(for: req)
@@ -197,7 +217,7 @@ struct GoalsPages {
             Flash.add(.notice, I18n.text("goals.created", req.uiLocale), to: req)
             return req.redirect(to: "\(try base(req))/goals/\(goal.id!.uuidString.lowercased())")
         } catch let refused as ValidationErrors {
-            return try await refusedGoal(req, goalID: nil, refused, form: (form.values, form.accounts, form.badTarget))
+            return try await refusedGoal(req, goalID: nil, refused, form: (form.values, form.accounts, form.bad))
         }
     }
 
@@ -211,7 +231,7 @@ struct GoalsPages {
             Flash.add(.notice, I18n.text("goals.saved", req.uiLocale), to: req)
             return req.redirect(to: "\(try base(req))/goals/\(goal.id!.uuidString.lowercased())")
         } catch let refused as ValidationErrors {
-            return try await refusedGoal(req, goalID: existing.id, refused, form: (form.values, form.accounts, form.badTarget))
+            return try await refusedGoal(req, goalID: existing.id, refused, form: (form.values, form.accounts, form.bad))
         }
     }
 

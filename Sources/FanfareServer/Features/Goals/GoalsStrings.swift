@@ -88,6 +88,9 @@ extension GoalsFeature {
         "goals.field.direction": "Direction",
         "goals.field.start_day": "Start day",
         "goals.field.deadline": "Deadline",
+        "goals.field.month_weights": "Month weights (optional)",
+        "goals.field.month_weights_help":
+            "One number per calendar month the goal touches, separated by commas, e.g. 1, 1, 1.5 for a busier third month. Empty: every day weighs the same.",
         "goals.field.span": "Span",
         "goals.field.platform": "Platform",
         "goals.field.scope": "Scope",
@@ -259,6 +262,8 @@ extension GoalsFeature {
         "goals.field.direction": "方向",
         "goals.field.start_day": "开始日",
         "goals.field.deadline": "截止日",
+        "goals.field.month_weights": "月度权重（可选）",
+        "goals.field.month_weights_help": "目标覆盖的每个自然月填一个数，用逗号分隔，例如 1, 1, 1.5 表示第三个月任务更重。留空则每天权重相同。",
         "goals.field.span": "时间范围",
         "goals.field.platform": "平台",
         "goals.field.scope": "范围",
