@@ -42,6 +42,24 @@ final class WeChatFake: Sendable {
         var fans: Set<String> = ["oFan1", "oFan2"]
         /// Template ids the account chose (others answer 40037).
         var templateIDs: Set<String> = ["TPL_SHIPPED_0000000000000000000000000000001"]
+        /// The account's tags (用户标签) and the fans tagged with each.
+        var tags: [(id: Int, name: String)] = [(2, "星标组")]
+        var tagged: [Int: Set<String>] = [:]
+        /// Fans who already carry 20 tags (tagging them answers 45059).
+        var crowded: Set<String> = []
+        /// The openid lists' sizes of the `batchtagging` calls, in order.
+        var taggings: [Int] = []
+        /// Mass-sends taken: to which tag, which draft, to how many fans, on
+        /// which day (Beijing time), under which clientmsgid.
+        var sends: [(msgID: Int, dataID: Int, tagID: Int, mediaID: String, fans: Int, day: String, clientMsgID: String?)] = []
+        /// Whether the next `sendall` is taken and then never answered.
+        var hangAfterSendAll = false
+        /// Readers of a sent article at the end of its first, second …
+        /// statistics day (cumulative, as `getarticletotal` counts them).
+        var readers: [Int] = [4, 9, 11]
+        /// Days the statistics' clock is ahead of `now`: how a test reads
+        /// the statistics of a send days later.
+        var daysLater = 0
     }
 
     let state = Mutex(State())
@@ -164,6 +182,49 @@ final class WeChatFake: Sendable {
             return removed ? .json(["errcode": 0, "errmsg": "ok"]) : Self.error(53600, "Article ID invalid")
         case ("POST", "/datacube/getusercumulate"), ("POST", "/datacube/getusersummary"):
             return datacube(request.path, body)
+        case ("POST", "/datacube/getarticletotal"):
+            return articleTotal(body)
+        case ("POST", "/cgi-bin/tags/create"):
+            // As documented: {"tag": {"name"}} → {"tag": {"id", "name"}}.
+            guard let name = (body["tag"] as? [String: Any])?["name"] as? String, !name.isEmpty else {
+                return Self.error(45157, "invalid tag name")
+            }
+            guard name.utf8.count <= 30 else { return Self.error(45158, "tag name too long") }
+            let id = state.withLock { state -> Int? in
+                guard !state.tags.contains(where: { $0.name == name }), state.tags.count < 100 else { return nil }
+                let id = 100 + state.tags.count
+                state.tags.append((id, name))
+                return id
+            }
+            guard let id else {
+                return state.withLock { $0.tags.count } >= 100
+                    ? Self.error(45056, "too many tags") : Self.error(45157, "invalid tag name")
+            }
+            return .json(["tag": ["id": id, "name": name]])
+        case ("GET", "/cgi-bin/tags/get"):
+            let tags = state.withLock { state in
+                state.tags.map { tag -> [String: Any] in ["id": tag.id, "name": tag.name, "count": state.tagged[tag.id]?.count ?? 0] }
+            }
+            return .json(["tags": tags])
+        case ("POST", "/cgi-bin/tags/members/batchtagging"):
+            guard let openids = body["openid_list"] as? [String], let tagID = body["tagid"] as? Int else {
+                return Self.error(40032, "invalid openid list")
+            }
+            guard openids.count <= 50 else { return Self.error(40032, "invalid openid list size") }
+            return state.withLock { state -> StubResponse in
+                guard state.tags.contains(where: { $0.id == tagID }) else { return Self.error(45159, "invalid tag id") }
+                if let stranger = openids.first(where: { !state.fans.contains($0) }) {
+                    return Self.error(40003, "invalid openid \(stranger)")
+                }
+                guard !openids.contains(where: { state.crowded.contains($0) }) else {
+                    return Self.error(45059, "user tag count exceed limit")
+                }
+                state.taggings.append(openids.count)
+                state.tagged[tagID, default: []].formUnion(openids)
+                return .json(["errcode": 0, "errmsg": "ok"])
+            }
+        case ("POST", "/cgi-bin/message/mass/sendall"):
+            return await sendAll(body)
         case ("POST", "/cgi-bin/message/custom/send"):
             // As documented: {touser, msgtype: "text", text: {content}}.
             guard let touser = body["touser"] as? String, state.withLock({ $0.fans.contains(touser) }) else {
@@ -201,6 +262,71 @@ final class WeChatFake: Sendable {
         }
     }
 
+    /// `message/mass/sendall` to a tag, as documented: a draft's media_id,
+    /// and `clientmsgid` (at most 64 bytes) seen before within 24 hours
+    /// answers 45065 with the earlier send's `msg_id` and sends nothing.
+    func sendAll(_ body: [String: Any]) async -> StubResponse {
+        guard let filter = body["filter"] as? [String: Any], filter["is_to_all"] as? Bool == false, let tagID = filter["tag_id"] as? Int,
+            body["msgtype"] as? String == "mpnews", let mediaID = (body["mpnews"] as? [String: Any])?["media_id"] as? String,
+            body["send_ignore_reprint"] as? Int == 0
+        else { return Self.error(40035, "invalid args") }
+        let clientMsgID = body["clientmsgid"] as? String
+        if let clientMsgID, clientMsgID.utf8.count > 64 { return Self.error(45067, "clientmsgid size out of limit") }
+        let day = MetricDay.of(Date(timeIntervalSince1970: TimeInterval(now)), in: TimeZone(identifier: "Asia/Shanghai")!)
+        let (answer, hang) = state.withLock { state -> (StubResponse, Bool) in
+            guard state.tags.contains(where: { $0.id == tagID }) else { return (Self.error(40152, "invalid group id"), false) }
+            guard state.drafts.contains(where: { $0.mediaID == mediaID }) else { return (Self.error(40007, "invalid media_id"), false) }
+            if let clientMsgID, let earlier = state.sends.first(where: { $0.clientMsgID == clientMsgID }) {
+                return (.json(["errcode": 45065, "errmsg": "clientmsgid exist", "msg_id": earlier.msgID]), false)
+            }
+            state.counter += 1
+            let send = (
+                msgID: 34_000 + state.counter, dataID: 2_247_480_000 + state.counter, tagID: tagID, mediaID: mediaID,
+                fans: state.tagged[tagID]?.count ?? 0, day: day, clientMsgID: clientMsgID
+            )
+            state.sends.append(send)
+            let hang = state.hangAfterSendAll
+            state.hangAfterSendAll = false
+            return (.json(["errcode": 0, "errmsg": "send job submission success", "msg_id": send.msgID, "msg_data_id": send.dataID]), hang)
+        }
+        if hang { try? await Task.sleep(for: .seconds(30)) }
+        return answer
+    }
+
+    /// `getarticletotal` as documented: one day (the send's, `ref_date`),
+    /// yesterday at the latest; each sent article as "<msg_data_id>_1" with
+    /// its cumulative figures for every statistics day so far (at most 7).
+    func articleTotal(_ body: [String: Any]) -> StubResponse {
+        guard let begin = body["begin_date"] as? String, let end = body["end_date"] as? String, MetricDay.parse(begin) != nil,
+            MetricDay.parse(end) != nil
+        else { return Self.error(61500, "date format error") }
+        let yesterday = statisticsYesterday()
+        guard begin == end, end <= yesterday else { return Self.error(61501, "date range error") }
+        let (sends, readers) = state.withLock { ($0.sends.filter { $0.day == begin }, $0.readers) }
+        return .json([
+            "list": sends.map { send -> [String: Any] in
+                let days = MetricDay.range(send.day, min(yesterday, MetricDay.adding(6, to: send.day)))
+                return [
+                    "ref_date": send.day, "msgid": "\(send.dataID)_1", "title": "春季新品上市",
+                    "details": days.enumerated().map { index, day -> [String: Any] in
+                        [
+                            "stat_date": day, "target_user": send.fans, "int_page_read_user": readers[min(index, readers.count - 1)],
+                            "int_page_read_count": readers[min(index, readers.count - 1)] + 2, "share_user": 1, "share_count": 1,
+                            "add_to_fav_user": 0, "add_to_fav_count": 0,
+                        ]
+                    },
+                ]
+            }
+        ])
+    }
+
+    /// Yesterday in Beijing time by the statistics' clock.
+    func statisticsYesterday() -> String {
+        let later = state.withLock { $0.daysLater }
+        return MetricDay.adding(
+            later - 1, to: MetricDay.of(Date(timeIntervalSince1970: TimeInterval(now)), in: TimeZone(identifier: "Asia/Shanghai")!))
+    }
+
     /// Followers at the end of a day: 20,000 on 2026-01-01, 3 more each day
     /// (5 new, 2 lost: 2 and 2 from 其他, 3 and 0 from scanning a QR code).
     static func followers(_ day: String) -> Int { 20_000 + 3 * MetricDay.distance(from: "2026-01-01", to: day) }
@@ -211,8 +337,7 @@ final class WeChatFake: Sendable {
         guard let begin = body["begin_date"] as? String, let end = body["end_date"] as? String, MetricDay.parse(begin) != nil,
             MetricDay.parse(end) != nil
         else { return Self.error(61500, "date format error") }
-        let yesterday = MetricDay.adding(
-            -1, to: MetricDay.of(Date(timeIntervalSince1970: TimeInterval(now)), in: TimeZone(identifier: "Asia/Shanghai")!))
+        let yesterday = statisticsYesterday()
         let from = state.withLock { $0.statisticsFrom }
         guard begin <= end, MetricDay.distance(from: begin, to: end) < 7, end <= yesterday, end >= from else {
             return Self.error(61501, "date range error")

@@ -24,10 +24,12 @@ struct WeChatAPI: Sendable {
     /// call that puts something in front of a fan (a message): then a server
     /// error or an unreadable answer is an unknown outcome too, since WeChat
     /// may have delivered it, and `errors` may say what an errcode means for
-    /// that call before the global meaning applies.
+    /// that call before the global meaning applies. An errcode in `answers`
+    /// is an answer, not an error: its body is decoded as `Answer` (sendall's
+    /// 45065 carries the earlier send's `msg_id`).
     func post<Body: Encodable, Answer: Decodable>(
         _ path: String, token: String?, _ body: Body, as answer: Answer.Type, now: Date, delivers: Bool = false,
-        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil
+        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil, answers: Set<Int> = []
     ) async throws(ConnectorError) -> Answer {
         let encoder = JSONEncoder()
         // WeChat stores what it is sent: no `\/` in links, no `\u` escapes.
@@ -41,7 +43,8 @@ struct WeChatAPI: Sendable {
         }
         let request = HTTPRequestData(
             method: "POST", url: url(path, token: token), headers: [("Content-Type", "application/json; charset=utf-8")], body: data)
-        return try Self.decode(try await transport.send(request, timeout: Self.timeout), as: answer, now: now, delivers: delivers, errors: errors)
+        return try Self.decode(
+            try await transport.send(request, timeout: Self.timeout), as: answer, now: now, delivers: delivers, errors: errors, answers: answers)
     }
 
     /// A file upload (`media` part, multipart). Uploads publish nothing, so
@@ -75,11 +78,11 @@ struct WeChatAPI: Sendable {
 
     static func decode<Answer: Decodable>(
         _ response: HTTPResponseData, as answer: Answer.Type, now: Date, delivers: Bool = false,
-        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil
+        errors: (@Sendable (Int, String) -> ConnectorError?)? = nil, answers: Set<Int> = []
     ) throws(ConnectorError) -> Answer {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        if let status = try? decoder.decode(WeChatStatus.self, from: response.body), let code = status.errcode, code != 0 {
+        if let status = try? decoder.decode(WeChatStatus.self, from: response.body), let code = status.errcode, code != 0, !answers.contains(code) {
             throw errors?(code, status.errmsg ?? "") ?? error(errcode: code, errmsg: status.errmsg ?? "", now: now)
         }
         if response.status >= 500 {

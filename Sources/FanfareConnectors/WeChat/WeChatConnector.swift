@@ -8,7 +8,7 @@ import Foundation
 /// Publishing (发布) is not mass-sending (群发): the article gets a link
 /// and a place on the account's page but is not pushed to followers'
 /// chats, and it does not use the mass-send quota.
-public struct WeChatConnector: Connector, TemplateMessaging {
+public struct WeChatConnector: Connector, TemplateMessaging, AudienceSending {
     public let platform = "wechat"
     public let appID: String
     /// The account's own page behind 阅读原文; carries the reconciliation
@@ -62,9 +62,19 @@ public struct WeChatConnector: Connector, TemplateMessaging {
     /// leave a spare material in the account's library, never a second
     /// article.
     public func publish(_ request: PublishRequest) async throws(ConnectorError) -> PublishedPost {
-        // Everything but the uploads is checked before anything is sent
-        // (the cover stands in for the one about to be uploaded).
-        _ = try article(for: request, cover: request.media.isEmpty ? nil : "to-upload")
+        let draft = try await draft(of: request)
+        let submitted = try await api.post(
+            "cgi-bin/freepublish/submit", token: token, draft, as: WeChatSubmitted.self, now: clock())
+        return try await poll(publishID: submitted.publishId.value)
+    }
+
+    /// The variant as an article in the draft box (`draft/add`), its
+    /// pictures uploaded first: what publishing and mass-sending
+    /// (`WeChatMassSend`) both send. Nothing reaches a fan here, so a lost
+    /// answer is a passing fault: at worst a spare draft or material stays
+    /// in the account's library.
+    func draft(of request: PublishRequest) async throws(ConnectorError) -> WeChatMediaID {
+        try checkArticle(request)
         var cover: String?
         var images: [String] = []
         for (index, upload) in request.media.enumerated() {
@@ -78,17 +88,19 @@ public struct WeChatConnector: Connector, TemplateMessaging {
             }
         }
         let article = try article(for: request, cover: cover, images: images)
-        let draft: WeChatMediaID
         do {
-            draft = try await api.post("cgi-bin/draft/add", token: token, WeChatDraft(articles: [article]), as: WeChatMediaID.self, now: clock())
+            return try await api.post("cgi-bin/draft/add", token: token, WeChatDraft(articles: [article]), as: WeChatMediaID.self, now: clock())
         } catch .outcomeUnknown(let reason) {
             // At worst a draft was saved: nothing is published, so sending
             // again is safe.
             throw .temporary(reason: reason)
         }
-        let submitted = try await api.post(
-            "cgi-bin/freepublish/submit", token: token, draft, as: WeChatSubmitted.self, now: clock())
-        return try await poll(publishID: submitted.publishId.value)
+    }
+
+    /// Everything but the uploads, checked before anything is sent (the
+    /// cover stands in for the one about to be uploaded).
+    func checkArticle(_ request: PublishRequest) throws(ConnectorError) {
+        _ = try article(for: request, cover: request.media.isEmpty ? nil : "to-upload")
     }
 
     func article(for request: PublishRequest, cover uploaded: String? = nil, images: [String] = []) throws(ConnectorError) -> WeChatArticle {
@@ -211,8 +223,13 @@ public struct WeChatConnector: Connector, TemplateMessaging {
 
     /// A POST that only reads: a lost answer is a passing fault.
     func read<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, as answer: Answer.Type) async throws(ConnectorError) -> Answer {
+        try await repeatable { () async throws(ConnectorError) -> Answer in try await api.post(path, token: token, body, as: answer, now: clock()) }
+    }
+
+    /// A call that is safe to repeat: its lost answer is a passing fault.
+    func repeatable<Answer>(_ call: () async throws(ConnectorError) -> Answer) async throws(ConnectorError) -> Answer {
         do {
-            return try await api.post(path, token: token, body, as: answer, now: clock())
+            return try await call()
         } catch .outcomeUnknown(let reason) {
             throw .temporary(reason: reason)
         }
