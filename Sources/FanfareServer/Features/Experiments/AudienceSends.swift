@@ -203,7 +203,26 @@ enum AudienceSends {
                     guard let messageID = send.messageID, let sentAt = send.sentAt else { continue }
                     let fans = try await group(send.position, of: experiment.id!, on: db)
                     let receipt = AudienceSend(messageID: messageID, dataID: send.dataID, sentAt: sentAt, addressed: send.addressed)
-                    guard let reach = try await sender.reach(of: receipt, fanIDs: fans, now: now) else { continue }
+                    let found: Result<AudienceReach?, ConnectorError>
+                    do {
+                        found = .success(try await sender.reach(of: receipt, fanIDs: fans, now: now))
+                    } catch {
+                        found = .failure(error)
+                    }
+                    var reached: AudienceReach?
+                    switch found {
+                    case .success(let value): reached = value
+                    case .failure(.notSupported(let reason)):
+                        // The platform cannot count this send (WeChat, for a
+                        // send known only from its duplicate answer): said on
+                        // the page, and the other groups still counted.
+                        if send.failure != reason {
+                            send.failure = reason
+                            try await send.save(on: db)
+                        }
+                    case .failure(let error): throw error
+                    }
+                    guard let reach = reached else { continue }
                     send.delivered = reach.delivered
                     // A platform may count an opening by a fan outside the
                     // group (a forward); a rate cannot pass 1.
