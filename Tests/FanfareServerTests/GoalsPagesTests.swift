@@ -192,7 +192,9 @@ import Vapor
                 ("title", "曝光两百万"), ("metric", "impressions"), ("target", "2000000"), ("start_day", "2026-01-01"), ("deadline", "2026-12-31"),
             ]
             let notNumbers = try await browser.post(page, goalFields + [("month_weights", "1, 2, 很多")])
-            #expect(notNumbers.status == .unprocessableEntity && notNumbers.body.contains("id=\"month_weights-error\"") && notNumbers.body.contains("须为数字"))
+            #expect(
+                notNumbers.status == .unprocessableEntity && notNumbers.body.contains("id=\"month_weights-error\"")
+                    && notNumbers.body.contains("须为数字"))
             let tooFew = try await browser.post(page, goalFields + [("month_weights", "1，2，3")])
             #expect(tooFew.status == .unprocessableEntity && tooFew.body.contains("id=\"month_weights-error\""))
             #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.monthWeights == nil)
