@@ -140,8 +140,15 @@ import Vapor
                 return
             }
             #expect(abs((bayes["chance_to_win"] as? Double ?? 0) - r.chanceToWin) < 1e-12)
-            // No link history to plan from.
-            #expect(try await t.api(.GET, lab.api + "/experiments/\(id)/power", token: lab.token).json["basis"] as? String == "none")
+            // Planned from the workspace's published posts: 15,000 impressions over three posts, 550 engagements.
+            let plan = try await t.api(.GET, lab.api + "/experiments/\(id)/power", token: lab.token)
+            #expect(plan.json["basis"] as? String == "posts" && plan.json["history_posts"] as? Int == 3, "\(plan.body)")
+            #expect(plan.json["impressions_per_post"] as? Double == 5_000 && plan.json["posts_per_arm"] as? Int == 1)
+            #expect(abs((plan.json["baseline"] as? Double ?? 0) - 550.0 / 15_000) < 1e-12)
+            let rounds = PowerPlan(baseline: .binomial(rate: 550.0 / 15_000), unitsPerDay: 10_000, weights: [1, 1])
+            #expect(plan.json["mde_posts"] as? Double == rounds.minimumDetectableEffect(days: 1))
+            #expect(plan.json["posts_for10_percent"] as? Int == rounds.daysNeeded(effect: 0.1))
+            #expect((plan.json["posts_for10_percent"] as? Int ?? 0) > 1)
 
             // The pages say it is a quasi-experiment, in both languages, and name the posts.
             let page = "/w/\(lab.ws.slug)/experiments/\(id)"

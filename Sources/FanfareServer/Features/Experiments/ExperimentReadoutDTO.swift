@@ -244,7 +244,8 @@ struct ExperimentDTO: Content, Equatable {
 /// (`PowerPlan`, docs/experiments.md).
 struct PowerDTO: Content, Equatable {
     /// `link`, `workspace`, `audience` (the account's fans and its earlier
-    /// group sends' read rate), or `none` when there is nothing to plan from.
+    /// group sends' read rate), `posts` (the workspace's latest published
+    /// posts' numbers), or `none` when there is nothing to plan from.
     var basis: String
     var historyDays: Int
     var visitorsPerDay: Double
@@ -258,6 +259,19 @@ struct PowerDTO: Content, Equatable {
     /// smallest relative change in read rate one send to them can find.
     var audienceFans: Int?
     var mdeAudience: Double?
+    /// Post arms: planned by rounds of one post per arm, from the
+    /// workspace's latest published posts with stored numbers
+    /// (`historyPosts` of them, `impressionsPerPost` on average): the
+    /// smallest uplift the arms' posts so far can show (`postsPerArm`, the
+    /// smaller arm), and the posts per arm needed for +10 % and +20 %.
+    var historyPosts: Int?
+    var impressionsPerPost: Double?
+    var postsPerArm: Int?
+    var mdePosts: Double?
+    var postsFor10Percent: Int?
+    var postsFor20Percent: Int?
+    /// Published posts a post-arm plan reads at most.
+    static let historyPostsLimit = 100
 
     static let historyDays = 28
     /// Fewer people than this over the history: the link's own is too thin to plan with.

@@ -459,6 +459,37 @@ struct ExperimentService {
         return power
     }
 
+    /// Post arms' plan: a post's impressions are its units, so the plan
+    /// counts rounds of one post per arm, at the impressions and the rate
+    /// the workspace's latest published posts had. Impressions are not
+    /// people and the arms are not randomised, so this is a guide to how
+    /// many posts to alternate, not a guarantee (said on the page).
+    func postPower(_ experiment: Experiment, arms: [ExperimentArm]) async throws -> PowerDTO {
+        var power = PowerDTO(basis: "none", historyDays: 0, visitorsPerDay: 0)
+        let workspaceID = experiment.$workspace.id
+        let recent = try await PostService.recentPublishedIDs(workspaceID: workspaceID, limit: PowerDTO.historyPostsLimit, on: db)
+        let totals = try await MetricHistoryService.postTotals(recent, workspaceID: workspaceID, on: db).values.filter { $0.impressions > 0 }
+        guard !totals.isEmpty, arms.count >= 2 else { return power }
+        let impressions = totals.map(\.impressions).reduce(0, +)
+        let converted = totals.map {
+            min($0.impressions, experiment.metric == Experiment.Metric.clickThrough.rawValue ? $0.linkClicks : $0.engagements)
+        }.reduce(0, +)
+        let perPost = Double(impressions) / Double(totals.count)
+        let rate = Double(converted) / Double(impressions)
+        power.basis = "posts"
+        power.baseline = rate
+        power.historyPosts = totals.count
+        power.impressionsPerPost = perPost
+        // A round is one post of each of the first two arms.
+        let plan = PowerPlan(baseline: .binomial(rate: rate), unitsPerDay: perPost * 2, weights: [1, 1])
+        let posts = min(arms[0].postIDs.count, arms[1].postIDs.count)
+        power.postsPerArm = posts
+        power.mdePosts = posts > 0 ? plan.minimumDetectableEffect(days: Double(posts)) : nil
+        power.postsFor10Percent = plan.daysNeeded(effect: 0.1)
+        power.postsFor20Percent = plan.daysNeeded(effect: 0.2)
+        return power
+    }
+
     /// A fresh seed for an audience split: 128 random bits, hex.
     static func newSeed() -> String {
         (0..<2).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
@@ -467,8 +498,7 @@ struct ExperimentService {
     /// The power plan from the traffic the link (or the workspace's links) really had.
     func power(_ experiment: Experiment, arms: [ExperimentArm], now: Date = Date()) async throws -> PowerDTO {
         if let accountID = experiment.audienceAccountID { return try await audiencePower(experiment, accountID: accountID, arms: arms) }
-        // Post arms have no link history to plan from (docs/experiments.md, "Not done yet").
-        guard let linkID = experiment.linkID else { return PowerDTO(basis: "none", historyDays: PowerDTO.historyDays, visitorsPerDay: 0) }
+        guard let linkID = experiment.linkID else { return try await postPower(experiment, arms: arms) }
         let until = experiment.startedAt ?? now
         let since = until.addingTimeInterval(-Double(PowerDTO.historyDays) * 86_400)
         let type = ConversionType(rawValue: experiment.conversionType) ?? .purchase

@@ -344,6 +344,18 @@ enum ExperimentsPage {
                 <dl class="facts"><dt>\(ctx.t("experiments.mde_audience"))</dt><dd id="mde-audience">\(percent(power.mdeAudience))</dd></dl></section>
                 """
         }
+        if power.basis == "posts", let baseline = power.baseline {
+            func posts(_ value: Int?) -> String { value.map { ctx.t("experiments.posts_count", Formats.grouped($0)) } ?? "—" }
+            return """
+                <section class="card" id="power" data-basis="posts"><h2>\(ctx.t("experiments.power"))</h2>
+                <p class="hint">\(ctx.t("experiments.power_basis.posts", Formats.grouped(power.historyPosts ?? 0), Formats.grouped(Int((power.impressionsPerPost ?? 0).rounded())), metricText(baseline, metric: metric)))</p>
+                <dl class="facts">
+                <dt>\(ctx.t("experiments.mde_posts", Formats.grouped(power.postsPerArm ?? 0)))</dt><dd id="mde-posts">\(percent(power.mdePosts))</dd>
+                <dt>\(ctx.t("experiments.posts_for", "10%"))</dt><dd id="posts-10">\(posts(power.postsFor10Percent))</dd>
+                <dt>\(ctx.t("experiments.posts_for", "20%"))</dt><dd>\(posts(power.postsFor20Percent))</dd>
+                </dl><p class="hint">\(ctx.t("experiments.power_posts_caveat"))</p></section>
+                """
+        }
         guard power.basis != "none", let baseline = power.baseline else {
             return
                 "<section class=\"card\" id=\"power\"><h2>\(ctx.t("experiments.power"))</h2><p class=\"empty\">\(ctx.t("experiments.power_none"))</p></section>"

@@ -116,6 +116,13 @@ extension ExperimentsFeature {
         "experiments.power_audience_none":
             "{0} fans can be split. No earlier group send of this account has been counted, so there is no read rate to plan from yet.",
         "experiments.mde_audience": "Smallest change in read rate this audience can show",
+        "experiments.power_basis.posts":
+            "From this workspace's latest {0} published posts with numbers: {1} impressions a post, baseline {2}. At power 0.8 and 95 % confidence, alternating one post per arm at a time:",
+        "experiments.mde_posts": "Smallest uplift the arms' {0} posts each can show",
+        "experiments.posts_for": "Posts per arm to find {0}",
+        "experiments.posts_count": "{0} posts",
+        "experiments.power_posts_caveat":
+            "Impressions are not people, and alternated posts are not assigned at random: read these numbers as a guide to how many posts to alternate.",
         "experiments.days_for": "Days needed to find +{0}",
         "experiments.days": "{0} days",
         "experiments.created": "The experiment is saved as a draft. Start it when the post with the link is ready.",
@@ -276,6 +283,11 @@ extension ExperimentsFeature {
         "experiments.power_basis.audience": "向 {0} 位粉丝群发一次，按该账号以往分组群发的阅读率（{1}）。在检验力 0.8、置信度 95% 下：",
         "experiments.power_audience_none": "可分组的粉丝有 {0} 位。该账号以往的分组群发尚无统计数据，暂时没有可用于估算的阅读率。",
         "experiments.mde_audience": "这批粉丝可发现的阅读率最小相对变化",
+        "experiments.power_basis.posts": "按本工作区最近 {0} 篇有数据的已发布内容：每篇 {1} 次曝光，基准 {2}。在检验力 0.8、置信度 95% 下，各组每次轮换一篇：",
+        "experiments.mde_posts": "各组现有 {0} 篇内容可发现的最小提升",
+        "experiments.posts_for": "发现 {0} 提升每组需要的内容篇数",
+        "experiments.posts_count": "{0} 篇",
+        "experiments.power_posts_caveat": "曝光不等于人数，轮换发布的内容也不是随机分配：这些数字只作为需要轮换多少篇内容的参考。",
         "experiments.days_for": "发现 +{0} 提升所需天数",
         "experiments.days": "{0} 天",
         "experiments.created": "实验已保存为草稿。带链接的内容准备好后即可开始。",

@@ -87,6 +87,13 @@ extension PostService {
         return Variant(title: post.title, text: post.body)
     }
 
+    /// The ids of the workspace's latest published posts, newest first (what
+    /// a plan for post arms reads its history from).
+    static func recentPublishedIDs(workspaceID: UUID, limit: Int, on db: any Database) async throws -> [UUID] {
+        try await Post.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$status == Post.Status.published.rawValue)
+            .sort(\.$updatedAt, .descending).limit(limit).all().compactMap(\.id)
+    }
+
     /// The workspace's latest published posts (what a post arm may name), newest first.
     static func recentPublished(in access: WorkspaceAccess, limit: Int, on db: any Database) async throws -> [PostLabel] {
         try await access.query(Post.self, on: db).filter(\.$status == Post.Status.published.rawValue).sort(\.$updatedAt, .descending).limit(limit)
