@@ -166,6 +166,8 @@ enum NavigationGroup: String, CaseIterable, Sendable {
     case fans
     /// 数据: analytics.
     case data
+    /// 计划: goals, campaigns, budgets, risks.
+    case planning
     /// 设置: accounts, members, the audit log, workspace settings.
     case settings
 }

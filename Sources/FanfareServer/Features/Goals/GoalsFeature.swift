@@ -31,6 +31,6 @@ struct GoalsFeature: Feature {
     }
 
     var navigation: [NavigationEntry] {
-        [NavigationEntry(.data, order: 24, path: "/goals", label: "nav.goals", permission: .analyticsView)]
+        [NavigationEntry(.planning, order: 10, path: "/goals", label: "nav.goals", permission: .analyticsView)]
     }
 }

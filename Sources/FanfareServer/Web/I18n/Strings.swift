@@ -112,6 +112,7 @@ enum Strings {
         "nav.group.engagement": "Engagement",
         "nav.group.fans": "Fans",
         "nav.group.data": "Data",
+        "nav.group.planning": "Planning",
         "nav.group.settings": "Settings",
     ]
 
@@ -216,6 +217,7 @@ enum Strings {
         "nav.group.engagement": "互动",
         "nav.group.fans": "粉丝",
         "nav.group.data": "数据",
+        "nav.group.planning": "计划",
         "nav.group.settings": "设置",
     ]
 }
