@@ -21,7 +21,7 @@ struct FanfareBench: AsyncParsableCommand {
         subcommands: [
             ServeBenchmark.self, PublishBenchmark.self, IngestBenchmark.self, LexiconBenchmark.self, FansBenchmark.self,
             ModerationBenchmark.self, AnalyzeBenchmark.self, AnalyticsBenchmark.self, ListeningBenchmark.self,
-            ExperimentsBenchmark.self,
+            ExperimentsBenchmark.self, CampaignsBenchmark.self,
         ])
 }
 

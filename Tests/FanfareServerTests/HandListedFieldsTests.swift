@@ -30,6 +30,8 @@ import Testing
         Experiment(), ExperimentArm(), ExperimentSend(), ContentHit(),
         // Goals (issue 21)
         Goal(), GoalObjective(),
+        // Campaigns (issue 22)
+        Campaign(), CampaignPhase(), CampaignTask(), CampaignTaskPerson(), CampaignDependency(), CampaignChecklistItem(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -151,6 +151,16 @@ import Vapor
                     .POST, apiB + "/goals/objectives", token: tokenB,
                     json: ["title": "B's objective", "start_day": "2027-01-01", "deadline": "2027-12-31"]
                 ).json["id"] as? String)
+            // Campaigns (issue 22): a campaign from a template with its task,
+            // dependency and checklist item.
+            let campaignB = try await t.api(
+                .POST, apiB + "/campaigns", token: tokenB,
+                json: ["name": "B's launch", "template": "prepare_execute_review", "launch_day": "2027-03-01"])
+            let campaignID = try #require(campaignB.json["id"] as? String)
+            let campaignTaskID = try #require((campaignB.json["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+            let dependencyID = try #require((campaignB.json["dependencies"] as? [[String: Any]])?.first?["id"] as? String)
+            let checklistItemID = try #require(
+                ((campaignB.json["phases"] as? [[String: Any]])?.first?["checklist"] as? [[String: Any]])?.first?["id"] as? String)
             // The library's hits (issue 21): a post of B marked by B's experiment.
             let hitB = ContentHit()
             hitB.$workspace.id = wsB.id!
@@ -162,6 +172,7 @@ import Vapor
             let valuesOfB: [String: String] = [
                 "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
                 "goal_id": goalID, "objective_id": objectiveID,
+                "campaign_id": campaignID, "task_id": campaignTaskID, "dependency_id": dependencyID, "item_id": checklistItemID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -237,6 +248,10 @@ import Vapor
             #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
             #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.title == "B's goal")
             #expect(try await GoalObjective.find(UUID(uuidString: objectiveID), on: t.db)?.title == "B's objective")
+            #expect(try await Campaign.find(UUID(uuidString: campaignID), on: t.db)?.name == "B's launch")
+            #expect(try await CampaignTask.find(UUID(uuidString: campaignTaskID), on: t.db)?.doneAt == nil)
+            #expect(try await CampaignDependency.find(UUID(uuidString: dependencyID), on: t.db) != nil)
+            #expect(try await CampaignChecklistItem.find(UUID(uuidString: checklistItemID), on: t.db)?.doneAt == nil)
         }
     }
 

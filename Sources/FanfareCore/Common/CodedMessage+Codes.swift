@@ -766,4 +766,11 @@ extension CodedMessage {
     public static func goalSpanAtMost(days: Int, max: Int) -> CodedMessage { CodedMessage(.goalSpanAtMost, ["days": .int(days), "max": .int(max)]) }
     public static func goalMonthWeights(months: Int) -> CodedMessage { CodedMessage(.goalMonthWeights, ["months": .int(months)]) }
     public static var goalTolerance: CodedMessage { CodedMessage(.goalTolerance) }
+    public static func campaignLoop(tasks: [String]) -> CodedMessage { CodedMessage(.campaignLoop, ["tasks": .list(tasks)]) }
+    public static func campaignLoopThroughLaunch(tasks: [String]) -> CodedMessage {
+        CodedMessage(.campaignLoopThroughLaunch, ["tasks": .list(tasks)])
+    }
+    public static var campaignSelfDependency: CodedMessage { CodedMessage(.campaignSelfDependency) }
+    public static var campaignDependencyExists: CodedMessage { CodedMessage(.campaignDependencyExists) }
+    public static var campaignOneAccountable: CodedMessage { CodedMessage(.campaignOneAccountable) }
 }

@@ -552,6 +552,11 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case goalSpanAtMost = "goal_span_at_most"
     case goalMonthWeights = "goal_month_weights"
     case goalTolerance = "goal_tolerance"
+    case campaignLoop = "campaign_loop"
+    case campaignLoopThroughLaunch = "campaign_loop_through_launch"
+    case campaignSelfDependency = "campaign_self_dependency"
+    case campaignDependencyExists = "campaign_dependency_exists"
+    case campaignOneAccountable = "campaign_one_accountable"
 }
 
 extension MessageCode {
@@ -1078,6 +1083,12 @@ extension MessageCode {
         case .goalSpanAtMost: "makes the goal {days} days long; a goal may span at most {max} days"
         case .goalMonthWeights: "must list one weight for each of the goal's {months} months, each 0 or more and not all 0"
         case .goalTolerance: "must be a share from 0.01 to 0.9 (0.2 flags a goal whose projection misses by more than 20 %)"
+        case .campaignLoop: "would make a loop, each task waiting for the one before: {tasks}; remove one of these dependencies"
+        case .campaignLoopThroughLaunch:
+            "would make a loop through the launch day ({tasks}): work before the launch cannot wait for work after it; move a task to the other side or remove the dependency"
+        case .campaignSelfDependency: "must be another task: a task cannot wait for itself"
+        case .campaignDependencyExists: "already waits for that task; change or remove the existing dependency instead"
+        case .campaignOneAccountable: "may name one person Accountable (the A of RACI); the others can be Responsible, Consulted or Informed"
         }
     }
 }

@@ -27,6 +27,7 @@ enum Features {
         ListeningFeature(),
         IncidentsFeature(),
         GoalsFeature(),
+        CampaignsFeature(),
         ExperimentsFeature(),
         DemoFeature(),
     ]

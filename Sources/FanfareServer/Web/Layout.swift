@@ -168,9 +168,9 @@ enum Layout {
         return """
             <div class="field\(errors[name] != nil ? " has-error" : "")">
             <label for="\(fieldID)">\(label)</label>
-            <select id="\(fieldID)" name="\(name)">\(opts)</select>
+            <select id="\(fieldID)" name="\(name)"\(errors[name] != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(HTML.escape(fieldID))-error\"") : .empty)>\(opts)</select>
             \(hint.map { h -> HTML in "<small class=\"hint\">\(h)</small>" })
-            \(errors[name].map { e -> HTML in "<small class=\"error\">\(e.text(ctx.locale))</small>" })
+            \(errors[name].map { e -> HTML in "<small class=\"error\" id=\"\(fieldID)-error\">\(e.text(ctx.locale))</small>" })
             </div>
             """
     }

@@ -148,6 +148,18 @@ enum AuditVocabulary {
         "goal_objective.updated",
         "goal_objective.deleted",
         "goal_objective.template_applied",
+        // Campaigns (issue 22)
+        "campaign.created",
+        "campaign.updated",
+        "campaign.deleted",
+        "campaign.closed",
+        "campaign.dependency_added",
+        "campaign.dependency_removed",
+        "campaign.check_done",
+        "campaign.check_reopened",
+        "campaign_task.created",
+        "campaign_task.updated",
+        "campaign_task.deleted",
     ]
 
     static let targets: [String] = [
@@ -191,6 +203,9 @@ enum AuditVocabulary {
         "goal",
         "goal_objective",
         "goal_settings",
+        // Campaigns (issue 22)
+        "campaign",
+        "campaign_task",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }

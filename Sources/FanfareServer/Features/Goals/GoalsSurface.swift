@@ -53,6 +53,19 @@ enum GoalsSurface {
         return Card(base: base, items: items, total: objectives.count + goals.count, canPlan: access.can(.planningManage))
     }
 
+    /// A goal's title and its value against where its target path says it
+    /// should be today (1 = on the path, below 1 behind), for a campaign's
+    /// board; the pace is nil for an untracked goal or before any reading.
+    /// Nil when the goal is gone or the member may not read analytics.
+    static func pace(of goalID: UUID, _ access: WorkspaceAccess, on db: any Database) async throws -> (title: String, pace: Double?)? {
+        guard access.can(.analyticsView), let goal = try await access.query(Goal.self, on: db).filter(\.$id == goalID).first() else { return nil }
+        guard let definition = goal.definition, definition.metric.isTracked else { return (goal.title, nil) }
+        let progress = try await GoalReader.make(access.workspaceID, on: db).read(definition).progress
+        guard let actual = progress.actual, let expected = progress.expected, expected > 0, actual >= 0 else { return (goal.title, nil) }
+        let pace = definition.direction == .atMost ? (actual > 0 ? expected / actual : nil) : actual / expected
+        return (goal.title, pace)
+    }
+
     static func cardView(_ card: Card, _ ctx: PageContext) -> HTML {
         let rows = card.items.map { item -> HTML in
             """

@@ -495,5 +495,10 @@ enum ChineseMessages {
         .goalSpanAtMost: "使目标跨度为 {days} 天；目标最长 {max} 天",
         .goalMonthWeights: "须为目标涉及的 {months} 个月各填一个权重，每个不小于 0，且不能全为 0",
         .goalTolerance: "须为 0.01 到 0.9 之间的比例（0.2 表示预测值比目标低 20% 以上即标为偏离）",
+        .campaignLoop: "会形成循环，每个任务都在等前一个：{tasks}；请删除其中一个依赖",
+        .campaignLoopThroughLaunch: "会经过上线日形成循环（{tasks}）：上线前的工作不能等待上线后的工作；请把任务移到另一侧或删除该依赖",
+        .campaignSelfDependency: "须为另一个任务：任务不能等待自己",
+        .campaignDependencyExists: "已经在等待该任务；请修改或删除现有依赖",
+        .campaignOneAccountable: "只能指定一位「批准」人；其他人可为负责、咨询或知会",
     ]
 }
