@@ -1,6 +1,7 @@
 import FanfareCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -258,6 +259,64 @@ import Vapor
             let list = try await browser.get(base + "/campaigns")
             #expect(list.body.contains("双十一大促") && list.body.contains("campaign-status"))
             #expect(VisibleText.latinWords(list.body).filter { !shell.contains($0) }.isEmpty, "\(VisibleText.latinWords(list.body))")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func postsBelongToACampaignByReference(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let api = "/api/v1/workspaces/\(ws.slug)"
+            let account = try #require(
+                try await t.api(.POST, api + "/accounts", token: token, json: ["platform": "sandbox", "handle": "brand"]).json["id"] as? String)
+            let spring = try #require(
+                try await t.api(.POST, api + "/campaigns", token: token, json: ["name": "Spring", "template": "custom", "launch_day": "2027-03-01"])
+                    .json["id"]
+                    as? String)
+            let byID = try await t.api(
+                .POST, api + "/posts", token: token, json: ["body": "Hello spring", "account_ids": [account], "campaign_id": spring])
+            #expect(byID.status == .created, "\(byID.body)")
+            #expect(
+                byID.json["campaign_id"] as? String == spring.uppercased()
+                    || (byID.json["campaign_id"] as? String)?.lowercased() == spring.lowercased())
+            #expect(byID.json["campaign"] as? String == "Spring")
+            // Named only (the older field, a CSV import): the campaign of that name, started when missing.
+            let byName = try await t.api(
+                .POST, api + "/posts", token: token, json: ["body": "Hello autumn", "account_ids": [account], "campaign": "Autumn"])
+            #expect(byName.status == .created)
+            let autumn = try #require(try await Campaign.query(on: t.db).filter(\.$name == "Autumn").first())
+            #expect((byName.json["campaign_id"] as? String)?.lowercased() == autumn.id!.uuidString.lowercased())
+            #expect(try await CampaignPhase.query(on: t.db).filter(\.$campaignID == autumn.id!).count() == 2)
+            let again = try await t.api(
+                .POST, api + "/posts", token: token, json: ["body": "More autumn", "account_ids": [account], "campaign": "Autumn"])
+            #expect((again.json["campaign_id"] as? String)?.lowercased() == autumn.id!.uuidString.lowercased())
+            #expect(try await Campaign.query(on: t.db).count() == 2)
+            // A refused post starts no campaign.
+            let refused = try await t.api(.POST, api + "/posts", token: token, json: ["body": "", "account_ids": [account], "campaign": "Winter"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await Campaign.query(on: t.db).count() == 2)
+            let bogus = try await t.api(
+                .POST, api + "/posts", token: token, json: ["body": "x", "account_ids": [account], "campaign_id": UUID().uuidString])
+            #expect(bogus.problemFields == ["campaign_id"])
+
+            // Renamed, its posts carry the new name; deleted, they belong to none.
+            _ = try await t.api(.PUT, api + "/campaigns/\(spring)", token: token, json: ["name": "Spring 2027", "launch_day": "2027-03-01"])
+            #expect(try await Post.query(on: t.db).filter(\.$campaignID == UUID(uuidString: spring)!).first()?.campaign == "Spring 2027")
+            #expect(try await t.api(.DELETE, api + "/campaigns/\(autumn.id!.uuidString)", token: token).status == .noContent)
+            #expect(try await Post.query(on: t.db).filter(\.$campaign == "Autumn").count() == 0)
+
+            // The migration: names typed before campaigns existed become campaigns.
+            try await Post.query(on: t.db).set(\.$campaignID, to: nil).set(\.$campaign, to: "Legacy 618").update()
+            try await Campaign.query(on: t.db).delete()
+            try await AddCampaignReferences.backfill(on: t.db as! any SQLDatabase)
+            let legacy = try #require(try await Campaign.query(on: t.db).filter(\.$name == "Legacy 618").first())
+            #expect(try await Campaign.query(on: t.db).count() == 1)
+            #expect(try await Post.query(on: t.db).filter(\.$campaignID == legacy.id!).count() == 3)
+            #expect(legacy.launchDay == MetricDay.of(Date(), in: ws.zone) && legacy.template == "custom")
+            let phases = try await CampaignPhase.query(on: t.db).filter(\.$campaignID == legacy.id!).sort(\.$position).all()
+            #expect(phases.map(\.name) == ["准备", "执行"] && phases.map(\.beforeLaunch) == [true, false])
+            let page = try await t.api(.GET, api + "/campaigns/\(legacy.id!.uuidString)", token: token)
+            #expect(page.status == .ok && page.json["template"] as? String == "custom")
         }
     }
 

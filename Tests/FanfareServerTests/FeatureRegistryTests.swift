@@ -40,8 +40,8 @@ import Vapor
                 "CreateContentHits", "AddPostArms",
                 // Release 21 (issue 21): experiments randomised by audience.
                 "AddAudienceArms",
-                // Release 22 (issue 22): campaigns.
-                "CreateCampaigns",
+                // Release 22 (issue 22): campaigns, and posts' campaign as a reference.
+                "CreateCampaigns", "AddCampaignReferences",
             ])
     }
 

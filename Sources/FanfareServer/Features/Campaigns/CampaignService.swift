@@ -104,75 +104,81 @@ struct CampaignService {
         if try await access.query(Campaign.self, on: db).count() >= Self.maxCampaigns {
             throw ValidationErrors("name", .itemsAtMost(max: Self.maxCampaigns, count: Self.maxCampaigns + 1))
         }
-        let accountable = checked.ownerID ?? actor.userID
         return try await db.writeTransaction { tx in
-            let campaign = Campaign()
-            campaign.id = TimeOrderedID.make(at: now)
-            campaign.$workspace.id = access.workspaceID
-            campaign.template = checked.template.rawValue
-            campaign.state = "planning"
-            campaign.createdBy = actor.userID
-            campaign.createdAt = now
-            Self.apply(checked, to: campaign, now: now)
-            try await campaign.create(on: tx)
-            var phaseIDs: [String: UUID] = [:]
-            for (position, phase) in checked.template.phases.enumerated() {
-                let row = CampaignPhase()
-                row.id = TimeOrderedID.make(at: now)
-                row.$workspace.id = access.workspaceID
-                row.campaignID = campaign.id!
-                row.position = position
-                row.name = I18n.text("campaigns.phase.\(phase.key)", locale)
-                row.beforeLaunch = phase.beforeLaunch
-                try await row.create(on: tx)
-                phaseIDs[phase.key] = row.id
-                for (index, item) in phase.checklist.enumerated() {
-                    let check = CampaignChecklistItem()
-                    check.id = TimeOrderedID.make(at: now)
-                    check.$workspace.id = access.workspaceID
-                    check.phaseID = row.id!
-                    check.position = index
-                    check.text = I18n.text("campaigns.check.\(item)", locale)
-                    try await check.create(on: tx)
-                }
-            }
-            var taskIDs: [String: UUID] = [:]
-            for (index, template) in checked.template.tasks.enumerated() {
-                let task = CampaignTask()
-                // Distinct, ordered creation times keep the template's order.
-                let at = now.addingTimeInterval(Double(index) / 1_000)
-                task.id = TimeOrderedID.make(at: at)
-                task.$workspace.id = access.workspaceID
-                task.campaignID = campaign.id!
-                task.phaseID = phaseIDs[template.phase]!
-                task.name = I18n.text("campaigns.task.\(template.key)", locale)
-                task.durationDays = template.durationDays
-                task.createdAt = at
-                task.updatedAt = now
-                try await task.create(on: tx)
-                taskIDs[template.key] = task.id
-                if let accountable {
-                    try await Self.person(task.id!, accountable, .accountable, workspaceID: access.workspaceID).create(on: tx)
-                }
-            }
-            for template in checked.template.tasks {
-                for after in template.after {
-                    let dependency = CampaignDependency()
-                    dependency.id = TimeOrderedID.make(at: now)
-                    dependency.$workspace.id = access.workspaceID
-                    dependency.campaignID = campaign.id!
-                    dependency.predecessorID = taskIDs[after]!
-                    dependency.successorID = taskIDs[template.key]!
-                    dependency.kind = template.kind.rawValue
-                    dependency.lagDays = template.lagDays
-                    try await dependency.create(on: tx)
-                }
-            }
-            try await AuditLog.record(
-                on: tx, actor: actor, workspaceID: access.workspaceID, action: "campaign.created", targetType: "campaign", targetID: campaign.id,
-                after: campaign.auditFields, now: now)
-            return campaign
+            try await Self.write(checked, workspaceID: access.workspaceID, actor: actor, locale: locale, on: tx, now: now)
         }
+    }
+
+    /// Writes a checked campaign with its template's rows on `tx`.
+    static func write(_ checked: Checked, workspaceID: UUID, actor: Actor, locale: UILocale, on tx: any Database, now: Date) async throws -> Campaign
+    {
+        let accountable = checked.ownerID ?? actor.userID
+        let campaign = Campaign()
+        campaign.id = TimeOrderedID.make(at: now)
+        campaign.$workspace.id = workspaceID
+        campaign.template = checked.template.rawValue
+        campaign.state = "planning"
+        campaign.createdBy = actor.userID
+        campaign.createdAt = now
+        Self.apply(checked, to: campaign, now: now)
+        try await campaign.create(on: tx)
+        var phaseIDs: [String: UUID] = [:]
+        for (position, phase) in checked.template.phases.enumerated() {
+            let row = CampaignPhase()
+            row.id = TimeOrderedID.make(at: now)
+            row.$workspace.id = workspaceID
+            row.campaignID = campaign.id!
+            row.position = position
+            row.name = I18n.text("campaigns.phase.\(phase.key)", locale)
+            row.beforeLaunch = phase.beforeLaunch
+            try await row.create(on: tx)
+            phaseIDs[phase.key] = row.id
+            for (index, item) in phase.checklist.enumerated() {
+                let check = CampaignChecklistItem()
+                check.id = TimeOrderedID.make(at: now)
+                check.$workspace.id = workspaceID
+                check.phaseID = row.id!
+                check.position = index
+                check.text = I18n.text("campaigns.check.\(item)", locale)
+                try await check.create(on: tx)
+            }
+        }
+        var taskIDs: [String: UUID] = [:]
+        for (index, template) in checked.template.tasks.enumerated() {
+            let task = CampaignTask()
+            // Distinct, ordered creation times keep the template's order.
+            let at = now.addingTimeInterval(Double(index) / 1_000)
+            task.id = TimeOrderedID.make(at: at)
+            task.$workspace.id = workspaceID
+            task.campaignID = campaign.id!
+            task.phaseID = phaseIDs[template.phase]!
+            task.name = I18n.text("campaigns.task.\(template.key)", locale)
+            task.durationDays = template.durationDays
+            task.createdAt = at
+            task.updatedAt = now
+            try await task.create(on: tx)
+            taskIDs[template.key] = task.id
+            if let accountable {
+                try await Self.person(task.id!, accountable, .accountable, workspaceID: workspaceID).create(on: tx)
+            }
+        }
+        for template in checked.template.tasks {
+            for after in template.after {
+                let dependency = CampaignDependency()
+                dependency.id = TimeOrderedID.make(at: now)
+                dependency.$workspace.id = workspaceID
+                dependency.campaignID = campaign.id!
+                dependency.predecessorID = taskIDs[after]!
+                dependency.successorID = taskIDs[template.key]!
+                dependency.kind = template.kind.rawValue
+                dependency.lagDays = template.lagDays
+                try await dependency.create(on: tx)
+            }
+        }
+        try await AuditLog.record(
+            on: tx, actor: actor, workspaceID: workspaceID, action: "campaign.created", targetType: "campaign", targetID: campaign.id,
+            after: campaign.auditFields, now: now)
+        return campaign
     }
 
     static func person(_ taskID: UUID, _ userID: UUID, _ role: CampaignRole, workspaceID: UUID) -> CampaignTaskPerson {
@@ -203,6 +209,7 @@ struct CampaignService {
             let campaign = try await Self.lock(rawID, in: access, on: tx, now: now)
             let before = campaign.auditFields
             Self.apply(checked, to: campaign, now: now)
+            if before["name"] != campaign.name { try await PostService.renameCampaign(campaign.id!, to: campaign.name, on: tx) }
             // A new buffer moves every before-launch task: scheduled again.
             try await Self.check(campaign, on: tx, field: "buffer_days")
             try await campaign.update(on: tx)
@@ -233,6 +240,7 @@ struct CampaignService {
         try access.require(.planningManage)
         try await db.writeTransaction { tx in
             let campaign = try await access.find(Campaign.self, rawID, on: tx, what: "Campaign")
+            try await PostService.dropCampaign(campaign.id!, on: tx)
             try await campaign.delete(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "campaign.deleted", targetType: "campaign", targetID: campaign.id,

@@ -9,7 +9,7 @@ import Vapor
 struct CampaignsFeature: Feature {
     var name: String { "campaigns" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(22, CreateCampaigns())] }
+    var migrations: [ShippedMigration] { [ShippedMigration(22, CreateCampaigns()), ShippedMigration(22, AddCampaignReferences())] }
 
     func routes(_ routes: FeatureRoutes) throws {
         CampaignsAPI().bootScoped(routes.workspaceAPI)

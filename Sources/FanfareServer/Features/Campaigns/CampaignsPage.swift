@@ -141,6 +141,7 @@ enum CampaignsPage {
         var taskErrors = FormErrors()
         var dependencyValues: [String: String] = [:]
         var dependencyErrors = FormErrors()
+        var posts: [PostService.CampaignPost] = []
         var now = Date()
     }
 
@@ -202,6 +203,7 @@ enum CampaignsPage {
             \(board)
             <section class="card" id="campaign-gantt"><h2>\(ctx.t("campaigns.gantt"))</h2>\(gantt(model, ctx))</section>
             \(tasksSection(model, ctx))
+            \(postsSection(model, ctx))
             \(dependenciesSection(model, ctx))
             \(checklistSection(model, ctx))
             \(model.canPlan ? HTML("<form method=\"post\" action=\"\(path)/delete\" class=\"inline no-print\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\" id=\"delete-campaign\">\(ctx.t("campaigns.delete"))</button></form>") : .empty)
@@ -306,6 +308,25 @@ enum CampaignsPage {
             """
         let form: HTML = model.canPlan ? taskForm(model, action: "\(path)/tasks", heading: "campaigns.add_task", ctx) : .empty
         return "<section class=\"card\" id=\"campaign-tasks\"><h2>\(ctx.t("campaigns.tasks"))</h2>\(table)\(form)</section>"
+    }
+
+    /// The campaign's posts by when they go out: their calendar.
+    static func postsSection(_ model: ShowModel, _ ctx: PageContext) -> HTML {
+        let rows = model.posts.map { post -> HTML in
+            """
+            <tr data-post="\(post.id.uuidString.lowercased())"><td>\(Layout.time(post.scheduledAt, ctx))</td>\
+            <td><a href="\(model.base)/posts/\(post.id.uuidString.lowercased())">\(HTML.typed(post.title))</a></td>\
+            <td>\(Badge.html(ctx.t("post.status.\(post.status)"), tone: .neutral, classes: "post-status", data: [("status", post.status)]))</td></tr>
+            """
+        }
+        let body: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("campaigns.posts_empty"))</p>"
+            : """
+            <div class="table-scroll"><table id="campaign-posts-table"><thead><tr><th>\(ctx.t("campaigns.col.when"))</th><th>\(ctx.t("campaigns.col.post"))</th>\
+            <th>\(ctx.t("campaigns.col.status"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
+            """
+        return "<section class=\"card\" id=\"campaign-posts\"><h2>\(ctx.t("campaigns.posts"))</h2>\(body)</section>"
     }
 
     static func phaseOptions(_ campaign: CampaignDTO, _ ctx: PageContext) -> [(value: String, label: String)] {

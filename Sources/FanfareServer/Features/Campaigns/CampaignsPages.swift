@@ -182,7 +182,8 @@ struct CampaignsPages {
         if let goalID = campaign.goalID { goalTitle = try await GoalsSurface.pace(of: goalID, access, on: req.db)?.title }
         return CampaignsPage.ShowModel(
             base: try base(req), workspaceSlug: access.workspace.slug, campaign: dto, names: try await CampaignsPage.memberNames(access, on: req.db),
-            goalTitle: goalTitle, members: try await members(access, on: req.db), canPlan: access.can(.planningManage))
+            goalTitle: goalTitle, members: try await members(access, on: req.db), canPlan: access.can(.planningManage),
+            posts: access.can(.contentView) ? try await PostService.posts(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: req.db) : [])
     }
 
     private func renderShow(_ req: Request, _ model: CampaignsPage.ShowModel, status: HTTPStatus = .ok) async throws -> Response {

@@ -29,7 +29,10 @@ final class Post: Model, @unchecked Sendable, WorkspaceOwned {
     @Field(key: "format") var format: String
     @Field(key: "pool") var pool: String
     @OptionalField(key: "topic_id") var topicID: UUID?
+    /// The campaign's name, kept beside its reference for the analytics
+    /// filters that group by it (renaming the campaign renames it here).
     @OptionalField(key: "campaign") var campaign: String?
+    @OptionalField(key: "campaign_id") var campaignID: UUID?
     /// JSON array of strings.
     @Field(key: "tags") var tagsJSON: String
     @Field(key: "status") var status: String
@@ -50,7 +53,8 @@ final class Post: Model, @unchecked Sendable, WorkspaceOwned {
     /// holds the list to what reflection finds.
     var properties: [any AnyProperty] {
         [
-            $id, $workspace, $title, $body, $pillar, $format, $pool, $topicID, $campaign, $tagsJSON, $status, $reviewJSON, $version, $scheduledAt,
+            $id, $workspace, $title, $body, $pillar, $format, $pool, $topicID, $campaign, $campaignID, $tagsJSON, $status, $reviewJSON, $version,
+            $scheduledAt,
             $authorID, $createdAt, $updatedAt,
         ]
     }

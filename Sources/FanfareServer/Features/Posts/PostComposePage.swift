@@ -163,7 +163,7 @@ enum PostComposePage {
             \(select("pool", ctx.t("post.pool"), model.pools))
             <div class="field\(errors["topic_id"] != nil ? " has-error" : "")"><label for="topic_id">\(ctx.t("post.topic"))</label>
             <select id="topic_id" name="topic_id">\(topicOptions)</select>\(error("topic_id"))</div>
-            \(Layout.field(ctx, name: "campaign", label: ctx.t("post.campaign"), value: v["campaign"] ?? "", errors: errors, required: false))
+            \(Layout.field(ctx, name: "campaign", label: ctx.t("post.campaign"), value: v["campaign"] ?? "", errors: errors, required: false, hint: ctx.t("post.campaign_help")))
             <fieldset class="field\(errors["asset_ids"] != nil ? " has-error" : "")" id="asset-choice"><legend>\(ctx.t("post.assets"))</legend>\(assetBoxes)\(noAssets)
             \(error("asset_ids"))</fieldset>
             </div>

@@ -13,7 +13,9 @@ struct PostDTO: Content {
     var format: String
     var pool: String
     var topicId: UUID?
+    /// The campaign's name and reference.
     var campaign: String?
+    var campaignId: UUID?
     var tags: [String]
     var assetIds: [UUID]
     var status: String
@@ -104,7 +106,8 @@ struct PostDTO: Content {
         let record = try ReviewProcess(json: post.reviewJSON)
         return PostDTO(
             id: post.id!, title: post.title, body: post.body, pillar: post.pillar, format: post.format, pool: post.pool, topicId: post.topicID,
-            campaign: post.campaign, tags: post.tags, assetIds: assets.map { $0.$asset.id }, status: post.status, version: post.version,
+            campaign: post.campaign, campaignId: post.campaignID, tags: post.tags, assetIds: assets.map { $0.$asset.id }, status: post.status,
+            version: post.version,
             scheduledAt: post.scheduledAt, authorId: post.authorID, createdAt: post.createdAt, updatedAt: post.updatedAt,
             variants: variants.map { variant in
                 let rules = PlatformRules.standard[variant.platform]

@@ -26,6 +26,9 @@ struct PostService {
         var assetIDs: [String]
         /// Per account id: the variant as the person edited it.
         var variants: [String: VariantDraft]
+        /// The campaign the post belongs to; `campaign` (a name) is the
+        /// older way to say it and finds, or starts, the campaign of that name.
+        var campaignID: String? = nil
     }
 
     struct VariantDraft {
@@ -47,6 +50,7 @@ struct PostService {
         post.createdAt = now
         checked.apply(to: post, now: now)
         try await db.writeTransaction { tx in
+            try await Self.referCampaign(post, in: access, actor: actor, on: tx, now: now)
             try await post.create(on: tx)
             try await writeVariants(checked, for: post, on: tx, now: now)
             try await AuditLog.record(
@@ -69,6 +73,7 @@ struct PostService {
             try Self.requireEditable(post)
             let before = ["status": post.status, "version": String(post.version)]
             checked.apply(to: post, now: now)
+            try await Self.referCampaign(post, in: access, actor: actor, on: tx, now: now)
             var review = try ReviewProcess(json: post.reviewJSON)
             review.edited(by: actor.reviewID, at: now)
             post.reviewJSON = try review.json()
@@ -101,7 +106,7 @@ struct PostService {
         let draft = Draft(
             title: post.title, body: post.body, pillar: post.pillar, format: post.format, pool: post.pool, topicID: post.topicID?.uuidString,
             campaign: post.campaign, tags: post.tags, accountIDs: variants.map { $0.$account.id.uuidString },
-            assetIDs: assets.map { $0.$asset.id.uuidString }, variants: own)
+            assetIDs: assets.map { $0.$asset.id.uuidString }, variants: own, campaignID: post.campaignID?.uuidString)
         return try await update(post.id!.uuidString, with: draft, in: access, actor: actor, now: now)
     }
 
@@ -118,6 +123,17 @@ struct PostService {
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "post.deleted", targetType: "post", targetID: post.id,
                 before: ["status": post.status, "body": String(post.body.prefix(80))], now: now)
         }
+    }
+
+    /// A post named by its campaign's name only (the API's `campaign`, a
+    /// CSV import's column) is given that campaign's reference, the
+    /// campaign being started (empty, launching on the post's day) when the
+    /// workspace has none of that name: in the post's own transaction, so
+    /// a refused post leaves no campaign behind.
+    static func referCampaign(_ post: Post, in access: WorkspaceAccess, actor: Actor, on tx: any Database, now: Date) async throws {
+        guard post.campaignID == nil, let name = post.campaign else { return }
+        let day = MetricDay.of(post.scheduledAt ?? now, in: access.workspace.zone)
+        post.campaignID = try await CampaignsSurface.reference(named: name, workspaceID: access.workspaceID, day: day, actor: actor, on: tx, now: now)
     }
 
     static func requireEditable(_ post: Post) throws {
@@ -142,6 +158,7 @@ struct PostService {
         var pool: ContentPool
         var topicID: UUID?
         var campaign: String?
+        var campaignID: UUID?
         var tags: [String]
         var accounts: [SocialAccount]
         var assets: [Asset]
@@ -155,6 +172,7 @@ struct PostService {
             post.pool = pool.rawValue
             post.topicID = topicID
             post.campaign = campaign
+            post.campaignID = campaignID
             post.tags = tags
             post.updatedAt = now
         }
@@ -179,8 +197,16 @@ struct PostService {
             try ContentFormat(validating: draft.format.nonEmpty ?? "image_text", field: "format")
         }
         let pool = errors.collect { () throws(ValidationErrors) in try ContentPool(validating: draft.pool.nonEmpty ?? "regular", field: "pool") }
-        let campaign = draft.campaign.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let campaign, campaign.count > 100 { errors.add("campaign", .lengthAtMost(max: 100)) }
+        var campaign = draft.campaign.nonEmpty?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let name = campaign, name.count > 100 { errors.add("campaign", .lengthAtMost(max: 100)) }
+        var campaignID: UUID?
+        if let raw = draft.campaignID.nonEmpty {
+            if let id = UUID(uuidString: raw), let name = try await CampaignsSurface.name(of: id, workspaceID: access.workspaceID, on: db) {
+                (campaignID, campaign) = (id, name)
+            } else {
+                errors.add("campaign_id", .oneOf(choices: try await CampaignsSurface.ids(workspaceID: access.workspaceID, on: db)))
+            }
+        }
         var tags: [String] = []
         for raw in draft.tags {
             let tag = raw.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "#")))
@@ -229,8 +255,8 @@ struct PostService {
         }
         try errors.throwIfAny()
         return Checked(
-            title: title, body: body, pillar: pillar!, format: format!, pool: pool!, topicID: topicID, campaign: campaign, tags: tags,
-            accounts: accounts, assets: assets, variants: variants)
+            title: title, body: body, pillar: pillar!, format: format!, pool: pool!, topicID: topicID, campaign: campaign, campaignID: campaignID,
+            tags: tags, accounts: accounts, assets: assets, variants: variants)
     }
 
     private func resolve<M: WorkspaceOwned>(

@@ -69,6 +69,7 @@ struct PostsAPI {
         var pool: String?
         var topicId: String?
         var campaign: String?
+        var campaignId: String?
         var tags: [String]?
         var accountIds: [String]?
         var assetIds: [String]?
@@ -80,7 +81,8 @@ struct PostsAPI {
             PostService.Draft(
                 title: title, body: body ?? "", pillar: pillar, format: format, pool: pool, topicID: topicId, campaign: campaign, tags: tags ?? [],
                 accountIDs: accountIds ?? [], assetIDs: assetIds ?? [],
-                variants: (variants ?? [:]).mapValues { PostService.VariantDraft(title: $0.title, text: $0.text ?? "", tags: $0.tags) })
+                variants: (variants ?? [:]).mapValues { PostService.VariantDraft(title: $0.title, text: $0.text ?? "", tags: $0.tags) },
+                campaignID: campaignId)
         }
     }
 

@@ -100,3 +100,33 @@ extension PostService {
             .all().map { PostLabel(id: $0.id!, title: $0.title, body: $0.body, status: $0.status) }
     }
 }
+
+/// What Campaigns may ask of Posts: a campaign's posts, and keeping their
+/// campaign name in step with the campaign.
+extension PostService {
+    struct CampaignPost: Sendable, Equatable {
+        var id: UUID
+        var title: String
+        var status: String
+        var scheduledAt: Date?
+    }
+
+    /// A campaign's posts, by when they go out (unscheduled last); at most `limit`.
+    static func posts(ofCampaign campaignID: UUID, workspaceID: UUID, limit: Int = 200, on db: any Database) async throws -> [CampaignPost] {
+        try await Post.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$campaignID == campaignID).sort(\.$scheduledAt).sort(
+            \.$createdAt
+        )
+        .limit(limit).all()
+        .map { CampaignPost(id: $0.id!, title: $0.title ?? String($0.body.prefix(40)), status: $0.status, scheduledAt: $0.scheduledAt) }
+    }
+
+    /// The campaign's new name on its posts (the analytics filters read it).
+    static func renameCampaign(_ campaignID: UUID, to name: String, on db: any Database) async throws {
+        try await Post.query(on: db).filter(\.$campaignID == campaignID).set(\.$campaign, to: name).update()
+    }
+
+    /// A deleted campaign's posts belong to no campaign.
+    static func dropCampaign(_ campaignID: UUID, on db: any Database) async throws {
+        try await Post.query(on: db).filter(\.$campaignID == campaignID).set(\.$campaign, to: nil).set(\.$campaignID, to: nil).update()
+    }
+}
