@@ -236,6 +236,21 @@ import Vapor
             // The hourly check has judged every tracked goal once already.
             #expect(comments.lastState == commentState.rawValue)
             #expect(goals.filter { $0.objectiveID == objectives[1].id }.allSatisfy { $0.lastState == nil || $0.lastState == "not_started" })
+
+            // Campaigns: 双十一 finished and closed, every task done; 新年礼盒
+            // launching in six days with two tasks late inside the buffer
+            // (amber, not red); the demo's posts joined their campaign by name.
+            let workspaceID = try #require(objectives.first?.$workspace.id)
+            let zone = try #require(try await Workspace.find(workspaceID, on: t.db)).zone
+            let today = MetricDay.of(Date(), in: zone)
+            let finished = try #require(try await Campaign.query(on: t.db).filter(\.$name == "双十一大促").first())
+            let finishedRead = try await CampaignReader.read(finished, today: today, on: t.db)
+            #expect(finished.state == "closed" && finishedRead.tasks.allSatisfy(\.done))
+            let running = try #require(try await Campaign.query(on: t.db).filter(\.$name == "新年限定礼盒上新").first())
+            let runningRead = try await CampaignReader.read(running, today: today, on: t.db)
+            #expect(runningRead.status == "amber", "\(runningRead.reasons)")
+            #expect(Set(runningRead.reasons.map(\.code)) == ["task_overdue"] && runningRead.reasons.count == 2)
+            #expect(try await Post.query(on: t.db).filter(\.$campaign == "2026 春季").filter(\.$campaignID == nil).count() == 0)
         }
     }
 
