@@ -30,6 +30,8 @@ import Testing
         Experiment(), ExperimentArm(), ExperimentSend(), ContentHit(),
         // Goals (issue 21)
         Goal(), GoalObjective(),
+        // Risks (issue 22)
+        Risk(), RiskTriggerRow(), RiskEvent(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -151,6 +151,15 @@ import Vapor
                     .POST, apiB + "/goals/objectives", token: tokenB,
                     json: ["title": "B's objective", "start_day": "2027-01-01", "deadline": "2027-12-31"]
                 ).json["id"] as? String)
+            // Risks (issue 22): a risk with a trigger.
+            let riskID = try #require(
+                try await t.api(
+                    .POST, apiB + "/risks", token: tokenB,
+                    json: [
+                        "title": "B's risk", "category": "content", "probability": 3, "impact_brand": 3, "impact_users": 2, "impact_business": 2,
+                        "triggers": [["kind": "alert", "min_grade": "red"]],
+                    ]
+                ).json["id"] as? String)
             // The library's hits (issue 21): a post of B marked by B's experiment.
             let hitB = ContentHit()
             hitB.$workspace.id = wsB.id!
@@ -161,7 +170,7 @@ import Vapor
             try await hitB.create(on: t.db)
             let valuesOfB: [String: String] = [
                 "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
-                "goal_id": goalID, "objective_id": objectiveID,
+                "goal_id": goalID, "objective_id": objectiveID, "risk_id": riskID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -237,6 +246,9 @@ import Vapor
             #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
             #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.title == "B's goal")
             #expect(try await GoalObjective.find(UUID(uuidString: objectiveID), on: t.db)?.title == "B's objective")
+            let riskB = try #require(try await Risk.find(UUID(uuidString: riskID), on: t.db))
+            #expect(riskB.title == "B's risk" && riskB.state == "open" && riskB.incidentID == nil)
+            #expect(try await RiskTriggerRow.query(on: t.db).filter(\.$riskID == riskB.id!).count() == 1)
         }
     }
 

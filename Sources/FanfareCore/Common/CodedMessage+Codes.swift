@@ -766,4 +766,9 @@ extension CodedMessage {
     public static func goalSpanAtMost(days: Int, max: Int) -> CodedMessage { CodedMessage(.goalSpanAtMost, ["days": .int(days), "max": .int(max)]) }
     public static func goalMonthWeights(months: Int) -> CodedMessage { CodedMessage(.goalMonthWeights, ["months": .int(months)]) }
     public static var goalTolerance: CodedMessage { CodedMessage(.goalTolerance) }
+
+    // Risks (issue 22)
+    public static var riskScale: CodedMessage { CodedMessage(.riskScale) }
+    public static var riskWorkspaceIncident: CodedMessage { CodedMessage(.riskWorkspaceIncident) }
+    public static var riskWorkspaceMonitor: CodedMessage { CodedMessage(.riskWorkspaceMonitor) }
 }

@@ -552,6 +552,12 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case goalSpanAtMost = "goal_span_at_most"
     case goalMonthWeights = "goal_month_weights"
     case goalTolerance = "goal_tolerance"
+
+    // MARK: Risks (issue 22)
+
+    case riskScale = "risk_scale"
+    case riskWorkspaceIncident = "risk_workspace_incident"
+    case riskWorkspaceMonitor = "risk_workspace_monitor"
 }
 
 extension MessageCode {
@@ -1078,6 +1084,9 @@ extension MessageCode {
         case .goalSpanAtMost: "makes the goal {days} days long; a goal may span at most {max} days"
         case .goalMonthWeights: "must list one weight for each of the goal's {months} months, each 0 or more and not all 0"
         case .goalTolerance: "must be a share from 0.01 to 0.9 (0.2 flags a goal whose projection misses by more than 20 %)"
+        case .riskScale: "must be a whole number from 1 (rare, slight) to 5 (almost certain, severe)"
+        case .riskWorkspaceIncident: "must be the id of an incident of this workspace"
+        case .riskWorkspaceMonitor: "must be the id of a listening monitor of this workspace"
         }
     }
 }

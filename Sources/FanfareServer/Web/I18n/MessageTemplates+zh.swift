@@ -495,5 +495,9 @@ enum ChineseMessages {
         .goalSpanAtMost: "使目标跨度为 {days} 天；目标最长 {max} 天",
         .goalMonthWeights: "须为目标涉及的 {months} 个月各填一个权重，每个不小于 0，且不能全为 0",
         .goalTolerance: "须为 0.01 到 0.9 之间的比例（0.2 表示预测值比目标低 20% 以上即标为偏离）",
+        // Risks (issue 22)
+        .riskScale: "须为 1（极少发生、轻微）到 5（几乎肯定、严重）之间的整数",
+        .riskWorkspaceIncident: "须为本工作区事件的 id",
+        .riskWorkspaceMonitor: "须为本工作区监测项的 id",
     ]
 }
