@@ -28,6 +28,6 @@ enum DemoRisks {
         if let leak = written.first(where: { $0.templateKey == "data_leak" }) {
             _ = try await service.review(leak.id!.uuidString, note: "权限复查完成，未发现越权访问。", in: access, actor: actor, now: clock.day(7, 10))
         }
-        try await RiskWatch.watch(on: timeline.db, now: clock.now)
+        try await RiskService.watchTriggers(on: timeline.db, now: clock.now)
     }
 }
