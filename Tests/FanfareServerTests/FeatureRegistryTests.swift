@@ -42,6 +42,8 @@ import Vapor
                 "AddAudienceArms",
                 // Release 22 (issue 22): campaigns, and posts' campaign as a reference.
                 "CreateCampaigns", "AddCampaignReferences",
+                // Release 22 (issue 22): the risk register.
+                "CreateRisks",
             ])
     }
 

@@ -32,6 +32,8 @@ import Testing
         Goal(), GoalObjective(),
         // Campaigns (issue 22)
         Campaign(), CampaignPhase(), CampaignTask(), CampaignTaskPerson(), CampaignDependency(), CampaignChecklistItem(),
+        // Risks (issue 22)
+        Risk(), RiskTriggerRow(), RiskEvent(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -161,6 +161,15 @@ import Vapor
             let dependencyID = try #require((campaignB.json["dependencies"] as? [[String: Any]])?.first?["id"] as? String)
             let checklistItemID = try #require(
                 ((campaignB.json["phases"] as? [[String: Any]])?.first?["checklist"] as? [[String: Any]])?.first?["id"] as? String)
+            // Risks (issue 22): a risk with a trigger.
+            let riskID = try #require(
+                try await t.api(
+                    .POST, apiB + "/risks", token: tokenB,
+                    json: [
+                        "title": "B's risk", "category": "content", "probability": 3, "impact_brand": 3, "impact_users": 2, "impact_business": 2,
+                        "triggers": [["kind": "alert", "min_grade": "red"]],
+                    ]
+                ).json["id"] as? String)
             // The library's hits (issue 21): a post of B marked by B's experiment.
             let hitB = ContentHit()
             hitB.$workspace.id = wsB.id!
@@ -171,8 +180,8 @@ import Vapor
             try await hitB.create(on: t.db)
             let valuesOfB: [String: String] = [
                 "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
-                "goal_id": goalID, "objective_id": objectiveID,
                 "campaign_id": campaignID, "task_id": campaignTaskID, "dependency_id": dependencyID, "item_id": checklistItemID,
+                "goal_id": goalID, "objective_id": objectiveID, "risk_id": riskID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -252,6 +261,9 @@ import Vapor
             #expect(try await CampaignTask.find(UUID(uuidString: campaignTaskID), on: t.db)?.doneAt == nil)
             #expect(try await CampaignDependency.find(UUID(uuidString: dependencyID), on: t.db) != nil)
             #expect(try await CampaignChecklistItem.find(UUID(uuidString: checklistItemID), on: t.db)?.doneAt == nil)
+            let riskB = try #require(try await Risk.find(UUID(uuidString: riskID), on: t.db))
+            #expect(riskB.title == "B's risk" && riskB.state == "open" && riskB.incidentID == nil)
+            #expect(try await RiskTriggerRow.query(on: t.db).filter(\.$riskID == riskB.id!).count() == 1)
         }
     }
 

@@ -773,4 +773,9 @@ extension CodedMessage {
     public static var campaignSelfDependency: CodedMessage { CodedMessage(.campaignSelfDependency) }
     public static var campaignDependencyExists: CodedMessage { CodedMessage(.campaignDependencyExists) }
     public static var campaignOneAccountable: CodedMessage { CodedMessage(.campaignOneAccountable) }
+
+    // Risks (issue 22)
+    public static var riskScale: CodedMessage { CodedMessage(.riskScale) }
+    public static var riskWorkspaceIncident: CodedMessage { CodedMessage(.riskWorkspaceIncident) }
+    public static var riskWorkspaceMonitor: CodedMessage { CodedMessage(.riskWorkspaceMonitor) }
 }

@@ -557,6 +557,12 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case campaignSelfDependency = "campaign_self_dependency"
     case campaignDependencyExists = "campaign_dependency_exists"
     case campaignOneAccountable = "campaign_one_accountable"
+
+    // MARK: Risks (issue 22)
+
+    case riskScale = "risk_scale"
+    case riskWorkspaceIncident = "risk_workspace_incident"
+    case riskWorkspaceMonitor = "risk_workspace_monitor"
 }
 
 extension MessageCode {
@@ -1089,6 +1095,9 @@ extension MessageCode {
         case .campaignSelfDependency: "must be another task: a task cannot wait for itself"
         case .campaignDependencyExists: "already waits for that task; change or remove the existing dependency instead"
         case .campaignOneAccountable: "may name one person Accountable (the A of RACI); the others can be Responsible, Consulted or Informed"
+        case .riskScale: "must be a whole number from 1 (rare, slight) to 5 (almost certain, severe)"
+        case .riskWorkspaceIncident: "must be the id of an incident of this workspace"
+        case .riskWorkspaceMonitor: "must be the id of a listening monitor of this workspace"
         }
     }
 }

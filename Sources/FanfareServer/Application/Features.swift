@@ -29,6 +29,7 @@ enum Features {
         GoalsFeature(),
         CampaignsFeature(),
         ExperimentsFeature(),
+        RisksFeature(),
         DemoFeature(),
     ]
 }

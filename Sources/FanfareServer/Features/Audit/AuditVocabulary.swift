@@ -160,6 +160,12 @@ enum AuditVocabulary {
         "campaign_task.created",
         "campaign_task.updated",
         "campaign_task.deleted",
+        // Risks (issue 22)
+        "risk.created",
+        "risk.updated",
+        "risk.deleted",
+        "risk.reviewed",
+        "risk.triggered",
     ]
 
     static let targets: [String] = [
@@ -206,6 +212,8 @@ enum AuditVocabulary {
         // Campaigns (issue 22)
         "campaign",
         "campaign_task",
+        // Risks (issue 22)
+        "risk",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -393,6 +401,12 @@ enum AuditVocabulary {
         "audit.object.goal": "Goal",
         "audit.object.goal_objective": "Objective",
         "audit.object.goal_settings": "Goal settings",
+        "audit.event.risk.created": "Risk written",
+        "audit.event.risk.updated": "Risk changed",
+        "audit.event.risk.deleted": "Risk removed",
+        "audit.event.risk.reviewed": "Risk reviewed",
+        "audit.event.risk.triggered": "Risk triggered",
+        "audit.object.risk": "Risk",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -569,5 +583,11 @@ enum AuditVocabulary {
         "audit.object.goal": "目标",
         "audit.object.goal_objective": "目标（OKR）",
         "audit.object.goal_settings": "目标设置",
+        "audit.event.risk.created": "创建风险",
+        "audit.event.risk.updated": "修改风险",
+        "audit.event.risk.deleted": "删除风险",
+        "audit.event.risk.reviewed": "复核风险",
+        "audit.event.risk.triggered": "风险触发",
+        "audit.object.risk": "风险",
     ]
 }

@@ -83,6 +83,7 @@ final class DemoTimeline {
         try await DemoExperiments.play(self)
         try await DemoGoals.play(self)
         try await DemoCampaigns.play(self)
+        try await DemoRisks.play(self)
     }
 
     // MARK: A month ago

@@ -84,3 +84,20 @@ extension ListeningService {
         }
     }
 }
+
+/// Alerts as the risk register's triggers watch them (issue 22).
+extension ListeningService {
+    struct RaisedAlert: Sendable, Equatable {
+        var id: UUID
+        var grade: AlertGrade
+        var monitorID: UUID
+        var at: Date
+    }
+
+    /// The workspace's alerts raised or escalated after `since`, newest first.
+    static func alertsRaised(in workspaceID: UUID, since: Date, on db: any Database) async throws -> [RaisedAlert] {
+        try await ListeningAlert.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$lastSpikeAt > since)
+            .sort(\.$lastSpikeAt, .descending).limit(500).all()
+            .map { RaisedAlert(id: $0.id!, grade: AlertGrade(rawValue: $0.grade) ?? .blue, monitorID: $0.monitorID, at: $0.lastSpikeAt) }
+    }
+}

@@ -14,6 +14,8 @@ struct OutboundEvent: Sendable, Codable, Equatable {
         case publishFailed = "publish_failed"
         case anomaly
         case goalOffTrack = "goal_off_track"
+        case riskTriggered = "risk_triggered"
+        case riskReviewDue = "risk_review_due"
     }
 
     var kind: Kind

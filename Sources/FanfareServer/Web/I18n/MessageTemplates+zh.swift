@@ -500,5 +500,9 @@ enum ChineseMessages {
         .campaignSelfDependency: "须为另一个任务：任务不能等待自己",
         .campaignDependencyExists: "已经在等待该任务；请修改或删除现有依赖",
         .campaignOneAccountable: "只能指定一位「批准」人；其他人可为负责、咨询或知会",
+        // Risks (issue 22)
+        .riskScale: "须为 1（极少发生、轻微）到 5（几乎肯定、严重）之间的整数",
+        .riskWorkspaceIncident: "须为本工作区事件的 id",
+        .riskWorkspaceMonitor: "须为本工作区监测项的 id",
     ]
 }
