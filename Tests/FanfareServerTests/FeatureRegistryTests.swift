@@ -40,6 +40,8 @@ import Vapor
                 "CreateContentHits", "AddPostArms",
                 // Release 21 (issue 21): experiments randomised by audience.
                 "AddAudienceArms",
+                // Release 22 (issue 22): budgets.
+                "CreateBudgets",
             ])
     }
 

@@ -30,6 +30,8 @@ import Testing
         Experiment(), ExperimentArm(), ExperimentSend(), ContentHit(),
         // Goals (issue 21)
         Goal(), GoalObjective(),
+        // Budgets (issue 22)
+        BudgetLine(), BudgetChannel(), SpendEntry(), BudgetSettings(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

@@ -28,6 +28,8 @@ struct TestPayload: Codable, Sendable, Equatable {
         "incidents.reminders",
         // Issue 21
         "goals.check", "experiments.audience_send", "experiments.audience_count",
+        // Issue 22
+        "budgets.stop_loss",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -40,7 +42,7 @@ struct TestPayload: Codable, Sendable, Equatable {
                 "publish.sweep", "maintenance.purge", "fans.recompute", "fans.retention", "inbox.poll", "inbox.service_levels",
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
                 "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders", "listening.searches",
-                "goals.check", "experiments.audience_count",
+                "goals.check", "experiments.audience_count", "budgets.stop_loss",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

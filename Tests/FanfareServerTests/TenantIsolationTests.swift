@@ -151,6 +151,18 @@ import Vapor
                     .POST, apiB + "/goals/objectives", token: tokenB,
                     json: ["title": "B's objective", "start_day": "2027-01-01", "deadline": "2027-12-31"]
                 ).json["id"] as? String)
+            // Budgets (issue 22): a line, a channel and a pending spend of B.
+            let budgetLineID = try #require(
+                try await t.api(
+                    .POST, apiB + "/budget/lines", token: tokenB,
+                    json: ["name": "B's line", "category": "fixed", "month": "2027-01", "planned_fen": 100]
+                ).json["id"] as? String)
+            let budgetChannelID = try #require(
+                try await t.api(.POST, apiB + "/budget/channels", token: tokenB, json: ["key": "b-channel", "label": "B"]).json["id"] as? String)
+            let spendID = try #require(
+                try await t.api(
+                    .POST, apiB + "/budget/spend", token: tokenB, json: ["line_id": budgetLineID, "amount_fen": 99_000_000, "spent_on": "2027-01-02"]
+                ).json["id"] as? String)
             // The library's hits (issue 21): a post of B marked by B's experiment.
             let hitB = ContentHit()
             hitB.$workspace.id = wsB.id!
@@ -162,6 +174,7 @@ import Vapor
             let valuesOfB: [String: String] = [
                 "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
                 "goal_id": goalID, "objective_id": objectiveID,
+                "line_id": budgetLineID, "channel_id": budgetChannelID, "spend_id": spendID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -237,6 +250,9 @@ import Vapor
             #expect(try await PublishingHold.find(UUID(uuidString: holdID), on: t.db)?.releasedAt == nil)
             #expect(try await Goal.find(UUID(uuidString: goalID), on: t.db)?.title == "B's goal")
             #expect(try await GoalObjective.find(UUID(uuidString: objectiveID), on: t.db)?.title == "B's objective")
+            #expect(try await BudgetLine.find(UUID(uuidString: budgetLineID), on: t.db)?.name == "B's line")
+            #expect(try await BudgetChannel.find(UUID(uuidString: budgetChannelID), on: t.db)?.label == "B")
+            #expect(try await SpendEntry.find(UUID(uuidString: spendID), on: t.db)?.state == "pending")
         }
     }
 

@@ -766,4 +766,12 @@ extension CodedMessage {
     public static func goalSpanAtMost(days: Int, max: Int) -> CodedMessage { CodedMessage(.goalSpanAtMost, ["days": .int(days), "max": .int(max)]) }
     public static func goalMonthWeights(months: Int) -> CodedMessage { CodedMessage(.goalMonthWeights, ["months": .int(months)]) }
     public static var goalTolerance: CodedMessage { CodedMessage(.goalTolerance) }
+    public static func budgetYuan(value: String) -> CodedMessage { CodedMessage(.budgetYuan, ["value": .text(value)]) }
+    public static func budgetMonth(value: String) -> CodedMessage { CodedMessage(.budgetMonth, ["value": .text(value)]) }
+    public static func budgetShare(min: String, max: String) -> CodedMessage { CodedMessage(.budgetShare, ["min": .text(min), "max": .text(max)]) }
+    public static var budgetRatio: CodedMessage { CodedMessage(.budgetRatio) }
+    public static func budgetCsvHeader(columns: String) -> CodedMessage { CodedMessage(.budgetCsvHeader, ["columns": .text(columns)]) }
+    public static var budgetLineUnknown: CodedMessage { CodedMessage(.budgetLineUnknown) }
+    public static var budgetChannelTaken: CodedMessage { CodedMessage(.budgetChannelTaken) }
+    public static var budgetSpendDecided: CodedMessage { CodedMessage(.budgetSpendDecided) }
 }

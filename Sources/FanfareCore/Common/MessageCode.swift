@@ -552,6 +552,15 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case goalSpanAtMost = "goal_span_at_most"
     case goalMonthWeights = "goal_month_weights"
     case goalTolerance = "goal_tolerance"
+    // Budgets
+    case budgetYuan = "budget_yuan"
+    case budgetMonth = "budget_month"
+    case budgetShare = "budget_share"
+    case budgetRatio = "budget_ratio"
+    case budgetCsvHeader = "budget_csv_header"
+    case budgetLineUnknown = "budget_line_unknown"
+    case budgetSpendDecided = "budget_spend_decided"
+    case budgetChannelTaken = "budget_channel_taken"
 }
 
 extension MessageCode {
@@ -1078,6 +1087,14 @@ extension MessageCode {
         case .goalSpanAtMost: "makes the goal {days} days long; a goal may span at most {max} days"
         case .goalMonthWeights: "must list one weight for each of the goal's {months} months, each 0 or more and not all 0"
         case .goalTolerance: "must be a share from 0.01 to 0.9 (0.2 flags a goal whose projection misses by more than 20 %)"
+        case .budgetYuan: "is \"{value}\"; use an amount in yuan, 0 or more, with at most 2 decimals, e.g. 1234.56"
+        case .budgetMonth: "is \"{value}\"; use a month such as 2026-12"
+        case .budgetShare: "must be a share from {min} to {max}, e.g. 0.05 for 5 %"
+        case .budgetRatio: "must be a return ratio from 0.1 to 100, e.g. 3 for 3:1"
+        case .budgetCsvHeader: "must start with a header naming the columns {columns}"
+        case .budgetLineUnknown: "must name one of this workspace's budget lines by its id or its name"
+        case .budgetChannelTaken: "is already a channel of this workspace; change that one instead"
+        case .budgetSpendDecided: "was already decided; only pending spend can be approved or rejected"
         }
     }
 }

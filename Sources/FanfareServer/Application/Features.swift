@@ -28,6 +28,7 @@ enum Features {
         IncidentsFeature(),
         GoalsFeature(),
         ExperimentsFeature(),
+        BudgetsFeature(),
         DemoFeature(),
     ]
 }

@@ -82,6 +82,7 @@ final class DemoTimeline {
         try await DemoConversions.play(self)
         try await DemoExperiments.play(self)
         try await DemoGoals.play(self)
+        try await DemoBudgets.play(self)
     }
 
     // MARK: A month ago

@@ -14,6 +14,7 @@ struct OutboundEvent: Sendable, Codable, Equatable {
         case publishFailed = "publish_failed"
         case anomaly
         case goalOffTrack = "goal_off_track"
+        case budgetStopLoss = "budget_stop_loss"
     }
 
     var kind: Kind

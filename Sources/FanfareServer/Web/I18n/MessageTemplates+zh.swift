@@ -495,5 +495,13 @@ enum ChineseMessages {
         .goalSpanAtMost: "使目标跨度为 {days} 天；目标最长 {max} 天",
         .goalMonthWeights: "须为目标涉及的 {months} 个月各填一个权重，每个不小于 0，且不能全为 0",
         .goalTolerance: "须为 0.01 到 0.9 之间的比例（0.2 表示预测值比目标低 20% 以上即标为偏离）",
+        .budgetYuan: "为“{value}”；请填写不小于 0 的金额（元），最多两位小数，例如 1234.56",
+        .budgetMonth: "为“{value}”；请填写月份，例如 2026-12",
+        .budgetShare: "须为 {min} 到 {max} 之间的比例，例如 5% 填 0.05",
+        .budgetRatio: "须为 0.1 到 100 之间的投入产出比，例如 3:1 填 3",
+        .budgetCsvHeader: "第一行须为表头，列出 {columns}",
+        .budgetLineUnknown: "须为本工作区某个预算科目的编号或名称",
+        .budgetChannelTaken: "已是本工作区的渠道；请修改那个渠道",
+        .budgetSpendDecided: "已处理；只有待审批的支出可以批准或驳回",
     ]
 }
