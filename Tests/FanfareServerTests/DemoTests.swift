@@ -236,6 +236,11 @@ import Vapor
             // The hourly check has judged every tracked goal once already.
             #expect(comments.lastState == commentState.rawValue)
             #expect(goals.filter { $0.objectiveID == objectives[1].id }.allSatisfy { $0.lastState == nil || $0.lastState == "not_started" })
+
+            // Budgets: Douyin under its stop-loss line and flagged by the pass, Weibo above it, the pilot too young to judge.
+            let states = Dictionary(uniqueKeysWithValues: try await BudgetChannel.query(on: t.db).all().map { ($0.key, $0.lastState ?? "") })
+            #expect(states == ["douyin": "breached", "weibo": "healthy", "xiaohongshu": "learning"], "\(states)")
+            #expect(try await SpendEntry.query(on: t.db).filter(\.$state == "pending").count() == 1)
         }
     }
 
