@@ -251,6 +251,10 @@ import Vapor
             #expect(runningRead.status == "amber", "\(runningRead.reasons)")
             #expect(Set(runningRead.reasons.map(\.code)) == ["task_overdue"] && runningRead.reasons.count == 2)
             #expect(try await Post.query(on: t.db).filter(\.$campaign == "2026 春季").filter(\.$campaignID == nil).count() == 0)
+            // Budgets: Douyin under its stop-loss line and flagged by the pass, Weibo above it, the pilot too young to judge.
+            let states = Dictionary(uniqueKeysWithValues: try await BudgetChannel.query(on: t.db).all().map { ($0.key, $0.lastState ?? "") })
+            #expect(states == ["douyin": "breached", "weibo": "healthy", "xiaohongshu": "learning"], "\(states)")
+            #expect(try await SpendEntry.query(on: t.db).filter(\.$state == "pending").count() == 1)
         }
     }
 

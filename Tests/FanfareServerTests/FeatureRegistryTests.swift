@@ -44,6 +44,8 @@ import Vapor
                 "CreateCampaigns", "AddCampaignReferences",
                 // Release 22 (issue 22): the risk register.
                 "CreateRisks",
+                // Release 22 (issue 22): budgets.
+                "CreateBudgets",
             ])
     }
 

@@ -34,6 +34,8 @@ import Testing
         Campaign(), CampaignPhase(), CampaignTask(), CampaignTaskPerson(), CampaignDependency(), CampaignChecklistItem(),
         // Risks (issue 22)
         Risk(), RiskTriggerRow(), RiskEvent(),
+        // Budgets (issue 22)
+        BudgetLine(), BudgetChannel(), SpendEntry(), BudgetSettings(),
     ]
 
     static func keys(_ properties: [any AnyProperty]) -> [String] {

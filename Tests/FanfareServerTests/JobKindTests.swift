@@ -30,6 +30,7 @@ struct TestPayload: Codable, Sendable, Equatable {
         "goals.check", "experiments.audience_send", "experiments.audience_count",
         // Issue 22
         "risks.watch", "risks.review_reminder",
+        "budgets.stop_loss",
     ]
 
     @Test func theRegistryDeclaresEachStoredKindOnceUnderItsOldName() {
@@ -43,6 +44,7 @@ struct TestPayload: Codable, Sendable, Equatable {
                 "analytics.metrics_pass", "analytics.metrics_retention", "analytics.reports_pass", "analytics.anomaly_pass", "competitors.read",
                 "accounts.token_watch", "listening.sweep", "listening.feeds", "incidents.reminders", "listening.searches",
                 "goals.check", "experiments.audience_count", "risks.watch", "risks.review_reminder",
+                "goals.check", "experiments.audience_count", "budgets.stop_loss",
             ])
         #expect(JobKinds.schedules().count == periodic.count)
     }

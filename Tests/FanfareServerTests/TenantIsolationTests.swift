@@ -170,6 +170,18 @@ import Vapor
                         "triggers": [["kind": "alert", "min_grade": "red"]],
                     ]
                 ).json["id"] as? String)
+            // Budgets (issue 22): a line, a channel and a pending spend of B.
+            let budgetLineID = try #require(
+                try await t.api(
+                    .POST, apiB + "/budget/lines", token: tokenB,
+                    json: ["name": "B's line", "category": "fixed", "month": "2027-01", "planned_fen": 100]
+                ).json["id"] as? String)
+            let budgetChannelID = try #require(
+                try await t.api(.POST, apiB + "/budget/channels", token: tokenB, json: ["key": "b-channel", "label": "B"]).json["id"] as? String)
+            let spendID = try #require(
+                try await t.api(
+                    .POST, apiB + "/budget/spend", token: tokenB, json: ["line_id": budgetLineID, "amount_fen": 99_000_000, "spent_on": "2027-01-02"]
+                ).json["id"] as? String)
             // The library's hits (issue 21): a post of B marked by B's experiment.
             let hitB = ContentHit()
             hitB.$workspace.id = wsB.id!
@@ -182,6 +194,7 @@ import Vapor
                 "experiment_id": experimentID, "hit_id": hitB.id!.uuidString,
                 "campaign_id": campaignID, "task_id": campaignTaskID, "dependency_id": dependencyID, "item_id": checklistItemID,
                 "goal_id": goalID, "objective_id": objectiveID, "risk_id": riskID,
+                "line_id": budgetLineID, "channel_id": budgetChannelID, "spend_id": spendID,
                 "monitor_id": monitorID, "alert_id": alertB.id!.uuidString, "feed_id": feedB.id!.uuidString, "search_id": searchB.id!.uuidString,
                 "notify_channel_id": channelID,
                 "incident_id": incidentID, "statement_id": statementID, "hold_id": holdID,
@@ -264,6 +277,9 @@ import Vapor
             let riskB = try #require(try await Risk.find(UUID(uuidString: riskID), on: t.db))
             #expect(riskB.title == "B's risk" && riskB.state == "open" && riskB.incidentID == nil)
             #expect(try await RiskTriggerRow.query(on: t.db).filter(\.$riskID == riskB.id!).count() == 1)
+            #expect(try await BudgetLine.find(UUID(uuidString: budgetLineID), on: t.db)?.name == "B's line")
+            #expect(try await BudgetChannel.find(UUID(uuidString: budgetChannelID), on: t.db)?.label == "B")
+            #expect(try await SpendEntry.find(UUID(uuidString: spendID), on: t.db)?.state == "pending")
         }
     }
 

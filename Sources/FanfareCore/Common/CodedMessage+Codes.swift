@@ -778,4 +778,12 @@ extension CodedMessage {
     public static var riskScale: CodedMessage { CodedMessage(.riskScale) }
     public static var riskWorkspaceIncident: CodedMessage { CodedMessage(.riskWorkspaceIncident) }
     public static var riskWorkspaceMonitor: CodedMessage { CodedMessage(.riskWorkspaceMonitor) }
+    public static func budgetYuan(value: String) -> CodedMessage { CodedMessage(.budgetYuan, ["value": .text(value)]) }
+    public static func budgetMonth(value: String) -> CodedMessage { CodedMessage(.budgetMonth, ["value": .text(value)]) }
+    public static func budgetShare(min: String, max: String) -> CodedMessage { CodedMessage(.budgetShare, ["min": .text(min), "max": .text(max)]) }
+    public static var budgetRatio: CodedMessage { CodedMessage(.budgetRatio) }
+    public static func budgetCsvHeader(columns: String) -> CodedMessage { CodedMessage(.budgetCsvHeader, ["columns": .text(columns)]) }
+    public static var budgetLineUnknown: CodedMessage { CodedMessage(.budgetLineUnknown) }
+    public static var budgetChannelTaken: CodedMessage { CodedMessage(.budgetChannelTaken) }
+    public static var budgetSpendDecided: CodedMessage { CodedMessage(.budgetSpendDecided) }
 }

@@ -563,6 +563,15 @@ public enum MessageCode: String, Sendable, Codable, CaseIterable {
     case riskScale = "risk_scale"
     case riskWorkspaceIncident = "risk_workspace_incident"
     case riskWorkspaceMonitor = "risk_workspace_monitor"
+    // Budgets
+    case budgetYuan = "budget_yuan"
+    case budgetMonth = "budget_month"
+    case budgetShare = "budget_share"
+    case budgetRatio = "budget_ratio"
+    case budgetCsvHeader = "budget_csv_header"
+    case budgetLineUnknown = "budget_line_unknown"
+    case budgetSpendDecided = "budget_spend_decided"
+    case budgetChannelTaken = "budget_channel_taken"
 }
 
 extension MessageCode {
@@ -1098,6 +1107,14 @@ extension MessageCode {
         case .riskScale: "must be a whole number from 1 (rare, slight) to 5 (almost certain, severe)"
         case .riskWorkspaceIncident: "must be the id of an incident of this workspace"
         case .riskWorkspaceMonitor: "must be the id of a listening monitor of this workspace"
+        case .budgetYuan: "is \"{value}\"; use an amount in yuan, 0 or more, with at most 2 decimals, e.g. 1234.56"
+        case .budgetMonth: "is \"{value}\"; use a month such as 2026-12"
+        case .budgetShare: "must be a share from {min} to {max}, e.g. 0.05 for 5 %"
+        case .budgetRatio: "must be a return ratio from 0.1 to 100, e.g. 3 for 3:1"
+        case .budgetCsvHeader: "must start with a header naming the columns {columns}"
+        case .budgetLineUnknown: "must name one of this workspace's budget lines by its id or its name"
+        case .budgetChannelTaken: "is already a channel of this workspace; change that one instead"
+        case .budgetSpendDecided: "was already decided; only pending spend can be approved or rejected"
         }
     }
 }

@@ -30,6 +30,7 @@ enum Features {
         CampaignsFeature(),
         ExperimentsFeature(),
         RisksFeature(),
+        BudgetsFeature(),
         DemoFeature(),
     ]
 }

@@ -166,6 +166,18 @@ enum AuditVocabulary {
         "risk.deleted",
         "risk.reviewed",
         "risk.triggered",
+        // Budgets (issue 22)
+        "budget.line_created",
+        "budget.line_updated",
+        "budget.line_deleted",
+        "budget.channel_created",
+        "budget.channel_updated",
+        "budget.channel_deleted",
+        "budget.channel_breached",
+        "budget.spend_recorded",
+        "budget.spend_approved",
+        "budget.spend_rejected",
+        "budget.settings_changed",
     ]
 
     static let targets: [String] = [
@@ -214,6 +226,10 @@ enum AuditVocabulary {
         "campaign_task",
         // Risks (issue 22)
         "risk",
+        // Budgets (issue 22)
+        "budget_line",
+        "budget_channel",
+        "spend_entry",
     ]
 
     static func event(_ code: String, _ locale: UILocale) -> String { label("audit.event.", code, locale) }
@@ -407,6 +423,20 @@ enum AuditVocabulary {
         "audit.event.risk.reviewed": "Risk reviewed",
         "audit.event.risk.triggered": "Risk triggered",
         "audit.object.risk": "Risk",
+        "audit.event.budget.line_created": "Budget line written",
+        "audit.event.budget.line_updated": "Budget line changed",
+        "audit.event.budget.line_deleted": "Budget line removed",
+        "audit.event.budget.channel_created": "Budget channel added",
+        "audit.event.budget.channel_updated": "Budget channel changed",
+        "audit.event.budget.channel_deleted": "Budget channel removed",
+        "audit.event.budget.channel_breached": "Channel under its stop-loss line",
+        "audit.event.budget.spend_recorded": "Spend recorded",
+        "audit.event.budget.spend_approved": "Spend approved",
+        "audit.event.budget.spend_rejected": "Spend rejected",
+        "audit.event.budget.settings_changed": "Budget approval threshold or tolerance changed",
+        "audit.object.budget_line": "Budget line",
+        "audit.object.budget_channel": "Budget channel",
+        "audit.object.spend_entry": "Spend",
     ]
 
     static let stringsZhHans: [String: String] = [
@@ -589,5 +619,19 @@ enum AuditVocabulary {
         "audit.event.risk.reviewed": "复核风险",
         "audit.event.risk.triggered": "风险触发",
         "audit.object.risk": "风险",
+        "audit.event.budget.line_created": "新建预算科目",
+        "audit.event.budget.line_updated": "修改预算科目",
+        "audit.event.budget.line_deleted": "删除预算科目",
+        "audit.event.budget.channel_created": "新增渠道",
+        "audit.event.budget.channel_updated": "修改渠道",
+        "audit.event.budget.channel_deleted": "删除渠道",
+        "audit.event.budget.channel_breached": "渠道跌破止损线",
+        "audit.event.budget.spend_recorded": "记录支出",
+        "audit.event.budget.spend_approved": "批准支出",
+        "audit.event.budget.spend_rejected": "驳回支出",
+        "audit.event.budget.settings_changed": "修改预算审批门槛或偏差容差",
+        "audit.object.budget_line": "预算科目",
+        "audit.object.budget_channel": "预算渠道",
+        "audit.object.spend_entry": "支出",
     ]
 }

@@ -84,6 +84,7 @@ final class DemoTimeline {
         try await DemoGoals.play(self)
         try await DemoCampaigns.play(self)
         try await DemoRisks.play(self)
+        try await DemoBudgets.play(self)
     }
 
     // MARK: A month ago

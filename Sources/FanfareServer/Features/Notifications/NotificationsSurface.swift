@@ -16,6 +16,7 @@ struct OutboundEvent: Sendable, Codable, Equatable {
         case goalOffTrack = "goal_off_track"
         case riskTriggered = "risk_triggered"
         case riskReviewDue = "risk_review_due"
+        case budgetStopLoss = "budget_stop_loss"
     }
 
     var kind: Kind

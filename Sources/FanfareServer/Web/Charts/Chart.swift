@@ -27,9 +27,11 @@ enum ChartValueFormat: Sendable, Equatable {
     case percent
     /// Money in fen, read as ¥1,234.56 (¥12.3万 on the axis).
     case yuan
+    /// A return ratio such as ROI, 3.25 read as 3.25 (yuan back per yuan).
+    case ratio
 
     /// Whether axis steps must be whole units (no half a fan).
-    var integral: Bool { self != .percent }
+    var integral: Bool { self != .percent && self != .ratio }
 
     func axis(_ value: Double, _ locale: UILocale) -> String {
         switch self {
@@ -38,6 +40,7 @@ enum ChartValueFormat: Sendable, Equatable {
         case .yuan:
             let yuan = value / 100
             return abs(yuan) < 10_000 ? Formats.yuan(yuan).replacingOccurrences(of: ".00", with: "") : "¥" + Formats.count(Self.whole(yuan), locale)
+        case .ratio: return Self.trimmed(value)
         }
     }
 
@@ -46,6 +49,7 @@ enum ChartValueFormat: Sendable, Equatable {
         case .count: return Formats.grouped(Self.whole(value))
         case .percent: return DecimalText.fixed(value.isFinite ? value * 100 : 0, digits: 1) + "%"
         case .yuan: return Formats.yuan(value.isFinite ? value / 100 : 0)
+        case .ratio: return DecimalText.fixed(value.isFinite ? value : 0, digits: 2)
         }
     }
 

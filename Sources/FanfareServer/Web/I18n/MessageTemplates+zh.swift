@@ -504,5 +504,13 @@ enum ChineseMessages {
         .riskScale: "须为 1（极少发生、轻微）到 5（几乎肯定、严重）之间的整数",
         .riskWorkspaceIncident: "须为本工作区事件的 id",
         .riskWorkspaceMonitor: "须为本工作区监测项的 id",
+        .budgetYuan: "为“{value}”；请填写不小于 0 的金额（元），最多两位小数，例如 1234.56",
+        .budgetMonth: "为“{value}”；请填写月份，例如 2026-12",
+        .budgetShare: "须为 {min} 到 {max} 之间的比例，例如 5% 填 0.05",
+        .budgetRatio: "须为 0.1 到 100 之间的投入产出比，例如 3:1 填 3",
+        .budgetCsvHeader: "第一行须为表头，列出 {columns}",
+        .budgetLineUnknown: "须为本工作区某个预算科目的编号或名称",
+        .budgetChannelTaken: "已是本工作区的渠道；请修改那个渠道",
+        .budgetSpendDecided: "已处理；只有待审批的支出可以批准或驳回",
     ]
 }
