@@ -70,7 +70,13 @@ import Vapor
             let decimals = try await t.api(
                 .POST, base + "/lines", token: token, json: ["name": "Ads", "category": "variable", "month": Self.month, "planned_yuan": "12.345"])
             #expect(decimals.problemFields == ["planned_yuan"])
-            let campaign = UUID().uuidString.lowercased()
+            // A campaign of the workspace (issue 22's campaigns), by reference.
+            let campaign = try #require(
+                try await t.api(
+                    .POST, "/api/v1/workspaces/\(ws.slug)/campaigns", token: token,
+                    json: ["name": "spring", "template": "custom", "launch_day": "2027-03-01"]
+                ).json["id"] as? String
+            ).lowercased()
             let made = try await t.api(
                 .POST, base + "/lines", token: token,
                 json: [
@@ -198,7 +204,10 @@ import Vapor
             _ = try await t.api(
                 .POST, base + "/channels", token: token, json: ["key": "weibo", "label": "Weibo", "pilot": false, "hold_posts_on_breach": true])
             _ = try await t.api(.POST, base + "/channels", token: token, json: ["key": "wechat", "label": "WeChat", "pilot": false])
-            let campaign = UUID()
+            let made = try await t.api(
+                .POST, "/api/v1/workspaces/\(ws.slug)/campaigns", token: token,
+                json: ["name": "spring", "template": "custom", "launch_day": "2027-03-01"])
+            let campaign = try #require(UUID(uuidString: made.json["id"] as? String ?? ""))
             var lines: [String: String] = [:]
             for (key, planned) in [("weibo", 2_000_000), ("wechat", 2_000_000)] {
                 lines[key] = try #require(

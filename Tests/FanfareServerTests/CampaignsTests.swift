@@ -320,6 +320,39 @@ import Vapor
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func theBoardReadsTheCampaignsBudget(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let api = "/api/v1/workspaces/\(ws.slug)"
+            let today = Self.today(in: ws)
+            let id = try #require(
+                try await t.api(
+                    .POST, api + "/campaigns", token: token,
+                    json: ["name": "Launch", "template": "custom", "launch_day": MetricDay.adding(30, to: today)]
+                ).json["id"] as? String)
+            #expect(try await t.api(.GET, api + "/campaigns/\(id)", token: token).json["status"] as? String == "green")
+            let bogus = try await t.api(
+                .POST, api + "/budget/lines", token: token,
+                json: [
+                    "name": "KOL", "category": "variable", "month": String(today.prefix(7)), "planned_fen": 10_000, "campaign_id": UUID().uuidString,
+                ])
+            #expect(bogus.problemFields == ["campaign_id"])
+            let line = try await t.api(
+                .POST, api + "/budget/lines", token: token,
+                json: ["name": "KOL", "category": "variable", "month": String(today.prefix(7)), "planned_fen": 10_000, "campaign_id": id])
+            #expect(line.status == .created, "\(line.body)")
+            #expect(line.json["campaign"] as? String == "Launch")
+            let lineID = try #require(line.json["id"] as? String)
+            let spend = try await t.api(
+                .POST, api + "/budget/spend", token: token, json: ["line_id": lineID, "amount_fen": 11_000, "spent_on": today])
+            #expect(spend.status == .created, "\(spend.body)")
+            let board = try await t.api(.GET, api + "/campaigns/\(id)", token: token)
+            #expect(board.json["status"] as? String == "red")
+            #expect((board.json["reasons"] as? [[String: Any]])?.contains { $0["code"] as? String == "over_budget" } == true)
+        }
+    }
+
     @Test func theGanttDrawsTheCriticalPathBufferAndToday() {
         let launch = "2027-03-01"
         let phase = UUID()

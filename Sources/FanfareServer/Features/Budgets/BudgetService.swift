@@ -92,9 +92,25 @@ struct BudgetService {
         return (name, category!, channel, campaignID, campaign, month, planned!)
     }
 
+    /// The line's campaign must be one of the workspace's; its name is
+    /// kept beside the reference (links still name campaigns by text).
+    func campaignChecked(
+        _ checked: (name: String, category: BudgetCategory, channel: String?, campaignID: UUID?, campaign: String?, month: String, planned: Int64),
+        in access: WorkspaceAccess
+    ) async throws -> (name: String, category: BudgetCategory, channel: String?, campaignID: UUID?, campaign: String?, month: String, planned: Int64)
+    {
+        guard let id = checked.campaignID else { return checked }
+        guard let name = try await CampaignsSurface.name(of: id, workspaceID: access.workspaceID, on: db) else {
+            throw ValidationErrors("campaign_id", .oneOf(choices: try await CampaignsSurface.ids(workspaceID: access.workspaceID, on: db)))
+        }
+        var kept = checked
+        kept.campaign = checked.campaign ?? name
+        return kept
+    }
+
     func createLine(_ input: LineInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> BudgetLine {
         try access.require(.planningManage)
-        let checked = try checkLine(input)
+        let checked = try await campaignChecked(try checkLine(input), in: access)
         if try await access.query(BudgetLine.self, on: db).count() >= Self.maxLines {
             throw ValidationErrors("name", .itemsAtMost(max: Self.maxLines, count: Self.maxLines + 1))
         }
@@ -116,7 +132,7 @@ struct BudgetService {
     func updateLine(_ rawID: String?, _ input: LineInput, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> BudgetLine {
         try access.require(.planningManage)
         _ = try await access.find(BudgetLine.self, rawID, on: db, what: "Budget line")
-        let checked = try checkLine(input)
+        let checked = try await campaignChecked(try checkLine(input), in: access)
         return try await db.writeTransaction { tx in
             let line = try await access.find(BudgetLine.self, rawID, on: tx, what: "Budget line")
             let before = line.auditFields

@@ -18,4 +18,18 @@ enum BudgetsSurface {
         }
         return ids
     }
+
+    /// A campaign's spend against its plan over all its budget lines and
+    /// months (approved spend only), for the campaign's board; nil when the
+    /// campaign has no planned money.
+    static func burn(ofCampaign campaignID: UUID, workspaceID: UUID, on db: any Database) async throws -> Double? {
+        let lines = try await BudgetLine.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$campaignID == campaignID).all()
+        let planned = lines.reduce(Int64(0)) { $0 + $1.plannedFen }
+        guard planned > 0 else { return nil }
+        let ids = lines.compactMap(\.id)
+        let spent = try await SpendEntry.query(on: db).filter(\.$lineID ~~ ids).filter(\.$state == "approved").all().reduce(Int64(0)) {
+            $0 + $1.amountFen
+        }
+        return Double(spent) / Double(planned)
+    }
 }

@@ -247,6 +247,7 @@ enum CampaignSignals {
     static func read(_ campaign: Campaign, _ access: WorkspaceAccess, on db: any Database) async throws -> CampaignReader.Signals {
         var signals = CampaignReader.Signals()
         if let goalID = campaign.goalID { signals.goalPace = try await GoalsSurface.pace(of: goalID, access, on: db)?.pace }
+        signals.budgetBurn = try await BudgetsSurface.burn(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: db)
         return signals
     }
 }

@@ -32,8 +32,7 @@ struct CreateBudgets: AsyncMigration {
             .field("name", .string, .required)
             .field("category", .string, .required)
             .field("channel_key", .string)
-            // No foreign key yet: campaigns land in the same release; the lead adds it at merge.
-            .field("campaign_id", .uuid)
+            .field("campaign_id", .uuid, .references("campaigns", "id", onDelete: .setNull))
             // The campaign's name as short links carry it (`short_links.campaign`) until links carry campaign_id.
             .field("campaign", .string)
             .field("month", .string, .required)
