@@ -119,10 +119,10 @@ enum BudgetsPage {
         return """
             <section class="card" id="budget-lines"><h2>\(ctx.t("budgets.lines"))</h2>
             \(chart)
-            <table class="data"><thead><tr><th>\(ctx.t("budgets.col.line"))</th><th>\(ctx.t("budgets.col.category"))</th>\
+            <div class="table-scroll"><table class="data"><thead><tr><th>\(ctx.t("budgets.col.line"))</th><th>\(ctx.t("budgets.col.category"))</th>\
             <th>\(ctx.t("budgets.col.channel"))</th><th>\(ctx.t("budgets.col.campaign"))</th><th>\(ctx.t("budgets.col.planned"))</th>\
             <th>\(ctx.t("budgets.col.actual"))</th><th>\(ctx.t("budgets.col.deviation"))</th><th></th></tr></thead>
-            <tbody>\(HTML.join(rows))</tbody></table>
+            <tbody>\(HTML.join(rows))</tbody></table></div>
             <p class="hint">\(ctx.t("budgets.deviation_help", percent(s.deviationTolerance)))</p>
             <p><a href="\(model.base)/budget/lines.csv?month=\(s.month)" id="lines-csv" download>\(ctx.t("budgets.csv"))</a></p>
             </section>
@@ -143,8 +143,8 @@ enum BudgetsPage {
         }
         return """
             <section class="card" id="budget-split"><h2>\(ctx.t("budgets.split"))</h2><p class="hint">\(ctx.t("budgets.split_rule"))</p>
-            <table class="data"><thead><tr><th>\(ctx.t("budgets.col.category"))</th><th>\(ctx.t("budgets.col.planned"))</th>\
-            <th>\(ctx.t("budgets.col.share"))</th><th>\(ctx.t("budgets.col.range"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
+            <div class="table-scroll"><table class="data"><thead><tr><th>\(ctx.t("budgets.col.category"))</th><th>\(ctx.t("budgets.col.planned"))</th>\
+            <th>\(ctx.t("budgets.col.share"))</th><th>\(ctx.t("budgets.col.range"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
             </section>
             """
     }
@@ -190,9 +190,9 @@ enum BudgetsPage {
         return """
             <section class="card" id="budget-channels"><h2>\(ctx.t("budgets.channels"))</h2>
             \(chart)
-            <table class="data"><thead><tr><th>\(ctx.t("budgets.col.channel"))</th><th>\(ctx.t("budgets.col.spend"))</th>\
+            <div class="table-scroll"><table class="data"><thead><tr><th>\(ctx.t("budgets.col.channel"))</th><th>\(ctx.t("budgets.col.spend"))</th>\
             <th>\(ctx.t("budgets.col.revenue"))</th><th>\(ctx.t("budgets.col.roi"))</th><th>\(ctx.t("budgets.col.stop_loss"))</th>\
-            <th>\(ctx.t("budgets.col.state"))</th><th>\(ctx.t("budgets.col.notes"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
+            <th>\(ctx.t("budgets.col.state"))</th><th>\(ctx.t("budgets.col.notes"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
             <p class="hint">\(ctx.t("budgets.roi_help"))</p>
             </section>
             """
@@ -208,9 +208,9 @@ enum BudgetsPage {
         }
         return """
             <section class="card" id="budget-campaigns"><h2>\(ctx.t("budgets.campaigns"))</h2>
-            <table class="data"><thead><tr><th>\(ctx.t("budgets.col.campaign"))</th><th>\(ctx.t("budgets.col.spend"))</th>\
+            <div class="table-scroll"><table class="data"><thead><tr><th>\(ctx.t("budgets.col.campaign"))</th><th>\(ctx.t("budgets.col.spend"))</th>\
             <th>\(ctx.t("budgets.col.revenue"))</th><th>\(ctx.t("budgets.col.roi"))</th><th>\(ctx.t("budgets.col.state"))</th></tr></thead>\
-            <tbody>\(HTML.join(rows))</tbody></table></section>
+            <tbody>\(HTML.join(rows))</tbody></table></div></section>
             """
     }
 
@@ -377,9 +377,9 @@ enum BudgetsPage {
             model.entries.isEmpty
             ? "<p class=\"empty\" id=\"ledger-empty\">\(ctx.t(model.canEdit ? "budgets.ledger_empty" : "budgets.ledger_empty_ask"))</p>"
             : """
-            <table class="data" id="ledger"><thead><tr><th>\(ctx.t("budgets.col.day"))</th><th>\(ctx.t("budgets.col.line"))</th>\
+            <div class="table-scroll"><table class="data" id="ledger"><thead><tr><th>\(ctx.t("budgets.col.day"))</th><th>\(ctx.t("budgets.col.line"))</th>\
             <th>\(ctx.t("budgets.col.amount"))</th><th>\(ctx.t("budgets.col.note"))</th><th>\(ctx.t("budgets.col.source"))</th>\
-            <th>\(ctx.t("budgets.col.state"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
+            <th>\(ctx.t("budgets.col.state"))</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
             """
         var forms: HTML = .empty
         if model.canEdit {
