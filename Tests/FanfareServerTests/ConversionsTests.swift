@@ -297,7 +297,12 @@ import Vapor
             LinksPage.Found(rows: [row]), base: "/w/a", shortBase: "https://f.example/", canEdit: true, values: [:], errors: FormErrors(),
             prefillPost: nil, locale: .zhHans)
         #expect(model.items.first?.shortURL == "https://f.example/l/abcdefgh")
-        #expect(model.items.first?.target == "活动 spring")
+        #expect(model.items.first?.target == "活动 {0}" && model.items.first?.campaign == "spring")
+        // The campaign's name is shown as typed, kept out of translation.
+        let page = LinksPage.view(
+            model, PageContext(locale: .zhHans, user: nil, csrf: "", flashes: [], workspaces: [], access: nil, path: "/w/a/links")
+        ).rendered
+        #expect(page.contains("活动 <span translate=\"no\">spring</span>"), "\(page)")
         #expect(model.items.first?.disableAction == "/w/a/links/\(row.id.uuidString)/disable")
         let empty = LinksPage.model(
             LinksPage.Found(), base: "/w/a", shortBase: "https://f.example", canEdit: false, values: [:], errors: FormErrors(), prefillPost: nil)

@@ -152,15 +152,17 @@ enum Layout {
 
     static func select(
         _ ctx: PageContext, name: String, label: String, options: [(value: String, label: String)], selected: String,
-        errors: FormErrors, id: String? = nil, hint: String? = nil, languageNames: Bool = false, verbatimAfterFirst: Bool = false
+        errors: FormErrors, id: String? = nil, hint: String? = nil, languageNames: Bool = false, verbatimAfterFirst: Bool = false,
+        verbatim: Bool = false
     ) -> HTML {
         // A list of languages names each in itself (简体中文, English):
         // `lang` says so to the browser, screen readers and the language test.
         // `verbatimAfterFirst`: the options after the first ("all") are
-        // people's own names (account handles), not words to translate.
+        // people's own names (account handles), not words to translate;
+        // `verbatim`: every option is (or begins with) such a name.
         let opts = options.enumerated().map { index, option -> HTML in
             let lang = languageNames ? HTML(raw: " lang=\"\(HTML.escape(option.value))\"") : .empty
-            let verbatim = verbatimAfterFirst && index > 0 ? HTML(raw: " translate=\"no\"") : .empty
+            let verbatim = verbatim || (verbatimAfterFirst && index > 0) ? HTML(raw: " translate=\"no\"") : .empty
             return
                 "<option value=\"\(option.value)\"\(lang)\(verbatim)\(option.value == selected ? HTML(raw: " selected") : .empty)>\(option.label)</option>"
         }

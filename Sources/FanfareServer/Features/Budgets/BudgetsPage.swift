@@ -105,7 +105,7 @@ enum BudgetsPage {
             series: [
                 BarSeries(name: ctx.t("budgets.col.planned"), values: s.lines.map { Double($0.plannedFen) }),
                 BarSeries(name: ctx.t("budgets.col.actual"), values: s.lines.map { Double($0.actualFen) }),
-            ], categoryName: ctx.t("budgets.col.line"))
+            ], categoryName: ctx.t("budgets.col.line"), verbatimCategories: true)
         let rows = s.lines.map { line -> HTML in
             let id = line.id.uuidString.lowercased()
             let edit: HTML = model.canEdit ? "<a href=\"\(model.base)/budget/lines/\(id)/edit\">\(ctx.t("budgets.edit"))</a>" : .empty
@@ -163,7 +163,7 @@ enum BudgetsPage {
             series: [
                 BarSeries(name: ctx.t("budgets.col.roi"), values: s.channels.map { $0.roi ?? 0 }),
                 BarSeries(name: ctx.t("budgets.col.stop_loss"), values: s.channels.map(\.stopLossRatio), tone: .bad),
-            ], categoryName: ctx.t("budgets.col.channel"))
+            ], categoryName: ctx.t("budgets.col.channel"), verbatimCategories: true)
         let rows = s.channels.map { channel -> HTML in
             let edit: HTML =
                 model.canEdit

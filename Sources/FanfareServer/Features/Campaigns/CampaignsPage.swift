@@ -331,7 +331,10 @@ enum CampaignsPage {
 
     static func phaseOptions(_ campaign: CampaignDTO, _ ctx: PageContext) -> [(value: String, label: String)] {
         campaign.phases.map {
-            ($0.id.uuidString.lowercased(), "\($0.name)（\(ctx.t($0.beforeLaunch ? "campaigns.before_launch" : "campaigns.after_launch"))）")
+            (
+                $0.id.uuidString.lowercased(),
+                ctx.t("campaigns.phase_option", $0.name, ctx.t($0.beforeLaunch ? "campaigns.before_launch" : "campaigns.after_launch"))
+            )
         }
     }
 
@@ -351,7 +354,7 @@ enum CampaignsPage {
                 Layout.field(ctx, name: "name", label: ctx.t("campaigns.field.task_name"), value: v["name"] ?? "", errors: e),
                 Layout.select(
                     ctx, name: "phase_id", label: ctx.t("campaigns.field.phase"), options: phaseOptions(model.campaign, ctx),
-                    selected: v["phase_id"] ?? model.campaign.phases.first?.id.uuidString.lowercased() ?? "", errors: e),
+                    selected: v["phase_id"] ?? model.campaign.phases.first?.id.uuidString.lowercased() ?? "", errors: e, verbatim: true),
                 Layout.field(
                     ctx, name: "duration_days", label: ctx.t("campaigns.field.duration"), type: "number", value: v["duration_days"] ?? "1", errors: e,
                     hint: ctx.t("campaigns.field.duration_help")),
@@ -389,14 +392,14 @@ enum CampaignsPage {
                 fields: [
                     Layout.select(
                         ctx, name: "predecessor_id", label: ctx.t("campaigns.field.predecessor"), options: tasks, selected: v["predecessor_id"] ?? "",
-                        errors: e),
+                        errors: e, verbatim: true),
                     Layout.select(
                         ctx, name: "kind", label: ctx.t("campaigns.field.kind"),
                         options: DependencyKind.allCases.map { ($0.rawValue, ctx.t("campaigns.kind.\($0.rawValue)")) },
                         selected: v["kind"] ?? "fs", errors: e),
                     Layout.select(
                         ctx, name: "successor_id", label: ctx.t("campaigns.field.successor"), options: tasks, selected: v["successor_id"] ?? "",
-                        errors: e),
+                        errors: e, verbatim: true),
                     Layout.field(
                         ctx, name: "lag_days", label: ctx.t("campaigns.field.lag"), type: "number", value: v["lag_days"] ?? "0", errors: e,
                         hint: ctx.t("campaigns.field.lag_help")),

@@ -101,8 +101,10 @@ enum LinksPage {
             var code: String
             var shortURL: String
             var destination: String
-            /// The target's kind in the reader's language, and where it links.
+            /// The target's kind in the reader's language ("Campaign {0}"),
+            /// the campaign's name as typed, and where it links.
             var target: String
+            var campaign: String?
             var targetHref: String?
             var total: Int
             var unique: Int
@@ -128,7 +130,7 @@ enum LinksPage {
         let items = found.rows.map { row in
             Model.Item(
                 code: row.code, shortURL: LinkService.shortURL(base: shortBase, code: row.code), destination: row.destination,
-                target: I18n.text("links.target.\(row.targetKind)", locale, [row.campaign ?? ""]),
+                target: I18n.text("links.target.\(row.targetKind)", locale), campaign: row.campaign,
                 targetHref: row.postID.map { "\(base)/posts/\($0.uuidString)" }, total: row.clicks.total, unique: row.clicks.unique,
                 bots: row.clicks.bots, disabled: row.disabled,
                 disableAction: canEdit && !row.disabled ? "\(base)/links/\(row.id.uuidString)/disable" : nil, createdAt: row.createdAt)
@@ -140,7 +142,9 @@ enum LinksPage {
 
     static func view(_ model: Model, _ ctx: PageContext) -> HTML {
         let rows = model.items.map { item -> HTML in
-            let target: HTML = item.targetHref.map { "<a href=\"\($0)\">\(item.target)</a>" } ?? "\(item.target)"
+            // The campaign's name is what people typed: kept out of translation.
+            let text = HTML.sentence(item.target, [HTML.typed(item.campaign ?? "")])
+            let target: HTML = item.targetHref.map { "<a href=\"\($0)\">\(text)</a>" } ?? text
             let state: HTML =
                 item.disabled
                 ? Badge.html(ctx.t("links.disabled"), tone: .neutral, data: [("code", "disabled")])

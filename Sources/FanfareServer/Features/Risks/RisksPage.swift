@@ -268,7 +268,7 @@ enum RisksPage {
         let error = errors[name].map { $0.text(ctx.locale) }
         return """
             <div class="field\(error != nil ? " has-error" : "")"><label for="\(name)">\(label)</label>
-            <textarea id="\(name)" name="\(name)" rows="3"\(error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty)>\(value)</textarea>
+            <textarea id="\(name)" name="\(name)" rows="3" translate="no"\(error != nil ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : .empty)>\(value)</textarea>
             <small class="hint">\(hint)</small>
             \(error.map { e -> HTML in "<small class=\"error\" id=\"\(name)-error\">\(e)</small>" })</div>
             """

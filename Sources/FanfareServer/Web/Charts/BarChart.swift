@@ -22,8 +22,13 @@ extension Chart {
     /// A comparison across categories: bars side by side per category
     /// (`stacked: false`) or one bar per category made of the series
     /// (`stacked: true`; negatives stack downwards from 0, as lost followers
-    /// below gained ones). `categoryName` heads the table's first column.
-    static func bars(_ spec: ChartSpec, categories: [String], series: [BarSeries], stacked: Bool = false, categoryName: String? = nil) -> HTML {
+    /// below gained ones). `categoryName` heads the table's first column;
+    /// `verbatimCategories`: the categories are names people typed (budget
+    /// lines, channels), kept out of translation.
+    static func bars(
+        _ spec: ChartSpec, categories: [String], series: [BarSeries], stacked: Bool = false, categoryName: String? = nil,
+        verbatimCategories: Bool = false
+    ) -> HTML {
         let kind = stacked ? "stacked" : "bar"
         guard !categories.isEmpty, !series.isEmpty else { return empty(spec, kind: kind) }
         let locale = spec.locale
@@ -98,11 +103,11 @@ extension Chart {
             + (stacked && series.count > 1 ? [I18n.text("chart.total", locale)] : [])
         let marks: HTML = """
             <g class="axis">\(valueAxis(ticks, scale: y, left: left, right: right, format: format, locale: locale))\
-            \(categoryAxis(categories, centres: centres, band: band, y: height - 12))</g><g class="series">\(bars)</g>
+            \(categoryAxis(categories, centres: centres, band: band, y: height - 12, verbatim: verbatimCategories))</g><g class="series">\(bars)</g>
             """
         return figure(
             spec, kind: kind, marks: marks,
             legend: legend(zip(series, classes).map { ($0.name, $1) }, locale: locale, toned: series.contains { $0.tone != nil }),
-            table: table(caption: spec.title, columns: columns, rows: rows))
+            table: table(caption: spec.title, columns: columns, rows: rows, verbatimHeaders: verbatimCategories))
     }
 }

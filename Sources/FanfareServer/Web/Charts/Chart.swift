@@ -271,7 +271,7 @@ extension Chart {
     /// weeks shows every fourth day, whole, rather than every day cut to
     /// "11…"); only labels wider than `categoryLabelMaximum` are shortened.
     /// A label at either end is moved inwards rather than cut off.
-    static func categoryAxis(_ labels: [String], centres: [Double], band: Double, y: Double) -> HTML {
+    static func categoryAxis(_ labels: [String], centres: [Double], band: Double, y: Double, verbatim: Bool = false) -> HTML {
         let gap = 6.0
         let widths = labels.map { Swift.min(ChartScale.textWidth($0, fontSize: fontSize), categoryLabelMaximum) }
         let kept = ChartScale.thinned(positions: centres, widths: widths, gap: gap)
@@ -281,7 +281,7 @@ extension Chart {
             kept.map { index in
                 let shown = Swift.min(widths[index], room)
                 let centre = Swift.min(Swift.max(centres[index], shown / 2 + 2), Chart.width - shown / 2 - 2)
-                return label(labels[index], x: centre, y: y, width: room)
+                return label(labels[index], x: centre, y: y, width: room, verbatim: verbatim)
             })
     }
 }
