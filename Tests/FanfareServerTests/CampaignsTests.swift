@@ -350,6 +350,43 @@ import Vapor
             let board = try await t.api(.GET, api + "/campaigns/\(id)", token: token)
             #expect(board.json["status"] as? String == "red")
             #expect((board.json["reasons"] as? [[String: Any]])?.contains { $0["code"] as? String == "over_budget" } == true)
+
+            // The campaign's page lists its budget lines (plan, approved spend, use) and the register's risks linked to it.
+            let risk = try await t.api(
+                .POST, api + "/risks", token: token,
+                json: [
+                    "title": "Creator misses the date", "category": "operational", "probability": 4, "impact_brand": 3, "impact_users": 2,
+                    "impact_business": 5, "campaign_id": id,
+                ])
+            #expect(risk.status == .created, "\(risk.body)")
+            _ = try await t.api(
+                .POST, api + "/risks", token: token,
+                json: ["title": "Unlinked", "category": "content", "probability": 1, "impact_brand": 1, "impact_users": 1, "impact_business": 1])
+            let browser = Browser(t)
+            #expect(try await browser.signIn("lead@example.com").status == .seeOther)
+            let page = try await browser.get("/w/\(ws.slug)/campaigns/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("id=\"campaign-budget-table\"") && page.body.contains("data-line=\"\(lineID.lowercased())\""), "\(page.body)")
+            #expect(page.body.contains("<td class=\"num\" id=\"campaign-budget-used\">110%</td>"), "\(page.body)")
+            #expect(page.body.contains("Creator misses the date") && !page.body.contains("Unlinked"))
+            #expect(page.body.contains("data-level=\"high\""), "score 4 × 5 = 20 is high")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aNewCampaignsPageSaysWhereRisksAndBudgetLinesComeFrom(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { t in
+            let (_, token, ws) = try await t.makeWorkspaceAdmin("lead@example.com", workspace: "Brand")
+            let id = try #require(
+                try await t.api(
+                    .POST, "/api/v1/workspaces/\(ws.slug)/campaigns", token: token,
+                    json: ["name": "Launch", "template": "custom", "launch_day": MetricDay.adding(30, to: Self.today(in: ws))]
+                ).json["id"] as? String)
+            let browser = Browser(t)
+            #expect(try await browser.signIn("lead@example.com").status == .seeOther)
+            let page = try await browser.get("/w/\(ws.slug)/campaigns/\(id)")
+            #expect(page.body.contains("No risk of the register is linked to this campaign yet"), "\(page.body)")
+            #expect(page.body.contains("No budget line belongs to this campaign yet"))
         }
     }
 

@@ -32,4 +32,30 @@ enum BudgetsSurface {
         }
         return Double(spent) / Double(planned)
     }
+
+    /// A budget line as a campaign's page lists it: its plan and its
+    /// approved spend so far.
+    struct CampaignLine: Sendable, Equatable {
+        var id: UUID
+        var name: String
+        var month: String
+        var plannedFen: Int64
+        var spentFen: Int64
+    }
+
+    /// The budget lines of a campaign, by month then name.
+    static func lines(ofCampaign campaignID: UUID, workspaceID: UUID, on db: any Database) async throws -> [CampaignLine] {
+        let lines = try await BudgetLine.query(on: db).filter(\.$workspace.$id == workspaceID).filter(\.$campaignID == campaignID).all()
+        let ids = lines.compactMap(\.id)
+        var spent: [UUID: Int64] = [:]
+        if !ids.isEmpty {
+            for entry in try await SpendEntry.query(on: db).filter(\.$lineID ~~ ids).filter(\.$state == "approved").all() {
+                spent[entry.lineID, default: 0] += entry.amountFen
+            }
+        }
+        return
+            lines
+            .map { CampaignLine(id: $0.id!, name: $0.name, month: $0.month, plannedFen: $0.plannedFen, spentFen: spent[$0.id!] ?? 0) }
+            .sorted { ($0.month, $0.name) < ($1.month, $1.name) }
+    }
 }

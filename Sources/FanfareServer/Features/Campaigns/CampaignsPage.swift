@@ -142,6 +142,9 @@ enum CampaignsPage {
         var dependencyValues: [String: String] = [:]
         var dependencyErrors = FormErrors()
         var posts: [PostService.CampaignPost] = []
+        /// The register's risks and the budget lines linked to the campaign.
+        var risks: [RisksSurface.CampaignRisk] = []
+        var budgetLines: [BudgetsSurface.CampaignLine] = []
         var now = Date()
     }
 
@@ -204,6 +207,8 @@ enum CampaignsPage {
             <section class="card" id="campaign-gantt"><h2>\(ctx.t("campaigns.gantt"))</h2>\(gantt(model, ctx))</section>
             \(tasksSection(model, ctx))
             \(postsSection(model, ctx))
+            \(risksSection(model, ctx))
+            \(budgetSection(model, ctx))
             \(dependenciesSection(model, ctx))
             \(checklistSection(model, ctx))
             \(model.canPlan ? HTML("<form method=\"post\" action=\"\(path)/delete\" class=\"inline no-print\">\(ctx.csrfField)<button type=\"submit\" class=\"danger\" id=\"delete-campaign\">\(ctx.t("campaigns.delete"))</button></form>") : .empty)
@@ -327,6 +332,48 @@ enum CampaignsPage {
             <th>\(ctx.t("campaigns.col.status"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
             """
         return "<section class=\"card\" id=\"campaign-posts\"><h2>\(ctx.t("campaigns.posts"))</h2>\(body)</section>"
+    }
+
+    /// The register's risks linked to the campaign; a risk is linked from its own form.
+    static func risksSection(_ model: ShowModel, _ ctx: PageContext) -> HTML {
+        let rows = model.risks.map { risk -> HTML in
+            let id = risk.id.uuidString.lowercased()
+            return """
+                <tr data-risk="\(id)" data-level="\(risk.level)"><td><a href="\(model.base)/risks/\(id)">\(HTML.typed(risk.title))</a></td>\
+                <td class="num">\(String(risk.score))</td><td>\(RisksPage.levelBadge(risk.level, ctx))</td><td>\(RisksPage.stateBadge(risk.state, ctx))</td></tr>
+                """
+        }
+        let body: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("campaigns.risks_empty"))</p>"
+            : """
+            <div class="table-scroll"><table id="campaign-risks-table"><thead><tr><th>\(ctx.t("campaigns.col.risk"))</th><th>\(ctx.t("campaigns.col.score"))</th>\
+            <th>\(ctx.t("campaigns.col.level"))</th><th>\(ctx.t("campaigns.col.status"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody></table></div>
+            """
+        return "<section class=\"card\" id=\"campaign-risks\"><h2>\(ctx.t("campaigns.risks"))</h2>\(body)</section>"
+    }
+
+    /// The budget lines of the campaign with their approved spend.
+    static func budgetSection(_ model: ShowModel, _ ctx: PageContext) -> HTML {
+        let used = { (spent: Int64, planned: Int64) -> String in planned > 0 ? GoalsPage.percent(Double(spent) / Double(planned)) : "—" }
+        let rows = model.budgetLines.map { line -> HTML in
+            """
+            <tr data-line="\(line.id.uuidString.lowercased())"><td>\(HTML.typed(line.name))</td><td>\(line.month)</td>\
+            <td class="num">\(BudgetsPage.yuan(line.plannedFen))</td><td class="num">\(BudgetsPage.yuan(line.spentFen))</td><td class="num">\(used(line.spentFen, line.plannedFen))</td></tr>
+            """
+        }
+        let planned = model.budgetLines.reduce(Int64(0)) { $0 + $1.plannedFen }
+        let spent = model.budgetLines.reduce(Int64(0)) { $0 + $1.spentFen }
+        let body: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">\(ctx.t("campaigns.budget_empty"))</p>"
+            : """
+            <div class="table-scroll"><table id="campaign-budget-table"><thead><tr><th>\(ctx.t("campaigns.col.line"))</th><th>\(ctx.t("campaigns.col.month"))</th>\
+            <th>\(ctx.t("campaigns.col.planned"))</th><th>\(ctx.t("campaigns.col.spent"))</th><th>\(ctx.t("campaigns.col.burn"))</th></tr></thead><tbody>\(HTML.join(rows))</tbody>\
+            <tfoot><tr><th scope="row" colspan="2">\(ctx.t("campaigns.total"))</th><td class="num">\(BudgetsPage.yuan(planned))</td><td class="num">\(BudgetsPage.yuan(spent))</td>\
+            <td class="num" id="campaign-budget-used">\(used(spent, planned))</td></tr></tfoot></table></div>
+            """
+        return "<section class=\"card\" id=\"campaign-budget\"><h2>\(ctx.t("campaigns.budget"))</h2>\(body)</section>"
     }
 
     static func phaseOptions(_ campaign: CampaignDTO, _ ctx: PageContext) -> [(value: String, label: String)] {

@@ -183,7 +183,9 @@ struct CampaignsPages {
         return CampaignsPage.ShowModel(
             base: try base(req), workspaceSlug: access.workspace.slug, campaign: dto, names: try await CampaignsPage.memberNames(access, on: req.db),
             goalTitle: goalTitle, members: try await members(access, on: req.db), canPlan: access.can(.planningManage),
-            posts: access.can(.contentView) ? try await PostService.posts(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: req.db) : [])
+            posts: access.can(.contentView) ? try await PostService.posts(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: req.db) : [],
+            risks: try await RisksSurface.risks(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: req.db),
+            budgetLines: try await BudgetsSurface.lines(ofCampaign: campaign.id!, workspaceID: access.workspaceID, on: req.db))
     }
 
     private func renderShow(_ req: Request, _ model: CampaignsPage.ShowModel, status: HTTPStatus = .ok) async throws -> Response {

@@ -43,11 +43,14 @@ enum DemoBudgets {
                 .init(key: channel.key, label: channel.label, pilot: channel.pilot, holdPostsOnBreach: channel.hold), in: access, actor: actor,
                 now: now)
         }
+        // The Xiaohongshu pilot pays for the new-year gift box's notes: a line of that campaign.
+        let giftBox = try await access.query(Campaign.self, on: db).filter(\.$name == DemoCampaigns.runningName).first()?.id?.uuidString
         var ids: [String: String] = [:]
         for (name, category, channel, yuan) in lines {
             let line = try await service.createLine(
-                .init(name: name, category: category.rawValue, channelKey: channel, month: month, plannedFen: yuan * 100), in: access, actor: actor,
-                now: now)
+                .init(
+                    name: name, category: category.rawValue, channelKey: channel, campaignId: channel == "xiaohongshu" ? giftBox : nil, month: month,
+                    plannedFen: yuan * 100), in: access, actor: actor, now: now)
             ids[name] = line.id!.uuidString
         }
         for (name, yuan, note) in spend {

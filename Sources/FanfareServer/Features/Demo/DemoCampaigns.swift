@@ -12,6 +12,7 @@ import Vapor
 enum DemoCampaigns {
     static let finishedLaunchDaysAgo = 35
     static let runningLaunchInDays = 6
+    static let runningName = "新年限定礼盒上新"
 
     static func play(_ timeline: DemoTimeline) async throws {
         let clock = timeline.clock
@@ -39,7 +40,7 @@ enum DemoCampaigns {
         // 新年礼盒: launching in six days; two tasks before the launch are late.
         let running = try await service.create(
             .init(
-                name: "新年限定礼盒上新", template: CampaignTemplate.warmUpBurstSustain.rawValue, launchDay: MetricDay.adding(runningLaunchInDays, to: today),
+                name: runningName, template: CampaignTemplate.warmUpBurstSustain.rawValue, launchDay: MetricDay.adding(runningLaunchInDays, to: today),
                 bufferDays: 7, goalId: nil, platforms: ["weibo", "mastodon"], ownerId: manager),
             in: access, actor: actor, locale: .zhHans, now: clock.day(25, 11))
         let runningDTO = try await CampaignReader.read(running, today: today, on: timeline.db)

@@ -28,6 +28,19 @@ enum DemoRisks {
         if let leak = written.first(where: { $0.templateKey == "data_leak" }) {
             _ = try await service.review(leak.id!.uuidString, note: "权限复查完成，未发现越权访问。", in: access, actor: actor, now: clock.day(7, 10))
         }
+        // The gift-box launch carries the content risks: linked from the risk's form, as a planner would.
+        if let giftBox = try await access.query(Campaign.self, on: timeline.db).filter(\.$name == DemoCampaigns.runningName).first() {
+            for risk in written where ["content_violation", "content_homogeneity"].contains(risk.templateKey ?? "") {
+                let a = risk.assessment
+                _ = try await service.update(
+                    risk.id!.uuidString,
+                    .init(
+                        title: risk.title, category: risk.category, probability: a.probability, impactBrand: a.impactBrand, impactUsers: a.impactUsers,
+                        impactBusiness: a.impactBusiness, ownerId: risk.ownerID?.uuidString, state: risk.state, controlPreventive: risk.controlPreventive,
+                        controlInProcess: risk.controlInProcess, controlEmergency: risk.controlEmergency, campaignId: giftBox.id!.uuidString),
+                    in: access, actor: actor, now: clock.day(20, 16))
+            }
+        }
         try await RiskService.watchTriggers(on: timeline.db, now: clock.now)
     }
 }
