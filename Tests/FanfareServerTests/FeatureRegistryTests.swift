@@ -41,9 +41,9 @@ import Vapor
                 // Release 21 (issue 21): experiments randomised by audience.
                 "AddAudienceArms",
                 // Release 22 (issue 22): campaigns, and posts' campaign as a reference.
-                "CreateCampaigns", "AddCampaignReferences",
-                // Release 22 (issue 22): the risk register.
-                "CreateRisks",
+                "CreateCampaigns", "AddCampaignReferences", "CreatePostMortems",
+                // Release 22 (issue 22): the risk register, then the knowledge base (post-mortems and incident reviews).
+                "CreateRisks", "CreateKnowledge",
                 // Release 22 (issue 22): budgets.
                 "CreateBudgets",
             ])

@@ -33,7 +33,7 @@ import Testing
         // Campaigns (issue 22)
         Campaign(), CampaignPhase(), CampaignTask(), CampaignTaskPerson(), CampaignDependency(), CampaignChecklistItem(),
         // Risks (issue 22)
-        Risk(), RiskTriggerRow(), RiskEvent(),
+        Risk(), RiskTriggerRow(), RiskEvent(), CampaignPostMortem(), KnowledgeDocument(),
         // Budgets (issue 22)
         BudgetLine(), BudgetChannel(), SpendEntry(), BudgetSettings(),
     ]

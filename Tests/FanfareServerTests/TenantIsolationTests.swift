@@ -161,6 +161,14 @@ import Vapor
             let dependencyID = try #require((campaignB.json["dependencies"] as? [[String: Any]])?.first?["id"] as? String)
             let checklistItemID = try #require(
                 ((campaignB.json["phases"] as? [[String: Any]])?.first?["checklist"] as? [[String: Any]])?.first?["id"] as? String)
+            // The knowledge base (issue 22): a closed campaign of B, its post-mortem drafted into B's knowledge base.
+            let finishedB = try #require(
+                try await t.api(
+                    .POST, apiB + "/campaigns", token: tokenB,
+                    json: ["name": "Bfinished secretlaunch", "template": "custom", "launch_day": "2026-01-05"]
+                ).json["id"] as? String)
+            #expect(try await t.api(.POST, apiB + "/campaigns/\(finishedB)/close", token: tokenB).status == .ok)
+            #expect((try await t.api(.GET, apiB + "/knowledge?q=secretlaunch", token: tokenB).json["items"] as? [Any])?.count == 1)
             // Risks (issue 22): a risk with a trigger.
             let riskID = try #require(
                 try await t.api(
@@ -242,6 +250,12 @@ import Vapor
                 json: ["account_id": accountB, "kind": "wechat.article_list", "csv": "标题,阅读次数\n周报,1\n"])
             #expect(crossedPosts.status == .unprocessableEntity && crossedPosts.problemFields == ["account_id"], "\(crossedPosts.body)")
             #expect(try await MetricImport.query(on: t.db).count() == 0)
+
+            // A's own knowledge base never shows B's documents.
+            let searchedA = try await t.api(.GET, "/api/v1/workspaces/\(wsA.slug)/knowledge?q=secretlaunch", token: tokenA)
+            #expect(searchedA.status == .ok && (searchedA.json["items"] as? [Any])?.isEmpty == true, "\(searchedA.body)")
+            let recentA = try await t.api(.GET, "/api/v1/workspaces/\(wsA.slug)/knowledge", token: tokenA)
+            #expect((recentA.json["items"] as? [Any])?.isEmpty == true, "\(recentA.body)")
 
             // act + check: the pages
             let browser = Browser(t)

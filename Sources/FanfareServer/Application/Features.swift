@@ -30,6 +30,7 @@ enum Features {
         CampaignsFeature(),
         ExperimentsFeature(),
         RisksFeature(),
+        KnowledgeFeature(),
         BudgetsFeature(),
         DemoFeature(),
     ]

@@ -153,6 +153,7 @@ enum AuditVocabulary {
         "campaign.updated",
         "campaign.deleted",
         "campaign.closed",
+        "campaign.post_mortem_saved",
         "campaign.dependency_added",
         "campaign.dependency_removed",
         "campaign.check_done",

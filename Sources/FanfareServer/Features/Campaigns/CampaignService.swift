@@ -220,9 +220,15 @@ struct CampaignService {
         }
     }
 
-    func close(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws -> Campaign {
+    /// Closes the campaign and drafts its post-mortem from its numbers in
+    /// `locale` (the closer's language), into the knowledge base.
+    func close(
+        _ rawID: String?, in access: WorkspaceAccess, actor: Actor, locale: UILocale = .zhHans, now: Date = Date()
+    ) async throws
+        -> Campaign
+    {
         try access.require(.planningManage)
-        return try await db.writeTransaction { tx in
+        let closed = try await db.writeTransaction { tx in
             let campaign = try await Self.lock(rawID, in: access, on: tx, now: now)
             guard campaign.state != "closed" else { return campaign }
             let before = campaign.auditFields
@@ -234,6 +240,8 @@ struct CampaignService {
                 before: before, after: campaign.auditFields, now: now)
             return campaign
         }
+        try await PostMortemService(db: db).draftIfMissing(closed, in: access, actor: actor, locale: locale, now: now)
+        return closed
     }
 
     func delete(_ rawID: String?, in access: WorkspaceAccess, actor: Actor, now: Date = Date()) async throws {
@@ -241,6 +249,7 @@ struct CampaignService {
         try await db.writeTransaction { tx in
             let campaign = try await access.find(Campaign.self, rawID, on: tx, what: "Campaign")
             try await PostService.dropCampaign(campaign.id!, on: tx)
+            try await KnowledgeBase.remove(.postMortem, sourceID: campaign.id!, workspaceID: access.workspaceID, on: tx)
             try await campaign.delete(on: tx)
             try await AuditLog.record(
                 on: tx, actor: actor, workspaceID: access.workspaceID, action: "campaign.deleted", targetType: "campaign", targetID: campaign.id,

@@ -16,6 +16,8 @@ struct CampaignsAPI {
         campaigns.put(":campaign_id", use: update)
         campaigns.delete(":campaign_id", use: delete)
         campaigns.post(":campaign_id", "close", use: close)
+        campaigns.get(":campaign_id", "post-mortem", use: postMortem)
+        campaigns.put(":campaign_id", "post-mortem", use: savePostMortem)
         campaigns.get(":campaign_id", "tasks", use: tasks)
         campaigns.post(":campaign_id", "tasks", use: createTask)
         campaigns.put(":campaign_id", "tasks", ":task_id", use: updateTask)
@@ -141,8 +143,28 @@ struct CampaignsAPI {
 
     @Sendable func close(req: Request) async throws -> CampaignDTO {
         let access = try req.workspaceAccess
-        let campaign = try await CampaignService(db: req.db).close(req.parameters.get("campaign_id"), in: access, actor: req.actor)
+        let campaign = try await CampaignService(db: req.db).close(
+            req.parameters.get("campaign_id"), in: access, actor: req.actor, locale: req.uiLocale)
         return try await Self.read(campaign, access, on: req.db)
+    }
+
+    /// The closed campaign's post-mortem; 404 while the campaign runs.
+    @Sendable func postMortem(req: Request) async throws -> PostMortemDTO {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        let campaign = try await access.find(Campaign.self, req.parameters.get("campaign_id"), on: req.db, what: "Campaign")
+        guard let postMortem = try await PostMortemService(db: req.db).find(campaign.id!, in: access) else {
+            throw Problem(.notFound, "The campaign has no post-mortem yet: it is drafted when the campaign is closed.", type: "not-found")
+        }
+        return PostMortemDTO(postMortem)
+    }
+
+    @Sendable func savePostMortem(req: Request) async throws -> PostMortemDTO {
+        let access = try req.workspaceAccess
+        let input = try req.decodeInput(PostMortemService.Input.self)
+        return PostMortemDTO(
+            try await PostMortemService(db: req.db).save(
+                req.parameters.get("campaign_id"), input, in: access, actor: req.actor, locale: req.uiLocale))
     }
 
     /// The tasks with their days, float and people; `?format=csv` for a spreadsheet.

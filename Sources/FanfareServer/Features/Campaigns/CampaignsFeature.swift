@@ -9,7 +9,9 @@ import Vapor
 struct CampaignsFeature: Feature {
     var name: String { "campaigns" }
 
-    var migrations: [ShippedMigration] { [ShippedMigration(22, CreateCampaigns()), ShippedMigration(22, AddCampaignReferences())] }
+    var migrations: [ShippedMigration] {
+        [ShippedMigration(22, CreateCampaigns()), ShippedMigration(22, AddCampaignReferences()), ShippedMigration(22, CreatePostMortems())]
+    }
 
     func routes(_ routes: FeatureRoutes) throws {
         CampaignsAPI().bootScoped(routes.workspaceAPI)
@@ -27,8 +29,15 @@ struct CampaignsFeature: Feature {
             + ["task_overdue", "launch_at_risk", "goal_behind", "spending_ahead", "over_budget"].map { "campaigns.reason.\($0)" }
             + CampaignRole.allCases.map { "campaigns.role.\($0.rawValue)" } + DependencyKind.allCases.map { "campaigns.kind.\($0.rawValue)" }
             + DependencyKind.allCases.map { "campaigns.line.\($0.rawValue)" }
+            + ["goal", "resources", "metrics", "worked"].map { "campaigns.pm.section.\($0)" }
+            + ["goal", "tasks", "on_time", "money", "posts", "reach", "best"].map { "campaigns.pm.fact.\($0)" }
             + [
-                "campaign.created", "campaign.updated", "campaign.deleted", "campaign.closed", "campaign.dependency_added",
+                "goal_pace", "goal_untracked", "no_goal", "tasks", "on_time", "money", "no_money", "posts", "no_posts", "best_post", "worked_on_time",
+                "worked_budget", "worked_goal", "worked_none",
+            ].map { "campaigns.pm.\($0)" }
+            + [
+                "campaign.created", "campaign.updated", "campaign.deleted", "campaign.closed", "campaign.post_mortem_saved",
+                "campaign.dependency_added",
                 "campaign.dependency_removed",
                 "campaign.check_done", "campaign.check_reopened", "campaign_task.created", "campaign_task.updated", "campaign_task.deleted",
             ].map { "audit.event.\($0)" } + ["audit.object.campaign", "audit.object.campaign_task"]

@@ -197,11 +197,16 @@ enum CampaignsPage {
             <button type="button" onclick="window.print()" id="campaign-print">\(ctx.t("campaigns.print"))</button> \
             <a href="/api/v1/workspaces/\(model.workspaceSlug)/campaigns/\(id)/tasks?format=csv" id="tasks-csv" download>\(ctx.t("campaigns.export"))</a></p>
             """ : .empty
+        let postMortem: HTML =
+            closed
+            ? "<p class=\"notice\" id=\"post-mortem-link\"><a class=\"button\" href=\"\(path)/post-mortem\">\(ctx.t("campaigns.pm.open"))</a></p>"
+            : .empty
         return """
             <p class="no-print"><a href="\(model.base)/campaigns">\(ctx.t("campaigns.back"))</a></p>
             <h1>\(HTML.typed(campaign.name))</h1>
             <p class="hint">\(ctx.t("campaigns.col.launch"))：\(Formats.day(campaign.launchDay, ctx.locale)) · \(ctx.t("campaigns.col.span"))：\(Formats.day(campaign.startDay, ctx.locale)) – \(Formats.day(campaign.endDay, ctx.locale)) · \(ctx.t("campaigns.gantt.buffer", String(campaign.bufferDays)))\(goal)\(owner)</p>
             \(actions)
+            \(postMortem)
             \(bufferWarning)
             \(board)
             <section class="card" id="campaign-gantt"><h2>\(ctx.t("campaigns.gantt"))</h2>\(gantt(model, ctx))</section>

@@ -15,6 +15,8 @@ struct CampaignsPages {
         campaigns.get(":campaign_id", "edit", use: edit)
         campaigns.post(":campaign_id", use: update)
         campaigns.post(":campaign_id", "close", use: close)
+        campaigns.get(":campaign_id", "post-mortem", use: postMortem)
+        campaigns.post(":campaign_id", "post-mortem", use: savePostMortem)
         campaigns.post(":campaign_id", "delete", use: delete)
         campaigns.post(":campaign_id", "tasks", use: createTask)
         campaigns.get(":campaign_id", "tasks", ":task_id", "edit", use: editTask)
@@ -162,8 +164,53 @@ struct CampaignsPages {
     }
 
     @Sendable func close(req: Request) async throws -> Response {
-        _ = try await CampaignService(db: req.db).close(req.parameters.get("campaign_id"), in: try req.workspaceAccess, actor: req.actor)
-        return req.redirect(to: try campaignPath(req))
+        _ = try await CampaignService(db: req.db).close(
+            req.parameters.get("campaign_id"), in: try req.workspaceAccess, actor: req.actor, locale: req.uiLocale)
+        return req.redirect(to: try campaignPath(req) + "/post-mortem")
+    }
+
+    // MARK: The post-mortem
+
+    private func postMortemModel(_ req: Request) async throws -> CampaignsPage.PostMortemModel {
+        let access = try req.workspaceAccess
+        try access.require(.analyticsView)
+        let campaign = try await access.find(Campaign.self, req.parameters.get("campaign_id"), on: req.db, what: "Campaign")
+        let found = try await PostMortemService(db: req.db).find(campaign.id!, in: access)
+        return CampaignsPage.PostMortemModel(
+            base: try base(req), campaignID: campaign.id!, campaignName: campaign.name, closed: campaign.state == "closed",
+            postMortem: found.map(PostMortemDTO.init), canPlan: access.can(.planningManage),
+            values: found.map { ["summary": $0.summary, "lessons": $0.lessons, "tags": $0.tagList.joined(separator: "，")] } ?? [:])
+    }
+
+    @Sendable func postMortem(req: Request) async throws -> Response {
+        let model = try await postMortemModel(req)
+        let ctx = try await PageContext.make(req)
+        return try await Layout.page(
+            ctx, title: ctx.t("campaigns.pm.title", model.campaignName), typedTitle: true, CampaignsPage.postMortemView(model, ctx)
+        ).encodeResponse(for: req)
+    }
+
+    @Sendable func savePostMortem(req: Request) async throws -> Response {
+        let access = try req.workspaceAccess
+        let form = try req.content.decode([String: String].self)
+        // Tags typed as one line, separated by commas (either width) or 、.
+        let tags = (form["tags"] ?? "").split(whereSeparator: { ",，、".contains($0) }).map(String.init)
+        let input = PostMortemService.Input(summary: form["summary"] ?? "", lessons: form["lessons"] ?? "", tags: tags)
+        do {
+            _ = try await PostMortemService(db: req.db).save(
+                req.parameters.get("campaign_id"), input, in: access, actor: req.actor, locale: req.uiLocale)
+            Flash.add(.notice, I18n.text("campaigns.pm.saved", req.uiLocale), to: req)
+            return req.redirect(to: try campaignPath(req) + "/post-mortem")
+        } catch let errors as ValidationErrors {
+            var model = try await postMortemModel(req)
+            model.values = form
+            model.errors = FormErrors(errors)
+            let ctx = try await PageContext.make(req)
+            return try await Layout.page(
+                ctx, title: ctx.t("campaigns.pm.title", model.campaignName), typedTitle: true, status: .unprocessableEntity,
+                CampaignsPage.postMortemView(model, ctx)
+            ).encodeResponse(for: req)
+        }
     }
 
     @Sendable func delete(req: Request) async throws -> Response {

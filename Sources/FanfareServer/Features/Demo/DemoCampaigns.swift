@@ -40,7 +40,8 @@ enum DemoCampaigns {
         // 新年礼盒: launching in six days; two tasks before the launch are late.
         let running = try await service.create(
             .init(
-                name: runningName, template: CampaignTemplate.warmUpBurstSustain.rawValue, launchDay: MetricDay.adding(runningLaunchInDays, to: today),
+                name: runningName, template: CampaignTemplate.warmUpBurstSustain.rawValue,
+                launchDay: MetricDay.adding(runningLaunchInDays, to: today),
                 bufferDays: 7, goalId: nil, platforms: ["weibo", "mastodon"], ownerId: manager),
             in: access, actor: actor, locale: .zhHans, now: clock.day(25, 11))
         let runningDTO = try await CampaignReader.read(running, today: today, on: timeline.db)

@@ -35,8 +35,10 @@ enum DemoRisks {
                 _ = try await service.update(
                     risk.id!.uuidString,
                     .init(
-                        title: risk.title, category: risk.category, probability: a.probability, impactBrand: a.impactBrand, impactUsers: a.impactUsers,
-                        impactBusiness: a.impactBusiness, ownerId: risk.ownerID?.uuidString, state: risk.state, controlPreventive: risk.controlPreventive,
+                        title: risk.title, category: risk.category, probability: a.probability, impactBrand: a.impactBrand,
+                        impactUsers: a.impactUsers,
+                        impactBusiness: a.impactBusiness, ownerId: risk.ownerID?.uuidString, state: risk.state,
+                        controlPreventive: risk.controlPreventive,
                         controlInProcess: risk.controlInProcess, controlEmergency: risk.controlEmergency, campaignId: giftBox.id!.uuidString),
                     in: access, actor: actor, now: clock.day(20, 16))
             }

@@ -320,6 +320,12 @@ extension IncidentService {
         review.updatedAt = now
         try await db.writeTransaction { tx in
             try await review.save(on: tx)
+            // Found next year with the campaigns' post-mortems (issue 22).
+            try await KnowledgeBase.index(
+                KnowledgeBase.Entry(
+                    kind: .incidentReview, sourceID: incident.id!, title: title, body: body, tags: [], platforms: [],
+                    year: Calendar(identifier: .gregorian).component(.year, from: incident.openedAt)), workspaceID: incident.$workspace.id, now: now,
+                on: tx)
             if existing == nil {
                 try await Self.record(incident, .reviewWritten, by: actor.userID, refs: [review.id!.uuidString], at: now, on: tx)
             }
