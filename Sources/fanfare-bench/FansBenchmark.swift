@@ -73,7 +73,7 @@ struct FansBenchmark: Benchmark {
         if shared.databaseURL == nil {
             // On tmpfs a commit costs no disk flush, which flatters SQLite;
             // TMPDIR moves the file.
-            measured.figures["sqlite_file_system"] = fileSystem(of: data.path)
+            measured.figures["sqlite_file_system"] = Self.fileSystem(of: data.path)
         }
         return measured
     }
@@ -361,7 +361,7 @@ struct FansBenchmark: Benchmark {
     }
 
     /// The type of the file system a path is on, from the longest mount point above it.
-    private func fileSystem(of path: String) -> String {
+    static func fileSystem(of path: String) -> String {
         guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return "unknown" }
         var best = (point: "", type: "unknown")
         for line in mounts.split(separator: "\n") {

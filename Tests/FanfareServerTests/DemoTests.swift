@@ -260,6 +260,16 @@ import Vapor
             #expect(runningRead.status == "amber", "\(runningRead.reasons)")
             #expect(Set(runningRead.reasons.map(\.code)) == ["task_overdue"] && runningRead.reasons.count == 2)
             #expect(try await Post.query(on: t.db).filter(\.$campaign == "2026 春季").filter(\.$campaignID == nil).count() == 0)
+            // 双十一's post-mortem, drafted at its close and completed with lessons, is in the knowledge base with the
+            // incident's review; the gift box carries the content risks and the Xiaohongshu pilot line.
+            let postMortem = try #require(try await CampaignPostMortem.query(on: t.db).filter(\.$campaignID == finished.id!).first())
+            #expect(postMortem.summary.hasPrefix("【目标达成】") && postMortem.lessons.contains("达人档期") && postMortem.tagList.contains("达人"))
+            #expect(postMortem.figureValues.tasks == finishedRead.tasks.count)
+            let found = try await KnowledgeBase.search(.init(text: "达人档期"), workspaceID: workspaceID, on: t.db)
+            #expect(found.hits.map(\.document.title) == ["双十一大促"])
+            #expect(try await KnowledgeDocument.query(on: t.db).filter(\.$kind == "incident_review").count() >= 1)
+            #expect(try await RisksSurface.risks(ofCampaign: running.id!, workspaceID: workspaceID, on: t.db).count == 2)
+            #expect(try await BudgetsSurface.lines(ofCampaign: running.id!, workspaceID: workspaceID, on: t.db).map(\.name) == ["小红书试点"])
             // Budgets: Douyin under its stop-loss line and flagged by the pass, Weibo above it, the pilot too young to judge.
             let states = Dictionary(uniqueKeysWithValues: try await BudgetChannel.query(on: t.db).all().map { ($0.key, $0.lastState ?? "") })
             #expect(states == ["douyin": "breached", "weibo": "healthy", "xiaohongshu": "learning"], "\(states)")

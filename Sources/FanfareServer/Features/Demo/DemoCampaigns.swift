@@ -35,7 +35,15 @@ enum DemoCampaigns {
             _ = try await tasks.updateTask(
                 campaign: finished.id!.uuidString, task: task.id.uuidString, .init(done: true), in: access, actor: actor, now: min(doneOn, clock.now))
         }
-        _ = try await service.close(finished.id!.uuidString, in: access, actor: actor, now: clock.day(finishedLaunchDaysAgo - 18, 18))
+        // Closing drafts its post-mortem from the numbers; the team's lessons follow the next morning.
+        _ = try await service.close(
+            finished.id!.uuidString, in: access, actor: actor, locale: .zhHans, now: clock.day(finishedLaunchDaysAgo - 18, 18))
+        _ = try await PostMortemService(db: timeline.db).save(
+            finished.id!.uuidString,
+            .init(
+                summary: nil,
+                lessons: "1. 达人合作的内容互动率最高，下次提前两周锁定达人档期。\n2. 预热期内容偏少，爆发期前应至少排期三篇预热内容。\n3. 复盘会应在活动结束后一周内召开，数据趁热整理。",
+                tags: ["大促", "达人", "预热"]), in: access, actor: actor, locale: .zhHans, now: clock.day(finishedLaunchDaysAgo - 19, 10))
 
         // 新年礼盒: launching in six days; two tasks before the launch are late.
         let running = try await service.create(
