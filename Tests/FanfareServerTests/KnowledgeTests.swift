@@ -155,6 +155,7 @@ import Vapor
             #expect(stored.lessons == "提前两周锁定达人档期" && stored.tagList == ["达人", "大促", "直播"])
             let knowledge = try await browser.get("/w/\(ws.slug)/knowledge?q=档期")
             #expect(knowledge.status == .ok && knowledge.body.contains("class=\"knowledge-hit\"") && knowledge.body.contains("活动复盘"))
+            #expect(knowledge.body.contains("<mark>档期</mark>"), "the term is marked where it stands")
             let badYear = try await browser.get("/w/\(ws.slug)/knowledge?year=abc")
             #expect(badYear.status == .ok && badYear.body.contains("year-error"))
         }
@@ -169,5 +170,11 @@ import Vapor
             let page = try await browser.get("/w/\(ws.slug)/knowledge")
             #expect(page.status == .ok && page.body.contains("id=\"knowledge-empty\""))
         }
+    }
+
+    @Test func theExcerptMarksEachTermAndEscapesTheRest() {
+        let marked = KnowledgePage.highlighted("<b>预算</b> Budget 预算超支", terms: ["预算", "budget"]).rendered
+        #expect(marked == "&lt;b&gt;<mark>预算</mark>&lt;/b&gt; <mark>Budget</mark> <mark>预算</mark>超支", "\(marked)")
+        #expect(KnowledgePage.highlighted("a<b", terms: []).rendered == "a&lt;b")
     }
 }

@@ -31,11 +31,18 @@ extension CampaignsPage {
             ("goal", f.goalTitle.map { HTML("\(HTML.typed($0)) · \(percent(f.goalPace))") } ?? HTML("\(ctx.t("campaigns.pm.fact.none"))")),
             ("tasks", "\(ctx.t("campaigns.pm.fact.tasks_value", String(f.tasks), String(f.tasksOnTime), String(f.tasksLate), String(f.tasksOpen)))"),
             ("on_time", "\(percent(f.onTimeShare))"),
-            ("money", "\(BudgetsPage.yuan(f.spentFen)) / \(BudgetsPage.yuan(f.plannedFen)) · \(percent(f.burn))"),
+            (
+                "money",
+                f.plannedFen == 0
+                    ? "\(ctx.t("campaigns.pm.fact.no_money"))"
+                    : "\(BudgetsPage.yuan(f.spentFen)) / \(BudgetsPage.yuan(f.plannedFen)) · \(percent(f.burn))"
+            ),
             ("posts", "\(ctx.t("campaigns.pm.fact.posts_value", String(f.posts), String(f.published)))"),
             (
                 "reach",
-                "\(Formats.countHTML(f.impressions, ctx.locale)) / \(Formats.countHTML(f.engagements, ctx.locale)) · \(percent(f.engagementRate))"
+                f.posts == 0
+                    ? "\(ctx.t("campaigns.pm.fact.none"))"
+                    : "\(Formats.countHTML(f.impressions, ctx.locale)) / \(Formats.countHTML(f.engagements, ctx.locale)) · \(percent(f.engagementRate))"
             ),
             ("best", f.bestPost.map { HTML("\(HTML.typed($0)) · \(percent(f.bestPostRate))") } ?? HTML("\(ctx.t("campaigns.pm.fact.none"))")),
         ]

@@ -25,6 +25,8 @@ enum KnowledgePage {
         /// Something was asked (a term or a filter).
         var searched: Bool
         var droppedSingleCharacters = false
+        /// The terms searched for, marked in the excerpts.
+        var terms: [String] = []
         /// The filters' choices: what the workspace's documents carry.
         var tags: [String] = []
         var platforms: [String] = []
@@ -35,6 +37,22 @@ enum KnowledgePage {
     static func href(kind: String, sourceID: UUID, base: String) -> String {
         let id = sourceID.uuidString.lowercased()
         return kind == KnowledgeBase.Kind.postMortem.rawValue ? "\(base)/campaigns/\(id)/post-mortem" : "\(base)/incidents/\(id)/review"
+    }
+
+    /// `text` with each place a term stands marked (`<mark>`), escaped as any text.
+    static func highlighted(_ text: String, terms: [String]) -> HTML {
+        let terms = terms.filter { !$0.isEmpty }
+        guard !terms.isEmpty else { return "\(text)" }
+        var pieces: [HTML] = []
+        var rest = text[...]
+        while !rest.isEmpty {
+            let next = terms.compactMap { rest.range(of: $0, options: .caseInsensitive) }.min { $0.lowerBound < $1.lowerBound }
+            guard let range = next else { break }
+            pieces.append("\(String(rest[..<range.lowerBound]))<mark>\(String(rest[range]))</mark>")
+            rest = rest[range.upperBound...]
+        }
+        pieces.append("\(String(rest))")
+        return HTML.join(pieces)
     }
 
     static func platformLabel(_ key: String, _ ctx: PageContext) -> HTML {
@@ -70,7 +88,7 @@ enum KnowledgePage {
                     <li class="knowledge-hit" data-kind="\(item.kind)"><h3><a href="\(item.href)">\(HTML.typed(item.title))</a></h3>\
                     <p class="meta">\(Badge.html(ctx.t("knowledge.kind.\(item.kind)"), tone: .neutral, data: [("kind", item.kind)])) · \(String(item.year))\
                     \(item.platforms.isEmpty ? HTML.empty : " · \(placesText)")\(item.tags.isEmpty ? HTML.empty : " · \(tags)")</p>\
-                    <p class="excerpt" translate="no">\(item.excerpt)</p></li>
+                    <p class="excerpt" translate="no">\(highlighted(item.excerpt, terms: model.terms))</p></li>
                     """
             }
             results = """

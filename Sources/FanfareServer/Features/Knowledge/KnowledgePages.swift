@@ -26,6 +26,7 @@ struct KnowledgePages {
             do {
                 let found = try await KnowledgeBase.search(try KnowledgeAPI.query(req), workspaceID: access.workspaceID, on: req.db)
                 model.droppedSingleCharacters = found.droppedSingleCharacters
+                model.terms = found.terms.map(\.text)
                 model.items = found.hits.map {
                     KnowledgePage.Item(
                         kind: $0.document.kind, title: $0.document.title,
