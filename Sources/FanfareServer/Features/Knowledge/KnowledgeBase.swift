@@ -95,8 +95,12 @@ enum KnowledgeBase {
                 ).run()
             } else {
                 // SQLite has one writer: the next number is this writer's.
+                // Read from the documents' own index (MAX over an FTS5
+                // table would read all of it on every insert).
                 struct Next: Decodable { var next: Int64 }
-                let next = try await sql.raw("SELECT COALESCE(MAX(rowid), 0) + 1 AS next FROM knowledge_terms").first(decoding: Next.self)?.next ?? 1
+                let next =
+                    try await sql.raw("SELECT COALESCE(MAX(search_rowid), 0) + 1 AS next FROM knowledge_documents").first(decoding: Next.self)?.next
+                    ?? 1
                 try await sql.raw(
                     "INSERT INTO knowledge_terms (rowid, title_terms, body_terms) VALUES (\(bind: next), \(bind: titleTerms), \(bind: bodyTerms))"
                 ).run()
